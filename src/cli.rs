@@ -1,0 +1,79 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubedeck",
+    version,
+    about = "A keyboard-driven terminal UI for Kubernetes clusters"
+)]
+pub struct Cli {
+    /// Run against an embedded simulated cluster instead of a real one.
+    #[arg(long, conflicts_with_all = ["kubeconfig", "context"])]
+    pub demo: bool,
+
+    /// Kubeconfig file(s) to use (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig context to use (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Namespace to show (default: the context's namespace).
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NAME",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespace: Option<String>,
+
+    /// Show all namespaces.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Refuse every mutation (delete, cancel, exec...).
+    #[arg(long)]
+    pub readonly: bool,
+
+    /// Configuration file (default: the platform config dir's kubedeck/config.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the simulated cluster standalone, for kubectl, kubedeck or benchmarks.
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    #[arg(long, default_value_t = 60)]
+    pub pods: usize,
+    #[arg(long, default_value_t = 5)]
+    pub nodes: usize,
+    #[arg(long, default_value_t = 12)]
+    pub pipelineruns: usize,
+    #[arg(long, default_value_t = 200)]
+    pub events: usize,
+    /// Seed for the deterministic world.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Write a kubeconfig for the simulator here.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Milliseconds between scenario ticks; 0 freezes the world.
+    #[arg(long, default_value_t = 1000)]
+    pub tick_ms: u64,
+}

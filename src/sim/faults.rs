@@ -1,0 +1,118 @@
+//! Fault injection, shared by the HTTP handlers and controlled from tests or `/_sim/` endpoints.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+pub struct Faults {
+    /// Bumped to cut every open watch connection.
+    drop_watches: watch::Sender<u64>,
+    gone_next_watches: AtomicU32,
+    forbidden: Mutex<HashSet<String>>,
+    latency_ms: AtomicU64,
+    metrics_enabled: AtomicBool,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            drop_watches: watch::channel(0).0,
+            gone_next_watches: AtomicU32::new(0),
+            forbidden: Mutex::new(HashSet::new()),
+            latency_ms: AtomicU64::new(0),
+            metrics_enabled: AtomicBool::new(true),
+        }
+    }
+}
+
+impl Faults {
+    /// Cut every open watch connection now (clients see the stream break).
+    pub fn drop_all_watches(&self) {
+        self.drop_watches.send_modify(|g| *g += 1);
+    }
+
+    pub fn watch_drops(&self) -> watch::Receiver<u64> {
+        self.drop_watches.subscribe()
+    }
+
+    /// The next `n` watch requests get an in-stream 410 Expired, as a compacted apiserver sends.
+    pub fn gone_next_watches(&self, n: u32) {
+        self.gone_next_watches.store(n, Ordering::SeqCst);
+    }
+
+    /// Consume one pending 410, if any.
+    pub fn take_gone(&self) -> bool {
+        self.gone_next_watches
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    /// Answer 403 Forbidden for every request on this resource (plural, e.g. `pipelineruns`).
+    pub fn forbid(&self, resource: &str) {
+        self.forbidden
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(resource.to_string());
+    }
+
+    pub fn allow(&self, resource: &str) {
+        self.forbidden
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(resource);
+    }
+
+    pub fn is_forbidden(&self, resource: &str) -> bool {
+        self.forbidden
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(resource)
+    }
+
+    /// Added before every response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.latency_ms.store(
+            u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+            Ordering::SeqCst,
+        );
+    }
+
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::SeqCst))
+    }
+
+    /// Whether metrics.k8s.io is served (off: discovery omits it and requests get 404).
+    pub fn set_metrics_enabled(&self, on: bool) {
+        self.metrics_enabled.store(on, Ordering::SeqCst);
+    }
+
+    pub fn metrics_enabled(&self) -> bool {
+        self.metrics_enabled.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gone_is_consumed_once_per_request() {
+        let f = Faults::default();
+        assert!(!f.take_gone());
+        f.gone_next_watches(2);
+        assert!(f.take_gone() && f.take_gone());
+        assert!(!f.take_gone());
+    }
+
+    #[test]
+    fn forbid_and_allow() {
+        let f = Faults::default();
+        f.forbid("pipelineruns");
+        assert!(f.is_forbidden("pipelineruns") && !f.is_forbidden("pods"));
+        f.allow("pipelineruns");
+        assert!(!f.is_forbidden("pipelineruns"));
+    }
+}

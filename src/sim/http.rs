@@ -1,0 +1,713 @@
+//! The apiserver's HTTP surface: discovery, list (JSON or Table, paginated), get, delete,
+//! watch, pod logs, Status error bodies, and the `/_sim/` fault-injection endpoints.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::logs::{self, LogError, LogQuery};
+use super::resources::{self, Served, View};
+use super::route::{self, Target};
+use super::selector::{FieldSelector, LabelSelector};
+use super::store::Key;
+use super::{Ctrl, Shared, metrics, model, table, watch};
+
+type Params = HashMap<String, String>;
+
+pub fn status_body(code: u16, reason: &str, message: &str, details: Option<Value>) -> Value {
+    let mut v = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": reason, "code": code});
+    if let Some(d) = details {
+        v["details"] = d;
+    }
+    v
+}
+
+pub fn json_response(code: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    (code, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+fn status(code: u16, reason: &str, message: &str, details: Option<Value>) -> Response {
+    let sc = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(sc, &status_body(code, reason, message, details))
+}
+
+fn not_found_page() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "404 page not found\n",
+    )
+        .into_response()
+}
+
+fn bad_request(message: &str) -> Response {
+    status(400, "BadRequest", message, None)
+}
+
+fn resource_name(served: &Served) -> String {
+    if served.group.is_empty() {
+        served.plural.to_string()
+    } else {
+        format!("{}.{}", served.plural, served.group)
+    }
+}
+
+fn forbidden(served: &Served, verb: &str, namespace: Option<&str>) -> Response {
+    let scope = namespace.map_or_else(
+        || "at the cluster scope".to_string(),
+        |ns| format!("in the namespace \"{ns}\""),
+    );
+    let message = format!(
+        "{} is forbidden: User \"system:serviceaccount:demo:nobody\" cannot {verb} resource \"{}\" in API group \"{}\" {scope}",
+        resource_name(served),
+        served.plural,
+        served.group
+    );
+    status(
+        403,
+        "Forbidden",
+        &message,
+        Some(json!({"group": served.group, "kind": served.plural})),
+    )
+}
+
+pub async fn handle(
+    State(sim): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let latency = sim.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let Some(target) = route::parse(uri.path()) else {
+        return not_found_page();
+    };
+    if let Target::Admin(cmd) = &target {
+        return admin(&sim, cmd, &params);
+    }
+    if let Some(token) = &sim.token {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        // Anonymous requests are allowed (client-go sends no token over plain HTTP); a wrong token
+        // is refused as an expired or revoked one would be.
+        if presented.is_some_and(|p| p != token.as_str()) {
+            return status(401, "Unauthorized", "Unauthorized", None);
+        }
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    match (method, target) {
+        (Method::GET, Target::Version) => json_response(StatusCode::OK, &super::version_info()),
+        (Method::GET, Target::ApiVersions) => json_response(
+            StatusCode::OK,
+            &json!({"kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": sim.addr_text()}]}),
+        ),
+        (Method::GET, Target::ApiGroups) => json_response(
+            StatusCode::OK,
+            &resources::group_list(sim.faults.metrics_enabled()),
+        ),
+        (Method::GET, Target::GroupVersion { group, version }) => {
+            if group == "metrics.k8s.io" && !sim.faults.metrics_enabled() {
+                return not_found_page();
+            }
+            match resources::resource_list(&group, &version) {
+                Some(list) => json_response(StatusCode::OK, &list),
+                None => not_found_page(),
+            }
+        }
+        (method, Target::Collection { served, namespace }) => {
+            if let Some(r) = gate(
+                &sim,
+                served,
+                namespace.as_deref(),
+                if method == Method::GET { "list" } else { "" },
+            ) {
+                return r;
+            }
+            if method != Method::GET {
+                return status(
+                    405,
+                    "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource",
+                    None,
+                );
+            }
+            let watching = matches!(params.get("watch").map(String::as_str), Some("true" | "1"));
+            if watching {
+                if served.store.is_none() {
+                    return status(
+                        405,
+                        "MethodNotAllowed",
+                        "the server does not allow this method on the requested resource",
+                        None,
+                    );
+                }
+                if let Some(r) = gate(&sim, served, namespace.as_deref(), "watch") {
+                    return r;
+                }
+                return match Filter::new(served, namespace, &params) {
+                    Ok(filter) => watch::respond(sim, served, filter, &params),
+                    Err(r) => r,
+                };
+            }
+            list(&sim, served, namespace, &params, &accept)
+        }
+        (
+            Method::GET,
+            Target::Object {
+                served,
+                namespace,
+                name,
+            },
+        ) => {
+            if let Some(r) = gate(&sim, served, namespace.as_deref(), "get") {
+                return r;
+            }
+            get(&sim, served, namespace, &name)
+        }
+        (
+            Method::DELETE,
+            Target::Object {
+                served,
+                namespace,
+                name,
+            },
+        ) => {
+            if let Some(r) = gate(&sim, served, namespace.as_deref(), "delete") {
+                return r;
+            }
+            delete(&sim, served, namespace, &name, &params)
+        }
+        (Method::GET, Target::Log { namespace, name }) => {
+            let Some(pods) = resources::find("", "v1", "pods") else {
+                return not_found_page();
+            };
+            if sim.faults.is_forbidden("pods/log") || sim.faults.is_forbidden("pods") {
+                return forbidden(pods, "get", Some(&namespace));
+            }
+            pod_log(sim, &namespace, &name, &params)
+        }
+        _ => status(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+            None,
+        ),
+    }
+}
+
+/// Faults and availability that apply before any verb: 403 and unserved metrics.
+fn gate(
+    sim: &Shared,
+    served: &'static Served,
+    namespace: Option<&str>,
+    verb: &str,
+) -> Option<Response> {
+    if matches!(served.view, View::NodeMetrics | View::PodMetrics) && !sim.faults.metrics_enabled()
+    {
+        return Some(not_found_page());
+    }
+    if sim.faults.is_forbidden(served.plural) {
+        return Some(forbidden(
+            served,
+            if verb.is_empty() { "list" } else { verb },
+            namespace,
+        ));
+    }
+    None
+}
+
+/// What a list or watch selects: namespace, label and field selectors.
+#[derive(Clone)]
+pub struct Filter {
+    namespace: Option<String>,
+    labels: LabelSelector,
+    fields: FieldSelector,
+}
+
+impl Filter {
+    pub fn new(
+        served: &Served,
+        namespace: Option<String>,
+        params: &Params,
+    ) -> Result<Self, Response> {
+        let labels = LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str))
+            .map_err(|e| bad_request(&e.to_string()))?;
+        let fields = FieldSelector::parse(
+            params.get("fieldSelector").map_or("", String::as_str),
+            served.field_labels(),
+        )
+        .map_err(|e| bad_request(&e.to_string()))?;
+        Ok(Self {
+            namespace,
+            labels,
+            fields,
+        })
+    }
+
+    /// Match on the object as served (so events.k8s.io selectors see `regarding`).
+    pub fn matches(&self, obj: &Value) -> bool {
+        if let Some(ns) = &self.namespace {
+            if obj["metadata"]["namespace"].as_str() != Some(ns.as_str()) {
+                return false;
+            }
+        }
+        let labels = obj["metadata"]["labels"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.labels.matches(&labels) && self.fields.matches(obj)
+    }
+}
+
+/// Convert a stored object to the endpoint's view.
+pub fn present(served: &Served, obj: &Arc<Value>) -> Arc<Value> {
+    match served.view {
+        View::EventsV1 => Arc::new(model::event_v1(obj)),
+        _ => obj.clone(),
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ContinueToken {
+    v: String,
+    rv: u64,
+    start: String,
+}
+
+fn encode_continue(rv: u64, key: &Key) -> String {
+    let token = ContinueToken {
+        v: "meta.k8s.io/v1".into(),
+        rv,
+        start: format!("{}/{}\u{0}", key.0, key.1),
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::to_vec(&token).unwrap_or_default())
+}
+
+fn decode_continue(token: &str) -> Result<(u64, Key), String> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|e| format!("invalid continue token: continue key is not valid: {e}"))?;
+    let t: ContinueToken =
+        serde_json::from_slice(&bytes).map_err(|e| format!("invalid continue token: {e}"))?;
+    let start = t.start.trim_end_matches('\u{0}');
+    let (ns, name) = start
+        .split_once('/')
+        .ok_or_else(|| "invalid continue token: continue key is not valid".to_string())?;
+    Ok((t.rv, (ns.to_string(), name.to_string())))
+}
+
+/// The items a list returns (before pagination), as served.
+fn collection(sim: &Shared, served: &Served, start: Option<&Key>) -> (u64, Vec<(Key, Arc<Value>)>) {
+    let now = Timestamp::now();
+    match (served.view, served.store) {
+        (View::NodeMetrics, _) => {
+            let w = sim.world();
+            let items = metrics::node_metrics(&w, now)
+                .into_iter()
+                .map(|v| (super::store::key_of(&v), v))
+                .collect();
+            (sim.store.resource_version(), items)
+        }
+        (View::PodMetrics, _) => {
+            let pods = sim.store.snapshot(resources::Kind::Pod).items;
+            let tick = sim.world().tick;
+            let items = metrics::pod_metrics(&pods, tick, now)
+                .into_iter()
+                .map(|v| (super::store::key_of(&v), v))
+                .collect();
+            (sim.store.resource_version(), items)
+        }
+        (_, Some(kind)) => sim.store.page_after(kind, start),
+        (_, None) => (sim.store.resource_version(), Vec::new()),
+    }
+}
+
+fn list(
+    sim: &Shared,
+    served: &'static Served,
+    namespace: Option<String>,
+    params: &Params,
+    accept: &str,
+) -> Response {
+    let filter = match Filter::new(served, namespace, params) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let continued = match params.get("continue").filter(|c| !c.is_empty()) {
+        Some(token) => match decode_continue(token) {
+            Ok(c) => Some(c),
+            Err(message) => return bad_request(&message),
+        },
+        None => None,
+    };
+    let limit = params
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|l| *l > 0);
+    let (rv_now, all) = collection(sim, served, continued.as_ref().map(|(_, k)| k));
+    let rv = continued.as_ref().map_or(rv_now, |(rv, _)| *rv);
+    let mut selected: Vec<(Key, Arc<Value>)> = Vec::new();
+    let mut remaining = 0usize;
+    let mut next_key = None;
+    for (key, obj) in all {
+        let obj = present(served, &obj);
+        if !filter.matches(&obj) {
+            continue;
+        }
+        match limit {
+            Some(l) if selected.len() >= l => {
+                if next_key.is_none() {
+                    next_key = selected.last().map(|(k, _)| k.clone());
+                }
+                remaining += 1;
+            }
+            _ => selected.push((key, obj)),
+        }
+    }
+    let mut meta = json!({"resourceVersion": rv.to_string()});
+    if let Some(k) = &next_key {
+        meta["continue"] = json!(encode_continue(rv, k));
+        meta["remainingItemCount"] = json!(remaining);
+    }
+    let items: Vec<Arc<Value>> = selected.into_iter().map(|(_, v)| v).collect();
+    if table::wants_table(accept) {
+        return json_response(
+            StatusCode::OK,
+            &table::table(served, &items, meta, Timestamp::now()),
+        );
+    }
+    // Items are already serialised JSON values; write the envelope around them.
+    let mut body = Vec::with_capacity(items.len() * 2048 + 256);
+    body.extend_from_slice(
+        format!(
+            "{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"metadata\":",
+            served.list_kind(),
+            served.api_version()
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(&serde_json::to_vec(&meta).unwrap_or_default());
+    body.extend_from_slice(b",\"items\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        if serde_json::to_writer(&mut body, item.as_ref()).is_err() {
+            return status(500, "InternalError", "failed to encode list item", None);
+        }
+    }
+    body.extend_from_slice(b"]}");
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+fn not_found(served: &Served, name: &str) -> Response {
+    status(
+        404,
+        "NotFound",
+        &format!("{} \"{name}\" not found", resource_name(served)),
+        Some(json!({"name": name, "group": served.group, "kind": served.plural})),
+    )
+}
+
+fn get(sim: &Shared, served: &'static Served, namespace: Option<String>, name: &str) -> Response {
+    let key = (namespace.unwrap_or_default(), name.to_string());
+    let found = match served.store {
+        Some(kind) => sim.store.get(kind, &key).map(|o| present(served, &o)),
+        None => collection(sim, served, None)
+            .1
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v),
+    };
+    match found {
+        Some(obj) => json_response(StatusCode::OK, &obj),
+        None => not_found(served, name),
+    }
+}
+
+fn delete(
+    sim: &Arc<Shared>,
+    served: &'static Served,
+    namespace: Option<String>,
+    name: &str,
+    params: &Params,
+) -> Response {
+    let Some(kind) = served.store.filter(|_| served.view == View::Stored) else {
+        return status(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+            None,
+        );
+    };
+    let key = (namespace.unwrap_or_default(), name.to_string());
+    let Some(obj) = sim.store.get(kind, &key) else {
+        return not_found(served, name);
+    };
+    let grace = params
+        .get("gracePeriodSeconds")
+        .and_then(|g| g.parse::<u64>().ok());
+    let default_grace = obj["spec"]["terminationGracePeriodSeconds"]
+        .as_u64()
+        .unwrap_or(30)
+        .min(sim.max_grace.as_secs());
+    let grace = grace.unwrap_or(if kind == resources::Kind::Pod {
+        default_grace
+    } else {
+        0
+    });
+    let terminal = matches!(
+        obj["status"]["phase"].as_str(),
+        Some("Succeeded" | "Failed")
+    );
+    if grace == 0 || kind != resources::Kind::Pod || terminal {
+        return match sim.store.remove(kind, &key) {
+            Some(gone) => json_response(StatusCode::OK, &gone),
+            None => not_found(served, name),
+        };
+    }
+    if !obj["metadata"]["deletionTimestamp"].is_null() {
+        return json_response(StatusCode::OK, &obj);
+    }
+    // Graceful: mark Terminating now, remove when the grace period ends.
+    let marked = sim.store.update(kind, &key, |o| {
+        o["metadata"]["deletionTimestamp"] = model::ts(Timestamp::now());
+        o["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+        true
+    });
+    let store_owner = sim.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(grace)).await;
+        store_owner.store.remove(kind, &key);
+    });
+    match marked {
+        Some(o) => json_response(StatusCode::OK, &o),
+        None => not_found(served, name),
+    }
+}
+
+fn log_query(params: &Params) -> Result<LogQuery, String> {
+    let flag = |k: &str| matches!(params.get(k).map(String::as_str), Some("true" | "1"));
+    let int = |k: &str| -> Result<Option<i64>, String> {
+        params
+            .get(k)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| format!("{k}: invalid value {v:?}"))
+            })
+            .transpose()
+    };
+    let since_time = params
+        .get("sinceTime")
+        .map(|v| {
+            v.parse::<Timestamp>()
+                .map_err(|_| format!("sinceTime: invalid value {v:?}"))
+        })
+        .transpose()?;
+    Ok(LogQuery {
+        container: params.get("container").cloned(),
+        follow: flag("follow"),
+        tail_lines: int("tailLines")?,
+        limit_bytes: int("limitBytes")?,
+        since_seconds: int("sinceSeconds")?,
+        since_time,
+        timestamps: flag("timestamps"),
+        previous: flag("previous"),
+    })
+}
+
+fn pod_log(sim: Arc<Shared>, namespace: &str, name: &str, params: &Params) -> Response {
+    let q = match log_query(params) {
+        Ok(q) => q,
+        Err(m) => return bad_request(&m),
+    };
+    let key = (namespace.to_string(), name.to_string());
+    let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
+        return status(
+            404,
+            "NotFound",
+            &format!("pods \"{name}\" not found"),
+            Some(json!({"name": name, "kind": "pods"})),
+        );
+    };
+    let src = match logs::source(&pod, &q) {
+        Ok(s) => s,
+        Err(LogError::BadRequest(m)) => return bad_request(&m),
+    };
+    let now = Timestamp::now();
+    let (first, end) = src.selection(&q, now);
+    let limit = q.limit_bytes.filter(|l| *l > 0).map(|l| l as usize);
+    let mut drops = sim.faults.watch_drops();
+    let stream = async_stream_lines(src, first, end, q, limit, sim.clone(), key, async move {
+        let _ = drops.changed().await;
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| status(500, "InternalError", "failed to build log response", None))
+}
+
+/// The log body: the selected lines, then (with `follow`) new lines as they are written until
+/// the container instance ends, the byte limit is reached, or the connection is cut.
+fn async_stream_lines(
+    src: logs::LogSource,
+    first: u64,
+    end: u64,
+    q: LogQuery,
+    limit: Option<usize>,
+    sim: Arc<Shared>,
+    key: Key,
+    cut: impl std::future::Future<Output = ()> + Send + 'static,
+) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    tokio::spawn(async move {
+        let mut sent = 0usize;
+        let mut next = first;
+        let mut end = end;
+        tokio::pin!(cut);
+        loop {
+            let mut chunk = String::new();
+            while next < end {
+                chunk.push_str(&src.render(next, q.timestamps));
+                next += 1;
+                if chunk.len() > 64 * 1024 {
+                    break;
+                }
+            }
+            if !chunk.is_empty() {
+                let mut bytes = chunk.into_bytes();
+                if let Some(l) = limit {
+                    bytes.truncate(l.saturating_sub(sent));
+                }
+                sent += bytes.len();
+                if bytes.is_empty() || tx.send(Ok(Bytes::from(bytes))).await.is_err() {
+                    return;
+                }
+                if limit.is_some_and(|l| sent >= l) {
+                    return;
+                }
+                continue;
+            }
+            if !q.follow || src.end.is_some() {
+                return;
+            }
+            let wake = src.time_of(next);
+            let wait = wake
+                .duration_since(Timestamp::now())
+                .unsigned_abs()
+                .min(Duration::from_secs(1));
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = &mut cut => {
+                    let _ = tx.send(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "simulated connection drop"))).await;
+                    return;
+                }
+            }
+            // Stop following when this container instance is gone (restarted, deleted).
+            let same = sim
+                .store
+                .get(resources::Kind::Pod, &key)
+                .and_then(|p| logs::source(&p, &q).ok())
+                .is_some_and(|s| s.start == src.start && s.end.is_none());
+            if !same {
+                return;
+            }
+            end = src.available(Timestamp::now()).1;
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(rx)
+}
+
+fn admin(sim: &Shared, cmd: &str, params: &Params) -> Response {
+    let num = |k: &str| params.get(k).and_then(|v| v.parse::<u64>().ok());
+    match cmd {
+        "drop-watches" => sim.faults.drop_all_watches(),
+        "gone" => sim
+            .faults
+            .gone_next_watches(u32::try_from(num("count").unwrap_or(1)).unwrap_or(1)),
+        "forbid" => sim
+            .faults
+            .forbid(params.get("resource").map_or("", String::as_str)),
+        "allow" => sim
+            .faults
+            .allow(params.get("resource").map_or("", String::as_str)),
+        "latency" => sim
+            .faults
+            .set_latency(Duration::from_millis(num("ms").unwrap_or(0))),
+        "metrics" => sim
+            .faults
+            .set_metrics_enabled(params.get("enabled").is_none_or(|v| v == "true")),
+        "compact" => sim.store.compact(),
+        "step" => sim.step(num("n").unwrap_or(1)),
+        "restart" => sim.control(Ctrl::Restart(Duration::from_millis(
+            num("downtime_ms").unwrap_or(0),
+        ))),
+        _ => return not_found_page(),
+    }
+    json_response(StatusCode::OK, &json!({"ok": cmd}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continue_tokens_round_trip_and_reject_garbage() {
+        let key = ("demo".to_string(), "multi".to_string());
+        let token = encode_continue(81341, &key);
+        assert_eq!(decode_continue(&token), Ok((81341, key)));
+        let err = decode_continue("abc$def").err().unwrap_or_default();
+        assert!(
+            err.starts_with("invalid continue token: continue key is not valid: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn forbidden_body_reads_like_rbac() {
+        let pr = resources::find("tekton.dev", "v1", "pipelineruns");
+        assert!(pr.is_some());
+        if let Some(pr) = pr {
+            let r = forbidden(pr, "list", None);
+            assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        }
+        let body = status_body(
+            403,
+            "Forbidden",
+            "pods is forbidden",
+            Some(json!({"kind": "pods"})),
+        );
+        assert_eq!(body["reason"], "Forbidden");
+        assert_eq!(body["details"]["kind"], "pods");
+    }
+}

@@ -1,0 +1,330 @@
+//! The simulated cluster: a real HTTP server on 127.0.0.1 speaking the Kubernetes wire protocol,
+//! backed by a deterministic, living world. Used by `--demo`, `kubedeck sim`, tests and benchmarks.
+
+mod events;
+pub mod faults;
+mod http;
+mod logs;
+mod metrics;
+pub mod model;
+pub mod resources;
+mod route;
+mod scenario;
+mod seed;
+mod selector;
+pub mod store;
+mod table;
+mod watch;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot};
+
+pub use faults::Faults;
+pub use logs::LogQuery;
+pub use resources::Kind;
+pub use store::Store;
+pub use world::Scale;
+
+use events::EventLog;
+use world::World;
+
+/// How to run the simulator.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub scale: Scale,
+    /// How often the scenario moves by itself; `None` leaves it to `step` (tests).
+    pub tick: Option<Duration>,
+    /// Bearer token clients must present; `None` accepts anyone.
+    pub token: Option<String>,
+    /// Changes kept for watch resumption; older resourceVersions get 410 Gone.
+    pub history: usize,
+    pub bookmark_every: Duration,
+    /// Cap on pod deletion grace periods, so deletes finish promptly in a demo.
+    pub max_grace: Duration,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            scale: Scale::default(),
+            tick: Some(Duration::from_secs(1)),
+            token: Some("kubedeck-sim-token".into()),
+            history: 200_000,
+            bookmark_every: Duration::from_secs(5),
+            max_grace: Duration::from_secs(3),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Ctrl {
+    Restart(Duration),
+}
+
+/// What every request handler shares.
+pub struct Shared {
+    pub store: Store,
+    pub faults: Faults,
+    world: Mutex<World>,
+    events: Mutex<EventLog>,
+    token: Option<String>,
+    bookmark_every: Duration,
+    max_grace: Duration,
+    addr: OnceLock<SocketAddr>,
+    ctrl: OnceLock<mpsc::UnboundedSender<(Ctrl, Option<oneshot::Sender<()>>)>>,
+}
+
+impl Shared {
+    fn world(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn addr_text(&self) -> String {
+        self.addr.get().map(ToString::to_string).unwrap_or_default()
+    }
+
+    /// Advance the scenario `n` ticks now.
+    fn step(&self, n: u64) {
+        let mut w = self.world();
+        let mut ev = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        for _ in 0..n {
+            scenario::step(&mut w, &self.store, &mut ev, Timestamp::now());
+        }
+    }
+
+    fn control(&self, c: Ctrl) {
+        if let Some(tx) = self.ctrl.get() {
+            let _ = tx.send((c, None));
+        }
+    }
+}
+
+pub fn version_info() -> Value {
+    json!({
+        "major": "1", "minor": "36", "emulationMajor": "1", "emulationMinor": "36",
+        "minCompatibilityMajor": "1", "minCompatibilityMinor": "35",
+        "gitVersion": "v1.36.2-kubedeck-sim", "gitCommit": "0000000000000000000000000000000000000000",
+        "gitTreeState": "clean", "buildDate": "2026-11-22T00:00:00Z", "goVersion": "go1.26.6",
+        "compiler": "gc", "platform": "linux/amd64",
+    })
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Sim {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    ctrl: mpsc::UnboundedSender<(Ctrl, Option<oneshot::Sender<()>>)>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot write kubeconfig {path}: {source}")]
+    Kubeconfig {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+fn router(shared: Arc<Shared>) -> axum::Router {
+    axum::Router::new()
+        .fallback(http::handle)
+        .with_state(shared)
+}
+
+impl Sim {
+    /// Seed the world and start serving on `listen` (port 0 picks a free one).
+    pub async fn start(opts: SimOptions, listen: SocketAddr) -> Result<Self, SimError> {
+        let store = Store::new(opts.history);
+        let mut events = EventLog::default();
+        let world = seed::seed(&opts.scale, &store, &mut events, Timestamp::now());
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|source| SimError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SimError::Bind {
+            addr: listen,
+            source,
+        })?;
+        let (ctrl, ctrl_rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            store,
+            faults: Faults::default(),
+            world: Mutex::new(world),
+            events: Mutex::new(events),
+            token: opts.token.clone(),
+            bookmark_every: opts.bookmark_every,
+            max_grace: opts.max_grace,
+            addr: OnceLock::new(),
+            ctrl: OnceLock::new(),
+        });
+        let _ = shared.addr.set(addr);
+        let _ = shared.ctrl.set(ctrl.clone());
+        let mut tasks = vec![tokio::spawn(serve_loop(
+            shared.clone(),
+            listener,
+            addr,
+            ctrl_rx,
+        ))];
+        if let Some(tick) = opts.tick {
+            let s = shared.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut every = tokio::time::interval(tick);
+                every.tick().await;
+                loop {
+                    every.tick().await;
+                    s.step(1);
+                }
+            }));
+        }
+        Ok(Self {
+            shared,
+            addr,
+            ctrl,
+            tasks,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// Move the scenario `n` ticks forward now.
+    pub fn step(&self, n: u64) {
+        self.shared.step(n);
+    }
+
+    /// Stop serving (closing every connection), stay down for `downtime`, then serve again on the
+    /// same address with the same objects and resourceVersions.
+    pub async fn restart(&self, downtime: Duration) {
+        let (done_tx, done_rx) = oneshot::channel();
+        if self
+            .ctrl
+            .send((Ctrl::Restart(downtime), Some(done_tx)))
+            .is_ok()
+        {
+            let _ = done_rx.await;
+        }
+    }
+
+    /// A kubeconfig (JSON, which is valid YAML) for this simulator.
+    pub fn kubeconfig(&self) -> Value {
+        let mut user = json!({});
+        if let Some(t) = &self.shared.token {
+            user["token"] = json!(t);
+        }
+        json!({
+            "apiVersion": "v1", "kind": "Config", "preferences": {},
+            "clusters": [{"name": "kubedeck-sim", "cluster": {"server": self.url()}}],
+            "users": [{"name": "kubedeck-sim-admin", "user": user}],
+            "contexts": [{"name": "kubedeck-sim", "context": {"cluster": "kubedeck-sim", "user": "kubedeck-sim-admin", "namespace": "default"}}],
+            "current-context": "kubedeck-sim",
+        })
+    }
+
+    pub fn write_kubeconfig(&self, path: &Path) -> Result<(), SimError> {
+        let text = serde_json::to_string_pretty(&self.kubeconfig()).unwrap_or_default();
+        std::fs::write(path, text).map_err(|source| SimError::Kubeconfig {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.shared.faults.drop_all_watches();
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+async fn serve_loop(
+    shared: Arc<Shared>,
+    first: TcpListener,
+    addr: SocketAddr,
+    mut ctrl: mpsc::UnboundedReceiver<(Ctrl, Option<oneshot::Sender<()>>)>,
+) {
+    let mut listener = Some(first);
+    loop {
+        let l = match listener.take() {
+            Some(l) => l,
+            None => match TcpListener::bind(addr).await {
+                Ok(l) => l,
+                Err(_) => {
+                    // The port may linger briefly after a restart; try again.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let server = axum::serve(l, router(shared.clone())).with_graceful_shutdown(async {
+            let _ = stop_rx.await;
+        });
+        let mut server = tokio::spawn(async move {
+            let _ = server.await;
+        });
+        let msg = tokio::select! {
+            _ = &mut server => return,
+            msg = ctrl.recv() => msg,
+        };
+        let Some((Ctrl::Restart(downtime), done)) = msg else {
+            server.abort();
+            return;
+        };
+        // Cut streams so the graceful shutdown can finish, then give up waiting after a moment.
+        shared.faults.drop_all_watches();
+        let _ = stop_tx.send(());
+        if tokio::time::timeout(Duration::from_secs(2), &mut server)
+            .await
+            .is_err()
+        {
+            server.abort();
+        }
+        tokio::time::sleep(downtime).await;
+        if let Some(done) = done {
+            // Signal once the listener is back, below.
+            listener = bind_retry(addr).await;
+            let _ = done.send(());
+        }
+    }
+}
+
+async fn bind_retry(addr: SocketAddr) -> Option<TcpListener> {
+    for _ in 0..100 {
+        if let Ok(l) = TcpListener::bind(addr).await {
+            return Some(l);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}

@@ -1,0 +1,347 @@
+//! The resource kinds the simulator serves, and their discovery documents.
+
+use serde_json::{Value, json};
+
+/// Every stored kind. Metrics are derived, not stored, so they are not here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Namespace,
+    Node,
+    Pod,
+    Event,
+    PipelineRun,
+    TaskRun,
+}
+
+/// One served group/version/resource. `EventsV1` serves the core events converted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Served {
+    pub group: &'static str,
+    pub version: &'static str,
+    pub plural: &'static str,
+    pub singular: &'static str,
+    pub kind_name: &'static str,
+    pub namespaced: bool,
+    pub short_names: &'static [&'static str],
+    pub store: Option<Kind>,
+    pub categories: &'static [&'static str],
+    pub view: View,
+}
+
+/// How stored objects are shown through this endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Stored,
+    EventsV1,
+    NodeMetrics,
+    PodMetrics,
+}
+
+const VERBS_RW: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+
+pub const SERVED: &[Served] = &[
+    Served {
+        group: "",
+        version: "v1",
+        plural: "namespaces",
+        singular: "namespace",
+        kind_name: "Namespace",
+        namespaced: false,
+        short_names: &["ns"],
+        store: Some(Kind::Namespace),
+        categories: &[],
+        view: View::Stored,
+    },
+    Served {
+        group: "",
+        version: "v1",
+        plural: "nodes",
+        singular: "node",
+        kind_name: "Node",
+        namespaced: false,
+        short_names: &["no"],
+        store: Some(Kind::Node),
+        categories: &[],
+        view: View::Stored,
+    },
+    Served {
+        group: "",
+        version: "v1",
+        plural: "pods",
+        singular: "pod",
+        kind_name: "Pod",
+        namespaced: true,
+        short_names: &["po"],
+        store: Some(Kind::Pod),
+        categories: &["all"],
+        view: View::Stored,
+    },
+    Served {
+        group: "",
+        version: "v1",
+        plural: "events",
+        singular: "event",
+        kind_name: "Event",
+        namespaced: true,
+        short_names: &["ev"],
+        store: Some(Kind::Event),
+        categories: &[],
+        view: View::Stored,
+    },
+    Served {
+        group: "events.k8s.io",
+        version: "v1",
+        plural: "events",
+        singular: "event",
+        kind_name: "Event",
+        namespaced: true,
+        short_names: &["ev"],
+        store: Some(Kind::Event),
+        categories: &[],
+        view: View::EventsV1,
+    },
+    Served {
+        group: "tekton.dev",
+        version: "v1",
+        plural: "pipelineruns",
+        singular: "pipelinerun",
+        kind_name: "PipelineRun",
+        namespaced: true,
+        short_names: &["pr", "prs"],
+        store: Some(Kind::PipelineRun),
+        categories: &["tekton", "tekton-pipelines"],
+        view: View::Stored,
+    },
+    Served {
+        group: "tekton.dev",
+        version: "v1",
+        plural: "taskruns",
+        singular: "taskrun",
+        kind_name: "TaskRun",
+        namespaced: true,
+        short_names: &["tr", "trs"],
+        store: Some(Kind::TaskRun),
+        categories: &["tekton", "tekton-pipelines"],
+        view: View::Stored,
+    },
+    Served {
+        group: "metrics.k8s.io",
+        version: "v1beta1",
+        plural: "nodes",
+        singular: "",
+        kind_name: "NodeMetrics",
+        namespaced: false,
+        short_names: &[],
+        store: None,
+        categories: &[],
+        view: View::NodeMetrics,
+    },
+    Served {
+        group: "metrics.k8s.io",
+        version: "v1beta1",
+        plural: "pods",
+        singular: "",
+        kind_name: "PodMetrics",
+        namespaced: true,
+        short_names: &[],
+        store: None,
+        categories: &[],
+        view: View::PodMetrics,
+    },
+];
+
+/// Subresources listed in discovery (pods/log now; exec, attach and ephemeralcontainers are
+/// announced by the debug work when they are served).
+const POD_SUBRESOURCES: &[(&str, &[&str])] = &[("pods/log", &["get"])];
+
+impl Served {
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    pub fn list_kind(&self) -> String {
+        format!("{}List", self.kind_name)
+    }
+
+    pub fn verbs(&self) -> &'static [&'static str] {
+        match self.view {
+            View::NodeMetrics | View::PodMetrics => &["get", "list"],
+            _ => VERBS_RW,
+        }
+    }
+
+    /// Field selectors the real apiserver accepts for this resource (besides metadata.*).
+    pub fn field_labels(&self) -> &'static [&'static str] {
+        match (self.store, self.view) {
+            (Some(Kind::Pod), _) => &[
+                "spec.nodeName",
+                "spec.restartPolicy",
+                "spec.schedulerName",
+                "spec.serviceAccountName",
+                "spec.hostNetwork",
+                "status.phase",
+                "status.podIP",
+                "status.nominatedNodeName",
+            ],
+            (Some(Kind::Event), View::Stored) => &[
+                "involvedObject.kind",
+                "involvedObject.namespace",
+                "involvedObject.name",
+                "involvedObject.uid",
+                "involvedObject.apiVersion",
+                "involvedObject.resourceVersion",
+                "involvedObject.fieldPath",
+                "reason",
+                "reportingComponent",
+                "source",
+                "type",
+            ],
+            (Some(Kind::Event), View::EventsV1) => &[
+                "regarding.kind",
+                "regarding.namespace",
+                "regarding.name",
+                "regarding.uid",
+                "reason",
+                "type",
+                "reportingController",
+            ],
+            (Some(Kind::Node), _) => &["spec.unschedulable"],
+            (Some(Kind::Namespace), _) => &["status.phase"],
+            _ => &[],
+        }
+    }
+}
+
+pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static Served> {
+    SERVED
+        .iter()
+        .find(|s| s.group == group && s.version == version && s.plural == plural)
+}
+
+pub fn stored(kind: Kind) -> &'static Served {
+    // Every Kind has exactly one Stored entry in SERVED, checked by a unit test.
+    SERVED
+        .iter()
+        .find(|s| s.store == Some(kind) && s.view == View::Stored)
+        .unwrap_or(&SERVED[0])
+}
+
+fn resource_entry(s: &Served) -> Value {
+    let mut v = json!({
+        "name": s.plural, "singularName": s.singular, "namespaced": s.namespaced,
+        "kind": s.kind_name, "verbs": s.verbs(),
+    });
+    if !s.short_names.is_empty() {
+        v["shortNames"] = json!(s.short_names);
+    }
+    if !s.categories.is_empty() {
+        v["categories"] = json!(s.categories);
+    }
+    v
+}
+
+/// `/api/v1` or `/apis/GROUP/VERSION`.
+pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+    let mut resources: Vec<Value> = SERVED
+        .iter()
+        .filter(|s| s.group == group && s.version == version)
+        .map(resource_entry)
+        .collect();
+    if resources.is_empty() {
+        return None;
+    }
+    if group.is_empty() {
+        for (name, verbs) in POD_SUBRESOURCES {
+            resources.push(json!({"name": name, "singularName": "", "namespaced": true, "kind": "Pod", "verbs": verbs}));
+        }
+    }
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}),
+    )
+}
+
+/// `/apis`: the groups, with `metrics_enabled` deciding whether metrics.k8s.io is announced.
+pub fn group_list(metrics_enabled: bool) -> Value {
+    let mut groups: Vec<(&str, &str)> = Vec::new();
+    for s in SERVED.iter().filter(|s| !s.group.is_empty()) {
+        if s.group == "metrics.k8s.io" && !metrics_enabled {
+            continue;
+        }
+        if !groups.contains(&(s.group, s.version)) {
+            groups.push((s.group, s.version));
+        }
+    }
+    let groups: Vec<Value> = groups
+        .iter()
+        .map(|(g, v)| {
+            let gv = json!({"groupVersion": format!("{g}/{v}"), "version": v});
+            json!({"name": g, "versions": [gv.clone()], "preferredVersion": gv})
+        })
+        .collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_one_stored_endpoint() {
+        for k in [
+            Kind::Namespace,
+            Kind::Node,
+            Kind::Pod,
+            Kind::Event,
+            Kind::PipelineRun,
+            Kind::TaskRun,
+        ] {
+            let n = SERVED
+                .iter()
+                .filter(|s| s.store == Some(k) && s.view == View::Stored)
+                .count();
+            assert_eq!(n, 1, "{k:?}");
+            assert_eq!(stored(k).store, Some(k));
+        }
+    }
+
+    #[test]
+    fn discovery_lists_pod_log_and_tekton() {
+        let core = resource_list("", "v1").unwrap_or_default();
+        let names: Vec<&str> = core["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["name"].as_str())
+            .collect();
+        assert!(
+            names.contains(&"pods") && names.contains(&"pods/log") && names.contains(&"events")
+        );
+        let groups = group_list(false);
+        let text = groups.to_string();
+        assert!(text.contains("tekton.dev/v1") && !text.contains("metrics.k8s.io"));
+        assert!(
+            group_list(true)
+                .to_string()
+                .contains("metrics.k8s.io/v1beta1")
+        );
+        assert!(resource_list("nope", "v1").is_none());
+    }
+}

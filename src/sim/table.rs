@@ -1,0 +1,266 @@
+//! `meta.k8s.io/v1` Table responses, which kubectl asks for (`Accept: ...;as=Table`) and prints
+//! as-is. Columns are the apiserver's for each kind (and the CRD printer columns for Tekton).
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::{Value, json};
+
+use super::resources::{Kind, Served, View};
+use crate::kube::age;
+use crate::kube::pod_row::pod_row;
+
+fn col(name: &str, type_: &str, priority: u8, description: &str) -> Value {
+    json!({"name": name, "type": type_, "format": if name == "Name" { "name" } else { "" }, "description": description, "priority": priority})
+}
+
+fn ts(v: &Value) -> Option<Timestamp> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
+fn since(v: &Value, now: Timestamp) -> String {
+    age::since(ts(v), now)
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn columns(served: &Served) -> Vec<Value> {
+    match (served.store, served.view) {
+        (Some(Kind::Pod), View::Stored) => vec![
+            col(
+                "Name",
+                "string",
+                0,
+                "Name must be unique within a namespace.",
+            ),
+            col(
+                "Ready",
+                "string",
+                0,
+                "The aggregate readiness state of this pod for accepting traffic.",
+            ),
+            col(
+                "Status",
+                "string",
+                0,
+                "The aggregate status of the containers in this pod.",
+            ),
+            col(
+                "Restarts",
+                "string",
+                0,
+                "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+            ),
+            col(
+                "Age",
+                "string",
+                0,
+                "CreationTimestamp is a timestamp representing the server time when this object was created.",
+            ),
+            col(
+                "IP",
+                "string",
+                1,
+                "podIP is an IP address allocated to the pod.",
+            ),
+            col(
+                "Node",
+                "string",
+                1,
+                "nodeName indicates in which node this pod is scheduled.",
+            ),
+            col(
+                "Nominated Node",
+                "string",
+                1,
+                "nominatedNodeName is set only when this pod preempts other pods on the node.",
+            ),
+            col(
+                "Readiness Gates",
+                "string",
+                1,
+                "If specified, all readiness gates will be evaluated for pod readiness.",
+            ),
+        ],
+        (Some(Kind::Node), _) => vec![
+            col("Name", "string", 0, ""),
+            col("Status", "string", 0, ""),
+            col("Roles", "string", 0, ""),
+            col("Age", "string", 0, ""),
+            col("Version", "string", 0, ""),
+            col("Internal-IP", "string", 1, ""),
+            col("External-IP", "string", 1, ""),
+            col("OS-Image", "string", 1, ""),
+            col("Kernel-Version", "string", 1, ""),
+            col("Container-Runtime", "string", 1, ""),
+        ],
+        (Some(Kind::Namespace), _) => vec![
+            col("Name", "string", 0, ""),
+            col("Status", "string", 0, ""),
+            col("Age", "string", 0, ""),
+        ],
+        (Some(Kind::Event), View::Stored) => vec![
+            col("Last Seen", "string", 0, ""),
+            col("Type", "string", 0, ""),
+            col("Reason", "string", 0, ""),
+            col("Object", "string", 0, ""),
+            col("Message", "string", 0, ""),
+        ],
+        (Some(Kind::PipelineRun | Kind::TaskRun), _) => vec![
+            col("Name", "string", 0, ""),
+            col("Succeeded", "string", 0, ""),
+            col("Reason", "string", 0, ""),
+            col("StartTime", "date", 0, ""),
+            col("CompletionTime", "date", 0, ""),
+        ],
+        _ => vec![col("Name", "string", 0, ""), col("Age", "string", 0, "")],
+    }
+}
+
+fn cells(served: &Served, obj: &Value, now: Timestamp) -> Vec<Value> {
+    let meta = &obj["metadata"];
+    match (served.store, served.view) {
+        (Some(Kind::Pod), View::Stored) => {
+            let pod: Pod = serde_json::from_value(obj.clone()).unwrap_or_default();
+            let r = pod_row(&pod);
+            let (restarts, age) = (r.restarts_text(now), r.age_text(now));
+            vec![
+                json!(r.name),
+                json!(r.ready),
+                json!(r.status),
+                json!(restarts),
+                json!(age),
+                json!(r.ip),
+                json!(r.node),
+                json!("<none>"),
+                json!("<none>"),
+            ]
+        }
+        (Some(Kind::Node), _) => {
+            let conds = obj["status"]["conditions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let ready = conds
+                .iter()
+                .find(|c| c["type"] == "Ready")
+                .map(|c| c["status"].clone());
+            let mut status = match ready.as_ref().and_then(Value::as_str) {
+                Some("True") => "Ready",
+                Some("False") => "NotReady",
+                _ => "Unknown",
+            }
+            .to_string();
+            if obj["spec"]["unschedulable"] == true {
+                status.push_str(",SchedulingDisabled");
+            }
+            let mut roles: Vec<String> = meta["labels"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/").map(String::from))
+                .collect();
+            roles.sort();
+            let roles = if roles.is_empty() {
+                "<none>".to_string()
+            } else {
+                roles.join(",")
+            };
+            let ip = obj["status"]["addresses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|a| a["type"] == "InternalIP")
+                .map(|a| s(&a["address"]))
+                .unwrap_or_else(|| "<none>".into());
+            let info = &obj["status"]["nodeInfo"];
+            vec![
+                json!(s(&meta["name"])),
+                json!(status),
+                json!(roles),
+                json!(since(&meta["creationTimestamp"], now)),
+                json!(s(&info["kubeletVersion"])),
+                json!(ip),
+                json!("<none>"),
+                json!(s(&info["osImage"])),
+                json!(s(&info["kernelVersion"])),
+                json!(s(&info["containerRuntimeVersion"])),
+            ]
+        }
+        (Some(Kind::Namespace), _) => vec![
+            json!(s(&meta["name"])),
+            json!(s(&obj["status"]["phase"])),
+            json!(since(&meta["creationTimestamp"], now)),
+        ],
+        (Some(Kind::Event), View::Stored) => {
+            let io = &obj["involvedObject"];
+            let last = if obj["lastTimestamp"].is_null() {
+                &obj["eventTime"]
+            } else {
+                &obj["lastTimestamp"]
+            };
+            vec![
+                json!(since(last, now)),
+                json!(s(&obj["type"])),
+                json!(s(&obj["reason"])),
+                json!(format!(
+                    "{}/{}",
+                    s(&io["kind"]).to_lowercase(),
+                    s(&io["name"])
+                )),
+                json!(s(&obj["message"])),
+            ]
+        }
+        (Some(Kind::PipelineRun | Kind::TaskRun), _) => {
+            let cond = obj["status"]["conditions"]
+                .as_array()
+                .and_then(|c| c.iter().find(|c| c["type"] == "Succeeded"))
+                .cloned()
+                .unwrap_or_default();
+            let date = |v: &Value| {
+                if v.is_null() {
+                    String::new()
+                } else {
+                    since(v, now)
+                }
+            };
+            vec![
+                json!(s(&meta["name"])),
+                json!(s(&cond["status"])),
+                json!(s(&cond["reason"])),
+                json!(date(&obj["status"]["startTime"])),
+                json!(date(&obj["status"]["completionTime"])),
+            ]
+        }
+        _ => vec![
+            json!(s(&meta["name"])),
+            json!(since(&meta["creationTimestamp"], now)),
+        ],
+    }
+}
+
+/// The Table for `items`, with `metadata` carried through from the list (resourceVersion, continue).
+pub fn table(served: &Served, items: &[Arc<Value>], list_meta: Value, now: Timestamp) -> Value {
+    let rows: Vec<Value> = items
+        .iter()
+        .map(|obj| {
+            let mut meta = obj["metadata"].clone();
+            if let Some(m) = meta.as_object_mut() {
+                m.remove("managedFields");
+            }
+            json!({"cells": cells(served, obj, now), "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta}})
+        })
+        .collect();
+    json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list_meta, "columnDefinitions": columns(served), "rows": rows})
+}
+
+/// Whether the client asked for a Table (kubectl does; kube-rs does not).
+pub fn wants_table(accept: &str) -> bool {
+    accept
+        .split(',')
+        .next()
+        .is_some_and(|first| first.contains("as=Table"))
+}
