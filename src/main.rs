@@ -1,25 +1,51 @@
-use clap::Parser;
-use color_eyre::eyre::{Result, WrapErr};
+use std::process::ExitCode;
 
+use clap::Parser;
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use kubedeck::app::App;
 use kubedeck::cli::{Cli, Command, SimArgs};
+use kubedeck::kube::client::KubeconfigSource;
+use kubedeck::kube::cluster::{Cluster, Scope};
+use kubedeck::runtime::{self, Session};
 use kubedeck::sim::{Scale, Sim, SimOptions};
 
-fn main() -> Result<()> {
-    color_eyre::install()?;
+fn main() -> ExitCode {
+    if color_eyre::install().is_err() {
+        eprintln!("kubedeck: cannot install the error reporter");
+    }
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .wrap_err("cannot start the async runtime")?;
-    match cli.command {
-        Some(Command::Sim(args)) => rt.block_on(run_sim(args)),
-        None => Ok(()),
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kubedeck: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async {
+        match cli.command {
+            Some(Command::Sim(ref args)) => run_sim(args).await,
+            None => run_ui(&cli).await,
+        }
+    });
+    // Do not wait for informer tasks or blocked reads: exit promptly (SIGHUP on a jump host).
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One clear line, not a debug dump.
+            eprintln!("kubedeck: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-async fn run_sim(args: SimArgs) -> Result<()> {
-    let opts = SimOptions {
+fn sim_options(args: &SimArgs) -> SimOptions {
+    SimOptions {
         scale: Scale {
             pods: args.pods,
             nodes: args.nodes,
@@ -29,13 +55,73 @@ async fn run_sim(args: SimArgs) -> Result<()> {
         },
         tick: (args.tick_ms > 0).then(|| std::time::Duration::from_millis(args.tick_ms)),
         ..SimOptions::default()
-    };
-    let sim = Sim::start(opts, args.listen).await?;
+    }
+}
+
+async fn run_sim(args: &SimArgs) -> Result<()> {
+    let sim = Sim::start(sim_options(args), args.listen).await?;
     if let Some(path) = &args.kubeconfig_out {
         sim.write_kubeconfig(path)?;
         println!("kubeconfig written to {}", path.display());
     }
-    println!("simulated cluster serving on {}", sim.url());
+    println!(
+        "simulated cluster serving on {} (Ctrl-C stops it)",
+        sim.url()
+    );
     kubedeck::signals::wait_for_termination().await;
     Ok(())
+}
+
+async fn run_ui(cli: &Cli) -> Result<()> {
+    // The demo cluster runs in this process; kubedeck reaches it through a kubeconfig like any other.
+    let mut _demo: Option<(Sim, tempfile::TempPath)> = None;
+    let kubeconfig_path = if cli.demo {
+        let sim = Sim::start(
+            SimOptions::default(),
+            "127.0.0.1:0".parse().wrap_err("demo address")?,
+        )
+        .await?;
+        let file = tempfile::Builder::new()
+            .prefix("kubedeck-demo-")
+            .suffix(".kubeconfig")
+            .tempfile()
+            .wrap_err("cannot create the demo kubeconfig")?;
+        let path = file.into_temp_path();
+        sim.write_kubeconfig(&path)?;
+        let p = path.to_path_buf();
+        _demo = Some((sim, path));
+        Some(p)
+    } else {
+        cli.kubeconfig.clone()
+    };
+    let source = KubeconfigSource::load(kubeconfig_path.as_ref())?;
+    let context = source.resolve_context(cli.context.as_deref())?;
+    let (client, default_ns) = source.client(&context).await?;
+    let scope = if cli.all_namespaces || (cli.demo && cli.namespace.is_none()) {
+        Scope::All
+    } else {
+        Scope::Namespace(cli.namespace.clone().unwrap_or(default_ns))
+    };
+    let server = runtime::server_of(&source, &context);
+    let mut app = App::new(
+        context.clone(),
+        source.contexts(),
+        server,
+        scope.label().to_string(),
+        cli.readonly,
+    );
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let cluster = Cluster::start(client, context, scope, tx.clone());
+    let session = Session {
+        kubeconfig: source,
+        cluster,
+    };
+
+    // ratatui::init installs a panic hook that restores the terminal first.
+    let mut terminal = ratatui::init();
+    let outcome = runtime::run(&mut terminal, &mut app, session, rx, tx).await;
+    ratatui::restore();
+    outcome
+        .map(|_| ())
+        .map_err(|e| eyre!("terminal error: {e}"))
 }

@@ -3,7 +3,7 @@
 //! time from the timestamps kept here, so only visible rows pay for it.
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod};
+use k8s_openapi::api::core::v1::{Container, ContainerState, ContainerStatus, Pod, PodStatus};
 
 use super::age;
 
@@ -70,7 +70,8 @@ fn last_terminated_at(cs: &ContainerStatus) -> Option<Timestamp> {
 pub fn pod_row(pod: &Pod) -> PodRow {
     let meta = &pod.metadata;
     let spec = pod.spec.as_ref();
-    let status = pod.status.clone().unwrap_or_default();
+    let empty_status = PodStatus::default();
+    let status = pod.status.as_ref().unwrap_or(&empty_status);
     let phase = status.phase.clone().unwrap_or_default();
     let mut reason = status
         .reason
@@ -78,7 +79,7 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| phase.clone());
 
-    let conditions = status.conditions.clone().unwrap_or_default();
+    let conditions = status.conditions.as_deref().unwrap_or_default();
     if conditions
         .iter()
         .any(|c| c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated"))
@@ -86,8 +87,8 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         reason = "SchedulingGated".to_string();
     }
 
-    let init_specs: Vec<Container> = spec
-        .and_then(|s| s.init_containers.clone())
+    let init_specs: &[Container] = spec
+        .and_then(|s| s.init_containers.as_deref())
         .unwrap_or_default();
     let mut total = spec.map(|s| s.containers.len()).unwrap_or(0);
     total += init_specs
@@ -103,7 +104,11 @@ pub fn pod_row(pod: &Pod) -> PodRow {
     let mut last_sidecar_restart: Option<Timestamp> = None;
     let mut initializing = false;
 
-    let init_statuses = status.init_container_statuses.clone().unwrap_or_default();
+    let init_statuses = status
+        .init_container_statuses
+        .as_deref()
+        .unwrap_or_default();
+    let no_state = ContainerState::default();
     for (i, c) in init_statuses.iter().enumerate() {
         let count = u32::try_from(c.restart_count).unwrap_or(0);
         restarts += count;
@@ -113,9 +118,8 @@ pub fn pod_row(pod: &Pod) -> PodRow {
             sidecar_restarts += count;
             last_sidecar_restart = later(last_sidecar_restart, last_terminated_at(c));
         }
-        let state = c.state.clone().unwrap_or_default();
-        if let Some(t) = state.terminated.as_ref().filter(|t| t.exit_code == 0) {
-            let _ = t;
+        let state = c.state.as_ref().unwrap_or(&no_state);
+        if state.terminated.as_ref().is_some_and(|t| t.exit_code == 0) {
             continue;
         }
         if restartable && c.started == Some(true) {
@@ -153,11 +157,11 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         restarts = sidecar_restarts;
         last_restart = last_sidecar_restart;
         let mut has_running = false;
-        let statuses = status.container_statuses.clone().unwrap_or_default();
+        let statuses = status.container_statuses.as_deref().unwrap_or_default();
         for c in statuses.iter().rev() {
             restarts += u32::try_from(c.restart_count).unwrap_or(0);
             last_restart = later(last_restart, last_terminated_at(c));
-            let state = c.state.clone().unwrap_or_default();
+            let state = c.state.as_ref().unwrap_or(&no_state);
             let waiting = state
                 .waiting
                 .as_ref()

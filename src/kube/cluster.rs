@@ -1,0 +1,171 @@
+//! One connected cluster: its informers and their stores, scoped to a namespace or to all.
+//! Dropping it stops every informer (used when switching context or namespace).
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use kube::Client;
+use kube::api::{Api, DynamicObject};
+use kube::runtime::reflector::Store;
+use kube::runtime::reflector::store::Writer;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use super::informer::{self, InformerState, InformerUpdate, ResourceKind};
+use super::tekton::{self, TektonApi};
+
+/// Which namespaces the namespaced informers watch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Namespace(String),
+}
+
+impl Scope {
+    pub fn label(&self) -> &str {
+        match self {
+            Scope::All => "all",
+            Scope::Namespace(ns) => ns,
+        }
+    }
+}
+
+pub struct Cluster {
+    pub context: String,
+    pub scope: Scope,
+    pub pods: Store<Pod>,
+    pub events: Store<Event>,
+    pub nodes: Store<Node>,
+    pub namespaces: Store<Namespace>,
+    /// Set once discovery finds Tekton.
+    pub pipelineruns: Arc<OnceLock<Store<DynamicObject>>>,
+    pub client: Client,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+fn scoped<K>(client: &Client, scope: &Scope) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
+    match scope {
+        Scope::All => Api::all(client.clone()),
+        Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
+    }
+}
+
+impl Cluster {
+    /// Start every informer. Returns at once; progress arrives on `tx`.
+    pub fn start(
+        client: Client,
+        context: String,
+        scope: Scope,
+        tx: UnboundedSender<InformerUpdate>,
+    ) -> Self {
+        let mut tasks = Vec::new();
+        let (pods, w) = informer::store::<Pod>();
+        tasks.push(tokio::spawn(informer::run(
+            scoped(&client, &scope),
+            w,
+            ResourceKind::Pods,
+            tx.clone(),
+        )));
+        let (events, w) = informer::store::<Event>();
+        tasks.push(tokio::spawn(informer::run(
+            scoped(&client, &scope),
+            w,
+            ResourceKind::Events,
+            tx.clone(),
+        )));
+        let (nodes, w) = informer::store::<Node>();
+        tasks.push(tokio::spawn(informer::run(
+            Api::all(client.clone()),
+            w,
+            ResourceKind::Nodes,
+            tx.clone(),
+        )));
+        let (namespaces, w) = informer::store::<Namespace>();
+        tasks.push(tokio::spawn(informer::run(
+            Api::all(client.clone()),
+            w,
+            ResourceKind::Namespaces,
+            tx.clone(),
+        )));
+        let pipelineruns = Arc::new(OnceLock::new());
+        tasks.push(tokio::spawn(pipelinerun_informer(
+            client.clone(),
+            scope.clone(),
+            pipelineruns.clone(),
+            tx,
+        )));
+        Self {
+            context,
+            scope,
+            pods,
+            events,
+            nodes,
+            namespaces,
+            pipelineruns,
+            client,
+            tasks,
+        }
+    }
+
+    pub fn count(&self, kind: ResourceKind) -> usize {
+        match kind {
+            ResourceKind::Pods => self.pods.len(),
+            ResourceKind::Events => self.events.len(),
+            ResourceKind::Nodes => self.nodes.len(),
+            ResourceKind::Namespaces => self.namespaces.len(),
+            ResourceKind::PipelineRuns => self.pipelineruns.get().map_or(0, Store::len),
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Discover Tekton (retrying with backoff on transport errors), then watch PipelineRuns.
+async fn pipelinerun_informer(
+    client: Client,
+    scope: Scope,
+    slot: Arc<OnceLock<Store<DynamicObject>>>,
+    tx: UnboundedSender<InformerUpdate>,
+) {
+    let kind = ResourceKind::PipelineRuns;
+    let _ = tx.send(InformerUpdate::State(kind, InformerState::Syncing));
+    let mut delay = Duration::from_millis(500);
+    let ar = loop {
+        match tekton::discover(&client).await {
+            Ok(TektonApi::Served(ar)) => break ar,
+            Ok(TektonApi::NotInstalled) => {
+                let _ = tx.send(InformerUpdate::State(kind, InformerState::NotInstalled));
+                return;
+            }
+            Err(e) => {
+                let state = match &e {
+                    kube::Error::Api(s) if s.code == 403 => {
+                        InformerState::Forbidden(s.message.clone())
+                    }
+                    other => InformerState::Reconnecting(format!("discovery failed: {other}")),
+                };
+                let _ = tx.send(InformerUpdate::State(kind, state));
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(30));
+            }
+        }
+    };
+    let api: Api<DynamicObject> = match &scope {
+        Scope::All => Api::all_with(client, &ar),
+        Scope::Namespace(ns) => Api::namespaced_with(client, ns, &ar),
+    };
+    let writer = Writer::new(ar);
+    let _ = slot.set(writer.as_reader());
+    informer::run_with(api, writer, kind, tx).await;
+}

@@ -1,0 +1,180 @@
+//! Informers: a kube-runtime watcher feeding a reflector Store per resource kind, each reporting
+//! its state (syncing, live, reconnecting with the last error, forbidden, not installed) and a
+//! data-less "kind changed" signal to the UI, which then reads the Store itself.
+
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use futures::StreamExt;
+use kube::api::Api;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::watcher::{self, Event};
+use kube::runtime::{WatchStreamExt, watcher as watch_fn};
+use kube::{Resource, ResourceExt};
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// The kinds kubedeck watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceKind {
+    Pods,
+    Events,
+    Nodes,
+    Namespaces,
+    PipelineRuns,
+}
+
+impl ResourceKind {
+    pub const ALL: [ResourceKind; 5] = [
+        Self::Pods,
+        Self::Events,
+        Self::Nodes,
+        Self::Namespaces,
+        Self::PipelineRuns,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pods => "pods",
+            Self::Events => "events",
+            Self::Nodes => "nodes",
+            Self::Namespaces => "namespaces",
+            Self::PipelineRuns => "pipelineruns",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InformerState {
+    Syncing,
+    Live,
+    /// The last attempt failed; the watcher retries with backoff.
+    Reconnecting(String),
+    /// RBAC refuses this kind; retried with backoff in case it is granted.
+    Forbidden(String),
+    /// The API is not served by this cluster (e.g. no Tekton).
+    NotInstalled,
+}
+
+impl InformerState {
+    pub fn short(&self) -> &'static str {
+        match self {
+            Self::Syncing => "syncing",
+            Self::Live => "live",
+            Self::Reconnecting(_) => "reconnecting",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotInstalled => "not installed",
+        }
+    }
+}
+
+/// What informers tell the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InformerUpdate {
+    Changed(ResourceKind),
+    State(ResourceKind, InformerState),
+}
+
+/// A readable summary of a watcher error: the part a person can act on.
+pub fn describe_error(e: &watcher::Error) -> (bool, String) {
+    let api = match e {
+        watcher::Error::InitialListFailed(k)
+        | watcher::Error::WatchStartFailed(k)
+        | watcher::Error::WatchFailed(k) => k,
+        watcher::Error::WatchError(status) => {
+            return (status.code == 403, status.message.clone());
+        }
+        watcher::Error::NoResourceVersion => return (false, e.to_string()),
+    };
+    match api {
+        kube::Error::Api(status) if status.code == 403 => (true, status.message.clone()),
+        kube::Error::Api(status) if status.code == 401 => {
+            (false, "unauthorized: the server rejected the credentials (token expired or invalid); refresh them and kubedeck reconnects".into())
+        }
+        kube::Error::Api(status) => (false, format!("{} ({})", status.message, status.code)),
+        other => {
+            let mut text = other.to_string();
+            let mut src = std::error::Error::source(other);
+            while let Some(s) = src {
+                text = s.to_string();
+                src = s.source();
+            }
+            (false, format!("cannot reach the API server: {text}"))
+        }
+    }
+}
+
+/// Run an informer for `api` until the task is aborted, filling `writer`.
+pub async fn run<K>(
+    api: Api<K>,
+    writer: reflector::store::Writer<K>,
+    kind: ResourceKind,
+    tx: UnboundedSender<InformerUpdate>,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K::DynamicType: Clone + Eq + Hash + Default,
+{
+    run_with(api, writer, kind, tx).await;
+}
+
+/// As `run`, for resources whose dynamic type is not `Default` (DynamicObject).
+pub async fn run_with<K>(
+    api: Api<K>,
+    writer: reflector::store::Writer<K>,
+    kind: ResourceKind,
+    tx: UnboundedSender<InformerUpdate>,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K::DynamicType: Clone + Eq + Hash,
+{
+    let send = |u: InformerUpdate| {
+        let _ = tx.send(u);
+    };
+    send(InformerUpdate::State(kind, InformerState::Syncing));
+    let stream = watch_fn(api, watcher::Config::default())
+        .modify(|o| o.managed_fields_mut().clear())
+        .default_backoff()
+        .reflect(writer);
+    let mut stream = std::pin::pin!(stream);
+    let mut state = InformerState::Syncing;
+    while let Some(item) = stream.next().await {
+        let next = match item {
+            Ok(Event::InitDone) => {
+                send(InformerUpdate::Changed(kind));
+                InformerState::Live
+            }
+            Ok(Event::Init | Event::InitApply(_)) => {
+                if state == InformerState::Live {
+                    InformerState::Live
+                } else {
+                    InformerState::Syncing
+                }
+            }
+            Ok(Event::Apply(_) | Event::Delete(_)) => {
+                send(InformerUpdate::Changed(kind));
+                InformerState::Live
+            }
+            Err(e) => {
+                let (forbidden, text) = describe_error(&e);
+                if forbidden {
+                    InformerState::Forbidden(text)
+                } else {
+                    InformerState::Reconnecting(text)
+                }
+            }
+        };
+        if next != state {
+            state = next.clone();
+            send(InformerUpdate::State(kind, next));
+        }
+    }
+}
+
+/// A store and writer pair for a typed resource.
+pub fn store<K>() -> (Store<K>, reflector::store::Writer<K>)
+where
+    K: Resource + Clone + 'static,
+    K::DynamicType: Clone + Eq + Hash + Default,
+{
+    reflector::store()
+}

@@ -1,0 +1,58 @@
+//! The help overlay, generated from the keymap table so it lists every key that exists.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::theme::Theme;
+use crate::app::keymap::{COMMANDS, table_bindings};
+
+pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::styled("Keys", theme.header)];
+    for b in table_bindings() {
+        let keys = b
+            .keys
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push(Line::from(vec![
+            Span::styled(format!("  {keys:<16}"), theme.accent),
+            Span::raw(b.desc),
+        ]));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled("Commands", theme.header));
+    for (cmd, desc) in COMMANDS {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {cmd:<16}"), theme.accent),
+            Span::raw(*desc),
+        ]));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        "While typing a filter or command: Enter applies, Esc cancels.",
+        theme.muted,
+    ));
+    out
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let content = lines(theme);
+    let height = u16::try_from(content.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(76.min(area.width))])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" help (Esc or ? closes) ")
+        .border_style(theme.accent);
+    frame.render_widget(Paragraph::new(content).block(block), popup);
+}

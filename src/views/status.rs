@@ -1,0 +1,89 @@
+//! The top bar (context, namespace, server) and the bottom bar (informer states, messages, or the
+//! filter/command line being typed).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::clean;
+use super::theme::Theme;
+use crate::app::{App, Mode, Severity};
+use crate::kube::informer::{InformerState, ResourceKind};
+
+pub fn draw_top(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = vec![
+        Span::styled(" kubedeck ", theme.accent),
+        Span::raw(" ctx: "),
+        Span::styled(clean(&app.context).into_owned(), theme.header),
+        Span::raw("  ns: "),
+        Span::styled(clean(&app.scope).into_owned(), theme.header),
+        Span::styled(format!("  {}", app.server), theme.muted),
+    ];
+    if app.readonly {
+        spans.push(Span::styled("  [readonly]", theme.warning));
+    }
+    spans.push(Span::styled("   ? help", theme.muted));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn state_style(theme: &Theme, s: &InformerState) -> Style {
+    match s {
+        InformerState::Live => theme.ok,
+        InformerState::Syncing => theme.pending,
+        InformerState::Reconnecting(_) | InformerState::Forbidden(_) => theme.error,
+        InformerState::NotInstalled => theme.muted,
+    }
+}
+
+pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let line = match app.mode {
+        Mode::Filter => Line::from(vec![
+            Span::styled("/", theme.accent),
+            Span::raw(clean(&app.input).into_owned()),
+            Span::styled("█", theme.muted),
+        ]),
+        Mode::Command => Line::from(vec![
+            Span::styled(":", theme.accent),
+            Span::raw(clean(&app.input).into_owned()),
+            Span::styled("█", theme.muted),
+        ]),
+        Mode::Table | Mode::Help => {
+            let mut spans = Vec::new();
+            for kind in ResourceKind::ALL {
+                let state = app.informer(kind);
+                let count = app.counts.get(&kind).copied().unwrap_or(0);
+                let text = match &state {
+                    InformerState::Live => format!(" {} {count} ", kind.label()),
+                    other => format!(" {} {} ", kind.label(), other.short()),
+                };
+                spans.push(Span::styled(text, state_style(theme, &state)));
+                spans.push(Span::styled("│", theme.muted));
+            }
+            if let Some((sev, msg)) = &app.message {
+                let style = if *sev == Severity::Error {
+                    theme.error
+                } else {
+                    theme.header
+                };
+                spans.push(Span::styled(format!(" {}", clean(msg)), style));
+            } else if let Some(err) = first_error(app) {
+                spans.push(Span::styled(format!(" {}", clean(&err)), theme.error));
+            }
+            Line::from(spans)
+        }
+    };
+    frame.render_widget(Paragraph::new(line).style(theme.status_bar), area);
+}
+
+/// The first informer problem worth showing when there is no message.
+fn first_error(app: &App) -> Option<String> {
+    ResourceKind::ALL
+        .into_iter()
+        .find_map(|k| match app.informer(k) {
+            InformerState::Reconnecting(e) => Some(format!("{}: {e}", k.label())),
+            InformerState::Forbidden(e) => Some(format!("{}: forbidden: {e}", k.label())),
+            _ => None,
+        })
+}
