@@ -238,7 +238,7 @@ mod tests {
         let b = table_bindings();
         let mut seen = Vec::new();
         for binding in &b {
-            for k in binding.keys {
+            for k in &binding.keys {
                 assert!(!seen.contains(k), "{} bound twice", k.label());
                 seen.push(*k);
             }

@@ -246,7 +246,12 @@ pub fn classify(status: &str, phase: &str, ready: usize, total: usize) -> Health
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::List;
+
+    /// `kubectl get -o json` output: a `kind: List` of pods.
+    #[derive(serde::Deserialize, Default)]
+    struct Items {
+        items: Vec<Pod>,
+    }
 
     fn captured_now() -> Timestamp {
         let text = include_str!("../../tests/fixtures/real-cluster/captured_at.txt");
@@ -269,7 +274,7 @@ mod tests {
     }
 
     fn check(json: &str, kubectl: &str) {
-        let list: List<Pod> = serde_json::from_str(json).unwrap_or_default();
+        let list: Items = serde_json::from_str(json).unwrap_or_default();
         assert!(!list.items.is_empty(), "fixture has pods");
         let now = captured_now();
         let expected = kubectl_rows(kubectl);

@@ -1,0 +1,62 @@
+//! Shared test helpers: a simulator with a kube-rs client pointed at it, and the terminal
+//! end-to-end harness.
+#![allow(dead_code)]
+
+pub mod term;
+
+use std::time::Duration;
+
+use kube::Client;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kubedeck::sim::{Scale, Sim, SimOptions};
+
+/// A small, frozen world (the scenario only moves when a test steps it).
+pub fn frozen(pods: usize) -> SimOptions {
+    SimOptions {
+        scale: Scale {
+            pods,
+            nodes: 3,
+            pipelineruns: 6,
+            events: 50,
+            seed: 7,
+        },
+        tick: None,
+        bookmark_every: Duration::from_millis(200),
+        max_grace: Duration::from_secs(1),
+        ..SimOptions::default()
+    }
+}
+
+pub async fn start(opts: SimOptions) -> Sim {
+    match Sim::start(
+        opts,
+        "127.0.0.1:0".parse().unwrap_or_else(|_| unreachable!()),
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => panic!("simulator did not start: {e}"),
+    }
+}
+
+pub async fn client_for(sim: &Sim) -> Client {
+    let text = sim.kubeconfig().to_string();
+    let kc = Kubeconfig::from_yaml(&text).unwrap_or_else(|e| panic!("kubeconfig: {e}"));
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("config: {e}"));
+    Client::try_from(cfg).unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// Poll `check` until it holds, failing after `deadline`. For state reached through the network
+/// where no signal exists to wait on; the sleep is only the polling interval.
+pub async fn eventually<F: FnMut() -> bool>(what: &str, deadline: Duration, mut check: F) {
+    let end = tokio::time::Instant::now() + deadline;
+    while !check() {
+        assert!(
+            tokio::time::Instant::now() < end,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

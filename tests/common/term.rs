@@ -1,0 +1,203 @@
+//! Terminal end-to-end harness: the real `kubedeck` binary in a PTY, its output parsed by vt100,
+//! the screen read back like a person reading a terminal. Waits are signalled by the reader
+//! thread whenever new bytes arrive, with a deadline; there are no fixed sleeps.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+struct Screen {
+    parser: vt100::Parser,
+    /// Bumped on every read, so waiters know something changed.
+    generation: u64,
+    closed: bool,
+}
+
+pub struct Term {
+    screen: Arc<(Mutex<Screen>, Condvar)>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    master: Box<dyn MasterPty + Send>,
+}
+
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+impl Term {
+    /// Start `kubedeck` with `args` in a `cols`x`rows` terminal.
+    pub fn spawn(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Self {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap_or_else(|e| panic!("openpty: {e}"));
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kubedeck"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        cmd.env_remove("KUBECONFIG");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair
+            .slave
+            .spawn_command(cmd)
+            .unwrap_or_else(|e| panic!("spawn kubedeck: {e}"));
+        drop(pair.slave);
+        let mut reader = pair
+            .master
+            .try_clone_reader()
+            .unwrap_or_else(|e| panic!("pty reader: {e}"));
+        let writer = pair
+            .master
+            .take_writer()
+            .unwrap_or_else(|e| panic!("pty writer: {e}"));
+        let screen = Arc::new((
+            Mutex::new(Screen {
+                parser: vt100::Parser::new(rows, cols, 0),
+                generation: 0,
+                closed: false,
+            }),
+            Condvar::new(),
+        ));
+        let shared = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                let n = reader.read(&mut buf).unwrap_or(0);
+                let (lock, cv) = &*shared;
+                let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
+                if n == 0 {
+                    s.closed = true;
+                    cv.notify_all();
+                    return;
+                }
+                s.parser.process(&buf[..n]);
+                s.generation += 1;
+                cv.notify_all();
+            }
+        });
+        Self {
+            screen,
+            writer,
+            child,
+            master: pair.master,
+        }
+    }
+
+    /// Run kubedeck against a kubeconfig file.
+    pub fn with_kubeconfig(path: &Path, extra: &[&str], cols: u16, rows: u16) -> Self {
+        let p = path.to_string_lossy().to_string();
+        let mut args = vec!["--kubeconfig", p.as_str()];
+        args.extend_from_slice(extra);
+        Self::spawn(&args, cols, rows, &[])
+    }
+
+    pub fn contents(&self) -> String {
+        let (lock, _) = &*self.screen;
+        let s = lock.lock().unwrap_or_else(|e| e.into_inner());
+        s.parser.screen().contents()
+    }
+
+    /// Wait until `pred` holds for the screen text, or fail with the screen shown.
+    pub fn wait_until(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        let (lock, cv) = &*self.screen;
+        let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let text = s.parser.screen().contents();
+            if pred(&text) {
+                return text;
+            }
+            let now = Instant::now();
+            if now >= deadline || s.closed {
+                panic!("waited for {what}; the screen was:\n{text}");
+            }
+            let generation = s.generation;
+            let (guard, _) = cv
+                .wait_timeout_while(s, deadline - now, |st| {
+                    st.generation == generation && !st.closed
+                })
+                .unwrap_or_else(|e| e.into_inner());
+            s = guard;
+        }
+    }
+
+    pub fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |s| s.contains(text))
+    }
+
+    pub fn wait_gone(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?} to disappear"), |s| !s.contains(text))
+    }
+
+    pub fn send(&mut self, bytes: &str) {
+        self.writer
+            .write_all(bytes.as_bytes())
+            .unwrap_or_else(|e| panic!("write to pty: {e}"));
+        let _ = self.writer.flush();
+    }
+
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        let _ = self.master.resize(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        });
+        let (lock, _) = &*self.screen;
+        lock.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .parser
+            .screen_mut()
+            .set_size(rows, cols);
+    }
+
+    /// Wait for the process to exit; its exit code.
+    pub fn wait_exit(&mut self) -> u32 {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.exit_code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "kubedeck did not exit; screen:\n{}",
+                self.contents()
+            );
+            // Exit has no signal on this API; poll the process table briefly.
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// After exit: whether the program left the alternate screen (restored the terminal).
+    /// Waits for the PTY to close so every byte written before exit has been parsed.
+    pub fn left_alternate_screen(&self) -> bool {
+        let deadline = Instant::now() + DEADLINE;
+        let (lock, cv) = &*self.screen;
+        let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
+        while !s.closed && Instant::now() < deadline {
+            let (guard, _) = cv
+                .wait_timeout(s, Duration::from_millis(200))
+                .unwrap_or_else(|e| e.into_inner());
+            s = guard;
+        }
+        !s.parser.screen().alternate_screen()
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.process_id()
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}

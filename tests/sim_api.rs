@@ -1,0 +1,652 @@
+//! The kube layer against the simulator: the wire protocol as kube-rs sees it, and the faults.
+
+mod common;
+
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, LogParams, WatchEvent, WatchParams};
+use kube::core::Status;
+use kubedeck::kube::cluster::{Cluster, Scope};
+use kubedeck::kube::informer::{InformerState, InformerUpdate, ResourceKind};
+use kubedeck::kube::tekton::{self, TektonApi};
+use kubedeck::sim::Kind;
+
+fn api_error(e: kube::Error) -> Status {
+    match e {
+        kube::Error::Api(s) => *s,
+        other => panic!("expected an API error, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn lists_paginate_and_select() {
+    let sim = common::start(common::frozen(40)).await;
+    let client = common::client_for(&sim).await;
+    let pods: Api<Pod> = Api::all(client.clone());
+    let all = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let expected = sim.store().count(Kind::Pod);
+    assert_eq!(all.items.len(), expected);
+
+    // Pages of 7 add up to the same set.
+    let mut names = Vec::new();
+    let mut lp = ListParams::default().limit(7);
+    loop {
+        let page = pods.list(&lp).await.unwrap_or_else(|e| panic!("{e}"));
+        names.extend(page.items.iter().filter_map(|p| p.metadata.name.clone()));
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(c) => lp = lp.continue_token(&c),
+            None => break,
+        }
+    }
+    assert_eq!(names.len(), expected);
+
+    let demo: Api<Pod> = Api::namespaced(client.clone(), "demo");
+    let demo_pods = demo
+        .list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!demo_pods.items.is_empty());
+    assert!(
+        demo_pods
+            .items
+            .iter()
+            .all(|p| p.metadata.namespace.as_deref() == Some("demo"))
+    );
+
+    let node = all
+        .items
+        .iter()
+        .find_map(|p| p.spec.as_ref()?.node_name.clone())
+        .unwrap_or_default();
+    let on_node = pods
+        .list(&ListParams::default().fields(&format!("spec.nodeName={node}")))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!on_node.items.is_empty() && on_node.items.len() < expected);
+    assert!(
+        on_node
+            .items
+            .iter()
+            .all(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node.as_str()))
+    );
+
+    let web = pods
+        .list(&ListParams::default().labels("app=web"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(web.items.iter().all(|p| {
+        p.metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("app"))
+            .map(String::as_str)
+            == Some("web")
+    }));
+
+    let one = all
+        .items
+        .first()
+        .and_then(|p| p.metadata.name.clone())
+        .unwrap_or_default();
+    let by_name = pods
+        .list(&ListParams::default().fields(&format!("metadata.name={one}")))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(by_name.items.len(), 1);
+
+    let bad = pods
+        .list(&ListParams::default().fields("spec.bogus=1"))
+        .await
+        .err()
+        .map(api_error);
+    assert_eq!(
+        bad.map(|s| (s.code, s.message)),
+        Some((
+            400,
+            "unable to parse requirement: field label not supported: spec.bogus".into()
+        ))
+    );
+
+    let events: Api<Event> = Api::all(client.clone());
+    let about = events
+        .list(&ListParams::default().fields("involvedObject.kind=PipelineRun"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        about
+            .items
+            .iter()
+            .all(|e| e.involved_object.kind.as_deref() == Some("PipelineRun"))
+    );
+
+    let missing = demo.get("does-not-exist").await.err().map(api_error);
+    assert_eq!(
+        missing.map(|s| (s.code, s.reason)),
+        Some((404, "NotFound".into()))
+    );
+}
+
+#[tokio::test]
+async fn watch_resumes_from_resource_version_and_sends_bookmarks() {
+    let sim = common::start(common::frozen(10)).await;
+    let client = common::client_for(&sim).await;
+    let pods: Api<Pod> = Api::namespaced(client, "demo");
+    let list = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rv = list.metadata.resource_version.clone().unwrap_or_default();
+    let victim = list
+        .items
+        .first()
+        .and_then(|p| p.metadata.name.clone())
+        .unwrap_or_default();
+    // A change made before the watch starts is replayed from history.
+    pods.delete(&victim, &DeleteParams::default().grace_period(0))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let wp = WatchParams::default().timeout(10);
+    let mut stream = pods
+        .watch(&wp, &rv)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .boxed();
+    let mut saw_delete = false;
+    let mut saw_bookmark = false;
+    while let Some(ev) = stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+        match ev {
+            WatchEvent::Deleted(p) if p.metadata.name.as_deref() == Some(victim.as_str()) => {
+                saw_delete = true
+            }
+            WatchEvent::Bookmark(b) => {
+                assert!(b.metadata.resource_version.parse::<u64>().is_ok());
+                saw_bookmark = true;
+            }
+            WatchEvent::Error(e) => panic!("unexpected error event {e:?}"),
+            _ => {}
+        }
+        if saw_delete && saw_bookmark {
+            break;
+        }
+    }
+    assert!(saw_delete && saw_bookmark);
+}
+
+#[tokio::test]
+async fn compacted_resource_version_gets_410_in_stream() {
+    let sim = common::start(common::frozen(5)).await;
+    let client = common::client_for(&sim).await;
+    let pods: Api<Pod> = Api::all(client);
+    sim.store().compact();
+    let mut stream = pods
+        .watch(&WatchParams::default(), "1")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .boxed();
+    match stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+        Some(WatchEvent::Error(e)) => {
+            assert_eq!((e.code, e.reason.as_str()), (410, "Expired"));
+            assert!(
+                e.message.starts_with("too old resource version: 1 ("),
+                "{}",
+                e.message
+            );
+        }
+        other => panic!("expected a 410 ERROR event, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn logs_honour_tail_limit_timestamps_previous_and_container() {
+    let sim = common::start(common::frozen(30)).await;
+    let client = common::client_for(&sim).await;
+    let pods: Api<Pod> = Api::all(client.clone());
+    let all = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let running = all.items.iter().find(|p| {
+        let steady = p
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("sim.kubedeck.dev/role"))
+            .map(String::as_str)
+            == Some("steady");
+        steady && p.spec.as_ref().is_some_and(|s| s.containers.len() == 1)
+    });
+    let running = running.unwrap_or_else(|| panic!("a running single-container pod"));
+    let ns = running.metadata.namespace.clone().unwrap_or_default();
+    let name = running.metadata.name.clone().unwrap_or_default();
+    let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
+
+    let tail = api
+        .logs(
+            &name,
+            &LogParams {
+                tail_lines: Some(3),
+                timestamps: true,
+                ..LogParams::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<&str> = tail.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(
+        lines.iter().all(|l| l
+            .split_once(' ')
+            .is_some_and(|(ts, _)| ts.parse::<jiff::Timestamp>().is_ok())),
+        "{lines:?}"
+    );
+
+    let limited = api
+        .logs(
+            &name,
+            &LogParams {
+                limit_bytes: Some(40),
+                ..LogParams::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(limited.len(), 40);
+
+    let since = api
+        .logs(
+            &name,
+            &LogParams {
+                since_seconds: Some(10),
+                ..LogParams::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let everything = api
+        .logs(&name, &LogParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(since.lines().count() < everything.lines().count());
+
+    // Previous: a crash-looping pod has one; its last line is the failure.
+    let crasher = all.items.iter().find(|p| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref())
+            .is_some_and(|cs| cs.iter().any(|c| c.restart_count > 0))
+    });
+    let crasher = crasher.unwrap_or_else(|| panic!("a restarted pod"));
+    let capi: Api<Pod> = Api::namespaced(
+        client.clone(),
+        crasher.metadata.namespace.as_deref().unwrap_or_default(),
+    );
+    let cname = crasher.metadata.name.clone().unwrap_or_default();
+    let prev = capi
+        .logs(
+            &cname,
+            &LogParams {
+                previous: true,
+                container: Some("app".into()),
+                tail_lines: Some(1),
+                ..LogParams::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        prev.contains("OutOfMemoryError") || prev.contains("exiting with code"),
+        "{prev}"
+    );
+    let no_prev = api
+        .logs(
+            &name,
+            &LogParams {
+                previous: true,
+                ..LogParams::default()
+            },
+        )
+        .await
+        .err()
+        .map(api_error);
+    assert_eq!(no_prev.map(|s| s.code), Some(400));
+
+    // Two containers and none named: the apiserver's message.
+    let multi = all
+        .items
+        .iter()
+        .find(|p| p.spec.as_ref().is_some_and(|s| s.containers.len() > 1))
+        .unwrap_or_else(|| panic!("a multi-container pod"));
+    let mapi: Api<Pod> = Api::namespaced(
+        client.clone(),
+        multi.metadata.namespace.as_deref().unwrap_or_default(),
+    );
+    let err = mapi
+        .logs(
+            multi.metadata.name.as_deref().unwrap_or_default(),
+            &LogParams::default(),
+        )
+        .await
+        .err()
+        .map(api_error);
+    let msg = err.map(|s| s.message).unwrap_or_default();
+    assert!(
+        msg.starts_with("a container name must be specified for pod ")
+            && msg.contains("choose one of: [app envoy]"),
+        "{msg}"
+    );
+
+    // Follow streams new lines as they are written.
+    let mut follow = api
+        .log_stream(
+            &name,
+            &LogParams {
+                follow: true,
+                tail_lines: Some(0),
+                ..LogParams::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut buf = Vec::new();
+    use futures::AsyncReadExt;
+    let mut chunk = [0u8; 256];
+    while !buf.contains(&b'\n') {
+        let n = tokio::time::timeout(Duration::from_secs(10), follow.read(&mut chunk))
+            .await
+            .unwrap_or_else(|_| panic!("no followed line"))
+            .unwrap_or(0);
+        assert!(n > 0, "follow stream ended");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+#[tokio::test]
+async fn delete_is_graceful_then_gone() {
+    let sim = common::start(common::frozen(10)).await;
+    let client = common::client_for(&sim).await;
+    let pods: Api<Pod> = Api::namespaced(client, "demo");
+    let list = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let running = list
+        .items
+        .iter()
+        .find(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+        .unwrap_or_else(|| panic!("running pod"));
+    let name = running.metadata.name.clone().unwrap_or_default();
+    let rv = list.metadata.resource_version.clone().unwrap_or_default();
+    let mut stream = pods
+        .watch(&WatchParams::default().timeout(10), &rv)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .boxed();
+    let res = pods
+        .delete(&name, &DeleteParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let marked = res
+        .left()
+        .unwrap_or_else(|| panic!("graceful delete returns the object"));
+    assert!(marked.metadata.deletion_timestamp.is_some());
+    let mut modified = false;
+    while let Some(ev) = stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+        match ev {
+            WatchEvent::Modified(p) if p.metadata.name.as_deref() == Some(name.as_str()) => {
+                modified = p.metadata.deletion_timestamp.is_some()
+            }
+            WatchEvent::Deleted(p) if p.metadata.name.as_deref() == Some(name.as_str()) => break,
+            _ => {}
+        }
+    }
+    assert!(modified, "Terminating was observed before DELETED");
+    assert_eq!(
+        pods.get(&name).await.err().map(api_error).map(|s| s.code),
+        Some(404)
+    );
+}
+
+#[tokio::test]
+async fn tekton_and_metrics_are_discoverable() {
+    let sim = common::start(common::frozen(10)).await;
+    let client = common::client_for(&sim).await;
+    let found = tekton::discover(&client)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ar = match found {
+        TektonApi::Served(ar) => ar,
+        TektonApi::NotInstalled => panic!("tekton should be served"),
+    };
+    assert_eq!(ar.version, "v1");
+    let prs: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+    let list = prs
+        .list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(list.items.len(), 6);
+    let nodes: Api<Node> = Api::all(client.clone());
+    assert_eq!(
+        nodes
+            .list(&ListParams::default())
+            .await
+            .map(|l| l.items.len())
+            .unwrap_or(0),
+        3
+    );
+    let metrics = client
+        .list_api_group_resources("metrics.k8s.io/v1beta1")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(metrics.resources.iter().any(|r| r.name == "nodes"));
+    sim.faults().set_metrics_enabled(false);
+    assert!(
+        client
+            .list_api_group_resources("metrics.k8s.io/v1beta1")
+            .await
+            .is_err()
+    );
+    let events_v1 = client
+        .list_api_group_resources("events.k8s.io/v1")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(events_v1.resources.iter().any(|r| r.name == "events"));
+}
+
+async fn next_state(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<InformerUpdate>,
+    kind: ResourceKind,
+    want: impl Fn(&InformerState) -> bool,
+) -> InformerState {
+    let wait = async {
+        while let Some(u) = rx.recv().await {
+            if let InformerUpdate::State(k, s) = u {
+                if k == kind && want(&s) {
+                    return s;
+                }
+            }
+        }
+        panic!("informer channel closed");
+    };
+    tokio::time::timeout(Duration::from_secs(20), wait)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {kind:?} state"))
+}
+
+#[tokio::test]
+async fn informers_go_live_and_report_forbidden_and_recover_from_faults() {
+    let sim = common::start(common::frozen(20)).await;
+    sim.faults().forbid("pipelineruns");
+    let client = common::client_for(&sim).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cluster = Cluster::start(client, "sim".into(), Scope::All, tx);
+    next_state(&mut rx, ResourceKind::Pods, |s| *s == InformerState::Live).await;
+    assert_eq!(cluster.pods.len(), sim.store().count(Kind::Pod));
+    let forbidden = next_state(&mut rx, ResourceKind::PipelineRuns, |s| {
+        matches!(s, InformerState::Forbidden(_))
+    })
+    .await;
+    assert!(
+        matches!(forbidden, InformerState::Forbidden(m) if m.contains("pipelineruns.tekton.dev is forbidden"))
+    );
+
+    // A dropped watch: the informer reconnects and keeps the store right.
+    sim.faults().drop_all_watches();
+    let snapshot = sim.store().snapshot(Kind::Pod).items;
+    let victim = snapshot
+        .first()
+        .map(|p| kubedeck::sim::store::key_of(p))
+        .unwrap_or_default();
+    sim.store().remove(Kind::Pod, &victim);
+    let want = sim.store().count(Kind::Pod);
+    common::eventually(
+        "store to drop the deleted pod after a dropped watch",
+        Duration::from_secs(20),
+        || cluster.pods.len() == want,
+    )
+    .await;
+
+    // A 410 on the next watch: the informer relists and stays right.
+    sim.faults().gone_next_watches(1);
+    sim.faults().drop_all_watches();
+    let second = sim.store().snapshot(Kind::Pod).items;
+    let victim = second
+        .first()
+        .map(|p| kubedeck::sim::store::key_of(p))
+        .unwrap_or_default();
+    sim.store().remove(Kind::Pod, &victim);
+    let want = sim.store().count(Kind::Pod);
+    common::eventually(
+        "store to recover after 410",
+        Duration::from_secs(20),
+        || cluster.pods.len() == want,
+    )
+    .await;
+    assert!(
+        cluster
+            .pods
+            .state()
+            .iter()
+            .all(|p| p.metadata.name.as_deref() != Some(victim.1.as_str()))
+    );
+
+    // A full restart keeps resourceVersions, so informers resume.
+    sim.restart(Duration::from_millis(200)).await;
+    let third = sim.store().snapshot(Kind::Pod).items;
+    let victim = third
+        .first()
+        .map(|p| kubedeck::sim::store::key_of(p))
+        .unwrap_or_default();
+    sim.store().remove(Kind::Pod, &victim);
+    let want = sim.store().count(Kind::Pod);
+    common::eventually(
+        "store to recover after a server restart",
+        Duration::from_secs(30),
+        || cluster.pods.len() == want,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_token_is_unauthorized() {
+    let sim = common::start(common::frozen(3)).await;
+    let mut kc = sim.kubeconfig();
+    kc["users"][0]["user"]["token"] = serde_json::json!("expired-token");
+    let parsed =
+        kube::config::Kubeconfig::from_yaml(&kc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let cfg =
+        kube::Config::from_custom_kubeconfig(parsed, &kube::config::KubeConfigOptions::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    let client = kube::Client::try_from(cfg).unwrap_or_else(|e| panic!("{e}"));
+    let pods: Api<Pod> = Api::all(client);
+    let err = pods.list(&ListParams::default()).await.err().map(api_error);
+    assert_eq!(
+        err.map(|s| (s.code, s.reason)),
+        Some((401, "Unauthorized".into()))
+    );
+}
+
+#[tokio::test]
+async fn latency_is_added() {
+    let sim = common::start(common::frozen(3)).await;
+    let client = common::client_for(&sim).await;
+    sim.faults().set_latency(Duration::from_millis(300));
+    let pods: Api<Pod> = Api::all(client);
+    let started = std::time::Instant::now();
+    pods.list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Not a timing budget: the fault's own contract is "at least this much delay".
+    assert!(started.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn scenario_moves_the_world_deterministically() {
+    let a = common::start(common::frozen(30)).await;
+    let b = common::start(common::frozen(30)).await;
+    let names = |s: &kubedeck::sim::Sim| -> Vec<String> {
+        s.store()
+            .snapshot(Kind::Pod)
+            .items
+            .iter()
+            .filter_map(|p| p["metadata"]["name"].as_str().map(String::from))
+            .collect()
+    };
+    assert_eq!(names(&a), names(&b), "same seed, same world");
+    let restarts = |s: &kubedeck::sim::Sim| -> u64 {
+        s.store()
+            .snapshot(Kind::Pod)
+            .items
+            .iter()
+            .flat_map(|p| {
+                p["status"]["containerStatuses"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|c| c["restartCount"].as_u64().unwrap_or(0))
+            .sum()
+    };
+    let before = restarts(&a);
+    let prs_before = a.store().count(Kind::PipelineRun);
+    // 45 ticks: the top of the hot node's memory wave.
+    a.step(45);
+    b.step(45);
+    assert!(restarts(&a) > before, "crash-looping pods restart");
+    assert_eq!(restarts(&a), restarts(&b), "deterministic");
+    assert!(
+        a.store().count(Kind::PipelineRun) >= prs_before,
+        "new runs start"
+    );
+    let warnings = a
+        .store()
+        .snapshot(Kind::Event)
+        .items
+        .iter()
+        .filter(|e| e["type"] == "Warning" && e["reason"] == "BackOff")
+        .count();
+    assert!(warnings > 0, "BackOff warnings explain the crash loops");
+    // The hot node reaches MemoryPressure at the top of its wave and evicts a pod.
+    let pressured = a.store().snapshot(Kind::Node).items.iter().any(|n| {
+        n["status"]["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["type"] == "MemoryPressure" && c["status"] == "True")
+    });
+    let evicted = a
+        .store()
+        .snapshot(Kind::Pod)
+        .items
+        .iter()
+        .any(|p| p["status"]["reason"] == "Evicted");
+    assert!(
+        pressured && evicted,
+        "pressure {pressured}, evicted {evicted}"
+    );
+}
