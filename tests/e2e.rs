@@ -352,3 +352,37 @@ fn demo_mode_runs_its_own_cluster() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn ctx_command_switches_cluster_without_restarting() {
+    let a = world(common::frozen(5));
+    let mut b_opts = common::frozen(7);
+    b_opts.scale.seed = 99;
+    let b = world(b_opts);
+    // One kubeconfig, two contexts.
+    let mut kc = a.sim.kubeconfig();
+    let other = b.sim.kubeconfig();
+    if let Some(clusters) = kc["clusters"].as_array_mut() {
+        clusters.push(serde_json::json!({"name": "other", "cluster": other["clusters"][0]["cluster"].clone()}));
+    }
+    if let Some(contexts) = kc["contexts"].as_array_mut() {
+        contexts.push(serde_json::json!({"name": "other", "context": {"cluster": "other", "user": "kubedeck-sim-admin"}}));
+    }
+    let path = tempfile::NamedTempFile::new()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_temp_path();
+    std::fs::write(&path, kc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+
+    let a_first = pod_keys(&a.sim)[0].1.clone();
+    let b_first = pod_keys(&b.sim)[0].1.clone();
+    let mut t = Term::with_kubeconfig(&path, &["-A"], 160, 45);
+    t.wait_for(&a_first);
+    t.send(":ctx other\r");
+    t.wait_until("the other cluster's pods", |s| {
+        s.contains("ctx: other") && s.contains(&b_first) && !s.contains(&a_first)
+    });
+    t.send(":ctx\r");
+    t.wait_for("contexts: kubedeck-sim, other");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -464,10 +464,11 @@ async fn next_state(
 ) -> InformerState {
     let wait = async {
         while let Some(u) = rx.recv().await {
-            if let InformerUpdate::State(k, s) = u {
-                if k == kind && want(&s) {
-                    return s;
-                }
+            if let InformerUpdate::State(k, s) = u
+                && k == kind
+                && want(&s)
+            {
+                return s;
             }
         }
         panic!("informer channel closed");

@@ -189,10 +189,10 @@ impl PodTable {
             if desc { o.reverse() } else { o }
         });
         self.view = view;
-        if let Some(uid) = keep {
-            if let Some(pos) = self.view.iter().position(|&i| self.rows[i].uid == uid) {
-                self.selected = pos;
-            }
+        if let Some(uid) = keep
+            && let Some(pos) = self.view.iter().position(|&i| self.rows[i].uid == uid)
+        {
+            self.selected = pos;
         }
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
         self.selected_uid = self.selected_row().map(|r| r.uid.clone());

@@ -165,7 +165,7 @@ pub async fn handle(
                 }
                 return match Filter::new(served, namespace, &params) {
                     Ok(filter) => watch::respond(sim, served, filter, &params),
-                    Err(r) => r,
+                    Err(r) => *r,
                 };
             }
             list(&sim, served, namespace, &params, &accept)
@@ -248,14 +248,14 @@ impl Filter {
         served: &Served,
         namespace: Option<String>,
         params: &Params,
-    ) -> Result<Self, Response> {
+    ) -> Result<Self, Box<Response>> {
         let labels = LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str))
-            .map_err(|e| bad_request(&e.to_string()))?;
+            .map_err(|e| Box::new(bad_request(&e.to_string())))?;
         let fields = FieldSelector::parse(
             params.get("fieldSelector").map_or("", String::as_str),
             served.field_labels(),
         )
-        .map_err(|e| bad_request(&e.to_string()))?;
+        .map_err(|e| Box::new(bad_request(&e.to_string())))?;
         Ok(Self {
             namespace,
             labels,
@@ -265,10 +265,10 @@ impl Filter {
 
     /// Match on the object as served (so events.k8s.io selectors see `regarding`).
     pub fn matches(&self, obj: &Value) -> bool {
-        if let Some(ns) = &self.namespace {
-            if obj["metadata"]["namespace"].as_str() != Some(ns.as_str()) {
-                return false;
-            }
+        if let Some(ns) = &self.namespace
+            && obj["metadata"]["namespace"].as_str() != Some(ns.as_str())
+        {
+            return false;
         }
         let labels = obj["metadata"]["labels"]
             .as_object()
@@ -355,7 +355,7 @@ fn list(
 ) -> Response {
     let filter = match Filter::new(served, namespace, params) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let continued = match params.get("continue").filter(|c| !c.is_empty()) {
         Some(token) => match decode_continue(token) {
@@ -563,11 +563,8 @@ fn pod_log(sim: Arc<Shared>, namespace: &str, name: &str, params: &Params) -> Re
         Ok(s) => s,
         Err(LogError::BadRequest(m)) => return bad_request(&m),
     };
-    let now = Timestamp::now();
-    let (first, end) = src.selection(&q, now);
-    let limit = q.limit_bytes.filter(|l| *l > 0).map(|l| l as usize);
     let mut drops = sim.faults.watch_drops();
-    let stream = async_stream_lines(src, first, end, q, limit, sim.clone(), key, async move {
+    let stream = async_stream_lines(src, q, sim.clone(), key, async move {
         let _ = drops.changed().await;
     });
     Response::builder()
@@ -581,19 +578,17 @@ fn pod_log(sim: Arc<Shared>, namespace: &str, name: &str, params: &Params) -> Re
 /// the container instance ends, the byte limit is reached, or the connection is cut.
 fn async_stream_lines(
     src: logs::LogSource,
-    first: u64,
-    end: u64,
     q: LogQuery,
-    limit: Option<usize>,
     sim: Arc<Shared>,
     key: Key,
     cut: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    let (first, mut end) = src.selection(&q, Timestamp::now());
+    let limit = q.limit_bytes.filter(|l| *l > 0).map(|l| l as usize);
     tokio::spawn(async move {
         let mut sent = 0usize;
         let mut next = first;
-        let mut end = end;
         tokio::pin!(cut);
         loop {
             let mut chunk = String::new();

@@ -22,10 +22,10 @@ pub fn step(w: &mut World, store: &Store, events: &mut EventLog, now: Timestamp)
     step_pods(w, store, events);
     step_runs(w, store, events);
     step_nodes(w, store, events);
-    if w.tick % NEW_JOB_EVERY == 0 {
+    if w.tick.is_multiple_of(NEW_JOB_EVERY) {
         start_job(w, store);
     }
-    if w.tick % 60 == 0 {
+    if w.tick.is_multiple_of(60) {
         events.prune(store, now);
     }
 }
@@ -193,14 +193,14 @@ fn advance(w: &World, a: &mut PodActor, store: &Store, events: &mut EventLog) ->
             }
         }
         Script::Unschedulable => {
-            if a.age % 15 == 0 {
+            if a.age.is_multiple_of(15) {
                 pod_event(w, store, events, a, "Warning", "FailedScheduling",
                     "0/5 nodes are available: 5 Insufficient memory. preemption: 0/5 nodes are available: 5 No preemption victims found for incoming pod.".into());
             }
             false
         }
         Script::ImagePull => {
-            if a.age % 5 != 0 {
+            if !a.age.is_multiple_of(5) {
                 return false;
             }
             let pulling = matches!(a.statuses[0].state, CState::Waiting("ImagePullBackOff", _));
@@ -390,7 +390,7 @@ fn step_runs(w: &mut World, store: &Store, events: &mut EventLog) {
         }
         seed::write_run(w, store, r, true);
     }
-    if w.tick % NEW_RUN_EVERY == 0 {
+    if w.tick.is_multiple_of(NEW_RUN_EVERY) {
         let (pipeline, tasks) = PIPELINES[(w.tick / NEW_RUN_EVERY) as usize % PIPELINES.len()];
         let shape = seed::new_run(w, pipeline, tasks, "ci", 0);
         let fails_at = (w.rng.u8(..4) == 0).then(|| w.rng.usize(..tasks.len()));

@@ -35,6 +35,9 @@ pub struct Change {
     pub object: Arc<Value>,
 }
 
+/// The changes a resumed watch must replay, and the receiver for live ones.
+pub type WatchStart = (Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>);
+
 /// (namespace, name); cluster-scoped objects have an empty namespace.
 pub type Key = (String, String);
 
@@ -206,11 +209,7 @@ impl Store {
 
     /// Start a watch from `from_rv`: the changes after it still in history, and a receiver for
     /// the live ones, taken atomically. `Err(oldest)` when `from_rv` is too old.
-    pub fn watch_from(
-        &self,
-        kind: Kind,
-        from_rv: u64,
-    ) -> Result<(Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>), u64> {
+    pub fn watch_from(&self, kind: Kind, from_rv: u64) -> Result<WatchStart, u64> {
         let inner = self.lock();
         if from_rv < inner.oldest_rv {
             return Err(inner.oldest_rv);
