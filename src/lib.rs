@@ -7,3 +7,6 @@ pub mod runtime;
 pub mod signals;
 pub mod sim;
 pub mod views;
+pub mod agent;
+pub mod config;
+pub mod pty;

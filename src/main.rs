@@ -73,6 +73,9 @@ async fn run_sim(args: &SimArgs) -> Result<()> {
 }
 
 async fn run_ui(cli: &Cli) -> Result<()> {
+    let (config, config_path) = kubedeck::config::load(cli.config.as_deref())?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = config.theme(no_color, config_path.as_deref())?;
     // The demo cluster runs in this process; kubedeck reaches it through a kubeconfig like any other.
     let mut _demo: Option<(Sim, tempfile::TempPath)> = None;
     let kubeconfig_path = if cli.demo {
@@ -97,10 +100,11 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let source = KubeconfigSource::load(kubeconfig_path.as_ref())?;
     let context = source.resolve_context(cli.context.as_deref())?;
     let (client, default_ns) = source.client(&context).await?;
-    let scope = if cli.all_namespaces || (cli.demo && cli.namespace.is_none()) {
+    let namespace = cli.namespace.clone().or_else(|| config.namespace.clone());
+    let scope = if cli.all_namespaces || (namespace.is_none() && (config.all_namespaces || cli.demo)) {
         Scope::All
     } else {
-        Scope::Namespace(cli.namespace.clone().unwrap_or(default_ns))
+        Scope::Namespace(namespace.unwrap_or(default_ns))
     };
     let server = runtime::server_of(&source, &context);
     let mut app = App::new(
@@ -108,7 +112,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         source.contexts(),
         server,
         scope.label().to_string(),
-        cli.readonly,
+        cli.readonly || config.readonly,
     );
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let cluster = Cluster::start(client, context, scope, tx.clone());
@@ -119,7 +123,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
 
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
-    let outcome = runtime::run(&mut terminal, &mut app, session, rx, tx).await;
+    let outcome = runtime::run(&mut terminal, &mut app, &theme, session, rx, tx).await;
     ratatui::restore();
     outcome
         .map(|_| ())

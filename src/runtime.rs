@@ -120,11 +120,11 @@ fn refresh_counts(app: &mut App, cluster: &Cluster) {
 pub async fn run(
     terminal: &mut DefaultTerminal,
     app: &mut App,
+    theme: &Theme,
     mut session: Session,
     mut updates: mpsc::UnboundedReceiver<InformerUpdate>,
     tx: mpsc::UnboundedSender<InformerUpdate>,
 ) -> std::io::Result<Exit> {
-    let theme = Theme::builtin(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
     let bindings = keymap::table_bindings();
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -172,7 +172,7 @@ pub async fn run(
                 let height = views::pods::body_height(main);
                 app.page_rows = height;
                 app.pods.scroll_into_view(height);
-                terminal.draw(|f| views::draw(f, app, &theme))?;
+                terminal.draw(|f| views::draw(f, app, theme))?;
                 last_frame = Instant::now();
                 dirty = false;
             }
