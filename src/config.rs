@@ -23,16 +23,24 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config file {path}: {message}")]
     Invalid { path: String, message: String },
     #[error("theme {name:?} (from {path}): {message}")]
-    Theme { name: String, path: String, message: String },
+    Theme {
+        name: String,
+        path: String,
+        message: String,
+    },
 }
 
 /// Where the config file lives when `--config` is not given.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("dev", "kubedeck", "kubedeck").map(|d| d.config_dir().join("config.toml"))
+    directories::ProjectDirs::from("dev", "kubedeck", "kubedeck")
+        .map(|d| d.config_dir().join("config.toml"))
 }
 
 /// Load `explicit`, or the default file if it exists, or the defaults.
@@ -44,8 +52,14 @@ pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), Config
             None => return Ok((Config::default(), None)),
         },
     };
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-    let config = parse(&text).map_err(|message| ConfigError::Invalid { path: path.display().to_string(), message })?;
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let config = parse(&text).map_err(|message| ConfigError::Invalid {
+        path: path.display().to_string(),
+        message,
+    })?;
     Ok((config, Some(path)))
 }
 
@@ -60,13 +74,28 @@ impl Config {
         if no_color {
             return Ok(Theme::monochrome());
         }
-        let origin = config_path.map_or_else(|| "defaults".to_string(), |p| p.display().to_string());
+        let origin =
+            config_path.map_or_else(|| "defaults".to_string(), |p| p.display().to_string());
         match self.theme.as_deref() {
-            None | Some("default") => Theme::from_toml(DEFAULT_THEME).map_err(|e| ConfigError::Theme { name: "default".into(), path: origin, message: e.to_string() }),
+            None | Some("default") => {
+                Theme::from_toml(DEFAULT_THEME).map_err(|e| ConfigError::Theme {
+                    name: "default".into(),
+                    path: origin,
+                    message: e.to_string(),
+                })
+            }
             Some("no-color") => Ok(Theme::monochrome()),
             Some(file) => {
-                let text = std::fs::read_to_string(file).map_err(|e| ConfigError::Theme { name: file.into(), path: origin.clone(), message: e.to_string() })?;
-                Theme::from_toml(&text).map_err(|e| ConfigError::Theme { name: file.into(), path: origin, message: e.to_string() })
+                let text = std::fs::read_to_string(file).map_err(|e| ConfigError::Theme {
+                    name: file.into(),
+                    path: origin.clone(),
+                    message: e.to_string(),
+                })?;
+                Theme::from_toml(&text).map_err(|e| ConfigError::Theme {
+                    name: file.into(),
+                    path: origin,
+                    message: e.to_string(),
+                })
             }
         }
     }
@@ -92,21 +121,36 @@ mod tests {
         let err = parse("readonly = \"yes\"\n").err().unwrap_or_default();
         assert!(err.contains("line 1") && err.contains("bool"), "{err}");
         let err = parse("\n\nbogus = 1\n").err().unwrap_or_default();
-        assert!(err.contains("line 3") && err.contains("unknown field `bogus`"), "{err}");
+        assert!(
+            err.contains("line 3") && err.contains("unknown field `bogus`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn missing_explicit_file_is_an_error_naming_it() {
-        let err = load(Some(Path::new("/nonexistent/kubedeck.toml"))).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = load(Some(Path::new("/nonexistent/kubedeck.toml")))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("/nonexistent/kubedeck.toml"), "{err}");
     }
 
     #[test]
     fn themes_by_name_and_file() {
-        let c = Config { theme: Some("no-color".into()), ..Config::default() };
+        let c = Config {
+            theme: Some("no-color".into()),
+            ..Config::default()
+        };
         assert_eq!(c.theme(false, None).ok(), Some(Theme::monochrome()));
-        let c = Config { theme: Some("/nonexistent.toml".into()), ..Config::default() };
+        let c = Config {
+            theme: Some("/nonexistent.toml".into()),
+            ..Config::default()
+        };
         assert!(c.theme(false, None).is_err());
-        assert_eq!(Config::default().theme(true, None).ok(), Some(Theme::monochrome()));
+        assert_eq!(
+            Config::default().theme(true, None).ok(),
+            Some(Theme::monochrome())
+        );
     }
 }

@@ -101,11 +101,12 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let context = source.resolve_context(cli.context.as_deref())?;
     let (client, default_ns) = source.client(&context).await?;
     let namespace = cli.namespace.clone().or_else(|| config.namespace.clone());
-    let scope = if cli.all_namespaces || (namespace.is_none() && (config.all_namespaces || cli.demo)) {
-        Scope::All
-    } else {
-        Scope::Namespace(namespace.unwrap_or(default_ns))
-    };
+    let scope =
+        if cli.all_namespaces || (namespace.is_none() && (config.all_namespaces || cli.demo)) {
+            Scope::All
+        } else {
+            Scope::Namespace(namespace.unwrap_or(default_ns))
+        };
     let server = runtime::server_of(&source, &context);
     let mut app = App::new(
         context.clone(),

@@ -17,7 +17,7 @@ use crate::app::{App, Effect, Mode, Severity};
 use crate::kube::client::KubeconfigSource;
 use crate::kube::cluster::{Cluster, Scope};
 use crate::kube::informer::{InformerUpdate, ResourceKind};
-use crate::kube::pod_row::pod_row;
+use crate::kube::pod_row::RowCache;
 use crate::views::{self, theme::Theme};
 
 const FRAME: Duration = Duration::from_millis(16);
@@ -134,6 +134,7 @@ pub async fn run(
     let mut dirty = true;
     let mut pods_changed = true;
     let mut last_frame = Instant::now() - FRAME;
+    let mut row_cache = RowCache::default();
     loop {
         let frame_due = last_frame + FRAME;
         tokio::select! {
@@ -161,7 +162,7 @@ pub async fn run(
             _ = clock.tick() => dirty = true,
             () = tokio::time::sleep_until(frame_due), if dirty => {
                 if pods_changed {
-                    let rows = session.cluster.pods.state().iter().map(|p| pod_row(p)).collect();
+                    let rows = row_cache.refresh(&session.cluster.pods.state());
                     app.pods.set_rows(rows);
                     pods_changed = false;
                 }

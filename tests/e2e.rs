@@ -337,7 +337,9 @@ fn bad_kubeconfig_and_missing_context_fail_with_one_clear_line() {
     let cfg_text = cfg.to_string_lossy().to_string();
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["--config", &cfg_text], 200, 20);
     assert_ne!(t.wait_exit(), 0);
-    let screen = t.wait_until("a config error naming file and line", |s| s.contains("kubedeck.toml") && s.contains("line 2") && s.contains("unknown field `them`"));
+    let screen = t.wait_until("a config error naming file and line", |s| {
+        s.contains("kubedeck.toml") && s.contains("line 2") && s.contains("unknown field `them`")
+    });
     assert!(!screen.contains("panicked"), "{screen}");
 
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["--context", "nope"], 160, 20);

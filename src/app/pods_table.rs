@@ -1,6 +1,8 @@
 //! The pods table as data: every row, the sorted and filtered view of them, and a selection that
 //! follows the same pod when rows move. Rebuilt only when the pod store changes.
 
+use std::sync::Arc;
+
 use crate::kube::pod_row::PodRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,7 +79,7 @@ impl Filter {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodTable {
-    rows: Vec<PodRow>,
+    rows: Vec<Arc<PodRow>>,
     /// Indices into `rows`, sorted and filtered.
     view: Vec<usize>,
     pub sort: Column,
@@ -123,7 +125,7 @@ fn compare(a: &PodRow, b: &PodRow, col: Column) -> std::cmp::Ordering {
 }
 
 impl PodTable {
-    pub fn rows(&self) -> &[PodRow] {
+    pub fn rows(&self) -> &[Arc<PodRow>] {
         &self.rows
     }
 
@@ -142,7 +144,10 @@ impl PodTable {
 
     /// The visible row at view position `i`.
     pub fn row(&self, i: usize) -> Option<&PodRow> {
-        self.view.get(i).and_then(|&r| self.rows.get(r))
+        self.view
+            .get(i)
+            .and_then(|&r| self.rows.get(r))
+            .map(|r| r.as_ref())
     }
 
     pub fn selected_row(&self) -> Option<&PodRow> {
@@ -150,7 +155,7 @@ impl PodTable {
     }
 
     /// Replace every row (the store changed), keeping sort, filter and the selected pod.
-    pub fn set_rows(&mut self, rows: Vec<PodRow>) {
+    pub fn set_rows(&mut self, rows: Vec<Arc<PodRow>>) {
         self.rows = rows;
         self.rebuild();
     }
@@ -232,8 +237,8 @@ mod tests {
     use super::*;
     use crate::kube::pod_row::Health;
 
-    fn row(ns: &str, name: &str, status: &str, restarts: u32) -> PodRow {
-        PodRow {
+    fn row(ns: &str, name: &str, status: &str, restarts: u32) -> Arc<PodRow> {
+        Arc::new(PodRow {
             namespace: ns.into(),
             name: name.into(),
             uid: format!("{ns}/{name}"),
@@ -245,7 +250,7 @@ mod tests {
             node: "n1".into(),
             ip: "10.0.0.1".into(),
             health: Health::Ok,
-        }
+        })
     }
 
     fn names(t: &PodTable) -> Vec<String> {

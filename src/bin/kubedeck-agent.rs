@@ -3,9 +3,13 @@
 fn main() {
     let arg = std::env::args().nth(1);
     match arg.as_deref() {
-        None | Some("--version" | "-V" | "version") => println!("kubedeck-agent {}", kubedeck::agent::version()),
+        None | Some("--version" | "-V" | "version") => {
+            println!("kubedeck-agent {}", kubedeck::agent::version())
+        }
         Some(other) => {
-            eprintln!("kubedeck-agent: unknown argument {other:?}; only --version is supported so far");
+            eprintln!(
+                "kubedeck-agent: unknown argument {other:?}; only --version is supported so far"
+            );
             std::process::exit(2);
         }
     }

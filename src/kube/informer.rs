@@ -132,7 +132,12 @@ pub async fn run_with<K>(
     };
     send(InformerUpdate::State(kind, InformerState::Syncing));
     let stream = watch_fn(api, watcher::Config::default())
-        .modify(|o| o.managed_fields_mut().clear())
+        // Fields no view shows but that dominate memory on real clusters.
+        .modify(|o| {
+            o.managed_fields_mut().clear();
+            o.annotations_mut()
+                .remove("kubectl.kubernetes.io/last-applied-configuration");
+        })
         .default_backoff()
         .reflect(writer);
     let mut stream = std::pin::pin!(stream);

@@ -243,6 +243,39 @@ pub fn classify(status: &str, phase: &str, ready: usize, total: usize) -> Health
     }
 }
 
+/// Rows kept between store changes: a pod is re-derived only when its resourceVersion changed,
+/// so a change to one pod among 10,000 costs one derivation, not 10,000.
+#[derive(Debug, Default)]
+pub struct RowCache {
+    rows: std::collections::HashMap<String, (String, std::sync::Arc<PodRow>)>,
+}
+
+impl RowCache {
+    /// Rows for exactly `pods`, reusing unchanged ones; forgets pods that are gone.
+    pub fn refresh(&mut self, pods: &[std::sync::Arc<Pod>]) -> Vec<std::sync::Arc<PodRow>> {
+        let mut next = std::collections::HashMap::with_capacity(pods.len());
+        let mut out = Vec::with_capacity(pods.len());
+        for pod in pods {
+            let uid = pod.metadata.uid.clone().unwrap_or_else(|| {
+                format!(
+                    "{}/{}",
+                    pod.metadata.namespace.as_deref().unwrap_or_default(),
+                    pod.metadata.name.as_deref().unwrap_or_default()
+                )
+            });
+            let rv = pod.metadata.resource_version.clone().unwrap_or_default();
+            let row = match self.rows.remove(&uid) {
+                Some((old_rv, row)) if old_rv == rv && !rv.is_empty() => row,
+                _ => std::sync::Arc::new(pod_row(pod)),
+            };
+            out.push(row.clone());
+            next.insert(uid, (rv, row));
+        }
+        self.rows = next;
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +458,28 @@ mod tests {
         let row = pod_row(&deleting);
         assert_eq!(row.status, "Terminating");
         assert_eq!(row.ready, "1/1");
+    }
+
+    #[test]
+    fn row_cache_rederives_only_changed_pods() {
+        let mk = |name: &str, rv: &str, phase: &str| {
+            std::sync::Arc::new(pod(serde_json::json!({
+                "metadata": {"name": name, "uid": name, "resourceVersion": rv},
+                "spec": {"containers": [{"name": "c"}]},
+                "status": {"phase": phase}
+            })))
+        };
+        let mut cache = RowCache::default();
+        let first = cache.refresh(&[mk("a", "1", "Pending"), mk("b", "1", "Pending")]);
+        let second = cache.refresh(&[mk("a", "1", "Pending"), mk("b", "2", "Succeeded")]);
+        assert!(
+            std::sync::Arc::ptr_eq(&first[0], &second[0]),
+            "unchanged pod reused"
+        );
+        assert_eq!(second[1].status, "Succeeded");
+        let third = cache.refresh(&[mk("b", "2", "Succeeded")]);
+        assert_eq!(third.len(), 1);
+        assert!(std::sync::Arc::ptr_eq(&second[1], &third[0]));
     }
 
     #[test]

@@ -270,15 +270,12 @@ impl Filter {
         {
             return false;
         }
-        let labels = obj["metadata"]["labels"]
-            .as_object()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        self.labels.matches(&labels) && self.fields.matches(obj)
+        self.labels.matches_json(&obj["metadata"]["labels"]) && self.fields.matches(obj)
+    }
+
+    /// True when only the namespace narrows the selection.
+    fn has_selectors(&self) -> bool {
+        !self.labels.is_empty() || !self.fields.is_empty()
     }
 }
 
@@ -321,15 +318,17 @@ fn decode_continue(token: &str) -> Result<(u64, Key), String> {
 }
 
 /// The items a list returns (before pagination), as served.
-fn collection(sim: &Shared, served: &Served, start: Option<&Key>) -> (u64, Vec<(Key, Arc<Value>)>) {
+/// Objects that are computed on request (metrics), not stored.
+fn computed(sim: &Shared, served: &Served) -> (u64, Vec<(Key, Arc<Value>)>) {
     let now = Timestamp::now();
     match (served.view, served.store) {
         (View::NodeMetrics, _) => {
             let w = sim.world();
-            let items = metrics::node_metrics(&w, now)
+            let mut items: Vec<_> = metrics::node_metrics(&w, now)
                 .into_iter()
                 .map(|v| (super::store::key_of(&v), v))
                 .collect();
+            items.sort_by(|a, b| a.0.cmp(&b.0));
             (sim.store.resource_version(), items)
         }
         (View::PodMetrics, _) => {
@@ -341,8 +340,7 @@ fn collection(sim: &Shared, served: &Served, start: Option<&Key>) -> (u64, Vec<(
                 .collect();
             (sim.store.resource_version(), items)
         }
-        (_, Some(kind)) => sim.store.page_after(kind, start),
-        (_, None) => (sim.store.resource_version(), Vec::new()),
+        _ => (sim.store.resource_version(), Vec::new()),
     }
 }
 
@@ -368,30 +366,47 @@ fn list(
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .filter(|l| *l > 0);
-    let (rv_now, all) = collection(sim, served, continued.as_ref().map(|(_, k)| k));
-    let rv = continued.as_ref().map_or(rv_now, |(rv, _)| *rv);
+    let start = continued.as_ref().map(|(_, k)| k);
     let mut selected: Vec<(Key, Arc<Value>)> = Vec::new();
+    // Objects left after a full page: counted exactly without selectors (the apiserver's
+    // remainingItemCount); with selectors only their existence is known, as in the apiserver.
     let mut remaining = 0usize;
-    let mut next_key = None;
-    for (key, obj) in all {
-        let obj = present(served, &obj);
-        if !filter.matches(&obj) {
-            continue;
+    let mut more = false;
+    let mut visit = |key: &Key, obj: &Arc<Value>| -> bool {
+        if filter.namespace.as_ref().is_some_and(|ns| *ns != key.0) {
+            return true;
         }
-        match limit {
-            Some(l) if selected.len() >= l => {
-                if next_key.is_none() {
-                    next_key = selected.last().map(|(k, _)| k.clone());
-                }
-                remaining += 1;
-            }
-            _ => selected.push((key, obj)),
+        if limit.is_some_and(|l| selected.len() >= l) {
+            more = true;
+            remaining += 1;
+            return !filter.has_selectors();
         }
-    }
+        let shown = present(served, obj);
+        if filter.matches(&shown) {
+            selected.push((key.clone(), shown));
+        }
+        true
+    };
+    let rv_now = match (served.view, served.store) {
+        (View::Stored | View::EventsV1, Some(kind)) => {
+            sim.store.scan_after(kind, start, &mut visit)
+        }
+        _ => {
+            let (rv, items) = computed(sim, served);
+            items
+                .iter()
+                .filter(|(k, _)| start.is_none_or(|s| k > s))
+                .all(|(k, v)| visit(k, v));
+            rv
+        }
+    };
+    let rv = continued.as_ref().map_or(rv_now, |(rv, _)| *rv);
     let mut meta = json!({"resourceVersion": rv.to_string()});
-    if let Some(k) = &next_key {
+    if more && let Some((k, _)) = selected.last() {
         meta["continue"] = json!(encode_continue(rv, k));
-        meta["remainingItemCount"] = json!(remaining);
+        if !filter.has_selectors() {
+            meta["remainingItemCount"] = json!(remaining);
+        }
     }
     let items: Vec<Arc<Value>> = selected.into_iter().map(|(_, v)| v).collect();
     if table::wants_table(accept) {
@@ -442,7 +457,7 @@ fn get(sim: &Shared, served: &'static Served, namespace: Option<String>, name: &
     let key = (namespace.unwrap_or_default(), name.to_string());
     let found = match served.store {
         Some(kind) => sim.store.get(kind, &key).map(|o| present(served, &o)),
-        None => collection(sim, served, None)
+        None => computed(sim, served)
             .1
             .into_iter()
             .find(|(k, _)| *k == key)

@@ -1,7 +1,5 @@
 //! Label and field selectors, parsed and matched as the apiserver does.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,14 +89,23 @@ impl LabelSelector {
         Ok(Self(reqs))
     }
 
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Match against an object's `metadata.labels` without copying them.
+    pub fn matches_json(&self, labels: &Value) -> bool {
+        self.matches_with(|k| labels.get(k).and_then(Value::as_str))
+    }
+
+    fn matches_with<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
         self.0.iter().all(|r| match r {
-            LabelReq::Eq(k, v) => labels.get(k) == Some(v),
-            LabelReq::NotEq(k, v) => labels.get(k) != Some(v),
-            LabelReq::In(k, vs) => labels.get(k).is_some_and(|l| vs.contains(l)),
-            LabelReq::NotIn(k, vs) => labels.get(k).is_none_or(|l| !vs.contains(l)),
-            LabelReq::Exists(k) => labels.contains_key(k),
-            LabelReq::NotExists(k) => !labels.contains_key(k),
+            LabelReq::Eq(k, v) => get(k) == Some(v.as_str()),
+            LabelReq::NotEq(k, v) => get(k) != Some(v.as_str()),
+            LabelReq::In(k, vs) => get(k).is_some_and(|l| vs.iter().any(|v| v == l)),
+            LabelReq::NotIn(k, vs) => get(k).is_none_or(|l| !vs.iter().any(|v| v == l)),
+            LabelReq::Exists(k) => get(k).is_some(),
+            LabelReq::NotExists(k) => get(k).is_none(),
         })
     }
 }
@@ -134,6 +141,10 @@ impl FieldSelector {
             reqs.push((field.to_string(), negate, value.trim().to_string()));
         }
         Ok(Self(reqs))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     pub fn matches(&self, obj: &Value) -> bool {
@@ -179,17 +190,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn labels(pairs: &[(&str, &str)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect(),
+        )
     }
 
     #[test]
     fn label_operators() {
         let l = labels(&[("app", "web"), ("tier", "front")]);
-        let m = |s: &str| LabelSelector::parse(s).map(|sel| sel.matches(&l));
+        let m = |s: &str| LabelSelector::parse(s).map(|sel| sel.matches_json(&l));
         assert_eq!(m("app=web"), Ok(true));
         assert_eq!(m("app==web,tier=front"), Ok(true));
         assert_eq!(m("app!=web"), Ok(false));

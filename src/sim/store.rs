@@ -191,20 +191,29 @@ impl Store {
         self.lock().objects.get(&kind).map_or(0, BTreeMap::len)
     }
 
-    /// Objects of `kind` with key after `start` (exclusive), in key order.
-    pub fn page_after(&self, kind: Kind, start: Option<&Key>) -> (u64, Vec<(Key, Arc<Value>)>) {
+    /// Visit objects of `kind` with key after `start` (exclusive), in key order, while `visit`
+    /// returns true. Returns the resourceVersion the scan saw. Visitors must be quick: the store
+    /// is locked meanwhile.
+    pub fn scan_after(
+        &self,
+        kind: Kind,
+        start: Option<&Key>,
+        mut visit: impl FnMut(&Key, &Arc<Value>) -> bool,
+    ) -> u64 {
         let inner = self.lock();
         let Some(map) = inner.objects.get(&kind) else {
-            return (inner.rv, Vec::new());
+            return inner.rv;
         };
-        let items = match start {
-            Some(k) => map
-                .range::<Key, _>((std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            None => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        let lower = match start {
+            Some(k) => std::ops::Bound::Excluded(k),
+            None => std::ops::Bound::Unbounded,
         };
-        (inner.rv, items)
+        for (k, v) in map.range::<Key, _>((lower, std::ops::Bound::Unbounded)) {
+            if !visit(k, v) {
+                break;
+            }
+        }
+        inner.rv
     }
 
     /// Start a watch from `from_rv`: the changes after it still in history, and a receiver for
@@ -302,8 +311,11 @@ mod tests {
         for n in ["a", "b", "c"] {
             s.put(Kind::Pod, pod(n));
         }
-        let (_, after_a) = s.page_after(Kind::Pod, Some(&("ns".into(), "a".into())));
-        let names: Vec<_> = after_a.iter().map(|(k, _)| k.1.as_str()).collect();
+        let mut names = Vec::new();
+        s.scan_after(Kind::Pod, Some(&("ns".into(), "a".into())), |k, _| {
+            names.push(k.1.clone());
+            true
+        });
         assert_eq!(names, ["b", "c"]);
     }
 }
