@@ -396,3 +396,76 @@ fn ctx_command_switches_cluster_without_restarting() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+/// A kubeconfig whose user gets its token from an exec plugin (as EKS/GKE/OIDC setups do).
+fn exec_plugin_kubeconfig(sim: &Sim, token: &str) -> serde_json::Value {
+    let mut kc = sim.kubeconfig();
+    let credential = serde_json::json!({
+        "apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential",
+        "status": {"token": token}
+    });
+    kc["users"][0]["user"] = serde_json::json!({"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1beta1",
+        "command": "/bin/sh",
+        "args": ["-c", format!("echo '{credential}'")],
+        "interactiveMode": "Never"
+    }});
+    kc
+}
+
+#[test]
+fn exec_auth_plugins_work_and_rejected_tokens_are_explained() {
+    let w = world(common::frozen(6));
+    let first = pod_keys(&w.sim)[0].1.clone();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+
+    let good = dir.path().join("good.json");
+    std::fs::write(
+        &good,
+        exec_plugin_kubeconfig(&w.sim, "kubedeck-sim-token").to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut t = Term::with_kubeconfig(&good, &["-A"], 160, 40);
+    t.wait_for(&first);
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+
+    let expired = dir.path().join("expired.json");
+    std::fs::write(
+        &expired,
+        exec_plugin_kubeconfig(&w.sim, "expired-token").to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut t = Term::with_kubeconfig(&expired, &["-A"], 200, 40);
+    let screen = t.wait_for("unauthorized: the server rejected the credentials");
+    assert!(!screen.contains(&first), "{screen}");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn kubeconfig_env_with_several_files_is_merged() {
+    let w = world(common::frozen(4));
+    let first = pod_keys(&w.sim)[0].1.clone();
+    let full = w.sim.kubeconfig();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // One file holds the cluster and user, the other the context that uses them.
+    let mut creds = full.clone();
+    creds["contexts"] = serde_json::json!([]);
+    creds.as_object_mut().map(|o| o.remove("current-context"));
+    let ctx = serde_json::json!({"apiVersion": "v1", "kind": "Config", "current-context": "split",
+        "contexts": [{"name": "split", "context": {"cluster": "kubedeck-sim", "user": "kubedeck-sim-admin", "namespace": "demo"}}]});
+    let (a, b) = (dir.path().join("creds"), dir.path().join("ctx"));
+    std::fs::write(&a, creds.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&b, ctx.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let joined = format!("{}:{}", b.display(), a.display());
+    let mut t = Term::spawn(&[], 160, 40, &[("KUBECONFIG", joined.as_str())]);
+    // The context's namespace applies without -n.
+    t.wait_until("the merged context", |s| {
+        s.contains("ctx: split") && s.contains("pods(demo)")
+    });
+    t.send(":ns all\r");
+    t.wait_for(&first);
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -101,7 +101,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .map(|t| t[i].chars().count())
                 .max()
                 .unwrap_or(0)
-                .max(c.title().len());
+                .max(c.title().len() + usize::from(*c == app.pods.sort));
             let cap = if *c == Column::Name { 64 } else { 40 };
             Constraint::Length(u16::try_from(widest.min(cap)).unwrap_or(40))
         })
