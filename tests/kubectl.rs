@@ -17,6 +17,18 @@ fn kubectl_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Run kubectl off the async runtime (the simulator serves on it meanwhile).
+async fn run(kubeconfig: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let path = kubeconfig.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        kubectl(&path, &args)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new("kubectl")
         .arg("--kubeconfig")
@@ -46,12 +58,7 @@ async fn kubectl_gets_pods_pipelineruns_and_logs() {
     let path = kc.to_path_buf();
 
     // get pods -A: kubectl's own columns, and each pod's STATUS/READY as kubedeck derives them.
-    let (ok, out, err) = tokio::task::spawn_blocking({
-        let p = path.clone();
-        move || kubectl(&p, &["get", "pods", "-A"])
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let (ok, out, err) = run(&path, &["get", "pods", "-A"]).await;
     assert!(ok, "kubectl get pods -A failed: {err}");
     let mut lines = out.lines();
     let header: Vec<&str> = lines
@@ -82,12 +89,7 @@ async fn kubectl_gets_pods_pipelineruns_and_logs() {
     }
 
     // get pipelineruns: the CRD's printer columns.
-    let (ok, out, err) = tokio::task::spawn_blocking({
-        let p = path.clone();
-        move || kubectl(&p, &["get", "pipelineruns", "-n", "ci"])
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let (ok, out, err) = run(&path, &["get", "pipelineruns", "-n", "ci"]).await;
     assert!(ok, "kubectl get pipelineruns failed: {err}");
     let header: Vec<&str> = out
         .lines()
@@ -126,13 +128,7 @@ async fn kubectl_gets_pods_pipelineruns_and_logs() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let (ok, out, err) = tokio::task::spawn_blocking({
-        let p = path.clone();
-        let (ns, name) = (ns.clone(), name.clone());
-        move || kubectl(&p, &["logs", "-n", &ns, &name, "--tail", "3"])
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let (ok, out, err) = run(&path, &["logs", "-n", &ns, &name, "--tail", "3"]).await;
     assert!(ok, "kubectl logs failed: {err}");
     assert_eq!(out.lines().count(), 3, "{out}");
     let client = common::client_for(&sim).await;
@@ -155,11 +151,7 @@ async fn kubectl_gets_pods_pipelineruns_and_logs() {
     );
 
     // A missing pod gets kubectl's NotFound message from our Status body.
-    let (ok, _, err) = tokio::task::spawn_blocking(move || {
-        kubectl(&path, &["get", "pod", "-n", "demo", "does-not-exist"])
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let (ok, _, err) = run(&path, &["get", "pod", "-n", "demo", "does-not-exist"]).await;
     assert!(
         !ok && err.contains("pods \"does-not-exist\" not found"),
         "{err}"

@@ -457,6 +457,25 @@ async fn tekton_and_metrics_are_discoverable() {
     assert!(events_v1.resources.iter().any(|r| r.name == "events"));
 }
 
+/// Delete the first pod behind the informer's back and wait for its store to follow.
+async fn remove_first_pod_and_wait(
+    sim: &kubedeck::sim::Sim,
+    cluster: &Cluster,
+    what: &str,
+) -> (String, String) {
+    let victim = sim
+        .store()
+        .snapshot(Kind::Pod)
+        .items
+        .first()
+        .map(|p| kubedeck::sim::store::key_of(p))
+        .unwrap_or_default();
+    sim.store().remove(Kind::Pod, &victim);
+    let want = sim.store().count(Kind::Pod);
+    common::eventually(what, Duration::from_secs(30), || cluster.pods.len() == want).await;
+    victim
+}
+
 async fn next_state(
     rx: &mut tokio::sync::mpsc::UnboundedReceiver<InformerUpdate>,
     kind: ResourceKind,
@@ -497,36 +516,17 @@ async fn informers_go_live_and_report_forbidden_and_recover_from_faults() {
 
     // A dropped watch: the informer reconnects and keeps the store right.
     sim.faults().drop_all_watches();
-    let snapshot = sim.store().snapshot(Kind::Pod).items;
-    let victim = snapshot
-        .first()
-        .map(|p| kubedeck::sim::store::key_of(p))
-        .unwrap_or_default();
-    sim.store().remove(Kind::Pod, &victim);
-    let want = sim.store().count(Kind::Pod);
-    common::eventually(
+    remove_first_pod_and_wait(
+        &sim,
+        &cluster,
         "store to drop the deleted pod after a dropped watch",
-        Duration::from_secs(20),
-        || cluster.pods.len() == want,
     )
     .await;
 
     // A 410 on the next watch: the informer relists and stays right.
     sim.faults().gone_next_watches(1);
     sim.faults().drop_all_watches();
-    let second = sim.store().snapshot(Kind::Pod).items;
-    let victim = second
-        .first()
-        .map(|p| kubedeck::sim::store::key_of(p))
-        .unwrap_or_default();
-    sim.store().remove(Kind::Pod, &victim);
-    let want = sim.store().count(Kind::Pod);
-    common::eventually(
-        "store to recover after 410",
-        Duration::from_secs(20),
-        || cluster.pods.len() == want,
-    )
-    .await;
+    let victim = remove_first_pod_and_wait(&sim, &cluster, "store to recover after 410").await;
     assert!(
         cluster
             .pods
@@ -537,19 +537,7 @@ async fn informers_go_live_and_report_forbidden_and_recover_from_faults() {
 
     // A full restart keeps resourceVersions, so informers resume.
     sim.restart(Duration::from_millis(200)).await;
-    let third = sim.store().snapshot(Kind::Pod).items;
-    let victim = third
-        .first()
-        .map(|p| kubedeck::sim::store::key_of(p))
-        .unwrap_or_default();
-    sim.store().remove(Kind::Pod, &victim);
-    let want = sim.store().count(Kind::Pod);
-    common::eventually(
-        "store to recover after a server restart",
-        Duration::from_secs(30),
-        || cluster.pods.len() == want,
-    )
-    .await;
+    remove_first_pod_and_wait(&sim, &cluster, "store to recover after a server restart").await;
 }
 
 #[tokio::test]

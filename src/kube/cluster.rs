@@ -167,5 +167,5 @@ async fn pipelinerun_informer(
     };
     let writer = Writer::new(ar);
     let _ = slot.set(writer.as_reader());
-    informer::run_with(api, writer, kind, tx).await;
+    informer::run(api, writer, kind, tx).await;
 }

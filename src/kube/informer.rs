@@ -104,21 +104,9 @@ pub fn describe_error(e: &watcher::Error) -> (bool, String) {
     }
 }
 
-/// Run an informer for `api` until the task is aborted, filling `writer`.
+/// Run an informer for `api` until the task is aborted, filling `writer` (typed resources and
+/// DynamicObject alike).
 pub async fn run<K>(
-    api: Api<K>,
-    writer: reflector::store::Writer<K>,
-    kind: ResourceKind,
-    tx: UnboundedSender<InformerUpdate>,
-) where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
-    K::DynamicType: Clone + Eq + Hash + Default,
-{
-    run_with(api, writer, kind, tx).await;
-}
-
-/// As `run`, for resources whose dynamic type is not `Default` (DynamicObject).
-pub async fn run_with<K>(
     api: Api<K>,
     writer: reflector::store::Writer<K>,
     kind: ResourceKind,
