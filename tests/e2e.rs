@@ -292,7 +292,7 @@ fn help_lists_keys_and_navigation_moves_the_cursor() {
     ];
     t.wait_until("every help entry", |s| wanted.iter().all(|k| s.contains(k)));
     t.send("\x1b");
-    t.wait_gone("help (Esc or ? closes)");
+    t.wait_gone("help (Esc or ? closes");
     t.send(":ns demo\r");
     t.wait_for("pods(demo)");
     t.send(":bogus\r");

@@ -168,14 +168,8 @@ pub fn table_bindings() -> Vec<Binding> {
 /// The commands typed after `:`, for help.
 pub const COMMANDS: &[(&str, &str)] = &[
     (":pods  :po", "show pods"),
-    (
-        ":ns NAME",
-        "show one namespace (:ns all, or :ns -A, for every namespace)",
-    ),
-    (
-        ":ctx NAME",
-        "switch to another kubeconfig context (:ctx alone lists them)",
-    ),
+    (":ns NAME", "one namespace; :ns all for every namespace"),
+    (":ctx NAME", "switch context; :ctx alone lists them"),
     (":q  :quit", "quit"),
 ];
 

@@ -40,6 +40,8 @@ pub struct App {
     pub now: Timestamp,
     /// Rows the table showed last frame, for paging.
     pub page_rows: usize,
+    /// First help line shown (help scrolls with the movement keys on small terminals).
+    pub help_scroll: usize,
     pub should_quit: bool,
 }
 
@@ -65,6 +67,7 @@ impl App {
             message: None,
             now: Timestamp::now(),
             page_rows: 20,
+            help_scroll: 0,
             should_quit: false,
         }
     }

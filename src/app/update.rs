@@ -7,6 +7,30 @@ use crate::kube::cluster::Scope;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let page = app.page_rows.max(1) as isize;
+    if app.mode == Mode::Help {
+        // Movement keys scroll the help; the view clamps to its length.
+        let scroll = &mut app.help_scroll;
+        match action {
+            Action::Down => *scroll = scroll.saturating_add(1),
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::PageDown => *scroll = scroll.saturating_add(page as usize),
+            Action::PageUp => *scroll = scroll.saturating_sub(page as usize),
+            Action::Top => *scroll = 0,
+            Action::Bottom => *scroll = usize::MAX / 2,
+            _ => {}
+        }
+        if matches!(
+            action,
+            Action::Down
+                | Action::Up
+                | Action::PageDown
+                | Action::PageUp
+                | Action::Top
+                | Action::Bottom
+        ) {
+            return Vec::new();
+        }
+    }
     match action {
         Action::Quit => app.should_quit = true,
         Action::Up => app.pods.move_by(-1),
@@ -25,6 +49,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.input.clear();
         }
         Action::ToggleHelp => {
+            app.help_scroll = 0;
             app.mode = if app.mode == Mode::Help {
                 Mode::Table
             } else {
@@ -191,6 +216,15 @@ mod tests {
         let mut a = app();
         update(&mut a, Action::ToggleHelp);
         assert_eq!(a.mode, Mode::Help);
+        update(&mut a, Action::Down);
+        update(&mut a, Action::Down);
+        assert_eq!(
+            (a.help_scroll, a.pods.selected),
+            (2, 0),
+            "movement scrolls help, not the table"
+        );
+        update(&mut a, Action::Top);
+        assert_eq!(a.help_scroll, 0);
         update(&mut a, Action::Back);
         assert_eq!(a.mode, Mode::Table);
     }

@@ -38,11 +38,18 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
     let content = lines(theme);
     let height = u16::try_from(content.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
+    let visible = usize::from(height.saturating_sub(2));
+    let scroll = scroll.min(content.len().saturating_sub(visible));
+    let more = if scroll + visible < content.len() {
+        "; j/↓ for more"
+    } else {
+        ""
+    };
     let [popup] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
@@ -52,7 +59,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" help (Esc or ? closes) ")
+        .title(format!(" help (Esc or ? closes{more}) "))
         .border_style(theme.accent);
-    frame.render_widget(Paragraph::new(content).block(block), popup);
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(
+        Paragraph::new(content).block(block).scroll((scroll, 0)),
+        popup,
+    );
 }

@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     pods::draw(frame, main, app, theme);
     status::draw_bottom(frame, bottom, app, theme);
     if app.mode == Mode::Help {
-        help::draw(frame, main, theme);
+        help::draw(frame, main, app.help_scroll, theme);
     }
 }
 
@@ -180,6 +180,29 @@ mod tests {
         for b in crate::app::keymap::table_bindings() {
             assert!(text.contains(b.desc), "help lacks {:?}", b.desc);
         }
+        assert!(!text.contains("for more"), "everything fits at 40 rows");
+    }
+
+    #[test]
+    fn help_scrolls_on_a_small_terminal() {
+        let mut a = app();
+        a.mode = Mode::Help;
+        let text = |a: &App| {
+            (0..24)
+                .map(|y| line(&render(a, 80, 24), y))
+                .collect::<String>()
+        };
+        let top = text(&a);
+        assert!(
+            top.contains("j/↓ for more") && !top.contains(":ctx NAME"),
+            "{top}"
+        );
+        a.help_scroll = 100;
+        let bottom = text(&a);
+        assert!(
+            bottom.contains(":ctx NAME") && !bottom.contains("for more"),
+            "{bottom}"
+        );
     }
 
     #[test]
