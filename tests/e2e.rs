@@ -164,6 +164,18 @@ fn forbidden_pipelineruns_show_a_clear_state() {
     assert_eq!(t.wait_exit(), 0);
 }
 
+#[test]
+fn cluster_without_tekton_says_not_installed() {
+    let w = world(common::frozen(5));
+    w.sim.faults().set_api_served("tekton.dev/v1", false);
+    w.sim.faults().set_api_served("tekton.dev/v1beta1", false);
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 160, 40);
+    let screen = t.wait_for("pipelineruns not installed");
+    assert!(screen.contains("pods(all)"), "{screen}");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

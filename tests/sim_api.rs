@@ -476,6 +476,41 @@ async fn remove_first_pod_and_wait(
     victim
 }
 
+#[tokio::test]
+async fn tekton_falls_back_to_v1beta1_and_reports_not_installed() {
+    let sim = common::start(common::frozen(5)).await;
+    let client = common::client_for(&sim).await;
+    sim.faults().set_api_served("tekton.dev/v1", false);
+    let ar = match tekton::discover(&client)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
+        TektonApi::Served(ar) => ar,
+        TektonApi::NotInstalled => panic!("v1beta1 is still served"),
+    };
+    assert_eq!(ar.version, "v1beta1");
+    let prs: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+    let list = prs
+        .list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(list.items.len(), 6);
+    assert!(list.items.iter().all(|p| p.types.as_ref().map(|t| t.api_version.as_str()) == Some("tekton.dev/v1beta1")));
+
+    // Neither version: the informer says "not installed" instead of retrying forever.
+    sim.faults().set_api_served("tekton.dev/v1beta1", false);
+    assert_eq!(
+        tekton::discover(&client).await.ok(),
+        Some(TektonApi::NotInstalled)
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let _cluster = Cluster::start(client, "sim".into(), Scope::All, tx);
+    next_state(&mut rx, ResourceKind::PipelineRuns, |s| {
+        *s == InformerState::NotInstalled
+    })
+    .await;
+}
+
 async fn next_state(
     rx: &mut tokio::sync::mpsc::UnboundedReceiver<InformerUpdate>,
     kind: ResourceKind,

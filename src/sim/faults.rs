@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -13,7 +13,8 @@ pub struct Faults {
     gone_next_watches: AtomicU32,
     forbidden: Mutex<HashSet<String>>,
     latency_ms: AtomicU64,
-    metrics_enabled: AtomicBool,
+    /// API group/versions answered with 404 as if not installed ("metrics.k8s.io/v1beta1").
+    hidden_apis: Mutex<HashSet<String>>,
 }
 
 impl Default for Faults {
@@ -23,7 +24,7 @@ impl Default for Faults {
             gone_next_watches: AtomicU32::new(0),
             forbidden: Mutex::new(HashSet::new()),
             latency_ms: AtomicU64::new(0),
-            metrics_enabled: AtomicBool::new(true),
+            hidden_apis: Mutex::new(HashSet::new()),
         }
     }
 }
@@ -84,13 +85,25 @@ impl Faults {
         Duration::from_millis(self.latency_ms.load(Ordering::SeqCst))
     }
 
-    /// Whether metrics.k8s.io is served (off: discovery omits it and requests get 404).
-    pub fn set_metrics_enabled(&self, on: bool) {
-        self.metrics_enabled.store(on, Ordering::SeqCst);
+    /// Serve `group_version` (e.g. `tekton.dev/v1`) or not: hidden ones vanish from discovery
+    /// and their requests get 404, as on a cluster where they are not installed.
+    pub fn set_api_served(&self, group_version: &str, served: bool) {
+        let mut hidden = self.hidden_apis.lock().unwrap_or_else(|e| e.into_inner());
+        if served {
+            hidden.remove(group_version);
+        } else {
+            hidden.insert(group_version.to_string());
+        }
     }
 
-    pub fn metrics_enabled(&self) -> bool {
-        self.metrics_enabled.load(Ordering::SeqCst)
+    pub fn serves(&self, group: &str, version: &str) -> bool {
+        let hidden = self.hidden_apis.lock().unwrap_or_else(|e| e.into_inner());
+        !hidden.contains(&format!("{group}/{version}"))
+    }
+
+    /// Whether metrics.k8s.io is served (off: discovery omits it and requests get 404).
+    pub fn set_metrics_enabled(&self, on: bool) {
+        self.set_api_served("metrics.k8s.io/v1beta1", on);
     }
 }
 

@@ -122,10 +122,10 @@ pub async fn handle(
         ),
         (Method::GET, Target::ApiGroups) => json_response(
             StatusCode::OK,
-            &resources::group_list(sim.faults.metrics_enabled()),
+            &resources::group_list(|g, v| sim.faults.serves(g, v)),
         ),
         (Method::GET, Target::GroupVersion { group, version }) => {
-            if group == "metrics.k8s.io" && !sim.faults.metrics_enabled() {
+            if !sim.faults.serves(&group, &version) {
                 return not_found_page();
             }
             match resources::resource_list(&group, &version) {
@@ -221,8 +221,7 @@ fn gate(
     namespace: Option<&str>,
     verb: &str,
 ) -> Option<Response> {
-    if matches!(served.view, View::NodeMetrics | View::PodMetrics) && !sim.faults.metrics_enabled()
-    {
+    if !sim.faults.serves(served.group, served.version) {
         return Some(not_found_page());
     }
     if sim.faults.is_forbidden(served.plural) {
@@ -283,6 +282,7 @@ impl Filter {
 pub fn present(served: &Served, obj: &Arc<Value>) -> Arc<Value> {
     match served.view {
         View::EventsV1 => Arc::new(model::event_v1(obj)),
+        View::TektonV1beta1 => Arc::new(model::tekton_v1beta1(obj)),
         _ => obj.clone(),
     }
 }
@@ -388,7 +388,7 @@ fn list(
         true
     };
     let rv_now = match (served.view, served.store) {
-        (View::Stored | View::EventsV1, Some(kind)) => {
+        (View::Stored | View::EventsV1 | View::TektonV1beta1, Some(kind)) => {
             sim.store.scan_after(kind, start, &mut visit)
         }
         _ => {
@@ -677,6 +677,10 @@ fn admin(sim: &Shared, cmd: &str, params: &Params) -> Response {
         "metrics" => sim
             .faults
             .set_metrics_enabled(params.get("enabled").is_none_or(|v| v == "true")),
+        "api" => sim.faults.set_api_served(
+            params.get("gv").map_or("", String::as_str),
+            params.get("served").is_none_or(|v| v == "true"),
+        ),
         "compact" => sim.store.compact(),
         "step" => sim.step(num("n").unwrap_or(1)),
         "restart" => sim.control(Ctrl::Restart(Duration::from_millis(

@@ -377,6 +377,21 @@ pub fn event_v1(core: &Value) -> Value {
     v
 }
 
+/// tekton.dev/v1beta1 view of a stored v1 PipelineRun or TaskRun (Tekton's conversion webhook
+/// does this on a real cluster): the apiVersion, and the service account's v1beta1 place.
+pub fn tekton_v1beta1(v1: &Value) -> Value {
+    let mut obj = v1.clone();
+    obj["apiVersion"] = json!("tekton.dev/v1beta1");
+    let sa = obj["spec"]["taskRunTemplate"]["serviceAccountName"].clone();
+    if !sa.is_null() {
+        obj["spec"]["serviceAccountName"] = sa;
+        if let Some(spec) = obj["spec"].as_object_mut() {
+            spec.remove("taskRunTemplate");
+        }
+    }
+    obj
+}
+
 /// A Tekton PipelineRun's step through time.
 #[derive(Debug, Clone)]
 pub struct RunShape {

@@ -33,6 +33,8 @@ pub struct Served {
 pub enum View {
     Stored,
     EventsV1,
+    /// Tekton's older API version, converted from the stored v1 objects.
+    TektonV1beta1,
     NodeMetrics,
     PodMetrics,
 }
@@ -132,6 +134,30 @@ pub const SERVED: &[Served] = &[
         store: Some(Kind::TaskRun),
         categories: &["tekton", "tekton-pipelines"],
         view: View::Stored,
+    },
+    Served {
+        group: "tekton.dev",
+        version: "v1beta1",
+        plural: "pipelineruns",
+        singular: "pipelinerun",
+        kind_name: "PipelineRun",
+        namespaced: true,
+        short_names: &[],
+        store: Some(Kind::PipelineRun),
+        categories: &["tekton", "tekton-pipelines"],
+        view: View::TektonV1beta1,
+    },
+    Served {
+        group: "tekton.dev",
+        version: "v1beta1",
+        plural: "taskruns",
+        singular: "taskrun",
+        kind_name: "TaskRun",
+        namespaced: true,
+        short_names: &[],
+        store: Some(Kind::TaskRun),
+        categories: &["tekton", "tekton-pipelines"],
+        view: View::TektonV1beta1,
     },
     Served {
         group: "metrics.k8s.io",
@@ -279,21 +305,27 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
 }
 
 /// `/apis`: the groups, with `metrics_enabled` deciding whether metrics.k8s.io is announced.
-pub fn group_list(metrics_enabled: bool) -> Value {
-    let mut groups: Vec<(&str, &str)> = Vec::new();
-    for s in SERVED.iter().filter(|s| !s.group.is_empty()) {
-        if s.group == "metrics.k8s.io" && !metrics_enabled {
-            continue;
-        }
-        if !groups.contains(&(s.group, s.version)) {
-            groups.push((s.group, s.version));
+/// `/apis`: every group with the versions `serves` allows, the first one preferred.
+pub fn group_list(serves: impl Fn(&str, &str) -> bool) -> Value {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for s in SERVED
+        .iter()
+        .filter(|s| !s.group.is_empty() && serves(s.group, s.version))
+    {
+        match groups.iter_mut().find(|(g, _)| *g == s.group) {
+            Some((_, versions)) if !versions.contains(&s.version) => versions.push(s.version),
+            Some(_) => {}
+            None => groups.push((s.group, vec![s.version])),
         }
     }
     let groups: Vec<Value> = groups
         .iter()
-        .map(|(g, v)| {
-            let gv = json!({"groupVersion": format!("{g}/{v}"), "version": v});
-            json!({"name": g, "versions": [gv.clone()], "preferredVersion": gv})
+        .map(|(g, versions)| {
+            let gvs: Vec<Value> = versions
+                .iter()
+                .map(|v| json!({"groupVersion": format!("{g}/{v}"), "version": v}))
+                .collect();
+            json!({"name": g, "versions": gvs, "preferredVersion": gvs[0]})
         })
         .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
@@ -334,14 +366,20 @@ mod tests {
         assert!(
             names.contains(&"pods") && names.contains(&"pods/log") && names.contains(&"events")
         );
-        let groups = group_list(false);
+        let groups = group_list(|g, _| g != "metrics.k8s.io");
         let text = groups.to_string();
         assert!(text.contains("tekton.dev/v1") && !text.contains("metrics.k8s.io"));
-        assert!(
-            group_list(true)
-                .to_string()
-                .contains("metrics.k8s.io/v1beta1")
-        );
+        let all = group_list(|_, _| true);
+        assert!(all.to_string().contains("metrics.k8s.io/v1beta1"));
+        let tekton = all["groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|g| g["name"] == "tekton.dev")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(tekton["preferredVersion"]["version"], "v1");
+        assert_eq!(tekton["versions"].as_array().map(Vec::len), Some(2));
         assert!(resource_list("nope", "v1").is_none());
     }
 }
