@@ -135,6 +135,7 @@ pub async fn run(
     let mut pods_changed = true;
     let mut last_frame = Instant::now() - FRAME;
     let mut row_cache = RowCache::default();
+    let mut repaint = false;
     loop {
         let frame_due = last_frame + FRAME;
         tokio::select! {
@@ -146,7 +147,12 @@ pub async fn run(
                     }
                     dirty = true;
                 }
-                Some(Ok(TermEvent::Resize(..))) => dirty = true,
+                // Repaint everything: during a resize storm the size may end where it began,
+                // so a diff against the old frame would leave what the terminal dropped.
+                Some(Ok(TermEvent::Resize(..))) => {
+                    repaint = true;
+                    dirty = true;
+                }
                 Some(Ok(_)) => {}
                 // The terminal went away (SSH dropped): leave now.
                 Some(Err(_)) | None => return Ok(Exit::TerminalGone),
@@ -173,6 +179,12 @@ pub async fn run(
                 let height = views::pods::body_height(main);
                 app.page_rows = height;
                 app.pods.scroll_into_view(height);
+                if std::mem::take(&mut repaint) {
+                    // `resize` clears and resets the back buffer without asking the terminal
+                    // for its cursor position (which `clear` does, and some terminals never answer).
+                    let size = terminal.size()?;
+                    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+                }
                 terminal.draw(|f| views::draw(f, app, theme))?;
                 last_frame = Instant::now();
                 dirty = false;

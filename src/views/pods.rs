@@ -92,7 +92,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .map(|(_, r)| cols.iter().map(|c| cell(r, *c, app)).collect())
         .collect();
-    let widths: Vec<Constraint> = cols
+    let desired: Vec<usize> = cols
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -100,11 +100,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .iter()
                 .map(|t| t[i].chars().count())
                 .max()
-                .unwrap_or(0)
-                .max(c.title().len() + usize::from(*c == app.pods.sort));
-            let cap = if *c == Column::Name { 64 } else { 40 };
-            Constraint::Length(u16::try_from(widest.min(cap)).unwrap_or(40))
+                .unwrap_or(0);
+            let title = c.title().len() + usize::from(*c == app.pods.sort);
+            widest
+                .max(title)
+                .min(if *c == Column::Name { 64 } else { 40 })
         })
+        .collect();
+    let (widths, spacing) = fit_columns(&cols, &desired, usize::from(area.width.saturating_sub(2)));
+    let widths: Vec<Constraint> = widths
+        .into_iter()
+        .map(|w| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX)))
         .collect();
     let header = Row::new(cols.iter().map(|c| {
         let mark = if *c == app.pods.sort { sort_mark } else { "" };
@@ -122,9 +128,41 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
-        .column_spacing(2)
+        .column_spacing(spacing)
         .flex(ratatui::layout::Flex::Start);
     frame.render_widget(table, area);
+}
+
+/// Fit the columns into `available` cells: full widths with two spaces between columns if they
+/// fit, else one space, else shrink the least important columns first so NAME is cut last.
+pub fn fit_columns(cols: &[Column], desired: &[usize], available: usize) -> (Vec<usize>, u16) {
+    let total: usize = desired.iter().sum();
+    let gaps = cols.len().saturating_sub(1);
+    if total + 2 * gaps <= available {
+        return (desired.to_vec(), 2);
+    }
+    let mut widths = desired.to_vec();
+    let mut over = (total + gaps).saturating_sub(available);
+    // Shrink order and the narrowest each column may become.
+    let order = [
+        (Column::Namespace, 6),
+        (Column::Node, 8),
+        (Column::Status, 9),
+        (Column::Restarts, 5),
+        (Column::Ready, 3),
+        (Column::Name, 12),
+    ];
+    for (col, min) in order {
+        if over == 0 {
+            break;
+        }
+        if let Some(i) = cols.iter().position(|c| *c == col) {
+            let cut = widths[i].saturating_sub(min).min(over);
+            widths[i] -= cut;
+            over -= cut;
+        }
+    }
+    (widths, 1)
 }
 
 /// Why there is nothing to show, in words a person can act on.
@@ -166,5 +204,38 @@ fn empty_message(app: &App, theme: &Theme) -> (Style, String) {
             theme.error,
             "The pods API is not served by this cluster".into(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLS: [Column; 6] = [
+        Column::Namespace,
+        Column::Name,
+        Column::Ready,
+        Column::Status,
+        Column::Restarts,
+        Column::Age,
+    ];
+
+    #[test]
+    fn wide_enough_keeps_everything_with_two_spaces() {
+        let (w, gap) = fit_columns(&COLS, &[10, 34, 5, 9, 8, 5], 200);
+        assert_eq!((w, gap), (vec![10, 34, 5, 9, 8, 5], 2));
+    }
+
+    #[test]
+    fn narrow_tightens_spacing_then_shrinks_namespace_before_name() {
+        // 71 cells of content + 5 gaps in 78: one space between columns is enough.
+        assert_eq!(
+            fit_columns(&COLS, &[10, 34, 5, 9, 8, 5], 78),
+            (vec![10, 34, 5, 9, 8, 5], 1)
+        );
+        // 10 cells short: NAMESPACE gives 4 (down to 6), STATUS 0 (at 9), RESTARTS 3, READY 2, then NAME 1.
+        let (w, _) = fit_columns(&COLS, &[10, 34, 5, 9, 8, 5], 66);
+        assert_eq!(w, vec![6, 33, 3, 9, 5, 5]);
+        assert_eq!(w.iter().sum::<usize>() + 5, 66);
     }
 }

@@ -145,18 +145,20 @@ impl Term {
     }
 
     pub fn resize(&mut self, cols: u16, rows: u16) {
-        let _ = self.master.resize(PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
-        });
+        // The parser first: whatever the program draws after it sees the new size must be
+        // parsed at that size, or a full redraw would be clipped and never resent.
         let (lock, _) = &*self.screen;
         lock.lock()
             .unwrap_or_else(|e| e.into_inner())
             .parser
             .screen_mut()
             .set_size(rows, cols);
+        let _ = self.master.resize(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        });
     }
 
     /// Wait for the process to exit; its exit code.
