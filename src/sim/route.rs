@@ -127,7 +127,11 @@ mod tests {
             parse("/apis/tekton.dev/v1"),
             Some(Target::GroupVersion { .. })
         ));
-        assert_eq!(parse("/apis/tekton.dev/v1beta1/pipelineruns"), None);
+        assert!(matches!(
+            parse("/apis/tekton.dev/v1beta1/pipelineruns"),
+            Some(Target::Collection { .. })
+        ));
+        assert_eq!(parse("/apis/tekton.dev/v2/pipelineruns"), None);
         assert_eq!(
             parse("/api/v1/pods/p"),
             None,
