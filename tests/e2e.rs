@@ -202,11 +202,11 @@ fn unreachable_server_is_explained_and_retried_until_it_comes_up() {
     let port = free_port();
     let kc = kubeconfig_for(port);
     let mut t = Term::with_kubeconfig(&kc, &["-A"], 160, 45);
-    let screen = t.wait_for("cannot reach the API server");
-    assert!(
-        screen.contains("Retrying") && screen.contains(&format!("127.0.0.1:{port}")),
-        "{screen}"
-    );
+    // The message spans lines: wait for all of it, not just its first line.
+    let server = format!("127.0.0.1:{port}");
+    t.wait_until("the unreachable-server message", |s| {
+        s.contains("cannot reach the API server") && s.contains("Retrying") && s.contains(&server)
+    });
     // The server comes up on that address: kubedeck connects by itself.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
