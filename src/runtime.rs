@@ -174,16 +174,16 @@ pub async fn run(
                 }
                 refresh_counts(app, &session.cluster);
                 app.now = Timestamp::now();
-                let area = terminal.size()?;
-                let [_, main, _] = views::layout(ratatui::layout::Rect::new(0, 0, area.width, area.height));
+                let size = terminal.size()?;
+                let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+                let [_, main, _] = views::layout(area);
                 let height = views::pods::body_height(main);
                 app.page_rows = height;
                 app.pods.scroll_into_view(height);
                 if std::mem::take(&mut repaint) {
                     // `resize` clears and resets the back buffer without asking the terminal
                     // for its cursor position (which `clear` does, and some terminals never answer).
-                    let size = terminal.size()?;
-                    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+                    terminal.resize(area)?;
                 }
                 terminal.draw(|f| views::draw(f, app, theme))?;
                 last_frame = Instant::now();

@@ -125,10 +125,6 @@ fn compare(a: &PodRow, b: &PodRow, col: Column) -> std::cmp::Ordering {
 }
 
 impl PodTable {
-    pub fn rows(&self) -> &[Arc<PodRow>] {
-        &self.rows
-    }
-
     /// Number of rows after filtering.
     pub fn len(&self) -> usize {
         self.view.len()

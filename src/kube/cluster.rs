@@ -7,8 +7,8 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use kube::Client;
 use kube::api::{Api, DynamicObject};
-use kube::runtime::reflector::Store;
 use kube::runtime::reflector::store::Writer;
+use kube::runtime::reflector::{self, Store};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
@@ -64,28 +64,28 @@ impl Cluster {
         tx: UnboundedSender<InformerUpdate>,
     ) -> Self {
         let mut tasks = Vec::new();
-        let (pods, w) = informer::store::<Pod>();
+        let (pods, w) = reflector::store::<Pod>();
         tasks.push(tokio::spawn(informer::run(
             scoped(&client, &scope),
             w,
             ResourceKind::Pods,
             tx.clone(),
         )));
-        let (events, w) = informer::store::<Event>();
+        let (events, w) = reflector::store::<Event>();
         tasks.push(tokio::spawn(informer::run(
             scoped(&client, &scope),
             w,
             ResourceKind::Events,
             tx.clone(),
         )));
-        let (nodes, w) = informer::store::<Node>();
+        let (nodes, w) = reflector::store::<Node>();
         tasks.push(tokio::spawn(informer::run(
             Api::all(client.clone()),
             w,
             ResourceKind::Nodes,
             tx.clone(),
         )));
-        let (namespaces, w) = informer::store::<Namespace>();
+        let (namespaces, w) = reflector::store::<Namespace>();
         tasks.push(tokio::spawn(informer::run(
             Api::all(client.clone()),
             w,

@@ -7,7 +7,7 @@ use std::hash::Hash;
 
 use futures::StreamExt;
 use kube::api::Api;
-use kube::runtime::reflector::{self, Store};
+use kube::runtime::reflector;
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::{WatchStreamExt, watcher as watch_fn};
 use kube::{Resource, ResourceExt};
@@ -161,13 +161,4 @@ pub async fn run<K>(
             send(InformerUpdate::State(kind, next));
         }
     }
-}
-
-/// A store and writer pair for a typed resource.
-pub fn store<K>() -> (Store<K>, reflector::store::Writer<K>)
-where
-    K: Resource + Clone + 'static,
-    K::DynamicType: Clone + Eq + Hash + Default,
-{
-    reflector::store()
 }

@@ -274,6 +274,8 @@ async fn serve_loop(
     mut ctrl: mpsc::UnboundedReceiver<(Ctrl, Option<oneshot::Sender<()>>)>,
 ) {
     let mut listener = Some(first);
+    // Who awaits the end of a restart: told once the listener is back.
+    let mut restarted: Option<oneshot::Sender<()>> = None;
     loop {
         let l = match listener.take() {
             Some(l) => l,
@@ -286,6 +288,9 @@ async fn serve_loop(
                 }
             },
         };
+        if let Some(done) = restarted.take() {
+            let _ = done.send(());
+        }
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let server = axum::serve(l, router(shared.clone())).with_graceful_shutdown(async {
             let _ = stop_rx.await;
@@ -311,20 +316,6 @@ async fn serve_loop(
             server.abort();
         }
         tokio::time::sleep(downtime).await;
-        if let Some(done) = done {
-            // Signal once the listener is back, below.
-            listener = bind_retry(addr).await;
-            let _ = done.send(());
-        }
+        restarted = done;
     }
-}
-
-async fn bind_retry(addr: SocketAddr) -> Option<TcpListener> {
-    for _ in 0..100 {
-        if let Ok(l) = TcpListener::bind(addr).await {
-            return Some(l);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    None
 }

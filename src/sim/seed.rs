@@ -60,7 +60,6 @@ pub fn seed(scale: &Scale, store: &Store, events: &mut EventLog, now: Timestamp)
         nodes: Vec::new(),
         pods: Vec::new(),
         runs: Vec::new(),
-        steady_pods: 0,
     };
     let cluster_age = 86_400 * 40;
     for name in w.namespaces.clone() {
@@ -211,7 +210,6 @@ fn seed_pods(w: &mut World, scale: &Scale, store: &Store, events: &mut EventLog)
         let shape = new_shape(w, &ns, app, "steady", age);
         let actor = PodActor::running(shape.clone(), Script::Steady, shape.created);
         store.put(Kind::Pod, actor_pod(&actor));
-        w.steady_pods += 1;
     }
 }
 

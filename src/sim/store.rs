@@ -260,11 +260,6 @@ impl Store {
         inner.history.clear();
         inner.oldest_rv = inner.rv;
     }
-
-    /// Every change recorded after `rv` for `kind`, if history still reaches back that far.
-    pub fn changes_since(&self, kind: Kind, rv: u64) -> Option<Vec<Arc<Change>>> {
-        self.watch_from(kind, rv).ok().map(|(c, _)| c)
-    }
 }
 
 #[cfg(test)]
@@ -287,7 +282,10 @@ mod tests {
         s.put(Kind::Pod, pod("b"));
         s.put(Kind::Node, json!({"metadata": {"name": "n"}}));
         s.remove(Kind::Pod, &("ns".into(), "a".into()));
-        let changes = s.changes_since(Kind::Pod, rv_a).unwrap_or_default();
+        let changes = s
+            .watch_from(Kind::Pod, rv_a)
+            .map(|(c, _)| c)
+            .unwrap_or_default();
         let kinds: Vec<_> = changes.iter().map(|c| c.change).collect();
         assert_eq!(kinds, vec![ChangeType::Added, ChangeType::Deleted]);
         assert_eq!(s.count(Kind::Pod), 1);

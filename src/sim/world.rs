@@ -147,8 +147,6 @@ pub struct World {
     pub nodes: Vec<NodeActor>,
     pub pods: Vec<PodActor>,
     pub runs: Vec<RunActor>,
-    /// Steady pods are stored once and not tracked here; this many exist.
-    pub steady_pods: usize,
 }
 
 /// The length of one hot-node memory wave, in ticks.

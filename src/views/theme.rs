@@ -109,14 +109,6 @@ impl Theme {
             status_bar: Style::default().add_modifier(Modifier::REVERSED),
         }
     }
-
-    /// The built-in default theme, or monochrome when `no_color`.
-    pub fn builtin(no_color: bool) -> Self {
-        if no_color {
-            return Self::monochrome();
-        }
-        Self::from_toml(DEFAULT_THEME).unwrap_or_else(|_| Self::monochrome())
-    }
 }
 
 #[cfg(test)]
@@ -146,7 +138,7 @@ mod tests {
 
     #[test]
     fn monochrome_has_no_colours() {
-        let m = Theme::builtin(true);
+        let m = Theme::monochrome();
         for s in [m.ok, m.error, m.selection, m.status_bar] {
             assert_eq!((s.fg, s.bg), (None, None));
         }
