@@ -44,6 +44,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// The view shown first: auto (triage when something is broken), triage, pods,
+    /// pipelineruns, events, nodes, namespaces or contexts.
+    #[arg(long, value_name = "VIEW", value_parser = clap::builder::PossibleValuesParser::new(crate::config::START_VIEWS))]
+    pub view: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -1,11 +1,14 @@
 //! The configuration file: defaults in code, the user's TOML a partial patch over them.
-//! Errors name the file and the line, and say what was expected.
+//! A file that is not TOML at all stops the program (we cannot know what it asked for); an
+//! unknown option or a bad value is reported with file, line and what is expected, and that one
+//! option falls back to its default — except `readonly`, which falls back to read-only.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::views::theme::{DEFAULT_THEME, Theme};
+use crate::views::theme::{self, Theme};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -16,9 +19,35 @@ pub struct Config {
     pub namespace: Option<String>,
     /// Start with every namespace shown.
     pub all_namespaces: bool,
-    /// `default`, `no-color`, or the path of a theme TOML file.
+    /// `default`, `light`, `high-contrast`, `16`, `no-color`, or the path of a theme TOML file.
     pub theme: Option<String>,
+    /// The view shown first: `auto` (triage when something is broken), or a view name.
+    pub start_view: Option<String>,
+    /// Key overrides: action name -> keys.
+    pub keys: BTreeMap<String, Vec<String>>,
 }
+
+/// The options a config file may set, for messages.
+pub const OPTIONS: &[&str] = &[
+    "readonly",
+    "namespace",
+    "all_namespaces",
+    "theme",
+    "start_view",
+    "keys",
+];
+
+/// Views `start_view` accepts.
+pub const START_VIEWS: &[&str] = &[
+    "auto",
+    "triage",
+    "pods",
+    "pipelineruns",
+    "events",
+    "nodes",
+    "namespaces",
+    "contexts",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -29,12 +58,15 @@ pub enum ConfigError {
     },
     #[error("config file {path}: {message}")]
     Invalid { path: String, message: String },
-    #[error("theme {name:?} (from {path}): {message}")]
-    Theme {
-        name: String,
-        path: String,
-        message: String,
-    },
+}
+
+/// A loaded config and what was wrong with it.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub config: Config,
+    pub path: Option<PathBuf>,
+    /// `file:line: problem` for every option that fell back to its default.
+    pub warnings: Vec<String>,
 }
 
 /// Where the config file lives when `--config` is not given.
@@ -44,59 +76,124 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// Load `explicit`, or the default file if it exists, or the defaults.
-pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None => match default_path().filter(|p| p.exists()) {
             Some(p) => p,
-            None => return Ok((Config::default(), None)),
+            None => return Ok(Loaded::default()),
         },
     };
     let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
         path: path.display().to_string(),
         source,
     })?;
-    let config = parse(&text).map_err(|message| ConfigError::Invalid {
+    let (config, problems) = parse(&text).map_err(|message| ConfigError::Invalid {
         path: path.display().to_string(),
         message,
     })?;
-    Ok((config, Some(path)))
+    let warnings = problems
+        .into_iter()
+        .map(|(line, what)| format!("{}:{line}: {what}", path.display()))
+        .collect();
+    Ok(Loaded {
+        config,
+        path: Some(path),
+        warnings,
+    })
 }
 
-/// Parse config text; the error is toml's, which names line and column and the expected value.
-pub fn parse(text: &str) -> Result<Config, String> {
-    toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parse config text. `Err` only when it is not TOML; otherwise the config with every bad option
+/// at its default (readonly: on), and (line, problem) for each.
+pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
+    let table: BTreeMap<String, toml::Spanned<toml::Value>> =
+        toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+    let mut config = Config::default();
+    let mut problems = Vec::new();
+    for (key, value) in table {
+        let line = line_of(text, value.span().start);
+        if !OPTIONS.contains(&key.as_str()) {
+            problems.push((
+                line,
+                format!("unknown option `{key}` (known: {})", OPTIONS.join(", ")),
+            ));
+            continue;
+        }
+        let mut one = toml::Table::new();
+        one.insert(key.clone(), value.into_inner());
+        match Config::deserialize(one) {
+            Ok(c) => match key.as_str() {
+                "readonly" => config.readonly = c.readonly,
+                "namespace" => config.namespace = c.namespace,
+                "all_namespaces" => config.all_namespaces = c.all_namespaces,
+                "theme" => config.theme = c.theme,
+                "start_view" => match c.start_view {
+                    Some(v) if !START_VIEWS.contains(&v.as_str()) => problems.push((
+                        line,
+                        format!(
+                            "start_view: unknown view {v:?} (expected one of {})",
+                            START_VIEWS.join(", ")
+                        ),
+                    )),
+                    v => config.start_view = v,
+                },
+                _ => config.keys = c.keys,
+            },
+            Err(e) => {
+                let what = e.to_string().trim().replace('\n', " ");
+                if key == "readonly" {
+                    // Fail safe: a broken `readonly` must not turn mutations on.
+                    config.readonly = true;
+                    problems.push((line, format!("readonly: {what}; starting read-only")));
+                } else {
+                    problems.push((line, format!("{key}: {what}")));
+                }
+            }
+        }
+    }
+    problems.sort();
+    Ok((config, problems))
+}
+
+/// A theme by built-in name or file path.
+pub fn theme_by_name(name: &str) -> Result<Theme, String> {
+    match theme::builtin(name) {
+        Some(Ok(t)) => Ok(t),
+        Some(Err(e)) => Err(format!("theme {name}: {e}")),
+        None if name.ends_with(".toml") || name.contains('/') => {
+            let text = std::fs::read_to_string(name).map_err(|e| format!("theme {name}: {e}"))?;
+            Theme::from_toml(&text).map_err(|e| format!("theme {name}: {e}"))
+        }
+        None => Err(format!(
+            "unknown theme {name:?} (built in: {}, no-color; or a .toml file)",
+            theme::BUILTIN
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }
 
 impl Config {
-    /// The theme this config asks for (`no_color` from the environment wins).
-    pub fn theme(&self, no_color: bool, config_path: Option<&Path>) -> Result<Theme, ConfigError> {
+    /// The theme this config asks for and its name (`no_color` from the environment wins).
+    /// A theme that cannot be loaded falls back to the default, with the reason.
+    pub fn theme(&self, no_color: bool) -> (Theme, String, Option<String>) {
         if no_color {
-            return Ok(Theme::monochrome());
+            return (Theme::monochrome(), "no-color".into(), None);
         }
-        let origin =
-            config_path.map_or_else(|| "defaults".to_string(), |p| p.display().to_string());
-        match self.theme.as_deref() {
-            None | Some("default") => {
-                Theme::from_toml(DEFAULT_THEME).map_err(|e| ConfigError::Theme {
-                    name: "default".into(),
-                    path: origin,
-                    message: e.to_string(),
-                })
-            }
-            Some("no-color") => Ok(Theme::monochrome()),
-            Some(file) => {
-                let text = std::fs::read_to_string(file).map_err(|e| ConfigError::Theme {
-                    name: file.into(),
-                    path: origin.clone(),
-                    message: e.to_string(),
-                })?;
-                Theme::from_toml(&text).map_err(|e| ConfigError::Theme {
-                    name: file.into(),
-                    path: origin,
-                    message: e.to_string(),
-                })
-            }
+        let name = self.theme.clone().unwrap_or_else(|| "default".into());
+        match theme_by_name(&name) {
+            Ok(t) => (t, name, None),
+            Err(e) => (
+                Theme::from_toml(theme::DEFAULT_THEME).unwrap_or_else(|_| Theme::monochrome()),
+                "default".into(),
+                Some(e),
+            ),
         }
     }
 }
@@ -106,25 +203,60 @@ mod tests {
     use super::*;
 
     #[test]
-    fn example_config_parses() {
+    fn example_config_parses_without_problems() {
         let c = parse(include_str!("../config.example.toml"));
-        assert!(c.is_ok(), "{c:?}");
+        assert!(matches!(&c, Ok((_, p)) if p.is_empty()), "{c:?}");
     }
 
     #[test]
     fn empty_is_defaults() {
-        assert_eq!(parse(""), Ok(Config::default()));
+        assert_eq!(parse(""), Ok((Config::default(), vec![])));
     }
 
     #[test]
-    fn errors_name_line_and_expectation() {
-        let err = parse("readonly = \"yes\"\n").err().unwrap_or_default();
-        assert!(err.contains("line 1") && err.contains("bool"), "{err}");
-        let err = parse("\n\nbogus = 1\n").err().unwrap_or_default();
-        assert!(
-            err.contains("line 3") && err.contains("unknown field `bogus`"),
-            "{err}"
+    fn bad_options_name_their_line_and_fall_back() {
+        let (c, problems) =
+            parse("theme = \"light\"\n\nbogus = 1\nall_namespaces = \"yes\"\n").unwrap_or_default();
+        assert_eq!(
+            c.theme.as_deref(),
+            Some("light"),
+            "good options still apply"
         );
+        assert!(!c.all_namespaces);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].0, 3);
+        assert!(
+            problems[0].1.contains("unknown option `bogus`"),
+            "{problems:?}"
+        );
+        assert_eq!(problems[1].0, 4);
+        assert!(problems[1].1.contains("bool"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_broken_readonly_means_read_only() {
+        let (c, problems) = parse("readonly = \"no\"\n").unwrap_or_default();
+        assert!(c.readonly);
+        assert!(problems[0].1.contains("starting read-only"), "{problems:?}");
+    }
+
+    #[test]
+    fn not_toml_is_an_error_with_the_line() {
+        let err = parse("theme = \"x\"\nthis is not toml\n")
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn keys_and_start_view() {
+        let (c, p) =
+            parse("start_view = \"events\"\n[keys]\ndescribe = [\"D\"]\n").unwrap_or_default();
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(c.start_view.as_deref(), Some("events"));
+        assert_eq!(c.keys.get("describe"), Some(&vec!["D".to_string()]));
+        let (_, p) = parse("start_view = \"bogus\"\n").unwrap_or_default();
+        assert!(p[0].1.contains("unknown view"), "{p:?}");
     }
 
     #[test]
@@ -138,19 +270,22 @@ mod tests {
 
     #[test]
     fn themes_by_name_and_file() {
-        let c = Config {
-            theme: Some("no-color".into()),
-            ..Config::default()
-        };
-        assert_eq!(c.theme(false, None).ok(), Some(Theme::monochrome()));
+        assert_eq!(theme_by_name("no-color").ok(), Some(Theme::monochrome()));
+        assert!(theme_by_name("light").is_ok());
+        assert!(theme_by_name("/nonexistent.toml").is_err());
+        assert!(
+            theme_by_name("blurple")
+                .err()
+                .unwrap_or_default()
+                .contains("high-contrast")
+        );
         let c = Config {
             theme: Some("/nonexistent.toml".into()),
             ..Config::default()
         };
-        assert!(c.theme(false, None).is_err());
-        assert_eq!(
-            Config::default().theme(true, None).ok(),
-            Some(Theme::monochrome())
-        );
+        let (_, name, problem) = c.theme(false);
+        assert_eq!(name, "default");
+        assert!(problem.is_some());
+        assert_eq!(Config::default().theme(true).0, Theme::monochrome());
     }
 }

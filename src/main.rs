@@ -3,11 +3,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use kubedeck::app::App;
+use kubedeck::app::keymap::Keymap;
+use kubedeck::app::{App, Severity, View};
 use kubedeck::cli::{Cli, Command, SimArgs};
 use kubedeck::kube::client::KubeconfigSource;
 use kubedeck::kube::cluster::{Cluster, Scope};
-use kubedeck::runtime::{self, Session};
+use kubedeck::runtime::{self, Options, Session, StartView};
 use kubedeck::sim::{Scale, Sim, SimOptions};
 
 fn main() -> ExitCode {
@@ -73,9 +74,23 @@ async fn run_sim(args: &SimArgs) -> Result<()> {
 }
 
 async fn run_ui(cli: &Cli) -> Result<()> {
-    let (config, config_path) = kubedeck::config::load(cli.config.as_deref())?;
+    let loaded = kubedeck::config::load(cli.config.as_deref())?;
+    let config = loaded.config;
+    let mut warnings = loaded.warnings;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = config.theme(no_color, config_path.as_deref())?;
+    let (theme, theme_name, theme_problem) = config.theme(no_color);
+    warnings.extend(theme_problem);
+    let keymap = match Keymap::with_overrides(&config.keys) {
+        Ok(k) => k,
+        Err(e) => {
+            warnings.push(format!("{e}; default keys kept"));
+            Keymap::default()
+        }
+    };
+    let start = match cli.view.as_deref().or(config.start_view.as_deref()) {
+        None | Some("auto") => StartView::Auto,
+        Some(name) => View::from_name(name).map_or(StartView::Auto, StartView::View),
+    };
     // The demo cluster runs in this process; kubedeck reaches it through a kubeconfig like any other.
     let mut _demo: Option<(Sim, tempfile::TempPath)> = None;
     let kubeconfig_path = if cli.demo {
@@ -110,11 +125,14 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let server = runtime::server_of(&source, &context);
     let mut app = App::new(
         context.clone(),
-        source.contexts(),
         server,
         scope.label().to_string(),
         cli.readonly || config.readonly,
     );
+    app.theme_name = theme_name;
+    if !warnings.is_empty() {
+        app.message = Some((Severity::Error, format!("config: {}", warnings.join("; "))));
+    }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let cluster = Cluster::start(client, context, scope, tx.clone());
     let session = Session {
@@ -124,7 +142,12 @@ async fn run_ui(cli: &Cli) -> Result<()> {
 
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
-    let outcome = runtime::run(&mut terminal, &mut app, &theme, session, rx, tx).await;
+    let options = Options {
+        theme,
+        keymap,
+        start,
+    };
+    let outcome = runtime::run(&mut terminal, &mut app, options, session, rx, tx).await;
     ratatui::restore();
     outcome
         .map(|_| ())

@@ -1,23 +1,37 @@
-//! The UI task: one `select!` over terminal input, informer updates, a one-second clock and
-//! termination signals. It never awaits the network: informers run on their own tasks and the
-//! UI reads their stores. A frame is drawn only when something changed, at most ~60 per second.
+//! The UI task: one `select!` over terminal input, informer updates, results of actions, a
+//! one-second clock and termination signals. It never awaits the network: informers and actions
+//! run on their own tasks and report back over channels. A frame is drawn only when something
+//! changed, at most ~60 per second.
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::StreamExt;
 use jiff::Timestamp;
 use ratatui::DefaultTerminal;
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::app::keymap::{self, Binding};
+use crate::app::contexts::ContextRow;
+use crate::app::detail::DetailKind;
+use crate::app::keymap::{self, Keymap};
+use crate::app::state::{Screen, View};
 use crate::app::update::update;
-use crate::app::{App, Effect, Mode, Severity};
+use crate::app::{App, Effect, Mode, Severity, describe, triage, yaml};
+use crate::kube::actions;
 use crate::kube::client::KubeconfigSource;
-use crate::kube::cluster::{Cluster, Scope};
-use crate::kube::informer::{InformerUpdate, ResourceKind};
-use crate::kube::pod_row::RowCache;
+use crate::kube::cluster::{Cluster, Scope, TaskRunWatch};
+use crate::kube::event_row::{EventRow, event_row};
+use crate::kube::informer::{InformerState, InformerUpdate, ResourceKind};
+use crate::kube::namespace_row::{NamespaceRow, namespace_row};
+use crate::kube::node_row::{NodeRow, node_row};
+use crate::kube::object_ref::ObjectRef;
+use crate::kube::pod_row::{PodRow, pod_row};
+use crate::kube::row_cache::RowCache;
+use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow, pipelinerun_row, taskrun_row};
 use crate::views::{self, theme::Theme};
 
 const FRAME: Duration = Duration::from_millis(16);
@@ -28,6 +42,21 @@ pub struct Session {
     pub cluster: Cluster,
 }
 
+/// Which view to show first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartView {
+    /// Triage when something is broken once the first sync is done, else pods.
+    Auto,
+    View(View),
+}
+
+/// How the UI looks and reacts: fixed at start, except the theme (`:theme`).
+pub struct Options {
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub start: StartView,
+}
+
 /// Why the loop ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -36,47 +65,23 @@ pub enum Exit {
     TerminalGone,
 }
 
-fn handle_key(
-    app: &mut App,
-    bindings: &[Binding],
-    key: &crossterm::event::KeyEvent,
-) -> Vec<Effect> {
+/// What background tasks report.
+enum Done {
+    /// An action finished: a message for the status bar.
+    Action(Result<String, String>),
+    Yaml(ObjectRef, Result<Value, String>),
+    Context(String, Result<(kube::Client, String), String>),
+}
+
+fn handle_key(app: &mut App, keymap: &Keymap, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
     let action = match app.mode {
-        Mode::Filter | Mode::Command => keymap::input_action(key),
-        Mode::Table | Mode::Help => keymap::table_action(bindings, key),
+        Mode::Filter | Mode::Command | Mode::Search => keymap::input_action(key),
+        Mode::Confirm => Some(keymap::confirm_action(key)),
+        Mode::Table | Mode::Help => keymap.action(key),
     };
     match action {
         Some(a) => update(app, a),
         None => Vec::new(),
-    }
-}
-
-async fn apply(
-    effect: Effect,
-    app: &mut App,
-    session: &mut Session,
-    tx: &mpsc::UnboundedSender<InformerUpdate>,
-) {
-    match effect {
-        Effect::SwitchScope(scope) => {
-            let client = session.cluster.client.clone();
-            let context = session.cluster.context.clone();
-            restart(app, session, client, context, scope, tx);
-        }
-        Effect::SwitchContext(name) => match session.kubeconfig.client(&name).await {
-            Ok((client, ns)) => {
-                app.server = server_of(&session.kubeconfig, &name);
-                app.context = name.clone();
-                let scope = if app.all_namespaces() {
-                    Scope::All
-                } else {
-                    Scope::Namespace(ns.clone())
-                };
-                app.scope = scope.label().to_string();
-                restart(app, session, client, name, scope, tx);
-            }
-            Err(e) => app.message = Some((Severity::Error, e.to_string())),
-        },
     }
 }
 
@@ -96,19 +101,397 @@ pub fn server_of(src: &KubeconfigSource, context: &str) -> String {
         .unwrap_or_default()
 }
 
-fn restart(
-    app: &mut App,
-    session: &mut Session,
-    client: kube::Client,
-    context: String,
-    scope: Scope,
-    tx: &mpsc::UnboundedSender<InformerUpdate>,
-) {
-    // Dropping the old cluster stops its informers before the new ones start.
-    session.cluster = Cluster::start(client, context, scope, tx.clone());
-    app.informers.clear();
-    app.counts.clear();
-    app.pods.set_rows(Vec::new());
+/// The contexts table's rows.
+pub fn context_rows(src: &KubeconfigSource, current: &str) -> Vec<Arc<ContextRow>> {
+    src.config
+        .contexts
+        .iter()
+        .map(|c| {
+            let ctx = c.context.clone().unwrap_or_default();
+            Arc::new(ContextRow {
+                name: c.name.clone(),
+                cluster: ctx.cluster.clone(),
+                user: ctx.user.clone().unwrap_or_default(),
+                namespace: ctx.namespace.clone().unwrap_or_default(),
+                server: server_of(src, &c.name),
+                current: c.name == current,
+            })
+        })
+        .collect()
+}
+
+/// Rows derived from the stores, re-derived only for objects whose resourceVersion changed.
+#[derive(Default)]
+struct Caches {
+    pods: RowCache<PodRow>,
+    events: RowCache<EventRow>,
+    nodes: RowCache<NodeRow>,
+    namespaces: RowCache<NamespaceRow>,
+    runs: RowCache<PipelineRunRow>,
+    taskruns: RowCache<TaskRunRow>,
+}
+
+fn dynamic_value(o: &kube::api::DynamicObject) -> Value {
+    serde_json::to_value(o).unwrap_or(Value::Null)
+}
+
+/// The UI loop's own state besides the app.
+struct Ui {
+    session: Session,
+    taskruns: Option<TaskRunWatch>,
+    caches: Caches,
+    /// Kinds changed since their table was last rebuilt.
+    stale: BTreeSet<ResourceKind>,
+    informer_tx: mpsc::UnboundedSender<InformerUpdate>,
+    done_tx: mpsc::UnboundedSender<Done>,
+    theme: Theme,
+    auto_triage: bool,
+}
+
+impl Ui {
+    fn tekton(&self) -> Option<kube::core::ApiResource> {
+        self.session.cluster.tekton.get().cloned()
+    }
+
+    /// Run `fut` on its own task and report its message.
+    fn spawn_action<F>(&self, fut: F)
+    where
+        F: std::future::Future<Output = Result<String, actions::ActionError>> + Send + 'static,
+    {
+        let tx = self.done_tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(Done::Action(fut.await.map_err(|e| e.to_string())));
+        });
+    }
+
+    fn apply(&mut self, effect: Effect, app: &mut App) {
+        if effect.mutates() && app.readonly {
+            app.message = Some((Severity::Error, "read-only mode: refused".into()));
+            return;
+        }
+        let client = self.session.cluster.client.clone();
+        match effect {
+            Effect::SwitchScope(scope) => {
+                let context = self.session.cluster.context.clone();
+                self.restart(app, client, context, scope);
+            }
+            Effect::SwitchContext(name) => {
+                app.message = Some((Severity::Info, format!("connecting to {name} …")));
+                let source = self.session.kubeconfig.clone();
+                let tx = self.done_tx.clone();
+                tokio::spawn(async move {
+                    let result = source.client(&name).await.map_err(|e| e.to_string());
+                    let _ = tx.send(Done::Context(name, result));
+                });
+            }
+            Effect::WatchTaskRuns(run) => {
+                self.taskruns = None;
+                self.caches.taskruns = RowCache::default();
+                app.informers.remove(&ResourceKind::TaskRuns);
+                if let Some(run) = run {
+                    self.taskruns = self
+                        .session
+                        .cluster
+                        .watch_taskruns(&run, self.informer_tx.clone());
+                    if self.taskruns.is_none() {
+                        app.informers.insert(
+                            ResourceKind::TaskRuns,
+                            app.informer(ResourceKind::PipelineRuns),
+                        );
+                    }
+                }
+                self.stale.insert(ResourceKind::TaskRuns);
+            }
+            Effect::FetchYaml(obj) => {
+                let tx = self.done_tx.clone();
+                let tekton = self.tekton();
+                tokio::spawn(async move {
+                    let result = actions::fetch(client, obj.clone(), tekton)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Done::Yaml(obj, result));
+                });
+            }
+            Effect::Delete(obj) => self.spawn_action(actions::delete(client, obj, self.tekton())),
+            Effect::CancelRun(obj) => {
+                self.spawn_action(actions::cancel(client, obj, self.tekton()))
+            }
+            Effect::Rerun(obj) => self.spawn_action(actions::rerun(client, obj, self.tekton())),
+            Effect::SetTheme(name) => match crate::config::theme_by_name(&name) {
+                Ok(theme) => {
+                    self.theme = theme;
+                    app.theme_name = name.clone();
+                    app.message = Some((Severity::Info, format!("theme: {name}")));
+                }
+                Err(e) => app.message = Some((Severity::Error, e)),
+            },
+        }
+    }
+
+    fn restart(&mut self, app: &mut App, client: kube::Client, context: String, scope: Scope) {
+        // Dropping the old cluster stops its informers before the new ones start.
+        self.taskruns = None;
+        self.session.cluster = Cluster::start(client, context, scope, self.informer_tx.clone());
+        self.caches = Caches::default();
+        app.informers.clear();
+        app.counts.clear();
+        let t = &mut app.tables;
+        t.pods.set_rows(Vec::new());
+        t.events.set_rows(Vec::new());
+        t.nodes.set_rows(Vec::new());
+        t.runs.set_rows(Vec::new());
+        t.taskruns.set_rows(Vec::new());
+        t.namespaces.set_rows(Vec::new());
+        t.triage.set_rows(Vec::new());
+        self.stale.extend(ResourceKind::ALL);
+        if let Some(run) = app.taskruns_of.clone() {
+            self.apply(Effect::WatchTaskRuns(Some(run)), app);
+        }
+    }
+
+    fn finished(&mut self, done: Done, app: &mut App) {
+        match done {
+            Done::Action(Ok(msg)) => app.message = Some((Severity::Info, msg)),
+            Done::Action(Err(e)) => app.message = Some((Severity::Error, e)),
+            Done::Yaml(obj, result) => {
+                if let Some(d) = app
+                    .detail
+                    .as_mut()
+                    .filter(|d| d.target == obj && d.kind == DetailKind::Yaml)
+                {
+                    match result.and_then(|v| yaml::yaml_lines(&v, d.show_managed_fields)) {
+                        Ok(lines) => d.set_lines(lines),
+                        Err(e) => d.status = Some(format!("cannot get {}: {e}", obj.label())),
+                    }
+                }
+            }
+            Done::Context(name, Ok((client, ns))) => {
+                app.server = server_of(&self.session.kubeconfig, &name);
+                app.context = name.clone();
+                let scope = if app.all_namespaces() {
+                    Scope::All
+                } else {
+                    Scope::Namespace(ns)
+                };
+                app.scope = scope.label().to_string();
+                app.message = Some((Severity::Info, format!("switched to {name}")));
+                app.tables
+                    .contexts
+                    .set_rows(context_rows(&self.session.kubeconfig, &name));
+                self.restart(app, client, name, scope);
+            }
+            Done::Context(name, Err(e)) => {
+                app.message = Some((Severity::Error, format!("cannot switch to {name}: {e}")));
+            }
+        }
+    }
+
+    fn refresh(&mut self, kind: ResourceKind, app: &mut App) {
+        let c = &self.session.cluster;
+        let t = &mut app.tables;
+        match kind {
+            ResourceKind::Pods => t
+                .pods
+                .set_rows(self.caches.pods.refresh(&c.pods.state(), pod_row)),
+            ResourceKind::Events => t
+                .events
+                .set_rows(self.caches.events.refresh(&c.events.state(), event_row)),
+            ResourceKind::Nodes => {
+                let mut per_node: std::collections::HashMap<&str, usize> =
+                    std::collections::HashMap::new();
+                let pods = t.pods.all_rows();
+                for p in pods {
+                    *per_node.entry(p.node.as_str()).or_default() += 1;
+                }
+                let rows = self.caches.nodes.refresh(&c.nodes.state(), node_row);
+                let rows = rows
+                    .into_iter()
+                    .map(|r| {
+                        let n = per_node.get(r.name.as_str()).copied().unwrap_or(0);
+                        if r.pods == n {
+                            r
+                        } else {
+                            let mut r = (*r).clone();
+                            r.pods = n;
+                            Arc::new(r)
+                        }
+                    })
+                    .collect();
+                t.nodes.set_rows(rows);
+            }
+            ResourceKind::Namespaces => {
+                t.namespaces.set_rows(
+                    self.caches
+                        .namespaces
+                        .refresh(&c.namespaces.state(), namespace_row),
+                );
+            }
+            ResourceKind::PipelineRuns => {
+                if let Some(store) = c.pipelineruns.get() {
+                    t.runs.set_rows(
+                        self.caches
+                            .runs
+                            .refresh(&store.state(), |o| pipelinerun_row(&dynamic_value(o))),
+                    );
+                }
+            }
+            ResourceKind::TaskRuns => match &self.taskruns {
+                Some(w) => t.taskruns.set_rows(
+                    self.caches
+                        .taskruns
+                        .refresh(&w.store.state(), |o| taskrun_row(&dynamic_value(o))),
+                ),
+                None => t.taskruns.set_rows(Vec::new()),
+            },
+        }
+    }
+
+    /// Bring the tables the current view reads up to date with the stores.
+    fn refresh_view(&mut self, app: &mut App) {
+        let mut needed: Vec<ResourceKind> = app.view.needs().to_vec();
+        if self.auto_triage {
+            needed.extend(View::Triage.needs());
+        }
+        // Node pod counts read the pod rows, so pods go first.
+        needed.sort();
+        needed.dedup();
+        let mut changed = false;
+        for kind in needed {
+            if self.stale.remove(&kind) {
+                self.refresh(kind, app);
+                changed = true;
+            }
+        }
+        if changed && (app.view == View::Triage || self.auto_triage) {
+            let t = &app.tables;
+            let rows = triage::triage(
+                t.pods.all_rows(),
+                t.runs.all_rows(),
+                t.nodes.all_rows(),
+                t.events.all_rows(),
+                app.now,
+            );
+            app.tables.triage.set_rows(rows);
+        }
+        if changed && app.view == View::Detail {
+            self.refresh_describe(app);
+        }
+    }
+
+    fn events_of(&self, target: &ObjectRef) -> Vec<EventRow> {
+        self.session
+            .cluster
+            .events
+            .state()
+            .iter()
+            .filter(|e| e.involved_object.name.as_deref() == Some(target.name.as_str()))
+            .map(|e| event_row(e))
+            .filter(|r| target.is(&r.object_kind, &r.object_namespace, &r.object_name))
+            .collect()
+    }
+
+    fn refresh_describe(&self, app: &mut App) {
+        let Some(d) = app
+            .detail
+            .as_ref()
+            .filter(|d| d.kind == DetailKind::Describe)
+        else {
+            return;
+        };
+        let target = d.target.clone();
+        let c = &self.session.cluster;
+        let events = self.events_of(&target);
+        let events: Vec<&EventRow> = events.iter().collect();
+        let now = app.now;
+        let same = |ns: Option<&str>, name: Option<&str>| {
+            name == Some(target.name.as_str()) && ns.unwrap_or_default() == target.namespace
+        };
+        let lines = match target.kind {
+            ResourceKind::Pods => c
+                .pods
+                .state()
+                .iter()
+                .find(|p| same(p.metadata.namespace.as_deref(), p.metadata.name.as_deref()))
+                .map(|p| describe::pod(p, &events, now)),
+            ResourceKind::Nodes => c
+                .nodes
+                .state()
+                .iter()
+                .find(|n| same(None, n.metadata.name.as_deref()))
+                .map(|n| {
+                    let pods = app
+                        .tables
+                        .pods
+                        .all_rows()
+                        .iter()
+                        .filter(|p| p.node == target.name)
+                        .count();
+                    describe::node(n, pods, &events, now)
+                }),
+            ResourceKind::Namespaces => c
+                .namespaces
+                .state()
+                .iter()
+                .find(|n| same(None, n.metadata.name.as_deref()))
+                .map(|n| describe::namespace(n, &events, now)),
+            ResourceKind::Events => c
+                .events
+                .state()
+                .iter()
+                .find(|e| same(e.metadata.namespace.as_deref(), e.metadata.name.as_deref()))
+                .map(|e| describe::event(e, now)),
+            ResourceKind::PipelineRuns => c.pipelineruns.get().and_then(|s| {
+                s.state()
+                    .iter()
+                    .find(|o| same(o.metadata.namespace.as_deref(), o.metadata.name.as_deref()))
+                    .map(|o| describe::pipelinerun(&dynamic_value(o), &events, now))
+            }),
+            ResourceKind::TaskRuns => self.taskruns.as_ref().and_then(|w| {
+                w.store
+                    .state()
+                    .iter()
+                    .find(|o| same(o.metadata.namespace.as_deref(), o.metadata.name.as_deref()))
+                    .map(|o| describe::taskrun(&dynamic_value(o), &events, now))
+            }),
+        };
+        if let Some(d) = app.detail.as_mut() {
+            match lines {
+                Some(lines) => d.set_lines(lines),
+                None => d.status = Some(format!("{} is gone (or not loaded yet)", target.label())),
+            }
+        }
+    }
+
+    /// On the first sync, open triage if something is broken and the user has not moved yet.
+    fn maybe_auto_triage(&mut self, app: &mut App) {
+        if !self.auto_triage {
+            return;
+        }
+        if !app.untouched || app.view != View::Pods {
+            self.auto_triage = false;
+            return;
+        }
+        let synced = [
+            ResourceKind::Pods,
+            ResourceKind::Nodes,
+            ResourceKind::Events,
+        ]
+        .into_iter()
+        .all(|k| app.informer(k) == InformerState::Live);
+        if !synced {
+            return;
+        }
+        self.auto_triage = false;
+        if !app.tables.triage.is_empty() {
+            app.history.push(Screen {
+                view: View::Pods,
+                table: Some(app.tables.pods.state()),
+                detail: None,
+                taskruns_of: None,
+            });
+            app.view = View::Triage;
+        }
+    }
 }
 
 fn refresh_counts(app: &mut App, cluster: &Cluster) {
@@ -120,30 +503,56 @@ fn refresh_counts(app: &mut App, cluster: &Cluster) {
 pub async fn run(
     terminal: &mut DefaultTerminal,
     app: &mut App,
-    theme: &Theme,
-    mut session: Session,
+    options: Options,
+    session: Session,
     mut updates: mpsc::UnboundedReceiver<InformerUpdate>,
-    tx: mpsc::UnboundedSender<InformerUpdate>,
+    informer_tx: mpsc::UnboundedSender<InformerUpdate>,
 ) -> std::io::Result<Exit> {
-    let bindings = keymap::table_bindings();
+    let Options {
+        theme,
+        keymap,
+        start,
+    } = options;
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    app.tables
+        .contexts
+        .set_rows(context_rows(&session.kubeconfig, &app.context));
+    if let StartView::View(v) = start
+        && v != View::Detail
+        && v != View::TaskRuns
+    {
+        app.view = v;
+    }
+    let mut ui = Ui {
+        session,
+        taskruns: None,
+        caches: Caches::default(),
+        stale: ResourceKind::ALL.into_iter().collect(),
+        informer_tx,
+        done_tx,
+        theme,
+        auto_triage: start == StartView::Auto,
+    };
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let stop = crate::signals::wait_for_termination();
     tokio::pin!(stop);
     let mut dirty = true;
-    let mut pods_changed = true;
     let mut last_frame = Instant::now() - FRAME;
-    let mut row_cache = RowCache::default();
     let mut repaint = false;
     loop {
         let frame_due = last_frame + FRAME;
         tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
-                    for effect in handle_key(app, &bindings, &key) {
-                        apply(effect, app, &mut session, &tx).await;
-                        pods_changed = true;
+                    let before = (app.view, app.detail.as_ref().map(|d| (d.target.clone(), d.kind)));
+                    for effect in handle_key(app, &keymap, &key) {
+                        ui.apply(effect, app);
+                    }
+                    let after = (app.view, app.detail.as_ref().map(|d| (d.target.clone(), d.kind)));
+                    if before != after && app.view == View::Detail {
+                        ui.refresh_describe(app);
                     }
                     dirty = true;
                 }
@@ -159,33 +568,37 @@ pub async fn run(
             },
             Some(update) = updates.recv() => {
                 match update {
-                    InformerUpdate::Changed(ResourceKind::Pods) => pods_changed = true,
-                    InformerUpdate::Changed(_) => {}
+                    InformerUpdate::Changed(kind) => { ui.stale.insert(kind); }
                     InformerUpdate::State(kind, state) => { app.informers.insert(kind, state); }
                 }
                 dirty = true;
             }
+            Some(done) = done_rx.recv() => {
+                ui.finished(done, app);
+                dirty = true;
+            }
             _ = clock.tick() => dirty = true,
             () = tokio::time::sleep_until(frame_due), if dirty => {
-                if pods_changed {
-                    let rows = row_cache.refresh(&session.cluster.pods.state());
-                    app.pods.set_rows(rows);
-                    pods_changed = false;
-                }
-                refresh_counts(app, &session.cluster);
                 app.now = Timestamp::now();
+                ui.refresh_view(app);
+                ui.maybe_auto_triage(app);
+                refresh_counts(app, &ui.session.cluster);
                 let size = terminal.size()?;
                 let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
                 let [_, main, _] = views::layout(area);
-                let height = views::pods::body_height(main);
+                let height = views::table::body_height(main);
                 app.page_rows = height;
-                app.pods.scroll_into_view(height);
+                crate::app::update::on_table!(app, app.view, t => t.scroll_into_view(height));
+                if let Some(d) = app.detail.as_mut() {
+                    d.page = views::detail::body_height(main);
+                    d.scroll = d.scroll.min(d.max_scroll());
+                }
                 if std::mem::take(&mut repaint) {
                     // `resize` clears and resets the back buffer without asking the terminal
                     // for its cursor position (which `clear` does, and some terminals never answer).
                     terminal.resize(area)?;
                 }
-                terminal.draw(|f| views::draw(f, app, theme))?;
+                terminal.draw(|f| views::draw(f, app, &ui.theme, &keymap))?;
                 last_frame = Instant::now();
                 dirty = false;
             }

@@ -1,9 +1,9 @@
 //! What a key can ask for, and what `update` asks the runtime to do.
 
-use super::pods_table::Column;
 use crate::kube::cluster::Scope;
+use crate::kube::object_ref::ObjectRef;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Quit,
     Up,
@@ -12,16 +12,31 @@ pub enum Action {
     PageDown,
     Top,
     Bottom,
-    SortBy(Column),
+    /// Sort by the table's Nth column (0-based).
+    SortBy(usize),
     StartFilter,
     StartCommand,
     ToggleHelp,
-    /// Back out: close help, leave input, clear the filter.
+    /// Back out: close help, leave input, clear the filter, then go back in the history.
     Back,
-    /// Text typed into the filter or command line.
+    /// Drill into the selection.
+    Open,
+    Describe,
+    Yaml,
+    Events,
+    Delete,
+    CancelRun,
+    Rerun,
+    /// Events: only warnings. Other tables: only rows needing attention.
+    ToggleFlagged,
+    NextMatch,
+    PrevMatch,
+    ToggleManagedFields,
+    /// Text typed into the filter, command line or search.
     Input(char),
     Backspace,
     Submit,
+    Confirm,
 }
 
 /// Work only the runtime can do (it touches the cluster); results come back as events.
@@ -29,4 +44,21 @@ pub enum Action {
 pub enum Effect {
     SwitchScope(Scope),
     SwitchContext(String),
+    /// Watch the TaskRuns of this PipelineRun (None: stop).
+    WatchTaskRuns(Option<ObjectRef>),
+    FetchYaml(ObjectRef),
+    Delete(ObjectRef),
+    CancelRun(ObjectRef),
+    Rerun(ObjectRef),
+    SetTheme(String),
+}
+
+impl Effect {
+    /// Whether this effect changes the cluster (refused in read-only mode).
+    pub fn mutates(&self) -> bool {
+        matches!(
+            self,
+            Effect::Delete(_) | Effect::CancelRun(_) | Effect::Rerun(_)
+        )
+    }
 }

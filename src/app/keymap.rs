@@ -1,10 +1,12 @@
-//! The keymap as data: every binding has a description, and the help screen is made from this
-//! table, so help can never disagree with the keys.
+//! The keymap as data: every binding has a name (its key in the config file's `[keys]` table) and
+//! a description, and the help screen is made from this table, so help can never disagree with
+//! the keys.
+
+use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
-use super::pods_table::Column;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
@@ -29,10 +31,68 @@ impl Key {
     }
 
     pub fn from_event(ev: &KeyEvent) -> Self {
+        let code = match ev.code {
+            // Terminals report Ctrl-letters in either case; bindings use lower case.
+            KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            other => other,
+        };
         Self {
-            code: ev.code,
+            code,
             ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
         }
+    }
+
+    /// Parse `j`, `G`, `ctrl-d`, `enter`, `esc`, `pgdn`, `f5`, `space`...
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let lower = text.to_ascii_lowercase();
+        let (ctrl, rest) = match lower
+            .strip_prefix("ctrl-")
+            .or_else(|| lower.strip_prefix("c-"))
+        {
+            Some(_) => (true, &text[text.find('-').map_or(0, |i| i + 1)..]),
+            None => (false, text),
+        };
+        let named = match rest.to_ascii_lowercase().as_str() {
+            "enter" | "return" => Some(KeyCode::Enter),
+            "esc" | "escape" => Some(KeyCode::Esc),
+            "up" => Some(KeyCode::Up),
+            "down" => Some(KeyCode::Down),
+            "left" => Some(KeyCode::Left),
+            "right" => Some(KeyCode::Right),
+            "pgup" | "pageup" => Some(KeyCode::PageUp),
+            "pgdn" | "pagedown" => Some(KeyCode::PageDown),
+            "home" => Some(KeyCode::Home),
+            "end" => Some(KeyCode::End),
+            "tab" => Some(KeyCode::Tab),
+            "backspace" => Some(KeyCode::Backspace),
+            "delete" | "del" => Some(KeyCode::Delete),
+            "space" => Some(KeyCode::Char(' ')),
+            f if f.len() >= 2 && f.starts_with('f') => f[1..]
+                .parse::<u8>()
+                .ok()
+                .filter(|n| (1..=12).contains(n))
+                .map(KeyCode::F),
+            _ => None,
+        };
+        let code = match named {
+            Some(code) => code,
+            None => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if !c.is_control() => {
+                        KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+                    }
+                    _ => {
+                        return Err(format!(
+                            "unknown key {text:?} (expected a character, ctrl-X, enter, esc, up, down, left, right, pgup, pgdn, home, end, tab, space, backspace, delete or f1-f12)"
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(Self { code, ctrl })
     }
 
     pub fn label(&self) -> String {
@@ -41,12 +101,15 @@ impl Key {
             KeyCode::Char(c) => c.to_string(),
             KeyCode::Up => "↑".into(),
             KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
             KeyCode::PageUp => "PgUp".into(),
             KeyCode::PageDown => "PgDn".into(),
             KeyCode::Home => "Home".into(),
             KeyCode::End => "End".into(),
             KeyCode::Esc => "Esc".into(),
             KeyCode::Enter => "Enter".into(),
+            KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
         };
         if self.ctrl {
@@ -57,123 +120,239 @@ impl Key {
     }
 }
 
+#[derive(Debug, Clone)]
 pub struct Binding {
+    /// The name used in the config file's `[keys]` table.
+    pub name: &'static str,
     pub keys: Vec<Key>,
     pub action: Action,
     pub desc: &'static str,
 }
 
-/// Bindings in the table (normal) mode, in help order.
-pub fn table_bindings() -> Vec<Binding> {
-    use KeyCode::*;
-    vec![
-        Binding {
-            keys: vec![Key::ch('j'), Key::plain(Down)],
-            action: Action::Down,
-            desc: "move down",
-        },
-        Binding {
-            keys: vec![Key::ch('k'), Key::plain(Up)],
-            action: Action::Up,
-            desc: "move up",
-        },
-        Binding {
-            keys: vec![Key::ctrl('f'), Key::plain(PageDown)],
-            action: Action::PageDown,
-            desc: "page down",
-        },
-        Binding {
-            keys: vec![Key::ctrl('b'), Key::plain(PageUp)],
-            action: Action::PageUp,
-            desc: "page up",
-        },
-        Binding {
-            keys: vec![Key::ch('g'), Key::plain(Home)],
-            action: Action::Top,
-            desc: "first row",
-        },
-        Binding {
-            keys: vec![Key::ch('G'), Key::plain(End)],
-            action: Action::Bottom,
-            desc: "last row",
-        },
-        Binding {
-            keys: vec![Key::ch('/')],
-            action: Action::StartFilter,
-            desc: "filter rows (text; !text inverts)",
-        },
-        Binding {
-            keys: vec![Key::ch(':')],
-            action: Action::StartCommand,
-            desc: "command line (:pods :ns :ctx :q)",
-        },
-        Binding {
-            keys: vec![Key::ch('?')],
-            action: Action::ToggleHelp,
-            desc: "this help",
-        },
-        Binding {
-            keys: vec![Key::plain(Esc)],
-            action: Action::Back,
-            desc: "close help / clear filter",
-        },
-        Binding {
-            keys: vec![Key::ch('1')],
-            action: Action::SortBy(Column::Namespace),
-            desc: "sort by NAMESPACE (again: reverse)",
-        },
-        Binding {
-            keys: vec![Key::ch('2')],
-            action: Action::SortBy(Column::Name),
-            desc: "sort by NAME",
-        },
-        Binding {
-            keys: vec![Key::ch('3')],
-            action: Action::SortBy(Column::Ready),
-            desc: "sort by READY",
-        },
-        Binding {
-            keys: vec![Key::ch('4')],
-            action: Action::SortBy(Column::Status),
-            desc: "sort by STATUS",
-        },
-        Binding {
-            keys: vec![Key::ch('5')],
-            action: Action::SortBy(Column::Restarts),
-            desc: "sort by RESTARTS",
-        },
-        Binding {
-            keys: vec![Key::ch('6')],
-            action: Action::SortBy(Column::Age),
-            desc: "sort by AGE (youngest first)",
-        },
-        Binding {
-            keys: vec![Key::ch('7')],
-            action: Action::SortBy(Column::Node),
-            desc: "sort by NODE",
-        },
-        Binding {
-            keys: vec![Key::ch('8')],
-            action: Action::SortBy(Column::Ip),
-            desc: "sort by IP",
-        },
-        Binding {
-            keys: vec![Key::ctrl('c')],
-            action: Action::Quit,
-            desc: "quit (also :q)",
-        },
-    ]
+fn b(name: &'static str, keys: Vec<Key>, action: Action, desc: &'static str) -> Binding {
+    Binding {
+        name,
+        keys,
+        action,
+        desc,
+    }
 }
 
-/// The commands typed after `:`, for help.
-pub const COMMANDS: &[(&str, &str)] = &[
-    (":pods  :po", "show pods"),
-    (":ns NAME", "one namespace; :ns all for every namespace"),
-    (":ctx NAME", "switch context; :ctx alone lists them"),
-    (":q  :quit", "quit"),
-];
+/// The default bindings, in help order.
+pub fn default_bindings() -> Vec<Binding> {
+    use KeyCode::*;
+    let mut out = vec![
+        b(
+            "down",
+            vec![Key::ch('j'), Key::plain(Down)],
+            Action::Down,
+            "move down",
+        ),
+        b(
+            "up",
+            vec![Key::ch('k'), Key::plain(Up)],
+            Action::Up,
+            "move up",
+        ),
+        b(
+            "page_down",
+            vec![Key::ctrl('f'), Key::plain(PageDown)],
+            Action::PageDown,
+            "page down",
+        ),
+        b(
+            "page_up",
+            vec![Key::ctrl('b'), Key::plain(PageUp)],
+            Action::PageUp,
+            "page up",
+        ),
+        b(
+            "top",
+            vec![Key::ch('g'), Key::plain(Home)],
+            Action::Top,
+            "first row",
+        ),
+        b(
+            "bottom",
+            vec![Key::ch('G'), Key::plain(End)],
+            Action::Bottom,
+            "last row",
+        ),
+        b(
+            "open",
+            vec![Key::plain(Enter)],
+            Action::Open,
+            "open: PipelineRun → TaskRuns → pod, node → its pods, triage row → the object",
+        ),
+        b(
+            "back",
+            vec![Key::plain(Esc)],
+            Action::Back,
+            "back: close help, clear the filter, then the previous view",
+        ),
+        b(
+            "describe",
+            vec![Key::ch('d')],
+            Action::Describe,
+            "describe the selection",
+        ),
+        b(
+            "yaml",
+            vec![Key::ch('y')],
+            Action::Yaml,
+            "YAML of the selection",
+        ),
+        b(
+            "events",
+            vec![Key::ch('e')],
+            Action::Events,
+            "events of the selection",
+        ),
+        b(
+            "flagged",
+            vec![Key::ch('w')],
+            Action::ToggleFlagged,
+            "only warnings (events) / only rows needing attention",
+        ),
+        b(
+            "filter",
+            vec![Key::ch('/')],
+            Action::StartFilter,
+            "filter rows: text, !text inverts, -l key=value; search in describe",
+        ),
+        b(
+            "next_match",
+            vec![Key::ch('n')],
+            Action::NextMatch,
+            "next search match (describe/YAML)",
+        ),
+        b(
+            "prev_match",
+            vec![Key::ch('N')],
+            Action::PrevMatch,
+            "previous search match (describe/YAML)",
+        ),
+        b(
+            "managed_fields",
+            vec![Key::ch('m')],
+            Action::ToggleManagedFields,
+            "YAML: show/hide managedFields",
+        ),
+        b(
+            "command",
+            vec![Key::ch(':')],
+            Action::StartCommand,
+            "command line (:pods :pr :ev :no :ns :ctx :triage :theme :q)",
+        ),
+        b("help", vec![Key::ch('?')], Action::ToggleHelp, "this help"),
+        b(
+            "delete",
+            vec![Key::ctrl('d')],
+            Action::Delete,
+            "delete the selected pod or run (asks first)",
+        ),
+        b(
+            "cancel_run",
+            vec![Key::ch('c')],
+            Action::CancelRun,
+            "cancel the selected PipelineRun (asks first)",
+        ),
+        b(
+            "rerun",
+            vec![Key::ch('r')],
+            Action::Rerun,
+            "rerun the selected PipelineRun (asks first)",
+        ),
+    ];
+    const SORT_NAMES: [&str; 9] = [
+        "sort_1", "sort_2", "sort_3", "sort_4", "sort_5", "sort_6", "sort_7", "sort_8", "sort_9",
+    ];
+    for (i, name) in SORT_NAMES.into_iter().enumerate() {
+        let digit = char::from(b'1' + i as u8);
+        out.push(b(
+            name,
+            vec![Key::ch(digit)],
+            Action::SortBy(i),
+            if i == 0 {
+                "sort by column 1 (again: reverse); 2-9 likewise"
+            } else {
+                ""
+            },
+        ));
+    }
+    out.push(b(
+        "quit",
+        vec![Key::ctrl('c')],
+        Action::Quit,
+        "quit (also :q)",
+    ));
+    out
+}
 
-/// What a key does when the user is typing into the filter or command line.
+/// Actions that change the cluster: hidden from help in read-only mode.
+pub fn is_mutation(action: Action) -> bool {
+    matches!(action, Action::Delete | Action::CancelRun | Action::Rerun)
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Self {
+            bindings: default_bindings(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The defaults with the config's `[keys]` overrides: each named action gets exactly the
+    /// keys given. Errors name the binding and say what is wrong.
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+        let mut map = Self::default();
+        for (name, keys) in overrides {
+            let Some(i) = map.bindings.iter().position(|b| b.name == name) else {
+                let known: Vec<&str> = map.bindings.iter().map(|b| b.name).collect();
+                return Err(format!(
+                    "unknown action {name:?} in [keys]; known: {}",
+                    known.join(", ")
+                ));
+            };
+            let parsed = keys
+                .iter()
+                .map(|k| Key::parse(k))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("[keys] {name}: {e}"))?;
+            map.bindings[i].keys = parsed;
+        }
+        // The overridden keys must not also be bound elsewhere.
+        for (i, a) in map.bindings.iter().enumerate() {
+            for k in &a.keys {
+                if let Some(other) = map.bindings[i + 1..].iter().find(|b| b.keys.contains(k)) {
+                    return Err(format!(
+                        "[keys]: {} is bound to both {} and {}",
+                        k.label(),
+                        a.name,
+                        other.name
+                    ));
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(ev);
+        self.bindings
+            .iter()
+            .find(|b| b.keys.contains(&key))
+            .map(|b| b.action)
+    }
+}
+
+/// What a key does when the user is typing into the filter, command line or search.
 pub fn input_action(ev: &KeyEvent) -> Option<Action> {
     let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
     match ev.code {
@@ -186,12 +365,14 @@ pub fn input_action(ev: &KeyEvent) -> Option<Action> {
     }
 }
 
-pub fn table_action(bindings: &[Binding], ev: &KeyEvent) -> Option<Action> {
-    let key = Key::from_event(ev);
-    bindings
-        .iter()
-        .find(|b| b.keys.contains(&key))
-        .map(|b| b.action.clone())
+/// In a confirmation: `y` confirms, anything else cancels.
+pub fn confirm_action(ev: &KeyEvent) -> Action {
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    match ev.code {
+        KeyCode::Char('c') if ctrl => Action::Quit,
+        KeyCode::Char('y' | 'Y') if !ctrl => Action::Confirm,
+        _ => Action::Back,
+    }
 }
 
 #[cfg(test)]
@@ -204,39 +385,86 @@ mod tests {
 
     #[test]
     fn vim_and_arrow_keys_map_to_the_same_action() {
-        let b = table_bindings();
+        let m = Keymap::default();
         assert_eq!(
-            table_action(&b, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            m.action(&key(KeyCode::Char('j'), KeyModifiers::NONE)),
             Some(Action::Down)
         );
         assert_eq!(
-            table_action(&b, &key(KeyCode::Down, KeyModifiers::NONE)),
+            m.action(&key(KeyCode::Down, KeyModifiers::NONE)),
             Some(Action::Down)
         );
         assert_eq!(
-            table_action(&b, &key(KeyCode::Char('f'), KeyModifiers::CONTROL)),
+            m.action(&key(KeyCode::Char('f'), KeyModifiers::CONTROL)),
             Some(Action::PageDown)
         );
+        assert_eq!(m.action(&key(KeyCode::Char('f'), KeyModifiers::NONE)), None);
         assert_eq!(
-            table_action(&b, &key(KeyCode::Char('f'), KeyModifiers::NONE)),
-            None
+            m.action(&key(KeyCode::Char('D'), KeyModifiers::CONTROL)),
+            Some(Action::Delete),
+            "Ctrl-D reported in upper case is still Ctrl-d"
         );
         assert_eq!(
-            table_action(&b, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Some(Action::Quit)
+            m.action(&key(KeyCode::Char('3'), KeyModifiers::NONE)),
+            Some(Action::SortBy(2))
         );
     }
 
     #[test]
-    fn no_key_is_bound_twice() {
-        let b = table_bindings();
+    fn no_key_is_bound_twice_and_names_are_unique() {
+        let b = default_bindings();
         let mut seen = Vec::new();
+        let mut names = Vec::new();
         for binding in &b {
+            assert!(!names.contains(&binding.name), "{} twice", binding.name);
+            names.push(binding.name);
             for k in &binding.keys {
                 assert!(!seen.contains(k), "{} bound twice", k.label());
                 seen.push(*k);
             }
         }
+    }
+
+    #[test]
+    fn key_strings_parse() {
+        assert_eq!(Key::parse("ctrl-d"), Ok(Key::ctrl('d')));
+        assert_eq!(Key::parse("Ctrl-D"), Ok(Key::ctrl('d')));
+        assert_eq!(Key::parse("G"), Ok(Key::ch('G')));
+        assert_eq!(Key::parse("pgdn"), Ok(Key::plain(KeyCode::PageDown)));
+        assert_eq!(Key::parse("f5"), Ok(Key::plain(KeyCode::F(5))));
+        assert_eq!(Key::parse("space"), Ok(Key::ch(' ')));
+        assert!(Key::parse("hyper-x").is_err());
+        assert!(Key::parse("f13").is_err());
+    }
+
+    #[test]
+    fn overrides_rebind_and_reject_conflicts() {
+        let mut o = BTreeMap::new();
+        o.insert(
+            "describe".to_string(),
+            vec!["D".to_string(), "f4".to_string()],
+        );
+        let m = Keymap::with_overrides(&o).unwrap_or_default();
+        assert_eq!(
+            m.action(&key(KeyCode::Char('D'), KeyModifiers::NONE)),
+            Some(Action::Describe)
+        );
+        assert_eq!(
+            m.action(&key(KeyCode::F(4), KeyModifiers::NONE)),
+            Some(Action::Describe)
+        );
+        assert_eq!(
+            m.action(&key(KeyCode::Char('d'), KeyModifiers::NONE)),
+            None,
+            "old key freed"
+        );
+        o.insert("yaml".to_string(), vec!["j".to_string()]);
+        let err = Keymap::with_overrides(&o).err().unwrap_or_default();
+        assert!(err.contains("bound to both"), "{err}");
+        let mut o = BTreeMap::new();
+        o.insert("teleport".to_string(), vec!["t".to_string()]);
+        let err = Keymap::with_overrides(&o).err().unwrap_or_default();
+        assert!(err.contains("unknown action \"teleport\""), "{err}");
     }
 
     #[test]
@@ -248,6 +476,14 @@ mod tests {
         assert_eq!(
             input_action(&key(KeyCode::Enter, KeyModifiers::NONE)),
             Some(Action::Submit)
+        );
+        assert_eq!(
+            confirm_action(&key(KeyCode::Char('y'), KeyModifiers::NONE)),
+            Action::Confirm
+        );
+        assert_eq!(
+            confirm_action(&key(KeyCode::Char('n'), KeyModifiers::NONE)),
+            Action::Back
         );
     }
 }

@@ -5,8 +5,18 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use super::pods_table::PodTable;
+use super::action::Effect;
+use super::contexts::ContextRow;
+use super::detail::Detail;
+use super::table::{Table, TableState};
+use super::triage::TriageRow;
+use crate::kube::event_row::EventRow;
 use crate::kube::informer::{InformerState, ResourceKind};
+use crate::kube::namespace_row::NamespaceRow;
+use crate::kube::node_row::NodeRow;
+use crate::kube::object_ref::ObjectRef;
+use crate::kube::pod_row::PodRow;
+use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -14,6 +24,85 @@ pub enum Mode {
     Filter,
     Command,
     Help,
+    /// A destructive action waits for `y`.
+    Confirm,
+    /// Typing a search in the describe/YAML pane.
+    Search,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum View {
+    Triage,
+    Pods,
+    PipelineRuns,
+    /// The TaskRuns of one PipelineRun.
+    TaskRuns,
+    Events,
+    Nodes,
+    Namespaces,
+    Contexts,
+    /// Describe or YAML of one object.
+    Detail,
+}
+
+impl View {
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Triage => "triage",
+            View::Pods => "pods",
+            View::PipelineRuns => "pipelineruns",
+            View::TaskRuns => "taskruns",
+            View::Events => "events",
+            View::Nodes => "nodes",
+            View::Namespaces => "namespaces",
+            View::Contexts => "contexts",
+            View::Detail => "detail",
+        }
+    }
+
+    /// A view by the name `--view` and `start_view` use.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            View::Triage,
+            View::Pods,
+            View::PipelineRuns,
+            View::Events,
+            View::Nodes,
+            View::Namespaces,
+            View::Contexts,
+        ]
+        .into_iter()
+        .find(|v| v.title() == name)
+    }
+
+    /// The informer kinds this view draws from.
+    pub fn needs(self) -> &'static [ResourceKind] {
+        match self {
+            View::Triage => &[
+                ResourceKind::Pods,
+                ResourceKind::Events,
+                ResourceKind::Nodes,
+                ResourceKind::PipelineRuns,
+            ],
+            View::Pods => &[ResourceKind::Pods],
+            View::PipelineRuns => &[ResourceKind::PipelineRuns],
+            View::TaskRuns => &[ResourceKind::TaskRuns],
+            View::Events => &[ResourceKind::Events],
+            View::Nodes => &[ResourceKind::Nodes, ResourceKind::Pods],
+            View::Namespaces => &[ResourceKind::Namespaces],
+            // The describe pane reads the stores directly, not the tables.
+            View::Contexts | View::Detail => &[],
+        }
+    }
+}
+
+/// One entry of the navigation history: where we were and how that table looked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Screen {
+    pub view: View,
+    pub table: Option<TableState>,
+    pub detail: Option<Detail>,
+    pub taskruns_of: Option<ObjectRef>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,18 +111,42 @@ pub enum Severity {
     Error,
 }
 
+/// A destructive action waiting for confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub prompt: String,
+    pub effect: Effect,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    pub triage: Table<TriageRow>,
+    pub pods: Table<PodRow>,
+    pub runs: Table<PipelineRunRow>,
+    pub taskruns: Table<TaskRunRow>,
+    pub events: Table<EventRow>,
+    pub nodes: Table<NodeRow>,
+    pub namespaces: Table<NamespaceRow>,
+    pub contexts: Table<ContextRow>,
+}
+
 #[derive(Debug, Clone)]
 pub struct App {
     pub context: String,
-    pub contexts: Vec<String>,
     pub server: String,
     /// `all` or a namespace name.
     pub scope: String,
     pub readonly: bool,
     pub mode: Mode,
-    /// Text being typed into the filter or command line.
+    pub view: View,
+    pub history: Vec<Screen>,
+    /// Text being typed into the filter, command line or search.
     pub input: String,
-    pub pods: PodTable,
+    pub tables: Tables,
+    /// The PipelineRun whose TaskRuns are shown.
+    pub taskruns_of: Option<ObjectRef>,
+    pub detail: Option<Detail>,
+    pub pending: Option<Pending>,
     pub informers: BTreeMap<ResourceKind, InformerState>,
     pub counts: BTreeMap<ResourceKind, usize>,
     pub message: Option<(Severity, String)>,
@@ -42,32 +155,36 @@ pub struct App {
     pub page_rows: usize,
     /// First help line shown (help scrolls with the movement keys on small terminals).
     pub help_scroll: usize,
+    /// The theme's name, for the status line.
+    pub theme_name: String,
+    /// Cleared by the first key press: the start view may still switch to triage until then.
+    pub untouched: bool,
     pub should_quit: bool,
 }
 
 impl App {
-    pub fn new(
-        context: String,
-        contexts: Vec<String>,
-        server: String,
-        scope: String,
-        readonly: bool,
-    ) -> Self {
+    pub fn new(context: String, server: String, scope: String, readonly: bool) -> Self {
         Self {
             context,
-            contexts,
             server,
             scope,
             readonly,
             mode: Mode::Table,
+            view: View::Pods,
+            history: Vec::new(),
             input: String::new(),
-            pods: PodTable::default(),
+            tables: Tables::default(),
+            taskruns_of: None,
+            detail: None,
+            pending: None,
             informers: BTreeMap::new(),
             counts: BTreeMap::new(),
             message: None,
             now: Timestamp::now(),
             page_rows: 20,
             help_scroll: 0,
+            theme_name: "default".into(),
+            untouched: true,
             should_quit: false,
         }
     }
@@ -81,5 +198,38 @@ impl App {
 
     pub fn all_namespaces(&self) -> bool {
         self.scope == "all"
+    }
+
+    pub fn context_names(&self) -> Vec<String> {
+        self.tables
+            .contexts
+            .all_rows()
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
+    /// The breadcrumb: every view in the history, then the current one.
+    pub fn breadcrumb(&self) -> Vec<String> {
+        let label = |view: View, detail: Option<&Detail>, of: Option<&ObjectRef>| match view {
+            View::Detail => detail.map_or("detail".into(), |d| {
+                let what = match d.kind {
+                    super::detail::DetailKind::Describe => "describe",
+                    super::detail::DetailKind::Yaml => "yaml",
+                };
+                format!("{what} {}", d.target.name)
+            }),
+            View::TaskRuns => of.map_or("taskruns".into(), |o| format!("{} taskruns", o.name)),
+            other => other.title().into(),
+        };
+        self.history
+            .iter()
+            .map(|s| label(s.view, s.detail.as_ref(), s.taskruns_of.as_ref()))
+            .chain([label(
+                self.view,
+                self.detail.as_ref(),
+                self.taskruns_of.as_ref(),
+            )])
+            .collect()
     }
 }

@@ -7,12 +7,15 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use kube::Client;
 use kube::api::{Api, DynamicObject};
+use kube::core::ApiResource;
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::reflector::{self, Store};
+use kube::runtime::watcher;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::informer::{self, InformerState, InformerUpdate, ResourceKind};
+use super::object_ref::ObjectRef;
 use super::tekton::{self, TektonApi};
 
 /// Which namespaces the namespaced informers watch.
@@ -40,6 +43,8 @@ pub struct Cluster {
     pub namespaces: Store<Namespace>,
     /// Set once discovery finds Tekton.
     pub pipelineruns: Arc<OnceLock<Store<DynamicObject>>>,
+    /// The PipelineRun resource discovery found (v1 or v1beta1).
+    pub tekton: Arc<OnceLock<ApiResource>>,
     pub client: Client,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -93,10 +98,12 @@ impl Cluster {
             tx.clone(),
         )));
         let pipelineruns = Arc::new(OnceLock::new());
+        let tekton = Arc::new(OnceLock::new());
         tasks.push(tokio::spawn(pipelinerun_informer(
             client.clone(),
             scope.clone(),
             pipelineruns.clone(),
+            tekton.clone(),
             tx,
         )));
         Self {
@@ -107,9 +114,38 @@ impl Cluster {
             nodes,
             namespaces,
             pipelineruns,
+            tekton,
             client,
             tasks,
         }
+    }
+
+    /// Watch the TaskRuns of one PipelineRun (by Tekton's `tekton.dev/pipelineRun` label).
+    /// `None` until discovery has found Tekton.
+    pub fn watch_taskruns(
+        &self,
+        run: &ObjectRef,
+        tx: UnboundedSender<InformerUpdate>,
+    ) -> Option<TaskRunWatch> {
+        let ar = tekton::taskrun_resource(self.tekton.get()?);
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(self.client.clone(), &run.namespace, &ar);
+        let writer = Writer::new(ar);
+        let store = writer.as_reader();
+        let config =
+            watcher::Config::default().labels(&format!("tekton.dev/pipelineRun={}", run.name));
+        let task = tokio::spawn(informer::run_with(
+            api,
+            writer,
+            ResourceKind::TaskRuns,
+            tx,
+            config,
+        ));
+        Some(TaskRunWatch {
+            run: run.clone(),
+            store,
+            task,
+        })
     }
 
     pub fn count(&self, kind: ResourceKind) -> usize {
@@ -119,7 +155,21 @@ impl Cluster {
             ResourceKind::Nodes => self.nodes.len(),
             ResourceKind::Namespaces => self.namespaces.len(),
             ResourceKind::PipelineRuns => self.pipelineruns.get().map_or(0, Store::len),
+            ResourceKind::TaskRuns => 0,
         }
+    }
+}
+
+/// The TaskRuns of one PipelineRun, watched while its view is open. Dropping it stops the watch.
+pub struct TaskRunWatch {
+    pub run: ObjectRef,
+    pub store: Store<DynamicObject>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for TaskRunWatch {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 
@@ -136,6 +186,7 @@ async fn pipelinerun_informer(
     client: Client,
     scope: Scope,
     slot: Arc<OnceLock<Store<DynamicObject>>>,
+    found: Arc<OnceLock<ApiResource>>,
     tx: UnboundedSender<InformerUpdate>,
 ) {
     let kind = ResourceKind::PipelineRuns;
@@ -165,6 +216,8 @@ async fn pipelinerun_informer(
         Scope::All => Api::all_with(client, &ar),
         Scope::Namespace(ns) => Api::namespaced_with(client, ns, &ar),
     };
+    let _ = found.set(ar.clone());
+    let _ = found.set(ar.clone());
     let writer = Writer::new(ar);
     let _ = slot.set(writer.as_reader());
     informer::run(api, writer, kind, tx).await;

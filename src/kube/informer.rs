@@ -22,6 +22,8 @@ pub enum ResourceKind {
     Nodes,
     Namespaces,
     PipelineRuns,
+    /// Watched only while a PipelineRun is open, for its TaskRuns.
+    TaskRuns,
 }
 
 impl ResourceKind {
@@ -40,7 +42,39 @@ impl ResourceKind {
             Self::Nodes => "nodes",
             Self::Namespaces => "namespaces",
             Self::PipelineRuns => "pipelineruns",
+            Self::TaskRuns => "taskruns",
         }
+    }
+
+    /// The kubectl-style singular used in `pod/name`.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Self::Pods => "pod",
+            Self::Events => "event",
+            Self::Nodes => "node",
+            Self::Namespaces => "namespace",
+            Self::PipelineRuns => "pipelinerun",
+            Self::TaskRuns => "taskrun",
+        }
+    }
+
+    /// The API `kind`, as it appears in an event's involvedObject.
+    pub fn kind_name(self) -> &'static str {
+        match self {
+            Self::Pods => "Pod",
+            Self::Events => "Event",
+            Self::Nodes => "Node",
+            Self::Namespaces => "Namespace",
+            Self::PipelineRuns => "PipelineRun",
+            Self::TaskRuns => "TaskRun",
+        }
+    }
+
+    pub fn from_kind_name(kind: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .chain([Self::TaskRuns])
+            .find(|k| k.kind_name() == kind)
     }
 }
 
@@ -115,11 +149,25 @@ pub async fn run<K>(
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Clone + Eq + Hash,
 {
+    run_with(api, writer, kind, tx, watcher::Config::default()).await;
+}
+
+/// `run` with a watcher config (e.g. a label selector).
+pub async fn run_with<K>(
+    api: Api<K>,
+    writer: reflector::store::Writer<K>,
+    kind: ResourceKind,
+    tx: UnboundedSender<InformerUpdate>,
+    config: watcher::Config,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K::DynamicType: Clone + Eq + Hash,
+{
     let send = |u: InformerUpdate| {
         let _ = tx.send(u);
     };
     send(InformerUpdate::State(kind, InformerState::Syncing));
-    let stream = watch_fn(api, watcher::Config::default())
+    let stream = watch_fn(api, config)
         // Fields no view shows but that dominate memory on real clusters.
         .modify(|o| {
             o.managed_fields_mut().clear();

@@ -1,8 +1,15 @@
 //! Everything that talks to a cluster, and the pure derivations of what it returns.
 
+pub mod actions;
 pub mod age;
 pub mod client;
 pub mod cluster;
+pub mod event_row;
 pub mod informer;
+pub mod namespace_row;
+pub mod node_row;
+pub mod object_ref;
 pub mod pod_row;
+pub mod row_cache;
 pub mod tekton;
+pub mod tekton_row;

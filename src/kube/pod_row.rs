@@ -30,6 +30,10 @@ pub struct PodRow {
     pub node: String,
     pub ip: String,
     pub health: Health,
+    pub phase: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The newest `lastState.terminated.reason` of any container (e.g. `OOMKilled`).
+    pub last_terminated_reason: Option<String>,
 }
 
 impl PodRow {
@@ -211,7 +215,21 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         .unwrap_or_else(|| "<none>".to_string());
 
     let health = classify(&reason, &phase, ready, total);
+    let last_terminated_reason = status
+        .container_statuses
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| {
+            let t = c.last_state.as_ref()?.terminated.as_ref()?;
+            Some((t.finished_at.as_ref().map(|f| f.0), t.reason.clone()?))
+        })
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, r)| r);
     PodRow {
+        phase,
+        labels: meta.labels.clone().unwrap_or_default(),
+        last_terminated_reason,
         namespace: meta.namespace.clone().unwrap_or_default(),
         name: meta.name.clone().unwrap_or_default(),
         uid: meta.uid.clone().unwrap_or_default(),
@@ -240,39 +258,6 @@ pub fn classify(status: &str, phase: &str, ready: usize, total: usize) -> Health
         }
         _ if phase == "Pending" && status == "Pending" => Health::Pending,
         _ => Health::Error,
-    }
-}
-
-/// Rows kept between store changes: a pod is re-derived only when its resourceVersion changed,
-/// so a change to one pod among 10,000 costs one derivation, not 10,000.
-#[derive(Debug, Default)]
-pub struct RowCache {
-    rows: std::collections::HashMap<String, (String, std::sync::Arc<PodRow>)>,
-}
-
-impl RowCache {
-    /// Rows for exactly `pods`, reusing unchanged ones; forgets pods that are gone.
-    pub fn refresh(&mut self, pods: &[std::sync::Arc<Pod>]) -> Vec<std::sync::Arc<PodRow>> {
-        let mut next = std::collections::HashMap::with_capacity(pods.len());
-        let mut out = Vec::with_capacity(pods.len());
-        for pod in pods {
-            let uid = pod.metadata.uid.clone().unwrap_or_else(|| {
-                format!(
-                    "{}/{}",
-                    pod.metadata.namespace.as_deref().unwrap_or_default(),
-                    pod.metadata.name.as_deref().unwrap_or_default()
-                )
-            });
-            let rv = pod.metadata.resource_version.clone().unwrap_or_default();
-            let row = match self.rows.remove(&uid) {
-                Some((old_rv, row)) if old_rv == rv && !rv.is_empty() => row,
-                _ => std::sync::Arc::new(pod_row(pod)),
-            };
-            out.push(row.clone());
-            next.insert(uid, (rv, row));
-        }
-        self.rows = next;
-        out
     }
 }
 
@@ -469,15 +454,18 @@ mod tests {
                 "status": {"phase": phase}
             })))
         };
-        let mut cache = RowCache::default();
-        let first = cache.refresh(&[mk("a", "1", "Pending"), mk("b", "1", "Pending")]);
-        let second = cache.refresh(&[mk("a", "1", "Pending"), mk("b", "2", "Succeeded")]);
+        let mut cache = crate::kube::row_cache::RowCache::default();
+        let first = cache.refresh(&[mk("a", "1", "Pending"), mk("b", "1", "Pending")], pod_row);
+        let second = cache.refresh(
+            &[mk("a", "1", "Pending"), mk("b", "2", "Succeeded")],
+            pod_row,
+        );
         assert!(
             std::sync::Arc::ptr_eq(&first[0], &second[0]),
             "unchanged pod reused"
         );
         assert_eq!(second[1].status, "Succeeded");
-        let third = cache.refresh(&[mk("b", "2", "Succeeded")]);
+        let third = cache.refresh(&[mk("b", "2", "Succeeded")], pod_row);
         assert_eq!(third.len(), 1);
         assert!(std::sync::Arc::ptr_eq(&second[1], &third[0]));
     }

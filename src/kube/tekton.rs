@@ -19,6 +19,14 @@ pub fn pipelinerun_resource(version: &str) -> ApiResource {
     )
 }
 
+/// The TaskRun resource beside a served PipelineRun resource (same group and version).
+pub fn taskrun_resource(pipelineruns: &ApiResource) -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("tekton.dev", &pipelineruns.version, "TaskRun"),
+        "taskruns",
+    )
+}
+
 /// Ask discovery which PipelineRun version is served. `Err` is a transport or server failure
 /// worth retrying; a 404 means that version is not served.
 pub async fn discover(client: &Client) -> Result<TektonApi, kube::Error> {

@@ -1,4 +1,5 @@
-//! The help overlay, generated from the keymap table so it lists every key that exists.
+//! The help overlay, generated from the keymap and the command table so it lists every key and
+//! command that exists (mutations are left out in read-only mode, where they are refused).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -6,17 +7,26 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Theme;
-use crate::app::keymap::{COMMANDS, table_bindings};
+use crate::app::keymap::{Keymap, is_mutation};
+use crate::app::update::COMMANDS;
 
-pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
+pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static>> {
     let mut out = vec![Line::styled("Keys", theme.header)];
-    for b in table_bindings() {
+    for b in &keymap.bindings {
+        if b.desc.is_empty() || (readonly && is_mutation(b.action)) || b.keys.is_empty() {
+            continue;
+        }
         let keys = b
             .keys
             .iter()
             .map(|k| k.label())
             .collect::<Vec<_>>()
             .join(" ");
+        let keys = if b.name == "sort_1" {
+            format!("{keys}-9")
+        } else {
+            keys
+        };
         out.push(Line::from(vec![
             Span::styled(format!("  {keys:<16}"), theme.accent),
             Span::raw(b.desc),
@@ -24,9 +34,13 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
     }
     out.push(Line::raw(""));
     out.push(Line::styled("Commands", theme.header));
-    for (cmd, desc) in COMMANDS {
+    for (names, arg, desc) in COMMANDS {
+        let cmd = format!(
+            ":{} {arg}",
+            names.iter().take(2).copied().collect::<Vec<_>>().join(" :")
+        );
         out.push(Line::from(vec![
-            Span::styled(format!("  {cmd:<16}"), theme.accent),
+            Span::styled(format!("  {cmd:<24}"), theme.accent),
             Span::raw(*desc),
         ]));
     }
@@ -35,11 +49,24 @@ pub fn lines(theme: &Theme) -> Vec<Line<'static>> {
         "While typing a filter or command: Enter applies, Esc cancels.",
         theme.muted,
     ));
+    if readonly {
+        out.push(Line::styled(
+            "Read-only mode: delete, cancel and rerun are disabled.",
+            theme.warning,
+        ));
+    }
     out
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
-    let content = lines(theme);
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    scroll: usize,
+    theme: &Theme,
+    keymap: &Keymap,
+    readonly: bool,
+) {
+    let content = lines(theme, keymap, readonly);
     let height = u16::try_from(content.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
@@ -53,7 +80,7 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
     let [popup] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(76.min(area.width))])
+    let [popup] = Layout::horizontal([Constraint::Length(110.min(area.width))])
         .flex(Flex::Center)
         .areas(popup);
     frame.render_widget(Clear, popup);

@@ -22,7 +22,7 @@ pub fn draw_top(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::styled(format!("  {}", app.server), theme.muted),
     ];
     if app.readonly {
-        spans.push(Span::styled("  [readonly]", theme.warning));
+        spans.push(Span::styled("  [read-only]", theme.warning));
     }
     spans.push(Span::styled("   ? help", theme.muted));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -49,6 +49,12 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::raw(clean(&app.input).into_owned()),
             Span::styled("█", theme.muted),
         ]),
+        Mode::Search => Line::from(vec![
+            Span::styled("search: ", theme.accent),
+            Span::raw(clean(&app.input).into_owned()),
+            Span::styled("█", theme.muted),
+        ]),
+        Mode::Confirm => Line::styled(" y confirms, any other key cancels", theme.warning),
         Mode::Table | Mode::Help => {
             let mut spans = Vec::new();
             for kind in ResourceKind::ALL {

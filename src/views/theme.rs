@@ -8,6 +8,27 @@ use serde::Deserialize;
 
 pub const DEFAULT_THEME: &str = include_str!("../../themes/default.toml");
 
+/// Themes shipped in the binary, by name (`no-color` is built in code).
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("default", DEFAULT_THEME),
+    ("light", include_str!("../../themes/light.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
+    ("16", include_str!("../../themes/16.toml")),
+];
+
+pub fn builtin(name: &str) -> Option<Result<Theme, ThemeError>> {
+    if name == "no-color" {
+        return Some(Ok(Theme::monochrome()));
+    }
+    BUILTIN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| Theme::from_toml(text))
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RoleSpec {
@@ -35,6 +56,14 @@ pub struct Theme {
     pub selection: Style,
     pub accent: Style,
     pub status_bar: Style,
+    /// Describe/YAML: section headings, keys, strings, numbers, true/false/null.
+    pub heading: Style,
+    pub key: Style,
+    pub string: Style,
+    pub number: Style,
+    pub literal: Style,
+    /// Search matches.
+    pub highlight: Style,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -69,6 +98,26 @@ fn style(role: &str, spec: &RoleSpec) -> Result<Style, ThemeError> {
     Ok(s)
 }
 
+/// Every role a theme file may name.
+pub const ROLES: &[&str] = &[
+    "ok",
+    "warning",
+    "error",
+    "pending",
+    "done",
+    "muted",
+    "header",
+    "selection",
+    "accent",
+    "status_bar",
+    "heading",
+    "key",
+    "string",
+    "number",
+    "literal",
+    "highlight",
+];
+
 impl Theme {
     pub fn from_toml(text: &str) -> Result<Self, ThemeError> {
         let file: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Parse(e.to_string()))?;
@@ -79,17 +128,47 @@ impl Theme {
             })?;
             style(role, spec)
         };
+        // Newer roles are optional and fall back to an older one, so older theme files load.
+        let optional = |role: &str, fallback: Style| -> Result<Style, ThemeError> {
+            match file.roles.get(role) {
+                Some(spec) => style(role, spec),
+                None => Ok(fallback),
+            }
+        };
+        if let Some(unknown) = file.roles.keys().find(|k| !ROLES.contains(&k.as_str())) {
+            return Err(ThemeError::Role {
+                role: unknown.clone(),
+                what: format!("unknown role (known: {})", ROLES.join(", ")),
+            });
+        }
+        let (ok, warning, error, pending, done, muted) = (
+            get("ok")?,
+            get("warning")?,
+            get("error")?,
+            get("pending")?,
+            get("done")?,
+            get("muted")?,
+        );
+        let header = get("header")?;
+        let selection = get("selection")?;
+        let accent = get("accent")?;
         Ok(Self {
-            ok: get("ok")?,
-            warning: get("warning")?,
-            error: get("error")?,
-            pending: get("pending")?,
-            done: get("done")?,
-            muted: get("muted")?,
-            header: get("header")?,
-            selection: get("selection")?,
-            accent: get("accent")?,
+            ok,
+            warning,
+            error,
+            pending,
+            done,
+            muted,
+            header,
+            selection,
+            accent,
             status_bar: get("status_bar")?,
+            heading: optional("heading", header)?,
+            key: optional("key", accent)?,
+            string: optional("string", Style::default())?,
+            number: optional("number", Style::default())?,
+            literal: optional("literal", Style::default())?,
+            highlight: optional("highlight", selection)?,
         })
     }
 
@@ -107,6 +186,12 @@ impl Theme {
             selection: Style::default().add_modifier(Modifier::REVERSED),
             accent: bold,
             status_bar: Style::default().add_modifier(Modifier::REVERSED),
+            heading: bold,
+            key: bold,
+            string: Style::default(),
+            number: Style::default(),
+            literal: Style::default(),
+            highlight: Style::default().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
         }
     }
 }
@@ -134,6 +219,57 @@ mod tests {
             Theme::from_toml("roles = 3"),
             Err(ThemeError::Parse(_))
         ));
+    }
+
+    #[test]
+    fn every_shipped_theme_parses_and_differs() {
+        let mut seen = Vec::new();
+        for (name, _) in BUILTIN {
+            let t = builtin(name).and_then(Result::ok);
+            assert!(t.is_some(), "{name}");
+            let t = t.unwrap_or_else(Theme::monochrome);
+            assert!(!seen.contains(&t), "{name} is a copy of another theme");
+            seen.push(t);
+        }
+        assert!(builtin("nope").is_none());
+        assert_eq!(
+            builtin("no-color").and_then(Result::ok),
+            Some(Theme::monochrome())
+        );
+        let err = Theme::from_toml(&format!("{DEFAULT_THEME}\nbogus = {{ fg = \"red\" }}")).err();
+        assert!(
+            matches!(err, Some(ThemeError::Role { ref role, .. }) if role == "bogus"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn the_16_colour_theme_uses_only_ansi_colours() {
+        let t = builtin("16")
+            .and_then(Result::ok)
+            .unwrap_or_else(Theme::monochrome);
+        for s in [
+            t.ok,
+            t.warning,
+            t.error,
+            t.pending,
+            t.done,
+            t.muted,
+            t.header,
+            t.selection,
+            t.accent,
+            t.status_bar,
+            t.heading,
+            t.key,
+            t.string,
+            t.number,
+            t.literal,
+            t.highlight,
+        ] {
+            for c in [s.fg, s.bg].into_iter().flatten() {
+                assert!(!matches!(c, Color::Rgb(..) | Color::Indexed(_)), "{c:?}");
+            }
+        }
     }
 
     #[test]

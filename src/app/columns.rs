@@ -1,0 +1,447 @@
+//! The columns of every resource table: titles, widths, sort orders and cell text, as
+//! `TableRow` implementations over the pure row derivations in `kube`.
+
+use std::cmp::Ordering;
+
+use jiff::Timestamp;
+
+use super::table::{Col, TableRow};
+use crate::kube::age;
+use crate::kube::event_row::EventRow;
+use crate::kube::informer::ResourceKind;
+use crate::kube::namespace_row::NamespaceRow;
+use crate::kube::node_row::NodeRow;
+use crate::kube::object_ref::ObjectRef;
+use crate::kube::pod_row::{Health, PodRow};
+use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow};
+
+/// Newest first; unknown times last.
+fn newest_first(a: Option<Timestamp>, b: Option<Timestamp>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => b.cmp(&a),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// Oldest first; unknown times last.
+fn oldest_first(a: Option<Timestamp>, b: Option<Timestamp>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        other => newest_first(other.0, other.1),
+    }
+}
+
+fn ns_name(a: (&str, &str), b: (&str, &str)) -> Ordering {
+    a.0.cmp(b.0).then_with(|| a.1.cmp(b.1))
+}
+
+impl TableRow for PodRow {
+    const COLUMNS: &'static [Col] = &[
+        Col::new("NAMESPACE", 40).shrink(0, 6).namespace(),
+        Col::new("NAME", 64).shrink(250, 12),
+        Col::new("READY", 7).shrink(4, 3),
+        Col::new("STATUS", 40).shrink(2, 9),
+        Col::new("RESTARTS", 16).shrink(3, 5),
+        Col::new("AGE", 8),
+        Col::new("NODE", 40).shrink(1, 8).hide_below(90),
+        Col::new("IP", 40).hide_below(120),
+    ];
+
+    fn key(&self) -> &str {
+        &self.uid
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        vec![
+            &self.namespace,
+            &self.name,
+            &self.status,
+            &self.node,
+            &self.ip,
+        ]
+    }
+
+    fn label(&self, key: &str) -> Option<&str> {
+        self.labels.get(key).map(String::as_str)
+    }
+
+    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+        match col {
+            0 => self.namespace.cmp(&o.namespace),
+            1 => Ordering::Equal,
+            2 => self.ready.cmp(&o.ready),
+            3 => self.status.cmp(&o.status),
+            4 => self.restarts.cmp(&o.restarts),
+            5 => newest_first(self.created, o.created),
+            6 => self.node.cmp(&o.node),
+            _ => self.ip.cmp(&o.ip),
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        ns_name((&self.namespace, &self.name), (&o.namespace, &o.name))
+    }
+
+    fn cell(&self, col: usize, now: Timestamp) -> String {
+        match col {
+            0 => self.namespace.clone(),
+            1 => self.name.clone(),
+            2 => self.ready.clone(),
+            3 => self.status.clone(),
+            4 => self.restarts_text(now),
+            5 => self.age_text(now),
+            6 => self.node.clone(),
+            _ => self.ip.clone(),
+        }
+    }
+
+    fn health(&self) -> Health {
+        self.health
+    }
+
+    fn belongs_to(&self, obj: &ObjectRef) -> bool {
+        match obj.kind {
+            ResourceKind::Nodes => self.node == obj.name,
+            _ => true,
+        }
+    }
+
+    fn object(&self) -> Option<ObjectRef> {
+        Some(ObjectRef::new(
+            ResourceKind::Pods,
+            &self.namespace,
+            &self.name,
+        ))
+    }
+}
+
+impl TableRow for EventRow {
+    const COLUMNS: &'static [Col] = &[
+        Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
+        Col::new("LAST SEEN", 9),
+        Col::new("TYPE", 7).shrink(2, 4),
+        Col::new("REASON", 28).shrink(3, 8),
+        Col::new("OBJECT", 56).shrink(4, 12),
+        Col::new("COUNT", 5).shrink(1, 3),
+        Col::new("MESSAGE", 400).shrink(0, 24),
+    ];
+    const DEFAULT_SORT: (usize, bool) = (1, false);
+
+    fn key(&self) -> &str {
+        &self.uid
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        vec![
+            &self.namespace,
+            &self.type_,
+            &self.reason,
+            &self.object_kind,
+            &self.object_name,
+            &self.message,
+        ]
+    }
+
+    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+        match col {
+            0 => self.namespace.cmp(&o.namespace),
+            1 => newest_first(self.last_seen, o.last_seen),
+            2 => o.warning.cmp(&self.warning),
+            3 => self.reason.cmp(&o.reason),
+            4 => self.object().cmp(&o.object()),
+            5 => o.count.cmp(&self.count),
+            _ => self.message.cmp(&o.message),
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        newest_first(self.last_seen, o.last_seen)
+            .then_with(|| ns_name((&self.namespace, &self.name), (&o.namespace, &o.name)))
+    }
+
+    fn cell(&self, col: usize, now: Timestamp) -> String {
+        match col {
+            0 => self.namespace.clone(),
+            1 => age::since(self.last_seen, now),
+            2 => self.type_.clone(),
+            3 => self.reason.clone(),
+            4 => self.object(),
+            5 => self.count.to_string(),
+            _ => self.message.clone(),
+        }
+    }
+
+    fn health(&self) -> Health {
+        EventRow::health(self)
+    }
+
+    fn belongs_to(&self, obj: &ObjectRef) -> bool {
+        obj.is(&self.object_kind, &self.object_namespace, &self.object_name)
+    }
+
+    fn flagged(&self) -> bool {
+        self.warning
+    }
+
+    fn object(&self) -> Option<ObjectRef> {
+        Some(ObjectRef::new(
+            ResourceKind::Events,
+            &self.namespace,
+            &self.name,
+        ))
+    }
+}
+
+impl TableRow for NodeRow {
+    const COLUMNS: &'static [Col] = &[
+        Col::new("NAME", 64).shrink(250, 12),
+        Col::new("STATUS", 30).shrink(3, 8),
+        Col::new("ROLES", 30).shrink(1, 6),
+        Col::new("AGE", 8),
+        Col::new("VERSION", 20).shrink(0, 7).hide_below(70),
+        Col::new("PRESSURE", 24).shrink(2, 6),
+        Col::new("PODS", 5),
+    ];
+
+    fn key(&self) -> &str {
+        &self.uid
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        vec![&self.name, &self.status, &self.roles, &self.version]
+    }
+
+    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+        match col {
+            0 => Ordering::Equal,
+            1 => self.status.cmp(&o.status),
+            2 => self.roles.cmp(&o.roles),
+            3 => newest_first(self.created, o.created),
+            4 => self.version.cmp(&o.version),
+            5 => o.pressure.len().cmp(&self.pressure.len()),
+            _ => o.pods.cmp(&self.pods),
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        self.name.cmp(&o.name)
+    }
+
+    fn cell(&self, col: usize, now: Timestamp) -> String {
+        match col {
+            0 => self.name.clone(),
+            1 => self.status.clone(),
+            2 => self.roles.clone(),
+            3 => age::since(self.created, now),
+            4 => self.version.clone(),
+            5 => self.pressure_text(),
+            _ => self.pods.to_string(),
+        }
+    }
+
+    fn health(&self) -> Health {
+        NodeRow::health(self)
+    }
+
+    fn flagged(&self) -> bool {
+        NodeRow::health(self) != Health::Ok
+    }
+
+    fn object(&self) -> Option<ObjectRef> {
+        Some(ObjectRef::new(ResourceKind::Nodes, "", &self.name))
+    }
+}
+
+impl TableRow for PipelineRunRow {
+    const COLUMNS: &'static [Col] = &[
+        Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
+        Col::new("NAME", 64).shrink(250, 12),
+        Col::new("PIPELINE", 40).shrink(1, 8),
+        Col::new("STATUS", 40).shrink(2, 9),
+        Col::new("TASKS", 7),
+        Col::new("STARTED", 12).shrink(3, 5),
+        Col::new("DURATION", 9),
+    ];
+    const DEFAULT_SORT: (usize, bool) = (5, false);
+
+    fn key(&self) -> &str {
+        &self.uid
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        vec![&self.namespace, &self.name, &self.pipeline, &self.message]
+    }
+
+    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+        match col {
+            0 => self.namespace.cmp(&o.namespace),
+            1 => Ordering::Equal,
+            2 => self.pipeline.cmp(&o.pipeline),
+            3 => self.state.text().cmp(&o.state.text()),
+            4 => self.progress.cmp(&o.progress),
+            5 => newest_first(self.started.or(self.created), o.started.or(o.created)),
+            _ => {
+                let d = |r: &Self| {
+                    r.completed
+                        .zip(r.started)
+                        .map(|(c, s)| c.as_second() - s.as_second())
+                };
+                d(o).cmp(&d(self))
+            }
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        ns_name((&self.namespace, &self.name), (&o.namespace, &o.name))
+    }
+
+    fn cell(&self, col: usize, now: Timestamp) -> String {
+        match col {
+            0 => self.namespace.clone(),
+            1 => self.name.clone(),
+            2 => self.pipeline.clone(),
+            3 => self.state.text(),
+            4 => self.progress_text(),
+            5 => self.started_text(now),
+            _ => self.duration_text(now),
+        }
+    }
+
+    fn health(&self) -> Health {
+        PipelineRunRow::health(self)
+    }
+
+    fn flagged(&self) -> bool {
+        matches!(
+            PipelineRunRow::health(self),
+            Health::Error | Health::Warning
+        )
+    }
+
+    fn object(&self) -> Option<ObjectRef> {
+        Some(ObjectRef::new(
+            ResourceKind::PipelineRuns,
+            &self.namespace,
+            &self.name,
+        ))
+    }
+}
+
+impl TableRow for TaskRunRow {
+    const COLUMNS: &'static [Col] = &[
+        Col::new("NAME", 64).shrink(250, 12),
+        Col::new("TASK", 30).shrink(1, 6),
+        Col::new("STATUS", 40).shrink(2, 9),
+        Col::new("STARTED", 12),
+        Col::new("DURATION", 9),
+        Col::new("POD", 64).shrink(0, 8).hide_below(100),
+    ];
+    const DEFAULT_SORT: (usize, bool) = (3, false);
+
+    fn key(&self) -> &str {
+        &self.uid
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        vec![&self.name, &self.task, &self.pod, &self.message]
+    }
+
+    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+        match col {
+            0 => Ordering::Equal,
+            1 => self.task.cmp(&o.task),
+            2 => self.state.text().cmp(&o.state.text()),
+            // Execution order: the first task to start first.
+            3 => oldest_first(self.started, o.started),
+            4 => {
+                let d = |r: &Self| {
+                    r.completed
+                        .zip(r.started)
+                        .map(|(c, s)| c.as_second() - s.as_second())
+                };
+                d(o).cmp(&d(self))
+            }
+            _ => self.pod.cmp(&o.pod),
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        self.name.cmp(&o.name)
+    }
+
+    fn cell(&self, col: usize, now: Timestamp) -> String {
+        match col {
+            0 => self.name.clone(),
+            1 => self.task.clone(),
+            2 => self.state.text(),
+            3 => match self.started {
+                Some(_) => format!("{} ago", age::since(self.started, now)),
+                None => "-".into(),
+            },
+            4 => self.duration_text(now),
+            _ => self.pod.clone(),
+        }
+    }
+
+    fn health(&self) -> Health {
+        TaskRunRow::health(self)
+    }
+
+    fn flagged(&self) -> bool {
+        matches!(TaskRunRow::health(self), Health::Error | Health::Warning)
+    }
+
+    fn object(&self) -> Option<ObjectRef> {
+        Some(ObjectRef::new(
+            ResourceKind::TaskRuns,
+            &self.namespace,
+            &self.name,
+        ))
+    }
+}
+
+impl TableRow for NamespaceRow {
+    const COLUMNS: &'static [Col] = &[
+        Col::new("NAME", 64).shrink(250, 12),
+        Col::new("STATUS", 12),
+        Col::new("AGE", 8),
+    ];
+
+    fn key(&self) -> &str {
+        &self.uid
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        vec![&self.name, &self.status]
+    }
+
+    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+        match col {
+            0 => Ordering::Equal,
+            1 => self.status.cmp(&o.status),
+            _ => newest_first(self.created, o.created),
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        self.name.cmp(&o.name)
+    }
+
+    fn cell(&self, col: usize, now: Timestamp) -> String {
+        match col {
+            0 => self.name.clone(),
+            1 => self.status.clone(),
+            _ => age::since(self.created, now),
+        }
+    }
+
+    fn health(&self) -> Health {
+        NamespaceRow::health(self)
+    }
+
+    fn object(&self) -> Option<ObjectRef> {
+        Some(ObjectRef::new(ResourceKind::Namespaces, "", &self.name))
+    }
+}

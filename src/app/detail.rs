@@ -1,0 +1,173 @@
+//! The describe / YAML pane as data: styled lines, a scroll position, and a search with its
+//! matches. Lines are produced by `kube::describe` (describe) or from the fetched object (YAML).
+
+use super::filter::contains_ci;
+use crate::kube::object_ref::ObjectRef;
+
+/// The theme role a piece of text is drawn with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Plain,
+    Heading,
+    Key,
+    Str,
+    Number,
+    Literal,
+    Muted,
+    Ok,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub role: Role,
+    pub text: String,
+}
+
+pub type DocLine = Vec<Span>;
+
+pub fn span(role: Role, text: impl Into<String>) -> Span {
+    Span {
+        role,
+        text: text.into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailKind {
+    Describe,
+    Yaml,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub target: ObjectRef,
+    pub kind: DetailKind,
+    pub lines: Vec<DocLine>,
+    /// Set while the YAML is being fetched, or when the object is gone.
+    pub status: Option<String>,
+    pub scroll: usize,
+    pub search: String,
+    /// Line numbers that match `search`.
+    pub matches: Vec<usize>,
+    pub show_managed_fields: bool,
+    /// Rows the pane showed last frame, for paging.
+    pub page: usize,
+}
+
+impl Detail {
+    pub fn new(target: ObjectRef, kind: DetailKind) -> Self {
+        Self {
+            target,
+            kind,
+            lines: Vec::new(),
+            status: Some("loading…".into()),
+            scroll: 0,
+            search: String::new(),
+            matches: Vec::new(),
+            show_managed_fields: false,
+            page: 20,
+        }
+    }
+
+    pub fn set_lines(&mut self, lines: Vec<DocLine>) {
+        self.lines = lines;
+        self.status = None;
+        self.scroll = self.scroll.min(self.max_scroll());
+        self.find();
+    }
+
+    pub fn max_scroll(&self) -> usize {
+        self.lines.len().saturating_sub(self.page.max(1))
+    }
+
+    pub fn scroll_by(&mut self, delta: isize) {
+        self.scroll = self
+            .scroll
+            .saturating_add_signed(delta)
+            .min(self.max_scroll());
+    }
+
+    pub fn line_text(line: &DocLine) -> String {
+        line.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    /// Recompute matches for the search text.
+    pub fn find(&mut self) {
+        let needle = self.search.to_lowercase();
+        self.matches = if needle.is_empty() {
+            Vec::new()
+        } else {
+            self.lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| contains_ci(&Self::line_text(l), &needle))
+                .map(|(i, _)| i)
+                .collect()
+        };
+    }
+
+    /// Scroll to the next (or previous) match after the current top line; wraps around.
+    pub fn jump(&mut self, forward: bool) -> bool {
+        let next = if forward {
+            self.matches
+                .iter()
+                .find(|&&m| m > self.scroll)
+                .or(self.matches.first())
+        } else {
+            self.matches
+                .iter()
+                .rev()
+                .find(|&&m| m < self.scroll)
+                .or(self.matches.last())
+        };
+        match next {
+            Some(&m) => {
+                self.scroll = m.min(self.max_scroll().max(m));
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::informer::ResourceKind;
+
+    #[test]
+    fn search_finds_lines_and_jumps_around() {
+        let mut d = Detail::new(
+            ObjectRef::new(ResourceKind::Pods, "demo", "p"),
+            DetailKind::Describe,
+        );
+        d.page = 2;
+        d.set_lines(
+            [
+                "Name: p",
+                "State: Running",
+                "Image: nginx",
+                "Last State: Terminated",
+            ]
+            .iter()
+            .map(|t| vec![span(Role::Plain, *t)])
+            .collect(),
+        );
+        d.search = "state".into();
+        d.find();
+        assert_eq!(d.matches, [1, 3]);
+        assert!(d.jump(true));
+        assert_eq!(d.scroll, 1);
+        assert!(d.jump(true));
+        assert_eq!(d.scroll, 3);
+        assert!(d.jump(true), "wraps to the first match");
+        assert_eq!(d.scroll, 1);
+        assert!(d.jump(false));
+        assert_eq!(d.scroll, 3);
+        d.search = "absent".into();
+        d.find();
+        assert!(!d.jump(true));
+    }
+}

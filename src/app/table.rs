@@ -1,0 +1,300 @@
+//! A table as data, for any kind of row: every row, the sorted and filtered view of them, and a
+//! selection that follows the same object when rows move. Rebuilt only when its store changes,
+//! never per frame.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::filter::Filter;
+use crate::kube::object_ref::ObjectRef;
+use crate::kube::pod_row::Health;
+
+/// One column: its title and how it behaves when space is short.
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    pub title: &'static str,
+    /// The widest it grows.
+    pub max: usize,
+    /// The narrowest it is squeezed to.
+    pub min: usize,
+    /// Squeeze order when the table is too wide: lower goes first.
+    pub shrink: u8,
+    /// Hidden when the table is narrower than this.
+    pub hide_below: u16,
+    /// Hidden when one namespace is shown (it would repeat on every row).
+    pub namespace: bool,
+}
+
+impl Col {
+    pub const fn new(title: &'static str, max: usize) -> Self {
+        Self {
+            title,
+            max,
+            min: 3,
+            shrink: u8::MAX,
+            hide_below: 0,
+            namespace: false,
+        }
+    }
+
+    pub const fn shrink(mut self, rank: u8, min: usize) -> Self {
+        self.shrink = rank;
+        self.min = min;
+        self
+    }
+
+    pub const fn hide_below(mut self, width: u16) -> Self {
+        self.hide_below = width;
+        self
+    }
+
+    pub const fn namespace(mut self) -> Self {
+        self.namespace = true;
+        self
+    }
+}
+
+/// What a table needs from its rows.
+pub trait TableRow {
+    const COLUMNS: &'static [Col];
+    /// The column sorted by at first, and whether descending.
+    const DEFAULT_SORT: (usize, bool) = (0, false);
+    /// Stable identity (the uid), so the cursor can follow the object.
+    fn key(&self) -> &str;
+    /// Texts the `/` filter searches.
+    fn fields(&self) -> Vec<&str>;
+    fn label(&self, _key: &str) -> Option<&str> {
+        None
+    }
+    fn cmp_col(&self, other: &Self, col: usize) -> Ordering;
+    /// The order among rows equal in the sorted column (namespace, then name).
+    fn tiebreak(&self, other: &Self) -> Ordering;
+    fn cell(&self, col: usize, now: Timestamp) -> String;
+    fn health(&self) -> Health;
+    /// Whether the row belongs to `obj` (a table pinned to one object shows only these).
+    fn belongs_to(&self, _obj: &ObjectRef) -> bool {
+        true
+    }
+    /// Rows the one-key "only these" switch keeps (events: warnings).
+    fn flagged(&self) -> bool {
+        true
+    }
+    /// The object the row is, for describe, YAML and actions.
+    fn object(&self) -> Option<ObjectRef> {
+        None
+    }
+}
+
+/// The part of a table's state a history entry keeps, so `Esc` returns to it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TableState {
+    pub filter: Filter,
+    pub pin: Option<ObjectRef>,
+    pub only_flagged: bool,
+    pub sort: Option<(usize, bool)>,
+    pub selected_key: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table<R> {
+    rows: Vec<Arc<R>>,
+    /// Indices into `rows`, sorted and filtered.
+    view: Vec<usize>,
+    pub sort: usize,
+    pub descending: bool,
+    pub filter: Filter,
+    /// Show only rows that belong to this object.
+    pub pin: Option<ObjectRef>,
+    pub only_flagged: bool,
+    /// Position in `view`.
+    pub selected: usize,
+    /// First visible position in `view`.
+    pub offset: usize,
+    selected_key: Option<String>,
+}
+
+impl<R: TableRow> Default for Table<R> {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            view: Vec::new(),
+            sort: R::DEFAULT_SORT.0,
+            descending: R::DEFAULT_SORT.1,
+            filter: Filter::default(),
+            pin: None,
+            only_flagged: false,
+            selected: 0,
+            offset: 0,
+            selected_key: None,
+        }
+    }
+}
+
+impl<R: TableRow> Table<R> {
+    /// Number of rows after filtering.
+    pub fn len(&self) -> usize {
+        self.view.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.view.is_empty()
+    }
+
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The visible row at view position `i`.
+    pub fn row(&self, i: usize) -> Option<&R> {
+        self.view
+            .get(i)
+            .and_then(|&r| self.rows.get(r))
+            .map(|r| r.as_ref())
+    }
+
+    pub fn selected_row(&self) -> Option<&R> {
+        self.row(self.selected)
+    }
+
+    /// Every row, unfiltered.
+    pub fn all_rows(&self) -> &[Arc<R>] {
+        &self.rows
+    }
+
+    /// Replace every row (the store changed), keeping sort, filter and the selected object.
+    pub fn set_rows(&mut self, rows: Vec<Arc<R>>) {
+        self.rows = rows;
+        self.rebuild();
+    }
+
+    pub fn set_filter(&mut self, filter: Filter) {
+        self.filter = filter;
+        self.rebuild();
+    }
+
+    pub fn set_pin(&mut self, pin: Option<ObjectRef>) {
+        self.pin = pin;
+        self.selected_key = None;
+        self.selected = 0;
+        self.rebuild();
+    }
+
+    pub fn toggle_flagged(&mut self) {
+        self.only_flagged = !self.only_flagged;
+        self.rebuild();
+    }
+
+    /// Sort by `col`; choosing the current column again reverses the order.
+    pub fn sort_by(&mut self, col: usize) {
+        if col >= R::COLUMNS.len() {
+            return;
+        }
+        if self.sort == col {
+            self.descending = !self.descending;
+        } else {
+            self.sort = col;
+            self.descending = false;
+        }
+        self.rebuild();
+    }
+
+    /// Put the cursor on the row with this key, if it is shown.
+    pub fn select_key(&mut self, key: &str) -> bool {
+        match self.view.iter().position(|&i| self.rows[i].key() == key) {
+            Some(pos) => {
+                self.select(pos);
+                true
+            }
+            None => {
+                // Not shown yet (the store may not have it): remember it for the next rebuild.
+                self.selected_key = Some(key.to_string());
+                false
+            }
+        }
+    }
+
+    pub fn state(&self) -> TableState {
+        TableState {
+            filter: self.filter.clone(),
+            pin: self.pin.clone(),
+            only_flagged: self.only_flagged,
+            sort: Some((self.sort, self.descending)),
+            selected_key: self.selected_row().map(|r| r.key().to_string()),
+        }
+    }
+
+    pub fn restore(&mut self, state: TableState) {
+        self.filter = state.filter;
+        self.pin = state.pin;
+        self.only_flagged = state.only_flagged;
+        if let Some((sort, desc)) = state.sort {
+            self.sort = sort;
+            self.descending = desc;
+        }
+        self.selected_key = state.selected_key;
+        self.rebuild();
+    }
+
+    fn keep(&self, row: &R) -> bool {
+        self.pin.as_ref().is_none_or(|p| row.belongs_to(p))
+            && (!self.only_flagged || row.flagged())
+            && self
+                .filter
+                .matches(row.fields().into_iter(), |k| row.label(k))
+    }
+
+    fn rebuild(&mut self) {
+        let keep = self
+            .selected_key
+            .clone()
+            .or_else(|| self.selected_row().map(|r| r.key().to_string()));
+        let mut view: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| self.keep(&self.rows[i]))
+            .collect();
+        let rows = &self.rows;
+        let (col, desc) = (self.sort, self.descending);
+        view.sort_by(|&a, &b| {
+            let o = rows[a].cmp_col(&rows[b], col);
+            let o = if desc { o.reverse() } else { o };
+            o.then_with(|| rows[a].tiebreak(&rows[b]))
+        });
+        self.view = view;
+        if let Some(key) = &keep
+            && let Some(pos) = self.view.iter().position(|&i| self.rows[i].key() == key)
+        {
+            self.selected = pos;
+        }
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        self.selected_key = self.selected_row().map(|r| r.key().to_string());
+    }
+
+    /// Move the cursor by `delta` rows (clamped).
+    pub fn move_by(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            return;
+        }
+        let max = self.view.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(max);
+        self.selected_key = self.selected_row().map(|r| r.key().to_string());
+    }
+
+    pub fn select(&mut self, pos: usize) {
+        self.selected = pos.min(self.view.len().saturating_sub(1));
+        self.selected_key = self.selected_row().map(|r| r.key().to_string());
+    }
+
+    /// Keep the cursor inside a window of `height` rows; returns the first visible position.
+    pub fn scroll_into_view(&mut self, height: usize) -> usize {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let max_offset = self.view.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+        self.offset
+    }
+}

@@ -1,0 +1,409 @@
+//! The triage screen's rows: what is broken now, across the cluster, most urgent first. A pure
+//! function of the other tables' rows, so it costs nothing extra from the API server.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::table::{Col, TableRow};
+use crate::kube::age;
+use crate::kube::event_row::EventRow;
+use crate::kube::informer::ResourceKind;
+use crate::kube::node_row::NodeRow;
+use crate::kube::object_ref::ObjectRef;
+use crate::kube::pod_row::{Health, PodRow};
+use crate::kube::tekton_row::{PipelineRunRow, RunState};
+
+/// Pending longer than this is worth a look.
+pub const PENDING_AFTER: SignedDuration = SignedDuration::from_secs(60);
+/// Failed PipelineRuns stay on the screen this long.
+pub const FAILED_RUN_WINDOW: SignedDuration = SignedDuration::from_secs(3600);
+/// How many of the newest warning events are listed.
+pub const WARNING_EVENTS: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageRow {
+    pub problem: &'static str,
+    /// Lower is more urgent.
+    pub rank: u8,
+    pub severity: Health,
+    pub target: ObjectRef,
+    pub detail: String,
+    pub since: Option<Timestamp>,
+    key: String,
+}
+
+impl TriageRow {
+    fn new(
+        problem: &'static str,
+        rank: u8,
+        severity: Health,
+        target: ObjectRef,
+        detail: String,
+        since: Option<Timestamp>,
+    ) -> Self {
+        let key = format!("{problem}/{}", target.label());
+        Self {
+            problem,
+            rank,
+            severity,
+            target,
+            detail,
+            since,
+            key,
+        }
+    }
+}
+
+fn older_than(t: Option<Timestamp>, now: Timestamp, d: SignedDuration) -> bool {
+    t.is_some_and(|t| now.duration_since(t) > d)
+}
+
+fn pod_problem(
+    p: &PodRow,
+    unhealthy: &HashMap<(&str, &str), &EventRow>,
+    now: Timestamp,
+) -> Option<TriageRow> {
+    let target = ObjectRef::new(ResourceKind::Pods, &p.namespace, &p.name);
+    let restarts = if p.restarts > 0 {
+        format!(", {} restarts", p.restarts)
+    } else {
+        String::new()
+    };
+    let (problem, rank, severity, detail, since) = match p.status.as_str() {
+        "CrashLoopBackOff" => (
+            "CrashLoop",
+            1,
+            Health::Error,
+            format!(
+                "{}{restarts}",
+                p.last_terminated_reason.as_deref().unwrap_or("crashing")
+            ),
+            p.last_restart,
+        ),
+        "OOMKilled" => (
+            "OOMKilled",
+            2,
+            Health::Error,
+            format!("OOMKilled{restarts}"),
+            p.last_restart,
+        ),
+        _ if p.last_terminated_reason.as_deref() == Some("OOMKilled") && p.restarts > 0 => (
+            "OOMKilled",
+            2,
+            Health::Error,
+            format!("last restart was OOMKilled{restarts}; now {}", p.status),
+            p.last_restart,
+        ),
+        "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" | "ErrImageNeverPull" => {
+            ("ImagePull", 3, Health::Error, p.status.clone(), p.created)
+        }
+        "Running" if p.health == Health::Warning => {
+            let event = unhealthy.get(&(p.namespace.as_str(), p.name.as_str()));
+            (
+                "ProbeFailing",
+                4,
+                Health::Warning,
+                match event {
+                    Some(e) => e.message.clone(),
+                    None => format!("{} ready", p.ready),
+                },
+                event.and_then(|e| e.last_seen),
+            )
+        }
+        _ if p.phase == "Pending"
+            && p.health == Health::Pending
+            && older_than(p.created, now, PENDING_AFTER) =>
+        {
+            (
+                "Pending",
+                5,
+                Health::Pending,
+                format!("{} for {}", p.status, age::since(p.created, now)),
+                p.created,
+            )
+        }
+        _ if p.health == Health::Error => (
+            "Failing",
+            6,
+            Health::Error,
+            format!("{}{restarts}", p.status),
+            p.last_restart.or(p.created),
+        ),
+        _ => return None,
+    };
+    Some(TriageRow::new(
+        problem, rank, severity, target, detail, since,
+    ))
+}
+
+pub fn triage(
+    pods: &[Arc<PodRow>],
+    runs: &[Arc<PipelineRunRow>],
+    nodes: &[Arc<NodeRow>],
+    events: &[Arc<EventRow>],
+    now: Timestamp,
+) -> Vec<Arc<TriageRow>> {
+    let mut out = Vec::new();
+    for n in nodes {
+        let target = ObjectRef::new(ResourceKind::Nodes, "", &n.name);
+        if !n.ready {
+            out.push(TriageRow::new(
+                "NodeNotReady",
+                0,
+                Health::Error,
+                target,
+                n.status.clone(),
+                None,
+            ));
+        } else if !n.pressure.is_empty() {
+            out.push(TriageRow::new(
+                "NodePressure",
+                7,
+                Health::Warning,
+                target,
+                format!("{} pressure", n.pressure_text()),
+                None,
+            ));
+        }
+    }
+    let mut unhealthy: HashMap<(&str, &str), &EventRow> = HashMap::new();
+    for e in events
+        .iter()
+        .filter(|e| e.warning && e.reason == "Unhealthy" && e.object_kind == "Pod")
+    {
+        let slot = unhealthy
+            .entry((e.object_namespace.as_str(), e.object_name.as_str()))
+            .or_insert(e);
+        if e.last_seen > slot.last_seen {
+            *slot = e;
+        }
+    }
+    out.extend(pods.iter().filter_map(|p| pod_problem(p, &unhealthy, now)));
+    for r in runs {
+        let failed = matches!(r.state, RunState::Failed(_) | RunState::TimedOut);
+        let recent = r
+            .completed
+            .is_some_and(|c| now.duration_since(c) <= FAILED_RUN_WINDOW);
+        if failed && recent {
+            out.push(TriageRow::new(
+                "RunFailed",
+                6,
+                Health::Error,
+                ObjectRef::new(ResourceKind::PipelineRuns, &r.namespace, &r.name),
+                format!("{}: {}", r.state.text(), r.message),
+                r.completed,
+            ));
+        }
+    }
+    let mut warnings: Vec<&Arc<EventRow>> = events.iter().filter(|e| e.warning).collect();
+    warnings.sort_by_key(|e| std::cmp::Reverse(e.last_seen));
+    for e in warnings.into_iter().take(WARNING_EVENTS) {
+        let target = match ResourceKind::from_kind_name(&e.object_kind) {
+            Some(kind) if kind != ResourceKind::Events => {
+                ObjectRef::new(kind, &e.object_namespace, &e.object_name)
+            }
+            _ => ObjectRef::new(ResourceKind::Events, &e.namespace, &e.name),
+        };
+        let mut row = TriageRow::new(
+            "WarningEvent",
+            8,
+            Health::Warning,
+            target,
+            format!("{}: {}", e.reason, e.message),
+            e.last_seen,
+        );
+        // Several events can point at one object: keep rows distinct.
+        row.key = format!("event/{}", e.uid);
+        out.push(row);
+    }
+    out.into_iter().map(Arc::new).collect()
+}
+
+impl TableRow for TriageRow {
+    const COLUMNS: &'static [Col] = &[
+        Col::new("PROBLEM", 12),
+        Col::new("NAMESPACE", 30).shrink(0, 6),
+        Col::new("OBJECT", 64).shrink(250, 14),
+        Col::new("DETAIL", 400).shrink(0, 24),
+        Col::new("SINCE", 8),
+    ];
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        vec![
+            self.problem,
+            &self.target.namespace,
+            &self.target.name,
+            &self.detail,
+        ]
+    }
+
+    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+        match col {
+            0 => self.rank.cmp(&o.rank),
+            1 => self.target.namespace.cmp(&o.target.namespace),
+            2 => self.target.name.cmp(&o.target.name),
+            3 => self.detail.cmp(&o.detail),
+            _ => o.since.cmp(&self.since),
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        self.rank
+            .cmp(&o.rank)
+            .then_with(|| o.since.cmp(&self.since))
+            .then_with(|| self.key.cmp(&o.key))
+    }
+
+    fn cell(&self, col: usize, now: Timestamp) -> String {
+        match col {
+            0 => self.problem.to_string(),
+            1 => self.target.namespace.clone(),
+            2 => format!("{}/{}", self.target.kind.singular(), self.target.name),
+            3 => self.detail.clone(),
+            _ => match self.since {
+                Some(_) => age::since(self.since, now),
+                None => "-".into(),
+            },
+        }
+    }
+
+    fn health(&self) -> Health {
+        self.severity
+    }
+
+    fn object(&self) -> Option<ObjectRef> {
+        Some(self.target.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn now() -> Timestamp {
+        "2026-11-22T12:00:00Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    fn pod(name: &str, status: &str, phase: &str, health: Health, age_secs: i64) -> Arc<PodRow> {
+        Arc::new(PodRow {
+            namespace: "demo".into(),
+            name: name.into(),
+            uid: name.into(),
+            ready: if health == Health::Ok { "1/1" } else { "0/1" }.into(),
+            status: status.into(),
+            restarts: 0,
+            last_restart: None,
+            created: now().checked_sub(SignedDuration::from_secs(age_secs)).ok(),
+            node: "n1".into(),
+            ip: "10.0.0.1".into(),
+            health,
+            phase: phase.into(),
+            labels: BTreeMap::new(),
+            last_terminated_reason: None,
+        })
+    }
+
+    #[test]
+    fn lists_what_is_broken_most_urgent_first() {
+        let mut oom = (*pod("oom", "Running", "Running", Health::Ok, 600)).clone();
+        oom.restarts = 2;
+        oom.last_terminated_reason = Some("OOMKilled".into());
+        let pods = vec![
+            pod("fine", "Running", "Running", Health::Ok, 600),
+            pod("crash", "CrashLoopBackOff", "Running", Health::Error, 600),
+            pod("pull", "ImagePullBackOff", "Pending", Health::Error, 600),
+            pod("young", "Pending", "Pending", Health::Pending, 10),
+            pod("stuck", "Pending", "Pending", Health::Pending, 300),
+            pod("probe", "Running", "Running", Health::Warning, 600),
+            Arc::new(oom),
+        ];
+        let rows = triage(&pods, &[], &[], &[], now());
+        let mut t: super::super::table::Table<TriageRow> = Default::default();
+        t.set_rows(rows);
+        let got: Vec<(&str, &str)> = (0..t.len())
+            .filter_map(|i| t.row(i))
+            .map(|r| (r.problem, r.target.name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("CrashLoop", "crash"),
+                ("OOMKilled", "oom"),
+                ("ImagePull", "pull"),
+                ("ProbeFailing", "probe"),
+                ("Pending", "stuck"),
+            ]
+        );
+    }
+
+    #[test]
+    fn failed_runs_recent_only_nodes_and_warning_events() {
+        use crate::kube::tekton_row::pipelinerun_row;
+        let run = |name: &str, completed: &str| {
+            Arc::new(pipelinerun_row(&serde_json::json!({
+                "metadata": {"name": name, "namespace": "ci", "uid": name},
+                "status": {"startTime": "2026-11-22T09:00:00Z", "completionTime": completed,
+                           "conditions": [{"type": "Succeeded", "status": "False", "reason": "Failed", "message": "boom"}]}
+            })))
+        };
+        let runs = vec![
+            run("recent", "2026-11-22T11:30:00Z"),
+            run("old", "2026-11-22T09:30:00Z"),
+        ];
+        let node = |name: &str, ready: bool, pressure: Vec<&'static str>| {
+            Arc::new(NodeRow {
+                name: name.into(),
+                uid: name.into(),
+                status: if ready { "Ready" } else { "NotReady" }.into(),
+                ready,
+                cordoned: false,
+                roles: "<none>".into(),
+                created: None,
+                version: "v1.36.2".into(),
+                pressure,
+                pods: 0,
+            })
+        };
+        let nodes = vec![
+            node("ok", true, vec![]),
+            node("down", false, vec![]),
+            node("hot", true, vec!["Memory"]),
+        ];
+        let event = Arc::new(EventRow {
+            namespace: "demo".into(),
+            name: "e1".into(),
+            uid: "e1".into(),
+            last_seen: Some(now()),
+            warning: true,
+            type_: "Warning".into(),
+            reason: "BackOff".into(),
+            object_kind: "Pod".into(),
+            object_namespace: "demo".into(),
+            object_name: "crash".into(),
+            count: 3,
+            message: "Back-off restarting failed container".into(),
+        });
+        let rows = triage(&[], &runs, &nodes, &[event], now());
+        let problems: Vec<(&str, String)> =
+            rows.iter().map(|r| (r.problem, r.target.label())).collect();
+        assert!(problems.contains(&("RunFailed", "pipelinerun/ci/recent".into())));
+        assert!(!problems.iter().any(|(_, l)| l.contains("old")));
+        assert!(problems.contains(&("NodeNotReady", "node/down".into())));
+        assert!(problems.contains(&("NodePressure", "node/hot".into())));
+        assert!(
+            problems.contains(&("WarningEvent", "pod/demo/crash".into())),
+            "{problems:?}"
+        );
+        assert_eq!(rows.len(), 4);
+    }
+}

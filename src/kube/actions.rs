@@ -1,0 +1,198 @@
+//! The API calls behind user actions: fetch an object for YAML, delete, cancel and rerun a
+//! PipelineRun. Each runs on its own task; the result goes back to the UI as text.
+
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use kube::Client;
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::core::ApiResource;
+use serde_json::{Value, json};
+
+use super::informer::ResourceKind;
+use super::object_ref::ObjectRef;
+use super::tekton;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    #[error("{0}")]
+    Api(String),
+    #[error("Tekton has not been discovered on this cluster")]
+    NoTekton,
+    #[error("cannot decode the object: {0}")]
+    Decode(String),
+}
+
+impl From<kube::Error> for ActionError {
+    fn from(e: kube::Error) -> Self {
+        match e {
+            kube::Error::Api(s) => ActionError::Api(format!("{} ({})", s.message, s.code)),
+            other => ActionError::Api(other.to_string()),
+        }
+    }
+}
+
+fn dynamic(
+    client: &Client,
+    obj: &ObjectRef,
+    pipelineruns: Option<&ApiResource>,
+) -> Result<Api<DynamicObject>, ActionError> {
+    let pr = pipelineruns.ok_or(ActionError::NoTekton)?;
+    let ar = match obj.kind {
+        ResourceKind::TaskRuns => tekton::taskrun_resource(pr),
+        _ => pr.clone(),
+    };
+    Ok(Api::namespaced_with(client.clone(), &obj.namespace, &ar))
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, ActionError> {
+    serde_json::to_value(v).map_err(|e| ActionError::Decode(e.to_string()))
+}
+
+/// The object as the API server has it now (managedFields included).
+pub async fn fetch(
+    client: Client,
+    obj: ObjectRef,
+    tekton: Option<ApiResource>,
+) -> Result<Value, ActionError> {
+    let ns = obj.namespace.as_str();
+    match obj.kind {
+        ResourceKind::Pods => to_value(&Api::<Pod>::namespaced(client, ns).get(&obj.name).await?),
+        ResourceKind::Events => {
+            to_value(&Api::<Event>::namespaced(client, ns).get(&obj.name).await?)
+        }
+        ResourceKind::Nodes => to_value(&Api::<Node>::all(client).get(&obj.name).await?),
+        ResourceKind::Namespaces => to_value(&Api::<Namespace>::all(client).get(&obj.name).await?),
+        ResourceKind::PipelineRuns | ResourceKind::TaskRuns => {
+            let api = dynamic(&client, &obj, tekton.as_ref())?;
+            to_value(&api.get(&obj.name).await?)
+        }
+    }
+}
+
+pub async fn delete(
+    client: Client,
+    obj: ObjectRef,
+    tekton: Option<ApiResource>,
+) -> Result<String, ActionError> {
+    match obj.kind {
+        ResourceKind::Pods => {
+            Api::<Pod>::namespaced(client, &obj.namespace)
+                .delete(&obj.name, &DeleteParams::default())
+                .await?;
+        }
+        ResourceKind::PipelineRuns | ResourceKind::TaskRuns => {
+            dynamic(&client, &obj, tekton.as_ref())?
+                .delete(&obj.name, &DeleteParams::background())
+                .await?;
+        }
+        other => {
+            return Err(ActionError::Api(format!(
+                "deleting {} is not supported",
+                other.label()
+            )));
+        }
+    }
+    Ok(format!("deleted {}", obj.label()))
+}
+
+/// Tekton's cancel: `spec.status: Cancelled`; the controller stops the TaskRuns.
+pub async fn cancel(
+    client: Client,
+    obj: ObjectRef,
+    tekton: Option<ApiResource>,
+) -> Result<String, ActionError> {
+    let api = dynamic(&client, &obj, tekton.as_ref())?;
+    let patch = json!({"spec": {"status": "Cancelled"}});
+    api.patch(&obj.name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await?;
+    Ok(format!("cancel requested for {}", obj.label()))
+}
+
+/// The new run `rerun` creates: the same spec, labels and annotations (less what the system
+/// owns), under `generateName`.
+pub fn rerun_object(original: &Value) -> Value {
+    let meta = &original["metadata"];
+    let base = meta["generateName"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{}-r-", meta["name"].as_str().unwrap_or("run")));
+    let mut spec = original["spec"].clone();
+    if let Some(s) = spec.as_object_mut() {
+        // A cancelled run's spec says so; the new run must start.
+        s.remove("status");
+    }
+    let mut labels = meta["labels"].clone();
+    if let Some(l) = labels.as_object_mut() {
+        l.retain(|k, _| !k.starts_with("tekton.dev/pipelineRun"));
+    }
+    let mut annotations = meta["annotations"].clone();
+    if let Some(a) = annotations.as_object_mut() {
+        a.remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
+    let mut out = json!({
+        "apiVersion": original["apiVersion"],
+        "kind": "PipelineRun",
+        "metadata": {"generateName": base, "namespace": meta["namespace"]},
+        "spec": spec,
+    });
+    if labels.is_object() {
+        out["metadata"]["labels"] = labels;
+    }
+    if annotations.as_object().is_some_and(|a| !a.is_empty()) {
+        out["metadata"]["annotations"] = annotations;
+    }
+    out
+}
+
+pub async fn rerun(
+    client: Client,
+    obj: ObjectRef,
+    tekton: Option<ApiResource>,
+) -> Result<String, ActionError> {
+    let api = dynamic(&client, &obj, tekton.as_ref())?;
+    let original = to_value(&api.get(&obj.name).await?)?;
+    let new: DynamicObject = serde_json::from_value(rerun_object(&original))
+        .map_err(|e| ActionError::Decode(e.to_string()))?;
+    let created = api.create(&PostParams::default(), &new).await?;
+    Ok(format!(
+        "started {} (rerun of {})",
+        created.metadata.name.unwrap_or_default(),
+        obj.name
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rerun_keeps_spec_and_drops_cancel_and_system_fields() {
+        let original = json!({
+            "apiVersion": "tekton.dev/v1", "kind": "PipelineRun",
+            "metadata": {"name": "build-x7k2p", "generateName": "build-", "namespace": "ci", "uid": "u", "resourceVersion": "9",
+                         "labels": {"app": "web", "tekton.dev/pipelineRun": "build-x7k2p", "tekton.dev/pipeline": "build"},
+                         "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+            "spec": {"pipelineRef": {"name": "build"}, "status": "Cancelled", "params": [{"name": "rev", "value": "abc"}]},
+            "status": {"conditions": []}
+        });
+        let new = rerun_object(&original);
+        assert_eq!(new["metadata"]["generateName"], "build-");
+        assert_eq!(new["metadata"]["namespace"], "ci");
+        assert!(
+            new["metadata"]["name"].is_null()
+                && new["metadata"]["uid"].is_null()
+                && new["status"].is_null()
+        );
+        assert!(new["spec"]["status"].is_null());
+        assert_eq!(new["spec"]["params"][0]["value"], "abc");
+        assert_eq!(
+            new["metadata"]["labels"],
+            json!({"app": "web", "tekton.dev/pipeline": "build"})
+        );
+        assert!(new["metadata"]["annotations"].is_null());
+        let named = json!({"apiVersion": "tekton.dev/v1", "metadata": {"name": "nightly", "namespace": "ci"}, "spec": {}});
+        assert_eq!(
+            rerun_object(&named)["metadata"]["generateName"],
+            "nightly-r-"
+        );
+    }
+}

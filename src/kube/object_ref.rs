@@ -1,0 +1,38 @@
+//! A reference to one object in the cluster, used to navigate between views (a pod's events, a
+//! triage row's target, the object a describe pane shows).
+
+use super::informer::ResourceKind;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ObjectRef {
+    pub kind: ResourceKind,
+    /// Empty for cluster-scoped kinds.
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectRef {
+    pub fn new(kind: ResourceKind, namespace: &str, name: &str) -> Self {
+        Self {
+            kind,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+
+    /// `pod/demo/web-1`, `node/worker-1`: short and unambiguous, for titles and messages.
+    pub fn label(&self) -> String {
+        if self.namespace.is_empty() {
+            format!("{}/{}", self.kind.singular(), self.name)
+        } else {
+            format!("{}/{}/{}", self.kind.singular(), self.namespace, self.name)
+        }
+    }
+
+    /// Whether an event's `involvedObject` (kind, namespace, name) points at this object.
+    pub fn is(&self, kind: &str, namespace: &str, name: &str) -> bool {
+        self.kind.kind_name() == kind
+            && self.name == name
+            && (self.namespace.is_empty() || self.namespace == namespace)
+    }
+}

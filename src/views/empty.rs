@@ -1,0 +1,108 @@
+//! Why a table is empty, in words a person can act on: still loading, filtered away, forbidden,
+//! not installed, or simply nothing there.
+
+use super::table::Empty;
+use super::text::clean;
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::table::{Table, TableRow};
+use crate::kube::informer::{InformerState, ResourceKind};
+
+pub fn message<R: TableRow>(
+    app: &App,
+    table: &Table<R>,
+    kind: ResourceKind,
+    theme: &Theme,
+) -> Empty {
+    let what = kind.label();
+    if !table.filter.is_empty() && table.total() > 0 {
+        return Empty {
+            style: theme.muted,
+            text: format!(
+                "No {what} match the filter {:?} (Esc clears it)",
+                table.filter.text
+            ),
+        };
+    }
+    if table.only_flagged && table.total() > 0 {
+        return Empty {
+            style: theme.ok,
+            text: format!("No {what} need attention (w shows all)"),
+        };
+    }
+    let (style, text) = match app.informer(kind) {
+        InformerState::Syncing => (
+            theme.pending,
+            format!("Loading {what} from {} …", app.server),
+        ),
+        InformerState::Live => match &table.pin {
+            Some(pin) => (theme.muted, format!("No {what} for {}", pin.label())),
+            None if kind == ResourceKind::Nodes || kind == ResourceKind::Namespaces => {
+                (theme.muted, format!("No {what}"))
+            }
+            None => (
+                theme.muted,
+                format!(
+                    "No {what} in {}",
+                    if app.all_namespaces() {
+                        "any namespace".into()
+                    } else {
+                        format!("namespace {}", app.scope)
+                    }
+                ),
+            ),
+        },
+        InformerState::Reconnecting(e) => (
+            theme.error,
+            format!("{} — {}\nRetrying with backoff…", app.server, clean(&e)),
+        ),
+        InformerState::Forbidden(e) => (
+            theme.error,
+            format!(
+                "Forbidden: {}\nAsk for list/watch on {what}, or pick a namespace with :ns NAME",
+                clean(&e)
+            ),
+        ),
+        InformerState::NotInstalled => (
+            theme.muted,
+            if kind == ResourceKind::PipelineRuns || kind == ResourceKind::TaskRuns {
+                "Tekton is not installed in this cluster (no tekton.dev/v1 or v1beta1 API)".into()
+            } else {
+                format!("The {what} API is not served by this cluster")
+            },
+        ),
+    };
+    Empty { style, text }
+}
+
+/// The triage screen's empty state: good news, or why we cannot tell yet.
+pub fn triage(app: &App, theme: &Theme) -> Empty {
+    let syncing: Vec<&str> = [
+        ResourceKind::Pods,
+        ResourceKind::Nodes,
+        ResourceKind::Events,
+    ]
+    .into_iter()
+    .filter(|k| app.informer(*k) == InformerState::Syncing)
+    .map(ResourceKind::label)
+    .collect();
+    if !syncing.is_empty() {
+        return Empty {
+            style: theme.pending,
+            text: format!("Loading {} …", syncing.join(", ")),
+        };
+    }
+    if !app.tables.triage.filter.is_empty() && app.tables.triage.total() > 0 {
+        return Empty {
+            style: theme.muted,
+            text: "No problems match the filter (Esc clears it)".into(),
+        };
+    }
+    Empty {
+        style: theme.ok,
+        text:
+            "Nothing looks broken: no crash loops, OOM kills, image pull errors, failing probes, \
+               stuck pending pods, failed PipelineRuns, unhealthy nodes or warning events."
+                .into(),
+    }
+}

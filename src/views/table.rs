@@ -1,0 +1,206 @@
+//! Any resource table. Only the visible rows are formatted (the table is virtualized), so
+//! 10,000 rows cost the same per frame as 40.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table as TableWidget, Wrap};
+
+use super::text::clean;
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::table::{Col, Table, TableRow};
+use crate::kube::pod_row::Health;
+
+pub fn health_style(theme: &Theme, h: Health) -> Style {
+    match h {
+        Health::Ok => theme.ok,
+        Health::Pending => theme.pending,
+        Health::Warning => theme.warning,
+        Health::Error => theme.error,
+        Health::Done => theme.done,
+    }
+}
+
+/// Column indices shown at this width.
+pub fn columns(cols: &[Col], all_namespaces: bool, width: u16) -> Vec<usize> {
+    (0..cols.len())
+        .filter(|&i| (all_namespaces || !cols[i].namespace) && width >= cols[i].hide_below)
+        .collect()
+}
+
+/// Rows of the table area that hold data (the area less its border and header).
+pub fn body_height(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(3))
+}
+
+/// The block around a table or pane: the breadcrumb and `extra` (counts, filter) as its title.
+pub fn block<'a>(app: &App, extra: &str, theme: &Theme, width: u16) -> Block<'a> {
+    let crumbs = app.breadcrumb();
+    let mut title = String::new();
+    // Keep the newest crumbs when the path is too long for the width.
+    let budget = usize::from(width).saturating_sub(extra.chars().count() + 6);
+    for (i, c) in crumbs.iter().enumerate().rev() {
+        let piece = if i + 1 == crumbs.len() {
+            c.clone()
+        } else {
+            format!("{c} › ")
+        };
+        if title.chars().count() + piece.chars().count() > budget && i + 1 != crumbs.len() {
+            title.insert_str(0, "… ");
+            break;
+        }
+        title.insert_str(0, &piece);
+    }
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.muted)
+        .title(Line::styled(
+            clean(&format!(" {title}{extra} ")).into_owned(),
+            theme.accent,
+        ))
+}
+
+pub struct Empty {
+    pub style: Style,
+    pub text: String,
+}
+
+pub fn draw<R: TableRow>(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    table: &Table<R>,
+    empty: impl FnOnce() -> Empty,
+    theme: &Theme,
+) {
+    let mut extra = format!("({}) [{}/{}]", app.scope, table.len(), table.total());
+    if let Some(pin) = &table.pin {
+        extra.push_str(&format!(" {}", pin.label()));
+    }
+    if table.only_flagged {
+        extra.push_str(" [only flagged]");
+    }
+    if !table.filter.is_empty() {
+        extra.push_str(&format!(" /{}", table.filter.text));
+    }
+    let block = block(app, &extra, theme, area.width);
+    if table.is_empty() {
+        let e = empty();
+        let p = Paragraph::new(e.text)
+            .style(e.style)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .block(block);
+        frame.render_widget(p, area);
+        return;
+    }
+    let spec = R::COLUMNS;
+    let cols = columns(spec, app.all_namespaces(), area.width);
+    let height = body_height(area);
+    let first = table.offset;
+    let visible: Vec<(usize, &R)> = (first..(first + height).min(table.len()))
+        .filter_map(|i| table.row(i).map(|r| (i, r)))
+        .collect();
+    let texts: Vec<Vec<String>> = visible
+        .iter()
+        .map(|(_, r)| {
+            cols.iter()
+                .map(|&c| clean(&r.cell(c, app.now)).into_owned())
+                .collect()
+        })
+        .collect();
+    let desired: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let widest = texts
+                .iter()
+                .map(|t| t[i].chars().count())
+                .max()
+                .unwrap_or(0);
+            let title = spec[c].title.len() + usize::from(c == table.sort);
+            widest.max(title).min(spec[c].max)
+        })
+        .collect();
+    let specs: Vec<Col> = cols.iter().map(|&c| spec[c]).collect();
+    let (widths, spacing) =
+        fit_columns(&specs, &desired, usize::from(area.width.saturating_sub(2)));
+    let widths: Vec<Constraint> = widths
+        .into_iter()
+        .map(|w| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX)))
+        .collect();
+    let sort_mark = if table.descending { "↓" } else { "↑" };
+    let header = Row::new(cols.iter().map(|&c| {
+        let mark = if c == table.sort { sort_mark } else { "" };
+        format!("{}{mark}", spec[c].title)
+    }))
+    .style(theme.header);
+    let rows = visible.iter().zip(texts).map(|((i, r), t)| {
+        let style = if *i == table.selected {
+            theme.selection
+        } else {
+            health_style(theme, r.health())
+        };
+        Row::new(t).style(style)
+    });
+    let widget = TableWidget::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(spacing)
+        .flex(ratatui::layout::Flex::Start);
+    frame.render_widget(widget, area);
+}
+
+/// Fit the columns into `available` cells: full widths with two spaces between columns if they
+/// fit, else one space, else squeeze columns in their `shrink` order, down to their `min`.
+pub fn fit_columns(cols: &[Col], desired: &[usize], available: usize) -> (Vec<usize>, u16) {
+    let total: usize = desired.iter().sum();
+    let gaps = cols.len().saturating_sub(1);
+    if total + 2 * gaps <= available {
+        return (desired.to_vec(), 2);
+    }
+    let mut widths = desired.to_vec();
+    let mut over = (total + gaps).saturating_sub(available);
+    let mut order: Vec<usize> = (0..cols.len()).collect();
+    order.sort_by_key(|&i| cols[i].shrink);
+    for i in order {
+        if over == 0 {
+            break;
+        }
+        let cut = widths[i].saturating_sub(cols[i].min).min(over);
+        widths[i] -= cut;
+        over -= cut;
+    }
+    (widths, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::pod_row::PodRow;
+
+    fn pod_cols() -> Vec<Col> {
+        PodRow::COLUMNS[..6].to_vec()
+    }
+
+    #[test]
+    fn wide_enough_keeps_everything_with_two_spaces() {
+        let (w, gap) = fit_columns(&pod_cols(), &[10, 34, 5, 9, 8, 5], 200);
+        assert_eq!((w, gap), (vec![10, 34, 5, 9, 8, 5], 2));
+    }
+
+    #[test]
+    fn narrow_tightens_spacing_then_shrinks_namespace_before_name() {
+        // 71 cells of content + 5 gaps in 78: one space between columns is enough.
+        assert_eq!(
+            fit_columns(&pod_cols(), &[10, 34, 5, 9, 8, 5], 78),
+            (vec![10, 34, 5, 9, 8, 5], 1)
+        );
+        // 10 cells short: NAMESPACE gives 4 (down to 6), STATUS 0 (at 9), RESTARTS 3, READY 2, then NAME 1.
+        let (w, _) = fit_columns(&pod_cols(), &[10, 34, 5, 9, 8, 5], 66);
+        assert_eq!(w, vec![6, 33, 3, 9, 5, 5]);
+        assert_eq!(w.iter().sum::<usize>() + 5, 66);
+    }
+}
