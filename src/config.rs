@@ -65,7 +65,7 @@ pub enum ConfigError {
 pub struct Loaded {
     pub config: Config,
     pub path: Option<PathBuf>,
-    /// `file:line: problem` for every option that fell back to its default.
+    /// `line N: problem` for every option that fell back to its default.
     pub warnings: Vec<String>,
 }
 
@@ -94,7 +94,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
     })?;
     let warnings = problems
         .into_iter()
-        .map(|(line, what)| format!("{}:{line}: {what}", path.display()))
+        .map(|(line, what)| format!("line {line}: {what}"))
         .collect();
     Ok(Loaded {
         config,
@@ -119,7 +119,7 @@ pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
         if !OPTIONS.contains(&key.as_str()) {
             problems.push((
                 line,
-                format!("unknown option `{key}` (known: {})", OPTIONS.join(", ")),
+                format!("unknown option `{key}` (see config.example.toml)"),
             ));
             continue;
         }

@@ -77,6 +77,10 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let loaded = kubedeck::config::load(cli.config.as_deref())?;
     let config = loaded.config;
     let mut warnings = loaded.warnings;
+    let config_name = loaded
+        .path
+        .as_ref()
+        .map_or_else(|| "config".to_string(), |p| p.display().to_string());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_name, theme_problem) = config.theme(no_color);
     warnings.extend(theme_problem);
@@ -131,7 +135,10 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     );
     app.theme_name = theme_name;
     if !warnings.is_empty() {
-        app.message = Some((Severity::Error, format!("config: {}", warnings.join("; "))));
+        app.message = Some((
+            Severity::Error,
+            format!("{config_name}: {}", warnings.join("; ")),
+        ));
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let cluster = Cluster::start(client, context, scope, tx.clone());

@@ -146,6 +146,8 @@ struct Ui {
     done_tx: mpsc::UnboundedSender<Done>,
     theme: Theme,
     auto_triage: bool,
+    /// A triage input changed since the triage rows were computed.
+    triage_stale: bool,
 }
 
 impl Ui {
@@ -357,12 +359,18 @@ impl Ui {
         needed.dedup();
         let mut changed = false;
         for kind in needed {
+            if kind == ResourceKind::Pods && self.stale.contains(&kind) {
+                // Node rows count pods.
+                self.stale.insert(ResourceKind::Nodes);
+            }
             if self.stale.remove(&kind) {
                 self.refresh(kind, app);
                 changed = true;
+                self.triage_stale |= View::Triage.needs().contains(&kind);
             }
         }
-        if changed && (app.view == View::Triage || self.auto_triage) {
+        if self.triage_stale && (app.view == View::Triage || self.auto_triage) {
+            self.triage_stale = false;
             let t = &app.tables;
             let rows = triage::triage(
                 t.pods.all_rows(),
@@ -532,6 +540,7 @@ pub async fn run(
         done_tx,
         theme,
         auto_triage: start == StartView::Auto,
+        triage_stale: true,
     };
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));

@@ -125,7 +125,8 @@ fn pod_problem(
                 p.created,
             )
         }
-        _ if p.health == Health::Error => (
+        // A failed TaskRun's pod is covered by its PipelineRun's row.
+        _ if p.health == Health::Error && !p.labels.contains_key("tekton.dev/taskRun") => (
             "Failing",
             6,
             Health::Error,

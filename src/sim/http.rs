@@ -86,6 +86,7 @@ pub async fn handle(
     uri: Uri,
     headers: HeaderMap,
     Query(params): Query<Params>,
+    body: axum::body::Bytes,
 ) -> Response {
     let latency = sim.faults.latency();
     if !latency.is_zero() {
@@ -142,6 +143,12 @@ pub async fn handle(
             ) {
                 return r;
             }
+            if method == Method::POST {
+                if let Some(r) = gate(&sim, served, namespace.as_deref(), "create") {
+                    return r;
+                }
+                return create(&sim, served, namespace, &body);
+            }
             if method != Method::GET {
                 return status(
                     405,
@@ -195,6 +202,24 @@ pub async fn handle(
                 return r;
             }
             delete(&sim, served, namespace, &name, &params)
+        }
+        (
+            Method::PATCH,
+            Target::Object {
+                served,
+                namespace,
+                name,
+            },
+        ) => {
+            if let Some(r) = gate(&sim, served, namespace.as_deref(), "patch") {
+                return r;
+            }
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            patch(&sim, served, namespace, &name, &content_type, &body)
         }
         (Method::GET, Target::Log { namespace, name }) => {
             let Some(pods) = resources::find("", "v1", "pods") else {
@@ -466,6 +491,145 @@ fn get(sim: &Shared, served: &'static Served, namespace: Option<String>, name: &
     match found {
         Some(obj) => json_response(StatusCode::OK, &obj),
         None => not_found(served, name),
+    }
+}
+
+/// The stored kind behind a writable resource, or a 405 response.
+fn writable(served: &Served) -> Result<resources::Kind, Box<Response>> {
+    served
+        .store
+        .filter(|_| matches!(served.view, View::Stored | View::TektonV1beta1))
+        .ok_or_else(|| {
+            Box::new(status(
+                405,
+                "MethodNotAllowed",
+                "the server does not allow this method on the requested resource",
+                None,
+            ))
+        })
+}
+
+/// PATCH: JSON merge patch and strategic merge patch (as a merge: enough for the fields
+/// kubectl and kubedeck patch), or an RFC 6902 JSON patch.
+fn patch(
+    sim: &Arc<Shared>,
+    served: &'static Served,
+    namespace: Option<String>,
+    name: &str,
+    content_type: &str,
+    body: &[u8],
+) -> Response {
+    let kind = match writable(served) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    let key = (namespace.unwrap_or_default(), name.to_string());
+    let Some(current) = sim.store.get(kind, &key) else {
+        return not_found(served, name);
+    };
+    let Ok(doc) = serde_json::from_slice::<Value>(body) else {
+        return bad_request("the body of the request was in an unknown format");
+    };
+    let mut next = (*current).clone();
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    match media {
+        "application/merge-patch+json" | "application/strategic-merge-patch+json" => {
+            json_patch::merge(&mut next, &doc);
+        }
+        "application/json-patch+json" => {
+            let ops: json_patch::Patch = match serde_json::from_value(doc) {
+                Ok(p) => p,
+                Err(e) => return bad_request(&e.to_string()),
+            };
+            if let Err(e) = json_patch::patch(&mut next, &ops) {
+                return status(422, "Invalid", &e.to_string(), None);
+            }
+        }
+        other => {
+            return status(
+                415,
+                "UnsupportedMediaType",
+                &format!(
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got {other:?})"
+                ),
+                None,
+            );
+        }
+    }
+    // Identity is not patchable.
+    next["metadata"]["name"] = current["metadata"]["name"].clone();
+    next["metadata"]["namespace"] = current["metadata"]["namespace"].clone();
+    next["metadata"]["uid"] = current["metadata"]["uid"].clone();
+    let updated = sim.store.update(kind, &key, |o| {
+        *o = next.clone();
+        true
+    });
+    sim.react(kind, &key);
+    match sim.store.get(kind, &key).or(updated) {
+        Some(o) => json_response(StatusCode::OK, &present(served, &o)),
+        None => not_found(served, name),
+    }
+}
+
+/// POST: create, with `generateName` turned into a name as the apiserver does.
+fn create(
+    sim: &Arc<Shared>,
+    served: &'static Served,
+    namespace: Option<String>,
+    body: &[u8],
+) -> Response {
+    let kind = match writable(served) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    let Ok(mut obj) = serde_json::from_slice::<Value>(body) else {
+        return bad_request("the body of the request was in an unknown format");
+    };
+    let name = match (
+        obj["metadata"]["name"].as_str(),
+        obj["metadata"]["generateName"].as_str(),
+    ) {
+        (Some(n), _) if !n.is_empty() => n.to_string(),
+        (_, Some(prefix)) => {
+            let mut rng = fastrand::Rng::new();
+            let suffix: String = (0..5)
+                .map(|_| char::from(b"bcdfghjklmnpqrstvwxz2456789"[rng.usize(..27)]))
+                .collect();
+            format!("{prefix}{suffix}")
+        }
+        _ => {
+            return status(
+                422,
+                "Invalid",
+                "metadata.name: Required value: name or generateName is required",
+                None,
+            );
+        }
+    };
+    let ns = namespace.unwrap_or_default();
+    let key = (ns.clone(), name.clone());
+    if sim.store.get(kind, &key).is_some() {
+        return status(
+            409,
+            "AlreadyExists",
+            &format!("{} \"{name}\" already exists", resource_name(served)),
+            Some(json!({"name": name, "kind": served.plural})),
+        );
+    }
+    obj["metadata"]["name"] = json!(name);
+    if !ns.is_empty() {
+        obj["metadata"]["namespace"] = json!(ns);
+    }
+    obj["metadata"]["uid"] = json!(model::uid(fastrand::u64(1 << 40..)));
+    obj["metadata"]["creationTimestamp"] = model::ts(Timestamp::now());
+    if let Some(status) = obj.as_object_mut() {
+        status.remove("status");
+    }
+    sim.store.put(kind, obj);
+    sim.react(kind, &key);
+    match sim.store.get(kind, &key) {
+        Some(o) => json_response(StatusCode::CREATED, &present(served, &o)),
+        None => not_found(served, &name),
     }
 }
 

@@ -100,6 +100,15 @@ impl Shared {
         }
     }
 
+    /// Let the scenario's controllers react to an object a client wrote.
+    fn react(&self, kind: Kind, key: &(String, String)) {
+        if kind == Kind::PipelineRun {
+            let mut w = self.world();
+            let mut ev = self.events.lock().unwrap_or_else(|e| e.into_inner());
+            scenario::react_to_pipelinerun(&mut w, &self.store, &mut ev, key);
+        }
+    }
+
     fn control(&self, c: Ctrl) {
         if let Some(tx) = self.ctrl.get() {
             let _ = tx.send((c, None));

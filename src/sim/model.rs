@@ -496,11 +496,15 @@ pub fn pipelinerun(
         .map(|(t, _)| json!({"apiVersion": "tekton.dev/v1", "kind": "TaskRun", "name": taskrun_name(run, t), "pipelineTaskName": t}))
         .collect();
     status["childReferences"] = json!(children);
+    let mut spec = json!({"pipelineRef": {"name": run.pipeline}, "timeouts": {"pipeline": "1h0m0s"}, "taskRunTemplate": {"serviceAccountName": "default"}});
+    if matches!(reason_override, Some(("Cancelled", _))) {
+        spec["status"] = json!("Cancelled");
+    }
     json!({
         "apiVersion": "tekton.dev/v1", "kind": "PipelineRun",
         "metadata": {"name": run.name, "namespace": run.namespace, "uid": uid(run.n), "creationTimestamp": ts(run.created), "generation": 1,
                      "labels": {"tekton.dev/pipeline": run.pipeline}},
-        "spec": {"pipelineRef": {"name": run.pipeline}, "timeouts": {"pipeline": "1h0m0s"}, "taskRunTemplate": {"serviceAccountName": "default"}},
+        "spec": spec,
         "status": status,
     })
 }

@@ -548,3 +548,74 @@ fn evict_one(store: &Store, events: &mut EventLog, node: &str, now: Timestamp) {
         },
     );
 }
+
+/// The Tekton controller's reaction to a PipelineRun someone else wrote: a cancel request
+/// (`spec.status: Cancelled`) stops the run; a new run (POSTed) starts running.
+pub fn react_to_pipelinerun(
+    w: &mut World,
+    store: &Store,
+    events: &mut EventLog,
+    key: &(String, String),
+) {
+    let Some(obj) = store.get(Kind::PipelineRun, key) else {
+        return;
+    };
+    let mut runs = std::mem::take(&mut w.runs);
+    match runs
+        .iter_mut()
+        .find(|r| r.shape.namespace == key.0 && r.shape.name == key.1)
+    {
+        Some(r) => {
+            let cancel = matches!(
+                obj["spec"]["status"].as_str(),
+                Some("Cancelled" | "CancelledRunFinally" | "StoppedRunFinally")
+            );
+            if cancel && !r.finished() {
+                r.reason_override = Some(("Cancelled", "PipelineRun was cancelled"));
+                run_event(
+                    w,
+                    store,
+                    events,
+                    r,
+                    "Warning",
+                    "Cancelled",
+                    "PipelineRun was cancelled".into(),
+                );
+                seed::write_run(w, store, r, true);
+            }
+        }
+        None if obj["status"].is_null() => {
+            let pipeline = obj["spec"]["pipelineRef"]["name"]
+                .as_str()
+                .unwrap_or("inline")
+                .to_string();
+            let tasks: Vec<&str> = PIPELINES
+                .iter()
+                .find(|(p, _)| *p == pipeline)
+                .map_or(vec!["run"], |(_, t)| t.to_vec());
+            let n = w.n();
+            let shape = super::model::RunShape {
+                name: key.1.clone(),
+                namespace: key.0.clone(),
+                pipeline,
+                tasks: tasks.iter().map(|t| t.to_string()).collect(),
+                created: w.now,
+                n,
+            };
+            let mut tasks_state = vec![TaskState::NotStarted; tasks.len()];
+            tasks_state[0] = TaskState::Running(w.now);
+            let run = RunActor {
+                shape,
+                tasks: tasks_state,
+                fails_at: None,
+                ticks_per_task: w.rng.u32(3..8),
+                ticks_in_task: 0,
+                reason_override: None,
+            };
+            seed::write_run(w, store, &run, true);
+            runs.push(run);
+        }
+        None => {}
+    }
+    w.runs = runs;
+}

@@ -474,6 +474,8 @@ pub fn task_pod(w: &World, a: &RunActor, task: &str, state: TaskState) -> serde_
     let mut pod = model::pod(&shape, phase, &[st], true, None);
     pod["metadata"]["labels"]["tekton.dev/pipelineRun"] = serde_json::json!(a.shape.name);
     pod["metadata"]["labels"]["tekton.dev/pipelineTask"] = serde_json::json!(task);
+    pod["metadata"]["labels"]["tekton.dev/taskRun"] =
+        serde_json::json!(model::taskrun_name(&a.shape, task));
     pod["metadata"]["ownerReferences"] = serde_json::json!([{"apiVersion": "tekton.dev/v1", "kind": "TaskRun",
         "name": model::taskrun_name(&a.shape, task), "uid": model::uid(a.shape.n ^ 0xabc), "controller": true}]);
     pod

@@ -57,6 +57,16 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Mode::Confirm => Line::styled(" y confirms, any other key cancels", theme.warning),
         Mode::Table | Mode::Help => {
             let mut spans = Vec::new();
+            // A message (an error, a result) goes first: the counts are the least urgent part.
+            if let Some((sev, msg)) = &app.message {
+                let style = if *sev == Severity::Error {
+                    theme.error
+                } else {
+                    theme.header
+                };
+                spans.push(Span::styled(format!(" {} ", clean(msg)), style));
+                spans.push(Span::styled("│", theme.muted));
+            }
             for kind in ResourceKind::ALL {
                 let state = app.informer(kind);
                 let count = app.counts.get(&kind).copied().unwrap_or(0);
@@ -67,14 +77,9 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled(text, state_style(theme, &state)));
                 spans.push(Span::styled("│", theme.muted));
             }
-            if let Some((sev, msg)) = &app.message {
-                let style = if *sev == Severity::Error {
-                    theme.error
-                } else {
-                    theme.header
-                };
-                spans.push(Span::styled(format!(" {}", clean(msg)), style));
-            } else if let Some(err) = first_error(app) {
+            if app.message.is_none()
+                && let Some(err) = first_error(app)
+            {
                 spans.push(Span::styled(format!(" {}", clean(&err)), theme.error));
             }
             Line::from(spans)

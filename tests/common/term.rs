@@ -92,9 +92,14 @@ impl Term {
     }
 
     /// Run kubedeck against a kubeconfig file.
+    /// Start against `path`. Tests start in the pods view (`--view pods`) unless they pass
+    /// `--view`, so the automatic switch to triage does not race their first assertions.
     pub fn with_kubeconfig(path: &Path, extra: &[&str], cols: u16, rows: u16) -> Self {
         let p = path.to_string_lossy().to_string();
         let mut args = vec!["--kubeconfig", p.as_str()];
+        if !extra.contains(&"--view") {
+            args.extend(["--view", "pods"]);
+        }
         args.extend_from_slice(extra);
         Self::spawn(&args, cols, rows, &[])
     }
@@ -103,6 +108,32 @@ impl Term {
         let (lock, _) = &*self.screen;
         let s = lock.lock().unwrap_or_else(|e| e.into_inner());
         s.parser.screen().contents()
+    }
+
+    /// Wait until `pred` holds for the whole screen (text and attributes).
+    pub fn wait_screen(&self, what: &str, pred: impl Fn(&vt100::Screen) -> bool) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        let (lock, cv) = &*self.screen;
+        let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if pred(s.parser.screen()) {
+                return s.parser.screen().contents();
+            }
+            let now = Instant::now();
+            if now >= deadline || s.closed {
+                panic!(
+                    "waited for {what}; the screen was:\n{}",
+                    s.parser.screen().contents()
+                );
+            }
+            let generation = s.generation;
+            let (guard, _) = cv
+                .wait_timeout_while(s, deadline - now, |st| {
+                    st.generation == generation && !st.closed
+                })
+                .unwrap_or_else(|e| e.into_inner());
+            s = guard;
+        }
     }
 
     /// Wait until `pred` holds for the screen text, or fail with the screen shown.
@@ -202,4 +233,19 @@ impl Drop for Term {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+/// The text of the first row drawn with a background colour at column `col` (the table's
+/// cursor row).
+pub fn highlighted_row(screen: &vt100::Screen, col: u16) -> Option<String> {
+    let (rows, cols) = screen.size();
+    (2..rows.saturating_sub(1)).find_map(|r| {
+        let cell = screen.cell(r, col)?;
+        (cell.bgcolor() != vt100::Color::Default).then(|| screen.contents_between(r, 0, r, cols))
+    })
+}
+
+/// The background colour of one cell, for checking theme changes.
+pub fn bg_at(screen: &vt100::Screen, row: u16, col: u16) -> Option<vt100::Color> {
+    screen.cell(row, col).map(|c| c.bgcolor())
 }
