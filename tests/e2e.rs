@@ -719,7 +719,7 @@ fn describe_yaml_and_events_of_a_pod() {
         s.contains("pods(all)") && !s.contains("kind: Pod")
     });
     t.send("e");
-    t.wait_for(&format!("events(all)"));
+    t.wait_for("events(all)");
     t.wait_for(&format!("pod/{ns}/{name}"));
     t.send("\x03");
     assert_eq!(t.wait_exit(), 0);
