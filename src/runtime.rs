@@ -148,6 +148,8 @@ struct Ui {
     auto_triage: bool,
     /// A triage input changed since the triage rows were computed.
     triage_stale: bool,
+    /// Something changed since the describe pane was built (it reads the stores directly).
+    describe_stale: bool,
 }
 
 impl Ui {
@@ -357,7 +359,6 @@ impl Ui {
         // Node pod counts read the pod rows, so pods go first.
         needed.sort();
         needed.dedup();
-        let mut changed = false;
         for kind in needed {
             if kind == ResourceKind::Pods && self.stale.contains(&kind) {
                 // Node rows count pods.
@@ -365,7 +366,6 @@ impl Ui {
             }
             if self.stale.remove(&kind) {
                 self.refresh(kind, app);
-                changed = true;
                 self.triage_stale |= View::Triage.needs().contains(&kind);
             }
         }
@@ -381,7 +381,8 @@ impl Ui {
             );
             app.tables.triage.set_rows(rows);
         }
-        if changed && app.view == View::Detail {
+        if self.describe_stale && app.view == View::Detail {
+            self.describe_stale = false;
             self.refresh_describe(app);
         }
     }
@@ -541,6 +542,7 @@ pub async fn run(
         theme,
         auto_triage: start == StartView::Auto,
         triage_stale: true,
+        describe_stale: true,
     };
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -577,7 +579,10 @@ pub async fn run(
             },
             Some(update) = updates.recv() => {
                 match update {
-                    InformerUpdate::Changed(kind) => { ui.stale.insert(kind); }
+                    InformerUpdate::Changed(kind) => {
+                        ui.stale.insert(kind);
+                        ui.describe_stale = true;
+                    }
                     InformerUpdate::State(kind, state) => { app.informers.insert(kind, state); }
                 }
                 dirty = true;

@@ -703,6 +703,17 @@ fn describe_yaml_and_events_of_a_pod() {
             && s.contains("Containers:")
             && s.contains("Restart Count:")
     });
+    // Describe follows the object live.
+    w.sim
+        .store()
+        .update(Kind::Pod, &(ns.clone(), name.clone()), |p| {
+            p["status"]["containerStatuses"][0]["restartCount"] = serde_json::json!(77);
+            true
+        });
+    t.wait_until("the new restart count", |s| {
+        s.lines()
+            .any(|l| l.contains("Restart Count:") && l.contains("77"))
+    });
     t.send("/Image\r");
     t.wait_until("a search with matches", |s| {
         s.contains("/Image (") && s.contains("matches)")

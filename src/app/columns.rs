@@ -282,14 +282,7 @@ impl TableRow for PipelineRunRow {
             3 => self.state.text().cmp(&o.state.text()),
             4 => self.progress.cmp(&o.progress),
             5 => newest_first(self.started.or(self.created), o.started.or(o.created)),
-            _ => {
-                let d = |r: &Self| {
-                    r.completed
-                        .zip(r.started)
-                        .map(|(c, s)| c.as_second() - s.as_second())
-                };
-                d(o).cmp(&d(self))
-            }
+            _ => o.took_secs().cmp(&self.took_secs()),
         }
     }
 
@@ -355,14 +348,7 @@ impl TableRow for TaskRunRow {
             2 => self.state.text().cmp(&o.state.text()),
             // Execution order: the first task to start first.
             3 => oldest_first(self.started, o.started),
-            4 => {
-                let d = |r: &Self| {
-                    r.completed
-                        .zip(r.started)
-                        .map(|(c, s)| c.as_second() - s.as_second())
-                };
-                d(o).cmp(&d(self))
-            }
+            4 => o.took_secs().cmp(&self.took_secs()),
             _ => self.pod.cmp(&o.pod),
         }
     }
@@ -376,10 +362,7 @@ impl TableRow for TaskRunRow {
             0 => self.name.clone(),
             1 => self.task.clone(),
             2 => self.state.text(),
-            3 => match self.started {
-                Some(_) => format!("{} ago", age::since(self.started, now)),
-                None => "-".into(),
-            },
+            3 => self.started_text(now),
             4 => self.duration_text(now),
             _ => self.pod.clone(),
         }

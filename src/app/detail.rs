@@ -124,7 +124,7 @@ impl Detail {
         };
         match next {
             Some(&m) => {
-                self.scroll = m.min(self.max_scroll().max(m));
+                self.scroll = m;
                 true
             }
             None => false,

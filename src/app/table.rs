@@ -200,21 +200,6 @@ impl<R: TableRow> Table<R> {
         self.rebuild();
     }
 
-    /// Put the cursor on the row with this key, if it is shown.
-    pub fn select_key(&mut self, key: &str) -> bool {
-        match self.view.iter().position(|&i| self.rows[i].key() == key) {
-            Some(pos) => {
-                self.select(pos);
-                true
-            }
-            None => {
-                // Not shown yet (the store may not have it): remember it for the next rebuild.
-                self.selected_key = Some(key.to_string());
-                false
-            }
-        }
-    }
-
     pub fn state(&self) -> TableState {
         TableState {
             filter: self.filter.clone(),

@@ -132,6 +132,21 @@ pub struct PipelineRunRow {
     pub message: String,
 }
 
+/// `5m ago`, or `-` before the run started.
+fn started_text(started: Option<Timestamp>, now: Timestamp) -> String {
+    match started {
+        Some(_) => format!("{} ago", age::since(started, now)),
+        None => "-".into(),
+    }
+}
+
+/// Seconds a finished run took (None while it runs), for sorting by DURATION.
+fn took(started: Option<Timestamp>, completed: Option<Timestamp>) -> Option<i64> {
+    completed
+        .zip(started)
+        .map(|(c, s)| c.as_second() - s.as_second())
+}
+
 /// Seconds from start to completion, or to `now` while the run goes on.
 fn duration(started: Option<Timestamp>, completed: Option<Timestamp>, now: Timestamp) -> String {
     match started {
@@ -146,10 +161,11 @@ impl PipelineRunRow {
     }
 
     pub fn started_text(&self, now: Timestamp) -> String {
-        match self.started {
-            Some(_) => format!("{} ago", age::since(self.started, now)),
-            None => "-".into(),
-        }
+        started_text(self.started, now)
+    }
+
+    pub fn took_secs(&self) -> Option<i64> {
+        took(self.started, self.completed)
     }
 
     pub fn duration_text(&self, now: Timestamp) -> String {
@@ -244,6 +260,14 @@ pub struct TaskRunRow {
 impl TaskRunRow {
     pub fn health(&self) -> Health {
         self.state.health()
+    }
+
+    pub fn started_text(&self, now: Timestamp) -> String {
+        started_text(self.started, now)
+    }
+
+    pub fn took_secs(&self) -> Option<i64> {
+        took(self.started, self.completed)
     }
 
     pub fn duration_text(&self, now: Timestamp) -> String {

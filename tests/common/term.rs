@@ -138,26 +138,7 @@ impl Term {
 
     /// Wait until `pred` holds for the screen text, or fail with the screen shown.
     pub fn wait_until(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        let (lock, cv) = &*self.screen;
-        let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            let text = s.parser.screen().contents();
-            if pred(&text) {
-                return text;
-            }
-            let now = Instant::now();
-            if now >= deadline || s.closed {
-                panic!("waited for {what}; the screen was:\n{text}");
-            }
-            let generation = s.generation;
-            let (guard, _) = cv
-                .wait_timeout_while(s, deadline - now, |st| {
-                    st.generation == generation && !st.closed
-                })
-                .unwrap_or_else(|e| e.into_inner());
-            s = guard;
-        }
+        self.wait_screen(what, |s| pred(&s.contents()))
     }
 
     pub fn wait_for(&self, text: &str) -> String {
