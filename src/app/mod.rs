@@ -7,6 +7,8 @@ pub mod describe;
 pub mod detail;
 pub mod filter;
 pub mod keymap;
+pub mod layout;
+pub mod logs;
 pub mod state;
 pub mod table;
 pub mod triage;

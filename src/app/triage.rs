@@ -311,6 +311,9 @@ mod tests {
             phase: phase.into(),
             labels: BTreeMap::new(),
             last_terminated_reason: None,
+            containers: vec!["app".into()],
+            init_containers: 0,
+            owner: None,
         })
     }
 

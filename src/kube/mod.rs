@@ -6,6 +6,8 @@ pub mod client;
 pub mod cluster;
 pub mod event_row;
 pub mod informer;
+pub mod log_request;
+pub mod logs;
 pub mod namespace_row;
 pub mod node_row;
 pub mod object_ref;

@@ -34,6 +34,11 @@ pub struct PodRow {
     pub labels: std::collections::BTreeMap<String, String>,
     /// The newest `lastState.terminated.reason` of any container (e.g. `OOMKilled`).
     pub last_terminated_reason: Option<String>,
+    /// Container names in spec order (init containers first, marked by `init_containers`).
+    pub containers: Vec<String>,
+    pub init_containers: usize,
+    /// The controlling owner: kind and name (ReplicaSet, StatefulSet, Job...).
+    pub owner: Option<(String, String)>,
 }
 
 impl PodRow {
@@ -226,7 +231,22 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         })
         .max_by_key(|(at, _)| *at)
         .map(|(_, r)| r);
+    let containers: Vec<String> = init_specs
+        .iter()
+        .chain(spec.map(|s| s.containers.as_slice()).unwrap_or_default())
+        .map(|c| c.name.clone())
+        .collect();
+    let owner = meta
+        .owner_references
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .map(|o| (o.kind.clone(), o.name.clone()));
     PodRow {
+        containers,
+        init_containers: init_specs.len(),
+        owner,
         phase,
         labels: meta.labels.clone().unwrap_or_default(),
         last_terminated_reason,

@@ -203,6 +203,9 @@ mod tests {
                 .into_iter()
                 .collect(),
             last_terminated_reason: (restarts > 0).then(|| "Error".to_string()),
+            containers: vec!["app".into()],
+            init_containers: 0,
+            owner: None,
         })
     }
 
