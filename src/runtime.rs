@@ -3,7 +3,7 @@
 //! run on their own tasks and report back over channels. A frame is drawn only when something
 //! changed, at most ~60 per second.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,14 +18,18 @@ use tokio::time::Instant;
 use crate::app::contexts::ContextRow;
 use crate::app::detail::DetailKind;
 use crate::app::keymap::{self, Keymap};
+use crate::app::layout::PaneId;
+use crate::app::logs::pane::LogPane;
 use crate::app::state::{Screen, View};
 use crate::app::update::update;
 use crate::app::{App, Effect, Mode, Severity, describe, triage, yaml};
+use crate::clipboard;
 use crate::kube::actions;
 use crate::kube::client::KubeconfigSource;
 use crate::kube::cluster::{Cluster, Scope, TaskRunWatch};
 use crate::kube::event_row::{EventRow, event_row};
 use crate::kube::informer::{InformerState, InformerUpdate, ResourceKind};
+use crate::kube::logs::{LogEvent, LogTask};
 use crate::kube::namespace_row::{NamespaceRow, namespace_row};
 use crate::kube::node_row::{NodeRow, node_row};
 use crate::kube::object_ref::ObjectRef;
@@ -75,9 +79,17 @@ enum Done {
 
 fn handle_key(app: &mut App, keymap: &Keymap, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
     let action = match app.mode {
-        Mode::Filter | Mode::Command | Mode::Search => keymap::input_action(key),
+        Mode::Filter | Mode::Command | Mode::Search | Mode::Save => keymap::input_action(key),
         Mode::Confirm => Some(keymap::confirm_action(key)),
-        Mode::Table | Mode::Help => keymap.action(key),
+        Mode::Pick => keymap::pick_action(key),
+        Mode::Table | Mode::Help => {
+            let focus = if app.dashboard_focused() {
+                keymap::Section::Table
+            } else {
+                keymap::Section::Logs
+            };
+            keymap.action_in(key, focus)
+        }
     };
     match action {
         Some(a) => update(app, a),
@@ -150,6 +162,9 @@ struct Ui {
     triage_stale: bool,
     /// Something changed since the describe pane was built (it reads the stores directly).
     describe_stale: bool,
+    /// The stream of every open log pane.
+    log_tasks: HashMap<PaneId, LogTask>,
+    log_tx: mpsc::Sender<LogEvent>,
 }
 
 impl Ui {
@@ -221,6 +236,30 @@ impl Ui {
                 self.spawn_action(actions::cancel(client, obj, self.tekton()))
             }
             Effect::Rerun(obj) => self.spawn_action(actions::rerun(client, obj, self.tekton())),
+            Effect::OpenLogs { pane, request } => {
+                // Replacing the task drops (and so stops) the old stream first.
+                self.log_tasks.remove(&pane);
+                let task = crate::kube::logs::spawn(client, pane, request, self.log_tx.clone());
+                self.log_tasks.insert(pane, task);
+            }
+            Effect::StopLogs(pane) => {
+                self.log_tasks.remove(&pane);
+            }
+            Effect::Clipboard(text) => {
+                if let Err(e) = clipboard::copy(&text) {
+                    app.message = Some((Severity::Error, format!("cannot copy: {e}")));
+                }
+            }
+            Effect::SaveFile { path, text } => {
+                let tx = self.done_tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let lines = text.lines().count();
+                    let result = std::fs::write(&path, text)
+                        .map(|()| format!("saved {lines} lines to {path}"))
+                        .map_err(|e| format!("cannot save to {path}: {e}"));
+                    let _ = tx.send(Done::Action(result));
+                });
+            }
             Effect::SetTheme(name) => match crate::config::theme_by_name(&name) {
                 Ok(theme) => {
                     self.theme = theme;
@@ -503,6 +542,48 @@ impl Ui {
     }
 }
 
+/// Apply what a log stream reported to its pane (ignored when the pane has closed).
+fn log_event(app: &mut App, ev: LogEvent) {
+    fn pane_of(app: &mut App, id: PaneId) -> Option<&mut LogPane> {
+        app.logs.get_mut(&id)
+    }
+    match ev {
+        LogEvent::Source { pane, id, source } => {
+            if let Some(p) = pane_of(app, pane) {
+                p.set_source(id, source);
+            }
+        }
+        LogEvent::State { pane, id, state } => {
+            if let Some(p) = pane_of(app, pane) {
+                p.set_state(id, state);
+            }
+        }
+        LogEvent::Lines { pane, id, lines } => {
+            if let Some(p) = pane_of(app, pane) {
+                p.push_lines(id, lines);
+            }
+        }
+        LogEvent::Note {
+            pane,
+            id,
+            kind,
+            text,
+        } => {
+            if let Some(p) = pane_of(app, pane) {
+                p.note(id, kind, text);
+            }
+        }
+        LogEvent::Failed { pane, error } => {
+            if let Some(p) = pane_of(app, pane) {
+                p.error = Some(error);
+            }
+        }
+    }
+}
+
+/// Log events handled per wake-up before the loop looks at keys again.
+const LOG_EVENTS_PER_TURN: usize = 256;
+
 fn refresh_counts(app: &mut App, cluster: &Cluster) {
     for kind in ResourceKind::ALL {
         app.counts.insert(kind, cluster.count(kind));
@@ -523,6 +604,8 @@ pub async fn run(
         start,
     } = options;
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    // Bounded: a flooding container waits for the UI instead of filling memory.
+    let (log_tx, mut log_rx) = mpsc::channel::<LogEvent>(64);
     app.tables
         .contexts
         .set_rows(context_rows(&session.kubeconfig, &app.context));
@@ -543,6 +626,8 @@ pub async fn run(
         auto_triage: start == StartView::Auto,
         triage_stale: true,
         describe_stale: true,
+        log_tasks: HashMap::new(),
+        log_tx,
     };
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -587,6 +672,16 @@ pub async fn run(
                 }
                 dirty = true;
             }
+            Some(ev) = log_rx.recv() => {
+                log_event(app, ev);
+                for _ in 0..LOG_EVENTS_PER_TURN {
+                    match log_rx.try_recv() {
+                        Ok(ev) => log_event(app, ev),
+                        Err(_) => break,
+                    }
+                }
+                dirty = true;
+            }
             Some(done) = done_rx.recv() => {
                 ui.finished(done, app);
                 dirty = true;
@@ -600,6 +695,18 @@ pub async fn run(
                 let size = terminal.size()?;
                 let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
                 let [_, main, _] = views::layout(area);
+                app.pane_areas = app.layout.rects(main);
+                // The dashboard's own area (all of `main` when it is the only pane or hidden).
+                let main = app
+                    .pane_areas
+                    .iter()
+                    .find(|(id, _)| *id == crate::app::layout::DASHBOARD)
+                    .map_or(main, |(_, r)| *r);
+                for (id, rect) in app.pane_areas.clone() {
+                    if let Some(pane) = app.logs.get_mut(&id) {
+                        views::logs::settle(pane, rect, &ui.theme);
+                    }
+                }
                 let height = views::table::body_height(main);
                 app.page_rows = height;
                 crate::app::update::on_table!(app, app.view, t => t.scroll_into_view(height));

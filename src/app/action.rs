@@ -37,6 +37,32 @@ pub enum Action {
     Backspace,
     Submit,
     Confirm,
+    /// Logs of the selection (a container picker when a pod has several).
+    Logs,
+    /// Logs of every pod of the selected pod's owner (a rollout's new pods join).
+    OwnerLogs,
+    // Panes.
+    FocusNext,
+    FocusPrev,
+    Zoom,
+    ClosePane,
+    Grow,
+    Shrink,
+    Flip,
+    // Log panes.
+    ToggleFollow,
+    ToggleWrap,
+    ToggleTimestamps,
+    CycleLevel,
+    Previous,
+    FailedOnly,
+    FilterLines,
+    Expand,
+    Mark,
+    Copy,
+    Save,
+    /// Container picker: every container.
+    AllContainers,
 }
 
 /// Work only the runtime can do (it touches the cluster); results come back as events.
@@ -51,6 +77,20 @@ pub enum Effect {
     CancelRun(ObjectRef),
     Rerun(ObjectRef),
     SetTheme(String),
+    /// Start (or restart) the stream of a log pane.
+    OpenLogs {
+        pane: crate::app::layout::PaneId,
+        request: crate::kube::log_request::LogRequest,
+    },
+    /// Stop a log pane's stream (the pane closed).
+    StopLogs(crate::app::layout::PaneId),
+    /// Put text on the clipboard with OSC 52.
+    Clipboard(String),
+    /// Write text to a file (off the UI task).
+    SaveFile {
+        path: String,
+        text: String,
+    },
 }
 
 impl Effect {

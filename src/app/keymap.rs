@@ -66,6 +66,7 @@ impl Key {
             "home" => Some(KeyCode::Home),
             "end" => Some(KeyCode::End),
             "tab" => Some(KeyCode::Tab),
+            "backtab" | "shift-tab" => Some(KeyCode::BackTab),
             "backspace" => Some(KeyCode::Backspace),
             "delete" | "del" => Some(KeyCode::Delete),
             "space" => Some(KeyCode::Char(' ')),
@@ -110,6 +111,8 @@ impl Key {
             KeyCode::Esc => "Esc".into(),
             KeyCode::Enter => "Enter".into(),
             KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
             other => format!("{other:?}"),
         };
         if self.ctrl {
@@ -120,6 +123,39 @@ impl Key {
     }
 }
 
+/// Where a binding applies. Keys may repeat across `Table` and `Logs` (only one of them is
+/// active at a time) but never within what is active together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Everywhere: movement, search, command line, help, quit.
+    Global,
+    /// When the dashboard has the focus.
+    Table,
+    /// When a log pane has the focus.
+    Logs,
+    /// Pane layout, everywhere.
+    Panes,
+}
+
+impl Section {
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Global => "Keys",
+            Section::Table => "Dashboard",
+            Section::Logs => "Log panes",
+            Section::Panes => "Panes",
+        }
+    }
+
+    /// Whether bindings of `self` and `other` can be active at the same time.
+    fn overlaps(self, other: Section) -> bool {
+        !matches!(
+            (self, other),
+            (Section::Table, Section::Logs) | (Section::Logs, Section::Table)
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Binding {
     /// The name used in the config file's `[keys]` table.
@@ -127,6 +163,7 @@ pub struct Binding {
     pub keys: Vec<Key>,
     pub action: Action,
     pub desc: &'static str,
+    pub section: Section,
 }
 
 fn b(name: &'static str, keys: Vec<Key>, action: Action, desc: &'static str) -> Binding {
@@ -135,7 +172,155 @@ fn b(name: &'static str, keys: Vec<Key>, action: Action, desc: &'static str) -> 
         keys,
         action,
         desc,
+        section: Section::Global,
     }
+}
+
+fn in_section(section: Section, mut binding: Binding) -> Binding {
+    binding.section = section;
+    binding
+}
+
+/// Dashboard-only bindings among the defaults.
+const TABLE_ONLY: &[&str] = &[
+    "open",
+    "describe",
+    "yaml",
+    "events",
+    "flagged",
+    "managed_fields",
+    "delete",
+    "cancel_run",
+    "rerun",
+];
+
+fn log_and_pane_bindings() -> Vec<Binding> {
+    use KeyCode::*;
+    let t = |b| in_section(Section::Table, b);
+    let l = |b| in_section(Section::Logs, b);
+    let p = |b| in_section(Section::Panes, b);
+    vec![
+        t(b(
+            "logs",
+            vec![Key::ch('l')],
+            Action::Logs,
+            "logs of the selection (pod: pick a container; run/TaskRun: its steps)",
+        )),
+        t(b(
+            "owner_logs",
+            vec![Key::ch('L')],
+            Action::OwnerLogs,
+            "logs of all pods of the selected pod's owner (Deployment, StatefulSet, Job...)",
+        )),
+        l(b(
+            "log_follow",
+            vec![Key::ch('f')],
+            Action::ToggleFollow,
+            "follow on/off (paused: new lines are counted)",
+        )),
+        l(b(
+            "log_wrap",
+            vec![Key::ch('w')],
+            Action::ToggleWrap,
+            "wrap long lines on/off",
+        )),
+        l(b(
+            "log_timestamps",
+            vec![Key::ch('t')],
+            Action::ToggleTimestamps,
+            "timestamps on/off",
+        )),
+        l(b(
+            "log_level",
+            vec![Key::ch('L')],
+            Action::CycleLevel,
+            "level filter: all → INFO+ → WARN+ → ERROR",
+        )),
+        l(b(
+            "log_filter",
+            vec![Key::ch('&')],
+            Action::FilterLines,
+            "show only matching lines (!text hides them; ~regex)",
+        )),
+        l(b(
+            "log_previous",
+            vec![Key::ch('p')],
+            Action::Previous,
+            "previous container instance (after a crash) / back to current",
+        )),
+        l(b(
+            "log_failed",
+            vec![Key::ch('F')],
+            Action::FailedOnly,
+            "Tekton: only failed steps",
+        )),
+        l(b(
+            "log_expand",
+            vec![Key::plain(Enter)],
+            Action::Expand,
+            "JSON line: show the whole object / compact again",
+        )),
+        l(b(
+            "log_mark",
+            vec![Key::ch('v')],
+            Action::Mark,
+            "mark the start of a selection",
+        )),
+        l(b(
+            "log_copy",
+            vec![Key::ch('c')],
+            Action::Copy,
+            "copy the selection (or the line) to the clipboard (OSC 52)",
+        )),
+        l(b(
+            "log_save",
+            vec![Key::ch('S')],
+            Action::Save,
+            "save the lines shown (filtered) to a file",
+        )),
+        p(b(
+            "focus_next",
+            vec![Key::plain(Tab)],
+            Action::FocusNext,
+            "focus the next pane",
+        )),
+        p(b(
+            "focus_prev",
+            vec![Key::plain(BackTab)],
+            Action::FocusPrev,
+            "focus the previous pane",
+        )),
+        p(b(
+            "zoom",
+            vec![Key::ch('z')],
+            Action::Zoom,
+            "zoom the focused pane / unzoom",
+        )),
+        p(b(
+            "close_pane",
+            vec![Key::ch('x')],
+            Action::ClosePane,
+            "close the focused pane",
+        )),
+        p(b(
+            "grow",
+            vec![Key::ch('>')],
+            Action::Grow,
+            "grow the focused pane",
+        )),
+        p(b(
+            "shrink",
+            vec![Key::ch('<')],
+            Action::Shrink,
+            "shrink the focused pane",
+        )),
+        p(b(
+            "flip",
+            vec![Key::ch('%')],
+            Action::Flip,
+            "turn the focused split: side by side ↔ stacked",
+        )),
+    ]
 }
 
 /// The default bindings, in help order.
@@ -286,6 +471,12 @@ pub fn default_bindings() -> Vec<Binding> {
         Action::Quit,
         "quit (also :q)",
     ));
+    for binding in &mut out {
+        if TABLE_ONLY.contains(&binding.name) || binding.name.starts_with("sort_") {
+            binding.section = Section::Table;
+        }
+    }
+    out.extend(log_and_pane_bindings());
     out
 }
 
@@ -327,10 +518,13 @@ impl Keymap {
                 .map_err(|e| format!("[keys] {name}: {e}"))?;
             map.bindings[i].keys = parsed;
         }
-        // The overridden keys must not also be bound elsewhere.
+        // The overridden keys must not also be bound elsewhere in the same context.
         for (i, a) in map.bindings.iter().enumerate() {
             for k in &a.keys {
-                if let Some(other) = map.bindings[i + 1..].iter().find(|b| b.keys.contains(k)) {
+                if let Some(other) = map.bindings[i + 1..]
+                    .iter()
+                    .find(|b| b.keys.contains(k) && b.section.overlaps(a.section))
+                {
                     return Err(format!(
                         "[keys]: {} is bound to both {} and {}",
                         k.label(),
@@ -343,10 +537,17 @@ impl Keymap {
         Ok(map)
     }
 
+    /// The dashboard's action for a key.
     pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+        self.action_in(ev, Section::Table)
+    }
+
+    /// The action for a key when `focus` (Table or Logs) has the focus.
+    pub fn action_in(&self, ev: &KeyEvent, focus: Section) -> Option<Action> {
         let key = Key::from_event(ev);
         self.bindings
             .iter()
+            .filter(|b| b.section.overlaps(focus))
             .find(|b| b.keys.contains(&key))
             .map(|b| b.action)
     }
@@ -361,6 +562,20 @@ pub fn input_action(ev: &KeyEvent) -> Option<Action> {
         KeyCode::Enter => Some(Action::Submit),
         KeyCode::Backspace => Some(Action::Backspace),
         KeyCode::Char(c) if !ctrl => Some(Action::Input(c)),
+        _ => None,
+    }
+}
+
+/// In the picker: move, choose, `a` for all, Esc to cancel.
+pub fn pick_action(ev: &KeyEvent) -> Option<Action> {
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    match ev.code {
+        KeyCode::Char('c') if ctrl => Some(Action::Quit),
+        KeyCode::Esc | KeyCode::Char('q') => Some(Action::Back),
+        KeyCode::Enter => Some(Action::Submit),
+        KeyCode::Char('j') | KeyCode::Down => Some(Action::Down),
+        KeyCode::Char('k') | KeyCode::Up => Some(Action::Up),
+        KeyCode::Char('a') => Some(Action::AllContainers),
         _ => None,
     }
 }
@@ -413,16 +628,33 @@ mod tests {
     #[test]
     fn no_key_is_bound_twice_and_names_are_unique() {
         let b = default_bindings();
-        let mut seen = Vec::new();
         let mut names = Vec::new();
         for binding in &b {
             assert!(!names.contains(&binding.name), "{} twice", binding.name);
             names.push(binding.name);
-            for k in &binding.keys {
-                assert!(!seen.contains(k), "{} bound twice", k.label());
-                seen.push(*k);
+        }
+        for focus in [Section::Table, Section::Logs] {
+            let mut seen = Vec::new();
+            for binding in b.iter().filter(|b| b.section.overlaps(focus)) {
+                for k in &binding.keys {
+                    assert!(!seen.contains(k), "{} bound twice", k.label());
+                    seen.push(*k);
+                }
             }
         }
+    }
+
+    #[test]
+    fn log_panes_have_their_own_keys() {
+        let m = Keymap::default();
+        let w = key(KeyCode::Char('w'), KeyModifiers::NONE);
+        assert_eq!(m.action_in(&w, Section::Table), Some(Action::ToggleFlagged));
+        assert_eq!(m.action_in(&w, Section::Logs), Some(Action::ToggleWrap));
+        let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(m.action_in(&j, Section::Logs), Some(Action::Down));
+        let tab = key(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(m.action_in(&tab, Section::Logs), Some(Action::FocusNext));
+        assert_eq!(m.action_in(&tab, Section::Table), Some(Action::FocusNext));
     }
 
     #[test]

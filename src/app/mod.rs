@@ -8,6 +8,7 @@ pub mod detail;
 pub mod filter;
 pub mod keymap;
 pub mod layout;
+pub mod log_update;
 pub mod logs;
 pub mod state;
 pub mod table;

@@ -4,14 +4,19 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use ratatui::layout::Rect;
 
 use super::action::Effect;
 use super::contexts::ContextRow;
 use super::detail::Detail;
+use super::layout::{DASHBOARD, Layout, PaneId};
+use super::logs::buffer::Limits;
+use super::logs::pane::LogPane;
 use super::table::{Table, TableState};
 use super::triage::TriageRow;
 use crate::kube::event_row::EventRow;
 use crate::kube::informer::{InformerState, ResourceKind};
+use crate::kube::log_request::LogOptions;
 use crate::kube::namespace_row::NamespaceRow;
 use crate::kube::node_row::NodeRow;
 use crate::kube::object_ref::ObjectRef;
@@ -26,8 +31,25 @@ pub enum Mode {
     Help,
     /// A destructive action waits for `y`.
     Confirm,
-    /// Typing a search in the describe/YAML pane.
+    /// Typing a search in the describe/YAML pane or a log pane.
     Search,
+    /// Choosing from a list (a pod's containers).
+    Pick,
+    /// Typing the file to save a log pane to.
+    Save,
+}
+
+/// A small list to choose from, e.g. which container's logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub title: String,
+    /// Shown labels.
+    pub items: Vec<String>,
+    /// What each item stands for (container names).
+    pub values: Vec<String>,
+    pub selected: usize,
+    pub namespace: String,
+    pub pod: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -160,6 +182,16 @@ pub struct App {
     /// Cleared by the first key press: the start view may still switch to triage until then.
     pub untouched: bool,
     pub should_quit: bool,
+    /// Panes: the dashboard and log panes.
+    pub layout: Layout,
+    pub logs: BTreeMap<PaneId, LogPane>,
+    pub next_pane: PaneId,
+    /// Each pane's area in the last frame (for splitting the right way).
+    pub pane_areas: Vec<(PaneId, Rect)>,
+    pub picker: Option<Picker>,
+    /// Ring limits and request defaults for new log panes.
+    pub log_limits: Limits,
+    pub log_options: LogOptions,
 }
 
 impl App {
@@ -186,6 +218,13 @@ impl App {
             theme_name: "default".into(),
             untouched: true,
             should_quit: false,
+            layout: Layout::default(),
+            logs: BTreeMap::new(),
+            next_pane: 1,
+            pane_areas: Vec::new(),
+            picker: None,
+            log_limits: Limits::default(),
+            log_options: LogOptions::default(),
         }
     }
 
@@ -194,6 +233,20 @@ impl App {
             .get(&kind)
             .cloned()
             .unwrap_or(InformerState::Syncing)
+    }
+
+    /// The focused log pane, if a log pane has the focus.
+    pub fn focused_log(&self) -> Option<&LogPane> {
+        self.logs.get(&self.layout.focus)
+    }
+
+    pub fn focused_log_mut(&mut self) -> Option<&mut LogPane> {
+        self.logs.get_mut(&self.layout.focus)
+    }
+
+    /// Whether keys go to the dashboard (not to a log pane).
+    pub fn dashboard_focused(&self) -> bool {
+        self.layout.focus == DASHBOARD || !self.logs.contains_key(&self.layout.focus)
     }
 
     pub fn all_namespaces(&self) -> bool {

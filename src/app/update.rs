@@ -3,6 +3,7 @@
 use super::action::{Action, Effect};
 use super::detail::{Detail, DetailKind};
 use super::filter::Filter;
+use super::log_update;
 use super::state::{App, Mode, Pending, Screen, Severity, View};
 use super::table::{Table, TableRow, TableState};
 use crate::kube::cluster::Scope;
@@ -339,6 +340,11 @@ fn help_keys(app: &mut App, action: Action) -> bool {
 }
 
 fn typed(app: &mut App) {
+    if !app.dashboard_focused() {
+        let input = app.input.clone();
+        log_update::log_typed(app, app.mode, &input, false);
+        return;
+    }
     match app.mode {
         Mode::Filter => {
             let f = Filter::new(&app.input);
@@ -360,6 +366,19 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let page = app.page_rows.max(1) as isize;
     if app.mode == Mode::Help && help_keys(app, action) {
         return Vec::new();
+    }
+    if app.mode == Mode::Pick {
+        return log_update::picker_keys(app, action);
+    }
+    if app.mode == Mode::Table {
+        if let Some(effects) = log_update::pane_keys(app, action) {
+            return effects;
+        }
+        if !app.dashboard_focused()
+            && let Some(effects) = log_update::log_keys(app, action)
+        {
+            return effects;
+        }
     }
     if app.mode == Mode::Confirm {
         app.mode = Mode::Table;
@@ -441,9 +460,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Back => match app.mode {
             Mode::Help | Mode::Command | Mode::Confirm => app.mode = Mode::Table,
-            Mode::Filter | Mode::Search => {
+            Mode::Filter | Mode::Search | Mode::Save => {
                 app.mode = Mode::Table;
                 app.input.clear();
+            }
+            Mode::Pick => {
+                app.mode = Mode::Table;
+                app.picker = None;
             }
             Mode::Table => {
                 let filtered = on_table!(app, app.view, t => !t.filter.is_empty()).unwrap_or(false);
@@ -479,7 +502,31 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Delete | Action::CancelRun | Action::Rerun => mutation(app, action),
-        Action::NextMatch | Action::PrevMatch | Action::ToggleManagedFields | Action::Confirm => {}
+        Action::Logs => return log_update::open_logs(app),
+        Action::OwnerLogs => return log_update::owner_logs(app),
+        Action::NextMatch
+        | Action::PrevMatch
+        | Action::ToggleManagedFields
+        | Action::Confirm
+        | Action::FocusNext
+        | Action::FocusPrev
+        | Action::Zoom
+        | Action::ClosePane
+        | Action::Grow
+        | Action::Shrink
+        | Action::Flip
+        | Action::ToggleFollow
+        | Action::ToggleWrap
+        | Action::ToggleTimestamps
+        | Action::CycleLevel
+        | Action::Previous
+        | Action::FailedOnly
+        | Action::FilterLines
+        | Action::Expand
+        | Action::Mark
+        | Action::Copy
+        | Action::Save
+        | Action::AllContainers => {}
         Action::Input(c) => {
             app.input.push(c);
             typed(app);
@@ -492,7 +539,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             let mode = app.mode;
             app.mode = Mode::Table;
             let input = std::mem::take(&mut app.input);
+            if matches!(mode, Mode::Filter | Mode::Search) && !app.dashboard_focused() {
+                log_update::log_typed(app, mode, &input, true);
+                return Vec::new();
+            }
             match mode {
+                Mode::Save => {
+                    let path = input.trim().to_string();
+                    return match app.focused_log() {
+                        Some(pane) if !path.is_empty() => vec![Effect::SaveFile {
+                            path,
+                            text: pane.export(),
+                        }],
+                        _ => Vec::new(),
+                    };
+                }
                 Mode::Filter => {
                     let f = Filter::new(&input);
                     on_table!(app, app.view, t => t.set_filter(f));
@@ -504,7 +565,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         d.find();
                     }
                 }
-                Mode::Table | Mode::Help | Mode::Confirm => {}
+                Mode::Table | Mode::Help | Mode::Confirm | Mode::Pick => {}
             }
         }
     }
@@ -537,10 +598,27 @@ pub const COMMANDS: &[(&[&str], &str, &str)] = &[
         "NAME",
         "switch theme (default, light, high-contrast, 16, no-color)",
     ),
+    (
+        &["logs", "log"],
+        "[-l key=value]",
+        "logs of the selection, or of every pod matching a label selector",
+    ),
+    (
+        &["since"],
+        "5m|1h|off",
+        "log pane: only lines newer than this (restarts the stream)",
+    ),
+    (
+        &["tail"],
+        "LINES",
+        "log pane: lines of backlog per container",
+    ),
     (&["quit", "q", "q!", "exit"], "", "quit"),
 ];
 
 fn go_view(app: &mut App, view: View) {
+    app.layout.focus = super::layout::DASHBOARD;
+    app.layout.zoomed = false;
     if app.view != view || app.view == View::Detail {
         navigate(app, view);
     }
@@ -552,11 +630,17 @@ pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
     let Some(cmd) = words.next() else {
         return Vec::new();
     };
+    let args: Vec<&str> = line.split_whitespace().skip(1).collect();
     let arg = words.next();
     let name = COMMANDS
         .iter()
         .find(|(names, _, _)| names.contains(&cmd))
         .map(|(names, _, _)| names[0]);
+    if let Some(name @ ("logs" | "since" | "tail")) = name
+        && let Some(effects) = log_update::log_command(app, name, &args)
+    {
+        return effects;
+    }
     match (name, arg) {
         (Some("quit"), _) => app.should_quit = true,
         (Some("triage"), _) => go_view(app, View::Triage),

@@ -770,16 +770,16 @@ fn async_stream_lines(
         let mut next = first;
         tokio::pin!(cut);
         loop {
-            let mut chunk = String::new();
+            let mut chunk = Vec::new();
             while next < end {
-                chunk.push_str(&src.render(next, q.timestamps));
+                chunk.extend(src.render(next, q.timestamps));
                 next += 1;
                 if chunk.len() > 64 * 1024 {
                     break;
                 }
             }
             if !chunk.is_empty() {
-                let mut bytes = chunk.into_bytes();
+                let mut bytes = chunk;
                 if let Some(l) = limit {
                     bytes.truncate(l.saturating_sub(sent));
                 }

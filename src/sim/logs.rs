@@ -49,7 +49,12 @@ fn mix(a: u64, b: u64) -> u64 {
 }
 
 fn interval_for(style: &str) -> SignedDuration {
+    if style == "flood" {
+        // 200,000 lines a second: the log-ingest benchmark's firehose.
+        return SignedDuration::from_micros(5);
+    }
     SignedDuration::from_millis(match style {
+        "hostile" => 1000,
         "task" => 400,
         "json" => 1500,
         "java" => 2500,
@@ -181,7 +186,7 @@ impl LogSource {
         let count = if span.is_negative() {
             0
         } else {
-            (span.as_millis() / self.interval.as_millis().max(1)) as u64 + 1
+            (span.as_nanos() / self.interval.as_nanos().max(1)) as u64 + 1
         };
         let count =
             count + u64::from(self.last_words.is_some() && self.end.is_some_and(|e| e <= now));
@@ -189,7 +194,9 @@ impl LogSource {
     }
 
     pub fn time_of(&self, i: u64) -> Timestamp {
-        let jitter = SignedDuration::from_nanos((mix(self.seed, i) % 900_000) as i64 * 1000);
+        // Less than one interval, so a container's lines stay in time order.
+        let spread = (self.interval.as_nanos() * 9 / 10).max(1) as u64;
+        let jitter = SignedDuration::from_nanos((mix(self.seed, i) % spread) as i64);
         let base = self
             .interval
             .checked_mul(i as i32)
@@ -198,6 +205,27 @@ impl LogSource {
             .checked_add(base)
             .and_then(|t| t.checked_add(jitter))
             .unwrap_or(self.start)
+    }
+
+    /// Line `i` as bytes: a hostile container prints escape sequences, 8-bit controls, invalid
+    /// UTF-8 and the odd 1 MiB line, which kubedeck must show harmlessly.
+    pub fn line_bytes(&self, i: u64) -> Vec<u8> {
+        if self.style != "hostile" {
+            return self.line(i).into_bytes();
+        }
+        let tail = format!(" #{i}");
+        let mut out: Vec<u8> = match i % 8 {
+            1 => b"\x1b[2J\x1b[Hcleared the screen".to_vec(),
+            2 => b"\x1b]0;pwned-title\x07set the title".to_vec(),
+            3 => b"\x1b]52;c;cHduZWQ=\x07wrote the clipboard".to_vec(),
+            4 => b"\x1b[10;10Hmoved the cursor".to_vec(),
+            5 => b"8-bit CSI \x9b2J, NUL \x00, invalid \xff\xfe UTF-8".to_vec(),
+            6 => b"\x1b[31mred\x1b[0m via SGR".to_vec(),
+            7 if i % 64 == 7 => vec![b'x'; 1 << 20],
+            _ => b"hostile container says hello".to_vec(),
+        };
+        out.extend_from_slice(tail.as_bytes());
+        out
     }
 
     /// The text of line `i` (no newline).
@@ -251,6 +279,7 @@ impl LogSource {
                     r % 50
                 ),
             },
+            "flood" => format!("flood line {i} {}", "payload-".repeat(6)),
             "task" => format!(
                 "[{}] step {}: {}",
                 self.container,
@@ -291,12 +320,14 @@ impl LogSource {
     }
 
     /// Line `i` as sent, with its newline and optional timestamp.
-    pub fn render(&self, i: u64, timestamps: bool) -> String {
+    pub fn render(&self, i: u64, timestamps: bool) -> Vec<u8> {
+        let mut out = Vec::new();
         if timestamps {
-            format!("{:.9} {}\n", self.time_of(i), self.line(i))
-        } else {
-            format!("{}\n", self.line(i))
+            out.extend_from_slice(format!("{:.9} ", self.time_of(i)).as_bytes());
         }
+        out.extend(self.line_bytes(i));
+        out.push(b'\n');
+        out
     }
 }
 
@@ -376,7 +407,19 @@ mod tests {
         let p = source(&pod(), &prev).unwrap_or_else(|_| unreachable!());
         let (_, pend) = p.available(now);
         assert_eq!(p.line(pend - 1), "fatal: exiting with code 2");
-        assert!(p.render(0, true).starts_with("2026-11-22T09:00:00."));
+        assert!(p.render(0, true).starts_with(b"2026-11-22T09:00:00."));
+    }
+
+    #[test]
+    fn timestamps_never_go_backwards() {
+        for style in ["task", "web", "flood", "hostile"] {
+            let mut p = pod();
+            p["metadata"]["annotations"]["sim.kubedeck.dev/logs"] = serde_json::json!(style);
+            let src = source(&p, &q("app")).unwrap_or_else(|_| unreachable!());
+            for i in 0..500 {
+                assert!(src.time_of(i) < src.time_of(i + 1), "{style} line {i}");
+            }
+        }
     }
 
     #[test]

@@ -268,6 +268,8 @@ pub fn scripted_pod(w: &mut World, ns: &str, role: &str, age: i64) -> PodActor {
         }
         _ => {
             shape.owner = Some(("Job".into(), format!("report-{}", alnum(&mut w.rng, 8))));
+            // The CronJob's pod template labels: every run's pod carries them.
+            shape.app = "report".into();
             shape.log_style = "worker".into();
             let mut a = PodActor::running(
                 shape,

@@ -7,14 +7,33 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Theme;
-use crate::app::keymap::{Keymap, is_mutation};
+use crate::app::keymap::{Keymap, Section, is_mutation};
 use crate::app::update::COMMANDS;
 
 pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static>> {
-    let mut out = vec![Line::styled("Keys", theme.header)];
-    for b in &keymap.bindings {
+    let mut out = Vec::new();
+    let sections = [
+        Section::Global,
+        Section::Table,
+        Section::Logs,
+        Section::Panes,
+    ];
+    for (section, b) in sections.iter().flat_map(|s| {
+        keymap
+            .bindings
+            .iter()
+            .filter(move |b| b.section == *s)
+            .map(move |b| (*s, b))
+    }) {
         if b.desc.is_empty() || (readonly && is_mutation(b.action)) || b.keys.is_empty() {
             continue;
+        }
+        let title = section.title();
+        if !out.iter().any(|l: &Line| l.to_string() == title) {
+            if !out.is_empty() {
+                out.push(Line::raw(""));
+            }
+            out.push(Line::styled(title, theme.header));
         }
         let keys = b
             .keys
@@ -47,6 +66,10 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
     out.push(Line::raw(""));
     out.push(Line::styled(
         "While typing a filter or command: Enter applies, Esc cancels.",
+        theme.muted,
+    ));
+    out.push(Line::styled(
+        "Log search and filters: plain text (smart case), ~regex; Esc clears them.",
         theme.muted,
     ));
     if readonly {

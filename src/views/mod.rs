@@ -3,6 +3,7 @@
 pub mod detail;
 pub mod empty;
 pub mod help;
+pub mod logs;
 pub mod status;
 pub mod table;
 pub mod text;
@@ -129,11 +130,68 @@ fn draw_confirm(frame: &mut Frame, area: Rect, prompt: &str, theme: &Theme) {
     );
 }
 
+/// The container picker.
+fn draw_picker(frame: &mut Frame, area: Rect, picker: &crate::app::state::Picker, theme: &Theme) {
+    let width = picker
+        .items
+        .iter()
+        .map(|i| i.chars().count())
+        .chain([picker.title.chars().count()])
+        .max()
+        .unwrap_or(10) as u16
+        + 8;
+    let height = (picker.items.len() as u16 + 3).min(area.height);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent)
+        .title(Line::styled(
+            format!(" {} ", text::clean(&picker.title)),
+            theme.accent,
+        ));
+    let mut lines: Vec<Line> = picker
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let style = if i == picker.selected {
+                theme.selection
+            } else {
+                ratatui::style::Style::default()
+            };
+            Line::styled(format!(" {} ", text::clean(item)), style)
+        })
+        .collect();
+    lines.push(Line::styled(" Enter: open  a: all  Esc", theme.muted));
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+/// The dashboard and every log pane in their areas.
+fn draw_panes(frame: &mut Frame, main: Rect, app: &App, theme: &Theme) {
+    for (id, rect) in app.layout.rects(main) {
+        match app.logs.get(&id) {
+            Some(pane) => logs::draw(frame, rect, pane, app.layout.focus == id, theme),
+            None => draw_main(frame, rect, app, theme),
+        }
+    }
+}
+
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, keymap: &Keymap) {
     let [top, main, bottom] = layout(frame.area());
     status::draw_top(frame, top, app, theme);
-    draw_main(frame, main, app, theme);
+    draw_panes(frame, main, app, theme);
     status::draw_bottom(frame, bottom, app, theme);
+    if app.mode == Mode::Pick
+        && let Some(p) = &app.picker
+    {
+        draw_picker(frame, main, p, theme);
+    }
     if app.mode == Mode::Help {
         help::draw(frame, main, app.help_scroll, theme, keymap, app.readonly);
     }
@@ -575,13 +633,13 @@ mod tests {
     fn help_overlay_lists_every_binding_and_hides_mutations_when_read_only() {
         let mut a = app();
         a.mode = Mode::Help;
-        let text = screen(&render(&a, 140, 60));
+        let text = screen(&render(&a, 140, 100));
         for b in crate::app::keymap::default_bindings() {
             assert!(text.contains(b.desc), "help lacks {:?}", b.desc);
         }
-        assert!(!text.contains("for more"), "everything fits at 60 rows");
+        assert!(!text.contains("for more"), "everything fits at 100 rows");
         a.readonly = true;
-        let text = screen(&render(&a, 140, 60));
+        let text = screen(&render(&a, 140, 100));
         assert!(
             !text.contains("delete the selected") && text.contains("Read-only mode"),
             "{text}"

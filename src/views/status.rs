@@ -39,6 +39,11 @@ fn state_style(theme: &Theme, s: &InformerState) -> Style {
 
 pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let line = match app.mode {
+        Mode::Filter if !app.dashboard_focused() => Line::from(vec![
+            Span::styled("show lines matching (!hide, ~regex): ", theme.accent),
+            Span::raw(clean(&app.input).into_owned()),
+            Span::styled("█", theme.muted),
+        ]),
         Mode::Filter => Line::from(vec![
             Span::styled("/", theme.accent),
             Span::raw(clean(&app.input).into_owned()),
@@ -55,6 +60,15 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled("█", theme.muted),
         ]),
         Mode::Confirm => Line::styled(" y confirms, any other key cancels", theme.warning),
+        Mode::Pick => Line::styled(
+            " j/k choose, Enter opens, a: all containers, Esc cancels",
+            theme.header,
+        ),
+        Mode::Save => Line::from(vec![
+            Span::styled("save to: ", theme.accent),
+            Span::raw(clean(&app.input).into_owned()),
+            Span::styled("█", theme.muted),
+        ]),
         Mode::Table | Mode::Help => {
             let mut spans = Vec::new();
             // A message (an error, a result) goes first: the counts are the least urgent part.

@@ -53,9 +53,15 @@ pub fn block<'a>(app: &App, extra: &str, theme: &Theme, width: u16) -> Block<'a>
         }
         title.insert_str(0, &piece);
     }
+    // With several panes, the focused one has the accent border.
+    let border = if app.layout.is_split() && app.dashboard_focused() {
+        theme.accent
+    } else {
+        theme.muted
+    };
     Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.muted)
+        .border_style(border)
         .title(Line::styled(
             clean(&format!(" {title}{extra} ")).into_owned(),
             theme.accent,

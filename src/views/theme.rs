@@ -64,6 +64,8 @@ pub struct Theme {
     pub literal: Style,
     /// Search matches.
     pub highlight: Style,
+    /// Log line prefixes: one per pod/container, in turn.
+    pub sources: [Style; 6],
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -116,6 +118,12 @@ pub const ROLES: &[&str] = &[
     "number",
     "literal",
     "highlight",
+    "source1",
+    "source2",
+    "source3",
+    "source4",
+    "source5",
+    "source6",
 ];
 
 impl Theme {
@@ -169,6 +177,14 @@ impl Theme {
             number: optional("number", Style::default())?,
             literal: optional("literal", Style::default())?,
             highlight: optional("highlight", selection)?,
+            sources: [
+                optional("source1", pending)?,
+                optional("source2", accent)?,
+                optional("source3", ok)?,
+                optional("source4", warning)?,
+                optional("source5", header)?,
+                optional("source6", muted)?,
+            ],
         })
     }
 
@@ -192,6 +208,7 @@ impl Theme {
             number: Style::default(),
             literal: Style::default(),
             highlight: Style::default().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
+            sources: [bold; 6],
         }
     }
 }
