@@ -8,32 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::term::{Term, bg_at, highlighted_row};
-use kubedeck::sim::{Kind, Sim, SimOptions};
-
-struct World {
-    rt: tokio::runtime::Runtime,
-    sim: Sim,
-    kubeconfig: tempfile::TempPath,
-}
-
-fn world(opts: SimOptions) -> World {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("runtime: {e}"));
-    let sim = rt.block_on(common::start(opts));
-    let kubeconfig = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
-    sim.write_kubeconfig(&kubeconfig)
-        .unwrap_or_else(|e| panic!("{e}"));
-    World {
-        rt,
-        sim,
-        kubeconfig,
-    }
-}
+use common::world;
+use kubedeck::sim::{Kind, Sim};
 
 /// (namespace, name) of every pod, in the table's default order.
 fn pod_keys(sim: &Sim) -> Vec<(String, String)> {

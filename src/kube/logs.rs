@@ -245,6 +245,7 @@ async fn manage(
     let mut pods: HashMap<String, Pod> = HashMap::new();
     let mut slots: HashMap<(String, String), Slot> = HashMap::new();
     let mut next_id: SourceId = 0;
+    let mut noted: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     let mut streams = JoinSet::new();
     let mut listing: Option<Vec<String>> = None;
     let mut synced = false;
@@ -338,6 +339,19 @@ async fn manage(
                     continue;
                 }
                 let Some(instance) = instance_of(status, options.previous) else {
+                    if options.previous && noted.insert((name.clone(), status.name.clone())) {
+                        let _ = tx
+                            .send(LogEvent::Note {
+                                pane,
+                                id: 0,
+                                kind: NoteKind::Info,
+                                text: format!(
+                                    "{name}/{}: no previous instance (it has not restarted)",
+                                    status.name
+                                ),
+                            })
+                            .await;
+                    }
                     continue;
                 };
                 let key = (name.clone(), status.name.clone());

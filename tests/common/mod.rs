@@ -60,3 +60,29 @@ pub async fn eventually<F: FnMut() -> bool>(what: &str, deadline: Duration, mut 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+pub struct World {
+    pub rt: tokio::runtime::Runtime,
+    pub sim: Sim,
+    pub kubeconfig: tempfile::TempPath,
+}
+
+/// A simulator on its own runtime, with a kubeconfig file pointing at it.
+pub fn world(opts: SimOptions) -> World {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"));
+    let sim = rt.block_on(start(opts));
+    let kubeconfig = tempfile::NamedTempFile::new()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_temp_path();
+    sim.write_kubeconfig(&kubeconfig)
+        .unwrap_or_else(|e| panic!("{e}"));
+    World {
+        rt,
+        sim,
+        kubeconfig,
+    }
+}

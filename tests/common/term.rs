@@ -13,6 +13,8 @@ struct Screen {
     parser: vt100::Parser,
     /// Bumped on every read, so waiters know something changed.
     generation: u64,
+    /// Every byte kubedeck wrote, to check what reached the terminal.
+    raw: Vec<u8>,
     closed: bool,
 }
 
@@ -62,6 +64,7 @@ impl Term {
             Mutex::new(Screen {
                 parser: vt100::Parser::new(rows, cols, 0),
                 generation: 0,
+                raw: Vec::new(),
                 closed: false,
             }),
             Condvar::new(),
@@ -79,6 +82,7 @@ impl Term {
                     return;
                 }
                 s.parser.process(&buf[..n]);
+                s.raw.extend_from_slice(&buf[..n]);
                 s.generation += 1;
                 cv.notify_all();
             }
@@ -102,6 +106,13 @@ impl Term {
         }
         args.extend_from_slice(extra);
         Self::spawn(&args, cols, rows, &[])
+    }
+
+    /// Whether kubedeck ever wrote `needle` to the terminal.
+    pub fn wrote(&self, needle: &[u8]) -> bool {
+        let (lock, _) = &*self.screen;
+        let s = lock.lock().unwrap_or_else(|e| e.into_inner());
+        s.raw.windows(needle.len()).any(|w| w == needle)
     }
 
     pub fn contents(&self) -> String {

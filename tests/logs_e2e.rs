@@ -1,0 +1,256 @@
+//! Log panes end to end: the real binary in a PTY, log streams from the simulator.
+
+mod common;
+
+use common::term::Term;
+use common::world;
+use jiff::{SignedDuration, Timestamp};
+use kubedeck::sim::Kind;
+use serde_json::{Value, json};
+
+/// A running pod whose containers print `style` lines, started `age_secs` ago.
+fn log_pod(
+    ns: &str,
+    name: &str,
+    app: &str,
+    style: &str,
+    containers: &[&str],
+    age_secs: i64,
+) -> Value {
+    let started = Timestamp::now() - SignedDuration::from_secs(age_secs);
+    let specs: Vec<Value> = containers
+        .iter()
+        .map(|c| json!({"name": c, "image": "busybox"}))
+        .collect();
+    let statuses: Vec<Value> = containers
+        .iter()
+        .map(|c| {
+            json!({"name": c, "ready": true, "restartCount": 0, "image": "busybox", "imageID": "",
+                   "state": {"running": {"startedAt": started.to_string()}}})
+        })
+        .collect();
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{name}"),
+                     "creationTimestamp": started.to_string(), "labels": {"app": app},
+                     "annotations": {"sim.kubedeck.dev/logs": style}},
+        "spec": {"containers": specs, "nodeName": "worker-01"},
+        "status": {"phase": "Running", "podIP": "10.9.9.9", "containerStatuses": statuses}
+    })
+}
+
+/// Open the logs of pod `name` (already in the demo namespace) from the pods view.
+fn open_logs_of(t: &mut Term, name: &str) {
+    t.wait_for(name);
+    t.send(&format!("/{name}\r"));
+    t.wait_for(&format!("/{name}"));
+    t.send("l");
+}
+
+/// Replace the prefilled save path with `path` and save.
+fn save_to(t: &mut Term, path: &str) {
+    t.send("S");
+    t.wait_for("save to: kubedeck-");
+    t.send(&"\u{7f}".repeat(120));
+    t.wait_until("the prompt emptied", |s| s.contains("save to: █"));
+    t.send(&format!("{path}\r"));
+    t.wait_for("saved ");
+}
+
+fn step_numbers(text: &str) -> Vec<u64> {
+    text.lines()
+        .filter_map(|l| l.split("step ").nth(1))
+        .filter_map(|rest| rest.split(':').next())
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+#[test]
+fn single_pod_logs_follow_pause_search_and_save() {
+    let w = world(common::frozen(10));
+    w.sim.store().put(
+        Kind::Pod,
+        log_pod("demo", "logtest-one", "one", "task", &["app"], 20),
+    );
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    open_logs_of(&mut t, "logtest-one");
+    let screen = t.wait_until("lines and the follow marker", |s| {
+        s.contains("logs logtest-one/app") && s.contains("[app] step") && s.contains("● following")
+    });
+    assert!(!screen.contains("choose"), "one container: no picker");
+
+    // Pause: new lines are counted, not shown; G follows again.
+    t.send("f");
+    t.wait_until("the paused counter", |s| s.contains("new (G follows)"));
+    t.send("G");
+    t.wait_for("● following");
+
+    // Search jumps to the newest match and pauses there.
+    t.send("/step 1\r");
+    let screen = t.wait_until("the search in the status", |s| s.contains("search step 1"));
+    let cursor = screen.lines().find(|l| l.contains('›')).unwrap_or_default();
+    assert!(
+        cursor.contains("step 1"),
+        "cursor on a match: {cursor}\n{screen}"
+    );
+
+    // Save what is shown.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("saved.log");
+    save_to(&mut t, &path.to_string_lossy());
+    let saved = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    let steps = step_numbers(&saved);
+    assert!(steps.len() >= 40, "20 s at 400 ms a line: {saved}");
+    assert!(
+        steps.windows(2).all(|w| w[1] == w[0] + 1),
+        "in order, none missing or twice: {steps:?}"
+    );
+    assert!(
+        saved
+            .lines()
+            .all(|l| l.starts_with("2026-") || l.starts_with("20")),
+        "timestamps first: {saved}"
+    );
+}
+
+#[test]
+fn all_containers_and_the_previous_instance_after_a_crash() {
+    let w = world(common::frozen(10));
+    let mut pod = log_pod(
+        "demo",
+        "logtest-two",
+        "two",
+        "worker",
+        &["app", "sidecar"],
+        30,
+    );
+    let before = Timestamp::now() - SignedDuration::from_secs(600);
+    pod["status"]["containerStatuses"][0]["restartCount"] = json!(1);
+    pod["status"]["containerStatuses"][0]["lastState"] = json!({"terminated": {
+        "exitCode": 3, "reason": "Error",
+        "startedAt": before.to_string(),
+        "finishedAt": (before + SignedDuration::from_secs(60)).to_string()}});
+    w.sim.store().put(Kind::Pod, pod);
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    open_logs_of(&mut t, "logtest-two");
+    t.wait_until("the container picker", |s| {
+        s.contains("sidecar") && s.contains("all containers")
+    });
+    t.send("a");
+    t.wait_until("both containers' lines", |s| {
+        s.contains("logs logtest-two (all containers)")
+            && s.contains("2 streams")
+            && s.contains(" app ")
+            && s.contains(" sidecar ")
+    });
+
+    // The previous instance of each container: app's ended with code 3, sidecar never crashed.
+    t.send("p");
+    let screen = t.wait_until("the previous instance's last words", |s| {
+        s.contains("fatal: exiting with code 3")
+    });
+    assert!(screen.contains("(previous)"), "{screen}");
+    t.wait_for("logtest-two/sidecar: no previous instance");
+}
+
+#[test]
+fn label_selector_logs_follow_pods_that_come_and_go() {
+    let w = world(common::frozen(10));
+    w.sim.store().put(
+        Kind::Pod,
+        log_pod("demo", "sel-app-aaaaa", "sel", "task", &["app"], 10),
+    );
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    t.wait_for("sel-app-aaaaa");
+    t.send(":logs -l app=sel\r");
+    t.wait_until("the first pod's lines", |s| {
+        s.contains("logs -l app=sel") && s.contains("aaaaa [app] step")
+    });
+
+    // A pod that appears later joins the stream with its own prefix.
+    w.sim.store().put(
+        Kind::Pod,
+        log_pod("demo", "sel-app-bbbbb", "sel", "task", &["app"], 2),
+    );
+    t.wait_until("the new pod's lines", |s| {
+        s.contains("bbbbb [app] step") && s.contains("2 streams")
+    });
+
+    // A pod that goes away is marked.
+    w.sim.store().remove(
+        Kind::Pod,
+        &("demo".to_string(), "sel-app-aaaaa".to_string()),
+    );
+    t.wait_until("the gone marker", |s| {
+        s.contains("pod sel-app-aaaaa is gone") && s.contains("1 gone")
+    });
+}
+
+#[test]
+fn a_dropped_follow_stream_resumes_without_duplicates_or_gaps() {
+    let w = world(common::frozen(10));
+    w.sim.store().put(
+        Kind::Pod,
+        log_pod("demo", "logtest-drop", "drop", "task", &["app"], 8),
+    );
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    open_logs_of(&mut t, "logtest-drop");
+    t.wait_for("[app] step");
+    w.sim.faults().drop_all_watches();
+    t.wait_for("reconnected: resumed after");
+    // Let a few lines arrive after the reconnect, then check the whole buffer.
+    let before = t.contents().matches("[app] step").count();
+    t.wait_until("more lines after the reconnect", |s| {
+        s.matches("[app] step").count() > before + 2 || s.contains("step 40")
+    });
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("drop.log");
+    save_to(&mut t, &path.to_string_lossy());
+    let saved = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    let steps = step_numbers(&saved);
+    assert!(
+        steps.windows(2).all(|w| w[1] == w[0] + 1),
+        "no line twice, none lost: {steps:?}"
+    );
+}
+
+#[test]
+fn hostile_logs_cannot_touch_the_terminal() {
+    let w = world(common::frozen(10));
+    w.sim.store().put(
+        Kind::Pod,
+        log_pod("demo", "logtest-evil", "evil", "hostile", &["app"], 12),
+    );
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    open_logs_of(&mut t, "logtest-evil");
+    t.wait_for("hostile container says hello");
+    // Without wrapping the 1 MiB line takes one row, so every hostile line is on screen.
+    t.send("w");
+    let screen = t.wait_until("the hostile lines, made visible", |s| {
+        s.contains("nowrap")
+            && s.contains("NUL ␀")
+            && s.contains("red via SGR")
+            && s.contains("␛[2J")
+            && s.contains("␛]0;pwned-title␇")
+            && s.contains("␛]52;c;cHduZWQ=␇")
+            && s.contains("says hello #8")
+    });
+    // The rest of the screen is intact: top bar, the pods table, the bottom bar.
+    let first = screen.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("kubedeck") && first.contains("ctx:"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("logtest-evil  1/1"),
+        "the pods table is still drawn: {screen}"
+    );
+    // Invalid UTF-8 (a raw 8-bit CSI byte) is drawn as U+FFFD. (vt100, which reads the screen
+    // here, drops U+FFFD, so this checks what kubedeck wrote.)
+    assert!(t.wrote("8-bit CSI \u{fffd}2J".as_bytes()), "{screen}");
+    assert!(screen.contains("NUL ␀"), "{screen}");
+    // None of it reached the terminal as a live sequence.
+    assert!(!t.wrote(b"\x1b]52;c;cHduZWQ="), "clipboard write leaked");
+    assert!(!t.wrote(b"\x1b]0;pwned"), "title change leaked");
+    assert!(!t.wrote(b"\x1b[10;10Hmoved"), "cursor move leaked");
+}
