@@ -25,6 +25,54 @@ pub struct Config {
     pub start_view: Option<String>,
     /// Key overrides: action name -> keys.
     pub keys: BTreeMap<String, Vec<String>>,
+    /// Log pane bounds.
+    pub logs: LogsConfig,
+}
+
+/// `[logs]`: how much a log pane asks for and keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// Lines kept per pane (the ring drops the oldest).
+    pub max_lines: usize,
+    /// MiB kept per pane.
+    pub max_mib: usize,
+    /// Lines of backlog asked for per container when a pane opens.
+    pub tail_lines: i64,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        Self {
+            max_lines: 20_000,
+            max_mib: 32,
+            tail_lines: 500,
+        }
+    }
+}
+
+impl LogsConfig {
+    fn check(&self) -> Result<(), String> {
+        if !(100..=2_000_000).contains(&self.max_lines) {
+            return Err(format!(
+                "max_lines {} is out of range (100 to 2000000)",
+                self.max_lines
+            ));
+        }
+        if !(1..=4096).contains(&self.max_mib) {
+            return Err(format!(
+                "max_mib {} is out of range (1 to 4096)",
+                self.max_mib
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.tail_lines) {
+            return Err(format!(
+                "tail_lines {} is out of range (1 to 1000000)",
+                self.tail_lines
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The options a config file may set, for messages.
@@ -35,6 +83,7 @@ pub const OPTIONS: &[&str] = &[
     "theme",
     "start_view",
     "keys",
+    "logs",
 ];
 
 /// Views `start_view` accepts.
@@ -141,6 +190,10 @@ pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
                     )),
                     v => config.start_view = v,
                 },
+                "logs" => match c.logs.check() {
+                    Ok(()) => config.logs = c.logs,
+                    Err(e) => problems.push((line, format!("[logs] {e}; using the defaults"))),
+                },
                 _ => config.keys = c.keys,
             },
             Err(e) => {
@@ -246,6 +299,23 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn log_bounds_are_read_and_checked() {
+        let (c, p) = parse("[logs]\nmax_lines = 5000\ntail_lines = 100\n").unwrap_or_default();
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(
+            (c.logs.max_lines, c.logs.max_mib, c.logs.tail_lines),
+            (5000, 32, 100)
+        );
+        let (c, p) = parse("theme = \"light\"\n[logs]\nmax_lines = 5\n").unwrap_or_default();
+        assert_eq!(c.logs, LogsConfig::default());
+        assert_eq!(p.len(), 1);
+        assert!(p[0].0 == 2 || p[0].0 == 3, "{p:?}");
+        assert!(p[0].1.contains("max_lines 5 is out of range"), "{p:?}");
+        let (_, p) = parse("[logs]\nmax_lnes = 5000\n").unwrap_or_default();
+        assert!(p[0].1.contains("unknown field `max_lnes`"), "{p:?}");
     }
 
     #[test]

@@ -134,6 +134,11 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         cli.readonly || config.readonly,
     );
     app.theme_name = theme_name;
+    app.log_limits = kubedeck::app::logs::buffer::Limits {
+        max_lines: config.logs.max_lines,
+        max_bytes: config.logs.max_mib << 20,
+    };
+    app.log_options.tail_lines = config.logs.tail_lines;
     if !warnings.is_empty() {
         app.message = Some((
             Severity::Error,

@@ -581,8 +581,9 @@ fn log_event(app: &mut App, ev: LogEvent) {
     }
 }
 
-/// Log events handled per wake-up before the loop looks at keys again.
-const LOG_EVENTS_PER_TURN: usize = 256;
+/// Log events handled per wake-up before the loop looks at keys again (each holds up to 2048
+/// lines), so a flood never keeps a key press waiting for long.
+pub const LOG_EVENTS_PER_TURN: usize = 32;
 
 fn refresh_counts(app: &mut App, cluster: &Cluster) {
     for kind in ResourceKind::ALL {
