@@ -1,9 +1,8 @@
 //! Log ingest benchmark (not a test): a container in the simulator prints as fast as the
-//! simulator can write; we measure, in one run and on the same stream,
-//!   1. the bare API call (kube-rs `log_stream`, counting newlines),
-//!   2. kubedeck's path (stream task: split, sanitise, parse; UI side: push into a pane's ring),
-//!   3. `kubectl logs -f` (when kubectl is installed), counting lines,
-//! and report lines/s, the ratios, the longest UI turn, and peak memory.
+//! simulator can write. In one run and on the same stream it measures the bare API call
+//! (kube-rs `log_stream`, counting newlines), kubedeck's path (stream task: split, sanitise,
+//! parse; UI side: push into a pane's ring) and `kubectl logs -f` (when installed), and reports
+//! lines/s, the ratios, the longest UI turn and peak memory.
 //!
 //! Run: cargo run --release --example bench_logs -- [seconds]
 
