@@ -395,6 +395,14 @@ mod tests {
         p.push_lines(0, (0..n).map(|i| line(&format!("line {i}"), i)).collect());
     }
 
+    fn shown(p: &LogPane) -> Vec<String> {
+        p.visible()
+            .iter()
+            .filter_map(|&i| p.buffer.get(i))
+            .map(|e| e.lines[0].clone())
+            .collect()
+    }
+
     fn cursor_text(p: &LogPane) -> String {
         let v = p.visible();
         p.cursor_index(&v)
@@ -460,22 +468,10 @@ mod tests {
         p.cycle_level();
         p.cycle_level();
         assert_eq!(p.min_level, Some(Level::Warn));
-        let shown: Vec<String> = p
-            .visible()
-            .iter()
-            .filter_map(|&i| p.buffer.get(i))
-            .map(|e| e.lines[0].clone())
-            .collect();
-        assert_eq!(shown, ["WARN slow", "ERROR broke"]);
+        assert_eq!(shown(&p), ["WARN slow", "ERROR broke"]);
         p.min_level = None;
         p.filter = LineFilter::new("!e").ok().flatten();
-        let shown: Vec<String> = p
-            .visible()
-            .iter()
-            .filter_map(|&i| p.buffer.get(i))
-            .map(|e| e.lines[0].clone())
-            .collect();
-        assert_eq!(shown, ["WARN slow"]);
+        assert_eq!(shown(&p), ["WARN slow"]);
     }
 
     #[test]
