@@ -47,14 +47,18 @@ fn open_logs_of(t: &mut Term, name: &str) {
     t.send("l");
 }
 
-/// Replace the prefilled save path with `path` and save.
-fn save_to(t: &mut Term, path: &str) {
+/// Save the pane with `S` (replacing the suggested path with a temporary one) and return the
+/// file's text.
+fn save(t: &mut Term) -> String {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("saved.log");
     t.send("S");
     t.wait_for("save to: kubedeck-");
     t.send(&"\u{7f}".repeat(120));
     t.wait_until("the prompt emptied", |s| s.contains("save to: █"));
-    t.send(&format!("{path}\r"));
+    t.send(&format!("{}\r", path.to_string_lossy()));
     t.wait_for("saved ");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn step_numbers(text: &str) -> Vec<u64> {
@@ -95,10 +99,7 @@ fn single_pod_logs_follow_pause_search_and_save() {
     );
 
     // Save what is shown.
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let path = dir.path().join("saved.log");
-    save_to(&mut t, &path.to_string_lossy());
-    let saved = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    let saved = save(&mut t);
     let steps = step_numbers(&saved);
     assert!(steps.len() >= 40, "20 s at 400 ms a line: {saved}");
     assert!(
@@ -203,10 +204,7 @@ fn a_dropped_follow_stream_resumes_without_duplicates_or_gaps() {
     t.wait_until("more lines after the reconnect", |s| {
         s.matches("[app] step").count() > before + 2 || s.contains("step 40")
     });
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let path = dir.path().join("drop.log");
-    save_to(&mut t, &path.to_string_lossy());
-    let saved = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    let saved = save(&mut t);
     let steps = step_numbers(&saved);
     assert!(
         steps.windows(2).all(|w| w[1] == w[0] + 1),

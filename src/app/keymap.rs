@@ -403,19 +403,19 @@ pub fn default_bindings() -> Vec<Binding> {
             "filter",
             vec![Key::ch('/')],
             Action::StartFilter,
-            "filter rows: text, !text inverts, -l key=value; search in describe",
+            "filter rows: text, !text inverts, -l key=value; search in describe and log panes",
         ),
         b(
             "next_match",
             vec![Key::ch('n')],
             Action::NextMatch,
-            "next search match (describe/YAML)",
+            "next search match (describe/YAML, log panes)",
         ),
         b(
             "prev_match",
             vec![Key::ch('N')],
             Action::PrevMatch,
-            "previous search match (describe/YAML)",
+            "previous search match (describe/YAML, log panes)",
         ),
         b(
             "managed_fields",

@@ -35,8 +35,7 @@ fn say(app: &mut App, sev: Severity, text: impl Into<String>) {
 pub fn open_pane(app: &mut App, request: LogRequest) -> Vec<Effect> {
     let id = app.next_pane;
     app.next_pane += 1;
-    let mut pane = LogPane::new(request.clone(), LogBuffer::new(app.log_limits));
-    pane.page = 10;
+    let pane = LogPane::new(request.clone(), LogBuffer::new(app.log_limits));
     app.logs.insert(id, pane);
     let target = app.layout.focus;
     let area = app
@@ -58,8 +57,7 @@ fn request(app: &App, target: LogTarget) -> LogRequest {
 }
 
 fn pod_logs(app: &mut App, row: &PodRow) -> Vec<Effect> {
-    let main = &row.containers[row.init_containers.min(row.containers.len())..];
-    if row.containers.len() == 1 || (main.len() == 1 && row.init_containers == 0) {
+    if row.containers.len() == 1 {
         let target = LogTarget::Pod {
             namespace: row.namespace.clone(),
             name: row.name.clone(),

@@ -626,18 +626,17 @@ fn go_view(app: &mut App, view: View) {
 
 /// Run a `:` command.
 pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
-    let mut words = line.split_whitespace();
-    let Some(cmd) = words.next() else {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let Some((&cmd, args)) = words.split_first() else {
         return Vec::new();
     };
-    let args: Vec<&str> = line.split_whitespace().skip(1).collect();
-    let arg = words.next();
+    let arg = args.first().copied();
     let name = COMMANDS
         .iter()
         .find(|(names, _, _)| names.contains(&cmd))
         .map(|(names, _, _)| names[0]);
     if let Some(name @ ("logs" | "since" | "tail")) = name
-        && let Some(effects) = log_update::log_command(app, name, &args)
+        && let Some(effects) = log_update::log_command(app, name, args)
     {
         return effects;
     }

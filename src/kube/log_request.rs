@@ -65,7 +65,7 @@ impl LogTarget {
         }
     }
 
-    /// A key for captured logs and titles.
+    /// Whether the target is a PipelineRun's or TaskRun's steps.
     pub fn is_tekton(&self) -> bool {
         matches!(self, LogTarget::Tekton { .. })
     }

@@ -661,16 +661,7 @@ impl Stream {
                     }
                     _ => {
                         replay = None;
-                        let whole = replayed == r.at_last;
-                        let at = r.last_ts.strftime("%H:%M:%S");
-                        if !whole {
-                            notes.push((NoteKind::Warning, format!("reconnected after {at}: lines may be missing (the server did not replay the last line)")));
-                        } else if after_break {
-                            notes.push((
-                                NoteKind::Info,
-                                format!("reconnected: resumed after {at}, no lines lost"),
-                            ));
-                        }
+                        notes.extend(replay_note(r, replayed, after_break));
                     }
                 }
             }
@@ -723,18 +714,7 @@ impl Stream {
             && after_break
         {
             // Nothing came back past the resume point: fine if the replay was whole.
-            let at = r.last_ts.strftime("%H:%M:%S");
-            if replayed == r.at_last {
-                notes.push((
-                    NoteKind::Info,
-                    format!("reconnected: resumed after {at}, no lines lost"),
-                ));
-            } else {
-                notes.push((
-                    NoteKind::Warning,
-                    format!("reconnected after {at}: lines may be missing"),
-                ));
-            }
+            notes.extend(replay_note(r, replayed, after_break));
         }
         self.flush(&mut batch, &mut notes).await;
         Ok(stats)
@@ -754,6 +734,28 @@ impl Stream {
             })
             .await;
         }
+    }
+}
+
+/// What to tell the pane once a resumed stream has passed its replay: a warning when the server
+/// did not send back every line that carried the last timestamp (a gap is possible), and after
+/// a broken connection, that nothing was lost.
+fn replay_note(r: Resume, replayed: usize, after_break: bool) -> Option<(NoteKind, String)> {
+    let at = r.last_ts.strftime("%H:%M:%S");
+    if replayed < r.at_last {
+        Some((
+            NoteKind::Warning,
+            format!(
+                "reconnected after {at}: lines may be missing (the server did not replay the last line)"
+            ),
+        ))
+    } else if after_break {
+        Some((
+            NoteKind::Info,
+            format!("reconnected: resumed after {at}, no lines lost"),
+        ))
+    } else {
+        None
     }
 }
 

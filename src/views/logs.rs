@@ -266,14 +266,23 @@ pub fn settle(pane: &mut LogPane, area: Rect, theme: &Theme) {
         used -= rows(top);
         top += 1;
     }
-    if pane.top.is_none() {
-        // Just paused: keep the cursor at the bottom, as it was while following.
-        while top > 0 && used + rows(top - 1) <= height {
-            top -= 1;
-            used += rows(top);
+    // Never leave blank rows at the bottom while older entries exist (just paused, or a filter
+    // left few entries after the cursor): pull the view down.
+    let mut filled = used;
+    for i in cur + 1..visible.len() {
+        if filled >= height {
+            break;
         }
+        filled += rows(i);
     }
-    pane.top = seq(top);
+    while top > 0 && filled + rows(top - 1) <= height {
+        top -= 1;
+        filled += rows(top);
+    }
+    // The cursor's own entry may be filtered out: it moves to the one shown in its place.
+    let (cursor, top) = (seq(cur), seq(top));
+    pane.cursor = cursor;
+    pane.top = top;
 }
 
 fn status_line(pane: &LogPane) -> String {
@@ -354,56 +363,47 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &LogPane, focused: bool, theme:
         frame.render_widget(Paragraph::new(text), inner);
         return;
     }
-    let visible = pane.visible();
-    if visible.is_empty() {
-        let text = if pane.buffer.is_empty() {
-            "waiting for log lines…"
-        } else {
-            "no lines match (Esc clears search and filters)"
-        };
-        frame.render_widget(Paragraph::new(Line::styled(text, theme.muted)), inner);
-        return;
-    }
-    let cur = pane.cursor_index(&visible);
-    let mark_range = pane
-        .mark
-        .and_then(|m| pane.buffer.position(m))
-        .and_then(|p| visible.iter().position(|&v| v >= p))
-        .zip(cur)
-        .map(|(a, b)| (a.min(b), a.max(b)));
-    let entry_rows = |i: usize| -> Vec<Line<'static>> {
-        let selected = !pane.follow && Some(i) == cur;
-        let marked = mark_range.is_some_and(|(a, b)| (a..=b).contains(&i));
-        pane.buffer
-            .get(visible[i])
-            .map(|e| rows_of(pane, e, theme, width, selected, marked))
-            .unwrap_or_default()
+    // Walk the ring from the viewport's edge, filtering as we go: a frame costs the entries on
+    // screen, not a scan of the whole ring.
+    let position = |seq: Option<u64>| seq.and_then(|s| pane.buffer.position(s));
+    let cursor = if pane.follow {
+        None
+    } else {
+        position(pane.cursor)
     };
+    let marked_range = position(pane.mark)
+        .zip(cursor)
+        .map(|(a, b)| (a.min(b), a.max(b)));
+    let entry_rows = |at: usize, e: &Entry| -> Vec<Line<'static>> {
+        let marked = marked_range.is_some_and(|(a, b)| (a..=b).contains(&at));
+        rows_of(pane, e, theme, width, Some(at) == cursor, marked)
+    };
+    let shown = |(_, e): &(usize, &Entry)| pane.shows(e);
     let mut rows: Vec<Line<'static>> = Vec::new();
     let top = if pane.follow {
         None
     } else {
-        pane.top
-            .and_then(|s| pane.buffer.position(s))
-            .and_then(|p| visible.binary_search(&p).ok())
+        position(pane.top)
     };
     match top {
         Some(top) => {
-            let mut i = top;
-            while rows.len() < height && i < visible.len() {
-                rows.extend(entry_rows(i));
-                i += 1;
+            for (at, e) in pane.buffer.iter().enumerate().skip(top).filter(shown) {
+                if rows.len() >= height {
+                    break;
+                }
+                rows.extend(entry_rows(at, e));
             }
             rows.truncate(height);
         }
         None => {
             // Bottom-aligned: the newest entries, walking back until the pane is full.
-            let mut i = visible.len();
             let mut chunks = Vec::new();
             let mut used = 0;
-            while used < height && i > 0 {
-                i -= 1;
-                let r = entry_rows(i);
+            for (at, e) in pane.buffer.iter().enumerate().rev().filter(shown) {
+                if used >= height {
+                    break;
+                }
+                let r = entry_rows(at, e);
                 used += r.len();
                 chunks.push(r);
             }
@@ -413,6 +413,15 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &LogPane, focused: bool, theme:
             let extra = rows.len().saturating_sub(height);
             rows.drain(..extra);
         }
+    }
+    if rows.is_empty() {
+        let text = if pane.buffer.is_empty() {
+            "waiting for log lines…"
+        } else {
+            "no lines match (Esc clears search and filters)"
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.muted)), inner);
+        return;
     }
     frame.render_widget(Paragraph::new(rows), inner);
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::buffer::{Entry, LogBuffer, NoteKind, Pushed, SourceId};
+use super::buffer::{Entry, LogBuffer, NoteKind, SourceId};
 use super::pattern::{LineFilter, Pattern};
 use super::record::{Level, Line};
 use crate::kube::log_request::LogRequest;
@@ -104,8 +104,8 @@ impl LogPane {
     /// Add lines from a source.
     pub fn push_lines(&mut self, source: SourceId, lines: Vec<Line>) {
         for line in lines {
-            let pushed = self.buffer.push(source, line);
-            if !self.follow && matches!(pushed, Pushed::New(_) | Pushed::Joined(_)) {
+            self.buffer.push(source, line);
+            if !self.follow {
                 self.unseen += 1;
             }
         }
