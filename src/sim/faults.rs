@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+const EPHEMERAL: &str = "v1/pods/ephemeralcontainers";
+
 pub struct Faults {
     /// Bumped to cut every open watch connection.
     drop_watches: watch::Sender<u64>,
@@ -104,6 +106,17 @@ impl Faults {
     /// Whether metrics.k8s.io is served (off: discovery omits it and requests get 404).
     pub fn set_metrics_enabled(&self, on: bool) {
         self.set_api_served("metrics.k8s.io/v1beta1", on);
+    }
+
+    /// Whether the ephemeralcontainers subresource exists (off: 404, as on a cluster older than
+    /// 1.23 or with the feature gate off).
+    pub fn set_ephemeral_enabled(&self, on: bool) {
+        self.set_api_served(EPHEMERAL, on);
+    }
+
+    pub fn ephemeral_enabled(&self) -> bool {
+        let hidden = self.hidden_apis.lock().unwrap_or_else(|e| e.into_inner());
+        !hidden.contains(EPHEMERAL)
     }
 }
 

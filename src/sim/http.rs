@@ -230,12 +230,123 @@ pub async fn handle(
             }
             pod_log(sim, &namespace, &name, &params)
         }
+        (method, Target::Ephemeral { namespace, name }) => {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            ephemeral(&sim, &method, &namespace, &name, &content_type, &body)
+        }
         _ => status(
             405,
             "MethodNotAllowed",
             "the server does not allow this method on the requested resource",
             None,
         ),
+    }
+}
+
+/// GET, PATCH or PUT `pods/NAME/ephemeralcontainers`.
+fn ephemeral(
+    sim: &Arc<Shared>,
+    method: &Method,
+    namespace: &str,
+    name: &str,
+    content_type: &str,
+    body: &[u8],
+) -> Response {
+    let Some(pods) = resources::find("", "v1", "pods") else {
+        return not_found_page();
+    };
+    if !sim.faults.ephemeral_enabled() {
+        return not_found_page();
+    }
+    if sim.faults.is_forbidden("pods/ephemeralcontainers") {
+        let verb = if *method == Method::GET { "get" } else { "patch" };
+        return status(
+            403,
+            "Forbidden",
+            &format!(
+                "pods \"{name}\" is forbidden: User \"kubedeck-sim\" cannot {verb} resource \"pods/ephemeralcontainers\" in API group \"\" in the namespace \"{namespace}\""
+            ),
+            Some(json!({"name": name, "kind": "pods"})),
+        );
+    }
+    let key = (namespace.to_string(), name.to_string());
+    let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
+        return not_found(pods, name);
+    };
+    let current: Vec<Value> = pod["spec"]["ephemeralContainers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let doc = if *method == Method::GET {
+        Value::Null
+    } else {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(d) => d,
+            Err(_) => return bad_request("the body of the request was in an unknown format"),
+        }
+    };
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    let mut next = match (method.clone(), media) {
+        (Method::GET, _) => return json_response(StatusCode::OK, &present(pods, &pod)),
+        (Method::PATCH, "application/strategic-merge-patch+json") => super::debug::merge_by_name(
+            &current,
+            doc["spec"]["ephemeralContainers"]
+                .as_array()
+                .map_or(&[][..], Vec::as_slice),
+        ),
+        (Method::PATCH, "application/merge-patch+json") => {
+            let mut whole = (*pod).clone();
+            json_patch::merge(&mut whole, &doc);
+            whole["spec"]["ephemeralContainers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        }
+        (Method::PATCH, "application/json-patch+json") => {
+            let ops: json_patch::Patch = match serde_json::from_value(doc) {
+                Ok(p) => p,
+                Err(e) => return bad_request(&e.to_string()),
+            };
+            let mut whole = (*pod).clone();
+            if let Err(e) = json_patch::patch(&mut whole, &ops) {
+                return status(422, "Invalid", &e.to_string(), None);
+            }
+            whole["spec"]["ephemeralContainers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        }
+        (Method::PUT, _) => doc["spec"]["ephemeralContainers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+        (Method::PATCH, other) => {
+            return status(
+                415,
+                "UnsupportedMediaType",
+                &format!("the body of the request was in an unknown format (got {other:?})"),
+                None,
+            );
+        }
+        _ => {
+            return status(
+                405,
+                "MethodNotAllowed",
+                "the server does not allow this method on the requested resource",
+                None,
+            );
+        }
+    };
+    if let Err((code, reason, message)) = super::debug::validate(&pod, &mut next) {
+        return status(code, reason, &message, Some(json!({"name": name, "kind": "Pod"})));
+    }
+    match super::debug::apply(sim, &key, next) {
+        Some(o) => json_response(StatusCode::OK, &present(pods, &o)),
+        None => not_found(pods, name),
     }
 }
 
@@ -838,6 +949,9 @@ fn admin(sim: &Shared, cmd: &str, params: &Params) -> Response {
         "latency" => sim
             .faults
             .set_latency(Duration::from_millis(num("ms").unwrap_or(0))),
+        "ephemeral" => sim
+            .faults
+            .set_ephemeral_enabled(params.get("enabled").is_none_or(|v| v == "true")),
         "metrics" => sim
             .faults
             .set_metrics_enabled(params.get("enabled").is_none_or(|v| v == "true")),

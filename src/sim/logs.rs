@@ -74,6 +74,7 @@ pub fn source(pod: &Value, q: &LogQuery) -> Result<LogSource, LogError> {
         .as_array()
         .into_iter()
         .chain(pod["spec"]["containers"].as_array())
+        .chain(pod["spec"]["ephemeralContainers"].as_array())
         .flatten()
         .filter_map(|c| c["name"].as_str())
         .collect();
@@ -102,18 +103,27 @@ pub fn source(pod: &Value, q: &LogQuery) -> Result<LogSource, LogError> {
         .as_array()
         .into_iter()
         .chain(pod["status"]["initContainerStatuses"].as_array())
+        .chain(pod["status"]["ephemeralContainerStatuses"].as_array())
         .flatten()
         .find(|s| s["name"] == container.as_str());
+    // A debug container's output went to whoever was attached; its log has nothing scripted.
+    let ephemeral = pod["spec"]["ephemeralContainers"]
+        .as_array()
+        .is_some_and(|l| l.iter().any(|c| c["name"] == container.as_str()));
     let waiting_reason = || {
         status
             .and_then(|s| s["state"]["waiting"]["reason"].as_str())
             .unwrap_or("ContainerCreating")
             .to_string()
     };
-    let style = pod["metadata"]["annotations"][super::model::LOG_STYLE]
-        .as_str()
-        .unwrap_or("worker")
-        .to_string();
+    let style = if ephemeral {
+        "silent".to_string()
+    } else {
+        pod["metadata"]["annotations"][super::model::LOG_STYLE]
+            .as_str()
+            .unwrap_or("worker")
+            .to_string()
+    };
     let seed = mix(
         name.bytes().fold(0, |h, b| mix(h, u64::from(b))),
         container.len() as u64,
@@ -181,6 +191,9 @@ fn last_words(terminated: &Value) -> Option<String> {
 impl LogSource {
     /// Lines that exist at `now`: indices `first..end` (rotation drops the oldest).
     pub fn available(&self, now: Timestamp) -> (u64, u64) {
+        if self.style == "silent" {
+            return (0, 0);
+        }
         let until = self.end.map_or(now, |e| e.min(now));
         let span = until.duration_since(self.start);
         let count = if span.is_negative() {

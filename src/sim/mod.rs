@@ -1,12 +1,15 @@
 //! The simulated cluster: a real HTTP server on 127.0.0.1 speaking the Kubernetes wire protocol,
 //! backed by a deterministic, living world. Used by `--demo`, `kubedeck sim`, tests and benchmarks.
 
+mod debug;
 mod events;
+mod exec;
 pub mod faults;
 mod http;
 mod logs;
 mod metrics;
 pub mod model;
+mod procs;
 pub mod resources;
 mod route;
 mod scenario;
@@ -17,6 +20,7 @@ mod table;
 mod watch;
 pub mod world;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -31,6 +35,7 @@ pub use faults::Faults;
 pub use logs::LogQuery;
 pub use resources::Kind;
 pub use store::Store;
+use store::Key;
 pub use world::Scale;
 
 use events::EventLog;
@@ -79,12 +84,48 @@ pub struct Shared {
     bookmark_every: Duration,
     max_grace: Duration,
     addr: OnceLock<SocketAddr>,
+    /// Scratch directories of the containers' stand-in processes (removed on drop).
+    scratch: tempfile::TempDir,
+    /// Processes attach reaches, by (namespace, pod) and container.
+    procs: Mutex<HashMap<(Key, String), Arc<procs::Proc>>>,
     ctrl: OnceLock<mpsc::UnboundedSender<(Ctrl, Option<oneshot::Sender<()>>)>>,
 }
 
 impl Shared {
     fn world(&self) -> MutexGuard<'_, World> {
         self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn events(&self) -> MutexGuard<'_, EventLog> {
+        self.events.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn scratch(&self) -> &Path {
+        self.scratch.path()
+    }
+
+    fn process(&self, key: &Key, container: &str) -> Option<Arc<procs::Proc>> {
+        let procs = self.procs.lock().unwrap_or_else(|e| e.into_inner());
+        procs
+            .get(&(key.clone(), container.to_string()))
+            .filter(|p| p.exit_code().is_none())
+            .cloned()
+    }
+
+    fn register_process(&self, key: &Key, container: &str, proc: Arc<procs::Proc>) {
+        let mut procs = self.procs.lock().unwrap_or_else(|e| e.into_inner());
+        procs.retain(|_, p| p.exit_code().is_none());
+        procs.insert((key.clone(), container.to_string()), proc);
+    }
+
+    fn container_process(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        tty: bool,
+    ) -> Result<Arc<procs::Proc>, String> {
+        debug::container_process(self, &(namespace.into(), pod.into()), container, tty)
     }
 
     fn addr_text(&self) -> String {
@@ -141,6 +182,8 @@ pub enum SimError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot create the simulator's scratch directory: {0}")]
+    Scratch(std::io::Error),
     #[error("cannot write kubeconfig {path}: {source}")]
     Kubeconfig {
         path: String,
@@ -149,7 +192,16 @@ pub enum SimError {
 }
 
 fn router(shared: Arc<Shared>) -> axum::Router {
+    use axum::routing::any;
     axum::Router::new()
+        .route(
+            "/api/v1/namespaces/{namespace}/pods/{name}/exec",
+            any(exec::exec),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/pods/{name}/attach",
+            any(exec::attach),
+        )
         .fallback(http::handle)
         .with_state(shared)
 }
@@ -180,6 +232,11 @@ impl Sim {
             bookmark_every: opts.bookmark_every,
             max_grace: opts.max_grace,
             addr: OnceLock::new(),
+            scratch: tempfile::Builder::new()
+                .prefix("kubedeck-sim-")
+                .tempdir()
+                .map_err(SimError::Scratch)?,
+            procs: Mutex::new(HashMap::new()),
             ctrl: OnceLock::new(),
         });
         let _ = shared.addr.set(addr);
@@ -270,6 +327,10 @@ impl Sim {
 impl Drop for Sim {
     fn drop(&mut self) {
         self.shared.faults.drop_all_watches();
+        let procs = self.shared.procs.lock().unwrap_or_else(|e| e.into_inner());
+        for p in procs.values() {
+            p.kill();
+        }
         for t in &self.tasks {
             t.abort();
         }

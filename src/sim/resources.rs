@@ -185,9 +185,13 @@ pub const SERVED: &[Served] = &[
     },
 ];
 
-/// Subresources listed in discovery (pods/log now; exec, attach and ephemeralcontainers are
-/// announced by the debug work when they are served).
-const POD_SUBRESOURCES: &[(&str, &[&str])] = &[("pods/log", &["get"])];
+/// Subresources listed in discovery, with the verbs the real apiserver lists for them.
+const POD_SUBRESOURCES: &[(&str, &[&str])] = &[
+    ("pods/log", &["get"]),
+    ("pods/exec", &["create", "get"]),
+    ("pods/attach", &["create", "get"]),
+    ("pods/ephemeralcontainers", &["get", "patch", "update"]),
+];
 
 impl Served {
     pub fn api_version(&self) -> String {

@@ -24,6 +24,11 @@ pub enum Target {
         namespace: String,
         name: String,
     },
+    /// `pods/NAME/ephemeralcontainers`.
+    Ephemeral {
+        namespace: String,
+        name: String,
+    },
     Admin(String),
 }
 
@@ -87,6 +92,12 @@ pub fn parse(path: &str) -> Option<Target> {
             namespace: ns.to_string(),
             name: name.to_string(),
         },
+        ["namespaces", ns, "pods", name, "ephemeralcontainers"] if group.is_empty() => {
+            Target::Ephemeral {
+                namespace: ns.to_string(),
+                name: name.to_string(),
+            }
+        }
         _ => return None,
     };
     Some(target)

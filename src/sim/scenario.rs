@@ -77,13 +77,29 @@ fn still_ours(store: &Store, a: &PodActor) -> bool {
         })
 }
 
+/// Store a rebuilt pod, keeping what clients added that the model does not know: ephemeral
+/// containers and their statuses.
+fn put_pod(store: &Store, mut pod: serde_json::Value) {
+    if let Some(old) = store.get(Kind::Pod, &super::store::key_of(&pod)) {
+        for (part, field) in [
+            ("spec", "ephemeralContainers"),
+            ("status", "ephemeralContainerStatuses"),
+        ] {
+            if !old[part][field].is_null() {
+                pod[part][field] = old[part][field].clone();
+            }
+        }
+    }
+    store.put(Kind::Pod, pod);
+}
+
 fn step_pods(w: &mut World, store: &Store, events: &mut EventLog) {
     let mut actors = std::mem::take(&mut w.pods);
     actors.retain(|a| still_ours(store, a));
     for a in &mut actors {
         a.age += 1;
         if advance(w, a, store, events) {
-            store.put(Kind::Pod, seed::actor_pod(a));
+            put_pod(store, seed::actor_pod(a));
         }
     }
     w.pods = actors;

@@ -1,0 +1,430 @@
+//! Local processes standing in for a container's processes: exec and attach in the simulator reach
+//! a real PTY (or plain pipes without a TTY) running the requested command in a scratch directory.
+//! Reader threads push output to whoever is attached; with nobody attached a small backlog is kept
+//! (like bytes waiting in a PTY) and older output is dropped.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
+use tokio::sync::{mpsc, watch};
+
+/// Output kept for the next attacher while nobody is attached.
+const BACKLOG_BYTES: usize = 64 * 1024;
+/// Frames in flight to an attacher; a slow client slows the process, as a real PTY would.
+const OUTPUT_QUEUE: usize = 64;
+const READ_CHUNK: usize = 16 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+pub type Chunk = (Stream, Vec<u8>);
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Spawn {
+    pub command: Vec<String>,
+    pub tty: bool,
+    pub dir: PathBuf,
+    /// The pod's name, for HOSTNAME and the prompt.
+    pub hostname: String,
+    pub rows: u16,
+    pub cols: u16,
+}
+
+#[derive(Default)]
+struct Outlet {
+    attached: Option<mpsc::Sender<Chunk>>,
+    backlog: Vec<Chunk>,
+    backlog_bytes: usize,
+}
+
+impl Outlet {
+    fn keep(&mut self, chunk: Chunk) {
+        self.backlog_bytes += chunk.1.len();
+        self.backlog.push(chunk);
+        while self.backlog_bytes > BACKLOG_BYTES && !self.backlog.is_empty() {
+            let dropped = self.backlog.remove(0);
+            self.backlog_bytes -= dropped.1.len();
+        }
+    }
+}
+
+/// A running (or finished) process.
+pub struct Proc {
+    stdin: Mutex<Option<Box<dyn Write + Send>>>,
+    master: Mutex<Option<Box<dyn MasterPty + Send>>>,
+    outlet: Mutex<Outlet>,
+    /// Set once the process has exited and its output has been read: the exit code.
+    exit: watch::Sender<Option<i32>>,
+    kill: Mutex<Option<Box<dyn FnMut() + Send>>>,
+    pub tty: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Proc {
+    /// Start `spawn`; the error is what the container runtime would say.
+    pub fn start(spawn: &Spawn) -> Result<Arc<Self>, String> {
+        let Some(program) = spawn.command.first() else {
+            return Err("no command given".into());
+        };
+        if !program.contains('/') && which(program).is_none() {
+            return Err(not_found(program));
+        }
+        std::fs::create_dir_all(&spawn.dir).map_err(|e| e.to_string())?;
+        if spawn.tty {
+            start_tty(spawn)
+        } else {
+            start_pipes(spawn)
+        }
+    }
+
+    /// Become the one attached reader: the backlog first, then live output.
+    pub fn attach(&self) -> mpsc::Receiver<Chunk> {
+        let (tx, rx) = mpsc::channel(OUTPUT_QUEUE + 8);
+        let mut outlet = lock(&self.outlet);
+        for chunk in outlet.backlog.drain(..) {
+            let _ = tx.try_send(chunk);
+        }
+        outlet.backlog_bytes = 0;
+        outlet.attached = Some(tx);
+        rx
+    }
+
+    pub fn write(&self, bytes: &[u8]) {
+        if let Some(w) = lock(&self.stdin).as_mut() {
+            let _ = w.write_all(bytes).and_then(|()| w.flush());
+        }
+    }
+
+    /// Close stdin (pipes: EOF for the process; a TTY keeps its line open).
+    pub fn close_stdin(&self) {
+        if !self.tty {
+            lock(&self.stdin).take();
+        }
+    }
+
+    pub fn resize(&self, rows: u16, cols: u16) {
+        if let Some(m) = lock(&self.master).as_ref() {
+            let _ = m.resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            });
+        }
+    }
+
+    pub fn exited(&self) -> watch::Receiver<Option<i32>> {
+        self.exit.subscribe()
+    }
+
+    pub fn exit_code(&self) -> Option<i32> {
+        *self.exit.borrow()
+    }
+
+    pub fn kill(&self) {
+        if let Some(k) = lock(&self.kill).as_mut() {
+            k();
+        }
+    }
+
+    fn new(
+        stdin: Box<dyn Write + Send>,
+        master: Option<Box<dyn MasterPty + Send>>,
+        kill: Box<dyn FnMut() + Send>,
+        tty: bool,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            stdin: Mutex::new(Some(stdin)),
+            master: Mutex::new(master),
+            outlet: Mutex::new(Outlet::default()),
+            exit: watch::channel(None).0,
+            kill: Mutex::new(Some(kill)),
+            tty,
+        })
+    }
+
+    /// Read `from` until EOF, handing chunks to the attached reader (waiting for it: back-pressure).
+    fn pump(self: &Arc<Self>, mut from: Box<dyn Read + Send>, stream: Stream) -> mpsc::Receiver<()> {
+        let (done_tx, done_rx) = mpsc::channel(1);
+        let me = self.clone();
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; READ_CHUNK];
+            loop {
+                let n = match from.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                let chunk = (stream, buf[..n].to_vec());
+                let tx = lock(&me.outlet).attached.clone();
+                match tx {
+                    Some(tx) => {
+                        if let Err(e) = tx.blocking_send(chunk) {
+                            let mut outlet = lock(&me.outlet);
+                            if outlet.attached.as_ref().is_some_and(|a| a.same_channel(&tx)) {
+                                outlet.attached = None;
+                            }
+                            outlet.keep(e.0);
+                        }
+                    }
+                    None => lock(&me.outlet).keep(chunk),
+                }
+            }
+            drop(done_tx);
+        });
+        done_rx
+    }
+
+    /// Once the process has exited, wait (briefly) for its output to drain, then publish the code.
+    fn finish_when(self: &Arc<Self>, wait: impl FnOnce() -> i32 + Send + 'static, mut readers: Vec<mpsc::Receiver<()>>) {
+        let me = self.clone();
+        std::thread::spawn(move || {
+            let code = wait();
+            // A background child may hold the PTY open: do not wait for it forever.
+            let deadline = std::time::Instant::now() + Duration::from_secs(1);
+            for r in &mut readers {
+                while std::time::Instant::now() < deadline {
+                    match r.try_recv() {
+                        Err(mpsc::error::TryRecvError::Empty) => {
+                            std::thread::sleep(Duration::from_millis(5));
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            lock(&me.stdin).take();
+            lock(&me.master).take();
+            lock(&me.outlet).attached = None;
+            let _ = me.exit.send(Some(code));
+        });
+    }
+}
+
+/// What the container runtime says when the program is missing.
+pub fn not_found(program: &str) -> String {
+    format!(
+        "OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown"
+    )
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+fn environment(spawn: &Spawn) -> Vec<(String, String)> {
+    let mut env = vec![
+        (
+            "PATH".to_string(),
+            std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()),
+        ),
+        ("HOME".into(), spawn.dir.display().to_string()),
+        ("HOSTNAME".into(), spawn.hostname.clone()),
+        ("PS1".into(), format!("{}$ ", spawn.hostname)),
+        ("LANG".into(), "C.UTF-8".into()),
+    ];
+    // The container runtime sets TERM for a TTY.
+    if spawn.tty {
+        env.push(("TERM".into(), "xterm".into()));
+    }
+    env
+}
+
+fn start_tty(spawn: &Spawn) -> Result<Arc<Proc>, String> {
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: spawn.rows.max(1),
+            cols: spawn.cols.max(1),
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .map_err(|e| e.to_string())?;
+    let mut cmd = CommandBuilder::new(&spawn.command[0]);
+    cmd.args(&spawn.command[1..]);
+    cmd.cwd(&spawn.dir);
+    cmd.env_clear();
+    for (k, v) in environment(spawn) {
+        cmd.env(k, v);
+    }
+    let mut child = pair
+        .slave
+        .spawn_command(cmd)
+        .map_err(|e| format!("{}: {e}", not_found(&spawn.command[0])))?;
+    // Our copy of the slave must go, or the reader never sees EOF.
+    drop(pair.slave);
+    let reader = pair.master.try_clone_reader().map_err(|e| e.to_string())?;
+    let writer = pair.master.take_writer().map_err(|e| e.to_string())?;
+    let mut killer = child.clone_killer();
+    let proc = Proc::new(
+        writer,
+        Some(pair.master),
+        Box::new(move || {
+            let _ = killer.kill();
+        }),
+        true,
+    );
+    let out = proc.pump(reader, Stream::Stdout);
+    proc.finish_when(
+        move || {
+            child
+                .wait()
+                .map(|s| i32::try_from(s.exit_code()).unwrap_or(1))
+                .unwrap_or(1)
+        },
+        vec![out],
+    );
+    Ok(proc)
+}
+
+fn start_pipes(spawn: &Spawn) -> Result<Arc<Proc>, String> {
+    let mut child = Command::new(&spawn.command[0])
+        .args(&spawn.command[1..])
+        .current_dir(&spawn.dir)
+        .env_clear()
+        .envs(environment(spawn))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", not_found(&spawn.command[0])))?;
+    let (Some(stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        return Err("cannot open the process's pipes".into());
+    };
+    let pid = child.id();
+    let proc = Proc::new(
+        Box::new(stdin),
+        None,
+        Box::new(move || {
+            // The child may be gone already; `kill` then fails harmlessly.
+            let _ = Command::new("kill")
+                .arg("-KILL")
+                .arg(pid.to_string())
+                .stderr(Stdio::null())
+                .status();
+        }),
+        false,
+    );
+    let a = proc.pump(Box::new(stdout), Stream::Stdout);
+    let b = proc.pump(Box::new(stderr), Stream::Stderr);
+    proc.finish_when(
+        move || {
+            child
+                .wait()
+                .ok()
+                .and_then(|s| s.code())
+                .unwrap_or(137)
+        },
+        vec![a, b],
+    );
+    Ok(proc)
+}
+
+/// Where a container's scratch directory lives under the simulator's root.
+pub fn scratch(root: &Path, namespace: &str, pod: &str, container: &str) -> PathBuf {
+    // Names come from clients: keep only safe characters so nothing escapes the root.
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+            .trim_start_matches('.')
+            .to_string()
+    };
+    root.join(clean(namespace))
+        .join(clean(pod))
+        .join(clean(container))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spawn(command: &[&str], tty: bool, dir: &Path) -> Spawn {
+        Spawn {
+            command: command.iter().map(ToString::to_string).collect(),
+            tty,
+            dir: dir.to_path_buf(),
+            hostname: "web-1".into(),
+            rows: 24,
+            cols: 80,
+        }
+    }
+
+    async fn collect(proc: &Proc, mut rx: mpsc::Receiver<Chunk>) -> (Vec<u8>, Vec<u8>, i32) {
+        let mut exited = proc.exited();
+        let code = loop {
+            if let Some(c) = *exited.borrow_and_update() {
+                break c;
+            }
+            if exited.changed().await.is_err() {
+                break -1;
+            }
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        while let Ok((s, bytes)) = rx.try_recv() {
+            match s {
+                Stream::Stdout => out.extend(bytes),
+                Stream::Stderr => err.extend(bytes),
+            }
+        }
+        (out, err, code)
+    }
+
+    #[tokio::test]
+    async fn pipes_keep_stdout_and_stderr_apart_and_report_the_exit_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Proc::start(&spawn(&["sh", "-c", "echo out; echo err >&2; exit 3"], false, dir.path())).unwrap();
+        let rx = p.attach();
+        let (out, err, code) = collect(&p, rx).await;
+        assert_eq!(out, b"out\n");
+        assert_eq!(err, b"err\n");
+        assert_eq!(code, 3);
+    }
+
+    #[tokio::test]
+    async fn a_tty_reports_its_size_and_takes_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Proc::start(&spawn(&["sh", "-c", "stty size; read x; echo got-$x"], true, dir.path())).unwrap();
+        let rx = p.attach();
+        p.write(b"hello\r");
+        let (out, _, code) = collect(&p, rx).await;
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains("24 80"), "{text:?}");
+        assert!(text.contains("got-hello"), "{text:?}");
+        assert_eq!(code, 0);
+    }
+
+    #[test]
+    fn a_missing_program_reads_like_the_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Proc::start(&spawn(&["no-such-shell-here"], true, dir.path())).err().unwrap();
+        assert!(e.contains("executable file not found"), "{e}");
+    }
+
+    #[test]
+    fn scratch_paths_stay_under_the_root() {
+        let root = Path::new("/tmp/root");
+        let p = scratch(root, "../..", "a/b", "..");
+        assert!(p.starts_with(root));
+        assert!(!p.components().any(|c| c == std::path::Component::ParentDir));
+    }
+}
