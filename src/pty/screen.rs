@@ -1,0 +1,132 @@
+//! A session's terminal screen: a `vt100::Parser` shared between the session's task (which feeds
+//! it) and the UI (which draws it). Output is parsed in slices so the UI never waits long for the
+//! lock, however fast a program writes.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::keys::Modes;
+
+/// Bytes parsed per hold of the lock.
+const SLICE: usize = 4096;
+
+#[derive(Clone)]
+pub struct Screen(Arc<Mutex<vt100::Parser>>);
+
+impl std::fmt::Debug for Screen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (rows, cols) = self.size();
+        write!(f, "Screen({rows}x{cols})")
+    }
+}
+
+impl PartialEq for Screen {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Screen {}
+
+impl Screen {
+    pub fn new(rows: u16, cols: u16, scrollback: usize) -> Self {
+        Self(Arc::new(Mutex::new(vt100::Parser::new(
+            rows.max(1),
+            cols.max(1),
+            scrollback,
+        ))))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, vt100::Parser> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn feed(&self, bytes: &[u8]) {
+        for slice in bytes.chunks(SLICE) {
+            self.lock().process(slice);
+        }
+    }
+
+    pub fn size(&self) -> (u16, u16) {
+        self.lock().screen().size()
+    }
+
+    /// Resize; true when the size changed.
+    pub fn resize(&self, rows: u16, cols: u16) -> bool {
+        let mut p = self.lock();
+        let (rows, cols) = (rows.max(1), cols.max(1));
+        if p.screen().size() == (rows, cols) {
+            return false;
+        }
+        p.screen_mut().set_size(rows, cols);
+        true
+    }
+
+    pub fn modes(&self) -> Modes {
+        let p = self.lock();
+        let s = p.screen();
+        Modes {
+            application_cursor: s.application_cursor(),
+            bracketed_paste: s.bracketed_paste(),
+        }
+    }
+
+    /// Look at the screen scrolled back `offset` rows (clamped to what scrollback holds);
+    /// `f` also gets the offset used.
+    pub fn view<R>(&self, offset: usize, f: impl FnOnce(&vt100::Screen, usize) -> R) -> R {
+        let mut p = self.lock();
+        p.screen_mut().set_scrollback(offset);
+        let used = p.screen().scrollback();
+        let r = f(p.screen(), used);
+        p.screen_mut().set_scrollback(0);
+        r
+    }
+
+    /// The visible text, rows joined by newlines (for tests and copying).
+    pub fn contents(&self) -> String {
+        self.lock().screen().contents()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feeds_resizes_and_scrolls_back() {
+        let s = Screen::new(3, 10, 100);
+        s.feed(b"one\r\ntwo\r\nthree\r\nfour");
+        assert_eq!(s.contents(), "two\nthree\nfour");
+        let first = s.view(1, |screen, used| {
+            assert_eq!(used, 1);
+            screen.contents()
+        });
+        assert_eq!(first, "one\ntwo\nthree");
+        // Scrolling past the history stops at its start; the live view is back afterwards.
+        assert_eq!(s.view(50, |_, used| used), 1);
+        assert_eq!(s.contents(), "two\nthree\nfour");
+        assert!(s.resize(5, 20));
+        assert!(!s.resize(5, 20));
+        assert_eq!(s.size(), (5, 20));
+    }
+
+    #[test]
+    fn modes_follow_the_program() {
+        let s = Screen::new(24, 80, 0);
+        assert_eq!(s.modes(), Modes::default());
+        s.feed(b"\x1b[?1h\x1b[?2004h");
+        assert!(s.modes().application_cursor && s.modes().bracketed_paste);
+    }
+
+    #[test]
+    fn large_output_is_parsed_in_slices_with_the_same_result() {
+        let s = Screen::new(2, 5, 0);
+        // More than one slice; 5003 characters end with three on the last row.
+        let data = "x".repeat(5003);
+        s.feed(data.as_bytes());
+        let mut whole = vt100::Parser::new(2, 5, 0);
+        whole.process(data.as_bytes());
+        assert_eq!(s.contents(), whole.screen().contents());
+        // The last row holds the three left over (rows that wrap are joined by `contents`).
+        assert_eq!(s.contents(), "xxxxxxxx");
+    }
+}
