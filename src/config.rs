@@ -27,6 +27,97 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// Log pane bounds.
     pub logs: LogsConfig,
+    /// Terminal sessions: prefix key, scrollback, recording.
+    pub sessions: SessionsConfig,
+    /// Debug profiles for ephemeral containers.
+    pub debug: DebugConfig,
+}
+
+/// `[sessions]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionsConfig {
+    /// The key that makes the next key kubedeck's in a terminal pane.
+    pub prefix: String,
+    /// Lines of history kept per terminal pane.
+    pub scrollback: usize,
+    /// Record every session to an asciicast file from its start.
+    pub record: bool,
+    /// Where recordings go (default: the cache directory's `recordings`).
+    pub record_dir: Option<PathBuf>,
+}
+
+impl Default for SessionsConfig {
+    fn default() -> Self {
+        Self {
+            prefix: "ctrl-a".into(),
+            scrollback: 5000,
+            record: false,
+            record_dir: None,
+        }
+    }
+}
+
+impl SessionsConfig {
+    fn check(&self) -> Result<(), String> {
+        let key = crate::app::keymap::Key::parse(&self.prefix)
+            .map_err(|e| format!("prefix {:?}: {e}", self.prefix))?;
+        if !key.ctrl {
+            return Err(format!(
+                "prefix {:?} must be a ctrl- key (a plain key could not be typed into a shell)",
+                self.prefix
+            ));
+        }
+        if self.scrollback > 100_000 {
+            return Err(format!(
+                "scrollback {} is out of range (0 to 100000)",
+                self.scrollback
+            ));
+        }
+        Ok(())
+    }
+
+    /// The settings the app uses, with the configured profiles merged over the defaults.
+    pub fn settings(&self, debug: &DebugConfig) -> crate::app::sessions::SessionSettings {
+        let defaults = crate::app::sessions::SessionSettings::default();
+        let prefix = crate::app::keymap::Key::parse(&self.prefix)
+            .map(|k| k.event())
+            .unwrap_or(defaults.prefix);
+        let record_dir = self.record_dir.clone().unwrap_or_else(|| {
+            directories::ProjectDirs::from("dev", "kubedeck", "kubedeck")
+                .map_or(defaults.record_dir.clone(), |d| {
+                    d.cache_dir().join("recordings")
+                })
+        });
+        crate::app::sessions::SessionSettings {
+            prefix,
+            prefix_label: self.prefix.clone(),
+            scrollback: self.scrollback,
+            record_dir,
+            record_all: self.record,
+            profiles: crate::kube::debug::merge_profiles(&debug.profiles),
+        }
+    }
+}
+
+/// `[debug]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DebugConfig {
+    /// Added to the built-in profiles (net, busybox, jvm, distroless-helper); a profile with a
+    /// built-in's name replaces it.
+    pub profiles: Vec<crate::kube::debug::Profile>,
+}
+
+impl DebugConfig {
+    fn check(&self) -> Result<(), String> {
+        for p in &self.profiles {
+            if p.name.is_empty() || p.image.is_empty() {
+                return Err("every profile needs a name and an image".into());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `[logs]`: how much a log pane asks for and keeps.
@@ -84,6 +175,8 @@ pub const OPTIONS: &[&str] = &[
     "start_view",
     "keys",
     "logs",
+    "sessions",
+    "debug",
 ];
 
 /// Views `start_view` accepts.
@@ -193,6 +286,16 @@ pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
                 "logs" => match c.logs.check() {
                     Ok(()) => config.logs = c.logs,
                     Err(e) => problems.push((line, format!("[logs] {e}; using the defaults"))),
+                },
+                "sessions" => match c.sessions.check() {
+                    Ok(()) => config.sessions = c.sessions,
+                    Err(e) => {
+                        problems.push((line, format!("[sessions] {e}; using the defaults")))
+                    }
+                },
+                "debug" => match c.debug.check() {
+                    Ok(()) => config.debug = c.debug,
+                    Err(e) => problems.push((line, format!("[debug] {e}; using the defaults"))),
                 },
                 _ => config.keys = c.keys,
             },
@@ -316,6 +419,23 @@ mod tests {
         assert!(p[0].1.contains("max_lines 5 is out of range"), "{p:?}");
         let (_, p) = parse("[logs]\nmax_lnes = 5000\n").unwrap_or_default();
         assert!(p[0].1.contains("unknown field `max_lnes`"), "{p:?}");
+    }
+
+    #[test]
+    fn sessions_and_debug_profiles() {
+        let text = "[sessions]\nprefix = \"ctrl-b\"\nrecord = true\n\n[[debug.profiles]]\nname = \"py\"\nimage = \"python:3.13\"\ncommand = [\"python3\"]\n";
+        let (c, p) = parse(text).unwrap_or_default();
+        assert!(p.is_empty(), "{p:?}");
+        let s = c.sessions.settings(&c.debug);
+        assert_eq!(s.prefix.code, crossterm::event::KeyCode::Char('b'));
+        assert!(s.record_all);
+        assert!(s.profiles.iter().any(|p| p.name == "py" && p.command == ["python3"]));
+        assert!(s.profiles.iter().any(|p| p.name == "net"));
+        let (c, p) = parse("[sessions]\nprefix = \"a\"\n").unwrap_or_default();
+        assert_eq!(c.sessions, SessionsConfig::default());
+        assert!(p[0].1.contains("must be a ctrl- key"), "{p:?}");
+        let (_, p) = parse("[[debug.profiles]]\nname = \"x\"\n").unwrap_or_default();
+        assert!(p[0].1.contains("image"), "{p:?}");
     }
 
     #[test]

@@ -83,6 +83,11 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         .map_or_else(|| "config".to_string(), |p| p.display().to_string());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (theme, theme_name, theme_problem) = config.theme(no_color);
+    let terminal_depth = kubedeck::views::theme::Depth::detect(
+        std::env::var("COLORTERM").ok().as_deref(),
+        std::env::var("TERM").ok().as_deref(),
+    );
+    let theme = theme.capped(terminal_depth);
     warnings.extend(theme_problem);
     let keymap = match Keymap::with_overrides(&config.keys) {
         Ok(k) => k,
@@ -139,6 +144,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         max_bytes: config.logs.max_mib << 20,
     };
     app.log_options.tail_lines = config.logs.tail_lines;
+    app.session_settings = config.sessions.settings(&config.debug);
     if !warnings.is_empty() {
         app.message = Some((
             Severity::Error,
@@ -154,12 +160,15 @@ async fn run_ui(cli: &Cli) -> Result<()> {
 
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
+    // Pasted text arrives in one piece, so a terminal pane can bracket it for the program.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let options = Options {
         theme,
         keymap,
         start,
     };
     let outcome = runtime::run(&mut terminal, &mut app, options, session, rx, tx).await;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     outcome
         .map(|_| ())

@@ -22,7 +22,8 @@ use crate::app::layout::PaneId;
 use crate::app::logs::pane::LogPane;
 use crate::app::state::{Screen, View};
 use crate::app::update::update;
-use crate::app::{App, Effect, Mode, Severity, describe, triage, yaml};
+use crate::app::{App, Effect, Mode, Severity, describe, sessions, triage, yaml};
+use crate::pty::session::{self as pty_session, Input, SessionEvent, SessionId};
 use crate::clipboard;
 use crate::kube::actions;
 use crate::kube::client::KubeconfigSource;
@@ -78,6 +79,24 @@ enum Done {
 }
 
 fn handle_key(app: &mut App, keymap: &Keymap, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
+    if app.mode == Mode::Table && app.terminal_focused() {
+        // Keys go to the session, except the prefix and the one key after it.
+        if std::mem::take(&mut app.prefix_armed) {
+            if sessions::is_prefix(app, key) {
+                sessions::send_prefix(app);
+                return Vec::new();
+            }
+            return match keymap.action_in(key, keymap::Section::Terminal) {
+                Some(a) => update(app, a),
+                None => Vec::new(),
+            };
+        }
+        if sessions::is_prefix(app, key) {
+            app.prefix_armed = true;
+            return Vec::new();
+        }
+        return sessions::forward_key(app, key);
+    }
     let action = match app.mode {
         Mode::Filter | Mode::Command | Mode::Search | Mode::Save => keymap::input_action(key),
         Mode::Confirm => Some(keymap::confirm_action(key)),
@@ -165,6 +184,11 @@ struct Ui {
     /// The stream of every open log pane.
     log_tasks: HashMap<PaneId, LogTask>,
     log_tx: mpsc::Sender<LogEvent>,
+    /// Every session's task (aborted when the session is closed).
+    session_tasks: HashMap<SessionId, tokio::task::JoinHandle<()>>,
+    session_tx: mpsc::UnboundedSender<SessionEvent>,
+    /// Notified when a session's screen changed (one permit: a flood wakes the UI once).
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl Ui {
@@ -245,6 +269,13 @@ impl Ui {
             Effect::StopLogs(pane) => {
                 self.log_tasks.remove(&pane);
             }
+            Effect::OpenSession { id, spec } => self.open_session(app, id, spec, client),
+            Effect::CloseSession(id) => {
+                sessions::close(app, id);
+                if let Some(task) = self.session_tasks.remove(&id) {
+                    task.abort();
+                }
+            }
             Effect::Clipboard(text) => {
                 if let Err(e) = clipboard::copy(&text) {
                     app.message = Some((Severity::Error, format!("cannot copy: {e}")));
@@ -269,6 +300,80 @@ impl Ui {
                 Err(e) => app.message = Some((Severity::Error, e)),
             },
         }
+    }
+
+    fn open_session(
+        &mut self,
+        app: &mut App,
+        id: SessionId,
+        spec: sessions::SessionSpec,
+        client: kube::Client,
+    ) {
+        let Some(info) = app.sessions.get(&id) else {
+            return;
+        };
+        let backend: Box<dyn crate::pty::Backend> = match &spec {
+            sessions::SessionSpec::Exec {
+                namespace,
+                pod,
+                container,
+            } => Box::new(crate::pty::remote::Exec {
+                target: crate::pty::remote::Target {
+                    client,
+                    namespace: namespace.clone(),
+                    pod: pod.clone(),
+                    container: container.clone(),
+                },
+                command: None,
+            }),
+            sessions::SessionSpec::Debug {
+                namespace,
+                pod,
+                target,
+                profile,
+            } => Box::new(crate::kube::debug::Ephemeral {
+                target: crate::pty::remote::Target {
+                    client,
+                    namespace: namespace.clone(),
+                    pod: pod.clone(),
+                    container: target.clone(),
+                },
+                profile: profile.clone(),
+                timeout: Duration::from_secs(300),
+            }),
+            sessions::SessionSpec::Local => {
+                match crate::pty::local::with_context(
+                    &self.session.kubeconfig,
+                    &app.context,
+                    &app.scope,
+                ) {
+                    Ok(local) => Box::new(local),
+                    Err(e) => {
+                        app.message = Some((Severity::Error, e));
+                        sessions::close(app, id);
+                        return;
+                    }
+                }
+            }
+        };
+        let settings = &app.session_settings;
+        let record = settings
+            .record_all
+            .then(|| sessions::recording_path(&settings.record_dir, &spec, id, app.now));
+        let started = pty_session::start(
+            id,
+            backend,
+            pty_session::Wiring {
+                screen: info.screen.clone(),
+                events: self.session_tx.clone(),
+                wake: self.wake.clone(),
+                record,
+            },
+        );
+        if let Some(info) = app.sessions.get_mut(&id) {
+            info.input = Some(started.input);
+        }
+        self.session_tasks.insert(id, started.task);
     }
 
     fn restart(&mut self, app: &mut App, client: kube::Client, context: String, scope: Scope) {
@@ -581,6 +686,62 @@ fn log_event(app: &mut App, ev: LogEvent) {
     }
 }
 
+/// Apply what a session reported.
+fn session_event(app: &mut App, ev: SessionEvent) {
+    match ev {
+        SessionEvent::State(id, state) => {
+            if let Some(s) = app.sessions.get_mut(&id) {
+                s.state = state;
+            }
+        }
+        SessionEvent::Recording(id, result) => {
+            let label = app.sessions.get(&id).map(|s| s.label.clone());
+            let previous = app
+                .sessions
+                .get_mut(&id)
+                .and_then(|s| match &result {
+                    Ok(path) => std::mem::replace(&mut s.recording, path.clone()),
+                    Err(_) => s.recording.take(),
+                });
+            app.message = Some(match (result, previous) {
+                (Ok(Some(path)), _) => (
+                    Severity::Info,
+                    format!("recording {} to {}", label.unwrap_or_default(), path.display()),
+                ),
+                (Ok(None), Some(path)) => (
+                    Severity::Info,
+                    format!("recording saved: {} (asciinema play FILE)", path.display()),
+                ),
+                (Ok(None), None) => (Severity::Info, "not recording".into()),
+                (Err(e), _) => (Severity::Error, format!("cannot record: {e}")),
+            });
+        }
+    }
+    if app.view == View::Sessions {
+        let rows = sessions::session_rows(app);
+        app.tables.sessions.set_rows(rows);
+    }
+}
+
+/// Keep each terminal pane's screen (and so the remote TTY) the size of the pane's inside.
+fn size_terminals(app: &App) {
+    for (id, rect) in &app.pane_areas {
+        let Some(t) = app.terms.get(id) else { continue };
+        let Some(s) = app.sessions.get(&t.session) else {
+            continue;
+        };
+        let inner = views::terminal::inner(*rect);
+        if s.screen.resize(inner.height, inner.width)
+            && let Some(tx) = &s.input
+        {
+            let _ = tx.try_send(Input::Resize(crate::pty::Size {
+                rows: inner.height.max(1),
+                cols: inner.width.max(1),
+            }));
+        }
+    }
+}
+
 /// Log events handled per wake-up before the loop looks at keys again (each holds up to 2048
 /// lines), so a flood never keeps a key press waiting for long.
 pub const LOG_EVENTS_PER_TURN: usize = 32;
@@ -607,6 +768,7 @@ pub async fn run(
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
     // Bounded: a flooding container waits for the UI instead of filling memory.
     let (log_tx, mut log_rx) = mpsc::channel::<LogEvent>(64);
+    let (session_tx, mut session_rx) = mpsc::unbounded_channel::<SessionEvent>();
     app.tables
         .contexts
         .set_rows(context_rows(&session.kubeconfig, &app.context));
@@ -629,7 +791,11 @@ pub async fn run(
         describe_stale: true,
         log_tasks: HashMap::new(),
         log_tx,
+        session_tasks: HashMap::new(),
+        session_tx,
+        wake: Arc::new(tokio::sync::Notify::new()),
     };
+    let wake = ui.wake.clone();
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -659,6 +825,12 @@ pub async fn run(
                     repaint = true;
                     dirty = true;
                 }
+                Some(Ok(TermEvent::Paste(text))) => {
+                    if app.mode == Mode::Table {
+                        sessions::paste(app, &text);
+                    }
+                    dirty = true;
+                }
                 Some(Ok(_)) => {}
                 // The terminal went away (SSH dropped): leave now.
                 Some(Err(_)) | None => return Ok(Exit::TerminalGone),
@@ -683,6 +855,11 @@ pub async fn run(
                 }
                 dirty = true;
             }
+            Some(ev) = session_rx.recv() => {
+                session_event(app, ev);
+                dirty = true;
+            }
+            () = wake.notified() => dirty = true,
             Some(done) = done_rx.recv() => {
                 ui.finished(done, app);
                 dirty = true;
@@ -708,6 +885,7 @@ pub async fn run(
                         views::logs::settle(pane, rect, &ui.theme);
                     }
                 }
+                size_terminals(app);
                 let height = views::table::body_height(main);
                 app.page_rows = height;
                 crate::app::update::on_table!(app, app.view, t => t.scroll_into_view(height));

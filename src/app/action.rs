@@ -63,6 +63,21 @@ pub enum Action {
     Save,
     /// Container picker: every container.
     AllContainers,
+    // Sessions.
+    /// Exec a shell in the selected pod.
+    Shell,
+    /// An ephemeral debug container in the selected pod.
+    Debug,
+    /// A shell on this machine with the current context.
+    LocalShell,
+    /// Terminal pane (after the prefix key): scroll back into the history.
+    Scrollback,
+    /// Terminal pane: start/stop recording to an asciicast file.
+    Record,
+    /// Terminal pane: close the pane, keep the session running.
+    Detach,
+    /// Terminal pane: end the session (asks while it runs).
+    EndSession,
 }
 
 /// Work only the runtime can do (it touches the cluster); results come back as events.
@@ -86,6 +101,13 @@ pub enum Effect {
     StopLogs(crate::app::layout::PaneId),
     /// Put text on the clipboard with OSC 52.
     Clipboard(String),
+    /// Connect a session the app has just created (its pane is open).
+    OpenSession {
+        id: crate::pty::session::SessionId,
+        spec: crate::app::sessions::SessionSpec,
+    },
+    /// End a session (after confirmation when it still runs).
+    CloseSession(crate::pty::session::SessionId),
     /// Write text to a file (off the UI task).
     SaveFile {
         path: String,
@@ -96,9 +118,11 @@ pub enum Effect {
 impl Effect {
     /// Whether this effect changes the cluster (refused in read-only mode).
     pub fn mutates(&self) -> bool {
-        matches!(
-            self,
-            Effect::Delete(_) | Effect::CancelRun(_) | Effect::Rerun(_)
-        )
+        match self {
+            Effect::Delete(_) | Effect::CancelRun(_) | Effect::Rerun(_) => true,
+            // Exec and debug run commands in the cluster; a local shell does not.
+            Effect::OpenSession { spec, .. } => spec.mutates(),
+            _ => false,
+        }
     }
 }

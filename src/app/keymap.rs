@@ -30,6 +30,16 @@ impl Key {
         }
     }
 
+    /// The key event this key is (for keys compared outside the keymap, like the prefix).
+    pub fn event(self) -> KeyEvent {
+        let m = if self.ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        KeyEvent::new(self.code, m)
+    }
+
     pub fn from_event(ev: &KeyEvent) -> Self {
         let code = match ev.code {
             // Terminals report Ctrl-letters in either case; bindings use lower case.
@@ -135,6 +145,8 @@ pub enum Section {
     Logs,
     /// Pane layout, everywhere.
     Panes,
+    /// In a terminal pane, the key after the prefix.
+    Terminal,
 }
 
 impl Section {
@@ -144,15 +156,15 @@ impl Section {
             Section::Table => "Dashboard",
             Section::Logs => "Log panes",
             Section::Panes => "Panes",
+            Section::Terminal => "Terminal panes: prefix (ctrl-a by default; twice sends it), then",
         }
     }
 
     /// Whether bindings of `self` and `other` can be active at the same time.
     fn overlaps(self, other: Section) -> bool {
-        !matches!(
-            (self, other),
-            (Section::Table, Section::Logs) | (Section::Logs, Section::Table)
-        )
+        // The dashboard, a log pane and a terminal pane never have the focus together.
+        let focus = |s: Section| matches!(s, Section::Table | Section::Logs | Section::Terminal);
+        self == other || !(focus(self) && focus(other))
     }
 }
 
@@ -278,6 +290,60 @@ fn log_and_pane_bindings() -> Vec<Binding> {
             Action::Save,
             "save the lines shown (filtered) to a file",
         )),
+        t(b(
+            "shell",
+            vec![Key::ch('s')],
+            Action::Shell,
+            "shell in the selected pod (bash, else sh) in a pane",
+        )),
+        t(b(
+            "debug",
+            vec![Key::ch('D')],
+            Action::Debug,
+            "ephemeral debug container in the selected pod: pick a profile",
+        )),
+        t(b(
+            "local_shell",
+            vec![Key::ch('!')],
+            Action::LocalShell,
+            "a shell on this machine with the current context (:shell)",
+        )),
+        in_section(
+            Section::Terminal,
+            b(
+                "scrollback",
+                vec![Key::ch('[')],
+                Action::Scrollback,
+                "scroll back (↑↓ PgUp PgDn g G; Esc returns)",
+            ),
+        ),
+        in_section(
+            Section::Terminal,
+            b(
+                "record",
+                vec![Key::ch('r')],
+                Action::Record,
+                "record to an asciicast file / stop",
+            ),
+        ),
+        in_section(
+            Section::Terminal,
+            b(
+                "detach",
+                vec![Key::ch('d')],
+                Action::Detach,
+                "close the pane, keep the session (:sessions)",
+            ),
+        ),
+        in_section(
+            Section::Terminal,
+            b(
+                "end_session",
+                vec![Key::ch('K')],
+                Action::EndSession,
+                "end the session (asks while it runs)",
+            ),
+        ),
         p(b(
             "focus_next",
             vec![Key::plain(Tab)],
@@ -482,7 +548,10 @@ pub fn default_bindings() -> Vec<Binding> {
 
 /// Actions that change the cluster: hidden from help in read-only mode.
 pub fn is_mutation(action: Action) -> bool {
-    matches!(action, Action::Delete | Action::CancelRun | Action::Rerun)
+    matches!(
+        action,
+        Action::Delete | Action::CancelRun | Action::Rerun | Action::Shell | Action::Debug
+    )
 }
 
 #[derive(Debug, Clone)]
@@ -670,15 +739,21 @@ mod tests {
     }
 
     #[test]
+    fn default_bindings_have_no_conflicts() {
+        let none = BTreeMap::new();
+        assert!(Keymap::with_overrides(&none).is_ok());
+    }
+
+    #[test]
     fn overrides_rebind_and_reject_conflicts() {
         let mut o = BTreeMap::new();
         o.insert(
             "describe".to_string(),
-            vec!["D".to_string(), "f4".to_string()],
+            vec!["I".to_string(), "f4".to_string()],
         );
         let m = Keymap::with_overrides(&o).unwrap_or_default();
         assert_eq!(
-            m.action(&key(KeyCode::Char('D'), KeyModifiers::NONE)),
+            m.action(&key(KeyCode::Char('I'), KeyModifiers::NONE)),
             Some(Action::Describe)
         );
         assert_eq!(

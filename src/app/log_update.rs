@@ -87,6 +87,7 @@ fn pod_logs(app: &mut App, row: &PodRow) -> Vec<Effect> {
             .min(row.containers.len().saturating_sub(1)),
         namespace: row.namespace.clone(),
         pod: row.name.clone(),
+        purpose: super::sessions::PickFor::Logs,
     });
     app.mode = Mode::Pick;
     Vec::new()
@@ -216,6 +217,13 @@ pub fn picker_keys(app: &mut App, action: Action) -> Vec<Effect> {
     let (Some(container), Some(p)) = (chosen, picker) else {
         return Vec::new();
     };
+    if p.purpose != super::sessions::PickFor::Logs {
+        if container.is_empty() {
+            // "All containers" means nothing for a shell.
+            return Vec::new();
+        }
+        return super::sessions::picked(app, p, container);
+    }
     let target = LogTarget::Pod {
         namespace: p.namespace,
         name: p.pod,
@@ -241,6 +249,11 @@ pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 return Some(Vec::new());
             }
             app.logs.remove(&id);
+            if app.terms.remove(&id).is_some() {
+                // A terminal pane closes; its session runs on (:sessions).
+                say(app, Severity::Info, "pane closed: the session runs on (:sessions)");
+                return Some(Vec::new());
+            }
             return Some(vec![Effect::StopLogs(id)]);
         }
         _ => return None,

@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod layout;
 pub mod log_update;
 pub mod logs;
+pub mod sessions;
 pub mod state;
 pub mod table;
 pub mod triage;

@@ -12,6 +12,8 @@ use super::detail::Detail;
 use super::layout::{DASHBOARD, Layout, PaneId};
 use super::logs::buffer::Limits;
 use super::logs::pane::LogPane;
+use super::sessions::{SessionInfo, SessionSettings, TermPane};
+use crate::pty::session::SessionId;
 use super::table::{Table, TableState};
 use super::triage::TriageRow;
 use crate::kube::event_row::EventRow;
@@ -50,6 +52,7 @@ pub struct Picker {
     pub selected: usize,
     pub namespace: String,
     pub pod: String,
+    pub purpose: super::sessions::PickFor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,6 +66,8 @@ pub enum View {
     Nodes,
     Namespaces,
     Contexts,
+    /// Terminal sessions.
+    Sessions,
     /// Describe or YAML of one object.
     Detail,
 }
@@ -78,6 +83,7 @@ impl View {
             View::Nodes => "nodes",
             View::Namespaces => "namespaces",
             View::Contexts => "contexts",
+            View::Sessions => "sessions",
             View::Detail => "detail",
         }
     }
@@ -113,7 +119,7 @@ impl View {
             View::Nodes => &[ResourceKind::Nodes, ResourceKind::Pods],
             View::Namespaces => &[ResourceKind::Namespaces],
             // The describe pane reads the stores directly, not the tables.
-            View::Contexts | View::Detail => &[],
+            View::Contexts | View::Sessions | View::Detail => &[],
         }
     }
 }
@@ -150,6 +156,7 @@ pub struct Tables {
     pub nodes: Table<NodeRow>,
     pub namespaces: Table<NamespaceRow>,
     pub contexts: Table<ContextRow>,
+    pub sessions: Table<super::sessions::SessionRow>,
 }
 
 #[derive(Debug, Clone)]
@@ -192,6 +199,13 @@ pub struct App {
     /// Ring limits and request defaults for new log panes.
     pub log_limits: Limits,
     pub log_options: LogOptions,
+    /// Terminal sessions, and the panes showing them.
+    pub sessions: BTreeMap<SessionId, SessionInfo>,
+    pub terms: BTreeMap<PaneId, TermPane>,
+    pub next_session: SessionId,
+    /// The prefix key was pressed in a terminal pane: the next key is kubedeck's.
+    pub prefix_armed: bool,
+    pub session_settings: SessionSettings,
 }
 
 impl App {
@@ -225,6 +239,11 @@ impl App {
             picker: None,
             log_limits: Limits::default(),
             log_options: LogOptions::default(),
+            sessions: BTreeMap::new(),
+            terms: BTreeMap::new(),
+            next_session: 1,
+            prefix_armed: false,
+            session_settings: SessionSettings::default(),
         }
     }
 
@@ -244,9 +263,15 @@ impl App {
         self.logs.get_mut(&self.layout.focus)
     }
 
-    /// Whether keys go to the dashboard (not to a log pane).
+    /// Whether keys go to the dashboard (not to a log or terminal pane).
     pub fn dashboard_focused(&self) -> bool {
-        self.layout.focus == DASHBOARD || !self.logs.contains_key(&self.layout.focus)
+        let f = self.layout.focus;
+        f == DASHBOARD || !(self.logs.contains_key(&f) || self.terms.contains_key(&f))
+    }
+
+    /// Whether a terminal pane has the focus.
+    pub fn terminal_focused(&self) -> bool {
+        self.terms.contains_key(&self.layout.focus)
     }
 
     pub fn all_namespaces(&self) -> bool {

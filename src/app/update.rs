@@ -49,6 +49,10 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.contexts;
                 Some($body)
             }
+            View::Sessions => {
+                let $t = &mut $app.tables.sessions;
+                Some($body)
+            }
             View::Detail => None,
         }
     };
@@ -239,6 +243,7 @@ fn open(app: &mut App) -> Vec<Effect> {
                 return vec![Effect::SwitchContext(name)];
             }
         }
+        View::Sessions => super::sessions::reopen(app),
         View::Detail => {}
     }
     Vec::new()
@@ -371,6 +376,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         return log_update::picker_keys(app, action);
     }
     if app.mode == Mode::Table {
+        if let Some(effects) = super::sessions::terminal_action(app, action) {
+            return effects;
+        }
         if let Some(effects) = log_update::pane_keys(app, action) {
             return effects;
         }
@@ -501,7 +509,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 open_events(app, obj);
             }
         }
+        Action::Delete if app.view == View::Sessions => {
+            if let Some(id) = app.tables.sessions.selected_row().map(|r| r.id) {
+                return super::sessions::ask_close(app, id);
+            }
+        }
         Action::Delete | Action::CancelRun | Action::Rerun => mutation(app, action),
+        Action::Shell => return super::sessions::open_shell(app),
+        Action::Debug => return super::sessions::open_debug(app),
+        Action::LocalShell => {
+            return super::sessions::open_session(app, super::sessions::SessionSpec::Local);
+        }
         Action::Logs => return log_update::open_logs(app),
         Action::OwnerLogs => return log_update::owner_logs(app),
         Action::NextMatch
@@ -526,7 +544,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Mark
         | Action::Copy
         | Action::Save
-        | Action::AllContainers => {}
+        | Action::AllContainers
+        | Action::Scrollback
+        | Action::Record
+        | Action::Detach
+        | Action::EndSession => {}
         Action::Input(c) => {
             app.input.push(c);
             typed(app);
@@ -613,6 +635,16 @@ pub const COMMANDS: &[(&[&str], &str, &str)] = &[
         "LINES",
         "log pane: lines of backlog per container",
     ),
+    (
+        &["sessions", "ss"],
+        "",
+        "terminal sessions: Enter shows one, Ctrl-d ends one",
+    ),
+    (
+        &["shell", "sh"],
+        "",
+        "a shell on this machine with the current context (KUBECONFIG set)",
+    ),
     (&["quit", "q", "q!", "exit"], "", "quit"),
 ];
 
@@ -672,6 +704,15 @@ pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
                 app.context_names().join(", ")
             ),
         ),
+        (Some("sessions"), _) => {
+            app.tables
+                .sessions
+                .set_rows(super::sessions::session_rows(app));
+            go_view(app, View::Sessions);
+        }
+        (Some("shell"), _) => {
+            return super::sessions::open_session(app, super::sessions::SessionSpec::Local);
+        }
         (Some("theme"), Some(theme)) => return vec![Effect::SetTheme(theme.to_string())],
         (Some("theme"), None) => info(
             app,

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod age;
 pub mod client;
 pub mod cluster;
+pub mod debug;
 pub mod event_row;
 pub mod informer;
 pub mod log_request;

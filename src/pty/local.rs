@@ -28,6 +28,51 @@ pub fn default_shell() -> Vec<String> {
     vec![std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into())]
 }
 
+/// A local shell whose `kubectl` uses `context` and the namespace in `scope` (`all`: the
+/// context's own). The kubeconfig copy lives in a private temporary directory removed when the
+/// shell ends.
+pub fn with_context(
+    source: &crate::kube::client::KubeconfigSource,
+    context: &str,
+    scope: &str,
+) -> Result<Local, String> {
+    let mut config = source.config.clone();
+    config.current_context = Some(context.to_string());
+    if scope != "all" {
+        for c in &mut config.contexts {
+            if c.name == context
+                && let Some(ctx) = c.context.as_mut()
+            {
+                ctx.namespace = Some(scope.to_string());
+            }
+        }
+    }
+    let text = serde_json::to_string_pretty(&config)
+        .map_err(|e| format!("cannot write a kubeconfig for the local shell: {e}"))?;
+    // tempfile creates the directory readable by us only: the copy holds credentials.
+    let dir = tempfile::Builder::new()
+        .prefix("kubedeck-shell-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a kubeconfig for the local shell: {e}"))?;
+    let path = dir.path().join("kubeconfig");
+    std::fs::write(&path, text)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut env = vec![
+        ("KUBECONFIG".to_string(), path.display().to_string()),
+        ("KUBEDECK_CONTEXT".to_string(), context.to_string()),
+    ];
+    if scope != "all" {
+        env.push(("KUBEDECK_NAMESPACE".to_string(), scope.to_string()));
+    }
+    Ok(Local {
+        command: default_shell(),
+        cwd: None,
+        env,
+        keep: Some(dir),
+        label: format!("local shell ({context})"),
+    })
+}
+
 fn pty_size(size: Size) -> PtySize {
     PtySize {
         rows: size.rows.max(1),

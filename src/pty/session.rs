@@ -140,14 +140,14 @@ impl Driver {
         self.w.wake.notify_one();
     }
 
+    /// The UI has resized the screen already (it draws it); pass the size on.
     fn resize(&mut self, size: Size, conn: Option<&Connection>) {
-        if self.w.screen.resize(size.rows, size.cols) {
-            if let Some(c) = conn {
-                let _ = c.resize.try_send(size);
-            }
-            if let Some((_, r)) = self.recorder.as_mut() {
-                let _ = r.resize(size.cols, size.rows);
-            }
+        self.w.screen.resize(size.rows, size.cols);
+        if let Some(c) = conn {
+            let _ = c.resize.try_send(size);
+        }
+        if let Some((_, r)) = self.recorder.as_mut() {
+            let _ = r.resize(size.cols, size.rows);
         }
     }
 

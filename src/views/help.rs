@@ -17,6 +17,7 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
         Section::Table,
         Section::Logs,
         Section::Panes,
+        Section::Terminal,
     ];
     for (section, b) in sections.iter().flat_map(|s| {
         keymap

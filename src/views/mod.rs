@@ -6,6 +6,7 @@ pub mod help;
 pub mod logs;
 pub mod status;
 pub mod table;
+pub mod terminal;
 pub mod text;
 pub mod theme;
 
@@ -99,6 +100,17 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::Sessions => table::draw(
+            frame,
+            area,
+            app,
+            &t.sessions,
+            || table::Empty {
+                style: theme.muted,
+                text: "No sessions: s opens a shell in a pod, D a debug container, :shell a local shell".into(),
+            },
+            theme,
+        ),
         View::Detail => match &app.detail {
             Some(d) => detail::draw(frame, area, app, d, theme),
             None => frame.render_widget(Block::default().borders(Borders::ALL), area),
@@ -175,9 +187,16 @@ fn draw_picker(frame: &mut Frame, area: Rect, picker: &crate::app::state::Picker
 /// The dashboard and every log pane in their areas.
 fn draw_panes(frame: &mut Frame, main: Rect, app: &App, theme: &Theme) {
     for (id, rect) in app.layout.rects(main) {
-        match app.logs.get(&id) {
-            Some(pane) => logs::draw(frame, rect, pane, app.layout.focus == id, theme),
-            None => draw_main(frame, rect, app, theme),
+        let focused = app.layout.focus == id;
+        if let Some(pane) = app.logs.get(&id) {
+            logs::draw(frame, rect, pane, focused, theme);
+        } else if let Some(t) = app.terms.get(&id) {
+            match app.sessions.get(&t.session) {
+                Some(s) => terminal::draw(frame, rect, s, t, focused, theme),
+                None => frame.render_widget(Block::default().borders(Borders::ALL), rect),
+            }
+        } else {
+            draw_main(frame, rect, app, theme);
         }
     }
 }

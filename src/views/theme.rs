@@ -41,7 +41,36 @@ struct RoleSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
+    /// The most colours the theme uses: "16", "256" or "truecolor" (default).
+    colors: Option<String>,
     roles: BTreeMap<String, RoleSpec>,
+}
+
+/// How many colours may be drawn: the lesser of what the theme is made for and what the
+/// terminal says it shows. Terminal panes degrade the programs' colours to this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Depth {
+    None,
+    Ansi16,
+    Ansi256,
+    TrueColor,
+}
+
+impl Depth {
+    /// What the terminal shows, from the environment (`COLORTERM`, `TERM`), as most tools guess.
+    pub fn detect(colorterm: Option<&str>, term: Option<&str>) -> Self {
+        let term = term.unwrap_or_default();
+        if term == "dumb" {
+            return Depth::None;
+        }
+        if matches!(colorterm, Some("truecolor" | "24bit")) {
+            return Depth::TrueColor;
+        }
+        if term.contains("256color") || term.contains("direct") {
+            return Depth::Ansi256;
+        }
+        Depth::Ansi16
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +95,7 @@ pub struct Theme {
     pub highlight: Style,
     /// Log line prefixes: one per pod/container, in turn.
     pub sources: [Style; 6],
+    pub depth: Depth,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -157,6 +187,17 @@ impl Theme {
             get("done")?,
             get("muted")?,
         );
+        let depth = match file.colors.as_deref() {
+            None | Some("truecolor" | "24bit") => Depth::TrueColor,
+            Some("256") => Depth::Ansi256,
+            Some("16") => Depth::Ansi16,
+            Some(other) => {
+                return Err(ThemeError::Role {
+                    role: "colors".into(),
+                    what: format!("{other:?} is not one of 16, 256, truecolor"),
+                });
+            }
+        };
         let header = get("header")?;
         let selection = get("selection")?;
         let accent = get("accent")?;
@@ -185,6 +226,7 @@ impl Theme {
                 optional("source5", header)?,
                 optional("source6", muted)?,
             ],
+            depth,
         })
     }
 
@@ -209,13 +251,33 @@ impl Theme {
             literal: Style::default(),
             highlight: Style::default().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
             sources: [bold; 6],
+            depth: Depth::None,
         }
+    }
+
+    /// Draw no more colours than the terminal shows.
+    pub fn capped(mut self, terminal: Depth) -> Self {
+        self.depth = self.depth.min(terminal);
+        self
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_depth_from_the_theme_and_the_terminal() {
+        assert_eq!(Depth::detect(Some("truecolor"), Some("xterm-256color")), Depth::TrueColor);
+        assert_eq!(Depth::detect(None, Some("tmux-256color")), Depth::Ansi256);
+        assert_eq!(Depth::detect(None, Some("screen")), Depth::Ansi16);
+        assert_eq!(Depth::detect(None, Some("dumb")), Depth::None);
+        let sixteen = builtin("16").and_then(Result::ok).map(|t| t.depth);
+        assert_eq!(sixteen, Some(Depth::Ansi16));
+        let default = Theme::from_toml(DEFAULT_THEME).map(|t| t.capped(Depth::Ansi256).depth);
+        assert_eq!(default, Ok(Depth::Ansi256));
+        assert_eq!(Theme::monochrome().depth, Depth::None);
+    }
 
     #[test]
     fn shipped_default_theme_parses() {

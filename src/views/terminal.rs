@@ -1,0 +1,269 @@
+//! A terminal pane: a session's `vt100` screen drawn cell by cell into ratatui's buffer, inside a
+//! border titled with the session's target and state. Colours are degraded to what the outer
+//! terminal (and the theme) can show; wide characters take two cells; the cursor is placed
+//! where the program left it when the pane has the focus and the program shows it.
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
+
+use super::theme::{Depth, Theme};
+use crate::app::sessions::{SessionInfo, TermPane};
+use crate::pty::session::SessionState;
+
+/// The part of a pane's area the program draws in (inside the border).
+pub fn inner(area: Rect) -> Rect {
+    Block::default().borders(Borders::ALL).inner(area)
+}
+
+/// The xterm palette, for turning 256-colour and RGB colours into the 16 ANSI ones.
+fn xterm_rgb(i: u8) -> (u8, u8, u8) {
+    const BASE: [(u8, u8, u8); 16] = [
+        (0, 0, 0),
+        (205, 0, 0),
+        (0, 205, 0),
+        (205, 205, 0),
+        (0, 0, 238),
+        (205, 0, 205),
+        (0, 205, 205),
+        (229, 229, 229),
+        (127, 127, 127),
+        (255, 0, 0),
+        (0, 255, 0),
+        (255, 255, 0),
+        (92, 92, 255),
+        (255, 0, 255),
+        (0, 255, 255),
+        (255, 255, 255),
+    ];
+    match i {
+        0..=15 => BASE[usize::from(i)],
+        16..=231 => {
+            let n = i - 16;
+            let level = |v: u8| if v == 0 { 0 } else { 55 + v * 40 };
+            (level(n / 36), level((n / 6) % 6), level(n % 6))
+        }
+        _ => {
+            let g = 8 + (i - 232) * 10;
+            (g, g, g)
+        }
+    }
+}
+
+fn nearest(rgb: (u8, u8, u8), candidates: impl Iterator<Item = u8>) -> u8 {
+    let d = |a: (u8, u8, u8), b: (u8, u8, u8)| {
+        let s = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2);
+        s(a.0, b.0) + s(a.1, b.1) + s(a.2, b.2)
+    };
+    candidates
+        .min_by_key(|&c| d(rgb, xterm_rgb(c)))
+        .unwrap_or(7)
+}
+
+/// A vt100 colour as the outer terminal can show it.
+pub fn color(c: vt100::Color, depth: Depth) -> Option<Color> {
+    match (c, depth) {
+        (_, Depth::None) | (vt100::Color::Default, _) => None,
+        (vt100::Color::Idx(i), Depth::Ansi16) if i >= 16 => {
+            Some(Color::Indexed(nearest(xterm_rgb(i), 0..16)))
+        }
+        (vt100::Color::Idx(i), _) => Some(Color::Indexed(i)),
+        (vt100::Color::Rgb(r, g, b), Depth::TrueColor) => Some(Color::Rgb(r, g, b)),
+        (vt100::Color::Rgb(r, g, b), Depth::Ansi256) => {
+            Some(Color::Indexed(nearest((r, g, b), 16..=255)))
+        }
+        (vt100::Color::Rgb(r, g, b), Depth::Ansi16) => {
+            Some(Color::Indexed(nearest((r, g, b), 0..16)))
+        }
+    }
+}
+
+fn cell_style(cell: &vt100::Cell, depth: Depth) -> Style {
+    let mut style = Style::default();
+    if let Some(fg) = color(cell.fgcolor(), depth) {
+        style = style.fg(fg);
+    }
+    if let Some(bg) = color(cell.bgcolor(), depth) {
+        style = style.bg(bg);
+    }
+    let mut m = Modifier::empty();
+    m.set(Modifier::BOLD, cell.bold());
+    m.set(Modifier::DIM, cell.dim());
+    m.set(Modifier::ITALIC, cell.italic());
+    m.set(Modifier::UNDERLINED, cell.underline());
+    m.set(Modifier::REVERSED, cell.inverse());
+    style.add_modifier(m)
+}
+
+/// Draw `screen` into `area` of `buf`. Returns where the cursor is, if it should be shown.
+pub fn render_screen(screen: &vt100::Screen, area: Rect, buf: &mut Buffer, depth: Depth) -> Option<Position> {
+    let (rows, cols) = screen.size();
+    for row in 0..rows.min(area.height) {
+        let mut col = 0;
+        while col < cols.min(area.width) {
+            let pos = Position::new(area.x + col, area.y + row);
+            let Some(cell) = screen.cell(row, col) else {
+                break;
+            };
+            if cell.is_wide_continuation() {
+                col += 1;
+                continue;
+            }
+            let text = cell.contents();
+            // Cells hold printable text only; an empty cell is a blank.
+            let symbol = if text.is_empty() { " " } else { text };
+            if cell.is_wide() && col + 1 >= area.width {
+                // Half a wide character does not fit at the right edge.
+                if let Some(c) = buf.cell_mut(pos) {
+                    c.set_symbol(" ").set_style(cell_style(cell, depth));
+                }
+                break;
+            }
+            if let Some(c) = buf.cell_mut(pos) {
+                c.set_symbol(symbol).set_style(cell_style(cell, depth));
+            }
+            if cell.is_wide()
+                && let Some(c) = buf.cell_mut(Position::new(pos.x + 1, pos.y))
+            {
+                // The second half belongs to the wide character drawn before it.
+                c.set_symbol("").set_style(cell_style(cell, depth));
+                col += 1;
+            }
+            col += 1;
+        }
+    }
+    if screen.hide_cursor() {
+        return None;
+    }
+    let (row, col) = screen.cursor_position();
+    (row < area.height && col < area.width).then(|| Position::new(area.x + col, area.y + row))
+}
+
+fn title<'a>(session: &SessionInfo, pane: &TermPane, theme: &Theme) -> Line<'a> {
+    let state_style = match session.state {
+        SessionState::Running => theme.ok,
+        SessionState::Connecting(_) => theme.pending,
+        SessionState::Exited(0) => theme.done,
+        _ => theme.error,
+    };
+    let state = match &session.state {
+        SessionState::Connecting(_) => "connecting".to_string(),
+        other => other.label(),
+    };
+    let mut spans = vec![
+        Span::raw(format!(" {} {} ", session.spec.kind(), super::text::clean(&session.label))),
+        Span::styled(format!("{} ", super::text::clean(&state)), state_style),
+    ];
+    if pane.scroll > 0 {
+        spans.push(Span::styled(format!("[scrolled {}] ", pane.scroll), theme.warning));
+    }
+    if session.recording.is_some() {
+        spans.push(Span::styled("● REC ", theme.error));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    session: &SessionInfo,
+    pane: &TermPane,
+    focused: bool,
+    theme: &Theme,
+) {
+    let border = if focused { theme.accent } else { theme.muted };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title(session, pane, theme));
+    let inside = block.inner(area);
+    frame.render_widget(block, area);
+    let depth = theme.depth;
+    let cursor = session.screen.view(pane.scroll, |screen, used| {
+        let cursor = render_screen(screen, inside, frame.buffer_mut(), depth);
+        (used == 0).then_some(cursor).flatten()
+    });
+    if focused && let Some(pos) = cursor {
+        frame.set_cursor_position(pos);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(bytes: &[u8], w: u16, h: u16, depth: Depth) -> (Buffer, Option<Position>) {
+        let mut p = vt100::Parser::new(h, w, 0);
+        p.process(bytes);
+        let area = Rect::new(0, 0, w, h);
+        let mut buf = Buffer::empty(area);
+        let cursor = render_screen(p.screen(), area, &mut buf, depth);
+        (buf, cursor)
+    }
+
+    fn sym(buf: &Buffer, x: u16, y: u16) -> &str {
+        buf.cell(Position::new(x, y)).map_or("", |c| c.symbol())
+    }
+
+    #[test]
+    fn text_attributes_and_cursor() {
+        let (buf, cursor) = render(b"\x1b[1;4mab\x1b[0m\x1b[7mc\x1b[0m\r\nd", 10, 3, Depth::TrueColor);
+        assert_eq!((sym(&buf, 0, 0), sym(&buf, 1, 0), sym(&buf, 2, 0)), ("a", "b", "c"));
+        let a = buf.cell(Position::new(0, 0)).unwrap();
+        assert!(a.modifier.contains(Modifier::BOLD | Modifier::UNDERLINED));
+        let c = buf.cell(Position::new(2, 0)).unwrap();
+        assert!(c.modifier.contains(Modifier::REVERSED));
+        assert!(!c.modifier.contains(Modifier::BOLD));
+        assert_eq!(sym(&buf, 0, 1), "d");
+        assert_eq!(cursor, Some(Position::new(1, 1)));
+        let (_, hidden) = render(b"x\x1b[?25l", 10, 3, Depth::TrueColor);
+        assert_eq!(hidden, None);
+    }
+
+    #[test]
+    fn colours_16_256_and_truecolour_degrade_to_the_depth() {
+        let bytes = b"\x1b[31ma\x1b[38;5;196mb\x1b[38;2;10;20;200mc\x1b[42md";
+        let fg = |buf: &Buffer, x| buf.cell(Position::new(x, 0)).unwrap().fg;
+        let (full, _) = render(bytes, 10, 1, Depth::TrueColor);
+        assert_eq!(fg(&full, 0), Color::Indexed(1));
+        assert_eq!(fg(&full, 1), Color::Indexed(196));
+        assert_eq!(fg(&full, 2), Color::Rgb(10, 20, 200));
+        assert_eq!(full.cell(Position::new(3, 0)).unwrap().bg, Color::Indexed(2));
+        let (c256, _) = render(bytes, 10, 1, Depth::Ansi256);
+        assert!(matches!(fg(&c256, 2), Color::Indexed(i) if i >= 16));
+        let (c16, _) = render(bytes, 10, 1, Depth::Ansi16);
+        // 196 is pure red: the bright red of the 16.
+        assert_eq!(fg(&c16, 1), Color::Indexed(9));
+        // A deep blue lands on one of the blues.
+        assert!(matches!(fg(&c16, 2), Color::Indexed(4 | 12)));
+        let (none, _) = render(bytes, 10, 1, Depth::None);
+        assert_eq!(fg(&none, 0), Color::Reset);
+    }
+
+    #[test]
+    fn wide_characters_take_two_cells_and_never_half_fit() {
+        let (buf, cursor) = render("日本x".as_bytes(), 10, 1, Depth::TrueColor);
+        assert_eq!(sym(&buf, 0, 0), "日");
+        assert_eq!(sym(&buf, 2, 0), "本");
+        assert_eq!(sym(&buf, 4, 0), "x");
+        assert_eq!(cursor, Some(Position::new(5, 0)));
+        // Drawn into a narrower area than the screen: the wide character at the edge is blank.
+        let mut p = vt100::Parser::new(1, 10, 0);
+        p.process("ab日".as_bytes());
+        let area = Rect::new(0, 0, 3, 1);
+        let mut buf = Buffer::empty(area);
+        render_screen(p.screen(), area, &mut buf, Depth::TrueColor);
+        assert_eq!(sym(&buf, 2, 0), " ");
+    }
+
+    #[test]
+    fn alternate_screen_shows_and_leaves() {
+        let (buf, _) = render(b"shell$ \x1b[?1049h\x1b[2J\x1b[HTOP", 10, 2, Depth::TrueColor);
+        assert_eq!(sym(&buf, 0, 0), "T");
+        let (buf, _) = render(b"shell$ \x1b[?1049h\x1b[HTOP\x1b[?1049l", 10, 2, Depth::TrueColor);
+        assert_eq!(sym(&buf, 0, 0), "s");
+    }
+}
