@@ -289,9 +289,7 @@ pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
                 },
                 "sessions" => match c.sessions.check() {
                     Ok(()) => config.sessions = c.sessions,
-                    Err(e) => {
-                        problems.push((line, format!("[sessions] {e}; using the defaults")))
-                    }
+                    Err(e) => problems.push((line, format!("[sessions] {e}; using the defaults"))),
                 },
                 "debug" => match c.debug.check() {
                     Ok(()) => config.debug = c.debug,
@@ -429,7 +427,11 @@ mod tests {
         let s = c.sessions.settings(&c.debug);
         assert_eq!(s.prefix.code, crossterm::event::KeyCode::Char('b'));
         assert!(s.record_all);
-        assert!(s.profiles.iter().any(|p| p.name == "py" && p.command == ["python3"]));
+        assert!(
+            s.profiles
+                .iter()
+                .any(|p| p.name == "py" && p.command == ["python3"])
+        );
         assert!(s.profiles.iter().any(|p| p.name == "net"));
         let (c, p) = parse("[sessions]\nprefix = \"a\"\n").unwrap_or_default();
         assert_eq!(c.sessions, SessionsConfig::default());

@@ -23,7 +23,6 @@ use crate::app::logs::pane::LogPane;
 use crate::app::state::{Screen, View};
 use crate::app::update::update;
 use crate::app::{App, Effect, Mode, Severity, describe, sessions, triage, yaml};
-use crate::pty::session::{self as pty_session, Input, SessionEvent, SessionId};
 use crate::clipboard;
 use crate::kube::actions;
 use crate::kube::client::KubeconfigSource;
@@ -37,6 +36,7 @@ use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::{PodRow, pod_row};
 use crate::kube::row_cache::RowCache;
 use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow, pipelinerun_row, taskrun_row};
+use crate::pty::session::{self as pty_session, Input, SessionEvent, SessionId};
 use crate::views::{self, theme::Theme};
 
 const FRAME: Duration = Duration::from_millis(16);
@@ -696,17 +696,18 @@ fn session_event(app: &mut App, ev: SessionEvent) {
         }
         SessionEvent::Recording(id, result) => {
             let label = app.sessions.get(&id).map(|s| s.label.clone());
-            let previous = app
-                .sessions
-                .get_mut(&id)
-                .and_then(|s| match &result {
-                    Ok(path) => std::mem::replace(&mut s.recording, path.clone()),
-                    Err(_) => s.recording.take(),
-                });
+            let previous = app.sessions.get_mut(&id).and_then(|s| match &result {
+                Ok(path) => std::mem::replace(&mut s.recording, path.clone()),
+                Err(_) => s.recording.take(),
+            });
             app.message = Some(match (result, previous) {
                 (Ok(Some(path)), _) => (
                     Severity::Info,
-                    format!("recording {} to {}", label.unwrap_or_default(), path.display()),
+                    format!(
+                        "recording {} to {}",
+                        label.unwrap_or_default(),
+                        path.display()
+                    ),
                 ),
                 (Ok(None), Some(path)) => (
                     Severity::Info,

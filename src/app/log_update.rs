@@ -251,7 +251,11 @@ pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             app.logs.remove(&id);
             if app.terms.remove(&id).is_some() {
                 // A terminal pane closes; its session runs on (:sessions).
-                say(app, Severity::Info, "pane closed: the session runs on (:sessions)");
+                say(
+                    app,
+                    Severity::Info,
+                    "pane closed: the session runs on (:sessions)",
+                );
                 return Some(Vec::new());
             }
             return Some(vec![Effect::StopLogs(id)]);

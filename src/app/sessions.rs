@@ -330,7 +330,11 @@ fn send(app: &mut App, id: SessionId, input: Input) {
         .and_then(|s| s.input.as_ref())
         .map(|tx| tx.try_send(input).is_err());
     if full == Some(true) {
-        say(app, Severity::Error, "the session is not taking input fast enough: key dropped");
+        say(
+            app,
+            Severity::Error,
+            "the session is not taking input fast enough: key dropped",
+        );
     }
 }
 
@@ -420,14 +424,22 @@ pub fn terminal_action(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             if let Some(t) = app.terms.get_mut(&pane) {
                 t.scroll = page;
             }
-            say(app, Severity::Info, "scrollback: ↑↓ PgUp PgDn g G, Esc returns");
+            say(
+                app,
+                Severity::Info,
+                "scrollback: ↑↓ PgUp PgDn g G, Esc returns",
+            );
             Some(Vec::new())
         }
         Action::Record => Some(toggle_recording(app, term.session)),
         Action::Detach => {
             app.layout.close(pane);
             app.terms.remove(&pane);
-            say(app, Severity::Info, "detached: the session runs on (:sessions re-opens it)");
+            say(
+                app,
+                Severity::Info,
+                "detached: the session runs on (:sessions re-opens it)",
+            );
             Some(Vec::new())
         }
         Action::EndSession => Some(ask_close(app, term.session)),
@@ -455,14 +467,25 @@ pub fn toggle_recording(app: &mut App, id: SessionId) -> Vec<Effect> {
 }
 
 /// `DIR/kubedeck-<when>-<id>-<kind>-<pod>.cast`, with only safe characters from the pod name.
-pub fn recording_path(dir: &std::path::Path, spec: &SessionSpec, id: SessionId, now: Timestamp) -> PathBuf {
+pub fn recording_path(
+    dir: &std::path::Path,
+    spec: &SessionSpec,
+    id: SessionId,
+    now: Timestamp,
+) -> PathBuf {
     let what = match spec {
         SessionSpec::Exec { pod, .. } | SessionSpec::Debug { pod, .. } => pod.as_str(),
         SessionSpec::Local => "local",
     };
     let safe: String = what
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(60)
         .collect();
     let when = now.strftime("%Y%m%dT%H%M%SZ");
@@ -609,6 +632,7 @@ impl TableRow for SessionRow {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

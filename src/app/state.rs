@@ -13,7 +13,6 @@ use super::layout::{DASHBOARD, Layout, PaneId};
 use super::logs::buffer::Limits;
 use super::logs::pane::LogPane;
 use super::sessions::{SessionInfo, SessionSettings, TermPane};
-use crate::pty::session::SessionId;
 use super::table::{Table, TableState};
 use super::triage::TriageRow;
 use crate::kube::event_row::EventRow;
@@ -24,6 +23,7 @@ use crate::kube::node_row::NodeRow;
 use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::PodRow;
 use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow};
+use crate::pty::session::SessionId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

@@ -131,7 +131,10 @@ pub fn patch_for(profile: &Profile, target: &str, name: &str) -> Value {
 pub enum Phase {
     /// Not in the status yet.
     Pending,
-    Waiting { reason: String, message: String },
+    Waiting {
+        reason: String,
+        message: String,
+    },
     Running,
     Terminated(i64),
 }
@@ -242,9 +245,7 @@ impl Ephemeral {
         let t = &self.target;
         let api: Api<Pod> = Api::namespaced(t.client.clone(), &t.namespace);
         let pod = api.get(&t.pod).await.map_err(|e| match e {
-            kube::Error::Api(s) if s.code == 404 => {
-                refused(t, format!("pod {} not found", t.pod))
-            }
+            kube::Error::Api(s) if s.code == 404 => refused(t, format!("pod {} not found", t.pod)),
             other => refused(t, other.to_string()),
         })?;
         let pod = serde_json::to_value(&pod).unwrap_or(Value::Null);
@@ -362,6 +363,7 @@ impl Backend for Ephemeral {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -378,8 +380,14 @@ mod tests {
         let c = &p["spec"]["ephemeralContainers"][0];
         assert_eq!(c["targetContainerName"], "web");
         assert_eq!(c["name"], "kubedeck-jvm-abcde");
-        assert_eq!(c["securityContext"]["capabilities"]["add"], json!(["SYS_PTRACE"]));
-        assert_eq!((c["stdin"].as_bool(), c["tty"].as_bool()), (Some(true), Some(true)));
+        assert_eq!(
+            c["securityContext"]["capabilities"]["add"],
+            json!(["SYS_PTRACE"])
+        );
+        assert_eq!(
+            (c["stdin"].as_bool(), c["tty"].as_bool()),
+            (Some(true), Some(true))
+        );
         let plain = patch_for(&profile("busybox"), "web", "x");
         assert!(plain["spec"]["ephemeralContainers"][0]["securityContext"].is_null());
     }
@@ -423,13 +431,18 @@ mod tests {
             {"name": "kubedeck-busybox-aaaaa", "state": {"terminated": {"exitCode": 0}}},
             {"name": "kubedeck-busybox-bbbbb", "state": {"running": {"startedAt": "2026-11-22T10:00:00Z"}}}
         ]}});
-        assert_eq!(reusable(&pod, &busybox, "web").as_deref(), Some("kubedeck-busybox-bbbbb"));
+        assert_eq!(
+            reusable(&pod, &busybox, "web").as_deref(),
+            Some("kubedeck-busybox-bbbbb")
+        );
         assert_eq!(reusable(&pod, &busybox, "sidecar"), None);
         assert_eq!(reusable(&pod, &profile("net"), "web"), None);
         pod["status"]["ephemeralContainerStatuses"][1]["state"] =
             json!({"waiting": {"reason": "ImagePullBackOff", "message": "Back-off"}});
         assert_eq!(reusable(&pod, &busybox, "web"), None);
-        assert!(matches!(phase(&pod, "kubedeck-busybox-bbbbb"), Phase::Waiting { reason, .. } if reason == "ImagePullBackOff"));
+        assert!(
+            matches!(phase(&pod, "kubedeck-busybox-bbbbb"), Phase::Waiting { reason, .. } if reason == "ImagePullBackOff")
+        );
     }
 
     #[test]

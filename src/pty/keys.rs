@@ -128,6 +128,7 @@ pub fn paste(text: &str, modes: Modes) -> Vec<u8> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -157,7 +158,10 @@ mod tests {
         assert_eq!(key(KeyCode::Char(' '), KeyModifiers::CONTROL), [0]);
         assert_eq!(key(KeyCode::Char('x'), KeyModifiers::ALT), b"\x1bx");
         assert_eq!(
-            key(KeyCode::Char('d'), KeyModifiers::ALT | KeyModifiers::CONTROL),
+            key(
+                KeyCode::Char('d'),
+                KeyModifiers::ALT | KeyModifiers::CONTROL
+            ),
             [0x1b, 4]
         );
         assert_eq!(key(KeyCode::Backspace, KeyModifiers::ALT), b"\x1b\x7f");

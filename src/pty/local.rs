@@ -55,8 +55,7 @@ pub fn with_context(
         .tempdir()
         .map_err(|e| format!("cannot create a kubeconfig for the local shell: {e}"))?;
     let path = dir.path().join("kubeconfig");
-    std::fs::write(&path, text)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let mut env = vec![
         ("KUBECONFIG".to_string(), path.display().to_string()),
         ("KUBEDECK_CONTEXT".to_string(), context.to_string()),
@@ -159,7 +158,11 @@ fn spawn(local: Local, size: Size) -> Result<Connection, SessionError> {
     });
     std::thread::spawn(move || {
         while let Some(bytes) = in_rx.blocking_recv() {
-            if writer.write_all(&bytes).and_then(|()| writer.flush()).is_err() {
+            if writer
+                .write_all(&bytes)
+                .and_then(|()| writer.flush())
+                .is_err()
+            {
                 break;
             }
         }
@@ -189,6 +192,7 @@ fn spawn(local: Local, size: Size) -> Result<Connection, SessionError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -87,6 +87,7 @@ fn complete_prefix(data: &[u8]) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::Value;
@@ -107,7 +108,10 @@ mod tests {
         let out = r.finish().unwrap();
         let l = lines(&out);
         assert_eq!(l[0]["version"], 2);
-        assert_eq!((l[0]["width"].as_u64(), l[0]["height"].as_u64()), (Some(80), Some(24)));
+        assert_eq!(
+            (l[0]["width"].as_u64(), l[0]["height"].as_u64()),
+            (Some(80), Some(24))
+        );
         assert_eq!(l[0]["title"], "exec demo/web");
         assert_eq!(l[1][1], "o");
         assert_eq!(l[1][2], "$ echo hi\r\nhi\r\n");

@@ -296,6 +296,7 @@ impl Backend for Attach {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -305,7 +306,10 @@ mod tests {
 
     #[test]
     fn exit_codes_from_the_error_channel() {
-        assert_eq!(exit_of(&status(r#"{"metadata":{},"status":"Success"}"#)), Ended::Exited(0));
+        assert_eq!(
+            exit_of(&status(r#"{"metadata":{},"status":"Success"}"#)),
+            Ended::Exited(0)
+        );
         let failed = status(
             r#"{"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: command terminated with exit code 3","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}}"#,
         );

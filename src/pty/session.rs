@@ -107,7 +107,10 @@ impl Driver {
         {
             let msg = format!("{}: {e}", path.display());
             self.recorder = None;
-            let _ = self.w.events.send(SessionEvent::Recording(self.id, Err(msg)));
+            let _ = self
+                .w
+                .events
+                .send(SessionEvent::Recording(self.id, Err(msg)));
         }
         self.w.wake.notify_one();
     }
@@ -115,7 +118,9 @@ impl Driver {
     /// A line of our own in the pane (dim, so it does not pass for the program's output).
     fn note(&mut self, text: &str) {
         let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-        self.w.screen.feed(format!("\x1b[2m{clean}\x1b[0m\r\n").as_bytes());
+        self.w
+            .screen
+            .feed(format!("\x1b[2m{clean}\x1b[0m\r\n").as_bytes());
         self.w.wake.notify_one();
     }
 
@@ -124,7 +129,10 @@ impl Driver {
             let _ = r.finish();
         }
         let Some(path) = path else {
-            let _ = self.w.events.send(SessionEvent::Recording(self.id, Ok(None)));
+            let _ = self
+                .w
+                .events
+                .send(SessionEvent::Recording(self.id, Ok(None)));
             return;
         };
         let (rows, cols) = self.w.screen.size();
@@ -252,6 +260,7 @@ pub fn start(id: SessionId, backend: Box<dyn Backend>, wiring: Wiring) -> Starte
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use futures::FutureExt;
@@ -324,15 +333,26 @@ mod tests {
                 record: Some(cast.clone()),
             },
         );
-        assert_eq!(next_state(&mut rx).await, SessionState::Connecting(String::new()));
+        assert_eq!(
+            next_state(&mut rx).await,
+            SessionState::Connecting(String::new())
+        );
         let mut state = next_state(&mut rx).await;
         // The progress line may or may not be reported as a state before the connection is up.
         if state == SessionState::Connecting("warming up".into()) {
             state = next_state(&mut rx).await;
         }
         assert_eq!(state, SessionState::Running);
-        started.input.send(Input::Bytes(b"hi".to_vec())).await.unwrap();
-        started.input.send(Input::Bytes(b"q".to_vec())).await.unwrap();
+        started
+            .input
+            .send(Input::Bytes(b"hi".to_vec()))
+            .await
+            .unwrap();
+        started
+            .input
+            .send(Input::Bytes(b"q".to_vec()))
+            .await
+            .unwrap();
         assert_eq!(next_state(&mut rx).await, SessionState::Exited(7));
         let text = screen.contents();
         assert!(text.contains("warming up"), "{text}");

@@ -61,7 +61,12 @@ pub fn validate(pod: &Value, next: &mut [Value]) -> Result<(), Refusal> {
         .as_array()
         .into_iter()
         .flatten()
-        .chain(pod["spec"]["initContainers"].as_array().into_iter().flatten())
+        .chain(
+            pod["spec"]["initContainers"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
         .filter_map(|c| c["name"].as_str())
         .collect();
     let current = pod["spec"]["ephemeralContainers"]
@@ -216,24 +221,44 @@ async fn lifecycle(sim: Arc<Shared>, key: Key, c: Value) {
         &sim,
         &key,
         &name,
-        status(&c, json!({"waiting": {"reason": "ContainerCreating"}}), None),
+        status(
+            &c,
+            json!({"waiting": {"reason": "ContainerCreating"}}),
+            None,
+        ),
     );
     let Some(pod) = sim.store.get(Kind::Pod, &key) else {
         return;
     };
-    event(&sim, &pod, "Normal", "Pulling", format!("Pulling image \"{image}\""));
+    event(
+        &sim,
+        &pod,
+        "Normal",
+        "Pulling",
+        format!("Pulling image \"{image}\""),
+    );
     tokio::time::sleep(PULL).await;
     if image_missing(&image) {
         let why = format!(
             "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": not found"
         );
         event(&sim, &pod, "Warning", "Failed", why.clone());
-        event(&sim, &pod, "Warning", "Failed", "Error: ErrImagePull".into());
+        event(
+            &sim,
+            &pod,
+            "Warning",
+            "Failed",
+            "Error: ErrImagePull".into(),
+        );
         set_status(
             &sim,
             &key,
             &name,
-            status(&c, json!({"waiting": {"reason": "ErrImagePull", "message": why}}), None),
+            status(
+                &c,
+                json!({"waiting": {"reason": "ErrImagePull", "message": why}}),
+                None,
+            ),
         );
         tokio::time::sleep(BACKOFF).await;
         let back_off = format!("Back-off pulling image \"{image}\"");
@@ -255,9 +280,17 @@ async fn lifecycle(sim: Arc<Shared>, key: Key, c: Value) {
         &pod,
         "Normal",
         "Pulled",
-        format!("Successfully pulled image \"{image}\" in 280ms (280ms including waiting). Image size: 1843212 bytes."),
+        format!(
+            "Successfully pulled image \"{image}\" in 280ms (280ms including waiting). Image size: 1843212 bytes."
+        ),
     );
-    event(&sim, &pod, "Normal", "Created", format!("Created container: {name}"));
+    event(
+        &sim,
+        &pod,
+        "Normal",
+        "Created",
+        format!("Created container: {name}"),
+    );
     let mut command: Vec<String> = c["command"]
         .as_array()
         .into_iter()
@@ -297,7 +330,13 @@ async fn lifecycle(sim: Arc<Shared>, key: Key, c: Value) {
     let id = format!("containerd://{:064x}", fastrand::u64(..));
     let started = model::ts(Timestamp::now());
     sim.register_process(&key, &name, proc.clone());
-    event(&sim, &pod, "Normal", "Started", format!("Started container {name}"));
+    event(
+        &sim,
+        &pod,
+        "Normal",
+        "Started",
+        format!("Started container {name}"),
+    );
     set_status(
         &sim,
         &key,
@@ -348,6 +387,7 @@ pub fn container_process(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -362,7 +402,10 @@ mod tests {
             r#"{"spec":{"ephemeralContainers":[{"command":["sh","-c","echo dbg"],"image":"docker.io/library/busybox:local","name":"debugger-wqwwx","resources":{},"securityContext":{"capabilities":{"add":["SYS_PTRACE"]}},"targetContainerName":"web","terminationMessagePolicy":"File"}]}}"#,
         )
         .unwrap();
-        let mut next = merge_by_name(&[], patch["spec"]["ephemeralContainers"].as_array().unwrap());
+        let mut next = merge_by_name(
+            &[],
+            patch["spec"]["ephemeralContainers"].as_array().unwrap(),
+        );
         validate(&pod(), &mut next).unwrap();
         assert_eq!(next[0]["imagePullPolicy"], "IfNotPresent");
         assert_eq!(next[0]["terminationMessagePath"], "/dev/termination-log");
@@ -376,7 +419,10 @@ mod tests {
         assert_eq!((code, reason), (422, "Invalid"));
         assert!(msg.contains("Duplicate value: \"web\""), "{msg}");
         assert!(msg.contains("image: Required value"), "{msg}");
-        assert!(msg.contains("targetContainerName: Not found: \"nope\""), "{msg}");
+        assert!(
+            msg.contains("targetContainerName: Not found: \"nope\""),
+            "{msg}"
+        );
 
         let mut with_old = pod();
         with_old["spec"]["ephemeralContainers"] = json!([{"name": "dbg", "image": "busybox"}]);
@@ -394,7 +440,13 @@ mod tests {
     #[test]
     fn merge_keeps_existing_and_adds_new() {
         let old = vec![json!({"name": "a", "image": "x"})];
-        let merged = merge_by_name(&old, &[json!({"name": "b", "image": "y"}), json!({"name": "a", "image": "x"})]);
+        let merged = merge_by_name(
+            &old,
+            &[
+                json!({"name": "b", "image": "y"}),
+                json!({"name": "a", "image": "x"}),
+            ],
+        );
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[1]["name"], "b");
     }

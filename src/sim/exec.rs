@@ -60,7 +60,11 @@ fn error(code: u16, reason: &str, message: &str) -> Response {
 }
 
 /// The container `req` names in `pod` (the only one when unnamed), with its image, if it runs.
-fn running_container(pod: &Value, name: &str, req: &Request) -> Result<(String, String), Response> {
+fn running_container(
+    pod: &Value,
+    name: &str,
+    req: &Request,
+) -> Result<(String, String), Box<Response>> {
     let spec = &pod["spec"];
     let all: Vec<&Value> = spec["containers"]
         .as_array()
@@ -75,22 +79,22 @@ fn running_container(pod: &Value, name: &str, req: &Request) -> Result<(String, 
             names.first().map(ToString::to_string).unwrap_or_default()
         }
         None => {
-            return Err(error(
+            return Err(Box::new(error(
                 400,
                 "BadRequest",
                 &format!(
                     "a container name must be specified for pod {name}, choose one of: [{}]",
                     names.join(" ")
                 ),
-            ));
+            )));
         }
     };
     let Some(c) = all.iter().find(|c| c["name"] == json!(container)) else {
-        return Err(error(
+        return Err(Box::new(error(
             400,
             "BadRequest",
             &format!("container {container} is not valid for pod {name}"),
-        ));
+        )));
     };
     let status = pod["status"]["containerStatuses"]
         .as_array()
@@ -104,13 +108,16 @@ fn running_container(pod: &Value, name: &str, req: &Request) -> Result<(String, 
         )
         .find(|s| s["name"] == json!(container));
     if !status.is_some_and(|s| s["state"]["running"].is_object()) {
-        return Err(error(
+        return Err(Box::new(error(
             400,
             "BadRequest",
             &format!("unable to upgrade connection: container not found (\"{container}\")"),
-        ));
+        )));
     }
-    Ok((container, c["image"].as_str().unwrap_or_default().to_string()))
+    Ok((
+        container,
+        c["image"].as_str().unwrap_or_default().to_string(),
+    ))
 }
 
 /// Programs an image does not have: distroless images have no shell, busybox and alpine no bash.
@@ -128,21 +135,25 @@ fn check(
     name: &str,
     req: &Request,
     verb: &str,
-) -> Result<(Value, String, String), Response> {
+) -> Result<(Value, String, String), Box<Response>> {
     if sim.faults.is_forbidden(&format!("pods/{verb}")) {
-        return Err(error(
+        return Err(Box::new(error(
             403,
             "Forbidden",
             &format!(
                 "pods \"{name}\" is forbidden: User \"kubedeck-sim\" cannot create resource \"pods/{verb}\" in API group \"\" in the namespace \"{namespace}\""
             ),
-        ));
+        )));
     }
     let Some(pod) = sim
         .store
         .get(Kind::Pod, &(namespace.to_string(), name.to_string()))
     else {
-        return Err(error(404, "NotFound", &format!("pods \"{name}\" not found")));
+        return Err(Box::new(error(
+            404,
+            "NotFound",
+            &format!("pods \"{name}\" not found"),
+        )));
     };
     let (container, image) = running_container(&pod, name, req)?;
     Ok(((*pod).clone(), container, image))
@@ -158,7 +169,7 @@ pub async fn exec(
     let req = Request::parse(query.as_deref().unwrap_or_default());
     let (_, container, image) = match check(&sim, &namespace, &name, &req, "exec") {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(ws) = ws else {
         return upgrade_required(&headers);
@@ -199,7 +210,7 @@ pub async fn attach(
     let req = Request::parse(query.as_deref().unwrap_or_default());
     let (_, container, _) = match check(&sim, &namespace, &name, &req, "attach") {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(ws) = ws else {
         return upgrade_required(&headers);
@@ -342,6 +353,7 @@ async fn serve(mut socket: WebSocket, proc: Arc<Proc>, stdin: bool, owned: bool)
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -263,7 +263,11 @@ fn ephemeral(
         return not_found_page();
     }
     if sim.faults.is_forbidden("pods/ephemeralcontainers") {
-        let verb = if *method == Method::GET { "get" } else { "patch" };
+        let verb = if *method == Method::GET {
+            "get"
+        } else {
+            "patch"
+        };
         return status(
             403,
             "Forbidden",
@@ -342,7 +346,12 @@ fn ephemeral(
         }
     };
     if let Err((code, reason, message)) = super::debug::validate(&pod, &mut next) {
-        return status(code, reason, &message, Some(json!({"name": name, "kind": "Pod"})));
+        return status(
+            code,
+            reason,
+            &message,
+            Some(json!({"name": name, "kind": "Pod"})),
+        );
     }
     match super::debug::apply(sim, &key, next) {
         Some(o) => json_response(StatusCode::OK, &present(pods, &o)),

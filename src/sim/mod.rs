@@ -34,8 +34,8 @@ use tokio::sync::{mpsc, oneshot};
 pub use faults::Faults;
 pub use logs::LogQuery;
 pub use resources::Kind;
-pub use store::Store;
 use store::Key;
+pub use store::Store;
 pub use world::Scale;
 
 use events::EventLog;

@@ -155,7 +155,11 @@ impl Proc {
     }
 
     /// Read `from` until EOF, handing chunks to the attached reader (waiting for it: back-pressure).
-    fn pump(self: &Arc<Self>, mut from: Box<dyn Read + Send>, stream: Stream) -> mpsc::Receiver<()> {
+    fn pump(
+        self: &Arc<Self>,
+        mut from: Box<dyn Read + Send>,
+        stream: Stream,
+    ) -> mpsc::Receiver<()> {
         let (done_tx, done_rx) = mpsc::channel(1);
         let me = self.clone();
         std::thread::spawn(move || {
@@ -171,7 +175,11 @@ impl Proc {
                     Some(tx) => {
                         if let Err(e) = tx.blocking_send(chunk) {
                             let mut outlet = lock(&me.outlet);
-                            if outlet.attached.as_ref().is_some_and(|a| a.same_channel(&tx)) {
+                            if outlet
+                                .attached
+                                .as_ref()
+                                .is_some_and(|a| a.same_channel(&tx))
+                            {
                                 outlet.attached = None;
                             }
                             outlet.keep(e.0);
@@ -186,7 +194,11 @@ impl Proc {
     }
 
     /// Once the process has exited, wait (briefly) for its output to drain, then publish the code.
-    fn finish_when(self: &Arc<Self>, wait: impl FnOnce() -> i32 + Send + 'static, mut readers: Vec<mpsc::Receiver<()>>) {
+    fn finish_when(
+        self: &Arc<Self>,
+        wait: impl FnOnce() -> i32 + Send + 'static,
+        mut readers: Vec<mpsc::Receiver<()>>,
+    ) {
         let me = self.clone();
         std::thread::spawn(move || {
             let code = wait();
@@ -321,13 +333,7 @@ fn start_pipes(spawn: &Spawn) -> Result<Arc<Proc>, String> {
     let a = proc.pump(Box::new(stdout), Stream::Stdout);
     let b = proc.pump(Box::new(stderr), Stream::Stderr);
     proc.finish_when(
-        move || {
-            child
-                .wait()
-                .ok()
-                .and_then(|s| s.code())
-                .unwrap_or(137)
-        },
+        move || child.wait().ok().and_then(|s| s.code()).unwrap_or(137),
         vec![a, b],
     );
     Ok(proc)
@@ -355,6 +361,7 @@ pub fn scratch(root: &Path, namespace: &str, pod: &str, container: &str) -> Path
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -392,7 +399,12 @@ mod tests {
     #[tokio::test]
     async fn pipes_keep_stdout_and_stderr_apart_and_report_the_exit_code() {
         let dir = tempfile::tempdir().unwrap();
-        let p = Proc::start(&spawn(&["sh", "-c", "echo out; echo err >&2; exit 3"], false, dir.path())).unwrap();
+        let p = Proc::start(&spawn(
+            &["sh", "-c", "echo out; echo err >&2; exit 3"],
+            false,
+            dir.path(),
+        ))
+        .unwrap();
         let rx = p.attach();
         let (out, err, code) = collect(&p, rx).await;
         assert_eq!(out, b"out\n");
@@ -403,7 +415,12 @@ mod tests {
     #[tokio::test]
     async fn a_tty_reports_its_size_and_takes_input() {
         let dir = tempfile::tempdir().unwrap();
-        let p = Proc::start(&spawn(&["sh", "-c", "stty size; read x; echo got-$x"], true, dir.path())).unwrap();
+        let p = Proc::start(&spawn(
+            &["sh", "-c", "stty size; read x; echo got-$x"],
+            true,
+            dir.path(),
+        ))
+        .unwrap();
         let rx = p.attach();
         p.write(b"hello\r");
         let (out, _, code) = collect(&p, rx).await;
@@ -416,7 +433,9 @@ mod tests {
     #[test]
     fn a_missing_program_reads_like_the_runtime() {
         let dir = tempfile::tempdir().unwrap();
-        let e = Proc::start(&spawn(&["no-such-shell-here"], true, dir.path())).err().unwrap();
+        let e = Proc::start(&spawn(&["no-such-shell-here"], true, dir.path()))
+            .err()
+            .unwrap();
         assert!(e.contains("executable file not found"), "{e}");
     }
 

@@ -105,9 +105,11 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             area,
             app,
             &t.sessions,
-            || table::Empty {
+            || {
+                table::Empty {
                 style: theme.muted,
                 text: "No sessions: s opens a shell in a pod, D a debug container, :shell a local shell".into(),
+            }
             },
             theme,
         ),

@@ -99,7 +99,12 @@ fn cell_style(cell: &vt100::Cell, depth: Depth) -> Style {
 }
 
 /// Draw `screen` into `area` of `buf`. Returns where the cursor is, if it should be shown.
-pub fn render_screen(screen: &vt100::Screen, area: Rect, buf: &mut Buffer, depth: Depth) -> Option<Position> {
+pub fn render_screen(
+    screen: &vt100::Screen,
+    area: Rect,
+    buf: &mut Buffer,
+    depth: Depth,
+) -> Option<Position> {
     let (rows, cols) = screen.size();
     for row in 0..rows.min(area.height) {
         let mut col = 0;
@@ -154,11 +159,18 @@ fn title<'a>(session: &SessionInfo, pane: &TermPane, theme: &Theme) -> Line<'a> 
         other => other.label(),
     };
     let mut spans = vec![
-        Span::raw(format!(" {} {} ", session.spec.kind(), super::text::clean(&session.label))),
+        Span::raw(format!(
+            " {} {} ",
+            session.spec.kind(),
+            super::text::clean(&session.label)
+        )),
         Span::styled(format!("{} ", super::text::clean(&state)), state_style),
     ];
     if pane.scroll > 0 {
-        spans.push(Span::styled(format!("[scrolled {}] ", pane.scroll), theme.warning));
+        spans.push(Span::styled(
+            format!("[scrolled {}] ", pane.scroll),
+            theme.warning,
+        ));
     }
     if session.recording.is_some() {
         spans.push(Span::styled("● REC ", theme.error));
@@ -192,6 +204,7 @@ pub fn draw(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -210,8 +223,16 @@ mod tests {
 
     #[test]
     fn text_attributes_and_cursor() {
-        let (buf, cursor) = render(b"\x1b[1;4mab\x1b[0m\x1b[7mc\x1b[0m\r\nd", 10, 3, Depth::TrueColor);
-        assert_eq!((sym(&buf, 0, 0), sym(&buf, 1, 0), sym(&buf, 2, 0)), ("a", "b", "c"));
+        let (buf, cursor) = render(
+            b"\x1b[1;4mab\x1b[0m\x1b[7mc\x1b[0m\r\nd",
+            10,
+            3,
+            Depth::TrueColor,
+        );
+        assert_eq!(
+            (sym(&buf, 0, 0), sym(&buf, 1, 0), sym(&buf, 2, 0)),
+            ("a", "b", "c")
+        );
         let a = buf.cell(Position::new(0, 0)).unwrap();
         assert!(a.modifier.contains(Modifier::BOLD | Modifier::UNDERLINED));
         let c = buf.cell(Position::new(2, 0)).unwrap();
@@ -231,7 +252,10 @@ mod tests {
         assert_eq!(fg(&full, 0), Color::Indexed(1));
         assert_eq!(fg(&full, 1), Color::Indexed(196));
         assert_eq!(fg(&full, 2), Color::Rgb(10, 20, 200));
-        assert_eq!(full.cell(Position::new(3, 0)).unwrap().bg, Color::Indexed(2));
+        assert_eq!(
+            full.cell(Position::new(3, 0)).unwrap().bg,
+            Color::Indexed(2)
+        );
         let (c256, _) = render(bytes, 10, 1, Depth::Ansi256);
         assert!(matches!(fg(&c256, 2), Color::Indexed(i) if i >= 16));
         let (c16, _) = render(bytes, 10, 1, Depth::Ansi16);
@@ -261,9 +285,19 @@ mod tests {
 
     #[test]
     fn alternate_screen_shows_and_leaves() {
-        let (buf, _) = render(b"shell$ \x1b[?1049h\x1b[2J\x1b[HTOP", 10, 2, Depth::TrueColor);
+        let (buf, _) = render(
+            b"shell$ \x1b[?1049h\x1b[2J\x1b[HTOP",
+            10,
+            2,
+            Depth::TrueColor,
+        );
         assert_eq!(sym(&buf, 0, 0), "T");
-        let (buf, _) = render(b"shell$ \x1b[?1049h\x1b[HTOP\x1b[?1049l", 10, 2, Depth::TrueColor);
+        let (buf, _) = render(
+            b"shell$ \x1b[?1049h\x1b[HTOP\x1b[?1049l",
+            10,
+            2,
+            Depth::TrueColor,
+        );
         assert_eq!(sym(&buf, 0, 0), "s");
     }
 }

@@ -268,7 +268,10 @@ mod tests {
 
     #[test]
     fn colour_depth_from_the_theme_and_the_terminal() {
-        assert_eq!(Depth::detect(Some("truecolor"), Some("xterm-256color")), Depth::TrueColor);
+        assert_eq!(
+            Depth::detect(Some("truecolor"), Some("xterm-256color")),
+            Depth::TrueColor
+        );
         assert_eq!(Depth::detect(None, Some("tmux-256color")), Depth::Ansi256);
         assert_eq!(Depth::detect(None, Some("screen")), Depth::Ansi16);
         assert_eq!(Depth::detect(None, Some("dumb")), Depth::None);
