@@ -735,10 +735,8 @@ fn size_terminals(app: &App) {
         if s.screen.resize(inner.height, inner.width)
             && let Some(tx) = &s.input
         {
-            let _ = tx.try_send(Input::Resize(crate::pty::Size {
-                rows: inner.height.max(1),
-                cols: inner.width.max(1),
-            }));
+            let (rows, cols) = s.screen.size();
+            let _ = tx.try_send(Input::Resize(crate::pty::Size { rows, cols }));
         }
     }
 }

@@ -157,3 +157,135 @@ async fn kubectl_gets_pods_pipelineruns_and_logs() {
         "{err}"
     );
 }
+
+/// Run kubectl with stdin, off the async runtime.
+async fn run_with_stdin(
+    kubeconfig: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let path = kubeconfig.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let input = stdin.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&path)
+            .args(&args)
+            .env_remove("KUBECONFIG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("run kubectl: {e}"));
+        if let Some(mut i) = child.stdin.take() {
+            let _ = i.write_all(input.as_bytes());
+        }
+        let out = child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("kubectl: {e}"));
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_exec_and_debug_work_against_the_simulator() {
+    if !kubectl_available() {
+        eprintln!("SKIP: kubectl is not installed; install it to check the simulator against it");
+        return;
+    }
+    let sim = common::start(common::frozen(10)).await;
+    let kc = tempfile::NamedTempFile::new()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_temp_path();
+    sim.write_kubeconfig(&kc).unwrap_or_else(|e| panic!("{e}"));
+    let pod = sim
+        .store()
+        .snapshot(Kind::Pod)
+        .items
+        .iter()
+        .find(|p| {
+            p["status"]["phase"] == "Running"
+                && p["status"]["containerStatuses"][0]["state"]["running"].is_object()
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("a running pod"));
+    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    let container = pod["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or_default();
+
+    // stdout, stderr and the exit code travel the v5 channels as kubectl expects.
+    let (code, out, err) = run_with_stdin(
+        &kc,
+        &[
+            "exec",
+            "-n",
+            ns,
+            name,
+            "-c",
+            container,
+            "--",
+            "sh",
+            "-c",
+            "echo out; echo err >&2; exit 3",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(out, "out\n");
+    assert!(err.contains("err"), "{err}");
+
+    // stdin reaches the process.
+    let (code, out, err) = run_with_stdin(
+        &kc,
+        &["exec", "-i", "-n", ns, name, "-c", container, "--", "sh"],
+        "echo $((6*7))\nexit\n",
+    )
+    .await;
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "42");
+
+    // kubectl debug adds an ephemeral container targeting the app container.
+    let (code, _, err) = run_with_stdin(
+        &kc,
+        &[
+            "debug",
+            "-n",
+            ns,
+            name,
+            "--image=busybox:1.37",
+            "--target",
+            container,
+            "--container=dbg",
+            "--profile=general",
+            "--",
+            "sh",
+            "-c",
+            "echo dbg",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(code, Some(0), "{err}");
+    let updated = sim
+        .store()
+        .get(Kind::Pod, &(ns.to_string(), name.to_string()))
+        .unwrap_or_else(|| panic!("pod gone"));
+    let eph = &updated["spec"]["ephemeralContainers"][0];
+    assert_eq!(eph["name"], "dbg", "{updated}");
+    assert_eq!(eph["targetContainerName"], container);
+    assert_eq!(
+        eph["securityContext"]["capabilities"]["add"][0],
+        "SYS_PTRACE"
+    );
+}

@@ -226,8 +226,14 @@ fn patch_error(target: &Target, e: kube::Error) -> SessionError {
 
 /// The pod's events about this debugger, by a key to report each once.
 fn event_lines(events: &[Event], image: &str, name: &str) -> Vec<(String, String)> {
+    // In the order they happened (a list comes in name order).
+    let mut events: Vec<&Event> = events.iter().collect();
+    events.sort_by_key(|e| {
+        let rv = e.metadata.resource_version.as_deref().unwrap_or_default();
+        (rv.len(), rv.to_string())
+    });
     events
-        .iter()
+        .into_iter()
         .filter_map(|e| {
             let msg = e.message.as_deref().unwrap_or_default();
             let reason = e.reason.as_deref().unwrap_or_default();

@@ -86,6 +86,10 @@ fn connect_error(target: &Target, verb: &str, e: kube::Error) -> SessionError {
             "not allowed: your RBAC role cannot create pods/{verb} in {} ({})",
             target.namespace, s.message
         ),
+        kube::Error::Api(s) if s.message.contains("container not found") => format!(
+            "container {} is not running ({})",
+            target.container, s.message
+        ),
         kube::Error::Api(s) => s.message.clone(),
         kube::Error::UpgradeConnection(U::ProtocolSwitch(code)) if code.as_u16() == 403 => {
             format!(
@@ -144,9 +148,10 @@ impl Backend for Exec {
                     .map_err(|e| connect_error(&self.target, "exec", e))?;
                 // A missing program is reported on the error channel straight away, before any
                 // output; a shell prints its prompt first.
-                let Some(mut status) = proc.take_status() else {
+                let Some(status) = proc.take_status() else {
                     return Ok(wire(proc, size));
                 };
+                let mut status: StatusFuture = Box::pin(status);
                 let mut stdout = proc.stdout();
                 let mut first = vec![0u8; 4096];
                 let got = tokio::select! {
@@ -157,6 +162,11 @@ impl Backend for Exec {
                             None => std::future::pending().await,
                         }
                     } => Ok(n),
+                };
+                // Output ended before anything was printed: the status says why.
+                let got = match got {
+                    Ok(0) => Err((&mut status).await),
+                    other => other,
                 };
                 match got {
                     Err(Some(s)) if program_missing(&s) => {
@@ -177,7 +187,6 @@ impl Backend for Exec {
                         return Ok(Connection { output, input, resize, exit });
                     }
                     Ok(n) => {
-                        let status: StatusFuture = Box::pin(status);
                         return Ok(rewire(proc, stdout, first[..n].to_vec(), status, size));
                     }
                 }

@@ -2,12 +2,18 @@
 //! it) and the UI (which draws it). Output is parsed in slices so the UI never waits long for the
 //! lock, however fast a program writes.
 
+use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::keys::Modes;
 
 /// Bytes parsed per hold of the lock.
 const SLICE: usize = 4096;
+
+/// `n` as vt100's sizes want it (at least 1).
+pub fn nz(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).unwrap_or(NonZeroU16::MIN)
+}
 
 #[derive(Clone)]
 pub struct Screen(Arc<Mutex<vt100::Parser>>);
@@ -30,8 +36,8 @@ impl Eq for Screen {}
 impl Screen {
     pub fn new(rows: u16, cols: u16, scrollback: usize) -> Self {
         Self(Arc::new(Mutex::new(vt100::Parser::new(
-            rows.max(1),
-            cols.max(1),
+            nz(rows),
+            nz(cols),
             scrollback,
         ))))
     }
@@ -47,17 +53,18 @@ impl Screen {
     }
 
     pub fn size(&self) -> (u16, u16) {
-        self.lock().screen().size()
+        let (rows, cols) = self.lock().screen().size();
+        (rows.get(), cols.get())
     }
 
     /// Resize; true when the size changed.
     pub fn resize(&self, rows: u16, cols: u16) -> bool {
         let mut p = self.lock();
         let (rows, cols) = (rows.max(1), cols.max(1));
-        if p.screen().size() == (rows, cols) {
+        if p.screen().size() == (nz(rows), nz(cols)) {
             return false;
         }
-        p.screen_mut().set_size(rows, cols);
+        p.screen_mut().set_size(nz(rows), nz(cols));
         true
     }
 
@@ -124,7 +131,7 @@ mod tests {
         // More than one slice; 5003 characters end with three on the last row.
         let data = "x".repeat(5003);
         s.feed(data.as_bytes());
-        let mut whole = vt100::Parser::new(2, 5, 0);
+        let mut whole = vt100::Parser::new(nz(2), nz(5), 0);
         whole.process(data.as_bytes());
         assert_eq!(s.contents(), whole.screen().contents());
         // The last row holds the three left over (rows that wrap are joined by `contents`).

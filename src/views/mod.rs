@@ -182,7 +182,12 @@ fn draw_picker(frame: &mut Frame, area: Rect, picker: &crate::app::state::Picker
             Line::styled(format!(" {} ", text::clean(item)), style)
         })
         .collect();
-    lines.push(Line::styled(" Enter: open  a: all  Esc", theme.muted));
+    let footer = if picker.purpose == crate::app::sessions::PickFor::Logs {
+        " Enter: open  a: all  Esc"
+    } else {
+        " Enter: open  Esc"
+    };
+    lines.push(Line::styled(footer, theme.muted));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 

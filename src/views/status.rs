@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::text::clean;
 use super::theme::Theme;
+use crate::app::sessions::PickFor;
 use crate::app::{App, Mode, Severity};
 use crate::kube::informer::{InformerState, ResourceKind};
 
@@ -61,7 +62,15 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]),
         Mode::Confirm => Line::styled(" y confirms, any other key cancels", theme.warning),
         Mode::Pick => Line::styled(
-            " j/k choose, Enter opens, a: all containers, Esc cancels",
+            if app
+                .picker
+                .as_ref()
+                .is_some_and(|p| p.purpose == PickFor::Logs)
+            {
+                " j/k choose, Enter opens, a: all containers, Esc cancels"
+            } else {
+                " j/k choose, Enter opens, Esc cancels"
+            },
             theme.header,
         ),
         Mode::Save => Line::from(vec![
@@ -71,6 +80,21 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]),
         Mode::Table | Mode::Help => {
             let mut spans = Vec::new();
+            if app.terminal_focused() {
+                let prefix = &app.session_settings.prefix_label;
+                if app.prefix_armed {
+                    spans.push(Span::styled(
+                        format!(" {prefix}: Tab pane  z zoom  [ scroll  r record  d detach  K end  : command  ? help "),
+                        theme.selection,
+                    ));
+                } else {
+                    spans.push(Span::styled(
+                        format!(" keys go to the shell; {prefix} then a key for kubedeck "),
+                        theme.accent,
+                    ));
+                }
+                spans.push(Span::styled("│", theme.muted));
+            }
             // A message (an error, a result) goes first: the counts are the least urgent part.
             if let Some((sev, msg)) = &app.message {
                 let style = if *sev == Severity::Error {

@@ -106,6 +106,7 @@ pub fn render_screen(
     depth: Depth,
 ) -> Option<Position> {
     let (rows, cols) = screen.size();
+    let (rows, cols) = (rows.get(), cols.get());
     for row in 0..rows.min(area.height) {
         let mut col = 0;
         while col < cols.min(area.width) {
@@ -207,9 +208,10 @@ pub fn draw(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::pty::screen::nz;
 
     fn render(bytes: &[u8], w: u16, h: u16, depth: Depth) -> (Buffer, Option<Position>) {
-        let mut p = vt100::Parser::new(h, w, 0);
+        let mut p = vt100::Parser::new(nz(h), nz(w), 0);
         p.process(bytes);
         let area = Rect::new(0, 0, w, h);
         let mut buf = Buffer::empty(area);
@@ -275,7 +277,7 @@ mod tests {
         assert_eq!(sym(&buf, 4, 0), "x");
         assert_eq!(cursor, Some(Position::new(5, 0)));
         // Drawn into a narrower area than the screen: the wide character at the edge is blank.
-        let mut p = vt100::Parser::new(1, 10, 0);
+        let mut p = vt100::Parser::new(nz(1), nz(10), 0);
         p.process("ab日".as_bytes());
         let area = Rect::new(0, 0, 3, 1);
         let mut buf = Buffer::empty(area);
@@ -299,5 +301,68 @@ mod tests {
             Depth::TrueColor,
         );
         assert_eq!(sym(&buf, 0, 0), "s");
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes biased towards escape sequences, so the parser's odd corners get exercised.
+    fn noisy_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            any::<u8>().prop_map(|b| vec![b]),
+            Just(b"\x1b[".to_vec()),
+            Just(b"\x1b]".to_vec()),
+            Just(b"\x1b[?1049h".to_vec()),
+            Just(b"\x1b[?1049l".to_vec()),
+            Just(b"\x1b[38;2;".to_vec()),
+            Just(b"\x1b[48;5;".to_vec()),
+            Just("日本".as_bytes().to_vec()),
+            Just(b"\r\n".to_vec()),
+            (0u16..400).prop_map(|n| n.to_string().into_bytes()),
+        ];
+        proptest::collection::vec(piece, 0..200).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Whatever a program prints, at whatever sizes (and resized in between), drawing its
+        /// screen never panics and never writes outside the pane. (This found vt100 0.16
+        /// panicking on wide characters after a resize; 0.18 does not.)
+        #[test]
+        fn any_output_renders_inside_the_area(
+            bytes in noisy_bytes(),
+            rows in 1u16..40,
+            cols in 1u16..120,
+            w in 1u16..130,
+            h in 1u16..50,
+            scroll in 0usize..60,
+            resize_to in (1u16..40, 1u16..120),
+        ) {
+            let screen = crate::pty::screen::Screen::new(rows, cols, 100);
+            screen.feed(&bytes);
+            screen.resize(resize_to.0, resize_to.1);
+            screen.feed(&bytes);
+            let full = Rect::new(0, 0, w + 4, h + 4);
+            let area = Rect::new(2, 2, w, h);
+            let mut buf = Buffer::empty(full);
+            for depth in [Depth::TrueColor, Depth::Ansi256, Depth::Ansi16, Depth::None] {
+                let cursor = screen.view(scroll, |s, _| render_screen(s, area, &mut buf, depth));
+                if let Some(c) = cursor {
+                    prop_assert!(area.contains(c));
+                }
+            }
+            // The 2-cell frame around the area stays blank.
+            for y in 0..full.height {
+                for x in 0..full.width {
+                    if !area.contains(Position::new(x, y)) {
+                        prop_assert_eq!(buf[(x, y)].symbol(), " ");
+                    }
+                }
+            }
+        }
     }
 }

@@ -62,7 +62,7 @@ impl Term {
             .unwrap_or_else(|e| panic!("pty writer: {e}"));
         let screen = Arc::new((
             Mutex::new(Screen {
-                parser: vt100::Parser::new(rows, cols, 0),
+                parser: vt100::Parser::new(nz(rows), nz(cols), 0),
                 generation: 0,
                 raw: Vec::new(),
                 closed: false,
@@ -175,7 +175,7 @@ impl Term {
             .unwrap_or_else(|e| e.into_inner())
             .parser
             .screen_mut()
-            .set_size(rows, cols);
+            .set_size(nz(rows), nz(cols));
         let _ = self.master.resize(PtySize {
             rows,
             cols,
@@ -231,6 +231,7 @@ impl Drop for Term {
 /// cursor row).
 pub fn highlighted_row(screen: &vt100::Screen, col: u16) -> Option<String> {
     let (rows, cols) = screen.size();
+    let (rows, cols) = (rows.get(), cols.get());
     (2..rows.saturating_sub(1)).find_map(|r| {
         let cell = screen.cell(r, col)?;
         (cell.bgcolor() != vt100::Color::Default).then(|| screen.contents_between(r, 0, r, cols))
@@ -240,4 +241,9 @@ pub fn highlighted_row(screen: &vt100::Screen, col: u16) -> Option<String> {
 /// The background colour of one cell, for checking theme changes.
 pub fn bg_at(screen: &vt100::Screen, row: u16, col: u16) -> Option<vt100::Color> {
     screen.cell(row, col).map(|c| c.bgcolor())
+}
+
+/// `n` as vt100's sizes want it (at least 1).
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).unwrap_or(std::num::NonZeroU16::MIN)
 }
