@@ -1,5 +1,8 @@
 //! The end-to-end tests against a real cluster, run only when KUBEDECK_E2E_KUBECONFIG names a
-//! kubeconfig. They only read (list/watch pods); nothing on the cluster is changed.
+//! kubeconfig. They only read (list/watch pods); nothing on the cluster is changed — except the
+//! opt-in session tests: `KUBEDECK_E2E_EXEC_POD=ns/pod:container` runs `echo` in a shell there,
+//! and `KUBEDECK_E2E_DEBUG_POD=ns/pod:container` adds an ephemeral busybox container to that pod
+//! (which stays in its spec until the pod is replaced: point it at a disposable pod).
 
 mod common;
 
@@ -74,4 +77,108 @@ fn real_cluster_renders_at_80x24() {
     });
     t.send("\x03");
     assert_eq!(t.wait_exit(), 0);
+}
+
+/// `ns/pod:container` from an opt-in variable.
+fn session_target(var: &str) -> Option<(String, String, String)> {
+    let v = std::env::var(var).ok().filter(|v| !v.is_empty());
+    let Some(v) = v else {
+        eprintln!("SKIP: set {var}=namespace/pod:container to run this real-cluster session test");
+        return None;
+    };
+    let (ns, rest) = v.split_once('/')?;
+    let (pod, container) = rest.split_once(':')?;
+    Some((ns.into(), pod.into(), container.into()))
+}
+
+async fn client_from(path: &PathBuf) -> kube::Client {
+    let kc = kube::config::Kubeconfig::read_from(path).unwrap_or_else(|e| panic!("{e}"));
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    kube::Client::try_from(cfg).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Connect `backend`, type `input`, return the output and how it ended.
+async fn session_output(
+    backend: Box<dyn kubedeck::pty::Backend>,
+    input: &str,
+) -> (String, kubedeck::pty::Ended) {
+    let (tx, _progress) = tokio::sync::mpsc::unbounded_channel();
+    let size = kubedeck::pty::Size { rows: 24, cols: 80 };
+    let mut conn = backend
+        .connect(size, tx)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    conn.input
+        .send(input.as_bytes().to_vec())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    let read = async {
+        while let Some(b) = conn.output.recv().await {
+            out.extend(b);
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(120), read)
+        .await
+        .unwrap_or_else(|_| panic!("the session did not end"));
+    let ended = conn
+        .exit
+        .await
+        .unwrap_or(kubedeck::pty::Ended::Lost("no exit".into()));
+    (String::from_utf8_lossy(&out).into_owned(), ended)
+}
+
+#[test]
+fn real_cluster_exec_shell() {
+    let Some(path) = kubeconfig() else { return };
+    let Some((namespace, pod, container)) = session_target("KUBEDECK_E2E_EXEC_POD") else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let (out, ended) = rt.block_on(async {
+        let client = client_from(&path).await;
+        let exec = kubedeck::pty::remote::Exec {
+            target: kubedeck::pty::remote::Target {
+                client,
+                namespace,
+                pod,
+                container,
+            },
+            command: None,
+        };
+        session_output(Box::new(exec), "echo $((6*7)); exit 0\r").await
+    });
+    assert!(out.contains("42"), "{out}");
+    assert_eq!(ended, kubedeck::pty::Ended::Exited(0));
+}
+
+#[test]
+fn real_cluster_ephemeral_debug() {
+    let Some(path) = kubeconfig() else { return };
+    let Some((namespace, pod, container)) = session_target("KUBEDECK_E2E_DEBUG_POD") else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let (out, ended) = rt.block_on(async {
+        let client = client_from(&path).await;
+        let profile = kubedeck::kube::debug::default_profiles()
+            .into_iter()
+            .find(|p| p.name == "busybox")
+            .unwrap_or_else(|| panic!("busybox profile"));
+        let debug = kubedeck::kube::debug::Ephemeral {
+            target: kubedeck::pty::remote::Target {
+                client,
+                namespace,
+                pod,
+                container,
+            },
+            profile,
+            timeout: std::time::Duration::from_secs(300),
+        };
+        session_output(Box::new(debug), "echo dbg-$((1+1)); exit 0\r").await
+    });
+    assert!(out.contains("dbg-2"), "{out}");
+    assert_eq!(ended, kubedeck::pty::Ended::Exited(0));
 }
