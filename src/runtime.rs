@@ -270,6 +270,7 @@ impl Ui {
                 self.log_tasks.remove(&pane);
             }
             Effect::OpenSession { id, spec } => self.open_session(app, id, spec, client),
+            Effect::Quit => app.should_quit = true,
             Effect::CloseSession(id) => {
                 sessions::close(app, id);
                 if let Some(task) = self.session_tasks.remove(&id) {

@@ -106,6 +106,8 @@ pub enum Effect {
         id: crate::pty::session::SessionId,
         spec: crate::app::sessions::SessionSpec,
     },
+    /// Quit (confirmed while sessions run).
+    Quit,
     /// End a session (after confirmation when it still runs).
     CloseSession(crate::pty::session::SessionId),
     /// Write text to a file (off the UI task).

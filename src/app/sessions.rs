@@ -651,6 +651,69 @@ mod tests {
         );
     }
 
+    fn app_with_session(state: SessionState) -> App {
+        let mut app = App::new("ctx".into(), "srv".into(), "demo".into(), false);
+        app.sessions.insert(
+            1,
+            SessionInfo {
+                spec: SessionSpec::Local,
+                label: "local".into(),
+                state,
+                started: app.now,
+                screen: Screen::new(24, 80, 0),
+                input: None,
+                recording: None,
+            },
+        );
+        app
+    }
+
+    #[test]
+    fn quitting_asks_while_a_session_runs() {
+        let mut app = app_with_session(SessionState::Running);
+        super::super::update::update(&mut app, Action::Quit);
+        assert!(!app.should_quit);
+        assert_eq!(app.mode, Mode::Confirm);
+        super::super::update::update(&mut app, Action::Confirm);
+        assert!(app.should_quit);
+
+        let mut app = app_with_session(SessionState::Exited(0));
+        super::super::update::update(&mut app, Action::Quit);
+        assert!(app.should_quit, "nothing runs: quit at once");
+    }
+
+    #[test]
+    fn sessions_open_in_a_pane_and_closing_a_running_one_asks() {
+        let mut app = App::new("ctx".into(), "srv".into(), "demo".into(), true);
+        let effects = open_session(&mut app, SessionSpec::Local);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::OpenSession { id: 1, .. }]
+        ));
+        assert!(app.terminal_focused());
+        // Read-only refuses exec.
+        let refused = open_session(
+            &mut app,
+            SessionSpec::Exec {
+                namespace: "a".into(),
+                pod: "b".into(),
+                container: "c".into(),
+            },
+        );
+        assert!(refused.is_empty());
+        assert_eq!(app.sessions.len(), 1);
+        // Detach keeps the session; ending it while it connects asks first.
+        assert!(terminal_action(&mut app, Action::Detach).is_some());
+        assert!(app.terms.is_empty() && app.sessions.len() == 1);
+        let effects = ask_close(&mut app, 1);
+        assert!(effects.is_empty());
+        assert_eq!(app.mode, Mode::Confirm);
+        assert_eq!(
+            app.pending.as_ref().map(|p| p.effect.clone()),
+            Some(Effect::CloseSession(1))
+        );
+    }
+
     #[test]
     fn only_local_shells_are_allowed_read_only() {
         assert!(!SessionSpec::Local.mutates());

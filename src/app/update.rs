@@ -392,6 +392,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         app.mode = Mode::Table;
         let pending = app.pending.take();
         return match (action, pending) {
+            (Action::Confirm, Some(p)) if p.effect == Effect::Quit => {
+                app.should_quit = true;
+                Vec::new()
+            }
             (Action::Confirm, Some(p)) if !app.readonly => vec![p.effect],
             (Action::Quit, _) => {
                 app.should_quit = true;
@@ -410,7 +414,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         return effects;
     }
     match action {
-        Action::Quit => app.should_quit = true,
+        Action::Quit => {
+            let live = app.sessions.values().filter(|s| s.state.is_live()).count();
+            if live == 0 {
+                app.should_quit = true;
+            } else {
+                // Quitting ends every session: a debug shell lost by accident costs an incident
+                // its context.
+                app.pending = Some(Pending {
+                    prompt: format!("{live} session(s) still running: quit and end them? (y/N)"),
+                    effect: Effect::Quit,
+                });
+                app.mode = Mode::Confirm;
+            }
+        }
         Action::Up => {
             on_table!(app, app.view, t => t.move_by(-1));
         }

@@ -82,7 +82,14 @@ fn open_recording(path: &PathBuf, size: Size, title: &str) -> Result<FileRecorde
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Only the owner may read a recording: terminal output can hold secrets.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     Recorder::new(BufWriter::new(file), size.cols, size.rows, title)
         .map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -360,6 +367,12 @@ mod tests {
         assert!(text.contains("exited with code 7"), "{text}");
         started.task.await.unwrap();
         let cast_text = std::fs::read_to_string(&cast).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&cast).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "recordings are private");
+        }
         let lines: Vec<serde_json::Value> = cast_text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())

@@ -25,6 +25,18 @@ pub fn draw_top(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if app.readonly {
         spans.push(Span::styled("  [read-only]", theme.warning));
     }
+    let live = app.sessions.values().filter(|s| s.state.is_live()).count();
+    if live > 0 {
+        spans.push(Span::styled(format!("  {live} session(s)"), theme.ok));
+    }
+    let recording = app
+        .sessions
+        .values()
+        .filter(|s| s.recording.is_some())
+        .count();
+    if recording > 0 {
+        spans.push(Span::styled(format!("  ● REC {recording}"), theme.error));
+    }
     spans.push(Span::styled("   ? help", theme.muted));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
