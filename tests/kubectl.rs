@@ -255,6 +255,31 @@ async fn kubectl_exec_and_debug_work_against_the_simulator() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out.trim(), "42");
 
+    // With a TTY (`script` gives kubectl one): the remote side sees a terminal of its size.
+    let script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if script {
+        let inner = format!(
+            "kubectl --kubeconfig {} exec -it -n {ns} {name} -c {container} -- sh -c 'test -t 0 && echo tty-$((6*7))'",
+            kc.display()
+        );
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new("script")
+                .args(["-qec", &inner, "/dev/null"])
+                .stdin(std::process::Stdio::null())
+                .output()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("script: {e}"));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("tty-42"), "{text}");
+    } else {
+        eprintln!("note: no `script` here; kubectl exec -it is not checked");
+    }
+
     // kubectl debug adds an ephemeral container targeting the app container.
     let (code, _, err) = run_with_stdin(
         &kc,
