@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 
 use super::action::{Action, Effect};
-use super::layout::{DASHBOARD, dir_for};
+use super::layout::DASHBOARD;
 use super::logs::buffer::LogBuffer;
 use super::logs::pane::LogPane;
 use super::logs::pattern::{LineFilter, Pattern};
@@ -37,14 +37,7 @@ pub fn open_pane(app: &mut App, request: LogRequest) -> Vec<Effect> {
     app.next_pane += 1;
     let pane = LogPane::new(request.clone(), LogBuffer::new(app.log_limits));
     app.logs.insert(id, pane);
-    let target = app.layout.focus;
-    let area = app
-        .pane_areas
-        .iter()
-        .find(|(p, _)| *p == target)
-        .map(|(_, r)| *r)
-        .unwrap_or_default();
-    app.layout.split(target, id, dir_for(area));
+    app.split_beside_focus(id);
     app.message = None;
     vec![Effect::OpenLogs { pane: id, request }]
 }

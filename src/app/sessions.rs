@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use tokio::sync::mpsc;
 
 use super::action::{Action, Effect};
-use super::layout::{PaneId, dir_for};
+use super::layout::PaneId;
 use super::state::{App, Mode, Pending, Picker, Severity, View};
 use super::table::{Col, TableRow};
 use crate::kube::debug::Profile;
@@ -124,14 +124,7 @@ fn show_in_pane(app: &mut App, session: SessionId) -> PaneId {
     let id = app.next_pane;
     app.next_pane += 1;
     app.terms.insert(id, TermPane { session, scroll: 0 });
-    let target = app.layout.focus;
-    let area = app
-        .pane_areas
-        .iter()
-        .find(|(p, _)| *p == target)
-        .map(|(_, r)| *r)
-        .unwrap_or_default();
-    app.layout.split(target, id, dir_for(area));
+    app.split_beside_focus(id);
     id
 }
 

@@ -269,6 +269,18 @@ impl App {
         f == DASHBOARD || !(self.logs.contains_key(&f) || self.terms.contains_key(&f))
     }
 
+    /// Split the focused pane to show the new pane `id` beside it (side by side when wide).
+    pub fn split_beside_focus(&mut self, id: PaneId) {
+        let target = self.layout.focus;
+        let area = self
+            .pane_areas
+            .iter()
+            .find(|(p, _)| *p == target)
+            .map(|(_, r)| *r)
+            .unwrap_or_default();
+        self.layout.split(target, id, super::layout::dir_for(area));
+    }
+
     /// Whether a terminal pane has the focus.
     pub fn terminal_focused(&self) -> bool {
         self.terms.contains_key(&self.layout.focus)

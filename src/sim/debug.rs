@@ -177,6 +177,13 @@ fn set_status(sim: &Shared, key: &Key, name: &str, status: Value) {
     });
 }
 
+/// The container waits, for `reason`.
+fn set_waiting(sim: &Shared, key: &Key, c: &Value, reason: &str, message: &str) {
+    let name = c["name"].as_str().unwrap_or_default();
+    let state = json!({"waiting": {"reason": reason, "message": message}});
+    set_status(sim, key, name, status(c, state, None));
+}
+
 fn status(c: &Value, state: Value, id: Option<&str>) -> Value {
     let mut s = json!({
         "name": c["name"], "image": c["image"], "imageID": "", "lastState": {},
@@ -250,29 +257,11 @@ async fn lifecycle(sim: Arc<Shared>, key: Key, c: Value) {
             "Failed",
             "Error: ErrImagePull".into(),
         );
-        set_status(
-            &sim,
-            &key,
-            &name,
-            status(
-                &c,
-                json!({"waiting": {"reason": "ErrImagePull", "message": why}}),
-                None,
-            ),
-        );
+        set_waiting(&sim, &key, &c, "ErrImagePull", &why);
         tokio::time::sleep(BACKOFF).await;
         let back_off = format!("Back-off pulling image \"{image}\"");
         event(&sim, &pod, "Normal", "BackOff", back_off.clone());
-        set_status(
-            &sim,
-            &key,
-            &name,
-            status(
-                &c,
-                json!({"waiting": {"reason": "ImagePullBackOff", "message": back_off}}),
-                None,
-            ),
-        );
+        set_waiting(&sim, &key, &c, "ImagePullBackOff", &back_off);
         return;
     }
     event(
@@ -314,16 +303,7 @@ async fn lifecycle(sim: Arc<Shared>, key: Key, c: Value) {
         Ok(p) => p,
         Err(message) => {
             event(&sim, &pod, "Warning", "Failed", format!("Error: {message}"));
-            set_status(
-                &sim,
-                &key,
-                &name,
-                status(
-                    &c,
-                    json!({"waiting": {"reason": "RunContainerError", "message": message}}),
-                    None,
-                ),
-            );
+            set_waiting(&sim, &key, &c, "RunContainerError", &message);
             return;
         }
     };
