@@ -227,3 +227,34 @@ async fn ephemeral_refusals_name_the_cause() {
     let err = err.map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("ErrImagePull"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_the_pod_ends_its_debug_session() {
+    let sim = common::start(common::frozen(5)).await;
+    sim.store().put(Kind::Pod, pod("doomed", "nginx:1"));
+    let client = common::client_for(&sim).await;
+    let profile = default_profiles()
+        .into_iter()
+        .find(|p| p.name == "busybox")
+        .unwrap_or_else(|| panic!("busybox profile"));
+    let (conn, _) = connect(Ephemeral {
+        target: target(client.clone(), "doomed"),
+        profile,
+        timeout: Duration::from_secs(30),
+    })
+    .await;
+    let mut conn = conn.unwrap_or_else(|e| panic!("{e}"));
+    let api: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::namespaced(client, "demo");
+    api.delete("doomed", &kube::api::DeleteParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let drained = async { while conn.output.recv().await.is_some() {} };
+    tokio::time::timeout(Duration::from_secs(20), drained)
+        .await
+        .unwrap_or_else(|_| panic!("the session outlived its pod"));
+    let ended = conn.exit.await.unwrap_or(Ended::Lost("no exit".into()));
+    assert!(
+        !matches!(ended, Ended::Exited(0)),
+        "a killed debugger does not exit cleanly: {ended:?}"
+    );
+}

@@ -788,6 +788,10 @@ fn delete(
         obj["status"]["phase"].as_str(),
         Some("Succeeded" | "Failed")
     );
+    if kind == resources::Kind::Pod {
+        // The kubelet stops the pod's containers: their stand-in processes go too.
+        sim.kill_processes(&key);
+    }
     if grace == 0 || kind != resources::Kind::Pod || terminal {
         return match sim.store.remove(kind, &key) {
             Some(gone) => json_response(StatusCode::OK, &gone),

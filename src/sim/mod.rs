@@ -112,6 +112,16 @@ impl Shared {
             .cloned()
     }
 
+    /// Stop every process of a pod (it is being deleted).
+    fn kill_processes(&self, pod: &Key) {
+        let procs = self.procs.lock().unwrap_or_else(|e| e.into_inner());
+        for ((key, _), p) in procs.iter() {
+            if key == pod {
+                p.kill();
+            }
+        }
+    }
+
     fn register_process(&self, key: &Key, container: &str, proc: Arc<procs::Proc>) {
         let mut procs = self.procs.lock().unwrap_or_else(|e| e.into_inner());
         procs.retain(|_, p| p.exit_code().is_none());
