@@ -288,3 +288,26 @@ fn local_shell_has_the_context_and_namespace() {
         t.wait_until("kubectl's answer", |s| pane_line(s, "pod/seen-by-kubectl"));
     }
 }
+
+#[test]
+fn scrollback_shows_what_scrolled_off_and_returns_to_live() {
+    let w = world(common::frozen(10));
+    w.sim
+        .store()
+        .put(Kind::Pod, running_pod("demo", "scroll-one"));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 100, 30);
+    on_pod(&mut t, "scroll-one", "s");
+    t.wait_for("exec demo/scroll-one:app running");
+    t.send("for i in $(seq 1 120); do echo line-$i; done\r");
+    t.wait_until("the last line", |s| pane_line(s, "line-120"));
+    assert!(!pane_line(&t.contents(), "line-3"));
+    // Prefix [ goes one page up; g to the top of the history.
+    t.send(&format!("{PREFIX}["));
+    t.wait_for("[scrolled");
+    t.send("g");
+    t.wait_until("the first lines again", |s| pane_line(s, "line-3"));
+    // Esc returns to the live screen.
+    t.send("\x1b");
+    t.wait_gone("[scrolled");
+    t.wait_until("live again", |s| pane_line(s, "line-120"));
+}
