@@ -58,7 +58,7 @@ impl SessionSpec {
                 target,
                 profile,
             } => format!("{namespace}/{pod}:{target} [{}]", profile.name),
-            SessionSpec::Local => format!("local shell ({context})"),
+            SessionSpec::Local => format!("shell ({context})"),
         }
     }
 
