@@ -40,6 +40,25 @@ fn pane_line(screen: &str, text: &str) -> bool {
         .any(|l| l.split('│').any(|cell| cell.trim_end() == text))
 }
 
+/// Wait until the terminal pane's last line is a bare prompt before typing: keys typed while a
+/// shell starts or takes its terminal back from a program can be dropped, as in any terminal.
+/// (The terminal pane is the right one, or the bottom one when stacked.)
+fn wait_prompt(t: &Term) {
+    t.wait_until("a shell prompt", |s| {
+        let last = s
+            .lines()
+            .rev()
+            // Pane lines only (the status line also has separators).
+            .filter(|l| l.starts_with('│'))
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split('│').collect();
+                (cells.len() >= 3).then(|| cells[cells.len() - 2].trim_end())
+            })
+            .find(|c| !c.is_empty());
+        last.is_some_and(|c| c.ends_with('#') || c.ends_with('$') || c.ends_with('%'))
+    });
+}
+
 #[test]
 fn exec_shell_in_a_pane_while_the_dashboard_stays_live() {
     let w = world(common::frozen(10));
@@ -49,8 +68,10 @@ fn exec_shell_in_a_pane_while_the_dashboard_stays_live() {
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     on_pod(&mut t, "shell-one", "s");
     t.wait_for("exec demo/shell-one:app running");
+    wait_prompt(&t);
     t.send("echo $((6*7))\r");
     t.wait_until("42 printed by the shell", |s| pane_line(s, "42"));
+    wait_prompt(&t);
 
     // The dashboard pane beside it still follows the cluster.
     w.sim
@@ -65,8 +86,9 @@ fn exec_shell_in_a_pane_while_the_dashboard_stays_live() {
     t.wait_until("cat runs", |s| pane_line(s, "cat-ready"));
     t.send(&format!("{PREFIX}{PREFIX}\r"));
     t.wait_until("Ctrl-a reached the program", |s| pane_line(s, "^A"));
-    // End of input ends cat; what is typed next waits for the shell.
+    // End of input ends cat.
     t.send("\x04");
+    wait_prompt(&t);
 
     // The remote TTY follows the pane: 120x40 leaves 36 rows and 58 columns inside it.
     // The resize travels beside the typed keys, so the shell polls for it (a bounded wait: the
@@ -121,11 +143,13 @@ fn vi_runs_in_a_pane() {
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 100, 30);
     on_pod(&mut t, "vi-one", "s");
     t.wait_for("exec demo/vi-one:app running");
+    wait_prompt(&t);
     t.send("vi -u NONE notes.txt\r");
     t.wait_until("vi's empty lines", |s| {
         s.lines().filter(|l| l.contains("│~ ")).count() > 5
     });
     t.send("ihello from vi\x1b:wq\r");
+    wait_prompt(&t);
     t.send("cat notes.txt\r");
     t.wait_until("the file vi wrote", |s| pane_line(s, "hello from vi"));
 }
@@ -140,6 +164,7 @@ fn ephemeral_debug_container_with_a_profile() {
     // The first profile is `net` (netshoot).
     t.send("\r");
     t.wait_for("is running; attaching");
+    wait_prompt(&t);
     t.send("echo dbg-$((1+1))\r");
     t.wait_until("the debugger's shell answers", |s| pane_line(s, "dbg-2"));
     let pod = w
@@ -207,6 +232,7 @@ fn a_flooding_session_does_not_hold_the_keyboard() {
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 120, 40);
     on_pod(&mut t, "flood-one", "s");
     t.wait_for("exec demo/flood-one:app running");
+    wait_prompt(&t);
     t.send("yes kubedeck-flood-line\r");
     t.wait_for("kubedeck-flood-line");
     // While it floods, the dashboard takes keys: focus it and switch views.
@@ -215,6 +241,7 @@ fn a_flooding_session_does_not_hold_the_keyboard() {
     t.wait_for("events(");
     // Back in the pane, Ctrl-C stops the flood and the shell answers.
     t.send("\t\x03");
+    wait_prompt(&t);
     t.send("echo after-$((5*5))\r");
     t.wait_until("the shell after the flood", |s| pane_line(s, "after-25"));
 }
@@ -235,6 +262,7 @@ fn recording_writes_a_valid_asciicast() {
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo", "--config", &cfg], 160, 45);
     on_pod(&mut t, "rec-one", "s");
     t.wait_for("exec demo/rec-one:app running");
+    wait_prompt(&t);
     t.send(&format!("{PREFIX}r"));
     t.wait_for("● REC");
     t.send("echo rec-$((2+3))\r");
@@ -271,10 +299,12 @@ fn local_shell_has_the_context_and_namespace() {
     t.wait_for("pods(demo)");
     t.send(":shell\r");
     t.wait_for("local shell");
+    wait_prompt(&t);
     t.send("echo ns=$KUBEDECK_NAMESPACE ctx=$KUBEDECK_CONTEXT\r");
     t.wait_until("the environment", |s| {
         pane_line(s, "ns=demo ctx=kubedeck-sim")
     });
+    wait_prompt(&t);
     let kubectl = std::process::Command::new("kubectl")
         .args(["version", "--client"])
         .output()
@@ -298,6 +328,7 @@ fn scrollback_shows_what_scrolled_off_and_returns_to_live() {
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 100, 30);
     on_pod(&mut t, "scroll-one", "s");
     t.wait_for("exec demo/scroll-one:app running");
+    wait_prompt(&t);
     t.send("for i in $(seq 1 120); do echo line-$i; done\r");
     t.wait_until("the last line", |s| pane_line(s, "line-120"));
     assert!(!pane_line(&t.contents(), "line-3"));

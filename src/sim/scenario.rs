@@ -79,18 +79,25 @@ fn still_ours(store: &Store, a: &PodActor) -> bool {
 
 /// Store a rebuilt pod, keeping what clients added that the model does not know: ephemeral
 /// containers and their statuses.
-fn put_pod(store: &Store, mut pod: serde_json::Value) {
-    if let Some(old) = store.get(Kind::Pod, &super::store::key_of(&pod)) {
+fn put_pod(store: &Store, pod: serde_json::Value) {
+    let key = super::store::key_of(&pod);
+    // In one step under the store's lock, so a status the kubelet writes meanwhile is not lost.
+    let replaced = store.update(Kind::Pod, &key, |old| {
+        let mut next = pod.clone();
         for (part, field) in [
             ("spec", "ephemeralContainers"),
             ("status", "ephemeralContainerStatuses"),
         ] {
             if !old[part][field].is_null() {
-                pod[part][field] = old[part][field].clone();
+                next[part][field] = old[part][field].clone();
             }
         }
+        *old = next;
+        true
+    });
+    if replaced.is_none() {
+        store.put(Kind::Pod, pod);
     }
-    store.put(Kind::Pod, pod);
 }
 
 fn step_pods(w: &mut World, store: &Store, events: &mut EventLog) {

@@ -93,8 +93,12 @@ impl Store {
     }
 
     /// Insert or replace; returns the stored object (with its new resourceVersion).
-    pub fn put(&self, kind: Kind, mut obj: Value) -> Arc<Value> {
+    pub fn put(&self, kind: Kind, obj: Value) -> Arc<Value> {
         let mut inner = self.lock();
+        self.put_locked(&mut inner, kind, obj)
+    }
+
+    fn put_locked(&self, inner: &mut Inner, kind: Kind, mut obj: Value) -> Arc<Value> {
         inner.rv += 1;
         let rv = inner.rv;
         obj["metadata"]["resourceVersion"] = Value::String(rv.to_string());
@@ -111,7 +115,7 @@ impl Store {
             ChangeType::Added
         };
         self.record(
-            &mut inner,
+            inner,
             Change {
                 kind,
                 rv,
@@ -159,16 +163,19 @@ impl Store {
         self.lock().objects.get(&kind)?.get(key).cloned()
     }
 
-    /// Apply `f` to a copy of the object and store it if `f` returns true.
+    /// Apply `f` to a copy of the object and store it if `f` returns true. Atomic: no other
+    /// write lands between reading and storing (the scenario and the simulated kubelet both
+    /// write pods).
     pub fn update(
         &self,
         kind: Kind,
         key: &Key,
         f: impl FnOnce(&mut Value) -> bool,
     ) -> Option<Arc<Value>> {
-        let mut obj = (*self.get(kind, key)?).clone();
+        let mut inner = self.lock();
+        let mut obj = (**inner.objects.get(&kind)?.get(key)?).clone();
         if f(&mut obj) {
-            Some(self.put(kind, obj))
+            Some(self.put_locked(&mut inner, kind, obj))
         } else {
             None
         }
