@@ -314,6 +314,9 @@ mod tests {
             containers: vec!["app".into()],
             init_containers: 0,
             owner: None,
+            resources: Default::default(),
+            qos: crate::kube::pod_resources::Qos::BestEffort,
+            usage: None,
         })
     }
 

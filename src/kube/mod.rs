@@ -10,6 +10,7 @@ pub mod informer;
 pub mod log_request;
 pub mod logs;
 pub mod namespace_row;
+pub mod node_load;
 pub mod node_row;
 pub mod object_ref;
 pub mod pod_resources;

@@ -39,6 +39,18 @@ pub struct PodRow {
     pub init_containers: usize,
     /// The controlling owner: kind and name (ReplicaSet, StatefulSet, Job...).
     pub owner: Option<(String, String)>,
+    /// Effective requests and limits, and the QoS class.
+    pub resources: super::pod_resources::PodResources,
+    pub qos: super::pod_resources::Qos,
+    /// Live usage from metrics.k8s.io (millicores, bytes), when known.
+    pub usage: Option<(i64, i64)>,
+}
+
+impl PodRow {
+    /// Whether the pod holds its node's resources (bound and not finished).
+    pub fn occupies_node(&self) -> bool {
+        !self.node.is_empty() && self.phase != "Succeeded" && self.phase != "Failed"
+    }
 }
 
 impl PodRow {
@@ -261,6 +273,9 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         node,
         ip,
         health,
+        resources: super::pod_resources::pod_resources(pod),
+        qos: super::pod_resources::qos(pod),
+        usage: None,
     }
 }
 

@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use kube::Resource;
 
+/// A row before and after a refresh.
+pub type Change<R> = (Option<Arc<R>>, Option<Arc<R>>);
+
 #[derive(Debug)]
 pub struct RowCache<R> {
     rows: HashMap<String, (String, Arc<R>)>,
@@ -26,6 +29,17 @@ impl<R> RowCache<R> {
         objects: &[Arc<K>],
         derive: impl Fn(&K) -> R,
     ) -> Vec<Arc<R>> {
+        self.refresh_changes(objects, derive).0
+    }
+
+    /// Like `refresh`, also returning what changed: `(old, new)` for each row added (`None`,
+    /// new), re-derived (old, new) or gone (old, `None`), for aggregates kept by delta.
+    pub fn refresh_changes<K: Resource>(
+        &mut self,
+        objects: &[Arc<K>],
+        derive: impl Fn(&K) -> R,
+    ) -> (Vec<Arc<R>>, Vec<Change<R>>) {
+        let mut changes = Vec::new();
         let mut next = HashMap::with_capacity(objects.len());
         let mut out = Vec::with_capacity(objects.len());
         for obj in objects {
@@ -40,13 +54,19 @@ impl<R> RowCache<R> {
             let rv = meta.resource_version.clone().unwrap_or_default();
             let row = match self.rows.remove(&uid) {
                 Some((old_rv, row)) if old_rv == rv && !rv.is_empty() => row,
-                _ => Arc::new(derive(obj)),
+                old => {
+                    let new = Arc::new(derive(obj));
+                    changes.push((old.map(|(_, r)| r), Some(new.clone())));
+                    new
+                }
             };
             out.push(row.clone());
             next.insert(uid, (rv, row));
         }
+        // What is left was not in `objects`: gone.
+        changes.extend(self.rows.drain().map(|(_, (_, r))| (Some(r), None)));
         self.rows = next;
-        out
+        (out, changes)
     }
 }
 
@@ -81,5 +101,21 @@ mod tests {
         assert_eq!(calls.get(), 3);
         cache.refresh(&[pod("a", "1"), pod("b", "2")], derive);
         assert_eq!(calls.get(), 4, "b was forgotten when it went away");
+    }
+
+    #[test]
+    fn changes_name_what_was_added_changed_and_removed() {
+        let mut cache = RowCache::default();
+        let derive = |p: &Pod| p.metadata.resource_version.clone().unwrap_or_default();
+        let (_, c) = cache.refresh_changes(&[pod("a", "1"), pod("b", "1")], derive);
+        assert_eq!(c.len(), 2);
+        assert!(c.iter().all(|(old, new)| old.is_none() && new.is_some()));
+        let (_, c) = cache.refresh_changes(&[pod("a", "1"), pod("b", "2")], derive);
+        assert_eq!(c.len(), 1, "only b");
+        assert_eq!(c[0].0.as_deref().map(String::as_str), Some("1"));
+        assert_eq!(c[0].1.as_deref().map(String::as_str), Some("2"));
+        let (_, c) = cache.refresh_changes(&[pod("b", "2")], derive);
+        assert_eq!(c.len(), 1);
+        assert!(c[0].0.is_some() && c[0].1.is_none(), "a went away");
     }
 }
