@@ -31,6 +31,58 @@ pub struct Config {
     pub sessions: SessionsConfig,
     /// Debug profiles for ephemeral containers.
     pub debug: DebugConfig,
+    /// Node pressure: metrics polling and highlight thresholds.
+    pub nodes: NodesConfig,
+}
+
+/// `[nodes]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NodesConfig {
+    /// Seconds between metrics.k8s.io polls (errors back off from there, up to 5 minutes).
+    pub metrics_interval_secs: u64,
+    /// Usage or requests at this percent of allocatable marks a node as warm, and at
+    /// `critical_percent` as hot.
+    pub warn_percent: i64,
+    pub critical_percent: i64,
+}
+
+impl Default for NodesConfig {
+    fn default() -> Self {
+        Self {
+            metrics_interval_secs: 15,
+            warn_percent: 80,
+            critical_percent: 95,
+        }
+    }
+}
+
+impl NodesConfig {
+    fn check(&self) -> Result<(), String> {
+        if !(1..=3600).contains(&self.metrics_interval_secs) {
+            return Err(format!(
+                "metrics_interval_secs {} is out of range (1 to 3600)",
+                self.metrics_interval_secs
+            ));
+        }
+        if !(1..=1000).contains(&self.warn_percent)
+            || !(1..=1000).contains(&self.critical_percent)
+            || self.warn_percent > self.critical_percent
+        {
+            return Err(format!(
+                "warn_percent {} and critical_percent {} must be 1 to 1000, warn at most critical",
+                self.warn_percent, self.critical_percent
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn thresholds(&self) -> crate::kube::node_row::Thresholds {
+        crate::kube::node_row::Thresholds {
+            warn: self.warn_percent,
+            critical: self.critical_percent,
+        }
+    }
 }
 
 /// `[sessions]`.
@@ -177,6 +229,7 @@ pub const OPTIONS: &[&str] = &[
     "logs",
     "sessions",
     "debug",
+    "nodes",
 ];
 
 /// Views `start_view` accepts.
@@ -290,6 +343,10 @@ pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
                 "sessions" => match c.sessions.check() {
                     Ok(()) => config.sessions = c.sessions,
                     Err(e) => problems.push((line, format!("[sessions] {e}; using the defaults"))),
+                },
+                "nodes" => match c.nodes.check() {
+                    Ok(()) => config.nodes = c.nodes,
+                    Err(e) => problems.push((line, format!("[nodes] {e}; using the defaults"))),
                 },
                 "debug" => match c.debug.check() {
                     Ok(()) => config.debug = c.debug,
@@ -417,6 +474,19 @@ mod tests {
         assert!(p[0].1.contains("max_lines 5 is out of range"), "{p:?}");
         let (_, p) = parse("[logs]\nmax_lnes = 5000\n").unwrap_or_default();
         assert!(p[0].1.contains("unknown field `max_lnes`"), "{p:?}");
+    }
+
+    #[test]
+    fn node_thresholds_and_interval() {
+        let (c, p) =
+            parse("[nodes]\nmetrics_interval_secs = 30\nwarn_percent = 70\n").unwrap_or_default();
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(c.nodes.metrics_interval_secs, 30);
+        assert_eq!(c.nodes.thresholds().warn, 70);
+        let (c, p) =
+            parse("[nodes]\nwarn_percent = 99\ncritical_percent = 90\n").unwrap_or_default();
+        assert_eq!(c.nodes, NodesConfig::default());
+        assert!(p[0].1.contains("warn at most critical"), "{p:?}");
     }
 
     #[test]

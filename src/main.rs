@@ -162,7 +162,9 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let mut terminal = ratatui::init();
     // Pasted text arrives in one piece, so a terminal pane can bracket it for the program.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    app.thresholds = config.nodes.thresholds();
     let options = Options {
+        metrics_interval: std::time::Duration::from_secs(config.nodes.metrics_interval_secs),
         theme,
         keymap,
         start,

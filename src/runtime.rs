@@ -60,6 +60,8 @@ pub struct Options {
     pub theme: Theme,
     pub keymap: Keymap,
     pub start: StartView,
+    /// How often to poll metrics.k8s.io.
+    pub metrics_interval: Duration,
 }
 
 /// Why the loop ended.
@@ -160,6 +162,9 @@ struct Caches {
     namespaces: RowCache<NamespaceRow>,
     runs: RowCache<PipelineRunRow>,
     taskruns: RowCache<TaskRunRow>,
+    /// Requests and limits per node, kept by delta from the pod rows.
+    node_loads: crate::kube::node_load::NodeLoads,
+    pod_usage: crate::kube::metrics::PodUsage,
 }
 
 fn dynamic_value(o: &kube::api::DynamicObject) -> Value {
@@ -189,6 +194,9 @@ struct Ui {
     session_tx: mpsc::UnboundedSender<SessionEvent>,
     /// Notified when a session's screen changed (one permit: a flood wakes the UI once).
     wake: Arc<tokio::sync::Notify>,
+    metrics_task: Option<crate::kube::metrics::MetricsTask>,
+    metrics_tx: mpsc::UnboundedSender<crate::kube::metrics::MetricsUpdate>,
+    metrics_interval: Duration,
 }
 
 impl Ui {
@@ -377,6 +385,21 @@ impl Ui {
         self.session_tasks.insert(id, started.task);
     }
 
+    /// (Re)start polling metrics.k8s.io for the current cluster and scope.
+    fn start_metrics(&mut self, app: &mut App) {
+        let namespace = match &self.session.cluster.scope {
+            Scope::All => None,
+            Scope::Namespace(ns) => Some(ns.clone()),
+        };
+        app.metrics = crate::app::state::MetricsStatus::default();
+        self.metrics_task = Some(crate::kube::metrics::spawn(
+            self.session.cluster.client.clone(),
+            namespace,
+            self.metrics_interval,
+            self.metrics_tx.clone(),
+        ));
+    }
+
     fn restart(&mut self, app: &mut App, client: kube::Client, context: String, scope: Scope) {
         // Dropping the old cluster stops its informers before the new ones start.
         self.taskruns = None;
@@ -393,6 +416,7 @@ impl Ui {
         t.namespaces.set_rows(Vec::new());
         t.triage.set_rows(Vec::new());
         self.stale.extend(ResourceKind::ALL);
+        self.start_metrics(app);
         if let Some(run) = app.taskruns_of.clone() {
             self.apply(Effect::WatchTaskRuns(Some(run)), app);
         }
@@ -439,31 +463,35 @@ impl Ui {
         let c = &self.session.cluster;
         let t = &mut app.tables;
         match kind {
-            ResourceKind::Pods => t
-                .pods
-                .set_rows(self.caches.pods.refresh(&c.pods.state(), pod_row)),
+            ResourceKind::Pods => {
+                let (rows, changes) = self.caches.pods.refresh_changes(&c.pods.state(), pod_row);
+                self.caches.node_loads.apply(&changes);
+                let m = &app.metrics;
+                let rows = self
+                    .caches
+                    .pod_usage
+                    .apply(rows, m.sample.as_deref(), m.generation);
+                t.pods.set_rows(rows);
+            }
             ResourceKind::Events => t
                 .events
                 .set_rows(self.caches.events.refresh(&c.events.state(), event_row)),
             ResourceKind::Nodes => {
-                let mut per_node: std::collections::HashMap<&str, usize> =
-                    std::collections::HashMap::new();
-                let pods = t.pods.all_rows();
-                for p in pods {
-                    *per_node.entry(p.node.as_str()).or_default() += 1;
-                }
                 let rows = self.caches.nodes.refresh(&c.nodes.state(), node_row);
+                let loads = &self.caches.node_loads;
+                let sample = app.metrics.sample.as_deref();
+                let thresholds = app.thresholds;
                 let rows = rows
                     .into_iter()
                     .map(|r| {
-                        let n = per_node.get(r.name.as_str()).copied().unwrap_or(0);
-                        if r.pods == n {
-                            r
-                        } else {
-                            let mut r = (*r).clone();
-                            r.pods = n;
-                            Arc::new(r)
-                        }
+                        let load = loads.get(&r.name);
+                        let usage = sample.and_then(|s| s.nodes.get(&r.name).copied());
+                        let mut next = (*r).clone();
+                        next.load = load;
+                        next.pods = load.pods as usize;
+                        next.usage = usage;
+                        next.heat = next.heat_for(thresholds);
+                        if next == *r { r } else { Arc::new(next) }
                     })
                     .collect();
                 t.nodes.set_rows(rows);
@@ -764,11 +792,13 @@ pub async fn run(
         theme,
         keymap,
         start,
+        metrics_interval,
     } = options;
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
     // Bounded: a flooding container waits for the UI instead of filling memory.
     let (log_tx, mut log_rx) = mpsc::channel::<LogEvent>(64);
     let (session_tx, mut session_rx) = mpsc::unbounded_channel::<SessionEvent>();
+    let (metrics_tx, mut metrics_rx) = mpsc::unbounded_channel();
     app.tables
         .contexts
         .set_rows(context_rows(&session.kubeconfig, &app.context));
@@ -794,7 +824,11 @@ pub async fn run(
         session_tasks: HashMap::new(),
         session_tx,
         wake: Arc::new(tokio::sync::Notify::new()),
+        metrics_task: None,
+        metrics_tx,
+        metrics_interval,
     };
+    ui.start_metrics(app);
     let wake = ui.wake.clone();
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -853,6 +887,17 @@ pub async fn run(
                         Err(_) => break,
                     }
                 }
+                dirty = true;
+            }
+            Some(update) = metrics_rx.recv() => {
+                match update {
+                    crate::kube::metrics::MetricsUpdate::Sample(s) => app.metrics.record(s),
+                    crate::kube::metrics::MetricsUpdate::Unavailable(why) => {
+                        app.metrics.unavailable = Some(why);
+                    }
+                }
+                ui.stale.insert(ResourceKind::Pods);
+                ui.stale.insert(ResourceKind::Nodes);
                 dirty = true;
             }
             Some(ev) = session_rx.recv() => {

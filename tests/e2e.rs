@@ -503,7 +503,7 @@ fn every_view_by_command_and_alias_and_esc_goes_back() {
         (":ev", "events(all)", "LAST SEEN"),
         (":events", "events(all)", "MESSAGE"),
         (":no", "nodes(all)", "PRESSURE"),
-        (":nodes", "nodes(all)", "VERSION"),
+        (":nodes", "nodes(all)", "MEM/R"),
         (":ns", "namespaces(all)", "STATUS"),
         (":ctx", "contexts(all)", "CLUSTER"),
         (":triage", "triage(all)", "PROBLEM"),

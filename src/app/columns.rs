@@ -13,6 +13,7 @@ use crate::kube::namespace_row::NamespaceRow;
 use crate::kube::node_row::NodeRow;
 use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::{Health, PodRow};
+use crate::kube::quantity;
 use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow};
 
 /// Newest first; unknown times last.
@@ -44,9 +45,14 @@ impl TableRow for PodRow {
         Col::new("READY", 7).shrink(4, 3),
         Col::new("STATUS", 40).shrink(2, 9),
         Col::new("RESTARTS", 16).shrink(3, 5),
+        Col::new("CPU", 6).hide_below(100),
+        Col::new("MEM", 6).hide_below(100),
         Col::new("AGE", 8),
         Col::new("NODE", 40).shrink(1, 8).hide_below(90),
-        Col::new("IP", 40).hide_below(120),
+        Col::new("IP", 40).hide_below(130),
+        Col::new("CPU R/L", 12).hide_below(150),
+        Col::new("MEM R/L", 14).hide_below(150),
+        Col::new("QOS", 10).hide_below(150),
     ];
 
     fn key(&self) -> &str {
@@ -74,9 +80,20 @@ impl TableRow for PodRow {
             2 => self.ready.cmp(&o.ready),
             3 => self.status.cmp(&o.status),
             4 => self.restarts.cmp(&o.restarts),
-            5 => newest_first(self.created, o.created),
-            6 => self.node.cmp(&o.node),
-            _ => self.ip.cmp(&o.ip),
+            5 => desc(self.usage.map(|u| u.0), o.usage.map(|u| u.0)),
+            6 => desc(self.usage.map(|u| u.1), o.usage.map(|u| u.1)),
+            7 => newest_first(self.created, o.created),
+            8 => self.node.cmp(&o.node),
+            9 => self.ip.cmp(&o.ip),
+            10 => desc(
+                Some(self.resources.cpu_request),
+                Some(o.resources.cpu_request),
+            ),
+            11 => desc(
+                Some(self.resources.memory_request),
+                Some(o.resources.memory_request),
+            ),
+            _ => self.qos.cmp(&o.qos),
         }
     }
 
@@ -91,9 +108,27 @@ impl TableRow for PodRow {
             2 => self.ready.clone(),
             3 => self.status.clone(),
             4 => self.restarts_text(now),
-            5 => self.age_text(now),
-            6 => self.node.clone(),
-            _ => self.ip.clone(),
+            5 => self.usage.map_or("-".into(), |u| quantity::cpu_text(u.0)),
+            6 => self.usage.map_or("-".into(), |u| quantity::bytes_text(u.1)),
+            7 => self.age_text(now),
+            8 => self.node.clone(),
+            9 => self.ip.clone(),
+            // ∞: no limit (the pod may take the whole node).
+            10 => format!(
+                "{}/{}",
+                quantity::cpu_text(self.resources.cpu_request),
+                self.resources
+                    .cpu_limit
+                    .map_or("∞".into(), quantity::cpu_text)
+            ),
+            11 => format!(
+                "{}/{}",
+                quantity::bytes_text(self.resources.memory_request),
+                self.resources
+                    .memory_limit
+                    .map_or("∞".into(), quantity::bytes_text)
+            ),
+            _ => self.qos.label().to_string(),
         }
     }
 
@@ -194,15 +229,49 @@ impl TableRow for EventRow {
     }
 }
 
+/// A percentage with a 4-cell bar, `███▌ 87%`; `-` when unknown.
+pub fn gauge(pct: Option<i64>) -> String {
+    const EIGHTHS: [&str; 9] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"];
+    let Some(p) = pct else {
+        return "-".into();
+    };
+    let filled = (p.clamp(0, 100) * 32 / 100) as usize; // 4 cells x 8 eighths
+    let mut bar = "█".repeat(filled / 8);
+    bar.push_str(EIGHTHS[filled % 8]);
+    format!("{bar:<4} {p:>3}%")
+}
+
+/// A sum of limits as a percentage; `+` when some pods have no limit (they may use more).
+fn limit_text(pct: Option<i64>, unlimited: u32) -> String {
+    match pct {
+        Some(p) if unlimited > 0 => format!("{p}%+"),
+        Some(p) => format!("{p}%"),
+        None => "-".into(),
+    }
+}
+
+/// Highest first; unknown last.
+fn desc(a: Option<i64>, b: Option<i64>) -> Ordering {
+    b.unwrap_or(i64::MIN).cmp(&a.unwrap_or(i64::MIN))
+}
+
 impl TableRow for NodeRow {
+    // Resource columns first, so the sort keys 1-9 reach them.
     const COLUMNS: &'static [Col] = &[
         Col::new("NAME", 64).shrink(250, 12),
         Col::new("STATUS", 30).shrink(3, 8),
-        Col::new("ROLES", 30).shrink(1, 6),
-        Col::new("AGE", 8),
-        Col::new("VERSION", 20).shrink(0, 7).hide_below(70),
+        Col::new("CPU", 9),
+        Col::new("MEM", 9),
+        Col::new("CPU/R", 6),
+        Col::new("MEM/R", 6),
+        Col::new("CPU/L", 7).hide_below(110),
+        Col::new("MEM/L", 7).hide_below(110),
+        Col::new("PODS", 8).hide_below(90),
         Col::new("PRESSURE", 24).shrink(2, 6),
-        Col::new("PODS", 5),
+        Col::new("TAINTS", 40).shrink(1, 6).hide_below(150),
+        Col::new("ROLES", 30).shrink(1, 6).hide_below(130),
+        Col::new("AGE", 8).hide_below(100),
+        Col::new("VERSION", 20).shrink(0, 7).hide_below(170),
     ];
 
     fn key(&self) -> &str {
@@ -210,18 +279,32 @@ impl TableRow for NodeRow {
     }
 
     fn fields(&self) -> Vec<&str> {
-        vec![&self.name, &self.status, &self.roles, &self.version]
+        let mut f = vec![
+            self.name.as_str(),
+            self.status.as_str(),
+            self.roles.as_str(),
+            self.version.as_str(),
+        ];
+        f.extend(self.taints.iter().map(String::as_str));
+        f
     }
 
     fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
         match col {
             0 => Ordering::Equal,
             1 => self.status.cmp(&o.status),
-            2 => self.roles.cmp(&o.roles),
-            3 => newest_first(self.created, o.created),
-            4 => self.version.cmp(&o.version),
-            5 => o.pressure.len().cmp(&self.pressure.len()),
-            _ => o.pods.cmp(&self.pods),
+            2 => desc(self.cpu_use_pct(), o.cpu_use_pct()),
+            3 => desc(self.memory_use_pct(), o.memory_use_pct()),
+            4 => desc(self.cpu_request_pct(), o.cpu_request_pct()),
+            5 => desc(self.memory_request_pct(), o.memory_request_pct()),
+            6 => desc(self.cpu_limit_pct(), o.cpu_limit_pct()),
+            7 => desc(self.memory_limit_pct(), o.memory_limit_pct()),
+            8 => o.pods.cmp(&self.pods),
+            9 => o.pressure.len().cmp(&self.pressure.len()),
+            10 => o.taints.len().cmp(&self.taints.len()),
+            11 => self.roles.cmp(&o.roles),
+            12 => newest_first(self.created, o.created),
+            _ => self.version.cmp(&o.version),
         }
     }
 
@@ -230,14 +313,24 @@ impl TableRow for NodeRow {
     }
 
     fn cell(&self, col: usize, now: Timestamp) -> String {
+        let pct = |p: Option<i64>| p.map_or("-".into(), |p| format!("{p}%"));
         match col {
             0 => self.name.clone(),
             1 => self.status.clone(),
-            2 => self.roles.clone(),
-            3 => age::since(self.created, now),
-            4 => self.version.clone(),
-            5 => self.pressure_text(),
-            _ => self.pods.to_string(),
+            2 => gauge(self.cpu_use_pct()),
+            3 => gauge(self.memory_use_pct()),
+            4 => pct(self.cpu_request_pct()),
+            5 => pct(self.memory_request_pct()),
+            6 => limit_text(self.cpu_limit_pct(), self.load.cpu_unlimited),
+            7 => limit_text(self.memory_limit_pct(), self.load.memory_unlimited),
+            8 if self.allocatable.pods > 0 => format!("{}/{}", self.pods, self.allocatable.pods),
+            8 => self.pods.to_string(),
+            9 => self.pressure_held(now),
+            10 if self.taints.is_empty() => "-".into(),
+            10 => self.taints.join(","),
+            11 => self.roles.clone(),
+            12 => age::since(self.created, now),
+            _ => self.version.clone(),
         }
     }
 

@@ -206,6 +206,40 @@ pub struct App {
     /// The prefix key was pressed in a terminal pane: the next key is kubedeck's.
     pub prefix_armed: bool,
     pub session_settings: SessionSettings,
+    /// Live usage: the newest sample, or why there is none.
+    pub metrics: MetricsStatus,
+    pub thresholds: crate::kube::node_row::Thresholds,
+}
+
+/// What the metrics poller last said.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsStatus {
+    pub sample: Option<std::sync::Arc<crate::kube::metrics::Sample>>,
+    /// Bumped with each sample (rows with usage are re-made once per sample).
+    pub generation: u64,
+    /// Why usage is not shown, when it is not.
+    pub unavailable: Option<String>,
+    /// The last samples per node (millicores, bytes), oldest first, for the sparklines.
+    pub history: std::collections::HashMap<String, std::collections::VecDeque<(i64, i64)>>,
+}
+
+/// Samples of history kept per node (40 × 15 s = 10 minutes at the default interval).
+pub const HISTORY_SAMPLES: usize = 40;
+
+impl MetricsStatus {
+    pub fn record(&mut self, sample: std::sync::Arc<crate::kube::metrics::Sample>) {
+        for (node, usage) in &sample.nodes {
+            let h = self.history.entry(node.clone()).or_default();
+            h.push_back(*usage);
+            while h.len() > HISTORY_SAMPLES {
+                h.pop_front();
+            }
+        }
+        self.history.retain(|n, _| sample.nodes.contains_key(n));
+        self.sample = Some(sample);
+        self.generation += 1;
+        self.unavailable = None;
+    }
 }
 
 impl App {
@@ -244,6 +278,8 @@ impl App {
             next_session: 1,
             prefix_armed: false,
             session_settings: SessionSettings::default(),
+            metrics: MetricsStatus::default(),
+            thresholds: Default::default(),
         }
     }
 

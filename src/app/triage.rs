@@ -379,6 +379,12 @@ mod tests {
                 version: "v1.36.2".into(),
                 pressure,
                 pods: 0,
+                pressure_since: Vec::new(),
+                allocatable: Default::default(),
+                load: Default::default(),
+                usage: None,
+                taints: Vec::new(),
+                heat: Health::Ok,
             })
         };
         let nodes = vec![

@@ -9,6 +9,7 @@ pub mod event_row;
 pub mod informer;
 pub mod log_request;
 pub mod logs;
+pub mod metrics;
 pub mod namespace_row;
 pub mod node_load;
 pub mod node_row;

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Node;
 
 use super::pod_row::Health;
+use super::quantity;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeRow {
@@ -19,15 +20,51 @@ pub struct NodeRow {
     pub version: String,
     /// `Memory`, `Disk`, `PID`, `Network` for each pressure condition that holds.
     pub pressure: Vec<&'static str>,
+    /// When each pressure condition began to hold (same order as `pressure`).
+    pub pressure_since: Vec<Option<Timestamp>>,
     /// Pods bound to this node (filled from the pod store).
     pub pods: usize,
+    /// What the scheduler may hand out (status.allocatable): millicores, bytes, pods.
+    pub allocatable: Allocatable,
+    /// Requests and limits of the pods on the node (filled from the pod rows).
+    pub load: super::node_load::Load,
+    /// Live usage from metrics.k8s.io (millicores, bytes), when known.
+    pub usage: Option<(i64, i64)>,
+    /// `key=value:Effect` for each NoSchedule / NoExecute / PreferNoSchedule taint.
+    pub taints: Vec<String>,
+    /// How hot the node runs against the configured thresholds (set with usage and load).
+    pub heat: Health,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Allocatable {
+    pub cpu: i64,
+    pub memory: i64,
+    pub pods: i64,
+    pub ephemeral_storage: Option<i64>,
+}
+
+/// Usage thresholds (percent of allocatable) for highlighting nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    pub warn: i64,
+    pub critical: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            warn: 80,
+            critical: 95,
+        }
+    }
 }
 
 impl NodeRow {
     pub fn health(&self) -> Health {
-        if !self.ready {
+        if !self.ready || self.heat == Health::Error {
             Health::Error
-        } else if !self.pressure.is_empty() {
+        } else if !self.pressure.is_empty() || self.heat == Health::Warning {
             Health::Warning
         } else if self.cordoned {
             Health::Pending
@@ -43,6 +80,95 @@ impl NodeRow {
             self.pressure.join(",")
         }
     }
+
+    /// Pressure conditions with how long each has held: `Memory 5m,PID 1h`.
+    pub fn pressure_held(&self, now: Timestamp) -> String {
+        if self.pressure.is_empty() {
+            return "-".into();
+        }
+        self.pressure
+            .iter()
+            .zip(self.pressure_since.iter().chain(std::iter::repeat(&None)))
+            .map(|(p, since)| match since {
+                Some(t) => format!("{p} {}", super::age::since(Some(*t), now)),
+                None => p.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub fn cpu_use_pct(&self) -> Option<i64> {
+        self.usage
+            .and_then(|(c, _)| quantity::percent(c, self.allocatable.cpu))
+    }
+
+    pub fn memory_use_pct(&self) -> Option<i64> {
+        self.usage
+            .and_then(|(_, m)| quantity::percent(m, self.allocatable.memory))
+    }
+
+    pub fn cpu_request_pct(&self) -> Option<i64> {
+        quantity::percent(self.load.cpu_requests, self.allocatable.cpu)
+    }
+
+    pub fn memory_request_pct(&self) -> Option<i64> {
+        quantity::percent(self.load.memory_requests, self.allocatable.memory)
+    }
+
+    pub fn cpu_limit_pct(&self) -> Option<i64> {
+        quantity::percent(self.load.cpu_limits, self.allocatable.cpu)
+    }
+
+    pub fn memory_limit_pct(&self) -> Option<i64> {
+        quantity::percent(self.load.memory_limits, self.allocatable.memory)
+    }
+
+    /// How hot the node is: usage (or, without metrics, requests) against the thresholds.
+    pub fn heat_for(&self, t: Thresholds) -> Health {
+        let worst = [
+            self.cpu_use_pct(),
+            self.memory_use_pct(),
+            self.cpu_request_pct(),
+            self.memory_request_pct(),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0);
+        if worst >= t.critical {
+            Health::Error
+        } else if worst >= t.warn {
+            Health::Warning
+        } else {
+            Health::Ok
+        }
+    }
+}
+
+fn allocatable(node: &Node) -> Allocatable {
+    let a = node.status.as_ref().and_then(|s| s.allocatable.as_ref());
+    let get = |k: &str, parse: fn(&str) -> Option<i64>| {
+        a.and_then(|m| m.get(k)).and_then(|q| parse(&q.0))
+    };
+    Allocatable {
+        cpu: get("cpu", quantity::millicores).unwrap_or(0),
+        memory: get("memory", quantity::bytes).unwrap_or(0),
+        pods: get("pods", quantity::count).unwrap_or(0),
+        ephemeral_storage: get("ephemeral-storage", quantity::bytes),
+    }
+}
+
+fn taints(node: &Node) -> Vec<String> {
+    node.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|t| match &t.value {
+            Some(v) if !v.is_empty() => format!("{}={v}:{}", t.key, t.effect),
+            _ => format!("{}:{}", t.key, t.effect),
+        })
+        .collect()
 }
 
 const PRESSURES: [(&str, &str); 4] = [
@@ -95,15 +221,17 @@ pub fn node_row(node: &Node) -> NodeRow {
     if cordoned {
         status.push_str(",SchedulingDisabled");
     }
-    let pressure = PRESSURES
+    let held: Vec<(&'static str, Option<Timestamp>)> = PRESSURES
         .iter()
-        .filter(|(t, _)| {
+        .filter_map(|(t, short)| {
             conditions
                 .iter()
-                .any(|c| c.type_ == *t && c.status == "True")
+                .find(|c| c.type_ == *t && c.status == "True")
+                .map(|c| (*short, c.last_transition_time.as_ref().map(|t| t.0)))
         })
-        .map(|(_, short)| *short)
         .collect();
+    let pressure = held.iter().map(|(p, _)| *p).collect();
+    let pressure_since = held.iter().map(|(_, t)| *t).collect();
     NodeRow {
         name: node.metadata.name.clone().unwrap_or_default(),
         uid: node
@@ -124,7 +252,13 @@ pub fn node_row(node: &Node) -> NodeRow {
             .map(|i| i.kubelet_version.clone())
             .unwrap_or_default(),
         pressure,
+        pressure_since,
         pods: 0,
+        allocatable: allocatable(node),
+        load: Default::default(),
+        usage: None,
+        taints: taints(node),
+        heat: Health::Ok,
     }
 }
 
@@ -157,6 +291,57 @@ mod tests {
         );
         assert_eq!(r.version, line[4]);
         assert_eq!((r.health(), r.pressure_text()), (Health::Ok, "-".into()));
+        let raw: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/real-cluster/nodes.json"))
+                .unwrap_or_default();
+        let alloc = &raw["items"][0]["status"]["allocatable"];
+        assert_eq!(
+            Some(r.allocatable.cpu),
+            alloc["cpu"].as_str().and_then(quantity::millicores)
+        );
+        assert_eq!(
+            Some(r.allocatable.memory),
+            alloc["memory"].as_str().and_then(quantity::bytes)
+        );
+        assert!(r.allocatable.pods > 0);
+    }
+
+    #[test]
+    fn percentages_heat_and_taints() {
+        let node: Node = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "w1"},
+            "spec": {"taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"},
+                                {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}]},
+            "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                       "conditions": [{"type": "Ready", "status": "True"},
+                                      {"type": "MemoryPressure", "status": "True", "lastTransitionTime": "2026-11-22T10:00:00Z"}]}
+        }))
+        .unwrap_or_default();
+        let mut r = node_row(&node);
+        assert_eq!(
+            r.taints,
+            [
+                "dedicated=gpu:NoSchedule",
+                "node.kubernetes.io/unreachable:NoExecute"
+            ]
+        );
+        let now: Timestamp = "2026-11-22T10:05:00Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        assert_eq!(r.pressure_held(now), "Memory 5m");
+        r.load.cpu_requests = 3000;
+        r.load.memory_requests = 2 << 30;
+        r.usage = Some((1000, 7 << 30));
+        assert_eq!(r.cpu_request_pct(), Some(75));
+        assert_eq!(r.memory_request_pct(), Some(25));
+        assert_eq!(r.cpu_use_pct(), Some(25));
+        assert_eq!(r.memory_use_pct(), Some(87));
+        assert_eq!(r.heat_for(Thresholds::default()), Health::Warning);
+        r.usage = Some((3900, 1 << 30));
+        assert_eq!(r.heat_for(Thresholds::default()), Health::Error);
+        r.usage = None;
+        r.load.cpu_requests = 100;
+        assert_eq!(r.heat_for(Thresholds::default()), Health::Ok);
     }
 
     #[test]

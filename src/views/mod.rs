@@ -332,6 +332,12 @@ mod tests {
             version: "v1.36.2".into(),
             pressure,
             pods,
+            pressure_since: Vec::new(),
+            allocatable: Default::default(),
+            load: Default::default(),
+            usage: None,
+            taints: Vec::new(),
+            heat: Health::Ok,
         })
     }
 

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::text::clean;
 use super::theme::Theme;
 use crate::app::sessions::PickFor;
-use crate::app::{App, Mode, Severity};
+use crate::app::{App, Mode, Severity, View};
 use crate::kube::informer::{InformerState, ResourceKind};
 
 pub fn draw_top(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -125,6 +125,12 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     other => format!(" {} {} ", kind.label(), other.short()),
                 };
                 spans.push(Span::styled(text, state_style(theme, &state)));
+                spans.push(Span::styled("│", theme.muted));
+            }
+            if matches!(app.view, View::Nodes | View::Pods)
+                && let Some(why) = &app.metrics.unavailable
+            {
+                spans.push(Span::styled(format!(" {} ", clean(why)), theme.warning));
                 spans.push(Span::styled("│", theme.muted));
             }
             if app.message.is_none()

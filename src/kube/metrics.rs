@@ -1,0 +1,260 @@
+//! Live usage from metrics.k8s.io, polled on its own task at an interval (default 15 s) and
+//! backing off on errors. Where the API is not served or is forbidden the UI says so instead of
+//! showing zeros.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
+use kube::core::GroupVersionKind;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use super::quantity;
+
+/// One round of samples: node and pod usage (millicores, bytes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sample {
+    pub at: Option<Timestamp>,
+    pub nodes: HashMap<String, (i64, i64)>,
+    /// By (namespace, name).
+    pub pods: HashMap<(String, String), (i64, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsUpdate {
+    Sample(Arc<Sample>),
+    /// Why usage is not shown (and whether it will be tried again).
+    Unavailable(String),
+}
+
+fn resource(kind: &str, plural: &str) -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", kind),
+        plural,
+    )
+}
+
+/// CPU and memory of a `usage` map.
+fn usage(v: &Value) -> (i64, i64) {
+    let cpu = v["cpu"]
+        .as_str()
+        .and_then(quantity::millicores)
+        .unwrap_or(0);
+    let mem = v["memory"].as_str().and_then(quantity::bytes).unwrap_or(0);
+    (cpu, mem)
+}
+
+/// A NodeMetrics object's usage.
+pub fn node_usage(obj: &Value) -> Option<(String, (i64, i64))> {
+    let name = obj["metadata"]["name"].as_str()?.to_string();
+    Some((name, usage(&obj["usage"])))
+}
+
+/// A PodMetrics object's usage: the sum of its containers.
+pub fn pod_usage(obj: &Value) -> Option<((String, String), (i64, i64))> {
+    let ns = obj["metadata"]["namespace"].as_str()?.to_string();
+    let name = obj["metadata"]["name"].as_str()?.to_string();
+    let total = obj["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| usage(&c["usage"]))
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    Some(((ns, name), total))
+}
+
+/// What to say when a poll fails.
+fn explain(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) if s.code == 404 => {
+            "usage unavailable: metrics.k8s.io not served (is metrics-server installed?)".into()
+        }
+        kube::Error::Api(s) if s.code == 403 => format!(
+            "usage unavailable: forbidden to list metrics.k8s.io ({})",
+            s.message
+        ),
+        other => format!("usage unavailable: {other}"),
+    }
+}
+
+async fn poll(client: &kube::Client, namespace: Option<&str>) -> Result<Sample, kube::Error> {
+    let nodes: Api<DynamicObject> =
+        Api::all_with(client.clone(), &resource("NodeMetrics", "nodes"));
+    let pod_res = resource("PodMetrics", "pods");
+    let pods: Api<DynamicObject> = match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &pod_res),
+        None => Api::all_with(client.clone(), &pod_res),
+    };
+    let lp = ListParams::default();
+    let node_list = nodes.list(&lp).await?;
+    let pod_list = pods.list(&lp).await?;
+    let value = |o: &DynamicObject| serde_json::to_value(o).unwrap_or(Value::Null);
+    Ok(Sample {
+        at: Some(Timestamp::now()),
+        nodes: node_list
+            .items
+            .iter()
+            .filter_map(|o| node_usage(&value(o)))
+            .collect(),
+        pods: pod_list
+            .items
+            .iter()
+            .filter_map(|o| pod_usage(&value(o)))
+            .collect(),
+    })
+}
+
+/// The delay after `failures` failed polls in a row: the interval, doubling, at most 5 minutes.
+pub fn backoff(interval: Duration, failures: u32) -> Duration {
+    let factor = 1u32 << failures.min(5);
+    (interval * factor).min(Duration::from_secs(300).max(interval))
+}
+
+/// Aborts the poller when dropped.
+pub struct MetricsTask(tokio::task::JoinHandle<()>);
+
+impl Drop for MetricsTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Poll every `interval` until dropped; pod metrics only for `namespace` when given.
+pub fn spawn(
+    client: kube::Client,
+    namespace: Option<String>,
+    interval: Duration,
+    tx: mpsc::UnboundedSender<MetricsUpdate>,
+) -> MetricsTask {
+    MetricsTask(tokio::spawn(async move {
+        let mut failures = 0u32;
+        loop {
+            let wait = match poll(&client, namespace.as_deref()).await {
+                Ok(sample) => {
+                    failures = 0;
+                    if tx.send(MetricsUpdate::Sample(Arc::new(sample))).is_err() {
+                        return;
+                    }
+                    interval
+                }
+                Err(e) => {
+                    failures += 1;
+                    let wait = backoff(interval, failures);
+                    let msg = format!("{}; retrying in {}s", explain(&e), wait.as_secs());
+                    if tx.send(MetricsUpdate::Unavailable(msg)).is_err() {
+                        return;
+                    }
+                    wait
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn node_and_pod_usage_from_metrics_objects() {
+        let node = json!({"metadata": {"name": "w1"}, "usage": {"cpu": "1500000000n", "memory": "2048Ki"}});
+        assert_eq!(node_usage(&node), Some(("w1".into(), (1500, 2 << 20))));
+        let pod = json!({"metadata": {"name": "p", "namespace": "demo"}, "containers": [
+            {"name": "a", "usage": {"cpu": "100m", "memory": "64Mi"}},
+            {"name": "b", "usage": {"cpu": "50m", "memory": "16Mi"}}]});
+        assert_eq!(
+            pod_usage(&pod),
+            Some((("demo".into(), "p".into()), (150, 80 << 20)))
+        );
+    }
+
+    #[test]
+    fn pod_usage_is_filled_in_and_reused_until_something_changes() {
+        use crate::kube::pod_row::pod_row;
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(json!({
+            "metadata": {"name": "p", "namespace": "demo", "uid": "u1"}, "spec": {"containers": []}}))
+        .unwrap();
+        let base = Arc::new(pod_row(&pod));
+        let mut sample = Sample::default();
+        sample
+            .pods
+            .insert(("demo".into(), "p".into()), (120, 64 << 20));
+        let mut overlay = PodUsage::default();
+        let first = overlay.apply(vec![base.clone()], Some(&sample), 1);
+        assert_eq!(first[0].usage, Some((120, 64 << 20)));
+        let again = overlay.apply(vec![base.clone()], Some(&sample), 1);
+        assert!(Arc::ptr_eq(&first[0], &again[0]), "unchanged: the same row");
+        sample
+            .pods
+            .insert(("demo".into(), "p".into()), (300, 64 << 20));
+        let newer = overlay.apply(vec![base.clone()], Some(&sample), 2);
+        assert_eq!(newer[0].usage, Some((300, 64 << 20)));
+        let none = overlay.apply(vec![base.clone()], None, 3);
+        assert!(Arc::ptr_eq(&none[0], &base));
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_five_minutes() {
+        let i = Duration::from_secs(15);
+        assert_eq!(backoff(i, 1), Duration::from_secs(30));
+        assert_eq!(backoff(i, 2), Duration::from_secs(60));
+        assert_eq!(backoff(i, 10), Duration::from_secs(300));
+    }
+}
+
+/// Pod rows with their live usage filled in, re-made only when a pod's row or the sample
+/// changed (so a refresh of 10,000 pods between samples clones nothing).
+#[derive(Debug, Default)]
+pub struct PodUsage {
+    generation: u64,
+    rows: HashMap<String, (Arc<super::pod_row::PodRow>, Arc<super::pod_row::PodRow>)>,
+}
+
+impl PodUsage {
+    pub fn apply(
+        &mut self,
+        rows: Vec<Arc<super::pod_row::PodRow>>,
+        sample: Option<&Sample>,
+        generation: u64,
+    ) -> Vec<Arc<super::pod_row::PodRow>> {
+        let Some(sample) = sample else {
+            self.rows.clear();
+            return rows;
+        };
+        if generation != self.generation {
+            self.rows.clear();
+            self.generation = generation;
+        }
+        let mut next = HashMap::with_capacity(rows.len());
+        let out = rows
+            .into_iter()
+            .map(|base| {
+                let usage = sample
+                    .pods
+                    .get(&(base.namespace.clone(), base.name.clone()))
+                    .copied();
+                if usage.is_none() {
+                    return base;
+                }
+                let row = match self.rows.remove(&base.uid) {
+                    Some((b, d)) if Arc::ptr_eq(&b, &base) => d,
+                    _ => {
+                        let mut r = (*base).clone();
+                        r.usage = usage;
+                        Arc::new(r)
+                    }
+                };
+                next.insert(base.uid.clone(), (base, row.clone()));
+                row
+            })
+            .collect();
+        self.rows = next;
+        out
+    }
+}
