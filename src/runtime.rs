@@ -268,6 +268,7 @@ impl Ui {
                 self.spawn_action(actions::cancel(client, obj, self.tekton()))
             }
             Effect::Rerun(obj) => self.spawn_action(actions::rerun(client, obj, self.tekton())),
+            Effect::Cordon(node, on) => self.spawn_action(actions::cordon(client, node, on)),
             Effect::OpenLogs { pane, request } => {
                 // Replacing the task drops (and so stops) the old stream first.
                 self.log_tasks.remove(&pane);

@@ -64,6 +64,9 @@ pub enum Action {
     /// Container picker: every container.
     AllContainers,
     // Sessions.
+    /// Nodes: cordon / uncordon the selected node (asks first).
+    Cordon,
+    Uncordon,
     /// Exec a shell in the selected pod.
     Shell,
     /// An ephemeral debug container in the selected pod.
@@ -91,6 +94,8 @@ pub enum Effect {
     Delete(ObjectRef),
     CancelRun(ObjectRef),
     Rerun(ObjectRef),
+    /// Cordon (true) or uncordon a node.
+    Cordon(String, bool),
     SetTheme(String),
     /// Start (or restart) the stream of a log pane.
     OpenLogs {
@@ -121,7 +126,9 @@ impl Effect {
     /// Whether this effect changes the cluster (refused in read-only mode).
     pub fn mutates(&self) -> bool {
         match self {
-            Effect::Delete(_) | Effect::CancelRun(_) | Effect::Rerun(_) => true,
+            Effect::Delete(_) | Effect::CancelRun(_) | Effect::Rerun(_) | Effect::Cordon(..) => {
+                true
+            }
             // Exec and debug run commands in the cluster; a local shell does not.
             Effect::OpenSession { spec, .. } => spec.mutates(),
             _ => false,

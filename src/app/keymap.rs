@@ -291,6 +291,18 @@ fn log_and_pane_bindings() -> Vec<Binding> {
             "save the lines shown (filtered) to a file",
         )),
         t(b(
+            "cordon",
+            vec![Key::ch('C')],
+            Action::Cordon,
+            "nodes: cordon the selected node (asks first)",
+        )),
+        t(b(
+            "uncordon",
+            vec![Key::ch('U')],
+            Action::Uncordon,
+            "nodes: uncordon the selected node (asks first)",
+        )),
+        t(b(
             "shell",
             vec![Key::ch('s')],
             Action::Shell,
@@ -550,7 +562,13 @@ pub fn default_bindings() -> Vec<Binding> {
 pub fn is_mutation(action: Action) -> bool {
     matches!(
         action,
-        Action::Delete | Action::CancelRun | Action::Rerun | Action::Shell | Action::Debug
+        Action::Delete
+            | Action::CancelRun
+            | Action::Rerun
+            | Action::Shell
+            | Action::Debug
+            | Action::Cordon
+            | Action::Uncordon
     )
 }
 

@@ -187,6 +187,16 @@ impl<R: TableRow> Table<R> {
     }
 
     /// Sort by `col`; choosing the current column again reverses the order.
+    /// Sort by `col` in its natural order (`reversed`: the other way).
+    pub fn sort_by_col(&mut self, col: usize, reversed: bool) {
+        if col >= R::COLUMNS.len() {
+            return;
+        }
+        self.sort = col;
+        self.descending = reversed;
+        self.rebuild();
+    }
+
     pub fn sort_by(&mut self, col: usize) {
         if col >= R::COLUMNS.len() {
             return;

@@ -10,6 +10,10 @@ use crate::kube::cluster::Scope;
 use crate::kube::informer::ResourceKind;
 use crate::kube::object_ref::ObjectRef;
 
+/// The pods table's MEM (usage) and MEM R/L columns (sorted highest first).
+const POD_MEM_USAGE: usize = 6;
+const POD_MEM_REQUEST: usize = 11;
+
 /// History entries kept for `Esc`.
 const HISTORY: usize = 64;
 
@@ -235,6 +239,13 @@ fn open(app: &mut App) -> Vec<Effect> {
             if let Some(obj) = selected_object(app) {
                 navigate(app, View::Pods);
                 app.tables.pods.set_pin(Some(obj));
+                // The hog on top: memory usage, highest first (requests when no metrics).
+                let col = if app.metrics.sample.is_some() {
+                    POD_MEM_USAGE
+                } else {
+                    POD_MEM_REQUEST
+                };
+                app.tables.pods.sort_by_col(col, false);
             }
         }
         View::Contexts => {
@@ -247,6 +258,26 @@ fn open(app: &mut App) -> Vec<Effect> {
         View::Detail => {}
     }
     Vec::new()
+}
+
+/// Cordon or uncordon the selected node, after confirmation.
+fn cordon(app: &mut App, on: bool) {
+    let node = match app.view {
+        View::Nodes => app.tables.nodes.selected_row().map(|n| n.name.clone()),
+        _ => selected_object(app)
+            .filter(|o| o.kind == ResourceKind::Nodes)
+            .map(|o| o.name),
+    };
+    let Some(node) = node else {
+        error(app, "select a node to cordon or uncordon");
+        return;
+    };
+    let prompt = if on {
+        format!("Cordon node/{node}? New pods will not be scheduled on it.")
+    } else {
+        format!("Uncordon node/{node}? Pods may be scheduled on it again.")
+    };
+    confirm(app, Effect::Cordon(node, on), prompt);
 }
 
 /// Ask before a destructive action; refuse it outright in read-only mode.
@@ -532,6 +563,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Delete | Action::CancelRun | Action::Rerun => mutation(app, action),
+        Action::Cordon | Action::Uncordon => cordon(app, action == Action::Cordon),
         Action::Shell => return super::sessions::open_shell(app),
         Action::Debug => return super::sessions::open_debug(app),
         Action::LocalShell => {

@@ -94,6 +94,19 @@ pub async fn delete(
     Ok(format!("deleted {}", obj.label()))
 }
 
+/// Cordon (`spec.unschedulable: true`) or uncordon a node, as `kubectl cordon` does.
+pub async fn cordon(client: Client, node: String, on: bool) -> Result<String, ActionError> {
+    let api: Api<k8s_openapi::api::core::v1::Node> = Api::all(client);
+    let patch = json!({"spec": {"unschedulable": on}});
+    api.patch(&node, &PatchParams::default(), &Patch::Merge(&patch))
+        .await?;
+    Ok(if on {
+        format!("node/{node} cordoned")
+    } else {
+        format!("node/{node} uncordoned")
+    })
+}
+
 /// Tekton's cancel: `spec.status: Cancelled`; the controller stops the TaskRuns.
 pub async fn cancel(
     client: Client,
