@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::model;
 use super::world::World;
+use crate::kube::quantity;
 
 pub fn node_metrics(w: &World, now: Timestamp) -> Vec<Arc<Value>> {
     w.nodes
@@ -31,9 +32,10 @@ pub fn pod_metrics(pods: &[Arc<Value>], tick: u64, now: Timestamp) -> Vec<Arc<Va
             let name = p["metadata"]["name"].as_str().unwrap_or_default();
             let h = name.bytes().fold(tick, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
             let containers: Vec<Value> = p["spec"]["containers"].as_array().into_iter().flatten().map(|c| {
-                let mi = c["resources"]["requests"]["memory"].as_str().and_then(|m| m.trim_end_matches("Mi").parse::<u64>().ok()).unwrap_or(64);
-                let cpu = c["resources"]["requests"]["cpu"].as_str().and_then(|m| m.trim_end_matches('m').parse::<u64>().ok()).unwrap_or(50);
-                json!({"name": c["name"], "usage": {"cpu": format!("{}n", cpu * (20 + h % 90) * 10_000), "memory": format!("{}Ki", mi * 1024 * (40 + h % 70) / 100)}})
+                let req = &c["resources"]["requests"];
+                let mem_ki = req["memory"].as_str().and_then(quantity::bytes).map_or(64 * 1024, |b| b / 1024).max(0) as u64;
+                let cpu = req["cpu"].as_str().and_then(quantity::millicores).unwrap_or(50).max(0) as u64;
+                json!({"name": c["name"], "usage": {"cpu": format!("{}n", cpu * (20 + h % 90) * 10_000), "memory": format!("{}Ki", mem_ki * (40 + h % 70) / 100)}})
             }).collect();
             Arc::new(json!({
                 "kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
