@@ -602,14 +602,25 @@ impl Ui {
                 .iter()
                 .find(|n| same(None, n.metadata.name.as_deref()))
                 .map(|n| {
-                    let pods = app
+                    let pods: Vec<Arc<PodRow>> = app
                         .tables
                         .pods
                         .all_rows()
                         .iter()
                         .filter(|p| p.node == target.name)
-                        .count();
-                    describe::node(n, pods, &events, now)
+                        .cloned()
+                        .collect();
+                    let extras = describe::NodeExtras {
+                        pods: &pods,
+                        load: self.caches.node_loads.get(&target.name),
+                        usage: app
+                            .metrics
+                            .sample
+                            .as_ref()
+                            .and_then(|s| s.nodes.get(&target.name).copied()),
+                        history: app.metrics.history.get(&target.name),
+                    };
+                    describe::node(n, &extras, &events, now)
                 }),
             ResourceKind::Namespaces => c
                 .namespaces
@@ -899,6 +910,7 @@ pub async fn run(
                 }
                 ui.stale.insert(ResourceKind::Pods);
                 ui.stale.insert(ResourceKind::Nodes);
+                ui.describe_stale = true;
                 dirty = true;
             }
             Some(ev) = session_rx.recv() => {

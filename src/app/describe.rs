@@ -513,7 +513,190 @@ pub fn pod(p: &Pod, events: &[&EventRow], now: Timestamp) -> Vec<DocLine> {
     doc.lines
 }
 
-pub fn node(n: &Node, pods: usize, events: &[&EventRow], now: Timestamp) -> Vec<DocLine> {
+/// What a node's describe shows beyond the object: its pods and what the metrics said.
+pub struct NodeExtras<'a> {
+    /// The pods bound to the node.
+    pub pods: &'a [std::sync::Arc<crate::kube::pod_row::PodRow>],
+    pub load: crate::kube::node_load::Load,
+    pub usage: Option<(i64, i64)>,
+    /// Samples, oldest first (millicores, bytes).
+    pub history: Option<&'a std::collections::VecDeque<(i64, i64)>>,
+}
+
+/// A sparkline of `values` scaled to `max`: `▁▂▄▇`.
+pub fn sparkline(values: impl Iterator<Item = i64>, max: i64) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    values
+        .map(|v| {
+            let i = if max > 0 {
+                (v.clamp(0, max) * 7 / max) as usize
+            } else {
+                0
+            };
+            BARS[i]
+        })
+        .collect()
+}
+
+fn node_resources(doc: &mut Doc, row: &crate::kube::node_row::NodeRow, x: &NodeExtras<'_>) {
+    use crate::kube::quantity::{bytes_text, cpu_text, percent};
+    let a = row.allocatable;
+    let with_pct = |text: String, v: i64, whole: i64| match percent(v, whole) {
+        Some(p) => format!("{text} ({p}%)"),
+        None => text,
+    };
+    doc.heading(0, "Allocated resources:");
+    doc.text(
+        2,
+        format!(
+            "{:<10} {:<18} {:<26} {}",
+            "Resource", "Requests", "Limits", "Usage"
+        ),
+        Role::Heading,
+    );
+    let l = x.load;
+    let unlimited = |n: u32| {
+        if n > 0 {
+            format!(" +{n} unlimited")
+        } else {
+            String::new()
+        }
+    };
+    doc.text(
+        2,
+        format!(
+            "{:<10} {:<18} {:<26} {}",
+            "cpu",
+            with_pct(cpu_text(l.cpu_requests), l.cpu_requests, a.cpu),
+            format!(
+                "{}{}",
+                with_pct(cpu_text(l.cpu_limits), l.cpu_limits, a.cpu),
+                unlimited(l.cpu_unlimited)
+            ),
+            x.usage
+                .map_or("-".into(), |u| with_pct(cpu_text(u.0), u.0, a.cpu)),
+        ),
+        Role::Plain,
+    );
+    doc.text(
+        2,
+        format!(
+            "{:<10} {:<18} {:<26} {}",
+            "memory",
+            with_pct(bytes_text(l.memory_requests), l.memory_requests, a.memory),
+            format!(
+                "{}{}",
+                with_pct(bytes_text(l.memory_limits), l.memory_limits, a.memory),
+                unlimited(l.memory_unlimited)
+            ),
+            x.usage
+                .map_or("-".into(), |u| with_pct(bytes_text(u.1), u.1, a.memory)),
+        ),
+        Role::Plain,
+    );
+    doc.text(
+        2,
+        format!("{:<10} {}/{}", "pods", l.pods, a.pods),
+        Role::Plain,
+    );
+    if let Some(h) = x.history.filter(|h| !h.is_empty()) {
+        doc.heading(
+            0,
+            &format!("Usage history ({} samples, oldest first):", h.len()),
+        );
+        doc.text(
+            2,
+            format!("cpu    {}", sparkline(h.iter().map(|u| u.0), a.cpu)),
+            Role::Plain,
+        );
+        doc.text(
+            2,
+            format!("memory {}", sparkline(h.iter().map(|u| u.1), a.memory)),
+            Role::Plain,
+        );
+    }
+    let mut pods: Vec<&std::sync::Arc<crate::kube::pod_row::PodRow>> =
+        x.pods.iter().filter(|p| p.occupies_node()).collect();
+    pods.sort_by_key(|p| std::cmp::Reverse(p.usage.map_or(p.resources.memory_request, |u| u.1)));
+    doc.heading(
+        0,
+        &format!("Pods ({}, the biggest memory user first):", pods.len()),
+    );
+    doc.text(
+        2,
+        format!(
+            "{:<44} {:>6} {:>7} {:<16} {:<16} {}",
+            "NAMESPACE/NAME", "CPU", "MEM", "CPU R/L", "MEM R/L", "QOS"
+        ),
+        Role::Heading,
+    );
+    for p in pods.iter().take(20) {
+        let r = &p.resources;
+        let flag = match (r.cpu_limit.is_none(), r.memory_limit.is_none()) {
+            (true, true) => "  (no limits)",
+            (false, true) => "  (no memory limit)",
+            (true, false) => "  (no cpu limit)",
+            (false, false) => "",
+        };
+        doc.text(
+            2,
+            format!(
+                "{:<44} {:>6} {:>7} {:<16} {:<16} {}{}",
+                format!("{}/{}", p.namespace, p.name),
+                p.usage.map_or("-".into(), |u| cpu_text(u.0)),
+                p.usage.map_or("-".into(), |u| bytes_text(u.1)),
+                format!(
+                    "{}/{}",
+                    cpu_text(r.cpu_request),
+                    r.cpu_limit.map_or("∞".into(), cpu_text)
+                ),
+                format!(
+                    "{}/{}",
+                    bytes_text(r.memory_request),
+                    r.memory_limit.map_or("∞".into(), bytes_text)
+                ),
+                p.qos.label(),
+                flag,
+            ),
+            // Memory without a limit is what squeezes a node.
+            if r.memory_limit.is_none() {
+                Role::Warning
+            } else {
+                Role::Plain
+            },
+        );
+    }
+    let hurt: Vec<_> = x
+        .pods
+        .iter()
+        .filter(|p| {
+            p.status == "Evicted" || p.last_terminated_reason.as_deref() == Some("OOMKilled")
+        })
+        .collect();
+    if !hurt.is_empty() {
+        doc.heading(0, "Evicted and OOM-killed pods:");
+        for p in hurt {
+            let what = if p.status == "Evicted" {
+                "Evicted"
+            } else {
+                "OOMKilled"
+            };
+            doc.text(
+                2,
+                format!("{what:<10} {}/{}", p.namespace, p.name),
+                Role::Warning,
+            );
+        }
+    }
+}
+
+pub fn node(
+    n: &Node,
+    extras: &NodeExtras<'_>,
+    events: &[&EventRow],
+    now: Timestamp,
+) -> Vec<DocLine> {
+    let pods = extras.pods.len();
     let mut doc = Doc::default();
     let row = crate::kube::node_row::node_row(n);
     meta_fields(&mut doc, &n.metadata, now);
@@ -587,6 +770,7 @@ pub fn node(n: &Node, pods: usize, events: &[&EventRow], now: Timestamp) -> Vec<
         doc.field(2, "Architecture", info.architecture.clone());
     }
     doc.field(0, "Pods", pods.to_string());
+    node_resources(&mut doc, &row, extras);
     events_section(&mut doc, events, now);
     doc.lines
 }
@@ -811,16 +995,54 @@ mod tests {
             serde_json::from_str(include_str!("../../tests/fixtures/real-cluster/nodes.json"))
                 .unwrap_or_default();
         let n = nodes.items.first().cloned().unwrap_or_default();
-        let t = text(&node(&n, 12, &[], Timestamp::UNIX_EPOCH));
+        let node_name = n.metadata.name.clone().unwrap_or_default();
+        let pod_json = |name: &str, mem: &str, limit: bool| {
+            let mut res = serde_json::json!({"requests": {"cpu": "100m", "memory": mem}});
+            if limit {
+                res["limits"] = serde_json::json!({"cpu": "100m", "memory": mem});
+            }
+            serde_json::from_value::<k8s_openapi::api::core::v1::Pod>(serde_json::json!({
+                "metadata": {"name": name, "namespace": "demo", "uid": name},
+                "spec": {"nodeName": node_name, "containers": [{"name": "c", "resources": res}]},
+                "status": {"phase": "Running"}
+            }))
+            .unwrap_or_default()
+        };
+        let pods: Vec<std::sync::Arc<crate::kube::pod_row::PodRow>> = [
+            pod_json("small", "64Mi", true),
+            pod_json("hog", "2Gi", false),
+        ]
+        .iter()
+        .map(|p| std::sync::Arc::new(crate::kube::pod_row::pod_row(p)))
+        .collect();
+        let history: std::collections::VecDeque<(i64, i64)> =
+            [(100, 1 << 30), (2000, 2 << 30)].into_iter().collect();
+        let extras = NodeExtras {
+            pods: &pods,
+            load: crate::kube::node_load::NodeLoads::recount(&pods).get(&node_name),
+            usage: Some((500, 1 << 30)),
+            history: Some(&history),
+        };
+        let t = text(&node(&n, &extras, &[], Timestamp::UNIX_EPOCH));
         for needle in [
             "Conditions:",
             "MemoryPressure",
             "Allocatable:",
             "Kubelet:",
-            "Pods:           12",
+            "Pods:           2",
+            "Allocated resources:",
+            "memory     2.1Gi (8%)",
+            "+1 unlimited",
+            "Usage history (2 samples",
+            "the biggest memory user first",
         ] {
             assert!(t.contains(needle), "missing {needle:?} in\n{t}");
         }
+        // The hog is listed before the small pod, flagged.
+        let hog = t.find("demo/hog").unwrap_or(usize::MAX);
+        let small = t.find("demo/small").unwrap_or(0);
+        assert!(hog < small, "{t}");
+        assert!(t.contains("(no limits)"), "{t}");
         let runs: Items<Value> = serde_json::from_str(include_str!(
             "../../tests/fixtures/real-cluster/tekton-ci.json"
         ))
