@@ -269,6 +269,34 @@ impl Ui {
             }
             Effect::Rerun(obj) => self.spawn_action(actions::rerun(client, obj, self.tekton())),
             Effect::Cordon(node, on) => self.spawn_action(actions::cordon(client, node, on)),
+            Effect::Drain(plan) => {
+                app.message = Some((Severity::Info, format!("draining node/{} …", plan.node)));
+                let tx = self.done_tx.clone();
+                tokio::spawn(async move {
+                    // Progress lines and then the result, in order, as status messages.
+                    let (progress, mut lines) = mpsc::unbounded_channel();
+                    let work = crate::kube::drain::drain(
+                        client,
+                        plan,
+                        Duration::from_secs(5),
+                        12,
+                        progress,
+                    );
+                    tokio::pin!(work);
+                    let result = loop {
+                        tokio::select! {
+                            Some(line) = lines.recv() => {
+                                let _ = tx.send(Done::Action(Ok(line)));
+                            }
+                            result = &mut work => break result,
+                        }
+                    };
+                    while let Ok(line) = lines.try_recv() {
+                        let _ = tx.send(Done::Action(Ok(line)));
+                    }
+                    let _ = tx.send(Done::Action(result.map_err(|e| e.to_string())));
+                });
+            }
             Effect::OpenLogs { pane, request } => {
                 // Replacing the task drops (and so stops) the old stream first.
                 self.log_tasks.remove(&pane);

@@ -151,3 +151,43 @@ fn read_only_refuses_cordon() {
         .unwrap_or_else(|| panic!("node gone"));
     assert!(node["spec"]["unschedulable"].is_null());
 }
+
+fn owned(mut pod: Value, kind: &str) -> Value {
+    pod["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": kind,
+        "name": "owner", "uid": "owner-uid", "controller": true}]);
+    pod
+}
+
+#[test]
+fn drain_previews_then_cordons_and_evicts_all_but_daemonsets() {
+    let w = world(common::frozen(10));
+    let store = w.sim.store();
+    let node = "worker-02";
+    store.put(
+        Kind::Pod,
+        owned(pod_on(node, "drain-web", "64Mi", true), "ReplicaSet"),
+    );
+    store.put(
+        Kind::Pod,
+        owned(pod_on(node, "drain-agent", "64Mi", true), "DaemonSet"),
+    );
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "nodes"], 170, 40);
+    t.wait_for(node);
+    t.send(&format!("/{node}\r"));
+    t.wait_for(&format!("/{node}"));
+    t.send(":drain\r");
+    let preview = t.wait_for(&format!("Drain node/{node}: cordon it, then evict"));
+    assert!(preview.contains("DaemonSet pod(s) stay"), "{preview}");
+    t.send("y");
+    t.wait_for(&format!("drained node/{node}"));
+    t.wait_for("SchedulingDisabled");
+    let web = store.get(Kind::Pod, &("demo".into(), "drain-web".into()));
+    assert!(
+        web.is_none_or(|p| !p["metadata"]["deletionTimestamp"].is_null()),
+        "the ReplicaSet pod is evicted"
+    );
+    let agent = store
+        .get(Kind::Pod, &("demo".into(), "drain-agent".into()))
+        .unwrap_or_else(|| panic!("the DaemonSet pod stays"));
+    assert!(agent["metadata"]["deletionTimestamp"].is_null());
+}

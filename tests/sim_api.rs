@@ -674,3 +674,54 @@ async fn scenario_moves_the_world_deterministically() {
         "pressure {pressured}, evicted {evicted}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_respects_disruption_budgets() {
+    use kubedeck::kube::drain::{DrainPlan, drain};
+    let sim = common::start(common::frozen(5)).await;
+    let client = common::client_for(&sim).await;
+    let mk = |name: &str, blocked: bool| {
+        let mut labels = serde_json::json!({});
+        if blocked {
+            labels["sim.kubedeck.dev/pdb-blocked"] = serde_json::json!("true");
+        }
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "demo", "uid": name, "labels": labels},
+            "spec": {"nodeName": "worker-01", "containers": [{"name": "c", "image": "x"}]},
+            "status": {"phase": "Running"}})
+    };
+    sim.store().put(Kind::Pod, mk("free", false));
+    sim.store().put(Kind::Pod, mk("guarded", true));
+    let plan = DrainPlan {
+        node: "worker-01".into(),
+        evict: vec![
+            ("demo".into(), "free".into()),
+            ("demo".into(), "guarded".into()),
+        ],
+        ..DrainPlan::default()
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let result = drain(client, plan, std::time::Duration::from_millis(10), 3, tx).await;
+    let err = result.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("1/2 evicted"), "{err}");
+    assert!(err.contains("demo/guarded"), "{err}");
+    assert!(err.contains("disruption budget"), "{err}");
+    let mut lines = Vec::new();
+    while let Ok(l) = rx.try_recv() {
+        lines.push(l);
+    }
+    assert_eq!(
+        lines.len(),
+        3,
+        "one progress line per blocked round: {lines:?}"
+    );
+    let node = sim
+        .store()
+        .get(Kind::Node, &(String::new(), "worker-01".into()))
+        .unwrap_or_else(|| panic!("node"));
+    assert_eq!(node["spec"]["unschedulable"], true, "cordoned first");
+    let guarded = sim
+        .store()
+        .get(Kind::Pod, &("demo".into(), "guarded".into()));
+    assert!(guarded.is_some_and(|p| p["metadata"]["deletionTimestamp"].is_null()));
+}

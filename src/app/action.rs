@@ -96,6 +96,8 @@ pub enum Effect {
     Rerun(ObjectRef),
     /// Cordon (true) or uncordon a node.
     Cordon(String, bool),
+    /// Cordon a node and evict its pods (confirmed with the plan shown).
+    Drain(crate::kube::drain::DrainPlan),
     SetTheme(String),
     /// Start (or restart) the stream of a log pane.
     OpenLogs {
@@ -126,9 +128,11 @@ impl Effect {
     /// Whether this effect changes the cluster (refused in read-only mode).
     pub fn mutates(&self) -> bool {
         match self {
-            Effect::Delete(_) | Effect::CancelRun(_) | Effect::Rerun(_) | Effect::Cordon(..) => {
-                true
-            }
+            Effect::Delete(_)
+            | Effect::CancelRun(_)
+            | Effect::Rerun(_)
+            | Effect::Cordon(..)
+            | Effect::Drain(_) => true,
             // Exec and debug run commands in the cluster; a local shell does not.
             Effect::OpenSession { spec, .. } => spec.mutates(),
             _ => false,

@@ -260,15 +260,30 @@ fn open(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Cordon or uncordon the selected node, after confirmation.
-fn cordon(app: &mut App, on: bool) {
-    let node = match app.view {
+/// The node under the cursor (nodes view, or a node's describe).
+fn selected_node(app: &mut App) -> Option<String> {
+    match app.view {
         View::Nodes => app.tables.nodes.selected_row().map(|n| n.name.clone()),
         _ => selected_object(app)
             .filter(|o| o.kind == ResourceKind::Nodes)
             .map(|o| o.name),
+    }
+}
+
+/// `:drain`: show what would be evicted, and drain after confirmation.
+fn drain(app: &mut App) {
+    let Some(node) = selected_node(app) else {
+        error(app, "select a node to drain");
+        return;
     };
-    let Some(node) = node else {
+    let plan = crate::kube::drain::DrainPlan::for_node(&node, app.tables.pods.all_rows());
+    let prompt = plan.summary();
+    confirm(app, Effect::Drain(plan), prompt);
+}
+
+/// Cordon or uncordon the selected node, after confirmation.
+fn cordon(app: &mut App, on: bool) {
+    let Some(node) = selected_node(app) else {
         error(app, "select a node to cordon or uncordon");
         return;
     };
@@ -685,6 +700,11 @@ pub const COMMANDS: &[(&[&str], &str, &str)] = &[
         "log pane: lines of backlog per container",
     ),
     (
+        &["drain"],
+        "",
+        "nodes: cordon the selected node and evict its pods (a preview asks first)",
+    ),
+    (
         &["sessions", "ss"],
         "",
         "terminal sessions: Enter shows one, Ctrl-d ends one",
@@ -759,6 +779,7 @@ pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
                 .set_rows(super::sessions::session_rows(app));
             go_view(app, View::Sessions);
         }
+        (Some("drain"), _) => drain(app),
         (Some("shell"), _) => {
             return super::sessions::open_session(app, super::sessions::SessionSpec::Local);
         }

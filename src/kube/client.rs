@@ -119,9 +119,14 @@ impl KubeconfigSource {
             source_name: self.name.clone(),
             reason,
         };
-        let config = Config::from_custom_kubeconfig(self.config.clone(), &options)
+        let mut config = Config::from_custom_kubeconfig(self.config.clone(), &options)
             .await
             .map_err(|e| bad(reason(&e)))?;
+        // kube-rs would retry 429/503/504 up to 15 times with back-off reaching minutes, so a
+        // user's action could hang that long. kubedeck retries where it makes sense itself (the
+        // informers and the metrics poller back off; drain retries evictions a disruption
+        // budget blocks) and reports the rest at once.
+        config.default_retry = false;
         let namespace = config.default_namespace.clone();
         let client = Client::try_from(config).map_err(|e| bad(e.to_string()))?;
         Ok((client, namespace))

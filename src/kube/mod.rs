@@ -5,6 +5,7 @@ pub mod age;
 pub mod client;
 pub mod cluster;
 pub mod debug;
+pub mod drain;
 pub mod event_row;
 pub mod informer;
 pub mod log_request;

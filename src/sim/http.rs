@@ -230,6 +230,9 @@ pub async fn handle(
             }
             pod_log(sim, &namespace, &name, &params)
         }
+        (Method::POST, Target::Eviction { namespace, name }) => {
+            evict(&sim, &namespace, &name, &params)
+        }
         (method, Target::Ephemeral { namespace, name }) => {
             let content_type = headers
                 .get(header::CONTENT_TYPE)
@@ -245,6 +248,41 @@ pub async fn handle(
             None,
         ),
     }
+}
+
+/// A pod carrying this label is protected by a (simulated) PodDisruptionBudget that allows no
+/// disruption now: its evictions get the apiserver's 429.
+pub const PDB_BLOCKED: &str = "sim.kubedeck.dev/pdb-blocked";
+
+/// POST `pods/NAME/eviction`: a graceful delete unless a disruption budget forbids it.
+fn evict(sim: &Arc<Shared>, namespace: &str, name: &str, params: &Params) -> Response {
+    let Some(pods) = resources::find("", "v1", "pods") else {
+        return not_found_page();
+    };
+    if sim.faults.is_forbidden("pods/eviction") {
+        return forbidden(pods, "create", Some(namespace));
+    }
+    let key = (namespace.to_string(), name.to_string());
+    let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
+        return not_found(pods, name);
+    };
+    if pod["metadata"]["labels"][PDB_BLOCKED].is_string() {
+        return status(
+            429,
+            "TooManyRequests",
+            "Cannot evict pod as it would violate the pod's disruption budget.",
+            Some(json!({"causes": [{"reason": "DisruptionBudget",
+                "message": format!("The disruption budget {name}-pdb needs 1 healthy pods and has 1 currently")}]})),
+        );
+    }
+    let deleted = delete(sim, pods, Some(namespace.to_string()), name, params);
+    if !deleted.status().is_success() {
+        return deleted;
+    }
+    json_response(
+        StatusCode::CREATED,
+        &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
+    )
 }
 
 /// GET, PATCH or PUT `pods/NAME/ephemeralcontainers`.

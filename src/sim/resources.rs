@@ -189,6 +189,7 @@ pub const SERVED: &[Served] = &[
 const POD_SUBRESOURCES: &[(&str, &[&str])] = &[
     ("pods/log", &["get"]),
     ("pods/exec", &["create", "get"]),
+    ("pods/eviction", &["create"]),
     ("pods/attach", &["create", "get"]),
     ("pods/ephemeralcontainers", &["get", "patch", "update"]),
 ];

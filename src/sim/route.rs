@@ -24,6 +24,11 @@ pub enum Target {
         namespace: String,
         name: String,
     },
+    /// `pods/NAME/eviction`.
+    Eviction {
+        namespace: String,
+        name: String,
+    },
     /// `pods/NAME/ephemeralcontainers`.
     Ephemeral {
         namespace: String,
@@ -89,6 +94,10 @@ pub fn parse(path: &str) -> Option<Target> {
             })?
         }
         ["namespaces", ns, "pods", name, "log"] if group.is_empty() => Target::Log {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+        },
+        ["namespaces", ns, "pods", name, "eviction"] if group.is_empty() => Target::Eviction {
             namespace: ns.to_string(),
             name: name.to_string(),
         },

@@ -42,9 +42,11 @@ pub async fn start(opts: SimOptions) -> Sim {
 pub async fn client_for(sim: &Sim) -> Client {
     let text = sim.kubeconfig().to_string();
     let kc = Kubeconfig::from_yaml(&text).unwrap_or_else(|e| panic!("kubeconfig: {e}"));
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+    let mut cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
         .await
         .unwrap_or_else(|e| panic!("config: {e}"));
+    // As kubedeck builds its clients (see kube/client.rs).
+    cfg.default_retry = false;
     Client::try_from(cfg).unwrap_or_else(|e| panic!("client: {e}"))
 }
 
