@@ -725,3 +725,107 @@ async fn drain_respects_disruption_budgets() {
         .get(Kind::Pod, &("demo".into(), "guarded".into()));
     assert!(guarded.is_some_and(|p| p["metadata"]["deletionTimestamp"].is_null()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_memory_hog_pushes_its_node_into_pressure_and_a_best_effort_pod_is_evicted() {
+    use kube::api::{Api, ApiResource, DynamicObject, ListParams};
+    use kube::core::GroupVersionKind;
+    let sim = common::start(kubedeck::sim::SimOptions {
+        tick: None,
+        ..kubedeck::sim::SimOptions::default()
+    })
+    .await;
+    let pods = sim.store().snapshot(Kind::Pod).items;
+    let role =
+        |p: &serde_json::Value, r: &str| p["metadata"]["annotations"]["sim.kubedeck.dev/role"] == r;
+    let hog = pods
+        .iter()
+        .find(|p| role(p, "hog"))
+        .cloned()
+        .unwrap_or_else(|| panic!("the demo world has a memory hog"));
+    let node = hog["spec"]["nodeName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        hog["spec"]["containers"][0]["resources"]["limits"].is_null(),
+        "the hog has no limit"
+    );
+    let best_effort = pods
+        .iter()
+        .find(|p| role(p, "besteffort"))
+        .cloned()
+        .unwrap_or_else(|| panic!("a best-effort pod"));
+    assert_eq!(
+        best_effort["spec"]["nodeName"].as_str(),
+        Some(node.as_str())
+    );
+    let be_name = best_effort["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+
+    // Move the world until the node reports MemoryPressure (within one memory wave).
+    let pressured = |sim: &kubedeck::sim::Sim| {
+        sim.store()
+            .get(Kind::Node, &(String::new(), node.clone()))
+            .is_some_and(|n| {
+                n["status"]["conditions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["type"] == "MemoryPressure" && c["status"] == "True")
+            })
+    };
+    let mut ticks = 0;
+    while !pressured(&sim) {
+        sim.step(1);
+        ticks += 1;
+        assert!(ticks <= 90, "no pressure within a wave");
+    }
+    // The hog's live usage is well past its request.
+    let client = common::client_for(&sim).await;
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", "PodMetrics"),
+        "pods",
+    );
+    let metrics: Api<DynamicObject> = Api::namespaced_with(client, "demo", &ar);
+    let list = metrics
+        .list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hog_name = hog["metadata"]["name"].as_str().unwrap_or_default();
+    let hog_usage = list
+        .items
+        .iter()
+        .find(|m| m.metadata.name.as_deref() == Some(hog_name))
+        .and_then(|m| {
+            m.data["containers"][0]["usage"]["memory"]
+                .as_str()
+                .map(String::from)
+        })
+        .and_then(|q| kubedeck::kube::quantity::bytes(&q))
+        .unwrap_or_default();
+    assert!(
+        hog_usage > 1 << 30,
+        "the hog uses {hog_usage} bytes at pressure"
+    );
+    // The best-effort pod was evicted, with the kubelet's event.
+    let evicted = sim
+        .store()
+        .get(Kind::Pod, &("demo".into(), be_name.clone()))
+        .unwrap_or_else(|| panic!("evicted pods stay"));
+    assert_eq!(evicted["status"]["reason"], "Evicted", "{evicted}");
+    let events = sim.store().snapshot(Kind::Event).items;
+    assert!(
+        events
+            .iter()
+            .any(|e| e["involvedObject"]["name"] == be_name.as_str() && e["reason"] == "Evicted")
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["involvedObject"]["name"] == node.as_str()
+                && e["reason"] == "EvictionThresholdMet")
+    );
+}

@@ -516,8 +516,11 @@ fn computed(sim: &Shared, served: &Served) -> (u64, Vec<(Key, Arc<Value>)>) {
         }
         (View::PodMetrics, _) => {
             let pods = sim.store.snapshot(resources::Kind::Pod).items;
-            let tick = sim.world().tick;
-            let items = metrics::pod_metrics(&pods, tick, now)
+            let (tick, hog) = {
+                let w = sim.world();
+                (w.tick, metrics::hog_bytes(&w))
+            };
+            let items = metrics::pod_metrics(&pods, tick, hog, now)
                 .into_iter()
                 .map(|v| (super::store::key_of(&v), v))
                 .collect();

@@ -222,8 +222,15 @@ pub fn pod(
         meta["deletionTimestamp"] = ts(t);
         meta["deletionGracePeriodSeconds"] = json!(30);
     }
-    let resources = json!({"requests": {"cpu": format!("{}m", p.cpu_request_m), "memory": format!("{}Mi", p.memory_request_mi)},
-                           "limits": {"memory": format!("{}Mi", p.memory_request_mi * 2)}});
+    let requests = json!({"cpu": format!("{}m", p.cpu_request_m), "memory": format!("{}Mi", p.memory_request_mi)});
+    let resources = match p.role.as_str() {
+        // The scenario's memory hog has no limit; the best-effort pod asks for nothing.
+        "hog" => json!({"requests": requests}),
+        "besteffort" => json!({}),
+        _ => {
+            json!({"requests": requests, "limits": {"memory": format!("{}Mi", p.memory_request_mi * 2)}})
+        }
+    };
     let containers: Vec<Value> = p.containers.iter().map(|c| json!({"name": c, "image": p.image, "resources": resources, "imagePullPolicy": "IfNotPresent"})).collect();
     let mut spec = json!({
         "containers": containers, "restartPolicy": if p.role == "job" || p.role == "task" { "Never" } else { "Always" },

@@ -514,22 +514,31 @@ fn step_nodes(w: &mut World, store: &Store, events: &mut EventLog) {
     w.nodes = nodes;
 }
 
-/// The kubelet evicts the running pod on `node` that uses the most memory.
+/// The kubelet evicts a running pod on `node`: best-effort pods first (they asked for nothing),
+/// else the steady pod with the largest memory request.
 fn evict_one(store: &Store, events: &mut EventLog, node: &str, now: Timestamp) {
-    let victim = store
+    let running: Vec<_> = store
         .snapshot(Kind::Pod)
         .items
         .into_iter()
-        .filter(|p| {
-            p["spec"]["nodeName"] == node
-                && p["status"]["phase"] == "Running"
-                && p["metadata"]["annotations"][model::ROLE] == "steady"
-        })
-        .max_by_key(|p| {
-            p["spec"]["containers"][0]["resources"]["requests"]["memory"]
-                .as_str()
-                .map(str::len)
-                .unwrap_or(0)
+        .filter(|p| p["spec"]["nodeName"] == node && p["status"]["phase"] == "Running")
+        .collect();
+    let role = |p: &serde_json::Value, r: &str| p["metadata"]["annotations"][model::ROLE] == r;
+    let victim = running
+        .iter()
+        .find(|p| role(p, "besteffort"))
+        .cloned()
+        .or_else(|| {
+            running
+                .iter()
+                .filter(|p| role(p, "steady"))
+                .max_by_key(|p| {
+                    p["spec"]["containers"][0]["resources"]["requests"]["memory"]
+                        .as_str()
+                        .and_then(crate::kube::quantity::bytes)
+                        .unwrap_or(0)
+                })
+                .cloned()
         });
     let Some(victim) = victim else { return };
     let key = super::store::key_of(&victim);

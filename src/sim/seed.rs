@@ -73,7 +73,37 @@ pub fn seed(scale: &Scale, store: &Store, events: &mut EventLog, now: Timestamp)
     seed_pods(&mut w, scale, store, events);
     seed_runs(&mut w, scale, store, events);
     seed_history(&mut w, scale, store, events);
+    seed_squeeze(&mut w, scale, store);
     w
+}
+
+/// On the hot node, the pressure story: a cache warmer without a memory limit (its usage grows
+/// with the node's memory wave until the node reports MemoryPressure) and a best-effort batch
+/// pod, which the kubelet evicts first. Only at demo scale and above (small test worlds keep
+/// their exact pod counts).
+fn seed_squeeze(w: &mut World, scale: &Scale, store: &Store) {
+    if scale.pods < 50 {
+        return;
+    }
+    let Some(hot) = w.nodes.iter().find(|n| n.hot).map(|n| n.name.clone()) else {
+        return;
+    };
+    for (role, app, mem) in [
+        ("hog", "cache-warmer", 256),
+        ("besteffort", "batch-report", 0),
+    ] {
+        let mut shape = new_shape(w, "demo", 0, role, 86_400 * 2);
+        let rs = format!("{app}-{}", alnum(&mut w.rng, 10));
+        shape.name = format!("{rs}-{}", alnum(&mut w.rng, 5));
+        shape.app = app.into();
+        shape.owner = Some(("ReplicaSet".into(), rs));
+        shape.node = Some(hot.clone());
+        shape.containers = vec!["app".into()];
+        shape.memory_request_mi = mem;
+        let actor = PodActor::running(shape.clone(), Script::Steady, shape.created);
+        store.put(Kind::Pod, actor_pod(&actor));
+        w.pods.push(actor);
+    }
 }
 
 fn seed_nodes(w: &mut World, scale: &Scale, store: &Store) {
