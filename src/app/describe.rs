@@ -594,6 +594,19 @@ fn node_resources(doc: &mut Doc, row: &crate::kube::node_row::NodeRow, x: &NodeE
         ),
         Role::Plain,
     );
+    if let Some(storage) = a.ephemeral_storage {
+        doc.text(
+            2,
+            format!(
+                "{:<10} {:<18} {:<26} {}",
+                "storage",
+                with_pct(bytes_text(l.storage_requests), l.storage_requests, storage),
+                "-",
+                "-"
+            ),
+            Role::Plain,
+        );
+    }
     doc.text(
         2,
         format!("{:<10} {}/{}", "pods", l.pods, a.pods),

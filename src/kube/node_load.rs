@@ -18,6 +18,7 @@ pub struct Load {
     pub memory_requests: i64,
     pub memory_limits: i64,
     pub memory_unlimited: u32,
+    pub storage_requests: i64,
     pub pods: u32,
 }
 
@@ -31,6 +32,7 @@ impl Load {
             memory_requests: r.memory_request,
             memory_limits: r.memory_limit.unwrap_or(0),
             memory_unlimited: u32::from(r.memory_limit.is_none()),
+            storage_requests: r.storage_request,
             pods: 1,
         }
     }
@@ -45,6 +47,7 @@ impl Load {
         self.memory_requests += sign * o.memory_requests;
         self.memory_limits += sign * o.memory_limits;
         self.memory_unlimited = s32(self.memory_unlimited, o.memory_unlimited);
+        self.storage_requests += sign * o.storage_requests;
         self.pods = s32(self.pods, o.pods);
     }
 }

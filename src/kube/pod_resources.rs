@@ -42,6 +42,8 @@ pub struct PodResources {
     pub cpu_limit: Option<i64>,
     pub memory_request: i64,
     pub memory_limit: Option<i64>,
+    /// Ephemeral-storage requests of the app containers (the scheduler's sum).
+    pub storage_request: i64,
 }
 
 impl PodResources {
@@ -146,11 +148,25 @@ pub fn pod_resources(pod: &Pod) -> PodResources {
             },
         );
     }
+    let storage_request = spec
+        .containers
+        .iter()
+        .filter_map(|c| {
+            let r = c.resources.as_ref()?;
+            let q = r
+                .requests
+                .as_ref()
+                .and_then(|m| m.get("ephemeral-storage"))
+                .or_else(|| r.limits.as_ref().and_then(|m| m.get("ephemeral-storage")))?;
+            quantity::bytes(&q.0)
+        })
+        .sum();
     PodResources {
         cpu_request: total.cpu_req,
         cpu_limit: total.cpu_lim,
         memory_request: total.mem_req,
         memory_limit: total.mem_lim,
+        storage_request,
     }
 }
 
@@ -215,7 +231,7 @@ mod tests {
     #[test]
     fn sums_containers_and_defaults_requests_to_limits() {
         let p = pod(json!({"containers": [
-            c("a", json!({"cpu": "100m", "memory": "128Mi"}), json!({"cpu": "200m", "memory": "256Mi"})),
+            c("a", json!({"cpu": "100m", "memory": "128Mi", "ephemeral-storage": "1Gi"}), json!({"cpu": "200m", "memory": "256Mi"})),
             c("b", json!({}), json!({"cpu": "1", "memory": "1Gi"})),
         ]}));
         let r = pod_resources(&p);
@@ -223,6 +239,7 @@ mod tests {
         assert_eq!(r.cpu_limit, Some(1200));
         assert_eq!(r.memory_request, (128 << 20) + (1 << 30));
         assert_eq!(r.memory_limit, Some((256 << 20) + (1 << 30)));
+        assert_eq!(r.storage_request, 1 << 30);
         assert!(r.has_limits());
         assert_eq!(qos(&p), Qos::Burstable);
     }
