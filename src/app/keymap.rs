@@ -527,17 +527,23 @@ pub fn default_bindings() -> Vec<Binding> {
             "rerun the selected PipelineRun (asks first)",
         ),
     ];
-    const SORT_NAMES: [&str; 9] = [
+    const SORT_NAMES: [&str; 10] = [
         "sort_1", "sort_2", "sort_3", "sort_4", "sort_5", "sort_6", "sort_7", "sort_8", "sort_9",
+        "sort_10",
     ];
     for (i, name) in SORT_NAMES.into_iter().enumerate() {
-        let digit = char::from(b'1' + i as u8);
+        // 1-9, then 0 for the tenth column (the nodes view's PRESSURE).
+        let digit = if i == 9 {
+            '0'
+        } else {
+            char::from(b'1' + i as u8)
+        };
         out.push(b(
             name,
             vec![Key::ch(digit)],
             Action::SortBy(i),
             if i == 0 {
-                "sort by column 1 (again: reverse); 2-9 likewise"
+                "sort by column 1 (again: reverse); 2-9 likewise, 0 the tenth"
             } else {
                 ""
             },
