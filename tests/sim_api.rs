@@ -829,3 +829,40 @@ async fn a_memory_hog_pushes_its_node_into_pressure_and_a_best_effort_pod_is_evi
                 && e["reason"] == "EvictionThresholdMet")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
+    use kubedeck::kube::metrics::{MetricsUpdate, spawn};
+    let sim = common::start(common::frozen(10)).await;
+    let client = common::client_for(&sim).await;
+    // A namespaced user: node metrics (cluster-scoped) are forbidden, pod metrics are not.
+    sim.faults().forbid("nodes");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let _task = spawn(
+        client.clone(),
+        None,
+        std::time::Duration::from_secs(3600),
+        tx,
+    );
+    match rx.recv().await {
+        Some(MetricsUpdate::Sample(s)) => {
+            assert!(s.nodes.is_empty());
+            assert!(!s.pods.is_empty(), "pod usage still arrives");
+            let note = s.note.clone().unwrap_or_default();
+            assert!(note.contains("node usage unavailable: forbidden"), "{note}");
+        }
+        other => panic!("expected a partial sample, got {other:?}"),
+    }
+    // Metrics not served at all: the poller says so.
+    sim.faults().allow("nodes");
+    sim.faults().set_metrics_enabled(false);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let _task = spawn(client, None, std::time::Duration::from_secs(3600), tx);
+    match rx.recv().await {
+        Some(MetricsUpdate::Unavailable(why)) => {
+            assert!(why.contains("metrics.k8s.io not served"), "{why}");
+            assert!(why.contains("retrying in"), "{why}");
+        }
+        other => panic!("expected unavailable, got {other:?}"),
+    }
+}

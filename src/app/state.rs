@@ -236,9 +236,9 @@ impl MetricsStatus {
             }
         }
         self.history.retain(|n, _| sample.nodes.contains_key(n));
+        self.unavailable = sample.note.clone();
         self.sample = Some(sample);
         self.generation += 1;
-        self.unavailable = None;
     }
 }
 

@@ -21,6 +21,9 @@ pub struct Sample {
     pub nodes: HashMap<String, (i64, i64)>,
     /// By (namespace, name).
     pub pods: HashMap<(String, String), (i64, i64)>,
+    /// What could not be read this round (node metrics need cluster-wide RBAC that a
+    /// namespaced user may lack; pod usage still shows then).
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,21 +92,29 @@ async fn poll(client: &kube::Client, namespace: Option<&str>) -> Result<Sample, 
         None => Api::all_with(client.clone(), &pod_res),
     };
     let lp = ListParams::default();
-    let node_list = nodes.list(&lp).await?;
-    let pod_list = pods.list(&lp).await?;
+    let (node_list, pod_list) = (nodes.list(&lp).await, pods.list(&lp).await);
     let value = |o: &DynamicObject| serde_json::to_value(o).unwrap_or(Value::Null);
+    let note = match (&node_list, &pod_list) {
+        (Err(_), Err(_)) => return node_list.map(|_| Sample::default()),
+        (Err(e), _) => Some(format!("node {}", explain(e))),
+        (_, Err(e)) => Some(format!("pod {}", explain(e))),
+        _ => None,
+    };
     Ok(Sample {
         at: Some(Timestamp::now()),
         nodes: node_list
-            .items
+            .map(|l| l.items)
+            .unwrap_or_default()
             .iter()
             .filter_map(|o| node_usage(&value(o)))
             .collect(),
         pods: pod_list
-            .items
+            .map(|l| l.items)
+            .unwrap_or_default()
             .iter()
             .filter_map(|o| pod_usage(&value(o)))
             .collect(),
+        note,
     })
 }
 
