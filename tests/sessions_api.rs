@@ -48,50 +48,8 @@ async fn connect(b: impl Backend) -> (Result<Connection, SessionError>, Vec<Stri
 }
 
 /// Type `input`, then read until the session ends; its output and how it ended.
-async fn run(mut conn: Connection, input: &str) -> (String, Ended) {
-    // Type only once the shell has printed its prompt: a shell setting up its terminal may
-    // drop what was typed before.
-    let mut out = Vec::new();
-    let prompt = async {
-        while let Some(b) = conn.output.recv().await {
-            out.extend(b);
-            let text = String::from_utf8_lossy(&out);
-            let t = text.trim_end();
-            if t.ends_with('$') || t.ends_with('#') || t.ends_with('%') || t.ends_with('>') {
-                break;
-            }
-        }
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(60), prompt)
-        .await
-        .unwrap_or_else(|_| panic!("no prompt"));
-    conn.input
-        .send(input.as_bytes().to_vec())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    // As the session driver does: the session is over when its output closes or its exit
-    // status arrives (kube-rs may not close stdout when its connection fails), whichever first.
-    let mut exit = conn.exit;
-    let wait = async {
-        loop {
-            tokio::select! {
-                chunk = conn.output.recv() => match chunk {
-                    Some(b) => out.extend(b),
-                    None => break (&mut exit).await.unwrap_or(Ended::Lost("no exit".into())),
-                },
-                ended = &mut exit => {
-                    while let Ok(b) = conn.output.try_recv() {
-                        out.extend(b);
-                    }
-                    break ended.unwrap_or(Ended::Lost("no exit".into()));
-                }
-            }
-        }
-    };
-    let ended = tokio::time::timeout(std::time::Duration::from_secs(60), wait)
-        .await
-        .unwrap_or_else(|_| panic!("the session did not end"));
-    (String::from_utf8_lossy(&out).into_owned(), ended)
+async fn run(conn: Connection, input: &str) -> (String, Ended) {
+    common::type_and_finish(conn, input).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
