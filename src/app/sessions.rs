@@ -73,6 +73,8 @@ impl SessionSpec {
 pub struct SessionInfo {
     pub spec: SessionSpec,
     pub label: String,
+    /// The context it was opened in (it keeps talking to that cluster after `:ctx`).
+    pub context: String,
     pub state: SessionState,
     pub started: Timestamp,
     pub screen: Screen,
@@ -145,6 +147,7 @@ pub fn open_session(app: &mut App, spec: SessionSpec) -> Vec<Effect> {
     let info = SessionInfo {
         spec: spec.clone(),
         label,
+        context: app.context.clone(),
         state: SessionState::Connecting(String::new()),
         started: app.now,
         screen: Screen::new(24, 80, app.session_settings.scrollback),
@@ -544,6 +547,7 @@ pub struct SessionRow {
     pub key: String,
     pub kind: &'static str,
     pub target: String,
+    pub context: String,
     pub state: SessionState,
     pub started: Timestamp,
     pub shown: bool,
@@ -559,6 +563,7 @@ pub fn session_rows(app: &App) -> Vec<std::sync::Arc<SessionRow>> {
                 key: id.to_string(),
                 kind: s.spec.kind(),
                 target: s.label.clone(),
+                context: s.context.clone(),
                 state: s.state.clone(),
                 started: s.started,
                 shown: app.terms.values().any(|t| t.session == *id),
@@ -577,6 +582,7 @@ impl TableRow for SessionRow {
         Col::new("AGE", 6).shrink(0, 4),
         Col::new("PANE", 6).shrink(0, 4).hide_below(70),
         Col::new("REC", 4).shrink(0, 3).hide_below(70),
+        Col::new("CONTEXT", 30).shrink(1, 6).hide_below(100),
     ];
 
     fn key(&self) -> &str {
@@ -584,7 +590,7 @@ impl TableRow for SessionRow {
     }
 
     fn fields(&self) -> Vec<&str> {
-        vec![self.kind, &self.target]
+        vec![self.kind, &self.target, &self.context]
     }
 
     fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
@@ -593,6 +599,7 @@ impl TableRow for SessionRow {
             2 => self.target.cmp(&o.target),
             3 => self.state.label().cmp(&o.state.label()),
             4 => o.started.cmp(&self.started),
+            7 => self.context.cmp(&o.context),
             _ => self.id.cmp(&o.id),
         }
     }
@@ -609,7 +616,8 @@ impl TableRow for SessionRow {
             3 => self.state.label(),
             4 => crate::kube::age::since(Some(self.started), now),
             5 => if self.shown { "shown" } else { "-" }.to_string(),
-            _ => if self.recording { "●" } else { "" }.to_string(),
+            6 => if self.recording { "●" } else { "" }.to_string(),
+            _ => self.context.clone(),
         }
     }
 
@@ -651,6 +659,7 @@ mod tests {
             SessionInfo {
                 spec: SessionSpec::Local,
                 label: "local".into(),
+                context: "ctx".into(),
                 state,
                 started: app.now,
                 screen: Screen::new(24, 80, 0),
