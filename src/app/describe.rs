@@ -562,38 +562,62 @@ fn node_resources(doc: &mut Doc, row: &crate::kube::node_row::NodeRow, x: &NodeE
             String::new()
         }
     };
-    doc.text(
-        2,
-        format!(
-            "{:<10} {:<18} {:<26} {}",
-            "cpu",
-            with_pct(cpu_text(l.cpu_requests), l.cpu_requests, a.cpu),
+    /// One resource's line: what is asked, capped, used and allocatable, and how to print it.
+    struct Line {
+        name: &'static str,
+        req: i64,
+        lim: i64,
+        unbounded: u32,
+        used: Option<i64>,
+        whole: i64,
+        show: fn(i64) -> String,
+    }
+    let rows = [
+        Line {
+            name: "cpu",
+            req: l.cpu_requests,
+            lim: l.cpu_limits,
+            unbounded: l.cpu_unlimited,
+            used: x.usage.map(|u| u.0),
+            whole: a.cpu,
+            show: cpu_text,
+        },
+        Line {
+            name: "memory",
+            req: l.memory_requests,
+            lim: l.memory_limits,
+            unbounded: l.memory_unlimited,
+            used: x.usage.map(|u| u.1),
+            whole: a.memory,
+            show: bytes_text,
+        },
+    ];
+    for Line {
+        name,
+        req,
+        lim,
+        unbounded,
+        used,
+        whole,
+        show,
+    } in rows
+    {
+        doc.text(
+            2,
             format!(
-                "{}{}",
-                with_pct(cpu_text(l.cpu_limits), l.cpu_limits, a.cpu),
-                unlimited(l.cpu_unlimited)
+                "{:<10} {:<18} {:<26} {}",
+                name,
+                with_pct(show(req), req, whole),
+                format!(
+                    "{}{}",
+                    with_pct(show(lim), lim, whole),
+                    unlimited(unbounded)
+                ),
+                used.map_or("-".into(), |u| with_pct(show(u), u, whole)),
             ),
-            x.usage
-                .map_or("-".into(), |u| with_pct(cpu_text(u.0), u.0, a.cpu)),
-        ),
-        Role::Plain,
-    );
-    doc.text(
-        2,
-        format!(
-            "{:<10} {:<18} {:<26} {}",
-            "memory",
-            with_pct(bytes_text(l.memory_requests), l.memory_requests, a.memory),
-            format!(
-                "{}{}",
-                with_pct(bytes_text(l.memory_limits), l.memory_limits, a.memory),
-                unlimited(l.memory_unlimited)
-            ),
-            x.usage
-                .map_or("-".into(), |u| with_pct(bytes_text(u.1), u.1, a.memory)),
-        ),
-        Role::Plain,
-    );
+            Role::Plain,
+        );
+    }
     if let Some(storage) = a.ephemeral_storage {
         doc.text(
             2,
