@@ -96,7 +96,11 @@ impl Proc {
             let _ = tx.try_send(chunk);
         }
         outlet.backlog_bytes = 0;
-        outlet.attached = Some(tx);
+        // A quick command can exit before its client is connected: then keep no sender, so
+        // the channel ends after the backlog instead of waiting forever.
+        if self.exit.borrow().is_none() {
+            outlet.attached = Some(tx);
+        }
         rx
     }
 
@@ -216,8 +220,10 @@ impl Proc {
             }
             lock(&me.stdin).take();
             lock(&me.master).take();
-            lock(&me.outlet).attached = None;
+            // Publish the exit first, then drop the reader's channel: an `attach` racing with
+            // this either sees the exit (and keeps no sender) or has its sender dropped here.
             let _ = me.exit.send(Some(code));
+            lock(&me.outlet).attached = None;
         });
     }
 }
@@ -428,6 +434,27 @@ mod tests {
         assert!(text.contains("24 80"), "{text:?}");
         assert!(text.contains("got-hello"), "{text:?}");
         assert_eq!(code, 0);
+    }
+
+    #[tokio::test]
+    async fn attaching_after_the_process_exited_still_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Proc::start(&spawn(
+            &["sh", "-c", "echo early; exit 5"],
+            false,
+            dir.path(),
+        ))
+        .unwrap();
+        let mut exited = p.exited();
+        let _ = exited.wait_for(Option::is_some).await;
+        let mut rx = p.attach();
+        // The backlog, then the end of the channel (not a wait for output that never comes).
+        let mut out = Vec::new();
+        while let Some((_, bytes)) = rx.recv().await {
+            out.extend(bytes);
+        }
+        assert_eq!(out, b"early\n");
+        assert_eq!(p.exit_code(), Some(5));
     }
 
     #[test]
