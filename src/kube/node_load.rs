@@ -95,10 +95,6 @@ impl NodeLoads {
         loads
     }
 
-    pub fn len(&self) -> usize {
-        self.by_node.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.by_node.is_empty()
     }
