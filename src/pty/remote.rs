@@ -175,16 +175,10 @@ impl Backend for Exec {
                         continue;
                     }
                     Err(s) => {
-                        // The program ran and ended before printing anything.
-                        let (exit_tx, exit) = oneshot::channel();
-                        let _ = exit_tx.send(s.as_ref().map_or(
-                            Ended::Lost("the connection closed".into()),
-                            exit_of,
-                        ));
-                        let (_, output) = mpsc::channel(1);
-                        let (input, _) = mpsc::channel(1);
-                        let (resize, _) = mpsc::channel(1);
-                        return Ok(Connection { output, input, resize, exit });
+                        // The program ended before its output was read; what it printed may
+                        // still be in the pipe, and rewire drains it before the exit.
+                        let status: StatusFuture = Box::pin(std::future::ready(s));
+                        return Ok(rewire(proc, stdout, Vec::new(), status, size));
                     }
                     Ok(n) => {
                         return Ok(rewire(proc, stdout, first[..n].to_vec(), status, size));
@@ -201,6 +195,9 @@ impl Backend for Exec {
     }
 }
 
+/// How long the exit waits for the output that preceded it.
+const OUTPUT_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Wire a process whose stdout and status were taken (and `first` already read from stdout).
 fn rewire(
     mut proc: AttachedProcess,
@@ -215,7 +212,7 @@ fn rewire(
     let (exit_tx, exit) = oneshot::channel();
     let mut stdin = proc.stdin();
     let mut sizes = proc.terminal_size();
-    tokio::spawn(async move {
+    let forwarder = tokio::spawn(async move {
         if !first.is_empty() && out_tx.send(first).await.is_err() {
             return;
         }
@@ -268,6 +265,11 @@ fn rewire(
                 Err(e) => Ended::Lost(e.to_string()),
             },
         };
+        // kube-rs demultiplexes stdout and the status into separate pipes, so the status can be
+        // seen before the last output is forwarded. The exit is published only once the output
+        // is drained (stdout closes right after the status), bounded for a connection that
+        // never closes it.
+        let _ = tokio::time::timeout(OUTPUT_DRAIN, forwarder).await;
         let _ = exit_tx.send(ended);
     });
     Connection {
