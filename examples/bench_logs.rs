@@ -82,7 +82,7 @@ async fn ours(client: kube::Client, secs: u64) -> (u64, Duration, usize) {
         },
     };
     let mut pane = LogPane::new(request.clone(), LogBuffer::new(Limits::default()));
-    let _task = logs::spawn(client, 1, request, tx);
+    let _task = logs::spawn(client, 1, request, tx, None);
     let end = Instant::now() + Duration::from_secs(secs);
     let mut n = 0u64;
     let mut worst = Duration::ZERO;

@@ -182,6 +182,12 @@ pub struct LogsConfig {
     pub max_mib: usize,
     /// Lines of backlog asked for per container when a pane opens.
     pub tail_lines: i64,
+    /// Capture the logs of Tekton steps that finish while kubedeck runs.
+    pub capture_steps: bool,
+    /// Where captured step logs go (default: the platform cache dir, `step-logs`).
+    pub capture_dir: Option<std::path::PathBuf>,
+    /// MiB the capture directory may hold; the oldest captures leave first.
+    pub capture_max_mib: u64,
 }
 
 impl Default for LogsConfig {
@@ -190,6 +196,9 @@ impl Default for LogsConfig {
             max_lines: 20_000,
             max_mib: 32,
             tail_lines: 500,
+            capture_steps: true,
+            capture_dir: None,
+            capture_max_mib: 256,
         }
     }
 }
@@ -214,7 +223,24 @@ impl LogsConfig {
                 self.tail_lines
             ));
         }
+        if !(8..=65_536).contains(&self.capture_max_mib) {
+            return Err(format!(
+                "capture_max_mib {} is out of range (8 to 65536)",
+                self.capture_max_mib
+            ));
+        }
         Ok(())
+    }
+
+    /// Where step logs are captured, or `None` when capture is off (or no cache dir exists).
+    pub fn capture_root(&self) -> Option<std::path::PathBuf> {
+        if !self.capture_steps {
+            return None;
+        }
+        self.capture_dir.clone().or_else(|| {
+            directories::ProjectDirs::from("dev", "kubedeck", "kubedeck")
+                .map(|d| d.cache_dir().join("step-logs"))
+        })
     }
 }
 

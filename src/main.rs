@@ -165,6 +165,10 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     app.thresholds = config.nodes.thresholds();
     let options = Options {
         metrics_interval: std::time::Duration::from_secs(config.nodes.metrics_interval_secs),
+        step_capture: config
+            .logs
+            .capture_root()
+            .map(|root| (root, config.logs.capture_max_mib << 20)),
         theme,
         keymap,
         start,

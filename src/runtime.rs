@@ -62,6 +62,8 @@ pub struct Options {
     pub start: StartView,
     /// How often to poll metrics.k8s.io.
     pub metrics_interval: Duration,
+    /// Where Tekton step logs are captured and the bound in bytes (`None`: capture is off).
+    pub step_capture: Option<(std::path::PathBuf, u64)>,
 }
 
 /// Why the loop ended.
@@ -197,6 +199,10 @@ struct Ui {
     metrics_task: Option<crate::kube::metrics::MetricsTask>,
     metrics_tx: mpsc::UnboundedSender<crate::kube::metrics::MetricsUpdate>,
     metrics_interval: Duration,
+    step_capture: Option<(std::path::PathBuf, u64)>,
+    /// The current cluster's captured step logs, and the task capturing them.
+    step_store: Option<Arc<crate::kube::step_store::StepStore>>,
+    capture_task: Option<crate::kube::step_capture::CaptureTask>,
 }
 
 impl Ui {
@@ -300,7 +306,12 @@ impl Ui {
             Effect::OpenLogs { pane, request } => {
                 // Replacing the task drops (and so stops) the old stream first.
                 self.log_tasks.remove(&pane);
-                let task = crate::kube::logs::spawn(client, pane, request, self.log_tx.clone());
+                let captured = self
+                    .step_store
+                    .clone()
+                    .filter(|_| request.target.is_tekton());
+                let task =
+                    crate::kube::logs::spawn(client, pane, request, self.log_tx.clone(), captured);
                 self.log_tasks.insert(pane, task);
             }
             Effect::StopLogs(pane) => {
@@ -429,6 +440,26 @@ impl Ui {
         ));
     }
 
+    /// (Re)start capturing Tekton step logs for the current cluster and scope.
+    fn start_capture(&mut self, app: &App) {
+        self.capture_task = None;
+        self.step_store = self.step_capture.as_ref().map(|(root, max)| {
+            Arc::new(crate::kube::step_store::StepStore::new(
+                root,
+                &self.session.cluster.context,
+                &app.server,
+                *max,
+            ))
+        });
+        if let Some(store) = &self.step_store {
+            self.capture_task = Some(crate::kube::step_capture::spawn(
+                self.session.cluster.client.clone(),
+                self.session.cluster.scope.clone(),
+                store.clone(),
+            ));
+        }
+    }
+
     fn restart(&mut self, app: &mut App, client: kube::Client, context: String, scope: Scope) {
         // Dropping the old cluster stops its informers before the new ones start.
         self.taskruns = None;
@@ -446,6 +477,7 @@ impl Ui {
         t.triage.set_rows(Vec::new());
         self.stale.extend(ResourceKind::ALL);
         self.start_metrics(app);
+        self.start_capture(app);
         if let Some(run) = app.taskruns_of.clone() {
             self.apply(Effect::WatchTaskRuns(Some(run)), app);
         }
@@ -752,6 +784,11 @@ fn log_event(app: &mut App, ev: LogEvent) {
                 p.error = Some(error);
             }
         }
+        LogEvent::Captured { pane, at } => {
+            if let Some(p) = pane_of(app, pane) {
+                p.captured = Some(at);
+            }
+        }
     }
 }
 
@@ -833,6 +870,7 @@ pub async fn run(
         keymap,
         start,
         metrics_interval,
+        step_capture,
     } = options;
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
     // Bounded: a flooding container waits for the UI instead of filling memory.
@@ -867,8 +905,12 @@ pub async fn run(
         metrics_task: None,
         metrics_tx,
         metrics_interval,
+        step_capture,
+        step_store: None,
+        capture_task: None,
     };
     ui.start_metrics(app);
+    ui.start_capture(app);
     let wake = ui.wake.clone();
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));

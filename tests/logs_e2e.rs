@@ -252,3 +252,77 @@ fn hostile_logs_cannot_touch_the_terminal() {
     assert!(!t.wrote(b"\x1b]0;pwned"), "title change leaked");
     assert!(!t.wrote(b"\x1b[10;10Hmoved"), "cursor move leaked");
 }
+
+/// Poll until `check` holds for the files under `dir` (a file system has no signal to wait on).
+fn wait_files(what: &str, mut check: impl FnMut() -> bool) {
+    let end = std::time::Instant::now() + common::term::DEADLINE;
+    while !check() {
+        assert!(
+            std::time::Instant::now() < end,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The pod directories captured for `pods` under the capture root (any cluster).
+fn captured_pods(root: &std::path::Path, pods: &[String]) -> usize {
+    let clusters = std::fs::read_dir(root).into_iter().flatten().flatten();
+    clusters
+        .flat_map(|c| {
+            pods.iter()
+                .filter(move |p| c.path().join("ci").join(p).join("meta.json").exists())
+        })
+        .count()
+}
+
+#[test]
+fn step_logs_captured_while_running_outlive_the_runs_pods() {
+    let w = world(common::frozen(5));
+    let runs = w.sim.store().snapshot(Kind::PipelineRun).items;
+    let with_reason = |reason: &str| {
+        runs.iter()
+            .find(|r| r["status"]["conditions"][0]["reason"] == reason)
+            .and_then(|r| r["metadata"]["name"].as_str().map(str::to_string))
+    };
+    let failed = with_reason("Failed");
+    let run = failed
+        .clone()
+        .or_else(|| with_reason("Succeeded"))
+        .unwrap_or_else(|| panic!("no finished run"));
+    let pods: Vec<String> = w
+        .sim
+        .store()
+        .snapshot(Kind::Pod)
+        .items
+        .iter()
+        .filter(|p| p["metadata"]["labels"]["tekton.dev/pipelineRun"] == run.as_str())
+        .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(!pods.is_empty(), "the run has pods");
+
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "pipelineruns"], 160, 45);
+    t.wait_for(&run);
+    let root = t.cache.path().join("kubedeck").join("step-logs");
+    wait_files("every step pod captured", || {
+        captured_pods(&root, &pods) == pods.len()
+    });
+
+    // Tekton prunes the run's pods; its logs are gone from the cluster.
+    for p in &pods {
+        w.sim.store().remove(Kind::Pod, &("ci".into(), p.clone()));
+    }
+    t.send(&format!("/{run}\r"));
+    t.wait_until("only that run", |s| s.contains(&format!("/{run}")));
+    t.send("l");
+    let screen = t.wait_until("the captured steps", |s| {
+        s.contains("captured 20") && s.contains("are gone")
+    });
+    let last_words = if failed.is_some() {
+        "fatal: exiting with code 1"
+    } else {
+        "] done"
+    };
+    assert!(screen.contains(last_words), "{screen}");
+    assert!(!screen.contains("no pods match"), "{screen}");
+}

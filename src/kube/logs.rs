@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::log_request::{LogOptions, LogRequest, LogTarget};
+use super::step_store::StepStore;
 use crate::app::layout::PaneId;
 use crate::app::logs::buffer::{NoteKind, SourceId};
 use crate::app::logs::pane::{Source, SourceState};
@@ -57,6 +58,8 @@ pub enum LogEvent {
     },
     /// The target cannot be streamed at all (not found, forbidden).
     Failed { pane: PaneId, error: String },
+    /// Some sources are replayed from the step capture, not streamed live: when they were read.
+    Captured { pane: PaneId, at: String },
 }
 
 /// A running pane stream; dropping it stops every request it made.
@@ -74,8 +77,9 @@ pub fn spawn(
     pane: PaneId,
     request: LogRequest,
     tx: mpsc::Sender<LogEvent>,
+    captured: Option<Arc<StepStore>>,
 ) -> LogTask {
-    LogTask(tokio::spawn(manage(client, pane, request, tx)))
+    LogTask(tokio::spawn(manage(client, pane, request, tx, captured)))
 }
 
 type Pods = Arc<HashMap<String, Pod>>;
@@ -166,6 +170,15 @@ fn standing(
     Standing::Ended(terminated.map(|t| t.exit_code))
 }
 
+/// A Tekton step's prefix: `task/step` in a PipelineRun, `step` in a TaskRun.
+fn step_label(kind: &str, task: Option<&str>, container: &str) -> String {
+    let step = container.strip_prefix("step-").unwrap_or(container);
+    match task {
+        Some(task) if kind == "PipelineRun" => format!("{task}/{step}"),
+        _ => step.to_string(),
+    }
+}
+
 /// The short prefix for a source: enough to tell pods and containers apart.
 fn label_for(target: &LogTarget, pod: &Pod, container: &str) -> String {
     let name = pod.metadata.name.as_deref().unwrap_or_default();
@@ -173,17 +186,12 @@ fn label_for(target: &LogTarget, pod: &Pod, container: &str) -> String {
     match target {
         LogTarget::Pod { .. } => container.to_string(),
         LogTarget::Tekton { kind, .. } => {
-            let step = container.strip_prefix("step-").unwrap_or(container);
             let task = pod
                 .metadata
                 .labels
                 .as_ref()
-                .and_then(|l| l.get("tekton.dev/pipelineTask"))
-                .cloned();
-            match task {
-                Some(task) if *kind == "PipelineRun" => format!("{task}/{step}"),
-                _ => step.to_string(),
-            }
+                .and_then(|l| l.get("tekton.dev/pipelineTask"));
+            step_label(kind, task.map(String::as_str), container)
         }
         LogTarget::Selector { .. } => {
             // Generated names end in a random suffix, which is what tells replicas apart.
@@ -228,6 +236,7 @@ async fn manage(
     pane: PaneId,
     request: LogRequest,
     tx: mpsc::Sender<LogEvent>,
+    captured: Option<Arc<StepStore>>,
 ) {
     let LogRequest { target, options } = request;
     let api: Api<Pod> = match target.namespace() {
@@ -280,7 +289,15 @@ async fn manage(
                         gone_note(&tx, pane, &slots, &n).await;
                     }
                 }
-                if !synced && pods.is_empty() {
+                // Steps whose pods are gone come from the capture, once, when the pane opens.
+                let replayed = match (&captured, synced) {
+                    (Some(store), false) => {
+                        let live: Vec<String> = pods.keys().cloned().collect();
+                        replay_captured(&tx, pane, store.clone(), &target, live, &mut next_id).await
+                    }
+                    _ => 0,
+                };
+                if !synced && pods.is_empty() && replayed == 0 {
                     if let LogTarget::Pod { name, .. } = &target {
                         let _ = tx
                             .send(LogEvent::Failed {
@@ -412,6 +429,122 @@ async fn manage(
             }
         }
     }
+}
+
+/// Replay the captured steps of a Tekton target whose pods are not live (`live`); how many
+/// steps were replayed.
+async fn replay_captured(
+    tx: &mpsc::Sender<LogEvent>,
+    pane: PaneId,
+    store: Arc<StepStore>,
+    target: &LogTarget,
+    live: Vec<String>,
+    next_id: &mut SourceId,
+) -> usize {
+    let LogTarget::Tekton {
+        namespace,
+        kind,
+        name,
+    } = target
+    else {
+        return 0;
+    };
+    let found = {
+        let (namespace, name) = (namespace.clone(), name.clone());
+        let kind: &'static str = kind;
+        tokio::task::spawn_blocking(move || store.find(&namespace, kind, &name, &live))
+            .await
+            .unwrap_or_default()
+    };
+    let mut steps = 0;
+    let mut newest = String::new();
+    for pod in &found {
+        for (step, bytes) in &pod.logs {
+            let id = *next_id;
+            *next_id = next_id.saturating_add(1);
+            steps += 1;
+            newest = newest.max(step.captured_at.clone());
+            let source = Source {
+                pod: pod.meta.pod.clone(),
+                container: step.container.clone(),
+                label: step_label(kind, pod.meta.pipeline_task.as_deref(), &step.container),
+                state: SourceState::Ended(Some(step.exit_code)),
+            };
+            if tx
+                .send(LogEvent::Source { pane, id, source })
+                .await
+                .is_err()
+            {
+                return steps;
+            }
+            let lines = captured_lines(bytes);
+            for chunk in lines.chunks(BATCH) {
+                let lines = chunk.to_vec();
+                let _ = tx.send(LogEvent::Lines { pane, id, lines }).await;
+            }
+            if step.truncated {
+                let text = format!(
+                    "{}/{}: only the first {} MiB were captured",
+                    pod.meta.pod,
+                    step.container,
+                    super::step_capture::STEP_LIMIT_BYTES >> 20
+                );
+                let _ = tx
+                    .send(LogEvent::Note {
+                        pane,
+                        id,
+                        kind: NoteKind::Warning,
+                        text,
+                    })
+                    .await;
+            }
+        }
+    }
+    if steps > 0 {
+        let at = newest
+            .parse::<Timestamp>()
+            .map(|t| {
+                t.to_zoned(jiff::tz::TimeZone::system())
+                    .strftime("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            })
+            .unwrap_or(newest);
+        let pods = found.len();
+        let text = format!(
+            "{pods} pod(s) of {kind} {name} are gone: {steps} step(s) shown as kubedeck captured them ({at})"
+        );
+        let _ = tx
+            .send(LogEvent::Note {
+                pane,
+                id: 0,
+                kind: NoteKind::Info,
+                text,
+            })
+            .await;
+        let _ = tx.send(LogEvent::Captured { pane, at }).await;
+    }
+    steps
+}
+
+/// Lines of a captured log, cut and parsed as a live stream's are.
+fn captured_lines(bytes: &[u8]) -> Vec<Line> {
+    let mut grouper = Grouper::default();
+    let cap = MAX_LINE_BYTES + TS_PREFIX;
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    if bytes.is_empty() {
+        return Vec::new();
+    }
+    bytes
+        .split(|&b| b == b'\n')
+        .map(|piece| {
+            let (kept, dropped) = if piece.len() > cap {
+                (&piece[..cap], piece.len() - cap)
+            } else {
+                (piece, 0)
+            };
+            parse_line(kept, dropped, &mut grouper)
+        })
+        .collect()
 }
 
 async fn gone_note(
@@ -816,6 +949,25 @@ mod tests {
             selector: "app=api".into(),
         };
         assert_eq!(label_for(&sel, &p, "envoy"), "x7k2p/envoy");
+    }
+
+    #[test]
+    fn captured_logs_read_back_as_a_live_stream_would() {
+        let mut raw = b"2026-11-22T10:00:00.000000001Z fetching\n".to_vec();
+        raw.extend_from_slice(b"2026-11-22T10:00:01Z \x1b]52;c;aGk=\x07panic: boom\n");
+        raw.extend_from_slice(b"2026-11-22T10:00:01Z goroutine 1 [running]:\n");
+        raw.extend_from_slice(b"2026-11-22T10:00:02Z ");
+        raw.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 5000));
+        raw.push(b'\n');
+        let lines = captured_lines(&raw);
+        assert_eq!(lines.len(), 4, "the trailing newline ends the last line");
+        assert_eq!(lines[0].text, "fetching");
+        assert!(lines[0].ts.is_some());
+        assert!(!lines[1].text.contains('\x1b'), "{:?}", lines[1].text);
+        assert!(lines[2].continuation, "a panic's frames stay with it");
+        assert!(lines[3].text.contains("line cut"), "long lines are cut");
+        assert!(lines[3].text.len() < MAX_LINE_BYTES + 200);
+        assert!(captured_lines(b"").is_empty());
     }
 
     #[test]

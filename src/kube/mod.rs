@@ -19,5 +19,7 @@ pub mod pod_resources;
 pub mod pod_row;
 pub mod quantity;
 pub mod row_cache;
+pub mod step_capture;
+pub mod step_store;
 pub mod tekton;
 pub mod tekton_row;

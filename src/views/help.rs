@@ -73,6 +73,10 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
         "Log search and filters: plain text (smart case), ~regex; Esc clears them.",
         theme.muted,
     ));
+    out.push(Line::styled(
+        "Tekton step logs are captured as steps end; gone pods replay (\"captured\").",
+        theme.muted,
+    ));
     if readonly {
         out.push(Line::styled(
             "Read-only mode: delete, cancel and rerun are disabled.",

@@ -23,6 +23,8 @@ pub struct Term {
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     master: Box<dyn MasterPty + Send>,
+    /// The run's own cache dir (captured step logs, recordings), so tests do not share one.
+    pub cache: tempfile::TempDir,
 }
 
 pub const DEADLINE: Duration = Duration::from_secs(30);
@@ -44,6 +46,8 @@ impl Term {
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         cmd.env_remove("KUBECONFIG");
+        let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        cmd.env("XDG_CACHE_HOME", cache.path());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -92,6 +96,7 @@ impl Term {
             writer,
             child,
             master: pair.master,
+            cache,
         }
     }
 

@@ -1,0 +1,225 @@
+//! While kubedeck runs, capture the logs of every Tekton step that finishes in its scope, so a
+//! failed run stays readable after Tekton prunes its pods or the cluster deletes them.
+//!
+//! One watch on pods labelled `tekton.dev/taskRun` (no extra list of anything else); a step
+//! container is read once, when its status says it terminated, with `limitBytes` and
+//! `tailLines`. At start, steps that finished more than an hour ago are left alone: the capture
+//! is for what happens while kubedeck watches, not a backfill of the whole cluster's history.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use futures::{AsyncReadExt, StreamExt};
+use jiff::{SignedDuration, Timestamp};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, LogParams};
+use kube::runtime::{WatchStreamExt, watcher};
+
+use super::cluster::Scope;
+use super::step_store::{PodMeta, StepMeta, StepStore};
+
+/// Bytes read of one step's log; the start is kept (a step's setup is often what explains it).
+pub const STEP_LIMIT_BYTES: i64 = 4 << 20;
+/// Lines read of one step's log.
+pub const STEP_TAIL_LINES: i64 = 50_000;
+/// Steps that finished longer ago than this when first seen are not captured.
+const BACKFILL: SignedDuration = SignedDuration::from_hours(1);
+
+/// The capture task; dropping it stops the watch.
+pub struct CaptureTask(tokio::task::JoinHandle<()>);
+
+impl Drop for CaptureTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A finished step of a Tekton pod, to be captured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedStep {
+    pub namespace: String,
+    pub pod: PodMeta,
+    pub step: StepMeta,
+}
+
+/// The step containers of `pod` that have terminated since `after`, in step order.
+pub fn finished_steps(pod: &Pod, after: Timestamp) -> Vec<FinishedStep> {
+    let meta = &pod.metadata;
+    let (Some(name), Some(namespace)) = (meta.name.clone(), meta.namespace.clone()) else {
+        return Vec::new();
+    };
+    let label = |k: &str| meta.labels.as_ref().and_then(|l| l.get(k)).cloned();
+    let pod_meta = PodMeta {
+        pod: name,
+        pipeline_run: label("tekton.dev/pipelineRun"),
+        task_run: label("tekton.dev/taskRun"),
+        pipeline_task: label("tekton.dev/pipelineTask"),
+        steps: Vec::new(),
+    };
+    let order: Vec<&str> = pod
+        .spec
+        .as_ref()
+        .map(|s| s.containers.iter().map(|c| c.name.as_str()).collect())
+        .unwrap_or_default();
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref());
+    let mut steps: Vec<FinishedStep> = statuses
+        .into_iter()
+        .flatten()
+        .filter(|s| s.name.starts_with("step-"))
+        .filter_map(|s| {
+            let t = s.state.as_ref()?.terminated.as_ref()?;
+            let finished = t.finished_at.as_ref()?.0;
+            (finished >= after).then(|| FinishedStep {
+                namespace: namespace.clone(),
+                pod: pod_meta.clone(),
+                step: StepMeta {
+                    container: s.name.clone(),
+                    order: order
+                        .iter()
+                        .position(|c| *c == s.name)
+                        .unwrap_or(order.len()),
+                    exit_code: t.exit_code,
+                    finished_at: finished.to_string(),
+                    captured_at: String::new(),
+                    truncated: false,
+                },
+            })
+        })
+        .collect();
+    steps.sort_by_key(|s| s.step.order);
+    steps
+}
+
+/// Watch Tekton pods in `scope` and capture each step as it finishes, until dropped.
+pub fn spawn(client: kube::Client, scope: Scope, store: Arc<StepStore>) -> CaptureTask {
+    CaptureTask(tokio::spawn(async move {
+        let api: Api<Pod> = match &scope {
+            Scope::All => Api::all(client.clone()),
+            Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
+        };
+        let after = Timestamp::now() - BACKFILL;
+        let config = watcher::Config::default().labels("tekton.dev/taskRun");
+        let mut pods = watcher(api, config)
+            .default_backoff()
+            .applied_objects()
+            .boxed();
+        // Instances captured (or found on disk) this run: (namespace, pod, container, finishedAt).
+        let mut done: HashSet<(String, String, String, String)> = HashSet::new();
+        while let Some(pod) = pods.next().await {
+            let Ok(pod) = pod else { continue };
+            for f in finished_steps(&pod, after) {
+                let key = (
+                    f.namespace.clone(),
+                    f.pod.pod.clone(),
+                    f.step.container.clone(),
+                    f.step.finished_at.clone(),
+                );
+                if done.contains(&key) {
+                    continue;
+                }
+                let on_disk = {
+                    let (store, k) = (store.clone(), key.clone());
+                    tokio::task::spawn_blocking(move || store.has(&k.0, &k.1, &k.2, &k.3))
+                        .await
+                        .unwrap_or(false)
+                };
+                // A failed read (the pod went already) is not retried: its log is gone.
+                if on_disk || capture(&client, &store, f).await {
+                    done.insert(key);
+                }
+            }
+        }
+    }))
+}
+
+/// Read one step's log and store it; whether it was stored.
+async fn capture(client: &kube::Client, store: &Arc<StepStore>, mut f: FinishedStep) -> bool {
+    let api: Api<Pod> = Api::namespaced(client.clone(), &f.namespace);
+    let params = LogParams {
+        container: Some(f.step.container.clone()),
+        timestamps: true,
+        limit_bytes: Some(STEP_LIMIT_BYTES),
+        tail_lines: Some(STEP_TAIL_LINES),
+        ..LogParams::default()
+    };
+    let Ok(reader) = api.log_stream(&f.pod.pod, &params).await else {
+        return false;
+    };
+    futures::pin_mut!(reader);
+    let mut log = Vec::new();
+    // The server honours limitBytes; the take is for one that does not.
+    let limit = STEP_LIMIT_BYTES as u64;
+    if reader.take(limit).read_to_end(&mut log).await.is_err() {
+        return false;
+    }
+    f.step.truncated = log.len() as u64 >= limit;
+    f.step.captured_at = Timestamp::now().to_string();
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || store.save(&f.namespace, &f.pod, f.step, &log).is_ok())
+        .await
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tekton_pod(finished: &str) -> Pod {
+        serde_json::from_value(json!({
+            "metadata": {"name": "ci-run-x-test-pod", "namespace": "ci",
+                "labels": {"tekton.dev/pipelineRun": "ci-run-x", "tekton.dev/taskRun": "ci-run-x-test",
+                           "tekton.dev/pipelineTask": "test"}},
+            "spec": {"containers": [{"name": "step-fetch"}, {"name": "step-test"}, {"name": "sidecar-db"}]},
+            "status": {"containerStatuses": [
+                {"name": "sidecar-db", "ready": false, "restartCount": 0, "image": "", "imageID": "",
+                 "state": {"terminated": {"exitCode": 0, "finishedAt": finished}}},
+                {"name": "step-test", "ready": false, "restartCount": 0, "image": "", "imageID": "",
+                 "state": {"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": finished}}},
+                {"name": "step-fetch", "ready": false, "restartCount": 0, "image": "", "imageID": "",
+                 "state": {"terminated": {"exitCode": 0, "finishedAt": finished}}}
+            ]}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn finished_steps_in_step_order_with_their_run() {
+        let after: Timestamp = "2026-11-22T09:00:00Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let steps = finished_steps(&tekton_pod("2026-11-22T10:00:00Z"), after);
+        let names: Vec<(&str, usize, i32)> = steps
+            .iter()
+            .map(|s| (s.step.container.as_str(), s.step.order, s.step.exit_code))
+            .collect();
+        // Sidecars are not steps; steps keep the spec's order, not the status order.
+        assert_eq!(names, [("step-fetch", 0, 0), ("step-test", 1, 1)]);
+        assert_eq!(steps[0].pod.pipeline_run.as_deref(), Some("ci-run-x"));
+        assert_eq!(steps[0].pod.task_run.as_deref(), Some("ci-run-x-test"));
+        assert_eq!(steps[0].pod.pipeline_task.as_deref(), Some("test"));
+        assert_eq!(steps[0].namespace, "ci");
+    }
+
+    #[test]
+    fn old_and_running_steps_are_not_captured() {
+        let after: Timestamp = "2026-11-22T09:00:00Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(finished_steps(&tekton_pod("2026-11-22T08:59:59Z"), after).is_empty());
+        let mut running = tekton_pod("2026-11-22T10:00:00Z");
+        if let Some(s) = running
+            .status
+            .as_mut()
+            .and_then(|s| s.container_statuses.as_mut())
+        {
+            for c in s {
+                c.state = Some(Default::default());
+            }
+        }
+        assert!(finished_steps(&running, after).is_empty());
+    }
+}
