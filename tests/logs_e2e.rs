@@ -188,6 +188,50 @@ fn label_selector_logs_follow_pods_that_come_and_go() {
 }
 
 #[test]
+fn a_deployments_logs_by_its_own_selector_including_a_rollouts_pods() {
+    let w = world(common::frozen(10));
+    let mut selector = serde_json::Map::new();
+    selector.insert("app".into(), json!("shop"));
+    w.sim.store().put(
+        Kind::Deployment,
+        kubedeck::sim::owners::deployment("demo", "shop", Value::Object(selector)),
+    );
+    w.sim.store().put(
+        Kind::Pod,
+        log_pod("demo", "shop-7d9f-aaaaa", "shop", "task", &["app"], 10),
+    );
+    // Not selected: another app's pod in the same namespace.
+    w.sim.store().put(
+        Kind::Pod,
+        log_pod("demo", "other-7d9f-ccccc", "other", "task", &["app"], 10),
+    );
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    t.wait_for("shop-7d9f-aaaaa");
+    t.send(":logs deploy/shop\r");
+    t.wait_until(
+        "the selector read from the Deployment and the pod's lines",
+        |s| {
+            s.contains("logs deploy/shop")
+                && s.contains("pods matching app=shop")
+                && s.contains("aaaaa [app] step")
+        },
+    );
+    // The rollout's new pod joins.
+    w.sim.store().put(
+        Kind::Pod,
+        log_pod("demo", "shop-8e0a-bbbbb", "shop", "task", &["app"], 2),
+    );
+    let screen = t.wait_until("the new pod's lines", |s| {
+        s.contains("bbbbb [app] step") && s.contains("2 streams")
+    });
+    assert!(!screen.contains("ccccc [app]"), "{screen}");
+
+    // A workload that does not exist says so in its pane.
+    t.send(":logs sts/nope\r");
+    t.wait_for("sts/nope in demo not found");
+}
+
+#[test]
 fn a_dropped_follow_stream_resumes_without_duplicates_or_gaps() {
     let w = world(common::frozen(10));
     w.sim.store().put(

@@ -866,3 +866,40 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
         other => panic!("expected unavailable, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn seeded_workloads_select_their_own_pods() {
+    let sim = common::start(common::frozen(40)).await;
+    let client = common::client_for(&sim).await;
+    let deploy = kubedeck::kube::owner::owner_kind("deploy").unwrap_or_else(|| panic!("kind"));
+    let selector = kubedeck::kube::owner::owner_selector(client.clone(), "demo", deploy, "web")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(selector, "app=web");
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "demo");
+    let selected = pods
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!selected.items.is_empty());
+    // Every pod of the app in the namespace is one of the Deployment's (through a ReplicaSet
+    // the simulator serves too).
+    for p in &selected.items {
+        let owner = p
+            .metadata
+            .owner_references
+            .as_ref()
+            .and_then(|o| o.first())
+            .map(|o| (o.kind.clone(), o.name.clone()))
+            .unwrap_or_else(|| panic!("no owner"));
+        assert_eq!(owner.0, "ReplicaSet");
+        let rs = kubedeck::kube::owner::owner_kind("rs").unwrap_or_else(|| panic!("kind"));
+        let rs_selector =
+            kubedeck::kube::owner::owner_selector(client.clone(), "demo", rs, &owner.1)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(rs_selector.contains("pod-template-hash="), "{rs_selector}");
+    }
+    let missing = kubedeck::kube::owner::owner_selector(client, "demo", deploy, "nope").await;
+    assert_eq!(missing, Err("deploy/nope in demo not found".into()));
+}

@@ -181,6 +181,51 @@ pub fn owner_logs(app: &mut App) -> Vec<Effect> {
     effects
 }
 
+/// `:logs deploy/web` (or sts, ds, rs, job): every pod the workload selects. The namespace is
+/// `-n NS`, else the scope's, else the selected row's.
+fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
+    let (word, name) = workload.split_once('/').unwrap_or((workload, ""));
+    let Some(kind) = crate::kube::owner::owner_kind(word) else {
+        say(
+            app,
+            Severity::Error,
+            format!("{word}: not a workload kind (deploy, sts, ds, rs, job)"),
+        );
+        return Vec::new();
+    };
+    if name.is_empty() {
+        say(
+            app,
+            Severity::Error,
+            format!("usage: :logs {}/NAME", kind.short),
+        );
+        return Vec::new();
+    }
+    let flag = args
+        .iter()
+        .position(|a| *a == "-n")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.to_string());
+    let selected = super::update::selected_object(app)
+        .map(|o| o.namespace)
+        .filter(|ns| !ns.is_empty());
+    let scope = (!app.all_namespaces()).then(|| app.scope.clone());
+    let Some(namespace) = flag.or(scope).or(selected) else {
+        say(
+            app,
+            Severity::Error,
+            format!("which namespace? :logs -n NS {}/{name}", kind.short),
+        );
+        return Vec::new();
+    };
+    let target = LogTarget::Owner {
+        namespace,
+        kind,
+        name: name.to_string(),
+    };
+    open_pane(app, request(app, target))
+}
+
 /// Keys while the container picker is open.
 pub fn picker_keys(app: &mut App, action: Action) -> Vec<Effect> {
     let Some(p) = app.picker.as_mut() else {
@@ -274,7 +319,7 @@ fn save_path(pane: &LogPane, now: Timestamp) -> String {
     let who: String = match &pane.request.target {
         LogTarget::Pod { name, .. } => name.clone(),
         LogTarget::Selector { selector, .. } => selector.clone(),
-        LogTarget::Tekton { name, .. } => name.clone(),
+        LogTarget::Tekton { name, .. } | LogTarget::Owner { name, .. } => name.clone(),
     }
     .chars()
     .map(|c| {
@@ -453,8 +498,17 @@ pub fn log_command(app: &mut App, cmd: &str, args: &[&str]) -> Option<Vec<Effect
             };
             Some(open_pane(app, request(app, target)))
         }
+        ("logs", [workload]) | ("logs", [workload, "-n", _]) | ("logs", ["-n", _, workload])
+            if workload.contains('/') =>
+        {
+            Some(workload_logs(app, workload, args))
+        }
         ("logs", _) => {
-            say(app, Severity::Error, "usage: :logs [-l key=value,...]");
+            say(
+                app,
+                Severity::Error,
+                "usage: :logs [-l key=value,... | [-n NS] deploy|sts|ds|rs|job/NAME]",
+            );
             Some(Vec::new())
         }
         ("since" | "tail", _) if app.focused_log().is_none() => {
@@ -500,5 +554,59 @@ pub fn log_command(app: &mut App, cmd: &str, args: &[&str]) -> Option<Vec<Effect
             Some(Vec::new())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opened(effects: &[Effect]) -> Option<LogTarget> {
+        effects.iter().find_map(|e| match e {
+            Effect::OpenLogs { request, .. } => Some(request.target.clone()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn workload_logs_by_kind_and_name_in_the_right_namespace() {
+        let mut app = App::new("ctx".into(), "srv".into(), "demo".into(), false);
+        let target = opened(&super::super::update::command(&mut app, "logs deploy/web"));
+        match target {
+            Some(LogTarget::Owner {
+                namespace,
+                kind,
+                name,
+            }) => {
+                assert_eq!(
+                    (namespace.as_str(), kind.kind, name.as_str()),
+                    ("demo", "Deployment", "web")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let target = opened(&super::super::update::command(
+            &mut app,
+            "logs -n ci job/nightly",
+        ));
+        assert!(
+            matches!(&target, Some(LogTarget::Owner { namespace, kind, .. }) if namespace == "ci" && kind.kind == "Job"),
+            "{target:?}"
+        );
+        // Not a workload: refused with the kinds that are.
+        let effects = super::super::update::command(&mut app, "logs pod/web-1");
+        assert!(opened(&effects).is_none());
+        let msg = app.message.clone().map(|m| m.1).unwrap_or_default();
+        assert!(msg.contains("deploy, sts"), "{msg}");
+    }
+
+    #[test]
+    fn workload_logs_across_namespaces_ask_which_one() {
+        let mut app = App::new("ctx".into(), "srv".into(), "all".into(), false);
+        assert!(app.all_namespaces());
+        let effects = super::super::update::command(&mut app, "logs sts/db");
+        assert!(opened(&effects).is_none());
+        let msg = app.message.clone().map(|m| m.1).unwrap_or_default();
+        assert!(msg.contains(":logs -n NS sts/db"), "{msg}");
     }
 }

@@ -686,8 +686,8 @@ pub const COMMANDS: &[(&[&str], &str, &str)] = &[
     ),
     (
         &["logs", "log"],
-        "[-l key=value]",
-        "logs of the selection, or of every pod matching a label selector",
+        "[-l SEL | deploy/NAME]",
+        "logs of the selection, of a label selector's pods, or a workload's",
     ),
     (
         &["since"],

@@ -19,6 +19,13 @@ pub enum LogTarget {
         namespace: Option<String>,
         selector: String,
     },
+    /// Every pod a workload (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job) selects, by
+    /// the selector read from the workload when the stream starts.
+    Owner {
+        namespace: String,
+        kind: super::owner::OwnerKind,
+        name: String,
+    },
     /// The step containers of a PipelineRun's or TaskRun's pods.
     Tekton {
         namespace: String,
@@ -29,10 +36,11 @@ pub enum LogTarget {
 }
 
 impl LogTarget {
-    /// The label selector that finds the target's pods, if it is not a single pod.
+    /// The label selector that finds the target's pods, if it is not a single pod (an owner's
+    /// is read from the cluster).
     pub fn selector(&self) -> Option<String> {
         match self {
-            LogTarget::Pod { .. } => None,
+            LogTarget::Pod { .. } | LogTarget::Owner { .. } => None,
             LogTarget::Selector { selector, .. } => Some(selector.clone()),
             LogTarget::Tekton { kind, name, .. } => {
                 let key = if *kind == "TaskRun" {
@@ -47,9 +55,9 @@ impl LogTarget {
 
     pub fn namespace(&self) -> Option<&str> {
         match self {
-            LogTarget::Pod { namespace, .. } | LogTarget::Tekton { namespace, .. } => {
-                Some(namespace)
-            }
+            LogTarget::Pod { namespace, .. }
+            | LogTarget::Tekton { namespace, .. }
+            | LogTarget::Owner { namespace, .. } => Some(namespace),
             LogTarget::Selector { namespace, .. } => namespace.as_deref(),
         }
     }
@@ -81,6 +89,7 @@ impl fmt::Display for LogTarget {
             } => write!(f, "{name}/{c}"),
             LogTarget::Pod { name, .. } => write!(f, "{name} (all containers)"),
             LogTarget::Selector { selector, .. } => write!(f, "-l {selector}"),
+            LogTarget::Owner { kind, name, .. } => write!(f, "{}/{name}", kind.short),
             LogTarget::Tekton { kind, name, .. } => write!(f, "{kind} {name}"),
         }
     }

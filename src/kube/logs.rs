@@ -193,7 +193,7 @@ fn label_for(target: &LogTarget, pod: &Pod, container: &str) -> String {
                 .and_then(|l| l.get("tekton.dev/pipelineTask"));
             step_label(kind, task.map(String::as_str), container)
         }
-        LogTarget::Selector { .. } => {
+        LogTarget::Selector { .. } | LogTarget::Owner { .. } => {
             // Generated names end in a random suffix, which is what tells replicas apart.
             let short = if name.matches('-').count() >= 2 {
                 name.rsplit('-').next().unwrap_or(name)
@@ -239,11 +239,36 @@ async fn manage(
     captured: Option<Arc<StepStore>>,
 ) {
     let LogRequest { target, options } = request;
+    let api_client = client.clone();
     let api: Api<Pod> = match target.namespace() {
         Some(ns) => Api::namespaced(client, ns),
         None => Api::all(client),
     };
-    let config = match (&target, target.selector()) {
+    let selector = match &target {
+        LogTarget::Owner {
+            namespace,
+            kind,
+            name,
+        } => match super::owner::owner_selector(api_client, namespace, *kind, name).await {
+            Ok(sel) => {
+                let text = format!("{target}: pods matching {sel}");
+                let note = LogEvent::Note {
+                    pane,
+                    id: 0,
+                    kind: NoteKind::Info,
+                    text,
+                };
+                let _ = tx.send(note).await;
+                Some(sel)
+            }
+            Err(error) => {
+                let _ = tx.send(LogEvent::Failed { pane, error }).await;
+                return;
+            }
+        },
+        _ => target.selector(),
+    };
+    let config = match (&target, selector) {
         (LogTarget::Pod { name, .. }, _) => {
             watcher::Config::default().fields(&format!("metadata.name={name}"))
         }

@@ -15,6 +15,7 @@ pub mod namespace_row;
 pub mod node_load;
 pub mod node_row;
 pub mod object_ref;
+pub mod owner;
 pub mod pod_resources;
 pub mod pod_row;
 pub mod quantity;

@@ -9,6 +9,7 @@ mod http;
 mod logs;
 mod metrics;
 pub mod model;
+pub mod owners;
 mod procs;
 pub mod resources;
 mod route;

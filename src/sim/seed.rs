@@ -74,6 +74,7 @@ pub fn seed(scale: &Scale, store: &Store, events: &mut EventLog, now: Timestamp)
     seed_runs(&mut w, scale, store, events);
     seed_history(&mut w, scale, store, events);
     seed_squeeze(&mut w, scale, store);
+    super::owners::seed_owners(store);
     w
 }
 

@@ -67,6 +67,7 @@ fn prefix_width(pane: &LogPane) -> usize {
         && !matches!(
             pane.request.target,
             crate::kube::log_request::LogTarget::Selector { .. }
+                | crate::kube::log_request::LogTarget::Owner { .. }
         )
     {
         return 0;
