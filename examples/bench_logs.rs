@@ -1,8 +1,9 @@
 //! Log ingest benchmark (not a test): a container in the simulator prints as fast as the
 //! simulator can write. In one run and on the same stream it measures the bare API call
 //! (kube-rs `log_stream`, counting newlines), kubedeck's path (stream task: split, sanitise,
-//! parse; UI side: push into a pane's ring) and `kubectl logs -f` (when installed), and reports
-//! lines/s, the ratios, the longest UI turn and peak memory.
+//! parse; UI side: push into a pane's ring, redrawn at most once a frame as the UI does) and
+//! `kubectl logs -f` (when installed), and reports lines/s, the ratios, the longest UI turn,
+//! the redraw times and peak memory.
 //!
 //! Run: cargo run --release --example bench_logs -- [seconds]
 
@@ -68,7 +69,30 @@ async fn bare(api: &Api<Pod>, secs: u64) -> u64 {
     n
 }
 
-async fn ours(client: kube::Client, secs: u64) -> (u64, Duration, usize) {
+/// What kubedeck's path measured.
+struct Ours {
+    lines: u64,
+    worst_turn: Duration,
+    held: usize,
+    frames: u32,
+    worst_frame: Duration,
+    mean_frame: Duration,
+}
+
+/// Draw the pane as the UI does (settle, then render into a 160x45 buffer), timing it.
+fn draw(
+    terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
+    pane: &mut LogPane,
+    theme: &kubedeck::views::theme::Theme,
+) -> Duration {
+    let t = Instant::now();
+    let area = ratatui::layout::Rect::new(0, 0, 160, 45);
+    kubedeck::views::logs::settle(pane, area, theme);
+    let _ = terminal.draw(|f| kubedeck::views::logs::draw(f, area, pane, true, theme));
+    t.elapsed()
+}
+
+async fn ours(client: kube::Client, secs: u64) -> Ours {
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let request = LogRequest {
         target: LogTarget::Pod {
@@ -82,10 +106,20 @@ async fn ours(client: kube::Client, secs: u64) -> (u64, Duration, usize) {
         },
     };
     let mut pane = LogPane::new(request.clone(), LogBuffer::new(Limits::default()));
+    let theme = match kubedeck::views::theme::builtin("default") {
+        Some(Ok(t)) => t,
+        _ => kubedeck::views::theme::Theme::monochrome(),
+    };
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45))
+        .unwrap_or_else(|e| panic!("{e}"));
     let _task = logs::spawn(client, 1, request, tx, None);
     let end = Instant::now() + Duration::from_secs(secs);
     let mut n = 0u64;
     let mut worst = Duration::ZERO;
+    // Redraw at most once a frame, as the UI loop does, while the lines pour in.
+    let frame = Duration::from_millis(16);
+    let mut next_frame = Instant::now() + frame;
+    let (mut frames, mut worst_frame, mut frame_total) = (0u32, Duration::ZERO, Duration::ZERO);
     while let Ok(Some(ev)) = tokio::time::timeout_at(end.into(), rx.recv()).await {
         // One UI turn: this event and as many more as the runtime takes per wake-up.
         let t = Instant::now();
@@ -103,8 +137,22 @@ async fn ours(client: kube::Client, secs: u64) -> (u64, Duration, usize) {
             }
         }
         worst = worst.max(t.elapsed());
+        if Instant::now() >= next_frame {
+            let took = draw(&mut terminal, &mut pane, &theme);
+            frames += 1;
+            frame_total += took;
+            worst_frame = worst_frame.max(took);
+            next_frame = Instant::now() + frame;
+        }
     }
-    (n, worst, pane.buffer.lines())
+    Ours {
+        lines: n,
+        worst_turn: worst,
+        held: pane.buffer.lines(),
+        frames,
+        worst_frame,
+        mean_frame: frame_total / frames.max(1),
+    }
 }
 
 fn kubectl(kubeconfig: &std::path::Path, secs: u64) -> Option<u64> {
@@ -152,7 +200,8 @@ async fn main() -> color_eyre::Result<()> {
     let rss_before = rss_kib("VmRSS:");
 
     let bare_lines = bare(&api, secs).await;
-    let (our_lines, worst_turn, held) = ours(client, secs).await;
+    let ours = ours(client, secs).await;
+    let (our_lines, worst_turn, held) = (ours.lines, ours.worst_turn, ours.held);
     let peak = rss_kib("VmHWM:");
     let kubectl_lines = tokio::task::spawn_blocking({
         let path = kubeconfig.to_path_buf();
@@ -182,6 +231,10 @@ async fn main() -> color_eyre::Result<()> {
     println!(
         "  longest UI turn ({} batches of up to 2048 lines):  {worst_turn:?}",
         kubedeck::runtime::LOG_EVENTS_PER_TURN + 1
+    );
+    println!(
+        "  redraws while flooding (160x45, at most 60/s):   {} in {secs} s, mean {:?}, longest {:?}",
+        ours.frames, ours.mean_frame, ours.worst_frame
     );
     println!("  lines held in the pane at the end:               {held} (cap 20000)");
     println!(
