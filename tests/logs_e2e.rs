@@ -226,6 +226,13 @@ fn a_deployments_logs_by_its_own_selector_including_a_rollouts_pods() {
     });
     assert!(!screen.contains("ccccc [app]"), "{screen}");
 
+    // A selected pod whose container never started says why there is nothing from it.
+    let mut stuck = log_pod("demo", "shop-8e0a-ddddd", "shop", "task", &["app"], 2);
+    stuck["status"]["containerStatuses"][0]["state"] =
+        json!({"waiting": {"reason": "ImagePullBackOff"}});
+    w.sim.store().put(Kind::Pod, stuck);
+    t.wait_for("shop-8e0a-ddddd/app: not started yet (ImagePullBackOff)");
+
     // A workload that does not exist says so in its pane.
     t.send(":logs sts/nope\r");
     t.wait_for("sts/nope in demo not found");

@@ -381,6 +381,28 @@ async fn manage(
                     continue;
                 }
                 let Some(instance) = instance_of(status, options.previous) else {
+                    let waiting = status
+                        .state
+                        .as_ref()
+                        .and_then(|s| s.waiting.as_ref())
+                        .and_then(|w| w.reason.clone());
+                    if !options.previous
+                        && let Some(reason) = waiting
+                        && noted.insert((name.clone(), status.name.clone()))
+                    {
+                        // Said once: its lines come when it starts (this same watch starts them).
+                        let text = format!(
+                            "{name}/{}: not started yet ({reason}), no log so far",
+                            status.name
+                        );
+                        let note = LogEvent::Note {
+                            pane,
+                            id: 0,
+                            kind: NoteKind::Info,
+                            text,
+                        };
+                        let _ = tx.send(note).await;
+                    }
                     if options.previous && noted.insert((name.clone(), status.name.clone())) {
                         let _ = tx
                             .send(LogEvent::Note {
