@@ -558,11 +558,12 @@ impl Ui {
                 t.nodes.set_rows(rows);
             }
             ResourceKind::Namespaces => {
-                t.namespaces.set_rows(
-                    self.caches
-                        .namespaces
-                        .refresh(&c.namespaces.state(), namespace_row),
-                );
+                let mut rows = self
+                    .caches
+                    .namespaces
+                    .refresh(&c.namespaces.state(), namespace_row);
+                rows.insert(0, Arc::new(NamespaceRow::every()));
+                t.namespaces.set_rows(rows);
             }
             ResourceKind::PipelineRuns => {
                 if let Some(store) = c.pipelineruns.get() {

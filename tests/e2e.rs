@@ -288,6 +288,13 @@ fn help_lists_keys_and_navigation_moves_the_cursor() {
     t.wait_gone("help (Esc or ? closes");
     t.send(":ns demo\r");
     t.wait_for("pods(demo)");
+    // Back to every namespace from the namespaces view's first row.
+    t.send(":ns\r");
+    t.wait_for("(all)");
+    t.send("G");
+    t.send("g");
+    t.send("\r");
+    t.wait_for("pods(all)");
     t.send(":bogus\r");
     t.wait_for("unknown command :bogus");
     t.send("\x03");

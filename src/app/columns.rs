@@ -76,7 +76,7 @@ impl TableRow for PodRow {
     fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
         match col {
             0 => self.namespace.cmp(&o.namespace),
-            1 => Ordering::Equal,
+            1 => self.name.cmp(&o.name),
             2 => self.ready.cmp(&o.ready),
             3 => self.status.cmp(&o.status),
             4 => self.restarts.cmp(&o.restarts),
@@ -291,7 +291,7 @@ impl TableRow for NodeRow {
 
     fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
         match col {
-            0 => Ordering::Equal,
+            0 => self.name.cmp(&o.name),
             1 => self.status.cmp(&o.status),
             2 => desc(self.cpu_use_pct(), o.cpu_use_pct()),
             3 => desc(self.memory_use_pct(), o.memory_use_pct()),
@@ -370,7 +370,7 @@ impl TableRow for PipelineRunRow {
     fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
         match col {
             0 => self.namespace.cmp(&o.namespace),
-            1 => Ordering::Equal,
+            1 => self.name.cmp(&o.name),
             2 => self.pipeline.cmp(&o.pipeline),
             3 => self.state.text().cmp(&o.state.text()),
             4 => self.progress.cmp(&o.progress),
@@ -436,7 +436,7 @@ impl TableRow for TaskRunRow {
 
     fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
         match col {
-            0 => Ordering::Equal,
+            0 => self.name.cmp(&o.name),
             1 => self.task.cmp(&o.task),
             2 => self.state.text().cmp(&o.state.text()),
             // Execution order: the first task to start first.
@@ -495,7 +495,7 @@ impl TableRow for NamespaceRow {
 
     fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
         match col {
-            0 => Ordering::Equal,
+            0 => self.name.cmp(&o.name),
             1 => self.status.cmp(&o.status),
             _ => newest_first(self.created, o.created),
         }
@@ -509,6 +509,7 @@ impl TableRow for NamespaceRow {
         match col {
             0 => self.name.clone(),
             1 => self.status.clone(),
+            _ if self.every => String::new(),
             _ => age::since(self.created, now),
         }
     }
@@ -517,7 +518,14 @@ impl TableRow for NamespaceRow {
         NamespaceRow::health(self)
     }
 
+    fn pinned_first(&self) -> bool {
+        self.every
+    }
+
     fn object(&self) -> Option<ObjectRef> {
+        if self.every {
+            return None;
+        }
         Some(ObjectRef::new(ResourceKind::Namespaces, "", &self.name))
     }
 }

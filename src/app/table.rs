@@ -85,6 +85,10 @@ pub trait TableRow {
     fn object(&self) -> Option<ObjectRef> {
         None
     }
+    /// A row that stays first and visible whatever the sort and filter (namespaces: "(all)").
+    fn pinned_first(&self) -> bool {
+        false
+    }
 }
 
 /// The part of a table's state a history entry keeps, so `Esc` returns to it.
@@ -233,6 +237,9 @@ impl<R: TableRow> Table<R> {
     }
 
     fn keep(&self, row: &R) -> bool {
+        if row.pinned_first() {
+            return true;
+        }
         self.pin.as_ref().is_none_or(|p| row.belongs_to(p))
             && (!self.only_flagged || row.flagged())
             && self
@@ -251,6 +258,10 @@ impl<R: TableRow> Table<R> {
         let rows = &self.rows;
         let (col, desc) = (self.sort, self.descending);
         view.sort_by(|&a, &b| {
+            let first = rows[b].pinned_first().cmp(&rows[a].pinned_first());
+            if first != Ordering::Equal {
+                return first;
+            }
             let o = rows[a].cmp_col(&rows[b], col);
             let o = if desc { o.reverse() } else { o };
             o.then_with(|| rows[a].tiebreak(&rows[b]))
@@ -291,5 +302,40 @@ impl<R: TableRow> Table<R> {
         let max_offset = self.view.len().saturating_sub(height);
         self.offset = self.offset.min(max_offset);
         self.offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::namespace_row::NamespaceRow;
+
+    fn ns(name: &str) -> Arc<NamespaceRow> {
+        Arc::new(NamespaceRow {
+            name: name.into(),
+            uid: name.into(),
+            status: "Active".into(),
+            created: None,
+            every: false,
+        })
+    }
+
+    fn names(t: &Table<NamespaceRow>) -> Vec<String> {
+        (0..t.len())
+            .filter_map(|i| t.row(i).map(|r| r.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn the_all_row_stays_first_through_sorts_and_filters() {
+        let mut t: Table<NamespaceRow> = Table::default();
+        t.set_rows(vec![ns("demo"), Arc::new(NamespaceRow::every()), ns("ci")]);
+        assert_eq!(names(&t), ["(all)", "ci", "demo"]);
+        t.sort_by_col(0, true);
+        assert_eq!(names(&t), ["(all)", "demo", "ci"]);
+        t.set_filter(Filter::new("dem"));
+        assert_eq!(names(&t), ["(all)", "demo"]);
+        // Not an object: nothing to describe or delete.
+        assert!(t.row(0).and_then(|r| r.object()).is_none());
     }
 }

@@ -209,6 +209,16 @@ fn open(app: &mut App) -> Vec<Effect> {
             }
         }
         View::Namespaces => {
+            if app
+                .tables
+                .namespaces
+                .selected_row()
+                .is_some_and(|r| r.every)
+            {
+                app.scope = "all".into();
+                navigate(app, View::Pods);
+                return vec![Effect::SwitchScope(Scope::All)];
+            }
             if let Some(ns) = app.tables.namespaces.selected_row().map(|r| r.name.clone()) {
                 app.scope = ns.clone();
                 navigate(app, View::Pods);

@@ -425,8 +425,10 @@ mod tests {
                         uid: (*n).into(),
                         status: "Active".into(),
                         created: ts("2026-11-01T12:00:00Z"),
+                        every: false,
                     })
                 })
+                .chain([Arc::new(NamespaceRow::every())])
                 .collect(),
         );
         t.contexts.set_rows(vec![
