@@ -201,13 +201,21 @@ pub fn triage(
     }
     let mut warnings: Vec<&Arc<EventRow>> = events.iter().filter(|e| e.warning).collect();
     warnings.sort_by_key(|e| std::cmp::Reverse(e.last_seen));
-    for e in warnings.into_iter().take(WARNING_EVENTS) {
+    // An object listed already (a failed run, a crash-looping pod) is not listed again for
+    // its warning events: the row above leads to them.
+    let listed: std::collections::HashSet<ObjectRef> =
+        out.iter().map(|r| r.target.clone()).collect();
+    let targets = warnings.into_iter().map(|e| {
         let target = match ResourceKind::from_kind_name(&e.object_kind) {
             Some(kind) if kind != ResourceKind::Events => {
                 ObjectRef::new(kind, &e.object_namespace, &e.object_name)
             }
             _ => ObjectRef::new(ResourceKind::Events, &e.namespace, &e.name),
         };
+        (e, target)
+    });
+    let fresh = targets.filter(|(_, t)| !listed.contains(t));
+    for (e, target) in fresh.take(WARNING_EVENTS) {
         let mut row = TriageRow::new(
             "WarningEvent",
             8,
@@ -406,9 +414,24 @@ mod tests {
             count: 3,
             message: "Back-off restarting failed container".into(),
         });
-        let rows = triage(&[], &runs, &nodes, &[event], now());
+        // The failed run's own warning event does not list the run a second time.
+        let run_event = Arc::new(EventRow {
+            name: "e2".into(),
+            uid: "e2".into(),
+            reason: "Failed".into(),
+            object_kind: "PipelineRun".into(),
+            object_namespace: "ci".into(),
+            object_name: "recent".into(),
+            ..(*event).clone()
+        });
+        let rows = triage(&[], &runs, &nodes, &[event, run_event], now());
         let problems: Vec<(&str, String)> =
             rows.iter().map(|r| (r.problem, r.target.label())).collect();
+        let run_rows = problems
+            .iter()
+            .filter(|(_, l)| l == "pipelinerun/ci/recent")
+            .count();
+        assert_eq!(run_rows, 1, "{problems:?}");
         assert!(problems.contains(&("RunFailed", "pipelinerun/ci/recent".into())));
         assert!(!problems.iter().any(|(_, l)| l.contains("old")));
         assert!(problems.contains(&("NodeNotReady", "node/down".into())));
