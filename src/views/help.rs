@@ -86,6 +86,51 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
     out
 }
 
+/// Word-wrap help lines to `width` columns. A key or command line (a styled name, then its
+/// description) continues under the description, so the names stay a clean column.
+fn wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.width() <= width || width < 20 {
+            out.push(line);
+            continue;
+        }
+        let (head, text, style) = match line.spans.as_slice() {
+            [name, desc] => (Some(name.clone()), desc.content.to_string(), desc.style),
+            [only] => (None, only.content.to_string(), only.style),
+            _ => {
+                out.push(line);
+                continue;
+            }
+        };
+        let style = style.patch(line.style);
+        let indent = head.as_ref().map_or(0, |h| h.content.width());
+        let room = width.saturating_sub(indent).max(10);
+        let mut rows: Vec<String> = vec![String::new()];
+        for word in text.split(' ') {
+            let cur = rows.last_mut().map(|r| r.width()).unwrap_or(0);
+            if cur > 0 && cur + 1 + word.width() > room {
+                rows.push(String::new());
+            }
+            if let Some(r) = rows.last_mut() {
+                if !r.is_empty() {
+                    r.push(' ');
+                }
+                r.push_str(word);
+            }
+        }
+        for (i, row) in rows.into_iter().enumerate() {
+            let lead = match (&head, i) {
+                (Some(h), 0) => h.clone(),
+                _ => Span::raw(" ".repeat(indent)),
+            };
+            out.push(Line::from(vec![lead, Span::styled(row, style)]));
+        }
+    }
+    out
+}
+
 pub fn draw(
     frame: &mut Frame,
     area: Rect,
@@ -94,7 +139,8 @@ pub fn draw(
     keymap: &Keymap,
     readonly: bool,
 ) {
-    let content = lines(theme, keymap, readonly);
+    let width = usize::from(110.min(area.width).saturating_sub(2));
+    let content = wrap(lines(theme, keymap, readonly), width);
     let height = u16::try_from(content.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
@@ -121,4 +167,51 @@ pub fn draw(
         Paragraph::new(content).block(block).scroll((scroll, 0)),
         popup,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(l: &Line) -> String {
+        l.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn long_entries_wrap_under_their_description() {
+        let long = "open the selection: a pod's describe, a run's TaskRuns, a TaskRun's pod, a node's pods, a namespace";
+        let lines = vec![
+            Line::from(vec![
+                Span::raw(format!("  {:<16}", "Enter")),
+                Span::raw(long),
+            ]),
+            Line::raw("short"),
+        ];
+        let wrapped = wrap(lines, 60);
+        assert!(wrapped.iter().all(|l| l.width() <= 60), "{wrapped:?}");
+        assert!(wrapped.len() >= 3, "{wrapped:?}");
+        assert!(text(&wrapped[0]).starts_with("  Enter"));
+        // Continuations start under the description.
+        assert!(text(&wrapped[1]).starts_with(&" ".repeat(18)));
+        let words: Vec<String> = wrapped[..wrapped.len() - 1]
+            .iter()
+            .map(|l| {
+                text(l)
+                    .trim()
+                    .trim_start_matches("Enter")
+                    .trim()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(words.join(" "), long, "no word lost");
+        assert_eq!(text(wrapped.last().unwrap_or(&Line::raw(""))), "short");
+    }
+
+    #[test]
+    fn the_real_help_fits_80_columns() {
+        let theme = Theme::monochrome();
+        let keymap = Keymap::default();
+        let wrapped = wrap(lines(&theme, &keymap, false), 78);
+        assert!(wrapped.iter().all(|l| l.width() <= 78));
+    }
 }
