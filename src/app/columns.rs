@@ -156,11 +156,12 @@ impl TableRow for EventRow {
     const COLUMNS: &'static [Col] = &[
         Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
         Col::new("LAST SEEN", 9),
-        Col::new("TYPE", 7).shrink(2, 4),
-        Col::new("REASON", 28).shrink(3, 8),
-        Col::new("OBJECT", 56).shrink(4, 12),
+        // Warning/Normal and the reason are what a reader scans: squeezed last and least.
+        Col::new("TYPE", 7),
+        Col::new("REASON", 28).shrink(3, 12),
+        Col::new("OBJECT", 56).shrink(4, 14),
         Col::new("COUNT", 5).shrink(1, 3),
-        Col::new("MESSAGE", 400).shrink(0, 24),
+        Col::new("MESSAGE", 400).shrink(0, 16),
     ];
     const DEFAULT_SORT: (usize, bool) = (1, false);
 
