@@ -580,6 +580,14 @@ fn triage_lists_a_crash_looping_pod_and_enter_lands_on_it() {
 fn cancel_and_rerun_a_pipelinerun_then_open_its_taskruns() {
     let w = world(common::frozen(10));
     let run = running_run(&w.sim);
+    // The run carries params, as real runs do: the rerun must keep them.
+    let key = ("ci".to_string(), run.clone());
+    if let Some(stored) = w.sim.store().get(Kind::PipelineRun, &key) {
+        let mut with_params = (*stored).clone();
+        with_params["spec"]["params"] =
+            serde_json::json!([{"name": "revision", "value": "abc123"}]);
+        w.sim.store().put(Kind::PipelineRun, with_params);
+    }
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "pipelineruns"], 160, 45);
     t.wait_for(&run);
     t.send(&format!("/{run}\r"));
@@ -601,6 +609,24 @@ fn cancel_and_rerun_a_pipelinerun_then_open_its_taskruns() {
         stored.map(|r| r["spec"]["status"].clone()),
         Some(serde_json::json!("Cancelled"))
     );
+    // The TaskRun that was running is cancelled with it, not left Running.
+    let taskruns = w.sim.store().snapshot(Kind::TaskRun).items;
+    let of_run: Vec<_> = taskruns
+        .iter()
+        .filter(|tr| tr["metadata"]["labels"]["tekton.dev/pipelineRun"] == run.as_str())
+        .collect();
+    assert!(
+        of_run
+            .iter()
+            .all(|tr| tr["status"]["conditions"][0]["status"] != "Unknown"),
+        "{of_run:?}"
+    );
+    assert!(
+        of_run
+            .iter()
+            .any(|tr| tr["status"]["conditions"][0]["reason"] == "TaskRunCancelled"),
+        "{of_run:?}"
+    );
     // Rerun: a new run with the same spec starts.
     t.send("r");
     t.wait_for("with the same spec?");
@@ -617,7 +643,11 @@ fn cancel_and_rerun_a_pipelinerun_then_open_its_taskruns() {
         .sim
         .store()
         .get(Kind::PipelineRun, &("ci".into(), new_name.clone()));
-    assert!(created.is_some(), "the rerun exists in the cluster");
+    assert_eq!(
+        created.map(|c| c["spec"]["params"].clone()),
+        Some(serde_json::json!([{"name": "revision", "value": "abc123"}])),
+        "the rerun keeps the run's params"
+    );
     // Enter opens the run's TaskRuns; Enter on a TaskRun opens its pod.
     t.send("\x1b");
     t.wait_gone(&format!("/{run}"));

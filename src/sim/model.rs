@@ -417,6 +417,8 @@ pub enum TaskState {
     Running(Timestamp),
     Succeeded(Timestamp, Timestamp),
     Failed(Timestamp, Timestamp),
+    /// Stopped by a cancel of its PipelineRun while it ran.
+    Cancelled(Timestamp, Timestamp),
 }
 
 pub fn taskrun_name(run: &RunShape, task: &str) -> String {
@@ -444,13 +446,18 @@ pub fn pipelinerun(
         .filter(|t| matches!(t, TaskState::Failed(..)))
         .count();
     let started = tasks.iter().find_map(|t| match t {
-        TaskState::Running(s) | TaskState::Succeeded(s, _) | TaskState::Failed(s, _) => Some(*s),
+        TaskState::Running(s)
+        | TaskState::Succeeded(s, _)
+        | TaskState::Failed(s, _)
+        | TaskState::Cancelled(s, _) => Some(*s),
         TaskState::NotStarted => None,
     });
     let finished_at = tasks
         .iter()
         .filter_map(|t| match t {
-            TaskState::Succeeded(_, f) | TaskState::Failed(_, f) => Some(*f),
+            TaskState::Succeeded(_, f) | TaskState::Failed(_, f) | TaskState::Cancelled(_, f) => {
+                Some(*f)
+            }
             _ => None,
         })
         .max();
@@ -538,6 +545,13 @@ pub fn taskrun(run: &RunShape, task: &str, state: TaskState, now: Timestamp) -> 
             "False",
             "Failed",
             format!("\"step-{task}\" exited with code 1"),
+            Some(s),
+            Some(f),
+        ),
+        TaskState::Cancelled(s, f) => (
+            "False",
+            "TaskRunCancelled",
+            format!("TaskRun \"{name}\" was cancelled. PipelineRun cancelled"),
             Some(s),
             Some(f),
         ),

@@ -604,6 +604,12 @@ pub fn react_to_pipelinerun(
             );
             if cancel && !r.finished() {
                 r.reason_override = Some(("Cancelled", "PipelineRun was cancelled"));
+                // Tekton stops the TaskRuns that were running.
+                for t in &mut r.tasks {
+                    if let TaskState::Running(started) = *t {
+                        *t = TaskState::Cancelled(started, w.now);
+                    }
+                }
                 run_event(
                     w,
                     store,

@@ -431,10 +431,31 @@ pub fn new_run(w: &mut World, pipeline: &str, tasks: &[&str], ns: &str, age: i64
 
 /// Store the run, its TaskRuns, and (when `with_pods`) the TaskRuns' pods.
 pub fn write_run(w: &World, store: &Store, a: &RunActor, with_pods: bool) {
-    store.put(
-        Kind::PipelineRun,
-        model::pipelinerun(&a.shape, &a.tasks, a.reason_override, w.now),
-    );
+    let mut run = model::pipelinerun(&a.shape, &a.tasks, a.reason_override, w.now);
+    // A run someone wrote (POSTed, or patched) keeps its spec, labels and annotations: the
+    // controller writes status, and `spec.status` only when it cancels.
+    let key = (a.shape.namespace.clone(), a.shape.name.clone());
+    if let Some(stored) = store.get(Kind::PipelineRun, &key) {
+        let mut spec = stored["spec"].clone();
+        if spec.is_object() {
+            if !run["spec"]["status"].is_null() {
+                spec["status"] = run["spec"]["status"].clone();
+            }
+            run["spec"] = spec;
+        }
+        if let (Some(ours), Some(theirs)) = (
+            run["metadata"]["labels"].as_object_mut(),
+            stored["metadata"]["labels"].as_object(),
+        ) {
+            ours.extend(theirs.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        for field in ["annotations", "generateName"] {
+            if !stored["metadata"][field].is_null() {
+                run["metadata"][field] = stored["metadata"][field].clone();
+            }
+        }
+    }
+    store.put(Kind::PipelineRun, run);
     for (task, state) in a.shape.tasks.iter().zip(&a.tasks) {
         if *state == TaskState::NotStarted {
             continue;
@@ -458,7 +479,10 @@ pub fn task_pod(w: &World, a: &RunActor, task: &str, state: TaskState) -> serde_
         init_containers: vec![],
         image: "ghcr.io/acme/ci-tools:1.8".into(),
         created: match state {
-            TaskState::Running(s) | TaskState::Succeeded(s, _) | TaskState::Failed(s, _) => s,
+            TaskState::Running(s)
+            | TaskState::Succeeded(s, _)
+            | TaskState::Failed(s, _)
+            | TaskState::Cancelled(s, _) => s,
             TaskState::NotStarted => a.shape.created,
         },
         role: "task".into(),
@@ -496,6 +520,20 @@ pub fn task_pod(w: &World, a: &RunActor, task: &str, state: TaskState) -> serde_
                 state: CState::Terminated {
                     reason: "Error",
                     exit_code: 1,
+                    started: s,
+                    finished: f,
+                },
+                last: None,
+                restarts: 0,
+            },
+        ),
+        // The step was killed when the run was cancelled.
+        TaskState::Cancelled(s, f) => (
+            "Failed",
+            CStatus {
+                state: CState::Terminated {
+                    reason: "Error",
+                    exit_code: 137,
                     started: s,
                     finished: f,
                 },
