@@ -79,6 +79,63 @@ fn real_cluster_renders_at_80x24() {
     assert_eq!(t.wait_exit(), 0);
 }
 
+#[test]
+fn real_cluster_every_view_by_command() {
+    let Some(path) = kubeconfig() else { return };
+    let mut t = Term::with_kubeconfig(&path, &["-A", "--readonly"], 200, 60);
+    t.wait_for("pods(all)");
+    // PipelineRuns: rows, or a clear "not installed" / "forbidden" when Tekton is absent.
+    let views = [
+        (":ev", "events(all)", "LAST SEEN"),
+        (":no", "nodes(all)", "PRESSURE"),
+        (":ns", "namespaces(all)", "(all)"),
+        (":ctx", "contexts(all)", "CLUSTER"),
+        (":triage", "triage(all)", "PROBLEM"),
+        (":pr", "pipelineruns(all)", "pipelineruns"),
+        (":po", "pods(all)", "RESTARTS"),
+    ];
+    for (cmd, title, text) in views {
+        t.send(&format!("{cmd}\r"));
+        t.wait_until(&format!("{cmd} to show {title}"), |s| {
+            s.contains(&format!("› {title}")) && s.contains(text)
+        });
+    }
+    // Node usage, or why there is none, never zeros passed off as usage.
+    t.send(":no\r");
+    t.wait_until("usage or the reason it is unavailable", |s| {
+        s.contains('%') || s.contains("usage unavailable")
+    });
+    t.send("\x03");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn real_cluster_pod_logs_in_a_pane() {
+    let Some(path) = kubeconfig() else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let keys = rt.block_on(first_pods(&path));
+    let Some((ns, name)) = keys.first().cloned() else {
+        panic!("the real cluster has no pods to show");
+    };
+    let mut t = Term::with_kubeconfig(&path, &["-n", &ns, "--readonly"], 200, 60);
+    t.wait_for(&name);
+    t.send(&format!("/{name}\r"));
+    t.wait_for(&format!("/{name}"));
+    t.send("l");
+    // Several containers: take them all.
+    let screen = t.wait_until("a log pane or the container picker", |s| {
+        s.contains(&format!("logs {name}")) || s.contains("choose")
+    });
+    if screen.contains("choose") {
+        t.send("a");
+    }
+    t.wait_until("the pane's status line", |s| {
+        s.contains(&format!("logs {name}")) && s.contains(" lines")
+    });
+    t.send("\x03");
+    assert_eq!(t.wait_exit(), 0);
+}
+
 /// `ns/pod:container` from an opt-in variable.
 fn session_target(var: &str) -> Option<(String, String, String)> {
     let v = std::env::var(var).ok().filter(|v| !v.is_empty());
