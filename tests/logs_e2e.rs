@@ -376,4 +376,18 @@ fn step_logs_captured_while_running_outlive_the_runs_pods() {
     };
     assert!(screen.contains(last_words), "{screen}");
     assert!(!screen.contains("no pods match"), "{screen}");
+    // From the step's first line.
+    t.send("g");
+    t.wait_for("step 0:");
+
+    // The pruner deletes the run itself too: its captured steps are still one command away.
+    t.send("x");
+    t.wait_gone("are gone");
+    w.sim
+        .store()
+        .remove(Kind::PipelineRun, &("ci".into(), run.clone()));
+    t.send(&format!(":logs -n ci pr/{run}\r"));
+    t.wait_until("the gone run's captured steps", |s| {
+        s.contains(&format!("logs PipelineRun {run}")) && s.contains("captured 20")
+    });
 }

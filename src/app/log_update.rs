@@ -181,24 +181,28 @@ pub fn owner_logs(app: &mut App) -> Vec<Effect> {
     effects
 }
 
-/// `:logs deploy/web` (or sts, ds, rs, job): every pod the workload selects. The namespace is
-/// `-n NS`, else the scope's, else the selected row's.
+/// `:logs deploy/web` (or sts, ds, rs, job): every pod the workload selects; `:logs pr/NAME`
+/// (or tr): a run's steps, live or captured. The namespace is `-n NS`, else the scope's, else
+/// the selected row's.
 fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
     let (word, name) = workload.split_once('/').unwrap_or((workload, ""));
-    let Some(kind) = crate::kube::owner::owner_kind(word) else {
+    // A Tekton run by name: its live steps, or the captured ones once the run is gone.
+    let tekton = match word.to_ascii_lowercase().as_str() {
+        "pr" | "pipelinerun" | "pipelineruns" => Some("PipelineRun"),
+        "tr" | "taskrun" | "taskruns" => Some("TaskRun"),
+        _ => None,
+    };
+    let kind = crate::kube::owner::owner_kind(word);
+    if tekton.is_none() && kind.is_none() {
         say(
             app,
             Severity::Error,
-            format!("{word}: not a workload kind (deploy, sts, ds, rs, job)"),
+            format!("{word}: not a workload or run kind (deploy, sts, ds, rs, job, pr, tr)"),
         );
         return Vec::new();
-    };
+    }
     if name.is_empty() {
-        say(
-            app,
-            Severity::Error,
-            format!("usage: :logs {}/NAME", kind.short),
-        );
+        say(app, Severity::Error, format!("usage: :logs {word}/NAME"));
         return Vec::new();
     }
     let flag = args
@@ -214,14 +218,23 @@ fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
         say(
             app,
             Severity::Error,
-            format!("which namespace? :logs -n NS {}/{name}", kind.short),
+            format!("which namespace? :logs -n NS {word}/{name}"),
         );
         return Vec::new();
     };
-    let target = LogTarget::Owner {
-        namespace,
-        kind,
-        name: name.to_string(),
+    let name = name.to_string();
+    let target = match (tekton, kind) {
+        (Some(kind), _) => LogTarget::Tekton {
+            namespace,
+            kind,
+            name,
+        },
+        (None, Some(kind)) => LogTarget::Owner {
+            namespace,
+            kind,
+            name,
+        },
+        (None, None) => return Vec::new(),
     };
     open_pane(app, request(app, target))
 }
@@ -507,7 +520,7 @@ pub fn log_command(app: &mut App, cmd: &str, args: &[&str]) -> Option<Vec<Effect
             say(
                 app,
                 Severity::Error,
-                "usage: :logs [-l key=value,... | [-n NS] deploy|sts|ds|rs|job/NAME]",
+                "usage: :logs [-l key=value,... | [-n NS] deploy|sts|ds|rs|job|pr|tr/NAME]",
             );
             Some(Vec::new())
         }
@@ -598,6 +611,12 @@ mod tests {
         assert!(opened(&effects).is_none());
         let msg = app.message.clone().map(|m| m.1).unwrap_or_default();
         assert!(msg.contains("deploy, sts"), "{msg}");
+        // A run by name, even one that is gone (its captured steps).
+        let target = opened(&super::super::update::command(&mut app, "logs pr/build-1"));
+        assert!(
+            matches!(&target, Some(LogTarget::Tekton { kind: "PipelineRun", name, .. }) if name == "build-1"),
+            "{target:?}"
+        );
     }
 
     #[test]
