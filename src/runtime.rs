@@ -79,6 +79,8 @@ enum Done {
     /// An action finished: a message for the status bar.
     Action(Result<String, String>),
     Yaml(ObjectRef, Result<Value, String>),
+    /// The captured Tekton runs, read from disk.
+    Captured(Vec<crate::kube::step_store::CapturedRun>),
     Context(String, Result<(kube::Client, String), String>),
 }
 
@@ -317,6 +319,20 @@ impl Ui {
             Effect::StopLogs(pane) => {
                 self.log_tasks.remove(&pane);
             }
+            Effect::LoadCaptured => match self.step_store.clone() {
+                Some(store) => {
+                    let tx = self.done_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let _ = tx.send(Done::Captured(store.runs()));
+                    });
+                }
+                None => {
+                    app.message = Some((
+                        Severity::Info,
+                        "step capture is off ([logs] capture_steps = false)".into(),
+                    ));
+                }
+            },
             Effect::OpenSession { id, spec } => self.open_session(app, id, spec, client),
             Effect::Quit => app.should_quit = true,
             Effect::CloseSession(id) => {
@@ -487,6 +503,11 @@ impl Ui {
         match done {
             Done::Action(Ok(msg)) => app.message = Some((Severity::Info, msg)),
             Done::Action(Err(e)) => app.message = Some((Severity::Error, e)),
+            Done::Captured(runs) => {
+                app.tables
+                    .captured
+                    .set_rows(runs.into_iter().map(Arc::new).collect());
+            }
             Done::Yaml(obj, result) => {
                 if let Some(d) = app
                     .detail
@@ -993,7 +1014,13 @@ pub async fn run(
                 ui.finished(done, app);
                 dirty = true;
             }
-            _ = clock.tick() => dirty = true,
+            _ = clock.tick() => {
+                dirty = true;
+                // The captured-runs list follows new captures while it is shown.
+                if app.view == View::Captured && app.now.as_second() % 5 == 0 {
+                    ui.apply(Effect::LoadCaptured, app);
+                }
+            }
             () = tokio::time::sleep_until(frame_due), if dirty => {
                 app.now = Timestamp::now();
                 ui.refresh_view(app);

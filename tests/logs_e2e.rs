@@ -390,4 +390,26 @@ fn step_logs_captured_while_running_outlive_the_runs_pods() {
     t.wait_until("the gone run's captured steps", |s| {
         s.contains(&format!("logs PipelineRun {run}")) && s.contains("captured 20")
     });
+
+    // Or found in the list of captured runs, which says which steps failed.
+    t.send("x");
+    t.wait_gone("are gone");
+    t.send(":captured\r");
+    let screen = t.wait_until("the captured runs", |s| {
+        s.contains("captured(all)") && s.contains(&run) && s.contains("FAILED STEPS")
+    });
+    let row = screen
+        .lines()
+        .find(|l| l.contains(&run))
+        .unwrap_or_default()
+        .to_string();
+    if failed.is_some() {
+        assert!(row.contains("/"), "a failed task/step: {row}");
+    }
+    t.send(&format!("/{run}\r"));
+    t.wait_for(&format!("/{run}"));
+    t.send("\r");
+    t.wait_until("its captured steps from the list", |s| {
+        s.contains(&format!("logs PipelineRun {run}")) && s.contains("captured 20")
+    });
 }

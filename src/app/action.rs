@@ -108,6 +108,8 @@ pub enum Effect {
     StopLogs(crate::app::layout::PaneId),
     /// Put text on the clipboard with OSC 52.
     Clipboard(String),
+    /// Read the list of captured Tekton runs (from disk, off the UI task).
+    LoadCaptured,
     /// Connect a session the app has just created (its pane is open).
     OpenSession {
         id: crate::pty::session::SessionId,

@@ -14,6 +14,7 @@ use crate::kube::node_row::NodeRow;
 use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::{Health, PodRow};
 use crate::kube::quantity;
+use crate::kube::step_store::CapturedRun;
 use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow};
 
 /// Newest first; unknown times last.
@@ -528,5 +529,62 @@ impl TableRow for NamespaceRow {
             return None;
         }
         Some(ObjectRef::new(ResourceKind::Namespaces, "", &self.name))
+    }
+}
+
+impl TableRow for CapturedRun {
+    const COLUMNS: &'static [Col] = &[
+        Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
+        Col::new("RUN", 64).shrink(250, 16),
+        Col::new("KIND", 11).shrink(1, 2),
+        Col::new("STEPS", 5),
+        Col::new("FAILED STEPS", 200).shrink(0, 12),
+        Col::new("CAPTURED", 8),
+    ];
+    const DEFAULT_SORT: (usize, bool) = (5, false);
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        let mut f = vec![self.namespace.as_str(), self.name.as_str(), self.kind];
+        f.extend(self.failed.iter().map(String::as_str));
+        f
+    }
+
+    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+        match col {
+            0 => self.namespace.cmp(&o.namespace),
+            1 => self.name.cmp(&o.name),
+            2 => self.kind.cmp(o.kind),
+            3 => self.steps.cmp(&o.steps),
+            4 => o.failed.len().cmp(&self.failed.len()),
+            _ => newest_first(self.captured_at, o.captured_at),
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        (&self.namespace, &self.name).cmp(&(&o.namespace, &o.name))
+    }
+
+    fn cell(&self, col: usize, now: Timestamp) -> String {
+        match col {
+            0 => self.namespace.clone(),
+            1 => self.name.clone(),
+            2 => self.kind.to_string(),
+            3 => self.steps.to_string(),
+            4 if self.failed.is_empty() => "-".into(),
+            4 => self.failed.join(", "),
+            _ => age::since(self.captured_at, now),
+        }
+    }
+
+    fn health(&self) -> Health {
+        if self.failed.is_empty() {
+            Health::Done
+        } else {
+            Health::Error
+        }
     }
 }

@@ -239,6 +239,20 @@ fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
     open_pane(app, request(app, target))
 }
 
+/// Enter in the captured-runs list: the run's steps (live if its pods still exist, else as
+/// captured).
+pub fn open_captured(app: &mut App) -> Vec<Effect> {
+    let Some(row) = app.tables.captured.selected_row().cloned() else {
+        return Vec::new();
+    };
+    let target = LogTarget::Tekton {
+        namespace: row.namespace.clone(),
+        kind: row.kind,
+        name: row.name.clone(),
+    };
+    open_pane(app, request(app, target))
+}
+
 /// Keys while the container picker is open.
 pub fn picker_keys(app: &mut App, action: Action) -> Vec<Effect> {
     let Some(p) = app.picker.as_mut() else {

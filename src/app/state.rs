@@ -68,6 +68,8 @@ pub enum View {
     Contexts,
     /// Terminal sessions.
     Sessions,
+    /// Tekton runs whose step logs kubedeck captured.
+    Captured,
     /// Describe or YAML of one object.
     Detail,
 }
@@ -84,6 +86,7 @@ impl View {
             View::Namespaces => "namespaces",
             View::Contexts => "contexts",
             View::Sessions => "sessions",
+            View::Captured => "captured",
             View::Detail => "detail",
         }
     }
@@ -119,7 +122,7 @@ impl View {
             View::Nodes => &[ResourceKind::Nodes, ResourceKind::Pods],
             View::Namespaces => &[ResourceKind::Namespaces],
             // The describe pane reads the stores directly, not the tables.
-            View::Contexts | View::Sessions | View::Detail => &[],
+            View::Contexts | View::Sessions | View::Captured | View::Detail => &[],
         }
     }
 }
@@ -157,6 +160,7 @@ pub struct Tables {
     pub namespaces: Table<NamespaceRow>,
     pub contexts: Table<ContextRow>,
     pub sessions: Table<super::sessions::SessionRow>,
+    pub captured: Table<crate::kube::step_store::CapturedRun>,
 }
 
 #[derive(Debug, Clone)]

@@ -57,6 +57,10 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.sessions;
                 Some($body)
             }
+            View::Captured => {
+                let $t = &mut $app.tables.captured;
+                Some($body)
+            }
             View::Detail => None,
         }
     };
@@ -265,6 +269,7 @@ fn open(app: &mut App) -> Vec<Effect> {
             }
         }
         View::Sessions => super::sessions::reopen(app),
+        View::Captured => return super::log_update::open_captured(app),
         View::Detail => {}
     }
     Vec::new()
@@ -715,6 +720,11 @@ pub const COMMANDS: &[(&[&str], &str, &str)] = &[
         "nodes: cordon the selected node and evict its pods (a preview asks first)",
     ),
     (
+        &["captured"],
+        "",
+        "Tekton runs whose step logs were captured (Enter: their logs, even once deleted)",
+    ),
+    (
         &["sessions", "ss"],
         "",
         "terminal sessions: Enter shows one, Ctrl-d ends one",
@@ -788,6 +798,10 @@ pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
                 .sessions
                 .set_rows(super::sessions::session_rows(app));
             go_view(app, View::Sessions);
+        }
+        (Some("captured"), _) => {
+            go_view(app, View::Captured);
+            return vec![Effect::LoadCaptured];
         }
         (Some("drain"), _) => drain(app),
         (Some("shell"), _) => {

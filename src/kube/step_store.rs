@@ -51,6 +51,23 @@ pub struct CapturedPod {
     pub logs: Vec<(StepMeta, Vec<u8>)>,
 }
 
+/// A run's captures, summed up for the captured-runs list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CapturedRun {
+    /// `namespace/kind/name`: the row's identity in the list.
+    pub key: String,
+    pub namespace: String,
+    /// `PipelineRun`, or `TaskRun` for one outside a PipelineRun.
+    pub kind: &'static str,
+    pub name: String,
+    pub pods: usize,
+    pub steps: usize,
+    /// `task/step` of each step that exited non-zero.
+    pub failed: Vec<String>,
+    /// When the newest of its steps was captured.
+    pub captured_at: Option<jiff::Timestamp>,
+}
+
 #[derive(Debug)]
 pub struct StepStore {
     root: PathBuf,
@@ -220,6 +237,56 @@ impl StepStore {
         found
     }
 
+    /// Every captured run in this cluster, newest capture first: a PipelineRun's pods grouped
+    /// as one run, a TaskRun outside a PipelineRun as its own.
+    pub fn runs(&self) -> Vec<CapturedRun> {
+        let mut runs: std::collections::BTreeMap<(String, &'static str, String), CapturedRun> =
+            std::collections::BTreeMap::new();
+        for ns in fs::read_dir(&self.cluster).into_iter().flatten().flatten() {
+            let namespace = ns.file_name().to_string_lossy().to_string();
+            for pod in fs::read_dir(ns.path()).into_iter().flatten().flatten() {
+                let Some(meta) = Self::read_meta(&pod.path()) else {
+                    continue;
+                };
+                let (kind, name) = match (&meta.pipeline_run, &meta.task_run) {
+                    (Some(pr), _) => ("PipelineRun", pr.clone()),
+                    (None, Some(tr)) => ("TaskRun", tr.clone()),
+                    (None, None) => continue,
+                };
+                let run = runs
+                    .entry((namespace.clone(), kind, name.clone()))
+                    .or_insert_with(|| CapturedRun {
+                        key: format!("{namespace}/{kind}/{name}"),
+                        namespace: namespace.clone(),
+                        kind,
+                        name,
+                        ..CapturedRun::default()
+                    });
+                run.pods += 1;
+                for step in &meta.steps {
+                    run.steps += 1;
+                    if step.exit_code != 0 {
+                        let task = meta.pipeline_task.as_deref().unwrap_or_default();
+                        let step = step
+                            .container
+                            .strip_prefix("step-")
+                            .unwrap_or(&step.container);
+                        run.failed.push(if task.is_empty() {
+                            step.to_string()
+                        } else {
+                            format!("{task}/{step}")
+                        });
+                    }
+                    let at = step.captured_at.parse::<jiff::Timestamp>().ok();
+                    run.captured_at = run.captured_at.max(at);
+                }
+            }
+        }
+        let mut runs: Vec<CapturedRun> = runs.into_values().collect();
+        runs.sort_by_key(|r| std::cmp::Reverse(r.captured_at));
+        runs
+    }
+
     /// Remove the pods captured longest ago until the whole root is within `max_bytes`.
     pub fn prune(&self) -> io::Result<()> {
         // Every pod directory under every cluster and namespace, with its size and age.
@@ -325,6 +392,19 @@ mod tests {
                 .find("ci", "PipelineRun", "ci-run-1", &live)
                 .is_empty()
         );
+        let runs = store.runs();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(
+            (
+                runs[0].kind,
+                runs[0].name.as_str(),
+                runs[0].pods,
+                runs[0].steps
+            ),
+            ("PipelineRun", "ci-run-1", 1, 2)
+        );
+        assert_eq!(runs[0].failed, ["build/test"]);
+        assert!(runs[0].captured_at.is_some());
         // Another cluster with the same context name sees nothing.
         let other = StepStore::new(dir.path(), "kind", "https://10.0.0.1:6443", 1 << 20);
         assert!(other.find("ci", "PipelineRun", "ci-run-1", &[]).is_empty());

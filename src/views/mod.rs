@@ -100,6 +100,19 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::Captured => table::draw(
+            frame,
+            area,
+            app,
+            &t.captured,
+            || {
+                table::Empty {
+                style: theme.muted,
+                text: "No captured runs: Tekton step logs are captured as steps end while kubedeck runs".into(),
+            }
+            },
+            theme,
+        ),
         View::Sessions => table::draw(
             frame,
             area,
@@ -431,6 +444,28 @@ mod tests {
                 .chain([Arc::new(NamespaceRow::every())])
                 .collect(),
         );
+        t.captured.set_rows(vec![
+            Arc::new(crate::kube::step_store::CapturedRun {
+                key: "ci/PipelineRun/build-2".into(),
+                namespace: "ci".into(),
+                kind: "PipelineRun",
+                name: "build-2".into(),
+                pods: 2,
+                steps: 3,
+                failed: vec!["test/unit".into()],
+                captured_at: ts("2026-11-22T11:55:00Z"),
+            }),
+            Arc::new(crate::kube::step_store::CapturedRun {
+                key: "ci/PipelineRun/build-1".into(),
+                namespace: "ci".into(),
+                kind: "PipelineRun",
+                name: "build-1".into(),
+                pods: 2,
+                steps: 2,
+                failed: Vec::new(),
+                captured_at: ts("2026-11-22T11:40:00Z"),
+            }),
+        ]);
         t.contexts.set_rows(vec![
             Arc::new(ContextRow {
                 name: "prod".into(),
@@ -545,6 +580,7 @@ mod tests {
             View::Nodes,
             View::Namespaces,
             View::Contexts,
+            View::Captured,
             View::Detail,
         ];
         for view in views {
