@@ -91,12 +91,15 @@ fn exec_shell_in_a_pane_while_the_dashboard_stays_live() {
     wait_prompt(&t);
 
     // The remote TTY follows the pane: 120x40 leaves 36 rows and 58 columns inside it.
-    // The resize travels beside the typed keys, so the shell polls for it (a bounded wait: the
-    // test times out if it never comes).
-    t.resize(120, 40);
+    // The shell polls for the new size (a bounded wait: the test times out if it never comes);
+    // the resize comes once the loop runs, so it does not race the typed command.
     t.send(
         "until [ \"$(stty size)\" = \"36 58\" ]; do sleep 0.05; done; echo resized-$((36*58))\r",
     );
+    t.wait_until("the polling loop typed", |s| {
+        s.contains("until [ \"$(stty size)")
+    });
+    t.resize(120, 40);
     t.wait_until("stty reports the new size", |s| {
         pane_line(s, "resized-2088")
     });
