@@ -60,6 +60,9 @@ where
     }
 }
 
+/// The longest the events and PipelineRun informers wait for the pods to be listed.
+const EVENTS_AFTER_PODS: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Cluster {
     /// Start every informer. Returns at once; progress arrives on `tx`.
     pub fn start(
@@ -77,12 +80,15 @@ impl Cluster {
             tx.clone(),
         )));
         let (events, w) = reflector::store::<Event>();
-        tasks.push(tokio::spawn(informer::run(
-            scoped(&client, &scope),
-            w,
-            ResourceKind::Events,
-            tx.clone(),
-        )));
+        let (events_api, events_tx, pods_ready) =
+            (scoped(&client, &scope), tx.clone(), pods.clone());
+        tasks.push(tokio::spawn(async move {
+            // The pods view is the first screen: the event list, often many times larger, is
+            // asked for once the pods are in (or after a few seconds), not competing with them.
+            // PipelineRuns likewise, below.
+            let _ = tokio::time::timeout(EVENTS_AFTER_PODS, pods_ready.wait_until_ready()).await;
+            informer::run(events_api, w, ResourceKind::Events, events_tx).await;
+        }));
         let (nodes, w) = reflector::store::<Node>();
         tasks.push(tokio::spawn(informer::run(
             Api::all(client.clone()),
@@ -99,13 +105,18 @@ impl Cluster {
         )));
         let pipelineruns = Arc::new(OnceLock::new());
         let tekton = Arc::new(OnceLock::new());
-        tasks.push(tokio::spawn(pipelinerun_informer(
+        let runs = pipelinerun_informer(
             client.clone(),
             scope.clone(),
             pipelineruns.clone(),
             tekton.clone(),
             tx,
-        )));
+        );
+        let pods_ready = pods.clone();
+        tasks.push(tokio::spawn(async move {
+            let _ = tokio::time::timeout(EVENTS_AFTER_PODS, pods_ready.wait_until_ready()).await;
+            runs.await;
+        }));
         Self {
             context,
             scope,
