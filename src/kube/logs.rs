@@ -71,6 +71,24 @@ impl Drop for LogTask {
     }
 }
 
+/// Send a note of kubedeck's own to a pane (from source `id`; 0 when it is about the pane).
+async fn note(
+    tx: &mpsc::Sender<LogEvent>,
+    pane: PaneId,
+    id: SourceId,
+    kind: NoteKind,
+    text: String,
+) {
+    let _ = tx
+        .send(LogEvent::Note {
+            pane,
+            id,
+            kind,
+            text,
+        })
+        .await;
+}
+
 /// Start streaming `request` for `pane`.
 pub fn spawn(
     client: kube::Client,
@@ -252,13 +270,7 @@ async fn manage(
         } => match super::owner::owner_selector(api_client, namespace, *kind, name).await {
             Ok(sel) => {
                 let text = format!("{target}: pods matching {sel}");
-                let note = LogEvent::Note {
-                    pane,
-                    id: 0,
-                    kind: NoteKind::Info,
-                    text,
-                };
-                let _ = tx.send(note).await;
+                note(&tx, pane, 0, NoteKind::Info, text).await;
                 Some(sel)
             }
             Err(error) => {
@@ -332,14 +344,14 @@ async fn manage(
                             .await;
                         return;
                     }
-                    let _ = tx
-                        .send(LogEvent::Note {
-                            pane,
-                            id: 0,
-                            kind: NoteKind::Info,
-                            text: "no pods match yet; waiting for some to appear".into(),
-                        })
-                        .await;
+                    note(
+                        &tx,
+                        pane,
+                        0,
+                        NoteKind::Info,
+                        "no pods match yet; waiting for some to appear".into(),
+                    )
+                    .await;
                 }
                 synced = true;
             }
@@ -395,26 +407,20 @@ async fn manage(
                             "{name}/{}: not started yet ({reason}), no log so far",
                             status.name
                         );
-                        let note = LogEvent::Note {
-                            pane,
-                            id: 0,
-                            kind: NoteKind::Info,
-                            text,
-                        };
-                        let _ = tx.send(note).await;
+                        note(&tx, pane, 0, NoteKind::Info, text).await;
                     }
                     if options.previous && noted.insert((name.clone(), status.name.clone())) {
-                        let _ = tx
-                            .send(LogEvent::Note {
-                                pane,
-                                id: 0,
-                                kind: NoteKind::Info,
-                                text: format!(
-                                    "{name}/{}: no previous instance (it has not restarted)",
-                                    status.name
-                                ),
-                            })
-                            .await;
+                        note(
+                            &tx,
+                            pane,
+                            0,
+                            NoteKind::Info,
+                            format!(
+                                "{name}/{}: no previous instance (it has not restarted)",
+                                status.name
+                            ),
+                        )
+                        .await;
                     }
                     continue;
                 };
@@ -444,14 +450,14 @@ async fn manage(
                     }
                 };
                 if restart {
-                    let _ = tx
-                        .send(LogEvent::Note {
-                            pane,
-                            id,
-                            kind: NoteKind::Info,
-                            text: format!("{name}/{}: container restarted", status.name),
-                        })
-                        .await;
+                    note(
+                        &tx,
+                        pane,
+                        id,
+                        NoteKind::Info,
+                        format!("{name}/{}: container restarted", status.name),
+                    )
+                    .await;
                     let _ = tx
                         .send(LogEvent::State {
                             pane,
@@ -536,14 +542,7 @@ async fn replay_captured(
                     step.container,
                     super::step_capture::STEP_LIMIT_BYTES >> 20
                 );
-                let _ = tx
-                    .send(LogEvent::Note {
-                        pane,
-                        id,
-                        kind: NoteKind::Warning,
-                        text,
-                    })
-                    .await;
+                note(tx, pane, id, NoteKind::Warning, text).await;
             }
         }
     }
@@ -560,14 +559,7 @@ async fn replay_captured(
         let text = format!(
             "{pods} pod(s) of {kind} {name} are gone: {steps} step(s) shown as kubedeck captured them ({at})"
         );
-        let _ = tx
-            .send(LogEvent::Note {
-                pane,
-                id: 0,
-                kind: NoteKind::Info,
-                text,
-            })
-            .await;
+        note(tx, pane, 0, NoteKind::Info, text).await;
         let _ = tx.send(LogEvent::Captured { pane, at }).await;
     }
     steps
@@ -610,14 +602,14 @@ async fn gone_note(
             })
             .await;
         if std::mem::take(&mut first) {
-            let _ = tx
-                .send(LogEvent::Note {
-                    pane,
-                    id: slot.id,
-                    kind: NoteKind::Warning,
-                    text: format!("pod {p} is gone"),
-                })
-                .await;
+            note(
+                tx,
+                pane,
+                slot.id,
+                NoteKind::Warning,
+                format!("pod {p} is gone"),
+            )
+            .await;
         }
     }
 }
