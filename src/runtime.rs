@@ -796,9 +796,10 @@ fn log_event(app: &mut App, ev: LogEvent) {
             id,
             kind,
             text,
+            at,
         } => {
             if let Some(p) = pane_of(app, pane) {
-                p.note(id, kind, text);
+                p.note_at(id, kind, text, at);
             }
         }
         LogEvent::Failed { pane, error } => {

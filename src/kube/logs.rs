@@ -55,6 +55,8 @@ pub enum LogEvent {
         id: SourceId,
         kind: NoteKind,
         text: String,
+        /// The time the note belongs at among the lines (`None`: now, at the end).
+        at: Option<Timestamp>,
     },
     /// The target cannot be streamed at all (not found, forbidden).
     Failed { pane: PaneId, error: String },
@@ -85,6 +87,7 @@ async fn note(
             id,
             kind,
             text,
+            at: None,
         })
         .await;
 }
@@ -666,11 +669,17 @@ impl Stream {
     }
 
     async fn note(&self, kind: NoteKind, text: String) -> bool {
+        self.note_at(kind, text, None).await
+    }
+
+    /// A note placed among the lines at `at` (e.g. an exit right after the source's last line).
+    async fn note_at(&self, kind: NoteKind, text: String, at: Option<Timestamp>) -> bool {
         self.send(LogEvent::Note {
             pane: self.pane,
             id: self.id,
             kind,
             text,
+            at,
         })
         .await
     }
@@ -737,7 +746,8 @@ impl Stream {
                             } else {
                                 NoteKind::Info
                             };
-                            self.note(kind, text).await;
+                            // Right after its last line, not after other sources' later ones.
+                            self.note_at(kind, text, resume.map(|r| r.last_ts)).await;
                             self.state(SourceState::Ended(code)).await;
                             return;
                         }

@@ -187,6 +187,24 @@ impl LogBuffer {
         seq
     }
 
+    /// Add a note in time order at `ts` (after every entry not newer than it).
+    pub fn note_at(
+        &mut self,
+        source: SourceId,
+        kind: NoteKind,
+        text: String,
+        ts: Timestamp,
+    ) -> u64 {
+        self.insert(Entry {
+            seq: 0,
+            source,
+            ts: Some(ts),
+            level: None,
+            lines: vec![text],
+            note: Some(kind),
+        })
+    }
+
     fn insert(&mut self, mut e: Entry) -> u64 {
         e.seq = self.next_seq;
         self.next_seq += 1;
@@ -320,5 +338,25 @@ mod tests {
         assert_eq!(b.len(), 1, "the newest entry stays even when over the cap");
         b.push(0, line("next", 2, false));
         assert_eq!(texts(&b), ["next"]);
+    }
+
+    #[test]
+    fn a_timed_note_sits_after_its_sources_last_line() {
+        let mut b = LogBuffer::new(Limits::default());
+        b.push(0, line("a1", 10, false));
+        b.push(0, line("a2", 20, false));
+        b.push(1, line("b1", 15, false));
+        b.push(1, line("b2", 30, false));
+        // Source 0 exited after its line at 20: the note goes there, not after b2.
+        b.note_at(
+            0,
+            NoteKind::Warning,
+            "a exited".into(),
+            Timestamp::from_second(20).unwrap_or_default(),
+        );
+        b.note(1, NoteKind::Info, "now".into());
+        let texts: Vec<&str> = b.iter().map(|e| e.lines[0].as_str()).collect();
+        assert_eq!(texts, ["a1", "b1", "a2", "a exited", "b2", "now"]);
+        assert_eq!(b.lines(), 6);
     }
 }

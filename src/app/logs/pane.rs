@@ -113,7 +113,21 @@ impl LogPane {
     }
 
     pub fn note(&mut self, source: SourceId, kind: NoteKind, text: String) {
-        self.buffer.note(source, kind, text);
+        self.note_at(source, kind, text, None);
+    }
+
+    /// A note placed among the lines at `at`, or at the end.
+    pub fn note_at(
+        &mut self,
+        source: SourceId,
+        kind: NoteKind,
+        text: String,
+        at: Option<jiff::Timestamp>,
+    ) {
+        match at {
+            Some(ts) => self.buffer.note_at(source, kind, text, ts),
+            None => self.buffer.note(source, kind, text),
+        };
         self.forget_evicted();
     }
 
