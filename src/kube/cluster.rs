@@ -61,7 +61,7 @@ where
 }
 
 /// The longest the events and PipelineRun informers wait for the pods to be listed.
-const EVENTS_AFTER_PODS: std::time::Duration = std::time::Duration::from_secs(5);
+const AFTER_PODS_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Cluster {
     /// Start every informer. Returns at once; progress arrives on `tx`.
@@ -86,7 +86,7 @@ impl Cluster {
             // The pods view is the first screen: the event list, often many times larger, is
             // asked for once the pods are in (or after a few seconds), not competing with them.
             // PipelineRuns likewise, below.
-            let _ = tokio::time::timeout(EVENTS_AFTER_PODS, pods_ready.wait_until_ready()).await;
+            let _ = tokio::time::timeout(AFTER_PODS_WITHIN, pods_ready.wait_until_ready()).await;
             informer::run(events_api, w, ResourceKind::Events, events_tx).await;
         }));
         let (nodes, w) = reflector::store::<Node>();
@@ -114,7 +114,7 @@ impl Cluster {
         );
         let pods_ready = pods.clone();
         tasks.push(tokio::spawn(async move {
-            let _ = tokio::time::timeout(EVENTS_AFTER_PODS, pods_ready.wait_until_ready()).await;
+            let _ = tokio::time::timeout(AFTER_PODS_WITHIN, pods_ready.wait_until_ready()).await;
             runs.await;
         }));
         Self {
