@@ -156,6 +156,32 @@ async fn kubectl_gets_pods_pipelineruns_and_logs() {
         !ok && err.contains("pods \"does-not-exist\" not found"),
         "{err}"
     );
+
+    // Pod owners: kubectl finds them by short name, and a Deployment's selector (what
+    // kubedeck's `:logs deploy/NAME` reads) selects its app's pods.
+    let (ok, out, err) = run(&path, &["get", "deploy,rs", "-n", "demo", "-o", "name"]).await;
+    assert!(ok, "kubectl get deploy,rs failed: {err}");
+    let deploy = out
+        .lines()
+        .find(|l| l.starts_with("deployment.apps/"))
+        .unwrap_or_else(|| panic!("no deployment: {out}"))
+        .trim_start_matches("deployment.apps/")
+        .to_string();
+    assert!(out.contains("replicaset.apps/"), "{out}");
+    let (ok, out, err) = run(
+        &path,
+        &[
+            "get",
+            "deploy",
+            "-n",
+            "demo",
+            &deploy,
+            "-o",
+            "jsonpath={.spec.selector.matchLabels.app}",
+        ],
+    )
+    .await;
+    assert!(ok && out == deploy, "{out} {err}");
 }
 
 /// Run kubectl with stdin, off the async runtime.
