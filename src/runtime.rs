@@ -720,7 +720,23 @@ impl Ui {
                 s.state()
                     .iter()
                     .find(|o| same(o.metadata.namespace.as_deref(), o.metadata.name.as_deref()))
-                    .map(|o| describe::pipelinerun(&dynamic_value(o), &events, now))
+                    .map(|o| {
+                        // From the store, not the pods table (not refreshed while describing).
+                        let rows: Vec<PodRow> = c
+                            .pods
+                            .state()
+                            .iter()
+                            .filter(|p| {
+                                p.metadata.namespace.as_deref() == Some(target.namespace.as_str())
+                                    && kube::ResourceExt::labels(&***p)
+                                        .get("tekton.dev/pipelineRun")
+                                        == Some(&target.name)
+                            })
+                            .map(|p| pod_row(p))
+                            .collect();
+                        let pods: Vec<&PodRow> = rows.iter().collect();
+                        describe::pipelinerun(&dynamic_value(o), &pods, &events, now)
+                    })
             }),
             ResourceKind::TaskRuns => self.taskruns.as_ref().and_then(|w| {
                 w.store

@@ -876,8 +876,8 @@ fn json_meta(doc: &mut Doc, obj: &Value, now: Timestamp) {
     meta_fields(doc, &meta, now);
 }
 
-fn run_state_role(state: &crate::kube::tekton_row::RunState) -> Role {
-    match state.health() {
+fn health_role(health: crate::kube::pod_row::Health) -> Role {
+    match health {
         crate::kube::pod_row::Health::Error => Role::Error,
         crate::kube::pod_row::Health::Warning => Role::Warning,
         crate::kube::pod_row::Health::Ok | crate::kube::pod_row::Health::Done => Role::Ok,
@@ -885,7 +885,18 @@ fn run_state_role(state: &crate::kube::tekton_row::RunState) -> Role {
     }
 }
 
-pub fn pipelinerun(obj: &Value, events: &[&EventRow], now: Timestamp) -> Vec<DocLine> {
+fn run_state_role(state: &crate::kube::tekton_row::RunState) -> Role {
+    health_role(state.health())
+}
+
+/// Describe a PipelineRun; `pods` are its TaskRuns' pods (from the pod store), which give each
+/// TaskRun's state without watching TaskRuns.
+pub fn pipelinerun(
+    obj: &Value,
+    pods: &[&crate::kube::pod_row::PodRow],
+    events: &[&EventRow],
+    now: Timestamp,
+) -> Vec<DocLine> {
     let mut doc = Doc::default();
     let r = pipelinerun_row(obj);
     json_meta(&mut doc, obj, now);
@@ -920,14 +931,21 @@ pub fn pipelinerun(obj: &Value, events: &[&EventRow], now: Timestamp) -> Vec<Doc
         doc.text(2, "<none>", Role::Muted);
     }
     for c in children {
+        let name = c["name"].as_str().unwrap_or_default();
+        let pod = pods
+            .iter()
+            .find(|p| p.labels.get("tekton.dev/taskRun").map(String::as_str) == Some(name));
+        let (state, role) = match pod {
+            Some(p) => (p.status.clone(), health_role(p.health)),
+            None => ("no pod".to_string(), Role::Muted),
+        };
         doc.text(
             2,
             format!(
-                "{} ({})",
-                c["name"].as_str().unwrap_or_default(),
+                "{name} ({})  {state}",
                 c["pipelineTaskName"].as_str().unwrap_or_default()
             ),
-            Role::Plain,
+            role,
         );
     }
     events_section(&mut doc, events, now);
@@ -1090,10 +1108,29 @@ mod tests {
             .find(|o| o["metadata"]["name"] == "build-and-test-run-2")
             .cloned()
             .unwrap_or_default();
-        let t = text(&pipelinerun(&failed, &[], Timestamp::UNIX_EPOCH));
+        let mut failed = failed;
+        failed["status"]["childReferences"] = serde_json::json!([
+            {"name": "build-and-test-run-2-build", "pipelineTaskName": "build"},
+            {"name": "build-and-test-run-2-test", "pipelineTaskName": "test"}]);
+        let first = "build-and-test-run-2-build".to_string();
+        // The first TaskRun's pod failed; the others' pods are gone.
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": format!("{first}-pod"), "namespace": "ci",
+                         "labels": {"tekton.dev/taskRun": first, "tekton.dev/pipelineRun": "build-and-test-run-2"}},
+            "spec": {"containers": [{"name": "step-build"}]},
+            "status": {"phase": "Failed", "containerStatuses": [{"name": "step-build", "ready": false,
+                "restartCount": 0, "image": "", "imageID": "",
+                "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}
+        }))
+        .unwrap_or_default();
+        let row = crate::kube::pod_row::pod_row(&pod);
+        let t = text(&pipelinerun(&failed, &[&row], &[], Timestamp::UNIX_EPOCH));
         assert!(
             t.contains("Pipeline:       build-and-test") && t.contains("Status:         Failed"),
             "{t}"
         );
+        let line = t.lines().find(|l| l.contains(&first)).unwrap_or_default();
+        assert!(line.ends_with(&format!("  {}", row.status)), "{line}");
+        assert!(t.contains("no pod"), "{t}");
     }
 }
