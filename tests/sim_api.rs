@@ -903,3 +903,56 @@ async fn seeded_workloads_select_their_own_pods() {
     let missing = kubedeck::kube::owner::owner_selector(client, "demo", deploy, "nope").await;
     assert_eq!(missing, Err("deploy/nope in demo not found".into()));
 }
+
+/// Every informer state update until `kind` reaches a state `done` accepts.
+async fn states_until(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<InformerUpdate>,
+    kind: ResourceKind,
+    done: impl Fn(&InformerState) -> bool,
+) -> Vec<(ResourceKind, InformerState)> {
+    let mut seen = Vec::new();
+    let wait = async {
+        while let Some(u) = rx.recv().await {
+            if let InformerUpdate::State(k, s) = u {
+                let last = k == kind && done(&s);
+                seen.push((k, s));
+                if last {
+                    return;
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), wait)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {kind:?}: {seen:?}"));
+    seen
+}
+
+#[tokio::test]
+async fn events_are_listed_after_the_pods_settle_even_when_pods_are_forbidden() {
+    for forbid_pods in [false, true] {
+        let sim = common::start(common::frozen(20)).await;
+        if forbid_pods {
+            sim.faults().forbid("pods");
+        }
+        let client = common::client_for(&sim).await;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let _cluster = Cluster::start(client, "sim".into(), Scope::All, tx);
+        let seen = states_until(&mut rx, ResourceKind::Events, |s| *s == InformerState::Live).await;
+        let at = |want: &dyn Fn(&(ResourceKind, InformerState)) -> bool| {
+            seen.iter()
+                .position(want)
+                .unwrap_or_else(|| panic!("{seen:?}"))
+        };
+        // The pods list settled (listed, or refused) before the events were asked for.
+        let pods_settled = at(&|(k, s)| *k == ResourceKind::Pods && *s != InformerState::Syncing);
+        let events_started = at(&|(k, _)| *k == ResourceKind::Events);
+        assert!(pods_settled < events_started, "{seen:?}");
+        if forbid_pods {
+            assert!(
+                matches!(&seen[pods_settled].1, InformerState::Forbidden(_)),
+                "{seen:?}"
+            );
+        }
+    }
+}

@@ -60,7 +60,7 @@ where
     }
 }
 
-/// The longest the events and PipelineRun informers wait for the pods to be listed.
+/// The longest the events and PipelineRun informers wait for the pods list to settle.
 const AFTER_PODS_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Cluster {
@@ -73,20 +73,39 @@ impl Cluster {
     ) -> Self {
         let mut tasks = Vec::new();
         let (pods, w) = reflector::store::<Pod>();
+        // The pods view is the first screen: the event list, often many times larger, and the
+        // PipelineRuns are asked for once the pods list has settled (listed, forbidden or
+        // failing), or after a few seconds, so they do not compete with it.
+        let (pods_settled, settled) = tokio::sync::watch::channel(false);
+        let (pods_tx, mut pods_updates) = tokio::sync::mpsc::unbounded_channel();
         tasks.push(tokio::spawn(informer::run(
             scoped(&client, &scope),
             w,
             ResourceKind::Pods,
-            tx.clone(),
+            pods_tx,
         )));
-        let (events, w) = reflector::store::<Event>();
-        let (events_api, events_tx, pods_ready) =
-            (scoped(&client, &scope), tx.clone(), pods.clone());
+        let forward = tx.clone();
         tasks.push(tokio::spawn(async move {
-            // The pods view is the first screen: the event list, often many times larger, is
-            // asked for once the pods are in (or after a few seconds), not competing with them.
-            // PipelineRuns likewise, below.
-            let _ = tokio::time::timeout(AFTER_PODS_WITHIN, pods_ready.wait_until_ready()).await;
+            while let Some(u) = pods_updates.recv().await {
+                if matches!(&u, InformerUpdate::State(_, s) if *s != InformerState::Syncing) {
+                    pods_settled.send_replace(true);
+                }
+                if forward.send(u).is_err() {
+                    return;
+                }
+            }
+        }));
+        let after_pods = move || {
+            let mut settled = settled.clone();
+            async move {
+                let wait = settled.wait_for(|s| *s);
+                let _ = tokio::time::timeout(AFTER_PODS_WITHIN, wait).await;
+            }
+        };
+        let (events, w) = reflector::store::<Event>();
+        let (events_api, events_tx, wait) = (scoped(&client, &scope), tx.clone(), after_pods());
+        tasks.push(tokio::spawn(async move {
+            wait.await;
             informer::run(events_api, w, ResourceKind::Events, events_tx).await;
         }));
         let (nodes, w) = reflector::store::<Node>();
@@ -112,9 +131,9 @@ impl Cluster {
             tekton.clone(),
             tx,
         );
-        let pods_ready = pods.clone();
+        let wait = after_pods();
         tasks.push(tokio::spawn(async move {
-            let _ = tokio::time::timeout(AFTER_PODS_WITHIN, pods_ready.wait_until_ready()).await;
+            wait.await;
             runs.await;
         }));
         Self {
