@@ -503,6 +503,27 @@ mod tests {
     }
 
     #[test]
+    fn step_capture_options() {
+        let (c, p) = parse("[logs]\ncapture_dir = \"/var/tmp/steps\"\ncapture_max_mib = 64\n")
+            .unwrap_or_default();
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(
+            c.logs.capture_root(),
+            Some(std::path::PathBuf::from("/var/tmp/steps"))
+        );
+        assert_eq!(c.logs.capture_max_mib, 64);
+        let (c, _) =
+            parse("[logs]\ncapture_steps = false\ncapture_dir = \"/x\"\n").unwrap_or_default();
+        assert_eq!(c.logs.capture_root(), None, "off wins over a directory");
+        let (c, p) = parse("[logs]\ncapture_max_mib = 1\n").unwrap_or_default();
+        assert_eq!(c.logs, LogsConfig::default());
+        assert!(
+            p[0].1.contains("capture_max_mib 1 is out of range"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
     fn node_thresholds_and_interval() {
         let (c, p) =
             parse("[nodes]\nmetrics_interval_secs = 30\nwarn_percent = 70\n").unwrap_or_default();
