@@ -186,21 +186,29 @@ pub fn owner_logs(app: &mut App) -> Vec<Effect> {
 /// the selected row's.
 fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
     let (word, name) = workload.split_once('/').unwrap_or((workload, ""));
-    // A Tekton run by name: its live steps, or the captured ones once the run is gone.
-    let tekton = match word.to_ascii_lowercase().as_str() {
-        "pr" | "pipelinerun" | "pipelineruns" => Some("PipelineRun"),
-        "tr" | "taskrun" | "taskruns" => Some("TaskRun"),
-        _ => None,
-    };
-    let kind = crate::kube::owner::owner_kind(word);
-    if tekton.is_none() && kind.is_none() {
-        say(
-            app,
-            Severity::Error,
-            format!("{word}: not a workload or run kind (deploy, sts, ds, rs, job, pr, tr)"),
-        );
-        return Vec::new();
+    // A Tekton run by name (its live steps, or the captured ones once the run is gone), or a
+    // workload.
+    enum Whose {
+        Run(&'static str),
+        Workload(crate::kube::owner::OwnerKind),
     }
+    let whose = match word.to_ascii_lowercase().as_str() {
+        "pr" | "pipelinerun" | "pipelineruns" => Whose::Run("PipelineRun"),
+        "tr" | "taskrun" | "taskruns" => Whose::Run("TaskRun"),
+        _ => match crate::kube::owner::owner_kind(word) {
+            Some(kind) => Whose::Workload(kind),
+            None => {
+                say(
+                    app,
+                    Severity::Error,
+                    format!(
+                        "{word}: not a workload or run kind (deploy, sts, ds, rs, job, pr, tr)"
+                    ),
+                );
+                return Vec::new();
+            }
+        },
+    };
     if name.is_empty() {
         say(app, Severity::Error, format!("usage: :logs {word}/NAME"));
         return Vec::new();
@@ -223,18 +231,17 @@ fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
         return Vec::new();
     };
     let name = name.to_string();
-    let target = match (tekton, kind) {
-        (Some(kind), _) => LogTarget::Tekton {
+    let target = match whose {
+        Whose::Run(kind) => LogTarget::Tekton {
             namespace,
             kind,
             name,
         },
-        (None, Some(kind)) => LogTarget::Owner {
+        Whose::Workload(kind) => LogTarget::Owner {
             namespace,
             kind,
             name,
         },
-        (None, None) => return Vec::new(),
     };
     open_pane(app, request(app, target))
 }

@@ -95,6 +95,15 @@ impl fmt::Display for LogTarget {
     }
 }
 
+/// A Tekton step's prefix: `task/step` in a PipelineRun, `step` in a TaskRun.
+pub fn step_label(kind: &str, task: Option<&str>, container: &str) -> String {
+    let step = container.strip_prefix("step-").unwrap_or(container);
+    match task {
+        Some(task) if kind == "PipelineRun" => format!("{task}/{step}"),
+        _ => step.to_string(),
+    }
+}
+
 /// How much of each container's log to ask for. Every request carries `tailLines` or
 /// `limitBytes`, so the server never streams an unbounded backlog.
 #[derive(Debug, Clone, PartialEq, Eq)]

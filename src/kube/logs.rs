@@ -20,7 +20,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
-use super::log_request::{LogOptions, LogRequest, LogTarget};
+use super::log_request::{LogOptions, LogRequest, LogTarget, step_label};
 use super::step_store::StepStore;
 use crate::app::layout::PaneId;
 use crate::app::logs::buffer::{NoteKind, SourceId};
@@ -189,15 +189,6 @@ fn standing(
                 .filter(|t| t.started_at.as_ref().map(|t| t.0) == Some(instance))
         });
     Standing::Ended(terminated.map(|t| t.exit_code))
-}
-
-/// A Tekton step's prefix: `task/step` in a PipelineRun, `step` in a TaskRun.
-fn step_label(kind: &str, task: Option<&str>, container: &str) -> String {
-    let step = container.strip_prefix("step-").unwrap_or(container);
-    match task {
-        Some(task) if kind == "PipelineRun" => format!("{task}/{step}"),
-        _ => step.to_string(),
-    }
 }
 
 /// The short prefix for a source: enough to tell pods and containers apart.

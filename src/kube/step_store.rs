@@ -266,16 +266,9 @@ impl StepStore {
                 for step in &meta.steps {
                     run.steps += 1;
                     if step.exit_code != 0 {
-                        let task = meta.pipeline_task.as_deref().unwrap_or_default();
-                        let step = step
-                            .container
-                            .strip_prefix("step-")
-                            .unwrap_or(&step.container);
-                        run.failed.push(if task.is_empty() {
-                            step.to_string()
-                        } else {
-                            format!("{task}/{step}")
-                        });
+                        let task = meta.pipeline_task.as_deref();
+                        let label = super::log_request::step_label(kind, task, &step.container);
+                        run.failed.push(label);
                     }
                     let at = step.captured_at.parse::<jiff::Timestamp>().ok();
                     run.captured_at = run.captured_at.max(at);
