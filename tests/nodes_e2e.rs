@@ -97,13 +97,27 @@ fn without_metrics_the_view_says_so_and_still_works() {
     w.sim.faults().set_metrics_enabled(false);
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "nodes"], 170, 40);
     t.wait_for("usage unavailable: metrics.k8s.io not served");
-    let screen = t.wait_for("worker-01");
-    // Requests still show; usage is a dash, not zero.
+    // Requests still show once the pods are counted (before that they are
+    // honestly 0%); usage (CPU, MEM: the columns after STATUS) is a dash.
+    let screen = t.wait_until("worker-01 with its pods counted", |s| {
+        s.lines()
+            .find(|l| l.contains("worker-01"))
+            .is_some_and(|l| !l.contains(" 0/"))
+    });
     let line = screen
         .lines()
         .find(|l| l.contains("worker-01"))
         .unwrap_or_default();
-    assert!(!line.contains(" 0% "), "usage is not shown as zero: {line}");
+    let cells: Vec<&str> = line.trim_matches('│').split_whitespace().collect();
+    assert_eq!(
+        cells.get(2..4),
+        Some(&["-", "-"][..]),
+        "usage is not shown as zero: {line}"
+    );
+    assert!(
+        cells.get(4).is_some_and(|r| r.ends_with('%') && *r != "0%"),
+        "requests still show: {line}"
+    );
     t.send(":po\r");
     t.wait_for("pods(all)");
     t.wait_for("usage unavailable");
