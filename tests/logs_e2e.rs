@@ -413,3 +413,77 @@ fn step_logs_captured_while_running_outlive_the_runs_pods() {
         s.contains(&format!("logs PipelineRun {run}")) && s.contains("captured 20")
     });
 }
+
+#[test]
+fn a_step_running_when_its_pod_is_deleted_is_captured_up_to_then() {
+    let w = world(common::frozen(5));
+    // A Tekton pod with a step still running (a run Tekton is about to cancel or time out).
+    let pod = w
+        .sim
+        .store()
+        .snapshot(Kind::Pod)
+        .items
+        .into_iter()
+        .find(|p| {
+            p["metadata"]["labels"]["tekton.dev/taskRun"].is_string()
+                && p["status"]["containerStatuses"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| !c["state"]["running"].is_null())
+        })
+        .unwrap_or_else(|| panic!("no Tekton pod with a running step"));
+    let name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let task_run = pod["metadata"]["labels"]["tekton.dev/taskRun"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let key = ("ci".to_string(), name.clone());
+
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "pipelineruns"], 160, 45);
+    t.wait_for("pipelineruns(all)");
+    // Tekton cancels the run: the pod is marked for deletion while its step runs, then goes.
+    let now = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    w.sim.store().update(Kind::Pod, &key, |o| {
+        o["metadata"]["deletionTimestamp"] = serde_json::json!(now);
+        true
+    });
+    let root = t.cache.path().join("kubedeck").join("step-logs");
+    let interrupted = |root: &std::path::Path| {
+        let clusters = std::fs::read_dir(root).into_iter().flatten().flatten();
+        clusters
+            .filter_map(|c| {
+                std::fs::read_to_string(c.path().join("ci").join(&name).join("meta.json")).ok()
+            })
+            .any(|m| m.contains("\"interrupted\": true"))
+    };
+    wait_files("the running step captured at the deletion", || {
+        interrupted(&root)
+    });
+    w.sim.store().remove(Kind::Pod, &key);
+
+    t.send(&format!(":logs -n ci tr/{task_run}\r"));
+    let screen = t.wait_until("the interrupted step replayed", |s| {
+        s.contains("still running when its pod") && s.contains("captured 20")
+    });
+    assert!(screen.contains("1 interrupted"), "{screen}");
+    // The failed-steps switch keeps it: it did not succeed.
+    t.send("F");
+    let screen = t.wait_for("failed steps");
+    assert!(screen.contains("still running when its pod"), "{screen}");
+    // The note follows the step's last line (the step printed on after the deletion mark).
+    let lines: Vec<&str> = screen.lines().collect();
+    let note = lines
+        .iter()
+        .position(|l| l.contains("still running when its pod"))
+        .unwrap_or_default();
+    assert!(
+        lines[..note].iter().any(|l| l.contains("[step-")),
+        "{screen}"
+    );
+}

@@ -515,7 +515,11 @@ async fn replay_captured(
                 pod: pod.meta.pod.clone(),
                 container: step.container.clone(),
                 label: step_label(kind, pod.meta.pipeline_task.as_deref(), &step.container),
-                state: SourceState::Ended(Some(step.exit_code)),
+                state: if step.interrupted {
+                    SourceState::Interrupted
+                } else {
+                    SourceState::Ended(Some(step.exit_code))
+                },
             };
             if tx
                 .send(LogEvent::Source { pane, id, source })
@@ -525,9 +529,27 @@ async fn replay_captured(
                 return steps;
             }
             let lines = captured_lines(bytes);
+            let last_ts = lines.iter().rev().find_map(|l| l.ts);
             for chunk in lines.chunks(BATCH) {
                 let lines = chunk.to_vec();
                 let _ = tx.send(LogEvent::Lines { pane, id, lines }).await;
+            }
+            if step.interrupted {
+                let text = format!(
+                    "{}/{} was still running when its pod was deleted: its log up to then",
+                    pod.meta.pod, step.container
+                );
+                // Right after the step's last line: it kept printing after the deletion mark.
+                let at = last_ts.or_else(|| step.finished_at.parse::<Timestamp>().ok());
+                let kind = NoteKind::Warning;
+                let note = LogEvent::Note {
+                    pane,
+                    id,
+                    kind,
+                    text,
+                    at,
+                };
+                let _ = tx.send(note).await;
             }
             if step.truncated {
                 let text = format!(

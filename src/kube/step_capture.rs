@@ -5,6 +5,10 @@
 //! container is read once, when its status says it terminated, with `limitBytes` and
 //! `tailLines`. At start, steps that finished more than an hour ago are left alone: the capture
 //! is for what happens while kubedeck watches, not a backfill of the whole cluster's history.
+//!
+//! Tekton deletes the pod of a cancelled or timed-out TaskRun while its step still runs; the log
+//! would go with it. So a step still running when its pod is marked for deletion is read then
+//! (marked interrupted), and read again if it terminates before the pod is gone.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -42,7 +46,8 @@ pub struct FinishedStep {
     pub step: StepMeta,
 }
 
-/// The step containers of `pod` that have terminated since `after`, in step order.
+/// The step containers of `pod` that have terminated since `after`, in step order; when the
+/// pod is being deleted, its running steps too (interrupted, as of the deletion).
 pub fn finished_steps(pod: &Pod, after: Timestamp) -> Vec<FinishedStep> {
     let meta = &pod.metadata;
     let (Some(name), Some(namespace)) = (meta.name.clone(), meta.namespace.clone()) else {
@@ -70,8 +75,12 @@ pub fn finished_steps(pod: &Pod, after: Timestamp) -> Vec<FinishedStep> {
         .flatten()
         .filter(|s| s.name.starts_with("step-"))
         .filter_map(|s| {
-            let t = s.state.as_ref()?.terminated.as_ref()?;
-            let finished = t.finished_at.as_ref()?.0;
+            let state = s.state.as_ref()?;
+            let (exit_code, finished, interrupted) = match (&state.terminated, &state.running) {
+                (Some(t), _) => (t.exit_code, t.finished_at.as_ref()?.0, false),
+                (None, Some(_)) => (0, meta.deletion_timestamp.as_ref()?.0, true),
+                (None, None) => return None,
+            };
             (finished >= after).then(|| FinishedStep {
                 namespace: namespace.clone(),
                 pod: pod_meta.clone(),
@@ -81,7 +90,8 @@ pub fn finished_steps(pod: &Pod, after: Timestamp) -> Vec<FinishedStep> {
                         .iter()
                         .position(|c| *c == s.name)
                         .unwrap_or(order.len()),
-                    exit_code: t.exit_code,
+                    exit_code,
+                    interrupted,
                     finished_at: finished.to_string(),
                     captured_at: String::new(),
                     truncated: false,
@@ -102,14 +112,26 @@ pub fn spawn(client: kube::Client, scope: Scope, store: Arc<StepStore>) -> Captu
         };
         let after = Timestamp::now() - BACKFILL;
         let config = watcher::Config::default().labels("tekton.dev/taskRun");
-        let mut pods = watcher(api, config)
-            .default_backoff()
-            .applied_objects()
-            .boxed();
-        // Instances captured (or found on disk) this run: (namespace, pod, container, finishedAt).
-        let mut done: HashSet<(String, String, String, String)> = HashSet::new();
-        while let Some(pod) = pods.next().await {
-            let Ok(pod) = pod else { continue };
+        let mut events = watcher(api, config).default_backoff().boxed();
+        let mut done = Captured::default();
+        while let Some(event) = events.next().await {
+            let pod = match event {
+                Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod)) => pod,
+                Ok(watcher::Event::Delete(pod)) => {
+                    done.forget(&pod);
+                    continue;
+                }
+                Ok(watcher::Event::Init) => {
+                    done.relisting();
+                    continue;
+                }
+                Ok(watcher::Event::InitDone) => {
+                    done.relisted();
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            done.seen(&pod);
             for f in finished_steps(&pod, after) {
                 let key = (
                     f.namespace.clone(),
@@ -133,6 +155,55 @@ pub fn spawn(client: kube::Client, scope: Scope, store: Arc<StepStore>) -> Captu
             }
         }
     }))
+}
+
+/// (namespace, pod, container, finishedAt) of a captured step instance.
+type InstanceKey = (String, String, String, String);
+
+/// The step instances captured (or found on disk) while the watch runs, forgotten with their
+/// pods so a long session does not grow it without bound.
+#[derive(Default)]
+struct Captured {
+    keys: HashSet<InstanceKey>,
+    /// Pods listed by a relist in progress: what the watch missed deleting is dropped after.
+    relist: Option<HashSet<(String, String)>>,
+}
+
+impl Captured {
+    fn contains(&self, key: &InstanceKey) -> bool {
+        self.keys.contains(key)
+    }
+
+    fn insert(&mut self, key: InstanceKey) {
+        self.keys.insert(key);
+    }
+
+    fn seen(&mut self, pod: &Pod) {
+        if let (Some(relist), Some((ns, name))) = (self.relist.as_mut(), pod_key(pod)) {
+            relist.insert((ns, name));
+        }
+    }
+
+    fn forget(&mut self, pod: &Pod) {
+        if let Some((ns, name)) = pod_key(pod) {
+            self.keys.retain(|k| k.0 != ns || k.1 != name);
+        }
+    }
+
+    fn relisting(&mut self) {
+        self.relist = Some(HashSet::new());
+    }
+
+    fn relisted(&mut self) {
+        if let Some(live) = self.relist.take() {
+            self.keys
+                .retain(|k| live.contains(&(k.0.clone(), k.1.clone())));
+        }
+    }
+}
+
+fn pod_key(pod: &Pod) -> Option<(String, String)> {
+    Some((pod.metadata.namespace.clone()?, pod.metadata.name.clone()?))
 }
 
 /// Read one step's log and store it; whether it was stored.
@@ -202,6 +273,73 @@ mod tests {
         assert_eq!(steps[0].pod.task_run.as_deref(), Some("ci-run-x-test"));
         assert_eq!(steps[0].pod.pipeline_task.as_deref(), Some("test"));
         assert_eq!(steps[0].namespace, "ci");
+    }
+
+    #[test]
+    fn a_running_step_of_a_pod_being_deleted_is_captured_as_interrupted() {
+        let after: Timestamp = "2026-11-22T09:00:00Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut pod = tekton_pod("2026-11-22T10:00:00Z");
+        if let Some(s) = pod
+            .status
+            .as_mut()
+            .and_then(|s| s.container_statuses.as_mut())
+            .and_then(|s| s.iter_mut().find(|c| c.name == "step-test"))
+        {
+            s.state =
+                serde_json::from_value(json!({"running": {"startedAt": "2026-11-22T10:00:00Z"}}))
+                    .unwrap_or_else(|e| panic!("{e}"));
+        }
+        // Not being deleted: only the finished step.
+        let names = |steps: &[FinishedStep]| -> Vec<(String, bool)> {
+            steps
+                .iter()
+                .map(|s| (s.step.container.clone(), s.step.interrupted))
+                .collect()
+        };
+        assert_eq!(
+            names(&finished_steps(&pod, after)),
+            [("step-fetch".to_string(), false)]
+        );
+        pod.metadata.deletion_timestamp =
+            serde_json::from_value(json!("2026-11-22T10:05:00Z")).unwrap_or_else(|e| panic!("{e}"));
+        let steps = finished_steps(&pod, after);
+        assert_eq!(
+            names(&steps),
+            [
+                ("step-fetch".to_string(), false),
+                ("step-test".to_string(), true)
+            ]
+        );
+        // Identified by the deletion time, so its end (if it comes) is read again.
+        assert_eq!(steps[1].step.finished_at, "2026-11-22T10:05:00Z");
+    }
+
+    #[test]
+    fn captured_instances_are_forgotten_with_their_pods() {
+        let pod = |name: &str| -> Pod {
+            serde_json::from_value(json!({"metadata": {"name": name, "namespace": "ci"}}))
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let key =
+            |name: &str| -> InstanceKey { ("ci".into(), name.into(), "step-a".into(), "t".into()) };
+        let mut done = Captured::default();
+        for p in ["a", "b", "c"] {
+            done.insert(key(p));
+        }
+        done.forget(&pod("a"));
+        assert!(!done.contains(&key("a")) && done.contains(&key("b")));
+        // A relist that no longer lists c (its delete was missed while disconnected).
+        done.relisting();
+        done.seen(&pod("b"));
+        done.relisted();
+        assert!(done.contains(&key("b")));
+        assert!(!done.contains(&key("c")));
+        // Outside a relist, nothing is dropped for not being seen.
+        done.insert(key("d"));
+        done.relisted();
+        assert!(done.contains(&key("d")));
     }
 
     #[test]

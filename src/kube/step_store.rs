@@ -36,7 +36,11 @@ pub struct StepMeta {
     /// Position in the pod spec: the step order.
     pub order: usize,
     pub exit_code: i32,
-    /// The container's `finishedAt`: with the name, what identifies the instance captured.
+    /// Still running when its pod was marked for deletion (a cancel or timeout): the log was
+    /// read then and `exit_code` means nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
+    /// The container's `finishedAt` (the pod's deletion time when interrupted): with the name, what identifies the instance captured.
     pub finished_at: String,
     /// RFC 3339, when kubedeck read the log.
     pub captured_at: String,
@@ -265,10 +269,14 @@ impl StepStore {
                 run.pods += 1;
                 for step in &meta.steps {
                     run.steps += 1;
-                    if step.exit_code != 0 {
+                    if step.exit_code != 0 || step.interrupted {
                         let task = meta.pipeline_task.as_deref();
                         let label = super::log_request::step_label(kind, task, &step.container);
-                        run.failed.push(label);
+                        run.failed.push(if step.interrupted {
+                            format!("{label} (interrupted)")
+                        } else {
+                            label
+                        });
                     }
                     let at = step.captured_at.parse::<jiff::Timestamp>().ok();
                     run.captured_at = run.captured_at.max(at);
@@ -327,6 +335,7 @@ mod tests {
             container: container.into(),
             order,
             exit_code: code,
+            interrupted: false,
             finished_at: "2026-11-22T10:00:00Z".into(),
             captured_at: "2026-11-22T10:00:01Z".into(),
             truncated: false,
@@ -401,6 +410,36 @@ mod tests {
         // Another cluster with the same context name sees nothing.
         let other = StepStore::new(dir.path(), "kind", "https://10.0.0.1:6443", 1 << 20);
         assert!(other.find("ci", "PipelineRun", "ci-run-1", &[]).is_empty());
+    }
+
+    #[test]
+    fn an_interrupted_step_counts_as_failed_until_its_end_replaces_it() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = StepStore::new(dir.path(), "c", "s", 1 << 20);
+        let p = pod("ci-run-1-build-pod", "ci-run-1");
+        let cut = StepMeta {
+            interrupted: true,
+            ..step("step-test", 0, 0)
+        };
+        store
+            .save("ci", &p, cut, b"t1 half\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.runs()[0].failed, ["build/test (interrupted)"]);
+        let found = store.find("ci", "PipelineRun", "ci-run-1", &[]);
+        assert!(found[0].logs[0].0.interrupted);
+        // Killed before the pod went: its end is read again and replaces the cut log.
+        let ended = StepMeta {
+            finished_at: "2026-11-22T10:00:09Z".into(),
+            ..step("step-test", 0, 143)
+        };
+        store
+            .save("ci", &p, ended, b"t1 half\nt2 rest\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let found = store.find("ci", "PipelineRun", "ci-run-1", &[]);
+        assert_eq!(found[0].logs.len(), 1);
+        assert!(!found[0].logs[0].0.interrupted);
+        assert_eq!(found[0].logs[0].1, b"t1 half\nt2 rest\n");
+        assert_eq!(store.runs()[0].failed, ["build/test"]);
     }
 
     #[cfg(unix)]

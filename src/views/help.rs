@@ -47,10 +47,7 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
         } else {
             keys
         };
-        out.push(Line::from(vec![
-            Span::styled(format!("  {keys:<16}"), theme.accent),
-            Span::raw(b.desc),
-        ]));
+        entry(&mut out, &keys, 16, b.desc, theme);
     }
     out.push(Line::raw(""));
     out.push(Line::styled("Commands", theme.header));
@@ -59,10 +56,7 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
             ":{} {arg}",
             names.iter().take(2).copied().collect::<Vec<_>>().join(" :")
         );
-        out.push(Line::from(vec![
-            Span::styled(format!("  {cmd:<24}"), theme.accent),
-            Span::raw(*desc),
-        ]));
+        entry(&mut out, &cmd, 24, desc, theme);
     }
     out.push(Line::raw(""));
     out.push(Line::styled(
@@ -74,7 +68,7 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
         theme.muted,
     ));
     out.push(Line::styled(
-        "Tekton step logs are captured as steps end; gone pods replay (\"captured\").",
+        "Tekton step logs are captured as steps end or their pod is deleted; gone pods replay (\"captured\").",
         theme.muted,
     ));
     if readonly {
@@ -84,6 +78,31 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
         ));
     }
     out
+}
+
+/// One key or command with its description in a column `column` wide; a name too wide for
+/// the column gets a line of its own, with the description under the column.
+fn entry(
+    out: &mut Vec<Line<'static>>,
+    name: &str,
+    column: usize,
+    desc: &'static str,
+    theme: &Theme,
+) {
+    use unicode_width::UnicodeWidthStr;
+    let name = name.trim_end();
+    if name.width() < column {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {name:<column$}"), theme.accent),
+            Span::raw(desc),
+        ]));
+    } else {
+        out.push(Line::styled(format!("  {name}"), theme.accent));
+        out.push(Line::from(vec![
+            Span::raw(" ".repeat(column + 2)),
+            Span::raw(desc),
+        ]));
+    }
 }
 
 /// Word-wrap help lines to `width` columns. A key or command line (a styled name, then its
@@ -213,5 +232,29 @@ mod tests {
         let keymap = Keymap::default();
         let wrapped = wrap(lines(&theme, &keymap, false), 78);
         assert!(wrapped.iter().all(|l| l.width() <= 78));
+    }
+
+    #[test]
+    fn a_name_wider_than_its_column_does_not_run_into_its_description() {
+        let theme = Theme::monochrome();
+        let keymap = Keymap::default();
+        let all = lines(&theme, &keymap, false);
+        let at = all
+            .iter()
+            .position(|l| text(l).contains("[-l SEL | deploy/NAME]"))
+            .unwrap_or_else(|| panic!("no :logs command in help"));
+        // The command alone, then its description under the column.
+        assert_eq!(text(&all[at]).trim(), ":logs :log [-l SEL | deploy/NAME]");
+        let desc = text(&all[at + 1]);
+        assert!(
+            desc.starts_with(&" ".repeat(26)) && desc.trim().starts_with("logs of"),
+            "{desc:?}"
+        );
+        // Every name in its column is followed by a space.
+        for l in &all {
+            if let [name, _] = l.spans.as_slice() {
+                assert!(name.content.ends_with(' '), "{:?}", text(l));
+            }
+        }
     }
 }

@@ -324,6 +324,7 @@ fn status_line(pane: &LogPane) -> String {
     let reconnecting = count(|s| matches!(s, SourceState::Reconnecting(_)));
     let gone = count(|s| matches!(s, SourceState::Gone));
     let failed = count(|s| matches!(s, SourceState::Failed(_)));
+    let interrupted = count(|s| matches!(s, SourceState::Interrupted));
     if pane.sources.len() > 1 {
         parts.push(format!("{} streams", pane.sources.len()));
     }
@@ -335,6 +336,9 @@ fn status_line(pane: &LogPane) -> String {
     }
     if failed > 0 {
         parts.push(format!("{failed} failed"));
+    }
+    if interrupted > 0 {
+        parts.push(format!("{interrupted} interrupted"));
     }
     if !pane.wrap {
         parts.push("nowrap".into());

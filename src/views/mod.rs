@@ -731,7 +731,7 @@ mod tests {
         a.help_scroll = 100;
         let bottom = screen(&render(&a, 80, 24));
         assert!(
-            bottom.contains(":contexts") && !bottom.contains("for more"),
+            bottom.contains(":quit") && !bottom.contains("for more"),
             "{bottom}"
         );
     }

@@ -16,6 +16,8 @@ pub enum SourceState {
     Reconnecting(String),
     /// The container instance ended (exit code when known).
     Ended(Option<i32>),
+    /// A captured step that still ran when its pod was deleted (a cancel or a timeout).
+    Interrupted,
     /// The pod went away.
     Gone,
     Failed(String),
@@ -34,7 +36,10 @@ impl Source {
     /// A step or container that ended with a non-zero code.
     pub fn failed(&self) -> bool {
         matches!(self.state, SourceState::Ended(Some(c)) if c != 0)
-            || matches!(self.state, SourceState::Failed(_))
+            || matches!(
+                self.state,
+                SourceState::Failed(_) | SourceState::Interrupted
+            )
     }
 }
 
