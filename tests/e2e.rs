@@ -648,7 +648,7 @@ fn cancel_and_rerun_a_pipelinerun_then_open_its_taskruns() {
         Some(serde_json::json!([{"name": "revision", "value": "abc123"}])),
         "the rerun keeps the run's params"
     );
-    // Enter opens the run's TaskRuns; Enter on a TaskRun opens its pod.
+    // Enter opens the run's TaskRuns; Enter on a TaskRun opens its step logs.
     t.send("\x1b");
     t.wait_gone(&format!("/{run}"));
     t.send(&format!("/{new_name}\r"));
@@ -660,8 +660,8 @@ fn cancel_and_rerun_a_pipelinerun_then_open_its_taskruns() {
             && s.contains("TASK")
     });
     t.send("\r");
-    t.wait_until("the TaskRun's pod", |s| {
-        s.contains("taskruns › pods(all)") && s.contains(&format!("{new_name}-"))
+    t.wait_until("the TaskRun's step logs", |s| {
+        s.contains(&format!("logs TaskRun {new_name}-"))
     });
     t.send("\x03");
     assert_eq!(t.wait_exit(), 0);

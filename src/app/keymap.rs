@@ -445,7 +445,7 @@ pub fn default_bindings() -> Vec<Binding> {
             "open",
             vec![Key::plain(Enter)],
             Action::Open,
-            "open: PipelineRun → TaskRuns → pod, node → its pods, triage row → the object",
+            "open: PipelineRun → TaskRuns → step logs, node → its pods, triage row → the object",
         ),
         b(
             "back",

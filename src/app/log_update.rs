@@ -437,20 +437,20 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             app.mode = Mode::Save;
         }
         Action::StartFilter => {
-            app.input = pane
+            let current = pane
                 .search
                 .as_ref()
                 .map(|p| p.text.clone())
                 .unwrap_or_default();
-            app.mode = Mode::Search;
+            app.open_prompt(Mode::Search, current);
         }
         Action::FilterLines => {
-            app.input = pane
+            let current = pane
                 .filter
                 .as_ref()
                 .map(LineFilter::label)
                 .unwrap_or_default();
-            app.mode = Mode::Filter;
+            app.open_prompt(Mode::Filter, current);
         }
         Action::NextMatch | Action::PrevMatch => {
             if !pane.jump(action == Action::NextMatch) {

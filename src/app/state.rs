@@ -175,6 +175,9 @@ pub struct App {
     pub history: Vec<Screen>,
     /// Text being typed into the filter, command line or search.
     pub input: String,
+    /// What a filter or search prompt held when it opened: Esc puts it back (typing applies
+    /// live, so cancelling has to undo).
+    pub input_before: String,
     pub tables: Tables,
     /// The PipelineRun whose TaskRuns are shown.
     pub taskruns_of: Option<ObjectRef>,
@@ -257,6 +260,7 @@ impl App {
             view: View::Pods,
             history: Vec::new(),
             input: String::new(),
+            input_before: String::new(),
             tables: Tables::default(),
             taskruns_of: None,
             detail: None,
@@ -304,6 +308,13 @@ impl App {
     }
 
     /// Whether keys go to the dashboard (not to a log or terminal pane).
+    /// Open a filter or search prompt holding `current` (what is applied now).
+    pub fn open_prompt(&mut self, mode: Mode, current: String) {
+        self.input_before = current.clone();
+        self.input = current;
+        self.mode = mode;
+    }
+
     pub fn dashboard_focused(&self) -> bool {
         let f = self.layout.focus;
         f == DASHBOARD || !(self.logs.contains_key(&f) || self.terms.contains_key(&f))

@@ -203,12 +203,12 @@ fn open(app: &mut App) -> Vec<Effect> {
             }
         }
         View::TaskRuns => {
+            // Straight to its steps' logs, as `l` does.
             if let Some(tr) = app.tables.taskruns.selected_row() {
-                let pod = ObjectRef::new(ResourceKind::Pods, &tr.namespace, &tr.pod);
                 if tr.pod.is_empty() {
                     info(app, "this TaskRun has no pod yet");
                 } else {
-                    return go_to(app, &pod);
+                    return log_update::open_logs(app);
                 }
             }
         }
@@ -377,8 +377,8 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             }
         }
         Action::StartFilter => {
-            app.input = d.search.clone();
-            app.mode = Mode::Search;
+            let current = d.search.clone();
+            app.open_prompt(Mode::Search, current);
         }
         Action::ToggleManagedFields if d.kind == DetailKind::Yaml => {
             d.show_managed_fields = !d.show_managed_fields;
@@ -529,8 +529,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::StartFilter => {
-            app.mode = Mode::Filter;
-            app.input = on_table!(app, app.view, t => t.filter.text.clone()).unwrap_or_default();
+            let current = on_table!(app, app.view, t => t.filter.text.clone()).unwrap_or_default();
+            app.open_prompt(Mode::Filter, current);
         }
         Action::StartCommand => {
             app.mode = Mode::Command;
@@ -546,7 +546,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Back => match app.mode {
             Mode::Help | Mode::Command | Mode::Confirm => app.mode = Mode::Table,
-            Mode::Filter | Mode::Search | Mode::Save => {
+            Mode::Filter | Mode::Search => {
+                // Typing applied live: cancelling puts back what was there before.
+                app.input = std::mem::take(&mut app.input_before);
+                typed(app);
+                app.mode = Mode::Table;
+                app.input.clear();
+            }
+            Mode::Save => {
                 app.mode = Mode::Table;
                 app.input.clear();
             }
@@ -702,7 +709,7 @@ pub const COMMANDS: &[(&[&str], &str, &str)] = &[
     (
         &["logs", "log"],
         "[-l SEL | deploy/NAME]",
-        "logs of the selection, of a label selector's pods, or a workload's",
+        "logs of the selection, of a label selector's pods, or of a workload's pods (deploy, sts, ds, rs, job)",
     ),
     (
         &["since"],

@@ -650,6 +650,36 @@ mod tests {
     }
 
     #[test]
+    fn esc_in_the_filter_prompt_puts_back_the_filter_it_had() {
+        let mut a = app();
+        a.view = View::Pods;
+        let typed = |a: &mut App, text: &str| {
+            for c in text.chars() {
+                update(a, Action::Input(c));
+            }
+        };
+        // A filter applied with Enter stays.
+        update(&mut a, Action::StartFilter);
+        typed(&mut a, "web");
+        update(&mut a, Action::Submit);
+        // Editing it applies live, and Esc undoes the edit, not the filter.
+        update(&mut a, Action::StartFilter);
+        assert_eq!(a.input, "web");
+        typed(&mut a, "xyz");
+        let live = screen(&render(&a, 160, 45));
+        assert!(!live.contains("web-1"), "{live}");
+        update(&mut a, Action::Back);
+        let text = screen(&render(&a, 160, 45));
+        assert!(
+            text.contains("web-1") && !text.contains("crasher") && text.contains("/web "),
+            "{text}"
+        );
+        // Opened again, the prompt holds the filter in force, not the cancelled text.
+        update(&mut a, Action::StartFilter);
+        assert_eq!(a.input, "web");
+    }
+
+    #[test]
     fn breadcrumb_shows_where_esc_goes() {
         let mut a = app();
         a.view = View::Triage;

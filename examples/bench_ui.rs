@@ -1,0 +1,377 @@
+//! The UI under a big cluster (not a test): a simulator with 10,000 pods, 500 nodes, 2,000
+//! PipelineRuns and 50,000 events runs in its own process, and the real `kubedeck` binary runs
+//! in a 160x45 PTY against it, read back through vt100 as a person would see it. Measured:
+//! - idle CPU: kubedeck's CPU time over 10 s with every informer synced and the world still;
+//! - key to frame: from writing a key to the PTY until the screen shows its effect (the cursor
+//!   row moves; a typed filter character is applied to the 10,000 rows);
+//! - watch to screen at 200 updates/s: PATCHes to random pods at 200/s, and, among them, one
+//!   pod's IP changed every 100 ms; the time from that PATCH until the new IP is on screen;
+//!   kubedeck's CPU over that load.
+//!
+//! Run: cargo build --release && cargo run --release --example bench_ui -- [pods] [events]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use color_eyre::eyre::{Result, eyre};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const COLS: u16 = 160;
+const ROWS: u16 = 45;
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// The `kubedeck` binary beside this example (target/release/kubedeck).
+fn kubedeck_bin() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.parent()
+        .and_then(|examples| examples.parent())
+        .map(|d| d.join("kubedeck"))
+        .unwrap_or_default()
+}
+
+/// The screen as the reader thread last parsed it, with a counter bumped on every read.
+struct Screen {
+    parser: vt100::Parser,
+    generation: u64,
+}
+
+type Shared = Arc<(Mutex<Screen>, Condvar)>;
+
+/// Block until `pred` holds for the screen; how long it took from `since`.
+fn wait(
+    screen: &Shared,
+    since: Instant,
+    what: &str,
+    pred: impl Fn(&vt100::Screen) -> bool,
+) -> Result<Duration> {
+    let (lock, cv) = &**screen;
+    let mut s = lock.lock().map_err(|_| eyre!("screen lock"))?;
+    loop {
+        if pred(s.parser.screen()) {
+            return Ok(since.elapsed());
+        }
+        if since.elapsed() > DEADLINE {
+            return Err(eyre!(
+                "timed out waiting for {what}:\n{}",
+                s.parser.screen().contents()
+            ));
+        }
+        let seen = s.generation;
+        let (next, _) = cv
+            .wait_timeout_while(s, Duration::from_millis(500), |s| s.generation == seen)
+            .map_err(|_| eyre!("screen lock"))?;
+        s = next;
+    }
+}
+
+/// The row index drawn with a background colour (the table's cursor), if any.
+fn cursor_row(screen: &vt100::Screen) -> Option<u16> {
+    (2..ROWS - 1).find(|&r| {
+        screen
+            .cell(r, 2)
+            .is_some_and(|c| c.bgcolor() != vt100::Color::Default)
+    })
+}
+
+/// utime + stime of `pid`, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let ticks = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .unwrap_or(100.0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / ticks
+}
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).unwrap_or(std::num::NonZeroU16::MIN)
+}
+
+fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v.get(i).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let pods: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let events: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50_000);
+    let dir = tempfile::tempdir()?;
+    let kubeconfig = dir.path().join("sim.kubeconfig");
+    // A still world (tick 0): what moves is what this benchmark PATCHes.
+    let mut sim = Command::new(kubedeck_bin())
+        .args(["sim", "--pods", &pods.to_string(), "--nodes", "500"])
+        .args(["--pipelineruns", "2000", "--events", &events.to_string()])
+        .args(["--tick-ms", "0", "--kubeconfig-out"])
+        .arg(&kubeconfig)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            eyre!(
+                "start {}: {e} (cargo build --release first)",
+                kubedeck_bin().display()
+            )
+        })?;
+    let out = sim.stdout.take().ok_or_else(|| eyre!("no stdout"))?;
+    for line in BufReader::new(out).lines() {
+        if line?.contains("serving on") {
+            break;
+        }
+    }
+    let kc = Kubeconfig::read_from(&kubeconfig)?;
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await?;
+    let client = kube::Client::try_from(cfg)?;
+    let api: Api<Pod> = Api::all(client.clone());
+    let names: Vec<(String, String)> = api
+        .list(&ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .filter_map(|p| Some((p.metadata.namespace?, p.metadata.name?)))
+        .collect();
+    let target = names
+        .iter()
+        .find(|(ns, _)| ns == "demo")
+        .or(names.first())
+        .cloned()
+        .ok_or_else(|| eyre!("no pods"))?;
+
+    // kubedeck in a PTY, read back by a thread into vt100.
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .map_err(|e| eyre!("openpty: {e}"))?;
+    let mut cmd = CommandBuilder::new(kubedeck_bin());
+    cmd.args([
+        "--kubeconfig",
+        &kubeconfig.to_string_lossy(),
+        "-A",
+        "--view",
+        "pods",
+    ]);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_CACHE_HOME", dir.path());
+    cmd.env("XDG_CONFIG_HOME", dir.path());
+    let mut child = pair
+        .slave
+        .spawn_command(cmd)
+        .map_err(|e| eyre!("spawn: {e}"))?;
+    drop(pair.slave);
+    let pid = child.process_id().ok_or_else(|| eyre!("no pid"))?;
+    let mut reader = pair.master.try_clone_reader().map_err(|e| eyre!("{e}"))?;
+    let mut keys = pair.master.take_writer().map_err(|e| eyre!("{e}"))?;
+    let screen: Shared = Arc::new((
+        Mutex::new(Screen {
+            parser: vt100::Parser::new(nz(ROWS), nz(COLS), 0),
+            generation: 0,
+        }),
+        Condvar::new(),
+    ));
+    let shared = screen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        loop {
+            let n = reader.read(&mut buf).unwrap_or(0);
+            let (lock, cv) = &*shared;
+            let Ok(mut s) = lock.lock() else { return };
+            if n == 0 {
+                return;
+            }
+            s.parser.process(&buf[..n]);
+            s.generation += 1;
+            cv.notify_all();
+        }
+    });
+    let mut send = |bytes: &[u8]| -> Result<Instant> {
+        let t = Instant::now();
+        keys.write_all(bytes)?;
+        keys.flush()?;
+        Ok(t)
+    };
+
+    let started = Instant::now();
+    // The status bar counts each store: every one is full when the counts reach the world's.
+    let count = |c: &str, what: &str| -> usize {
+        c.split(&format!("{what} "))
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    wait(&screen, started, "every informer synced", |s| {
+        let c = s.contents();
+        let last = c.lines().last().unwrap_or_default();
+        count(last, "pods") >= pods
+            && count(last, "events") >= events
+            && count(last, "nodes") >= 500
+            && count(last, "pipelineruns") >= 2000
+    })?;
+    let synced = started.elapsed();
+    eprintln!("synced after {}", ms(synced));
+    // Let the last lists settle (event backlog, first metrics poll) before measuring idle.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // Idle CPU.
+    let idle_window = Duration::from_secs(10);
+    let c0 = cpu_seconds(pid);
+    tokio::time::sleep(idle_window).await;
+    let idle_cpu = (cpu_seconds(pid) - c0) / idle_window.as_secs_f64() * 100.0;
+
+    eprintln!("idle CPU measured");
+    // Key to frame: the cursor moving down and up the 10,000-row table.
+    let mut moves = Vec::new();
+    for i in 0..100 {
+        let before = {
+            let (lock, _) = &*screen;
+            let s = lock.lock().map_err(|_| eyre!("screen lock"))?;
+            cursor_row(s.parser.screen())
+        };
+        let t = send(if i % 2 == 0 { b"j" } else { b"k" })?;
+        moves.push(wait(&screen, t, "the cursor to move", |s| {
+            cursor_row(s) != before
+        })?);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Key to frame: typing a filter, each character re-filtering every row.
+    let mut typed = Vec::new();
+    let t = send(b"/")?;
+    wait(&screen, t, "the filter prompt", |s| {
+        s.contents()
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with('/'))
+    })?;
+    let word = "web-";
+    for (i, ch) in word.char_indices() {
+        let shown = format!("/{}", &word[..i + ch.len_utf8()]);
+        let t = send(ch.to_string().as_bytes())?;
+        typed.push(wait(&screen, t, "the typed character", |s| {
+            s.contents()
+                .lines()
+                .last()
+                .is_some_and(|l| l.contains(&shown))
+        })?);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Esc closes the prompt; wait for it, or the next keys would read as Alt-/.
+    let t = send(b"\x1b")?;
+    wait(&screen, t, "the prompt closed", |s| {
+        s.contents()
+            .lines()
+            .last()
+            .is_some_and(|l| !l.starts_with('/'))
+    })?;
+
+    eprintln!("keys measured");
+    // Watch to screen at 200 updates/s: filter to the target, PATCH its IP every 100 ms while
+    // 200 PATCHes a second go to random pods.
+    let t = send(format!("/{}\r", target.1).as_bytes())?;
+    wait(&screen, t, "the target alone", |s| {
+        s.contents().contains(&format!("/{}", target.1))
+    })?;
+    let load = {
+        let client = client.clone();
+        let names = names.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(5));
+            let mut sent = 0u64;
+            loop {
+                tick.tick().await;
+                let (ns, name) = &names[fastrand::usize(..names.len())];
+                let api: Api<Pod> = Api::namespaced(client.clone(), ns);
+                let patch =
+                    serde_json::json!({"metadata": {"labels": {"bench-tick": sent.to_string()}}});
+                let api2 = api.clone();
+                let name = name.clone();
+                tokio::spawn(async move {
+                    let _ = api2
+                        .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                        .await;
+                });
+                sent += 1;
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let target_api: Api<Pod> = Api::namespaced(client.clone(), &target.0);
+    let c1 = cpu_seconds(pid);
+    let load_started = Instant::now();
+    let mut watch = Vec::new();
+    for i in 0..50u32 {
+        let ip = format!("10.250.{}.{}", i / 200, i % 200 + 10);
+        let patch = serde_json::json!({"status": {"podIP": ip}});
+        let t = Instant::now();
+        target_api
+            .patch(&target.1, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        let shown = format!(" {ip} ");
+        watch.push(wait(&screen, t, "the new IP on screen", |s| {
+            s.contents().contains(&shown)
+        })?);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let load_cpu = (cpu_seconds(pid) - c1) / load_started.elapsed().as_secs_f64() * 100.0;
+    load.abort();
+
+    let _ = send(b":q\r");
+    let _ = child.wait();
+    let _ = sim.kill();
+
+    println!(
+        "kubedeck UI, {pods} pods / {events} events / 500 nodes / 2,000 PipelineRuns, {COLS}x{ROWS} PTY"
+    );
+    println!("  all informers synced on screen after {}", ms(synced));
+    println!("  idle CPU (world still, 10 s): {idle_cpu:.1}% of one core");
+    println!(
+        "  key to frame, cursor j/k over 100 presses: median {}, p95 {}, max {}",
+        ms(percentile(moves.clone(), 0.5)),
+        ms(percentile(moves.clone(), 0.95)),
+        ms(percentile(moves, 1.0))
+    );
+    println!(
+        "  key to frame, filter typing ({} characters, each re-filtering every row): median {}, max {}",
+        word.len(),
+        ms(percentile(typed.clone(), 0.5)),
+        ms(percentile(typed, 1.0))
+    );
+    println!(
+        "  watch to screen under 200 PATCHes/s, 50 samples: median {}, p95 {}, max {}; kubedeck CPU {load_cpu:.0}% of one core",
+        ms(percentile(watch.clone(), 0.5)),
+        ms(percentile(watch.clone(), 0.95)),
+        ms(percentile(watch, 1.0))
+    );
+    Ok(())
+}
