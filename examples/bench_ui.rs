@@ -325,18 +325,23 @@ async fn main() -> Result<()> {
             }
         })
     };
+    // The same changes seen by `kubectl get pods -A -w` (watching every pod, as kubedeck does):
+    // a thread stamps each line of the target's new IPs as it arrives.
+    let kubectl = start_kubectl_watch(&kubeconfig, pods);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let target_api: Api<Pod> = Api::namespaced(client.clone(), &target.0);
     let c1 = cpu_seconds(pid);
     let load_started = Instant::now();
     let mut watch = Vec::new();
+    let mut patched = Vec::new();
     for i in 0..50u32 {
         let ip = format!("10.250.{}.{}", i / 200, i % 200 + 10);
-        let patch = serde_json::json!({"status": {"podIP": ip}});
+        let patch = serde_json::json!({"status": {"podIP": ip, "podIPs": [{"ip": ip}]}});
         let t = Instant::now();
         target_api
             .patch(&target.1, &PatchParams::default(), &Patch::Merge(&patch))
             .await?;
+        patched.push((ip.clone(), t));
         let shown = format!(" {ip} ");
         watch.push(wait(&screen, t, "the new IP on screen", |s| {
             s.contents().contains(&shown)
@@ -344,7 +349,21 @@ async fn main() -> Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let load_cpu = (cpu_seconds(pid) - c1) / load_started.elapsed().as_secs_f64() * 100.0;
+    // Give kubectl a moment to print the last change, then match its lines to the PATCHes.
+    tokio::time::sleep(Duration::from_secs(2)).await;
     load.abort();
+    let kubectl_watch: Option<Vec<Duration>> = kubectl.map(|(mut proc, seen)| {
+        let _ = proc.kill();
+        let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+        patched
+            .iter()
+            .filter_map(|(ip, t)| {
+                seen.iter()
+                    .find(|(line, _)| line.split_whitespace().any(|w| w == ip))
+                    .map(|(_, at)| at.saturating_duration_since(*t))
+            })
+            .collect()
+    });
 
     let _ = send(b":q\r");
     let _ = child.wait();
@@ -367,11 +386,75 @@ async fn main() -> Result<()> {
         ms(percentile(typed.clone(), 0.5)),
         ms(percentile(typed, 1.0))
     );
+    let watch_copy = watch.clone();
     println!(
         "  watch to screen under 200 PATCHes/s, 50 samples: median {}, p95 {}, max {}; kubedeck CPU {load_cpu:.0}% of one core",
         ms(percentile(watch.clone(), 0.5)),
         ms(percentile(watch.clone(), 0.95)),
         ms(percentile(watch, 1.0))
     );
+    match kubectl_watch {
+        Some(k) if k.len() == 50 => {
+            let (ours, theirs) = (
+                percentile(watch_copy.clone(), 0.5),
+                percentile(k.clone(), 0.5),
+            );
+            println!(
+                "  the same changes printed by `kubectl get pods -A -w`: median {}, p95 {}, max {}; kubedeck's screen {:.2}x kubectl's (median)",
+                ms(theirs),
+                ms(percentile(k.clone(), 0.95)),
+                ms(percentile(k, 1.0)),
+                ours.as_secs_f64() / theirs.as_secs_f64().max(1e-9)
+            );
+        }
+        Some(k) => println!(
+            "  kubectl -w printed {} of the 50 changes (not compared)",
+            k.len()
+        ),
+        None => println!("  kubectl not found: no comparison"),
+    }
     Ok(())
+}
+
+type Stamped = Arc<Mutex<Vec<(String, Instant)>>>;
+
+/// `kubectl get pods -A -w` with the IP column, once its initial list is printed; the lines
+/// carrying one of the benchmark's IPs, with when each arrived.
+fn start_kubectl_watch(
+    kubeconfig: &std::path::Path,
+    pods: usize,
+) -> Option<(std::process::Child, Stamped)> {
+    let mut proc = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["get", "pods", "-A", "-w", "--no-headers"])
+        .args([
+            "-o",
+            "custom-columns=NS:.metadata.namespace,NAME:.metadata.name,IP:.status.podIP",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let out = proc.stdout.take()?;
+    let seen: Stamped = Arc::new(Mutex::new(Vec::new()));
+    let (listed_tx, listed_rx) = std::sync::mpsc::channel();
+    let stamped = seen.clone();
+    std::thread::spawn(move || {
+        let mut n = 0;
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { return };
+            n += 1;
+            if n == pods {
+                let _ = listed_tx.send(());
+            }
+            if line.contains(" 10.250.")
+                && let Ok(mut s) = stamped.lock()
+            {
+                s.push((line, Instant::now()));
+            }
+        }
+    });
+    listed_rx.recv_timeout(DEADLINE).ok()?;
+    Some((proc, seen))
 }

@@ -19,11 +19,25 @@ use super::quantity;
 pub struct Sample {
     pub at: Option<Timestamp>,
     pub nodes: HashMap<String, (i64, i64)>,
-    /// By (namespace, name).
-    pub pods: HashMap<(String, String), (i64, i64)>,
+    /// By namespace, then name (so a lookup borrows instead of building a key).
+    pub pods: foldhash::HashMap<String, foldhash::HashMap<String, (i64, i64)>>,
     /// What could not be read this round (node metrics need cluster-wide RBAC that a
     /// namespaced user may lack; pod usage still shows then).
     pub note: Option<String>,
+}
+
+impl Sample {
+    /// A pod's (CPU millicores, memory bytes), when the sample has it.
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<(i64, i64)> {
+        self.pods.get(namespace)?.get(name).copied()
+    }
+
+    pub fn insert_pod(&mut self, namespace: &str, name: &str, usage: (i64, i64)) {
+        self.pods
+            .entry(namespace.to_string())
+            .or_default()
+            .insert(name.to_string(), usage);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +114,7 @@ async fn poll(client: &kube::Client, namespace: Option<&str>) -> Result<Sample, 
         (_, Err(e)) => Some(format!("pod {}", explain(e))),
         _ => None,
     };
-    Ok(Sample {
+    let mut sample = Sample {
         at: Some(Timestamp::now()),
         nodes: node_list
             .map(|l| l.items)
@@ -108,14 +122,14 @@ async fn poll(client: &kube::Client, namespace: Option<&str>) -> Result<Sample, 
             .iter()
             .filter_map(|o| node_usage(&value(o)))
             .collect(),
-        pods: pod_list
-            .map(|l| l.items)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|o| pod_usage(&value(o)))
-            .collect(),
+        pods: Default::default(),
         note,
-    })
+    };
+    let pods = pod_list.map(|l| l.items).unwrap_or_default();
+    for ((ns, name), usage) in pods.iter().filter_map(|o| pod_usage(&value(o))) {
+        sample.insert_pod(&ns, &name, usage);
+    }
+    Ok(sample)
 }
 
 /// The delay after `failures` failed polls in a row: the interval, doubling, at most 5 minutes.
@@ -193,17 +207,13 @@ mod tests {
         .unwrap();
         let base = Arc::new(pod_row(&pod));
         let mut sample = Sample::default();
-        sample
-            .pods
-            .insert(("demo".into(), "p".into()), (120, 64 << 20));
+        sample.insert_pod("demo", "p", (120, 64 << 20));
         let mut overlay = PodUsage::default();
         let first = overlay.apply(vec![base.clone()], Some(&sample), 1);
         assert_eq!(first[0].usage, Some((120, 64 << 20)));
         let again = overlay.apply(vec![base.clone()], Some(&sample), 1);
         assert!(Arc::ptr_eq(&first[0], &again[0]), "unchanged: the same row");
-        sample
-            .pods
-            .insert(("demo".into(), "p".into()), (300, 64 << 20));
+        sample.insert_pod("demo", "p", (300, 64 << 20));
         let newer = overlay.apply(vec![base.clone()], Some(&sample), 2);
         assert_eq!(newer[0].usage, Some((300, 64 << 20)));
         let none = overlay.apply(vec![base.clone()], None, 3);
@@ -224,7 +234,7 @@ mod tests {
 #[derive(Debug, Default)]
 pub struct PodUsage {
     generation: u64,
-    rows: HashMap<String, (Arc<super::pod_row::PodRow>, Arc<super::pod_row::PodRow>)>,
+    rows: foldhash::HashMap<String, (Arc<super::pod_row::PodRow>, Arc<super::pod_row::PodRow>)>,
 }
 
 impl PodUsage {
@@ -242,30 +252,41 @@ impl PodUsage {
             self.rows.clear();
             self.generation = generation;
         }
-        let mut next = HashMap::with_capacity(rows.len());
-        let out = rows
+        let mut used = 0;
+        let out: Vec<_> = rows
             .into_iter()
             .map(|base| {
-                let usage = sample
-                    .pods
-                    .get(&(base.namespace.clone(), base.name.clone()))
-                    .copied();
-                if usage.is_none() {
+                let Some(usage) = sample.pod(&base.namespace, &base.name) else {
                     return base;
-                }
-                let row = match self.rows.remove(&base.uid) {
-                    Some((b, d)) if Arc::ptr_eq(&b, &base) => d,
-                    _ => {
-                        let mut r = (*base).clone();
-                        r.usage = usage;
-                        Arc::new(r)
-                    }
                 };
-                next.insert(base.uid.clone(), (base, row.clone()));
-                row
+                used += 1;
+                match self.rows.get_mut(base.uid.as_str()) {
+                    Some((b, row)) if Arc::ptr_eq(b, &base) => row.clone(),
+                    found => {
+                        let mut r = (*base).clone();
+                        r.usage = Some(usage);
+                        let row = Arc::new(r);
+                        match found {
+                            Some(entry) => *entry = (base, row.clone()),
+                            None => {
+                                let uid = base.uid.clone();
+                                self.rows.insert(uid, (base, row.clone()));
+                            }
+                        }
+                        row
+                    }
+                }
             })
             .collect();
-        self.rows = next;
+        // Forget pods gone or without usage now (rare: only then is the map walked).
+        if self.rows.len() > used {
+            let live: std::collections::HashSet<&str> = out
+                .iter()
+                .filter(|r| r.usage.is_some())
+                .map(|r| r.uid.as_str())
+                .collect();
+            self.rows.retain(|uid, _| live.contains(uid.as_str()));
+        }
         out
     }
 }

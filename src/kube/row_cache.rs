@@ -1,23 +1,37 @@
 //! Rows kept between store changes: an object is re-derived only when its resourceVersion
 //! changed, so a change to one pod among 10,000 costs one derivation, not 10,000.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use kube::Resource;
 
 /// A row before and after a refresh.
 pub type Change<R> = (Option<Arc<R>>, Option<Arc<R>>);
 
+/// One object's row, with the resourceVersion it was derived from and the refresh that last
+/// saw the object.
+#[derive(Debug)]
+struct Entry<R> {
+    rv: String,
+    row: Arc<R>,
+    seen: u64,
+}
+
+/// The map is kept between refreshes and looked up by borrowed keys, so a refresh of 10,000
+/// unchanged objects allocates nothing but the output.
 #[derive(Debug)]
 pub struct RowCache<R> {
-    rows: HashMap<String, (String, Arc<R>)>,
+    rows: HashMap<String, Entry<R>>,
+    generation: u64,
 }
 
 impl<R> Default for RowCache<R> {
     fn default() -> Self {
         Self {
-            rows: HashMap::new(),
+            rows: HashMap::default(),
+            generation: 0,
         }
     }
 }
@@ -40,32 +54,65 @@ impl<R> RowCache<R> {
         derive: impl Fn(&K) -> R,
     ) -> (Vec<Arc<R>>, Vec<Change<R>>) {
         let mut changes = Vec::new();
-        let mut next = HashMap::with_capacity(objects.len());
         let mut out = Vec::with_capacity(objects.len());
+        self.generation = self.generation.wrapping_add(1);
+        let generation = self.generation;
+        // Distinct entries seen this time: when fewer than the map holds, some went away.
+        let mut seen = 0;
         for obj in objects {
             let meta = obj.meta();
-            let uid = meta.uid.clone().unwrap_or_else(|| {
-                format!(
-                    "{}/{}",
-                    meta.namespace.as_deref().unwrap_or_default(),
-                    meta.name.as_deref().unwrap_or_default()
-                )
-            });
-            let rv = meta.resource_version.clone().unwrap_or_default();
-            let row = match self.rows.remove(&uid) {
-                Some((old_rv, row)) if old_rv == rv && !rv.is_empty() => row,
-                old => {
-                    let new = Arc::new(derive(obj));
-                    changes.push((old.map(|(_, r)| r), Some(new.clone())));
-                    new
+            let rv = meta.resource_version.as_deref().unwrap_or_default();
+            let no_uid;
+            let uid = match meta.uid.as_deref() {
+                Some(uid) => uid,
+                None => {
+                    no_uid = format!(
+                        "{}/{}",
+                        meta.namespace.as_deref().unwrap_or_default(),
+                        meta.name.as_deref().unwrap_or_default()
+                    );
+                    &no_uid
                 }
             };
-            out.push(row.clone());
-            next.insert(uid, (rv, row));
+            match self.rows.get_mut(uid) {
+                Some(e) if e.rv == rv && !rv.is_empty() => {
+                    seen += usize::from(e.seen != generation);
+                    e.seen = generation;
+                    out.push(e.row.clone());
+                }
+                Some(e) => {
+                    seen += usize::from(e.seen != generation);
+                    let new = Arc::new(derive(obj));
+                    let old = std::mem::replace(&mut e.row, new.clone());
+                    changes.push((Some(old), Some(new.clone())));
+                    e.rv = rv.to_string();
+                    e.seen = generation;
+                    out.push(new);
+                }
+                None => {
+                    let new = Arc::new(derive(obj));
+                    changes.push((None, Some(new.clone())));
+                    let entry = Entry {
+                        rv: rv.to_string(),
+                        row: new.clone(),
+                        seen: generation,
+                    };
+                    self.rows.insert(uid.to_string(), entry);
+                    seen += 1;
+                    out.push(new);
+                }
+            }
         }
-        // What is left was not in `objects`: gone.
-        changes.extend(self.rows.drain().map(|(_, (_, r))| (Some(r), None)));
-        self.rows = next;
+        // What was not seen this time is gone.
+        if self.rows.len() > seen {
+            self.rows.retain(|_, e| {
+                let keep = e.seen == generation;
+                if !keep {
+                    changes.push((Some(e.row.clone()), None));
+                }
+                keep
+            });
+        }
         (out, changes)
     }
 }
@@ -117,5 +164,16 @@ mod tests {
         let (_, c) = cache.refresh_changes(&[pod("b", "2")], derive);
         assert_eq!(c.len(), 1);
         assert!(c[0].0.is_some() && c[0].1.is_none(), "a went away");
+        // Nothing changed: nothing reported, the same rows handed out.
+        let (rows, c) = cache.refresh_changes(&[pod("b", "2")], derive);
+        assert!(c.is_empty());
+        let (again, _) = cache.refresh_changes(&[pod("b", "2")], derive);
+        assert!(Arc::ptr_eq(&rows[0], &again[0]));
+        // Everything gone at once.
+        let (rows, c) = cache.refresh_changes(&[], derive);
+        assert!(rows.is_empty());
+        assert!(c.len() == 1 && c[0].1.is_none(), "b went away");
+        let (_, c) = cache.refresh_changes(&[pod("a", "1")], derive);
+        assert!(c.len() == 1 && c[0].0.is_none(), "a is new again");
     }
 }
