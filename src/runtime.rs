@@ -27,7 +27,7 @@ use crate::clipboard;
 use crate::kube::actions;
 use crate::kube::client::KubeconfigSource;
 use crate::kube::cluster::{Cluster, Scope, TaskRunWatch};
-use crate::kube::event_row::{EventRow, event_row};
+use crate::kube::event_row::EventRow;
 use crate::kube::informer::{InformerState, InformerUpdate, ResourceKind};
 use crate::kube::logs::{LogEvent, LogTask};
 use crate::kube::namespace_row::{NamespaceRow, namespace_row};
@@ -161,7 +161,6 @@ pub fn context_rows(src: &KubeconfigSource, current: &str) -> Vec<Arc<ContextRow
 #[derive(Default)]
 struct Caches {
     pods: RowCache<PodRow>,
-    events: RowCache<EventRow>,
     nodes: RowCache<NodeRow>,
     namespaces: RowCache<NamespaceRow>,
     runs: RowCache<PipelineRunRow>,
@@ -555,9 +554,8 @@ impl Ui {
                     .apply(rows, m.sample.as_deref(), m.generation);
                 t.pods.set_rows(rows);
             }
-            ResourceKind::Events => t
-                .events
-                .set_rows(self.caches.events.refresh(&c.events.state(), event_row)),
+            // Derived as they arrived, on the informer's task.
+            ResourceKind::Events => t.events.set_rows(c.events.rows()),
             ResourceKind::Nodes => {
                 let rows = self.caches.nodes.refresh(&c.nodes.state(), node_row);
                 let loads = &self.caches.node_loads;
@@ -647,11 +645,10 @@ impl Ui {
         self.session
             .cluster
             .events
-            .state()
+            .rows()
             .iter()
-            .filter(|e| e.involved_object.name.as_deref() == Some(target.name.as_str()))
-            .map(|e| event_row(e))
             .filter(|r| target.is(&r.object_kind, &r.object_namespace, &r.object_name))
+            .map(|r| (**r).clone())
             .collect()
     }
 
@@ -712,9 +709,9 @@ impl Ui {
                 .map(|n| describe::namespace(n, &events, now)),
             ResourceKind::Events => c
                 .events
-                .state()
+                .rows()
                 .iter()
-                .find(|e| same(e.metadata.namespace.as_deref(), e.metadata.name.as_deref()))
+                .find(|e| same(Some(e.namespace.as_str()), Some(e.name.as_str())))
                 .map(|e| describe::event(e, now)),
             ResourceKind::PipelineRuns => c.pipelineruns.get().and_then(|s| {
                 s.state()

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{
-    Container, ContainerState, ContainerStatus, Event, Namespace, Node, Pod, Probe,
+    Container, ContainerState, ContainerStatus, Namespace, Node, Pod, Probe,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde_json::Value;
@@ -827,10 +827,20 @@ pub fn namespace(ns: &Namespace, events: &[&EventRow], now: Timestamp) -> Vec<Do
     doc.lines
 }
 
-pub fn event(e: &Event, now: Timestamp) -> Vec<DocLine> {
+pub fn event(row: &EventRow, now: Timestamp) -> Vec<DocLine> {
     let mut doc = Doc::default();
-    let row = crate::kube::event_row::event_row(e);
-    meta_fields(&mut doc, &e.metadata, now);
+    let some = |m: &std::collections::BTreeMap<String, String>| (!m.is_empty()).then(|| m.clone());
+    let meta = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+        name: Some(row.name.clone()),
+        namespace: (!row.namespace.is_empty()).then(|| row.namespace.clone()),
+        creation_timestamp: row
+            .created
+            .map(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time),
+        labels: some(&row.labels),
+        annotations: some(&row.annotations),
+        ..Default::default()
+    };
+    meta_fields(&mut doc, &meta, now);
     doc.field_as(
         0,
         "Type",
@@ -844,29 +854,10 @@ pub fn event(e: &Event, now: Timestamp) -> Vec<DocLine> {
     doc.field(0, "Reason", row.reason.clone());
     doc.field(0, "Object", row.object());
     doc.field(0, "Count", row.count.to_string());
-    doc.field(
-        0,
-        "First Seen",
-        time(e.first_timestamp.as_ref().map(|t| t.0), now),
-    );
+    doc.field(0, "First Seen", time(row.first_seen, now));
     doc.field(0, "Last Seen", time(row.last_seen, now));
-    let source = e
-        .source
-        .as_ref()
-        .map(|s| {
-            format!(
-                "{}{}",
-                s.component.clone().unwrap_or_default(),
-                s.host
-                    .as_ref()
-                    .map(|h| format!(", {h}"))
-                    .unwrap_or_default()
-            )
-        })
-        .or_else(|| e.reporting_component.clone())
-        .unwrap_or_default();
-    doc.field(0, "From", source);
-    doc.field(0, "Message", e.message.clone().unwrap_or_default());
+    doc.field(0, "From", row.source.clone());
+    doc.field(0, "Message", row.message.clone());
     doc.lines
 }
 
@@ -981,6 +972,42 @@ mod tests {
     }
 
     #[test]
+    fn an_event_is_described_from_its_row() {
+        let e: k8s_openapi::api::core::v1::Event = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web.17a", "namespace": "demo", "creationTimestamp": "2026-11-22T11:00:00Z",
+                         "labels": {"team": "sre"}},
+            "involvedObject": {"kind": "Pod", "name": "web", "namespace": "demo"},
+            "reason": "BackOff", "type": "Warning", "count": 7,
+            "message": "Back-off restarting\nfailed container",
+            "firstTimestamp": "2026-11-22T11:00:00Z", "lastTimestamp": "2026-11-22T11:58:00Z",
+            "source": {"component": "kubelet", "host": "worker-01"}
+        }))
+        .unwrap_or_default();
+        let now: Timestamp = "2026-11-22T12:00:00Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        let out = text(&event(&crate::kube::event_row::event_row(&e), now));
+        for want in [
+            "Name:",
+            "web.17a",
+            "team=sre",
+            "Reason:",
+            "BackOff",
+            "Object:",
+            "pod/web",
+            "Count:",
+            "First Seen:",
+            "(60m ago)",
+            "(2m ago)",
+            "From:",
+            "kubelet, worker-01",
+            "Back-off restarting failed container",
+        ] {
+            assert!(out.contains(want), "{want:?} missing from:\n{out}");
+        }
+    }
+
+    #[test]
     fn crash_looping_pod_reads_like_kubectl_describe() {
         #[derive(serde::Deserialize, Default)]
         struct Items {
@@ -1009,6 +1036,7 @@ mod tests {
             object_name: "crasher".into(),
             count: 7,
             message: "Back-off restarting failed container".into(),
+            ..Default::default()
         };
         let now = Timestamp::UNIX_EPOCH;
         let lines = pod(&crasher, &[&ev], now);

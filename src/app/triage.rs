@@ -413,6 +413,7 @@ mod tests {
             object_name: "crash".into(),
             count: 3,
             message: "Back-off restarting failed container".into(),
+            ..Default::default()
         });
         // The failed run's own warning event does not list the run a second time.
         let run_event = Arc::new(EventRow {

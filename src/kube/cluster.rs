@@ -5,6 +5,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+
+use super::event_row::{EventRow, event_row};
+use super::row_store::{RowStore, RowWriter};
 use kube::Client;
 use kube::api::{Api, DynamicObject};
 use kube::core::ApiResource;
@@ -38,7 +41,9 @@ pub struct Cluster {
     pub context: String,
     pub scope: Scope,
     pub pods: Store<Pod>,
-    pub events: Store<Event>,
+    /// Events are kept as their rows: tens of thousands of typed events cost several times
+    /// their rows, and every view of them needs only the row.
+    pub events: RowStore<EventRow>,
     pub nodes: Store<Node>,
     pub namespaces: Store<Namespace>,
     /// Set once discovery finds Tekton.
@@ -102,7 +107,8 @@ impl Cluster {
                 let _ = tokio::time::timeout(AFTER_PODS_WITHIN, wait).await;
             }
         };
-        let (events, w) = reflector::store::<Event>();
+        let w = RowWriter::<Event, EventRow>::new(event_row);
+        let events = w.as_reader();
         let (events_api, events_tx, wait) = (scoped(&client, &scope), tx.clone(), after_pods());
         tasks.push(tokio::spawn(async move {
             wait.await;

@@ -1,12 +1,14 @@
 //! The events table row, derived from a core/v1 Event as `kubectl get events` does: LAST SEEN from
 //! the newest of lastTimestamp, series and eventTime; the repeat count from `count` or `series`.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Event;
 
 use super::pod_row::Health;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventRow {
     pub namespace: String,
     pub name: String,
@@ -22,6 +24,13 @@ pub struct EventRow {
     pub count: i32,
     /// The message on one line (events can carry newlines).
     pub message: String,
+    // What describe shows besides the columns: the store keeps rows, not events.
+    pub first_seen: Option<Timestamp>,
+    pub created: Option<Timestamp>,
+    /// The reporting component and host (`kubelet, worker-01`).
+    pub source: String,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
 }
 
 impl EventRow {
@@ -90,6 +99,23 @@ pub fn event_row(e: &Event) -> EventRow {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" "),
+        first_seen: e.first_timestamp.as_ref().map(|t| t.0),
+        created: e.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        source: e
+            .source
+            .as_ref()
+            .and_then(|s| s.component.clone())
+            .map(|c| {
+                let host = e.source.as_ref().and_then(|s| s.host.as_deref());
+                match host {
+                    Some(h) => format!("{c}, {h}"),
+                    None => c,
+                }
+            })
+            .or_else(|| e.reporting_component.clone())
+            .unwrap_or_default(),
+        labels: e.metadata.labels.clone().unwrap_or_default(),
+        annotations: e.metadata.annotations.clone().unwrap_or_default(),
     }
 }
 

@@ -1,11 +1,12 @@
-//! Informers: a kube-runtime watcher feeding a reflector Store per resource kind, each reporting
-//! its state (syncing, live, reconnecting with the last error, forbidden, not installed) and a
-//! data-less "kind changed" signal to the UI, which then reads the Store itself.
+//! Informers: a kube-runtime watcher feeding a reflector Store per resource kind (or, for events,
+//! a store of their rows), each reporting its state (syncing, live, reconnecting with the last
+//! error, forbidden, not installed) and a data-less "kind changed" signal to the UI, which then
+//! reads the store itself.
 
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use kube::api::Api;
 use kube::runtime::reflector;
 use kube::runtime::watcher::{self, Event};
@@ -138,24 +139,50 @@ pub fn describe_error(e: &watcher::Error) -> (bool, String) {
     }
 }
 
-/// Run an informer for `api` until the task is aborted, filling `writer` (typed resources and
+/// Where an informer puts what it watches: kube's reflector store (the objects), or a
+/// [`RowWriter`](super::row_store::RowWriter) (only their rows).
+pub trait Sink<K>: Send + 'static {
+    fn apply(&mut self, event: &Event<K>);
+}
+
+impl<K> Sink<K> for reflector::store::Writer<K>
+where
+    K: Resource + Clone + Send + Sync + 'static,
+    K::DynamicType: Clone + Eq + Hash + Send + Sync,
+{
+    fn apply(&mut self, event: &Event<K>) {
+        self.apply_watcher_event(event);
+    }
+}
+
+impl<K, R> Sink<K> for super::row_store::RowWriter<K, R>
+where
+    K: Resource + Send + 'static,
+    R: Send + Sync + 'static,
+{
+    fn apply(&mut self, event: &Event<K>) {
+        super::row_store::RowWriter::apply(self, event);
+    }
+}
+
+/// Run an informer for `api` until the task is aborted, filling `sink` (typed resources and
 /// DynamicObject alike).
 pub async fn run<K>(
     api: Api<K>,
-    writer: reflector::store::Writer<K>,
+    sink: impl Sink<K>,
     kind: ResourceKind,
     tx: UnboundedSender<InformerUpdate>,
 ) where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Clone + Eq + Hash,
 {
-    run_with(api, writer, kind, tx, watcher::Config::default()).await;
+    run_with(api, sink, kind, tx, watcher::Config::default()).await;
 }
 
 /// `run` with a watcher config (e.g. a label selector).
 pub async fn run_with<K>(
     api: Api<K>,
-    writer: reflector::store::Writer<K>,
+    mut sink: impl Sink<K>,
     kind: ResourceKind,
     tx: UnboundedSender<InformerUpdate>,
     config: watcher::Config,
@@ -175,7 +202,7 @@ pub async fn run_with<K>(
                 .remove("kubectl.kubernetes.io/last-applied-configuration");
         })
         .default_backoff()
-        .reflect(writer);
+        .inspect_ok(move |event| sink.apply(event));
     let mut stream = std::pin::pin!(stream);
     let mut state = InformerState::Syncing;
     while let Some(item) = stream.next().await {

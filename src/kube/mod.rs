@@ -20,6 +20,7 @@ pub mod pod_resources;
 pub mod pod_row;
 pub mod quantity;
 pub mod row_cache;
+pub mod row_store;
 pub mod step_capture;
 pub mod step_store;
 pub mod tekton;

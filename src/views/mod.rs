@@ -330,6 +330,7 @@ mod tests {
             object_name: object.into(),
             count,
             message: message.into(),
+            ..Default::default()
         })
     }
 

@@ -1,0 +1,153 @@
+//! A store of rows derived from watched objects as they arrive, keeping the rows and not the
+//! objects. For resources the UI only lists (events: often tens of thousands), a typed object
+//! costs several times its row; the row is all the views need, and YAML fetches the object.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use kube::Resource;
+use kube::runtime::watcher;
+
+/// The rows, readable from the UI task while the informer task writes them.
+#[derive(Debug)]
+pub struct RowStore<R> {
+    inner: Arc<RwLock<HashMap<String, Arc<R>>>>,
+}
+
+impl<R> Clone for RowStore<R> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<R> Default for RowStore<R> {
+    fn default() -> Self {
+        Self {
+            inner: Arc::default(),
+        }
+    }
+}
+
+impl<R> RowStore<R> {
+    /// Every row, in no particular order.
+    pub fn rows(&self) -> Vec<Arc<R>> {
+        let map = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        map.values().cloned().collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Applies watch events to a [`RowStore`], deriving each object's row once, on arrival.
+pub struct RowWriter<K, R> {
+    store: RowStore<R>,
+    derive: fn(&K) -> R,
+    /// Rows of a relist in progress; they replace the store's when it is complete, so a
+    /// relist never shows a half-empty store (as kube's reflector does).
+    relist: Option<HashMap<String, Arc<R>>>,
+}
+
+impl<K: Resource, R> RowWriter<K, R> {
+    pub fn new(derive: fn(&K) -> R) -> Self {
+        Self {
+            store: RowStore::default(),
+            derive,
+            relist: None,
+        }
+    }
+
+    pub fn as_reader(&self) -> RowStore<R> {
+        self.store.clone()
+    }
+
+    fn key(obj: &K) -> String {
+        let meta = obj.meta();
+        format!(
+            "{}/{}",
+            meta.namespace.as_deref().unwrap_or_default(),
+            meta.name.as_deref().unwrap_or_default()
+        )
+    }
+
+    pub fn apply(&mut self, event: &watcher::Event<K>) {
+        match event {
+            watcher::Event::Init => self.relist = Some(HashMap::new()),
+            watcher::Event::InitApply(obj) => {
+                let row = Arc::new((self.derive)(obj));
+                self.relist
+                    .get_or_insert_with(HashMap::new)
+                    .insert(Self::key(obj), row);
+            }
+            watcher::Event::InitDone => {
+                let rows = self.relist.take().unwrap_or_default();
+                *self.store.inner.write().unwrap_or_else(|e| e.into_inner()) = rows;
+            }
+            watcher::Event::Apply(obj) => {
+                let row = Arc::new((self.derive)(obj));
+                let mut map = self.store.inner.write().unwrap_or_else(|e| e.into_inner());
+                map.insert(Self::key(obj), row);
+            }
+            watcher::Event::Delete(obj) => {
+                let mut map = self.store.inner.write().unwrap_or_else(|e| e.into_inner());
+                map.remove(&Self::key(obj));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::Event;
+
+    fn event(name: &str, reason: &str) -> Event {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": "demo"}, "involvedObject": {}, "reason": reason
+        }))
+        .unwrap_or_default()
+    }
+
+    fn reason(e: &Event) -> String {
+        e.reason.clone().unwrap_or_default()
+    }
+
+    fn reasons(store: &RowStore<String>) -> Vec<String> {
+        let mut r: Vec<String> = store.rows().iter().map(|r| r.to_string()).collect();
+        r.sort();
+        r
+    }
+
+    #[test]
+    fn rows_follow_applies_deletes_and_relists() {
+        let mut w = RowWriter::new(reason);
+        let store = w.as_reader();
+        w.apply(&watcher::Event::Init);
+        w.apply(&watcher::Event::InitApply(event("a", "Pulled")));
+        w.apply(&watcher::Event::InitApply(event("b", "BackOff")));
+        assert!(
+            store.is_empty(),
+            "nothing shows before the list is complete"
+        );
+        w.apply(&watcher::Event::InitDone);
+        assert_eq!(reasons(&store), ["BackOff", "Pulled"]);
+        // An update replaces the row; a delete removes it.
+        w.apply(&watcher::Event::Apply(event("a", "Created")));
+        w.apply(&watcher::Event::Delete(event("b", "BackOff")));
+        assert_eq!(reasons(&store), ["Created"]);
+        // A relist (after a 410) keeps the old rows until it is complete, then replaces them.
+        w.apply(&watcher::Event::Init);
+        w.apply(&watcher::Event::InitApply(event("c", "Killing")));
+        assert_eq!(reasons(&store), ["Created"]);
+        w.apply(&watcher::Event::InitDone);
+        assert_eq!(reasons(&store), ["Killing"]);
+        assert_eq!(store.len(), 1);
+    }
+}
