@@ -23,8 +23,8 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kubedeck::app::state::App;
 use kubedeck::kube::cluster::{Cluster, Scope};
 use kubedeck::kube::informer::{InformerState, InformerUpdate, ResourceKind};
-use kubedeck::kube::pod_row::{PodRow, pod_row};
-use kubedeck::kube::row_cache::RowCache;
+use kubedeck::kube::pod_row::PodRow;
+use kubedeck::kube::row_store::RowDiff;
 
 fn rss_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -76,8 +76,8 @@ struct Started {
     took: Duration,
     cluster: Cluster,
     rows: Vec<Arc<PodRow>>,
-    /// The row cache the rows came from (the UI keeps one per view, re-deriving changed rows).
-    cache: RowCache<PodRow>,
+    /// What changed among the rows, as the UI tracks it for the per-node sums.
+    diff: RowDiff<PodRow>,
     updates: tokio::sync::mpsc::UnboundedReceiver<InformerUpdate>,
     /// The informers that reported Live so far.
     live: std::collections::HashSet<ResourceKind>,
@@ -96,15 +96,16 @@ async fn ours(client: kube::Client) -> Started {
             }
         }
     }
-    let mut cache: RowCache<PodRow> = RowCache::default();
-    let rows = cache.refresh(&cluster.pods.state(), pod_row);
+    let mut diff = RowDiff::default();
+    let rows = cluster.pods.rows();
+    let _ = diff.changes(&rows, |r| r.uid.as_str());
     let mut table: kubedeck::app::table::Table<PodRow> = Default::default();
     table.set_rows(rows.clone());
     Started {
         took: t.elapsed(),
         cluster,
         rows,
-        cache,
+        diff,
         updates: rx,
         live,
     }
@@ -176,7 +177,7 @@ async fn main() -> color_eyre::Result<()> {
         let Started {
             cluster,
             rows,
-            mut cache,
+            mut diff,
             updates: mut rx,
             mut live,
             ..
@@ -194,7 +195,8 @@ async fn main() -> color_eyre::Result<()> {
         let mut refreshes = 0;
         while Instant::now() < steady_until {
             if let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
-                let _ = cache.refresh(&cluster.pods.state(), pod_row);
+                let rows = cluster.pods.rows();
+                let _ = diff.changes(&rows, |r| r.uid.as_str());
                 refreshes += 1;
             }
         }
@@ -224,7 +226,7 @@ async fn main() -> color_eyre::Result<()> {
                 let seen = loop {
                     match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
                         Ok(Some(InformerUpdate::Changed(ResourceKind::Pods))) => {
-                            let rows = cache.refresh(&cluster.pods.state(), pod_row);
+                            let rows = cluster.pods.rows();
                             if rows
                                 .iter()
                                 .any(|r| r.name == name && r.labels.get("bench") == Some(&value))

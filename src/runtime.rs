@@ -33,7 +33,7 @@ use crate::kube::logs::{LogEvent, LogTask};
 use crate::kube::namespace_row::{NamespaceRow, namespace_row};
 use crate::kube::node_row::{NodeRow, node_row};
 use crate::kube::object_ref::ObjectRef;
-use crate::kube::pod_row::{PodRow, pod_row};
+use crate::kube::pod_row::PodRow;
 use crate::kube::row_cache::RowCache;
 use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow, pipelinerun_row, taskrun_row};
 use crate::pty::session::{self as pty_session, Input, SessionEvent, SessionId};
@@ -79,6 +79,8 @@ enum Done {
     /// An action finished: a message for the status bar.
     Action(Result<String, String>),
     Yaml(ObjectRef, Result<Value, String>),
+    /// The pod the describe pane shows, fetched.
+    Pod(ObjectRef, Result<Value, String>),
     /// The captured Tekton runs, read from disk.
     Captured(Vec<crate::kube::step_store::CapturedRun>),
     Context(String, Result<(kube::Client, String), String>),
@@ -160,7 +162,8 @@ pub fn context_rows(src: &KubeconfigSource, current: &str) -> Vec<Arc<ContextRow
 /// Rows derived from the stores, re-derived only for objects whose resourceVersion changed.
 #[derive(Default)]
 struct Caches {
-    pods: RowCache<PodRow>,
+    /// What changed among the pod rows, for the per-node sums.
+    pods: crate::kube::row_store::RowDiff<PodRow>,
     nodes: RowCache<NodeRow>,
     namespaces: RowCache<NamespaceRow>,
     runs: RowCache<PipelineRunRow>,
@@ -172,6 +175,17 @@ struct Caches {
 
 fn dynamic_value(o: &kube::api::DynamicObject) -> Value {
     serde_json::to_value(o).unwrap_or(Value::Null)
+}
+
+/// A pod fetched for the describe pane, fetched again when its row changes.
+struct DescribedPod {
+    target: ObjectRef,
+    /// The row last fetched for: another row means the pod changed.
+    row: Arc<PodRow>,
+    pod: Option<Arc<k8s_openapi::api::core::v1::Pod>>,
+    in_flight: bool,
+    /// The last fetch failed: tried again only when the row changes, not every frame.
+    failed: bool,
 }
 
 /// The UI loop's own state besides the app.
@@ -189,6 +203,8 @@ struct Ui {
     triage_stale: bool,
     /// Something changed since the describe pane was built (it reads the stores directly).
     describe_stale: bool,
+    /// The pod the describe pane shows: the store keeps rows, so describe fetches it.
+    described: Option<DescribedPod>,
     /// The stream of every open log pane.
     log_tasks: HashMap<PaneId, LogTask>,
     log_tx: mpsc::Sender<LogEvent>,
@@ -507,6 +523,25 @@ impl Ui {
                     .captured
                     .set_rows(runs.into_iter().map(Arc::new).collect());
             }
+            Done::Pod(obj, result) => {
+                let Some(d) = self.described.as_mut().filter(|d| d.target == obj) else {
+                    return;
+                };
+                d.in_flight = false;
+                match result.and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string())) {
+                    Ok(pod) => {
+                        d.pod = Some(Arc::new(pod));
+                        // Rebuilt now; fetched again if the pod changed meanwhile.
+                        self.describe_stale = true;
+                    }
+                    Err(e) => {
+                        d.failed = true;
+                        if let Some(detail) = app.detail.as_mut().filter(|x| x.target == obj) {
+                            detail.status = Some(format!("cannot get {}: {e}", obj.label()));
+                        }
+                    }
+                }
+            }
             Done::Yaml(obj, result) => {
                 if let Some(d) = app
                     .detail
@@ -545,7 +580,9 @@ impl Ui {
         let t = &mut app.tables;
         match kind {
             ResourceKind::Pods => {
-                let (rows, changes) = self.caches.pods.refresh_changes(&c.pods.state(), pod_row);
+                // Derived as they arrived, on the informer's task.
+                let rows = c.pods.rows();
+                let changes = self.caches.pods.changes(&rows, |r| r.uid.as_str());
                 self.caches.node_loads.apply(&changes);
                 let m = &app.metrics;
                 let rows = self
@@ -652,7 +689,48 @@ impl Ui {
             .collect()
     }
 
-    fn refresh_describe(&self, app: &mut App) {
+    /// The pod to describe, as last fetched; fetches it (again) when its row is new. `None`
+    /// when it is gone; `Some(None)` while the first fetch is in flight.
+    fn describe_pod(
+        &mut self,
+        target: &ObjectRef,
+    ) -> Option<Option<Arc<k8s_openapi::api::core::v1::Pod>>> {
+        let row = self
+            .session
+            .cluster
+            .pods
+            .get(&target.namespace, &target.name)?;
+        let d = match self.described.as_mut().filter(|d| d.target == *target) {
+            Some(d) => d,
+            None => self.described.insert(DescribedPod {
+                target: target.clone(),
+                row: row.clone(),
+                pod: None,
+                in_flight: false,
+                failed: false,
+            }),
+        };
+        let changed = !Arc::ptr_eq(&d.row, &row) || (d.pod.is_none() && !d.failed);
+        if changed && !d.in_flight {
+            d.row = row;
+            d.in_flight = true;
+            d.failed = false;
+            let (tx, client, obj) = (
+                self.done_tx.clone(),
+                self.session.cluster.client.clone(),
+                target.clone(),
+            );
+            tokio::spawn(async move {
+                let result = actions::fetch(client, obj.clone(), None)
+                    .await
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Done::Pod(obj, result));
+            });
+        }
+        Some(d.pod.clone())
+    }
+
+    fn refresh_describe(&mut self, app: &mut App) {
         let Some(d) = app
             .detail
             .as_ref()
@@ -661,6 +739,20 @@ impl Ui {
             return;
         };
         let target = d.target.clone();
+        let pod = if target.kind == ResourceKind::Pods {
+            match self.describe_pod(&target) {
+                Some(None) => {
+                    let failed = self.described.as_ref().is_some_and(|d| d.failed);
+                    if let Some(d) = app.detail.as_mut().filter(|_| !failed) {
+                        d.status = Some("loading…".into());
+                    }
+                    return;
+                }
+                found => found.flatten(),
+            }
+        } else {
+            None
+        };
         let c = &self.session.cluster;
         let events = self.events_of(&target);
         let events: Vec<&EventRow> = events.iter().collect();
@@ -669,12 +761,7 @@ impl Ui {
             name == Some(target.name.as_str()) && ns.unwrap_or_default() == target.namespace
         };
         let lines = match target.kind {
-            ResourceKind::Pods => c
-                .pods
-                .state()
-                .iter()
-                .find(|p| same(p.metadata.namespace.as_deref(), p.metadata.name.as_deref()))
-                .map(|p| describe::pod(p, &events, now)),
+            ResourceKind::Pods => pod.map(|p| describe::pod(&p, &events, now)),
             ResourceKind::Nodes => c
                 .nodes
                 .state()
@@ -719,19 +806,16 @@ impl Ui {
                     .find(|o| same(o.metadata.namespace.as_deref(), o.metadata.name.as_deref()))
                     .map(|o| {
                         // From the store, not the pods table (not refreshed while describing).
-                        let rows: Vec<PodRow> = c
+                        let rows: Vec<Arc<PodRow>> = c
                             .pods
-                            .state()
-                            .iter()
+                            .rows()
+                            .into_iter()
                             .filter(|p| {
-                                p.metadata.namespace.as_deref() == Some(target.namespace.as_str())
-                                    && kube::ResourceExt::labels(&***p)
-                                        .get("tekton.dev/pipelineRun")
-                                        == Some(&target.name)
+                                p.namespace == target.namespace
+                                    && p.labels.get("tekton.dev/pipelineRun") == Some(&target.name)
                             })
-                            .map(|p| pod_row(p))
                             .collect();
-                        let pods: Vec<&PodRow> = rows.iter().collect();
+                        let pods: Vec<&PodRow> = rows.iter().map(|r| &**r).collect();
                         describe::pipelinerun(&dynamic_value(o), &pods, &events, now)
                     })
             }),
@@ -933,6 +1017,7 @@ pub async fn run(
         auto_triage: start == StartView::Auto,
         triage_stale: true,
         describe_stale: true,
+        described: None,
         log_tasks: HashMap::new(),
         log_tx,
         session_tasks: HashMap::new(),

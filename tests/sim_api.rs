@@ -563,11 +563,8 @@ async fn informers_go_live_and_report_forbidden_and_recover_from_faults() {
     sim.faults().drop_all_watches();
     let victim = remove_first_pod_and_wait(&sim, &cluster, "store to recover after 410").await;
     assert!(
-        cluster
-            .pods
-            .state()
-            .iter()
-            .all(|p| p.metadata.name.as_deref() != Some(victim.1.as_str()))
+        cluster.pods.get(&victim.0, &victim.1).is_none(),
+        "the removed pod is not in the store"
     );
 
     // A full restart keeps resourceVersions, so informers resume.

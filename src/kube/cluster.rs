@@ -7,6 +7,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 
 use super::event_row::{EventRow, event_row};
+use super::pod_row::{PodRow, pod_row};
 use super::row_store::{RowStore, RowWriter};
 use kube::Client;
 use kube::api::{Api, DynamicObject};
@@ -40,7 +41,9 @@ impl Scope {
 pub struct Cluster {
     pub context: String,
     pub scope: Scope,
-    pub pods: Store<Pod>,
+    /// Pods, as events, are kept as their rows (derived on the informer's task); describe
+    /// fetches the one pod it shows.
+    pub pods: RowStore<PodRow>,
     /// Events are kept as their rows: tens of thousands of typed events cost several times
     /// their rows, and every view of them needs only the row.
     pub events: RowStore<EventRow>,
@@ -77,7 +80,8 @@ impl Cluster {
         tx: UnboundedSender<InformerUpdate>,
     ) -> Self {
         let mut tasks = Vec::new();
-        let (pods, w) = reflector::store::<Pod>();
+        let w = RowWriter::<Pod, PodRow>::new(pod_row);
+        let pods = w.as_reader();
         // The pods view is the first screen: the event list, often many times larger, and the
         // PipelineRuns are asked for once the pods list has settled (listed, forbidden or
         // failing), or after a few seconds, so they do not compete with it.

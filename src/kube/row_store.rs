@@ -37,12 +37,78 @@ impl<R> RowStore<R> {
         map.values().cloned().collect()
     }
 
+    /// The row of `namespace/name` (`/name` for a cluster-scoped object).
+    pub fn get(&self, namespace: &str, name: &str) -> Option<Arc<R>> {
+        let map = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        map.get(&format!("{namespace}/{name}")).cloned()
+    }
+
     pub fn len(&self) -> usize {
         self.inner.read().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// What changed between two snapshots of a store's rows, by key and row identity (a row is
+/// replaced, never changed in place): for aggregates kept by delta, like per-node requests.
+#[derive(Debug)]
+pub struct RowDiff<R> {
+    rows: foldhash::HashMap<String, (Arc<R>, u64)>,
+    generation: u64,
+}
+
+impl<R> Default for RowDiff<R> {
+    fn default() -> Self {
+        Self {
+            rows: foldhash::HashMap::default(),
+            generation: 0,
+        }
+    }
+}
+
+impl<R> RowDiff<R> {
+    /// `(old, new)` for each row added (`None`, new), replaced (old, new) or gone (old, `None`)
+    /// since the last call.
+    pub fn changes(
+        &mut self,
+        rows: &[Arc<R>],
+        key: impl Fn(&R) -> &str,
+    ) -> Vec<super::row_cache::Change<R>> {
+        self.generation = self.generation.wrapping_add(1);
+        let generation = self.generation;
+        let mut changes = Vec::new();
+        let mut seen = 0;
+        for row in rows {
+            match self.rows.get_mut(key(row)) {
+                Some((old, at)) => {
+                    seen += usize::from(*at != generation);
+                    *at = generation;
+                    if !Arc::ptr_eq(old, row) {
+                        let old = std::mem::replace(old, row.clone());
+                        changes.push((Some(old), Some(row.clone())));
+                    }
+                }
+                None => {
+                    seen += 1;
+                    self.rows
+                        .insert(key(row).to_string(), (row.clone(), generation));
+                    changes.push((None, Some(row.clone())));
+                }
+            }
+        }
+        if self.rows.len() > seen {
+            self.rows.retain(|_, (old, at)| {
+                let keep = *at == generation;
+                if !keep {
+                    changes.push((Some(old.clone()), None));
+                }
+                keep
+            });
+        }
+        changes
     }
 }
 
@@ -126,6 +192,32 @@ mod tests {
     }
 
     #[test]
+    fn diff_names_what_was_added_replaced_and_removed() {
+        // A row: its key and a version (rows are compared by identity, not content).
+        type Row = (&'static str, u8);
+        let (a, b, b2) = (Arc::new(("a", 1)), Arc::new(("b", 1)), Arc::new(("b", 1)));
+        fn key(r: &Row) -> &str {
+            r.0
+        }
+        let mut diff = RowDiff::default();
+        let c = diff.changes(&[a.clone(), b.clone()], key);
+        assert!(c.len() == 2 && c.iter().all(|(o, n)| o.is_none() && n.is_some()));
+        assert!(
+            diff.changes(&[a.clone(), b.clone()], key).is_empty(),
+            "same rows"
+        );
+        // A new row for the same key (the object changed) is a replacement.
+        let c = diff.changes(&[a.clone(), b2.clone()], key);
+        assert_eq!(c.len(), 1);
+        assert!(c[0].0.as_ref().is_some_and(|o| Arc::ptr_eq(o, &b)));
+        assert!(c[0].1.as_ref().is_some_and(|n| Arc::ptr_eq(n, &b2)));
+        let c = diff.changes(std::slice::from_ref(&b2), key);
+        assert!(c.len() == 1 && c[0].1.is_none(), "a went away");
+        let c = diff.changes(&[], key);
+        assert!(c.len() == 1 && c[0].1.is_none(), "b went away");
+    }
+
+    #[test]
     fn rows_follow_applies_deletes_and_relists() {
         let mut w = RowWriter::new(reason);
         let store = w.as_reader();
@@ -149,5 +241,10 @@ mod tests {
         w.apply(&watcher::Event::InitDone);
         assert_eq!(reasons(&store), ["Killing"]);
         assert_eq!(store.len(), 1);
+        assert_eq!(
+            store.get("demo", "c").as_deref().map(String::as_str),
+            Some("Killing")
+        );
+        assert!(store.get("demo", "a").is_none());
     }
 }
