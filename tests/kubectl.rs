@@ -4,6 +4,7 @@
 mod common;
 
 use std::process::Command;
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
 use kubedeck::kube::pod_row::pod_row;
@@ -184,41 +185,37 @@ async fn kubectl_gets_pods_pipelineruns_and_logs() {
     assert!(ok && out == deploy, "{out} {err}");
 }
 
-/// Run kubectl with stdin, off the async runtime.
+/// Run kubectl with stdin (bounded in time); its exit code, stdout and stderr.
 async fn run_with_stdin(
     kubeconfig: &std::path::Path,
     args: &[&str],
     stdin: &str,
 ) -> (Option<i32>, String, String) {
-    use std::io::Write;
-    let path = kubeconfig.to_path_buf();
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let input = stdin.to_string();
-    tokio::task::spawn_blocking(move || {
-        let mut child = Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(&path)
-            .args(&args)
-            .env_remove("KUBECONFIG")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("run kubectl: {e}"));
-        if let Some(mut i) = child.stdin.take() {
-            let _ = i.write_all(input.as_bytes());
-        }
-        let out = child
-            .wait_with_output()
-            .unwrap_or_else(|e| panic!("kubectl: {e}"));
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"))
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("run kubectl: {e}"));
+    if let Some(mut i) = child.stdin.take() {
+        let _ = i.write_all(stdin.as_bytes()).await;
+    }
+    // Bounded: a stuck session fails here instead of hanging the run.
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("kubectl {args:?} did not end within 60 s"))
+        .unwrap_or_else(|e| panic!("kubectl: {e}"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -291,15 +288,18 @@ async fn kubectl_exec_and_debug_work_against_the_simulator() {
             "kubectl --kubeconfig {} exec -it -n {ns} {name} -c {container} -- sh -c 'test -t 0 && echo tty-$((6*7))'",
             kc.display()
         );
-        let out = tokio::task::spawn_blocking(move || {
-            Command::new("script")
-                .args(["-qec", &inner, "/dev/null"])
-                .stdin(std::process::Stdio::null())
-                .output()
-        })
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|e| panic!("script: {e}"));
+        // Bounded: a stuck session fails here with what it printed instead of hanging the run.
+        let child = tokio::process::Command::new("script")
+            .args(["-qec", &inner, "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("script: {e}"));
+        let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .unwrap_or_else(|_| panic!("kubectl exec -it did not end within 60 s"))
+            .unwrap_or_else(|e| panic!("script: {e}"));
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("tty-42"), "{text}");
     } else {
