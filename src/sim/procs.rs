@@ -222,7 +222,10 @@ impl Proc {
             lock(&me.master).take();
             // Publish the exit first, then drop the reader's channel: an `attach` racing with
             // this either sees the exit (and keeps no sender) or has its sender dropped here.
-            let _ = me.exit.send(Some(code));
+            // `send_replace`, not `send`: with no receiver yet (the client's upgrade still under
+            // way when a quick command ends) `send` drops the value, and the connection that
+            // subscribes next would wait for an exit that never comes.
+            me.exit.send_replace(Some(code));
             lock(&me.outlet).attached = None;
         });
     }
@@ -433,6 +436,25 @@ mod tests {
         let text = String::from_utf8_lossy(&out);
         assert!(text.contains("24 80"), "{text:?}");
         assert!(text.contains("got-hello"), "{text:?}");
+        assert_eq!(code, 0);
+    }
+
+    #[tokio::test]
+    async fn an_exit_before_anyone_watches_is_still_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        // Nobody subscribes to the exit before the process ends (an exec whose WebSocket
+        // upgrade completes after its quick command is done).
+        let p = Proc::start(&spawn(&["sh", "-c", "echo quick"], true, dir.path())).unwrap();
+        // No receiver means no signal to wait on: poll the recorded code, bounded.
+        let recorded = tokio::time::timeout(Duration::from_secs(20), async {
+            while p.exit_code().is_none() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        assert!(recorded.is_ok(), "the exit code was never recorded");
+        let (out, _, code) = collect(&p, p.attach()).await;
+        assert!(String::from_utf8_lossy(&out).contains("quick"));
         assert_eq!(code, 0);
     }
 
