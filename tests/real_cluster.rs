@@ -69,6 +69,28 @@ fn real_cluster_pods_view_shows_and_filters() {
 }
 
 #[test]
+fn real_cluster_describe_fetches_the_pod() {
+    let Some(path) = kubeconfig() else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let keys = rt.block_on(first_pods(&path));
+    assert!(!keys.is_empty(), "the real cluster has no pods to show");
+    let (ns, name) = &keys[0];
+    let mut t = Term::with_kubeconfig(&path, &["-A", "--readonly"], 200, 60);
+    t.wait_for(name);
+    t.send(&format!("/{name}\r"));
+    t.wait_for(&format!(" /{name} "));
+    // Describe reads the pod from the API (the store keeps rows): its containers show.
+    t.send("d");
+    t.wait_until("the described pod", |s| {
+        s.contains(&format!("describe {name}"))
+            && s.contains(&format!("Namespace:      {ns}"))
+            && s.contains("Containers:")
+    });
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
 fn real_cluster_renders_at_80x24() {
     let Some(path) = kubeconfig() else { return };
     let mut t = Term::with_kubeconfig(&path, &["-A", "--readonly"], 80, 24);
