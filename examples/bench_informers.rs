@@ -12,14 +12,17 @@
 //!
 //! Run: cargo build --release && cargo run --release --example bench_informers -- [pods] [events]
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
+mod support {
+    pub mod big_sim;
+}
+use support::big_sim::{self, BigSim};
+
 use kubedeck::app::state::App;
 use kubedeck::kube::cluster::{Cluster, Scope};
 use kubedeck::kube::informer::{InformerState, InformerUpdate, ResourceKind};
@@ -40,17 +43,6 @@ fn rss_mib() -> u64 {
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
-}
-
-/// The `kubedeck` binary beside this example (target/release/kubedeck).
-fn kubedeck_bin() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    let dir = exe
-        .parent()
-        .and_then(|examples| examples.parent())
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    dir.join("kubedeck")
 }
 
 async fn bare_list(api: &Api<Pod>) -> (Duration, usize) {
@@ -130,43 +122,10 @@ fn kubectl(kubeconfig: &std::path::Path) -> Option<(Duration, usize)> {
 
 #[tokio::main]
 async fn main() -> color_eyre::Result<()> {
-    let pods: usize = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000);
-    let events: usize = std::env::args()
-        .nth(2)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(50_000);
-    let dir = tempfile::tempdir()?;
-    let kubeconfig = dir.path().join("sim.kubeconfig");
-    let mut sim = Command::new(kubedeck_bin())
-        .args(["sim", "--pods", &pods.to_string(), "--nodes", "500"])
-        .args(["--pipelineruns", "2000", "--events", &events.to_string()])
-        .args(["--tick-ms", "200"])
-        .arg("--kubeconfig-out")
-        .arg(&kubeconfig)
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            color_eyre::eyre::eyre!(
-                "start {}: {e} (cargo build --release first)",
-                kubedeck_bin().display()
-            )
-        })?;
-    let out = sim
-        .stdout
-        .take()
-        .ok_or_else(|| color_eyre::eyre::eyre!("no stdout"))?;
-    let mut lines = BufReader::new(out).lines();
-    for line in lines.by_ref() {
-        if line?.contains("serving on") {
-            break;
-        }
-    }
-    let kc = Kubeconfig::read_from(&kubeconfig)?;
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await?;
-    let client = kube::Client::try_from(cfg)?;
+    let (pods, events) = big_sim::world_size();
+    let sim = BigSim::start(pods, events, 200)?;
+    let kubeconfig = sim.kubeconfig().to_path_buf();
+    let client = sim.client().await?;
     let api: Api<Pod> = Api::all(client.clone());
     let rss_start = rss_mib();
 
@@ -285,8 +244,7 @@ async fn main() -> color_eyre::Result<()> {
         }
     }
 
-    let _ = sim.kill();
-    let _ = sim.wait();
+    drop(sim);
 
     let (b, m) = (median(bare), median(mine));
     println!("informers at scale: {listed} pods, 500 nodes, 2000 PipelineRuns, {events} events");

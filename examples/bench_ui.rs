@@ -18,21 +18,16 @@ use std::time::{Duration, Instant};
 use color_eyre::eyre::{Result, eyre};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+mod support {
+    pub mod big_sim;
+}
+use support::big_sim::{self, BigSim, kubedeck_bin};
 
 const COLS: u16 = 160;
 const ROWS: u16 = 45;
 const DEADLINE: Duration = Duration::from_secs(120);
-
-/// The `kubedeck` binary beside this example (target/release/kubedeck).
-fn kubedeck_bin() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    exe.parent()
-        .and_then(|examples| examples.parent())
-        .map(|d| d.join("kubedeck"))
-        .unwrap_or_default()
-}
 
 /// The screen as the reader thread last parsed it, with a counter bumped on every read.
 struct Screen {
@@ -117,39 +112,12 @@ fn ms(d: Duration) -> String {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let pods: usize = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000);
-    let events: usize = std::env::args()
-        .nth(2)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(50_000);
-    let dir = tempfile::tempdir()?;
-    let kubeconfig = dir.path().join("sim.kubeconfig");
+    let (pods, events) = big_sim::world_size();
     // A still world (tick 0): what moves is what this benchmark PATCHes.
-    let mut sim = Command::new(kubedeck_bin())
-        .args(["sim", "--pods", &pods.to_string(), "--nodes", "500"])
-        .args(["--pipelineruns", "2000", "--events", &events.to_string()])
-        .args(["--tick-ms", "0", "--kubeconfig-out"])
-        .arg(&kubeconfig)
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            eyre!(
-                "start {}: {e} (cargo build --release first)",
-                kubedeck_bin().display()
-            )
-        })?;
-    let out = sim.stdout.take().ok_or_else(|| eyre!("no stdout"))?;
-    for line in BufReader::new(out).lines() {
-        if line?.contains("serving on") {
-            break;
-        }
-    }
-    let kc = Kubeconfig::read_from(&kubeconfig)?;
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await?;
-    let client = kube::Client::try_from(cfg)?;
+    let sim = BigSim::start(pods, events, 0)?;
+    let kubeconfig = sim.kubeconfig().to_path_buf();
+    let dir = tempfile::tempdir()?;
+    let client = sim.client().await?;
     let api: Api<Pod> = Api::all(client.clone());
     let names: Vec<(String, String)> = api
         .list(&ListParams::default())
@@ -367,7 +335,7 @@ async fn main() -> Result<()> {
 
     let _ = send(b":q\r");
     let _ = child.wait();
-    let _ = sim.kill();
+    drop(sim);
 
     println!(
         "kubedeck UI, {pods} pods / {events} events / 500 nodes / 2,000 PipelineRuns, {COLS}x{ROWS} PTY"
