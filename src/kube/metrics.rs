@@ -256,26 +256,28 @@ impl PodUsage {
         let out: Vec<_> = rows
             .into_iter()
             .map(|base| {
+                // Unchanged row, same sample: the row made last time (no sample lookup).
+                if let Some((b, row)) = self.rows.get(base.uid.as_str())
+                    && Arc::ptr_eq(b, &base)
+                {
+                    used += 1;
+                    return row.clone();
+                }
                 let Some(usage) = sample.pod(&base.namespace, &base.name) else {
                     return base;
                 };
                 used += 1;
+                let mut r = (*base).clone();
+                r.usage = Some(usage);
+                let row = Arc::new(r);
                 match self.rows.get_mut(base.uid.as_str()) {
-                    Some((b, row)) if Arc::ptr_eq(b, &base) => row.clone(),
-                    found => {
-                        let mut r = (*base).clone();
-                        r.usage = Some(usage);
-                        let row = Arc::new(r);
-                        match found {
-                            Some(entry) => *entry = (base, row.clone()),
-                            None => {
-                                let uid = base.uid.clone();
-                                self.rows.insert(uid, (base, row.clone()));
-                            }
-                        }
-                        row
+                    Some(entry) => *entry = (base, row.clone()),
+                    None => {
+                        let uid = base.uid.clone();
+                        self.rows.insert(uid, (base, row.clone()));
                     }
                 }
+                row
             })
             .collect();
         // Forget pods gone or without usage now (rare: only then is the map walked).
