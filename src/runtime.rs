@@ -796,10 +796,8 @@ impl Ui {
                 .map(|n| describe::namespace(n, &events, now)),
             ResourceKind::Events => c
                 .events
-                .rows()
-                .iter()
-                .find(|e| same(Some(e.namespace.as_str()), Some(e.name.as_str())))
-                .map(|e| describe::event(e, now)),
+                .get(&target.namespace, &target.name)
+                .map(|e| describe::event(&e, now)),
             ResourceKind::PipelineRuns => c.pipelineruns.get().and_then(|s| {
                 s.state()
                     .iter()

@@ -5,10 +5,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
-
-use super::event_row::{EventRow, event_row};
-use super::pod_row::{PodRow, pod_row};
-use super::row_store::{RowStore, RowWriter};
 use kube::Client;
 use kube::api::{Api, DynamicObject};
 use kube::core::ApiResource;
@@ -18,8 +14,11 @@ use kube::runtime::watcher;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::event_row::{EventRow, event_row};
 use super::informer::{self, InformerState, InformerUpdate, ResourceKind};
 use super::object_ref::ObjectRef;
+use super::pod_row::{PodRow, pod_row};
+use super::row_store::{RowStore, RowWriter};
 use super::tekton::{self, TektonApi};
 
 /// Which namespaces the namespaced informers watch.

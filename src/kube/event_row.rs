@@ -101,19 +101,11 @@ pub fn event_row(e: &Event) -> EventRow {
             .join(" "),
         first_seen: e.first_timestamp.as_ref().map(|t| t.0),
         created: e.metadata.creation_timestamp.as_ref().map(|t| t.0),
-        source: e
-            .source
-            .as_ref()
-            .and_then(|s| s.component.clone())
-            .map(|c| {
-                let host = e.source.as_ref().and_then(|s| s.host.as_deref());
-                match host {
-                    Some(h) => format!("{c}, {h}"),
-                    None => c,
-                }
-            })
-            .or_else(|| e.reporting_component.clone())
-            .unwrap_or_default(),
+        source: match e.source.as_ref().map(|s| (&s.component, &s.host)) {
+            Some((Some(c), Some(h))) => format!("{c}, {h}"),
+            Some((Some(c), None)) => c.clone(),
+            _ => e.reporting_component.clone().unwrap_or_default(),
+        },
         labels: e.metadata.labels.clone().unwrap_or_default(),
         annotations: e.metadata.annotations.clone().unwrap_or_default(),
     }

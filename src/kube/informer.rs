@@ -1,5 +1,5 @@
-//! Informers: a kube-runtime watcher feeding a reflector Store per resource kind (or, for events,
-//! a store of their rows), each reporting its state (syncing, live, reconnecting with the last
+//! Informers: a kube-runtime watcher feeding a reflector Store per resource kind (or, for pods and
+//! events, a store of their rows), each reporting its state (syncing, live, reconnecting with the last
 //! error, forbidden, not installed) and a data-less "kind changed" signal to the UI, which then
 //! reads the store itself.
 
