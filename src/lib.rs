@@ -1,6 +1,5 @@
 //! kubedeck: a keyboard-driven terminal UI for operating Kubernetes clusters.
 
-pub mod agent;
 pub mod app;
 pub mod cli;
 pub mod clipboard;

@@ -4,7 +4,7 @@ fn main() {
     let arg = std::env::args().nth(1);
     match arg.as_deref() {
         None | Some("--version" | "-V" | "version") => {
-            println!("kubedeck-agent {}", kubedeck::agent::version())
+            println!("kubedeck-agent {}", env!("CARGO_PKG_VERSION"))
         }
         Some(other) => {
             eprintln!(
