@@ -19,7 +19,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kubedeck::app::logs::buffer::{Limits, LogBuffer};
 use kubedeck::app::logs::pane::LogPane;
 use kubedeck::kube::log_request::{LogOptions, LogRequest, LogTarget};
-use kubedeck::kube::logs::{self, LogEvent};
+use kubedeck::kube::logs::{self, LogEvent, LogReport};
 use kubedeck::sim::{Kind, Scale, Sim, SimOptions};
 use serde_json::json;
 
@@ -105,14 +105,18 @@ async fn ours(client: kube::Client, secs: u64) -> Ours {
             ..LogOptions::default()
         },
     };
-    let mut pane = LogPane::new(request.clone(), LogBuffer::new(Limits::default()));
+    let mut pane = LogPane::new(
+        logs::StreamKey(1),
+        request.clone(),
+        LogBuffer::new(Limits::default()),
+    );
     let theme = match kubedeck::views::theme::builtin("default") {
         Some(Ok(t)) => t,
         _ => kubedeck::views::theme::Theme::monochrome(),
     };
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45))
         .unwrap_or_else(|e| panic!("{e}"));
-    let _task = logs::spawn(client, 1, request, tx, None);
+    let _task = logs::spawn(client, logs::StreamKey(1), request, tx, None);
     let end = Instant::now() + Duration::from_secs(secs);
     let mut n = 0u64;
     let mut worst = Duration::ZERO;
@@ -124,7 +128,7 @@ async fn ours(client: kube::Client, secs: u64) -> Ours {
         // One UI turn: this event and as many more as the runtime takes per wake-up.
         let t = Instant::now();
         let mut handle = |ev: LogEvent| {
-            if let LogEvent::Lines { id, lines, .. } = ev {
+            if let LogReport::Lines { id, lines } = ev.report {
                 n += lines.len() as u64;
                 pane.push_lines(id, lines);
             }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod kube;
+pub mod logline;
 pub mod pty;
 pub mod runtime;
 pub mod signals;

@@ -18,8 +18,6 @@ use tokio::time::Instant;
 use crate::app::contexts::ContextRow;
 use crate::app::detail::DetailKind;
 use crate::app::keymap::{self, Keymap};
-use crate::app::layout::PaneId;
-use crate::app::logs::pane::LogPane;
 use crate::app::state::{Screen, View};
 use crate::app::update::update;
 use crate::app::{App, Effect, Mode, Severity, describe, sessions, triage, yaml};
@@ -29,7 +27,7 @@ use crate::kube::client::KubeconfigSource;
 use crate::kube::cluster::{Cluster, Scope, TaskRunWatch};
 use crate::kube::event_row::EventRow;
 use crate::kube::informer::{InformerState, InformerUpdate, ResourceKind};
-use crate::kube::logs::{LogEvent, LogTask};
+use crate::kube::logs::{LogEvent, LogReport, LogTask};
 use crate::kube::namespace_row::{NamespaceRow, namespace_row};
 use crate::kube::node_row::{NodeRow, node_row};
 use crate::kube::object_ref::ObjectRef;
@@ -206,7 +204,7 @@ struct Ui {
     /// The pod the describe pane shows: the store keeps rows, so describe fetches it.
     described: Option<DescribedPod>,
     /// The stream of every open log pane.
-    log_tasks: HashMap<PaneId, LogTask>,
+    log_tasks: HashMap<crate::kube::logs::StreamKey, LogTask>,
     log_tx: mpsc::Sender<LogEvent>,
     /// Every session's task (aborted when the session is closed).
     session_tasks: HashMap<SessionId, tokio::task::JoinHandle<()>>,
@@ -320,19 +318,17 @@ impl Ui {
                     let _ = tx.send(Done::Action(result.map_err(|e| e.to_string())));
                 });
             }
-            Effect::OpenLogs { pane, request } => {
-                // Replacing the task drops (and so stops) the old stream first.
-                self.log_tasks.remove(&pane);
+            Effect::OpenLogs { key, request } => {
                 let captured = self
                     .step_store
                     .clone()
                     .filter(|_| request.target.is_tekton());
                 let task =
-                    crate::kube::logs::spawn(client, pane, request, self.log_tx.clone(), captured);
-                self.log_tasks.insert(pane, task);
+                    crate::kube::logs::spawn(client, key, request, self.log_tx.clone(), captured);
+                self.log_tasks.insert(key, task);
             }
-            Effect::StopLogs(pane) => {
-                self.log_tasks.remove(&pane);
+            Effect::StopLogs(key) => {
+                self.log_tasks.remove(&key);
             }
             Effect::LoadCaptured => match self.step_store.clone() {
                 Some(store) => {
@@ -867,46 +863,16 @@ impl Ui {
 
 /// Apply what a log stream reported to its pane (ignored when the pane has closed).
 fn log_event(app: &mut App, ev: LogEvent) {
-    fn pane_of(app: &mut App, id: PaneId) -> Option<&mut LogPane> {
-        app.logs.get_mut(&id)
-    }
-    match ev {
-        LogEvent::Source { pane, id, source } => {
-            if let Some(p) = pane_of(app, pane) {
-                p.set_source(id, source);
-            }
-        }
-        LogEvent::State { pane, id, state } => {
-            if let Some(p) = pane_of(app, pane) {
-                p.set_state(id, state);
-            }
-        }
-        LogEvent::Lines { pane, id, lines } => {
-            if let Some(p) = pane_of(app, pane) {
-                p.push_lines(id, lines);
-            }
-        }
-        LogEvent::Note {
-            pane,
-            id,
-            kind,
-            text,
-            at,
-        } => {
-            if let Some(p) = pane_of(app, pane) {
-                p.note_at(id, kind, text, at);
-            }
-        }
-        LogEvent::Failed { pane, error } => {
-            if let Some(p) = pane_of(app, pane) {
-                p.error = Some(error);
-            }
-        }
-        LogEvent::Captured { pane, at } => {
-            if let Some(p) = pane_of(app, pane) {
-                p.captured = Some(at);
-            }
-        }
+    let Some(p) = app.logs.values_mut().find(|p| p.stream == ev.key) else {
+        return;
+    };
+    match ev.report {
+        LogReport::Source { id, source } => p.set_source(id, source),
+        LogReport::State { id, state } => p.set_state(id, state),
+        LogReport::Lines { id, lines } => p.push_lines(id, lines),
+        LogReport::Note { id, kind, text, at } => p.note_at(id, kind, text, at),
+        LogReport::Failed(error) => p.error = Some(error),
+        LogReport::Captured { at } => p.captured = Some(at),
     }
 }
 

@@ -187,6 +187,31 @@ fn label_selector_logs_follow_pods_that_come_and_go() {
     });
 }
 
+/// In all-namespaces mode a selector's pods are read in their own namespaces (each request
+/// used to go to `/api/v1/pods/NAME/log`, a 404), and the same pod name in two namespaces is
+/// two sources.
+#[test]
+fn label_selector_logs_in_all_namespaces_read_each_pod_in_its_namespace() {
+    let w = world(common::frozen(10));
+    for ns in ["demo", "staging"] {
+        w.sim.store().put(
+            Kind::Pod,
+            log_pod(ns, "twin-app-aaaaa", "twin", "task", &["app"], 10),
+        );
+    }
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 160, 45);
+    t.wait_for("twin-app-aaaaa");
+    t.send(":logs -l app=twin\r");
+    let screen = t.wait_until("both pods' lines", |s| {
+        s.contains("logs -l app=twin")
+            && s.contains("2 streams")
+            && s.contains("demo/aaaaa    [app] step")
+            && s.contains("staging/aaaaa [app] step")
+    });
+    assert!(!screen.contains("404"), "{screen}");
+    assert!(!screen.contains("not found"), "{screen}");
+}
+
 #[test]
 fn a_deployments_logs_by_its_own_selector_including_a_rollouts_pods() {
     let w = world(common::frozen(10));

@@ -898,7 +898,17 @@ async fn seeded_workloads_select_their_own_pods() {
         assert!(rs_selector.contains("pod-template-hash="), "{rs_selector}");
     }
     let missing = kubedeck::kube::owner::owner_selector(client, "demo", deploy, "nope").await;
-    assert_eq!(missing, Err("deploy/nope in demo not found".into()));
+    assert!(
+        matches!(
+            &missing,
+            Err(kubedeck::kube::owner::OwnerError::NotFound { .. })
+        ),
+        "{missing:?}"
+    );
+    assert_eq!(
+        missing.map_err(|e| e.to_string()),
+        Err("deploy/nope in demo not found".into())
+    );
 }
 
 /// Every informer state update until `kind` reaches a state `done` accepts.

@@ -101,11 +101,11 @@ pub enum Effect {
     SetTheme(String),
     /// Start (or restart) the stream of a log pane.
     OpenLogs {
-        pane: crate::app::layout::PaneId,
+        key: crate::kube::logs::StreamKey,
         request: crate::kube::log_request::LogRequest,
     },
-    /// Stop a log pane's stream (the pane closed).
-    StopLogs(crate::app::layout::PaneId),
+    /// Stop a log stream (its pane closed, or it is replaced).
+    StopLogs(crate::kube::logs::StreamKey),
     /// Put text on the clipboard with OSC 52.
     Clipboard(String),
     /// Read the list of captured Tekton runs (from disk, off the UI task).

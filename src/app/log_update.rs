@@ -35,11 +35,12 @@ fn say(app: &mut App, sev: Severity, text: impl Into<String>) {
 pub fn open_pane(app: &mut App, request: LogRequest) -> Vec<Effect> {
     let id = app.next_pane;
     app.next_pane += 1;
-    let pane = LogPane::new(request.clone(), LogBuffer::new(app.log_limits));
+    let key = app.new_stream_key();
+    let pane = LogPane::new(key, request.clone(), LogBuffer::new(app.log_limits));
     app.logs.insert(id, pane);
     app.split_beside_focus(id);
     app.message = None;
-    vec![Effect::OpenLogs { pane: id, request }]
+    vec![Effect::OpenLogs { key, request }]
 }
 
 fn request(app: &App, target: LogTarget) -> LogRequest {
@@ -320,7 +321,7 @@ pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 say(app, Severity::Info, "the dashboard pane stays open");
                 return Some(Vec::new());
             }
-            app.logs.remove(&id);
+            let stream = app.logs.remove(&id).map(|p| p.stream);
             if app.terms.remove(&id).is_some() {
                 // A terminal pane closes; its session runs on (:sessions).
                 say(
@@ -330,7 +331,7 @@ pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 );
                 return Some(Vec::new());
             }
-            return Some(vec![Effect::StopLogs(id)]);
+            return Some(stream.map(Effect::StopLogs).into_iter().collect());
         }
         _ => return None,
     }
@@ -339,13 +340,15 @@ pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
 
 fn restart(app: &mut App, change: impl FnOnce(&mut LogRequest)) -> Vec<Effect> {
     let id = app.layout.focus;
+    let key = app.new_stream_key();
     let Some(pane) = app.logs.get_mut(&id) else {
         return Vec::new();
     };
     let mut request = pane.request.clone();
     change(&mut request);
-    pane.reset(request.clone());
-    vec![Effect::OpenLogs { pane: id, request }]
+    let old = pane.stream;
+    pane.reset(key, request.clone());
+    vec![Effect::StopLogs(old), Effect::OpenLogs { key, request }]
 }
 
 /// A default file name for saving a pane.

@@ -200,6 +200,8 @@ pub struct App {
     pub layout: Layout,
     pub logs: BTreeMap<PaneId, LogPane>,
     pub next_pane: PaneId,
+    /// The next log stream's key.
+    pub next_stream: u64,
     /// Each pane's area in the last frame (for splitting the right way).
     pub pane_areas: Vec<(PaneId, Rect)>,
     pub picker: Option<Picker>,
@@ -277,6 +279,7 @@ impl App {
             layout: Layout::default(),
             logs: BTreeMap::new(),
             next_pane: 1,
+            next_stream: 1,
             pane_areas: Vec::new(),
             picker: None,
             log_limits: Limits::default(),
@@ -307,7 +310,13 @@ impl App {
         self.logs.get_mut(&self.layout.focus)
     }
 
-    /// Whether keys go to the dashboard (not to a log or terminal pane).
+    /// A key for a new log stream.
+    pub fn new_stream_key(&mut self) -> crate::kube::logs::StreamKey {
+        let key = crate::kube::logs::StreamKey(self.next_stream);
+        self.next_stream += 1;
+        key
+    }
+
     /// Open a filter or search prompt holding `current` (what is applied now).
     pub fn open_prompt(&mut self, mode: Mode, current: String) {
         self.input_before = current.clone();
@@ -315,6 +324,7 @@ impl App {
         self.mode = mode;
     }
 
+    /// Whether keys go to the dashboard (not to a log or terminal pane).
     pub fn dashboard_focused(&self) -> bool {
         let f = self.layout.focus;
         f == DASHBOARD || !(self.logs.contains_key(&f) || self.terms.contains_key(&f))

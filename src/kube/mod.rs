@@ -6,6 +6,7 @@ pub mod client;
 pub mod cluster;
 pub mod debug;
 pub mod drain;
+pub mod error;
 pub mod event_row;
 pub mod informer;
 pub mod log_request;

@@ -83,33 +83,53 @@ pub fn selector_string(sel: &LabelSelector) -> Result<String, String> {
     Ok(parts.join(","))
 }
 
+/// Why a workload's pod selector could not be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OwnerError {
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("cannot read {what}: {error}")]
+    Read {
+        what: String,
+        error: super::error::ApiError,
+    },
+    #[error("{what} has no spec.selector")]
+    NoSelector { what: String },
+    #[error("{what}: {why}")]
+    BadSelector { what: String, why: String },
+}
+
 /// Read the owner and return its pod selector; errors say what to do about them.
 pub async fn owner_selector(
     client: kube::Client,
     namespace: &str,
     kind: OwnerKind,
     name: &str,
-) -> Result<String, String> {
+) -> Result<String, OwnerError> {
     let gvk = GroupVersionKind::gvk(kind.group, "v1", kind.kind);
     let resource = ApiResource::from_gvk_with_plural(&gvk, kind.plural);
     let api: Api<DynamicObject> = Api::namespaced_with(client, namespace, &resource);
     let what = format!("{}/{name} in {namespace}", kind.short);
     let obj = api.get(name).await.map_err(|e| match e {
-        kube::Error::Api(s) if s.code == 404 => format!("{what} not found"),
-        kube::Error::Api(s) if s.code == 403 => {
-            format!("cannot read {what}: forbidden ({})", s.message)
-        }
-        other => format!("cannot read {what}: {other}"),
+        kube::Error::Api(s) if s.code == 404 => OwnerError::NotFound { what: what.clone() },
+        other => OwnerError::Read {
+            what: what.clone(),
+            error: other.into(),
+        },
     })?;
     let selector = obj
         .data
         .get("spec")
         .and_then(|s| s.get("selector"))
         .cloned()
-        .ok_or_else(|| format!("{what} has no spec.selector"))?;
-    let selector: LabelSelector = serde_json::from_value(selector)
-        .map_err(|e| format!("{what}: unreadable selector: {e}"))?;
-    selector_string(&selector).map_err(|e| format!("{what}: {e}"))
+        .ok_or_else(|| OwnerError::NoSelector { what: what.clone() })?;
+    let bad = |why: String| OwnerError::BadSelector {
+        what: what.clone(),
+        why,
+    };
+    let selector: LabelSelector =
+        serde_json::from_value(selector).map_err(|e| bad(format!("unreadable selector: {e}")))?;
+    selector_string(&selector).map_err(bad)
 }
 
 #[cfg(test)]

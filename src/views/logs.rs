@@ -10,11 +10,12 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthChar;
 
 use super::theme::Theme;
-use crate::app::logs::buffer::{Entry, NoteKind};
-use crate::app::logs::json;
-use crate::app::logs::pane::{LogPane, SourceState};
+use crate::app::logs::buffer::Entry;
+use crate::app::logs::pane::LogPane;
 use crate::app::logs::pattern::Pattern;
-use crate::app::logs::record::Level;
+use crate::logline::json;
+use crate::logline::record::Level;
+use crate::logline::source::{NoteKind, SourceState};
 
 /// Widest source prefix before it is cut.
 const PREFIX_MAX: usize = 24;
@@ -362,7 +363,7 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &LogPane, focused: bool, theme:
     let width = usize::from(inner.width);
     if let Some(err) = &pane.error {
         let text = vec![Line::styled(
-            super::text::clean(err).into_owned(),
+            super::text::clean(&err.to_string()).into_owned(),
             theme.error,
         )];
         frame.render_widget(Paragraph::new(text), inner);

@@ -5,7 +5,8 @@ use std::collections::VecDeque;
 
 use jiff::Timestamp;
 
-use super::record::{Level, Line};
+use crate::logline::record::{Level, Line};
+use crate::logline::source::{NoteKind, SourceId};
 
 /// Bytes counted per stored line on top of its text, so the byte cap bounds real memory.
 const LINE_OVERHEAD: usize = 48;
@@ -14,17 +15,6 @@ const MAX_ENTRY_LINES: usize = 1000;
 /// How far back a continuation looks for its source's record, and an out-of-order line for its
 /// place in time.
 const LOOK_BACK: usize = 4096;
-
-/// Which stream a line came from (index into the pane's sources).
-pub type SourceId = u16;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoteKind {
-    /// Said for information: a stream resumed without loss, a pod joined.
-    Info,
-    /// Lines may be missing or a source went away.
-    Warning,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {

@@ -1,8 +1,6 @@
-//! Log panes: what containers print, made safe, grouped, bounded and searchable.
+//! Log panes: the bounded ring of lines, a pane's state, and the patterns that search and filter
+//! it. What the lines are made of lives in `crate::logline`.
 
 pub mod buffer;
-pub mod json;
 pub mod pane;
 pub mod pattern;
-pub mod record;
-pub mod sanitize;

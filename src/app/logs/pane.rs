@@ -3,48 +3,19 @@
 
 use std::collections::HashSet;
 
-use super::buffer::{Entry, LogBuffer, NoteKind, SourceId};
+use super::buffer::{Entry, LogBuffer};
 use super::pattern::{LineFilter, Pattern};
-use super::record::{Level, Line};
 use crate::kube::log_request::LogRequest;
+use crate::kube::logs::{LogFailure, StreamKey};
+use crate::logline::record::{Level, Line};
+use crate::logline::source::{NoteKind, Source, SourceId, SourceState};
 
 /// Where one stream stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceState {
-    Streaming,
-    /// The connection broke; retrying.
-    Reconnecting(String),
-    /// The container instance ended (exit code when known).
-    Ended(Option<i32>),
-    /// A captured step that still ran when its pod was deleted (a cancel or a timeout).
-    Interrupted,
-    /// The pod went away.
-    Gone,
-    Failed(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
-    pub pod: String,
-    pub container: String,
-    /// Short prefix shown before each line when the pane has several sources.
-    pub label: String,
-    pub state: SourceState,
-}
-
-impl Source {
-    /// A step or container that ended with a non-zero code.
-    pub fn failed(&self) -> bool {
-        matches!(self.state, SourceState::Ended(Some(c)) if c != 0)
-            || matches!(
-                self.state,
-                SourceState::Failed(_) | SourceState::Interrupted
-            )
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct LogPane {
+    /// The stream feeding this pane (a restart gets a new one, so late lines of the old
+    /// stream never land here).
+    pub stream: StreamKey,
     pub request: LogRequest,
     pub sources: Vec<Source>,
     pub buffer: LogBuffer,
@@ -68,14 +39,15 @@ pub struct LogPane {
     /// Set when the pane shows logs captured earlier instead of a live stream.
     pub captured: Option<String>,
     /// Why the pane has no stream (forbidden, not found...).
-    pub error: Option<String>,
+    pub error: Option<LogFailure>,
     /// Rows shown last frame, for paging.
     pub page: usize,
 }
 
 impl LogPane {
-    pub fn new(request: LogRequest, buffer: LogBuffer) -> Self {
+    pub fn new(stream: StreamKey, request: LogRequest, buffer: LogBuffer) -> Self {
         Self {
+            stream,
             request,
             sources: Vec::new(),
             buffer,
@@ -368,8 +340,9 @@ impl LogPane {
     }
 
     /// Drop what is held (before a restart with other options).
-    pub fn reset(&mut self, request: LogRequest) {
+    pub fn reset(&mut self, stream: StreamKey, request: LogRequest) {
         let limits = self.buffer.limits();
+        self.stream = stream;
         self.request = request;
         self.buffer = LogBuffer::new(limits);
         self.sources.clear();
@@ -389,6 +362,7 @@ mod tests {
 
     fn pane() -> LogPane {
         LogPane::new(
+            StreamKey(1),
             LogRequest {
                 target: LogTarget::Pod {
                     namespace: "demo".into(),
@@ -405,7 +379,7 @@ mod tests {
         Line {
             ts: Timestamp::from_second(secs).ok(),
             text: text.into(),
-            level: super::super::record::detect_level(text),
+            level: crate::logline::record::detect_level(text),
             continuation: false,
         }
     }
