@@ -396,7 +396,7 @@ mod tests {
             None,
             "not started: nothing to read"
         );
-        let all = pods(&[p.clone()]);
+        let all = pods(std::slice::from_ref(&p));
         let k = key("shop", "api-6d4f-x7k2p");
         let (now, old) = (ts("2026-11-22T10:00:00Z"), ts("2026-11-22T09:00:00Z"));
         assert_eq!(standing(&all, &k, "app", now), Standing::Running);
@@ -457,7 +457,7 @@ mod tests {
             ]}
         }));
         let mut plan = Planner::new(selector(), &LogOptions::default());
-        let steps = plan.plan(&pods(&[waiting.clone()]));
+        let steps = plan.plan(&pods(std::slice::from_ref(&waiting)));
         assert!(
             matches!(&steps[..], [Step::Note { text, .. }] if text == "web-2/app: not started yet (ContainerCreating), no log so far"),
             "{steps:?}"
