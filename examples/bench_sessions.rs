@@ -19,7 +19,7 @@ use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, AttachParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kubedeck::pty::remote::{Exec, Target};
+use kubedeck::kube::exec::{Exec, Target};
 use kubedeck::pty::screen::{Screen, nz};
 use kubedeck::pty::session::{self, SessionEvent, SessionState, Wiring};
 use kubedeck::sim::{Kind, Scale, Sim, SimOptions};

@@ -158,8 +158,20 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         cluster,
     };
 
+    // Local shells' kubeconfig copies: a crashed run's are removed now, ours on every way out.
+    let private_root = kubedeck::kube::shell_kubeconfig::root().ok();
+    if let Some(root) = &private_root {
+        kubedeck::kube::shell_kubeconfig::sweep_stale(root);
+    }
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
+    if let Some(root) = private_root.clone() {
+        let restore = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            kubedeck::kube::shell_kubeconfig::remove_ours(&root);
+            restore(info);
+        }));
+    }
     // Pasted text arrives in one piece, so a terminal pane can bracket it for the program.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     app.thresholds = config.nodes.thresholds();
@@ -174,6 +186,11 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         start,
     };
     let outcome = runtime::run(&mut terminal, &mut app, options, session, rx, tx).await;
+    // Quit, a signal (SIGHUP, SIGTERM) or the terminal going away: sessions may still hold
+    // their copies on threads that never get to drop them.
+    if let Some(root) = &private_root {
+        kubedeck::kube::shell_kubeconfig::remove_ours(root);
+    }
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     outcome

@@ -393,8 +393,8 @@ impl Ui {
                 namespace,
                 pod,
                 container,
-            } => Box::new(crate::pty::remote::Exec {
-                target: crate::pty::remote::Target {
+            } => Box::new(crate::kube::exec::Exec {
+                target: crate::kube::exec::Target {
                     client,
                     namespace: namespace.clone(),
                     pod: pod.clone(),
@@ -408,7 +408,7 @@ impl Ui {
                 target,
                 profile,
             } => Box::new(crate::kube::debug::Ephemeral {
-                target: crate::pty::remote::Target {
+                target: crate::kube::exec::Target {
                     client,
                     namespace: namespace.clone(),
                     pod: pod.clone(),
@@ -418,14 +418,20 @@ impl Ui {
                 timeout: Duration::from_secs(300),
             }),
             sessions::SessionSpec::Local => {
-                match crate::pty::local::with_context(
+                let scope = if app.all_namespaces() {
+                    Scope::All
+                } else {
+                    Scope::Namespace(app.scope.clone())
+                };
+                match crate::kube::shell_kubeconfig::local_shell(
                     &self.session.kubeconfig,
                     &app.context,
-                    &app.scope,
+                    &scope,
+                    app.readonly,
                 ) {
                     Ok(local) => Box::new(local),
                     Err(e) => {
-                        app.message = Some((Severity::Error, e));
+                        app.message = Some((Severity::Error, e.to_string()));
                         sessions::close(app, id);
                         return;
                     }

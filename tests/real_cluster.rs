@@ -201,8 +201,8 @@ fn real_cluster_exec_shell() {
     let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let (out, ended) = rt.block_on(async {
         let client = client_from(&path).await;
-        let exec = kubedeck::pty::remote::Exec {
-            target: kubedeck::pty::remote::Target {
+        let exec = kubedeck::kube::exec::Exec {
+            target: kubedeck::kube::exec::Target {
                 client,
                 namespace,
                 pod,
@@ -230,7 +230,7 @@ fn real_cluster_ephemeral_debug() {
             .find(|p| p.name == "busybox")
             .unwrap_or_else(|| panic!("busybox profile"));
         let debug = kubedeck::kube::debug::Ephemeral {
-            target: kubedeck::pty::remote::Target {
+            target: kubedeck::kube::exec::Target {
                 client,
                 namespace,
                 pod,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use kubedeck::kube::debug::{Ephemeral, default_profiles};
-use kubedeck::pty::remote::{Exec, Target};
+use kubedeck::kube::exec::{Exec, Target};
 use kubedeck::pty::{Backend, Connection, Ended, SessionError, Size};
 use kubedeck::sim::Kind;
 use serde_json::{Value, json};

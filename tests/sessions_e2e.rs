@@ -322,6 +322,48 @@ fn local_shell_has_the_context_and_namespace() {
     }
 }
 
+/// The local shell's kubeconfig copy holds credentials: it is private (0600 in a 0700
+/// directory under the user's own directories, not /tmp) and gone once kubedeck is, even when
+/// a SIGHUP ends kubedeck while the shell still runs. With `--readonly`, the shell says that
+/// kubedeck's read-only mode does not reach it.
+#[test]
+fn local_shell_kubeconfig_is_private_and_removed_on_sighup() {
+    let w = world(common::frozen(10));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo", "--readonly"], 160, 45);
+    t.wait_for("pods(demo)");
+    t.send(":shell\r");
+    t.wait_for("kubectl here can change the cluster");
+    wait_prompt(&t);
+    t.send("printf 'at:%s:\\n' \"$KUBECONFIG\"; stat -c 'mode=%a' \"$KUBECONFIG\" \"$(dirname \"$KUBECONFIG\")\"\r");
+    let screen = t.wait_until("the file's modes", |s| {
+        pane_line(s, "mode=600") && pane_line(s, "mode=700")
+    });
+    let path = screen
+        .split("at:/")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .map(|p| format!("/{}", p.trim()))
+        .unwrap_or_else(|| panic!("no path on screen:\n{screen}"))
+        .to_string();
+    assert!(!path.starts_with("/tmp/kubedeck-shell"), "{path}");
+    assert!(
+        path.starts_with(&t.cache.path().display().to_string()),
+        "under the user's own directories: {path}"
+    );
+    assert!(std::path::Path::new(&path).exists());
+    let pid = t.pid().unwrap_or_else(|| panic!("no pid"));
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(hup, "kill -HUP");
+    t.wait_exit();
+    assert!(
+        !std::path::Path::new(&path).exists(),
+        "{path} left behind after SIGHUP"
+    );
+}
+
 #[test]
 fn scrollback_shows_what_scrolled_off_and_returns_to_live() {
     let w = world(common::frozen(10));

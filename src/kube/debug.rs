@@ -13,7 +13,7 @@ use kube::api::{Api, ListParams, Patch, PatchParams};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::pty::remote::{Attach, Target};
+use super::exec::{Attach, Target};
 use crate::pty::{Backend, Connection, Progress, SessionError, Size};
 
 /// A debugging tool: one image for one job.

@@ -1,6 +1,6 @@
-//! A shell on the machine kubedeck runs on (portable-pty), started with the current context and
-//! namespace: `KUBECONFIG` points at a private copy of the kubeconfig whose current context and
-//! namespace are kubedeck's, so `kubectl` in that shell talks to what the dashboard shows.
+//! A program on the machine kubedeck runs on, under a PTY (portable-pty): the local shell. What
+//! it is started with (a private kubeconfig, the context) is decided by the caller
+//! (`kube::shell_kubeconfig`); this module knows nothing of clusters.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -18,58 +18,16 @@ pub struct Local {
     pub cwd: Option<PathBuf>,
     /// Extra environment (KUBECONFIG, KUBEDECK_CONTEXT, …).
     pub env: Vec<(String, String)>,
-    /// Kept alive with the session (the private kubeconfig).
-    pub keep: Option<tempfile::TempDir>,
+    /// Kept alive with the session and dropped when it ends (e.g. a private kubeconfig).
+    pub keep: Option<Box<dyn std::any::Any + Send>>,
     pub label: String,
+    /// Said in the pane before the shell starts (e.g. that read-only does not reach it).
+    pub banner: Option<String>,
 }
 
 /// The user's shell, else `/bin/sh`.
 pub fn default_shell() -> Vec<String> {
     vec![std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into())]
-}
-
-/// A local shell whose `kubectl` uses `context` and the namespace in `scope` (`all`: the
-/// context's own). The kubeconfig copy lives in a private temporary directory removed when the
-/// shell ends.
-pub fn with_context(
-    source: &crate::kube::client::KubeconfigSource,
-    context: &str,
-    scope: &str,
-) -> Result<Local, String> {
-    let mut config = source.config.clone();
-    config.current_context = Some(context.to_string());
-    if scope != "all" {
-        for c in &mut config.contexts {
-            if c.name == context
-                && let Some(ctx) = c.context.as_mut()
-            {
-                ctx.namespace = Some(scope.to_string());
-            }
-        }
-    }
-    let text = serde_json::to_string_pretty(&config)
-        .map_err(|e| format!("cannot write a kubeconfig for the local shell: {e}"))?;
-    // tempfile creates the directory readable by us only: the copy holds credentials.
-    let dir = tempfile::Builder::new()
-        .prefix("kubedeck-shell-")
-        .tempdir()
-        .map_err(|e| format!("cannot create a kubeconfig for the local shell: {e}"))?;
-    let path = dir.path().join("kubeconfig");
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let mut env = vec![
-        ("KUBECONFIG".to_string(), path.display().to_string()),
-        ("KUBEDECK_CONTEXT".to_string(), context.to_string()),
-    ];
-    if scope != "all" {
-        env.push(("KUBEDECK_NAMESPACE".to_string(), scope.to_string()));
-    }
-    Ok(Local {
-        command: default_shell(),
-        cwd: None,
-        env,
-        keep: Some(dir),
-        label: format!("local shell ({context})"),
-    })
 }
 
 fn pty_size(size: Size) -> PtySize {
@@ -138,6 +96,10 @@ fn spawn(local: Local, size: Size) -> Result<Connection, SessionError> {
     let master = pair.master;
 
     let (out_tx, output) = mpsc::channel::<Vec<u8>>(super::OUTPUT_QUEUE);
+    if let Some(banner) = &local.banner {
+        // The queue is empty: this never waits.
+        let _ = out_tx.try_send(banner.clone().into_bytes());
+    }
     let (input, mut in_rx) = mpsc::channel::<Vec<u8>>(super::INPUT_QUEUE);
     let (resize, mut resize_rx) = mpsc::channel::<Size>(8);
     let (exit_tx, exit) = oneshot::channel();
@@ -204,6 +166,7 @@ mod tests {
             env: vec![("KUBEDECK_NAMESPACE".into(), "demo".into())],
             keep: None,
             label: "local".into(),
+            banner: Some("hello from kubedeck\r\n".into()),
         };
         let (progress, _p) = mpsc::unbounded_channel();
         let mut conn = Box::new(local)
@@ -219,6 +182,7 @@ mod tests {
             out.extend(b);
         }
         let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("hello from kubedeck"), "{text}");
         assert!(text.contains("ns=demo term=xterm-256color"), "{text}");
         assert!(text.contains("24 80"), "{text}");
         assert_eq!(conn.exit.await.unwrap(), Ended::Exited(4));

@@ -6,7 +6,6 @@
 pub mod keys;
 pub mod local;
 pub mod record;
-pub mod remote;
 pub mod screen;
 pub mod session;
 

@@ -1,4 +1,4 @@
-//! `pods/exec` and `pods/attach` with a TTY, over kube-rs's WebSocket client (channel.k8s.io v5,
+//! Remote session backends: `pods/exec` and `pods/attach` with a TTY, over kube-rs's WebSocket client (channel.k8s.io v5,
 //! falling back to v4). The exec shell tries `bash`, then `sh` when the image has no bash.
 
 use futures::future::BoxFuture;
@@ -9,7 +9,7 @@ use kube::api::{Api, AttachParams, AttachedProcess, TerminalSize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Backend, Connection, Ended, Progress, SessionError, Size};
+use crate::pty::{Backend, Connection, Ended, Progress, SessionError, Size};
 
 /// The shells tried in order.
 pub const SHELLS: [&str; 2] = ["bash", "sh"];
@@ -206,8 +206,8 @@ fn rewire(
     status: StatusFuture,
     size: Size,
 ) -> Connection {
-    let (out_tx, output) = mpsc::channel::<Vec<u8>>(super::OUTPUT_QUEUE);
-    let (input, mut in_rx) = mpsc::channel::<Vec<u8>>(super::INPUT_QUEUE);
+    let (out_tx, output) = mpsc::channel::<Vec<u8>>(crate::pty::OUTPUT_QUEUE);
+    let (input, mut in_rx) = mpsc::channel::<Vec<u8>>(crate::pty::INPUT_QUEUE);
     let (resize, mut resize_rx) = mpsc::channel::<Size>(8);
     let (exit_tx, exit) = oneshot::channel();
     let mut stdin = proc.stdin();
