@@ -25,7 +25,7 @@ use support::big_sim::{self, BigSim};
 
 use kubedeck::app::state::App;
 use kubedeck::kube::cluster::{Cluster, Scope};
-use kubedeck::kube::informer::{InformerState, InformerUpdate, ResourceKind};
+use kubedeck::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
 use kubedeck::kube::pod_row::PodRow;
 use kubedeck::kube::row_store::RowDiff;
 
@@ -81,15 +81,15 @@ async fn ours(client: kube::Client) -> Started {
     let cluster = Cluster::start(client, "bench".into(), Scope::All, tx);
     let mut live = std::collections::HashSet::new();
     while let Some(u) = rx.recv().await {
-        if let InformerUpdate::State(kind, InformerState::Live) = u {
-            live.insert(kind);
-            if kind == ResourceKind::Pods {
+        if let Change::State(InformerState::Live) = u.change {
+            live.insert(u.kind);
+            if u.kind == ResourceKind::Pods {
                 break;
             }
         }
     }
     let mut diff = RowDiff::default();
-    let rows = cluster.pods.rows();
+    let rows = cluster.stores.pods.rows();
     let _ = diff.changes(&rows, |r| r.uid.as_str());
     let mut table: kubedeck::app::table::Table<PodRow> = Default::default();
     table.set_rows(rows.clone());
@@ -143,7 +143,11 @@ async fn main() -> color_eyre::Result<()> {
         } = ours(client.clone()).await;
         while live.len() < 5 {
             match rx.recv().await {
-                Some(InformerUpdate::State(kind, InformerState::Live)) => {
+                Some(InformerUpdate {
+                    kind,
+                    change: Change::State(InformerState::Live),
+                    ..
+                }) => {
                     live.insert(kind);
                 }
                 Some(_) => {}
@@ -154,7 +158,7 @@ async fn main() -> color_eyre::Result<()> {
         let mut refreshes = 0;
         while Instant::now() < steady_until {
             if let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
-                let rows = cluster.pods.rows();
+                let rows = cluster.stores.pods.rows();
                 let _ = diff.changes(&rows, |r| r.uid.as_str());
                 refreshes += 1;
             }
@@ -184,8 +188,12 @@ async fn main() -> color_eyre::Result<()> {
                 }
                 let seen = loop {
                     match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
-                        Ok(Some(InformerUpdate::Changed(ResourceKind::Pods))) => {
-                            let rows = cluster.pods.rows();
+                        Ok(Some(InformerUpdate {
+                            kind: ResourceKind::Pods,
+                            change: Change::Changed,
+                            ..
+                        })) => {
+                            let rows = cluster.stores.pods.rows();
                             if rows
                                 .iter()
                                 .any(|r| r.name == name && r.labels.get("bench") == Some(&value))
@@ -204,19 +212,18 @@ async fn main() -> color_eyre::Result<()> {
         }
 
         // Drawing the dashboard over every pod.
-        let mut app = App::new("bench".into(), "sim".into(), "all".into(), false);
+        let mut app = App::new("bench".into(), "sim".into(), Scope::All, false);
         app.tables.pods.set_rows(rows);
         let theme = match kubedeck::views::theme::builtin("default") {
             Some(Ok(t)) => t,
             _ => kubedeck::views::theme::Theme::monochrome(),
         };
-        let keymap = kubedeck::app::keymap::Keymap::default();
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45))?;
         let mut draws = Vec::new();
         for i in 0..200 {
             app.tables.pods.move_by(if i % 2 == 0 { 37 } else { -11 });
             let t = Instant::now();
-            terminal.draw(|f| kubedeck::views::draw(f, &app, &theme, &keymap))?;
+            terminal.draw(|f| kubedeck::views::draw(f, &app, &Default::default(), &theme))?;
             draws.push(t.elapsed());
         }
         let worst_draw = draws.iter().max().copied().unwrap_or_default();

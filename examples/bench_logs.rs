@@ -95,6 +95,7 @@ fn draw(
 async fn ours(client: kube::Client, secs: u64) -> Ours {
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let request = LogRequest {
+        cluster: "bench".into(),
         target: LogTarget::Pod {
             namespace: "demo".into(),
             name: "flood".into(),

@@ -7,8 +7,9 @@ use kubedeck::app::keymap::Keymap;
 use kubedeck::app::{App, Severity, View};
 use kubedeck::cli::{Cli, Command, SimArgs};
 use kubedeck::kube::client::KubeconfigSource;
-use kubedeck::kube::cluster::{Cluster, Scope};
-use kubedeck::runtime::{self, Options, Session, StartView};
+use kubedeck::kube::cluster::Cluster;
+use kubedeck::kube::ids::{ClusterId, Scope};
+use kubedeck::runtime::{self, RunnerConfig, StartView};
 use kubedeck::sim::{Scale, Sim, SimOptions};
 
 fn main() -> ExitCode {
@@ -131,14 +132,12 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         } else {
             Scope::Namespace(namespace.unwrap_or(default_ns))
         };
-    let server = runtime::server_of(&source, &context);
-    let mut app = App::new(
-        context.clone(),
-        server,
-        scope.label().to_string(),
-        cli.readonly || config.readonly,
-    );
+    let server = source.server_of(&context);
+    let cluster_id = ClusterId::new(&context);
+    let readonly = cli.readonly || config.readonly;
+    let mut app = App::new(cluster_id.clone(), server, scope.clone(), readonly);
     app.theme_name = theme_name;
+    app.keymap = keymap;
     app.log_limits = kubedeck::app::logs::buffer::Limits {
         max_lines: config.logs.max_lines,
         max_bytes: config.logs.max_mib << 20,
@@ -152,11 +151,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         ));
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let cluster = Cluster::start(client, context, scope, tx.clone());
-    let session = Session {
-        kubeconfig: source,
-        cluster,
-    };
+    let cluster = Cluster::start(client, cluster_id, scope, tx.clone());
 
     // Local shells' kubeconfig copies: a crashed run's are removed now, ours on every way out.
     let private_root = kubedeck::kube::shell_kubeconfig::root().ok();
@@ -175,17 +170,19 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     // Pasted text arrives in one piece, so a terminal pane can bracket it for the program.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     app.thresholds = config.nodes.thresholds();
-    let options = Options {
+    let runner = RunnerConfig {
+        kubeconfig: source,
+        cluster,
+        theme,
+        readonly,
         metrics_interval: std::time::Duration::from_secs(config.nodes.metrics_interval_secs),
         step_capture: config
             .logs
             .capture_root()
             .map(|root| (root, config.logs.capture_max_mib << 20)),
-        theme,
-        keymap,
-        start,
+        scrollback: app.session_settings.scrollback,
     };
-    let outcome = runtime::run(&mut terminal, &mut app, options, session, rx, tx).await;
+    let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
     // Quit, a signal (SIGHUP, SIGTERM) or the terminal going away: sessions may still hold
     // their copies on threads that never get to drop them.
     if let Some(root) = &private_root {

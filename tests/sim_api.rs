@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, LogParams, WatchEvent, WatchParams};
 use kube::core::Status;
 use kubedeck::kube::cluster::{Cluster, Scope};
-use kubedeck::kube::informer::{InformerState, InformerUpdate, ResourceKind};
+use kubedeck::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
 use kubedeck::kube::tekton::{self, TektonApi};
 use kubedeck::sim::Kind;
 
@@ -472,7 +472,10 @@ async fn remove_first_pod_and_wait(
         .unwrap_or_default();
     sim.store().remove(Kind::Pod, &victim);
     let want = sim.store().count(Kind::Pod);
-    common::eventually(what, Duration::from_secs(30), || cluster.pods.len() == want).await;
+    common::eventually(what, Duration::from_secs(30), || {
+        cluster.stores.pods.len() == want
+    })
+    .await;
     victim
 }
 
@@ -518,8 +521,8 @@ async fn next_state(
 ) -> InformerState {
     let wait = async {
         while let Some(u) = rx.recv().await {
-            if let InformerUpdate::State(k, s) = u
-                && k == kind
+            if let Change::State(s) = u.change
+                && u.kind == kind
                 && want(&s)
             {
                 return s;
@@ -540,7 +543,7 @@ async fn informers_go_live_and_report_forbidden_and_recover_from_faults() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cluster = Cluster::start(client, "sim".into(), Scope::All, tx);
     next_state(&mut rx, ResourceKind::Pods, |s| *s == InformerState::Live).await;
-    assert_eq!(cluster.pods.len(), sim.store().count(Kind::Pod));
+    assert_eq!(cluster.stores.pods.len(), sim.store().count(Kind::Pod));
     let forbidden = next_state(&mut rx, ResourceKind::PipelineRuns, |s| {
         matches!(s, InformerState::Forbidden(_))
     })
@@ -563,7 +566,7 @@ async fn informers_go_live_and_report_forbidden_and_recover_from_faults() {
     sim.faults().drop_all_watches();
     let victim = remove_first_pod_and_wait(&sim, &cluster, "store to recover after 410").await;
     assert!(
-        cluster.pods.get(&victim.0, &victim.1).is_none(),
+        cluster.stores.pods.get(&victim.0, &victim.1).is_none(),
         "the removed pod is not in the store"
     );
 
@@ -920,9 +923,9 @@ async fn states_until(
     let mut seen = Vec::new();
     let wait = async {
         while let Some(u) = rx.recv().await {
-            if let InformerUpdate::State(k, s) = u {
-                let last = k == kind && done(&s);
-                seen.push((k, s));
+            if let Change::State(s) = u.change {
+                let last = u.kind == kind && done(&s);
+                seen.push((u.kind, s));
                 if last {
                     return;
                 }

@@ -1,7 +1,10 @@
 //! What a key can ask for, and what `update` asks the runtime to do.
 
-use crate::kube::cluster::Scope;
+use super::sessions::SessionSpec;
+use crate::kube::ids::{ClusterId, Scope};
+use crate::kube::logs::StreamKey;
 use crate::kube::object_ref::ObjectRef;
+use crate::pty::session::{Input, SessionId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -83,42 +86,51 @@ pub enum Action {
     EndSession,
 }
 
-/// Work only the runtime can do (it touches the cluster); results come back as events.
+/// Work only the runtime can do (it touches the cluster, the disk, a process or the terminal);
+/// what comes of it returns to `update` as a [`Msg`](super::msg::Msg). Every effect on the
+/// cluster names the cluster it goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    SwitchScope(Scope),
-    SwitchContext(String),
+    /// (Re)start the informers of `cluster` for `scope` (a namespace or context switch).
+    Connect {
+        cluster: ClusterId,
+        scope: Scope,
+    },
+    /// Build a client for another context (its informers start once it is ready).
+    SwitchContext(ClusterId),
     /// Watch the TaskRuns of this PipelineRun (None: stop).
     WatchTaskRuns(Option<ObjectRef>),
     FetchYaml(ObjectRef),
+    /// Fetch the pod the describe pane shows (its store keeps rows, not pods).
+    FetchPod(ObjectRef),
     Delete(ObjectRef),
     CancelRun(ObjectRef),
     Rerun(ObjectRef),
     /// Cordon (true) or uncordon a node.
-    Cordon(String, bool),
+    Cordon(ObjectRef, bool),
     /// Cordon a node and evict its pods (confirmed with the plan shown).
-    Drain(crate::kube::drain::DrainPlan),
+    Drain(ClusterId, crate::kube::drain::DrainPlan),
     SetTheme(String),
-    /// Start (or restart) the stream of a log pane.
+    /// Start the stream `key` (its pane already waits for it).
     OpenLogs {
-        key: crate::kube::logs::StreamKey,
+        key: StreamKey,
         request: crate::kube::log_request::LogRequest,
     },
     /// Stop a log stream (its pane closed, or it is replaced).
-    StopLogs(crate::kube::logs::StreamKey),
+    StopLogs(StreamKey),
     /// Put text on the clipboard with OSC 52.
     Clipboard(String),
     /// Read the list of captured Tekton runs (from disk, off the UI task).
     LoadCaptured,
     /// Connect a session the app has just created (its pane is open).
     OpenSession {
-        id: crate::pty::session::SessionId,
-        spec: crate::app::sessions::SessionSpec,
+        id: SessionId,
+        spec: SessionSpec,
     },
-    /// Quit (confirmed while sessions run).
-    Quit,
-    /// End a session (after confirmation when it still runs).
-    CloseSession(crate::pty::session::SessionId),
+    /// Keys, a resize or a recording switch for a session.
+    SessionInput(SessionId, Input),
+    /// End a session's task (the app has already forgotten it).
+    EndSession(SessionId),
     /// Write text to a file (off the UI task).
     SaveFile {
         path: String,
@@ -134,10 +146,20 @@ impl Effect {
             | Effect::CancelRun(_)
             | Effect::Rerun(_)
             | Effect::Cordon(..)
-            | Effect::Drain(_) => true,
+            | Effect::Drain(..) => true,
             // Exec and debug run commands in the cluster; a local shell does not.
             Effect::OpenSession { spec, .. } => spec.mutates(),
             _ => false,
         }
     }
+}
+
+/// What a confirmation does when the user says yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnConfirm {
+    Run(Box<Effect>),
+    /// Quit, ending the sessions that still run.
+    Quit,
+    /// End a session that still runs.
+    EndSession(SessionId),
 }

@@ -5,9 +5,10 @@ use std::cmp::Ordering;
 
 use jiff::Timestamp;
 
-use super::table::{Col, TableRow};
+use super::table::{Col, TableRow, columns};
 use crate::kube::age;
 use crate::kube::event_row::EventRow;
+use crate::kube::ids::ClusterId;
 use crate::kube::informer::ResourceKind;
 use crate::kube::namespace_row::NamespaceRow;
 use crate::kube::node_row::NodeRow;
@@ -39,22 +40,27 @@ fn ns_name(a: (&str, &str), b: (&str, &str)) -> Ordering {
     a.0.cmp(b.0).then_with(|| a.1.cmp(b.1))
 }
 
+columns! {
+    /// The columns of the PodRow table, in display order.
+    pub enum PodCol {
+        Namespace = Col::new("NAMESPACE", 40).shrink(0, 6).namespace(),
+        Name = Col::new("NAME", 64).shrink(250, 12),
+        Ready = Col::new("READY", 7).shrink(4, 3),
+        Status = Col::new("STATUS", 40).shrink(2, 9),
+        Restarts = Col::new("RESTARTS", 16).shrink(3, 5),
+        Cpu = Col::new("CPU", 6).hide_below(100),
+        Mem = Col::new("MEM", 6).hide_below(100),
+        Age = Col::new("AGE", 8),
+        Node = Col::new("NODE", 40).shrink(1, 8).hide_below(90),
+        Ip = Col::new("IP", 40).hide_below(130),
+        CpuRl = Col::new("CPU R/L", 12).hide_below(150),
+        MemRl = Col::new("MEM R/L", 14).hide_below(150),
+        Qos = Col::new("QOS", 10).hide_below(150),
+    }
+}
+
 impl TableRow for PodRow {
-    const COLUMNS: &'static [Col] = &[
-        Col::new("NAMESPACE", 40).shrink(0, 6).namespace(),
-        Col::new("NAME", 64).shrink(250, 12),
-        Col::new("READY", 7).shrink(4, 3),
-        Col::new("STATUS", 40).shrink(2, 9),
-        Col::new("RESTARTS", 16).shrink(3, 5),
-        Col::new("CPU", 6).hide_below(100),
-        Col::new("MEM", 6).hide_below(100),
-        Col::new("AGE", 8),
-        Col::new("NODE", 40).shrink(1, 8).hide_below(90),
-        Col::new("IP", 40).hide_below(130),
-        Col::new("CPU R/L", 12).hide_below(150),
-        Col::new("MEM R/L", 14).hide_below(150),
-        Col::new("QOS", 10).hide_below(150),
-    ];
+    type Column = PodCol;
 
     fn key(&self) -> &str {
         &self.uid
@@ -74,23 +80,23 @@ impl TableRow for PodRow {
         self.labels.get(key).map(String::as_str)
     }
 
-    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
         match col {
-            0 => self.namespace.cmp(&o.namespace),
-            1 => self.name.cmp(&o.name),
-            2 => self.ready.cmp(&o.ready),
-            3 => self.status.cmp(&o.status),
-            4 => self.restarts.cmp(&o.restarts),
-            5 => desc(self.usage.map(|u| u.0), o.usage.map(|u| u.0)),
-            6 => desc(self.usage.map(|u| u.1), o.usage.map(|u| u.1)),
-            7 => newest_first(self.created, o.created),
-            8 => self.node.cmp(&o.node),
-            9 => self.ip.cmp(&o.ip),
-            10 => desc(
+            PodCol::Namespace => self.namespace.cmp(&o.namespace),
+            PodCol::Name => self.name.cmp(&o.name),
+            PodCol::Ready => self.ready.cmp(&o.ready),
+            PodCol::Status => self.status.cmp(&o.status),
+            PodCol::Restarts => self.restarts.cmp(&o.restarts),
+            PodCol::Cpu => desc(self.usage.map(|u| u.0), o.usage.map(|u| u.0)),
+            PodCol::Mem => desc(self.usage.map(|u| u.1), o.usage.map(|u| u.1)),
+            PodCol::Age => newest_first(self.created, o.created),
+            PodCol::Node => self.node.cmp(&o.node),
+            PodCol::Ip => self.ip.cmp(&o.ip),
+            PodCol::CpuRl => desc(
                 Some(self.resources.cpu_request),
                 Some(o.resources.cpu_request),
             ),
-            11 => desc(
+            PodCol::MemRl => desc(
                 Some(self.resources.memory_request),
                 Some(o.resources.memory_request),
             ),
@@ -102,27 +108,27 @@ impl TableRow for PodRow {
         ns_name((&self.namespace, &self.name), (&o.namespace, &o.name))
     }
 
-    fn cell(&self, col: usize, now: Timestamp) -> String {
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String {
         match col {
-            0 => self.namespace.clone(),
-            1 => self.name.clone(),
-            2 => self.ready.clone(),
-            3 => self.status.clone(),
-            4 => self.restarts_text(now),
-            5 => self.usage.map_or("-".into(), |u| quantity::cpu_text(u.0)),
-            6 => self.usage.map_or("-".into(), |u| quantity::bytes_text(u.1)),
-            7 => self.age_text(now),
-            8 => self.node.clone(),
-            9 => self.ip.clone(),
+            PodCol::Namespace => self.namespace.clone(),
+            PodCol::Name => self.name.clone(),
+            PodCol::Ready => self.ready.clone(),
+            PodCol::Status => self.status.clone(),
+            PodCol::Restarts => self.restarts_text(now),
+            PodCol::Cpu => self.usage.map_or("-".into(), |u| quantity::cpu_text(u.0)),
+            PodCol::Mem => self.usage.map_or("-".into(), |u| quantity::bytes_text(u.1)),
+            PodCol::Age => self.age_text(now),
+            PodCol::Node => self.node.clone(),
+            PodCol::Ip => self.ip.clone(),
             // ∞: no limit (the pod may take the whole node).
-            10 => format!(
+            PodCol::CpuRl => format!(
                 "{}/{}",
                 quantity::cpu_text(self.resources.cpu_request),
                 self.resources
                     .cpu_limit
                     .map_or("∞".into(), quantity::cpu_text)
             ),
-            11 => format!(
+            PodCol::MemRl => format!(
                 "{}/{}",
                 quantity::bytes_text(self.resources.memory_request),
                 self.resources
@@ -144,8 +150,9 @@ impl TableRow for PodRow {
         }
     }
 
-    fn object(&self) -> Option<ObjectRef> {
+    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
         Some(ObjectRef::new(
+            cluster,
             ResourceKind::Pods,
             &self.namespace,
             &self.name,
@@ -153,18 +160,23 @@ impl TableRow for PodRow {
     }
 }
 
-impl TableRow for EventRow {
-    const COLUMNS: &'static [Col] = &[
-        Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
-        Col::new("LAST SEEN", 9),
+columns! {
+    /// The columns of the EventRow table, in display order.
+    pub enum EventCol {
+        Namespace = Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
+        LastSeen = Col::new("LAST SEEN", 9),
         // Warning/Normal and the reason are what a reader scans: squeezed last and least.
-        Col::new("TYPE", 7),
-        Col::new("REASON", 28).shrink(3, 12),
-        Col::new("OBJECT", 56).shrink(4, 14),
-        Col::new("COUNT", 5).shrink(1, 3),
-        Col::new("MESSAGE", 400).shrink(0, 16),
-    ];
-    const DEFAULT_SORT: (usize, bool) = (1, false);
+        Type = Col::new("TYPE", 7),
+        Reason = Col::new("REASON", 28).shrink(3, 12),
+        Object = Col::new("OBJECT", 56).shrink(4, 14),
+        Count = Col::new("COUNT", 5).shrink(1, 3),
+        Message = Col::new("MESSAGE", 400).shrink(0, 16),
+    }
+}
+
+impl TableRow for EventRow {
+    type Column = EventCol;
+    const DEFAULT_SORT: (usize, bool) = (EventCol::LastSeen as usize, false);
 
     fn key(&self) -> &str {
         &self.uid
@@ -181,14 +193,14 @@ impl TableRow for EventRow {
         ]
     }
 
-    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
         match col {
-            0 => self.namespace.cmp(&o.namespace),
-            1 => newest_first(self.last_seen, o.last_seen),
-            2 => o.warning.cmp(&self.warning),
-            3 => self.reason.cmp(&o.reason),
-            4 => self.object().cmp(&o.object()),
-            5 => o.count.cmp(&self.count),
+            EventCol::Namespace => self.namespace.cmp(&o.namespace),
+            EventCol::LastSeen => newest_first(self.last_seen, o.last_seen),
+            EventCol::Type => o.warning.cmp(&self.warning),
+            EventCol::Reason => self.reason.cmp(&o.reason),
+            EventCol::Object => self.object().cmp(&o.object()),
+            EventCol::Count => o.count.cmp(&self.count),
             _ => self.message.cmp(&o.message),
         }
     }
@@ -198,14 +210,14 @@ impl TableRow for EventRow {
             .then_with(|| ns_name((&self.namespace, &self.name), (&o.namespace, &o.name)))
     }
 
-    fn cell(&self, col: usize, now: Timestamp) -> String {
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String {
         match col {
-            0 => self.namespace.clone(),
-            1 => age::since(self.last_seen, now),
-            2 => self.type_.clone(),
-            3 => self.reason.clone(),
-            4 => self.object(),
-            5 => self.count.to_string(),
+            EventCol::Namespace => self.namespace.clone(),
+            EventCol::LastSeen => age::since(self.last_seen, now),
+            EventCol::Type => self.type_.clone(),
+            EventCol::Reason => self.reason.clone(),
+            EventCol::Object => self.object(),
+            EventCol::Count => self.count.to_string(),
             _ => self.message.clone(),
         }
     }
@@ -222,8 +234,9 @@ impl TableRow for EventRow {
         self.warning
     }
 
-    fn object(&self) -> Option<ObjectRef> {
+    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
         Some(ObjectRef::new(
+            cluster,
             ResourceKind::Events,
             &self.namespace,
             &self.name,
@@ -257,24 +270,29 @@ fn desc(a: Option<i64>, b: Option<i64>) -> Ordering {
     b.unwrap_or(i64::MIN).cmp(&a.unwrap_or(i64::MIN))
 }
 
+columns! {
+    /// The columns of the NodeRow table, in display order.
+    pub enum NodeCol {
+        Name = Col::new("NAME", 64).shrink(250, 12),
+        Status = Col::new("STATUS", 30).shrink(3, 8),
+        Cpu = Col::new("CPU", 9),
+        Mem = Col::new("MEM", 9),
+        CpuRequest = Col::new("CPU/R", 6),
+        MemRequest = Col::new("MEM/R", 6),
+        CpuLimit = Col::new("CPU/L", 7).hide_below(110),
+        MemLimit = Col::new("MEM/L", 7).hide_below(110),
+        Pods = Col::new("PODS", 8).hide_below(90),
+        Pressure = Col::new("PRESSURE", 24).shrink(2, 6),
+        Taints = Col::new("TAINTS", 40).shrink(1, 6).hide_below(150),
+        Roles = Col::new("ROLES", 30).shrink(1, 6).hide_below(130),
+        Age = Col::new("AGE", 8).hide_below(100),
+        Version = Col::new("VERSION", 20).shrink(0, 7).hide_below(170),
+    }
+}
+
 impl TableRow for NodeRow {
     // Resource columns first, so the sort keys 1-9 reach them.
-    const COLUMNS: &'static [Col] = &[
-        Col::new("NAME", 64).shrink(250, 12),
-        Col::new("STATUS", 30).shrink(3, 8),
-        Col::new("CPU", 9),
-        Col::new("MEM", 9),
-        Col::new("CPU/R", 6),
-        Col::new("MEM/R", 6),
-        Col::new("CPU/L", 7).hide_below(110),
-        Col::new("MEM/L", 7).hide_below(110),
-        Col::new("PODS", 8).hide_below(90),
-        Col::new("PRESSURE", 24).shrink(2, 6),
-        Col::new("TAINTS", 40).shrink(1, 6).hide_below(150),
-        Col::new("ROLES", 30).shrink(1, 6).hide_below(130),
-        Col::new("AGE", 8).hide_below(100),
-        Col::new("VERSION", 20).shrink(0, 7).hide_below(170),
-    ];
+    type Column = NodeCol;
 
     fn key(&self) -> &str {
         &self.uid
@@ -291,21 +309,21 @@ impl TableRow for NodeRow {
         f
     }
 
-    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
         match col {
-            0 => self.name.cmp(&o.name),
-            1 => self.status.cmp(&o.status),
-            2 => desc(self.cpu_use_pct(), o.cpu_use_pct()),
-            3 => desc(self.memory_use_pct(), o.memory_use_pct()),
-            4 => desc(self.cpu_request_pct(), o.cpu_request_pct()),
-            5 => desc(self.memory_request_pct(), o.memory_request_pct()),
-            6 => desc(self.cpu_limit_pct(), o.cpu_limit_pct()),
-            7 => desc(self.memory_limit_pct(), o.memory_limit_pct()),
-            8 => o.pods.cmp(&self.pods),
-            9 => o.pressure.len().cmp(&self.pressure.len()),
-            10 => o.taints.len().cmp(&self.taints.len()),
-            11 => self.roles.cmp(&o.roles),
-            12 => newest_first(self.created, o.created),
+            NodeCol::Name => self.name.cmp(&o.name),
+            NodeCol::Status => self.status.cmp(&o.status),
+            NodeCol::Cpu => desc(self.cpu_use_pct(), o.cpu_use_pct()),
+            NodeCol::Mem => desc(self.memory_use_pct(), o.memory_use_pct()),
+            NodeCol::CpuRequest => desc(self.cpu_request_pct(), o.cpu_request_pct()),
+            NodeCol::MemRequest => desc(self.memory_request_pct(), o.memory_request_pct()),
+            NodeCol::CpuLimit => desc(self.cpu_limit_pct(), o.cpu_limit_pct()),
+            NodeCol::MemLimit => desc(self.memory_limit_pct(), o.memory_limit_pct()),
+            NodeCol::Pods => o.pods.cmp(&self.pods),
+            NodeCol::Pressure => o.pressure.len().cmp(&self.pressure.len()),
+            NodeCol::Taints => o.taints.len().cmp(&self.taints.len()),
+            NodeCol::Roles => self.roles.cmp(&o.roles),
+            NodeCol::Age => newest_first(self.created, o.created),
             _ => self.version.cmp(&o.version),
         }
     }
@@ -314,24 +332,26 @@ impl TableRow for NodeRow {
         self.name.cmp(&o.name)
     }
 
-    fn cell(&self, col: usize, now: Timestamp) -> String {
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String {
         let pct = |p: Option<i64>| p.map_or("-".into(), |p| format!("{p}%"));
         match col {
-            0 => self.name.clone(),
-            1 => self.status.clone(),
-            2 => gauge(self.cpu_use_pct()),
-            3 => gauge(self.memory_use_pct()),
-            4 => pct(self.cpu_request_pct()),
-            5 => pct(self.memory_request_pct()),
-            6 => limit_text(self.cpu_limit_pct(), self.load.cpu_unlimited),
-            7 => limit_text(self.memory_limit_pct(), self.load.memory_unlimited),
-            8 if self.allocatable.pods > 0 => format!("{}/{}", self.pods, self.allocatable.pods),
-            8 => self.pods.to_string(),
-            9 => self.pressure_held(now),
-            10 if self.taints.is_empty() => "-".into(),
-            10 => self.taints.join(","),
-            11 => self.roles.clone(),
-            12 => age::since(self.created, now),
+            NodeCol::Name => self.name.clone(),
+            NodeCol::Status => self.status.clone(),
+            NodeCol::Cpu => gauge(self.cpu_use_pct()),
+            NodeCol::Mem => gauge(self.memory_use_pct()),
+            NodeCol::CpuRequest => pct(self.cpu_request_pct()),
+            NodeCol::MemRequest => pct(self.memory_request_pct()),
+            NodeCol::CpuLimit => limit_text(self.cpu_limit_pct(), self.load.cpu_unlimited),
+            NodeCol::MemLimit => limit_text(self.memory_limit_pct(), self.load.memory_unlimited),
+            NodeCol::Pods if self.allocatable.pods > 0 => {
+                format!("{}/{}", self.pods, self.allocatable.pods)
+            }
+            NodeCol::Pods => self.pods.to_string(),
+            NodeCol::Pressure => self.pressure_held(now),
+            NodeCol::Taints if self.taints.is_empty() => "-".into(),
+            NodeCol::Taints => self.taints.join(","),
+            NodeCol::Roles => self.roles.clone(),
+            NodeCol::Age => age::since(self.created, now),
             _ => self.version.clone(),
         }
     }
@@ -344,22 +364,27 @@ impl TableRow for NodeRow {
         NodeRow::health(self) != Health::Ok
     }
 
-    fn object(&self) -> Option<ObjectRef> {
-        Some(ObjectRef::new(ResourceKind::Nodes, "", &self.name))
+    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
+        Some(ObjectRef::new(cluster, ResourceKind::Nodes, "", &self.name))
+    }
+}
+
+columns! {
+    /// The columns of the PipelineRunRow table, in display order.
+    pub enum RunCol {
+        Namespace = Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
+        Name = Col::new("NAME", 64).shrink(250, 12),
+        Pipeline = Col::new("PIPELINE", 40).shrink(1, 8),
+        Status = Col::new("STATUS", 40).shrink(2, 9),
+        Tasks = Col::new("TASKS", 7),
+        Started = Col::new("STARTED", 12).shrink(3, 5),
+        Duration = Col::new("DURATION", 9),
     }
 }
 
 impl TableRow for PipelineRunRow {
-    const COLUMNS: &'static [Col] = &[
-        Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
-        Col::new("NAME", 64).shrink(250, 12),
-        Col::new("PIPELINE", 40).shrink(1, 8),
-        Col::new("STATUS", 40).shrink(2, 9),
-        Col::new("TASKS", 7),
-        Col::new("STARTED", 12).shrink(3, 5),
-        Col::new("DURATION", 9),
-    ];
-    const DEFAULT_SORT: (usize, bool) = (5, false);
+    type Column = RunCol;
+    const DEFAULT_SORT: (usize, bool) = (RunCol::Started as usize, false);
 
     fn key(&self) -> &str {
         &self.uid
@@ -369,14 +394,14 @@ impl TableRow for PipelineRunRow {
         vec![&self.namespace, &self.name, &self.pipeline, &self.message]
     }
 
-    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
         match col {
-            0 => self.namespace.cmp(&o.namespace),
-            1 => self.name.cmp(&o.name),
-            2 => self.pipeline.cmp(&o.pipeline),
-            3 => self.state.text().cmp(&o.state.text()),
-            4 => self.progress.cmp(&o.progress),
-            5 => newest_first(self.started.or(self.created), o.started.or(o.created)),
+            RunCol::Namespace => self.namespace.cmp(&o.namespace),
+            RunCol::Name => self.name.cmp(&o.name),
+            RunCol::Pipeline => self.pipeline.cmp(&o.pipeline),
+            RunCol::Status => self.state.text().cmp(&o.state.text()),
+            RunCol::Tasks => self.progress.cmp(&o.progress),
+            RunCol::Started => newest_first(self.started.or(self.created), o.started.or(o.created)),
             _ => o.took_secs().cmp(&self.took_secs()),
         }
     }
@@ -385,14 +410,14 @@ impl TableRow for PipelineRunRow {
         ns_name((&self.namespace, &self.name), (&o.namespace, &o.name))
     }
 
-    fn cell(&self, col: usize, now: Timestamp) -> String {
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String {
         match col {
-            0 => self.namespace.clone(),
-            1 => self.name.clone(),
-            2 => self.pipeline.clone(),
-            3 => self.state.text(),
-            4 => self.progress_text(),
-            5 => self.started_text(now),
+            RunCol::Namespace => self.namespace.clone(),
+            RunCol::Name => self.name.clone(),
+            RunCol::Pipeline => self.pipeline.clone(),
+            RunCol::Status => self.state.text(),
+            RunCol::Tasks => self.progress_text(),
+            RunCol::Started => self.started_text(now),
             _ => self.duration_text(now),
         }
     }
@@ -408,8 +433,9 @@ impl TableRow for PipelineRunRow {
         )
     }
 
-    fn object(&self) -> Option<ObjectRef> {
+    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
         Some(ObjectRef::new(
+            cluster,
             ResourceKind::PipelineRuns,
             &self.namespace,
             &self.name,
@@ -417,16 +443,21 @@ impl TableRow for PipelineRunRow {
     }
 }
 
+columns! {
+    /// The columns of the TaskRunRow table, in display order.
+    pub enum TaskRunCol {
+        Name = Col::new("NAME", 64).shrink(250, 12),
+        Task = Col::new("TASK", 30).shrink(1, 6),
+        Status = Col::new("STATUS", 40).shrink(2, 9),
+        Started = Col::new("STARTED", 12),
+        Duration = Col::new("DURATION", 9),
+        Pod = Col::new("POD", 64).shrink(0, 8).hide_below(100),
+    }
+}
+
 impl TableRow for TaskRunRow {
-    const COLUMNS: &'static [Col] = &[
-        Col::new("NAME", 64).shrink(250, 12),
-        Col::new("TASK", 30).shrink(1, 6),
-        Col::new("STATUS", 40).shrink(2, 9),
-        Col::new("STARTED", 12),
-        Col::new("DURATION", 9),
-        Col::new("POD", 64).shrink(0, 8).hide_below(100),
-    ];
-    const DEFAULT_SORT: (usize, bool) = (3, false);
+    type Column = TaskRunCol;
+    const DEFAULT_SORT: (usize, bool) = (TaskRunCol::Started as usize, false);
 
     fn key(&self) -> &str {
         &self.uid
@@ -436,14 +467,14 @@ impl TableRow for TaskRunRow {
         vec![&self.name, &self.task, &self.pod, &self.message]
     }
 
-    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
         match col {
-            0 => self.name.cmp(&o.name),
-            1 => self.task.cmp(&o.task),
-            2 => self.state.text().cmp(&o.state.text()),
+            TaskRunCol::Name => self.name.cmp(&o.name),
+            TaskRunCol::Task => self.task.cmp(&o.task),
+            TaskRunCol::Status => self.state.text().cmp(&o.state.text()),
             // Execution order: the first task to start first.
-            3 => oldest_first(self.started, o.started),
-            4 => o.took_secs().cmp(&self.took_secs()),
+            TaskRunCol::Started => oldest_first(self.started, o.started),
+            TaskRunCol::Duration => o.took_secs().cmp(&self.took_secs()),
             _ => self.pod.cmp(&o.pod),
         }
     }
@@ -452,13 +483,13 @@ impl TableRow for TaskRunRow {
         self.name.cmp(&o.name)
     }
 
-    fn cell(&self, col: usize, now: Timestamp) -> String {
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String {
         match col {
-            0 => self.name.clone(),
-            1 => self.task.clone(),
-            2 => self.state.text(),
-            3 => self.started_text(now),
-            4 => self.duration_text(now),
+            TaskRunCol::Name => self.name.clone(),
+            TaskRunCol::Task => self.task.clone(),
+            TaskRunCol::Status => self.state.text(),
+            TaskRunCol::Started => self.started_text(now),
+            TaskRunCol::Duration => self.duration_text(now),
             _ => self.pod.clone(),
         }
     }
@@ -471,8 +502,9 @@ impl TableRow for TaskRunRow {
         matches!(TaskRunRow::health(self), Health::Error | Health::Warning)
     }
 
-    fn object(&self) -> Option<ObjectRef> {
+    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
         Some(ObjectRef::new(
+            cluster,
             ResourceKind::TaskRuns,
             &self.namespace,
             &self.name,
@@ -480,12 +512,17 @@ impl TableRow for TaskRunRow {
     }
 }
 
+columns! {
+    /// The columns of the NamespaceRow table, in display order.
+    pub enum NamespaceCol {
+        Name = Col::new("NAME", 64).shrink(250, 12),
+        Status = Col::new("STATUS", 12),
+        Age = Col::new("AGE", 8),
+    }
+}
+
 impl TableRow for NamespaceRow {
-    const COLUMNS: &'static [Col] = &[
-        Col::new("NAME", 64).shrink(250, 12),
-        Col::new("STATUS", 12),
-        Col::new("AGE", 8),
-    ];
+    type Column = NamespaceCol;
 
     fn key(&self) -> &str {
         &self.uid
@@ -495,10 +532,10 @@ impl TableRow for NamespaceRow {
         vec![&self.name, &self.status]
     }
 
-    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
         match col {
-            0 => self.name.cmp(&o.name),
-            1 => self.status.cmp(&o.status),
+            NamespaceCol::Name => self.name.cmp(&o.name),
+            NamespaceCol::Status => self.status.cmp(&o.status),
             _ => newest_first(self.created, o.created),
         }
     }
@@ -507,10 +544,10 @@ impl TableRow for NamespaceRow {
         self.name.cmp(&o.name)
     }
 
-    fn cell(&self, col: usize, now: Timestamp) -> String {
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String {
         match col {
-            0 => self.name.clone(),
-            1 => self.status.clone(),
+            NamespaceCol::Name => self.name.clone(),
+            NamespaceCol::Status => self.status.clone(),
             _ if self.every => String::new(),
             _ => age::since(self.created, now),
         }
@@ -524,24 +561,34 @@ impl TableRow for NamespaceRow {
         self.every
     }
 
-    fn object(&self) -> Option<ObjectRef> {
+    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
         if self.every {
             return None;
         }
-        Some(ObjectRef::new(ResourceKind::Namespaces, "", &self.name))
+        Some(ObjectRef::new(
+            cluster,
+            ResourceKind::Namespaces,
+            "",
+            &self.name,
+        ))
+    }
+}
+
+columns! {
+    /// The columns of the CapturedRun table, in display order.
+    pub enum CapturedCol {
+        Namespace = Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
+        Run = Col::new("RUN", 64).shrink(250, 16),
+        Kind = Col::new("KIND", 11).shrink(1, 2),
+        Steps = Col::new("STEPS", 5),
+        FailedSteps = Col::new("FAILED STEPS", 200).shrink(0, 12),
+        Captured = Col::new("CAPTURED", 8),
     }
 }
 
 impl TableRow for CapturedRun {
-    const COLUMNS: &'static [Col] = &[
-        Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
-        Col::new("RUN", 64).shrink(250, 16),
-        Col::new("KIND", 11).shrink(1, 2),
-        Col::new("STEPS", 5),
-        Col::new("FAILED STEPS", 200).shrink(0, 12),
-        Col::new("CAPTURED", 8),
-    ];
-    const DEFAULT_SORT: (usize, bool) = (5, false);
+    type Column = CapturedCol;
+    const DEFAULT_SORT: (usize, bool) = (CapturedCol::Captured as usize, false);
 
     fn key(&self) -> &str {
         &self.key
@@ -553,13 +600,13 @@ impl TableRow for CapturedRun {
         f
     }
 
-    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
         match col {
-            0 => self.namespace.cmp(&o.namespace),
-            1 => self.name.cmp(&o.name),
-            2 => self.kind.cmp(o.kind),
-            3 => self.steps.cmp(&o.steps),
-            4 => o.failed.len().cmp(&self.failed.len()),
+            CapturedCol::Namespace => self.namespace.cmp(&o.namespace),
+            CapturedCol::Run => self.name.cmp(&o.name),
+            CapturedCol::Kind => self.kind.cmp(o.kind),
+            CapturedCol::Steps => self.steps.cmp(&o.steps),
+            CapturedCol::FailedSteps => o.failed.len().cmp(&self.failed.len()),
             _ => newest_first(self.captured_at, o.captured_at),
         }
     }
@@ -568,14 +615,14 @@ impl TableRow for CapturedRun {
         (&self.namespace, &self.name).cmp(&(&o.namespace, &o.name))
     }
 
-    fn cell(&self, col: usize, now: Timestamp) -> String {
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String {
         match col {
-            0 => self.namespace.clone(),
-            1 => self.name.clone(),
-            2 => self.kind.to_string(),
-            3 => self.steps.to_string(),
-            4 if self.failed.is_empty() => "-".into(),
-            4 => self.failed.join(", "),
+            CapturedCol::Namespace => self.namespace.clone(),
+            CapturedCol::Run => self.name.clone(),
+            CapturedCol::Kind => self.kind.to_string(),
+            CapturedCol::Steps => self.steps.to_string(),
+            CapturedCol::FailedSteps if self.failed.is_empty() => "-".into(),
+            CapturedCol::FailedSteps => self.failed.join(", "),
             _ => age::since(self.captured_at, now),
         }
     }

@@ -4,7 +4,8 @@ use std::cmp::Ordering;
 
 use jiff::Timestamp;
 
-use super::table::{Col, TableRow};
+use super::table::{Col, TableRow, columns};
+use crate::kube::client::KubeconfigSource;
 use crate::kube::pod_row::Health;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,14 +18,19 @@ pub struct ContextRow {
     pub current: bool,
 }
 
+columns! {
+    /// The columns of the ContextRow table, in display order.
+    pub enum ContextCol {
+        Name = Col::new("NAME", 64).shrink(250, 12),
+        Cluster = Col::new("CLUSTER", 40).shrink(1, 8),
+        User = Col::new("USER", 40).shrink(0, 6).hide_below(90),
+        Namespace = Col::new("NAMESPACE", 30).shrink(2, 8),
+        Server = Col::new("SERVER", 60).shrink(3, 10).hide_below(110),
+    }
+}
+
 impl TableRow for ContextRow {
-    const COLUMNS: &'static [Col] = &[
-        Col::new("NAME", 64).shrink(250, 12),
-        Col::new("CLUSTER", 40).shrink(1, 8),
-        Col::new("USER", 40).shrink(0, 6).hide_below(90),
-        Col::new("NAMESPACE", 30).shrink(2, 8),
-        Col::new("SERVER", 60).shrink(3, 10).hide_below(110),
-    ];
+    type Column = ContextCol;
 
     fn key(&self) -> &str {
         &self.name
@@ -34,12 +40,12 @@ impl TableRow for ContextRow {
         vec![&self.name, &self.cluster, &self.user, &self.server]
     }
 
-    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
         match col {
-            0 => self.name.cmp(&o.name),
-            1 => self.cluster.cmp(&o.cluster),
-            2 => self.user.cmp(&o.user),
-            3 => self.namespace.cmp(&o.namespace),
+            ContextCol::Name => self.name.cmp(&o.name),
+            ContextCol::Cluster => self.cluster.cmp(&o.cluster),
+            ContextCol::User => self.user.cmp(&o.user),
+            ContextCol::Namespace => self.namespace.cmp(&o.namespace),
             _ => self.server.cmp(&o.server),
         }
     }
@@ -48,13 +54,13 @@ impl TableRow for ContextRow {
         self.name.cmp(&o.name)
     }
 
-    fn cell(&self, col: usize, _now: Timestamp) -> String {
+    fn cell(&self, col: Self::Column, _now: Timestamp) -> String {
         match col {
-            0 if self.current => format!("{} (current)", self.name),
-            0 => self.name.clone(),
-            1 => self.cluster.clone(),
-            2 => self.user.clone(),
-            3 => self.namespace.clone(),
+            ContextCol::Name if self.current => format!("{} (current)", self.name),
+            ContextCol::Name => self.name.clone(),
+            ContextCol::Cluster => self.cluster.clone(),
+            ContextCol::User => self.user.clone(),
+            ContextCol::Namespace => self.namespace.clone(),
             _ => self.server.clone(),
         }
     }
@@ -66,4 +72,23 @@ impl TableRow for ContextRow {
             Health::Done
         }
     }
+}
+
+/// The contexts table's rows: every context in the kubeconfig, `current` marked.
+pub fn context_rows(src: &KubeconfigSource, current: &str) -> Vec<std::sync::Arc<ContextRow>> {
+    src.config
+        .contexts
+        .iter()
+        .map(|c| {
+            let ctx = c.context.clone().unwrap_or_default();
+            std::sync::Arc::new(ContextRow {
+                name: c.name.clone(),
+                cluster: ctx.cluster.clone(),
+                user: ctx.user.clone().unwrap_or_default(),
+                namespace: ctx.namespace.clone().unwrap_or_default(),
+                server: src.server_of(&c.name),
+                current: c.name == current,
+            })
+        })
+        .collect()
 }

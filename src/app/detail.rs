@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn search_finds_lines_and_jumps_around() {
         let mut d = Detail::new(
-            ObjectRef::new(ResourceKind::Pods, "demo", "p"),
+            crate::app::fixture::obj(ResourceKind::Pods, "demo", "p"),
             DetailKind::Describe,
         );
         d.page = 2;

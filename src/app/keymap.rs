@@ -630,6 +630,15 @@ impl Keymap {
         Ok(map)
     }
 
+    /// The first key bound to `action`, for messages ("press K").
+    pub fn key_for(&self, action: Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(Key::label)
+    }
+
     /// The dashboard's action for a key.
     pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
         self.action_in(ev, Section::Table)

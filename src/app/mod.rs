@@ -1,15 +1,28 @@
-//! Application state, actions, the keymap and `update`: plain data and pure functions.
+//! The application: plain data (`state`), the messages that change it (`msg`), the one function
+//! that applies them (`update`, with its parts: navigation, commands, results, log panes,
+//! sessions, node actions and mutations), the projection of the stores into what the views
+//! show, and the effects it asks the runtime for. No I/O anywhere here.
 
 pub mod action;
 pub mod columns;
+pub mod command;
 pub mod contexts;
 pub mod describe;
 pub mod detail;
 pub mod filter;
+#[cfg(test)]
+pub mod fixture;
 pub mod keymap;
 pub mod layout;
-pub mod log_update;
 pub mod logs;
+pub mod msg;
+pub mod mutations;
+pub mod navigate;
+pub mod nodes;
+pub mod picker;
+pub mod projection;
+pub mod results;
+pub mod selection;
 pub mod sessions;
 pub mod state;
 pub mod table;

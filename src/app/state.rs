@@ -1,21 +1,24 @@
-//! The application state: plain data, changed only by `update` and by the runtime copying in
-//! what the informers hold.
+//! The application state: plain data (no channels, no locks, no clients), changed only by
+//! `update` and by the projection that copies in what the informers' stores hold.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 
-use super::action::Effect;
+use super::action::OnConfirm;
 use super::contexts::ContextRow;
 use super::detail::Detail;
+use super::keymap::Keymap;
 use super::layout::{DASHBOARD, Layout, PaneId};
 use super::logs::buffer::Limits;
 use super::logs::pane::LogPane;
+use super::picker::Picker;
 use super::sessions::{SessionInfo, SessionSettings, TermPane};
 use super::table::{Table, TableState};
 use super::triage::TriageRow;
 use crate::kube::event_row::EventRow;
+use crate::kube::ids::{ClusterId, Scope};
 use crate::kube::informer::{InformerState, ResourceKind};
 use crate::kube::log_request::LogOptions;
 use crate::kube::namespace_row::NamespaceRow;
@@ -39,20 +42,6 @@ pub enum Mode {
     Pick,
     /// Typing the file to save a log pane to.
     Save,
-}
-
-/// A small list to choose from, e.g. which container's logs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Picker {
-    pub title: String,
-    /// Shown labels.
-    pub items: Vec<String>,
-    /// What each item stands for (container names).
-    pub values: Vec<String>,
-    pub selected: usize,
-    pub namespace: String,
-    pub pod: String,
-    pub purpose: super::sessions::PickFor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,7 +135,42 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     pub prompt: String,
-    pub effect: Effect,
+    pub on_confirm: OnConfirm,
+}
+
+/// What changed since the projection last brought the tables and the detail pane up to date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stale {
+    /// Stores changed since their table was rebuilt.
+    pub kinds: std::collections::BTreeSet<ResourceKind>,
+    /// A triage input changed since the triage rows were computed.
+    pub triage: bool,
+    /// The detail pane's object (or what it shows with it) may have changed.
+    pub describe: bool,
+}
+
+impl Stale {
+    /// Everything: after a (re)connect.
+    pub fn all() -> Self {
+        Self {
+            kinds: ResourceKind::ALL.into_iter().collect(),
+            triage: true,
+            describe: true,
+        }
+    }
+}
+
+/// The pod the describe pane shows: its store keeps rows, so describe fetches the pod, and
+/// fetches it again whenever its row is replaced (so the pane follows the pod live).
+#[derive(Debug, Clone)]
+pub struct DescribedPod {
+    pub target: ObjectRef,
+    /// The row last fetched for: another row means the pod changed.
+    pub row: Option<std::sync::Arc<PodRow>>,
+    pub pod: Option<std::sync::Arc<k8s_openapi::api::core::v1::Pod>>,
+    pub in_flight: bool,
+    /// The last fetch failed: tried again only when the row changes, not every frame.
+    pub failed: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -165,11 +189,12 @@ pub struct Tables {
 
 #[derive(Debug, Clone)]
 pub struct App {
-    pub context: String,
+    /// The cluster shown (its kubeconfig context).
+    pub cluster: ClusterId,
     pub server: String,
-    /// `all` or a namespace name.
-    pub scope: String,
+    pub scope: Scope,
     pub readonly: bool,
+    pub keymap: Keymap,
     pub mode: Mode,
     pub view: View,
     pub history: Vec<Screen>,
@@ -195,6 +220,11 @@ pub struct App {
     pub theme_name: String,
     /// Cleared by the first key press: the start view may still switch to triage until then.
     pub untouched: bool,
+    /// Open triage once the first sync is done, if something is broken and the user has not
+    /// moved yet.
+    pub auto_triage: bool,
+    pub stale: Stale,
+    pub described: Option<DescribedPod>,
     pub should_quit: bool,
     /// Panes: the dashboard and log panes.
     pub layout: Layout,
@@ -252,12 +282,13 @@ impl MetricsStatus {
 }
 
 impl App {
-    pub fn new(context: String, server: String, scope: String, readonly: bool) -> Self {
+    pub fn new(cluster: ClusterId, server: String, scope: Scope, readonly: bool) -> Self {
         Self {
-            context,
+            cluster,
             server,
             scope,
             readonly,
+            keymap: Keymap::default(),
             mode: Mode::Table,
             view: View::Pods,
             history: Vec::new(),
@@ -275,6 +306,9 @@ impl App {
             help_scroll: 0,
             theme_name: "default".into(),
             untouched: true,
+            auto_triage: false,
+            stale: Stale::all(),
+            described: None,
             should_quit: false,
             layout: Layout::default(),
             logs: BTreeMap::new(),
@@ -308,6 +342,12 @@ impl App {
 
     pub fn focused_log_mut(&mut self) -> Option<&mut LogPane> {
         self.logs.get_mut(&self.layout.focus)
+    }
+
+    /// Open a picker.
+    pub fn open_picker(&mut self, picker: Picker) {
+        self.picker = Some(picker);
+        self.mode = Mode::Pick;
     }
 
     /// A key for a new log stream.
@@ -347,8 +387,27 @@ impl App {
         self.terms.contains_key(&self.layout.focus)
     }
 
-    pub fn all_namespaces(&self) -> bool {
-        self.scope == "all"
+    /// Forget everything shown of the old cluster or scope: a (re)connect starts from empty
+    /// tables and fresh informer states.
+    pub fn reset_for_connect(&mut self) {
+        self.informers.clear();
+        self.counts.clear();
+        self.metrics = MetricsStatus::default();
+        self.described = None;
+        self.stale = Stale::all();
+        let t = &mut self.tables;
+        t.pods.set_rows(Vec::new());
+        t.events.set_rows(Vec::new());
+        t.nodes.set_rows(Vec::new());
+        t.runs.set_rows(Vec::new());
+        t.taskruns = Table::default();
+        t.namespaces.set_rows(Vec::new());
+        t.triage.set_rows(Vec::new());
+    }
+
+    /// The context of the cluster shown.
+    pub fn context(&self) -> &str {
+        self.cluster.context()
     }
 
     pub fn context_names(&self) -> Vec<String> {

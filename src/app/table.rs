@@ -8,6 +8,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::filter::Filter;
+use crate::kube::ids::ClusterId;
 use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::Health;
 
@@ -56,9 +57,45 @@ impl Col {
     }
 }
 
+/// A kind's columns as an enum, in display order: code names a column by its variant, never by
+/// a position. The table itself counts positions (the sort keys 1-9 mean "the Nth column").
+pub trait Column: Copy + Eq + std::fmt::Debug + 'static {
+    const ALL: &'static [Self];
+    const SPECS: &'static [Col];
+
+    fn at(index: usize) -> Option<Self> {
+        Self::ALL.get(index).copied()
+    }
+
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|c| *c == self).unwrap_or(0)
+    }
+}
+
+/// Declare a kind's columns: `columns! { pub enum PodCol { Name = Col::new("NAME", 64), … } }`
+/// gives the enum and its `Column` impl, the specs in the same order as the variants.
+macro_rules! columns {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $spec:expr),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $crate::app::table::Column for $name {
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            const SPECS: &'static [$crate::app::table::Col] = &[$($spec),+];
+        }
+    };
+}
+pub(crate) use columns;
+
 /// What a table needs from its rows.
 pub trait TableRow {
-    const COLUMNS: &'static [Col];
+    type Column: Column;
+    const COLUMNS: &'static [Col] = <Self::Column as Column>::SPECS;
     /// The column sorted by at first, and whether descending.
     const DEFAULT_SORT: (usize, bool) = (0, false);
     /// Stable identity (the uid), so the cursor can follow the object.
@@ -68,10 +105,15 @@ pub trait TableRow {
     fn label(&self, _key: &str) -> Option<&str> {
         None
     }
-    fn cmp_col(&self, other: &Self, col: usize) -> Ordering;
+    fn cmp_col(&self, other: &Self, col: Self::Column) -> Ordering;
     /// The order among rows equal in the sorted column (namespace, then name).
     fn tiebreak(&self, other: &Self) -> Ordering;
-    fn cell(&self, col: usize, now: Timestamp) -> String;
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String;
+
+    /// The text of the column at `index` (the table and its widget count positions).
+    fn cell_at(&self, index: usize, now: Timestamp) -> String {
+        Self::Column::at(index).map_or_else(String::new, |c| self.cell(c, now))
+    }
     fn health(&self) -> Health;
     /// Whether the row belongs to `obj` (a table pinned to one object shows only these).
     fn belongs_to(&self, _obj: &ObjectRef) -> bool {
@@ -82,7 +124,7 @@ pub trait TableRow {
         true
     }
     /// The object the row is, for describe, YAML and actions.
-    fn object(&self) -> Option<ObjectRef> {
+    fn object(&self, _cluster: &ClusterId) -> Option<ObjectRef> {
         None
     }
     /// A row that stays first and visible whatever the sort and filter (namespaces: "(all)").
@@ -262,7 +304,10 @@ impl<R: TableRow> Table<R> {
             if first != Ordering::Equal {
                 return first;
             }
-            let o = rows[a].cmp_col(&rows[b], col);
+            let o = match R::Column::at(col) {
+                Some(c) => rows[a].cmp_col(&rows[b], c),
+                None => Ordering::Equal,
+            };
             let o = if desc { o.reverse() } else { o };
             o.then_with(|| rows[a].tiebreak(&rows[b]))
         });
@@ -336,6 +381,10 @@ mod tests {
         t.set_filter(Filter::new("dem"));
         assert_eq!(names(&t), ["(all)", "demo"]);
         // Not an object: nothing to describe or delete.
-        assert!(t.row(0).and_then(|r| r.object()).is_none());
+        assert!(
+            t.row(0)
+                .and_then(|r| r.object(&crate::app::fixture::cluster()))
+                .is_none()
+        );
     }
 }

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::table::{Col, TableRow};
+use super::table::{Col, TableRow, columns};
 use crate::kube::age;
 use crate::kube::event_row::EventRow;
+use crate::kube::ids::ClusterId;
 use crate::kube::informer::ResourceKind;
 use crate::kube::node_row::NodeRow;
 use crate::kube::object_ref::ObjectRef;
@@ -65,8 +66,9 @@ fn pod_problem(
     p: &PodRow,
     unhealthy: &HashMap<(&str, &str), &EventRow>,
     now: Timestamp,
+    cluster: &ClusterId,
 ) -> Option<TriageRow> {
-    let target = ObjectRef::new(ResourceKind::Pods, &p.namespace, &p.name);
+    let target = ObjectRef::new(cluster, ResourceKind::Pods, &p.namespace, &p.name);
     let restarts = if p.restarts > 0 {
         format!(", {} restarts", p.restarts)
     } else {
@@ -146,10 +148,11 @@ pub fn triage(
     nodes: &[Arc<NodeRow>],
     events: &[Arc<EventRow>],
     now: Timestamp,
+    cluster: &ClusterId,
 ) -> Vec<Arc<TriageRow>> {
     let mut out = Vec::new();
     for n in nodes {
-        let target = ObjectRef::new(ResourceKind::Nodes, "", &n.name);
+        let target = ObjectRef::new(cluster, ResourceKind::Nodes, "", &n.name);
         if !n.ready {
             out.push(TriageRow::new(
                 "NodeNotReady",
@@ -182,7 +185,10 @@ pub fn triage(
             *slot = e;
         }
     }
-    out.extend(pods.iter().filter_map(|p| pod_problem(p, &unhealthy, now)));
+    out.extend(
+        pods.iter()
+            .filter_map(|p| pod_problem(p, &unhealthy, now, cluster)),
+    );
     for r in runs {
         let failed = matches!(r.state, RunState::Failed(_) | RunState::TimedOut);
         let recent = r
@@ -193,7 +199,7 @@ pub fn triage(
                 "RunFailed",
                 6,
                 Health::Error,
-                ObjectRef::new(ResourceKind::PipelineRuns, &r.namespace, &r.name),
+                ObjectRef::new(cluster, ResourceKind::PipelineRuns, &r.namespace, &r.name),
                 format!("{}: {}", r.state.text(), r.message),
                 r.completed,
             ));
@@ -208,9 +214,9 @@ pub fn triage(
     let targets = warnings.into_iter().map(|e| {
         let target = match ResourceKind::from_kind_name(&e.object_kind) {
             Some(kind) if kind != ResourceKind::Events => {
-                ObjectRef::new(kind, &e.object_namespace, &e.object_name)
+                ObjectRef::new(cluster, kind, &e.object_namespace, &e.object_name)
             }
-            _ => ObjectRef::new(ResourceKind::Events, &e.namespace, &e.name),
+            _ => ObjectRef::new(cluster, ResourceKind::Events, &e.namespace, &e.name),
         };
         (e, target)
     });
@@ -231,14 +237,19 @@ pub fn triage(
     out.into_iter().map(Arc::new).collect()
 }
 
+columns! {
+    /// The columns of the TriageRow table, in display order.
+    pub enum TriageCol {
+        Problem = Col::new("PROBLEM", 12),
+        Namespace = Col::new("NAMESPACE", 30).shrink(0, 6),
+        Object = Col::new("OBJECT", 64).shrink(250, 14),
+        Detail = Col::new("DETAIL", 400).shrink(0, 24),
+        Since = Col::new("SINCE", 8),
+    }
+}
+
 impl TableRow for TriageRow {
-    const COLUMNS: &'static [Col] = &[
-        Col::new("PROBLEM", 12),
-        Col::new("NAMESPACE", 30).shrink(0, 6),
-        Col::new("OBJECT", 64).shrink(250, 14),
-        Col::new("DETAIL", 400).shrink(0, 24),
-        Col::new("SINCE", 8),
-    ];
+    type Column = TriageCol;
 
     fn key(&self) -> &str {
         &self.key
@@ -253,12 +264,12 @@ impl TableRow for TriageRow {
         ]
     }
 
-    fn cmp_col(&self, o: &Self, col: usize) -> Ordering {
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
         match col {
-            0 => self.rank.cmp(&o.rank),
-            1 => self.target.namespace.cmp(&o.target.namespace),
-            2 => self.target.name.cmp(&o.target.name),
-            3 => self.detail.cmp(&o.detail),
+            TriageCol::Problem => self.rank.cmp(&o.rank),
+            TriageCol::Namespace => self.target.namespace.cmp(&o.target.namespace),
+            TriageCol::Object => self.target.name.cmp(&o.target.name),
+            TriageCol::Detail => self.detail.cmp(&o.detail),
             _ => o.since.cmp(&self.since),
         }
     }
@@ -270,12 +281,12 @@ impl TableRow for TriageRow {
             .then_with(|| self.key.cmp(&o.key))
     }
 
-    fn cell(&self, col: usize, now: Timestamp) -> String {
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String {
         match col {
-            0 => self.problem.to_string(),
-            1 => self.target.namespace.clone(),
-            2 => format!("{}/{}", self.target.kind.singular(), self.target.name),
-            3 => self.detail.clone(),
+            TriageCol::Problem => self.problem.to_string(),
+            TriageCol::Namespace => self.target.namespace.clone(),
+            TriageCol::Object => format!("{}/{}", self.target.kind.singular(), self.target.name),
+            TriageCol::Detail => self.detail.clone(),
             _ => match self.since {
                 Some(_) => age::since(self.since, now),
                 None => "-".into(),
@@ -287,7 +298,7 @@ impl TableRow for TriageRow {
         self.severity
     }
 
-    fn object(&self) -> Option<ObjectRef> {
+    fn object(&self, _cluster: &ClusterId) -> Option<ObjectRef> {
         Some(self.target.clone())
     }
 }
@@ -342,7 +353,7 @@ mod tests {
             pod("probe", "Running", "Running", Health::Warning, 600),
             Arc::new(oom),
         ];
-        let rows = triage(&pods, &[], &[], &[], now());
+        let rows = triage(&pods, &[], &[], &[], now(), &ClusterId::new("test"));
         let mut t: super::super::table::Table<TriageRow> = Default::default();
         t.set_rows(rows);
         let got: Vec<(&str, &str)> = (0..t.len())
@@ -425,7 +436,14 @@ mod tests {
             object_name: "recent".into(),
             ..(*event).clone()
         });
-        let rows = triage(&[], &runs, &nodes, &[event, run_event], now());
+        let rows = triage(
+            &[],
+            &runs,
+            &nodes,
+            &[event, run_event],
+            now(),
+            &ClusterId::new("test"),
+        );
         let problems: Vec<(&str, String)> =
             rows.iter().map(|r| (r.problem, r.target.label())).collect();
         let run_rows = problems

@@ -7,26 +7,34 @@ use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams
 use kube::core::ApiResource;
 use serde_json::{Value, json};
 
+use super::error::ApiError;
 use super::informer::ResourceKind;
 use super::object_ref::ObjectRef;
 use super::tekton;
 
-#[derive(Debug, thiserror::Error)]
+/// Why an action failed: the server's answer stays typed (a 403 is not a 404).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ActionError {
     #[error("{0}")]
-    Api(String),
+    Api(#[from] ApiError),
     #[error("Tekton has not been discovered on this cluster")]
     NoTekton,
     #[error("cannot decode the object: {0}")]
     Decode(String),
+    /// The cluster the object belongs to is not connected.
+    #[error("not connected to {0}")]
+    NotConnected(String),
+    /// kubedeck does not do this (to this kind).
+    #[error("{0}")]
+    Unsupported(String),
+    /// A drain that left pods behind: what happened.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 impl From<kube::Error> for ActionError {
     fn from(e: kube::Error) -> Self {
-        match e {
-            kube::Error::Api(s) => ActionError::Api(format!("{} ({})", s.message, s.code)),
-            other => ActionError::Api(other.to_string()),
-        }
+        ActionError::Api(ApiError::from(e))
     }
 }
 
@@ -85,7 +93,7 @@ pub async fn delete(
                 .await?;
         }
         other => {
-            return Err(ActionError::Api(format!(
+            return Err(ActionError::Unsupported(format!(
                 "deleting {} is not supported",
                 other.label()
             )));

@@ -87,6 +87,22 @@ impl KubeconfigSource {
     }
 
     /// The context to use: the given one (checked to exist) or the current one.
+    /// The API server URL of a context, for display.
+    pub fn server_of(&self, context: &str) -> String {
+        let cluster = self
+            .config
+            .contexts
+            .iter()
+            .find(|c| c.name == context)
+            .and_then(|c| c.context.as_ref())
+            .map(|c| c.cluster.clone());
+        cluster
+            .and_then(|name| self.config.clusters.iter().find(|c| c.name == name))
+            .and_then(|c| c.cluster.as_ref())
+            .and_then(|c| c.server.clone())
+            .unwrap_or_default()
+    }
+
     pub fn resolve_context(&self, wanted: Option<&str>) -> Result<String, ConnectError> {
         let available = self.contexts().join(", ");
         match wanted.map(str::to_string).or_else(|| {

@@ -15,31 +15,19 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::event_row::{EventRow, event_row};
-use super::informer::{self, InformerState, InformerUpdate, ResourceKind};
+use super::ids::ClusterId;
+use super::informer::{self, Change, InformerState, InformerUpdate, ResourceKind, Updates};
 use super::object_ref::ObjectRef;
 use super::pod_row::{PodRow, pod_row};
 use super::row_store::{RowStore, RowWriter};
 use super::tekton::{self, TektonApi};
 
-/// Which namespaces the namespaced informers watch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    All,
-    Namespace(String),
-}
+pub use super::ids::Scope;
 
-impl Scope {
-    pub fn label(&self) -> &str {
-        match self {
-            Scope::All => "all",
-            Scope::Namespace(ns) => ns,
-        }
-    }
-}
-
-pub struct Cluster {
-    pub context: String,
-    pub scope: Scope,
+/// What a cluster's informers hold: read by the UI's projection, written by the informers.
+/// Cheap to clone (readers share the data).
+#[derive(Clone)]
+pub struct Stores {
     /// Pods, as events, are kept as their rows (derived on the informer's task); describe
     /// fetches the one pod it shows.
     pub pods: RowStore<PodRow>,
@@ -50,6 +38,59 @@ pub struct Cluster {
     pub namespaces: Store<Namespace>,
     /// Set once discovery finds Tekton.
     pub pipelineruns: Arc<OnceLock<Store<DynamicObject>>>,
+    /// The TaskRuns of the PipelineRun shown, while one is.
+    pub taskruns: Option<Store<DynamicObject>>,
+}
+
+/// The writing ends of a set of stores, for feeding watch events by hand (tests, benchmarks).
+pub struct StoreWriters {
+    pub pods: RowWriter<Pod, PodRow>,
+    pub events: RowWriter<Event, EventRow>,
+    pub nodes: Writer<Node>,
+    pub namespaces: Writer<Namespace>,
+}
+
+impl Stores {
+    /// Empty stores and their writers (no informers).
+    pub fn with_writers() -> (Self, StoreWriters) {
+        let pods = RowWriter::<Pod, PodRow>::new(pod_row);
+        let events = RowWriter::<Event, EventRow>::new(event_row);
+        let (nodes_r, nodes) = reflector::store::<Node>();
+        let (namespaces_r, namespaces) = reflector::store::<Namespace>();
+        let stores = Stores {
+            pods: pods.as_reader(),
+            events: events.as_reader(),
+            nodes: nodes_r,
+            namespaces: namespaces_r,
+            pipelineruns: Arc::new(OnceLock::new()),
+            taskruns: None,
+        };
+        let writers = StoreWriters {
+            pods,
+            events,
+            nodes,
+            namespaces,
+        };
+        (stores, writers)
+    }
+
+    /// How many objects each kind's store holds.
+    pub fn count(&self, kind: ResourceKind) -> usize {
+        match kind {
+            ResourceKind::Pods => self.pods.len(),
+            ResourceKind::Events => self.events.len(),
+            ResourceKind::Nodes => self.nodes.len(),
+            ResourceKind::Namespaces => self.namespaces.len(),
+            ResourceKind::PipelineRuns => self.pipelineruns.get().map_or(0, Store::len),
+            ResourceKind::TaskRuns => self.taskruns.as_ref().map_or(0, Store::len),
+        }
+    }
+}
+
+pub struct Cluster {
+    pub id: ClusterId,
+    pub scope: Scope,
+    pub stores: Stores,
     /// The PipelineRun resource discovery found (v1 or v1beta1).
     pub tekton: Arc<OnceLock<ApiResource>>,
     pub client: Client,
@@ -74,10 +115,11 @@ impl Cluster {
     /// Start every informer. Returns at once; progress arrives on `tx`.
     pub fn start(
         client: Client,
-        context: String,
+        id: ClusterId,
         scope: Scope,
         tx: UnboundedSender<InformerUpdate>,
     ) -> Self {
+        let tx = Updates::new(id.clone(), tx);
         let mut tasks = Vec::new();
         let w = RowWriter::<Pod, PodRow>::new(pod_row);
         let pods = w.as_reader();
@@ -90,12 +132,12 @@ impl Cluster {
             scoped(&client, &scope),
             w,
             ResourceKind::Pods,
-            pods_tx,
+            Updates::new(id.clone(), pods_tx),
         )));
-        let forward = tx.clone();
+        let forward = tx.tx.clone();
         tasks.push(tokio::spawn(async move {
             while let Some(u) = pods_updates.recv().await {
-                if matches!(&u, InformerUpdate::State(_, s) if *s != InformerState::Syncing) {
+                if matches!(&u.change, Change::State(s) if *s != InformerState::Syncing) {
                     pods_settled.send_replace(true);
                 }
                 if forward.send(u).is_err() {
@@ -145,14 +187,18 @@ impl Cluster {
             wait.await;
             runs.await;
         }));
-        Self {
-            context,
-            scope,
+        let stores = Stores {
             pods,
             events,
             nodes,
             namespaces,
             pipelineruns,
+            taskruns: None,
+        };
+        Self {
+            id,
+            scope,
+            stores,
             tekton,
             client,
             tasks,
@@ -166,6 +212,7 @@ impl Cluster {
         run: &ObjectRef,
         tx: UnboundedSender<InformerUpdate>,
     ) -> Option<TaskRunWatch> {
+        let tx = Updates::new(self.id.clone(), tx);
         let ar = tekton::taskrun_resource(self.tekton.get()?);
         let api: Api<DynamicObject> =
             Api::namespaced_with(self.client.clone(), &run.namespace, &ar);
@@ -185,17 +232,6 @@ impl Cluster {
             store,
             task,
         })
-    }
-
-    pub fn count(&self, kind: ResourceKind) -> usize {
-        match kind {
-            ResourceKind::Pods => self.pods.len(),
-            ResourceKind::Events => self.events.len(),
-            ResourceKind::Nodes => self.nodes.len(),
-            ResourceKind::Namespaces => self.namespaces.len(),
-            ResourceKind::PipelineRuns => self.pipelineruns.get().map_or(0, Store::len),
-            ResourceKind::TaskRuns => 0,
-        }
     }
 }
 
@@ -226,16 +262,16 @@ async fn pipelinerun_informer(
     scope: Scope,
     slot: Arc<OnceLock<Store<DynamicObject>>>,
     found: Arc<OnceLock<ApiResource>>,
-    tx: UnboundedSender<InformerUpdate>,
+    tx: Updates,
 ) {
     let kind = ResourceKind::PipelineRuns;
-    let _ = tx.send(InformerUpdate::State(kind, InformerState::Syncing));
+    tx.state(kind, InformerState::Syncing);
     let mut delay = Duration::from_millis(500);
     let ar = loop {
         match tekton::discover(&client).await {
             Ok(TektonApi::Served(ar)) => break ar,
             Ok(TektonApi::NotInstalled) => {
-                let _ = tx.send(InformerUpdate::State(kind, InformerState::NotInstalled));
+                tx.state(kind, InformerState::NotInstalled);
                 return;
             }
             Err(e) => {
@@ -245,7 +281,7 @@ async fn pipelinerun_informer(
                     }
                     other => InformerState::Reconnecting(format!("discovery failed: {other}")),
                 };
-                let _ = tx.send(InformerUpdate::State(kind, state));
+                tx.state(kind, state);
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(30));
             }
@@ -255,7 +291,6 @@ async fn pipelinerun_informer(
         Scope::All => Api::all_with(client, &ar),
         Scope::Namespace(ns) => Api::namespaced_with(client, ns, &ar),
     };
-    let _ = found.set(ar.clone());
     let _ = found.set(ar.clone());
     let writer = Writer::new(ar);
     let _ = slot.set(writer.as_reader());

@@ -163,7 +163,7 @@ pub async fn drain(
     if blocked.is_empty() && failed.is_empty() {
         Ok(summary)
     } else {
-        Err(super::actions::ActionError::Api(summary))
+        Err(super::actions::ActionError::Incomplete(summary))
     }
 }
 

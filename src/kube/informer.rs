@@ -15,6 +15,8 @@ use kube::{Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::ids::ClusterId;
+
 /// The kinds kubedeck watches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceKind {
@@ -103,11 +105,49 @@ impl InformerState {
     }
 }
 
-/// What informers tell the UI.
+/// What an informer tells the UI: data-less, the UI reads the store itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InformerUpdate {
-    Changed(ResourceKind),
-    State(ResourceKind, InformerState),
+pub struct InformerUpdate {
+    pub cluster: ClusterId,
+    pub kind: ResourceKind,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The store changed.
+    Changed,
+    /// The informer's state changed.
+    State(InformerState),
+}
+
+/// Where a cluster's informers report.
+#[derive(Debug, Clone)]
+pub struct Updates {
+    pub cluster: ClusterId,
+    pub tx: UnboundedSender<InformerUpdate>,
+}
+
+impl Updates {
+    pub fn new(cluster: ClusterId, tx: UnboundedSender<InformerUpdate>) -> Self {
+        Self { cluster, tx }
+    }
+
+    /// Report; `false` once no one listens.
+    pub fn send(&self, kind: ResourceKind, change: Change) -> bool {
+        let cluster = self.cluster.clone();
+        self.tx
+            .send(InformerUpdate {
+                cluster,
+                kind,
+                change,
+            })
+            .is_ok()
+    }
+
+    pub fn state(&self, kind: ResourceKind, state: InformerState) -> bool {
+        self.send(kind, Change::State(state))
+    }
 }
 
 /// A readable summary of a watcher error: the part a person can act on.
@@ -167,12 +207,8 @@ where
 
 /// Run an informer for `api` until the task is aborted, filling `sink` (typed resources and
 /// DynamicObject alike).
-pub async fn run<K>(
-    api: Api<K>,
-    sink: impl Sink<K>,
-    kind: ResourceKind,
-    tx: UnboundedSender<InformerUpdate>,
-) where
+pub async fn run<K>(api: Api<K>, sink: impl Sink<K>, kind: ResourceKind, tx: Updates)
+where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Clone + Eq + Hash,
 {
@@ -184,16 +220,16 @@ pub async fn run_with<K>(
     api: Api<K>,
     mut sink: impl Sink<K>,
     kind: ResourceKind,
-    tx: UnboundedSender<InformerUpdate>,
+    tx: Updates,
     config: watcher::Config,
 ) where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Clone + Eq + Hash,
 {
-    let send = |u: InformerUpdate| {
-        let _ = tx.send(u);
+    let send = |c: Change| {
+        tx.send(kind, c);
     };
-    send(InformerUpdate::State(kind, InformerState::Syncing));
+    send(Change::State(InformerState::Syncing));
     let stream = watch_fn(api, config)
         // Fields no view shows but that dominate memory on real clusters.
         .modify(|o| {
@@ -208,7 +244,7 @@ pub async fn run_with<K>(
     while let Some(item) = stream.next().await {
         let next = match item {
             Ok(Event::InitDone) => {
-                send(InformerUpdate::Changed(kind));
+                send(Change::Changed);
                 InformerState::Live
             }
             Ok(Event::Init | Event::InitApply(_)) => {
@@ -219,7 +255,7 @@ pub async fn run_with<K>(
                 }
             }
             Ok(Event::Apply(_) | Event::Delete(_)) => {
-                send(InformerUpdate::Changed(kind));
+                send(Change::Changed);
                 InformerState::Live
             }
             Err(e) => {
@@ -233,7 +269,7 @@ pub async fn run_with<K>(
         };
         if next != state {
             state = next.clone();
-            send(InformerUpdate::State(kind, next));
+            send(Change::State(next));
         }
     }
 }

@@ -131,6 +131,8 @@ impl Default for LogOptions {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRequest {
+    /// The cluster the pods are in.
+    pub cluster: super::ids::ClusterId,
     pub target: LogTarget,
     pub options: LogOptions,
 }

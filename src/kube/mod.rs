@@ -9,6 +9,7 @@ pub mod drain;
 pub mod error;
 pub mod event_row;
 pub mod exec;
+pub mod ids;
 pub mod informer;
 pub mod log_request;
 pub mod logs;

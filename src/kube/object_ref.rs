@@ -1,10 +1,13 @@
-//! A reference to one object in the cluster, used to navigate between views (a pod's events, a
-//! triage row's target, the object a describe pane shows).
+//! A reference to one object in one cluster, used to navigate between views (a pod's events, a
+//! triage row's target, the object a describe pane shows) and to act on it: every action takes
+//! its client from the reference's cluster.
 
+use super::ids::ClusterId;
 use super::informer::ResourceKind;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ObjectRef {
+    pub cluster: ClusterId,
     pub kind: ResourceKind,
     /// Empty for cluster-scoped kinds.
     pub namespace: String,
@@ -12,8 +15,9 @@ pub struct ObjectRef {
 }
 
 impl ObjectRef {
-    pub fn new(kind: ResourceKind, namespace: &str, name: &str) -> Self {
+    pub fn new(cluster: &ClusterId, kind: ResourceKind, namespace: &str, name: &str) -> Self {
         Self {
+            cluster: cluster.clone(),
             kind,
             namespace: namespace.to_string(),
             name: name.to_string(),

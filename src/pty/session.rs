@@ -58,6 +58,8 @@ pub enum Input {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionEvent {
     State(SessionId, SessionState),
+    /// The program changed the terminal modes keys are encoded for.
+    Modes(SessionId, super::keys::Modes),
     /// Recording started (the path), stopped (None) or failed.
     Recording(SessionId, Result<Option<PathBuf>, String>),
 }
@@ -97,6 +99,8 @@ fn open_recording(path: &PathBuf, size: Size, title: &str) -> Result<FileRecorde
 struct Driver {
     id: SessionId,
     title: String,
+    /// The modes last reported.
+    modes: super::keys::Modes,
     w: Wiring,
     recorder: Option<(PathBuf, FileRecorder)>,
 }
@@ -109,6 +113,11 @@ impl Driver {
 
     fn show(&mut self, bytes: &[u8]) {
         self.w.screen.feed(bytes);
+        let modes = self.w.screen.modes();
+        if modes != self.modes {
+            self.modes = modes;
+            let _ = self.w.events.send(SessionEvent::Modes(self.id, modes));
+        }
         if let Some((path, r)) = self.recorder.as_mut()
             && let Err(e) = r.output(bytes)
         {
@@ -255,6 +264,7 @@ pub fn start(id: SessionId, backend: Box<dyn Backend>, wiring: Wiring) -> Starte
     let record = wiring.record.clone();
     let mut driver = Driver {
         id,
+        modes: super::keys::Modes::default(),
         title: backend.label(),
         w: wiring,
         recorder: None,

@@ -44,10 +44,9 @@ pub fn message<R: TableRow>(
                 theme.muted,
                 format!(
                     "No {what} in {}",
-                    if app.all_namespaces() {
-                        "any namespace".into()
-                    } else {
-                        format!("namespace {}", app.scope)
+                    match app.scope.namespace() {
+                        None => "any namespace".into(),
+                        Some(ns) => format!("namespace {}", clean(ns)),
                     }
                 ),
             ),

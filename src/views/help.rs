@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Theme;
+use crate::app::command::COMMANDS;
 use crate::app::keymap::{Keymap, Section, is_mutation};
-use crate::app::update::COMMANDS;
 
 pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static>> {
     let mut out = Vec::new();
@@ -51,12 +51,18 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
     }
     out.push(Line::raw(""));
     out.push(Line::styled("Commands", theme.header));
-    for (names, arg, desc) in COMMANDS {
+    for c in COMMANDS {
         let cmd = format!(
-            ":{} {arg}",
-            names.iter().take(2).copied().collect::<Vec<_>>().join(" :")
+            ":{} {}",
+            c.names
+                .iter()
+                .take(2)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" :"),
+            c.args
         );
-        entry(&mut out, &cmd, 24, desc, theme);
+        entry(&mut out, &cmd, 24, c.desc, theme);
     }
     out.push(Line::raw(""));
     out.push(Line::styled(

@@ -1,4 +1,5 @@
-//! Pure views: `(&App, &Theme) -> widgets`. They never call the API.
+//! Pure views: `(&App, &Screens, &Theme) -> widgets`. They never call the API and never change
+//! state (the screens of terminal sessions are read, under their own short lock).
 
 pub mod detail;
 pub mod empty;
@@ -15,9 +16,10 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::keymap::Keymap;
 use crate::app::{App, Mode, View};
 use crate::kube::informer::ResourceKind;
+use crate::pty::screen::Screen;
+use crate::pty::session::SessionId;
 use theme::Theme;
 
 /// The screen's three regions: top bar, main area, bottom bar.
@@ -158,7 +160,7 @@ fn draw_confirm(frame: &mut Frame, area: Rect, prompt: &str, theme: &Theme) {
 }
 
 /// The container picker.
-fn draw_picker(frame: &mut Frame, area: Rect, picker: &crate::app::state::Picker, theme: &Theme) {
+fn draw_picker(frame: &mut Frame, area: Rect, picker: &crate::app::picker::Picker, theme: &Theme) {
     let width = picker
         .items
         .iter()
@@ -195,7 +197,7 @@ fn draw_picker(frame: &mut Frame, area: Rect, picker: &crate::app::state::Picker
             Line::styled(format!(" {} ", text::clean(item)), style)
         })
         .collect();
-    let footer = if picker.purpose == crate::app::sessions::PickFor::Logs {
+    let footer = if picker.purpose == crate::app::picker::PickFor::Logs {
         " Enter: open  a: all  Esc"
     } else {
         " Enter: open  Esc"
@@ -204,16 +206,21 @@ fn draw_picker(frame: &mut Frame, area: Rect, picker: &crate::app::state::Picker
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
-/// The dashboard and every log pane in their areas.
-fn draw_panes(frame: &mut Frame, main: Rect, app: &App, theme: &Theme) {
+/// The screens of the terminal sessions, by session (the runtime owns them).
+pub type Screens = std::collections::BTreeMap<SessionId, Screen>;
+
+/// The dashboard and every log and terminal pane in their areas.
+fn draw_panes(frame: &mut Frame, main: Rect, app: &App, screens: &Screens, theme: &Theme) {
     for (id, rect) in app.layout.rects(main) {
         let focused = app.layout.focus == id;
         if let Some(pane) = app.logs.get(&id) {
             logs::draw(frame, rect, pane, focused, theme);
         } else if let Some(t) = app.terms.get(&id) {
-            match app.sessions.get(&t.session) {
-                Some(s) => terminal::draw(frame, rect, s, t, focused, theme),
-                None => frame.render_widget(Block::default().borders(Borders::ALL), rect),
+            match (app.sessions.get(&t.session), screens.get(&t.session)) {
+                (Some(s), Some(screen)) => {
+                    terminal::draw(frame, rect, s, screen, t, focused, theme)
+                }
+                _ => frame.render_widget(Block::default().borders(Borders::ALL), rect),
             }
         } else {
             draw_main(frame, rect, app, theme);
@@ -221,10 +228,11 @@ fn draw_panes(frame: &mut Frame, main: Rect, app: &App, theme: &Theme) {
     }
 }
 
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, keymap: &Keymap) {
+pub fn draw(frame: &mut Frame, app: &App, screens: &Screens, theme: &Theme) {
+    let keymap = &app.keymap;
     let [top, main, bottom] = layout(frame.area());
     status::draw_top(frame, top, app, theme);
-    draw_panes(frame, main, app, theme);
+    draw_panes(frame, main, app, screens, theme);
     status::draw_bottom(frame, bottom, app, theme);
     if app.mode == Mode::Pick
         && let Some(p) = &app.picker
@@ -243,264 +251,17 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, keymap: &Keymap) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use jiff::Timestamp;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use ratatui::style::Color;
 
     use super::*;
     use crate::app::Action;
-    use crate::app::contexts::ContextRow;
     use crate::app::detail::{Detail, DetailKind, Role, span};
-    use crate::app::update::update;
-    use crate::kube::event_row::EventRow;
+    use crate::app::fixture::{self, app, obj};
+    use crate::app::update::on_action;
     use crate::kube::informer::{InformerState, ResourceKind};
-    use crate::kube::namespace_row::NamespaceRow;
-    use crate::kube::node_row::NodeRow;
-    use crate::kube::object_ref::ObjectRef;
-    use crate::kube::pod_row::{Health, PodRow};
-    use crate::kube::tekton_row::{pipelinerun_row, taskrun_row};
-
-    fn now() -> Timestamp {
-        "2026-11-22T12:00:00Z"
-            .parse()
-            .unwrap_or(Timestamp::UNIX_EPOCH)
-    }
-
-    fn ts(s: &str) -> Option<Timestamp> {
-        s.parse().ok()
-    }
-
-    fn row(ns: &str, name: &str, status: &str, health: Health, restarts: u32) -> Arc<PodRow> {
-        Arc::new(PodRow {
-            namespace: ns.into(),
-            name: name.into(),
-            uid: name.into(),
-            ready: if health == Health::Ok {
-                "1/1".into()
-            } else {
-                "0/1".into()
-            },
-            status: status.into(),
-            restarts,
-            last_restart: (restarts > 0).then(|| ts("2026-11-22T11:58:00Z")).flatten(),
-            created: ts("2026-11-20T12:00:00Z"),
-            node: "worker-01".into(),
-            ip: "10.244.1.7".into(),
-            health,
-            phase: if status == "Pending" {
-                "Pending"
-            } else {
-                "Running"
-            }
-            .into(),
-            labels: [("app".to_string(), name.to_string())]
-                .into_iter()
-                .collect(),
-            last_terminated_reason: (restarts > 0).then(|| "Error".to_string()),
-            containers: vec!["app".into()],
-            init_containers: 0,
-            owner: None,
-            resources: Default::default(),
-            qos: crate::kube::pod_resources::Qos::BestEffort,
-            usage: None,
-        })
-    }
-
-    fn event(
-        name: &str,
-        warning: bool,
-        reason: &str,
-        object: &str,
-        count: i32,
-        message: &str,
-    ) -> Arc<EventRow> {
-        Arc::new(EventRow {
-            namespace: "demo".into(),
-            name: name.into(),
-            uid: name.into(),
-            last_seen: ts("2026-11-22T11:59:00Z"),
-            warning,
-            type_: if warning { "Warning" } else { "Normal" }.into(),
-            reason: reason.into(),
-            object_kind: "Pod".into(),
-            object_namespace: "demo".into(),
-            object_name: object.into(),
-            count,
-            message: message.into(),
-            ..Default::default()
-        })
-    }
-
-    fn node(name: &str, ready: bool, pressure: Vec<&'static str>, pods: usize) -> Arc<NodeRow> {
-        Arc::new(NodeRow {
-            name: name.into(),
-            uid: name.into(),
-            status: if ready { "Ready" } else { "NotReady" }.into(),
-            ready,
-            cordoned: false,
-            roles: "worker".into(),
-            created: ts("2026-11-01T12:00:00Z"),
-            version: "v1.36.2".into(),
-            pressure,
-            pods,
-            pressure_since: Vec::new(),
-            allocatable: Default::default(),
-            load: Default::default(),
-            usage: None,
-            taints: Vec::new(),
-            heat: Health::Ok,
-        })
-    }
-
-    fn run(
-        name: &str,
-        status: &str,
-        reason: &str,
-        message: &str,
-        done: bool,
-    ) -> Arc<crate::kube::tekton_row::PipelineRunRow> {
-        let mut obj = serde_json::json!({
-            "metadata": {"name": name, "namespace": "ci", "uid": name, "creationTimestamp": "2026-11-22T11:50:00Z"},
-            "spec": {"pipelineRef": {"name": "build-and-test"}},
-            "status": {"startTime": "2026-11-22T11:50:00Z",
-                       "conditions": [{"type": "Succeeded", "status": status, "reason": reason, "message": message}]}
-        });
-        if done {
-            obj["status"]["completionTime"] = serde_json::json!("2026-11-22T11:55:00Z");
-        }
-        Arc::new(pipelinerun_row(&obj))
-    }
-
-    fn app() -> App {
-        let mut a = App::new(
-            "prod".into(),
-            "https://10.0.0.1:6443".into(),
-            "all".into(),
-            false,
-        );
-        a.now = now();
-        let t = &mut a.tables;
-        t.pods.set_rows(vec![
-            row("demo", "crasher", "CrashLoopBackOff", Health::Error, 5),
-            row("demo", "web-1", "Running", Health::Ok, 0),
-        ]);
-        t.events.set_rows(vec![
-            event(
-                "e1",
-                true,
-                "BackOff",
-                "crasher",
-                12,
-                "Back-off restarting failed container app in pod crasher_demo",
-            ),
-            event(
-                "e2",
-                false,
-                "Pulled",
-                "web-1",
-                1,
-                "Container image \"nginx:1.27\" already present on machine",
-            ),
-        ]);
-        t.nodes.set_rows(vec![
-            node("worker-01", true, vec!["Memory"], 2),
-            node("worker-02", false, vec![], 0),
-        ]);
-        t.runs.set_rows(vec![
-            run(
-                "build-1",
-                "Unknown",
-                "Running",
-                "Tasks Completed: 1 (Failed: 0, Cancelled 0), Incomplete: 2, Skipped: 0",
-                false,
-            ),
-            run(
-                "build-2",
-                "False",
-                "PipelineRunTimeout",
-                "PipelineRun \"build-2\" failed to finish within \"1h0m0s\"",
-                true,
-            ),
-        ]);
-        t.taskruns.set_rows(vec![Arc::new(taskrun_row(&serde_json::json!({
-            "metadata": {"name": "build-1-fetch", "namespace": "ci", "uid": "tr1", "labels": {"tekton.dev/pipelineTask": "fetch"}},
-            "status": {"podName": "build-1-fetch-pod", "startTime": "2026-11-22T11:50:00Z", "completionTime": "2026-11-22T11:51:30Z",
-                       "conditions": [{"type": "Succeeded", "status": "True", "reason": "Succeeded"}]}
-        })))]);
-        t.namespaces.set_rows(
-            ["ci", "default", "demo"]
-                .iter()
-                .map(|n| {
-                    Arc::new(NamespaceRow {
-                        name: (*n).into(),
-                        uid: (*n).into(),
-                        status: "Active".into(),
-                        created: ts("2026-11-01T12:00:00Z"),
-                        every: false,
-                    })
-                })
-                .chain([Arc::new(NamespaceRow::every())])
-                .collect(),
-        );
-        t.captured.set_rows(vec![
-            Arc::new(crate::kube::step_store::CapturedRun {
-                key: "ci/PipelineRun/build-2".into(),
-                namespace: "ci".into(),
-                kind: "PipelineRun",
-                name: "build-2".into(),
-                pods: 2,
-                steps: 3,
-                failed: vec!["test/unit".into()],
-                captured_at: ts("2026-11-22T11:55:00Z"),
-            }),
-            Arc::new(crate::kube::step_store::CapturedRun {
-                key: "ci/PipelineRun/build-1".into(),
-                namespace: "ci".into(),
-                kind: "PipelineRun",
-                name: "build-1".into(),
-                pods: 2,
-                steps: 2,
-                failed: Vec::new(),
-                captured_at: ts("2026-11-22T11:40:00Z"),
-            }),
-        ]);
-        t.contexts.set_rows(vec![
-            Arc::new(ContextRow {
-                name: "prod".into(),
-                cluster: "prod-eu".into(),
-                user: "sre".into(),
-                namespace: "default".into(),
-                server: "https://10.0.0.1:6443".into(),
-                current: true,
-            }),
-            Arc::new(ContextRow {
-                name: "staging".into(),
-                cluster: "stg".into(),
-                user: "sre".into(),
-                namespace: "demo".into(),
-                server: "https://10.0.0.2:6443".into(),
-                current: false,
-            }),
-        ]);
-        let rows = crate::app::triage::triage(
-            t.pods.all_rows(),
-            t.runs.all_rows(),
-            t.nodes.all_rows(),
-            t.events.all_rows(),
-            now(),
-        );
-        t.triage.set_rows(rows);
-        for k in ResourceKind::ALL {
-            a.informers.insert(k, InformerState::Live);
-            a.counts.insert(k, 2);
-        }
-        a.informers
-            .insert(ResourceKind::TaskRuns, InformerState::Live);
-        a
-    }
+    use crate::kube::pod_row::Health;
 
     fn theme() -> Theme {
         Theme::from_toml(theme::DEFAULT_THEME).unwrap_or_else(|_| Theme::monochrome())
@@ -508,7 +269,7 @@ mod tests {
 
     fn render_with(app: &App, w: u16, h: u16, theme: &Theme) -> ratatui::buffer::Buffer {
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| panic!("{e}"));
-        term.draw(|f| draw(f, app, theme, &Keymap::default()))
+        term.draw(|f| draw(f, app, &Screens::new(), theme))
             .unwrap_or_else(|e| panic!("{e}"));
         term.backend().buffer().clone()
     }
@@ -543,11 +304,11 @@ mod tests {
         }
         a.view = view;
         if view == View::TaskRuns {
-            a.taskruns_of = Some(ObjectRef::new(ResourceKind::PipelineRuns, "ci", "build-1"));
+            a.taskruns_of = Some(obj(ResourceKind::PipelineRuns, "ci", "build-1"));
         }
         if view == View::Detail {
             let mut d = Detail::new(
-                ObjectRef::new(ResourceKind::Pods, "demo", "crasher"),
+                obj(ResourceKind::Pods, "demo", "crasher"),
                 DetailKind::Describe,
             );
             d.set_lines(vec![
@@ -642,7 +403,7 @@ mod tests {
             .find(|&y| line(&buf, y).contains("BackOff"))
             .unwrap_or(0);
         assert_eq!(buf[(1, warning_row)].fg, Color::Yellow);
-        update(&mut a, Action::ToggleFlagged);
+        on_action(&mut a, Action::ToggleFlagged);
         let text = screen(&render(&a, 160, 45));
         assert!(
             text.contains("BackOff") && !text.contains("Pulled"),
@@ -656,27 +417,27 @@ mod tests {
         a.view = View::Pods;
         let typed = |a: &mut App, text: &str| {
             for c in text.chars() {
-                update(a, Action::Input(c));
+                on_action(a, Action::Input(c));
             }
         };
         // A filter applied with Enter stays.
-        update(&mut a, Action::StartFilter);
+        on_action(&mut a, Action::StartFilter);
         typed(&mut a, "web");
-        update(&mut a, Action::Submit);
+        on_action(&mut a, Action::Submit);
         // Editing it applies live, and Esc undoes the edit, not the filter.
-        update(&mut a, Action::StartFilter);
+        on_action(&mut a, Action::StartFilter);
         assert_eq!(a.input, "web");
         typed(&mut a, "xyz");
         let live = screen(&render(&a, 160, 45));
         assert!(!live.contains("web-1"), "{live}");
-        update(&mut a, Action::Back);
+        on_action(&mut a, Action::Back);
         let text = screen(&render(&a, 160, 45));
         assert!(
             text.contains("web-1") && !text.contains("crasher") && text.contains("/web "),
             "{text}"
         );
         // Opened again, the prompt holds the filter in force, not the cancelled text.
-        update(&mut a, Action::StartFilter);
+        on_action(&mut a, Action::StartFilter);
         assert_eq!(a.input, "web");
     }
 
@@ -684,7 +445,7 @@ mod tests {
     fn breadcrumb_shows_where_esc_goes() {
         let mut a = app();
         a.view = View::Triage;
-        update(&mut a, Action::Open);
+        on_action(&mut a, Action::Open);
         let text = screen(&render(&a, 160, 45));
         // The first triage row is the NotReady node: Enter opened the nodes view.
         assert!(text.contains("triage › nodes(all)"), "{text}");
@@ -694,10 +455,11 @@ mod tests {
     fn confirm_dialog_and_readonly_marker() {
         let mut a = at(View::PipelineRuns);
         a.tables.runs.select(0);
-        update(&mut a, Action::CancelRun);
+        on_action(&mut a, Action::CancelRun);
         let text = screen(&render(&a, 80, 24));
         assert!(
-            text.contains("Cancel pipelinerun/ci/build-1?") && text.contains("y: yes"),
+            text.contains("Cancel pipelinerun/ci/build-1 (context prod)?")
+                && text.contains("y: yes"),
             "{text}"
         );
         let mut ro = app();
@@ -793,7 +555,7 @@ mod tests {
     #[test]
     fn hostile_names_are_neutralised() {
         let mut a = app();
-        a.tables.pods.set_rows(vec![row(
+        a.tables.pods.set_rows(vec![fixture::pod(
             "demo",
             "evil\u{1b}]0;pwned\u{7}",
             "Running",

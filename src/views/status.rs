@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::text::clean;
 use super::theme::Theme;
-use crate::app::sessions::PickFor;
+use crate::app::picker::PickFor;
 use crate::app::{App, Mode, Severity, View};
 use crate::kube::informer::{InformerState, ResourceKind};
 
@@ -17,9 +17,9 @@ pub fn draw_top(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = vec![
         Span::styled(" kubedeck ", theme.accent),
         Span::raw(" ctx: "),
-        Span::styled(clean(&app.context).into_owned(), theme.header),
+        Span::styled(clean(app.context()).into_owned(), theme.header),
         Span::raw("  ns: "),
-        Span::styled(clean(&app.scope).into_owned(), theme.header),
+        Span::styled(clean(app.scope.label()).into_owned(), theme.header),
         Span::styled(format!("  {}", app.server), theme.muted),
     ];
     if app.readonly {

@@ -81,7 +81,12 @@ pub fn draw<R: TableRow>(
     empty: impl FnOnce() -> Empty,
     theme: &Theme,
 ) {
-    let mut extra = format!("({}) [{}/{}]", app.scope, table.len(), table.total());
+    let mut extra = format!(
+        "({}) [{}/{}]",
+        app.scope.label(),
+        table.len(),
+        table.total()
+    );
     if let Some(pin) = &table.pin {
         extra.push_str(&format!(" {}", pin.label()));
     }
@@ -103,7 +108,7 @@ pub fn draw<R: TableRow>(
         return;
     }
     let spec = R::COLUMNS;
-    let cols = columns(spec, app.all_namespaces(), area.width);
+    let cols = columns(spec, app.scope.is_all(), area.width);
     let height = body_height(area);
     let first = table.offset;
     let visible: Vec<(usize, &R)> = (first..(first + height).min(table.len()))
@@ -113,7 +118,7 @@ pub fn draw<R: TableRow>(
         .iter()
         .map(|(_, r)| {
             cols.iter()
-                .map(|&c| clean(&r.cell(c, app.now)).into_owned())
+                .map(|&c| clean(&r.cell_at(c, app.now)).into_owned())
                 .collect()
         })
         .collect();

@@ -183,6 +183,7 @@ pub fn draw(
     frame: &mut Frame,
     area: Rect,
     session: &SessionInfo,
+    screen: &crate::pty::screen::Screen,
     pane: &TermPane,
     focused: bool,
     theme: &Theme,
@@ -195,7 +196,7 @@ pub fn draw(
     let inside = block.inner(area);
     frame.render_widget(block, area);
     let depth = theme.depth;
-    let cursor = session.screen.view(pane.scroll, |screen, used| {
+    let cursor = screen.view(pane.scroll, |screen, used| {
         let cursor = render_screen(screen, inside, frame.buffer_mut(), depth);
         (used == 0).then_some(cursor).flatten()
     });

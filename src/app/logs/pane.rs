@@ -364,6 +364,7 @@ mod tests {
         LogPane::new(
             StreamKey(1),
             LogRequest {
+                cluster: crate::app::fixture::cluster(),
                 target: LogTarget::Pod {
                     namespace: "demo".into(),
                     name: "web-1".into(),

@@ -58,7 +58,9 @@ pub(super) async fn manage(
     report: Reporter,
     captured: Option<Arc<StepStore>>,
 ) {
-    let LogRequest { target, options } = request;
+    let LogRequest {
+        target, options, ..
+    } = request;
     let selector = match selector_of(&client, &target, &report).await {
         Ok(s) => s,
         Err(failure) => {

@@ -1,16 +1,21 @@
 //! `update` for log panes and the pane layout: opening logs from the selection, the container
-//! picker, pane focus/zoom/resize/close, and the keys of a focused log pane. No I/O.
+//! picker's choice, pane focus/zoom/resize/close, the keys of a focused log pane, and what the
+//! streams report. No I/O.
 
 use jiff::Timestamp;
 
-use super::action::{Action, Effect};
-use super::layout::DASHBOARD;
-use super::logs::buffer::LogBuffer;
-use super::logs::pane::LogPane;
-use super::logs::pattern::{LineFilter, Pattern};
-use super::state::{App, Mode, Picker, Severity, View};
+use super::buffer::LogBuffer;
+use super::pane::LogPane;
+use super::pattern::{LineFilter, Pattern};
+use crate::app::action::{Action, Effect};
+use crate::app::layout::DASHBOARD;
+use crate::app::picker::{PickFor, Picked, Picker};
+use crate::app::selection::{pod_row, selected_object};
+use crate::app::state::{App, Mode, Severity};
 use crate::kube::informer::ResourceKind;
 use crate::kube::log_request::{LogRequest, LogTarget, parse_since, since_label};
+use crate::kube::logs::{LogEvent, LogReport};
+use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::PodRow;
 
 /// Labels a controller stamps on each generation of pods; dropped so the selector also
@@ -45,6 +50,7 @@ pub fn open_pane(app: &mut App, request: LogRequest) -> Vec<Effect> {
 
 fn request(app: &App, target: LogTarget) -> LogRequest {
     LogRequest {
+        cluster: app.cluster.clone(),
         target,
         options: app.log_options.clone(),
     }
@@ -72,41 +78,28 @@ fn pod_logs(app: &mut App, row: &PodRow) -> Vec<Effect> {
     }
     items.push("all containers".into());
     values.push(String::new());
-    app.picker = Some(Picker {
+    let pod = ObjectRef::new(&app.cluster, ResourceKind::Pods, &row.namespace, &row.name);
+    let selected = row
+        .init_containers
+        .min(row.containers.len().saturating_sub(1));
+    app.open_picker(Picker {
         title: format!("logs of {}", row.name),
         items,
         values,
-        selected: row
-            .init_containers
-            .min(row.containers.len().saturating_sub(1)),
-        namespace: row.namespace.clone(),
-        pod: row.name.clone(),
-        purpose: super::sessions::PickFor::Logs,
+        selected,
+        pod,
+        purpose: PickFor::Logs,
     });
-    app.mode = Mode::Pick;
     Vec::new()
-}
-
-fn find_pod(app: &App, namespace: &str, name: &str) -> Option<std::sync::Arc<PodRow>> {
-    app.tables
-        .pods
-        .all_rows()
-        .iter()
-        .find(|p| p.namespace == namespace && p.name == name)
-        .cloned()
 }
 
 /// `l`: the logs of whatever is selected.
 pub fn open_logs(app: &mut App) -> Vec<Effect> {
-    let obj = match app.view {
-        View::Triage => app.tables.triage.selected_row().map(|r| r.target.clone()),
-        _ => super::update::selected_object(app),
-    };
-    let Some(obj) = obj else {
+    let Some(obj) = selected_object(app) else {
         return Vec::new();
     };
     match obj.kind {
-        ResourceKind::Pods => match find_pod(app, &obj.namespace, &obj.name) {
+        ResourceKind::Pods => match pod_row(app, &obj.namespace, &obj.name) {
             Some(row) => pod_logs(app, &row),
             None => {
                 let target = LogTarget::Pod {
@@ -143,10 +136,10 @@ pub fn open_logs(app: &mut App) -> Vec<Effect> {
 
 /// `L`: all pods of the selected pod's owner, by its labels less the generated ones.
 pub fn owner_logs(app: &mut App) -> Vec<Effect> {
-    let Some(obj) = super::update::selected_object(app) else {
+    let Some(obj) = selected_object(app) else {
         return Vec::new();
     };
-    let row = find_pod(app, &obj.namespace, &obj.name);
+    let row = pod_row(app, &obj.namespace, &obj.name);
     let Some(row) = row.filter(|_| obj.kind == ResourceKind::Pods) else {
         say(app, Severity::Error, "owner logs start from a pod");
         return Vec::new();
@@ -219,10 +212,10 @@ fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
         .position(|a| *a == "-n")
         .and_then(|i| args.get(i + 1))
         .map(|s| s.to_string());
-    let selected = super::update::selected_object(app)
+    let selected = selected_object(app)
         .map(|o| o.namespace)
         .filter(|ns| !ns.is_empty());
-    let scope = (!app.all_namespaces()).then(|| app.scope.clone());
+    let scope = app.scope.namespace().map(str::to_string);
     let Some(namespace) = flag.or(scope).or(selected) else {
         say(
             app,
@@ -261,45 +254,13 @@ pub fn open_captured(app: &mut App) -> Vec<Effect> {
     open_pane(app, request(app, target))
 }
 
-/// Keys while the container picker is open.
-pub fn picker_keys(app: &mut App, action: Action) -> Vec<Effect> {
-    let Some(p) = app.picker.as_mut() else {
-        app.mode = Mode::Table;
-        return Vec::new();
-    };
-    let last = p.items.len().saturating_sub(1);
-    let chosen = match action {
-        Action::Down => {
-            p.selected = (p.selected + 1).min(last);
-            return Vec::new();
-        }
-        Action::Up => {
-            p.selected = p.selected.saturating_sub(1);
-            return Vec::new();
-        }
-        Action::Submit => p.values.get(p.selected).cloned(),
-        Action::AllContainers => Some(String::new()),
-        Action::Quit => {
-            app.should_quit = true;
-            return Vec::new();
-        }
-        _ => None,
-    };
-    let picker = app.picker.take();
-    app.mode = Mode::Table;
-    let (Some(container), Some(p)) = (chosen, picker) else {
-        return Vec::new();
-    };
-    if p.purpose != super::sessions::PickFor::Logs {
-        if container.is_empty() {
-            // "All containers" means nothing for a shell.
-            return Vec::new();
-        }
-        return super::sessions::picked(app, p, container);
-    }
+/// The container picker's choice for logs (empty: every container).
+pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
+    let Picked { picker, value } = picked;
+    let (p, container) = (picker.pod, value);
     let target = LogTarget::Pod {
         namespace: p.namespace,
-        name: p.pod,
+        name: p.name,
         container: (!container.is_empty()).then_some(container),
     };
     open_pane(app, request(app, target))
@@ -523,80 +484,111 @@ pub fn log_typed(app: &mut App, mode: Mode, input: &str, submit: bool) -> bool {
     true
 }
 
-/// `:since`, `:tail` and `:logs`; `None` when `cmd` is not one of them.
-pub fn log_command(app: &mut App, cmd: &str, args: &[&str]) -> Option<Vec<Effect>> {
-    match (cmd, args) {
-        ("logs", []) => Some(open_logs(app)),
-        ("logs", ["-l", selector]) | ("logs", [selector]) if selector.contains('=') => {
-            let namespace = (!app.all_namespaces()).then(|| app.scope.clone());
+/// `:logs [-l SEL | [-n NS] KIND/NAME]`.
+pub fn logs_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
+    match args {
+        [] => open_logs(app),
+        ["-l", selector] | [selector] if selector.contains('=') => {
+            let namespace = app.scope.namespace().map(str::to_string);
             let target = LogTarget::Selector {
                 namespace,
                 selector: selector.to_string(),
             };
-            Some(open_pane(app, request(app, target)))
+            open_pane(app, request(app, target))
         }
-        ("logs", [workload]) | ("logs", [workload, "-n", _]) | ("logs", ["-n", _, workload])
-            if workload.contains('/') =>
-        {
-            Some(workload_logs(app, workload, args))
+        [workload] | [workload, "-n", _] | ["-n", _, workload] if workload.contains('/') => {
+            workload_logs(app, workload, args)
         }
-        ("logs", _) => {
+        _ => {
             say(
                 app,
                 Severity::Error,
                 "usage: :logs [-l key=value,... | [-n NS] deploy|sts|ds|rs|job|pr|tr/NAME]",
             );
-            Some(Vec::new())
+            Vec::new()
         }
-        ("since" | "tail", _) if app.focused_log().is_none() => {
-            say(
-                app,
-                Severity::Error,
-                format!(":{cmd} applies to the focused log pane (Tab to focus one)"),
-            );
-            Some(Vec::new())
-        }
-        ("since", ["off" | "all"]) => Some(restart(app, |r| r.options.since = None)),
-        ("since", [d]) => match parse_since(d) {
+    }
+}
+
+/// Whether a log pane has the focus, else says that `:cmd` needs one.
+fn needs_pane(app: &mut App, cmd: &str) -> bool {
+    if app.focused_log().is_none() {
+        say(
+            app,
+            Severity::Error,
+            format!(":{cmd} applies to the focused log pane (Tab to focus one)"),
+        );
+        return false;
+    }
+    true
+}
+
+/// `:since 5m|off`: restart the focused pane's stream from then.
+pub fn since_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
+    if !needs_pane(app, "since") {
+        return Vec::new();
+    }
+    match args {
+        ["off" | "all"] => restart(app, |r| r.options.since = None),
+        [d] => match parse_since(d) {
             Ok(d) => {
                 let effects = restart(app, |r| r.options.since = Some(d));
-                say(
-                    app,
-                    Severity::Info,
-                    format!("logs since {} ago", since_label(d)),
-                );
-                Some(effects)
+                let text = format!("logs since {} ago", since_label(d));
+                say(app, Severity::Info, text);
+                effects
             }
             Err(e) => {
                 say(app, Severity::Error, e);
-                Some(Vec::new())
+                Vec::new()
             }
         },
-        ("tail", [n]) => match n.parse::<i64>() {
-            Ok(n) if n > 0 => Some(restart(app, |r| r.options.tail_lines = n)),
+        _ => {
+            say(app, Severity::Error, "usage: :since 5m|1h|off");
+            Vec::new()
+        }
+    }
+}
+
+/// `:tail N`: restart the focused pane's stream with N lines of backlog.
+pub fn tail_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
+    if !needs_pane(app, "tail") {
+        return Vec::new();
+    }
+    match args {
+        [n] => match n.parse::<i64>() {
+            Ok(n) if n > 0 => restart(app, |r| r.options.tail_lines = n),
             _ => {
                 say(app, Severity::Error, format!("bad line count {n:?}"));
-                Some(Vec::new())
+                Vec::new()
             }
         },
-        ("since" | "tail", _) => {
-            say(
-                app,
-                Severity::Error,
-                format!(
-                    "usage: :{cmd} {}",
-                    if cmd == "since" { "5m|1h|off" } else { "LINES" }
-                ),
-            );
-            Some(Vec::new())
+        _ => {
+            say(app, Severity::Error, "usage: :tail LINES");
+            Vec::new()
         }
-        _ => None,
+    }
+}
+
+/// What a stream reported, into the pane it feeds (ignored once the pane has closed or been
+/// given another stream).
+pub fn reported(app: &mut App, ev: LogEvent) {
+    let Some(p) = app.logs.values_mut().find(|p| p.stream == ev.key) else {
+        return;
+    };
+    match ev.report {
+        LogReport::Source { id, source } => p.set_source(id, source),
+        LogReport::State { id, state } => p.set_state(id, state),
+        LogReport::Lines { id, lines } => p.push_lines(id, lines),
+        LogReport::Note { id, kind, text, at } => p.note_at(id, kind, text, at),
+        LogReport::Failed(error) => p.error = Some(error),
+        LogReport::Captured { at } => p.captured = Some(at),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kube::ids::Scope;
 
     fn opened(effects: &[Effect]) -> Option<LogTarget> {
         effects.iter().find_map(|e| match e {
@@ -607,8 +599,13 @@ mod tests {
 
     #[test]
     fn workload_logs_by_kind_and_name_in_the_right_namespace() {
-        let mut app = App::new("ctx".into(), "srv".into(), "demo".into(), false);
-        let target = opened(&super::super::update::command(&mut app, "logs deploy/web"));
+        let mut app = App::new(
+            "ctx".into(),
+            "srv".into(),
+            Scope::Namespace("demo".into()),
+            false,
+        );
+        let target = opened(&crate::app::command::command(&mut app, "logs deploy/web"));
         match target {
             Some(LogTarget::Owner {
                 namespace,
@@ -622,7 +619,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let target = opened(&super::super::update::command(
+        let target = opened(&crate::app::command::command(
             &mut app,
             "logs -n ci job/nightly",
         ));
@@ -631,12 +628,12 @@ mod tests {
             "{target:?}"
         );
         // Not a workload: refused with the kinds that are.
-        let effects = super::super::update::command(&mut app, "logs pod/web-1");
+        let effects = crate::app::command::command(&mut app, "logs pod/web-1");
         assert!(opened(&effects).is_none());
         let msg = app.message.clone().map(|m| m.1).unwrap_or_default();
         assert!(msg.contains("deploy, sts"), "{msg}");
         // A run by name, even one that is gone (its captured steps).
-        let target = opened(&super::super::update::command(&mut app, "logs pr/build-1"));
+        let target = opened(&crate::app::command::command(&mut app, "logs pr/build-1"));
         assert!(
             matches!(&target, Some(LogTarget::Tekton { kind: "PipelineRun", name, .. }) if name == "build-1"),
             "{target:?}"
@@ -645,9 +642,8 @@ mod tests {
 
     #[test]
     fn workload_logs_across_namespaces_ask_which_one() {
-        let mut app = App::new("ctx".into(), "srv".into(), "all".into(), false);
-        assert!(app.all_namespaces());
-        let effects = super::super::update::command(&mut app, "logs sts/db");
+        let mut app = App::new("ctx".into(), "srv".into(), Scope::All, false);
+        let effects = crate::app::command::command(&mut app, "logs sts/db");
         assert!(opened(&effects).is_none());
         let msg = app.message.clone().map(|m| m.1).unwrap_or_default();
         assert!(msg.contains(":logs -n NS sts/db"), "{msg}");

@@ -1,0 +1,334 @@
+//! The `:` command line: every command with its names, argument and description (the help is
+//! built from this table), parsed into a typed [`Command`] before anything runs.
+
+use super::action::Effect;
+use super::logs::update as logs;
+use super::navigate::{go_view, switch_scope};
+use super::sessions::update as sessions;
+use super::state::{App, Severity, View};
+use super::update::ask_quit;
+use crate::kube::ids::{ClusterId, Scope};
+
+/// What a command is, without its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandName {
+    Triage,
+    Pods,
+    PipelineRuns,
+    Events,
+    Nodes,
+    Namespaces,
+    Contexts,
+    Theme,
+    Logs,
+    Since,
+    Tail,
+    Drain,
+    Captured,
+    Sessions,
+    Shell,
+    Quit,
+}
+
+/// One entry of the table: the names it answers to (the first is its own), what argument it
+/// takes, and what it does.
+pub struct CommandSpec {
+    pub names: &'static [&'static str],
+    pub name: CommandName,
+    pub args: &'static str,
+    pub desc: &'static str,
+}
+
+const fn spec(
+    names: &'static [&'static str],
+    name: CommandName,
+    args: &'static str,
+    desc: &'static str,
+) -> CommandSpec {
+    CommandSpec {
+        names,
+        name,
+        args,
+        desc,
+    }
+}
+
+pub const COMMANDS: &[CommandSpec] = &[
+    spec(
+        &["triage", "tri"],
+        CommandName::Triage,
+        "",
+        "what is broken now",
+    ),
+    spec(&["pods", "po", "pod"], CommandName::Pods, "", "pods"),
+    spec(
+        &["pipelineruns", "pr", "pipelinerun", "prs"],
+        CommandName::PipelineRuns,
+        "",
+        "Tekton PipelineRuns",
+    ),
+    spec(
+        &["events", "ev", "event"],
+        CommandName::Events,
+        "",
+        "events, newest first",
+    ),
+    spec(&["nodes", "no", "node"], CommandName::Nodes, "", "nodes"),
+    spec(
+        &["namespaces", "ns", "namespace"],
+        CommandName::Namespaces,
+        "[NAME|all]",
+        "pick a namespace, or switch to NAME",
+    ),
+    spec(
+        &["contexts", "ctx", "context"],
+        CommandName::Contexts,
+        "[NAME]",
+        "pick a context, or switch to NAME",
+    ),
+    spec(
+        &["theme"],
+        CommandName::Theme,
+        "NAME",
+        "switch theme (default, light, high-contrast, 16, no-color)",
+    ),
+    spec(
+        &["logs", "log"],
+        CommandName::Logs,
+        "[-l SEL | deploy/NAME]",
+        "logs of the selection, of a label selector's pods, or of a workload's pods (deploy, sts, ds, rs, job)",
+    ),
+    spec(
+        &["since"],
+        CommandName::Since,
+        "5m|1h|off",
+        "log pane: only lines newer than this (restarts the stream)",
+    ),
+    spec(
+        &["tail"],
+        CommandName::Tail,
+        "LINES",
+        "log pane: lines of backlog per container",
+    ),
+    spec(
+        &["drain"],
+        CommandName::Drain,
+        "",
+        "nodes: cordon the selected node and evict its pods (a preview asks first)",
+    ),
+    spec(
+        &["captured"],
+        CommandName::Captured,
+        "",
+        "Tekton runs whose step logs were captured (Enter: their logs, even once deleted)",
+    ),
+    spec(
+        &["sessions", "ss"],
+        CommandName::Sessions,
+        "",
+        "terminal sessions: Enter shows one, Ctrl-d ends one",
+    ),
+    spec(
+        &["shell", "sh"],
+        CommandName::Shell,
+        "",
+        "a shell on this machine with the current context (KUBECONFIG set)",
+    ),
+    spec(
+        &["quit", "q", "q!", "exit"],
+        CommandName::Quit,
+        "",
+        "quit (asks while sessions run)",
+    ),
+];
+
+/// Which namespaces `:ns` switches to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamespaceArg {
+    /// `all`, `-A` or `*`: every namespace. (A namespace named `all` is picked in the
+    /// namespaces view, where it is a row like any other.)
+    All,
+    Named(String),
+}
+
+/// A parsed command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    View(View),
+    /// `:ns`: the namespaces view, or a switch.
+    Namespaces(Option<NamespaceArg>),
+    /// `:ctx`: the contexts view, or a switch.
+    Contexts(Option<String>),
+    Theme(Option<String>),
+    Logs(Vec<String>),
+    Since(Vec<String>),
+    Tail(Vec<String>),
+    Drain,
+    Captured,
+    Sessions,
+    Shell,
+    Quit,
+}
+
+/// Why a line is not a command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("unknown command :{0} (press ? for help)")]
+    Unknown(String),
+    #[error("empty command")]
+    Empty,
+}
+
+/// The command a word names.
+pub fn lookup(word: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.iter().find(|c| c.names.contains(&word))
+}
+
+/// Parse a command line (without the `:`).
+pub fn parse(line: &str) -> Result<Command, CommandError> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let Some((&word, args)) = words.split_first() else {
+        return Err(CommandError::Empty);
+    };
+    let spec = lookup(word).ok_or_else(|| CommandError::Unknown(word.to_string()))?;
+    let arg = args.first().map(|a| a.to_string());
+    let rest = || args.iter().map(|a| a.to_string()).collect();
+    Ok(match spec.name {
+        CommandName::Triage => Command::View(View::Triage),
+        CommandName::Pods => Command::View(View::Pods),
+        CommandName::PipelineRuns => Command::View(View::PipelineRuns),
+        CommandName::Events => Command::View(View::Events),
+        CommandName::Nodes => Command::View(View::Nodes),
+        CommandName::Namespaces => Command::Namespaces(arg.map(|a| match a.as_str() {
+            "all" | "-A" | "*" => NamespaceArg::All,
+            _ => NamespaceArg::Named(a),
+        })),
+        CommandName::Contexts => Command::Contexts(arg),
+        CommandName::Theme => Command::Theme(arg),
+        CommandName::Logs => Command::Logs(rest()),
+        CommandName::Since => Command::Since(rest()),
+        CommandName::Tail => Command::Tail(rest()),
+        CommandName::Drain => Command::Drain,
+        CommandName::Captured => Command::Captured,
+        CommandName::Sessions => Command::Sessions,
+        CommandName::Shell => Command::Shell,
+        CommandName::Quit => Command::Quit,
+    })
+}
+
+fn error(app: &mut App, text: impl Into<String>) {
+    app.message = Some((Severity::Error, text.into()));
+}
+
+/// Parse and run a command line.
+pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
+    match parse(line) {
+        Ok(cmd) => run(app, cmd),
+        Err(CommandError::Empty) => Vec::new(),
+        Err(e) => {
+            error(app, e.to_string());
+            Vec::new()
+        }
+    }
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// Run a command.
+pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::View(view) => go_view(app, view),
+        Command::Namespaces(None) => go_view(app, View::Namespaces),
+        Command::Namespaces(Some(NamespaceArg::All)) => return switch_scope(app, Scope::All),
+        Command::Namespaces(Some(NamespaceArg::Named(ns))) => {
+            let known = !app.tables.namespaces.all_rows().is_empty();
+            let exists = app
+                .tables
+                .namespaces
+                .all_rows()
+                .iter()
+                .any(|r| r.name == ns);
+            if known && !exists {
+                // The informer may be forbidden or still syncing: switch, but say so.
+                app.message = Some((
+                    Severity::Error,
+                    format!("namespace {ns:?} is not in the namespaces list: switched anyway"),
+                ));
+            }
+            return switch_scope(app, Scope::Namespace(ns));
+        }
+        Command::Contexts(None) => go_view(app, View::Contexts),
+        Command::Contexts(Some(name)) if app.context_names().contains(&name) => {
+            return vec![Effect::SwitchContext(ClusterId::new(&name))];
+        }
+        Command::Contexts(Some(name)) => {
+            let known = app.context_names().join(", ");
+            error(app, format!("no context {name:?}; known: {known}"));
+        }
+        Command::Theme(Some(theme)) => return vec![Effect::SetTheme(theme)],
+        Command::Theme(None) => {
+            let text = format!("theme: {} (:theme NAME to switch)", app.theme_name);
+            app.message = Some((Severity::Info, text));
+        }
+        Command::Logs(args) => return logs::logs_command(app, &strs(&args)),
+        Command::Since(args) => return logs::since_command(app, &strs(&args)),
+        Command::Tail(args) => return logs::tail_command(app, &strs(&args)),
+        Command::Drain => super::nodes::drain(app),
+        Command::Captured => {
+            go_view(app, View::Captured);
+            return vec![Effect::LoadCaptured];
+        }
+        Command::Sessions => {
+            sessions::refresh_rows(app);
+            go_view(app, View::Sessions);
+        }
+        Command::Shell => return sessions::open_local(app),
+        Command::Quit => ask_quit(app),
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_aliases_and_arguments_parse_to_typed_commands() {
+        assert_eq!(parse("po"), Ok(Command::View(View::Pods)));
+        assert_eq!(parse("pipelineruns"), Ok(Command::View(View::PipelineRuns)));
+        assert_eq!(parse("ns"), Ok(Command::Namespaces(None)));
+        assert_eq!(
+            parse("ns all"),
+            Ok(Command::Namespaces(Some(NamespaceArg::All)))
+        );
+        assert_eq!(
+            parse("ns -A"),
+            Ok(Command::Namespaces(Some(NamespaceArg::All)))
+        );
+        assert_eq!(
+            parse("namespace shop"),
+            Ok(Command::Namespaces(Some(NamespaceArg::Named(
+                "shop".into()
+            ))))
+        );
+        assert_eq!(
+            parse("logs -l app=web"),
+            Ok(Command::Logs(vec!["-l".into(), "app=web".into()]))
+        );
+        assert_eq!(parse("q!"), Ok(Command::Quit));
+        assert_eq!(parse("  "), Err(CommandError::Empty));
+        assert_eq!(parse("deploy"), Err(CommandError::Unknown("deploy".into())));
+    }
+
+    #[test]
+    fn every_name_is_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for c in COMMANDS {
+            for n in c.names {
+                assert!(seen.insert(*n), "{n} is listed twice");
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Everything that can change the app's state, as one type: what the user typed, what the
+//! informers, log streams, sessions and the metrics poller reported, what a background task
+//! finished with, and the clock. `update` is the only consumer.
+
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::Value;
+
+use super::action::Action;
+use crate::kube::actions::ActionError;
+use crate::kube::ids::ClusterId;
+use crate::kube::informer::InformerUpdate;
+use crate::kube::logs::LogEvent;
+use crate::kube::metrics::MetricsUpdate;
+use crate::kube::object_ref::ObjectRef;
+use crate::kube::step_store::CapturedRun;
+use crate::pty::session::{SessionEvent, SessionId};
+
+#[derive(Debug)]
+pub enum Msg {
+    /// A key pressed in the terminal (mapped by mode and focus).
+    Key(KeyEvent),
+    /// An action, as a key would map to (tests, and keys after mapping).
+    Action(Action),
+    /// Text pasted into the terminal.
+    Paste(String),
+    Informer(InformerUpdate),
+    Metrics(ClusterId, MetricsUpdate),
+    Log(LogEvent),
+    Session(SessionEvent),
+    Done(Done),
+    /// The one-second clock.
+    Tick(Timestamp),
+}
+
+/// What a background task (or the runtime carrying out an effect) reports back.
+#[derive(Debug)]
+pub enum Done {
+    /// A change to the cluster finished (or a step of it): a line for the status bar.
+    Action(Result<String, ActionError>),
+    Yaml(ObjectRef, Result<Value, ActionError>),
+    /// The pod the describe pane shows, fetched.
+    Pod(ObjectRef, Result<Arc<Pod>, ActionError>),
+    /// The captured Tekton runs, read from disk.
+    Captured(Vec<CapturedRun>),
+    /// A context's client is ready (the runtime keeps it): its default namespace.
+    Context(ClusterId, Result<String, String>),
+    /// A theme was loaded (and is now drawn with) or could not be.
+    Theme(String, Result<(), String>),
+    /// A file was written.
+    Saved(Result<String, String>),
+    /// The clipboard could not be written.
+    ClipboardFailed(String),
+    /// A session's input queue is full: a key was dropped.
+    InputDropped(SessionId),
+    /// A session could not be started at all.
+    SessionFailed(SessionId, String),
+    /// Step capture is off: nothing to list.
+    CaptureOff,
+}
+
+impl From<Action> for Msg {
+    fn from(a: Action) -> Self {
+        Msg::Action(a)
+    }
+}

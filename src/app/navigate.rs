@@ -1,0 +1,326 @@
+//! Moving between views: the history behind `Esc` and the breadcrumb, drilling into the
+//! selection (Enter), jumping to an object in its own view, describe/YAML/events of the
+//! selection, and the views `:` reaches (which start clean).
+
+use super::action::Effect;
+use super::detail::{Detail, DetailKind};
+use super::filter::Filter;
+use super::logs::update as logs;
+use super::selection::selected_object;
+use super::sessions::update as sessions;
+use super::state::{App, Screen, Severity, View};
+use super::table::{Table, TableRow, TableState};
+use crate::app::columns::PodCol;
+use crate::kube::ids::Scope;
+use crate::kube::informer::ResourceKind;
+use crate::kube::object_ref::ObjectRef;
+
+/// History entries kept for `Esc`.
+const HISTORY: usize = 64;
+
+/// Run `$body` with `$t` bound to the current view's table (None for the detail pane).
+macro_rules! on_table {
+    ($app:expr, $view:expr, $t:ident => $body:expr) => {
+        match $view {
+            View::Triage => {
+                let $t = &mut $app.tables.triage;
+                Some($body)
+            }
+            View::Pods => {
+                let $t = &mut $app.tables.pods;
+                Some($body)
+            }
+            View::PipelineRuns => {
+                let $t = &mut $app.tables.runs;
+                Some($body)
+            }
+            View::TaskRuns => {
+                let $t = &mut $app.tables.taskruns;
+                Some($body)
+            }
+            View::Events => {
+                let $t = &mut $app.tables.events;
+                Some($body)
+            }
+            View::Nodes => {
+                let $t = &mut $app.tables.nodes;
+                Some($body)
+            }
+            View::Namespaces => {
+                let $t = &mut $app.tables.namespaces;
+                Some($body)
+            }
+            View::Contexts => {
+                let $t = &mut $app.tables.contexts;
+                Some($body)
+            }
+            View::Sessions => {
+                let $t = &mut $app.tables.sessions;
+                Some($body)
+            }
+            View::Captured => {
+                let $t = &mut $app.tables.captured;
+                Some($body)
+            }
+            View::Detail => None,
+        }
+    };
+}
+pub(crate) use on_table;
+
+fn info(app: &mut App, text: impl Into<String>) {
+    app.message = Some((Severity::Info, text.into()));
+}
+
+fn screen(app: &mut App) -> Screen {
+    Screen {
+        view: app.view,
+        table: on_table!(app, app.view, t => t.state()),
+        detail: app.detail.clone(),
+        taskruns_of: app.taskruns_of.clone(),
+    }
+}
+
+/// Go to `view`, remembering where we were.
+pub fn navigate(app: &mut App, view: View) {
+    let here = screen(app);
+    app.history.push(here);
+    if app.history.len() > HISTORY {
+        app.history.remove(0);
+    }
+    app.view = view;
+    app.message = None;
+}
+
+/// Return to the previous screen with its filter and selection.
+pub fn back(app: &mut App) -> Vec<Effect> {
+    let Some(prev) = app.history.pop() else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    if app.taskruns_of != prev.taskruns_of {
+        effects.push(Effect::WatchTaskRuns(prev.taskruns_of.clone()));
+    }
+    app.view = prev.view;
+    app.detail = prev.detail;
+    app.taskruns_of = prev.taskruns_of;
+    if let Some(state) = prev.table {
+        on_table!(app, app.view, t => t.restore(state));
+    }
+    if app.view == View::Detail {
+        app.stale.describe = true;
+    }
+    effects
+}
+
+/// A view reached by `:`: the focus goes back to the dashboard, and the view starts clean
+/// (no filter or pin left from a drill-down). Going to a view already in the trail goes back
+/// to it, so the breadcrumb never repeats a view.
+pub fn go_view(app: &mut App, view: View) {
+    app.layout.focus = super::layout::DASHBOARD;
+    app.layout.zoomed = false;
+    if let Some(at) = app.history.iter().rposition(|s| s.view == view) {
+        app.history.truncate(at);
+        app.view = view;
+        app.message = None;
+    } else if app.view != view {
+        navigate(app, view);
+    }
+    on_table!(app, view, t => {
+        let sort = t.state().sort;
+        t.restore(TableState {
+            sort,
+            ..TableState::default()
+        });
+    });
+}
+
+/// Put `table`'s cursor on the row `is` picks, clearing a filter that would hide it.
+fn select_in<R: TableRow>(table: &mut Table<R>, is: impl Fn(&R) -> bool) {
+    let find = |t: &Table<R>| (0..t.len()).find(|&i| t.row(i).is_some_and(&is));
+    if find(table).is_none() && !table.filter.is_empty() {
+        table.set_filter(Filter::default());
+    }
+    if find(table).is_none() && table.pin.is_some() {
+        table.set_pin(None);
+    }
+    if let Some(pos) = find(table) {
+        table.select(pos);
+    }
+}
+
+/// Jump to an object in its own view.
+pub fn go_to(app: &mut App, obj: &ObjectRef) -> Vec<Effect> {
+    match obj.kind {
+        ResourceKind::Pods => {
+            navigate(app, View::Pods);
+            select_in(&mut app.tables.pods, |r| {
+                r.namespace == obj.namespace && r.name == obj.name
+            });
+        }
+        ResourceKind::Nodes => {
+            navigate(app, View::Nodes);
+            select_in(&mut app.tables.nodes, |r| r.name == obj.name);
+        }
+        ResourceKind::Namespaces => {
+            navigate(app, View::Namespaces);
+            select_in(&mut app.tables.namespaces, |r| r.name == obj.name);
+        }
+        ResourceKind::Events => {
+            navigate(app, View::Events);
+            select_in(&mut app.tables.events, |r| {
+                r.namespace == obj.namespace && r.name == obj.name
+            });
+        }
+        ResourceKind::PipelineRuns => return open_taskruns(app, obj.clone()),
+        ResourceKind::TaskRuns => return open_detail(app, obj.clone(), DetailKind::Describe),
+    }
+    Vec::new()
+}
+
+fn open_taskruns(app: &mut App, run: ObjectRef) -> Vec<Effect> {
+    navigate(app, View::TaskRuns);
+    app.taskruns_of = Some(run.clone());
+    app.tables.taskruns = Table::default();
+    vec![Effect::WatchTaskRuns(Some(run))]
+}
+
+/// Describe or YAML of `obj`; YAML is fetched (describe is built from the stores, and a pod's
+/// describe fetches the pod).
+pub fn open_detail(app: &mut App, obj: ObjectRef, kind: DetailKind) -> Vec<Effect> {
+    // Switching between describe and YAML of the same object replaces the pane.
+    if app.view != View::Detail {
+        navigate(app, View::Detail);
+    }
+    app.detail = Some(Detail::new(obj.clone(), kind));
+    app.stale.describe = true;
+    match kind {
+        DetailKind::Yaml => vec![Effect::FetchYaml(obj)],
+        DetailKind::Describe => Vec::new(),
+    }
+}
+
+/// `d` / `y`: describe or YAML of the selection.
+pub fn detail_of_selection(app: &mut App, kind: DetailKind) -> Vec<Effect> {
+    match selected_object(app) {
+        Some(obj) => open_detail(app, obj, kind),
+        None => Vec::new(),
+    }
+}
+
+/// `e`: the events of the selection.
+pub fn events_of_selection(app: &mut App) -> Vec<Effect> {
+    let Some(obj) = selected_object(app) else {
+        return Vec::new();
+    };
+    if obj.kind == ResourceKind::Events {
+        return Vec::new();
+    }
+    navigate(app, View::Events);
+    let t = &mut app.tables.events;
+    t.restore(TableState {
+        pin: Some(obj),
+        ..TableState::default()
+    });
+    t.select(0);
+    Vec::new()
+}
+
+/// Show `cluster` in `scope`: the tables start empty and the informers start again (and the
+/// TaskRuns shown, if any, are watched again).
+pub fn connect(app: &mut App, cluster: crate::kube::ids::ClusterId, scope: Scope) -> Vec<Effect> {
+    app.cluster = cluster.clone();
+    app.scope = scope.clone();
+    app.reset_for_connect();
+    let mut effects = vec![Effect::Connect { cluster, scope }];
+    if let Some(run) = &app.taskruns_of {
+        effects.push(Effect::WatchTaskRuns(Some(run.clone())));
+    }
+    effects
+}
+
+/// Switch the namespaces watched.
+pub fn switch_scope(app: &mut App, scope: Scope) -> Vec<Effect> {
+    let cluster = app.cluster.clone();
+    connect(app, cluster, scope)
+}
+
+/// Enter on the selection.
+pub fn open(app: &mut App) -> Vec<Effect> {
+    match app.view {
+        View::Triage => {
+            if let Some(target) = app.tables.triage.selected_row().map(|r| r.target.clone()) {
+                return go_to(app, &target);
+            }
+        }
+        View::TaskRuns => {
+            // Straight to its steps' logs, as `l` does.
+            if let Some(tr) = app.tables.taskruns.selected_row() {
+                if tr.pod.is_empty() {
+                    info(app, "this TaskRun has no pod yet");
+                } else {
+                    return logs::open_logs(app);
+                }
+            }
+        }
+        View::Namespaces => {
+            let Some(row) = app.tables.namespaces.selected_row().cloned() else {
+                return Vec::new();
+            };
+            let scope = if row.every {
+                Scope::All
+            } else {
+                Scope::Namespace(row.name.clone())
+            };
+            go_view(app, View::Pods);
+            return switch_scope(app, scope);
+        }
+        View::Pods => return detail_of_selection(app, DetailKind::Describe),
+        View::PipelineRuns => {
+            if let Some(obj) = selected_object(app) {
+                return open_taskruns(app, obj);
+            }
+        }
+        View::Events => {
+            let c = app.cluster.clone();
+            let target = app.tables.events.selected_row().and_then(|e| {
+                ResourceKind::from_kind_name(&e.object_kind)
+                    .map(|k| ObjectRef::new(&c, k, &e.object_namespace, &e.object_name))
+            });
+            match target {
+                Some(t) => return go_to(app, &t),
+                None => info(app, "kubedeck has no view for this event's object"),
+            }
+        }
+        View::Nodes => {
+            if let Some(obj) = selected_object(app) {
+                // A drill-down keeps only what it was drilled with: the node.
+                navigate(app, View::Pods);
+                let pods = &mut app.tables.pods;
+                pods.restore(TableState {
+                    pin: Some(obj),
+                    ..TableState::default()
+                });
+                // The hog on top: memory usage, highest first (requests when no metrics).
+                let col = if app.metrics.sample.is_some() {
+                    PodCol::Mem
+                } else {
+                    PodCol::MemRl
+                };
+                app.tables.pods.sort_by_col(col as usize, false);
+            }
+        }
+        View::Contexts => {
+            if let Some(name) = app.tables.contexts.selected_row().map(|r| r.name.clone()) {
+                go_view(app, View::Pods);
+                return vec![Effect::SwitchContext(crate::kube::ids::ClusterId::new(
+                    &name,
+                ))];
+            }
+        }
+        View::Sessions => sessions::reopen(app),
+        View::Captured => return logs::open_captured(app),
+        View::Detail => {}
+    }
+    Vec::new()
+}

@@ -1,0 +1,40 @@
+//! The small list to choose from (a pod's containers, a debug profile): plain data. `update`
+//! moves through it and hands the choice to whoever opened it (logs or sessions).
+
+use crate::kube::debug::Profile;
+use crate::kube::object_ref::ObjectRef;
+
+/// What a picker is choosing for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PickFor {
+    /// A container's logs (or all of them).
+    #[default]
+    Logs,
+    /// The container to open a shell in.
+    Shell,
+    /// The debug profile.
+    Profile,
+    /// The container a debug profile targets.
+    DebugTarget(Profile),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub title: String,
+    /// Shown labels.
+    pub items: Vec<String>,
+    /// What each item stands for (container or profile names; empty: all containers).
+    pub values: Vec<String>,
+    pub selected: usize,
+    /// The pod the choice is about.
+    pub pod: ObjectRef,
+    pub purpose: PickFor,
+}
+
+/// A choice made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picked {
+    pub picker: Picker,
+    /// The chosen value (empty: every container).
+    pub value: String,
+}

@@ -1,0 +1,170 @@
+//! `update` for what comes back from outside the keyboard: informer states and signals, metrics
+//! samples, the results of background tasks (actions, fetches, a context's client), and the
+//! clock. Reports from a cluster that is no longer shown are dropped here.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::action::Effect;
+use super::detail::DetailKind;
+use super::msg::Done;
+use super::sessions::update as sessions;
+use super::state::{App, Severity, View};
+use super::yaml;
+use crate::kube::ids::{ClusterId, Scope};
+use crate::kube::informer::{Change, InformerUpdate, ResourceKind};
+use crate::kube::metrics::MetricsUpdate;
+
+fn say(app: &mut App, severity: Severity, text: impl Into<String>) {
+    app.message = Some((severity, text.into()));
+}
+
+/// An informer's signal: mark what it feeds stale, or record its state.
+pub fn informer(app: &mut App, u: InformerUpdate) -> Vec<Effect> {
+    if u.cluster != app.cluster {
+        return Vec::new();
+    }
+    match u.change {
+        Change::Changed => {
+            app.stale.kinds.insert(u.kind);
+            app.stale.describe = true;
+        }
+        Change::State(state) => {
+            app.informers.insert(u.kind, state);
+        }
+    }
+    Vec::new()
+}
+
+/// A metrics sample (or why there is none): usage columns and node rows change.
+pub fn metrics(app: &mut App, cluster: ClusterId, m: MetricsUpdate) -> Vec<Effect> {
+    if cluster != app.cluster {
+        return Vec::new();
+    }
+    match m {
+        MetricsUpdate::Sample(s) => app.metrics.record(s),
+        MetricsUpdate::Unavailable(why) => app.metrics.unavailable = Some(why),
+    }
+    app.stale.kinds.insert(ResourceKind::Pods);
+    app.stale.kinds.insert(ResourceKind::Nodes);
+    app.stale.describe = true;
+    Vec::new()
+}
+
+/// The one-second clock: ages tick; the captured-runs list follows new captures.
+pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
+    app.now = now;
+    if app.view == View::Captured && now.as_second() % 5 == 0 {
+        return vec![Effect::LoadCaptured];
+    }
+    Vec::new()
+}
+
+/// What a background task finished with.
+pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
+    match done {
+        Done::Action(Ok(msg)) => say(app, Severity::Info, msg),
+        Done::Action(Err(e)) => say(app, Severity::Error, e.to_string()),
+        Done::Saved(Ok(msg)) => say(app, Severity::Info, msg),
+        Done::Saved(Err(e)) => say(app, Severity::Error, e),
+        Done::ClipboardFailed(e) => say(app, Severity::Error, format!("cannot copy: {e}")),
+        Done::CaptureOff => say(
+            app,
+            Severity::Info,
+            "step capture is off ([logs] capture_steps = false)",
+        ),
+        Done::Captured(runs) => {
+            let rows = runs.into_iter().map(Arc::new).collect();
+            app.tables.captured.set_rows(rows);
+        }
+        Done::Pod(obj, result) => {
+            let Some(d) = app.described.as_mut().filter(|d| d.target == obj) else {
+                return Vec::new();
+            };
+            d.in_flight = false;
+            match result {
+                Ok(pod) => {
+                    d.pod = Some(pod);
+                    // Rebuilt now; fetched again if the pod changed meanwhile.
+                    app.stale.describe = true;
+                }
+                Err(e) => {
+                    d.failed = true;
+                    if let Some(detail) = app.detail.as_mut().filter(|x| x.target == obj) {
+                        detail.status = Some(format!("cannot get {}: {e}", obj.label()));
+                    }
+                }
+            }
+        }
+        Done::Yaml(obj, result) => {
+            let d = app
+                .detail
+                .as_mut()
+                .filter(|d| d.target == obj && d.kind == DetailKind::Yaml);
+            if let Some(d) = d {
+                let lines = result
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| yaml::yaml_lines(&v, d.show_managed_fields));
+                match lines {
+                    Ok(lines) => d.set_lines(lines),
+                    Err(e) => d.status = Some(format!("cannot get {}: {e}", obj.label())),
+                }
+            }
+        }
+        Done::Context(cluster, Ok(default_ns)) => return switched(app, cluster, default_ns),
+        Done::Context(cluster, Err(e)) => {
+            say(
+                app,
+                Severity::Error,
+                format!("cannot switch to {cluster}: {e}"),
+            );
+        }
+        Done::Theme(name, Ok(())) => {
+            say(app, Severity::Info, format!("theme: {name}"));
+            app.theme_name = name;
+        }
+        Done::Theme(_, Err(e)) => say(app, Severity::Error, e),
+        Done::InputDropped(_) => say(
+            app,
+            Severity::Error,
+            "the session is not taking input fast enough: key dropped",
+        ),
+        Done::SessionFailed(id, why) => return sessions::failed(app, id, why),
+    }
+    Vec::new()
+}
+
+/// A context's client is ready: show that cluster, in all namespaces if that was the scope,
+/// else in the context's own namespace.
+fn switched(app: &mut App, cluster: ClusterId, default_ns: String) -> Vec<Effect> {
+    let scope = if app.scope.is_all() {
+        Scope::All
+    } else {
+        Scope::Namespace(default_ns)
+    };
+    app.cluster = cluster.clone();
+    app.scope = scope.clone();
+    let rows = app
+        .tables
+        .contexts
+        .all_rows()
+        .iter()
+        .map(|r| {
+            let mut r = (**r).clone();
+            r.current = r.name == cluster.context();
+            Arc::new(r)
+        })
+        .collect();
+    app.tables.contexts.set_rows(rows);
+    app.server = app
+        .tables
+        .contexts
+        .all_rows()
+        .iter()
+        .find(|r| r.name == cluster.context())
+        .map(|r| r.server.clone())
+        .unwrap_or_default();
+    say(app, Severity::Info, format!("switched to {cluster}"));
+    super::navigate::connect(app, cluster, scope)
+}

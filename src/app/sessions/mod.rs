@@ -1,0 +1,261 @@
+//! Terminal sessions as the app sees them: plain data. What each session is connected to (its
+//! spec, with the cluster it talks to), its state and terminal modes as its task reported them,
+//! and the panes showing it. The screens themselves and the channels to each session's task
+//! belong to the runtime; keys reach a session as an effect.
+
+pub mod update;
+
+use std::cmp::Ordering;
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+
+use super::table::{Col, TableRow, columns};
+use crate::kube::debug::Profile;
+use crate::kube::ids::{ClusterId, Scope};
+use crate::kube::object_ref::ObjectRef;
+use crate::kube::pod_row::Health;
+use crate::pty::keys::Modes;
+use crate::pty::session::{SessionId, SessionState};
+
+/// What a session is connected to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionSpec {
+    /// A shell exec'd in a container of `pod`.
+    Exec { pod: ObjectRef, container: String },
+    /// An ephemeral debug container in `pod`, targeting container `target`.
+    Debug {
+        pod: ObjectRef,
+        target: String,
+        profile: Profile,
+    },
+    /// A shell on this machine with `cluster`'s context and `scope`'s namespace.
+    Local { cluster: ClusterId, scope: Scope },
+}
+
+impl SessionSpec {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SessionSpec::Exec { .. } => "exec",
+            SessionSpec::Debug { .. } => "debug",
+            SessionSpec::Local { .. } => "local",
+        }
+    }
+
+    /// The cluster the session talks to.
+    pub fn cluster(&self) -> &ClusterId {
+        match self {
+            SessionSpec::Exec { pod, .. } | SessionSpec::Debug { pod, .. } => &pod.cluster,
+            SessionSpec::Local { cluster, .. } => cluster,
+        }
+    }
+
+    pub fn target(&self) -> String {
+        match self {
+            SessionSpec::Exec { pod, container } => {
+                format!("{}/{}:{container}", pod.namespace, pod.name)
+            }
+            SessionSpec::Debug {
+                pod,
+                target,
+                profile,
+            } => format!("{}/{}:{target} [{}]", pod.namespace, pod.name, profile.name),
+            SessionSpec::Local { cluster, .. } => format!("shell ({cluster})"),
+        }
+    }
+
+    /// Whether opening it changes the cluster or runs commands in it (refused read-only).
+    pub fn mutates(&self) -> bool {
+        !matches!(self, SessionSpec::Local { .. })
+    }
+}
+
+/// One session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub spec: SessionSpec,
+    pub label: String,
+    pub state: SessionState,
+    pub started: Timestamp,
+    /// The terminal modes its program set (how keys are encoded for it).
+    pub modes: Modes,
+    pub recording: Option<PathBuf>,
+}
+
+/// A pane showing a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermPane {
+    pub session: SessionId,
+    /// Rows scrolled back into the history (0: live).
+    pub scroll: usize,
+}
+
+/// `[sessions]` settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSettings {
+    /// The key that turns the next key into a kubedeck command in a terminal pane.
+    pub prefix: KeyEvent,
+    pub prefix_label: String,
+    pub scrollback: usize,
+    pub record_dir: PathBuf,
+    /// Record every session from its start.
+    pub record_all: bool,
+    pub profiles: Vec<Profile>,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            prefix: KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL),
+            prefix_label: "ctrl-a".into(),
+            scrollback: 5000,
+            record_dir: std::env::temp_dir().join("kubedeck-recordings"),
+            record_all: false,
+            profiles: crate::kube::debug::default_profiles(),
+        }
+    }
+}
+
+/// `DIR/kubedeck-<when>-<id>-<kind>-<pod>.cast`, with only safe characters from the pod name.
+pub fn recording_path(
+    dir: &std::path::Path,
+    spec: &SessionSpec,
+    id: SessionId,
+    now: Timestamp,
+) -> PathBuf {
+    let what = match spec {
+        SessionSpec::Exec { pod, .. } | SessionSpec::Debug { pod, .. } => pod.name.as_str(),
+        SessionSpec::Local { .. } => "local",
+    };
+    let safe: String = what
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect();
+    let when = now.strftime("%Y%m%dT%H%M%SZ");
+    dir.join(format!("kubedeck-{when}-{id}-{}-{safe}.cast", spec.kind()))
+}
+
+/// A row of `:sessions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: SessionId,
+    pub key: String,
+    pub kind: &'static str,
+    pub target: String,
+    pub cluster: String,
+    pub state: SessionState,
+    pub started: Timestamp,
+    pub shown: bool,
+    pub recording: bool,
+}
+
+columns! {
+    /// The columns of the SessionRow table, in display order.
+    pub enum SessionCol {
+        Id = Col::new("#", 4).shrink(0, 2),
+        Kind = Col::new("KIND", 6).shrink(0, 5),
+        Target = Col::new("TARGET", 70).shrink(250, 16),
+        State = Col::new("STATE", 40).shrink(2, 10),
+        Age = Col::new("AGE", 6).shrink(0, 4),
+        Pane = Col::new("PANE", 6).shrink(0, 4).hide_below(70),
+        Rec = Col::new("REC", 4).shrink(0, 3).hide_below(70),
+        Context = Col::new("CONTEXT", 30).shrink(1, 6).hide_below(100),
+    }
+}
+
+impl TableRow for SessionRow {
+    type Column = SessionCol;
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        vec![self.kind, &self.target, &self.cluster]
+    }
+
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
+        match col {
+            SessionCol::Kind => self.kind.cmp(o.kind),
+            SessionCol::Target => self.target.cmp(&o.target),
+            SessionCol::State => self.state.label().cmp(&o.state.label()),
+            SessionCol::Age => o.started.cmp(&self.started),
+            SessionCol::Context => self.cluster.cmp(&o.cluster),
+            _ => self.id.cmp(&o.id),
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        self.id.cmp(&o.id)
+    }
+
+    fn cell(&self, col: Self::Column, now: Timestamp) -> String {
+        match col {
+            SessionCol::Id => self.id.to_string(),
+            SessionCol::Kind => self.kind.to_string(),
+            SessionCol::Target => self.target.clone(),
+            SessionCol::State => self.state.label(),
+            SessionCol::Age => crate::kube::age::since(Some(self.started), now),
+            SessionCol::Pane => if self.shown { "shown" } else { "-" }.to_string(),
+            SessionCol::Rec => if self.recording { "●" } else { "" }.to_string(),
+            _ => self.cluster.clone(),
+        }
+    }
+
+    fn health(&self) -> Health {
+        match self.state {
+            SessionState::Running => Health::Ok,
+            SessionState::Connecting(_) => Health::Pending,
+            SessionState::Exited(0) => Health::Done,
+            SessionState::Exited(_) => Health::Warning,
+            SessionState::Failed(_) | SessionState::Disconnected(_) => Health::Error,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::informer::ResourceKind;
+
+    #[test]
+    fn recording_names_are_safe_and_say_what_they_hold() {
+        let pod = ObjectRef::new(&ClusterId::new("c"), ResourceKind::Pods, "demo", "../web/1");
+        let spec = SessionSpec::Exec {
+            pod,
+            container: "app".into(),
+        };
+        let now: Timestamp = "2026-11-22T10:00:00Z".parse().unwrap_or_default();
+        let p = recording_path(std::path::Path::new("/rec"), &spec, 3, now);
+        assert_eq!(
+            p,
+            PathBuf::from("/rec/kubedeck-20261122T100000Z-3-exec-___web_1.cast")
+        );
+    }
+
+    #[test]
+    fn only_local_shells_are_allowed_read_only_and_each_names_its_cluster() {
+        let c = ClusterId::new("prod");
+        let local = SessionSpec::Local {
+            cluster: c.clone(),
+            scope: Scope::All,
+        };
+        assert!(!local.mutates());
+        let pod = ObjectRef::new(&c, ResourceKind::Pods, "a", "b");
+        let exec = SessionSpec::Exec {
+            pod,
+            container: "c".into(),
+        };
+        assert!(exec.mutates());
+        assert_eq!(exec.cluster(), &c);
+        assert_eq!(local.cluster(), &c);
+    }
+}

@@ -1,0 +1,503 @@
+//! `update` for terminal sessions: opening shells and debug containers from the selection, the
+//! prefix key, keys and pastes for the focused session (sent as effects), scrollback,
+//! recording, detaching, ending, and what the session tasks report.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use jiff::Timestamp;
+
+use super::{SessionInfo, SessionRow, SessionSpec, TermPane, recording_path};
+use crate::app::action::{Action, Effect, OnConfirm};
+use crate::app::layout::PaneId;
+use crate::app::picker::{PickFor, Picked, Picker};
+use crate::app::selection::{pod_row, selected_pod};
+use crate::app::state::{App, Mode, Pending, Severity, View};
+use crate::kube::pod_row::PodRow;
+use crate::pty::keys::{self, Modes};
+use crate::pty::session::{Input, SessionEvent, SessionId, SessionState};
+
+fn say(app: &mut App, severity: Severity, text: impl Into<String>) {
+    app.message = Some((severity, text.into()));
+}
+
+/// Open a new pane beside the focused one showing `session`.
+fn show_in_pane(app: &mut App, session: SessionId) -> PaneId {
+    let id = app.next_pane;
+    app.next_pane += 1;
+    app.terms.insert(id, TermPane { session, scroll: 0 });
+    app.split_beside_focus(id);
+    id
+}
+
+/// Refuse sessions that run commands in the cluster in read-only mode; true when refused.
+fn refused(app: &mut App, kind: &str) -> bool {
+    if app.readonly {
+        say(
+            app,
+            Severity::Error,
+            format!("read-only mode: {kind} sessions are refused"),
+        );
+    }
+    app.readonly
+}
+
+/// Start a session in a new pane (the runtime connects it).
+pub fn open_session(app: &mut App, spec: SessionSpec) -> Vec<Effect> {
+    if spec.mutates() && refused(app, spec.kind()) {
+        return Vec::new();
+    }
+    let id = app.next_session;
+    app.next_session += 1;
+    let info = SessionInfo {
+        label: spec.target(),
+        spec: spec.clone(),
+        state: SessionState::Connecting(String::new()),
+        started: app.now,
+        modes: Modes::default(),
+        recording: None,
+    };
+    app.sessions.insert(id, info);
+    show_in_pane(app, id);
+    app.message = None;
+    refresh_rows(app);
+    vec![Effect::OpenSession { id, spec }]
+}
+
+/// A local shell with the current cluster and namespace.
+pub fn open_local(app: &mut App) -> Vec<Effect> {
+    let spec = SessionSpec::Local {
+        cluster: app.cluster.clone(),
+        scope: app.scope.clone(),
+    };
+    open_session(app, spec)
+}
+
+/// The regular (not init) containers of a pod.
+fn main_containers(row: &PodRow) -> Vec<String> {
+    row.containers
+        .iter()
+        .skip(row.init_containers)
+        .cloned()
+        .collect()
+}
+
+fn container_picker(app: &mut App, row: &PodRow, title: String, purpose: PickFor) {
+    let containers = main_containers(row);
+    let pod = row_ref(app, row);
+    app.open_picker(Picker {
+        title,
+        items: containers.clone(),
+        values: containers,
+        selected: 0,
+        pod,
+        purpose,
+    });
+}
+
+fn row_ref(app: &App, row: &PodRow) -> crate::kube::object_ref::ObjectRef {
+    crate::kube::object_ref::ObjectRef::new(
+        &app.cluster,
+        crate::kube::informer::ResourceKind::Pods,
+        &row.namespace,
+        &row.name,
+    )
+}
+
+/// `s`: a shell in the selected pod's container (a picker when it has several).
+pub fn open_shell(app: &mut App) -> Vec<Effect> {
+    if refused(app, "exec") {
+        return Vec::new();
+    }
+    let Some(row) = selected_pod(app) else {
+        say(app, Severity::Info, "select a pod to open a shell in");
+        return Vec::new();
+    };
+    let containers = main_containers(&row);
+    if let [container] = containers.as_slice() {
+        let pod = row_ref(app, &row);
+        let container = container.clone();
+        return open_session(app, SessionSpec::Exec { pod, container });
+    }
+    container_picker(app, &row, format!("shell in {}", row.name), PickFor::Shell);
+    Vec::new()
+}
+
+/// A live debug session already opened on `row`'s pod.
+fn debug_session_of(app: &App, row: &PodRow) -> Option<SessionId> {
+    let pod = row_ref(app, row);
+    app.sessions
+        .iter()
+        .find(|(_, s)| {
+            s.state.is_live() && matches!(&s.spec, SessionSpec::Debug { pod: p, .. } if *p == pod)
+        })
+        .map(|(id, _)| *id)
+}
+
+/// `D`: a debug container in the selected pod: pick a profile, then the target container. A
+/// pod that already has a live debug session gets it back (shown again if detached).
+pub fn open_debug(app: &mut App) -> Vec<Effect> {
+    if refused(app, "debug") {
+        return Vec::new();
+    }
+    let Some(row) = selected_pod(app) else {
+        say(app, Severity::Info, "select a pod to debug");
+        return Vec::new();
+    };
+    if let Some(id) = debug_session_of(app, &row) {
+        show(app, id);
+        say(
+            app,
+            Severity::Info,
+            format!(
+                "back to the debug session in {} (end it with {} {} for a new one)",
+                row.name,
+                app.session_settings.prefix_label,
+                app.keymap
+                    .key_for(Action::EndSession)
+                    .unwrap_or_else(|| "K".into())
+            ),
+        );
+        return Vec::new();
+    }
+    let profiles = &app.session_settings.profiles;
+    let items = profiles
+        .iter()
+        .map(|p| format!("{:<18} {}", p.name, p.image))
+        .collect();
+    let values = profiles.iter().map(|p| p.name.clone()).collect();
+    let pod = row_ref(app, &row);
+    app.open_picker(Picker {
+        title: format!("debug {} with", row.name),
+        items,
+        values,
+        selected: 0,
+        pod,
+        purpose: PickFor::Profile,
+    });
+    Vec::new()
+}
+
+/// A picker choice for a session.
+pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
+    let Picked { picker, value } = picked;
+    if value.is_empty() {
+        // "All containers" means nothing for a shell.
+        return Vec::new();
+    }
+    let pod = picker.pod;
+    match picker.purpose {
+        PickFor::Logs => Vec::new(),
+        PickFor::Shell => open_session(
+            app,
+            SessionSpec::Exec {
+                pod,
+                container: value,
+            },
+        ),
+        PickFor::Profile => {
+            let profiles = &app.session_settings.profiles;
+            let Some(profile) = profiles.iter().find(|p| p.name == value).cloned() else {
+                return Vec::new();
+            };
+            let Some(row) = pod_row(app, &pod.namespace, &pod.name) else {
+                say(app, Severity::Error, format!("pod {} is gone", pod.name));
+                return Vec::new();
+            };
+            let containers = main_containers(&row);
+            if let [target] = containers.as_slice() {
+                let target = target.clone();
+                return open_session(
+                    app,
+                    SessionSpec::Debug {
+                        pod,
+                        target,
+                        profile,
+                    },
+                );
+            }
+            let title = format!("{} in {}: target container", profile.name, row.name);
+            container_picker(app, &row, title, PickFor::DebugTarget(profile));
+            Vec::new()
+        }
+        PickFor::DebugTarget(profile) => open_session(
+            app,
+            SessionSpec::Debug {
+                pod,
+                target: value,
+                profile,
+            },
+        ),
+    }
+}
+
+/// The session shown in the focused pane.
+pub fn focused_session(app: &App) -> Option<SessionId> {
+    app.terms.get(&app.layout.focus).map(|t| t.session)
+}
+
+fn send(id: SessionId, bytes: Vec<u8>) -> Vec<Effect> {
+    if bytes.is_empty() {
+        return Vec::new();
+    }
+    vec![Effect::SessionInput(id, Input::Bytes(bytes))]
+}
+
+/// Whether `key` is the prefix key.
+pub fn is_prefix(app: &App, key: &KeyEvent) -> bool {
+    use crate::app::keymap::Key;
+    Key::from_event(key) == Key::from_event(&app.session_settings.prefix)
+}
+
+/// A key typed into the focused terminal pane: the prefix arms kubedeck's next key (twice
+/// sends it to the program), a scrolled-back pane scrolls, anything else goes to the session
+/// byte-exact. `None` when the key after the prefix is kubedeck's: `update` maps it.
+pub fn terminal_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let pane = app.layout.focus;
+    let term = app.terms.get(&pane).copied()?;
+    if std::mem::take(&mut app.prefix_armed) {
+        if is_prefix(app, key) {
+            let bytes = keys::encode(&app.session_settings.prefix, Modes::default());
+            return Some(send(term.session, bytes));
+        }
+        return None;
+    }
+    if is_prefix(app, key) {
+        app.prefix_armed = true;
+        return Some(Vec::new());
+    }
+    if term.scroll > 0 && scroll_key(app, pane, key) {
+        return Some(Vec::new());
+    }
+    let modes = app.sessions.get(&term.session)?.modes;
+    Some(send(term.session, keys::encode(key, modes)))
+}
+
+/// Pasted text into the focused terminal pane.
+pub fn paste(app: &App, text: &str) -> Vec<Effect> {
+    let Some(id) = focused_session(app) else {
+        return Vec::new();
+    };
+    let Some(modes) = app.sessions.get(&id).map(|s| s.modes) else {
+        return Vec::new();
+    };
+    send(id, keys::paste(text, modes))
+}
+
+fn page_of(app: &App, pane: PaneId) -> usize {
+    app.pane_areas
+        .iter()
+        .find(|(p, _)| *p == pane)
+        .map_or(10, |(_, r)| usize::from(r.height.saturating_sub(2)).max(1))
+}
+
+/// Keys while scrolled back: move through the history; false for any other key (which returns
+/// the pane to live and goes to the program).
+fn scroll_key(app: &mut App, pane: PaneId, key: &KeyEvent) -> bool {
+    let page = page_of(app, pane);
+    let Some(t) = app.terms.get_mut(&pane) else {
+        return false;
+    };
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => t.scroll += 1,
+        KeyCode::Down | KeyCode::Char('j') => t.scroll = t.scroll.saturating_sub(1),
+        KeyCode::PageUp => t.scroll += page,
+        KeyCode::PageDown => t.scroll = t.scroll.saturating_sub(page),
+        KeyCode::Char('g') | KeyCode::Home => t.scroll = usize::MAX / 2,
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('G') | KeyCode::End => t.scroll = 0,
+        _ => {
+            t.scroll = 0;
+            return false;
+        }
+    }
+    true
+}
+
+/// The terminal-pane actions (after the prefix); `None` when `action` is not one of them or no
+/// terminal pane has the focus.
+pub fn terminal_action(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    let pane = app.layout.focus;
+    let term = app.terms.get(&pane).copied()?;
+    match action {
+        Action::Scrollback => {
+            let page = page_of(app, pane);
+            if let Some(t) = app.terms.get_mut(&pane) {
+                t.scroll = page;
+            }
+            let text = "scrollback: ↑↓ PgUp PgDn g G, Esc returns";
+            say(app, Severity::Info, text);
+            Some(Vec::new())
+        }
+        Action::Record => Some(toggle_recording(app, term.session)),
+        Action::Detach => {
+            app.layout.close(pane);
+            app.terms.remove(&pane);
+            let text = "detached: the session runs on (:sessions re-opens it)";
+            say(app, Severity::Info, text);
+            refresh_rows(app);
+            Some(Vec::new())
+        }
+        Action::EndSession => Some(ask_close(app, term.session)),
+        _ => None,
+    }
+}
+
+/// Start or stop recording a session.
+pub fn toggle_recording(app: &mut App, id: SessionId) -> Vec<Effect> {
+    let Some(s) = app.sessions.get(&id) else {
+        return Vec::new();
+    };
+    let path = match s.recording {
+        Some(_) => None,
+        None => Some(recording_path(
+            &app.session_settings.record_dir,
+            &s.spec,
+            id,
+            app.now,
+        )),
+    };
+    vec![Effect::SessionInput(id, Input::Record(path))]
+}
+
+/// Where a session records from its start, if every session is recorded.
+pub fn initial_recording(
+    app: &App,
+    spec: &SessionSpec,
+    id: SessionId,
+    now: Timestamp,
+) -> Option<std::path::PathBuf> {
+    let settings = &app.session_settings;
+    settings
+        .record_all
+        .then(|| recording_path(&settings.record_dir, spec, id, now))
+}
+
+/// Close a session: right away when it has ended, after confirmation while it runs.
+pub fn ask_close(app: &mut App, id: SessionId) -> Vec<Effect> {
+    let Some(s) = app.sessions.get(&id) else {
+        return Vec::new();
+    };
+    if s.state.is_live() {
+        app.pending = Some(Pending {
+            prompt: format!("{} is still running: end it? (y/N)", s.label),
+            on_confirm: OnConfirm::EndSession(id),
+        });
+        app.mode = Mode::Confirm;
+        return Vec::new();
+    }
+    close(app, id)
+}
+
+/// Forget a session and its panes, and end its task.
+pub fn close(app: &mut App, id: SessionId) -> Vec<Effect> {
+    app.sessions.remove(&id);
+    let panes: Vec<PaneId> = app
+        .terms
+        .iter()
+        .filter(|(_, t)| t.session == id)
+        .map(|(p, _)| *p)
+        .collect();
+    for p in panes {
+        app.layout.close(p);
+        app.terms.remove(&p);
+    }
+    refresh_rows(app);
+    vec![Effect::EndSession(id)]
+}
+
+/// Show a session: focus its pane, or open one.
+fn show(app: &mut App, id: SessionId) {
+    if let Some((&pane, _)) = app.terms.iter().find(|(_, t)| t.session == id) {
+        app.layout.focus = pane;
+        return;
+    }
+    if app.sessions.contains_key(&id) {
+        show_in_pane(app, id);
+        refresh_rows(app);
+    }
+}
+
+/// Enter in `:sessions`: show the selected session.
+pub fn reopen(app: &mut App) {
+    if let Some(id) = app.tables.sessions.selected_row().map(|r| r.id) {
+        show(app, id);
+    }
+}
+
+/// The rows of `:sessions`.
+pub fn session_rows(app: &App) -> Vec<std::sync::Arc<SessionRow>> {
+    app.sessions
+        .iter()
+        .map(|(id, s)| {
+            std::sync::Arc::new(SessionRow {
+                id: *id,
+                key: id.to_string(),
+                kind: s.spec.kind(),
+                target: s.label.clone(),
+                cluster: s.spec.cluster().to_string(),
+                state: s.state.clone(),
+                started: s.started,
+                shown: app.terms.values().any(|t| t.session == *id),
+                recording: s.recording.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// The `:sessions` table follows the sessions.
+pub fn refresh_rows(app: &mut App) {
+    let rows = session_rows(app);
+    app.tables.sessions.set_rows(rows);
+}
+
+/// How many sessions still run (quitting ends them).
+pub fn live_count(app: &App) -> usize {
+    app.sessions.values().filter(|s| s.state.is_live()).count()
+}
+
+/// What a session's task reported.
+pub fn reported(app: &mut App, ev: SessionEvent) {
+    match ev {
+        SessionEvent::State(id, state) => {
+            if let Some(s) = app.sessions.get_mut(&id) {
+                s.state = state;
+            }
+        }
+        SessionEvent::Modes(id, modes) => {
+            if let Some(s) = app.sessions.get_mut(&id) {
+                s.modes = modes;
+            }
+        }
+        SessionEvent::Recording(id, result) => {
+            let label = app.sessions.get(&id).map(|s| s.label.clone());
+            let previous = app.sessions.get_mut(&id).and_then(|s| match &result {
+                Ok(path) => std::mem::replace(&mut s.recording, path.clone()),
+                Err(_) => s.recording.take(),
+            });
+            app.message = Some(match (result, previous) {
+                (Ok(Some(path)), _) => (
+                    Severity::Info,
+                    format!(
+                        "recording {} to {}",
+                        label.unwrap_or_default(),
+                        path.display()
+                    ),
+                ),
+                (Ok(None), Some(path)) => (
+                    Severity::Info,
+                    format!("recording saved: {} (asciinema play FILE)", path.display()),
+                ),
+                (Ok(None), None) => (Severity::Info, "not recording".into()),
+                (Err(e), _) => (Severity::Error, format!("cannot record: {e}")),
+            });
+        }
+    }
+    if app.view == View::Sessions {
+        refresh_rows(app);
+    }
+}
+
+/// A session that could not be started at all: said, and forgotten.
+pub fn failed(app: &mut App, id: SessionId, why: String) -> Vec<Effect> {
+    let effects = close(app, id);
+    say(app, Severity::Error, why);
+    effects
+}

@@ -1,0 +1,453 @@
+//! Carrying out effects: everything that touches the cluster, the disk, a process or the
+//! terminal. Each runs on its own task (or at once when it cannot block); what comes of it
+//! goes back to `update` as a message. Every effect on the cluster takes its client from the
+//! cluster its object belongs to.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Pod;
+use tokio::sync::mpsc;
+
+use super::terminals::Terminals;
+use crate::app::msg::{Done, Msg};
+use crate::app::sessions::SessionSpec;
+use crate::app::sessions::update::initial_recording;
+use crate::app::{App, Effect};
+use crate::kube::actions::{self, ActionError};
+use crate::kube::client::KubeconfigSource;
+use crate::kube::cluster::{Cluster, TaskRunWatch};
+use crate::kube::ids::{ClusterId, Scope};
+use crate::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
+use crate::kube::logs::{LogEvent, LogTask, StreamKey};
+use crate::kube::metrics::{MetricsTask, MetricsUpdate};
+use crate::kube::step_capture::CaptureTask;
+use crate::kube::step_store::StepStore;
+use crate::pty::Backend;
+use crate::pty::session::{SessionEvent, SessionId};
+use crate::views::theme::Theme;
+
+/// What only the runtime can receive: a context's new client (not plain data, so it never
+/// enters the app; the app hears `Done::Context`).
+pub enum Internal {
+    Client(ClusterId, Result<(kube::Client, String), String>),
+}
+
+/// Where background work reports.
+#[derive(Clone)]
+pub struct Channels {
+    pub informers: mpsc::UnboundedSender<InformerUpdate>,
+    pub done: mpsc::UnboundedSender<Msg>,
+    pub internal: mpsc::UnboundedSender<Internal>,
+    /// Bounded: a flooding container waits for the UI instead of filling memory.
+    pub logs: mpsc::Sender<LogEvent>,
+    pub metrics: mpsc::UnboundedSender<(ClusterId, MetricsUpdate)>,
+    pub sessions: mpsc::UnboundedSender<SessionEvent>,
+}
+
+/// How the runner starts.
+pub struct RunnerConfig {
+    pub kubeconfig: KubeconfigSource,
+    pub cluster: Cluster,
+    pub theme: Theme,
+    pub readonly: bool,
+    pub metrics_interval: Duration,
+    pub step_capture: Option<(std::path::PathBuf, u64)>,
+    pub scrollback: usize,
+}
+
+/// What the runtime owns besides the app: clients, informers, stream and session tasks.
+pub struct Runner {
+    pub kubeconfig: KubeconfigSource,
+    /// A client per cluster connected so far (log panes and sessions keep talking to the
+    /// cluster they were opened on after a context switch).
+    clients: HashMap<ClusterId, kube::Client>,
+    pub cluster: Cluster,
+    taskruns: Option<TaskRunWatch>,
+    channels: Channels,
+    log_tasks: HashMap<StreamKey, LogTask>,
+    pub terminals: Terminals,
+    metrics_task: Option<MetricsTask>,
+    metrics_interval: Duration,
+    step_capture: Option<(std::path::PathBuf, u64)>,
+    /// The current cluster's captured step logs, and the task capturing them.
+    step_store: Option<Arc<StepStore>>,
+    capture_task: Option<CaptureTask>,
+    pub theme: Theme,
+    readonly: bool,
+}
+
+fn say(out: &mut VecDeque<Msg>, result: Result<String, ActionError>) {
+    out.push_back(Msg::Done(Done::Action(result)));
+}
+
+impl Runner {
+    pub fn new(config: RunnerConfig, channels: Channels) -> Self {
+        let mut clients = HashMap::new();
+        clients.insert(config.cluster.id.clone(), config.cluster.client.clone());
+        let terminals = Terminals::new(channels.sessions.clone(), config.scrollback);
+        let mut runner = Self {
+            kubeconfig: config.kubeconfig,
+            clients,
+            cluster: config.cluster,
+            taskruns: None,
+            channels,
+            log_tasks: HashMap::new(),
+            terminals,
+            metrics_task: None,
+            metrics_interval: config.metrics_interval,
+            step_capture: config.step_capture,
+            step_store: None,
+            capture_task: None,
+            theme: config.theme,
+            readonly: config.readonly,
+        };
+        runner.start_metrics();
+        runner.start_capture();
+        runner
+    }
+
+    fn client(&self, cluster: &ClusterId) -> Result<kube::Client, ActionError> {
+        self.clients
+            .get(cluster)
+            .cloned()
+            .ok_or_else(|| ActionError::NotConnected(cluster.to_string()))
+    }
+
+    fn tekton(&self) -> Option<kube::core::ApiResource> {
+        self.cluster.tekton.get().cloned()
+    }
+
+    /// Run `work` with `cluster`'s client on its own task and report what it says.
+    fn spawn_action<F, Fut>(&self, cluster: &ClusterId, out: &mut VecDeque<Msg>, work: F)
+    where
+        F: FnOnce(kube::Client) -> Fut,
+        Fut: std::future::Future<Output = Result<String, ActionError>> + Send + 'static,
+    {
+        let client = match self.client(cluster) {
+            Ok(c) => c,
+            Err(e) => return say(out, Err(e)),
+        };
+        let fut = work(client);
+        let tx = self.channels.done.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(Msg::Done(Done::Action(fut.await)));
+        });
+    }
+
+    /// A context's client is ready: keep it (the app hears that the switch can go on).
+    pub fn client_ready(&mut self, internal: Internal) -> Msg {
+        match internal {
+            Internal::Client(cluster, Ok((client, ns))) => {
+                self.clients.insert(cluster.clone(), client);
+                Msg::Done(Done::Context(cluster, Ok(ns)))
+            }
+            Internal::Client(cluster, Err(e)) => Msg::Done(Done::Context(cluster, Err(e))),
+        }
+    }
+
+    /// Carry out `effect`; what it says at once goes to `out` (handled in this same turn).
+    pub fn run(&mut self, effect: Effect, app: &App, out: &mut VecDeque<Msg>) {
+        if effect.mutates() && self.readonly {
+            let refused = ActionError::Unsupported("read-only mode: refused".into());
+            return say(out, Err(refused));
+        }
+        let tekton = self.tekton();
+        match effect {
+            Effect::Connect { cluster, scope } => self.connect(cluster, scope, out),
+            Effect::SwitchContext(cluster) => {
+                say(out, Ok(format!("connecting to {cluster} …")));
+                let source = self.kubeconfig.clone();
+                let tx = self.channels.internal.clone();
+                tokio::spawn(async move {
+                    let result = source
+                        .client(cluster.context())
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Internal::Client(cluster, result));
+                });
+            }
+            Effect::WatchTaskRuns(run) => {
+                let runs = app.informer(ResourceKind::PipelineRuns);
+                self.watch_taskruns(run, runs, out);
+            }
+            Effect::FetchYaml(obj) => {
+                let Ok(client) = self.client(&obj.cluster) else {
+                    let e = ActionError::NotConnected(obj.cluster.to_string());
+                    return out.push_back(Msg::Done(Done::Yaml(obj, Err(e))));
+                };
+                let tx = self.channels.done.clone();
+                tokio::spawn(async move {
+                    let result = actions::fetch(client, obj.clone(), tekton).await;
+                    let _ = tx.send(Msg::Done(Done::Yaml(obj, result)));
+                });
+            }
+            Effect::FetchPod(obj) => {
+                let Ok(client) = self.client(&obj.cluster) else {
+                    let e = ActionError::NotConnected(obj.cluster.to_string());
+                    return out.push_back(Msg::Done(Done::Pod(obj, Err(e))));
+                };
+                let tx = self.channels.done.clone();
+                tokio::spawn(async move {
+                    let result = actions::fetch(client, obj.clone(), None)
+                        .await
+                        .and_then(|v| {
+                            serde_json::from_value::<Pod>(v)
+                                .map_err(|e| ActionError::Decode(e.to_string()))
+                        })
+                        .map(Arc::new);
+                    let _ = tx.send(Msg::Done(Done::Pod(obj, result)));
+                });
+            }
+            Effect::Delete(obj) => {
+                let cluster = obj.cluster.clone();
+                self.spawn_action(&cluster, out, |c| actions::delete(c, obj, tekton));
+            }
+            Effect::CancelRun(obj) => {
+                let cluster = obj.cluster.clone();
+                self.spawn_action(&cluster, out, |c| actions::cancel(c, obj, tekton));
+            }
+            Effect::Rerun(obj) => {
+                let cluster = obj.cluster.clone();
+                self.spawn_action(&cluster, out, |c| actions::rerun(c, obj, tekton));
+            }
+            Effect::Cordon(node, on) => {
+                let name = node.name.clone();
+                self.spawn_action(&node.cluster, out, |c| actions::cordon(c, name, on));
+            }
+            Effect::Drain(cluster, plan) => self.drain(&cluster, plan, out),
+            Effect::OpenLogs { key, request } => {
+                let Some(client) = self.clients.get(&request.cluster).cloned() else {
+                    return say(
+                        out,
+                        Err(ActionError::NotConnected(request.cluster.to_string())),
+                    );
+                };
+                let captured = self
+                    .step_store
+                    .clone()
+                    .filter(|_| request.target.is_tekton() && request.cluster == self.cluster.id);
+                let logs = self.channels.logs.clone();
+                let task = crate::kube::logs::spawn(client, key, request, logs, captured);
+                self.log_tasks.insert(key, task);
+            }
+            Effect::StopLogs(key) => {
+                // Dropping the task stops every request it made.
+                self.log_tasks.remove(&key);
+            }
+            Effect::LoadCaptured => match self.step_store.clone() {
+                Some(store) => {
+                    let tx = self.channels.done.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let _ = tx.send(Msg::Done(Done::Captured(store.runs())));
+                    });
+                }
+                None => out.push_back(Msg::Done(Done::CaptureOff)),
+            },
+            Effect::OpenSession { id, spec } => self.open_session(app, id, spec, out),
+            Effect::SessionInput(id, input) => {
+                if self.terminals.send(id, input).is_err() {
+                    out.push_back(Msg::Done(Done::InputDropped(id)));
+                }
+            }
+            Effect::EndSession(id) => self.terminals.end(id),
+            Effect::Clipboard(text) => {
+                if let Err(e) = crate::clipboard::copy(&text) {
+                    out.push_back(Msg::Done(Done::ClipboardFailed(e.to_string())));
+                }
+            }
+            Effect::SaveFile { path, text } => {
+                let tx = self.channels.done.clone();
+                tokio::task::spawn_blocking(move || {
+                    let lines = text.lines().count();
+                    let result = std::fs::write(&path, text)
+                        .map(|()| format!("saved {lines} lines to {path}"))
+                        .map_err(|e| format!("cannot save to {path}: {e}"));
+                    let _ = tx.send(Msg::Done(Done::Saved(result)));
+                });
+            }
+            Effect::SetTheme(name) => {
+                let result = crate::config::theme_by_name(&name).map(|theme| {
+                    self.theme = theme;
+                });
+                out.push_back(Msg::Done(Done::Theme(name, result)));
+            }
+        }
+    }
+
+    /// Start the informers of `cluster` for `scope` (dropping the old ones first).
+    fn connect(&mut self, cluster: ClusterId, scope: Scope, out: &mut VecDeque<Msg>) {
+        let client = match self.client(&cluster) {
+            Ok(c) => c,
+            Err(e) => return say(out, Err(e)),
+        };
+        // Dropping the old cluster stops its informers before the new ones start.
+        self.taskruns = None;
+        let tx = self.channels.informers.clone();
+        self.cluster = Cluster::start(client, cluster, scope, tx);
+        self.start_metrics();
+        self.start_capture();
+    }
+
+    /// Watch the TaskRuns of `run` (none: stop). Until Tekton is discovered the TaskRuns are
+    /// in the PipelineRuns' state (`runs`).
+    fn watch_taskruns(
+        &mut self,
+        run: Option<crate::kube::object_ref::ObjectRef>,
+        runs: InformerState,
+        out: &mut VecDeque<Msg>,
+    ) {
+        self.taskruns = None;
+        self.cluster.stores.taskruns = None;
+        let kind = ResourceKind::TaskRuns;
+        let Some(run) = run.filter(|r| r.cluster == self.cluster.id) else {
+            return;
+        };
+        let tx = self.channels.informers.clone();
+        self.taskruns = self.cluster.watch_taskruns(&run, tx);
+        match &self.taskruns {
+            Some(w) => self.cluster.stores.taskruns = Some(w.store.clone()),
+            // Tekton not discovered (yet, or at all): say what the PipelineRuns say.
+            None => {
+                let cluster = self.cluster.id.clone();
+                out.push_back(Msg::Informer(InformerUpdate {
+                    cluster,
+                    kind,
+                    change: Change::State(runs),
+                }));
+            }
+        }
+        out.push_back(Msg::Informer(InformerUpdate {
+            cluster: self.cluster.id.clone(),
+            kind,
+            change: Change::Changed,
+        }));
+    }
+
+    fn drain(
+        &self,
+        cluster: &ClusterId,
+        plan: crate::kube::drain::DrainPlan,
+        out: &mut VecDeque<Msg>,
+    ) {
+        let client = match self.client(cluster) {
+            Ok(c) => c,
+            Err(e) => return say(out, Err(e)),
+        };
+        say(out, Ok(format!("draining node/{} …", plan.node)));
+        let tx = self.channels.done.clone();
+        tokio::spawn(async move {
+            // Progress lines and then the result, in order, as status messages.
+            let (progress, mut lines) = mpsc::unbounded_channel();
+            let work =
+                crate::kube::drain::drain(client, plan, Duration::from_secs(5), 12, progress);
+            tokio::pin!(work);
+            let line = |l: String| Msg::Done(Done::Action(Ok(l)));
+            let result = loop {
+                tokio::select! {
+                    Some(l) = lines.recv() => { let _ = tx.send(line(l)); }
+                    result = &mut work => break result,
+                }
+            };
+            while let Ok(l) = lines.try_recv() {
+                let _ = tx.send(line(l));
+            }
+            let _ = tx.send(Msg::Done(Done::Action(result)));
+        });
+    }
+
+    fn open_session(
+        &mut self,
+        app: &App,
+        id: SessionId,
+        spec: SessionSpec,
+        out: &mut VecDeque<Msg>,
+    ) {
+        let backend: Box<dyn Backend> = match self.backend(&spec) {
+            Ok(b) => b,
+            Err(why) => return out.push_back(Msg::Done(Done::SessionFailed(id, why))),
+        };
+        let record = initial_recording(app, &spec, id, app.now);
+        self.terminals.start(id, backend, record);
+    }
+
+    /// The backend that connects `spec`, with the client of the cluster it names.
+    fn backend(&self, spec: &SessionSpec) -> Result<Box<dyn Backend>, String> {
+        let client = self.client(spec.cluster()).map_err(|e| e.to_string());
+        Ok(match spec {
+            SessionSpec::Exec { pod, container } => Box::new(crate::kube::exec::Exec {
+                target: crate::kube::exec::Target {
+                    client: client?,
+                    namespace: pod.namespace.clone(),
+                    pod: pod.name.clone(),
+                    container: container.clone(),
+                },
+                command: None,
+            }),
+            SessionSpec::Debug {
+                pod,
+                target,
+                profile,
+            } => Box::new(crate::kube::debug::Ephemeral {
+                target: crate::kube::exec::Target {
+                    client: client?,
+                    namespace: pod.namespace.clone(),
+                    pod: pod.name.clone(),
+                    container: target.clone(),
+                },
+                profile: profile.clone(),
+                timeout: Duration::from_secs(300),
+            }),
+            SessionSpec::Local { cluster, scope } => Box::new(
+                crate::kube::shell_kubeconfig::local_shell(
+                    &self.kubeconfig,
+                    cluster.context(),
+                    scope,
+                    self.readonly,
+                )
+                .map_err(|e| e.to_string())?,
+            ),
+        })
+    }
+
+    /// (Re)start polling metrics.k8s.io for the current cluster and scope.
+    fn start_metrics(&mut self) {
+        let namespace = self.cluster.scope.namespace().map(str::to_string);
+        let cluster = self.cluster.id.clone();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let forward = self.channels.metrics.clone();
+        // Tag each update with the cluster it is about.
+        tokio::spawn(async move {
+            while let Some(u) = rx.recv().await {
+                if forward.send((cluster.clone(), u)).is_err() {
+                    return;
+                }
+            }
+        });
+        self.metrics_task = Some(crate::kube::metrics::spawn(
+            self.cluster.client.clone(),
+            namespace,
+            self.metrics_interval,
+            tx,
+        ));
+    }
+
+    /// (Re)start capturing Tekton step logs for the current cluster and scope.
+    fn start_capture(&mut self) {
+        self.capture_task = None;
+        let context = self.cluster.id.context().to_string();
+        let server = self.kubeconfig.server_of(&context);
+        self.step_store = self
+            .step_capture
+            .as_ref()
+            .map(|(root, max)| Arc::new(StepStore::new(root, &context, &server, *max)));
+        if let Some(store) = &self.step_store {
+            self.capture_task = Some(crate::kube::step_capture::spawn(
+                self.cluster.client.clone(),
+                self.cluster.scope.clone(),
+                store.clone(),
+            ));
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The UI task: one `select!` over terminal input, informer signals, log and session events,
+//! metrics, task results, a one-second clock and termination signals. Everything it receives
+//! becomes a [`Msg`] for `update`; it carries out the effects `update` returns (`effects`) and
+//! draws a frame when something changed, at most ~60 per second. It never awaits the network:
+//! informers, streams, sessions and actions run on their own tasks and report over channels.
+
+mod effects;
+mod terminals;
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures::StreamExt;
+use jiff::Timestamp;
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+pub use effects::RunnerConfig;
+use effects::{Channels, Runner};
+
+use crate::app::msg::Msg;
+use crate::app::projection::Projection;
+use crate::app::state::View;
+use crate::app::update::update;
+use crate::app::{App, layout};
+use crate::kube::informer::InformerUpdate;
+use crate::views;
+
+const FRAME: Duration = Duration::from_millis(16);
+
+/// Which view to show first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartView {
+    /// Triage when something is broken once the first sync is done, else pods.
+    Auto,
+    View(View),
+}
+
+/// Why the loop ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    Signal,
+    TerminalGone,
+}
+
+/// Log events handled per wake-up before the loop looks at keys again (each holds up to 2048
+/// lines), so a flood never keeps a key press waiting for long.
+pub const LOG_EVENTS_PER_TURN: usize = 32;
+
+/// Hand `msg` to `update` and carry out the effects, and whatever they answer at once.
+fn dispatch(app: &mut App, runner: &mut Runner, msg: Msg) {
+    let mut queue = VecDeque::from([msg]);
+    while let Some(msg) = queue.pop_front() {
+        for effect in update(app, msg) {
+            runner.run(effect, app, &mut queue);
+        }
+    }
+}
+
+/// Before a frame: the panes' areas, each terminal the size of its pane, log panes settled on
+/// what fits, and the tables' page sizes. The geometry only the views know.
+fn lay_out(app: &mut App, runner: &Runner, area: ratatui::layout::Rect) {
+    let [_, main, _] = views::layout(area);
+    app.pane_areas = app.layout.rects(main);
+    // The dashboard's own area (all of `main` when it is the only pane or hidden).
+    let main = app
+        .pane_areas
+        .iter()
+        .find(|(id, _)| *id == layout::DASHBOARD)
+        .map_or(main, |(_, r)| *r);
+    for (id, rect) in app.pane_areas.clone() {
+        if let Some(pane) = app.logs.get_mut(&id) {
+            views::logs::settle(pane, rect, &runner.theme);
+        }
+        if let Some(t) = app.terms.get(&id) {
+            let inner = views::terminal::inner(rect);
+            runner.terminals.fit(t.session, inner.height, inner.width);
+        }
+    }
+    let height = views::table::body_height(main);
+    app.page_rows = height;
+    crate::app::navigate::on_table!(app, app.view, t => t.scroll_into_view(height));
+    if let Some(d) = app.detail.as_mut() {
+        d.page = views::detail::body_height(main);
+        d.scroll = d.scroll.min(d.max_scroll());
+    }
+}
+
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    config: RunnerConfig,
+    start: StartView,
+    mut updates: mpsc::UnboundedReceiver<InformerUpdate>,
+    informer_tx: mpsc::UnboundedSender<InformerUpdate>,
+) -> std::io::Result<Exit> {
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    let (internal_tx, mut internal_rx) = mpsc::unbounded_channel();
+    let (log_tx, mut log_rx) = mpsc::channel(64);
+    let (session_tx, mut session_rx) = mpsc::unbounded_channel();
+    let (metrics_tx, mut metrics_rx) = mpsc::unbounded_channel();
+    let channels = Channels {
+        informers: informer_tx,
+        done: done_tx,
+        internal: internal_tx,
+        logs: log_tx,
+        metrics: metrics_tx,
+        sessions: session_tx,
+    };
+    let mut runner = Runner::new(config, channels);
+    let rows = crate::app::contexts::context_rows(&runner.kubeconfig, app.context());
+    app.tables.contexts.set_rows(rows);
+    match start {
+        StartView::View(v) if v != View::Detail && v != View::TaskRuns => app.view = v,
+        StartView::View(_) => {}
+        StartView::Auto => app.auto_triage = true,
+    }
+    let mut projection = Projection::default();
+    let wake = runner.terminals.wake.clone();
+    let mut input = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let stop = crate::signals::wait_for_termination();
+    tokio::pin!(stop);
+    let mut dirty = true;
+    let mut last_frame = Instant::now() - FRAME;
+    let mut repaint = false;
+    loop {
+        let frame_due = last_frame + FRAME;
+        tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
+                    dispatch(app, &mut runner, Msg::Key(key));
+                    dirty = true;
+                }
+                // Repaint everything: during a resize storm the size may end where it began,
+                // so a diff against the old frame would leave what the terminal dropped.
+                Some(Ok(TermEvent::Resize(..))) => {
+                    repaint = true;
+                    dirty = true;
+                }
+                Some(Ok(TermEvent::Paste(text))) => {
+                    dispatch(app, &mut runner, Msg::Paste(text));
+                    dirty = true;
+                }
+                Some(Ok(_)) => {}
+                // The terminal went away (SSH dropped): leave now.
+                Some(Err(_)) | None => return Ok(Exit::TerminalGone),
+            },
+            Some(u) = updates.recv() => {
+                dispatch(app, &mut runner, Msg::Informer(u));
+                dirty = true;
+            }
+            Some(ev) = log_rx.recv() => {
+                dispatch(app, &mut runner, Msg::Log(ev));
+                for _ in 0..LOG_EVENTS_PER_TURN {
+                    match log_rx.try_recv() {
+                        Ok(ev) => dispatch(app, &mut runner, Msg::Log(ev)),
+                        Err(_) => break,
+                    }
+                }
+                dirty = true;
+            }
+            Some((cluster, m)) = metrics_rx.recv() => {
+                dispatch(app, &mut runner, Msg::Metrics(cluster, m));
+                dirty = true;
+            }
+            Some(ev) = session_rx.recv() => {
+                dispatch(app, &mut runner, Msg::Session(ev));
+                dirty = true;
+            }
+            () = wake.notified() => dirty = true,
+            Some(msg) = done_rx.recv() => {
+                dispatch(app, &mut runner, msg);
+                dirty = true;
+            }
+            Some(internal) = internal_rx.recv() => {
+                let msg = runner.client_ready(internal);
+                dispatch(app, &mut runner, msg);
+                dirty = true;
+            }
+            _ = clock.tick() => {
+                dispatch(app, &mut runner, Msg::Tick(Timestamp::now()));
+                dirty = true;
+            }
+            () = tokio::time::sleep_until(frame_due), if dirty => {
+                app.now = Timestamp::now();
+                let mut queue = VecDeque::new();
+                for effect in projection.project(app, &runner.cluster.stores) {
+                    runner.run(effect, app, &mut queue);
+                }
+                for msg in queue {
+                    dispatch(app, &mut runner, msg);
+                }
+                let size = terminal.size()?;
+                let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+                lay_out(app, &runner, area);
+                if std::mem::take(&mut repaint) {
+                    // `resize` clears and resets the back buffer without asking the terminal
+                    // for its cursor position (which `clear` does, and some terminals never answer).
+                    terminal.resize(area)?;
+                }
+                let screens = &runner.terminals.screens;
+                terminal.draw(|f| views::draw(f, app, screens, &runner.theme))?;
+                last_frame = Instant::now();
+                dirty = false;
+            }
+            () = &mut stop => return Ok(Exit::Signal),
+        }
+        if app.should_quit {
+            return Ok(Exit::Quit);
+        }
+    }
+}
