@@ -6,7 +6,6 @@ use super::logs::update as logs;
 use super::navigate::{go_view, switch_scope};
 use super::sessions::update as sessions;
 use super::state::{App, Severity, View};
-use super::update::ask_quit;
 use crate::kube::ids::{ClusterId, Scope};
 
 /// What a command is, without its arguments.
@@ -285,7 +284,7 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
             go_view(app, View::Sessions);
         }
         Command::Shell => return sessions::open_local(app),
-        Command::Quit => ask_quit(app),
+        Command::Quit => sessions::ask_quit(app),
     }
     Vec::new()
 }

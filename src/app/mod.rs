@@ -28,6 +28,8 @@ pub mod state;
 pub mod table;
 pub mod triage;
 pub mod update;
+#[cfg(test)]
+mod update_tests;
 pub mod yaml;
 
 pub use action::{Action, Effect};

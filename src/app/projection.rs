@@ -337,3 +337,239 @@ fn auto_triage(app: &mut App) {
         app.message = message;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::{Event, Node, Pod};
+    use kube::runtime::watcher;
+    use serde_json::json;
+
+    use super::*;
+    use crate::app::detail::Detail;
+    use crate::app::fixture::{cluster, obj};
+    use crate::kube::cluster::StoreWriters;
+    use crate::kube::ids::Scope;
+
+    fn app() -> App {
+        let mut a = App::new(cluster(), "https://sim".into(), Scope::All, false);
+        a.now = crate::app::fixture::now();
+        a
+    }
+
+    fn pod(name: &str, node: &str, rv: &str) -> Pod {
+        serde_json::from_value(json!({
+            "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"),
+                         "resourceVersion": rv, "creationTimestamp": "2026-11-22T11:00:00Z"},
+            "spec": {"nodeName": node, "containers": [{"name": "app", "image": "busybox",
+                     "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}]},
+            "status": {"phase": "Running", "containerStatuses": [
+                {"name": "app", "ready": true, "restartCount": 0, "image": "busybox", "imageID": "",
+                 "state": {"running": {"startedAt": "2026-11-22T11:00:00Z"}}}]}
+        }))
+        .unwrap_or_default()
+    }
+
+    fn node(name: &str) -> Node {
+        serde_json::from_value(json!({
+            "metadata": {"name": name, "uid": format!("uid-{name}"), "resourceVersion": "1",
+                         "creationTimestamp": "2026-11-01T00:00:00Z"},
+            "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                       "conditions": [{"type": "Ready", "status": "True"}]}
+        }))
+        .unwrap_or_default()
+    }
+
+    fn warning(name: &str, about: &str) -> Event {
+        serde_json::from_value(json!({
+            "metadata": {"name": name, "namespace": "demo", "uid": name, "resourceVersion": "1"},
+            "involvedObject": {"kind": "Pod", "namespace": "demo", "name": about},
+            "type": "Warning", "reason": "BackOff", "message": "Back-off restarting failed container",
+            "count": 3, "lastTimestamp": "2026-11-22T11:59:00Z"
+        }))
+        .unwrap_or_default()
+    }
+
+    /// Stores listed with `pods` on `nodes` and `events`, as an informer's first list does.
+    fn listed(pods: Vec<Pod>, nodes: Vec<Node>, events: Vec<Event>) -> (Stores, StoreWriters) {
+        let (stores, mut w) = Stores::with_writers();
+        w.pods.apply(&watcher::Event::Init);
+        for p in pods {
+            w.pods.apply(&watcher::Event::InitApply(p));
+        }
+        w.pods.apply(&watcher::Event::InitDone);
+        for n in nodes {
+            w.nodes.apply_watcher_event(&watcher::Event::Apply(n));
+        }
+        w.events.apply(&watcher::Event::Init);
+        for e in events {
+            w.events.apply(&watcher::Event::InitApply(e));
+        }
+        w.events.apply(&watcher::Event::InitDone);
+        (stores, w)
+    }
+
+    fn text(d: &Detail) -> String {
+        d.lines
+            .iter()
+            .map(Detail::line_text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_pods_view_shows_the_store_and_follows_its_changes() {
+        let (stores, mut w) = listed(vec![pod("web-1", "n1", "1")], vec![], vec![]);
+        let mut a = app();
+        let mut p = Projection::default();
+        p.project(&mut a, &stores);
+        assert_eq!(a.tables.pods.len(), 1);
+        assert_eq!(a.counts.get(&ResourceKind::Pods), Some(&1));
+        // A new pod reaches the table only once the informer says the kind changed.
+        w.pods
+            .apply(&watcher::Event::Apply(pod("web-2", "n1", "2")));
+        p.project(&mut a, &stores);
+        assert_eq!(
+            a.tables.pods.len(),
+            1,
+            "not marked stale: the table is not rebuilt"
+        );
+        a.stale.kinds.insert(ResourceKind::Pods);
+        p.project(&mut a, &stores);
+        assert_eq!(a.tables.pods.len(), 2);
+        w.pods
+            .apply(&watcher::Event::Delete(pod("web-1", "n1", "3")));
+        a.stale.kinds.insert(ResourceKind::Pods);
+        p.project(&mut a, &stores);
+        let names: Vec<&str> = a
+            .tables
+            .pods
+            .all_rows()
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(names, ["web-2"]);
+    }
+
+    #[test]
+    fn nodes_count_their_pods_from_the_pod_rows() {
+        let pods = vec![
+            pod("a", "n1", "1"),
+            pod("b", "n1", "1"),
+            pod("c", "n2", "1"),
+        ];
+        let (stores, _w) = listed(pods, vec![node("n1"), node("n2")], vec![]);
+        let mut a = app();
+        a.view = View::Nodes;
+        Projection::default().project(&mut a, &stores);
+        let count = |name: &str| {
+            a.tables
+                .nodes
+                .all_rows()
+                .iter()
+                .find(|n| n.name == name)
+                .map(|n| n.pods)
+        };
+        assert_eq!((count("n1"), count("n2")), (Some(2), Some(1)));
+    }
+
+    #[test]
+    fn triage_lists_what_is_broken_with_its_warning_events() {
+        let events = vec![warning("e1", "web-1")];
+        let (stores, _w) = listed(vec![pod("web-1", "n1", "1")], vec![node("n1")], events);
+        let mut a = app();
+        a.view = View::Triage;
+        Projection::default().project(&mut a, &stores);
+        let rows = a.tables.triage.all_rows();
+        assert!(
+            rows.iter()
+                .any(|r| r.problem == "WarningEvent" && r.target.name == "web-1"),
+            "{rows:?}"
+        );
+        assert_eq!(rows[0].target.cluster, cluster());
+    }
+
+    /// The node describe counted pods from the pods table, which is not refreshed while the
+    /// describe pane is open: a pod scheduled meanwhile never showed. It reads the store now.
+    #[test]
+    fn a_node_describe_follows_pods_scheduled_while_it_is_open() {
+        let (stores, mut w) = listed(vec![pod("a", "n1", "1")], vec![node("n1")], vec![]);
+        let mut a = app();
+        a.view = View::Nodes;
+        let mut p = Projection::default();
+        p.project(&mut a, &stores);
+        crate::app::navigate::open_detail(
+            &mut a,
+            obj(ResourceKind::Nodes, "", "n1"),
+            DetailKind::Describe,
+        );
+        p.project(&mut a, &stores);
+        let before = a.detail.as_ref().map(text).unwrap_or_default();
+        assert!(
+            before.contains("demo/a") || before.contains(" a "),
+            "{before}"
+        );
+        assert!(!before.contains("late-pod"), "{before}");
+        // A pod lands on the node while its describe is open.
+        w.pods
+            .apply(&watcher::Event::Apply(pod("late-pod", "n1", "2")));
+        a.stale.kinds.insert(ResourceKind::Pods);
+        a.stale.describe = true;
+        p.project(&mut a, &stores);
+        let after = a.detail.as_ref().map(text).unwrap_or_default();
+        assert!(after.contains("late-pod"), "{after}");
+    }
+
+    #[test]
+    fn a_pod_describe_fetches_the_pod_and_again_when_its_row_changes() {
+        let (stores, mut w) = listed(vec![pod("web-1", "n1", "1")], vec![], vec![]);
+        let mut a = app();
+        let mut p = Projection::default();
+        p.project(&mut a, &stores);
+        let target = obj(ResourceKind::Pods, "demo", "web-1");
+        crate::app::navigate::open_detail(&mut a, target.clone(), DetailKind::Describe);
+        let effects = p.project(&mut a, &stores);
+        assert_eq!(effects, [Effect::FetchPod(target.clone())]);
+        assert_eq!(
+            a.detail.as_ref().and_then(|d| d.status.clone()).as_deref(),
+            Some("loading…")
+        );
+        // Nothing new while the fetch is in flight.
+        a.stale.describe = true;
+        assert!(p.project(&mut a, &stores).is_empty());
+        let fetched = Arc::new(pod("web-1", "n1", "1"));
+        crate::app::results::done(
+            &mut a,
+            crate::app::msg::Done::Pod(target.clone(), Ok(fetched)),
+        );
+        assert!(
+            p.project(&mut a, &stores).is_empty(),
+            "the same row: no new fetch"
+        );
+        let shown = a.detail.as_ref().map(text).unwrap_or_default();
+        assert!(shown.contains("web-1"), "{shown}");
+        // The pod changed: its row is replaced, so it is fetched again.
+        w.pods
+            .apply(&watcher::Event::Apply(pod("web-1", "n2", "5")));
+        a.stale.describe = true;
+        assert_eq!(p.project(&mut a, &stores), [Effect::FetchPod(target)]);
+    }
+
+    #[test]
+    fn a_new_scope_starts_from_fresh_caches() {
+        let (stores, _w) = listed(vec![pod("a", "n1", "1")], vec![node("n1")], vec![]);
+        let mut a = app();
+        a.view = View::Nodes;
+        let mut p = Projection::default();
+        p.project(&mut a, &stores);
+        let effects = crate::app::navigate::switch_scope(&mut a, Scope::Namespace("demo".into()));
+        assert!(
+            matches!(&effects[..], [Effect::Connect { scope: Scope::Namespace(ns), .. }] if ns == "demo")
+        );
+        assert!(
+            a.tables.nodes.is_empty(),
+            "tables start empty on a new scope"
+        );
+        p.project(&mut a, &stores);
+        assert_eq!(a.tables.nodes.len(), 1);
+    }
+}

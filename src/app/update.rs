@@ -11,7 +11,7 @@ use super::keymap::{self, Section};
 use super::logs::update as logs;
 use super::msg::Msg;
 use super::navigate::{self, on_table};
-use super::state::{App, Mode, Pending, Severity, View};
+use super::state::{App, Mode, Severity, View};
 use super::{mutations, nodes, picker, results, sessions::update as sessions};
 
 fn info(app: &mut App, text: impl Into<String>) {
@@ -76,21 +76,6 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// Quit, asking first while sessions run (every way out asks the same question).
-pub fn ask_quit(app: &mut App) {
-    let live = sessions::live_count(app);
-    if live == 0 {
-        app.should_quit = true;
-        return;
-    }
-    // Quitting ends every session: a debug shell lost by accident costs an incident its context.
-    app.pending = Some(Pending {
-        prompt: format!("{live} session(s) still running: quit and end them? (y/N)"),
-        on_confirm: OnConfirm::Quit,
-    });
-    app.mode = Mode::Confirm;
-}
-
 /// `y` (or anything else) in a confirmation.
 fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
     app.mode = Mode::Table;
@@ -102,7 +87,7 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         (Action::Quit, _) => {
-            ask_quit(app);
+            sessions::ask_quit(app);
             Vec::new()
         }
         (Action::Confirm, Some(OnConfirm::EndSession(id))) => sessions::close(app, id),
@@ -285,7 +270,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         // Ctrl-c and `q` leave from anywhere, asking while sessions run.
         app.mode = Mode::Table;
         app.picker = None;
-        ask_quit(app);
+        sessions::ask_quit(app);
         return Vec::new();
     }
     if app.mode == Mode::Confirm {
@@ -329,7 +314,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
 fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
     let page = app.page_rows.max(1) as isize;
     match action {
-        Action::Quit => ask_quit(app),
+        Action::Quit => sessions::ask_quit(app),
         Action::Up => {
             on_table!(app, app.view, t => t.move_by(-1));
         }

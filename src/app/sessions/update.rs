@@ -453,6 +453,21 @@ pub fn live_count(app: &App) -> usize {
     app.sessions.values().filter(|s| s.state.is_live()).count()
 }
 
+/// Quit, asking first while sessions run (every way out asks the same question).
+pub fn ask_quit(app: &mut App) {
+    let live = live_count(app);
+    if live == 0 {
+        app.should_quit = true;
+        return;
+    }
+    // Quitting ends every session: a debug shell lost by accident costs an incident its context.
+    app.pending = Some(Pending {
+        prompt: format!("{live} session(s) still running: quit and end them? (y/N)"),
+        on_confirm: OnConfirm::Quit,
+    });
+    app.mode = Mode::Confirm;
+}
+
 /// What a session's task reported.
 pub fn reported(app: &mut App, ev: SessionEvent) {
     match ev {

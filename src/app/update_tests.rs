@@ -1,0 +1,1043 @@
+//! `update`, table-driven: every action (and every kind of message) from a known state, with
+//! the state and effects it must leave. The state is the shared fixture (`fixture::app`).
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+
+use super::action::{Action, Effect, OnConfirm};
+use super::detail::DetailKind;
+use super::fixture::{self, app, cluster, obj};
+use super::layout::DASHBOARD;
+use super::msg::{Done, Msg};
+use super::state::{App, Mode, Severity, View};
+use super::update::{on_action, update};
+use crate::kube::actions::ActionError;
+use crate::kube::error::ApiError;
+use crate::kube::ids::{ClusterId, Scope};
+use crate::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
+use crate::kube::log_request::LogTarget;
+use crate::kube::logs::{LogEvent, LogReport};
+use crate::logline::source::{Source, SourceState};
+use crate::pty::keys::Modes;
+use crate::pty::session::{Input, SessionEvent, SessionState};
+
+type Setup = fn(&mut App);
+type Check = fn(&App, &[Effect]);
+
+struct Case {
+    name: &'static str,
+    setup: Setup,
+    actions: &'static [Action],
+    check: Check,
+}
+
+fn run(cases: &[Case]) {
+    for c in cases {
+        let mut a = app();
+        (c.setup)(&mut a);
+        let mut effects = Vec::new();
+        for &action in c.actions {
+            effects.extend(on_action(&mut a, action));
+        }
+        let check =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (c.check)(&a, &effects)));
+        if let Err(e) = check {
+            let why = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            panic!("case {:?}: {why}", c.name);
+        }
+    }
+}
+
+fn nothing(_: &mut App) {}
+
+fn selected_pod(a: &App) -> String {
+    a.tables
+        .pods
+        .selected_row()
+        .map(|r| r.name.clone())
+        .unwrap_or_default()
+}
+
+fn message(a: &App) -> String {
+    a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default()
+}
+
+fn with_log_pane(a: &mut App) {
+    a.tables.pods.select(1); // web-1: one container, so `l` opens its pane at once
+    on_action(a, Action::Logs);
+}
+
+fn with_terminal(a: &mut App) {
+    on_action(a, Action::LocalShell);
+}
+
+fn in_view(view: View) -> impl Fn(&mut App) {
+    move |a: &mut App| a.view = view
+}
+
+fn on_nodes(a: &mut App) {
+    in_view(View::Nodes)(a);
+}
+
+fn on_runs(a: &mut App) {
+    in_view(View::PipelineRuns)(a);
+}
+
+fn described(a: &mut App) {
+    on_action(a, Action::Describe);
+}
+
+fn yaml(a: &mut App) {
+    on_action(a, Action::Yaml);
+}
+
+fn readonly(a: &mut App) {
+    a.readonly = true;
+}
+
+#[test]
+fn movement_sorting_and_the_input_line() {
+    run(&[
+        Case {
+            name: "down then up",
+            setup: nothing,
+            actions: &[Action::Down],
+            check: |a, e| {
+                assert_eq!(selected_pod(a), "web-1");
+                assert!(e.is_empty());
+            },
+        },
+        Case {
+            name: "up stops at the top",
+            setup: nothing,
+            actions: &[Action::Down, Action::Up, Action::Up],
+            check: |a, _| assert_eq!(selected_pod(a), "crasher"),
+        },
+        Case {
+            name: "bottom and top",
+            setup: nothing,
+            actions: &[Action::Bottom],
+            check: |a, _| assert_eq!(selected_pod(a), "web-1"),
+        },
+        Case {
+            name: "top",
+            setup: nothing,
+            actions: &[Action::Bottom, Action::Top],
+            check: |a, _| assert_eq!(selected_pod(a), "crasher"),
+        },
+        Case {
+            name: "page down and up",
+            setup: nothing,
+            actions: &[Action::PageDown],
+            check: |a, _| assert_eq!(selected_pod(a), "web-1"),
+        },
+        Case {
+            name: "page up",
+            setup: nothing,
+            actions: &[Action::PageDown, Action::PageUp],
+            check: |a, _| assert_eq!(selected_pod(a), "crasher"),
+        },
+        Case {
+            name: "sort by name, then reversed",
+            setup: nothing,
+            actions: &[Action::SortBy(1), Action::SortBy(1)],
+            check: |a, _| {
+                assert_eq!(a.tables.pods.row(0).map(|r| r.name.as_str()), Some("web-1"));
+                assert!(a.tables.pods.descending);
+            },
+        },
+        Case {
+            name: "a filter typed applies live and Enter keeps it",
+            setup: nothing,
+            actions: &[
+                Action::StartFilter,
+                Action::Input('w'),
+                Action::Input('e'),
+                Action::Input('b'),
+                Action::Submit,
+            ],
+            check: |a, _| {
+                assert_eq!(a.mode, Mode::Table);
+                assert_eq!(a.tables.pods.len(), 1);
+                assert_eq!(a.tables.pods.filter.text, "web");
+            },
+        },
+        Case {
+            name: "backspace edits the filter",
+            setup: nothing,
+            actions: &[
+                Action::StartFilter,
+                Action::Input('w'),
+                Action::Input('e'),
+                Action::Input('b'),
+                Action::Input('x'),
+                Action::Backspace,
+            ],
+            check: |a, _| {
+                assert_eq!(a.input, "web");
+                assert_eq!(a.tables.pods.len(), 1, "web-1 matches web");
+            },
+        },
+        Case {
+            name: "Esc in the prompt puts back what was applied",
+            setup: nothing,
+            actions: &[Action::StartFilter, Action::Input('z'), Action::Back],
+            check: |a, _| {
+                assert_eq!(a.mode, Mode::Table);
+                assert_eq!(a.tables.pods.len(), 2);
+            },
+        },
+        Case {
+            name: "a command line runs on Enter",
+            setup: nothing,
+            actions: &[
+                Action::StartCommand,
+                Action::Input('n'),
+                Action::Input('o'),
+                Action::Submit,
+            ],
+            check: |a, _| {
+                assert_eq!(a.view, View::Nodes);
+                assert_eq!(a.mode, Mode::Table);
+            },
+        },
+        Case {
+            name: "help opens and closes",
+            setup: nothing,
+            actions: &[Action::ToggleHelp],
+            check: |a, _| assert_eq!(a.mode, Mode::Help),
+        },
+        Case {
+            name: "help scrolls with the movement keys",
+            setup: nothing,
+            actions: &[Action::ToggleHelp, Action::Down, Action::Down],
+            check: |a, _| {
+                assert_eq!(a.help_scroll, 2);
+                assert_eq!(selected_pod(a), "crasher", "the table did not move");
+            },
+        },
+        Case {
+            name: "flagged rows only, then all",
+            setup: nothing,
+            actions: &[Action::ToggleFlagged],
+            check: |a, _| {
+                assert!(a.tables.pods.only_flagged);
+                assert!(message(a).contains("rows needing attention"));
+            },
+        },
+    ]);
+}
+
+#[test]
+fn navigation_describe_yaml_and_events() {
+    run(&[
+        Case {
+            name: "Enter on a pod describes it",
+            setup: nothing,
+            actions: &[Action::Open],
+            check: |a, e| {
+                assert_eq!(a.view, View::Detail);
+                let d = a.detail.as_ref().map(|d| (d.target.name.clone(), d.kind));
+                assert_eq!(d, Some(("crasher".into(), DetailKind::Describe)));
+                assert!(e.is_empty(), "describe is built by the projection");
+                assert!(a.stale.describe);
+            },
+        },
+        Case {
+            name: "YAML is fetched",
+            setup: nothing,
+            actions: &[Action::Yaml],
+            check: |a, e| {
+                assert_eq!(a.view, View::Detail);
+                assert_eq!(
+                    e,
+                    [Effect::FetchYaml(obj(
+                        ResourceKind::Pods,
+                        "demo",
+                        "crasher"
+                    ))]
+                );
+            },
+        },
+        Case {
+            name: "managed fields switch refetches the YAML",
+            setup: yaml,
+            actions: &[Action::ToggleManagedFields],
+            check: |a, e| {
+                assert!(a.detail.as_ref().is_some_and(|d| d.show_managed_fields));
+                assert_eq!(
+                    e,
+                    [Effect::FetchYaml(obj(
+                        ResourceKind::Pods,
+                        "demo",
+                        "crasher"
+                    ))]
+                );
+            },
+        },
+        Case {
+            name: "Esc goes back with the selection",
+            setup: |a| {
+                a.tables.pods.select(1);
+                on_action(a, Action::Describe);
+            },
+            actions: &[Action::Back],
+            check: |a, _| {
+                assert_eq!(a.view, View::Pods);
+                assert_eq!(selected_pod(a), "web-1");
+            },
+        },
+        Case {
+            name: "events of the selection are pinned to it",
+            setup: nothing,
+            actions: &[Action::Events],
+            check: |a, _| {
+                assert_eq!(a.view, View::Events);
+                assert_eq!(
+                    a.tables.events.pin,
+                    Some(obj(ResourceKind::Pods, "demo", "crasher"))
+                );
+                assert_eq!(a.tables.events.len(), 1);
+            },
+        },
+        Case {
+            name: "n and N in a describe search",
+            setup: |a| {
+                described(a);
+                if let Some(d) = a.detail.as_mut() {
+                    let line = |t: &str| vec![super::detail::span(super::detail::Role::Plain, t)];
+                    d.set_lines(vec![line("a x"), line("b"), line("c x")]);
+                    d.search = "x".into();
+                    d.find();
+                }
+            },
+            actions: &[Action::NextMatch, Action::NextMatch, Action::PrevMatch],
+            check: |a, _| {
+                let d = a.detail.as_ref().map(|d| d.matches.clone());
+                assert_eq!(d, Some(vec![0, 2]));
+                assert!(!message(a).contains("no match"));
+            },
+        },
+        Case {
+            name: "Enter on a node lists its pods, the biggest first",
+            setup: on_nodes,
+            actions: &[Action::Open],
+            check: |a, _| {
+                assert_eq!(a.view, View::Pods);
+                assert_eq!(
+                    a.tables.pods.pin,
+                    Some(obj(ResourceKind::Nodes, "", "worker-01"))
+                );
+                assert!(a.tables.pods.filter.is_empty(), "only the node is kept");
+            },
+        },
+        Case {
+            name: "Enter on a PipelineRun watches its TaskRuns",
+            setup: on_runs,
+            actions: &[Action::Open],
+            check: |a, e| {
+                assert_eq!(a.view, View::TaskRuns);
+                let run = a.taskruns_of.clone();
+                assert_eq!(e, [Effect::WatchTaskRuns(run)]);
+            },
+        },
+        Case {
+            name: "Enter on the (all) namespace row watches every namespace",
+            setup: |a| a.view = View::Namespaces,
+            actions: &[Action::Open],
+            check: |a, e| {
+                assert_eq!(a.scope, Scope::All);
+                assert!(matches!(
+                    e,
+                    [Effect::Connect {
+                        scope: Scope::All,
+                        ..
+                    }]
+                ));
+            },
+        },
+        Case {
+            name: "Enter on a namespace named like a keyword is that namespace",
+            setup: |a| {
+                a.view = View::Namespaces;
+                let row = crate::kube::namespace_row::NamespaceRow {
+                    name: "all".into(),
+                    uid: "all".into(),
+                    status: "Active".into(),
+                    created: None,
+                    every: false,
+                };
+                a.tables.namespaces.set_rows(vec![Arc::new(row)]);
+            },
+            actions: &[Action::Open],
+            check: |a, _| assert_eq!(a.scope, Scope::Namespace("all".into())),
+        },
+        Case {
+            name: "Enter on a context switches to it",
+            setup: |a| {
+                a.view = View::Contexts;
+                a.tables.contexts.select(1);
+            },
+            actions: &[Action::Open],
+            check: |_, e| assert_eq!(e, [Effect::SwitchContext(ClusterId::new("staging"))]),
+        },
+    ]);
+}
+
+#[test]
+fn changes_to_the_cluster_are_confirmed_and_named() {
+    run(&[
+        Case {
+            name: "delete asks, naming the object and its cluster",
+            setup: nothing,
+            actions: &[Action::Delete],
+            check: |a, e| {
+                assert!(e.is_empty());
+                assert_eq!(a.mode, Mode::Confirm);
+                let p = a
+                    .pending
+                    .as_ref()
+                    .map(|p| p.prompt.clone())
+                    .unwrap_or_default();
+                assert_eq!(p, "Delete pod/demo/crasher (context prod)?");
+            },
+        },
+        Case {
+            name: "y confirms",
+            setup: nothing,
+            actions: &[Action::Delete, Action::Confirm],
+            check: |a, e| {
+                assert_eq!(
+                    e,
+                    [Effect::Delete(obj(ResourceKind::Pods, "demo", "crasher"))]
+                );
+                assert_eq!(a.mode, Mode::Table);
+            },
+        },
+        Case {
+            name: "anything else cancels",
+            setup: nothing,
+            actions: &[Action::Delete, Action::Back],
+            check: |a, e| {
+                assert!(e.is_empty());
+                assert_eq!(message(a), "cancelled");
+            },
+        },
+        Case {
+            name: "read-only refuses at once",
+            setup: readonly,
+            actions: &[Action::Delete],
+            check: |a, e| {
+                assert!(e.is_empty());
+                assert_eq!(a.mode, Mode::Table);
+                assert!(message(a).contains("read-only"));
+            },
+        },
+        Case {
+            name: "cancel a running PipelineRun",
+            setup: on_runs,
+            actions: &[Action::CancelRun, Action::Confirm],
+            check: |_, e| {
+                let run = obj(ResourceKind::PipelineRuns, "ci", "build-1");
+                assert_eq!(e, [Effect::CancelRun(run)]);
+            },
+        },
+        Case {
+            name: "a finished run cannot be cancelled",
+            setup: |a| {
+                on_runs(a);
+                a.tables.runs.select(1);
+            },
+            actions: &[Action::CancelRun],
+            check: |a, _| assert!(message(a).contains("already finished"), "{}", message(a)),
+        },
+        Case {
+            name: "rerun",
+            setup: on_runs,
+            actions: &[Action::Rerun, Action::Confirm],
+            check: |_, e| assert!(matches!(e, [Effect::Rerun(r)] if r.name == "build-1")),
+        },
+        Case {
+            name: "rerun applies to runs only",
+            setup: nothing,
+            actions: &[Action::Rerun],
+            check: |a, _| assert!(message(a).contains("apply to PipelineRuns")),
+        },
+        Case {
+            name: "cordon a node",
+            setup: on_nodes,
+            actions: &[Action::Cordon, Action::Confirm],
+            check: |_, e| {
+                let node = obj(ResourceKind::Nodes, "", "worker-01");
+                assert_eq!(e, [Effect::Cordon(node, true)]);
+            },
+        },
+        Case {
+            name: "uncordon a node",
+            setup: on_nodes,
+            actions: &[Action::Uncordon],
+            check: |a, _| {
+                let p = a
+                    .pending
+                    .as_ref()
+                    .map(|p| p.prompt.clone())
+                    .unwrap_or_default();
+                assert!(p.starts_with("Uncordon node/worker-01"), "{p}");
+            },
+        },
+        Case {
+            name: "cordon needs a node",
+            setup: nothing,
+            actions: &[Action::Cordon],
+            check: |a, _| assert!(message(a).contains("select a node")),
+        },
+    ]);
+}
+
+#[test]
+fn log_panes_and_their_keys() {
+    run(&[
+        Case {
+            name: "l opens a pane with its own stream",
+            setup: nothing,
+            actions: &[Action::Down, Action::Logs],
+            check: |a, e| {
+                let pane = a
+                    .focused_log()
+                    .map(|p| (p.stream, p.request.cluster.clone()));
+                assert!(matches!(e, [Effect::OpenLogs { key, request }]
+                    if Some((*key, request.cluster.clone())) == pane));
+            },
+        },
+        Case {
+            name: "a pod with several containers asks which",
+            setup: |a| {
+                let mut row = (*fixture::pod(
+                    "demo",
+                    "multi",
+                    "Running",
+                    crate::kube::pod_row::Health::Ok,
+                    0,
+                ))
+                .clone();
+                row.containers = vec!["app".into(), "envoy".into()];
+                a.tables.pods.set_rows(vec![Arc::new(row)]);
+            },
+            actions: &[Action::Logs],
+            check: |a, e| {
+                assert!(e.is_empty());
+                assert_eq!(a.mode, Mode::Pick);
+            },
+        },
+        Case {
+            name: "a for all containers",
+            setup: |a| {
+                let mut row = (*fixture::pod(
+                    "demo",
+                    "multi",
+                    "Running",
+                    crate::kube::pod_row::Health::Ok,
+                    0,
+                ))
+                .clone();
+                row.containers = vec!["app".into(), "envoy".into()];
+                a.tables.pods.set_rows(vec![Arc::new(row)]);
+                on_action(a, Action::Logs);
+            },
+            actions: &[Action::AllContainers],
+            check: |_, e| {
+                assert!(matches!(e, [Effect::OpenLogs { request, .. }]
+                    if matches!(&request.target, LogTarget::Pod { container: None, .. })));
+            },
+        },
+        Case {
+            name: "L: every pod of the owner",
+            setup: |a| {
+                let mut row = (*fixture::pod(
+                    "demo",
+                    "web-1",
+                    "Running",
+                    crate::kube::pod_row::Health::Ok,
+                    0,
+                ))
+                .clone();
+                row.owner = Some(("ReplicaSet".into(), "web-abc".into()));
+                a.tables.pods.set_rows(vec![Arc::new(row)]);
+            },
+            actions: &[Action::OwnerLogs],
+            check: |_, e| {
+                assert!(matches!(e, [Effect::OpenLogs { request, .. }]
+                    if matches!(&request.target, LogTarget::Selector { selector, .. } if selector == "app=web-1")));
+            },
+        },
+        Case {
+            name: "follow toggles",
+            setup: with_log_pane,
+            actions: &[Action::ToggleFollow],
+            check: |a, _| assert_eq!(a.focused_log().map(|p| p.follow), Some(false)),
+        },
+        Case {
+            name: "wrap toggles",
+            setup: with_log_pane,
+            actions: &[Action::ToggleWrap],
+            check: |a, _| assert_eq!(a.focused_log().map(|p| p.wrap), Some(false)),
+        },
+        Case {
+            name: "timestamps toggle",
+            setup: with_log_pane,
+            actions: &[Action::ToggleTimestamps],
+            check: |a, _| assert_eq!(a.focused_log().map(|p| p.timestamps), Some(true)),
+        },
+        Case {
+            name: "level filter cycles",
+            setup: with_log_pane,
+            actions: &[Action::CycleLevel],
+            check: |a, _| {
+                assert!(a.focused_log().is_some_and(|p| p.min_level.is_some()));
+                assert!(message(a).starts_with("showing "));
+            },
+        },
+        Case {
+            name: "previous instance restarts the stream under a new key",
+            setup: with_log_pane,
+            actions: &[Action::Previous],
+            check: |a, e| {
+                let now = a.focused_log().map(|p| p.stream);
+                assert!(
+                    matches!(e, [Effect::StopLogs(old), Effect::OpenLogs { key, request }]
+                    if Some(*key) == now && *old != *key && request.options.previous)
+                );
+            },
+        },
+        Case {
+            name: "failed steps only applies to Tekton",
+            setup: with_log_pane,
+            actions: &[Action::FailedOnly],
+            check: |a, _| assert!(message(a).contains("PipelineRun/TaskRun")),
+        },
+        Case {
+            name: "& opens the line filter",
+            setup: with_log_pane,
+            actions: &[Action::FilterLines, Action::Input('x'), Action::Submit],
+            check: |a, _| assert!(a.focused_log().is_some_and(|p| p.filter.is_some())),
+        },
+        Case {
+            name: "Enter expands an entry (paused)",
+            setup: with_log_pane,
+            actions: &[Action::Expand],
+            check: |a, e| {
+                assert!(e.is_empty());
+                assert!(a.focused_log().is_some());
+            },
+        },
+        Case {
+            name: "v marks and pauses",
+            setup: with_log_pane,
+            actions: &[Action::Mark],
+            check: |a, _| {
+                assert_eq!(a.focused_log().map(|p| p.follow), Some(false));
+                assert!(message(a).contains("mark set"));
+            },
+        },
+        Case {
+            name: "c copies nothing from an empty pane",
+            setup: with_log_pane,
+            actions: &[Action::Copy],
+            check: |_, e| assert!(e.is_empty()),
+        },
+        Case {
+            name: "S asks where to save",
+            setup: with_log_pane,
+            actions: &[Action::Save],
+            check: |a, _| {
+                assert_eq!(a.mode, Mode::Save);
+                assert!(a.input.starts_with("kubedeck-web-1-"), "{}", a.input);
+            },
+        },
+        Case {
+            name: "Enter on the save prompt writes the pane",
+            setup: with_log_pane,
+            actions: &[Action::Save, Action::Submit],
+            check: |_, e| {
+                assert!(
+                    matches!(e, [Effect::SaveFile { path, .. }] if path.starts_with("kubedeck-web-1-"))
+                )
+            },
+        },
+        Case {
+            name: "Tab moves the focus between panes",
+            setup: with_log_pane,
+            actions: &[Action::FocusNext],
+            check: |a, _| assert_eq!(a.layout.focus, DASHBOARD),
+        },
+        Case {
+            name: "Shift-Tab too",
+            setup: with_log_pane,
+            actions: &[Action::FocusPrev],
+            check: |a, _| assert_eq!(a.layout.focus, DASHBOARD),
+        },
+        Case {
+            name: "z zooms",
+            setup: with_log_pane,
+            actions: &[Action::Zoom],
+            check: |a, _| assert!(a.layout.zoomed),
+        },
+        Case {
+            name: "> and < resize, % flips",
+            setup: with_log_pane,
+            actions: &[Action::Grow, Action::Shrink, Action::Flip],
+            check: |a, e| {
+                assert!(e.is_empty());
+                assert!(a.layout.is_split());
+            },
+        },
+        Case {
+            name: "x closes the pane and stops its stream",
+            setup: with_log_pane,
+            actions: &[Action::ClosePane],
+            check: |a, e| {
+                assert!(a.logs.is_empty());
+                assert!(matches!(e, [Effect::StopLogs(_)]));
+            },
+        },
+        Case {
+            name: "the dashboard pane stays",
+            setup: nothing,
+            actions: &[Action::ClosePane],
+            check: |a, _| assert!(message(a).contains("stays open")),
+        },
+    ]);
+}
+
+#[test]
+fn sessions_open_send_keys_and_end() {
+    run(&[
+        Case {
+            name: "! opens a local shell in a pane",
+            setup: nothing,
+            actions: &[Action::LocalShell],
+            check: |a, e| {
+                assert!(a.terminal_focused());
+                let spec = crate::app::sessions::SessionSpec::Local {
+                    cluster: cluster(),
+                    scope: Scope::All,
+                };
+                assert_eq!(e, [Effect::OpenSession { id: 1, spec }]);
+            },
+        },
+        Case {
+            name: "s execs into the selected pod's container",
+            setup: nothing,
+            actions: &[Action::Shell],
+            check: |_, e| {
+                assert!(
+                    matches!(e, [Effect::OpenSession { spec: crate::app::sessions::SessionSpec::Exec { pod, container }, .. }]
+                    if pod.name == "crasher" && container == "app" && pod.cluster == cluster())
+                );
+            },
+        },
+        Case {
+            name: "s is refused read-only before any picker",
+            setup: readonly,
+            actions: &[Action::Shell],
+            check: |a, e| {
+                assert!(e.is_empty());
+                assert_eq!(a.mode, Mode::Table);
+                assert!(message(a).contains("read-only"));
+            },
+        },
+        Case {
+            name: "D picks a profile first",
+            setup: nothing,
+            actions: &[Action::Debug],
+            check: |a, _| {
+                assert_eq!(a.mode, Mode::Pick);
+                assert_eq!(
+                    a.picker.as_ref().map(|p| p.purpose.clone()),
+                    Some(super::picker::PickFor::Profile)
+                );
+            },
+        },
+        Case {
+            name: "D then a profile opens the debug session",
+            setup: nothing,
+            actions: &[Action::Debug, Action::Submit],
+            check: |_, e| {
+                assert!(
+                    matches!(e, [Effect::OpenSession { spec: crate::app::sessions::SessionSpec::Debug { target, .. }, .. }] if target == "app")
+                );
+            },
+        },
+        Case {
+            name: "D on a pod with a live debug session goes back to it",
+            setup: |a| {
+                on_action(a, Action::Debug);
+                on_action(a, Action::Submit);
+                on_action(a, Action::FocusNext);
+                if let Some(s) = a.sessions.get_mut(&1) {
+                    s.state = SessionState::Running;
+                }
+                // Detach it: the pane goes, the session runs on.
+                a.terms.clear();
+                a.layout = Default::default();
+            },
+            actions: &[Action::Debug],
+            check: |a, e| {
+                assert!(e.is_empty(), "no second session: {e:?}");
+                assert_eq!(a.sessions.len(), 1);
+                assert!(a.terminal_focused(), "shown again");
+            },
+        },
+        Case {
+            name: "scrollback after the prefix",
+            setup: with_terminal,
+            actions: &[Action::Scrollback],
+            check: |a, _| assert!(a.terms.values().all(|t| t.scroll > 0)),
+        },
+        Case {
+            name: "record asks the session to record",
+            setup: with_terminal,
+            actions: &[Action::Record],
+            check: |_, e| {
+                assert!(matches!(
+                    e,
+                    [Effect::SessionInput(1, Input::Record(Some(_)))]
+                ))
+            },
+        },
+        Case {
+            name: "detach keeps the session",
+            setup: with_terminal,
+            actions: &[Action::Detach],
+            check: |a, e| {
+                assert!(e.is_empty());
+                assert!(a.terms.is_empty());
+                assert_eq!(a.sessions.len(), 1);
+            },
+        },
+        Case {
+            name: "ending a running session asks",
+            setup: with_terminal,
+            actions: &[Action::EndSession],
+            check: |a, _| {
+                assert_eq!(a.mode, Mode::Confirm);
+                assert_eq!(
+                    a.pending.as_ref().map(|p| p.on_confirm.clone()),
+                    Some(OnConfirm::EndSession(1))
+                );
+            },
+        },
+        Case {
+            name: "and y ends it",
+            setup: with_terminal,
+            actions: &[Action::EndSession, Action::Confirm],
+            check: |a, e| {
+                assert_eq!(e, [Effect::EndSession(1)]);
+                assert!(a.sessions.is_empty() && a.terms.is_empty());
+            },
+        },
+        Case {
+            name: "quit asks while a session runs",
+            setup: with_terminal,
+            actions: &[Action::Quit],
+            check: |a, _| {
+                assert!(!a.should_quit);
+                assert_eq!(
+                    a.pending.as_ref().map(|p| p.on_confirm.clone()),
+                    Some(OnConfirm::Quit)
+                );
+            },
+        },
+        Case {
+            name: ":q asks the same",
+            setup: with_terminal,
+            actions: &[Action::StartCommand, Action::Input('q'), Action::Submit],
+            check: |a, _| {
+                assert!(!a.should_quit);
+                assert_eq!(a.mode, Mode::Confirm);
+            },
+        },
+        Case {
+            name: "and y quits",
+            setup: with_terminal,
+            actions: &[Action::Quit, Action::Confirm],
+            check: |a, _| assert!(a.should_quit),
+        },
+        Case {
+            name: "nothing runs: quit at once",
+            setup: nothing,
+            actions: &[Action::Quit],
+            check: |a, _| assert!(a.should_quit),
+        },
+    ]);
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+#[test]
+fn keys_reach_the_focused_pane_and_the_prefix_reaches_kubedeck() {
+    let mut a = app();
+    with_terminal(&mut a);
+    // A plain key goes to the session, byte-exact, as an effect.
+    let e = update(&mut a, Msg::Key(key(KeyCode::Char('j'))));
+    assert_eq!(e, [Effect::SessionInput(1, Input::Bytes(b"j".to_vec()))]);
+    // The program asked for application cursor keys: arrows are encoded for it.
+    let modes = Modes {
+        application_cursor: true,
+        bracketed_paste: true,
+    };
+    update(&mut a, Msg::Session(SessionEvent::Modes(1, modes)));
+    let e = update(&mut a, Msg::Key(key(KeyCode::Up)));
+    assert_eq!(
+        e,
+        [Effect::SessionInput(1, Input::Bytes(b"\x1bOA".to_vec()))]
+    );
+    // Pasted text is bracketed when the program asked for it.
+    let e = update(&mut a, Msg::Paste("hi".into()));
+    assert_eq!(
+        e,
+        [Effect::SessionInput(
+            1,
+            Input::Bytes(b"\x1b[200~hi\x1b[201~".to_vec())
+        )]
+    );
+    // The prefix, then `d`: kubedeck detaches the pane.
+    let prefix = a.session_settings.prefix;
+    assert!(update(&mut a, Msg::Key(prefix)).is_empty());
+    assert!(update(&mut a, Msg::Key(key(KeyCode::Char('d')))).is_empty());
+    assert!(a.terms.is_empty(), "detached");
+    // In the dashboard, keys map through the keymap.
+    update(&mut a, Msg::Key(key(KeyCode::Char('j'))));
+    assert_eq!(selected_pod(&a), "web-1");
+}
+
+#[test]
+fn reports_from_informers_streams_sessions_and_tasks() {
+    let mut a = app();
+    a.stale = Default::default();
+    // Informer signals of the cluster shown mark what they feed; others are dropped.
+    let changed = |c: &str| {
+        Msg::Informer(InformerUpdate {
+            cluster: ClusterId::new(c),
+            kind: ResourceKind::Pods,
+            change: Change::Changed,
+        })
+    };
+    update(&mut a, changed("elsewhere"));
+    assert!(a.stale.kinds.is_empty(), "another cluster's signal");
+    update(&mut a, changed("prod"));
+    assert!(a.stale.kinds.contains(&ResourceKind::Pods) && a.stale.describe);
+    let forbidden = Msg::Informer(InformerUpdate {
+        cluster: cluster(),
+        kind: ResourceKind::PipelineRuns,
+        change: Change::State(InformerState::Forbidden("no".into())),
+    });
+    update(&mut a, forbidden);
+    assert_eq!(
+        a.informer(ResourceKind::PipelineRuns),
+        InformerState::Forbidden("no".into())
+    );
+    // Metrics: a sample is recorded and the usage columns go stale.
+    let sample = Arc::new(crate::kube::metrics::Sample::default());
+    let m = crate::kube::metrics::MetricsUpdate::Sample(sample);
+    update(&mut a, Msg::Metrics(cluster(), m));
+    assert_eq!(a.metrics.generation, 1);
+    // A log stream's report lands in the pane that holds its key, and only there.
+    with_log_pane(&mut a);
+    let key_of = a.focused_log().map(|p| p.stream);
+    let Some(key_of) = key_of else {
+        panic!("no pane")
+    };
+    let source = Source {
+        pod: "web-1".into(),
+        container: "app".into(),
+        label: "app".into(),
+        state: SourceState::Streaming,
+    };
+    update(
+        &mut a,
+        Msg::Log(LogEvent {
+            key: key_of,
+            report: LogReport::Source { id: 0, source },
+        }),
+    );
+    assert_eq!(a.focused_log().map(|p| p.sources.len()), Some(1));
+    let stale = crate::kube::logs::StreamKey(key_of.0 + 100);
+    update(
+        &mut a,
+        Msg::Log(LogEvent {
+            key: stale,
+            report: LogReport::Captured { at: "x".into() },
+        }),
+    );
+    assert_eq!(a.focused_log().and_then(|p| p.captured.clone()), None);
+    // Sessions report their state.
+    with_terminal(&mut a);
+    update(
+        &mut a,
+        Msg::Session(SessionEvent::State(1, SessionState::Exited(3))),
+    );
+    assert_eq!(
+        a.sessions.get(&1).map(|s| s.state.clone()),
+        Some(SessionState::Exited(3))
+    );
+    // Task results: typed errors are rendered only here, at the status bar.
+    let refused = ActionError::Api(ApiError::Forbidden("pods \"x\" is forbidden".into()));
+    update(&mut a, Msg::Done(Done::Action(Err(refused))));
+    assert_eq!(a.message.as_ref().map(|m| m.0), Some(Severity::Error));
+    assert!(message(&a).contains("forbidden"));
+    update(&mut a, Msg::Done(Done::InputDropped(1)));
+    assert!(message(&a).contains("key dropped"));
+    update(&mut a, Msg::Done(Done::Theme("light".into(), Ok(()))));
+    assert_eq!(a.theme_name, "light");
+    update(&mut a, Msg::Done(Done::CaptureOff));
+    assert!(message(&a).contains("capture is off"));
+    // A session that cannot start is said, and forgotten.
+    let e = update(&mut a, Msg::Done(Done::SessionFailed(1, "no shell".into())));
+    assert_eq!(e, [Effect::EndSession(1)]);
+    assert!(a.sessions.is_empty());
+    // The clock.
+    let later: Timestamp = "2026-11-22T12:00:05Z".parse().unwrap_or_default();
+    update(&mut a, Msg::Tick(later));
+    assert_eq!(a.now, later);
+}
+
+#[test]
+fn a_context_switch_connects_once_its_client_is_ready() {
+    let mut a = app();
+    a.view = View::Contexts;
+    a.tables.contexts.select(1);
+    let e = on_action(&mut a, Action::Open);
+    assert_eq!(e, [Effect::SwitchContext(ClusterId::new("staging"))]);
+    assert_eq!(
+        a.cluster,
+        cluster(),
+        "nothing changes until the client is ready"
+    );
+    let e = update(
+        &mut a,
+        Msg::Done(Done::Context(ClusterId::new("staging"), Ok("demo".into()))),
+    );
+    assert_eq!(a.cluster, ClusterId::new("staging"));
+    assert_eq!(a.scope, Scope::All, "all namespaces stays all namespaces");
+    assert!(
+        matches!(&e[..], [Effect::Connect { cluster, .. }] if *cluster == ClusterId::new("staging"))
+    );
+    assert!(a.tables.pods.is_empty(), "the old cluster's rows are gone");
+    let current: Vec<bool> = a
+        .tables
+        .contexts
+        .all_rows()
+        .iter()
+        .map(|r| r.current)
+        .collect();
+    assert_eq!(current, [false, true]);
+}

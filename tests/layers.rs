@@ -1,0 +1,263 @@
+//! The layers point one way (docs/architecture.md): views -> app -> kube / pty / logline, and
+//! inside the app, data modules never reach into behaviour, and no module circle exists. Read
+//! from the sources, so a stray `use` fails here rather than in a review.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(sources(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// The code of a file, without comments and without its `#[cfg(test)] mod tests` (tests may
+/// build what they like).
+fn code(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text = match text.find("#[cfg(test)]\nmod tests") {
+        Some(i) => &text[..i],
+        None => &text[..],
+    };
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Files under `src/<layer>` that mention any of `forbidden`.
+fn offenders(layer: &str, forbidden: &[&str]) -> Vec<String> {
+    let mut bad = Vec::new();
+    for f in sources(&src().join(layer)) {
+        let text = code(&f);
+        for word in forbidden {
+            if text.contains(word) {
+                let rel = f.strip_prefix(src()).unwrap_or(&f).display().to_string();
+                bad.push(format!("{rel} uses {word}"));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn lower_layers_never_import_upper_ones() {
+    let mut bad = Vec::new();
+    bad.extend(offenders(
+        "kube",
+        &["crate::app", "crate::views", "crate::runtime"],
+    ));
+    bad.extend(offenders(
+        "pty",
+        &[
+            "crate::kube",
+            "crate::app",
+            "crate::views",
+            "crate::runtime",
+            "kube::",
+        ],
+    ));
+    bad.extend(offenders(
+        "logline",
+        &[
+            "crate::kube",
+            "crate::app",
+            "crate::views",
+            "crate::runtime",
+            "crate::pty",
+        ],
+    ));
+    bad.extend(offenders("app", &["crate::views", "crate::runtime"]));
+    bad.extend(offenders("views", &["crate::runtime"]));
+    assert!(
+        bad.is_empty(),
+        "imports against the layers:\n{}",
+        bad.join("\n")
+    );
+}
+
+/// The app module a file is (`update`, `sessions::update`, `logs::pane`).
+fn app_module(path: &Path) -> String {
+    let rel = path
+        .strip_prefix(src().join("app"))
+        .unwrap_or(path)
+        .with_extension("");
+    let parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().to_string())
+        .filter(|p| p != "mod")
+        .collect();
+    parts.join("::")
+}
+
+/// The app modules a file refers to (`super::x`, `crate::app::x::y`), resolved to module names.
+fn app_refs(path: &Path, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let me = app_module(path);
+    let text = code(path);
+    let parent: Vec<&str> = me.split("::").collect();
+    let mut refs = BTreeSet::new();
+    let mut look = |prefix: &str, base: Vec<String>| {
+        for (i, _) in text.match_indices(prefix) {
+            let rest = &text[i + prefix.len()..];
+            let path: Vec<&str> = rest
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .next()
+                .unwrap_or("")
+                .split("::")
+                .filter(|s| !s.is_empty())
+                .collect();
+            // The longest prefix of the path that is a module.
+            let mut full = base.clone();
+            let mut found = None;
+            for seg in path {
+                full.push(seg.to_string());
+                let name = full.join("::");
+                if modules.contains(&name) {
+                    found = Some(name);
+                }
+            }
+            if let Some(m) = found.filter(|m| *m != me) {
+                refs.insert(m);
+            }
+        }
+    };
+    look("crate::app::", Vec::new());
+    // `super::` from `a::b` (a file `a/b.rs`) is `a`; from `a` (a file `a.rs` or
+    // `a/mod.rs`) it is the app root.
+    let is_dir_module = path.file_name().is_some_and(|f| f == "mod.rs");
+    let base: Vec<String> = if is_dir_module {
+        parent
+            .iter()
+            .take(parent.len().saturating_sub(1))
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        parent
+            .iter()
+            .take(parent.len().saturating_sub(1))
+            .map(|s| s.to_string())
+            .collect()
+    };
+    look("super::", base);
+    refs
+}
+
+fn app_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let files = sources(&src().join("app"));
+    let modules: BTreeSet<String> = files.iter().map(|f| app_module(f)).collect();
+    files
+        .iter()
+        .map(|f| (app_module(f), app_refs(f, &modules)))
+        .collect()
+}
+
+/// Plain data: what `App` is made of and what `update` returns. They must not depend on
+/// behaviour, or data and behaviour start to circle.
+const DATA: &[&str] = &[
+    "state",
+    "action",
+    "msg",
+    "picker",
+    "table",
+    "columns",
+    "detail",
+    "filter",
+    "keymap",
+    "layout",
+    "contexts",
+    "triage",
+    "sessions",
+    "logs::buffer",
+    "logs::pane",
+    "logs::pattern",
+];
+
+#[test]
+fn app_data_modules_do_not_depend_on_behaviour() {
+    let graph = app_graph();
+    let mut bad = Vec::new();
+    for m in DATA {
+        let Some(refs) = graph.get(*m) else {
+            bad.push(format!("{m}: no such module"));
+            continue;
+        };
+        for r in refs {
+            let allowed = DATA.contains(&r.as_str()) || r == "fixture";
+            if !allowed {
+                bad.push(format!("{m} uses {r}"));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "data modules reaching behaviour:\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn app_modules_form_no_circle() {
+    let graph = app_graph();
+    // Depth-first search for a back edge.
+    fn visit(
+        m: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == m) {
+            let mut circle = path[i..].to_vec();
+            circle.push(m.to_string());
+            return Some(circle);
+        }
+        if done.contains(m) {
+            return None;
+        }
+        path.push(m.to_string());
+        for r in graph.get(m).into_iter().flatten() {
+            // A parent module declaring its children (`pub mod update;`) is not a use.
+            if r.starts_with(&format!("{m}::")) {
+                continue;
+            }
+            if let Some(c) = visit(r, graph, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(m.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for m in graph.keys() {
+        if let Some(circle) = visit(m, &graph, &mut Vec::new(), &mut done) {
+            panic!(
+                "an import circle among app modules: {}",
+                circle.join(" -> ")
+            );
+        }
+    }
+}
+
+#[test]
+fn the_agent_crate_links_nothing_of_the_tui() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/kubedeck-agent/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{e}"));
+    for dep in ["kubedeck =", "ratatui", "axum", "crossterm", "kube ="] {
+        assert!(!text.contains(dep), "the agent depends on {dep}");
+    }
+}
