@@ -271,7 +271,7 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
             let text = format!("theme: {} (:theme NAME to switch)", app.theme_name);
             app.message = Some((Severity::Info, text));
         }
-        Command::Logs(args) => return logs::logs_command(app, &strs(&args)),
+        Command::Logs(args) => return super::logs::open::logs_command(app, &strs(&args)),
         Command::Since(args) => return logs::since_command(app, &strs(&args)),
         Command::Tail(args) => return logs::tail_command(app, &strs(&args)),
         Command::Drain => super::nodes::drain(app),

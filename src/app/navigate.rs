@@ -5,7 +5,7 @@
 use super::action::Effect;
 use super::detail::{Detail, DetailKind};
 use super::filter::Filter;
-use super::logs::update as logs;
+use super::logs::open as logs;
 use super::selection::selected_object;
 use super::sessions::update as sessions;
 use super::state::{App, Screen, Severity, View};

@@ -284,7 +284,9 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             return back(app);
         }
         return match pick_keys(app, action) {
-            Some(p) if p.picker.purpose == picker::PickFor::Logs => logs::picked(app, p),
+            Some(p) if p.picker.purpose == picker::PickFor::Logs => {
+                super::logs::open::picked(app, p)
+            }
             Some(p) => sessions::picked(app, p),
             None => Vec::new(),
         };
@@ -383,8 +385,8 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Shell => return sessions::open_shell(app),
         Action::Debug => return sessions::open_debug(app),
         Action::LocalShell => return sessions::open_local(app),
-        Action::Logs => return logs::open_logs(app),
-        Action::OwnerLogs => return logs::owner_logs(app),
+        Action::Logs => return super::logs::open::open_logs(app),
+        Action::OwnerLogs => return super::logs::open::owner_logs(app),
         Action::Input(c) => {
             app.input.push(c);
             typed(app);

@@ -3,6 +3,7 @@
 //! `crate::logline`.
 
 pub mod buffer;
+pub mod open;
 pub mod pane;
 pub mod pattern;
 pub mod update;

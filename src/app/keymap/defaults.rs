@@ -1,0 +1,407 @@
+//! The default bindings: every key kubedeck answers to, with its config name, action, help
+//! text and where it applies.
+
+use crossterm::event::KeyCode;
+
+use super::{Binding, Key, Section};
+use crate::app::action::Action;
+
+fn b(name: &'static str, keys: Vec<Key>, action: Action, desc: &'static str) -> Binding {
+    Binding {
+        name,
+        keys,
+        action,
+        desc,
+        section: Section::Global,
+    }
+}
+
+fn in_section(section: Section, mut binding: Binding) -> Binding {
+    binding.section = section;
+    binding
+}
+
+/// Dashboard-only bindings among the defaults.
+const TABLE_ONLY: &[&str] = &[
+    "open",
+    "describe",
+    "yaml",
+    "events",
+    "flagged",
+    "managed_fields",
+    "delete",
+    "cancel_run",
+    "rerun",
+];
+
+fn log_and_pane_bindings() -> Vec<Binding> {
+    use KeyCode::*;
+    let t = |b| in_section(Section::Table, b);
+    let l = |b| in_section(Section::Logs, b);
+    let p = |b| in_section(Section::Panes, b);
+    vec![
+        t(b(
+            "logs",
+            vec![Key::ch('l')],
+            Action::Logs,
+            "logs of the selection (pod: pick a container; run/TaskRun: its steps)",
+        )),
+        t(b(
+            "owner_logs",
+            vec![Key::ch('L')],
+            Action::OwnerLogs,
+            "logs of all pods of the selected pod's owner (Deployment, StatefulSet, Job...)",
+        )),
+        l(b(
+            "log_follow",
+            vec![Key::ch('f')],
+            Action::ToggleFollow,
+            "follow on/off (paused: new lines are counted)",
+        )),
+        l(b(
+            "log_wrap",
+            vec![Key::ch('w')],
+            Action::ToggleWrap,
+            "wrap long lines on/off",
+        )),
+        l(b(
+            "log_timestamps",
+            vec![Key::ch('t')],
+            Action::ToggleTimestamps,
+            "timestamps on/off",
+        )),
+        l(b(
+            "log_level",
+            vec![Key::ch('L')],
+            Action::CycleLevel,
+            "level filter: all → INFO+ → WARN+ → ERROR",
+        )),
+        l(b(
+            "log_filter",
+            vec![Key::ch('&')],
+            Action::FilterLines,
+            "show only matching lines (!text hides them; ~regex)",
+        )),
+        l(b(
+            "log_previous",
+            vec![Key::ch('p')],
+            Action::Previous,
+            "previous container instance (after a crash) / back to current",
+        )),
+        l(b(
+            "log_failed",
+            vec![Key::ch('F')],
+            Action::FailedOnly,
+            "Tekton: only failed steps",
+        )),
+        l(b(
+            "log_expand",
+            vec![Key::plain(Enter)],
+            Action::Expand,
+            "JSON line: show the whole object / compact again",
+        )),
+        l(b(
+            "log_mark",
+            vec![Key::ch('v')],
+            Action::Mark,
+            "mark the start of a selection",
+        )),
+        l(b(
+            "log_copy",
+            vec![Key::ch('c')],
+            Action::Copy,
+            "copy the selection (or the line) to the clipboard (OSC 52)",
+        )),
+        l(b(
+            "log_save",
+            vec![Key::ch('S')],
+            Action::Save,
+            "save the lines shown (filtered) to a file",
+        )),
+        t(b(
+            "cordon",
+            vec![Key::ch('C')],
+            Action::Cordon,
+            "nodes: cordon the selected node (asks first)",
+        )),
+        t(b(
+            "uncordon",
+            vec![Key::ch('U')],
+            Action::Uncordon,
+            "nodes: uncordon the selected node (asks first)",
+        )),
+        t(b(
+            "shell",
+            vec![Key::ch('s')],
+            Action::Shell,
+            "shell in the selected pod (bash, else sh) in a pane",
+        )),
+        t(b(
+            "debug",
+            vec![Key::ch('D')],
+            Action::Debug,
+            "ephemeral debug container in the selected pod: pick a profile",
+        )),
+        t(b(
+            "local_shell",
+            vec![Key::ch('!')],
+            Action::LocalShell,
+            "a shell on this machine with the current context (:shell)",
+        )),
+        in_section(
+            Section::Terminal,
+            b(
+                "scrollback",
+                vec![Key::ch('[')],
+                Action::Scrollback,
+                "scroll back (↑↓ PgUp PgDn g G; Esc returns)",
+            ),
+        ),
+        in_section(
+            Section::Terminal,
+            b(
+                "record",
+                vec![Key::ch('r')],
+                Action::Record,
+                "record to an asciicast file / stop",
+            ),
+        ),
+        in_section(
+            Section::Terminal,
+            b(
+                "detach",
+                vec![Key::ch('d')],
+                Action::Detach,
+                "close the pane, keep the session (:sessions)",
+            ),
+        ),
+        in_section(
+            Section::Terminal,
+            b(
+                "end_session",
+                vec![Key::ch('K')],
+                Action::EndSession,
+                "end the session (asks while it runs)",
+            ),
+        ),
+        p(b(
+            "focus_next",
+            vec![Key::plain(Tab)],
+            Action::FocusNext,
+            "focus the next pane",
+        )),
+        p(b(
+            "focus_prev",
+            vec![Key::plain(BackTab)],
+            Action::FocusPrev,
+            "focus the previous pane",
+        )),
+        p(b(
+            "zoom",
+            vec![Key::ch('z')],
+            Action::Zoom,
+            "zoom the focused pane / unzoom",
+        )),
+        p(b(
+            "close_pane",
+            vec![Key::ch('x')],
+            Action::ClosePane,
+            "close the focused pane",
+        )),
+        p(b(
+            "grow",
+            vec![Key::ch('>')],
+            Action::Grow,
+            "grow the focused pane",
+        )),
+        p(b(
+            "shrink",
+            vec![Key::ch('<')],
+            Action::Shrink,
+            "shrink the focused pane",
+        )),
+        p(b(
+            "flip",
+            vec![Key::ch('%')],
+            Action::Flip,
+            "turn the focused split: side by side ↔ stacked",
+        )),
+    ]
+}
+
+/// The default bindings, in help order.
+pub fn default_bindings() -> Vec<Binding> {
+    use KeyCode::*;
+    let mut out = vec![
+        b(
+            "down",
+            vec![Key::ch('j'), Key::plain(Down)],
+            Action::Down,
+            "move down",
+        ),
+        b(
+            "up",
+            vec![Key::ch('k'), Key::plain(Up)],
+            Action::Up,
+            "move up",
+        ),
+        b(
+            "page_down",
+            vec![Key::ctrl('f'), Key::plain(PageDown)],
+            Action::PageDown,
+            "page down",
+        ),
+        b(
+            "page_up",
+            vec![Key::ctrl('b'), Key::plain(PageUp)],
+            Action::PageUp,
+            "page up",
+        ),
+        b(
+            "top",
+            vec![Key::ch('g'), Key::plain(Home)],
+            Action::Top,
+            "first row",
+        ),
+        b(
+            "bottom",
+            vec![Key::ch('G'), Key::plain(End)],
+            Action::Bottom,
+            "last row",
+        ),
+        b(
+            "open",
+            vec![Key::plain(Enter)],
+            Action::Open,
+            "open: PipelineRun → TaskRuns → step logs, node → its pods, triage row → the object",
+        ),
+        b(
+            "back",
+            vec![Key::plain(Esc)],
+            Action::Back,
+            "back: close help, clear the filter, then the previous view",
+        ),
+        b(
+            "describe",
+            vec![Key::ch('d')],
+            Action::Describe,
+            "describe the selection",
+        ),
+        b(
+            "yaml",
+            vec![Key::ch('y')],
+            Action::Yaml,
+            "YAML of the selection",
+        ),
+        b(
+            "events",
+            vec![Key::ch('e')],
+            Action::Events,
+            "events of the selection",
+        ),
+        b(
+            "flagged",
+            vec![Key::ch('w')],
+            Action::ToggleFlagged,
+            "only warnings (events) / only rows needing attention",
+        ),
+        b(
+            "filter",
+            vec![Key::ch('/')],
+            Action::StartFilter,
+            "filter rows: text, !text inverts, -l key=value; search in describe and log panes",
+        ),
+        b(
+            "next_match",
+            vec![Key::ch('n')],
+            Action::NextMatch,
+            "next search match (describe/YAML, log panes)",
+        ),
+        b(
+            "prev_match",
+            vec![Key::ch('N')],
+            Action::PrevMatch,
+            "previous search match (describe/YAML, log panes)",
+        ),
+        b(
+            "managed_fields",
+            vec![Key::ch('m')],
+            Action::ToggleManagedFields,
+            "YAML: show/hide managedFields",
+        ),
+        b(
+            "command",
+            vec![Key::ch(':')],
+            Action::StartCommand,
+            "command line (:pods :pr :ev :no :ns :ctx :triage :theme :q)",
+        ),
+        b("help", vec![Key::ch('?')], Action::ToggleHelp, "this help"),
+        b(
+            "delete",
+            vec![Key::ctrl('d')],
+            Action::Delete,
+            "delete the selected pod or run (asks first)",
+        ),
+        b(
+            "cancel_run",
+            vec![Key::ch('c')],
+            Action::CancelRun,
+            "cancel the selected PipelineRun (asks first)",
+        ),
+        b(
+            "rerun",
+            vec![Key::ch('r')],
+            Action::Rerun,
+            "rerun the selected PipelineRun (asks first)",
+        ),
+    ];
+    const SORT_NAMES: [&str; 10] = [
+        "sort_1", "sort_2", "sort_3", "sort_4", "sort_5", "sort_6", "sort_7", "sort_8", "sort_9",
+        "sort_10",
+    ];
+    for (i, name) in SORT_NAMES.into_iter().enumerate() {
+        // 1-9, then 0 for the tenth column (the nodes view's PRESSURE).
+        let digit = if i == 9 {
+            '0'
+        } else {
+            char::from(b'1' + i as u8)
+        };
+        out.push(b(
+            name,
+            vec![Key::ch(digit)],
+            Action::SortBy(i),
+            if i == 0 {
+                "sort by column 1 (again: reverse); 2-9 likewise, 0 the tenth"
+            } else {
+                ""
+            },
+        ));
+    }
+    out.push(b(
+        "quit",
+        vec![Key::ctrl('c')],
+        Action::Quit,
+        "quit (also :q)",
+    ));
+    for binding in &mut out {
+        if TABLE_ONLY.contains(&binding.name) || binding.name.starts_with("sort_") {
+            binding.section = Section::Table;
+        }
+    }
+    out.extend(log_and_pane_bindings());
+    out
+}
+
+/// Actions that change the cluster: hidden from help in read-only mode.
+pub fn is_mutation(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Delete
+            | Action::CancelRun
+            | Action::Rerun
+            | Action::Shell
+            | Action::Debug
+            | Action::Cordon
+            | Action::Uncordon
+    )
+}

@@ -1,0 +1,353 @@
+//! Opening log panes: from the selection (`l`, a container picker when a pod has several), a
+//! pod's owner (`L`), a label selector or a workload (`:logs`), a captured run. Each pane gets
+//! its own stream key and an `OpenLogs` effect for the runtime.
+
+use super::buffer::LogBuffer;
+use super::pane::LogPane;
+use crate::app::action::Effect;
+use crate::app::picker::{PickFor, Picked, Picker};
+use crate::app::selection::{pod_row, selected_object};
+use crate::app::state::{App, Severity};
+use crate::kube::informer::ResourceKind;
+use crate::kube::log_request::{LogRequest, LogTarget};
+use crate::kube::object_ref::ObjectRef;
+use crate::kube::pod_row::PodRow;
+
+/// Labels a controller stamps on each generation of pods; dropped so the selector also
+/// matches the pods of a rollout.
+const GENERATED_LABELS: &[&str] = &[
+    "pod-template-hash",
+    "controller-revision-hash",
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "batch.kubernetes.io/job-completion-index",
+    "job-name",
+    "batch.kubernetes.io/job-name",
+    "controller-uid",
+    "batch.kubernetes.io/controller-uid",
+];
+
+fn say(app: &mut App, sev: Severity, text: impl Into<String>) {
+    app.message = Some((sev, text.into()));
+}
+
+/// Open a new log pane beside the focused pane and start its stream.
+pub fn open_pane(app: &mut App, request: LogRequest) -> Vec<Effect> {
+    let id = app.next_pane;
+    app.next_pane += 1;
+    let key = app.new_stream_key();
+    let pane = LogPane::new(key, request.clone(), LogBuffer::new(app.log_limits));
+    app.logs.insert(id, pane);
+    app.split_beside_focus(id);
+    app.message = None;
+    vec![Effect::OpenLogs { key, request }]
+}
+
+fn request(app: &App, target: LogTarget) -> LogRequest {
+    LogRequest {
+        cluster: app.cluster.clone(),
+        target,
+        options: app.log_options.clone(),
+    }
+}
+
+fn pod_logs(app: &mut App, row: &PodRow) -> Vec<Effect> {
+    if row.containers.len() == 1 {
+        let target = LogTarget::Pod {
+            namespace: row.namespace.clone(),
+            name: row.name.clone(),
+            container: row.containers.first().cloned(),
+        };
+        return open_pane(app, request(app, target));
+    }
+    let mut items = Vec::new();
+    let mut values = Vec::new();
+    for (i, c) in row.containers.iter().enumerate() {
+        let init = if i < row.init_containers {
+            " (init)"
+        } else {
+            ""
+        };
+        items.push(format!("{c}{init}"));
+        values.push(c.clone());
+    }
+    items.push("all containers".into());
+    values.push(String::new());
+    let pod = ObjectRef::new(&app.cluster, ResourceKind::Pods, &row.namespace, &row.name);
+    let selected = row
+        .init_containers
+        .min(row.containers.len().saturating_sub(1));
+    app.open_picker(Picker {
+        title: format!("logs of {}", row.name),
+        items,
+        values,
+        selected,
+        pod,
+        purpose: PickFor::Logs,
+    });
+    Vec::new()
+}
+
+/// `l`: the logs of whatever is selected.
+pub fn open_logs(app: &mut App) -> Vec<Effect> {
+    let Some(obj) = selected_object(app) else {
+        return Vec::new();
+    };
+    match obj.kind {
+        ResourceKind::Pods => match pod_row(app, &obj.namespace, &obj.name) {
+            Some(row) => pod_logs(app, &row),
+            None => {
+                let target = LogTarget::Pod {
+                    namespace: obj.namespace.clone(),
+                    name: obj.name.clone(),
+                    container: None,
+                };
+                open_pane(app, request(app, target))
+            }
+        },
+        ResourceKind::PipelineRuns | ResourceKind::TaskRuns => {
+            let kind = if obj.kind == ResourceKind::TaskRuns {
+                "TaskRun"
+            } else {
+                "PipelineRun"
+            };
+            let target = LogTarget::Tekton {
+                namespace: obj.namespace.clone(),
+                kind,
+                name: obj.name.clone(),
+            };
+            open_pane(app, request(app, target))
+        }
+        other => {
+            say(
+                app,
+                Severity::Error,
+                format!("{} have no logs", other.label()),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// `L`: all pods of the selected pod's owner, by its labels less the generated ones.
+pub fn owner_logs(app: &mut App) -> Vec<Effect> {
+    let Some(obj) = selected_object(app) else {
+        return Vec::new();
+    };
+    let row = pod_row(app, &obj.namespace, &obj.name);
+    let Some(row) = row.filter(|_| obj.kind == ResourceKind::Pods) else {
+        say(app, Severity::Error, "owner logs start from a pod");
+        return Vec::new();
+    };
+    let Some((kind, owner)) = row.owner.clone() else {
+        say(app, Severity::Error, format!("{} has no owner", row.name));
+        return Vec::new();
+    };
+    let selector: Vec<String> = row
+        .labels
+        .iter()
+        .filter(|(k, _)| !GENERATED_LABELS.contains(&k.as_str()))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if selector.is_empty() {
+        say(
+            app,
+            Severity::Error,
+            format!("{kind} {owner}: its pods carry no labels to select them by"),
+        );
+        return Vec::new();
+    }
+    let target = LogTarget::Selector {
+        namespace: Some(row.namespace.clone()),
+        selector: selector.join(","),
+    };
+    let effects = open_pane(app, request(app, target));
+    say(
+        app,
+        Severity::Info,
+        format!("logs of {kind} {owner} and its siblings"),
+    );
+    effects
+}
+
+/// `:logs deploy/web` (or sts, ds, rs, job): every pod the workload selects; `:logs pr/NAME`
+/// (or tr): a run's steps, live or captured. The namespace is `-n NS`, else the scope's, else
+/// the selected row's.
+fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
+    let (word, name) = workload.split_once('/').unwrap_or((workload, ""));
+    // A Tekton run by name (its live steps, or the captured ones once the run is gone), or a
+    // workload.
+    enum Whose {
+        Run(&'static str),
+        Workload(crate::kube::owner::OwnerKind),
+    }
+    let whose = match word.to_ascii_lowercase().as_str() {
+        "pr" | "pipelinerun" | "pipelineruns" => Whose::Run("PipelineRun"),
+        "tr" | "taskrun" | "taskruns" => Whose::Run("TaskRun"),
+        _ => match crate::kube::owner::owner_kind(word) {
+            Some(kind) => Whose::Workload(kind),
+            None => {
+                say(
+                    app,
+                    Severity::Error,
+                    format!(
+                        "{word}: not a workload or run kind (deploy, sts, ds, rs, job, pr, tr)"
+                    ),
+                );
+                return Vec::new();
+            }
+        },
+    };
+    if name.is_empty() {
+        say(app, Severity::Error, format!("usage: :logs {word}/NAME"));
+        return Vec::new();
+    }
+    let flag = args
+        .iter()
+        .position(|a| *a == "-n")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.to_string());
+    let selected = selected_object(app)
+        .map(|o| o.namespace)
+        .filter(|ns| !ns.is_empty());
+    let scope = app.scope.namespace().map(str::to_string);
+    let Some(namespace) = flag.or(scope).or(selected) else {
+        say(
+            app,
+            Severity::Error,
+            format!("which namespace? :logs -n NS {word}/{name}"),
+        );
+        return Vec::new();
+    };
+    let name = name.to_string();
+    let target = match whose {
+        Whose::Run(kind) => LogTarget::Tekton {
+            namespace,
+            kind,
+            name,
+        },
+        Whose::Workload(kind) => LogTarget::Owner {
+            namespace,
+            kind,
+            name,
+        },
+    };
+    open_pane(app, request(app, target))
+}
+
+/// Enter in the captured-runs list: the run's steps (live if its pods still exist, else as
+/// captured).
+pub fn open_captured(app: &mut App) -> Vec<Effect> {
+    let Some(row) = app.tables.captured.selected_row().cloned() else {
+        return Vec::new();
+    };
+    let target = LogTarget::Tekton {
+        namespace: row.namespace.clone(),
+        kind: row.kind,
+        name: row.name.clone(),
+    };
+    open_pane(app, request(app, target))
+}
+
+/// The container picker's choice for logs (empty: every container).
+pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
+    let Picked { picker, value } = picked;
+    let (p, container) = (picker.pod, value);
+    let target = LogTarget::Pod {
+        namespace: p.namespace,
+        name: p.name,
+        container: (!container.is_empty()).then_some(container),
+    };
+    open_pane(app, request(app, target))
+}
+
+/// `:logs [-l SEL | [-n NS] KIND/NAME]`.
+pub fn logs_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
+    match args {
+        [] => open_logs(app),
+        ["-l", selector] | [selector] if selector.contains('=') => {
+            let namespace = app.scope.namespace().map(str::to_string);
+            let target = LogTarget::Selector {
+                namespace,
+                selector: selector.to_string(),
+            };
+            open_pane(app, request(app, target))
+        }
+        [workload] | [workload, "-n", _] | ["-n", _, workload] if workload.contains('/') => {
+            workload_logs(app, workload, args)
+        }
+        _ => {
+            say(
+                app,
+                Severity::Error,
+                "usage: :logs [-l key=value,... | [-n NS] deploy|sts|ds|rs|job|pr|tr/NAME]",
+            );
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::ids::Scope;
+
+    fn opened(effects: &[Effect]) -> Option<LogTarget> {
+        effects.iter().find_map(|e| match e {
+            Effect::OpenLogs { request, .. } => Some(request.target.clone()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn workload_logs_by_kind_and_name_in_the_right_namespace() {
+        let mut app = App::new(
+            "ctx".into(),
+            "srv".into(),
+            Scope::Namespace("demo".into()),
+            false,
+        );
+        let target = opened(&crate::app::command::command(&mut app, "logs deploy/web"));
+        match target {
+            Some(LogTarget::Owner {
+                namespace,
+                kind,
+                name,
+            }) => {
+                assert_eq!(
+                    (namespace.as_str(), kind.kind, name.as_str()),
+                    ("demo", "Deployment", "web")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let target = opened(&crate::app::command::command(
+            &mut app,
+            "logs -n ci job/nightly",
+        ));
+        assert!(
+            matches!(&target, Some(LogTarget::Owner { namespace, kind, .. }) if namespace == "ci" && kind.kind == "Job"),
+            "{target:?}"
+        );
+        // Not a workload: refused with the kinds that are.
+        let effects = crate::app::command::command(&mut app, "logs pod/web-1");
+        assert!(opened(&effects).is_none());
+        let msg = app.message.clone().map(|m| m.1).unwrap_or_default();
+        assert!(msg.contains("deploy, sts"), "{msg}");
+        // A run by name, even one that is gone (its captured steps).
+        let target = opened(&crate::app::command::command(&mut app, "logs pr/build-1"));
+        assert!(
+            matches!(&target, Some(LogTarget::Tekton { kind: "PipelineRun", name, .. }) if name == "build-1"),
+            "{target:?}"
+        );
+    }
+
+    #[test]
+    fn workload_logs_across_namespaces_ask_which_one() {
+        let mut app = App::new("ctx".into(), "srv".into(), Scope::All, false);
+        let effects = crate::app::command::command(&mut app, "logs sts/db");
+        assert!(opened(&effects).is_none());
+        let msg = app.message.clone().map(|m| m.1).unwrap_or_default();
+        assert!(msg.contains(":logs -n NS sts/db"), "{msg}");
+    }
+}

@@ -1,0 +1,306 @@
+//! The apiserver's HTTP surface: discovery, list (JSON or Table, paginated), get, delete,
+//! watch, pod logs, Status error bodies, and the `/_sim/` fault-injection endpoints.
+//!
+//! `mod.rs` routes a request and answers errors; reads (list, get, Table, continue tokens),
+//! writes (patch, create, delete, eviction, ephemeral containers), pod logs and the `/_sim/`
+//! endpoints each have their own file.
+
+mod admin;
+mod logs;
+mod read;
+mod write;
+
+use admin::admin;
+use logs::pod_log;
+pub use read::{Filter, present};
+use read::{get, list};
+use write::{create, delete, ephemeral, evict, patch};
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::resources::{self, Served};
+use super::route::{self, Target};
+use super::{Shared, watch};
+
+type Params = HashMap<String, String>;
+
+pub fn status_body(code: u16, reason: &str, message: &str, details: Option<Value>) -> Value {
+    let mut v = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": reason, "code": code});
+    if let Some(d) = details {
+        v["details"] = d;
+    }
+    v
+}
+
+pub fn json_response(code: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    (code, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+fn status(code: u16, reason: &str, message: &str, details: Option<Value>) -> Response {
+    let sc = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(sc, &status_body(code, reason, message, details))
+}
+
+fn not_found_page() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "404 page not found\n",
+    )
+        .into_response()
+}
+
+fn bad_request(message: &str) -> Response {
+    status(400, "BadRequest", message, None)
+}
+
+fn resource_name(served: &Served) -> String {
+    if served.group.is_empty() {
+        served.plural.to_string()
+    } else {
+        format!("{}.{}", served.plural, served.group)
+    }
+}
+
+fn forbidden(served: &Served, verb: &str, namespace: Option<&str>) -> Response {
+    let scope = namespace.map_or_else(
+        || "at the cluster scope".to_string(),
+        |ns| format!("in the namespace \"{ns}\""),
+    );
+    let message = format!(
+        "{} is forbidden: User \"system:serviceaccount:demo:nobody\" cannot {verb} resource \"{}\" in API group \"{}\" {scope}",
+        resource_name(served),
+        served.plural,
+        served.group
+    );
+    status(
+        403,
+        "Forbidden",
+        &message,
+        Some(json!({"group": served.group, "kind": served.plural})),
+    )
+}
+
+pub async fn handle(
+    State(sim): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+    body: axum::body::Bytes,
+) -> Response {
+    let latency = sim.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let Some(target) = route::parse(uri.path()) else {
+        return not_found_page();
+    };
+    if let Target::Admin(cmd) = &target {
+        return admin(&sim, cmd, &params);
+    }
+    if let Some(token) = &sim.token {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        // Anonymous requests are allowed (client-go sends no token over plain HTTP); a wrong token
+        // is refused as an expired or revoked one would be.
+        if presented.is_some_and(|p| p != token.as_str()) {
+            return status(401, "Unauthorized", "Unauthorized", None);
+        }
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    match (method, target) {
+        (Method::GET, Target::Version) => json_response(StatusCode::OK, &super::version_info()),
+        (Method::GET, Target::ApiVersions) => json_response(
+            StatusCode::OK,
+            &json!({"kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": sim.addr_text()}]}),
+        ),
+        (Method::GET, Target::ApiGroups) => json_response(
+            StatusCode::OK,
+            &resources::group_list(|g, v| sim.faults.serves(g, v)),
+        ),
+        (Method::GET, Target::GroupVersion { group, version }) => {
+            if !sim.faults.serves(&group, &version) {
+                return not_found_page();
+            }
+            match resources::resource_list(&group, &version) {
+                Some(list) => json_response(StatusCode::OK, &list),
+                None => not_found_page(),
+            }
+        }
+        (method, Target::Collection { served, namespace }) => {
+            if let Some(r) = gate(
+                &sim,
+                served,
+                namespace.as_deref(),
+                if method == Method::GET { "list" } else { "" },
+            ) {
+                return r;
+            }
+            if method == Method::POST {
+                if let Some(r) = gate(&sim, served, namespace.as_deref(), "create") {
+                    return r;
+                }
+                return create(&sim, served, namespace, &body);
+            }
+            if method != Method::GET {
+                return status(
+                    405,
+                    "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource",
+                    None,
+                );
+            }
+            let watching = matches!(params.get("watch").map(String::as_str), Some("true" | "1"));
+            if watching {
+                if served.store.is_none() {
+                    return status(
+                        405,
+                        "MethodNotAllowed",
+                        "the server does not allow this method on the requested resource",
+                        None,
+                    );
+                }
+                if let Some(r) = gate(&sim, served, namespace.as_deref(), "watch") {
+                    return r;
+                }
+                return match Filter::new(served, namespace, &params) {
+                    Ok(filter) => watch::respond(sim, served, filter, &params),
+                    Err(r) => *r,
+                };
+            }
+            list(&sim, served, namespace, &params, &accept)
+        }
+        (
+            Method::GET,
+            Target::Object {
+                served,
+                namespace,
+                name,
+            },
+        ) => {
+            if let Some(r) = gate(&sim, served, namespace.as_deref(), "get") {
+                return r;
+            }
+            get(&sim, served, namespace, &name)
+        }
+        (
+            Method::DELETE,
+            Target::Object {
+                served,
+                namespace,
+                name,
+            },
+        ) => {
+            if let Some(r) = gate(&sim, served, namespace.as_deref(), "delete") {
+                return r;
+            }
+            delete(&sim, served, namespace, &name, &params)
+        }
+        (
+            Method::PATCH,
+            Target::Object {
+                served,
+                namespace,
+                name,
+            },
+        ) => {
+            if let Some(r) = gate(&sim, served, namespace.as_deref(), "patch") {
+                return r;
+            }
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            patch(&sim, served, namespace, &name, &content_type, &body)
+        }
+        (Method::GET, Target::Log { namespace, name }) => {
+            let Some(pods) = resources::find("", "v1", "pods") else {
+                return not_found_page();
+            };
+            if sim.faults.is_forbidden("pods/log") || sim.faults.is_forbidden("pods") {
+                return forbidden(pods, "get", Some(&namespace));
+            }
+            pod_log(sim, &namespace, &name, &params)
+        }
+        (Method::POST, Target::Eviction { namespace, name }) => {
+            evict(&sim, &namespace, &name, &params)
+        }
+        (method, Target::Ephemeral { namespace, name }) => {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            ephemeral(&sim, &method, &namespace, &name, &content_type, &body)
+        }
+        _ => status(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+            None,
+        ),
+    }
+}
+
+/// A pod carrying this label is protected by a (simulated) PodDisruptionBudget that allows no
+/// disruption now: its evictions get the apiserver's 429.
+pub const PDB_BLOCKED: &str = "sim.kubedeck.dev/pdb-blocked";
+
+/// Faults and availability that apply before any verb: 403 and unserved metrics.
+fn gate(
+    sim: &Shared,
+    served: &'static Served,
+    namespace: Option<&str>,
+    verb: &str,
+) -> Option<Response> {
+    if !sim.faults.serves(served.group, served.version) {
+        return Some(not_found_page());
+    }
+    if sim.faults.is_forbidden(served.plural) {
+        return Some(forbidden(
+            served,
+            if verb.is_empty() { "list" } else { verb },
+            namespace,
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_body_reads_like_rbac() {
+        let pr = resources::find("tekton.dev", "v1", "pipelineruns");
+        assert!(pr.is_some());
+        if let Some(pr) = pr {
+            let r = forbidden(pr, "list", None);
+            assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        }
+        let body = status_body(
+            403,
+            "Forbidden",
+            "pods is forbidden",
+            Some(json!({"kind": "pods"})),
+        );
+        assert_eq!(body["reason"], "Forbidden");
+        assert_eq!(body["details"]["kind"], "pods");
+    }
+}

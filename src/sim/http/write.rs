@@ -1,0 +1,368 @@
+//! Writes: patch (merge, strategic-as-merge, JSON patch), create (with generateName), delete,
+//! the eviction subresource and ephemeral containers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::super::resources::{self, Served, View};
+use super::super::{Shared, model};
+
+type Params = HashMap<String, String>;
+
+use super::read::not_found;
+use super::*;
+
+/// POST `pods/NAME/eviction`: a graceful delete unless a disruption budget forbids it.
+pub(super) fn evict(sim: &Arc<Shared>, namespace: &str, name: &str, params: &Params) -> Response {
+    let Some(pods) = resources::find("", "v1", "pods") else {
+        return not_found_page();
+    };
+    if sim.faults.is_forbidden("pods/eviction") {
+        return forbidden(pods, "create", Some(namespace));
+    }
+    let key = (namespace.to_string(), name.to_string());
+    let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
+        return not_found(pods, name);
+    };
+    if pod["metadata"]["labels"][PDB_BLOCKED].is_string() {
+        return status(
+            429,
+            "TooManyRequests",
+            "Cannot evict pod as it would violate the pod's disruption budget.",
+            Some(json!({"causes": [{"reason": "DisruptionBudget",
+                "message": format!("The disruption budget {name}-pdb needs 1 healthy pods and has 1 currently")}]})),
+        );
+    }
+    let deleted = delete(sim, pods, Some(namespace.to_string()), name, params);
+    if !deleted.status().is_success() {
+        return deleted;
+    }
+    json_response(
+        StatusCode::CREATED,
+        &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
+    )
+}
+
+/// GET, PATCH or PUT `pods/NAME/ephemeralcontainers`.
+pub(super) fn ephemeral(
+    sim: &Arc<Shared>,
+    method: &Method,
+    namespace: &str,
+    name: &str,
+    content_type: &str,
+    body: &[u8],
+) -> Response {
+    let Some(pods) = resources::find("", "v1", "pods") else {
+        return not_found_page();
+    };
+    if !sim.faults.ephemeral_enabled() {
+        return not_found_page();
+    }
+    if sim.faults.is_forbidden("pods/ephemeralcontainers") {
+        let verb = if *method == Method::GET {
+            "get"
+        } else {
+            "patch"
+        };
+        return status(
+            403,
+            "Forbidden",
+            &format!(
+                "pods \"{name}\" is forbidden: User \"kubedeck-sim\" cannot {verb} resource \"pods/ephemeralcontainers\" in API group \"\" in the namespace \"{namespace}\""
+            ),
+            Some(json!({"name": name, "kind": "pods"})),
+        );
+    }
+    let key = (namespace.to_string(), name.to_string());
+    let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
+        return not_found(pods, name);
+    };
+    let current: Vec<Value> = pod["spec"]["ephemeralContainers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let doc = if *method == Method::GET {
+        Value::Null
+    } else {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(d) => d,
+            Err(_) => return bad_request("the body of the request was in an unknown format"),
+        }
+    };
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    let mut next = match (method.clone(), media) {
+        (Method::GET, _) => return json_response(StatusCode::OK, &present(pods, &pod)),
+        (Method::PATCH, "application/strategic-merge-patch+json") => {
+            super::super::debug::merge_by_name(
+                &current,
+                doc["spec"]["ephemeralContainers"]
+                    .as_array()
+                    .map_or(&[][..], Vec::as_slice),
+            )
+        }
+        (Method::PATCH, "application/merge-patch+json") => {
+            let mut whole = (*pod).clone();
+            json_patch::merge(&mut whole, &doc);
+            whole["spec"]["ephemeralContainers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        }
+        (Method::PATCH, "application/json-patch+json") => {
+            let ops: json_patch::Patch = match serde_json::from_value(doc) {
+                Ok(p) => p,
+                Err(e) => return bad_request(&e.to_string()),
+            };
+            let mut whole = (*pod).clone();
+            if let Err(e) = json_patch::patch(&mut whole, &ops) {
+                return status(422, "Invalid", &e.to_string(), None);
+            }
+            whole["spec"]["ephemeralContainers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        }
+        (Method::PUT, _) => doc["spec"]["ephemeralContainers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+        (Method::PATCH, other) => {
+            return status(
+                415,
+                "UnsupportedMediaType",
+                &format!("the body of the request was in an unknown format (got {other:?})"),
+                None,
+            );
+        }
+        _ => {
+            return status(
+                405,
+                "MethodNotAllowed",
+                "the server does not allow this method on the requested resource",
+                None,
+            );
+        }
+    };
+    if let Err((code, reason, message)) = super::super::debug::validate(&pod, &mut next) {
+        return status(
+            code,
+            reason,
+            &message,
+            Some(json!({"name": name, "kind": "Pod"})),
+        );
+    }
+    match super::super::debug::apply(sim, &key, next) {
+        Some(o) => json_response(StatusCode::OK, &present(pods, &o)),
+        None => not_found(pods, name),
+    }
+}
+
+/// The stored kind behind a writable resource, or a 405 response.
+fn writable(served: &Served) -> Result<resources::Kind, Box<Response>> {
+    served
+        .store
+        .filter(|_| matches!(served.view, View::Stored | View::TektonV1beta1))
+        .ok_or_else(|| {
+            Box::new(status(
+                405,
+                "MethodNotAllowed",
+                "the server does not allow this method on the requested resource",
+                None,
+            ))
+        })
+}
+
+/// PATCH: JSON merge patch and strategic merge patch (as a merge: enough for the fields
+/// kubectl and kubedeck patch), or an RFC 6902 JSON patch.
+pub(super) fn patch(
+    sim: &Arc<Shared>,
+    served: &'static Served,
+    namespace: Option<String>,
+    name: &str,
+    content_type: &str,
+    body: &[u8],
+) -> Response {
+    let kind = match writable(served) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    let key = (namespace.unwrap_or_default(), name.to_string());
+    let Some(current) = sim.store.get(kind, &key) else {
+        return not_found(served, name);
+    };
+    let Ok(doc) = serde_json::from_slice::<Value>(body) else {
+        return bad_request("the body of the request was in an unknown format");
+    };
+    let mut next = (*current).clone();
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    match media {
+        "application/merge-patch+json" | "application/strategic-merge-patch+json" => {
+            json_patch::merge(&mut next, &doc);
+        }
+        "application/json-patch+json" => {
+            let ops: json_patch::Patch = match serde_json::from_value(doc) {
+                Ok(p) => p,
+                Err(e) => return bad_request(&e.to_string()),
+            };
+            if let Err(e) = json_patch::patch(&mut next, &ops) {
+                return status(422, "Invalid", &e.to_string(), None);
+            }
+        }
+        other => {
+            return status(
+                415,
+                "UnsupportedMediaType",
+                &format!(
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got {other:?})"
+                ),
+                None,
+            );
+        }
+    }
+    // Identity is not patchable.
+    next["metadata"]["name"] = current["metadata"]["name"].clone();
+    next["metadata"]["namespace"] = current["metadata"]["namespace"].clone();
+    next["metadata"]["uid"] = current["metadata"]["uid"].clone();
+    let updated = sim.store.update(kind, &key, |o| {
+        *o = next.clone();
+        true
+    });
+    sim.react(kind, &key);
+    match sim.store.get(kind, &key).or(updated) {
+        Some(o) => json_response(StatusCode::OK, &present(served, &o)),
+        None => not_found(served, name),
+    }
+}
+
+/// POST: create, with `generateName` turned into a name as the apiserver does.
+pub(super) fn create(
+    sim: &Arc<Shared>,
+    served: &'static Served,
+    namespace: Option<String>,
+    body: &[u8],
+) -> Response {
+    let kind = match writable(served) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    let Ok(mut obj) = serde_json::from_slice::<Value>(body) else {
+        return bad_request("the body of the request was in an unknown format");
+    };
+    let name = match (
+        obj["metadata"]["name"].as_str(),
+        obj["metadata"]["generateName"].as_str(),
+    ) {
+        (Some(n), _) if !n.is_empty() => n.to_string(),
+        (_, Some(prefix)) => {
+            let mut rng = fastrand::Rng::new();
+            let suffix: String = (0..5)
+                .map(|_| char::from(b"bcdfghjklmnpqrstvwxz2456789"[rng.usize(..27)]))
+                .collect();
+            format!("{prefix}{suffix}")
+        }
+        _ => {
+            return status(
+                422,
+                "Invalid",
+                "metadata.name: Required value: name or generateName is required",
+                None,
+            );
+        }
+    };
+    let ns = namespace.unwrap_or_default();
+    let key = (ns.clone(), name.clone());
+    if sim.store.get(kind, &key).is_some() {
+        return status(
+            409,
+            "AlreadyExists",
+            &format!("{} \"{name}\" already exists", resource_name(served)),
+            Some(json!({"name": name, "kind": served.plural})),
+        );
+    }
+    obj["metadata"]["name"] = json!(name);
+    if !ns.is_empty() {
+        obj["metadata"]["namespace"] = json!(ns);
+    }
+    obj["metadata"]["uid"] = json!(model::uid(fastrand::u64(1 << 40..)));
+    obj["metadata"]["creationTimestamp"] = model::ts(Timestamp::now());
+    if let Some(status) = obj.as_object_mut() {
+        status.remove("status");
+    }
+    sim.store.put(kind, obj);
+    sim.react(kind, &key);
+    match sim.store.get(kind, &key) {
+        Some(o) => json_response(StatusCode::CREATED, &present(served, &o)),
+        None => not_found(served, &name),
+    }
+}
+
+pub(super) fn delete(
+    sim: &Arc<Shared>,
+    served: &'static Served,
+    namespace: Option<String>,
+    name: &str,
+    params: &Params,
+) -> Response {
+    let Some(kind) = served.store.filter(|_| served.view == View::Stored) else {
+        return status(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+            None,
+        );
+    };
+    let key = (namespace.unwrap_or_default(), name.to_string());
+    let Some(obj) = sim.store.get(kind, &key) else {
+        return not_found(served, name);
+    };
+    let grace = params
+        .get("gracePeriodSeconds")
+        .and_then(|g| g.parse::<u64>().ok());
+    let default_grace = obj["spec"]["terminationGracePeriodSeconds"]
+        .as_u64()
+        .unwrap_or(30)
+        .min(sim.max_grace.as_secs());
+    let grace = grace.unwrap_or(if kind == resources::Kind::Pod {
+        default_grace
+    } else {
+        0
+    });
+    let terminal = matches!(
+        obj["status"]["phase"].as_str(),
+        Some("Succeeded" | "Failed")
+    );
+    if kind == resources::Kind::Pod {
+        // The kubelet stops the pod's containers: their stand-in processes go too.
+        sim.kill_processes(&key);
+    }
+    if grace == 0 || kind != resources::Kind::Pod || terminal {
+        return match sim.store.remove(kind, &key) {
+            Some(gone) => json_response(StatusCode::OK, &gone),
+            None => not_found(served, name),
+        };
+    }
+    if !obj["metadata"]["deletionTimestamp"].is_null() {
+        return json_response(StatusCode::OK, &obj);
+    }
+    // Graceful: mark Terminating now, remove when the grace period ends.
+    let marked = sim.store.update(kind, &key, |o| {
+        o["metadata"]["deletionTimestamp"] = model::ts(Timestamp::now());
+        o["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+        true
+    });
+    let store_owner = sim.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(grace)).await;
+        store_owner.store.remove(kind, &key);
+    });
+    match marked {
+        Some(o) => json_response(StatusCode::OK, &o),
+        None => not_found(served, name),
+    }
+}
