@@ -11,6 +11,8 @@ use serde_json::Value;
 
 use super::action::Action;
 use crate::kube::actions::ActionError;
+use crate::kube::client::ConnectError;
+use crate::kube::shell_kubeconfig::ShellConfigError;
 use crate::kube::ids::ClusterId;
 use crate::kube::informer::InformerUpdate;
 use crate::kube::logs::LogEvent;
@@ -47,7 +49,7 @@ pub enum Done {
     /// The captured Tekton runs, read from disk.
     Captured(Vec<CapturedRun>),
     /// A context's client is ready (the runtime keeps it): its default namespace.
-    Context(ClusterId, Result<String, String>),
+    Context(ClusterId, Result<String, ConnectError>),
     /// A theme was loaded (and is now drawn with) or could not be.
     Theme(String, Result<(), String>),
     /// A file was written.
@@ -57,7 +59,7 @@ pub enum Done {
     /// A session's input queue is full: a key was dropped.
     InputDropped(SessionId),
     /// A session could not be started at all.
-    SessionFailed(SessionId, String),
+    SessionFailed(SessionId, SessionStartError),
     /// Step capture is off: nothing to list.
     CaptureOff,
 }
@@ -66,4 +68,15 @@ impl From<Action> for Msg {
     fn from(a: Action) -> Self {
         Msg::Action(a)
     }
+}
+
+/// Why a session could not start before it connected.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionStartError {
+    /// The cluster it belongs to is not connected.
+    #[error("{0}")]
+    Cluster(#[from] ActionError),
+    /// The local shell's private kubeconfig could not be written.
+    #[error("{0}")]
+    ShellConfig(#[from] ShellConfigError),
 }

@@ -1001,7 +1001,8 @@ fn reports_from_informers_streams_sessions_and_tasks() {
     update(&mut a, Msg::Done(Done::CaptureOff));
     assert!(message(&a).contains("capture is off"));
     // A session that cannot start is said, and forgotten.
-    let e = update(&mut a, Msg::Done(Done::SessionFailed(1, "no shell".into())));
+    let why = ActionError::NotConnected("staging".into()).into();
+    let e = update(&mut a, Msg::Done(Done::SessionFailed(1, why)));
     assert_eq!(e, [Effect::EndSession(1)]);
     assert!(a.sessions.is_empty());
     // The clock.

@@ -11,12 +11,12 @@ use k8s_openapi::api::core::v1::Pod;
 use tokio::sync::mpsc;
 
 use super::terminals::Terminals;
-use crate::app::msg::{Done, Msg};
+use crate::app::msg::{Done, Msg, SessionStartError};
 use crate::app::sessions::SessionSpec;
 use crate::app::sessions::update::initial_recording;
 use crate::app::{App, Effect};
 use crate::kube::actions::{self, ActionError};
-use crate::kube::client::KubeconfigSource;
+use crate::kube::client::{ConnectError, KubeconfigSource};
 use crate::kube::cluster::{Cluster, TaskRunWatch};
 use crate::kube::ids::{ClusterId, Scope};
 use crate::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
@@ -31,7 +31,7 @@ use crate::views::theme::Theme;
 /// What only the runtime can receive: a context's new client (not plain data, so it never
 /// enters the app; the app hears `Done::Context`).
 pub enum Internal {
-    Client(ClusterId, Result<(kube::Client, String), String>),
+    Client(ClusterId, Result<(kube::Client, String), ConnectError>),
 }
 
 /// Where background work reports.
@@ -161,10 +161,7 @@ impl Runner {
                 let source = self.kubeconfig.clone();
                 let tx = self.channels.internal.clone();
                 tokio::spawn(async move {
-                    let result = source
-                        .client(cluster.context())
-                        .await
-                        .map_err(|e| e.to_string());
+                    let result = source.client(cluster.context()).await;
                     let _ = tx.send(Internal::Client(cluster, result));
                 });
             }
@@ -373,8 +370,8 @@ impl Runner {
     }
 
     /// The backend that connects `spec`, with the client of the cluster it names.
-    fn backend(&self, spec: &SessionSpec) -> Result<Box<dyn Backend>, String> {
-        let client = self.client(spec.cluster()).map_err(|e| e.to_string());
+    fn backend(&self, spec: &SessionSpec) -> Result<Box<dyn Backend>, SessionStartError> {
+        let client = self.client(spec.cluster());
         Ok(match spec {
             SessionSpec::Exec { pod, container } => Box::new(crate::kube::exec::Exec {
                 target: crate::kube::exec::Target {
@@ -405,8 +402,7 @@ impl Runner {
                     cluster.context(),
                     scope,
                     self.readonly,
-                )
-                .map_err(|e| e.to_string())?,
+                )?,
             ),
         })
     }

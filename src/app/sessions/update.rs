@@ -511,8 +511,12 @@ pub fn reported(app: &mut App, ev: SessionEvent) {
 }
 
 /// A session that could not be started at all: said, and forgotten.
-pub fn failed(app: &mut App, id: SessionId, why: String) -> Vec<Effect> {
+pub fn failed(
+    app: &mut App,
+    id: SessionId,
+    why: crate::app::msg::SessionStartError,
+) -> Vec<Effect> {
     let effects = close(app, id);
-    say(app, Severity::Error, why);
+    say(app, Severity::Error, why.to_string());
     effects
 }
