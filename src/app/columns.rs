@@ -1,6 +1,7 @@
 //! The columns of every resource table: titles, widths, sort orders and cell text, as
 //! `TableRow` implementations over the pure row derivations in `kube`.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use jiff::Timestamp;
@@ -66,14 +67,9 @@ impl TableRow for PodRow {
         &self.uid
     }
 
-    fn fields(&self) -> Vec<&str> {
-        vec![
-            &self.namespace,
-            &self.name,
-            &self.status,
-            &self.node,
-            &self.ip,
-        ]
+    fn fields(&self) -> Vec<Cow<'_, str>> {
+        let f = [&self.namespace, &self.name, &self.status, &self.node, &self.ip];
+        f.into_iter().map(|s| s.as_str().into()).collect()
     }
 
     fn label(&self, key: &str) -> Option<&str> {
@@ -182,15 +178,11 @@ impl TableRow for EventRow {
         &self.uid
     }
 
-    fn fields(&self) -> Vec<&str> {
-        vec![
-            &self.namespace,
-            &self.type_,
-            &self.reason,
-            &self.object_kind,
-            &self.object_name,
-            &self.message,
-        ]
+    fn fields(&self) -> Vec<Cow<'_, str>> {
+        let f = [&self.namespace, &self.type_, &self.reason, &self.message];
+        let mut f: Vec<Cow<'_, str>> = f.into_iter().map(|s| s.as_str().into()).collect();
+        f.push(self.object().into());
+        f
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
@@ -298,14 +290,11 @@ impl TableRow for NodeRow {
         &self.uid
     }
 
-    fn fields(&self) -> Vec<&str> {
-        let mut f = vec![
-            self.name.as_str(),
-            self.status.as_str(),
-            self.roles.as_str(),
-            self.version.as_str(),
-        ];
-        f.extend(self.taints.iter().map(String::as_str));
+    fn fields(&self) -> Vec<Cow<'_, str>> {
+        let f = [&self.name, &self.status, &self.roles, &self.version];
+        let mut f: Vec<Cow<'_, str>> = f.into_iter().map(|s| s.as_str().into()).collect();
+        f.extend(self.taints.iter().map(|t| t.as_str().into()));
+        f.extend(self.pressure.iter().map(|p| Cow::Borrowed(*p)));
         f
     }
 
@@ -390,8 +379,13 @@ impl TableRow for PipelineRunRow {
         &self.uid
     }
 
-    fn fields(&self) -> Vec<&str> {
-        vec![&self.namespace, &self.name, &self.pipeline, &self.message]
+    fn fields(&self) -> Vec<Cow<'_, str>> {
+        let f = [&self.namespace, &self.name, &self.pipeline];
+        let mut f: Vec<Cow<'_, str>> = f.into_iter().map(|s| s.as_str().into()).collect();
+        // The STATUS cell, not the controller's message (which names every state in passing:
+        // "Tasks Completed: 3 (Failed: 0, …)").
+        f.push(self.state.text().into());
+        f
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
@@ -463,8 +457,11 @@ impl TableRow for TaskRunRow {
         &self.uid
     }
 
-    fn fields(&self) -> Vec<&str> {
-        vec![&self.name, &self.task, &self.pod, &self.message]
+    fn fields(&self) -> Vec<Cow<'_, str>> {
+        let f = [&self.name, &self.task, &self.pod];
+        let mut f: Vec<Cow<'_, str>> = f.into_iter().map(|s| s.as_str().into()).collect();
+        f.push(self.state.text().into());
+        f
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
@@ -528,8 +525,8 @@ impl TableRow for NamespaceRow {
         &self.uid
     }
 
-    fn fields(&self) -> Vec<&str> {
-        vec![&self.name, &self.status]
+    fn fields(&self) -> Vec<Cow<'_, str>> {
+        vec![self.name.as_str().into(), self.status.as_str().into()]
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
@@ -594,9 +591,13 @@ impl TableRow for CapturedRun {
         &self.key
     }
 
-    fn fields(&self) -> Vec<&str> {
-        let mut f = vec![self.namespace.as_str(), self.name.as_str(), self.kind];
-        f.extend(self.failed.iter().map(String::as_str));
+    fn fields(&self) -> Vec<Cow<'_, str>> {
+        let mut f: Vec<Cow<'_, str>> = vec![
+            self.namespace.as_str().into(),
+            self.name.as_str().into(),
+            self.kind.into(),
+        ];
+        f.extend(self.failed.iter().map(|s| s.as_str().into()));
         f
     }
 
@@ -633,5 +634,63 @@ impl TableRow for CapturedRun {
         } else {
             Health::Error
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fixture::{app, now};
+
+    /// What the `/` filter searches is text the row shows: every field is in one of its cells.
+    fn searched_is_shown<R: TableRow>(rows: &[std::sync::Arc<R>]) {
+        assert!(!rows.is_empty());
+        for r in rows {
+            let cells: Vec<String> = (0..R::COLUMNS.len())
+                .map(|i| r.cell_at(i, now()))
+                .collect();
+            for f in r.fields() {
+                assert!(
+                    cells.iter().any(|c| c.contains(f.as_ref())),
+                    "{f:?} is searched but not shown in {cells:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_kind_searches_only_what_it_shows() {
+        let a = app();
+        let t = &a.tables;
+        searched_is_shown(t.pods.all_rows());
+        searched_is_shown(t.events.all_rows());
+        searched_is_shown(t.nodes.all_rows());
+        searched_is_shown(t.runs.all_rows());
+        searched_is_shown(t.taskruns.all_rows());
+        searched_is_shown(t.namespaces.all_rows());
+        searched_is_shown(t.captured.all_rows());
+        searched_is_shown(t.contexts.all_rows());
+        searched_is_shown(t.triage.all_rows());
+    }
+
+    #[test]
+    fn a_status_filter_keeps_only_the_runs_in_that_state() {
+        let mut a = app();
+        // build-1 runs and build-2 timed out; their controller messages mention "Failed: 0".
+        let failed = crate::app::fixture::run(
+            "build-3",
+            "False",
+            "Failed",
+            "Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 0",
+            true,
+        );
+        let mut rows = a.tables.runs.all_rows().to_vec();
+        rows.push(failed);
+        a.tables.runs.set_rows(rows);
+        a.tables.runs.set_filter(crate::app::filter::Filter::new("Failed"));
+        let names: Vec<&str> = (0..a.tables.runs.len())
+            .filter_map(|i| a.tables.runs.row(i).map(|r| r.name.as_str()))
+            .collect();
+        assert_eq!(names, ["build-3"], "only the run that failed");
     }
 }

@@ -36,8 +36,9 @@ impl TableRow for ContextRow {
         &self.name
     }
 
-    fn fields(&self) -> Vec<&str> {
-        vec![&self.name, &self.cluster, &self.user, &self.server]
+    fn fields(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        let f = [&self.name, &self.cluster, &self.user, &self.namespace, &self.server];
+        f.into_iter().map(|s| s.as_str().into()).collect()
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {

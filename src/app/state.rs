@@ -357,10 +357,12 @@ impl App {
         key
     }
 
-    /// Open a filter or search prompt holding `current` (what is applied now).
+    /// Open a filter or search prompt while `current` is applied.
+    /// The prompt starts empty (what is typed replaces the filter, it is not appended to it);
+    /// Esc puts `current` back.
     pub fn open_prompt(&mut self, mode: Mode, current: String) {
-        self.input_before = current.clone();
-        self.input = current;
+        self.input_before = current;
+        self.input = String::new();
         self.mode = mode;
     }
 

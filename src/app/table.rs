@@ -100,8 +100,9 @@ pub trait TableRow {
     const DEFAULT_SORT: (usize, bool) = (0, false);
     /// Stable identity (the uid), so the cursor can follow the object.
     fn key(&self) -> &str;
-    /// Texts the `/` filter searches.
-    fn fields(&self) -> Vec<&str>;
+    /// What the `/` filter searches: the text cells the row shows (the same text, so a filter
+    /// never matches what the user cannot see).
+    fn fields(&self) -> Vec<std::borrow::Cow<'_, str>>;
     fn label(&self, _key: &str) -> Option<&str> {
         None
     }

@@ -255,12 +255,13 @@ impl TableRow for TriageRow {
         &self.key
     }
 
-    fn fields(&self) -> Vec<&str> {
+    fn fields(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        let object = format!("{}/{}", self.target.kind.singular(), self.target.name);
         vec![
-            self.problem,
-            &self.target.namespace,
-            &self.target.name,
-            &self.detail,
+            self.problem.into(),
+            self.target.namespace.as_str().into(),
+            object.into(),
+            self.detail.as_str().into(),
         ]
     }
 

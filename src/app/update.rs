@@ -180,10 +180,7 @@ fn typed(app: &mut App) {
         return;
     }
     match app.mode {
-        Mode::Filter => {
-            let f = Filter::new(&app.input);
-            on_table!(app, app.view, t => t.set_filter(f));
-        }
+        Mode::Filter => apply_filter(app, &app.input.clone(), false),
         Mode::Search => {
             if let Some(d) = app.detail.as_mut() {
                 d.search = app.input.clone();
@@ -192,6 +189,22 @@ fn typed(app: &mut App) {
             }
         }
         _ => {}
+    }
+}
+
+/// Apply a table filter as typed; a label selector that does not parse says why (once it is
+/// submitted, or as soon as it cannot be the start of a valid one) and the table keeps the
+/// last filter that did.
+fn apply_filter(app: &mut App, text: &str, submitted: bool) {
+    match Filter::parse(text) {
+        Ok(f) => {
+            on_table!(app, app.view, t => t.set_filter(f));
+            if app.message.as_ref().is_some_and(|m| m.1.starts_with("invalid label selector")) {
+                app.message = None;
+            }
+        }
+        Err(e) if submitted => error(app, e.to_string()),
+        Err(_) => {}
     }
 }
 
@@ -215,10 +228,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
                 _ => {}
             }
         }
-        Mode::Filter => {
-            let f = Filter::new(&input);
-            on_table!(app, app.view, t => t.set_filter(f));
-        }
+        Mode::Filter => apply_filter(app, &input, true),
         Mode::Command => return super::command::command(app, &input),
         Mode::Search => {
             if let Some(d) = app.detail.as_mut() {

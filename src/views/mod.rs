@@ -424,9 +424,10 @@ mod tests {
         on_action(&mut a, Action::StartFilter);
         typed(&mut a, "web");
         on_action(&mut a, Action::Submit);
-        // Editing it applies live, and Esc undoes the edit, not the filter.
+        // A new filter starts empty (it used to append to the one applied), applies live,
+        // and Esc undoes it, putting back the filter in force.
         on_action(&mut a, Action::StartFilter);
-        assert_eq!(a.input, "web");
+        assert_eq!(a.input, "");
         typed(&mut a, "xyz");
         let live = screen(&render(&a, 160, 45));
         assert!(!live.contains("web-1"), "{live}");
@@ -436,9 +437,10 @@ mod tests {
             text.contains("web-1") && !text.contains("crasher") && text.contains("/web "),
             "{text}"
         );
-        // Opened again, the prompt holds the filter in force, not the cancelled text.
+        // Opened again and cancelled at once, the filter in force stays.
         on_action(&mut a, Action::StartFilter);
-        assert_eq!(a.input, "web");
+        on_action(&mut a, Action::Back);
+        assert_eq!(a.tables.pods.filter.text, "web");
     }
 
     #[test]

@@ -178,8 +178,13 @@ impl TableRow for SessionRow {
         &self.key
     }
 
-    fn fields(&self) -> Vec<&str> {
-        vec![self.kind, &self.target, &self.cluster]
+    fn fields(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        vec![
+            self.kind.into(),
+            self.target.as_str().into(),
+            self.state.label().into(),
+            self.cluster.as_str().into(),
+        ]
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
