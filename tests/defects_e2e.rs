@@ -91,7 +91,13 @@ fn scope_and_filter_stay_with_the_view_they_were_set_in() {
     t.send("j\r");
     let screen = t.wait_until("the second node's pods", |s| s.contains("node/"));
     assert!(!screen.contains("No pods match the filter"), "{screen}");
-    assert!(!screen.lines().nth(1).is_some_and(|l| l.contains("/Pending")), "{screen}");
+    assert!(
+        !screen
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("/Pending")),
+        "{screen}"
+    );
 }
 
 /// `/Failed` in the PipelineRuns keeps the runs whose STATUS says so (the controller's message

@@ -212,6 +212,33 @@ fn label_selector_logs_in_all_namespaces_read_each_pod_in_its_namespace() {
     assert!(!screen.contains("not found"), "{screen}");
 }
 
+/// A JSON line is shown as `clock LEVEL msg key=value`; search and filters match that, not the
+/// raw JSON (`&order_id=` used to say "no lines match"), and a filter says how many lines it
+/// keeps.
+#[test]
+fn log_filters_match_json_lines_as_shown() {
+    let w = world(common::frozen(10));
+    w.sim.store().put(
+        Kind::Pod,
+        log_pod("demo", "orders-json", "orders", "json", &["app"], 30),
+    );
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    open_logs_of(&mut t, "orders-json");
+    t.wait_until("JSON lines shown compactly", |s| s.contains(" order_id="));
+    t.send("&order_id=\r");
+    let screen = t.wait_until("the filter's count", |s| s.contains("lines match"));
+    assert!(!screen.contains("no lines match"), "{screen}");
+    assert!(screen.contains(" of "), "{screen}");
+    let shown: Vec<&str> = screen
+        .lines()
+        .filter(|l| {
+            l.contains("INFO") || l.contains("WARN") || l.contains("ERROR") || l.contains("DEBUG")
+        })
+        .collect();
+    assert!(!shown.is_empty(), "{screen}");
+    assert!(shown.iter().all(|l| l.contains("order_id=")), "{screen}");
+}
+
 #[test]
 fn a_deployments_logs_by_its_own_selector_including_a_rollouts_pods() {
     let w = world(common::frozen(10));

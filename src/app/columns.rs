@@ -68,7 +68,13 @@ impl TableRow for PodRow {
     }
 
     fn fields(&self) -> Vec<Cow<'_, str>> {
-        let f = [&self.namespace, &self.name, &self.status, &self.node, &self.ip];
+        let f = [
+            &self.namespace,
+            &self.name,
+            &self.status,
+            &self.node,
+            &self.ip,
+        ];
         f.into_iter().map(|s| s.as_str().into()).collect()
     }
 
@@ -646,9 +652,7 @@ mod tests {
     fn searched_is_shown<R: TableRow>(rows: &[std::sync::Arc<R>]) {
         assert!(!rows.is_empty());
         for r in rows {
-            let cells: Vec<String> = (0..R::COLUMNS.len())
-                .map(|i| r.cell_at(i, now()))
-                .collect();
+            let cells: Vec<String> = (0..R::COLUMNS.len()).map(|i| r.cell_at(i, now())).collect();
             for f in r.fields() {
                 assert!(
                     cells.iter().any(|c| c.contains(f.as_ref())),
@@ -687,7 +691,9 @@ mod tests {
         let mut rows = a.tables.runs.all_rows().to_vec();
         rows.push(failed);
         a.tables.runs.set_rows(rows);
-        a.tables.runs.set_filter(crate::app::filter::Filter::new("Failed"));
+        a.tables
+            .runs
+            .set_filter(crate::app::filter::Filter::new("Failed"));
         let names: Vec<&str> = (0..a.tables.runs.len())
             .filter_map(|i| a.tables.runs.row(i).map(|r| r.name.as_str()))
             .collect();

@@ -37,7 +37,13 @@ impl TableRow for ContextRow {
     }
 
     fn fields(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        let f = [&self.name, &self.cluster, &self.user, &self.namespace, &self.server];
+        let f = [
+            &self.name,
+            &self.cluster,
+            &self.user,
+            &self.namespace,
+            &self.server,
+        ];
         f.into_iter().map(|s| s.as_str().into()).collect()
     }
 

@@ -70,17 +70,19 @@ pub fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
 
 /// A label key: an optional DNS prefix and `/`, then a name of alphanumerics, `-`, `_`, `.`.
 fn valid_key(k: &str) -> bool {
-    let name = k.rsplit_once('/').map_or(k, |(prefix, name)| {
-        if prefix.is_empty() { "" } else { name }
-    });
+    let name = k.rsplit_once('/').map_or(
+        k,
+        |(prefix, name)| {
+            if prefix.is_empty() { "" } else { name }
+        },
+    );
     let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
     !name.is_empty() && name.len() <= 63 && k.chars().all(|c| ok(c) || c == '/')
 }
 
 fn valid_value(v: &str) -> bool {
     v.len() <= 63
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
@@ -222,9 +224,12 @@ fn split_selector(after: &str) -> (&str, &str) {
 
 /// Regex syntax in a filter: then it is a regular expression.
 fn looks_like_regex(text: &str) -> bool {
-    text.chars()
-        .any(|c| matches!(c, '^' | '$' | '*' | '+' | '?' | '[' | '(' | '|' | '\\' | '{'))
-        || text.contains(".*")
+    text.chars().any(|c| {
+        matches!(
+            c,
+            '^' | '$' | '*' | '+' | '?' | '[' | '(' | '|' | '\\' | '{'
+        )
+    }) || text.contains(".*")
 }
 
 impl Filter {
@@ -330,7 +335,10 @@ mod tests {
     #[test]
     fn regular_expressions_match_within_a_cell() {
         assert!(check("^ci", &["ci", "build-1"], &[]));
-        assert!(!check("^ci", &["demo", "build-ci"], &[]), "anchored to a cell");
+        assert!(
+            !check("^ci", &["demo", "build-ci"], &[]),
+            "anchored to a cell"
+        );
         assert!(check("bill.*5s", &["billing-4csq7nzjh9-5s79z"], &[]));
         assert!(check("web-[0-9]$", &["web-1"], &[]));
         assert!(!check("web-[0-9]$", &["web-12"], &[]));

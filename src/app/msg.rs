@@ -12,12 +12,12 @@ use serde_json::Value;
 use super::action::Action;
 use crate::kube::actions::ActionError;
 use crate::kube::client::ConnectError;
-use crate::kube::shell_kubeconfig::ShellConfigError;
 use crate::kube::ids::ClusterId;
 use crate::kube::informer::InformerUpdate;
 use crate::kube::logs::LogEvent;
 use crate::kube::metrics::MetricsUpdate;
 use crate::kube::object_ref::ObjectRef;
+use crate::kube::shell_kubeconfig::ShellConfigError;
 use crate::kube::step_store::CapturedRun;
 use crate::pty::session::{SessionEvent, SessionId};
 

@@ -199,7 +199,11 @@ fn apply_filter(app: &mut App, text: &str, submitted: bool) {
     match Filter::parse(text) {
         Ok(f) => {
             on_table!(app, app.view, t => t.set_filter(f));
-            if app.message.as_ref().is_some_and(|m| m.1.starts_with("invalid label selector")) {
+            if app
+                .message
+                .as_ref()
+                .is_some_and(|m| m.1.starts_with("invalid label selector"))
+            {
                 app.message = None;
             }
         }

@@ -59,11 +59,65 @@ pub fn parse(text: &str) -> Option<JsonLine> {
     })
 }
 
+impl JsonLine {
+    /// The time as a pane shows it: the clock when it is a timestamp (the date is in the
+    /// timestamp column when wanted), else as written.
+    pub fn clock(&self) -> Option<String> {
+        let t = self.time.as_ref()?;
+        Some(
+            t.parse::<jiff::Timestamp>()
+                .map(|ts| ts.strftime("%H:%M:%S%.3f").to_string())
+                .unwrap_or_else(|_| t.clone()),
+        )
+    }
+
+    /// The line as a pane shows it: `clock LEVEL msg key=value …`. Search and filters match
+    /// this, not the raw JSON.
+    pub fn display(&self) -> String {
+        let mut out = String::new();
+        if let Some(t) = self.clock() {
+            out.push_str(&t);
+            out.push(' ');
+        }
+        if let Some(l) = &self.level {
+            out.push_str(&l.to_uppercase());
+            out.push(' ');
+        }
+        if let Some(m) = &self.msg {
+            out.push_str(m);
+        }
+        for (k, v) in &self.fields {
+            out.push_str(&format!(" {k}={v}"));
+        }
+        out
+    }
+}
+
+/// What a pane shows for `text` when it differs from it: a JSON object's compact form.
+pub fn shown(text: &str) -> Option<String> {
+    parse(text).map(|j| j.display())
+}
+
 /// The whole object, pretty-printed, one sanitised line per output line.
 pub fn pretty(text: &str) -> Option<Vec<String>> {
     let map = object(text)?;
     let out = serde_json::to_string_pretty(&Value::Object(map)).ok()?;
     Some(out.lines().map(clean).collect())
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::*;
+
+    #[test]
+    fn the_shown_form_is_what_a_filter_matches() {
+        let raw = r#"{"ts":"2026-11-22T10:00:01.5Z","level":"info","msg":"paid","latency_ms":842,"order_id":95199}"#;
+        assert_eq!(
+            shown(raw).as_deref(),
+            Some("10:00:01.500 INFO paid latency_ms=842 order_id=95199")
+        );
+        assert_eq!(shown("plain text"), None);
+    }
 }
 
 #[cfg(test)]

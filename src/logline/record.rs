@@ -52,6 +52,9 @@ pub struct Line {
     pub level: Option<Level>,
     /// Continues the previous record of the same source.
     pub continuation: bool,
+    /// What a pane shows when it differs from `text` (a JSON object's compact form), made
+    /// once, off the UI task: search and filters match it.
+    pub shown: Option<String>,
 }
 
 /// Split the kubelet's `RFC3339Nano ` prefix from a raw line.
@@ -185,11 +188,13 @@ pub fn parse_line(raw: &[u8], dropped: usize, grouper: &mut Grouper) -> Line {
     }
     let continuation = grouper.continues(&text);
     let level = detect_level(&text);
+    let shown = super::json::shown(&text);
     Line {
         ts,
         text,
         level,
         continuation,
+        shown,
     }
 }
 

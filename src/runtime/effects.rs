@@ -396,14 +396,14 @@ impl Runner {
                 profile: profile.clone(),
                 timeout: Duration::from_secs(300),
             }),
-            SessionSpec::Local { cluster, scope } => Box::new(
-                crate::kube::shell_kubeconfig::local_shell(
+            SessionSpec::Local { cluster, scope } => {
+                Box::new(crate::kube::shell_kubeconfig::local_shell(
                     &self.kubeconfig,
                     cluster.context(),
                     scope,
                     self.readonly,
-                )?,
-            ),
+                )?)
+            }
         })
     }
 

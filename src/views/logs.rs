@@ -140,12 +140,7 @@ fn entry_lines(
         let mut spans = if i == 0 { head.clone() } else { indent.clone() };
         match json::parse(text).filter(|_| i == 0) {
             Some(j) => {
-                if let Some(t) = j.time {
-                    // The full date is in the timestamp column when wanted; keep the clock.
-                    let t = t
-                        .parse::<jiff::Timestamp>()
-                        .map(|ts| ts.strftime("%H:%M:%S%.3f").to_string())
-                        .unwrap_or(t);
+                if let Some(t) = j.clock() {
                     spans.extend(highlighted(t + " ", theme.muted, search, theme));
                 }
                 if let Some(l) = j.level {

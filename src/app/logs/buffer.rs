@@ -27,11 +27,30 @@ pub struct Entry {
     pub lines: Vec<String>,
     /// A note from kubedeck (reconnected, pod gone), not a line from the container.
     pub note: Option<NoteKind>,
+    /// The first line as shown, when that differs from its text (a JSON object).
+    pub shown: Option<String>,
 }
 
 impl Entry {
     fn bytes(&self) -> usize {
-        self.lines.iter().map(|l| l.len() + LINE_OVERHEAD).sum()
+        let shown = self.shown.as_ref().map_or(0, String::len);
+        shown
+            + self
+                .lines
+                .iter()
+                .map(|l| l.len() + LINE_OVERHEAD)
+                .sum::<usize>()
+    }
+
+    /// The lines as a pane shows them (what search and filters match).
+    pub fn shown_lines(&self) -> impl Iterator<Item = &str> {
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| match (i, &self.shown) {
+                (0, Some(s)) => s.as_str(),
+                _ => l.as_str(),
+            })
     }
 }
 
@@ -154,6 +173,7 @@ impl LogBuffer {
             level: line.level,
             lines: vec![line.text],
             note: None,
+            shown: line.shown,
         });
         Pushed::New(seq)
     }
@@ -169,6 +189,7 @@ impl LogBuffer {
             level: None,
             lines: vec![text],
             note: Some(kind),
+            shown: None,
         };
         self.lines += 1;
         self.bytes += e.bytes();
@@ -192,6 +213,7 @@ impl LogBuffer {
             level: None,
             lines: vec![text],
             note: Some(kind),
+            shown: None,
         })
     }
 
@@ -243,6 +265,7 @@ mod tests {
             text: text.into(),
             level: None,
             continuation,
+            shown: None,
         }
     }
 

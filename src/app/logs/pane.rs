@@ -160,7 +160,7 @@ impl LogPane {
             return false;
         }
         match &self.filter {
-            Some(f) => f.keeps(e.lines.iter().map(String::as_str)),
+            Some(f) => f.keeps(e.shown_lines()),
             None => true,
         }
     }
@@ -260,7 +260,7 @@ impl LogPane {
         let hit = |i: &usize| {
             self.buffer
                 .get(visible[*i])
-                .is_some_and(|e| e.lines.iter().any(|l| search.is_match(l)))
+                .is_some_and(|e| e.shown_lines().any(|l| search.is_match(l)))
         };
         let found = if forward {
             (at + 1..visible.len()).find(hit)
@@ -382,6 +382,7 @@ mod tests {
             text: text.into(),
             level: crate::logline::record::detect_level(text),
             continuation: false,
+            shown: crate::logline::json::shown(text),
         }
     }
 

@@ -227,8 +227,27 @@ pub fn log_typed(app: &mut App, mode: Mode, input: &str, submit: bool) -> bool {
         Mode::Filter => LineFilter::new(input).map(|f| pane.filter = f),
         _ => return false,
     };
-    if let (Err(e), true) = (result, submit) {
-        say(app, Severity::Error, e);
+    match (result, submit) {
+        (Err(e), true) => say(app, Severity::Error, e),
+        (Ok(()), true) if mode == Mode::Filter => {
+            // Say how much the filter keeps (of the lines held, notes aside).
+            if let Some(p) = app.focused_log()
+                && p.filter.is_some()
+            {
+                let held = p.buffer.iter().filter(|e| e.note.is_none()).count();
+                let kept = p
+                    .buffer
+                    .iter()
+                    .filter(|e| e.note.is_none() && p.shows(e))
+                    .count();
+                let text = match kept {
+                    0 => format!("no lines match (of {held})"),
+                    n => format!("{n} of {held} lines match"),
+                };
+                say(app, Severity::Info, text);
+            }
+        }
+        _ => {}
     }
     true
 }
