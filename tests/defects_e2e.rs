@@ -194,3 +194,35 @@ fn debugging_a_pod_again_reattaches_its_session() {
         .map_or(0, Vec::len);
     assert_eq!(added, 1, "one ephemeral container: {pod}");
 }
+
+/// Text from the cluster goes through one neutraliser in every view: a bidi override in a
+/// name or a label is spelled `<U+202E>` in the table and in describe, as in log panes; a long
+/// name is cut with a visible `…`.
+#[test]
+fn hostile_and_long_names_are_shown_truthfully() {
+    let w = world(common::frozen(10));
+    let mut evil = running_pod("demo", "abc\u{202e}def");
+    evil["metadata"]["labels"]["team"] = json!("abc\u{202e}def");
+    w.sim.store().put(Kind::Pod, evil);
+    let long = format!("{}-endmark", "a".repeat(120));
+    w.sim.store().put(Kind::Pod, running_pod("demo", &long));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    let screen = t.wait_until("both pods", |s| {
+        s.contains("abc<U+202E>def") && s.contains("aaaa…")
+    });
+    assert!(!screen.contains('\u{202e}'), "{screen}");
+    assert!(
+        !t.wrote("\u{202e}".as_bytes()),
+        "U+202E reached the terminal"
+    );
+    assert!(!screen.contains("endmark"), "cut, and marked: {screen}");
+    // Describe says the same (it used to drop the character silently: `abcdef`).
+    t.send("/abc\r");
+    t.wait_for("/abc");
+    t.send("d");
+    let screen = t.wait_until("the describe", |s| {
+        s.contains("Labels:") && s.contains("team=")
+    });
+    assert!(screen.contains("team=abc<U+202E>def"), "{screen}");
+    assert!(!screen.contains("team=abcdef"), "{screen}");
+}

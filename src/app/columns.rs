@@ -44,7 +44,7 @@ fn ns_name(a: (&str, &str), b: (&str, &str)) -> Ordering {
 columns! {
     /// The columns of the PodRow table, in display order.
     pub enum PodCol {
-        Namespace = Col::new("NAMESPACE", 40).shrink(0, 6).namespace(),
+        Namespace = Col::new("NAMESPACE", 40).shrink(200, 6).namespace(),
         Name = Col::new("NAME", 64).shrink(250, 12),
         Ready = Col::new("READY", 7).shrink(4, 3),
         Status = Col::new("STATUS", 40).shrink(2, 9),
@@ -165,7 +165,7 @@ impl TableRow for PodRow {
 columns! {
     /// The columns of the EventRow table, in display order.
     pub enum EventCol {
-        Namespace = Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
+        Namespace = Col::new("NAMESPACE", 30).shrink(200, 6).namespace(),
         LastSeen = Col::new("LAST SEEN", 9),
         // Warning/Normal and the reason are what a reader scans: squeezed last and least.
         Type = Col::new("TYPE", 7),
@@ -367,7 +367,7 @@ impl TableRow for NodeRow {
 columns! {
     /// The columns of the PipelineRunRow table, in display order.
     pub enum RunCol {
-        Namespace = Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
+        Namespace = Col::new("NAMESPACE", 30).shrink(200, 6).namespace(),
         Name = Col::new("NAME", 64).shrink(250, 12),
         Pipeline = Col::new("PIPELINE", 40).shrink(1, 8),
         Status = Col::new("STATUS", 40).shrink(2, 9),
@@ -580,7 +580,7 @@ impl TableRow for NamespaceRow {
 columns! {
     /// The columns of the CapturedRun table, in display order.
     pub enum CapturedCol {
-        Namespace = Col::new("NAMESPACE", 30).shrink(0, 6).namespace(),
+        Namespace = Col::new("NAMESPACE", 30).shrink(200, 6).namespace(),
         Run = Col::new("RUN", 64).shrink(250, 16),
         Kind = Col::new("KIND", 11).shrink(1, 2),
         Steps = Col::new("STEPS", 5),

@@ -241,9 +241,9 @@ columns! {
     /// The columns of the TriageRow table, in display order.
     pub enum TriageCol {
         Problem = Col::new("PROBLEM", 12),
-        Namespace = Col::new("NAMESPACE", 30).shrink(0, 6),
+        Namespace = Col::new("NAMESPACE", 30).shrink(200, 6),
         Object = Col::new("OBJECT", 64).shrink(250, 14),
-        Detail = Col::new("DETAIL", 400).shrink(0, 24),
+        Detail = Col::new("DETAIL", 400).shrink(0, 12),
         Since = Col::new("SINCE", 8),
     }
 }

@@ -566,9 +566,7 @@ mod tests {
         )]);
         let text = screen(&render(&a, 80, 24));
         assert!(
-            !text.contains('\u{1b}')
-                && !text.contains('\u{7}')
-                && text.contains("evil\u{fffd}]0;pwned\u{fffd}"),
+            !text.contains('\u{1b}') && !text.contains('\u{7}') && text.contains("evil␛]0;pwned␇"),
             "{text}"
         );
     }

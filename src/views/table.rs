@@ -128,7 +128,7 @@ pub fn draw<R: TableRow>(
         .map(|(i, &c)| {
             let widest = texts
                 .iter()
-                .map(|t| t[i].chars().count())
+                .map(|t| unicode_width::UnicodeWidthStr::width(t[i].as_str()))
                 .max()
                 .unwrap_or(0);
             let title = spec[c].title.len() + usize::from(c == table.sort);
@@ -138,16 +138,27 @@ pub fn draw<R: TableRow>(
     let specs: Vec<Col> = cols.iter().map(|&c| spec[c]).collect();
     let (widths, spacing) =
         fit_columns(&specs, &desired, usize::from(area.width.saturating_sub(2)));
-    let widths: Vec<Constraint> = widths
+    let widths: Vec<u16> = widths
         .into_iter()
-        .map(|w| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX)))
+        .map(|w| u16::try_from(w).unwrap_or(u16::MAX))
         .collect();
+    let constraints: Vec<Constraint> = widths.iter().map(|&w| Constraint::Length(w)).collect();
     let sort_mark = if table.descending { "↓" } else { "↑" };
     let header = Row::new(cols.iter().map(|&c| {
         let mark = if c == table.sort { sort_mark } else { "" };
         format!("{}{mark}", spec[c].title)
     }))
     .style(theme.header);
+    // A cell wider than its column is cut with a visible mark, never silently.
+    let texts: Vec<Vec<String>> = texts
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .zip(&widths)
+                .map(|(t, w)| super::text::fit(&t, usize::from(*w)).into_owned())
+                .collect()
+        })
+        .collect();
     let rows = visible.iter().zip(texts).map(|((i, r), t)| {
         let style = if *i == table.selected {
             theme.selection
@@ -156,7 +167,7 @@ pub fn draw<R: TableRow>(
         };
         Row::new(t).style(style)
     });
-    let widget = TableWidget::new(rows, widths)
+    let widget = TableWidget::new(rows, constraints)
         .header(header)
         .block(block)
         .column_spacing(spacing)

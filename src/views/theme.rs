@@ -158,7 +158,15 @@ pub const ROLES: &[&str] = &[
 
 impl Theme {
     pub fn from_toml(text: &str) -> Result<Self, ThemeError> {
-        let file: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Parse(e.to_string()))?;
+        // The parser's message and where, never the file's text: a theme path pointing at
+        // another file (`/etc/passwd`) must not echo its contents.
+        let file: ThemeFile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1);
+            let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            ThemeError::Parse(format!("{at}{}", e.message().trim()))
+        })?;
         let get = |role: &str| -> Result<Style, ThemeError> {
             let spec = file.roles.get(role).ok_or_else(|| ThemeError::Role {
                 role: role.into(),
@@ -360,5 +368,22 @@ mod tests {
         for s in [m.ok, m.error, m.selection, m.status_bar] {
             assert_eq!((s.fg, s.bg), (None, None));
         }
+    }
+}
+
+#[cfg(test)]
+mod no_echo_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_a_theme_is_not_echoed() {
+        let secret = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n";
+        let err = Theme::from_toml(secret)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("line 1"), "{err}");
+        assert!(!err.contains("root:x"), "{err}");
+        assert!(!err.contains("/bin/bash"), "{err}");
     }
 }
