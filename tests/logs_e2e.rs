@@ -152,6 +152,9 @@ fn all_containers_and_the_previous_instance_after_a_crash() {
     });
     assert!(screen.contains("(previous)"), "{screen}");
     t.wait_for("logtest-two/sidecar: no previous instance");
+    // Nothing more can arrive: the pane does not claim to follow.
+    let screen = t.wait_for("■ previous instance");
+    assert!(!screen.contains("● following"), "{screen}");
 }
 
 #[test]
@@ -419,8 +422,9 @@ fn step_logs_captured_while_running_outlive_the_runs_pods() {
     t.wait_until("only that run", |s| s.contains(&format!("/{run}")));
     t.send("l");
     let screen = t.wait_until("the captured steps", |s| {
-        s.contains("captured 20") && s.contains("are gone")
+        s.contains("captured 20") && s.contains("are gone") && s.contains("■ not live")
     });
+    assert!(!screen.contains("● following"), "{screen}");
     let last_words = if failed.is_some() {
         "fatal: exiting with code 1"
     } else {

@@ -287,7 +287,23 @@ fn status_line(pane: &LogPane) -> String {
     if let Some(c) = &pane.captured {
         parts.push(format!("captured {c}"));
     }
-    if pane.follow {
+    // "following" only where lines can still arrive: not for a previous instance, a one-shot
+    // read, a replayed capture, or once every source has ended.
+    let streaming = |s: &SourceState| matches!(s, SourceState::Streaming | SourceState::Reconnecting(_));
+    let live = pane.request.options.follow
+        && !pane.request.options.previous
+        && (pane.sources.is_empty() || pane.sources.iter().any(|s| streaming(&s.state)));
+    if !live {
+        // Short: the status line is narrow in a split pane.
+        let why = if pane.request.options.previous {
+            "■ previous instance"
+        } else if pane.captured.is_some() {
+            "■ not live"
+        } else {
+            "■ ended"
+        };
+        parts.push(why.into());
+    } else if pane.follow {
         parts.push("● following".into());
     } else if pane.unseen > 0 {
         parts.push(format!("⏸ paused · {} new (G follows)", pane.unseen));
@@ -440,5 +456,58 @@ mod tests {
             .map(|r| r.spans.iter().map(|s| s.content.to_string()).collect())
             .collect();
         assert_eq!(text, ["ab日", "本語", "x"]);
+    }
+}
+
+#[cfg(test)]
+mod live_tests {
+    use super::*;
+    use crate::app::logs::buffer::LogBuffer;
+    use crate::kube::log_request::{LogOptions, LogRequest, LogTarget};
+    use crate::kube::logs::StreamKey;
+    use crate::logline::source::Source;
+
+    fn pane(options: LogOptions) -> LogPane {
+        let request = LogRequest {
+            cluster: crate::app::fixture::cluster(),
+            target: LogTarget::Pod {
+                namespace: "demo".into(),
+                name: "web-1".into(),
+                container: Some("app".into()),
+            },
+            options,
+        };
+        LogPane::new(StreamKey(1), request, LogBuffer::default())
+    }
+
+    fn source(state: SourceState) -> Source {
+        Source {
+            pod: "web-1".into(),
+            container: "app".into(),
+            label: "app".into(),
+            state,
+        }
+    }
+
+    #[test]
+    fn only_a_live_stream_says_following() {
+        let mut live = pane(LogOptions::default());
+        live.set_source(0, source(SourceState::Streaming));
+        assert!(status_line(&live).contains("● following"));
+        let previous = pane(LogOptions {
+            previous: true,
+            follow: false,
+            ..LogOptions::default()
+        });
+        let text = status_line(&previous);
+        assert!(text.contains("■ previous instance") && !text.contains("following"), "{text}");
+        let mut captured = pane(LogOptions::default());
+        captured.set_source(0, source(SourceState::Ended(Some(1))));
+        captured.captured = Some("2026-11-22 10:00:00".into());
+        let text = status_line(&captured);
+        assert!(text.contains("captured 2026") && text.contains("■ not live") && !text.contains("following"), "{text}");
+        let mut ended = pane(LogOptions::default());
+        ended.set_source(0, source(SourceState::Gone));
+        assert!(status_line(&ended).contains("■ ended"));
     }
 }
