@@ -162,31 +162,31 @@ fn label_selector_logs_follow_pods_that_come_and_go() {
     let w = world(common::frozen(10));
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "sel-app-aaaaa", "sel", "task", &["app"], 10),
+        log_pod("demo", "sel-app-x2b4q", "sel", "task", &["app"], 10),
     );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
-    t.wait_for("sel-app-aaaaa");
+    t.wait_for("sel-app-x2b4q");
     t.send(":logs -l app=sel\r");
     t.wait_until("the first pod's lines", |s| {
-        s.contains("logs -l app=sel") && s.contains("aaaaa [app] step")
+        s.contains("logs -l app=sel") && s.contains("x2b4q [app] step")
     });
 
     // A pod that appears later joins the stream with its own prefix.
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "sel-app-bbbbb", "sel", "task", &["app"], 2),
+        log_pod("demo", "sel-app-k7m9z", "sel", "task", &["app"], 2),
     );
     t.wait_until("the new pod's lines", |s| {
-        s.contains("bbbbb [app] step") && s.contains("2 streams")
+        s.contains("k7m9z [app] step") && s.contains("2 streams")
     });
 
     // A pod that goes away is marked.
     w.sim.store().remove(
         Kind::Pod,
-        &("demo".to_string(), "sel-app-aaaaa".to_string()),
+        &("demo".to_string(), "sel-app-x2b4q".to_string()),
     );
     t.wait_until("the gone marker", |s| {
-        s.contains("pod sel-app-aaaaa is gone") && s.contains("1 gone")
+        s.contains("pod sel-app-x2b4q is gone") && s.contains("1 gone")
     });
 }
 
@@ -199,17 +199,17 @@ fn label_selector_logs_in_all_namespaces_read_each_pod_in_its_namespace() {
     for ns in ["demo", "staging"] {
         w.sim.store().put(
             Kind::Pod,
-            log_pod(ns, "twin-app-aaaaa", "twin", "task", &["app"], 10),
+            log_pod(ns, "twin-app-x2b4q", "twin", "task", &["app"], 10),
         );
     }
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 160, 45);
-    t.wait_for("twin-app-aaaaa");
+    t.wait_for("twin-app-x2b4q");
     t.send(":logs -l app=twin\r");
     let screen = t.wait_until("both pods' lines", |s| {
         s.contains("logs -l app=twin")
             && s.contains("2 streams")
-            && s.contains("demo/aaaaa    [app] step")
-            && s.contains("staging/aaaaa [app] step")
+            && s.contains("demo/x2b4q    [app] step")
+            && s.contains("staging/x2b4q [app] step")
     });
     assert!(!screen.contains("404"), "{screen}");
     assert!(!screen.contains("not found"), "{screen}");
@@ -253,7 +253,7 @@ fn a_deployments_logs_by_its_own_selector_including_a_rollouts_pods() {
     );
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "shop-7d9f-aaaaa", "shop", "task", &["app"], 10),
+        log_pod("demo", "shop-7d9f-x2b4q", "shop", "task", &["app"], 10),
     );
     // Not selected: another app's pod in the same namespace.
     w.sim.store().put(
@@ -261,23 +261,23 @@ fn a_deployments_logs_by_its_own_selector_including_a_rollouts_pods() {
         log_pod("demo", "other-7d9f-ccccc", "other", "task", &["app"], 10),
     );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
-    t.wait_for("shop-7d9f-aaaaa");
+    t.wait_for("shop-7d9f-x2b4q");
     t.send(":logs deploy/shop\r");
     t.wait_until(
         "the selector read from the Deployment and the pod's lines",
         |s| {
             s.contains("logs deploy/shop")
                 && s.contains("pods matching app=shop")
-                && s.contains("aaaaa [app] step")
+                && s.contains("x2b4q [app] step")
         },
     );
     // The rollout's new pod joins.
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "shop-8e0a-bbbbb", "shop", "task", &["app"], 2),
+        log_pod("demo", "shop-8e0a-k7m9z", "shop", "task", &["app"], 2),
     );
     let screen = t.wait_until("the new pod's lines", |s| {
-        s.contains("bbbbb [app] step") && s.contains("2 streams")
+        s.contains("k7m9z [app] step") && s.contains("2 streams")
     });
     assert!(!screen.contains("ccccc [app]"), "{screen}");
 
@@ -540,6 +540,27 @@ fn a_step_running_when_its_pod_is_deleted_is_captured_up_to_then() {
         .unwrap_or_default();
     assert!(
         lines[..note].iter().any(|l| l.contains("[step-")),
+        "{screen}"
+    );
+}
+
+/// Logs of a Tekton pod's owner (`L`, a selector over Tekton pods) are prefixed by task and
+/// step, not by the last word of the pod's name (`…-fetch-pod` all read `pod`).
+#[test]
+fn tekton_pods_by_selector_are_prefixed_by_task_and_step() {
+    let w = world(common::frozen(10));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "ci"], 160, 45);
+    t.wait_for("-fetch-pod");
+    t.send("/-fetch-pod\r");
+    t.wait_for("/-fetch-pod");
+    t.send("L");
+    let screen = t.wait_until("the owner's step lines", |s| {
+        s.lines().any(|l| l.contains("││ fetch/"))
+    });
+    assert!(
+        !screen
+            .lines()
+            .any(|l| l.contains("││ pod ") || l.contains("││ pod/")),
         "{screen}"
     );
 }

@@ -289,7 +289,8 @@ fn status_line(pane: &LogPane) -> String {
     }
     // "following" only where lines can still arrive: not for a previous instance, a one-shot
     // read, a replayed capture, or once every source has ended.
-    let streaming = |s: &SourceState| matches!(s, SourceState::Streaming | SourceState::Reconnecting(_));
+    let streaming =
+        |s: &SourceState| matches!(s, SourceState::Streaming | SourceState::Reconnecting(_));
     let live = pane.request.options.follow
         && !pane.request.options.previous
         && (pane.sources.is_empty() || pane.sources.iter().any(|s| streaming(&s.state)));
@@ -500,12 +501,20 @@ mod live_tests {
             ..LogOptions::default()
         });
         let text = status_line(&previous);
-        assert!(text.contains("■ previous instance") && !text.contains("following"), "{text}");
+        assert!(
+            text.contains("■ previous instance") && !text.contains("following"),
+            "{text}"
+        );
         let mut captured = pane(LogOptions::default());
         captured.set_source(0, source(SourceState::Ended(Some(1))));
         captured.captured = Some("2026-11-22 10:00:00".into());
         let text = status_line(&captured);
-        assert!(text.contains("captured 2026") && text.contains("■ not live") && !text.contains("following"), "{text}");
+        assert!(
+            text.contains("captured 2026")
+                && text.contains("■ not live")
+                && !text.contains("following"),
+            "{text}"
+        );
         let mut ended = pane(LogOptions::default());
         ended.set_source(0, source(SourceState::Gone));
         assert!(status_line(&ended).contains("■ ended"));

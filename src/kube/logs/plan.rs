@@ -109,31 +109,38 @@ pub(super) fn standing(
     Standing::Ended(terminated.map(|t| t.exit_code))
 }
 
+/// Whether the last part of a name was generated (`x7k2p`, `5s79z`): Kubernetes draws these
+/// from an alphabet without vowels, so `pod` in a Tekton pod's name (`build-1-compile-pod`) or
+/// `server` in `api-server` are not.
+fn random_suffix(part: &str) -> bool {
+    const GENERATED: &str = "bcdfghjklmnpqrstvwxz2456789";
+    (4..=10).contains(&part.len()) && part.chars().all(|c| GENERATED.contains(c))
+}
+
 /// The short prefix for a source: enough to tell pods and containers apart.
 pub(super) fn label_for(target: &LogTarget, pod: &Pod, container: &str) -> String {
     let name = pod.metadata.name.as_deref().unwrap_or_default();
     let containers = pod.spec.as_ref().map_or(1, |s| s.containers.len());
+    let labels = pod.metadata.labels.as_ref();
+    let task = labels.and_then(|l| l.get("tekton.dev/pipelineTask"));
     match target {
         LogTarget::Pod { .. } => container.to_string(),
-        LogTarget::Tekton { kind, .. } => {
-            let task = pod
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get("tekton.dev/pipelineTask"));
-            step_label(kind, task.map(String::as_str), container)
-        }
+        LogTarget::Tekton { kind, .. } => step_label(kind, task.map(String::as_str), container),
         LogTarget::Selector { .. } | LogTarget::Owner { .. } => {
-            // Generated names end in a random suffix, which is what tells replicas apart.
-            let short = if name.matches('-').count() >= 2 {
-                name.rsplit('-').next().unwrap_or(name)
-            } else {
-                name
-            };
-            let short = if containers > 1 {
-                format!("{short}/{container}")
-            } else {
-                short.to_string()
+            let short = match name.rsplit('-').next() {
+                // A Tekton pod: its task and step say what it is.
+                _ if task.is_some() => {
+                    step_label("PipelineRun", task.map(String::as_str), container)
+                }
+                Some(last) if last != name && random_suffix(last) => {
+                    if containers > 1 {
+                        format!("{last}/{container}")
+                    } else {
+                        last.to_string()
+                    }
+                }
+                _ if containers > 1 => format!("{name}/{container}"),
+                _ => name.to_string(),
             };
             // Across namespaces, the same name can be two pods.
             match (target.namespace(), pod.metadata.namespace.as_deref()) {
@@ -507,6 +514,29 @@ mod tests {
             ]
         );
         assert!(plan.gone(&key("shop", "never-seen")).is_empty());
+    }
+
+    #[test]
+    fn a_selector_over_tekton_pods_labels_each_by_task_and_step_not_pod() {
+        let p = pod(json!({
+            "metadata": {"name": "build-1-compile-pod", "namespace": "ci",
+                         "labels": {"tekton.dev/pipelineTask": "compile"}},
+            "spec": {"containers": [{"name": "step-make"}]}
+        }));
+        let here = LogTarget::Selector {
+            namespace: Some("ci".into()),
+            selector: "tekton.dev/pipelineRun=build-1".into(),
+        };
+        assert_eq!(label_for(&here, &p, "step-make"), "compile/make");
+        let plain = pod(json!({
+            "metadata": {"name": "api-server", "namespace": "ci"},
+            "spec": {"containers": [{"name": "app"}]}
+        }));
+        assert_eq!(
+            label_for(&here, &plain, "app"),
+            "api-server",
+            "no random suffix: the name"
+        );
     }
 
     #[test]
