@@ -158,8 +158,8 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     if let Some(root) = &private_root {
         kubedeck::kube::shell_kubeconfig::sweep_stale(root);
     }
-    // ratatui::init installs a panic hook that restores the terminal first.
-    let mut terminal = ratatui::init();
+    // ratatui::init (inside) installs a panic hook that restores the terminal first.
+    let mut terminal = runtime::open_terminal().wrap_err("cannot open the terminal")?;
     if let Some(root) = private_root.clone() {
         let restore = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -174,6 +174,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         kubeconfig: source,
         cluster,
         theme,
+        terminal_depth,
         readonly,
         metrics_interval: std::time::Duration::from_secs(config.nodes.metrics_interval_secs),
         step_capture: config

@@ -226,3 +226,38 @@ fn hostile_and_long_names_are_shown_truthfully() {
     assert!(screen.contains("team=abc<U+202E>def"), "{screen}");
     assert!(!screen.contains("team=abcdef"), "{screen}");
 }
+
+/// The 16-colour theme sends only basic colour codes (it used to send `38;5;N`), and the light
+/// theme sends no truecolour to a terminal that did not ask for it.
+#[test]
+fn themes_send_only_the_colours_the_terminal_takes() {
+    let w = world(common::frozen(10));
+    let kc = w.kubeconfig.to_string_lossy().to_string();
+    for (theme, colorterm, forbidden) in [
+        ("16", "", &["38;5;", "48;5;", "38;2;", "48;2;"][..]),
+        ("light", "", &["38;2;", "48;2;"][..]),
+    ] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let config = dir.path().join("kubedeck.toml");
+        std::fs::write(&config, format!("theme = \"{theme}\"\n")).unwrap_or_else(|e| panic!("{e}"));
+        let cfg = config.to_string_lossy().to_string();
+        let args = [
+            "--kubeconfig",
+            &kc,
+            "--config",
+            &cfg,
+            "-A",
+            "--view",
+            "triage",
+        ];
+        let t = Term::spawn(&args, 120, 30, &[("COLORTERM", colorterm)]);
+        t.wait_until("the triage view drawn", |s| {
+            s.contains("triage(all)") && s.contains("PROBLEM")
+        });
+        t.wait_for("NAMESPACE");
+        for code in forbidden {
+            assert!(!t.wrote(code.as_bytes()), "theme {theme} wrote {code}");
+        }
+        assert!(t.wrote(b"\x1b["), "colours were drawn at all");
+    }
+}

@@ -51,6 +51,8 @@ pub struct RunnerConfig {
     pub kubeconfig: KubeconfigSource,
     pub cluster: Cluster,
     pub theme: Theme,
+    /// The colours the terminal shows (a theme switched to later is capped to it too).
+    pub terminal_depth: crate::views::theme::Depth,
     pub readonly: bool,
     pub metrics_interval: Duration,
     pub step_capture: Option<(std::path::PathBuf, u64)>,
@@ -75,6 +77,7 @@ pub struct Runner {
     step_store: Option<Arc<StepStore>>,
     capture_task: Option<CaptureTask>,
     pub theme: Theme,
+    terminal_depth: crate::views::theme::Depth,
     readonly: bool,
 }
 
@@ -101,6 +104,7 @@ impl Runner {
             step_store: None,
             capture_task: None,
             theme: config.theme,
+            terminal_depth: config.terminal_depth,
             readonly: config.readonly,
         };
         runner.start_metrics();
@@ -265,8 +269,9 @@ impl Runner {
                 });
             }
             Effect::SetTheme(name) => {
+                let depth = self.terminal_depth;
                 let result = crate::config::theme_by_name(&name).map(|theme| {
-                    self.theme = theme;
+                    self.theme = theme.capped(depth);
                 });
                 out.push_back(Msg::Done(Done::Theme(name, result)));
             }

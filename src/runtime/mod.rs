@@ -13,7 +13,6 @@ use std::time::Duration;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::StreamExt;
 use jiff::Timestamp;
-use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -29,6 +28,22 @@ use crate::kube::informer::InformerUpdate;
 use crate::views;
 
 const FRAME: Duration = Duration::from_millis(16);
+
+/// The terminal kubedeck draws on: crossterm, through the writer that sends basic colours as
+/// basic SGR codes.
+pub type Terminal = ratatui::Terminal<
+    ratatui::backend::CrosstermBackend<crate::term_out::BasicSgr<std::io::Stdout>>,
+>;
+
+/// Put the terminal in raw mode on the alternate screen (restored by `ratatui::restore`, also
+/// from the panic hook `ratatui::init` installs) and open it for drawing.
+pub fn open_terminal() -> std::io::Result<Terminal> {
+    // Raw mode, the alternate screen and the panic hook; its own handle is not drawn on.
+    drop(ratatui::init());
+    let backend =
+        ratatui::backend::CrosstermBackend::new(crate::term_out::BasicSgr::new(std::io::stdout()));
+    ratatui::Terminal::new(backend)
+}
 
 /// Which view to show first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +105,7 @@ fn lay_out(app: &mut App, runner: &Runner, area: ratatui::layout::Rect) {
 }
 
 pub async fn run(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Terminal,
     app: &mut App,
     config: RunnerConfig,
     start: StartView,

@@ -19,65 +19,12 @@ pub fn inner(area: Rect) -> Rect {
     Block::default().borders(Borders::ALL).inner(area)
 }
 
-/// The xterm palette, for turning 256-colour and RGB colours into the 16 ANSI ones.
-fn xterm_rgb(i: u8) -> (u8, u8, u8) {
-    const BASE: [(u8, u8, u8); 16] = [
-        (0, 0, 0),
-        (205, 0, 0),
-        (0, 205, 0),
-        (205, 205, 0),
-        (0, 0, 238),
-        (205, 0, 205),
-        (0, 205, 205),
-        (229, 229, 229),
-        (127, 127, 127),
-        (255, 0, 0),
-        (0, 255, 0),
-        (255, 255, 0),
-        (92, 92, 255),
-        (255, 0, 255),
-        (0, 255, 255),
-        (255, 255, 255),
-    ];
-    match i {
-        0..=15 => BASE[usize::from(i)],
-        16..=231 => {
-            let n = i - 16;
-            let level = |v: u8| if v == 0 { 0 } else { 55 + v * 40 };
-            (level(n / 36), level((n / 6) % 6), level(n % 6))
-        }
-        _ => {
-            let g = 8 + (i - 232) * 10;
-            (g, g, g)
-        }
-    }
-}
-
-fn nearest(rgb: (u8, u8, u8), candidates: impl Iterator<Item = u8>) -> u8 {
-    let d = |a: (u8, u8, u8), b: (u8, u8, u8)| {
-        let s = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2);
-        s(a.0, b.0) + s(a.1, b.1) + s(a.2, b.2)
-    };
-    candidates
-        .min_by_key(|&c| d(rgb, xterm_rgb(c)))
-        .unwrap_or(7)
-}
-
-/// A vt100 colour as the outer terminal can show it.
+/// A vt100 colour as the outer terminal can show it (basic colours as basic SGR codes).
 pub fn color(c: vt100::Color, depth: Depth) -> Option<Color> {
-    match (c, depth) {
-        (_, Depth::None) | (vt100::Color::Default, _) => None,
-        (vt100::Color::Idx(i), Depth::Ansi16) if i >= 16 => {
-            Some(Color::Indexed(nearest(xterm_rgb(i), 0..16)))
-        }
-        (vt100::Color::Idx(i), _) => Some(Color::Indexed(i)),
-        (vt100::Color::Rgb(r, g, b), Depth::TrueColor) => Some(Color::Rgb(r, g, b)),
-        (vt100::Color::Rgb(r, g, b), Depth::Ansi256) => {
-            Some(Color::Indexed(nearest((r, g, b), 16..=255)))
-        }
-        (vt100::Color::Rgb(r, g, b), Depth::Ansi16) => {
-            Some(Color::Indexed(nearest((r, g, b), 0..16)))
-        }
+    match c {
+        vt100::Color::Default => None,
+        vt100::Color::Idx(i) => super::palette::indexed(i, depth),
+        vt100::Color::Rgb(r, g, b) => super::palette::rgb(r, g, b, depth),
     }
 }
 
@@ -252,20 +199,18 @@ mod tests {
         let bytes = b"\x1b[31ma\x1b[38;5;196mb\x1b[38;2;10;20;200mc\x1b[42md";
         let fg = |buf: &Buffer, x| buf.cell(Position::new(x, 0)).unwrap().fg;
         let (full, _) = render(bytes, 10, 1, Depth::TrueColor);
-        assert_eq!(fg(&full, 0), Color::Indexed(1));
+        // A basic colour stays basic: sent as `31`, never re-sent as `38;5;1`.
+        assert_eq!(fg(&full, 0), Color::Red);
         assert_eq!(fg(&full, 1), Color::Indexed(196));
         assert_eq!(fg(&full, 2), Color::Rgb(10, 20, 200));
-        assert_eq!(
-            full.cell(Position::new(3, 0)).unwrap().bg,
-            Color::Indexed(2)
-        );
+        assert_eq!(full.cell(Position::new(3, 0)).unwrap().bg, Color::Green);
         let (c256, _) = render(bytes, 10, 1, Depth::Ansi256);
         assert!(matches!(fg(&c256, 2), Color::Indexed(i) if i >= 16));
         let (c16, _) = render(bytes, 10, 1, Depth::Ansi16);
         // 196 is pure red: the bright red of the 16.
-        assert_eq!(fg(&c16, 1), Color::Indexed(9));
+        assert_eq!(fg(&c16, 1), Color::LightRed);
         // A deep blue lands on one of the blues.
-        assert!(matches!(fg(&c16, 2), Color::Indexed(4 | 12)));
+        assert!(matches!(fg(&c16, 2), Color::Blue | Color::LightBlue));
         let (none, _) = render(bytes, 10, 1, Depth::None);
         assert_eq!(fg(&none, 0), Color::Reset);
     }

@@ -263,9 +263,36 @@ impl Theme {
         }
     }
 
-    /// Draw no more colours than the terminal shows.
+    /// Draw no more colours than the terminal (and the theme) allow: every role's colours are
+    /// brought down to that depth (basic colours as basic SGR codes, never `38;5;N`; no RGB on
+    /// a terminal that did not ask for it).
     pub fn capped(mut self, terminal: Depth) -> Self {
         self.depth = self.depth.min(terminal);
+        let d = self.depth;
+        let fix = |s: &mut Style| *s = super::palette::degrade_style(*s, d);
+        for s in [
+            &mut self.ok,
+            &mut self.warning,
+            &mut self.error,
+            &mut self.pending,
+            &mut self.done,
+            &mut self.muted,
+            &mut self.header,
+            &mut self.selection,
+            &mut self.accent,
+            &mut self.status_bar,
+            &mut self.heading,
+            &mut self.key,
+            &mut self.string,
+            &mut self.number,
+            &mut self.literal,
+            &mut self.highlight,
+        ] {
+            fix(s);
+        }
+        for s in &mut self.sources {
+            fix(s);
+        }
         self
     }
 }
