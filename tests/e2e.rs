@@ -277,7 +277,7 @@ fn help_lists_keys_and_navigation_moves_the_cursor() {
         ":logs :log",
         "move down",
         "filter rows",
-        "sort by column 1",
+        "sort by column N",
         "delete the selected",
         ":contexts :ctx",
         ":namespaces :ns",

@@ -133,14 +133,14 @@ fn exec_shell_in_a_pane_while_the_dashboard_stays_live() {
 
 #[test]
 fn vi_runs_in_a_pane() {
-    if std::process::Command::new("vi")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("SKIP: no vi on this machine");
-        return;
-    }
+    // .ci/run installs vi: without it this test fails and says so.
+    assert!(
+        std::process::Command::new("vi")
+            .arg("--version")
+            .output()
+            .is_ok(),
+        "no vi on this machine: install it (.ci/run does)"
+    );
     let w = world(common::frozen(10));
     w.sim.store().put(Kind::Pod, running_pod("demo", "vi-one"));
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 100, 30);
@@ -312,14 +312,16 @@ fn local_shell_has_the_context_and_namespace() {
         .args(["version", "--client"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if kubectl {
-        // kubectl in that shell talks to the same cluster and namespace.
-        w.sim
-            .store()
-            .put(Kind::Pod, running_pod("demo", "seen-by-kubectl"));
-        t.send("kubectl get pods -o name | grep seen-by\r");
-        t.wait_until("kubectl's answer", |s| pane_line(s, "pod/seen-by-kubectl"));
-    }
+    assert!(
+        kubectl,
+        "kubectl is not installed: install it (.ci/run does)"
+    );
+    // kubectl in that shell talks to the same cluster and namespace.
+    w.sim
+        .store()
+        .put(Kind::Pod, running_pod("demo", "seen-by-kubectl"));
+    t.send("kubectl get pods -o name | grep seen-by\r");
+    t.wait_until("kubectl's answer", |s| pane_line(s, "pod/seen-by-kubectl"));
 }
 
 /// The local shell's kubeconfig copy holds credentials: it is private (0600 in a 0700

@@ -345,6 +345,18 @@ async fn serve(mut socket: WebSocket, proc: Arc<Proc>, stdin: bool, owned: bool)
                 .send(frame(ERROR, exit_status(code).to_string().as_bytes()))
                 .await;
             let _ = socket.send(normal_close()).await;
+            // The closing handshake: read what the client still sends until its own close.
+            // Dropping the socket with its frames unread (a resize, typed input) makes the kernel
+            // reset the connection, and the client can lose the output and the exit status it
+            // has not read yet ("connection reset by peer" from `kubectl exec -it`).
+            let drain = async {
+                while let Some(Ok(m)) = socket.recv().await {
+                    if matches!(m, Message::Close(_)) {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
         }
         // The client went away: an exec's process goes with it; an attached one keeps running.
         None if owned => proc.kill(),

@@ -10,6 +10,23 @@ use super::theme::Theme;
 use crate::app::command::COMMANDS;
 use crate::app::keymap::{Keymap, Section, is_mutation};
 
+/// Whether every sort key is still its default digit (then help shows them as one line).
+fn sort_keys_folded(keymap: &Keymap) -> bool {
+    keymap
+        .bindings
+        .iter()
+        .filter(|b| b.name.starts_with("sort_"))
+        .all(|b| {
+            let n: usize = b.name["sort_".len()..].parse().unwrap_or(0);
+            let digit = if n == 10 {
+                '0'
+            } else {
+                char::from(b'0' + n as u8)
+            };
+            b.keys.len() == 1 && b.keys[0].label() == digit.to_string()
+        })
+}
+
 pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let sections = [
@@ -29,6 +46,12 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
         if b.desc.is_empty() || (readonly && is_mutation(b.action)) || b.keys.is_empty() {
             continue;
         }
+        // The sort keys on their default digits are one line (`1-9`, `0`); one rebound shows
+        // on its own line.
+        let folded = sort_keys_folded(keymap);
+        if folded && b.name.starts_with("sort_") && b.name != "sort_1" {
+            continue;
+        }
         let title = section.title();
         if !out.iter().any(|l: &Line| l.to_string() == title) {
             if !out.is_empty() {
@@ -42,11 +65,11 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
             .map(|k| k.label())
             .collect::<Vec<_>>()
             .join(" ");
-        let keys = if b.name == "sort_1" {
-            format!("{keys}-9")
-        } else {
-            keys
-        };
+        if b.name == "sort_1" && folded {
+            let desc = "sort by column N (again: reverse); 0 the tenth";
+            entry(&mut out, &format!("{keys}-9 0"), 16, desc, theme);
+            continue;
+        }
         entry(&mut out, &keys, 16, b.desc, theme);
     }
     out.push(Line::raw(""));
@@ -230,6 +253,57 @@ mod tests {
             .collect();
         assert_eq!(words.join(" "), long, "no word lost");
         assert_eq!(text(wrapped.last().unwrap_or(&Line::raw(""))), "short");
+    }
+
+    #[test]
+    fn every_key_and_command_is_in_the_help_with_what_it_does() {
+        let theme = Theme::monochrome();
+        let keymap = Keymap::default();
+        let all: Vec<String> = lines(&theme, &keymap, false).iter().map(text).collect();
+        let joined = all.join("\n");
+        for b in &keymap.bindings {
+            assert!(
+                !b.desc.trim().is_empty(),
+                "binding {} has no description",
+                b.name
+            );
+            if b.name.starts_with("sort_") {
+                continue; // one line for all ten, checked below
+            }
+            // The first words (a long description wraps onto the next line).
+            let first = b
+                .desc
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(
+                joined.contains(&first),
+                "{} ({first:?}) is not in the help",
+                b.name
+            );
+        }
+        assert!(joined.contains("sort by column N"), "{joined}");
+        for c in crate::app::command::COMMANDS {
+            assert!(
+                !c.desc.trim().is_empty(),
+                ":{} has no description",
+                c.names[0]
+            );
+            assert!(
+                joined.contains(c.names[0]),
+                ":{} is not in the help",
+                c.names[0]
+            );
+        }
+        // No entry is a name alone: each key line carries its description.
+        for l in &all {
+            let t = l.trim();
+            if let Some(rest) = t.strip_prefix(':') {
+                let words = rest.split_whitespace().count();
+                assert!(words >= 1, "{l:?}");
+            }
+        }
     }
 
     #[test]

@@ -355,6 +355,18 @@ pub fn default_bindings() -> Vec<Binding> {
             "rerun the selected PipelineRun (asks first)",
         ),
     ];
+    const SORT_DESCS: [&str; 10] = [
+        "sort by column 1 (again: reverse)",
+        "sort by column 2 (again: reverse)",
+        "sort by column 3 (again: reverse)",
+        "sort by column 4 (again: reverse)",
+        "sort by column 5 (again: reverse)",
+        "sort by column 6 (again: reverse)",
+        "sort by column 7 (again: reverse)",
+        "sort by column 8 (again: reverse)",
+        "sort by column 9 (again: reverse)",
+        "sort by column 10 (again: reverse)",
+    ];
     const SORT_NAMES: [&str; 10] = [
         "sort_1", "sort_2", "sort_3", "sort_4", "sort_5", "sort_6", "sort_7", "sort_8", "sort_9",
         "sort_10",
@@ -370,11 +382,7 @@ pub fn default_bindings() -> Vec<Binding> {
             name,
             vec![Key::ch(digit)],
             Action::SortBy(i),
-            if i == 0 {
-                "sort by column 1 (again: reverse); 2-9 likewise, 0 the tenth"
-            } else {
-                ""
-            },
+            SORT_DESCS[i],
         ));
     }
     out.push(b(
