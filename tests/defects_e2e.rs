@@ -261,3 +261,75 @@ fn themes_send_only_the_colours_the_terminal_takes() {
         assert!(t.wrote(b"\x1b["), "colours were drawn at all");
     }
 }
+
+/// Triage says since when a node is under pressure (its condition's lastTransitionTime, as the
+/// nodes view does; it said `-`), calls an evicted pod Evicted with the kubelet's reason and
+/// when (it said "Failing ContainerStatusUnknown" since the pod's age), and Enter on the
+/// pressure row lists the node's pods.
+#[test]
+fn triage_tells_what_happened_and_since_when() {
+    let w = world(common::frozen(10));
+    let ago = |s: i64| (Timestamp::now() - SignedDuration::from_secs(s)).to_string();
+    let node = json!({
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": "hot-node", "uid": "uid-hot-node", "creationTimestamp": ago(86400 * 30),
+                     "labels": {"kubernetes.io/hostname": "hot-node"}},
+        "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                   "capacity": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                   "conditions": [
+                       {"type": "MemoryPressure", "status": "True", "reason": "KubeletHasInsufficientMemory",
+                        "lastTransitionTime": ago(1500), "lastHeartbeatTime": ago(5)},
+                       {"type": "Ready", "status": "True", "reason": "KubeletReady",
+                        "lastTransitionTime": ago(86400), "lastHeartbeatTime": ago(5)}]}
+    });
+    w.sim.store().put(Kind::Node, node);
+    let evicted = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "cache-evicted", "namespace": "demo", "uid": "uid-cache-evicted",
+                     "creationTimestamp": ago(86400 * 13)},
+        "spec": {"nodeName": "hot-node", "containers": [{"name": "app", "image": "redis"}]},
+        "status": {"phase": "Failed", "reason": "Evicted",
+                   "message": "The node was low on resource: memory. Threshold quantity: 100Mi, available: 40Mi.",
+                   "conditions": [{"type": "DisruptionTarget", "status": "True",
+                                   "reason": "TerminationByKubelet", "lastTransitionTime": ago(600)}],
+                   "containerStatuses": [{"name": "app", "ready": false, "restartCount": 0,
+                       "image": "redis", "imageID": "",
+                       "state": {"terminated": {"exitCode": 137, "reason": "ContainerStatusUnknown",
+                                                "finishedAt": ago(600)}}}]}
+    });
+    w.sim.store().put(Kind::Pod, evicted);
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "triage"], 160, 45);
+    let screen = t.wait_until("both rows", |s| {
+        s.contains("node/hot-node") && s.contains("cache-evicted")
+    });
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(name))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let pressure = row("node/hot-node");
+    assert!(
+        pressure.contains("NodePressure")
+            && pressure.trim_end_matches('│').trim_end().ends_with("25m"),
+        "{pressure}"
+    );
+    let evicted = row("cache-evicted");
+    assert!(
+        evicted.contains("Evicted") && evicted.contains("low on resource: memory"),
+        "{evicted}"
+    );
+    assert!(!evicted.contains("ContainerStatusUnknown"), "{evicted}");
+    assert!(
+        evicted.trim_end_matches('│').trim_end().ends_with("10m"),
+        "{evicted}"
+    );
+    // Enter on the pressure row: the node's pods, the biggest memory user first.
+    t.send("/hot-node\r");
+    t.wait_for("/hot-node");
+    t.send("\r");
+    t.wait_until("the node's pods", |s| {
+        s.contains("node/hot-node") && s.contains("pods")
+    });
+}

@@ -71,6 +71,7 @@ pub fn pod(ns: &str, name: &str, status: &str, health: Health, restarts: u32) ->
         resources: Default::default(),
         qos: crate::kube::pod_resources::Qos::BestEffort,
         usage: None,
+        evicted: None,
     })
 }
 
@@ -112,6 +113,7 @@ pub fn node(name: &str, ready: bool, pressure: Vec<&'static str>, pods: usize) -
         pressure,
         pods,
         pressure_since: Vec::new(),
+        ready_since: None,
         allocatable: Default::default(),
         load: Default::default(),
         usage: None,

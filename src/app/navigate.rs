@@ -216,13 +216,25 @@ pub fn events_of_selection(app: &mut App) -> Vec<Effect> {
     if obj.kind == ResourceKind::Events {
         return Vec::new();
     }
+    // From a broken pod in triage, what explains it: its warnings (w shows every event).
+    let broken_pod = app.view == View::Triage
+        && obj.kind == ResourceKind::Pods
+        && app
+            .tables
+            .triage
+            .selected_row()
+            .is_some_and(|r| r.problem != "WarningEvent");
     navigate(app, View::Events);
     let t = &mut app.tables.events;
     t.restore(TableState {
         pin: Some(obj),
+        only_flagged: broken_pod,
         ..TableState::default()
     });
     t.select(0);
+    if broken_pod {
+        info(app, "its warning events (w: every event)");
+    }
     Vec::new()
 }
 
@@ -245,13 +257,35 @@ pub fn switch_scope(app: &mut App, scope: Scope) -> Vec<Effect> {
     connect(app, cluster, scope)
 }
 
+/// A node's pods, the hog on top: memory usage, highest first (requests when no metrics). A
+/// drill-down keeps only what it was drilled with: the node.
+fn node_pods(app: &mut App, node: ObjectRef) {
+    navigate(app, View::Pods);
+    app.tables.pods.restore(TableState {
+        pin: Some(node),
+        ..TableState::default()
+    });
+    let col = if app.metrics.sample.is_some() {
+        PodCol::Mem
+    } else {
+        PodCol::MemRl
+    };
+    app.tables.pods.sort_by_col(col as usize, false);
+}
+
 /// Enter on the selection.
 pub fn open(app: &mut App) -> Vec<Effect> {
     match app.view {
         View::Triage => {
-            if let Some(target) = app.tables.triage.selected_row().map(|r| r.target.clone()) {
-                return go_to(app, &target);
+            let Some(row) = app.tables.triage.selected_row().cloned() else {
+                return Vec::new();
+            };
+            if row.problem == "NodePressure" {
+                // The node's pods, the biggest user of the pressured resource first.
+                node_pods(app, row.target.clone());
+                return Vec::new();
             }
+            return go_to(app, &row.target);
         }
         View::TaskRuns => {
             // Straight to its steps' logs, as `l` does.
@@ -294,20 +328,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         }
         View::Nodes => {
             if let Some(obj) = selected_object(app) {
-                // A drill-down keeps only what it was drilled with: the node.
-                navigate(app, View::Pods);
-                let pods = &mut app.tables.pods;
-                pods.restore(TableState {
-                    pin: Some(obj),
-                    ..TableState::default()
-                });
-                // The hog on top: memory usage, highest first (requests when no metrics).
-                let col = if app.metrics.sample.is_some() {
-                    PodCol::Mem
-                } else {
-                    PodCol::MemRl
-                };
-                app.tables.pods.sort_by_col(col as usize, false);
+                node_pods(app, obj);
             }
         }
         View::Contexts => {

@@ -10,6 +10,8 @@ pub enum PickFor {
     /// A container's logs (or all of them).
     #[default]
     Logs,
+    /// A container's previous instance (a crash-looping pod's last words).
+    PreviousLogs,
     /// The container to open a shell in.
     Shell,
     /// The debug profile.

@@ -316,6 +316,10 @@ impl<R: TableRow> Table<R> {
         if let Some(key) = &keep
             && let Some(pos) = self.view.iter().position(|&i| self.rows[i].key() == key)
         {
+            // The cursor stays on its object, and at its place on the screen: the rows move
+            // around it rather than the cursor jumping.
+            let screen_row = self.selected.saturating_sub(self.offset);
+            self.offset = pos.saturating_sub(screen_row);
             self.selected = pos;
         }
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
@@ -387,5 +391,25 @@ mod tests {
                 .and_then(|r| r.object(&crate::app::fixture::cluster()))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn the_cursor_keeps_its_object_and_its_place_on_the_screen() {
+        let mut t: Table<NamespaceRow> = Table::default();
+        let names: Vec<String> = (10..40).map(|i| format!("ns-{i:02}")).collect();
+        t.set_rows(names.iter().map(|n| ns(n)).collect());
+        t.select(5);
+        t.scroll_into_view(10);
+        assert_eq!(t.selected - t.offset, 5);
+        // Three rows arrive before it: it moves down the list, not on the screen.
+        let more: Vec<_> = ["ns-01", "ns-02", "ns-03"]
+            .into_iter()
+            .map(ns)
+            .chain(names.iter().map(|n| ns(n)))
+            .collect();
+        t.set_rows(more);
+        t.scroll_into_view(10);
+        assert_eq!(t.selected_row().map(|r| r.name.as_str()), Some("ns-15"));
+        assert_eq!(t.selected - t.offset, 5, "the same place on the screen");
     }
 }

@@ -45,7 +45,9 @@ impl TriageRow {
         detail: String,
         since: Option<Timestamp>,
     ) -> Self {
-        let key = format!("{problem}/{}", target.label());
+        // The object, not the problem: a pod going from CrashLoop to Failing is the same row,
+        // and the cursor stays on it.
+        let key = target.label();
         Self {
             problem,
             rank,
@@ -74,6 +76,23 @@ fn pod_problem(
     } else {
         String::new()
     };
+    if let Some(e) = &p.evicted {
+        // kubectl may print ContainerStatusUnknown for it; what happened is the eviction.
+        let detail = if e.message.is_empty() {
+            "evicted by the kubelet".to_string()
+        } else {
+            e.message.clone()
+        };
+        let target = target.clone();
+        return Some(TriageRow::new(
+            "Evicted",
+            6,
+            Health::Error,
+            target,
+            detail,
+            e.at,
+        ));
+    }
     let (problem, rank, severity, detail, since) = match p.status.as_str() {
         "CrashLoopBackOff" => (
             "CrashLoop",
@@ -160,16 +179,18 @@ pub fn triage(
                 Health::Error,
                 target,
                 n.status.clone(),
-                None,
+                n.ready_since,
             ));
         } else if !n.pressure.is_empty() {
+            // Since the condition first held (its lastTransitionTime), as the nodes view says.
+            let since = n.pressure_since.iter().flatten().min().copied();
             out.push(TriageRow::new(
                 "NodePressure",
                 7,
                 Health::Warning,
                 target,
                 format!("{} pressure", n.pressure_text()),
-                None,
+                since,
             ));
         }
     }
@@ -337,6 +358,7 @@ mod tests {
             resources: Default::default(),
             qos: crate::kube::pod_resources::Qos::BestEffort,
             usage: None,
+            evicted: None,
         })
     }
 
@@ -400,6 +422,7 @@ mod tests {
                 pressure,
                 pods: 0,
                 pressure_since: Vec::new(),
+                ready_since: None,
                 allocatable: Default::default(),
                 load: Default::default(),
                 usage: None,
@@ -461,5 +484,70 @@ mod tests {
             "{problems:?}"
         );
         assert_eq!(rows.len(), 4);
+    }
+
+    #[test]
+    fn an_evicted_pod_says_evicted_with_why_and_when() {
+        let raw: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "cache-1", "namespace": "demo", "uid": "u1",
+                         "creationTimestamp": "2026-11-09T12:00:00Z"},
+            "spec": {"nodeName": "n1", "containers": [{"name": "app"}]},
+            "status": {"phase": "Failed", "reason": "Evicted",
+                       "message": "The node was low on resource: memory. Threshold quantity: 100Mi, available: 50Mi.",
+                       "conditions": [{"type": "DisruptionTarget", "status": "True",
+                                       "reason": "TerminationByKubelet",
+                                       "lastTransitionTime": "2026-11-22T11:50:00Z"}],
+                       "containerStatuses": [{"name": "app", "ready": false, "restartCount": 0,
+                           "image": "", "imageID": "",
+                           "state": {"terminated": {"exitCode": 137, "reason": "ContainerStatusUnknown",
+                                                    "finishedAt": "2026-11-22T11:50:05Z"}}}]}
+        }))
+        .unwrap_or_default();
+        let row = Arc::new(crate::kube::pod_row::pod_row(&raw));
+        let rows = triage(&[row], &[], &[], &[], now(), &ClusterId::new("test"));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].problem, "Evicted");
+        assert!(
+            rows[0].detail.contains("low on resource: memory"),
+            "{}",
+            rows[0].detail
+        );
+        assert_eq!(
+            rows[0].since.map(|t| t.to_string()).as_deref(),
+            Some("2026-11-22T11:50:00Z"),
+            "when it was evicted, not the pod's age"
+        );
+    }
+
+    #[test]
+    fn node_rows_say_since_when_their_condition_holds() {
+        let mut pressured = (*crate::app::fixture::node("n1", true, vec!["Memory"], 3)).clone();
+        let at: Timestamp = "2026-11-22T11:59:35Z"
+            .parse()
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        pressured.pressure_since = vec![Some(at)];
+        let mut down = (*crate::app::fixture::node("n2", false, vec![], 0)).clone();
+        down.ready_since = Some(at);
+        let rows = triage(
+            &[],
+            &[],
+            &[Arc::new(pressured), Arc::new(down)],
+            &[],
+            now(),
+            &ClusterId::new("test"),
+        );
+        assert!(rows.iter().all(|r| r.since == Some(at)), "{rows:?}");
+        assert_eq!(rows[0].cell(TriageCol::Since, now()), "25s");
+    }
+
+    #[test]
+    fn a_row_is_its_object_whatever_its_problem() {
+        let crashing = pod("web-1", "CrashLoopBackOff", "Running", Health::Error, 600);
+        let failing = pod("web-1", "Error", "Running", Health::Error, 600);
+        let c = ClusterId::new("test");
+        let a = triage(&[crashing], &[], &[], &[], now(), &c);
+        let b = triage(&[failing], &[], &[], &[], now(), &c);
+        assert_ne!(a[0].problem, b[0].problem);
+        assert_eq!(a[0].key(), b[0].key(), "the cursor stays on the pod");
     }
 }

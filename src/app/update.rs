@@ -298,7 +298,12 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             return back(app);
         }
         return match pick_keys(app, action) {
-            Some(p) if p.picker.purpose == picker::PickFor::Logs => {
+            Some(p)
+                if matches!(
+                    p.picker.purpose,
+                    picker::PickFor::Logs | picker::PickFor::PreviousLogs
+                ) =>
+            {
                 super::logs::open::picked(app, p)
             }
             Some(p) => sessions::picked(app, p),

@@ -1042,3 +1042,64 @@ fn a_context_switch_connects_once_its_client_is_ready() {
         .collect();
     assert_eq!(current, [false, true]);
 }
+
+/// In triage, select the row of `problem`.
+fn on_triage(a: &mut App, problem: &str) {
+    a.view = View::Triage;
+    let at = (0..a.tables.triage.len())
+        .find(|&i| a.tables.triage.row(i).is_some_and(|r| r.problem == problem))
+        .unwrap_or_else(|| panic!("no {problem} row"));
+    a.tables.triage.select(at);
+}
+
+#[test]
+fn triage_gets_to_the_cause_in_one_key() {
+    run(&[
+        Case {
+            name: "l on a failed run: only its failed steps",
+            setup: |a| on_triage(a, "RunFailed"),
+            actions: &[Action::Logs],
+            check: |a, e| {
+                assert!(matches!(e, [Effect::OpenLogs { request, .. }]
+                    if matches!(&request.target, LogTarget::Tekton { name, .. } if name == "build-2")));
+                assert!(a.focused_log().is_some_and(|p| p.failed_only));
+            },
+        },
+        Case {
+            name: "l on a crash loop: the crashed instance first",
+            setup: |a| on_triage(a, "CrashLoop"),
+            actions: &[Action::Logs],
+            check: |_, e| {
+                assert!(matches!(e, [Effect::OpenLogs { request, .. }]
+                    if request.options.previous && !request.options.follow));
+            },
+        },
+        Case {
+            name: "Enter on node pressure: its pods, the biggest user first",
+            setup: |a| on_triage(a, "NodePressure"),
+            actions: &[Action::Open],
+            check: |a, _| {
+                assert_eq!(a.view, View::Pods);
+                assert_eq!(
+                    a.tables.pods.pin,
+                    Some(obj(ResourceKind::Nodes, "", "worker-01"))
+                );
+                assert_eq!(a.tables.pods.sort, super::columns::PodCol::MemRl as usize);
+            },
+        },
+        Case {
+            name: "e on a broken pod: its warnings",
+            setup: |a| on_triage(a, "CrashLoop"),
+            actions: &[Action::Events],
+            check: |a, _| {
+                assert_eq!(a.view, View::Events);
+                assert!(a.tables.events.only_flagged);
+                assert_eq!(
+                    a.tables.events.len(),
+                    1,
+                    "the BackOff warning, not the Pulled event"
+                );
+            },
+        },
+    ]);
+}

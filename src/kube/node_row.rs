@@ -22,6 +22,8 @@ pub struct NodeRow {
     pub pressure: Vec<&'static str>,
     /// When each pressure condition began to hold (same order as `pressure`).
     pub pressure_since: Vec<Option<Timestamp>>,
+    /// When the Ready condition last changed (how long a node has been NotReady).
+    pub ready_since: Option<Timestamp>,
     /// Pods bound to this node (filled from the pod store).
     pub pods: usize,
     /// What the scheduler may hand out (status.allocatable): millicores, bytes, pods.
@@ -253,6 +255,9 @@ pub fn node_row(node: &Node) -> NodeRow {
             .unwrap_or_default(),
         pressure,
         pressure_since,
+        ready_since: ready
+            .and_then(|c| c.last_transition_time.as_ref())
+            .map(|t| t.0),
         pods: 0,
         allocatable: allocatable(node),
         load: Default::default(),

@@ -44,6 +44,41 @@ pub struct PodRow {
     pub qos: super::pod_resources::Qos,
     /// Live usage from metrics.k8s.io (millicores, bytes), when known.
     pub usage: Option<(i64, i64)>,
+    /// The kubelet evicted the pod: why and when (kubectl's STATUS may read
+    /// `ContainerStatusUnknown` then).
+    pub evicted: Option<Evicted>,
+}
+
+/// An eviction: `status.reason` Evicted, its message, and when it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evicted {
+    pub message: String,
+    pub at: Option<Timestamp>,
+}
+
+/// The eviction of a pod, if it was evicted: when is the DisruptionTarget condition's
+/// transition, else the newest container end.
+fn evicted(status: &PodStatus) -> Option<Evicted> {
+    if status.reason.as_deref() != Some("Evicted") {
+        return None;
+    }
+    let conditions = status.conditions.as_deref().unwrap_or_default();
+    let disrupted = conditions
+        .iter()
+        .find(|c| c.type_ == "DisruptionTarget")
+        .and_then(|c| c.last_transition_time.as_ref())
+        .map(|t| t.0);
+    let ended = status
+        .container_statuses
+        .iter()
+        .flatten()
+        .filter_map(|s| s.state.as_ref()?.terminated.as_ref()?.finished_at.as_ref())
+        .map(|t| t.0)
+        .max();
+    Some(Evicted {
+        message: status.message.clone().unwrap_or_default(),
+        at: disrupted.or(ended),
+    })
 }
 
 impl PodRow {
@@ -276,6 +311,7 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         resources: super::pod_resources::pod_resources(pod),
         qos: super::pod_resources::qos(pod),
         usage: None,
+        evicted: evicted(status),
     }
 }
 

@@ -88,6 +88,21 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
         entry(&mut out, &cmd, 24, c.desc, theme);
     }
     out.push(Line::raw(""));
+    out.push(Line::styled("Triage: one key to the cause", theme.header));
+    for (keys, desc) in [
+        (
+            "Enter",
+            "jump to the object; on NodePressure, the node's pods, biggest user first",
+        ),
+        (
+            "l",
+            "on RunFailed, the failed step's log; on CrashLoop, the crashed instance's log first",
+        ),
+        ("e", "on a broken pod, its warning events"),
+    ] {
+        entry(&mut out, keys, 16, desc, theme);
+    }
+    out.push(Line::raw(""));
     out.push(Line::styled(
         "While typing a filter or command: Enter applies, Esc cancels.",
         theme.muted,

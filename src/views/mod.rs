@@ -198,7 +198,10 @@ fn draw_picker(frame: &mut Frame, area: Rect, picker: &crate::app::picker::Picke
             Line::styled(format!(" {} ", text::clean(item)), style)
         })
         .collect();
-    let footer = if picker.purpose == crate::app::picker::PickFor::Logs {
+    let footer = if matches!(
+        picker.purpose,
+        crate::app::picker::PickFor::Logs | crate::app::picker::PickFor::PreviousLogs
+    ) {
         " Enter: open  a: all  Esc"
     } else {
         " Enter: open  Esc"

@@ -77,7 +77,7 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if app
                 .picker
                 .as_ref()
-                .is_some_and(|p| p.purpose == PickFor::Logs)
+                .is_some_and(|p| matches!(p.purpose, PickFor::Logs | PickFor::PreviousLogs))
             {
                 " j/k choose, Enter opens, a: all containers, Esc cancels"
             } else {

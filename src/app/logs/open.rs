@@ -51,14 +51,33 @@ fn request(app: &App, target: LogTarget) -> LogRequest {
     }
 }
 
-fn pod_logs(app: &mut App, row: &PodRow) -> Vec<Effect> {
+/// The previous instance's log (after a crash: its last words), not followed.
+fn previous_of(mut request: LogRequest) -> LogRequest {
+    request.options.previous = true;
+    request.options.follow = false;
+    request
+}
+
+/// `previous`: the container's previous instance first (a crash-looping pod from triage).
+fn pod_logs(app: &mut App, row: &PodRow, previous: bool) -> Vec<Effect> {
     if row.containers.len() == 1 {
         let target = LogTarget::Pod {
             namespace: row.namespace.clone(),
             name: row.name.clone(),
             container: row.containers.first().cloned(),
         };
-        return open_pane(app, request(app, target));
+        let mut r = request(app, target);
+        if previous {
+            r = previous_of(r);
+            let effects = open_pane(app, r);
+            say(
+                app,
+                Severity::Info,
+                "the crashed instance's log (p: the current one)",
+            );
+            return effects;
+        }
+        return open_pane(app, r);
     }
     let mut items = Vec::new();
     let mut values = Vec::new();
@@ -83,9 +102,20 @@ fn pod_logs(app: &mut App, row: &PodRow) -> Vec<Effect> {
         values,
         selected,
         pod,
-        purpose: PickFor::Logs,
+        purpose: if previous {
+            PickFor::PreviousLogs
+        } else {
+            PickFor::Logs
+        },
     });
     Vec::new()
+}
+
+/// The triage problem of the selected row, when triage is shown: it says which log helps first.
+fn triage_problem(app: &App) -> Option<&'static str> {
+    (app.view == crate::app::state::View::Triage)
+        .then(|| app.tables.triage.selected_row().map(|r| r.problem))
+        .flatten()
 }
 
 /// `l`: the logs of whatever is selected.
@@ -93,9 +123,10 @@ pub fn open_logs(app: &mut App) -> Vec<Effect> {
     let Some(obj) = selected_object(app) else {
         return Vec::new();
     };
+    let problem = triage_problem(app);
     match obj.kind {
         ResourceKind::Pods => match pod_row(app, &obj.namespace, &obj.name) {
-            Some(row) => pod_logs(app, &row),
+            Some(row) => pod_logs(app, &row, problem == Some("CrashLoop")),
             None => {
                 let target = LogTarget::Pod {
                     namespace: obj.namespace.clone(),
@@ -116,7 +147,15 @@ pub fn open_logs(app: &mut App) -> Vec<Effect> {
                 kind,
                 name: obj.name.clone(),
             };
-            open_pane(app, request(app, target))
+            let effects = open_pane(app, request(app, target));
+            if problem == Some("RunFailed") {
+                // From a failed run in triage: the step that failed, not every step.
+                if let Some(p) = app.focused_log_mut() {
+                    p.failed_only = true;
+                }
+                say(app, Severity::Info, "only the failed steps (F: every step)");
+            }
+            effects
         }
         other => {
             say(
@@ -252,13 +291,15 @@ pub fn open_captured(app: &mut App) -> Vec<Effect> {
 /// The container picker's choice for logs (empty: every container).
 pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
     let Picked { picker, value } = picked;
+    let previous = picker.purpose == PickFor::PreviousLogs;
     let (p, container) = (picker.pod, value);
     let target = LogTarget::Pod {
         namespace: p.namespace,
         name: p.name,
         container: (!container.is_empty()).then_some(container),
     };
-    open_pane(app, request(app, target))
+    let r = request(app, target);
+    open_pane(app, if previous { previous_of(r) } else { r })
 }
 
 /// `:logs [-l SEL | [-n NS] KIND/NAME]`.

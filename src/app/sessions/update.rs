@@ -185,7 +185,7 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
     }
     let pod = picker.pod;
     match picker.purpose {
-        PickFor::Logs => Vec::new(),
+        PickFor::Logs | PickFor::PreviousLogs => Vec::new(),
         PickFor::Shell => open_session(
             app,
             SessionSpec::Exec {
