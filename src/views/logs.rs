@@ -224,12 +224,25 @@ fn rows_of(
     marked: bool,
 ) -> Vec<Line<'static>> {
     let lines = entry_lines(pane, e, theme, selected, marked);
-    if pane.wrap {
-        lines.into_iter().flat_map(|l| wrap(l, width)).collect()
-    } else {
-        lines
+    if !pane.wrap {
+        return lines;
     }
+    let mut rows: Vec<Line<'static>> = lines.into_iter().flat_map(|l| wrap(l, width)).collect();
+    // A giant record (a 16 KiB line wraps to hundreds of rows) would push every other line
+    // out of the pane: it keeps a few rows and says how much more there is; Enter opens it.
+    if rows.len() > WRAPPED_ROWS_MAX && !pane.expanded.contains(&e.seq) {
+        let more = rows.len() - (WRAPPED_ROWS_MAX - 1);
+        rows.truncate(WRAPPED_ROWS_MAX - 1);
+        rows.push(Line::styled(
+            format!("  … {more} more rows of this record (Enter shows it whole)"),
+            theme.muted,
+        ));
+    }
+    rows
 }
+
+/// The most rows a wrapped record takes until it is opened with Enter.
+pub const WRAPPED_ROWS_MAX: usize = 8;
 
 /// Fix the pane's scroll position for an area before drawing: the cursor stays in view.
 pub fn settle(pane: &mut LogPane, area: Rect, theme: &Theme) {
@@ -447,6 +460,57 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: &LogPane, focused: bool, theme:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_giant_record_keeps_a_few_rows_until_opened() {
+        use crate::app::logs::buffer::LogBuffer;
+        use crate::kube::log_request::{LogOptions, LogRequest, LogTarget};
+        use crate::logline::record::Line as LogLine;
+        let request = LogRequest {
+            cluster: crate::app::fixture::cluster(),
+            target: LogTarget::Pod {
+                namespace: "demo".into(),
+                name: "web-1".into(),
+                container: Some("app".into()),
+            },
+            options: LogOptions::default(),
+        };
+        let mut pane = LogPane::new(
+            crate::kube::logs::StreamKey(1),
+            request,
+            LogBuffer::default(),
+        );
+        let giant = "x".repeat(16 * 1024);
+        pane.push_lines(
+            0,
+            vec![LogLine {
+                ts: None,
+                text: giant,
+                level: None,
+                continuation: false,
+                shown: None,
+            }],
+        );
+        let theme = Theme::monochrome();
+        let e = pane
+            .buffer
+            .get(0)
+            .cloned()
+            .unwrap_or_else(|| panic!("no entry"));
+        let rows = rows_of(&pane, &e, &theme, 70, false, false);
+        assert_eq!(rows.len(), WRAPPED_ROWS_MAX);
+        let last: String = rows[rows.len() - 1]
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert!(
+            last.contains("more rows of this record (Enter shows it whole)"),
+            "{last}"
+        );
+        pane.expanded.insert(e.seq);
+        assert!(rows_of(&pane, &e, &theme, 70, false, false).len() > 200);
+    }
 
     #[test]
     fn wrapping_respects_display_width() {

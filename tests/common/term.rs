@@ -113,6 +113,16 @@ impl Term {
         Self::spawn(&args, cols, rows, &[])
     }
 
+    /// The bytes kubedeck wrote right after the first `needle` (for a failing test to show).
+    pub fn wrote_after(&self, needle: &[u8], n: usize) -> Vec<u8> {
+        let (lock, _) = &*self.screen;
+        let s = lock.lock().unwrap_or_else(|e| e.into_inner());
+        match s.raw.windows(needle.len()).position(|w| w == needle) {
+            Some(i) => s.raw[i..(i + needle.len() + n).min(s.raw.len())].to_vec(),
+            None => Vec::new(),
+        }
+    }
+
     /// Whether kubedeck ever wrote `needle` to the terminal.
     pub fn wrote(&self, needle: &[u8]) -> bool {
         let (lock, _) = &*self.screen;
