@@ -222,6 +222,7 @@ impl Projection {
                             .as_ref()
                             .and_then(|s| s.nodes.get(&target.name).copied()),
                         history: app.metrics.history.get(&target.name),
+                        now,
                     };
                     describe::node(n, &extras, &events, now)
                 }),

@@ -115,32 +115,54 @@ fn events_section(doc: &mut Doc, events: &[&EventRow], now: Timestamp) {
         doc.text(2, "<none>", Role::Muted);
         return;
     }
-    doc.lines.push(vec![span(
-        Role::Muted,
-        format!(
-            "  {:<8} {:<24} {:<8} {:<6} {}",
-            "Type", "Reason", "Age", "Count", "Message"
-        ),
-    )]);
     let mut sorted: Vec<&&EventRow> = events.iter().collect();
     sorted.sort_by_key(|e| e.last_seen);
-    for e in sorted {
-        doc.text(
-            2,
-            format!(
-                "{:<8} {:<24} {:<8} {:<6} {}",
-                e.type_,
-                e.reason,
+    let rows: Vec<[String; 5]> = sorted
+        .iter()
+        .map(|e| {
+            [
+                e.type_.clone(),
+                e.reason.clone(),
                 age::since(e.last_seen, now),
-                e.count,
-                e.message
-            ),
-            if e.warning {
-                Role::Warning
-            } else {
-                Role::Plain
-            },
-        );
+                e.count.to_string(),
+                e.message.clone(),
+            ]
+        })
+        .collect();
+    // Each column as wide as its widest cell (a long reason must not push the rest out of line).
+    let titles = ["Type", "Reason", "Age", "Count", "Message"];
+    let widths: Vec<usize> = (0..4)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([titles[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: [&str; 5]| {
+        let mut out = String::new();
+        for (i, c) in cells.iter().enumerate().take(4) {
+            out.push_str(&format!("{c:<w$}  ", w = widths[i]));
+        }
+        out.push_str(cells[4]);
+        out
+    };
+    doc.text(2, line(titles), Role::Muted);
+    for (e, r) in sorted.iter().zip(&rows) {
+        let cells = [
+            r[0].as_str(),
+            r[1].as_str(),
+            r[2].as_str(),
+            r[3].as_str(),
+            r[4].as_str(),
+        ];
+        let role = if e.warning {
+            Role::Warning
+        } else {
+            Role::Plain
+        };
+        doc.text(2, line(cells), role);
     }
 }
 
@@ -316,6 +338,7 @@ mod tests {
             load: crate::kube::node_load::NodeLoads::recount(&pods).get(&node_name),
             usage: Some((500, 1 << 30)),
             history: Some(&history),
+            now: Timestamp::UNIX_EPOCH,
         };
         let t = text(&node(&n, &extras, &[], Timestamp::UNIX_EPOCH));
         for needle in [
@@ -329,6 +352,7 @@ mod tests {
             "+1 unlimited",
             "Usage history (2 samples",
             "the biggest memory user first",
+            "Evicted and OOM-killed pods:",
         ] {
             assert!(t.contains(needle), "missing {needle:?} in\n{t}");
         }

@@ -11,6 +11,7 @@ pub struct NodeExtras<'a> {
     pub usage: Option<(i64, i64)>,
     /// Samples, oldest first (millicores, bytes).
     pub history: Option<&'a std::collections::VecDeque<(i64, i64)>>,
+    pub now: jiff::Timestamp,
 }
 
 /// A sparkline of `values` scaled to `max`: `▁▂▄▇`.
@@ -196,24 +197,33 @@ fn node_resources(doc: &mut Doc, row: &crate::kube::node_row::NodeRow, x: &NodeE
     let hurt: Vec<_> = x
         .pods
         .iter()
-        .filter(|p| {
-            p.status == "Evicted" || p.last_terminated_reason.as_deref() == Some("OOMKilled")
-        })
+        .filter(|p| p.evicted.is_some() || p.last_terminated_reason.as_deref() == Some("OOMKilled"))
         .collect();
-    if !hurt.is_empty() {
-        doc.heading(0, "Evicted and OOM-killed pods:");
-        for p in hurt {
-            let what = if p.status == "Evicted" {
-                "Evicted"
-            } else {
-                "OOMKilled"
-            };
-            doc.text(
-                2,
-                format!("{what:<10} {}/{}", p.namespace, p.name),
-                Role::Warning,
-            );
-        }
+    doc.heading(0, "Evicted and OOM-killed pods:");
+    if hurt.is_empty() {
+        doc.text(2, "<none>", Role::Muted);
+    }
+    for p in hurt {
+        // An evicted pod's STATUS may read ContainerStatusUnknown; the eviction is what happened.
+        let (what, when, why) = match &p.evicted {
+            Some(e) => ("Evicted", e.at, e.message.clone()),
+            None => (
+                "OOMKilled",
+                p.last_restart,
+                format!("{} restarts", p.restarts),
+            ),
+        };
+        let ago = when.map_or("-".into(), |t| {
+            format!("{} ago", crate::kube::age::since(Some(t), x.now))
+        });
+        doc.text(
+            2,
+            format!(
+                "{what:<10} {:<44} {ago:<10} {why}",
+                format!("{}/{}", p.namespace, p.name)
+            ),
+            Role::Warning,
+        );
     }
 }
 
@@ -296,7 +306,20 @@ pub fn node(
         doc.field(2, "Runtime", info.container_runtime_version.clone());
         doc.field(2, "Architecture", info.architecture.clone());
     }
-    doc.field(0, "Pods", pods.to_string());
+    // As the nodes list counts them: the pods holding the node's resources, of its capacity;
+    // finished ones (Succeeded, Failed, evicted) apart.
+    let running = extras.pods.iter().filter(|p| p.occupies_node()).count();
+    let finished = pods - running;
+    let capacity = row.allocatable.pods;
+    let mut text = if capacity > 0 {
+        format!("{running}/{capacity}")
+    } else {
+        running.to_string()
+    };
+    if finished > 0 {
+        text.push_str(&format!(" (and {finished} finished)"));
+    }
+    doc.field(0, "Pods", text);
     node_resources(&mut doc, &row, extras);
     events_section(&mut doc, events, now);
     doc.lines
