@@ -299,8 +299,9 @@ fn triage_tells_what_happened_and_since_when() {
     });
     w.sim.store().put(Kind::Pod, evicted);
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "triage"], 160, 45);
+    // Both rows whole (a screen read mid-frame can hold half a row).
     let screen = t.wait_until("both rows", |s| {
-        s.contains("node/hot-node") && s.contains("cache-evicted")
+        s.contains("node/hot-node") && s.contains("low on resource: memory") && s.contains(" 25m ")
     });
     let row = |name: &str| {
         screen

@@ -219,7 +219,17 @@ pub async fn run(
                     terminal.resize(area)?;
                 }
                 let screens = &runner.terminals.screens;
+                // One synchronized update per frame: terminals (and tmux) that know it show
+                // the frame whole, never half drawn over a slow link.
+                crossterm::queue!(
+                    terminal.backend_mut(),
+                    crossterm::terminal::BeginSynchronizedUpdate
+                )?;
                 terminal.draw(|f| views::draw(f, app, screens, &runner.theme))?;
+                crossterm::execute!(
+                    terminal.backend_mut(),
+                    crossterm::terminal::EndSynchronizedUpdate
+                )?;
                 last_frame = Instant::now();
                 dirty = false;
             }

@@ -16,6 +16,23 @@ struct Screen {
     /// Every byte kubedeck wrote, to check what reached the terminal.
     raw: Vec<u8>,
     closed: bool,
+    /// Inside a synchronized update (a frame being drawn): the screen is not read then, so a
+    /// wait never sees half a frame.
+    in_frame: bool,
+}
+
+const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
+const END_FRAME: &[u8] = b"\x1b[?2026l";
+
+/// Whether the output ends inside a frame, given the newest bytes (with some before them).
+fn ends_in_frame(tail: &[u8], was: bool) -> bool {
+    let last = |p: &[u8]| tail.windows(p.len()).rposition(|w| w == p);
+    match (last(BEGIN_FRAME), last(END_FRAME)) {
+        (Some(b), Some(e)) => b > e,
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => was,
+    }
 }
 
 pub struct Term {
@@ -70,6 +87,7 @@ impl Term {
                 generation: 0,
                 raw: Vec::new(),
                 closed: false,
+                in_frame: false,
             }),
             Condvar::new(),
         ));
@@ -87,6 +105,8 @@ impl Term {
                 }
                 s.parser.process(&buf[..n]);
                 s.raw.extend_from_slice(&buf[..n]);
+                let from = s.raw.len().saturating_sub(n + BEGIN_FRAME.len());
+                s.in_frame = ends_in_frame(&s.raw[from..], s.in_frame);
                 s.generation += 1;
                 cv.notify_all();
             }
@@ -142,7 +162,7 @@ impl Term {
         let (lock, cv) = &*self.screen;
         let mut s = lock.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if pred(s.parser.screen()) {
+            if !s.in_frame && pred(s.parser.screen()) {
                 return s.parser.screen().contents();
             }
             let now = Instant::now();
