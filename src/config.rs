@@ -324,6 +324,23 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
     })
 }
 
+/// A TOML error on one line a person can act on: where, and what (the parser's caret diagram
+/// does not survive being put on one line).
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    match e.span() {
+        Some(span) => {
+            let line = line_of(text, span.start);
+            let start = text[..span.start.min(text.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let column = text[start..span.start.min(text.len())].chars().count() + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message.to_string(),
+    }
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -332,7 +349,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// at its default (readonly: on), and (line, problem) for each.
 pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
     let table: BTreeMap<String, toml::Spanned<toml::Value>> =
-        toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     let mut config = Config::default();
     let mut problems = Vec::new();
     for (key, value) in table {
@@ -443,6 +460,19 @@ mod tests {
     fn example_config_parses_without_problems() {
         let c = parse(include_str!("../config.example.toml"));
         assert!(matches!(&c, Ok((_, p)) if p.is_empty()), "{c:?}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_toml_says_where_on_one_line() {
+        let e = parse("theme = \"16\"\nreadonly = true\n[logs\n")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e.lines().count(), 1, "{e}");
+        assert_eq!(e, "line 3, column 6: unclosed table, expected `]`");
+        assert!(
+            !e.contains('|') && !e.contains('^'),
+            "no caret diagram: {e}"
+        );
     }
 
     #[test]

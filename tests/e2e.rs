@@ -342,6 +342,24 @@ fn bad_kubeconfig_and_missing_context_fail_with_one_clear_line() {
         s.contains("kubedeck.toml") && s.contains("line 2")
     });
     assert!(!screen.contains("panicked"), "{screen}");
+    // One line a person can act on: where, and what; not TOML's caret diagram flattened.
+    let said = screen
+        .lines()
+        .find(|l| l.contains("kubedeck.toml"))
+        .unwrap_or_default();
+    assert!(said.contains("line 2, column"), "{said}");
+    assert!(!said.contains(" | ") && !said.contains('^'), "{said}");
+
+    // A missing kubeconfig says why once.
+    let missing = dir.path().join("missing.yaml");
+    let mut t = Term::with_kubeconfig(&missing, &[], 200, 20);
+    assert_ne!(t.wait_exit(), 0);
+    let screen = t.wait_for("kubedeck: cannot read kubeconfig");
+    assert_eq!(
+        screen.matches("No such file or directory").count(),
+        1,
+        "{screen}"
+    );
 
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["--context", "nope"], 160, 20);
     assert_ne!(t.wait_exit(), 0);

@@ -213,7 +213,10 @@ fn label_selector_logs_in_all_namespaces_read_each_pod_in_its_namespace() {
     });
     // What the failing requests said (a bare "404" could be a pod's memory, 404Mi).
     assert!(!screen.contains("404 page not found"), "{screen}");
-    assert!(!screen.contains("could not find the requested resource"), "{screen}");
+    assert!(
+        !screen.contains("could not find the requested resource"),
+        "{screen}"
+    );
     assert!(!screen.contains("not found"), "{screen}");
 }
 

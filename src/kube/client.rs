@@ -47,11 +47,15 @@ fn describe(explicit: Option<&Path>) -> String {
 }
 
 fn reason(e: &KubeconfigError) -> String {
-    // The error chain's innermost cause is usually the useful part (file not found, YAML error).
+    // The error chain's innermost cause is usually the useful part (file not found, YAML error);
+    // a cause already said by the one above it is not said twice.
     let mut text = e.to_string();
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
-        text = format!("{text}: {s}");
+        let cause = s.to_string();
+        if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
+        }
         src = s.source();
     }
     text
