@@ -176,6 +176,7 @@ const DATA: &[&str] = &[
     "table",
     "columns",
     "detail",
+    "drain_preview",
     "filter",
     "keymap",
     "layout",

@@ -185,13 +185,57 @@ fn drain_previews_then_cordons_and_evicts_all_but_daemonsets() {
         Kind::Pod,
         owned(pod_on(node, "drain-agent", "64Mi", true), "DaemonSet"),
     );
-    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "nodes"], 170, 40);
+    // More pods than a one-line summary can name, one of them under a disruption budget.
+    for i in 0..16 {
+        store.put(
+            Kind::Pod,
+            owned(
+                pod_on(node, &format!("drain-many-{i:02}"), "16Mi", true),
+                "ReplicaSet",
+            ),
+        );
+    }
+    let mut guarded = pod_on(node, "drain-guarded", "16Mi", true);
+    guarded["metadata"]["labels"] = json!({"app": "guarded"});
+    store.put(Kind::Pod, guarded);
+    store.put(
+        Kind::PodDisruptionBudget,
+        json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+               "metadata": {"name": "guarded-pdb", "namespace": "demo", "uid": "pdb-1"},
+               "spec": {"minAvailable": 0, "selector": {"matchLabels": {"app": "guarded"}}},
+               "status": {"disruptionsAllowed": 1, "currentHealthy": 1, "desiredHealthy": 0, "expectedPods": 1}}),
+    );
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "nodes"], 170, 30);
     t.wait_for(node);
     t.send(&format!("/{node}\r"));
     t.wait_for(&format!("/{node}"));
     t.send(":drain\r");
-    let preview = t.wait_for(&format!("Drain node/{node}: cordon it, then evict"));
-    assert!(preview.contains("DaemonSet pod(s) stay"), "{preview}");
+    // Every pod is listed with its owner and budget (the summary used to name 5 and "12 more").
+    let preview = t.wait_until("the preview with the budgets read", |s| {
+        s.contains(&format!("Drain node/{node} (context kubedeck-sim)?"))
+            && s.contains("demo/drain-guarded")
+            && s.contains("PDB guarded-pdb (1 allowed)")
+    });
+    let first = preview
+        .lines()
+        .find(|l| l.contains("demo/drain-many-00"))
+        .unwrap_or_else(|| panic!("{preview}"));
+    assert!(
+        first.contains("ReplicaSet/owner") && first.contains("no PDB"),
+        "{first}"
+    );
+    assert!(!preview.contains("more?"), "{preview}");
+    // Scrolled to its end: the last pods and those that stay.
+    t.send(&"j".repeat(40));
+    let end = t.wait_until("the end of the preview", |s| s.contains("pod(s) stay:"));
+    assert!(
+        end.contains("demo/drain-web") || end.contains("drain-many-15"),
+        "{end}"
+    );
+    assert!(
+        end.contains("DaemonSet: its controller would recreate it"),
+        "{end}"
+    );
     t.send("y");
     t.wait_for(&format!("drained node/{node}"));
     t.wait_for("SchedulingDisabled");

@@ -680,10 +680,18 @@ async fn drain_respects_disruption_budgets() {
     use kubedeck::kube::drain::{DrainPlan, drain};
     let sim = common::start(common::frozen(5)).await;
     let client = common::client_for(&sim).await;
+    // A budget over app=guarded that allows no disruption now, as a real apiserver holds it.
+    sim.store().put(
+        Kind::PodDisruptionBudget,
+        serde_json::json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": "guarded-pdb", "namespace": "demo", "uid": "pdb1"},
+            "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "guarded"}}},
+            "status": {"disruptionsAllowed": 0, "currentHealthy": 1, "desiredHealthy": 1, "expectedPods": 1}}),
+    );
     let mk = |name: &str, blocked: bool| {
         let mut labels = serde_json::json!({});
         if blocked {
-            labels["sim.kubedeck.dev/pdb-blocked"] = serde_json::json!("true");
+            labels["app"] = serde_json::json!("guarded");
         }
         serde_json::json!({"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": "demo", "uid": name, "labels": labels},

@@ -110,6 +110,8 @@ pub enum Effect {
     Cordon(ObjectRef, bool),
     /// Cordon a node and evict its pods (confirmed with the plan shown).
     Drain(ClusterId, crate::kube::drain::DrainPlan),
+    /// Read the PodDisruptionBudgets (for the drain preview).
+    LoadBudgets(ClusterId),
     SetTheme(String),
     /// Start the stream `key` (its pane already waits for it).
     OpenLogs {

@@ -274,7 +274,7 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Logs(args) => return super::logs::open::logs_command(app, &strs(&args)),
         Command::Since(args) => return logs::since_command(app, &strs(&args)),
         Command::Tail(args) => return logs::tail_command(app, &strs(&args)),
-        Command::Drain => super::nodes::drain(app),
+        Command::Drain => return super::nodes::drain(app),
         Command::Captured => {
             go_view(app, View::Captured);
             return vec![Effect::LoadCaptured];

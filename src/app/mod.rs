@@ -9,6 +9,7 @@ pub mod command;
 pub mod contexts;
 pub mod describe;
 pub mod detail;
+pub mod drain_preview;
 pub mod filter;
 #[cfg(test)]
 pub mod fixture;

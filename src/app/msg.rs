@@ -62,6 +62,11 @@ pub enum Done {
     SessionFailed(SessionId, SessionStartError),
     /// Step capture is off: nothing to list.
     CaptureOff,
+    /// The PodDisruptionBudgets, for the drain preview.
+    Budgets(
+        ClusterId,
+        Result<Vec<crate::kube::pdb::Budget>, crate::kube::error::ApiError>,
+    ),
 }
 
 impl From<Action> for Msg {

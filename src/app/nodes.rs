@@ -1,9 +1,13 @@
 //! `update` for node actions: cordon, uncordon and drain (each asks first, and names what it
-//! will do).
+//! will do; a drain shows every pod it will evict, its owner and the disruption budget that
+//! holds it, scrollable, before the answer).
 
 use super::action::{Effect, OnConfirm};
+use super::drain_preview::{DrainPreview, EvictLine};
 use super::selection::selected_node;
 use super::state::{App, Mode, Pending, Severity};
+use crate::kube::ids::ClusterId;
+use crate::kube::pdb::Budget;
 
 fn error(app: &mut App, text: impl Into<String>) {
     app.message = Some((Severity::Error, text.into()));
@@ -15,22 +19,81 @@ pub fn confirm(app: &mut App, effect: Effect, prompt: String) {
         error(app, "read-only mode: changes to the cluster are disabled");
         return;
     }
-    app.pending = Some(Pending {
-        prompt,
-        on_confirm: OnConfirm::Run(Box::new(effect)),
-    });
+    app.pending = Some(Pending::ask(prompt, OnConfirm::Run(Box::new(effect))));
     app.mode = Mode::Confirm;
 }
 
-/// `:drain`: show what would be evicted, and drain after confirmation.
-pub fn drain(app: &mut App) {
+/// `:drain`: show what would be evicted, and drain after confirmation; the budgets are read
+/// for the preview meanwhile.
+pub fn drain(app: &mut App) -> Vec<Effect> {
     let Some(node) = selected_node(app) else {
         error(app, "select a node to drain");
-        return;
+        return Vec::new();
     };
-    let plan = crate::kube::drain::DrainPlan::for_node(&node.name, app.tables.pods.all_rows());
-    let prompt = plan.summary();
+    let rows = app.tables.pods.all_rows();
+    let plan = crate::kube::drain::DrainPlan::for_node(&node.name, rows);
+    let evict = plan
+        .evict
+        .iter()
+        .map(|(ns, name)| {
+            let row = rows.iter().find(|r| r.namespace == *ns && r.name == *name);
+            EvictLine {
+                namespace: ns.clone(),
+                name: name.clone(),
+                owner: row.and_then(|r| r.owner.clone()),
+                labels: row.map(|r| r.labels.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let stay = plan
+        .daemonsets
+        .iter()
+        .map(|p| (p.clone(), "DaemonSet: its controller would recreate it"))
+        .chain(
+            plan.mirrors
+                .iter()
+                .map(|p| (p.clone(), "static pod: the API cannot evict it")),
+        )
+        .collect();
+    let prompt = format!(
+        "Drain node/{} (context {})? Cordon it, then evict {} pod(s). j/k scroll.",
+        node.name,
+        node.cluster,
+        plan.evict.len()
+    );
+    let cluster = node.cluster.clone();
+    let preview = DrainPreview {
+        cluster: cluster.clone(),
+        node: node.name.clone(),
+        evict,
+        stay,
+        budgets: None,
+    };
     confirm(app, Effect::Drain(node.cluster, plan), prompt);
+    match app.pending.as_mut() {
+        Some(p) => {
+            p.preview = Some(preview);
+            vec![Effect::LoadBudgets(cluster)]
+        }
+        // Refused (read-only).
+        None => Vec::new(),
+    }
+}
+
+/// The budgets arrived: the preview says which holds which pod.
+pub fn budgets(
+    app: &mut App,
+    cluster: ClusterId,
+    result: Result<Vec<Budget>, crate::kube::error::ApiError>,
+) {
+    if let Some(p) = app
+        .pending
+        .as_mut()
+        .and_then(|p| p.preview.as_mut())
+        .filter(|p| p.cluster == cluster)
+    {
+        p.budgets = Some(result.map_err(|e| e.to_string()));
+    }
 }
 
 /// Cordon or uncordon the selected node, after confirmation.

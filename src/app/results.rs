@@ -131,6 +131,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
             "the session is not taking input fast enough: key dropped",
         ),
         Done::SessionFailed(id, why) => return sessions::failed(app, id, why),
+        Done::Budgets(cluster, result) => super::nodes::budgets(app, cluster, result),
     }
     Vec::new()
 }

@@ -132,10 +132,26 @@ pub enum Severity {
 }
 
 /// A destructive action waiting for confirmation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub prompt: String,
     pub on_confirm: OnConfirm,
+    /// What a drain will do, pod by pod, shown (and scrolled) before the answer.
+    pub preview: Option<super::drain_preview::DrainPreview>,
+    /// The first preview line shown.
+    pub scroll: usize,
+}
+
+impl Pending {
+    /// A question with nothing more to show.
+    pub fn ask(prompt: String, on_confirm: OnConfirm) -> Self {
+        Self {
+            prompt,
+            on_confirm,
+            preview: None,
+            scroll: 0,
+        }
+    }
 }
 
 /// What changed since the projection last brought the tables and the detail pane up to date.

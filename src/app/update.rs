@@ -76,8 +76,24 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// `y` (or anything else) in a confirmation.
+/// `y` (or anything else) in a confirmation; the movement keys scroll its preview.
 fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(p) = app.pending.as_mut().filter(|p| p.preview.is_some()) {
+        let page = app.page_rows.max(1);
+        let scrolled = match action {
+            Action::Down => Some(p.scroll.saturating_add(1)),
+            Action::Up => Some(p.scroll.saturating_sub(1)),
+            Action::PageDown => Some(p.scroll.saturating_add(page)),
+            Action::PageUp => Some(p.scroll.saturating_sub(page)),
+            Action::Top => Some(0),
+            _ => None,
+        };
+        if let Some(s) = scrolled {
+            let lines = p.preview.as_ref().map_or(0, |d| d.lines().len());
+            p.scroll = s.min(lines.saturating_sub(1));
+            return Vec::new();
+        }
+    }
     app.mode = Mode::Table;
     let pending = app.pending.take();
     match (action, pending.map(|p| p.on_confirm)) {

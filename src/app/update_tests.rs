@@ -1103,3 +1103,71 @@ fn triage_gets_to_the_cause_in_one_key() {
         },
     ]);
 }
+
+#[test]
+fn a_drain_previews_every_pod_with_its_owner_and_budget() {
+    let mut a = app();
+    // Twelve pods on worker-01, one under a budget.
+    let mut rows = Vec::new();
+    for i in 0..12 {
+        let mut r = (*fixture::pod(
+            "demo",
+            &format!("p{i:02}"),
+            "Running",
+            crate::kube::pod_row::Health::Ok,
+            0,
+        ))
+        .clone();
+        r.owner = Some(("ReplicaSet".into(), "web-abc".into()));
+        if i == 3 {
+            r.labels = [("app".to_string(), "guarded".to_string())]
+                .into_iter()
+                .collect();
+        }
+        rows.push(Arc::new(r));
+    }
+    a.tables.pods.set_rows(rows);
+    a.view = View::Nodes;
+    let e = super::command::command(&mut a, "drain");
+    assert_eq!(e, [Effect::LoadBudgets(cluster())]);
+    assert_eq!(a.mode, Mode::Confirm);
+    let lines = |a: &App| {
+        a.pending
+            .as_ref()
+            .and_then(|p| p.preview.as_ref())
+            .map(|p| p.lines())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        lines(&a)
+            .iter()
+            .filter(|l| l.contains("ReplicaSet/web-abc"))
+            .count(),
+        12
+    );
+    assert!(lines(&a)[1].contains("PDB: checking"), "{:?}", lines(&a));
+    let pdb: k8s_openapi::api::policy::v1::PodDisruptionBudget = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "guarded-pdb", "namespace": "demo"},
+        "spec": {"selector": {"matchLabels": {"app": "guarded"}}},
+        "status": {"disruptionsAllowed": 0, "currentHealthy": 1, "desiredHealthy": 1, "expectedPods": 1}
+    }))
+    .unwrap_or_default();
+    let budgets = vec![crate::kube::pdb::Budget::of(&pdb)];
+    update(&mut a, Msg::Done(Done::Budgets(cluster(), Ok(budgets))));
+    let guarded = lines(&a)
+        .into_iter()
+        .find(|l| l.contains("demo/p03"))
+        .unwrap_or_default();
+    assert!(
+        guarded.contains("guarded-pdb allows no disruption now"),
+        "{guarded}"
+    );
+    // j scrolls the preview; the question stays open; y drains.
+    on_action(&mut a, Action::Down);
+    assert_eq!(a.mode, Mode::Confirm);
+    assert_eq!(a.pending.as_ref().map(|p| p.scroll), Some(1));
+    let e = on_action(&mut a, Action::Confirm);
+    assert!(
+        matches!(&e[..], [Effect::Drain(c, plan)] if *c == cluster() && plan.evict.len() == 12)
+    );
+}

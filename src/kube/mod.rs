@@ -19,6 +19,7 @@ pub mod node_load;
 pub mod node_row;
 pub mod object_ref;
 pub mod owner;
+pub mod pdb;
 pub mod pod_resources;
 pub mod pod_row;
 pub mod quantity;

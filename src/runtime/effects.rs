@@ -218,6 +218,19 @@ impl Runner {
                 self.spawn_action(&node.cluster, out, |c| actions::cordon(c, name, on));
             }
             Effect::Drain(cluster, plan) => self.drain(&cluster, plan, out),
+            Effect::LoadBudgets(cluster) => {
+                let Ok(client) = self.client(&cluster) else {
+                    let e = crate::kube::error::ApiError::Unreachable(format!(
+                        "{cluster} is not connected"
+                    ));
+                    return out.push_back(Msg::Done(Done::Budgets(cluster, Err(e))));
+                };
+                let tx = self.channels.done.clone();
+                tokio::spawn(async move {
+                    let result = crate::kube::pdb::list(client).await;
+                    let _ = tx.send(Msg::Done(Done::Budgets(cluster, result)));
+                });
+            }
             Effect::OpenLogs { key, request } => {
                 let Some(client) = self.clients.get(&request.cluster).cloned() else {
                     return say(

@@ -17,6 +17,8 @@ pub enum Kind {
     StatefulSet,
     DaemonSet,
     Job,
+    /// Evictions honour them (429 when no disruption is allowed).
+    PodDisruptionBudget,
 }
 
 /// One served group/version/resource. `EventsV1` serves the core events converted.
@@ -226,6 +228,18 @@ pub const SERVED: &[Served] = &[
         view: View::Stored,
     },
     Served {
+        group: "policy",
+        version: "v1",
+        plural: "poddisruptionbudgets",
+        singular: "poddisruptionbudget",
+        kind_name: "PodDisruptionBudget",
+        namespaced: true,
+        short_names: &["pdb"],
+        store: Some(Kind::PodDisruptionBudget),
+        categories: &[],
+        view: View::Stored,
+    },
+    Served {
         group: "metrics.k8s.io",
         version: "v1beta1",
         plural: "nodes",
@@ -414,6 +428,7 @@ mod tests {
             Kind::StatefulSet,
             Kind::DaemonSet,
             Kind::Job,
+            Kind::PodDisruptionBudget,
             Kind::Namespace,
             Kind::Node,
             Kind::Pod,

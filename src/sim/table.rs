@@ -116,6 +116,13 @@ fn columns(served: &Served) -> Vec<Value> {
             col("StartTime", "date", 0, ""),
             col("CompletionTime", "date", 0, ""),
         ],
+        (Some(Kind::PodDisruptionBudget), _) => vec![
+            col("Name", "string", 0, ""),
+            col("Min Available", "string", 0, ""),
+            col("Max Unavailable", "string", 0, ""),
+            col("Allowed Disruptions", "integer", 0, ""),
+            col("Age", "string", 0, ""),
+        ],
         _ => vec![col("Name", "string", 0, ""), col("Age", "string", 0, "")],
     }
 }
@@ -233,6 +240,20 @@ fn cells(served: &Served, obj: &Value, now: Timestamp) -> Vec<Value> {
                 json!(s(&cond["reason"])),
                 json!(date(&obj["status"]["startTime"])),
                 json!(date(&obj["status"]["completionTime"])),
+            ]
+        }
+        (Some(Kind::PodDisruptionBudget), _) => {
+            let or_na = |v: &Value| match v {
+                Value::Null => "N/A".to_string(),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            vec![
+                json!(s(&meta["name"])),
+                json!(or_na(&obj["spec"]["minAvailable"])),
+                json!(or_na(&obj["spec"]["maxUnavailable"])),
+                json!(obj["status"]["disruptionsAllowed"].as_i64().unwrap_or(0)),
+                json!(since(&meta["creationTimestamp"], now)),
             ]
         }
         _ => vec![

@@ -137,27 +137,76 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// The confirmation dialog for a destructive action.
-fn draw_confirm(frame: &mut Frame, area: Rect, prompt: &str, theme: &Theme) {
-    let width = (prompt.chars().count() as u16 + 6).clamp(30, area.width.max(1));
-    let [popup] = Layout::vertical([Constraint::Length(5)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(popup);
+fn draw_confirm(
+    frame: &mut Frame,
+    area: Rect,
+    pending: &crate::app::state::Pending,
+    theme: &Theme,
+) {
+    let prompt = pending.prompt.as_str();
+    let preview = pending
+        .preview
+        .as_ref()
+        .map(|p| p.lines())
+        .unwrap_or_default();
+    if preview.is_empty() {
+        let width = (prompt.chars().count() as u16 + 6).clamp(30, area.width.max(1));
+        let [popup] = Layout::vertical([Constraint::Length(5)])
+            .flex(Flex::Center)
+            .areas(area);
+        let [popup] = Layout::horizontal([Constraint::Length(width)])
+            .flex(Flex::Center)
+            .areas(popup);
+        frame.render_widget(Clear, popup);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.warning)
+            .title(Line::styled(" confirm ", theme.warning));
+        let text = vec![
+            Line::raw(text::clean(prompt).into_owned()),
+            Line::styled("y: yes   any other key: no", theme.muted),
+        ];
+        frame.render_widget(
+            Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
+            popup,
+        );
+        return;
+    }
+    // A preview (every pod a drain will evict): as big as the area allows, scrolled with j/k.
+    let popup = area.inner(ratatui::layout::Margin::new(2, 1));
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.warning)
         .title(Line::styled(" confirm ", theme.warning));
-    let text = vec![
-        Line::raw(text::clean(prompt).into_owned()),
-        Line::styled("y: yes   any other key: no", theme.muted),
-    ];
-    frame.render_widget(
-        Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
-        popup,
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let rows = usize::from(inner.height).saturating_sub(3);
+    let scroll = pending
+        .scroll
+        .min(preview.len().saturating_sub(rows.max(1)));
+    let mut text = vec![Line::styled(
+        text::clean(prompt).into_owned(),
+        theme.warning,
+    )];
+    text.extend(
+        preview
+            .iter()
+            .skip(scroll)
+            .take(rows)
+            .map(|l| Line::raw(text::fit(&text::clean(l), usize::from(inner.width)).into_owned())),
     );
+    let shown_to = (scroll + rows).min(preview.len());
+    text.push(Line::styled(
+        format!(
+            "lines {}-{} of {}   j/k PgUp/PgDn scroll   y: yes   any other key: no",
+            (scroll + 1).min(shown_to),
+            shown_to,
+            preview.len()
+        ),
+        theme.muted,
+    ));
+    frame.render_widget(Paragraph::new(text), inner);
 }
 
 /// The container picker.
@@ -249,7 +298,7 @@ pub fn draw(frame: &mut Frame, app: &App, screens: &Screens, theme: &Theme) {
     if app.mode == Mode::Confirm
         && let Some(p) = &app.pending
     {
-        draw_confirm(frame, main, &p.prompt, theme);
+        draw_confirm(frame, main, p, theme);
     }
 }
 

@@ -288,12 +288,18 @@ pub fn pick_action(ev: &KeyEvent) -> Option<Action> {
     }
 }
 
-/// In a confirmation: `y` confirms, anything else cancels.
+/// In a confirmation: `y` confirms, the movement keys scroll what it shows (a drain's
+/// pods), anything else cancels.
 pub fn confirm_action(ev: &KeyEvent) -> Action {
     let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
     match ev.code {
         KeyCode::Char('c') if ctrl => Action::Quit,
         KeyCode::Char('y' | 'Y') if !ctrl => Action::Confirm,
+        KeyCode::Char('j') | KeyCode::Down if !ctrl => Action::Down,
+        KeyCode::Char('k') | KeyCode::Up if !ctrl => Action::Up,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::Home => Action::Top,
         _ => Action::Back,
     }
 }

@@ -376,10 +376,10 @@ pub fn ask_close(app: &mut App, id: SessionId) -> Vec<Effect> {
         return Vec::new();
     };
     if s.state.is_live() {
-        app.pending = Some(Pending {
-            prompt: format!("{} is still running: end it? (y/N)", s.label),
-            on_confirm: OnConfirm::EndSession(id),
-        });
+        app.pending = Some(Pending::ask(
+            format!("{} is still running: end it? (y/N)", s.label),
+            OnConfirm::EndSession(id),
+        ));
         app.mode = Mode::Confirm;
         return Vec::new();
     }
@@ -461,10 +461,10 @@ pub fn ask_quit(app: &mut App) {
         return;
     }
     // Quitting ends every session: a debug shell lost by accident costs an incident its context.
-    app.pending = Some(Pending {
-        prompt: format!("{live} session(s) still running: quit and end them? (y/N)"),
-        on_confirm: OnConfirm::Quit,
-    });
+    app.pending = Some(Pending::ask(
+        format!("{live} session(s) still running: quit and end them? (y/N)"),
+        OnConfirm::Quit,
+    ));
     app.mode = Mode::Confirm;
 }
 

@@ -258,10 +258,6 @@ pub async fn handle(
     }
 }
 
-/// A pod carrying this label is protected by a (simulated) PodDisruptionBudget that allows no
-/// disruption now: its evictions get the apiserver's 429.
-pub const PDB_BLOCKED: &str = "sim.kubedeck.dev/pdb-blocked";
-
 /// Faults and availability that apply before any verb: 403 and unserved metrics.
 fn gate(
     sim: &Shared,

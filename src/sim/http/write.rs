@@ -18,6 +18,28 @@ type Params = HashMap<String, String>;
 use super::read::not_found;
 use super::*;
 
+/// The disruption budget in `namespace` that selects `pod` and allows no disruption now, as the
+/// apiserver's eviction check finds it.
+fn blocking_budget(sim: &Arc<Shared>, namespace: &str, pod: &Value) -> Option<String> {
+    let labels = pod["metadata"]["labels"].as_object();
+    let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
+    sim.store
+        .snapshot(resources::Kind::PodDisruptionBudget)
+        .items
+        .iter()
+        .filter(|b| b["metadata"]["namespace"] == namespace)
+        .filter(|b| b["status"]["disruptionsAllowed"].as_i64().unwrap_or(0) <= 0)
+        .find(|b| {
+            let want = b["spec"]["selector"]["matchLabels"].as_object();
+            // An empty selector selects every pod of the namespace.
+            want.is_none_or(|m| {
+                m.iter()
+                    .all(|(k, v)| label(k).is_some_and(|have| Some(have) == v.as_str()))
+            })
+        })
+        .and_then(|b| b["metadata"]["name"].as_str().map(str::to_string))
+}
+
 /// POST `pods/NAME/eviction`: a graceful delete unless a disruption budget forbids it.
 pub(super) fn evict(sim: &Arc<Shared>, namespace: &str, name: &str, params: &Params) -> Response {
     let Some(pods) = resources::find("", "v1", "pods") else {
@@ -30,13 +52,13 @@ pub(super) fn evict(sim: &Arc<Shared>, namespace: &str, name: &str, params: &Par
     let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
         return not_found(pods, name);
     };
-    if pod["metadata"]["labels"][PDB_BLOCKED].is_string() {
+    if let Some(pdb) = blocking_budget(sim, namespace, &pod) {
         return status(
             429,
             "TooManyRequests",
             "Cannot evict pod as it would violate the pod's disruption budget.",
             Some(json!({"causes": [{"reason": "DisruptionBudget",
-                "message": format!("The disruption budget {name}-pdb needs 1 healthy pods and has 1 currently")}]})),
+                "message": format!("The disruption budget {pdb} needs 1 healthy pods and has 1 currently")}]})),
         );
     }
     let deleted = delete(sim, pods, Some(namespace.to_string()), name, params);
