@@ -334,3 +334,25 @@ fn triage_tells_what_happened_and_since_when() {
         s.contains("node/hot-node") && s.contains("pods")
     });
 }
+
+/// A theme path that is not a theme says where it failed, never what the file holds.
+#[test]
+fn a_theme_pointing_at_another_file_does_not_echo_it() {
+    let w = world(common::frozen(5));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let secret = dir.path().join("passwd");
+    std::fs::write(&secret, "root:x:0:0:root:/root:/bin/bash\n").unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.path().join("kubedeck.toml");
+    let theme = format!("theme = \"{}\"\n", secret.display());
+    std::fs::write(&config, theme).unwrap_or_else(|e| panic!("{e}"));
+    let cfg = config.to_string_lossy().to_string();
+    let t = Term::with_kubeconfig(&w.kubeconfig, &["--config", &cfg], 160, 30);
+    let screen = t.wait_until("the theme's error", |s| {
+        s.contains("passwd") && s.contains("line 1")
+    });
+    assert!(!screen.contains("root:x"), "{screen}");
+    assert!(
+        !t.wrote(b"root:x:0:0"),
+        "the file's text reached the terminal"
+    );
+}

@@ -1171,3 +1171,20 @@ fn a_drain_previews_every_pod_with_its_owner_and_budget() {
         matches!(&e[..], [Effect::Drain(c, plan)] if *c == cluster() && plan.evict.len() == 12)
     );
 }
+
+#[test]
+fn switching_to_an_unknown_namespace_says_so() {
+    let mut a = app();
+    let e = super::command::command(&mut a, "ns nosuch");
+    assert!(
+        matches!(&e[..], [Effect::Connect { scope: Scope::Namespace(ns), .. }] if ns == "nosuch")
+    );
+    assert!(
+        message(&a).contains("\"nosuch\" is not in the namespaces list"),
+        "{}",
+        message(&a)
+    );
+    let mut a = app();
+    super::command::command(&mut a, "ns demo");
+    assert!(!message(&a).contains("not in the namespaces list"));
+}
