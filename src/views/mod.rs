@@ -181,14 +181,16 @@ fn draw_confirm(
         .title(Line::styled(" confirm ", theme.warning));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let rows = usize::from(inner.height).saturating_sub(3);
+    // The question wraps (a narrow pane must still show "evict N pods"); the preview fills the rest.
+    let question = text::wrap_words(&text::clean(prompt), usize::from(inner.width).max(1));
+    let rows = usize::from(inner.height).saturating_sub(question.len() + 1);
     let scroll = pending
         .scroll
         .min(preview.len().saturating_sub(rows.max(1)));
-    let mut text = vec![Line::styled(
-        text::clean(prompt).into_owned(),
-        theme.warning,
-    )];
+    let mut text: Vec<Line> = question
+        .into_iter()
+        .map(|l| Line::styled(l, theme.warning))
+        .collect();
     text.extend(
         preview
             .iter()
@@ -628,5 +630,39 @@ mod tests {
             !text.contains('\u{1b}') && !text.contains('\u{7}') && text.contains("evil␛]0;pwned␇"),
             "{text}"
         );
+    }
+    #[test]
+    fn a_drain_question_wraps_in_a_small_pane_above_its_preview() {
+        use crate::app::drain_preview::{DrainPreview, EvictLine};
+        let mut a = app();
+        let evict = (0..18)
+            .map(|i| EvictLine {
+                namespace: "demo".into(),
+                name: format!("api-{i}"),
+                owner: Some(("ReplicaSet".into(), "api-7f9c".into())),
+                labels: Default::default(),
+            })
+            .collect();
+        a.pending = Some(crate::app::state::Pending {
+            prompt: "Drain node/worker-01 (context kubedeck-sim)? Cordon it, then evict 18 pod(s). j/k scroll.".into(),
+            on_confirm: crate::app::action::OnConfirm::Quit,
+            preview: Some(DrainPreview {
+                cluster: crate::kube::ids::ClusterId::new("kubedeck-sim"),
+                node: "worker-01".into(),
+                evict,
+                stay: vec![],
+                budgets: None,
+            }),
+            scroll: 0,
+        });
+        a.mode = Mode::Confirm;
+        let text = screen(&render(&a, 80, 24));
+        assert!(text.contains("then evict 18"), "{text}");
+        assert!(text.contains("pod(s). j/k scroll."), "{text}");
+        assert!(
+            text.contains("18 pod(s) to evict from node/worker-01"),
+            "{text}"
+        );
+        assert!(text.contains("y: yes"), "{text}");
     }
 }

@@ -131,8 +131,9 @@ pub fn draw<R: TableRow>(
                 .map(|t| unicode_width::UnicodeWidthStr::width(t[i].as_str()))
                 .max()
                 .unwrap_or(0);
+            // The title (with its sort mark) always fits; cells are capped at the column's max.
             let title = spec[c].title.len() + usize::from(c == table.sort);
-            widest.max(title).min(spec[c].max)
+            widest.min(spec[c].max).max(title)
         })
         .collect();
     let specs: Vec<Col> = cols.iter().map(|&c| spec[c]).collect();
@@ -144,9 +145,10 @@ pub fn draw<R: TableRow>(
         .collect();
     let constraints: Vec<Constraint> = widths.iter().map(|&w| Constraint::Length(w)).collect();
     let sort_mark = if table.descending { "↓" } else { "↑" };
-    let header = Row::new(cols.iter().map(|&c| {
+    let header = Row::new(cols.iter().zip(&widths).map(|(&c, w)| {
         let mark = if c == table.sort { sort_mark } else { "" };
-        format!("{}{mark}", spec[c].title)
+        let title = format!("{}{mark}", spec[c].title);
+        super::text::fit(&title, usize::from(*w)).into_owned()
     }))
     .style(theme.header);
     // A cell wider than its column is cut with a visible mark, never silently.

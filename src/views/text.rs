@@ -41,6 +41,32 @@ pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` broken into lines of at most `width` columns at spaces (a word longer than the width is
+/// cut with `…`).
+pub fn wrap_words(s: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let needed = if line.is_empty() {
+            word.width()
+        } else {
+            line.width() + 1 + word.width()
+        };
+        if needed > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+        .into_iter()
+        .map(|l| fit(&l, width).into_owned())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::clean;
@@ -58,6 +84,19 @@ mod tests {
         assert_eq!(
             clean("abc\u{202e}def"),
             crate::logline::sanitize::sanitize("abc\u{202e}def".as_bytes())
+        );
+    }
+
+    #[test]
+    fn words_wrap_within_the_width() {
+        let lines = super::wrap_words(
+            "Drain node/worker-01 (context prod)? Cordon it, then evict 18 pod(s).",
+            30,
+        );
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(
+            lines.join(" "),
+            "Drain node/worker-01 (context prod)? Cordon it, then evict 18 pod(s)."
         );
     }
 
