@@ -78,7 +78,12 @@ struct Started {
 async fn ours(client: kube::Client) -> Started {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let t = Instant::now();
-    let cluster = Cluster::start(client, "bench".into(), Scope::All, tx);
+    let cluster = Cluster::start(
+        kubedeck::kube::credentials::ClientHandle::fixed(client),
+        "bench".into(),
+        Scope::All,
+        tx,
+    );
     let mut live = std::collections::HashSet::new();
     while let Some(u) = rx.recv().await {
         if let Change::State(InformerState::Live) = u.change {

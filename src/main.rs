@@ -8,6 +8,7 @@ use kubedeck::app::{App, Severity, View};
 use kubedeck::cli::{Cli, Command, SimArgs};
 use kubedeck::kube::client::KubeconfigSource;
 use kubedeck::kube::cluster::Cluster;
+use kubedeck::kube::credentials::ClientHandle;
 use kubedeck::kube::ids::{ClusterId, Scope};
 use kubedeck::runtime::{self, RunnerConfig, StartView};
 use kubedeck::sim::{Scale, Sim, SimOptions};
@@ -151,7 +152,8 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         ));
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let cluster = Cluster::start(client, cluster_id, scope, tx.clone());
+    let clients = ClientHandle::renewable(client, source.clone(), &context);
+    let cluster = Cluster::start(clients, cluster_id, scope, tx.clone());
 
     // Local shells' kubeconfig copies: a crashed run's are removed now, ours on every way out.
     let private_root = kubedeck::kube::shell_kubeconfig::root().ok();

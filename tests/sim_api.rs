@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, LogParams, WatchEvent, WatchParams};
 use kube::core::Status;
 use kubedeck::kube::cluster::{Cluster, Scope};
+use kubedeck::kube::credentials::ClientHandle;
 use kubedeck::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
 use kubedeck::kube::tekton::{self, TektonApi};
 use kubedeck::sim::Kind;
@@ -507,7 +508,7 @@ async fn tekton_falls_back_to_v1beta1_and_reports_not_installed() {
         Some(TektonApi::NotInstalled)
     );
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _cluster = Cluster::start(client, "sim".into(), Scope::All, tx);
+    let _cluster = Cluster::start(ClientHandle::fixed(client), "sim".into(), Scope::All, tx);
     next_state(&mut rx, ResourceKind::PipelineRuns, |s| {
         *s == InformerState::NotInstalled
     })
@@ -541,7 +542,7 @@ async fn informers_go_live_and_report_forbidden_and_recover_from_faults() {
     sim.faults().forbid("pipelineruns");
     let client = common::client_for(&sim).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let cluster = Cluster::start(client, "sim".into(), Scope::All, tx);
+    let cluster = Cluster::start(ClientHandle::fixed(client), "sim".into(), Scope::All, tx);
     next_state(&mut rx, ResourceKind::Pods, |s| *s == InformerState::Live).await;
     assert_eq!(cluster.stores.pods.len(), sim.store().count(Kind::Pod));
     let forbidden = next_state(&mut rx, ResourceKind::PipelineRuns, |s| {
@@ -847,7 +848,7 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
     sim.faults().forbid("nodes");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let _task = spawn(
-        client.clone(),
+        ClientHandle::fixed(client.clone()),
         None,
         std::time::Duration::from_secs(3600),
         tx,
@@ -865,7 +866,12 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
     sim.faults().allow("nodes");
     sim.faults().set_metrics_enabled(false);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _task = spawn(client, None, std::time::Duration::from_secs(3600), tx);
+    let _task = spawn(
+        ClientHandle::fixed(client),
+        None,
+        std::time::Duration::from_secs(3600),
+        tx,
+    );
     match rx.recv().await {
         Some(MetricsUpdate::Unavailable(why)) => {
             assert!(why.contains("metrics.k8s.io not served"), "{why}");
@@ -955,7 +961,7 @@ async fn events_are_listed_after_the_pods_settle_even_when_pods_are_forbidden() 
         }
         let client = common::client_for(&sim).await;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let _cluster = Cluster::start(client, "sim".into(), Scope::All, tx);
+        let _cluster = Cluster::start(ClientHandle::fixed(client), "sim".into(), Scope::All, tx);
         let seen = states_until(&mut rx, ResourceKind::Events, |s| *s == InformerState::Live).await;
         let at = |want: &dyn Fn(&(ResourceKind, InformerState)) -> bool| {
             seen.iter()

@@ -61,11 +61,14 @@ fn reason(e: &KubeconfigError) -> String {
     text
 }
 
-/// A parsed kubeconfig, kept so contexts can be switched without re-reading files.
+/// A parsed kubeconfig, and where it was read from (so a changed file, a renewed token, is
+/// read again when credentials are refreshed or the context is switched).
 #[derive(Clone)]
 pub struct KubeconfigSource {
     pub config: Kubeconfig,
     pub name: String,
+    /// `--kubeconfig`, or `None` for KUBECONFIG / ~/.kube/config.
+    path: Option<PathBuf>,
 }
 
 impl KubeconfigSource {
@@ -79,7 +82,16 @@ impl KubeconfigSource {
             source_name: name.clone(),
             reason: reason(&e),
         })?;
-        Ok(Self { config, name })
+        Ok(Self {
+            config,
+            name,
+            path: explicit.cloned(),
+        })
+    }
+
+    /// The same source read again from disk (a token renewed by `aws sso login`, an edited file).
+    pub fn reload(&self) -> Result<Self, ConnectError> {
+        Self::load(self.path.as_ref())
     }
 
     pub fn contexts(&self) -> Vec<String> {

@@ -1,8 +1,7 @@
 //! One connected cluster: its informers and their stores, scoped to a namespace or to all.
 //! Dropping it stops every informer (used when switching context or namespace).
 
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use kube::Client;
@@ -10,13 +9,15 @@ use kube::api::{Api, DynamicObject};
 use kube::core::ApiResource;
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::reflector::{self, Store};
-use kube::runtime::watcher;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::backoff::{Backoff, RetryNow};
+use super::credentials::ClientHandle;
 use super::event_row::{EventRow, event_row};
 use super::ids::ClusterId;
-use super::informer::{self, Change, InformerState, InformerUpdate, ResourceKind, Updates};
+use super::informer::{Change, InformerState, InformerUpdate, ResourceKind, Sink, Updates};
+use super::list_watch::{self, Ended, Fault, Target};
 use super::object_ref::ObjectRef;
 use super::pod_row::{PodRow, pod_row};
 use super::row_store::{RowStore, RowWriter};
@@ -91,35 +92,73 @@ pub struct Cluster {
     pub id: ClusterId,
     pub scope: Scope,
     pub stores: Stores,
-    /// The PipelineRun resource discovery found (v1 or v1beta1).
-    pub tekton: Arc<OnceLock<ApiResource>>,
-    pub client: Client,
+    /// The PipelineRun resource discovery found (v1 or v1beta1), while it is served.
+    pub tekton: Discovered,
+    /// The cluster's client, renewed after a 401.
+    pub clients: ClientHandle,
+    /// Wakes every informer waiting out a backoff (the retry key).
+    pub retry: RetryNow,
     tasks: Vec<JoinHandle<()>>,
 }
 
-fn scoped<K>(client: &Client, scope: &Scope) -> Api<K>
+/// An API resource found by discovery, or `None` while it is not served.
+#[derive(Clone, Default)]
+pub struct Discovered(Arc<RwLock<Option<ApiResource>>>);
+
+impl Discovered {
+    pub fn get(&self) -> Option<ApiResource> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, ar: Option<ApiResource>) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = ar;
+    }
+}
+
+fn scoped<K>(client: Client, scope: &Scope) -> Api<K>
 where
     K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
     K::DynamicType: Default,
 {
     match scope {
-        Scope::All => Api::all(client.clone()),
-        Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
+        Scope::All => Api::all(client),
+        Scope::Namespace(ns) => Api::namespaced(client, ns),
     }
 }
 
 /// The longest the events and PipelineRun informers wait for the pods list to settle.
 const AFTER_PODS_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Run a core kind's informer for as long as the task lives: if its API ever answers 404, it
+/// is tried again after a wait.
+async fn run_core<K>(target: Target<K>, mut sink: impl Sink<K>, tx: Updates, retry: RetryNow)
+where
+    K: kube::Resource
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    let mut backoff = Backoff::default();
+    loop {
+        let Ended::Gone(_) =
+            list_watch::run(&target, &mut sink, tx.clone(), retry.subscribe()).await;
+        retry.subscribe().sleep(backoff.wait()).await;
+    }
+}
+
 impl Cluster {
     /// Start every informer. Returns at once; progress arrives on `tx`.
     pub fn start(
-        client: Client,
+        clients: ClientHandle,
         id: ClusterId,
         scope: Scope,
         tx: UnboundedSender<InformerUpdate>,
     ) -> Self {
         let tx = Updates::new(id.clone(), tx);
+        let retry = RetryNow::default();
         let mut tasks = Vec::new();
         let w = RowWriter::<Pod, PodRow>::new(pod_row);
         let pods = w.as_reader();
@@ -128,11 +167,17 @@ impl Cluster {
         // failing), or after a few seconds, so they do not compete with it.
         let (pods_settled, settled) = tokio::sync::watch::channel(false);
         let (pods_tx, mut pods_updates) = tokio::sync::mpsc::unbounded_channel();
-        tasks.push(tokio::spawn(informer::run(
-            scoped(&client, &scope),
+        let pods_scope = scope.clone();
+        tasks.push(tokio::spawn(run_core(
+            Target {
+                clients: clients.clone(),
+                api: Box::new(move |c| scoped::<Pod>(c, &pods_scope)),
+                kind: ResourceKind::Pods,
+                label_selector: None,
+            },
             w,
-            ResourceKind::Pods,
             Updates::new(id.clone(), pods_tx),
+            retry.clone(),
         )));
         let forward = tx.tx.clone();
         tasks.push(tokio::spawn(async move {
@@ -154,33 +199,51 @@ impl Cluster {
         };
         let w = RowWriter::<Event, EventRow>::new(event_row);
         let events = w.as_reader();
-        let (events_api, events_tx, wait) = (scoped(&client, &scope), tx.clone(), after_pods());
+        let events_scope = scope.clone();
+        let events_target = Target {
+            clients: clients.clone(),
+            api: Box::new(move |c| scoped::<Event>(c, &events_scope)),
+            kind: ResourceKind::Events,
+            label_selector: None,
+        };
+        let (events_tx, wait, events_retry) = (tx.clone(), after_pods(), retry.clone());
         tasks.push(tokio::spawn(async move {
             wait.await;
-            informer::run(events_api, w, ResourceKind::Events, events_tx).await;
+            run_core(events_target, w, events_tx, events_retry).await;
         }));
         let (nodes, w) = reflector::store::<Node>();
-        tasks.push(tokio::spawn(informer::run(
-            Api::all(client.clone()),
+        tasks.push(tokio::spawn(run_core(
+            Target {
+                clients: clients.clone(),
+                api: Box::new(Api::<Node>::all),
+                kind: ResourceKind::Nodes,
+                label_selector: None,
+            },
             w,
-            ResourceKind::Nodes,
             tx.clone(),
+            retry.clone(),
         )));
         let (namespaces, w) = reflector::store::<Namespace>();
-        tasks.push(tokio::spawn(informer::run(
-            Api::all(client.clone()),
+        tasks.push(tokio::spawn(run_core(
+            Target {
+                clients: clients.clone(),
+                api: Box::new(Api::<Namespace>::all),
+                kind: ResourceKind::Namespaces,
+                label_selector: None,
+            },
             w,
-            ResourceKind::Namespaces,
             tx.clone(),
+            retry.clone(),
         )));
         let pipelineruns = Arc::new(OnceLock::new());
-        let tekton = Arc::new(OnceLock::new());
+        let tekton = Discovered::default();
         let runs = pipelinerun_informer(
-            client.clone(),
+            clients.clone(),
             scope.clone(),
             pipelineruns.clone(),
             tekton.clone(),
             tx,
+            retry.clone(),
         );
         let wait = after_pods();
         tasks.push(tokio::spawn(async move {
@@ -200,33 +263,35 @@ impl Cluster {
             scope,
             stores,
             tekton,
-            client,
+            clients,
+            retry,
             tasks,
         }
     }
 
     /// Watch the TaskRuns of one PipelineRun (by Tekton's `tekton.dev/pipelineRun` label).
-    /// `None` until discovery has found Tekton.
+    /// `None` while discovery has not found Tekton.
     pub fn watch_taskruns(
         &self,
         run: &ObjectRef,
         tx: UnboundedSender<InformerUpdate>,
     ) -> Option<TaskRunWatch> {
         let tx = Updates::new(self.id.clone(), tx);
-        let ar = tekton::taskrun_resource(self.tekton.get()?);
-        let api: Api<DynamicObject> =
-            Api::namespaced_with(self.client.clone(), &run.namespace, &ar);
-        let writer = Writer::new(ar);
+        let ar = tekton::taskrun_resource(&self.tekton.get()?);
+        let mut writer = Writer::new(ar.clone());
         let store = writer.as_reader();
-        let config =
-            watcher::Config::default().labels(&format!("tekton.dev/pipelineRun={}", run.name));
-        let task = tokio::spawn(informer::run_with(
-            api,
-            writer,
-            ResourceKind::TaskRuns,
-            tx,
-            config,
-        ));
+        let namespace = run.namespace.clone();
+        let target = Target {
+            clients: self.clients.clone(),
+            api: Box::new(move |c| Api::namespaced_with(c, &namespace, &ar)),
+            kind: ResourceKind::TaskRuns,
+            label_selector: Some(format!("tekton.dev/pipelineRun={}", run.name)),
+        };
+        let retry = self.retry.subscribe();
+        let task = tokio::spawn(async move {
+            // Gone (Tekton removed): the PipelineRuns' informer says so; the view is closed.
+            let _ = list_watch::run(&target, &mut writer, tx, retry).await;
+        });
         Some(TaskRunWatch {
             run: run.clone(),
             store,
@@ -256,43 +321,76 @@ impl Drop for Cluster {
     }
 }
 
-/// Discover Tekton (retrying with backoff on transport errors), then watch PipelineRuns.
+/// Discover Tekton, watch PipelineRuns while it is served, and look again (with backoff) while
+/// it is not: installed after kubedeck started, it appears; removed, its runs go with it.
 async fn pipelinerun_informer(
-    client: Client,
+    clients: ClientHandle,
     scope: Scope,
     slot: Arc<OnceLock<Store<DynamicObject>>>,
-    found: Arc<OnceLock<ApiResource>>,
+    found: Discovered,
     tx: Updates,
+    retry: RetryNow,
 ) {
     let kind = ResourceKind::PipelineRuns;
-    tx.state(kind, InformerState::Syncing);
-    let mut delay = Duration::from_millis(500);
-    let ar = loop {
-        match tekton::discover(&client).await {
-            Ok(TektonApi::Served(ar)) => break ar,
-            Ok(TektonApi::NotInstalled) => {
-                tx.state(kind, InformerState::NotInstalled);
-                return;
-            }
-            Err(e) => {
-                let state = match &e {
-                    kube::Error::Api(s) if s.code == 403 => {
-                        InformerState::Forbidden(s.message.clone())
-                    }
-                    other => InformerState::Reconnecting(format!("discovery failed: {other}")),
-                };
-                tx.state(kind, state);
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(30));
-            }
+    // The state last said, so a discovery that keeps failing the same way says it once.
+    let mut said: Option<InformerState> = None;
+    let say = |said: &mut Option<InformerState>, state: InformerState| {
+        if said.as_ref() != Some(&state) {
+            *said = Some(state.clone());
+            tx.state(kind, state);
         }
     };
-    let api: Api<DynamicObject> = match &scope {
-        Scope::All => Api::all_with(client, &ar),
-        Scope::Namespace(ns) => Api::namespaced_with(client, ns, &ar),
-    };
-    let _ = found.set(ar.clone());
-    let writer = Writer::new(ar);
-    let _ = slot.set(writer.as_reader());
-    informer::run(api, writer, kind, tx).await;
+    say(&mut said, InformerState::Syncing);
+    let mut backoff = Backoff::default();
+    let mut signal = retry.subscribe();
+    // One writer for the whole run: the store the views read stays the same one.
+    let mut writer: Option<Writer<DynamicObject>> = None;
+    loop {
+        let (generation, client) = clients.current();
+        let ar = match tekton::discover(&client).await {
+            Ok(TektonApi::Served(ar)) => ar,
+            Ok(TektonApi::NotInstalled) => {
+                say(&mut said, InformerState::NotInstalled);
+                signal.sleep(backoff.wait()).await;
+                continue;
+            }
+            Err(e) => {
+                let state = match list_watch::classify(&e) {
+                    Fault::Unauthorized(why) => {
+                        let _ = clients.renew(generation).await;
+                        InformerState::Unauthorized(why)
+                    }
+                    Fault::Forbidden(why) => InformerState::Forbidden(why),
+                    Fault::Relist(why) | Fault::Gone(why) | Fault::Transient(why) => {
+                        InformerState::Reconnecting(format!("discovery failed: {why}"))
+                    }
+                };
+                say(&mut said, state);
+                signal.sleep(backoff.wait()).await;
+                continue;
+            }
+        };
+        backoff.reset();
+        found.set(Some(ar.clone()));
+        let sink = writer.get_or_insert_with(|| {
+            let w = Writer::new(ar.clone());
+            let _ = slot.set(w.as_reader());
+            w
+        });
+        let api_ar = ar.clone();
+        let api_scope = scope.clone();
+        let target = Target {
+            clients: clients.clone(),
+            api: Box::new(move |c| match &api_scope {
+                Scope::All => Api::all_with(c, &api_ar),
+                Scope::Namespace(ns) => Api::namespaced_with(c, ns, &api_ar),
+            }),
+            kind,
+            label_selector: None,
+        };
+        // The informer reports its own states; it returns only when the API went away.
+        let Ended::Gone(_) = list_watch::run(&target, sink, tx.clone(), retry.subscribe()).await;
+        found.set(None);
+        said = Some(InformerState::NotInstalled);
+    }
 }

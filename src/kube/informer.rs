@@ -1,18 +1,15 @@
-//! Informers: a kube-runtime watcher feeding a reflector Store per resource kind (or, for pods and
-//! events, a store of their rows), each reporting its state (syncing, live, reconnecting with the last
-//! error, forbidden, not installed) and a data-less "kind changed" signal to the UI, which then
-//! reads the store itself.
+//! Informers: the vocabulary of what they watch and report. Each (run by
+//! [`list_watch`](super::list_watch)) fills a reflector Store per resource kind (or, for pods and
+//! events, a store of their rows) and reports its state (syncing, live, reconnecting with the
+//! last error, unauthorized, forbidden, not installed) and a data-less "kind changed" signal to
+//! the UI, which then reads the store itself.
 
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use futures::{StreamExt, TryStreamExt};
-use kube::api::Api;
+use kube::Resource;
 use kube::runtime::reflector;
-use kube::runtime::watcher::{self, Event};
-use kube::runtime::{WatchStreamExt, watcher as watch_fn};
-use kube::{Resource, ResourceExt};
-use serde::de::DeserializeOwned;
+use kube::runtime::watcher::Event;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::ids::ClusterId;
@@ -87,6 +84,8 @@ pub enum InformerState {
     Live,
     /// The last attempt failed; the watcher retries with backoff.
     Reconnecting(String),
+    /// The server refused the credentials; they are read again before each retry.
+    Unauthorized(String),
     /// RBAC refuses this kind; retried with backoff in case it is granted.
     Forbidden(String),
     /// The API is not served by this cluster (e.g. no Tekton).
@@ -94,11 +93,20 @@ pub enum InformerState {
 }
 
 impl InformerState {
+    /// What went wrong, for states that say.
+    pub fn problem(&self) -> Option<&str> {
+        match self {
+            Self::Reconnecting(e) | Self::Unauthorized(e) | Self::Forbidden(e) => Some(e),
+            _ => None,
+        }
+    }
+
     pub fn short(&self) -> &'static str {
         match self {
             Self::Syncing => "syncing",
             Self::Live => "live",
             Self::Reconnecting(_) => "reconnecting",
+            Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotInstalled => "not installed",
         }
@@ -150,35 +158,6 @@ impl Updates {
     }
 }
 
-/// A readable summary of a watcher error: the part a person can act on.
-pub fn describe_error(e: &watcher::Error) -> (bool, String) {
-    let api = match e {
-        watcher::Error::InitialListFailed(k)
-        | watcher::Error::WatchStartFailed(k)
-        | watcher::Error::WatchFailed(k) => k,
-        watcher::Error::WatchError(status) => {
-            return (status.code == 403, status.message.clone());
-        }
-        watcher::Error::NoResourceVersion => return (false, e.to_string()),
-    };
-    match api {
-        kube::Error::Api(status) if status.code == 403 => (true, status.message.clone()),
-        kube::Error::Api(status) if status.code == 401 => {
-            (false, "unauthorized: the server rejected the credentials (token expired or invalid); refresh them and kubedeck reconnects".into())
-        }
-        kube::Error::Api(status) => (false, format!("{} ({})", status.message, status.code)),
-        other => {
-            let mut text = other.to_string();
-            let mut src = std::error::Error::source(other);
-            while let Some(s) = src {
-                text = s.to_string();
-                src = s.source();
-            }
-            (false, format!("cannot reach the API server: {text}"))
-        }
-    }
-}
-
 /// Where an informer puts what it watches: kube's reflector store (the objects), or a
 /// [`RowWriter`](super::row_store::RowWriter) (only their rows).
 pub trait Sink<K>: Send + 'static {
@@ -202,74 +181,5 @@ where
 {
     fn apply(&mut self, event: &Event<K>) {
         super::row_store::RowWriter::apply(self, event);
-    }
-}
-
-/// Run an informer for `api` until the task is aborted, filling `sink` (typed resources and
-/// DynamicObject alike).
-pub async fn run<K>(api: Api<K>, sink: impl Sink<K>, kind: ResourceKind, tx: Updates)
-where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
-    K::DynamicType: Clone + Eq + Hash,
-{
-    run_with(api, sink, kind, tx, watcher::Config::default()).await;
-}
-
-/// `run` with a watcher config (e.g. a label selector).
-pub async fn run_with<K>(
-    api: Api<K>,
-    mut sink: impl Sink<K>,
-    kind: ResourceKind,
-    tx: Updates,
-    config: watcher::Config,
-) where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
-    K::DynamicType: Clone + Eq + Hash,
-{
-    let send = |c: Change| {
-        tx.send(kind, c);
-    };
-    send(Change::State(InformerState::Syncing));
-    let stream = watch_fn(api, config)
-        // Fields no view shows but that dominate memory on real clusters.
-        .modify(|o| {
-            o.managed_fields_mut().clear();
-            o.annotations_mut()
-                .remove("kubectl.kubernetes.io/last-applied-configuration");
-        })
-        .default_backoff()
-        .inspect_ok(move |event| sink.apply(event));
-    let mut stream = std::pin::pin!(stream);
-    let mut state = InformerState::Syncing;
-    while let Some(item) = stream.next().await {
-        let next = match item {
-            Ok(Event::InitDone) => {
-                send(Change::Changed);
-                InformerState::Live
-            }
-            Ok(Event::Init | Event::InitApply(_)) => {
-                if state == InformerState::Live {
-                    InformerState::Live
-                } else {
-                    InformerState::Syncing
-                }
-            }
-            Ok(Event::Apply(_) | Event::Delete(_)) => {
-                send(Change::Changed);
-                InformerState::Live
-            }
-            Err(e) => {
-                let (forbidden, text) = describe_error(&e);
-                if forbidden {
-                    InformerState::Forbidden(text)
-                } else {
-                    InformerState::Reconnecting(text)
-                }
-            }
-        };
-        if next != state {
-            state = next.clone();
-            send(Change::State(next));
-        }
     }
 }

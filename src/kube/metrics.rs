@@ -149,7 +149,7 @@ impl Drop for MetricsTask {
 
 /// Poll every `interval` until dropped; pod metrics only for `namespace` when given.
 pub fn spawn(
-    client: kube::Client,
+    clients: super::credentials::ClientHandle,
     namespace: Option<String>,
     interval: Duration,
     tx: mpsc::UnboundedSender<MetricsUpdate>,
@@ -157,7 +157,8 @@ pub fn spawn(
     MetricsTask(tokio::spawn(async move {
         let mut failures = 0u32;
         loop {
-            let wait = match poll(&client, namespace.as_deref()).await {
+            // The current client: one renewed after a 401 is used from the next poll.
+            let wait = match poll(&clients.client(), namespace.as_deref()).await {
                 Ok(sample) => {
                     failures = 0;
                     if tx.send(MetricsUpdate::Sample(Arc::new(sample))).is_err() {

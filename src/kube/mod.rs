@@ -2,8 +2,10 @@
 
 pub mod actions;
 pub mod age;
+pub mod backoff;
 pub mod client;
 pub mod cluster;
+pub mod credentials;
 pub mod debug;
 pub mod drain;
 pub mod error;
@@ -11,6 +13,7 @@ pub mod event_row;
 pub mod exec;
 pub mod ids;
 pub mod informer;
+pub mod list_watch;
 pub mod log_request;
 pub mod logs;
 pub mod metrics;

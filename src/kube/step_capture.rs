@@ -20,6 +20,7 @@ use kube::api::{Api, LogParams};
 use kube::runtime::{WatchStreamExt, watcher};
 
 use super::cluster::Scope;
+use super::credentials::ClientHandle;
 use super::step_store::{PodMeta, StepMeta, StepStore};
 
 /// Bytes read of one step's log; the start is kept (a step's setup is often what explains it).
@@ -103,58 +104,77 @@ pub fn finished_steps(pod: &Pod, after: Timestamp) -> Vec<FinishedStep> {
     steps
 }
 
-/// Watch Tekton pods in `scope` and capture each step as it finishes, until dropped.
-pub fn spawn(client: kube::Client, scope: Scope, store: Arc<StepStore>) -> CaptureTask {
+/// Watch Tekton pods in `scope` and capture each step as it finishes, until dropped. After a
+/// 401 the credentials are renewed and the watch starts again with the new client.
+pub fn spawn(clients: ClientHandle, scope: Scope, store: Arc<StepStore>) -> CaptureTask {
     CaptureTask(tokio::spawn(async move {
-        let api: Api<Pod> = match &scope {
-            Scope::All => Api::all(client.clone()),
-            Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
-        };
         let after = Timestamp::now() - BACKFILL;
-        let config = watcher::Config::default().labels("tekton.dev/taskRun");
-        let mut events = watcher(api, config).default_backoff().boxed();
         let mut done = Captured::default();
-        while let Some(event) = events.next().await {
-            let pod = match event {
-                Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod)) => pod,
-                Ok(watcher::Event::Delete(pod)) => {
-                    done.forget(&pod);
-                    continue;
-                }
-                Ok(watcher::Event::Init) => {
-                    done.relisting();
-                    continue;
-                }
-                Ok(watcher::Event::InitDone) => {
-                    done.relisted();
-                    continue;
-                }
-                Err(_) => continue,
+        loop {
+            let (generation, client) = clients.current();
+            let api: Api<Pod> = match &scope {
+                Scope::All => Api::all(client.clone()),
+                Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
             };
-            done.seen(&pod);
-            for f in finished_steps(&pod, after) {
-                let key = (
-                    f.namespace.clone(),
-                    f.pod.pod.clone(),
-                    f.step.container.clone(),
-                    f.step.finished_at.clone(),
-                );
-                if done.contains(&key) {
-                    continue;
-                }
-                let on_disk = {
-                    let (store, k) = (store.clone(), key.clone());
-                    tokio::task::spawn_blocking(move || store.has(&k.0, &k.1, &k.2, &k.3))
-                        .await
-                        .unwrap_or(false)
+            let config = watcher::Config::default().labels("tekton.dev/taskRun");
+            let mut events = watcher(api, config).default_backoff().boxed();
+            while let Some(event) = events.next().await {
+                let pod = match event {
+                    Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod)) => pod,
+                    Ok(watcher::Event::Delete(pod)) => {
+                        done.forget(&pod);
+                        continue;
+                    }
+                    Ok(watcher::Event::Init) => {
+                        done.relisting();
+                        continue;
+                    }
+                    Ok(watcher::Event::InitDone) => {
+                        done.relisted();
+                        continue;
+                    }
+                    Err(e) if unauthorized(&e) => break,
+                    Err(_) => continue,
                 };
-                // A failed read (the pod went already) is not retried: its log is gone.
-                if on_disk || capture(&client, &store, f).await {
-                    done.insert(key);
+                done.seen(&pod);
+                for f in finished_steps(&pod, after) {
+                    let key = (
+                        f.namespace.clone(),
+                        f.pod.pod.clone(),
+                        f.step.container.clone(),
+                        f.step.finished_at.clone(),
+                    );
+                    if done.contains(&key) {
+                        continue;
+                    }
+                    let on_disk = {
+                        let (store, k) = (store.clone(), key.clone());
+                        tokio::task::spawn_blocking(move || store.has(&k.0, &k.1, &k.2, &k.3))
+                            .await
+                            .unwrap_or(false)
+                    };
+                    // A failed read (the pod went already) is not retried: its log is gone.
+                    if on_disk || capture(&client, &store, f).await {
+                        done.insert(key);
+                    }
                 }
             }
+            // Refused: wait (the informers renew too; whoever is first does it), then go on
+            // with the current client.
+            let _ = clients.renew(generation).await;
+            tokio::time::sleep(crate::kube::backoff::MAX / 6).await;
         }
     }))
+}
+
+fn unauthorized(e: &watcher::Error) -> bool {
+    match e {
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+        | watcher::Error::WatchFailed(kube::Error::Api(s)) => s.code == 401,
+        watcher::Error::WatchError(s) => s.code == 401,
+        _ => false,
+    }
 }
 
 /// (namespace, pod, container, finishedAt) of a captured step instance.

@@ -18,6 +18,7 @@ use crate::app::{App, Effect};
 use crate::kube::actions::{self, ActionError};
 use crate::kube::client::{ConnectError, KubeconfigSource};
 use crate::kube::cluster::{Cluster, TaskRunWatch};
+use crate::kube::credentials::ClientHandle;
 use crate::kube::ids::{ClusterId, Scope};
 use crate::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
 use crate::kube::logs::{LogEvent, LogTask, StreamKey};
@@ -31,7 +32,7 @@ use crate::views::theme::Theme;
 /// What only the runtime can receive: a context's new client (not plain data, so it never
 /// enters the app; the app hears `Done::Context`).
 pub enum Internal {
-    Client(ClusterId, Result<(kube::Client, String), ConnectError>),
+    Client(ClusterId, Result<(ClientHandle, String), ConnectError>),
 }
 
 /// Where background work reports.
@@ -64,7 +65,7 @@ pub struct Runner {
     pub kubeconfig: KubeconfigSource,
     /// A client per cluster connected so far (log panes and sessions keep talking to the
     /// cluster they were opened on after a context switch).
-    clients: HashMap<ClusterId, kube::Client>,
+    clients: HashMap<ClusterId, ClientHandle>,
     pub cluster: Cluster,
     taskruns: Option<TaskRunWatch>,
     channels: Channels,
@@ -88,7 +89,7 @@ fn say(out: &mut VecDeque<Msg>, result: Result<String, ActionError>) {
 impl Runner {
     pub fn new(config: RunnerConfig, channels: Channels) -> Self {
         let mut clients = HashMap::new();
-        clients.insert(config.cluster.id.clone(), config.cluster.client.clone());
+        clients.insert(config.cluster.id.clone(), config.cluster.clients.clone());
         let terminals = Terminals::new(channels.sessions.clone(), config.scrollback);
         let mut runner = Self {
             kubeconfig: config.kubeconfig,
@@ -112,15 +113,16 @@ impl Runner {
         runner
     }
 
+    /// `cluster`'s current client (renewed after a 401).
     fn client(&self, cluster: &ClusterId) -> Result<kube::Client, ActionError> {
         self.clients
             .get(cluster)
-            .cloned()
+            .map(ClientHandle::client)
             .ok_or_else(|| ActionError::NotConnected(cluster.to_string()))
     }
 
     fn tekton(&self) -> Option<kube::core::ApiResource> {
-        self.cluster.tekton.get().cloned()
+        self.cluster.tekton.get()
     }
 
     /// Run `work` with `cluster`'s client on its own task and report what it says.
@@ -165,7 +167,13 @@ impl Runner {
                 let source = self.kubeconfig.clone();
                 let tx = self.channels.internal.clone();
                 tokio::spawn(async move {
-                    let result = source.client(cluster.context()).await;
+                    // The kubeconfig is read again: a token renewed since start is used.
+                    let result = match source.reload() {
+                        Ok(source) => source.client(cluster.context()).await.map(|(c, ns)| {
+                            (ClientHandle::renewable(c, source, cluster.context()), ns)
+                        }),
+                        Err(e) => Err(e),
+                    };
                     let _ = tx.send(Internal::Client(cluster, result));
                 });
             }
@@ -232,7 +240,8 @@ impl Runner {
                 });
             }
             Effect::OpenLogs { key, request } => {
-                let Some(client) = self.clients.get(&request.cluster).cloned() else {
+                let Some(client) = self.clients.get(&request.cluster).map(ClientHandle::client)
+                else {
                     return say(
                         out,
                         Err(ActionError::NotConnected(request.cluster.to_string())),
@@ -293,9 +302,8 @@ impl Runner {
 
     /// Start the informers of `cluster` for `scope` (dropping the old ones first).
     fn connect(&mut self, cluster: ClusterId, scope: Scope, out: &mut VecDeque<Msg>) {
-        let client = match self.client(&cluster) {
-            Ok(c) => c,
-            Err(e) => return say(out, Err(e)),
+        let Some(client) = self.clients.get(&cluster).cloned() else {
+            return say(out, Err(ActionError::NotConnected(cluster.to_string())));
         };
         // Dropping the old cluster stops its informers before the new ones start.
         self.taskruns = None;
@@ -440,7 +448,7 @@ impl Runner {
             }
         });
         self.metrics_task = Some(crate::kube::metrics::spawn(
-            self.cluster.client.clone(),
+            self.cluster.clients.clone(),
             namespace,
             self.metrics_interval,
             tx,
@@ -458,7 +466,7 @@ impl Runner {
             .map(|(root, max)| Arc::new(StepStore::new(root, &context, &server, *max)));
         if let Some(store) = &self.step_store {
             self.capture_task = Some(crate::kube::step_capture::spawn(
-                self.cluster.client.clone(),
+                self.cluster.clients.clone(),
                 self.cluster.scope.clone(),
                 store.clone(),
             ));

@@ -55,6 +55,14 @@ pub fn message<R: TableRow>(
             theme.error,
             format!("{} — {}\nRetrying with backoff…", app.server, clean(&e)),
         ),
+        InformerState::Unauthorized(e) => (
+            theme.error,
+            format!(
+                "{} — {}\nRenew the credentials (log in again); kubedeck reads the kubeconfig again on each retry",
+                app.server,
+                clean(&e)
+            ),
+        ),
         InformerState::Forbidden(e) => (
             theme.error,
             format!(

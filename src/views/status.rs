@@ -45,7 +45,9 @@ fn state_style(theme: &Theme, s: &InformerState) -> Style {
     match s {
         InformerState::Live => theme.ok,
         InformerState::Syncing => theme.pending,
-        InformerState::Reconnecting(_) | InformerState::Forbidden(_) => theme.error,
+        InformerState::Reconnecting(_)
+        | InformerState::Unauthorized(_)
+        | InformerState::Forbidden(_) => theme.error,
         InformerState::NotInstalled => theme.muted,
     }
 }

@@ -1,0 +1,110 @@
+//! How long an informer waits before trying again: doubling from half a second, never more than
+//! [`MAX`] with the jitter included (the documented bound), and a way to cut the wait short
+//! (the retry key).
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+/// The longest wait between two attempts, jitter included.
+pub const MAX: Duration = Duration::from_secs(30);
+const FIRST: Duration = Duration::from_millis(500);
+
+/// Exponential backoff with jitter in the upper half of each step: `[step/2, step]`, with step
+/// doubling up to [`MAX`].
+#[derive(Debug, Clone, Default)]
+pub struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    /// The wait after one more failure; `unit` in [0, 1) picks the jitter.
+    pub fn wait_with(&mut self, unit: f64) -> Duration {
+        let step = FIRST.saturating_mul(1u32 << self.failures.min(16)).min(MAX);
+        self.failures = self.failures.saturating_add(1);
+        let unit = unit.clamp(0.0, 1.0);
+        step.mul_f64(0.5 + unit / 2.0).min(MAX)
+    }
+
+    pub fn wait(&mut self) -> Duration {
+        self.wait_with(fastrand::f64())
+    }
+
+    /// It worked: the next failure starts from the shortest wait again.
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
+}
+
+/// "Try again now": every informer of a cluster waiting out a backoff wakes up.
+#[derive(Debug, Clone)]
+pub struct RetryNow {
+    tx: watch::Sender<u64>,
+}
+
+impl Default for RetryNow {
+    fn default() -> Self {
+        Self {
+            tx: watch::channel(0).0,
+        }
+    }
+}
+
+impl RetryNow {
+    pub fn now(&self) {
+        self.tx.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn subscribe(&self) -> RetrySignal {
+        let mut rx = self.tx.subscribe();
+        rx.mark_unchanged();
+        RetrySignal { rx }
+    }
+}
+
+/// One informer's end of [`RetryNow`].
+#[derive(Debug)]
+pub struct RetrySignal {
+    rx: watch::Receiver<u64>,
+}
+
+impl RetrySignal {
+    /// Sleep `delay`, or less if asked to retry now. `true` when cut short.
+    pub async fn sleep(&mut self, delay: Duration) -> bool {
+        tokio::select! {
+            () = tokio::time::sleep(delay) => false,
+            changed = self.rx.changed() => changed.is_ok(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_and_never_pass_the_bound_with_jitter() {
+        let mut b = Backoff::default();
+        let lows: Vec<_> = (0..8).map(|_| b.wait_with(0.0)).collect();
+        assert_eq!(lows[0], Duration::from_millis(250));
+        assert_eq!(lows[1], Duration::from_millis(500));
+        assert_eq!(lows[2], Duration::from_secs(1));
+        let mut b = Backoff::default();
+        for _ in 0..40 {
+            assert!(b.wait_with(0.999_999) <= MAX);
+        }
+        assert!(b.wait_with(0.0) >= MAX / 2, "it stays at the bound's step");
+        b.reset();
+        assert_eq!(b.wait_with(1.0), FIRST);
+    }
+
+    #[tokio::test]
+    async fn retry_now_cuts_the_wait_short() {
+        let retry = RetryNow::default();
+        let mut signal = retry.subscribe();
+        let waiting = tokio::spawn(async move { signal.sleep(Duration::from_secs(3600)).await });
+        // The signal is a watch channel: sent before or after the sleep starts, it is seen.
+        retry.now();
+        assert_eq!(waiting.await.ok(), Some(true));
+    }
+}
