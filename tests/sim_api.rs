@@ -934,22 +934,7 @@ async fn states_until(
     kind: ResourceKind,
     done: impl Fn(&InformerState) -> bool,
 ) -> Vec<(ResourceKind, InformerState)> {
-    let mut seen = Vec::new();
-    let wait = async {
-        while let Some(u) = rx.recv().await {
-            if let Change::State(s) = u.change {
-                let last = u.kind == kind && done(&s);
-                seen.push((u.kind, s));
-                if last {
-                    return;
-                }
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(20), wait)
-        .await
-        .unwrap_or_else(|_| panic!("timed out waiting for {kind:?}: {seen:?}"));
-    seen
+    common::until_state(rx, kind, Duration::from_secs(20), done).await
 }
 
 #[tokio::test]

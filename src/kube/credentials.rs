@@ -4,6 +4,7 @@
 //! action takes the current client from here.
 
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use kube::Client;
 
@@ -19,8 +20,9 @@ struct Renew {
 struct Inner {
     /// The client, and how many times it has been renewed.
     current: RwLock<(u64, Client)>,
-    /// Renewals one at a time: many informers failing with 401 together renew once.
-    renewing: tokio::sync::Mutex<()>,
+    /// Renewals one at a time: many informers failing with 401 together renew once. Holds
+    /// when the last one was done.
+    renewing: tokio::sync::Mutex<Option<Instant>>,
     renew: Option<Renew>,
 }
 
@@ -62,7 +64,7 @@ impl ClientHandle {
         Self {
             inner: Arc::new(Inner {
                 current: RwLock::new((0, client)),
-                renewing: tokio::sync::Mutex::new(()),
+                renewing: tokio::sync::Mutex::new(None),
                 renew,
             }),
         }
@@ -84,12 +86,13 @@ impl ClientHandle {
         let Some(renew) = &self.inner.renew else {
             return Ok(Renewed::Fixed);
         };
-        let _one_at_a_time = self.inner.renewing.lock().await;
+        let mut last = self.inner.renewing.lock().await;
         if self.current().0 != failed {
             return Ok(Renewed::Already);
         }
         let source = renew.source.reload()?;
         let (client, _) = source.client(&renew.context).await?;
+        *last = Some(Instant::now());
         let mut c = self
             .inner
             .current
@@ -97,6 +100,21 @@ impl ClientHandle {
             .unwrap_or_else(|e| e.into_inner());
         *c = (failed + 1, client);
         Ok(Renewed::New)
+    }
+
+    /// Renew before trying again after a 401 (credentials may have been renewed meanwhile),
+    /// unless that was done in the last `within` (the informers waking together renew once).
+    pub async fn renew_unless_recent(&self, within: Duration) -> Result<Renewed, ConnectError> {
+        let recent = self
+            .inner
+            .renewing
+            .lock()
+            .await
+            .is_some_and(|at| at.elapsed() < within);
+        if recent {
+            return Ok(Renewed::Already);
+        }
+        self.renew(self.current().0).await
     }
 }
 

@@ -186,7 +186,16 @@ where
     // A relist after a watch that delivered happens at once; a server that keeps refusing
     // our fresh version waits out the backoff like any other failure (never a busy loop).
     let mut relist_at_once = true;
+    // After a 401 the kubeconfig is read again before every attempt, so credentials renewed
+    // meanwhile (or the retry key right after a login) are used at once.
+    let mut refused = false;
     loop {
+        if std::mem::take(&mut refused) {
+            let _ = target
+                .clients
+                .renew_unless_recent(Duration::from_secs(1))
+                .await;
+        }
         let (generation, client) = target.clients.current();
         let api = (target.api)(client);
         let fault = match &rv {
@@ -200,17 +209,18 @@ where
                 Err(e) => classify(&e),
             },
             Some(from) => match watch(&api, from, selector, sink, &mut report).await {
-                WatchEnd::Resume(version) if version != *from => {
-                    // It delivered, then ended (the server's timeout, a dropped connection):
-                    // watch again at once; a failure to do so is reported then.
-                    backoff.reset();
-                    relist_at_once = true;
+                WatchEnd::Resume { version, delivered } => {
                     rv = Some(version);
-                    continue;
-                }
-                WatchEnd::Resume(_) => {
-                    // Ended with nothing delivered: wait a little before the next one.
-                    retry.sleep(backoff.wait()).await;
+                    if delivered {
+                        // It delivered (events or bookmarks), then ended: the server's
+                        // timeout, a dropped connection. Watch again at once; a failure to do
+                        // so is reported then.
+                        backoff.reset();
+                        relist_at_once = true;
+                    } else {
+                        // Ended with nothing at all: wait a little before the next one.
+                        retry.sleep(backoff.wait()).await;
+                    }
                     continue;
                 }
                 WatchEnd::Fault(version, fault) => {
@@ -234,6 +244,7 @@ where
                     Err(e) => format!("{why} (reading the kubeconfig again failed: {e})"),
                 };
                 report.state(InformerState::Unauthorized(why));
+                refused = true;
             }
             Fault::Forbidden(why) => report.state(InformerState::Forbidden(why)),
             Fault::Gone(why) => {
@@ -255,7 +266,8 @@ where
 
 enum WatchEnd {
     /// The stream ended or broke after the server accepted it: resume from this version.
-    Resume(String),
+    /// `delivered`: anything (an event, a bookmark) came before the end.
+    Resume { version: String, delivered: bool },
     /// The watch could not start, or the server said something is wrong.
     Fault(String, Fault),
 }
@@ -278,6 +290,7 @@ where
         wp = wp.labels(s);
     }
     let mut version = from.to_string();
+    let mut delivered = false;
     let stream = match api.watch(&wp, &version).await {
         Ok(s) => s,
         Err(e) => return WatchEnd::Fault(version, classify(&e)),
@@ -288,30 +301,34 @@ where
     loop {
         let item = match tokio::time::timeout(IDLE, stream.next()).await {
             Ok(Some(item)) => item,
-            Ok(None) | Err(_) => return WatchEnd::Resume(version),
+            Ok(None) | Err(_) => return WatchEnd::Resume { version, delivered },
         };
-        match item {
-            Ok(WatchEvent::Added(obj) | WatchEvent::Modified(obj)) => {
+        // A broken connection mid-stream: resume (at once if it had delivered before); a
+        // failure to resume is reported.
+        let Ok(event) = item else {
+            return WatchEnd::Resume { version, delivered };
+        };
+        delivered = true;
+        match event {
+            WatchEvent::Added(obj) | WatchEvent::Modified(obj) => {
                 version = obj.resource_version().unwrap_or(version);
                 sink.apply(&Event::Apply(slim(obj)));
                 report.changed();
             }
-            Ok(WatchEvent::Deleted(obj)) => {
+            WatchEvent::Deleted(obj) => {
                 version = obj.resource_version().unwrap_or(version);
                 sink.apply(&Event::Delete(slim(obj)));
                 report.changed();
             }
-            Ok(WatchEvent::Bookmark(b)) => {
+            WatchEvent::Bookmark(b) => {
                 version = b.metadata.resource_version;
                 if !report.is_live() {
                     report.state(InformerState::Live);
                 }
             }
-            Ok(WatchEvent::Error(status)) => {
+            WatchEvent::Error(status) => {
                 return WatchEnd::Fault(version, classify_status(&status));
             }
-            // A broken connection mid-stream: resume; a failure to resume is reported.
-            Err(_) => return WatchEnd::Resume(version),
         }
     }
 }

@@ -88,13 +88,17 @@ impl Faults {
     }
 
     /// Serve `group_version` (e.g. `tekton.dev/v1`) or not: hidden ones vanish from discovery
-    /// and their requests get 404, as on a cluster where they are not installed.
+    /// and their requests get 404, as on a cluster where they are not installed; open watches
+    /// end (every watch, for simplicity: the others resume).
     pub fn set_api_served(&self, group_version: &str, served: bool) {
         let mut hidden = self.hidden_apis.lock().unwrap_or_else(|e| e.into_inner());
         if served {
             hidden.remove(group_version);
         } else {
             hidden.insert(group_version.to_string());
+            drop(hidden);
+            // As when a CRD is deleted: the apiserver ends the watches it was serving.
+            self.drop_all_watches();
         }
     }
 

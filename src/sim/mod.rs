@@ -24,7 +24,7 @@ pub mod world;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -72,7 +72,9 @@ impl Default for SimOptions {
 
 #[derive(Debug)]
 pub enum Ctrl {
-    Restart(Duration),
+    /// Stop serving for `downtime`, then serve again; with `restore`, from the store's
+    /// checkpoint (an etcd restore: objects and resourceVersions go back).
+    Restart { downtime: Duration, restore: bool },
 }
 
 /// What every request handler shares.
@@ -81,7 +83,8 @@ pub struct Shared {
     pub faults: Faults,
     world: Mutex<World>,
     events: Mutex<EventLog>,
-    token: Option<String>,
+    /// The bearer token accepted now (rotated by `/_sim/token`).
+    token: RwLock<Option<String>>,
     bookmark_every: Duration,
     max_grace: Duration,
     addr: OnceLock<SocketAddr>,
@@ -93,6 +96,14 @@ pub struct Shared {
 }
 
 impl Shared {
+    fn token(&self) -> Option<String> {
+        self.token.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set_token(&self, token: Option<&str>) {
+        *self.token.write().unwrap_or_else(|e| e.into_inner()) = token.map(str::to_string);
+    }
+
     fn world(&self) -> MutexGuard<'_, World> {
         self.world.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -239,7 +250,7 @@ impl Sim {
             faults: Faults::default(),
             world: Mutex::new(world),
             events: Mutex::new(events),
-            token: opts.token.clone(),
+            token: RwLock::new(opts.token.clone()),
             bookmark_every: opts.bookmark_every,
             max_grace: opts.max_grace,
             addr: OnceLock::new(),
@@ -301,20 +312,40 @@ impl Sim {
     /// Stop serving (closing every connection), stay down for `downtime`, then serve again on the
     /// same address with the same objects and resourceVersions.
     pub async fn restart(&self, downtime: Duration) {
+        self.control_and_wait(Ctrl::Restart {
+            downtime,
+            restore: false,
+        })
+        .await;
+    }
+
+    /// As [`Sim::restart`], coming back from the store's checkpoint (`store().checkpoint()`):
+    /// a new apiserver on a restored etcd, whose resourceVersions went backwards.
+    pub async fn restart_restored(&self, downtime: Duration) {
+        self.control_and_wait(Ctrl::Restart {
+            downtime,
+            restore: true,
+        })
+        .await;
+    }
+
+    async fn control_and_wait(&self, ctrl: Ctrl) {
         let (done_tx, done_rx) = oneshot::channel();
-        if self
-            .ctrl
-            .send((Ctrl::Restart(downtime), Some(done_tx)))
-            .is_ok()
-        {
+        if self.ctrl.send((ctrl, Some(done_tx))).is_ok() {
             let _ = done_rx.await;
         }
+    }
+
+    /// Accept only `token` from now on (`None`: anyone), as when a token expires or is
+    /// revoked and a new one issued.
+    pub fn set_token(&self, token: Option<&str>) {
+        self.shared.set_token(token);
     }
 
     /// A kubeconfig (JSON, which is valid YAML) for this simulator.
     pub fn kubeconfig(&self) -> Value {
         let mut user = json!({});
-        if let Some(t) = &self.shared.token {
+        if let Some(t) = self.shared.token() {
             user["token"] = json!(t);
         }
         json!({
@@ -383,7 +414,7 @@ async fn serve_loop(
             _ = &mut server => return,
             msg = ctrl.recv() => msg,
         };
-        let Some((Ctrl::Restart(downtime), done)) = msg else {
+        let Some((Ctrl::Restart { downtime, restore }, done)) = msg else {
             server.abort();
             return;
         };
@@ -395,6 +426,9 @@ async fn serve_loop(
             .is_err()
         {
             server.abort();
+        }
+        if restore {
+            shared.store.restore();
         }
         tokio::time::sleep(downtime).await;
         restarted = done;

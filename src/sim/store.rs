@@ -38,10 +38,20 @@ pub struct Change {
 /// The changes a resumed watch must replay, and the receiver for live ones.
 pub type WatchStart = (Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>);
 
+/// Why a watch cannot resume from a resourceVersion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unresumable {
+    /// Older than the history kept (410 Expired): `oldest` is the first still known.
+    Expired { oldest: u64 },
+    /// Newer than anything this store has reached ("Too large resource version"): a client
+    /// that watched another store, or this one before a restore.
+    TooLarge { current: u64 },
+}
+
 /// (namespace, name); cluster-scoped objects have an empty namespace.
 pub type Key = (String, String);
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Inner {
     rv: u64,
     objects: HashMap<Kind, BTreeMap<Key, Arc<Value>>>,
@@ -52,6 +62,8 @@ struct Inner {
 
 pub struct Store {
     inner: Mutex<Inner>,
+    /// A saved state to go back to, as an etcd restore does.
+    checkpoint: Mutex<Option<Inner>>,
     tx: broadcast::Sender<Arc<Change>>,
     history_cap: usize,
 }
@@ -78,6 +90,7 @@ impl Store {
                 rv: 1,
                 ..Inner::default()
             }),
+            checkpoint: Mutex::new(None),
             tx,
             history_cap,
         }
@@ -224,11 +237,16 @@ impl Store {
     }
 
     /// Start a watch from `from_rv`: the changes after it still in history, and a receiver for
-    /// the live ones, taken atomically. `Err(oldest)` when `from_rv` is too old.
-    pub fn watch_from(&self, kind: Kind, from_rv: u64) -> Result<WatchStart, u64> {
+    /// the live ones, taken atomically.
+    pub fn watch_from(&self, kind: Kind, from_rv: u64) -> Result<WatchStart, Unresumable> {
         let inner = self.lock();
         if from_rv < inner.oldest_rv {
-            return Err(inner.oldest_rv);
+            return Err(Unresumable::Expired {
+                oldest: inner.oldest_rv,
+            });
+        }
+        if from_rv > inner.rv {
+            return Err(Unresumable::TooLarge { current: inner.rv });
         }
         let rx = self.tx.subscribe();
         let backlog = inner
@@ -238,6 +256,11 @@ impl Store {
             .cloned()
             .collect();
         Ok((backlog, rx))
+    }
+
+    /// Every change from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
+        self.tx.subscribe()
     }
 
     /// Subscribe with a snapshot taken at the same instant (for watches without a resourceVersion).
@@ -259,6 +282,31 @@ impl Store {
             },
             rx,
         )
+    }
+
+    /// Save the objects and versions as they are now, for [`Store::restore`].
+    pub fn checkpoint(&self) {
+        let now = self.lock().clone();
+        *self.checkpoint.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
+    }
+
+    /// Go back to the checkpoint, as after an etcd restore: objects created since are gone,
+    /// those deleted are back, and the resourceVersion goes backwards (watches from a later
+    /// version get "Too large resource version", from an earlier one 410). `false` without a
+    /// checkpoint.
+    pub fn restore(&self) -> bool {
+        let Some(mut saved) = self
+            .checkpoint
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        else {
+            return false;
+        };
+        saved.history.clear();
+        saved.oldest_rv = saved.rv;
+        *self.lock() = saved;
+        true
     }
 
     /// Forget history up to now: every watch from an older resourceVersion gets 410.
@@ -299,12 +347,42 @@ mod tests {
     }
 
     #[test]
+    fn a_restore_goes_back_in_objects_and_versions() {
+        let s = Store::new(100);
+        s.put(Kind::Pod, pod("kept"));
+        s.put(Kind::Pod, pod("deleted-later"));
+        s.checkpoint();
+        let at_checkpoint = s.resource_version();
+        s.put(Kind::Pod, pod("created-later"));
+        s.remove(Kind::Pod, &("ns".into(), "deleted-later".into()));
+        let client_saw = s.resource_version();
+        assert!(s.restore());
+        assert_eq!(s.resource_version(), at_checkpoint);
+        let names: Vec<String> = s
+            .snapshot(Kind::Pod)
+            .items
+            .iter()
+            .map(|p| key_of(p).1)
+            .collect();
+        assert_eq!(names, ["deleted-later", "kept"]);
+        // A client that had seen the later versions is told they do not exist here.
+        assert!(matches!(
+            s.watch_from(Kind::Pod, client_saw),
+            Err(Unresumable::TooLarge { current }) if current == at_checkpoint
+        ));
+        assert!(s.watch_from(Kind::Pod, at_checkpoint).is_ok());
+    }
+
+    #[test]
     fn compaction_makes_old_versions_gone() {
         let s = Store::new(2);
         for n in ["a", "b", "c", "d"] {
             s.put(Kind::Pod, pod(n));
         }
-        assert!(s.watch_from(Kind::Pod, 1).is_err());
+        assert!(matches!(
+            s.watch_from(Kind::Pod, 1),
+            Err(Unresumable::Expired { .. })
+        ));
         assert!(s.watch_from(Kind::Pod, s.resource_version()).is_ok());
         s.compact();
         assert!(s.watch_from(Kind::Pod, s.resource_version() - 1).is_err());

@@ -14,7 +14,11 @@ use tokio::sync::{broadcast, mpsc};
 use super::Shared;
 use super::http::{Filter, json_response, present, status_body};
 use super::resources::Served;
-use super::store::{Change, ChangeType};
+use super::store::{Change, ChangeType, Unresumable, WatchStart};
+
+/// How long a watch from a resourceVersion this server has not reached waits for it, as the
+/// apiserver's watch cache does (`waitUntilFreshAndBlock`), before "Too large resource version".
+const FRESH_WAIT: Duration = Duration::from_secs(3);
 
 fn event_line(kind: &str, obj: &Value) -> Bytes {
     let mut buf = Vec::with_capacity(1024);
@@ -36,6 +40,56 @@ fn gone_line(from: u64, current: u64) -> Bytes {
         None,
     );
     event_line("ERROR", &status)
+}
+
+/// What the apiserver says after [`FRESH_WAIT`] (`storage.NewTooLargeResourceVersionError`).
+fn too_large_line(from: u64, current: u64) -> Bytes {
+    let status = status_body(
+        504,
+        "Timeout",
+        &format!("Timeout: Too large resource version: {from}, current: {current}"),
+        Some(json!({
+            "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+            "retryAfterSeconds": 1
+        })),
+    );
+    event_line("ERROR", &status)
+}
+
+/// Wait (at most [`FRESH_WAIT`]) until the store reaches `rv`, then start from it.
+async fn when_reached(sim: &Shared, kind: super::resources::Kind, rv: u64) -> Option<WatchStart> {
+    let deadline = tokio::time::Instant::now() + FRESH_WAIT;
+    let mut changes = sim.store.subscribe();
+    loop {
+        match sim.store.watch_from(kind, rv) {
+            Ok(start) => return Some(start),
+            Err(Unresumable::Expired { .. }) => return None,
+            Err(Unresumable::TooLarge { .. }) => {}
+        }
+        tokio::select! {
+            _ = changes.recv() => {}
+            () = tokio::time::sleep_until(deadline) => return None,
+        }
+    }
+}
+
+/// The lines replaying `backlog` for this watch; the last resourceVersion in it.
+fn replay(
+    backlog: &[Arc<Change>],
+    served: &Served,
+    filter: &Filter,
+    from: u64,
+    lines: &mut Vec<Bytes>,
+) -> u64 {
+    let mut last = from;
+    for c in backlog {
+        last = last.max(c.rv);
+        let obj = present(served, &c.object);
+        if filter.matches(&obj) {
+            lines.push(event_line(c.change.as_str(), &obj));
+        }
+    }
+    last
 }
 
 fn bookmark(served: &Served, rv: u64, initial_end: bool) -> Bytes {
@@ -103,6 +157,8 @@ pub fn respond(
 
     // Take the starting point synchronously, so no change can slip between it and the stream.
     let mut initial: Vec<Bytes> = Vec::new();
+    // A resourceVersion this server has not reached: waited for on the stream's task.
+    let mut not_reached: Option<u64> = None;
     let (mut seen_rv, live) = if gone_now {
         let rv = sim.store.resource_version();
         initial.push(gone_line(
@@ -129,19 +185,16 @@ pub fn respond(
                 (snap.rv, Some(rx))
             }
             Start::From(rv) => match sim.store.watch_from(kind, rv) {
-                Ok((backlog, rx)) => {
-                    let mut last = rv;
-                    for c in backlog {
-                        last = last.max(c.rv);
-                        let obj = present(served, &c.object);
-                        if filter.matches(&obj) {
-                            initial.push(event_line(c.change.as_str(), &obj));
-                        }
-                    }
-                    (last.max(rv), Some(rx))
-                }
-                Err(_) => {
+                Ok((backlog, rx)) => (
+                    replay(&backlog, served, &filter, rv, &mut initial),
+                    Some(rx),
+                ),
+                Err(Unresumable::Expired { .. }) => {
                     initial.push(gone_line(rv, sim.store.resource_version()));
+                    (rv, None)
+                }
+                Err(Unresumable::TooLarge { .. }) => {
+                    not_reached = Some(rv);
                     (rv, None)
                 }
             },
@@ -149,6 +202,16 @@ pub fn respond(
     };
     let bookmark_every = sim.bookmark_every;
     tokio::spawn(async move {
+        let mut live = live;
+        if let Some(rv) = not_reached {
+            match when_reached(&sim, kind, rv).await {
+                Some((backlog, rx)) => {
+                    seen_rv = replay(&backlog, served, &filter, rv, &mut initial);
+                    live = Some(rx);
+                }
+                None => initial.push(too_large_line(rv, sim.store.resource_version())),
+            }
+        }
         for line in initial {
             if tx.send(Ok(line)).await.is_err() {
                 return;

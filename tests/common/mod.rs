@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use kube::Client;
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use kubedeck::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
 use kubedeck::sim::{Scale, Sim, SimOptions};
 
 /// A small, frozen world (the scenario only moves when a test steps it).
@@ -138,4 +139,29 @@ pub async fn type_and_finish(
         .await
         .unwrap_or_else(|_| panic!("the session did not end"));
     (String::from_utf8_lossy(&out).into_owned(), ended)
+}
+
+/// Wait (up to `within`) for `kind` to report a state `want` accepts; what came before.
+pub async fn until_state(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<InformerUpdate>,
+    kind: ResourceKind,
+    within: Duration,
+    want: impl Fn(&InformerState) -> bool,
+) -> Vec<(ResourceKind, InformerState)> {
+    let mut seen = Vec::new();
+    let wait = async {
+        while let Some(u) = rx.recv().await {
+            if let Change::State(s) = u.change {
+                let done = u.kind == kind && want(&s);
+                seen.push((u.kind, s));
+                if done {
+                    return;
+                }
+            }
+        }
+    };
+    if tokio::time::timeout(within, wait).await.is_err() {
+        panic!("timed out waiting for a {kind:?} state; saw {seen:?}");
+    }
+    seen
 }

@@ -41,9 +41,12 @@ pub(super) fn admin(sim: &Shared, cmd: &str, params: &Params) -> Response {
         ),
         "compact" => sim.store.compact(),
         "step" => sim.step(num("n").unwrap_or(1)),
-        "restart" => sim.control(Ctrl::Restart(Duration::from_millis(
-            num("downtime_ms").unwrap_or(0),
-        ))),
+        "restart" => sim.control(Ctrl::Restart {
+            downtime: Duration::from_millis(num("downtime_ms").unwrap_or(0)),
+            restore: params.get("restore").is_some_and(|v| v == "true"),
+        }),
+        "checkpoint" => sim.store.checkpoint(),
+        "token" => sim.set_token(params.get("value").map(String::as_str)),
         _ => return not_found_page(),
     }
     json_response(StatusCode::OK, &json!({"ok": cmd}))

@@ -106,7 +106,7 @@ pub async fn handle(
     if let Target::Admin(cmd) = &target {
         return admin(&sim, cmd, &params);
     }
-    if let Some(token) = &sim.token {
+    if let Some(token) = sim.token() {
         let presented = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
