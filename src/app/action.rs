@@ -20,6 +20,8 @@ pub enum Action {
     StartFilter,
     StartCommand,
     ToggleHelp,
+    /// Every informer and the metrics poller waiting out a backoff try again now.
+    RetryNow,
     /// Back out: close help, leave input, clear the filter, then go back in the history.
     Back,
     /// Drill into the selection.
@@ -98,6 +100,8 @@ pub enum Effect {
     },
     /// Build a client for another context (its informers start once it is ready).
     SwitchContext(ClusterId),
+    /// Cut `cluster`'s backoffs short: its informers and metrics poller try again now.
+    RetryNow(ClusterId),
     /// Watch the TaskRuns of this PipelineRun (None: stop).
     WatchTaskRuns(Option<ObjectRef>),
     FetchYaml(ObjectRef),

@@ -26,6 +26,7 @@ pub enum CommandName {
     Captured,
     Sessions,
     Shell,
+    Retry,
     Quit,
 }
 
@@ -116,6 +117,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "nodes: cordon the selected node and evict its pods (a preview asks first)",
     ),
     spec(
+        &["retry"],
+        CommandName::Retry,
+        "",
+        "try again now: informers and metrics waiting out a backoff reconnect at once",
+    ),
+    spec(
         &["captured"],
         CommandName::Captured,
         "",
@@ -166,6 +173,7 @@ pub enum Command {
     Captured,
     Sessions,
     Shell,
+    Retry,
     Quit,
 }
 
@@ -211,6 +219,7 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::Captured => Command::Captured,
         CommandName::Sessions => Command::Sessions,
         CommandName::Shell => Command::Shell,
+        CommandName::Retry => Command::Retry,
         CommandName::Quit => Command::Quit,
     })
 }
@@ -233,6 +242,13 @@ pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
 
 fn strs(args: &[String]) -> Vec<&str> {
     args.iter().map(String::as_str).collect()
+}
+
+/// Try again now instead of waiting out the backoff (after a login, a VPN reconnect).
+pub fn retry_now(app: &mut App) -> Vec<Effect> {
+    let text = format!("retrying now ({})", app.cluster);
+    app.message = Some((Severity::Info, text));
+    vec![Effect::RetryNow(app.cluster.clone())]
 }
 
 /// Run a command.
@@ -284,6 +300,7 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
             go_view(app, View::Sessions);
         }
         Command::Shell => return sessions::open_local(app),
+        Command::Retry => return retry_now(app),
         Command::Quit => sessions::ask_quit(app),
     }
     Vec::new()

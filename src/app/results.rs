@@ -13,7 +13,7 @@ use super::sessions::update as sessions;
 use super::state::{App, Severity, View};
 use super::yaml;
 use crate::kube::ids::{ClusterId, Scope};
-use crate::kube::informer::{Change, InformerUpdate, ResourceKind};
+use crate::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
 use crate::kube::metrics::MetricsUpdate;
 
 fn say(app: &mut App, severity: Severity, text: impl Into<String>) {
@@ -31,7 +31,20 @@ pub fn informer(app: &mut App, u: InformerUpdate) -> Vec<Effect> {
             app.stale.describe = true;
         }
         Change::State(state) => {
+            let was_live = app.informer(u.kind) == InformerState::Live;
+            match &state {
+                // Live again; or emptied (the API is gone): nothing last-known is shown.
+                InformerState::Live | InformerState::NotInstalled => {
+                    app.not_live_since.remove(&u.kind);
+                }
+                _ if was_live => {
+                    app.not_live_since.insert(u.kind, app.now);
+                }
+                _ => {}
+            }
             app.informers.insert(u.kind, state);
+            // Ages and marks of the rows change with it.
+            app.stale.kinds.insert(u.kind);
         }
     }
     Vec::new()
@@ -44,7 +57,7 @@ pub fn metrics(app: &mut App, cluster: ClusterId, m: MetricsUpdate) -> Vec<Effec
     }
     match m {
         MetricsUpdate::Sample(s) => app.metrics.record(s),
-        MetricsUpdate::Unavailable(why) => app.metrics.unavailable = Some(why),
+        MetricsUpdate::Unavailable(why) => app.metrics.lost(why),
     }
     app.stale.kinds.insert(ResourceKind::Pods);
     app.stale.kinds.insert(ResourceKind::Nodes);
@@ -52,9 +65,23 @@ pub fn metrics(app: &mut App, cluster: ClusterId, m: MetricsUpdate) -> Vec<Effec
     Vec::new()
 }
 
-/// The one-second clock: ages tick; the captured-runs list follows new captures.
+/// How long a piece of information stays in the status bar.
+pub const INFO_SECONDS: i64 = 8;
+
+/// The one-second clock: ages tick; information in the status bar expires (errors stay until
+/// replaced); the captured-runs list follows new captures.
 pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
     app.now = now;
+    match (&app.message, &app.message_seen) {
+        (None, _) => app.message_seen = None,
+        (Some(m), Some((seen, at))) if m == seen => {
+            if m.0 == Severity::Info && now.as_second() - at.as_second() >= INFO_SECONDS {
+                app.message = None;
+                app.message_seen = None;
+            }
+        }
+        (Some(m), _) => app.message_seen = Some((m.clone(), now)),
+    }
     if app.view == View::Captured && now.as_second() % 5 == 0 {
         return vec![Effect::LoadCaptured];
     }

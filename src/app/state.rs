@@ -225,8 +225,13 @@ pub struct App {
     pub detail: Option<Detail>,
     pub pending: Option<Pending>,
     pub informers: BTreeMap<ResourceKind, InformerState>,
+    /// Kinds whose rows are last-known, not live: since when (the moment they stopped being
+    /// live). A kind never live has no rows to mark.
+    pub not_live_since: BTreeMap<ResourceKind, Timestamp>,
     pub counts: BTreeMap<ResourceKind, usize>,
     pub message: Option<(Severity, String)>,
+    /// The message last seen by the clock, and when it appeared (information expires).
+    pub message_seen: Option<((Severity, String), Timestamp)>,
     pub now: Timestamp,
     /// Rows the table showed last frame, for paging.
     pub page_rows: usize,
@@ -282,6 +287,14 @@ pub struct MetricsStatus {
 pub const HISTORY_SAMPLES: usize = 40;
 
 impl MetricsStatus {
+    /// No usage now: the last sample is dropped, so no column shows old usage as current.
+    pub fn lost(&mut self, why: String) {
+        self.unavailable = Some(why);
+        if self.sample.take().is_some() {
+            self.generation += 1;
+        }
+    }
+
     pub fn record(&mut self, sample: std::sync::Arc<crate::kube::metrics::Sample>) {
         for (node, usage) in &sample.nodes {
             let h = self.history.entry(node.clone()).or_default();
@@ -315,6 +328,8 @@ impl App {
             detail: None,
             pending: None,
             informers: BTreeMap::new(),
+            not_live_since: BTreeMap::new(),
+            message_seen: None,
             counts: BTreeMap::new(),
             message: None,
             now: Timestamp::now(),
@@ -349,6 +364,19 @@ impl App {
             .get(&kind)
             .cloned()
             .unwrap_or(InformerState::Syncing)
+    }
+
+    /// Whether rows built from `kinds` are last-known rather than live: since when (the
+    /// earliest), and the state of the kind that stopped first.
+    pub fn not_live(&self, kinds: &[ResourceKind]) -> Option<(Timestamp, InformerState)> {
+        kinds
+            .iter()
+            .filter_map(|k| {
+                self.not_live_since
+                    .get(k)
+                    .map(|at| (*at, self.informer(*k)))
+            })
+            .min_by_key(|(at, _)| *at)
     }
 
     /// The focused log pane, if a log pane has the focus.
@@ -409,6 +437,7 @@ impl App {
     /// tables and fresh informer states.
     pub fn reset_for_connect(&mut self) {
         self.informers.clear();
+        self.not_live_since.clear();
         self.counts.clear();
         self.metrics = MetricsStatus::default();
         self.described = None;

@@ -397,6 +397,7 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.mode = Mode::Command;
             app.input.clear();
         }
+        Action::RetryNow => return super::command::retry_now(app),
         Action::ToggleHelp => {
             app.help_scroll = 0;
             app.mode = if app.mode == Mode::Help {

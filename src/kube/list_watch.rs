@@ -60,9 +60,7 @@ pub fn classify_status(s: &Status) -> Fault {
         410 => Fault::Relist(s.message.clone()),
         _ if too_large => Fault::Relist(s.message.clone()),
         401 => Fault::Unauthorized(
-            "unauthorized: the server rejected the credentials (token expired or invalid); \
-             kubedeck reads the kubeconfig again and reconnects once they are renewed"
-                .into(),
+            "credentials rejected (expired?); log in again, kubedeck rereads the kubeconfig".into(),
         ),
         403 => Fault::Forbidden(s.message.clone()),
         404 => Fault::Gone(if s.message.is_empty() {

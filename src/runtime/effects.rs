@@ -177,6 +177,13 @@ impl Runner {
                     let _ = tx.send(Internal::Client(cluster, result));
                 });
             }
+            Effect::RetryNow(cluster) => {
+                if cluster == self.cluster.id {
+                    self.cluster.retry.now();
+                    // The poller starts again: a sample at once, not after its backoff.
+                    self.start_metrics();
+                }
+            }
             Effect::WatchTaskRuns(run) => {
                 let runs = app.informer(ResourceKind::PipelineRuns);
                 self.watch_taskruns(run, runs, out);

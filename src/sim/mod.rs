@@ -329,6 +329,11 @@ impl Sim {
         .await;
     }
 
+    /// Start a restart and return at once (a test watches the screen while it is down).
+    pub fn begin_restart(&self, downtime: Duration, restore: bool) {
+        let _ = self.ctrl.send((Ctrl::Restart { downtime, restore }, None));
+    }
+
     async fn control_and_wait(&self, ctrl: Ctrl) {
         let (done_tx, done_rx) = oneshot::channel();
         if self.ctrl.send((ctrl, Some(done_tx))).is_ok() {

@@ -119,8 +119,21 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled(format!(" {} ", clean(msg)), style));
                 spans.push(Span::styled("│", theme.muted));
             }
+            // Every informer problem, each once with the kinds it affects: one kind failing
+            // never hides another's (a reconnect error and a forbidden kind both show).
+            for (kinds, problem) in problems(app) {
+                spans.push(Span::styled(
+                    format!(" {}: {} ", kinds.join(", "), clean(&problem)),
+                    theme.error,
+                ));
+                spans.push(Span::styled("│", theme.muted));
+            }
+            // The rest: counts of the live kinds, the state of the others.
             for kind in ResourceKind::ALL {
                 let state = app.informer(kind);
+                if state.problem().is_some() {
+                    continue;
+                }
                 let count = app.counts.get(&kind).copied().unwrap_or(0);
                 let text = match &state {
                     InformerState::Live => format!(" {} {count} ", kind.label()),
@@ -135,24 +148,26 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled(format!(" {} ", clean(why)), theme.warning));
                 spans.push(Span::styled("│", theme.muted));
             }
-            if app.message.is_none()
-                && let Some(err) = first_error(app)
-            {
-                spans.push(Span::styled(format!(" {}", clean(&err)), theme.error));
-            }
             Line::from(spans)
         }
     };
     frame.render_widget(Paragraph::new(line).style(theme.status_bar), area);
 }
 
-/// The first informer problem worth showing when there is no message.
-fn first_error(app: &App) -> Option<String> {
-    ResourceKind::ALL
-        .into_iter()
-        .find_map(|k| match app.informer(k) {
-            InformerState::Reconnecting(e) => Some(format!("{}: {e}", k.label())),
-            InformerState::Forbidden(e) => Some(format!("{}: forbidden: {e}", k.label())),
-            _ => None,
-        })
+/// The informers' problems, in kind order, each once with the kinds that have it:
+/// `pods, events: reconnecting: cannot reach the API server: …`.
+fn problems(app: &App) -> Vec<(Vec<&'static str>, String)> {
+    let mut out: Vec<(Vec<&'static str>, String)> = Vec::new();
+    for kind in ResourceKind::ALL {
+        let state = app.informer(kind);
+        let Some(text) = state.problem() else {
+            continue;
+        };
+        let text = format!("{}: {text}", state.short());
+        match out.iter_mut().find(|(_, t)| *t == text) {
+            Some((kinds, _)) => kinds.push(kind.label()),
+            None => out.push((vec![kind.label()], text)),
+        }
+    }
+    out
 }

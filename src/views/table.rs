@@ -11,6 +11,7 @@ use super::text::clean;
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::table::{Col, Table, TableRow};
+use crate::kube::informer::ResourceKind;
 use crate::kube::pod_row::Health;
 
 pub fn health_style(theme: &Theme, h: Health) -> Style {
@@ -78,9 +79,14 @@ pub fn draw<R: TableRow>(
     area: Rect,
     app: &App,
     table: &Table<R>,
+    kinds: &[ResourceKind],
     empty: impl FnOnce() -> Empty,
     theme: &Theme,
 ) {
+    // Rows that are last-known, not live, say so: dimmed, "as of" when they stopped being
+    // live, and ages as they were then (a stale table must not look fresh).
+    let not_live = app.not_live(kinds);
+    let now = not_live.as_ref().map_or(app.now, |(at, _)| *at);
     let mut extra = format!(
         "({}) [{}/{}]",
         app.scope.label(),
@@ -95,6 +101,13 @@ pub fn draw<R: TableRow>(
     }
     if !table.filter.is_empty() {
         extra.push_str(&format!(" /{}", table.filter.text));
+    }
+    if let Some((at, state)) = &not_live {
+        extra.push_str(&format!(
+            " · NOT LIVE ({}) as of {}",
+            state.short(),
+            clock_time(*at)
+        ));
     }
     let block = block(app, &extra, theme, area.width);
     if table.is_empty() {
@@ -118,7 +131,7 @@ pub fn draw<R: TableRow>(
         .iter()
         .map(|(_, r)| {
             cols.iter()
-                .map(|&c| clean(&r.cell_at(c, app.now)).into_owned())
+                .map(|&c| clean(&r.cell_at(c, now)).into_owned())
                 .collect()
         })
         .collect();
@@ -164,6 +177,8 @@ pub fn draw<R: TableRow>(
     let rows = visible.iter().zip(texts).map(|((i, r), t)| {
         let style = if *i == table.selected {
             theme.selection
+        } else if not_live.is_some() {
+            theme.muted
         } else {
             health_style(theme, r.health())
         };
@@ -175,6 +190,11 @@ pub fn draw<R: TableRow>(
         .column_spacing(spacing)
         .flex(ratatui::layout::Flex::Start);
     frame.render_widget(widget, area);
+}
+
+/// `at` as a wall-clock time, in UTC as every other time kubedeck shows.
+pub fn clock_time(at: jiff::Timestamp) -> String {
+    at.strftime("%H:%M:%S UTC").to_string()
 }
 
 /// Fit the columns into `available` cells: full widths with two spaces between columns if they

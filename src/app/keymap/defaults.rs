@@ -337,6 +337,12 @@ pub fn default_bindings() -> Vec<Binding> {
         ),
         b("help", vec![Key::ch('?')], Action::ToggleHelp, "this help"),
         b(
+            "retry",
+            vec![Key::ch('R')],
+            Action::RetryNow,
+            "try again now: reconnect without waiting out the backoff (also :retry)",
+        ),
+        b(
             "delete",
             vec![Key::ctrl('d')],
             Action::Delete,
