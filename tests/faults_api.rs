@@ -19,15 +19,6 @@ use common::until_state;
 
 type Updates = tokio::sync::mpsc::UnboundedReceiver<InformerUpdate>;
 
-fn pod_json(name: &str) -> serde_json::Value {
-    serde_json::json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"), "creationTimestamp": "2026-11-22T10:00:00Z"},
-        "spec": {"containers": [{"name": "app", "image": "busybox"}], "nodeName": "worker-01"},
-        "status": {"phase": "Running"}
-    })
-}
-
 /// Wait until every kind in `kinds` has reported `state` (in any order), starting now.
 async fn all_reach(rx: &mut Updates, kinds: &[ResourceKind], state: &InformerState) {
     let mut missing: BTreeSet<ResourceKind> = kinds.iter().copied().collect();
@@ -107,8 +98,8 @@ async fn a_watch_from_a_version_reached_while_it_waits_goes_on() {
             .unwrap_or_else(|e| panic!("{e}")),
     );
     // The version is reached (and passed) within the server's wait: the changes after it come.
-    sim.store().put(Kind::Pod, pod_json("first"));
-    sim.store().put(Kind::Pod, pod_json("second"));
+    sim.store().put(Kind::Pod, common::running_pod("first"));
+    sim.store().put(Kind::Pod, common::running_pod("second"));
     loop {
         match stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
             Some(WatchEvent::Added(p)) => {
@@ -179,7 +170,7 @@ async fn a_server_whose_versions_went_backwards_is_relisted() {
     sim.store()
         .remove(Kind::Pod, &(ns.to_string(), name.to_string()));
     sim.store()
-        .put(Kind::Pod, pod_json("born-after-checkpoint"));
+        .put(Kind::Pod, common::running_pod("born-after-checkpoint"));
     common::eventually(
         "the client to see both changes",
         Duration::from_secs(20),
@@ -237,7 +228,8 @@ async fn a_renewed_token_in_the_kubeconfig_is_picked_up() {
         *s == InformerState::Live
     })
     .await;
-    sim.store().put(Kind::Pod, pod_json("after-login"));
+    sim.store()
+        .put(Kind::Pod, common::running_pod("after-login"));
     common::eventually("the store to follow again", Duration::from_secs(20), || {
         pod_keys_in_store(&cluster) == pod_keys_on_server(&sim)
     })

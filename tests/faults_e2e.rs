@@ -9,15 +9,6 @@ use common::term::Term;
 use common::world;
 use kubedeck::sim::Kind;
 
-fn pod_json(name: &str) -> serde_json::Value {
-    serde_json::json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"), "creationTimestamp": "2026-11-22T10:00:00Z"},
-        "spec": {"containers": [{"name": "app", "image": "busybox"}], "nodeName": "worker-01"},
-        "status": {"phase": "Running"}
-    })
-}
-
 /// The status bar (the last line).
 fn bar(screen: &str) -> &str {
     screen.lines().last().unwrap_or_default()
@@ -78,7 +69,7 @@ fn a_server_whose_versions_went_backwards_is_shown_as_it_is_now() {
     w.sim.store().checkpoint();
     w.sim
         .store()
-        .put(Kind::Pod, pod_json("born-after-checkpoint"));
+        .put(Kind::Pod, common::running_pod("born-after-checkpoint"));
     let more = pods + 1;
     t.wait_until("the new pod", |s| {
         s.contains("born-after-checkpoint") && s.contains(&format!("[{more}/{more}]"))
@@ -169,7 +160,9 @@ fn a_token_renewed_in_the_kubeconfig_brings_it_back() {
     t.wait_until("live again", |s| {
         bar(s).contains(&live) && !s.contains("unauthorized") && !s.contains("NOT LIVE")
     });
-    w.sim.store().put(Kind::Pod, pod_json("after-login"));
+    w.sim
+        .store()
+        .put(Kind::Pod, common::running_pod("after-login"));
     t.wait_for("after-login");
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);

@@ -165,3 +165,13 @@ pub async fn until_state(
     }
     seen
 }
+
+/// A running pod in `demo` on worker-01, as a test puts it into the simulator's store.
+pub fn running_pod(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"), "creationTimestamp": "2026-11-22T10:00:00Z"},
+        "spec": {"containers": [{"name": "app", "image": "busybox"}], "nodeName": "worker-01"},
+        "status": {"phase": "Running"}
+    })
+}
