@@ -1188,3 +1188,105 @@ fn switching_to_an_unknown_namespace_says_so() {
     super::command::command(&mut a, "ns demo");
     assert!(!message(&a).contains("not in the namespaces list"));
 }
+
+fn state(kind: ResourceKind, s: InformerState) -> Msg {
+    Msg::Informer(InformerUpdate {
+        cluster: cluster(),
+        kind,
+        change: Change::State(s),
+    })
+}
+
+#[test]
+fn rows_are_last_known_from_the_moment_their_kind_stops_being_live() {
+    let mut a = app();
+    a.informers.clear();
+    let down = || InformerState::Reconnecting("cannot reach the API server".into());
+    // Never live: nothing was shown, nothing is stale.
+    update(&mut a, state(ResourceKind::Pods, down()));
+    assert_eq!(a.not_live(&[ResourceKind::Pods]), None);
+    update(&mut a, state(ResourceKind::Pods, InformerState::Live));
+    let t0 = a.now;
+    let later = t0 + jiff::SignedDuration::from_secs(30);
+    update(&mut a, Msg::Tick(later));
+    update(&mut a, state(ResourceKind::Pods, down()));
+    assert_eq!(a.not_live(&[ResourceKind::Pods]), Some((later, down())));
+    // Still down, another way: still since it stopped being live.
+    update(
+        &mut a,
+        Msg::Tick(later + jiff::SignedDuration::from_secs(5)),
+    );
+    update(
+        &mut a,
+        state(ResourceKind::Pods, InformerState::Unauthorized("x".into())),
+    );
+    assert_eq!(
+        a.not_live(&[ResourceKind::Pods]).map(|(at, _)| at),
+        Some(later)
+    );
+    // The earliest of several kinds.
+    update(&mut a, state(ResourceKind::Events, InformerState::Live));
+    update(&mut a, state(ResourceKind::Events, down()));
+    assert_eq!(
+        a.not_live(&[ResourceKind::Events, ResourceKind::Pods])
+            .map(|(at, _)| at),
+        Some(later)
+    );
+    update(&mut a, state(ResourceKind::Pods, InformerState::Live));
+    assert_eq!(a.not_live(&[ResourceKind::Pods]), None);
+    // Gone (the API was removed): its store was emptied, nothing last-known remains.
+    update(
+        &mut a,
+        state(ResourceKind::Events, InformerState::NotInstalled),
+    );
+    assert_eq!(a.not_live(&[ResourceKind::Events]), None);
+}
+
+#[test]
+fn information_expires_and_errors_stay() {
+    let mut a = app();
+    let t0 = a.now;
+    let at = |s: i64| Msg::Tick(t0 + jiff::SignedDuration::from_secs(s));
+    a.message = Some((Severity::Info, "switched to prod".into()));
+    update(&mut a, at(1));
+    update(&mut a, at(1 + super::results::INFO_SECONDS - 1));
+    assert!(a.message.is_some(), "still fresh");
+    update(&mut a, at(1 + super::results::INFO_SECONDS));
+    assert_eq!(a.message, None);
+    a.message = Some((Severity::Error, "cannot delete pod/x: forbidden".into()));
+    update(&mut a, at(100));
+    update(&mut a, at(1000));
+    assert!(a.message.is_some(), "an error waits to be read");
+    // A new piece of information gets its own time.
+    a.message = Some((Severity::Info, "retrying now".into()));
+    update(&mut a, at(1001));
+    update(&mut a, at(1002));
+    assert!(a.message.is_some());
+}
+
+#[test]
+fn usage_is_dropped_when_metrics_become_unavailable() {
+    let mut a = app();
+    let sample = Arc::new(crate::kube::metrics::Sample::default());
+    let m = crate::kube::metrics::MetricsUpdate::Sample(sample);
+    update(&mut a, Msg::Metrics(cluster(), m));
+    assert!(a.metrics.sample.is_some());
+    let lost = crate::kube::metrics::MetricsUpdate::Unavailable("usage unavailable: 503".into());
+    update(&mut a, Msg::Metrics(cluster(), lost));
+    assert!(a.metrics.sample.is_none());
+    assert_eq!(a.metrics.generation, 2, "the usage columns are made again");
+    assert_eq!(
+        a.metrics.unavailable.as_deref(),
+        Some("usage unavailable: 503")
+    );
+}
+
+#[test]
+fn retry_now_asks_the_runtime_and_says_so() {
+    let mut a = app();
+    let effects = on_action(&mut a, Action::RetryNow);
+    assert!(matches!(effects.as_slice(), [Effect::RetryNow(c)] if *c == cluster()));
+    assert!(message(&a).contains("retrying now"));
+    let effects = super::command::command(&mut a, "retry");
+    assert!(matches!(effects.as_slice(), [Effect::RetryNow(_)]));
+}

@@ -50,6 +50,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &Theme)
             d.lines.len()
         ));
     }
+    // A describe follows its informer: when that is not live, it says so as the table does.
+    if d.kind == DetailKind::Describe
+        && let Some((at, state)) = app.not_live(&[d.target.kind])
+    {
+        extra.push_str(&format!(
+            " · NOT LIVE ({}) as of {}",
+            state.short(),
+            super::table::clock_time(at)
+        ));
+    }
     let block = block(app, &extra, theme, area.width);
     if let Some(status) = &d.status {
         frame.render_widget(

@@ -680,4 +680,52 @@ mod tests {
         );
         assert!(text.contains("y: yes"), "{text}");
     }
+
+    #[test]
+    fn rows_that_are_not_live_are_dimmed_and_say_as_of_when() {
+        let mut a = app();
+        let theme = theme();
+        let live = render_with(&a, 120, 24, &theme);
+        assert!(!screen(&live).contains("NOT LIVE"));
+        // The clock moves on three days after pods stopped being live.
+        let stopped = a.now;
+        a.now = stopped + jiff::SignedDuration::from_hours(72);
+        a.informers.insert(
+            ResourceKind::Pods,
+            InformerState::Reconnecting("cannot reach the API server".into()),
+        );
+        a.not_live_since.insert(ResourceKind::Pods, stopped);
+        let buf = render_with(&a, 120, 24, &theme);
+        let text = screen(&buf);
+        let as_of = stopped.strftime("%H:%M:%S UTC").to_string();
+        assert!(
+            line(&buf, 1).contains(&format!("NOT LIVE (reconnecting) as of {as_of}")),
+            "{text}"
+        );
+        // Ages are as of then, not ticking on: the rows read as they did when live, and
+        // differ from what a live table shows three days later.
+        let web = |t: &str| {
+            t.lines()
+                .find(|l| l.contains("web-1"))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(web(&text), web(&screen(&live)));
+        let mut ticking = a.clone();
+        ticking.not_live_since.clear();
+        assert_ne!(
+            web(&screen(&render_with(&ticking, 120, 24, &theme))),
+            web(&text)
+        );
+        // A row that is not selected is drawn muted instead of its health colour; the bar
+        // names the problem.
+        let row = (0..buf.area.height)
+            .find(|&y| line(&buf, y).contains("web-1"))
+            .unwrap_or(0);
+        assert_eq!(buf[(3, row)].fg, theme.muted.fg.unwrap_or(Color::Reset));
+        assert!(
+            text.contains("pods: reconnecting: cannot reach the API server"),
+            "{text}"
+        );
+    }
 }
