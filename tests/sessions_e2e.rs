@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::term::Term;
+use common::term::{Term, pane_line, wait_prompt};
 use common::world;
 use jiff::{SignedDuration, Timestamp};
 use kubedeck::sim::Kind;
@@ -31,32 +31,6 @@ fn on_pod(t: &mut Term, name: &str, key: &str) {
     t.send(&format!("/{name}\r"));
     t.wait_for(&format!("/{name}"));
     t.send(key);
-}
-
-/// A line of the screen that is exactly `text` inside a pane border.
-fn pane_line(screen: &str, text: &str) -> bool {
-    screen
-        .lines()
-        .any(|l| l.split('│').any(|cell| cell.trim_end() == text))
-}
-
-/// Wait until the terminal pane's last line is a bare prompt before typing: keys typed while a
-/// shell starts or takes its terminal back from a program can be dropped, as in any terminal.
-/// (The terminal pane is the right one, or the bottom one when stacked.)
-fn wait_prompt(t: &Term) {
-    t.wait_until("a shell prompt", |s| {
-        let last = s
-            .lines()
-            .rev()
-            // Pane lines only (the status line also has separators).
-            .filter(|l| l.starts_with('│'))
-            .filter_map(|l| {
-                let cells: Vec<&str> = l.split('│').collect();
-                (cells.len() >= 3).then(|| cells[cells.len() - 2].trim_end())
-            })
-            .find(|c| !c.is_empty());
-        last.is_some_and(|c| c.ends_with('#') || c.ends_with('$') || c.ends_with('%'))
-    });
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! `kube::debug`, the node agent later), a driver task per session that feeds the session's
 //! `vt100` screen off the UI path, key encoding and asciicast recording.
 
+pub mod emulator;
 pub mod keys;
 pub mod local;
 pub mod record;

@@ -1,10 +1,11 @@
-//! A session's terminal screen: a `vt100::Parser` shared between the session's task (which feeds
-//! it) and the UI (which draws it). Output is parsed in slices so the UI never waits long for the
-//! lock, however fast a program writes.
+//! A session's terminal screen: its [`Emulator`] (vt100 and the gaps we fill around it) shared
+//! between the session's task (which feeds it) and the UI (which draws it). Output is parsed in
+//! slices so the UI never waits long for the lock, however fast a program writes.
 
 use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::emulator::Emulator;
 use super::keys::Modes;
 
 /// Bytes parsed per hold of the lock.
@@ -16,7 +17,7 @@ pub fn nz(n: u16) -> NonZeroU16 {
 }
 
 #[derive(Clone)]
-pub struct Screen(Arc<Mutex<vt100::Parser>>);
+pub struct Screen(Arc<Mutex<Emulator>>);
 
 impl std::fmt::Debug for Screen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,21 +36,23 @@ impl Eq for Screen {}
 
 impl Screen {
     pub fn new(rows: u16, cols: u16, scrollback: usize) -> Self {
-        Self(Arc::new(Mutex::new(vt100::Parser::new(
-            nz(rows),
-            nz(cols),
-            scrollback,
-        ))))
+        Self(Arc::new(Mutex::new(Emulator::new(rows, cols, scrollback))))
     }
 
-    fn lock(&self) -> MutexGuard<'_, vt100::Parser> {
+    fn lock(&self) -> MutexGuard<'_, Emulator> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn feed(&self, bytes: &[u8]) {
+    /// Parse program output; the answers to what it asked (cursor position, attributes…), to
+    /// send back to it.
+    pub fn feed(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut replies = Vec::new();
         for slice in bytes.chunks(SLICE) {
-            self.lock().process(slice);
+            let mut e = self.lock();
+            e.process(slice);
+            replies.append(&mut e.take_replies());
         }
+        replies
     }
 
     pub fn size(&self) -> (u16, u16) {
@@ -64,7 +67,7 @@ impl Screen {
         if p.screen().size() == (nz(rows), nz(cols)) {
             return false;
         }
-        p.screen_mut().set_size(nz(rows), nz(cols));
+        p.set_size(rows, cols);
         true
     }
 

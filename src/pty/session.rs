@@ -111,8 +111,9 @@ impl Driver {
         self.w.wake.notify_one();
     }
 
-    fn show(&mut self, bytes: &[u8]) {
-        self.w.screen.feed(bytes);
+    /// Show program output; the answers to its queries, to send back to it.
+    fn show(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let replies = self.w.screen.feed(bytes);
         let modes = self.w.screen.modes();
         if modes != self.modes {
             self.modes = modes;
@@ -129,6 +130,7 @@ impl Driver {
                 .send(SessionEvent::Recording(self.id, Err(msg)));
         }
         self.w.wake.notify_one();
+        replies
     }
 
     /// A line of our own in the pane (dim, so it does not pass for the program's output).
@@ -215,12 +217,20 @@ impl Driver {
         let ended = loop {
             tokio::select! {
                 out = conn.output.recv() => match out {
-                    Some(bytes) => self.show(&bytes),
+                    Some(bytes) => {
+                        // A program that asked its terminal something (the cursor position,
+                        // what it is) waits for the answer: it goes in as if typed.
+                        let answer = self.show(&bytes);
+                        if !answer.is_empty() {
+                            let _ = conn.input.send(answer).await;
+                        }
+                    }
                     None => break (&mut conn.exit).await.unwrap_or(Ended::Lost("connection closed".into())),
                 },
                 ended = &mut conn.exit => {
                     while let Ok(bytes) = conn.output.try_recv() {
-                        self.show(&bytes);
+                        // The program has ended: nobody waits for answers.
+                        let _ = self.show(&bytes);
                     }
                     break ended.unwrap_or(Ended::Lost("connection closed".into()));
                 }

@@ -282,3 +282,29 @@ pub fn bg_at(screen: &vt100::Screen, row: u16, col: u16) -> Option<vt100::Color>
 fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).unwrap_or(std::num::NonZeroU16::MIN)
 }
+
+/// A line of the screen that is exactly `text` inside a pane border.
+pub fn pane_line(screen: &str, text: &str) -> bool {
+    screen
+        .lines()
+        .any(|l| l.split('│').any(|cell| cell.trim_end() == text))
+}
+
+/// Wait until the terminal pane's last line is a bare prompt before typing: keys typed while a
+/// shell starts or takes its terminal back from a program can be dropped, as in any terminal.
+/// (The terminal pane is the right one, or the bottom one when stacked.)
+pub fn wait_prompt(t: &Term) {
+    t.wait_until("a shell prompt", |s| {
+        let last = s
+            .lines()
+            .rev()
+            // Pane lines only (the status line also has separators).
+            .filter(|l| l.starts_with('│'))
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split('│').collect();
+                (cells.len() >= 3).then(|| cells[cells.len() - 2].trim_end())
+            })
+            .find(|c| !c.is_empty());
+        last.is_some_and(|c| c.ends_with('#') || c.ends_with('$') || c.ends_with('%'))
+    });
+}
