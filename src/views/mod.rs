@@ -298,9 +298,27 @@ fn draw_panes(frame: &mut Frame, main: Rect, app: &App, screens: &Screens, theme
     }
 }
 
+/// The smallest terminal the layout fits: below it a message says so instead of garbling.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 8;
+
 pub fn draw(frame: &mut Frame, app: &App, screens: &Screens, theme: &Theme) {
     let keymap = &app.keymap;
-    let [top, main, bottom] = layout(frame.area());
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "terminal too small: {}x{}, kubedeck needs {MIN_WIDTH}x{MIN_HEIGHT} (enlarge it; :q quits)",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.warning)
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [top, main, bottom] = layout(area);
     status::draw_top(frame, top, app, theme);
     draw_panes(frame, main, app, screens, theme);
     status::draw_bottom(frame, bottom, app, theme);
@@ -725,6 +743,19 @@ mod tests {
         assert_eq!(buf[(3, row)].fg, theme.muted.fg.unwrap_or(Color::Reset));
         assert!(
             text.contains("pods: reconnecting: cannot reach the API server"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_terminal_too_small_says_so() {
+        let a = app();
+        let text = screen(&render(&a, 20, 5));
+        assert!(text.starts_with("terminal too small:"), "{text}");
+        assert!(text.contains("20x5") && text.contains("40x8"), "{text}");
+        let text = screen(&render(&a, 40, 8));
+        assert!(
+            !text.contains("too small") && text.contains("pods"),
             "{text}"
         );
     }

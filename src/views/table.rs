@@ -209,11 +209,21 @@ pub fn fit_columns(cols: &[Col], desired: &[usize], available: usize) -> (Vec<us
     let mut over = (total + gaps).saturating_sub(available);
     let mut order: Vec<usize> = (0..cols.len()).collect();
     order.sort_by_key(|&i| cols[i].shrink);
-    for i in order {
+    for &i in &order {
         if over == 0 {
             break;
         }
         let cut = widths[i].saturating_sub(cols[i].min).min(over);
+        widths[i] -= cut;
+        over -= cut;
+    }
+    // Still too wide (a very narrow terminal): below the minimums, in the same order, so
+    // every column is as wide as it is drawn and each cut shows its mark.
+    for &i in &order {
+        if over == 0 {
+            break;
+        }
+        let cut = widths[i].saturating_sub(1).min(over);
         widths[i] -= cut;
         over -= cut;
     }
@@ -246,5 +256,15 @@ mod tests {
         let (w, _) = fit_columns(&pod_cols(), &[10, 34, 5, 9, 8, 5], 66);
         assert_eq!(w, vec![6, 33, 3, 9, 5, 5]);
         assert_eq!(w.iter().sum::<usize>() + 5, 66);
+    }
+
+    #[test]
+    fn too_narrow_for_the_minimums_still_fits_so_every_cut_is_marked() {
+        let cols = pod_cols();
+        let desired = [10, 34, 5, 9, 8, 5];
+        let (w, gap) = fit_columns(&cols, &desired, 38);
+        assert_eq!(gap, 1);
+        assert_eq!(w.iter().sum::<usize>() + w.len() - 1, 38, "{w:?}");
+        assert!(w.iter().all(|&x| x >= 1), "{w:?}");
     }
 }
