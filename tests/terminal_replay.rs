@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use kubedeck::pty::emulator::Emulator;
+use kubedeck::pty::emulator::{Emulator, marks};
 
 const ROWS: u16 = 24;
 const COLS: u16 = 80;
@@ -46,14 +46,18 @@ fn colour(c: vt100::Color) -> String {
     }
 }
 
-/// A cell's colours and attributes in the fixtures' notation.
+/// A cell's colours and attributes in the fixtures' notation (with those the emulator keeps
+/// as marks in the cell).
 fn attrs(cell: &vt100::Cell) -> String {
+    let (_, marks) = marks::split(cell.contents());
     let flags: String = [
         ('b', cell.bold()),
-        ('d', cell.dim()),
+        ('d', cell.dim() || marks.dim),
         ('i', cell.italic()),
         ('u', cell.underline()),
         ('r', cell.inverse()),
+        ('s', marks.strike),
+        ('k', marks.blink),
     ]
     .iter()
     .filter(|(_, on)| *on)
@@ -91,7 +95,7 @@ fn every_program_shows_what_tmux_shows() {
         let screen = e.screen();
         let ours: Vec<String> = screen
             .rows(0, COLS)
-            .map(|r| r.trim_end().to_string())
+            .map(|r| marks::strip(&r).trim_end().to_string())
             .collect();
         let theirs: Vec<String> = read(&format!("{name}.txt"))
             .lines()
@@ -139,7 +143,7 @@ fn every_program_shows_what_tmux_shows() {
                     .and_then(|r| r.1.get(&col))
                     .map_or("-/-/", String::as_str);
                 let got = attrs(cell);
-                let blank = cell.contents().trim().is_empty();
+                let blank = marks::strip(cell.contents()).trim().is_empty();
                 if visible(&got, blank) != visible(want, blank) {
                     failures.push(format!(
                         "{name} row {row} col {col} {:?}: ours {got}, tmux {want}",

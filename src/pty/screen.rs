@@ -91,9 +91,10 @@ impl Screen {
         r
     }
 
-    /// The visible text, rows joined by newlines (for tests and copying).
+    /// The visible text, rows joined by newlines (for tests and copying), without the
+    /// emulator's attribute marks.
     pub fn contents(&self) -> String {
-        self.lock().screen().contents()
+        super::emulator::marks::strip(&self.lock().screen().contents()).into_owned()
     }
 }
 

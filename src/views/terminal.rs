@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Borders};
 
 use super::theme::{Depth, Theme};
 use crate::app::sessions::{SessionInfo, TermPane};
+use crate::pty::emulator::marks::Marks;
 use crate::pty::session::SessionState;
 
 /// The part of a pane's area the program draws in (inside the border).
@@ -28,7 +29,7 @@ pub fn color(c: vt100::Color, depth: Depth) -> Option<Color> {
     }
 }
 
-fn cell_style(cell: &vt100::Cell, depth: Depth) -> Style {
+fn cell_style(cell: &vt100::Cell, marks: Marks, depth: Depth) -> Style {
     let mut style = Style::default();
     if let Some(fg) = color(cell.fgcolor(), depth) {
         style = style.fg(fg);
@@ -42,6 +43,12 @@ fn cell_style(cell: &vt100::Cell, depth: Depth) -> Style {
     m.set(Modifier::ITALIC, cell.italic());
     m.set(Modifier::UNDERLINED, cell.underline());
     m.set(Modifier::REVERSED, cell.inverse());
+    // What vt100 has no room for, from the emulator's marks.
+    m.set(Modifier::CROSSED_OUT, marks.strike);
+    m.set(Modifier::SLOW_BLINK, marks.blink);
+    if marks.dim {
+        m.insert(Modifier::DIM);
+    }
     style.add_modifier(m)
 }
 
@@ -65,24 +72,25 @@ pub fn render_screen(
                 col += 1;
                 continue;
             }
-            let text = cell.contents();
+            let (text, marks) = crate::pty::emulator::marks::split(cell.contents());
             // Cells hold printable text only; an empty cell is a blank.
-            let symbol = if text.is_empty() { " " } else { text };
+            let symbol: &str = if text.is_empty() { " " } else { &text };
             if cell.is_wide() && col + 1 >= area.width {
                 // Half a wide character does not fit at the right edge.
                 if let Some(c) = buf.cell_mut(pos) {
-                    c.set_symbol(" ").set_style(cell_style(cell, depth));
+                    c.set_symbol(" ").set_style(cell_style(cell, marks, depth));
                 }
                 break;
             }
             if let Some(c) = buf.cell_mut(pos) {
-                c.set_symbol(symbol).set_style(cell_style(cell, depth));
+                c.set_symbol(symbol)
+                    .set_style(cell_style(cell, marks, depth));
             }
             if cell.is_wide()
                 && let Some(c) = buf.cell_mut(Position::new(pos.x + 1, pos.y))
             {
                 // The second half belongs to the wide character drawn before it.
-                c.set_symbol("").set_style(cell_style(cell, depth));
+                c.set_symbol("").set_style(cell_style(cell, marks, depth));
                 col += 1;
             }
             col += 1;
@@ -158,8 +166,9 @@ mod tests {
     use super::*;
     use crate::pty::screen::nz;
 
+    /// Draw `bytes` as a pane gets them: through the pane's emulator.
     fn render(bytes: &[u8], w: u16, h: u16, depth: Depth) -> (Buffer, Option<Position>) {
-        let mut p = vt100::Parser::new(nz(h), nz(w), 0);
+        let mut p = crate::pty::emulator::Emulator::new(h, w, 0);
         p.process(bytes);
         let area = Rect::new(0, 0, w, h);
         let mut buf = Buffer::empty(area);
@@ -169,6 +178,27 @@ mod tests {
 
     fn sym(buf: &Buffer, x: u16, y: u16) -> &str {
         buf.cell(Position::new(x, y)).map_or("", |c| c.symbol())
+    }
+
+    #[test]
+    fn attributes_vt100_cannot_hold_are_drawn_and_basic_colours_stay_basic() {
+        let (buf, _) = render(
+            b"\x1b[9ms\x1b[29;5mb\x1b[25;1;2md\x1b[0;31mr",
+            10,
+            1,
+            Depth::Ansi256,
+        );
+        assert_eq!(
+            (sym(&buf, 0, 0), sym(&buf, 1, 0), sym(&buf, 2, 0)),
+            ("s", "b", "d"),
+            "the marks never reach the symbol"
+        );
+        let m = |x| buf.cell(Position::new(x, 0)).unwrap().modifier;
+        assert!(m(0).contains(Modifier::CROSSED_OUT) && !m(0).contains(Modifier::SLOW_BLINK));
+        assert!(m(1).contains(Modifier::SLOW_BLINK) && !m(1).contains(Modifier::CROSSED_OUT));
+        assert!(m(2).contains(Modifier::BOLD | Modifier::DIM));
+        // Red is red, sent as SGR 31 (not 38;5;1) by the terminal backend.
+        assert_eq!(buf.cell(Position::new(3, 0)).unwrap().fg, Color::Red);
     }
 
     #[test]

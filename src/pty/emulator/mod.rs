@@ -15,10 +15,12 @@
 //! outside the pane.
 
 mod charset;
+pub mod marks;
 mod replies;
 mod sgr;
 
 use charset::{Charset, Charsets};
+use marks::Marks;
 use replies::{OwnModes, Replies};
 
 /// Longest escape sequence held back; a longer one is passed on as it is (vt100 ignores it).
@@ -106,6 +108,11 @@ pub struct Emulator {
     insert: bool,
     autowrap: bool,
     conceal: bool,
+    /// Attributes kept as marks in the cells (vt100 has no room for them).
+    strike: bool,
+    blink: bool,
+    bold: bool,
+    dim: bool,
     /// Inside a screen title (`ESC k`), which is swallowed.
     in_title: bool,
 }
@@ -129,6 +136,10 @@ impl Emulator {
             insert: false,
             autowrap: true,
             conceal: false,
+            strike: false,
+            blink: false,
+            bold: false,
+            dim: false,
             in_title: false,
         }
     }
@@ -263,6 +274,10 @@ impl Emulator {
 
     /// A printable character, through the modes vt100 does not keep.
     fn print(&mut self, c: char) {
+        if marks::strip(c.encode_utf8(&mut [0u8; 4])).is_empty() {
+            // The program's own copy of a mark would pass for an attribute: dropped.
+            return;
+        }
         let width = unicode_width::UnicodeWidthChar::width(c).unwrap_or(1);
         let c = if self.conceal && width > 0 { ' ' } else { c };
         let c_width = if self.conceal { width } else { 1 };
@@ -285,6 +300,17 @@ impl Emulator {
         for _ in 0..c_width {
             self.out
                 .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            if width > 0 {
+                let marks = Marks {
+                    strike: self.strike,
+                    blink: self.blink,
+                    dim: self.bold && self.dim,
+                };
+                for m in marks.chars() {
+                    self.out
+                        .extend_from_slice(m.encode_utf8(&mut buf).as_bytes());
+                }
+            }
         }
     }
 
@@ -411,6 +437,10 @@ impl Emulator {
         self.insert = false;
         self.autowrap = true;
         self.conceal = false;
+        self.strike = false;
+        self.blink = false;
+        self.bold = false;
+        self.dim = false;
         self.own_modes_changed();
     }
 
@@ -472,10 +502,22 @@ impl Emulator {
         match (private, fin) {
             (None, b'm') => {
                 let r = sgr::rewrite(&sgr::parse(&params_text));
-                if let Some(c) = r.conceal {
-                    self.conceal = c;
+                let keep = |to: &mut bool, change: Option<bool>| {
+                    if let Some(on) = change {
+                        *to = on;
+                    }
+                };
+                keep(&mut self.conceal, r.conceal);
+                keep(&mut self.strike, r.strike);
+                keep(&mut self.blink, r.blink);
+                keep(&mut self.bold, r.bold);
+                keep(&mut self.dim, r.dim);
+                let mut params = r.params;
+                // vt100 keeps one intensity: bold, with dim as a mark.
+                if self.bold && self.dim {
+                    params = Some(params.map_or("1".into(), |p| format!("{p};1")));
                 }
-                if let Some(p) = r.params {
+                if let Some(p) = params {
                     self.out.extend_from_slice(format!("\x1b[{p}m").as_bytes());
                 }
             }

@@ -1,17 +1,22 @@
 //! SGR (`CSI … m`) as vt100 can take it. vt100 stops at the first attribute it does not know and
 //! drops every one after it (`CSI 1;9;31m` would lose the red), so a sequence is rewritten to
 //! what it knows: curly and double underline become underline, colon colour forms the
-//! semicolon ones, and attributes a cell cannot hold (blink, strikethrough, overline, underline
-//! colour, fonts) are left out. Conceal is kept by the emulator itself (concealed text is drawn
-//! as blanks, as tmux shows it).
+//! semicolon ones, and attributes a vt100 cell cannot hold are taken out: the emulator keeps
+//! conceal (concealed text is drawn as blanks, as tmux shows it), strikethrough, blink and bold
+//! with dim itself (as marks in the cells, see `marks`); overline, the underline colour and
+//! fonts are dropped.
 
 /// One SGR sequence, rewritten.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rewritten {
     /// The parameters to send to vt100 (`None`: nothing left to send).
     pub params: Option<String>,
-    /// Conceal switched on (`Some(true)`) or off.
+    /// What the sequence did to the attributes the emulator keeps itself (`Some(on)`).
     pub conceal: Option<bool>,
+    pub strike: Option<bool>,
+    pub blink: Option<bool>,
+    pub bold: Option<bool>,
+    pub dim: Option<bool>,
 }
 
 /// Parse `1;38:2::10:20:30;4:3` into parameters and their sub-parameters (empty = 0).
@@ -27,7 +32,7 @@ pub fn parse(text: &str) -> Vec<Vec<u16>> {
 
 pub fn rewrite(params: &[Vec<u16>]) -> Rewritten {
     let mut out: Vec<String> = Vec::new();
-    let mut conceal = None;
+    let mut r = Rewritten::default();
     let mut i = 0;
     while i < params.len() {
         let p = &params[i];
@@ -35,16 +40,37 @@ pub fn rewrite(params: &[Vec<u16>]) -> Rewritten {
         match (head, p.len()) {
             (0, _) => {
                 out.push("0".into());
-                conceal = Some(false);
+                r.conceal = Some(false);
+                r.strike = Some(false);
+                r.blink = Some(false);
+                r.bold = Some(false);
+                r.dim = Some(false);
             }
-            (1..=4 | 7 | 22..=24 | 27 | 30..=37 | 39 | 40..=47 | 49 | 90..=97 | 100..=107, 1) => {
+            (1, 1) => {
+                out.push("1".into());
+                r.bold = Some(true);
+            }
+            (2, 1) => {
+                out.push("2".into());
+                r.dim = Some(true);
+            }
+            (22, 1) => {
+                out.push("22".into());
+                r.bold = Some(false);
+                r.dim = Some(false);
+            }
+            (3 | 4 | 7 | 23 | 24 | 27 | 30..=37 | 39 | 40..=47 | 49 | 90..=97 | 100..=107, 1) => {
                 out.push(head.to_string());
             }
+            (9, _) => r.strike = Some(true),
+            (29, _) => r.strike = Some(false),
+            (5 | 6, _) => r.blink = Some(true),
+            (25, _) => r.blink = Some(false),
             // Curly, dotted, dashed, double underline (4:N), and 21: shown as underline.
             (4, _) => out.push(if p.get(1) == Some(&0) { "24" } else { "4" }.into()),
             (21, _) => out.push("4".into()),
-            (8, _) => conceal = Some(true),
-            (28, _) => conceal = Some(false),
+            (8, _) => r.conceal = Some(true),
+            (28, _) => r.conceal = Some(false),
             // Colours: the colon forms (38:5:N, 38:2::R:G:B or 38:2:R:G:B), then the
             // semicolon ones, which take the next parameters.
             (38 | 48, n) if n > 1 => {
@@ -83,10 +109,8 @@ pub fn rewrite(params: &[Vec<u16>]) -> Rewritten {
         }
         i += 1;
     }
-    Rewritten {
-        params: (!out.is_empty()).then(|| out.join(";")),
-        conceal,
-    }
+    r.params = (!out.is_empty()).then(|| out.join(";"));
+    r
 }
 
 /// `5:N` or `2::R:G:B` / `2:R:G:B` as vt100's semicolon form.
@@ -105,6 +129,21 @@ mod tests {
     fn sgr(text: &str) -> (Option<String>, Option<bool>) {
         let r = rewrite(&parse(text));
         (r.params, r.conceal)
+    }
+
+    #[test]
+    fn strike_blink_and_intensity_are_reported() {
+        let r = rewrite(&parse("1;2;9;5"));
+        assert_eq!(r.params.as_deref(), Some("1;2"));
+        assert_eq!(
+            (r.bold, r.dim, r.strike, r.blink),
+            (Some(true), Some(true), Some(true), Some(true))
+        );
+        let r = rewrite(&parse("22;29;25"));
+        assert_eq!(
+            (r.bold, r.dim, r.strike, r.blink),
+            (Some(false), Some(false), Some(false), Some(false))
+        );
     }
 
     #[test]

@@ -155,3 +155,23 @@ fn wide_and_multibyte_characters_pass() {
     let e = fed(1, 10, "\x1b[4h日\r本".as_bytes());
     assert_eq!(text(&e), "本日");
 }
+
+#[test]
+fn a_program_cannot_forge_the_marks() {
+    // The variation selectors the emulator uses as marks are dropped from program output.
+    let e = fed(1, 10, "x\u{FE00}y\u{FE01}".as_bytes());
+    let cell = e.screen().cell(0, 0).map(|c| c.contents().to_string());
+    assert_eq!(cell.as_deref(), Some("x"));
+    assert_eq!(
+        super::marks::split(&text(&e)).1,
+        super::marks::Marks::default()
+    );
+    // Its own strikethrough does carry one.
+    let e = fed(1, 10, b"\x1b[9mx");
+    let cell = e
+        .screen()
+        .cell(0, 0)
+        .map(|c| c.contents().to_string())
+        .unwrap_or_default();
+    assert!(super::marks::split(&cell).1.strike);
+}
