@@ -965,3 +965,72 @@ async fn events_are_listed_after_the_pods_settle_even_when_pods_are_forbidden() 
         }
     }
 }
+
+/// A raw HTTP/1.1 GET: the response's headers (lower-cased) and body.
+async fn raw_get(sim: &kubedeck::sim::Sim, path: &str, gzip: bool) -> (String, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = sim.url().trim_start_matches("http://").to_string();
+    let mut conn = tokio::net::TcpStream::connect(&addr)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let encoding = if gzip {
+        "Accept-Encoding: gzip\r\n"
+    } else {
+        ""
+    };
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer kubedeck-sim-token\r\n{encoding}Connection: close\r\n\r\n"
+    );
+    conn.write_all(request.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), conn.read_to_end(&mut out)).await;
+    assert!(read.is_ok(), "no complete answer to {path}");
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(out.len());
+    let head = String::from_utf8_lossy(&out[..split]).to_lowercase();
+    (head, out.get(split + 4..).unwrap_or_default().to_vec())
+}
+
+#[tokio::test]
+async fn large_lists_are_gzipped_for_a_client_that_asks_and_kube_rs_reads_them() {
+    let sim = common::start(common::frozen(300)).await;
+    let (head, body) = raw_get(&sim, "/api/v1/pods", true).await;
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    let mut json = String::new();
+    let mut gz = flate2::read::GzDecoder::new(body.as_slice());
+    std::io::Read::read_to_string(&mut gz, &mut json).unwrap_or_else(|e| panic!("{e}"));
+    let list: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+    let pods = sim.store().count(Kind::Pod);
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(pods));
+    assert!(
+        json.len() >= 128 * 1024 && body.len() * 4 < json.len(),
+        "{} -> {}",
+        json.len(),
+        body.len()
+    );
+    // Not asked: plain. Small: plain. A watch: never compressed (a stream).
+    let (head, _) = raw_get(&sim, "/api/v1/pods", false).await;
+    assert!(!head.contains("content-encoding"), "{head}");
+    let (head, _) = raw_get(&sim, "/api/v1/namespaces", true).await;
+    assert!(!head.contains("content-encoding"), "{head}");
+    let (head, body) = raw_get(&sim, "/api/v1/pods?watch=true&timeoutSeconds=1", true).await;
+    assert!(!head.contains("content-encoding"), "{head}");
+    assert!(String::from_utf8_lossy(&body).contains("\"type\":\"ADDED\""));
+    // kube-rs (with its gzip feature, as kubedeck builds it) asks for it and decodes it.
+    let before = sim.gzipped_responses();
+    let client = common::client_for(&sim).await;
+    let listed = Api::<Pod>::all(client)
+        .list(&ListParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(listed.items.len(), pods);
+    assert_eq!(
+        sim.gzipped_responses(),
+        before + 1,
+        "kube-rs asked for gzip"
+    );
+}

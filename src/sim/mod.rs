@@ -83,6 +83,8 @@ pub struct Shared {
     pub faults: Faults,
     world: Mutex<World>,
     events: Mutex<EventLog>,
+    /// Responses sent gzipped (large lists to clients that accept it).
+    gzipped: std::sync::atomic::AtomicU64,
     /// The bearer token accepted now (rotated by `/_sim/token`).
     token: RwLock<Option<String>>,
     bookmark_every: Duration,
@@ -251,6 +253,7 @@ impl Sim {
             world: Mutex::new(world),
             events: Mutex::new(events),
             token: RwLock::new(opts.token.clone()),
+            gzipped: std::sync::atomic::AtomicU64::new(0),
             bookmark_every: opts.bookmark_every,
             max_grace: opts.max_grace,
             addr: OnceLock::new(),
@@ -327,6 +330,13 @@ impl Sim {
             restore: true,
         })
         .await;
+    }
+
+    /// How many responses went out gzipped.
+    pub fn gzipped_responses(&self) -> u64 {
+        self.shared
+            .gzipped
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Start a restart and return at once (a test watches the screen while it is down).

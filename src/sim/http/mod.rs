@@ -88,7 +88,72 @@ fn forbidden(served: &Served, verb: &str, namespace: Option<&str>) -> Response {
     )
 }
 
+/// Responses at least this large are gzipped for a client that accepts it, as the apiserver
+/// does (APIResponseCompression, 128 KiB); streams (watches, followed logs) never are.
+const GZIP_THRESHOLD: usize = 128 * 1024;
+
 pub async fn handle(
+    state: State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    params: Query<Params>,
+    body: axum::body::Bytes,
+) -> Response {
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let sim = state.0.clone();
+    let response = respond(state, method, uri, headers, params, body).await;
+    if !gzip {
+        return response;
+    }
+    let response = compress(response).await;
+    if response.headers().contains_key(header::CONTENT_ENCODING) {
+        sim.gzipped
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    response
+}
+
+/// `response` gzipped, when its whole body is known and large enough.
+async fn compress(response: Response) -> Response {
+    use axum::body::HttpBody;
+    let (mut parts, body) = response.into_parts();
+    let size = body
+        .size_hint()
+        .exact()
+        .and_then(|n| usize::try_from(n).ok());
+    if size.is_none_or(|n| n < GZIP_THRESHOLD) {
+        return Response::from_parts(parts, body);
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return json_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &status_body(500, "InternalError", "response body", None),
+        );
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let compressed = std::io::Write::write_all(&mut gz, &bytes).and_then(|()| gz.finish());
+    match compressed {
+        Ok(out) => {
+            parts.headers.insert(
+                header::CONTENT_ENCODING,
+                header::HeaderValue::from_static("gzip"),
+            );
+            parts.headers.insert(
+                header::VARY,
+                header::HeaderValue::from_static("Accept-Encoding"),
+            );
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from(out))
+        }
+        Err(_) => Response::from_parts(parts, axum::body::Body::from(bytes)),
+    }
+}
+
+async fn respond(
     State(sim): State<Arc<Shared>>,
     method: Method,
     uri: Uri,
