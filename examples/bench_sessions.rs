@@ -157,7 +157,9 @@ async fn kubedeck_exec(client: kube::Client, bytes: usize) -> (f64, Vec<Duration
                 let _ = tokio::time::timeout(Duration::from_millis(16), wake.notified()).await;
                 let t = Instant::now();
                 let mut buf = Buffer::empty(area);
-                screen.view(0, |s, _| render_screen(s, area, &mut buf, Depth::TrueColor));
+                screen.view(0, |s, u, _| {
+                    render_screen(s, u, area, &mut buf, Depth::TrueColor)
+                });
                 draws.push(t.elapsed());
                 tokio::time::sleep(Duration::from_millis(16)).await;
             }

@@ -48,9 +48,16 @@ fn colour(c: vt100::Color) -> String {
 
 /// A cell's colours and attributes in the fixtures' notation (with those the emulator keeps
 /// as marks in the cell).
-fn attrs(cell: &vt100::Cell) -> String {
+fn attrs(cell: &vt100::Cell, colours: &marks::UnderlineColours) -> String {
     let (_, marks) = marks::split(cell.contents());
-    let flags: String = [
+    let style = match marks.underline {
+        marks::UnderlineStyle::Single => None,
+        marks::UnderlineStyle::Double => Some('W'),
+        marks::UnderlineStyle::Curly => Some('C'),
+        marks::UnderlineStyle::Dotted => Some('D'),
+        marks::UnderlineStyle::Dashed => Some('A'),
+    };
+    let mut flags: String = [
         ('b', cell.bold()),
         ('d', cell.dim() || marks.dim),
         ('i', cell.italic()),
@@ -63,8 +70,17 @@ fn attrs(cell: &vt100::Cell) -> String {
     .filter(|(_, on)| *on)
     .map(|(f, _)| *f)
     .collect();
+    flags.extend(style.filter(|_| cell.underline()));
+    if marks.overline {
+        flags.push('O');
+    }
+    let under_colour = marks
+        .underline_colour
+        .and_then(|slot| colours.get(slot))
+        .map(|c| format!("/{}", colour(c)))
+        .unwrap_or_default();
     format!(
-        "{}/{}/{flags}",
+        "{}/{}/{flags}{under_colour}",
         colour(cell.fgcolor()),
         colour(cell.bgcolor())
     )
@@ -142,7 +158,7 @@ fn every_program_shows_what_tmux_shows() {
                     .get(usize::from(row))
                     .and_then(|r| r.1.get(&col))
                     .map_or("-/-/", String::as_str);
-                let got = attrs(cell);
+                let got = attrs(cell, e.underline_colours());
                 let blank = marks::strip(cell.contents()).trim().is_empty();
                 if visible(&got, blank) != visible(want, blank) {
                     failures.push(format!(

@@ -14,11 +14,13 @@
 /// Tab stops every this many columns.
 const TAB: usize = 4;
 
-/// Whether `c` reorders or hides text (bidi overrides and isolates, zero-width characters).
+/// Whether `c` reorders or hides text (bidi overrides and isolates, zero-width characters), or
+/// is one of the variation selectors kubedeck's terminal writer reads as a drawing mark
+/// (`term_out::extended`), which text from outside must not forge.
 fn hides_text(c: char) -> bool {
     matches!(c,
         '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        | '\u{061C}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}')
+        | '\u{061C}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{E01E0}'..='\u{E01E4}')
 }
 
 /// Sanitise one line of container output (without its newline).
@@ -105,6 +107,15 @@ mod tests {
             "GET /healthz 200 été"
         );
         assert_eq!(sanitize("日本語 ok".as_bytes()), "日本語 ok");
+    }
+
+    #[test]
+    fn drawing_marks_cannot_be_forged() {
+        let forged = "pod\u{E01E2}";
+        assert!(!is_clean(forged));
+        assert!(!sanitize(forged.as_bytes()).contains('\u{E01E2}'));
+        // An emoji's own presentation selector is text, kept.
+        assert!(is_clean("ok \u{2764}\u{FE0F}"));
     }
 
     #[test]

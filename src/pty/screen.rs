@@ -6,6 +6,7 @@ use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::emulator::Emulator;
+use super::emulator::marks::UnderlineColours;
 use super::keys::Modes;
 
 /// Bytes parsed per hold of the lock.
@@ -81,12 +82,16 @@ impl Screen {
     }
 
     /// Look at the screen scrolled back `offset` rows (clamped to what scrollback holds);
-    /// `f` also gets the offset used.
-    pub fn view<R>(&self, offset: usize, f: impl FnOnce(&vt100::Screen, usize) -> R) -> R {
+    /// `f` also gets the underline colours its cells name and the offset used.
+    pub fn view<R>(
+        &self,
+        offset: usize,
+        f: impl FnOnce(&vt100::Screen, &UnderlineColours, usize) -> R,
+    ) -> R {
         let mut p = self.lock();
         p.screen_mut().set_scrollback(offset);
         let used = p.screen().scrollback();
-        let r = f(p.screen(), used);
+        let r = f(p.screen(), p.underline_colours(), used);
         p.screen_mut().set_scrollback(0);
         r
     }
@@ -108,13 +113,13 @@ mod tests {
         let s = Screen::new(3, 10, 100);
         s.feed(b"one\r\ntwo\r\nthree\r\nfour");
         assert_eq!(s.contents(), "two\nthree\nfour");
-        let first = s.view(1, |screen, used| {
+        let first = s.view(1, |screen, _, used| {
             assert_eq!(used, 1);
             screen.contents()
         });
         assert_eq!(first, "one\ntwo\nthree");
         // Scrolling past the history stops at its start; the live view is back afterwards.
-        assert_eq!(s.view(50, |_, used| used), 1);
+        assert_eq!(s.view(50, |_, _, used| used), 1);
         assert_eq!(s.contents(), "two\nthree\nfour");
         assert!(s.resize(5, 20));
         assert!(!s.resize(5, 20));

@@ -29,10 +29,10 @@ use crate::views;
 
 const FRAME: Duration = Duration::from_millis(16);
 
-/// The terminal kubedeck draws on: crossterm, through the writer that sends basic colours as
-/// basic SGR codes.
+/// The terminal kubedeck draws on: crossterm (with the attributes ratatui has no room for),
+/// through the writer that sends basic colours as basic SGR codes.
 pub type Terminal = ratatui::Terminal<
-    ratatui::backend::CrosstermBackend<crate::term_out::BasicSgr<std::io::Stdout>>,
+    crate::term_out::extended::ExtendedBackend<crate::term_out::BasicSgr<std::io::Stdout>>,
 >;
 
 /// Put the terminal in raw mode on the alternate screen (restored by `ratatui::restore`, also
@@ -40,8 +40,9 @@ pub type Terminal = ratatui::Terminal<
 pub fn open_terminal() -> std::io::Result<Terminal> {
     // Raw mode, the alternate screen and the panic hook; its own handle is not drawn on.
     drop(ratatui::init());
-    let backend =
-        ratatui::backend::CrosstermBackend::new(crate::term_out::BasicSgr::new(std::io::stdout()));
+    let backend = crate::term_out::extended::ExtendedBackend::new(crate::term_out::BasicSgr::new(
+        std::io::stdout(),
+    ));
     ratatui::Terminal::new(backend)
 }
 

@@ -12,8 +12,9 @@ use ratatui::widgets::{Block, Borders};
 
 use super::theme::{Depth, Theme};
 use crate::app::sessions::{SessionInfo, TermPane};
-use crate::pty::emulator::marks::Marks;
+use crate::pty::emulator::marks::{Marks, UnderlineColours};
 use crate::pty::session::SessionState;
+use crate::term_out::extended::{Extra, marked};
 
 /// The part of a pane's area the program draws in (inside the border).
 pub fn inner(area: Rect) -> Rect {
@@ -29,8 +30,16 @@ pub fn color(c: vt100::Color, depth: Depth) -> Option<Color> {
     }
 }
 
-fn cell_style(cell: &vt100::Cell, marks: Marks, depth: Depth) -> Style {
+fn cell_style(cell: &vt100::Cell, marks: Marks, colours: &UnderlineColours, depth: Depth) -> Style {
     let mut style = Style::default();
+    if cell.underline()
+        && let Some(c) = marks
+            .underline_colour
+            .and_then(|slot| colours.get(slot))
+            .and_then(|c| color(c, depth))
+    {
+        style = style.underline_color(c);
+    }
     if let Some(fg) = color(cell.fgcolor(), depth) {
         style = style.fg(fg);
     }
@@ -55,6 +64,7 @@ fn cell_style(cell: &vt100::Cell, marks: Marks, depth: Depth) -> Style {
 /// Draw `screen` into `area` of `buf`. Returns where the cursor is, if it should be shown.
 pub fn render_screen(
     screen: &vt100::Screen,
+    colours: &UnderlineColours,
     area: Rect,
     buf: &mut Buffer,
     depth: Depth,
@@ -73,24 +83,31 @@ pub fn render_screen(
                 continue;
             }
             let (text, marks) = crate::pty::emulator::marks::split(cell.contents());
-            // Cells hold printable text only; an empty cell is a blank.
-            let symbol: &str = if text.is_empty() { " " } else { &text };
+            let style = cell_style(cell, marks, colours, depth);
+            // Cells hold printable text only; an empty cell is a blank. Overline and the
+            // underline's style travel as marks the terminal backend draws.
+            let symbol = marked(
+                if text.is_empty() { " " } else { &text },
+                Extra {
+                    underline: marks.underline,
+                    overline: marks.overline,
+                },
+            );
             if cell.is_wide() && col + 1 >= area.width {
                 // Half a wide character does not fit at the right edge.
                 if let Some(c) = buf.cell_mut(pos) {
-                    c.set_symbol(" ").set_style(cell_style(cell, marks, depth));
+                    c.set_symbol(" ").set_style(style);
                 }
                 break;
             }
             if let Some(c) = buf.cell_mut(pos) {
-                c.set_symbol(symbol)
-                    .set_style(cell_style(cell, marks, depth));
+                c.set_symbol(&symbol).set_style(style);
             }
             if cell.is_wide()
                 && let Some(c) = buf.cell_mut(Position::new(pos.x + 1, pos.y))
             {
                 // The second half belongs to the wide character drawn before it.
-                c.set_symbol("").set_style(cell_style(cell, marks, depth));
+                c.set_symbol("").set_style(style);
                 col += 1;
             }
             col += 1;
@@ -151,8 +168,8 @@ pub fn draw(
     let inside = block.inner(area);
     frame.render_widget(block, area);
     let depth = theme.depth;
-    let cursor = screen.view(pane.scroll, |screen, used| {
-        let cursor = render_screen(screen, inside, frame.buffer_mut(), depth);
+    let cursor = screen.view(pane.scroll, |screen, colours, used| {
+        let cursor = render_screen(screen, colours, inside, frame.buffer_mut(), depth);
         (used == 0).then_some(cursor).flatten()
     });
     if focused && let Some(pos) = cursor {
@@ -164,6 +181,7 @@ pub fn draw(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::pty::emulator::marks::UnderlineStyle;
     use crate::pty::screen::nz;
 
     /// Draw `bytes` as a pane gets them: through the pane's emulator.
@@ -172,7 +190,7 @@ mod tests {
         p.process(bytes);
         let area = Rect::new(0, 0, w, h);
         let mut buf = Buffer::empty(area);
-        let cursor = render_screen(p.screen(), area, &mut buf, depth);
+        let cursor = render_screen(p.screen(), p.underline_colours(), area, &mut buf, depth);
         (buf, cursor)
     }
 
@@ -199,6 +217,34 @@ mod tests {
         assert!(m(2).contains(Modifier::BOLD | Modifier::DIM));
         // Red is red, sent as SGR 31 (not 38;5;1) by the terminal backend.
         assert_eq!(buf.cell(Position::new(3, 0)).unwrap().fg, Color::Red);
+    }
+
+    #[test]
+    fn underline_style_overline_and_underline_colour_are_drawn() {
+        let (buf, _) = render(
+            b"[4:3;58:2::255:0:0mc[0;53mo[21;58;5;2md[0;4mu",
+            10,
+            1,
+            Depth::TrueColor,
+        );
+        let cell = |x| buf.cell(Position::new(x, 0)).unwrap();
+        let extra = |x| crate::term_out::extended::split(cell(x).symbol());
+        assert_eq!(extra(0).0, "c");
+        assert_eq!(extra(0).1.underline, UnderlineStyle::Curly);
+        assert!(cell(0).modifier.contains(Modifier::UNDERLINED));
+        assert_eq!(cell(0).underline_color, Color::Rgb(255, 0, 0));
+        assert!(extra(1).1.overline && !cell(1).modifier.contains(Modifier::UNDERLINED));
+        assert_eq!(extra(2).1.underline, UnderlineStyle::Double);
+        assert_eq!(cell(2).underline_color, Color::Green);
+        // A plain underline after a reset: no style, no colour, no marks.
+        assert_eq!(sym(&buf, 3, 0), "u");
+        assert_eq!(cell(3).underline_color, Color::Reset);
+        // Under 16 colours the underline colour degrades with the rest.
+        let (c16, _) = render(b"[4;58;5;196mx", 4, 1, Depth::Ansi16);
+        assert_eq!(
+            c16.cell(Position::new(0, 0)).unwrap().underline_color,
+            Color::LightRed
+        );
     }
 
     #[test]
@@ -257,7 +303,13 @@ mod tests {
         p.process("ab日".as_bytes());
         let area = Rect::new(0, 0, 3, 1);
         let mut buf = Buffer::empty(area);
-        render_screen(p.screen(), area, &mut buf, Depth::TrueColor);
+        render_screen(
+            p.screen(),
+            &UnderlineColours::default(),
+            area,
+            &mut buf,
+            Depth::TrueColor,
+        );
         assert_eq!(sym(&buf, 2, 0), " ");
     }
 
@@ -326,7 +378,7 @@ mod fuzz {
             let area = Rect::new(2, 2, w, h);
             let mut buf = Buffer::empty(full);
             for depth in [Depth::TrueColor, Depth::Ansi256, Depth::Ansi16, Depth::None] {
-                let cursor = screen.view(scroll, |s, _| render_screen(s, area, &mut buf, depth));
+                let cursor = screen.view(scroll, |s, u, _| render_screen(s, u, area, &mut buf, depth));
                 if let Some(c) = cursor {
                     prop_assert!(area.contains(c));
                 }

@@ -113,6 +113,10 @@ pub struct Emulator {
     blink: bool,
     bold: bool,
     dim: bool,
+    overline: bool,
+    underline: marks::UnderlineStyle,
+    underline_colour: Option<vt100::Color>,
+    underline_colours: marks::UnderlineColours,
     /// Inside a screen title (`ESC k`), which is swallowed.
     in_title: bool,
 }
@@ -140,12 +144,21 @@ impl Emulator {
             blink: false,
             bold: false,
             dim: false,
+            overline: false,
+            underline: marks::UnderlineStyle::Single,
+            underline_colour: None,
+            underline_colours: marks::UnderlineColours::default(),
             in_title: false,
         }
     }
 
     pub fn screen(&self) -> &vt100::Screen {
         self.parser.screen()
+    }
+
+    /// The underline colours the screen's cells name by slot.
+    pub fn underline_colours(&self) -> &marks::UnderlineColours {
+        &self.underline_colours
     }
 
     pub fn screen_mut(&mut self) -> &mut vt100::Screen {
@@ -305,6 +318,11 @@ impl Emulator {
                     strike: self.strike,
                     blink: self.blink,
                     dim: self.bold && self.dim,
+                    overline: self.overline,
+                    underline: self.underline,
+                    underline_colour: self
+                        .underline_colour
+                        .and_then(|c| self.underline_colours.slot(c)),
                 };
                 for m in marks.chars() {
                     self.out
@@ -441,6 +459,9 @@ impl Emulator {
         self.blink = false;
         self.bold = false;
         self.dim = false;
+        self.overline = false;
+        self.underline = marks::UnderlineStyle::Single;
+        self.underline_colour = None;
         self.own_modes_changed();
     }
 
@@ -512,6 +533,13 @@ impl Emulator {
                 keep(&mut self.blink, r.blink);
                 keep(&mut self.bold, r.bold);
                 keep(&mut self.dim, r.dim);
+                keep(&mut self.overline, r.overline);
+                if let Some(style) = r.underline {
+                    self.underline = style;
+                }
+                if let Some(colour) = r.underline_colour {
+                    self.underline_colour = colour;
+                }
                 let mut params = r.params;
                 // vt100 keeps one intensity: bold, with dim as a mark.
                 if self.bold && self.dim {

@@ -2,9 +2,11 @@
 //! drops every one after it (`CSI 1;9;31m` would lose the red), so a sequence is rewritten to
 //! what it knows: curly and double underline become underline, colon colour forms the
 //! semicolon ones, and attributes a vt100 cell cannot hold are taken out: the emulator keeps
-//! conceal (concealed text is drawn as blanks, as tmux shows it), strikethrough, blink and bold
-//! with dim itself (as marks in the cells, see `marks`); overline, the underline colour and
-//! fonts are dropped.
+//! conceal (concealed text is drawn as blanks, as tmux shows it), strikethrough, blink, bold
+//! with dim, overline, the underline's style and its colour itself (as marks in the cells, see
+//! `marks`); fonts and frames are dropped.
+
+use super::marks::UnderlineStyle;
 
 /// One SGR sequence, rewritten.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -17,6 +19,11 @@ pub struct Rewritten {
     pub blink: Option<bool>,
     pub bold: Option<bool>,
     pub dim: Option<bool>,
+    pub overline: Option<bool>,
+    /// The underline's style when it is set or reset (on or off: vt100's own attribute).
+    pub underline: Option<UnderlineStyle>,
+    /// The underline colour set (`Some(Some)`) or back to the text's (`Some(None)`).
+    pub underline_colour: Option<Option<vt100::Color>>,
 }
 
 /// Parse `1;38:2::10:20:30;4:3` into parameters and their sub-parameters (empty = 0).
@@ -45,6 +52,9 @@ pub fn rewrite(params: &[Vec<u16>]) -> Rewritten {
                 r.blink = Some(false);
                 r.bold = Some(false);
                 r.dim = Some(false);
+                r.overline = Some(false);
+                r.underline = Some(UnderlineStyle::Single);
+                r.underline_colour = Some(None);
             }
             (1, 1) => {
                 out.push("1".into());
@@ -59,52 +69,59 @@ pub fn rewrite(params: &[Vec<u16>]) -> Rewritten {
                 r.bold = Some(false);
                 r.dim = Some(false);
             }
-            (3 | 4 | 7 | 23 | 24 | 27 | 30..=37 | 39 | 40..=47 | 49 | 90..=97 | 100..=107, 1) => {
+            (4 | 24, 1) => {
+                out.push(head.to_string());
+                r.underline = Some(UnderlineStyle::Single);
+            }
+            (3 | 7 | 23 | 27 | 30..=37 | 39 | 40..=47 | 49 | 90..=97 | 100..=107, 1) => {
                 out.push(head.to_string());
             }
             (9, _) => r.strike = Some(true),
             (29, _) => r.strike = Some(false),
             (5 | 6, _) => r.blink = Some(true),
             (25, _) => r.blink = Some(false),
-            // Curly, dotted, dashed, double underline (4:N), and 21: shown as underline.
-            (4, _) => out.push(if p.get(1) == Some(&0) { "24" } else { "4" }.into()),
-            (21, _) => out.push("4".into()),
+            // Curly, dotted, dashed, double underline (4:N), and 21 (double, as tmux takes
+            // it): an underline to vt100, the style a mark.
+            (4, _) => {
+                let sub = p.get(1).copied().unwrap_or(1);
+                out.push(if sub == 0 { "24" } else { "4" }.into());
+                r.underline = Some(UnderlineStyle::from_sub(sub));
+            }
+            (21, _) => {
+                out.push("4".into());
+                r.underline = Some(UnderlineStyle::Double);
+            }
+            (53, _) => r.overline = Some(true),
+            (55, _) => r.overline = Some(false),
             (8, _) => r.conceal = Some(true),
             (28, _) => r.conceal = Some(false),
             // Colours: the colon forms (38:5:N, 38:2::R:G:B or 38:2:R:G:B), then the
             // semicolon ones, which take the next parameters.
-            (38 | 48, n) if n > 1 => {
-                if let Some(c) = colour_from(&p[1..]) {
-                    out.push(format!("{head};{c}"));
+            (38 | 48 | 58, n) => {
+                let colour = if n > 1 {
+                    colour_from(&p[1..])
+                } else {
+                    let rest: Vec<u16> = params[i + 1..]
+                        .iter()
+                        .map(|q| q.first().copied().unwrap_or(0))
+                        .collect();
+                    let (used, colour) = match rest.as_slice() {
+                        [5, n, ..] => (2, Some(indexed(*n))),
+                        [5] => (1, None),
+                        [2, r, g, b, ..] => (4, Some(rgb(*r, *g, *b))),
+                        _ => (0, None),
+                    };
+                    i += used;
+                    colour
+                };
+                match (head, colour) {
+                    (58, c) => r.underline_colour = c.map(Some),
+                    (_, Some(c)) => out.push(format!("{head};{}", semicolon_form(c))),
+                    (_, None) => {}
                 }
             }
-            (38 | 48, _) => {
-                let rest: Vec<u16> = params[i + 1..]
-                    .iter()
-                    .map(|q| q.first().copied().unwrap_or(0))
-                    .collect();
-                let (used, colour) = match rest.first() {
-                    Some(5) => (2, rest.get(1).map(|n| format!("5;{n}"))),
-                    Some(2) => (
-                        4,
-                        (rest.len() >= 4).then(|| format!("2;{};{};{}", rest[1], rest[2], rest[3])),
-                    ),
-                    _ => (0, None),
-                };
-                if let Some(c) = colour {
-                    out.push(format!("{head};{c}"));
-                }
-                i += used;
-            }
-            // Underline colour: its own parameters are skipped, the colour is not kept.
-            (58, 1) => {
-                i += match params.get(i + 1).and_then(|q| q.first()) {
-                    Some(5) => 2,
-                    Some(2) => 4,
-                    _ => 0,
-                };
-            }
-            // Blink, strikethrough, overline, fonts, frames, underline colour (colon form)…
+            (59, _) => r.underline_colour = Some(None),
+            // Fonts, frames, …
             _ => {}
         }
         i += 1;
@@ -113,12 +130,33 @@ pub fn rewrite(params: &[Vec<u16>]) -> Rewritten {
     r
 }
 
-/// `5:N` or `2::R:G:B` / `2:R:G:B` as vt100's semicolon form.
-fn colour_from(sub: &[u16]) -> Option<String> {
+/// `5:N` or `2::R:G:B` / `2:R:G:B`.
+fn colour_from(sub: &[u16]) -> Option<vt100::Color> {
     match sub {
-        [5, n] => Some(format!("5;{n}")),
-        [2, _, r, g, b] | [2, r, g, b] => Some(format!("2;{r};{g};{b}")),
+        [5, n] => Some(indexed(*n)),
+        [2, _, r, g, b] | [2, r, g, b] => Some(rgb(*r, *g, *b)),
         _ => None,
+    }
+}
+
+fn byte(n: u16) -> u8 {
+    u8::try_from(n).unwrap_or(u8::MAX)
+}
+
+fn indexed(n: u16) -> vt100::Color {
+    vt100::Color::Idx(byte(n))
+}
+
+fn rgb(r: u16, g: u16, b: u16) -> vt100::Color {
+    vt100::Color::Rgb(byte(r), byte(g), byte(b))
+}
+
+/// A colour as vt100 takes it after `38;` or `48;`.
+fn semicolon_form(c: vt100::Color) -> String {
+    match c {
+        vt100::Color::Idx(n) => format!("5;{n}"),
+        vt100::Color::Rgb(r, g, b) => format!("2;{r};{g};{b}"),
+        vt100::Color::Default => "9".into(),
     }
 }
 
@@ -162,6 +200,28 @@ mod tests {
         assert_eq!(sgr("48:2::10:20:30"), (Some("48;2;10;20;30".into()), None));
         assert_eq!(sgr("38;2;1;2;3;7"), (Some("38;2;1;2;3;7".into()), None));
         assert_eq!(sgr("58;5;3;31"), (Some("31".into()), None));
+    }
+
+    #[test]
+    fn underline_styles_overline_and_colour_are_reported() {
+        let r = rewrite(&parse("4:3;53;58:2::255:0:0"));
+        assert_eq!(r.params.as_deref(), Some("4"));
+        assert_eq!(r.underline, Some(UnderlineStyle::Curly));
+        assert_eq!(r.overline, Some(true));
+        assert_eq!(r.underline_colour, Some(Some(vt100::Color::Rgb(255, 0, 0))));
+        let r = rewrite(&parse("21;58;5;9"));
+        assert_eq!(r.underline, Some(UnderlineStyle::Double));
+        assert_eq!(r.underline_colour, Some(Some(vt100::Color::Idx(9))));
+        let r = rewrite(&parse("24;55;59"));
+        assert_eq!(r.params.as_deref(), Some("24"));
+        assert_eq!(
+            (r.underline, r.overline, r.underline_colour),
+            (Some(UnderlineStyle::Single), Some(false), Some(None))
+        );
+        let r = rewrite(&parse("0"));
+        assert_eq!(r.underline_colour, Some(None));
+        // A colour cut short takes nothing after it.
+        assert_eq!(sgr("38;5"), (None, None));
     }
 
     #[test]

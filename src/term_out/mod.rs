@@ -5,6 +5,8 @@
 //! writer turns `38;5;N` / `48;5;N` with N below 16 inside any SGR sequence into `3N`/`9N` and
 //! `4N`/`10N`, across write boundaries; every other byte passes as is.
 
+pub mod extended;
+
 use std::io::{self, Write};
 
 /// The longest SGR sequence held back to be rewritten (longer ones pass as they are).
