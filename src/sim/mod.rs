@@ -10,6 +10,7 @@ mod logs;
 mod metrics;
 pub mod model;
 pub mod owners;
+pub mod printers;
 mod procs;
 pub mod resources;
 mod route;
@@ -17,7 +18,7 @@ mod scenario;
 mod seed;
 mod selector;
 pub mod store;
-mod table;
+pub mod table;
 mod watch;
 pub mod world;
 

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
 
+use super::printers;
 use super::resources::{Kind, Served, View};
 use crate::kube::age;
 use crate::kube::pod_row::pod_row;
@@ -27,64 +28,16 @@ fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 
-fn columns(served: &Served) -> Vec<Value> {
+fn columns(served: &Served, crd: Option<&Value>) -> Vec<Value> {
+    if let (Some(crd), View::Stored) = (crd, served.view) {
+        return printers::crd_columns(crd, served.version);
+    }
+    if served.view == View::Stored
+        && let Some(columns) = printers::columns(served.plural)
+    {
+        return columns;
+    }
     match (served.store, served.view) {
-        (Some(Kind::Pod), View::Stored) => vec![
-            col(
-                "Name",
-                "string",
-                0,
-                "Name must be unique within a namespace.",
-            ),
-            col(
-                "Ready",
-                "string",
-                0,
-                "The aggregate readiness state of this pod for accepting traffic.",
-            ),
-            col(
-                "Status",
-                "string",
-                0,
-                "The aggregate status of the containers in this pod.",
-            ),
-            col(
-                "Restarts",
-                "string",
-                0,
-                "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
-            ),
-            col(
-                "Age",
-                "string",
-                0,
-                "CreationTimestamp is a timestamp representing the server time when this object was created.",
-            ),
-            col(
-                "IP",
-                "string",
-                1,
-                "podIP is an IP address allocated to the pod.",
-            ),
-            col(
-                "Node",
-                "string",
-                1,
-                "nodeName indicates in which node this pod is scheduled.",
-            ),
-            col(
-                "Nominated Node",
-                "string",
-                1,
-                "nominatedNodeName is set only when this pod preempts other pods on the node.",
-            ),
-            col(
-                "Readiness Gates",
-                "string",
-                1,
-                "If specified, all readiness gates will be evaluated for pod readiness.",
-            ),
-        ],
         (Some(Kind::Node), _) => vec![
             col("Name", "string", 0, ""),
             col("Status", "string", 0, ""),
@@ -102,13 +55,6 @@ fn columns(served: &Served) -> Vec<Value> {
             col("Status", "string", 0, ""),
             col("Age", "string", 0, ""),
         ],
-        (Some(Kind::Event), View::Stored) => vec![
-            col("Last Seen", "string", 0, ""),
-            col("Type", "string", 0, ""),
-            col("Reason", "string", 0, ""),
-            col("Object", "string", 0, ""),
-            col("Message", "string", 0, ""),
-        ],
         (Some(Kind::PipelineRun | Kind::TaskRun), _) => vec![
             col("Name", "string", 0, ""),
             col("Succeeded", "string", 0, ""),
@@ -116,18 +62,20 @@ fn columns(served: &Served) -> Vec<Value> {
             col("StartTime", "date", 0, ""),
             col("CompletionTime", "date", 0, ""),
         ],
-        (Some(Kind::PodDisruptionBudget), _) => vec![
-            col("Name", "string", 0, ""),
-            col("Min Available", "string", 0, ""),
-            col("Max Unavailable", "string", 0, ""),
-            col("Allowed Disruptions", "integer", 0, ""),
-            col("Age", "string", 0, ""),
-        ],
         _ => vec![col("Name", "string", 0, ""), col("Age", "string", 0, "")],
     }
 }
 
-fn cells(served: &Served, obj: &Value, now: Timestamp) -> Vec<Value> {
+fn cells(served: &Served, crd: Option<&Value>, obj: &Value, now: Timestamp) -> Vec<Value> {
+    if let (Some(crd), View::Stored) = (crd, served.view) {
+        return printers::crd_cells(crd, served.version, obj, now);
+    }
+    if let (Some(kind), View::Stored) = (served.store, served.view)
+        && kind != Kind::Pod
+        && let Some(cells) = printers::cells(kind, obj, now)
+    {
+        return cells;
+    }
     let meta = &obj["metadata"];
     match (served.store, served.view) {
         (Some(Kind::Pod), View::Stored) => {
@@ -202,25 +150,6 @@ fn cells(served: &Served, obj: &Value, now: Timestamp) -> Vec<Value> {
             json!(s(&obj["status"]["phase"])),
             json!(since(&meta["creationTimestamp"], now)),
         ],
-        (Some(Kind::Event), View::Stored) => {
-            let io = &obj["involvedObject"];
-            let last = if obj["lastTimestamp"].is_null() {
-                &obj["eventTime"]
-            } else {
-                &obj["lastTimestamp"]
-            };
-            vec![
-                json!(since(last, now)),
-                json!(s(&obj["type"])),
-                json!(s(&obj["reason"])),
-                json!(format!(
-                    "{}/{}",
-                    s(&io["kind"]).to_lowercase(),
-                    s(&io["name"])
-                )),
-                json!(s(&obj["message"])),
-            ]
-        }
         (Some(Kind::PipelineRun | Kind::TaskRun), _) => {
             let cond = obj["status"]["conditions"]
                 .as_array()
@@ -242,20 +171,6 @@ fn cells(served: &Served, obj: &Value, now: Timestamp) -> Vec<Value> {
                 json!(date(&obj["status"]["completionTime"])),
             ]
         }
-        (Some(Kind::PodDisruptionBudget), _) => {
-            let or_na = |v: &Value| match v {
-                Value::Null => "N/A".to_string(),
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            vec![
-                json!(s(&meta["name"])),
-                json!(or_na(&obj["spec"]["minAvailable"])),
-                json!(or_na(&obj["spec"]["maxUnavailable"])),
-                json!(obj["status"]["disruptionsAllowed"].as_i64().unwrap_or(0)),
-                json!(since(&meta["creationTimestamp"], now)),
-            ]
-        }
         _ => vec![
             json!(s(&meta["name"])),
             json!(since(&meta["creationTimestamp"], now)),
@@ -263,8 +178,15 @@ fn cells(served: &Served, obj: &Value, now: Timestamp) -> Vec<Value> {
     }
 }
 
-/// The Table for `items`, with `metadata` carried through from the list (resourceVersion, continue).
-pub fn table(served: &Served, items: &[Arc<Value>], list_meta: Value, now: Timestamp) -> Value {
+/// The Table for `items`, with `metadata` carried through from the list (resourceVersion,
+/// continue); a custom resource's columns come from its `crd`.
+pub fn table(
+    served: &Served,
+    crd: Option<&Value>,
+    items: &[Arc<Value>],
+    list_meta: Value,
+    now: Timestamp,
+) -> Value {
     let rows: Vec<Value> = items
         .iter()
         .map(|obj| {
@@ -272,10 +194,10 @@ pub fn table(served: &Served, items: &[Arc<Value>], list_meta: Value, now: Times
             if let Some(m) = meta.as_object_mut() {
                 m.remove("managedFields");
             }
-            json!({"cells": cells(served, obj, now), "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta}})
+            json!({"cells": cells(served, crd, obj, now), "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta}})
         })
         .collect();
-    json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list_meta, "columnDefinitions": columns(served), "rows": rows})
+    json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list_meta, "columnDefinitions": columns(served, crd), "rows": rows})
 }
 
 /// Whether the client asked for a Table (kubectl does; kube-rs does not).

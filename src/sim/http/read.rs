@@ -10,7 +10,7 @@ use base64::Engine;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::super::resources::{self, Served, View};
+use super::super::resources::{self, Kind, Served, View};
 use super::super::selector::{FieldSelector, LabelSelector};
 use super::super::store::Key;
 use super::super::{Shared, metrics, model, table};
@@ -198,9 +198,10 @@ pub(super) fn list(
     }
     let items: Vec<Arc<Value>> = selected.into_iter().map(|(_, v)| v).collect();
     if table::wants_table(accept) {
+        let crd = crd_of(sim, served);
         return json_response(
             StatusCode::OK,
-            &table::table(served, &items, meta, Timestamp::now()),
+            &table::table(served, crd.as_deref(), &items, meta, Timestamp::now()),
         );
     }
     // Items are already serialised JSON values; write the envelope around them.
@@ -230,6 +231,16 @@ pub(super) fn list(
         body,
     )
         .into_response()
+}
+
+/// The CustomResourceDefinition that serves `served`, if it is a custom resource.
+pub(crate) fn crd_of(sim: &Shared, served: &Served) -> Option<Arc<Value>> {
+    if served.group.is_empty() {
+        return None;
+    }
+    let name = format!("{}.{}", served.plural, served.group);
+    sim.store
+        .get(Kind::CustomResourceDefinition, &(String::new(), name))
 }
 
 pub(super) fn not_found(served: &Served, name: &str) -> Response {
