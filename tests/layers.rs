@@ -186,6 +186,7 @@ const DATA: &[&str] = &[
     "logs::buffer",
     "logs::pane",
     "logs::pattern",
+    "resource",
 ];
 
 #[test]

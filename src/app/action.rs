@@ -40,6 +40,8 @@ pub enum Action {
     /// Text typed into the filter, command line or search.
     Input(char),
     Backspace,
+    /// Tab on the command line: complete the command or kind.
+    Complete,
     Submit,
     Confirm,
     /// Logs of the selection (a container picker when a pod has several).
@@ -104,6 +106,10 @@ pub enum Effect {
     RetryNow(ClusterId),
     /// Watch the TaskRuns of this PipelineRun (None: stop).
     WatchTaskRuns(Option<ObjectRef>),
+    /// Watch this resource for the resource view (`None`: stop).
+    WatchResource(Option<super::resource::ResourceShown>),
+    /// Ask the cluster what it serves (discovery), again.
+    Discover(ClusterId),
     FetchYaml(ObjectRef),
     /// Fetch the pod the describe pane shows (its store keeps rows, not pods).
     FetchPod(ObjectRef),

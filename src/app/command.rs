@@ -27,6 +27,7 @@ pub enum CommandName {
     Sessions,
     Shell,
     Retry,
+    ApiResources,
     Quit,
 }
 
@@ -141,6 +142,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "a shell on this machine with the current context (KUBECONFIG set)",
     ),
     spec(
+        &["api-resources", "apis", "kinds"],
+        CommandName::ApiResources,
+        "",
+        "every kind the server serves (Enter: its objects); any of their names is a command: :deploy, :svc NS, :crd, :certificates.cert-manager.io",
+    ),
+    spec(
         &["quit", "q", "q!", "exit"],
         CommandName::Quit,
         "",
@@ -174,6 +181,9 @@ pub enum Command {
     Sessions,
     Shell,
     Retry,
+    ApiResources,
+    /// `:KIND [NAMESPACE]`: any kind the server serves (resolved through discovery).
+    Resource(String, Option<String>),
     Quit,
 }
 
@@ -197,8 +207,17 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
     let Some((&word, args)) = words.split_first() else {
         return Err(CommandError::Empty);
     };
-    let spec = lookup(word).ok_or_else(|| CommandError::Unknown(word.to_string()))?;
     let arg = args.first().map(|a| a.to_string());
+    let Some(spec) = lookup(word) else {
+        // Not one of kubedeck's: a kind, if the server serves one by that name.
+        if word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        {
+            return Ok(Command::Resource(word.to_string(), arg));
+        }
+        return Err(CommandError::Unknown(word.to_string()));
+    };
     let rest = || args.iter().map(|a| a.to_string()).collect();
     Ok(match spec.name {
         CommandName::Triage => Command::View(View::Triage),
@@ -220,6 +239,7 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::Sessions => Command::Sessions,
         CommandName::Shell => Command::Shell,
         CommandName::Retry => Command::Retry,
+        CommandName::ApiResources => Command::ApiResources,
         CommandName::Quit => Command::Quit,
     })
 }
@@ -301,9 +321,45 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
         }
         Command::Shell => return sessions::open_local(app),
         Command::Retry => return retry_now(app),
+        Command::ApiResources => return super::kinds::api_resources(app),
+        Command::Resource(name, namespace) => {
+            return super::kinds::command(app, &name, namespace);
+        }
         Command::Quit => sessions::ask_quit(app),
     }
     Vec::new()
+}
+
+/// Tab on the command line: complete the first word from the commands and the kinds.
+pub fn complete(app: &mut App) {
+    if app.input.contains(' ') {
+        return;
+    }
+    let prefix = app.input.to_lowercase();
+    let mut names: Vec<String> = COMMANDS
+        .iter()
+        .flat_map(|c| c.names.iter().map(|n| n.to_string()))
+        .filter(|n| n.starts_with(&prefix))
+        .chain(app.catalog.completions(&prefix))
+        .collect();
+    names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    names.dedup();
+    match names.as_slice() {
+        [] => app.message = Some((Severity::Info, format!("nothing starts with {prefix:?}"))),
+        [one] => app.input = format!("{one} "),
+        many => {
+            // As far as they agree, then the choices.
+            let first = &many[0];
+            let common = (prefix.len()..=first.len())
+                .rev()
+                .find(|&n| many.iter().all(|m| m.get(..n) == first.get(..n)))
+                .unwrap_or(prefix.len());
+            app.input = first[..common].to_string();
+            let shown: Vec<&str> = many.iter().take(12).map(String::as_str).collect();
+            let more = if many.len() > 12 { " …" } else { "" };
+            app.message = Some((Severity::Info, format!("{}{more}", shown.join("  "))));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -335,7 +391,22 @@ mod tests {
         );
         assert_eq!(parse("q!"), Ok(Command::Quit));
         assert_eq!(parse("  "), Err(CommandError::Empty));
-        assert_eq!(parse("deploy"), Err(CommandError::Unknown("deploy".into())));
+        assert_eq!(
+            parse("deploy"),
+            Ok(Command::Resource("deploy".into(), None))
+        );
+        assert_eq!(
+            parse("svc kube-system"),
+            Ok(Command::Resource("svc".into(), Some("kube-system".into())))
+        );
+        assert_eq!(
+            parse("certificates.cert-manager.io"),
+            Ok(Command::Resource(
+                "certificates.cert-manager.io".into(),
+                None
+            ))
+        );
+        assert_eq!(parse("what?"), Err(CommandError::Unknown("what?".into())));
     }
 
     #[test]

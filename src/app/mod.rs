@@ -14,6 +14,7 @@ pub mod filter;
 #[cfg(test)]
 pub mod fixture;
 pub mod keymap;
+pub mod kinds;
 pub mod layout;
 pub mod logs;
 pub mod msg;
@@ -22,6 +23,7 @@ pub mod navigate;
 pub mod nodes;
 pub mod picker;
 pub mod projection;
+pub mod resource;
 pub mod results;
 pub mod selection;
 pub mod sessions;

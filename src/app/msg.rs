@@ -44,6 +44,11 @@ pub enum Done {
     /// A change to the cluster finished (or a step of it): a line for the status bar.
     Action(Result<String, ActionError>),
     Yaml(ObjectRef, Result<Value, ActionError>),
+    /// Discovery's answer: what the cluster serves.
+    Discovered(
+        ClusterId,
+        Result<crate::kube::discovery::ApiCatalog, String>,
+    ),
     /// The pod the describe pane shows, fetched.
     Pod(ObjectRef, Result<Arc<Pod>, ActionError>),
     /// The captured Tekton runs, read from disk.

@@ -62,6 +62,14 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.captured;
                 Some($body)
             }
+            View::Resource => {
+                let $t = &mut $app.tables.resource;
+                Some($body)
+            }
+            View::ApiResources => {
+                let $t = &mut $app.tables.api_resources;
+                Some($body)
+            }
             View::Detail => None,
         }
     };
@@ -78,6 +86,7 @@ fn screen(app: &mut App) -> Screen {
         table: on_table!(app, app.view, t => t.state()),
         detail: app.detail.clone(),
         taskruns_of: app.taskruns_of.clone(),
+        resource: app.resource.clone(),
     }
 }
 
@@ -100,6 +109,17 @@ pub fn back(app: &mut App) -> Vec<Effect> {
     let mut effects = Vec::new();
     if app.taskruns_of != prev.taskruns_of {
         effects.push(Effect::WatchTaskRuns(prev.taskruns_of.clone()));
+    }
+    // The resource view watches only the kind it shows: back to another kind, watch that.
+    let wanted = (prev.view == View::Resource)
+        .then(|| prev.resource.clone())
+        .flatten();
+    if prev.view == View::Resource && wanted != app.resource {
+        app.tables.resource = Table::default();
+        effects.push(Effect::WatchResource(wanted));
+    }
+    if prev.view == View::Resource {
+        app.resource = prev.resource.clone();
     }
     app.view = prev.view;
     app.detail = prev.detail;
@@ -173,7 +193,9 @@ pub fn go_to(app: &mut App, obj: &ObjectRef) -> Vec<Effect> {
             });
         }
         ResourceKind::PipelineRuns => return open_taskruns(app, obj.clone()),
-        ResourceKind::TaskRuns => return open_detail(app, obj.clone(), DetailKind::Describe),
+        ResourceKind::TaskRuns | ResourceKind::Generic => {
+            return open_detail(app, obj.clone(), DetailKind::Describe);
+        }
     }
     Vec::new()
 }
@@ -196,6 +218,17 @@ pub fn open_detail(app: &mut App, obj: ObjectRef, kind: DetailKind) -> Vec<Effec
     app.stale.describe = true;
     match kind {
         DetailKind::Yaml => vec![Effect::FetchYaml(obj)],
+        // Any other kind's describe is built from the object, fetched (the view keeps rows).
+        DetailKind::Describe if obj.kind == ResourceKind::Generic => {
+            app.described_object = Some(crate::app::state::DescribedObject {
+                target: obj.clone(),
+                version: None,
+                object: None,
+                in_flight: true,
+                failed: false,
+            });
+            vec![Effect::FetchYaml(obj)]
+        }
         DetailKind::Describe => Vec::new(),
     }
 }
@@ -241,12 +274,26 @@ pub fn events_of_selection(app: &mut App) -> Vec<Effect> {
 /// Show `cluster` in `scope`: the tables start empty and the informers start again (and the
 /// TaskRuns shown, if any, are watched again).
 pub fn connect(app: &mut App, cluster: crate::kube::ids::ClusterId, scope: Scope) -> Vec<Effect> {
+    let other_cluster = app.cluster != cluster;
     app.cluster = cluster.clone();
     app.scope = scope.clone();
     app.reset_for_connect();
-    let mut effects = vec![Effect::Connect { cluster, scope }];
+    let mut effects = vec![Effect::Connect {
+        cluster: cluster.clone(),
+        scope,
+    }];
     if let Some(run) = &app.taskruns_of {
         effects.push(Effect::WatchTaskRuns(Some(run.clone())));
+    }
+    // The resource view goes on showing its kind, in the new scope or cluster (a cluster
+    // that does not serve it says so).
+    if app.view == View::Resource {
+        effects.push(Effect::WatchResource(app.resource.clone()));
+    }
+    if other_cluster {
+        app.catalog = Default::default();
+        app.discovery = crate::app::state::Discovery::Running { then: None };
+        effects.push(Effect::Discover(cluster));
     }
     effects
 }
@@ -341,7 +388,9 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         }
         View::Sessions => sessions::reopen(app),
         View::Captured => return logs::open_captured(app),
-        View::Detail => {}
+        View::Resource => return detail_of_selection(app, DetailKind::Describe),
+        // Enter there is `kinds::open_selected`.
+        View::ApiResources | View::Detail => {}
     }
     Vec::new()
 }

@@ -12,6 +12,7 @@ use super::action::Effect;
 use super::describe;
 use super::detail::DetailKind;
 use super::navigate::navigate;
+use super::resource;
 use super::state::{App, DescribedPod, View};
 use super::triage;
 use crate::kube::cluster::Stores;
@@ -44,6 +45,8 @@ pub struct Projection {
     /// Requests and limits per node, kept by delta from the pod rows.
     node_loads: NodeLoads,
     pod_usage: PodUsage,
+    /// How the resource view reads its store's rows (rebuilt when the columns change).
+    resource_layout: Option<Arc<resource::Layout>>,
 }
 
 fn dynamic_value(o: &kube::api::DynamicObject) -> Value {
@@ -164,6 +167,24 @@ impl Projection {
                 }
                 None => t.taskruns.set_rows(Vec::new()),
             },
+            ResourceKind::Generic => match (&stores.generic, &app.resource) {
+                (Some(store), Some(shown)) => {
+                    let columns = store.columns();
+                    let layout = match &self.resource_layout {
+                        Some(l) if Arc::ptr_eq(&l.columns, &columns) && l.api == shown.api => {
+                            l.clone()
+                        }
+                        _ => {
+                            let l = Arc::new(resource::Layout::new(shown.api.clone(), columns));
+                            self.resource_layout = Some(l.clone());
+                            l
+                        }
+                    };
+                    t.resource.set_columns(layout.cols());
+                    t.resource.set_rows(resource::rows(store.rows(), &layout));
+                }
+                _ => t.resource.set_rows(Vec::new()),
+            },
         }
     }
 
@@ -260,6 +281,34 @@ impl Projection {
                     .find(|o| same(o.metadata.namespace.as_deref(), o.metadata.name.as_deref()))
                     .map(|o| describe::taskrun(&dynamic_value(o), &events, now))
             }),
+            ResourceKind::Generic => {
+                // Fetched, and fetched again when its row shows a newer version.
+                let row = stores
+                    .generic
+                    .as_ref()
+                    .and_then(|s| s.get(&target.namespace, &target.name));
+                match app.described_object.as_mut().filter(|d| d.target == target) {
+                    Some(d) => {
+                        let newer = row
+                            .as_ref()
+                            .is_some_and(|r| Some(&r.resource_version) != d.version.as_ref());
+                        if newer && !d.in_flight && d.object.is_some() {
+                            d.in_flight = true;
+                            effects.push(Effect::FetchYaml(target.clone()));
+                        }
+                        if d.object.is_none() {
+                            if let Some(detail) = app.detail.as_mut().filter(|_| !d.failed) {
+                                detail.status = Some("loading…".into());
+                            }
+                            return effects;
+                        }
+                        d.object
+                            .clone()
+                            .map(|o| describe::generic(&o, &events, now))
+                    }
+                    None => None,
+                }
+            }
         };
         if let Some(d) = app.detail.as_mut() {
             match lines {

@@ -124,6 +124,42 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
                 }
             }
         }
+        Done::Discovered(cluster, result) => {
+            if cluster == app.cluster {
+                return super::kinds::discovered(app, result);
+            }
+        }
+        Done::Yaml(obj, result)
+            if app
+                .described_object
+                .as_ref()
+                .is_some_and(|d| d.target == obj)
+                && app
+                    .detail
+                    .as_ref()
+                    .is_some_and(|d| d.target == obj && d.kind == DetailKind::Describe) =>
+        {
+            // A generic object's describe: built by the projection, with its events.
+            if let Some(d) = app.described_object.as_mut() {
+                d.in_flight = false;
+                match result {
+                    Ok(v) => {
+                        d.version = v["metadata"]["resourceVersion"]
+                            .as_str()
+                            .map(str::to_string);
+                        d.object = Some(Arc::new(v));
+                        d.failed = false;
+                    }
+                    Err(e) => {
+                        d.failed = true;
+                        if let Some(detail) = app.detail.as_mut().filter(|x| x.target == obj) {
+                            detail.status = Some(format!("cannot get {}: {e}", obj.label()));
+                        }
+                    }
+                }
+            }
+            app.stale.describe = true;
+        }
         Done::Yaml(obj, result) => {
             let d = app
                 .detail

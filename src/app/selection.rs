@@ -29,7 +29,11 @@ pub fn selected_object(app: &App) -> Option<ObjectRef> {
             .namespaces
             .selected_row()
             .and_then(|r| TableRow::object(r, c)),
-        View::Contexts | View::Sessions | View::Captured => None,
+        View::Resource => t
+            .resource
+            .selected_row()
+            .and_then(|r| TableRow::object(r, c)),
+        View::Contexts | View::Sessions | View::Captured | View::ApiResources => None,
     }
 }
 

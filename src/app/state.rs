@@ -14,9 +14,11 @@ use super::layout::{DASHBOARD, Layout, PaneId};
 use super::logs::buffer::Limits;
 use super::logs::pane::LogPane;
 use super::picker::Picker;
+use super::resource::{ApiResourceRow, ResourceRow, ResourceShown};
 use super::sessions::{SessionInfo, SessionSettings, TermPane};
 use super::table::{Table, TableState};
 use super::triage::TriageRow;
+use crate::kube::discovery::ApiCatalog;
 use crate::kube::event_row::EventRow;
 use crate::kube::ids::{ClusterId, Scope};
 use crate::kube::informer::{InformerState, ResourceKind};
@@ -61,6 +63,10 @@ pub enum View {
     Captured,
     /// Describe or YAML of one object.
     Detail,
+    /// Any other kind, as the server prints it (`app.resource` says which).
+    Resource,
+    /// Every kind the server serves.
+    ApiResources,
 }
 
 impl View {
@@ -76,6 +82,8 @@ impl View {
             View::Contexts => "contexts",
             View::Sessions => "sessions",
             View::Captured => "captured",
+            View::Resource => "resource",
+            View::ApiResources => "api-resources",
             View::Detail => "detail",
         }
     }
@@ -110,8 +118,13 @@ impl View {
             View::Events => &[ResourceKind::Events],
             View::Nodes => &[ResourceKind::Nodes, ResourceKind::Pods],
             View::Namespaces => &[ResourceKind::Namespaces],
+            View::Resource => &[ResourceKind::Generic],
             // The describe pane reads the stores directly, not the tables.
-            View::Contexts | View::Sessions | View::Captured | View::Detail => &[],
+            View::Contexts
+            | View::Sessions
+            | View::Captured
+            | View::Detail
+            | View::ApiResources => &[],
         }
     }
 }
@@ -123,6 +136,7 @@ pub struct Screen {
     pub table: Option<TableState>,
     pub detail: Option<Detail>,
     pub taskruns_of: Option<ObjectRef>,
+    pub resource: Option<ResourceShown>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +215,32 @@ pub struct Tables {
     pub contexts: Table<ContextRow>,
     pub sessions: Table<super::sessions::SessionRow>,
     pub captured: Table<crate::kube::step_store::CapturedRun>,
+    pub resource: Table<ResourceRow>,
+    pub api_resources: Table<ApiResourceRow>,
+}
+
+/// Where discovery is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Discovery {
+    #[default]
+    NotYet,
+    /// Asked; `then` is a `:KIND [NS]` waiting for it (a CRD added since the last time).
+    Running {
+        then: Option<(String, Option<String>)>,
+    },
+    Done,
+    Failed(String),
+}
+
+/// A generic object the describe pane shows: fetched, and fetched again when its row changes.
+#[derive(Debug, Clone)]
+pub struct DescribedObject {
+    pub target: ObjectRef,
+    /// The resourceVersion of the row last fetched for.
+    pub version: Option<String>,
+    pub object: Option<std::sync::Arc<serde_json::Value>>,
+    pub in_flight: bool,
+    pub failed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -269,6 +309,12 @@ pub struct App {
     /// Live usage: the newest sample, or why there is none.
     pub metrics: MetricsStatus,
     pub thresholds: crate::kube::node_row::Thresholds,
+    /// What the server serves (discovery), for `:KIND`.
+    pub catalog: std::sync::Arc<ApiCatalog>,
+    pub discovery: Discovery,
+    /// The kind the resource view shows.
+    pub resource: Option<ResourceShown>,
+    pub described_object: Option<DescribedObject>,
 }
 
 /// What the metrics poller last said.
@@ -356,6 +402,10 @@ impl App {
             session_settings: SessionSettings::default(),
             metrics: MetricsStatus::default(),
             thresholds: Default::default(),
+            catalog: Default::default(),
+            discovery: Discovery::default(),
+            resource: None,
+            described_object: None,
         }
     }
 
@@ -450,6 +500,8 @@ impl App {
         t.taskruns = Table::default();
         t.namespaces.set_rows(Vec::new());
         t.triage.set_rows(Vec::new());
+        t.resource.set_rows(Vec::new());
+        self.described_object = None;
     }
 
     /// The context of the cluster shown.
@@ -479,13 +531,23 @@ impl App {
             View::TaskRuns => of.map_or("taskruns".into(), |o| format!("{} taskruns", o.name)),
             other => other.title().into(),
         };
+        let shown = |view: View, r: Option<&ResourceShown>, text: String| match (view, r) {
+            (View::Resource, Some(r)) => match &r.namespace {
+                Some(ns) => format!("{} {ns}", r.api.plural),
+                None => r.api.plural.clone(),
+            },
+            _ => text,
+        };
         self.history
             .iter()
-            .map(|s| label(s.view, s.detail.as_ref(), s.taskruns_of.as_ref()))
-            .chain([label(
+            .map(|s| {
+                let text = label(s.view, s.detail.as_ref(), s.taskruns_of.as_ref());
+                shown(s.view, s.resource.as_ref(), text)
+            })
+            .chain([shown(
                 self.view,
-                self.detail.as_ref(),
-                self.taskruns_of.as_ref(),
+                self.resource.as_ref(),
+                label(self.view, self.detail.as_ref(), self.taskruns_of.as_ref()),
             )])
             .collect()
     }

@@ -2,6 +2,7 @@
 //! selection that follows the same object when rows move. Rebuilt only when its store changes,
 //! never per frame.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -13,9 +14,9 @@ use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::Health;
 
 /// One column: its title and how it behaves when space is short.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Col {
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     /// The widest it grows.
     pub max: usize,
     /// The narrowest it is squeezed to.
@@ -31,7 +32,7 @@ pub struct Col {
 impl Col {
     pub const fn new(title: &'static str, max: usize) -> Self {
         Self {
-            title,
+            title: Cow::Borrowed(title),
             max,
             min: 3,
             shrink: u8::MAX,
@@ -107,6 +108,12 @@ pub trait TableRow {
         None
     }
     fn cmp_col(&self, other: &Self, col: Self::Column) -> Ordering;
+
+    /// The order in the column at `index` (rows with columns known only at run time override
+    /// this and `cell_at`).
+    fn cmp_at(&self, other: &Self, index: usize) -> Ordering {
+        Self::Column::at(index).map_or(Ordering::Equal, |c| self.cmp_col(other, c))
+    }
     /// The order among rows equal in the sorted column (namespace, then name).
     fn tiebreak(&self, other: &Self) -> Ordering;
     fn cell(&self, col: Self::Column, now: Timestamp) -> String;
@@ -160,6 +167,8 @@ pub struct Table<R> {
     /// First visible position in `view`.
     pub offset: usize,
     selected_key: Option<String>,
+    /// Columns known only at run time (a server-side Table's), instead of the row type's.
+    columns: Option<Arc<[Col]>>,
 }
 
 impl<R: TableRow> Default for Table<R> {
@@ -175,11 +184,26 @@ impl<R: TableRow> Default for Table<R> {
             selected: 0,
             offset: 0,
             selected_key: None,
+            columns: None,
         }
     }
 }
 
 impl<R: TableRow> Table<R> {
+    /// The columns shown: the row type's, or those set at run time.
+    pub fn columns(&self) -> &[Col] {
+        self.columns.as_deref().unwrap_or(R::COLUMNS)
+    }
+
+    /// Columns known only at run time; the sort falls back to the first when it is past them.
+    pub fn set_columns(&mut self, columns: Arc<[Col]>) {
+        if self.sort >= columns.len() {
+            self.sort = 0;
+            self.descending = false;
+        }
+        self.columns = Some(columns);
+    }
+
     /// Number of rows after filtering.
     pub fn len(&self) -> usize {
         self.view.len()
@@ -236,7 +260,7 @@ impl<R: TableRow> Table<R> {
     /// Sort by `col`; choosing the current column again reverses the order.
     /// Sort by `col` in its natural order (`reversed`: the other way).
     pub fn sort_by_col(&mut self, col: usize, reversed: bool) {
-        if col >= R::COLUMNS.len() {
+        if col >= self.columns().len() {
             return;
         }
         self.sort = col;
@@ -245,7 +269,7 @@ impl<R: TableRow> Table<R> {
     }
 
     pub fn sort_by(&mut self, col: usize) {
-        if col >= R::COLUMNS.len() {
+        if col >= self.columns().len() {
             return;
         }
         if self.sort == col {
@@ -305,10 +329,7 @@ impl<R: TableRow> Table<R> {
             if first != Ordering::Equal {
                 return first;
             }
-            let o = match R::Column::at(col) {
-                Some(c) => rows[a].cmp_col(&rows[b], c),
-                None => Ordering::Equal,
-            };
+            let o = rows[a].cmp_at(&rows[b], col);
             let o = if desc { o.reverse() } else { o };
             o.then_with(|| rows[a].tiebreak(&rows[b]))
         });

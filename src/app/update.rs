@@ -407,6 +407,8 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Back => return back(app),
+        // Enter on a kind opens its objects (`kinds` is above navigation).
+        Action::Open if app.view == View::ApiResources => return super::kinds::open_selected(app),
         Action::Open => return navigate::open(app),
         Action::Describe => return navigate::detail_of_selection(app, DetailKind::Describe),
         Action::Yaml => return navigate::detail_of_selection(app, DetailKind::Yaml),
@@ -430,6 +432,11 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Backspace => {
             app.input.pop();
             typed(app);
+        }
+        Action::Complete => {
+            if app.mode == Mode::Command {
+                super::command::complete(app);
+            }
         }
         Action::Submit => return submit(app),
         // Keys of panes, log panes, terminal panes and the detail pane: handled above when

@@ -73,7 +73,22 @@ pub async fn fetch(
             let api = dynamic(&client, &obj, tekton.as_ref())?;
             to_value(&api.get(&obj.name).await?)
         }
+        ResourceKind::Generic => to_value(&discovered(&client, &obj)?.get(&obj.name).await?),
     }
+}
+
+/// The Api for an object of a resource discovery found.
+fn discovered(client: &Client, obj: &ObjectRef) -> Result<Api<DynamicObject>, ActionError> {
+    let api = obj
+        .api
+        .as_ref()
+        .ok_or_else(|| ActionError::Unsupported(format!("{}: unknown resource", obj.label())))?;
+    let ar = api.api_resource();
+    Ok(if api.namespaced {
+        Api::namespaced_with(client.clone(), &obj.namespace, &ar)
+    } else {
+        Api::all_with(client.clone(), &ar)
+    })
 }
 
 pub async fn delete(
@@ -89,6 +104,12 @@ pub async fn delete(
         }
         ResourceKind::PipelineRuns | ResourceKind::TaskRuns => {
             dynamic(&client, &obj, tekton.as_ref())?
+                .delete(&obj.name, &DeleteParams::background())
+                .await?;
+        }
+        // Dependents go in the background, as kubectl deletes them.
+        ResourceKind::Generic => {
+            discovered(&client, &obj)?
                 .delete(&obj.name, &DeleteParams::background())
                 .await?;
         }

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use super::backoff::{Backoff, RetryNow};
 use super::credentials::ClientHandle;
+use super::discovery::ApiResourceInfo;
 use super::event_row::{EventRow, event_row};
 use super::ids::ClusterId;
 use super::informer::{Change, InformerState, InformerUpdate, ResourceKind, Sink, Updates};
@@ -21,6 +22,8 @@ use super::list_watch::{self, Ended, Fault, Target};
 use super::object_ref::ObjectRef;
 use super::pod_row::{PodRow, pod_row};
 use super::row_store::{RowStore, RowWriter};
+use super::server_table::TableStore;
+use super::table_informer::TableSource;
 use super::tekton::{self, TektonApi};
 
 pub use super::ids::Scope;
@@ -41,6 +44,8 @@ pub struct Stores {
     pub pipelineruns: Arc<OnceLock<Store<DynamicObject>>>,
     /// The TaskRuns of the PipelineRun shown, while one is.
     pub taskruns: Option<Store<DynamicObject>>,
+    /// The rows of the resource the resource view shows (server-side Table), while it does.
+    pub generic: Option<TableStore>,
 }
 
 /// The writing ends of a set of stores, for feeding watch events by hand (tests, benchmarks).
@@ -65,6 +70,7 @@ impl Stores {
             namespaces: namespaces_r,
             pipelineruns: Arc::new(OnceLock::new()),
             taskruns: None,
+            generic: None,
         };
         let writers = StoreWriters {
             pods,
@@ -84,6 +90,7 @@ impl Stores {
             ResourceKind::Namespaces => self.namespaces.len(),
             ResourceKind::PipelineRuns => self.pipelineruns.get().map_or(0, Store::len),
             ResourceKind::TaskRuns => self.taskruns.as_ref().map_or(0, Store::len),
+            ResourceKind::Generic => self.generic.as_ref().map_or(0, TableStore::len),
         }
     }
 }
@@ -257,6 +264,7 @@ impl Cluster {
             namespaces,
             pipelineruns,
             taskruns: None,
+            generic: None,
         };
         Self {
             id,
@@ -297,6 +305,53 @@ impl Cluster {
             store,
             task,
         })
+    }
+}
+
+impl Cluster {
+    /// Watch any resource as server-side Tables, in `namespace` or everywhere, for the
+    /// resource view; dropping what this returns stops the watch.
+    pub fn watch_resource(
+        &self,
+        resource: Arc<ApiResourceInfo>,
+        namespace: Option<String>,
+        tx: UnboundedSender<InformerUpdate>,
+    ) -> ResourceWatch {
+        let tx = Updates::new(self.id.clone(), tx);
+        let store = TableStore::default();
+        let mut source = TableSource {
+            resource: resource.clone(),
+            namespace: namespace.clone(),
+            label_selector: None,
+            store: store.clone(),
+        };
+        let clients = self.clients.clone();
+        let retry = self.retry.subscribe();
+        let task = tokio::spawn(async move {
+            // Gone (a CRD deleted): the view says "not installed" and shows nothing.
+            let _ = list_watch::run_source(&clients, ResourceKind::Generic, &mut source, tx, retry)
+                .await;
+        });
+        ResourceWatch {
+            resource,
+            namespace,
+            store,
+            task,
+        }
+    }
+}
+
+/// One resource watched for the resource view. Dropping it stops the watch.
+pub struct ResourceWatch {
+    pub resource: Arc<ApiResourceInfo>,
+    pub namespace: Option<String>,
+    pub store: TableStore,
+    task: JoinHandle<()>,
+}
+
+impl Drop for ResourceWatch {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 

@@ -24,6 +24,9 @@ pub enum ResourceKind {
     PipelineRuns,
     /// Watched only while a PipelineRun is open, for its TaskRuns.
     TaskRuns,
+    /// Any other kind (from discovery, as server-side Tables): the one the resource view
+    /// shows, watched only while it is shown.
+    Generic,
 }
 
 impl ResourceKind {
@@ -43,6 +46,7 @@ impl ResourceKind {
             Self::Namespaces => "namespaces",
             Self::PipelineRuns => "pipelineruns",
             Self::TaskRuns => "taskruns",
+            Self::Generic => "resources",
         }
     }
 
@@ -55,6 +59,7 @@ impl ResourceKind {
             Self::Namespaces => "namespace",
             Self::PipelineRuns => "pipelinerun",
             Self::TaskRuns => "taskrun",
+            Self::Generic => "object",
         }
     }
 
@@ -67,6 +72,7 @@ impl ResourceKind {
             Self::Namespaces => "Namespace",
             Self::PipelineRuns => "PipelineRun",
             Self::TaskRuns => "TaskRun",
+            Self::Generic => "",
         }
     }
 

@@ -107,25 +107,25 @@ fn slim<K: Resource + ResourceExt>(mut o: K) -> K {
 }
 
 /// The loop's reporting: states are sent only when they change.
-struct Reporter {
+pub struct Reporter {
     tx: Updates,
     kind: ResourceKind,
     state: Option<InformerState>,
 }
 
 impl Reporter {
-    fn state(&mut self, s: InformerState) {
+    pub fn state(&mut self, s: InformerState) {
         if self.state.as_ref() != Some(&s) {
             self.state = Some(s.clone());
             self.tx.send(self.kind, Change::State(s));
         }
     }
 
-    fn changed(&self) {
+    pub fn changed(&self) {
         self.tx.send(self.kind, Change::Changed);
     }
 
-    fn is_live(&self) -> bool {
+    pub fn is_live(&self) -> bool {
         self.state == Some(InformerState::Live)
     }
 }
@@ -161,23 +161,87 @@ where
     }
 }
 
+/// The two requests an informer makes, and where their results go: typed objects into a
+/// [`Sink`] ([`Typed`]), or a server-side Table's rows (`table_informer`).
+pub trait Source: Send {
+    /// List every page, replacing what the store holds once complete; the list's version.
+    fn list(
+        &mut self,
+        client: Client,
+    ) -> impl std::future::Future<Output = Result<String, kube::Error>> + Send;
+    /// Watch from `from` until the stream ends.
+    fn watch(
+        &mut self,
+        client: Client,
+        from: &str,
+        report: &mut Reporter,
+    ) -> impl std::future::Future<Output = WatchEnd> + Send;
+    /// The API is gone: nothing listed is true any more.
+    fn clear(&mut self);
+}
+
+/// A kind watched as typed objects into a sink.
+pub struct Typed<'a, K, S> {
+    pub target: &'a Target<K>,
+    pub sink: &'a mut S,
+}
+
+impl<K, S> Source for Typed<'_, K, S>
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    S: Sink<K>,
+{
+    async fn list(&mut self, client: Client) -> Result<String, kube::Error> {
+        let api = (self.target.api)(client);
+        list_into(&api, self.target.label_selector.as_deref(), self.sink).await
+    }
+
+    async fn watch(&mut self, client: Client, from: &str, report: &mut Reporter) -> WatchEnd {
+        let api = (self.target.api)(client);
+        watch(
+            &api,
+            from,
+            self.target.label_selector.as_deref(),
+            self.sink,
+            report,
+        )
+        .await
+    }
+
+    fn clear(&mut self) {
+        self.sink.apply(&Event::Init);
+        self.sink.apply(&Event::InitDone);
+    }
+}
+
 /// Run an informer until its task is aborted, or until its API is gone.
 pub async fn run<K>(
     target: &Target<K>,
     sink: &mut impl Sink<K>,
     tx: Updates,
-    mut retry: RetrySignal,
+    retry: RetrySignal,
 ) -> Ended
 where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
+    let mut source = Typed { target, sink };
+    run_source(&target.clients, target.kind, &mut source, tx, retry).await
+}
+
+/// The loop itself, for any source.
+pub async fn run_source(
+    clients: &ClientHandle,
+    kind: ResourceKind,
+    source: &mut impl Source,
+    tx: Updates,
+    mut retry: RetrySignal,
+) -> Ended {
     let mut report = Reporter {
         tx,
-        kind: target.kind,
+        kind,
         state: None,
     };
     report.state(InformerState::Syncing);
-    let selector = target.label_selector.as_deref();
     let mut backoff = Backoff::default();
     // Where the watch resumes from; `None`: list first.
     let mut rv: Option<String> = None;
@@ -189,15 +253,11 @@ where
     let mut refused = false;
     loop {
         if std::mem::take(&mut refused) {
-            let _ = target
-                .clients
-                .renew_unless_recent(Duration::from_secs(1))
-                .await;
+            let _ = clients.renew_unless_recent(Duration::from_secs(1)).await;
         }
-        let (generation, client) = target.clients.current();
-        let api = (target.api)(client);
+        let (generation, client) = clients.current();
         let fault = match &rv {
-            None => match list_into(&api, selector, sink).await {
+            None => match source.list(client).await {
                 Ok(version) => {
                     rv = Some(version);
                     report.changed();
@@ -206,7 +266,7 @@ where
                 }
                 Err(e) => classify(&e),
             },
-            Some(from) => match watch(&api, from, selector, sink, &mut report).await {
+            Some(from) => match source.watch(client, from, &mut report).await {
                 WatchEnd::Resume { version, delivered } => {
                     rv = Some(version);
                     if delivered {
@@ -237,7 +297,7 @@ where
             }
             Fault::Unauthorized(why) => {
                 // Renewed or not, the next attempt shows whether the new credentials work.
-                let why = match target.clients.renew(generation).await {
+                let why = match clients.renew(generation).await {
                     Ok(_) => why,
                     Err(e) => format!("{why} (reading the kubeconfig again failed: {e})"),
                 };
@@ -247,8 +307,7 @@ where
             Fault::Forbidden(why) => report.state(InformerState::Forbidden(why)),
             Fault::Gone(why) => {
                 // What was listed is not true any more: nothing is.
-                sink.apply(&Event::Init);
-                sink.apply(&Event::InitDone);
+                source.clear();
                 report.changed();
                 report.state(InformerState::NotInstalled);
                 return Ended::Gone(why);
@@ -262,7 +321,7 @@ where
     }
 }
 
-enum WatchEnd {
+pub enum WatchEnd {
     /// The stream ended or broke after the server accepted it: resume from this version.
     /// `delivered`: anything (an event, a bookmark) came before the end.
     Resume { version: String, delivered: bool },
@@ -287,13 +346,37 @@ where
     if let Some(s) = selector {
         wp = wp.labels(s);
     }
+    let stream = match api.watch(&wp, from).await {
+        Ok(s) => s,
+        Err(e) => return WatchEnd::Fault(from.to_string(), classify(&e)),
+    };
+    follow(stream, from, report, |event| match event {
+        WatchEvent::Added(obj) | WatchEvent::Modified(obj) => {
+            let version = obj.resource_version();
+            sink.apply(&Event::Apply(slim(obj)));
+            version
+        }
+        WatchEvent::Deleted(obj) => {
+            let version = obj.resource_version();
+            sink.apply(&Event::Delete(slim(obj)));
+            version
+        }
+        WatchEvent::Bookmark(_) | WatchEvent::Error(_) => None,
+    })
+    .await
+}
+
+/// Follow a watch the server accepted until it ends: `apply` takes each added, modified or
+/// deleted object and says its resourceVersion; bookmarks and errors are handled here.
+pub async fn follow<T>(
+    stream: impl futures::Stream<Item = Result<WatchEvent<T>, kube::Error>>,
+    from: &str,
+    report: &mut Reporter,
+    mut apply: impl FnMut(WatchEvent<T>) -> Option<String>,
+) -> WatchEnd {
+    let mut stream = std::pin::pin!(stream);
     let mut version = from.to_string();
     let mut delivered = false;
-    let stream = match api.watch(&wp, &version).await {
-        Ok(s) => s,
-        Err(e) => return WatchEnd::Fault(version, classify(&e)),
-    };
-    let mut stream = std::pin::pin!(stream);
     // The server accepted it: whatever happened before, this kind is live again.
     report.state(InformerState::Live);
     loop {
@@ -308,16 +391,6 @@ where
         };
         delivered = true;
         match event {
-            WatchEvent::Added(obj) | WatchEvent::Modified(obj) => {
-                version = obj.resource_version().unwrap_or(version);
-                sink.apply(&Event::Apply(slim(obj)));
-                report.changed();
-            }
-            WatchEvent::Deleted(obj) => {
-                version = obj.resource_version().unwrap_or(version);
-                sink.apply(&Event::Delete(slim(obj)));
-                report.changed();
-            }
             WatchEvent::Bookmark(b) => {
                 version = b.metadata.resource_version;
                 if !report.is_live() {
@@ -326,6 +399,12 @@ where
             }
             WatchEvent::Error(status) => {
                 return WatchEnd::Fault(version, classify_status(&status));
+            }
+            other => {
+                if let Some(v) = apply(other) {
+                    version = v;
+                }
+                report.changed();
             }
         }
     }

@@ -2,6 +2,9 @@
 //! triage row's target, the object a describe pane shows) and to act on it: every action takes
 //! its client from the reference's cluster.
 
+use std::sync::Arc;
+
+use super::discovery::ApiResourceInfo;
 use super::ids::ClusterId;
 use super::informer::ResourceKind;
 
@@ -12,6 +15,8 @@ pub struct ObjectRef {
     /// Empty for cluster-scoped kinds.
     pub namespace: String,
     pub name: String,
+    /// For `ResourceKind::Generic`: which resource (from discovery).
+    pub api: Option<Arc<ApiResourceInfo>>,
 }
 
 impl ObjectRef {
@@ -21,21 +26,51 @@ impl ObjectRef {
             kind,
             namespace: namespace.to_string(),
             name: name.to_string(),
+            api: None,
+        }
+    }
+
+    /// An object of any resource discovery found.
+    pub fn of_api(
+        cluster: &ClusterId,
+        api: &Arc<ApiResourceInfo>,
+        namespace: &str,
+        name: &str,
+    ) -> Self {
+        Self {
+            api: Some(api.clone()),
+            ..Self::new(cluster, ResourceKind::Generic, namespace, name)
+        }
+    }
+
+    /// `deployment`, `pod`: the singular kubectl uses in `KIND/NAME`.
+    pub fn singular(&self) -> &str {
+        match &self.api {
+            Some(api) => &api.singular,
+            None => self.kind.singular(),
+        }
+    }
+
+    /// The API kind (`Deployment`).
+    pub fn kind_name(&self) -> &str {
+        match &self.api {
+            Some(api) => &api.kind,
+            None => self.kind.kind_name(),
         }
     }
 
     /// `pod/demo/web-1`, `node/worker-1`: short and unambiguous, for titles and messages.
     pub fn label(&self) -> String {
         if self.namespace.is_empty() {
-            format!("{}/{}", self.kind.singular(), self.name)
+            format!("{}/{}", self.singular(), self.name)
         } else {
-            format!("{}/{}/{}", self.kind.singular(), self.namespace, self.name)
+            format!("{}/{}/{}", self.singular(), self.namespace, self.name)
         }
     }
 
     /// Whether an event's `involvedObject` (kind, namespace, name) points at this object.
     pub fn is(&self, kind: &str, namespace: &str, name: &str) -> bool {
-        self.kind.kind_name() == kind
+        self.kind_name() == kind
             && self.name == name
             && (self.namespace.is_empty() || self.namespace == namespace)
     }

@@ -68,6 +68,8 @@ pub struct Runner {
     clients: HashMap<ClusterId, ClientHandle>,
     pub cluster: Cluster,
     taskruns: Option<TaskRunWatch>,
+    /// The kind the resource view shows, watched while it does.
+    resource: Option<crate::kube::cluster::ResourceWatch>,
     channels: Channels,
     log_tasks: HashMap<StreamKey, LogTask>,
     pub terminals: Terminals,
@@ -96,6 +98,7 @@ impl Runner {
             clients,
             cluster: config.cluster,
             taskruns: None,
+            resource: None,
             channels,
             log_tasks: HashMap::new(),
             terminals,
@@ -110,7 +113,50 @@ impl Runner {
         };
         runner.start_metrics();
         runner.start_capture();
+        let first = runner.cluster.id.clone();
+        runner.discover(first);
         runner
+    }
+
+    /// Ask `cluster` what it serves; the answer comes back as a message.
+    fn discover(&self, cluster: ClusterId) {
+        let Some(handle) = self.clients.get(&cluster).cloned() else {
+            let why = format!("{cluster} is not connected");
+            let _ = self
+                .channels
+                .done
+                .send(Msg::Done(Done::Discovered(cluster, Err(why))));
+            return;
+        };
+        let tx = self.channels.done.clone();
+        tokio::spawn(async move {
+            let result = crate::kube::discovery::discover(&handle.client())
+                .await
+                .map_err(|e| crate::kube::error::ApiError::from(e).to_string());
+            let _ = tx.send(Msg::Done(Done::Discovered(cluster, result)));
+        });
+    }
+
+    /// Watch the kind the resource view shows (none: stop).
+    fn watch_resource(
+        &mut self,
+        shown: Option<crate::app::resource::ResourceShown>,
+        out: &mut VecDeque<Msg>,
+    ) {
+        self.resource = None;
+        self.cluster.stores.generic = None;
+        if let Some(shown) = shown {
+            let namespace = shown.list_namespace(&self.cluster.scope);
+            let tx = self.channels.informers.clone();
+            let w = self.cluster.watch_resource(shown.api, namespace, tx);
+            self.cluster.stores.generic = Some(w.store.clone());
+            self.resource = Some(w);
+        }
+        out.push_back(Msg::Informer(InformerUpdate {
+            cluster: self.cluster.id.clone(),
+            kind: ResourceKind::Generic,
+            change: Change::Changed,
+        }));
     }
 
     /// `cluster`'s current client (renewed after a 401).
@@ -184,6 +230,8 @@ impl Runner {
                     self.start_metrics();
                 }
             }
+            Effect::WatchResource(shown) => self.watch_resource(shown, out),
+            Effect::Discover(cluster) => self.discover(cluster),
             Effect::WatchTaskRuns(run) => {
                 let runs = app.informer(ResourceKind::PipelineRuns);
                 self.watch_taskruns(run, runs, out);
@@ -314,6 +362,7 @@ impl Runner {
         };
         // Dropping the old cluster stops its informers before the new ones start.
         self.taskruns = None;
+        self.resource = None;
         let tx = self.channels.informers.clone();
         self.cluster = Cluster::start(client, cluster, scope, tx);
         self.start_metrics();

@@ -6,6 +6,7 @@ mod events;
 mod exec;
 pub mod faults;
 mod http;
+mod kinds_seed;
 mod logs;
 mod metrics;
 pub mod model;

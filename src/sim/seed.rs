@@ -75,6 +75,7 @@ pub fn seed(scale: &Scale, store: &Store, events: &mut EventLog, now: Timestamp)
     seed_history(&mut w, scale, store, events);
     seed_squeeze(&mut w, scale, store);
     super::owners::seed_owners(store);
+    super::kinds_seed::seed_kinds(store, now, scale.pods >= 50);
     w
 }
 

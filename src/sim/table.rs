@@ -190,10 +190,8 @@ pub fn table(
     let rows: Vec<Value> = items
         .iter()
         .map(|obj| {
-            let mut meta = obj["metadata"].clone();
-            if let Some(m) = meta.as_object_mut() {
-                m.remove("managedFields");
-            }
+            // The whole metadata, managedFields included, as the apiserver sends it.
+            let meta = obj["metadata"].clone();
             json!({"cells": cells(served, crd, obj, now), "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta}})
         })
         .collect();

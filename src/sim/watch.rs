@@ -20,6 +20,39 @@ use super::store::{Change, ChangeType, Unresumable, WatchStart};
 /// apiserver's watch cache does (`waitUntilFreshAndBlock`), before "Too large resource version".
 const FRESH_WAIT: Duration = Duration::from_secs(3);
 
+/// How a watch's objects are written: as they are, or (kubectl's `as=Table`) each as a Table of
+/// one row, the column definitions in the first event only, as the apiserver's
+/// `watchEmbeddedEncoder` does (`NoHeaders` after the first; bookmarks are transformed too).
+struct Encoding {
+    table: Option<TableEncoding>,
+}
+
+struct TableEncoding {
+    crd: Option<Arc<Value>>,
+    headers_sent: bool,
+}
+
+impl Encoding {
+    fn line(&mut self, served: &Served, kind: &str, obj: &Value) -> Bytes {
+        let Some(t) = self.table.as_mut() else {
+            return event_line(kind, obj);
+        };
+        let rv = obj["metadata"]["resourceVersion"].clone();
+        let mut table = super::table::table(
+            served,
+            t.crd.as_deref(),
+            &[Arc::new(obj.clone())],
+            json!({"resourceVersion": rv}),
+            jiff::Timestamp::now(),
+        );
+        if t.headers_sent {
+            table["columnDefinitions"] = Value::Null;
+        }
+        t.headers_sent = true;
+        event_line(kind, &table)
+    }
+}
+
 fn event_line(kind: &str, obj: &Value) -> Bytes {
     let mut buf = Vec::with_capacity(1024);
     buf.extend_from_slice(b"{\"type\":\"");
@@ -80,24 +113,26 @@ fn replay(
     filter: &Filter,
     from: u64,
     lines: &mut Vec<Bytes>,
+    encoding: &mut Encoding,
 ) -> u64 {
     let mut last = from;
     for c in backlog {
         last = last.max(c.rv);
         let obj = present(served, &c.object);
         if filter.matches(&obj) {
-            lines.push(event_line(c.change.as_str(), &obj));
+            lines.push(encoding.line(served, c.change.as_str(), &obj));
         }
     }
     last
 }
 
-fn bookmark(served: &Served, rv: u64, initial_end: bool) -> Bytes {
+fn bookmark(served: &Served, rv: u64, initial_end: bool, encoding: &mut Encoding) -> Bytes {
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if initial_end {
         meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
     }
-    event_line(
+    encoding.line(
+        served,
         "BOOKMARK",
         &json!({"kind": served.kind_name, "apiVersion": served.api_version(), "metadata": meta}),
     )
@@ -114,7 +149,14 @@ pub fn respond(
     served: &'static Served,
     filter: Filter,
     params: &HashMap<String, String>,
+    accept: &str,
 ) -> Response {
+    let mut encoding = Encoding {
+        table: super::table::wants_table(accept).then(|| TableEncoding {
+            crd: super::http::crd_of(&sim, served),
+            headers_sent: false,
+        }),
+    };
     let Some(kind) = served.store else {
         return json_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -176,17 +218,17 @@ pub fn respond(
                 for obj in &snap.items {
                     let obj = present(served, obj);
                     if filter.matches(&obj) {
-                        initial.push(event_line("ADDED", &obj));
+                        initial.push(encoding.line(served, "ADDED", &obj));
                     }
                 }
                 if bookmarks && send_initial {
-                    initial.push(bookmark(served, snap.rv, true));
+                    initial.push(bookmark(served, snap.rv, true, &mut encoding));
                 }
                 (snap.rv, Some(rx))
             }
             Start::From(rv) => match sim.store.watch_from(kind, rv) {
                 Ok((backlog, rx)) => (
-                    replay(&backlog, served, &filter, rv, &mut initial),
+                    replay(&backlog, served, &filter, rv, &mut initial, &mut encoding),
                     Some(rx),
                 ),
                 Err(Unresumable::Expired { .. }) => {
@@ -206,7 +248,7 @@ pub fn respond(
         if let Some(rv) = not_reached {
             match when_reached(&sim, kind, rv).await {
                 Some((backlog, rx)) => {
-                    seen_rv = replay(&backlog, served, &filter, rv, &mut initial);
+                    seen_rv = replay(&backlog, served, &filter, rv, &mut initial, &mut encoding);
                     live = Some(rx);
                 }
                 None => initial.push(too_large_line(rv, sim.store.resource_version())),
@@ -230,7 +272,7 @@ pub fn respond(
             };
             let line = tokio::select! {
                 change = live.recv() => match change {
-                    Ok(c) => match forward(&c, kind, served, &filter, seen_rv) {
+                    Ok(c) => match forward(&c, kind, served, &filter, seen_rv, &mut encoding) {
                         Some(line) => { seen_rv = seen_rv.max(c.rv); line }
                         None => { seen_rv = seen_rv.max(c.rv); continue }
                     },
@@ -241,7 +283,7 @@ pub fn respond(
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
-                _ = ticker.tick(), if bookmarks => bookmark(served, seen_rv, false),
+                _ = ticker.tick(), if bookmarks => bookmark(served, seen_rv, false, &mut encoding),
                 () = until_deadline => return,
                 _ = drops.changed() => {
                     let _ = tx.send(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "simulated watch drop"))).await;
@@ -274,6 +316,7 @@ fn forward(
     served: &Served,
     filter: &Filter,
     seen_rv: u64,
+    encoding: &mut Encoding,
 ) -> Option<Bytes> {
     if c.kind != kind || c.rv <= seen_rv {
         return None;
@@ -287,5 +330,5 @@ fn forward(
         ChangeType::Modified => "MODIFIED",
         ChangeType::Deleted => "DELETED",
     };
-    Some(event_line(kind_text, &obj))
+    Some(encoding.line(served, kind_text, &obj))
 }

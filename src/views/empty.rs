@@ -14,7 +14,12 @@ pub fn message<R: TableRow>(
     kind: ResourceKind,
     theme: &Theme,
 ) -> Empty {
-    let what = kind.label();
+    let resource = app
+        .resource
+        .as_ref()
+        .filter(|_| kind == ResourceKind::Generic);
+    let what = resource.map_or_else(|| kind.label().to_string(), |r| r.api.plural.clone());
+    let cluster_wide = resource.is_some_and(|r| !r.api.namespaced);
     if !table.filter.is_empty() && table.total() > 0 {
         return Empty {
             style: theme.muted,
@@ -37,14 +42,20 @@ pub fn message<R: TableRow>(
         ),
         InformerState::Live => match &table.pin {
             Some(pin) => (theme.muted, format!("No {what} for {}", pin.label())),
-            None if kind == ResourceKind::Nodes || kind == ResourceKind::Namespaces => {
+            None if kind == ResourceKind::Nodes
+                || kind == ResourceKind::Namespaces
+                || cluster_wide =>
+            {
                 (theme.muted, format!("No {what}"))
             }
             None => (
                 theme.muted,
                 format!(
                     "No {what} in {}",
-                    match app.scope.namespace() {
+                    match resource
+                        .and_then(|r| r.namespace.as_deref())
+                        .or(app.scope.namespace())
+                    {
                         None => "any namespace".into(),
                         Some(ns) => format!("namespace {}", clean(ns)),
                     }

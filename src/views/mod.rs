@@ -116,6 +116,32 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::Resource => table::draw(
+            frame,
+            area,
+            app,
+            &t.resource,
+            &[ResourceKind::Generic],
+            || empty::message(app, &t.resource, ResourceKind::Generic, theme),
+            theme,
+        ),
+        View::ApiResources => table::draw(
+            frame,
+            area,
+            app,
+            &t.api_resources,
+            &[],
+            || table::Empty {
+                style: theme.pending,
+                text: match &app.discovery {
+                    crate::app::state::Discovery::Failed(e) => {
+                        format!("Cannot ask the server what it serves: {}", text::clean(e))
+                    }
+                    _ => format!("Asking {} what it serves …", app.server),
+                },
+            },
+            theme,
+        ),
         View::Captured => table::draw(
             frame,
             area,
@@ -388,6 +414,7 @@ mod tests {
                 table: None,
                 detail: None,
                 taskruns_of: None,
+                resource: None,
             });
         }
         a.view = view;

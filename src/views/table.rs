@@ -87,12 +87,17 @@ pub fn draw<R: TableRow>(
     // live, and ages as they were then (a stale table must not look fresh).
     let not_live = app.not_live(kinds);
     let now = not_live.as_ref().map_or(app.now, |(at, _)| *at);
-    let mut extra = format!(
-        "({}) [{}/{}]",
-        app.scope.label(),
-        table.len(),
-        table.total()
-    );
+    // `:KIND NAMESPACE` lists that namespace whatever the scope.
+    let pinned_ns = app
+        .resource
+        .as_ref()
+        .filter(|_| app.view == crate::app::View::Resource)
+        .and_then(|r| r.namespace.clone());
+    let scope_label = pinned_ns
+        .clone()
+        .unwrap_or_else(|| app.scope.label().to_string());
+    let all_namespaces = pinned_ns.is_none() && app.scope.is_all();
+    let mut extra = format!("({scope_label}) [{}/{}]", table.len(), table.total());
     if let Some(pin) = &table.pin {
         extra.push_str(&format!(" {}", pin.label()));
     }
@@ -120,8 +125,8 @@ pub fn draw<R: TableRow>(
         frame.render_widget(p, area);
         return;
     }
-    let spec = R::COLUMNS;
-    let cols = columns(spec, app.scope.is_all(), area.width);
+    let spec = table.columns();
+    let cols = columns(spec, all_namespaces, area.width);
     let height = body_height(area);
     let first = table.offset;
     let visible: Vec<(usize, &R)> = (first..(first + height).min(table.len()))
@@ -149,7 +154,7 @@ pub fn draw<R: TableRow>(
             widest.min(spec[c].max).max(title)
         })
         .collect();
-    let specs: Vec<Col> = cols.iter().map(|&c| spec[c]).collect();
+    let specs: Vec<Col> = cols.iter().map(|&c| spec[c].clone()).collect();
     let (widths, spacing) =
         fit_columns(&specs, &desired, usize::from(area.width.saturating_sub(2)));
     let widths: Vec<u16> = widths

@@ -5,11 +5,13 @@
 //! `mod.rs` holds the document builder and what every kind shares (times, metadata, events);
 //! each kind's layout is in its own file.
 
+mod generic;
 mod node;
 mod other;
 mod pod;
 mod tekton;
 
+pub use generic::generic;
 pub use node::{NodeExtras, node, sparkline};
 pub use other::{event, namespace};
 pub use pod::pod;

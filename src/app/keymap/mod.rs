@@ -269,6 +269,7 @@ pub fn input_action(ev: &KeyEvent) -> Option<Action> {
         KeyCode::Esc => Some(Action::Back),
         KeyCode::Enter => Some(Action::Submit),
         KeyCode::Backspace => Some(Action::Backspace),
+        KeyCode::Tab => Some(Action::Complete),
         KeyCode::Char(c) if !ctrl => Some(Action::Input(c)),
         _ => None,
     }

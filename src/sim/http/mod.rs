@@ -12,7 +12,7 @@ mod write;
 
 use admin::admin;
 use logs::pod_log;
-pub use read::{Filter, present};
+pub use read::{Filter, crd_of, present};
 use read::{get, list};
 use write::{create, delete, ephemeral, evict, patch};
 
@@ -244,7 +244,7 @@ async fn respond(
                     return r;
                 }
                 return match Filter::new(served, namespace, &params) {
-                    Ok(filter) => watch::respond(sim, served, filter, &params),
+                    Ok(filter) => watch::respond(sim, served, filter, &params, &accept),
                     Err(r) => *r,
                 };
             }

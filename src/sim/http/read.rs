@@ -234,7 +234,7 @@ pub(super) fn list(
 }
 
 /// The CustomResourceDefinition that serves `served`, if it is a custom resource.
-pub(crate) fn crd_of(sim: &Shared, served: &Served) -> Option<Arc<Value>> {
+pub fn crd_of(sim: &Shared, served: &Served) -> Option<Arc<Value>> {
     if served.group.is_empty() {
         return None;
     }

@@ -1,0 +1,521 @@
+//! The resource view: any kind the server serves (found by discovery), as the server's own
+//! Table, the columns `kubectl get` prints, with a NAMESPACE column across namespaces and the
+//! `-o wide` columns on wide terminals. Ages tick (the server computes them when it sends a
+//! row). And the rows of `:api-resources`, the list of every kind. (Opening them: `kinds`.)
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::table::{Col, TableRow, columns};
+use crate::kube::age;
+use crate::kube::discovery::ApiResourceInfo;
+use crate::kube::ids::ClusterId;
+use crate::kube::object_ref::ObjectRef;
+use crate::kube::pod_row::Health;
+use crate::kube::server_table::{Cell, ColumnDef, GenericRow};
+
+/// Which resource the view shows, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceShown {
+    pub api: Arc<ApiResourceInfo>,
+    /// `:KIND NAMESPACE`: this namespace whatever the scope; `None`: the scope's.
+    pub namespace: Option<String>,
+}
+
+impl ResourceShown {
+    /// The namespace to list in (`None`: all, or a cluster-scoped resource).
+    pub fn list_namespace(&self, scope: &crate::kube::ids::Scope) -> Option<String> {
+        if !self.api.namespaced {
+            return None;
+        }
+        self.namespace
+            .clone()
+            .or_else(|| scope.namespace().map(str::to_string))
+    }
+}
+
+/// How a server Table's columns map onto the view's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub api: Arc<ApiResourceInfo>,
+    /// A NAMESPACE column comes first (namespaced kinds).
+    pub namespace_col: bool,
+    pub columns: Arc<Vec<ColumnDef>>,
+    /// The server column that is the object's age (computed here, so it ticks).
+    pub age: Option<usize>,
+}
+
+impl Layout {
+    pub fn new(api: Arc<ApiResourceInfo>, columns: Arc<Vec<ColumnDef>>) -> Self {
+        let age = columns.iter().position(|c| c.name == "Age");
+        Self {
+            namespace_col: api.namespaced,
+            api,
+            columns,
+            age,
+        }
+    }
+
+    /// The view's columns: NAMESPACE (hidden in one namespace), the server's (priority-0
+    /// ones always, the `-o wide` ones on wide terminals), titles upper-cased as kubectl does.
+    pub fn cols(&self) -> Arc<[Col]> {
+        let ns = self
+            .namespace_col
+            .then(|| Col::new("NAMESPACE", 30).shrink(200, 6).namespace());
+        let server = self.columns.iter().enumerate().map(|(i, c)| {
+            let mut col = Col::new("", 60);
+            col.title = Cow::Owned(c.name.to_uppercase());
+            col.max = if c.format == "name" { 64 } else { 60 };
+            // The name squeezes last; then from the right (kubectl puts what matters first).
+            let rank = if c.format == "name" {
+                250
+            } else {
+                100u8.saturating_sub(u8::try_from(i).unwrap_or(100))
+            };
+            col = col.shrink(rank, 5);
+            if c.priority > 0 {
+                col = col.hide_below(150);
+            }
+            col
+        });
+        ns.into_iter().chain(server).collect()
+    }
+
+    /// The server column at view index `i`.
+    fn server_index(&self, i: usize) -> Option<usize> {
+        let i = i.checked_sub(usize::from(self.namespace_col))?;
+        (i < self.columns.len()).then_some(i)
+    }
+}
+
+/// One row of the resource view: the server's row and how to read it.
+#[derive(Debug, Clone)]
+pub struct ResourceRow {
+    pub row: Arc<GenericRow>,
+    pub layout: Arc<Layout>,
+}
+
+impl ResourceRow {
+    fn text(&self, i: usize, now: Timestamp) -> String {
+        if self.layout.namespace_col && i == 0 {
+            return self.row.namespace.clone();
+        }
+        let Some(s) = self.layout.server_index(i) else {
+            return String::new();
+        };
+        if Some(s) == self.layout.age && self.row.created.is_some() {
+            return age::since(self.row.created, now);
+        }
+        self.row.cells.get(s).map(Cell::text).unwrap_or_default()
+    }
+}
+
+/// `5m12s` as seconds (for sorting ages and durations as times, not text).
+fn duration(text: &str) -> Option<i64> {
+    let (mut total, mut number, mut any) = (0i64, 0i64, false);
+    for c in text.chars() {
+        if let Some(d) = c.to_digit(10) {
+            number = number * 10 + i64::from(d);
+            any = true;
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'y' => 365 * 86_400,
+            _ => return None,
+        };
+        total += number * unit;
+        number = 0;
+    }
+    (any && number == 0).then_some(total)
+}
+
+/// Numbers as numbers, durations as durations, `3/4` by its first number, else as text.
+fn natural(a: &Cell, b: &Cell) -> Ordering {
+    let number = |c: &Cell| match c {
+        Cell::Int(n) => Some(*n as f64),
+        Cell::Float(f) => Some(*f),
+        Cell::Text(t) => duration(t).map(|d| d as f64).or_else(|| {
+            t.split('/')
+                .next()
+                .and_then(|n| n.trim().parse::<f64>().ok())
+        }),
+        _ => None,
+    };
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => a.text().cmp(&b.text()),
+    }
+}
+
+columns! {
+    /// Placeholder: a resource table's columns are the server's, set at run time.
+    pub enum ResourceCol {
+        Cell = Col::new("NAME", 64),
+    }
+}
+
+impl TableRow for ResourceRow {
+    type Column = ResourceCol;
+
+    fn key(&self) -> &str {
+        &self.row.uid
+    }
+
+    fn fields(&self) -> Vec<Cow<'_, str>> {
+        let n = usize::from(self.layout.namespace_col) + self.layout.columns.len();
+        (0..n)
+            .filter(|i| {
+                Some(*i)
+                    != self
+                        .layout
+                        .age
+                        .map(|a| a + usize::from(self.layout.namespace_col))
+            })
+            .map(|i| Cow::Owned(self.text(i, Timestamp::UNIX_EPOCH)))
+            .collect()
+    }
+
+    fn label(&self, key: &str) -> Option<&str> {
+        self.row.labels.get(key).map(String::as_str)
+    }
+
+    fn cmp_col(&self, other: &Self, _col: Self::Column) -> Ordering {
+        self.cmp_at(other, 0)
+    }
+
+    fn cmp_at(&self, other: &Self, index: usize) -> Ordering {
+        if self.layout.namespace_col && index == 0 {
+            return self.row.namespace.cmp(&other.row.namespace);
+        }
+        let Some(s) = self.layout.server_index(index) else {
+            return Ordering::Equal;
+        };
+        if Some(s) == self.layout.age {
+            // Youngest first, as ages ascending.
+            return other.row.created.cmp(&self.row.created);
+        }
+        match (self.row.cells.get(s), other.row.cells.get(s)) {
+            (Some(a), Some(b)) => natural(a, b),
+            _ => Ordering::Equal,
+        }
+    }
+
+    fn tiebreak(&self, o: &Self) -> Ordering {
+        (&self.row.namespace, &self.row.name).cmp(&(&o.row.namespace, &o.row.name))
+    }
+
+    fn cell(&self, _col: Self::Column, now: Timestamp) -> String {
+        self.text(0, now)
+    }
+
+    fn cell_at(&self, index: usize, now: Timestamp) -> String {
+        self.text(index, now)
+    }
+
+    /// Read from the cells a person reads: a status or phase that says it failed, a ready
+    /// count short of its total; an object being deleted.
+    fn health(&self) -> Health {
+        if self.row.deleting {
+            return Health::Pending;
+        }
+        let mut health = Health::Ok;
+        for (c, cell) in self.layout.columns.iter().zip(&self.row.cells) {
+            let text = cell.text();
+            match c.name.as_str() {
+                "Status" | "Phase" | "STATUS" => {
+                    let t = text.to_lowercase();
+                    if ["fail", "error", "crash", "backoff", "lost"]
+                        .iter()
+                        .any(|w| t.contains(w))
+                    {
+                        return Health::Error;
+                    }
+                    if ["pending", "progress", "terminating", "unknown"]
+                        .iter()
+                        .any(|w| t.contains(w))
+                    {
+                        health = Health::Pending;
+                    }
+                    if t == "complete" || t == "completed" || t == "succeeded" {
+                        health = Health::Done;
+                    }
+                }
+                "Ready" => {
+                    if let Some((have, want)) = text.split_once('/')
+                        && have.trim().parse::<i64>().ok() < want.trim().parse::<i64>().ok()
+                    {
+                        health = Health::Warning;
+                    }
+                }
+                _ => {}
+            }
+        }
+        health
+    }
+
+    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
+        Some(ObjectRef::of_api(
+            cluster,
+            &self.layout.api,
+            &self.row.namespace,
+            &self.row.name,
+        ))
+    }
+}
+
+/// The rows of a store, read through `layout`.
+pub fn rows(store_rows: Vec<Arc<GenericRow>>, layout: &Arc<Layout>) -> Vec<Arc<ResourceRow>> {
+    store_rows
+        .into_iter()
+        .map(|row| {
+            Arc::new(ResourceRow {
+                row,
+                layout: layout.clone(),
+            })
+        })
+        .collect()
+}
+
+// ---- :api-resources ----
+
+columns! {
+    /// The columns of `:api-resources`, as `kubectl api-resources` prints them.
+    pub enum ApiCol {
+        Name = Col::new("NAME", 40).shrink(250, 10),
+        Short = Col::new("SHORTNAMES", 16).shrink(2, 4),
+        ApiVersion = Col::new("APIVERSION", 40).shrink(3, 8),
+        Namespaced = Col::new("NAMESPACED", 10),
+        Kind = Col::new("KIND", 36).shrink(4, 8),
+        Verbs = Col::new("VERBS", 60).shrink(1, 5).hide_below(150),
+        Categories = Col::new("CATEGORIES", 20).shrink(0, 4).hide_below(170),
+    }
+}
+
+/// One resource of the catalog, as a row.
+#[derive(Debug, Clone)]
+pub struct ApiResourceRow {
+    pub api: Arc<ApiResourceInfo>,
+    key: String,
+}
+
+impl ApiResourceRow {
+    pub fn new(api: Arc<ApiResourceInfo>) -> Self {
+        let key = api.qualified();
+        Self { api, key }
+    }
+}
+
+impl TableRow for ApiResourceRow {
+    type Column = ApiCol;
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn fields(&self) -> Vec<Cow<'_, str>> {
+        ApiCol::ALL
+            .iter()
+            .map(|c| Cow::Owned(self.cell(*c, Timestamp::UNIX_EPOCH)))
+            .collect()
+    }
+
+    fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
+        self.cell(col, Timestamp::UNIX_EPOCH)
+            .cmp(&o.cell(col, Timestamp::UNIX_EPOCH))
+    }
+
+    /// The catalog's own order (resolution order) among equals.
+    fn tiebreak(&self, _o: &Self) -> Ordering {
+        Ordering::Equal
+    }
+
+    fn cell(&self, col: Self::Column, _now: Timestamp) -> String {
+        let a = &self.api;
+        match col {
+            ApiCol::Name => a.plural.clone(),
+            ApiCol::Short => a.short_names.join(","),
+            ApiCol::ApiVersion => a.api_version(),
+            ApiCol::Namespaced => a.namespaced.to_string(),
+            ApiCol::Kind => a.kind.clone(),
+            ApiCol::Verbs => a.verbs.join(","),
+            ApiCol::Categories => a.categories.join(","),
+        }
+    }
+
+    fn health(&self) -> Health {
+        Health::Ok
+    }
+}
+
+use super::table::Column as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::server_table::WireTable;
+
+    fn page(name: &str) -> crate::kube::server_table::Page {
+        let path = format!(
+            "{}/tests/fixtures/real-cluster/kinds/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let t: WireTable = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        t.read()
+    }
+
+    fn api(plural: &str, namespaced: bool) -> Arc<ApiResourceInfo> {
+        Arc::new(ApiResourceInfo {
+            group: "apps".into(),
+            version: "v1".into(),
+            plural: plural.into(),
+            singular: plural.trim_end_matches('s').into(),
+            kind: "Deployment".into(),
+            namespaced,
+            verbs: vec!["list".into()],
+            short_names: vec![],
+            categories: vec![],
+            subresources: vec![],
+        })
+    }
+
+    /// What `kubectl get KIND` printed for the same objects: our cells must be its cells.
+    fn kubectl_rows(name: &str) -> Vec<Vec<String>> {
+        let path = format!(
+            "{}/tests/fixtures/real-cluster/kinds/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or_default();
+        // Column starts from the header: kubectl pads columns with at least three spaces, and
+        // a title of two words (ACCESS MODES) has one.
+        let b = header.as_bytes();
+        let starts: Vec<usize> = (0..b.len())
+            .filter(|&i| {
+                b[i] != b' ' && (i == 0 || (i >= 2 && b[i - 1] == b' ' && b[i - 2] == b' '))
+            })
+            .collect();
+        lines
+            .map(|l| {
+                starts
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &s)| {
+                        let end = starts.get(k + 1).copied().unwrap_or(l.len()).min(l.len());
+                        l.get(s.min(l.len())..end).unwrap_or("").trim().to_string()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_show_what_kubectl_printed_for_the_same_table() {
+        for (kind, namespaced) in [
+            ("deployments", true),
+            ("services", true),
+            ("jobs", true),
+            ("persistentvolumes", false),
+            ("horizontalpodautoscalers", true),
+            ("widgets", true),
+        ] {
+            let p = page(&format!("{kind}.table.json"));
+            let layout = Arc::new(Layout::new(
+                api(kind, namespaced),
+                Arc::new(p.columns.clone().unwrap_or_default()),
+            ));
+            // Read at the time of the server's own Age cells: the ages must agree too.
+            let rows = rows(p.rows.into_iter().map(Arc::new).collect(), &layout);
+            let cols = layout.cols();
+            let shown: Vec<usize> = (0..cols.len())
+                .filter(|&i| {
+                    i >= usize::from(namespaced)
+                        && layout
+                            .server_index(i)
+                            .is_some_and(|s| layout.columns[s].priority == 0)
+                })
+                .collect();
+            let want = kubectl_rows(&format!("{kind}.kubectl.txt"));
+            let header: Vec<String> = shown.iter().map(|&i| cols[i].title.to_string()).collect();
+            let kubectl_header = std::fs::read_to_string(format!(
+                "{}/tests/fixtures/real-cluster/kinds/{kind}.kubectl.txt",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap_or_default();
+            assert_eq!(
+                header.join(" "),
+                kubectl_header
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                "{kind}"
+            );
+            for want_row in &want {
+                let Some(r) = rows.iter().find(|r| r.row.name == want_row[0]) else {
+                    // CronJob runs come and go between captures.
+                    continue;
+                };
+                for (k, &i) in shown.iter().enumerate() {
+                    let is_age = layout.server_index(i) == layout.age;
+                    if is_age {
+                        continue;
+                    }
+                    let got = r.cell_at(i, Timestamp::UNIX_EPOCH);
+                    let got = if got.is_empty() { String::new() } else { got };
+                    assert_eq!(
+                        got, want_row[k],
+                        "{kind}/{} column {}",
+                        want_row[0], cols[i].title
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sorting_reads_numbers_and_durations() {
+        assert_eq!(
+            natural(&Cell::Text("9".into()), &Cell::Text("10".into())),
+            Ordering::Less
+        );
+        assert_eq!(
+            natural(&Cell::Text("5m".into()), &Cell::Text("70s".into())),
+            Ordering::Greater
+        );
+        assert_eq!(
+            natural(&Cell::Text("3/4".into()), &Cell::Text("10/10".into())),
+            Ordering::Less
+        );
+        assert_eq!(natural(&Cell::Int(2), &Cell::Int(11)), Ordering::Less);
+        assert_eq!(
+            natural(&Cell::Text("b".into()), &Cell::Text("a".into())),
+            Ordering::Greater
+        );
+        assert_eq!(duration("5m12s"), Some(312));
+        assert_eq!(duration("web"), None);
+    }
+
+    #[test]
+    fn health_reads_status_and_ready() {
+        let p = page("jobs.table.json");
+        let layout = Arc::new(Layout::new(
+            api("jobs", true),
+            Arc::new(p.columns.clone().unwrap_or_default()),
+        ));
+        let rows = rows(p.rows.into_iter().map(Arc::new).collect(), &layout);
+        let by = |n: &str| rows.iter().find(|r| r.row.name == n).map(|r| r.health());
+        assert_eq!(by("migrate-fail"), Some(Health::Error));
+        assert_eq!(by("migrate-ok"), Some(Health::Done));
+    }
+}
