@@ -406,6 +406,12 @@ async fn legacy(
     Ok(out)
 }
 
+/// The real 1.36 cluster's catalog (`tests/fixtures/real-cluster/kinds`), for tests.
+#[cfg(test)]
+pub fn real_catalog() -> ApiCatalog {
+    tests::real()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,7 +426,7 @@ mod tests {
     }
 
     /// The real 1.36 cluster's aggregated discovery (`kubectl api-resources` is printed from it).
-    fn real() -> ApiCatalog {
+    pub(super) fn real() -> ApiCatalog {
         let mut core = parse_aggregated(&fixture("kinds/wire-aggregated-discovery-api.json"))
             .unwrap_or_default();
         for r in &mut core {

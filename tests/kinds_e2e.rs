@@ -1,0 +1,119 @@
+//! Any kind, end to end: the real binary in a PTY against the simulator, `:KIND` typed as a
+//! user would, the screen read back and compared with what real `kubectl get` prints against
+//! the same simulator (kubectl renders the server's Table; so must we), then kept live through
+//! the Table watch when an object is deleted. Needs kubectl (`.ci/run` installs it).
+
+mod common;
+
+use std::process::Command;
+
+use common::term::Term;
+use common::world;
+
+fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap_or_else(|e| panic!("run kubectl (install it; .ci/run does): {e}"));
+    assert!(
+        out.status.success(),
+        "kubectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// kubectl's rows as words (the AGE column left out: it ticks between the two reads).
+fn kubectl_rows(text: &str) -> Vec<Vec<String>> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let age = header.iter().position(|h| *h == "AGE");
+    lines
+        .map(|l| {
+            l.split_whitespace()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != age)
+                .map(|(_, w)| w.to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// The screen line showing `name` as its NAME cell.
+fn line_of<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
+    screen.lines().find(|l| {
+        l.trim_start_matches('│')
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w == name)
+    })
+}
+
+#[test]
+fn deployments_services_and_a_custom_resource_show_what_kubectl_shows() {
+    let w = world(common::frozen(120));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 200, 50);
+    t.wait_for("pods(demo)");
+    for (command, kind) in [
+        (":deploy\r", "deployments"),
+        (":svc\r", "services"),
+        (":wd\r", "widgets"),
+        (":cj\r", "cronjobs"),
+    ] {
+        let expected = kubectl_rows(&kubectl(&w.kubeconfig, &["get", kind, "-n", "demo"]));
+        assert!(!expected.is_empty(), "kubectl listed no {kind}");
+        t.send(command);
+        let first = expected[0][0].clone();
+        let screen = t.wait_until(&format!("{kind} listed"), |s| {
+            s.contains(&format!("{kind}(demo)")) && line_of(s, &first).is_some()
+        });
+        for row in &expected {
+            let line = line_of(&screen, &row[0])
+                .unwrap_or_else(|| panic!("{kind}/{} not on screen:\n{screen}", row[0]));
+            // Every cell kubectl printed is on the row, in kubectl's order.
+            let mut rest = line;
+            for cell in row {
+                let at = rest.find(cell.as_str()).unwrap_or_else(|| {
+                    panic!("{kind}: {cell:?} missing or out of order in {line:?}")
+                });
+                rest = &rest[at + cell.len()..];
+            }
+        }
+    }
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn a_deleted_object_leaves_the_view_live_and_an_unknown_kind_is_explained() {
+    let w = world(common::frozen(120));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 40);
+    t.wait_for("pods(demo)");
+    t.send(":cm\r");
+    t.wait_for("api-config");
+    t.wait_for("billing-config");
+    kubectl(
+        &w.kubeconfig,
+        &["delete", "configmap", "api-config", "-n", "demo"],
+    );
+    let screen = t.wait_gone("api-config");
+    assert!(screen.contains("billing-config"), "{screen}");
+    t.send(":certificates.cert-manager.io\r");
+    t.wait_for("the server doesn't have a resource type \"certificates.cert-manager.io\"");
+    // `:api-resources` lists what the server serves; Enter opens one.
+    t.send(":api-resources\r");
+    t.wait_for("persistentvolumeclaims");
+    t.send("/^widgets$\r");
+    t.wait_for("example.com/v1");
+    t.send("\r");
+    t.wait_for("Provisioning");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
