@@ -266,7 +266,7 @@ fn small_and_large_terminals_render_and_survive_resize() {
 #[test]
 fn help_lists_keys_and_navigation_moves_the_cursor() {
     let w = world(common::frozen(10));
-    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 140, 100);
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 140, 150);
     t.wait_for("pods(all)");
     t.send("?");
     let wanted = [

@@ -117,3 +117,49 @@ fn a_deleted_object_leaves_the_view_live_and_an_unknown_kind_is_explained() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn a_deployment_is_scaled_and_restarted_from_its_view() {
+    let w = world(common::frozen(120));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 40);
+    t.wait_for("pods(demo)");
+    t.send(":deploy\r");
+    t.wait_for("deployments(demo)");
+    // Put the cursor on `worker` (the filter keeps one row).
+    t.send("/^worker$\r");
+    t.wait_until("only worker", |s| s.contains("[1/"));
+    t.send("a");
+    t.wait_for(":scale ");
+    t.send("4\r");
+    t.wait_for("Scale deployment/demo/worker to 4 replicas");
+    t.send("y");
+    t.wait_for("scaled deployment/demo/worker to 4");
+    // The server has it, and the view shows it live.
+    let printed = kubectl(&w.kubeconfig, &["get", "deploy", "worker", "-n", "demo"]);
+    assert!(printed.contains("4/4"), "{printed}");
+    t.wait_until("4/4 on screen", |s| {
+        line_of(s, "worker").is_some_and(|l| l.contains("4/4"))
+    });
+    t.send("A");
+    t.wait_for("Restart every pod of deployment/demo/worker");
+    t.send("y");
+    t.wait_for("restarting the pods of deployment/demo/worker");
+    let annotations = kubectl(
+        &w.kubeconfig,
+        &[
+            "get",
+            "deploy",
+            "worker",
+            "-n",
+            "demo",
+            "-o",
+            "jsonpath={.spec.template.metadata.annotations}",
+        ],
+    );
+    assert!(
+        annotations.contains("kubectl.kubernetes.io/restartedAt"),
+        "{annotations}"
+    );
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}

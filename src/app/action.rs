@@ -42,6 +42,9 @@ pub enum Action {
     Backspace,
     /// Tab on the command line: complete the command or kind.
     Complete,
+    /// Scale the selection (opens `:scale` on the command line).
+    Scale,
+    RolloutRestart,
     Submit,
     Confirm,
     /// Logs of the selection (a container picker when a pod has several).
@@ -110,6 +113,10 @@ pub enum Effect {
     WatchResource(Option<super::resource::ResourceShown>),
     /// Ask the cluster what it serves (discovery), again.
     Discover(ClusterId),
+    /// Set the replicas through the scale subresource.
+    Scale(ObjectRef, i32),
+    /// Restart the pods of a workload (a new pod-template annotation, as kubectl does).
+    RolloutRestart(ObjectRef),
     FetchYaml(ObjectRef),
     /// Fetch the pod the describe pane shows (its store keeps rows, not pods).
     FetchPod(ObjectRef),
@@ -158,7 +165,9 @@ impl Effect {
             | Effect::CancelRun(_)
             | Effect::Rerun(_)
             | Effect::Cordon(..)
-            | Effect::Drain(..) => true,
+            | Effect::Drain(..)
+            | Effect::Scale(..)
+            | Effect::RolloutRestart(_) => true,
             // Exec and debug run commands in the cluster; a local shell does not.
             Effect::OpenSession { spec, .. } => spec.mutates(),
             _ => false,

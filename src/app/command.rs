@@ -28,6 +28,8 @@ pub enum CommandName {
     Shell,
     Retry,
     ApiResources,
+    Scale,
+    RolloutRestart,
     Quit,
 }
 
@@ -142,6 +144,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         "a shell on this machine with the current context (KUBECONFIG set)",
     ),
     spec(
+        &["scale"],
+        CommandName::Scale,
+        "REPLICAS",
+        "scale the selected Deployment, StatefulSet or ReplicaSet (asks first)",
+    ),
+    spec(
+        &["restart", "rollout-restart"],
+        CommandName::RolloutRestart,
+        "",
+        "rollout restart of the selected Deployment, StatefulSet or DaemonSet (asks first)",
+    ),
+    spec(
         &["api-resources", "apis", "kinds"],
         CommandName::ApiResources,
         "",
@@ -182,6 +196,8 @@ pub enum Command {
     Shell,
     Retry,
     ApiResources,
+    Scale(Option<String>),
+    RolloutRestart,
     /// `:KIND [NAMESPACE]`: any kind the server serves (resolved through discovery).
     Resource(String, Option<String>),
     Quit,
@@ -240,6 +256,8 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::Shell => Command::Shell,
         CommandName::Retry => Command::Retry,
         CommandName::ApiResources => Command::ApiResources,
+        CommandName::Scale => Command::Scale(arg),
+        CommandName::RolloutRestart => Command::RolloutRestart,
         CommandName::Quit => Command::Quit,
     })
 }
@@ -322,6 +340,8 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Shell => return sessions::open_local(app),
         Command::Retry => return retry_now(app),
         Command::ApiResources => return super::kinds::api_resources(app),
+        Command::Scale(replicas) => super::mutations::scale(app, replicas.as_deref()),
+        Command::RolloutRestart => super::mutations::rollout_restart(app),
         Command::Resource(name, namespace) => {
             return super::kinds::command(app, &name, namespace);
         }

@@ -278,4 +278,68 @@ mod tests {
             .collect();
         assert!(text.contains("Ready Replicas:"), "{text}");
     }
+
+    #[test]
+    fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_only() {
+        let mut a = app();
+        discovered(&mut a);
+        type_command(&mut a, "deploy");
+        let (mut stores, _writers) = Stores::with_writers();
+        stores.generic = Some(store_with("deployments"));
+        Projection::default().project(&mut a, &stores);
+        // `a` opens `:scale ` for the count.
+        on_action(&mut a, Action::Scale);
+        assert_eq!((a.mode, a.input.as_str()), (Mode::Command, "scale "));
+        a.input.push('3');
+        on_action(&mut a, Action::Submit);
+        assert_eq!(a.mode, Mode::Confirm);
+        let prompt = a
+            .pending
+            .as_ref()
+            .map(|p| p.prompt.clone())
+            .unwrap_or_default();
+        assert!(
+            prompt.contains("deployment/kinds/web")
+                && prompt.contains("3 replicas")
+                && prompt.contains("context prod"),
+            "{prompt}"
+        );
+        let effects = on_action(&mut a, Action::Confirm);
+        assert!(
+            matches!(effects.as_slice(), [Effect::Scale(o, 3)] if o.name == "web"),
+            "{effects:?}"
+        );
+        assert!(effects[0].mutates());
+        let effects = type_command(&mut a, "restart");
+        assert!(effects.is_empty());
+        let effects = on_action(&mut a, Action::Confirm);
+        assert!(matches!(effects.as_slice(), [Effect::RolloutRestart(o)] if o.name == "web"));
+        assert!(effects[0].mutates());
+        // Bad counts and read-only mode are refused before anything is asked.
+        type_command(&mut a, "scale -1");
+        assert_ne!(a.mode, Mode::Confirm);
+        a.readonly = true;
+        type_command(&mut a, "scale 2");
+        assert_ne!(a.mode, Mode::Confirm);
+        let text = a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default();
+        assert!(text.contains("read-only"), "{text}");
+        // Not a workload: said, not asked.
+        a.readonly = false;
+        type_command(&mut a, "cm");
+        stores.generic = Some(store_with("configmaps"));
+        Projection::default().project(&mut a, &stores);
+        type_command(&mut a, "restart");
+        assert_ne!(a.mode, Mode::Confirm);
+        // Deleting any kind asks, naming what goes with it.
+        on_action(&mut a, Action::Delete);
+        let prompt = a
+            .pending
+            .as_ref()
+            .map(|p| p.prompt.clone())
+            .unwrap_or_default();
+        assert!(
+            prompt.starts_with("Delete configmap/kinds/") && prompt.contains("Background"),
+            "{prompt}"
+        );
+    }
 }

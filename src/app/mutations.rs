@@ -1,5 +1,5 @@
 //! `update` for the changes to the cluster a key asks for (delete, cancel and rerun a
-//! PipelineRun): each is confirmed first, names its object and cluster, and is refused in
+//! PipelineRun, scale and restart a workload): each is confirmed first, names its object and cluster, and is refused in
 //! read-only mode.
 
 use super::action::{Action, Effect};
@@ -7,6 +7,68 @@ use super::nodes::confirm;
 use super::selection::selected_object;
 use super::state::{App, Severity, View};
 use crate::kube::informer::ResourceKind;
+use crate::kube::object_ref::ObjectRef;
+
+/// The selection, if it is a resource with `subresource` or of one of `plurals` (apps group).
+fn selected_workload(app: &mut App, what: &str, plurals: &[&str]) -> Option<ObjectRef> {
+    let obj = selected_object(app);
+    let fits = obj
+        .as_ref()
+        .and_then(|o| o.api.as_ref())
+        .is_some_and(|a| a.group == "apps" && plurals.contains(&a.plural.as_str()));
+    if !fits {
+        error(
+            app,
+            format!(
+                "{what} applies to {}: select one in its view (:deploy, :sts…)",
+                plurals.join(", ")
+            ),
+        );
+        return None;
+    }
+    obj
+}
+
+/// `:scale N`: set the selected workload's replicas, after confirmation.
+pub fn scale(app: &mut App, replicas: Option<&str>) {
+    let Some(obj) = selected_workload(
+        app,
+        "scale",
+        &["deployments", "statefulsets", "replicasets"],
+    ) else {
+        return;
+    };
+    let Some(n) = replicas
+        .and_then(|r| r.parse::<i32>().ok())
+        .filter(|n| *n >= 0)
+    else {
+        error(app, "scale how far? :scale REPLICAS (0 or more)");
+        return;
+    };
+    let prompt = format!(
+        "Scale {} to {n} replicas (context {})?",
+        obj.label(),
+        obj.cluster
+    );
+    confirm(app, Effect::Scale(obj, n), prompt);
+}
+
+/// `:restart`: restart the selected workload's pods, after confirmation.
+pub fn rollout_restart(app: &mut App) {
+    let Some(obj) = selected_workload(
+        app,
+        "rollout restart",
+        &["deployments", "statefulsets", "daemonsets"],
+    ) else {
+        return;
+    };
+    let prompt = format!(
+        "Restart every pod of {} (rollout restart, context {})?",
+        obj.label(),
+        obj.cluster
+    );
+    confirm(app, Effect::RolloutRestart(obj), prompt);
+}
 
 fn error(app: &mut App, text: impl Into<String>) {
     app.message = Some((Severity::Error, text.into()));
@@ -24,6 +86,13 @@ pub fn ask(app: &mut App, action: Action) {
             ResourceKind::Pods | ResourceKind::PipelineRuns | ResourceKind::TaskRuns,
         ) => {
             let prompt = format!("Delete {on}?");
+            confirm(app, Effect::Delete(obj), prompt);
+        }
+        (Action::Delete, ResourceKind::Generic) => {
+            // As kubectl deletes: its dependents (a Deployment's ReplicaSets and pods) go too,
+            // in the background.
+            let prompt =
+                format!("Delete {on}? Its dependents are deleted too (propagation: Background)");
             confirm(app, Effect::Delete(obj), prompt);
         }
         (Action::Delete, kind) => error(

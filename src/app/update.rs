@@ -419,6 +419,12 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Delete | Action::CancelRun | Action::Rerun => mutations::ask(app, action),
+        Action::Scale => {
+            // The count is typed: `:scale ` waits on the command line.
+            app.mode = Mode::Command;
+            app.input = "scale ".into();
+        }
+        Action::RolloutRestart => mutations::rollout_restart(app),
         Action::Cordon | Action::Uncordon => nodes::cordon(app, action == Action::Cordon),
         Action::Shell => return sessions::open_shell(app),
         Action::Debug => return sessions::open_debug(app),

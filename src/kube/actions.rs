@@ -77,6 +77,33 @@ pub async fn fetch(
     }
 }
 
+/// `kubectl scale`: a merge patch of the scale subresource.
+pub async fn scale(client: Client, obj: ObjectRef, replicas: i32) -> Result<String, ActionError> {
+    let patch = serde_json::json!({"spec": {"replicas": replicas}});
+    discovered(&client, &obj)?
+        .patch_scale(&obj.name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await?;
+    Ok(format!("scaled {} to {replicas}", obj.label()))
+}
+
+/// `kubectl rollout restart`: a new pod-template annotation, so the controller replaces
+/// every pod.
+pub async fn rollout_restart(client: Client, obj: ObjectRef) -> Result<String, ActionError> {
+    let now = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let patch = serde_json::json!({"spec": {"template": {"metadata": {"annotations": {
+        "kubectl.kubernetes.io/restartedAt": now}}}}});
+    let params = PatchParams {
+        field_manager: Some("kubedeck".into()),
+        ..PatchParams::default()
+    };
+    discovered(&client, &obj)?
+        .patch(&obj.name, &params, &Patch::Strategic(&patch))
+        .await?;
+    Ok(format!("restarting the pods of {}", obj.label()))
+}
+
 /// The Api for an object of a resource discovery found.
 fn discovered(client: &Client, obj: &ObjectRef) -> Result<Api<DynamicObject>, ActionError> {
     let api = obj

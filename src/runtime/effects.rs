@@ -268,6 +268,14 @@ impl Runner {
                 let cluster = obj.cluster.clone();
                 self.spawn_action(&cluster, out, |c| actions::delete(c, obj, tekton));
             }
+            Effect::Scale(obj, replicas) => {
+                let cluster = obj.cluster.clone();
+                self.spawn_action(&cluster, out, |c| actions::scale(c, obj, replicas));
+            }
+            Effect::RolloutRestart(obj) => {
+                let cluster = obj.cluster.clone();
+                self.spawn_action(&cluster, out, |c| actions::rollout_restart(c, obj));
+            }
             Effect::CancelRun(obj) => {
                 let cluster = obj.cluster.clone();
                 self.spawn_action(&cluster, out, |c| actions::cancel(c, obj, tekton));

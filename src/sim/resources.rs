@@ -644,6 +644,12 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
             resources.push(json!({"name": name, "singularName": "", "namespaced": true, "kind": "Pod", "verbs": verbs}));
         }
     }
+    if group == "apps" {
+        for parent in ["deployments", "replicasets", "statefulsets"] {
+            resources.push(json!({"name": format!("{parent}/scale"), "singularName": "", "namespaced": true,
+                "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]}));
+        }
+    }
     let gv = if group.is_empty() {
         version.to_string()
     } else {

@@ -34,6 +34,12 @@ pub enum Target {
         namespace: String,
         name: String,
     },
+    /// `deployments|statefulsets|replicasets/NAME/scale`.
+    Scale {
+        served: &'static Served,
+        namespace: String,
+        name: String,
+    },
     Admin(String),
 }
 
@@ -103,6 +109,16 @@ pub fn parse(path: &str) -> Option<Target> {
         },
         ["namespaces", ns, "pods", name, "ephemeralcontainers"] if group.is_empty() => {
             Target::Ephemeral {
+                namespace: ns.to_string(),
+                name: name.to_string(),
+            }
+        }
+        ["namespaces", ns, plural, name, "scale"]
+            if group == "apps"
+                && matches!(*plural, "deployments" | "statefulsets" | "replicasets") =>
+        {
+            Target::Scale {
+                served: find(plural)?,
                 namespace: ns.to_string(),
                 name: name.to_string(),
             }

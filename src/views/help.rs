@@ -117,7 +117,7 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
     ));
     if readonly {
         out.push(Line::styled(
-            "Read-only mode: delete, cancel and rerun are disabled.",
+            "Read-only mode: delete, cancel, rerun, scale, restart, cordon, drain and shells are disabled.",
             theme.warning,
         ));
     }

@@ -616,7 +616,7 @@ mod tests {
     fn help_overlay_lists_every_binding_and_hides_mutations_when_read_only() {
         let mut a = app();
         a.mode = Mode::Help;
-        let text = screen(&render(&a, 140, 100));
+        let text = screen(&render(&a, 140, 160));
         for b in crate::app::keymap::default_bindings() {
             if b.name.starts_with("sort_") {
                 // The sort keys on their default digits are one line.
@@ -626,9 +626,9 @@ mod tests {
             assert!(!b.desc.is_empty(), "{} has no description", b.name);
             assert!(text.contains(b.desc), "help lacks {:?}", b.desc);
         }
-        assert!(!text.contains("for more"), "everything fits at 100 rows");
+        assert!(!text.contains("for more"), "everything fits at 160 rows");
         a.readonly = true;
-        let text = screen(&render(&a, 140, 100));
+        let text = screen(&render(&a, 140, 160));
         assert!(
             !text.contains("delete the selected") && text.contains("Read-only mode"),
             "{text}"
@@ -644,7 +644,7 @@ mod tests {
             top.contains("j/↓ for more") && !top.contains(":contexts"),
             "{top}"
         );
-        a.help_scroll = 100;
+        a.help_scroll = 1000;
         let bottom = screen(&render(&a, 80, 24));
         assert!(
             bottom.contains(":quit") && !bottom.contains("for more"),

@@ -32,6 +32,8 @@ const TABLE_ONLY: &[&str] = &[
     "delete",
     "cancel_run",
     "rerun",
+    "scale",
+    "rollout_restart",
 ];
 
 fn log_and_pane_bindings() -> Vec<Binding> {
@@ -333,7 +335,7 @@ pub fn default_bindings() -> Vec<Binding> {
             "command",
             vec![Key::ch(':')],
             Action::StartCommand,
-            "command line (:pods :pr :ev :no :ns :ctx :triage :theme :q)",
+            "command line: :pods :deploy :svc NS (any kind), :api-resources; Tab completes",
         ),
         b("help", vec![Key::ch('?')], Action::ToggleHelp, "this help"),
         b(
@@ -346,7 +348,19 @@ pub fn default_bindings() -> Vec<Binding> {
             "delete",
             vec![Key::ctrl('d')],
             Action::Delete,
-            "delete the selected pod or run (asks first)",
+            "delete the selected object: a pod, a run, any kind in :KIND views (asks first)",
+        ),
+        b(
+            "scale",
+            vec![Key::ch('a')],
+            Action::Scale,
+            "scale the selected Deployment, StatefulSet or ReplicaSet: types :scale (asks first)",
+        ),
+        b(
+            "rollout_restart",
+            vec![Key::ch('A')],
+            Action::RolloutRestart,
+            "rollout restart of the selected Deployment, StatefulSet or DaemonSet (asks first)",
         ),
         b(
             "cancel_run",
@@ -413,6 +427,8 @@ pub fn is_mutation(action: Action) -> bool {
         Action::Delete
             | Action::CancelRun
             | Action::Rerun
+            | Action::Scale
+            | Action::RolloutRestart
             | Action::Shell
             | Action::Debug
             | Action::Cordon

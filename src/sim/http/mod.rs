@@ -8,6 +8,7 @@
 mod admin;
 mod logs;
 mod read;
+mod scale;
 mod write;
 
 use admin::admin;
@@ -261,7 +262,7 @@ async fn respond(
             if let Some(r) = gate(&sim, served, namespace.as_deref(), "get") {
                 return r;
             }
-            get(&sim, served, namespace, &name)
+            get(&sim, served, namespace, &name, &accept)
         }
         (
             Method::DELETE,
@@ -305,6 +306,24 @@ async fn respond(
         }
         (Method::POST, Target::Eviction { namespace, name }) => {
             evict(&sim, &namespace, &name, &params)
+        }
+        (
+            method,
+            Target::Scale {
+                served,
+                namespace,
+                name,
+            },
+        ) => {
+            let verb = if method == Method::GET {
+                "get"
+            } else {
+                "patch"
+            };
+            if let Some(r) = gate(&sim, served, Some(&namespace), verb) {
+                return r;
+            }
+            scale::scale(&sim, &method, served, namespace, &name, &body)
         }
         (method, Target::Ephemeral { namespace, name }) => {
             let content_type = headers

@@ -257,6 +257,7 @@ pub(super) fn get(
     served: &'static Served,
     namespace: Option<String>,
     name: &str,
+    accept: &str,
 ) -> Response {
     let key = (namespace.unwrap_or_default(), name.to_string());
     let found = match served.store {
@@ -268,6 +269,19 @@ pub(super) fn get(
             .map(|(_, v)| v),
     };
     match found {
+        // `kubectl get KIND NAME` asks for a Table of the one object too.
+        Some(obj) if table::wants_table(accept) => {
+            let rv = obj["metadata"]["resourceVersion"].clone();
+            let crd = crd_of(sim, served);
+            let t = table::table(
+                served,
+                crd.as_deref(),
+                &[obj],
+                json!({"resourceVersion": rv}),
+                Timestamp::now(),
+            );
+            json_response(StatusCode::OK, &t)
+        }
         Some(obj) => json_response(StatusCode::OK, &obj),
         None => not_found(served, name),
     }
