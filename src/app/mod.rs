@@ -15,6 +15,8 @@ pub mod filter;
 pub mod fixture;
 pub mod keymap;
 pub mod kinds;
+#[cfg(test)]
+mod kinds_tests;
 pub mod layout;
 pub mod logs;
 pub mod msg;

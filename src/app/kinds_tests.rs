@@ -1,0 +1,217 @@
+//! `:KIND`, `:api-resources`, the resource view's describe and its actions (scale, restart,
+//! delete), through `update` as a user drives them, on the shared fixture and the real
+//! cluster's discovery and Tables.
+#![allow(clippy::unwrap_used)]
+use super::action::Effect;
+use super::state::{App, View};
+use crate::app::detail::DetailKind;
+use crate::app::fixture::{app, cluster};
+use crate::app::msg::{Done, Msg};
+use crate::app::projection::Projection;
+use crate::app::update::{on_action, update};
+use crate::app::{Action, Mode};
+use crate::kube::cluster::Stores;
+use crate::kube::discovery::real_catalog;
+use crate::kube::server_table::{TableStore, WireTable};
+
+fn discovered(a: &mut App) -> Vec<Effect> {
+    update(
+        a,
+        Msg::Done(Done::Discovered(cluster(), Ok(real_catalog()))),
+    )
+}
+
+fn type_command(a: &mut App, line: &str) -> Vec<Effect> {
+    a.mode = Mode::Command;
+    a.input = line.to_string();
+    on_action(a, Action::Submit)
+}
+
+fn watched(effects: &[Effect]) -> Option<(String, Option<String>)> {
+    effects.iter().find_map(|e| match e {
+        Effect::WatchResource(Some(s)) => Some((s.api.qualified(), s.namespace.clone())),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_kind_waits_for_discovery_then_opens_and_is_watched() {
+    let mut a = app();
+    let effects = type_command(&mut a, "deploy demo");
+    assert_eq!(effects, vec![Effect::Discover(cluster())]);
+    assert_ne!(a.view, View::Resource);
+    let effects = discovered(&mut a);
+    assert_eq!(
+        watched(&effects),
+        Some(("deployments.apps".into(), Some("demo".into())))
+    );
+    assert_eq!(a.view, View::Resource);
+    assert_eq!(
+        a.breadcrumb().last().map(String::as_str),
+        Some("deployments demo")
+    );
+    // Known now: the next kind opens at once.
+    let effects = type_command(&mut a, "svc");
+    assert_eq!(watched(&effects), Some(("services".into(), None)));
+}
+
+#[test]
+fn an_unknown_name_asks_again_before_saying_so() {
+    let mut a = app();
+    discovered(&mut a);
+    let effects = type_command(&mut a, "certificates.cert-manager.io");
+    assert_eq!(effects, vec![Effect::Discover(cluster())]);
+    let effects = discovered(&mut a);
+    assert!(watched(&effects).is_none());
+    let text = a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default();
+    assert!(text.contains("doesn't have a resource type"), "{text}");
+}
+
+#[test]
+fn back_returns_to_the_previous_kind_and_watches_it_again() {
+    let mut a = app();
+    discovered(&mut a);
+    type_command(&mut a, "deploy");
+    type_command(&mut a, "cm kube-system");
+    let effects = on_action(&mut a, Action::Back);
+    assert_eq!(watched(&effects), Some(("deployments.apps".into(), None)));
+    assert_eq!(
+        a.resource.as_ref().map(|r| r.api.plural.as_str()),
+        Some("deployments")
+    );
+    // Leaving the resource view for another view stops nothing it does not own.
+    let effects = on_action(&mut a, Action::Back);
+    assert!(watched(&effects).is_none());
+    assert_ne!(a.view, View::Resource);
+}
+
+#[test]
+fn tab_completes_commands_and_kinds() {
+    let mut a = app();
+    discovered(&mut a);
+    a.mode = Mode::Command;
+    a.input = "cronj".into();
+    on_action(&mut a, Action::Complete);
+    assert_eq!(a.input, "cronjobs");
+    a.input = "api-r".into();
+    on_action(&mut a, Action::Complete);
+    assert_eq!(a.input, "api-resources ");
+    a.input = "zzz".into();
+    on_action(&mut a, Action::Complete);
+    assert_eq!(a.input, "zzz");
+}
+
+fn store_with(kind: &str) -> TableStore {
+    let path = format!(
+        "{}/tests/fixtures/real-cluster/kinds/{kind}.table.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let t: WireTable = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let store = TableStore::default();
+    store.begin_list();
+    store.list_page(t.read());
+    store.end_list();
+    store
+}
+
+#[test]
+fn the_store_becomes_the_view_and_describe_fetches_the_object() {
+    let mut a = app();
+    discovered(&mut a);
+    type_command(&mut a, "deploy");
+    let (mut stores, _writers) = Stores::with_writers();
+    stores.generic = Some(store_with("deployments"));
+    let mut p = Projection::default();
+    p.project(&mut a, &stores);
+    let t = &a.tables.resource;
+    assert_eq!(t.len(), 1);
+    let titles: Vec<String> = t.columns().iter().map(|c| c.title.to_string()).collect();
+    assert_eq!(titles[..3], ["NAMESPACE", "NAME", "READY"]);
+    // Enter describes it: the object is fetched, then shown with its fields.
+    let effects = on_action(&mut a, Action::Open);
+    let obj = match effects.as_slice() {
+        [Effect::FetchYaml(o)] => o.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        (obj.namespace.as_str(), obj.name.as_str()),
+        ("kinds", "web")
+    );
+    assert_eq!(obj.label(), "deployment/kinds/web");
+    let object = serde_json::json!({"kind": "Deployment", "metadata": {"name": "web", "namespace": "kinds", "resourceVersion": "1"},
+        "spec": {"replicas": 4}, "status": {"readyReplicas": 4}});
+    update(&mut a, Msg::Done(Done::Yaml(obj, Ok(object))));
+    p.project(&mut a, &stores);
+    let d = a.detail.as_ref().unwrap();
+    assert_eq!(d.kind, DetailKind::Describe);
+    let text: String = d
+        .lines
+        .iter()
+        .flat_map(|l| l.iter().map(|s| s.text.clone()))
+        .collect();
+    assert!(text.contains("Ready Replicas:"), "{text}");
+}
+
+#[test]
+fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_only() {
+    let mut a = app();
+    discovered(&mut a);
+    type_command(&mut a, "deploy");
+    let (mut stores, _writers) = Stores::with_writers();
+    stores.generic = Some(store_with("deployments"));
+    Projection::default().project(&mut a, &stores);
+    // `a` opens `:scale ` for the count.
+    on_action(&mut a, Action::Scale);
+    assert_eq!((a.mode, a.input.as_str()), (Mode::Command, "scale "));
+    a.input.push('3');
+    on_action(&mut a, Action::Submit);
+    assert_eq!(a.mode, Mode::Confirm);
+    let prompt = a
+        .pending
+        .as_ref()
+        .map(|p| p.prompt.clone())
+        .unwrap_or_default();
+    assert!(
+        prompt.contains("deployment/kinds/web")
+            && prompt.contains("3 replicas")
+            && prompt.contains("context prod"),
+        "{prompt}"
+    );
+    let effects = on_action(&mut a, Action::Confirm);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Scale(o, 3)] if o.name == "web"),
+        "{effects:?}"
+    );
+    assert!(effects[0].mutates());
+    let effects = type_command(&mut a, "restart");
+    assert!(effects.is_empty());
+    let effects = on_action(&mut a, Action::Confirm);
+    assert!(matches!(effects.as_slice(), [Effect::RolloutRestart(o)] if o.name == "web"));
+    assert!(effects[0].mutates());
+    // Bad counts and read-only mode are refused before anything is asked.
+    type_command(&mut a, "scale -1");
+    assert_ne!(a.mode, Mode::Confirm);
+    a.readonly = true;
+    type_command(&mut a, "scale 2");
+    assert_ne!(a.mode, Mode::Confirm);
+    let text = a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default();
+    assert!(text.contains("read-only"), "{text}");
+    // Not a workload: said, not asked.
+    a.readonly = false;
+    type_command(&mut a, "cm");
+    stores.generic = Some(store_with("configmaps"));
+    Projection::default().project(&mut a, &stores);
+    type_command(&mut a, "restart");
+    assert_ne!(a.mode, Mode::Confirm);
+    // Deleting any kind asks, naming what goes with it.
+    on_action(&mut a, Action::Delete);
+    let prompt = a
+        .pending
+        .as_ref()
+        .map(|p| p.prompt.clone())
+        .unwrap_or_default();
+    assert!(
+        prompt.starts_with("Delete configmap/kinds/") && prompt.contains("Background"),
+        "{prompt}"
+    );
+}
