@@ -45,6 +45,8 @@ pub enum Action {
     /// Scale the selection (opens `:scale` on the command line).
     Scale,
     RolloutRestart,
+    /// The selection's owner, in its own view.
+    Owner,
     Submit,
     Confirm,
     /// Logs of the selection (a container picker when a pod has several).

@@ -148,6 +148,15 @@ impl TableRow for PodRow {
     fn belongs_to(&self, obj: &ObjectRef) -> bool {
         match obj.kind {
             ResourceKind::Nodes => self.node == obj.name,
+            ResourceKind::Namespaces => self.namespace == obj.name,
+            // A workload's pods: those it controls.
+            ResourceKind::Generic => {
+                self.namespace == obj.namespace
+                    && self
+                        .owner
+                        .as_ref()
+                        .is_some_and(|(kind, name)| kind == obj.kind_name() && *name == obj.name)
+            }
             _ => true,
         }
     }

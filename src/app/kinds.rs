@@ -5,12 +5,15 @@
 use std::sync::Arc;
 
 use super::action::Effect;
+use super::detail::DetailKind;
+use super::filter::Filter;
 use super::navigate::{go_view, navigate};
 use super::resource::{ApiResourceRow, ResourceShown};
 use super::state::{App, Discovery, Severity, View};
-use super::table::Table;
+use super::table::{Table, TableRow, TableState};
 use crate::kube::discovery::ApiResourceInfo;
 use crate::kube::informer::ResourceKind;
+use crate::kube::object_ref::ObjectRef;
 
 /// Show `api` in the resource view (`:KIND [NS]`), watching only it.
 pub fn show(app: &mut App, api: Arc<ApiResourceInfo>, namespace: Option<String>) -> Vec<Effect> {
@@ -106,6 +109,160 @@ pub fn discovered(
         }
     }
     Vec::new()
+}
+
+/// `show`, then only what a drill-down was drilled with: the objects `pin` owns, or those
+/// `filter` keeps.
+fn show_only(
+    app: &mut App,
+    api: Arc<ApiResourceInfo>,
+    namespace: Option<String>,
+    pin: Option<ObjectRef>,
+    filter: &str,
+) -> Vec<Effect> {
+    let effects = show(app, api, namespace);
+    app.tables.resource.restore(TableState {
+        pin,
+        filter: Filter::parse(filter).unwrap_or_default(),
+        ..TableState::default()
+    });
+    effects
+}
+
+/// The pods view with only `pin`'s pods (a workload's), or those `selector` picks in a namespace.
+fn pods_of(app: &mut App, pin: ObjectRef, selector: Option<&str>) -> Vec<Effect> {
+    navigate(app, View::Pods);
+    let filter = selector.map_or(Filter::default(), |s| {
+        Filter::parse(&format!("-l {s}")).unwrap_or_default()
+    });
+    app.tables.pods.restore(TableState {
+        pin: Some(pin),
+        filter,
+        ..TableState::default()
+    });
+    Vec::new()
+}
+
+/// Enter on a row of the resource view: along the relations an SRE follows (a Deployment's
+/// ReplicaSets, a workload's pods, a CronJob's Jobs, a Service's pods, an HPA's target, a
+/// CRD's objects); describe for the rest.
+pub fn open_row(app: &mut App) -> Vec<Effect> {
+    let Some(row) = app.tables.resource.selected_row().cloned() else {
+        return Vec::new();
+    };
+    let Some(obj) = TableRow::object(&row, &app.cluster) else {
+        return Vec::new();
+    };
+    let api = &row.layout.api;
+    let ns = Some(row.row.namespace.clone()).filter(|n| !n.is_empty());
+    let child = |app: &App, name: &str| app.catalog.resolve(name).ok();
+    match (api.group.as_str(), api.plural.as_str()) {
+        ("apps", "deployments") => {
+            if let Some(rs) = child(app, "replicasets.apps") {
+                return show_only(app, rs, ns, Some(obj), "");
+            }
+        }
+        ("batch", "cronjobs") => {
+            if let Some(jobs) = child(app, "jobs.batch") {
+                return show_only(app, jobs, ns, Some(obj), "");
+            }
+        }
+        ("apps", "replicasets" | "statefulsets" | "daemonsets") | ("batch", "jobs") => {
+            return pods_of(app, obj, None);
+        }
+        ("", "services") => {
+            let selector = row.cell_named("Selector").filter(|s| s != "<none>");
+            let Some(selector) = selector else {
+                app.message = Some((Severity::Info, format!("{} selects no pods", obj.label())));
+                return Vec::new();
+            };
+            let namespace = ObjectRef::new(
+                &app.cluster,
+                ResourceKind::Namespaces,
+                "",
+                &row.row.namespace,
+            );
+            return pods_of(app, namespace, Some(&selector));
+        }
+        ("autoscaling", "horizontalpodautoscalers") => {
+            // `Deployment/web`: that object in its own view.
+            if let Some((kind, name)) = row.cell_named("Reference").and_then(|r| {
+                r.split_once('/')
+                    .map(|(k, n)| (k.to_string(), n.to_string()))
+            }) && let Some(target) = child(app, &kind)
+            {
+                return show_only(
+                    app,
+                    target,
+                    ns,
+                    None,
+                    &format!("^{}$", regex::escape(&name)),
+                );
+            }
+        }
+        ("apiextensions.k8s.io", "customresourcedefinitions") => {
+            if let Some(instances) = child(app, &row.row.name) {
+                return show(app, instances, None);
+            }
+        }
+        _ => {}
+    }
+    super::navigate::open_detail(app, obj, DetailKind::Describe)
+}
+
+/// `o`: the selection's owner (its controller), in the owner's own view.
+pub fn owner(app: &mut App) -> Vec<Effect> {
+    let owner = match app.view {
+        View::Resource => app.tables.resource.selected_row().and_then(|r| {
+            let o = r
+                .row
+                .owners
+                .iter()
+                .find(|o| o.controller == Some(true))
+                .or(r.row.owners.first())?;
+            Some((o.kind.clone(), o.name.clone(), r.row.namespace.clone()))
+        }),
+        View::Pods => app.tables.pods.selected_row().and_then(|p| {
+            let (kind, name) = p.owner.clone()?;
+            Some((kind, name, p.namespace.clone()))
+        }),
+        _ => None,
+    };
+    let Some((kind, name, namespace)) = owner else {
+        app.message = Some((
+            Severity::Info,
+            "no owner: nothing controls this object".into(),
+        ));
+        return Vec::new();
+    };
+    match app.catalog.resolve(&kind) {
+        Ok(api) => {
+            let ns = Some(namespace).filter(|n| !n.is_empty() && api.namespaced);
+            show_only(app, api, ns, None, &format!("^{}$", regex::escape(&name)))
+        }
+        Err(e) => {
+            app.message = Some((Severity::Error, format!("owner {kind}/{name}: {e}")));
+            Vec::new()
+        }
+    }
+}
+
+/// Enter on an event about an object of a kind without a view of its own (a Deployment, a
+/// PVC…): that object in the resource view. `None` for kinds that have their own view.
+pub fn open_event_object(app: &mut App) -> Option<Vec<Effect>> {
+    let e = app.tables.events.selected_row()?.clone();
+    if ResourceKind::from_kind_name(&e.object_kind).is_some() {
+        return None;
+    }
+    let api = app.catalog.resolve(&e.object_kind).ok()?;
+    let ns = Some(e.object_namespace.clone()).filter(|n| !n.is_empty() && api.namespaced);
+    Some(show_only(
+        app,
+        api,
+        ns,
+        None,
+        &format!("^{}$", regex::escape(&e.object_name)),
+    ))
 }
 
 /// Enter in `:api-resources`: that kind's objects.

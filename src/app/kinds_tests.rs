@@ -127,8 +127,8 @@ fn the_store_becomes_the_view_and_describe_fetches_the_object() {
     assert_eq!(t.len(), 1);
     let titles: Vec<String> = t.columns().iter().map(|c| c.title.to_string()).collect();
     assert_eq!(titles[..3], ["NAMESPACE", "NAME", "READY"]);
-    // Enter describes it: the object is fetched, then shown with its fields.
-    let effects = on_action(&mut a, Action::Open);
+    // `d` describes it: the object is fetched, then shown with its fields.
+    let effects = on_action(&mut a, Action::Describe);
     let obj = match effects.as_slice() {
         [Effect::FetchYaml(o)] => o.clone(),
         other => panic!("{other:?}"),
@@ -214,4 +214,69 @@ fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_onl
         prompt.starts_with("Delete configmap/kinds/") && prompt.contains("Background"),
         "{prompt}"
     );
+}
+
+fn shown_with(a: &mut App, command: &str, kind: &str) {
+    type_command(a, command);
+    let (mut stores, _writers) = Stores::with_writers();
+    stores.generic = Some(store_with(kind));
+    Projection::default().project(a, &stores);
+}
+
+#[test]
+fn enter_follows_the_relations_and_o_goes_to_the_owner() {
+    let mut a = app();
+    discovered(&mut a);
+    // A Deployment: its ReplicaSets, pinned to it.
+    shown_with(&mut a, "deploy", "deployments");
+    let effects = on_action(&mut a, Action::Open);
+    assert_eq!(
+        watched(&effects),
+        Some(("replicasets.apps".into(), Some("kinds".into())))
+    );
+    let pin = a.tables.resource.pin.clone().unwrap();
+    assert_eq!(pin.label(), "deployment/kinds/web");
+    // The ReplicaSets the Deployment owns belong to it; a pod view of a ReplicaSet pins it.
+    let (mut stores, _writers) = Stores::with_writers();
+    stores.generic = Some(store_with("replicasets"));
+    Projection::default().project(&mut a, &stores);
+    assert_eq!(a.tables.resource.len(), 2, "both ReplicaSets of web");
+    on_action(&mut a, Action::Open);
+    assert_eq!(a.view, View::Pods);
+    let pin = a.tables.pods.pin.clone().unwrap();
+    assert!(
+        pin.label().starts_with("replicaset/kinds/web-"),
+        "{}",
+        pin.label()
+    );
+    // A Service: the pods its selector picks, in its namespace.
+    shown_with(&mut a, "svc", "services");
+    let web = (0..a.tables.resource.len())
+        .find(|&i| {
+            a.tables
+                .resource
+                .row(i)
+                .is_some_and(|r| r.row.name == "web")
+        })
+        .unwrap();
+    a.tables.resource.select(web);
+    on_action(&mut a, Action::Open);
+    assert_eq!(a.view, View::Pods);
+    assert_eq!(a.tables.pods.filter.text, "-l app=web");
+    assert_eq!(
+        a.tables.pods.pin.as_ref().map(|p| p.label()),
+        Some("namespace/kinds".into())
+    );
+    // `o` on a ReplicaSet: its Deployment, found by name in the deployments view.
+    shown_with(&mut a, "rs", "replicasets");
+    let effects = on_action(&mut a, Action::Owner);
+    assert_eq!(
+        watched(&effects),
+        Some(("deployments.apps".into(), Some("kinds".into())))
+    );
+    assert_eq!(a.tables.resource.filter.text, "^web$");
+    // A kind without relations: Enter describes.
+    shown_with(&mut a, "cm", "configmaps");
+    let effects = on_action(&mut a, Action::Open);
+    assert!(matches!(effects.as_slice(), [Effect::FetchYaml(o)] if o.singular() == "configmap"));
 }

@@ -99,6 +99,12 @@ pub struct ResourceRow {
 }
 
 impl ResourceRow {
+    /// The cell of the server column named `name` (`Selector`, `Reference`).
+    pub fn cell_named(&self, name: &str) -> Option<String> {
+        let i = self.layout.columns.iter().position(|c| c.name == name)?;
+        self.row.cells.get(i).map(Cell::text)
+    }
+
     fn text(&self, i: usize, now: Timestamp) -> String {
         if self.layout.namespace_col && i == 0 {
             return self.row.namespace.clone();
@@ -258,6 +264,16 @@ impl TableRow for ResourceRow {
             }
         }
         health
+    }
+
+    /// Drilled from an owner: the objects it controls.
+    fn belongs_to(&self, obj: &ObjectRef) -> bool {
+        (obj.namespace.is_empty() || obj.namespace == self.row.namespace)
+            && self
+                .row
+                .owners
+                .iter()
+                .any(|o| o.kind == obj.kind_name() && o.name == obj.name)
     }
 
     fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {

@@ -409,6 +409,14 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Back => return back(app),
         // Enter on a kind opens its objects (`kinds` is above navigation).
         Action::Open if app.view == View::ApiResources => return super::kinds::open_selected(app),
+        Action::Open if app.view == View::Resource => return super::kinds::open_row(app),
+        Action::Owner => return super::kinds::owner(app),
+        Action::Open if app.view == View::Events => {
+            if let Some(effects) = super::kinds::open_event_object(app) {
+                return effects;
+            }
+            return navigate::open(app);
+        }
         Action::Open => return navigate::open(app),
         Action::Describe => return navigate::detail_of_selection(app, DetailKind::Describe),
         Action::Yaml => return navigate::detail_of_selection(app, DetailKind::Yaml),

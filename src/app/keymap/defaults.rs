@@ -34,6 +34,7 @@ const TABLE_ONLY: &[&str] = &[
     "rerun",
     "scale",
     "rollout_restart",
+    "owner",
 ];
 
 fn log_and_pane_bindings() -> Vec<Binding> {
@@ -349,6 +350,12 @@ pub fn default_bindings() -> Vec<Binding> {
             vec![Key::ctrl('d')],
             Action::Delete,
             "delete the selected object: a pod, a run, any kind in :KIND views (asks first)",
+        ),
+        b(
+            "owner",
+            vec![Key::ch('o')],
+            Action::Owner,
+            "the selection's owner (a pod's ReplicaSet, a ReplicaSet's Deployment...)",
         ),
         b(
             "scale",
