@@ -37,6 +37,8 @@ pub enum Action {
     NextMatch,
     PrevMatch,
     ToggleManagedFields,
+    /// A Secret's describe/YAML: show its values decoded, or masked again.
+    RevealSecret,
     /// Text typed into the filter, command line or search.
     Input(char),
     Backspace,

@@ -52,6 +52,8 @@ pub struct Detail {
     /// Line numbers that match `search`.
     pub matches: Vec<usize>,
     pub show_managed_fields: bool,
+    /// A Secret's values shown decoded (masked until asked for).
+    pub revealed: bool,
     /// Rows the pane showed last frame, for paging.
     pub page: usize,
 }
@@ -67,6 +69,7 @@ impl Detail {
             search: String::new(),
             matches: Vec::new(),
             show_managed_fields: false,
+            revealed: false,
             page: 20,
         }
     }

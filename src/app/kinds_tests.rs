@@ -280,3 +280,57 @@ fn enter_follows_the_relations_and_o_goes_to_the_owner() {
     let effects = on_action(&mut a, Action::Open);
     assert!(matches!(effects.as_slice(), [Effect::FetchYaml(o)] if o.singular() == "configmap"));
 }
+
+#[test]
+fn a_secret_is_masked_until_x_and_masked_again() {
+    let mut a = app();
+    discovered(&mut a);
+    shown_with(&mut a, "secrets", "secrets");
+    let effects = on_action(&mut a, Action::Describe);
+    let obj = match effects.as_slice() {
+        [Effect::FetchYaml(o)] => o.clone(),
+        other => panic!("{other:?}"),
+    };
+    let path = format!(
+        "{}/tests/fixtures/real-cluster/kinds/secrets.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let secret = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["metadata"]["name"] == obj.name.as_str())
+        .cloned()
+        .unwrap();
+    update(
+        &mut a,
+        Msg::Done(Done::Yaml(obj.clone(), Ok(secret.clone()))),
+    );
+    let (mut stores, _writers) = Stores::with_writers();
+    stores.generic = Some(store_with("secrets"));
+    let mut p = Projection::default();
+    let text = |a: &App| -> String {
+        a.detail
+            .as_ref()
+            .unwrap()
+            .lines
+            .iter()
+            .flat_map(|l| l.iter().map(|s| s.text.clone()))
+            .collect()
+    };
+    p.project(&mut a, &stores);
+    assert!(text(&a).contains("bytes") && !text(&a).contains("not-a-real-password"));
+    on_action(&mut a, Action::RevealSecret);
+    p.project(&mut a, &stores);
+    assert!(text(&a).contains("not-a-real-password"), "{}", text(&a));
+    on_action(&mut a, Action::RevealSecret);
+    p.project(&mut a, &stores);
+    assert!(!text(&a).contains("not-a-real-password"));
+    // In YAML, X fetches again and masks or shows.
+    let effects = on_action(&mut a, Action::Yaml);
+    assert!(matches!(effects.as_slice(), [Effect::FetchYaml(_)]));
+    let effects = on_action(&mut a, Action::RevealSecret);
+    assert!(matches!(effects.as_slice(), [Effect::FetchYaml(_)]));
+}

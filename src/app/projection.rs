@@ -282,6 +282,7 @@ impl Projection {
                     .map(|o| describe::taskrun(&dynamic_value(o), &events, now))
             }),
             ResourceKind::Generic => {
+                let reveal = app.detail.as_ref().is_some_and(|x| x.revealed);
                 // Fetched, and fetched again when its row shows a newer version.
                 let row = stores
                     .generic
@@ -304,7 +305,7 @@ impl Projection {
                         }
                         d.object
                             .clone()
-                            .map(|o| describe::generic(&o, &events, now))
+                            .map(|o| describe::generic(&o, &events, now, reveal))
                     }
                     None => None,
                 }

@@ -168,7 +168,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
             if let Some(d) = d {
                 let lines = result
                     .map_err(|e| e.to_string())
-                    .and_then(|v| yaml::yaml_lines(&v, d.show_managed_fields));
+                    .and_then(|v| yaml::yaml_lines(&v, d.show_managed_fields, d.revealed));
                 match lines {
                     Ok(lines) => d.set_lines(lines),
                     Err(e) => d.status = Some(format!("cannot get {}: {e}", obj.label())),

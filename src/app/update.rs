@@ -135,6 +135,18 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             let current = d.search.clone();
             app.open_prompt(Mode::Search, current);
         }
+        Action::RevealSecret if d.target.kind_name() == "Secret" => {
+            d.revealed = !d.revealed;
+            let shown = if d.revealed { "shown" } else { "hidden" };
+            app.message = Some((Severity::Info, format!("secret values {shown}")));
+            return Some(match d.kind {
+                DetailKind::Yaml => vec![Effect::FetchYaml(d.target.clone())],
+                DetailKind::Describe => {
+                    app.stale.describe = true;
+                    Vec::new()
+                }
+            });
+        }
         Action::ToggleManagedFields if d.kind == DetailKind::Yaml => {
             d.show_managed_fields = !d.show_managed_fields;
             d.status = Some("loading…".into());
@@ -458,6 +470,7 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::NextMatch
         | Action::PrevMatch
         | Action::ToggleManagedFields
+        | Action::RevealSecret
         | Action::Confirm
         | Action::FocusNext
         | Action::FocusPrev

@@ -1,6 +1,7 @@
 //! An object as YAML, coloured by token (keys, strings, numbers, literals), with managedFields
 //! hidden unless asked for.
 
+use base64::Engine;
 use serde_json::Value;
 
 use super::detail::{DocLine, Role, Span, span};
@@ -51,8 +52,41 @@ fn colour(line: &str) -> DocLine {
     spans
 }
 
-pub fn yaml_lines(obj: &Value, show_managed_fields: bool) -> Result<Vec<DocLine>, String> {
+/// A Secret's `data` and `stringData` values: masked (their size), or decoded when `reveal`.
+/// Every other object is untouched.
+pub fn secret_values(obj: &mut Value, reveal: bool) {
+    if obj["kind"] != "Secret" {
+        return;
+    }
+    for (field, encoded) in [("data", true), ("stringData", false)] {
+        let Some(map) = obj.get_mut(field).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for v in map.values_mut() {
+            let raw = v.as_str().unwrap_or_default();
+            let bytes = if encoded {
+                base64::engine::general_purpose::STANDARD
+                    .decode(raw)
+                    .unwrap_or_default()
+            } else {
+                raw.as_bytes().to_vec()
+            };
+            *v = Value::String(match (reveal, std::str::from_utf8(&bytes)) {
+                (true, Ok(text)) => text.to_string(),
+                (true, Err(_)) => format!("<binary, {} bytes>", bytes.len()),
+                (false, _) => format!("<hidden: {} bytes; X reveals>", bytes.len()),
+            });
+        }
+    }
+}
+
+pub fn yaml_lines(
+    obj: &Value,
+    show_managed_fields: bool,
+    reveal: bool,
+) -> Result<Vec<DocLine>, String> {
     let mut obj = obj.clone();
+    secret_values(&mut obj, reveal);
     if !show_managed_fields
         && let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut)
     {
@@ -75,14 +109,14 @@ mod tests {
             "spec": {"containers": [{"name": "app", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}],
                      "hostNetwork": false, "note": "true"}
         });
-        let lines = yaml_lines(&obj, false).unwrap_or_default();
+        let lines = yaml_lines(&obj, false, false).unwrap_or_default();
         let text: Vec<String> = lines.iter().map(Detail::line_text).collect();
         assert!(
             !text.iter().any(|l| l.contains("managedFields")),
             "{text:?}"
         );
         assert!(text.iter().any(|l| l == "kind: Pod"));
-        let with = yaml_lines(&obj, true).unwrap_or_default();
+        let with = yaml_lines(&obj, true, false).unwrap_or_default();
         assert!(
             with.iter()
                 .any(|l| Detail::line_text(l).contains("managedFields"))
@@ -110,5 +144,36 @@ mod tests {
             Some((Role::Str, "'true'"))
         );
         assert_eq!(find("name: web").get(1).map(|s| s.role), Some(Role::Key));
+    }
+
+    #[test]
+    fn secret_values_are_masked_until_revealed() {
+        let secret = serde_json::json!({"kind": "Secret", "metadata": {"name": "db"},
+            "data": {"password": "bm90LWEtcmVhbC1wYXNzd29yZA==", "blob": "//79"},
+            "stringData": {"plain": "hello"}});
+        let text = |reveal| {
+            yaml_lines(&secret, false, reveal)
+                .unwrap_or_default()
+                .iter()
+                .map(|l| l.iter().map(|s| s.text.as_str()).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let masked = text(false);
+        assert!(
+            !masked.contains("bm90") && !masked.contains("not-a-real") && !masked.contains("hello"),
+            "{masked}"
+        );
+        assert!(masked.contains("<hidden: 19 bytes; X reveals>"), "{masked}");
+        let shown = text(true);
+        assert!(
+            shown.contains("not-a-real-password") && shown.contains("hello"),
+            "{shown}"
+        );
+        assert!(shown.contains("<binary, 3 bytes>"), "{shown}");
+        // Other kinds are untouched.
+        let cm = serde_json::json!({"kind": "ConfigMap", "data": {"k": "v"}});
+        let lines = yaml_lines(&cm, false, false).unwrap_or_default();
+        assert!(lines.iter().any(|l| l.iter().any(|s| s.text.contains('v'))));
     }
 }

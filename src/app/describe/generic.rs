@@ -92,8 +92,8 @@ fn value(doc: &mut Doc, indent: usize, key: &str, v: &Value) {
     }
 }
 
-/// A Secret's data as kubectl describes it: keys and sizes, never values.
-fn secret_data(doc: &mut Doc, obj: &Value) {
+/// A Secret's data as kubectl describes it: keys and sizes; the values only when revealed.
+fn secret_data(doc: &mut Doc, obj: &Value, reveal: bool) {
     doc.heading(0, "Data");
     doc.text(0, "====", Role::Heading);
     let data = obj["data"].as_object();
@@ -101,17 +101,24 @@ fn secret_data(doc: &mut Doc, obj: &Value) {
         None => doc.text(0, "<none>", Role::Muted),
         Some(d) => {
             for (k, v) in d {
-                let size = v
+                let bytes = v
                     .as_str()
                     .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
-                    .map_or(0, |b| b.len());
-                doc.field(0, k, format!("{size} bytes"));
+                    .unwrap_or_default();
+                let shown = match (reveal, std::str::from_utf8(&bytes)) {
+                    (true, Ok(text)) => text.to_string(),
+                    _ => format!("{} bytes", bytes.len()),
+                };
+                doc.field(0, k, shown);
+            }
+            if !reveal {
+                doc.text(0, "(X shows the values)", Role::Muted);
             }
         }
     }
 }
 
-pub fn generic(obj: &Value, events: &[&EventRow], now: Timestamp) -> Vec<DocLine> {
+pub fn generic(obj: &Value, events: &[&EventRow], now: Timestamp, reveal: bool) -> Vec<DocLine> {
     let mut doc = Doc::default();
     let mut shown = obj.clone();
     // The last-applied annotation repeats the whole object: kubectl describe leaves it out.
@@ -139,7 +146,7 @@ pub fn generic(obj: &Value, events: &[&EventRow], now: Timestamp) -> Vec<DocLine
         }
     }
     if secret {
-        secret_data(&mut doc, obj);
+        secret_data(&mut doc, obj, reveal);
     }
     events_section(&mut doc, events, now);
     doc.lines
@@ -178,14 +185,14 @@ mod tests {
     #[test]
     fn a_deployment_is_described_with_its_fields_and_owner_free_metadata() {
         let d = fixture("deployments").remove(0);
-        let out = text(&generic(&d, &[], Timestamp::UNIX_EPOCH));
+        let out = text(&generic(&d, &[], Timestamp::UNIX_EPOCH, false));
         assert!(out.contains("Name:") && out.contains("web"), "{out}");
         assert!(out.contains("Spec:") && out.contains("Replicas:") && out.contains("Status:"));
         assert!(out.contains("Ready Replicas:"), "{out}");
         assert!(!out.contains("last-applied-configuration"));
         assert!(out.contains("Events:"));
         let rs = fixture("replicasets").remove(0);
-        let out = text(&generic(&rs, &[], Timestamp::UNIX_EPOCH));
+        let out = text(&generic(&rs, &[], Timestamp::UNIX_EPOCH, false));
         assert!(
             out.contains("Controlled By:") && out.contains("Deployment/web"),
             "{out}"
@@ -198,7 +205,7 @@ mod tests {
             .into_iter()
             .find(|s| s["metadata"]["name"] == "db-credentials")
             .unwrap_or_default();
-        let out = text(&generic(&secret, &[], Timestamp::UNIX_EPOCH));
+        let out = text(&generic(&secret, &[], Timestamp::UNIX_EPOCH, false));
         assert!(out.contains("bytes"), "{out}");
         for (_, v) in secret["data"].as_object().into_iter().flatten() {
             let encoded = v.as_str().unwrap_or_default();
@@ -210,5 +217,8 @@ mod tests {
             // (A value as short as "app" appears in ordinary text too.)
             assert!(decoded.len() <= 4 || !out.contains(&decoded), "value shown");
         }
+        // Asked for: the values, decoded.
+        let out = text(&generic(&secret, &[], Timestamp::UNIX_EPOCH, true));
+        assert!(out.contains("not-a-real-password"), "{out}");
     }
 }

@@ -29,6 +29,7 @@ const TABLE_ONLY: &[&str] = &[
     "events",
     "flagged",
     "managed_fields",
+    "reveal_secret",
     "delete",
     "cancel_run",
     "rerun",
@@ -331,6 +332,12 @@ pub fn default_bindings() -> Vec<Binding> {
             vec![Key::ch('m')],
             Action::ToggleManagedFields,
             "YAML: show/hide managedFields",
+        ),
+        b(
+            "reveal_secret",
+            vec![Key::ch('X')],
+            Action::RevealSecret,
+            "a Secret's describe/YAML: show its values decoded, or masked again",
         ),
         b(
             "command",
