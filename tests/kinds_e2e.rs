@@ -163,3 +163,129 @@ fn a_deployment_is_scaled_and_restarted_from_its_view() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+/// An "editor" for the tests: a script run as `$KUBE_EDITOR FILE`.
+fn editor_script(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("editor.sh");
+    std::fs::write(&path, format!("#!/bin/sh\nset -e\nf=\"$1\"\n{body}\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+fn start_with_editor(w: &common::World, editor: &std::path::Path) -> Term {
+    let kc = w.kubeconfig.to_string_lossy().to_string();
+    let editor = editor.to_string_lossy().to_string();
+    Term::spawn(
+        &["--kubeconfig", &kc, "--view", "pods", "-n", "demo"],
+        160,
+        40,
+        &[("KUBE_EDITOR", &editor)],
+    )
+}
+
+#[test]
+fn an_edit_is_applied_with_the_version_it_was_read_at_and_a_conflict_keeps_the_text() {
+    let w = world(common::frozen(120));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let kc = w.kubeconfig.to_string_lossy().to_string();
+    let evidence = dir.path().join("second-open.yaml");
+    // First open: someone else changes the object meanwhile, and the user edits. Second open
+    // (after the conflict): the file is kept as evidence, and saved again.
+    let body = format!(
+        "if [ ! -e {mark} ]; then\n  touch {mark}\n  kubectl --kubeconfig {kc} -n demo annotate configmap api-config meanwhile=yes >/dev/null\n  sed -i 's/LOG_LEVEL: info/LOG_LEVEL: debug/' \"$f\"\nelse\n  cp \"$f\" {evidence}\n  sed -i 's/^  LOG_LEVEL: debug$/  LOG_LEVEL: debug\\n  EXTRA: after-conflict/' \"$f\"\nfi",
+        mark = dir.path().join("opened-once").display(),
+        evidence = evidence.display(),
+    );
+    let editor = editor_script(dir.path(), &body);
+    let mut t = start_with_editor(&w, &editor);
+    t.wait_for("pods(demo)");
+    t.send(":cm\r");
+    t.wait_for("api-config");
+    t.send("/^api-config$\r");
+    t.wait_until("only api-config", |s| s.contains("[1/"));
+    t.send("E");
+    t.wait_for("applied your edit of configmap/demo/api-config");
+    // The conflict reopened the editor on the user's text with the reason on top.
+    let second = std::fs::read_to_string(&evidence).unwrap_or_else(|e| panic!("{e}"));
+    assert!(second.contains("NOT APPLIED"), "{second}");
+    assert!(second.contains("the object has been modified"), "{second}");
+    assert!(
+        second.contains("LOG_LEVEL: debug"),
+        "the user's change was lost:\n{second}"
+    );
+    // Saved again: the user's text over the current version, theirs kept where not touched.
+    let data = kubectl(
+        &w.kubeconfig,
+        &[
+            "get",
+            "configmap",
+            "api-config",
+            "-n",
+            "demo",
+            "-o",
+            "jsonpath={.data.LOG_LEVEL} {.data.EXTRA}",
+        ],
+    );
+    assert_eq!(data.trim(), "debug after-conflict");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn an_unchanged_edit_sends_nothing_and_an_invalid_one_is_explained() {
+    let w = world(common::frozen(120));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let quit = editor_script(dir.path(), "true");
+    let mut t = start_with_editor(&w, &quit);
+    t.wait_for("pods(demo)");
+    t.send(":deploy\r");
+    t.wait_for("deployments(demo)");
+    t.send("/^worker$\r");
+    t.wait_until("only worker", |s| s.contains("[1/"));
+    t.send("E");
+    t.wait_for("edit cancelled: nothing changed, nothing sent");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+
+    let replicas = || {
+        kubectl(
+            &w.kubeconfig,
+            &[
+                "get",
+                "deploy",
+                "worker",
+                "-n",
+                "demo",
+                "-o",
+                "jsonpath={.spec.replicas}",
+            ],
+        )
+    };
+    let before = replicas();
+    // Negative replicas: refused by the server; the second open gives up (empties the file).
+    let body = format!(
+        "if [ ! -e {mark} ]; then touch {mark}; sed -i 's/^  replicas: .*/  replicas: -1/' \"$f\"; else cp \"$f\" {evidence}; : > \"$f\"; fi",
+        mark = dir.path().join("once").display(),
+        evidence = dir.path().join("reason.yaml").display(),
+    );
+    let invalid = editor_script(dir.path(), &body);
+    let mut t = start_with_editor(&w, &invalid);
+    t.wait_for("pods(demo)");
+    t.send(":deploy\r");
+    t.wait_for("deployments(demo)");
+    t.send("/^worker$\r");
+    t.wait_until("only worker", |s| s.contains("[1/"));
+    t.send("E");
+    t.wait_for("edit cancelled");
+    let reason = std::fs::read_to_string(dir.path().join("reason.yaml")).unwrap_or_default();
+    assert!(
+        reason.contains("must be greater than or equal to 0"),
+        "{reason}"
+    );
+    assert_eq!(replicas(), before, "nothing was applied");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}

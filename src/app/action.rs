@@ -49,6 +49,8 @@ pub enum Action {
     RolloutRestart,
     /// The selection's owner, in its own view.
     Owner,
+    /// The selection's YAML in the user's editor; applied on exit.
+    Edit,
     Submit,
     Confirm,
     /// Logs of the selection (a container picker when a pod has several).
@@ -121,6 +123,10 @@ pub enum Effect {
     Scale(ObjectRef, i32),
     /// Restart the pods of a workload (a new pod-template annotation, as kubectl does).
     RolloutRestart(ObjectRef),
+    /// Fetch an object into a private file for the editor.
+    PrepareEdit(ObjectRef),
+    /// Apply what the editor saved (PUT with the version it was read at).
+    ApplyEdit(crate::kube::edit::EditJob),
     FetchYaml(ObjectRef),
     /// Fetch the pod the describe pane shows (its store keeps rows, not pods).
     FetchPod(ObjectRef),
@@ -171,7 +177,8 @@ impl Effect {
             | Effect::Cordon(..)
             | Effect::Drain(..)
             | Effect::Scale(..)
-            | Effect::RolloutRestart(_) => true,
+            | Effect::RolloutRestart(_)
+            | Effect::ApplyEdit(_) => true,
             // Exec and debug run commands in the cluster; a local shell does not.
             Effect::OpenSession { spec, .. } => spec.mutates(),
             _ => false,

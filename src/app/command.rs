@@ -30,6 +30,7 @@ pub enum CommandName {
     ApiResources,
     Scale,
     RolloutRestart,
+    Edit,
     Quit,
 }
 
@@ -156,6 +157,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "rollout restart of the selected Deployment, StatefulSet or DaemonSet (asks first)",
     ),
     spec(
+        &["edit"],
+        CommandName::Edit,
+        "",
+        "the selection's YAML in $KUBE_EDITOR/$EDITOR in a pane; applied on exit with the version it was read at (asks nothing: quitting unsaved cancels)",
+    ),
+    spec(
         &["api-resources", "apis", "kinds"],
         CommandName::ApiResources,
         "",
@@ -198,6 +205,7 @@ pub enum Command {
     ApiResources,
     Scale(Option<String>),
     RolloutRestart,
+    Edit,
     /// `:KIND [NAMESPACE]`: any kind the server serves (resolved through discovery).
     Resource(String, Option<String>),
     Quit,
@@ -258,6 +266,7 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::ApiResources => Command::ApiResources,
         CommandName::Scale => Command::Scale(arg),
         CommandName::RolloutRestart => Command::RolloutRestart,
+        CommandName::Edit => Command::Edit,
         CommandName::Quit => Command::Quit,
     })
 }
@@ -342,6 +351,7 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::ApiResources => return super::kinds::api_resources(app),
         Command::Scale(replicas) => super::mutations::scale(app, replicas.as_deref()),
         Command::RolloutRestart => super::mutations::rollout_restart(app),
+        Command::Edit => return sessions::edit(app),
         Command::Resource(name, namespace) => {
             return super::kinds::command(app, &name, namespace);
         }

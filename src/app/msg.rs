@@ -44,6 +44,10 @@ pub enum Done {
     /// A change to the cluster finished (or a step of it): a line for the status bar.
     Action(Result<String, ActionError>),
     Yaml(ObjectRef, Result<Value, ActionError>),
+    /// An object fetched into its file for the editor.
+    EditReady(Result<crate::kube::edit::EditJob, ActionError>),
+    /// What applying an edit came to.
+    Edited(crate::kube::edit::Applied),
     /// Discovery's answer: what the cluster serves.
     Discovered(
         ClusterId,

@@ -124,6 +124,8 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
                 }
             }
         }
+        Done::EditReady(result) => return sessions::edit_ready(app, result),
+        Done::Edited(outcome) => return sessions::edited(app, outcome),
         Done::Discovered(cluster, result) => {
             if cluster == app.cluster {
                 return super::kinds::discovered(app, result);

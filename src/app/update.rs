@@ -35,10 +35,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             logs::reported(app, ev);
             Vec::new()
         }
-        Msg::Session(ev) => {
-            sessions::reported(app, ev);
-            Vec::new()
-        }
+        Msg::Session(ev) => sessions::reported(app, ev),
         Msg::Done(done) => results::done(app, done),
         Msg::Tick(now) => results::tick(app, now),
     }
@@ -445,6 +442,7 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.input = "scale ".into();
         }
         Action::RolloutRestart => mutations::rollout_restart(app),
+        Action::Edit => return sessions::edit(app),
         Action::Cordon | Action::Uncordon => nodes::cordon(app, action == Action::Cordon),
         Action::Shell => return sessions::open_shell(app),
         Action::Debug => return sessions::open_debug(app),

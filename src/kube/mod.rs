@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod debug;
 pub mod discovery;
 pub mod drain;
+pub mod edit;
 pub mod error;
 pub mod event_row;
 pub mod exec;

@@ -108,6 +108,17 @@ fn writer_pid(name: &str) -> Option<u32> {
 
 /// Write `text` as a new private kubeconfig under `root`.
 pub fn write_private(root: &Path, text: &str) -> Result<PrivateKubeconfig, ShellConfigError> {
+    write_private_named(root, "kubeconfig", text)
+}
+
+/// Write `text` as `name` in a new private directory under `root` (0700 directory, 0600
+/// file, removed when the guard drops, when kubedeck exits, or by a later kubedeck if this one
+/// died): for a kubeconfig, or an object being edited (it may hold a Secret).
+pub fn write_private_named(
+    root: &Path,
+    name: &str,
+    text: &str,
+) -> Result<PrivateKubeconfig, ShellConfigError> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     private_dir(root)?;
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
@@ -123,7 +134,7 @@ pub fn write_private(root: &Path, text: &str) -> Result<PrivateKubeconfig, Shell
         .create(&dir)
         .map_err(|e| fail(&dir, e))?;
     let written = PrivateKubeconfig {
-        path: dir.join("kubeconfig"),
+        path: dir.join(name),
         dir,
     };
     let mut file = OpenOptions::new()

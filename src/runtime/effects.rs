@@ -70,6 +70,12 @@ pub struct Runner {
     taskruns: Option<TaskRunWatch>,
     /// The kind the resource view shows, watched while it does.
     resource: Option<crate::kube::cluster::ResourceWatch>,
+    /// Files of edits in progress (private; removed once applied or abandoned, and on exit).
+    edits: Arc<
+        std::sync::Mutex<
+            HashMap<std::path::PathBuf, crate::kube::shell_kubeconfig::PrivateKubeconfig>,
+        >,
+    >,
     channels: Channels,
     log_tasks: HashMap<StreamKey, LogTask>,
     pub terminals: Terminals,
@@ -99,6 +105,7 @@ impl Runner {
             cluster: config.cluster,
             taskruns: None,
             resource: None,
+            edits: Arc::default(),
             channels,
             log_tasks: HashMap::new(),
             terminals,
@@ -231,6 +238,45 @@ impl Runner {
                 }
             }
             Effect::WatchResource(shown) => self.watch_resource(shown, out),
+            Effect::PrepareEdit(obj) => {
+                let Ok(client) = self.client(&obj.cluster) else {
+                    let e = ActionError::NotConnected(obj.cluster.to_string());
+                    return out.push_back(Msg::Done(Done::EditReady(Err(e))));
+                };
+                let (tx, edits, tekton) = (self.channels.done.clone(), self.edits.clone(), tekton);
+                tokio::spawn(async move {
+                    let result = crate::kube::edit::prepare(client, obj, tekton).await.map(
+                        |(job, guard)| {
+                            edits
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .insert(job.path.clone(), guard);
+                            job
+                        },
+                    );
+                    let _ = tx.send(Msg::Done(Done::EditReady(result)));
+                });
+            }
+            Effect::ApplyEdit(job) => {
+                let Ok(client) = self.client(&job.obj.cluster) else {
+                    let why = format!("{} is not connected", job.obj.cluster);
+                    let outcome = crate::kube::edit::Applied::Reopen { job, why };
+                    return out.push_back(Msg::Done(Done::Edited(outcome)));
+                };
+                let (tx, edits) = (self.channels.done.clone(), self.edits.clone());
+                tokio::spawn(async move {
+                    let path = job.path.clone();
+                    let outcome = crate::kube::edit::apply(client, job).await;
+                    if !matches!(outcome, crate::kube::edit::Applied::Reopen { .. }) {
+                        // Done with: the file (the object, perhaps a Secret) goes.
+                        edits
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .remove(&path);
+                    }
+                    let _ = tx.send(Msg::Done(Done::Edited(outcome)));
+                });
+            }
             Effect::Discover(cluster) => self.discover(cluster),
             Effect::WatchTaskRuns(run) => {
                 let runs = app.informer(ResourceKind::PipelineRuns);
@@ -485,6 +531,14 @@ impl Runner {
                 },
                 profile: profile.clone(),
                 timeout: Duration::from_secs(300),
+            }),
+            SessionSpec::Edit(job) => Box::new(crate::pty::local::Local {
+                command: crate::kube::edit::editor_command(&job.path),
+                cwd: None,
+                env: Vec::new(),
+                keep: None,
+                label: format!("edit {}", job.obj.label()),
+                banner: None,
             }),
             SessionSpec::Local { cluster, scope } => {
                 Box::new(crate::kube::shell_kubeconfig::local_shell(

@@ -36,6 +36,7 @@ const TABLE_ONLY: &[&str] = &[
     "scale",
     "rollout_restart",
     "owner",
+    "edit",
 ];
 
 fn log_and_pane_bindings() -> Vec<Binding> {
@@ -359,6 +360,12 @@ pub fn default_bindings() -> Vec<Binding> {
             "delete the selected object: a pod, a run, any kind in :KIND views (asks first)",
         ),
         b(
+            "edit",
+            vec![Key::ch('E')],
+            Action::Edit,
+            "edit the selection's YAML in $KUBE_EDITOR/$EDITOR (a pane); applied when the editor exits",
+        ),
+        b(
             "owner",
             vec![Key::ch('o')],
             Action::Owner,
@@ -443,6 +450,7 @@ pub fn is_mutation(action: Action) -> bool {
             | Action::Rerun
             | Action::Scale
             | Action::RolloutRestart
+            | Action::Edit
             | Action::Shell
             | Action::Debug
             | Action::Cordon

@@ -32,6 +32,8 @@ pub enum SessionSpec {
     },
     /// A shell on this machine with `cluster`'s context and `scope`'s namespace.
     Local { cluster: ClusterId, scope: Scope },
+    /// The user's editor on an object's YAML; applied when it exits.
+    Edit(crate::kube::edit::EditJob),
 }
 
 impl SessionSpec {
@@ -40,6 +42,7 @@ impl SessionSpec {
             SessionSpec::Exec { .. } => "exec",
             SessionSpec::Debug { .. } => "debug",
             SessionSpec::Local { .. } => "local",
+            SessionSpec::Edit(_) => "edit",
         }
     }
 
@@ -48,6 +51,7 @@ impl SessionSpec {
         match self {
             SessionSpec::Exec { pod, .. } | SessionSpec::Debug { pod, .. } => &pod.cluster,
             SessionSpec::Local { cluster, .. } => cluster,
+            SessionSpec::Edit(job) => &job.obj.cluster,
         }
     }
 
@@ -62,6 +66,7 @@ impl SessionSpec {
                 profile,
             } => format!("{}/{}:{target} [{}]", pod.namespace, pod.name, profile.name),
             SessionSpec::Local { cluster, .. } => format!("shell ({cluster})"),
+            SessionSpec::Edit(job) => format!("{} ({})", job.obj.label(), job.obj.cluster),
         }
     }
 
@@ -127,6 +132,7 @@ pub fn recording_path(
     let what = match spec {
         SessionSpec::Exec { pod, .. } | SessionSpec::Debug { pod, .. } => pod.name.as_str(),
         SessionSpec::Local { .. } => "local",
+        SessionSpec::Edit(job) => job.obj.name.as_str(),
     };
     let safe: String = what
         .chars()

@@ -345,6 +345,11 @@ pub fn toggle_recording(app: &mut App, id: SessionId) -> Vec<Effect> {
     let Some(s) = app.sessions.get(&id) else {
         return Vec::new();
     };
+    if matches!(s.spec, SessionSpec::Edit(_)) {
+        // The object (a Secret, perhaps) would be written to disk in the clear.
+        say(app, Severity::Error, "an editor is never recorded");
+        return Vec::new();
+    }
     let path = match s.recording {
         Some(_) => None,
         None => Some(recording_path(
@@ -365,8 +370,8 @@ pub fn initial_recording(
     now: Timestamp,
 ) -> Option<std::path::PathBuf> {
     let settings = &app.session_settings;
-    settings
-        .record_all
+    // An editor is never recorded: the object (a Secret, perhaps) would be on disk.
+    (settings.record_all && !matches!(spec, SessionSpec::Edit(_)))
         .then(|| recording_path(&settings.record_dir, spec, id, now))
 }
 
@@ -469,11 +474,29 @@ pub fn ask_quit(app: &mut App) {
 }
 
 /// What a session's task reported.
-pub fn reported(app: &mut App, ev: SessionEvent) {
+pub fn reported(app: &mut App, ev: SessionEvent) -> Vec<Effect> {
     match ev {
         SessionEvent::State(id, state) => {
+            let ended = matches!(
+                state,
+                SessionState::Exited(_) | SessionState::Failed(_) | SessionState::Disconnected(_)
+            );
             if let Some(s) = app.sessions.get_mut(&id) {
                 s.state = state;
+            }
+            // An editor that exited: its pane closes and what it saved is applied.
+            let edit = app.sessions.get(&id).and_then(|s| match &s.spec {
+                SessionSpec::Edit(job) if ended => Some(job.clone()),
+                _ => None,
+            });
+            if let Some(job) = edit {
+                let mut effects = close(app, id);
+                app.message = Some((
+                    Severity::Info,
+                    format!("applying your edit of {}…", job.obj.label()),
+                ));
+                effects.push(Effect::ApplyEdit(job));
+                return effects;
             }
         }
         SessionEvent::Modes(id, modes) => {
@@ -507,6 +530,91 @@ pub fn reported(app: &mut App, ev: SessionEvent) {
     }
     if app.view == View::Sessions {
         refresh_rows(app);
+    }
+    Vec::new()
+}
+
+/// `E` / `:edit`: the selection's YAML in the user's editor, in a pane; applied on exit.
+pub fn edit(app: &mut App) -> Vec<Effect> {
+    let Some(mut obj) = crate::app::selection::selected_object(app) else {
+        return Vec::new();
+    };
+    if refused(app, "edit") {
+        return Vec::new();
+    }
+    // Applied through the dynamic API: the resource from discovery, for any kind.
+    if obj.api.is_none() {
+        obj.api = app.catalog.resolve(obj.kind.label()).ok();
+    }
+    if obj.api.is_none() {
+        say(
+            app,
+            Severity::Error,
+            format!(
+                "cannot edit {}: the server's kinds are not known yet (discovery)",
+                obj.label()
+            ),
+        );
+        return Vec::new();
+    }
+    say(
+        app,
+        Severity::Info,
+        format!("fetching {} to edit…", obj.label()),
+    );
+    vec![Effect::PrepareEdit(obj)]
+}
+
+/// The object is ready in its file: the editor opens on it.
+pub fn edit_ready(
+    app: &mut App,
+    result: Result<crate::kube::edit::EditJob, crate::kube::actions::ActionError>,
+) -> Vec<Effect> {
+    match result {
+        Ok(job) => {
+            let label = job.obj.label();
+            let effects = open_session(app, SessionSpec::Edit(job));
+            say(
+                app,
+                Severity::Info,
+                format!("editing {label}: save and quit the editor to apply"),
+            );
+            effects
+        }
+        Err(e) => {
+            say(app, Severity::Error, format!("cannot edit: {e}"));
+            Vec::new()
+        }
+    }
+}
+
+/// What applying an edit came to: done, nothing to do, or the editor again with the reason.
+pub fn edited(app: &mut App, outcome: crate::kube::edit::Applied) -> Vec<Effect> {
+    use crate::kube::edit::Applied;
+    match outcome {
+        Applied::Done(text) => {
+            say(app, Severity::Info, text);
+            Vec::new()
+        }
+        Applied::Unchanged => {
+            say(
+                app,
+                Severity::Info,
+                "edit cancelled: nothing changed, nothing sent",
+            );
+            Vec::new()
+        }
+        Applied::Reopen { job, why } => {
+            let label = job.obj.label();
+            let effects = open_session(app, SessionSpec::Edit(job));
+            let first = why.lines().next().unwrap_or_default().to_string();
+            say(
+                app,
+                Severity::Error,
+                format!("{label} not applied: {first} (your text is kept; the editor reopens)"),
+            );
+            effects
+        }
     }
 }
 

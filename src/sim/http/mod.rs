@@ -15,7 +15,7 @@ use admin::admin;
 use logs::pod_log;
 pub use read::{Filter, crd_of, present};
 use read::{get, list};
-use write::{create, delete, ephemeral, evict, patch};
+use write::{create, delete, ephemeral, evict, patch, replace};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -294,6 +294,19 @@ async fn respond(
                 .unwrap_or_default()
                 .to_string();
             patch(&sim, served, namespace, &name, &content_type, &body)
+        }
+        (
+            Method::PUT,
+            Target::Object {
+                served,
+                namespace,
+                name,
+            },
+        ) => {
+            if let Some(r) = gate(&sim, served, namespace.as_deref(), "update") {
+                return r;
+            }
+            replace(&sim, served, namespace, &name, &body)
         }
         (Method::GET, Target::Log { namespace, name }) => {
             let Some(pods) = resources::find("", "v1", "pods") else {

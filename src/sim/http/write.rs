@@ -262,6 +262,98 @@ pub(super) fn patch(
     }
 }
 
+/// PUT: replace the object. A resourceVersion in the body is a precondition: another one is
+/// the apiserver's 409 Conflict (`wire-conflict-409.http`); identity fields are kept.
+pub(super) fn replace(
+    sim: &Arc<Shared>,
+    served: &'static Served,
+    namespace: Option<String>,
+    name: &str,
+    body: &[u8],
+) -> Response {
+    let kind = match writable(served) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    let key = (namespace.unwrap_or_default(), name.to_string());
+    let Some(current) = sim.store.get(kind, &key) else {
+        return not_found(served, name);
+    };
+    let Ok(mut next) = serde_json::from_slice::<Value>(body) else {
+        return bad_request("the body of the request was in an unknown format");
+    };
+    if let Some(body_name) = next["metadata"]["name"].as_str()
+        && body_name != name
+    {
+        return bad_request(&format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        ));
+    }
+    let asked = next["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap_or_default();
+    let now = current["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap_or_default();
+    if !asked.is_empty() && asked != now {
+        return status(
+            409,
+            "Conflict",
+            &format!(
+                "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                resource_name(served)
+            ),
+            Some(json!({"name": name, "group": served.group, "kind": served.plural})),
+        );
+    }
+    if let Some(replicas) = next["spec"]["replicas"].as_i64()
+        && replicas < 0
+        && served.group == "apps"
+    {
+        return status(
+            422,
+            "Invalid",
+            &format!(
+                "{}.{} \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0",
+                served.kind_name, served.group
+            ),
+            Some(
+                json!({"name": name, "group": served.group, "kind": served.kind_name,
+                "causes": [{"reason": "FieldValueInvalid", "message": format!("Invalid value: {replicas}: must be greater than or equal to 0"), "field": "spec.replicas"}]}),
+            ),
+        );
+    }
+    // Identity is not replaceable.
+    for field in ["name", "namespace", "uid", "creationTimestamp"] {
+        next["metadata"][field] = current["metadata"][field].clone();
+    }
+    if next["status"].is_null() {
+        next["status"] = current["status"].clone();
+    }
+    // Not a controller: a workload's status converges to its replicas at once (as `scale`).
+    if let (Some(replicas), "apps") = (next["spec"]["replicas"].as_i64(), served.group)
+        && next["spec"]["replicas"] != current["spec"]["replicas"]
+    {
+        for field in [
+            "replicas",
+            "readyReplicas",
+            "availableReplicas",
+            "updatedReplicas",
+        ] {
+            next["status"][field] = json!(replicas);
+        }
+    }
+    sim.store.update(kind, &key, |o| {
+        *o = next.clone();
+        true
+    });
+    sim.react(kind, &key);
+    match sim.store.get(kind, &key) {
+        Some(o) => json_response(StatusCode::OK, &present(served, &o)),
+        None => not_found(served, name),
+    }
+}
+
 /// POST: create, with `generateName` turned into a name as the apiserver does.
 pub(super) fn create(
     sim: &Arc<Shared>,

@@ -1,0 +1,225 @@
+//! Editing an object in the user's editor: fetched and written as YAML to a private file, then,
+//! when the editor exits, applied with a PUT carrying the resourceVersion it was read at, so a
+//! change made meanwhile by someone else is a 409 Conflict, not silently overwritten. A
+//! conflict or a rejected object keeps the user's text: it is written back with the reason on
+//! top and the editor reopens; nothing typed is lost.
+
+use std::path::PathBuf;
+
+use kube::Client;
+use kube::api::{DynamicObject, PostParams};
+use serde_json::Value;
+
+use super::actions::{self, ActionError};
+use super::object_ref::ObjectRef;
+use super::shell_kubeconfig::{PrivateKubeconfig, root, write_private_named};
+
+/// One edit in progress: the object, its file, what it held when the editor opened, and the
+/// version a save is applied against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditJob {
+    pub obj: ObjectRef,
+    pub path: PathBuf,
+    pub original: String,
+    pub resource_version: String,
+}
+
+/// What applying an edit came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// Saved and accepted.
+    Done(String),
+    /// Nothing changed (or everything was deleted): nothing is sent.
+    Unchanged,
+    /// Refused (conflict, invalid, not YAML): the editor reopens on `job` with the reason on
+    /// top of the user's text.
+    Reopen { job: EditJob, why: String },
+}
+
+const HEADER: &str = "# kubedeck: edit and save to apply; quit without saving (or empty the file) to cancel.\n\
+# Lines starting with '#' are ignored. Applied with the resourceVersion it was read at:\n\
+# if the object changes meanwhile, you are told and nothing is overwritten.\n";
+
+/// Lines that are ours (or comments): left out before parsing and comparing.
+fn content(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
+/// The object as the user edits it: without managedFields (as `kubectl edit` shows it).
+pub fn editable_yaml(obj: &Value) -> Result<String, String> {
+    let mut obj = obj.clone();
+    if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+    serde_yaml_ng::to_string(&obj).map_err(|e| e.to_string())
+}
+
+/// Fetch `obj` and write it for the editor. The guard keeps the file until it drops.
+pub async fn prepare(
+    client: Client,
+    obj: ObjectRef,
+    tekton: Option<kube::core::ApiResource>,
+) -> Result<(EditJob, PrivateKubeconfig), ActionError> {
+    let value = actions::fetch(client, obj.clone(), tekton).await?;
+    let resource_version = value["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let yaml = editable_yaml(&value).map_err(ActionError::Decode)?;
+    let text = format!("{HEADER}{yaml}");
+    let name = format!("{}-{}.yaml", obj.singular(), safe(&obj.name));
+    let guard = root()
+        .and_then(|r| write_private_named(&r, &name, &text))
+        .map_err(|e| ActionError::Unsupported(e.to_string()))?;
+    let job = EditJob {
+        obj,
+        path: guard.path().to_path_buf(),
+        original: text,
+        resource_version,
+    };
+    Ok((job, guard))
+}
+
+/// Only characters safe in a file name.
+fn safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The user's text again, with why it was not applied on top (earlier reasons replaced).
+fn with_reason(text: &str, why: &str) -> String {
+    let mine: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("# kubedeck:") && !l.starts_with("# !"))
+        .collect();
+    let why: Vec<String> = why.lines().map(|l| format!("# ! {l}")).collect();
+    format!(
+        "# kubedeck: NOT APPLIED. Fix it and save again, or quit without saving to give up.\n{}\n{}\n",
+        why.join("\n"),
+        mine.join("\n")
+    )
+}
+
+/// Apply what the editor left in `job`'s file.
+pub async fn apply(client: Client, job: EditJob) -> Applied {
+    let text = match std::fs::read_to_string(&job.path) {
+        Ok(t) => t,
+        Err(e) => {
+            let why = format!("cannot read {}: {e}", job.path.display());
+            return Applied::Reopen { job, why };
+        }
+    };
+    let edited = content(&text);
+    if edited.is_empty() || edited == content(&job.original) {
+        return Applied::Unchanged;
+    }
+    let reopen = |job: EditJob, why: String| {
+        let _ = std::fs::write(&job.path, with_reason(&text, &why));
+        Applied::Reopen { job, why }
+    };
+    let mut value: Value = match serde_yaml_ng::from_str(&edited) {
+        Ok(v) => v,
+        Err(e) => return reopen(job, format!("not valid YAML: {e}")),
+    };
+    // Applied against what was read: a change since is a conflict, not overwritten.
+    value["metadata"]["resourceVersion"] = Value::String(job.resource_version.clone());
+    let obj: DynamicObject = match serde_json::from_value(value) {
+        Ok(o) => o,
+        Err(e) => return reopen(job, format!("not an object: {e}")),
+    };
+    let Some(api) = job.obj.api.as_ref() else {
+        return reopen(
+            job.clone(),
+            format!("{}: unknown resource", job.obj.label()),
+        );
+    };
+    let ar = api.api_resource();
+    let dynamic = if api.namespaced {
+        kube::Api::<DynamicObject>::namespaced_with(client, &job.obj.namespace, &ar)
+    } else {
+        kube::Api::<DynamicObject>::all_with(client, &ar)
+    };
+    let params = PostParams {
+        field_manager: Some("kubedeck".into()),
+        ..PostParams::default()
+    };
+    match dynamic.replace(&job.obj.name, &params, &obj).await {
+        Ok(_) => Applied::Done(format!("applied your edit of {}", job.obj.label())),
+        Err(kube::Error::Api(status)) if status.code == 409 => {
+            // Saving again applies over the version there now: said, so it is a choice.
+            let latest = dynamic
+                .get(&job.obj.name)
+                .await
+                .ok()
+                .and_then(|o| o.metadata.resource_version)
+                .unwrap_or_else(|| job.resource_version.clone());
+            let why = format!(
+                "{}\nIt changed since you opened it (you read version {}, it is at {latest} now).\nSaving again applies your text over the current version; quit without saving to keep theirs.",
+                status.message, job.resource_version
+            );
+            let job = EditJob {
+                resource_version: latest,
+                ..job
+            };
+            reopen(job, why)
+        }
+        Err(kube::Error::Api(status)) => reopen(job, status.message.clone()),
+        Err(e) => reopen(job, super::error::ApiError::from(e).to_string()),
+    }
+}
+
+/// The editor to run: `$KUBE_EDITOR`, `$EDITOR`, else `vi` (as kubectl chooses), split into
+/// words, with the file last.
+pub fn editor_command(path: &std::path::Path) -> Vec<String> {
+    let editor = std::env::var("KUBE_EDITOR")
+        .ok()
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".into());
+    editor
+        .split_whitespace()
+        .map(str::to_string)
+        .chain([path.display().to_string()])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_are_ignored_and_a_reason_replaces_the_last() {
+        assert_eq!(
+            content("# a\nkind: X\n  # b\nspec: 1\n"),
+            "kind: X\nspec: 1"
+        );
+        let once = with_reason("# kubedeck: edit\nkind: X\n", "conflict 1");
+        assert!(once.contains("# ! conflict 1") && once.contains("kind: X"));
+        let twice = with_reason(&once, "invalid 2");
+        assert!(
+            twice.contains("# ! invalid 2") && !twice.contains("conflict 1"),
+            "{twice}"
+        );
+        assert_eq!(content(&twice), "kind: X");
+    }
+
+    #[test]
+    fn managed_fields_are_left_out_and_names_are_made_safe() {
+        let obj = serde_json::json!({"kind": "ConfigMap", "metadata": {"name": "a", "managedFields": [{"manager": "x"}]}});
+        let y = editable_yaml(&obj).unwrap_or_default();
+        assert!(y.contains("name: a") && !y.contains("managedFields"));
+        assert_eq!(safe("../x y"), ".._x_y");
+    }
+}
