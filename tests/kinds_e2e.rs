@@ -56,6 +56,14 @@ fn line_of<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
+/// `:KIND` in namespace demo, then the cursor on `name` alone (a filter keeps one row).
+fn select_one(t: &mut Term, command: &str, kind: &str, name: &str) {
+    t.send(&format!(":{command}\r"));
+    t.wait_for(&format!("{kind}(demo)"));
+    t.send(&format!("/^{name}$\r"));
+    t.wait_until(&format!("only {name}"), |s| s.contains("[1/"));
+}
+
 #[test]
 fn deployments_services_and_a_custom_resource_show_what_kubectl_shows() {
     let w = world(common::frozen(120));
@@ -123,11 +131,7 @@ fn a_deployment_is_scaled_and_restarted_from_its_view() {
     let w = world(common::frozen(120));
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 40);
     t.wait_for("pods(demo)");
-    t.send(":deploy\r");
-    t.wait_for("deployments(demo)");
-    // Put the cursor on `worker` (the filter keeps one row).
-    t.send("/^worker$\r");
-    t.wait_until("only worker", |s| s.contains("[1/"));
+    select_one(&mut t, "deploy", "deployments", "worker");
     t.send("a");
     t.wait_for(":scale ");
     t.send("4\r");
@@ -202,10 +206,7 @@ fn an_edit_is_applied_with_the_version_it_was_read_at_and_a_conflict_keeps_the_t
     let editor = editor_script(dir.path(), &body);
     let mut t = start_with_editor(&w, &editor);
     t.wait_for("pods(demo)");
-    t.send(":cm\r");
-    t.wait_for("api-config");
-    t.send("/^api-config$\r");
-    t.wait_until("only api-config", |s| s.contains("[1/"));
+    select_one(&mut t, "cm", "configmaps", "api-config");
     t.send("E");
     t.wait_for("applied your edit of configmap/demo/api-config");
     // The conflict reopened the editor on the user's text with the reason on top.
@@ -241,10 +242,7 @@ fn an_unchanged_edit_sends_nothing_and_an_invalid_one_is_explained() {
     let quit = editor_script(dir.path(), "true");
     let mut t = start_with_editor(&w, &quit);
     t.wait_for("pods(demo)");
-    t.send(":deploy\r");
-    t.wait_for("deployments(demo)");
-    t.send("/^worker$\r");
-    t.wait_until("only worker", |s| s.contains("[1/"));
+    select_one(&mut t, "deploy", "deployments", "worker");
     t.send("E");
     t.wait_for("edit cancelled: nothing changed, nothing sent");
     t.send(":q\r");
@@ -274,10 +272,7 @@ fn an_unchanged_edit_sends_nothing_and_an_invalid_one_is_explained() {
     let invalid = editor_script(dir.path(), &body);
     let mut t = start_with_editor(&w, &invalid);
     t.wait_for("pods(demo)");
-    t.send(":deploy\r");
-    t.wait_for("deployments(demo)");
-    t.send("/^worker$\r");
-    t.wait_until("only worker", |s| s.contains("[1/"));
+    select_one(&mut t, "deploy", "deployments", "worker");
     t.send("E");
     t.wait_for("edit cancelled");
     let reason = std::fs::read_to_string(dir.path().join("reason.yaml")).unwrap_or_default();
