@@ -27,6 +27,7 @@ pub mod owner;
 pub mod pdb;
 pub mod pod_resources;
 pub mod pod_row;
+pub mod portforward;
 pub mod quantity;
 pub mod row_cache;
 pub mod row_store;

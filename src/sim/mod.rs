@@ -11,6 +11,7 @@ mod logs;
 mod metrics;
 pub mod model;
 pub mod owners;
+mod portforward;
 pub mod printers;
 mod procs;
 pub mod resources;
@@ -227,6 +228,10 @@ fn router(shared: Arc<Shared>) -> axum::Router {
         .route(
             "/api/v1/namespaces/{namespace}/pods/{name}/attach",
             any(exec::attach),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/pods/{name}/portforward",
+            any(portforward::portforward),
         )
         .fallback(http::handle)
         .with_state(shared)

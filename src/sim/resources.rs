@@ -536,6 +536,7 @@ const POD_SUBRESOURCES: &[(&str, &[&str])] = &[
     ("pods/exec", &["create", "get"]),
     ("pods/eviction", &["create"]),
     ("pods/attach", &["create", "get"]),
+    ("pods/portforward", &["create", "get"]),
     ("pods/ephemeralcontainers", &["get", "patch", "update"]),
 ];
 

@@ -1,0 +1,173 @@
+//! `pods/portforward` over WebSocket, as the apiserver serves it to kube-rs (the channel
+//! protocol: per requested port a data channel `2i` and an error channel `2i+1`, each opened by
+//! the server with the port number, two bytes little-endian; then `[channel][bytes]` frames).
+//! Behind every port of a running pod the simulator answers like the busybox httpd of the real
+//! cluster's fixture (`wire-portforward.txt`): `GET /` is `hello from POD`, any other path a 404
+//! page, and the connection closes after the answer.
+
+use std::sync::Arc;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use futures::{SinkExt, StreamExt};
+
+use super::Shared;
+use super::http::{json_response, status_body};
+use super::resources::Kind;
+
+fn error(code: u16, reason: &str, message: &str) -> Response {
+    let sc = axum::http::StatusCode::from_u16(code)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(sc, &status_body(code, reason, message, None))
+}
+
+/// `ports=80,8080` (also repeated `ports=`).
+fn ports(query: &str) -> Result<Vec<u16>, String> {
+    let mut out = Vec::new();
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if k == "ports" {
+            for p in v.split(',').filter(|p| !p.is_empty()) {
+                let port = p
+                    .trim()
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("invalid port: {p:?}"))?;
+                out.push(port);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("at least one port must be specified".into());
+    }
+    Ok(out)
+}
+
+/// What the pod's web server answers to `request` (its first line is enough).
+pub fn answer(pod: &str, request: &[u8]) -> Vec<u8> {
+    let line = String::from_utf8_lossy(request);
+    let path = line.split_whitespace().nth(1).unwrap_or("/");
+    let (status, body) = if path == "/" || path == "/index.html" {
+        ("200 OK", format!("hello from {pod}\n"))
+    } else {
+        (
+            "404 Not Found",
+            "<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD>\n<BODY><H1>404 Not Found</H1>\nThe requested URL was not found\n</BODY></HTML>\n".to_string(),
+        )
+    };
+    format!(
+        "HTTP/1.1 {status}\r\nConnection: close\r\nContent-type: text/html\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+pub async fn portforward(
+    State(sim): State<Arc<Shared>>,
+    Path((namespace, name)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    if sim.faults.is_forbidden("pods/portforward") {
+        return error(
+            403,
+            "Forbidden",
+            &format!(
+                "pods \"{name}\" is forbidden: User \"kubedeck-sim\" cannot create resource \"pods/portforward\" in API group \"\" in the namespace \"{namespace}\""
+            ),
+        );
+    }
+    let Some(pod) = sim.store.get(Kind::Pod, &(namespace.clone(), name.clone())) else {
+        return error(404, "NotFound", &format!("pods \"{name}\" not found"));
+    };
+    if pod["status"]["phase"] != "Running" {
+        let phase = pod["status"]["phase"].as_str().unwrap_or("Unknown");
+        return error(
+            400,
+            "BadRequest",
+            &format!("pod {name} is not running (phase {phase}): unable to forward"),
+        );
+    }
+    let ports = match ports(query.as_deref().unwrap_or_default()) {
+        Ok(p) => p,
+        Err(e) => return error(400, "BadRequest", &e),
+    };
+    let Ok(ws) = ws else {
+        return error(400, "BadRequest", "Upgrade request required");
+    };
+    ws.protocols(["v4.channel.k8s.io", "portforward.k8s.io"])
+        .on_upgrade(move |socket| serve(socket, name, ports))
+        .into_response()
+}
+
+async fn serve(socket: WebSocket, pod: String, ports: Vec<u16>) {
+    let (mut tx, mut rx) = socket.split();
+    // Each channel opens with its port.
+    for (i, port) in ports.iter().enumerate() {
+        for ch in [2 * i, 2 * i + 1] {
+            let mut frame = vec![u8::try_from(ch).unwrap_or(u8::MAX)];
+            frame.extend_from_slice(&port.to_le_bytes());
+            if tx.send(Message::Binary(frame.into())).await.is_err() {
+                return;
+            }
+        }
+    }
+    // What each port's connection has sent so far, until a request is complete.
+    let mut pending: Vec<Vec<u8>> = vec![Vec::new(); ports.len()];
+    let mut answered = vec![false; ports.len()];
+    while let Some(Ok(msg)) = rx.next().await {
+        let Message::Binary(bytes) = msg else {
+            if matches!(msg, Message::Close(_)) {
+                break;
+            }
+            continue;
+        };
+        let Some((&ch, data)) = bytes.split_first() else {
+            continue;
+        };
+        let i = usize::from(ch / 2);
+        if ch % 2 != 0 || i >= ports.len() || answered[i] {
+            continue;
+        }
+        pending[i].extend_from_slice(data);
+        if pending[i].windows(4).any(|w| w == b"\r\n\r\n") {
+            answered[i] = true;
+            let mut frame = vec![ch];
+            frame.extend_from_slice(&answer(&pod, &pending[i]));
+            if tx.send(Message::Binary(frame.into())).await.is_err() {
+                return;
+            }
+        }
+        if answered.iter().all(|a| *a) {
+            break;
+        }
+    }
+    // The server closed its side (Connection: close), as httpd does.
+    let _ = tx
+        .send(Message::Close(Some(axum::extract::ws::CloseFrame {
+            code: 1000,
+            reason: "".into(),
+        })))
+        .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_and_answers() {
+        assert_eq!(ports("ports=80%2C8080"), Ok(vec![80, 8080]));
+        assert!(ports("ports=0").is_err() && ports("").is_err());
+        let ok = String::from_utf8(answer("web-1", b"GET / HTTP/1.1\r\n\r\n")).unwrap_or_default();
+        assert!(ok.starts_with("HTTP/1.1 200 OK") && ok.ends_with("hello from web-1\n"));
+        let missing = String::from_utf8(answer("web-1", b"GET /missing HTTP/1.1\r\n\r\n"))
+            .unwrap_or_default();
+        assert!(
+            missing.starts_with("HTTP/1.1 404 Not Found")
+                && missing.contains("<H1>404 Not Found</H1>")
+        );
+    }
+}
