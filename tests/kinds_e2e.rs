@@ -284,3 +284,55 @@ fn an_unchanged_edit_sends_nothing_and_an_invalid_one_is_explained() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+/// A plain HTTP GET on 127.0.0.1:`port`: the answer, or the error.
+fn http_get(port: u16, path: &str) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    c.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    c.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    c.read_to_string(&mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+#[test]
+fn a_service_is_port_forwarded_listed_and_stopped() {
+    let w = world(common::frozen(120));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 40);
+    t.wait_for("pods(demo)");
+    select_one(&mut t, "svc", "services", "api");
+    t.send("P");
+    t.wait_for(":pf ");
+    // Any free local port: the status line says which.
+    t.send(":80\r");
+    let screen = t.wait_for("→ service/demo/api:80");
+    let port: u16 = screen
+        .lines()
+        .find(|l| l.contains("→ service/demo/api:80"))
+        .and_then(|l| l.split("127.0.0.1:").nth(1))
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port on screen:\n{screen}"));
+    let answer = http_get(port, "/").unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        answer.starts_with("HTTP/1.1 200 OK") && answer.contains("hello from api-"),
+        "{answer}"
+    );
+    t.send(":pf\r");
+    t.wait_for("port-forwards(demo)");
+    t.wait_until("one connection counted", |s| {
+        line_of(s, &format!("127.0.0.1:{port}"))
+            .is_some_and(|l| l.contains("0/1") && l.contains("listening"))
+    });
+    t.send("\x04");
+    t.wait_for("forward stopped");
+    assert!(
+        http_get(port, "/").is_err(),
+        "the port still answers after stop"
+    );
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}

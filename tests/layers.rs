@@ -187,6 +187,7 @@ const DATA: &[&str] = &[
     "logs::pane",
     "logs::pattern",
     "resource",
+    "forwards",
 ];
 
 #[test]

@@ -80,8 +80,8 @@ async fn a_pod_and_a_service_are_forwarded_and_a_replaced_pod_is_followed() {
         clients.clone(),
         ForwardSpec {
             id: 2,
-            target: ForwardTarget::Service {
-                service: svc,
+            target: ForwardTarget::Selected {
+                object: svc,
                 selector: "app=pfweb".into(),
             },
             local_port: 0,

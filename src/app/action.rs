@@ -51,6 +51,8 @@ pub enum Action {
     Owner,
     /// The selection's YAML in the user's editor; applied on exit.
     Edit,
+    /// Port-forward to the selection (opens `:pf` on the command line).
+    PortForward,
     Submit,
     Confirm,
     /// Logs of the selection (a container picker when a pod has several).
@@ -127,6 +129,8 @@ pub enum Effect {
     PrepareEdit(ObjectRef),
     /// Apply what the editor saved (PUT with the version it was read at).
     ApplyEdit(crate::kube::edit::EditJob),
+    StartForward(crate::kube::portforward::ForwardSpec),
+    StopForward(crate::kube::portforward::ForwardId),
     FetchYaml(ObjectRef),
     /// Fetch the pod the describe pane shows (its store keeps rows, not pods).
     FetchPod(ObjectRef),
@@ -178,7 +182,8 @@ impl Effect {
             | Effect::Drain(..)
             | Effect::Scale(..)
             | Effect::RolloutRestart(_)
-            | Effect::ApplyEdit(_) => true,
+            | Effect::ApplyEdit(_)
+            | Effect::StartForward(_) => true,
             // Exec and debug run commands in the cluster; a local shell does not.
             Effect::OpenSession { spec, .. } => spec.mutates(),
             _ => false,

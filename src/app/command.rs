@@ -31,6 +31,7 @@ pub enum CommandName {
     Scale,
     RolloutRestart,
     Edit,
+    PortForward,
     Quit,
 }
 
@@ -157,6 +158,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "rollout restart of the selected Deployment, StatefulSet or DaemonSet (asks first)",
     ),
     spec(
+        &["pf", "port-forward", "portforward"],
+        CommandName::PortForward,
+        "[[LOCAL:]REMOTE]",
+        "port-forwards (Ctrl-d stops, r restarts); with ports: forward 127.0.0.1:LOCAL to the selected pod, Service or workload",
+    ),
+    spec(
         &["edit"],
         CommandName::Edit,
         "",
@@ -206,6 +213,7 @@ pub enum Command {
     Scale(Option<String>),
     RolloutRestart,
     Edit,
+    PortForward(Option<String>),
     /// `:KIND [NAMESPACE]`: any kind the server serves (resolved through discovery).
     Resource(String, Option<String>),
     Quit,
@@ -267,6 +275,7 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::Scale => Command::Scale(arg),
         CommandName::RolloutRestart => Command::RolloutRestart,
         CommandName::Edit => Command::Edit,
+        CommandName::PortForward => Command::PortForward(arg),
         CommandName::Quit => Command::Quit,
     })
 }
@@ -352,6 +361,9 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Scale(replicas) => super::mutations::scale(app, replicas.as_deref()),
         Command::RolloutRestart => super::mutations::rollout_restart(app),
         Command::Edit => return sessions::edit(app),
+        Command::PortForward(ports) => {
+            return super::forwarding::command(app, ports.as_deref());
+        }
         Command::Resource(name, namespace) => {
             return super::kinds::command(app, &name, namespace);
         }

@@ -334,3 +334,76 @@ fn a_secret_is_masked_until_x_and_masked_again() {
     let effects = on_action(&mut a, Action::RevealSecret);
     assert!(matches!(effects.as_slice(), [Effect::FetchYaml(_)]));
 }
+
+#[test]
+fn port_forwards_start_from_the_selection_list_and_stop() {
+    use crate::kube::portforward::{ForwardReport, ForwardTarget};
+    let mut a = app();
+    discovered(&mut a);
+    shown_with(&mut a, "svc", "services");
+    let web = (0..a.tables.resource.len())
+        .find(|&i| {
+            a.tables
+                .resource
+                .row(i)
+                .is_some_and(|r| r.row.name == "web")
+        })
+        .unwrap();
+    a.tables.resource.select(web);
+    let effects = type_command(&mut a, "pf 8080:80");
+    let spec = match effects.as_slice() {
+        [Effect::StartForward(s)] => s.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((spec.local_port, spec.remote_port), (8080, 80));
+    assert!(
+        matches!(&spec.target, ForwardTarget::Selected { object, selector } if object.name == "web" && selector == "app=web")
+    );
+    assert!(effects[0].mutates());
+    // The task's reports fill the row.
+    let addr = "127.0.0.1:8080".parse().unwrap();
+    update(
+        &mut a,
+        Msg::Done(Done::Forward(ForwardReport::Listening(spec.id, addr))),
+    );
+    update(
+        &mut a,
+        Msg::Done(Done::Forward(ForwardReport::Connections {
+            id: spec.id,
+            open: 1,
+            total: 3,
+            pod: "web-1".into(),
+        })),
+    );
+    type_command(&mut a, "pf");
+    assert_eq!(a.view, View::Forwards);
+    let row = a.tables.forwards.selected_row().unwrap();
+    use crate::app::forwards::ForwardCol;
+    use crate::app::table::TableRow;
+    assert_eq!(
+        row.cell(ForwardCol::Local, crate::app::fixture::now()),
+        "127.0.0.1:8080"
+    );
+    assert_eq!(
+        row.cell(ForwardCol::Connections, crate::app::fixture::now()),
+        "1/3"
+    );
+    // r restarts it, Ctrl-d stops it.
+    let effects = on_action(&mut a, Action::Rerun);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::StopForward(_), Effect::StartForward(_)]
+    ));
+    let effects = on_action(&mut a, Action::Delete);
+    assert_eq!(effects, vec![Effect::StopForward(spec.id)]);
+    assert!(a.forwards.is_empty());
+    // Bad ports, nothing forwardable and read-only are said, not started.
+    shown_with(&mut a, "cm", "configmaps");
+    assert!(type_command(&mut a, "pf 80").is_empty());
+    assert!(a.message.as_ref().unwrap().1.contains("selects no pods"));
+    shown_with(&mut a, "svc", "services");
+    assert!(type_command(&mut a, "pf x:80").is_empty());
+    a.readonly = true;
+    assert!(type_command(&mut a, "pf 80").is_empty());
+    assert!(a.message.as_ref().unwrap().1.contains("read-only"));
+}

@@ -13,6 +13,8 @@ pub mod drain_preview;
 pub mod filter;
 #[cfg(test)]
 pub mod fixture;
+pub mod forwarding;
+pub mod forwards;
 pub mod keymap;
 pub mod kinds;
 #[cfg(test)]

@@ -70,6 +70,10 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.api_resources;
                 Some($body)
             }
+            View::Forwards => {
+                let $t = &mut $app.tables.forwards;
+                Some($body)
+            }
             View::Detail => None,
         }
     };
@@ -391,7 +395,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         // Enter there is `kinds::open_row` (drill-downs), describe when none applies.
         View::Resource => return detail_of_selection(app, DetailKind::Describe),
         // Enter there is `kinds::open_selected`.
-        View::ApiResources | View::Detail => {}
+        View::ApiResources | View::Detail | View::Forwards => {}
     }
     Vec::new()
 }

@@ -124,6 +124,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
                 }
             }
         }
+        Done::Forward(report) => super::forwarding::reported(app, report),
         Done::EditReady(result) => return sessions::edit_ready(app, result),
         Done::Edited(outcome) => return sessions::edited(app, outcome),
         Done::Discovered(cluster, result) => {

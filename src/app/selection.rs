@@ -33,6 +33,10 @@ pub fn selected_object(app: &App) -> Option<ObjectRef> {
             .resource
             .selected_row()
             .and_then(|r| TableRow::object(r, c)),
+        View::Forwards => t
+            .forwards
+            .selected_row()
+            .and_then(|r| TableRow::object(r, c)),
         View::Contexts | View::Sessions | View::Captured | View::ApiResources => None,
     }
 }

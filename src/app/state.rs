@@ -67,6 +67,8 @@ pub enum View {
     Resource,
     /// Every kind the server serves.
     ApiResources,
+    /// Port-forwards.
+    Forwards,
 }
 
 impl View {
@@ -84,6 +86,7 @@ impl View {
             View::Captured => "captured",
             View::Resource => "resource",
             View::ApiResources => "api-resources",
+            View::Forwards => "port-forwards",
             View::Detail => "detail",
         }
     }
@@ -124,7 +127,8 @@ impl View {
             | View::Sessions
             | View::Captured
             | View::Detail
-            | View::ApiResources => &[],
+            | View::ApiResources
+            | View::Forwards => &[],
         }
     }
 }
@@ -217,6 +221,7 @@ pub struct Tables {
     pub captured: Table<crate::kube::step_store::CapturedRun>,
     pub resource: Table<ResourceRow>,
     pub api_resources: Table<ApiResourceRow>,
+    pub forwards: Table<super::forwards::ForwardRow>,
 }
 
 /// Where discovery is.
@@ -315,6 +320,9 @@ pub struct App {
     /// The kind the resource view shows.
     pub resource: Option<ResourceShown>,
     pub described_object: Option<DescribedObject>,
+    /// Port-forwards, by id (they outlive views, scopes and context switches).
+    pub forwards: BTreeMap<crate::kube::portforward::ForwardId, super::forwards::ForwardInfo>,
+    pub next_forward: crate::kube::portforward::ForwardId,
 }
 
 /// What the metrics poller last said.
@@ -406,6 +414,8 @@ impl App {
             discovery: Discovery::default(),
             resource: None,
             described_object: None,
+            forwards: BTreeMap::new(),
+            next_forward: 1,
         }
     }
 

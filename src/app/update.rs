@@ -435,6 +435,8 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
                 return sessions::ask_close(app, id);
             }
         }
+        Action::Delete if app.view == View::Forwards => return super::forwarding::stop(app),
+        Action::Rerun if app.view == View::Forwards => return super::forwarding::restart(app),
         Action::Delete | Action::CancelRun | Action::Rerun => mutations::ask(app, action),
         Action::Scale => {
             // The count is typed: `:scale ` waits on the command line.
@@ -443,6 +445,11 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::RolloutRestart => mutations::rollout_restart(app),
         Action::Edit => return sessions::edit(app),
+        Action::PortForward => {
+            app.mode = Mode::Command;
+            app.input = "pf ".into();
+        }
+
         Action::Cordon | Action::Uncordon => nodes::cordon(app, action == Action::Cordon),
         Action::Shell => return sessions::open_shell(app),
         Action::Debug => return sessions::open_debug(app),

@@ -23,9 +23,9 @@ pub type ForwardId = u32;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForwardTarget {
     Pod(ObjectRef),
-    /// A Service: the pods its selector (`app=web`) picks, in its namespace.
-    Service {
-        service: ObjectRef,
+    /// A Service (or a workload): the pods its selector (`app=web`) picks, in its namespace.
+    Selected {
+        object: ObjectRef,
         selector: String,
     },
 }
@@ -33,7 +33,7 @@ pub enum ForwardTarget {
 impl ForwardTarget {
     pub fn object(&self) -> &ObjectRef {
         match self {
-            Self::Pod(o) | Self::Service { service: o, .. } => o,
+            Self::Pod(o) | Self::Selected { object: o, .. } => o,
         }
     }
 }
@@ -76,8 +76,8 @@ fn ready(pod: &Pod) -> bool {
 async fn pick_pod(client: kube::Client, target: &ForwardTarget) -> Result<String, String> {
     match target {
         ForwardTarget::Pod(p) => Ok(p.name.clone()),
-        ForwardTarget::Service { service, selector } => {
-            let pods: Api<Pod> = Api::namespaced(client, &service.namespace);
+        ForwardTarget::Selected { object, selector } => {
+            let pods: Api<Pod> = Api::namespaced(client, &object.namespace);
             let list = pods
                 .list(&ListParams::default().labels(selector))
                 .await
@@ -89,7 +89,7 @@ async fn pick_pod(client: kube::Client, target: &ForwardTarget) -> Result<String
                 .ok_or_else(|| {
                     format!(
                         "no running, ready pod behind {} ({selector})",
-                        service.label()
+                        object.label()
                     )
                 })
         }

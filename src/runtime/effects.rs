@@ -70,6 +70,9 @@ pub struct Runner {
     taskruns: Option<TaskRunWatch>,
     /// The kind the resource view shows, watched while it does.
     resource: Option<crate::kube::cluster::ResourceWatch>,
+    /// Port-forwards' tasks, by id (aborted when stopped, or when kubedeck exits).
+    forwards: HashMap<crate::kube::portforward::ForwardId, tokio::task::JoinHandle<()>>,
+    forward_reports: mpsc::UnboundedSender<crate::kube::portforward::ForwardReport>,
     /// Files of edits in progress (private; removed once applied or abandoned, and on exit).
     edits: Arc<
         std::sync::Mutex<
@@ -90,6 +93,22 @@ pub struct Runner {
     readonly: bool,
 }
 
+/// Where port-forwards report: passed on to the app as messages.
+fn forward_reports(
+    channels: &Channels,
+) -> mpsc::UnboundedSender<crate::kube::portforward::ForwardReport> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let done = channels.done.clone();
+    tokio::spawn(async move {
+        while let Some(r) = rx.recv().await {
+            if done.send(Msg::Done(Done::Forward(r))).is_err() {
+                return;
+            }
+        }
+    });
+    tx
+}
+
 fn say(out: &mut VecDeque<Msg>, result: Result<String, ActionError>) {
     out.push_back(Msg::Done(Done::Action(result)));
 }
@@ -106,6 +125,8 @@ impl Runner {
             taskruns: None,
             resource: None,
             edits: Arc::default(),
+            forwards: HashMap::new(),
+            forward_reports: forward_reports(&channels),
             channels,
             log_tasks: HashMap::new(),
             terminals,
@@ -238,6 +259,25 @@ impl Runner {
                 }
             }
             Effect::WatchResource(shown) => self.watch_resource(shown, out),
+            Effect::StartForward(spec) => {
+                let cluster = spec.target.object().cluster.clone();
+                let Some(clients) = self.clients.get(&cluster).cloned() else {
+                    let why = format!("{cluster} is not connected");
+                    let report = crate::kube::portforward::ForwardReport::Stopped(spec.id, why);
+                    return out.push_back(Msg::Done(Done::Forward(report)));
+                };
+                let id = spec.id;
+                let task =
+                    crate::kube::portforward::spawn(clients, spec, self.forward_reports.clone());
+                if let Some(old) = self.forwards.insert(id, task) {
+                    old.abort();
+                }
+            }
+            Effect::StopForward(id) => {
+                if let Some(task) = self.forwards.remove(&id) {
+                    task.abort();
+                }
+            }
             Effect::PrepareEdit(obj) => {
                 let Ok(client) = self.client(&obj.cluster) else {
                     let e = ActionError::NotConnected(obj.cluster.to_string());

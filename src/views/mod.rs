@@ -142,6 +142,20 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::Forwards => table::draw(
+            frame,
+            area,
+            app,
+            &t.forwards,
+            &[],
+            || {
+                table::Empty {
+                style: theme.muted,
+                text: "No port-forwards: select a pod, a Service or a workload and press P (or :pf 8080:80)".into(),
+            }
+            },
+            theme,
+        ),
         View::Captured => table::draw(
             frame,
             area,

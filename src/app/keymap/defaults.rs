@@ -37,6 +37,7 @@ const TABLE_ONLY: &[&str] = &[
     "rollout_restart",
     "owner",
     "edit",
+    "port_forward",
 ];
 
 fn log_and_pane_bindings() -> Vec<Binding> {
@@ -360,6 +361,12 @@ pub fn default_bindings() -> Vec<Binding> {
             "delete the selected object: a pod, a run, any kind in :KIND views (asks first)",
         ),
         b(
+            "port_forward",
+            vec![Key::ch('P')],
+            Action::PortForward,
+            "port-forward to the selected pod, Service or workload: types :pf for the ports",
+        ),
+        b(
             "edit",
             vec![Key::ch('E')],
             Action::Edit,
@@ -451,6 +458,7 @@ pub fn is_mutation(action: Action) -> bool {
             | Action::Scale
             | Action::RolloutRestart
             | Action::Edit
+            | Action::PortForward
             | Action::Shell
             | Action::Debug
             | Action::Cordon

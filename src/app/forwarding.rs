@@ -1,0 +1,151 @@
+//! `:pf`: starting a port-forward to the selection (a pod, a Service or a workload, by its
+//! selector), the list of forwards, stopping (`Ctrl-d`) and restarting (`r`) one, and what their
+//! tasks report.
+
+use std::sync::Arc;
+
+use super::action::Effect;
+use super::forwards::{ForwardInfo, ForwardRow, ForwardState, report_id};
+use super::navigate::go_view;
+use super::state::{App, Severity, View};
+use crate::kube::informer::ResourceKind;
+use crate::kube::portforward::{ForwardReport, ForwardSpec, ForwardTarget, parse_ports};
+
+fn say(app: &mut App, severity: Severity, text: impl Into<String>) {
+    app.message = Some((severity, text.into()));
+}
+
+pub fn refresh_rows(app: &mut App) {
+    let rows = app
+        .forwards
+        .values()
+        .map(|f| Arc::new(ForwardRow::new(f.clone())))
+        .collect();
+    app.tables.forwards.set_rows(rows);
+}
+
+/// What the selection forwards to: a pod, or the pods a Service's or workload's selector picks.
+fn target(app: &App) -> Result<ForwardTarget, String> {
+    let obj = super::selection::selected_object(app)
+        .ok_or("select a pod, a Service or a workload to forward to")?;
+    if obj.kind == ResourceKind::Pods {
+        return Ok(ForwardTarget::Pod(obj));
+    }
+    let row = (app.view == View::Resource)
+        .then(|| app.tables.resource.selected_row())
+        .flatten();
+    match row.and_then(|r| r.cell_named("Selector")) {
+        Some(selector) if !selector.is_empty() && selector != "<none>" => {
+            Ok(ForwardTarget::Selected {
+                object: obj,
+                selector,
+            })
+        }
+        _ => Err(format!(
+            "{} selects no pods: forward to a pod, a Service or a workload",
+            obj.label()
+        )),
+    }
+}
+
+/// `:pf` (the list) or `:pf [LOCAL:]REMOTE` (a forward to the selection).
+pub fn command(app: &mut App, ports: Option<&str>) -> Vec<Effect> {
+    let Some(ports) = ports else {
+        refresh_rows(app);
+        go_view(app, View::Forwards);
+        return Vec::new();
+    };
+    if app.readonly {
+        say(
+            app,
+            Severity::Error,
+            "read-only mode: port-forwards are disabled",
+        );
+        return Vec::new();
+    }
+    let (local_port, remote_port) = match parse_ports(ports) {
+        Ok(p) => p,
+        Err(e) => {
+            say(app, Severity::Error, e);
+            return Vec::new();
+        }
+    };
+    let target = match target(app) {
+        Ok(t) => t,
+        Err(e) => {
+            say(app, Severity::Error, e);
+            return Vec::new();
+        }
+    };
+    let id = app.next_forward;
+    app.next_forward += 1;
+    let spec = ForwardSpec {
+        id,
+        target,
+        local_port,
+        remote_port,
+    };
+    let text = format!(
+        "forwarding 127.0.0.1:{} to {}:{remote_port} (:pf lists forwards)",
+        if local_port == 0 {
+            "any".to_string()
+        } else {
+            local_port.to_string()
+        },
+        spec.target.object().label()
+    );
+    app.forwards.insert(id, ForwardInfo::new(spec.clone()));
+    refresh_rows(app);
+    say(app, Severity::Info, text);
+    vec![Effect::StartForward(spec)]
+}
+
+/// `Ctrl-d` in `:pf`: stop the selected forward.
+pub fn stop(app: &mut App) -> Vec<Effect> {
+    let Some(id) = app.tables.forwards.selected_row().map(|r| r.info.spec.id) else {
+        return Vec::new();
+    };
+    app.forwards.remove(&id);
+    refresh_rows(app);
+    say(app, Severity::Info, "forward stopped");
+    vec![Effect::StopForward(id)]
+}
+
+/// `r` in `:pf`: start the selected forward again (a fresh listener, counts kept).
+pub fn restart(app: &mut App) -> Vec<Effect> {
+    let Some(id) = app.tables.forwards.selected_row().map(|r| r.info.spec.id) else {
+        return Vec::new();
+    };
+    if app.readonly {
+        return Vec::new();
+    }
+    let Some(f) = app.forwards.get_mut(&id) else {
+        return Vec::new();
+    };
+    f.state = ForwardState::Starting;
+    f.last_error = None;
+    let spec = f.spec.clone();
+    refresh_rows(app);
+    vec![Effect::StopForward(id), Effect::StartForward(spec)]
+}
+
+/// What a forward's task said.
+pub fn reported(app: &mut App, report: ForwardReport) {
+    let id = report_id(&report);
+    let Some(f) = app.forwards.get_mut(&id) else {
+        return;
+    };
+    f.apply(&report);
+    match &report {
+        ForwardReport::Listening(_, addr) => {
+            let label = f.spec.target.object().label();
+            let remote = f.spec.remote_port;
+            say(app, Severity::Info, format!("{addr} → {label}:{remote}"));
+        }
+        ForwardReport::Stopped(_, why) => {
+            say(app, Severity::Error, format!("forward stopped: {why}"))
+        }
+        _ => {}
+    }
+    refresh_rows(app);
+}
