@@ -104,15 +104,11 @@ impl TableRow for ForwardRow {
     }
 
     fn fields(&self) -> Vec<Cow<'_, str>> {
-        ForwardCol::ALL
-            .iter()
-            .map(|c| Cow::Owned(self.cell(*c, Timestamp::UNIX_EPOCH)))
-            .collect()
+        super::table::timeless_fields(self)
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
-        self.cell(col, Timestamp::UNIX_EPOCH)
-            .cmp(&o.cell(col, Timestamp::UNIX_EPOCH))
+        super::table::cmp_text(self, o, col)
     }
 
     fn tiebreak(&self, o: &Self) -> Ordering {
@@ -155,5 +151,3 @@ impl TableRow for ForwardRow {
         Some(self.info.spec.target.object().clone())
     }
 }
-
-use super::table::Column as _;

@@ -336,15 +336,11 @@ impl TableRow for ApiResourceRow {
     }
 
     fn fields(&self) -> Vec<Cow<'_, str>> {
-        ApiCol::ALL
-            .iter()
-            .map(|c| Cow::Owned(self.cell(*c, Timestamp::UNIX_EPOCH)))
-            .collect()
+        super::table::timeless_fields(self)
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
-        self.cell(col, Timestamp::UNIX_EPOCH)
-            .cmp(&o.cell(col, Timestamp::UNIX_EPOCH))
+        super::table::cmp_text(self, o, col)
     }
 
     /// The catalog's own order (resolution order) among equals.
@@ -369,8 +365,6 @@ impl TableRow for ApiResourceRow {
         Health::Ok
     }
 }
-
-use super::table::Column as _;
 
 #[cfg(test)]
 mod tests {

@@ -141,6 +141,21 @@ pub trait TableRow {
     }
 }
 
+/// Every cell of a row whose cells do not depend on the time, for `TableRow::fields` (the
+/// filter matches what is shown).
+pub fn timeless_fields<R: TableRow>(row: &R) -> Vec<Cow<'static, str>> {
+    R::Column::ALL
+        .iter()
+        .map(|c| Cow::Owned(row.cell(*c, Timestamp::UNIX_EPOCH)))
+        .collect()
+}
+
+/// Two such rows in the order of their text in `col`.
+pub fn cmp_text<R: TableRow>(a: &R, b: &R, col: R::Column) -> Ordering {
+    a.cell(col, Timestamp::UNIX_EPOCH)
+        .cmp(&b.cell(col, Timestamp::UNIX_EPOCH))
+}
+
 /// The part of a table's state a history entry keeps, so `Esc` returns to it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TableState {
