@@ -336,3 +336,58 @@ fn a_service_is_port_forwarded_listed_and_stopped() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn rbac_and_read_only_refusals_are_said() {
+    let w = world(common::frozen(120));
+    // A user who may list deployments but not change them, nor forward ports.
+    w.sim.faults().forbid("patch:deployments");
+    w.sim.faults().forbid("pods/portforward");
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 200, 40);
+    t.wait_for("pods(demo)");
+    select_one(&mut t, "deploy", "deployments", "worker");
+    t.send("a");
+    t.wait_for(":scale ");
+    t.send("3\r");
+    t.wait_for("Scale deployment/demo/worker to 3 replicas");
+    t.send("y");
+    t.wait_for("cannot patch resource \"deployments\"");
+    t.send("A");
+    t.wait_for("Restart every pod of deployment/demo/worker");
+    t.send("y");
+    t.wait_until("restart refused", |s| {
+        s.lines().filter(|l| l.contains("is forbidden")).count() == 1
+            && !s.contains("restarting the pods")
+    });
+    select_one(&mut t, "svc", "services", "api");
+    t.send("P");
+    t.wait_for(":pf ");
+    t.send("0:80\r");
+    let screen = t.wait_for("→ service/demo/api:80");
+    let port: u16 = screen
+        .lines()
+        .find(|l| l.contains("→ service/demo/api:80"))
+        .and_then(|l| l.split("127.0.0.1:").nth(1))
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port on screen:\n{screen}"));
+    // The connection is refused by RBAC: closed, and :pf says why.
+    assert_eq!(http_get(port, "/").unwrap_or_default(), "");
+    t.send(":pf\r");
+    t.wait_for("forbidden: pods \"api-");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+
+    // Read-only: nothing is even asked.
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo", "--readonly"], 200, 40);
+    t.wait_for("pods(demo)");
+    select_one(&mut t, "deploy", "deployments", "worker");
+    t.send(":scale 2\r");
+    t.wait_for("read-only mode");
+    t.send(":pf 80\r");
+    t.wait_for("read-only mode: port-forwards are disabled");
+    t.send("E");
+    t.wait_for("read-only");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -420,3 +420,63 @@ async fn the_simulators_table_prints_what_a_real_apiserver_did() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_scales_restarts_and_replaces_against_the_simulator() {
+    assert!(
+        kubectl_available(),
+        "kubectl is not installed (.ci/run installs it)"
+    );
+    let sim = common::start(common::frozen(120)).await;
+    let kc = tempfile::NamedTempFile::new()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_temp_path();
+    sim.write_kubeconfig(&kc).unwrap_or_else(|e| panic!("{e}"));
+    let path = kc.to_path_buf();
+    let (ok, out, err) = run(
+        &path,
+        &["scale", "deploy/api", "-n", "demo", "--replicas=5"],
+    )
+    .await;
+    assert!(
+        ok && out.contains("deployment.apps/api scaled"),
+        "{out}{err}"
+    );
+    let (_, out, _) = run(&path, &["get", "deploy", "api", "-n", "demo"]).await;
+    assert!(
+        out.lines().nth(1).is_some_and(|l| l.contains("5/5")),
+        "{out}"
+    );
+    let (ok, out, err) = run(&path, &["rollout", "restart", "deploy/api", "-n", "demo"]).await;
+    assert!(
+        ok && out.contains("deployment.apps/api restarted"),
+        "{out}{err}"
+    );
+    // A stale object replaced: the apiserver's 409, as kubectl printed it on the real cluster.
+    let (_, stale, _) = run(&path, &["get", "deploy", "api", "-n", "demo", "-o", "json"]).await;
+    let file = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(file.path(), stale).unwrap_or_else(|e| panic!("{e}"));
+    run(
+        &path,
+        &["scale", "deploy/api", "-n", "demo", "--replicas=2"],
+    )
+    .await;
+    let file_arg = file.path().to_string_lossy().to_string();
+    let (ok, _, err) = run(&path, &["replace", "--validate=false", "-f", &file_arg]).await;
+    assert!(!ok);
+    let recorded = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/real-cluster/kinds/wire-conflict-409.kubectl.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default();
+    let real = recorded
+        .lines()
+        .find(|l| l.starts_with("Error from server (Conflict)"))
+        .unwrap_or_default();
+    let tail = |s: &str| {
+        s.split(": Operation")
+            .nth(1)
+            .map(|t| t.replace("\"web\"", "\"api\""))
+    };
+    assert_eq!(tail(err.trim()), tail(real), "{err}");
+}

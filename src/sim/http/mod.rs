@@ -365,7 +365,14 @@ fn gate(
     if !sim.faults.serves(served.group, served.version) {
         return Some(not_found_page());
     }
-    if sim.faults.is_forbidden(served.plural) {
+    // `deployments` forbids every verb; `patch:deployments` only that one (RBAC that lets a user
+    // list but not change).
+    if sim.faults.is_forbidden(served.plural)
+        || (!verb.is_empty()
+            && sim
+                .faults
+                .is_forbidden(&format!("{verb}:{}", served.plural)))
+    {
         return Some(forbidden(
             served,
             if verb.is_empty() { "list" } else { verb },
