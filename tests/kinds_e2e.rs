@@ -137,7 +137,8 @@ fn a_deployment_is_scaled_and_restarted_from_its_view() {
     t.send("4\r");
     t.wait_for("Scale deployment/demo/worker to 4 replicas");
     t.send("y");
-    t.wait_for("scaled deployment/demo/worker to 4");
+    // Followed until rolled out (the simulator's status converges at once on a scale).
+    t.wait_for("deployment/demo/worker rolled out: 4 of 4 updated and available");
     // The server has it, and the view shows it live.
     let printed = kubectl(&w.kubeconfig, &["get", "deploy", "worker", "-n", "demo"]);
     assert!(printed.contains("4/4"), "{printed}");
@@ -147,7 +148,8 @@ fn a_deployment_is_scaled_and_restarted_from_its_view() {
     t.send("A");
     t.wait_for("Restart every pod of deployment/demo/worker");
     t.send("y");
-    t.wait_for("restarting the pods of deployment/demo/worker");
+    // The new template goes out: followed live (the frozen simulator does not move it on).
+    t.wait_for("rolling out deployment/demo/worker: 0 of 4 updated, 4 available");
     let annotations = kubectl(
         &w.kubeconfig,
         &[

@@ -265,6 +265,52 @@ pub fn open_event_object(app: &mut App) -> Option<Vec<Effect>> {
     ))
 }
 
+/// `rollout status`, live: each workload restarted or scaled from here, read from its row in
+/// the resource view (READY, UP-TO-DATE, AVAILABLE as the server prints them), said in the
+/// status line until it has rolled out.
+pub fn follow_rollouts(app: &mut App) {
+    if app.rollouts.is_empty() || app.view != View::Resource {
+        return;
+    }
+    let number = |s: Option<String>| s.and_then(|t| t.trim().parse::<i64>().ok());
+    let mut said = None;
+    let mut done = Vec::new();
+    for obj in &app.rollouts {
+        let Some(row) = app.tables.resource.all_rows().iter().find(|r| {
+            r.row.name == obj.name
+                && r.row.namespace == obj.namespace
+                && Some(&r.layout.api) == obj.api.as_ref()
+        }) else {
+            continue;
+        };
+        let (ready, want) = row
+            .cell_named("Ready")
+            .and_then(|r| {
+                let (a, b) = r.split_once('/')?;
+                Some((a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?))
+            })
+            .unwrap_or((0, 0));
+        let updated = number(row.cell_named("Up-to-date")).unwrap_or(want);
+        let available = number(row.cell_named("Available")).unwrap_or(ready);
+        if updated >= want && available >= want && ready >= want {
+            said = Some(format!(
+                "{} rolled out: {want} of {want} updated and available",
+                obj.label()
+            ));
+            done.push(obj.clone());
+        } else {
+            said = Some(format!(
+                "rolling out {}: {updated} of {want} updated, {available} available, {ready} ready",
+                obj.label()
+            ));
+        }
+    }
+    app.rollouts.retain(|o| !done.contains(o));
+    if let Some(text) = said {
+        app.message = Some((Severity::Info, text));
+    }
+}
+
 /// Enter in `:api-resources`: that kind's objects.
 pub fn open_selected(app: &mut App) -> Vec<Effect> {
     match app

@@ -407,3 +407,48 @@ fn port_forwards_start_from_the_selection_list_and_stop() {
     assert!(type_command(&mut a, "pf 80").is_empty());
     assert!(a.message.as_ref().unwrap().1.contains("read-only"));
 }
+
+#[test]
+fn a_restart_is_followed_until_it_has_rolled_out() {
+    use crate::kube::server_table::Cell;
+    let mut a = app();
+    discovered(&mut a);
+    shown_with(&mut a, "deploy", "deployments");
+    type_command(&mut a, "restart");
+    on_action(&mut a, Action::Confirm);
+    assert_eq!(a.rollouts.len(), 1);
+    // The server's row mid-rollout: 1 of 4 updated.
+    let path = format!(
+        "{}/tests/fixtures/real-cluster/kinds/deployments.table.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let t: WireTable = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut page = t.read();
+    let full = page.rows[0].clone();
+    page.rows[0].cells[2] = Cell::Int(1);
+    let store = TableStore::default();
+    store.begin_list();
+    store.list_page(page);
+    store.end_list();
+    let (mut stores, _writers) = Stores::with_writers();
+    stores.generic = Some(store.clone());
+    let mut p = Projection::default();
+    a.stale
+        .kinds
+        .insert(crate::kube::informer::ResourceKind::Generic);
+    p.project(&mut a, &stores);
+    let said = a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default();
+    assert!(
+        said.contains("rolling out deployment/kinds/web: 1 of 4 updated"),
+        "{said}"
+    );
+    // Every replica updated and available: said once, and no longer followed.
+    store.upsert(None, full);
+    a.stale
+        .kinds
+        .insert(crate::kube::informer::ResourceKind::Generic);
+    p.project(&mut a, &stores);
+    let said = a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default();
+    assert!(said.contains("deployment/kinds/web rolled out"), "{said}");
+    assert!(a.rollouts.is_empty());
+}

@@ -182,6 +182,7 @@ impl Projection {
                     };
                     t.resource.set_columns(layout.cols());
                     t.resource.set_rows(resource::rows(store.rows(), &layout));
+                    super::kinds::follow_rollouts(app);
                 }
                 _ => t.resource.set_rows(Vec::new()),
             },

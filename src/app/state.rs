@@ -323,6 +323,8 @@ pub struct App {
     /// Port-forwards, by id (they outlive views, scopes and context switches).
     pub forwards: BTreeMap<crate::kube::portforward::ForwardId, super::forwards::ForwardInfo>,
     pub next_forward: crate::kube::portforward::ForwardId,
+    /// Workloads restarted or scaled from here, followed until rolled out.
+    pub rollouts: Vec<ObjectRef>,
 }
 
 /// What the metrics poller last said.
@@ -416,6 +418,7 @@ impl App {
             described_object: None,
             forwards: BTreeMap::new(),
             next_forward: 1,
+            rollouts: Vec::new(),
         }
     }
 

@@ -104,7 +104,14 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         (Action::Confirm, Some(OnConfirm::EndSession(id))) => sessions::close(app, id),
-        (Action::Confirm, Some(OnConfirm::Run(effect))) if !app.readonly => vec![*effect],
+        (Action::Confirm, Some(OnConfirm::Run(effect))) if !app.readonly => {
+            // A restart or a scale is followed until it has rolled out.
+            if let Effect::RolloutRestart(obj) | Effect::Scale(obj, _) = effect.as_ref() {
+                app.rollouts.retain(|o| o != obj);
+                app.rollouts.push(obj.clone());
+            }
+            vec![*effect]
+        }
         _ => {
             info(app, "cancelled");
             Vec::new()

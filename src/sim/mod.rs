@@ -15,6 +15,7 @@ mod portforward;
 pub mod printers;
 mod procs;
 pub mod resources;
+mod rollout;
 mod route;
 mod scenario;
 mod seed;
@@ -170,6 +171,12 @@ impl Shared {
 
     /// Let the scenario's controllers react to an object a client wrote.
     fn react(&self, kind: Kind, key: &(String, String)) {
+        if kind == Kind::Deployment && rollout::react(&self.store, key) {
+            let mut w = self.world();
+            if !w.rollouts.contains(key) {
+                w.rollouts.push(key.clone());
+            }
+        }
         if kind == Kind::PipelineRun {
             let mut w = self.world();
             let mut ev = self.events.lock().unwrap_or_else(|e| e.into_inner());

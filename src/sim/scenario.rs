@@ -22,6 +22,7 @@ pub fn step(w: &mut World, store: &Store, events: &mut EventLog, now: Timestamp)
     step_pods(w, store, events);
     step_runs(w, store, events);
     step_nodes(w, store, events);
+    super::rollout::step(store, &mut w.rollouts, w.tick);
     if w.tick.is_multiple_of(NEW_JOB_EVERY) {
         start_job(w, store);
     }

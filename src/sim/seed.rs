@@ -60,6 +60,7 @@ pub fn seed(scale: &Scale, store: &Store, events: &mut EventLog, now: Timestamp)
         nodes: Vec::new(),
         pods: Vec::new(),
         runs: Vec::new(),
+        rollouts: Vec::new(),
     };
     let cluster_age = 86_400 * 40;
     for name in w.namespaces.clone() {
@@ -76,6 +77,13 @@ pub fn seed(scale: &Scale, store: &Store, events: &mut EventLog, now: Timestamp)
     seed_squeeze(&mut w, scale, store);
     super::owners::seed_owners(store);
     super::kinds_seed::seed_kinds(store, now, scale.pods >= 50);
+    if scale.pods >= 50 {
+        // The demo's rollout in progress: `api` in demo, a new template going out.
+        let key = ("demo".to_string(), "api".to_string());
+        if super::rollout::start(store, &key) {
+            w.rollouts.push(key);
+        }
+    }
     w
 }
 

@@ -147,6 +147,8 @@ pub struct World {
     pub nodes: Vec<NodeActor>,
     pub pods: Vec<PodActor>,
     pub runs: Vec<RunActor>,
+    /// Deployments whose rollout is in progress (namespace, name): the scenario moves them on.
+    pub rollouts: Vec<(String, String)>,
 }
 
 /// The length of one hot-node memory wave, in ticks.

@@ -247,6 +247,7 @@ pub(super) fn patch(
             );
         }
     }
+    bump_generation(&current, &mut next);
     // Identity is not patchable.
     next["metadata"]["name"] = current["metadata"]["name"].clone();
     next["metadata"]["namespace"] = current["metadata"]["namespace"].clone();
@@ -260,6 +261,13 @@ pub(super) fn patch(
         Some(o) => json_response(StatusCode::OK, &present(served, &o)),
         None => not_found(served, name),
     }
+}
+
+/// `metadata.generation` counts changes to the spec, as the apiserver keeps it.
+fn bump_generation(current: &Value, next: &mut Value) {
+    let generation = current["metadata"]["generation"].as_i64().unwrap_or(1);
+    let changed = next["spec"] != current["spec"];
+    next["metadata"]["generation"] = json!(generation + i64::from(changed));
 }
 
 /// PUT: replace the object. A resourceVersion in the body is a precondition: another one is
@@ -323,6 +331,7 @@ pub(super) fn replace(
             ),
         );
     }
+    bump_generation(&current, &mut next);
     // Identity is not replaceable.
     for field in ["name", "namespace", "uid", "creationTimestamp"] {
         next["metadata"][field] = current["metadata"][field].clone();
