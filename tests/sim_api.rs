@@ -1034,3 +1034,50 @@ async fn large_lists_are_gzipped_for_a_client_that_asks_and_kube_rs_reads_them()
         "kube-rs asked for gzip"
     );
 }
+
+#[tokio::test]
+async fn discovery_is_aggregated_when_asked_and_every_kind_resolves() {
+    use kubedeck::kube::discovery::{AGGREGATED_ACCEPT, discover};
+    let sim = common::start(common::frozen(60)).await;
+    let client = common::client_for(&sim).await;
+    for (path, first) in [
+        ("/api", serde_json::json!({})),
+        ("/apis", serde_json::json!({"name": "apps"})),
+    ] {
+        let req = http::Request::get(path)
+            .header("Accept", AGGREGATED_ACCEPT)
+            .body(Vec::new())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let v: serde_json::Value = client.request(req).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v["kind"], "APIGroupDiscoveryList", "{path}");
+        let items = v["items"].as_array().cloned().unwrap_or_default();
+        assert!(items.iter().any(|i| i["metadata"] == first), "{path}: {v}");
+    }
+    let catalog = discover(&client).await.unwrap_or_else(|e| panic!("{e}"));
+    for name in [
+        "deploy",
+        "svc",
+        "cm",
+        "sec",
+        "ing",
+        "sts",
+        "ds",
+        "job",
+        "cj",
+        "pvc",
+        "pv",
+        "hpa",
+        "pdb",
+        "sa",
+        "crd",
+        "wd",
+        "pr",
+        "endpointslices",
+        "roles",
+        "clusterroles",
+    ] {
+        assert!(catalog.resolve(name).is_ok(), "{name} does not resolve");
+    }
+    let deploy = catalog.resolve("deploy").unwrap_or_else(|e| panic!("{e}"));
+    assert!(deploy.subresources.contains(&"scale".to_string()));
+}

@@ -130,6 +130,8 @@ pub enum Effect {
     /// Apply what the editor saved (PUT with the version it was read at).
     ApplyEdit(crate::kube::edit::EditJob),
     StartForward(crate::kube::portforward::ForwardSpec),
+    /// Fetch an object to follow a relation its row does not show (an Ingress's Services).
+    FetchForDrill(ObjectRef),
     StopForward(crate::kube::portforward::ForwardId),
     FetchYaml(ObjectRef),
     /// Fetch the pod the describe pane shows (its store keeps rows, not pods).

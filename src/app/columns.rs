@@ -149,6 +149,10 @@ impl TableRow for PodRow {
         match obj.kind {
             ResourceKind::Nodes => self.node == obj.name,
             ResourceKind::Namespaces => self.namespace == obj.name,
+            // A claim's pods: those whose volumes use it.
+            ResourceKind::Generic if obj.kind_name() == "PersistentVolumeClaim" => {
+                self.namespace == obj.namespace && self.claims.contains(&obj.name)
+            }
             // A workload's pods: those it controls.
             ResourceKind::Generic => {
                 self.namespace == obj.namespace

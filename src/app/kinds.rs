@@ -167,7 +167,9 @@ pub fn open_row(app: &mut App) -> Vec<Effect> {
                 return show_only(app, jobs, ns, Some(obj), "");
             }
         }
-        ("apps", "replicasets" | "statefulsets" | "daemonsets") | ("batch", "jobs") => {
+        ("apps", "replicasets" | "statefulsets" | "daemonsets")
+        | ("batch", "jobs")
+        | ("", "persistentvolumeclaims") => {
             return pods_of(app, obj, None);
         }
         ("", "services") => {
@@ -200,6 +202,11 @@ pub fn open_row(app: &mut App) -> Vec<Effect> {
                 );
             }
         }
+        // Its Services are in its spec: fetched first.
+        ("networking.k8s.io", "ingresses") => {
+            app.message = Some((Severity::Info, format!("reading {}…", obj.label())));
+            return vec![Effect::FetchForDrill(obj)];
+        }
         ("apiextensions.k8s.io", "customresourcedefinitions") => {
             if let Some(instances) = child(app, &row.row.name) {
                 return show(app, instances, None);
@@ -208,6 +215,53 @@ pub fn open_row(app: &mut App) -> Vec<Effect> {
         _ => {}
     }
     super::navigate::open_detail(app, obj, DetailKind::Describe)
+}
+
+/// An object fetched for a relation its row does not show: an Ingress's backend Services.
+pub fn drill_fetched(
+    app: &mut App,
+    obj: ObjectRef,
+    result: Result<serde_json::Value, crate::kube::actions::ActionError>,
+) -> Vec<Effect> {
+    let ingress = match result {
+        Ok(v) => v,
+        Err(e) => {
+            app.message = Some((Severity::Error, format!("cannot read {}: {e}", obj.label())));
+            return Vec::new();
+        }
+    };
+    let spec = &ingress["spec"];
+    let mut names: Vec<String> = spec["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["http"]["paths"].as_array().cloned().unwrap_or_default())
+        .chain(
+            [spec["defaultBackend"].clone()]
+                .into_iter()
+                .map(|b| serde_json::json!({"backend": b})),
+        )
+        .filter_map(|p| p["backend"]["service"]["name"].as_str().map(str::to_string))
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        app.message = Some((
+            Severity::Info,
+            format!("{} has no Service backends", obj.label()),
+        ));
+        return Vec::new();
+    }
+    let Ok(services) = app.catalog.resolve("services") else {
+        return Vec::new();
+    };
+    let pattern = names
+        .iter()
+        .map(|n| regex::escape(n))
+        .collect::<Vec<_>>()
+        .join("|");
+    let ns = Some(obj.namespace.clone()).filter(|n| !n.is_empty());
+    show_only(app, services, ns, None, &format!("^({pattern})$"))
 }
 
 /// `o`: the selection's owner (its controller), in the owner's own view.

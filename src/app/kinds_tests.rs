@@ -452,3 +452,62 @@ fn a_restart_is_followed_until_it_has_rolled_out() {
     assert!(said.contains("deployment/kinds/web rolled out"), "{said}");
     assert!(a.rollouts.is_empty());
 }
+
+#[test]
+fn a_claim_shows_its_pods_and_an_ingress_its_services() {
+    let mut a = app();
+    discovered(&mut a);
+    shown_with(&mut a, "pvc", "persistentvolumeclaims");
+    let bound = (0..a.tables.resource.len())
+        .find(|&i| {
+            a.tables
+                .resource
+                .row(i)
+                .is_some_and(|r| r.row.name == "data-bound")
+        })
+        .unwrap();
+    a.tables.resource.select(bound);
+    on_action(&mut a, Action::Open);
+    assert_eq!(a.view, View::Pods);
+    let pin = a.tables.pods.pin.clone().unwrap();
+    assert_eq!(pin.label(), "persistentvolumeclaim/kinds/data-bound");
+    // Of two pods in the claim's namespace, the one whose volume uses it belongs.
+    let mut uses = (*crate::app::fixture::pod(
+        "kinds",
+        "db-0",
+        "Running",
+        crate::kube::pod_row::Health::Ok,
+        0,
+    ))
+    .clone();
+    uses.claims = vec!["data-bound".into()];
+    let other = crate::app::fixture::pod(
+        "kinds",
+        "web-1",
+        "Running",
+        crate::kube::pod_row::Health::Ok,
+        0,
+    );
+    use crate::app::table::TableRow;
+    assert!(uses.belongs_to(&pin) && !other.belongs_to(&pin));
+
+    shown_with(&mut a, "ing", "ingresses");
+    let effects = on_action(&mut a, Action::Open);
+    let obj = match effects.as_slice() {
+        [Effect::FetchForDrill(o)] => o.clone(),
+        other => panic!("{other:?}"),
+    };
+    let path = format!(
+        "{}/tests/fixtures/real-cluster/kinds/ingresses.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let ingress = list["items"][0].clone();
+    let effects = update(&mut a, Msg::Done(Done::DrillFetched(obj, Ok(ingress))));
+    assert_eq!(
+        watched(&effects),
+        Some(("services".into(), Some("kinds".into())))
+    );
+    assert_eq!(a.tables.resource.filter.text, "^(upstream|web)$");
+}

@@ -48,6 +48,8 @@ pub enum Done {
     EditReady(Result<crate::kube::edit::EditJob, ActionError>),
     /// What applying an edit came to.
     Edited(crate::kube::edit::Applied),
+    /// An object fetched to follow one of its relations.
+    DrillFetched(ObjectRef, Result<Value, ActionError>),
     /// A port-forward's task said something.
     Forward(crate::kube::portforward::ForwardReport),
     /// Discovery's answer: what the cluster serves.

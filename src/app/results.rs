@@ -124,6 +124,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
                 }
             }
         }
+        Done::DrillFetched(obj, result) => return super::kinds::drill_fetched(app, obj, result),
         Done::Forward(report) => super::forwarding::reported(app, report),
         Done::EditReady(result) => return sessions::edit_ready(app, result),
         Done::Edited(outcome) => return sessions::edited(app, outcome),

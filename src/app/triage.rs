@@ -355,6 +355,7 @@ mod tests {
             containers: vec!["app".into()],
             init_containers: 0,
             owner: None,
+            claims: Vec::new(),
             resources: Default::default(),
             qos: crate::kube::pod_resources::Qos::BestEffort,
             usage: None,

@@ -39,6 +39,8 @@ pub struct PodRow {
     pub init_containers: usize,
     /// The controlling owner: kind and name (ReplicaSet, StatefulSet, Job...).
     pub owner: Option<(String, String)>,
+    /// The PersistentVolumeClaims its volumes use (a claim's pods, from the claim).
+    pub claims: Vec<String>,
     /// Effective requests and limits, and the QoS class.
     pub resources: super::pod_resources::PodResources,
     pub qos: super::pod_resources::Qos,
@@ -290,10 +292,17 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         .iter()
         .find(|o| o.controller == Some(true))
         .map(|o| (o.kind.clone(), o.name.clone()));
+    let claims = spec
+        .and_then(|s| s.volumes.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| Some(v.persistent_volume_claim.as_ref()?.claim_name.clone()))
+        .collect();
     PodRow {
         containers,
         init_containers: init_specs.len(),
         owner,
+        claims,
         phase,
         labels: meta.labels.clone().unwrap_or_default(),
         last_terminated_reason,

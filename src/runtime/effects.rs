@@ -333,6 +333,17 @@ impl Runner {
                     let _ = tx.send(Msg::Done(Done::Yaml(obj, result)));
                 });
             }
+            Effect::FetchForDrill(obj) => {
+                let Ok(client) = self.client(&obj.cluster) else {
+                    let e = ActionError::NotConnected(obj.cluster.to_string());
+                    return out.push_back(Msg::Done(Done::DrillFetched(obj, Err(e))));
+                };
+                let tx = self.channels.done.clone();
+                tokio::spawn(async move {
+                    let result = actions::fetch(client, obj.clone(), None).await;
+                    let _ = tx.send(Msg::Done(Done::DrillFetched(obj, result)));
+                });
+            }
             Effect::FetchPod(obj) => {
                 let Ok(client) = self.client(&obj.cluster) else {
                     let e = ActionError::NotConnected(obj.cluster.to_string());

@@ -268,6 +268,24 @@ fn demo_extras(s: &mut Seeder, ips: &BTreeMap<(String, String), Vec<(String, Str
             "volumeName": "pv-static", "volumeMode": "Filesystem", "resources": {"requests": {"storage": "1Gi"}}},
             "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "2Gi"}}}),
     );
+    // A pod of `cache` keeps its data on the bound claim.
+    let cache = s
+        .store
+        .snapshot(Kind::Pod)
+        .items
+        .iter()
+        .find(|p| p["metadata"]["namespace"] == ns && p["metadata"]["labels"]["app"] == "cache")
+        .map(|p| super::store::key_of(p));
+    if let Some(key) = cache {
+        s.store.update(Kind::Pod, &key, |p| {
+            let mut volumes = p["spec"]["volumes"].as_array().cloned().unwrap_or_default();
+            volumes.push(
+                json!({"name": "data", "persistentVolumeClaim": {"claimName": "data-bound"}}),
+            );
+            p["spec"]["volumes"] = Value::Array(volumes);
+            true
+        });
+    }
     let meta = s.meta(ns, "scratch-pending", 3600);
     s.put(
         Kind::PersistentVolumeClaim,

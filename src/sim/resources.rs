@@ -688,9 +688,142 @@ pub fn group_list(serves: impl Fn(&str, &str) -> bool) -> Value {
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
+/// Subresources by parent: (name, kind it answers with (group, version, kind), verbs).
+fn subresources_of(s: &Served) -> Vec<Value> {
+    let entry = |name: &str, group: &str, version: &str, kind: &str, verbs: &[&str]| json!({"subresource": name, "responseKind": {"group": group, "version": version, "kind": kind}, "verbs": verbs});
+    match (s.group, s.plural) {
+        ("", "pods") => POD_SUBRESOURCES
+            .iter()
+            .filter_map(|(name, verbs)| {
+                let sub = name.strip_prefix("pods/")?;
+                let kind = match sub {
+                    "eviction" => "Eviction",
+                    "log" | "exec" | "attach" | "portforward" => "",
+                    _ => "Pod",
+                };
+                Some(entry(sub, "", "", kind, verbs))
+            })
+            .collect(),
+        ("apps", "deployments" | "replicasets" | "statefulsets") => vec![entry(
+            "scale",
+            "autoscaling",
+            "v1",
+            "Scale",
+            &["get", "patch", "update"],
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn aggregated_entry(s: &Served) -> Value {
+    let mut v = json!({
+        "resource": s.plural,
+        "responseKind": {"group": "", "version": "", "kind": s.kind_name},
+        "scope": if s.namespaced { "Namespaced" } else { "Cluster" },
+        "singularResource": s.singular, "verbs": s.verbs(),
+    });
+    if !s.short_names.is_empty() {
+        v["shortNames"] = json!(s.short_names);
+    }
+    if !s.categories.is_empty() {
+        v["categories"] = json!(s.categories);
+    }
+    let subs = subresources_of(s);
+    if !subs.is_empty() {
+        v["subresources"] = Value::Array(subs);
+    }
+    v
+}
+
+/// Aggregated discovery (`apidiscovery.k8s.io/v2`, what kubectl asks `/api` and `/apis` for
+/// first): the core group (`core`) or every other group, each version's resources, the
+/// preferred version first, as `wire-aggregated-discovery-*.json` shows it.
+pub fn aggregated(core: bool, serves: impl Fn(&str, &str) -> bool) -> Value {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for s in SERVED
+        .iter()
+        .filter(|s| s.group.is_empty() == core && serves(s.group, s.version))
+    {
+        match groups.iter_mut().find(|(g, _)| *g == s.group) {
+            Some((_, versions)) if !versions.contains(&s.version) => versions.push(s.version),
+            Some(_) => {}
+            None => groups.push((s.group, vec![s.version])),
+        }
+    }
+    let items: Vec<Value> = groups
+        .iter()
+        .map(|(g, versions)| {
+            let versions: Vec<Value> = versions
+                .iter()
+                .map(|v| {
+                    let resources: Vec<Value> = SERVED
+                        .iter()
+                        .filter(|s| s.group == *g && s.version == *v)
+                        .map(aggregated_entry)
+                        .collect();
+                    json!({"version": v, "resources": resources, "freshness": "Current"})
+                })
+                .collect();
+            let metadata = if g.is_empty() {
+                json!({})
+            } else {
+                json!({"name": g})
+            };
+            json!({"metadata": metadata, "versions": versions})
+        })
+        .collect();
+    json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": items})
+}
+
+/// Whether a request for `/api` or `/apis` asks for aggregated discovery first.
+pub fn wants_aggregated(accept: &str) -> bool {
+    accept
+        .split(',')
+        .next()
+        .is_some_and(|first| first.contains("as=APIGroupDiscoveryList"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aggregated_discovery_reads_like_the_real_servers() {
+        let apis = aggregated(false, |_, _| true);
+        let catalog: Vec<String> = apis["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|g| g["metadata"]["name"].as_str().map(str::to_string))
+            .collect();
+        assert!(
+            catalog.contains(&"apps".to_string()) && catalog.contains(&"example.com".to_string())
+        );
+        let apps = apis["items"]
+            .as_array()
+            .and_then(|i| i.iter().find(|g| g["metadata"]["name"] == "apps"))
+            .cloned()
+            .unwrap_or_default();
+        let deploy = apps["versions"][0]["resources"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["resource"] == "deployments"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(deploy["scope"], "Namespaced");
+        assert_eq!(deploy["shortNames"], json!(["deploy"]));
+        assert_eq!(deploy["subresources"][0]["subresource"], "scale");
+        // Tekton's preferred version first.
+        let tekton = apis["items"]
+            .as_array()
+            .and_then(|i| i.iter().find(|g| g["metadata"]["name"] == "tekton.dev"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(tekton["versions"][0]["version"], "v1");
+        let core = aggregated(true, |_, _| true);
+        assert_eq!(core["items"][0]["metadata"], json!({}));
+        assert!(wants_aggregated(crate::kube::discovery::AGGREGATED_ACCEPT));
+        assert!(!wants_aggregated("application/json"));
+    }
 
     #[test]
     fn every_kind_has_one_stored_endpoint() {

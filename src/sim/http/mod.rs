@@ -190,6 +190,24 @@ async fn respond(
         .to_string();
     match (method, target) {
         (Method::GET, Target::Version) => json_response(StatusCode::OK, &super::version_info()),
+        (Method::GET, t @ (Target::ApiVersions | Target::ApiGroups))
+            if resources::wants_aggregated(&accept) =>
+        {
+            let core = matches!(t, Target::ApiVersions);
+            let body = resources::aggregated(core, |g, v| sim.faults.serves(g, v));
+            (
+                StatusCode::OK,
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+                    ),
+                    (header::VARY, "Accept"),
+                ],
+                serde_json::to_vec(&body).unwrap_or_default(),
+            )
+                .into_response()
+        }
         (Method::GET, Target::ApiVersions) => json_response(
             StatusCode::OK,
             &json!({"kind": "APIVersions", "versions": ["v1"],
