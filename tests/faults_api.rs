@@ -296,5 +296,9 @@ async fn tekton_installed_later_appears_and_removed_goes_away() {
     )
     .await;
     assert_eq!(cluster.stores.count(ResourceKind::PipelineRuns), 0);
-    assert!(cluster.tekton.get().is_none());
+    // Forgotten by discovery right after the informer said so.
+    common::eventually("Tekton forgotten", Duration::from_secs(5), || {
+        cluster.tekton.get().is_none()
+    })
+    .await;
 }
