@@ -439,3 +439,90 @@ fn widgets(s: &mut Seeder, age: i64) {
         s.put(Kind::Widget, "example.com/v1", "Widget", w);
     }
 }
+
+/// `count` more objects of `kind` (deployments, services or configmaps), spread over the
+/// namespaces, each as big as a typical one: for the benchmarks (`/_sim/bulk`).
+pub fn bulk(store: &Store, kind: &str, count: usize) -> Result<(), String> {
+    let namespaces: Vec<String> = store
+        .snapshot(Kind::Namespace)
+        .items
+        .iter()
+        .filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    if namespaces.is_empty() {
+        return Err("no namespaces".into());
+    }
+    let mut s = Seeder {
+        store,
+        now: Timestamp::now(),
+        n: 0xb01c,
+    };
+    for i in 0..count {
+        let ns = &namespaces[i % namespaces.len()];
+        let name = format!("bulk-{i:06}");
+        let mut meta = s.meta(ns, &name, 86_400 + (i as i64 % 86_400));
+        meta["labels"] =
+            json!({"app": name, "team": format!("team-{:02}", i % 40), "tier": "backend"});
+        meta["annotations"] = json!({"example.com/owner": format!("team-{:02}", i % 40)});
+        match kind {
+            "configmaps" => s.put(
+                Kind::ConfigMap,
+                "v1",
+                "ConfigMap",
+                json!({"metadata": meta, "data": {
+                    "application.properties": format!("server.port=8080\nlogging.level=INFO\nfeature.{i}=true\n"),
+                    "LOG_LEVEL": "info"}}),
+            ),
+            "services" => s.put(
+                Kind::Service,
+                "v1",
+                "Service",
+                json!({"metadata": meta, "spec": {"type": "ClusterIP",
+                    "clusterIP": format!("10.{}.{}.{}", 96 + i / 65_536 % 16, i / 256 % 256, i % 256),
+                    "selector": {"app": name},
+                    "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]},
+                    "status": {"loadBalancer": {}}}),
+            ),
+            "deployments" => {
+                meta["generation"] = json!(1);
+                s.put(
+                    Kind::Deployment,
+                    "apps/v1",
+                    "Deployment",
+                    json!({"metadata": meta, "spec": {"replicas": 2,
+                        "selector": {"matchLabels": {"app": name}},
+                        "strategy": {"type": "RollingUpdate"},
+                        "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [
+                            {"name": "app", "image": "ghcr.io/acme/app:1.0.0",
+                             "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}]}}},
+                        "status": {"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2,
+                            "readyReplicas": 2, "availableReplicas": 2}}),
+                )
+            }
+            other => return Err(format!("bulk: unknown kind {other:?} (deployments, services, configmaps)")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_adds_what_it_is_asked_for() {
+        let store = Store::new(100);
+        assert!(bulk(&store, "configmaps", 3).is_err(), "no namespaces yet");
+        store.put(Kind::Namespace, json!({"metadata": {"name": "a"}}));
+        store.put(Kind::Namespace, json!({"metadata": {"name": "b"}}));
+        for (kind, k) in [
+            ("configmaps", Kind::ConfigMap),
+            ("services", Kind::Service),
+            ("deployments", Kind::Deployment),
+        ] {
+            assert_eq!(bulk(&store, kind, 5), Ok(()));
+            assert_eq!(store.count(k), 5, "{kind}");
+        }
+        assert!(bulk(&store, "widgets", 1).is_err());
+    }
+}

@@ -6,7 +6,7 @@ mod events;
 mod exec;
 pub mod faults;
 mod http;
-mod kinds_seed;
+pub(crate) mod kinds_seed;
 mod logs;
 mod metrics;
 pub mod model;

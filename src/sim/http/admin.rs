@@ -47,6 +47,14 @@ pub(super) fn admin(sim: &Shared, cmd: &str, params: &Params) -> Response {
         }),
         "checkpoint" => sim.store.checkpoint(),
         "token" => sim.set_token(params.get("value").map(String::as_str)),
+        // Many objects of a kind, for the benchmarks: `bulk?kind=configmaps&count=20000`.
+        "bulk" => {
+            let kind = params.get("kind").map_or("", String::as_str);
+            let count = usize::try_from(num("count").unwrap_or(0)).unwrap_or(0);
+            if let Err(e) = crate::sim::kinds_seed::bulk(&sim.store, kind, count) {
+                return bad_request(&e);
+            }
+        }
         _ => return not_found_page(),
     }
     json_response(StatusCode::OK, &json!({"ok": cmd}))
