@@ -627,6 +627,40 @@ mod tests {
     }
 
     #[test]
+    fn a_kind_views_problem_is_in_the_status_bar_by_its_name() {
+        let mut a = app();
+        a.view = View::Resource;
+        a.resource = Some(crate::app::resource::ResourceShown {
+            api: std::sync::Arc::new(crate::kube::discovery::ApiResourceInfo {
+                group: "apps".into(),
+                version: "v1".into(),
+                plural: "deployments".into(),
+                singular: "deployment".into(),
+                kind: "Deployment".into(),
+                namespaced: true,
+                verbs: vec!["list".into()],
+                short_names: vec![],
+                categories: vec![],
+                subresources: vec![],
+            }),
+            namespace: None,
+        });
+        a.informers.insert(
+            ResourceKind::Generic,
+            InformerState::Forbidden("deployments.apps is forbidden".into()),
+        );
+        let text = screen(&render(&a, 160, 24));
+        assert!(
+            text.contains("deployments: forbidden: deployments.apps is forbidden"),
+            "{text}"
+        );
+        // Elsewhere it is not the view's concern.
+        a.view = View::Pods;
+        let text = screen(&render(&a, 160, 24));
+        assert!(!text.contains("deployments: forbidden"), "{text}");
+    }
+
+    #[test]
     fn help_overlay_lists_every_binding_and_hides_mutations_when_read_only() {
         let mut a = app();
         a.mode = Mode::Help;

@@ -155,18 +155,28 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// The informers' problems, in kind order, each once with the kinds that have it:
-/// `pods, events: reconnecting: cannot reach the API server: …`.
-fn problems(app: &App) -> Vec<(Vec<&'static str>, String)> {
-    let mut out: Vec<(Vec<&'static str>, String)> = Vec::new();
-    for kind in ResourceKind::ALL {
+/// `pods, events: reconnecting: cannot reach the API server: …` (the kind a `:KIND` view
+/// shows by its name, while it is shown).
+fn problems(app: &App) -> Vec<(Vec<String>, String)> {
+    let shown = app
+        .resource
+        .as_ref()
+        .filter(|_| app.view == View::Resource)
+        .map(|r| (ResourceKind::Generic, r.api.plural.clone()));
+    let kinds = ResourceKind::ALL
+        .into_iter()
+        .map(|k| (k, k.label().to_string()))
+        .chain(shown);
+    let mut out: Vec<(Vec<String>, String)> = Vec::new();
+    for (kind, label) in kinds {
         let state = app.informer(kind);
         let Some(text) = state.problem() else {
             continue;
         };
         let text = format!("{}: {text}", state.short());
         match out.iter_mut().find(|(_, t)| *t == text) {
-            Some((kinds, _)) => kinds.push(kind.label()),
-            None => out.push((vec![kind.label()], text)),
+            Some((kinds, _)) => kinds.push(label),
+            None => out.push((vec![label], text)),
         }
     }
     out
