@@ -5,25 +5,14 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::term::Term;
 use common::world;
 
+/// kubectl's stdout; it must succeed.
 fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> String {
-    let out = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .output()
-        .unwrap_or_else(|e| panic!("run kubectl (install it; .ci/run does): {e}"));
-    assert!(
-        out.status.success(),
-        "kubectl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let (ok, out, err) = common::kubectl(kubeconfig, args);
+    assert!(ok, "kubectl {args:?}: {err}");
+    out
 }
 
 /// kubectl's rows as words (the AGE column left out: it ticks between the two reads).
@@ -287,6 +276,19 @@ fn an_unchanged_edit_sends_nothing_and_an_invalid_one_is_explained() {
     assert_eq!(t.wait_exit(), 0);
 }
 
+/// The local port a new forward to `target` listens on, as the status line says it.
+fn forwarded_port(t: &Term, target: &str) -> u16 {
+    let arrow = format!("→ {target}");
+    let screen = t.wait_for(&arrow);
+    screen
+        .lines()
+        .find(|l| l.contains(&arrow))
+        .and_then(|l| l.split("127.0.0.1:").nth(1))
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port on screen:\n{screen}"))
+}
+
 /// A plain HTTP GET on 127.0.0.1:`port`: the answer, or the error.
 fn http_get(port: u16, path: &str) -> Result<String, String> {
     use std::io::{Read, Write};
@@ -310,14 +312,7 @@ fn a_service_is_port_forwarded_listed_and_stopped() {
     t.wait_for(":pf ");
     // Any free local port: the status line says which.
     t.send(":80\r");
-    let screen = t.wait_for("→ service/demo/api:80");
-    let port: u16 = screen
-        .lines()
-        .find(|l| l.contains("→ service/demo/api:80"))
-        .and_then(|l| l.split("127.0.0.1:").nth(1))
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port on screen:\n{screen}"));
+    let port = forwarded_port(&t, "service/demo/api:80");
     let answer = http_get(port, "/").unwrap_or_else(|e| panic!("{e}"));
     assert!(
         answer.starts_with("HTTP/1.1 200 OK") && answer.contains("hello from api-"),
@@ -365,14 +360,7 @@ fn rbac_and_read_only_refusals_are_said() {
     t.send("P");
     t.wait_for(":pf ");
     t.send("0:80\r");
-    let screen = t.wait_for("→ service/demo/api:80");
-    let port: u16 = screen
-        .lines()
-        .find(|l| l.contains("→ service/demo/api:80"))
-        .and_then(|l| l.split("127.0.0.1:").nth(1))
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port on screen:\n{screen}"));
+    let port = forwarded_port(&t, "service/demo/api:80");
     // The connection is refused by RBAC: closed, and :pf says why.
     assert_eq!(http_get(port, "/").unwrap_or_default(), "");
     t.send(":pf\r");

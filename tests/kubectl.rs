@@ -25,25 +25,10 @@ async fn run(kubeconfig: &std::path::Path, args: &[&str]) -> (bool, String, Stri
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        kubectl(&path, &args)
+        common::kubectl(&path, &args)
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .output()
-        .unwrap_or_else(|e| panic!("run kubectl: {e}"));
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

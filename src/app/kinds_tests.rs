@@ -101,17 +101,40 @@ fn tab_completes_commands_and_kinds() {
     assert_eq!(a.input, "zzz");
 }
 
-fn store_with(kind: &str) -> TableStore {
+/// A file of the real cluster's `kinds` fixtures, as JSON.
+fn fixture(name: &str) -> serde_json::Value {
     let path = format!(
-        "{}/tests/fixtures/real-cluster/kinds/{kind}.table.json",
+        "{}/tests/fixtures/real-cluster/kinds/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
-    let t: WireTable = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The real cluster's Table of `kind`, read.
+fn page(kind: &str) -> crate::kube::server_table::Page {
+    let t: WireTable = serde_json::from_value(fixture(&format!("{kind}.table.json"))).unwrap();
+    t.read()
+}
+
+/// A store listed with `page`.
+fn store_of(page: crate::kube::server_table::Page) -> TableStore {
     let store = TableStore::default();
     store.begin_list();
-    store.list_page(t.read());
+    store.list_page(page);
     store.end_list();
     store
+}
+
+fn store_with(kind: &str) -> TableStore {
+    store_of(page(kind))
+}
+
+/// Put the resource view's cursor on the row named `name`.
+fn select_named(a: &mut App, name: &str) {
+    let i = (0..a.tables.resource.len())
+        .find(|&i| a.tables.resource.row(i).is_some_and(|r| r.row.name == name))
+        .unwrap();
+    a.tables.resource.select(i);
 }
 
 #[test]
@@ -251,15 +274,7 @@ fn enter_follows_the_relations_and_o_goes_to_the_owner() {
     );
     // A Service: the pods its selector picks, in its namespace.
     shown_with(&mut a, "svc", "services");
-    let web = (0..a.tables.resource.len())
-        .find(|&i| {
-            a.tables
-                .resource
-                .row(i)
-                .is_some_and(|r| r.row.name == "web")
-        })
-        .unwrap();
-    a.tables.resource.select(web);
+    select_named(&mut a, "web");
     on_action(&mut a, Action::Open);
     assert_eq!(a.view, View::Pods);
     assert_eq!(a.tables.pods.filter.text, "-l app=web");
@@ -291,12 +306,7 @@ fn a_secret_is_masked_until_x_and_masked_again() {
         [Effect::FetchYaml(o)] => o.clone(),
         other => panic!("{other:?}"),
     };
-    let path = format!(
-        "{}/tests/fixtures/real-cluster/kinds/secrets.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let list: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let list = fixture("secrets.json");
     let secret = list["items"]
         .as_array()
         .unwrap()
@@ -341,15 +351,7 @@ fn port_forwards_start_from_the_selection_list_and_stop() {
     let mut a = app();
     discovered(&mut a);
     shown_with(&mut a, "svc", "services");
-    let web = (0..a.tables.resource.len())
-        .find(|&i| {
-            a.tables
-                .resource
-                .row(i)
-                .is_some_and(|r| r.row.name == "web")
-        })
-        .unwrap();
-    a.tables.resource.select(web);
+    select_named(&mut a, "web");
     let effects = type_command(&mut a, "pf 8080:80");
     let spec = match effects.as_slice() {
         [Effect::StartForward(s)] => s.clone(),
@@ -418,18 +420,10 @@ fn a_restart_is_followed_until_it_has_rolled_out() {
     on_action(&mut a, Action::Confirm);
     assert_eq!(a.rollouts.len(), 1);
     // The server's row mid-rollout: 1 of 4 updated.
-    let path = format!(
-        "{}/tests/fixtures/real-cluster/kinds/deployments.table.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let t: WireTable = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut page = t.read();
-    let full = page.rows[0].clone();
-    page.rows[0].cells[2] = Cell::Int(1);
-    let store = TableStore::default();
-    store.begin_list();
-    store.list_page(page);
-    store.end_list();
+    let mut mid = page("deployments");
+    let full = mid.rows[0].clone();
+    mid.rows[0].cells[2] = Cell::Int(1);
+    let store = store_of(mid);
     let (mut stores, _writers) = Stores::with_writers();
     stores.generic = Some(store.clone());
     let mut p = Projection::default();
@@ -458,15 +452,7 @@ fn a_claim_shows_its_pods_and_an_ingress_its_services() {
     let mut a = app();
     discovered(&mut a);
     shown_with(&mut a, "pvc", "persistentvolumeclaims");
-    let bound = (0..a.tables.resource.len())
-        .find(|&i| {
-            a.tables
-                .resource
-                .row(i)
-                .is_some_and(|r| r.row.name == "data-bound")
-        })
-        .unwrap();
-    a.tables.resource.select(bound);
+    select_named(&mut a, "data-bound");
     on_action(&mut a, Action::Open);
     assert_eq!(a.view, View::Pods);
     let pin = a.tables.pods.pin.clone().unwrap();
@@ -497,12 +483,7 @@ fn a_claim_shows_its_pods_and_an_ingress_its_services() {
         [Effect::FetchForDrill(o)] => o.clone(),
         other => panic!("{other:?}"),
     };
-    let path = format!(
-        "{}/tests/fixtures/real-cluster/kinds/ingresses.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let list: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let list = fixture("ingresses.json");
     let ingress = list["items"][0].clone();
     let effects = update(&mut a, Msg::Done(Done::DrillFetched(obj, Ok(ingress))));
     assert_eq!(

@@ -392,10 +392,9 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         }
         View::Sessions => sessions::reopen(app),
         View::Captured => return logs::open_captured(app),
-        // Enter there is `kinds::open_row` (drill-downs), describe when none applies.
-        View::Resource => return detail_of_selection(app, DetailKind::Describe),
-        // Enter there is `kinds::open_selected`.
-        View::ApiResources | View::Detail | View::Forwards => {}
+        // Enter in a kind's view and in `:api-resources` is `kinds` (`open_row`,
+        // `open_selected`), which `update` calls instead.
+        View::Resource | View::ApiResources | View::Detail | View::Forwards => {}
     }
     Vec::new()
 }

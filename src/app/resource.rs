@@ -38,7 +38,7 @@ impl ResourceShown {
 }
 
 /// How a server Table's columns map onto the view's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Layout {
     pub api: Arc<ApiResourceInfo>,
     /// A NAMESPACE column comes first (namespaced kinds).
@@ -46,42 +46,25 @@ pub struct Layout {
     pub columns: Arc<Vec<ColumnDef>>,
     /// The server column that is the object's age (computed here, so it ticks).
     pub age: Option<usize>,
+    /// The view's columns, made once per set of server columns.
+    cols: Arc<[Col]>,
 }
 
 impl Layout {
     pub fn new(api: Arc<ApiResourceInfo>, columns: Arc<Vec<ColumnDef>>) -> Self {
         let age = columns.iter().position(|c| c.name == "Age");
+        let cols = view_cols(api.namespaced, &columns);
         Self {
             namespace_col: api.namespaced,
             api,
             columns,
             age,
+            cols,
         }
     }
 
-    /// The view's columns: NAMESPACE (hidden in one namespace), the server's (priority-0
-    /// ones always, the `-o wide` ones on wide terminals), titles upper-cased as kubectl does.
     pub fn cols(&self) -> Arc<[Col]> {
-        let ns = self
-            .namespace_col
-            .then(|| Col::new("NAMESPACE", 30).shrink(200, 6).namespace());
-        let server = self.columns.iter().enumerate().map(|(i, c)| {
-            let mut col = Col::new("", 60);
-            col.title = Cow::Owned(c.name.to_uppercase());
-            col.max = if c.format == "name" { 64 } else { 60 };
-            // The name squeezes last; then from the right (kubectl puts what matters first).
-            let rank = if c.format == "name" {
-                250
-            } else {
-                100u8.saturating_sub(u8::try_from(i).unwrap_or(100))
-            };
-            col = col.shrink(rank, 5);
-            if c.priority > 0 {
-                col = col.hide_below(150);
-            }
-            col
-        });
-        ns.into_iter().chain(server).collect()
+        self.cols.clone()
     }
 
     /// The server column at view index `i`.
@@ -89,6 +72,29 @@ impl Layout {
         let i = i.checked_sub(usize::from(self.namespace_col))?;
         (i < self.columns.len()).then_some(i)
     }
+}
+
+/// The view's columns: NAMESPACE (hidden in one namespace), the server's (priority-0 ones
+/// always, the `-o wide` ones on wide terminals), titles upper-cased as kubectl does.
+fn view_cols(namespaced: bool, columns: &[ColumnDef]) -> Arc<[Col]> {
+    let ns = namespaced.then(|| Col::new("NAMESPACE", 30).shrink(200, 6).namespace());
+    let server = columns.iter().enumerate().map(|(i, c)| {
+        let mut col = Col::new("", 60);
+        col.title = Cow::Owned(c.name.to_uppercase());
+        col.max = if c.format == "name" { 64 } else { 60 };
+        // The name squeezes last; then from the right (kubectl puts what matters first).
+        let rank = if c.format == "name" {
+            250
+        } else {
+            100u8.saturating_sub(u8::try_from(i).unwrap_or(100))
+        };
+        col = col.shrink(rank, 5);
+        if c.priority > 0 {
+            col = col.hide_below(150);
+        }
+        col
+    });
+    ns.into_iter().chain(server).collect()
 }
 
 /// One row of the resource view: the server's row and how to read it.

@@ -28,11 +28,11 @@ use super::credentials::ClientHandle;
 use super::informer::{Change, InformerState, ResourceKind, Sink, Updates};
 
 /// The server ends a watch after this long (it is asked to), and we start another.
-const WATCH_TIMEOUT_SECS: u32 = 290;
+pub const WATCH_TIMEOUT_SECS: u32 = 290;
 /// No event and no bookmark for this long: the connection is presumed dead.
 const IDLE: Duration = Duration::from_secs(WATCH_TIMEOUT_SECS as u64 + 10);
 /// Objects per list page.
-const PAGE: u32 = 500;
+pub const PAGE: u32 = 500;
 
 /// What a failed request means for the loop.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,11 +9,8 @@ use kube::Client;
 use kube::api::WatchEvent;
 
 use super::discovery::ApiResourceInfo;
-use super::list_watch::{self, Reporter, Source, WatchEnd};
+use super::list_watch::{self, PAGE, Reporter, Source, WATCH_TIMEOUT_SECS, WatchEnd};
 use super::server_table::{TABLE_ACCEPT, TableStore, WireTable};
-
-const PAGE: u32 = 500;
-const WATCH_TIMEOUT_SECS: u32 = 290;
 
 pub struct TableSource {
     pub resource: Arc<ApiResourceInfo>,

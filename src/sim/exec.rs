@@ -53,7 +53,8 @@ impl Request {
     }
 }
 
-fn error(code: u16, reason: &str, message: &str) -> Response {
+/// A Status response (also for the other WebSocket subresources, `portforward`).
+pub(super) fn error(code: u16, reason: &str, message: &str) -> Response {
     let sc = axum::http::StatusCode::from_u16(code)
         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
     json_response(sc, &status_body(code, reason, message, None))

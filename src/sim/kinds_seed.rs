@@ -77,18 +77,22 @@ fn pod_ips(store: &Store) -> BTreeMap<(String, String), Vec<(String, String)>> {
 
 /// `extras`: the `demo` namespace's odd objects (demo-sized worlds only; small test worlds keep
 /// exactly what they seed).
+fn namespace_names(store: &Store) -> Vec<String> {
+    store
+        .snapshot(Kind::Namespace)
+        .items
+        .iter()
+        .filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
+        .collect()
+}
+
 pub fn seed_kinds(store: &Store, now: Timestamp, extras: bool) {
     let mut s = Seeder {
         store,
         now,
         n: 0x5eed,
     };
-    let namespaces: Vec<String> = store
-        .snapshot(Kind::Namespace)
-        .items
-        .iter()
-        .filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
-        .collect();
+    let namespaces = namespace_names(store);
     for ns in &namespaces {
         let meta = s.meta(ns, "default", CLUSTER_AGE);
         s.put(
@@ -443,12 +447,7 @@ fn widgets(s: &mut Seeder, age: i64) {
 /// `count` more objects of `kind` (deployments, services or configmaps), spread over the
 /// namespaces, each as big as a typical one: for the benchmarks (`/_sim/bulk`).
 pub fn bulk(store: &Store, kind: &str, count: usize) -> Result<(), String> {
-    let namespaces: Vec<String> = store
-        .snapshot(Kind::Namespace)
-        .items
-        .iter()
-        .filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
-        .collect();
+    let namespaces = namespace_names(store);
     if namespaces.is_empty() {
         return Err("no namespaces".into());
     }

@@ -14,14 +14,8 @@ use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 
 use super::Shared;
-use super::http::{json_response, status_body};
+use super::exec::error;
 use super::resources::Kind;
-
-fn error(code: u16, reason: &str, message: &str) -> Response {
-    let sc = axum::http::StatusCode::from_u16(code)
-        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    json_response(sc, &status_body(code, reason, message, None))
-}
 
 /// `ports=80,8080` (also repeated `ports=`).
 fn ports(query: &str) -> Result<Vec<u16>, String> {

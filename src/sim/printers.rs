@@ -21,16 +21,16 @@ pub fn columns(plural: &str) -> Option<Vec<Value>> {
     COLUMNS.get(plural).cloned()
 }
 
-fn ts(v: &Value) -> Option<Timestamp> {
+pub(super) fn ts(v: &Value) -> Option<Timestamp> {
     v.as_str().and_then(|s| s.parse().ok())
 }
 
 /// `translateTimestampSince`: `<unknown>` for no time.
-fn since(v: &Value, now: Timestamp) -> String {
+pub(super) fn since(v: &Value, now: Timestamp) -> String {
     age::since(ts(v), now)
 }
 
-fn s(v: &Value) -> String {
+pub(super) fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 
@@ -66,7 +66,7 @@ fn format_labels(v: &Value) -> String {
 
 /// `metav1.LabelSelectorAsSelector(...).String()`: requirements sorted by key; `<none>` for
 /// no selector, an empty string for an empty one.
-fn format_selector(v: &Value) -> String {
+pub(super) fn format_selector(v: &Value) -> String {
     if v.is_null() {
         return "<none>".into();
     }

@@ -7,25 +7,12 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
 
-use super::printers;
+use super::printers::{self, s, since};
 use super::resources::{Kind, Served, View};
-use crate::kube::age;
 use crate::kube::pod_row::pod_row;
 
 fn col(name: &str, type_: &str, priority: u8, description: &str) -> Value {
     json!({"name": name, "type": type_, "format": if name == "Name" { "name" } else { "" }, "description": description, "priority": priority})
-}
-
-fn ts(v: &Value) -> Option<Timestamp> {
-    v.as_str().and_then(|s| s.parse().ok())
-}
-
-fn since(v: &Value, now: Timestamp) -> String {
-    age::since(ts(v), now)
-}
-
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
 }
 
 fn columns(served: &Served, crd: Option<&Value>) -> Vec<Value> {

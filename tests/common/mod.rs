@@ -175,3 +175,20 @@ pub fn running_pod(name: &str) -> serde_json::Value {
         "status": {"phase": "Running"}
     })
 }
+
+/// Run real kubectl against `kubeconfig` (KUBECONFIG from the environment left out): whether it
+/// succeeded, its stdout and its stderr. `.ci/run` installs kubectl.
+pub fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap_or_else(|e| panic!("run kubectl (install it; .ci/run does): {e}"));
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

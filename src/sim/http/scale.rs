@@ -14,18 +14,6 @@ use super::super::resources::{Kind, Served};
 use super::read::{not_found, present};
 use super::{bad_request, json_response, status};
 
-/// The selector as `LabelSelectorAsSelector` prints it (matchLabels; what the sim's owners use).
-fn selector_text(obj: &Value) -> String {
-    let mut pairs: Vec<String> = obj["spec"]["selector"]["matchLabels"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-        .collect();
-    pairs.sort();
-    pairs.join(",")
-}
-
 fn scale_of(obj: &Value) -> Value {
     let m = &obj["metadata"];
     json!({
@@ -33,7 +21,7 @@ fn scale_of(obj: &Value) -> Value {
         "metadata": {"name": m["name"], "namespace": m["namespace"], "uid": m["uid"],
                      "resourceVersion": m["resourceVersion"], "creationTimestamp": m["creationTimestamp"]},
         "spec": {"replicas": obj["spec"]["replicas"].as_i64().unwrap_or(0)},
-        "status": {"replicas": obj["status"]["replicas"].as_i64().unwrap_or(0), "selector": selector_text(obj)}
+        "status": {"replicas": obj["status"]["replicas"].as_i64().unwrap_or(0), "selector": super::super::printers::format_selector(&obj["spec"]["selector"])}
     })
 }
 

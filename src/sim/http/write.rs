@@ -10,7 +10,8 @@ use axum::response::Response;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::super::resources::{self, Served, View};
+use super::super::resources::{self, Kind, Served, View};
+use super::super::store::Key;
 use super::super::{Shared, model};
 
 type Params = HashMap<String, String>;
@@ -200,6 +201,46 @@ fn writable(served: &Served) -> Result<resources::Kind, Box<Response>> {
         })
 }
 
+/// A write to an existing object: its kind, key, what it is now, and the request's body.
+fn existing(
+    sim: &Shared,
+    served: &'static Served,
+    namespace: Option<String>,
+    name: &str,
+    body: &[u8],
+) -> Result<(Kind, Key, Arc<Value>, Value), Box<Response>> {
+    let kind = writable(served)?;
+    let key = (namespace.unwrap_or_default(), name.to_string());
+    let Some(current) = sim.store.get(kind, &key) else {
+        return Err(Box::new(not_found(served, name)));
+    };
+    let Ok(doc) = serde_json::from_slice::<Value>(body) else {
+        return Err(Box::new(bad_request(
+            "the body of the request was in an unknown format",
+        )));
+    };
+    Ok((kind, key, current, doc))
+}
+
+/// Store `next` as the object, let the controllers react, and answer with it.
+fn store_and_answer(
+    sim: &Arc<Shared>,
+    served: &'static Served,
+    kind: Kind,
+    key: &Key,
+    next: Value,
+) -> Response {
+    let updated = sim.store.update(kind, key, |o| {
+        *o = next.clone();
+        true
+    });
+    sim.react(kind, key);
+    match sim.store.get(kind, key).or(updated) {
+        Some(o) => json_response(StatusCode::OK, &present(served, &o)),
+        None => not_found(served, &key.1),
+    }
+}
+
 /// PATCH: JSON merge patch and strategic merge patch (as a merge: enough for the fields
 /// kubectl and kubedeck patch), or an RFC 6902 JSON patch.
 pub(super) fn patch(
@@ -210,16 +251,9 @@ pub(super) fn patch(
     content_type: &str,
     body: &[u8],
 ) -> Response {
-    let kind = match writable(served) {
-        Ok(k) => k,
+    let (kind, key, current, doc) = match existing(sim, served, namespace, name, body) {
+        Ok(found) => found,
         Err(r) => return *r,
-    };
-    let key = (namespace.unwrap_or_default(), name.to_string());
-    let Some(current) = sim.store.get(kind, &key) else {
-        return not_found(served, name);
-    };
-    let Ok(doc) = serde_json::from_slice::<Value>(body) else {
-        return bad_request("the body of the request was in an unknown format");
     };
     let mut next = (*current).clone();
     let media = content_type.split(';').next().unwrap_or_default().trim();
@@ -252,15 +286,7 @@ pub(super) fn patch(
     next["metadata"]["name"] = current["metadata"]["name"].clone();
     next["metadata"]["namespace"] = current["metadata"]["namespace"].clone();
     next["metadata"]["uid"] = current["metadata"]["uid"].clone();
-    let updated = sim.store.update(kind, &key, |o| {
-        *o = next.clone();
-        true
-    });
-    sim.react(kind, &key);
-    match sim.store.get(kind, &key).or(updated) {
-        Some(o) => json_response(StatusCode::OK, &present(served, &o)),
-        None => not_found(served, name),
-    }
+    store_and_answer(sim, served, kind, &key, next)
 }
 
 /// `metadata.generation` counts changes to the spec, as the apiserver keeps it.
@@ -279,16 +305,9 @@ pub(super) fn replace(
     name: &str,
     body: &[u8],
 ) -> Response {
-    let kind = match writable(served) {
-        Ok(k) => k,
+    let (kind, key, current, mut next) = match existing(sim, served, namespace, name, body) {
+        Ok(found) => found,
         Err(r) => return *r,
-    };
-    let key = (namespace.unwrap_or_default(), name.to_string());
-    let Some(current) = sim.store.get(kind, &key) else {
-        return not_found(served, name);
-    };
-    let Ok(mut next) = serde_json::from_slice::<Value>(body) else {
-        return bad_request("the body of the request was in an unknown format");
     };
     if let Some(body_name) = next["metadata"]["name"].as_str()
         && body_name != name
@@ -352,15 +371,7 @@ pub(super) fn replace(
             next["status"][field] = json!(replicas);
         }
     }
-    sim.store.update(kind, &key, |o| {
-        *o = next.clone();
-        true
-    });
-    sim.react(kind, &key);
-    match sim.store.get(kind, &key) {
-        Some(o) => json_response(StatusCode::OK, &present(served, &o)),
-        None => not_found(served, name),
-    }
+    store_and_answer(sim, served, kind, &key, next)
 }
 
 /// POST: create, with `generateName` turned into a name as the apiserver does.
