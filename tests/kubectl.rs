@@ -21,28 +21,48 @@ fn kubectl_available() -> bool {
 
 /// Run kubectl off the async runtime (the simulator serves on it meanwhile).
 async fn run(kubeconfig: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    run_with_env(kubeconfig, &[], args).await
+}
+
+async fn run_with_env(
+    kubeconfig: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (bool, String, String) {
     let path = kubeconfig.to_path_buf();
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let owned = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<String>>();
+    let args = owned(args);
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        common::kubectl(&path, &args)
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        common::kubectl_with_env(&path, &env, &args)
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kubectl_gets_pods_pipelineruns_and_logs() {
-    // .ci/run installs kubectl: without it this test fails and says so, never passes unseen.
+/// A frozen simulator with `pods` pods and a kubeconfig for it; kubectl must be installed.
+async fn sim_for_kubectl(pods: usize) -> (kubedeck::sim::Sim, tempfile::TempPath) {
+    // .ci/run installs kubectl: without it these tests fail and say so, never pass unseen.
     assert!(
         kubectl_available(),
         "kubectl is not installed: install it (.ci/run does) to check the simulator against it"
     );
-    let sim = common::start(common::frozen(25)).await;
+    let sim = common::start(common::frozen(pods)).await;
     let kc = tempfile::NamedTempFile::new()
         .unwrap_or_else(|e| panic!("{e}"))
         .into_temp_path();
     sim.write_kubeconfig(&kc).unwrap_or_else(|e| panic!("{e}"));
+    (sim, kc)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_gets_pods_pipelineruns_and_logs() {
+    let (sim, kc) = sim_for_kubectl(25).await;
     let path = kc.to_path_buf();
 
     // get pods -A: kubectl's own columns, and each pod's STATUS/READY as kubedeck derives them.
@@ -200,16 +220,7 @@ async fn run_with_stdin(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_exec_and_debug_work_against_the_simulator() {
-    // .ci/run installs kubectl: without it this test fails and says so, never passes unseen.
-    assert!(
-        kubectl_available(),
-        "kubectl is not installed: install it (.ci/run does) to check the simulator against it"
-    );
-    let sim = common::start(common::frozen(10)).await;
-    let kc = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
-    sim.write_kubeconfig(&kc).unwrap_or_else(|e| panic!("{e}"));
+    let (sim, kc) = sim_for_kubectl(10).await;
     let pod = sim
         .store()
         .snapshot(Kind::Pod)
@@ -408,15 +419,7 @@ async fn the_simulators_table_prints_what_a_real_apiserver_did() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_scales_restarts_and_replaces_against_the_simulator() {
-    assert!(
-        kubectl_available(),
-        "kubectl is not installed (.ci/run installs it)"
-    );
-    let sim = common::start(common::frozen(120)).await;
-    let kc = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
-    sim.write_kubeconfig(&kc).unwrap_or_else(|e| panic!("{e}"));
+    let (_sim, kc) = sim_for_kubectl(120).await;
     let path = kc.to_path_buf();
     let (ok, out, err) = run(
         &path,
@@ -447,7 +450,7 @@ async fn kubectl_scales_restarts_and_replaces_against_the_simulator() {
     )
     .await;
     let file_arg = file.path().to_string_lossy().to_string();
-    let (ok, _, err) = run(&path, &["replace", "--validate=false", "-f", &file_arg]).await;
+    let (ok, _, err) = run(&path, &["replace", "-f", &file_arg]).await;
     assert!(!ok);
     let recorded = std::fs::read_to_string(format!(
         "{}/tests/fixtures/real-cluster/kinds/wire-conflict-409.kubectl.txt",
@@ -464,4 +467,48 @@ async fn kubectl_scales_restarts_and_replaces_against_the_simulator() {
             .map(|t| t.replace("\"web\"", "\"api\""))
     };
     assert_eq!(tail(err.trim()), tail(real), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_edit_changes_one_container_and_keeps_the_rest() {
+    let (_sim, kc) = sim_for_kubectl(120).await;
+    let path = kc.to_path_buf();
+    let containers = |json: &str| -> Vec<serde_json::Value> {
+        serde_json::from_str::<serde_json::Value>(json).unwrap_or_default()["spec"]["template"]
+            ["spec"]["containers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (_, before, _) = run(&path, &["get", "deploy", "api", "-n", "demo", "-o", "json"]).await;
+    let before = containers(&before);
+    assert!(before.len() >= 2, "{before:?}");
+    let first = before[0]["name"].as_str().unwrap_or_default().to_string();
+    // The editor changes the first container's image only (kubectl's default validation is
+    // strict: it reads /openapi/v3 first, then sends a strategic merge patch).
+    let editor = "sed -i -E '0,/^ *- image: /s|^( *)- image: .*|\\1- image: busybox:edited|'";
+    let (ok, out, err) = run_with_env(
+        &path,
+        &[("KUBE_EDITOR", editor)],
+        &["edit", "deploy/api", "-n", "demo"],
+    )
+    .await;
+    assert!(
+        ok && out.contains("deployment.apps/api edited"),
+        "{out}{err}"
+    );
+    let (_, after, _) = run(&path, &["get", "deploy", "api", "-n", "demo", "-o", "json"]).await;
+    assert!(!after.contains("$setElementOrder"), "{after}");
+    let after = containers(&after);
+    assert_eq!(after.len(), before.len(), "{after:?}");
+    assert_eq!(after[0]["name"], first.as_str());
+    assert_eq!(after[0]["image"], "busybox:edited");
+    // Everything else of the container, and the other containers, are as they were.
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        let mut expected = b.clone();
+        if i == 0 {
+            expected["image"] = "busybox:edited".into();
+        }
+        assert_eq!(a, &expected);
+    }
 }

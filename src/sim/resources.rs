@@ -549,6 +549,11 @@ impl Served {
         }
     }
 
+    /// A custom resource (served from a CRD): no strategic merge patch, as on a real apiserver.
+    pub fn is_custom(&self) -> bool {
+        matches!(self.group, "tekton.dev" | "example.com")
+    }
+
     pub fn list_kind(&self) -> String {
         format!("{}List", self.kind_name)
     }

@@ -40,6 +40,13 @@ pub enum Target {
         namespace: String,
         name: String,
     },
+    /// `/openapi/v3`.
+    OpenApiIndex,
+    /// `/openapi/v3/api/v1`, `/openapi/v3/apis/GROUP/VERSION`.
+    OpenApi {
+        group: String,
+        version: String,
+    },
     Admin(String),
 }
 
@@ -55,6 +62,19 @@ pub fn parse(path: &str) -> Option<Target> {
         ["api"] => return Some(Target::ApiVersions),
         ["apis"] => return Some(Target::ApiGroups),
         ["_sim", cmd] => return Some(Target::Admin(cmd.to_string())),
+        ["openapi", "v3"] => return Some(Target::OpenApiIndex),
+        ["openapi", "v3", "api", v] => {
+            return Some(Target::OpenApi {
+                group: String::new(),
+                version: v.to_string(),
+            });
+        }
+        ["openapi", "v3", "apis", g, v] => {
+            return Some(Target::OpenApi {
+                group: g.to_string(),
+                version: v.to_string(),
+            });
+        }
         ["api", v, rest @ ..] => ("", *v, rest),
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
         _ => return None,

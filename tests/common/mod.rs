@@ -179,11 +179,21 @@ pub fn running_pod(name: &str) -> serde_json::Value {
 /// Run real kubectl against `kubeconfig` (KUBECONFIG from the environment left out): whether it
 /// succeeded, its stdout and its stderr. `.ci/run` installs kubectl.
 pub fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    kubectl_with_env(kubeconfig, &[], args)
+}
+
+/// `kubectl` with extra environment (`KUBE_EDITOR` for `kubectl edit`).
+pub fn kubectl_with_env(
+    kubeconfig: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (bool, String, String) {
     let out = std::process::Command::new("kubectl")
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(args)
         .env_remove("KUBECONFIG")
+        .envs(env.iter().copied())
         .output()
         .unwrap_or_else(|e| panic!("run kubectl (install it; .ci/run does): {e}"));
     (

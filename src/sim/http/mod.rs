@@ -217,6 +217,21 @@ async fn respond(
             StatusCode::OK,
             &resources::group_list(|g, v| sim.faults.serves(g, v)),
         ),
+        (Method::GET, Target::OpenApiIndex) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            serde_json::to_vec(&super::openapi::index(|g, v| sim.faults.serves(g, v)))
+                .unwrap_or_default(),
+        )
+            .into_response(),
+        (Method::GET, Target::OpenApi { group, version }) => {
+            match super::openapi::document(&group, &version)
+                .filter(|_| sim.faults.serves(&group, &version))
+            {
+                Some(doc) => json_response(StatusCode::OK, &doc),
+                None => not_found_page(),
+            }
+        }
         (Method::GET, Target::GroupVersion { group, version }) => {
             if !sim.faults.serves(&group, &version) {
                 return not_found_page();

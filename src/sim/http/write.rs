@@ -1,4 +1,4 @@
-//! Writes: patch (merge, strategic-as-merge, JSON patch), create (with generateName), delete,
+//! Writes: patch (merge, strategic, JSON patch), create (with generateName), delete,
 //! the eviction subresource and ephemeral containers.
 
 use std::collections::HashMap;
@@ -241,8 +241,8 @@ fn store_and_answer(
     }
 }
 
-/// PATCH: JSON merge patch and strategic merge patch (as a merge: enough for the fields
-/// kubectl and kubedeck patch), or an RFC 6902 JSON patch.
+/// PATCH: JSON merge patch, strategic merge patch (built-in kinds only, as on a real
+/// apiserver), or an RFC 6902 JSON patch.
 pub(super) fn patch(
     sim: &Arc<Shared>,
     served: &'static Served,
@@ -258,8 +258,9 @@ pub(super) fn patch(
     let mut next = (*current).clone();
     let media = content_type.split(';').next().unwrap_or_default().trim();
     match media {
-        "application/merge-patch+json" | "application/strategic-merge-patch+json" => {
-            json_patch::merge(&mut next, &doc);
+        "application/merge-patch+json" => json_patch::merge(&mut next, &doc),
+        "application/strategic-merge-patch+json" if !served.is_custom() => {
+            super::super::strategic::apply(&mut next, &doc);
         }
         "application/json-patch+json" => {
             let ops: json_patch::Patch = match serde_json::from_value(doc) {
