@@ -512,3 +512,119 @@ async fn kubectl_edit_changes_one_container_and_keeps_the_rest() {
         assert_eq!(a, &expected);
     }
 }
+
+/// What an HTTP GET of `path` through a local port answers (the whole response).
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port))
+        .unwrap_or_else(|e| panic!("connect to the forwarded port {port}: {e}"));
+    conn.write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer)
+        .unwrap_or_else(|e| panic!("{e}"));
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_port_forward_reaches_a_pod_and_a_service() {
+    use std::io::BufRead;
+    let (sim, kc) = sim_for_kubectl(20).await;
+    let pods = sim.store().snapshot(Kind::Pod).items;
+    let pod = pods
+        .iter()
+        .find(|p| p["metadata"]["labels"]["app"] == "web" && p["status"]["phase"] == "Running")
+        .unwrap_or_else(|| panic!("no running web pod"));
+    let pod_name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let namespace = pod["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // Behind the Service: any running web pod of the namespace (kubectl picks one).
+    let web_pods: Vec<String> = pods
+        .iter()
+        .filter(|p| {
+            p["metadata"]["labels"]["app"] == "web"
+                && p["metadata"]["namespace"] == namespace.as_str()
+                && p["status"]["phase"] == "Running"
+        })
+        .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    for target in [format!("pod/{pod_name}"), "svc/web".to_string()] {
+        let expected: Vec<String> = if target.starts_with("svc/") {
+            web_pods.clone()
+        } else {
+            vec![pod_name.clone()]
+        };
+        let kc_path = kc.to_path_buf();
+        let ns = namespace.clone();
+        // kubectl picks a free local port (":8080" / ":80") and prints it; the test reads it.
+        let remote = if target.starts_with("svc/") {
+            ":80"
+        } else {
+            ":8080"
+        };
+        let (mut child, port, stdout) = tokio::task::spawn_blocking(move || {
+            let mut child = std::process::Command::new("kubectl")
+                .arg("--kubeconfig")
+                .arg(&kc_path)
+                .args([
+                    "port-forward",
+                    "-n",
+                    &ns,
+                    &target,
+                    remote,
+                    "--address",
+                    "127.0.0.1",
+                ])
+                .env_remove("KUBECONFIG")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("run kubectl: {e}"));
+            let mut stdout =
+                std::io::BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("stdout")));
+            let mut line = String::new();
+            stdout
+                .read_line(&mut line)
+                .unwrap_or_else(|e| panic!("{e}"));
+            // "Forwarding from 127.0.0.1:PORT -> 8080"
+            let port = line
+                .split("127.0.0.1:")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|p| p.parse::<u16>().ok())
+                .unwrap_or_else(|| {
+                    let _ = child.kill();
+                    panic!("kubectl port-forward printed {line:?}")
+                });
+            assert!(line.trim_end().ends_with("-> 8080"), "{line}");
+            (child, port, stdout)
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (ok, missing) = tokio::task::spawn_blocking(move || {
+            // Several connections over one forward, each its own pair of SPDY streams.
+            let answers: Vec<String> = (0..3).map(|_| http_get(port, "/")).collect();
+            (answers, http_get(port, "/missing"))
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let _ = child.kill();
+        let _ = child.wait();
+        drop(stdout);
+        for answer in &ok {
+            assert!(
+                answer.starts_with("HTTP/1.1 200 OK")
+                    && expected
+                        .iter()
+                        .any(|p| answer.ends_with(&format!("hello from {p}\n"))),
+                "{answer:?} (expected one of {expected:?})"
+            );
+        }
+        assert!(missing.starts_with("HTTP/1.1 404 Not Found"), "{missing}");
+    }
+}

@@ -21,6 +21,7 @@ mod route;
 mod scenario;
 mod seed;
 mod selector;
+mod spdy;
 pub mod store;
 mod strategic;
 pub mod table;

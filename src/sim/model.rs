@@ -231,9 +231,15 @@ pub fn pod(
             json!({"requests": requests, "limits": {"memory": format!("{}Mi", p.memory_request_mi * 2)}})
         }
     };
-    let containers: Vec<Value> = p.containers.iter().map(|c| json!({"name": c, "image": p.image, "resources": resources, "imagePullPolicy": "IfNotPresent"})).collect();
+    let runs_to_completion = p.role == "job" || p.role == "task";
+    let mut containers: Vec<Value> = p.containers.iter().map(|c| json!({"name": c, "image": p.image, "resources": resources, "imagePullPolicy": "IfNotPresent"})).collect();
+    // Services target the named port `http` (as in the real cluster's fixture): the serving
+    // container declares it, so kubectl port-forward svc/… resolves it.
+    if let Some(first) = containers.first_mut().filter(|_| !runs_to_completion) {
+        first["ports"] = json!([{"name": "http", "containerPort": 8080, "protocol": "TCP"}]);
+    }
     let mut spec = json!({
-        "containers": containers, "restartPolicy": if p.role == "job" || p.role == "task" { "Never" } else { "Always" },
+        "containers": containers, "restartPolicy": if runs_to_completion { "Never" } else { "Always" },
         "serviceAccountName": "default", "schedulerName": "default-scheduler", "terminationGracePeriodSeconds": 30,
     });
     if !p.init_containers.is_empty() {

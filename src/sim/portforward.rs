@@ -1,10 +1,13 @@
-//! `pods/portforward` over WebSocket, as the apiserver serves it to kube-rs (the channel
-//! protocol: per requested port a data channel `2i` and an error channel `2i+1`, each opened by
-//! the server with the port number, two bytes little-endian; then `[channel][bytes]` frames).
+//! `pods/portforward` over WebSocket, in both protocols the apiserver serves: to kube-rs the
+//! channel protocol (per requested port a data channel `2i` and an error channel `2i+1`, each
+//! opened by the server with the port number, two bytes little-endian; then `[channel][bytes]`
+//! frames), and to kubectl SPDY/3.1 tunnelled in WebSocket (`SPDY/3.1+portforward.k8s.io`: per
+//! local connection an error stream and a data stream, headers `port` and `requestid`).
 //! Behind every port of a running pod the simulator answers like the busybox httpd of the real
 //! cluster's fixture (`wire-portforward.txt`): `GET /` is `hello from POD`, any other path a 404
 //! page, and the connection closes after the answer.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -16,6 +19,7 @@ use futures::{SinkExt, StreamExt};
 use super::Shared;
 use super::exec::error;
 use super::resources::Kind;
+use super::spdy;
 
 /// `ports=80,8080` (also repeated `ports=`).
 fn ports(query: &str) -> Result<Vec<u16>, String> {
@@ -84,16 +88,135 @@ pub async fn portforward(
             &format!("pod {name} is not running (phase {phase}): unable to forward"),
         );
     }
+    let Ok(ws) = ws else {
+        return error(400, "BadRequest", "Upgrade request required");
+    };
+    let ws = ws.protocols([SPDY_PROTOCOL, "v4.channel.k8s.io", "portforward.k8s.io"]);
+    // kubectl names the ports in its SPDY streams, not in the query.
+    if ws
+        .selected_protocol()
+        .is_some_and(|p| p.as_bytes() == SPDY_PROTOCOL.as_bytes())
+    {
+        return ws
+            .on_upgrade(move |socket| serve_spdy(socket, name))
+            .into_response();
+    }
     let ports = match ports(query.as_deref().unwrap_or_default()) {
         Ok(p) => p,
         Err(e) => return error(400, "BadRequest", &e),
     };
-    let Ok(ws) = ws else {
-        return error(400, "BadRequest", "Upgrade request required");
-    };
-    ws.protocols(["v4.channel.k8s.io", "portforward.k8s.io"])
-        .on_upgrade(move |socket| serve(socket, name, ports))
+    ws.on_upgrade(move |socket| serve(socket, name, ports))
         .into_response()
+}
+
+/// The subprotocol kubectl 1.30+ asks for: SPDY/3.1 inside WebSocket binary messages.
+const SPDY_PROTOCOL: &str = "SPDY/3.1+portforward.k8s.io";
+
+/// One forwarded connection of kubectl's: its two streams and the request read so far.
+#[derive(Default)]
+struct Forwarded {
+    error_stream: Option<u32>,
+    data_stream: Option<u32>,
+    request: Vec<u8>,
+    answered: bool,
+}
+
+/// Serve kubectl's SPDY streams: accept each, answer each data stream's request as the pod's
+/// web server does, then half-close both of that connection's streams (httpd closes after the
+/// answer; kubectl waits for both to end, as in `wire-portforward.txt`).
+async fn serve_spdy(socket: WebSocket, pod: String) {
+    let (mut tx, mut rx) = socket.split();
+    let mut conn = spdy::Connection::default();
+    // By request ID (one per local connection); and each stream's request ID.
+    let mut forwarded: HashMap<String, Forwarded> = HashMap::new();
+    let mut stream_request: HashMap<u32, String> = HashMap::new();
+    while let Some(Ok(msg)) = rx.next().await {
+        let bytes = match msg {
+            Message::Binary(b) => b,
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        conn.receive(&bytes);
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        loop {
+            let frame = match conn.next_frame() {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                // A client that breaks the framing gets the connection closed, as spdystream does.
+                Err(_) => return,
+            };
+            match frame {
+                spdy::Frame::SynStream {
+                    stream, headers, ..
+                } => {
+                    let header = |name: &str| {
+                        headers
+                            .iter()
+                            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                            .map(|(_, v)| v.clone())
+                    };
+                    let valid_port = header("port")
+                        .and_then(|p| p.parse::<u16>().ok())
+                        .is_some_and(|p| p > 0);
+                    let (Some(kind), Some(id), true) =
+                        (header("streamtype"), header("requestid"), valid_port)
+                    else {
+                        out.push(spdy::refuse(stream));
+                        continue;
+                    };
+                    let entry = forwarded.entry(id.clone()).or_default();
+                    match kind.as_str() {
+                        "error" => entry.error_stream = Some(stream),
+                        "data" => entry.data_stream = Some(stream),
+                        _ => {
+                            out.push(spdy::refuse(stream));
+                            continue;
+                        }
+                    }
+                    stream_request.insert(stream, id);
+                    out.push(conn.syn_reply(stream));
+                }
+                spdy::Frame::Data { stream, fin, data } => {
+                    let Some(entry) = stream_request
+                        .get(&stream)
+                        .and_then(|id| forwarded.get_mut(id))
+                    else {
+                        continue;
+                    };
+                    if entry.data_stream != Some(stream) || entry.answered {
+                        continue;
+                    }
+                    entry.request.extend_from_slice(&data);
+                    let complete = entry.request.windows(4).any(|w| w == b"\r\n\r\n");
+                    if complete || fin {
+                        entry.answered = true;
+                        if complete {
+                            out.push(spdy::data(stream, false, &answer(&pod, &entry.request)));
+                        }
+                        out.push(spdy::data(stream, true, &[]));
+                        if let Some(err) = entry.error_stream {
+                            out.push(spdy::data(err, true, &[]));
+                        }
+                        // This connection is over: forget it (a long forward serves many).
+                        let done = [Some(stream), entry.error_stream];
+                        stream_request.retain(|s, _| !done.contains(&Some(*s)));
+                        forwarded.retain(|_, f| f.data_stream != Some(stream));
+                    }
+                }
+                spdy::Frame::RstStream { stream } => {
+                    stream_request.remove(&stream);
+                }
+                spdy::Frame::Ping(id) => out.push(spdy::ping(id)),
+                spdy::Frame::GoAway => return,
+                spdy::Frame::Other => {}
+            }
+        }
+        for frame in out {
+            if tx.send(Message::Binary(frame.into())).await.is_err() {
+                return;
+            }
+        }
+    }
 }
 
 async fn serve(socket: WebSocket, pod: String, ports: Vec<u16>) {
