@@ -159,6 +159,34 @@ fn a_deployment_is_scaled_and_restarted_from_its_view() {
     assert_eq!(t.wait_exit(), 0);
 }
 
+#[test]
+fn a_configmap_is_deleted_and_a_secret_revealed_from_their_views() {
+    let w = world(common::frozen(120));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 200, 40);
+    t.wait_for("pods(demo)");
+    select_one(&mut t, "cm", "configmaps", "api-config");
+    t.send("\x04");
+    // The confirmation names the object, the context and the propagation.
+    t.wait_for("Delete configmap/demo/api-config (context");
+    t.wait_for("propagation: Background");
+    t.send("y");
+    t.wait_until("the row gone", |s| line_of(s, "api-config").is_none());
+    let (ok, _, err) = common::kubectl(&w.kubeconfig, &["get", "cm", "api-config", "-n", "demo"]);
+    assert!(!ok && err.contains("NotFound"), "{err}");
+
+    // A Secret's values are masked in describe until X, and masked again by X.
+    select_one(&mut t, "secret", "secrets", "api-credentials");
+    t.send("d");
+    let masked = t.wait_for("password:");
+    assert!(!masked.contains("s3cr3t-not-real"), "{masked}");
+    t.send("X");
+    t.wait_for("s3cr3t-not-real");
+    t.send("X");
+    t.wait_gone("s3cr3t-not-real");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
 /// An "editor" for the tests: a script run as `$KUBE_EDITOR FILE`.
 fn editor_script(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
