@@ -7,42 +7,13 @@ mod common;
 
 use common::term::Term;
 use common::world;
+use common::{kubectl_rows, line_of};
 
 /// kubectl's stdout; it must succeed.
 fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> String {
     let (ok, out, err) = common::kubectl(kubeconfig, args);
     assert!(ok, "kubectl {args:?}: {err}");
     out
-}
-
-/// kubectl's rows as words (the AGE column left out: it ticks between the two reads).
-fn kubectl_rows(text: &str) -> Vec<Vec<String>> {
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let age = header.iter().position(|h| *h == "AGE");
-    lines
-        .map(|l| {
-            l.split_whitespace()
-                .enumerate()
-                .filter(|(i, _)| Some(*i) != age)
-                .map(|(_, w)| w.to_string())
-                .collect()
-        })
-        .collect()
-}
-
-/// The screen line showing `name` as its NAME cell.
-fn line_of<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
-    screen.lines().find(|l| {
-        l.trim_start_matches('│')
-            .split_whitespace()
-            .next()
-            .is_some_and(|w| w == name)
-    })
 }
 
 /// `:KIND` in namespace demo, then the cursor on `name` alone (a filter keeps one row).

@@ -267,3 +267,51 @@ fn real_cluster_ephemeral_debug() {
     assert!(out.contains("dbg-2"), "{out}");
     assert_eq!(ended, kubedeck::pty::Ended::Exited(0));
 }
+
+#[test]
+#[cfg_attr(
+    not(real_cluster),
+    ignore = "needs a real cluster and kubectl: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test real_cluster"
+)]
+fn real_cluster_kinds_show_what_kubectl_shows() {
+    let path = kubeconfig();
+    let mut t = Term::with_kubeconfig(&path, &["-A", "--readonly"], 250, 60);
+    t.wait_for("pods(all)");
+    for (command, kind) in [
+        ("deploy", "deployments"),
+        ("svc", "services"),
+        ("cm", "configmaps"),
+        ("sa", "serviceaccounts"),
+    ] {
+        let (ok, out, err) = common::kubectl(&path, &["get", kind, "-A"]);
+        assert!(ok, "kubectl get {kind} -A: {err}");
+        // The first object kubectl lists (columns: NAMESPACE NAME ...), AGE left out.
+        let Some(row) = common::kubectl_rows(&out).into_iter().next() else {
+            continue;
+        };
+        t.send(&format!(":{command}\r"));
+        t.wait_for(&format!("{kind}(all)"));
+        t.send(&format!("/^{}$\r", row[1]));
+        let screen = t.wait_until(&format!("{kind}/{} on screen", row[1]), |s| {
+            s.lines()
+                .any(|l| l.contains(&row[0]) && l.contains(&row[1]))
+        });
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&row[0]) && l.contains(&row[1]))
+            .unwrap_or_default();
+        let mut rest = line;
+        for cell in &row {
+            let at = rest
+                .find(cell.as_str())
+                .unwrap_or_else(|| panic!("{kind}: {cell:?} missing or out of order in {line:?}"));
+            rest = &rest[at + cell.len()..];
+        }
+        t.send("\x1b");
+    }
+    // Every kind the server serves is listed.
+    t.send(":api-resources\r");
+    t.wait_for("persistentvolumeclaims");
+    t.send("\x03");
+    assert_eq!(t.wait_exit(), 0);
+}

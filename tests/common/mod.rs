@@ -202,3 +202,33 @@ pub fn kubectl_with_env(
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// kubectl's rows as words (the AGE column left out: it ticks between the two reads).
+pub fn kubectl_rows(text: &str) -> Vec<Vec<String>> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let age = header.iter().position(|h| *h == "AGE");
+    lines
+        .map(|l| {
+            l.split_whitespace()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != age)
+                .map(|(_, w)| w.to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// The screen line showing `name` as its NAME cell.
+pub fn line_of<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
+    screen.lines().find(|l| {
+        l.trim_start_matches('│')
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w == name)
+    })
+}
