@@ -462,6 +462,10 @@ async fn serve_loop(
         if restore {
             shared.store.restore();
         }
+        // A watch a client opened on a kept-alive connection while the server was shutting
+        // down would outlive the restart (connections are not the serving task's to abort) and
+        // never see the restore: cut those too.
+        shared.faults.drop_all_watches();
         tokio::time::sleep(downtime).await;
         restarted = done;
     }
