@@ -1,0 +1,296 @@
+//! The join, for real: a "target container" is started as a process in its own network, PID,
+//! UTS, IPC and mount namespaces (`unshare`), with its own hostname, a network interface and
+//! address of its own, a file only its mount namespace sees, and a cgroup path carrying a
+//! containerd-style ID. The agent binary, under a PTY as the kubelet would run it, must find it
+//! by that ID and give a shell that sees the target's hostname, interfaces, processes (PID 1 is
+//! the target's) and files (through /proc/PID/root). Needs root: ignored otherwise.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A writable cgroup hierarchy: the v2 one, or v1's `pids`.
+fn cgroup_base() -> PathBuf {
+    for candidate in [
+        "/sys/fs/cgroup/unified",
+        "/sys/fs/cgroup",
+        "/sys/fs/cgroup/pids",
+    ] {
+        let p = Path::new(candidate);
+        let probe = p.join(format!("kubedeck-probe-{}", std::process::id()));
+        if p.join("cgroup.procs").exists() && std::fs::create_dir(&probe).is_ok() {
+            let _ = std::fs::remove_dir(&probe);
+            return p.to_path_buf();
+        }
+    }
+    panic!("no writable cgroup hierarchy (as root, /sys/fs/cgroup should be one)")
+}
+
+/// A running fake container; killed and its cgroup removed when dropped.
+struct FakeContainer {
+    child: Child,
+    cgroup: PathBuf,
+    hex: String,
+    marker_dir: PathBuf,
+}
+
+impl Drop for FakeContainer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // The cgroup can go once its last process has.
+        for _ in 0..250 {
+            if std::fs::remove_dir(&self.cgroup).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        if let Some(parent) = self.cgroup.parent() {
+            let _ = std::fs::remove_dir(parent);
+        }
+        let _ = std::fs::remove_dir(&self.marker_dir);
+    }
+}
+
+fn start_target(hostname: &str) -> FakeContainer {
+    // A container-like ID unique to this target (tests run in parallel in one process).
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let seed = format!("{:08x}{:04x}", std::process::id(), n);
+    let hex: String = seed.chars().cycle().take(64).collect();
+    let group = cgroup_base().join(format!("kubedeck-test-{seed}"));
+    let cgroup = group.join(format!("cri-containerd-{hex}.scope"));
+    std::fs::create_dir_all(&cgroup).unwrap_or_else(|e| panic!("{e}"));
+    let marker_dir = std::env::temp_dir().join(format!("kd-target-{}", &hex[..12]));
+    std::fs::create_dir_all(&marker_dir).unwrap_or_else(|e| panic!("{e}"));
+    // PID 1 of the new namespace moves itself into the cgroup (pids are read in the writer's
+    // namespace), so the container's init is what the cgroup holds, as under a runtime.
+    let script = format!(
+        "set -e
+echo 1 > {procs}
+hostname {hostname}
+ip link set lo up
+ip link add kd0 type veth peer name kd1
+ip addr add 10.77.0.1/24 dev kd0
+ip link set kd0 up
+mount -t tmpfs tmpfs {dir}
+echo only-in-the-target > {dir}/marker
+echo ready
+exec sleep 600",
+        procs = cgroup.join("cgroup.procs").display(),
+        dir = marker_dir.display(),
+    );
+    let mut child = Command::new("unshare")
+        .args([
+            "--fork",
+            "--kill-child",
+            "--pid",
+            "--mount-proc",
+            "--net",
+            "--uts",
+            "--ipc",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("unshare (util-linux): {e}"));
+    let mut line = String::new();
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        line.trim(),
+        "ready",
+        "the target did not start (needs ip from iproute2)"
+    );
+    FakeContainer {
+        child,
+        cgroup,
+        hex,
+        marker_dir,
+    }
+}
+
+/// Run the agent's join under a PTY, type `input`, and return (output, exit code).
+fn agent_session(args: &[&str], input: &str, run_dir: &Path) -> (String, u32) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 40,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kubedeck-agent"));
+    cmd.args(args);
+    cmd.env("KUBEDECK_AGENT_RUN", run_dir);
+    cmd.env("TERM", "dumb");
+    let mut child = pty
+        .slave
+        .spawn_command(cmd)
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(pty.slave);
+    let mut reader = pty
+        .master
+        .try_clone_reader()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut writer = pty.master.take_writer().unwrap_or_else(|e| panic!("{e}"));
+    writer
+        .write_all(input.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reading = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Until the PTY closes (EIO once the session's processes are gone).
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    });
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    drop(writer);
+    drop(pty.master);
+    let out = reading.join().unwrap_or_default();
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        status.exit_code(),
+    )
+}
+
+#[test]
+#[cfg_attr(
+    not(as_root),
+    ignore = "needs root (namespaces, cgroups, mounts): run as root, as .ci/run does"
+)]
+fn the_shell_sees_the_targets_hostname_network_processes_and_files() {
+    let target = start_target("kd-target");
+    let run = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let id = format!("containerd://{}", target.hex);
+    let marker = target.marker_dir.join("marker");
+    let input = format!(
+        "echo host=$(hostname); ip -o addr show; ps -e -o pid=,comm= | sed 's/^ */ps: /'; cat $KUBEDECK_TARGET_ROOT{m}; test -e {m} || echo not-in-the-agents-view; exit 7\n",
+        m = marker.display()
+    );
+    let (out, code) = agent_session(
+        &[
+            "join",
+            "--namespace",
+            "demo",
+            "--pod",
+            "web-1",
+            "--container",
+            "app",
+            "--container-id",
+            &id,
+            "--shell",
+            "/bin/sh",
+            "--requested-by",
+            "alice",
+        ],
+        &input,
+        run.path(),
+    );
+    assert_eq!(code, 7, "{out}");
+    assert!(out.contains("in demo/web-1:app"), "{out}");
+    assert!(
+        out.contains("The container's files are at /proc/1/root"),
+        "{out}"
+    );
+    assert!(out.contains("host=kd-target\r"), "hostname: {out}");
+    assert!(
+        out.contains("kd0") && out.contains("10.77.0.1/24"),
+        "interfaces: {out}"
+    );
+    // The target's processes only: its init is PID 1, and the node's are not there.
+    let pids: Vec<(u32, String)> = out
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.strip_prefix("ps: ")?.split_whitespace();
+            let pid = w.next()?.parse().ok()?;
+            Some((pid, w.next()?.to_string()))
+        })
+        .collect();
+    assert!(pids.contains(&(1, "sleep".to_string())), "{out}");
+    assert!(
+        pids.len() <= 5,
+        "more than the target's processes: {pids:?}"
+    );
+    assert!(out.contains("only-in-the-target"), "{out}");
+    assert!(out.contains("not-in-the-agents-view"), "{out}");
+    // The session is logged, start and end, with the exit status.
+    let log = std::fs::read_to_string(run.path().join("sessions.log")).unwrap_or_default();
+    assert!(
+        log.contains("\"event\":\"session-start\"") && log.contains("\"requested_by\":\"alice\""),
+        "{log}"
+    );
+    assert!(
+        log.contains("\"event\":\"session-end\"") && log.contains("\"exit_code\":7"),
+        "{log}"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(as_root),
+    ignore = "needs root (namespaces, cgroups, mounts): run as root, as .ci/run does"
+)]
+fn an_unknown_or_disguised_container_is_refused() {
+    let target = start_target("kd-target-2");
+    let run = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // Another runtime's layout for the same hex, and an ID no process has.
+    let other: String = target.hex.chars().rev().collect();
+    for id in [
+        format!("cri-o://{}", target.hex),
+        format!("containerd://{other}"),
+    ] {
+        let (out, code) = agent_session(
+            &[
+                "join",
+                "--namespace",
+                "demo",
+                "--pod",
+                "web-1",
+                "--container",
+                "app",
+                "--container-id",
+                &id,
+            ],
+            "",
+            run.path(),
+        );
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("no process of container"), "{out}");
+    }
+    let (out, code) = agent_session(
+        &[
+            "join",
+            "--namespace",
+            "demo",
+            "--pod",
+            "web-1",
+            "--container",
+            "app",
+            "--container-id",
+            &format!("containerd://{}", target.hex),
+            "--shell",
+            "/proc/self/root/bin/sh",
+        ],
+        "",
+        run.path(),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("refused"), "{out}");
+    let log = std::fs::read_to_string(run.path().join("sessions.log")).unwrap_or_default();
+    assert_eq!(log.matches("session-refused").count(), 3, "{log}");
+}
