@@ -8,3 +8,4 @@ pub mod finder;
 pub mod join;
 pub mod sessions;
 pub mod target;
+pub mod testbed;

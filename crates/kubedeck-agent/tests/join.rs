@@ -5,114 +5,33 @@
 //! by that ID and give a shell that sees the target's hostname, interfaces, processes (PID 1 is
 //! the target's) and files (through /proc/PID/root). Needs root: ignored otherwise.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
-/// A writable cgroup hierarchy: the v2 one, or v1's `pids`.
-fn cgroup_base() -> PathBuf {
-    for candidate in [
-        "/sys/fs/cgroup/unified",
-        "/sys/fs/cgroup",
-        "/sys/fs/cgroup/pids",
-    ] {
-        let p = Path::new(candidate);
-        let probe = p.join(format!("kubedeck-probe-{}", std::process::id()));
-        if p.join("cgroup.procs").exists() && std::fs::create_dir(&probe).is_ok() {
-            let _ = std::fs::remove_dir(&probe);
-            return p.to_path_buf();
-        }
-    }
-    panic!("no writable cgroup hierarchy (as root, /sys/fs/cgroup should be one)")
-}
+use kubedeck_agent::testbed::{FakeContainer, Spec};
 
-/// A running fake container; killed and its cgroup removed when dropped.
-struct FakeContainer {
-    child: Child,
-    cgroup: PathBuf,
+struct Target {
+    _container: FakeContainer,
     hex: String,
     marker_dir: PathBuf,
 }
 
-impl Drop for FakeContainer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        // The cgroup can go once its last process has.
-        for _ in 0..250 {
-            if std::fs::remove_dir(&self.cgroup).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        if let Some(parent) = self.cgroup.parent() {
-            let _ = std::fs::remove_dir(parent);
-        }
-        let _ = std::fs::remove_dir(&self.marker_dir);
-    }
-}
-
-fn start_target(hostname: &str) -> FakeContainer {
+fn start_target(hostname: &str) -> Target {
     // A container-like ID unique to this target (tests run in parallel in one process).
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let seed = format!("{:08x}{:04x}", std::process::id(), n);
     let hex: String = seed.chars().cycle().take(64).collect();
-    let group = cgroup_base().join(format!("kubedeck-test-{seed}"));
-    let cgroup = group.join(format!("cri-containerd-{hex}.scope"));
-    std::fs::create_dir_all(&cgroup).unwrap_or_else(|e| panic!("{e}"));
-    let marker_dir = std::env::temp_dir().join(format!("kd-target-{}", &hex[..12]));
-    std::fs::create_dir_all(&marker_dir).unwrap_or_else(|e| panic!("{e}"));
-    // PID 1 of the new namespace moves itself into the cgroup (pids are read in the writer's
-    // namespace), so the container's init is what the cgroup holds, as under a runtime.
-    let script = format!(
-        "set -e
-echo 1 > {procs}
-hostname {hostname}
-ip link set lo up
-ip link add kd0 type veth peer name kd1
-ip addr add 10.77.0.1/24 dev kd0
-ip link set kd0 up
-mount -t tmpfs tmpfs {dir}
-echo only-in-the-target > {dir}/marker
-echo ready
-exec sleep 600",
-        procs = cgroup.join("cgroup.procs").display(),
-        dir = marker_dir.display(),
-    );
-    let mut child = Command::new("unshare")
-        .args([
-            "--fork",
-            "--kill-child",
-            "--pid",
-            "--mount-proc",
-            "--net",
-            "--uts",
-            "--ipc",
-            "--mount",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            &script,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("unshare (util-linux): {e}"));
-    let mut line = String::new();
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        line.trim(),
-        "ready",
-        "the target did not start (needs ip from iproute2)"
-    );
-    FakeContainer {
-        child,
-        cgroup,
+    let marker_dir = std::env::temp_dir().join(format!("kd-target-{seed}"));
+    let container = FakeContainer::start(&Spec {
+        hex: &hex,
+        hostname,
+        address: "10.77.0.1/24",
+        private_dir: &marker_dir,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    Target {
+        _container: container,
         hex,
         marker_dir,
     }
