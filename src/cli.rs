@@ -81,4 +81,7 @@ pub struct SimArgs {
     /// Milliseconds between scenario ticks; 0 freezes the world.
     #[arg(long, default_value_t = 1000)]
     pub tick_ms: u64,
+    /// Install the node agent (its namespace, DaemonSet and a pod per node).
+    #[arg(long)]
+    pub agent: bool,
 }

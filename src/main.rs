@@ -63,6 +63,9 @@ fn sim_options(args: &SimArgs) -> SimOptions {
 
 async fn run_sim(args: &SimArgs) -> Result<()> {
     let sim = Sim::start(sim_options(args), args.listen).await?;
+    if args.agent {
+        sim.install_agent();
+    }
     if let Some(path) = &args.kubeconfig_out {
         sim.write_kubeconfig(path)?;
         println!("kubeconfig written to {}", path.display());
@@ -110,6 +113,8 @@ async fn run_ui(cli: &Cli) -> Result<()> {
             "127.0.0.1:0".parse().wrap_err("demo address")?,
         )
         .await?;
+        // The demo has the node agent installed, so agent sessions can be tried at once.
+        sim.install_agent();
         let file = tempfile::Builder::new()
             .prefix("kubedeck-demo-")
             .suffix(".kubeconfig")

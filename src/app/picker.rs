@@ -18,6 +18,8 @@ pub enum PickFor {
     Profile,
     /// The container a debug profile targets.
     DebugTarget(Profile),
+    /// The container to join through the node agent.
+    AgentTarget,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

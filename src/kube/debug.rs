@@ -221,8 +221,12 @@ fn patch_error(target: &Target, e: kube::Error) -> SessionError {
         }
         other => other.to_string(),
     };
-    refused(target, why)
+    // Where ephemeral containers cannot go, the node agent may.
+    refused(target, format!("{why}. {AGENT_HINT}"))
 }
+
+/// What to try when a debug container is refused.
+pub const AGENT_HINT: &str = "Where the kubedeck agent is installed, D then `agent` opens a shell in the container's namespaces through it";
 
 /// The pod's events about this debugger, by a key to report each once.
 fn event_lines(events: &[Event], image: &str, name: &str) -> Vec<(String, String)> {

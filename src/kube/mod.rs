@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod age;
+pub mod agent;
 pub mod backoff;
 pub mod client;
 pub mod cluster;

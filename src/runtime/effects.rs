@@ -583,6 +583,15 @@ impl Runner {
                 profile: profile.clone(),
                 timeout: Duration::from_secs(300),
             }),
+            SessionSpec::Agent { pod, container } => Box::new(crate::kube::agent::AgentSession {
+                target: crate::kube::exec::Target {
+                    client: client?,
+                    namespace: pod.namespace.clone(),
+                    pod: pod.name.clone(),
+                    container: container.clone(),
+                },
+                requested_by: Some(format!("kubeconfig context {}", pod.cluster.context())),
+            }),
             SessionSpec::Edit(job) => Box::new(crate::pty::local::Local {
                 command: crate::kube::edit::editor_command(&job.path),
                 cwd: None,

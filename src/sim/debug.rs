@@ -298,6 +298,7 @@ async fn lifecycle(sim: Arc<Shared>, key: Key, c: Value) {
         hostname: key.1.clone(),
         rows: 24,
         cols: 80,
+        env: Vec::new(),
     };
     let proc = match Proc::start(&spawn) {
         Ok(p) => p,
@@ -360,6 +361,7 @@ pub fn container_process(
         hostname: key.1.clone(),
         rows: 24,
         cols: 80,
+        env: Vec::new(),
     };
     let proc = Proc::start(&spawn)?;
     sim.register_process(key, container, proc.clone());

@@ -168,7 +168,7 @@ pub async fn exec(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let req = Request::parse(query.as_deref().unwrap_or_default());
-    let (_, container, image) = match check(&sim, &namespace, &name, &req, "exec") {
+    let (pod, container, image) = match check(&sim, &namespace, &name, &req, "exec") {
         Ok(x) => x,
         Err(r) => return *r,
     };
@@ -178,14 +178,51 @@ pub async fn exec(
     if req.command.is_empty() {
         return error(400, "BadRequest", "you must specify at least 1 command");
     }
-    let spawn = Spawn {
+    let dir = super::procs::scratch(sim.scratch(), &namespace, &name, &container);
+    let mut spawn = Spawn {
         command: req.command.clone(),
         tty: req.tty,
-        dir: super::procs::scratch(sim.scratch(), &namespace, &name, &container),
+        dir: dir.clone(),
         hostname: name.clone(),
         rows: 24,
         cols: 80,
+        env: Vec::new(),
     };
+    // The agent's pods run the real agent; a join's target gets a fake container first.
+    if super::agent::is_agent_pod(&pod) && req.command[0] == super::agent::NAME {
+        let Some(binary) = super::agent::binary() else {
+            return error(
+                500,
+                "InternalError",
+                "the simulator cannot find the kubedeck-agent binary next to its own (build the workspace)",
+            );
+        };
+        spawn.command[0] = binary.display().to_string();
+        spawn.env.push((
+            "KUBEDECK_AGENT_RUN".into(),
+            dir.join("run").display().to_string(),
+        ));
+        if req.command.get(1).is_some_and(|c| c == "join") {
+            if let (Some(id), Some(target)) = (
+                super::agent::flag(&req.command, "--container-id"),
+                super::agent::flag(&req.command, "--pod"),
+            ) {
+                let (sim, id, target) = (sim.clone(), id.to_string(), target.to_string());
+                // The target pod's own IP on the fake container's interface.
+                let ip = sim
+                    .store
+                    .snapshot(Kind::Pod)
+                    .items
+                    .iter()
+                    .find(|p| p["metadata"]["name"] == target.as_str())
+                    .and_then(|p| p["status"]["podIP"].as_str().map(|ip| format!("{ip}/24")))
+                    .unwrap_or_else(|| "10.77.0.1/24".into());
+                // Starting a fake container waits for it: off the async workers.
+                let _ =
+                    tokio::task::spawn_blocking(move || sim.agent_target(&id, &target, &ip)).await;
+            }
+        }
+    }
     let started = if image_lacks(&image, &req.command[0]) {
         Err(super::procs::not_found(&req.command[0]))
     } else {

@@ -1,6 +1,7 @@
 //! The simulated cluster: a real HTTP server on 127.0.0.1 speaking the Kubernetes wire protocol,
 //! backed by a deterministic, living world. Used by `--demo`, `kubedeck sim`, tests and benchmarks.
 
+mod agent;
 mod debug;
 mod events;
 mod exec;
@@ -101,6 +102,8 @@ pub struct Shared {
     scratch: tempfile::TempDir,
     /// Processes attach reaches, by (namespace, pod) and container.
     procs: Mutex<HashMap<(Key, String), Arc<procs::Proc>>>,
+    /// Fake containers the agent's joins reach, by container ID hex.
+    agent_targets: Mutex<HashMap<String, kubedeck_agent::testbed::FakeContainer>>,
     ctrl: OnceLock<mpsc::UnboundedSender<(Ctrl, Option<oneshot::Sender<()>>)>>,
 }
 
@@ -115,6 +118,27 @@ impl Shared {
 
     fn world(&self) -> MutexGuard<'_, World> {
         self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn install_agent(&self) {
+        let mut w = self.world();
+        let now = w.now;
+        agent::install(&self.store, now, || w.n());
+    }
+
+    /// A fake container for an agent join's target (needs root; see `agent`).
+    fn agent_target(&self, container_id: &str, pod: &str, address: &str) {
+        let mut targets = self.agent_targets.lock().unwrap_or_else(|e| e.into_inner());
+        let known = kubedeck_agent::target::ContainerId::parse(container_id)
+            .is_ok_and(|id| targets.contains_key(&id.hex));
+        if known {
+            return;
+        }
+        if let Some((hex, container)) =
+            agent::fake_container(self.scratch.path(), container_id, pod, address)
+        {
+            targets.insert(hex, container);
+        }
     }
 
     fn events(&self) -> MutexGuard<'_, EventLog> {
@@ -279,6 +303,7 @@ impl Sim {
                 .tempdir()
                 .map_err(SimError::Scratch)?,
             procs: Mutex::new(HashMap::new()),
+            agent_targets: Mutex::new(HashMap::new()),
             ctrl: OnceLock::new(),
         });
         let _ = shared.addr.set(addr);
@@ -318,6 +343,12 @@ impl Sim {
 
     pub fn store(&self) -> &Store {
         &self.shared.store
+    }
+
+    /// Install the node agent (namespace, DaemonSet, a pod per node), as `kubedeck agent
+    /// install` would on a real cluster.
+    pub fn install_agent(&self) {
+        self.shared.install_agent();
     }
 
     pub fn faults(&self) -> &Faults {
@@ -408,6 +439,11 @@ impl Drop for Sim {
         for t in &self.tasks {
             t.abort();
         }
+        self.shared
+            .agent_targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 

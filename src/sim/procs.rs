@@ -36,6 +36,8 @@ pub struct Spawn {
     pub hostname: String,
     pub rows: u16,
     pub cols: u16,
+    /// More environment for the process.
+    pub env: Vec<(String, String)>,
 }
 
 #[derive(Default)]
@@ -260,6 +262,7 @@ fn environment(spawn: &Spawn) -> Vec<(String, String)> {
     if spawn.tty {
         env.push(("TERM".into(), "xterm".into()));
     }
+    env.extend(spawn.env.iter().cloned());
     env
 }
 
@@ -382,6 +385,7 @@ mod tests {
             hostname: "web-1".into(),
             rows: 24,
             cols: 80,
+            env: Vec::new(),
         }
     }
 

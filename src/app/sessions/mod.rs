@@ -30,6 +30,8 @@ pub enum SessionSpec {
         target: String,
         profile: Profile,
     },
+    /// A shell in `container`'s namespaces through the node agent on the pod's node.
+    Agent { pod: ObjectRef, container: String },
     /// A shell on this machine with `cluster`'s context and `scope`'s namespace.
     Local { cluster: ClusterId, scope: Scope },
     /// The user's editor on an object's YAML; applied when it exits.
@@ -41,6 +43,7 @@ impl SessionSpec {
         match self {
             SessionSpec::Exec { .. } => "exec",
             SessionSpec::Debug { .. } => "debug",
+            SessionSpec::Agent { .. } => "agent",
             SessionSpec::Local { .. } => "local",
             SessionSpec::Edit(_) => "edit",
         }
@@ -49,7 +52,9 @@ impl SessionSpec {
     /// The cluster the session talks to.
     pub fn cluster(&self) -> &ClusterId {
         match self {
-            SessionSpec::Exec { pod, .. } | SessionSpec::Debug { pod, .. } => &pod.cluster,
+            SessionSpec::Exec { pod, .. }
+            | SessionSpec::Debug { pod, .. }
+            | SessionSpec::Agent { pod, .. } => &pod.cluster,
             SessionSpec::Local { cluster, .. } => cluster,
             SessionSpec::Edit(job) => &job.obj.cluster,
         }
@@ -65,6 +70,9 @@ impl SessionSpec {
                 target,
                 profile,
             } => format!("{}/{}:{target} [{}]", pod.namespace, pod.name, profile.name),
+            SessionSpec::Agent { pod, container } => {
+                format!("{}/{}:{container} [agent]", pod.namespace, pod.name)
+            }
             SessionSpec::Local { cluster, .. } => format!("shell ({cluster})"),
             SessionSpec::Edit(job) => format!("{} ({})", job.obj.label(), job.obj.cluster),
         }
@@ -130,7 +138,9 @@ pub fn recording_path(
     now: Timestamp,
 ) -> PathBuf {
     let what = match spec {
-        SessionSpec::Exec { pod, .. } | SessionSpec::Debug { pod, .. } => pod.name.as_str(),
+        SessionSpec::Exec { pod, .. }
+        | SessionSpec::Debug { pod, .. }
+        | SessionSpec::Agent { pod, .. } => pod.name.as_str(),
         SessionSpec::Local { .. } => "local",
         SessionSpec::Edit(job) => job.obj.name.as_str(),
     };

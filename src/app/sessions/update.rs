@@ -121,6 +121,10 @@ pub fn open_shell(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The debug picker's value for a session through the node agent (not a profile name: those
+/// are plain words).
+pub const AGENT_CHOICE: &str = "@agent";
+
 /// A live debug session already opened on `row`'s pod.
 fn debug_session_of(app: &App, row: &PodRow) -> Option<SessionId> {
     let pod = row_ref(app, row);
@@ -159,11 +163,17 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let profiles = &app.session_settings.profiles;
-    let items = profiles
+    let mut items: Vec<String> = profiles
         .iter()
         .map(|p| format!("{:<18} {}", p.name, p.image))
         .collect();
-    let values = profiles.iter().map(|p| p.name.clone()).collect();
+    let mut values: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
+    // Where ephemeral containers are not allowed: the node agent, if the cluster has it.
+    items.push(format!(
+        "{:<18} the node agent's tools in the container's namespaces",
+        "agent"
+    ));
+    values.push(AGENT_CHOICE.to_string());
     let pod = row_ref(app, &row);
     app.open_picker(Picker {
         title: format!("debug {} with", row.name),
@@ -189,6 +199,27 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
         PickFor::Shell => open_session(
             app,
             SessionSpec::Exec {
+                pod,
+                container: value,
+            },
+        ),
+        PickFor::Profile if value == AGENT_CHOICE => {
+            let Some(row) = pod_row(app, &pod.namespace, &pod.name) else {
+                say(app, Severity::Error, format!("pod {} is gone", pod.name));
+                return Vec::new();
+            };
+            let containers = main_containers(&row);
+            if let [container] = containers.as_slice() {
+                let container = container.clone();
+                return open_session(app, SessionSpec::Agent { pod, container });
+            }
+            let title = format!("agent in {}: target container", row.name);
+            container_picker(app, &row, title, PickFor::AgentTarget);
+            Vec::new()
+        }
+        PickFor::AgentTarget => open_session(
+            app,
+            SessionSpec::Agent {
                 pod,
                 container: value,
             },

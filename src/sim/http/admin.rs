@@ -46,6 +46,7 @@ pub(super) fn admin(sim: &Shared, cmd: &str, params: &Params) -> Response {
             restore: params.get("restore").is_some_and(|v| v == "true"),
         }),
         "checkpoint" => sim.store.checkpoint(),
+        "agent" => sim.install_agent(),
         "token" => sim.set_token(params.get("value").map(String::as_str)),
         // Many objects of a kind, for the benchmarks: `bulk?kind=configmaps&count=20000`.
         "bulk" => {

@@ -1,0 +1,221 @@
+//! Agent sessions: a shell in a container's namespaces through kubedeck's node agent, for
+//! where ephemeral containers cannot go. kubedeck finds the target's node and container ID,
+//! finds the agent pod on that node, and execs `kubedeck-agent join …` in it with a TTY: the
+//! apiserver authenticates and authorises that exec (RBAC `create pods/exec` on the agent pod),
+//! the kubelet carries the terminal, resizes and exit status, and the agent does the join
+//! (crates/kubedeck-agent). See docs/agent.md and docs/security.md.
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+
+use super::exec::{Exec, Target};
+use crate::pty::{Backend, Connection, Progress, SessionError, Size};
+
+/// Where `deploy/agent.yaml` installs the agent, and how its pods are labelled.
+pub const NAMESPACE: &str = "kubedeck-system";
+pub const SELECTOR: &str = "app.kubernetes.io/name=kubedeck-agent";
+pub const CONTAINER: &str = "agent";
+
+/// A session in `target`'s container through the agent on its node.
+pub struct AgentSession {
+    pub target: Target,
+    /// What the session log records as the requester (informational; the apiserver's audit
+    /// log of the exec has the authenticated user).
+    pub requested_by: Option<String>,
+}
+
+fn refused(target: &Target, why: impl std::fmt::Display) -> SessionError {
+    SessionError::Refused(format!("agent {}: {why}", target.label()))
+}
+
+/// The target's node and its container's ID, from the pod's status.
+pub fn node_and_container_id(pod: &Pod, container: &str) -> Result<(String, String), String> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let node = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.clone())
+        .ok_or_else(|| format!("pod {name} is not scheduled on a node yet"))?;
+    let status = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .find(|c| c.name == container)
+        .ok_or_else(|| format!("container {container} of {name} has no status yet"))?;
+    let running = status
+        .state
+        .as_ref()
+        .and_then(|s| s.running.as_ref())
+        .is_some();
+    match status.container_id.clone().filter(|_| running) {
+        Some(id) => Ok((node, id)),
+        None => Err(format!(
+            "container {container} of {name} is not running: the agent joins a running container's namespaces"
+        )),
+    }
+}
+
+/// The agent's command line for the join.
+pub fn join_command(
+    target: &Target,
+    container_id: &str,
+    requested_by: Option<&str>,
+) -> Vec<String> {
+    let mut argv: Vec<String> = [
+        "kubedeck-agent",
+        "join",
+        "--namespace",
+        &target.namespace,
+        "--pod",
+        &target.pod,
+        "--container",
+        &target.container,
+        "--container-id",
+        container_id,
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    if let Some(who) = requested_by {
+        argv.push("--requested-by".into());
+        argv.push(who.chars().take(200).collect());
+    }
+    argv
+}
+
+fn ready(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .into_iter()
+        .flatten()
+        .any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
+fn list_error(e: kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) if s.code == 403 => format!(
+            "not allowed to list the agent's pods in {NAMESPACE} ({}): the agent serves only users who may exec into its pods (docs/security.md)",
+            s.message
+        ),
+        other => format!("cannot list the agent's pods in {NAMESPACE}: {other}"),
+    }
+}
+
+impl AgentSession {
+    /// The agent pod on `node`, running and ready.
+    async fn agent_on(&self, node: &str) -> Result<String, SessionError> {
+        let t = &self.target;
+        let agents: Api<Pod> = Api::namespaced(t.client.clone(), NAMESPACE);
+        let on_node = agents
+            .list(
+                &ListParams::default()
+                    .labels(SELECTOR)
+                    .fields(&format!("spec.nodeName={node}")),
+            )
+            .await
+            .map_err(|e| refused(t, list_error(e)))?;
+        if let Some(pod) = on_node.items.iter().find(|p| ready(p)) {
+            return Ok(pod.metadata.name.clone().unwrap_or_default());
+        }
+        if !on_node.items.is_empty() {
+            return Err(refused(
+                t,
+                format!("the agent pod on node {node} is not ready yet; retry in a moment"),
+            ));
+        }
+        let anywhere = agents
+            .list(&ListParams::default().labels(SELECTOR).limit(1))
+            .await
+            .map_err(|e| refused(t, list_error(e)))?;
+        Err(refused(
+            t,
+            if anywhere.items.is_empty() {
+                format!(
+                    "the kubedeck agent is not installed in this cluster (no pods labelled {SELECTOR} in {NAMESPACE}): `kubedeck agent install` installs it (docs/agent.md)"
+                )
+            } else {
+                format!(
+                    "no agent pod runs on node {node}: check the DaemonSet's tolerations and node selector"
+                )
+            },
+        ))
+    }
+}
+
+impl Backend for AgentSession {
+    fn label(&self) -> String {
+        format!("agent {}", self.target.label())
+    }
+
+    fn connect(
+        self: Box<Self>,
+        size: Size,
+        progress: Progress,
+    ) -> BoxFuture<'static, Result<Connection, SessionError>> {
+        async move {
+            let t = &self.target;
+            let pods: Api<Pod> = Api::namespaced(t.client.clone(), &t.namespace);
+            let pod = pods.get(&t.pod).await.map_err(|e| match e {
+                kube::Error::Api(s) if s.code == 404 => {
+                    refused(t, format!("pod {} not found", t.pod))
+                }
+                other => refused(t, other),
+            })?;
+            let (node, container_id) =
+                node_and_container_id(&pod, &t.container).map_err(|why| refused(t, why))?;
+            let agent = self.agent_on(&node).await?;
+            let _ = progress.send(format!(
+                "joining {} through agent pod {agent} on node {node}",
+                t.label()
+            ));
+            let exec = Exec {
+                target: Target {
+                    client: t.client.clone(),
+                    namespace: NAMESPACE.to_string(),
+                    pod: agent,
+                    container: CONTAINER.to_string(),
+                },
+                command: Some(join_command(t, &container_id, self.requested_by.as_deref())),
+            };
+            Box::new(exec).connect(size, progress).await
+        }
+        .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(json: serde_json::Value) -> Pod {
+        serde_json::from_value(json).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_node_and_id_come_from_the_pods_status() {
+        let running = pod(serde_json::json!({
+            "metadata": {"name": "web-1"}, "spec": {"nodeName": "node-3", "containers": []},
+            "status": {"containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "image": "x", "imageID": "",
+                "containerID": "containerd://abc", "state": {"running": {}}}]}}));
+        assert_eq!(
+            node_and_container_id(&running, "app"),
+            Ok(("node-3".into(), "containerd://abc".into()))
+        );
+        assert!(node_and_container_id(&running, "sidecar").is_err());
+        let waiting = pod(serde_json::json!({
+            "metadata": {"name": "web-1"}, "spec": {"nodeName": "node-3", "containers": []},
+            "status": {"containerStatuses": [{"name": "app", "ready": false, "restartCount": 0, "image": "x", "imageID": "",
+                "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}}));
+        assert!(node_and_container_id(&waiting, "app").is_err_and(|e| e.contains("not running")));
+        let unscheduled =
+            pod(serde_json::json!({"metadata": {"name": "web-1"}, "spec": {"containers": []}}));
+        assert!(
+            node_and_container_id(&unscheduled, "app").is_err_and(|e| e.contains("not scheduled"))
+        );
+    }
+}
