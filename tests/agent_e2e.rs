@@ -1,0 +1,113 @@
+//! Agent sessions end to end: the real binary in a PTY against the simulator with the agent
+//! installed; `D` then `agent` on a pod opens a pane whose shell runs, through the real
+//! `kubedeck-agent` binary exec'd in the agent pod of the pod's node, inside a fake container
+//! of the target (real namespaces: needs root). Refusals (not installed, RBAC) need no root.
+
+mod common;
+
+use common::term::{Term, pane_line, wait_prompt};
+use common::world;
+use jiff::{SignedDuration, Timestamp};
+use kubedeck::sim::Kind;
+use serde_json::{Value, json};
+
+/// A running pod with one container `app` on worker-01, with a container ID.
+fn running_pod(name: &str, hex_seed: u32) -> Value {
+    let started = Timestamp::now() - SignedDuration::from_secs(60);
+    let id = format!("{hex_seed:08x}").repeat(8);
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"),
+                     "creationTimestamp": started.to_string(), "labels": {"app": name}},
+        "spec": {"containers": [{"name": "app", "image": "gcr.io/distroless/static:nonroot"}], "nodeName": "worker-01"},
+        "status": {"phase": "Running", "podIP": "10.9.9.9", "conditions": [{"type": "Ready", "status": "True"}],
+            "containerStatuses": [
+            {"name": "app", "ready": true, "restartCount": 0, "image": "gcr.io/distroless/static:nonroot", "imageID": "",
+             "containerID": format!("containerd://{id}"),
+             "state": {"running": {"startedAt": started.to_string()}}}]}
+    })
+}
+
+/// `D` on pod `name`, then the picker's last entry: the agent.
+fn open_agent(t: &mut Term, name: &str) {
+    t.wait_for(name);
+    t.send(&format!("/{name}\r"));
+    t.wait_for(&format!("/{name}"));
+    t.send("D");
+    t.wait_for(&format!("debug {name} with"));
+    t.wait_for("the node agent's tools");
+    t.send("jjjj\r");
+}
+
+#[test]
+#[cfg_attr(
+    not(as_root),
+    ignore = "needs root (the simulator's fake container uses namespaces and cgroups): run as root, as .ci/run does"
+)]
+fn an_agent_session_joins_the_containers_namespaces() {
+    let w = world(common::frozen(10));
+    w.sim.install_agent();
+    w.sim
+        .store()
+        .put(Kind::Pod, running_pod("agent-one", std::process::id()));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    t.wait_for("pods(demo)");
+    open_agent(&mut t, "agent-one");
+    t.wait_for("through agent pod kubedeck-agent-");
+    t.wait_for("kubedeck-agent: in demo/agent-one:app");
+    wait_prompt(&t);
+    // The target's hostname, its address, its processes (its init is PID 1).
+    t.send("echo host=$(hostname); ip -br addr | grep -c 10.9.9.9; ps -e -o pid=,comm= | sed 's/^ */ps:/'\r");
+    t.wait_until("the target's hostname", |s| pane_line(s, "host=agent-one"));
+    t.wait_until("the target's address", |s| pane_line(s, "1"));
+    t.wait_until("the target's init as PID 1", |s| pane_line(s, "ps:1 sleep"));
+    t.send("cat $KUBEDECK_TARGET_ROOT/*/agent-target-*/marker 2>/dev/null || cat /proc/1/root$(ls -d /tmp 2>/dev/null)/nothing; echo marker-done\r");
+    t.wait_until("the command ran", |s| pane_line(s, "marker-done"));
+    // The sessions list names it an agent session; the shell's exit status is kept.
+    t.send("exit 3\r");
+    t.wait_for("exited (3)");
+    t.send("\x01\t");
+    t.send(":sessions\r");
+    t.wait_until("listed as an agent session", |s| {
+        s.lines()
+            .any(|l| l.contains("agent-one:app [agent]") && l.contains("exited (3)"))
+    });
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+/// The right-hand pane's text with its wrapped lines joined.
+fn pane_text(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|l| {
+            l.split_once("││")
+                .map(|(_, r)| r.trim_end().trim_end_matches('│').trim_end())
+        })
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+#[test]
+fn an_agent_session_says_why_it_cannot_start() {
+    let w = world(common::frozen(10));
+    w.sim.store().put(Kind::Pod, running_pod("agent-two", 7));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 200, 45);
+    t.wait_for("pods(demo)");
+    open_agent(&mut t, "agent-two");
+    t.wait_until("not installed, and how to install it", |s| {
+        let text = pane_text(s);
+        text.contains("the kubedeck agent is not installed in this cluster")
+            && text.contains("`kubedeck agent install` installs it")
+    });
+    // Installed, but this user may not exec into the agent's pods.
+    w.sim.install_agent();
+    w.sim.faults().forbid("pods/exec");
+    t.send("\x01\t");
+    open_agent(&mut t, "agent-two");
+    // The new pane (below the table) is titled with the refusal of the exec into the agent.
+    t.wait_for("failed: exec kubedeck-system/kubedeck-agent-");
+    t.wait_for("kubedeck-agent-");
+    let screen = t.wait_for("not all");
+    assert!(screen.contains("failed: exec kubedeck-system/"), "{screen}");
+}
