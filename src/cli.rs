@@ -57,6 +57,33 @@ pub struct Cli {
 pub enum Command {
     /// Run the simulated cluster standalone, for kubectl, kubedeck or benchmarks.
     Sim(SimArgs),
+    /// The node agent (docs/agent.md): install or uninstall it in the chosen context.
+    Agent(AgentArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    #[command(subcommand)]
+    pub action: AgentAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentAction {
+    /// Apply deploy/agent.yaml (namespace kubedeck-system, its ServiceAccount, a Role for its
+    /// users and the DaemonSet), after confirmation.
+    Install {
+        /// Print the manifests and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Delete the namespace kubedeck-system and everything in it, after confirmation.
+    Uninstall {
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! kubedeck: a keyboard-driven terminal UI for operating Kubernetes clusters.
 
+pub mod agent_install;
 pub mod app;
 pub mod cli;
 pub mod clipboard;

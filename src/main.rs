@@ -32,6 +32,7 @@ fn main() -> ExitCode {
     let result = rt.block_on(async {
         match cli.command {
             Some(Command::Sim(ref args)) => run_sim(args).await,
+            Some(Command::Agent(ref args)) => run_agent(&cli, args).await,
             None => run_ui(&cli).await,
         }
     });
@@ -58,6 +59,30 @@ fn sim_options(args: &SimArgs) -> SimOptions {
         },
         tick: (args.tick_ms > 0).then(|| std::time::Duration::from_millis(args.tick_ms)),
         ..SimOptions::default()
+    }
+}
+
+async fn run_agent(cli: &Cli, args: &kubedeck::cli::AgentArgs) -> Result<()> {
+    use kubedeck::cli::AgentAction;
+    if let AgentAction::Install { dry_run: true, .. } = args.action {
+        print!("{}", kubedeck::agent_install::MANIFESTS);
+        return Ok(());
+    }
+    if cli.readonly {
+        return Err(color_eyre::eyre::eyre!(
+            "read-only mode: installing or removing the agent is disabled"
+        ));
+    }
+    let source = kubedeck::kube::client::KubeconfigSource::load(cli.kubeconfig.as_ref())?;
+    let context = source.resolve_context(cli.context.as_deref())?;
+    let (client, _) = source.client(&context).await?;
+    match args.action {
+        AgentAction::Install { yes, .. } => {
+            kubedeck::agent_install::install(&client, &context, yes).await
+        }
+        AgentAction::Uninstall { yes } => {
+            kubedeck::agent_install::uninstall(&client, &context, yes).await
+        }
     }
 }
 

@@ -111,3 +111,65 @@ fn an_agent_session_says_why_it_cannot_start() {
     let screen = t.wait_for("not all");
     assert!(screen.contains("failed: exec kubedeck-system/"), "{screen}");
 }
+
+#[test]
+fn agent_install_applies_the_manifests_after_confirmation_and_uninstall_removes_them() {
+    use std::io::Write;
+    let w = world(common::frozen(5));
+    let run = |args: &[&str], answer: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubedeck"))
+            .arg("--kubeconfig")
+            .arg(&w.kubeconfig)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(answer.as_bytes());
+        }
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let daemonset = || {
+        w.sim.store().get(
+            Kind::DaemonSet,
+            &("kubedeck-system".into(), "kubedeck-agent".into()),
+        )
+    };
+    // A "no" changes nothing.
+    let (ok, out) = run(&["agent", "install"], "n\n");
+    assert!(ok && out.contains("Nothing applied"), "{out}");
+    assert!(daemonset().is_none());
+    let (ok, out) = run(&["--readonly", "agent", "install", "--yes"], "");
+    assert!(!ok && out.contains("read-only"), "{out}");
+    let (ok, out) = run(&["agent", "install"], "y\n");
+    assert!(
+        ok && out.contains("daemonset/kubedeck-system/kubedeck-agent created"),
+        "{out}"
+    );
+    let ds = daemonset().unwrap_or_else(|| panic!("no DaemonSet after install: {out}"));
+    assert_eq!(ds["spec"]["template"]["spec"]["hostPID"], true);
+    // Again: replaced at the version read, not duplicated.
+    let (ok, out) = run(&["agent", "install", "--yes"], "");
+    assert!(
+        ok && out.contains("daemonset/kubedeck-system/kubedeck-agent configured"),
+        "{out}"
+    );
+    let (ok, out) = run(&["agent", "uninstall"], "y\n");
+    assert!(
+        ok && out.contains("namespace/kubedeck-system deleted"),
+        "{out}"
+    );
+    assert!(
+        w.sim
+            .store()
+            .get(Kind::Namespace, &(String::new(), "kubedeck-system".into()))
+            .is_none()
+    );
+}
