@@ -146,7 +146,7 @@ fn log_and_pane_bindings() -> Vec<Binding> {
             "debug",
             vec![Key::ch('D')],
             Action::Debug,
-            "ephemeral debug container in the selected pod: pick a profile",
+            "debug the selected pod: an ephemeral container profile, or the node agent",
         )),
         t(b(
             "local_shell",
