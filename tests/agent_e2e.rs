@@ -61,8 +61,16 @@ fn an_agent_session_joins_the_containers_namespaces() {
     t.wait_until("the target's hostname", |s| pane_line(s, "host=agent-one"));
     t.wait_until("the target's address", |s| pane_line(s, "1"));
     t.wait_until("the target's init as PID 1", |s| pane_line(s, "ps:1 sleep"));
-    t.send("cat $KUBEDECK_TARGET_ROOT/*/agent-target-*/marker 2>/dev/null || cat /proc/1/root$(ls -d /tmp 2>/dev/null)/nothing; echo marker-done\r");
-    t.wait_until("the command ran", |s| pane_line(s, "marker-done"));
+    // A file only the target's mount namespace has (the fake container's own tmpfs under the
+    // simulator's scratch directory), through the target's root.
+    let tmp = std::env::temp_dir();
+    t.send(&format!(
+        "cat $KUBEDECK_TARGET_ROOT{}/kubedeck-sim-*/agent-target-*/marker 2>/dev/null\r",
+        tmp.display()
+    ));
+    t.wait_until("the target's own file", |s| {
+        pane_line(s, "only-in-the-target")
+    });
     // The sessions list names it an agent session; the shell's exit status is kept.
     t.send("exit 3\r");
     t.wait_for("exited (3)");
