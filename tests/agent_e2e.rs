@@ -35,7 +35,7 @@ fn open_agent(t: &mut Term, name: &str) {
     t.wait_for(&format!("/{name}"));
     t.send("D");
     t.wait_for(&format!("debug {name} with"));
-    t.wait_for("the node agent's tools");
+    t.wait_for("nodes ready)");
     t.send("jjjj\r");
 }
 
@@ -102,22 +102,25 @@ fn an_agent_session_says_why_it_cannot_start() {
     w.sim.store().put(Kind::Pod, running_pod("agent-two", 7));
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 200, 45);
     t.wait_for("pods(demo)");
-    open_agent(&mut t, "agent-two");
-    t.wait_until("not installed, and how to install it", |s| {
-        let text = pane_text(s);
-        text.contains("the kubedeck agent is not installed in this cluster")
-            && text.contains("`kubedeck agent install` installs it")
-    });
-    // Installed, but this user may not exec into the agent's pods.
+    // Not installed: the picker's line says so, and picking it says how to install.
+    t.wait_for("agent-two");
+    t.send("/agent-two\r");
+    t.wait_for("/agent-two");
+    t.send("D");
+    t.wait_for("the node agent is not installed (kubedeck agent install)");
+    t.send("jjjj\r");
+    t.wait_for("`kubedeck agent install` installs it");
+    // Installed, but this user may not exec into the agent's pods: the pane says so.
     w.sim.install_agent();
     w.sim.faults().forbid("pods/exec");
-    t.send("\x01\t");
-    open_agent(&mut t, "agent-two");
-    // The new pane (below the table) is titled with the refusal of the exec into the agent.
-    t.wait_for("failed: exec kubedeck-system/kubedeck-agent-");
-    t.wait_for("kubedeck-agent-");
-    let screen = t.wait_for("not all");
-    assert!(screen.contains("failed: exec kubedeck-system/"), "{screen}");
+    t.send("D");
+    t.wait_for("nodes ready)");
+    t.send("jjjj\r");
+    t.wait_until("refused by RBAC on the agent's pods", |s| {
+        let text = pane_text(s);
+        text.contains("exec kubedeck-system/kubedeck-agent-")
+            && text.contains("your RBAC role cannot create pods/exec in kubedeck-system")
+    });
 }
 
 #[test]

@@ -145,6 +145,8 @@ pub enum Effect {
     Drain(ClusterId, crate::kube::drain::DrainPlan),
     /// Read the PodDisruptionBudgets (for the drain preview).
     LoadBudgets(ClusterId),
+    /// Check whether the node agent is installed (for the debug picker).
+    CheckAgent(ClusterId),
     SetTheme(String),
     /// Start the stream `key` (its pane already waits for it).
     OpenLogs {

@@ -75,6 +75,8 @@ pub enum Done {
     SessionFailed(SessionId, SessionStartError),
     /// Step capture is off: nothing to list.
     CaptureOff,
+    /// Whether the node agent is installed.
+    Agent(ClusterId, crate::kube::agent::AgentPresence),
     /// The PodDisruptionBudgets, for the drain preview.
     Budgets(
         ClusterId,

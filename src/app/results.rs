@@ -199,6 +199,9 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         ),
         Done::SessionFailed(id, why) => return sessions::failed(app, id, why),
         Done::Budgets(cluster, result) => super::nodes::budgets(app, cluster, result),
+        Done::Agent(cluster, presence) => {
+            super::sessions::update::agent_checked(app, cluster, presence);
+        }
     }
     Vec::new()
 }

@@ -325,6 +325,8 @@ pub struct App {
     pub next_forward: crate::kube::portforward::ForwardId,
     /// Workloads restarted or scaled from here, followed until rolled out.
     pub rollouts: Vec<ObjectRef>,
+    /// Whether the node agent is installed in the shown cluster, as last checked (on `D`).
+    pub agent: Option<(ClusterId, crate::kube::agent::AgentPresence)>,
 }
 
 /// What the metrics poller last said.
@@ -419,6 +421,7 @@ impl App {
             forwards: BTreeMap::new(),
             next_forward: 1,
             rollouts: Vec::new(),
+            agent: None,
         }
     }
 

@@ -770,7 +770,7 @@ fn sessions_open_send_keys_and_end() {
             actions: &[Action::Debug, Action::Submit],
             check: |_, e| {
                 assert!(
-                    matches!(e, [Effect::OpenSession { spec: crate::app::sessions::SessionSpec::Debug { target, .. }, .. }] if target == "app")
+                    matches!(e, [Effect::CheckAgent(_), Effect::OpenSession { spec: crate::app::sessions::SessionSpec::Debug { target, .. }, .. }] if target == "app")
                 );
             },
         },
@@ -1289,4 +1289,60 @@ fn retry_now_asks_the_runtime_and_says_so() {
     assert!(message(&a).contains("retrying now"));
     let effects = super::command::command(&mut a, "retry");
     assert!(matches!(effects.as_slice(), [Effect::RetryNow(_)]));
+}
+
+#[test]
+fn the_debug_picker_offers_the_agent_as_installed_or_says_it_is_not() {
+    use crate::kube::agent::AgentPresence;
+    let agent_line = |a: &App| {
+        a.picker
+            .as_ref()
+            .and_then(|p| p.items.last().cloned())
+            .unwrap_or_default()
+    };
+    // D asks whether the agent is installed; the line says so when the answer comes.
+    let mut a = app();
+    let e = on_action(&mut a, Action::Debug);
+    assert_eq!(e, [Effect::CheckAgent(cluster())]);
+    assert!(agent_line(&a).contains("checking"), "{}", agent_line(&a));
+    update(
+        &mut a,
+        Msg::Done(Done::Agent(
+            cluster(),
+            AgentPresence::Installed { ready: 3 },
+        )),
+    );
+    assert!(
+        agent_line(&a).contains("(3 nodes ready)"),
+        "{}",
+        agent_line(&a)
+    );
+    // Picking it opens an agent session in the pod's container.
+    for _ in 0..10 {
+        on_action(&mut a, Action::Down);
+    }
+    let e = on_action(&mut a, Action::Submit);
+    assert!(
+        matches!(&e[..], [Effect::OpenSession { spec: crate::app::sessions::SessionSpec::Agent { container, .. }, .. }] if container == "app"),
+        "{e:?}"
+    );
+
+    // Not installed: said on the line, and picking it opens nothing but says how to install.
+    let mut a = app();
+    on_action(&mut a, Action::Debug);
+    update(
+        &mut a,
+        Msg::Done(Done::Agent(cluster(), AgentPresence::Absent)),
+    );
+    assert!(agent_line(&a).contains("not installed (kubedeck agent install)"));
+    for _ in 0..10 {
+        on_action(&mut a, Action::Down);
+    }
+    let e = on_action(&mut a, Action::Submit);
+    assert!(e.is_empty(), "{e:?}");
+    assert!(
+        message(&a).contains("`kubedeck agent install` installs it"),
+        "{}",
+        message(&a)
+    );
 }

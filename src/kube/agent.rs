@@ -87,6 +87,30 @@ pub fn join_command(
     argv
 }
 
+/// Whether the agent is installed, for offering it (the session checks again on its node).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentPresence {
+    /// Agent pods exist (how many are ready).
+    Installed { ready: usize },
+    /// No agent pods: not installed.
+    Absent,
+    /// Cannot tell (forbidden to list them, unreachable): the reason.
+    Unknown(String),
+}
+
+/// List the agent's pods once.
+pub async fn presence(client: kube::Client) -> AgentPresence {
+    let agents: Api<Pod> = Api::namespaced(client, NAMESPACE);
+    match agents.list(&ListParams::default().labels(SELECTOR)).await {
+        Ok(list) if list.items.is_empty() => AgentPresence::Absent,
+        Ok(list) => AgentPresence::Installed {
+            ready: list.items.iter().filter(|p| ready(p)).count(),
+        },
+        Err(kube::Error::Api(s)) if s.code == 404 => AgentPresence::Absent,
+        Err(e) => AgentPresence::Unknown(list_error(e)),
+    }
+}
+
 fn ready(pod: &Pod) -> bool {
     pod.status
         .as_ref()

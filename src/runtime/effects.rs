@@ -386,6 +386,16 @@ impl Runner {
                 self.spawn_action(&node.cluster, out, |c| actions::cordon(c, name, on));
             }
             Effect::Drain(cluster, plan) => self.drain(&cluster, plan, out),
+            Effect::CheckAgent(cluster) => {
+                let Ok(client) = self.client(&cluster) else {
+                    return;
+                };
+                let tx = self.channels.done.clone();
+                tokio::spawn(async move {
+                    let presence = crate::kube::agent::presence(client).await;
+                    let _ = tx.send(Msg::Done(Done::Agent(cluster, presence)));
+                });
+            }
             Effect::LoadBudgets(cluster) => {
                 let Ok(client) = self.client(&cluster) else {
                     let e = crate::kube::error::ApiError::Unreachable(format!(

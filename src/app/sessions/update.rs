@@ -168,11 +168,9 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         .map(|p| format!("{:<18} {}", p.name, p.image))
         .collect();
     let mut values: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
-    // Where ephemeral containers are not allowed: the node agent, if the cluster has it.
-    items.push(format!(
-        "{:<18} the node agent's tools in the container's namespaces",
-        "agent"
-    ));
+    // Where ephemeral containers are not allowed: the node agent, said whether it is installed
+    // (checked again now; the line changes when the answer comes).
+    items.push(agent_item(app));
     values.push(AGENT_CHOICE.to_string());
     let pod = row_ref(app, &row);
     app.open_picker(Picker {
@@ -183,7 +181,47 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         pod,
         purpose: PickFor::Profile,
     });
-    Vec::new()
+    vec![Effect::CheckAgent(app.cluster.clone())]
+}
+
+/// The debug picker's line for the node agent, as far as kubedeck knows.
+fn agent_item(app: &App) -> String {
+    use crate::kube::agent::AgentPresence;
+    let known = app
+        .agent
+        .as_ref()
+        .filter(|(c, _)| *c == app.cluster)
+        .map(|(_, p)| p);
+    let what = match known {
+        None => "the node agent: a shell in the container's namespaces (checking…)".to_string(),
+        Some(AgentPresence::Installed { ready }) => format!(
+            "the node agent: a shell in the container's namespaces ({ready} node{} ready)",
+            if *ready == 1 { "" } else { "s" }
+        ),
+        Some(AgentPresence::Absent) => {
+            "the node agent is not installed (kubedeck agent install)".to_string()
+        }
+        Some(AgentPresence::Unknown(why)) => format!("the node agent (cannot tell: {why})"),
+    };
+    format!("{:<18} {what}", "agent")
+}
+
+/// The agent check's answer: kept, and the open debug picker's line updated.
+pub fn agent_checked(
+    app: &mut App,
+    cluster: crate::kube::ids::ClusterId,
+    presence: crate::kube::agent::AgentPresence,
+) {
+    app.agent = Some((cluster, presence));
+    let line = agent_item(app);
+    if let Some(picker) = app
+        .picker
+        .as_mut()
+        .filter(|p| p.purpose == PickFor::Profile)
+        && let Some(i) = picker.values.iter().position(|v| v == AGENT_CHOICE)
+    {
+        picker.items[i] = line;
+    }
 }
 
 /// A picker choice for a session.
@@ -203,6 +241,17 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
                 container: value,
             },
         ),
+        PickFor::Profile
+            if value == AGENT_CHOICE
+                && matches!(&app.agent, Some((c, crate::kube::agent::AgentPresence::Absent)) if *c == pod.cluster) =>
+        {
+            say(
+                app,
+                Severity::Error,
+                "the kubedeck agent is not installed in this cluster: `kubedeck agent install` installs it (docs/agent.md)",
+            );
+            Vec::new()
+        }
         PickFor::Profile if value == AGENT_CHOICE => {
             let Some(row) = pod_row(app, &pod.namespace, &pod.name) else {
                 say(app, Severity::Error, format!("pod {} is gone", pod.name));
