@@ -107,7 +107,7 @@ fn an_agent_session_says_why_it_cannot_start() {
     t.send("/agent-two\r");
     t.wait_for("/agent-two");
     t.send("D");
-    t.wait_for("the node agent is not installed (kubedeck agent install)");
+    t.wait_for("node agent: not installed (kubedeck agent install)");
     t.send("jjjj\r");
     t.wait_for("`kubedeck agent install` installs it");
     // Installed, but this user may not exec into the agent's pods: the pane says so.

@@ -193,15 +193,15 @@ fn agent_item(app: &App) -> String {
         .filter(|(c, _)| *c == app.cluster)
         .map(|(_, p)| p);
     let what = match known {
-        None => "the node agent: a shell in the container's namespaces (checking…)".to_string(),
+        None => "node agent shell (checking…)".to_string(),
         Some(AgentPresence::Installed { ready }) => format!(
-            "the node agent: a shell in the container's namespaces ({ready} node{} ready)",
+            "node agent shell ({ready} node{} ready)",
             if *ready == 1 { "" } else { "s" }
         ),
         Some(AgentPresence::Absent) => {
-            "the node agent is not installed (kubedeck agent install)".to_string()
+            "node agent: not installed (kubedeck agent install)".to_string()
         }
-        Some(AgentPresence::Unknown(why)) => format!("the node agent (cannot tell: {why})"),
+        Some(AgentPresence::Unknown(why)) => format!("node agent (cannot tell: {why})"),
     };
     format!("{:<18} {what}", "agent")
 }
