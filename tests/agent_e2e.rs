@@ -78,7 +78,7 @@ fn an_agent_session_joins_the_containers_namespaces() {
     t.send(":sessions\r");
     t.wait_until("listed as an agent session", |s| {
         s.lines()
-            .any(|l| l.contains("agent-one:app [agent]") && l.contains("exited (3)"))
+            .any(|l| l.contains("agent-one:app [agent: netshoot]") && l.contains("exited (3)"))
     });
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);

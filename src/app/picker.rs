@@ -18,8 +18,8 @@ pub enum PickFor {
     Profile,
     /// The container a debug profile targets.
     DebugTarget(Profile),
-    /// The container to join through the node agent.
-    AgentTarget,
+    /// The container to join through the node agent (of this profile, or any).
+    AgentTarget(Option<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1309,11 +1309,15 @@ fn the_debug_picker_offers_the_agent_as_installed_or_says_it_is_not() {
         &mut a,
         Msg::Done(Done::Agent(
             cluster(),
-            AgentPresence::Installed { ready: 3 },
+            AgentPresence::Installed {
+                ready: 3,
+                profiles: vec!["netshoot".into()],
+            },
         )),
     );
     assert!(
-        agent_line(&a).contains("(3 nodes ready)"),
+        agent_line(&a).starts_with("agent: netshoot")
+            && agent_line(&a).contains("netshoot tools (3 nodes ready)"),
         "{}",
         agent_line(&a)
     );
@@ -1323,7 +1327,7 @@ fn the_debug_picker_offers_the_agent_as_installed_or_says_it_is_not() {
     }
     let e = on_action(&mut a, Action::Submit);
     assert!(
-        matches!(&e[..], [Effect::OpenSession { spec: crate::app::sessions::SessionSpec::Agent { container, .. }, .. }] if container == "app"),
+        matches!(&e[..], [Effect::OpenSession { spec: crate::app::sessions::SessionSpec::Agent { container, profile, .. }, .. }] if container == "app" && profile.as_deref() == Some("netshoot")),
         "{e:?}"
     );
 

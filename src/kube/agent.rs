@@ -17,6 +17,8 @@ use crate::pty::{Backend, Connection, Progress, SessionError, Size};
 pub const NAMESPACE: &str = "kubedeck-system";
 pub const SELECTOR: &str = "app.kubernetes.io/name=kubedeck-agent";
 pub const CONTAINER: &str = "agent";
+/// The label naming an agent DaemonSet's tool image (one job per image: `netshoot`, `jvm`).
+pub const PROFILE_LABEL: &str = "kubedeck.dev/agent-profile";
 
 /// A session in `target`'s container through the agent on its node.
 pub struct AgentSession {
@@ -24,6 +26,8 @@ pub struct AgentSession {
     /// What the session log records as the requester (informational; the apiserver's audit
     /// log of the exec has the authenticated user).
     pub requested_by: Option<String>,
+    /// Which agent profile (tool image) to go through; any when `None`.
+    pub profile: Option<String>,
 }
 
 fn refused(target: &Target, why: impl std::fmt::Display) -> SessionError {
@@ -90,8 +94,8 @@ pub fn join_command(
 /// Whether the agent is installed, for offering it (the session checks again on its node).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AgentPresence {
-    /// Agent pods exist (how many are ready).
-    Installed { ready: usize },
+    /// Agent pods exist: how many are ready, and their profiles (sorted).
+    Installed { ready: usize, profiles: Vec<String> },
     /// No agent pods: not installed.
     Absent,
     /// Cannot tell (forbidden to list them, unreachable): the reason.
@@ -103,12 +107,28 @@ pub async fn presence(client: kube::Client) -> AgentPresence {
     let agents: Api<Pod> = Api::namespaced(client, NAMESPACE);
     match agents.list(&ListParams::default().labels(SELECTOR)).await {
         Ok(list) if list.items.is_empty() => AgentPresence::Absent,
-        Ok(list) => AgentPresence::Installed {
-            ready: list.items.iter().filter(|p| ready(p)).count(),
-        },
+        Ok(list) => {
+            let mut profiles: Vec<String> = list.items.iter().map(profile_of).collect();
+            profiles.sort();
+            profiles.dedup();
+            AgentPresence::Installed {
+                ready: list.items.iter().filter(|p| ready(p)).count(),
+                profiles,
+            }
+        }
         Err(kube::Error::Api(s)) if s.code == 404 => AgentPresence::Absent,
         Err(e) => AgentPresence::Unknown(list_error(e)),
     }
+}
+
+/// An agent pod's profile (`default` when unlabelled).
+fn profile_of(pod: &Pod) -> String {
+    pod.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(PROFILE_LABEL))
+        .cloned()
+        .unwrap_or_else(|| "default".into())
 }
 
 fn ready(pod: &Pod) -> bool {

@@ -593,7 +593,11 @@ impl Runner {
                 profile: profile.clone(),
                 timeout: Duration::from_secs(300),
             }),
-            SessionSpec::Agent { pod, container } => Box::new(crate::kube::agent::AgentSession {
+            SessionSpec::Agent {
+                pod,
+                container,
+                profile,
+            } => Box::new(crate::kube::agent::AgentSession {
                 target: crate::kube::exec::Target {
                     client: client?,
                     namespace: pod.namespace.clone(),
@@ -601,6 +605,7 @@ impl Runner {
                     container: container.clone(),
                 },
                 requested_by: Some(format!("kubeconfig context {}", pod.cluster.context())),
+                profile: profile.clone(),
             }),
             SessionSpec::Edit(job) => Box::new(crate::pty::local::Local {
                 command: crate::kube::edit::editor_command(&job.path),

@@ -77,6 +77,7 @@ pub fn install(store: &Store, now: Timestamp, mut next_n: impl FnMut() -> u64) {
         };
         let mut pod = model::pod(&shape, "Running", &[CStatus::running(created)], true, None);
         pod["metadata"]["labels"]["app.kubernetes.io/name"] = json!(NAME);
+        pod["metadata"]["labels"][crate::kube::agent::PROFILE_LABEL] = json!("netshoot");
         pod["spec"]["hostPID"] = json!(true);
         pod["spec"]["containers"][0]["command"] = json!(["kubedeck-agent", "idle"]);
         if let Some(c) = pod["spec"]["containers"][0].as_object_mut() {

@@ -31,7 +31,12 @@ pub enum SessionSpec {
         profile: Profile,
     },
     /// A shell in `container`'s namespaces through the node agent on the pod's node.
-    Agent { pod: ObjectRef, container: String },
+    Agent {
+        pod: ObjectRef,
+        container: String,
+        /// The agent profile (tool image); any when `None`.
+        profile: Option<String>,
+    },
     /// A shell on this machine with `cluster`'s context and `scope`'s namespace.
     Local { cluster: ClusterId, scope: Scope },
     /// The user's editor on an object's YAML; applied when it exits.
@@ -70,9 +75,14 @@ impl SessionSpec {
                 target,
                 profile,
             } => format!("{}/{}:{target} [{}]", pod.namespace, pod.name, profile.name),
-            SessionSpec::Agent { pod, container } => {
-                format!("{}/{}:{container} [agent]", pod.namespace, pod.name)
-            }
+            SessionSpec::Agent {
+                pod,
+                container,
+                profile,
+            } => match profile {
+                Some(p) => format!("{}/{}:{container} [agent: {p}]", pod.namespace, pod.name),
+                None => format!("{}/{}:{container} [agent]", pod.namespace, pod.name),
+            },
             SessionSpec::Local { cluster, .. } => format!("shell ({cluster})"),
             SessionSpec::Edit(job) => format!("{} ({})", job.obj.label(), job.obj.cluster),
         }

@@ -169,9 +169,11 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         .collect();
     let mut values: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
     // Where ephemeral containers are not allowed: the node agent, said whether it is installed
-    // (checked again now; the line changes when the answer comes).
-    items.push(agent_item(app));
-    values.push(AGENT_CHOICE.to_string());
+    // (checked again now; the lines change when the answer comes).
+    for (item, value) in agent_items(app) {
+        items.push(item);
+        values.push(value);
+    }
     let pod = row_ref(app, &row);
     app.open_picker(Picker {
         title: format!("debug {} with", row.name),
@@ -184,43 +186,79 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
     vec![Effect::CheckAgent(app.cluster.clone())]
 }
 
-/// The debug picker's line for the node agent, as far as kubedeck knows.
-fn agent_item(app: &App) -> String {
+/// The debug picker's lines for the node agent, as far as kubedeck knows: one per installed
+/// profile (tool image), or one line saying why there is none.
+fn agent_items(app: &App) -> Vec<(String, String)> {
     use crate::kube::agent::AgentPresence;
     let known = app
         .agent
         .as_ref()
         .filter(|(c, _)| *c == app.cluster)
         .map(|(_, p)| p);
-    let what = match known {
-        None => "node agent shell (checking…)".to_string(),
-        Some(AgentPresence::Installed { ready }) => format!(
-            "node agent shell ({ready} node{} ready)",
-            if *ready == 1 { "" } else { "s" }
-        ),
-        Some(AgentPresence::Absent) => {
-            "node agent: not installed (kubedeck agent install)".to_string()
+    let line = |what: String| (format!("{:<18} {what}", "agent"), AGENT_CHOICE.to_string());
+    match known {
+        None => vec![line("node agent shell (checking…)".into())],
+        Some(AgentPresence::Installed { ready, profiles }) => {
+            let nodes = format!("{ready} node{} ready", if *ready == 1 { "" } else { "s" });
+            if profiles.is_empty() {
+                return vec![line(format!("node agent shell ({nodes})"))];
+            }
+            profiles
+                .iter()
+                .map(|p| {
+                    (
+                        format!(
+                            "{:<18} node agent shell, {p} tools ({nodes})",
+                            format!("agent: {p}")
+                        ),
+                        format!("{AGENT_CHOICE}:{p}"),
+                    )
+                })
+                .collect()
         }
-        Some(AgentPresence::Unknown(why)) => format!("node agent (cannot tell: {why})"),
-    };
-    format!("{:<18} {what}", "agent")
+        Some(AgentPresence::Absent) => {
+            vec![line(
+                "node agent: not installed (kubedeck agent install)".into(),
+            )]
+        }
+        Some(AgentPresence::Unknown(why)) => vec![line(format!("node agent (cannot tell: {why})"))],
+    }
 }
 
-/// The agent check's answer: kept, and the open debug picker's line updated.
+/// Whether a picker value is one of the agent's, and its profile.
+fn agent_choice(value: &str) -> Option<Option<String>> {
+    if value == AGENT_CHOICE {
+        return Some(None);
+    }
+    value
+        .strip_prefix(AGENT_CHOICE)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .map(|p| Some(p.to_string()))
+}
+
+/// The agent check's answer: kept, and the open debug picker's agent lines replaced.
 pub fn agent_checked(
     app: &mut App,
     cluster: crate::kube::ids::ClusterId,
     presence: crate::kube::agent::AgentPresence,
 ) {
     app.agent = Some((cluster, presence));
-    let line = agent_item(app);
+    let lines = agent_items(app);
     if let Some(picker) = app
         .picker
         .as_mut()
         .filter(|p| p.purpose == PickFor::Profile)
-        && let Some(i) = picker.values.iter().position(|v| v == AGENT_CHOICE)
     {
-        picker.items[i] = line;
+        let keep: Vec<usize> = (0..picker.values.len())
+            .filter(|i| agent_choice(&picker.values[*i]).is_none())
+            .collect();
+        picker.items = keep.iter().map(|i| picker.items[*i].clone()).collect();
+        picker.values = keep.iter().map(|i| picker.values[*i].clone()).collect();
+        for (item, value) in lines {
+            picker.items.push(item);
+            picker.values.push(value);
+        }
+        picker.selected = picker.selected.min(picker.items.len().saturating_sub(1));
     }
 }
 
@@ -252,7 +290,8 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
             );
             Vec::new()
         }
-        PickFor::Profile if value == AGENT_CHOICE => {
+        PickFor::Profile if agent_choice(&value).is_some() => {
+            let profile = agent_choice(&value).flatten();
             let Some(row) = pod_row(app, &pod.namespace, &pod.name) else {
                 say(app, Severity::Error, format!("pod {} is gone", pod.name));
                 return Vec::new();
@@ -260,17 +299,25 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
             let containers = main_containers(&row);
             if let [container] = containers.as_slice() {
                 let container = container.clone();
-                return open_session(app, SessionSpec::Agent { pod, container });
+                return open_session(
+                    app,
+                    SessionSpec::Agent {
+                        pod,
+                        container,
+                        profile,
+                    },
+                );
             }
             let title = format!("agent in {}: target container", row.name);
-            container_picker(app, &row, title, PickFor::AgentTarget);
+            container_picker(app, &row, title, PickFor::AgentTarget(profile));
             Vec::new()
         }
-        PickFor::AgentTarget => open_session(
+        PickFor::AgentTarget(profile) => open_session(
             app,
             SessionSpec::Agent {
                 pod,
                 container: value,
+                profile,
             },
         ),
         PickFor::Profile => {
