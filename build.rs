@@ -18,6 +18,7 @@ fn main() {
         ("KUBEDECK_E2E_KUBECONFIG", "real_cluster"),
         ("KUBEDECK_E2E_EXEC_POD", "real_cluster_exec"),
         ("KUBEDECK_E2E_DEBUG_POD", "real_cluster_debug"),
+        ("KUBEDECK_E2E_AGENT_POD", "real_cluster_agent"),
     ] {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");

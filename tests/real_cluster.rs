@@ -315,3 +315,37 @@ fn real_cluster_kinds_show_what_kubectl_shows() {
     t.send("\x03");
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+#[cfg_attr(
+    not(all(real_cluster, real_cluster_agent)),
+    ignore = "opt-in: KUBEDECK_E2E_KUBECONFIG and KUBEDECK_E2E_AGENT_POD=ns/pod:container (the agent installed: kubedeck agent install)"
+)]
+fn real_cluster_agent_session() {
+    let path = kubeconfig();
+    let (namespace, pod, container) = session_target("KUBEDECK_E2E_AGENT_POD");
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let expected_host = pod.clone();
+    let (out, ended) = rt.block_on(async {
+        let client = client_from(&path).await;
+        let agent = kubedeck::kube::agent::AgentSession {
+            target: kubedeck::kube::exec::Target {
+                client,
+                namespace,
+                pod,
+                container,
+            },
+            requested_by: Some("kubedeck real-cluster test".into()),
+            profile: None,
+        };
+        session_output(
+            Box::new(agent),
+            "echo host=$(hostname); ps -e -o pid=,comm= | head -3; exit 0\r",
+        )
+        .await
+    });
+    // The container's hostname (the pod's name, unless it sets its own) and its processes.
+    assert!(out.contains(&format!("host={expected_host}")), "{out}");
+    assert!(out.contains("kubedeck-agent: in "), "{out}");
+    assert_eq!(ended, kubedeck::pty::Ended::Exited(0));
+}
