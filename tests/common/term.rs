@@ -65,6 +65,10 @@ impl Term {
         cmd.env_remove("KUBECONFIG");
         let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         cmd.env("XDG_CACHE_HOME", cache.path());
+        // The local shell is $SHELL: a plain sh, so the tests do not depend on (or wait for)
+        // the user's shell start-up files (a pyenv rehash lock left by a killed shell once
+        // stalled every bash here).
+        cmd.env("SHELL", "/bin/sh");
         for (k, v) in env {
             cmd.env(k, v);
         }
