@@ -74,6 +74,17 @@ fn an_agent_session_joins_the_containers_namespaces() {
     // The sessions list names it an agent session; the shell's exit status is kept.
     t.send("exit 3\r");
     t.wait_for("exited (3)");
+    // The agent logged the session, with the user the apiserver says kubedeck is.
+    let log = w.sim.agent_session_log();
+    assert!(
+        log.contains("\"event\":\"session-start\"") && log.contains("\"pod\":\"agent-one\""),
+        "{log}"
+    );
+    assert!(log.contains("\"requested_by\":\"kubedeck-sim\""), "{log}");
+    assert!(
+        log.contains("\"event\":\"session-end\"") && log.contains("\"exit_code\":3"),
+        "{log}"
+    );
     t.send("\x01\t");
     t.send(":sessions\r");
     t.wait_until("listed as an agent session", |s| {

@@ -430,6 +430,9 @@ async fn kubectl_scales_restarts_and_replaces_against_the_simulator() {
         ok && out.contains("deployment.apps/api scaled"),
         "{out}{err}"
     );
+    // Who am I: the SelfSubjectReview kubedeck's agent sessions log.
+    let (ok, out, err) = run(&path, &["auth", "whoami"]).await;
+    assert!(ok && out.contains("kubedeck-sim"), "{out}{err}");
     let (_, out, _) = run(&path, &["get", "deploy", "api", "-n", "demo"]).await;
     assert!(
         out.lines().nth(1).is_some_and(|l| l.contains("5/5")),

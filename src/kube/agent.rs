@@ -23,8 +23,9 @@ pub const PROFILE_LABEL: &str = "kubedeck.dev/agent-profile";
 /// A session in `target`'s container through the agent on its node.
 pub struct AgentSession {
     pub target: Target,
-    /// What the session log records as the requester (informational; the apiserver's audit
-    /// log of the exec has the authenticated user).
+    /// What the session log records as the requester when the apiserver cannot say who we are
+    /// (informational either way: the apiserver's audit log of the exec has the authenticated
+    /// user).
     pub requested_by: Option<String>,
     /// Which agent profile (tool image) to go through; any when `None`.
     pub profile: Option<String>,
@@ -89,6 +90,20 @@ pub fn join_command(
         argv.push(who.chars().take(200).collect());
     }
     argv
+}
+
+/// The user name the apiserver authenticated us as (a SelfSubjectReview).
+pub async fn whoami(client: kube::Client) -> Option<String> {
+    use k8s_openapi::api::authentication::v1::SelfSubjectReview;
+    let reviews: Api<SelfSubjectReview> = Api::all(client);
+    let review = reviews
+        .create(
+            &kube::api::PostParams::default(),
+            &SelfSubjectReview::default(),
+        )
+        .await
+        .ok()?;
+    review.status?.user_info?.username.filter(|u| !u.is_empty())
 }
 
 /// Whether the agent is installed, for offering it (the session checks again on its node).
@@ -213,6 +228,11 @@ impl Backend for AgentSession {
             let (node, container_id) =
                 node_and_container_id(&pod, &t.container).map_err(|why| refused(t, why))?;
             let agent = self.agent_on(&node).await?;
+            // Who the apiserver says we are, for the agent's log (a cluster older than 1.28, or
+            // a role without it, leaves what kubedeck knows).
+            let requested_by = whoami(t.client.clone())
+                .await
+                .or_else(|| self.requested_by.clone());
             let _ = progress.send(format!(
                 "joining {} through agent pod {agent} on node {node}",
                 t.label()
@@ -224,7 +244,7 @@ impl Backend for AgentSession {
                     pod: agent,
                     container: CONTAINER.to_string(),
                 },
-                command: Some(join_command(t, &container_id, self.requested_by.as_deref())),
+                command: Some(join_command(t, &container_id, requested_by.as_deref())),
             };
             Box::new(exec).connect(size, progress).await
         }

@@ -345,6 +345,26 @@ impl Sim {
         &self.shared.store
     }
 
+    /// The session log of the agent pods' execs (one run directory per agent pod), joined.
+    pub fn agent_session_log(&self) -> String {
+        let agents = self.shared.store.snapshot(Kind::Pod).items;
+        agents
+            .iter()
+            .filter(|p| agent::is_agent_pod(p))
+            .filter_map(|p| p["metadata"]["name"].as_str())
+            .map(|name| {
+                procs::scratch(
+                    self.shared.scratch(),
+                    crate::kube::agent::NAMESPACE,
+                    name,
+                    crate::kube::agent::CONTAINER,
+                )
+                .join("run/sessions.log")
+            })
+            .filter_map(|path| std::fs::read_to_string(path).ok())
+            .collect()
+    }
+
     /// Install the node agent (namespace, DaemonSet, a pod per node), as `kubedeck agent
     /// install` would on a real cluster.
     pub fn install_agent(&self) {

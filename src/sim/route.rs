@@ -40,6 +40,8 @@ pub enum Target {
         namespace: String,
         name: String,
     },
+    /// `/apis/authentication.k8s.io/v1/selfsubjectreviews`: who the caller is.
+    SelfSubjectReview,
     /// `/openapi/v3`.
     OpenApiIndex,
     /// `/openapi/v3/api/v1`, `/openapi/v3/apis/GROUP/VERSION`.
@@ -63,6 +65,9 @@ pub fn parse(path: &str) -> Option<Target> {
         ["apis"] => return Some(Target::ApiGroups),
         ["_sim", cmd] => return Some(Target::Admin(cmd.to_string())),
         ["openapi", "v3"] => return Some(Target::OpenApiIndex),
+        ["apis", "authentication.k8s.io", "v1", "selfsubjectreviews"] => {
+            return Some(Target::SelfSubjectReview);
+        }
         ["openapi", "v3", "api", v] => {
             return Some(Target::OpenApi {
                 group: String::new(),

@@ -190,6 +190,14 @@ async fn respond(
         .to_string();
     match (method, target) {
         (Method::GET, Target::Version) => json_response(StatusCode::OK, &super::version_info()),
+        // The simulator has one user (the name its forbidden messages use).
+        (Method::POST, Target::SelfSubjectReview) => json_response(
+            StatusCode::CREATED,
+            &json!({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {"creationTimestamp": null},
+                "status": {"userInfo": {"username": "kubedeck-sim",
+                    "groups": ["system:masters", "system:authenticated"]}}}),
+        ),
         (Method::GET, t @ (Target::ApiVersions | Target::ApiGroups))
             if resources::wants_aggregated(&accept) =>
         {
