@@ -25,6 +25,40 @@ fn cgroup_base() -> Result<PathBuf, String> {
     Err("no writable cgroup hierarchy (a fake container needs root)".into())
 }
 
+/// Remove the empty cgroups of fake containers whose owner was killed before it could clean
+/// up (a cgroup with a process or a child in it cannot be removed, so live ones stay; and one
+/// younger than a minute is left alone).
+fn sweep(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for group in entries.filter_map(Result::ok).map(|e| e.path()) {
+        let ours = group
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("kubedeck-fake-"));
+        // A young one may be another fake container's, created but not yet entered.
+        let old = std::fs::metadata(&group)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60));
+        if !ours || !old {
+            continue;
+        }
+        if let Ok(children) = std::fs::read_dir(&group) {
+            for child in children
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+            {
+                let _ = std::fs::remove_dir(child);
+            }
+        }
+        let _ = std::fs::remove_dir(&group);
+    }
+}
+
 /// What a fake container is given.
 pub struct Spec<'a> {
     /// 64 hex digits.
@@ -58,7 +92,9 @@ impl FakeContainer {
                 spec.hex, spec.hostname
             ));
         }
-        let group = cgroup_base()?.join(format!("kubedeck-fake-{}", &spec.hex[..16]));
+        let base = cgroup_base()?;
+        sweep(&base);
+        let group = base.join(format!("kubedeck-fake-{}", &spec.hex[..16]));
         let cgroup = group.join(format!("cri-containerd-{}.scope", spec.hex));
         std::fs::create_dir_all(&cgroup).map_err(|e| format!("{}: {e}", cgroup.display()))?;
         std::fs::create_dir_all(spec.private_dir).map_err(|e| e.to_string())?;
