@@ -847,10 +847,12 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
     // A namespaced user: node metrics (cluster-scoped) are forbidden, pod metrics are not.
     sim.faults().forbid("nodes");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (_shown, wants_pods) = tokio::sync::watch::channel(true);
     let _task = spawn(
         ClientHandle::fixed(client.clone()),
         None,
         std::time::Duration::from_secs(3600),
+        wants_pods,
         tx,
     );
     match rx.recv().await {
@@ -866,10 +868,12 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
     sim.faults().allow("nodes");
     sim.faults().set_metrics_enabled(false);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (_shown, wants_pods) = tokio::sync::watch::channel(true);
     let _task = spawn(
         ClientHandle::fixed(client),
         None,
         std::time::Duration::from_secs(3600),
+        wants_pods,
         tx,
     );
     match rx.recv().await {
@@ -878,6 +882,39 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
             assert!(why.contains("retrying in"), "{why}");
         }
         other => panic!("expected unavailable, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pod_metrics_are_polled_only_while_pod_usage_is_shown() {
+    use kubedeck::kube::metrics::{MetricsUpdate, spawn};
+    let sim = common::start(common::frozen(10)).await;
+    let client = common::client_for(&sim).await;
+    let (shown, wants_pods) = tokio::sync::watch::channel(false);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    // An hour between polls: only a change of what is shown can bring the next one.
+    let _task = spawn(
+        ClientHandle::fixed(client),
+        None,
+        std::time::Duration::from_secs(3600),
+        wants_pods,
+        tx,
+    );
+    match rx.recv().await {
+        Some(MetricsUpdate::Sample(s)) => {
+            assert!(!s.nodes.is_empty(), "node usage is always polled");
+            assert!(s.pods.is_empty(), "no pod usage while none is shown");
+        }
+        other => panic!("expected a sample, got {other:?}"),
+    }
+    // The pods table comes on screen: a poll with pod usage follows at once.
+    shown.send_replace(true);
+    let next = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+        .await
+        .unwrap_or_else(|_| panic!("no poll when pod usage came on screen"));
+    match next {
+        Some(MetricsUpdate::Sample(s)) => assert!(!s.pods.is_empty(), "pod usage now"),
+        other => panic!("expected a sample, got {other:?}"),
     }
 }
 

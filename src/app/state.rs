@@ -369,6 +369,12 @@ impl MetricsStatus {
 }
 
 impl App {
+    /// Whether pod usage (the CPU and MEM columns) is on screen: only the pods table shows
+    /// it, so the metrics poller lists PodMetrics only then.
+    pub fn shows_pod_usage(&self) -> bool {
+        self.view == View::Pods
+    }
+
     pub fn new(cluster: ClusterId, server: String, scope: Scope, readonly: bool) -> Self {
         Self {
             cluster,

@@ -84,6 +84,8 @@ pub struct Runner {
     pub terminals: Terminals,
     metrics_task: Option<MetricsTask>,
     metrics_interval: Duration,
+    /// Whether a view shows pod usage now (the metrics poller lists PodMetrics only then).
+    pod_usage_shown: tokio::sync::watch::Sender<bool>,
     step_capture: Option<(std::path::PathBuf, u64)>,
     /// The current cluster's captured step logs, and the task capturing them.
     step_store: Option<Arc<StepStore>>,
@@ -132,6 +134,7 @@ impl Runner {
             terminals,
             metrics_task: None,
             metrics_interval: config.metrics_interval,
+            pod_usage_shown: tokio::sync::watch::Sender::new(true),
             step_capture: config.step_capture,
             step_store: None,
             capture_task: None,
@@ -626,6 +629,15 @@ impl Runner {
         })
     }
 
+    /// Tell the metrics poller whether pod usage is on screen (after each frame).
+    pub fn pod_usage_shown(&self, shown: bool) {
+        self.pod_usage_shown.send_if_modified(|v| {
+            let changed = *v != shown;
+            *v = shown;
+            changed
+        });
+    }
+
     /// (Re)start polling metrics.k8s.io for the current cluster and scope.
     fn start_metrics(&mut self) {
         let namespace = self.cluster.scope.namespace().map(str::to_string);
@@ -644,6 +656,7 @@ impl Runner {
             self.cluster.clients.clone(),
             namespace,
             self.metrics_interval,
+            self.pod_usage_shown.subscribe(),
             tx,
         ));
     }

@@ -233,6 +233,7 @@ pub async fn run(
                 )?;
                 last_frame = Instant::now();
                 dirty = false;
+                runner.pod_usage_shown(app.shows_pod_usage());
             }
             () = &mut stop => return Ok(Exit::Signal),
         }
