@@ -839,22 +839,36 @@ async fn a_memory_hog_pushes_its_node_into_pressure_and_a_best_effort_pod_is_evi
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
-    use kubedeck::kube::metrics::{MetricsUpdate, spawn};
-    let sim = common::start(common::frozen(10)).await;
-    let client = common::client_for(&sim).await;
-    // A namespaced user: node metrics (cluster-scoped) are forbidden, pod metrics are not.
-    sim.faults().forbid("nodes");
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (_shown, wants_pods) = tokio::sync::watch::channel(true);
-    let _task = spawn(
-        ClientHandle::fixed(client.clone()),
+/// A metrics poller polling once an hour (so only its first poll, or a change of what is
+/// shown, brings a sample), with `pods_shown` as what is on screen.
+fn hourly_poller(
+    client: kube::Client,
+    pods_shown: bool,
+) -> (
+    kubedeck::kube::metrics::MetricsTask,
+    tokio::sync::watch::Sender<bool>,
+    tokio::sync::mpsc::UnboundedReceiver<kubedeck::kube::metrics::MetricsUpdate>,
+) {
+    let (shown, wants_pods) = tokio::sync::watch::channel(pods_shown);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = kubedeck::kube::metrics::spawn(
+        ClientHandle::fixed(client),
         None,
         std::time::Duration::from_secs(3600),
         wants_pods,
         tx,
     );
+    (task, shown, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
+    use kubedeck::kube::metrics::MetricsUpdate;
+    let sim = common::start(common::frozen(10)).await;
+    let client = common::client_for(&sim).await;
+    // A namespaced user: node metrics (cluster-scoped) are forbidden, pod metrics are not.
+    sim.faults().forbid("nodes");
+    let (_task, _shown, mut rx) = hourly_poller(client.clone(), true);
     match rx.recv().await {
         Some(MetricsUpdate::Sample(s)) => {
             assert!(s.nodes.is_empty());
@@ -867,15 +881,7 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
     // Metrics not served at all: the poller says so.
     sim.faults().allow("nodes");
     sim.faults().set_metrics_enabled(false);
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (_shown, wants_pods) = tokio::sync::watch::channel(true);
-    let _task = spawn(
-        ClientHandle::fixed(client),
-        None,
-        std::time::Duration::from_secs(3600),
-        wants_pods,
-        tx,
-    );
+    let (_task, _shown, mut rx) = hourly_poller(client, true);
     match rx.recv().await {
         Some(MetricsUpdate::Unavailable(why)) => {
             assert!(why.contains("metrics.k8s.io not served"), "{why}");
@@ -887,19 +893,11 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pod_metrics_are_polled_only_while_pod_usage_is_shown() {
-    use kubedeck::kube::metrics::{MetricsUpdate, spawn};
+    use kubedeck::kube::metrics::MetricsUpdate;
     let sim = common::start(common::frozen(10)).await;
     let client = common::client_for(&sim).await;
-    let (shown, wants_pods) = tokio::sync::watch::channel(false);
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     // An hour between polls: only a change of what is shown can bring the next one.
-    let _task = spawn(
-        ClientHandle::fixed(client),
-        None,
-        std::time::Duration::from_secs(3600),
-        wants_pods,
-        tx,
-    );
+    let (_task, shown, mut rx) = hourly_poller(client, false);
     match rx.recv().await {
         Some(MetricsUpdate::Sample(s)) => {
             assert!(!s.nodes.is_empty(), "node usage is always polled");

@@ -37,6 +37,23 @@ fn start_target(hostname: &str) -> Target {
     }
 }
 
+/// `kubedeck-agent join` of demo/web-1:app with container ID `id`, then `extra` flags.
+fn join_args<'a>(id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "join",
+        "--namespace",
+        "demo",
+        "--pod",
+        "web-1",
+        "--container",
+        "app",
+        "--container-id",
+        id,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// Run the agent's join under a PTY, type `input`, and return (output, exit code).
 fn agent_session(args: &[&str], input: &str, run_dir: &Path) -> (String, u32) {
     use portable_pty::{CommandBuilder, PtySize, native_pty_system};
@@ -102,21 +119,7 @@ fn the_shell_sees_the_targets_hostname_network_processes_and_files() {
         m = marker.display()
     );
     let (out, code) = agent_session(
-        &[
-            "join",
-            "--namespace",
-            "demo",
-            "--pod",
-            "web-1",
-            "--container",
-            "app",
-            "--container-id",
-            &id,
-            "--shell",
-            "/bin/sh",
-            "--requested-by",
-            "alice",
-        ],
+        &join_args(&id, &["--shell", "/bin/sh", "--requested-by", "alice"]),
         &input,
         run.path(),
     );
@@ -173,38 +176,13 @@ fn an_unknown_or_disguised_container_is_refused() {
         format!("cri-o://{}", target.hex),
         format!("containerd://{other}"),
     ] {
-        let (out, code) = agent_session(
-            &[
-                "join",
-                "--namespace",
-                "demo",
-                "--pod",
-                "web-1",
-                "--container",
-                "app",
-                "--container-id",
-                &id,
-            ],
-            "",
-            run.path(),
-        );
+        let (out, code) = agent_session(&join_args(&id, &[]), "", run.path());
         assert_eq!(code, 1, "{out}");
         assert!(out.contains("no process of container"), "{out}");
     }
+    let own = format!("containerd://{}", target.hex);
     let (out, code) = agent_session(
-        &[
-            "join",
-            "--namespace",
-            "demo",
-            "--pod",
-            "web-1",
-            "--container",
-            "app",
-            "--container-id",
-            &format!("containerd://{}", target.hex),
-            "--shell",
-            "/proc/self/root/bin/sh",
-        ],
+        &join_args(&own, &["--shell", "/proc/self/root/bin/sh"]),
         "",
         run.path(),
     );
