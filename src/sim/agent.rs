@@ -97,35 +97,35 @@ pub fn binary() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// `--flag value` from an agent command line.
-pub fn flag<'a>(command: &'a [String], name: &str) -> Option<&'a str> {
-    command
-        .iter()
-        .position(|a| a == name)
-        .and_then(|i| command.get(i + 1))
-        .map(String::as_str)
+/// The target of an agent `join` command line (`kubedeck-agent join …`), read with the agent's
+/// own parser (so the simulator takes exactly what the agent would).
+pub fn join_target(command: &[String]) -> Option<kubedeck_agent::target::Target> {
+    match kubedeck_agent::cli::parse(command.get(1..)?) {
+        Ok(kubedeck_agent::cli::Command::Join { target, .. }) => Some(target),
+        _ => None,
+    }
 }
 
-/// A fake container for a join's target, keyed by its container ID's hex.
+/// A fake container for a join's target (its pod's name as hostname, `address` on its veth).
 pub fn fake_container(
     scratch: &std::path::Path,
-    container_id: &str,
-    pod: &str,
+    target: &kubedeck_agent::target::Target,
     address: &str,
-) -> Option<(String, kubedeck_agent::testbed::FakeContainer)> {
-    let id = kubedeck_agent::target::ContainerId::parse(container_id).ok()?;
-    let host: String = pod
+) -> Option<kubedeck_agent::testbed::FakeContainer> {
+    let hex = &target.id.hex;
+    // The testbed takes a plain hostname (a pod name may also hold dots).
+    let host: String = target
+        .pod
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(63)
         .collect();
-    let dir = scratch.join(format!("agent-target-{}", &id.hex[..16]));
-    let container = kubedeck_agent::testbed::FakeContainer::start(&kubedeck_agent::testbed::Spec {
-        hex: &id.hex,
+    let dir = scratch.join(format!("agent-target-{}", &hex[..16]));
+    kubedeck_agent::testbed::FakeContainer::start(&kubedeck_agent::testbed::Spec {
+        hex,
         hostname: &host,
         address,
         private_dir: &dir,
     })
-    .ok()?;
-    Some((id.hex, container))
+    .ok()
 }

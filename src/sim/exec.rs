@@ -202,24 +202,10 @@ pub async fn exec(
             "KUBEDECK_AGENT_RUN".into(),
             dir.join("run").display().to_string(),
         ));
-        if req.command.get(1).is_some_and(|c| c == "join")
-            && let (Some(id), Some(target)) = (
-                super::agent::flag(&req.command, "--container-id"),
-                super::agent::flag(&req.command, "--pod"),
-            )
-        {
-            let (sim, id, target) = (sim.clone(), id.to_string(), target.to_string());
-            // The target pod's own IP on the fake container's interface.
-            let ip = sim
-                .store
-                .snapshot(Kind::Pod)
-                .items
-                .iter()
-                .find(|p| p["metadata"]["name"] == target.as_str())
-                .and_then(|p| p["status"]["podIP"].as_str().map(|ip| format!("{ip}/24")))
-                .unwrap_or_else(|| "10.77.0.1/24".into());
+        if req.command.get(1).is_some_and(|c| c == "join") {
+            let (sim, command) = (sim.clone(), req.command.clone());
             // Starting a fake container waits for it: off the async workers.
-            let _ = tokio::task::spawn_blocking(move || sim.agent_target(&id, &target, &ip)).await;
+            let _ = tokio::task::spawn_blocking(move || sim.agent_target(&command)).await;
         }
     }
     let started = if image_lacks(&image, &req.command[0]) {

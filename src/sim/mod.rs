@@ -126,18 +126,25 @@ impl Shared {
         agent::install(&self.store, now, || w.n());
     }
 
-    /// A fake container for an agent join's target (needs root; see `agent`).
-    fn agent_target(&self, container_id: &str, pod: &str, address: &str) {
+    /// A fake container for the target of an agent `join` command line, unless one runs
+    /// already (needs root; see `agent`). Blocks while it starts.
+    fn agent_target(&self, command: &[String]) {
+        let Some(target) = agent::join_target(command) else {
+            return;
+        };
         let mut targets = self.agent_targets.lock().unwrap_or_else(|e| e.into_inner());
-        let known = kubedeck_agent::target::ContainerId::parse(container_id)
-            .is_ok_and(|id| targets.contains_key(&id.hex));
-        if known {
+        if targets.contains_key(&target.id.hex) {
             return;
         }
-        if let Some((hex, container)) =
-            agent::fake_container(self.scratch.path(), container_id, pod, address)
-        {
-            targets.insert(hex, container);
+        // The target pod's own IP on the fake container's interface.
+        let key = (target.namespace.clone(), target.pod.clone());
+        let address = self
+            .store
+            .get(Kind::Pod, &key)
+            .and_then(|p| p["status"]["podIP"].as_str().map(|ip| format!("{ip}/24")))
+            .unwrap_or_else(|| "10.77.0.1/24".into());
+        if let Some(container) = agent::fake_container(self.scratch.path(), &target, &address) {
+            targets.insert(target.id.hex.clone(), container);
         }
     }
 
