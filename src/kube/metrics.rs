@@ -114,13 +114,9 @@ async fn poll(
     let lp = ListParams::default();
     let node_list = nodes.list(&lp).await;
     let pod_list = if with_pods {
-        pods.list(&lp).await
+        pods.list(&lp).await.map(|l| l.items)
     } else {
-        Ok(kube::core::ObjectList {
-            types: Default::default(),
-            metadata: Default::default(),
-            items: Vec::new(),
-        })
+        Ok(Vec::new())
     };
     let value = |o: &DynamicObject| serde_json::to_value(o).unwrap_or(Value::Null);
     let note = match (&node_list, &pod_list) {
@@ -140,7 +136,7 @@ async fn poll(
         pods: Default::default(),
         note,
     };
-    let pods = pod_list.map(|l| l.items).unwrap_or_default();
+    let pods = pod_list.unwrap_or_default();
     for ((ns, name), usage) in pods.iter().filter_map(|o| pod_usage(&value(o))) {
         sample.insert_pod(&ns, &name, usage);
     }
