@@ -1,6 +1,6 @@
 //! Local processes standing in for a container's processes: exec and attach in the simulator reach
 //! a real PTY (or plain pipes without a TTY) running the requested command in a scratch directory.
-//! Reader threads push output to whoever is attached; with nobody attached a small backlog is kept
+//! Reader threads push output to everyone attached (as the kubelet does); with nobody attached a small backlog is kept
 //! (like bytes waiting in a PTY) and older output is dropped.
 
 use std::io::{Read, Write};
@@ -42,7 +42,8 @@ pub struct Spawn {
 
 #[derive(Default)]
 struct Outlet {
-    attached: Option<mpsc::Sender<Chunk>>,
+    /// Every connected reader: the kubelet hands a container's output to all its attachers.
+    attached: Vec<mpsc::Sender<Chunk>>,
     backlog: Vec<Chunk>,
     backlog_bytes: usize,
 }
@@ -90,7 +91,8 @@ impl Proc {
         }
     }
 
-    /// Become the one attached reader: the backlog first, then live output.
+    /// Become one of the attached readers: the backlog (kept while no one was attached) first,
+    /// then live output.
     pub fn attach(&self) -> mpsc::Receiver<Chunk> {
         let (tx, rx) = mpsc::channel(OUTPUT_QUEUE + 8);
         let mut outlet = lock(&self.outlet);
@@ -101,7 +103,7 @@ impl Proc {
         // A quick command can exit before its client is connected: then keep no sender, so
         // the channel ends after the backlog instead of waiting forever.
         if self.exit.borrow().is_none() {
-            outlet.attached = Some(tx);
+            outlet.attached.push(tx);
         }
         rx
     }
@@ -176,22 +178,18 @@ impl Proc {
                     Ok(n) => n,
                 };
                 let chunk = (stream, buf[..n].to_vec());
-                let tx = lock(&me.outlet).attached.clone();
-                match tx {
-                    Some(tx) => {
-                        if let Err(e) = tx.blocking_send(chunk) {
-                            let mut outlet = lock(&me.outlet);
-                            if outlet
-                                .attached
-                                .as_ref()
-                                .is_some_and(|a| a.same_channel(&tx))
-                            {
-                                outlet.attached = None;
-                            }
-                            outlet.keep(e.0);
-                        }
+                let readers = lock(&me.outlet).attached.clone();
+                let mut delivered = false;
+                for tx in &readers {
+                    // Waiting for each reader is the back-pressure; a gone one is dropped.
+                    if tx.blocking_send(chunk.clone()).is_ok() {
+                        delivered = true;
+                    } else {
+                        lock(&me.outlet).attached.retain(|a| !a.same_channel(tx));
                     }
-                    None => lock(&me.outlet).keep(chunk),
+                }
+                if !delivered {
+                    lock(&me.outlet).keep(chunk);
                 }
             }
             drop(done_tx);
@@ -228,7 +226,7 @@ impl Proc {
             // way when a quick command ends) `send` drops the value, and the connection that
             // subscribes next would wait for an exit that never comes.
             me.exit.send_replace(Some(code));
-            lock(&me.outlet).attached = None;
+            lock(&me.outlet).attached.clear();
         });
     }
 }
@@ -481,6 +479,25 @@ mod tests {
         }
         assert_eq!(out, b"early\n");
         assert_eq!(p.exit_code(), Some(5));
+    }
+
+    #[tokio::test]
+    async fn every_attacher_sees_the_output_in_any_order_of_attaching() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Proc::start(&spawn(
+            &["sh", "-c", "read x; echo got-$x"],
+            false,
+            dir.path(),
+        ))
+        .unwrap();
+        let first = p.attach();
+        let second = p.attach();
+        p.write(b"both\n");
+        let (out, _, _) = collect(&p, second).await;
+        assert_eq!(out, b"got-both\n");
+        let (out, _, code) = collect(&p, first).await;
+        assert_eq!(out, b"got-both\n");
+        assert_eq!(code, 0);
     }
 
     #[test]
