@@ -11,17 +11,31 @@ use clap::{Args, Parser, Subcommand};
     about = "A keyboard-driven terminal UI for Kubernetes clusters"
 )]
 pub struct Cli {
-    /// Run against an embedded simulated cluster instead of a real one.
-    #[arg(long, conflicts_with_all = ["kubeconfig", "context"])]
-    pub demo: bool,
+    /// Run against an embedded simulated cluster instead of a real one (`--demo=2`: two
+    /// simulated clusters, shown together).
+    #[arg(
+        long,
+        value_name = "CLUSTERS",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "1",
+        value_parser = clap::value_parser!(u8).range(1..=9),
+        conflicts_with_all = ["kubeconfig", "context", "all_contexts"]
+    )]
+    pub demo: Option<u8>,
 
     /// Kubeconfig file(s) to use (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
 
-    /// Kubeconfig context to use (default: the current context).
+    /// Kubeconfig context to use (default: the current context). Repeat it, or name a set
+    /// from the config's [clusters], to show several clusters together.
     #[arg(long, value_name = "NAME")]
-    pub context: Option<String>,
+    pub context: Vec<String>,
+
+    /// Show every context in the kubeconfig together.
+    #[arg(long, conflicts_with = "context")]
+    pub all_contexts: bool,
 
     /// Namespace to show (default: the context's namespace).
     #[arg(

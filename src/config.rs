@@ -33,6 +33,68 @@ pub struct Config {
     pub debug: DebugConfig,
     /// Node pressure: metrics polling and highlight thresholds.
     pub nodes: NodesConfig,
+    /// Named sets of contexts shown together: `prod = ["eu-1", "us-1"]`, chosen with
+    /// `--context prod` or `:ctx prod`.
+    pub clusters: BTreeMap<String, Vec<String>>,
+    /// Contexts that are production-like (`*` matches any text): a distinct colour, and a
+    /// delete asks for the object's name to be typed.
+    pub production: Vec<String>,
+    /// Per context (`*` matches any text): the kinds watched there when several clusters are
+    /// shown, among pods, events, nodes and pipelineruns (`["pods", "nodes"]`; the default
+    /// is all four). The first matching entry counts.
+    pub watch: BTreeMap<String, Vec<String>>,
+}
+
+/// The kinds `[watch]` may name.
+pub const WATCHABLE: &[&str] = &["pods", "events", "nodes", "pipelineruns"];
+
+/// `*` in `pattern` matches any text (kubeconfig context names are free-form).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+impl Config {
+    /// The contexts a name stands for: a set from `[clusters]`, or the context itself.
+    pub fn expand_contexts(&self, name: &str) -> Vec<String> {
+        self.clusters
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| vec![name.to_string()])
+    }
+}
+
+/// The kinds `[watch]` gives `context`: those of the first entry whose pattern matches, or
+/// every kind.
+pub fn watched_kinds(
+    watch: &BTreeMap<String, Vec<String>>,
+    context: &str,
+) -> Vec<crate::kube::informer::ResourceKind> {
+    use crate::kube::informer::ResourceKind;
+    match watch
+        .iter()
+        .find(|(pattern, _)| glob_match(pattern, context))
+    {
+        Some((_, kinds)) => ResourceKind::WATCHABLE
+            .into_iter()
+            .filter(|k| kinds.iter().any(|n| n == k.label()))
+            .collect(),
+        None => ResourceKind::WATCHABLE.to_vec(),
+    }
 }
 
 /// `[nodes]`.
@@ -256,6 +318,9 @@ pub const OPTIONS: &[&str] = &[
     "sessions",
     "debug",
     "nodes",
+    "clusters",
+    "production",
+    "watch",
 ];
 
 /// Views `start_view` accepts.
@@ -391,6 +456,23 @@ pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
                     Ok(()) => config.nodes = c.nodes,
                     Err(e) => problems.push((line, format!("[nodes] {e}; using the defaults"))),
                 },
+                "clusters" => config.clusters = c.clusters,
+                "production" => config.production = c.production,
+                "watch" => match c
+                    .watch
+                    .values()
+                    .flatten()
+                    .find(|k| !WATCHABLE.contains(&k.as_str()))
+                {
+                    Some(k) => problems.push((
+                        line,
+                        format!(
+                            "[watch] unknown kind {k:?} (expected some of {}); watching every kind",
+                            WATCHABLE.join(", ")
+                        ),
+                    )),
+                    None => config.watch = c.watch,
+                },
                 "debug" => match c.debug.check() {
                     Ok(()) => config.debug = c.debug,
                     Err(e) => problems.push((line, format!("[debug] {e}; using the defaults"))),
@@ -472,6 +554,37 @@ mod tests {
         assert!(
             !e.contains('|') && !e.contains('^'),
             "no caret diagram: {e}"
+        );
+    }
+
+    #[test]
+    fn cluster_sets_production_marks_and_watched_kinds() {
+        let (c, problems) = parse(
+            r#"production = ["prod-*", "eu-1"]
+[clusters]
+prod = ["eu-1", "us-1"]
+[watch]
+"staging-*" = ["pods", "nodes"]
+"#,
+        )
+        .unwrap_or_default();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.expand_contexts("prod"), ["eu-1", "us-1"]);
+        assert_eq!(c.expand_contexts("test"), ["test"]);
+        use crate::kube::informer::ResourceKind as K;
+        assert_eq!(watched_kinds(&c.watch, "staging-eu"), [K::Pods, K::Nodes]);
+        assert_eq!(watched_kinds(&c.watch, "prod-eu"), K::WATCHABLE);
+        assert!(glob_match("prod-*", "prod-eu-1"));
+        assert!(glob_match("*-prod-*", "eu-prod-1"));
+        assert!(!glob_match("prod-*", "staging"));
+        assert!(!glob_match("eu-1", "eu-10"));
+        let (c, problems) = parse("[watch]\n\"a\" = [\"deployments\"]\n").unwrap_or_default();
+        assert_eq!(c.watch.len(), 0);
+        assert!(
+            problems
+                .first()
+                .is_some_and(|p| p.1.contains("unknown kind")),
+            "{problems:?}"
         );
     }
 

@@ -74,7 +74,12 @@ async fn run_agent(cli: &Cli, args: &kubedeck::cli::AgentArgs) -> Result<()> {
         ));
     }
     let source = kubedeck::kube::client::KubeconfigSource::load(cli.kubeconfig.as_ref())?;
-    let context = source.resolve_context(cli.context.as_deref())?;
+    if cli.context.len() > 1 || cli.all_contexts {
+        return Err(eyre!(
+            "the agent is installed in one context at a time: name it with --context"
+        ));
+    }
+    let context = source.resolve_context(cli.context.first().map(String::as_str))?;
     let (client, _) = source.client(&context).await?;
     match args.action {
         AgentAction::Install { yes, .. } => {
@@ -130,43 +135,54 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         None | Some("auto") => StartView::Auto,
         Some(name) => View::from_name(name).map_or(StartView::Auto, StartView::View),
     };
-    // The demo cluster runs in this process; kubedeck reaches it through a kubeconfig like any other.
-    let mut _demo: Option<(Sim, tempfile::TempPath)> = None;
-    let kubeconfig_path = if cli.demo {
-        let sim = Sim::start(
-            SimOptions::default(),
-            "127.0.0.1:0".parse().wrap_err("demo address")?,
-        )
-        .await?;
-        // The demo has the node agent installed, so agent sessions can be tried at once.
-        sim.install_agent();
-        let file = tempfile::Builder::new()
-            .prefix("kubedeck-demo-")
-            .suffix(".kubeconfig")
-            .tempfile()
-            .wrap_err("cannot create the demo kubeconfig")?;
-        let path = file.into_temp_path();
-        sim.write_kubeconfig(&path)?;
-        let p = path.to_path_buf();
-        _demo = Some((sim, path));
-        Some(p)
-    } else {
-        cli.kubeconfig.clone()
+    // The demo clusters run in this process; kubedeck reaches them through a kubeconfig like
+    // any other.
+    let mut _demo: Option<(Vec<Sim>, tempfile::TempPath)> = None;
+    let kubeconfig_path = match cli.demo {
+        Some(n) => {
+            let (sims, path) = start_demo(n).await?;
+            let p = path.to_path_buf();
+            _demo = Some((sims, path));
+            Some(p)
+        }
+        None => cli.kubeconfig.clone(),
     };
     let source = KubeconfigSource::load(kubeconfig_path.as_ref())?;
-    let context = source.resolve_context(cli.context.as_deref())?;
-    let (client, default_ns) = source.client(&context).await?;
+    let contexts = chosen_contexts(cli, &config, &source)?;
+    let multi = contexts.len() > 1;
+    // Each context's client; with several, one that cannot be built is said and left out.
+    let mut connected = Vec::new();
+    for context in &contexts {
+        match source.client(context).await {
+            Ok((client, ns)) => connected.push((context.clone(), client, ns)),
+            Err(e) if multi => warnings.push(format!("{context} left out: {e}")),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let Some((context, _, default_ns)) = connected.first().cloned() else {
+        return Err(eyre!(
+            "none of the contexts could be reached: {}",
+            warnings.join("; ")
+        ));
+    };
     let namespace = cli.namespace.clone().or_else(|| config.namespace.clone());
-    let scope =
-        if cli.all_namespaces || (namespace.is_none() && (config.all_namespaces || cli.demo)) {
-            Scope::All
-        } else {
-            Scope::Namespace(namespace.unwrap_or(default_ns))
-        };
+    // Several clusters: every namespace unless one is named ("what is broken anywhere").
+    let everywhere = config.all_namespaces || cli.demo.is_some() || multi;
+    let scope = if cli.all_namespaces || (namespace.is_none() && everywhere) {
+        Scope::All
+    } else {
+        Scope::Namespace(namespace.unwrap_or(default_ns))
+    };
     let server = source.server_of(&context);
     let cluster_id = ClusterId::new(&context);
     let readonly = cli.readonly || config.readonly;
     let mut app = App::new(cluster_id.clone(), server, scope.clone(), readonly);
+    app.clusters = connected
+        .iter()
+        .map(|(c, _, _)| ClusterId::new(c))
+        .collect();
+    app.production = config.production.clone();
+    app.cluster_sets = config.clusters.clone();
     app.theme_name = theme_name;
     app.keymap = keymap;
     app.log_limits = kubedeck::app::logs::buffer::Limits {
@@ -182,8 +198,25 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         ));
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let clients = ClientHandle::renewable(client, source.clone(), &context);
-    let cluster = Cluster::start(clients, cluster_id, scope, tx.clone());
+    let mut clusters = connected.into_iter().map(|(context, client, _)| {
+        let clients = ClientHandle::renewable(client, source.clone(), &context);
+        let kinds = if multi {
+            kubedeck::config::watched_kinds(&config.watch, &context)
+        } else {
+            kubedeck::kube::informer::ResourceKind::WATCHABLE.to_vec()
+        };
+        Cluster::start_watching(
+            clients,
+            ClusterId::new(&context),
+            scope.clone(),
+            tx.clone(),
+            &kinds,
+        )
+    });
+    let Some(cluster) = clusters.next() else {
+        return Err(eyre!("no context to show"));
+    };
+    let others: Vec<Cluster> = clusters.collect();
 
     // Local shells' kubeconfig copies: a crashed run's are removed now, ours on every way out.
     let private_root = kubedeck::kube::shell_kubeconfig::root().ok();
@@ -205,6 +238,8 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let runner = RunnerConfig {
         kubeconfig: source,
         cluster,
+        others,
+        watch: config.watch.clone(),
         theme,
         terminal_depth,
         readonly,
@@ -226,4 +261,70 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     outcome
         .map(|_| ())
         .map_err(|e| eyre!("terminal error: {e}"))
+}
+
+/// Start `n` simulated clusters (the agent installed in each) and a kubeconfig reaching them:
+/// contexts `kubedeck-sim`, `kubedeck-sim-2`, ...
+async fn start_demo(n: u8) -> Result<(Vec<Sim>, tempfile::TempPath)> {
+    let mut sims = Vec::new();
+    for i in 0..n {
+        let mut options = SimOptions::default();
+        // Another seed per cluster: their objects differ, as real clusters' do.
+        options.scale.seed += u64::from(i);
+        let sim = Sim::start(options, "127.0.0.1:0".parse().wrap_err("demo address")?).await?;
+        // The demo has the node agent installed, so agent sessions can be tried at once.
+        sim.install_agent();
+        sims.push(sim);
+    }
+    let names: Vec<String> = (1..=sims.len())
+        .map(|i| match i {
+            1 => "kubedeck-sim".to_string(),
+            i => format!("kubedeck-sim-{i}"),
+        })
+        .collect();
+    let pairs: Vec<(&str, &Sim)> = names.iter().map(String::as_str).zip(&sims).collect();
+    let kubeconfig = kubedeck::sim::kubeconfig_of(&pairs);
+    let file = tempfile::Builder::new()
+        .prefix("kubedeck-demo-")
+        .suffix(".kubeconfig")
+        .tempfile()
+        .wrap_err("cannot create the demo kubeconfig")?;
+    let path = file.into_temp_path();
+    let text = serde_json::to_string_pretty(&kubeconfig).wrap_err("demo kubeconfig")?;
+    std::fs::write(&path, text).wrap_err("cannot write the demo kubeconfig")?;
+    Ok((sims, path))
+}
+
+/// The contexts to show: `--all-contexts`, each `--context` (sets from `[clusters]`
+/// expanded), every demo cluster, or the current context.
+fn chosen_contexts(
+    cli: &Cli,
+    config: &kubedeck::config::Config,
+    source: &KubeconfigSource,
+) -> Result<Vec<String>> {
+    let known: Vec<String> = source
+        .config
+        .contexts
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let wanted: Vec<String> = if cli.all_contexts || cli.demo.is_some_and(|n| n > 1) {
+        known.clone()
+    } else {
+        cli.context
+            .iter()
+            .flat_map(|c| config.expand_contexts(c))
+            .collect()
+    };
+    for context in wanted {
+        let context = source.resolve_context(Some(&context))?;
+        if !out.contains(&context) {
+            out.push(context);
+        }
+    }
+    if out.is_empty() {
+        out.push(source.resolve_context(None)?);
+    }
+    Ok(out)
 }

@@ -34,6 +34,8 @@ pub enum Action {
     Rerun,
     /// Events: only warnings. Other tables: only rows needing attention.
     ToggleFlagged,
+    /// Contexts view: mark (or unmark) the context under the cursor.
+    MarkContext,
     NextMatch,
     PrevMatch,
     ToggleManagedFields,
@@ -106,13 +108,15 @@ pub enum Action {
 /// cluster names the cluster it goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// (Re)start the informers of `cluster` for `scope` (a namespace or context switch).
+    /// (Re)start the informers of `clusters` (the first first) for `scope` (a namespace or
+    /// context switch).
     Connect {
-        cluster: ClusterId,
+        clusters: Vec<ClusterId>,
         scope: Scope,
     },
-    /// Build a client for another context (its informers start once it is ready).
-    SwitchContext(ClusterId),
+    /// Build clients for other contexts, shown together (their informers start once the
+    /// clients are ready).
+    SwitchContext(Vec<ClusterId>),
     /// Cut `cluster`'s backoffs short: its informers and metrics poller try again now.
     RetryNow(ClusterId),
     /// Watch the TaskRuns of this PipelineRun (None: stop).

@@ -165,9 +165,13 @@ impl TableRow for PodRow {
         }
     }
 
-    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
+    fn cluster(&self) -> Option<&ClusterId> {
+        Some(&self.cluster)
+    }
+
+    fn object(&self, _shown: &ClusterId) -> Option<ObjectRef> {
         Some(ObjectRef::new(
-            cluster,
+            &self.cluster,
             ResourceKind::Pods,
             &self.namespace,
             &self.name,
@@ -245,9 +249,13 @@ impl TableRow for EventRow {
         self.warning
     }
 
-    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
+    fn cluster(&self) -> Option<&ClusterId> {
+        Some(&self.cluster)
+    }
+
+    fn object(&self, _shown: &ClusterId) -> Option<ObjectRef> {
         Some(ObjectRef::new(
-            cluster,
+            &self.cluster,
             ResourceKind::Events,
             &self.namespace,
             &self.name,
@@ -372,8 +380,17 @@ impl TableRow for NodeRow {
         NodeRow::health(self) != Health::Ok
     }
 
-    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
-        Some(ObjectRef::new(cluster, ResourceKind::Nodes, "", &self.name))
+    fn cluster(&self) -> Option<&ClusterId> {
+        Some(&self.cluster)
+    }
+
+    fn object(&self, _shown: &ClusterId) -> Option<ObjectRef> {
+        Some(ObjectRef::new(
+            &self.cluster,
+            ResourceKind::Nodes,
+            "",
+            &self.name,
+        ))
     }
 }
 
@@ -446,9 +463,13 @@ impl TableRow for PipelineRunRow {
         )
     }
 
-    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
+    fn cluster(&self) -> Option<&ClusterId> {
+        Some(&self.cluster)
+    }
+
+    fn object(&self, _shown: &ClusterId) -> Option<ObjectRef> {
         Some(ObjectRef::new(
-            cluster,
+            &self.cluster,
             ResourceKind::PipelineRuns,
             &self.namespace,
             &self.name,
@@ -518,9 +539,13 @@ impl TableRow for TaskRunRow {
         matches!(TaskRunRow::health(self), Health::Error | Health::Warning)
     }
 
-    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
+    fn cluster(&self) -> Option<&ClusterId> {
+        Some(&self.cluster)
+    }
+
+    fn object(&self, _shown: &ClusterId) -> Option<ObjectRef> {
         Some(ObjectRef::new(
-            cluster,
+            &self.cluster,
             ResourceKind::TaskRuns,
             &self.namespace,
             &self.name,

@@ -331,13 +331,10 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
             return switch_scope(app, Scope::Namespace(ns));
         }
         Command::Contexts(None) => go_view(app, View::Contexts),
-        Command::Contexts(Some(name)) if app.context_names().contains(&name) => {
-            return vec![Effect::SwitchContext(ClusterId::new(&name))];
-        }
-        Command::Contexts(Some(name)) => {
-            let known = app.context_names().join(", ");
-            error(app, format!("no context {name:?}; known: {known}"));
-        }
+        Command::Contexts(Some(names)) => match chosen_contexts(app, &names) {
+            Ok(clusters) => return vec![Effect::SwitchContext(clusters)],
+            Err(why) => error(app, why),
+        },
         Command::Theme(Some(theme)) => return vec![Effect::SetTheme(theme)],
         Command::Theme(None) => {
             let text = format!("theme: {} (:theme NAME to switch)", app.theme_name);
@@ -402,6 +399,42 @@ pub fn complete(app: &mut App) {
             app.message = Some((Severity::Info, format!("{}{more}", shown.join("  "))));
         }
     }
+}
+
+/// `:ctx a,b` / `:ctx SET`: the contexts named (sets from the config expanded), each once, in
+/// the order given; an unknown name says which names are known.
+pub fn chosen_contexts(app: &App, names: &str) -> Result<Vec<ClusterId>, String> {
+    let known = app.context_names();
+    let mut out: Vec<ClusterId> = Vec::new();
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let expanded = app
+            .cluster_sets
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| vec![name.to_string()]);
+        for context in expanded {
+            if !known.contains(&context) {
+                let sets: Vec<&str> = app.cluster_sets.keys().map(String::as_str).collect();
+                let sets = if sets.is_empty() {
+                    String::new()
+                } else {
+                    format!("; sets: {}", sets.join(", "))
+                };
+                return Err(format!(
+                    "no context {context:?}; known: {}{sets}",
+                    known.join(", ")
+                ));
+            }
+            let id = ClusterId::new(&context);
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("name a context (:ctx NAME, :ctx A,B or :ctx SET)".into());
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -15,7 +15,10 @@ pub struct ContextRow {
     pub user: String,
     pub namespace: String,
     pub server: String,
+    /// Shown now (one of the clusters in view).
     pub current: bool,
+    /// Chosen with Space in the contexts view, to be shown together (Enter).
+    pub marked: bool,
 }
 
 columns! {
@@ -63,8 +66,11 @@ impl TableRow for ContextRow {
 
     fn cell(&self, col: Self::Column, _now: Timestamp) -> String {
         match col {
-            ContextCol::Name if self.current => format!("{} (current)", self.name),
-            ContextCol::Name => self.name.clone(),
+            ContextCol::Name => {
+                let mark = if self.marked { "[x] " } else { "" };
+                let current = if self.current { " (current)" } else { "" };
+                format!("{mark}{}{current}", self.name)
+            }
             ContextCol::Cluster => self.cluster.clone(),
             ContextCol::User => self.user.clone(),
             ContextCol::Namespace => self.namespace.clone(),
@@ -81,8 +87,11 @@ impl TableRow for ContextRow {
     }
 }
 
-/// The contexts table's rows: every context in the kubeconfig, `current` marked.
-pub fn context_rows(src: &KubeconfigSource, current: &str) -> Vec<std::sync::Arc<ContextRow>> {
+/// The contexts table's rows: every context in the kubeconfig, those shown `current`.
+pub fn context_rows(
+    src: &KubeconfigSource,
+    current: &[crate::kube::ids::ClusterId],
+) -> Vec<std::sync::Arc<ContextRow>> {
     src.config
         .contexts
         .iter()
@@ -94,8 +103,48 @@ pub fn context_rows(src: &KubeconfigSource, current: &str) -> Vec<std::sync::Arc
                 user: ctx.user.clone().unwrap_or_default(),
                 namespace: ctx.namespace.clone().unwrap_or_default(),
                 server: src.server_of(&c.name),
-                current: c.name == current,
+                current: current.iter().any(|id| id.context() == c.name),
+                marked: false,
             })
         })
         .collect()
+}
+
+/// Space in the contexts view: mark or unmark the context under the cursor (Enter then shows
+/// every marked context together).
+pub fn toggle_mark(app: &mut super::state::App) {
+    if app.view != super::state::View::Contexts {
+        return;
+    }
+    let Some(name) = app.tables.contexts.selected_row().map(|r| r.name.clone()) else {
+        return;
+    };
+    let rows = app
+        .tables
+        .contexts
+        .all_rows()
+        .iter()
+        .map(|r| {
+            if r.name == name {
+                let mut r = (**r).clone();
+                r.marked = !r.marked;
+                std::sync::Arc::new(r)
+            } else {
+                r.clone()
+            }
+        })
+        .collect();
+    app.tables.contexts.set_rows(rows);
+    let marked = app
+        .tables
+        .contexts
+        .all_rows()
+        .iter()
+        .filter(|r| r.marked)
+        .count();
+    let text = match marked {
+        0 => "no context marked: Enter shows the one under the cursor".to_string(),
+        n => format!("{n} marked: Enter shows them together"),
+    };
+    app.message = Some((super::state::Severity::Info, text));
 }

@@ -46,6 +46,8 @@ pub struct Filter {
     invert: bool,
     needle: Needle,
     labels: Vec<LabelReq>,
+    /// `cluster=NAME[,NAME]` (or `cluster!=…`) first: rows of these clusters (or of others).
+    clusters: Option<(bool, Vec<String>)>,
 }
 
 /// Why a filter cannot be applied.
@@ -222,6 +224,27 @@ fn split_selector(after: &str) -> (&str, &str) {
     (after, "")
 }
 
+/// A leading `cluster=a,b` or `cluster!=a` term, and the rest of the filter.
+fn split_clusters(text: &str) -> (Option<(bool, Vec<String>)>, &str) {
+    let Some(after) = text.strip_prefix("cluster") else {
+        return (None, text);
+    };
+    let (want, list) = if let Some(l) = after.strip_prefix("!=") {
+        (false, l)
+    } else if let Some(l) = after.strip_prefix("==").or_else(|| after.strip_prefix('=')) {
+        (true, l)
+    } else {
+        return (None, text);
+    };
+    let (list, rest) = list.split_once(' ').unwrap_or((list, ""));
+    let names = list
+        .split(',')
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect();
+    (Some((want, names)), rest.trim_start())
+}
+
 /// Regex syntax in a filter: then it is a regular expression.
 fn looks_like_regex(text: &str) -> bool {
     text.chars().any(|c| {
@@ -236,9 +259,10 @@ impl Filter {
     /// Parse what was typed; a label selector that does not parse is an error.
     pub fn parse(text: &str) -> Result<Self, FilterError> {
         let text = text.trim().to_string();
-        let (invert, rest) = match text.strip_prefix('!') {
+        let (clusters, rest) = split_clusters(&text);
+        let (invert, rest) = match rest.strip_prefix('!') {
             Some(rest) => (true, rest.trim_start()),
-            None => (false, text.as_str()),
+            None => (false, rest),
         };
         let (labels, needle) = match rest.strip_prefix("-l") {
             Some(after) if after.is_empty() || after.starts_with(' ') => {
@@ -271,6 +295,7 @@ impl Filter {
             invert,
             needle,
             labels,
+            clusters,
             text,
         })
     }
@@ -281,7 +306,15 @@ impl Filter {
     }
 
     pub fn is_empty(&self) -> bool {
-        matches!(self.needle, Needle::None) && self.labels.is_empty()
+        matches!(self.needle, Needle::None) && self.labels.is_empty() && self.clusters.is_none()
+    }
+
+    /// Whether a row of `cluster` passes the `cluster=` part (rows of no cluster always do).
+    pub fn matches_cluster(&self, cluster: Option<&str>) -> bool {
+        match (&self.clusters, cluster) {
+            (Some((want, names)), Some(c)) => names.iter().any(|n| n == c) == *want,
+            _ => true,
+        }
     }
 
     /// `cells` are the texts the row shows; `label` looks a label up by key.

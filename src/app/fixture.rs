@@ -40,6 +40,7 @@ pub fn ts(s: &str) -> Option<Timestamp> {
 
 pub fn pod(ns: &str, name: &str, status: &str, health: Health, restarts: u32) -> Arc<PodRow> {
     Arc::new(PodRow {
+        cluster: cluster(),
         namespace: ns.into(),
         name: name.into(),
         uid: name.into(),
@@ -85,6 +86,7 @@ pub fn event(
     message: &str,
 ) -> Arc<EventRow> {
     Arc::new(EventRow {
+        cluster: cluster(),
         namespace: "demo".into(),
         name: name.into(),
         uid: name.into(),
@@ -103,6 +105,7 @@ pub fn event(
 
 pub fn node(name: &str, ready: bool, pressure: Vec<&'static str>, pods: usize) -> Arc<NodeRow> {
     Arc::new(NodeRow {
+        cluster: cluster(),
         name: name.into(),
         uid: name.into(),
         status: if ready { "Ready" } else { "NotReady" }.into(),
@@ -139,7 +142,10 @@ pub fn run(
     if done {
         obj["status"]["completionTime"] = serde_json::json!("2026-11-22T11:55:00Z");
     }
-    Arc::new(pipelinerun_row(&obj))
+    Arc::new(crate::kube::tekton_row::PipelineRunRow {
+        cluster: cluster(),
+        ..pipelinerun_row(&obj)
+    })
 }
 
 pub fn app() -> App {
@@ -188,11 +194,14 @@ pub fn app() -> App {
             true,
         ),
     ]);
-    t.taskruns.set_rows(vec![Arc::new(taskrun_row(&serde_json::json!({
+    t.taskruns.set_rows(vec![Arc::new(crate::kube::tekton_row::TaskRunRow {
+        cluster: cluster(),
+        ..taskrun_row(&serde_json::json!({
         "metadata": {"name": "build-1-fetch", "namespace": "ci", "uid": "tr1", "labels": {"tekton.dev/pipelineTask": "fetch"}},
         "status": {"podName": "build-1-fetch-pod", "startTime": "2026-11-22T11:50:00Z", "completionTime": "2026-11-22T11:51:30Z",
                    "conditions": [{"type": "Succeeded", "status": "True", "reason": "Succeeded"}]}
-    })))]);
+        }))
+    })]);
     t.namespaces.set_rows(
         ["ci", "default", "demo"]
             .iter()
@@ -238,6 +247,7 @@ pub fn app() -> App {
             namespace: "default".into(),
             server: "https://10.0.0.1:6443".into(),
             current: true,
+            marked: false,
         }),
         Arc::new(ContextRow {
             name: "staging".into(),
@@ -246,6 +256,7 @@ pub fn app() -> App {
             namespace: "demo".into(),
             server: "https://10.0.0.2:6443".into(),
             current: false,
+            marked: false,
         }),
     ]);
     let rows = crate::app::triage::triage(
@@ -258,10 +269,11 @@ pub fn app() -> App {
     );
     t.triage.set_rows(rows);
     for k in ResourceKind::ALL {
-        a.informers.insert(k, InformerState::Live);
-        a.counts.insert(k, 2);
+        a.primary_status().informers.insert(k, InformerState::Live);
+        a.primary_status().counts.insert(k, 2);
     }
-    a.informers
+    a.primary_status()
+        .informers
         .insert(ResourceKind::TaskRuns, InformerState::Live);
     a
 }

@@ -27,8 +27,10 @@ pub fn show(app: &mut App, api: Arc<ApiResourceInfo>, namespace: Option<String>)
     app.resource = Some(shown.clone());
     app.tables.resource = Table::default();
     // What the previous kind's informer said is not this one's.
-    app.informers.remove(&ResourceKind::Generic);
-    app.not_live_since.remove(&ResourceKind::Generic);
+    for status in app.fleet.values_mut() {
+        status.informers.remove(&ResourceKind::Generic);
+        status.not_live_since.remove(&ResourceKind::Generic);
+    }
     app.stale.kinds.insert(ResourceKind::Generic);
     vec![Effect::WatchResource(Some(shown))]
 }

@@ -142,7 +142,7 @@ fn the_store_becomes_the_view_and_describe_fetches_the_object() {
     let mut a = app();
     discovered(&mut a);
     type_command(&mut a, "deploy");
-    let (mut stores, _writers) = Stores::with_writers();
+    let (mut stores, _writers) = Stores::with_writers(&crate::app::fixture::cluster());
     stores.generic = Some(store_with("deployments"));
     let mut p = Projection::default();
     p.project(&mut a, &stores);
@@ -180,7 +180,7 @@ fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_onl
     let mut a = app();
     discovered(&mut a);
     type_command(&mut a, "deploy");
-    let (mut stores, _writers) = Stores::with_writers();
+    let (mut stores, _writers) = Stores::with_writers(&crate::app::fixture::cluster());
     stores.generic = Some(store_with("deployments"));
     Projection::default().project(&mut a, &stores);
     // `a` opens `:scale ` for the count.
@@ -241,7 +241,7 @@ fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_onl
 
 fn shown_with(a: &mut App, command: &str, kind: &str) {
     type_command(a, command);
-    let (mut stores, _writers) = Stores::with_writers();
+    let (mut stores, _writers) = Stores::with_writers(&crate::app::fixture::cluster());
     stores.generic = Some(store_with(kind));
     Projection::default().project(a, &stores);
 }
@@ -260,7 +260,7 @@ fn enter_follows_the_relations_and_o_goes_to_the_owner() {
     let pin = a.tables.resource.pin.clone().unwrap();
     assert_eq!(pin.label(), "deployment/kinds/web");
     // The ReplicaSets the Deployment owns belong to it; a pod view of a ReplicaSet pins it.
-    let (mut stores, _writers) = Stores::with_writers();
+    let (mut stores, _writers) = Stores::with_writers(&crate::app::fixture::cluster());
     stores.generic = Some(store_with("replicasets"));
     Projection::default().project(&mut a, &stores);
     assert_eq!(a.tables.resource.len(), 2, "both ReplicaSets of web");
@@ -318,7 +318,7 @@ fn a_secret_is_masked_until_x_and_masked_again() {
         &mut a,
         Msg::Done(Done::Yaml(obj.clone(), Ok(secret.clone()))),
     );
-    let (mut stores, _writers) = Stores::with_writers();
+    let (mut stores, _writers) = Stores::with_writers(&crate::app::fixture::cluster());
     stores.generic = Some(store_with("secrets"));
     let mut p = Projection::default();
     let text = |a: &App| -> String {
@@ -424,7 +424,7 @@ fn a_restart_is_followed_until_it_has_rolled_out() {
     let full = mid.rows[0].clone();
     mid.rows[0].cells[2] = Cell::Int(1);
     let store = store_of(mid);
-    let (mut stores, _writers) = Stores::with_writers();
+    let (mut stores, _writers) = Stores::with_writers(&crate::app::fixture::cluster());
     stores.generic = Some(store.clone());
     let mut p = Projection::default();
     a.stale

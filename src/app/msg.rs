@@ -61,8 +61,9 @@ pub enum Done {
     Pod(ObjectRef, Result<Arc<Pod>, ActionError>),
     /// The captured Tekton runs, read from disk.
     Captured(Vec<CapturedRun>),
-    /// A context's client is ready (the runtime keeps it): its default namespace.
-    Context(ClusterId, Result<String, ConnectError>),
+    /// The clients of a context switch are ready (the runtime keeps them) or not: each
+    /// context's default namespace, or why not.
+    Context(Vec<(ClusterId, Result<String, ConnectError>)>),
     /// A theme was loaded (and is now drawn with) or could not be.
     Theme(String, Result<(), String>),
     /// A file was written.

@@ -275,18 +275,27 @@ pub fn events_of_selection(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Show `cluster` in `scope`: the tables start empty and the informers start again (and the
-/// TaskRuns shown, if any, are watched again).
-pub fn connect(app: &mut App, cluster: crate::kube::ids::ClusterId, scope: Scope) -> Vec<Effect> {
+/// Show `clusters` (the first first) in `scope`: the tables start empty and the informers
+/// start again (and the TaskRuns shown, if any, are watched again).
+pub fn connect(
+    app: &mut App,
+    clusters: Vec<crate::kube::ids::ClusterId>,
+    scope: Scope,
+) -> Vec<Effect> {
+    let Some(cluster) = clusters.first().cloned() else {
+        return Vec::new();
+    };
     let other_cluster = app.cluster != cluster;
     app.cluster = cluster.clone();
+    app.clusters = clusters.clone();
     app.scope = scope.clone();
     app.reset_for_connect();
-    let mut effects = vec![Effect::Connect {
-        cluster: cluster.clone(),
-        scope,
-    }];
-    if let Some(run) = &app.taskruns_of {
+    let mut effects = vec![Effect::Connect { clusters, scope }];
+    if let Some(run) = app
+        .taskruns_of
+        .as_ref()
+        .filter(|r| app.clusters.contains(&r.cluster))
+    {
         effects.push(Effect::WatchTaskRuns(Some(run.clone())));
     }
     // The resource view goes on showing its kind, in the new scope or cluster (a cluster
@@ -304,8 +313,8 @@ pub fn connect(app: &mut App, cluster: crate::kube::ids::ClusterId, scope: Scope
 
 /// Switch the namespaces watched.
 pub fn switch_scope(app: &mut App, scope: Scope) -> Vec<Effect> {
-    let cluster = app.cluster.clone();
-    connect(app, cluster, scope)
+    let clusters = app.clusters.clone();
+    connect(app, clusters, scope)
 }
 
 /// A node's pods, the hog on top: memory usage, highest first (requests when no metrics). A
@@ -316,7 +325,7 @@ fn node_pods(app: &mut App, node: ObjectRef) {
         pin: Some(node),
         ..TableState::default()
     });
-    let col = if app.metrics.sample.is_some() {
+    let col = if app.metrics().sample.is_some() {
         PodCol::Mem
     } else {
         PodCol::MemRl
@@ -383,11 +392,27 @@ pub fn open(app: &mut App) -> Vec<Effect> {
             }
         }
         View::Contexts => {
-            if let Some(name) = app.tables.contexts.selected_row().map(|r| r.name.clone()) {
+            // The contexts marked with Space, together; else the one under the cursor.
+            let marked: Vec<_> = app
+                .tables
+                .contexts
+                .all_rows()
+                .iter()
+                .filter(|r| r.marked)
+                .map(|r| crate::kube::ids::ClusterId::new(&r.name))
+                .collect();
+            let chosen = if marked.is_empty() {
+                app.tables
+                    .contexts
+                    .selected_row()
+                    .map(|r| vec![crate::kube::ids::ClusterId::new(&r.name)])
+                    .unwrap_or_default()
+            } else {
+                marked
+            };
+            if !chosen.is_empty() {
                 go_view(app, View::Pods);
-                return vec![Effect::SwitchContext(crate::kube::ids::ClusterId::new(
-                    &name,
-                ))];
+                return vec![Effect::SwitchContext(chosen)];
             }
         }
         View::Sessions => sessions::reopen(app),

@@ -4,6 +4,7 @@
 //! asks for what it cannot know (the pod a describe shows) as effects. Unit-tested by feeding
 //! watch events into the stores.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -14,6 +15,7 @@ use super::detail::DetailKind;
 use super::navigate::navigate;
 use super::resource;
 use super::state::{App, DescribedPod, View};
+use super::table::TableRow;
 use super::triage;
 use crate::kube::cluster::Stores;
 use crate::kube::event_row::EventRow;
@@ -29,35 +31,63 @@ use crate::kube::row_cache::RowCache;
 use crate::kube::row_store::RowDiff;
 use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow, pipelinerun_row, taskrun_row};
 
-/// Rows derived from the stores, re-derived only for objects whose resourceVersion changed,
-/// and aggregates kept by delta. Reset whenever the cluster, scope or PipelineRun shown changes.
+/// One cluster's derived rows and aggregates.
 #[derive(Default)]
-pub struct Projection {
-    /// What the caches were built for.
-    source: Option<(ClusterId, Scope)>,
-    taskruns_of: Option<ObjectRef>,
+struct PerCluster {
     /// What changed among the pod rows, for the per-node sums.
     pods: RowDiff<PodRow>,
     nodes: RowCache<NodeRow>,
-    namespaces: RowCache<NamespaceRow>,
     runs: RowCache<PipelineRunRow>,
-    taskruns: RowCache<TaskRunRow>,
     /// Requests and limits per node, kept by delta from the pod rows.
     node_loads: NodeLoads,
     pod_usage: PodUsage,
+}
+
+/// Rows derived from the stores, re-derived only for objects whose resourceVersion changed,
+/// and aggregates kept by delta, per cluster. Reset whenever the clusters, scope or
+/// PipelineRun shown change.
+#[derive(Default)]
+pub struct Projection {
+    /// What the caches were built for.
+    source: Option<(Vec<ClusterId>, Scope)>,
+    taskruns_of: Option<ObjectRef>,
+    per: HashMap<ClusterId, PerCluster>,
+    /// The first cluster's namespaces (the scope is chosen there).
+    namespaces: RowCache<NamespaceRow>,
+    taskruns: RowCache<TaskRunRow>,
     /// How the resource view reads its store's rows (rebuilt when the columns change).
     resource_layout: Option<Arc<resource::Layout>>,
 }
+
+/// The clusters shown, each with its stores, the first cluster first.
+pub type Sources<'a> = [(&'a ClusterId, &'a Stores)];
 
 fn dynamic_value(o: &kube::api::DynamicObject) -> Value {
     serde_json::to_value(o).unwrap_or(Value::Null)
 }
 
+/// The rows of `cluster` among `rows` (all of them when only one cluster is shown).
+fn of_cluster<R: TableRow>(rows: &[Arc<R>], cluster: &ClusterId, multi: bool) -> Vec<Arc<R>> {
+    if !multi {
+        return rows.to_vec();
+    }
+    rows.iter()
+        .filter(|r| r.cluster() == Some(cluster))
+        .cloned()
+        .collect()
+}
+
 impl Projection {
-    /// Bring what the current view shows up to date with `stores`; effects for what must be
-    /// fetched.
+    /// Bring what the current view shows up to date with the one cluster's `stores`.
     pub fn project(&mut self, app: &mut App, stores: &Stores) -> Vec<Effect> {
-        let source = Some((app.cluster.clone(), app.scope.clone()));
+        let cluster = app.cluster.clone();
+        self.project_all(app, &[(&cluster, stores)])
+    }
+
+    /// Bring what the current view shows up to date with every shown cluster's stores;
+    /// effects for what must be fetched.
+    pub fn project_all(&mut self, app: &mut App, sources: &Sources<'_>) -> Vec<Effect> {
+        let source = Some((app.clusters.clone(), app.scope.clone()));
         if self.source != source {
             *self = Projection {
                 source,
@@ -69,6 +99,14 @@ impl Projection {
             self.taskruns = RowCache::default();
             app.stale.kinds.insert(ResourceKind::TaskRuns);
         }
+        let multi = app.multi();
+        let t = &mut app.tables;
+        t.triage.set_by_cluster(multi);
+        t.pods.set_by_cluster(multi);
+        t.runs.set_by_cluster(multi);
+        t.events.set_by_cluster(multi);
+        t.nodes.set_by_cluster(multi);
+        t.resource.set_by_cluster(multi);
         let mut needed: Vec<ResourceKind> = app.view.needs().to_vec();
         if app.auto_triage {
             needed.extend(View::Triage.needs());
@@ -82,59 +120,76 @@ impl Projection {
                 app.stale.kinds.insert(ResourceKind::Nodes);
             }
             if app.stale.kinds.remove(&kind) {
-                self.refresh(kind, app, stores);
+                self.refresh(kind, app, sources);
                 app.stale.triage |= View::Triage.needs().contains(&kind);
             }
         }
         if app.stale.triage && (app.view == View::Triage || app.auto_triage) {
             app.stale.triage = false;
             let t = &app.tables;
-            let rows = triage::triage(
-                t.pods.all_rows(),
-                t.runs.all_rows(),
-                t.nodes.all_rows(),
-                t.events.all_rows(),
-                app.now,
-                &app.cluster,
-            );
+            let mut rows = Vec::new();
+            for (cluster, _) in sources {
+                rows.extend(triage::triage(
+                    &of_cluster(t.pods.all_rows(), cluster, multi),
+                    &of_cluster(t.runs.all_rows(), cluster, multi),
+                    &of_cluster(t.nodes.all_rows(), cluster, multi),
+                    &of_cluster(t.events.all_rows(), cluster, multi),
+                    app.now,
+                    cluster,
+                ));
+            }
             app.tables.triage.set_rows(rows);
         }
         let mut effects = Vec::new();
         if app.stale.describe && app.view == View::Detail {
             app.stale.describe = false;
-            effects.extend(self.describe(app, stores));
+            effects.extend(self.describe(app, sources));
         }
-        for kind in ResourceKind::ALL {
-            app.counts.insert(kind, stores.count(kind));
+        for (cluster, stores) in sources {
+            let status = app.status_mut(cluster);
+            for kind in ResourceKind::ALL {
+                status.counts.insert(kind, stores.count(kind));
+            }
         }
         auto_triage(app);
         effects
     }
 
-    fn refresh(&mut self, kind: ResourceKind, app: &mut App, stores: &Stores) {
-        let t = &mut app.tables;
+    fn refresh(&mut self, kind: ResourceKind, app: &mut App, sources: &Sources<'_>) {
         match kind {
             ResourceKind::Pods => {
-                // Derived as they arrived, on the informer's task.
-                let rows = stores.pods.rows();
-                let changes = self.pods.changes(&rows, |r| r.uid.as_str());
-                self.node_loads.apply(&changes);
-                let m = &app.metrics;
-                let rows = self
-                    .pod_usage
-                    .apply(rows, m.sample.as_deref(), m.generation);
-                t.pods.set_rows(rows);
+                let mut all = Vec::new();
+                for (cluster, stores) in sources {
+                    // Derived as they arrived, on the informer's task.
+                    let rows = stores.pods.rows();
+                    let per = self.per.entry((*cluster).clone()).or_default();
+                    let changes = per.pods.changes(&rows, |r| r.uid.as_str());
+                    per.node_loads.apply(&changes);
+                    let status = app.status_of(cluster);
+                    let m = &status.metrics;
+                    all.extend(per.pod_usage.apply(rows, m.sample.as_deref(), m.generation));
+                }
+                app.tables.pods.set_rows(all);
             }
             // Derived as they arrived, on the informer's task.
-            ResourceKind::Events => t.events.set_rows(stores.events.rows()),
+            ResourceKind::Events => {
+                let rows = sources.iter().flat_map(|(_, s)| s.events.rows()).collect();
+                app.tables.events.set_rows(rows);
+            }
             ResourceKind::Nodes => {
-                let rows = self.nodes.refresh(&stores.nodes.state(), node_row);
-                let loads = &self.node_loads;
-                let sample = app.metrics.sample.as_deref();
+                let mut all = Vec::new();
                 let thresholds = app.thresholds;
-                let rows = rows
-                    .into_iter()
-                    .map(|r| {
+                for (cluster, stores) in sources {
+                    let per = self.per.entry((*cluster).clone()).or_default();
+                    let stamp = |n: &k8s_openapi::api::core::v1::Node| NodeRow {
+                        cluster: (*cluster).clone(),
+                        ..node_row(n)
+                    };
+                    let rows = per.nodes.refresh(&stores.nodes.state(), stamp);
+                    let loads = &per.node_loads;
+                    let status = app.status_of(cluster);
+                    let sample = status.metrics.sample.as_deref();
+                    all.extend(rows.into_iter().map(|r| {
                         let load = loads.get(&r.name);
                         let usage = sample.and_then(|s| s.nodes.get(&r.name).copied());
                         let mut next = (*r).clone();
@@ -143,54 +198,87 @@ impl Projection {
                         next.usage = usage;
                         next.heat = next.heat_for(thresholds);
                         if next == *r { r } else { Arc::new(next) }
-                    })
-                    .collect();
-                t.nodes.set_rows(rows);
+                    }));
+                }
+                app.tables.nodes.set_rows(all);
             }
             ResourceKind::Namespaces => {
+                let Some((_, stores)) = sources.first() else {
+                    return;
+                };
                 let state = stores.namespaces.state();
                 let mut rows = self.namespaces.refresh(&state, namespace_row);
                 rows.insert(0, Arc::new(NamespaceRow::every()));
-                t.namespaces.set_rows(rows);
+                app.tables.namespaces.set_rows(rows);
             }
             ResourceKind::PipelineRuns => {
-                if let Some(store) = stores.pipelineruns.get() {
-                    let derive = |o: &kube::api::DynamicObject| pipelinerun_row(&dynamic_value(o));
-                    t.runs.set_rows(self.runs.refresh(&store.state(), derive));
+                let mut all = Vec::new();
+                for (cluster, stores) in sources {
+                    if let Some(store) = stores.pipelineruns.get() {
+                        let per = self.per.entry((*cluster).clone()).or_default();
+                        let derive = |o: &kube::api::DynamicObject| PipelineRunRow {
+                            cluster: (*cluster).clone(),
+                            ..pipelinerun_row(&dynamic_value(o))
+                        };
+                        all.extend(per.runs.refresh(&store.state(), derive));
+                    }
+                }
+                app.tables.runs.set_rows(all);
+            }
+            ResourceKind::TaskRuns => {
+                let of = app.taskruns_of.as_ref().map(|r| r.cluster.clone());
+                let found = sources
+                    .iter()
+                    .find(|(c, _)| Some(*c) == of.as_ref())
+                    .and_then(|(c, s)| s.taskruns.as_ref().map(|t| (*c, t)));
+                match found {
+                    Some((cluster, store)) => {
+                        let derive = |o: &kube::api::DynamicObject| TaskRunRow {
+                            cluster: cluster.clone(),
+                            ..taskrun_row(&dynamic_value(o))
+                        };
+                        let rows = self.taskruns.refresh(&store.state(), derive);
+                        app.tables.taskruns.set_rows(rows);
+                    }
+                    None => app.tables.taskruns.set_rows(Vec::new()),
                 }
             }
-            ResourceKind::TaskRuns => match &stores.taskruns {
-                Some(store) => {
-                    let derive = |o: &kube::api::DynamicObject| taskrun_row(&dynamic_value(o));
-                    t.taskruns
-                        .set_rows(self.taskruns.refresh(&store.state(), derive));
-                }
-                None => t.taskruns.set_rows(Vec::new()),
-            },
-            ResourceKind::Generic => match (&stores.generic, &app.resource) {
-                (Some(store), Some(shown)) => {
-                    let columns = store.columns();
-                    let layout = match &self.resource_layout {
-                        Some(l) if Arc::ptr_eq(&l.columns, &columns) && l.api == shown.api => {
-                            l.clone()
-                        }
-                        _ => {
-                            let l = Arc::new(resource::Layout::new(shown.api.clone(), columns));
-                            self.resource_layout = Some(l.clone());
-                            l
-                        }
-                    };
-                    t.resource.set_columns(layout.cols());
-                    t.resource.set_rows(resource::rows(store.rows(), &layout));
-                    super::kinds::follow_rollouts(app);
-                }
-                _ => t.resource.set_rows(Vec::new()),
-            },
+            ResourceKind::Generic => {
+                let Some(shown) = app.resource.clone() else {
+                    return app.tables.resource.set_rows(Vec::new());
+                };
+                let stores: Vec<_> = sources
+                    .iter()
+                    .filter_map(|(c, s)| s.generic.as_ref().map(|g| (*c, g)))
+                    .collect();
+                // The first cluster's columns; another server version may print others, read
+                // by the same positions.
+                let Some((_, first)) = stores.first() else {
+                    return app.tables.resource.set_rows(Vec::new());
+                };
+                let columns = first.columns();
+                let layout = match &self.resource_layout {
+                    Some(l) if Arc::ptr_eq(&l.columns, &columns) && l.api == shown.api => l.clone(),
+                    _ => {
+                        let l = Arc::new(resource::Layout::new(shown.api.clone(), columns));
+                        self.resource_layout = Some(l.clone());
+                        l
+                    }
+                };
+                let rows = stores
+                    .iter()
+                    .flat_map(|(c, s)| resource::rows(c, s.rows(), &layout))
+                    .collect();
+                app.tables.resource.set_columns(layout.cols());
+                app.tables.resource.set_rows(rows);
+                super::kinds::follow_rollouts(app);
+            }
         }
     }
 
-    /// Rebuild the describe pane from the stores (a pod's from the pod as last fetched).
-    fn describe(&mut self, app: &mut App, stores: &Stores) -> Vec<Effect> {
+    /// Rebuild the describe pane from the stores of the object's cluster (a pod's from the
+    /// pod as last fetched).
+    fn describe(&mut self, app: &mut App, sources: &Sources<'_>) -> Vec<Effect> {
         let Some(target) = app
             .detail
             .as_ref()
@@ -199,6 +287,18 @@ impl Projection {
         else {
             return Vec::new();
         };
+        let Some((_, stores)) = sources.iter().find(|(c, _)| **c == target.cluster) else {
+            if let Some(d) = app.detail.as_mut() {
+                d.status = Some(format!("{} is no longer shown", target.cluster));
+            }
+            return Vec::new();
+        };
+        let no_loads = NodeLoads::default();
+        let loads = self
+            .per
+            .get(&target.cluster)
+            .map_or(&no_loads, |p| &p.node_loads);
+        let metrics = app.status_of(&target.cluster).metrics.clone();
         let mut effects = Vec::new();
         let pod = if target.kind == ResourceKind::Pods {
             match described_pod(app, stores, &target, &mut effects) {
@@ -237,13 +337,12 @@ impl Projection {
                         .collect();
                     let extras = describe::NodeExtras {
                         pods: &pods,
-                        load: self.node_loads.get(&target.name),
-                        usage: app
-                            .metrics
+                        load: loads.get(&target.name),
+                        usage: metrics
                             .sample
                             .as_ref()
                             .and_then(|s| s.nodes.get(&target.name).copied()),
-                        history: app.metrics.history.get(&target.name),
+                        history: metrics.history.get(&target.name),
                         now,
                     };
                     describe::node(n, &extras, &events, now)
@@ -443,7 +542,7 @@ mod tests {
 
     /// Stores listed with `pods` on `nodes` and `events`, as an informer's first list does.
     fn listed(pods: Vec<Pod>, nodes: Vec<Node>, events: Vec<Event>) -> (Stores, StoreWriters) {
-        let (stores, mut w) = Stores::with_writers();
+        let (stores, mut w) = Stores::with_writers(&crate::app::fixture::cluster());
         w.pods.apply(&watcher::Event::Init);
         for p in pods {
             w.pods.apply(&watcher::Event::InitApply(p));
@@ -475,7 +574,7 @@ mod tests {
         let mut p = Projection::default();
         p.project(&mut a, &stores);
         assert_eq!(a.tables.pods.len(), 1);
-        assert_eq!(a.counts.get(&ResourceKind::Pods), Some(&1));
+        assert_eq!(a.count(ResourceKind::Pods), 1);
         // A new pod reaches the table only once the informer says the kind changed.
         w.pods
             .apply(&watcher::Event::Apply(pod("web-2", "n1", "2")));

@@ -100,6 +100,8 @@ fn view_cols(namespaced: bool, columns: &[ColumnDef]) -> Arc<[Col]> {
 /// One row of the resource view: the server's row and how to read it.
 #[derive(Debug, Clone)]
 pub struct ResourceRow {
+    /// The cluster the row came from (stamped by its informer; empty outside one).
+    pub cluster: crate::kube::ids::ClusterId,
     pub row: Arc<GenericRow>,
     pub layout: Arc<Layout>,
 }
@@ -282,9 +284,13 @@ impl TableRow for ResourceRow {
                 .any(|o| o.kind == obj.kind_name() && o.name == obj.name)
     }
 
-    fn object(&self, cluster: &ClusterId) -> Option<ObjectRef> {
+    fn cluster(&self) -> Option<&ClusterId> {
+        Some(&self.cluster)
+    }
+
+    fn object(&self, _shown: &ClusterId) -> Option<ObjectRef> {
         Some(ObjectRef::of_api(
-            cluster,
+            &self.cluster,
             &self.layout.api,
             &self.row.namespace,
             &self.row.name,
@@ -293,11 +299,16 @@ impl TableRow for ResourceRow {
 }
 
 /// The rows of a store, read through `layout`.
-pub fn rows(store_rows: Vec<Arc<GenericRow>>, layout: &Arc<Layout>) -> Vec<Arc<ResourceRow>> {
+pub fn rows(
+    cluster: &ClusterId,
+    store_rows: Vec<Arc<GenericRow>>,
+    layout: &Arc<Layout>,
+) -> Vec<Arc<ResourceRow>> {
     store_rows
         .into_iter()
         .map(|row| {
             Arc::new(ResourceRow {
+                cluster: cluster.clone(),
                 row,
                 layout: layout.clone(),
             })
@@ -449,7 +460,11 @@ mod tests {
                 Arc::new(p.columns.clone().unwrap_or_default()),
             ));
             // Read at the time of the server's own Age cells: the ages must agree too.
-            let rows = rows(p.rows.into_iter().map(Arc::new).collect(), &layout);
+            let rows = rows(
+                &ClusterId::default(),
+                p.rows.into_iter().map(Arc::new).collect(),
+                &layout,
+            );
             let cols = layout.cols();
             let shown: Vec<usize> = (0..cols.len())
                 .filter(|&i| {
@@ -529,7 +544,11 @@ mod tests {
             api("jobs", true),
             Arc::new(p.columns.clone().unwrap_or_default()),
         ));
-        let rows = rows(p.rows.into_iter().map(Arc::new).collect(), &layout);
+        let rows = rows(
+            &ClusterId::default(),
+            p.rows.into_iter().map(Arc::new).collect(),
+            &layout,
+        );
         let by = |n: &str| rows.iter().find(|r| r.row.name == n).map(|r| r.health());
         assert_eq!(by("migrate-fail"), Some(Health::Error));
         assert_eq!(by("migrate-ok"), Some(Health::Done));

@@ -12,6 +12,7 @@ use super::msg::Done;
 use super::sessions::update as sessions;
 use super::state::{App, Severity, View};
 use super::yaml;
+use crate::kube::client::ConnectError;
 use crate::kube::ids::{ClusterId, Scope};
 use crate::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
 use crate::kube::metrics::MetricsUpdate;
@@ -22,7 +23,7 @@ fn say(app: &mut App, severity: Severity, text: impl Into<String>) {
 
 /// An informer's signal: mark what it feeds stale, or record its state.
 pub fn informer(app: &mut App, u: InformerUpdate) -> Vec<Effect> {
-    if u.cluster != app.cluster {
+    if !app.shows(&u.cluster) {
         return Vec::new();
     }
     match u.change {
@@ -31,18 +32,20 @@ pub fn informer(app: &mut App, u: InformerUpdate) -> Vec<Effect> {
             app.stale.describe = true;
         }
         Change::State(state) => {
-            let was_live = app.informer(u.kind) == InformerState::Live;
+            let now = app.now;
+            let status = app.status_mut(&u.cluster);
+            let was_live = status.informer(u.kind) == InformerState::Live;
             match &state {
                 // Live again; or emptied (the API is gone): nothing last-known is shown.
-                InformerState::Live | InformerState::NotInstalled => {
-                    app.not_live_since.remove(&u.kind);
+                InformerState::Live | InformerState::NotInstalled | InformerState::NotWatched => {
+                    status.not_live_since.remove(&u.kind);
                 }
                 _ if was_live => {
-                    app.not_live_since.insert(u.kind, app.now);
+                    status.not_live_since.insert(u.kind, now);
                 }
                 _ => {}
             }
-            app.informers.insert(u.kind, state);
+            status.informers.insert(u.kind, state);
             // Ages and marks of the rows change with it.
             app.stale.kinds.insert(u.kind);
         }
@@ -52,12 +55,13 @@ pub fn informer(app: &mut App, u: InformerUpdate) -> Vec<Effect> {
 
 /// A metrics sample (or why there is none): usage columns and node rows change.
 pub fn metrics(app: &mut App, cluster: ClusterId, m: MetricsUpdate) -> Vec<Effect> {
-    if cluster != app.cluster {
+    if !app.shows(&cluster) {
         return Vec::new();
     }
+    let metrics = &mut app.status_mut(&cluster).metrics;
     match m {
-        MetricsUpdate::Sample(s) => app.metrics.record(s),
-        MetricsUpdate::Unavailable(why) => app.metrics.lost(why),
+        MetricsUpdate::Sample(s) => metrics.record(s),
+        MetricsUpdate::Unavailable(why) => metrics.lost(why),
     }
     app.stale.kinds.insert(ResourceKind::Pods);
     app.stale.kinds.insert(ResourceKind::Nodes);
@@ -179,14 +183,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
                 }
             }
         }
-        Done::Context(cluster, Ok(default_ns)) => return switched(app, cluster, default_ns),
-        Done::Context(cluster, Err(e)) => {
-            say(
-                app,
-                Severity::Error,
-                format!("cannot switch to {cluster}: {e}"),
-            );
-        }
+        Done::Context(answers) => return switched(app, answers),
         Done::Theme(name, Ok(())) => {
             say(app, Severity::Info, format!("theme: {name}"));
             app.theme_name = name;
@@ -206,15 +203,32 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
     Vec::new()
 }
 
-/// A context's client is ready: show that cluster, in all namespaces if that was the scope,
-/// else in the context's own namespace.
-fn switched(app: &mut App, cluster: ClusterId, default_ns: String) -> Vec<Effect> {
-    let scope = if app.scope.is_all() {
-        Scope::All
-    } else {
-        Scope::Namespace(default_ns)
+/// A context switch's clients are ready: show the clusters whose client is (a context whose
+/// client cannot be built is said and left out), in all namespaces if that was the scope or
+/// several clusters are shown, else in the first context's own namespace.
+fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>)>) -> Vec<Effect> {
+    let mut clusters = Vec::new();
+    let mut default_ns = None;
+    let mut failed = Vec::new();
+    for (cluster, answer) in answers {
+        match answer {
+            Ok(ns) => {
+                default_ns.get_or_insert(ns);
+                clusters.push(cluster);
+            }
+            Err(e) => failed.push(format!("cannot switch to {cluster}: {e}")),
+        }
+    }
+    let Some(cluster) = clusters.first().cloned() else {
+        say(app, Severity::Error, failed.join("; "));
+        return Vec::new();
     };
-    app.cluster = cluster.clone();
+    // One cluster: its own namespace unless every namespace was shown. Several: the scope
+    // stays (a namespace named the same in each, or all).
+    let scope = match default_ns {
+        Some(ns) if clusters.len() == 1 && !app.scope.is_all() => Scope::Namespace(ns),
+        _ => app.scope.clone(),
+    };
     app.scope = scope.clone();
     let rows = app
         .tables
@@ -223,7 +237,8 @@ fn switched(app: &mut App, cluster: ClusterId, default_ns: String) -> Vec<Effect
         .iter()
         .map(|r| {
             let mut r = (**r).clone();
-            r.current = r.name == cluster.context();
+            r.current = clusters.iter().any(|c| c.context() == r.name);
+            r.marked = false;
             Arc::new(r)
         })
         .collect();
@@ -236,6 +251,14 @@ fn switched(app: &mut App, cluster: ClusterId, default_ns: String) -> Vec<Effect
         .find(|r| r.name == cluster.context())
         .map(|r| r.server.clone())
         .unwrap_or_default();
-    say(app, Severity::Info, format!("switched to {cluster}"));
-    super::navigate::connect(app, cluster, scope)
+    let names: Vec<String> = clusters.iter().map(ToString::to_string).collect();
+    let mut text = format!("switched to {}", names.join(", "));
+    let severity = if failed.is_empty() {
+        Severity::Info
+    } else {
+        text = format!("{text}; {}", failed.join("; "));
+        Severity::Error
+    };
+    say(app, severity, text);
+    super::navigate::connect(app, clusters, scope)
 }

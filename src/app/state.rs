@@ -248,10 +248,40 @@ pub struct DescribedObject {
     pub failed: bool,
 }
 
+/// What one shown cluster's informers and metrics poller last said.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterStatus {
+    pub informers: BTreeMap<ResourceKind, InformerState>,
+    /// Kinds whose rows are last-known, not live: since when (the moment they stopped being
+    /// live). A kind never live has no rows to mark.
+    pub not_live_since: BTreeMap<ResourceKind, Timestamp>,
+    pub counts: BTreeMap<ResourceKind, usize>,
+    /// Live usage: the newest sample, or why there is none.
+    pub metrics: MetricsStatus,
+}
+
+impl ClusterStatus {
+    pub fn informer(&self, kind: ResourceKind) -> InformerState {
+        self.informers
+            .get(&kind)
+            .cloned()
+            .unwrap_or(InformerState::Syncing)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct App {
-    /// The cluster shown (its kubeconfig context).
+    /// The cluster shown first (its kubeconfig context): discovery, namespaces and `:ctx`
+    /// start from it.
     pub cluster: ClusterId,
+    /// Every cluster shown, `cluster` first; more than one adds a CLUSTER column everywhere.
+    pub clusters: Vec<ClusterId>,
+    /// Each shown cluster's informer states, counts and metrics.
+    pub fleet: BTreeMap<ClusterId, ClusterStatus>,
+    /// Contexts marked production-like in the config (a distinct colour, typed deletes).
+    pub production: Vec<String>,
+    /// Named sets of contexts from the config (`:ctx SET`).
+    pub cluster_sets: BTreeMap<String, Vec<String>>,
     pub server: String,
     pub scope: Scope,
     pub readonly: bool,
@@ -269,11 +299,6 @@ pub struct App {
     pub taskruns_of: Option<ObjectRef>,
     pub detail: Option<Detail>,
     pub pending: Option<Pending>,
-    pub informers: BTreeMap<ResourceKind, InformerState>,
-    /// Kinds whose rows are last-known, not live: since when (the moment they stopped being
-    /// live). A kind never live has no rows to mark.
-    pub not_live_since: BTreeMap<ResourceKind, Timestamp>,
-    pub counts: BTreeMap<ResourceKind, usize>,
     pub message: Option<(Severity, String)>,
     /// The message last seen by the clock, and when it appeared (information expires).
     pub message_seen: Option<((Severity, String), Timestamp)>,
@@ -311,8 +336,6 @@ pub struct App {
     /// The prefix key was pressed in a terminal pane: the next key is kubedeck's.
     pub prefix_armed: bool,
     pub session_settings: SessionSettings,
-    /// Live usage: the newest sample, or why there is none.
-    pub metrics: MetricsStatus,
     pub thresholds: crate::kube::node_row::Thresholds,
     /// What the server serves (discovery), for `:KIND`.
     pub catalog: std::sync::Arc<ApiCatalog>,
@@ -377,6 +400,10 @@ impl App {
 
     pub fn new(cluster: ClusterId, server: String, scope: Scope, readonly: bool) -> Self {
         Self {
+            clusters: vec![cluster.clone()],
+            fleet: BTreeMap::new(),
+            production: Vec::new(),
+            cluster_sets: BTreeMap::new(),
             cluster,
             server,
             scope,
@@ -391,10 +418,7 @@ impl App {
             taskruns_of: None,
             detail: None,
             pending: None,
-            informers: BTreeMap::new(),
-            not_live_since: BTreeMap::new(),
             message_seen: None,
-            counts: BTreeMap::new(),
             message: None,
             now: Timestamp::now(),
             page_rows: 20,
@@ -418,7 +442,6 @@ impl App {
             next_session: 1,
             prefix_armed: false,
             session_settings: SessionSettings::default(),
-            metrics: MetricsStatus::default(),
             thresholds: Default::default(),
             catalog: Default::default(),
             discovery: Discovery::default(),
@@ -431,22 +454,88 @@ impl App {
         }
     }
 
+    /// Whether several clusters are shown.
+    pub fn multi(&self) -> bool {
+        self.clusters.len() > 1
+    }
+
+    /// Whether `cluster` is one of those shown.
+    pub fn shows(&self, cluster: &ClusterId) -> bool {
+        self.clusters.contains(cluster)
+    }
+
+    /// Whether `context` is marked production-like in the config (`*` matches any text).
+    pub fn is_production(&self, cluster: &ClusterId) -> bool {
+        self.production
+            .iter()
+            .any(|p| crate::config::glob_match(p, cluster.context()))
+    }
+
+    /// The status of `cluster` (empty until it reports).
+    pub fn status_of(&self, cluster: &ClusterId) -> std::borrow::Cow<'_, ClusterStatus> {
+        self.fleet
+            .get(cluster)
+            .map_or_else(Default::default, std::borrow::Cow::Borrowed)
+    }
+
+    pub fn status_mut(&mut self, cluster: &ClusterId) -> &mut ClusterStatus {
+        self.fleet.entry(cluster.clone()).or_default()
+    }
+
+    /// The first cluster's status.
+    pub fn primary_status(&mut self) -> &mut ClusterStatus {
+        let first = self.cluster.clone();
+        self.status_mut(&first)
+    }
+
+    /// The metrics of the first cluster shown (the nodes view's history, the status bar).
+    pub fn metrics(&self) -> std::borrow::Cow<'_, MetricsStatus> {
+        match self.fleet.get(&self.cluster) {
+            Some(s) => std::borrow::Cow::Borrowed(&s.metrics),
+            None => std::borrow::Cow::Owned(MetricsStatus::default()),
+        }
+    }
+
+    /// A kind's state across the clusters shown: theirs when they agree; live when any is
+    /// (its rows are live; the others' problems are in the status bar); else the first
+    /// cluster's.
     pub fn informer(&self, kind: ResourceKind) -> InformerState {
-        self.informers
-            .get(&kind)
-            .cloned()
-            .unwrap_or(InformerState::Syncing)
+        let states: Vec<InformerState> = self
+            .clusters
+            .iter()
+            .map(|c| self.status_of(c).informer(kind))
+            .collect();
+        let first = states.first().cloned().unwrap_or(InformerState::Syncing);
+        if states.iter().all(|s| *s == first) {
+            return first;
+        }
+        if states.contains(&InformerState::Live) {
+            return InformerState::Live;
+        }
+        first
+    }
+
+    /// How many objects of `kind` the shown clusters' stores hold.
+    pub fn count(&self, kind: ResourceKind) -> usize {
+        self.clusters
+            .iter()
+            .filter_map(|c| self.fleet.get(c))
+            .filter_map(|s| s.counts.get(&kind))
+            .sum()
     }
 
     /// Whether rows built from `kinds` are last-known rather than live: since when (the
-    /// earliest), and the state of the kind that stopped first.
+    /// earliest), and the state of the kind that stopped first. With several clusters, only
+    /// when no cluster has them live.
     pub fn not_live(&self, kinds: &[ResourceKind]) -> Option<(Timestamp, InformerState)> {
         kinds
             .iter()
-            .filter_map(|k| {
-                self.not_live_since
-                    .get(k)
-                    .map(|at| (*at, self.informer(*k)))
+            .filter(|k| self.informer(**k) != InformerState::Live)
+            .flat_map(|k| {
+                self.clusters.iter().filter_map(move |c| {
+                    let s = self.fleet.get(c)?;
+                    s.not_live_since.get(k).map(|at| (*at, s.informer(*k)))
+                })
             })
             .min_by_key(|(at, _)| *at)
     }
@@ -508,10 +597,7 @@ impl App {
     /// Forget everything shown of the old cluster or scope: a (re)connect starts from empty
     /// tables and fresh informer states.
     pub fn reset_for_connect(&mut self) {
-        self.informers.clear();
-        self.not_live_since.clear();
-        self.counts.clear();
-        self.metrics = MetricsStatus::default();
+        self.fleet.clear();
         self.described = None;
         self.stale = Stale::all();
         let t = &mut self.tables;

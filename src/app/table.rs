@@ -131,8 +131,14 @@ pub trait TableRow {
     fn flagged(&self) -> bool {
         true
     }
-    /// The object the row is, for describe, YAML and actions.
-    fn object(&self, _cluster: &ClusterId) -> Option<ObjectRef> {
+    /// The cluster the row came from, for rows of a cluster's objects (the CLUSTER column
+    /// and `cluster=NAME` when several clusters are shown).
+    fn cluster(&self) -> Option<&ClusterId> {
+        None
+    }
+    /// The object the row is, for describe, YAML and actions (`shown`: the cluster shown, for
+    /// rows that do not carry their own).
+    fn object(&self, _shown: &ClusterId) -> Option<ObjectRef> {
         None
     }
     /// A row that stays first and visible whatever the sort and filter (namespaces: "(all)").
@@ -164,6 +170,7 @@ pub struct TableState {
     pub only_flagged: bool,
     pub sort: Option<(usize, bool)>,
     pub selected_key: Option<String>,
+    pub selected_cluster: Option<ClusterId>,
 }
 
 #[derive(Debug, Clone)]
@@ -182,9 +189,18 @@ pub struct Table<R> {
     /// First visible position in `view`.
     pub offset: usize,
     selected_key: Option<String>,
+    /// The selected row's cluster (keys are unique only within a cluster).
+    selected_cluster: Option<ClusterId>,
     /// Columns known only at run time (a server-side Table's), instead of the row type's.
     columns: Option<Arc<[Col]>>,
+    /// Several clusters are shown: a CLUSTER column comes first (rows that carry a cluster).
+    by_cluster: bool,
+    /// The columns shown with the CLUSTER column in front, while `by_cluster`.
+    with_cluster: Option<Arc<[Col]>>,
 }
+
+/// The column naming each row's cluster when several are shown.
+pub const CLUSTER_COL: Col = Col::new("CLUSTER", 24).shrink(180, 6);
 
 impl<R: TableRow> Default for Table<R> {
     fn default() -> Self {
@@ -199,24 +215,103 @@ impl<R: TableRow> Default for Table<R> {
             selected: 0,
             offset: 0,
             selected_key: None,
+            selected_cluster: None,
             columns: None,
+            by_cluster: false,
+            with_cluster: None,
         }
     }
 }
 
 impl<R: TableRow> Table<R> {
-    /// The columns shown: the row type's, or those set at run time.
+    /// The columns shown: the row type's, or those set at run time; CLUSTER first when
+    /// several clusters are shown.
     pub fn columns(&self) -> &[Col] {
+        if let Some(c) = &self.with_cluster {
+            return c;
+        }
+        self.base_columns()
+    }
+
+    fn base_columns(&self) -> &[Col] {
         self.columns.as_deref().unwrap_or(R::COLUMNS)
     }
 
     /// Columns known only at run time; the sort falls back to the first when it is past them.
     pub fn set_columns(&mut self, columns: Arc<[Col]>) {
-        if self.sort >= columns.len() {
+        if self
+            .columns
+            .as_ref()
+            .is_some_and(|c| Arc::ptr_eq(c, &columns))
+        {
+            return;
+        }
+        let shift = usize::from(self.by_cluster);
+        if self.sort >= columns.len() + shift {
             self.sort = 0;
             self.descending = false;
         }
         self.columns = Some(columns);
+        self.with_cluster = self.by_cluster.then(|| self.prefixed());
+    }
+
+    fn prefixed(&self) -> Arc<[Col]> {
+        std::iter::once(CLUSTER_COL)
+            .chain(self.base_columns().iter().cloned())
+            .collect()
+    }
+
+    /// Show (or stop showing) the CLUSTER column; the sort stays on the same column.
+    pub fn set_by_cluster(&mut self, on: bool) {
+        if on == self.by_cluster {
+            return;
+        }
+        self.by_cluster = on;
+        if on {
+            self.sort += 1;
+            self.with_cluster = Some(self.prefixed());
+        } else {
+            if self.sort == 0 {
+                self.descending = R::DEFAULT_SORT.1;
+            }
+            self.sort = self.sort.checked_sub(1).unwrap_or(R::DEFAULT_SORT.0);
+            self.with_cluster = None;
+        }
+        self.rebuild();
+    }
+
+    pub fn by_cluster(&self) -> bool {
+        self.by_cluster
+    }
+
+    /// The text of `row` in the column at `index` of `columns()`.
+    pub fn cell(&self, row: &R, index: usize, now: Timestamp) -> String {
+        match (self.by_cluster, index) {
+            (true, 0) => row.cluster().map(ToString::to_string).unwrap_or_default(),
+            (true, i) => row.cell_at(i - 1, now),
+            (false, i) => row.cell_at(i, now),
+        }
+    }
+
+    fn cmp_rows(&self, a: &R, b: &R, col: usize) -> Ordering {
+        match (self.by_cluster, col) {
+            (true, 0) => a.cluster().cmp(&b.cluster()),
+            (true, i) => a.cmp_at(b, i - 1),
+            (false, i) => a.cmp_at(b, i),
+        }
+    }
+
+    fn is_selected(&self, row: &R, key: &str, cluster: Option<&ClusterId>) -> bool {
+        row.key() == key && (!self.by_cluster || row.cluster() == cluster)
+    }
+
+    fn remember_selection(&mut self) {
+        let (key, cluster) = match self.selected_row() {
+            Some(r) => (Some(r.key().to_string()), r.cluster().cloned()),
+            None => (None, None),
+        };
+        self.selected_key = key;
+        self.selected_cluster = cluster;
     }
 
     /// Number of rows after filtering.
@@ -263,6 +358,7 @@ impl<R: TableRow> Table<R> {
     pub fn set_pin(&mut self, pin: Option<ObjectRef>) {
         self.pin = pin;
         self.selected_key = None;
+        self.selected_cluster = None;
         self.selected = 0;
         self.rebuild();
     }
@@ -303,6 +399,7 @@ impl<R: TableRow> Table<R> {
             only_flagged: self.only_flagged,
             sort: Some((self.sort, self.descending)),
             selected_key: self.selected_row().map(|r| r.key().to_string()),
+            selected_cluster: self.selected_row().and_then(|r| r.cluster().cloned()),
         }
     }
 
@@ -315,6 +412,7 @@ impl<R: TableRow> Table<R> {
             self.descending = desc;
         }
         self.selected_key = state.selected_key;
+        self.selected_cluster = state.selected_cluster;
         self.rebuild();
     }
 
@@ -326,14 +424,25 @@ impl<R: TableRow> Table<R> {
             && (!self.only_flagged || row.flagged())
             && self
                 .filter
-                .matches(row.fields().into_iter(), |k| row.label(k))
+                .matches_cluster(row.cluster().map(ClusterId::context))
+            && match (self.by_cluster, row.cluster()) {
+                (true, Some(c)) => self.filter.matches(
+                    row.fields().into_iter().chain([Cow::Borrowed(c.context())]),
+                    |k| row.label(k),
+                ),
+                _ => self
+                    .filter
+                    .matches(row.fields().into_iter(), |k| row.label(k)),
+            }
     }
 
     fn rebuild(&mut self) {
-        let keep = self
-            .selected_key
-            .clone()
-            .or_else(|| self.selected_row().map(|r| r.key().to_string()));
+        let keep = match &self.selected_key {
+            Some(k) => Some((k.clone(), self.selected_cluster.clone())),
+            None => self
+                .selected_row()
+                .map(|r| (r.key().to_string(), r.cluster().cloned())),
+        };
         let mut view: Vec<usize> = (0..self.rows.len())
             .filter(|&i| self.keep(&self.rows[i]))
             .collect();
@@ -344,13 +453,17 @@ impl<R: TableRow> Table<R> {
             if first != Ordering::Equal {
                 return first;
             }
-            let o = rows[a].cmp_at(&rows[b], col);
+            let o = self.cmp_rows(&rows[a], &rows[b], col);
             let o = if desc { o.reverse() } else { o };
             o.then_with(|| rows[a].tiebreak(&rows[b]))
+                .then_with(|| rows[a].cluster().cmp(&rows[b].cluster()))
         });
         self.view = view;
-        if let Some(key) = &keep
-            && let Some(pos) = self.view.iter().position(|&i| self.rows[i].key() == key)
+        if let Some((key, cluster)) = &keep
+            && let Some(pos) = self
+                .view
+                .iter()
+                .position(|&i| self.is_selected(&self.rows[i], key, cluster.as_ref()))
         {
             // The cursor stays on its object, and at its place on the screen: the rows move
             // around it rather than the cursor jumping.
@@ -359,7 +472,7 @@ impl<R: TableRow> Table<R> {
             self.selected = pos;
         }
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
-        self.selected_key = self.selected_row().map(|r| r.key().to_string());
+        self.remember_selection();
     }
 
     /// Move the cursor by `delta` rows (clamped).
@@ -369,12 +482,12 @@ impl<R: TableRow> Table<R> {
         }
         let max = self.view.len() - 1;
         self.selected = self.selected.saturating_add_signed(delta).min(max);
-        self.selected_key = self.selected_row().map(|r| r.key().to_string());
+        self.remember_selection();
     }
 
     pub fn select(&mut self, pos: usize) {
         self.selected = pos.min(self.view.len().saturating_sub(1));
-        self.selected_key = self.selected_row().map(|r| r.key().to_string());
+        self.remember_selection();
     }
 
     /// Keep the cursor inside a window of `height` rows; returns the first visible position.

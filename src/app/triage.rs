@@ -47,7 +47,7 @@ impl TriageRow {
     ) -> Self {
         // The object, not the problem: a pod going from CrashLoop to Failing is the same row,
         // and the cursor stays on it.
-        let key = target.label();
+        let key = format!("{}/{}", target.cluster, target.label());
         Self {
             problem,
             rank,
@@ -252,7 +252,7 @@ pub fn triage(
             e.last_seen,
         );
         // Several events can point at one object: keep rows distinct.
-        row.key = format!("event/{}", e.uid);
+        row.key = format!("{cluster}/event/{}", e.uid);
         out.push(row);
     }
     out.into_iter().map(Arc::new).collect()
@@ -320,7 +320,11 @@ impl TableRow for TriageRow {
         self.severity
     }
 
-    fn object(&self, _cluster: &ClusterId) -> Option<ObjectRef> {
+    fn cluster(&self) -> Option<&ClusterId> {
+        Some(&self.target.cluster)
+    }
+
+    fn object(&self, _shown: &ClusterId) -> Option<ObjectRef> {
         Some(self.target.clone())
     }
 }
@@ -338,6 +342,7 @@ mod tests {
 
     fn pod(name: &str, status: &str, phase: &str, health: Health, age_secs: i64) -> Arc<PodRow> {
         Arc::new(PodRow {
+            cluster: crate::app::fixture::cluster(),
             namespace: "demo".into(),
             name: name.into(),
             uid: name.into(),
@@ -412,6 +417,7 @@ mod tests {
         ];
         let node = |name: &str, ready: bool, pressure: Vec<&'static str>| {
             Arc::new(NodeRow {
+                cluster: crate::app::fixture::cluster(),
                 name: name.into(),
                 uid: name.into(),
                 status: if ready { "Ready" } else { "NotReady" }.into(),

@@ -389,6 +389,7 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SortBy(col) => {
             on_table!(app, app.view, t => t.sort_by(col));
         }
+        Action::MarkContext => super::contexts::toggle_mark(app),
         Action::ToggleFlagged => {
             let on = on_table!(app, app.view, t => { t.toggle_flagged(); t.only_flagged });
             if let Some(on) = on {

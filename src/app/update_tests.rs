@@ -385,7 +385,7 @@ fn navigation_describe_yaml_and_events() {
                 a.tables.contexts.select(1);
             },
             actions: &[Action::Open],
-            check: |_, e| assert_eq!(e, [Effect::SwitchContext(ClusterId::new("staging"))]),
+            check: |_, e| assert_eq!(e, [Effect::SwitchContext(vec![ClusterId::new("staging")])]),
         },
     ]);
 }
@@ -949,7 +949,7 @@ fn reports_from_informers_streams_sessions_and_tasks() {
     let sample = Arc::new(crate::kube::metrics::Sample::default());
     let m = crate::kube::metrics::MetricsUpdate::Sample(sample);
     update(&mut a, Msg::Metrics(cluster(), m));
-    assert_eq!(a.metrics.generation, 1);
+    assert_eq!(a.metrics().generation, 1);
     // A log stream's report lands in the pane that holds its key, and only there.
     with_log_pane(&mut a);
     let key_of = a.focused_log().map(|p| p.stream);
@@ -1017,7 +1017,7 @@ fn a_context_switch_connects_once_its_client_is_ready() {
     a.view = View::Contexts;
     a.tables.contexts.select(1);
     let e = on_action(&mut a, Action::Open);
-    assert_eq!(e, [Effect::SwitchContext(ClusterId::new("staging"))]);
+    assert_eq!(e, [Effect::SwitchContext(vec![ClusterId::new("staging")])]);
     assert_eq!(
         a.cluster,
         cluster(),
@@ -1025,12 +1025,17 @@ fn a_context_switch_connects_once_its_client_is_ready() {
     );
     let e = update(
         &mut a,
-        Msg::Done(Done::Context(ClusterId::new("staging"), Ok("demo".into()))),
+        Msg::Done(Done::Context(vec![(
+            ClusterId::new("staging"),
+            Ok("demo".into()),
+        )])),
     );
     assert_eq!(a.cluster, ClusterId::new("staging"));
     assert_eq!(a.scope, Scope::All, "all namespaces stays all namespaces");
     assert!(
-        matches!(&e[..], [Effect::Connect { cluster, .. }] if *cluster == ClusterId::new("staging"))
+        matches!(&e[..], [Effect::Connect { clusters, .. }, Effect::Discover(d)]
+            if *clusters == [ClusterId::new("staging")] && *d == ClusterId::new("staging")),
+        "the new cluster is asked what it serves: {e:?}"
     );
     assert!(a.tables.pods.is_empty(), "the old cluster's rows are gone");
     let current: Vec<bool> = a
@@ -1200,7 +1205,7 @@ fn state(kind: ResourceKind, s: InformerState) -> Msg {
 #[test]
 fn rows_are_last_known_from_the_moment_their_kind_stops_being_live() {
     let mut a = app();
-    a.informers.clear();
+    a.primary_status().informers.clear();
     let down = || InformerState::Reconnecting("cannot reach the API server".into());
     // Never live: nothing was shown, nothing is stale.
     update(&mut a, state(ResourceKind::Pods, down()));
@@ -1270,13 +1275,17 @@ fn usage_is_dropped_when_metrics_become_unavailable() {
     let sample = Arc::new(crate::kube::metrics::Sample::default());
     let m = crate::kube::metrics::MetricsUpdate::Sample(sample);
     update(&mut a, Msg::Metrics(cluster(), m));
-    assert!(a.metrics.sample.is_some());
+    assert!(a.metrics().sample.is_some());
     let lost = crate::kube::metrics::MetricsUpdate::Unavailable("usage unavailable: 503".into());
     update(&mut a, Msg::Metrics(cluster(), lost));
-    assert!(a.metrics.sample.is_none());
-    assert_eq!(a.metrics.generation, 2, "the usage columns are made again");
+    assert!(a.metrics().sample.is_none());
     assert_eq!(
-        a.metrics.unavailable.as_deref(),
+        a.metrics().generation,
+        2,
+        "the usage columns are made again"
+    );
+    assert_eq!(
+        a.metrics().unavailable.as_deref(),
         Some("usage unavailable: 503")
     );
 }

@@ -57,10 +57,18 @@ pub struct StoreWriters {
 }
 
 impl Stores {
-    /// Empty stores and their writers (no informers).
-    pub fn with_writers() -> (Self, StoreWriters) {
-        let pods = RowWriter::<Pod, PodRow>::new(pod_row);
-        let events = RowWriter::<Event, EventRow>::new(event_row);
+    /// Empty stores of `cluster` and their writers (no informers).
+    pub fn with_writers(cluster: &ClusterId) -> (Self, StoreWriters) {
+        let stamp = cluster.clone();
+        let pods = RowWriter::<Pod, PodRow>::new(move |p| PodRow {
+            cluster: stamp.clone(),
+            ..pod_row(p)
+        });
+        let stamp = cluster.clone();
+        let events = RowWriter::<Event, EventRow>::new(move |e| EventRow {
+            cluster: stamp.clone(),
+            ..event_row(e)
+        });
         let (nodes_r, nodes) = reflector::store::<Node>();
         let (namespaces_r, namespaces) = reflector::store::<Namespace>();
         let stores = Stores {
@@ -164,10 +172,33 @@ impl Cluster {
         scope: Scope,
         tx: UnboundedSender<InformerUpdate>,
     ) -> Self {
+        Self::start_watching(clients, id, scope, tx, &ResourceKind::WATCHABLE)
+    }
+
+    /// Start the informers of `kinds` (among [`ResourceKind::WATCHABLE`]; namespaces always);
+    /// the others say they are not watched.
+    pub fn start_watching(
+        clients: ClientHandle,
+        id: ClusterId,
+        scope: Scope,
+        tx: UnboundedSender<InformerUpdate>,
+        kinds: &[ResourceKind],
+    ) -> Self {
         let tx = Updates::new(id.clone(), tx);
         let retry = RetryNow::default();
         let mut tasks = Vec::new();
-        let w = RowWriter::<Pod, PodRow>::new(pod_row);
+        let watched = |k: ResourceKind| {
+            let on = kinds.contains(&k);
+            if !on {
+                tx.state(k, InformerState::NotWatched);
+            }
+            on
+        };
+        let stamp = id.clone();
+        let w = RowWriter::<Pod, PodRow>::new(move |p| PodRow {
+            cluster: stamp.clone(),
+            ..pod_row(p)
+        });
         let pods = w.as_reader();
         // The pods view is the first screen: the event list, often many times larger, and the
         // PipelineRuns are asked for once the pods list has settled (listed, forbidden or
@@ -175,17 +206,23 @@ impl Cluster {
         let (pods_settled, settled) = tokio::sync::watch::channel(false);
         let (pods_tx, mut pods_updates) = tokio::sync::mpsc::unbounded_channel();
         let pods_scope = scope.clone();
-        tasks.push(tokio::spawn(run_core(
-            Target {
-                clients: clients.clone(),
-                api: Box::new(move |c| scoped::<Pod>(c, &pods_scope)),
-                kind: ResourceKind::Pods,
-                label_selector: None,
-            },
-            w,
-            Updates::new(id.clone(), pods_tx),
-            retry.clone(),
-        )));
+        let watch_pods = watched(ResourceKind::Pods);
+        if !watch_pods {
+            pods_settled.send_replace(true);
+        }
+        tasks.extend(watch_pods.then(|| {
+            tokio::spawn(run_core(
+                Target {
+                    clients: clients.clone(),
+                    api: Box::new(move |c| scoped::<Pod>(c, &pods_scope)),
+                    kind: ResourceKind::Pods,
+                    label_selector: None,
+                },
+                w,
+                Updates::new(id.clone(), pods_tx),
+                retry.clone(),
+            ))
+        }));
         let forward = tx.tx.clone();
         tasks.push(tokio::spawn(async move {
             while let Some(u) = pods_updates.recv().await {
@@ -204,7 +241,11 @@ impl Cluster {
                 let _ = tokio::time::timeout(AFTER_PODS_WITHIN, wait).await;
             }
         };
-        let w = RowWriter::<Event, EventRow>::new(event_row);
+        let stamp = id.clone();
+        let w = RowWriter::<Event, EventRow>::new(move |e| EventRow {
+            cluster: stamp.clone(),
+            ..event_row(e)
+        });
         let events = w.as_reader();
         let events_scope = scope.clone();
         let events_target = Target {
@@ -214,22 +255,26 @@ impl Cluster {
             label_selector: None,
         };
         let (events_tx, wait, events_retry) = (tx.clone(), after_pods(), retry.clone());
-        tasks.push(tokio::spawn(async move {
-            wait.await;
-            run_core(events_target, w, events_tx, events_retry).await;
-        }));
+        if watched(ResourceKind::Events) {
+            tasks.push(tokio::spawn(async move {
+                wait.await;
+                run_core(events_target, w, events_tx, events_retry).await;
+            }));
+        }
         let (nodes, w) = reflector::store::<Node>();
-        tasks.push(tokio::spawn(run_core(
-            Target {
-                clients: clients.clone(),
-                api: Box::new(Api::<Node>::all),
-                kind: ResourceKind::Nodes,
-                label_selector: None,
-            },
-            w,
-            tx.clone(),
-            retry.clone(),
-        )));
+        tasks.extend(watched(ResourceKind::Nodes).then(|| {
+            tokio::spawn(run_core(
+                Target {
+                    clients: clients.clone(),
+                    api: Box::new(Api::<Node>::all),
+                    kind: ResourceKind::Nodes,
+                    label_selector: None,
+                },
+                w,
+                tx.clone(),
+                retry.clone(),
+            ))
+        }));
         let (namespaces, w) = reflector::store::<Namespace>();
         tasks.push(tokio::spawn(run_core(
             Target {
@@ -244,6 +289,7 @@ impl Cluster {
         )));
         let pipelineruns = Arc::new(OnceLock::new());
         let tekton = Discovered::default();
+        let watch_runs = watched(ResourceKind::PipelineRuns);
         let runs = pipelinerun_informer(
             clients.clone(),
             scope.clone(),
@@ -253,10 +299,12 @@ impl Cluster {
             retry.clone(),
         );
         let wait = after_pods();
-        tasks.push(tokio::spawn(async move {
-            wait.await;
-            runs.await;
-        }));
+        if watch_runs {
+            tasks.push(tokio::spawn(async move {
+                wait.await;
+                runs.await;
+            }));
+        }
         let stores = Stores {
             pods,
             events,

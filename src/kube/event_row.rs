@@ -10,6 +10,8 @@ use super::pod_row::Health;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventRow {
+    /// The cluster the row came from (stamped by its informer; empty outside one).
+    pub cluster: crate::kube::ids::ClusterId,
     pub namespace: String,
     pub name: String,
     pub uid: String,
@@ -72,6 +74,7 @@ pub fn event_row(e: &Event) -> EventRow {
     let type_ = e.type_.clone().unwrap_or_else(|| "Normal".into());
     let obj = &e.involved_object;
     EventRow {
+        cluster: crate::kube::ids::ClusterId::default(),
         namespace: e.metadata.namespace.clone().unwrap_or_default(),
         name: e.metadata.name.clone().unwrap_or_default(),
         uid: e

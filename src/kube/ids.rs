@@ -5,8 +5,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-/// A cluster, named by the kubeconfig context it is reached through.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A cluster, named by the kubeconfig context it is reached through. The default (empty) is
+/// only for rows derived outside any cluster (unit tests); informers stamp their own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClusterId(Arc<str>);
 
 impl From<&str> for ClusterId {

@@ -38,6 +38,10 @@ impl ResourceKind {
         Self::PipelineRuns,
     ];
 
+    /// The kinds `[watch]` can leave out of a cluster (namespaces are always watched).
+    pub const WATCHABLE: [ResourceKind; 4] =
+        [Self::Pods, Self::Events, Self::Nodes, Self::PipelineRuns];
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Pods => "pods",
@@ -96,6 +100,8 @@ pub enum InformerState {
     Forbidden(String),
     /// The API is not served by this cluster (e.g. no Tekton).
     NotInstalled,
+    /// The config leaves this kind out for this cluster (`[watch]`).
+    NotWatched,
 }
 
 impl InformerState {
@@ -115,6 +121,7 @@ impl InformerState {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotInstalled => "not installed",
+            Self::NotWatched => "not watched",
         }
     }
 }

@@ -9,6 +9,8 @@ use super::quantity;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeRow {
+    /// The cluster the row came from (stamped by its informer; empty outside one).
+    pub cluster: crate::kube::ids::ClusterId,
     pub name: String,
     pub uid: String,
     /// `Ready`, `NotReady`, `Unknown`, with `,SchedulingDisabled` when cordoned.
@@ -235,6 +237,7 @@ pub fn node_row(node: &Node) -> NodeRow {
     let pressure = held.iter().map(|(p, _)| *p).collect();
     let pressure_since = held.iter().map(|(_, t)| *t).collect();
     NodeRow {
+        cluster: crate::kube::ids::ClusterId::default(),
         name: node.metadata.name.clone().unwrap_or_default(),
         uid: node
             .metadata

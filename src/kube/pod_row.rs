@@ -19,6 +19,8 @@ pub enum Health {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodRow {
+    /// The cluster the row came from (stamped by its informer; empty outside one).
+    pub cluster: crate::kube::ids::ClusterId,
     pub namespace: String,
     pub name: String,
     pub uid: String,
@@ -299,6 +301,7 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         .filter_map(|v| Some(v.persistent_volume_claim.as_ref()?.claim_name.clone()))
         .collect();
     PodRow {
+        cluster: crate::kube::ids::ClusterId::default(),
         containers,
         init_containers: init_specs.len(),
         owner,

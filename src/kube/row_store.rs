@@ -115,17 +115,17 @@ impl<R> RowDiff<R> {
 /// Applies watch events to a [`RowStore`], deriving each object's row once, on arrival.
 pub struct RowWriter<K, R> {
     store: RowStore<R>,
-    derive: fn(&K) -> R,
+    derive: Box<dyn Fn(&K) -> R + Send + Sync>,
     /// Rows of a relist in progress; they replace the store's when it is complete, so a
     /// relist never shows a half-empty store (as kube's reflector does).
     relist: Option<HashMap<String, Arc<R>>>,
 }
 
 impl<K: Resource, R> RowWriter<K, R> {
-    pub fn new(derive: fn(&K) -> R) -> Self {
+    pub fn new(derive: impl Fn(&K) -> R + Send + Sync + 'static) -> Self {
         Self {
             store: RowStore::default(),
-            derive,
+            derive: Box::new(derive),
             relist: None,
         }
     }

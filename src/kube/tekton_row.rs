@@ -120,6 +120,8 @@ pub fn progress(message: &str) -> Option<(u32, u32)> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineRunRow {
+    /// The cluster the row came from (stamped by its informer; empty outside one).
+    pub cluster: crate::kube::ids::ClusterId,
     pub namespace: String,
     pub name: String,
     pub uid: String,
@@ -228,6 +230,7 @@ pub fn pipelinerun_row(obj: &Value) -> PipelineRunRow {
         })
     });
     PipelineRunRow {
+        cluster: crate::kube::ids::ClusterId::default(),
         namespace,
         name,
         uid,
@@ -243,6 +246,8 @@ pub fn pipelinerun_row(obj: &Value) -> PipelineRunRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskRunRow {
+    /// The cluster the row came from (stamped by its informer; empty outside one).
+    pub cluster: crate::kube::ids::ClusterId,
     pub namespace: String,
     pub name: String,
     pub uid: String,
@@ -297,6 +302,7 @@ pub fn taskrun_row(obj: &Value) -> TaskRunRow {
         })
         .unwrap_or_default();
     TaskRunRow {
+        cluster: crate::kube::ids::ClusterId::default(),
         namespace,
         name,
         uid,

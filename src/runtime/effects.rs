@@ -32,8 +32,12 @@ use crate::views::theme::Theme;
 /// What only the runtime can receive: a context's new client (not plain data, so it never
 /// enters the app; the app hears `Done::Context`).
 pub enum Internal {
-    Client(ClusterId, Result<(ClientHandle, String), ConnectError>),
+    /// The clients of a context switch, each ready or not.
+    Clients(Vec<(ClusterId, ClientResult)>),
 }
+
+/// A context's client and its default namespace, or why there is none.
+pub type ClientResult = Result<(ClientHandle, String), ConnectError>;
 
 /// Where background work reports.
 #[derive(Clone)]
@@ -50,7 +54,11 @@ pub struct Channels {
 /// How the runner starts.
 pub struct RunnerConfig {
     pub kubeconfig: KubeconfigSource,
+    /// The clusters shown, the first first (at least that one).
     pub cluster: Cluster,
+    pub others: Vec<Cluster>,
+    /// `[watch]`: the kinds watched per context pattern when several clusters are shown.
+    pub watch: std::collections::BTreeMap<String, Vec<String>>,
     pub theme: Theme,
     /// The colours the terminal shows (a theme switched to later is capped to it too).
     pub terminal_depth: crate::views::theme::Depth,
@@ -66,10 +74,13 @@ pub struct Runner {
     /// A client per cluster connected so far (log panes and sessions keep talking to the
     /// cluster they were opened on after a context switch).
     clients: HashMap<ClusterId, ClientHandle>,
+    /// The first cluster shown, and the others (several clusters in one view).
     pub cluster: Cluster,
+    others: Vec<Cluster>,
+    watch: std::collections::BTreeMap<String, Vec<String>>,
     taskruns: Option<TaskRunWatch>,
-    /// The kind the resource view shows, watched while it does.
-    resource: Option<crate::kube::cluster::ResourceWatch>,
+    /// The kind the resource view shows, watched in every cluster shown while it does.
+    resource: Vec<crate::kube::cluster::ResourceWatch>,
     /// Port-forwards' tasks, by id (aborted when stopped, or when kubedeck exits).
     forwards: HashMap<crate::kube::portforward::ForwardId, tokio::task::JoinHandle<()>>,
     forward_reports: mpsc::UnboundedSender<crate::kube::portforward::ForwardReport>,
@@ -82,7 +93,7 @@ pub struct Runner {
     channels: Channels,
     log_tasks: HashMap<StreamKey, LogTask>,
     pub terminals: Terminals,
-    metrics_task: Option<MetricsTask>,
+    metrics_tasks: Vec<MetricsTask>,
     metrics_interval: Duration,
     /// Whether a view shows pod usage now (the metrics poller lists PodMetrics only then).
     pod_usage_shown: tokio::sync::watch::Sender<bool>,
@@ -118,21 +129,25 @@ fn say(out: &mut VecDeque<Msg>, result: Result<String, ActionError>) {
 impl Runner {
     pub fn new(config: RunnerConfig, channels: Channels) -> Self {
         let mut clients = HashMap::new();
-        clients.insert(config.cluster.id.clone(), config.cluster.clients.clone());
+        for c in std::iter::once(&config.cluster).chain(&config.others) {
+            clients.insert(c.id.clone(), c.clients.clone());
+        }
         let terminals = Terminals::new(channels.sessions.clone(), config.scrollback);
         let mut runner = Self {
             kubeconfig: config.kubeconfig,
             clients,
             cluster: config.cluster,
+            others: config.others,
+            watch: config.watch,
             taskruns: None,
-            resource: None,
+            resource: Vec::new(),
             edits: Arc::default(),
             forwards: HashMap::new(),
             forward_reports: forward_reports(&channels),
             channels,
             log_tasks: HashMap::new(),
             terminals,
-            metrics_task: None,
+            metrics_tasks: Vec::new(),
             metrics_interval: config.metrics_interval,
             pod_usage_shown: tokio::sync::watch::Sender::new(true),
             step_capture: config.step_capture,
@@ -174,14 +189,16 @@ impl Runner {
         shown: Option<crate::app::resource::ResourceShown>,
         out: &mut VecDeque<Msg>,
     ) {
-        self.resource = None;
-        self.cluster.stores.generic = None;
-        if let Some(shown) = shown {
-            let namespace = shown.list_namespace(&self.cluster.scope);
-            let tx = self.channels.informers.clone();
-            let w = self.cluster.watch_resource(shown.api, namespace, tx);
-            self.cluster.stores.generic = Some(w.store.clone());
-            self.resource = Some(w);
+        self.resource.clear();
+        let tx = self.channels.informers.clone();
+        for cluster in std::iter::once(&mut self.cluster).chain(&mut self.others) {
+            cluster.stores.generic = None;
+            if let Some(shown) = &shown {
+                let namespace = shown.list_namespace(&cluster.scope);
+                let w = cluster.watch_resource(shown.api.clone(), namespace, tx.clone());
+                cluster.stores.generic = Some(w.store.clone());
+                self.resource.push(w);
+            }
         }
         out.push_back(Msg::Informer(InformerUpdate {
             cluster: self.cluster.id.clone(),
@@ -198,8 +215,23 @@ impl Runner {
             .ok_or_else(|| ActionError::NotConnected(cluster.to_string()))
     }
 
-    fn tekton(&self) -> Option<kube::core::ApiResource> {
-        self.cluster.tekton.get()
+    /// The clusters shown, the first first.
+    pub fn clusters(&self) -> impl Iterator<Item = &Cluster> {
+        std::iter::once(&self.cluster).chain(&self.others)
+    }
+
+    /// Each shown cluster with its stores, for the projection.
+    pub fn sources(&self) -> Vec<(&ClusterId, &crate::kube::cluster::Stores)> {
+        self.clusters().map(|c| (&c.id, &c.stores)).collect()
+    }
+
+    fn shown(&self, id: &ClusterId) -> Option<&Cluster> {
+        self.clusters().find(|c| c.id == *id)
+    }
+
+    /// The PipelineRun resource `cluster` serves, if any.
+    fn tekton_of(&self, cluster: &ClusterId) -> Option<kube::core::ApiResource> {
+        self.shown(cluster).and_then(|c| c.tekton.get())
     }
 
     /// Run `work` with `cluster`'s client on its own task and report what it says.
@@ -219,15 +251,21 @@ impl Runner {
         });
     }
 
-    /// A context's client is ready: keep it (the app hears that the switch can go on).
+    /// A context switch's clients are ready (or not): keep them (the app hears that the
+    /// switch can go on).
     pub fn client_ready(&mut self, internal: Internal) -> Msg {
-        match internal {
-            Internal::Client(cluster, Ok((client, ns))) => {
-                self.clients.insert(cluster.clone(), client);
-                Msg::Done(Done::Context(cluster, Ok(ns)))
-            }
-            Internal::Client(cluster, Err(e)) => Msg::Done(Done::Context(cluster, Err(e))),
-        }
+        let Internal::Clients(results) = internal;
+        let answers = results
+            .into_iter()
+            .map(|(cluster, result)| {
+                let answer = result.map(|(client, ns)| {
+                    self.clients.insert(cluster.clone(), client);
+                    ns
+                });
+                (cluster, answer)
+            })
+            .collect();
+        Msg::Done(Done::Context(answers))
     }
 
     /// Carry out `effect`; what it says at once goes to `out` (handled in this same turn).
@@ -236,30 +274,41 @@ impl Runner {
             let refused = ActionError::Unsupported("read-only mode: refused".into());
             return say(out, Err(refused));
         }
-        let tekton = self.tekton();
         match effect {
-            Effect::Connect { cluster, scope } => self.connect(cluster, scope, out),
-            Effect::SwitchContext(cluster) => {
-                say(out, Ok(format!("connecting to {cluster} …")));
+            Effect::Connect { clusters, scope } => self.connect(clusters, scope, out),
+            Effect::SwitchContext(clusters) => {
+                let names: Vec<String> = clusters.iter().map(ToString::to_string).collect();
+                say(out, Ok(format!("connecting to {} …", names.join(", "))));
                 let source = self.kubeconfig.clone();
                 let tx = self.channels.internal.clone();
                 tokio::spawn(async move {
-                    // The kubeconfig is read again: a token renewed since start is used.
-                    let result = match source.reload() {
-                        Ok(source) => source.client(cluster.context()).await.map(|(c, ns)| {
-                            (ClientHandle::renewable(c, source, cluster.context()), ns)
-                        }),
-                        Err(e) => Err(e),
-                    };
-                    let _ = tx.send(Internal::Client(cluster, result));
+                    // The kubeconfig is read again: a token renewed since start is used. Each
+                    // context's client is built on its own (an exec plugin may be slow).
+                    let source = source.reload();
+                    let each = clusters.into_iter().map(|cluster| {
+                        let source = source.clone();
+                        async move {
+                            let result = match source {
+                                Ok(source) => {
+                                    source.client(cluster.context()).await.map(|(c, ns)| {
+                                        (ClientHandle::renewable(c, source, cluster.context()), ns)
+                                    })
+                                }
+                                Err(e) => Err(e),
+                            };
+                            (cluster, result)
+                        }
+                    });
+                    let results = futures::future::join_all(each).await;
+                    let _ = tx.send(Internal::Clients(results));
                 });
             }
             Effect::RetryNow(cluster) => {
-                if cluster == self.cluster.id {
-                    self.cluster.retry.now();
-                    // The poller starts again: a sample at once, not after its backoff.
-                    self.start_metrics();
+                if let Some(c) = self.shown(&cluster) {
+                    c.retry.now();
                 }
+                // The pollers start again: a sample at once, not after their backoff.
+                self.start_metrics();
             }
             Effect::WatchResource(shown) => self.watch_resource(shown, out),
             Effect::StartForward(spec) => {
@@ -282,6 +331,7 @@ impl Runner {
                 }
             }
             Effect::PrepareEdit(obj) => {
+                let tekton = self.tekton_of(&obj.cluster);
                 let Ok(client) = self.client(&obj.cluster) else {
                     let e = ActionError::NotConnected(obj.cluster.to_string());
                     return out.push_back(Msg::Done(Done::EditReady(Err(e))));
@@ -326,6 +376,7 @@ impl Runner {
                 self.watch_taskruns(run, runs, out);
             }
             Effect::FetchYaml(obj) => {
+                let tekton = self.tekton_of(&obj.cluster);
                 let Ok(client) = self.client(&obj.cluster) else {
                     let e = ActionError::NotConnected(obj.cluster.to_string());
                     return out.push_back(Msg::Done(Done::Yaml(obj, Err(e))));
@@ -365,6 +416,7 @@ impl Runner {
                 });
             }
             Effect::Delete(obj) => {
+                let tekton = self.tekton_of(&obj.cluster);
                 let cluster = obj.cluster.clone();
                 self.spawn_action(&cluster, out, |c| actions::delete(c, obj, tekton));
             }
@@ -377,10 +429,12 @@ impl Runner {
                 self.spawn_action(&cluster, out, |c| actions::rollout_restart(c, obj));
             }
             Effect::CancelRun(obj) => {
+                let tekton = self.tekton_of(&obj.cluster);
                 let cluster = obj.cluster.clone();
                 self.spawn_action(&cluster, out, |c| actions::cancel(c, obj, tekton));
             }
             Effect::Rerun(obj) => {
+                let tekton = self.tekton_of(&obj.cluster);
                 let cluster = obj.cluster.clone();
                 self.spawn_action(&cluster, out, |c| actions::rerun(c, obj, tekton));
             }
@@ -473,16 +527,39 @@ impl Runner {
         }
     }
 
-    /// Start the informers of `cluster` for `scope` (dropping the old ones first).
-    fn connect(&mut self, cluster: ClusterId, scope: Scope, out: &mut VecDeque<Msg>) {
-        let Some(client) = self.clients.get(&cluster).cloned() else {
-            return say(out, Err(ActionError::NotConnected(cluster.to_string())));
-        };
-        // Dropping the old cluster stops its informers before the new ones start.
+    /// Start the informers of `clusters` for `scope` (dropping the old ones first). A
+    /// cluster without a client is left out, and said so.
+    fn connect(&mut self, clusters: Vec<ClusterId>, scope: Scope, out: &mut VecDeque<Msg>) {
+        let mut started = Vec::new();
+        // Dropping the old clusters stops their informers before the new ones start.
         self.taskruns = None;
-        self.resource = None;
-        let tx = self.channels.informers.clone();
-        self.cluster = Cluster::start(client, cluster, scope, tx);
+        self.resource.clear();
+        self.others.clear();
+        let multi = clusters.len() > 1;
+        for cluster in clusters {
+            let Some(client) = self.clients.get(&cluster).cloned() else {
+                say(out, Err(ActionError::NotConnected(cluster.to_string())));
+                continue;
+            };
+            let kinds = if multi {
+                crate::config::watched_kinds(&self.watch, cluster.context())
+            } else {
+                ResourceKind::WATCHABLE.to_vec()
+            };
+            let tx = self.channels.informers.clone();
+            started.push(Cluster::start_watching(
+                client,
+                cluster,
+                scope.clone(),
+                tx,
+                &kinds,
+            ));
+        }
+        let mut started = started.into_iter();
+        if let Some(first) = started.next() {
+            self.cluster = first;
+        }
+        self.others = started.collect();
         self.start_metrics();
         self.start_capture();
     }
@@ -496,27 +573,34 @@ impl Runner {
         out: &mut VecDeque<Msg>,
     ) {
         self.taskruns = None;
-        self.cluster.stores.taskruns = None;
+        for c in std::iter::once(&mut self.cluster).chain(&mut self.others) {
+            c.stores.taskruns = None;
+        }
         let kind = ResourceKind::TaskRuns;
-        let Some(run) = run.filter(|r| r.cluster == self.cluster.id) else {
+        let Some(run) = run else {
             return;
         };
         let tx = self.channels.informers.clone();
-        self.taskruns = self.cluster.watch_taskruns(&run, tx);
+        let Some(cluster) = std::iter::once(&mut self.cluster)
+            .chain(&mut self.others)
+            .find(|c| c.id == run.cluster)
+        else {
+            return;
+        };
+        self.taskruns = cluster.watch_taskruns(&run, tx);
         match &self.taskruns {
-            Some(w) => self.cluster.stores.taskruns = Some(w.store.clone()),
+            Some(w) => cluster.stores.taskruns = Some(w.store.clone()),
             // Tekton not discovered (yet, or at all): say what the PipelineRuns say.
             None => {
-                let cluster = self.cluster.id.clone();
                 out.push_back(Msg::Informer(InformerUpdate {
-                    cluster,
+                    cluster: run.cluster.clone(),
                     kind,
                     change: Change::State(runs),
                 }));
             }
         }
         out.push_back(Msg::Informer(InformerUpdate {
-            cluster: self.cluster.id.clone(),
+            cluster: run.cluster.clone(),
             kind,
             change: Change::Changed,
         }));
@@ -638,27 +722,31 @@ impl Runner {
         });
     }
 
-    /// (Re)start polling metrics.k8s.io for the current cluster and scope.
+    /// (Re)start polling metrics.k8s.io for every cluster shown, in its scope.
     fn start_metrics(&mut self) {
-        let namespace = self.cluster.scope.namespace().map(str::to_string);
-        let cluster = self.cluster.id.clone();
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let forward = self.channels.metrics.clone();
-        // Tag each update with the cluster it is about.
-        tokio::spawn(async move {
-            while let Some(u) = rx.recv().await {
-                if forward.send((cluster.clone(), u)).is_err() {
-                    return;
+        let mut tasks = Vec::new();
+        for c in self.clusters() {
+            let namespace = c.scope.namespace().map(str::to_string);
+            let cluster = c.id.clone();
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let forward = self.channels.metrics.clone();
+            // Tag each update with the cluster it is about.
+            tokio::spawn(async move {
+                while let Some(u) = rx.recv().await {
+                    if forward.send((cluster.clone(), u)).is_err() {
+                        return;
+                    }
                 }
-            }
-        });
-        self.metrics_task = Some(crate::kube::metrics::spawn(
-            self.cluster.clients.clone(),
-            namespace,
-            self.metrics_interval,
-            self.pod_usage_shown.subscribe(),
-            tx,
-        ));
+            });
+            tasks.push(crate::kube::metrics::spawn(
+                c.clients.clone(),
+                namespace,
+                self.metrics_interval,
+                self.pod_usage_shown.subscribe(),
+                tx,
+            ));
+        }
+        self.metrics_tasks = tasks;
     }
 
     /// (Re)start capturing Tekton step logs for the current cluster and scope.

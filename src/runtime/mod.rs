@@ -127,7 +127,7 @@ pub async fn run(
         sessions: session_tx,
     };
     let mut runner = Runner::new(config, channels);
-    let rows = crate::app::contexts::context_rows(&runner.kubeconfig, app.context());
+    let rows = crate::app::contexts::context_rows(&runner.kubeconfig, &app.clusters);
     app.tables.contexts.set_rows(rows);
     match start {
         StartView::View(v) if v != View::Detail && v != View::TaskRuns => app.view = v,
@@ -205,7 +205,8 @@ pub async fn run(
             () = tokio::time::sleep_until(frame_due), if dirty => {
                 app.now = Timestamp::now();
                 let mut queue = VecDeque::new();
-                for effect in projection.project(app, &runner.cluster.stores) {
+                let effects = projection.project_all(app, &runner.sources());
+                for effect in effects {
                     runner.run(effect, app, &mut queue);
                 }
                 for msg in queue {

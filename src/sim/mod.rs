@@ -434,17 +434,7 @@ impl Sim {
 
     /// A kubeconfig (JSON, which is valid YAML) for this simulator.
     pub fn kubeconfig(&self) -> Value {
-        let mut user = json!({});
-        if let Some(t) = self.shared.token() {
-            user["token"] = json!(t);
-        }
-        json!({
-            "apiVersion": "v1", "kind": "Config", "preferences": {},
-            "clusters": [{"name": "kubedeck-sim", "cluster": {"server": self.url()}}],
-            "users": [{"name": "kubedeck-sim-admin", "user": user}],
-            "contexts": [{"name": "kubedeck-sim", "context": {"cluster": "kubedeck-sim", "user": "kubedeck-sim-admin", "namespace": "default"}}],
-            "current-context": "kubedeck-sim",
-        })
+        kubeconfig_of(&[("kubedeck-sim", self)])
     }
 
     pub fn write_kubeconfig(&self, path: &Path) -> Result<(), SimError> {
@@ -454,6 +444,31 @@ impl Sim {
             source,
         })
     }
+}
+
+/// One kubeconfig reaching several simulators, a context (and cluster and user) per name;
+/// the first is the current context.
+pub fn kubeconfig_of(sims: &[(&str, &Sim)]) -> Value {
+    let mut clusters = Vec::new();
+    let mut users = Vec::new();
+    let mut contexts = Vec::new();
+    for (name, sim) in sims {
+        let mut user = json!({});
+        if let Some(t) = sim.shared.token() {
+            user["token"] = json!(t);
+        }
+        let user_name = format!("{name}-admin");
+        clusters.push(json!({"name": name, "cluster": {"server": sim.url()}}));
+        users.push(json!({"name": user_name, "user": user}));
+        contexts.push(json!({"name": name, "context": {"cluster": name, "user": user_name, "namespace": "default"}}));
+    }
+    json!({
+        "apiVersion": "v1", "kind": "Config", "preferences": {},
+        "clusters": clusters,
+        "users": users,
+        "contexts": contexts,
+        "current-context": sims.first().map_or("", |(n, _)| n),
+    })
 }
 
 impl Drop for Sim {

@@ -81,6 +81,10 @@ pub fn message<R: TableRow>(
                 clean(&e)
             ),
         ),
+        InformerState::NotWatched => (
+            theme.muted,
+            format!("{what} are not watched in this cluster ([watch] in the config)"),
+        ),
         InformerState::NotInstalled => (
             theme.muted,
             if kind == ResourceKind::PipelineRuns || kind == ResourceKind::TaskRuns {

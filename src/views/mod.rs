@@ -603,7 +603,7 @@ mod tests {
     fn empty_states_explain_themselves() {
         let mut a = app();
         a.tables.pods.set_rows(Vec::new());
-        a.informers.insert(
+        a.primary_status().informers.insert(
             ResourceKind::Pods,
             InformerState::Reconnecting("cannot reach the API server: connection refused".into()),
         );
@@ -612,7 +612,7 @@ mod tests {
             text.contains("connection refused") && text.contains("Retrying"),
             "{text}"
         );
-        a.informers.insert(
+        a.primary_status().informers.insert(
             ResourceKind::Pods,
             InformerState::Forbidden("pods is forbidden".into()),
         );
@@ -620,7 +620,8 @@ mod tests {
         assert!(text.contains("Forbidden: pods is forbidden"), "{text}");
         let mut a = at(View::PipelineRuns);
         a.tables.runs.set_rows(Vec::new());
-        a.informers
+        a.primary_status()
+            .informers
             .insert(ResourceKind::PipelineRuns, InformerState::NotInstalled);
         let text = screen(&render(&a, 80, 24));
         assert!(text.contains("Tekton is not installed"), "{text}");
@@ -645,7 +646,7 @@ mod tests {
             }),
             namespace: None,
         });
-        a.informers.insert(
+        a.primary_status().informers.insert(
             ResourceKind::Generic,
             InformerState::Forbidden("deployments.apps is forbidden".into()),
         );
@@ -783,11 +784,13 @@ mod tests {
         // The clock moves on three days after pods stopped being live.
         let stopped = a.now;
         a.now = stopped + jiff::SignedDuration::from_hours(72);
-        a.informers.insert(
+        a.primary_status().informers.insert(
             ResourceKind::Pods,
             InformerState::Reconnecting("cannot reach the API server".into()),
         );
-        a.not_live_since.insert(ResourceKind::Pods, stopped);
+        a.primary_status()
+            .not_live_since
+            .insert(ResourceKind::Pods, stopped);
         let buf = render_with(&a, 120, 24, &theme);
         let text = screen(&buf);
         let as_of = stopped.strftime("%H:%M:%S UTC").to_string();
@@ -805,7 +808,7 @@ mod tests {
         };
         assert_eq!(web(&text), web(&screen(&live)));
         let mut ticking = a.clone();
-        ticking.not_live_since.clear();
+        ticking.primary_status().not_live_since.clear();
         assert_ne!(
             web(&screen(&render_with(&ticking, 120, 24, &theme))),
             web(&text)

@@ -48,7 +48,7 @@ fn state_style(theme: &Theme, s: &InformerState) -> Style {
         InformerState::Reconnecting(_)
         | InformerState::Unauthorized(_)
         | InformerState::Forbidden(_) => theme.error,
-        InformerState::NotInstalled => theme.muted,
+        InformerState::NotInstalled | InformerState::NotWatched => theme.muted,
     }
 }
 
@@ -134,7 +134,7 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 if state.problem().is_some() {
                     continue;
                 }
-                let count = app.counts.get(&kind).copied().unwrap_or(0);
+                let count = app.count(kind);
                 let text = match &state {
                     InformerState::Live => format!(" {} {count} ", kind.label()),
                     other => format!(" {} {} ", kind.label(), other.short()),
@@ -143,7 +143,7 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled("│", theme.muted));
             }
             if matches!(app.view, View::Nodes | View::Pods)
-                && let Some(why) = &app.metrics.unavailable
+                && let Some(why) = &app.metrics().unavailable
             {
                 spans.push(Span::styled(format!(" {} ", clean(why)), theme.warning));
                 spans.push(Span::styled("│", theme.muted));

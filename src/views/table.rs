@@ -136,7 +136,7 @@ pub fn draw<R: TableRow>(
         .iter()
         .map(|(_, r)| {
             cols.iter()
-                .map(|&c| clean(&r.cell_at(c, now)).into_owned())
+                .map(|&c| clean(&table.cell(r, c, now)).into_owned())
                 .collect()
         })
         .collect();

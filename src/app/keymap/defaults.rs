@@ -306,6 +306,12 @@ pub fn default_bindings() -> Vec<Binding> {
             "events of the selection",
         ),
         b(
+            "mark",
+            vec![Key::ch(' ')],
+            Action::MarkContext,
+            "contexts view: mark a context; Enter shows the marked ones together",
+        ),
+        b(
             "flagged",
             vec![Key::ch('w')],
             Action::ToggleFlagged,
