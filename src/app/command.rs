@@ -302,9 +302,10 @@ fn strs(args: &[String]) -> Vec<&str> {
 
 /// Try again now instead of waiting out the backoff (after a login, a VPN reconnect).
 pub fn retry_now(app: &mut App) -> Vec<Effect> {
-    let text = format!("retrying now ({})", app.cluster);
+    let names: Vec<String> = app.clusters.iter().map(ToString::to_string).collect();
+    let text = format!("retrying now ({})", names.join(", "));
     app.message = Some((Severity::Info, text));
-    vec![Effect::RetryNow(app.cluster.clone())]
+    app.clusters.iter().cloned().map(Effect::RetryNow).collect()
 }
 
 /// Run a command.

@@ -181,7 +181,7 @@ pub fn open_row(app: &mut App) -> Vec<Effect> {
                 return Vec::new();
             };
             let namespace = ObjectRef::new(
-                &app.cluster,
+                &obj.cluster,
                 ResourceKind::Namespaces,
                 "",
                 &row.row.namespace,

@@ -87,6 +87,7 @@ pub fn ask(app: &mut App, action: Action) {
         ) => {
             let prompt = format!("Delete {on}?");
             confirm(app, Effect::Delete(obj), prompt);
+            type_to_confirm(app);
         }
         (Action::Delete, ResourceKind::Generic) => {
             // As kubectl deletes: its dependents (a Deployment's ReplicaSets and pods) go too,
@@ -94,6 +95,7 @@ pub fn ask(app: &mut App, action: Action) {
             let prompt =
                 format!("Delete {on}? Its dependents are deleted too (propagation: Background)");
             confirm(app, Effect::Delete(obj), prompt);
+            type_to_confirm(app);
         }
         (Action::Delete, kind) => error(
             app,
@@ -120,5 +122,33 @@ pub fn ask(app: &mut App, action: Action) {
             error(app, "cancel and rerun apply to PipelineRuns");
         }
         _ => {}
+    }
+}
+
+/// A delete in a production-like cluster (marked in the config) asks for the object's name to
+/// be typed instead of `y`.
+fn type_to_confirm(app: &mut App) {
+    let production =
+        |app: &App, obj: &crate::kube::object_ref::ObjectRef| app.is_production(&obj.cluster);
+    let Some(p) = app.pending.as_ref() else {
+        return;
+    };
+    let super::action::OnConfirm::Run(effect) = &p.on_confirm else {
+        return;
+    };
+    let Effect::Delete(obj) = effect.as_ref() else {
+        return;
+    };
+    if !production(app, obj) {
+        return;
+    }
+    let name = obj.name.clone();
+    app.input.clear();
+    if let Some(p) = app.pending.as_mut() {
+        p.prompt = format!(
+            "PRODUCTION {} — type {name} and Enter to confirm (Esc cancels)",
+            p.prompt
+        );
+        p.typed = Some(name);
     }
 }

@@ -376,10 +376,9 @@ pub fn open(app: &mut App) -> Vec<Effect> {
             }
         }
         View::Events => {
-            let c = app.cluster.clone();
             let target = app.tables.events.selected_row().and_then(|e| {
                 ResourceKind::from_kind_name(&e.object_kind)
-                    .map(|k| ObjectRef::new(&c, k, &e.object_namespace, &e.object_name))
+                    .map(|k| ObjectRef::new(&e.cluster, k, &e.object_namespace, &e.object_name))
             });
             match target {
                 Some(t) => return go_to(app, &t),
@@ -422,4 +421,42 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         View::Resource | View::ApiResources | View::Detail | View::Forwards => {}
     }
     Vec::new()
+}
+/// Space in the contexts view: mark or unmark the context under the cursor (Enter then shows
+/// every marked context together).
+pub fn toggle_mark(app: &mut App) {
+    if app.view != View::Contexts {
+        return;
+    }
+    let Some(name) = app.tables.contexts.selected_row().map(|r| r.name.clone()) else {
+        return;
+    };
+    let rows = app
+        .tables
+        .contexts
+        .all_rows()
+        .iter()
+        .map(|r| {
+            if r.name == name {
+                let mut r = (**r).clone();
+                r.marked = !r.marked;
+                std::sync::Arc::new(r)
+            } else {
+                r.clone()
+            }
+        })
+        .collect();
+    app.tables.contexts.set_rows(rows);
+    let marked = app
+        .tables
+        .contexts
+        .all_rows()
+        .iter()
+        .filter(|r| r.marked)
+        .count();
+    let text = match marked {
+        0 => "no context marked: Enter shows the one under the cursor".to_string(),
+        n => format!("{n} marked: Enter shows them together"),
+    };
+    app.message = Some((crate::app::state::Severity::Info, text));
 }

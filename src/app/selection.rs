@@ -44,16 +44,16 @@ pub fn selected_object(app: &App) -> Option<ObjectRef> {
 /// The pod's row, when the selection is a pod.
 pub fn selected_pod(app: &App) -> Option<Arc<PodRow>> {
     let obj = selected_object(app).filter(|o| o.kind == ResourceKind::Pods)?;
-    pod_row(app, &obj.namespace, &obj.name)
+    pod_row(app, &obj)
 }
 
-/// A pod's row from the pods table (all rows, whatever the filter).
-pub fn pod_row(app: &App, namespace: &str, name: &str) -> Option<Arc<PodRow>> {
+/// A pod's row from the pods table (all rows, whatever the filter), in its cluster.
+pub fn pod_row(app: &App, pod: &ObjectRef) -> Option<Arc<PodRow>> {
     app.tables
         .pods
         .all_rows()
         .iter()
-        .find(|p| p.namespace == namespace && p.name == name)
+        .find(|p| p.namespace == pod.namespace && p.name == pod.name && p.cluster == pod.cluster)
         .cloned()
 }
 

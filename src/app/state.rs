@@ -158,6 +158,9 @@ pub struct Pending {
     pub preview: Option<super::drain_preview::DrainPreview>,
     /// The first preview line shown.
     pub scroll: usize,
+    /// A production-like cluster's delete: the object's name must be typed (then Enter)
+    /// instead of `y`.
+    pub typed: Option<String>,
 }
 
 impl Pending {
@@ -168,6 +171,7 @@ impl Pending {
             on_confirm,
             preview: None,
             scroll: 0,
+            typed: None,
         }
     }
 }

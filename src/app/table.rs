@@ -420,7 +420,10 @@ impl<R: TableRow> Table<R> {
         if row.pinned_first() {
             return true;
         }
-        self.pin.as_ref().is_none_or(|p| row.belongs_to(p))
+        // A pin is an object of one cluster: rows of another never belong to it.
+        self.pin
+            .as_ref()
+            .is_none_or(|p| row.belongs_to(p) && row.cluster().is_none_or(|c| *c == p.cluster))
             && (!self.only_flagged || row.flagged())
             && self
                 .filter

@@ -56,6 +56,9 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     }
     let action = match app.mode {
         Mode::Filter | Mode::Command | Mode::Search | Mode::Save => keymap::input_action(key),
+        Mode::Confirm if app.pending.as_ref().is_some_and(|p| p.typed.is_some()) => {
+            keymap::input_action(key)
+        }
         Mode::Confirm => Some(keymap::confirm_action(key)),
         Mode::Pick => keymap::pick_action(key),
         Mode::Table | Mode::Help => {
@@ -75,6 +78,34 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
 
 /// `y` (or anything else) in a confirmation; the movement keys scroll its preview.
 fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
+    // A typed confirmation: the name, then Enter; anything else edits or cancels.
+    if let Some(name) = app.pending.as_ref().and_then(|p| p.typed.clone()) {
+        let action = match action {
+            Action::Input(c) => {
+                app.input.push(c);
+                return Vec::new();
+            }
+            Action::Backspace => {
+                app.input.pop();
+                return Vec::new();
+            }
+            Action::Submit if app.input == name => Action::Confirm,
+            Action::Submit => {
+                app.message = Some((
+                    Severity::Error,
+                    format!("type {name} exactly to confirm (Esc cancels)"),
+                ));
+                return Vec::new();
+            }
+            Action::Quit => Action::Quit,
+            _ => Action::Back,
+        };
+        app.input.clear();
+        if let Some(p) = app.pending.as_mut() {
+            p.typed = None;
+        }
+        return confirmed(app, action);
+    }
     if let Some(p) = app.pending.as_mut().filter(|p| p.preview.is_some()) {
         let page = app.page_rows.max(1);
         let scrolled = match action {
@@ -389,7 +420,7 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SortBy(col) => {
             on_table!(app, app.view, t => t.sort_by(col));
         }
-        Action::MarkContext => super::contexts::toggle_mark(app),
+        Action::MarkContext => super::navigate::toggle_mark(app),
         Action::ToggleFlagged => {
             let on = on_table!(app, app.view, t => { t.toggle_flagged(); t.only_flagged });
             if let Some(on) = on {

@@ -196,6 +196,7 @@ fn draw_confirm(
     frame: &mut Frame,
     area: Rect,
     pending: &crate::app::state::Pending,
+    typed: &str,
     theme: &Theme,
 ) {
     let prompt = pending.prompt.as_str();
@@ -206,21 +207,33 @@ fn draw_confirm(
         .unwrap_or_default();
     if preview.is_empty() {
         let width = (prompt.chars().count() as u16 + 6).clamp(30, area.width.max(1));
-        let [popup] = Layout::vertical([Constraint::Length(5)])
+        // A production delete: the prompt wraps, and the name is typed below it.
+        let height = if pending.typed.is_some() { 7 } else { 5 };
+        let [popup] = Layout::vertical([Constraint::Length(height)])
             .flex(Flex::Center)
             .areas(area);
         let [popup] = Layout::horizontal([Constraint::Length(width)])
             .flex(Flex::Center)
             .areas(popup);
         frame.render_widget(Clear, popup);
+        let style = if pending.typed.is_some() {
+            theme.error
+        } else {
+            theme.warning
+        };
         let block = Block::default()
             .borders(Borders::ALL)
-            .border_style(theme.warning)
-            .title(Line::styled(" confirm ", theme.warning));
-        let text = vec![
-            Line::raw(text::clean(prompt).into_owned()),
-            Line::styled("y: yes   any other key: no", theme.muted),
-        ];
+            .border_style(style)
+            .title(Line::styled(" confirm ", style));
+        let answer = match &pending.typed {
+            Some(_) => Line::from(vec![
+                ratatui::text::Span::styled("name: ", theme.accent),
+                ratatui::text::Span::raw(text::clean(typed).into_owned()),
+                ratatui::text::Span::styled("█", theme.muted),
+            ]),
+            None => Line::styled("y: yes   any other key: no", theme.muted),
+        };
+        let text = vec![Line::raw(text::clean(prompt).into_owned()), answer];
         frame.render_widget(
             Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
             popup,
@@ -373,7 +386,7 @@ pub fn draw(frame: &mut Frame, app: &App, screens: &Screens, theme: &Theme) {
     if app.mode == Mode::Confirm
         && let Some(p) = &app.pending
     {
-        draw_confirm(frame, main, p, theme);
+        draw_confirm(frame, main, p, &app.input, theme);
     }
 }
 

@@ -17,11 +17,27 @@ pub fn draw_top(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = vec![
         Span::styled(" kubedeck ", theme.accent),
         Span::raw(" ctx: "),
-        Span::styled(clean(app.context()).into_owned(), theme.header),
-        Span::raw("  ns: "),
-        Span::styled(clean(app.scope.label()).into_owned(), theme.header),
-        Span::styled(format!("  {}", app.server), theme.muted),
     ];
+    // Production-like contexts (marked in the config) stand out.
+    for (i, c) in app.clusters.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(", "));
+        }
+        let style = if app.is_production(c) {
+            theme.error
+        } else {
+            theme.header
+        };
+        spans.push(Span::styled(clean(c.context()).into_owned(), style));
+    }
+    spans.push(Span::raw("  ns: "));
+    spans.push(Span::styled(
+        clean(app.scope.label()).into_owned(),
+        theme.header,
+    ));
+    if !app.multi() {
+        spans.push(Span::styled(format!("  {}", app.server), theme.muted));
+    }
     if app.readonly {
         spans.push(Span::styled("  [read-only]", theme.warning));
     }
@@ -74,6 +90,15 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::raw(clean(&app.input).into_owned()),
             Span::styled("█", theme.muted),
         ]),
+        Mode::Confirm if app.pending.as_ref().is_some_and(|p| p.typed.is_some()) => {
+            match &app.message {
+                Some((Severity::Error, m)) => Line::styled(format!(" {}", clean(m)), theme.error),
+                _ => Line::styled(
+                    " type the name and Enter to confirm, Esc cancels",
+                    theme.error,
+                ),
+            }
+        }
         Mode::Confirm => Line::styled(" y confirms, any other key cancels", theme.warning),
         Mode::Pick => Line::styled(
             if app
@@ -119,6 +144,17 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled(format!(" {} ", clean(msg)), style));
                 spans.push(Span::styled("│", theme.muted));
             }
+            // Several clusters: each one's state and counts, its problems named.
+            if app.multi() {
+                for (text, state) in cluster_summaries(app) {
+                    spans.push(Span::styled(text, state_style(theme, &state)));
+                    spans.push(Span::styled("│", theme.muted));
+                }
+                return frame.render_widget(
+                    Paragraph::new(Line::from(spans)).style(theme.status_bar),
+                    area,
+                );
+            }
             // Every informer problem, each once with the kinds it affects: one kind failing
             // never hides another's (a reconnect error and a forbidden kind both show).
             for (kinds, problem) in problems(app) {
@@ -152,6 +188,58 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     };
     frame.render_widget(Paragraph::new(line).style(theme.status_bar), area);
+}
+
+/// One segment per shown cluster: `eu-1: live · 120 pods · 5 nodes`, `us-1: syncing`, or its
+/// problems with the kinds they affect (`us-1: pods forbidden: …`); the state colours it.
+fn cluster_summaries(app: &App) -> Vec<(String, InformerState)> {
+    let kinds = [
+        ResourceKind::Pods,
+        ResourceKind::Nodes,
+        ResourceKind::Events,
+        ResourceKind::PipelineRuns,
+    ];
+    app.clusters
+        .iter()
+        .map(|c| {
+            let status = app.status_of(c);
+            let name = clean(c.context()).into_owned();
+            let mut problems: Vec<(Vec<&str>, String, InformerState)> = Vec::new();
+            for k in kinds {
+                let state = status.informer(k);
+                if let Some(text) = state.problem() {
+                    let text = format!("{} ({})", state.short(), clean(text));
+                    match problems.iter_mut().find(|(_, t, _)| *t == text) {
+                        Some((ks, _, _)) => ks.push(k.label()),
+                        None => problems.push((vec![k.label()], text, state.clone())),
+                    }
+                }
+            }
+            if let Some((_, _, first)) = problems.first() {
+                let first = first.clone();
+                let said: Vec<String> = problems
+                    .into_iter()
+                    .map(|(ks, text, _)| format!("{} {text}", ks.join(", ")))
+                    .collect();
+                return (format!(" {name}: {} ", said.join("; ")), first);
+            }
+            if kinds
+                .iter()
+                .any(|k| status.informer(*k) == InformerState::Syncing)
+            {
+                return (format!(" {name}: syncing "), InformerState::Syncing);
+            }
+            let count = |k: ResourceKind| status.counts.get(&k).copied().unwrap_or(0);
+            (
+                format!(
+                    " {name}: live · {} pods · {} nodes ",
+                    count(ResourceKind::Pods),
+                    count(ResourceKind::Nodes)
+                ),
+                InformerState::Live,
+            )
+        })
+        .collect()
 }
 
 /// The informers' problems, in kind order, each once with the kinds that have it:

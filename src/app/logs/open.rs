@@ -36,16 +36,21 @@ pub fn open_pane(app: &mut App, request: LogRequest) -> Vec<Effect> {
     let id = app.next_pane;
     app.next_pane += 1;
     let key = app.new_stream_key();
-    let pane = LogPane::new(key, request.clone(), LogBuffer::new(app.log_limits));
+    let mut pane = LogPane::new(key, request.clone(), LogBuffer::new(app.log_limits));
+    pane.show_cluster = app.multi();
     app.logs.insert(id, pane);
     app.split_beside_focus(id);
     app.message = None;
     vec![Effect::OpenLogs { key, request }]
 }
 
+/// A request to the cluster of the selection (the first cluster shown when nothing is
+/// selected: `:logs deploy/NAME`).
 fn request(app: &App, target: LogTarget) -> LogRequest {
+    let cluster = super::super::selection::selected_object(app)
+        .map_or_else(|| app.cluster.clone(), |o| o.cluster);
     LogRequest {
-        cluster: app.cluster.clone(),
+        cluster,
         target,
         options: app.log_options.clone(),
     }
@@ -92,7 +97,7 @@ fn pod_logs(app: &mut App, row: &PodRow, previous: bool) -> Vec<Effect> {
     }
     items.push("all containers".into());
     values.push(String::new());
-    let pod = ObjectRef::new(&app.cluster, ResourceKind::Pods, &row.namespace, &row.name);
+    let pod = ObjectRef::new(&row.cluster, ResourceKind::Pods, &row.namespace, &row.name);
     let selected = row
         .init_containers
         .min(row.containers.len().saturating_sub(1));
@@ -125,7 +130,7 @@ pub fn open_logs(app: &mut App) -> Vec<Effect> {
     };
     let problem = triage_problem(app);
     match obj.kind {
-        ResourceKind::Pods => match pod_row(app, &obj.namespace, &obj.name) {
+        ResourceKind::Pods => match pod_row(app, &obj) {
             Some(row) => pod_logs(app, &row, problem == Some("CrashLoop")),
             None => {
                 let target = LogTarget::Pod {
@@ -173,7 +178,7 @@ pub fn owner_logs(app: &mut App) -> Vec<Effect> {
     let Some(obj) = selected_object(app) else {
         return Vec::new();
     };
-    let row = pod_row(app, &obj.namespace, &obj.name);
+    let row = pod_row(app, &obj);
     let Some(row) = row.filter(|_| obj.kind == ResourceKind::Pods) else {
         say(app, Severity::Error, "owner logs start from a pod");
         return Vec::new();
@@ -298,7 +303,11 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
         name: p.name,
         container: (!container.is_empty()).then_some(container),
     };
-    let r = request(app, target);
+    // The picked pod's cluster, whatever is selected by now.
+    let r = LogRequest {
+        cluster: p.cluster,
+        ..request(app, target)
+    };
     open_pane(app, if previous { previous_of(r) } else { r })
 }
 

@@ -42,6 +42,8 @@ pub struct LogPane {
     pub error: Option<LogFailure>,
     /// Rows shown last frame, for paging.
     pub page: usize,
+    /// Several clusters are shown: the title names the request's.
+    pub show_cluster: bool,
 }
 
 impl LogPane {
@@ -66,6 +68,7 @@ impl LogPane {
             captured: None,
             error: None,
             page: 10,
+            show_cluster: false,
         }
     }
 
@@ -75,6 +78,12 @@ impl LogPane {
         } else {
             ""
         };
+        if self.show_cluster {
+            return format!(
+                "logs {}: {}{prev}",
+                self.request.cluster, self.request.target
+            );
+        }
         format!("logs {}{prev}", self.request.target)
     }
 

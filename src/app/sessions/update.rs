@@ -47,8 +47,14 @@ pub fn open_session(app: &mut App, spec: SessionSpec) -> Vec<Effect> {
     }
     let id = app.next_session;
     app.next_session += 1;
+    // Several clusters shown: the pane and `:sessions` say which one.
+    let label = if app.multi() {
+        format!("{}: {}", spec.cluster(), spec.target())
+    } else {
+        spec.target()
+    };
     let info = SessionInfo {
-        label: spec.target(),
+        label,
         spec: spec.clone(),
         state: SessionState::Connecting(String::new()),
         started: app.now,
@@ -93,9 +99,9 @@ fn container_picker(app: &mut App, row: &PodRow, title: String, purpose: PickFor
     });
 }
 
-fn row_ref(app: &App, row: &PodRow) -> crate::kube::object_ref::ObjectRef {
+fn row_ref(_app: &App, row: &PodRow) -> crate::kube::object_ref::ObjectRef {
     crate::kube::object_ref::ObjectRef::new(
-        &app.cluster,
+        &row.cluster,
         crate::kube::informer::ResourceKind::Pods,
         &row.namespace,
         &row.name,
@@ -170,7 +176,7 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
     let mut values: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
     // Where ephemeral containers are not allowed: the node agent, said whether it is installed
     // (checked again now; the lines change when the answer comes).
-    for (item, value) in agent_items(app) {
+    for (item, value) in agent_items(app, &row.cluster) {
         items.push(item);
         values.push(value);
     }
@@ -183,17 +189,17 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         pod,
         purpose: PickFor::Profile,
     });
-    vec![Effect::CheckAgent(app.cluster.clone())]
+    vec![Effect::CheckAgent(row.cluster.clone())]
 }
 
 /// The debug picker's lines for the node agent, as far as kubedeck knows: one per installed
 /// profile (tool image), or one line saying why there is none.
-fn agent_items(app: &App) -> Vec<(String, String)> {
+fn agent_items(app: &App, cluster: &crate::kube::ids::ClusterId) -> Vec<(String, String)> {
     use crate::kube::agent::AgentPresence;
     let known = app
         .agent
         .as_ref()
-        .filter(|(c, _)| *c == app.cluster)
+        .filter(|(c, _)| c == cluster)
         .map(|(_, p)| p);
     let line = |what: String| (format!("{:<18} {what}", "agent"), AGENT_CHOICE.to_string());
     match known {
@@ -242,12 +248,12 @@ pub fn agent_checked(
     cluster: crate::kube::ids::ClusterId,
     presence: crate::kube::agent::AgentPresence,
 ) {
-    app.agent = Some((cluster, presence));
-    let lines = agent_items(app);
+    app.agent = Some((cluster.clone(), presence));
+    let lines = agent_items(app, &cluster);
     if let Some(picker) = app
         .picker
         .as_mut()
-        .filter(|p| p.purpose == PickFor::Profile)
+        .filter(|p| p.purpose == PickFor::Profile && p.pod.cluster == cluster)
     {
         let keep: Vec<usize> = (0..picker.values.len())
             .filter(|i| agent_choice(&picker.values[*i]).is_none())
@@ -292,7 +298,7 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
         }
         PickFor::Profile if agent_choice(&value).is_some() => {
             let profile = agent_choice(&value).flatten();
-            let Some(row) = pod_row(app, &pod.namespace, &pod.name) else {
+            let Some(row) = pod_row(app, &pod) else {
                 say(app, Severity::Error, format!("pod {} is gone", pod.name));
                 return Vec::new();
             };
@@ -325,7 +331,7 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
             let Some(profile) = profiles.iter().find(|p| p.name == value).cloned() else {
                 return Vec::new();
             };
-            let Some(row) = pod_row(app, &pod.namespace, &pod.name) else {
+            let Some(row) = pod_row(app, &pod) else {
                 say(app, Severity::Error, format!("pod {} is gone", pod.name));
                 return Vec::new();
             };

@@ -1,0 +1,278 @@
+//! Several clusters in one view (issue 17), end to end: the real binary in a PTY against three
+//! simulators at once (one healthy, one that goes unreachable, one forbidden on pods), each a
+//! context of one kubeconfig.
+
+mod common;
+
+use std::io::Write;
+use std::time::Duration;
+
+use common::term::Term;
+use jiff::{SignedDuration, Timestamp};
+use kubedeck::sim::{Kind, Sim};
+use serde_json::{Value, json};
+
+/// A running pod in `demo` whose one container can be exec'd into and prints logs.
+fn pod(name: &str) -> Value {
+    let started = (Timestamp::now() - SignedDuration::from_secs(120)).to_string();
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"),
+                     "creationTimestamp": started},
+        "spec": {"containers": [{"name": "app", "image": "busybox:1.37"}], "nodeName": "worker-01"},
+        "status": {"phase": "Running", "podIP": "10.9.9.9", "containerStatuses": [
+            {"name": "app", "ready": true, "restartCount": 0, "image": "busybox:1.37",
+             "imageID": "", "containerID": format!("containerd://{name}"),
+             "state": {"running": {"startedAt": started}}}]}
+    })
+}
+
+struct Fleet {
+    rt: tokio::runtime::Runtime,
+    eu: Sim,
+    us: Sim,
+    ap: Sim,
+    kubeconfig: tempfile::TempPath,
+    config: tempfile::TempPath,
+}
+
+/// Three simulators (eu healthy, us to go down, ap forbidden on pods), each with a pod of its
+/// own and a pod named the same in all three; eu is marked production-like.
+fn fleet() -> Fleet {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"));
+    let (eu, us, ap) = rt.block_on(async {
+        (
+            common::start(common::frozen(4)).await,
+            common::start(common::frozen(4)).await,
+            common::start(common::frozen(4)).await,
+        )
+    });
+    for (sim, own) in [
+        (&eu, "only-in-eu"),
+        (&us, "only-in-us"),
+        (&ap, "only-in-ap"),
+    ] {
+        sim.store().put(Kind::Pod, pod(own));
+        sim.store().put(Kind::Pod, pod("twin"));
+    }
+    ap.faults().forbid("pods");
+    let kubeconfig = tempfile::NamedTempFile::new()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_temp_path();
+    let text = kubedeck::sim::kubeconfig_of(&[("eu", &eu), ("us", &us), ("ap", &ap)]);
+    std::fs::write(&kubeconfig, text.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let mut config = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+    writeln!(
+        config,
+        "production = [\"eu\"]\n[clusters]\nall3 = [\"eu\", \"us\", \"ap\"]"
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    Fleet {
+        rt,
+        eu,
+        us,
+        ap,
+        kubeconfig,
+        config: config.into_temp_path(),
+    }
+}
+
+/// The screen line with `name` as one of its cells (the CLUSTER cell comes first).
+fn row<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| {
+            l.trim_start_matches('│')
+                .split_whitespace()
+                .any(|w| w == name)
+        })
+        .unwrap_or_default()
+}
+
+/// The CLUSTER cell of the row named `name`.
+fn cluster_of<'a>(screen: &'a str, name: &str) -> &'a str {
+    row(screen, name)
+        .trim_start_matches('│')
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+}
+
+/// The status bar (the last line).
+fn bar(screen: &str) -> &str {
+    screen.lines().last().unwrap_or_default()
+}
+
+fn start(f: &Fleet, contexts: &[&str]) -> Term {
+    let config = f.config.to_string_lossy().to_string();
+    let mut args = vec!["--config", config.as_str(), "-n", "demo"];
+    for c in contexts {
+        args.extend(["--context", c]);
+    }
+    Term::with_kubeconfig(&f.kubeconfig, &args, 200, 45)
+}
+
+#[test]
+fn three_clusters_in_one_view_each_row_and_action_in_its_own_cluster() {
+    let f = fleet();
+    // A set from the config names all three.
+    let mut t = start(&f, &["all3"]);
+    let screen = t.wait_until("rows of eu and us, ap forbidden on pods", |s| {
+        s.contains("only-in-eu")
+            && s.contains("only-in-us")
+            && bar(s).contains("ap: pods forbidden")
+            && bar(s).contains("eu: live")
+    });
+    assert!(screen.contains("CLUSTER"), "{screen}");
+    assert_eq!(cluster_of(&screen, "only-in-eu"), "eu", "{screen}");
+    assert_eq!(cluster_of(&screen, "only-in-us"), "us", "{screen}");
+    assert!(
+        !screen.contains("only-in-ap"),
+        "ap's pods are forbidden: {screen}"
+    );
+    // The pod named the same in two clusters is two rows, one per cluster.
+    let twins: Vec<&str> = screen.lines().filter(|l| l.contains(" twin ")).collect();
+    assert_eq!(twins.len(), 2, "{screen}");
+    // The top bar names every cluster shown.
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("eu, us, ap")),
+        "{screen}"
+    );
+
+    // `/cluster=us`: only us's rows.
+    t.send("/cluster=us\r");
+    let screen = t.wait_until("only us", |s| {
+        !s.contains("only-in-eu") && s.contains("only-in-us")
+    });
+    assert!(
+        screen.lines().filter(|l| l.contains(" twin ")).count() == 1,
+        "{screen}"
+    );
+    t.send("/\r");
+    t.wait_for("only-in-eu");
+
+    // Logs of a pod only us has: asked of us (eu or ap would answer 404).
+    t.send("/only-in-us\r");
+    t.wait_until("filtered", |s| !s.contains("only-in-eu"));
+    t.send("l");
+    let screen = t.wait_for("job step done");
+    assert!(screen.contains("logs us: only-in-us/app"), "{screen}");
+    assert!(!screen.contains("not found"), "{screen}");
+    t.send("x");
+    t.wait_gone("job step done");
+
+    // A shell in it: us's exec.
+    t.send("s");
+    let screen = t.wait_for("only-in-us$");
+    assert!(screen.contains("us: demo/only-in-us:app"), "{screen}");
+    t.send("exit\r");
+    t.wait_until("the session ended", |s| s.contains("exited"));
+    t.send("\x01x");
+    t.wait_gone("only-in-us$");
+    t.send("/\r");
+
+    // us goes away: its rows stay; eu stays live, and a deletion in eu shows up meanwhile.
+    f.us.begin_restart(Duration::from_secs(600), false);
+    t.wait_until("us unreachable in the bar", |s| {
+        bar(s).contains("us: ") && bar(s).contains("reconnecting")
+    });
+    f.eu.store()
+        .remove(Kind::Pod, &("demo".into(), "twin".into()));
+    let screen = t.wait_until("eu's twin gone", |s| {
+        s.lines().filter(|l| l.contains(" twin ")).count() == 1
+    });
+    assert_eq!(
+        cluster_of(&screen, "twin"),
+        "us",
+        "the one left is us's: {screen}"
+    );
+    assert!(
+        screen.contains("only-in-us"),
+        "us's rows are kept: {screen}"
+    );
+
+    // Deleting in eu (marked production-like): the prompt names the cluster and the name must
+    // be typed.
+    t.send("/only-in-eu\r");
+    t.wait_until("filtered", |s| !s.contains("only-in-us"));
+    t.send("\x04");
+    let screen = t.wait_for("type only-in-eu");
+    assert!(screen.contains("context eu"), "{screen}");
+    assert!(screen.contains("PRODUCTION"), "{screen}");
+    t.send("y");
+    t.send("\r");
+    let screen = t.wait_for("type only-in-eu exactly");
+    assert!(
+        f.eu.store()
+            .get(Kind::Pod, &("demo".into(), "only-in-eu".into()))
+            .is_some(),
+        "a y is not the name: {screen}"
+    );
+    t.send("\x7fonly-in-eu\r");
+    t.wait_until("its row gone", |s| row(s, "only-in-eu").is_empty());
+    assert!(
+        f.eu.store()
+            .get(Kind::Pod, &("demo".into(), "only-in-eu".into()))
+            .is_none(),
+        "deleted in eu"
+    );
+    assert!(
+        f.us.store()
+            .get(Kind::Pod, &("demo".into(), "only-in-us".into()))
+            .is_some()
+    );
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn the_contexts_view_marks_several_with_space_and_ctx_names_a_list() {
+    let f = fleet();
+    let mut t = start(&f, &["eu"]);
+    let screen = t.wait_for("only-in-eu");
+    assert!(
+        !screen.contains("CLUSTER"),
+        "one cluster, no CLUSTER column: {screen}"
+    );
+    // `:ctx eu,us`.
+    t.send(":ctx eu,us\r");
+    let screen = t.wait_until("both", |s| {
+        s.contains("only-in-eu") && s.contains("only-in-us")
+    });
+    assert!(screen.contains("CLUSTER"), "{screen}");
+    // The contexts view: Space marks, Enter shows the marked ones.
+    t.send(":ctx\r");
+    t.wait_for("(current)");
+    t.send("/ap\r");
+    t.wait_until("ap selected", |s| !s.contains("us (current)"));
+    t.send(" ");
+    t.wait_for("[x] ap");
+    t.send("/\r");
+    t.send("/^us\r");
+    t.wait_until("us selected", |s| !s.contains("[x] ap"));
+    t.send(" ");
+    t.send("/\r");
+    t.wait_for("2 marked");
+    t.send("\r");
+    let screen = t.wait_until("us and ap", |s| {
+        s.contains("only-in-us")
+            && bar(s).contains("ap: pods forbidden")
+            && !s.contains("only-in-eu")
+    });
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("ap, us") || l.contains("us, ap")),
+        "{screen}"
+    );
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
