@@ -768,6 +768,7 @@ mod tests {
         a.pending = Some(crate::app::state::Pending {
             prompt: "Drain node/worker-01 (context kubedeck-sim)? Cordon it, then evict 18 pod(s). j/k scroll.".into(),
             on_confirm: crate::app::action::OnConfirm::Quit,
+            typed: None,
             preview: Some(DrainPreview {
                 cluster: crate::kube::ids::ClusterId::new("kubedeck-sim"),
                 node: "worker-01".into(),
