@@ -223,11 +223,13 @@ fn three_clusters_in_one_view_each_row_and_action_in_its_own_cluster() {
             .is_none(),
         "deleted in eu"
     );
-    assert!(
-        f.us.store()
-            .get(Kind::Pod, &("demo".into(), "only-in-us".into()))
-            .is_some()
-    );
+    for (sim, own) in [(&f.us, "only-in-us"), (&f.ap, "only-in-ap")] {
+        let key = ("demo".into(), own.into());
+        assert!(
+            sim.store().get(Kind::Pod, &key).is_some(),
+            "{own} untouched"
+        );
+    }
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
@@ -272,6 +274,124 @@ fn the_contexts_view_marks_several_with_space_and_ctx_names_a_list() {
             .next()
             .is_some_and(|l| l.contains("ap, us") || l.contains("us, ap")),
         "{screen}"
+    );
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+/// A SOCKS5 proxy (no authentication, CONNECT only) counting the connections it carried.
+fn socks5_proxy() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let carried = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = carried.clone();
+    let serve = move |mut client: TcpStream| -> std::io::Result<()> {
+        let mut head = [0u8; 2];
+        client.read_exact(&mut head)?;
+        let mut methods = vec![0u8; usize::from(head[1])];
+        client.read_exact(&mut methods)?;
+        client.write_all(&[5, 0])?;
+        let mut req = [0u8; 4];
+        client.read_exact(&mut req)?;
+        let host = match req[3] {
+            1 => {
+                let mut ip = [0u8; 4];
+                client.read_exact(&mut ip)?;
+                Ipv4Addr::from(ip).to_string()
+            }
+            3 => {
+                let mut len = [0u8; 1];
+                client.read_exact(&mut len)?;
+                let mut name = vec![0u8; usize::from(len[0])];
+                client.read_exact(&mut name)?;
+                String::from_utf8_lossy(&name).into_owned()
+            }
+            _ => return Ok(()),
+        };
+        let mut port = [0u8; 2];
+        client.read_exact(&mut port)?;
+        let target = format!("{host}:{}", u16::from_be_bytes(port));
+        let upstream = TcpStream::connect(target)?;
+        client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0])?;
+        count.fetch_add(1, Ordering::SeqCst);
+        let (mut c2, mut u2) = (client.try_clone()?, upstream.try_clone()?);
+        std::thread::spawn(move || std::io::copy(&mut u2, &mut c2));
+        let mut upstream = upstream;
+        std::io::copy(&mut client, &mut upstream)?;
+        Ok(())
+    };
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let serve = serve.clone();
+            std::thread::spawn(move || serve(client));
+        }
+    });
+    (port, carried)
+}
+
+/// A user entry whose token comes from an exec plugin printing `token`.
+fn exec_user(token: &str) -> Value {
+    let credential = json!({
+        "apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential",
+        "status": {"token": token}
+    });
+    json!({"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1beta1",
+        "command": "/bin/sh",
+        "args": ["-c", format!("echo '{credential}'")],
+        "interactiveMode": "Never"
+    }})
+}
+
+#[test]
+fn each_context_keeps_its_own_exec_plugin_and_proxy() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"));
+    // Each simulator accepts only its own token.
+    let sim_with = |token: &str| kubedeck::sim::SimOptions {
+        token: Some(token.into()),
+        ..common::frozen(4)
+    };
+    let (eu, us) = rt.block_on(async {
+        (
+            common::start(sim_with("token-eu")).await,
+            common::start(sim_with("token-us")).await,
+        )
+    });
+    eu.store().put(Kind::Pod, pod("only-in-eu"));
+    us.store().put(Kind::Pod, pod("only-in-us"));
+    let (proxy_port, carried) = socks5_proxy();
+    let mut kc = kubedeck::sim::kubeconfig_of(&[("eu", &eu), ("us", &us)]);
+    kc["users"][0]["user"] = exec_user("token-eu");
+    kc["users"][1]["user"] = exec_user("token-us");
+    // us is reached through a SOCKS5 proxy, as a jump host reaches a private API server.
+    kc["clusters"][1]["cluster"]["proxy-url"] = json!(format!("socks5://127.0.0.1:{proxy_port}"));
+    let path = tempfile::NamedTempFile::new()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_temp_path();
+    std::fs::write(&path, kc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let mut t = Term::with_kubeconfig(
+        &path,
+        &["--context", "eu", "--context", "us", "-n", "demo"],
+        200,
+        45,
+    );
+    let screen = t.wait_until("both clusters live", |s| {
+        s.contains("only-in-eu")
+            && s.contains("only-in-us")
+            && bar(s).contains("eu: live")
+            && bar(s).contains("us: live")
+    });
+    assert_eq!(cluster_of(&screen, "only-in-us"), "us", "{screen}");
+    assert!(
+        carried.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "us's requests went through its proxy"
     );
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
