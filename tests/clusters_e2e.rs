@@ -28,7 +28,8 @@ fn pod(name: &str) -> Value {
 }
 
 struct Fleet {
-    rt: tokio::runtime::Runtime,
+    /// Runs the simulators; kept alive for the test.
+    _rt: tokio::runtime::Runtime,
     eu: Sim,
     us: Sim,
     ap: Sim,
@@ -72,7 +73,7 @@ fn fleet() -> Fleet {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     Fleet {
-        rt,
+        _rt: rt,
         eu,
         us,
         ap,
