@@ -119,6 +119,10 @@ pub struct SimArgs {
     /// Write a kubeconfig for the simulator here.
     #[arg(long, value_name = "FILE")]
     pub kubeconfig_out: Option<PathBuf>,
+    /// The context (and cluster and user) name in that kubeconfig, so several simulators'
+    /// files can be merged in KUBECONFIG.
+    #[arg(long, value_name = "NAME", default_value = "kubedeck-sim")]
+    pub context_name: String,
     /// Milliseconds between scenario ticks; 0 freezes the world.
     #[arg(long, default_value_t = 1000)]
     pub tick_ms: u64,

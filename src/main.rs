@@ -97,7 +97,10 @@ async fn run_sim(args: &SimArgs) -> Result<()> {
         sim.install_agent();
     }
     if let Some(path) = &args.kubeconfig_out {
-        sim.write_kubeconfig(path)?;
+        let kubeconfig = kubedeck::sim::kubeconfig_of(&[(args.context_name.as_str(), &sim)]);
+        let text = serde_json::to_string_pretty(&kubeconfig).wrap_err("kubeconfig")?;
+        std::fs::write(path, text)
+            .wrap_err_with(|| format!("cannot write the kubeconfig {}", path.display()))?;
         println!("kubeconfig written to {}", path.display());
     }
     println!(
@@ -150,10 +153,12 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let source = KubeconfigSource::load(kubeconfig_path.as_ref())?;
     let contexts = chosen_contexts(cli, &config, &source)?;
     let multi = contexts.len() > 1;
-    // Each context's client; with several, one that cannot be built is said and left out.
+    // Each context's client, built side by side (an exec plugin may be slow); with several,
+    // one that cannot be built is said and left out.
+    let built = futures::future::join_all(contexts.iter().map(|c| source.client(c))).await;
     let mut connected = Vec::new();
-    for context in &contexts {
-        match source.client(context).await {
+    for (context, result) in contexts.iter().zip(built) {
+        match result {
             Ok((client, ns)) => connected.push((context.clone(), client, ns)),
             Err(e) if multi => warnings.push(format!("{context} left out: {e}")),
             Err(e) => return Err(e.into()),

@@ -88,8 +88,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec(
         &["contexts", "ctx", "context"],
         CommandName::Contexts,
-        "[NAME]",
-        "pick a context, or switch to NAME",
+        "[NAME|A,B|SET]",
+        "pick contexts (Space marks several), or show NAME, several, or a config set",
     ),
     spec(
         &["theme"],

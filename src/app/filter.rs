@@ -356,6 +356,26 @@ mod tests {
     }
 
     #[test]
+    fn cluster_terms_come_first_and_combine_with_text() {
+        let f = Filter::new("cluster=eu,us crash");
+        assert!(f.matches_cluster(Some("eu")) && f.matches_cluster(Some("us")));
+        assert!(!f.matches_cluster(Some("ap")));
+        assert!(
+            f.matches_cluster(None),
+            "rows of no cluster are not filtered by it"
+        );
+        assert!(f.matches(["CrashLoop"].into_iter(), |_| None));
+        assert!(!f.matches(["Running"].into_iter(), |_| None));
+        let not = Filter::new("cluster!=staging");
+        assert!(!not.matches_cluster(Some("staging")) && not.matches_cluster(Some("prod")));
+        assert!(not.matches(["anything"].into_iter(), |_| None));
+        // Not a cluster term: plain text.
+        assert!(!Filter::new("clusterfoo").matches(["web"].into_iter(), |_| None));
+        assert!(Filter::new("cluster=eu").matches_cluster(Some("eu")));
+        assert!(!Filter::new("cluster=eu").is_empty());
+    }
+
+    #[test]
     fn text_inverse_and_case() {
         assert!(check("WEB", &["demo", "web-1"], &[]));
         assert!(!check("!web", &["demo", "web-1"], &[]));

@@ -103,6 +103,10 @@ impl TableRow for ForwardRow {
         &self.key
     }
 
+    fn cluster(&self) -> Option<&ClusterId> {
+        Some(&self.info.spec.target.object().cluster)
+    }
+
     fn fields(&self) -> Vec<Cow<'_, str>> {
         super::table::timeless_fields(self)
     }

@@ -107,6 +107,7 @@ impl Projection {
         t.events.set_by_cluster(multi);
         t.nodes.set_by_cluster(multi);
         t.resource.set_by_cluster(multi);
+        t.forwards.set_by_cluster(multi);
         let mut needed: Vec<ResourceKind> = app.view.needs().to_vec();
         if app.auto_triage {
             needed.extend(View::Triage.needs());

@@ -546,6 +546,76 @@ mod tests {
     }
 
     #[test]
+    fn several_clusters_add_a_cluster_column_that_sorts_filters_and_keeps_the_cursor() {
+        use crate::app::fixture::pod;
+        use crate::kube::pod_row::{Health, PodRow};
+        let in_cluster = |c: &str, name: &str| {
+            Arc::new(PodRow {
+                cluster: ClusterId::new(c),
+                ..(*pod("demo", name, "Running", Health::Ok, 0)).clone()
+            })
+        };
+        let rows = vec![
+            in_cluster("us", "web"),
+            in_cluster("eu", "web"),
+            in_cluster("eu", "api"),
+        ];
+        let mut t: Table<PodRow> = Table::default();
+        t.set_rows(rows.clone());
+        let base = t.columns().len();
+        let sorted_by = t.columns()[t.sort].title.clone();
+        t.set_by_cluster(true);
+        assert_eq!(t.columns().len(), base + 1);
+        assert_eq!(t.columns()[0].title, "CLUSTER");
+        assert_eq!(
+            t.columns()[t.sort].title,
+            sorted_by,
+            "the sort stays on its column"
+        );
+        let now = Timestamp::UNIX_EPOCH;
+        let cells = |t: &Table<PodRow>| -> Vec<(String, String)> {
+            (0..t.len())
+                .filter_map(|i| t.row(i))
+                .map(|r| (t.cell(r, 0, now), r.name.clone()))
+                .collect()
+        };
+        // Sorted by CLUSTER (key 1), then the row's own order.
+        t.sort_by(0);
+        assert_eq!(
+            cells(&t),
+            [
+                ("eu".into(), "api".into()),
+                ("eu".into(), "web".into()),
+                ("us".into(), "web".into())
+            ]
+        );
+        // The cursor on us's web stays on it, not on eu's web of the same name and uid.
+        t.select(2);
+        t.sort_by(0);
+        assert_eq!(
+            t.selected_row().map(|r| r.cluster.to_string()),
+            Some("us".into())
+        );
+        t.set_rows(rows);
+        assert_eq!(
+            t.selected_row().map(|r| r.cluster.to_string()),
+            Some("us".into())
+        );
+        t.set_filter(Filter::new("cluster=eu"));
+        assert_eq!(t.len(), 2);
+        t.set_filter(Filter::new("us"));
+        assert_eq!(
+            cells(&t),
+            [("us".to_string(), "web".to_string())],
+            "text matches the cluster"
+        );
+        t.set_filter(Filter::default());
+        // One cluster again: the column goes, the sort back on the same column.
+        t.set_by_cluster(false);
+        assert_eq!(t.columns().len(), base);
+    }
+
+    #[test]
     fn the_cursor_keeps_its_object_and_its_place_on_the_screen() {
         let mut t: Table<NamespaceRow> = Table::default();
         let names: Vec<String> = (10..40).map(|i| format!("ns-{i:02}")).collect();

@@ -1048,6 +1048,101 @@ fn a_context_switch_connects_once_its_client_is_ready() {
     assert_eq!(current, [false, true]);
 }
 
+#[test]
+fn several_contexts_are_chosen_by_list_or_set_and_one_failing_is_left_out() {
+    let mut a = app();
+    a.cluster_sets
+        .insert("both".into(), vec!["prod".into(), "staging".into()]);
+    // A list, a set, and an unknown name (which says what is known).
+    let e = super::command::command(&mut a, "ctx staging,prod");
+    let both = vec![ClusterId::new("staging"), ClusterId::new("prod")];
+    assert_eq!(e, [Effect::SwitchContext(both)]);
+    let e = super::command::command(&mut a, "ctx both");
+    let set = vec![ClusterId::new("prod"), ClusterId::new("staging")];
+    assert_eq!(e, [Effect::SwitchContext(set.clone())]);
+    let e = super::command::command(&mut a, "ctx prod,nosuch");
+    assert!(e.is_empty());
+    let said = a.message.clone().map(|(_, m)| m).unwrap_or_default();
+    assert!(
+        said.contains("no context \"nosuch\"") && said.contains("sets: both"),
+        "{said}"
+    );
+    // Both clients ready: both shown, the first first; the scope stays all namespaces.
+    let e = update(
+        &mut a,
+        Msg::Done(Done::Context(vec![
+            (ClusterId::new("prod"), Ok("default".into())),
+            (ClusterId::new("staging"), Ok("demo".into())),
+        ])),
+    );
+    assert_eq!(a.clusters, set);
+    assert!(a.multi());
+    assert!(
+        matches!(&e[..], [Effect::Connect { clusters, scope: Scope::All }, ..] if *clusters == set)
+    );
+    // One of two cannot be reached: the other is shown and the failure said.
+    let e = update(
+        &mut a,
+        Msg::Done(Done::Context(vec![
+            (
+                ClusterId::new("prod"),
+                Err(crate::kube::client::ConnectError::NoContext {
+                    context: "prod".into(),
+                    source_name: "kubeconfig".into(),
+                    available: "staging".into(),
+                }),
+            ),
+            (ClusterId::new("staging"), Ok("demo".into())),
+        ])),
+    );
+    assert_eq!(a.clusters, [ClusterId::new("staging")]);
+    assert!(matches!(&e[..], [Effect::Connect { .. }, ..]));
+    let said = a
+        .message
+        .clone()
+        .map(|(s, m)| (s, m))
+        .unwrap_or((Severity::Info, String::new()));
+    assert_eq!(said.0, Severity::Error);
+    assert!(
+        said.1.contains("switched to staging") && said.1.contains("cannot switch to prod"),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn with_several_clusters_a_kind_is_live_if_any_cluster_has_it_live_and_counts_add_up() {
+    let mut a = app();
+    let (prod, staging) = (ClusterId::new("prod"), ClusterId::new("staging"));
+    a.clusters = vec![prod.clone(), staging.clone()];
+    a.fleet.clear();
+    let say = |a: &mut App, c: &ClusterId, s: InformerState| {
+        update(
+            a,
+            Msg::Informer(InformerUpdate {
+                cluster: c.clone(),
+                kind: ResourceKind::Pods,
+                change: Change::State(s),
+            }),
+        )
+    };
+    say(&mut a, &prod, InformerState::Live);
+    say(&mut a, &staging, InformerState::Forbidden("no".into()));
+    assert_eq!(a.informer(ResourceKind::Pods), InformerState::Live);
+    assert_eq!(
+        a.status_of(&staging).informer(ResourceKind::Pods),
+        InformerState::Forbidden("no".into())
+    );
+    // A cluster not shown is not heard.
+    say(&mut a, &ClusterId::new("elsewhere"), InformerState::Live);
+    assert!(!a.fleet.contains_key(&ClusterId::new("elsewhere")));
+    a.status_mut(&prod).counts.insert(ResourceKind::Pods, 3);
+    a.status_mut(&staging).counts.insert(ResourceKind::Pods, 4);
+    assert_eq!(a.count(ResourceKind::Pods), 7);
+    // Both not live: last-known since the first stopped.
+    say(&mut a, &prod, InformerState::Reconnecting("down".into()));
+    assert!(a.not_live(&[ResourceKind::Pods]).is_some());
+}
+
 /// In triage, select the row of `problem`.
 fn on_triage(a: &mut App, problem: &str) {
     a.view = View::Triage;
