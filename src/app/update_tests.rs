@@ -1097,11 +1097,7 @@ fn several_contexts_are_chosen_by_list_or_set_and_one_failing_is_left_out() {
     );
     assert_eq!(a.clusters, [ClusterId::new("staging")]);
     assert!(matches!(&e[..], [Effect::Connect { .. }, ..]));
-    let said = a
-        .message
-        .clone()
-        .map(|(s, m)| (s, m))
-        .unwrap_or((Severity::Info, String::new()));
+    let said = a.message.clone().unwrap_or((Severity::Info, String::new()));
     assert_eq!(said.0, Severity::Error);
     assert!(
         said.1.contains("switched to staging") && said.1.contains("cannot switch to prod"),
