@@ -14,6 +14,7 @@ BIN=${BIN:-target/release/kubedeck}
 PODS=${PODS:-10000}
 KCS=()
 SIMS=()
+rm -f /tmp/bench-clusters-[123].kc
 trap 'kill "${SIMS[@]}" 2>/dev/null; tmux kill-session -t bc 2>/dev/null || true' EXIT
 for i in 1 2 3; do
   port=$((18390 + i))
@@ -38,19 +39,22 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # kubectl, the bare list of every pod of the three clusters, in parallel.
 t0=$(now)
-for c in c1 c2 c3; do kubectl --context $c get pods -A -o name > /dev/null & done
-wait
+KUBECTLS=()
+for c in c1 c2 c3; do kubectl --context $c get pods -A -o name > /dev/null & KUBECTLS+=($!); done
+wait "${KUBECTLS[@]}"
 t1=$(now)
 printf "kubectl get pods -A, 3 clusters in parallel: %.2f s\n" "$(echo "$t1 - $t0" | bc -l)"
 
-# All `n` clusters live with their pods: "cN: live · 10000 pods" for each (or, with one
-# cluster, the single-cluster bar's "pods 10000").
+# All `n` clusters live with their pods: "cN: live · 10030 pods" for each (or, with one
+# cluster, the single-cluster bar's "pods 10030"; the PipelineRuns add a few pods).
+PODS_RE="${PODS:0:1}[0-9]{$((${#PODS} - 1))}"
 populated() {
   local screen; screen=$(tmux capture-pane -p -t bc | tail -1)
   if [ "$1" = 1 ]; then
-    echo "$screen" | grep -q "pods $PODS "
+    # Every kind listed, as "live" means for each of several clusters.
+    echo "$screen" | grep -Eq "pods $PODS_RE .*events [0-9]+ .*nodes [0-9]+ .*pipelineruns [0-9]+"
   else
-    [ "$(echo "$screen" | grep -o "c[0-9]: live · $PODS pods" | wc -l)" -eq "$1" ]
+    [ "$(echo "$screen" | grep -Eo "c[0-9]: live · $PODS_RE pods" | wc -l)" -eq "$1" ]
   fi
 }
 

@@ -397,3 +397,22 @@ fn each_context_keeps_its_own_exec_plugin_and_proxy() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn a_slow_cluster_does_not_hold_back_the_others() {
+    let f = fleet();
+    // Every answer from us takes seconds: eu (and ap's verdict) arrive meanwhile.
+    f.us.faults().set_latency(Duration::from_secs(8));
+    let mut t = start(&f, &["eu", "us"]);
+    let screen = t.wait_until("eu live while us still syncing", |s| {
+        bar(s).contains("eu: live") && bar(s).contains("us: syncing")
+    });
+    assert!(screen.contains("only-in-eu"), "{screen}");
+    assert!(!screen.contains("only-in-us"), "{screen}");
+    f.us.faults().set_latency(Duration::ZERO);
+    t.wait_until("us live too", |s| {
+        bar(s).contains("us: live") && s.contains("only-in-us")
+    });
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
