@@ -171,13 +171,22 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         ));
     };
     let namespace = cli.namespace.clone().or_else(|| config.namespace.clone());
-    // Several clusters: every namespace unless one is named ("what is broken anywhere").
-    let everywhere = config.all_namespaces || cli.demo.is_some() || multi;
+    let everywhere = config.all_namespaces || cli.demo.is_some();
     let scope = if cli.all_namespaces || (namespace.is_none() && everywhere) {
         Scope::All
+    } else if let Some(ns) = namespace {
+        Scope::Namespace(ns)
+    } else if multi {
+        // Several clusters, none named: each in its own context's namespace, as kubectl
+        // --context would.
+        Scope::ContextDefaults
     } else {
-        Scope::Namespace(namespace.unwrap_or(default_ns))
+        Scope::Namespace(default_ns)
     };
+    let context_namespaces = connected
+        .iter()
+        .map(|(c, _, ns)| (ClusterId::new(c), ns.clone()))
+        .collect();
     let server = source.server_of(&context);
     let cluster_id = ClusterId::new(&context);
     let readonly = cli.readonly || config.readonly;
@@ -203,20 +212,18 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         ));
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut clusters = connected.into_iter().map(|(context, client, _)| {
+    let mut clusters = connected.into_iter().map(|(context, client, ns)| {
         let clients = ClientHandle::renewable(client, source.clone(), &context);
         let kinds = if multi {
             kubedeck::config::watched_kinds(&config.watch, &context)
         } else {
             kubedeck::kube::informer::ResourceKind::WATCHABLE.to_vec()
         };
-        Cluster::start_watching(
-            clients,
-            ClusterId::new(&context),
-            scope.clone(),
-            tx.clone(),
-            &kinds,
-        )
+        let scope = match &scope {
+            Scope::ContextDefaults => Scope::Namespace(ns),
+            other => other.clone(),
+        };
+        Cluster::start_watching(clients, ClusterId::new(&context), scope, tx.clone(), &kinds)
     });
     let Some(cluster) = clusters.next() else {
         return Err(eyre!("no context to show"));
@@ -245,6 +252,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         cluster,
         others,
         watch: config.watch.clone(),
+        context_namespaces,
         theme,
         terminal_depth,
         readonly,

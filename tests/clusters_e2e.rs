@@ -131,6 +131,22 @@ fn three_clusters_in_one_view_each_row_and_action_in_its_own_cluster() {
     assert!(screen.contains("CLUSTER"), "{screen}");
     assert_eq!(cluster_of(&screen, "only-in-eu"), "eu", "{screen}");
     assert_eq!(cluster_of(&screen, "only-in-us"), "us", "{screen}");
+    // CLUSTER, NAMESPACE, NAME...: eu's rows are all in demo, us's all in ci.
+    let rows: Vec<Vec<&str>> = screen
+        .lines()
+        .map(|l| {
+            l.trim_start_matches('│')
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| matches!(w.first(), Some(&"eu" | &"us")))
+        .collect();
+    assert!(rows.len() > 2, "{screen}");
+    for r in &rows {
+        let want = if r[0] == "eu" { "demo" } else { "ci" };
+        assert_eq!(r.get(1), Some(&want), "{r:?} in {screen}");
+    }
+    assert!(screen.contains("ns: each context's"), "{screen}");
     assert!(
         !screen.contains("only-in-ap"),
         "ap's pods are forbidden: {screen}"
@@ -366,23 +382,23 @@ fn each_context_keeps_its_own_exec_plugin_and_proxy() {
         )
     });
     eu.store().put(Kind::Pod, pod("only-in-eu"));
-    us.store().put(Kind::Pod, pod("only-in-us"));
+    let mut in_ci = pod("only-in-us");
+    in_ci["metadata"]["namespace"] = json!("ci");
+    us.store().put(Kind::Pod, in_ci);
     let (proxy_port, carried) = socks5_proxy();
     let mut kc = kubedeck::sim::kubeconfig_of(&[("eu", &eu), ("us", &us)]);
     kc["users"][0]["user"] = exec_user("token-eu");
     kc["users"][1]["user"] = exec_user("token-us");
     // us is reached through a SOCKS5 proxy, as a jump host reaches a private API server.
     kc["clusters"][1]["cluster"]["proxy-url"] = json!(format!("socks5://127.0.0.1:{proxy_port}"));
+    // Each context its own namespace: no -n, so each cluster shows its context's.
+    kc["contexts"][0]["context"]["namespace"] = json!("demo");
+    kc["contexts"][1]["context"]["namespace"] = json!("ci");
     let path = tempfile::NamedTempFile::new()
         .unwrap_or_else(|e| panic!("{e}"))
         .into_temp_path();
     std::fs::write(&path, kc.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    let mut t = Term::with_kubeconfig(
-        &path,
-        &["--context", "eu", "--context", "us", "-n", "demo"],
-        200,
-        45,
-    );
+    let mut t = Term::with_kubeconfig(&path, &["--context", "eu", "--context", "us"], 200, 45);
     let screen = t.wait_until("both clusters live", |s| {
         s.contains("only-in-eu")
             && s.contains("only-in-us")

@@ -223,11 +223,12 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
         say(app, Severity::Error, failed.join("; "));
         return Vec::new();
     };
-    // One cluster: its own namespace unless every namespace was shown. Several: the scope
-    // stays (a namespace named the same in each, or all).
+    // One cluster: its context's namespace unless every namespace was shown. Several: every
+    // namespace if that was shown, else each cluster in its own context's namespace.
     let scope = match default_ns {
         Some(ns) if clusters.len() == 1 && !app.scope.is_all() => Scope::Namespace(ns),
-        _ => app.scope.clone(),
+        _ if clusters.len() == 1 || app.scope.is_all() => Scope::All,
+        _ => Scope::ContextDefaults,
     };
     app.scope = scope.clone();
     let rows = app

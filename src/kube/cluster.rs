@@ -136,7 +136,8 @@ where
     K::DynamicType: Default,
 {
     match scope {
-        Scope::All => Api::all(client),
+        // Resolved per cluster by the runner before it starts; all if it ever is not.
+        Scope::All | Scope::ContextDefaults => Api::all(client),
         Scope::Namespace(ns) => Api::namespaced(client, ns),
     }
 }
@@ -485,7 +486,7 @@ async fn pipelinerun_informer(
         let target = Target {
             clients: clients.clone(),
             api: Box::new(move |c| match &api_scope {
-                Scope::All => Api::all_with(c, &api_ar),
+                Scope::All | Scope::ContextDefaults => Api::all_with(c, &api_ar),
                 Scope::Namespace(ns) => Api::namespaced_with(c, ns, &api_ar),
             }),
             kind,

@@ -38,6 +38,9 @@ impl fmt::Display for ClusterId {
 pub enum Scope {
     All,
     Namespace(String),
+    /// Several clusters, each in its own kubeconfig context's namespace (resolved per cluster
+    /// before its informers start).
+    ContextDefaults,
 }
 
 impl Scope {
@@ -46,13 +49,14 @@ impl Scope {
         match self {
             Scope::All => "all",
             Scope::Namespace(ns) => ns,
+            Scope::ContextDefaults => "each context's",
         }
     }
 
     /// The namespace, unless every namespace is watched.
     pub fn namespace(&self) -> Option<&str> {
         match self {
-            Scope::All => None,
+            Scope::All | Scope::ContextDefaults => None,
             Scope::Namespace(ns) => Some(ns),
         }
     }

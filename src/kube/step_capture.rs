@@ -113,7 +113,7 @@ pub fn spawn(clients: ClientHandle, scope: Scope, store: Arc<StepStore>) -> Capt
         loop {
             let (generation, client) = clients.current();
             let api: Api<Pod> = match &scope {
-                Scope::All => Api::all(client.clone()),
+                Scope::All | Scope::ContextDefaults => Api::all(client.clone()),
                 Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
             };
             let config = watcher::Config::default().labels("tekton.dev/taskRun");

@@ -59,6 +59,8 @@ pub struct RunnerConfig {
     pub others: Vec<Cluster>,
     /// `[watch]`: the kinds watched per context pattern when several clusters are shown.
     pub watch: std::collections::BTreeMap<String, Vec<String>>,
+    /// Each context's own namespace, as its kubeconfig entry names it.
+    pub context_namespaces: HashMap<ClusterId, String>,
     pub theme: Theme,
     /// The colours the terminal shows (a theme switched to later is capped to it too).
     pub terminal_depth: crate::views::theme::Depth,
@@ -74,6 +76,8 @@ pub struct Runner {
     /// A client per cluster connected so far (log panes and sessions keep talking to the
     /// cluster they were opened on after a context switch).
     clients: HashMap<ClusterId, ClientHandle>,
+    /// Each connected context's own namespace (for `Scope::ContextDefaults`).
+    context_namespaces: HashMap<ClusterId, String>,
     /// The first cluster shown, and the others (several clusters in one view).
     pub cluster: Cluster,
     others: Vec<Cluster>,
@@ -139,6 +143,7 @@ impl Runner {
             cluster: config.cluster,
             others: config.others,
             watch: config.watch,
+            context_namespaces: config.context_namespaces,
             taskruns: None,
             resource: Vec::new(),
             edits: Arc::default(),
@@ -260,6 +265,7 @@ impl Runner {
             .map(|(cluster, result)| {
                 let answer = result.map(|(client, ns)| {
                     self.clients.insert(cluster.clone(), client);
+                    self.context_namespaces.insert(cluster.clone(), ns.clone());
                     ns
                 });
                 (cluster, answer)
@@ -547,13 +553,14 @@ impl Runner {
                 ResourceKind::WATCHABLE.to_vec()
             };
             let tx = self.channels.informers.clone();
-            started.push(Cluster::start_watching(
-                client,
-                cluster,
-                scope.clone(),
-                tx,
-                &kinds,
-            ));
+            let own = match &scope {
+                Scope::ContextDefaults => self
+                    .context_namespaces
+                    .get(&cluster)
+                    .map_or(Scope::All, |ns| Scope::Namespace(ns.clone())),
+                other => other.clone(),
+            };
+            started.push(Cluster::start_watching(client, cluster, own, tx, &kinds));
         }
         let mut started = started.into_iter();
         if let Some(first) = started.next() {

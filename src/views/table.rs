@@ -96,7 +96,8 @@ pub fn draw<R: TableRow>(
     let scope_label = pinned_ns
         .clone()
         .unwrap_or_else(|| app.scope.label().to_string());
-    let all_namespaces = pinned_ns.is_none() && app.scope.is_all();
+    // NAMESPACE is shown unless one namespace is (every namespace, or each context's own).
+    let all_namespaces = pinned_ns.is_none() && app.scope.namespace().is_none();
     let mut extra = format!("({scope_label}) [{}/{}]", table.len(), table.total());
     if let Some(pin) = &table.pin {
         extra.push_str(&format!(" {}", pin.label()));
