@@ -131,22 +131,6 @@ fn three_clusters_in_one_view_each_row_and_action_in_its_own_cluster() {
     assert!(screen.contains("CLUSTER"), "{screen}");
     assert_eq!(cluster_of(&screen, "only-in-eu"), "eu", "{screen}");
     assert_eq!(cluster_of(&screen, "only-in-us"), "us", "{screen}");
-    // CLUSTER, NAMESPACE, NAME...: eu's rows are all in demo, us's all in ci.
-    let rows: Vec<Vec<&str>> = screen
-        .lines()
-        .map(|l| {
-            l.trim_start_matches('│')
-                .split_whitespace()
-                .collect::<Vec<_>>()
-        })
-        .filter(|w| matches!(w.first(), Some(&"eu" | &"us")))
-        .collect();
-    assert!(rows.len() > 2, "{screen}");
-    for r in &rows {
-        let want = if r[0] == "eu" { "demo" } else { "ci" };
-        assert_eq!(r.get(1), Some(&want), "{r:?} in {screen}");
-    }
-    assert!(screen.contains("ns: each context's"), "{screen}");
     assert!(
         !screen.contains("only-in-ap"),
         "ap's pods are forbidden: {screen}"
@@ -406,6 +390,22 @@ fn each_context_keeps_its_own_exec_plugin_and_proxy() {
             && bar(s).contains("us: live")
     });
     assert_eq!(cluster_of(&screen, "only-in-us"), "us", "{screen}");
+    // CLUSTER, NAMESPACE, NAME...: eu's rows are all in demo, us's all in ci.
+    let rows: Vec<Vec<&str>> = screen
+        .lines()
+        .map(|l| {
+            l.trim_start_matches('│')
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| matches!(w.first(), Some(&"eu" | &"us")))
+        .collect();
+    assert!(rows.len() > 2, "{screen}");
+    for r in &rows {
+        let want = if r[0] == "eu" { "demo" } else { "ci" };
+        assert_eq!(r.get(1), Some(&want), "{r:?} in {screen}");
+    }
+    assert!(screen.contains("ns: each context's"), "{screen}");
     assert!(
         carried.load(std::sync::atomic::Ordering::SeqCst) > 0,
         "us's requests went through its proxy"

@@ -223,12 +223,12 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
         say(app, Severity::Error, failed.join("; "));
         return Vec::new();
     };
-    // One cluster: its context's namespace unless every namespace was shown. Several: every
-    // namespace if that was shown, else each cluster in its own context's namespace.
+    // One cluster: its context's namespace unless every namespace was shown. Several: what
+    // was shown stays (every namespace, a namespace in each, or each context's own).
     let scope = match default_ns {
         Some(ns) if clusters.len() == 1 && !app.scope.is_all() => Scope::Namespace(ns),
-        _ if clusters.len() == 1 || app.scope.is_all() => Scope::All,
-        _ => Scope::ContextDefaults,
+        _ if clusters.len() == 1 => Scope::All,
+        _ => app.scope.clone(),
     };
     app.scope = scope.clone();
     let rows = app
