@@ -109,3 +109,17 @@ pub fn context_rows(
         })
         .collect()
 }
+
+/// Change every context row with `f` (the table keeps its cursor and sort).
+pub fn change_rows(table: &mut super::table::Table<ContextRow>, f: impl Fn(&mut ContextRow)) {
+    let rows = table
+        .all_rows()
+        .iter()
+        .map(|r| {
+            let mut r = (**r).clone();
+            f(&mut r);
+            std::sync::Arc::new(r)
+        })
+        .collect();
+    table.set_rows(rows);
+}

@@ -431,22 +431,9 @@ pub fn toggle_mark(app: &mut App) {
     let Some(name) = app.tables.contexts.selected_row().map(|r| r.name.clone()) else {
         return;
     };
-    let rows = app
-        .tables
-        .contexts
-        .all_rows()
-        .iter()
-        .map(|r| {
-            if r.name == name {
-                let mut r = (**r).clone();
-                r.marked = !r.marked;
-                std::sync::Arc::new(r)
-            } else {
-                r.clone()
-            }
-        })
-        .collect();
-    app.tables.contexts.set_rows(rows);
+    super::contexts::change_rows(&mut app.tables.contexts, |r| {
+        r.marked ^= r.name == name;
+    });
     let marked = app
         .tables
         .contexts

@@ -231,19 +231,10 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
         _ => app.scope.clone(),
     };
     app.scope = scope.clone();
-    let rows = app
-        .tables
-        .contexts
-        .all_rows()
-        .iter()
-        .map(|r| {
-            let mut r = (**r).clone();
-            r.current = clusters.iter().any(|c| c.context() == r.name);
-            r.marked = false;
-            Arc::new(r)
-        })
-        .collect();
-    app.tables.contexts.set_rows(rows);
+    super::contexts::change_rows(&mut app.tables.contexts, |r| {
+        r.current = clusters.iter().any(|c| c.context() == r.name);
+        r.marked = false;
+    });
     app.server = app
         .tables
         .contexts

@@ -518,6 +518,38 @@ mod tests {
     }
 
     #[test]
+    fn several_clusters_show_a_cluster_column_and_production_stands_out() {
+        let mut a = app();
+        a.clusters = vec![
+            fixture::cluster(),
+            crate::kube::ids::ClusterId::new("staging"),
+        ];
+        a.production = vec!["pro*".into()];
+        a.tables.pods.set_by_cluster(true);
+        // The second row (not under the cursor): a healthy pod of prod.
+        a.tables.pods.select(0);
+        let buf = render(&a, 80, 24);
+        assert!(
+            line(&buf, 0).contains("ctx: prod, staging"),
+            "{}",
+            line(&buf, 0)
+        );
+        assert!(line(&buf, 2).starts_with("│CLUSTER"), "{}", line(&buf, 2));
+        assert!(line(&buf, 4).starts_with("│prod "), "{}", line(&buf, 4));
+        let error = theme().error.fg.unwrap_or(Color::Reset);
+        assert_eq!(buf[(1, 4)].fg, error, "prod is production-like");
+        assert_ne!(
+            buf[(10, 4)].fg,
+            error,
+            "the rest of the row keeps its health colour"
+        );
+        assert_eq!(buf[(17, 0)].fg, error, "and its name in the top bar");
+        a.production.clear();
+        let buf = render(&a, 80, 24);
+        assert_ne!(buf[(1, 4)].fg, error);
+    }
+
+    #[test]
     fn pods_view_at_160x45_shows_node_and_ip() {
         let mut a = app();
         a.tables.pods.move_by(1);

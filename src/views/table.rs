@@ -188,7 +188,17 @@ pub fn draw<R: TableRow>(
         } else {
             health_style(theme, r.health())
         };
-        Row::new(t).style(style)
+        // A production-like cluster's name stands out in the CLUSTER column.
+        let production = table.by_cluster() && r.cluster().is_some_and(|c| app.is_production(c));
+        let cells = t.into_iter().enumerate().map(|(n, text)| {
+            let cell = ratatui::widgets::Cell::from(text);
+            if production && cols.get(n) == Some(&0) && *i != table.selected {
+                cell.style(theme.error)
+            } else {
+                cell
+            }
+        });
+        Row::new(cells).style(style)
     });
     let widget = TableWidget::new(rows, constraints)
         .header(header)
