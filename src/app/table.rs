@@ -345,9 +345,14 @@ impl<R: TableRow> Table<R> {
     }
 
     /// Replace every row (the store changed), keeping sort, filter and the selected object.
+    /// The very same rows (a metrics sample that changed nothing shown) are not sorted again.
     pub fn set_rows(&mut self, rows: Vec<Arc<R>>) {
+        let same = rows.len() == self.rows.len()
+            && rows.iter().zip(&self.rows).all(|(a, b)| Arc::ptr_eq(a, b));
         self.rows = rows;
-        self.rebuild();
+        if !same {
+            self.rebuild();
+        }
     }
 
     pub fn set_filter(&mut self, filter: Filter) {

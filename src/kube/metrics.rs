@@ -232,10 +232,19 @@ mod tests {
         assert_eq!(first[0].usage, Some((120, 64 << 20)));
         let again = overlay.apply(vec![base.clone()], Some(&sample), 1);
         assert!(Arc::ptr_eq(&first[0], &again[0]), "unchanged: the same row");
+        // A new sample showing the same (memory within the same MiB): the same row.
+        sample.insert_pod("demo", "p", (120, (64 << 20) + 4096));
+        let same = overlay.apply(vec![base.clone()], Some(&sample), 2);
+        assert!(Arc::ptr_eq(&first[0], &same[0]), "nothing shown changed");
         sample.insert_pod("demo", "p", (300, 64 << 20));
-        let newer = overlay.apply(vec![base.clone()], Some(&sample), 2);
+        let newer = overlay.apply(vec![base.clone()], Some(&sample), 3);
         assert_eq!(newer[0].usage, Some((300, 64 << 20)));
-        let none = overlay.apply(vec![base.clone()], None, 3);
+        // The pod's row changed: re-made even if its usage did not.
+        let changed = Arc::new((*base).clone());
+        let remade = overlay.apply(vec![changed.clone()], Some(&sample), 3);
+        assert!(!Arc::ptr_eq(&remade[0], &newer[0]));
+        assert_eq!(remade[0].usage, Some((300, 64 << 20)));
+        let none = overlay.apply(vec![base.clone()], None, 4);
         assert!(Arc::ptr_eq(&none[0], &base));
     }
 
@@ -248,12 +257,19 @@ mod tests {
     }
 }
 
-/// Pod rows with their live usage filled in, re-made only when a pod's row or the sample
-/// changed (so a refresh of 10,000 pods between samples clones nothing).
+/// Pod rows with their live usage filled in, re-made only when a pod's row changed or its usage
+/// changed as shown (millicores, MiB): a refresh between samples clones nothing, and a new
+/// sample clones only the rows whose CPU or MEM cell changes (none in a still cluster), so the
+/// table is not rebuilt for a sample that changes nothing on screen.
 #[derive(Debug, Default)]
 pub struct PodUsage {
     generation: u64,
     rows: foldhash::HashMap<String, (Arc<super::pod_row::PodRow>, Arc<super::pod_row::PodRow>)>,
+}
+
+/// Usage as the CPU and MEM columns show it: millicores, and memory to the MiB.
+fn as_shown(usage: (i64, i64)) -> (i64, i64) {
+    (usage.0, usage.1 >> 20)
 }
 
 impl PodUsage {
@@ -267,18 +283,18 @@ impl PodUsage {
             self.rows.clear();
             return rows;
         };
-        if generation != self.generation {
-            self.rows.clear();
-            self.generation = generation;
-        }
+        // Same sample: a cached row is current whenever its pod's row is the same.
+        let same_sample = generation == self.generation;
+        self.generation = generation;
         let mut used = 0;
         let out: Vec<_> = rows
             .into_iter()
             .map(|base| {
-                // Unchanged row, same sample: the row made last time (no sample lookup).
-                if let Some((b, row)) = self.rows.get(base.uid.as_str())
-                    && Arc::ptr_eq(b, &base)
-                {
+                let cached = self
+                    .rows
+                    .get(base.uid.as_str())
+                    .filter(|(b, _)| Arc::ptr_eq(b, &base));
+                if same_sample && let Some((_, row)) = cached {
                     used += 1;
                     return row.clone();
                 }
@@ -286,6 +302,12 @@ impl PodUsage {
                     return base;
                 };
                 used += 1;
+                // A new sample that shows the same: the row made for the last one.
+                if let Some((_, row)) = cached
+                    && row.usage.map(as_shown) == Some(as_shown(usage))
+                {
+                    return row.clone();
+                }
                 let mut r = (*base).clone();
                 r.usage = Some(usage);
                 let row = Arc::new(r);
