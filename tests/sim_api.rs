@@ -11,6 +11,7 @@ use kube::core::Status;
 use kubedeck::kube::cluster::{Cluster, Scope};
 use kubedeck::kube::credentials::ClientHandle;
 use kubedeck::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
+use kubedeck::kube::metrics::PodMetricsWanted;
 use kubedeck::kube::tekton::{self, TektonApi};
 use kubedeck::sim::Kind;
 
@@ -843,10 +844,10 @@ async fn a_memory_hog_pushes_its_node_into_pressure_and_a_best_effort_pod_is_evi
 /// shown, brings a sample), with `pods_shown` as what is on screen.
 fn hourly_poller(
     client: kube::Client,
-    pods_shown: bool,
+    pods_shown: PodMetricsWanted,
 ) -> (
     kubedeck::kube::metrics::MetricsTask,
-    tokio::sync::watch::Sender<bool>,
+    tokio::sync::watch::Sender<PodMetricsWanted>,
     tokio::sync::mpsc::UnboundedReceiver<kubedeck::kube::metrics::MetricsUpdate>,
 ) {
     let (shown, wants_pods) = tokio::sync::watch::channel(pods_shown);
@@ -868,7 +869,7 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
     let client = common::client_for(&sim).await;
     // A namespaced user: node metrics (cluster-scoped) are forbidden, pod metrics are not.
     sim.faults().forbid("nodes");
-    let (_task, _shown, mut rx) = hourly_poller(client.clone(), true);
+    let (_task, _shown, mut rx) = hourly_poller(client.clone(), PodMetricsWanted::All);
     match rx.recv().await {
         Some(MetricsUpdate::Sample(s)) => {
             assert!(s.nodes.is_empty());
@@ -881,7 +882,7 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
     // Metrics not served at all: the poller says so.
     sim.faults().allow("nodes");
     sim.faults().set_metrics_enabled(false);
-    let (_task, _shown, mut rx) = hourly_poller(client, true);
+    let (_task, _shown, mut rx) = hourly_poller(client, PodMetricsWanted::All);
     match rx.recv().await {
         Some(MetricsUpdate::Unavailable(why)) => {
             assert!(why.contains("metrics.k8s.io not served"), "{why}");
@@ -897,7 +898,7 @@ async fn pod_metrics_are_polled_only_while_pod_usage_is_shown() {
     let sim = common::start(common::frozen(10)).await;
     let client = common::client_for(&sim).await;
     // An hour between polls: only a change of what is shown can bring the next one.
-    let (_task, shown, mut rx) = hourly_poller(client, false);
+    let (_task, shown, mut rx) = hourly_poller(client, PodMetricsWanted::None);
     match rx.recv().await {
         Some(MetricsUpdate::Sample(s)) => {
             assert!(!s.nodes.is_empty(), "node usage is always polled");
@@ -905,13 +906,46 @@ async fn pod_metrics_are_polled_only_while_pod_usage_is_shown() {
         }
         other => panic!("expected a sample, got {other:?}"),
     }
-    // The pods table comes on screen: a poll with pod usage follows at once.
-    shown.send_replace(true);
+    // The pods table comes on screen with rows of one namespace: a poll of that namespace's
+    // pod usage follows at once, and only of it.
+    let demo = |names: &[&str]| {
+        PodMetricsWanted::Namespaces(names.iter().map(|n| n.to_string()).collect())
+    };
+    shown.send_replace(demo(&["demo"]));
     let next = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
         .await
         .unwrap_or_else(|_| panic!("no poll when pod usage came on screen"));
     match next {
-        Some(MetricsUpdate::Sample(s)) => assert!(!s.pods.is_empty(), "pod usage now"),
+        Some(MetricsUpdate::Sample(s)) => {
+            assert!(
+                s.pods.contains_key("demo"),
+                "pod usage now: {:?}",
+                s.pods.keys()
+            );
+            assert_eq!(s.pods.len(), 1, "only demo's: {:?}", s.pods.keys());
+        }
+        other => panic!("expected a sample, got {other:?}"),
+    }
+    // Scrolled within what was polled: no poll. Into another namespace: a poll at once.
+    shown.send_replace(demo(&["demo"]));
+    shown.send_replace(demo(&["ci", "demo"]));
+    let next = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+        .await
+        .unwrap_or_else(|_| panic!("no poll when another namespace came on screen"));
+    match next {
+        Some(MetricsUpdate::Sample(s)) => {
+            assert!(
+                s.pods.contains_key("ci") && s.pods.contains_key("demo"),
+                "{:?}",
+                s.pods.keys()
+            );
+        }
+        other => panic!("expected a sample, got {other:?}"),
+    }
+    // Sorted by usage: every pod's.
+    shown.send_replace(PodMetricsWanted::All);
+    match rx.recv().await {
+        Some(MetricsUpdate::Sample(s)) => assert!(s.pods.len() > 2, "{:?}", s.pods.keys()),
         other => panic!("expected a sample, got {other:?}"),
     }
 }

@@ -402,6 +402,34 @@ impl App {
         self.view == View::Pods
     }
 
+    /// Which pods' usage the screen needs: none off the pods table; every pod's when the table
+    /// is sorted by CPU or MEM (or many namespaces are on screen); else only the namespaces of
+    /// the rows on screen, so a still cluster of any size costs a screenful's metrics.
+    pub fn pod_metrics_wanted(&self) -> crate::kube::metrics::PodMetricsWanted {
+        use crate::kube::metrics::PodMetricsWanted;
+        /// More namespaces on screen than this: one list of every pod is cheaper.
+        const MAX_NAMESPACES: usize = 8;
+        if !self.shows_pod_usage() {
+            return PodMetricsWanted::None;
+        }
+        let t = &self.tables.pods;
+        let by_usage = t
+            .columns()
+            .get(t.sort)
+            .is_some_and(|c| c.title == "CPU" || c.title == "MEM");
+        if by_usage {
+            return PodMetricsWanted::All;
+        }
+        let on_screen: std::collections::BTreeSet<String> = (t.offset..t.offset + self.page_rows)
+            .filter_map(|i| t.row(i))
+            .map(|r| r.namespace.clone())
+            .collect();
+        if on_screen.len() > MAX_NAMESPACES {
+            return PodMetricsWanted::All;
+        }
+        PodMetricsWanted::Namespaces(on_screen)
+    }
+
     pub fn new(cluster: ClusterId, server: String, scope: Scope, readonly: bool) -> Self {
         Self {
             clusters: vec![cluster.clone()],

@@ -1139,6 +1139,30 @@ fn with_several_clusters_a_kind_is_live_if_any_cluster_has_it_live_and_counts_ad
     assert!(a.not_live(&[ResourceKind::Pods]).is_some());
 }
 
+#[test]
+fn pod_metrics_are_asked_for_the_namespaces_on_screen_or_all_when_sorted_by_usage() {
+    use crate::app::columns::PodCol;
+    use crate::kube::metrics::PodMetricsWanted;
+    let mut a = app();
+    a.view = View::Pods;
+    let on_screen: std::collections::BTreeSet<String> = a
+        .tables
+        .pods
+        .all_rows()
+        .iter()
+        .map(|r| r.namespace.clone())
+        .collect();
+    assert!(!on_screen.is_empty());
+    assert_eq!(
+        a.pod_metrics_wanted(),
+        PodMetricsWanted::Namespaces(on_screen)
+    );
+    a.tables.pods.sort_by_col(PodCol::Mem as usize, false);
+    assert_eq!(a.pod_metrics_wanted(), PodMetricsWanted::All);
+    a.view = View::Nodes;
+    assert_eq!(a.pod_metrics_wanted(), PodMetricsWanted::None);
+}
+
 /// In triage, select the row of `problem`.
 fn on_triage(a: &mut App, problem: &str) {
     a.view = View::Triage;

@@ -97,26 +97,64 @@ fn explain(e: &kube::Error) -> String {
     }
 }
 
-/// One round: node usage, and pod usage when `with_pods` (only while a view shows it: at
-/// 10,000 pods the PodMetrics list is 3.7 MB, where the nodes' is a few KB).
+/// Which pods' usage the screen needs: at 10,000 pods the PodMetrics list is 3.7 MB, where the
+/// nodes' is a few KB, and the pods table shows a screenful.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PodMetricsWanted {
+    /// No view shows pod usage.
+    #[default]
+    None,
+    /// Every pod in the poller's scope (the table is sorted by usage, or many namespaces are
+    /// on screen).
+    All,
+    /// The pods of these namespaces (those of the rows on screen).
+    Namespaces(std::collections::BTreeSet<String>),
+}
+
+impl PodMetricsWanted {
+    /// Whether a poll for `self` also answers `other` (no poll needed at once for it).
+    pub fn covers(&self, other: &Self) -> bool {
+        match (self, other) {
+            (_, Self::None) | (Self::All, _) => true,
+            (Self::Namespaces(have), Self::Namespaces(want)) => want.is_subset(have),
+            _ => false,
+        }
+    }
+}
+
+/// One round: node usage, and the pod usage `wanted` (every pod's in `namespace`, or all, or
+/// those of the namespaces on screen).
 async fn poll(
     client: &kube::Client,
     namespace: Option<&str>,
-    with_pods: bool,
+    wanted: &PodMetricsWanted,
 ) -> Result<Sample, kube::Error> {
     let nodes: Api<DynamicObject> =
         Api::all_with(client.clone(), &resource("NodeMetrics", "nodes"));
     let pod_res = resource("PodMetrics", "pods");
-    let pods: Api<DynamicObject> = match namespace {
-        Some(ns) => Api::namespaced_with(client.clone(), ns, &pod_res),
-        None => Api::all_with(client.clone(), &pod_res),
-    };
+    let in_ns = |ns: &str| Api::<DynamicObject>::namespaced_with(client.clone(), ns, &pod_res);
     let lp = ListParams::default();
     let node_list = nodes.list(&lp).await;
-    let pod_list = if with_pods {
-        pods.list(&lp).await.map(|l| l.items)
-    } else {
-        Ok(Vec::new())
+    let pod_list = match (wanted, namespace) {
+        (PodMetricsWanted::None, _) => Ok(Vec::new()),
+        // One namespace watched: that namespace's list is all there is.
+        (_, Some(ns)) => in_ns(ns).list(&lp).await.map(|l| l.items),
+        (PodMetricsWanted::All, None) => Api::<DynamicObject>::all_with(client.clone(), &pod_res)
+            .list(&lp)
+            .await
+            .map(|l| l.items),
+        (PodMetricsWanted::Namespaces(names), None) => {
+            let lists = futures::future::join_all(names.iter().map(|ns| {
+                let api = in_ns(ns);
+                let lp = lp.clone();
+                async move { api.list(&lp).await.map(|l| l.items) }
+            }))
+            .await;
+            lists
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()
+                .map(|v| v.into_iter().flatten().collect())
+        }
     };
     let value = |o: &DynamicObject| serde_json::to_value(o).unwrap_or(Value::Null);
     let note = match (&node_list, &pod_list) {
@@ -159,20 +197,21 @@ impl Drop for MetricsTask {
 }
 
 /// Poll every `interval` until dropped; pod metrics only for `namespace` when given, and only
-/// while `wants_pods` says a view shows pod usage (when it turns true, a poll starts at once).
+/// what `wants_pods` says the screen needs (when it needs more than the last poll brought, a
+/// poll starts at once).
 pub fn spawn(
     clients: super::credentials::ClientHandle,
     namespace: Option<String>,
     interval: Duration,
-    mut wants_pods: tokio::sync::watch::Receiver<bool>,
+    mut wants_pods: tokio::sync::watch::Receiver<PodMetricsWanted>,
     tx: mpsc::UnboundedSender<MetricsUpdate>,
 ) -> MetricsTask {
     MetricsTask(tokio::spawn(async move {
         let mut failures = 0u32;
         loop {
-            let with_pods = *wants_pods.borrow_and_update();
+            let wanted = wants_pods.borrow_and_update().clone();
             // The current client: one renewed after a 401 is used from the next poll.
-            let wait = match poll(&clients.client(), namespace.as_deref(), with_pods).await {
+            let wait = match poll(&clients.client(), namespace.as_deref(), &wanted).await {
                 Ok(sample) => {
                     failures = 0;
                     if tx.send(MetricsUpdate::Sample(Arc::new(sample))).is_err() {
@@ -190,10 +229,22 @@ pub fn spawn(
                     wait
                 }
             };
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                // Pod usage wanted again: poll now rather than at the next tick.
-                Ok(()) = wants_pods.changed(), if !with_pods => {}
+            let due = tokio::time::Instant::now() + wait;
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep_until(due) => break,
+                    changed = wants_pods.changed() => {
+                        if changed.is_err() {
+                            // Nobody says what is shown any more: keep the interval.
+                            tokio::time::sleep_until(due).await;
+                            break;
+                        }
+                        // More pods shown than the last poll brought: poll now.
+                        if !wanted.covers(&wants_pods.borrow()) {
+                            break;
+                        }
+                    }
+                }
             }
         }
     }))
@@ -246,6 +297,18 @@ mod tests {
         assert_eq!(remade[0].usage, Some((300, 64 << 20)));
         let none = overlay.apply(vec![base.clone()], None, 4);
         assert!(Arc::ptr_eq(&none[0], &base));
+    }
+
+    #[test]
+    fn a_poll_covers_what_it_brought_and_no_more() {
+        use PodMetricsWanted as W;
+        let ns = |n: &[&str]| W::Namespaces(n.iter().map(|s| s.to_string()).collect());
+        assert!(W::All.covers(&ns(&["a", "b"])));
+        assert!(ns(&["a", "b"]).covers(&ns(&["a"])));
+        assert!(!ns(&["a"]).covers(&ns(&["a", "b"])));
+        assert!(!ns(&["a"]).covers(&W::All));
+        assert!(W::None.covers(&W::None) && ns(&[]).covers(&W::None));
+        assert!(!W::None.covers(&ns(&["a"])));
     }
 
     #[test]

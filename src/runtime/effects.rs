@@ -100,7 +100,7 @@ pub struct Runner {
     metrics_tasks: Vec<MetricsTask>,
     metrics_interval: Duration,
     /// Whether a view shows pod usage now (the metrics poller lists PodMetrics only then).
-    pod_usage_shown: tokio::sync::watch::Sender<bool>,
+    pod_usage_shown: tokio::sync::watch::Sender<crate::kube::metrics::PodMetricsWanted>,
     step_capture: Option<(std::path::PathBuf, u64)>,
     /// The current cluster's captured step logs, and the task capturing them.
     step_store: Option<Arc<StepStore>>,
@@ -154,7 +154,9 @@ impl Runner {
             terminals,
             metrics_tasks: Vec::new(),
             metrics_interval: config.metrics_interval,
-            pod_usage_shown: tokio::sync::watch::Sender::new(true),
+            pod_usage_shown: tokio::sync::watch::Sender::new(
+                crate::kube::metrics::PodMetricsWanted::All,
+            ),
             step_capture: config.step_capture,
             step_store: None,
             capture_task: None,
@@ -720,11 +722,11 @@ impl Runner {
         })
     }
 
-    /// Tell the metrics poller whether pod usage is on screen (after each frame).
-    pub fn pod_usage_shown(&self, shown: bool) {
+    /// Tell the metrics pollers which pods' usage is on screen (after each frame).
+    pub fn pod_usage_shown(&self, wanted: crate::kube::metrics::PodMetricsWanted) {
         self.pod_usage_shown.send_if_modified(|v| {
-            let changed = *v != shown;
-            *v = shown;
+            let changed = *v != wanted;
+            *v = wanted;
             changed
         });
     }

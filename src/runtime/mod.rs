@@ -234,7 +234,7 @@ pub async fn run(
                 )?;
                 last_frame = Instant::now();
                 dirty = false;
-                runner.pod_usage_shown(app.shows_pod_usage());
+                runner.pod_usage_shown(app.pod_metrics_wanted());
             }
             () = &mut stop => return Ok(Exit::Signal),
         }
