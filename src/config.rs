@@ -71,11 +71,15 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 impl Config {
     /// The contexts a name stands for: a set from `[clusters]`, or the context itself.
     pub fn expand_contexts(&self, name: &str) -> Vec<String> {
-        self.clusters
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| vec![name.to_string()])
+        expand_set(&self.clusters, name)
     }
+}
+
+/// The contexts `name` stands for among `sets` (`[clusters]`): its set, or itself.
+pub fn expand_set(sets: &BTreeMap<String, Vec<String>>, name: &str) -> Vec<String> {
+    sets.get(name)
+        .cloned()
+        .unwrap_or_else(|| vec![name.to_string()])
 }
 
 /// The kinds `[watch]` gives `context`: those of the first entry whose pattern matches, or

@@ -532,19 +532,25 @@ impl App {
     /// (its rows are live; the others' problems are in the status bar); else the first
     /// cluster's.
     pub fn informer(&self, kind: ResourceKind) -> InformerState {
-        let states: Vec<InformerState> = self
-            .clusters
-            .iter()
-            .map(|c| self.status_of(c).informer(kind))
-            .collect();
-        let first = states.first().cloned().unwrap_or(InformerState::Syncing);
-        if states.iter().all(|s| *s == first) {
-            return first;
+        // Drawn every frame: no status is copied, only the state returned.
+        let state_of = |c: &ClusterId| {
+            self.fleet
+                .get(c)
+                .and_then(|s| s.informers.get(&kind))
+                .unwrap_or(&InformerState::Syncing)
+        };
+        let mut states = self.clusters.iter().map(state_of);
+        let first = states.next().unwrap_or(&InformerState::Syncing);
+        let mut live = *first == InformerState::Live;
+        let mut agree = true;
+        for s in states {
+            agree &= s == first;
+            live |= *s == InformerState::Live;
         }
-        if states.contains(&InformerState::Live) {
+        if !agree && live {
             return InformerState::Live;
         }
-        first
+        first.clone()
     }
 
     /// How many objects of `kind` the shown clusters' stores hold.

@@ -23,6 +23,16 @@ pub struct Target {
 }
 
 impl Target {
+    /// `container` of `pod`, reached with `client`.
+    pub fn of(client: kube::Client, pod: &super::object_ref::ObjectRef, container: &str) -> Self {
+        Self {
+            client,
+            namespace: pod.namespace.clone(),
+            pod: pod.name.clone(),
+            container: container.to_string(),
+        }
+    }
+
     fn api(&self) -> Api<Pod> {
         Api::namespaced(self.client.clone(), &self.namespace)
     }

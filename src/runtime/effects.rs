@@ -97,7 +97,8 @@ pub struct Runner {
     channels: Channels,
     log_tasks: HashMap<StreamKey, LogTask>,
     pub terminals: Terminals,
-    metrics_tasks: Vec<MetricsTask>,
+    /// Each shown cluster's metrics poller.
+    metrics_tasks: HashMap<ClusterId, MetricsTask>,
     metrics_interval: Duration,
     /// Whether a view shows pod usage now (the metrics poller lists PodMetrics only then).
     pod_usage_shown: tokio::sync::watch::Sender<crate::kube::metrics::PodMetricsWanted>,
@@ -152,7 +153,7 @@ impl Runner {
             channels,
             log_tasks: HashMap::new(),
             terminals,
-            metrics_tasks: Vec::new(),
+            metrics_tasks: HashMap::new(),
             metrics_interval: config.metrics_interval,
             pod_usage_shown: tokio::sync::watch::Sender::new(
                 crate::kube::metrics::PodMetricsWanted::All,
@@ -314,9 +315,10 @@ impl Runner {
             Effect::RetryNow(cluster) => {
                 if let Some(c) = self.shown(&cluster) {
                     c.retry.now();
+                    // Its poller starts again: a sample at once, not after its backoff.
+                    let task = self.metrics_poller(c);
+                    self.metrics_tasks.insert(cluster, task);
                 }
-                // The pollers start again: a sample at once, not after their backoff.
-                self.start_metrics();
             }
             Effect::WatchResource(shown) => self.watch_resource(shown, out),
             Effect::StartForward(spec) => {
@@ -664,15 +666,11 @@ impl Runner {
 
     /// The backend that connects `spec`, with the client of the cluster it names.
     fn backend(&self, spec: &SessionSpec) -> Result<Box<dyn Backend>, SessionStartError> {
+        use crate::kube::exec::Target;
         let client = self.client(spec.cluster());
         Ok(match spec {
             SessionSpec::Exec { pod, container } => Box::new(crate::kube::exec::Exec {
-                target: crate::kube::exec::Target {
-                    client: client?,
-                    namespace: pod.namespace.clone(),
-                    pod: pod.name.clone(),
-                    container: container.clone(),
-                },
+                target: Target::of(client?, pod, container),
                 command: None,
             }),
             SessionSpec::Debug {
@@ -680,12 +678,7 @@ impl Runner {
                 target,
                 profile,
             } => Box::new(crate::kube::debug::Ephemeral {
-                target: crate::kube::exec::Target {
-                    client: client?,
-                    namespace: pod.namespace.clone(),
-                    pod: pod.name.clone(),
-                    container: target.clone(),
-                },
+                target: Target::of(client?, pod, target),
                 profile: profile.clone(),
                 timeout: Duration::from_secs(300),
             }),
@@ -694,12 +687,7 @@ impl Runner {
                 container,
                 profile,
             } => Box::new(crate::kube::agent::AgentSession {
-                target: crate::kube::exec::Target {
-                    client: client?,
-                    namespace: pod.namespace.clone(),
-                    pod: pod.name.clone(),
-                    container: container.clone(),
-                },
+                target: Target::of(client?, pod, container),
                 requested_by: Some(format!("kubeconfig context {}", pod.cluster.context())),
                 profile: profile.clone(),
             }),
@@ -733,29 +721,34 @@ impl Runner {
 
     /// (Re)start polling metrics.k8s.io for every cluster shown, in its scope.
     fn start_metrics(&mut self) {
-        let mut tasks = Vec::new();
-        for c in self.clusters() {
-            let namespace = c.scope.namespace().map(str::to_string);
-            let cluster = c.id.clone();
-            let (tx, mut rx) = mpsc::unbounded_channel();
-            let forward = self.channels.metrics.clone();
-            // Tag each update with the cluster it is about.
-            tokio::spawn(async move {
-                while let Some(u) = rx.recv().await {
-                    if forward.send((cluster.clone(), u)).is_err() {
-                        return;
-                    }
-                }
-            });
-            tasks.push(crate::kube::metrics::spawn(
-                c.clients.clone(),
-                namespace,
-                self.metrics_interval,
-                self.pod_usage_shown.subscribe(),
-                tx,
-            ));
-        }
+        let tasks = self
+            .clusters()
+            .map(|c| (c.id.clone(), self.metrics_poller(c)))
+            .collect();
         self.metrics_tasks = tasks;
+    }
+
+    /// A metrics poller for `c`, in its scope.
+    fn metrics_poller(&self, c: &Cluster) -> MetricsTask {
+        let namespace = c.scope.namespace().map(str::to_string);
+        let cluster = c.id.clone();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let forward = self.channels.metrics.clone();
+        // Tag each update with the cluster it is about.
+        tokio::spawn(async move {
+            while let Some(u) = rx.recv().await {
+                if forward.send((cluster.clone(), u)).is_err() {
+                    return;
+                }
+            }
+        });
+        crate::kube::metrics::spawn(
+            c.clients.clone(),
+            namespace,
+            self.metrics_interval,
+            self.pod_usage_shown.subscribe(),
+            tx,
+        )
     }
 
     /// (Re)start capturing Tekton step logs for the current cluster and scope.

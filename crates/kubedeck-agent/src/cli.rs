@@ -123,9 +123,9 @@ mod tests {
     const ID: &str =
         "containerd://3f1c0e2b7a9d4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6";
 
-    #[test]
-    fn a_join_request_and_its_refusals() {
-        let ok = parse(&args(&[
+    /// `join` of demo/web-1:app, with `id` as its container ID when given.
+    fn join(id: Option<&str>) -> Vec<String> {
+        let mut a = args(&[
             "join",
             "--namespace",
             "demo",
@@ -133,38 +133,24 @@ mod tests {
             "web-1",
             "--container",
             "app",
-            "--container-id",
-            ID,
-        ]));
+        ]);
+        if let Some(id) = id {
+            a.extend(args(&["--container-id", id]));
+        }
+        a
+    }
+
+    #[test]
+    fn a_join_request_and_its_refusals() {
+        let ok = parse(&join(Some(ID)));
         assert!(matches!(ok, Ok(Command::Join { ref target, .. }) if target.pod == "web-1"));
-        assert_eq!(
-            parse(&args(&[
-                "join",
-                "--namespace",
-                "demo",
-                "--pod",
-                "web-1",
-                "--container",
-                "app"
-            ])),
-            Err(CliError::Missing("--container-id"))
-        );
+        assert_eq!(parse(&join(None)), Err(CliError::Missing("--container-id")));
         assert!(matches!(
             parse(&args(&["join", "--pid", "1"])),
             Err(CliError::Unknown(_))
         ));
         assert!(matches!(
-            parse(&args(&[
-                "join",
-                "--namespace",
-                "demo",
-                "--pod",
-                "web-1",
-                "--container",
-                "app",
-                "--container-id",
-                "containerd://../../../proc/1",
-            ])),
+            parse(&join(Some("containerd://../../../proc/1"))),
             Err(CliError::Target(_))
         ));
         let long = "a".repeat(MAX_ARG_LEN + 1);

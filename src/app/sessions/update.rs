@@ -298,25 +298,14 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
         }
         PickFor::Profile if agent_choice(&value).is_some() => {
             let profile = agent_choice(&value).flatten();
-            let Some(row) = pod_row(app, &pod) else {
-                say(app, Severity::Error, format!("pod {} is gone", pod.name));
-                return Vec::new();
-            };
-            let containers = main_containers(&row);
-            if let [container] = containers.as_slice() {
-                let container = container.clone();
-                return open_session(
-                    app,
-                    SessionSpec::Agent {
-                        pod,
-                        container,
-                        profile,
-                    },
-                );
-            }
-            let title = format!("agent in {}: target container", row.name);
-            container_picker(app, &row, title, PickFor::AgentTarget(profile));
-            Vec::new()
+            let then = PickFor::AgentTarget(profile.clone());
+            in_target_container(app, pod, "agent", then, |pod, container| {
+                SessionSpec::Agent {
+                    pod,
+                    container,
+                    profile,
+                }
+            })
         }
         PickFor::AgentTarget(profile) => open_session(
             app,
@@ -331,25 +320,12 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
             let Some(profile) = profiles.iter().find(|p| p.name == value).cloned() else {
                 return Vec::new();
             };
-            let Some(row) = pod_row(app, &pod) else {
-                say(app, Severity::Error, format!("pod {} is gone", pod.name));
-                return Vec::new();
-            };
-            let containers = main_containers(&row);
-            if let [target] = containers.as_slice() {
-                let target = target.clone();
-                return open_session(
-                    app,
-                    SessionSpec::Debug {
-                        pod,
-                        target,
-                        profile,
-                    },
-                );
-            }
-            let title = format!("{} in {}: target container", profile.name, row.name);
-            container_picker(app, &row, title, PickFor::DebugTarget(profile));
-            Vec::new()
+            let (what, then) = (profile.name.clone(), PickFor::DebugTarget(profile.clone()));
+            in_target_container(app, pod, &what, then, |pod, target| SessionSpec::Debug {
+                pod,
+                target,
+                profile,
+            })
         }
         PickFor::DebugTarget(profile) => open_session(
             app,
@@ -360,6 +336,28 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
             },
         ),
     }
+}
+
+/// A session in the pod's only main container (`spec_for` it), or a picker of its
+/// containers answered as `then` (`what`: the picker's title, `agent`, a profile's name).
+fn in_target_container(
+    app: &mut App,
+    pod: crate::kube::object_ref::ObjectRef,
+    what: &str,
+    then: PickFor,
+    spec_for: impl FnOnce(crate::kube::object_ref::ObjectRef, String) -> SessionSpec,
+) -> Vec<Effect> {
+    let Some(row) = pod_row(app, &pod) else {
+        say(app, Severity::Error, format!("pod {} is gone", pod.name));
+        return Vec::new();
+    };
+    if let [container] = main_containers(&row).as_slice() {
+        let spec = spec_for(pod, container.clone());
+        return open_session(app, spec);
+    }
+    let title = format!("{what} in {}: target container", row.name);
+    container_picker(app, &row, title, then);
+    Vec::new()
 }
 
 /// The session shown in the focused pane.
