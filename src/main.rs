@@ -13,7 +13,25 @@ use kubedeck::kube::ids::{ClusterId, Scope};
 use kubedeck::runtime::{self, RunnerConfig, StartView};
 use kubedeck::sim::{Scale, Sim, SimOptions};
 
+/// jemalloc returns the pages freed after a big list (see [`return_freed_memory`]).
+#[cfg(all(unix, not(target_os = "macos")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// Start jemalloc's background thread, which hands pages unused for its decay time (10 s) back
+/// to the system: without it they are only purged when the allocator is next busy, so the
+/// peak of the initial lists (or of a relist) stays resident while kubedeck is idle.
+fn return_freed_memory() {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if let Err(e) = tikv_jemalloc_ctl::background_thread::write(true) {
+        eprintln!(
+            "kubedeck: jemalloc's background thread did not start ({e}): memory freed after a list is returned later"
+        );
+    }
+}
+
 fn main() -> ExitCode {
+    return_freed_memory();
     if color_eyre::install().is_err() {
         eprintln!("kubedeck: cannot install the error reporter");
     }

@@ -609,6 +609,42 @@ fn triage_lists_a_crash_looping_pod_and_enter_lands_on_it() {
     assert_eq!(t.wait_exit(), 0);
 }
 
+/// PipelineRuns are kept as rows: describe fetches the run (its params are not in the row),
+/// fetches it again when the server's copy changes, and says when it is gone.
+#[test]
+fn a_pipelinerun_is_described_from_the_server_and_follows_its_changes() {
+    let w = world(common::frozen(10));
+    let run = running_run(&w.sim);
+    let key = ("ci".to_string(), run.clone());
+    let with_params = |value: &str| {
+        let stored = w
+            .sim
+            .store()
+            .get(Kind::PipelineRun, &key)
+            .unwrap_or_else(|| panic!("{run} is not stored"));
+        let mut changed = (*stored).clone();
+        changed["spec"]["params"] = serde_json::json!([{"name": "revision", "value": value}]);
+        w.sim.store().put(Kind::PipelineRun, changed);
+    };
+    with_params("abc123");
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "pipelineruns"], 160, 45);
+    t.wait_for(&run);
+    t.send(&format!("/{run}\r"));
+    t.wait_until("only that run", |s| {
+        s.contains("[1/") && s.contains("Running")
+    });
+    t.send("d");
+    t.wait_until("the run described, with its params", |s| {
+        s.contains("Params:") && s.contains("revision: \"abc123\"") && s.contains("Pipeline")
+    });
+    with_params("def456");
+    t.wait_for("revision: \"def456\"");
+    w.sim.store().remove(Kind::PipelineRun, &key);
+    t.wait_for(&format!("pipelinerun/ci/{run} is gone"));
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
 #[test]
 fn cancel_and_rerun_a_pipelinerun_then_open_its_taskruns() {
     let w = world(common::frozen(10));

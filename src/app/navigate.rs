@@ -222,8 +222,10 @@ pub fn open_detail(app: &mut App, obj: ObjectRef, kind: DetailKind) -> Vec<Effec
     app.stale.describe = true;
     match kind {
         DetailKind::Yaml => vec![Effect::FetchYaml(obj)],
-        // Any other kind's describe is built from the object, fetched (the view keeps rows).
-        DetailKind::Describe if obj.kind == ResourceKind::Generic => {
+        // These kinds' describe is built from the object, fetched (their stores keep rows).
+        DetailKind::Describe
+            if matches!(obj.kind, ResourceKind::Generic | ResourceKind::PipelineRuns) =>
+        {
             app.described_object = Some(crate::app::state::DescribedObject {
                 target: obj.clone(),
                 version: None,

@@ -29,7 +29,7 @@ use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::PodRow;
 use crate::kube::row_cache::RowCache;
 use crate::kube::row_store::RowDiff;
-use crate::kube::tekton_row::{PipelineRunRow, TaskRunRow, pipelinerun_row, taskrun_row};
+use crate::kube::tekton_row::{TaskRunRow, taskrun_row};
 
 /// One cluster's derived rows and aggregates.
 #[derive(Default)]
@@ -37,7 +37,6 @@ struct PerCluster {
     /// What changed among the pod rows, for the per-node sums.
     pods: RowDiff<PodRow>,
     nodes: RowCache<NodeRow>,
-    runs: RowCache<PipelineRunRow>,
     /// Requests and limits per node, kept by delta from the pod rows.
     node_loads: NodeLoads,
     pod_usage: PodUsage,
@@ -212,19 +211,13 @@ impl Projection {
                 rows.insert(0, Arc::new(NamespaceRow::every()));
                 app.tables.namespaces.set_rows(rows);
             }
+            // Derived as they arrived, on the informer's task.
             ResourceKind::PipelineRuns => {
-                let mut all = Vec::new();
-                for (cluster, stores) in sources {
-                    if let Some(store) = stores.pipelineruns.get() {
-                        let per = self.per.entry((*cluster).clone()).or_default();
-                        let derive = |o: &kube::api::DynamicObject| PipelineRunRow {
-                            cluster: (*cluster).clone(),
-                            ..pipelinerun_row(&dynamic_value(o))
-                        };
-                        all.extend(per.runs.refresh(&store.state(), derive));
-                    }
-                }
-                app.tables.runs.set_rows(all);
+                let rows = sources
+                    .iter()
+                    .flat_map(|(_, s)| s.pipelineruns.rows())
+                    .collect();
+                app.tables.runs.set_rows(rows);
             }
             ResourceKind::TaskRuns => {
                 let of = app.taskruns_of.as_ref().map(|r| r.cluster.clone());
@@ -358,11 +351,18 @@ impl Projection {
                 .events
                 .get(&target.namespace, &target.name)
                 .map(|e| describe::event(&e, now)),
-            ResourceKind::PipelineRuns => stores.pipelineruns.get().and_then(|s| {
-                s.state()
-                    .iter()
-                    .find(|o| same(o.metadata.namespace.as_deref(), o.metadata.name.as_deref()))
-                    .map(|o| {
+            ResourceKind::PipelineRuns => {
+                // The row says which version is current; the run itself is fetched.
+                let version = stores
+                    .pipelineruns
+                    .get(&target.namespace, &target.name)
+                    .map(|r| r.resource_version.clone());
+                match fetched_object(app, &target, version.clone(), &mut effects) {
+                    Fetched::Loading => return effects,
+                    // Its row is gone: the run was deleted.
+                    Fetched::Gone => None,
+                    Fetched::Object(_) if version.is_none() => None,
+                    Fetched::Object(o) => {
                         let rows: Vec<Arc<PodRow>> = stores
                             .pods
                             .rows()
@@ -373,9 +373,10 @@ impl Projection {
                             })
                             .collect();
                         let pods: Vec<&PodRow> = rows.iter().map(|r| &**r).collect();
-                        describe::pipelinerun(&dynamic_value(o), &pods, &events, now)
-                    })
-            }),
+                        Some(describe::pipelinerun(&o, &pods, &events, now))
+                    }
+                }
+            }
             ResourceKind::TaskRuns => stores.taskruns.as_ref().and_then(|s| {
                 s.state()
                     .iter()
@@ -384,31 +385,15 @@ impl Projection {
             }),
             ResourceKind::Generic => {
                 let reveal = app.detail.as_ref().is_some_and(|x| x.revealed);
-                // Fetched, and fetched again when its row shows a newer version.
-                let row = stores
+                let version = stores
                     .generic
                     .as_ref()
-                    .and_then(|s| s.get(&target.namespace, &target.name));
-                match app.described_object.as_mut().filter(|d| d.target == target) {
-                    Some(d) => {
-                        let newer = row
-                            .as_ref()
-                            .is_some_and(|r| Some(&r.resource_version) != d.version.as_ref());
-                        if newer && !d.in_flight && d.object.is_some() {
-                            d.in_flight = true;
-                            effects.push(Effect::FetchYaml(target.clone()));
-                        }
-                        if d.object.is_none() {
-                            if let Some(detail) = app.detail.as_mut().filter(|_| !d.failed) {
-                                detail.status = Some("loading…".into());
-                            }
-                            return effects;
-                        }
-                        d.object
-                            .clone()
-                            .map(|o| describe::generic(&o, &events, now, reveal))
-                    }
-                    None => None,
+                    .and_then(|s| s.get(&target.namespace, &target.name))
+                    .map(|r| r.resource_version.clone());
+                match fetched_object(app, &target, version, &mut effects) {
+                    Fetched::Loading => return effects,
+                    Fetched::Gone => None,
+                    Fetched::Object(o) => Some(describe::generic(&o, &events, now, reveal)),
                 }
             }
         };
@@ -419,6 +404,46 @@ impl Projection {
             }
         }
         effects
+    }
+}
+
+/// An object described from a fetch (the informer keeps only its row).
+enum Fetched {
+    /// The first fetch is in flight (the pane says so).
+    Loading,
+    /// No fetch made: the object is not described (left to the caller to say why).
+    Gone,
+    Object(Arc<Value>),
+}
+
+/// The object to describe, as last fetched; fetched again when its row shows a newer
+/// `version` than the one fetched.
+fn fetched_object(
+    app: &mut App,
+    target: &ObjectRef,
+    version: Option<String>,
+    effects: &mut Vec<Effect>,
+) -> Fetched {
+    let Some(d) = app
+        .described_object
+        .as_mut()
+        .filter(|d| d.target == *target)
+    else {
+        return Fetched::Gone;
+    };
+    let newer = version.is_some() && version != d.version;
+    if newer && !d.in_flight && d.object.is_some() {
+        d.in_flight = true;
+        effects.push(Effect::FetchYaml(target.clone()));
+    }
+    match d.object.clone() {
+        Some(o) => Fetched::Object(o),
+        None => {
+            if let Some(detail) = app.detail.as_mut().filter(|_| !d.failed) {
+                detail.status = Some("loading…".into());
+            }
+            Fetched::Loading
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! One connected cluster: its informers and their stores, scoped to a namespace or to all.
 //! Dropping it stops every informer (used when switching context or namespace).
 
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, RwLock};
 
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use kube::Client;
@@ -25,6 +25,7 @@ use super::row_store::{RowStore, RowWriter};
 use super::server_table::TableStore;
 use super::table_informer::TableSource;
 use super::tekton::{self, TektonApi};
+use super::tekton_row::{PipelineRunRow, pipelinerun_row};
 
 pub use super::ids::Scope;
 
@@ -40,8 +41,9 @@ pub struct Stores {
     pub events: RowStore<EventRow>,
     pub nodes: Store<Node>,
     pub namespaces: Store<Namespace>,
-    /// Set once discovery finds Tekton.
-    pub pipelineruns: Arc<OnceLock<Store<DynamicObject>>>,
+    /// PipelineRuns as their rows (derived on the informer's task; empty until discovery finds
+    /// Tekton): a run's object is many times its row, and describe fetches the one it shows.
+    pub pipelineruns: RowStore<PipelineRunRow>,
     /// The TaskRuns of the PipelineRun shown, while one is.
     pub taskruns: Option<Store<DynamicObject>>,
     /// The rows of the resource the resource view shows (server-side Table), while it does.
@@ -76,7 +78,7 @@ impl Stores {
             events: events.as_reader(),
             nodes: nodes_r,
             namespaces: namespaces_r,
-            pipelineruns: Arc::new(OnceLock::new()),
+            pipelineruns: RowStore::default(),
             taskruns: None,
             generic: None,
         };
@@ -96,7 +98,7 @@ impl Stores {
             ResourceKind::Events => self.events.len(),
             ResourceKind::Nodes => self.nodes.len(),
             ResourceKind::Namespaces => self.namespaces.len(),
-            ResourceKind::PipelineRuns => self.pipelineruns.get().map_or(0, Store::len),
+            ResourceKind::PipelineRuns => self.pipelineruns.len(),
             ResourceKind::TaskRuns => self.taskruns.as_ref().map_or(0, Store::len),
             ResourceKind::Generic => self.generic.as_ref().map_or(0, TableStore::len),
         }
@@ -288,13 +290,18 @@ impl Cluster {
             tx.clone(),
             retry.clone(),
         )));
-        let pipelineruns = Arc::new(OnceLock::new());
+        let stamp = id.clone();
+        let w = RowWriter::<DynamicObject, PipelineRunRow>::new(move |o| PipelineRunRow {
+            cluster: stamp.clone(),
+            ..pipelinerun_row(&serde_json::to_value(o).unwrap_or_default())
+        });
+        let pipelineruns = w.as_reader();
         let tekton = Discovered::default();
         let watch_runs = watched(ResourceKind::PipelineRuns);
         let runs = pipelinerun_informer(
             clients.clone(),
             scope.clone(),
-            pipelineruns.clone(),
+            w,
             tekton.clone(),
             tx,
             retry.clone(),
@@ -430,7 +437,7 @@ impl Drop for Cluster {
 async fn pipelinerun_informer(
     clients: ClientHandle,
     scope: Scope,
-    slot: Arc<OnceLock<Store<DynamicObject>>>,
+    mut sink: RowWriter<DynamicObject, PipelineRunRow>,
     found: Discovered,
     tx: Updates,
     retry: RetryNow,
@@ -447,8 +454,6 @@ async fn pipelinerun_informer(
     say(&mut said, InformerState::Syncing);
     let mut backoff = Backoff::default();
     let mut signal = retry.subscribe();
-    // One writer for the whole run: the store the views read stays the same one.
-    let mut writer: Option<Writer<DynamicObject>> = None;
     loop {
         let (generation, client) = clients.current();
         let ar = match tekton::discover(&client).await {
@@ -476,11 +481,6 @@ async fn pipelinerun_informer(
         };
         backoff.reset();
         found.set(Some(ar.clone()));
-        let sink = writer.get_or_insert_with(|| {
-            let w = Writer::new(ar.clone());
-            let _ = slot.set(w.as_reader());
-            w
-        });
         let api_ar = ar.clone();
         let api_scope = scope.clone();
         let target = Target {
@@ -493,7 +493,8 @@ async fn pipelinerun_informer(
             label_selector: None,
         };
         // The informer reports its own states; it returns only when the API went away.
-        let Ended::Gone(_) = list_watch::run(&target, sink, tx.clone(), retry.subscribe()).await;
+        let Ended::Gone(_) =
+            list_watch::run(&target, &mut sink, tx.clone(), retry.subscribe()).await;
         found.set(None);
         said = Some(InformerState::NotInstalled);
     }

@@ -125,6 +125,8 @@ pub struct PipelineRunRow {
     pub namespace: String,
     pub name: String,
     pub uid: String,
+    /// The object's version: describe fetches the run again when it changes.
+    pub resource_version: String,
     pub pipeline: String,
     pub state: RunState,
     pub created: Option<Timestamp>,
@@ -234,6 +236,7 @@ pub fn pipelinerun_row(obj: &Value) -> PipelineRunRow {
         namespace,
         name,
         uid,
+        resource_version: text(&obj["metadata"]["resourceVersion"]),
         pipeline,
         state,
         created: ts(&obj["metadata"]["creationTimestamp"]),
