@@ -10,59 +10,26 @@
 //!
 //! Run: cargo build --release && cargo run --release --example bench_ui -- [pods] [events]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{Result, eyre};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 mod support {
     pub mod big_sim;
+    pub mod proc_stats;
+    pub mod pty_app;
 }
 use support::big_sim::{self, BigSim, kubedeck_bin};
+use support::proc_stats::cpu_seconds;
+use support::pty_app::{DEADLINE, PtyApp};
 
 const COLS: u16 = 160;
 const ROWS: u16 = 45;
-const DEADLINE: Duration = Duration::from_secs(120);
-
-/// The screen as the reader thread last parsed it, with a counter bumped on every read.
-struct Screen {
-    parser: vt100::Parser,
-    generation: u64,
-}
-
-type Shared = Arc<(Mutex<Screen>, Condvar)>;
-
-/// Block until `pred` holds for the screen; how long it took from `since`.
-fn wait(
-    screen: &Shared,
-    since: Instant,
-    what: &str,
-    pred: impl Fn(&vt100::Screen) -> bool,
-) -> Result<Duration> {
-    let (lock, cv) = &**screen;
-    let mut s = lock.lock().map_err(|_| eyre!("screen lock"))?;
-    loop {
-        if pred(s.parser.screen()) {
-            return Ok(since.elapsed());
-        }
-        if since.elapsed() > DEADLINE {
-            return Err(eyre!(
-                "timed out waiting for {what}:\n{}",
-                s.parser.screen().contents()
-            ));
-        }
-        let seen = s.generation;
-        let (next, _) = cv
-            .wait_timeout_while(s, Duration::from_millis(500), |s| s.generation == seen)
-            .map_err(|_| eyre!("screen lock"))?;
-        s = next;
-    }
-}
 
 /// The row index drawn with a background colour (the table's cursor), if any.
 fn cursor_row(screen: &vt100::Screen) -> Option<u16> {
@@ -71,33 +38,6 @@ fn cursor_row(screen: &vt100::Screen) -> Option<u16> {
             .cell(r, 2)
             .is_some_and(|c| c.bgcolor() != vt100::Color::Default)
     })
-}
-
-/// utime + stime of `pid`, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let ticks = Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .unwrap_or(100.0);
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / ticks
-}
-
-fn nz(n: u16) -> std::num::NonZeroU16 {
-    std::num::NonZeroU16::new(n).unwrap_or(std::num::NonZeroU16::MIN)
 }
 
 fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
@@ -134,61 +74,16 @@ async fn main() -> Result<()> {
         .ok_or_else(|| eyre!("no pods"))?;
 
     // kubedeck in a PTY, read back by a thread into vt100.
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .map_err(|e| eyre!("openpty: {e}"))?;
-    let mut cmd = CommandBuilder::new(kubedeck_bin());
-    cmd.args([
-        "--kubeconfig",
-        &kubeconfig.to_string_lossy(),
-        "-A",
-        "--view",
-        "pods",
-    ]);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("XDG_CACHE_HOME", dir.path());
-    cmd.env("XDG_CONFIG_HOME", dir.path());
-    let mut child = pair
-        .slave
-        .spawn_command(cmd)
-        .map_err(|e| eyre!("spawn: {e}"))?;
-    drop(pair.slave);
-    let pid = child.process_id().ok_or_else(|| eyre!("no pid"))?;
-    let mut reader = pair.master.try_clone_reader().map_err(|e| eyre!("{e}"))?;
-    let mut keys = pair.master.take_writer().map_err(|e| eyre!("{e}"))?;
-    let screen: Shared = Arc::new((
-        Mutex::new(Screen {
-            parser: vt100::Parser::new(nz(ROWS), nz(COLS), 0),
-            generation: 0,
-        }),
-        Condvar::new(),
-    ));
-    let shared = screen.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 65536];
-        loop {
-            let n = reader.read(&mut buf).unwrap_or(0);
-            let (lock, cv) = &*shared;
-            let Ok(mut s) = lock.lock() else { return };
-            if n == 0 {
-                return;
-            }
-            s.parser.process(&buf[..n]);
-            s.generation += 1;
-            cv.notify_all();
-        }
-    });
-    let mut send = |bytes: &[u8]| -> Result<Instant> {
-        let t = Instant::now();
-        keys.write_all(bytes)?;
-        keys.flush()?;
-        Ok(t)
-    };
+    let kubeconfig_arg = kubeconfig.to_string_lossy().to_string();
+    let home = dir.path().to_string_lossy().to_string();
+    let mut app = PtyApp::spawn(
+        &kubedeck_bin(),
+        &["--kubeconfig", &kubeconfig_arg, "-A", "--view", "pods"],
+        &[("XDG_CACHE_HOME", &home), ("XDG_CONFIG_HOME", &home)],
+        COLS,
+        ROWS,
+    )?;
+    let pid = app.pid;
 
     let started = Instant::now();
     // The status bar counts each store: every one is full when the counts reach the world's.
@@ -199,7 +94,7 @@ async fn main() -> Result<()> {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0)
     };
-    wait(&screen, started, "every informer synced", |s| {
+    app.wait(started, "every informer synced", |s| {
         let c = s.contents();
         let last = c.lines().last().unwrap_or_default();
         count(last, "pods") >= pods
@@ -222,21 +117,15 @@ async fn main() -> Result<()> {
     // Key to frame: the cursor moving down and up the 10,000-row table.
     let mut moves = Vec::new();
     for i in 0..100 {
-        let before = {
-            let (lock, _) = &*screen;
-            let s = lock.lock().map_err(|_| eyre!("screen lock"))?;
-            cursor_row(s.parser.screen())
-        };
-        let t = send(if i % 2 == 0 { b"j" } else { b"k" })?;
-        moves.push(wait(&screen, t, "the cursor to move", |s| {
-            cursor_row(s) != before
-        })?);
+        let before = app.read(cursor_row)?;
+        let t = app.send(if i % 2 == 0 { b"j" } else { b"k" })?;
+        moves.push(app.wait(t, "the cursor to move", |s| cursor_row(s) != before)?);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Key to frame: typing a filter, each character re-filtering every row.
     let mut typed = Vec::new();
-    let t = send(b"/")?;
-    wait(&screen, t, "the filter prompt", |s| {
+    let t = app.send(b"/")?;
+    app.wait(t, "the filter prompt", |s| {
         s.contents()
             .lines()
             .last()
@@ -245,8 +134,8 @@ async fn main() -> Result<()> {
     let word = "web-";
     for (i, ch) in word.char_indices() {
         let shown = format!("/{}", &word[..i + ch.len_utf8()]);
-        let t = send(ch.to_string().as_bytes())?;
-        typed.push(wait(&screen, t, "the typed character", |s| {
+        let t = app.send(ch.to_string().as_bytes())?;
+        typed.push(app.wait(t, "the typed character", |s| {
             s.contents()
                 .lines()
                 .last()
@@ -255,8 +144,8 @@ async fn main() -> Result<()> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Esc closes the prompt; wait for it, or the next keys would read as Alt-/.
-    let t = send(b"\x1b")?;
-    wait(&screen, t, "the prompt closed", |s| {
+    let t = app.send(b"\x1b")?;
+    app.wait(t, "the prompt closed", |s| {
         s.contents()
             .lines()
             .last()
@@ -266,8 +155,8 @@ async fn main() -> Result<()> {
     eprintln!("keys measured");
     // Watch to screen at 200 updates/s: filter to the target, PATCH its IP every 100 ms while
     // 200 PATCHes a second go to random pods.
-    let t = send(format!("/{}\r", target.1).as_bytes())?;
-    wait(&screen, t, "the target alone", |s| {
+    let t = app.send(format!("/{}\r", target.1).as_bytes())?;
+    app.wait(t, "the target alone", |s| {
         s.contents().contains(&format!("/{}", target.1))
     })?;
     let load = {
@@ -311,9 +200,7 @@ async fn main() -> Result<()> {
             .await?;
         patched.push((ip.clone(), t));
         let shown = format!(" {ip} ");
-        watch.push(wait(&screen, t, "the new IP on screen", |s| {
-            s.contents().contains(&shown)
-        })?);
+        watch.push(app.wait(t, "the new IP on screen", |s| s.contents().contains(&shown))?);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let load_cpu = (cpu_seconds(pid) - c1) / load_started.elapsed().as_secs_f64() * 100.0;
@@ -333,8 +220,7 @@ async fn main() -> Result<()> {
             .collect()
     });
 
-    let _ = send(b":q\r");
-    let _ = child.wait();
+    app.stop(b":q\r");
     drop(sim);
 
     println!(

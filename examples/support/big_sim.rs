@@ -2,6 +2,9 @@
 //! not counted as kubedeck's), started from the `kubedeck` binary beside the example, sized by
 //! the example's arguments `[pods] [events]` (500 nodes and 2,000 PipelineRuns either way).
 
+// Shared by several benchmarks, each using some of it.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -28,25 +31,50 @@ pub fn world_size() -> (usize, usize) {
     (arg(1, 10_000), arg(2, 50_000))
 }
 
+/// How big a world to simulate.
+pub struct Size {
+    pub pods: usize,
+    pub events: usize,
+    pub nodes: usize,
+    pub pipelineruns: usize,
+}
+
 /// A running simulator process and a kubeconfig for it; killed when dropped.
 pub struct BigSim {
     child: Child,
     /// Kept open: the simulator's later output must not meet a closed pipe.
     _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
     kubeconfig: PathBuf,
+    port: u16,
     /// Holds the kubeconfig.
     _dir: tempfile::TempDir,
 }
 
 impl BigSim {
-    /// Start it with `pods` and `events`, its scenario ticking every `tick_ms` (0: still), and
-    /// return once it serves.
+    /// Start it with `pods` and `events` (500 nodes, 2,000 PipelineRuns), its scenario ticking
+    /// every `tick_ms` (0: still), and return once it serves.
     pub fn start(pods: usize, events: usize, tick_ms: u64) -> Result<Self> {
+        Self::start_sized(
+            &Size {
+                pods,
+                events,
+                nodes: 500,
+                pipelineruns: 2000,
+            },
+            tick_ms,
+        )
+    }
+
+    /// Start a world of `size`, its scenario ticking every `tick_ms` (0: still), and return
+    /// once it serves.
+    pub fn start_sized(size: &Size, tick_ms: u64) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         let kubeconfig = dir.path().join("sim.kubeconfig");
         let mut child = Command::new(kubedeck_bin())
-            .args(["sim", "--pods", &pods.to_string(), "--nodes", "500"])
-            .args(["--pipelineruns", "2000", "--events", &events.to_string()])
+            .args(["sim", "--pods", &size.pods.to_string()])
+            .args(["--nodes", &size.nodes.to_string()])
+            .args(["--pipelineruns", &size.pipelineruns.to_string()])
+            .args(["--events", &size.events.to_string()])
             .args(["--tick-ms", &tick_ms.to_string(), "--kubeconfig-out"])
             .arg(&kubeconfig)
             .stdout(Stdio::piped())
@@ -57,8 +85,16 @@ impl BigSim {
             })?;
         let out = child.stdout.take().ok_or_else(|| eyre!("no stdout"))?;
         let mut stdout = BufReader::new(out).lines();
+        let mut port = 0;
         for line in stdout.by_ref() {
-            if line?.contains("serving on") {
+            let line = line?;
+            if let Some((_, rest)) = line.split_once("serving on http://") {
+                port = rest
+                    .split_whitespace()
+                    .next()
+                    .and_then(|a| a.rsplit_once(':'))
+                    .and_then(|(_, p)| p.parse().ok())
+                    .unwrap_or(0);
                 break;
             }
         }
@@ -66,8 +102,19 @@ impl BigSim {
             child,
             _stdout: stdout,
             kubeconfig,
+            port,
             _dir: dir,
         })
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its process id (to read its own memory).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn kubeconfig(&self) -> &Path {

@@ -1,0 +1,664 @@
+//! The scale suite (not a test): kubedeck against its peers as the cluster grows, each run from
+//! outside as a user would, against one still simulator process per scale (its own memory is
+//! reported too). Per scale, `--reps` rounds, each running every tool in turn (interleaved):
+//! - bare: the paginated LIST of every pod (500 a page, as kubedeck asks) decoded into typed
+//!   pods, in this process: the floor for "populated";
+//! - kubectl: `get pods -A` to completion, then `get pods -A -w` (what an SRE leaves running);
+//! - kubedeck (release, 160x45 PTY read back through vt100, `-A --view pods`);
+//! - kdash, when found (`--kdash PATH`, `$KDASH`, or on PATH; `cargo install kdash --locked
+//!   --root DIR` installs it), in the same PTY on its pods list.
+//!
+//! Measured: time to a populated pods list; RSS then and after `--minutes`; CPU and bytes read
+//! over an idle window after that; key to screen (cursor down/up); watch to screen (one pod's
+//! IP PATCHed while 200 other PATCHes a second go to random pods, until the IP is shown).
+//! Medians over the rounds, and ratios, printed as markdown for docs/benchmarks.md.
+//!
+//! Run: cargo build --release --examples && target/release/examples/bench_scale
+//!        [--scales 1000,10000,50000,100000] [--reps 3] [--minutes 1] [--idle-secs 30]
+//!        [--tools kubedeck,kdash,kubectl,bare] [--kdash PATH]
+//! `--smoke` runs every step once at 200 pods in seconds (CI runs it; no timing is asserted).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use color_eyre::eyre::{Result, eyre};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams, Patch, PatchParams};
+
+mod support {
+    pub mod big_sim;
+    pub mod proc_stats;
+    pub mod pty_app;
+}
+use support::big_sim::{BigSim, Size, kubedeck_bin};
+use support::proc_stats::{bytes_received, cpu_seconds, rss_mib};
+use support::pty_app::{DEADLINE, PtyApp};
+
+const COLS: u16 = 160;
+const ROWS: u16 = 45;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tool {
+    Kubedeck,
+    Kdash,
+    Kubectl,
+    Bare,
+}
+
+impl Tool {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Kubedeck => "kubedeck",
+            Self::Kdash => "kdash",
+            Self::Kubectl => "kubectl",
+            Self::Bare => "bare LIST",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [Self::Kubedeck, Self::Kdash, Self::Kubectl, Self::Bare]
+            .into_iter()
+            .find(|t| t.name().starts_with(s))
+    }
+}
+
+struct Opts {
+    scales: Vec<usize>,
+    reps: usize,
+    /// How long after populated the "after" RSS and the idle window start.
+    settle: Duration,
+    idle: Duration,
+    keys: usize,
+    watch: usize,
+    tools: Vec<Tool>,
+    kdash: Option<PathBuf>,
+}
+
+impl Opts {
+    fn parse() -> Result<Self> {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let value = |flag: &str| {
+            args.iter()
+                .position(|a| a == flag)
+                .and_then(|i| args.get(i + 1))
+                .cloned()
+        };
+        let smoke = args.iter().any(|a| a == "--smoke");
+        let number = |flag: &str, default: f64| -> Result<f64> {
+            value(flag).map_or(Ok(default), |v| {
+                v.parse().map_err(|_| eyre!("{flag}: not a number: {v}"))
+            })
+        };
+        let scales = match value("--scales") {
+            Some(v) => v
+                .split(',')
+                .map(|s| s.trim().parse().map_err(|_| eyre!("--scales: {s}")))
+                .collect::<Result<Vec<usize>>>()?,
+            None if smoke => vec![200],
+            None => vec![1_000, 10_000, 50_000, 100_000],
+        };
+        let tools = match value("--tools") {
+            Some(v) => v
+                .split(',')
+                .map(|s| Tool::parse(s.trim()).ok_or_else(|| eyre!("--tools: {s}")))
+                .collect::<Result<Vec<Tool>>>()?,
+            None => vec![Tool::Bare, Tool::Kubectl, Tool::Kubedeck, Tool::Kdash],
+        };
+        let kdash = value("--kdash")
+            .or_else(|| std::env::var("KDASH").ok())
+            .map(PathBuf::from)
+            .or_else(|| find_on_path("kdash"));
+        Ok(Self {
+            scales,
+            reps: number("--reps", if smoke { 1.0 } else { 3.0 })? as usize,
+            settle: Duration::from_secs_f64(
+                number("--minutes", if smoke { 0.0 } else { 1.0 })? * 60.0,
+            ),
+            idle: Duration::from_secs_f64(number("--idle-secs", if smoke { 2.0 } else { 30.0 })?),
+            keys: if smoke { 4 } else { 40 },
+            watch: if smoke { 2 } else { 10 },
+            tools,
+            kdash,
+        })
+    }
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(program))
+            .find(|p| p.is_file())
+    })
+}
+
+/// What one run of one tool measured (`None`: not measured for that tool).
+#[derive(Debug, Default, Clone)]
+struct Measured {
+    populated: Option<Duration>,
+    rss_populated: Option<f64>,
+    rss_after: Option<f64>,
+    idle_cpu: Option<f64>,
+    idle_mb_per_min: Option<f64>,
+    key: Option<Duration>,
+    watch: Option<Duration>,
+}
+
+/// The world of a scale: events as many as pods (at most 100,000), a node per 20 pods, a
+/// PipelineRun per 10.
+fn size_of(pods: usize) -> Size {
+    Size {
+        pods,
+        events: pods.min(100_000),
+        nodes: (pods / 20).max(5),
+        pipelineruns: (pods / 10).max(10),
+    }
+}
+
+fn median_duration(mut v: Vec<Duration>) -> Option<Duration> {
+    v.sort();
+    v.get(v.len() / 2).copied()
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied()
+}
+
+/// One pod's IP PATCHed; the pods every other PATCH goes to.
+struct World<'a> {
+    sim: &'a BigSim,
+    client: kube::Client,
+    names: Arc<Vec<(String, String)>>,
+    target: (String, String),
+}
+
+impl World<'_> {
+    /// 200 label PATCHes a second to random pods, until the task is aborted.
+    fn load(&self) -> tokio::task::JoinHandle<()> {
+        let (client, names) = (self.client.clone(), self.names.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(5));
+            let mut sent = 0u64;
+            loop {
+                tick.tick().await;
+                let (ns, name) = &names[fastrand::usize(..names.len())];
+                let api: Api<Pod> = Api::namespaced(client.clone(), ns);
+                let patch =
+                    serde_json::json!({"metadata": {"labels": {"bench-tick": sent.to_string()}}});
+                let name = name.clone();
+                tokio::spawn(async move {
+                    let _ = api
+                        .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                        .await;
+                });
+                sent += 1;
+            }
+        })
+    }
+
+    /// Give the target pod a new IP (the `n`th of this run); the IP.
+    async fn new_ip(&self, round: usize, n: usize) -> Result<(String, Instant)> {
+        let ip = format!("10.{}.{}.{}", 200 + round % 50, n / 200, n % 200 + 10);
+        let patch = serde_json::json!({"status": {"podIP": ip, "podIPs": [{"ip": ip}]}});
+        let api: Api<Pod> = Api::namespaced(self.client.clone(), &self.target.0);
+        let t = Instant::now();
+        api.patch(
+            &self.target.1,
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await?;
+        Ok((ip, t))
+    }
+}
+
+/// How to drive one TUI.
+struct Tui {
+    tool: Tool,
+    program: PathBuf,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    /// Whether the pods list shows every pod (`n`).
+    populated: fn(&vt100::Screen, usize) -> bool,
+    /// The screen row of the pods list's cursor.
+    cursor: fn(&vt100::Screen) -> Option<u16>,
+    down: &'static [u8],
+    up: &'static [u8],
+    quit: &'static [u8],
+}
+
+/// A number after `label` on the screen (`pods 10000`, `Pods (ns: all) [10000]`).
+fn number_after(screen: &vt100::Screen, label: &str) -> usize {
+    let contents = screen.contents();
+    contents
+        .split(label)
+        .nth(1)
+        .map(|r| {
+            r.trim_start_matches([' ', '['])
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn kubedeck_tui(kubeconfig: &Path, home: &Path) -> Tui {
+    Tui {
+        tool: Tool::Kubedeck,
+        program: kubedeck_bin(),
+        args: [
+            "--kubeconfig",
+            &kubeconfig.to_string_lossy(),
+            "-A",
+            "--view",
+            "pods",
+        ]
+        .map(str::to_string)
+        .to_vec(),
+        env: vec![
+            ("XDG_CACHE_HOME".into(), home.to_string_lossy().into()),
+            ("XDG_CONFIG_HOME".into(), home.to_string_lossy().into()),
+        ],
+        // The status bar counts the pods held; the table shows them.
+        populated: |s, n| {
+            let last = s.contents().lines().last().unwrap_or_default().to_string();
+            last.split("pods ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .and_then(|c| c.parse::<usize>().ok())
+                .is_some_and(|c| c >= n)
+                && s.contents().contains("NAMESPACE")
+        },
+        // The cursor row is drawn with a background colour.
+        cursor: |s| {
+            (2..ROWS - 1).find(|&r| {
+                s.cell(r, 2)
+                    .is_some_and(|c| c.bgcolor() != vt100::Color::Default)
+            })
+        },
+        down: b"j",
+        up: b"k",
+        quit: b":q\r",
+    }
+}
+
+fn kdash_tui(program: &Path, kubeconfig: &Path, home: &Path) -> Tui {
+    Tui {
+        tool: Tool::Kdash,
+        program: program.to_path_buf(),
+        args: Vec::new(),
+        env: vec![
+            ("KUBECONFIG".into(), kubeconfig.to_string_lossy().into()),
+            ("HOME".into(), home.to_string_lossy().into()),
+        ],
+        populated: |s, n| number_after(s, "Pods (ns: all)") >= n,
+        // kdash marks its selected row with `=>`; the pods list is the one below its title.
+        cursor: |s| {
+            let lines: Vec<String> = s.contents().lines().map(str::to_string).collect();
+            let title = lines.iter().position(|l| l.contains("Pods (ns: all)"))?;
+            (title + 1..lines.len())
+                .find(|&i| lines[i].starts_with("│=> "))
+                .and_then(|i| u16::try_from(i).ok())
+        },
+        down: b"\x1b[B",
+        up: b"\x1b[A",
+        quit: b"q",
+    }
+}
+
+/// Filter the TUI's pods list down to the target pod.
+fn filter_to_target(app: &mut PtyApp, tool: Tool, name: &str) -> Result<()> {
+    match tool {
+        Tool::Kubedeck => {
+            let t = app.send(format!("/{name}\r").as_bytes())?;
+            app.wait(t, "the target alone", |s| {
+                s.contents().contains(&format!("/{name}"))
+            })?;
+        }
+        _ => {
+            // kdash: `/` filters, Enter opens the pod's containers, Esc comes back filtered.
+            let t = app.send(b"/")?;
+            app.wait(t, "kdash's filter", |s| {
+                s.contents().contains("Pods (ns: all)")
+            })?;
+            std::thread::sleep(Duration::from_millis(300));
+            app.send(name.as_bytes())?;
+            std::thread::sleep(Duration::from_millis(300));
+            let t = app.send(b"\r")?;
+            app.wait(t, "kdash's containers", |s| {
+                s.contents().contains("-> Containers")
+            })?;
+            let t = app.send(b"\x1b")?;
+            app.wait(t, "kdash's filtered pods", |s| {
+                s.contents().contains(&format!("[{name}]"))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Result<Measured> {
+    let mut m = Measured::default();
+    let args: Vec<&str> = tui.args.iter().map(String::as_str).collect();
+    let env: Vec<(&str, &str)> = tui
+        .env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let pods = world.names.len();
+    let mut app = PtyApp::spawn(&tui.program, &args, &env, COLS, ROWS)?;
+    let started = Instant::now();
+    let populated = tui.populated;
+    m.populated = Some(app.wait(started, "a populated pods list", |s| populated(s, pods))?);
+    m.rss_populated = rss_mib(app.pid);
+    tokio::time::sleep(opts.settle).await;
+    m.rss_after = rss_mib(app.pid);
+    let (c0, b0) = (
+        cpu_seconds(app.pid),
+        bytes_received(app.pid, world.sim.port()),
+    );
+    tokio::time::sleep(opts.idle).await;
+    let (c1, b1) = (
+        cpu_seconds(app.pid),
+        bytes_received(app.pid, world.sim.port()),
+    );
+    let secs = opts.idle.as_secs_f64();
+    m.idle_cpu = Some((c1 - c0) / secs * 100.0);
+    m.idle_mb_per_min = b0
+        .zip(b1)
+        .map(|(b0, b1)| b1.saturating_sub(b0) as f64 / 1e6 / secs * 60.0);
+
+    let mut keys = Vec::new();
+    for i in 0..opts.keys {
+        let before = app.read(tui.cursor)?;
+        let t = app.send(if i % 2 == 0 { tui.down } else { tui.up })?;
+        let cursor = tui.cursor;
+        keys.push(app.wait(t, "the cursor to move", |s| cursor(s) != before)?);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    m.key = median_duration(keys);
+
+    filter_to_target(&mut app, tui.tool, &world.target.1)?;
+    let load = world.load();
+    let mut watch = Vec::new();
+    for n in 0..opts.watch {
+        let (ip, t) = world.new_ip(round, n).await?;
+        let shown = format!(" {ip} ");
+        watch.push(app.wait(t, "the new IP on screen", |s| s.contents().contains(&shown))?);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    load.abort();
+    m.watch = median_duration(watch);
+    app.stop(tui.quit);
+    Ok(m)
+}
+
+/// `kubectl get pods -A` to completion, then `kubectl get pods -A -w` left running.
+async fn run_kubectl(world: &World<'_>, opts: &Opts, round: usize) -> Result<Measured> {
+    let kubeconfig = world.sim.kubeconfig();
+    let mut m = Measured::default();
+    let t = Instant::now();
+    let listed = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["get", "pods", "-A"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    if !listed.success() {
+        return Err(eyre!("kubectl get pods -A failed"));
+    }
+    m.populated = Some(t.elapsed());
+
+    let mut proc = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["get", "pods", "-A", "-w", "--no-headers", "-o"])
+        .arg("custom-columns=NS:.metadata.namespace,NAME:.metadata.name,IP:.status.podIP")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let out = proc.stdout.take().ok_or_else(|| eyre!("no stdout"))?;
+    let lines: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let (listed_tx, listed_rx) = std::sync::mpsc::channel();
+    let seen = lines.clone();
+    let pods = world.names.len();
+    std::thread::spawn(move || {
+        let mut n = 0;
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { return };
+            n += 1;
+            if n == pods {
+                let _ = listed_tx.send(());
+            }
+            if n > pods
+                && let Ok(mut s) = seen.lock()
+            {
+                s.push((line, Instant::now()));
+            }
+        }
+    });
+    let measured = async {
+        listed_rx
+            .recv_timeout(DEADLINE)
+            .map_err(|_| eyre!("kubectl get -w did not list every pod"))?;
+        let pid = proc.id();
+        m.rss_populated = rss_mib(pid);
+        tokio::time::sleep(opts.settle).await;
+        m.rss_after = rss_mib(pid);
+        let (c0, b0) = (cpu_seconds(pid), bytes_received(pid, world.sim.port()));
+        tokio::time::sleep(opts.idle).await;
+        let (c1, b1) = (cpu_seconds(pid), bytes_received(pid, world.sim.port()));
+        let secs = opts.idle.as_secs_f64();
+        m.idle_cpu = Some((c1 - c0) / secs * 100.0);
+        m.idle_mb_per_min = b0
+            .zip(b1)
+            .map(|(b0, b1)| b1.saturating_sub(b0) as f64 / 1e6 / secs * 60.0);
+        let load = world.load();
+        let mut watch = Vec::new();
+        for n in 0..opts.watch {
+            let (ip, t) = world.new_ip(round, n).await?;
+            loop {
+                let at = lines.lock().ok().and_then(|l| {
+                    l.iter()
+                        .find(|(line, at)| *at >= t && line.split_whitespace().any(|w| w == ip))
+                        .map(|(_, at)| *at)
+                });
+                if let Some(at) = at {
+                    watch.push(at.saturating_duration_since(t));
+                    break;
+                }
+                if t.elapsed() > DEADLINE {
+                    load.abort();
+                    return Err(eyre!("kubectl -w never printed {ip}"));
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        load.abort();
+        m.watch = median_duration(watch);
+        Ok::<_, color_eyre::Report>(())
+    }
+    .await;
+    let _ = proc.kill();
+    let _ = proc.wait();
+    measured.map(|()| m)
+}
+
+/// The floor: every pod listed 500 a page and decoded, in this process.
+async fn run_bare(world: &World<'_>) -> Result<Measured> {
+    let api: Api<Pod> = Api::all(world.client.clone());
+    let t = Instant::now();
+    let mut lp = ListParams::default().limit(500);
+    let mut n = 0;
+    loop {
+        let page = api.list(&lp).await?;
+        n += page.items.len();
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(c) => lp = lp.continue_token(&c),
+            None => break,
+        }
+    }
+    if n < world.names.len() {
+        return Err(eyre!("the bare list brought {n} pods"));
+    }
+    Ok(Measured {
+        populated: Some(t.elapsed()),
+        ..Measured::default()
+    })
+}
+
+/// Markdown for one scale: a column per tool, medians over the rounds, then ratios.
+fn report(
+    pods: usize,
+    size: &Size,
+    sim_rss: Option<f64>,
+    runs: &[(Tool, Vec<Measured>)],
+    opts: &Opts,
+) {
+    let col = |tool: Tool, f: &dyn Fn(&Measured) -> Option<f64>| -> Option<f64> {
+        runs.iter()
+            .find(|(t, _)| *t == tool)
+            .and_then(|(_, ms)| median(ms.iter().filter_map(f).collect()))
+    };
+    let secs = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
+    type Metric<'a> = (
+        &'a str,
+        &'a dyn Fn(&Measured) -> Option<f64>,
+        &'a dyn Fn(f64) -> String,
+    );
+    let metrics: [Metric; 7] = [
+        ("populated pods list", &|m| secs(m.populated), &|v| {
+            format!("{v:.2} s")
+        }),
+        ("RSS when populated", &|m| m.rss_populated, &|v| {
+            format!("{v:.0} MiB")
+        }),
+        ("RSS after settling", &|m| m.rss_after, &|v| {
+            format!("{v:.0} MiB")
+        }),
+        ("idle CPU", &|m| m.idle_cpu, &|v| format!("{v:.1}%")),
+        ("read while idle", &|m| m.idle_mb_per_min, &|v| {
+            format!("{v:.2} MB/min")
+        }),
+        ("key to screen (median)", &|m| secs(m.key), &|v| {
+            format!("{:.1} ms", v * 1000.0)
+        }),
+        (
+            "watch to screen, 200 PATCH/s (median)",
+            &|m| secs(m.watch),
+            &|v| format!("{:.1} ms", v * 1000.0),
+        ),
+    ];
+    let tools: Vec<Tool> = runs.iter().map(|(t, _)| *t).collect();
+    println!(
+        "\n### {pods} pods, {} events, {} nodes, {} PipelineRuns ({} rounds; settle {:.0} s, idle window {:.0} s)\n",
+        size.events,
+        size.nodes,
+        size.pipelineruns,
+        opts.reps,
+        opts.settle.as_secs_f64(),
+        opts.idle.as_secs_f64()
+    );
+    let header: Vec<&str> = tools.iter().map(|t| t.name()).collect();
+    println!("| | {} |", header.join(" | "));
+    println!("|---|{}", "---|".repeat(tools.len()));
+    for (label, f, show) in &metrics {
+        let cells: Vec<String> = tools
+            .iter()
+            .map(|t| col(*t, *f).map_or_else(|| "n/a".into(), show))
+            .collect();
+        println!("| {label} | {} |", cells.join(" | "));
+    }
+    if let Some(rss) = sim_rss {
+        println!("\nThe simulator itself: {rss:.0} MiB resident.");
+    }
+    let ratio = |label: &str, f: &dyn Fn(&Measured) -> Option<f64>, other: Tool| {
+        if let (Some(ours), Some(theirs)) = (col(Tool::Kubedeck, f), col(other, f))
+            && theirs > 0.0
+        {
+            println!(
+                "- {label}: kubedeck / {} = {:.2}",
+                other.name(),
+                ours / theirs
+            );
+        }
+    };
+    println!();
+    ratio("populated", &|m| secs(m.populated), Tool::Bare);
+    for other in [Tool::Kdash, Tool::Kubectl] {
+        ratio("populated", &|m| secs(m.populated), other);
+        ratio("RSS after settling", &|m| m.rss_after, other);
+        ratio("idle CPU", &|m| m.idle_cpu, other);
+        ratio("key to screen", &|m| secs(m.key), other);
+        ratio("watch to screen", &|m| secs(m.watch), other);
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let opts = Opts::parse()?;
+    let mut tools = opts.tools.clone();
+    if tools.contains(&Tool::Kdash) && opts.kdash.is_none() {
+        println!("kdash not found (--kdash PATH, $KDASH or PATH): measured without it");
+        tools.retain(|t| *t != Tool::Kdash);
+    }
+    if tools.contains(&Tool::Kubectl) && find_on_path("kubectl").is_none() {
+        println!("kubectl not found: measured without it");
+        tools.retain(|t| *t != Tool::Kubectl);
+    }
+    for &pods in &opts.scales {
+        let size = size_of(pods);
+        let sim = BigSim::start_sized(&size, 0)?;
+        let client = sim.client().await?;
+        let names: Vec<(String, String)> = Api::<Pod>::all(client.clone())
+            .list(&ListParams::default())
+            .await?
+            .items
+            .into_iter()
+            .filter_map(|p| Some((p.metadata.namespace?, p.metadata.name?)))
+            .collect();
+        let target = names
+            .iter()
+            .find(|(ns, _)| ns == "demo")
+            .or(names.first())
+            .cloned()
+            .ok_or_else(|| eyre!("the simulator has no pods"))?;
+        let world = World {
+            sim: &sim,
+            client,
+            names: Arc::new(names),
+            target,
+        };
+        let home = tempfile::tempdir()?;
+        let mut runs: Vec<(Tool, Vec<Measured>)> = tools.iter().map(|t| (*t, Vec::new())).collect();
+        for round in 0..opts.reps {
+            for (tool, measured) in &mut runs {
+                eprintln!("{pods} pods, round {}: {}", round + 1, tool.name());
+                let m = match tool {
+                    Tool::Bare => run_bare(&world).await?,
+                    Tool::Kubectl => run_kubectl(&world, &opts, round).await?,
+                    Tool::Kubedeck => {
+                        let tui = kubedeck_tui(sim.kubeconfig(), home.path());
+                        run_tui(&tui, &world, &opts, round).await?
+                    }
+                    Tool::Kdash => {
+                        let program = opts.kdash.clone().unwrap_or_default();
+                        let tui = kdash_tui(&program, sim.kubeconfig(), home.path());
+                        run_tui(&tui, &world, &opts, round).await?
+                    }
+                };
+                eprintln!("  {m:?}");
+                measured.push(m);
+            }
+        }
+        let sim_rss = rss_mib(sim.pid());
+        report(pods, &size, sim_rss, &runs, &opts);
+    }
+    Ok(())
+}
