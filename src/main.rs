@@ -232,11 +232,15 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let mut clusters = connected.into_iter().map(|(context, client, ns)| {
         let clients = ClientHandle::renewable(client, source.clone(), &context);
-        let kinds = if multi {
+        let mut kinds = if multi {
             kubedeck::config::watched_kinds(&config.watch, &context)
         } else {
             kubedeck::kube::informer::ResourceKind::WATCHABLE.to_vec()
         };
+        // Started on the PipelineRuns view: their list is not held back behind the pods'.
+        if start == StartView::View(View::PipelineRuns) {
+            kinds.sort_by_key(|k| *k != kubedeck::kube::informer::ResourceKind::PipelineRuns);
+        }
         let scope = match &scope {
             Scope::ContextDefaults => Scope::Namespace(ns),
             other => other.clone(),

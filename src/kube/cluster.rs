@@ -179,7 +179,8 @@ impl Cluster {
     }
 
     /// Start the informers of `kinds` (among [`ResourceKind::WATCHABLE`]; namespaces always);
-    /// the others say they are not watched.
+    /// the others say they are not watched. The events and PipelineRun lists wait for the
+    /// pods list (the first screen) unless they are listed before pods in `kinds`.
     pub fn start_watching(
         clients: ClientHandle,
         id: ClusterId,
@@ -306,10 +307,17 @@ impl Cluster {
             tx,
             retry.clone(),
         );
+        let runs_first = kinds
+            .iter()
+            .position(|k| *k == ResourceKind::PipelineRuns)
+            .zip(kinds.iter().position(|k| *k == ResourceKind::Pods))
+            .is_some_and(|(runs, pods)| runs < pods);
         let wait = after_pods();
         if watch_runs {
             tasks.push(tokio::spawn(async move {
-                wait.await;
+                if !runs_first {
+                    wait.await;
+                }
                 runs.await;
             }));
         }

@@ -1,7 +1,8 @@
 //! The UI task: one `select!` over terminal input, informer signals, log and session events,
 //! metrics, task results, a one-second clock and termination signals. Everything it receives
 //! becomes a [`Msg`] for `update`; it carries out the effects `update` returns (`effects`) and
-//! draws a frame when something changed, at most ~60 per second. It never awaits the network:
+//! draws a frame when something changed, at most ~60 per second, and at once after a key. It
+//! never awaits the network:
 //! informers, streams, sessions and actions run on their own tasks and report over channels.
 
 mod effects;
@@ -144,13 +145,21 @@ pub async fn run(
     let mut dirty = true;
     let mut last_frame = Instant::now() - FRAME;
     let mut repaint = false;
+    // A key (or a paste) is drawn at once, not at the next frame of the ~60 a second that
+    // informer updates are paced to: under a watch storm a frame is nearly always just drawn.
+    let mut typed = false;
     loop {
-        let frame_due = last_frame + FRAME;
+        let frame_due = if typed {
+            Instant::now()
+        } else {
+            last_frame + FRAME
+        };
         tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
                     dispatch(app, &mut runner, Msg::Key(key));
                     dirty = true;
+                    typed = true;
                 }
                 // Repaint everything: during a resize storm the size may end where it began,
                 // so a diff against the old frame would leave what the terminal dropped.
@@ -161,6 +170,7 @@ pub async fn run(
                 Some(Ok(TermEvent::Paste(text))) => {
                     dispatch(app, &mut runner, Msg::Paste(text));
                     dirty = true;
+                    typed = true;
                 }
                 Some(Ok(_)) => {}
                 // The terminal went away (SSH dropped): leave now.
@@ -234,6 +244,7 @@ pub async fn run(
                 )?;
                 last_frame = Instant::now();
                 dirty = false;
+                typed = false;
                 runner.pod_usage_shown(app.pod_metrics_wanted());
             }
             () = &mut stop => return Ok(Exit::Signal),
