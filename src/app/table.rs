@@ -345,14 +345,42 @@ impl<R: TableRow> Table<R> {
     }
 
     /// Replace every row (the store changed), keeping sort, filter and the selected object.
-    /// The very same rows (a metrics sample that changed nothing shown) are not sorted again.
+    /// The very same rows (a metrics sample that changed nothing shown) are not sorted again;
+    /// when only a few rows were replaced in place (the same rows in the same order, as a
+    /// store hands them between frames under a watch storm), only those are placed again.
     pub fn set_rows(&mut self, rows: Vec<Arc<R>>) {
-        let same = rows.len() == self.rows.len()
-            && rows.iter().zip(&self.rows).all(|(a, b)| Arc::ptr_eq(a, b));
-        self.rows = rows;
-        if !same {
-            self.rebuild();
+        if rows.len() == self.rows.len() && !self.rows.is_empty() {
+            let changed: Vec<usize> = (0..rows.len())
+                .filter(|&i| !Arc::ptr_eq(&rows[i], &self.rows[i]))
+                .collect();
+            self.rows = rows;
+            // Placing k rows costs k binary searches and moves; sorting all costs n log n.
+            match changed.len() {
+                0 => {}
+                k if k <= self.rows.len() / 16 => self.replace_in_view(&changed),
+                _ => self.rebuild(),
+            }
+            return;
         }
+        self.rows = rows;
+        self.rebuild();
+    }
+
+    /// The rows at `changed` (ascending) were replaced: take them out of the view and put
+    /// back the ones the filter keeps, each where the sort puts it.
+    fn replace_in_view(&mut self, changed: &[usize]) {
+        let keep = self.cursor_object();
+        self.view.retain(|i| changed.binary_search(i).is_err());
+        for &i in changed {
+            if !self.keep(&self.rows[i]) {
+                continue;
+            }
+            let at = self
+                .view
+                .partition_point(|&v| self.order(v, i) == Ordering::Less);
+            self.view.insert(at, i);
+        }
+        self.place_cursor(keep);
     }
 
     pub fn set_filter(&mut self, filter: Filter) {
@@ -430,9 +458,12 @@ impl<R: TableRow> Table<R> {
             .as_ref()
             .is_none_or(|p| row.belongs_to(p) && row.cluster().is_none_or(|c| *c == p.cluster))
             && (!self.only_flagged || row.flagged())
-            && self
-                .filter
-                .matches_cluster(row.cluster().map(ClusterId::context))
+            && (self.filter.is_empty() || self.matches_filter(row))
+    }
+
+    fn matches_filter(&self, row: &R) -> bool {
+        self.filter
+            .matches_cluster(row.cluster().map(ClusterId::context))
             && match (self.by_cluster, row.cluster()) {
                 (true, Some(c)) => self.filter.matches(
                     row.fields().into_iter().chain([Cow::Borrowed(c.context())]),
@@ -444,29 +475,42 @@ impl<R: TableRow> Table<R> {
             }
     }
 
-    fn rebuild(&mut self) {
-        let keep = match &self.selected_key {
+    /// The order of the rows at `a` and `b` in the view: pinned rows first, then the sorted
+    /// column, then the row type's tiebreak and the cluster (a total order).
+    fn order(&self, a: usize, b: usize) -> Ordering {
+        let rows = &self.rows;
+        let first = rows[b].pinned_first().cmp(&rows[a].pinned_first());
+        if first != Ordering::Equal {
+            return first;
+        }
+        let o = self.cmp_rows(&rows[a], &rows[b], self.sort);
+        let o = if self.descending { o.reverse() } else { o };
+        o.then_with(|| rows[a].tiebreak(&rows[b]))
+            .then_with(|| rows[a].cluster().cmp(&rows[b].cluster()))
+    }
+
+    /// The object under the cursor, to find again after the rows move.
+    fn cursor_object(&self) -> Option<(String, Option<ClusterId>)> {
+        match &self.selected_key {
             Some(k) => Some((k.clone(), self.selected_cluster.clone())),
             None => self
                 .selected_row()
                 .map(|r| (r.key().to_string(), r.cluster().cloned())),
-        };
+        }
+    }
+
+    fn rebuild(&mut self) {
+        let keep = self.cursor_object();
         let mut view: Vec<usize> = (0..self.rows.len())
             .filter(|&i| self.keep(&self.rows[i]))
             .collect();
-        let rows = &self.rows;
-        let (col, desc) = (self.sort, self.descending);
-        view.sort_by(|&a, &b| {
-            let first = rows[b].pinned_first().cmp(&rows[a].pinned_first());
-            if first != Ordering::Equal {
-                return first;
-            }
-            let o = self.cmp_rows(&rows[a], &rows[b], col);
-            let o = if desc { o.reverse() } else { o };
-            o.then_with(|| rows[a].tiebreak(&rows[b]))
-                .then_with(|| rows[a].cluster().cmp(&rows[b].cluster()))
-        });
+        view.sort_by(|&a, &b| self.order(a, b));
         self.view = view;
+        self.place_cursor(keep);
+    }
+
+    /// Put the cursor back on `keep` (at its place on the screen) if it is still shown.
+    fn place_cursor(&mut self, keep: Option<(String, Option<ClusterId>)>) {
         if let Some((key, cluster)) = &keep
             && let Some(pos) = self
                 .view
@@ -638,5 +682,59 @@ mod tests {
         t.scroll_into_view(10);
         assert_eq!(t.selected_row().map(|r| r.name.as_str()), Some("ns-15"));
         assert_eq!(t.selected - t.offset, 5, "the same place on the screen");
+    }
+
+    /// Rows replaced in place are placed again one by one: the view must be exactly the one a
+    /// full sort gives, under every column, with and without a filter, and the cursor stays on
+    /// its object.
+    #[test]
+    fn rows_replaced_in_place_land_where_a_full_sort_puts_them() {
+        use crate::app::fixture::pod;
+        use crate::kube::pod_row::{Health, PodRow};
+        let mut rng = fastrand::Rng::with_seed(19);
+        let statuses = [
+            ("Running", Health::Ok),
+            ("Pending", Health::Pending),
+            ("CrashLoopBackOff", Health::Error),
+        ];
+        let mut make = |i: usize, rng: &mut fastrand::Rng| {
+            let (status, health) = statuses[rng.usize(..statuses.len())];
+            let ns = ["demo", "ci", "payments"][i % 3];
+            pod(ns, &format!("pod-{i:03}"), status, health, rng.u32(..9))
+        };
+        let mut rows: Vec<Arc<PodRow>> = (0..400).map(|i| make(i, &mut rng)).collect();
+        let columns = Table::<PodRow>::default().columns().len();
+        for filter in ["", "Running", "!ci"] {
+            for col in 0..columns {
+                let mut t: Table<PodRow> = Table::default();
+                t.set_filter(Filter::new(filter));
+                t.sort_by_col(col, col % 2 == 1);
+                t.set_rows(rows.clone());
+                t.select(t.len() / 2);
+                for _ in 0..20 {
+                    let cursor = t.selected_row().map(|r| r.name.clone());
+                    for _ in 0..rng.usize(1..6) {
+                        let i = rng.usize(..rows.len());
+                        rows[i] = make(i, &mut rng);
+                    }
+                    t.set_rows(rows.clone());
+                    let mut full: Table<PodRow> = Table::default();
+                    full.set_filter(Filter::new(filter));
+                    full.sort_by_col(col, col % 2 == 1);
+                    full.set_rows(rows.clone());
+                    let shown = |t: &Table<PodRow>| -> Vec<String> {
+                        (0..t.len())
+                            .filter_map(|i| t.row(i).map(|r| format!("{}/{}", r.name, r.status)))
+                            .collect()
+                    };
+                    assert_eq!(shown(&t), shown(&full), "filter {filter:?}, column {col}");
+                    let still_shown =
+                        (0..t.len()).any(|i| t.row(i).map(|r| &r.name) == cursor.as_ref());
+                    if still_shown {
+                        assert_eq!(t.selected_row().map(|r| r.name.clone()), cursor);
+                    }
+                }
+            }
+        }
     }
 }
