@@ -697,7 +697,7 @@ mod tests {
             ("Pending", Health::Pending),
             ("CrashLoopBackOff", Health::Error),
         ];
-        let mut make = |i: usize, rng: &mut fastrand::Rng| {
+        let make = |i: usize, rng: &mut fastrand::Rng| {
             let (status, health) = statuses[rng.usize(..statuses.len())];
             let ns = ["demo", "ci", "payments"][i % 3];
             pod(ns, &format!("pod-{i:03}"), status, health, rng.u32(..9))
