@@ -33,7 +33,7 @@ mod support {
     pub mod proc_stats;
     pub mod pty_app;
 }
-use support::big_sim::{BigSim, Size, kubedeck_bin};
+use support::big_sim::{BigSim, Size, kubedeck_bin, patch_storm, pod_names};
 use support::proc_stats::{bytes_received, cpu_seconds, rss_mib};
 use support::pty_app::{DEADLINE, PtyApp};
 
@@ -178,25 +178,7 @@ struct World<'a> {
 impl World<'_> {
     /// 200 label PATCHes a second to random pods, until the task is aborted.
     fn load(&self) -> tokio::task::JoinHandle<()> {
-        let (client, names) = (self.client.clone(), self.names.clone());
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(5));
-            let mut sent = 0u64;
-            loop {
-                tick.tick().await;
-                let (ns, name) = &names[fastrand::usize(..names.len())];
-                let api: Api<Pod> = Api::namespaced(client.clone(), ns);
-                let patch =
-                    serde_json::json!({"metadata": {"labels": {"bench-tick": sent.to_string()}}});
-                let name = name.clone();
-                tokio::spawn(async move {
-                    let _ = api
-                        .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                        .await;
-                });
-                sent += 1;
-            }
-        })
+        patch_storm(self.client.clone(), self.names.clone())
     }
 
     /// Give the target pod a new IP (the `n`th of this run); the IP.
@@ -616,19 +598,7 @@ async fn main() -> Result<()> {
         let size = size_of(pods);
         let sim = BigSim::start_sized(&size, 0)?;
         let client = sim.client().await?;
-        let names: Vec<(String, String)> = Api::<Pod>::all(client.clone())
-            .list(&ListParams::default())
-            .await?
-            .items
-            .into_iter()
-            .filter_map(|p| Some((p.metadata.namespace?, p.metadata.name?)))
-            .collect();
-        let target = names
-            .iter()
-            .find(|(ns, _)| ns == "demo")
-            .or(names.first())
-            .cloned()
-            .ok_or_else(|| eyre!("the simulator has no pods"))?;
+        let (names, target) = pod_names(&client).await?;
         let world = World {
             sim: &sim,
             client,

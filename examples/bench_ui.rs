@@ -15,9 +15,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use color_eyre::eyre::{Result, eyre};
+use color_eyre::eyre::Result;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 
 mod support {
     pub mod big_sim;
@@ -58,20 +58,7 @@ async fn main() -> Result<()> {
     let kubeconfig = sim.kubeconfig().to_path_buf();
     let dir = tempfile::tempdir()?;
     let client = sim.client().await?;
-    let api: Api<Pod> = Api::all(client.clone());
-    let names: Vec<(String, String)> = api
-        .list(&ListParams::default())
-        .await?
-        .items
-        .into_iter()
-        .filter_map(|p| Some((p.metadata.namespace?, p.metadata.name?)))
-        .collect();
-    let target = names
-        .iter()
-        .find(|(ns, _)| ns == "demo")
-        .or(names.first())
-        .cloned()
-        .ok_or_else(|| eyre!("no pods"))?;
+    let (names, target) = big_sim::pod_names(&client).await?;
 
     // kubedeck in a PTY, read back by a thread into vt100.
     let kubeconfig_arg = kubeconfig.to_string_lossy().to_string();
@@ -159,29 +146,7 @@ async fn main() -> Result<()> {
     app.wait(t, "the target alone", |s| {
         s.contents().contains(&format!("/{}", target.1))
     })?;
-    let load = {
-        let client = client.clone();
-        let names = names.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(5));
-            let mut sent = 0u64;
-            loop {
-                tick.tick().await;
-                let (ns, name) = &names[fastrand::usize(..names.len())];
-                let api: Api<Pod> = Api::namespaced(client.clone(), ns);
-                let patch =
-                    serde_json::json!({"metadata": {"labels": {"bench-tick": sent.to_string()}}});
-                let api2 = api.clone();
-                let name = name.clone();
-                tokio::spawn(async move {
-                    let _ = api2
-                        .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                        .await;
-                });
-                sent += 1;
-            }
-        })
-    };
+    let load = big_sim::patch_storm(client.clone(), Arc::new(names.clone()));
     // The same changes seen by `kubectl get pods -A -w` (watching every pod, as kubedeck does):
     // a thread stamps each line of the target's new IPs as it arrives.
     let kubectl = start_kubectl_watch(&kubeconfig, pods);

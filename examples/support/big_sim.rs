@@ -130,9 +130,58 @@ impl BigSim {
     }
 }
 
+/// Every pod's (namespace, name), and the pod whose IP a benchmark changes (the first in
+/// `demo`).
+pub async fn pod_names(client: &kube::Client) -> Result<(Vec<(String, String)>, (String, String))> {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams};
+    let names: Vec<(String, String)> = Api::<Pod>::all(client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .filter_map(|p| Some((p.metadata.namespace?, p.metadata.name?)))
+        .collect();
+    let target = names
+        .iter()
+        .find(|(ns, _)| ns == "demo")
+        .or(names.first())
+        .cloned()
+        .ok_or_else(|| eyre!("the simulator has no pods"))?;
+    Ok((names, target))
+}
+
 impl Drop for BigSim {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// 200 label PATCHes a second to pods picked at random among `names` (namespace, name), until
+/// the task is aborted: the benchmarks' watch storm.
+pub fn patch_storm(
+    client: kube::Client,
+    names: std::sync::Arc<Vec<(String, String)>>,
+) -> tokio::task::JoinHandle<()> {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, Patch, PatchParams};
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(5));
+        let mut sent = 0u64;
+        loop {
+            tick.tick().await;
+            let (ns, name) = &names[fastrand::usize(..names.len())];
+            let api: Api<Pod> = Api::namespaced(client.clone(), ns);
+            let patch =
+                serde_json::json!({"metadata": {"labels": {"bench-tick": sent.to_string()}}});
+            let name = name.clone();
+            tokio::spawn(async move {
+                let _ = api
+                    .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                    .await;
+            });
+            sent += 1;
+        }
+    })
 }
