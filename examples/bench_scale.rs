@@ -18,10 +18,9 @@
 //!        [--tools kubedeck,kdash,kubectl,bare] [--kdash PATH]
 //! `--smoke` runs every step once at 200 pods in seconds (CI runs it; no timing is asserted).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{Result, eyre};
@@ -30,10 +29,12 @@ use kube::api::{Api, ListParams, Patch, PatchParams};
 
 mod support {
     pub mod big_sim;
+    pub mod kubectl_watch;
     pub mod proc_stats;
     pub mod pty_app;
 }
 use support::big_sim::{BigSim, Size, kubedeck_bin, patch_storm, pod_names};
+use support::kubectl_watch;
 use support::proc_stats::{bytes_received, cpu_seconds, rss_mib};
 use support::pty_app::{DEADLINE, PtyApp};
 
@@ -396,38 +397,9 @@ async fn run_kubectl(world: &World<'_>, opts: &Opts, round: usize) -> Result<Mea
     }
     m.populated = Some(t.elapsed());
 
-    let mut proc = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(["get", "pods", "-A", "-w", "--no-headers", "-o"])
-        .arg("custom-columns=NS:.metadata.namespace,NAME:.metadata.name,IP:.status.podIP")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let out = proc.stdout.take().ok_or_else(|| eyre!("no stdout"))?;
-    let lines: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
-    let (listed_tx, listed_rx) = std::sync::mpsc::channel();
-    let seen = lines.clone();
-    let pods = world.names.len();
-    std::thread::spawn(move || {
-        let mut n = 0;
-        for line in BufReader::new(out).lines() {
-            let Ok(line) = line else { return };
-            n += 1;
-            if n == pods {
-                let _ = listed_tx.send(());
-            }
-            if n > pods
-                && let Ok(mut s) = seen.lock()
-            {
-                s.push((line, Instant::now()));
-            }
-        }
-    });
+    let (mut proc, lines) = kubectl_watch::start(kubeconfig, world.names.len(), DEADLINE)
+        .ok_or_else(|| eyre!("kubectl get -w did not list every pod"))?;
     let measured = async {
-        listed_rx
-            .recv_timeout(DEADLINE)
-            .map_err(|_| eyre!("kubectl get -w did not list every pod"))?;
         let pid = proc.id();
         m.rss_populated = rss_mib(pid);
         tokio::time::sleep(opts.settle).await;

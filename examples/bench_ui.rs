@@ -10,9 +10,7 @@
 //!
 //! Run: cargo build --release && cargo run --release --example bench_ui -- [pods] [events]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use color_eyre::eyre::Result;
@@ -21,10 +19,12 @@ use kube::api::{Api, Patch, PatchParams};
 
 mod support {
     pub mod big_sim;
+    pub mod kubectl_watch;
     pub mod proc_stats;
     pub mod pty_app;
 }
 use support::big_sim::{self, BigSim, kubedeck_bin};
+use support::kubectl_watch;
 use support::proc_stats::cpu_seconds;
 use support::pty_app::{DEADLINE, PtyApp};
 
@@ -149,7 +149,7 @@ async fn main() -> Result<()> {
     let load = big_sim::patch_storm(client.clone(), Arc::new(names.clone()));
     // The same changes seen by `kubectl get pods -A -w` (watching every pod, as kubedeck does):
     // a thread stamps each line of the target's new IPs as it arrives.
-    let kubectl = start_kubectl_watch(&kubeconfig, pods);
+    let kubectl = kubectl_watch::start(&kubeconfig, pods, DEADLINE);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let target_api: Api<Pod> = Api::namespaced(client.clone(), &target.0);
     let c1 = cpu_seconds(pid);
@@ -233,47 +233,4 @@ async fn main() -> Result<()> {
         None => println!("  kubectl not found: no comparison"),
     }
     Ok(())
-}
-
-type Stamped = Arc<Mutex<Vec<(String, Instant)>>>;
-
-/// `kubectl get pods -A -w` with the IP column, once its initial list is printed; the lines
-/// carrying one of the benchmark's IPs, with when each arrived.
-fn start_kubectl_watch(
-    kubeconfig: &std::path::Path,
-    pods: usize,
-) -> Option<(std::process::Child, Stamped)> {
-    let mut proc = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(["get", "pods", "-A", "-w", "--no-headers"])
-        .args([
-            "-o",
-            "custom-columns=NS:.metadata.namespace,NAME:.metadata.name,IP:.status.podIP",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let out = proc.stdout.take()?;
-    let seen: Stamped = Arc::new(Mutex::new(Vec::new()));
-    let (listed_tx, listed_rx) = std::sync::mpsc::channel();
-    let stamped = seen.clone();
-    std::thread::spawn(move || {
-        let mut n = 0;
-        for line in BufReader::new(out).lines() {
-            let Ok(line) = line else { return };
-            n += 1;
-            if n == pods {
-                let _ = listed_tx.send(());
-            }
-            if line.contains(" 10.250.")
-                && let Ok(mut s) = stamped.lock()
-            {
-                s.push((line, Instant::now()));
-            }
-        }
-    });
-    listed_rx.recv_timeout(DEADLINE).ok()?;
-    Some((proc, seen))
 }
