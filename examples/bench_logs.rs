@@ -20,7 +20,7 @@ use kubedeck::app::logs::buffer::{Limits, LogBuffer};
 use kubedeck::app::logs::pane::LogPane;
 use kubedeck::kube::log_request::{LogOptions, LogRequest, LogTarget};
 use kubedeck::kube::logs::{self, LogEvent, LogReport};
-use kubedeck::sim::{Kind, Scale, Sim, SimOptions};
+use kubedeck_sim::{Kind, Scale, Sim, SimOptions};
 use serde_json::json;
 
 fn rss_kib(field: &str) -> u64 {

@@ -22,7 +22,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kubedeck::kube::exec::{Exec, Target};
 use kubedeck::pty::screen::{Screen, nz};
 use kubedeck::pty::session::{self, SessionEvent, SessionState, Wiring};
-use kubedeck::sim::{Kind, Scale, Sim, SimOptions};
+use kubedeck_sim::{Kind, Scale, Sim, SimOptions};
 use kubedeck::views::terminal::render_screen;
 use kubedeck::views::theme::Depth;
 use ratatui::buffer::Buffer;

@@ -14,7 +14,7 @@ use kubedeck::kube::client::KubeconfigSource;
 use kubedeck::kube::cluster::{Cluster, Scope};
 use kubedeck::kube::credentials::ClientHandle;
 use kubedeck::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
-use kubedeck::sim::{Kind, Scale, Sim, SimOptions};
+use kubedeck_sim::{Kind, Scale, Sim, SimOptions};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 type Updates = UnboundedReceiver<InformerUpdate>;
@@ -81,7 +81,7 @@ fn pods_match(sim: &Sim, cluster: &Cluster) -> bool {
         .items
         .iter()
         .map(|p| {
-            let (ns, n) = kubedeck::sim::store::key_of(p);
+            let (ns, n) = kubedeck_sim::store::key_of(p);
             format!("{ns}/{n}")
         })
         .collect();

@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     /// Run against an embedded simulated cluster instead of a real one (`--demo=2`: two
     /// simulated clusters, shown together).
+    #[cfg(feature = "demo")]
     #[arg(
         long,
         value_name = "CLUSTERS",
@@ -67,9 +68,20 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// How many simulated clusters `--demo` asked for (none in a build without the demo).
+    pub fn demo_clusters(&self) -> Option<u8> {
+        #[cfg(feature = "demo")]
+        return self.demo;
+        #[cfg(not(feature = "demo"))]
+        None
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the simulated cluster standalone, for kubectl, kubedeck or benchmarks.
+    #[cfg(feature = "demo")]
     Sim(SimArgs),
     /// The node agent (docs/agent.md): install or uninstall it in the chosen context.
     Agent(AgentArgs),

@@ -10,6 +10,5 @@ pub mod logline;
 pub mod pty;
 pub mod runtime;
 pub mod signals;
-pub mod sim;
 pub mod term_out;
 pub mod views;

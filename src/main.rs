@@ -1,3 +1,6 @@
+#[cfg(feature = "demo")]
+mod demo;
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -5,13 +8,12 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use kubedeck::app::keymap::Keymap;
 use kubedeck::app::{App, Severity, View};
-use kubedeck::cli::{Cli, Command, SimArgs};
+use kubedeck::cli::{Cli, Command};
 use kubedeck::kube::client::KubeconfigSource;
 use kubedeck::kube::cluster::Cluster;
 use kubedeck::kube::credentials::ClientHandle;
 use kubedeck::kube::ids::{ClusterId, Scope};
 use kubedeck::runtime::{self, RunnerConfig, StartView};
-use kubedeck::sim::{Scale, Sim, SimOptions};
 
 /// jemalloc returns the pages freed after a big list (see [`return_freed_memory`]).
 #[cfg(all(unix, not(target_os = "macos")))]
@@ -49,7 +51,8 @@ fn main() -> ExitCode {
     };
     let result = rt.block_on(async {
         match cli.command {
-            Some(Command::Sim(ref args)) => run_sim(args).await,
+            #[cfg(feature = "demo")]
+            Some(Command::Sim(ref args)) => demo::run_sim(args).await,
             Some(Command::Agent(ref args)) => run_agent(&cli, args).await,
             None => run_ui(&cli).await,
         }
@@ -63,20 +66,6 @@ fn main() -> ExitCode {
             eprintln!("kubedeck: {e:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-fn sim_options(args: &SimArgs) -> SimOptions {
-    SimOptions {
-        scale: Scale {
-            pods: args.pods,
-            nodes: args.nodes,
-            pipelineruns: args.pipelineruns,
-            events: args.events,
-            seed: args.seed,
-        },
-        tick: (args.tick_ms > 0).then(|| std::time::Duration::from_millis(args.tick_ms)),
-        ..SimOptions::default()
     }
 }
 
@@ -109,26 +98,6 @@ async fn run_agent(cli: &Cli, args: &kubedeck::cli::AgentArgs) -> Result<()> {
     }
 }
 
-async fn run_sim(args: &SimArgs) -> Result<()> {
-    let sim = Sim::start(sim_options(args), args.listen).await?;
-    if args.agent {
-        sim.install_agent();
-    }
-    if let Some(path) = &args.kubeconfig_out {
-        let kubeconfig = kubedeck::sim::kubeconfig_of(&[(args.context_name.as_str(), &sim)]);
-        let text = serde_json::to_string_pretty(&kubeconfig).wrap_err("kubeconfig")?;
-        std::fs::write(path, text)
-            .wrap_err_with(|| format!("cannot write the kubeconfig {}", path.display()))?;
-        println!("kubeconfig written to {}", path.display());
-    }
-    println!(
-        "simulated cluster serving on {} (Ctrl-C stops it)",
-        sim.url()
-    );
-    kubedeck::signals::wait_for_termination().await;
-    Ok(())
-}
-
 async fn run_ui(cli: &Cli) -> Result<()> {
     let loaded = kubedeck::config::load(cli.config.as_deref())?;
     let config = loaded.config;
@@ -157,17 +126,19 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         Some(name) => View::from_name(name).map_or(StartView::Auto, StartView::View),
     };
     // The demo clusters run in this process; kubedeck reaches them through a kubeconfig like
-    // any other.
-    let mut _demo: Option<(Vec<Sim>, tempfile::TempPath)> = None;
-    let kubeconfig_path = match cli.demo {
-        Some(n) => {
-            let (sims, path) = start_demo(n).await?;
-            let p = path.to_path_buf();
-            _demo = Some((sims, path));
-            Some(p)
-        }
+    // any other. They stop (and their kubeconfig goes) when `_demo` is dropped.
+    #[cfg(feature = "demo")]
+    let _demo = match cli.demo_clusters() {
+        Some(n) => Some(demo::Demo::start(n).await?),
+        None => None,
+    };
+    #[cfg(feature = "demo")]
+    let kubeconfig_path = match &_demo {
+        Some(d) => Some(d.kubeconfig()),
         None => cli.kubeconfig.clone(),
     };
+    #[cfg(not(feature = "demo"))]
+    let kubeconfig_path = cli.kubeconfig.clone();
     let source = KubeconfigSource::load(kubeconfig_path.as_ref())?;
     let contexts = chosen_contexts(cli, &config, &source)?;
     let multi = contexts.len() > 1;
@@ -189,7 +160,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         ));
     };
     let namespace = cli.namespace.clone().or_else(|| config.namespace.clone());
-    let everywhere = config.all_namespaces || cli.demo.is_some();
+    let everywhere = config.all_namespaces || cli.demo_clusters().is_some();
     let scope = if cli.all_namespaces || (namespace.is_none() && everywhere) {
         Scope::All
     } else if let Some(ns) = namespace {
@@ -298,38 +269,6 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         .map_err(|e| eyre!("terminal error: {e}"))
 }
 
-/// Start `n` simulated clusters (the agent installed in each) and a kubeconfig reaching them:
-/// contexts `kubedeck-sim`, `kubedeck-sim-2`, ...
-async fn start_demo(n: u8) -> Result<(Vec<Sim>, tempfile::TempPath)> {
-    let mut sims = Vec::new();
-    for i in 0..n {
-        let mut options = SimOptions::default();
-        // Another seed per cluster: their objects differ, as real clusters' do.
-        options.scale.seed += u64::from(i);
-        let sim = Sim::start(options, "127.0.0.1:0".parse().wrap_err("demo address")?).await?;
-        // The demo has the node agent installed, so agent sessions can be tried at once.
-        sim.install_agent();
-        sims.push(sim);
-    }
-    let names: Vec<String> = (1..=sims.len())
-        .map(|i| match i {
-            1 => "kubedeck-sim".to_string(),
-            i => format!("kubedeck-sim-{i}"),
-        })
-        .collect();
-    let pairs: Vec<(&str, &Sim)> = names.iter().map(String::as_str).zip(&sims).collect();
-    let kubeconfig = kubedeck::sim::kubeconfig_of(&pairs);
-    let file = tempfile::Builder::new()
-        .prefix("kubedeck-demo-")
-        .suffix(".kubeconfig")
-        .tempfile()
-        .wrap_err("cannot create the demo kubeconfig")?;
-    let path = file.into_temp_path();
-    let text = serde_json::to_string_pretty(&kubeconfig).wrap_err("demo kubeconfig")?;
-    std::fs::write(&path, text).wrap_err("cannot write the demo kubeconfig")?;
-    Ok((sims, path))
-}
-
 /// The contexts to show: `--all-contexts`, each `--context` (sets from `[clusters]`
 /// expanded), every demo cluster, or the current context.
 fn chosen_contexts(
@@ -344,7 +283,7 @@ fn chosen_contexts(
         .map(|c| c.name.clone())
         .collect();
     let mut out: Vec<String> = Vec::new();
-    let wanted: Vec<String> = if cli.all_contexts || cli.demo.is_some_and(|n| n > 1) {
+    let wanted: Vec<String> = if cli.all_contexts || cli.demo_clusters().is_some_and(|n| n > 1) {
         known.clone()
     } else {
         cli.context

@@ -13,12 +13,8 @@ use kube::api::{Api, ListParams};
 use super::exec::{Exec, Target};
 use crate::pty::{Backend, Connection, Progress, SessionError, Size};
 
-/// Where `deploy/agent.yaml` installs the agent, and how its pods are labelled.
-pub const NAMESPACE: &str = "kubedeck-system";
-pub const SELECTOR: &str = "app.kubernetes.io/name=kubedeck-agent";
-pub const CONTAINER: &str = "agent";
-/// The label naming an agent DaemonSet's tool image (one job per image: `netshoot`, `jvm`).
-pub const PROFILE_LABEL: &str = "kubedeck.dev/agent-profile";
+// Where the agent runs and how its pods are labelled: the agent's contract, kept in its crate.
+pub use kubedeck_agent::contract::{CONTAINER, NAMESPACE, PROFILE_LABEL, SELECTOR};
 
 /// A session in `target`'s container through the agent on its node.
 pub struct AgentSession {
@@ -70,26 +66,13 @@ pub fn join_command(
     container_id: &str,
     requested_by: Option<&str>,
 ) -> Vec<String> {
-    let mut argv: Vec<String> = [
-        "kubedeck-agent",
-        "join",
-        "--namespace",
+    kubedeck_agent::contract::join_argv(
         &target.namespace,
-        "--pod",
         &target.pod,
-        "--container",
         &target.container,
-        "--container-id",
         container_id,
-    ]
-    .iter()
-    .map(ToString::to_string)
-    .collect();
-    if let Some(who) = requested_by {
-        argv.push("--requested-by".into());
-        argv.push(who.chars().take(200).collect());
-    }
-    argv
+        requested_by,
+    )
 }
 
 /// The user name the apiserver authenticated us as (a SelfSubjectReview).

@@ -1,6 +1,7 @@
 //! The agent's command line, the only input a session gives it: bounded in count and size
 //! before anything is parsed, every value checked (see `target`).
 
+use crate::contract::join;
 use crate::target::{Target, TargetError};
 
 /// More arguments, or a longer one, than any real request has: refused unread.
@@ -70,16 +71,9 @@ pub fn parse(args: &[String]) -> Result<Command, CliError> {
             }),
             _ => Err(CliError::Unknown(first.clone())),
         },
-        "join" => {
-            let mut flags: Vec<(&str, Option<String>)> = [
-                "--namespace",
-                "--pod",
-                "--container",
-                "--container-id",
-                "--shell",
-                "--requested-by",
-            ]
-            .into_iter()
+        join::COMMAND => {
+            let mut flags: Vec<(&str, Option<String>)> = join::FLAGS
+                .into_iter()
             .map(|f| (f, None))
             .collect();
             let mut it = rest.iter();
@@ -99,13 +93,13 @@ pub fn parse(args: &[String]) -> Result<Command, CliError> {
             let need = |name: &'static str| get(name).ok_or(CliError::Missing(name));
             Ok(Command::Join {
                 target: Target::new(
-                    &need("--namespace")?,
-                    &need("--pod")?,
-                    &need("--container")?,
-                    &need("--container-id")?,
+                    &need(join::NAMESPACE)?,
+                    &need(join::POD)?,
+                    &need(join::CONTAINER)?,
+                    &need(join::CONTAINER_ID)?,
                 )?,
-                shell: get("--shell"),
-                requested_by: get("--requested-by"),
+                shell: get(join::SHELL),
+                requested_by: get(join::REQUESTED_BY),
             })
         }
         other => Err(CliError::Unknown(other.chars().take(100).collect())),

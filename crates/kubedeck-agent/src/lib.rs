@@ -4,6 +4,7 @@
 //! target container's namespaces for a shell. See docs/agent.md and docs/security.md.
 
 pub mod cli;
+pub mod contract;
 pub mod finder;
 pub mod join;
 pub mod sessions;

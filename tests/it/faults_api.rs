@@ -1,0 +1,304 @@
+//! After a fault, the informers' stores and states are true: the wire the simulator speaks for
+//! each fault as the apiserver does, and the informers' answer to it.
+
+use crate::common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, WatchEvent, WatchParams};
+use kubedeck::kube::client::KubeconfigSource;
+use kubedeck::kube::cluster::{Cluster, Scope};
+use kubedeck::kube::credentials::ClientHandle;
+use kubedeck::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
+use kubedeck_sim::{Kind, Sim};
+
+use common::until_state;
+
+type Updates = tokio::sync::mpsc::UnboundedReceiver<InformerUpdate>;
+
+/// Wait until every kind in `kinds` has reported `state` (in any order), starting now.
+async fn all_reach(rx: &mut Updates, kinds: &[ResourceKind], state: &InformerState) {
+    let mut missing: BTreeSet<ResourceKind> = kinds.iter().copied().collect();
+    let wait = async {
+        while let Some(u) = rx.recv().await {
+            if matches!(&u.change, Change::State(s) if s == state) {
+                missing.remove(&u.kind);
+                if missing.is_empty() {
+                    return;
+                }
+            }
+        }
+    };
+    let ok = tokio::time::timeout(Duration::from_secs(30), wait).await;
+    assert!(ok.is_ok(), "never {state:?}: {missing:?}");
+}
+
+fn pod_keys_in_store(cluster: &Cluster) -> BTreeSet<String> {
+    cluster
+        .stores
+        .pods
+        .rows()
+        .iter()
+        .map(|r| format!("{}/{}", r.namespace, r.name))
+        .collect()
+}
+
+fn pod_keys_on_server(sim: &Sim) -> BTreeSet<String> {
+    sim.store()
+        .snapshot(Kind::Pod)
+        .items
+        .iter()
+        .map(|p| {
+            let (ns, name) = kubedeck_sim::store::key_of(p);
+            format!("{ns}/{name}")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_watch_from_a_version_the_server_has_not_reached_is_too_large() {
+    let sim = common::start(common::frozen(3)).await;
+    let pods: Api<Pod> = Api::all(common::client_for(&sim).await);
+    let current = sim.store().resource_version();
+    let from = (current + 1000).to_string();
+    let mut stream = Box::pin(
+        pods.watch(&WatchParams::default(), &from)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    match stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+        Some(WatchEvent::Error(s)) => {
+            assert_eq!((s.code, s.reason.as_str()), (504, "Timeout"));
+            assert_eq!(
+                s.message,
+                format!("Timeout: Too large resource version: {from}, current: {current}")
+            );
+            let causes: Vec<_> = s
+                .details
+                .iter()
+                .flat_map(|d| d.causes.iter().map(|c| c.reason.clone()))
+                .collect();
+            assert_eq!(causes, ["ResourceVersionTooLarge"]);
+        }
+        other => panic!("expected a 504 ERROR event, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_watch_from_a_version_reached_while_it_waits_goes_on() {
+    let sim = common::start(common::frozen(3)).await;
+    let pods: Api<Pod> = Api::all(common::client_for(&sim).await);
+    let next = (sim.store().resource_version() + 1).to_string();
+    let mut stream = Box::pin(
+        pods.watch(&WatchParams::default(), &next)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    // The version is reached (and passed) within the server's wait: the changes after it come.
+    sim.store().put(Kind::Pod, common::running_pod("first"));
+    sim.store().put(Kind::Pod, common::running_pod("second"));
+    loop {
+        match stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+            Some(WatchEvent::Added(p)) => {
+                assert_eq!(p.metadata.name.as_deref(), Some("second"));
+                break;
+            }
+            Some(WatchEvent::Bookmark(_)) => {}
+            other => panic!("expected the second pod, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_is_live_again_after_a_restart_though_nothing_changes() {
+    let sim = common::start(common::frozen(10)).await;
+    let client = common::client_for(&sim).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cluster = Cluster::start(ClientHandle::fixed(client), "sim".into(), Scope::All, tx);
+    all_reach(&mut rx, &ResourceKind::ALL, &InformerState::Live).await;
+
+    sim.restart(Duration::from_secs(3)).await;
+    // The watches broke and the pods' could not resume while the server was down (a kind whose
+    // task ran only once the server was back may have resumed without a gap: it stays live)...
+    let mut latest: std::collections::BTreeMap<ResourceKind, InformerState> = ResourceKind::ALL
+        .into_iter()
+        .map(|k| (k, InformerState::Live))
+        .collect();
+    let mut pods_reconnected = false;
+    let wait = async {
+        while let Some(u) = rx.recv().await {
+            if let Change::State(s) = u.change {
+                pods_reconnected |= u.kind == ResourceKind::Pods
+                    && matches!(&s, InformerState::Reconnecting(e) if e.contains("cannot reach the API server"));
+                latest.insert(u.kind, s);
+            }
+            // ... and every kind is live again once its watch resumes, with no object
+            // changing (the scenario is frozen).
+            if pods_reconnected && latest.values().all(|s| *s == InformerState::Live) {
+                return;
+            }
+        }
+    };
+    let ok = tokio::time::timeout(Duration::from_secs(30), wait).await;
+    assert!(
+        ok.is_ok(),
+        "not all live again: {latest:?} (pods reconnected: {pods_reconnected})"
+    );
+    assert_eq!(pod_keys_in_store(&cluster), pod_keys_on_server(&sim));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_whose_versions_went_backwards_is_relisted() {
+    let sim = common::start(common::frozen(10)).await;
+    let client = common::client_for(&sim).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cluster = Cluster::start(ClientHandle::fixed(client), "sim".into(), Scope::All, tx);
+    until_state(&mut rx, ResourceKind::Pods, Duration::from_secs(20), |s| {
+        *s == InformerState::Live
+    })
+    .await;
+    sim.store().checkpoint();
+    // After the checkpoint: one pod created, one deleted; the client sees both.
+    let doomed = pod_keys_on_server(&sim)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let (ns, name) = doomed.split_once('/').unwrap_or_default();
+    sim.store()
+        .remove(Kind::Pod, &(ns.to_string(), name.to_string()));
+    sim.store()
+        .put(Kind::Pod, common::running_pod("born-after-checkpoint"));
+    common::eventually(
+        "the client to see both changes",
+        Duration::from_secs(20),
+        || pod_keys_in_store(&cluster) == pod_keys_on_server(&sim),
+    )
+    .await;
+    assert!(pod_keys_in_store(&cluster).contains("demo/born-after-checkpoint"));
+
+    // etcd restored: the pod created since is gone, the deleted one is back, and the server's
+    // versions are behind the client's.
+    sim.restart_restored(Duration::from_millis(300)).await;
+    let server = pod_keys_on_server(&sim);
+    assert!(server.contains(&doomed) && !server.contains("demo/born-after-checkpoint"));
+    common::eventually(
+        "the store to equal the restored server",
+        Duration::from_secs(30),
+        || pod_keys_in_store(&cluster) == server,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewed_token_in_the_kubeconfig_is_picked_up() {
+    let sim = common::start(common::frozen(6)).await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("config");
+    sim.write_kubeconfig(&path)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let source = KubeconfigSource::load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+    let (client, _) = source
+        .client("kubedeck-sim")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let clients = ClientHandle::renewable(client, source, "kubedeck-sim");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cluster = Cluster::start(clients, "sim".into(), Scope::All, tx);
+    until_state(&mut rx, ResourceKind::Pods, Duration::from_secs(20), |s| {
+        *s == InformerState::Live
+    })
+    .await;
+
+    // The token expires: the next requests are refused. (An open watch is not checked again,
+    // as on a real apiserver: watches are dropped until the pods' next one has been refused; a
+    // watch authorised just before the token changed may slip past one drop.)
+    sim.set_token(Some("renewed-token"));
+    let mut refused = false;
+    for _ in 0..20 {
+        sim.faults().drop_all_watches();
+        let wait = async {
+            while let Some(u) = rx.recv().await {
+                if u.kind == ResourceKind::Pods
+                    && matches!(u.change, Change::State(InformerState::Unauthorized(_)))
+                {
+                    return true;
+                }
+            }
+            false
+        };
+        if tokio::time::timeout(Duration::from_secs(1), wait).await == Ok(true) {
+            refused = true;
+            break;
+        }
+    }
+    assert!(
+        refused,
+        "the pods informer never reported the refused token"
+    );
+
+    // A login in another pane writes the new token; the retry key makes it try at once.
+    sim.write_kubeconfig(&path)
+        .unwrap_or_else(|e| panic!("{e}"));
+    cluster.retry.now();
+    until_state(&mut rx, ResourceKind::Pods, Duration::from_secs(20), |s| {
+        *s == InformerState::Live
+    })
+    .await;
+    sim.store()
+        .put(Kind::Pod, common::running_pod("after-login"));
+    common::eventually("the store to follow again", Duration::from_secs(20), || {
+        pod_keys_in_store(&cluster) == pod_keys_on_server(&sim)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tekton_installed_later_appears_and_removed_goes_away() {
+    let sim = common::start(common::frozen(6)).await;
+    for gv in ["tekton.dev/v1", "tekton.dev/v1beta1"] {
+        sim.faults().set_api_served(gv, false);
+    }
+    let client = common::client_for(&sim).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cluster = Cluster::start(ClientHandle::fixed(client), "sim".into(), Scope::All, tx);
+    until_state(
+        &mut rx,
+        ResourceKind::PipelineRuns,
+        Duration::from_secs(20),
+        |s| *s == InformerState::NotInstalled,
+    )
+    .await;
+
+    // Installed: discovery is looked at again (backoff at most 30 s), without any key.
+    sim.faults().set_api_served("tekton.dev/v1", true);
+    until_state(
+        &mut rx,
+        ResourceKind::PipelineRuns,
+        Duration::from_secs(45),
+        |s| *s == InformerState::Live,
+    )
+    .await;
+    let runs = sim.store().count(Kind::PipelineRun);
+    assert!(runs > 0);
+    assert_eq!(cluster.stores.count(ResourceKind::PipelineRuns), runs);
+    assert!(cluster.tekton.get().is_some());
+
+    // Removed: the runs go with it, and it says so.
+    sim.faults().set_api_served("tekton.dev/v1", false);
+    until_state(
+        &mut rx,
+        ResourceKind::PipelineRuns,
+        Duration::from_secs(20),
+        |s| *s == InformerState::NotInstalled,
+    )
+    .await;
+    assert_eq!(cluster.stores.count(ResourceKind::PipelineRuns), 0);
+    // Forgotten by discovery right after the informer said so.
+    common::eventually("Tekton forgotten", Duration::from_secs(5), || {
+        cluster.tekton.get().is_none()
+    })
+    .await;
+}

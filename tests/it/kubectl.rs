@@ -1,0 +1,633 @@
+//! Real `kubectl` pointed at the simulator: proof that it speaks the wire protocol kubectl expects,
+//! and that the Table it serves prints what a real apiserver's did for the same objects
+//! (compared with kubectl's recorded printout in `tests/fixtures/real-cluster`, not with our own
+//! code). Needs kubectl (`.ci/run` installs it); without it the tests fail and say so.
+
+use crate::common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Pod;
+use kubedeck_sim::Kind;
+
+fn kubectl_available() -> bool {
+    Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Run kubectl off the async runtime (the simulator serves on it meanwhile).
+async fn run(kubeconfig: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    run_with_env(kubeconfig, &[], args).await
+}
+
+async fn run_with_env(
+    kubeconfig: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (bool, String, String) {
+    let path = kubeconfig.to_path_buf();
+    let owned = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<String>>();
+    let args = owned(args);
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        common::kubectl_with_env(&path, &env, &args)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A frozen simulator with `pods` pods and a kubeconfig for it; kubectl must be installed.
+async fn sim_for_kubectl(pods: usize) -> (kubedeck_sim::Sim, tempfile::TempPath) {
+    // .ci/run installs kubectl: without it these tests fail and say so, never pass unseen.
+    assert!(
+        kubectl_available(),
+        "kubectl is not installed: install it (.ci/run does) to check the simulator against it"
+    );
+    let sim = common::start(common::frozen(pods)).await;
+    let kc = tempfile::NamedTempFile::new()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_temp_path();
+    sim.write_kubeconfig(&kc).unwrap_or_else(|e| panic!("{e}"));
+    (sim, kc)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_gets_pods_pipelineruns_and_logs() {
+    let (sim, kc) = sim_for_kubectl(25).await;
+    let path = kc.to_path_buf();
+
+    // get pods -A: kubectl's own columns, and each pod's STATUS/READY as kubedeck derives them.
+    let (ok, out, err) = run(&path, &["get", "pods", "-A"]).await;
+    assert!(ok, "kubectl get pods -A failed: {err}");
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split_whitespace().collect()).collect();
+    let pods = sim.store().snapshot(Kind::Pod).items;
+    assert_eq!(rows.len(), pods.len());
+    for p in &pods {
+        let name = p["metadata"]["name"].as_str().unwrap_or_default();
+        assert!(
+            rows.iter().any(|row| row.get(1) == Some(&name)),
+            "{name} missing from kubectl output"
+        );
+    }
+
+    // get pipelineruns: the CRD's printer columns.
+    let (ok, out, err) = run(&path, &["get", "pipelineruns", "-n", "ci"]).await;
+    assert!(ok, "kubectl get pipelineruns failed: {err}");
+    let header: Vec<&str> = out
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        ["NAME", "SUCCEEDED", "REASON", "STARTTIME", "COMPLETIONTIME"]
+    );
+    assert_eq!(
+        out.lines().count() - 1,
+        sim.store().count(Kind::PipelineRun)
+    );
+    assert!(
+        out.contains("Succeeded") && out.contains("Running"),
+        "{out}"
+    );
+
+    // logs --tail: the same lines the API serves.
+    let steady = pods
+        .iter()
+        .find(|p| {
+            p["metadata"]["annotations"]["sim.kubedeck.dev/role"] == "steady"
+                && p["spec"]["containers"]
+                    .as_array()
+                    .is_some_and(|c| c.len() == 1)
+        })
+        .unwrap_or_else(|| panic!("a steady pod"));
+    let ns = steady["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = steady["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (ok, out, err) = run(&path, &["logs", "-n", &ns, &name, "--tail", "3"]).await;
+    assert!(ok, "kubectl logs failed: {err}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let client = common::client_for(&sim).await;
+    let api: kube::Api<Pod> = kube::Api::namespaced(client, &ns);
+    let via_api = api
+        .logs(
+            &name,
+            &kube::api::LogParams {
+                tail_lines: Some(3),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default();
+    // Lines are generated per index; the newest may have advanced by one between the calls.
+    let first_kubectl = out.lines().next().unwrap_or_default();
+    assert!(
+        via_api.contains(first_kubectl) || out.contains(via_api.lines().next().unwrap_or("-")),
+        "kubectl:\n{out}\napi:\n{via_api}"
+    );
+
+    // A missing pod gets kubectl's NotFound message from our Status body.
+    let (ok, _, err) = run(&path, &["get", "pod", "-n", "demo", "does-not-exist"]).await;
+    assert!(
+        !ok && err.contains("pods \"does-not-exist\" not found"),
+        "{err}"
+    );
+
+    // Pod owners: kubectl finds them by short name, and a Deployment's selector (what
+    // kubedeck's `:logs deploy/NAME` reads) selects its app's pods.
+    let (ok, out, err) = run(&path, &["get", "deploy,rs", "-n", "demo", "-o", "name"]).await;
+    assert!(ok, "kubectl get deploy,rs failed: {err}");
+    let deploy = out
+        .lines()
+        .find(|l| l.starts_with("deployment.apps/"))
+        .unwrap_or_else(|| panic!("no deployment: {out}"))
+        .trim_start_matches("deployment.apps/")
+        .to_string();
+    assert!(out.contains("replicaset.apps/"), "{out}");
+    let (ok, out, err) = run(
+        &path,
+        &[
+            "get",
+            "deploy",
+            "-n",
+            "demo",
+            &deploy,
+            "-o",
+            "jsonpath={.spec.selector.matchLabels.app}",
+        ],
+    )
+    .await;
+    assert!(ok && out == deploy, "{out} {err}");
+}
+
+/// Run kubectl with stdin (bounded in time); its exit code, stdout and stderr.
+async fn run_with_stdin(
+    kubeconfig: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> (Option<i32>, String, String) {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("run kubectl: {e}"));
+    if let Some(mut i) = child.stdin.take() {
+        let _ = i.write_all(stdin.as_bytes()).await;
+    }
+    // Bounded: a stuck session fails here instead of hanging the run.
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("kubectl {args:?} did not end within 60 s"))
+        .unwrap_or_else(|e| panic!("kubectl: {e}"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_exec_and_debug_work_against_the_simulator() {
+    let (sim, kc) = sim_for_kubectl(10).await;
+    let pod = sim
+        .store()
+        .snapshot(Kind::Pod)
+        .items
+        .iter()
+        .find(|p| {
+            p["status"]["phase"] == "Running"
+                && p["status"]["containerStatuses"][0]["state"]["running"].is_object()
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("a running pod"));
+    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    let container = pod["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or_default();
+
+    // stdout, stderr and the exit code travel the v5 channels as kubectl expects.
+    let (code, out, err) = run_with_stdin(
+        &kc,
+        &[
+            "exec",
+            "-n",
+            ns,
+            name,
+            "-c",
+            container,
+            "--",
+            "sh",
+            "-c",
+            "echo out; echo err >&2; exit 3",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(out, "out\n");
+    assert!(err.contains("err"), "{err}");
+
+    // stdin reaches the process.
+    let (code, out, err) = run_with_stdin(
+        &kc,
+        &["exec", "-i", "-n", ns, name, "-c", container, "--", "sh"],
+        "echo $((6*7))\nexit\n",
+    )
+    .await;
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "42");
+
+    // With a TTY (`script` gives kubectl one): the remote side sees a terminal of its size.
+    let script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        script,
+        "no `script` (util-linux) here: install it (.ci/run does)"
+    );
+    {
+        let inner = format!(
+            "kubectl --kubeconfig {} exec -it -n {ns} {name} -c {container} -- sh -c 'test -t 0 && echo tty-$((6*7))'",
+            kc.display()
+        );
+        // Bounded: a stuck session fails here with what it printed instead of hanging the run.
+        let child = tokio::process::Command::new("script")
+            .args(["-qec", &inner, "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("script: {e}"));
+        let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .unwrap_or_else(|_| panic!("kubectl exec -it did not end within 60 s"))
+            .unwrap_or_else(|e| panic!("script: {e}"));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("tty-42"), "{text}");
+    }
+
+    // kubectl debug adds an ephemeral container targeting the app container.
+    let (code, _, err) = run_with_stdin(
+        &kc,
+        &[
+            "debug",
+            "-n",
+            ns,
+            name,
+            "--image=busybox:1.37",
+            "--target",
+            container,
+            "--container=dbg",
+            "--profile=general",
+            "--",
+            "sh",
+            "-c",
+            "echo dbg",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(code, Some(0), "{err}");
+    let updated = sim
+        .store()
+        .get(Kind::Pod, &(ns.to_string(), name.to_string()))
+        .unwrap_or_else(|| panic!("pod gone"));
+    let eph = &updated["spec"]["ephemeralContainers"][0];
+    assert_eq!(eph["name"], "dbg", "{updated}");
+    assert_eq!(eph["targetContainerName"], container);
+    assert_eq!(
+        eph["securityContext"]["capabilities"]["add"][0],
+        "SYS_PTRACE"
+    );
+}
+
+/// A kubectl table's cells by the header's column positions (cells may hold spaces:
+/// `5 (113s ago)`).
+fn cells(table: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut lines = table.lines();
+    let header = lines.next().unwrap_or_default();
+    let mut starts: Vec<(usize, String)> = Vec::new();
+    let mut at = 0;
+    for word in header.split("   ").flat_map(|w| {
+        // Titles are separated by at least three spaces; a title may hold one ("NOMINATED NODE").
+        let w = w.trim();
+        (!w.is_empty()).then_some(w)
+    }) {
+        if let Some(i) = header[at..].find(word) {
+            starts.push((at + i, word.to_string()));
+            at += i + word.len();
+        }
+    }
+    lines
+        .map(|l| {
+            starts
+                .iter()
+                .enumerate()
+                .map(|(i, (start, title))| {
+                    let end = starts.get(i + 1).map_or(l.len(), |n| n.0.min(l.len()));
+                    let cell = l.get((*start).min(l.len())..end).unwrap_or_default();
+                    (title.clone(), cell.trim().to_string())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The pods a real cluster served, in the simulator: `kubectl get pods -o wide` prints what it
+/// printed against the real apiserver (every column but the ages, which move with the clock).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulators_table_prints_what_a_real_apiserver_did() {
+    assert!(
+        kubectl_available(),
+        "kubectl is not installed: install it (.ci/run does) to check the simulator against it"
+    );
+    let sim = common::start(common::frozen(5)).await;
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/real-cluster/pods-demo.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let items = fixture["items"].as_array().cloned().unwrap_or_default();
+    assert!(!items.is_empty());
+    for pod in items {
+        sim.store().put(Kind::Pod, pod);
+    }
+    let kc = tempfile::NamedTempFile::new()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_temp_path();
+    sim.write_kubeconfig(&kc).unwrap_or_else(|e| panic!("{e}"));
+    let (ok, out, err) = run(&kc, &["get", "pods", "-n", "demo", "-o", "wide"]).await;
+    assert!(ok, "kubectl get pods -o wide failed: {err}");
+    let recorded = cells(include_str!("../fixtures/real-cluster/pods-demo.kubectl.txt"));
+    let served = cells(&out);
+    let restarts = |c: &str| c.split_whitespace().next().unwrap_or_default().to_string();
+    for want in &recorded {
+        let name = &want["NAME"];
+        let got = served
+            .iter()
+            .find(|r| r.get("NAME") == Some(name))
+            .unwrap_or_else(|| panic!("{name} missing from:\n{out}"));
+        for col in [
+            "READY",
+            "STATUS",
+            "IP",
+            "NODE",
+            "NOMINATED NODE",
+            "READINESS GATES",
+        ] {
+            assert_eq!(got.get(col), want.get(col), "{name} {col}:\n{out}");
+        }
+        assert_eq!(
+            restarts(&got["RESTARTS"]),
+            restarts(&want["RESTARTS"]),
+            "{name} RESTARTS:\n{out}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_scales_restarts_and_replaces_against_the_simulator() {
+    let (_sim, kc) = sim_for_kubectl(120).await;
+    let path = kc.to_path_buf();
+    let (ok, out, err) = run(
+        &path,
+        &["scale", "deploy/api", "-n", "demo", "--replicas=5"],
+    )
+    .await;
+    assert!(
+        ok && out.contains("deployment.apps/api scaled"),
+        "{out}{err}"
+    );
+    // Who am I: the SelfSubjectReview kubedeck's agent sessions log.
+    let (ok, out, err) = run(&path, &["auth", "whoami"]).await;
+    assert!(ok && out.contains("kubedeck-sim"), "{out}{err}");
+    let (_, out, _) = run(&path, &["get", "deploy", "api", "-n", "demo"]).await;
+    assert!(
+        out.lines().nth(1).is_some_and(|l| l.contains("5/5")),
+        "{out}"
+    );
+    let (ok, out, err) = run(&path, &["rollout", "restart", "deploy/api", "-n", "demo"]).await;
+    assert!(
+        ok && out.contains("deployment.apps/api restarted"),
+        "{out}{err}"
+    );
+    // A stale object replaced: the apiserver's 409, as kubectl printed it on the real cluster.
+    let (_, stale, _) = run(&path, &["get", "deploy", "api", "-n", "demo", "-o", "json"]).await;
+    let file = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(file.path(), stale).unwrap_or_else(|e| panic!("{e}"));
+    run(
+        &path,
+        &["scale", "deploy/api", "-n", "demo", "--replicas=2"],
+    )
+    .await;
+    let file_arg = file.path().to_string_lossy().to_string();
+    let (ok, _, err) = run(&path, &["replace", "-f", &file_arg]).await;
+    assert!(!ok);
+    let recorded = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/real-cluster/kinds/wire-conflict-409.kubectl.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default();
+    let real = recorded
+        .lines()
+        .find(|l| l.starts_with("Error from server (Conflict)"))
+        .unwrap_or_default();
+    let tail = |s: &str| {
+        s.split(": Operation")
+            .nth(1)
+            .map(|t| t.replace("\"web\"", "\"api\""))
+    };
+    assert_eq!(tail(err.trim()), tail(real), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_edit_changes_one_container_and_keeps_the_rest() {
+    let (_sim, kc) = sim_for_kubectl(120).await;
+    let path = kc.to_path_buf();
+    let containers = |json: &str| -> Vec<serde_json::Value> {
+        serde_json::from_str::<serde_json::Value>(json).unwrap_or_default()["spec"]["template"]
+            ["spec"]["containers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (_, before, _) = run(&path, &["get", "deploy", "api", "-n", "demo", "-o", "json"]).await;
+    let before = containers(&before);
+    assert!(before.len() >= 2, "{before:?}");
+    let first = before[0]["name"].as_str().unwrap_or_default().to_string();
+    // The editor changes the first container's image only (kubectl's default validation is
+    // strict: it reads /openapi/v3 first, then sends a strategic merge patch).
+    let editor = "sed -i -E '0,/^ *- image: /s|^( *)- image: .*|\\1- image: busybox:edited|'";
+    let (ok, out, err) = run_with_env(
+        &path,
+        &[("KUBE_EDITOR", editor)],
+        &["edit", "deploy/api", "-n", "demo"],
+    )
+    .await;
+    assert!(
+        ok && out.contains("deployment.apps/api edited"),
+        "{out}{err}"
+    );
+    let (_, after, _) = run(&path, &["get", "deploy", "api", "-n", "demo", "-o", "json"]).await;
+    assert!(!after.contains("$setElementOrder"), "{after}");
+    let after = containers(&after);
+    assert_eq!(after.len(), before.len(), "{after:?}");
+    assert_eq!(after[0]["name"], first.as_str());
+    assert_eq!(after[0]["image"], "busybox:edited");
+    // Everything else of the container, and the other containers, are as they were.
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        let mut expected = b.clone();
+        if i == 0 {
+            expected["image"] = "busybox:edited".into();
+        }
+        assert_eq!(a, &expected);
+    }
+}
+
+/// What an HTTP GET of `path` through a local port answers (the whole response).
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port))
+        .unwrap_or_else(|e| panic!("connect to the forwarded port {port}: {e}"));
+    conn.write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer)
+        .unwrap_or_else(|e| panic!("{e}"));
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_port_forward_reaches_a_pod_and_a_service() {
+    use std::io::BufRead;
+    let (sim, kc) = sim_for_kubectl(20).await;
+    let pods = sim.store().snapshot(Kind::Pod).items;
+    let pod = pods
+        .iter()
+        .find(|p| p["metadata"]["labels"]["app"] == "web" && p["status"]["phase"] == "Running")
+        .unwrap_or_else(|| panic!("no running web pod"));
+    let pod_name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let namespace = pod["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // Behind the Service: any running web pod of the namespace (kubectl picks one).
+    let web_pods: Vec<String> = pods
+        .iter()
+        .filter(|p| {
+            p["metadata"]["labels"]["app"] == "web"
+                && p["metadata"]["namespace"] == namespace.as_str()
+                && p["status"]["phase"] == "Running"
+        })
+        .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    for target in [format!("pod/{pod_name}"), "svc/web".to_string()] {
+        let expected: Vec<String> = if target.starts_with("svc/") {
+            web_pods.clone()
+        } else {
+            vec![pod_name.clone()]
+        };
+        let kc_path = kc.to_path_buf();
+        let ns = namespace.clone();
+        // kubectl picks a free local port (":8080" / ":80") and prints it; the test reads it.
+        let remote = if target.starts_with("svc/") {
+            ":80"
+        } else {
+            ":8080"
+        };
+        let (mut child, port, stdout) = tokio::task::spawn_blocking(move || {
+            let mut child = std::process::Command::new("kubectl")
+                .arg("--kubeconfig")
+                .arg(&kc_path)
+                .args([
+                    "port-forward",
+                    "-n",
+                    &ns,
+                    &target,
+                    remote,
+                    "--address",
+                    "127.0.0.1",
+                ])
+                .env_remove("KUBECONFIG")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("run kubectl: {e}"));
+            let mut stdout =
+                std::io::BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("stdout")));
+            let mut line = String::new();
+            stdout
+                .read_line(&mut line)
+                .unwrap_or_else(|e| panic!("{e}"));
+            // "Forwarding from 127.0.0.1:PORT -> 8080"
+            let port = line
+                .split("127.0.0.1:")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|p| p.parse::<u16>().ok())
+                .unwrap_or_else(|| {
+                    let _ = child.kill();
+                    panic!("kubectl port-forward printed {line:?}")
+                });
+            assert!(line.trim_end().ends_with("-> 8080"), "{line}");
+            (child, port, stdout)
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (ok, missing) = tokio::task::spawn_blocking(move || {
+            // Several connections over one forward, each its own pair of SPDY streams.
+            let answers: Vec<String> = (0..3).map(|_| http_get(port, "/")).collect();
+            (answers, http_get(port, "/missing"))
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let _ = child.kill();
+        let _ = child.wait();
+        drop(stdout);
+        for answer in &ok {
+            assert!(
+                answer.starts_with("HTTP/1.1 200 OK")
+                    && expected
+                        .iter()
+                        .any(|p| answer.ends_with(&format!("hello from {p}\n"))),
+                "{answer:?} (expected one of {expected:?})"
+            );
+        }
+        assert!(missing.starts_with("HTTP/1.1 404 Not Found"), "{missing}");
+    }
+}

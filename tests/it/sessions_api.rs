@@ -1,0 +1,246 @@
+//! The session backends against the simulator, below the UI: exec's shell fallback and exit
+//! codes, the ephemeral-container flow and its refusals, attach re-use.
+
+use crate::common;
+
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use kubedeck::kube::debug::{Ephemeral, default_profiles};
+use kubedeck::kube::exec::{Exec, Target};
+use kubedeck::pty::{Backend, Connection, Ended, SessionError, Size};
+use kubedeck_sim::Kind;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+const SIZE: Size = Size { rows: 24, cols: 80 };
+
+fn pod(name: &str, image: &str) -> Value {
+    let started = Timestamp::now() - SignedDuration::from_secs(60);
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"),
+                     "creationTimestamp": started.to_string()},
+        "spec": {"containers": [{"name": "app", "image": image}], "nodeName": "worker-01"},
+        "status": {"phase": "Running", "containerStatuses": [
+            {"name": "app", "ready": true, "restartCount": 0, "image": image, "imageID": "",
+             "state": {"running": {"startedAt": started.to_string()}}}]}
+    })
+}
+
+fn target(client: kube::Client, pod: &str) -> Target {
+    Target {
+        client,
+        namespace: "demo".into(),
+        pod: pod.into(),
+        container: "app".into(),
+    }
+}
+
+async fn connect(b: impl Backend) -> (Result<Connection, SessionError>, Vec<String>) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn = Box::new(b).connect(SIZE, tx).await;
+    let mut progress = Vec::new();
+    while let Ok(line) = rx.try_recv() {
+        progress.push(line);
+    }
+    (conn, progress)
+}
+
+/// Type `input`, then read until the session ends; its output and how it ended.
+async fn run(conn: Connection, input: &str) -> (String, Ended) {
+    common::type_and_finish(conn, input).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_falls_back_to_sh_and_reports_the_exit_code() {
+    let sim = common::start(common::frozen(5)).await;
+    sim.store().put(Kind::Pod, pod("tiny", "busybox:1.37"));
+    let client = common::client_for(&sim).await;
+    let (conn, progress) = connect(Exec {
+        target: target(client.clone(), "tiny"),
+        command: None,
+    })
+    .await;
+    let conn = conn.unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        progress.iter().any(|p| p.contains("bash not found")),
+        "{progress:?}"
+    );
+    let (out, ended) = run(conn, "echo $((6*7)); exit 4\r").await;
+    assert!(out.contains("42"), "{out}");
+    assert_eq!(ended, Ended::Exited(4));
+
+    // No shell at all: a message that says so and points at a debug container.
+    sim.store()
+        .put(Kind::Pod, pod("bare", "gcr.io/distroless/static:nonroot"));
+    let (conn, _) = connect(Exec {
+        target: target(client, "bare"),
+        command: None,
+    })
+    .await;
+    let err = conn.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("no shell in the image"), "{err}");
+    assert!(err.contains("(D)"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_into_a_missing_or_stopped_container_is_refused_clearly() {
+    let sim = common::start(common::frozen(5)).await;
+    let mut stopped = pod("stopped", "nginx:1");
+    stopped["status"]["containerStatuses"][0]["state"] =
+        json!({"waiting": {"reason": "CrashLoopBackOff"}});
+    sim.store().put(Kind::Pod, stopped);
+    let client = common::client_for(&sim).await;
+    let (conn, _) = connect(Exec {
+        target: target(client.clone(), "stopped"),
+        command: None,
+    })
+    .await;
+    let err = conn.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("not running"), "{err}");
+    sim.faults().forbid("pods/exec");
+    sim.store().put(Kind::Pod, pod("fine", "nginx:1"));
+    let (conn, _) = connect(Exec {
+        target: target(client, "fine"),
+        command: None,
+    })
+    .await;
+    let err = conn.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("not allowed"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ephemeral_debug_runs_then_reattaches_instead_of_adding_another() {
+    let sim = common::start(common::frozen(5)).await;
+    sim.store().put(Kind::Pod, pod("web", "nginx:1"));
+    let client = common::client_for(&sim).await;
+    let busybox = default_profiles()
+        .into_iter()
+        .find(|p| p.name == "busybox")
+        .unwrap_or_else(|| panic!("busybox profile"));
+    let debug = |client: kube::Client| Ephemeral {
+        target: target(client, "web"),
+        profile: busybox.clone(),
+        timeout: Duration::from_secs(30),
+    };
+    let (conn, progress) = connect(debug(client.clone())).await;
+    let first = conn.unwrap_or_else(|e| panic!("{e}"));
+    let text = progress.join("\n");
+    assert!(text.contains("Pulling image \"busybox:1.37\""), "{text}");
+    assert!(text.contains("is running; attaching"), "{text}");
+
+    // Still running: the second session attaches to the same debugger.
+    let (conn, progress) = connect(debug(client)).await;
+    let second = conn.unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        progress.iter().any(|p| p.contains("re-attaching")),
+        "{progress:?}"
+    );
+    let stored = sim
+        .store()
+        .get(Kind::Pod, &("demo".into(), "web".into()))
+        .unwrap_or_else(|| panic!("pod gone"));
+    assert_eq!(
+        stored["spec"]["ephemeralContainers"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    drop(first);
+    let (out, ended) = run(second, "echo reused-$((3*3)); exit 0\r").await;
+    assert!(out.contains("reused-9"), "{out}");
+    assert_eq!(ended, Ended::Exited(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ephemeral_refusals_name_the_cause() {
+    let sim = common::start(common::frozen(5)).await;
+    sim.store().put(Kind::Pod, pod("web", "nginx:1"));
+    let client = common::client_for(&sim).await;
+    let profile = default_profiles()
+        .into_iter()
+        .find(|p| p.name == "busybox")
+        .unwrap_or_else(|| panic!("busybox profile"));
+    let attempt = |client: kube::Client| Ephemeral {
+        target: target(client, "web"),
+        profile: profile.clone(),
+        timeout: Duration::from_secs(30),
+    };
+
+    sim.faults().forbid("pods/ephemeralcontainers");
+    let err = connect(attempt(client.clone())).await.0.err();
+    let err = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        err.contains("RBAC") && err.contains("pods/ephemeralcontainers"),
+        "{err}"
+    );
+    sim.faults().allow("pods/ephemeralcontainers");
+
+    sim.faults().set_ephemeral_enabled(false);
+    let err = connect(attempt(client.clone())).await.0.err();
+    let err = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        err.contains("does not serve pods/ephemeralcontainers"),
+        "{err}"
+    );
+    sim.faults().set_ephemeral_enabled(true);
+
+    let mut mirror = pod("etcd-cp", "registry.k8s.io/etcd:3.5");
+    mirror["metadata"]["annotations"] = json!({"kubernetes.io/config.mirror": "abc"});
+    sim.store().put(Kind::Pod, mirror);
+    let err = connect(Ephemeral {
+        target: target(client.clone(), "etcd-cp"),
+        profile: profile.clone(),
+        timeout: Duration::from_secs(30),
+    })
+    .await
+    .0
+    .err();
+    let err = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("static pod"), "{err}");
+
+    let mut broken = profile.clone();
+    broken.image = "registry.local/tools:does-not-exist".into();
+    let err = connect(Ephemeral {
+        target: target(client, "web"),
+        profile: broken,
+        timeout: Duration::from_secs(30),
+    })
+    .await
+    .0
+    .err();
+    let err = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("ErrImagePull"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_the_pod_ends_its_debug_session() {
+    let sim = common::start(common::frozen(5)).await;
+    sim.store().put(Kind::Pod, pod("doomed", "nginx:1"));
+    let client = common::client_for(&sim).await;
+    let profile = default_profiles()
+        .into_iter()
+        .find(|p| p.name == "busybox")
+        .unwrap_or_else(|| panic!("busybox profile"));
+    let (conn, _) = connect(Ephemeral {
+        target: target(client.clone(), "doomed"),
+        profile,
+        timeout: Duration::from_secs(30),
+    })
+    .await;
+    let mut conn = conn.unwrap_or_else(|e| panic!("{e}"));
+    let api: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::namespaced(client, "demo");
+    api.delete("doomed", &kube::api::DeleteParams::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let drained = async { while conn.output.recv().await.is_some() {} };
+    tokio::time::timeout(Duration::from_secs(20), drained)
+        .await
+        .unwrap_or_else(|_| panic!("the session outlived its pod"));
+    let ended = conn.exit.await.unwrap_or(Ended::Lost("no exit".into()));
+    assert!(
+        !matches!(ended, Ended::Exited(0)),
+        "a killed debugger does not exit cleanly: {ended:?}"
+    );
+}

@@ -1,0 +1,42 @@
+//! Terminal panes behave like a terminal (issue 18): the real binary in a PTY, a program in a
+//! pane that asks its terminal questions and waits for the answers.
+
+use crate::common;
+
+use std::os::unix::fs::PermissionsExt;
+
+use common::term::{Term, pane_line, wait_prompt};
+use common::world;
+
+/// A program that asks for the cursor position and the device attributes and waits (at most
+/// 10 s each) for the answers, as fzf, vim and shell prompts do.
+const ASKS: &str = r#"#!/bin/bash
+IFS='[;' read -p $'\e[6n' -d R -rs -t 10 _ row col || { echo "no cursor answer"; exit 1; }
+echo "cursor at row $row"
+IFS= read -p $'\e[c' -d c -rs -t 10 da || { echo "no attributes answer"; exit 1; }
+echo "attributes ${da#*[}"
+printf '\e(0lqqk\e(B\n'
+"#;
+
+#[test]
+fn a_program_waiting_for_its_terminal_answers_completes() {
+    let bash = std::path::Path::new("/bin/bash");
+    assert!(bash.exists(), "bash is needed for this test's program");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let script = dir.path().join("asks.sh");
+    std::fs::write(&script, ASKS).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let w = world(common::frozen(6));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    t.wait_for("pods(demo)");
+    t.send(":shell\r");
+    t.wait_for("local shell");
+    wait_prompt(&t);
+    // Clear the pane first, so the cursor is on a known row when it asks.
+    t.send(&format!("clear; {}\r", script.display()));
+    let screen = t.wait_until("the answers", |s| pane_line(s, "attributes ?1;2"));
+    assert!(pane_line(&screen, "cursor at row 1"), "{screen}");
+    // Its line drawing is drawn as a box.
+    t.wait_until("the box", |s| pane_line(s, "┌──┐"));
+}
