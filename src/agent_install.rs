@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn the_manifests_hold_what_docs_agent_md_describes() {
-        let objects = objects().unwrap_or_else(|e| panic!("{e}"));
+        let objects = objects().unwrap();
         let names: Vec<String> = objects.iter().map(|(ar, o)| describe(ar, o)).collect();
         assert_eq!(
             names,

@@ -2,13 +2,14 @@
 //! A file that is not TOML at all stops the program (we cannot know what it asked for); an
 //! unknown option or a bad value is reported with file, line and what is expected, and that one
 //! option falls back to its default — except `readonly`, which falls back to read-only.
+//!
+//! A leaf: plain values from TOML, nothing of kubedeck's. The app turns them into its own types
+//! at one boundary (`app::settings`), themes are loaded by `views::theme`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-
-use crate::views::theme::{self, Theme};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -47,59 +48,6 @@ pub struct Config {
 
 /// The kinds `[watch]` may name.
 pub const WATCHABLE: &[&str] = &["pods", "events", "nodes", "pipelineruns"];
-
-/// `*` in `pattern` matches any text (kubeconfig context names are free-form).
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
-impl Config {
-    /// The contexts a name stands for: a set from `[clusters]`, or the context itself.
-    pub fn expand_contexts(&self, name: &str) -> Vec<String> {
-        expand_set(&self.clusters, name)
-    }
-}
-
-/// The contexts `name` stands for among `sets` (`[clusters]`): its set, or itself.
-pub fn expand_set(sets: &BTreeMap<String, Vec<String>>, name: &str) -> Vec<String> {
-    sets.get(name)
-        .cloned()
-        .unwrap_or_else(|| vec![name.to_string()])
-}
-
-/// The kinds `[watch]` gives `context`: those of the first entry whose pattern matches, or
-/// every kind.
-pub fn watched_kinds(
-    watch: &BTreeMap<String, Vec<String>>,
-    context: &str,
-) -> Vec<crate::kube::informer::ResourceKind> {
-    use crate::kube::informer::ResourceKind;
-    match watch
-        .iter()
-        .find(|(pattern, _)| glob_match(pattern, context))
-    {
-        Some((_, kinds)) => ResourceKind::WATCHABLE
-            .into_iter()
-            .filter(|k| kinds.iter().any(|n| n == k.label()))
-            .collect(),
-        None => ResourceKind::WATCHABLE.to_vec(),
-    }
-}
 
 /// `[nodes]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -142,13 +90,6 @@ impl NodesConfig {
         }
         Ok(())
     }
-
-    pub fn thresholds(&self) -> crate::kube::node_row::Thresholds {
-        crate::kube::node_row::Thresholds {
-            warn: self.warn_percent,
-            critical: self.critical_percent,
-        }
-    }
 }
 
 /// `[sessions]`.
@@ -177,15 +118,8 @@ impl Default for SessionsConfig {
 }
 
 impl SessionsConfig {
+    /// The prefix key is checked where keys are understood (`app::settings`).
     fn check(&self) -> Result<(), String> {
-        let key = crate::app::keymap::Key::parse(&self.prefix)
-            .map_err(|e| format!("prefix {:?}: {e}", self.prefix))?;
-        if !key.ctrl {
-            return Err(format!(
-                "prefix {:?} must be a ctrl- key (a plain key could not be typed into a shell)",
-                self.prefix
-            ));
-        }
         if self.scrollback > 100_000 {
             return Err(format!(
                 "scrollback {} is out of range (0 to 100000)",
@@ -193,28 +127,6 @@ impl SessionsConfig {
             ));
         }
         Ok(())
-    }
-
-    /// The settings the app uses, with the configured profiles merged over the defaults.
-    pub fn settings(&self, debug: &DebugConfig) -> crate::app::sessions::SessionSettings {
-        let defaults = crate::app::sessions::SessionSettings::default();
-        let prefix = crate::app::keymap::Key::parse(&self.prefix)
-            .map(|k| k.event())
-            .unwrap_or(defaults.prefix);
-        let record_dir = self.record_dir.clone().unwrap_or_else(|| {
-            directories::ProjectDirs::from("dev", "kubedeck", "kubedeck")
-                .map_or(defaults.record_dir.clone(), |d| {
-                    d.cache_dir().join("recordings")
-                })
-        });
-        crate::app::sessions::SessionSettings {
-            prefix,
-            prefix_label: self.prefix.clone(),
-            scrollback: self.scrollback,
-            record_dir,
-            record_all: self.record,
-            profiles: crate::kube::debug::merge_profiles(&debug.profiles),
-        }
     }
 }
 
@@ -224,7 +136,23 @@ impl SessionsConfig {
 pub struct DebugConfig {
     /// Added to the built-in profiles (net, busybox, jvm, distroless-helper); a profile with a
     /// built-in's name replaces it.
-    pub profiles: Vec<crate::kube::debug::Profile>,
+    pub profiles: Vec<ProfileConfig>,
+}
+
+/// One `[[debug.profiles]]`: a tool image for ephemeral containers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    pub name: String,
+    pub image: String,
+    /// The command to run (the image's entrypoint when empty).
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// Linux capabilities to add (the cluster's Pod Security level must allow them).
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    #[serde(default)]
+    pub description: String,
 }
 
 impl DebugConfig {
@@ -357,6 +285,18 @@ pub struct Loaded {
     pub path: Option<PathBuf>,
     /// `line N: problem` for every option that fell back to its default.
     pub warnings: Vec<String>,
+    /// The line of each option the file sets, for problems found where the values are used.
+    pub lines: BTreeMap<String, usize>,
+}
+
+impl Loaded {
+    /// `line N: ` for an option the file sets, empty for a default.
+    pub fn at(&self, option: &str) -> String {
+        self.lines
+            .get(option)
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default()
+    }
 }
 
 /// Where the config file lives when `--config` is not given.
@@ -390,6 +330,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
         config,
         path: Some(path),
         warnings,
+        lines: option_lines(&text),
     })
 }
 
@@ -414,7 +355,20 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-/// Parse config text. `Err` only when it is not TOML; otherwise the config with every bad option
+/// The line each top-level option of `text` starts on (empty when it is not TOML).
+fn option_lines(text: &str) -> BTreeMap<String, usize> {
+    toml::from_str::<BTreeMap<String, toml::Spanned<toml::Value>>>(text)
+        .map(|table| {
+            table
+                .into_iter()
+                .map(|(k, v)| (k, line_of(text, v.span().start)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Parse config text (a user's file: the error is the one line shown to them, so it is text).
+/// `Err` only when it is not TOML; otherwise the config with every bad option
 /// at its default (readonly: on), and (line, problem) for each.
 pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
     let table: BTreeMap<String, toml::Spanned<toml::Value>> =
@@ -499,45 +453,6 @@ pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
     Ok((config, problems))
 }
 
-/// A theme by built-in name or file path.
-pub fn theme_by_name(name: &str) -> Result<Theme, String> {
-    match theme::builtin(name) {
-        Some(Ok(t)) => Ok(t),
-        Some(Err(e)) => Err(format!("theme {name}: {e}")),
-        None if name.ends_with(".toml") || name.contains('/') => {
-            let text = std::fs::read_to_string(name).map_err(|e| format!("theme {name}: {e}"))?;
-            Theme::from_toml(&text).map_err(|e| format!("theme {name}: {e}"))
-        }
-        None => Err(format!(
-            "unknown theme {name:?} (built in: {}, no-color; or a .toml file)",
-            theme::BUILTIN
-                .iter()
-                .map(|(n, _)| *n)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
-}
-
-impl Config {
-    /// The theme this config asks for and its name (`no_color` from the environment wins).
-    /// A theme that cannot be loaded falls back to the default, with the reason.
-    pub fn theme(&self, no_color: bool) -> (Theme, String, Option<String>) {
-        if no_color {
-            return (Theme::monochrome(), "no-color".into(), None);
-        }
-        let name = self.theme.clone().unwrap_or_else(|| "default".into());
-        match theme_by_name(&name) {
-            Ok(t) => (t, name, None),
-            Err(e) => (
-                Theme::from_toml(theme::DEFAULT_THEME).unwrap_or_else(|_| Theme::monochrome()),
-                "default".into(),
-                Some(e),
-            ),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,15 +488,9 @@ prod = ["eu-1", "us-1"]
         )
         .unwrap_or_default();
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(c.expand_contexts("prod"), ["eu-1", "us-1"]);
-        assert_eq!(c.expand_contexts("test"), ["test"]);
-        use crate::kube::informer::ResourceKind as K;
-        assert_eq!(watched_kinds(&c.watch, "staging-eu"), [K::Pods, K::Nodes]);
-        assert_eq!(watched_kinds(&c.watch, "prod-eu"), K::WATCHABLE);
-        assert!(glob_match("prod-*", "prod-eu-1"));
-        assert!(glob_match("*-prod-*", "eu-prod-1"));
-        assert!(!glob_match("prod-*", "staging"));
-        assert!(!glob_match("eu-1", "eu-10"));
+        assert_eq!(c.clusters["prod"], ["eu-1", "us-1"]);
+        assert_eq!(c.production, ["prod-*", "eu-1"]);
+        assert_eq!(c.watch["staging-*"], ["pods", "nodes"]);
         let (c, problems) = parse("[watch]\n\"a\" = [\"deployments\"]\n").unwrap_or_default();
         assert_eq!(c.watch.len(), 0);
         assert!(
@@ -676,7 +585,7 @@ prod = ["eu-1", "us-1"]
             parse("[nodes]\nmetrics_interval_secs = 30\nwarn_percent = 70\n").unwrap_or_default();
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(c.nodes.metrics_interval_secs, 30);
-        assert_eq!(c.nodes.thresholds().warn, 70);
+        assert_eq!(c.nodes.warn_percent, 70);
         let (c, p) =
             parse("[nodes]\nwarn_percent = 99\ncritical_percent = 90\n").unwrap_or_default();
         assert_eq!(c.nodes, NodesConfig::default());
@@ -688,18 +597,15 @@ prod = ["eu-1", "us-1"]
         let text = "[sessions]\nprefix = \"ctrl-b\"\nrecord = true\n\n[[debug.profiles]]\nname = \"py\"\nimage = \"python:3.13\"\ncommand = [\"python3\"]\n";
         let (c, p) = parse(text).unwrap_or_default();
         assert!(p.is_empty(), "{p:?}");
-        let s = c.sessions.settings(&c.debug);
-        assert_eq!(s.prefix.code, crossterm::event::KeyCode::Char('b'));
-        assert!(s.record_all);
-        assert!(
-            s.profiles
-                .iter()
-                .any(|p| p.name == "py" && p.command == ["python3"])
-        );
-        assert!(s.profiles.iter().any(|p| p.name == "net"));
-        let (c, p) = parse("[sessions]\nprefix = \"a\"\n").unwrap_or_default();
+        assert_eq!(c.sessions.prefix, "ctrl-b");
+        assert!(c.sessions.record);
+        assert_eq!(c.debug.profiles[0].command, ["python3"]);
+        let (c, p) = parse("[sessions]\nscrollback = 200000\n").unwrap_or_default();
         assert_eq!(c.sessions, SessionsConfig::default());
-        assert!(p[0].1.contains("must be a ctrl- key"), "{p:?}");
+        assert!(
+            p[0].1.contains("scrollback 200000 is out of range"),
+            "{p:?}"
+        );
         let (_, p) = parse("[[debug.profiles]]\nname = \"x\"\n").unwrap_or_default();
         assert!(p[0].1.contains("image"), "{p:?}");
     }
@@ -725,23 +631,14 @@ prod = ["eu-1", "us-1"]
     }
 
     #[test]
-    fn themes_by_name_and_file() {
-        assert_eq!(theme_by_name("no-color").ok(), Some(Theme::monochrome()));
-        assert!(theme_by_name("light").is_ok());
-        assert!(theme_by_name("/nonexistent.toml").is_err());
-        assert!(
-            theme_by_name("blurple")
-                .err()
-                .unwrap_or_default()
-                .contains("high-contrast")
-        );
-        let c = Config {
-            theme: Some("/nonexistent.toml".into()),
-            ..Config::default()
-        };
-        let (_, name, problem) = c.theme(false);
-        assert_eq!(name, "default");
-        assert!(problem.is_some());
-        assert_eq!(Config::default().theme(true).0, Theme::monochrome());
+    fn the_line_of_each_option_is_kept() {
+        let text = "theme = \"light\"\n\n[sessions]\nprefix = \"a\"\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let loaded = load(Some(&path)).unwrap_or_default();
+        assert_eq!(loaded.at("sessions"), "line 3: ");
+        assert_eq!(loaded.at("theme"), "line 1: ");
+        assert_eq!(loaded.at("logs"), "");
     }
 }

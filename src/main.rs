@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use kubedeck::app::keymap::Keymap;
 use kubedeck::app::{App, Severity, View};
 use kubedeck::cli::{Cli, Command};
 use kubedeck::kube::client::KubeconfigSource;
@@ -100,27 +99,25 @@ async fn run_agent(cli: &Cli, args: &kubedeck::cli::AgentArgs) -> Result<()> {
 
 async fn run_ui(cli: &Cli) -> Result<()> {
     let loaded = kubedeck::config::load(cli.config.as_deref())?;
-    let config = loaded.config;
-    let mut warnings = loaded.warnings;
+    let (mut settings, problems) = kubedeck::app::settings::from_config(&loaded);
+    let config = &loaded.config;
+    let mut warnings = loaded.warnings.clone();
+    warnings.extend(problems);
     let config_name = loaded
         .path
         .as_ref()
         .map_or_else(|| "config".to_string(), |p| p.display().to_string());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let (theme, theme_name, theme_problem) = config.theme(no_color);
+    let (theme, theme_name, theme_problem) =
+        kubedeck::views::theme::chosen(config.theme.as_deref(), no_color);
     let terminal_depth = kubedeck::views::theme::Depth::detect(
         std::env::var("COLORTERM").ok().as_deref(),
         std::env::var("TERM").ok().as_deref(),
     );
     let theme = theme.capped(terminal_depth);
-    warnings.extend(theme_problem);
-    let keymap = match Keymap::with_overrides(&config.keys) {
-        Ok(k) => k,
-        Err(e) => {
-            warnings.push(format!("{e}; default keys kept"));
-            Keymap::default()
-        }
-    };
+    if let Some(problem) = theme_problem {
+        warnings.push(format!("{}{problem}", loaded.at("theme")));
+    }
     let start = match cli.view.as_deref().or(config.start_view.as_deref()) {
         None | Some("auto") => StartView::Auto,
         Some(name) => View::from_name(name).map_or(StartView::Auto, StartView::View),
@@ -140,7 +137,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     #[cfg(not(feature = "demo"))]
     let kubeconfig_path = cli.kubeconfig.clone();
     let source = KubeconfigSource::load(kubeconfig_path.as_ref())?;
-    let contexts = chosen_contexts(cli, &config, &source)?;
+    let contexts = chosen_contexts(cli, config, &source)?;
     let multi = contexts.len() > 1;
     // Each context's client, built side by side (an exec plugin may be slow); with several,
     // one that cannot be built is said and left out.
@@ -178,22 +175,16 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         .collect();
     let server = source.server_of(&context);
     let cluster_id = ClusterId::new(&context);
-    let readonly = cli.readonly || config.readonly;
-    let mut app = App::new(cluster_id.clone(), server, scope.clone(), readonly);
+    settings.readonly |= cli.readonly;
+    let readonly = settings.readonly;
+    let metrics_interval = settings.metrics_interval;
+    let step_capture = settings.step_capture.clone();
+    let mut app = App::configured(cluster_id.clone(), server, scope.clone(), settings);
     app.clusters = connected
         .iter()
         .map(|(c, _, _)| ClusterId::new(c))
         .collect();
-    app.production = config.production.clone();
-    app.cluster_sets = config.clusters.clone();
     app.theme_name = theme_name;
-    app.keymap = keymap;
-    app.log_limits = kubedeck::app::logs::buffer::Limits {
-        max_lines: config.logs.max_lines,
-        max_bytes: config.logs.max_mib << 20,
-    };
-    app.log_options.tail_lines = config.logs.tail_lines;
-    app.session_settings = config.sessions.settings(&config.debug);
     if !warnings.is_empty() {
         app.message = Some((
             Severity::Error,
@@ -203,11 +194,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let mut clusters = connected.into_iter().map(|(context, client, ns)| {
         let clients = ClientHandle::renewable(client, source.clone(), &context);
-        let mut kinds = if multi {
-            kubedeck::config::watched_kinds(&config.watch, &context)
-        } else {
-            kubedeck::kube::informer::ResourceKind::WATCHABLE.to_vec()
-        };
+        let mut kinds = app.watched_kinds(&ClusterId::new(&context), multi);
         // Started on the PipelineRuns view: their list is not held back behind the pods'.
         if start == StartView::View(View::PipelineRuns) {
             kinds.sort_by_key(|k| *k != kubedeck::kube::informer::ResourceKind::PipelineRuns);
@@ -239,7 +226,6 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     }
     // Pasted text arrives in one piece, so a terminal pane can bracket it for the program.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-    app.thresholds = config.nodes.thresholds();
     let runner = RunnerConfig {
         kubeconfig: source,
         cluster,
@@ -249,11 +235,8 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         theme,
         terminal_depth,
         readonly,
-        metrics_interval: std::time::Duration::from_secs(config.nodes.metrics_interval_secs),
-        step_capture: config
-            .logs
-            .capture_root()
-            .map(|root| (root, config.logs.capture_max_mib << 20)),
+        metrics_interval,
+        step_capture,
         scrollback: app.session_settings.scrollback,
     };
     let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
@@ -288,7 +271,7 @@ fn chosen_contexts(
     } else {
         cli.context
             .iter()
-            .flat_map(|c| config.expand_contexts(c))
+            .flat_map(|c| kubedeck::app::contexts::expand_set(&config.clusters, c))
             .collect()
     };
     for context in wanted {

@@ -408,7 +408,7 @@ pub fn chosen_contexts(app: &App, names: &str) -> Result<Vec<ClusterId>, String>
     let known = app.context_names();
     let mut out: Vec<ClusterId> = Vec::new();
     for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        for context in crate::config::expand_set(&app.cluster_sets, name) {
+        for context in super::contexts::expand_set(&app.cluster_sets, name) {
             if !known.contains(&context) {
                 let sets: Vec<&str> = app.cluster_sets.keys().map(String::as_str).collect();
                 let sets = if sets.is_empty() {

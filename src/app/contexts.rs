@@ -1,11 +1,15 @@
-//! The contexts table: every context in the kubeconfig, the current one marked.
+//! Contexts: the contexts table (every context in the kubeconfig, those shown marked), and
+//! what the config says of contexts: named sets, production-like patterns (`*` matches any
+//! text) and the kinds watched per context.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
 use super::table::{Col, TableRow, columns};
 use crate::kube::client::KubeconfigSource;
+use crate::kube::informer::ResourceKind;
 use crate::kube::pod_row::Health;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,4 +126,69 @@ pub fn change_rows(table: &mut super::table::Table<ContextRow>, f: impl Fn(&mut 
         })
         .collect();
     table.set_rows(rows);
+}
+
+/// `*` in `pattern` matches any text (kubeconfig context names are free-form).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The contexts `name` stands for among `sets` (`[clusters]`): its set, or itself.
+pub fn expand_set(sets: &BTreeMap<String, Vec<String>>, name: &str) -> Vec<String> {
+    sets.get(name)
+        .cloned()
+        .unwrap_or_else(|| vec![name.to_string()])
+}
+
+/// The kinds `[watch]` gives `context`: those of the first entry whose pattern matches, or
+/// every kind.
+pub fn watched_kinds(watch: &BTreeMap<String, Vec<String>>, context: &str) -> Vec<ResourceKind> {
+    match watch
+        .iter()
+        .find(|(pattern, _)| glob_match(pattern, context))
+    {
+        Some((_, kinds)) => ResourceKind::WATCHABLE
+            .into_iter()
+            .filter(|k| kinds.iter().any(|n| n == k.label()))
+            .collect(),
+        None => ResourceKind::WATCHABLE.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    #[test]
+    fn sets_patterns_and_watched_kinds() {
+        let sets = BTreeMap::from([("prod".to_string(), vec!["eu-1".into(), "us-1".into()])]);
+        assert_eq!(expand_set(&sets, "prod"), ["eu-1", "us-1"]);
+        assert_eq!(expand_set(&sets, "test"), ["test"]);
+        let watch = BTreeMap::from([(
+            "staging-*".to_string(),
+            vec!["pods".to_string(), "nodes".to_string()],
+        )]);
+        use ResourceKind as K;
+        assert_eq!(watched_kinds(&watch, "staging-eu"), [K::Pods, K::Nodes]);
+        assert_eq!(watched_kinds(&watch, "prod-eu"), K::WATCHABLE);
+        assert!(glob_match("prod-*", "prod-eu-1"));
+        assert!(glob_match("*-prod-*", "eu-prod-1"));
+        assert!(!glob_match("prod-*", "staging"));
+        assert!(!glob_match("eu-1", "eu-10"));
+    }
 }

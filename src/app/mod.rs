@@ -31,6 +31,7 @@ pub mod resource;
 pub mod results;
 pub mod selection;
 pub mod sessions;
+pub mod settings;
 pub mod state;
 pub mod table;
 pub mod triage;

@@ -65,7 +65,7 @@ pub enum Done {
     /// context's default namespace, or why not.
     Context(Vec<(ClusterId, Result<String, ConnectError>)>),
     /// A theme was loaded (and is now drawn with) or could not be.
-    Theme(String, Result<(), String>),
+    Theme(String, Result<(), ThemeError>),
     /// A file was written.
     Saved(Result<String, String>),
     /// The clipboard could not be written.
@@ -89,6 +89,25 @@ impl From<Action> for Msg {
     fn from(a: Action) -> Self {
         Msg::Action(a)
     }
+}
+
+/// What can be wrong with a theme (loaded by `views::theme`; a `:theme` that failed says it).
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ThemeError {
+    #[error("theme is not valid TOML: {0}")]
+    Parse(String),
+    #[error("theme role {role:?}: {what}")]
+    Role { role: String, what: String },
+    #[error("unknown theme {name:?} (built in: {}, no-color; or a .toml file)", known.join(", "))]
+    Unknown { name: String, known: Vec<String> },
+    #[error("theme {path}: {reason}")]
+    Read { path: String, reason: String },
+    /// A built-in or file theme that did not load, with its name.
+    #[error("theme {name}: {error}")]
+    Named {
+        name: String,
+        error: Box<ThemeError>,
+    },
 }
 
 /// Why a session could not start before it connected.

@@ -394,7 +394,7 @@ mod tests {
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let t: WireTable = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        let t: WireTable = serde_json::from_str(&text).unwrap();
         t.read()
     }
 

@@ -188,7 +188,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
             say(app, Severity::Info, format!("theme: {name}"));
             app.theme_name = name;
         }
-        Done::Theme(_, Err(e)) => say(app, Severity::Error, e),
+        Done::Theme(_, Err(e)) => say(app, Severity::Error, e.to_string()),
         Done::InputDropped(_) => say(
             app,
             Severity::Error,

@@ -286,6 +286,8 @@ pub struct App {
     pub production: Vec<String>,
     /// Named sets of contexts from the config (`:ctx SET`).
     pub cluster_sets: BTreeMap<String, Vec<String>>,
+    /// `[watch]`: the kinds watched per context pattern when several clusters are shown.
+    pub watch: BTreeMap<String, Vec<String>>,
     pub server: String,
     pub scope: Scope,
     pub readonly: bool,
@@ -436,6 +438,7 @@ impl App {
             fleet: BTreeMap::new(),
             production: Vec::new(),
             cluster_sets: BTreeMap::new(),
+            watch: BTreeMap::new(),
             cluster,
             server,
             scope,
@@ -486,6 +489,35 @@ impl App {
         }
     }
 
+    /// An app configured by the config file's `settings`.
+    pub fn configured(
+        cluster: ClusterId,
+        server: String,
+        scope: Scope,
+        settings: super::settings::Settings,
+    ) -> Self {
+        let mut app = Self::new(cluster, server, scope, settings.readonly);
+        app.keymap = settings.keymap;
+        app.session_settings = settings.sessions;
+        app.log_limits = settings.log_limits;
+        app.log_options.tail_lines = settings.tail_lines;
+        app.thresholds = settings.thresholds;
+        app.production = settings.production;
+        app.cluster_sets = settings.cluster_sets;
+        app.watch = settings.watch;
+        app
+    }
+
+    /// The kinds watched in `cluster`: every kind when it is the only one shown, else those
+    /// `[watch]` gives its context.
+    pub fn watched_kinds(&self, cluster: &ClusterId, multi: bool) -> Vec<ResourceKind> {
+        if multi {
+            super::contexts::watched_kinds(&self.watch, cluster.context())
+        } else {
+            ResourceKind::WATCHABLE.to_vec()
+        }
+    }
+
     /// Whether several clusters are shown.
     pub fn multi(&self) -> bool {
         self.clusters.len() > 1
@@ -500,7 +532,7 @@ impl App {
     pub fn is_production(&self, cluster: &ClusterId) -> bool {
         self.production
             .iter()
-            .any(|p| crate::config::glob_match(p, cluster.context()))
+            .any(|p| super::contexts::glob_match(p, cluster.context()))
     }
 
     /// The status of `cluster` (empty until it reports).

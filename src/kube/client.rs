@@ -182,9 +182,9 @@ mod tests {
 
     #[tokio::test]
     async fn contexts_resolve_and_clients_build() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let dir = tempfile::tempdir().expect("tempdir");
         let path = write(dir.path(), "config", GOOD);
-        let src = KubeconfigSource::load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let src = KubeconfigSource::load(Some(&path)).unwrap();
         assert_eq!(src.contexts(), ["a", "b"]);
         assert_eq!(src.resolve_context(None).ok().as_deref(), Some("a"));
         assert_eq!(src.resolve_context(Some("b")).ok().as_deref(), Some("b"));
@@ -199,15 +199,15 @@ mod tests {
                 && err.contains("--context"),
             "{err}"
         );
-        let (_, ns) = src.client("a").await.unwrap_or_else(|e| panic!("{e}"));
+        let (_, ns) = src.client("a").await.unwrap();
         assert_eq!(ns, "team");
-        let (_, ns) = src.client("b").await.unwrap_or_else(|e| panic!("{e}"));
+        let (_, ns) = src.client("b").await.unwrap();
         assert_eq!(ns, "default");
     }
 
     #[test]
     fn malformed_and_missing_files_name_the_file() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let dir = tempfile::tempdir().expect("tempdir");
         let bad = write(dir.path(), "bad", "clusters: [ {oops");
         let err = KubeconfigSource::load(Some(&bad))
             .err()

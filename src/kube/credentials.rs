@@ -133,21 +133,21 @@ mod tests {
 
     #[tokio::test]
     async fn a_refused_client_is_renewed_once_from_the_file_read_again() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config");
-        std::fs::write(&path, config("old")).unwrap_or_else(|e| panic!("{e}"));
-        let source = KubeconfigSource::load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
-        let (client, _) = source.client("a").await.unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, config("old")).unwrap();
+        let source = KubeconfigSource::load(Some(&path)).unwrap();
+        let (client, _) = source.client("a").await.unwrap();
         let handle = ClientHandle::renewable(client, source, "a");
         assert_eq!(handle.current().0, 0);
-        std::fs::write(&path, config("new")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, config("new")).unwrap();
         assert_eq!(handle.renew(0).await, Ok(Renewed::New));
         assert_eq!(handle.current().0, 1);
         // A second informer that failed with the old client does not renew again.
         assert_eq!(handle.renew(0).await, Ok(Renewed::Already));
         assert_eq!(handle.current().0, 1);
         // A file that became unreadable says so, and the client stays.
-        std::fs::write(&path, "not: [yaml").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, "not: [yaml").unwrap();
         assert!(handle.renew(1).await.is_err());
         assert_eq!(handle.current().0, 1);
     }

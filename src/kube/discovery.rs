@@ -484,11 +484,11 @@ mod tests {
     #[test]
     fn aggregated_discovery_reads_scope_subresources_and_categories() {
         let c = real();
-        let deploy = c.resolve("deploy").unwrap_or_else(|e| panic!("{e}"));
+        let deploy = c.resolve("deploy").unwrap();
         assert!(deploy.namespaced && deploy.kind == "Deployment" && deploy.version == "v1");
         assert!(deploy.subresources.contains(&"scale".to_string()));
         assert!(deploy.categories.contains(&"all".to_string()));
-        let pv = c.resolve("pv").unwrap_or_else(|e| panic!("{e}"));
+        let pv = c.resolve("pv").unwrap();
         assert!(!pv.namespaced);
         assert_eq!(
             deploy.collection_path(Some("kinds")),

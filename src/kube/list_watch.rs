@@ -437,7 +437,7 @@ mod tests {
             "details": {"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}], "retryAfterSeconds": 1},
             "code": 504
         }))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
         assert!(matches!(classify_status(&too_large), Fault::Relist(_)));
         assert!(matches!(
             classify_status(&status(

@@ -286,7 +286,7 @@ mod tests {
                 .unwrap_or_default();
         let printed = include_str!("../../tests/fixtures/real-cluster/nodes.kubectl.txt");
         let r = items.items.first().map(node_row);
-        let r = r.unwrap_or_else(|| panic!("no node in fixture"));
+        let r = r.expect("no node in fixture");
         let line: Vec<&str> = printed
             .lines()
             .nth(1)

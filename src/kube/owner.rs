@@ -138,7 +138,7 @@ mod tests {
     use serde_json::json;
 
     fn sel(v: serde_json::Value) -> LabelSelector {
-        serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"))
+        serde_json::from_value(v).unwrap()
     }
 
     #[test]

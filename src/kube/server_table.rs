@@ -393,7 +393,7 @@ mod tests {
         let store = TableStore::default();
         let mut events = 0;
         for line in fixture("wire-watch-table-deployments.jsonl").lines() {
-            let ev: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}"));
+            let ev: Value = serde_json::from_str(line).unwrap();
             let t: WireTable = serde_json::from_value(ev["object"].clone()).unwrap_or_default();
             let page = t.read();
             assert_eq!(page.columns.is_some(), events == 0, "event {events}");

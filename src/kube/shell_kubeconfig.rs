@@ -249,9 +249,9 @@ mod tests {
 
     #[test]
     fn copies_are_private_and_removed_when_dropped() {
-        let base = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let base = tempfile::tempdir().unwrap();
         let root = base.path().join("kubedeck");
-        let written = write_private(&root, "token: secret").unwrap_or_else(|e| panic!("{e}"));
+        let written = write_private(&root, "token: secret").unwrap();
         assert_eq!(mode(&root), 0o700);
         assert_eq!(mode(written.path().parent().unwrap_or(&root)), 0o700);
         assert_eq!(mode(written.path()), 0o600);
@@ -262,20 +262,19 @@ mod tests {
 
     #[test]
     fn a_loose_root_is_tightened() {
-        let base = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let base = tempfile::tempdir().unwrap();
         let root = base.path().join("kubedeck");
-        std::fs::create_dir(&root).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let _w = write_private(&root, "x").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir(&root).unwrap();
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let _w = write_private(&root, "x").unwrap();
         assert_eq!(mode(&root), 0o700);
     }
 
     #[test]
     fn ours_go_on_exit_and_stale_ones_at_the_next_start() {
-        let base = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let base = tempfile::tempdir().unwrap();
         let root = base.path().join("kubedeck");
-        let ours = write_private(&root, "x").unwrap_or_else(|e| panic!("{e}"));
+        let ours = write_private(&root, "x").unwrap();
         let ours_dir = ours.dir.clone();
         // Kept alive past the process's exit (as a shell's thread would hold it).
         std::mem::forget(ours);
@@ -284,7 +283,7 @@ mod tests {
         let dead = root.join("shell-99999999-0");
         let other = root.join("shell-1-0");
         for d in [&dead, &other] {
-            std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::create_dir_all(d).unwrap();
         }
         sweep_stale(&root);
         assert!(!dead.exists(), "its writer is gone");

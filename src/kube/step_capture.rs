@@ -274,14 +274,12 @@ mod tests {
                  "state": {"terminated": {"exitCode": 0, "finishedAt": finished}}}
             ]}
         }))
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
     }
 
     #[test]
     fn finished_steps_in_step_order_with_their_run() {
-        let after: Timestamp = "2026-11-22T09:00:00Z"
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let after: Timestamp = "2026-11-22T09:00:00Z".parse().unwrap();
         let steps = finished_steps(&tekton_pod("2026-11-22T10:00:00Z"), after);
         let names: Vec<(&str, usize, i32)> = steps
             .iter()
@@ -297,9 +295,7 @@ mod tests {
 
     #[test]
     fn a_running_step_of_a_pod_being_deleted_is_captured_as_interrupted() {
-        let after: Timestamp = "2026-11-22T09:00:00Z"
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let after: Timestamp = "2026-11-22T09:00:00Z".parse().unwrap();
         let mut pod = tekton_pod("2026-11-22T10:00:00Z");
         if let Some(s) = pod
             .status
@@ -309,7 +305,7 @@ mod tests {
         {
             s.state =
                 serde_json::from_value(json!({"running": {"startedAt": "2026-11-22T10:00:00Z"}}))
-                    .unwrap_or_else(|e| panic!("{e}"));
+                    .unwrap();
         }
         // Not being deleted: only the finished step.
         let names = |steps: &[FinishedStep]| -> Vec<(String, bool)> {
@@ -323,7 +319,7 @@ mod tests {
             [("step-fetch".to_string(), false)]
         );
         pod.metadata.deletion_timestamp =
-            serde_json::from_value(json!("2026-11-22T10:05:00Z")).unwrap_or_else(|e| panic!("{e}"));
+            serde_json::from_value(json!("2026-11-22T10:05:00Z")).unwrap();
         let steps = finished_steps(&pod, after);
         assert_eq!(
             names(&steps),
@@ -339,8 +335,7 @@ mod tests {
     #[test]
     fn captured_instances_are_forgotten_with_their_pods() {
         let pod = |name: &str| -> Pod {
-            serde_json::from_value(json!({"metadata": {"name": name, "namespace": "ci"}}))
-                .unwrap_or_else(|e| panic!("{e}"))
+            serde_json::from_value(json!({"metadata": {"name": name, "namespace": "ci"}})).unwrap()
         };
         let key =
             |name: &str| -> InstanceKey { ("ci".into(), name.into(), "step-a".into(), "t".into()) };
@@ -364,9 +359,7 @@ mod tests {
 
     #[test]
     fn old_and_running_steps_are_not_captured() {
-        let after: Timestamp = "2026-11-22T09:00:00Z"
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let after: Timestamp = "2026-11-22T09:00:00Z".parse().unwrap();
         assert!(finished_steps(&tekton_pod("2026-11-22T08:59:59Z"), after).is_empty());
         let mut running = tekton_pod("2026-11-22T10:00:00Z");
         if let Some(s) = running

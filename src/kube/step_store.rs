@@ -354,15 +354,15 @@ mod tests {
 
     #[test]
     fn saves_and_finds_steps_in_order_by_run_or_taskrun() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let store = StepStore::new(dir.path(), "kind", "https://127.0.0.1:6443", 1 << 20);
         let p = pod("ci-run-1-build-pod", "ci-run-1");
         store
             .save("ci", &p, step("step-test", 1, 1), b"t1 failing\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         store
             .save("ci", &p, step("step-build", 0, 0), b"t0 built\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert!(store.has(
             "ci",
             "ci-run-1-build-pod",
@@ -414,16 +414,14 @@ mod tests {
 
     #[test]
     fn an_interrupted_step_counts_as_failed_until_its_end_replaces_it() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let store = StepStore::new(dir.path(), "c", "s", 1 << 20);
         let p = pod("ci-run-1-build-pod", "ci-run-1");
         let cut = StepMeta {
             interrupted: true,
             ..step("step-test", 0, 0)
         };
-        store
-            .save("ci", &p, cut, b"t1 half\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+        store.save("ci", &p, cut, b"t1 half\n").unwrap();
         assert_eq!(store.runs()[0].failed, ["build/test (interrupted)"]);
         let found = store.find("ci", "PipelineRun", "ci-run-1", &[]);
         assert!(found[0].logs[0].0.interrupted);
@@ -432,9 +430,7 @@ mod tests {
             finished_at: "2026-11-22T10:00:09Z".into(),
             ..step("step-test", 0, 143)
         };
-        store
-            .save("ci", &p, ended, b"t1 half\nt2 rest\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+        store.save("ci", &p, ended, b"t1 half\nt2 rest\n").unwrap();
         let found = store.find("ci", "PipelineRun", "ci-run-1", &[]);
         assert_eq!(found[0].logs.len(), 1);
         assert!(!found[0].logs[0].0.interrupted);
@@ -446,11 +442,11 @@ mod tests {
     #[test]
     fn captures_are_private() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let store = StepStore::new(dir.path(), "c", "s", 1 << 20);
         store
             .save("ci", &pod("p", "r"), step("step-a", 0, 0), b"secret\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         let pod_dir = store.pod_dir("ci", "p");
         let mode = |p: &Path| {
             fs::metadata(p)
@@ -464,14 +460,12 @@ mod tests {
 
     #[test]
     fn the_root_stays_within_its_bound_oldest_first() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let store = StepStore::new(dir.path(), "c", "s", 10_000);
         let log = vec![b'x'; 3_000];
         for i in 0..6 {
             let p = pod(&format!("pod-{i}"), &format!("run-{i}"));
-            store
-                .save("ci", &p, step("step-a", 0, 0), &log)
-                .unwrap_or_else(|e| panic!("{e}"));
+            store.save("ci", &p, step("step-a", 0, 0), &log).unwrap();
             // The modification times must differ for "oldest" to mean something.
             let meta = store.pod_dir("ci", &p.pod).join(META);
             let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000 + i);
@@ -479,9 +473,9 @@ mod tests {
                 .write(true)
                 .open(&meta)
                 .and_then(|f| f.set_modified(t))
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
         }
-        store.prune().unwrap_or_else(|e| panic!("{e}"));
+        store.prune().unwrap();
         let left: Vec<bool> = (0..6)
             .map(|i| store.pod_dir("ci", &format!("pod-{i}")).exists())
             .collect();

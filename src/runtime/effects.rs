@@ -529,7 +529,7 @@ impl Runner {
             }
             Effect::SetTheme(name) => {
                 let depth = self.terminal_depth;
-                let result = crate::config::theme_by_name(&name).map(|theme| {
+                let result = crate::views::theme::by_name(&name).map(|theme| {
                     self.theme = theme.capped(depth);
                 });
                 out.push_back(Msg::Done(Done::Theme(name, result)));
@@ -552,7 +552,7 @@ impl Runner {
                 continue;
             };
             let kinds = if multi {
-                crate::config::watched_kinds(&self.watch, cluster.context())
+                crate::app::contexts::watched_kinds(&self.watch, cluster.context())
             } else {
                 ResourceKind::WATCHABLE.to_vec()
             };

@@ -337,7 +337,7 @@ mod tests {
         let at = all
             .iter()
             .position(|l| text(l).contains("[-l SEL | deploy/NAME]"))
-            .unwrap_or_else(|| panic!("no :logs command in help"));
+            .expect("no :logs command in help");
         // The command alone, then its description under the column.
         assert_eq!(text(&all[at]).trim(), ":logs :log [-l SEL | deploy/NAME]");
         let desc = text(&all[at + 1]);

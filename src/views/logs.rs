@@ -492,11 +492,7 @@ mod tests {
             }],
         );
         let theme = Theme::monochrome();
-        let e = pane
-            .buffer
-            .get(0)
-            .cloned()
-            .unwrap_or_else(|| panic!("no entry"));
+        let e = pane.buffer.get(0).cloned().expect("no entry");
         let rows = rows_of(&pane, &e, &theme, 70, false, false);
         assert_eq!(rows.len(), WRAPPED_ROWS_MAX);
         let last: String = rows[rows.len() - 1]

@@ -409,9 +409,8 @@ mod tests {
     }
 
     fn render_with(app: &App, w: u16, h: u16, theme: &Theme) -> ratatui::buffer::Buffer {
-        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| panic!("{e}"));
-        term.draw(|f| draw(f, app, &Screens::new(), theme))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        term.draw(|f| draw(f, app, &Screens::new(), theme)).unwrap();
         term.backend().buffer().clone()
     }
 
@@ -750,12 +749,7 @@ mod tests {
     fn themes_change_the_screen() {
         let a = app();
         let dark = render(&a, 80, 24);
-        let light = render_with(
-            &a,
-            80,
-            24,
-            &crate::config::theme_by_name("light").unwrap_or_else(|e| panic!("light: {e}")),
-        );
+        let light = render_with(&a, 80, 24, &super::theme::by_name("light").expect("light"));
         let mono = render_with(&a, 80, 24, &Theme::monochrome());
         assert_eq!(screen(&dark), screen(&light), "same text");
         assert_ne!(

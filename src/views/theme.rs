@@ -98,12 +98,47 @@ pub struct Theme {
     pub depth: Depth,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ThemeError {
-    #[error("theme is not valid TOML: {0}")]
-    Parse(String),
-    #[error("theme role {role:?}: {what}")]
-    Role { role: String, what: String },
+// What can be wrong with a theme: the app's vocabulary too (a `:theme` that failed).
+pub use crate::app::msg::ThemeError;
+
+/// A theme by built-in name (`default`, `light`, `high-contrast`, `16`, `no-color`) or file
+/// path (anything ending in `.toml` or holding a `/`).
+pub fn by_name(name: &str) -> Result<Theme, ThemeError> {
+    let named = |error| ThemeError::Named {
+        name: name.to_string(),
+        error: Box::new(error),
+    };
+    match builtin(name) {
+        Some(loaded) => loaded.map_err(named),
+        None if name.ends_with(".toml") || name.contains('/') => {
+            let text = std::fs::read_to_string(name).map_err(|e| ThemeError::Read {
+                path: name.to_string(),
+                reason: e.to_string(),
+            })?;
+            Theme::from_toml(&text).map_err(named)
+        }
+        None => Err(ThemeError::Unknown {
+            name: name.to_string(),
+            known: BUILTIN.iter().map(|(n, _)| n.to_string()).collect(),
+        }),
+    }
+}
+
+/// The theme to start with and its name: none at all under `NO_COLOR`, else the one named
+/// (the default when none is); one that cannot be loaded falls back to the default, with why.
+pub fn chosen(name: Option<&str>, no_color: bool) -> (Theme, String, Option<ThemeError>) {
+    if no_color {
+        return (Theme::monochrome(), "no-color".into(), None);
+    }
+    let name = name.unwrap_or("default");
+    match by_name(name) {
+        Ok(t) => (t, name.to_string(), None),
+        Err(e) => (
+            Theme::from_toml(DEFAULT_THEME).unwrap_or_else(|_| Theme::monochrome()),
+            "default".into(),
+            Some(e),
+        ),
+    }
 }
 
 fn style(role: &str, spec: &RoleSpec) -> Result<Style, ThemeError> {
@@ -412,5 +447,22 @@ mod no_echo_tests {
         assert!(err.contains("line 1"), "{err}");
         assert!(!err.contains("root:x"), "{err}");
         assert!(!err.contains("/bin/bash"), "{err}");
+    }
+
+    #[test]
+    fn themes_by_name_and_file() {
+        assert_eq!(by_name("no-color").ok(), Some(Theme::monochrome()));
+        assert!(by_name("light").is_ok());
+        assert!(matches!(
+            by_name("/nonexistent.toml"),
+            Err(ThemeError::Read { .. })
+        ));
+        let unknown = by_name("blurple").err();
+        assert!(matches!(&unknown, Some(ThemeError::Unknown { name, .. }) if name == "blurple"));
+        assert!(unknown.is_some_and(|e| e.to_string().contains("high-contrast")));
+        let (_, name, problem) = chosen(Some("/nonexistent.toml"), false);
+        assert_eq!(name, "default");
+        assert!(problem.is_some());
+        assert_eq!(chosen(None, true).0, Theme::monochrome());
     }
 }

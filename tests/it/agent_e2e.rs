@@ -147,11 +147,11 @@ fn agent_install_applies_the_manifests_after_confirmation_and_uninstall_removes_
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         if let Some(mut stdin) = child.stdin.take() {
             let _ = stdin.write_all(answer.as_bytes());
         }
-        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let out = child.wait_with_output().unwrap();
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned()

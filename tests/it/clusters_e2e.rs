@@ -44,7 +44,7 @@ fn fleet() -> Fleet {
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap_or_else(|e| panic!("runtime: {e}"));
+        .expect("runtime");
     let (eu, us, ap) = rt.block_on(async {
         (
             common::start(common::frozen(4)).await,
@@ -61,17 +61,15 @@ fn fleet() -> Fleet {
         sim.store().put(Kind::Pod, pod("twin"));
     }
     ap.faults().forbid("pods");
-    let kubeconfig = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
+    let kubeconfig = tempfile::NamedTempFile::new().unwrap().into_temp_path();
     let text = kubedeck_sim::kubeconfig_of(&[("eu", &eu), ("us", &us), ("ap", &ap)]);
-    std::fs::write(&kubeconfig, text.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    let mut config = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&kubeconfig, text.to_string()).unwrap();
+    let mut config = tempfile::NamedTempFile::new().unwrap();
     writeln!(
         config,
         "production = [\"eu\"]\n[clusters]\nall3 = [\"eu\", \"us\", \"ap\"]"
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     Fleet {
         _rt: rt,
         eu,
@@ -285,7 +283,7 @@ fn socks5_proxy() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::io::{Read, Write};
     use std::net::{Ipv4Addr, TcpListener, TcpStream};
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
     let carried = std::sync::Arc::new(AtomicUsize::new(0));
     let count = carried.clone();
@@ -353,7 +351,7 @@ fn each_context_keeps_its_own_exec_plugin_and_proxy() {
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap_or_else(|e| panic!("runtime: {e}"));
+        .expect("runtime");
     // Each simulator accepts only its own token.
     let sim_with = |token: &str| kubedeck_sim::SimOptions {
         token: Some(token.into()),
@@ -378,10 +376,8 @@ fn each_context_keeps_its_own_exec_plugin_and_proxy() {
     // Each context its own namespace: no -n, so each cluster shows its context's.
     kc["contexts"][0]["context"]["namespace"] = json!("demo");
     kc["contexts"][1]["context"]["namespace"] = json!("ci");
-    let path = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
-    std::fs::write(&path, kc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let path = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    std::fs::write(&path, kc.to_string()).unwrap();
     let mut t = Term::with_kubeconfig(&path, &["--context", "eu", "--context", "us"], 200, 45);
     let screen = t.wait_until("both clusters live", |s| {
         s.contains("only-in-eu")

@@ -188,7 +188,7 @@ fn debugging_a_pod_again_reattaches_its_session() {
         .sim
         .store()
         .get(Kind::Pod, &("demo".into(), "dbg-two".into()))
-        .unwrap_or_else(|| panic!("pod gone"));
+        .expect("pod gone");
     let added = pod["spec"]["ephemeralContainers"]
         .as_array()
         .map_or(0, Vec::len);
@@ -237,9 +237,9 @@ fn themes_send_only_the_colours_the_terminal_takes() {
         ("16", "", &["38;5;", "48;5;", "38;2;", "48;2;"][..]),
         ("light", "", &["38;2;", "48;2;"][..]),
     ] {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("kubedeck.toml");
-        std::fs::write(&config, format!("theme = \"{theme}\"\n")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&config, format!("theme = \"{theme}\"\n")).unwrap();
         let cfg = config.to_string_lossy().to_string();
         let args = [
             "--kubeconfig",
@@ -339,12 +339,12 @@ fn triage_tells_what_happened_and_since_when() {
 #[test]
 fn a_theme_pointing_at_another_file_does_not_echo_it() {
     let w = world(common::frozen(5));
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let secret = dir.path().join("passwd");
-    std::fs::write(&secret, "root:x:0:0:root:/root:/bin/bash\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&secret, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
     let config = dir.path().join("kubedeck.toml");
     let theme = format!("theme = \"{}\"\n", secret.display());
-    std::fs::write(&config, theme).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&config, theme).unwrap();
     let cfg = config.to_string_lossy().to_string();
     let t = Term::with_kubeconfig(&w.kubeconfig, &["--config", &cfg], 160, 30);
     let screen = t.wait_until("the theme's error", |s| {

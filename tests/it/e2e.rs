@@ -58,7 +58,7 @@ fn pods_view_shows_seeded_pods_and_filter_narrows() {
         .iter()
         .find(|p| p["metadata"]["annotations"]["sim.kubedeck.dev/role"] == "crashloop")
         .and_then(|p| p["metadata"]["name"].as_str().map(String::from))
-        .unwrap_or_else(|| panic!("a crash-looping pod"));
+        .expect("a crash-looping pod");
     t.send("/");
     t.send(&target);
     t.send("\r");
@@ -156,7 +156,7 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
 }
 
 fn kubeconfig_for(port: u16) -> tempfile::TempPath {
@@ -166,10 +166,8 @@ fn kubeconfig_for(port: u16) -> tempfile::TempPath {
         "users": [{"name": "u", "user": {}}],
         "contexts": [{"name": "down", "context": {"cluster": "down", "user": "u"}}],
     });
-    let path = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
-    std::fs::write(&path, text.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let path = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    std::fs::write(&path, text.to_string()).unwrap();
     path
 }
 
@@ -188,14 +186,14 @@ fn unreachable_server_is_explained_and_retried_until_it_comes_up() {
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let sim = rt.block_on(Sim::start(
         common::frozen(6),
         format!("127.0.0.1:{port}")
             .parse()
             .unwrap_or_else(|_| unreachable!()),
     ));
-    let sim = sim.unwrap_or_else(|e| panic!("{e}"));
+    let sim = sim.unwrap();
     let first = pod_keys(&sim)[0].1.clone();
     t.wait_for(&first);
     t.send(":q\r");
@@ -205,7 +203,7 @@ fn unreachable_server_is_explained_and_retried_until_it_comes_up() {
 #[test]
 fn retries_do_not_busy_loop() {
     // A server that accepts connections and hangs up at once: count the attempts.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     let attempts = Arc::new(AtomicUsize::new(0));
     let counter = attempts.clone();
@@ -310,7 +308,7 @@ fn sighup_and_sigterm_exit_promptly_and_restore_the_terminal() {
     for sig in ["-HUP", "-TERM"] {
         let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 100, 30);
         t.wait_for("pods(all)");
-        let pid = t.pid().unwrap_or_else(|| panic!("pid"));
+        let pid = t.pid().expect("pid");
         let status = std::process::Command::new("kill")
             .arg(sig)
             .arg(pid.to_string())
@@ -323,9 +321,9 @@ fn sighup_and_sigterm_exit_promptly_and_restore_the_terminal() {
 
 #[test]
 fn bad_kubeconfig_and_missing_context_fail_with_one_clear_line() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("broken.yaml");
-    std::fs::write(&bad, "clusters: [ {oops").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&bad, "clusters: [ {oops").unwrap();
     let mut t = Term::with_kubeconfig(&bad, &[], 160, 20);
     assert_ne!(t.wait_exit(), 0);
     let screen = t.wait_for("kubedeck: cannot read kubeconfig");
@@ -337,7 +335,7 @@ fn bad_kubeconfig_and_missing_context_fail_with_one_clear_line() {
     let w = world(common::frozen(3));
     // A config that is not TOML stops kubedeck with the line of the error.
     let cfg = dir.path().join("kubedeck.toml");
-    std::fs::write(&cfg, "readonly = true\nthis is not toml\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&cfg, "readonly = true\nthis is not toml\n").unwrap();
     let cfg_text = cfg.to_string_lossy().to_string();
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["--config", &cfg_text], 200, 20);
     assert_ne!(t.wait_exit(), 0);
@@ -405,10 +403,8 @@ fn ctx_command_switches_cluster_without_restarting() {
     if let Some(contexts) = kc["contexts"].as_array_mut() {
         contexts.push(serde_json::json!({"name": "other", "context": {"cluster": "other", "user": "kubedeck-sim-admin"}}));
     }
-    let path = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
-    std::fs::write(&path, kc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let path = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    std::fs::write(&path, kc.to_string()).unwrap();
 
     let a_first = pod_keys(&a.sim)[0].1.clone();
     let b_first = pod_keys(&b.sim)[0].1.clone();
@@ -451,14 +447,14 @@ fn exec_plugin_kubeconfig(sim: &Sim, token: &str) -> serde_json::Value {
 fn exec_auth_plugins_work_and_rejected_tokens_are_explained() {
     let w = world(common::frozen(6));
     let first = pod_keys(&w.sim)[0].1.clone();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
 
     let good = dir.path().join("good.json");
     std::fs::write(
         &good,
         exec_plugin_kubeconfig(&w.sim, "kubedeck-sim-token").to_string(),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let mut t = Term::with_kubeconfig(&good, &["-A"], 160, 40);
     t.wait_for(&first);
     t.send(":q\r");
@@ -469,7 +465,7 @@ fn exec_auth_plugins_work_and_rejected_tokens_are_explained() {
         &expired,
         exec_plugin_kubeconfig(&w.sim, "expired-token").to_string(),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let mut t = Term::with_kubeconfig(&expired, &["-A"], 200, 40);
     let screen = t.wait_for("unauthorized: credentials rejected (expired?)");
     assert!(!screen.contains(&first), "{screen}");
@@ -482,7 +478,7 @@ fn kubeconfig_env_with_several_files_is_merged() {
     let w = world(common::frozen(4));
     let first = pod_keys(&w.sim)[0].1.clone();
     let full = w.sim.kubeconfig();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     // One file holds the cluster and user, the other the context that uses them.
     let mut creds = full.clone();
     creds["contexts"] = serde_json::json!([]);
@@ -490,8 +486,8 @@ fn kubeconfig_env_with_several_files_is_merged() {
     let ctx = serde_json::json!({"apiVersion": "v1", "kind": "Config", "current-context": "split",
         "contexts": [{"name": "split", "context": {"cluster": "kubedeck-sim", "user": "kubedeck-sim-admin", "namespace": "demo"}}]});
     let (a, b) = (dir.path().join("creds"), dir.path().join("ctx"));
-    std::fs::write(&a, creds.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(&b, ctx.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&a, creds.to_string()).unwrap();
+    std::fs::write(&b, ctx.to_string()).unwrap();
     let joined = format!("{}:{}", b.display(), a.display());
     let mut t = Term::spawn(
         &["--view", "pods"],
@@ -517,7 +513,7 @@ fn running_run(sim: &Sim) -> String {
         .iter()
         .find(|r| r["status"]["conditions"][0]["reason"] == "Running")
         .and_then(|r| r["metadata"]["name"].as_str().map(str::to_string))
-        .unwrap_or_else(|| panic!("the scenario has no running PipelineRun"))
+        .expect("the scenario has no running PipelineRun")
 }
 
 #[test]
@@ -827,13 +823,13 @@ fn describe_yaml_and_events_of_a_pod() {
 #[test]
 fn theme_switch_changes_the_screen_and_bad_config_lines_are_reported() {
     let w = world(common::frozen(8));
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("kubedeck.toml");
     std::fs::write(
         &cfg,
         "theme = \"default\"\n\nthem = \"dark\"\nreadonly = \"no\"\n",
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let cfg_text = cfg.to_string_lossy().to_string();
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--config", &cfg_text], 200, 30);
     // Bad options are reported with their lines; kubedeck still starts, read-only to be safe.

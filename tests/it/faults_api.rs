@@ -64,12 +64,8 @@ async fn a_watch_from_a_version_the_server_has_not_reached_is_too_large() {
     let pods: Api<Pod> = Api::all(common::client_for(&sim).await);
     let current = sim.store().resource_version();
     let from = (current + 1000).to_string();
-    let mut stream = Box::pin(
-        pods.watch(&WatchParams::default(), &from)
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-    );
-    match stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+    let mut stream = Box::pin(pods.watch(&WatchParams::default(), &from).await.unwrap());
+    match stream.try_next().await.unwrap() {
         Some(WatchEvent::Error(s)) => {
             assert_eq!((s.code, s.reason.as_str()), (504, "Timeout"));
             assert_eq!(
@@ -92,16 +88,12 @@ async fn a_watch_from_a_version_reached_while_it_waits_goes_on() {
     let sim = common::start(common::frozen(3)).await;
     let pods: Api<Pod> = Api::all(common::client_for(&sim).await);
     let next = (sim.store().resource_version() + 1).to_string();
-    let mut stream = Box::pin(
-        pods.watch(&WatchParams::default(), &next)
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-    );
+    let mut stream = Box::pin(pods.watch(&WatchParams::default(), &next).await.unwrap());
     // The version is reached (and passed) within the server's wait: the changes after it come.
     sim.store().put(Kind::Pod, common::running_pod("first"));
     sim.store().put(Kind::Pod, common::running_pod("second"));
     loop {
-        match stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+        match stream.try_next().await.unwrap() {
             Some(WatchEvent::Added(p)) => {
                 assert_eq!(p.metadata.name.as_deref(), Some("second"));
                 break;
@@ -195,15 +187,11 @@ async fn a_server_whose_versions_went_backwards_is_relisted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_renewed_token_in_the_kubeconfig_is_picked_up() {
     let sim = common::start(common::frozen(6)).await;
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config");
-    sim.write_kubeconfig(&path)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let source = KubeconfigSource::load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
-    let (client, _) = source
-        .client("kubedeck-sim")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    sim.write_kubeconfig(&path).unwrap();
+    let source = KubeconfigSource::load(Some(&path)).unwrap();
+    let (client, _) = source.client("kubedeck-sim").await.unwrap();
     let clients = ClientHandle::renewable(client, source, "kubedeck-sim");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cluster = Cluster::start(clients, "sim".into(), Scope::All, tx);
@@ -240,8 +228,7 @@ async fn a_renewed_token_in_the_kubeconfig_is_picked_up() {
     );
 
     // A login in another pane writes the new token; the retry key makes it try at once.
-    sim.write_kubeconfig(&path)
-        .unwrap_or_else(|e| panic!("{e}"));
+    sim.write_kubeconfig(&path).unwrap();
     cluster.retry.now();
     until_state(&mut rx, ResourceKind::Pods, Duration::from_secs(20), |s| {
         *s == InformerState::Live

@@ -153,9 +153,7 @@ fn a_token_renewed_in_the_kubeconfig_brings_it_back() {
     );
 
     // A login elsewhere writes the new token; R tries at once instead of waiting.
-    w.sim
-        .write_kubeconfig(&w.kubeconfig)
-        .unwrap_or_else(|e| panic!("{e}"));
+    w.sim.write_kubeconfig(&w.kubeconfig).unwrap();
     t.send("R");
     t.wait_until("live again", |s| {
         bar(s).contains(&live) && !s.contains("unauthorized") && !s.contains("NOT LIVE")
@@ -222,10 +220,10 @@ fn usage_that_is_not_available_any_more_is_not_shown() {
 fn an_exec_plugin_that_returns_a_new_token_brings_it_back() {
     let w = world(common::frozen(6));
     let live = format!("pods {} │", w.sim.store().count(Kind::Pod));
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     // The plugin prints whatever token a login last wrote (as aws/gcloud plugins read their cache).
     let token_file = dir.path().join("token");
-    std::fs::write(&token_file, "kubedeck-sim-token").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&token_file, "kubedeck-sim-token").unwrap();
     let mut kc = w.sim.kubeconfig();
     let script = format!(
         r#"printf '{{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{{"token":"%s"}}}}' "$(cat {})""#,
@@ -236,7 +234,7 @@ fn an_exec_plugin_that_returns_a_new_token_brings_it_back() {
         "command": "/bin/sh", "args": ["-c", script], "interactiveMode": "Never"
     }});
     let path = dir.path().join("config.json");
-    std::fs::write(&path, kc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, kc.to_string()).unwrap();
     let mut t = Term::with_kubeconfig(&path, &["-A"], 200, 45);
     t.wait_for(&live);
 
@@ -244,7 +242,7 @@ fn an_exec_plugin_that_returns_a_new_token_brings_it_back() {
     w.sim.faults().drop_all_watches();
     t.wait_for("unauthorized: credentials rejected");
     // The kubeconfig does not change; the plugin's answer does.
-    std::fs::write(&token_file, "token-after-login").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&token_file, "token-after-login").unwrap();
     t.send("R");
     t.wait_until("live again", |s| {
         bar(s).contains(&live) && !s.contains("unauthorized") && !s.contains("NOT LIVE")

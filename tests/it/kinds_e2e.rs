@@ -162,10 +162,8 @@ fn a_configmap_is_deleted_and_a_secret_revealed_from_their_views() {
 fn editor_script(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let path = dir.join("editor.sh");
-    std::fs::write(&path, format!("#!/bin/sh\nset -e\nf=\"$1\"\n{body}\n"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, format!("#!/bin/sh\nset -e\nf=\"$1\"\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
 }
 
@@ -183,7 +181,7 @@ fn start_with_editor(w: &common::World, editor: &std::path::Path) -> Term {
 #[test]
 fn an_edit_is_applied_with_the_version_it_was_read_at_and_a_conflict_keeps_the_text() {
     let w = world(common::frozen(120));
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let kc = w.kubeconfig.to_string_lossy().to_string();
     let evidence = dir.path().join("second-open.yaml");
     // First open: someone else changes the object meanwhile, and the user edits. Second open
@@ -200,7 +198,7 @@ fn an_edit_is_applied_with_the_version_it_was_read_at_and_a_conflict_keeps_the_t
     t.send("E");
     t.wait_for("applied your edit of configmap/demo/api-config");
     // The conflict reopened the editor on the user's text with the reason on top.
-    let second = std::fs::read_to_string(&evidence).unwrap_or_else(|e| panic!("{e}"));
+    let second = std::fs::read_to_string(&evidence).unwrap();
     assert!(second.contains("NOT APPLIED"), "{second}");
     assert!(second.contains("the object has been modified"), "{second}");
     assert!(
@@ -228,7 +226,7 @@ fn an_edit_is_applied_with_the_version_it_was_read_at_and_a_conflict_keeps_the_t
 #[test]
 fn an_unchanged_edit_sends_nothing_and_an_invalid_one_is_explained() {
     let w = world(common::frozen(120));
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let quit = editor_script(dir.path(), "true");
     let mut t = start_with_editor(&w, &quit);
     t.wait_for("pods(demo)");
@@ -312,7 +310,7 @@ fn a_service_is_port_forwarded_listed_and_stopped() {
     // Any free local port: the status line says which.
     t.send(":80\r");
     let port = forwarded_port(&t, "service/demo/api:80");
-    let answer = http_get(port, "/").unwrap_or_else(|e| panic!("{e}"));
+    let answer = http_get(port, "/").unwrap();
     assert!(
         answer.starts_with("HTTP/1.1 200 OK") && answer.contains("hello from api-"),
         "{answer}"

@@ -42,7 +42,7 @@ async fn run_with_env(
         common::kubectl_with_env(&path, &env, &args)
     })
     .await
-    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap()
 }
 
 /// A frozen simulator with `pods` pods and a kubeconfig for it; kubectl must be installed.
@@ -53,10 +53,8 @@ async fn sim_for_kubectl(pods: usize) -> (kubedeck_sim::Sim, tempfile::TempPath)
         "kubectl is not installed: install it (.ci/run does) to check the simulator against it"
     );
     let sim = common::start(common::frozen(pods)).await;
-    let kc = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
-    sim.write_kubeconfig(&kc).unwrap_or_else(|e| panic!("{e}"));
+    let kc = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    sim.write_kubeconfig(&kc).unwrap();
     (sim, kc)
 }
 
@@ -120,7 +118,7 @@ async fn kubectl_gets_pods_pipelineruns_and_logs() {
                     .as_array()
                     .is_some_and(|c| c.len() == 1)
         })
-        .unwrap_or_else(|| panic!("a steady pod"));
+        .expect("a steady pod");
     let ns = steady["metadata"]["namespace"]
         .as_str()
         .unwrap_or_default()
@@ -202,7 +200,7 @@ async fn run_with_stdin(
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .unwrap_or_else(|e| panic!("run kubectl: {e}"));
+        .expect("run kubectl");
     if let Some(mut i) = child.stdin.take() {
         let _ = i.write_all(stdin.as_bytes()).await;
     }
@@ -210,7 +208,7 @@ async fn run_with_stdin(
     let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
         .await
         .unwrap_or_else(|_| panic!("kubectl {args:?} did not end within 60 s"))
-        .unwrap_or_else(|e| panic!("kubectl: {e}"));
+        .expect("kubectl");
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -231,7 +229,7 @@ async fn kubectl_exec_and_debug_work_against_the_simulator() {
                 && p["status"]["containerStatuses"][0]["state"]["running"].is_object()
         })
         .cloned()
-        .unwrap_or_else(|| panic!("a running pod"));
+        .expect("a running pod");
     let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
     let container = pod["spec"]["containers"][0]["name"]
@@ -291,11 +289,11 @@ async fn kubectl_exec_and_debug_work_against_the_simulator() {
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .unwrap_or_else(|e| panic!("script: {e}"));
+            .expect("script");
         let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
             .await
             .unwrap_or_else(|_| panic!("kubectl exec -it did not end within 60 s"))
-            .unwrap_or_else(|e| panic!("script: {e}"));
+            .expect("script");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("tty-42"), "{text}");
     }
@@ -325,7 +323,7 @@ async fn kubectl_exec_and_debug_work_against_the_simulator() {
     let updated = sim
         .store()
         .get(Kind::Pod, &(ns.to_string(), name.to_string()))
-        .unwrap_or_else(|| panic!("pod gone"));
+        .expect("pod gone");
     let eph = &updated["spec"]["ephemeralContainers"][0];
     assert_eq!(eph["name"], "dbg", "{updated}");
     assert_eq!(eph["targetContainerName"], container);
@@ -377,20 +375,19 @@ async fn the_simulators_table_prints_what_a_real_apiserver_did() {
     );
     let sim = common::start(common::frozen(5)).await;
     let fixture: serde_json::Value =
-        serde_json::from_str(include_str!("../fixtures/real-cluster/pods-demo.json"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_str(include_str!("../fixtures/real-cluster/pods-demo.json")).unwrap();
     let items = fixture["items"].as_array().cloned().unwrap_or_default();
     assert!(!items.is_empty());
     for pod in items {
         sim.store().put(Kind::Pod, pod);
     }
-    let kc = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
-    sim.write_kubeconfig(&kc).unwrap_or_else(|e| panic!("{e}"));
+    let kc = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    sim.write_kubeconfig(&kc).unwrap();
     let (ok, out, err) = run(&kc, &["get", "pods", "-n", "demo", "-o", "wide"]).await;
     assert!(ok, "kubectl get pods -o wide failed: {err}");
-    let recorded = cells(include_str!("../fixtures/real-cluster/pods-demo.kubectl.txt"));
+    let recorded = cells(include_str!(
+        "../fixtures/real-cluster/pods-demo.kubectl.txt"
+    ));
     let served = cells(&out);
     let restarts = |c: &str| c.split_whitespace().next().unwrap_or_default().to_string();
     for want in &recorded {
@@ -445,8 +442,8 @@ async fn kubectl_scales_restarts_and_replaces_against_the_simulator() {
     );
     // A stale object replaced: the apiserver's 409, as kubectl printed it on the real cluster.
     let (_, stale, _) = run(&path, &["get", "deploy", "api", "-n", "demo", "-o", "json"]).await;
-    let file = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(file.path(), stale).unwrap_or_else(|e| panic!("{e}"));
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), stale).unwrap();
     run(
         &path,
         &["scale", "deploy/api", "-n", "demo", "--replicas=2"],
@@ -522,10 +519,9 @@ fn http_get(port: u16, path: &str) -> String {
     let mut conn = std::net::TcpStream::connect(("127.0.0.1", port))
         .unwrap_or_else(|e| panic!("connect to the forwarded port {port}: {e}"));
     conn.write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let mut answer = String::new();
-    conn.read_to_string(&mut answer)
-        .unwrap_or_else(|e| panic!("{e}"));
+    conn.read_to_string(&mut answer).unwrap();
     answer
 }
 
@@ -537,7 +533,7 @@ async fn kubectl_port_forward_reaches_a_pod_and_a_service() {
     let pod = pods
         .iter()
         .find(|p| p["metadata"]["labels"]["app"] == "web" && p["status"]["phase"] == "Running")
-        .unwrap_or_else(|| panic!("no running web pod"));
+        .expect("no running web pod");
     let pod_name = pod["metadata"]["name"]
         .as_str()
         .unwrap_or_default()
@@ -587,13 +583,10 @@ async fn kubectl_port_forward_reaches_a_pod_and_a_service() {
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::null())
                 .spawn()
-                .unwrap_or_else(|e| panic!("run kubectl: {e}"));
-            let mut stdout =
-                std::io::BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("stdout")));
+                .expect("run kubectl");
+            let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
             let mut line = String::new();
-            stdout
-                .read_line(&mut line)
-                .unwrap_or_else(|e| panic!("{e}"));
+            stdout.read_line(&mut line).unwrap();
             // "Forwarding from 127.0.0.1:PORT -> 8080"
             let port = line
                 .split("127.0.0.1:")
@@ -608,14 +601,14 @@ async fn kubectl_port_forward_reaches_a_pod_and_a_service() {
             (child, port, stdout)
         })
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
         let (ok, missing) = tokio::task::spawn_blocking(move || {
             // Several connections over one forward, each its own pair of SPDY streams.
             let answers: Vec<String> = (0..3).map(|_| http_get(port, "/")).collect();
             (answers, http_get(port, "/missing"))
         })
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
         let _ = child.kill();
         let _ = child.wait();
         drop(stdout);

@@ -1,35 +1,48 @@
-//! The layers point one way (docs/architecture.md): views -> app -> kube / pty / logline, and
-//! inside the app, data modules never reach into behaviour, and no module circle exists. Read
-//! from the sources, so a stray `use` fails here rather than in a review.
+//! The layers point one way (docs/architecture.md): three crates (the product, the simulator,
+//! the agent) that never reach into each other except through the agent's contract and the
+//! `demo` glue; inside the product views -> app -> kube / pty / logline, config a leaf, data
+//! modules of the app never reaching into behaviour, and no module circle. Read from the
+//! sources, so a stray `use` fails here rather than in a review. A folder this reads that is
+//! missing fails the test: a rename must not turn the rules off.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// Every `.rs` file under `dir`; panics when there is none (a renamed folder would otherwise
+/// make every rule below pass by checking nothing).
 fn sources(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(sources(&p));
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let entries = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{} cannot be read: {e}", dir.display()));
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
         }
     }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    assert!(!out.is_empty(), "no Rust file under {}", dir.display());
     out.sort();
     out
 }
 
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
 fn src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+    root().join("src")
 }
 
 /// The code of a file, without comments and without its `#[cfg(test)] mod tests` (tests may
 /// build what they like).
 fn code(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{} cannot be read: {e}", path.display()));
     let text = match text.find("#[cfg(test)]\nmod tests") {
         Some(i) => &text[..i],
         None => &text[..],
@@ -40,19 +53,71 @@ fn code(path: &Path) -> String {
         .join("\n")
 }
 
-/// Files under `src/<layer>` that mention any of `forbidden`.
-fn offenders(layer: &str, forbidden: &[&str]) -> Vec<String> {
+/// Files under `dir` (a folder or one file) that mention any of `forbidden`, but for `except`.
+fn offenders_in(dir: &Path, forbidden: &[&str], except: &[&str]) -> Vec<String> {
+    let files = if dir.is_file() {
+        vec![dir.to_path_buf()]
+    } else {
+        sources(dir)
+    };
     let mut bad = Vec::new();
-    for f in sources(&src().join(layer)) {
+    for f in files {
+        let rel = f.strip_prefix(root()).unwrap_or(&f).display().to_string();
+        if except.contains(&rel.as_str()) {
+            continue;
+        }
         let text = code(&f);
         for word in forbidden {
             if text.contains(word) {
-                let rel = f.strip_prefix(src()).unwrap_or(&f).display().to_string();
                 bad.push(format!("{rel} uses {word}"));
             }
         }
     }
     bad
+}
+
+/// Files under `src/<layer>` that mention any of `forbidden`.
+fn offenders(layer: &str, forbidden: &[&str]) -> Vec<String> {
+    let path = src().join(layer);
+    assert!(path.exists(), "{} is missing", path.display());
+    offenders_in(&path, forbidden, &[])
+}
+
+#[test]
+fn the_crates_never_import_each_other() {
+    let mut bad = Vec::new();
+    // The product reaches the simulator only in its demo glue (the `demo` feature).
+    bad.extend(offenders_in(&src(), &["kubedeck_sim"], &["src/demo.rs"]));
+    // The simulator checks the product: it never borrows its code.
+    bad.extend(offenders_in(
+        &root().join("crates/kubedeck-sim/src"),
+        &["kubedeck::", "use kubedeck;"],
+        &[],
+    ));
+    // The agent links nothing of either.
+    bad.extend(offenders_in(
+        &root().join("crates/kubedeck-agent/src"),
+        &["kubedeck::", "kubedeck_sim"],
+        &[],
+    ));
+    assert!(bad.is_empty(), "imports across crates:\n{}", bad.join("\n"));
+    let manifest = |path: &str| {
+        std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let sim = manifest("crates/kubedeck-sim/Cargo.toml");
+    assert!(
+        !sim.contains("kubedeck = "),
+        "the simulator depends on kubedeck"
+    );
+    let product = manifest("Cargo.toml");
+    let sim_dep = product
+        .lines()
+        .find(|l| l.starts_with("kubedeck-sim") && !l.contains("dev"))
+        .unwrap_or_default();
+    assert!(
+        sim_dep.contains("optional = true"),
+        "the product links the simulator only through the demo feature: {sim_dep}"
+    );
 }
 
 #[test]
@@ -84,6 +149,14 @@ fn lower_layers_never_import_upper_ones() {
     ));
     bad.extend(offenders("app", &["crate::views", "crate::runtime"]));
     bad.extend(offenders("views", &["crate::runtime"]));
+    // config is a leaf: TOML in, plain values out; the app reads it at one boundary
+    // (app::settings), nowhere else.
+    bad.extend(offenders("config.rs", &["crate::"]));
+    bad.extend(
+        offenders("app", &["crate::config"])
+            .into_iter()
+            .filter(|b| !b.starts_with("src/app/settings.rs")),
+    );
     assert!(
         bad.is_empty(),
         "imports against the layers:\n{}",
@@ -188,6 +261,7 @@ const DATA: &[&str] = &[
     "logs::pattern",
     "resource",
     "forwards",
+    "settings",
 ];
 
 #[test]
@@ -258,8 +332,8 @@ fn app_modules_form_no_circle() {
 
 #[test]
 fn the_agent_crate_links_nothing_of_the_tui() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/kubedeck-agent/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{e}"));
+    let manifest = root().join("crates/kubedeck-agent/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
     for dep in ["kubedeck =", "ratatui", "axum", "crossterm", "kube ="] {
         assert!(!text.contains(dep), "the agent depends on {dep}");
     }

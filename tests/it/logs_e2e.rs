@@ -50,7 +50,7 @@ fn open_logs_of(t: &mut Term, name: &str) {
 /// Save the pane with `S` (replacing the suggested path with a temporary one) and return the
 /// file's text.
 fn save(t: &mut Term) -> String {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("saved.log");
     t.send("S");
     t.wait_for("save to: kubedeck-");
@@ -58,7 +58,7 @@ fn save(t: &mut Term) -> String {
     t.wait_until("the prompt emptied", |s| s.contains("save to: █"));
     t.send(&format!("{}\r", path.to_string_lossy()));
     t.wait_for("saved ");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"))
+    std::fs::read_to_string(&path).unwrap()
 }
 
 fn step_numbers(text: &str) -> Vec<u64> {
@@ -417,7 +417,7 @@ fn step_logs_captured_while_running_outlive_the_runs_pods() {
     let run = failed
         .clone()
         .or_else(|| with_reason("Succeeded"))
-        .unwrap_or_else(|| panic!("no finished run"));
+        .expect("no finished run");
     let pods: Vec<String> = w
         .sim
         .store()
@@ -510,7 +510,7 @@ fn a_step_running_when_its_pod_is_deleted_is_captured_up_to_then() {
                     .flatten()
                     .any(|c| !c["state"]["running"].is_null())
         })
-        .unwrap_or_else(|| panic!("no Tekton pod with a running step"));
+        .expect("no Tekton pod with a running step");
     let name = pod["metadata"]["name"]
         .as_str()
         .unwrap_or_default()

@@ -138,7 +138,7 @@ fn cordon_and_uncordon_in_the_ui() {
         .sim
         .store()
         .get(Kind::Node, &(String::new(), "worker-02".into()))
-        .unwrap_or_else(|| panic!("node gone"));
+        .expect("node gone");
     assert_eq!(node["spec"]["unschedulable"], true);
     t.send("U");
     t.wait_for("Uncordon node/worker-02?");
@@ -162,7 +162,7 @@ fn read_only_refuses_cordon() {
         .sim
         .store()
         .get(Kind::Node, &(String::new(), "worker-02".into()))
-        .unwrap_or_else(|| panic!("node gone"));
+        .expect("node gone");
     assert!(node["spec"]["unschedulable"].is_null());
 }
 
@@ -246,6 +246,6 @@ fn drain_previews_then_cordons_and_evicts_all_but_daemonsets() {
     );
     let agent = store
         .get(Kind::Pod, &("demo".into(), "drain-agent".into()))
-        .unwrap_or_else(|| panic!("the DaemonSet pod stays"));
+        .expect("the DaemonSet pod stays");
     assert!(agent["metadata"]["deletionTimestamp"].is_null());
 }

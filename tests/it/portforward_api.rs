@@ -24,12 +24,10 @@ fn ready_pod(name: &str, app: &str) -> serde_json::Value {
 }
 
 async fn get(addr: std::net::SocketAddr, path: &str) -> String {
-    let mut c = tokio::net::TcpStream::connect(addr)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
     c.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let mut out = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(10), c.read_to_end(&mut out)).await;
     assert!(read.is_ok(), "no answer through the forward");
@@ -41,7 +39,7 @@ async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<ForwardReport>) -> F
         .await
         .ok()
         .flatten()
-        .unwrap_or_else(|| panic!("the forward said nothing"))
+        .expect("the forward said nothing")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -118,7 +116,7 @@ async fn a_taken_port_stops_the_forward_and_a_missing_pod_is_an_error() {
     let client = common::client_for(&sim).await;
     let clients = ClientHandle::fixed(client);
     let cluster = ClusterId::new("sim");
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().map(|a| a.port()).unwrap_or(1);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let pod = ObjectRef::new(&cluster, ResourceKind::Pods, "demo", "no-such-pod");

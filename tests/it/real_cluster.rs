@@ -22,16 +22,13 @@ fn kubeconfig() -> PathBuf {
 }
 
 async fn first_pods(path: &PathBuf) -> Vec<(String, String)> {
-    let kc = kube::config::Kubeconfig::read_from(path).unwrap_or_else(|e| panic!("{e}"));
+    let kc = kube::config::Kubeconfig::read_from(path).unwrap();
     let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let client = kube::Client::try_from(cfg).unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
+    let client = kube::Client::try_from(cfg).unwrap();
     let pods: Api<Pod> = Api::all(client);
-    let list = pods
-        .list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("list pods: {e}"));
+    let list = pods.list(&ListParams::default()).await.expect("list pods");
     let mut keys: Vec<_> = list
         .items
         .iter()
@@ -53,7 +50,7 @@ async fn first_pods(path: &PathBuf) -> Vec<(String, String)> {
 )]
 fn real_cluster_pods_view_shows_and_filters() {
     let path = kubeconfig();
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
     let keys = rt.block_on(first_pods(&path));
     assert!(!keys.is_empty(), "the real cluster has no pods to show");
     let mut t = Term::with_kubeconfig(&path, &["-A", "--readonly"], 200, 60);
@@ -76,7 +73,7 @@ fn real_cluster_pods_view_shows_and_filters() {
 )]
 fn real_cluster_describe_fetches_the_pod() {
     let path = kubeconfig();
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
     let keys = rt.block_on(first_pods(&path));
     assert!(!keys.is_empty(), "the real cluster has no pods to show");
     let (ns, name) = &keys[0];
@@ -152,7 +149,7 @@ fn real_cluster_every_view_by_command() {
 )]
 fn real_cluster_pod_logs_in_a_pane() {
     let path = kubeconfig();
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
     let keys = rt.block_on(first_pods(&path));
     let Some((ns, name)) = keys.first().cloned() else {
         panic!("the real cluster has no pods to show");
@@ -190,11 +187,11 @@ fn session_target(var: &str) -> (String, String, String) {
 }
 
 async fn client_from(path: &PathBuf) -> kube::Client {
-    let kc = kube::config::Kubeconfig::read_from(path).unwrap_or_else(|e| panic!("{e}"));
+    let kc = kube::config::Kubeconfig::read_from(path).unwrap();
     let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    kube::Client::try_from(cfg).unwrap_or_else(|e| panic!("{e}"))
+        .unwrap();
+    kube::Client::try_from(cfg).unwrap()
 }
 
 /// Connect `backend`, type `input`, return the output and how it ended.
@@ -204,10 +201,7 @@ async fn session_output(
 ) -> (String, kubedeck::pty::Ended) {
     let (tx, _progress) = tokio::sync::mpsc::unbounded_channel();
     let size = kubedeck::pty::Size { rows: 24, cols: 80 };
-    let conn = backend
-        .connect(size, tx)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let conn = backend.connect(size, tx).await.unwrap();
     common::type_and_finish(conn, input).await
 }
 
@@ -219,7 +213,7 @@ async fn session_output(
 fn real_cluster_exec_shell() {
     let path = kubeconfig();
     let (namespace, pod, container) = session_target("KUBEDECK_E2E_EXEC_POD");
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
     let (out, ended) = rt.block_on(async {
         let client = client_from(&path).await;
         let exec = kubedeck::kube::exec::Exec {
@@ -245,13 +239,13 @@ fn real_cluster_exec_shell() {
 fn real_cluster_ephemeral_debug() {
     let path = kubeconfig();
     let (namespace, pod, container) = session_target("KUBEDECK_E2E_DEBUG_POD");
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
     let (out, ended) = rt.block_on(async {
         let client = client_from(&path).await;
         let profile = kubedeck::kube::debug::default_profiles()
             .into_iter()
             .find(|p| p.name == "busybox")
-            .unwrap_or_else(|| panic!("busybox profile"));
+            .expect("busybox profile");
         let debug = kubedeck::kube::debug::Ephemeral {
             target: kubedeck::kube::exec::Target {
                 client,
@@ -324,7 +318,7 @@ fn real_cluster_kinds_show_what_kubectl_shows() {
 fn real_cluster_agent_session() {
     let path = kubeconfig();
     let (namespace, pod, container) = session_target("KUBEDECK_E2E_AGENT_POD");
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
     let expected_host = pod.clone();
     let (out, ended) = rt.block_on(async {
         let client = client_from(&path).await;

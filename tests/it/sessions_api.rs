@@ -62,7 +62,7 @@ async fn exec_falls_back_to_sh_and_reports_the_exit_code() {
         command: None,
     })
     .await;
-    let conn = conn.unwrap_or_else(|e| panic!("{e}"));
+    let conn = conn.unwrap();
     assert!(
         progress.iter().any(|p| p.contains("bash not found")),
         "{progress:?}"
@@ -118,21 +118,21 @@ async fn ephemeral_debug_runs_then_reattaches_instead_of_adding_another() {
     let busybox = default_profiles()
         .into_iter()
         .find(|p| p.name == "busybox")
-        .unwrap_or_else(|| panic!("busybox profile"));
+        .expect("busybox profile");
     let debug = |client: kube::Client| Ephemeral {
         target: target(client, "web"),
         profile: busybox.clone(),
         timeout: Duration::from_secs(30),
     };
     let (conn, progress) = connect(debug(client.clone())).await;
-    let first = conn.unwrap_or_else(|e| panic!("{e}"));
+    let first = conn.unwrap();
     let text = progress.join("\n");
     assert!(text.contains("Pulling image \"busybox:1.37\""), "{text}");
     assert!(text.contains("is running; attaching"), "{text}");
 
     // Still running: the second session attaches to the same debugger.
     let (conn, progress) = connect(debug(client)).await;
-    let second = conn.unwrap_or_else(|e| panic!("{e}"));
+    let second = conn.unwrap();
     assert!(
         progress.iter().any(|p| p.contains("re-attaching")),
         "{progress:?}"
@@ -140,7 +140,7 @@ async fn ephemeral_debug_runs_then_reattaches_instead_of_adding_another() {
     let stored = sim
         .store()
         .get(Kind::Pod, &("demo".into(), "web".into()))
-        .unwrap_or_else(|| panic!("pod gone"));
+        .expect("pod gone");
     assert_eq!(
         stored["spec"]["ephemeralContainers"]
             .as_array()
@@ -161,7 +161,7 @@ async fn ephemeral_refusals_name_the_cause() {
     let profile = default_profiles()
         .into_iter()
         .find(|p| p.name == "busybox")
-        .unwrap_or_else(|| panic!("busybox profile"));
+        .expect("busybox profile");
     let attempt = |client: kube::Client| Ephemeral {
         target: target(client, "web"),
         profile: profile.clone(),
@@ -222,18 +222,18 @@ async fn deleting_the_pod_ends_its_debug_session() {
     let profile = default_profiles()
         .into_iter()
         .find(|p| p.name == "busybox")
-        .unwrap_or_else(|| panic!("busybox profile"));
+        .expect("busybox profile");
     let (conn, _) = connect(Ephemeral {
         target: target(client.clone(), "doomed"),
         profile,
         timeout: Duration::from_secs(30),
     })
     .await;
-    let mut conn = conn.unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = conn.unwrap();
     let api: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::namespaced(client, "demo");
     api.delete("doomed", &kube::api::DeleteParams::default())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let drained = async { while conn.output.recv().await.is_some() {} };
     tokio::time::timeout(Duration::from_secs(20), drained)
         .await

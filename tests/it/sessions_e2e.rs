@@ -148,7 +148,7 @@ fn ephemeral_debug_container_with_a_profile() {
         .sim
         .store()
         .get(Kind::Pod, &("demo".into(), "dbg-one".into()))
-        .unwrap_or_else(|| panic!("pod gone"));
+        .expect("pod gone");
     let eph = &pod["spec"]["ephemeralContainers"][0];
     assert_eq!(eph["targetContainerName"], "app", "{pod}");
     assert_eq!(eph["image"], "nicolaka/netshoot:v0.13");
@@ -183,13 +183,13 @@ fn a_failed_image_pull_says_why() {
     w.sim
         .store()
         .put(Kind::Pod, running_pod("demo", "pull-one"));
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,
         "[[debug.profiles]]\nname = \"broken\"\nimage = \"registry.local/does-not-exist:1\"\n",
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let cfg = config.to_string_lossy().to_string();
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo", "--config", &cfg], 160, 45);
     on_pod(&mut t, "pull-one", "D");
@@ -227,14 +227,14 @@ fn a_flooding_session_does_not_hold_the_keyboard() {
 fn recording_writes_a_valid_asciicast() {
     let w = world(common::frozen(10));
     w.sim.store().put(Kind::Pod, running_pod("demo", "rec-one"));
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     let casts = dir.path().join("casts");
     std::fs::write(
         &config,
         format!("[sessions]\nrecord_dir = {:?}\n", casts.to_string_lossy()),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let cfg = config.to_string_lossy().to_string();
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo", "--config", &cfg], 160, 45);
     on_pod(&mut t, "rec-one", "s");
@@ -247,12 +247,12 @@ fn recording_writes_a_valid_asciicast() {
     t.send(&format!("{PREFIX}r"));
     t.wait_for("recording saved");
     let files: Vec<_> = std::fs::read_dir(&casts)
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
-    let text = std::fs::read_to_string(&files[0]).unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(&files[0]).unwrap();
     let lines: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -327,7 +327,7 @@ fn local_shell_kubeconfig_is_private_and_removed_on_sighup() {
         "under the user's own directories: {path}"
     );
     assert!(std::path::Path::new(&path).exists());
-    let pid = t.pid().unwrap_or_else(|| panic!("no pid"));
+    let pid = t.pid().expect("no pid");
     let hup = std::process::Command::new("kill")
         .args(["-HUP", &pid.to_string()])
         .status()

@@ -27,10 +27,7 @@ async fn lists_paginate_and_select() {
     let sim = common::start(common::frozen(40)).await;
     let client = common::client_for(&sim).await;
     let pods: Api<Pod> = Api::all(client.clone());
-    let all = pods
-        .list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let all = pods.list(&ListParams::default()).await.unwrap();
     let expected = sim.store().count(Kind::Pod);
     assert_eq!(all.items.len(), expected);
 
@@ -38,7 +35,7 @@ async fn lists_paginate_and_select() {
     let mut names = Vec::new();
     let mut lp = ListParams::default().limit(7);
     loop {
-        let page = pods.list(&lp).await.unwrap_or_else(|e| panic!("{e}"));
+        let page = pods.list(&lp).await.unwrap();
         names.extend(page.items.iter().filter_map(|p| p.metadata.name.clone()));
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
             Some(c) => lp = lp.continue_token(&c),
@@ -48,10 +45,7 @@ async fn lists_paginate_and_select() {
     assert_eq!(names.len(), expected);
 
     let demo: Api<Pod> = Api::namespaced(client.clone(), "demo");
-    let demo_pods = demo
-        .list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let demo_pods = demo.list(&ListParams::default()).await.unwrap();
     assert!(!demo_pods.items.is_empty());
     assert!(
         demo_pods
@@ -68,7 +62,7 @@ async fn lists_paginate_and_select() {
     let on_node = pods
         .list(&ListParams::default().fields(&format!("spec.nodeName={node}")))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(!on_node.items.is_empty() && on_node.items.len() < expected);
     assert!(
         on_node
@@ -80,7 +74,7 @@ async fn lists_paginate_and_select() {
     let web = pods
         .list(&ListParams::default().labels("app=web"))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(web.items.iter().all(|p| {
         p.metadata
             .labels
@@ -98,7 +92,7 @@ async fn lists_paginate_and_select() {
     let by_name = pods
         .list(&ListParams::default().fields(&format!("metadata.name={one}")))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(by_name.items.len(), 1);
 
     let bad = pods
@@ -118,7 +112,7 @@ async fn lists_paginate_and_select() {
     let about = events
         .list(&ListParams::default().fields("involvedObject.kind=PipelineRun"))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(
         about
             .items
@@ -138,10 +132,7 @@ async fn watch_resumes_from_resource_version_and_sends_bookmarks() {
     let sim = common::start(common::frozen(10)).await;
     let client = common::client_for(&sim).await;
     let pods: Api<Pod> = Api::namespaced(client, "demo");
-    let list = pods
-        .list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let list = pods.list(&ListParams::default()).await.unwrap();
     let rv = list.metadata.resource_version.clone().unwrap_or_default();
     let victim = list
         .items
@@ -151,16 +142,12 @@ async fn watch_resumes_from_resource_version_and_sends_bookmarks() {
     // A change made before the watch starts is replayed from history.
     pods.delete(&victim, &DeleteParams::default().grace_period(0))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let wp = WatchParams::default().timeout(10);
-    let mut stream = pods
-        .watch(&wp, &rv)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .boxed();
+    let mut stream = pods.watch(&wp, &rv).await.unwrap().boxed();
     let mut saw_delete = false;
     let mut saw_bookmark = false;
-    while let Some(ev) = stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+    while let Some(ev) = stream.try_next().await.unwrap() {
         match ev {
             WatchEvent::Deleted(p) if p.metadata.name.as_deref() == Some(victim.as_str()) => {
                 saw_delete = true
@@ -188,9 +175,9 @@ async fn compacted_resource_version_gets_410_in_stream() {
     let mut stream = pods
         .watch(&WatchParams::default(), "1")
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .boxed();
-    match stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+    match stream.try_next().await.unwrap() {
         Some(WatchEvent::Error(e)) => {
             assert_eq!((e.code, e.reason.as_str()), (410, "Expired"));
             assert!(
@@ -208,10 +195,7 @@ async fn logs_honour_tail_limit_timestamps_previous_and_container() {
     let sim = common::start(common::frozen(30)).await;
     let client = common::client_for(&sim).await;
     let pods: Api<Pod> = Api::all(client.clone());
-    let all = pods
-        .list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let all = pods.list(&ListParams::default()).await.unwrap();
     let running = all.items.iter().find(|p| {
         let steady = p
             .metadata
@@ -222,7 +206,7 @@ async fn logs_honour_tail_limit_timestamps_previous_and_container() {
             == Some("steady");
         steady && p.spec.as_ref().is_some_and(|s| s.containers.len() == 1)
     });
-    let running = running.unwrap_or_else(|| panic!("a running single-container pod"));
+    let running = running.expect("a running single-container pod");
     let ns = running.metadata.namespace.clone().unwrap_or_default();
     let name = running.metadata.name.clone().unwrap_or_default();
     let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
@@ -237,7 +221,7 @@ async fn logs_honour_tail_limit_timestamps_previous_and_container() {
             },
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let lines: Vec<&str> = tail.lines().collect();
     assert_eq!(lines.len(), 3);
     assert!(
@@ -256,7 +240,7 @@ async fn logs_honour_tail_limit_timestamps_previous_and_container() {
             },
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(limited.len(), 40);
 
     let since = api
@@ -268,11 +252,8 @@ async fn logs_honour_tail_limit_timestamps_previous_and_container() {
             },
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let everything = api
-        .logs(&name, &LogParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
+    let everything = api.logs(&name, &LogParams::default()).await.unwrap();
     assert!(since.lines().count() < everything.lines().count());
 
     // Previous: a crash-looping pod has one; its last line is the failure.
@@ -282,7 +263,7 @@ async fn logs_honour_tail_limit_timestamps_previous_and_container() {
             .and_then(|s| s.container_statuses.as_ref())
             .is_some_and(|cs| cs.iter().any(|c| c.restart_count > 0))
     });
-    let crasher = crasher.unwrap_or_else(|| panic!("a restarted pod"));
+    let crasher = crasher.expect("a restarted pod");
     let capi: Api<Pod> = Api::namespaced(
         client.clone(),
         crasher.metadata.namespace.as_deref().unwrap_or_default(),
@@ -299,7 +280,7 @@ async fn logs_honour_tail_limit_timestamps_previous_and_container() {
             },
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(
         prev.contains("OutOfMemoryError") || prev.contains("exiting with code"),
         "{prev}"
@@ -322,7 +303,7 @@ async fn logs_honour_tail_limit_timestamps_previous_and_container() {
         .items
         .iter()
         .find(|p| p.spec.as_ref().is_some_and(|s| s.containers.len() > 1))
-        .unwrap_or_else(|| panic!("a multi-container pod"));
+        .expect("a multi-container pod");
     let mapi: Api<Pod> = Api::namespaced(
         client.clone(),
         multi.metadata.namespace.as_deref().unwrap_or_default(),
@@ -353,7 +334,7 @@ async fn logs_honour_tail_limit_timestamps_previous_and_container() {
             },
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let mut buf = Vec::new();
     use futures::AsyncReadExt;
     let mut chunk = [0u8; 256];
@@ -372,32 +353,24 @@ async fn delete_is_graceful_then_gone() {
     let sim = common::start(common::frozen(10)).await;
     let client = common::client_for(&sim).await;
     let pods: Api<Pod> = Api::namespaced(client, "demo");
-    let list = pods
-        .list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let list = pods.list(&ListParams::default()).await.unwrap();
     let running = list
         .items
         .iter()
         .find(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
-        .unwrap_or_else(|| panic!("running pod"));
+        .expect("running pod");
     let name = running.metadata.name.clone().unwrap_or_default();
     let rv = list.metadata.resource_version.clone().unwrap_or_default();
     let mut stream = pods
         .watch(&WatchParams::default().timeout(10), &rv)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .boxed();
-    let res = pods
-        .delete(&name, &DeleteParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let marked = res
-        .left()
-        .unwrap_or_else(|| panic!("graceful delete returns the object"));
+    let res = pods.delete(&name, &DeleteParams::default()).await.unwrap();
+    let marked = res.left().expect("graceful delete returns the object");
     assert!(marked.metadata.deletion_timestamp.is_some());
     let mut modified = false;
-    while let Some(ev) = stream.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+    while let Some(ev) = stream.try_next().await.unwrap() {
         match ev {
             WatchEvent::Modified(p) if p.metadata.name.as_deref() == Some(name.as_str()) => {
                 modified = p.metadata.deletion_timestamp.is_some()
@@ -417,19 +390,14 @@ async fn delete_is_graceful_then_gone() {
 async fn tekton_and_metrics_are_discoverable() {
     let sim = common::start(common::frozen(10)).await;
     let client = common::client_for(&sim).await;
-    let found = tekton::discover(&client)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let found = tekton::discover(&client).await.unwrap();
     let ar = match found {
         TektonApi::Served(ar) => ar,
         TektonApi::NotInstalled => panic!("tekton should be served"),
     };
     assert_eq!(ar.version, "v1");
     let prs: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-    let list = prs
-        .list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let list = prs.list(&ListParams::default()).await.unwrap();
     assert_eq!(list.items.len(), 6);
     let nodes: Api<Node> = Api::all(client.clone());
     assert_eq!(
@@ -443,7 +411,7 @@ async fn tekton_and_metrics_are_discoverable() {
     let metrics = client
         .list_api_group_resources("metrics.k8s.io/v1beta1")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(metrics.resources.iter().any(|r| r.name == "nodes"));
     sim.faults().set_metrics_enabled(false);
     assert!(
@@ -455,7 +423,7 @@ async fn tekton_and_metrics_are_discoverable() {
     let events_v1 = client
         .list_api_group_resources("events.k8s.io/v1")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(events_v1.resources.iter().any(|r| r.name == "events"));
 }
 
@@ -486,19 +454,13 @@ async fn tekton_falls_back_to_v1beta1_and_reports_not_installed() {
     let sim = common::start(common::frozen(5)).await;
     let client = common::client_for(&sim).await;
     sim.faults().set_api_served("tekton.dev/v1", false);
-    let ar = match tekton::discover(&client)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-    {
+    let ar = match tekton::discover(&client).await.unwrap() {
         TektonApi::Served(ar) => ar,
         TektonApi::NotInstalled => panic!("v1beta1 is still served"),
     };
     assert_eq!(ar.version, "v1beta1");
     let prs: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-    let list = prs
-        .list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let list = prs.list(&ListParams::default()).await.unwrap();
     assert_eq!(list.items.len(), 6);
     assert!(list.items.iter().all(|p| p.types.as_ref().map(|t| t.api_version.as_str()) == Some("tekton.dev/v1beta1")));
 
@@ -582,13 +544,12 @@ async fn wrong_token_is_unauthorized() {
     let sim = common::start(common::frozen(3)).await;
     let mut kc = sim.kubeconfig();
     kc["users"][0]["user"]["token"] = serde_json::json!("expired-token");
-    let parsed =
-        kube::config::Kubeconfig::from_yaml(&kc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let parsed = kube::config::Kubeconfig::from_yaml(&kc.to_string()).unwrap();
     let cfg =
         kube::Config::from_custom_kubeconfig(parsed, &kube::config::KubeConfigOptions::default())
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    let client = kube::Client::try_from(cfg).unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
+    let client = kube::Client::try_from(cfg).unwrap();
     let pods: Api<Pod> = Api::all(client);
     let err = pods.list(&ListParams::default()).await.err().map(api_error);
     assert_eq!(
@@ -604,9 +565,7 @@ async fn latency_is_added() {
     sim.faults().set_latency(Duration::from_millis(300));
     let pods: Api<Pod> = Api::all(client);
     let started = std::time::Instant::now();
-    pods.list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    pods.list(&ListParams::default()).await.unwrap();
     // Not a timing budget: the fault's own contract is "at least this much delay".
     assert!(started.elapsed() >= Duration::from_millis(300));
 }
@@ -728,7 +687,7 @@ async fn drain_respects_disruption_budgets() {
     let node = sim
         .store()
         .get(Kind::Node, &(String::new(), "worker-01".into()))
-        .unwrap_or_else(|| panic!("node"));
+        .expect("node");
     assert_eq!(node["spec"]["unschedulable"], true, "cordoned first");
     let guarded = sim
         .store()
@@ -752,7 +711,7 @@ async fn a_memory_hog_pushes_its_node_into_pressure_and_a_best_effort_pod_is_evi
         .iter()
         .find(|p| role(p, "hog"))
         .cloned()
-        .unwrap_or_else(|| panic!("the demo world has a memory hog"));
+        .expect("the demo world has a memory hog");
     let node = hog["spec"]["nodeName"]
         .as_str()
         .unwrap_or_default()
@@ -765,7 +724,7 @@ async fn a_memory_hog_pushes_its_node_into_pressure_and_a_best_effort_pod_is_evi
         .iter()
         .find(|p| role(p, "besteffort"))
         .cloned()
-        .unwrap_or_else(|| panic!("a best-effort pod"));
+        .expect("a best-effort pod");
     assert_eq!(
         best_effort["spec"]["nodeName"].as_str(),
         Some(node.as_str())
@@ -800,10 +759,7 @@ async fn a_memory_hog_pushes_its_node_into_pressure_and_a_best_effort_pod_is_evi
         "pods",
     );
     let metrics: Api<DynamicObject> = Api::namespaced_with(client, "demo", &ar);
-    let list = metrics
-        .list(&ListParams::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let list = metrics.list(&ListParams::default()).await.unwrap();
     let hog_name = hog["metadata"]["name"].as_str().unwrap_or_default();
     let hog_usage = list
         .items
@@ -824,7 +780,7 @@ async fn a_memory_hog_pushes_its_node_into_pressure_and_a_best_effort_pod_is_evi
     let evicted = sim
         .store()
         .get(Kind::Pod, &("demo".into(), be_name.clone()))
-        .unwrap_or_else(|| panic!("evicted pods stay"));
+        .expect("evicted pods stay");
     assert_eq!(evicted["status"]["reason"], "Evicted", "{evicted}");
     let events = sim.store().snapshot(Kind::Event).items;
     assert!(
@@ -954,16 +910,16 @@ async fn pod_metrics_are_polled_only_while_pod_usage_is_shown() {
 async fn seeded_workloads_select_their_own_pods() {
     let sim = common::start(common::frozen(40)).await;
     let client = common::client_for(&sim).await;
-    let deploy = kubedeck::kube::owner::owner_kind("deploy").unwrap_or_else(|| panic!("kind"));
+    let deploy = kubedeck::kube::owner::owner_kind("deploy").expect("kind");
     let selector = kubedeck::kube::owner::owner_selector(client.clone(), "demo", deploy, "web")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(selector, "app=web");
     let pods: Api<Pod> = Api::namespaced(client.clone(), "demo");
     let selected = pods
         .list(&ListParams::default().labels(&selector))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(!selected.items.is_empty());
     // Every pod of the app in the namespace is one of the Deployment's (through a ReplicaSet
     // the simulator serves too).
@@ -974,13 +930,13 @@ async fn seeded_workloads_select_their_own_pods() {
             .as_ref()
             .and_then(|o| o.first())
             .map(|o| (o.kind.clone(), o.name.clone()))
-            .unwrap_or_else(|| panic!("no owner"));
+            .expect("no owner");
         assert_eq!(owner.0, "ReplicaSet");
-        let rs = kubedeck::kube::owner::owner_kind("rs").unwrap_or_else(|| panic!("kind"));
+        let rs = kubedeck::kube::owner::owner_kind("rs").expect("kind");
         let rs_selector =
             kubedeck::kube::owner::owner_selector(client.clone(), "demo", rs, &owner.1)
                 .await
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
         assert!(rs_selector.contains("pod-template-hash="), "{rs_selector}");
     }
     let missing = kubedeck::kube::owner::owner_selector(client, "demo", deploy, "nope").await;
@@ -1039,9 +995,7 @@ async fn events_are_listed_after_the_pods_settle_even_when_pods_are_forbidden() 
 async fn raw_get(sim: &kubedeck_sim::Sim, path: &str, gzip: bool) -> (String, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = sim.url().trim_start_matches("http://").to_string();
-    let mut conn = tokio::net::TcpStream::connect(&addr)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let encoding = if gzip {
         "Accept-Encoding: gzip\r\n"
     } else {
@@ -1050,9 +1004,7 @@ async fn raw_get(sim: &kubedeck_sim::Sim, path: &str, gzip: bool) -> (String, Ve
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer kubedeck-sim-token\r\n{encoding}Connection: close\r\n\r\n"
     );
-    conn.write_all(request.as_bytes())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    conn.write_all(request.as_bytes()).await.unwrap();
     let mut out = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(10), conn.read_to_end(&mut out)).await;
     assert!(read.is_ok(), "no complete answer to {path}");
@@ -1071,8 +1023,8 @@ async fn large_lists_are_gzipped_for_a_client_that_asks_and_kube_rs_reads_them()
     assert!(head.contains("content-encoding: gzip"), "{head}");
     let mut json = String::new();
     let mut gz = flate2::read::GzDecoder::new(body.as_slice());
-    std::io::Read::read_to_string(&mut gz, &mut json).unwrap_or_else(|e| panic!("{e}"));
-    let list: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+    std::io::Read::read_to_string(&mut gz, &mut json).unwrap();
+    let list: serde_json::Value = serde_json::from_str(&json).unwrap();
     let pods = sim.store().count(Kind::Pod);
     assert_eq!(list["items"].as_array().map(Vec::len), Some(pods));
     assert!(
@@ -1095,7 +1047,7 @@ async fn large_lists_are_gzipped_for_a_client_that_asks_and_kube_rs_reads_them()
     let listed = Api::<Pod>::all(client)
         .list(&ListParams::default())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(listed.items.len(), pods);
     assert_eq!(
         sim.gzipped_responses(),
@@ -1116,13 +1068,13 @@ async fn discovery_is_aggregated_when_asked_and_every_kind_resolves() {
         let req = http::Request::get(path)
             .header("Accept", AGGREGATED_ACCEPT)
             .body(Vec::new())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let v: serde_json::Value = client.request(req).await.unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
+        let v: serde_json::Value = client.request(req).await.unwrap();
         assert_eq!(v["kind"], "APIGroupDiscoveryList", "{path}");
         let items = v["items"].as_array().cloned().unwrap_or_default();
         assert!(items.iter().any(|i| i["metadata"] == first), "{path}: {v}");
     }
-    let catalog = discover(&client).await.unwrap_or_else(|e| panic!("{e}"));
+    let catalog = discover(&client).await.unwrap();
     for name in [
         "deploy",
         "svc",
@@ -1147,6 +1099,6 @@ async fn discovery_is_aggregated_when_asked_and_every_kind_resolves() {
     ] {
         assert!(catalog.resolve(name).is_ok(), "{name} does not resolve");
     }
-    let deploy = catalog.resolve("deploy").unwrap_or_else(|e| panic!("{e}"));
+    let deploy = catalog.resolve("deploy").unwrap();
     assert!(deploy.subresources.contains(&"scale".to_string()));
 }

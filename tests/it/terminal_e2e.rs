@@ -22,11 +22,10 @@ printf '\e(0lqqk\e(B\n'
 fn a_program_waiting_for_its_terminal_answers_completes() {
     let bash = std::path::Path::new("/bin/bash");
     assert!(bash.exists(), "bash is needed for this test's program");
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("asks.sh");
-    std::fs::write(&script, ASKS).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&script, ASKS).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     let w = world(common::frozen(6));
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     t.wait_for("pods(demo)");

@@ -72,10 +72,8 @@ pub fn parse(args: &[String]) -> Result<Command, CliError> {
             _ => Err(CliError::Unknown(first.clone())),
         },
         join::COMMAND => {
-            let mut flags: Vec<(&str, Option<String>)> = join::FLAGS
-                .into_iter()
-            .map(|f| (f, None))
-            .collect();
+            let mut flags: Vec<(&str, Option<String>)> =
+                join::FLAGS.into_iter().map(|f| (f, None)).collect();
             let mut it = rest.iter();
             while let Some(flag) = it.next() {
                 let slot = flags

@@ -26,14 +26,7 @@ pub mod join {
     pub const SHELL: &str = "--shell";
     pub const REQUESTED_BY: &str = "--requested-by";
     /// Every flag `join` takes, each followed by its value.
-    pub const FLAGS: [&str; 6] = [
-        NAMESPACE,
-        POD,
-        CONTAINER,
-        CONTAINER_ID,
-        SHELL,
-        REQUESTED_BY,
-    ];
+    pub const FLAGS: [&str; 6] = [NAMESPACE, POD, CONTAINER, CONTAINER_ID, SHELL, REQUESTED_BY];
     /// The longest `--requested-by` kubedeck sends (the agent refuses longer arguments).
     pub const MAX_REQUESTED_BY: usize = 200;
 }

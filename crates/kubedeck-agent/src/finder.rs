@@ -145,7 +145,7 @@ mod tests {
     const HEX: &str = "3f1c0e2b7a9d4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6";
 
     fn id(scheme: &str) -> ContainerId {
-        ContainerId::parse(&format!("{scheme}://{HEX}")).unwrap_or_else(|e| panic!("{e}"))
+        ContainerId::parse(&format!("{scheme}://{HEX}")).unwrap()
     }
 
     #[test]
@@ -208,18 +208,16 @@ mod tests {
 
     /// A fake /proc: (pid, ppid, cgroup text, NSpid).
     fn fake_proc(procs: &[(u32, u32, String, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         for (pid, ppid, cgroup, nspid) in procs {
             let p = dir.path().join(pid.to_string());
-            std::fs::create_dir_all(&p).unwrap_or_else(|e| panic!("{e}"));
-            let write = |name: &str, text: String| {
-                std::fs::write(p.join(name), text).unwrap_or_else(|e| panic!("{e}"))
-            };
+            std::fs::create_dir_all(&p).unwrap();
+            let write = |name: &str, text: String| std::fs::write(p.join(name), text).unwrap();
             write("cgroup", cgroup.clone());
             write("stat", format!("{pid} (sh (x) y) S {ppid} 1 1 0 -1"));
             write("status", format!("Name:\tsh\nNSpid:\t{nspid}\n"));
         }
-        std::fs::create_dir_all(dir.path().join("self")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(dir.path().join("self")).unwrap();
         dir
     }
 

@@ -125,8 +125,7 @@ mod tests {
     #[test]
     fn ids_as_the_kubelet_reports_them() {
         for scheme in ["containerd", "cri-o", "docker"] {
-            let id =
-                ContainerId::parse(&format!("{scheme}://{HEX}")).unwrap_or_else(|e| panic!("{e}"));
+            let id = ContainerId::parse(&format!("{scheme}://{HEX}")).unwrap();
             assert_eq!(id.to_string(), format!("{scheme}://{HEX}"));
         }
     }

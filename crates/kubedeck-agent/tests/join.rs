@@ -4,6 +4,8 @@
 //! containerd-style ID. The agent binary, under a PTY as the kubelet would run it, must find it
 //! by that ID and give a shell that sees the target's hostname, interfaces, processes (PID 1 is
 //! the target's) and files (through /proc/PID/root). Needs root: ignored otherwise.
+// Helpers outside the test functions unwrap too: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -29,7 +31,7 @@ fn start_target(hostname: &str) -> Target {
         address: "10.77.0.1/24",
         private_dir: &marker_dir,
     })
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     Target {
         _container: container,
         hex,
@@ -64,24 +66,16 @@ fn agent_session(args: &[&str], input: &str, run_dir: &Path) -> (String, u32) {
             pixel_width: 0,
             pixel_height: 0,
         })
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kubedeck-agent"));
     cmd.args(args);
     cmd.env("KUBEDECK_AGENT_RUN", run_dir);
     cmd.env("TERM", "dumb");
-    let mut child = pty
-        .slave
-        .spawn_command(cmd)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
     drop(pty.slave);
-    let mut reader = pty
-        .master
-        .try_clone_reader()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut writer = pty.master.take_writer().unwrap_or_else(|e| panic!("{e}"));
-    writer
-        .write_all(input.as_bytes())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut writer = pty.master.take_writer().unwrap();
+    writer.write_all(input.as_bytes()).unwrap();
     let reading = std::thread::spawn(move || {
         let mut out = Vec::new();
         let mut buf = [0u8; 4096];
@@ -94,7 +88,7 @@ fn agent_session(args: &[&str], input: &str, run_dir: &Path) -> (String, u32) {
         }
         out
     });
-    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    let status = child.wait().unwrap();
     drop(writer);
     drop(pty.master);
     let out = reading.join().unwrap_or_default();
@@ -111,7 +105,7 @@ fn agent_session(args: &[&str], input: &str, run_dir: &Path) -> (String, u32) {
 )]
 fn the_shell_sees_the_targets_hostname_network_processes_and_files() {
     let target = start_target("kd-target");
-    let run = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = tempfile::tempdir().unwrap();
     let id = format!("containerd://{}", target.hex);
     let marker = target.marker_dir.join("marker");
     let input = format!(
@@ -169,7 +163,7 @@ fn the_shell_sees_the_targets_hostname_network_processes_and_files() {
 )]
 fn an_unknown_or_disguised_container_is_refused() {
     let target = start_target("kd-target-2");
-    let run = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = tempfile::tempdir().unwrap();
     // Another runtime's layout for the same hex, and an ID no process has.
     let other: String = target.hex.chars().rev().collect();
     for id in [

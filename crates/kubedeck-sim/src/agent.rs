@@ -20,8 +20,7 @@ const IMAGE: &str = "ghcr.io/kubedeck/kubedeck-agent:0.1.0";
 
 /// Whether `pod` is one of the agent's pods.
 pub fn is_agent_pod(pod: &Value) -> bool {
-    pod["metadata"]["namespace"] == NAMESPACE
-        && pod["metadata"]["labels"][NAME_LABEL] == NAME
+    pod["metadata"]["namespace"] == NAMESPACE && pod["metadata"]["labels"][NAME_LABEL] == NAME
 }
 
 /// Put the agent's namespace, DaemonSet and one pod per node into the store.

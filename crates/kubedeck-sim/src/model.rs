@@ -611,7 +611,12 @@ mod tests {
         Row {
             ready: cell(1),
             status: cell(2),
-            restarts: cell(3).split(' ').next().unwrap_or_default().parse().unwrap_or(0),
+            restarts: cell(3)
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .parse()
+                .unwrap_or(0),
         }
     }
 

@@ -255,7 +255,8 @@ mod tests {
         let mut p = pod(json!({"phase": "Pending", "initContainerStatuses": [
             {"name": "side", "ready": true, "started": true, "restartCount": 1, "state": {"running": {}}},
             {"name": "migrate", "ready": false, "restartCount": 0, "state": {"terminated": {"exitCode": 2, "signal": 0}}}]}));
-        p["spec"]["initContainers"] = json!([{"name": "side", "restartPolicy": "Always"}, {"name": "migrate"}]);
+        p["spec"]["initContainers"] =
+            json!([{"name": "side", "restartPolicy": "Always"}, {"name": "migrate"}]);
         let cells = cells(&p, at("2026-01-01T00:10:00Z"));
         assert_eq!(cells[1], "1/3");
         assert_eq!(cells[2], "Init:ExitCode:2");
@@ -275,7 +276,9 @@ mod tests {
 
     #[test]
     fn readiness_gates_count_true_conditions() {
-        let mut p = pod(json!({"phase": "Running", "conditions": [{"type": "x", "status": "True"}, {"type": "y", "status": "False"}]}));
+        let mut p = pod(
+            json!({"phase": "Running", "conditions": [{"type": "x", "status": "True"}, {"type": "y", "status": "False"}]}),
+        );
         p["spec"]["readinessGates"] = json!([{"conditionType": "x"}, {"conditionType": "y"}]);
         assert_eq!(cells(&p, at("2026-01-01T00:10:00Z"))[8], "1/2");
     }

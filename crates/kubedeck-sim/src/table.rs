@@ -63,9 +63,7 @@ fn cells(served: &Served, crd: Option<&Value>, obj: &Value, now: Timestamp) -> V
     }
     let meta = &obj["metadata"];
     match (served.store, served.view) {
-        (Some(Kind::Pod), View::Stored) => {
-            crate::pod_printer::cells(obj, now)
-        }
+        (Some(Kind::Pod), View::Stored) => crate::pod_printer::cells(obj, now),
         (Some(Kind::Node), _) => {
             let conds = obj["status"]["conditions"]
                 .as_array()

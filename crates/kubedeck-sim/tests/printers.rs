@@ -3,6 +3,8 @@
 //! simulator must give the cells the real server gave for them (`KIND.table.json`, captured in
 //! the same second), column definitions included. Ages are compared as durations within two
 //! seconds (the two captures are a fraction of a second apart).
+// Helpers outside the test functions unwrap too: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 use std::path::PathBuf;

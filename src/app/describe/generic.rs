@@ -170,7 +170,7 @@ mod tests {
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        let v: Value = serde_json::from_str(&text).unwrap();
         v["items"].as_array().cloned().unwrap_or_default()
     }
 

@@ -41,13 +41,13 @@ pub async fn start(opts: SimOptions) -> Sim {
 
 pub async fn client_for(sim: &Sim) -> Client {
     let text = sim.kubeconfig().to_string();
-    let kc = Kubeconfig::from_yaml(&text).unwrap_or_else(|e| panic!("kubeconfig: {e}"));
+    let kc = Kubeconfig::from_yaml(&text).expect("kubeconfig");
     let mut cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
         .await
-        .unwrap_or_else(|e| panic!("config: {e}"));
+        .expect("config");
     // As kubedeck builds its clients (see kube/client.rs).
     cfg.default_retry = false;
-    Client::try_from(cfg).unwrap_or_else(|e| panic!("client: {e}"))
+    Client::try_from(cfg).expect("client")
 }
 
 /// Poll `check` until it holds, failing after `deadline`. For state reached through the network
@@ -75,13 +75,10 @@ pub fn world(opts: SimOptions) -> World {
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap_or_else(|e| panic!("runtime: {e}"));
+        .expect("runtime");
     let sim = rt.block_on(start(opts));
-    let kubeconfig = tempfile::NamedTempFile::new()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_temp_path();
-    sim.write_kubeconfig(&kubeconfig)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let kubeconfig = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    sim.write_kubeconfig(&kubeconfig).unwrap();
     World {
         rt,
         sim,
@@ -111,10 +108,7 @@ pub async fn type_and_finish(
     tokio::time::timeout(std::time::Duration::from_secs(60), prompt)
         .await
         .unwrap_or_else(|_| panic!("no prompt"));
-    conn.input
-        .send(input.as_bytes().to_vec())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    conn.input.send(input.as_bytes().to_vec()).await.unwrap();
     // As the session driver does: the session is over when its output closes or its exit
     // status arrives (kube-rs may not close stdout when its connection fails), whichever first.
     let mut exit = conn.exit;
@@ -194,7 +188,7 @@ pub fn kubectl_with_env(
         .env_remove("KUBECONFIG")
         .envs(env.iter().copied())
         .output()
-        .unwrap_or_else(|e| panic!("run kubectl (install it; .ci/run does): {e}"));
+        .expect("run kubectl (install it; .ci/run does)");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -57,13 +57,13 @@ impl Term {
                 pixel_width: 0,
                 pixel_height: 0,
             })
-            .unwrap_or_else(|e| panic!("openpty: {e}"));
+            .expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kubedeck"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         cmd.env_remove("KUBECONFIG");
-        let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let cache = tempfile::tempdir().unwrap();
         cmd.env("XDG_CACHE_HOME", cache.path());
         // The local shell is $SHELL: a plain sh, so the tests do not depend on (or wait for)
         // the user's shell start-up files (a pyenv rehash lock left by a killed shell once
@@ -72,19 +72,10 @@ impl Term {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = pair
-            .slave
-            .spawn_command(cmd)
-            .unwrap_or_else(|e| panic!("spawn kubedeck: {e}"));
+        let child = pair.slave.spawn_command(cmd).expect("spawn kubedeck");
         drop(pair.slave);
-        let mut reader = pair
-            .master
-            .try_clone_reader()
-            .unwrap_or_else(|e| panic!("pty reader: {e}"));
-        let writer = pair
-            .master
-            .take_writer()
-            .unwrap_or_else(|e| panic!("pty writer: {e}"));
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
         let screen = Arc::new((
             Mutex::new(Screen {
                 parser: vt100::Parser::new(nz(rows), nz(cols), 0),
@@ -202,7 +193,7 @@ impl Term {
     pub fn send(&mut self, bytes: &str) {
         self.writer
             .write_all(bytes.as_bytes())
-            .unwrap_or_else(|e| panic!("write to pty: {e}"));
+            .expect("write to pty");
         let _ = self.writer.flush();
     }
 
