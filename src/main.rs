@@ -185,6 +185,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         .map(|(c, _, _)| ClusterId::new(c))
         .collect();
     app.theme_name = theme_name;
+    app.context_namespaces = context_namespaces;
     if !warnings.is_empty() {
         app.message = Some((
             Severity::Error,
@@ -230,8 +231,6 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         kubeconfig: source,
         cluster,
         others,
-        watch: config.watch.clone(),
-        context_namespaces,
         theme,
         terminal_depth,
         readonly,

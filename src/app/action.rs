@@ -103,17 +103,23 @@ pub enum Action {
     EndSession,
 }
 
+/// One cluster's informers to start: in which namespace (or all), watching which kinds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watched {
+    pub cluster: ClusterId,
+    /// A namespace or all of them (each context's own namespace is resolved by then).
+    pub scope: Scope,
+    pub kinds: Vec<crate::kube::informer::ResourceKind>,
+}
+
 /// Work only the runtime can do (it touches the cluster, the disk, a process or the terminal);
 /// what comes of it returns to `update` as a [`Msg`](super::msg::Msg). Every effect on the
 /// cluster names the cluster it goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// (Re)start the informers of `clusters` (the first first) for `scope` (a namespace or
-    /// context switch).
-    Connect {
-        clusters: Vec<ClusterId>,
-        scope: Scope,
-    },
+    /// (Re)start the informers of these clusters (the first first), each in its scope with
+    /// its kinds (a namespace or context switch).
+    Connect(Vec<Watched>),
     /// Build clients for other contexts, shown together (their informers start once the
     /// clients are ready).
     SwitchContext(Vec<ClusterId>),
@@ -163,10 +169,12 @@ pub enum Effect {
     Clipboard(String),
     /// Read the list of captured Tekton runs (from disk, off the UI task).
     LoadCaptured,
-    /// Connect a session the app has just created (its pane is open).
+    /// Connect a session the app has just created (its pane is open), recording it from the
+    /// start to `record` when every session is recorded.
     OpenSession {
         id: SessionId,
         spec: SessionSpec,
+        record: Option<std::path::PathBuf>,
     },
     /// Keys, a resize or a recording switch for a session.
     SessionInput(SessionId, Input),

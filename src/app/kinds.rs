@@ -69,7 +69,7 @@ pub fn discover(app: &mut App, then: Option<(String, Option<String>)>) -> Vec<Ef
 /// Discovery answered.
 pub fn discovered(
     app: &mut App,
-    result: Result<crate::kube::discovery::ApiCatalog, String>,
+    result: Result<crate::kube::discovery::ApiCatalog, crate::kube::error::ApiError>,
 ) -> Vec<Effect> {
     let then = match std::mem::take(&mut app.discovery) {
         Discovery::Running { then } => then,

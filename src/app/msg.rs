@@ -10,8 +10,9 @@ use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
 use super::action::Action;
-use crate::kube::actions::ActionError;
+use crate::kube::actions::{Acted, ActionError};
 use crate::kube::client::ConnectError;
+use crate::kube::error::ApiError;
 use crate::kube::ids::ClusterId;
 use crate::kube::informer::InformerUpdate;
 use crate::kube::logs::LogEvent;
@@ -36,13 +37,28 @@ pub enum Msg {
     Done(Done),
     /// The one-second clock.
     Tick(Timestamp),
+    /// The loop starts: the view asked for, and the kubeconfig's contexts.
+    Start {
+        view: StartView,
+        contexts: Vec<Arc<super::contexts::ContextRow>>,
+    },
+    /// A frame is about to be drawn at this time (ages are drawn as of it).
+    Frame(Timestamp),
+}
+
+/// Which view to show first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartView {
+    /// Triage when something is broken once the first sync is done, else pods.
+    Auto,
+    View(super::state::View),
 }
 
 /// What a background task (or the runtime carrying out an effect) reports back.
 #[derive(Debug)]
 pub enum Done {
-    /// A change to the cluster finished (or a step of it): a line for the status bar.
-    Action(Result<String, ActionError>),
+    /// A change to the cluster finished (or a step of it).
+    Action(Result<Acted, ActionError>),
     Yaml(ObjectRef, Result<Value, ActionError>),
     /// An object fetched into its file for the editor.
     EditReady(Result<crate::kube::edit::EditJob, ActionError>),
@@ -55,7 +71,7 @@ pub enum Done {
     /// Discovery's answer: what the cluster serves.
     Discovered(
         ClusterId,
-        Result<crate::kube::discovery::ApiCatalog, String>,
+        Result<crate::kube::discovery::ApiCatalog, ApiError>,
     ),
     /// The pod the describe pane shows, fetched.
     Pod(ObjectRef, Result<Arc<Pod>, ActionError>),
@@ -66,9 +82,14 @@ pub enum Done {
     Context(Vec<(ClusterId, Result<String, ConnectError>)>),
     /// A theme was loaded (and is now drawn with) or could not be.
     Theme(String, Result<(), ThemeError>),
-    /// A file was written.
-    Saved(Result<String, String>),
-    /// The clipboard could not be written.
+    /// A file was written: how many lines, or why not (the system's words).
+    Saved {
+        path: String,
+        outcome: Result<usize, String>,
+    },
+    /// The TaskRuns of this run cannot be watched: its cluster has not discovered Tekton.
+    NoTekton(ObjectRef),
+    /// The clipboard could not be written (the system's words).
     ClipboardFailed(String),
     /// A session's input queue is full: a key was dropped.
     InputDropped(SessionId),

@@ -22,59 +22,59 @@ const HISTORY: usize = 64;
 macro_rules! on_table {
     ($app:expr, $view:expr, $t:ident => $body:expr) => {
         match $view {
-            View::Triage => {
+            $crate::app::state::View::Triage => {
                 let $t = &mut $app.tables.triage;
                 Some($body)
             }
-            View::Pods => {
+            $crate::app::state::View::Pods => {
                 let $t = &mut $app.tables.pods;
                 Some($body)
             }
-            View::PipelineRuns => {
+            $crate::app::state::View::PipelineRuns => {
                 let $t = &mut $app.tables.runs;
                 Some($body)
             }
-            View::TaskRuns => {
+            $crate::app::state::View::TaskRuns => {
                 let $t = &mut $app.tables.taskruns;
                 Some($body)
             }
-            View::Events => {
+            $crate::app::state::View::Events => {
                 let $t = &mut $app.tables.events;
                 Some($body)
             }
-            View::Nodes => {
+            $crate::app::state::View::Nodes => {
                 let $t = &mut $app.tables.nodes;
                 Some($body)
             }
-            View::Namespaces => {
+            $crate::app::state::View::Namespaces => {
                 let $t = &mut $app.tables.namespaces;
                 Some($body)
             }
-            View::Contexts => {
+            $crate::app::state::View::Contexts => {
                 let $t = &mut $app.tables.contexts;
                 Some($body)
             }
-            View::Sessions => {
+            $crate::app::state::View::Sessions => {
                 let $t = &mut $app.tables.sessions;
                 Some($body)
             }
-            View::Captured => {
+            $crate::app::state::View::Captured => {
                 let $t = &mut $app.tables.captured;
                 Some($body)
             }
-            View::Resource => {
+            $crate::app::state::View::Resource => {
                 let $t = &mut $app.tables.resource;
                 Some($body)
             }
-            View::ApiResources => {
+            $crate::app::state::View::ApiResources => {
                 let $t = &mut $app.tables.api_resources;
                 Some($body)
             }
-            View::Forwards => {
+            $crate::app::state::View::Forwards => {
                 let $t = &mut $app.tables.forwards;
                 Some($body)
             }
-            View::Detail => None,
+            $crate::app::state::View::Detail => None,
         }
     };
 }
@@ -292,7 +292,23 @@ pub fn connect(
     app.clusters = clusters.clone();
     app.scope = scope.clone();
     app.reset_for_connect();
-    let mut effects = vec![Effect::Connect { clusters, scope }];
+    let multi = clusters.len() > 1;
+    let watched = clusters
+        .iter()
+        .map(|cluster| super::action::Watched {
+            cluster: cluster.clone(),
+            scope: match &scope {
+                // Each context in its own namespace, as kubectl --context would.
+                Scope::ContextDefaults => app
+                    .context_namespaces
+                    .get(cluster)
+                    .map_or(Scope::All, |ns| Scope::Namespace(ns.clone())),
+                other => other.clone(),
+            },
+            kinds: app.watched_kinds(cluster, multi),
+        })
+        .collect();
+    let mut effects = vec![Effect::Connect(watched)];
     if let Some(run) = app
         .taskruns_of
         .as_ref()

@@ -740,7 +740,7 @@ mod tests {
         p.project(&mut a, &stores);
         let effects = crate::app::navigate::switch_scope(&mut a, Scope::Namespace("demo".into()));
         assert!(
-            matches!(&effects[..], [Effect::Connect { scope: Scope::Namespace(ns), .. }] if ns == "demo")
+            matches!(&effects[..], [Effect::Connect(w)] if w[0].scope == Scope::Namespace("demo".into()))
         );
         assert!(
             a.tables.nodes.is_empty(),

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::action::Effect;
 use super::detail::DetailKind;
-use super::msg::Done;
+use super::msg::{Done, StartView};
 use super::sessions::update as sessions;
 use super::state::{App, Severity, View};
 use super::yaml;
@@ -69,6 +69,22 @@ pub fn metrics(app: &mut App, cluster: ClusterId, m: MetricsUpdate) -> Vec<Effec
     Vec::new()
 }
 
+/// The loop starts: the contexts to list, the view to open (triage once the first sync shows
+/// something broken, unless another was asked for), and what the first cluster serves.
+pub fn start(
+    app: &mut App,
+    view: StartView,
+    contexts: Vec<Arc<super::contexts::ContextRow>>,
+) -> Vec<Effect> {
+    app.tables.contexts.set_rows(contexts);
+    match view {
+        StartView::View(v) if v != View::Detail && v != View::TaskRuns => app.view = v,
+        StartView::View(_) => {}
+        StartView::Auto => app.auto_triage = true,
+    }
+    super::kinds::discover(app, None)
+}
+
 /// How long a piece of information stays in the status bar.
 pub const INFO_SECONDS: i64 = 8;
 
@@ -95,10 +111,27 @@ pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
 /// What a background task finished with.
 pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
     match done {
-        Done::Action(Ok(msg)) => say(app, Severity::Info, msg),
+        Done::Action(Ok(acted)) => say(app, Severity::Info, acted.to_string()),
         Done::Action(Err(e)) => say(app, Severity::Error, e.to_string()),
-        Done::Saved(Ok(msg)) => say(app, Severity::Info, msg),
-        Done::Saved(Err(e)) => say(app, Severity::Error, e),
+        Done::Saved {
+            path,
+            outcome: Ok(lines),
+        } => say(
+            app,
+            Severity::Info,
+            format!("saved {lines} lines to {path}"),
+        ),
+        Done::Saved {
+            path,
+            outcome: Err(e),
+        } => say(app, Severity::Error, format!("cannot save to {path}: {e}")),
+        Done::NoTekton(run) => {
+            // Until Tekton is discovered, the TaskRuns are in the PipelineRuns' state.
+            let status = app.status_mut(&run.cluster);
+            let runs = status.informer(ResourceKind::PipelineRuns);
+            status.informers.insert(ResourceKind::TaskRuns, runs);
+            app.stale.kinds.insert(ResourceKind::TaskRuns);
+        }
         Done::ClipboardFailed(e) => say(app, Severity::Error, format!("cannot copy: {e}")),
         Done::CaptureOff => say(
             app,
@@ -213,7 +246,8 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
     for (cluster, answer) in answers {
         match answer {
             Ok(ns) => {
-                default_ns.get_or_insert(ns);
+                default_ns.get_or_insert(ns.clone());
+                app.context_namespaces.insert(cluster.clone(), ns);
                 clusters.push(cluster);
             }
             Err(e) => failed.push(format!("cannot switch to {cluster}: {e}")),

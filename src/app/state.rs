@@ -238,7 +238,7 @@ pub enum Discovery {
         then: Option<(String, Option<String>)>,
     },
     Done,
-    Failed(String),
+    Failed(crate::kube::error::ApiError),
 }
 
 /// A generic object the describe pane shows: fetched, and fetched again when its row changes.
@@ -288,6 +288,9 @@ pub struct App {
     pub cluster_sets: BTreeMap<String, Vec<String>>,
     /// `[watch]`: the kinds watched per context pattern when several clusters are shown.
     pub watch: BTreeMap<String, Vec<String>>,
+    /// Each connected context's own namespace, as its kubeconfig entry names it (for
+    /// `Scope::ContextDefaults`).
+    pub context_namespaces: BTreeMap<ClusterId, String>,
     pub server: String,
     pub scope: Scope,
     pub readonly: bool,
@@ -439,6 +442,7 @@ impl App {
             production: Vec::new(),
             cluster_sets: BTreeMap::new(),
             watch: BTreeMap::new(),
+            context_namespaces: BTreeMap::new(),
             cluster,
             server,
             scope,

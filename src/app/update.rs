@@ -38,6 +38,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Session(ev) => sessions::reported(app, ev),
         Msg::Done(done) => results::done(app, done),
         Msg::Tick(now) => results::tick(app, now),
+        Msg::Start { view, contexts } => results::start(app, view, contexts),
+        Msg::Frame(now) => {
+            app.now = now;
+            Vec::new()
+        }
     }
 }
 

@@ -353,13 +353,7 @@ fn navigation_describe_yaml_and_events() {
             actions: &[Action::Open],
             check: |a, e| {
                 assert_eq!(a.scope, Scope::All);
-                assert!(matches!(
-                    e,
-                    [Effect::Connect {
-                        scope: Scope::All,
-                        ..
-                    }]
-                ));
+                assert!(matches!(e, [Effect::Connect(w)] if w[0].scope == Scope::All));
             },
         },
         Case {
@@ -728,7 +722,15 @@ fn sessions_open_send_keys_and_end() {
                     cluster: cluster(),
                     scope: Scope::All,
                 };
-                assert_eq!(e, [Effect::OpenSession { id: 1, spec }]);
+                let record = None;
+                assert_eq!(
+                    e,
+                    [Effect::OpenSession {
+                        id: 1,
+                        spec,
+                        record
+                    }]
+                );
             },
         },
         Case {
@@ -1001,7 +1003,10 @@ fn reports_from_informers_streams_sessions_and_tasks() {
     update(&mut a, Msg::Done(Done::CaptureOff));
     assert!(message(&a).contains("capture is off"));
     // A session that cannot start is said, and forgotten.
-    let why = ActionError::NotConnected("staging".into()).into();
+    let why = ActionError::from(crate::kube::error::ApiError::NotConnected(ClusterId::new(
+        "staging",
+    )))
+    .into();
     let e = update(&mut a, Msg::Done(Done::SessionFailed(1, why)));
     assert_eq!(e, [Effect::EndSession(1)]);
     assert!(a.sessions.is_empty());
@@ -1033,8 +1038,8 @@ fn a_context_switch_connects_once_its_client_is_ready() {
     assert_eq!(a.cluster, ClusterId::new("staging"));
     assert_eq!(a.scope, Scope::All, "all namespaces stays all namespaces");
     assert!(
-        matches!(&e[..], [Effect::Connect { clusters, .. }, Effect::Discover(d)]
-            if *clusters == [ClusterId::new("staging")] && *d == ClusterId::new("staging")),
+        matches!(&e[..], [Effect::Connect(w), Effect::Discover(d)]
+            if clusters_of(w) == [ClusterId::new("staging")] && *d == ClusterId::new("staging")),
         "the new cluster is asked what it serves: {e:?}"
     );
     assert!(a.tables.pods.is_empty(), "the old cluster's rows are gone");
@@ -1078,7 +1083,7 @@ fn several_contexts_are_chosen_by_list_or_set_and_one_failing_is_left_out() {
     assert_eq!(a.clusters, set);
     assert!(a.multi());
     assert!(
-        matches!(&e[..], [Effect::Connect { clusters, scope: Scope::All }, ..] if *clusters == set)
+        matches!(&e[..], [Effect::Connect(w), ..] if clusters_of(w) == set && w.iter().all(|w| w.scope == Scope::All))
     );
     // One of two cannot be reached: the other is shown and the failure said.
     let e = update(
@@ -1297,7 +1302,7 @@ fn switching_to_an_unknown_namespace_says_so() {
     let mut a = app();
     let e = super::command::command(&mut a, "ns nosuch");
     assert!(
-        matches!(&e[..], [Effect::Connect { scope: Scope::Namespace(ns), .. }] if ns == "nosuch")
+        matches!(&e[..], [Effect::Connect(w)] if w[0].scope == Scope::Namespace("nosuch".into()))
     );
     assert!(
         message(&a).contains("\"nosuch\" is not in the namespaces list"),
@@ -1473,4 +1478,28 @@ fn the_debug_picker_offers_the_agent_as_installed_or_says_it_is_not() {
         "{}",
         message(&a)
     );
+}
+
+/// The clusters a connect starts, in order.
+fn clusters_of(watched: &[crate::app::action::Watched]) -> Vec<ClusterId> {
+    watched.iter().map(|w| w.cluster.clone()).collect()
+}
+
+#[test]
+fn each_context_is_watched_in_its_own_namespace_with_its_own_kinds() {
+    let mut a = app();
+    a.watch
+        .insert("prod-*".into(), vec!["pods".into(), "nodes".into()]);
+    a.context_namespaces
+        .insert(ClusterId::new("prod-eu"), "shop".into());
+    let clusters = vec![ClusterId::new("prod-eu"), ClusterId::new("staging")];
+    let e = super::navigate::connect(&mut a, clusters, Scope::ContextDefaults);
+    let [Effect::Connect(w), ..] = &e[..] else {
+        panic!("no connect: {e:?}");
+    };
+    assert_eq!(w[0].scope, Scope::Namespace("shop".into()));
+    assert_eq!(w[0].kinds, [ResourceKind::Pods, ResourceKind::Nodes]);
+    // A context whose namespace is not known is watched everywhere, every kind.
+    assert_eq!(w[1].scope, Scope::All);
+    assert_eq!(w[1].kinds, ResourceKind::WATCHABLE);
 }

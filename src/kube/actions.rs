@@ -21,15 +21,65 @@ pub enum ActionError {
     NoTekton,
     #[error("cannot decode the object: {0}")]
     Decode(String),
-    /// The cluster the object belongs to is not connected.
-    #[error("not connected to {0}")]
-    NotConnected(String),
-    /// kubedeck does not do this (to this kind).
-    #[error("{0}")]
-    Unsupported(String),
+    /// kubedeck deletes pods, PipelineRuns, TaskRuns and the kinds discovery found, no other.
+    #[error("deleting {} is not supported", .0.label())]
+    CannotDelete(ResourceKind),
+    /// The object's resource was not found by discovery.
+    #[error("{0}: unknown resource")]
+    UnknownResource(String),
+    /// `--readonly`: a change to the cluster, refused.
+    #[error("read-only mode: refused")]
+    ReadOnly,
+    /// A private file for the editor could not be written.
+    #[error("cannot write the file to edit: {0}")]
+    EditFile(String),
     /// A drain that left pods behind: what happened.
     #[error("{0}")]
-    Incomplete(String),
+    Incomplete(Box<super::drain::DrainReport>),
+}
+
+/// What an action did (the status bar says it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Acted {
+    Scaled {
+        obj: ObjectRef,
+        replicas: i32,
+    },
+    Restarting(ObjectRef),
+    Deleted(ObjectRef),
+    /// A node cordoned (`true`) or uncordoned.
+    Cordoned {
+        node: String,
+        on: bool,
+    },
+    CancelRequested(ObjectRef),
+    /// A PipelineRun started again: the new run's name.
+    Rerun {
+        of: ObjectRef,
+        started: String,
+    },
+    /// A drain began: the node is being cordoned.
+    DrainStarted(String),
+    /// A drain finished with every pod evicted.
+    Drained(super::drain::DrainReport),
+    /// A drain goes on: where it is.
+    Draining(super::drain::DrainReport),
+}
+
+impl std::fmt::Display for Acted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Acted::Scaled { obj, replicas } => write!(f, "scaled {} to {replicas}", obj.label()),
+            Acted::Restarting(obj) => write!(f, "restarting the pods of {}", obj.label()),
+            Acted::Deleted(obj) => write!(f, "deleted {}", obj.label()),
+            Acted::Cordoned { node, on: true } => write!(f, "node/{node} cordoned"),
+            Acted::Cordoned { node, on: false } => write!(f, "node/{node} uncordoned"),
+            Acted::CancelRequested(obj) => write!(f, "cancel requested for {}", obj.label()),
+            Acted::Rerun { of, started } => write!(f, "started {started} (rerun of {})", of.name),
+            Acted::DrainStarted(node) => write!(f, "draining node/{node} …"),
+            Acted::Drained(report) | Acted::Draining(report) => write!(f, "{report}"),
+        }
+    }
 }
 
 impl From<kube::Error> for ActionError {
@@ -78,17 +128,17 @@ pub async fn fetch(
 }
 
 /// `kubectl scale`: a merge patch of the scale subresource.
-pub async fn scale(client: Client, obj: ObjectRef, replicas: i32) -> Result<String, ActionError> {
+pub async fn scale(client: Client, obj: ObjectRef, replicas: i32) -> Result<Acted, ActionError> {
     let patch = serde_json::json!({"spec": {"replicas": replicas}});
     discovered(&client, &obj)?
         .patch_scale(&obj.name, &PatchParams::default(), &Patch::Merge(&patch))
         .await?;
-    Ok(format!("scaled {} to {replicas}", obj.label()))
+    Ok(Acted::Scaled { obj, replicas })
 }
 
 /// `kubectl rollout restart`: a new pod-template annotation, so the controller replaces
 /// every pod.
-pub async fn rollout_restart(client: Client, obj: ObjectRef) -> Result<String, ActionError> {
+pub async fn rollout_restart(client: Client, obj: ObjectRef) -> Result<Acted, ActionError> {
     let now = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
@@ -101,7 +151,7 @@ pub async fn rollout_restart(client: Client, obj: ObjectRef) -> Result<String, A
     discovered(&client, &obj)?
         .patch(&obj.name, &params, &Patch::Strategic(&patch))
         .await?;
-    Ok(format!("restarting the pods of {}", obj.label()))
+    Ok(Acted::Restarting(obj))
 }
 
 /// The Api for an object of a resource discovery found.
@@ -109,7 +159,7 @@ fn discovered(client: &Client, obj: &ObjectRef) -> Result<Api<DynamicObject>, Ac
     let api = obj
         .api
         .as_ref()
-        .ok_or_else(|| ActionError::Unsupported(format!("{}: unknown resource", obj.label())))?;
+        .ok_or_else(|| ActionError::UnknownResource(obj.label()))?;
     let ar = api.api_resource();
     Ok(if api.namespaced {
         Api::namespaced_with(client.clone(), &obj.namespace, &ar)
@@ -122,7 +172,7 @@ pub async fn delete(
     client: Client,
     obj: ObjectRef,
     tekton: Option<ApiResource>,
-) -> Result<String, ActionError> {
+) -> Result<Acted, ActionError> {
     match obj.kind {
         ResourceKind::Pods => {
             Api::<Pod>::namespaced(client, &obj.namespace)
@@ -140,27 +190,18 @@ pub async fn delete(
                 .delete(&obj.name, &DeleteParams::background())
                 .await?;
         }
-        other => {
-            return Err(ActionError::Unsupported(format!(
-                "deleting {} is not supported",
-                other.label()
-            )));
-        }
+        other => return Err(ActionError::CannotDelete(other)),
     }
-    Ok(format!("deleted {}", obj.label()))
+    Ok(Acted::Deleted(obj))
 }
 
 /// Cordon (`spec.unschedulable: true`) or uncordon a node, as `kubectl cordon` does.
-pub async fn cordon(client: Client, node: String, on: bool) -> Result<String, ActionError> {
+pub async fn cordon(client: Client, node: String, on: bool) -> Result<Acted, ActionError> {
     let api: Api<k8s_openapi::api::core::v1::Node> = Api::all(client);
     let patch = json!({"spec": {"unschedulable": on}});
     api.patch(&node, &PatchParams::default(), &Patch::Merge(&patch))
         .await?;
-    Ok(if on {
-        format!("node/{node} cordoned")
-    } else {
-        format!("node/{node} uncordoned")
-    })
+    Ok(Acted::Cordoned { node, on })
 }
 
 /// Tekton's cancel: `spec.status: Cancelled`; the controller stops the TaskRuns.
@@ -168,12 +209,12 @@ pub async fn cancel(
     client: Client,
     obj: ObjectRef,
     tekton: Option<ApiResource>,
-) -> Result<String, ActionError> {
+) -> Result<Acted, ActionError> {
     let api = dynamic(&client, &obj, tekton.as_ref())?;
     let patch = json!({"spec": {"status": "Cancelled"}});
     api.patch(&obj.name, &PatchParams::default(), &Patch::Merge(&patch))
         .await?;
-    Ok(format!("cancel requested for {}", obj.label()))
+    Ok(Acted::CancelRequested(obj))
 }
 
 /// The new run `rerun` creates: the same spec, labels and annotations (less what the system
@@ -216,17 +257,16 @@ pub async fn rerun(
     client: Client,
     obj: ObjectRef,
     tekton: Option<ApiResource>,
-) -> Result<String, ActionError> {
+) -> Result<Acted, ActionError> {
     let api = dynamic(&client, &obj, tekton.as_ref())?;
     let original = to_value(&api.get(&obj.name).await?)?;
     let new: DynamicObject = serde_json::from_value(rerun_object(&original))
         .map_err(|e| ActionError::Decode(e.to_string()))?;
     let created = api.create(&PostParams::default(), &new).await?;
-    Ok(format!(
-        "started {} (rerun of {})",
-        created.metadata.name.unwrap_or_default(),
-        obj.name
-    ))
+    Ok(Acted::Rerun {
+        started: created.metadata.name.unwrap_or_default(),
+        of: obj,
+    })
 }
 
 #[cfg(test)]

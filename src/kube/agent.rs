@@ -96,8 +96,8 @@ pub enum AgentPresence {
     Installed { ready: usize, profiles: Vec<String> },
     /// No agent pods: not installed.
     Absent,
-    /// Cannot tell (forbidden to list them, unreachable): the reason.
-    Unknown(String),
+    /// Cannot tell (forbidden to list them, unreachable, not connected): why.
+    Unknown(crate::kube::error::ApiError),
 }
 
 /// List the agent's pods once.
@@ -115,7 +115,7 @@ pub async fn presence(client: kube::Client) -> AgentPresence {
             }
         }
         Err(kube::Error::Api(s)) if s.code == 404 => AgentPresence::Absent,
-        Err(e) => AgentPresence::Unknown(list_error(e)),
+        Err(e) => AgentPresence::Unknown(e.into()),
     }
 }
 

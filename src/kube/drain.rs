@@ -96,74 +96,94 @@ async fn evict_one(api: &Api<Pod>, name: &str) -> Outcome {
     }
 }
 
-/// Carry out `plan`, reporting progress lines on `progress`; the final summary is returned.
-/// Evictions a disruption budget blocks are retried every `retry` up to `attempts` times.
+/// Where a drain is, or how it ended: the status bar says it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    pub node: String,
+    pub evicted: usize,
+    pub total: usize,
+    /// `namespace/name` of the pods a disruption budget keeps, and the first budget's answer.
+    pub blocked: Vec<String>,
+    pub budget_says: Option<String>,
+    /// `namespace/name: why` of evictions that failed otherwise.
+    pub failed: Vec<String>,
+    /// While it goes on: the round and how many rounds there may be.
+    pub attempt: Option<(u32, u32)>,
+}
+
+impl std::fmt::Display for DrainReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (node, evicted, total) = (&self.node, self.evicted, self.total);
+        if let Some((attempt, attempts)) = self.attempt {
+            return write!(
+                f,
+                "drain node/{node}: {evicted}/{total} evicted; {} blocked by a disruption budget (attempt {attempt}/{attempts}): {}",
+                self.blocked.len(),
+                self.blocked.join(", ")
+            );
+        }
+        write!(f, "drained node/{node}: {evicted}/{total} evicted")?;
+        if !self.blocked.is_empty() {
+            write!(
+                f,
+                "; still blocked by a disruption budget: {} ({})",
+                self.blocked.join(", "),
+                self.budget_says.as_deref().unwrap_or_default()
+            )?;
+        }
+        if !self.failed.is_empty() {
+            write!(f, "; failed: {}", self.failed.join("; "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Carry out `plan`, reporting each blocked round on `progress`; the final report is returned
+/// (an error when pods were left behind). Evictions a disruption budget blocks are retried
+/// every `retry` up to `attempts` times.
 pub async fn drain(
     client: Client,
     plan: DrainPlan,
     retry: Duration,
     attempts: u32,
-    progress: mpsc::UnboundedSender<String>,
-) -> Result<String, super::actions::ActionError> {
+    progress: mpsc::UnboundedSender<DrainReport>,
+) -> Result<DrainReport, super::actions::ActionError> {
     super::actions::cordon(client.clone(), plan.node.clone(), true).await?;
     let mut pending = plan.evict.clone();
-    let mut evicted = 0usize;
-    let mut failed: Vec<String> = Vec::new();
-    let mut blocked: Vec<(String, String)> = Vec::new();
+    let mut report = DrainReport {
+        node: plan.node.clone(),
+        total: plan.evict.len(),
+        ..DrainReport::default()
+    };
     for attempt in 1..=attempts.max(1) {
-        blocked.clear();
+        report.blocked.clear();
         for (ns, name) in std::mem::take(&mut pending) {
             let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
             match evict_one(&api, &name).await {
-                Outcome::Evicted | Outcome::Gone => evicted += 1,
+                Outcome::Evicted | Outcome::Gone => report.evicted += 1,
                 Outcome::Blocked(why) => {
-                    blocked.push((format!("{ns}/{name}"), why));
+                    report.blocked.push(format!("{ns}/{name}"));
+                    report.budget_says.get_or_insert(why);
                     pending.push((ns, name));
                 }
-                Outcome::Failed(why) => failed.push(format!("{ns}/{name}: {why}")),
+                Outcome::Failed(why) => report.failed.push(format!("{ns}/{name}: {why}")),
             }
         }
         if pending.is_empty() {
             break;
         }
-        let _ = progress.send(format!(
-            "drain node/{}: {evicted}/{} evicted; {} blocked by a disruption budget (attempt {attempt}/{attempts}): {}",
-            plan.node,
-            plan.evict.len(),
-            blocked.len(),
-            blocked
-                .iter()
-                .map(|(p, _)| p.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let _ = progress.send(DrainReport {
+            attempt: Some((attempt, attempts)),
+            ..report.clone()
+        });
         if attempt < attempts {
             tokio::time::sleep(retry).await;
         }
     }
-    let mut summary = format!(
-        "drained node/{}: {evicted}/{} evicted",
-        plan.node,
-        plan.evict.len()
-    );
-    if !blocked.is_empty() {
-        summary.push_str(&format!(
-            "; still blocked by a disruption budget: {} ({})",
-            blocked
-                .iter()
-                .map(|(p, _)| p.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            blocked[0].1
-        ));
-    }
-    if !failed.is_empty() {
-        summary.push_str(&format!("; failed: {}", failed.join("; ")));
-    }
-    if blocked.is_empty() && failed.is_empty() {
-        Ok(summary)
+    if report.blocked.is_empty() && report.failed.is_empty() {
+        Ok(report)
     } else {
-        Err(super::actions::ActionError::Incomplete(summary))
+        Err(super::actions::ActionError::Incomplete(Box::new(report)))
     }
 }
 

@@ -75,7 +75,7 @@ pub async fn prepare(
     let name = format!("{}-{}.yaml", obj.singular(), safe(&obj.name));
     let guard = root()
         .and_then(|r| write_private_named(&r, &name, &text))
-        .map_err(|e| ActionError::Unsupported(e.to_string()))?;
+        .map_err(|e| ActionError::EditFile(e.to_string()))?;
     let job = EditJob {
         obj,
         path: guard.path().to_path_buf(),

@@ -30,6 +30,10 @@ pub enum ApiError {
     /// An answer that could not be read.
     #[error("cannot read the server's answer: {0}")]
     Decode(String),
+    /// No request was made: kubedeck holds no client for that cluster (it is not shown, or
+    /// its client could not be built).
+    #[error("not connected to {0}")]
+    NotConnected(crate::kube::ids::ClusterId),
 }
 
 impl ApiError {
@@ -41,7 +45,7 @@ impl ApiError {
             ApiError::Unauthorized => Some(401),
             ApiError::Conflict(_) => Some(409),
             ApiError::Status { code, .. } => Some(*code),
-            ApiError::Unreachable(_) | ApiError::Decode(_) => None,
+            ApiError::Unreachable(_) | ApiError::Decode(_) | ApiError::NotConnected(_) => None,
         }
     }
 

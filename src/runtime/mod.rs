@@ -5,8 +5,16 @@
 //! never awaits the network:
 //! informers, streams, sessions and actions run on their own tasks and report over channels.
 
-mod effects;
+mod actions;
+mod clusters;
+mod forwards;
+mod local;
+mod runner;
+mod sessions;
+mod streams;
 mod terminals;
+#[cfg(test)]
+mod tests;
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -17,12 +25,12 @@ use jiff::Timestamp;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-pub use effects::RunnerConfig;
-use effects::{Channels, Runner};
+pub use crate::app::msg::StartView;
+pub use runner::RunnerConfig;
+use runner::{Channels, Runner};
 
 use crate::app::msg::Msg;
 use crate::app::projection::Projection;
-use crate::app::state::View;
 use crate::app::update::update;
 use crate::app::{App, layout};
 use crate::kube::informer::InformerUpdate;
@@ -47,14 +55,6 @@ pub fn open_terminal() -> std::io::Result<Terminal> {
     ratatui::Terminal::new(backend)
 }
 
-/// Which view to show first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StartView {
-    /// Triage when something is broken once the first sync is done, else pods.
-    Auto,
-    View(View),
-}
-
 /// Why the loop ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -72,7 +72,7 @@ fn dispatch(app: &mut App, runner: &mut Runner, msg: Msg) {
     let mut queue = VecDeque::from([msg]);
     while let Some(msg) = queue.pop_front() {
         for effect in update(app, msg) {
-            runner.run(effect, app, &mut queue);
+            runner.run(effect, &mut queue);
         }
     }
 }
@@ -128,13 +128,15 @@ pub async fn run(
         sessions: session_tx,
     };
     let mut runner = Runner::new(config, channels);
-    let rows = crate::app::contexts::context_rows(&runner.kubeconfig, &app.clusters);
-    app.tables.contexts.set_rows(rows);
-    match start {
-        StartView::View(v) if v != View::Detail && v != View::TaskRuns => app.view = v,
-        StartView::View(_) => {}
-        StartView::Auto => app.auto_triage = true,
-    }
+    let contexts = crate::app::contexts::context_rows(&runner.kubeconfig, &app.clusters);
+    dispatch(
+        app,
+        &mut runner,
+        Msg::Start {
+            view: start,
+            contexts,
+        },
+    );
     let mut projection = Projection::default();
     let wake = runner.terminals.wake.clone();
     let mut input = EventStream::new();
@@ -213,11 +215,11 @@ pub async fn run(
                 dirty = true;
             }
             () = tokio::time::sleep_until(frame_due), if dirty => {
-                app.now = Timestamp::now();
+                dispatch(app, &mut runner, Msg::Frame(Timestamp::now()));
                 let mut queue = VecDeque::new();
                 let effects = projection.project_all(app, &runner.sources());
                 for effect in effects {
-                    runner.run(effect, app, &mut queue);
+                    runner.run(effect, &mut queue);
                 }
                 for msg in queue {
                     dispatch(app, &mut runner, msg);

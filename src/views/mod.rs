@@ -135,7 +135,10 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 style: theme.pending,
                 text: match &app.discovery {
                     crate::app::state::Discovery::Failed(e) => {
-                        format!("Cannot ask the server what it serves: {}", text::clean(e))
+                        format!(
+                            "Cannot ask the server what it serves: {}",
+                            text::clean(&e.to_string())
+                        )
                     }
                     _ => format!("Asking {} what it serves …", app.server),
                 },

@@ -39,8 +39,15 @@ fn src() -> PathBuf {
 }
 
 /// The code of a file, without comments and without its `#[cfg(test)] mod tests` (tests may
-/// build what they like).
+/// build what they like; a file of tests, `tests.rs`, `*_tests.rs` or `fixture.rs`, has none).
 fn code(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if name == "tests.rs" || name.ends_with("_tests.rs") || name == "fixture.rs" {
+        return String::new();
+    }
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{} cannot be read: {e}", path.display()));
     let text = match text.find("#[cfg(test)]\nmod tests") {

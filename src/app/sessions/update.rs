@@ -65,7 +65,8 @@ pub fn open_session(app: &mut App, spec: SessionSpec) -> Vec<Effect> {
     show_in_pane(app, id);
     app.message = None;
     refresh_rows(app);
-    vec![Effect::OpenSession { id, spec }]
+    let record = initial_recording(app, &spec, id, app.now);
+    vec![Effect::OpenSession { id, spec, record }]
 }
 
 /// A local shell with the current cluster and namespace.
@@ -227,7 +228,10 @@ fn agent_items(app: &App, cluster: &crate::kube::ids::ClusterId) -> Vec<(String,
                 "node agent: not installed (kubedeck agent install)".into(),
             )]
         }
-        Some(AgentPresence::Unknown(why)) => vec![line(format!("node agent (cannot tell: {why})"))],
+        Some(AgentPresence::Unknown(why)) => vec![line(format!(
+            "node agent (cannot tell whether it is installed in {}: {why})",
+            crate::kube::agent::NAMESPACE
+        ))],
     }
 }
 

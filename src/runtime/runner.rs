@@ -1,0 +1,218 @@
+//! The runner: what the runtime owns besides the app (clients, informers, streams, sessions,
+//! port-forwards, the theme) and [`Runner::run`], which hands each effect to the part that
+//! does that job (`clusters`, `actions`, `forwards`, `streams`, `sessions`, `local`). It
+//! decides nothing: what it needs travels in the effect, and what comes of it goes back to
+//! `update` as a message.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::terminals::Terminals;
+use crate::app::Effect;
+use crate::app::msg::{Done, Msg};
+use crate::kube::actions::ActionError;
+use crate::kube::client::{ConnectError, KubeconfigSource};
+use crate::kube::cluster::{Cluster, ResourceWatch, TaskRunWatch};
+use crate::kube::credentials::ClientHandle;
+use crate::kube::ids::ClusterId;
+use crate::kube::informer::InformerUpdate;
+use crate::kube::logs::{LogEvent, LogTask, StreamKey};
+use crate::kube::metrics::{MetricsTask, MetricsUpdate, PodMetricsWanted};
+use crate::kube::portforward::{ForwardId, ForwardReport};
+use crate::kube::shell_kubeconfig::PrivateKubeconfig;
+use crate::kube::step_capture::CaptureTask;
+use crate::kube::step_store::StepStore;
+use crate::pty::session::SessionEvent;
+use crate::views::theme::{Depth, Theme};
+
+/// What only the runtime can receive: a context's new client (not plain data, so it never
+/// enters the app; the app hears `Done::Context`).
+pub enum Internal {
+    /// The clients of a context switch, each ready or not.
+    Clients(Vec<(ClusterId, ClientResult)>),
+}
+
+/// A context's client and its default namespace, or why there is none.
+pub type ClientResult = Result<(ClientHandle, String), ConnectError>;
+
+/// Where background work reports.
+#[derive(Clone)]
+pub struct Channels {
+    pub informers: mpsc::UnboundedSender<InformerUpdate>,
+    pub done: mpsc::UnboundedSender<Msg>,
+    pub internal: mpsc::UnboundedSender<Internal>,
+    /// Bounded: a flooding container waits for the UI instead of filling memory.
+    pub logs: mpsc::Sender<LogEvent>,
+    pub metrics: mpsc::UnboundedSender<(ClusterId, MetricsUpdate)>,
+    pub sessions: mpsc::UnboundedSender<SessionEvent>,
+}
+
+/// How the runner starts.
+pub struct RunnerConfig {
+    pub kubeconfig: KubeconfigSource,
+    /// The clusters shown, the first first (at least that one).
+    pub cluster: Cluster,
+    pub others: Vec<Cluster>,
+    pub theme: Theme,
+    /// The colours the terminal shows (a theme switched to later is capped to it too).
+    pub terminal_depth: Depth,
+    pub readonly: bool,
+    pub metrics_interval: Duration,
+    /// Where Tekton step logs are captured, and how many bytes they may take.
+    pub step_capture: Option<(std::path::PathBuf, u64)>,
+    pub scrollback: usize,
+}
+
+/// Files of edits in progress (private; removed once applied or abandoned, and on exit).
+pub(super) type Edits = Arc<std::sync::Mutex<HashMap<std::path::PathBuf, PrivateKubeconfig>>>;
+
+/// What the runtime owns besides the app.
+pub struct Runner {
+    pub kubeconfig: KubeconfigSource,
+    /// A client per cluster connected so far (log panes and sessions keep talking to the
+    /// cluster they were opened on after a context switch).
+    pub(super) clients: HashMap<ClusterId, ClientHandle>,
+    /// The first cluster shown, and the others (several clusters in one view).
+    pub cluster: Cluster,
+    pub(super) others: Vec<Cluster>,
+    pub(super) taskruns: Option<TaskRunWatch>,
+    /// The kind the resource view shows, watched in every cluster shown while it does.
+    pub(super) resource: Vec<ResourceWatch>,
+    /// Port-forwards' tasks, by id (aborted when stopped, or when kubedeck exits).
+    pub(super) forwards: HashMap<ForwardId, tokio::task::JoinHandle<()>>,
+    pub(super) forward_reports: mpsc::UnboundedSender<ForwardReport>,
+    pub(super) edits: Edits,
+    pub(super) channels: Channels,
+    pub(super) log_tasks: HashMap<StreamKey, LogTask>,
+    pub terminals: Terminals,
+    /// Each shown cluster's metrics poller.
+    pub(super) metrics_tasks: HashMap<ClusterId, MetricsTask>,
+    pub(super) metrics_interval: Duration,
+    /// Which pods' usage is on screen (the metrics pollers list PodMetrics for those only).
+    pub(super) pod_usage_shown: tokio::sync::watch::Sender<PodMetricsWanted>,
+    pub(super) step_capture: Option<(std::path::PathBuf, u64)>,
+    /// The first cluster's captured step logs, and the task capturing them.
+    pub(super) step_store: Option<Arc<StepStore>>,
+    pub(super) capture_task: Option<CaptureTask>,
+    pub theme: Theme,
+    pub(super) terminal_depth: Depth,
+    pub(super) readonly: bool,
+}
+
+/// Where port-forwards report: passed on to the app as messages.
+fn forward_reports(channels: &Channels) -> mpsc::UnboundedSender<ForwardReport> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let done = channels.done.clone();
+    tokio::spawn(async move {
+        while let Some(r) = rx.recv().await {
+            if done.send(Msg::Done(Done::Forward(r))).is_err() {
+                return;
+            }
+        }
+    });
+    tx
+}
+
+impl Runner {
+    pub fn new(config: RunnerConfig, channels: Channels) -> Self {
+        let clients = std::iter::once(&config.cluster)
+            .chain(&config.others)
+            .map(|c| (c.id.clone(), c.clients.clone()))
+            .collect();
+        let terminals = Terminals::new(channels.sessions.clone(), config.scrollback);
+        let mut runner = Self {
+            kubeconfig: config.kubeconfig,
+            clients,
+            cluster: config.cluster,
+            others: config.others,
+            taskruns: None,
+            resource: Vec::new(),
+            edits: Edits::default(),
+            forwards: HashMap::new(),
+            forward_reports: forward_reports(&channels),
+            channels,
+            log_tasks: HashMap::new(),
+            terminals,
+            metrics_tasks: HashMap::new(),
+            metrics_interval: config.metrics_interval,
+            pod_usage_shown: tokio::sync::watch::Sender::new(PodMetricsWanted::All),
+            step_capture: config.step_capture,
+            step_store: None,
+            capture_task: None,
+            theme: config.theme,
+            terminal_depth: config.terminal_depth,
+            readonly: config.readonly,
+        };
+        runner.start_metrics();
+        runner.start_capture();
+        runner
+    }
+
+    /// Carry out `effect`; what it says at once goes to `out` (handled in this same turn),
+    /// the rest comes back on the done channel.
+    pub fn run(&mut self, effect: Effect, out: &mut VecDeque<Msg>) {
+        // `update` refuses these already; this is the second lock on the door.
+        if effect.mutates() && self.readonly {
+            return out.push_back(Msg::Done(Done::Action(Err(ActionError::ReadOnly))));
+        }
+        match effect {
+            Effect::Connect(watched) => self.connect(watched),
+            Effect::SwitchContext(clusters) => self.switch_context(clusters),
+            Effect::RetryNow(cluster) => self.retry_now(&cluster),
+            Effect::WatchResource(shown) => self.watch_resource(shown, out),
+            Effect::WatchTaskRuns(run) => self.watch_taskruns(run, out),
+            Effect::Discover(cluster) => self.discover(cluster, out),
+            Effect::StartForward(spec) => self.start_forward(spec, out),
+            Effect::StopForward(id) => self.stop_forward(id),
+            Effect::PrepareEdit(obj) => self.prepare_edit(obj, out),
+            Effect::ApplyEdit(job) => self.apply_edit(job, out),
+            Effect::FetchYaml(obj) => self.fetch_yaml(obj, out),
+            Effect::FetchForDrill(obj) => self.fetch_for_drill(obj, out),
+            Effect::FetchPod(obj) => self.fetch_pod(obj, out),
+            Effect::Delete(_)
+            | Effect::Scale(..)
+            | Effect::RolloutRestart(_)
+            | Effect::CancelRun(_)
+            | Effect::Rerun(_)
+            | Effect::Cordon(..) => self.act(effect, out),
+            Effect::Drain(cluster, plan) => self.drain(&cluster, plan, out),
+            Effect::CheckAgent(cluster) => self.check_agent(cluster, out),
+            Effect::LoadBudgets(cluster) => self.load_budgets(cluster, out),
+            Effect::OpenLogs { key, request } => self.open_logs(key, request, out),
+            Effect::StopLogs(key) => self.stop_logs(key),
+            Effect::LoadCaptured => self.load_captured(out),
+            Effect::OpenSession { id, spec, record } => self.open_session(id, spec, record, out),
+            Effect::SessionInput(id, input) => self.session_input(id, input, out),
+            Effect::EndSession(id) => self.terminals.end(id),
+            Effect::Clipboard(text) => self.clipboard(&text, out),
+            Effect::SaveFile { path, text } => self.save_file(path, text),
+            Effect::SetTheme(name) => self.set_theme(name, out),
+        }
+    }
+
+    /// The clusters shown, the first first.
+    pub fn clusters(&self) -> impl Iterator<Item = &Cluster> {
+        std::iter::once(&self.cluster).chain(&self.others)
+    }
+
+    pub(super) fn clusters_mut(&mut self) -> impl Iterator<Item = &mut Cluster> {
+        std::iter::once(&mut self.cluster).chain(&mut self.others)
+    }
+
+    /// Each shown cluster with its stores, for the projection.
+    pub fn sources(&self) -> Vec<(&ClusterId, &crate::kube::cluster::Stores)> {
+        self.clusters().map(|c| (&c.id, &c.stores)).collect()
+    }
+
+    pub(super) fn shown(&self, id: &ClusterId) -> Option<&Cluster> {
+        self.clusters().find(|c| c.id == *id)
+    }
+
+    /// The PipelineRun resource `cluster` serves, if any.
+    pub(super) fn tekton_of(&self, cluster: &ClusterId) -> Option<kube::core::ApiResource> {
+        self.shown(cluster).and_then(|c| c.tekton.get())
+    }
+}
