@@ -72,6 +72,7 @@ impl Default for NodesConfig {
 }
 
 impl NodesConfig {
+    /// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
     fn check(&self) -> Result<(), String> {
         if !(1..=3600).contains(&self.metrics_interval_secs) {
             return Err(format!(
@@ -119,6 +120,7 @@ impl Default for SessionsConfig {
 
 impl SessionsConfig {
     /// The prefix key is checked where keys are understood (`app::settings`).
+    /// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
     fn check(&self) -> Result<(), String> {
         if self.scrollback > 100_000 {
             return Err(format!(
@@ -156,6 +158,7 @@ pub struct ProfileConfig {
 }
 
 impl DebugConfig {
+    /// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
     fn check(&self) -> Result<(), String> {
         for p in &self.profiles {
             if p.name.is_empty() || p.image.is_empty() {
@@ -198,6 +201,7 @@ impl Default for LogsConfig {
 }
 
 impl LogsConfig {
+    /// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
     fn check(&self) -> Result<(), String> {
         if !(100..=2_000_000).contains(&self.max_lines) {
             return Err(format!(
@@ -370,6 +374,7 @@ fn option_lines(text: &str) -> BTreeMap<String, usize> {
 /// Parse config text (a user's file: the error is the one line shown to them, so it is text).
 /// `Err` only when it is not TOML; otherwise the config with every bad option
 /// at its default (readonly: on), and (line, problem) for each.
+/// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
 pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
     let table: BTreeMap<String, toml::Spanned<toml::Value>> =
         toml::from_str(text).map_err(|e| toml_error(text, &e))?;

@@ -7,6 +7,7 @@ pub mod clipboard;
 pub mod config;
 pub mod kube;
 pub mod logline;
+pub mod os_error;
 pub mod pty;
 pub mod runtime;
 pub mod signals;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use kubedeck::app::{App, Severity, View};
+use kubedeck::app::{App, View};
 use kubedeck::cli::{Cli, Command};
 use kubedeck::kube::client::KubeconfigSource;
 use kubedeck::kube::cluster::Cluster;
@@ -187,10 +187,10 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     app.theme_name = theme_name;
     app.context_namespaces = context_namespaces;
     if !warnings.is_empty() {
-        app.message = Some((
-            Severity::Error,
-            format!("{config_name}: {}", warnings.join("; ")),
-        ));
+        app.say(kubedeck::app::notice::Notice::ConfigProblems {
+            file: config_name,
+            problems: warnings,
+        });
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let mut clusters = connected.into_iter().map(|(context, client, ns)| {

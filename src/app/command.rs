@@ -4,8 +4,9 @@
 use super::action::Effect;
 use super::logs::update as logs;
 use super::navigate::{go_view, switch_scope};
+use super::notice::Notice;
 use super::sessions::update as sessions;
-use super::state::{App, Severity, View};
+use super::state::{App, View};
 use crate::kube::ids::{ClusterId, Scope};
 
 /// What a command is, without its arguments.
@@ -280,17 +281,13 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
     })
 }
 
-fn error(app: &mut App, text: impl Into<String>) {
-    app.message = Some((Severity::Error, text.into()));
-}
-
 /// Parse and run a command line.
 pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
     match parse(line) {
         Ok(cmd) => run(app, cmd),
         Err(CommandError::Empty) => Vec::new(),
         Err(e) => {
-            error(app, e.to_string());
+            app.say(Notice::Invalid(e.to_string()));
             Vec::new()
         }
     }
@@ -302,9 +299,7 @@ fn strs(args: &[String]) -> Vec<&str> {
 
 /// Try again now instead of waiting out the backoff (after a login, a VPN reconnect).
 pub fn retry_now(app: &mut App) -> Vec<Effect> {
-    let names: Vec<String> = app.clusters.iter().map(ToString::to_string).collect();
-    let text = format!("retrying now ({})", names.join(", "));
-    app.message = Some((Severity::Info, text));
+    app.say(Notice::RetryingNow(app.clusters.clone()));
     app.clusters.iter().cloned().map(Effect::RetryNow).collect()
 }
 
@@ -324,22 +319,21 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
                 .any(|r| r.name == ns);
             if known && !exists {
                 // The informer may be forbidden or still syncing: switch, but say so.
-                app.message = Some((
-                    Severity::Error,
-                    format!("namespace {ns:?} is not in the namespaces list: switched anyway"),
-                ));
+                app.say(Notice::UnknownNamespace(ns.clone()));
             }
             return switch_scope(app, Scope::Namespace(ns));
         }
         Command::Contexts(None) => go_view(app, View::Contexts),
         Command::Contexts(Some(names)) => match chosen_contexts(app, &names) {
-            Ok(clusters) => return vec![Effect::SwitchContext(clusters)],
-            Err(why) => error(app, why),
+            Ok(clusters) => {
+                app.say(Notice::Connecting(clusters.clone()));
+                return vec![Effect::SwitchContext(clusters)];
+            }
+            Err(why) => app.say(Notice::Invalid(why)),
         },
         Command::Theme(Some(theme)) => return vec![Effect::SetTheme(theme)],
         Command::Theme(None) => {
-            let text = format!("theme: {} (:theme NAME to switch)", app.theme_name);
-            app.message = Some((Severity::Info, text));
+            app.say(Notice::ThemeIs(app.theme_name.clone()));
         }
         Command::Logs(args) => return super::logs::open::logs_command(app, &strs(&args)),
         Command::Since(args) => return logs::since_command(app, &strs(&args)),
@@ -385,7 +379,7 @@ pub fn complete(app: &mut App) {
     names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     names.dedup();
     match names.as_slice() {
-        [] => app.message = Some((Severity::Info, format!("nothing starts with {prefix:?}"))),
+        [] => app.say(Notice::NothingStartsWith(prefix)),
         [one] => app.input = format!("{one} "),
         many => {
             // As far as they agree, then the choices.
@@ -395,15 +389,16 @@ pub fn complete(app: &mut App) {
                 .find(|&n| many.iter().all(|m| m.get(..n) == first.get(..n)))
                 .unwrap_or(prefix.len());
             app.input = first[..common].to_string();
-            let shown: Vec<&str> = many.iter().take(12).map(String::as_str).collect();
-            let more = if many.len() > 12 { " …" } else { "" };
-            app.message = Some((Severity::Info, format!("{}{more}", shown.join("  "))));
+            let shown = many.iter().take(12).cloned().collect();
+            let more = many.len() > 12;
+            app.say(Notice::Completions { shown, more });
         }
     }
 }
 
 /// `:ctx a,b` / `:ctx SET`: the contexts named (sets from the config expanded), each once, in
 /// the order given; an unknown name says which names are known.
+/// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
 pub fn chosen_contexts(app: &App, names: &str) -> Result<Vec<ClusterId>, String> {
     let known = app.context_names();
     let mut out: Vec<ClusterId> = Vec::new();

@@ -40,13 +40,25 @@ pub enum DetailKind {
     Yaml,
 }
 
+/// Why the pane shows no document (yet): the pane says it in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DetailStatus {
+    Loading,
+    /// Its cluster is no longer one of those shown.
+    NotShown(crate::kube::ids::ClusterId),
+    /// Its row is gone from the store (deleted, or not listed yet).
+    Gone,
+    /// The fetch failed.
+    CannotGet(crate::kube::actions::ActionError),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detail {
     pub target: ObjectRef,
     pub kind: DetailKind,
     pub lines: Vec<DocLine>,
     /// Set while the YAML is being fetched, or when the object is gone.
-    pub status: Option<String>,
+    pub status: Option<DetailStatus>,
     pub scroll: usize,
     pub search: String,
     /// Line numbers that match `search`.
@@ -64,7 +76,7 @@ impl Detail {
             target,
             kind,
             lines: Vec::new(),
-            status: Some("loading…".into()),
+            status: Some(DetailStatus::Loading),
             scroll: 0,
             search: String::new(),
             matches: Vec::new(),

@@ -24,7 +24,7 @@ pub struct DrainPreview {
     /// DaemonSet and static pods, which stay.
     pub stay: Vec<(String, &'static str)>,
     /// The budgets, once read (`Err`: why they could not be).
-    pub budgets: Option<Result<Vec<Budget>, String>>,
+    pub budgets: Option<Result<Vec<Budget>, crate::kube::error::ApiError>>,
 }
 
 impl DrainPreview {

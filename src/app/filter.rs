@@ -89,6 +89,7 @@ fn valid_value(v: &str) -> bool {
 }
 
 /// Split a selector at the commas outside parentheses.
+/// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
 fn requirements(spec: &str) -> Result<Vec<&str>, String> {
     let mut out = Vec::new();
     let (mut depth, mut start) = (0i32, 0);
@@ -116,6 +117,7 @@ fn requirements(spec: &str) -> Result<Vec<&str>, String> {
 }
 
 /// `(a, b)` as its values.
+/// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
 fn set_of(rest: &str) -> Result<Vec<String>, String> {
     let inner = rest
         .trim()
@@ -136,6 +138,7 @@ fn set_of(rest: &str) -> Result<Vec<String>, String> {
     Ok(values)
 }
 
+/// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
 fn requirement(r: &str) -> Result<LabelReq, String> {
     if r.is_empty() {
         return Err("an empty requirement".into());

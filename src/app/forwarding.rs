@@ -7,13 +7,10 @@ use std::sync::Arc;
 use super::action::Effect;
 use super::forwards::{ForwardInfo, ForwardRow, ForwardState, report_id};
 use super::navigate::go_view;
-use super::state::{App, Severity, View};
+use super::notice::Notice;
+use super::state::{App, View};
 use crate::kube::informer::ResourceKind;
 use crate::kube::portforward::{ForwardReport, ForwardSpec, ForwardTarget, parse_ports};
-
-fn say(app: &mut App, severity: Severity, text: impl Into<String>) {
-    app.message = Some((severity, text.into()));
-}
 
 pub fn refresh_rows(app: &mut App) {
     let rows = app
@@ -25,9 +22,10 @@ pub fn refresh_rows(app: &mut App) {
 }
 
 /// What the selection forwards to: a pod, or the pods a Service's or workload's selector picks.
-fn target(app: &App) -> Result<ForwardTarget, String> {
-    let obj = super::selection::selected_object(app)
-        .ok_or("select a pod, a Service or a workload to forward to")?;
+fn target(app: &App) -> Result<ForwardTarget, Box<Notice>> {
+    let obj = super::selection::selected_object(app).ok_or(Box::new(Notice::Refused(
+        "select a pod, a Service or a workload to forward to",
+    )))?;
     if obj.kind == ResourceKind::Pods {
         return Ok(ForwardTarget::Pod(obj));
     }
@@ -41,10 +39,7 @@ fn target(app: &App) -> Result<ForwardTarget, String> {
                 selector,
             })
         }
-        _ => Err(format!(
-            "{} selects no pods: forward to a pod, a Service or a workload",
-            obj.label()
-        )),
+        _ => Err(Box::new(Notice::SelectsNoPods(obj.label()))),
     }
 }
 
@@ -56,24 +51,22 @@ pub fn command(app: &mut App, ports: Option<&str>) -> Vec<Effect> {
         return Vec::new();
     };
     if app.readonly {
-        say(
-            app,
-            Severity::Error,
+        app.say(Notice::Refused(
             "read-only mode: port-forwards are disabled",
-        );
+        ));
         return Vec::new();
     }
     let (local_port, remote_port) = match parse_ports(ports) {
         Ok(p) => p,
         Err(e) => {
-            say(app, Severity::Error, e);
+            app.say(Notice::Invalid(e));
             return Vec::new();
         }
     };
     let target = match target(app) {
         Ok(t) => t,
-        Err(e) => {
-            say(app, Severity::Error, e);
+        Err(notice) => {
+            app.say(*notice);
             return Vec::new();
         }
     };
@@ -85,18 +78,14 @@ pub fn command(app: &mut App, ports: Option<&str>) -> Vec<Effect> {
         local_port,
         remote_port,
     };
-    let text = format!(
-        "forwarding 127.0.0.1:{} to {}:{remote_port} (:pf lists forwards)",
-        if local_port == 0 {
-            "any".to_string()
-        } else {
-            local_port.to_string()
-        },
-        spec.target.object().label()
-    );
+    let notice = Notice::Forwarding {
+        local: local_port,
+        target: spec.target.object().label(),
+        remote: remote_port,
+    };
     app.forwards.insert(id, ForwardInfo::new(spec.clone()));
     refresh_rows(app);
-    say(app, Severity::Info, text);
+    app.say(notice);
     vec![Effect::StartForward(spec)]
 }
 
@@ -107,7 +96,7 @@ pub fn stop(app: &mut App) -> Vec<Effect> {
     };
     app.forwards.remove(&id);
     refresh_rows(app);
-    say(app, Severity::Info, "forward stopped");
+    app.say(Notice::ForwardStopped(None));
     vec![Effect::StopForward(id)]
 }
 
@@ -138,13 +127,14 @@ pub fn reported(app: &mut App, report: ForwardReport) {
     f.apply(&report);
     match &report {
         ForwardReport::Listening(_, addr) => {
-            let label = f.spec.target.object().label();
-            let remote = f.spec.remote_port;
-            say(app, Severity::Info, format!("{addr} → {label}:{remote}"));
+            let notice = Notice::ForwardListening {
+                addr: *addr,
+                target: f.spec.target.object().label(),
+                remote: f.spec.remote_port,
+            };
+            app.say(notice);
         }
-        ForwardReport::Stopped(_, why) => {
-            say(app, Severity::Error, format!("forward stopped: {why}"))
-        }
+        ForwardReport::Stopped(_, why) => app.say(Notice::ForwardStopped(Some(why.clone()))),
         _ => {}
     }
     refresh_rows(app);

@@ -8,8 +8,9 @@ use super::action::Effect;
 use super::detail::DetailKind;
 use super::filter::Filter;
 use super::navigate::{go_view, navigate};
+use super::notice::Notice;
 use super::resource::{ApiResourceRow, ResourceShown};
-use super::state::{App, Discovery, Severity, View};
+use super::state::{App, Discovery, View};
 use super::table::{Table, TableRow, TableState};
 use crate::kube::discovery::ApiResourceInfo;
 use crate::kube::informer::ResourceKind;
@@ -42,7 +43,7 @@ pub fn command(app: &mut App, name: &str, namespace: Option<String>) -> Vec<Effe
     match &app.discovery {
         Discovery::Running { .. } => {
             app.discovery = Discovery::Running { then: pending };
-            app.message = Some((Severity::Info, "asking the server what it serves…".into()));
+            app.say(Notice::Discovering);
             return Vec::new();
         }
         Discovery::NotYet | Discovery::Failed(_) if app.catalog.is_empty() => {
@@ -60,7 +61,7 @@ pub fn command(app: &mut App, name: &str, namespace: Option<String>) -> Vec<Effe
 /// Run discovery (again), then `then`.
 pub fn discover(app: &mut App, then: Option<(String, Option<String>)>) -> Vec<Effect> {
     if then.is_some() {
-        app.message = Some((Severity::Info, "asking the server what it serves…".into()));
+        app.say(Notice::Discovering);
     }
     app.discovery = Discovery::Running { then };
     vec![Effect::Discover(app.cluster.clone())]
@@ -89,23 +90,16 @@ pub fn discovered(
             if let Some((name, namespace)) = then {
                 match app.catalog.resolve(&name) {
                     Ok(api) => return show(app, api, namespace),
-                    Err(e) => app.message = Some((Severity::Error, e)),
+                    Err(e) => app.say(Notice::NoSuchKind(e)),
                 }
-            } else if app
-                .message
-                .as_ref()
-                .is_some_and(|m| m.1.starts_with("asking the server"))
-            {
-                app.message = None;
+            } else if app.notice == Some(Notice::Discovering) {
+                app.notice = None;
             }
         }
         Err(e) => {
             // Said when someone asked (`:KIND`); at start the informers say what is wrong.
             if then.is_some() || app.view == View::ApiResources {
-                app.message = Some((
-                    Severity::Error,
-                    format!("cannot ask the server what it serves: {e}"),
-                ));
+                app.say(Notice::DiscoveryFailed(e.clone()));
             }
             app.discovery = Discovery::Failed(e);
         }
@@ -177,7 +171,7 @@ pub fn open_row(app: &mut App) -> Vec<Effect> {
         ("", "services") => {
             let selector = row.cell_named("Selector").filter(|s| s != "<none>");
             let Some(selector) = selector else {
-                app.message = Some((Severity::Info, format!("{} selects no pods", obj.label())));
+                app.say(Notice::SelectsNoPods(obj.label()));
                 return Vec::new();
             };
             let namespace = ObjectRef::new(
@@ -206,7 +200,7 @@ pub fn open_row(app: &mut App) -> Vec<Effect> {
         }
         // Its Services are in its spec: fetched first.
         ("networking.k8s.io", "ingresses") => {
-            app.message = Some((Severity::Info, format!("reading {}…", obj.label())));
+            app.say(Notice::Reading(obj.label()));
             return vec![Effect::FetchForDrill(obj)];
         }
         ("apiextensions.k8s.io", "customresourcedefinitions") => {
@@ -228,7 +222,8 @@ pub fn drill_fetched(
     let ingress = match result {
         Ok(v) => v,
         Err(e) => {
-            app.message = Some((Severity::Error, format!("cannot read {}: {e}", obj.label())));
+            let label = obj.label();
+            app.say(Notice::CannotRead { label, error: e });
             return Vec::new();
         }
     };
@@ -248,10 +243,7 @@ pub fn drill_fetched(
     names.sort();
     names.dedup();
     if names.is_empty() {
-        app.message = Some((
-            Severity::Info,
-            format!("{} has no Service backends", obj.label()),
-        ));
+        app.say(Notice::NoServiceBackends(obj.label()));
         return Vec::new();
     }
     let Ok(services) = app.catalog.resolve("services") else {
@@ -285,10 +277,7 @@ pub fn owner(app: &mut App) -> Vec<Effect> {
         _ => None,
     };
     let Some((kind, name, namespace)) = owner else {
-        app.message = Some((
-            Severity::Info,
-            "no owner: nothing controls this object".into(),
-        ));
+        app.say(Notice::Tip("no owner: nothing controls this object"));
         return Vec::new();
     };
     match app.catalog.resolve(&kind) {
@@ -297,7 +286,7 @@ pub fn owner(app: &mut App) -> Vec<Effect> {
             show_only(app, api, ns, None, &format!("^{}$", regex::escape(&name)))
         }
         Err(e) => {
-            app.message = Some((Severity::Error, format!("owner {kind}/{name}: {e}")));
+            app.say(Notice::OwnerUnknown { kind, name, why: e });
             Vec::new()
         }
     }
@@ -348,22 +337,23 @@ pub fn follow_rollouts(app: &mut App) {
             .unwrap_or((0, 0));
         let updated = number(row.cell_named("Up-to-date")).unwrap_or(want);
         let available = number(row.cell_named("Available")).unwrap_or(ready);
+        let label = obj.label();
         if updated >= want && available >= want && ready >= want {
-            said = Some(format!(
-                "{} rolled out: {want} of {want} updated and available",
-                obj.label()
-            ));
+            said = Some(Notice::RolledOut { label, want });
             done.push(obj.clone());
         } else {
-            said = Some(format!(
-                "rolling out {}: {updated} of {want} updated, {available} available, {ready} ready",
-                obj.label()
-            ));
+            said = Some(Notice::RollingOut {
+                label,
+                updated,
+                want,
+                available,
+                ready,
+            });
         }
     }
     app.rollouts.retain(|o| !done.contains(o));
-    if let Some(text) = said {
-        app.message = Some((Severity::Info, text));
+    if let Some(notice) = said {
+        app.say(notice);
     }
 }
 

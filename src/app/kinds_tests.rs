@@ -63,7 +63,7 @@ fn an_unknown_name_asks_again_before_saying_so() {
     assert_eq!(effects, vec![Effect::Discover(cluster())]);
     let effects = discovered(&mut a);
     assert!(watched(&effects).is_none());
-    let text = a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default();
+    let text = crate::app::update_tests::said(&a);
     assert!(text.contains("doesn't have a resource type"), "{text}");
 }
 
@@ -217,7 +217,7 @@ fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_onl
     a.readonly = true;
     type_command(&mut a, "scale 2");
     assert_ne!(a.mode, Mode::Confirm);
-    let text = a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default();
+    let text = crate::app::update_tests::said(&a);
     assert!(text.contains("read-only"), "{text}");
     // Not a workload: said, not asked.
     a.readonly = false;
@@ -402,12 +402,12 @@ fn port_forwards_start_from_the_selection_list_and_stop() {
     // Bad ports, nothing forwardable and read-only are said, not started.
     shown_with(&mut a, "cm", "configmaps");
     assert!(type_command(&mut a, "pf 80").is_empty());
-    assert!(a.message.as_ref().unwrap().1.contains("selects no pods"));
+    assert!(crate::app::update_tests::said(&a).contains("selects no pods"));
     shown_with(&mut a, "svc", "services");
     assert!(type_command(&mut a, "pf x:80").is_empty());
     a.readonly = true;
     assert!(type_command(&mut a, "pf 80").is_empty());
-    assert!(a.message.as_ref().unwrap().1.contains("read-only"));
+    assert!(crate::app::update_tests::said(&a).contains("read-only"));
 }
 
 #[test]
@@ -431,7 +431,7 @@ fn a_restart_is_followed_until_it_has_rolled_out() {
         .kinds
         .insert(crate::kube::informer::ResourceKind::Generic);
     p.project(&mut a, &stores);
-    let said = a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default();
+    let said = crate::app::update_tests::said(&a);
     assert!(
         said.contains("rolling out deployment/kinds/web: 1 of 4 updated"),
         "{said}"
@@ -442,7 +442,7 @@ fn a_restart_is_followed_until_it_has_rolled_out() {
         .kinds
         .insert(crate::kube::informer::ResourceKind::Generic);
     p.project(&mut a, &stores);
-    let said = a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default();
+    let said = crate::app::update_tests::said(&a);
     assert!(said.contains("deployment/kinds/web rolled out"), "{said}");
     assert!(a.rollouts.is_empty());
 }

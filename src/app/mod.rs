@@ -10,6 +10,7 @@ pub mod contexts;
 pub mod describe;
 pub mod detail;
 pub mod drain_preview;
+pub mod errors;
 pub mod filter;
 #[cfg(test)]
 pub mod fixture;
@@ -25,6 +26,7 @@ pub mod msg;
 pub mod mutations;
 pub mod navigate;
 pub mod nodes;
+pub mod notice;
 pub mod picker;
 pub mod projection;
 pub mod resource;

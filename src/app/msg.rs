@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
 use super::action::Action;
+pub use super::errors::{SessionStartError, ThemeError};
 use crate::kube::actions::{Acted, ActionError};
 use crate::kube::client::ConnectError;
 use crate::kube::error::ApiError;
@@ -18,7 +19,6 @@ use crate::kube::informer::InformerUpdate;
 use crate::kube::logs::LogEvent;
 use crate::kube::metrics::MetricsUpdate;
 use crate::kube::object_ref::ObjectRef;
-use crate::kube::shell_kubeconfig::ShellConfigError;
 use crate::kube::step_store::CapturedRun;
 use crate::pty::session::{SessionEvent, SessionId};
 
@@ -82,15 +82,15 @@ pub enum Done {
     Context(Vec<(ClusterId, Result<String, ConnectError>)>),
     /// A theme was loaded (and is now drawn with) or could not be.
     Theme(String, Result<(), ThemeError>),
-    /// A file was written: how many lines, or why not (the system's words).
+    /// A file was written: how many lines, or why not.
     Saved {
         path: String,
-        outcome: Result<usize, String>,
+        outcome: Result<usize, crate::os_error::OsError>,
     },
     /// The TaskRuns of this run cannot be watched: its cluster has not discovered Tekton.
     NoTekton(ObjectRef),
-    /// The clipboard could not be written (the system's words).
-    ClipboardFailed(String),
+    /// The clipboard could not be written.
+    ClipboardFailed(crate::os_error::OsError),
     /// A session's input queue is full: a key was dropped.
     InputDropped(SessionId),
     /// A session could not be started at all.
@@ -110,34 +110,4 @@ impl From<Action> for Msg {
     fn from(a: Action) -> Self {
         Msg::Action(a)
     }
-}
-
-/// What can be wrong with a theme (loaded by `views::theme`; a `:theme` that failed says it).
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-pub enum ThemeError {
-    #[error("theme is not valid TOML: {0}")]
-    Parse(String),
-    #[error("theme role {role:?}: {what}")]
-    Role { role: String, what: String },
-    #[error("unknown theme {name:?} (built in: {}, no-color; or a .toml file)", known.join(", "))]
-    Unknown { name: String, known: Vec<String> },
-    #[error("theme {path}: {reason}")]
-    Read { path: String, reason: String },
-    /// A built-in or file theme that did not load, with its name.
-    #[error("theme {name}: {error}")]
-    Named {
-        name: String,
-        error: Box<ThemeError>,
-    },
-}
-
-/// Why a session could not start before it connected.
-#[derive(Debug, thiserror::Error)]
-pub enum SessionStartError {
-    /// The cluster it belongs to is not connected.
-    #[error("{0}")]
-    Cluster(#[from] ActionError),
-    /// The local shell's private kubeconfig could not be written.
-    #[error("{0}")]
-    ShellConfig(#[from] ShellConfigError),
 }

@@ -4,26 +4,28 @@
 
 use super::action::{Action, Effect};
 use super::nodes::confirm;
+use super::notice::Notice;
 use super::selection::selected_object;
-use super::state::{App, Severity, View};
+use super::state::{App, View};
 use crate::kube::informer::ResourceKind;
 use crate::kube::object_ref::ObjectRef;
 
 /// The selection, if it is a resource with `subresource` or of one of `plurals` (apps group).
-fn selected_workload(app: &mut App, what: &str, plurals: &[&str]) -> Option<ObjectRef> {
+fn selected_workload(
+    app: &mut App,
+    what: &'static str,
+    plurals: &'static [&'static str],
+) -> Option<ObjectRef> {
     let obj = selected_object(app);
     let fits = obj
         .as_ref()
         .and_then(|o| o.api.as_ref())
         .is_some_and(|a| a.group == "apps" && plurals.contains(&a.plural.as_str()));
     if !fits {
-        error(
-            app,
-            format!(
-                "{what} applies to {}: select one in its view (:deploy, :sts…)",
-                plurals.join(", ")
-            ),
-        );
+        app.say(Notice::WorkloadsOnly {
+            what,
+            kinds: plurals,
+        });
         return None;
     }
     obj
@@ -42,7 +44,9 @@ pub fn scale(app: &mut App, replicas: Option<&str>) {
         .and_then(|r| r.parse::<i32>().ok())
         .filter(|n| *n >= 0)
     else {
-        error(app, "scale how far? :scale REPLICAS (0 or more)");
+        app.say(Notice::Refused(
+            "scale how far? :scale REPLICAS (0 or more)",
+        ));
         return;
     };
     let prompt = format!(
@@ -70,10 +74,6 @@ pub fn rollout_restart(app: &mut App) {
     confirm(app, Effect::RolloutRestart(obj), prompt);
 }
 
-fn error(app: &mut App, text: impl Into<String>) {
-    app.message = Some((Severity::Error, text.into()));
-}
-
 /// Ask before deleting, cancelling or rerunning the selection.
 pub fn ask(app: &mut App, action: Action) {
     let Some(obj) = selected_object(app) else {
@@ -97,10 +97,7 @@ pub fn ask(app: &mut App, action: Action) {
             confirm(app, Effect::Delete(obj), prompt);
             type_to_confirm(app);
         }
-        (Action::Delete, kind) => error(
-            app,
-            format!("kubedeck does not delete {} (use kubectl)", kind.label()),
-        ),
+        (Action::Delete, kind) => app.say(Notice::CannotDelete(kind)),
         (Action::CancelRun, ResourceKind::PipelineRuns) => {
             let finished = app
                 .tables
@@ -108,7 +105,7 @@ pub fn ask(app: &mut App, action: Action) {
                 .selected_row()
                 .is_some_and(|r| r.state.finished());
             if finished && app.view == View::PipelineRuns {
-                error(app, format!("{} has already finished", obj.name));
+                app.say(Notice::AlreadyFinished(obj.name.clone()));
             } else {
                 let prompt = format!("Cancel {on}?");
                 confirm(app, Effect::CancelRun(obj), prompt);
@@ -119,7 +116,7 @@ pub fn ask(app: &mut App, action: Action) {
             confirm(app, Effect::Rerun(obj), prompt);
         }
         (Action::CancelRun | Action::Rerun, _) => {
-            error(app, "cancel and rerun apply to PipelineRuns");
+            app.say(Notice::Refused("cancel and rerun apply to PipelineRuns"));
         }
         _ => {}
     }

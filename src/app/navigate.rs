@@ -6,9 +6,10 @@ use super::action::Effect;
 use super::detail::{Detail, DetailKind};
 use super::filter::Filter;
 use super::logs::open as logs;
+use super::notice::Notice;
 use super::selection::selected_object;
 use super::sessions::update as sessions;
-use super::state::{App, Screen, Severity, View};
+use super::state::{App, Screen, View};
 use super::table::{Table, TableRow, TableState};
 use crate::app::columns::PodCol;
 use crate::kube::ids::Scope;
@@ -80,10 +81,6 @@ macro_rules! on_table {
 }
 pub(crate) use on_table;
 
-fn info(app: &mut App, text: impl Into<String>) {
-    app.message = Some((Severity::Info, text.into()));
-}
-
 fn screen(app: &mut App) -> Screen {
     Screen {
         view: app.view,
@@ -102,7 +99,7 @@ pub fn navigate(app: &mut App, view: View) {
         app.history.remove(0);
     }
     app.view = view;
-    app.message = None;
+    app.notice = None;
 }
 
 /// Return to the previous screen with its filter and selection.
@@ -146,7 +143,7 @@ pub fn go_view(app: &mut App, view: View) {
     if let Some(at) = app.history.iter().rposition(|s| s.view == view) {
         app.history.truncate(at);
         app.view = view;
-        app.message = None;
+        app.notice = None;
     } else if app.view != view {
         navigate(app, view);
     }
@@ -272,7 +269,7 @@ pub fn events_of_selection(app: &mut App) -> Vec<Effect> {
     });
     t.select(0);
     if broken_pod {
-        info(app, "its warning events (w: every event)");
+        app.say(Notice::Tip("its warning events (w: every event)"));
     }
     Vec::new()
 }
@@ -369,7 +366,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
             // Straight to its steps' logs, as `l` does.
             if let Some(tr) = app.tables.taskruns.selected_row() {
                 if tr.pod.is_empty() {
-                    info(app, "this TaskRun has no pod yet");
+                    app.say(Notice::Tip("this TaskRun has no pod yet"));
                 } else {
                     return logs::open_logs(app);
                 }
@@ -400,7 +397,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
             });
             match target {
                 Some(t) => return go_to(app, &t),
-                None => info(app, "kubedeck has no view for this event's object"),
+                None => app.say(Notice::Tip("kubedeck has no view for this event's object")),
             }
         }
         View::Nodes => {
@@ -429,6 +426,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
             };
             if !chosen.is_empty() {
                 go_view(app, View::Pods);
+                app.say(Notice::Connecting(chosen.clone()));
                 return vec![Effect::SwitchContext(chosen)];
             }
         }
@@ -459,9 +457,5 @@ pub fn toggle_mark(app: &mut App) {
         .iter()
         .filter(|r| r.marked)
         .count();
-    let text = match marked {
-        0 => "no context marked: Enter shows the one under the cursor".to_string(),
-        n => format!("{n} marked: Enter shows them together"),
-    };
-    app.message = Some((crate::app::state::Severity::Info, text));
+    app.say(Notice::ContextsMarked(marked));
 }

@@ -4,19 +4,18 @@
 
 use super::action::{Effect, OnConfirm};
 use super::drain_preview::{DrainPreview, EvictLine};
+use super::notice::Notice;
 use super::selection::selected_node;
-use super::state::{App, Mode, Pending, Severity};
+use super::state::{App, Mode, Pending};
 use crate::kube::ids::ClusterId;
 use crate::kube::pdb::Budget;
-
-fn error(app: &mut App, text: impl Into<String>) {
-    app.message = Some((Severity::Error, text.into()));
-}
 
 /// Ask before a destructive action; refuse it outright in read-only mode.
 pub fn confirm(app: &mut App, effect: Effect, prompt: String) {
     if app.readonly {
-        error(app, "read-only mode: changes to the cluster are disabled");
+        app.say(Notice::Refused(
+            "read-only mode: changes to the cluster are disabled",
+        ));
         return;
     }
     app.pending = Some(Pending::ask(prompt, OnConfirm::Run(Box::new(effect))));
@@ -27,7 +26,7 @@ pub fn confirm(app: &mut App, effect: Effect, prompt: String) {
 /// for the preview meanwhile.
 pub fn drain(app: &mut App) -> Vec<Effect> {
     let Some(node) = selected_node(app) else {
-        error(app, "select a node to drain");
+        app.say(Notice::Refused("select a node to drain"));
         return Vec::new();
     };
     let rows = app.tables.pods.all_rows();
@@ -92,14 +91,14 @@ pub fn budgets(
         .and_then(|p| p.preview.as_mut())
         .filter(|p| p.cluster == cluster)
     {
-        p.budgets = Some(result.map_err(|e| e.to_string()));
+        p.budgets = Some(result);
     }
 }
 
 /// Cordon or uncordon the selected node, after confirmation.
 pub fn cordon(app: &mut App, on: bool) {
     let Some(node) = selected_node(app) else {
-        error(app, "select a node to cordon or uncordon");
+        app.say(Notice::Refused("select a node to cordon or uncordon"));
         return;
     };
     let name = &node.name;

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::action::Effect;
 use super::describe;
-use super::detail::DetailKind;
+use super::detail::{DetailKind, DetailStatus};
 use super::navigate::navigate;
 use super::resource;
 use super::state::{App, DescribedPod, View};
@@ -283,7 +283,7 @@ impl Projection {
         };
         let Some((_, stores)) = sources.iter().find(|(c, _)| **c == target.cluster) else {
             if let Some(d) = app.detail.as_mut() {
-                d.status = Some(format!("{} is no longer shown", target.cluster));
+                d.status = Some(DetailStatus::NotShown(target.cluster.clone()));
             }
             return Vec::new();
         };
@@ -299,7 +299,7 @@ impl Projection {
                 Some(None) => {
                     let failed = app.described.as_ref().is_some_and(|d| d.failed);
                     if let Some(d) = app.detail.as_mut().filter(|_| !failed) {
-                        d.status = Some("loading…".into());
+                        d.status = Some(DetailStatus::Loading);
                     }
                     return effects;
                 }
@@ -400,7 +400,7 @@ impl Projection {
         if let Some(d) = app.detail.as_mut() {
             match lines {
                 Some(lines) => d.set_lines(lines),
-                None => d.status = Some(format!("{} is gone (or not loaded yet)", target.label())),
+                None => d.status = Some(DetailStatus::Gone),
             }
         }
         effects
@@ -440,7 +440,7 @@ fn fetched_object(
         Some(o) => Fetched::Object(o),
         None => {
             if let Some(detail) = app.detail.as_mut().filter(|_| !d.failed) {
-                detail.status = Some("loading…".into());
+                detail.status = Some(DetailStatus::Loading);
             }
             Fetched::Loading
         }
@@ -509,9 +509,9 @@ fn auto_triage(app: &mut App) {
     app.auto_triage = false;
     if !app.tables.triage.is_empty() {
         // What the status bar says (a config warning) stays.
-        let message = app.message.take();
+        let notice = app.notice.take();
         navigate(app, View::Triage);
-        app.message = message;
+        app.notice = notice;
     }
 }
 
@@ -707,8 +707,8 @@ mod tests {
         let effects = p.project(&mut a, &stores);
         assert_eq!(effects, [Effect::FetchPod(target.clone())]);
         assert_eq!(
-            a.detail.as_ref().and_then(|d| d.status.clone()).as_deref(),
-            Some("loading…")
+            a.detail.as_ref().and_then(|d| d.status.clone()),
+            Some(DetailStatus::Loading)
         );
         // Nothing new while the fetch is in flight.
         a.stale.describe = true;

@@ -7,19 +7,17 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::action::Effect;
-use super::detail::DetailKind;
+use super::detail::{DetailKind, DetailStatus};
 use super::msg::{Done, StartView};
+use super::notice::Notice;
 use super::sessions::update as sessions;
 use super::state::{App, Severity, View};
 use super::yaml;
+use crate::kube::actions::ActionError;
 use crate::kube::client::ConnectError;
 use crate::kube::ids::{ClusterId, Scope};
 use crate::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
 use crate::kube::metrics::MetricsUpdate;
-
-fn say(app: &mut App, severity: Severity, text: impl Into<String>) {
-    app.message = Some((severity, text.into()));
-}
 
 /// An informer's signal: mark what it feeds stale, or record its state.
 pub fn informer(app: &mut App, u: InformerUpdate) -> Vec<Effect> {
@@ -92,15 +90,15 @@ pub const INFO_SECONDS: i64 = 8;
 /// replaced); the captured-runs list follows new captures.
 pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
     app.now = now;
-    match (&app.message, &app.message_seen) {
-        (None, _) => app.message_seen = None,
+    match (&app.notice, &app.notice_seen) {
+        (None, _) => app.notice_seen = None,
         (Some(m), Some((seen, at))) if m == seen => {
-            if m.0 == Severity::Info && now.as_second() - at.as_second() >= INFO_SECONDS {
-                app.message = None;
-                app.message_seen = None;
+            if m.severity() == Severity::Info && now.as_second() - at.as_second() >= INFO_SECONDS {
+                app.notice = None;
+                app.notice_seen = None;
             }
         }
-        (Some(m), _) => app.message_seen = Some((m.clone(), now)),
+        (Some(m), _) => app.notice_seen = Some((m.clone(), now)),
     }
     if app.view == View::Captured && now.as_second() % 5 == 0 {
         return vec![Effect::LoadCaptured];
@@ -111,20 +109,16 @@ pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
 /// What a background task finished with.
 pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
     match done {
-        Done::Action(Ok(acted)) => say(app, Severity::Info, acted.to_string()),
-        Done::Action(Err(e)) => say(app, Severity::Error, e.to_string()),
+        Done::Action(Ok(acted)) => app.say(Notice::Acted(acted)),
+        Done::Action(Err(e)) => app.say(Notice::ActionFailed(e)),
         Done::Saved {
             path,
             outcome: Ok(lines),
-        } => say(
-            app,
-            Severity::Info,
-            format!("saved {lines} lines to {path}"),
-        ),
+        } => app.say(Notice::Saved { path, lines }),
         Done::Saved {
             path,
-            outcome: Err(e),
-        } => say(app, Severity::Error, format!("cannot save to {path}: {e}")),
+            outcome: Err(reason),
+        } => app.say(Notice::SaveFailed { path, reason }),
         Done::NoTekton(run) => {
             // Until Tekton is discovered, the TaskRuns are in the PipelineRuns' state.
             let status = app.status_mut(&run.cluster);
@@ -132,12 +126,10 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
             status.informers.insert(ResourceKind::TaskRuns, runs);
             app.stale.kinds.insert(ResourceKind::TaskRuns);
         }
-        Done::ClipboardFailed(e) => say(app, Severity::Error, format!("cannot copy: {e}")),
-        Done::CaptureOff => say(
-            app,
-            Severity::Info,
+        Done::ClipboardFailed(e) => app.say(Notice::ClipboardFailed(e)),
+        Done::CaptureOff => app.say(Notice::Tip(
             "step capture is off ([logs] capture_steps = false)",
-        ),
+        )),
         Done::Captured(runs) => {
             let rows = runs.into_iter().map(Arc::new).collect();
             app.tables.captured.set_rows(rows);
@@ -156,7 +148,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
                 Err(e) => {
                     d.failed = true;
                     if let Some(detail) = app.detail.as_mut().filter(|x| x.target == obj) {
-                        detail.status = Some(format!("cannot get {}: {e}", obj.label()));
+                        detail.status = Some(DetailStatus::CannotGet(e));
                     }
                 }
             }
@@ -194,7 +186,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
                     Err(e) => {
                         d.failed = true;
                         if let Some(detail) = app.detail.as_mut().filter(|x| x.target == obj) {
-                            detail.status = Some(format!("cannot get {}: {e}", obj.label()));
+                            detail.status = Some(DetailStatus::CannotGet(e));
                         }
                     }
                 }
@@ -207,26 +199,23 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
                 .as_mut()
                 .filter(|d| d.target == obj && d.kind == DetailKind::Yaml);
             if let Some(d) = d {
-                let lines = result
-                    .map_err(|e| e.to_string())
-                    .and_then(|v| yaml::yaml_lines(&v, d.show_managed_fields, d.revealed));
+                let lines = result.and_then(|v| {
+                    yaml::yaml_lines(&v, d.show_managed_fields, d.revealed)
+                        .map_err(|e| ActionError::Decode(e.to_string()))
+                });
                 match lines {
                     Ok(lines) => d.set_lines(lines),
-                    Err(e) => d.status = Some(format!("cannot get {}: {e}", obj.label())),
+                    Err(e) => d.status = Some(DetailStatus::CannotGet(e)),
                 }
             }
         }
         Done::Context(answers) => return switched(app, answers),
         Done::Theme(name, Ok(())) => {
-            say(app, Severity::Info, format!("theme: {name}"));
+            app.say(Notice::ThemeSet(name.clone()));
             app.theme_name = name;
         }
-        Done::Theme(_, Err(e)) => say(app, Severity::Error, e.to_string()),
-        Done::InputDropped(_) => say(
-            app,
-            Severity::Error,
-            "the session is not taking input fast enough: key dropped",
-        ),
+        Done::Theme(_, Err(e)) => app.say(Notice::ThemeFailed(e)),
+        Done::InputDropped(_) => app.say(Notice::InputDropped),
         Done::SessionFailed(id, why) => return sessions::failed(app, id, why),
         Done::Budgets(cluster, result) => super::nodes::budgets(app, cluster, result),
         Done::Agent(cluster, presence) => {
@@ -250,11 +239,14 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
                 app.context_namespaces.insert(cluster.clone(), ns);
                 clusters.push(cluster);
             }
-            Err(e) => failed.push(format!("cannot switch to {cluster}: {e}")),
+            Err(e) => failed.push((cluster, e)),
         }
     }
     let Some(cluster) = clusters.first().cloned() else {
-        say(app, Severity::Error, failed.join("; "));
+        app.say(Notice::Switched {
+            to: Vec::new(),
+            failed,
+        });
         return Vec::new();
     };
     // One cluster: its context's namespace unless every namespace was shown. Several: what
@@ -277,14 +269,9 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
         .find(|r| r.name == cluster.context())
         .map(|r| r.server.clone())
         .unwrap_or_default();
-    let names: Vec<String> = clusters.iter().map(ToString::to_string).collect();
-    let mut text = format!("switched to {}", names.join(", "));
-    let severity = if failed.is_empty() {
-        Severity::Info
-    } else {
-        text = format!("{text}; {}", failed.join("; "));
-        Severity::Error
-    };
-    say(app, severity, text);
+    app.say(Notice::Switched {
+        to: clusters.clone(),
+        failed,
+    });
     super::navigate::connect(app, clusters, scope)
 }

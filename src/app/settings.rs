@@ -89,6 +89,7 @@ pub fn from_config(loaded: &Loaded) -> (Settings, Vec<String>) {
 /// `[sessions]` and `[[debug.profiles]]` as the sessions use them; the prefix must be a ctrl-
 /// key (a plain key could not be typed into a shell). The `Err` is for the person who wrote
 /// the file.
+/// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
 fn session_settings(
     sessions: &SessionsConfig,
     profiles: &[Profile],

@@ -143,11 +143,7 @@ pub struct Screen {
     pub resource: Option<ResourceShown>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    Info,
-    Error,
-}
+pub use super::notice::Severity;
 
 /// A destructive action waiting for confirmation.
 #[derive(Debug, Clone, PartialEq)]
@@ -308,9 +304,10 @@ pub struct App {
     pub taskruns_of: Option<ObjectRef>,
     pub detail: Option<Detail>,
     pub pending: Option<Pending>,
-    pub message: Option<(Severity, String)>,
-    /// The message last seen by the clock, and when it appeared (information expires).
-    pub message_seen: Option<((Severity, String), Timestamp)>,
+    /// What the status line says.
+    pub notice: Option<super::notice::Notice>,
+    /// The notice last seen by the clock, and when it appeared (information expires).
+    pub notice_seen: Option<(super::notice::Notice, Timestamp)>,
     pub now: Timestamp,
     /// Rows the table showed last frame, for paging.
     pub page_rows: usize,
@@ -457,8 +454,8 @@ impl App {
             taskruns_of: None,
             detail: None,
             pending: None,
-            message_seen: None,
-            message: None,
+            notice_seen: None,
+            notice: None,
             now: Timestamp::now(),
             page_rows: 20,
             help_scroll: 0,
@@ -520,6 +517,11 @@ impl App {
         } else {
             ResourceKind::WATCHABLE.to_vec()
         }
+    }
+
+    /// Put `notice` in the status line.
+    pub fn say(&mut self, notice: super::notice::Notice) {
+        self.notice = Some(notice);
     }
 
     /// Whether several clusters are shown.

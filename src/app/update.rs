@@ -11,16 +11,9 @@ use super::keymap::{self, Section};
 use super::logs::update as logs;
 use super::msg::Msg;
 use super::navigate::{self, on_table};
-use super::state::{App, Mode, Severity, View};
+use super::notice::Notice;
+use super::state::{App, Mode, View};
 use super::{mutations, nodes, picker, results, sessions::update as sessions};
-
-fn info(app: &mut App, text: impl Into<String>) {
-    app.message = Some((Severity::Info, text.into()));
-}
-
-fn error(app: &mut App, text: impl Into<String>) {
-    app.message = Some((Severity::Error, text.into()));
-}
 
 /// Apply `msg`; the effects for the runtime.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -96,10 +89,7 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Action::Submit if app.input == name => Action::Confirm,
             Action::Submit => {
-                app.message = Some((
-                    Severity::Error,
-                    format!("type {name} exactly to confirm (Esc cancels)"),
-                ));
+                app.say(Notice::TypeToConfirm(name.clone()));
                 return Vec::new();
             }
             Action::Quit => Action::Quit,
@@ -149,7 +139,7 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
             vec![*effect]
         }
         _ => {
-            info(app, "cancelled");
+            app.say(Notice::Cancelled);
             Vec::new()
         }
     }
@@ -168,7 +158,7 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         Action::NextMatch | Action::PrevMatch => {
             if !d.jump(action == Action::NextMatch) && !d.search.is_empty() {
                 let s = d.search.clone();
-                error(app, format!("no match for {s:?}"));
+                app.say(Notice::NoMatch(s));
             }
         }
         Action::StartFilter => {
@@ -177,8 +167,8 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         }
         Action::RevealSecret if d.target.kind_name() == "Secret" => {
             d.revealed = !d.revealed;
-            let shown = if d.revealed { "shown" } else { "hidden" };
-            app.message = Some((Severity::Info, format!("secret values {shown}")));
+            let shown = d.revealed;
+            app.notice = Some(Notice::SecretValues { shown });
             return Some(match d.kind {
                 DetailKind::Yaml => vec![Effect::FetchYaml(d.target.clone())],
                 DetailKind::Describe => {
@@ -189,7 +179,7 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         }
         Action::ToggleManagedFields if d.kind == DetailKind::Yaml => {
             d.show_managed_fields = !d.show_managed_fields;
-            d.status = Some("loading…".into());
+            d.status = Some(super::detail::DetailStatus::Loading);
             return Some(vec![Effect::FetchYaml(d.target.clone())]);
         }
         _ => return None,
@@ -267,15 +257,11 @@ fn apply_filter(app: &mut App, text: &str, submitted: bool) {
     match Filter::parse(text) {
         Ok(f) => {
             on_table!(app, app.view, t => t.set_filter(f));
-            if app
-                .message
-                .as_ref()
-                .is_some_and(|m| m.1.starts_with("invalid label selector"))
-            {
-                app.message = None;
+            if matches!(app.notice, Some(Notice::BadFilter(_))) {
+                app.notice = None;
             }
         }
-        Err(e) if submitted => error(app, e.to_string()),
+        Err(e) if submitted => app.say(Notice::BadFilter(e)),
         Err(_) => {}
     }
 }
@@ -337,7 +323,7 @@ fn back(app: &mut App) -> Vec<Effect> {
             let filtered = on_table!(app, app.view, t => !t.filter.is_empty()).unwrap_or(false);
             if filtered {
                 on_table!(app, app.view, t => t.set_filter(Filter::default()));
-            } else if app.message.take().is_none() || !app.history.is_empty() {
+            } else if app.notice.take().is_none() || !app.history.is_empty() {
                 return navigate::back(app);
             }
         }
@@ -429,17 +415,8 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ToggleFlagged => {
             let on = on_table!(app, app.view, t => { t.toggle_flagged(); t.only_flagged });
             if let Some(on) = on {
-                let what = if app.view == View::Events {
-                    "warnings"
-                } else {
-                    "rows needing attention"
-                };
-                let text = if on {
-                    format!("showing only {what} (w: all)")
-                } else {
-                    "showing all rows".into()
-                };
-                info(app, text);
+                let events = app.view == View::Events;
+                app.say(Notice::OnlyFlagged { events, on });
             }
         }
         Action::StartFilter => {

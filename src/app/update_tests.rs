@@ -11,6 +11,7 @@ use super::detail::DetailKind;
 use super::fixture::{self, app, cluster, obj};
 use super::layout::DASHBOARD;
 use super::msg::{Done, Msg};
+use super::notice::Notice;
 use super::state::{App, Mode, Severity, View};
 use super::update::{on_action, update};
 use crate::kube::actions::ActionError;
@@ -64,8 +65,12 @@ fn selected_pod(a: &App) -> String {
         .unwrap_or_default()
 }
 
-fn message(a: &App) -> String {
-    a.message.as_ref().map(|m| m.1.clone()).unwrap_or_default()
+/// What the status line says, as the status bar words it.
+pub fn said(a: &App) -> String {
+    a.notice
+        .as_ref()
+        .map(crate::views::notice::text)
+        .unwrap_or_default()
 }
 
 fn with_log_pane(a: &mut App) {
@@ -228,7 +233,7 @@ fn movement_sorting_and_the_input_line() {
             actions: &[Action::ToggleFlagged],
             check: |a, _| {
                 assert!(a.tables.pods.only_flagged);
-                assert!(message(a).contains("rows needing attention"));
+                assert!(said(a).contains("rows needing attention"));
             },
         },
     ]);
@@ -321,7 +326,7 @@ fn navigation_describe_yaml_and_events() {
             check: |a, _| {
                 let d = a.detail.as_ref().map(|d| d.matches.clone());
                 assert_eq!(d, Some(vec![0, 2]));
-                assert!(!message(a).contains("no match"));
+                assert!(!said(a).contains("no match"));
             },
         },
         Case {
@@ -420,7 +425,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
             actions: &[Action::Delete, Action::Back],
             check: |a, e| {
                 assert!(e.is_empty());
-                assert_eq!(message(a), "cancelled");
+                assert_eq!(said(a), "cancelled");
             },
         },
         Case {
@@ -430,7 +435,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
             check: |a, e| {
                 assert!(e.is_empty());
                 assert_eq!(a.mode, Mode::Table);
-                assert!(message(a).contains("read-only"));
+                assert!(said(a).contains("read-only"));
             },
         },
         Case {
@@ -449,7 +454,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
                 a.tables.runs.select(1);
             },
             actions: &[Action::CancelRun],
-            check: |a, _| assert!(message(a).contains("already finished"), "{}", message(a)),
+            check: |a, _| assert!(said(a).contains("already finished"), "{}", said(a)),
         },
         Case {
             name: "rerun",
@@ -461,7 +466,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
             name: "rerun applies to runs only",
             setup: nothing,
             actions: &[Action::Rerun],
-            check: |a, _| assert!(message(a).contains("apply to PipelineRuns")),
+            check: |a, _| assert!(said(a).contains("apply to PipelineRuns")),
         },
         Case {
             name: "cordon a node",
@@ -489,7 +494,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
             name: "cordon needs a node",
             setup: nothing,
             actions: &[Action::Cordon],
-            check: |a, _| assert!(message(a).contains("select a node")),
+            check: |a, _| assert!(said(a).contains("select a node")),
         },
     ]);
 }
@@ -594,7 +599,7 @@ fn log_panes_and_their_keys() {
             actions: &[Action::CycleLevel],
             check: |a, _| {
                 assert!(a.focused_log().is_some_and(|p| p.min_level.is_some()));
-                assert!(message(a).starts_with("showing "));
+                assert!(said(a).starts_with("showing "));
             },
         },
         Case {
@@ -613,7 +618,7 @@ fn log_panes_and_their_keys() {
             name: "failed steps only applies to Tekton",
             setup: with_log_pane,
             actions: &[Action::FailedOnly],
-            check: |a, _| assert!(message(a).contains("PipelineRun/TaskRun")),
+            check: |a, _| assert!(said(a).contains("PipelineRun/TaskRun")),
         },
         Case {
             name: "& opens the line filter",
@@ -636,7 +641,7 @@ fn log_panes_and_their_keys() {
             actions: &[Action::Mark],
             check: |a, _| {
                 assert_eq!(a.focused_log().map(|p| p.follow), Some(false));
-                assert!(message(a).contains("mark set"));
+                assert!(said(a).contains("mark set"));
             },
         },
         Case {
@@ -704,7 +709,7 @@ fn log_panes_and_their_keys() {
             name: "the dashboard pane stays",
             setup: nothing,
             actions: &[Action::ClosePane],
-            check: |a, _| assert!(message(a).contains("stays open")),
+            check: |a, _| assert!(said(a).contains("stays open")),
         },
     ]);
 }
@@ -751,7 +756,7 @@ fn sessions_open_send_keys_and_end() {
             check: |a, e| {
                 assert!(e.is_empty());
                 assert_eq!(a.mode, Mode::Table);
-                assert!(message(a).contains("read-only"));
+                assert!(said(a).contains("read-only"));
             },
         },
         Case {
@@ -993,15 +998,19 @@ fn reports_from_informers_streams_sessions_and_tasks() {
     );
     // Task results: typed errors are rendered only here, at the status bar.
     let refused = ActionError::Api(ApiError::Forbidden("pods \"x\" is forbidden".into()));
-    update(&mut a, Msg::Done(Done::Action(Err(refused))));
-    assert_eq!(a.message.as_ref().map(|m| m.0), Some(Severity::Error));
-    assert!(message(&a).contains("forbidden"));
+    update(&mut a, Msg::Done(Done::Action(Err(refused.clone()))));
+    assert_eq!(a.notice, Some(Notice::ActionFailed(refused)));
+    assert_eq!(
+        a.notice.as_ref().map(Notice::severity),
+        Some(Severity::Error)
+    );
+    assert!(said(&a).contains("forbidden"));
     update(&mut a, Msg::Done(Done::InputDropped(1)));
-    assert!(message(&a).contains("key dropped"));
+    assert!(said(&a).contains("key dropped"));
     update(&mut a, Msg::Done(Done::Theme("light".into(), Ok(()))));
     assert_eq!(a.theme_name, "light");
     update(&mut a, Msg::Done(Done::CaptureOff));
-    assert!(message(&a).contains("capture is off"));
+    assert!(said(&a).contains("capture is off"));
     // A session that cannot start is said, and forgotten.
     let why = ActionError::from(crate::kube::error::ApiError::NotConnected(ClusterId::new(
         "staging",
@@ -1067,10 +1076,10 @@ fn several_contexts_are_chosen_by_list_or_set_and_one_failing_is_left_out() {
     assert_eq!(e, [Effect::SwitchContext(set.clone())]);
     let e = super::command::command(&mut a, "ctx prod,nosuch");
     assert!(e.is_empty());
-    let said = a.message.clone().map(|(_, m)| m).unwrap_or_default();
+    let text = said(&a);
     assert!(
-        said.contains("no context \"nosuch\"") && said.contains("sets: both"),
-        "{said}"
+        text.contains("no context \"nosuch\"") && text.contains("sets: both"),
+        "{text}"
     );
     // Both clients ready: both shown, the first first; the scope stays all namespaces.
     let e = update(
@@ -1102,11 +1111,19 @@ fn several_contexts_are_chosen_by_list_or_set_and_one_failing_is_left_out() {
     );
     assert_eq!(a.clusters, [ClusterId::new("staging")]);
     assert!(matches!(&e[..], [Effect::Connect { .. }, ..]));
-    let said = a.message.clone().unwrap_or((Severity::Info, String::new()));
-    assert_eq!(said.0, Severity::Error);
     assert!(
-        said.1.contains("switched to staging") && said.1.contains("cannot switch to prod"),
-        "{said:?}"
+        matches!(&a.notice, Some(Notice::Switched { to, failed }) if to == &[ClusterId::new("staging")] && failed.len() == 1),
+        "{:?}",
+        a.notice
+    );
+    assert_eq!(
+        a.notice.as_ref().map(Notice::severity),
+        Some(Severity::Error)
+    );
+    let text = said(&a);
+    assert!(
+        text.contains("switched to staging") && text.contains("cannot switch to prod"),
+        "{text:?}"
     );
 }
 
@@ -1305,13 +1322,13 @@ fn switching_to_an_unknown_namespace_says_so() {
         matches!(&e[..], [Effect::Connect(w)] if w[0].scope == Scope::Namespace("nosuch".into()))
     );
     assert!(
-        message(&a).contains("\"nosuch\" is not in the namespaces list"),
+        said(&a).contains("\"nosuch\" is not in the namespaces list"),
         "{}",
-        message(&a)
+        said(&a)
     );
     let mut a = app();
     super::command::command(&mut a, "ns demo");
-    assert!(!message(&a).contains("not in the namespaces list"));
+    assert!(!said(&a).contains("not in the namespaces list"));
 }
 
 fn state(kind: ResourceKind, s: InformerState) -> Msg {
@@ -1372,21 +1389,26 @@ fn information_expires_and_errors_stay() {
     let mut a = app();
     let t0 = a.now;
     let at = |s: i64| Msg::Tick(t0 + jiff::SignedDuration::from_secs(s));
-    a.message = Some((Severity::Info, "switched to prod".into()));
+    a.say(Notice::Switched {
+        to: vec![ClusterId::new("prod")],
+        failed: Vec::new(),
+    });
     update(&mut a, at(1));
     update(&mut a, at(1 + super::results::INFO_SECONDS - 1));
-    assert!(a.message.is_some(), "still fresh");
+    assert!(a.notice.is_some(), "still fresh");
     update(&mut a, at(1 + super::results::INFO_SECONDS));
-    assert_eq!(a.message, None);
-    a.message = Some((Severity::Error, "cannot delete pod/x: forbidden".into()));
+    assert_eq!(a.notice, None);
+    a.say(Notice::ActionFailed(ActionError::Api(ApiError::Forbidden(
+        "pods \"x\" is forbidden".into(),
+    ))));
     update(&mut a, at(100));
     update(&mut a, at(1000));
-    assert!(a.message.is_some(), "an error waits to be read");
+    assert!(a.notice.is_some(), "an error waits to be read");
     // A new piece of information gets its own time.
-    a.message = Some((Severity::Info, "retrying now".into()));
+    a.say(Notice::RetryingNow(vec![ClusterId::new("prod")]));
     update(&mut a, at(1001));
     update(&mut a, at(1002));
-    assert!(a.message.is_some());
+    assert!(a.notice.is_some());
 }
 
 #[test]
@@ -1415,7 +1437,7 @@ fn retry_now_asks_the_runtime_and_says_so() {
     let mut a = app();
     let effects = on_action(&mut a, Action::RetryNow);
     assert!(matches!(effects.as_slice(), [Effect::RetryNow(c)] if *c == cluster()));
-    assert!(message(&a).contains("retrying now"));
+    assert!(said(&a).contains("retrying now"));
     let effects = super::command::command(&mut a, "retry");
     assert!(matches!(effects.as_slice(), [Effect::RetryNow(_)]));
 }
@@ -1474,9 +1496,9 @@ fn the_debug_picker_offers_the_agent_as_installed_or_says_it_is_not() {
     let e = on_action(&mut a, Action::Submit);
     assert!(e.is_empty(), "{e:?}");
     assert!(
-        message(&a).contains("`kubedeck agent install` installs it"),
+        said(&a).contains("`kubedeck agent install` installs it"),
         "{}",
-        message(&a)
+        said(&a)
     );
 }
 

@@ -84,7 +84,7 @@ pub fn yaml_lines(
     obj: &Value,
     show_managed_fields: bool,
     reveal: bool,
-) -> Result<Vec<DocLine>, String> {
+) -> Result<Vec<DocLine>, serde_yaml_ng::Error> {
     let mut obj = obj.clone();
     secret_values(&mut obj, reveal);
     if !show_managed_fields
@@ -92,7 +92,7 @@ pub fn yaml_lines(
     {
         meta.remove("managedFields");
     }
-    let text = serde_yaml_ng::to_string(&obj).map_err(|e| e.to_string())?;
+    let text = serde_yaml_ng::to_string(&obj)?;
     Ok(text.lines().map(colour).collect())
 }
 

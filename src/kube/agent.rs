@@ -31,14 +31,27 @@ fn refused(target: &Target, why: impl std::fmt::Display) -> SessionError {
     SessionError::Refused(format!("agent {}: {why}", target.label()))
 }
 
+/// Why the agent cannot join a container yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotJoinable {
+    #[error("pod {0} is not scheduled on a node yet")]
+    NotScheduled(String),
+    #[error("container {container} of {pod} has no status yet")]
+    NoStatus { pod: String, container: String },
+    #[error(
+        "container {container} of {pod} is not running: the agent joins a running container's namespaces"
+    )]
+    NotRunning { pod: String, container: String },
+}
+
 /// The target's node and its container's ID, from the pod's status.
-pub fn node_and_container_id(pod: &Pod, container: &str) -> Result<(String, String), String> {
+pub fn node_and_container_id(pod: &Pod, container: &str) -> Result<(String, String), NotJoinable> {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let node = pod
         .spec
         .as_ref()
         .and_then(|s| s.node_name.clone())
-        .ok_or_else(|| format!("pod {name} is not scheduled on a node yet"))?;
+        .ok_or_else(|| NotJoinable::NotScheduled(name.clone()))?;
     let status = pod
         .status
         .as_ref()
@@ -46,7 +59,10 @@ pub fn node_and_container_id(pod: &Pod, container: &str) -> Result<(String, Stri
         .into_iter()
         .flatten()
         .find(|c| c.name == container)
-        .ok_or_else(|| format!("container {container} of {name} has no status yet"))?;
+        .ok_or_else(|| NotJoinable::NoStatus {
+            pod: name.clone(),
+            container: container.to_string(),
+        })?;
     let running = status
         .state
         .as_ref()
@@ -54,9 +70,10 @@ pub fn node_and_container_id(pod: &Pod, container: &str) -> Result<(String, Stri
         .is_some();
     match status.container_id.clone().filter(|_| running) {
         Some(id) => Ok((node, id)),
-        None => Err(format!(
-            "container {container} of {name} is not running: the agent joins a running container's namespaces"
-        )),
+        None => Err(NotJoinable::NotRunning {
+            pod: name,
+            container: container.to_string(),
+        }),
     }
 }
 
@@ -258,11 +275,15 @@ mod tests {
             "metadata": {"name": "web-1"}, "spec": {"nodeName": "node-3", "containers": []},
             "status": {"containerStatuses": [{"name": "app", "ready": false, "restartCount": 0, "image": "x", "imageID": "",
                 "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}}));
-        assert!(node_and_container_id(&waiting, "app").is_err_and(|e| e.contains("not running")));
+        assert!(
+            node_and_container_id(&waiting, "app")
+                .is_err_and(|e| matches!(e, NotJoinable::NotRunning { .. }))
+        );
         let unscheduled =
             pod(serde_json::json!({"metadata": {"name": "web-1"}, "spec": {"containers": []}}));
         assert!(
-            node_and_container_id(&unscheduled, "app").is_err_and(|e| e.contains("not scheduled"))
+            node_and_container_id(&unscheduled, "app")
+                .is_err_and(|e| matches!(e, NotJoinable::NotScheduled(_)))
         );
     }
 }

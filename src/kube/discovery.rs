@@ -132,6 +132,7 @@ impl ApiCatalog {
 
     /// The resource `name` means, as kubectl reads it: plural, singular, kind or short name,
     /// `plural.group` or `plural.version.group` (also `kind.group`).
+    /// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
     pub fn resolve(&self, name: &str) -> Result<Arc<ApiResourceInfo>, String> {
         let name = name.trim().to_lowercase();
         if name.is_empty() {

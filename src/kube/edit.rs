@@ -28,7 +28,7 @@ pub struct EditJob {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
     /// Saved and accepted.
-    Done(String),
+    Done(ObjectRef),
     /// Nothing changed (or everything was deleted): nothing is sent.
     Unchanged,
     /// Refused (conflict, invalid, not YAML): the editor reopens on `job` with the reason on
@@ -51,12 +51,12 @@ fn content(text: &str) -> String {
 }
 
 /// The object as the user edits it: without managedFields (as `kubectl edit` shows it).
-pub fn editable_yaml(obj: &Value) -> Result<String, String> {
+pub fn editable_yaml(obj: &Value) -> Result<String, serde_yaml_ng::Error> {
     let mut obj = obj.clone();
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("managedFields");
     }
-    serde_yaml_ng::to_string(&obj).map_err(|e| e.to_string())
+    serde_yaml_ng::to_string(&obj)
 }
 
 /// Fetch `obj` and write it for the editor. The guard keeps the file until it drops.
@@ -70,7 +70,7 @@ pub async fn prepare(
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let yaml = editable_yaml(&value).map_err(ActionError::Decode)?;
+    let yaml = editable_yaml(&value).map_err(|e| ActionError::Decode(e.to_string()))?;
     let text = format!("{HEADER}{yaml}");
     let name = format!("{}-{}.yaml", obj.singular(), safe(&obj.name));
     let guard = root()
@@ -156,7 +156,7 @@ pub async fn apply(client: Client, job: EditJob) -> Applied {
         ..PostParams::default()
     };
     match dynamic.replace(&job.obj.name, &params, &obj).await {
-        Ok(_) => Applied::Done(format!("applied your edit of {}", job.obj.label())),
+        Ok(_) => Applied::Done(job.obj),
         Err(kube::Error::Api(status)) if status.code == 409 => {
             // Saving again applies over the version there now: said, so it is a choice.
             let latest = dynamic

@@ -138,6 +138,7 @@ pub struct LogRequest {
 }
 
 /// Parse `5m`, `1h`, `30s`, `2h30m`, `1d`.
+/// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
 pub fn parse_since(text: &str) -> Result<SignedDuration, String> {
     let mut total = 0i64;
     let mut num = String::new();

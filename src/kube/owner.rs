@@ -58,9 +58,18 @@ pub fn owner_kind(word: &str) -> Option<OwnerKind> {
     })
 }
 
+/// Why a workload's selector cannot be used to find its pods.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectorError {
+    #[error("unknown selector operator {0:?}")]
+    UnknownOperator(String),
+    #[error("its selector is empty (it would select every pod)")]
+    Empty,
+}
+
 /// A `LabelSelector` in the label-selector query syntax. An empty selector would match every
 /// pod in the namespace, which is never what a workload means: refused.
-pub fn selector_string(sel: &LabelSelector) -> Result<String, String> {
+pub fn selector_string(sel: &LabelSelector) -> Result<String, SelectorError> {
     let mut parts: Vec<String> = sel
         .match_labels
         .iter()
@@ -74,11 +83,11 @@ pub fn selector_string(sel: &LabelSelector) -> Result<String, String> {
             "NotIn" => format!("{} notin ({})", e.key, values.join(",")),
             "Exists" => e.key.clone(),
             "DoesNotExist" => format!("!{}", e.key),
-            other => return Err(format!("unknown selector operator {other:?}")),
+            other => return Err(SelectorError::UnknownOperator(other.to_string())),
         });
     }
     if parts.is_empty() {
-        return Err("its selector is empty (it would select every pod)".into());
+        return Err(SelectorError::Empty);
     }
     Ok(parts.join(","))
 }
@@ -96,7 +105,9 @@ pub enum OwnerError {
     #[error("{what} has no spec.selector")]
     NoSelector { what: String },
     #[error("{what}: {why}")]
-    BadSelector { what: String, why: String },
+    BadSelector { what: String, why: SelectorError },
+    #[error("{what}: unreadable selector: {why}")]
+    UnreadableSelector { what: String, why: String },
 }
 
 /// Read the owner and return its pod selector; errors say what to do about them.
@@ -123,13 +134,12 @@ pub async fn owner_selector(
         .and_then(|s| s.get("selector"))
         .cloned()
         .ok_or_else(|| OwnerError::NoSelector { what: what.clone() })?;
-    let bad = |why: String| OwnerError::BadSelector {
-        what: what.clone(),
-        why,
-    };
     let selector: LabelSelector =
-        serde_json::from_value(selector).map_err(|e| bad(format!("unreadable selector: {e}")))?;
-    selector_string(&selector).map_err(bad)
+        serde_json::from_value(selector).map_err(|e| OwnerError::UnreadableSelector {
+            what: what.clone(),
+            why: e.to_string(),
+        })?;
+    selector_string(&selector).map_err(|why| OwnerError::BadSelector { what, why })
 }
 
 #[cfg(test)]

@@ -72,8 +72,17 @@ fn ready(pod: &Pod) -> bool {
             .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
+/// Why a connection found no pod to go to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PickError {
+    #[error("{0}")]
+    Api(#[from] super::error::ApiError),
+    #[error("no running, ready pod behind {object} ({selector})")]
+    NoReadyPod { object: String, selector: String },
+}
+
 /// The pod a new connection goes to.
-async fn pick_pod(client: kube::Client, target: &ForwardTarget) -> Result<String, String> {
+async fn pick_pod(client: kube::Client, target: &ForwardTarget) -> Result<String, PickError> {
     match target {
         ForwardTarget::Pod(p) => Ok(p.name.clone()),
         ForwardTarget::Selected { object, selector } => {
@@ -81,16 +90,14 @@ async fn pick_pod(client: kube::Client, target: &ForwardTarget) -> Result<String
             let list = pods
                 .list(&ListParams::default().labels(selector))
                 .await
-                .map_err(|e| super::error::ApiError::from(e).to_string())?;
+                .map_err(super::error::ApiError::from)?;
             list.items
                 .iter()
                 .find(|p| ready(p))
                 .and_then(|p| p.metadata.name.clone())
-                .ok_or_else(|| {
-                    format!(
-                        "no running, ready pod behind {} ({selector})",
-                        object.label()
-                    )
+                .ok_or_else(|| PickError::NoReadyPod {
+                    object: object.label(),
+                    selector: selector.clone(),
                 })
         }
     }
@@ -130,7 +137,7 @@ pub fn spawn(
                 let pod = match pick_pod(client.clone(), &spec.target).await {
                     Ok(p) => p,
                     Err(why) => {
-                        let _ = tx.send(ForwardReport::Error(spec.id, why));
+                        let _ = tx.send(ForwardReport::Error(spec.id, why.to_string()));
                         return;
                     }
                 };
@@ -174,6 +181,7 @@ pub fn spawn(
 }
 
 /// `8080:80`, `:80` or `80` (the same port locally; `0:80` any free one).
+/// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
 pub fn parse_ports(text: &str) -> Result<(u16, u16), String> {
     let port = |p: &str| {
         p.trim()

@@ -18,7 +18,7 @@ use super::client::KubeconfigSource;
 use super::cluster::Scope;
 use crate::pty::local::{Local, default_shell};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShellConfigError {
     #[error("no private directory for the local shell's kubeconfig: {0}")]
     NoPrivateDir(String),

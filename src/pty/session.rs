@@ -61,7 +61,7 @@ pub enum SessionEvent {
     /// The program changed the terminal modes keys are encoded for.
     Modes(SessionId, super::keys::Modes),
     /// Recording started (the path), stopped (None) or failed.
-    Recording(SessionId, Result<Option<PathBuf>, String>),
+    Recording(SessionId, Result<Option<PathBuf>, RecordError>),
 }
 
 pub struct Started {
@@ -80,20 +80,32 @@ pub struct Wiring {
 
 type FileRecorder = Recorder<BufWriter<File>>;
 
-fn open_recording(path: &PathBuf, size: Size, title: &str) -> Result<FileRecorder, String> {
+/// A recording that could not be written: the file (or its directory), and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {error}", path.display())]
+pub struct RecordError {
+    pub path: PathBuf,
+    pub error: crate::os_error::OsError,
+}
+
+fn record_error(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> RecordError + '_ {
+    move |e| RecordError {
+        path: path.to_path_buf(),
+        error: e.into(),
+    }
+}
+
+fn open_recording(path: &PathBuf, size: Size, title: &str) -> Result<FileRecorder, RecordError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(record_error(dir))?;
     }
     // Only the owner may read a recording: terminal output can hold secrets.
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    Recorder::new(BufWriter::new(file), size.cols, size.rows, title)
-        .map_err(|e| format!("{}: {e}", path.display()))
+    let file = options.open(path).map_err(record_error(path))?;
+    Recorder::new(BufWriter::new(file), size.cols, size.rows, title).map_err(record_error(path))
 }
 
 struct Driver {
@@ -122,12 +134,12 @@ impl Driver {
         if let Some((path, r)) = self.recorder.as_mut()
             && let Err(e) = r.output(bytes)
         {
-            let msg = format!("{}: {e}", path.display());
+            let failed = record_error(path)(e);
             self.recorder = None;
             let _ = self
                 .w
                 .events
-                .send(SessionEvent::Recording(self.id, Err(msg)));
+                .send(SessionEvent::Recording(self.id, Err(failed)));
         }
         self.w.wake.notify_one();
         replies

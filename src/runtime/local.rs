@@ -9,7 +9,7 @@ use crate::app::msg::{Done, Msg};
 impl Runner {
     pub(super) fn clipboard(&self, text: &str, out: &mut VecDeque<Msg>) {
         if let Err(e) = crate::clipboard::copy(text) {
-            out.push_back(Msg::Done(Done::ClipboardFailed(e.to_string())));
+            out.push_back(Msg::Done(Done::ClipboardFailed(e.into())));
         }
     }
 
@@ -21,7 +21,7 @@ impl Runner {
             let lines = text.lines().count();
             let outcome = std::fs::write(&path, text)
                 .map(|()| lines)
-                .map_err(|e| e.to_string());
+                .map_err(Into::into);
             let _ = tx.send(Msg::Done(Done::Saved { path, outcome }));
         });
     }

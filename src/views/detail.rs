@@ -11,7 +11,7 @@ use super::table::block;
 use super::text::clean;
 use super::theme::Theme;
 use crate::app::App;
-use crate::app::detail::{Detail, DetailKind, Role};
+use crate::app::detail::{Detail, DetailKind, DetailStatus, Role};
 use crate::app::filter::contains_ci;
 
 pub fn role_style(theme: &Theme, role: Role) -> Style {
@@ -62,8 +62,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &Theme)
     }
     let block = block(app, &extra, theme, area.width);
     if let Some(status) = &d.status {
+        let text = match status {
+            DetailStatus::Loading => "loading…".to_string(),
+            DetailStatus::NotShown(cluster) => format!("{cluster} is no longer shown"),
+            DetailStatus::Gone => format!("{} is gone (or not loaded yet)", d.target.label()),
+            DetailStatus::CannotGet(e) => format!("cannot get {}: {e}", d.target.label()),
+        };
         frame.render_widget(
-            Paragraph::new(clean(status).into_owned())
+            Paragraph::new(clean(&text).into_owned())
                 .style(theme.pending)
                 .alignment(Alignment::Center)
                 .block(block),

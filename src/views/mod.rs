@@ -5,6 +5,7 @@ pub mod detail;
 pub mod empty;
 pub mod help;
 pub mod logs;
+pub mod notice;
 pub mod palette;
 pub mod status;
 pub mod table;

@@ -91,8 +91,10 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled("█", theme.muted),
         ]),
         Mode::Confirm if app.pending.as_ref().is_some_and(|p| p.typed.is_some()) => {
-            match &app.message {
-                Some((Severity::Error, m)) => Line::styled(format!(" {}", clean(m)), theme.error),
+            match &app.notice {
+                Some(n) if n.severity() == Severity::Error => {
+                    Line::styled(format!(" {}", clean(&super::notice::text(n))), theme.error)
+                }
                 _ => Line::styled(
                     " type the name and Enter to confirm, Esc cancels",
                     theme.error,
@@ -135,13 +137,14 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled("│", theme.muted));
             }
             // A message (an error, a result) goes first: the counts are the least urgent part.
-            if let Some((sev, msg)) = &app.message {
-                let style = if *sev == Severity::Error {
+            if let Some(notice) = &app.notice {
+                let style = if notice.severity() == Severity::Error {
                     theme.error
                 } else {
                     theme.header
                 };
-                spans.push(Span::styled(format!(" {} ", clean(msg)), style));
+                let text = super::notice::text(notice);
+                spans.push(Span::styled(format!(" {} ", clean(&text)), style));
                 spans.push(Span::styled("│", theme.muted));
             }
             // Several clusters: each one's state and counts, its problems named.

@@ -269,6 +269,8 @@ const DATA: &[&str] = &[
     "resource",
     "forwards",
     "settings",
+    "notice",
+    "errors",
 ];
 
 #[test]

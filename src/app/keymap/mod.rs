@@ -61,6 +61,7 @@ impl Key {
     }
 
     /// Parse `j`, `G`, `ctrl-d`, `enter`, `esc`, `pgdn`, `f5`, `space`...
+    /// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
     pub fn parse(text: &str) -> Result<Self, String> {
         let lower = text.to_ascii_lowercase();
         let (ctrl, rest) = match lower
@@ -200,6 +201,7 @@ impl Default for Keymap {
 impl Keymap {
     /// The defaults with the config's `[keys]` overrides: each named action gets exactly the
     /// keys given. Errors name the binding and say what is wrong.
+    /// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
     pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
         let mut map = Self::default();
         for (name, keys) in overrides {

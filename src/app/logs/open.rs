@@ -5,9 +5,10 @@
 use super::buffer::LogBuffer;
 use super::pane::LogPane;
 use crate::app::action::Effect;
+use crate::app::notice::Notice;
 use crate::app::picker::{PickFor, Picked, Picker};
 use crate::app::selection::{pod_row, selected_object};
-use crate::app::state::{App, Severity};
+use crate::app::state::App;
 use crate::kube::informer::ResourceKind;
 use crate::kube::log_request::{LogRequest, LogTarget};
 use crate::kube::object_ref::ObjectRef;
@@ -27,10 +28,6 @@ const GENERATED_LABELS: &[&str] = &[
     "batch.kubernetes.io/controller-uid",
 ];
 
-fn say(app: &mut App, sev: Severity, text: impl Into<String>) {
-    app.message = Some((sev, text.into()));
-}
-
 /// Open a new log pane beside the focused pane and start its stream.
 pub fn open_pane(app: &mut App, request: LogRequest) -> Vec<Effect> {
     let id = app.next_pane;
@@ -40,7 +37,7 @@ pub fn open_pane(app: &mut App, request: LogRequest) -> Vec<Effect> {
     pane.show_cluster = app.multi();
     app.logs.insert(id, pane);
     app.split_beside_focus(id);
-    app.message = None;
+    app.notice = None;
     vec![Effect::OpenLogs { key, request }]
 }
 
@@ -75,11 +72,9 @@ fn pod_logs(app: &mut App, row: &PodRow, previous: bool) -> Vec<Effect> {
         if previous {
             r = previous_of(r);
             let effects = open_pane(app, r);
-            say(
-                app,
-                Severity::Info,
+            app.say(Notice::Tip(
                 "the crashed instance's log (p: the current one)",
-            );
+            ));
             return effects;
         }
         return open_pane(app, r);
@@ -158,16 +153,12 @@ pub fn open_logs(app: &mut App) -> Vec<Effect> {
                 if let Some(p) = app.focused_log_mut() {
                     p.failed_only = true;
                 }
-                say(app, Severity::Info, "only the failed steps (F: every step)");
+                app.say(Notice::Tip("only the failed steps (F: every step)"));
             }
             effects
         }
         other => {
-            say(
-                app,
-                Severity::Error,
-                format!("{} have no logs", other.label()),
-            );
+            app.say(Notice::NoLogs(other));
             Vec::new()
         }
     }
@@ -180,11 +171,11 @@ pub fn owner_logs(app: &mut App) -> Vec<Effect> {
     };
     let row = pod_row(app, &obj);
     let Some(row) = row.filter(|_| obj.kind == ResourceKind::Pods) else {
-        say(app, Severity::Error, "owner logs start from a pod");
+        app.say(Notice::Refused("owner logs start from a pod"));
         return Vec::new();
     };
     let Some((kind, owner)) = row.owner.clone() else {
-        say(app, Severity::Error, format!("{} has no owner", row.name));
+        app.say(Notice::NoOwner(row.name.clone()));
         return Vec::new();
     };
     let selector: Vec<String> = row
@@ -194,11 +185,7 @@ pub fn owner_logs(app: &mut App) -> Vec<Effect> {
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     if selector.is_empty() {
-        say(
-            app,
-            Severity::Error,
-            format!("{kind} {owner}: its pods carry no labels to select them by"),
-        );
+        app.say(Notice::NoLabels { kind, owner });
         return Vec::new();
     }
     let target = LogTarget::Selector {
@@ -206,11 +193,7 @@ pub fn owner_logs(app: &mut App) -> Vec<Effect> {
         selector: selector.join(","),
     };
     let effects = open_pane(app, request(app, target));
-    say(
-        app,
-        Severity::Info,
-        format!("logs of {kind} {owner} and its siblings"),
-    );
+    app.say(Notice::OwnerLogs { kind, owner });
     effects
 }
 
@@ -231,19 +214,13 @@ fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
         _ => match crate::kube::owner::owner_kind(word) {
             Some(kind) => Whose::Workload(kind),
             None => {
-                say(
-                    app,
-                    Severity::Error,
-                    format!(
-                        "{word}: not a workload or run kind (deploy, sts, ds, rs, job, pr, tr)"
-                    ),
-                );
+                app.say(Notice::NotAWorkload(word.to_string()));
                 return Vec::new();
             }
         },
     };
     if name.is_empty() {
-        say(app, Severity::Error, format!("usage: :logs {word}/NAME"));
+        app.say(Notice::LogsUsage(word.to_string()));
         return Vec::new();
     }
     let flag = args
@@ -256,11 +233,10 @@ fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
         .filter(|ns| !ns.is_empty());
     let scope = app.scope.namespace().map(str::to_string);
     let Some(namespace) = flag.or(scope).or(selected) else {
-        say(
-            app,
-            Severity::Error,
-            format!("which namespace? :logs -n NS {word}/{name}"),
-        );
+        app.say(Notice::WhichNamespace {
+            kind: word.to_string(),
+            name: name.to_string(),
+        });
         return Vec::new();
     };
     let name = name.to_string();
@@ -327,11 +303,9 @@ pub fn logs_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
             workload_logs(app, workload, args)
         }
         _ => {
-            say(
-                app,
-                Severity::Error,
+            app.say(Notice::Refused(
                 "usage: :logs [-l key=value,... | [-n NS] deploy|sts|ds|rs|job|pr|tr/NAME]",
-            );
+            ));
             Vec::new()
         }
     }
@@ -382,7 +356,11 @@ mod tests {
         // Not a workload: refused with the kinds that are.
         let effects = crate::app::command::command(&mut app, "logs pod/web-1");
         assert!(opened(&effects).is_none());
-        let msg = app.message.clone().map(|m| m.1).unwrap_or_default();
+        let msg = app
+            .notice
+            .as_ref()
+            .map(crate::views::notice::text)
+            .unwrap_or_default();
         assert!(msg.contains("deploy, sts"), "{msg}");
         // A run by name, even one that is gone (its captured steps).
         let target = opened(&crate::app::command::command(&mut app, "logs pr/build-1"));
@@ -397,7 +375,11 @@ mod tests {
         let mut app = App::new("ctx".into(), "srv".into(), Scope::All, false);
         let effects = crate::app::command::command(&mut app, "logs sts/db");
         assert!(opened(&effects).is_none());
-        let msg = app.message.clone().map(|m| m.1).unwrap_or_default();
+        let msg = app
+            .notice
+            .as_ref()
+            .map(crate::views::notice::text)
+            .unwrap_or_default();
         assert!(msg.contains(":logs -n NS sts/db"), "{msg}");
     }
 }

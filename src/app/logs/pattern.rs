@@ -20,6 +20,7 @@ impl PartialEq for Pattern {
 
 impl Pattern {
     /// Parse what the user typed; an error says why a regex is invalid.
+    /// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
     pub fn new(text: &str) -> Result<Option<Self>, String> {
         if text.is_empty() {
             return Ok(None);
@@ -72,6 +73,7 @@ pub struct LineFilter {
 
 impl LineFilter {
     /// `text` shows matching lines, `!text` hides them.
+    /// A parser of what a user typed (or wrote in the config): its `Err` is the sentence they read.
     pub fn new(input: &str) -> Result<Option<Self>, String> {
         let (hide, text) = match input.strip_prefix('!') {
             Some(rest) => (true, rest),

@@ -7,13 +7,10 @@ use super::pane::LogPane;
 use super::pattern::{LineFilter, Pattern};
 use crate::app::action::{Action, Effect};
 use crate::app::layout::DASHBOARD;
-use crate::app::state::{App, Mode, Severity};
+use crate::app::notice::Notice;
+use crate::app::state::{App, Mode};
 use crate::kube::log_request::{LogRequest, LogTarget, parse_since, since_label};
 use crate::kube::logs::{LogEvent, LogReport};
-
-fn say(app: &mut App, sev: Severity, text: impl Into<String>) {
-    app.message = Some((sev, text.into()));
-}
 
 /// Pane layout keys; `None` when the action is not one of them.
 pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
@@ -28,17 +25,13 @@ pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         Action::ClosePane => {
             let id = l.focus;
             if id == DASHBOARD || !l.close(id) {
-                say(app, Severity::Info, "the dashboard pane stays open");
+                app.say(Notice::Tip("the dashboard pane stays open"));
                 return Some(Vec::new());
             }
             let stream = app.logs.remove(&id).map(|p| p.stream);
             if app.terms.remove(&id).is_some() {
                 // A terminal pane closes; its session runs on (:sessions).
-                say(
-                    app,
-                    Severity::Info,
-                    "pane closed: the session runs on (:sessions)",
-                );
+                app.say(Notice::Tip("pane closed: the session runs on (:sessions)"));
                 return Some(Vec::new());
             }
             return Some(stream.map(Effect::StopLogs).into_iter().collect());
@@ -85,7 +78,7 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     let now = app.now;
     let pane = app.focused_log_mut()?;
     let page = pane.page.max(1) as isize;
-    let mut msg: Option<(Severity, String)> = None;
+    let mut msg: Option<Notice> = None;
     match action {
         Action::Down => pane.move_by(1),
         Action::Up => pane.move_by(-1),
@@ -98,27 +91,19 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         Action::ToggleTimestamps => pane.timestamps = !pane.timestamps,
         Action::CycleLevel => {
             pane.cycle_level();
-            let text = match pane.min_level {
-                Some(l) => format!("showing {}+ lines", l.label()),
-                None => "showing every level".into(),
-            };
-            msg = Some((Severity::Info, text));
+            msg = Some(Notice::MinLevel(pane.min_level));
         }
         Action::FailedOnly => {
             if pane.request.target.is_tekton() {
                 pane.failed_only = !pane.failed_only;
-                msg = Some((
-                    Severity::Info,
-                    if pane.failed_only {
-                        "only failed steps".into()
-                    } else {
-                        "all steps".into()
-                    },
-                ));
+                msg = Some(Notice::Tip(if pane.failed_only {
+                    "only failed steps"
+                } else {
+                    "all steps"
+                }));
             } else {
-                msg = Some((
-                    Severity::Error,
-                    "failed-steps-only applies to PipelineRun/TaskRun logs".into(),
+                msg = Some(Notice::Refused(
+                    "failed-steps-only applies to PipelineRun/TaskRun logs",
                 ));
             }
         }
@@ -129,9 +114,8 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             } else {
                 pane.pause();
                 pane.mark = pane.cursor;
-                msg = Some((
-                    Severity::Info,
-                    "mark set: move, then c copies the lines between".into(),
+                msg = Some(Notice::Tip(
+                    "mark set: move, then c copies the lines between",
                 ));
             }
         }
@@ -142,7 +126,7 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 return Some(Vec::new());
             }
             let n = text.lines().count();
-            app.message = Some((Severity::Info, format!("copied {n} lines (OSC 52)")));
+            app.say(Notice::Copied(n));
             return Some(vec![Effect::Clipboard(text)]);
         }
         Action::Save => {
@@ -169,8 +153,8 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             if !pane.jump(action == Action::NextMatch) {
                 let what = pane.search.as_ref().map(|p| p.text.clone());
                 msg = Some(match what {
-                    Some(t) => (Severity::Error, format!("no more matches for {t:?}")),
-                    None => (Severity::Info, "/ to search".into()),
+                    Some(t) => Notice::NoMoreMatches(t),
+                    None => Notice::Tip("/ to search"),
                 });
             }
         }
@@ -180,12 +164,7 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 r.options.previous = !was;
                 r.options.follow = was;
             });
-            let text = if was {
-                "current container"
-            } else {
-                "previous container instance"
-            };
-            app.message = Some((Severity::Info, text.into()));
+            app.say(Notice::PreviousLog(!was));
             return Some(effects);
         }
         Action::Back => {
@@ -198,7 +177,7 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 pane.filter = None;
                 pane.min_level = None;
                 pane.mark = None;
-                msg = Some((Severity::Info, "search and filters cleared".into()));
+                msg = Some(Notice::Tip("search and filters cleared"));
             } else {
                 app.layout.focus = DASHBOARD;
                 app.layout.zoomed = false;
@@ -207,7 +186,7 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         _ => return None,
     }
     if let Some(m) = msg {
-        app.message = Some(m);
+        app.say(m);
     }
     Some(Vec::new())
 }
@@ -228,7 +207,7 @@ pub fn log_typed(app: &mut App, mode: Mode, input: &str, submit: bool) -> bool {
         _ => return false,
     };
     match (result, submit) {
-        (Err(e), true) => say(app, Severity::Error, e),
+        (Err(e), true) => app.say(Notice::Invalid(e)),
         (Ok(()), true) if mode == Mode::Filter => {
             // Say how much the filter keeps (of the lines held, notes aside).
             if let Some(p) = app.focused_log()
@@ -240,11 +219,7 @@ pub fn log_typed(app: &mut App, mode: Mode, input: &str, submit: bool) -> bool {
                     .iter()
                     .filter(|e| e.note.is_none() && p.shows(e))
                     .count();
-                let text = match kept {
-                    0 => format!("no lines match (of {held})"),
-                    n => format!("{n} of {held} lines match"),
-                };
-                say(app, Severity::Info, text);
+                app.say(Notice::FilterKeeps { kept, held });
             }
         }
         _ => {}
@@ -253,13 +228,9 @@ pub fn log_typed(app: &mut App, mode: Mode, input: &str, submit: bool) -> bool {
 }
 
 /// Whether a log pane has the focus, else says that `:cmd` needs one.
-fn needs_pane(app: &mut App, cmd: &str) -> bool {
+fn needs_pane(app: &mut App, cmd: &'static str) -> bool {
     if app.focused_log().is_none() {
-        say(
-            app,
-            Severity::Error,
-            format!(":{cmd} applies to the focused log pane (Tab to focus one)"),
-        );
+        app.say(Notice::NeedsLogPane(cmd));
         return false;
     }
     true
@@ -275,17 +246,16 @@ pub fn since_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
         [d] => match parse_since(d) {
             Ok(d) => {
                 let effects = restart(app, |r| r.options.since = Some(d));
-                let text = format!("logs since {} ago", since_label(d));
-                say(app, Severity::Info, text);
+                app.say(Notice::LogsSince(since_label(d)));
                 effects
             }
             Err(e) => {
-                say(app, Severity::Error, e);
+                app.say(Notice::Invalid(e));
                 Vec::new()
             }
         },
         _ => {
-            say(app, Severity::Error, "usage: :since 5m|1h|off");
+            app.say(Notice::Refused("usage: :since 5m|1h|off"));
             Vec::new()
         }
     }
@@ -300,12 +270,12 @@ pub fn tail_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
         [n] => match n.parse::<i64>() {
             Ok(n) if n > 0 => restart(app, |r| r.options.tail_lines = n),
             _ => {
-                say(app, Severity::Error, format!("bad line count {n:?}"));
+                app.say(Notice::BadLineCount(n.to_string()));
                 Vec::new()
             }
         },
         _ => {
-            say(app, Severity::Error, "usage: :tail LINES");
+            app.say(Notice::Refused("usage: :tail LINES"));
             Vec::new()
         }
     }

@@ -8,16 +8,13 @@ use jiff::Timestamp;
 use super::{SessionInfo, SessionRow, SessionSpec, TermPane, recording_path};
 use crate::app::action::{Action, Effect, OnConfirm};
 use crate::app::layout::PaneId;
+use crate::app::notice::Notice;
 use crate::app::picker::{PickFor, Picked, Picker};
 use crate::app::selection::{pod_row, selected_pod};
-use crate::app::state::{App, Mode, Pending, Severity, View};
+use crate::app::state::{App, Mode, Pending, View};
 use crate::kube::pod_row::PodRow;
 use crate::pty::keys::{self, Modes};
 use crate::pty::session::{Input, SessionEvent, SessionId, SessionState};
-
-fn say(app: &mut App, severity: Severity, text: impl Into<String>) {
-    app.message = Some((severity, text.into()));
-}
 
 /// Open a new pane beside the focused one showing `session`.
 fn show_in_pane(app: &mut App, session: SessionId) -> PaneId {
@@ -29,13 +26,9 @@ fn show_in_pane(app: &mut App, session: SessionId) -> PaneId {
 }
 
 /// Refuse sessions that run commands in the cluster in read-only mode; true when refused.
-fn refused(app: &mut App, kind: &str) -> bool {
+fn refused(app: &mut App, kind: &'static str) -> bool {
     if app.readonly {
-        say(
-            app,
-            Severity::Error,
-            format!("read-only mode: {kind} sessions are refused"),
-        );
+        app.say(Notice::SessionsRefused(kind));
     }
     app.readonly
 }
@@ -63,7 +56,7 @@ pub fn open_session(app: &mut App, spec: SessionSpec) -> Vec<Effect> {
     };
     app.sessions.insert(id, info);
     show_in_pane(app, id);
-    app.message = None;
+    app.notice = None;
     refresh_rows(app);
     let record = initial_recording(app, &spec, id, app.now);
     vec![Effect::OpenSession { id, spec, record }]
@@ -115,7 +108,7 @@ pub fn open_shell(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let Some(row) = selected_pod(app) else {
-        say(app, Severity::Info, "select a pod to open a shell in");
+        app.say(Notice::Tip("select a pod to open a shell in"));
         return Vec::new();
     };
     let containers = main_containers(&row);
@@ -150,23 +143,20 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let Some(row) = selected_pod(app) else {
-        say(app, Severity::Info, "select a pod to debug");
+        app.say(Notice::Tip("select a pod to debug"));
         return Vec::new();
     };
     if let Some(id) = debug_session_of(app, &row) {
         show(app, id);
-        say(
-            app,
-            Severity::Info,
-            format!(
-                "back to the debug session in {} (end it with {} {} for a new one)",
-                row.name,
-                app.session_settings.prefix_label,
-                app.keymap
-                    .key_for(Action::EndSession)
-                    .unwrap_or_else(|| "K".into())
-            ),
-        );
+        let notice = Notice::BackToDebug {
+            pod: row.name.clone(),
+            prefix: app.session_settings.prefix_label.clone(),
+            end_key: app
+                .keymap
+                .key_for(Action::EndSession)
+                .unwrap_or_else(|| "K".into()),
+        };
+        app.say(notice);
         return Vec::new();
     }
     let profiles = &app.session_settings.profiles;
@@ -293,11 +283,9 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
             if value == AGENT_CHOICE
                 && matches!(&app.agent, Some((c, crate::kube::agent::AgentPresence::Absent)) if *c == pod.cluster) =>
         {
-            say(
-                app,
-                Severity::Error,
+            app.say(Notice::Refused(
                 "the kubedeck agent is not installed in this cluster: `kubedeck agent install` installs it (docs/agent.md)",
-            );
+            ));
             Vec::new()
         }
         PickFor::Profile if agent_choice(&value).is_some() => {
@@ -352,7 +340,7 @@ fn in_target_container(
     spec_for: impl FnOnce(crate::kube::object_ref::ObjectRef, String) -> SessionSpec,
 ) -> Vec<Effect> {
     let Some(row) = pod_row(app, &pod) else {
-        say(app, Severity::Error, format!("pod {} is gone", pod.name));
+        app.say(Notice::PodGone(pod.name.clone()));
         return Vec::new();
     };
     if let [container] = main_containers(&row).as_slice() {
@@ -457,16 +445,16 @@ pub fn terminal_action(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             if let Some(t) = app.terms.get_mut(&pane) {
                 t.scroll = page;
             }
-            let text = "scrollback: ↑↓ PgUp PgDn g G, Esc returns";
-            say(app, Severity::Info, text);
+            app.say(Notice::Tip("scrollback: ↑↓ PgUp PgDn g G, Esc returns"));
             Some(Vec::new())
         }
         Action::Record => Some(toggle_recording(app, term.session)),
         Action::Detach => {
             app.layout.close(pane);
             app.terms.remove(&pane);
-            let text = "detached: the session runs on (:sessions re-opens it)";
-            say(app, Severity::Info, text);
+            app.say(Notice::Tip(
+                "detached: the session runs on (:sessions re-opens it)",
+            ));
             refresh_rows(app);
             Some(Vec::new())
         }
@@ -482,7 +470,7 @@ pub fn toggle_recording(app: &mut App, id: SessionId) -> Vec<Effect> {
     };
     if matches!(s.spec, SessionSpec::Edit(_)) {
         // The object (a Secret, perhaps) would be written to disk in the clear.
-        say(app, Severity::Error, "an editor is never recorded");
+        app.say(Notice::Refused("an editor is never recorded"));
         return Vec::new();
     }
     let path = match s.recording {
@@ -626,10 +614,7 @@ pub fn reported(app: &mut App, ev: SessionEvent) -> Vec<Effect> {
             });
             if let Some(job) = edit {
                 let mut effects = close(app, id);
-                app.message = Some((
-                    Severity::Info,
-                    format!("applying your edit of {}…", job.obj.label()),
-                ));
+                app.say(Notice::ApplyingEdit(job.obj.label()));
                 effects.push(Effect::ApplyEdit(job));
                 return effects;
             }
@@ -645,21 +630,14 @@ pub fn reported(app: &mut App, ev: SessionEvent) -> Vec<Effect> {
                 Ok(path) => std::mem::replace(&mut s.recording, path.clone()),
                 Err(_) => s.recording.take(),
             });
-            app.message = Some(match (result, previous) {
-                (Ok(Some(path)), _) => (
-                    Severity::Info,
-                    format!(
-                        "recording {} to {}",
-                        label.unwrap_or_default(),
-                        path.display()
-                    ),
-                ),
-                (Ok(None), Some(path)) => (
-                    Severity::Info,
-                    format!("recording saved: {} (asciinema play FILE)", path.display()),
-                ),
-                (Ok(None), None) => (Severity::Info, "not recording".into()),
-                (Err(e), _) => (Severity::Error, format!("cannot record: {e}")),
+            app.say(match (result, previous) {
+                (Ok(Some(path)), _) => Notice::Recording {
+                    label: label.unwrap_or_default(),
+                    path,
+                },
+                (Ok(None), Some(path)) => Notice::RecordingSaved(path),
+                (Ok(None), None) => Notice::NotRecording,
+                (Err(e), _) => Notice::CannotRecord(e),
             });
         }
     }
@@ -682,21 +660,10 @@ pub fn edit(app: &mut App) -> Vec<Effect> {
         obj.api = app.catalog.resolve(obj.kind.label()).ok();
     }
     if obj.api.is_none() {
-        say(
-            app,
-            Severity::Error,
-            format!(
-                "cannot edit {}: the server's kinds are not known yet (discovery)",
-                obj.label()
-            ),
-        );
+        app.say(Notice::CannotEditYet(obj.label()));
         return Vec::new();
     }
-    say(
-        app,
-        Severity::Info,
-        format!("fetching {} to edit…", obj.label()),
-    );
+    app.say(Notice::FetchingToEdit(obj.label()));
     vec![Effect::PrepareEdit(obj)]
 }
 
@@ -709,15 +676,11 @@ pub fn edit_ready(
         Ok(job) => {
             let label = job.obj.label();
             let effects = open_session(app, SessionSpec::Edit(job));
-            say(
-                app,
-                Severity::Info,
-                format!("editing {label}: save and quit the editor to apply"),
-            );
+            app.say(Notice::Editing(label));
             effects
         }
         Err(e) => {
-            say(app, Severity::Error, format!("cannot edit: {e}"));
+            app.say(Notice::CannotEdit(e));
             Vec::new()
         }
     }
@@ -727,27 +690,19 @@ pub fn edit_ready(
 pub fn edited(app: &mut App, outcome: crate::kube::edit::Applied) -> Vec<Effect> {
     use crate::kube::edit::Applied;
     match outcome {
-        Applied::Done(text) => {
-            say(app, Severity::Info, text);
+        Applied::Done(obj) => {
+            app.say(Notice::EditApplied(obj.label()));
             Vec::new()
         }
         Applied::Unchanged => {
-            say(
-                app,
-                Severity::Info,
-                "edit cancelled: nothing changed, nothing sent",
-            );
+            app.say(Notice::Tip("edit cancelled: nothing changed, nothing sent"));
             Vec::new()
         }
         Applied::Reopen { job, why } => {
             let label = job.obj.label();
             let effects = open_session(app, SessionSpec::Edit(job));
-            let first = why.lines().next().unwrap_or_default().to_string();
-            say(
-                app,
-                Severity::Error,
-                format!("{label} not applied: {first} (your text is kept; the editor reopens)"),
-            );
+            let why = why.lines().next().unwrap_or_default().to_string();
+            app.say(Notice::EditNotApplied { label, why });
             effects
         }
     }
@@ -760,6 +715,6 @@ pub fn failed(
     why: crate::app::msg::SessionStartError,
 ) -> Vec<Effect> {
     let effects = close(app, id);
-    say(app, Severity::Error, why.to_string());
+    app.say(Notice::SessionFailed(why));
     effects
 }

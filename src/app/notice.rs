@@ -1,0 +1,244 @@
+//! What the status line says, as data: what happened (an action's outcome, a file saved, a
+//! context switched), or what the user should know now (nothing selected, read-only, a usage).
+//! Only the status bar turns it into words (`views::notice`); nothing branches on its text.
+//! Fixed sentences are `Tip` and `Refused` constants; everything that carries data is a variant
+//! of its own.
+
+use std::path::PathBuf;
+
+use super::errors::{SessionStartError, ThemeError};
+use super::filter::FilterError;
+use crate::kube::actions::{Acted, ActionError};
+use crate::kube::client::ConnectError;
+use crate::kube::error::ApiError;
+use crate::kube::ids::ClusterId;
+use crate::kube::informer::ResourceKind;
+
+/// Information expires from the status line; an error stays until something replaces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A fixed piece of information (a hint, a mode just entered).
+    Tip(&'static str),
+    /// A fixed refusal: what was asked cannot be done here, or not like that.
+    Refused(&'static str),
+    /// A user's input that does not parse, in its parser's words.
+    Invalid(String),
+    /// What in the config file (or a theme it names) could not be used; defaults were kept.
+    ConfigProblems {
+        file: String,
+        problems: Vec<String>,
+    },
+
+    // What the cluster, the disk or the terminal answered.
+    Acted(Acted),
+    ActionFailed(ActionError),
+    Saved {
+        path: String,
+        lines: usize,
+    },
+    SaveFailed {
+        path: String,
+        reason: crate::os_error::OsError,
+    },
+    ClipboardFailed(crate::os_error::OsError),
+    Copied(usize),
+    ThemeSet(String),
+    ThemeFailed(ThemeError),
+    ThemeIs(String),
+    /// A session's input queue was full: a key was dropped.
+    InputDropped,
+    SessionFailed(SessionStartError),
+
+    // Clusters and contexts.
+    Connecting(Vec<ClusterId>),
+    /// The clusters now shown, and those that could not be switched to.
+    Switched {
+        to: Vec<ClusterId>,
+        failed: Vec<(ClusterId, ConnectError)>,
+    },
+    RetryingNow(Vec<ClusterId>),
+    /// `:ns NAME` for a namespace the namespaces list does not have: switched anyway.
+    UnknownNamespace(String),
+    ContextsMarked(usize),
+    Discovering,
+    DiscoveryFailed(ApiError),
+    /// `:KIND` the server does not serve (discovery's words).
+    NoSuchKind(String),
+
+    // The `:` line.
+    NothingStartsWith(String),
+    Completions {
+        shown: Vec<String>,
+        more: bool,
+    },
+    BadFilter(FilterError),
+
+    // The dashboard.
+    Cancelled,
+    /// A typed confirmation (production-like cluster) that does not match the name.
+    TypeToConfirm(String),
+    NoMatch(String),
+    SecretValues {
+        shown: bool,
+    },
+    /// Only rows needing attention (`w`), or every row again.
+    OnlyFlagged {
+        events: bool,
+        on: bool,
+    },
+    /// A workload action on something that is not one of `kinds`.
+    WorkloadsOnly {
+        what: &'static str,
+        kinds: &'static [&'static str],
+    },
+    CannotDelete(ResourceKind),
+    AlreadyFinished(String),
+    /// A rollout followed after a restart or a scale.
+    RollingOut {
+        label: String,
+        updated: i64,
+        want: i64,
+        available: i64,
+        ready: i64,
+    },
+    RolledOut {
+        label: String,
+        want: i64,
+    },
+    // Relations followed from a row.
+    SelectsNoPods(String),
+    Reading(String),
+    CannotRead {
+        label: String,
+        error: ActionError,
+    },
+    NoServiceBackends(String),
+    /// The owner's kind is not one discovery found.
+    OwnerUnknown {
+        kind: String,
+        name: String,
+        why: String,
+    },
+
+    // Port-forwards.
+    Forwarding {
+        local: u16,
+        target: String,
+        remote: u16,
+    },
+    ForwardListening {
+        addr: std::net::SocketAddr,
+        target: String,
+        remote: u16,
+    },
+    ForwardStopped(Option<String>),
+
+    // Log panes.
+    NoLogs(ResourceKind),
+    NoOwner(String),
+    NoLabels {
+        kind: String,
+        owner: String,
+    },
+    OwnerLogs {
+        kind: String,
+        owner: String,
+    },
+    NotAWorkload(String),
+    LogsUsage(String),
+    WhichNamespace {
+        kind: String,
+        name: String,
+    },
+    NoMoreMatches(String),
+    /// The lowest level a log pane shows (`None`: every level).
+    MinLevel(Option<crate::logline::record::Level>),
+    /// The previous container instance's log (`true`), or the current one again.
+    PreviousLog(bool),
+    FilterKeeps {
+        kept: usize,
+        held: usize,
+    },
+    NeedsLogPane(&'static str),
+    LogsSince(String),
+    BadLineCount(String),
+
+    // Sessions.
+    SessionsRefused(&'static str),
+    BackToDebug {
+        pod: String,
+        prefix: String,
+        end_key: String,
+    },
+    PodGone(String),
+    ApplyingEdit(String),
+    Recording {
+        label: String,
+        path: PathBuf,
+    },
+    RecordingSaved(PathBuf),
+    NotRecording,
+    CannotRecord(crate::pty::session::RecordError),
+    CannotEditYet(String),
+    FetchingToEdit(String),
+    Editing(String),
+    CannotEdit(ActionError),
+    EditApplied(String),
+    EditNotApplied {
+        label: String,
+        why: String,
+    },
+}
+
+impl Notice {
+    /// Errors stay until something replaces them; information expires.
+    pub fn severity(&self) -> Severity {
+        use Notice::*;
+        match self {
+            Refused(_)
+            | Invalid(_)
+            | ConfigProblems { .. }
+            | ActionFailed(_)
+            | SaveFailed { .. }
+            | ClipboardFailed(_)
+            | ThemeFailed(_)
+            | InputDropped
+            | SessionFailed(_)
+            | UnknownNamespace(_)
+            | DiscoveryFailed(_)
+            | NoSuchKind(_)
+            | BadFilter(_)
+            | TypeToConfirm(_)
+            | NoMatch(_)
+            | WorkloadsOnly { .. }
+            | CannotDelete(_)
+            | AlreadyFinished(_)
+            | CannotRead { .. }
+            | OwnerUnknown { .. }
+            | ForwardStopped(Some(_))
+            | NoLogs(_)
+            | NoOwner(_)
+            | NoLabels { .. }
+            | NotAWorkload(_)
+            | LogsUsage(_)
+            | WhichNamespace { .. }
+            | NoMoreMatches(_)
+            | NeedsLogPane(_)
+            | BadLineCount(_)
+            | SessionsRefused(_)
+            | PodGone(_)
+            | CannotRecord(_)
+            | CannotEditYet(_)
+            | CannotEdit(_)
+            | EditNotApplied { .. } => Severity::Error,
+            Switched { failed, .. } if !failed.is_empty() => Severity::Error,
+            _ => Severity::Info,
+        }
+    }
+}

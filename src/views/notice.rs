@@ -1,0 +1,163 @@
+//! The status line's words: each [`Notice`] said as a sentence. The one place its text is
+//! composed (what comes from the cluster is sanitised where it is drawn).
+
+use crate::app::notice::Notice;
+use crate::kube::ids::ClusterId;
+
+fn names(clusters: &[ClusterId]) -> String {
+    clusters
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What `notice` says.
+pub fn text(notice: &Notice) -> String {
+    use Notice::*;
+    match notice {
+        Tip(text) | Refused(text) => (*text).to_string(),
+        Invalid(why) => why.clone(),
+        ConfigProblems { file, problems } => format!("{file}: {}", problems.join("; ")),
+        Acted(acted) => acted.to_string(),
+        ActionFailed(e) => e.to_string(),
+        Saved { path, lines } => format!("saved {lines} lines to {path}"),
+        SaveFailed { path, reason } => format!("cannot save to {path}: {reason}"),
+        ClipboardFailed(why) => format!("cannot copy: {why}"),
+        Copied(n) => format!("copied {n} lines (OSC 52)"),
+        ThemeSet(name) => format!("theme: {name}"),
+        ThemeFailed(e) => e.to_string(),
+        ThemeIs(name) => format!("theme: {name} (:theme NAME to switch)"),
+        InputDropped => "the session is not taking input fast enough: key dropped".into(),
+        SessionFailed(why) => why.to_string(),
+        Connecting(clusters) => format!("connecting to {} …", names(clusters)),
+        Switched { to, failed } => {
+            let failed: Vec<String> = failed
+                .iter()
+                .map(|(c, e)| format!("cannot switch to {c}: {e}"))
+                .collect();
+            match (to.is_empty(), failed.is_empty()) {
+                (true, _) => failed.join("; "),
+                (false, true) => format!("switched to {}", names(to)),
+                (false, false) => format!("switched to {}; {}", names(to), failed.join("; ")),
+            }
+        }
+        RetryingNow(clusters) => format!("retrying now ({})", names(clusters)),
+        UnknownNamespace(ns) => {
+            format!("namespace {ns:?} is not in the namespaces list: switched anyway")
+        }
+        ContextsMarked(0) => "no context marked: Enter shows the one under the cursor".into(),
+        ContextsMarked(n) => format!("{n} marked: Enter shows them together"),
+        Discovering => "asking the server what it serves…".into(),
+        DiscoveryFailed(e) => format!("cannot ask the server what it serves: {e}"),
+        NoSuchKind(why) => why.clone(),
+        NothingStartsWith(prefix) => format!("nothing starts with {prefix:?}"),
+        Completions { shown, more } => {
+            format!("{}{}", shown.join("  "), if *more { " …" } else { "" })
+        }
+        BadFilter(e) => e.to_string(),
+        Cancelled => "cancelled".into(),
+        TypeToConfirm(name) => format!("type {name} exactly to confirm (Esc cancels)"),
+        NoMatch(search) => format!("no match for {search:?}"),
+        SecretValues { shown } => {
+            format!("secret values {}", if *shown { "shown" } else { "hidden" })
+        }
+        OnlyFlagged { on: false, .. } => "showing all rows".into(),
+        OnlyFlagged { events, on: true } => format!(
+            "showing only {} (w: all)",
+            if *events {
+                "warnings"
+            } else {
+                "rows needing attention"
+            }
+        ),
+        WorkloadsOnly { what, kinds } => format!(
+            "{what} applies to {}: select one in its view (:deploy, :sts…)",
+            kinds.join(", ")
+        ),
+        CannotDelete(kind) => format!("kubedeck does not delete {} (use kubectl)", kind.label()),
+        AlreadyFinished(name) => format!("{name} has already finished"),
+        RollingOut {
+            label,
+            updated,
+            want,
+            available,
+            ready,
+        } => format!(
+            "rolling out {label}: {updated} of {want} updated, {available} available, {ready} ready"
+        ),
+        RolledOut { label, want } => {
+            format!("{label} rolled out: {want} of {want} updated and available")
+        }
+        SelectsNoPods(label) => format!("{label} selects no pods"),
+        Reading(label) => format!("reading {label}…"),
+        CannotRead { label, error } => format!("cannot read {label}: {error}"),
+        NoServiceBackends(label) => format!("{label} has no Service backends"),
+        OwnerUnknown { kind, name, why } => format!("owner {kind}/{name}: {why}"),
+        Forwarding {
+            local,
+            target,
+            remote,
+        } => {
+            let local = match local {
+                0 => "any".to_string(),
+                p => p.to_string(),
+            };
+            format!("forwarding 127.0.0.1:{local} to {target}:{remote} (:pf lists forwards)")
+        }
+        ForwardListening {
+            addr,
+            target,
+            remote,
+        } => format!("{addr} → {target}:{remote}"),
+        ForwardStopped(None) => "forward stopped".into(),
+        ForwardStopped(Some(why)) => format!("forward stopped: {why}"),
+        NoLogs(kind) => format!("{} have no logs", kind.label()),
+        NoOwner(pod) => format!("{pod} has no owner"),
+        NoLabels { kind, owner } => {
+            format!("{kind} {owner}: its pods carry no labels to select them by")
+        }
+        OwnerLogs { kind, owner } => format!("logs of {kind} {owner} and its siblings"),
+        NotAWorkload(word) => {
+            format!("{word}: not a workload or run kind (deploy, sts, ds, rs, job, pr, tr)")
+        }
+        LogsUsage(word) => format!("usage: :logs {word}/NAME"),
+        WhichNamespace { kind, name } => format!("which namespace? :logs -n NS {kind}/{name}"),
+        NoMoreMatches(search) => format!("no more matches for {search:?}"),
+        MinLevel(Some(level)) => format!("showing {}+ lines", level.label()),
+        MinLevel(None) => "showing every level".into(),
+        PreviousLog(true) => "previous container instance".into(),
+        PreviousLog(false) => "current container".into(),
+        FilterKeeps { kept: 0, held } => format!("no lines match (of {held})"),
+        FilterKeeps { kept, held } => format!("{kept} of {held} lines match"),
+        NeedsLogPane(cmd) => format!(":{cmd} applies to the focused log pane (Tab to focus one)"),
+        LogsSince(ago) => format!("logs since {ago} ago"),
+        BadLineCount(n) => format!("bad line count {n:?}"),
+        SessionsRefused(kind) => format!("read-only mode: {kind} sessions are refused"),
+        BackToDebug {
+            pod,
+            prefix,
+            end_key,
+        } => format!(
+            "back to the debug session in {pod} (end it with {prefix} {end_key} for a new one)"
+        ),
+        PodGone(name) => format!("pod {name} is gone"),
+        ApplyingEdit(label) => format!("applying your edit of {label}…"),
+        Recording { label, path } => format!("recording {label} to {}", path.display()),
+        RecordingSaved(path) => {
+            format!("recording saved: {} (asciinema play FILE)", path.display())
+        }
+        NotRecording => "not recording".into(),
+        CannotRecord(why) => format!("cannot record: {why}"),
+        CannotEditYet(label) => {
+            format!("cannot edit {label}: the server's kinds are not known yet (discovery)")
+        }
+        FetchingToEdit(label) => format!("fetching {label} to edit…"),
+        Editing(label) => format!("editing {label}: save and quit the editor to apply"),
+        CannotEdit(e) => format!("cannot edit: {e}"),
+        EditApplied(label) => format!("applied your edit of {label}"),
+        EditNotApplied { label, why } => {
+            format!("{label} not applied: {why} (your text is kept; the editor reopens)")
+        }
+    }
+}
