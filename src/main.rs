@@ -180,12 +180,12 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let metrics_interval = settings.metrics_interval;
     let step_capture = settings.step_capture.clone();
     let mut app = App::configured(cluster_id.clone(), server, scope.clone(), settings);
-    app.clusters = connected
+    app.fleet.clusters = connected
         .iter()
         .map(|(c, _, _)| ClusterId::new(c))
         .collect();
     app.theme_name = theme_name;
-    app.context_namespaces = context_namespaces;
+    app.fleet.context_namespaces = context_namespaces;
     if !warnings.is_empty() {
         app.say(kubedeck::app::notice::Notice::ConfigProblems {
             file: config_name,
@@ -195,7 +195,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let mut clusters = connected.into_iter().map(|(context, client, ns)| {
         let clients = ClientHandle::renewable(client, source.clone(), &context);
-        let mut kinds = app.watched_kinds(&ClusterId::new(&context), multi);
+        let mut kinds = app.fleet.watched_kinds(&ClusterId::new(&context), multi);
         // Started on the PipelineRuns view: their list is not held back behind the pods'.
         if start == StartView::View(View::PipelineRuns) {
             kinds.sort_by_key(|k| *k != kubedeck::kube::informer::ResourceKind::PipelineRuns);
@@ -236,7 +236,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         readonly,
         metrics_interval,
         step_capture,
-        scrollback: app.session_settings.scrollback,
+        scrollback: app.sessions.settings.scrollback,
     };
     let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
     // Quit, a signal (SIGHUP, SIGTERM) or the terminal going away: sessions may still hold

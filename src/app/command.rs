@@ -299,8 +299,13 @@ fn strs(args: &[String]) -> Vec<&str> {
 
 /// Try again now instead of waiting out the backoff (after a login, a VPN reconnect).
 pub fn retry_now(app: &mut App) -> Vec<Effect> {
-    app.say(Notice::RetryingNow(app.clusters.clone()));
-    app.clusters.iter().cloned().map(Effect::RetryNow).collect()
+    app.say(Notice::RetryingNow(app.fleet.clusters.clone()));
+    app.fleet
+        .clusters
+        .iter()
+        .cloned()
+        .map(Effect::RetryNow)
+        .collect()
 }
 
 /// Run a command.
@@ -366,21 +371,21 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
 
 /// Tab on the command line: complete the first word from the commands and the kinds.
 pub fn complete(app: &mut App) {
-    if app.input.contains(' ') {
+    if app.prompt.input.contains(' ') {
         return;
     }
-    let prefix = app.input.to_lowercase();
+    let prefix = app.prompt.input.to_lowercase();
     let mut names: Vec<String> = COMMANDS
         .iter()
         .flat_map(|c| c.names.iter().map(|n| n.to_string()))
         .filter(|n| n.starts_with(&prefix))
-        .chain(app.catalog.completions(&prefix))
+        .chain(app.catalog.api.completions(&prefix))
         .collect();
     names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     names.dedup();
     match names.as_slice() {
         [] => app.say(Notice::NothingStartsWith(prefix)),
-        [one] => app.input = format!("{one} "),
+        [one] => app.prompt.input = format!("{one} "),
         many => {
             // As far as they agree, then the choices.
             let first = &many[0];
@@ -388,7 +393,7 @@ pub fn complete(app: &mut App) {
                 .rev()
                 .find(|&n| many.iter().all(|m| m.get(..n) == first.get(..n)))
                 .unwrap_or(prefix.len());
-            app.input = first[..common].to_string();
+            app.prompt.input = first[..common].to_string();
             let shown = many.iter().take(12).cloned().collect();
             let more = many.len() > 12;
             app.say(Notice::Completions { shown, more });
@@ -403,9 +408,9 @@ pub fn chosen_contexts(app: &App, names: &str) -> Result<Vec<ClusterId>, String>
     let known = app.context_names();
     let mut out: Vec<ClusterId> = Vec::new();
     for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        for context in super::contexts::expand_set(&app.cluster_sets, name) {
+        for context in super::contexts::expand_set(&app.fleet.cluster_sets, name) {
             if !known.contains(&context) {
-                let sets: Vec<&str> = app.cluster_sets.keys().map(String::as_str).collect();
+                let sets: Vec<&str> = app.fleet.cluster_sets.keys().map(String::as_str).collect();
                 let sets = if sets.is_empty() {
                     String::new()
                 } else {

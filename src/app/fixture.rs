@@ -269,10 +269,14 @@ pub fn app() -> App {
     );
     t.triage.set_rows(rows);
     for k in ResourceKind::ALL {
-        a.primary_status().informers.insert(k, InformerState::Live);
-        a.primary_status().counts.insert(k, 2);
+        a.fleet
+            .primary_status()
+            .informers
+            .insert(k, InformerState::Live);
+        a.fleet.primary_status().counts.insert(k, 2);
     }
-    a.primary_status()
+    a.fleet
+        .primary_status()
         .informers
         .insert(ResourceKind::TaskRuns, InformerState::Live);
     a

@@ -19,8 +19,8 @@ use crate::kube::object_ref::ObjectRef;
 /// Show `api` in the resource view (`:KIND [NS]`), watching only it.
 pub fn show(app: &mut App, api: Arc<ApiResourceInfo>, namespace: Option<String>) -> Vec<Effect> {
     let shown = ResourceShown { api, namespace };
-    app.layout.focus = super::layout::DASHBOARD;
-    app.layout.zoomed = false;
+    app.panes.layout.focus = super::layout::DASHBOARD;
+    app.panes.layout.zoomed = false;
     if app.view == View::Resource && app.resource.as_ref() == Some(&shown) {
         return Vec::new();
     }
@@ -28,7 +28,7 @@ pub fn show(app: &mut App, api: Arc<ApiResourceInfo>, namespace: Option<String>)
     app.resource = Some(shown.clone());
     app.tables.resource = Table::default();
     // What the previous kind's informer said is not this one's.
-    for status in app.fleet.values_mut() {
+    for status in app.fleet.status.values_mut() {
         status.informers.remove(&ResourceKind::Generic);
         status.not_live_since.remove(&ResourceKind::Generic);
     }
@@ -40,18 +40,18 @@ pub fn show(app: &mut App, api: Arc<ApiResourceInfo>, namespace: Option<String>)
 /// (asked first, or again when the name is new: a CRD added since).
 pub fn command(app: &mut App, name: &str, namespace: Option<String>) -> Vec<Effect> {
     let pending = Some((name.to_string(), namespace.clone()));
-    match &app.discovery {
+    match &app.catalog.discovery {
         Discovery::Running { .. } => {
-            app.discovery = Discovery::Running { then: pending };
+            app.catalog.discovery = Discovery::Running { then: pending };
             app.say(Notice::Discovering);
             return Vec::new();
         }
-        Discovery::NotYet | Discovery::Failed(_) if app.catalog.is_empty() => {
+        Discovery::NotYet | Discovery::Failed(_) if app.catalog.api.is_empty() => {
             return discover(app, pending);
         }
         _ => {}
     }
-    match app.catalog.resolve(name) {
+    match app.catalog.api.resolve(name) {
         Ok(api) => show(app, api, namespace),
         // Not known (yet): a CRD installed since discovery ran. Ask once more.
         Err(_) => discover(app, pending),
@@ -63,8 +63,8 @@ pub fn discover(app: &mut App, then: Option<(String, Option<String>)>) -> Vec<Ef
     if then.is_some() {
         app.say(Notice::Discovering);
     }
-    app.discovery = Discovery::Running { then };
-    vec![Effect::Discover(app.cluster.clone())]
+    app.catalog.discovery = Discovery::Running { then };
+    vec![Effect::Discover(app.fleet.cluster.clone())]
 }
 
 /// Discovery answered.
@@ -72,23 +72,24 @@ pub fn discovered(
     app: &mut App,
     result: Result<crate::kube::discovery::ApiCatalog, crate::kube::error::ApiError>,
 ) -> Vec<Effect> {
-    let then = match std::mem::take(&mut app.discovery) {
+    let then = match std::mem::take(&mut app.catalog.discovery) {
         Discovery::Running { then } => then,
         _ => None,
     };
     match result {
         Ok(catalog) => {
-            app.catalog = Arc::new(catalog);
-            app.discovery = Discovery::Done;
+            app.catalog.api = Arc::new(catalog);
+            app.catalog.discovery = Discovery::Done;
             let rows = app
                 .catalog
+                .api
                 .all()
                 .iter()
                 .map(|a| Arc::new(ApiResourceRow::new(a.clone())))
                 .collect();
             app.tables.api_resources.set_rows(rows);
             if let Some((name, namespace)) = then {
-                match app.catalog.resolve(&name) {
+                match app.catalog.api.resolve(&name) {
                     Ok(api) => return show(app, api, namespace),
                     Err(e) => app.say(Notice::NoSuchKind(e)),
                 }
@@ -101,7 +102,7 @@ pub fn discovered(
             if then.is_some() || app.view == View::ApiResources {
                 app.say(Notice::DiscoveryFailed(e.clone()));
             }
-            app.discovery = Discovery::Failed(e);
+            app.catalog.discovery = Discovery::Failed(e);
         }
     }
     Vec::new()
@@ -146,12 +147,12 @@ pub fn open_row(app: &mut App) -> Vec<Effect> {
     let Some(row) = app.tables.resource.selected_row().cloned() else {
         return Vec::new();
     };
-    let Some(obj) = TableRow::object(&row, &app.cluster) else {
+    let Some(obj) = TableRow::object(&row, &app.fleet.cluster) else {
         return Vec::new();
     };
     let api = &row.layout.api;
     let ns = Some(row.row.namespace.clone()).filter(|n| !n.is_empty());
-    let child = |app: &App, name: &str| app.catalog.resolve(name).ok();
+    let child = |app: &App, name: &str| app.catalog.api.resolve(name).ok();
     match (api.group.as_str(), api.plural.as_str()) {
         ("apps", "deployments") => {
             if let Some(rs) = child(app, "replicasets.apps") {
@@ -246,7 +247,7 @@ pub fn drill_fetched(
         app.say(Notice::NoServiceBackends(obj.label()));
         return Vec::new();
     }
-    let Ok(services) = app.catalog.resolve("services") else {
+    let Ok(services) = app.catalog.api.resolve("services") else {
         return Vec::new();
     };
     let pattern = names
@@ -280,7 +281,7 @@ pub fn owner(app: &mut App) -> Vec<Effect> {
         app.say(Notice::Tip("no owner: nothing controls this object"));
         return Vec::new();
     };
-    match app.catalog.resolve(&kind) {
+    match app.catalog.api.resolve(&kind) {
         Ok(api) => {
             let ns = Some(namespace).filter(|n| !n.is_empty() && api.namespaced);
             show_only(app, api, ns, None, &format!("^{}$", regex::escape(&name)))
@@ -299,7 +300,7 @@ pub fn open_event_object(app: &mut App) -> Option<Vec<Effect>> {
     if ResourceKind::from_kind_name(&e.object_kind).is_some() {
         return None;
     }
-    let api = app.catalog.resolve(&e.object_kind).ok()?;
+    let api = app.catalog.api.resolve(&e.object_kind).ok()?;
     let ns = Some(e.object_namespace.clone()).filter(|n| !n.is_empty() && api.namespaced);
     Some(show_only(
         app,

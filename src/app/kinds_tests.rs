@@ -22,8 +22,8 @@ fn discovered(a: &mut App) -> Vec<Effect> {
 }
 
 fn type_command(a: &mut App, line: &str) -> Vec<Effect> {
-    a.mode = Mode::Command;
-    a.input = line.to_string();
+    a.prompt.mode = Mode::Command;
+    a.prompt.input = line.to_string();
     on_action(a, Action::Submit)
 }
 
@@ -89,16 +89,16 @@ fn back_returns_to_the_previous_kind_and_watches_it_again() {
 fn tab_completes_commands_and_kinds() {
     let mut a = app();
     discovered(&mut a);
-    a.mode = Mode::Command;
-    a.input = "cronj".into();
+    a.prompt.mode = Mode::Command;
+    a.prompt.input = "cronj".into();
     on_action(&mut a, Action::Complete);
-    assert_eq!(a.input, "cronjobs");
-    a.input = "api-r".into();
+    assert_eq!(a.prompt.input, "cronjobs");
+    a.prompt.input = "api-r".into();
     on_action(&mut a, Action::Complete);
-    assert_eq!(a.input, "api-resources ");
-    a.input = "zzz".into();
+    assert_eq!(a.prompt.input, "api-resources ");
+    a.prompt.input = "zzz".into();
     on_action(&mut a, Action::Complete);
-    assert_eq!(a.input, "zzz");
+    assert_eq!(a.prompt.input, "zzz");
 }
 
 /// A file of the real cluster's `kinds` fixtures, as JSON.
@@ -185,11 +185,15 @@ fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_onl
     Projection::default().project(&mut a, &stores);
     // `a` opens `:scale ` for the count.
     on_action(&mut a, Action::Scale);
-    assert_eq!((a.mode, a.input.as_str()), (Mode::Command, "scale "));
-    a.input.push('3');
+    assert_eq!(
+        (a.prompt.mode, a.prompt.input.as_str()),
+        (Mode::Command, "scale ")
+    );
+    a.prompt.input.push('3');
     on_action(&mut a, Action::Submit);
-    assert_eq!(a.mode, Mode::Confirm);
+    assert_eq!(a.prompt.mode, Mode::Confirm);
     let prompt = a
+        .prompt
         .pending
         .as_ref()
         .map(|p| p.prompt.clone())
@@ -213,10 +217,10 @@ fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_onl
     assert!(effects[0].mutates());
     // Bad counts and read-only mode are refused before anything is asked.
     type_command(&mut a, "scale -1");
-    assert_ne!(a.mode, Mode::Confirm);
+    assert_ne!(a.prompt.mode, Mode::Confirm);
     a.readonly = true;
     type_command(&mut a, "scale 2");
-    assert_ne!(a.mode, Mode::Confirm);
+    assert_ne!(a.prompt.mode, Mode::Confirm);
     let text = crate::app::update_tests::said(&a);
     assert!(text.contains("read-only"), "{text}");
     // Not a workload: said, not asked.
@@ -225,10 +229,11 @@ fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_onl
     stores.generic = Some(store_with("configmaps"));
     Projection::default().project(&mut a, &stores);
     type_command(&mut a, "restart");
-    assert_ne!(a.mode, Mode::Confirm);
+    assert_ne!(a.prompt.mode, Mode::Confirm);
     // Deleting any kind asks, naming what goes with it.
     on_action(&mut a, Action::Delete);
     let prompt = a
+        .prompt
         .pending
         .as_ref()
         .map(|p| p.prompt.clone())

@@ -4,6 +4,7 @@
 //! show, and the effects it asks the runtime for. No I/O anywhere here.
 
 pub mod action;
+pub mod catalog;
 pub mod columns;
 pub mod command;
 pub mod contexts;
@@ -14,6 +15,7 @@ pub mod errors;
 pub mod filter;
 #[cfg(test)]
 pub mod fixture;
+pub mod fleet;
 pub mod forwarding;
 pub mod forwards;
 pub mod keymap;
@@ -27,8 +29,10 @@ pub mod mutations;
 pub mod navigate;
 pub mod nodes;
 pub mod notice;
+pub mod panes;
 pub mod picker;
 pub mod projection;
+pub mod prompt;
 pub mod resource;
 pub mod results;
 pub mod selection;

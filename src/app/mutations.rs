@@ -126,8 +126,8 @@ pub fn ask(app: &mut App, action: Action) {
 /// be typed instead of `y`.
 fn type_to_confirm(app: &mut App) {
     let production =
-        |app: &App, obj: &crate::kube::object_ref::ObjectRef| app.is_production(&obj.cluster);
-    let Some(p) = app.pending.as_ref() else {
+        |app: &App, obj: &crate::kube::object_ref::ObjectRef| app.fleet.is_production(&obj.cluster);
+    let Some(p) = app.prompt.pending.as_ref() else {
         return;
     };
     let super::action::OnConfirm::Run(effect) = &p.on_confirm else {
@@ -140,8 +140,8 @@ fn type_to_confirm(app: &mut App) {
         return;
     }
     let name = obj.name.clone();
-    app.input.clear();
-    if let Some(p) = app.pending.as_mut() {
+    app.prompt.input.clear();
+    if let Some(p) = app.prompt.pending.as_mut() {
         p.prompt = format!(
             "PRODUCTION {} — type {name} and Enter to confirm (Esc cancels)",
             p.prompt

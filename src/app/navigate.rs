@@ -138,8 +138,8 @@ pub fn back(app: &mut App) -> Vec<Effect> {
 /// (no filter or pin left from a drill-down). Going to a view already in the trail goes back
 /// to it, so the breadcrumb never repeats a view.
 pub fn go_view(app: &mut App, view: View) {
-    app.layout.focus = super::layout::DASHBOARD;
-    app.layout.zoomed = false;
+    app.panes.layout.focus = super::layout::DASHBOARD;
+    app.panes.layout.zoomed = false;
     if let Some(at) = app.history.iter().rposition(|s| s.view == view) {
         app.history.truncate(at);
         app.view = view;
@@ -284,10 +284,10 @@ pub fn connect(
     let Some(cluster) = clusters.first().cloned() else {
         return Vec::new();
     };
-    let other_cluster = app.cluster != cluster;
-    app.cluster = cluster.clone();
-    app.clusters = clusters.clone();
-    app.scope = scope.clone();
+    let other_cluster = app.fleet.cluster != cluster;
+    app.fleet.cluster = cluster.clone();
+    app.fleet.clusters = clusters.clone();
+    app.fleet.scope = scope.clone();
     app.reset_for_connect();
     let multi = clusters.len() > 1;
     let watched = clusters
@@ -297,19 +297,20 @@ pub fn connect(
             scope: match &scope {
                 // Each context in its own namespace, as kubectl --context would.
                 Scope::ContextDefaults => app
+                    .fleet
                     .context_namespaces
                     .get(cluster)
                     .map_or(Scope::All, |ns| Scope::Namespace(ns.clone())),
                 other => other.clone(),
             },
-            kinds: app.watched_kinds(cluster, multi),
+            kinds: app.fleet.watched_kinds(cluster, multi),
         })
         .collect();
     let mut effects = vec![Effect::Connect(watched)];
     if let Some(run) = app
         .taskruns_of
         .as_ref()
-        .filter(|r| app.clusters.contains(&r.cluster))
+        .filter(|r| app.fleet.clusters.contains(&r.cluster))
     {
         effects.push(Effect::WatchTaskRuns(Some(run.clone())));
     }
@@ -319,8 +320,8 @@ pub fn connect(
         effects.push(Effect::WatchResource(app.resource.clone()));
     }
     if other_cluster {
-        app.catalog = Default::default();
-        app.discovery = crate::app::state::Discovery::Running { then: None };
+        app.catalog.api = Default::default();
+        app.catalog.discovery = crate::app::state::Discovery::Running { then: None };
         effects.push(Effect::Discover(cluster));
     }
     effects
@@ -328,7 +329,7 @@ pub fn connect(
 
 /// Switch the namespaces watched.
 pub fn switch_scope(app: &mut App, scope: Scope) -> Vec<Effect> {
-    let clusters = app.clusters.clone();
+    let clusters = app.fleet.clusters.clone();
     connect(app, clusters, scope)
 }
 
@@ -340,7 +341,7 @@ fn node_pods(app: &mut App, node: ObjectRef) {
         pin: Some(node),
         ..TableState::default()
     });
-    let col = if app.metrics().sample.is_some() {
+    let col = if app.fleet.metrics().sample.is_some() {
         PodCol::Mem
     } else {
         PodCol::MemRl

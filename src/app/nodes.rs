@@ -18,8 +18,8 @@ pub fn confirm(app: &mut App, effect: Effect, prompt: String) {
         ));
         return;
     }
-    app.pending = Some(Pending::ask(prompt, OnConfirm::Run(Box::new(effect))));
-    app.mode = Mode::Confirm;
+    app.prompt.pending = Some(Pending::ask(prompt, OnConfirm::Run(Box::new(effect))));
+    app.prompt.mode = Mode::Confirm;
 }
 
 /// `:drain`: show what would be evicted, and drain after confirmation; the budgets are read
@@ -69,7 +69,7 @@ pub fn drain(app: &mut App) -> Vec<Effect> {
         budgets: None,
     };
     confirm(app, Effect::Drain(node.cluster, plan), prompt);
-    match app.pending.as_mut() {
+    match app.prompt.pending.as_mut() {
         Some(p) => {
             p.preview = Some(preview);
             vec![Effect::LoadBudgets(cluster)]
@@ -86,6 +86,7 @@ pub fn budgets(
     result: Result<Vec<Budget>, crate::kube::error::ApiError>,
 ) {
     if let Some(p) = app
+        .prompt
         .pending
         .as_mut()
         .and_then(|p| p.preview.as_mut())

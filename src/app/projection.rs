@@ -79,14 +79,14 @@ fn of_cluster<R: TableRow>(rows: &[Arc<R>], cluster: &ClusterId, multi: bool) ->
 impl Projection {
     /// Bring what the current view shows up to date with the one cluster's `stores`.
     pub fn project(&mut self, app: &mut App, stores: &Stores) -> Vec<Effect> {
-        let cluster = app.cluster.clone();
+        let cluster = app.fleet.cluster.clone();
         self.project_all(app, &[(&cluster, stores)])
     }
 
     /// Bring what the current view shows up to date with every shown cluster's stores;
     /// effects for what must be fetched.
     pub fn project_all(&mut self, app: &mut App, sources: &Sources<'_>) -> Vec<Effect> {
-        let source = Some((app.clusters.clone(), app.scope.clone()));
+        let source = Some((app.fleet.clusters.clone(), app.fleet.scope.clone()));
         if self.source != source {
             *self = Projection {
                 source,
@@ -98,7 +98,7 @@ impl Projection {
             self.taskruns = RowCache::default();
             app.stale.kinds.insert(ResourceKind::TaskRuns);
         }
-        let multi = app.multi();
+        let multi = app.fleet.multi();
         let t = &mut app.tables;
         t.triage.set_by_cluster(multi);
         t.pods.set_by_cluster(multi);
@@ -146,7 +146,7 @@ impl Projection {
             effects.extend(self.describe(app, sources));
         }
         for (cluster, stores) in sources {
-            let status = app.status_mut(cluster);
+            let status = app.fleet.status_mut(cluster);
             for kind in ResourceKind::ALL {
                 status.counts.insert(kind, stores.count(kind));
             }
@@ -165,7 +165,7 @@ impl Projection {
                     let per = self.per.entry((*cluster).clone()).or_default();
                     let changes = per.pods.changes(&rows, |r| r.uid.as_str());
                     per.node_loads.apply(&changes);
-                    let status = app.status_of(cluster);
+                    let status = app.fleet.status_of(cluster);
                     let m = &status.metrics;
                     all.extend(per.pod_usage.apply(rows, m.sample.as_deref(), m.generation));
                 }
@@ -187,7 +187,7 @@ impl Projection {
                     };
                     let rows = per.nodes.refresh(&stores.nodes.state(), stamp);
                     let loads = &per.node_loads;
-                    let status = app.status_of(cluster);
+                    let status = app.fleet.status_of(cluster);
                     let sample = status.metrics.sample.as_deref();
                     all.extend(rows.into_iter().map(|r| {
                         let load = loads.get(&r.name);
@@ -292,7 +292,7 @@ impl Projection {
             .per
             .get(&target.cluster)
             .map_or(&no_loads, |p| &p.node_loads);
-        let metrics = app.status_of(&target.cluster).metrics.clone();
+        let metrics = app.fleet.status_of(&target.cluster).metrics.clone();
         let mut effects = Vec::new();
         let pod = if target.kind == ResourceKind::Pods {
             match described_pod(app, stores, &target, &mut effects) {
@@ -502,7 +502,7 @@ fn auto_triage(app: &mut App) {
         ResourceKind::Events,
     ]
     .into_iter()
-    .all(|k| app.informer(k) == InformerState::Live);
+    .all(|k| app.fleet.informer(k) == InformerState::Live);
     if !synced {
         return;
     }
@@ -600,7 +600,7 @@ mod tests {
         let mut p = Projection::default();
         p.project(&mut a, &stores);
         assert_eq!(a.tables.pods.len(), 1);
-        assert_eq!(a.count(ResourceKind::Pods), 1);
+        assert_eq!(a.fleet.count(ResourceKind::Pods), 1);
         // A new pod reaches the table only once the informer says the kind changed.
         w.pods
             .apply(&watcher::Event::Apply(pod("web-2", "n1", "2")));

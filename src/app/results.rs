@@ -16,51 +16,30 @@ use super::yaml;
 use crate::kube::actions::ActionError;
 use crate::kube::client::ConnectError;
 use crate::kube::ids::{ClusterId, Scope};
-use crate::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
+use crate::kube::informer::{Change, InformerUpdate, ResourceKind};
 use crate::kube::metrics::MetricsUpdate;
 
 /// An informer's signal: mark what it feeds stale, or record its state.
 pub fn informer(app: &mut App, u: InformerUpdate) -> Vec<Effect> {
-    if !app.shows(&u.cluster) {
+    if !app.fleet.shows(&u.cluster) {
         return Vec::new();
     }
-    match u.change {
-        Change::Changed => {
-            app.stale.kinds.insert(u.kind);
-            app.stale.describe = true;
-        }
-        Change::State(state) => {
-            let now = app.now;
-            let status = app.status_mut(&u.cluster);
-            let was_live = status.informer(u.kind) == InformerState::Live;
-            match &state {
-                // Live again; or emptied (the API is gone): nothing last-known is shown.
-                InformerState::Live | InformerState::NotInstalled | InformerState::NotWatched => {
-                    status.not_live_since.remove(&u.kind);
-                }
-                _ if was_live => {
-                    status.not_live_since.insert(u.kind, now);
-                }
-                _ => {}
-            }
-            status.informers.insert(u.kind, state);
-            // Ages and marks of the rows change with it.
-            app.stale.kinds.insert(u.kind);
-        }
+    if let Change::State(state) = u.change {
+        app.fleet.informer_state(&u.cluster, u.kind, state, app.now);
+    } else {
+        app.stale.describe = true;
     }
+    // Its rows changed, or their ages and marks change with the new state.
+    app.stale.kinds.insert(u.kind);
     Vec::new()
 }
 
 /// A metrics sample (or why there is none): usage columns and node rows change.
 pub fn metrics(app: &mut App, cluster: ClusterId, m: MetricsUpdate) -> Vec<Effect> {
-    if !app.shows(&cluster) {
+    if !app.fleet.shows(&cluster) {
         return Vec::new();
     }
-    let metrics = &mut app.status_mut(&cluster).metrics;
-    match m {
-        MetricsUpdate::Sample(s) => metrics.record(s),
-        MetricsUpdate::Unavailable(why) => metrics.lost(why),
-    }
+    app.fleet.metrics_reported(&cluster, m);
     app.stale.kinds.insert(ResourceKind::Pods);
     app.stale.kinds.insert(ResourceKind::Nodes);
     app.stale.describe = true;
@@ -121,7 +100,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         } => app.say(Notice::SaveFailed { path, reason }),
         Done::NoTekton(run) => {
             // Until Tekton is discovered, the TaskRuns are in the PipelineRuns' state.
-            let status = app.status_mut(&run.cluster);
+            let status = app.fleet.status_mut(&run.cluster);
             let runs = status.informer(ResourceKind::PipelineRuns);
             status.informers.insert(ResourceKind::TaskRuns, runs);
             app.stale.kinds.insert(ResourceKind::TaskRuns);
@@ -158,7 +137,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         Done::EditReady(result) => return sessions::edit_ready(app, result),
         Done::Edited(outcome) => return sessions::edited(app, outcome),
         Done::Discovered(cluster, result) => {
-            if cluster == app.cluster {
+            if cluster == app.fleet.cluster {
                 return super::kinds::discovered(app, result);
             }
         }
@@ -236,7 +215,7 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
         match answer {
             Ok(ns) => {
                 default_ns.get_or_insert(ns.clone());
-                app.context_namespaces.insert(cluster.clone(), ns);
+                app.fleet.context_namespaces.insert(cluster.clone(), ns);
                 clusters.push(cluster);
             }
             Err(e) => failed.push((cluster, e)),
@@ -252,16 +231,16 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
     // One cluster: its context's namespace unless every namespace was shown. Several: what
     // was shown stays (every namespace, a namespace in each, or each context's own).
     let scope = match default_ns {
-        Some(ns) if clusters.len() == 1 && !app.scope.is_all() => Scope::Namespace(ns),
+        Some(ns) if clusters.len() == 1 && !app.fleet.scope.is_all() => Scope::Namespace(ns),
         _ if clusters.len() == 1 => Scope::All,
-        _ => app.scope.clone(),
+        _ => app.fleet.scope.clone(),
     };
-    app.scope = scope.clone();
+    app.fleet.scope = scope.clone();
     super::contexts::change_rows(&mut app.tables.contexts, |r| {
         r.current = clusters.iter().any(|c| c.context() == r.name);
         r.marked = false;
     });
-    app.server = app
+    app.fleet.server = app
         .tables
         .contexts
         .all_rows()

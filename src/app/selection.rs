@@ -12,7 +12,7 @@ use crate::kube::pod_row::PodRow;
 /// The object under the cursor: a table's row, a triage row's target, or the object the
 /// detail pane shows.
 pub fn selected_object(app: &App) -> Option<ObjectRef> {
-    let c = &app.cluster;
+    let c = &app.fleet.cluster;
     let t = &app.tables;
     match app.view {
         View::Detail => app.detail.as_ref().map(|d| d.target.clone()),

@@ -20,7 +20,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(app, &key),
         Msg::Action(action) => on_action(app, action),
-        Msg::Paste(text) if app.mode == Mode::Table => sessions::paste(app, &text),
+        Msg::Paste(text) if app.prompt.mode == Mode::Table => sessions::paste(app, &text),
         Msg::Paste(_) => Vec::new(),
         Msg::Informer(u) => results::informer(app, u),
         Msg::Metrics(cluster, m) => results::metrics(app, cluster, m),
@@ -42,7 +42,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 /// A key: in a focused terminal pane it goes to the session (but for the prefix and the key
 /// after it); elsewhere the mode and the focus decide the action.
 fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
-    if app.mode == Mode::Table && app.terminal_focused() {
+    if app.prompt.mode == Mode::Table && app.panes.terminal_focused() {
         if let Some(effects) = sessions::terminal_key(app, key) {
             return effects;
         }
@@ -52,15 +52,21 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             None => Vec::new(),
         };
     }
-    let action = match app.mode {
+    let action = match app.prompt.mode {
         Mode::Filter | Mode::Command | Mode::Search | Mode::Save => keymap::input_action(key),
-        Mode::Confirm if app.pending.as_ref().is_some_and(|p| p.typed.is_some()) => {
+        Mode::Confirm
+            if app
+                .prompt
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.typed.is_some()) =>
+        {
             keymap::input_action(key)
         }
         Mode::Confirm => Some(keymap::confirm_action(key)),
         Mode::Pick => keymap::pick_action(key),
         Mode::Table | Mode::Help => {
-            let focus = if app.dashboard_focused() {
+            let focus = if app.panes.dashboard_focused() {
                 Section::Table
             } else {
                 Section::Logs
@@ -77,17 +83,17 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
 /// `y` (or anything else) in a confirmation; the movement keys scroll its preview.
 fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
     // A typed confirmation: the name, then Enter; anything else edits or cancels.
-    if let Some(name) = app.pending.as_ref().and_then(|p| p.typed.clone()) {
+    if let Some(name) = app.prompt.pending.as_ref().and_then(|p| p.typed.clone()) {
         let action = match action {
             Action::Input(c) => {
-                app.input.push(c);
+                app.prompt.input.push(c);
                 return Vec::new();
             }
             Action::Backspace => {
-                app.input.pop();
+                app.prompt.input.pop();
                 return Vec::new();
             }
-            Action::Submit if app.input == name => Action::Confirm,
+            Action::Submit if app.prompt.input == name => Action::Confirm,
             Action::Submit => {
                 app.say(Notice::TypeToConfirm(name.clone()));
                 return Vec::new();
@@ -95,13 +101,13 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
             Action::Quit => Action::Quit,
             _ => Action::Back,
         };
-        app.input.clear();
-        if let Some(p) = app.pending.as_mut() {
+        app.prompt.input.clear();
+        if let Some(p) = app.prompt.pending.as_mut() {
             p.typed = None;
         }
         return confirmed(app, action);
     }
-    if let Some(p) = app.pending.as_mut().filter(|p| p.preview.is_some()) {
+    if let Some(p) = app.prompt.pending.as_mut().filter(|p| p.preview.is_some()) {
         let page = app.page_rows.max(1);
         let scrolled = match action {
             Action::Down => Some(p.scroll.saturating_add(1)),
@@ -117,8 +123,8 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
             return Vec::new();
         }
     }
-    app.mode = Mode::Table;
-    let pending = app.pending.take();
+    app.prompt.mode = Mode::Table;
+    let pending = app.prompt.pending.take();
     match (action, pending.map(|p| p.on_confirm)) {
         // Ctrl-c at "quit and end them?" is a yes.
         (Action::Confirm | Action::Quit, Some(OnConfirm::Quit)) => {
@@ -163,7 +169,7 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         }
         Action::StartFilter => {
             let current = d.search.clone();
-            app.open_prompt(Mode::Search, current);
+            app.prompt.open(Mode::Search, current);
         }
         Action::RevealSecret if d.target.kind_name() == "Secret" => {
             d.revealed = !d.revealed;
@@ -189,7 +195,7 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
 
 fn help_keys(app: &mut App, action: Action) -> bool {
     let page = app.page_rows.max(1);
-    let scroll = &mut app.help_scroll;
+    let scroll = &mut app.prompt.help_scroll;
     match action {
         Action::Down => *scroll = scroll.saturating_add(1),
         Action::Up => *scroll = scroll.saturating_sub(1),
@@ -204,8 +210,8 @@ fn help_keys(app: &mut App, action: Action) -> bool {
 
 /// Keys while the picker is open: move, choose, `a` for all. `Some` when a choice was made.
 fn pick_keys(app: &mut App, action: Action) -> Option<picker::Picked> {
-    let Some(p) = app.picker.as_mut() else {
-        app.mode = Mode::Table;
+    let Some(p) = app.prompt.picker.as_mut() else {
+        app.prompt.mode = Mode::Table;
         return None;
     };
     let last = p.items.len().saturating_sub(1);
@@ -222,8 +228,8 @@ fn pick_keys(app: &mut App, action: Action) -> Option<picker::Picked> {
         Action::AllContainers => Some(String::new()),
         _ => None,
     };
-    let picker = app.picker.take();
-    app.mode = Mode::Table;
+    let picker = app.prompt.picker.take();
+    app.prompt.mode = Mode::Table;
     Some(picker::Picked {
         picker: picker?,
         value: chosen?,
@@ -232,16 +238,16 @@ fn pick_keys(app: &mut App, action: Action) -> Option<picker::Picked> {
 
 /// Typing into a filter or search applies live.
 fn typed(app: &mut App) {
-    if !app.dashboard_focused() {
-        let input = app.input.clone();
-        logs::log_typed(app, app.mode, &input, false);
+    if !app.panes.dashboard_focused() {
+        let input = app.prompt.input.clone();
+        logs::log_typed(app, app.prompt.mode, &input, false);
         return;
     }
-    match app.mode {
-        Mode::Filter => apply_filter(app, &app.input.clone(), false),
+    match app.prompt.mode {
+        Mode::Filter => apply_filter(app, &app.prompt.input.clone(), false),
         Mode::Search => {
             if let Some(d) = app.detail.as_mut() {
-                d.search = app.input.clone();
+                d.search = app.prompt.input.clone();
                 d.find();
                 d.jump(true);
             }
@@ -268,17 +274,17 @@ fn apply_filter(app: &mut App, text: &str, submitted: bool) {
 
 /// Enter on the input line.
 fn submit(app: &mut App) -> Vec<Effect> {
-    let mode = app.mode;
-    app.mode = Mode::Table;
-    let input = std::mem::take(&mut app.input);
-    if matches!(mode, Mode::Filter | Mode::Search) && !app.dashboard_focused() {
+    let mode = app.prompt.mode;
+    app.prompt.mode = Mode::Table;
+    let input = std::mem::take(&mut app.prompt.input);
+    if matches!(mode, Mode::Filter | Mode::Search) && !app.panes.dashboard_focused() {
         logs::log_typed(app, mode, &input, true);
         return Vec::new();
     }
     match mode {
         Mode::Save => {
             let path = input.trim().to_string();
-            match app.focused_log() {
+            match app.panes.focused_log() {
                 Some(pane) if !path.is_empty() => {
                     let text = pane.export();
                     return vec![Effect::SaveFile { path, text }];
@@ -302,22 +308,22 @@ fn submit(app: &mut App) -> Vec<Effect> {
 /// Esc: close help, leave input (putting back what was applied), clear the filter, then go
 /// back in the history.
 fn back(app: &mut App) -> Vec<Effect> {
-    match app.mode {
-        Mode::Help | Mode::Command | Mode::Confirm => app.mode = Mode::Table,
+    match app.prompt.mode {
+        Mode::Help | Mode::Command | Mode::Confirm => app.prompt.mode = Mode::Table,
         Mode::Filter | Mode::Search => {
             // Typing applied live: cancelling puts back what was there before.
-            app.input = std::mem::take(&mut app.input_before);
+            app.prompt.input = std::mem::take(&mut app.prompt.input_before);
             typed(app);
-            app.mode = Mode::Table;
-            app.input.clear();
+            app.prompt.mode = Mode::Table;
+            app.prompt.input.clear();
         }
         Mode::Save => {
-            app.mode = Mode::Table;
-            app.input.clear();
+            app.prompt.mode = Mode::Table;
+            app.prompt.input.clear();
         }
         Mode::Pick => {
-            app.mode = Mode::Table;
-            app.picker = None;
+            app.prompt.mode = Mode::Table;
+            app.prompt.picker = None;
         }
         Mode::Table => {
             let filtered = on_table!(app, app.view, t => !t.filter.is_empty()).unwrap_or(false);
@@ -334,20 +340,20 @@ fn back(app: &mut App) -> Vec<Effect> {
 /// An action, by mode and focus.
 pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     app.untouched = false;
-    if action == Action::Quit && app.mode != Mode::Confirm {
+    if action == Action::Quit && app.prompt.mode != Mode::Confirm {
         // Ctrl-c and `q` leave from anywhere, asking while sessions run.
-        app.mode = Mode::Table;
-        app.picker = None;
+        app.prompt.mode = Mode::Table;
+        app.prompt.picker = None;
         sessions::ask_quit(app);
         return Vec::new();
     }
-    if app.mode == Mode::Confirm {
+    if app.prompt.mode == Mode::Confirm {
         return confirmed(app, action);
     }
-    if app.mode == Mode::Help && help_keys(app, action) {
+    if app.prompt.mode == Mode::Help && help_keys(app, action) {
         return Vec::new();
     }
-    if app.mode == Mode::Pick {
+    if app.prompt.mode == Mode::Pick {
         if action == Action::Back {
             return back(app);
         }
@@ -364,14 +370,14 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             None => Vec::new(),
         };
     }
-    if app.mode == Mode::Table {
+    if app.prompt.mode == Mode::Table {
         if let Some(effects) = sessions::terminal_action(app, action) {
             return effects;
         }
         if let Some(effects) = logs::pane_keys(app, action) {
             return effects;
         }
-        if !app.dashboard_focused()
+        if !app.panes.dashboard_focused()
             && let Some(effects) = logs::log_keys(app, action)
         {
             return effects;
@@ -421,16 +427,16 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::StartFilter => {
             let current = on_table!(app, app.view, t => t.filter.text.clone()).unwrap_or_default();
-            app.open_prompt(Mode::Filter, current);
+            app.prompt.open(Mode::Filter, current);
         }
         Action::StartCommand => {
-            app.mode = Mode::Command;
-            app.input.clear();
+            app.prompt.mode = Mode::Command;
+            app.prompt.input.clear();
         }
         Action::RetryNow => return super::command::retry_now(app),
         Action::ToggleHelp => {
-            app.help_scroll = 0;
-            app.mode = if app.mode == Mode::Help {
+            app.prompt.help_scroll = 0;
+            app.prompt.mode = if app.prompt.mode == Mode::Help {
                 Mode::Table
             } else {
                 Mode::Help
@@ -461,14 +467,14 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Delete | Action::CancelRun | Action::Rerun => mutations::ask(app, action),
         Action::Scale => {
             // The count is typed: `:scale ` waits on the command line.
-            app.mode = Mode::Command;
-            app.input = "scale ".into();
+            app.prompt.mode = Mode::Command;
+            app.prompt.input = "scale ".into();
         }
         Action::RolloutRestart => mutations::rollout_restart(app),
         Action::Edit => return sessions::edit(app),
         Action::PortForward => {
-            app.mode = Mode::Command;
-            app.input = "pf ".into();
+            app.prompt.mode = Mode::Command;
+            app.prompt.input = "pf ".into();
         }
 
         Action::Cordon | Action::Uncordon => nodes::cordon(app, action == Action::Cordon),
@@ -478,15 +484,15 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Logs => return super::logs::open::open_logs(app),
         Action::OwnerLogs => return super::logs::open::owner_logs(app),
         Action::Input(c) => {
-            app.input.push(c);
+            app.prompt.input.push(c);
             typed(app);
         }
         Action::Backspace => {
-            app.input.pop();
+            app.prompt.input.pop();
             typed(app);
         }
         Action::Complete => {
-            if app.mode == Mode::Command {
+            if app.prompt.mode == Mode::Command {
                 super::command::complete(app);
             }
         }

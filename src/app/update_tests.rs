@@ -168,7 +168,7 @@ fn movement_sorting_and_the_input_line() {
                 Action::Submit,
             ],
             check: |a, _| {
-                assert_eq!(a.mode, Mode::Table);
+                assert_eq!(a.prompt.mode, Mode::Table);
                 assert_eq!(a.tables.pods.len(), 1);
                 assert_eq!(a.tables.pods.filter.text, "web");
             },
@@ -185,7 +185,7 @@ fn movement_sorting_and_the_input_line() {
                 Action::Backspace,
             ],
             check: |a, _| {
-                assert_eq!(a.input, "web");
+                assert_eq!(a.prompt.input, "web");
                 assert_eq!(a.tables.pods.len(), 1, "web-1 matches web");
             },
         },
@@ -194,7 +194,7 @@ fn movement_sorting_and_the_input_line() {
             setup: nothing,
             actions: &[Action::StartFilter, Action::Input('z'), Action::Back],
             check: |a, _| {
-                assert_eq!(a.mode, Mode::Table);
+                assert_eq!(a.prompt.mode, Mode::Table);
                 assert_eq!(a.tables.pods.len(), 2);
             },
         },
@@ -209,21 +209,21 @@ fn movement_sorting_and_the_input_line() {
             ],
             check: |a, _| {
                 assert_eq!(a.view, View::Nodes);
-                assert_eq!(a.mode, Mode::Table);
+                assert_eq!(a.prompt.mode, Mode::Table);
             },
         },
         Case {
             name: "help opens and closes",
             setup: nothing,
             actions: &[Action::ToggleHelp],
-            check: |a, _| assert_eq!(a.mode, Mode::Help),
+            check: |a, _| assert_eq!(a.prompt.mode, Mode::Help),
         },
         Case {
             name: "help scrolls with the movement keys",
             setup: nothing,
             actions: &[Action::ToggleHelp, Action::Down, Action::Down],
             check: |a, _| {
-                assert_eq!(a.help_scroll, 2);
+                assert_eq!(a.prompt.help_scroll, 2);
                 assert_eq!(selected_pod(a), "crasher", "the table did not move");
             },
         },
@@ -357,7 +357,7 @@ fn navigation_describe_yaml_and_events() {
             setup: |a| a.view = View::Namespaces,
             actions: &[Action::Open],
             check: |a, e| {
-                assert_eq!(a.scope, Scope::All);
+                assert_eq!(a.fleet.scope, Scope::All);
                 assert!(matches!(e, [Effect::Connect(w)] if w[0].scope == Scope::All));
             },
         },
@@ -375,7 +375,7 @@ fn navigation_describe_yaml_and_events() {
                 a.tables.namespaces.set_rows(vec![Arc::new(row)]);
             },
             actions: &[Action::Open],
-            check: |a, _| assert_eq!(a.scope, Scope::Namespace("all".into())),
+            check: |a, _| assert_eq!(a.fleet.scope, Scope::Namespace("all".into())),
         },
         Case {
             name: "Enter on a context switches to it",
@@ -398,8 +398,9 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
             actions: &[Action::Delete],
             check: |a, e| {
                 assert!(e.is_empty());
-                assert_eq!(a.mode, Mode::Confirm);
+                assert_eq!(a.prompt.mode, Mode::Confirm);
                 let p = a
+                    .prompt
                     .pending
                     .as_ref()
                     .map(|p| p.prompt.clone())
@@ -416,7 +417,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
                     e,
                     [Effect::Delete(obj(ResourceKind::Pods, "demo", "crasher"))]
                 );
-                assert_eq!(a.mode, Mode::Table);
+                assert_eq!(a.prompt.mode, Mode::Table);
             },
         },
         Case {
@@ -434,7 +435,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
             actions: &[Action::Delete],
             check: |a, e| {
                 assert!(e.is_empty());
-                assert_eq!(a.mode, Mode::Table);
+                assert_eq!(a.prompt.mode, Mode::Table);
                 assert!(said(a).contains("read-only"));
             },
         },
@@ -483,6 +484,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
             actions: &[Action::Uncordon],
             check: |a, _| {
                 let p = a
+                    .prompt
                     .pending
                     .as_ref()
                     .map(|p| p.prompt.clone())
@@ -508,6 +510,7 @@ fn log_panes_and_their_keys() {
             actions: &[Action::Down, Action::Logs],
             check: |a, e| {
                 let pane = a
+                    .panes
                     .focused_log()
                     .map(|p| (p.stream, p.request.cluster.clone()));
                 assert!(matches!(e, [Effect::OpenLogs { key, request }]
@@ -531,7 +534,7 @@ fn log_panes_and_their_keys() {
             actions: &[Action::Logs],
             check: |a, e| {
                 assert!(e.is_empty());
-                assert_eq!(a.mode, Mode::Pick);
+                assert_eq!(a.prompt.mode, Mode::Pick);
             },
         },
         Case {
@@ -579,26 +582,26 @@ fn log_panes_and_their_keys() {
             name: "follow toggles",
             setup: with_log_pane,
             actions: &[Action::ToggleFollow],
-            check: |a, _| assert_eq!(a.focused_log().map(|p| p.follow), Some(false)),
+            check: |a, _| assert_eq!(a.panes.focused_log().map(|p| p.follow), Some(false)),
         },
         Case {
             name: "wrap toggles",
             setup: with_log_pane,
             actions: &[Action::ToggleWrap],
-            check: |a, _| assert_eq!(a.focused_log().map(|p| p.wrap), Some(false)),
+            check: |a, _| assert_eq!(a.panes.focused_log().map(|p| p.wrap), Some(false)),
         },
         Case {
             name: "timestamps toggle",
             setup: with_log_pane,
             actions: &[Action::ToggleTimestamps],
-            check: |a, _| assert_eq!(a.focused_log().map(|p| p.timestamps), Some(true)),
+            check: |a, _| assert_eq!(a.panes.focused_log().map(|p| p.timestamps), Some(true)),
         },
         Case {
             name: "level filter cycles",
             setup: with_log_pane,
             actions: &[Action::CycleLevel],
             check: |a, _| {
-                assert!(a.focused_log().is_some_and(|p| p.min_level.is_some()));
+                assert!(a.panes.focused_log().is_some_and(|p| p.min_level.is_some()));
                 assert!(said(a).starts_with("showing "));
             },
         },
@@ -607,7 +610,7 @@ fn log_panes_and_their_keys() {
             setup: with_log_pane,
             actions: &[Action::Previous],
             check: |a, e| {
-                let now = a.focused_log().map(|p| p.stream);
+                let now = a.panes.focused_log().map(|p| p.stream);
                 assert!(
                     matches!(e, [Effect::StopLogs(old), Effect::OpenLogs { key, request }]
                     if Some(*key) == now && *old != *key && request.options.previous)
@@ -624,7 +627,7 @@ fn log_panes_and_their_keys() {
             name: "& opens the line filter",
             setup: with_log_pane,
             actions: &[Action::FilterLines, Action::Input('x'), Action::Submit],
-            check: |a, _| assert!(a.focused_log().is_some_and(|p| p.filter.is_some())),
+            check: |a, _| assert!(a.panes.focused_log().is_some_and(|p| p.filter.is_some())),
         },
         Case {
             name: "Enter expands an entry (paused)",
@@ -632,7 +635,7 @@ fn log_panes_and_their_keys() {
             actions: &[Action::Expand],
             check: |a, e| {
                 assert!(e.is_empty());
-                assert!(a.focused_log().is_some());
+                assert!(a.panes.focused_log().is_some());
             },
         },
         Case {
@@ -640,7 +643,7 @@ fn log_panes_and_their_keys() {
             setup: with_log_pane,
             actions: &[Action::Mark],
             check: |a, _| {
-                assert_eq!(a.focused_log().map(|p| p.follow), Some(false));
+                assert_eq!(a.panes.focused_log().map(|p| p.follow), Some(false));
                 assert!(said(a).contains("mark set"));
             },
         },
@@ -655,8 +658,12 @@ fn log_panes_and_their_keys() {
             setup: with_log_pane,
             actions: &[Action::Save],
             check: |a, _| {
-                assert_eq!(a.mode, Mode::Save);
-                assert!(a.input.starts_with("kubedeck-web-1-"), "{}", a.input);
+                assert_eq!(a.prompt.mode, Mode::Save);
+                assert!(
+                    a.prompt.input.starts_with("kubedeck-web-1-"),
+                    "{}",
+                    a.prompt.input
+                );
             },
         },
         Case {
@@ -673,19 +680,19 @@ fn log_panes_and_their_keys() {
             name: "Tab moves the focus between panes",
             setup: with_log_pane,
             actions: &[Action::FocusNext],
-            check: |a, _| assert_eq!(a.layout.focus, DASHBOARD),
+            check: |a, _| assert_eq!(a.panes.layout.focus, DASHBOARD),
         },
         Case {
             name: "Shift-Tab too",
             setup: with_log_pane,
             actions: &[Action::FocusPrev],
-            check: |a, _| assert_eq!(a.layout.focus, DASHBOARD),
+            check: |a, _| assert_eq!(a.panes.layout.focus, DASHBOARD),
         },
         Case {
             name: "z zooms",
             setup: with_log_pane,
             actions: &[Action::Zoom],
-            check: |a, _| assert!(a.layout.zoomed),
+            check: |a, _| assert!(a.panes.layout.zoomed),
         },
         Case {
             name: "> and < resize, % flips",
@@ -693,7 +700,7 @@ fn log_panes_and_their_keys() {
             actions: &[Action::Grow, Action::Shrink, Action::Flip],
             check: |a, e| {
                 assert!(e.is_empty());
-                assert!(a.layout.is_split());
+                assert!(a.panes.layout.is_split());
             },
         },
         Case {
@@ -701,7 +708,7 @@ fn log_panes_and_their_keys() {
             setup: with_log_pane,
             actions: &[Action::ClosePane],
             check: |a, e| {
-                assert!(a.logs.is_empty());
+                assert!(a.panes.logs.is_empty());
                 assert!(matches!(e, [Effect::StopLogs(_)]));
             },
         },
@@ -722,7 +729,7 @@ fn sessions_open_send_keys_and_end() {
             setup: nothing,
             actions: &[Action::LocalShell],
             check: |a, e| {
-                assert!(a.terminal_focused());
+                assert!(a.panes.terminal_focused());
                 let spec = crate::app::sessions::SessionSpec::Local {
                     cluster: cluster(),
                     scope: Scope::All,
@@ -755,7 +762,7 @@ fn sessions_open_send_keys_and_end() {
             actions: &[Action::Shell],
             check: |a, e| {
                 assert!(e.is_empty());
-                assert_eq!(a.mode, Mode::Table);
+                assert_eq!(a.prompt.mode, Mode::Table);
                 assert!(said(a).contains("read-only"));
             },
         },
@@ -764,9 +771,9 @@ fn sessions_open_send_keys_and_end() {
             setup: nothing,
             actions: &[Action::Debug],
             check: |a, _| {
-                assert_eq!(a.mode, Mode::Pick);
+                assert_eq!(a.prompt.mode, Mode::Pick);
                 assert_eq!(
-                    a.picker.as_ref().map(|p| p.purpose.clone()),
+                    a.prompt.picker.as_ref().map(|p| p.purpose.clone()),
                     Some(super::picker::PickFor::Profile)
                 );
             },
@@ -787,25 +794,25 @@ fn sessions_open_send_keys_and_end() {
                 on_action(a, Action::Debug);
                 on_action(a, Action::Submit);
                 on_action(a, Action::FocusNext);
-                if let Some(s) = a.sessions.get_mut(&1) {
+                if let Some(s) = a.sessions.open.get_mut(&1) {
                     s.state = SessionState::Running;
                 }
                 // Detach it: the pane goes, the session runs on.
-                a.terms.clear();
-                a.layout = Default::default();
+                a.panes.terms.clear();
+                a.panes.layout = Default::default();
             },
             actions: &[Action::Debug],
             check: |a, e| {
                 assert!(e.is_empty(), "no second session: {e:?}");
-                assert_eq!(a.sessions.len(), 1);
-                assert!(a.terminal_focused(), "shown again");
+                assert_eq!(a.sessions.open.len(), 1);
+                assert!(a.panes.terminal_focused(), "shown again");
             },
         },
         Case {
             name: "scrollback after the prefix",
             setup: with_terminal,
             actions: &[Action::Scrollback],
-            check: |a, _| assert!(a.terms.values().all(|t| t.scroll > 0)),
+            check: |a, _| assert!(a.panes.terms.values().all(|t| t.scroll > 0)),
         },
         Case {
             name: "record asks the session to record",
@@ -824,8 +831,8 @@ fn sessions_open_send_keys_and_end() {
             actions: &[Action::Detach],
             check: |a, e| {
                 assert!(e.is_empty());
-                assert!(a.terms.is_empty());
-                assert_eq!(a.sessions.len(), 1);
+                assert!(a.panes.terms.is_empty());
+                assert_eq!(a.sessions.open.len(), 1);
             },
         },
         Case {
@@ -833,9 +840,9 @@ fn sessions_open_send_keys_and_end() {
             setup: with_terminal,
             actions: &[Action::EndSession],
             check: |a, _| {
-                assert_eq!(a.mode, Mode::Confirm);
+                assert_eq!(a.prompt.mode, Mode::Confirm);
                 assert_eq!(
-                    a.pending.as_ref().map(|p| p.on_confirm.clone()),
+                    a.prompt.pending.as_ref().map(|p| p.on_confirm.clone()),
                     Some(OnConfirm::EndSession(1))
                 );
             },
@@ -846,7 +853,7 @@ fn sessions_open_send_keys_and_end() {
             actions: &[Action::EndSession, Action::Confirm],
             check: |a, e| {
                 assert_eq!(e, [Effect::EndSession(1)]);
-                assert!(a.sessions.is_empty() && a.terms.is_empty());
+                assert!(a.sessions.open.is_empty() && a.panes.terms.is_empty());
             },
         },
         Case {
@@ -856,7 +863,7 @@ fn sessions_open_send_keys_and_end() {
             check: |a, _| {
                 assert!(!a.should_quit);
                 assert_eq!(
-                    a.pending.as_ref().map(|p| p.on_confirm.clone()),
+                    a.prompt.pending.as_ref().map(|p| p.on_confirm.clone()),
                     Some(OnConfirm::Quit)
                 );
             },
@@ -867,7 +874,7 @@ fn sessions_open_send_keys_and_end() {
             actions: &[Action::StartCommand, Action::Input('q'), Action::Submit],
             check: |a, _| {
                 assert!(!a.should_quit);
-                assert_eq!(a.mode, Mode::Confirm);
+                assert_eq!(a.prompt.mode, Mode::Confirm);
             },
         },
         Case {
@@ -917,10 +924,10 @@ fn keys_reach_the_focused_pane_and_the_prefix_reaches_kubedeck() {
         )]
     );
     // The prefix, then `d`: kubedeck detaches the pane.
-    let prefix = a.session_settings.prefix;
+    let prefix = a.sessions.settings.prefix;
     assert!(update(&mut a, Msg::Key(prefix)).is_empty());
     assert!(update(&mut a, Msg::Key(key(KeyCode::Char('d')))).is_empty());
-    assert!(a.terms.is_empty(), "detached");
+    assert!(a.panes.terms.is_empty(), "detached");
     // In the dashboard, keys map through the keymap.
     update(&mut a, Msg::Key(key(KeyCode::Char('j'))));
     assert_eq!(selected_pod(&a), "web-1");
@@ -949,17 +956,17 @@ fn reports_from_informers_streams_sessions_and_tasks() {
     });
     update(&mut a, forbidden);
     assert_eq!(
-        a.informer(ResourceKind::PipelineRuns),
+        a.fleet.informer(ResourceKind::PipelineRuns),
         InformerState::Forbidden("no".into())
     );
     // Metrics: a sample is recorded and the usage columns go stale.
     let sample = Arc::new(crate::kube::metrics::Sample::default());
     let m = crate::kube::metrics::MetricsUpdate::Sample(sample);
     update(&mut a, Msg::Metrics(cluster(), m));
-    assert_eq!(a.metrics().generation, 1);
+    assert_eq!(a.fleet.metrics().generation, 1);
     // A log stream's report lands in the pane that holds its key, and only there.
     with_log_pane(&mut a);
-    let key_of = a.focused_log().map(|p| p.stream);
+    let key_of = a.panes.focused_log().map(|p| p.stream);
     let Some(key_of) = key_of else {
         panic!("no pane")
     };
@@ -976,7 +983,7 @@ fn reports_from_informers_streams_sessions_and_tasks() {
             report: LogReport::Source { id: 0, source },
         }),
     );
-    assert_eq!(a.focused_log().map(|p| p.sources.len()), Some(1));
+    assert_eq!(a.panes.focused_log().map(|p| p.sources.len()), Some(1));
     let stale = crate::kube::logs::StreamKey(key_of.0 + 100);
     update(
         &mut a,
@@ -985,7 +992,7 @@ fn reports_from_informers_streams_sessions_and_tasks() {
             report: LogReport::Captured { at: "x".into() },
         }),
     );
-    assert_eq!(a.focused_log().and_then(|p| p.captured.clone()), None);
+    assert_eq!(a.panes.focused_log().and_then(|p| p.captured.clone()), None);
     // Sessions report their state.
     with_terminal(&mut a);
     update(
@@ -993,7 +1000,7 @@ fn reports_from_informers_streams_sessions_and_tasks() {
         Msg::Session(SessionEvent::State(1, SessionState::Exited(3))),
     );
     assert_eq!(
-        a.sessions.get(&1).map(|s| s.state.clone()),
+        a.sessions.open.get(&1).map(|s| s.state.clone()),
         Some(SessionState::Exited(3))
     );
     // Task results: typed errors are rendered only here, at the status bar.
@@ -1018,7 +1025,7 @@ fn reports_from_informers_streams_sessions_and_tasks() {
     .into();
     let e = update(&mut a, Msg::Done(Done::SessionFailed(1, why)));
     assert_eq!(e, [Effect::EndSession(1)]);
-    assert!(a.sessions.is_empty());
+    assert!(a.sessions.open.is_empty());
     // The clock.
     let later: Timestamp = "2026-11-22T12:00:05Z".parse().unwrap_or_default();
     update(&mut a, Msg::Tick(later));
@@ -1033,7 +1040,7 @@ fn a_context_switch_connects_once_its_client_is_ready() {
     let e = on_action(&mut a, Action::Open);
     assert_eq!(e, [Effect::SwitchContext(vec![ClusterId::new("staging")])]);
     assert_eq!(
-        a.cluster,
+        a.fleet.cluster,
         cluster(),
         "nothing changes until the client is ready"
     );
@@ -1044,8 +1051,12 @@ fn a_context_switch_connects_once_its_client_is_ready() {
             Ok("demo".into()),
         )])),
     );
-    assert_eq!(a.cluster, ClusterId::new("staging"));
-    assert_eq!(a.scope, Scope::All, "all namespaces stays all namespaces");
+    assert_eq!(a.fleet.cluster, ClusterId::new("staging"));
+    assert_eq!(
+        a.fleet.scope,
+        Scope::All,
+        "all namespaces stays all namespaces"
+    );
     assert!(
         matches!(&e[..], [Effect::Connect(w), Effect::Discover(d)]
             if clusters_of(w) == [ClusterId::new("staging")] && *d == ClusterId::new("staging")),
@@ -1065,7 +1076,8 @@ fn a_context_switch_connects_once_its_client_is_ready() {
 #[test]
 fn several_contexts_are_chosen_by_list_or_set_and_one_failing_is_left_out() {
     let mut a = app();
-    a.cluster_sets
+    a.fleet
+        .cluster_sets
         .insert("both".into(), vec!["prod".into(), "staging".into()]);
     // A list, a set, and an unknown name (which says what is known).
     let e = super::command::command(&mut a, "ctx staging,prod");
@@ -1089,8 +1101,8 @@ fn several_contexts_are_chosen_by_list_or_set_and_one_failing_is_left_out() {
             (ClusterId::new("staging"), Ok("demo".into())),
         ])),
     );
-    assert_eq!(a.clusters, set);
-    assert!(a.multi());
+    assert_eq!(a.fleet.clusters, set);
+    assert!(a.fleet.multi());
     assert!(
         matches!(&e[..], [Effect::Connect(w), ..] if clusters_of(w) == set && w.iter().all(|w| w.scope == Scope::All))
     );
@@ -1109,7 +1121,7 @@ fn several_contexts_are_chosen_by_list_or_set_and_one_failing_is_left_out() {
             (ClusterId::new("staging"), Ok("demo".into())),
         ])),
     );
-    assert_eq!(a.clusters, [ClusterId::new("staging")]);
+    assert_eq!(a.fleet.clusters, [ClusterId::new("staging")]);
     assert!(matches!(&e[..], [Effect::Connect { .. }, ..]));
     assert!(
         matches!(&a.notice, Some(Notice::Switched { to, failed }) if to == &[ClusterId::new("staging")] && failed.len() == 1),
@@ -1131,8 +1143,8 @@ fn several_contexts_are_chosen_by_list_or_set_and_one_failing_is_left_out() {
 fn with_several_clusters_a_kind_is_live_if_any_cluster_has_it_live_and_counts_add_up() {
     let mut a = app();
     let (prod, staging) = (ClusterId::new("prod"), ClusterId::new("staging"));
-    a.clusters = vec![prod.clone(), staging.clone()];
-    a.fleet.clear();
+    a.fleet.clusters = vec![prod.clone(), staging.clone()];
+    a.fleet.status.clear();
     let say = |a: &mut App, c: &ClusterId, s: InformerState| {
         update(
             a,
@@ -1145,20 +1157,26 @@ fn with_several_clusters_a_kind_is_live_if_any_cluster_has_it_live_and_counts_ad
     };
     say(&mut a, &prod, InformerState::Live);
     say(&mut a, &staging, InformerState::Forbidden("no".into()));
-    assert_eq!(a.informer(ResourceKind::Pods), InformerState::Live);
+    assert_eq!(a.fleet.informer(ResourceKind::Pods), InformerState::Live);
     assert_eq!(
-        a.status_of(&staging).informer(ResourceKind::Pods),
+        a.fleet.status_of(&staging).informer(ResourceKind::Pods),
         InformerState::Forbidden("no".into())
     );
     // A cluster not shown is not heard.
     say(&mut a, &ClusterId::new("elsewhere"), InformerState::Live);
-    assert!(!a.fleet.contains_key(&ClusterId::new("elsewhere")));
-    a.status_mut(&prod).counts.insert(ResourceKind::Pods, 3);
-    a.status_mut(&staging).counts.insert(ResourceKind::Pods, 4);
-    assert_eq!(a.count(ResourceKind::Pods), 7);
+    assert!(!a.fleet.status.contains_key(&ClusterId::new("elsewhere")));
+    a.fleet
+        .status_mut(&prod)
+        .counts
+        .insert(ResourceKind::Pods, 3);
+    a.fleet
+        .status_mut(&staging)
+        .counts
+        .insert(ResourceKind::Pods, 4);
+    assert_eq!(a.fleet.count(ResourceKind::Pods), 7);
     // Both not live: last-known since the first stopped.
     say(&mut a, &prod, InformerState::Reconnecting("down".into()));
-    assert!(a.not_live(&[ResourceKind::Pods]).is_some());
+    assert!(a.fleet.not_live(&[ResourceKind::Pods]).is_some());
 }
 
 #[test]
@@ -1204,7 +1222,7 @@ fn triage_gets_to_the_cause_in_one_key() {
             check: |a, e| {
                 assert!(matches!(e, [Effect::OpenLogs { request, .. }]
                     if matches!(&request.target, LogTarget::Tekton { name, .. } if name == "build-2")));
-                assert!(a.focused_log().is_some_and(|p| p.failed_only));
+                assert!(a.panes.focused_log().is_some_and(|p| p.failed_only));
             },
         },
         Case {
@@ -1272,9 +1290,10 @@ fn a_drain_previews_every_pod_with_its_owner_and_budget() {
     a.view = View::Nodes;
     let e = super::command::command(&mut a, "drain");
     assert_eq!(e, [Effect::LoadBudgets(cluster())]);
-    assert_eq!(a.mode, Mode::Confirm);
+    assert_eq!(a.prompt.mode, Mode::Confirm);
     let lines = |a: &App| {
-        a.pending
+        a.prompt
+            .pending
             .as_ref()
             .and_then(|p| p.preview.as_ref())
             .map(|p| p.lines())
@@ -1306,8 +1325,8 @@ fn a_drain_previews_every_pod_with_its_owner_and_budget() {
     );
     // j scrolls the preview; the question stays open; y drains.
     on_action(&mut a, Action::Down);
-    assert_eq!(a.mode, Mode::Confirm);
-    assert_eq!(a.pending.as_ref().map(|p| p.scroll), Some(1));
+    assert_eq!(a.prompt.mode, Mode::Confirm);
+    assert_eq!(a.prompt.pending.as_ref().map(|p| p.scroll), Some(1));
     let e = on_action(&mut a, Action::Confirm);
     assert!(
         matches!(&e[..], [Effect::Drain(c, plan)] if *c == cluster() && plan.evict.len() == 12)
@@ -1342,17 +1361,20 @@ fn state(kind: ResourceKind, s: InformerState) -> Msg {
 #[test]
 fn rows_are_last_known_from_the_moment_their_kind_stops_being_live() {
     let mut a = app();
-    a.primary_status().informers.clear();
+    a.fleet.primary_status().informers.clear();
     let down = || InformerState::Reconnecting("cannot reach the API server".into());
     // Never live: nothing was shown, nothing is stale.
     update(&mut a, state(ResourceKind::Pods, down()));
-    assert_eq!(a.not_live(&[ResourceKind::Pods]), None);
+    assert_eq!(a.fleet.not_live(&[ResourceKind::Pods]), None);
     update(&mut a, state(ResourceKind::Pods, InformerState::Live));
     let t0 = a.now;
     let later = t0 + jiff::SignedDuration::from_secs(30);
     update(&mut a, Msg::Tick(later));
     update(&mut a, state(ResourceKind::Pods, down()));
-    assert_eq!(a.not_live(&[ResourceKind::Pods]), Some((later, down())));
+    assert_eq!(
+        a.fleet.not_live(&[ResourceKind::Pods]),
+        Some((later, down()))
+    );
     // Still down, another way: still since it stopped being live.
     update(
         &mut a,
@@ -1363,25 +1385,26 @@ fn rows_are_last_known_from_the_moment_their_kind_stops_being_live() {
         state(ResourceKind::Pods, InformerState::Unauthorized("x".into())),
     );
     assert_eq!(
-        a.not_live(&[ResourceKind::Pods]).map(|(at, _)| at),
+        a.fleet.not_live(&[ResourceKind::Pods]).map(|(at, _)| at),
         Some(later)
     );
     // The earliest of several kinds.
     update(&mut a, state(ResourceKind::Events, InformerState::Live));
     update(&mut a, state(ResourceKind::Events, down()));
     assert_eq!(
-        a.not_live(&[ResourceKind::Events, ResourceKind::Pods])
+        a.fleet
+            .not_live(&[ResourceKind::Events, ResourceKind::Pods])
             .map(|(at, _)| at),
         Some(later)
     );
     update(&mut a, state(ResourceKind::Pods, InformerState::Live));
-    assert_eq!(a.not_live(&[ResourceKind::Pods]), None);
+    assert_eq!(a.fleet.not_live(&[ResourceKind::Pods]), None);
     // Gone (the API was removed): its store was emptied, nothing last-known remains.
     update(
         &mut a,
         state(ResourceKind::Events, InformerState::NotInstalled),
     );
-    assert_eq!(a.not_live(&[ResourceKind::Events]), None);
+    assert_eq!(a.fleet.not_live(&[ResourceKind::Events]), None);
 }
 
 #[test]
@@ -1417,17 +1440,17 @@ fn usage_is_dropped_when_metrics_become_unavailable() {
     let sample = Arc::new(crate::kube::metrics::Sample::default());
     let m = crate::kube::metrics::MetricsUpdate::Sample(sample);
     update(&mut a, Msg::Metrics(cluster(), m));
-    assert!(a.metrics().sample.is_some());
+    assert!(a.fleet.metrics().sample.is_some());
     let lost = crate::kube::metrics::MetricsUpdate::Unavailable("usage unavailable: 503".into());
     update(&mut a, Msg::Metrics(cluster(), lost));
-    assert!(a.metrics().sample.is_none());
+    assert!(a.fleet.metrics().sample.is_none());
     assert_eq!(
-        a.metrics().generation,
+        a.fleet.metrics().generation,
         2,
         "the usage columns are made again"
     );
     assert_eq!(
-        a.metrics().unavailable.as_deref(),
+        a.fleet.metrics().unavailable.as_deref(),
         Some("usage unavailable: 503")
     );
 }
@@ -1446,7 +1469,8 @@ fn retry_now_asks_the_runtime_and_says_so() {
 fn the_debug_picker_offers_the_agent_as_installed_or_says_it_is_not() {
     use crate::kube::agent::AgentPresence;
     let agent_line = |a: &App| {
-        a.picker
+        a.prompt
+            .picker
             .as_ref()
             .and_then(|p| p.items.last().cloned())
             .unwrap_or_default()
@@ -1510,9 +1534,11 @@ fn clusters_of(watched: &[crate::app::action::Watched]) -> Vec<ClusterId> {
 #[test]
 fn each_context_is_watched_in_its_own_namespace_with_its_own_kinds() {
     let mut a = app();
-    a.watch
+    a.fleet
+        .watch
         .insert("prod-*".into(), vec!["pods".into(), "nodes".into()]);
-    a.context_namespaces
+    a.fleet
+        .context_namespaces
         .insert(ClusterId::new("prod-eu"), "shop".into());
     let clusters = vec![ClusterId::new("prod-eu"), ClusterId::new("staging")];
     let e = super::navigate::connect(&mut a, clusters, Scope::ContextDefaults);

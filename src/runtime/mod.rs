@@ -81,18 +81,19 @@ fn dispatch(app: &mut App, runner: &mut Runner, msg: Msg) {
 /// what fits, and the tables' page sizes. The geometry only the views know.
 fn lay_out(app: &mut App, runner: &Runner, area: ratatui::layout::Rect) {
     let [_, main, _] = views::layout(area);
-    app.pane_areas = app.layout.rects(main);
+    app.panes.pane_areas = app.panes.layout.rects(main);
     // The dashboard's own area (all of `main` when it is the only pane or hidden).
     let main = app
+        .panes
         .pane_areas
         .iter()
         .find(|(id, _)| *id == layout::DASHBOARD)
         .map_or(main, |(_, r)| *r);
-    for (id, rect) in app.pane_areas.clone() {
-        if let Some(pane) = app.logs.get_mut(&id) {
+    for (id, rect) in app.panes.pane_areas.clone() {
+        if let Some(pane) = app.panes.logs.get_mut(&id) {
             views::logs::settle(pane, rect, &runner.theme);
         }
-        if let Some(t) = app.terms.get(&id) {
+        if let Some(t) = app.panes.terms.get(&id) {
             let inner = views::terminal::inner(rect);
             runner.terminals.fit(t.session, inner.height, inner.width);
         }
@@ -128,7 +129,7 @@ pub async fn run(
         sessions: session_tx,
     };
     let mut runner = Runner::new(config, channels);
-    let contexts = crate::app::contexts::context_rows(&runner.kubeconfig, &app.clusters);
+    let contexts = crate::app::contexts::context_rows(&runner.kubeconfig, &app.fleet.clusters);
     dispatch(
         app,
         &mut runner,

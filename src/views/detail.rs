@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &Theme)
     }
     // A describe follows its informer: when that is not live, it says so as the table does.
     if d.kind == DetailKind::Describe
-        && let Some((at, state)) = app.not_live(&[d.target.kind])
+        && let Some((at, state)) = app.fleet.not_live(&[d.target.kind])
     {
         extra.push_str(&format!(
             " · NOT LIVE ({}) as of {}",

@@ -35,10 +35,10 @@ pub fn message<R: TableRow>(
             text: format!("No {what} need attention (w shows all)"),
         };
     }
-    let (style, text) = match app.informer(kind) {
+    let (style, text) = match app.fleet.informer(kind) {
         InformerState::Syncing => (
             theme.pending,
-            format!("Loading {what} from {} …", app.server),
+            format!("Loading {what} from {} …", app.fleet.server),
         ),
         InformerState::Live => match &table.pin {
             Some(pin) => (theme.muted, format!("No {what} for {}", pin.label())),
@@ -54,7 +54,7 @@ pub fn message<R: TableRow>(
                     "No {what} in {}",
                     match resource
                         .and_then(|r| r.namespace.as_deref())
-                        .or(app.scope.namespace())
+                        .or(app.fleet.scope.namespace())
                     {
                         None => "any namespace".into(),
                         Some(ns) => format!("namespace {}", clean(ns)),
@@ -64,13 +64,17 @@ pub fn message<R: TableRow>(
         },
         InformerState::Reconnecting(e) => (
             theme.error,
-            format!("{} — {}\nRetrying with backoff…", app.server, clean(&e)),
+            format!(
+                "{} — {}\nRetrying with backoff…",
+                app.fleet.server,
+                clean(&e)
+            ),
         ),
         InformerState::Unauthorized(e) => (
             theme.error,
             format!(
                 "{} — {}\nRenew the credentials (log in again); kubedeck reads the kubeconfig again on each retry",
-                app.server,
+                app.fleet.server,
                 clean(&e)
             ),
         ),
@@ -105,7 +109,7 @@ pub fn triage(app: &App, theme: &Theme) -> Empty {
         ResourceKind::Events,
     ]
     .into_iter()
-    .filter(|k| app.informer(*k) == InformerState::Syncing)
+    .filter(|k| app.fleet.informer(*k) == InformerState::Syncing)
     .map(ResourceKind::label)
     .collect();
     if !syncing.is_empty() {

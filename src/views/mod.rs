@@ -134,14 +134,14 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             &[],
             || table::Empty {
                 style: theme.pending,
-                text: match &app.discovery {
+                text: match &app.catalog.discovery {
                     crate::app::state::Discovery::Failed(e) => {
                         format!(
                             "Cannot ask the server what it serves: {}",
                             text::clean(&e.to_string())
                         )
                     }
-                    _ => format!("Asking {} what it serves …", app.server),
+                    _ => format!("Asking {} what it serves …", app.fleet.server),
                 },
             },
             theme,
@@ -338,12 +338,12 @@ pub type Screens = std::collections::BTreeMap<SessionId, Screen>;
 
 /// The dashboard and every log and terminal pane in their areas.
 fn draw_panes(frame: &mut Frame, main: Rect, app: &App, screens: &Screens, theme: &Theme) {
-    for (id, rect) in app.layout.rects(main) {
-        let focused = app.layout.focus == id;
-        if let Some(pane) = app.logs.get(&id) {
+    for (id, rect) in app.panes.layout.rects(main) {
+        let focused = app.panes.layout.focus == id;
+        if let Some(pane) = app.panes.logs.get(&id) {
             logs::draw(frame, rect, pane, focused, theme);
-        } else if let Some(t) = app.terms.get(&id) {
-            match (app.sessions.get(&t.session), screens.get(&t.session)) {
+        } else if let Some(t) = app.panes.terms.get(&id) {
+            match (app.sessions.open.get(&t.session), screens.get(&t.session)) {
                 (Some(s), Some(screen)) => {
                     terminal::draw(frame, rect, s, screen, t, focused, theme)
                 }
@@ -379,18 +379,25 @@ pub fn draw(frame: &mut Frame, app: &App, screens: &Screens, theme: &Theme) {
     status::draw_top(frame, top, app, theme);
     draw_panes(frame, main, app, screens, theme);
     status::draw_bottom(frame, bottom, app, theme);
-    if app.mode == Mode::Pick
-        && let Some(p) = &app.picker
+    if app.prompt.mode == Mode::Pick
+        && let Some(p) = &app.prompt.picker
     {
         draw_picker(frame, main, p, theme);
     }
-    if app.mode == Mode::Help {
-        help::draw(frame, main, app.help_scroll, theme, keymap, app.readonly);
+    if app.prompt.mode == Mode::Help {
+        help::draw(
+            frame,
+            main,
+            app.prompt.help_scroll,
+            theme,
+            keymap,
+            app.readonly,
+        );
     }
-    if app.mode == Mode::Confirm
-        && let Some(p) = &app.pending
+    if app.prompt.mode == Mode::Confirm
+        && let Some(p) = &app.prompt.pending
     {
-        draw_confirm(frame, main, p, &app.input, theme);
+        draw_confirm(frame, main, p, &app.prompt.input, theme);
     }
 }
 
@@ -523,11 +530,11 @@ mod tests {
     #[test]
     fn several_clusters_show_a_cluster_column_and_production_stands_out() {
         let mut a = app();
-        a.clusters = vec![
+        a.fleet.clusters = vec![
             fixture::cluster(),
             crate::kube::ids::ClusterId::new("staging"),
         ];
-        a.production = vec!["pro*".into()];
+        a.fleet.production = vec!["pro*".into()];
         a.tables.pods.set_by_cluster(true);
         // The second row (not under the cursor): a healthy pod of prod.
         a.tables.pods.select(0);
@@ -547,7 +554,7 @@ mod tests {
             "the rest of the row keeps its health colour"
         );
         assert_eq!(buf[(17, 0)].fg, error, "and its name in the top bar");
-        a.production.clear();
+        a.fleet.production.clear();
         let buf = render(&a, 80, 24);
         assert_ne!(buf[(1, 4)].fg, error);
     }
@@ -604,7 +611,7 @@ mod tests {
         // A new filter starts empty (it used to append to the one applied), applies live,
         // and Esc undoes it, putting back the filter in force.
         on_action(&mut a, Action::StartFilter);
-        assert_eq!(a.input, "");
+        assert_eq!(a.prompt.input, "");
         typed(&mut a, "xyz");
         let live = screen(&render(&a, 160, 45));
         assert!(!live.contains("web-1"), "{live}");
@@ -651,7 +658,7 @@ mod tests {
     fn empty_states_explain_themselves() {
         let mut a = app();
         a.tables.pods.set_rows(Vec::new());
-        a.primary_status().informers.insert(
+        a.fleet.primary_status().informers.insert(
             ResourceKind::Pods,
             InformerState::Reconnecting("cannot reach the API server: connection refused".into()),
         );
@@ -660,7 +667,7 @@ mod tests {
             text.contains("connection refused") && text.contains("Retrying"),
             "{text}"
         );
-        a.primary_status().informers.insert(
+        a.fleet.primary_status().informers.insert(
             ResourceKind::Pods,
             InformerState::Forbidden("pods is forbidden".into()),
         );
@@ -668,7 +675,8 @@ mod tests {
         assert!(text.contains("Forbidden: pods is forbidden"), "{text}");
         let mut a = at(View::PipelineRuns);
         a.tables.runs.set_rows(Vec::new());
-        a.primary_status()
+        a.fleet
+            .primary_status()
             .informers
             .insert(ResourceKind::PipelineRuns, InformerState::NotInstalled);
         let text = screen(&render(&a, 80, 24));
@@ -694,7 +702,7 @@ mod tests {
             }),
             namespace: None,
         });
-        a.primary_status().informers.insert(
+        a.fleet.primary_status().informers.insert(
             ResourceKind::Generic,
             InformerState::Forbidden("deployments.apps is forbidden".into()),
         );
@@ -712,7 +720,7 @@ mod tests {
     #[test]
     fn help_overlay_lists_every_binding_and_hides_mutations_when_read_only() {
         let mut a = app();
-        a.mode = Mode::Help;
+        a.prompt.mode = Mode::Help;
         let text = screen(&render(&a, 140, 160));
         for b in crate::app::keymap::default_bindings() {
             if b.name.starts_with("sort_") {
@@ -735,13 +743,13 @@ mod tests {
     #[test]
     fn help_scrolls_on_a_small_terminal() {
         let mut a = app();
-        a.mode = Mode::Help;
+        a.prompt.mode = Mode::Help;
         let top = screen(&render(&a, 80, 24));
         assert!(
             top.contains("j/↓ for more") && !top.contains(":contexts"),
             "{top}"
         );
-        a.help_scroll = 1000;
+        a.prompt.help_scroll = 1000;
         let bottom = screen(&render(&a, 80, 24));
         assert!(
             bottom.contains(":quit") && !bottom.contains("for more"),
@@ -795,7 +803,7 @@ mod tests {
                 labels: Default::default(),
             })
             .collect();
-        a.pending = Some(crate::app::state::Pending {
+        a.prompt.pending = Some(crate::app::state::Pending {
             prompt: "Drain node/worker-01 (context kubedeck-sim)? Cordon it, then evict 18 pod(s). j/k scroll.".into(),
             on_confirm: crate::app::action::OnConfirm::Quit,
             typed: None,
@@ -808,7 +816,7 @@ mod tests {
             }),
             scroll: 0,
         });
-        a.mode = Mode::Confirm;
+        a.prompt.mode = Mode::Confirm;
         let text = screen(&render(&a, 80, 24));
         assert!(text.contains("then evict 18"), "{text}");
         assert!(text.contains("pod(s). j/k scroll."), "{text}");
@@ -828,11 +836,12 @@ mod tests {
         // The clock moves on three days after pods stopped being live.
         let stopped = a.now;
         a.now = stopped + jiff::SignedDuration::from_hours(72);
-        a.primary_status().informers.insert(
+        a.fleet.primary_status().informers.insert(
             ResourceKind::Pods,
             InformerState::Reconnecting("cannot reach the API server".into()),
         );
-        a.primary_status()
+        a.fleet
+            .primary_status()
             .not_live_since
             .insert(ResourceKind::Pods, stopped);
         let buf = render_with(&a, 120, 24, &theme);
@@ -852,7 +861,7 @@ mod tests {
         };
         assert_eq!(web(&text), web(&screen(&live)));
         let mut ticking = a.clone();
-        ticking.primary_status().not_live_since.clear();
+        ticking.fleet.primary_status().not_live_since.clear();
         assert_ne!(
             web(&screen(&render_with(&ticking, 120, 24, &theme))),
             web(&text)

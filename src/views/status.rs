@@ -19,11 +19,11 @@ pub fn draw_top(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::raw(" ctx: "),
     ];
     // Production-like contexts (marked in the config) stand out.
-    for (i, c) in app.clusters.iter().enumerate() {
+    for (i, c) in app.fleet.clusters.iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw(", "));
         }
-        let style = if app.is_production(c) {
+        let style = if app.fleet.is_production(c) {
             theme.error
         } else {
             theme.header
@@ -32,21 +32,27 @@ pub fn draw_top(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     spans.push(Span::raw("  ns: "));
     spans.push(Span::styled(
-        clean(app.scope.label()).into_owned(),
+        clean(app.fleet.scope.label()).into_owned(),
         theme.header,
     ));
-    if !app.multi() {
-        spans.push(Span::styled(format!("  {}", app.server), theme.muted));
+    if !app.fleet.multi() {
+        spans.push(Span::styled(format!("  {}", app.fleet.server), theme.muted));
     }
     if app.readonly {
         spans.push(Span::styled("  [read-only]", theme.warning));
     }
-    let live = app.sessions.values().filter(|s| s.state.is_live()).count();
+    let live = app
+        .sessions
+        .open
+        .values()
+        .filter(|s| s.state.is_live())
+        .count();
     if live > 0 {
         spans.push(Span::styled(format!("  {live} session(s)"), theme.ok));
     }
     let recording = app
         .sessions
+        .open
         .values()
         .filter(|s| s.recording.is_some())
         .count();
@@ -69,28 +75,34 @@ fn state_style(theme: &Theme, s: &InformerState) -> Style {
 }
 
 pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let line = match app.mode {
-        Mode::Filter if !app.dashboard_focused() => Line::from(vec![
+    let line = match app.prompt.mode {
+        Mode::Filter if !app.panes.dashboard_focused() => Line::from(vec![
             Span::styled("show lines matching (!hide, ~regex): ", theme.accent),
-            Span::raw(clean(&app.input).into_owned()),
+            Span::raw(clean(&app.prompt.input).into_owned()),
             Span::styled("█", theme.muted),
         ]),
         Mode::Filter => Line::from(vec![
             Span::styled("/", theme.accent),
-            Span::raw(clean(&app.input).into_owned()),
+            Span::raw(clean(&app.prompt.input).into_owned()),
             Span::styled("█", theme.muted),
         ]),
         Mode::Command => Line::from(vec![
             Span::styled(":", theme.accent),
-            Span::raw(clean(&app.input).into_owned()),
+            Span::raw(clean(&app.prompt.input).into_owned()),
             Span::styled("█", theme.muted),
         ]),
         Mode::Search => Line::from(vec![
             Span::styled("search: ", theme.accent),
-            Span::raw(clean(&app.input).into_owned()),
+            Span::raw(clean(&app.prompt.input).into_owned()),
             Span::styled("█", theme.muted),
         ]),
-        Mode::Confirm if app.pending.as_ref().is_some_and(|p| p.typed.is_some()) => {
+        Mode::Confirm
+            if app
+                .prompt
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.typed.is_some()) =>
+        {
             match &app.notice {
                 Some(n) if n.severity() == Severity::Error => {
                     Line::styled(format!(" {}", clean(&super::notice::text(n))), theme.error)
@@ -104,6 +116,7 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Mode::Confirm => Line::styled(" y confirms, any other key cancels", theme.warning),
         Mode::Pick => Line::styled(
             if app
+                .prompt
                 .picker
                 .as_ref()
                 .is_some_and(|p| matches!(p.purpose, PickFor::Logs | PickFor::PreviousLogs))
@@ -116,14 +129,14 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
         Mode::Save => Line::from(vec![
             Span::styled("save to: ", theme.accent),
-            Span::raw(clean(&app.input).into_owned()),
+            Span::raw(clean(&app.prompt.input).into_owned()),
             Span::styled("█", theme.muted),
         ]),
         Mode::Table | Mode::Help => {
             let mut spans = Vec::new();
-            if app.terminal_focused() {
-                let prefix = &app.session_settings.prefix_label;
-                if app.prefix_armed {
+            if app.panes.terminal_focused() {
+                let prefix = &app.sessions.settings.prefix_label;
+                if app.sessions.prefix_armed {
                     spans.push(Span::styled(
                         format!(" {prefix}: Tab pane  z zoom  [ scroll  r record  d detach  K end  : command  ? help "),
                         theme.selection,
@@ -148,7 +161,7 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled("│", theme.muted));
             }
             // Several clusters: each one's state and counts, its problems named.
-            if app.multi() {
+            if app.fleet.multi() {
                 for (text, state) in cluster_summaries(app) {
                     spans.push(Span::styled(text, state_style(theme, &state)));
                     spans.push(Span::styled("│", theme.muted));
@@ -169,11 +182,11 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
             // The rest: counts of the live kinds, the state of the others.
             for kind in ResourceKind::ALL {
-                let state = app.informer(kind);
+                let state = app.fleet.informer(kind);
                 if state.problem().is_some() {
                     continue;
                 }
-                let count = app.count(kind);
+                let count = app.fleet.count(kind);
                 let text = match &state {
                     InformerState::Live => format!(" {} {count} ", kind.label()),
                     other => format!(" {} {} ", kind.label(), other.short()),
@@ -182,7 +195,7 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 spans.push(Span::styled("│", theme.muted));
             }
             if matches!(app.view, View::Nodes | View::Pods)
-                && let Some(why) = &app.metrics().unavailable
+                && let Some(why) = &app.fleet.metrics().unavailable
             {
                 spans.push(Span::styled(format!(" {} ", clean(why)), theme.warning));
                 spans.push(Span::styled("│", theme.muted));
@@ -202,10 +215,11 @@ fn cluster_summaries(app: &App) -> Vec<(String, InformerState)> {
         ResourceKind::Events,
         ResourceKind::PipelineRuns,
     ];
-    app.clusters
+    app.fleet
+        .clusters
         .iter()
         .map(|c| {
-            let status = app.status_of(c);
+            let status = app.fleet.status_of(c);
             let name = clean(c.context()).into_owned();
             let mut problems: Vec<(Vec<&str>, String, InformerState)> = Vec::new();
             for k in kinds {
@@ -260,7 +274,7 @@ fn problems(app: &App) -> Vec<(Vec<String>, String)> {
         .chain(shown);
     let mut out: Vec<(Vec<String>, String)> = Vec::new();
     for (kind, label) in kinds {
-        let state = app.informer(kind);
+        let state = app.fleet.informer(kind);
         let Some(text) = state.problem() else {
             continue;
         };

@@ -55,7 +55,7 @@ pub fn block<'a>(app: &App, extra: &str, theme: &Theme, width: u16) -> Block<'a>
         title.insert_str(0, &piece);
     }
     // With several panes, the focused one has the accent border.
-    let border = if app.layout.is_split() && app.dashboard_focused() {
+    let border = if app.panes.layout.is_split() && app.panes.dashboard_focused() {
         theme.accent
     } else {
         theme.muted
@@ -85,7 +85,7 @@ pub fn draw<R: TableRow>(
 ) {
     // Rows that are last-known, not live, say so: dimmed, "as of" when they stopped being
     // live, and ages as they were then (a stale table must not look fresh).
-    let not_live = app.not_live(kinds);
+    let not_live = app.fleet.not_live(kinds);
     let now = not_live.as_ref().map_or(app.now, |(at, _)| *at);
     // `:KIND NAMESPACE` lists that namespace whatever the scope.
     let pinned_ns = app
@@ -95,9 +95,9 @@ pub fn draw<R: TableRow>(
         .and_then(|r| r.namespace.clone());
     let scope_label = pinned_ns
         .clone()
-        .unwrap_or_else(|| app.scope.label().to_string());
+        .unwrap_or_else(|| app.fleet.scope.label().to_string());
     // NAMESPACE is shown unless one namespace is (every namespace, or each context's own).
-    let all_namespaces = pinned_ns.is_none() && app.scope.namespace().is_none();
+    let all_namespaces = pinned_ns.is_none() && app.fleet.scope.namespace().is_none();
     let mut extra = format!("({scope_label}) [{}/{}]", table.len(), table.total());
     if let Some(pin) = &table.pin {
         extra.push_str(&format!(" {}", pin.label()));
@@ -189,7 +189,8 @@ pub fn draw<R: TableRow>(
             health_style(theme, r.health())
         };
         // A production-like cluster's name stands out in the CLUSTER column.
-        let production = table.by_cluster() && r.cluster().is_some_and(|c| app.is_production(c));
+        let production =
+            table.by_cluster() && r.cluster().is_some_and(|c| app.fleet.is_production(c));
         let cells = t.into_iter().enumerate().map(|(n, text)| {
             let cell = ratatui::widgets::Cell::from(text);
             if production && cols.get(n) == Some(&0) && *i != table.selected {

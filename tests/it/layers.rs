@@ -271,6 +271,10 @@ const DATA: &[&str] = &[
     "settings",
     "notice",
     "errors",
+    "fleet",
+    "panes",
+    "prompt",
+    "catalog",
 ];
 
 #[test]

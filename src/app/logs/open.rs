@@ -6,11 +6,13 @@ use super::buffer::LogBuffer;
 use super::pane::LogPane;
 use crate::app::action::Effect;
 use crate::app::notice::Notice;
+use crate::app::panes::Panes;
 use crate::app::picker::{PickFor, Picked, Picker};
 use crate::app::selection::{pod_row, selected_object};
 use crate::app::state::App;
 use crate::kube::informer::ResourceKind;
 use crate::kube::log_request::{LogRequest, LogTarget};
+use crate::kube::logs::StreamKey;
 use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::PodRow;
 
@@ -30,26 +32,31 @@ const GENERATED_LABELS: &[&str] = &[
 
 /// Open a new log pane beside the focused pane and start its stream.
 pub fn open_pane(app: &mut App, request: LogRequest) -> Vec<Effect> {
-    let id = app.next_pane;
-    app.next_pane += 1;
-    let key = app.new_stream_key();
-    let mut pane = LogPane::new(key, request.clone(), LogBuffer::new(app.log_limits));
-    pane.show_cluster = app.multi();
-    app.logs.insert(id, pane);
-    app.split_beside_focus(id);
+    let key = show_log_pane(&mut app.panes, request.clone(), app.fleet.multi());
     app.notice = None;
     vec![Effect::OpenLogs { key, request }]
+}
+
+/// A log pane for `request` beside the focused pane; the key of the stream it waits for.
+fn show_log_pane(panes: &mut Panes, request: LogRequest, show_cluster: bool) -> StreamKey {
+    let id = panes.new_pane();
+    let key = panes.new_stream_key();
+    let mut pane = LogPane::new(key, request, LogBuffer::new(panes.log_limits));
+    pane.show_cluster = show_cluster;
+    panes.logs.insert(id, pane);
+    panes.split_beside_focus(id);
+    key
 }
 
 /// A request to the cluster of the selection (the first cluster shown when nothing is
 /// selected: `:logs deploy/NAME`).
 fn request(app: &App, target: LogTarget) -> LogRequest {
     let cluster = super::super::selection::selected_object(app)
-        .map_or_else(|| app.cluster.clone(), |o| o.cluster);
+        .map_or_else(|| app.fleet.cluster.clone(), |o| o.cluster);
     LogRequest {
         cluster,
         target,
-        options: app.log_options.clone(),
+        options: app.panes.log_options.clone(),
     }
 }
 
@@ -96,7 +103,7 @@ fn pod_logs(app: &mut App, row: &PodRow, previous: bool) -> Vec<Effect> {
     let selected = row
         .init_containers
         .min(row.containers.len().saturating_sub(1));
-    app.open_picker(Picker {
+    app.prompt.open_picker(Picker {
         title: format!("logs of {}", row.name),
         items,
         values,
@@ -150,7 +157,7 @@ pub fn open_logs(app: &mut App) -> Vec<Effect> {
             let effects = open_pane(app, request(app, target));
             if problem == Some("RunFailed") {
                 // From a failed run in triage: the step that failed, not every step.
-                if let Some(p) = app.focused_log_mut() {
+                if let Some(p) = app.panes.focused_log_mut() {
                     p.failed_only = true;
                 }
                 app.say(Notice::Tip("only the failed steps (F: every step)"));
@@ -231,7 +238,7 @@ fn workload_logs(app: &mut App, workload: &str, args: &[&str]) -> Vec<Effect> {
     let selected = selected_object(app)
         .map(|o| o.namespace)
         .filter(|ns| !ns.is_empty());
-    let scope = app.scope.namespace().map(str::to_string);
+    let scope = app.fleet.scope.namespace().map(str::to_string);
     let Some(namespace) = flag.or(scope).or(selected) else {
         app.say(Notice::WhichNamespace {
             kind: word.to_string(),
@@ -292,7 +299,7 @@ pub fn logs_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
     match args {
         [] => open_logs(app),
         ["-l", selector] | [selector] if selector.contains('=') => {
-            let namespace = app.scope.namespace().map(str::to_string);
+            let namespace = app.fleet.scope.namespace().map(str::to_string);
             let target = LogTarget::Selector {
                 namespace,
                 selector: selector.to_string(),

@@ -14,7 +14,7 @@ use crate::kube::logs::{LogEvent, LogReport};
 
 /// Pane layout keys; `None` when the action is not one of them.
 pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
-    let l = &mut app.layout;
+    let l = &mut app.panes.layout;
     match action {
         Action::FocusNext => l.cycle(true),
         Action::FocusPrev => l.cycle(false),
@@ -28,8 +28,8 @@ pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 app.say(Notice::Tip("the dashboard pane stays open"));
                 return Some(Vec::new());
             }
-            let stream = app.logs.remove(&id).map(|p| p.stream);
-            if app.terms.remove(&id).is_some() {
+            let stream = app.panes.logs.remove(&id).map(|p| p.stream);
+            if app.panes.terms.remove(&id).is_some() {
                 // A terminal pane closes; its session runs on (:sessions).
                 app.say(Notice::Tip("pane closed: the session runs on (:sessions)"));
                 return Some(Vec::new());
@@ -42,9 +42,9 @@ pub fn pane_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
 }
 
 fn restart(app: &mut App, change: impl FnOnce(&mut LogRequest)) -> Vec<Effect> {
-    let id = app.layout.focus;
-    let key = app.new_stream_key();
-    let Some(pane) = app.logs.get_mut(&id) else {
+    let id = app.panes.layout.focus;
+    let key = app.panes.new_stream_key();
+    let Some(pane) = app.panes.logs.get_mut(&id) else {
         return Vec::new();
     };
     let mut request = pane.request.clone();
@@ -76,7 +76,7 @@ fn save_path(pane: &LogPane, now: Timestamp) -> String {
 /// Keys of a focused log pane (in `Mode::Table`); `None` when the key is not the pane's.
 pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     let now = app.now;
-    let pane = app.focused_log_mut()?;
+    let pane = app.panes.focused_log_mut()?;
     let page = pane.page.max(1) as isize;
     let mut msg: Option<Notice> = None;
     match action {
@@ -130,8 +130,8 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             return Some(vec![Effect::Clipboard(text)]);
         }
         Action::Save => {
-            app.input = save_path(pane, now);
-            app.mode = Mode::Save;
+            app.prompt.input = save_path(pane, now);
+            app.prompt.mode = Mode::Save;
         }
         Action::StartFilter => {
             let current = pane
@@ -139,7 +139,7 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 .as_ref()
                 .map(|p| p.text.clone())
                 .unwrap_or_default();
-            app.open_prompt(Mode::Search, current);
+            app.prompt.open(Mode::Search, current);
         }
         Action::FilterLines => {
             let current = pane
@@ -147,7 +147,7 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 .as_ref()
                 .map(LineFilter::label)
                 .unwrap_or_default();
-            app.open_prompt(Mode::Filter, current);
+            app.prompt.open(Mode::Filter, current);
         }
         Action::NextMatch | Action::PrevMatch => {
             if !pane.jump(action == Action::NextMatch) {
@@ -179,8 +179,8 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 pane.mark = None;
                 msg = Some(Notice::Tip("search and filters cleared"));
             } else {
-                app.layout.focus = DASHBOARD;
-                app.layout.zoomed = false;
+                app.panes.layout.focus = DASHBOARD;
+                app.panes.layout.zoomed = false;
             }
         }
         _ => return None,
@@ -193,7 +193,7 @@ pub fn log_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
 
 /// Text typed into the search or filter line of a focused log pane (`submit`: Enter).
 pub fn log_typed(app: &mut App, mode: Mode, input: &str, submit: bool) -> bool {
-    let Some(pane) = app.focused_log_mut() else {
+    let Some(pane) = app.panes.focused_log_mut() else {
         return false;
     };
     let result = match mode {
@@ -210,7 +210,7 @@ pub fn log_typed(app: &mut App, mode: Mode, input: &str, submit: bool) -> bool {
         (Err(e), true) => app.say(Notice::Invalid(e)),
         (Ok(()), true) if mode == Mode::Filter => {
             // Say how much the filter keeps (of the lines held, notes aside).
-            if let Some(p) = app.focused_log()
+            if let Some(p) = app.panes.focused_log()
                 && p.filter.is_some()
             {
                 let held = p.buffer.iter().filter(|e| e.note.is_none()).count();
@@ -229,7 +229,7 @@ pub fn log_typed(app: &mut App, mode: Mode, input: &str, submit: bool) -> bool {
 
 /// Whether a log pane has the focus, else says that `:cmd` needs one.
 fn needs_pane(app: &mut App, cmd: &'static str) -> bool {
-    if app.focused_log().is_none() {
+    if app.panes.focused_log().is_none() {
         app.say(Notice::NeedsLogPane(cmd));
         return false;
     }
@@ -284,7 +284,7 @@ pub fn tail_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
 /// What a stream reported, into the pane it feeds (ignored once the pane has closed or been
 /// given another stream).
 pub fn reported(app: &mut App, ev: LogEvent) {
-    let Some(p) = app.logs.values_mut().find(|p| p.stream == ev.key) else {
+    let Some(p) = app.panes.logs.values_mut().find(|p| p.stream == ev.key) else {
         return;
     };
     match ev.report {

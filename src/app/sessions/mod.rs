@@ -140,6 +140,28 @@ impl Default for SessionSettings {
     }
 }
 
+/// Terminal sessions: those open (running or ended, until closed), the next one's id, whether
+/// the prefix key was just pressed in a terminal pane, and the settings from the config.
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    pub open: std::collections::BTreeMap<SessionId, SessionInfo>,
+    pub next_id: SessionId,
+    /// The prefix key was pressed in a terminal pane: the next key is kubedeck's.
+    pub prefix_armed: bool,
+    pub settings: SessionSettings,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Self {
+            open: std::collections::BTreeMap::new(),
+            next_id: 1,
+            prefix_armed: false,
+            settings: SessionSettings::default(),
+        }
+    }
+}
+
 /// `DIR/kubedeck-<when>-<id>-<kind>-<pod>.cast`, with only safe characters from the pod name.
 pub fn recording_path(
     dir: &std::path::Path,

@@ -9,6 +9,7 @@ use super::{SessionInfo, SessionRow, SessionSpec, TermPane, recording_path};
 use crate::app::action::{Action, Effect, OnConfirm};
 use crate::app::layout::PaneId;
 use crate::app::notice::Notice;
+use crate::app::panes::Panes;
 use crate::app::picker::{PickFor, Picked, Picker};
 use crate::app::selection::{pod_row, selected_pod};
 use crate::app::state::{App, Mode, Pending, View};
@@ -17,11 +18,10 @@ use crate::pty::keys::{self, Modes};
 use crate::pty::session::{Input, SessionEvent, SessionId, SessionState};
 
 /// Open a new pane beside the focused one showing `session`.
-fn show_in_pane(app: &mut App, session: SessionId) -> PaneId {
-    let id = app.next_pane;
-    app.next_pane += 1;
-    app.terms.insert(id, TermPane { session, scroll: 0 });
-    app.split_beside_focus(id);
+fn show_in_pane(panes: &mut Panes, session: SessionId) -> PaneId {
+    let id = panes.new_pane();
+    panes.terms.insert(id, TermPane { session, scroll: 0 });
+    panes.split_beside_focus(id);
     id
 }
 
@@ -38,10 +38,10 @@ pub fn open_session(app: &mut App, spec: SessionSpec) -> Vec<Effect> {
     if spec.mutates() && refused(app, spec.kind()) {
         return Vec::new();
     }
-    let id = app.next_session;
-    app.next_session += 1;
+    let id = app.sessions.next_id;
+    app.sessions.next_id += 1;
     // Several clusters shown: the pane and `:sessions` say which one.
-    let label = if app.multi() {
+    let label = if app.fleet.multi() {
         format!("{}: {}", spec.cluster(), spec.target())
     } else {
         spec.target()
@@ -54,8 +54,8 @@ pub fn open_session(app: &mut App, spec: SessionSpec) -> Vec<Effect> {
         modes: Modes::default(),
         recording: None,
     };
-    app.sessions.insert(id, info);
-    show_in_pane(app, id);
+    app.sessions.open.insert(id, info);
+    show_in_pane(&mut app.panes, id);
     app.notice = None;
     refresh_rows(app);
     let record = initial_recording(app, &spec, id, app.now);
@@ -65,8 +65,8 @@ pub fn open_session(app: &mut App, spec: SessionSpec) -> Vec<Effect> {
 /// A local shell with the current cluster and namespace.
 pub fn open_local(app: &mut App) -> Vec<Effect> {
     let spec = SessionSpec::Local {
-        cluster: app.cluster.clone(),
-        scope: app.scope.clone(),
+        cluster: app.fleet.cluster.clone(),
+        scope: app.fleet.scope.clone(),
     };
     open_session(app, spec)
 }
@@ -83,7 +83,7 @@ fn main_containers(row: &PodRow) -> Vec<String> {
 fn container_picker(app: &mut App, row: &PodRow, title: String, purpose: PickFor) {
     let containers = main_containers(row);
     let pod = row_ref(app, row);
-    app.open_picker(Picker {
+    app.prompt.open_picker(Picker {
         title,
         items: containers.clone(),
         values: containers,
@@ -129,6 +129,7 @@ pub const AGENT_CHOICE: &str = "@agent";
 fn debug_session_of(app: &App, row: &PodRow) -> Option<SessionId> {
     let pod = row_ref(app, row);
     app.sessions
+        .open
         .iter()
         .find(|(_, s)| {
             s.state.is_live() && matches!(&s.spec, SessionSpec::Debug { pod: p, .. } if *p == pod)
@@ -150,7 +151,7 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         show(app, id);
         let notice = Notice::BackToDebug {
             pod: row.name.clone(),
-            prefix: app.session_settings.prefix_label.clone(),
+            prefix: app.sessions.settings.prefix_label.clone(),
             end_key: app
                 .keymap
                 .key_for(Action::EndSession)
@@ -159,7 +160,7 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         app.say(notice);
         return Vec::new();
     }
-    let profiles = &app.session_settings.profiles;
+    let profiles = &app.sessions.settings.profiles;
     let mut items: Vec<String> = profiles
         .iter()
         .map(|p| format!("{:<18} {}", p.name, p.image))
@@ -172,7 +173,7 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         values.push(value);
     }
     let pod = row_ref(app, &row);
-    app.open_picker(Picker {
+    app.prompt.open_picker(Picker {
         title: format!("debug {} with", row.name),
         items,
         values,
@@ -188,6 +189,7 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
 fn agent_items(app: &App, cluster: &crate::kube::ids::ClusterId) -> Vec<(String, String)> {
     use crate::kube::agent::AgentPresence;
     let known = app
+        .fleet
         .agent
         .as_ref()
         .filter(|(c, _)| c == cluster)
@@ -242,9 +244,10 @@ pub fn agent_checked(
     cluster: crate::kube::ids::ClusterId,
     presence: crate::kube::agent::AgentPresence,
 ) {
-    app.agent = Some((cluster.clone(), presence));
+    app.fleet.agent = Some((cluster.clone(), presence));
     let lines = agent_items(app, &cluster);
     if let Some(picker) = app
+        .prompt
         .picker
         .as_mut()
         .filter(|p| p.purpose == PickFor::Profile && p.pod.cluster == cluster)
@@ -281,7 +284,7 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
         ),
         PickFor::Profile
             if value == AGENT_CHOICE
-                && matches!(&app.agent, Some((c, crate::kube::agent::AgentPresence::Absent)) if *c == pod.cluster) =>
+                && matches!(&app.fleet.agent, Some((c, crate::kube::agent::AgentPresence::Absent)) if *c == pod.cluster) =>
         {
             app.say(Notice::Refused(
                 "the kubedeck agent is not installed in this cluster: `kubedeck agent install` installs it (docs/agent.md)",
@@ -308,7 +311,7 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
             },
         ),
         PickFor::Profile => {
-            let profiles = &app.session_settings.profiles;
+            let profiles = &app.sessions.settings.profiles;
             let Some(profile) = profiles.iter().find(|p| p.name == value).cloned() else {
                 return Vec::new();
             };
@@ -354,7 +357,10 @@ fn in_target_container(
 
 /// The session shown in the focused pane.
 pub fn focused_session(app: &App) -> Option<SessionId> {
-    app.terms.get(&app.layout.focus).map(|t| t.session)
+    app.panes
+        .terms
+        .get(&app.panes.layout.focus)
+        .map(|t| t.session)
 }
 
 fn send(id: SessionId, bytes: Vec<u8>) -> Vec<Effect> {
@@ -367,30 +373,30 @@ fn send(id: SessionId, bytes: Vec<u8>) -> Vec<Effect> {
 /// Whether `key` is the prefix key.
 pub fn is_prefix(app: &App, key: &KeyEvent) -> bool {
     use crate::app::keymap::Key;
-    Key::from_event(key) == Key::from_event(&app.session_settings.prefix)
+    Key::from_event(key) == Key::from_event(&app.sessions.settings.prefix)
 }
 
 /// A key typed into the focused terminal pane: the prefix arms kubedeck's next key (twice
 /// sends it to the program), a scrolled-back pane scrolls, anything else goes to the session
 /// byte-exact. `None` when the key after the prefix is kubedeck's: `update` maps it.
 pub fn terminal_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
-    let pane = app.layout.focus;
-    let term = app.terms.get(&pane).copied()?;
-    if std::mem::take(&mut app.prefix_armed) {
+    let pane = app.panes.layout.focus;
+    let term = app.panes.terms.get(&pane).copied()?;
+    if std::mem::take(&mut app.sessions.prefix_armed) {
         if is_prefix(app, key) {
-            let bytes = keys::encode(&app.session_settings.prefix, Modes::default());
+            let bytes = keys::encode(&app.sessions.settings.prefix, Modes::default());
             return Some(send(term.session, bytes));
         }
         return None;
     }
     if is_prefix(app, key) {
-        app.prefix_armed = true;
+        app.sessions.prefix_armed = true;
         return Some(Vec::new());
     }
     if term.scroll > 0 && scroll_key(app, pane, key) {
         return Some(Vec::new());
     }
-    let modes = app.sessions.get(&term.session)?.modes;
+    let modes = app.sessions.open.get(&term.session)?.modes;
     Some(send(term.session, keys::encode(key, modes)))
 }
 
@@ -399,14 +405,15 @@ pub fn paste(app: &App, text: &str) -> Vec<Effect> {
     let Some(id) = focused_session(app) else {
         return Vec::new();
     };
-    let Some(modes) = app.sessions.get(&id).map(|s| s.modes) else {
+    let Some(modes) = app.sessions.open.get(&id).map(|s| s.modes) else {
         return Vec::new();
     };
     send(id, keys::paste(text, modes))
 }
 
 fn page_of(app: &App, pane: PaneId) -> usize {
-    app.pane_areas
+    app.panes
+        .pane_areas
         .iter()
         .find(|(p, _)| *p == pane)
         .map_or(10, |(_, r)| usize::from(r.height.saturating_sub(2)).max(1))
@@ -416,7 +423,7 @@ fn page_of(app: &App, pane: PaneId) -> usize {
 /// the pane to live and goes to the program).
 fn scroll_key(app: &mut App, pane: PaneId, key: &KeyEvent) -> bool {
     let page = page_of(app, pane);
-    let Some(t) = app.terms.get_mut(&pane) else {
+    let Some(t) = app.panes.terms.get_mut(&pane) else {
         return false;
     };
     match key.code {
@@ -437,12 +444,12 @@ fn scroll_key(app: &mut App, pane: PaneId, key: &KeyEvent) -> bool {
 /// The terminal-pane actions (after the prefix); `None` when `action` is not one of them or no
 /// terminal pane has the focus.
 pub fn terminal_action(app: &mut App, action: Action) -> Option<Vec<Effect>> {
-    let pane = app.layout.focus;
-    let term = app.terms.get(&pane).copied()?;
+    let pane = app.panes.layout.focus;
+    let term = app.panes.terms.get(&pane).copied()?;
     match action {
         Action::Scrollback => {
             let page = page_of(app, pane);
-            if let Some(t) = app.terms.get_mut(&pane) {
+            if let Some(t) = app.panes.terms.get_mut(&pane) {
                 t.scroll = page;
             }
             app.say(Notice::Tip("scrollback: ↑↓ PgUp PgDn g G, Esc returns"));
@@ -450,8 +457,8 @@ pub fn terminal_action(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         }
         Action::Record => Some(toggle_recording(app, term.session)),
         Action::Detach => {
-            app.layout.close(pane);
-            app.terms.remove(&pane);
+            app.panes.layout.close(pane);
+            app.panes.terms.remove(&pane);
             app.say(Notice::Tip(
                 "detached: the session runs on (:sessions re-opens it)",
             ));
@@ -465,7 +472,7 @@ pub fn terminal_action(app: &mut App, action: Action) -> Option<Vec<Effect>> {
 
 /// Start or stop recording a session.
 pub fn toggle_recording(app: &mut App, id: SessionId) -> Vec<Effect> {
-    let Some(s) = app.sessions.get(&id) else {
+    let Some(s) = app.sessions.open.get(&id) else {
         return Vec::new();
     };
     if matches!(s.spec, SessionSpec::Edit(_)) {
@@ -476,7 +483,7 @@ pub fn toggle_recording(app: &mut App, id: SessionId) -> Vec<Effect> {
     let path = match s.recording {
         Some(_) => None,
         None => Some(recording_path(
-            &app.session_settings.record_dir,
+            &app.sessions.settings.record_dir,
             &s.spec,
             id,
             app.now,
@@ -492,7 +499,7 @@ pub fn initial_recording(
     id: SessionId,
     now: Timestamp,
 ) -> Option<std::path::PathBuf> {
-    let settings = &app.session_settings;
+    let settings = &app.sessions.settings;
     // An editor is never recorded: the object (a Secret, perhaps) would be on disk.
     (settings.record_all && !matches!(spec, SessionSpec::Edit(_)))
         .then(|| recording_path(&settings.record_dir, spec, id, now))
@@ -500,15 +507,15 @@ pub fn initial_recording(
 
 /// Close a session: right away when it has ended, after confirmation while it runs.
 pub fn ask_close(app: &mut App, id: SessionId) -> Vec<Effect> {
-    let Some(s) = app.sessions.get(&id) else {
+    let Some(s) = app.sessions.open.get(&id) else {
         return Vec::new();
     };
     if s.state.is_live() {
-        app.pending = Some(Pending::ask(
+        app.prompt.pending = Some(Pending::ask(
             format!("{} is still running: end it? (y/N)", s.label),
             OnConfirm::EndSession(id),
         ));
-        app.mode = Mode::Confirm;
+        app.prompt.mode = Mode::Confirm;
         return Vec::new();
     }
     close(app, id)
@@ -516,16 +523,17 @@ pub fn ask_close(app: &mut App, id: SessionId) -> Vec<Effect> {
 
 /// Forget a session and its panes, and end its task.
 pub fn close(app: &mut App, id: SessionId) -> Vec<Effect> {
-    app.sessions.remove(&id);
+    app.sessions.open.remove(&id);
     let panes: Vec<PaneId> = app
+        .panes
         .terms
         .iter()
         .filter(|(_, t)| t.session == id)
         .map(|(p, _)| *p)
         .collect();
     for p in panes {
-        app.layout.close(p);
-        app.terms.remove(&p);
+        app.panes.layout.close(p);
+        app.panes.terms.remove(&p);
     }
     refresh_rows(app);
     vec![Effect::EndSession(id)]
@@ -533,12 +541,12 @@ pub fn close(app: &mut App, id: SessionId) -> Vec<Effect> {
 
 /// Show a session: focus its pane, or open one.
 fn show(app: &mut App, id: SessionId) {
-    if let Some((&pane, _)) = app.terms.iter().find(|(_, t)| t.session == id) {
-        app.layout.focus = pane;
+    if let Some((&pane, _)) = app.panes.terms.iter().find(|(_, t)| t.session == id) {
+        app.panes.layout.focus = pane;
         return;
     }
-    if app.sessions.contains_key(&id) {
-        show_in_pane(app, id);
+    if app.sessions.open.contains_key(&id) {
+        show_in_pane(&mut app.panes, id);
         refresh_rows(app);
     }
 }
@@ -553,6 +561,7 @@ pub fn reopen(app: &mut App) {
 /// The rows of `:sessions`.
 pub fn session_rows(app: &App) -> Vec<std::sync::Arc<SessionRow>> {
     app.sessions
+        .open
         .iter()
         .map(|(id, s)| {
             std::sync::Arc::new(SessionRow {
@@ -563,7 +572,7 @@ pub fn session_rows(app: &App) -> Vec<std::sync::Arc<SessionRow>> {
                 cluster: s.spec.cluster().to_string(),
                 state: s.state.clone(),
                 started: s.started,
-                shown: app.terms.values().any(|t| t.session == *id),
+                shown: app.panes.terms.values().any(|t| t.session == *id),
                 recording: s.recording.is_some(),
             })
         })
@@ -578,7 +587,11 @@ pub fn refresh_rows(app: &mut App) {
 
 /// How many sessions still run (quitting ends them).
 pub fn live_count(app: &App) -> usize {
-    app.sessions.values().filter(|s| s.state.is_live()).count()
+    app.sessions
+        .open
+        .values()
+        .filter(|s| s.state.is_live())
+        .count()
 }
 
 /// Quit, asking first while sessions run (every way out asks the same question).
@@ -589,11 +602,11 @@ pub fn ask_quit(app: &mut App) {
         return;
     }
     // Quitting ends every session: a debug shell lost by accident costs an incident its context.
-    app.pending = Some(Pending::ask(
+    app.prompt.pending = Some(Pending::ask(
         format!("{live} session(s) still running: quit and end them? (y/N)"),
         OnConfirm::Quit,
     ));
-    app.mode = Mode::Confirm;
+    app.prompt.mode = Mode::Confirm;
 }
 
 /// What a session's task reported.
@@ -604,11 +617,11 @@ pub fn reported(app: &mut App, ev: SessionEvent) -> Vec<Effect> {
                 state,
                 SessionState::Exited(_) | SessionState::Failed(_) | SessionState::Disconnected(_)
             );
-            if let Some(s) = app.sessions.get_mut(&id) {
+            if let Some(s) = app.sessions.open.get_mut(&id) {
                 s.state = state;
             }
             // An editor that exited: its pane closes and what it saved is applied.
-            let edit = app.sessions.get(&id).and_then(|s| match &s.spec {
+            let edit = app.sessions.open.get(&id).and_then(|s| match &s.spec {
                 SessionSpec::Edit(job) if ended => Some(job.clone()),
                 _ => None,
             });
@@ -620,13 +633,13 @@ pub fn reported(app: &mut App, ev: SessionEvent) -> Vec<Effect> {
             }
         }
         SessionEvent::Modes(id, modes) => {
-            if let Some(s) = app.sessions.get_mut(&id) {
+            if let Some(s) = app.sessions.open.get_mut(&id) {
                 s.modes = modes;
             }
         }
         SessionEvent::Recording(id, result) => {
-            let label = app.sessions.get(&id).map(|s| s.label.clone());
-            let previous = app.sessions.get_mut(&id).and_then(|s| match &result {
+            let label = app.sessions.open.get(&id).map(|s| s.label.clone());
+            let previous = app.sessions.open.get_mut(&id).and_then(|s| match &result {
                 Ok(path) => std::mem::replace(&mut s.recording, path.clone()),
                 Err(_) => s.recording.take(),
             });
@@ -657,7 +670,7 @@ pub fn edit(app: &mut App) -> Vec<Effect> {
     }
     // Applied through the dynamic API: the resource from discovery, for any kind.
     if obj.api.is_none() {
-        obj.api = app.catalog.resolve(obj.kind.label()).ok();
+        obj.api = app.catalog.api.resolve(obj.kind.label()).ok();
     }
     if obj.api.is_none() {
         app.say(Notice::CannotEditYet(obj.label()));

@@ -1,0 +1,259 @@
+//! The fleet: the clusters shown (the first first), what each one's informers and metrics
+//! poller last said, and what the config says of contexts (production-like, sets, kinds
+//! watched, each one's own namespace). Plain data; the status bar and the tables read it.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use crate::kube::agent::AgentPresence;
+use crate::kube::ids::{ClusterId, Scope};
+use crate::kube::informer::{InformerState, ResourceKind};
+
+/// What one shown cluster's informers and metrics poller last said.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterStatus {
+    pub informers: BTreeMap<ResourceKind, InformerState>,
+    /// Kinds whose rows are last-known, not live: since when (the moment they stopped being
+    /// live). A kind never live has no rows to mark.
+    pub not_live_since: BTreeMap<ResourceKind, Timestamp>,
+    pub counts: BTreeMap<ResourceKind, usize>,
+    /// Live usage: the newest sample, or why there is none.
+    pub metrics: MetricsStatus,
+}
+
+impl ClusterStatus {
+    pub fn informer(&self, kind: ResourceKind) -> InformerState {
+        self.informers
+            .get(&kind)
+            .cloned()
+            .unwrap_or(InformerState::Syncing)
+    }
+}
+
+/// What the metrics poller last said.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsStatus {
+    pub sample: Option<std::sync::Arc<crate::kube::metrics::Sample>>,
+    /// Bumped with each sample (rows with usage are re-made once per sample).
+    pub generation: u64,
+    /// Why usage is not shown, when it is not.
+    pub unavailable: Option<String>,
+    /// The last samples per node (millicores, bytes), oldest first, for the sparklines.
+    pub history: std::collections::HashMap<String, std::collections::VecDeque<(i64, i64)>>,
+}
+
+/// Samples of history kept per node (40 × 15 s = 10 minutes at the default interval).
+pub const HISTORY_SAMPLES: usize = 40;
+
+impl MetricsStatus {
+    /// No usage now: the last sample is dropped, so no column shows old usage as current.
+    pub fn lost(&mut self, why: String) {
+        self.unavailable = Some(why);
+        if self.sample.take().is_some() {
+            self.generation += 1;
+        }
+    }
+
+    pub fn record(&mut self, sample: std::sync::Arc<crate::kube::metrics::Sample>) {
+        for (node, usage) in &sample.nodes {
+            let h = self.history.entry(node.clone()).or_default();
+            h.push_back(*usage);
+            while h.len() > HISTORY_SAMPLES {
+                h.pop_front();
+            }
+        }
+        self.history.retain(|n, _| sample.nodes.contains_key(n));
+        self.unavailable = sample.note.clone();
+        self.sample = Some(sample);
+        self.generation += 1;
+    }
+}
+
+/// The clusters shown and what they said.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    /// The cluster shown first (its kubeconfig context): discovery, namespaces and `:ctx`
+    /// start from it.
+    pub cluster: ClusterId,
+    /// Every cluster shown, `cluster` first; more than one adds a CLUSTER column everywhere.
+    pub clusters: Vec<ClusterId>,
+    /// The first cluster's API server, for the top bar.
+    pub server: String,
+    /// The namespaces shown (in each cluster).
+    pub scope: Scope,
+    /// Each shown cluster's informer states, counts and metrics.
+    pub status: BTreeMap<ClusterId, ClusterStatus>,
+    /// Contexts marked production-like in the config (a distinct colour, typed deletes).
+    pub production: Vec<String>,
+    /// Named sets of contexts from the config (`:ctx SET`).
+    pub cluster_sets: BTreeMap<String, Vec<String>>,
+    /// `[watch]`: the kinds watched per context pattern when several clusters are shown.
+    pub watch: BTreeMap<String, Vec<String>>,
+    /// Each connected context's own namespace, as its kubeconfig entry names it (for
+    /// `Scope::ContextDefaults`).
+    pub context_namespaces: BTreeMap<ClusterId, String>,
+    /// Whether the node agent is installed in a cluster, as last checked (on `D`).
+    pub agent: Option<(ClusterId, AgentPresence)>,
+}
+
+impl Fleet {
+    pub fn new(cluster: ClusterId, server: String, scope: Scope) -> Self {
+        Self {
+            clusters: vec![cluster.clone()],
+            cluster,
+            server,
+            scope,
+            status: BTreeMap::new(),
+            production: Vec::new(),
+            cluster_sets: BTreeMap::new(),
+            watch: BTreeMap::new(),
+            context_namespaces: BTreeMap::new(),
+            agent: None,
+        }
+    }
+
+    /// The kinds watched in `cluster`: every kind when it is the only one shown, else those
+    /// `[watch]` gives its context.
+    pub fn watched_kinds(&self, cluster: &ClusterId, multi: bool) -> Vec<ResourceKind> {
+        if multi {
+            super::contexts::watched_kinds(&self.watch, cluster.context())
+        } else {
+            ResourceKind::WATCHABLE.to_vec()
+        }
+    }
+
+    /// Whether several clusters are shown.
+    pub fn multi(&self) -> bool {
+        self.clusters.len() > 1
+    }
+
+    /// Whether `cluster` is one of those shown.
+    pub fn shows(&self, cluster: &ClusterId) -> bool {
+        self.clusters.contains(cluster)
+    }
+
+    /// Whether `context` is marked production-like in the config (`*` matches any text).
+    pub fn is_production(&self, cluster: &ClusterId) -> bool {
+        self.production
+            .iter()
+            .any(|p| super::contexts::glob_match(p, cluster.context()))
+    }
+
+    /// The status of `cluster` (empty until it reports).
+    pub fn status_of(&self, cluster: &ClusterId) -> Cow<'_, ClusterStatus> {
+        self.status
+            .get(cluster)
+            .map_or_else(Default::default, Cow::Borrowed)
+    }
+
+    pub fn status_mut(&mut self, cluster: &ClusterId) -> &mut ClusterStatus {
+        self.status.entry(cluster.clone()).or_default()
+    }
+
+    /// The first cluster's status.
+    pub fn primary_status(&mut self) -> &mut ClusterStatus {
+        let first = self.cluster.clone();
+        self.status_mut(&first)
+    }
+
+    /// The metrics of the first cluster shown (the nodes view's history, the status bar).
+    pub fn metrics(&self) -> Cow<'_, MetricsStatus> {
+        match self.status.get(&self.cluster) {
+            Some(s) => Cow::Borrowed(&s.metrics),
+            None => Cow::Owned(MetricsStatus::default()),
+        }
+    }
+
+    /// A kind's state across the clusters shown: theirs when they agree; live when any is
+    /// (its rows are live; the others' problems are in the status bar); else the first
+    /// cluster's.
+    pub fn informer(&self, kind: ResourceKind) -> InformerState {
+        // Drawn every frame: no status is copied, only the state returned.
+        let state_of = |c: &ClusterId| {
+            self.status
+                .get(c)
+                .and_then(|s| s.informers.get(&kind))
+                .unwrap_or(&InformerState::Syncing)
+        };
+        let mut states = self.clusters.iter().map(state_of);
+        let first = states.next().unwrap_or(&InformerState::Syncing);
+        let mut live = *first == InformerState::Live;
+        let mut agree = true;
+        for s in states {
+            agree &= s == first;
+            live |= *s == InformerState::Live;
+        }
+        if !agree && live {
+            return InformerState::Live;
+        }
+        first.clone()
+    }
+
+    /// How many objects of `kind` the shown clusters' stores hold.
+    pub fn count(&self, kind: ResourceKind) -> usize {
+        self.clusters
+            .iter()
+            .filter_map(|c| self.status.get(c))
+            .filter_map(|s| s.counts.get(&kind))
+            .sum()
+    }
+
+    /// Whether rows built from `kinds` are last-known rather than live: since when (the
+    /// earliest), and the state of the kind that stopped first. With several clusters, only
+    /// when no cluster has them live.
+    pub fn not_live(&self, kinds: &[ResourceKind]) -> Option<(Timestamp, InformerState)> {
+        kinds
+            .iter()
+            .filter(|k| self.informer(**k) != InformerState::Live)
+            .flat_map(|k| {
+                self.clusters.iter().filter_map(move |c| {
+                    let s = self.status.get(c)?;
+                    s.not_live_since.get(k).map(|at| (*at, s.informer(*k)))
+                })
+            })
+            .min_by_key(|(at, _)| *at)
+    }
+
+    /// `cluster`'s informer of `kind` is in `state` now: rows stay marked last-known from the
+    /// moment it stops being live until it is live again (or its API is gone).
+    pub fn informer_state(
+        &mut self,
+        cluster: &ClusterId,
+        kind: ResourceKind,
+        state: InformerState,
+        now: Timestamp,
+    ) {
+        let status = self.status_mut(cluster);
+        let was_live = status.informer(kind) == InformerState::Live;
+        match &state {
+            InformerState::Live | InformerState::NotInstalled | InformerState::NotWatched => {
+                status.not_live_since.remove(&kind);
+            }
+            _ if was_live => {
+                status.not_live_since.insert(kind, now);
+            }
+            _ => {}
+        }
+        status.informers.insert(kind, state);
+    }
+
+    /// `cluster`'s metrics poller brought a sample, or said why there is none.
+    pub fn metrics_reported(
+        &mut self,
+        cluster: &ClusterId,
+        update: crate::kube::metrics::MetricsUpdate,
+    ) {
+        let metrics = &mut self.status_mut(cluster).metrics;
+        match update {
+            crate::kube::metrics::MetricsUpdate::Sample(s) => metrics.record(s),
+            crate::kube::metrics::MetricsUpdate::Unavailable(why) => metrics.lost(why),
+        }
+    }
+
+    /// The context of the first cluster shown.
+    pub fn context(&self) -> &str {
+        self.cluster.context()
+    }
+}

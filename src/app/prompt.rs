@@ -1,0 +1,99 @@
+//! What the user is typing or answering: the mode keys are read in, the input line (filter,
+//! command, search, a file name), a confirmation waiting for `y`, a picker, and how far help
+//! is scrolled.
+
+use super::action::OnConfirm;
+use super::picker::Picker;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Table,
+    Filter,
+    Command,
+    Help,
+    /// A destructive action waits for `y`.
+    Confirm,
+    /// Typing a search in the describe/YAML pane or a log pane.
+    Search,
+    /// Choosing from a list (a pod's containers).
+    Pick,
+    /// Typing the file to save a log pane to.
+    Save,
+}
+
+/// A destructive action waiting for confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub prompt: String,
+    pub on_confirm: OnConfirm,
+    /// What a drain will do, pod by pod, shown (and scrolled) before the answer.
+    pub preview: Option<super::drain_preview::DrainPreview>,
+    /// The first preview line shown.
+    pub scroll: usize,
+    /// A production-like cluster's delete: the object's name must be typed (then Enter)
+    /// instead of `y`.
+    pub typed: Option<String>,
+}
+
+impl Pending {
+    /// A question with nothing more to show.
+    pub fn ask(prompt: String, on_confirm: OnConfirm) -> Self {
+        Self {
+            prompt,
+            on_confirm,
+            preview: None,
+            scroll: 0,
+            typed: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub mode: Mode,
+    /// Text being typed into the filter, command line or search.
+    pub input: String,
+    /// What a filter or search prompt held when it opened: Esc puts it back (typing applies
+    /// live, so cancelling has to undo).
+    pub input_before: String,
+    pub pending: Option<Pending>,
+    pub picker: Option<Picker>,
+    /// First help line shown (help scrolls with the movement keys on small terminals).
+    pub help_scroll: usize,
+}
+
+impl Default for Prompt {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Table,
+            input: String::new(),
+            input_before: String::new(),
+            pending: None,
+            picker: None,
+            help_scroll: 0,
+        }
+    }
+}
+
+impl Prompt {
+    /// Open a picker.
+    pub fn open_picker(&mut self, picker: Picker) {
+        self.picker = Some(picker);
+        self.mode = Mode::Pick;
+    }
+
+    /// Open a filter or search prompt while `current` is applied.
+    /// The prompt starts empty (what is typed replaces the filter, it is not appended to it);
+    /// Esc puts `current` back.
+    pub fn open(&mut self, mode: Mode, current: String) {
+        self.input_before = current;
+        self.input = String::new();
+        self.mode = mode;
+    }
+
+    /// Ask `pending`'s question.
+    pub fn ask(&mut self, pending: Pending) {
+        self.pending = Some(pending);
+        self.mode = Mode::Confirm;
+    }
+}
