@@ -35,7 +35,49 @@ pub enum ActionError {
     EditFile(String),
     /// A drain that left pods behind: what happened.
     #[error("{0}")]
-    Incomplete(Box<super::drain::DrainReport>),
+    Incomplete(Box<DrainReport>),
+}
+
+/// Where a drain is, or how it ended: the status bar says it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    pub node: String,
+    pub evicted: usize,
+    pub total: usize,
+    /// `namespace/name` of the pods a disruption budget keeps, and the first budget's answer.
+    pub blocked: Vec<String>,
+    pub budget_says: Option<String>,
+    /// `namespace/name: why` of evictions that failed otherwise.
+    pub failed: Vec<String>,
+    /// While it goes on: the round and how many rounds there may be.
+    pub attempt: Option<(u32, u32)>,
+}
+
+impl std::fmt::Display for DrainReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (node, evicted, total) = (&self.node, self.evicted, self.total);
+        if let Some((attempt, attempts)) = self.attempt {
+            return write!(
+                f,
+                "drain node/{node}: {evicted}/{total} evicted; {} blocked by a disruption budget (attempt {attempt}/{attempts}): {}",
+                self.blocked.len(),
+                self.blocked.join(", ")
+            );
+        }
+        write!(f, "drained node/{node}: {evicted}/{total} evicted")?;
+        if !self.blocked.is_empty() {
+            write!(
+                f,
+                "; still blocked by a disruption budget: {} ({})",
+                self.blocked.join(", "),
+                self.budget_says.as_deref().unwrap_or_default()
+            )?;
+        }
+        if !self.failed.is_empty() {
+            write!(f, "; failed: {}", self.failed.join("; "))?;
+        }
+        Ok(())
+    }
 }
 
 /// What an action did (the status bar says it).
@@ -61,9 +103,9 @@ pub enum Acted {
     /// A drain began: the node is being cordoned.
     DrainStarted(String),
     /// A drain finished with every pod evicted.
-    Drained(super::drain::DrainReport),
+    Drained(DrainReport),
     /// A drain goes on: where it is.
-    Draining(super::drain::DrainReport),
+    Draining(DrainReport),
 }
 
 impl std::fmt::Display for Acted {

@@ -10,6 +10,7 @@ use kube::Client;
 use kube::api::{Api, EvictParams};
 use tokio::sync::mpsc;
 
+use super::actions::DrainReport;
 use super::pod_row::PodRow;
 
 /// What a drain would do, shown before it is confirmed.
@@ -93,48 +94,6 @@ async fn evict_one(api: &Api<Pod>, name: &str) -> Outcome {
         Err(kube::Error::Api(s)) if s.code == 404 => Outcome::Gone,
         Err(kube::Error::Api(s)) if s.code == 429 => Outcome::Blocked(s.message),
         Err(e) => Outcome::Failed(e.to_string()),
-    }
-}
-
-/// Where a drain is, or how it ended: the status bar says it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DrainReport {
-    pub node: String,
-    pub evicted: usize,
-    pub total: usize,
-    /// `namespace/name` of the pods a disruption budget keeps, and the first budget's answer.
-    pub blocked: Vec<String>,
-    pub budget_says: Option<String>,
-    /// `namespace/name: why` of evictions that failed otherwise.
-    pub failed: Vec<String>,
-    /// While it goes on: the round and how many rounds there may be.
-    pub attempt: Option<(u32, u32)>,
-}
-
-impl std::fmt::Display for DrainReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (node, evicted, total) = (&self.node, self.evicted, self.total);
-        if let Some((attempt, attempts)) = self.attempt {
-            return write!(
-                f,
-                "drain node/{node}: {evicted}/{total} evicted; {} blocked by a disruption budget (attempt {attempt}/{attempts}): {}",
-                self.blocked.len(),
-                self.blocked.join(", ")
-            );
-        }
-        write!(f, "drained node/{node}: {evicted}/{total} evicted")?;
-        if !self.blocked.is_empty() {
-            write!(
-                f,
-                "; still blocked by a disruption budget: {} ({})",
-                self.blocked.join(", "),
-                self.budget_says.as_deref().unwrap_or_default()
-            )?;
-        }
-        if !self.failed.is_empty() {
-            write!(f, "; failed: {}", self.failed.join("; "))?;
-        }
-        Ok(())
     }
 }
 

@@ -2,20 +2,14 @@
 //! between the session's task (which feeds it) and the UI (which draws it). Output is parsed in
 //! slices so the UI never waits long for the lock, however fast a program writes.
 
-use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::emulator::Emulator;
 use super::emulator::marks::UnderlineColours;
+use super::emulator::{Emulator, nz};
 use super::keys::Modes;
 
 /// Bytes parsed per hold of the lock.
 const SLICE: usize = 4096;
-
-/// `n` as vt100's sizes want it (at least 1).
-pub fn nz(n: u16) -> NonZeroU16 {
-    NonZeroU16::new(n).unwrap_or(NonZeroU16::MIN)
-}
 
 #[derive(Clone)]
 pub struct Screen(Arc<Mutex<Emulator>>);

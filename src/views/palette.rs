@@ -5,7 +5,32 @@
 
 use ratatui::style::{Color, Style};
 
-use super::theme::Depth;
+/// How many colours may be drawn: the lesser of what the theme is made for and what the
+/// terminal says it shows. Terminal panes degrade the programs' colours to this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Depth {
+    None,
+    Ansi16,
+    Ansi256,
+    TrueColor,
+}
+
+impl Depth {
+    /// What the terminal shows, from the environment (`COLORTERM`, `TERM`), as most tools guess.
+    pub fn detect(colorterm: Option<&str>, term: Option<&str>) -> Self {
+        let term = term.unwrap_or_default();
+        if term == "dumb" {
+            return Depth::None;
+        }
+        if matches!(colorterm, Some("truecolor" | "24bit")) {
+            return Depth::TrueColor;
+        }
+        if term.contains("256color") || term.contains("direct") {
+            return Depth::Ansi256;
+        }
+        Depth::Ansi16
+    }
+}
 
 /// The xterm palette, for turning 256-colour and RGB colours into fewer.
 pub fn xterm_rgb(i: u8) -> (u8, u8, u8) {

@@ -182,7 +182,7 @@ pub fn draw(
 mod tests {
     use super::*;
     use crate::pty::emulator::marks::UnderlineStyle;
-    use crate::pty::screen::nz;
+    use crate::pty::emulator::nz;
 
     /// Draw `bytes` as a pane gets them: through the pane's emulator.
     fn render(bytes: &[u8], w: u16, h: u16, depth: Depth) -> (Buffer, Option<Position>) {

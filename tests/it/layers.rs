@@ -171,29 +171,34 @@ fn lower_layers_never_import_upper_ones() {
     );
 }
 
-/// The app module a file is (`update`, `sessions::update`, `logs::pane`).
-fn app_module(path: &Path) -> String {
-    let rel = path
-        .strip_prefix(src().join("app"))
-        .unwrap_or(path)
-        .with_extension("");
+/// The module a file is within its tree (`update`, `sessions::update`, `logs::pane`; the
+/// tree's own `mod.rs` or `lib.rs` is the root, "").
+fn module_of(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path).with_extension("");
     let parts: Vec<String> = rel
         .iter()
         .map(|p| p.to_string_lossy().to_string())
         .filter(|p| p != "mod")
         .collect();
+    if parts == ["lib"] {
+        return String::new();
+    }
     parts.join("::")
 }
 
-/// The app modules a file refers to (`super::x`, `crate::app::x::y`), resolved to module names.
-fn app_refs(path: &Path, modules: &BTreeSet<String>) -> BTreeSet<String> {
-    let me = app_module(path);
+/// The modules of its tree a file refers to (`super::x`, `crate::app::x::y`), resolved to
+/// module names. `prefix` is how the tree's root is named from anywhere (`crate::app::`).
+fn refs(root: &Path, prefix: &str, path: &Path, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let me = module_of(root, path);
     let text = code(path);
-    let parent: Vec<&str> = me.split("::").collect();
-    let mut refs = BTreeSet::new();
-    let mut look = |prefix: &str, base: Vec<String>| {
-        for (i, _) in text.match_indices(prefix) {
-            let rest = &text[i + prefix.len()..];
+    let mut found_refs = BTreeSet::new();
+    let mut look = |from: &str, base: Vec<String>| {
+        for (i, _) in text.match_indices(from) {
+            // `super::` inside a longer path (`crate::app::super::`) is not this one.
+            if from == "super::" && text[..i].ends_with("::") {
+                continue;
+            }
+            let rest = &text[i + from.len()..];
             let path: Vec<&str> = rest
                 .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
                 .next()
@@ -212,38 +217,29 @@ fn app_refs(path: &Path, modules: &BTreeSet<String>) -> BTreeSet<String> {
                 }
             }
             if let Some(m) = found.filter(|m| *m != me) {
-                refs.insert(m);
+                found_refs.insert(m);
             }
         }
     };
-    look("crate::app::", Vec::new());
-    // `super::` from `a::b` (a file `a/b.rs`) is `a`; from `a` (a file `a.rs` or
-    // `a/mod.rs`) it is the app root.
-    let is_dir_module = path.file_name().is_some_and(|f| f == "mod.rs");
-    let base: Vec<String> = if is_dir_module {
-        parent
-            .iter()
-            .take(parent.len().saturating_sub(1))
-            .map(|s| s.to_string())
-            .collect()
-    } else {
-        parent
-            .iter()
-            .take(parent.len().saturating_sub(1))
-            .map(|s| s.to_string())
-            .collect()
-    };
-    look("super::", base);
-    refs
+    look(prefix, Vec::new());
+    // `super::` from `a::b` (a file `a/b.rs`) is `a`; from `a` (`a.rs`, `a/mod.rs`) the root.
+    let parent: Vec<String> = me.split("::").map(str::to_string).collect();
+    look("super::", parent[..parent.len().saturating_sub(1)].to_vec());
+    found_refs
+}
+
+/// Every module of the tree under `root` and the modules it refers to.
+fn graph(root: &Path, prefix: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let files = sources(root);
+    let modules: BTreeSet<String> = files.iter().map(|f| module_of(root, f)).collect();
+    files
+        .iter()
+        .map(|f| (module_of(root, f), refs(root, prefix, f, &modules)))
+        .collect()
 }
 
 fn app_graph() -> BTreeMap<String, BTreeSet<String>> {
-    let files = sources(&src().join("app"));
-    let modules: BTreeSet<String> = files.iter().map(|f| app_module(f)).collect();
-    files
-        .iter()
-        .map(|f| (app_module(f), app_refs(f, &modules)))
-        .collect()
+    graph(&src().join("app"), "crate::app::")
 }
 
 /// Plain data: what `App` is made of and what `update` returns. They must not depend on
@@ -300,9 +296,8 @@ fn app_data_modules_do_not_depend_on_behaviour() {
     );
 }
 
-#[test]
-fn app_modules_form_no_circle() {
-    let graph = app_graph();
+/// A circle among the modules of `graph`, if there is one.
+fn circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
     // Depth-first search for a back edge.
     fn visit(
         m: &str,
@@ -321,7 +316,7 @@ fn app_modules_form_no_circle() {
         path.push(m.to_string());
         for r in graph.get(m).into_iter().flatten() {
             // A parent module declaring its children (`pub mod update;`) is not a use.
-            if r.starts_with(&format!("{m}::")) {
+            if m.is_empty() || r.starts_with(&format!("{m}::")) {
                 continue;
             }
             if let Some(c) = visit(r, graph, path, done) {
@@ -333,14 +328,53 @@ fn app_modules_form_no_circle() {
         None
     }
     let mut done = BTreeSet::new();
-    for m in graph.keys() {
-        if let Some(circle) = visit(m, &graph, &mut Vec::new(), &mut done) {
+    graph
+        .keys()
+        .find_map(|m| visit(m, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_module_tree_has_an_import_circle() {
+    let trees = [
+        (src().join("app"), "crate::app::"),
+        (src().join("kube"), "crate::kube::"),
+        (src().join("pty"), "crate::pty::"),
+        (src().join("views"), "crate::views::"),
+        (src().join("runtime"), "crate::runtime::"),
+        (src().join("logline"), "crate::logline::"),
+        (root().join("crates/kubedeck-sim/src"), "crate::"),
+        (root().join("crates/kubedeck-agent/src"), "crate::"),
+    ];
+    for (dir, prefix) in trees {
+        if let Some(c) = circle(&graph(&dir, prefix)) {
             panic!(
-                "an import circle among app modules: {}",
-                circle.join(" -> ")
+                "an import circle among the modules of {}: {}",
+                dir.display(),
+                c.join(" -> ")
             );
         }
     }
+}
+
+#[test]
+fn the_circle_check_finds_a_circle() {
+    let graph: BTreeMap<String, BTreeSet<String>> = [
+        ("a", vec!["b"]),
+        ("b", vec!["c"]),
+        ("c", vec!["a"]),
+        ("d", vec!["a"]),
+    ]
+    .into_iter()
+    .map(|(m, rs)| (m.to_string(), rs.into_iter().map(String::from).collect()))
+    .collect();
+    assert!(
+        circle(&graph).is_some_and(|c| c.len() == 4),
+        "{:?}",
+        circle(&graph)
+    );
+    let mut open = graph.clone();
+    open.insert("c".into(), BTreeSet::new());
+    assert_eq!(circle(&open), None);
 }
 
 #[test]

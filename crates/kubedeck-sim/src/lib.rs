@@ -32,7 +32,7 @@ mod spdy;
 pub mod store;
 mod strategic;
 pub mod table;
-mod watch;
+
 pub mod world;
 
 use std::collections::HashMap;

@@ -23,6 +23,11 @@ use charset::{Charset, Charsets};
 use marks::Marks;
 use replies::{OwnModes, Replies};
 
+/// `n` as vt100's sizes want it (at least 1).
+pub fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).unwrap_or(std::num::NonZeroU16::MIN)
+}
+
 /// Longest escape sequence held back; a longer one is passed on as it is (vt100 ignores it).
 const LONGEST_SEQUENCE: usize = 512;
 
@@ -126,8 +131,8 @@ impl Emulator {
         let (rows, cols) = (rows.max(1), cols.max(1));
         Self {
             parser: vt100::Parser::new_with_callbacks(
-                super::screen::nz(rows),
-                super::screen::nz(cols),
+                nz(rows),
+                nz(cols),
                 scrollback,
                 Replies::default(),
             ),
@@ -167,9 +172,7 @@ impl Emulator {
 
     pub fn set_size(&mut self, rows: u16, cols: u16) {
         let (rows, cols) = (rows.max(1), cols.max(1));
-        self.parser
-            .screen_mut()
-            .set_size(super::screen::nz(rows), super::screen::nz(cols));
+        self.parser.screen_mut().set_size(nz(rows), nz(cols));
         self.tabs.resize(cols);
     }
 

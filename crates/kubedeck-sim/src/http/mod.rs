@@ -9,6 +9,7 @@ mod admin;
 mod logs;
 mod read;
 mod scale;
+mod watch;
 mod write;
 
 use admin::admin;
@@ -25,9 +26,9 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::Shared;
 use super::resources::{self, Served};
 use super::route::{self, Target};
-use super::{Shared, watch};
 
 type Params = HashMap<String, String>;
 

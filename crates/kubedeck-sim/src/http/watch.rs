@@ -11,10 +11,10 @@ use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
-use super::Shared;
-use super::http::{Filter, json_response, present, status_body};
-use super::resources::Served;
-use super::store::{Change, ChangeType, Unresumable, WatchStart};
+use super::{Filter, json_response, present, status_body};
+use crate::Shared;
+use crate::resources::Served;
+use crate::store::{Change, ChangeType, Unresumable, WatchStart};
 
 /// How long a watch from a resourceVersion this server has not reached waits for it, as the
 /// apiserver's watch cache does (`waitUntilFreshAndBlock`), before "Too large resource version".
@@ -38,7 +38,7 @@ impl Encoding {
             return event_line(kind, obj);
         };
         let rv = obj["metadata"]["resourceVersion"].clone();
-        let mut table = super::table::table(
+        let mut table = crate::table::table(
             served,
             t.crd.as_deref(),
             &[Arc::new(obj.clone())],
@@ -90,7 +90,7 @@ fn too_large_line(from: u64, current: u64) -> Bytes {
 }
 
 /// Wait (at most [`FRESH_WAIT`]) until the store reaches `rv`, then start from it.
-async fn when_reached(sim: &Shared, kind: super::resources::Kind, rv: u64) -> Option<WatchStart> {
+async fn when_reached(sim: &Shared, kind: crate::resources::Kind, rv: u64) -> Option<WatchStart> {
     let deadline = tokio::time::Instant::now() + FRESH_WAIT;
     let mut changes = sim.store.subscribe();
     loop {
@@ -152,8 +152,8 @@ pub fn respond(
     accept: &str,
 ) -> Response {
     let mut encoding = Encoding {
-        table: super::table::wants_table(accept).then(|| TableEncoding {
-            crd: super::http::crd_of(&sim, served),
+        table: crate::table::wants_table(accept).then(|| TableEncoding {
+            crd: super::crd_of(&sim, served),
             headers_sent: false,
         }),
     };
@@ -312,7 +312,7 @@ pub fn respond(
 
 fn forward(
     c: &Arc<Change>,
-    kind: super::resources::Kind,
+    kind: crate::resources::Kind,
     served: &Served,
     filter: &Filter,
     seen_rv: u64,
