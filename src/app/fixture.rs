@@ -148,6 +148,25 @@ pub fn run(
     })
 }
 
+/// A log pane on pod demo/web-1's container `app`, empty, with `options`.
+pub fn log_pane(options: crate::kube::log_request::LogOptions) -> crate::app::logs::pane::LogPane {
+    use crate::kube::log_request::{LogRequest, LogTarget};
+    let request = LogRequest {
+        cluster: cluster(),
+        target: LogTarget::Pod {
+            namespace: "demo".into(),
+            name: "web-1".into(),
+            container: Some("app".into()),
+        },
+        options,
+    };
+    crate::app::logs::pane::LogPane::new(
+        crate::kube::logs::StreamKey(1),
+        request,
+        crate::app::logs::buffer::LogBuffer::default(),
+    )
+}
+
 pub fn app() -> App {
     let mut a = App::new(cluster(), "https://10.0.0.1:6443".into(), Scope::All, false);
     a.now = now();

@@ -463,23 +463,9 @@ mod tests {
 
     #[test]
     fn a_giant_record_keeps_a_few_rows_until_opened() {
-        use crate::app::logs::buffer::LogBuffer;
-        use crate::kube::log_request::{LogOptions, LogRequest, LogTarget};
+        use crate::kube::log_request::LogOptions;
         use crate::logline::record::Line as LogLine;
-        let request = LogRequest {
-            cluster: crate::app::fixture::cluster(),
-            target: LogTarget::Pod {
-                namespace: "demo".into(),
-                name: "web-1".into(),
-                container: Some("app".into()),
-            },
-            options: LogOptions::default(),
-        };
-        let mut pane = LogPane::new(
-            crate::kube::logs::StreamKey(1),
-            request,
-            LogBuffer::default(),
-        );
+        let mut pane = crate::app::fixture::log_pane(LogOptions::default());
         let giant = "x".repeat(16 * 1024);
         pane.push_lines(
             0,
@@ -523,22 +509,13 @@ mod tests {
 #[cfg(test)]
 mod live_tests {
     use super::*;
-    use crate::app::logs::buffer::LogBuffer;
-    use crate::kube::log_request::{LogOptions, LogRequest, LogTarget};
-    use crate::kube::logs::StreamKey;
+
+    use crate::kube::log_request::LogOptions;
+
     use crate::logline::source::Source;
 
     fn pane(options: LogOptions) -> LogPane {
-        let request = LogRequest {
-            cluster: crate::app::fixture::cluster(),
-            target: LogTarget::Pod {
-                namespace: "demo".into(),
-                name: "web-1".into(),
-                container: Some("app".into()),
-            },
-            options,
-        };
-        LogPane::new(StreamKey(1), request, LogBuffer::default())
+        crate::app::fixture::log_pane(options)
     }
 
     fn source(state: SourceState) -> Source {

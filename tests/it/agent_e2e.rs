@@ -7,25 +7,17 @@ use crate::common;
 
 use common::term::{Term, pane_line, wait_prompt};
 use common::world;
-use jiff::{SignedDuration, Timestamp};
 use kubedeck_sim::Kind;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A running pod with one container `app` on worker-01, with a container ID.
 fn running_pod(name: &str, hex_seed: u32) -> Value {
-    let started = Timestamp::now() - SignedDuration::from_secs(60);
     let id = format!("{hex_seed:08x}").repeat(8);
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"),
-                     "creationTimestamp": started.to_string(), "labels": {"app": name}},
-        "spec": {"containers": [{"name": "app", "image": "gcr.io/distroless/static:nonroot"}], "nodeName": "worker-01"},
-        "status": {"phase": "Running", "podIP": "10.9.9.9", "conditions": [{"type": "Ready", "status": "True"}],
-            "containerStatuses": [
-            {"name": "app", "ready": true, "restartCount": 0, "image": "gcr.io/distroless/static:nonroot", "imageID": "",
-             "containerID": format!("containerd://{id}"),
-             "state": {"running": {"startedAt": started.to_string()}}}]}
-    })
+    common::pods::pod("demo", name)
+        .image("gcr.io/distroless/static:nonroot")
+        .ready()
+        .container_id(&format!("containerd://{id}"))
+        .json()
 }
 
 /// `D` on pod `name`, then the picker's last entry: the agent.

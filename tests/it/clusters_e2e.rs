@@ -8,23 +8,16 @@ use std::io::Write;
 use std::time::Duration;
 
 use common::term::Term;
-use jiff::{SignedDuration, Timestamp};
 use kubedeck_sim::{Kind, Sim};
 use serde_json::{Value, json};
 
 /// A running pod in `demo` whose one container can be exec'd into and prints logs.
 fn pod(name: &str) -> Value {
-    let started = (Timestamp::now() - SignedDuration::from_secs(120)).to_string();
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"),
-                     "creationTimestamp": started},
-        "spec": {"containers": [{"name": "app", "image": "busybox:1.37"}], "nodeName": "worker-01"},
-        "status": {"phase": "Running", "podIP": "10.9.9.9", "containerStatuses": [
-            {"name": "app", "ready": true, "restartCount": 0, "image": "busybox:1.37",
-             "imageID": "", "containerID": format!("containerd://{name}"),
-             "state": {"running": {"startedAt": started}}}]}
-    })
+    common::pods::pod("demo", name)
+        .image("busybox:1.37")
+        .container_id(&format!("containerd://{name}"))
+        .started_secs_ago(120)
+        .json()
 }
 
 struct Fleet {

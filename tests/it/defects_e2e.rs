@@ -7,23 +7,9 @@ use common::term::Term;
 use common::world;
 use jiff::{SignedDuration, Timestamp};
 use kubedeck_sim::Kind;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PREFIX: &str = "\x01";
-
-/// A running pod with one container `app`.
-fn running_pod(ns: &str, name: &str) -> Value {
-    let started = Timestamp::now() - SignedDuration::from_secs(60);
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{name}"),
-                     "creationTimestamp": started.to_string(), "labels": {"app": name}},
-        "spec": {"containers": [{"name": "app", "image": "ghcr.io/acme/app:1"}], "nodeName": "worker-01"},
-        "status": {"phase": "Running", "podIP": "10.9.9.9", "containerStatuses": [
-            {"name": "app", "ready": true, "restartCount": 0, "image": "ghcr.io/acme/app:1", "imageID": "",
-             "state": {"running": {"startedAt": started.to_string()}}}]}
-    })
-}
 
 /// The table's `[shown/total]` from the title.
 fn counts(screen: &str) -> Option<(usize, usize)> {
@@ -165,7 +151,12 @@ fn table_filters_match_what_is_shown_with_regexes_and_full_selectors() {
 #[test]
 fn debugging_a_pod_again_reattaches_its_session() {
     let w = world(common::frozen(10));
-    w.sim.store().put(Kind::Pod, running_pod("demo", "dbg-two"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "dbg-two")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     t.wait_for("dbg-two");
     t.send("/dbg-two\r");
@@ -201,11 +192,18 @@ fn debugging_a_pod_again_reattaches_its_session() {
 #[test]
 fn hostile_and_long_names_are_shown_truthfully() {
     let w = world(common::frozen(10));
-    let mut evil = running_pod("demo", "abc\u{202e}def");
+    let mut evil = common::pods::pod("demo", "abc\u{202e}def")
+        .image("ghcr.io/acme/app:1")
+        .json();
     evil["metadata"]["labels"]["team"] = json!("abc\u{202e}def");
     w.sim.store().put(Kind::Pod, evil);
     let long = format!("{}-endmark", "a".repeat(120));
-    w.sim.store().put(Kind::Pod, running_pod("demo", &long));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", &long)
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     let screen = t.wait_until("both pods", |s| {
         s.contains("abc<U+202E>def") && s.contains("aaaa…")

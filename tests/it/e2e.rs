@@ -24,16 +24,6 @@ fn pod_keys(sim: &Sim) -> Vec<(String, String)> {
     keys
 }
 
-fn pod_json(ns: &str, name: &str) -> serde_json::Value {
-    serde_json::json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{name}"), "creationTimestamp": "2026-11-22T10:00:00Z"},
-        "spec": {"containers": [{"name": "app", "image": "busybox"}], "nodeName": "worker-01"},
-        "status": {"phase": "Running", "podIP": "10.9.9.9", "containerStatuses": [
-            {"name": "app", "ready": true, "restartCount": 0, "image": "busybox", "imageID": "", "state": {"running": {"startedAt": "2026-11-22T10:00:00Z"}}}]}
-    })
-}
-
 #[test]
 fn pods_view_shows_seeded_pods_and_filter_narrows() {
     let w = world(common::frozen(30));
@@ -87,7 +77,7 @@ fn deleted_pod_disappears_and_new_pod_appears() {
     t.wait_gone(&victim.1);
     w.sim
         .store()
-        .put(Kind::Pod, pod_json("aaa", "brand-new-pod"));
+        .put(Kind::Pod, common::pods::pod("aaa", "brand-new-pod").json());
     t.wait_for("brand-new-pod");
     t.send("\x03");
     assert_eq!(t.wait_exit(), 0);
@@ -103,7 +93,9 @@ fn view_recovers_after_dropped_watch_and_410() {
     // Dropped watch, then a change while the informer reconnects.
     w.sim.faults().drop_all_watches();
     w.sim.store().remove(Kind::Pod, &keys[0]);
-    w.sim.store().put(Kind::Pod, pod_json("aaa", "after-drop"));
+    w.sim
+        .store()
+        .put(Kind::Pod, common::pods::pod("aaa", "after-drop").json());
     t.wait_until("drop recovery", |s| {
         s.contains("after-drop") && !s.contains(&keys[0].1)
     });
@@ -113,7 +105,9 @@ fn view_recovers_after_dropped_watch_and_410() {
     w.sim.store().compact();
     w.sim.faults().drop_all_watches();
     w.sim.store().remove(Kind::Pod, &keys[1]);
-    w.sim.store().put(Kind::Pod, pod_json("aaa", "after-gone"));
+    w.sim
+        .store()
+        .put(Kind::Pod, common::pods::pod("aaa", "after-gone").json());
     let total = w.sim.store().count(Kind::Pod);
     let screen = t.wait_until("410 recovery", |s| {
         s.contains("after-gone")

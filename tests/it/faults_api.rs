@@ -27,13 +27,19 @@ async fn all_reach(rx: &mut Updates, kinds: &[ResourceKind], state: &InformerSta
             if matches!(&u.change, Change::State(s) if s == state) {
                 missing.remove(&u.kind);
                 if missing.is_empty() {
-                    return;
+                    return true;
                 }
             }
         }
+        // The informers went away before saying so: that is a failure, not a wait that ended.
+        false
     };
-    let ok = tokio::time::timeout(Duration::from_secs(30), wait).await;
-    assert!(ok.is_ok(), "never {state:?}: {missing:?}");
+    let reached = tokio::time::timeout(Duration::from_secs(30), wait).await;
+    assert_eq!(
+        reached,
+        Ok(true),
+        "never {state:?} (Err: timed out; false: the channel closed): {missing:?}"
+    );
 }
 
 fn pod_keys_in_store(cluster: &Cluster) -> BTreeSet<String> {
@@ -90,8 +96,10 @@ async fn a_watch_from_a_version_reached_while_it_waits_goes_on() {
     let next = (sim.store().resource_version() + 1).to_string();
     let mut stream = Box::pin(pods.watch(&WatchParams::default(), &next).await.unwrap());
     // The version is reached (and passed) within the server's wait: the changes after it come.
-    sim.store().put(Kind::Pod, common::running_pod("first"));
-    sim.store().put(Kind::Pod, common::running_pod("second"));
+    sim.store()
+        .put(Kind::Pod, common::pods::pod("demo", "first").json());
+    sim.store()
+        .put(Kind::Pod, common::pods::pod("demo", "second").json());
     loop {
         match stream.try_next().await.unwrap() {
             Some(WatchEvent::Added(p)) => {
@@ -148,6 +156,7 @@ async fn a_server_whose_versions_went_backwards_is_relisted() {
     let client = common::client_for(&sim).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cluster = Cluster::start(ClientHandle::fixed(client), "sim".into(), Scope::All, tx);
+    eprintln!("step: not installed at first");
     until_state(&mut rx, ResourceKind::Pods, Duration::from_secs(20), |s| {
         *s == InformerState::Live
     })
@@ -161,8 +170,10 @@ async fn a_server_whose_versions_went_backwards_is_relisted() {
     let (ns, name) = doomed.split_once('/').unwrap_or_default();
     sim.store()
         .remove(Kind::Pod, &(ns.to_string(), name.to_string()));
-    sim.store()
-        .put(Kind::Pod, common::running_pod("born-after-checkpoint"));
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "born-after-checkpoint").json(),
+    );
     common::eventually(
         "the client to see both changes",
         Duration::from_secs(20),
@@ -235,7 +246,7 @@ async fn a_renewed_token_in_the_kubeconfig_is_picked_up() {
     })
     .await;
     sim.store()
-        .put(Kind::Pod, common::running_pod("after-login"));
+        .put(Kind::Pod, common::pods::pod("demo", "after-login").json());
     common::eventually("the store to follow again", Duration::from_secs(20), || {
         pod_keys_in_store(&cluster) == pod_keys_on_server(&sim)
     })
@@ -261,6 +272,7 @@ async fn tekton_installed_later_appears_and_removed_goes_away() {
 
     // Installed: discovery is looked at again (backoff at most 30 s), without any key.
     sim.faults().set_api_served("tekton.dev/v1", true);
+    eprintln!("step: installed");
     until_state(
         &mut rx,
         ResourceKind::PipelineRuns,
@@ -275,6 +287,7 @@ async fn tekton_installed_later_appears_and_removed_goes_away() {
 
     // Removed: the runs go with it, and it says so.
     sim.faults().set_api_served("tekton.dev/v1", false);
+    eprintln!("step: removed");
     until_state(
         &mut rx,
         ResourceKind::PipelineRuns,
@@ -288,4 +301,13 @@ async fn tekton_installed_later_appears_and_removed_goes_away() {
         cluster.tekton.get().is_none()
     })
     .await;
+}
+
+/// A channel whose senders are all gone fails the wait (it once counted as every kind live).
+#[tokio::test]
+#[should_panic(expected = "the channel closed")]
+async fn a_closed_channel_fails_all_reach() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<InformerUpdate>();
+    drop(tx);
+    all_reach(&mut rx, &[ResourceKind::Pods], &InformerState::Live).await;
 }

@@ -67,9 +67,10 @@ fn a_server_whose_versions_went_backwards_is_shown_as_it_is_now() {
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 200, 45);
     t.wait_for(&format!("[{pods}/{pods}]"));
     w.sim.store().checkpoint();
-    w.sim
-        .store()
-        .put(Kind::Pod, common::running_pod("born-after-checkpoint"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "born-after-checkpoint").json(),
+    );
     let more = pods + 1;
     t.wait_until("the new pod", |s| {
         s.contains("born-after-checkpoint") && s.contains(&format!("[{more}/{more}]"))
@@ -160,7 +161,7 @@ fn a_token_renewed_in_the_kubeconfig_brings_it_back() {
     });
     w.sim
         .store()
-        .put(Kind::Pod, common::running_pod("after-login"));
+        .put(Kind::Pod, common::pods::pod("demo", "after-login").json());
     t.wait_for("after-login");
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);

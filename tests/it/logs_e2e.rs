@@ -8,37 +8,6 @@ use jiff::{SignedDuration, Timestamp};
 use kubedeck_sim::Kind;
 use serde_json::{Value, json};
 
-/// A running pod whose containers print `style` lines, started `age_secs` ago.
-fn log_pod(
-    ns: &str,
-    name: &str,
-    app: &str,
-    style: &str,
-    containers: &[&str],
-    age_secs: i64,
-) -> Value {
-    let started = Timestamp::now() - SignedDuration::from_secs(age_secs);
-    let specs: Vec<Value> = containers
-        .iter()
-        .map(|c| json!({"name": c, "image": "busybox"}))
-        .collect();
-    let statuses: Vec<Value> = containers
-        .iter()
-        .map(|c| {
-            json!({"name": c, "ready": true, "restartCount": 0, "image": "busybox", "imageID": "",
-                   "state": {"running": {"startedAt": started.to_string()}}})
-        })
-        .collect();
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{name}"),
-                     "creationTimestamp": started.to_string(), "labels": {"app": app},
-                     "annotations": {"sim.kubedeck.dev/logs": style}},
-        "spec": {"containers": specs, "nodeName": "worker-01"},
-        "status": {"phase": "Running", "podIP": "10.9.9.9", "containerStatuses": statuses}
-    })
-}
-
 /// Open the logs of pod `name` (already in the demo namespace) from the pods view.
 fn open_logs_of(t: &mut Term, name: &str) {
     t.wait_for(name);
@@ -74,7 +43,12 @@ fn single_pod_logs_follow_pause_search_and_save() {
     let w = world(common::frozen(10));
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "logtest-one", "one", "task", &["app"], 20),
+        common::pods::pod("demo", "logtest-one")
+            .app("one")
+            .logs("task")
+            .containers(&["app"])
+            .started_secs_ago(20)
+            .json(),
     );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     open_logs_of(&mut t, "logtest-one");
@@ -117,14 +91,12 @@ fn single_pod_logs_follow_pause_search_and_save() {
 #[test]
 fn all_containers_and_the_previous_instance_after_a_crash() {
     let w = world(common::frozen(10));
-    let mut pod = log_pod(
-        "demo",
-        "logtest-two",
-        "two",
-        "worker",
-        &["app", "sidecar"],
-        30,
-    );
+    let mut pod = common::pods::pod("demo", "logtest-two")
+        .app("two")
+        .logs("worker")
+        .containers(&["app", "sidecar"])
+        .started_secs_ago(30)
+        .json();
     let before = Timestamp::now() - SignedDuration::from_secs(600);
     pod["status"]["containerStatuses"][0]["restartCount"] = json!(1);
     pod["status"]["containerStatuses"][0]["lastState"] = json!({"terminated": {
@@ -162,7 +134,12 @@ fn label_selector_logs_follow_pods_that_come_and_go() {
     let w = world(common::frozen(10));
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "sel-app-x2b4q", "sel", "task", &["app"], 10),
+        common::pods::pod("demo", "sel-app-x2b4q")
+            .app("sel")
+            .logs("task")
+            .containers(&["app"])
+            .started_secs_ago(10)
+            .json(),
     );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     t.wait_for("sel-app-x2b4q");
@@ -174,7 +151,12 @@ fn label_selector_logs_follow_pods_that_come_and_go() {
     // A pod that appears later joins the stream with its own prefix.
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "sel-app-k7m9z", "sel", "task", &["app"], 2),
+        common::pods::pod("demo", "sel-app-k7m9z")
+            .app("sel")
+            .logs("task")
+            .containers(&["app"])
+            .started_secs_ago(2)
+            .json(),
     );
     t.wait_until("the new pod's lines", |s| {
         s.contains("k7m9z [app] step") && s.contains("2 streams")
@@ -199,7 +181,12 @@ fn label_selector_logs_in_all_namespaces_read_each_pod_in_its_namespace() {
     for ns in ["demo", "staging"] {
         w.sim.store().put(
             Kind::Pod,
-            log_pod(ns, "twin-app-x2b4q", "twin", "task", &["app"], 10),
+            common::pods::pod(ns, "twin-app-x2b4q")
+                .app("twin")
+                .logs("task")
+                .containers(&["app"])
+                .started_secs_ago(10)
+                .json(),
         );
     }
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 160, 45);
@@ -228,7 +215,12 @@ fn log_filters_match_json_lines_as_shown() {
     let w = world(common::frozen(10));
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "orders-json", "orders", "json", &["app"], 30),
+        common::pods::pod("demo", "orders-json")
+            .app("orders")
+            .logs("json")
+            .containers(&["app"])
+            .started_secs_ago(30)
+            .json(),
     );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     open_logs_of(&mut t, "orders-json");
@@ -258,12 +250,22 @@ fn a_deployments_logs_by_its_own_selector_including_a_rollouts_pods() {
     );
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "shop-7d9f-x2b4q", "shop", "task", &["app"], 10),
+        common::pods::pod("demo", "shop-7d9f-x2b4q")
+            .app("shop")
+            .logs("task")
+            .containers(&["app"])
+            .started_secs_ago(10)
+            .json(),
     );
     // Not selected: another app's pod in the same namespace.
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "other-7d9f-ccccc", "other", "task", &["app"], 10),
+        common::pods::pod("demo", "other-7d9f-ccccc")
+            .app("other")
+            .logs("task")
+            .containers(&["app"])
+            .started_secs_ago(10)
+            .json(),
     );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     t.wait_for("shop-7d9f-x2b4q");
@@ -279,7 +281,12 @@ fn a_deployments_logs_by_its_own_selector_including_a_rollouts_pods() {
     // The rollout's new pod joins.
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "shop-8e0a-k7m9z", "shop", "task", &["app"], 2),
+        common::pods::pod("demo", "shop-8e0a-k7m9z")
+            .app("shop")
+            .logs("task")
+            .containers(&["app"])
+            .started_secs_ago(2)
+            .json(),
     );
     let screen = t.wait_until("the new pod's lines", |s| {
         s.contains("k7m9z [app] step") && s.contains("2 streams")
@@ -287,7 +294,12 @@ fn a_deployments_logs_by_its_own_selector_including_a_rollouts_pods() {
     assert!(!screen.contains("ccccc [app]"), "{screen}");
 
     // A selected pod whose container never started says why there is nothing from it.
-    let mut stuck = log_pod("demo", "shop-8e0a-ddddd", "shop", "task", &["app"], 2);
+    let mut stuck = common::pods::pod("demo", "shop-8e0a-ddddd")
+        .app("shop")
+        .logs("task")
+        .containers(&["app"])
+        .started_secs_ago(2)
+        .json();
     stuck["status"]["containerStatuses"][0]["state"] =
         json!({"waiting": {"reason": "ImagePullBackOff"}});
     w.sim.store().put(Kind::Pod, stuck);
@@ -303,7 +315,12 @@ fn a_dropped_follow_stream_resumes_without_duplicates_or_gaps() {
     let w = world(common::frozen(10));
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "logtest-drop", "drop", "task", &["app"], 8),
+        common::pods::pod("demo", "logtest-drop")
+            .app("drop")
+            .logs("task")
+            .containers(&["app"])
+            .started_secs_ago(8)
+            .json(),
     );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     open_logs_of(&mut t, "logtest-drop");
@@ -328,7 +345,12 @@ fn hostile_logs_cannot_touch_the_terminal() {
     let w = world(common::frozen(10));
     w.sim.store().put(
         Kind::Pod,
-        log_pod("demo", "logtest-evil", "evil", "hostile", &["app"], 12),
+        common::pods::pod("demo", "logtest-evil")
+            .app("evil")
+            .logs("hostile")
+            .containers(&["app"])
+            .started_secs_ago(12)
+            .json(),
     );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     open_logs_of(&mut t, "logtest-evil");

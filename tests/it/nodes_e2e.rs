@@ -5,25 +5,18 @@ use crate::common;
 
 use common::term::Term;
 use common::world;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use kubedeck_sim::Kind;
 use kubedeck_sim::model::node_conditions;
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn pod_on(node: &str, name: &str, memory: &str, limits: bool) -> Value {
-    let started = Timestamp::now() - SignedDuration::from_secs(600);
-    let mut resources = json!({"requests": {"cpu": "100m", "memory": memory}});
-    if limits {
-        resources["limits"] = json!({"cpu": "100m", "memory": memory});
-    }
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"),
-                     "creationTimestamp": started.to_string()},
-        "spec": {"nodeName": node, "containers": [{"name": "app", "image": "app:1", "resources": resources}]},
-        "status": {"phase": "Running", "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0,
-            "image": "app:1", "imageID": "", "state": {"running": {"startedAt": started.to_string()}}}]}
-    })
+/// A pod on `node` asking for 100m CPU and `memory` (limited to that when `limits`).
+fn pod_on(node: &str, name: &str, memory: &str, limits: bool) -> common::pods::TestPod {
+    common::pods::pod("demo", name)
+        .node(node)
+        .image("app:1")
+        .memory(memory, limits)
+        .started_secs_ago(600)
 }
 
 /// The screen row (0-based) whose text contains `text`.
@@ -43,9 +36,9 @@ fn a_node_under_pressure_stands_out_and_its_hog_is_listed_first() {
         n["status"]["conditions"] = node_conditions(Timestamp::now(), true);
         true
     });
-    store.put(Kind::Pod, pod_on(node, "small-a", "64Mi", true));
-    store.put(Kind::Pod, pod_on(node, "memory-hog", "6Gi", false));
-    store.put(Kind::Pod, pod_on(node, "small-b", "128Mi", true));
+    store.put(Kind::Pod, pod_on(node, "small-a", "64Mi", true).json());
+    store.put(Kind::Pod, pod_on(node, "memory-hog", "6Gi", false).json());
+    store.put(Kind::Pod, pod_on(node, "small-b", "128Mi", true).json());
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "nodes"], 170, 40);
     t.wait_until("the node's pressure", |s| {
         s.lines().any(|l| l.contains(node) && l.contains("Memory"))
@@ -166,12 +159,6 @@ fn read_only_refuses_cordon() {
     assert!(node["spec"]["unschedulable"].is_null());
 }
 
-fn owned(mut pod: Value, kind: &str) -> Value {
-    pod["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": kind,
-        "name": "owner", "uid": "owner-uid", "controller": true}]);
-    pod
-}
-
 #[test]
 fn drain_previews_then_cordons_and_evicts_all_but_daemonsets() {
     let w = world(common::frozen(10));
@@ -179,25 +166,27 @@ fn drain_previews_then_cordons_and_evicts_all_but_daemonsets() {
     let node = "worker-02";
     store.put(
         Kind::Pod,
-        owned(pod_on(node, "drain-web", "64Mi", true), "ReplicaSet"),
+        pod_on(node, "drain-web", "64Mi", true)
+            .owned_by("ReplicaSet")
+            .json(),
     );
     store.put(
         Kind::Pod,
-        owned(pod_on(node, "drain-agent", "64Mi", true), "DaemonSet"),
+        pod_on(node, "drain-agent", "64Mi", true)
+            .owned_by("DaemonSet")
+            .json(),
     );
     // More pods than a one-line summary can name, one of them under a disruption budget.
     for i in 0..16 {
         store.put(
             Kind::Pod,
-            owned(
-                pod_on(node, &format!("drain-many-{i:02}"), "16Mi", true),
-                "ReplicaSet",
-            ),
+            pod_on(node, &format!("drain-many-{i:02}"), "16Mi", true)
+                .owned_by("ReplicaSet")
+                .json(),
         );
     }
-    let mut guarded = pod_on(node, "drain-guarded", "16Mi", true);
-    guarded["metadata"]["labels"] = json!({"app": "guarded"});
-    store.put(Kind::Pod, guarded);
+    let guarded = pod_on(node, "drain-guarded", "16Mi", true).app("guarded");
+    store.put(Kind::Pod, guarded.json());
     store.put(
         Kind::PodDisruptionBudget,
         json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
@@ -205,8 +194,11 @@ fn drain_previews_then_cordons_and_evicts_all_but_daemonsets() {
                "spec": {"minAvailable": 0, "selector": {"matchLabels": {"app": "guarded"}}},
                "status": {"disruptionsAllowed": 1, "currentHealthy": 1, "desiredHealthy": 0, "expectedPods": 1}}),
     );
+    let total = store.count(Kind::Pod);
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "nodes"], 170, 30);
     t.wait_for(node);
+    // The plan is made from the pods listed: every one of them, first.
+    t.wait_for(&format!("pods {total} "));
     t.send(&format!("/{node}\r"));
     t.wait_for(&format!("/{node}"));
     t.send(":drain\r");

@@ -12,16 +12,7 @@ use kubedeck::kube::informer::ResourceKind;
 use kubedeck::kube::object_ref::ObjectRef;
 use kubedeck::kube::portforward::{ForwardReport, ForwardSpec, ForwardTarget, spawn};
 use kubedeck_sim::Kind;
-use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// A ready pod of app `app` in demo.
-fn ready_pod(name: &str, app: &str) -> serde_json::Value {
-    let mut p = common::running_pod(name);
-    p["metadata"]["labels"] = json!({"app": app});
-    p["status"]["conditions"] = json!([{"type": "Ready", "status": "True"}]);
-    p
-}
 
 async fn get(addr: std::net::SocketAddr, path: &str) -> String {
     let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -45,7 +36,13 @@ async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<ForwardReport>) -> F
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pod_and_a_service_are_forwarded_and_a_replaced_pod_is_followed() {
     let sim = common::start(common::frozen(4)).await;
-    sim.store().put(Kind::Pod, ready_pod("web-a", "pfweb"));
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "web-a")
+            .app("pfweb")
+            .ready()
+            .json(),
+    );
     let client = common::client_for(&sim).await;
     let clients = ClientHandle::fixed(client);
     let cluster = ClusterId::new("sim");
@@ -95,7 +92,13 @@ async fn a_pod_and_a_service_are_forwarded_and_a_replaced_pod_is_followed() {
     assert!(get(addr, "/").await.ends_with("hello from web-a\n"));
     sim.store()
         .remove(Kind::Pod, &("demo".into(), "web-a".into()));
-    sim.store().put(Kind::Pod, ready_pod("web-b", "pfweb"));
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "web-b")
+            .app("pfweb")
+            .ready()
+            .json(),
+    );
     assert!(get(addr, "/").await.ends_with("hello from web-b\n"));
     // No ready pod: the connection is closed and the forward says why.
     sim.store()

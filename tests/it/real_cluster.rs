@@ -21,6 +21,14 @@ fn kubeconfig() -> PathBuf {
     }
 }
 
+/// The real cluster's kubeconfig and the first pods it lists.
+fn cluster_and_pods() -> (PathBuf, Vec<(String, String)>) {
+    let path = kubeconfig();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let keys = rt.block_on(first_pods(&path));
+    (path, keys)
+}
+
 async fn first_pods(path: &PathBuf) -> Vec<(String, String)> {
     let kc = kube::config::Kubeconfig::read_from(path).unwrap();
     let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
@@ -46,12 +54,10 @@ async fn first_pods(path: &PathBuf) -> Vec<(String, String)> {
 #[test]
 #[cfg_attr(
     not(real_cluster),
-    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test real_cluster"
+    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test it real_cluster"
 )]
 fn real_cluster_pods_view_shows_and_filters() {
-    let path = kubeconfig();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let keys = rt.block_on(first_pods(&path));
+    let (path, keys) = cluster_and_pods();
     assert!(!keys.is_empty(), "the real cluster has no pods to show");
     let mut t = Term::with_kubeconfig(&path, &["-A", "--readonly"], 200, 60);
     t.wait_for(&keys[0].1);
@@ -69,12 +75,10 @@ fn real_cluster_pods_view_shows_and_filters() {
 #[test]
 #[cfg_attr(
     not(real_cluster),
-    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test real_cluster"
+    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test it real_cluster"
 )]
 fn real_cluster_describe_fetches_the_pod() {
-    let path = kubeconfig();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let keys = rt.block_on(first_pods(&path));
+    let (path, keys) = cluster_and_pods();
     assert!(!keys.is_empty(), "the real cluster has no pods to show");
     let (ns, name) = &keys[0];
     let mut t = Term::with_kubeconfig(&path, &["-A", "--readonly"], 200, 60);
@@ -95,7 +99,7 @@ fn real_cluster_describe_fetches_the_pod() {
 #[test]
 #[cfg_attr(
     not(real_cluster),
-    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test real_cluster"
+    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test it real_cluster"
 )]
 fn real_cluster_renders_at_80x24() {
     let path = kubeconfig();
@@ -110,7 +114,7 @@ fn real_cluster_renders_at_80x24() {
 #[test]
 #[cfg_attr(
     not(real_cluster),
-    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test real_cluster"
+    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test it real_cluster"
 )]
 fn real_cluster_every_view_by_command() {
     let path = kubeconfig();
@@ -145,12 +149,10 @@ fn real_cluster_every_view_by_command() {
 #[test]
 #[cfg_attr(
     not(real_cluster),
-    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test real_cluster"
+    ignore = "needs a real cluster: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test it real_cluster"
 )]
 fn real_cluster_pod_logs_in_a_pane() {
-    let path = kubeconfig();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let keys = rt.block_on(first_pods(&path));
+    let (path, keys) = cluster_and_pods();
     let Some((ns, name)) = keys.first().cloned() else {
         panic!("the real cluster has no pods to show");
     };
@@ -265,7 +267,7 @@ fn real_cluster_ephemeral_debug() {
 #[test]
 #[cfg_attr(
     not(real_cluster),
-    ignore = "needs a real cluster and kubectl: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test real_cluster"
+    ignore = "needs a real cluster and kubectl: KUBEDECK_E2E_KUBECONFIG=PATH cargo test --test it real_cluster"
 )]
 fn real_cluster_kinds_show_what_kubectl_shows() {
     let path = kubeconfig();

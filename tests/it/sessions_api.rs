@@ -5,28 +5,14 @@ use crate::common;
 
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
 use kubedeck::kube::debug::{Ephemeral, default_profiles};
 use kubedeck::kube::exec::{Exec, Target};
 use kubedeck::pty::{Backend, Connection, Ended, SessionError, Size};
 use kubedeck_sim::Kind;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::mpsc;
 
 const SIZE: Size = Size { rows: 24, cols: 80 };
-
-fn pod(name: &str, image: &str) -> Value {
-    let started = Timestamp::now() - SignedDuration::from_secs(60);
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"),
-                     "creationTimestamp": started.to_string()},
-        "spec": {"containers": [{"name": "app", "image": image}], "nodeName": "worker-01"},
-        "status": {"phase": "Running", "containerStatuses": [
-            {"name": "app", "ready": true, "restartCount": 0, "image": image, "imageID": "",
-             "state": {"running": {"startedAt": started.to_string()}}}]}
-    })
-}
 
 fn target(client: kube::Client, pod: &str) -> Target {
     Target {
@@ -55,7 +41,14 @@ async fn run(conn: Connection, input: &str) -> (String, Ended) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_falls_back_to_sh_and_reports_the_exit_code() {
     let sim = common::start(common::frozen(5)).await;
-    sim.store().put(Kind::Pod, pod("tiny", "busybox:1.37"));
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "tiny")
+            .image("busybox:1.37")
+            .no_labels()
+            .no_ip()
+            .json(),
+    );
     let client = common::client_for(&sim).await;
     let (conn, progress) = connect(Exec {
         target: target(client.clone(), "tiny"),
@@ -72,8 +65,14 @@ async fn exec_falls_back_to_sh_and_reports_the_exit_code() {
     assert_eq!(ended, Ended::Exited(4));
 
     // No shell at all: a message that says so and points at a debug container.
-    sim.store()
-        .put(Kind::Pod, pod("bare", "gcr.io/distroless/static:nonroot"));
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "bare")
+            .image("gcr.io/distroless/static:nonroot")
+            .no_labels()
+            .no_ip()
+            .json(),
+    );
     let (conn, _) = connect(Exec {
         target: target(client, "bare"),
         command: None,
@@ -87,7 +86,11 @@ async fn exec_falls_back_to_sh_and_reports_the_exit_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_into_a_missing_or_stopped_container_is_refused_clearly() {
     let sim = common::start(common::frozen(5)).await;
-    let mut stopped = pod("stopped", "nginx:1");
+    let mut stopped = common::pods::pod("demo", "stopped")
+        .image("nginx:1")
+        .no_labels()
+        .no_ip()
+        .json();
     stopped["status"]["containerStatuses"][0]["state"] =
         json!({"waiting": {"reason": "CrashLoopBackOff"}});
     sim.store().put(Kind::Pod, stopped);
@@ -100,7 +103,14 @@ async fn exec_into_a_missing_or_stopped_container_is_refused_clearly() {
     let err = conn.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("not running"), "{err}");
     sim.faults().forbid("pods/exec");
-    sim.store().put(Kind::Pod, pod("fine", "nginx:1"));
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "fine")
+            .image("nginx:1")
+            .no_labels()
+            .no_ip()
+            .json(),
+    );
     let (conn, _) = connect(Exec {
         target: target(client, "fine"),
         command: None,
@@ -113,7 +123,14 @@ async fn exec_into_a_missing_or_stopped_container_is_refused_clearly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ephemeral_debug_runs_then_reattaches_instead_of_adding_another() {
     let sim = common::start(common::frozen(5)).await;
-    sim.store().put(Kind::Pod, pod("web", "nginx:1"));
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "web")
+            .image("nginx:1")
+            .no_labels()
+            .no_ip()
+            .json(),
+    );
     let client = common::client_for(&sim).await;
     let busybox = default_profiles()
         .into_iter()
@@ -156,7 +173,14 @@ async fn ephemeral_debug_runs_then_reattaches_instead_of_adding_another() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ephemeral_refusals_name_the_cause() {
     let sim = common::start(common::frozen(5)).await;
-    sim.store().put(Kind::Pod, pod("web", "nginx:1"));
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "web")
+            .image("nginx:1")
+            .no_labels()
+            .no_ip()
+            .json(),
+    );
     let client = common::client_for(&sim).await;
     let profile = default_profiles()
         .into_iter()
@@ -186,7 +210,11 @@ async fn ephemeral_refusals_name_the_cause() {
     );
     sim.faults().set_ephemeral_enabled(true);
 
-    let mut mirror = pod("etcd-cp", "registry.k8s.io/etcd:3.5");
+    let mut mirror = common::pods::pod("demo", "etcd-cp")
+        .image("registry.k8s.io/etcd:3.5")
+        .no_labels()
+        .no_ip()
+        .json();
     mirror["metadata"]["annotations"] = json!({"kubernetes.io/config.mirror": "abc"});
     sim.store().put(Kind::Pod, mirror);
     let err = connect(Ephemeral {
@@ -217,7 +245,14 @@ async fn ephemeral_refusals_name_the_cause() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_the_pod_ends_its_debug_session() {
     let sim = common::start(common::frozen(5)).await;
-    sim.store().put(Kind::Pod, pod("doomed", "nginx:1"));
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "doomed")
+            .image("nginx:1")
+            .no_labels()
+            .no_ip()
+            .json(),
+    );
     let client = common::client_for(&sim).await;
     let profile = default_profiles()
         .into_iter()

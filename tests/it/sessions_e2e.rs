@@ -5,25 +5,10 @@ use crate::common;
 
 use common::term::{Term, pane_line, wait_prompt};
 use common::world;
-use jiff::{SignedDuration, Timestamp};
 use kubedeck_sim::Kind;
 use serde_json::{Value, json};
 
 const PREFIX: &str = "\x01";
-
-/// A running pod with one container `app`.
-fn running_pod(ns: &str, name: &str) -> Value {
-    let started = Timestamp::now() - SignedDuration::from_secs(60);
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{name}"),
-                     "creationTimestamp": started.to_string(), "labels": {"app": name}},
-        "spec": {"containers": [{"name": "app", "image": "ghcr.io/acme/app:1"}], "nodeName": "worker-01"},
-        "status": {"phase": "Running", "podIP": "10.9.9.9", "containerStatuses": [
-            {"name": "app", "ready": true, "restartCount": 0, "image": "ghcr.io/acme/app:1", "imageID": "",
-             "state": {"running": {"startedAt": started.to_string()}}}]}
-    })
-}
 
 /// Select pod `name` in the pods view (by filter) and press `key`.
 fn on_pod(t: &mut Term, name: &str, key: &str) {
@@ -36,9 +21,12 @@ fn on_pod(t: &mut Term, name: &str, key: &str) {
 #[test]
 fn exec_shell_in_a_pane_while_the_dashboard_stays_live() {
     let w = world(common::frozen(10));
-    w.sim
-        .store()
-        .put(Kind::Pod, running_pod("demo", "shell-one"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "shell-one")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     on_pod(&mut t, "shell-one", "s");
     t.wait_for("exec demo/shell-one:app running");
@@ -48,9 +36,12 @@ fn exec_shell_in_a_pane_while_the_dashboard_stays_live() {
     wait_prompt(&t);
 
     // The dashboard pane beside it still follows the cluster.
-    w.sim
-        .store()
-        .put(Kind::Pod, running_pod("demo", "shell-one-b"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "shell-one-b")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     t.wait_for("shell-one-b");
 
     // The prefix twice sends the prefix key itself.
@@ -116,7 +107,12 @@ fn vi_runs_in_a_pane() {
         "no vi on this machine: install it (.ci/run does)"
     );
     let w = world(common::frozen(10));
-    w.sim.store().put(Kind::Pod, running_pod("demo", "vi-one"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "vi-one")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 100, 30);
     on_pod(&mut t, "vi-one", "s");
     t.wait_for("exec demo/vi-one:app running");
@@ -134,7 +130,12 @@ fn vi_runs_in_a_pane() {
 #[test]
 fn ephemeral_debug_container_with_a_profile() {
     let w = world(common::frozen(10));
-    w.sim.store().put(Kind::Pod, running_pod("demo", "dbg-one"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "dbg-one")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
     on_pod(&mut t, "dbg-one", "D");
     t.wait_for("debug dbg-one with");
@@ -180,9 +181,12 @@ fn ephemeral_debug_container_with_a_profile() {
 #[test]
 fn a_failed_image_pull_says_why() {
     let w = world(common::frozen(10));
-    w.sim
-        .store()
-        .put(Kind::Pod, running_pod("demo", "pull-one"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "pull-one")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(
@@ -203,9 +207,12 @@ fn a_failed_image_pull_says_why() {
 #[test]
 fn a_flooding_session_does_not_hold_the_keyboard() {
     let w = world(common::frozen(10));
-    w.sim
-        .store()
-        .put(Kind::Pod, running_pod("demo", "flood-one"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "flood-one")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 120, 40);
     on_pod(&mut t, "flood-one", "s");
     t.wait_for("exec demo/flood-one:app running");
@@ -226,7 +233,12 @@ fn a_flooding_session_does_not_hold_the_keyboard() {
 #[test]
 fn recording_writes_a_valid_asciicast() {
     let w = world(common::frozen(10));
-    w.sim.store().put(Kind::Pod, running_pod("demo", "rec-one"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "rec-one")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     let casts = dir.path().join("casts");
@@ -291,9 +303,12 @@ fn local_shell_has_the_context_and_namespace() {
         "kubectl is not installed: install it (.ci/run does)"
     );
     // kubectl in that shell talks to the same cluster and namespace.
-    w.sim
-        .store()
-        .put(Kind::Pod, running_pod("demo", "seen-by-kubectl"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "seen-by-kubectl")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     t.send("kubectl get pods -o name | grep seen-by\r");
     t.wait_until("kubectl's answer", |s| pane_line(s, "pod/seen-by-kubectl"));
 }
@@ -343,9 +358,12 @@ fn local_shell_kubeconfig_is_private_and_removed_on_sighup() {
 #[test]
 fn scrollback_shows_what_scrolled_off_and_returns_to_live() {
     let w = world(common::frozen(10));
-    w.sim
-        .store()
-        .put(Kind::Pod, running_pod("demo", "scroll-one"));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "scroll-one")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 100, 30);
     on_pod(&mut t, "scroll-one", "s");
     t.wait_for("exec demo/scroll-one:app running");

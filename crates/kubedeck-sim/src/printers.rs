@@ -2,7 +2,7 @@
 //! built-in kinds the simulator serves, and the CRD printer for custom resources: what kubectl
 //! prints for `kubectl get KIND`. Column definitions are the real server's, recorded from a
 //! 1.36 cluster (`columns.json`, from `tests/fixtures/real-cluster/kinds/*.table.json`);
-//! `tests/sim_printers.rs` checks every cell against that cluster's own Tables.
+//! `tests/printers.rs` checks every cell against that cluster's own Tables.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

@@ -366,23 +366,11 @@ impl LogPane {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kube::log_request::{LogOptions, LogTarget};
+    use crate::kube::log_request::LogOptions;
     use jiff::Timestamp;
 
     fn pane() -> LogPane {
-        LogPane::new(
-            StreamKey(1),
-            LogRequest {
-                cluster: crate::app::fixture::cluster(),
-                target: LogTarget::Pod {
-                    namespace: "demo".into(),
-                    name: "web-1".into(),
-                    container: Some("app".into()),
-                },
-                options: LogOptions::default(),
-            },
-            LogBuffer::default(),
-        )
+        crate::app::fixture::log_pane(LogOptions::default())
     }
 
     fn line(text: &str, secs: i64) -> Line {

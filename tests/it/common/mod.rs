@@ -1,6 +1,7 @@
 //! Shared test helpers: a simulator with a kube-rs client pointed at it, and the terminal
 //! end-to-end harness.
 
+pub mod pods;
 pub mod term;
 
 use std::time::Duration;
@@ -148,25 +149,18 @@ pub async fn until_state(
                 let done = u.kind == kind && want(&s);
                 seen.push((u.kind, s));
                 if done {
-                    return;
+                    return true;
                 }
             }
         }
+        // Every sender is gone: the state can never come.
+        false
     };
-    if tokio::time::timeout(within, wait).await.is_err() {
-        panic!("timed out waiting for a {kind:?} state; saw {seen:?}");
+    match tokio::time::timeout(within, wait).await {
+        Ok(true) => seen,
+        Ok(false) => panic!("the informers' channel closed before a {kind:?} state; saw {seen:?}"),
+        Err(_) => panic!("timed out waiting for a {kind:?} state; saw {seen:?}"),
     }
-    seen
-}
-
-/// A running pod in `demo` on worker-01, as a test puts it into the simulator's store.
-pub fn running_pod(name: &str) -> serde_json::Value {
-    serde_json::json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "namespace": "demo", "uid": format!("uid-{name}"), "creationTimestamp": "2026-11-22T10:00:00Z"},
-        "spec": {"containers": [{"name": "app", "image": "busybox"}], "nodeName": "worker-01"},
-        "status": {"phase": "Running"}
-    })
 }
 
 /// Run real kubectl against `kubeconfig` (KUBECONFIG from the environment left out): whether it
@@ -224,4 +218,21 @@ pub fn line_of<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
             .next()
             .is_some_and(|w| w == name)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A channel whose senders are all gone is a failure, not a wait that succeeded.
+    #[tokio::test]
+    #[should_panic(expected = "channel closed")]
+    async fn a_closed_channel_fails_until_state() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<InformerUpdate>();
+        drop(tx);
+        until_state(&mut rx, ResourceKind::Pods, Duration::from_secs(5), |_| {
+            true
+        })
+        .await;
+    }
 }
