@@ -196,7 +196,7 @@ fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_onl
         .prompt
         .pending
         .as_ref()
-        .map(|p| p.prompt.clone())
+        .map(crate::views::notice::question)
         .unwrap_or_default();
     assert!(
         prompt.contains("deployment/kinds/web")
@@ -236,7 +236,7 @@ fn workloads_are_scaled_and_restarted_after_confirmation_and_never_when_read_onl
         .prompt
         .pending
         .as_ref()
-        .map(|p| p.prompt.clone())
+        .map(crate::views::notice::question)
         .unwrap_or_default();
     assert!(
         prompt.starts_with("Delete configmap/kinds/") && prompt.contains("Background"),

@@ -5,6 +5,7 @@
 use super::action::{Action, Effect};
 use super::nodes::confirm;
 use super::notice::Notice;
+use super::prompt::Question;
 use super::selection::selected_object;
 use super::state::{App, View};
 use crate::kube::informer::ResourceKind;
@@ -49,12 +50,11 @@ pub fn scale(app: &mut App, replicas: Option<&str>) {
         ));
         return;
     };
-    let prompt = format!(
-        "Scale {} to {n} replicas (context {})?",
-        obj.label(),
-        obj.cluster
-    );
-    confirm(app, Effect::Scale(obj, n), prompt);
+    let question = Question::Scale {
+        obj: obj.clone(),
+        replicas: n,
+    };
+    confirm(app, Effect::Scale(obj, n), question);
 }
 
 /// `:restart`: restart the selected workload's pods, after confirmation.
@@ -66,12 +66,8 @@ pub fn rollout_restart(app: &mut App) {
     ) else {
         return;
     };
-    let prompt = format!(
-        "Restart every pod of {} (rollout restart, context {})?",
-        obj.label(),
-        obj.cluster
-    );
-    confirm(app, Effect::RolloutRestart(obj), prompt);
+    let question = Question::RolloutRestart(obj.clone());
+    confirm(app, Effect::RolloutRestart(obj), question);
 }
 
 /// Ask before deleting, cancelling or rerunning the selection.
@@ -79,22 +75,26 @@ pub fn ask(app: &mut App, action: Action) {
     let Some(obj) = selected_object(app) else {
         return;
     };
-    let on = format!("{} (context {})", obj.label(), obj.cluster);
     match (action, obj.kind) {
         (
             Action::Delete,
             ResourceKind::Pods | ResourceKind::PipelineRuns | ResourceKind::TaskRuns,
         ) => {
-            let prompt = format!("Delete {on}?");
-            confirm(app, Effect::Delete(obj), prompt);
+            let question = Question::Delete {
+                obj: obj.clone(),
+                dependents: false,
+            };
+            confirm(app, Effect::Delete(obj), question);
             type_to_confirm(app);
         }
         (Action::Delete, ResourceKind::Generic) => {
             // As kubectl deletes: its dependents (a Deployment's ReplicaSets and pods) go too,
             // in the background.
-            let prompt =
-                format!("Delete {on}? Its dependents are deleted too (propagation: Background)");
-            confirm(app, Effect::Delete(obj), prompt);
+            let question = Question::Delete {
+                obj: obj.clone(),
+                dependents: true,
+            };
+            confirm(app, Effect::Delete(obj), question);
             type_to_confirm(app);
         }
         (Action::Delete, kind) => app.say(Notice::CannotDelete(kind)),
@@ -107,13 +107,13 @@ pub fn ask(app: &mut App, action: Action) {
             if finished && app.view == View::PipelineRuns {
                 app.say(Notice::AlreadyFinished(obj.name.clone()));
             } else {
-                let prompt = format!("Cancel {on}?");
-                confirm(app, Effect::CancelRun(obj), prompt);
+                let question = Question::Cancel(obj.clone());
+                confirm(app, Effect::CancelRun(obj), question);
             }
         }
         (Action::Rerun, ResourceKind::PipelineRuns) => {
-            let prompt = format!("Start a new run of {on} with the same spec?");
-            confirm(app, Effect::Rerun(obj), prompt);
+            let question = Question::Rerun(obj.clone());
+            confirm(app, Effect::Rerun(obj), question);
         }
         (Action::CancelRun | Action::Rerun, _) => {
             app.say(Notice::Refused("cancel and rerun apply to PipelineRuns"));
@@ -142,10 +142,6 @@ fn type_to_confirm(app: &mut App) {
     let name = obj.name.clone();
     app.prompt.input.clear();
     if let Some(p) = app.prompt.pending.as_mut() {
-        p.prompt = format!(
-            "PRODUCTION {} — type {name} and Enter to confirm (Esc cancels)",
-            p.prompt
-        );
         p.typed = Some(name);
     }
 }

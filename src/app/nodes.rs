@@ -5,20 +5,21 @@
 use super::action::{Effect, OnConfirm};
 use super::drain_preview::{DrainPreview, EvictLine};
 use super::notice::Notice;
+use super::prompt::Question;
 use super::selection::selected_node;
 use super::state::{App, Mode, Pending};
 use crate::kube::ids::ClusterId;
 use crate::kube::pdb::Budget;
 
 /// Ask before a destructive action; refuse it outright in read-only mode.
-pub fn confirm(app: &mut App, effect: Effect, prompt: String) {
+pub fn confirm(app: &mut App, effect: Effect, question: Question) {
     if app.readonly {
         app.say(Notice::Refused(
             "read-only mode: changes to the cluster are disabled",
         ));
         return;
     }
-    app.prompt.pending = Some(Pending::ask(prompt, OnConfirm::Run(Box::new(effect))));
+    app.prompt.pending = Some(Pending::ask(question, OnConfirm::Run(Box::new(effect))));
     app.prompt.mode = Mode::Confirm;
 }
 
@@ -54,12 +55,11 @@ pub fn drain(app: &mut App) -> Vec<Effect> {
                 .map(|p| (p.clone(), "static pod: the API cannot evict it")),
         )
         .collect();
-    let prompt = format!(
-        "Drain node/{} (context {})? Cordon it, then evict {} pod(s). j/k scroll.",
-        node.name,
-        node.cluster,
-        plan.evict.len()
-    );
+    let question = Question::Drain {
+        node: node.name.clone(),
+        cluster: node.cluster.clone(),
+        evict: plan.evict.len(),
+    };
     let cluster = node.cluster.clone();
     let preview = DrainPreview {
         cluster: cluster.clone(),
@@ -68,7 +68,7 @@ pub fn drain(app: &mut App) -> Vec<Effect> {
         stay,
         budgets: None,
     };
-    confirm(app, Effect::Drain(node.cluster, plan), prompt);
+    confirm(app, Effect::Drain(node.cluster, plan), question);
     match app.prompt.pending.as_mut() {
         Some(p) => {
             p.preview = Some(preview);
@@ -102,11 +102,9 @@ pub fn cordon(app: &mut App, on: bool) {
         app.say(Notice::Refused("select a node to cordon or uncordon"));
         return;
     };
-    let name = &node.name;
-    let prompt = if on {
-        format!("Cordon node/{name}? New pods will not be scheduled on it.")
-    } else {
-        format!("Uncordon node/{name}? Pods may be scheduled on it again.")
+    let question = Question::Cordon {
+        node: node.name.clone(),
+        on,
     };
-    confirm(app, Effect::Cordon(node, on), prompt);
+    confirm(app, Effect::Cordon(node, on), question);
 }

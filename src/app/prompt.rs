@@ -4,6 +4,8 @@
 
 use super::action::OnConfirm;
 use super::picker::Picker;
+use crate::kube::ids::ClusterId;
+use crate::kube::object_ref::ObjectRef;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -21,10 +23,43 @@ pub enum Mode {
     Save,
 }
 
+/// What a confirmation asks (the dialog words it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Question {
+    Scale {
+        obj: ObjectRef,
+        replicas: i32,
+    },
+    RolloutRestart(ObjectRef),
+    /// A delete; `dependents` when they go too (in the background, as kubectl deletes).
+    Delete {
+        obj: ObjectRef,
+        dependents: bool,
+    },
+    Cancel(ObjectRef),
+    Rerun(ObjectRef),
+    /// Cordon (`true`) or uncordon a node.
+    Cordon {
+        node: String,
+        on: bool,
+    },
+    Drain {
+        node: String,
+        cluster: ClusterId,
+        evict: usize,
+    },
+    /// End a session that still runs (its label).
+    EndSession(String),
+    /// Quit while this many sessions run.
+    Quit {
+        sessions: usize,
+    },
+}
+
 /// A destructive action waiting for confirmation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
-    pub prompt: String,
+    pub question: Question,
     pub on_confirm: OnConfirm,
     /// What a drain will do, pod by pod, shown (and scrolled) before the answer.
     pub preview: Option<super::drain_preview::DrainPreview>,
@@ -37,9 +72,9 @@ pub struct Pending {
 
 impl Pending {
     /// A question with nothing more to show.
-    pub fn ask(prompt: String, on_confirm: OnConfirm) -> Self {
+    pub fn ask(question: Question, on_confirm: OnConfirm) -> Self {
         Self {
-            prompt,
+            question,
             on_confirm,
             preview: None,
             scroll: 0,

@@ -403,7 +403,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
                     .prompt
                     .pending
                     .as_ref()
-                    .map(|p| p.prompt.clone())
+                    .map(crate::views::notice::question)
                     .unwrap_or_default();
                 assert_eq!(p, "Delete pod/demo/crasher (context prod)?");
             },
@@ -487,7 +487,7 @@ fn changes_to_the_cluster_are_confirmed_and_named() {
                     .prompt
                     .pending
                     .as_ref()
-                    .map(|p| p.prompt.clone())
+                    .map(crate::views::notice::question)
                     .unwrap_or_default();
                 assert!(p.starts_with("Uncordon node/worker-01"), "{p}");
             },

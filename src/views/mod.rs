@@ -203,7 +203,8 @@ fn draw_confirm(
     typed: &str,
     theme: &Theme,
 ) {
-    let prompt = pending.prompt.as_str();
+    let question = notice::question(pending);
+    let prompt = question.as_str();
     let preview = pending
         .preview
         .as_ref()
@@ -804,7 +805,11 @@ mod tests {
             })
             .collect();
         a.prompt.pending = Some(crate::app::state::Pending {
-            prompt: "Drain node/worker-01 (context kubedeck-sim)? Cordon it, then evict 18 pod(s). j/k scroll.".into(),
+            question: crate::app::prompt::Question::Drain {
+                node: "worker-01".into(),
+                cluster: crate::kube::ids::ClusterId::new("kubedeck-sim"),
+                evict: 18,
+            },
             on_confirm: crate::app::action::OnConfirm::Quit,
             typed: None,
             preview: Some(DrainPreview {

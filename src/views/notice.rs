@@ -2,6 +2,7 @@
 //! composed (what comes from the cluster is sanitised where it is drawn).
 
 use crate::app::notice::Notice;
+use crate::app::prompt::{Pending, Question};
 use crate::kube::ids::ClusterId;
 
 fn names(clusters: &[ClusterId]) -> String {
@@ -159,5 +160,60 @@ pub fn text(notice: &Notice) -> String {
         EditNotApplied { label, why } => {
             format!("{label} not applied: {why} (your text is kept; the editor reopens)")
         }
+    }
+}
+
+/// What a confirmation asks; a production-like cluster's delete asks for the name typed.
+pub fn question(pending: &Pending) -> String {
+    let on = |obj: &crate::kube::object_ref::ObjectRef| {
+        format!("{} (context {})", obj.label(), obj.cluster)
+    };
+    let text = match &pending.question {
+        Question::Scale { obj, replicas } => format!(
+            "Scale {} to {replicas} replicas (context {})?",
+            obj.label(),
+            obj.cluster
+        ),
+        Question::RolloutRestart(obj) => format!(
+            "Restart every pod of {} (rollout restart, context {})?",
+            obj.label(),
+            obj.cluster
+        ),
+        Question::Delete {
+            obj,
+            dependents: false,
+        } => format!("Delete {}?", on(obj)),
+        Question::Delete {
+            obj,
+            dependents: true,
+        } => format!(
+            "Delete {}? Its dependents are deleted too (propagation: Background)",
+            on(obj)
+        ),
+        Question::Cancel(obj) => format!("Cancel {}?", on(obj)),
+        Question::Rerun(obj) => format!("Start a new run of {} with the same spec?", on(obj)),
+        Question::Cordon { node, on: true } => {
+            format!("Cordon node/{node}? New pods will not be scheduled on it.")
+        }
+        Question::Cordon { node, on: false } => {
+            format!("Uncordon node/{node}? Pods may be scheduled on it again.")
+        }
+        Question::Drain {
+            node,
+            cluster,
+            evict,
+        } => format!(
+            "Drain node/{node} (context {cluster})? Cordon it, then evict {evict} pod(s). j/k scroll."
+        ),
+        Question::EndSession(label) => format!("{label} is still running: end it? (y/N)"),
+        Question::Quit { sessions } => {
+            format!("{sessions} session(s) still running: quit and end them? (y/N)")
+        }
+    };
+    match &pending.typed {
+        Some(name) => {
+            format!("PRODUCTION {text} — type {name} and Enter to confirm (Esc cancels)")
+        }
+        None => text,
     }
 }

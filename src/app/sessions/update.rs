@@ -11,6 +11,7 @@ use crate::app::layout::PaneId;
 use crate::app::notice::Notice;
 use crate::app::panes::Panes;
 use crate::app::picker::{PickFor, Picked, Picker};
+use crate::app::prompt::Question;
 use crate::app::selection::{pod_row, selected_pod};
 use crate::app::state::{App, Mode, Pending, View};
 use crate::kube::pod_row::PodRow;
@@ -512,7 +513,7 @@ pub fn ask_close(app: &mut App, id: SessionId) -> Vec<Effect> {
     };
     if s.state.is_live() {
         app.prompt.pending = Some(Pending::ask(
-            format!("{} is still running: end it? (y/N)", s.label),
+            Question::EndSession(s.label.clone()),
             OnConfirm::EndSession(id),
         ));
         app.prompt.mode = Mode::Confirm;
@@ -603,7 +604,7 @@ pub fn ask_quit(app: &mut App) {
     }
     // Quitting ends every session: a debug shell lost by accident costs an incident its context.
     app.prompt.pending = Some(Pending::ask(
-        format!("{live} session(s) still running: quit and end them? (y/N)"),
+        Question::Quit { sessions: live },
         OnConfirm::Quit,
     ));
     app.prompt.mode = Mode::Confirm;
