@@ -43,39 +43,6 @@ impl DrainPlan {
         plan.evict.sort();
         plan
     }
-
-    /// One line for the confirmation.
-    pub fn summary(&self) -> String {
-        let names: Vec<String> = self
-            .evict
-            .iter()
-            .take(5)
-            .map(|(ns, n)| format!("{ns}/{n}"))
-            .collect();
-        let more = self.evict.len().saturating_sub(names.len());
-        let mut s = format!(
-            "Drain node/{}: cordon it, then evict {} pod(s)",
-            self.node,
-            self.evict.len()
-        );
-        if !names.is_empty() {
-            s.push_str(&format!(": {}", names.join(", ")));
-            if more > 0 {
-                s.push_str(&format!(" and {more} more"));
-            }
-        }
-        if !self.daemonsets.is_empty() {
-            s.push_str(&format!(
-                "; {} DaemonSet pod(s) stay",
-                self.daemonsets.len()
-            ));
-        }
-        if !self.mirrors.is_empty() {
-            s.push_str(&format!("; {} static pod(s) stay", self.mirrors.len()));
-        }
-        s.push('?');
-        s
-    }
 }
 
 /// How one eviction went.
@@ -185,9 +152,5 @@ mod tests {
         );
         assert_eq!(plan.daemonsets, ["ns/agent"]);
         assert_eq!(plan.mirrors, ["ns/etcd"]);
-        let s = plan.summary();
-        assert!(s.contains("evict 2 pod(s): ns/bare, ns/web"), "{s}");
-        assert!(s.contains("1 DaemonSet pod(s) stay"), "{s}");
-        assert!(s.contains("1 static pod(s) stay"), "{s}");
     }
 }
