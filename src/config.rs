@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Refuse every mutation, as `--readonly` does.
@@ -44,6 +44,9 @@ pub struct Config {
     /// shown, among pods, events, nodes and pipelineruns (`["pods", "nodes"]`; the default
     /// is all four). The first matching entry counts.
     pub watch: BTreeMap<String, Vec<String>>,
+    /// kubedeck's own plugins, by name, with the fields of k9s's `plugins.yaml`
+    /// (`shortCut`, `description`, `scopes`, `command`, `args`, …): read by the app.
+    pub plugins: BTreeMap<String, toml::Table>,
 }
 
 /// The kinds `[watch]` may name.

@@ -186,6 +186,9 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         .collect();
     app.theme_name = theme_name;
     app.fleet.context_namespaces = context_namespaces;
+    if let Some(path) = app.favourites_file() {
+        app.fleet.favourites = runtime::load_favourites(&path);
+    }
     if !warnings.is_empty() {
         app.say(kubedeck::app::notice::Notice::ConfigProblems {
             file: config_name,
@@ -237,6 +240,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         metrics_interval,
         step_capture,
         scrollback: app.sessions.settings.scrollback,
+        k9s_dirs: kubedeck::k9s_files::Dirs::from_env(),
     };
     let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
     // Quit, a signal (SIGHUP, SIGTERM) or the terminal going away: sessions may still hold

@@ -34,8 +34,23 @@ pub enum Action {
     Rerun,
     /// Events: only warnings. Other tables: only rows needing attention.
     ToggleFlagged,
-    /// Contexts view: mark (or unmark) the context under the cursor.
-    MarkContext,
+    /// Mark (or unmark) the row under the cursor: actions then act on every marked row (the
+    /// contexts view shows the marked contexts together).
+    MarkRow,
+    /// Mark every row from the last one marked to the cursor.
+    MarkRange,
+    ClearMarks,
+    /// Back to the view shown before this one, and again to return (as `cd -`).
+    PreviousView,
+    /// Copy the selected object's name, or its namespace (OSC 52).
+    CopyName,
+    CopyNamespace,
+    /// Save the table as shown to a CSV file.
+    SaveTable,
+    /// Every column (as `-o wide`), or those that fit.
+    ToggleWide,
+    /// The namespaces view: the favourite namespace of this rank (0: every namespace).
+    Favourite(usize),
     NextMatch,
     PrevMatch,
     ToggleManagedFields,
@@ -147,6 +162,18 @@ pub enum Effect {
     /// Fetch the pod the describe pane shows (its store keeps rows, not pods).
     FetchPod(ObjectRef),
     Delete(ObjectRef),
+    /// The same change to each of many objects (the marked rows), reported together.
+    Many(Vec<Effect>),
+    /// Read k9s's files for this context (cluster and context names) now, and again whenever
+    /// they change.
+    WatchK9sFiles(Option<(String, String)>),
+    /// Keep the favourite namespaces (per context) for the next start.
+    SaveFavourites {
+        path: std::path::PathBuf,
+        favourites: std::collections::BTreeMap<String, Vec<String>>,
+    },
+    /// A plugin in the background: its exit status and last line come back.
+    RunPlugin(Box<super::extensions::job::PluginRun>),
     CancelRun(ObjectRef),
     Rerun(ObjectRef),
     /// Cordon (true) or uncordon a node.
@@ -188,9 +215,23 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// The object a change to one object is about.
+    pub fn target(&self) -> Option<&ObjectRef> {
+        match self {
+            Effect::Delete(o)
+            | Effect::Scale(o, _)
+            | Effect::RolloutRestart(o)
+            | Effect::CancelRun(o)
+            | Effect::Rerun(o)
+            | Effect::Cordon(o, _) => Some(o),
+            _ => None,
+        }
+    }
+
     /// Whether this effect changes the cluster (refused in read-only mode).
     pub fn mutates(&self) -> bool {
         match self {
+            Effect::Many(effects) => effects.iter().any(Effect::mutates),
             Effect::Delete(_)
             | Effect::CancelRun(_)
             | Effect::Rerun(_)
@@ -215,4 +256,9 @@ pub enum OnConfirm {
     Quit,
     /// End a session that still runs.
     EndSession(SessionId),
+    /// Run a plugin (in a pane, or in the background).
+    Plugin {
+        run: Box<super::extensions::job::PluginRun>,
+        background: bool,
+    },
 }

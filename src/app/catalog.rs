@@ -10,12 +10,20 @@ use crate::kube::discovery::ApiCatalog;
 pub enum Discovery {
     #[default]
     NotYet,
-    /// Asked; `then` is a `:KIND [NS]` waiting for it (a CRD added since the last time).
+    /// Asked; `then` is a `:KIND` waiting for it (a CRD added since the last time).
     Running {
-        then: Option<(String, Option<String>)>,
+        then: Option<PendingKind>,
     },
     Done,
     Failed(crate::kube::error::ApiError),
+}
+
+/// A `:KIND [NS] [/FILTER]` waiting for discovery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingKind {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub filter: Option<super::filter::Filter>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -2,6 +2,7 @@
 //! built from this table), parsed into a typed [`Command`] before anything runs.
 
 use super::action::Effect;
+use super::filter::Filter;
 use super::logs::update as logs;
 use super::navigate::{go_view, switch_scope};
 use super::notice::Notice;
@@ -33,6 +34,7 @@ pub enum CommandName {
     RolloutRestart,
     Edit,
     PortForward,
+    Containers,
     Quit,
 }
 
@@ -165,6 +167,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "port-forwards (Ctrl-d stops, r restarts); with ports: forward 127.0.0.1:LOCAL to the selected pod, Service or workload",
     ),
     spec(
+        &["containers", "co", "container"],
+        CommandName::Containers,
+        "",
+        "the selected pod's containers: image, ready, state and why, restarts, last termination, probes, ports (l s D P act on one)",
+    ),
+    spec(
         &["edit"],
         CommandName::Edit,
         "",
@@ -184,19 +192,13 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
 ];
 
-/// Which namespaces `:ns` switches to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NamespaceArg {
-    /// `all`, `-A` or `*`: every namespace. (A namespace named `all` is picked in the
-    /// namespaces view, where it is a row like any other.)
-    All,
-    Named(String),
-}
+pub use super::view_args::{NamespaceArg, ViewArgs, ViewTarget};
 
 /// A parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    View(View),
+    /// One of kubedeck's own views, with k9s's arguments (`:po demo /web`).
+    View(View, ViewArgs),
     /// `:ns`: the namespaces view, or a switch.
     Namespaces(Option<NamespaceArg>),
     /// `:ctx`: the contexts view, or a switch.
@@ -215,8 +217,9 @@ pub enum Command {
     RolloutRestart,
     Edit,
     PortForward(Option<String>),
-    /// `:KIND [NAMESPACE]`: any kind the server serves (resolved through discovery).
-    Resource(String, Option<String>),
+    Containers,
+    /// `:KIND [ARGS]`: any kind the server serves (resolved through discovery).
+    Resource(String, ViewArgs),
     Quit,
 }
 
@@ -225,6 +228,9 @@ pub enum Command {
 pub enum CommandError {
     #[error("unknown command :{0} (press ? for help)")]
     Unknown(String),
+    /// Arguments a command does not take, or that do not parse.
+    #[error(":{command}: {why}")]
+    Args { command: String, why: String },
     #[error("empty command")]
     Empty,
 }
@@ -241,23 +247,37 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         return Err(CommandError::Empty);
     };
     let arg = args.first().map(|a| a.to_string());
+    let view_args = || {
+        ViewArgs::parse(args).map_err(|why| CommandError::Args {
+            command: word.to_string(),
+            why,
+        })
+    };
+    // What takes no argument says so, rather than ignoring it.
+    let none = |command: Command| match args {
+        [] => Ok(command),
+        [first, ..] => Err(CommandError::Args {
+            command: word.to_string(),
+            why: format!("takes no argument ({first:?})"),
+        }),
+    };
     let Some(spec) = lookup(word) else {
         // Not one of kubedeck's: a kind, if the server serves one by that name.
         if word
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
         {
-            return Ok(Command::Resource(word.to_string(), arg));
+            return Ok(Command::Resource(word.to_string(), view_args()?));
         }
         return Err(CommandError::Unknown(word.to_string()));
     };
     let rest = || args.iter().map(|a| a.to_string()).collect();
     Ok(match spec.name {
-        CommandName::Triage => Command::View(View::Triage),
-        CommandName::Pods => Command::View(View::Pods),
-        CommandName::PipelineRuns => Command::View(View::PipelineRuns),
-        CommandName::Events => Command::View(View::Events),
-        CommandName::Nodes => Command::View(View::Nodes),
+        CommandName::Triage => Command::View(View::Triage, view_args()?),
+        CommandName::Pods => Command::View(View::Pods, view_args()?),
+        CommandName::PipelineRuns => Command::View(View::PipelineRuns, view_args()?),
+        CommandName::Events => Command::View(View::Events, view_args()?),
+        CommandName::Nodes => Command::View(View::Nodes, view_args()?),
         CommandName::Namespaces => Command::Namespaces(arg.map(|a| match a.as_str() {
             "all" | "-A" | "*" => NamespaceArg::All,
             _ => NamespaceArg::Named(a),
@@ -267,29 +287,45 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::Logs => Command::Logs(rest()),
         CommandName::Since => Command::Since(rest()),
         CommandName::Tail => Command::Tail(rest()),
-        CommandName::Drain => Command::Drain,
-        CommandName::Captured => Command::Captured,
-        CommandName::Sessions => Command::Sessions,
-        CommandName::Shell => Command::Shell,
-        CommandName::Retry => Command::Retry,
-        CommandName::ApiResources => Command::ApiResources,
+        CommandName::Drain => none(Command::Drain)?,
+        CommandName::Captured => none(Command::Captured)?,
+        CommandName::Sessions => none(Command::Sessions)?,
+        CommandName::Shell => none(Command::Shell)?,
+        CommandName::Retry => none(Command::Retry)?,
+        CommandName::ApiResources => none(Command::ApiResources)?,
         CommandName::Scale => Command::Scale(arg),
-        CommandName::RolloutRestart => Command::RolloutRestart,
-        CommandName::Edit => Command::Edit,
+        CommandName::RolloutRestart => none(Command::RolloutRestart)?,
+        CommandName::Edit => none(Command::Edit)?,
         CommandName::PortForward => Command::PortForward(arg),
-        CommandName::Quit => Command::Quit,
+        CommandName::Containers => none(Command::Containers)?,
+        CommandName::Quit => none(Command::Quit)?,
     })
 }
 
 /// Parse and run a command line.
 pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
-    match parse(line) {
+    let line = expand_alias(app, line);
+    match parse(&line) {
         Ok(cmd) => run(app, cmd),
         Err(CommandError::Empty) => Vec::new(),
         Err(e) => {
             app.say(Notice::Invalid(e.to_string()));
             Vec::new()
         }
+    }
+}
+
+/// A k9s alias (`aliases.yaml`) as the command it stands for, with the rest of the line after
+/// it: `pp demo` with `pp: v1/pods` is `pods demo`.
+fn expand_alias(app: &App, line: &str) -> String {
+    let trimmed = line.trim();
+    let (word, rest) = trimmed
+        .split_once(char::is_whitespace)
+        .unwrap_or((trimmed, ""));
+    match app.extensions.alias(word) {
+        Some(command) if rest.trim().is_empty() => command.to_string(),
+        Some(command) => format!("{command} {}", rest.trim()),
+        None => trimmed.to_string(),
     }
 }
 
@@ -311,7 +347,7 @@ pub fn retry_now(app: &mut App) -> Vec<Effect> {
 /// Run a command.
 pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
     match cmd {
-        Command::View(view) => go_view(app, view),
+        Command::View(view, args) => return show_view(app, ViewTarget::View(view), args),
         Command::Namespaces(None) => go_view(app, View::Namespaces),
         Command::Namespaces(Some(NamespaceArg::All)) => return switch_scope(app, Scope::All),
         Command::Namespaces(Some(NamespaceArg::Named(ns))) => {
@@ -361,12 +397,86 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::PortForward(ports) => {
             return super::forwarding::command(app, ports.as_deref());
         }
-        Command::Resource(name, namespace) => {
-            return super::kinds::command(app, &name, namespace);
-        }
+        Command::Containers => match super::selection::selected_object(app) {
+            Some(pod) if pod.kind == crate::kube::informer::ResourceKind::Pods => {
+                super::navigate::open_containers(app, pod);
+            }
+            _ => app.say(Notice::Refused("select a pod to list its containers")),
+        },
+        Command::Resource(name, args) => return show_view(app, ViewTarget::Kind(name), args),
         Command::Quit => sessions::ask_quit(app),
     }
     Vec::new()
+}
+
+/// A view with k9s's arguments: in a context (switched to first, the rest done once its
+/// client is ready), a namespace (kubedeck's views switch to it; a kind's view lists it), a
+/// label selector and a filter (the table's filter).
+pub fn show_view(app: &mut App, shown: ViewTarget, args: ViewArgs) -> Vec<Effect> {
+    if let Some(context) = &args.context {
+        return match chosen_contexts(app, context) {
+            Ok(clusters) => {
+                app.after_switch = Some((shown, args.without_context()));
+                app.say(Notice::Connecting(clusters.clone()));
+                vec![Effect::SwitchContext(clusters)]
+            }
+            Err(why) => {
+                app.say(Notice::Invalid(why));
+                Vec::new()
+            }
+        };
+    }
+    let filter = match args.table_filter().map(|f| Filter::parse(&f)).transpose() {
+        Ok(f) => f,
+        Err(e) => {
+            app.say(Notice::BadFilter(e));
+            return Vec::new();
+        }
+    };
+    match shown {
+        ViewTarget::View(view) => {
+            let mut effects = Vec::new();
+            if let Some(ns) = args.namespace {
+                if matches!(view, View::Nodes) {
+                    app.say(Notice::Invalid(format!(
+                        "{} are not namespaced: :{} {}",
+                        view.title(),
+                        view.title(),
+                        super::view_args::USAGE.replace("[NAMESPACE|all] ", "")
+                    )));
+                    return Vec::new();
+                }
+                let scope = match ns {
+                    NamespaceArg::All => Scope::All,
+                    NamespaceArg::Named(n) => Scope::Namespace(n),
+                };
+                if scope != app.fleet.scope {
+                    effects = switch_scope(app, scope);
+                }
+            }
+            go_view(app, view);
+            if let Some(f) = filter {
+                super::navigate::on_table!(app, view, t => t.set_filter(f));
+            }
+            effects
+        }
+        ViewTarget::Kind(name) => {
+            let mut effects = Vec::new();
+            let namespace = match args.namespace {
+                Some(NamespaceArg::Named(n)) => Some(n),
+                // Every namespace: the views' scope widens to it.
+                Some(NamespaceArg::All) => {
+                    if !app.fleet.scope.is_all() {
+                        effects = switch_scope(app, Scope::All);
+                    }
+                    None
+                }
+                None => None,
+            };
+            effects.extend(super::kinds::command(app, &name, namespace, filter));
+            effects
+        }
+    }
 }
 
 /// Tab on the command line: complete the first word from the commands and the kinds.
@@ -439,8 +549,12 @@ mod tests {
 
     #[test]
     fn names_aliases_and_arguments_parse_to_typed_commands() {
-        assert_eq!(parse("po"), Ok(Command::View(View::Pods)));
-        assert_eq!(parse("pipelineruns"), Ok(Command::View(View::PipelineRuns)));
+        let plain = ViewArgs::default;
+        assert_eq!(parse("po"), Ok(Command::View(View::Pods, plain())));
+        assert_eq!(
+            parse("pipelineruns"),
+            Ok(Command::View(View::PipelineRuns, plain()))
+        );
         assert_eq!(parse("ns"), Ok(Command::Namespaces(None)));
         assert_eq!(
             parse("ns all"),
@@ -464,20 +578,59 @@ mod tests {
         assert_eq!(parse("  "), Err(CommandError::Empty));
         assert_eq!(
             parse("deploy"),
-            Ok(Command::Resource("deploy".into(), None))
+            Ok(Command::Resource("deploy".into(), plain()))
         );
         assert_eq!(
             parse("svc kube-system"),
-            Ok(Command::Resource("svc".into(), Some("kube-system".into())))
+            Ok(Command::Resource(
+                "svc".into(),
+                ViewArgs {
+                    namespace: Some(NamespaceArg::Named("kube-system".into())),
+                    ..plain()
+                }
+            ))
         );
         assert_eq!(
             parse("certificates.cert-manager.io"),
             Ok(Command::Resource(
                 "certificates.cert-manager.io".into(),
-                None
+                plain()
             ))
         );
         assert_eq!(parse("what?"), Err(CommandError::Unknown("what?".into())));
+    }
+
+    #[test]
+    fn every_view_takes_k9s_arguments_and_the_rest_say_what_they_refuse() {
+        let Ok(Command::View(View::Pods, args)) = parse("po demo @prod -l app=web /front") else {
+            panic!("{:?}", parse("po demo @prod -l app=web /front"));
+        };
+        assert_eq!(args.namespace, Some(NamespaceArg::Named("demo".into())));
+        assert_eq!(args.context.as_deref(), Some("prod"));
+        assert_eq!(args.table_filter().as_deref(), Some("-l app=web front"));
+        assert!(matches!(
+            parse("pr ci"),
+            Ok(Command::View(View::PipelineRuns, ViewArgs { namespace: Some(NamespaceArg::Named(ns)), .. })) if ns == "ci"
+        ));
+        // A command that takes no argument says so.
+        let err = parse("sessions demo")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains(":sessions") && err.contains("takes no argument"),
+            "{err}"
+        );
+        let err = parse("po demo shop")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("two namespaces"), "{err}");
+        let err = parse("deploy --wide")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("not understood"), "{err}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Contexts: the contexts table (every context in the kubeconfig, those shown marked), and
+//! Contexts: the contexts table (every context in the kubeconfig, those shown current), and
 //! what the config says of contexts: named sets, production-like patterns (`*` matches any
 //! text) and the kinds watched per context.
 
@@ -21,8 +21,6 @@ pub struct ContextRow {
     pub server: String,
     /// Shown now (one of the clusters in view).
     pub current: bool,
-    /// Chosen with Space in the contexts view, to be shown together (Enter).
-    pub marked: bool,
 }
 
 columns! {
@@ -71,9 +69,8 @@ impl TableRow for ContextRow {
     fn cell(&self, col: Self::Column, _now: Timestamp) -> String {
         match col {
             ContextCol::Name => {
-                let mark = if self.marked { "[x] " } else { "" };
                 let current = if self.current { " (current)" } else { "" };
-                format!("{mark}{}{current}", self.name)
+                format!("{}{current}", self.name)
             }
             ContextCol::Cluster => self.cluster.clone(),
             ContextCol::User => self.user.clone(),
@@ -108,7 +105,6 @@ pub fn context_rows(
                 namespace: ctx.namespace.clone().unwrap_or_default(),
                 server: src.server_of(&c.name),
                 current: current.iter().any(|id| id.context() == c.name),
-                marked: false,
             })
         })
         .collect()

@@ -266,7 +266,6 @@ pub fn app() -> App {
             namespace: "default".into(),
             server: "https://10.0.0.1:6443".into(),
             current: true,
-            marked: false,
         }),
         Arc::new(ContextRow {
             name: "staging".into(),
@@ -275,7 +274,6 @@ pub fn app() -> App {
             namespace: "demo".into(),
             server: "https://10.0.0.2:6443".into(),
             current: false,
-            marked: false,
         }),
     ]);
     let rows = crate::app::triage::triage(

@@ -96,7 +96,13 @@ pub struct Fleet {
     pub context_namespaces: BTreeMap<ClusterId, String>,
     /// Whether the node agent is installed in a cluster, as last checked (on `D`).
     pub agent: Option<(ClusterId, AgentPresence)>,
+    /// Per context, the namespaces switched to most recently, the latest first (the number
+    /// keys of the namespaces view); kept across restarts.
+    pub favourites: BTreeMap<String, Vec<String>>,
 }
+
+/// How many favourite namespaces a context keeps (the keys 1 to 9).
+pub const FAVOURITES: usize = 9;
 
 impl Fleet {
     pub fn new(cluster: ClusterId, server: String, scope: Scope) -> Self {
@@ -111,7 +117,31 @@ impl Fleet {
             watch: BTreeMap::new(),
             context_namespaces: BTreeMap::new(),
             agent: None,
+            favourites: BTreeMap::new(),
         }
+    }
+
+    /// The first cluster's favourite namespaces, the latest first.
+    pub fn favourites(&self) -> &[String] {
+        self.favourites
+            .get(self.cluster.context())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// `namespace` was switched to: it becomes the first favourite of the first cluster's
+    /// context. Whether that changed anything.
+    pub fn remember_namespace(&mut self, namespace: &str) -> bool {
+        let list = self
+            .favourites
+            .entry(self.cluster.context().to_string())
+            .or_default();
+        if list.first().is_some_and(|n| n == namespace) {
+            return false;
+        }
+        list.retain(|n| n != namespace);
+        list.insert(0, namespace.to_string());
+        list.truncate(FAVOURITES);
+        true
     }
 
     /// The kinds watched in `cluster`: every kind when it is the only one shown, else those

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::action::Effect;
+use super::catalog::PendingKind;
 use super::detail::DetailKind;
 use super::filter::Filter;
 use super::navigate::{go_view, navigate};
@@ -36,10 +37,19 @@ pub fn show(app: &mut App, api: Arc<ApiResourceInfo>, namespace: Option<String>)
     vec![Effect::WatchResource(Some(shown))]
 }
 
-/// `:NAME [NAMESPACE]` for a name no view of kubedeck's own has: resolved through discovery
-/// (asked first, or again when the name is new: a CRD added since).
-pub fn command(app: &mut App, name: &str, namespace: Option<String>) -> Vec<Effect> {
-    let pending = Some((name.to_string(), namespace.clone()));
+/// `:NAME [NAMESPACE] [/FILTER]` for a name no view of kubedeck's own has: resolved through
+/// discovery (asked first, or again when the name is new: a CRD added since).
+pub fn command(
+    app: &mut App,
+    name: &str,
+    namespace: Option<String>,
+    filter: Option<Filter>,
+) -> Vec<Effect> {
+    let pending = Some(PendingKind {
+        name: name.to_string(),
+        namespace: namespace.clone(),
+        filter: filter.clone(),
+    });
     match &app.catalog.discovery {
         Discovery::Running { .. } => {
             app.catalog.discovery = Discovery::Running { then: pending };
@@ -52,14 +62,28 @@ pub fn command(app: &mut App, name: &str, namespace: Option<String>) -> Vec<Effe
         _ => {}
     }
     match app.catalog.api.resolve(name) {
-        Ok(api) => show(app, api, namespace),
+        Ok(api) => show_filtered(app, api, namespace, filter),
         // Not known (yet): a CRD installed since discovery ran. Ask once more.
         Err(_) => discover(app, pending),
     }
 }
 
+/// `show`, with the table's filter set.
+fn show_filtered(
+    app: &mut App,
+    api: Arc<ApiResourceInfo>,
+    namespace: Option<String>,
+    filter: Option<Filter>,
+) -> Vec<Effect> {
+    let effects = show(app, api, namespace);
+    if let Some(f) = filter {
+        app.tables.resource.set_filter(f);
+    }
+    effects
+}
+
 /// Run discovery (again), then `then`.
-pub fn discover(app: &mut App, then: Option<(String, Option<String>)>) -> Vec<Effect> {
+pub fn discover(app: &mut App, then: Option<PendingKind>) -> Vec<Effect> {
     if then.is_some() {
         app.say(Notice::Discovering);
     }
@@ -88,9 +112,11 @@ pub fn discovered(
                 .map(|a| Arc::new(ApiResourceRow::new(a.clone())))
                 .collect();
             app.tables.api_resources.set_rows(rows);
-            if let Some((name, namespace)) = then {
-                match app.catalog.api.resolve(&name) {
-                    Ok(api) => return show(app, api, namespace),
+            if let Some(pending) = then {
+                match app.catalog.api.resolve(&pending.name) {
+                    Ok(api) => {
+                        return show_filtered(app, api, pending.namespace, pending.filter);
+                    }
                     Err(e) => app.say(Notice::NoSuchKind(e)),
                 }
             } else if app.notice == Some(Notice::Discovering) {

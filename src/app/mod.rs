@@ -7,17 +7,20 @@ pub mod action;
 pub mod catalog;
 pub mod columns;
 pub mod command;
+pub mod containers;
 pub mod contexts;
 pub mod describe;
 pub mod detail;
 pub mod drain_preview;
 pub mod errors;
+pub mod extensions;
 pub mod filter;
 #[cfg(test)]
 pub mod fixture;
 pub mod fleet;
 pub mod forwarding;
 pub mod forwards;
+pub mod habits;
 pub mod keymap;
 pub mod kinds;
 #[cfg(test)]
@@ -44,6 +47,8 @@ pub mod triage;
 pub mod update;
 #[cfg(test)]
 mod update_tests;
+pub mod view;
+pub mod view_args;
 pub mod yaml;
 
 pub use action::{Action, Effect};

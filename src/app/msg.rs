@@ -44,6 +44,8 @@ pub enum Msg {
     },
     /// A frame is about to be drawn at this time (ages are drawn as of it).
     Frame(Timestamp),
+    /// k9s's plugins, hotkeys and aliases, read (again: a file changed).
+    K9sFiles(Box<crate::k9s_files::K9sFiles>),
 }
 
 /// Which view to show first.
@@ -59,6 +61,8 @@ pub enum StartView {
 pub enum Done {
     /// A change to the cluster finished (or a step of it).
     Action(Result<Acted, ActionError>),
+    /// A change to many objects: each one's outcome, in the order asked.
+    Many(Vec<(ObjectRef, Result<Acted, ActionError>)>),
     Yaml(ObjectRef, Result<Value, ActionError>),
     /// An object fetched into its file for the editor.
     EditReady(Result<crate::kube::edit::EditJob, ActionError>),
@@ -97,6 +101,12 @@ pub enum Done {
     SessionFailed(SessionId, SessionStartError),
     /// Step capture is off: nothing to list.
     CaptureOff,
+    /// A background plugin ended: its exit code (`None`: a signal) and its output, or why it
+    /// could not run.
+    Plugin {
+        run: Box<super::extensions::job::PluginRun>,
+        outcome: Result<(Option<i32>, String), crate::os_error::OsError>,
+    },
     /// Whether the node agent is installed.
     Agent(ClusterId, crate::kube::agent::AgentPresence),
     /// The PodDisruptionBudgets, for the drain preview.

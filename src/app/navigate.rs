@@ -75,6 +75,10 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.forwards;
                 Some($body)
             }
+            $crate::app::state::View::Containers => {
+                let $t = &mut $app.tables.containers;
+                Some($body)
+            }
             $crate::app::state::View::Detail => None,
         }
     };
@@ -88,6 +92,7 @@ fn screen(app: &mut App) -> Screen {
         detail: app.detail.clone(),
         taskruns_of: app.taskruns_of.clone(),
         resource: app.resource.clone(),
+        containers_of: app.containers_of.clone(),
     }
 }
 
@@ -125,12 +130,29 @@ pub fn back(app: &mut App) -> Vec<Effect> {
     app.view = prev.view;
     app.detail = prev.detail;
     app.taskruns_of = prev.taskruns_of;
+    if app.containers_of != prev.containers_of {
+        app.tables.containers = Table::default();
+        app.containers_of = prev.containers_of;
+    }
     if let Some(state) = prev.table {
         on_table!(app, app.view, t => t.restore(state));
     }
     if app.view == View::Detail {
         app.stale.describe = true;
     }
+    effects
+}
+
+/// `-`: the view shown before this one, and `-` again comes back (as `cd -`): the two screens
+/// swap places, each with its filter, sort and selection.
+pub fn previous_view(app: &mut App) -> Vec<Effect> {
+    if app.history.is_empty() {
+        app.say(Notice::Tip("no previous view yet"));
+        return Vec::new();
+    }
+    let here = screen(app);
+    let effects = back(app);
+    app.history.push(here);
     effects
 }
 
@@ -199,6 +221,16 @@ pub fn go_to(app: &mut App, obj: &ObjectRef) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// The containers of `pod` (Enter on a pod, `:containers`).
+pub fn open_containers(app: &mut App, pod: ObjectRef) {
+    navigate(app, View::Containers);
+    if app.containers_of.as_ref() != Some(&pod) {
+        app.tables.containers = Table::default();
+    }
+    app.containers_of = Some(pod);
+    app.stale.kinds.insert(ResourceKind::Pods);
 }
 
 fn open_taskruns(app: &mut App, run: ObjectRef) -> Vec<Effect> {
@@ -330,7 +362,36 @@ pub fn connect(
 /// Switch the namespaces watched.
 pub fn switch_scope(app: &mut App, scope: Scope) -> Vec<Effect> {
     let clusters = app.fleet.clusters.clone();
-    connect(app, clusters, scope)
+    let remembered = match &scope {
+        Scope::Namespace(ns) => app.fleet.remember_namespace(ns),
+        _ => false,
+    };
+    let mut effects = connect(app, clusters, scope);
+    if let Some(path) = app.favourites_file().filter(|_| remembered) {
+        effects.push(Effect::SaveFavourites {
+            path,
+            favourites: app.fleet.favourites.clone(),
+        });
+    }
+    effects
+}
+
+/// A number key in the namespaces view: `1`…`9` the favourite namespace of that rank, `0`
+/// every namespace; then the pods there.
+pub fn favourite(app: &mut App, n: usize) -> Vec<Effect> {
+    let scope = if n == 0 {
+        Scope::All
+    } else {
+        match app.fleet.favourites().get(n - 1) {
+            Some(ns) => Scope::Namespace(ns.clone()),
+            None => {
+                app.say(Notice::NoFavourite(n));
+                return Vec::new();
+            }
+        }
+    };
+    go_view(app, View::Pods);
+    switch_scope(app, scope)
 }
 
 /// A node's pods, the hog on top: memory usage, highest first (requests when no metrics). A
@@ -385,7 +446,13 @@ pub fn open(app: &mut App) -> Vec<Effect> {
             go_view(app, View::Pods);
             return switch_scope(app, scope);
         }
-        View::Pods => return detail_of_selection(app, DetailKind::Describe),
+        View::Pods => {
+            if let Some(pod) = selected_object(app) {
+                open_containers(app, pod);
+            }
+        }
+        // Enter on a container: its log.
+        View::Containers => return logs::open_logs(app),
         View::PipelineRuns => {
             if let Some(obj) = selected_object(app) {
                 return open_taskruns(app, obj);
@@ -411,9 +478,8 @@ pub fn open(app: &mut App) -> Vec<Effect> {
             let marked: Vec<_> = app
                 .tables
                 .contexts
-                .all_rows()
-                .iter()
-                .filter(|r| r.marked)
+                .marked_rows()
+                .into_iter()
                 .map(|r| crate::kube::ids::ClusterId::new(&r.name))
                 .collect();
             let chosen = if marked.is_empty() {
@@ -438,25 +504,4 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         View::Resource | View::ApiResources | View::Detail | View::Forwards => {}
     }
     Vec::new()
-}
-/// Space in the contexts view: mark or unmark the context under the cursor (Enter then shows
-/// every marked context together).
-pub fn toggle_mark(app: &mut App) {
-    if app.view != View::Contexts {
-        return;
-    }
-    let Some(name) = app.tables.contexts.selected_row().map(|r| r.name.clone()) else {
-        return;
-    };
-    super::contexts::change_rows(&mut app.tables.contexts, |r| {
-        r.marked ^= r.name == name;
-    });
-    let marked = app
-        .tables
-        .contexts
-        .all_rows()
-        .iter()
-        .filter(|r| r.marked)
-        .count();
-    app.say(Notice::ContextsMarked(marked));
 }

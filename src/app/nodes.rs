@@ -2,26 +2,15 @@
 //! will do; a drain shows every pod it will evict, its owner and the disruption budget that
 //! holds it, scrollable, before the answer).
 
-use super::action::{Effect, OnConfirm};
+use super::action::Effect;
 use super::drain_preview::{DrainPreview, EvictLine};
+use super::mutations::confirm;
 use super::notice::Notice;
 use super::prompt::Question;
 use super::selection::selected_node;
-use super::state::{App, Mode, Pending};
+use super::state::App;
 use crate::kube::ids::ClusterId;
 use crate::kube::pdb::Budget;
-
-/// Ask before a destructive action; refuse it outright in read-only mode.
-pub fn confirm(app: &mut App, effect: Effect, question: Question) {
-    if app.readonly {
-        app.say(Notice::Refused(
-            "read-only mode: changes to the cluster are disabled",
-        ));
-        return;
-    }
-    app.prompt.pending = Some(Pending::ask(question, OnConfirm::Run(Box::new(effect))));
-    app.prompt.mode = Mode::Confirm;
-}
 
 /// `:drain`: show what would be evicted, and drain after confirmation; the budgets are read
 /// for the preview meanwhile.
@@ -98,6 +87,9 @@ pub fn budgets(
 
 /// Cordon or uncordon the selected node, after confirmation.
 pub fn cordon(app: &mut App, on: bool) {
+    if super::mutations::on_marked(app, super::prompt::ManyVerb::Cordon(on)) {
+        return;
+    }
     let Some(node) = selected_node(app) else {
         app.say(Notice::Refused("select a node to cordon or uncordon"));
         return;

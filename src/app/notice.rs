@@ -38,6 +38,11 @@ pub enum Notice {
     // What the cluster, the disk or the terminal answered.
     Acted(Acted),
     ActionFailed(ActionError),
+    /// A change to many objects: those it was done to, and those it failed for (and why).
+    ManyActed {
+        done: Vec<Acted>,
+        failed: Vec<(crate::kube::object_ref::ObjectRef, ActionError)>,
+    },
     Saved {
         path: String,
         lines: usize,
@@ -81,6 +86,14 @@ pub enum Notice {
 
     // The dashboard.
     Cancelled,
+    /// A number key in the namespaces view with no favourite of that rank.
+    NoFavourite(usize),
+    /// `n` on an object that lives in no namespace.
+    NotNamespaced(String),
+    /// `c`/`n`: what went to the clipboard.
+    CopiedText(String),
+    /// Ctrl-w: every column, or those that fit.
+    Wide(bool),
     /// A typed confirmation (production-like cluster) that does not match the name.
     TypeToConfirm(String),
     NoMatch(String),
@@ -98,6 +111,28 @@ pub enum Notice {
         kinds: &'static [&'static str],
     },
     CannotDelete(ResourceKind),
+    /// A plugin not run, and why.
+    PluginRefused {
+        name: String,
+        why: String,
+    },
+    /// A background plugin started.
+    PluginStarted {
+        name: String,
+        target: String,
+    },
+    /// A background plugin ended: its exit code (`None`: killed by a signal) and what it said
+    /// (its last line, or all of it with `overwriteOutput`); or why it could not run.
+    PluginFinished {
+        name: String,
+        outcome: Result<(Option<i32>, String), crate::os_error::OsError>,
+    },
+    /// What in k9s's files (or the config's `[plugins]`) could not be used.
+    ExtensionProblems(Vec<String>),
+    /// An action on the marked rows that applies to none of them.
+    NoneApplies {
+        marked: usize,
+    },
     AlreadyFinished(String),
     /// A rollout followed after a restart or a scale.
     RollingOut {
@@ -215,9 +250,16 @@ impl Notice {
             | NoSuchKind(_)
             | BadFilter(_)
             | TypeToConfirm(_)
+            | NotNamespaced(_)
             | NoMatch(_)
             | WorkloadsOnly { .. }
             | CannotDelete(_)
+            | NoneApplies { .. }
+            | PluginRefused { .. }
+            | ExtensionProblems(_)
+            | PluginFinished {
+                outcome: Err(_), ..
+            }
             | AlreadyFinished(_)
             | CannotRead { .. }
             | OwnerUnknown { .. }
@@ -238,6 +280,11 @@ impl Notice {
             | CannotEdit(_)
             | EditNotApplied { .. } => Severity::Error,
             Switched { failed, .. } if !failed.is_empty() => Severity::Error,
+            ManyActed { failed, .. } if !failed.is_empty() => Severity::Error,
+            PluginFinished {
+                outcome: Ok((code, _)),
+                ..
+            } if *code != Some(0) => Severity::Error,
             _ => Severity::Info,
         }
     }

@@ -56,6 +56,8 @@ pub struct Projection {
     taskruns: RowCache<TaskRunRow>,
     /// How the resource view reads its store's rows (rebuilt when the columns change).
     resource_layout: Option<Arc<resource::Layout>>,
+    /// The pod the containers view's rows were built from.
+    containers_from: Option<Arc<k8s_openapi::api::core::v1::Pod>>,
 }
 
 /// The clusters shown, each with its stores, the first cluster first.
@@ -144,6 +146,9 @@ impl Projection {
         if app.stale.describe && app.view == View::Detail {
             app.stale.describe = false;
             effects.extend(self.describe(app, sources));
+        }
+        if app.view == View::Containers {
+            effects.extend(self.containers(app, sources));
         }
         for (cluster, stores) in sources {
             let status = app.fleet.status_mut(cluster);
@@ -268,6 +273,39 @@ impl Projection {
                 super::kinds::follow_rollouts(app);
             }
         }
+    }
+
+    /// The containers view's rows, from its pod as last fetched (fetched again when the
+    /// pod's row changes); none once the pod is gone.
+    fn containers(&mut self, app: &mut App, sources: &Sources<'_>) -> Vec<Effect> {
+        let Some(target) = app.containers_of.clone() else {
+            return Vec::new();
+        };
+        let Some((_, stores)) = sources.iter().find(|(c, _)| **c == target.cluster) else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        match described_pod(app, stores, &target, &mut effects) {
+            None => {
+                if !app.tables.containers.is_empty() {
+                    app.tables.containers.set_rows(Vec::new());
+                }
+                self.containers_from = None;
+            }
+            Some(None) => {}
+            Some(Some(pod)) => {
+                let same = self
+                    .containers_from
+                    .as_ref()
+                    .is_some_and(|p| Arc::ptr_eq(p, &pod));
+                if !same {
+                    let rows = super::containers::rows(&target.cluster, &pod);
+                    app.tables.containers.set_rows(rows);
+                    self.containers_from = Some(pod);
+                }
+            }
+        }
+        effects
     }
 
     /// Rebuild the describe pane from the stores of the object's cluster (a pod's from the

@@ -21,6 +21,8 @@ pub enum Mode {
     Pick,
     /// Typing the file to save a log pane to.
     Save,
+    /// Answering a plugin's input.
+    PluginInput,
 }
 
 /// What a confirmation asks (the dialog words it).
@@ -54,6 +56,38 @@ pub enum Question {
     Quit {
         sessions: usize,
     },
+    /// Run a plugin that asks first (`confirm`, or `dangerous`).
+    Plugin {
+        name: String,
+        description: String,
+        /// Its command line for the first object.
+        command: String,
+        /// How many objects it runs for.
+        count: usize,
+    },
+    /// The same change to every marked object.
+    Many {
+        verb: ManyVerb,
+        objects: Vec<ObjectRef>,
+        /// Marked rows it does not apply to (left alone).
+        left_out: usize,
+    },
+}
+
+/// A change asked of many objects at once (the marked rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManyVerb {
+    /// `dependents` when some are kinds whose dependents go too.
+    Delete {
+        dependents: bool,
+    },
+    Cancel,
+    Rerun,
+    RolloutRestart,
+    /// To this many replicas.
+    Scale(i32),
+    /// Cordon (`true`) or uncordon.
+    Cordon(bool),
 }
 
 /// A destructive action waiting for confirmation.
@@ -71,6 +105,16 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// Lines the confirmation lists below its question (scrolled with j/k): every pod a
+    /// drain evicts, or every object an action on marked rows changes.
+    pub fn listed(&self) -> usize {
+        match (&self.preview, &self.question) {
+            (Some(p), _) => p.lines().len(),
+            (None, Question::Many { objects, .. }) => objects.len(),
+            _ => 0,
+        }
+    }
+
     /// A question with nothing more to show.
     pub fn ask(question: Question, on_confirm: OnConfirm) -> Self {
         Self {
@@ -93,6 +137,8 @@ pub struct Prompt {
     pub input_before: String,
     pub pending: Option<Pending>,
     pub picker: Option<Picker>,
+    /// A plugin waiting for the answers to its inputs.
+    pub plugin_ask: Option<super::extensions::job::PluginAsk>,
     /// First help line shown (help scrolls with the movement keys on small terminals).
     pub help_scroll: usize,
 }
@@ -105,6 +151,7 @@ impl Default for Prompt {
             input_before: String::new(),
             pending: None,
             picker: None,
+            plugin_ask: None,
             help_scroll: 0,
         }
     }

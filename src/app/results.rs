@@ -59,7 +59,32 @@ pub fn start(
         StartView::View(_) => {}
         StartView::Auto => app.auto_triage = true,
     }
-    super::kinds::discover(app, None)
+    let mut effects = super::kinds::discover(app, None);
+    effects.push(watch_k9s_files(app));
+    effects
+}
+
+/// k9s's files for the context shown first (its cluster's and its own folder).
+pub fn watch_k9s_files(app: &App) -> Effect {
+    let context = app.fleet.cluster.context().to_string();
+    let cluster = app
+        .tables
+        .contexts
+        .all_rows()
+        .iter()
+        .find(|r| r.name == context)
+        .map(|r| r.cluster.clone());
+    Effect::WatchK9sFiles(cluster.map(|c| (c, context)))
+}
+
+/// k9s's files, read (again): plugins, hotkeys and aliases from now on; what was wrong said
+/// once (again only when it changed).
+pub fn k9s_files(app: &mut App, files: &crate::k9s_files::K9sFiles) {
+    let before = std::mem::take(&mut app.extensions.problems);
+    app.extensions = super::extensions::Extensions::resolve(files, &app.own_plugins, &app.keymap);
+    if !app.extensions.problems.is_empty() && app.extensions.problems != before {
+        app.say(Notice::ExtensionProblems(app.extensions.problems.clone()));
+    }
 }
 
 /// How long a piece of information stays in the status bar.
@@ -90,6 +115,36 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
     match done {
         Done::Action(Ok(acted)) => app.say(Notice::Acted(acted)),
         Done::Action(Err(e)) => app.say(Notice::ActionFailed(e)),
+        Done::Plugin { run, outcome } => {
+            let outcome = outcome.map(|(code, output)| {
+                let said = if run.overwrite_output {
+                    output.split_whitespace().collect::<Vec<_>>().join(" ")
+                } else {
+                    output
+                        .lines()
+                        .rev()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                };
+                (code, said)
+            });
+            app.say(Notice::PluginFinished {
+                name: run.name.clone(),
+                outcome,
+            });
+        }
+        Done::Many(outcomes) => {
+            let (mut done, mut failed) = (Vec::new(), Vec::new());
+            for (obj, outcome) in outcomes {
+                match outcome {
+                    Ok(acted) => done.push(acted),
+                    Err(e) => failed.push((obj, e)),
+                }
+            }
+            app.say(Notice::ManyActed { done, failed });
+        }
         Done::Saved {
             path,
             outcome: Ok(lines),
@@ -238,8 +293,8 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
     app.fleet.scope = scope.clone();
     super::contexts::change_rows(&mut app.tables.contexts, |r| {
         r.current = clusters.iter().any(|c| c.context() == r.name);
-        r.marked = false;
     });
+    app.tables.contexts.clear_marks();
     app.fleet.server = app
         .tables
         .contexts
@@ -252,5 +307,12 @@ fn switched(app: &mut App, answers: Vec<(ClusterId, Result<String, ConnectError>
         to: clusters.clone(),
         failed,
     });
-    super::navigate::connect(app, clusters, scope)
+    let mut effects = super::navigate::connect(app, clusters, scope);
+    // The new context's own plugins, hotkeys and aliases.
+    effects.push(watch_k9s_files(app));
+    // A `:KIND @CONTEXT`: its view, now that the context is shown.
+    if let Some((target, args)) = app.after_switch.take() {
+        effects.extend(super::command::show_view(app, target, args));
+    }
+    effects
 }

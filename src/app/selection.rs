@@ -37,8 +37,53 @@ pub fn selected_object(app: &App) -> Option<ObjectRef> {
             .forwards
             .selected_row()
             .and_then(|r| TableRow::object(r, c)),
+        View::Containers => t.containers.selected_row().map(|r| r.pod.clone()),
         View::Contexts | View::Sessions | View::Captured | View::ApiResources => None,
     }
+}
+
+/// The objects of the rows marked in the current view (none marked: empty).
+pub fn marked_objects(app: &App) -> Vec<ObjectRef> {
+    let c = &app.fleet.cluster;
+    let t = &app.tables;
+    fn objects<R: TableRow>(
+        t: &super::table::Table<R>,
+        c: &crate::kube::ids::ClusterId,
+    ) -> Vec<ObjectRef> {
+        t.marked_rows()
+            .into_iter()
+            .filter_map(|r| TableRow::object(r, c))
+            .collect()
+    }
+    match app.view {
+        View::Pods => objects(&t.pods, c),
+        View::PipelineRuns => objects(&t.runs, c),
+        View::TaskRuns => objects(&t.taskruns, c),
+        View::Events => objects(&t.events, c),
+        View::Nodes => objects(&t.nodes, c),
+        View::Namespaces => objects(&t.namespaces, c),
+        View::Resource => objects(&t.resource, c),
+        View::Triage => t
+            .triage
+            .marked_rows()
+            .into_iter()
+            .map(|r| r.target.clone())
+            .collect(),
+        View::Detail
+        | View::Forwards
+        | View::Containers
+        | View::Contexts
+        | View::Sessions
+        | View::Captured
+        | View::ApiResources => Vec::new(),
+    }
+}
+
+/// The container under the cursor in the containers view.
+pub fn selected_container(app: &App) -> Option<String> {
+    (app.view == View::Containers)
+        .then(|| app.tables.containers.selected_row().map(|r| r.name.clone()))
+        .flatten()
 }
 
 /// The pod's row, when the selection is a pod.

@@ -32,6 +32,10 @@ pub struct Settings {
     pub metrics_interval: Duration,
     /// Where Tekton step logs are captured and how many bytes it may hold; none when off.
     pub step_capture: Option<(PathBuf, u64)>,
+    /// Where saved tables go (the user's data directory), if the user has one.
+    pub data_dir: Option<PathBuf>,
+    /// `[plugins]`: kubedeck's own plugins, with k9s's fields.
+    pub plugins: Vec<(String, crate::k9s_files::Plugin)>,
 }
 
 /// The settings of `loaded`, and what could not be used (each with its line).
@@ -82,8 +86,35 @@ pub fn from_config(loaded: &Loaded) -> (Settings, Vec<String>) {
             .logs
             .capture_root()
             .map(|root| (root, config.logs.capture_max_mib << 20)),
+        data_dir: directories::ProjectDirs::from("dev", "kubedeck", "kubedeck")
+            .map(|d| d.data_dir().to_path_buf()),
+        plugins: own_plugins(loaded, &mut problems),
     };
     (settings, problems)
+}
+
+/// `[plugins.NAME]` tables as plugins (k9s's fields); one that does not read is said with its
+/// line and left out.
+fn own_plugins(
+    loaded: &Loaded,
+    problems: &mut Vec<String>,
+) -> Vec<(String, crate::k9s_files::Plugin)> {
+    use serde::Deserialize;
+    let mut out = Vec::new();
+    for (name, table) in &loaded.config.plugins {
+        let read = crate::k9s_files::Plugin::deserialize(toml::Value::Table(table.clone()))
+            .map_err(|e| e.to_string())
+            .and_then(|p| p.check().map(|()| p));
+        match read {
+            Ok(p) => out.push((name.clone(), p)),
+            Err(e) => problems.push(format!(
+                "{}[plugins.{name}] {}; left out",
+                loaded.at("plugins"),
+                e.lines().next().unwrap_or_default()
+            )),
+        }
+    }
+    out
 }
 
 /// `[sessions]` and `[[debug.profiles]]` as the sessions use them; the prefix must be a ctrl-

@@ -24,92 +24,7 @@ pub use super::catalog::Discovery;
 pub use super::fleet::{ClusterStatus, HISTORY_SAMPLES, MetricsStatus};
 pub use super::prompt::{Mode, Pending};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum View {
-    Triage,
-    Pods,
-    PipelineRuns,
-    /// The TaskRuns of one PipelineRun.
-    TaskRuns,
-    Events,
-    Nodes,
-    Namespaces,
-    Contexts,
-    /// Terminal sessions.
-    Sessions,
-    /// Tekton runs whose step logs kubedeck captured.
-    Captured,
-    /// Describe or YAML of one object.
-    Detail,
-    /// Any other kind, as the server prints it (`app.resource` says which).
-    Resource,
-    /// Every kind the server serves.
-    ApiResources,
-    /// Port-forwards.
-    Forwards,
-}
-
-impl View {
-    pub fn title(self) -> &'static str {
-        match self {
-            View::Triage => "triage",
-            View::Pods => "pods",
-            View::PipelineRuns => "pipelineruns",
-            View::TaskRuns => "taskruns",
-            View::Events => "events",
-            View::Nodes => "nodes",
-            View::Namespaces => "namespaces",
-            View::Contexts => "contexts",
-            View::Sessions => "sessions",
-            View::Captured => "captured",
-            View::Resource => "resource",
-            View::ApiResources => "api-resources",
-            View::Forwards => "port-forwards",
-            View::Detail => "detail",
-        }
-    }
-
-    /// A view by the name `--view` and `start_view` use.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [
-            View::Triage,
-            View::Pods,
-            View::PipelineRuns,
-            View::Events,
-            View::Nodes,
-            View::Namespaces,
-            View::Contexts,
-        ]
-        .into_iter()
-        .find(|v| v.title() == name)
-    }
-
-    /// The informer kinds this view draws from.
-    pub fn needs(self) -> &'static [ResourceKind] {
-        match self {
-            View::Triage => &[
-                ResourceKind::Pods,
-                ResourceKind::Events,
-                ResourceKind::Nodes,
-                ResourceKind::PipelineRuns,
-            ],
-            View::Pods => &[ResourceKind::Pods],
-            View::PipelineRuns => &[ResourceKind::PipelineRuns],
-            View::TaskRuns => &[ResourceKind::TaskRuns],
-            View::Events => &[ResourceKind::Events],
-            View::Nodes => &[ResourceKind::Nodes, ResourceKind::Pods],
-            View::Namespaces => &[ResourceKind::Namespaces],
-            View::Resource => &[ResourceKind::Generic],
-            // The describe pane reads the stores directly, not the tables.
-            View::Contexts
-            | View::Sessions
-            | View::Captured
-            | View::Detail
-            | View::ApiResources
-            | View::Forwards => &[],
-        }
-    }
-}
+pub use super::view::View;
 
 /// One entry of the navigation history: where we were and how that table looked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +34,7 @@ pub struct Screen {
     pub detail: Option<Detail>,
     pub taskruns_of: Option<ObjectRef>,
     pub resource: Option<ResourceShown>,
+    pub containers_of: Option<ObjectRef>,
 }
 
 pub use super::notice::Severity;
@@ -173,6 +89,7 @@ pub struct Tables {
     pub resource: Table<ResourceRow>,
     pub api_resources: Table<ApiResourceRow>,
     pub forwards: Table<super::forwards::ForwardRow>,
+    pub containers: Table<super::containers::ContainerRow>,
 }
 
 /// A generic object the describe pane shows: fetched, and fetched again when its row changes.
@@ -199,6 +116,8 @@ pub struct App {
     pub tables: Tables,
     /// The PipelineRun whose TaskRuns are shown.
     pub taskruns_of: Option<ObjectRef>,
+    /// The pod whose containers are shown.
+    pub containers_of: Option<ObjectRef>,
     pub detail: Option<Detail>,
     /// What the status line says.
     pub notice: Option<super::notice::Notice>,
@@ -232,6 +151,15 @@ pub struct App {
     pub next_forward: crate::kube::portforward::ForwardId,
     /// Workloads restarted or scaled from here, followed until rolled out.
     pub rollouts: Vec<ObjectRef>,
+    /// What a `:KIND @CONTEXT` does once the context's client is ready (the view, with its
+    /// namespace and filter).
+    pub after_switch: Option<(super::view_args::ViewTarget, super::view_args::ViewArgs)>,
+    /// Where saved tables and logs go (the user's data directory), if there is one.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Plugins, hotkeys and aliases (k9s's files and the config's `[plugins]`).
+    pub extensions: super::extensions::Extensions,
+    /// The config's own `[plugins]`, resolved again with k9s's files when those change.
+    pub own_plugins: Vec<(String, crate::k9s_files::Plugin)>,
 }
 
 impl App {
@@ -279,6 +207,7 @@ impl App {
             history: Vec::new(),
             tables: Tables::default(),
             taskruns_of: None,
+            containers_of: None,
             detail: None,
             notice: None,
             notice_seen: None,
@@ -299,6 +228,10 @@ impl App {
             forwards: BTreeMap::new(),
             next_forward: 1,
             rollouts: Vec::new(),
+            after_switch: None,
+            data_dir: None,
+            extensions: Default::default(),
+            own_plugins: Vec::new(),
         }
     }
 
@@ -318,7 +251,16 @@ impl App {
         app.fleet.production = settings.production;
         app.fleet.cluster_sets = settings.cluster_sets;
         app.fleet.watch = settings.watch;
+        app.data_dir = settings.data_dir;
+        app.own_plugins = settings.plugins;
         app
+    }
+
+    /// Where the favourite namespaces are kept (in the data directory).
+    pub fn favourites_file(&self) -> Option<std::path::PathBuf> {
+        self.data_dir
+            .as_ref()
+            .map(|d| d.join("favourite-namespaces.json"))
     }
 
     /// Put `notice` in the status line.
@@ -364,6 +306,9 @@ impl App {
                 format!("{what} {}", d.target.name)
             }),
             View::TaskRuns => of.map_or("taskruns".into(), |o| format!("{} taskruns", o.name)),
+            View::Containers => {
+                of.map_or("containers".into(), |o| format!("{} containers", o.name))
+            }
             other => other.title().into(),
         };
         let shown = |view: View, r: Option<&ResourceShown>, text: String| match (view, r) {
@@ -376,13 +321,26 @@ impl App {
         self.history
             .iter()
             .map(|s| {
-                let text = label(s.view, s.detail.as_ref(), s.taskruns_of.as_ref());
+                let of = if s.view == View::Containers {
+                    s.containers_of.as_ref()
+                } else {
+                    s.taskruns_of.as_ref()
+                };
+                let text = label(s.view, s.detail.as_ref(), of);
                 shown(s.view, s.resource.as_ref(), text)
             })
             .chain([shown(
                 self.view,
                 self.resource.as_ref(),
-                label(self.view, self.detail.as_ref(), self.taskruns_of.as_ref()),
+                label(
+                    self.view,
+                    self.detail.as_ref(),
+                    if self.view == View::Containers {
+                        self.containers_of.as_ref()
+                    } else {
+                        self.taskruns_of.as_ref()
+                    },
+                ),
             )])
             .collect()
     }

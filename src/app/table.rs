@@ -197,6 +197,13 @@ pub struct Table<R> {
     by_cluster: bool,
     /// The columns shown with the CLUSTER column in front, while `by_cluster`.
     with_cluster: Option<Arc<[Col]>>,
+    /// Rows marked for an action on many (Space), by cluster and key: they stay marked
+    /// through sorts and filters, and go when their object does.
+    marks: std::collections::HashSet<(Option<ClusterId>, String)>,
+    /// The row marked last, where a range (Ctrl-Space) starts.
+    mark_anchor: Option<(Option<ClusterId>, String)>,
+    /// Every column whatever the width (Ctrl-w, as `-o wide`).
+    pub wide: bool,
 }
 
 /// The column naming each row's cluster when several are shown.
@@ -219,6 +226,9 @@ impl<R: TableRow> Default for Table<R> {
             columns: None,
             by_cluster: false,
             with_cluster: None,
+            marks: std::collections::HashSet::new(),
+            mark_anchor: None,
+            wide: false,
         }
     }
 }
@@ -344,6 +354,98 @@ impl<R: TableRow> Table<R> {
         &self.rows
     }
 
+    fn identity(row: &R) -> (Option<ClusterId>, String) {
+        (row.cluster().cloned(), row.key().to_string())
+    }
+
+    /// Mark the row under the cursor, or unmark it.
+    pub fn toggle_mark(&mut self) {
+        let Some(id) = self
+            .selected_row()
+            .filter(|r| !r.pinned_first())
+            .map(Self::identity)
+        else {
+            return;
+        };
+        if !self.marks.remove(&id) {
+            self.marks.insert(id.clone());
+            self.mark_anchor = Some(id);
+        }
+    }
+
+    /// Mark every row shown from the last one marked to the cursor (or just the cursor's).
+    pub fn mark_range(&mut self) {
+        let anchor = self.mark_anchor.as_ref().and_then(|(c, k)| {
+            self.view
+                .iter()
+                .position(|&i| self.is_selected(&self.rows[i], k, c.as_ref()))
+        });
+        let (from, to) = match anchor {
+            Some(a) => (a.min(self.selected), a.max(self.selected)),
+            None => (self.selected, self.selected),
+        };
+        let ids: Vec<_> = (from..=to)
+            .filter_map(|p| self.row(p))
+            .filter(|r| !r.pinned_first())
+            .map(Self::identity)
+            .collect();
+        self.marks.extend(ids);
+        self.mark_anchor = self.selected_row().map(Self::identity);
+    }
+
+    pub fn clear_marks(&mut self) {
+        self.marks.clear();
+        self.mark_anchor = None;
+    }
+
+    pub fn marked(&self) -> usize {
+        self.marks.len()
+    }
+
+    pub fn is_marked(&self, row: &R) -> bool {
+        !self.marks.is_empty() && self.marks.contains(&Self::identity(row))
+    }
+
+    /// The marked rows (shown or filtered out), in the table's order of rows.
+    pub fn marked_rows(&self) -> Vec<&R> {
+        if self.marks.is_empty() {
+            return Vec::new();
+        }
+        let mut rows: Vec<&R> = self
+            .view
+            .iter()
+            .map(|&i| self.rows[i].as_ref())
+            .filter(|r| self.is_marked(r))
+            .collect();
+        // Those the filter hides come after the ones shown.
+        let shown: std::collections::HashSet<usize> = self.view.iter().copied().collect();
+        rows.extend(
+            self.rows
+                .iter()
+                .enumerate()
+                .filter(|(i, r)| !shown.contains(i) && self.is_marked(r))
+                .map(|(_, r)| r.as_ref()),
+        );
+        rows
+    }
+
+    /// Forget the marks of objects no longer in the rows (deleted).
+    fn prune_marks(&mut self) {
+        if self.marks.is_empty() {
+            return;
+        }
+        let present: std::collections::HashSet<(Option<ClusterId>, String)> =
+            self.rows.iter().map(|r| Self::identity(r)).collect();
+        self.marks.retain(|m| present.contains(m));
+        if self
+            .mark_anchor
+            .as_ref()
+            .is_some_and(|a| !present.contains(a))
+        {
+            self.mark_anchor = None;
+        }
+    }
+
     /// Replace every row (the store changed), keeping sort, filter and the selected object.
     /// The very same rows (a metrics sample that changed nothing shown) are not sorted again;
     /// when only a few rows were replaced in place (the same rows in the same order, as a
@@ -360,10 +462,14 @@ impl<R: TableRow> Table<R> {
                 k if k <= self.rows.len() / 16 => self.replace_in_view(&changed),
                 _ => self.rebuild(),
             }
+            if !changed.is_empty() {
+                self.prune_marks();
+            }
             return;
         }
         self.rows = rows;
         self.rebuild();
+        self.prune_marks();
     }
 
     /// The rows at `changed` (ascending) were replaced: take them out of the view and put

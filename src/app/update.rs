@@ -36,6 +36,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.now = now;
             Vec::new()
         }
+        Msg::K9sFiles(files) => {
+            results::k9s_files(app, &files);
+            Vec::new()
+        }
     }
 }
 
@@ -47,13 +51,24 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             return effects;
         }
         // The key after the prefix is kubedeck's.
-        return match app.keymap.action_in(key, Section::Terminal) {
+        return match app.keymap.action_in(key, Section::Terminal, app.view) {
             Some(a) => on_action(app, a),
             None => Vec::new(),
         };
     }
+    // A plugin's or a hotkey's key, in the view on screen (they never shadow a built-in key
+    // unless they say `override`).
+    if app.prompt.mode == Mode::Table
+        && app.panes.dashboard_focused()
+        && let Some(effects) = super::extensions::run::on_key(app, keymap::Key::from_event(key))
+    {
+        app.untouched = false;
+        return effects;
+    }
     let action = match app.prompt.mode {
-        Mode::Filter | Mode::Command | Mode::Search | Mode::Save => keymap::input_action(key),
+        Mode::Filter | Mode::Command | Mode::Search | Mode::Save | Mode::PluginInput => {
+            keymap::input_action(key)
+        }
         Mode::Confirm
             if app
                 .prompt
@@ -71,7 +86,7 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             } else {
                 Section::Logs
             };
-            app.keymap.action_in(key, focus)
+            app.keymap.action_in(key, focus, app.view)
         }
     };
     match action {
@@ -107,7 +122,7 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
         }
         return confirmed(app, action);
     }
-    if let Some(p) = app.prompt.pending.as_mut().filter(|p| p.preview.is_some()) {
+    if let Some(p) = app.prompt.pending.as_mut().filter(|p| p.listed() > 0) {
         let page = app.page_rows.max(1);
         let scrolled = match action {
             Action::Down => Some(p.scroll.saturating_add(1)),
@@ -118,7 +133,7 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
             _ => None,
         };
         if let Some(s) = scrolled {
-            let lines = p.preview.as_ref().map_or(0, |d| d.lines().len());
+            let lines = p.listed();
             p.scroll = s.min(lines.saturating_sub(1));
             return Vec::new();
         }
@@ -136,11 +151,24 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         (Action::Confirm, Some(OnConfirm::EndSession(id))) => sessions::close(app, id),
+        (Action::Confirm, Some(OnConfirm::Plugin { run, background })) => {
+            super::extensions::run::launch(app, *run, background)
+        }
         (Action::Confirm, Some(OnConfirm::Run(effect))) if !app.readonly => {
             // A restart or a scale is followed until it has rolled out.
-            if let Effect::RolloutRestart(obj) | Effect::Scale(obj, _) = effect.as_ref() {
-                app.rollouts.retain(|o| o != obj);
-                app.rollouts.push(obj.clone());
+            let each = match effect.as_ref() {
+                Effect::Many(effects) => effects.iter().collect(),
+                one => vec![one],
+            };
+            for e in each {
+                if let Effect::RolloutRestart(obj) | Effect::Scale(obj, _) = e {
+                    app.rollouts.retain(|o| o != obj);
+                    app.rollouts.push(obj.clone());
+                }
+            }
+            // The marks have served: what they marked is being changed.
+            if matches!(effect.as_ref(), Effect::Many(_)) {
+                super::habits::clear_marks(app);
             }
             vec![*effect]
         }
@@ -300,6 +328,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
                 d.find();
             }
         }
+        Mode::PluginInput => return super::extensions::run::answered(app, &input),
         Mode::Table | Mode::Help | Mode::Confirm | Mode::Pick => {}
     }
     Vec::new()
@@ -320,6 +349,12 @@ fn back(app: &mut App) -> Vec<Effect> {
         Mode::Save => {
             app.prompt.mode = Mode::Table;
             app.prompt.input.clear();
+        }
+        Mode::PluginInput => {
+            app.prompt.mode = Mode::Table;
+            app.prompt.input.clear();
+            app.prompt.plugin_ask = None;
+            app.say(Notice::Cancelled);
         }
         Mode::Pick => {
             app.prompt.mode = Mode::Table;
@@ -417,7 +452,15 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SortBy(col) => {
             on_table!(app, app.view, t => t.sort_by(col));
         }
-        Action::MarkContext => super::navigate::toggle_mark(app),
+        Action::MarkRow => super::habits::mark(app, false),
+        Action::MarkRange => super::habits::mark(app, true),
+        Action::ClearMarks => super::habits::clear_marks(app),
+        Action::PreviousView => return navigate::previous_view(app),
+        Action::CopyName => return super::habits::copy(app, false),
+        Action::CopyNamespace => return super::habits::copy(app, true),
+        Action::SaveTable => return super::habits::save_table(app),
+        Action::ToggleWide => super::habits::toggle_wide(app),
+        Action::Favourite(n) => return navigate::favourite(app, n),
         Action::ToggleFlagged => {
             let on = on_table!(app, app.view, t => { t.toggle_flagged(); t.only_flagged });
             if let Some(on) = on {
@@ -474,7 +517,23 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Edit => return sessions::edit(app),
         Action::PortForward => {
             app.prompt.mode = Mode::Command;
-            app.prompt.input = "pf ".into();
+            // From a container row: its first port, ready to edit.
+            let port = (app.view == View::Containers)
+                .then(|| app.tables.containers.selected_row())
+                .flatten()
+                .and_then(|r| {
+                    r.ports
+                        .split(',')
+                        .next()
+                        .and_then(|p| p.rsplit(':').next())
+                        .and_then(|p| p.split('/').next())
+                        .map(str::to_string)
+                })
+                .filter(|p| !p.is_empty());
+            app.prompt.input = match port {
+                Some(p) => format!("pf {p}"),
+                None => "pf ".into(),
+            };
         }
 
         Action::Cordon | Action::Uncordon => nodes::cordon(app, action == Action::Cordon),
@@ -491,11 +550,11 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.prompt.input.pop();
             typed(app);
         }
-        Action::Complete => {
-            if app.prompt.mode == Mode::Command {
-                super::command::complete(app);
-            }
-        }
+        Action::Complete => match app.prompt.mode {
+            Mode::Command => super::command::complete(app),
+            Mode::PluginInput => super::extensions::run::next_option(app),
+            _ => {}
+        },
         Action::Submit => return submit(app),
         // Keys of panes, log panes, terminal panes and the detail pane: handled above when
         // they apply, nothing to do otherwise.

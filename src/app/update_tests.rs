@@ -243,9 +243,20 @@ fn movement_sorting_and_the_input_line() {
 fn navigation_describe_yaml_and_events() {
     run(&[
         Case {
-            name: "Enter on a pod describes it",
+            name: "Enter on a pod lists its containers (as k9s)",
             setup: nothing,
             actions: &[Action::Open],
+            check: |a, e| {
+                assert_eq!(a.view, View::Containers);
+                let of = a.containers_of.as_ref().map(|o| o.name.clone());
+                assert_eq!(of.as_deref(), Some("crasher"));
+                assert!(e.is_empty(), "the rows come from the projection's fetch");
+            },
+        },
+        Case {
+            name: "d describes a pod",
+            setup: nothing,
+            actions: &[Action::Describe],
             check: |a, e| {
                 assert_eq!(a.view, View::Detail);
                 let d = a.detail.as_ref().map(|d| (d.target.name.clone(), d.kind));
@@ -1058,8 +1069,8 @@ fn a_context_switch_connects_once_its_client_is_ready() {
         "all namespaces stays all namespaces"
     );
     assert!(
-        matches!(&e[..], [Effect::Connect(w), Effect::Discover(d)]
-            if clusters_of(w) == [ClusterId::new("staging")] && *d == ClusterId::new("staging")),
+        matches!(&e[..], [Effect::Connect(w), Effect::Discover(d), Effect::WatchK9sFiles(Some((_, ctx)))]
+            if clusters_of(w) == [ClusterId::new("staging")] && *d == ClusterId::new("staging") && ctx == "staging"),
         "the new cluster is asked what it serves: {e:?}"
     );
     assert!(a.tables.pods.is_empty(), "the old cluster's rows are gone");

@@ -14,6 +14,12 @@ pub enum LogTarget {
         name: String,
         container: Option<String>,
     },
+    /// Named pods (the marked rows), merged: each pod's containers, while the pod lives
+    /// (`namespace`: theirs when they share one, `None` when they do not).
+    Pods {
+        namespace: Option<String>,
+        pods: Vec<(String, String)>,
+    },
     /// Every pod a label selector matches now and later (`None`: all namespaces).
     Selector {
         namespace: Option<String>,
@@ -40,7 +46,7 @@ impl LogTarget {
     /// is read from the cluster).
     pub fn selector(&self) -> Option<String> {
         match self {
-            LogTarget::Pod { .. } | LogTarget::Owner { .. } => None,
+            LogTarget::Pod { .. } | LogTarget::Owner { .. } | LogTarget::Pods { .. } => None,
             LogTarget::Selector { selector, .. } => Some(selector.clone()),
             LogTarget::Tekton { kind, name, .. } => {
                 let key = if *kind == "TaskRun" {
@@ -58,8 +64,26 @@ impl LogTarget {
             LogTarget::Pod { namespace, .. }
             | LogTarget::Tekton { namespace, .. }
             | LogTarget::Owner { namespace, .. } => Some(namespace),
-            LogTarget::Selector { namespace, .. } => namespace.as_deref(),
+            LogTarget::Selector { namespace, .. } | LogTarget::Pods { namespace, .. } => {
+                namespace.as_deref()
+            }
         }
+    }
+
+    /// Whether the pod `namespace/name` is one the target reads (named pods: only those).
+    pub fn admits(&self, namespace: &str, name: &str) -> bool {
+        match self {
+            LogTarget::Pods { pods, .. } => pods.iter().any(|(n, p)| n == namespace && p == name),
+            _ => true,
+        }
+    }
+
+    /// Whether the target spans pods (each line then says which pod it is from).
+    pub fn is_many(&self) -> bool {
+        matches!(
+            self,
+            LogTarget::Selector { .. } | LogTarget::Owner { .. } | LogTarget::Pods { .. }
+        )
     }
 
     /// Whether a container of a matched pod belongs to the target.
@@ -89,6 +113,11 @@ impl fmt::Display for LogTarget {
             } => write!(f, "{name}/{c}"),
             LogTarget::Pod { name, .. } => write!(f, "{name} (all containers)"),
             LogTarget::Selector { selector, .. } => write!(f, "-l {selector}"),
+            LogTarget::Pods { pods, .. } => match &pods[..] {
+                [(_, one)] => write!(f, "{one}"),
+                [(_, first), rest @ ..] => write!(f, "{first} and {} more", rest.len()),
+                [] => write!(f, "no pods"),
+            },
             LogTarget::Owner { kind, name, .. } => write!(f, "{}/{name}", kind.short),
             LogTarget::Tekton { kind, name, .. } => write!(f, "{kind} {name}"),
         }

@@ -237,6 +237,46 @@ pub fn local_shell(
     })
 }
 
+/// The private kubeconfig a plugin gets as `$KUBECONFIG`: the same copy a local shell gets,
+/// with `context` current and `namespace` its default (removed when the guard drops).
+pub fn for_plugin(
+    source: &KubeconfigSource,
+    context: &str,
+    namespace: Option<&str>,
+) -> Result<PrivateKubeconfig, ShellConfigError> {
+    let scope = match namespace {
+        Some(ns) => Scope::Namespace(ns.to_string()),
+        None => Scope::All,
+    };
+    let text = shell_config_text(source, context, &scope)?;
+    write_private(&root()?, &text)
+}
+
+/// A plugin's script under a PTY, with its private kubeconfig.
+pub fn plugin_session(
+    source: &KubeconfigSource,
+    context: &str,
+    namespace: Option<&str>,
+    name: &str,
+    script: &str,
+) -> Result<Local, ShellConfigError> {
+    let written = for_plugin(source, context, namespace)?;
+    Ok(Local {
+        command: vec!["/bin/sh".into(), "-c".into(), script.to_string()],
+        cwd: None,
+        env: vec![
+            (
+                "KUBECONFIG".to_string(),
+                written.path().display().to_string(),
+            ),
+            ("KUBEDECK_CONTEXT".to_string(), context.to_string()),
+        ],
+        keep: Some(Box::new(written)),
+        label: format!("plugin {name}"),
+        banner: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -240,8 +240,13 @@ impl Driver {
                     None => break (&mut conn.exit).await.unwrap_or(Ended::Lost("connection closed".into())),
                 },
                 ended = &mut conn.exit => {
-                    while let Ok(bytes) = conn.output.try_recv() {
-                        // The program has ended: nobody waits for answers.
+                    // The program has ended, but what it wrote last may still be on its way
+                    // (a PTY's reader is a thread of its own): take it until the output
+                    // closes, or a moment passes (a child it left may hold the terminal).
+                    // Nobody waits for answers now.
+                    while let Ok(Some(bytes)) =
+                        tokio::time::timeout(LAST_OUTPUT, conn.output.recv()).await
+                    {
                         let _ = self.show(&bytes);
                     }
                     break ended.unwrap_or(Ended::Lost("connection closed".into()));
@@ -279,6 +284,9 @@ impl Driver {
         self.state(state);
     }
 }
+
+/// How long an ended program's last output may take to arrive.
+const LAST_OUTPUT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Start a session's task.
 pub fn start(id: SessionId, backend: Box<dyn Backend>, wiring: Wiring) -> Started {
@@ -344,6 +352,65 @@ mod tests {
             }
             .boxed()
         }
+    }
+
+    /// A program whose exit is known before its last words arrive (a PTY's reader thread is
+    /// still reading them when the waiter sees the exit).
+    struct LateWords;
+
+    impl Backend for LateWords {
+        fn label(&self) -> String {
+            "late".into()
+        }
+
+        fn connect(
+            self: Box<Self>,
+            _size: Size,
+            _progress: super::super::Progress,
+        ) -> futures::future::BoxFuture<'static, Result<Connection, super::super::SessionError>>
+        {
+            async move {
+                let (out_tx, output) = mpsc::channel(8);
+                let (input, _in_rx) = mpsc::channel::<Vec<u8>>(8);
+                let (resize, _resize_rx) = mpsc::channel(8);
+                let (exit_tx, exit) = oneshot::channel();
+                tokio::spawn(async move {
+                    let _keep = (_in_rx, _resize_rx);
+                    let _ = exit_tx.send(Ended::Exited(0));
+                    // As a PTY's reader thread, a little behind the exit.
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    let _ = out_tx.send(b"last words".to_vec()).await;
+                });
+                Ok(Connection {
+                    output,
+                    input,
+                    resize,
+                    exit,
+                })
+            }
+            .boxed()
+        }
+    }
+
+    #[tokio::test]
+    async fn what_a_program_wrote_last_is_shown_though_its_exit_came_first() {
+        let screen = Screen::new(5, 30, 10);
+        let (events, mut rx) = mpsc::unbounded_channel();
+        let started = start(
+            1,
+            Box::new(LateWords),
+            Wiring {
+                screen: screen.clone(),
+                events,
+                wake: Arc::new(Notify::new()),
+                record: None,
+            },
+        );
+        while next_state(&mut rx).await != SessionState::Exited(0) {}
+        started.task.await.unwrap();
+        let text = screen.contents();
+        assert!(text.contains("last words"), "{text}");
+        assert!(text.contains("exited with code 0"), "{text}");
     }
 
     async fn next_state(rx: &mut mpsc::UnboundedReceiver<SessionEvent>) -> SessionState {

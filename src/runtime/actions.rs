@@ -24,6 +24,9 @@ use crate::kube::object_ref::ObjectRef;
 const DRAIN_RETRY: Duration = Duration::from_secs(5);
 const DRAIN_ATTEMPTS: u32 = 12;
 
+/// A change to the cluster, under way.
+type ActionFuture = std::pin::Pin<Box<dyn Future<Output = Result<Acted, ActionError>> + Send>>;
+
 impl Runner {
     /// Run `work` with `cluster`'s client on its own task and send what it comes to through
     /// `done`; without a client, `done` hears "not connected" at once.
@@ -86,9 +89,10 @@ impl Runner {
         );
     }
 
-    /// A change to one object (delete, scale, restart, cancel, rerun, cordon).
-    pub(super) fn act(&self, effect: Effect, out: &mut VecDeque<Msg>) {
-        let done = |r: Result<Acted, ActionError>| Msg::Done(Done::Action(r));
+    /// What carrying out a change to one object (delete, scale, restart, cancel, rerun,
+    /// cordon) comes to, as a future to run; "not connected" at once without a client. `None`
+    /// for an effect that is not such a change.
+    fn change(&self, effect: Effect) -> Option<Result<ActionFuture, ActionError>> {
         let cluster = match &effect {
             Effect::Delete(o)
             | Effect::Scale(o, _)
@@ -96,30 +100,76 @@ impl Runner {
             | Effect::CancelRun(o)
             | Effect::Rerun(o)
             | Effect::Cordon(o, _) => o.cluster.clone(),
-            _ => return,
+            _ => return None,
         };
         let tekton = self.tekton_of(&cluster);
-        match effect {
-            Effect::Delete(o) => {
-                self.spawn_with(&cluster, out, |c| actions::delete(c, o, tekton), done)
+        let c = match self.client(&cluster) {
+            Ok(c) => c,
+            Err(e) => return Some(Err(e.into())),
+        };
+        Some(Ok(match effect {
+            Effect::Delete(o) => Box::pin(actions::delete(c, o, tekton)),
+            Effect::Scale(o, n) => Box::pin(actions::scale(c, o, n)),
+            Effect::RolloutRestart(o) => Box::pin(actions::rollout_restart(c, o)),
+            Effect::CancelRun(o) => Box::pin(actions::cancel(c, o, tekton)),
+            Effect::Rerun(o) => Box::pin(actions::rerun(c, o, tekton)),
+            Effect::Cordon(node, on) => Box::pin(actions::cordon(c, node.name, on)),
+            _ => return None,
+        }))
+    }
+
+    /// A change to one object: one `Done::Action`.
+    pub(super) fn act(&self, effect: Effect, out: &mut VecDeque<Msg>) {
+        match self.change(effect) {
+            None => {}
+            Some(Err(e)) => out.push_back(Msg::Done(Done::Action(Err(e)))),
+            Some(Ok(work)) => {
+                let tx = self.channels.done.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Done(Done::Action(work.await)));
+                });
             }
-            Effect::Scale(o, n) => {
-                self.spawn_with(&cluster, out, |c| actions::scale(c, o, n), done)
-            }
-            Effect::RolloutRestart(o) => {
-                self.spawn_with(&cluster, out, |c| actions::rollout_restart(c, o), done)
-            }
-            Effect::CancelRun(o) => {
-                self.spawn_with(&cluster, out, |c| actions::cancel(c, o, tekton), done)
-            }
-            Effect::Rerun(o) => {
-                self.spawn_with(&cluster, out, |c| actions::rerun(c, o, tekton), done)
-            }
-            Effect::Cordon(node, on) => {
-                self.spawn_with(&cluster, out, |c| actions::cordon(c, node.name, on), done)
-            }
-            _ => {}
         }
+    }
+
+    /// The same change to many objects (the marked rows): a few at a time, so a hundred
+    /// marked pods are not a hundred requests at once, and one `Done::Many` with each
+    /// object's outcome, in the order asked.
+    pub(super) fn act_many(&self, effects: Vec<Effect>, out: &mut VecDeque<Msg>) {
+        use futures::StreamExt;
+        /// Requests in flight at once.
+        const AT_ONCE: usize = 8;
+        let works: Vec<(ObjectRef, Result<ActionFuture, ActionError>)> = effects
+            .into_iter()
+            .filter_map(|e| {
+                let target = e.target()?.clone();
+                Some((target, self.change(e)?))
+            })
+            .collect();
+        if works.is_empty() {
+            out.push_back(Msg::Done(Done::Many(Vec::new())));
+            return;
+        }
+        type Outcome = (ObjectRef, Result<Acted, ActionError>);
+        let each: Vec<std::pin::Pin<Box<dyn Future<Output = Outcome> + Send>>> = works
+            .into_iter()
+            .map(
+                |(target, work)| -> std::pin::Pin<Box<dyn Future<Output = Outcome> + Send>> {
+                    match work {
+                        Ok(work) => Box::pin(async move { (target, work.await) }),
+                        Err(e) => Box::pin(std::future::ready((target, Err(e)))),
+                    }
+                },
+            )
+            .collect();
+        let tx = self.channels.done.clone();
+        tokio::spawn(async move {
+            let outcomes: Vec<Outcome> = futures::stream::iter(each)
+                .buffered(AT_ONCE)
+                .collect()
+                .await;
+            let _ = tx.send(Msg::Done(Done::Many(outcomes)));
+        });
     }
 
     /// Cordon the node and evict its pods: it says it started, each round a disruption budget

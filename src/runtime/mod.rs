@@ -9,6 +9,7 @@ mod actions;
 mod clusters;
 mod forwards;
 mod local;
+mod plugins;
 mod runner;
 mod sessions;
 mod streams;
@@ -26,6 +27,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 pub use crate::app::msg::StartView;
+pub use local::load_favourites;
 pub use runner::RunnerConfig;
 use runner::{Channels, Runner};
 

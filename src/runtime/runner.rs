@@ -64,6 +64,8 @@ pub struct RunnerConfig {
     /// Where Tekton step logs are captured, and how many bytes they may take.
     pub step_capture: Option<(std::path::PathBuf, u64)>,
     pub scrollback: usize,
+    /// Where k9s's files are (its plugins, hotkeys and aliases).
+    pub k9s_dirs: crate::k9s_files::Dirs,
 }
 
 /// Files of edits in progress (private; removed once applied or abandoned, and on exit).
@@ -100,6 +102,9 @@ pub struct Runner {
     pub theme: Theme,
     pub(super) terminal_depth: Depth,
     pub(super) readonly: bool,
+    pub(super) k9s_dirs: crate::k9s_files::Dirs,
+    /// The task reading k9s's files for the context shown.
+    pub(super) k9s_files: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Where port-forwards report: passed on to the app as messages.
@@ -145,6 +150,8 @@ impl Runner {
             theme: config.theme,
             terminal_depth: config.terminal_depth,
             readonly: config.readonly,
+            k9s_dirs: config.k9s_dirs,
+            k9s_files: None,
         };
         runner.start_metrics();
         runner.start_capture();
@@ -178,6 +185,7 @@ impl Runner {
             | Effect::CancelRun(_)
             | Effect::Rerun(_)
             | Effect::Cordon(..) => self.act(effect, out),
+            Effect::Many(effects) => self.act_many(effects, out),
             Effect::Drain(cluster, plan) => self.drain(&cluster, plan, out),
             Effect::CheckAgent(cluster) => self.check_agent(cluster, out),
             Effect::LoadBudgets(cluster) => self.load_budgets(cluster, out),
@@ -190,6 +198,9 @@ impl Runner {
             Effect::Clipboard(text) => self.clipboard(&text, out),
             Effect::SaveFile { path, text } => self.save_file(path, text),
             Effect::SetTheme(name) => self.set_theme(name, out),
+            Effect::WatchK9sFiles(context) => self.watch_k9s_files(context),
+            Effect::SaveFavourites { path, favourites } => self.save_favourites(path, favourites),
+            Effect::RunPlugin(run) => self.run_plugin(run, out),
         }
     }
 

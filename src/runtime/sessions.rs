@@ -72,6 +72,13 @@ impl Runner {
                 label: format!("edit {}", job.obj.label()),
                 banner: None,
             }),
+            SessionSpec::Plugin(run) => Box::new(crate::kube::shell_kubeconfig::plugin_session(
+                &self.kubeconfig,
+                run.cluster.context(),
+                run.namespace.as_deref(),
+                &run.name,
+                &run.script,
+            )?),
             SessionSpec::Local { cluster, scope } => {
                 Box::new(crate::kube::shell_kubeconfig::local_shell(
                     &self.kubeconfig,

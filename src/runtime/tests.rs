@@ -80,6 +80,7 @@ async fn rig(readonly: bool) -> Rig {
         metrics_interval: Duration::from_secs(3600),
         step_capture: None,
         scrollback: 100,
+        k9s_dirs: crate::k9s_files::Dirs::default(),
     };
     let channels = Channels {
         informers: informers_tx,
@@ -343,7 +344,8 @@ async fn the_taskruns_of_a_run_wait_for_tekton_and_say_so() {
 async fn local_work_is_typed_too() {
     let mut rig = rig(false).await;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("saved.log").display().to_string();
+    // Its folder is made, and only its owner may read it.
+    let path = dir.path().join("tables/saved.log").display().to_string();
     rig.run(Effect::SaveFile {
         path: path.clone(),
         text: "a\nb\n".into(),
@@ -355,7 +357,15 @@ async fn local_work_is_typed_too() {
         }
         other => panic!("{other:?}"),
     }
-    let nowhere = "/nonexistent/dir/x.log".to_string();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    // Under a file: no folder can be made there.
+    let nowhere = dir
+        .path()
+        .join("tables/saved.log/x.log")
+        .display()
+        .to_string();
     rig.run(Effect::SaveFile {
         path: nowhere.clone(),
         text: "a".into(),

@@ -27,8 +27,83 @@ fn sort_keys_folded(keymap: &Keymap) -> bool {
         })
 }
 
+/// Plugins and hotkeys of the view on screen: key, name, description.
+pub type Extras = Vec<(String, String)>;
+
+/// What the view on screen has of plugins and hotkeys, for the help.
+pub fn extras(app: &crate::app::App) -> (Extras, Extras) {
+    let plugins = crate::app::extensions::run::shown(app)
+        .into_iter()
+        .map(|p| {
+            let mut desc = format!("{}: {}", p.name, p.plugin.description);
+            if p.plugin.background {
+                desc.push_str(" (in the background)");
+            }
+            if p.plugin.dangerous {
+                desc.push_str(" (dangerous)");
+            }
+            (p.key.label(), desc)
+        })
+        .collect();
+    let hotkeys = app
+        .extensions
+        .hotkeys
+        .iter()
+        .map(|h| {
+            let what = if h.hotkey.description.is_empty() {
+                format!(":{}", h.hotkey.command.trim_start_matches(':'))
+            } else {
+                format!(
+                    "{} (:{})",
+                    h.hotkey.description,
+                    h.hotkey.command.trim_start_matches(':')
+                )
+            };
+            (h.key.label(), what)
+        })
+        .collect();
+    (plugins, hotkeys)
+}
+
+/// Whether every favourite key is still its default digit.
+fn favourites_folded(keymap: &Keymap) -> bool {
+    keymap
+        .bindings
+        .iter()
+        .filter_map(|b| Some((b.name.strip_prefix("favourite_")?, b)))
+        .all(|(n, b)| b.keys.len() == 1 && b.keys[0].label() == n)
+}
+
 pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static>> {
+    lines_with(theme, keymap, readonly, &(Vec::new(), Vec::new()))
+}
+
+pub fn lines_with(
+    theme: &Theme,
+    keymap: &Keymap,
+    readonly: bool,
+    (plugins, hotkeys): &(Extras, Extras),
+) -> Vec<Line<'static>> {
     let mut out = Vec::new();
+    // Your own first: the plugins and hotkeys of the view shown.
+    for (title, list) in [
+        (
+            "Plugins of this view (k9s plugins.yaml, [plugins])",
+            plugins,
+        ),
+        ("Hotkeys (k9s hotkeys.yaml)", hotkeys),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(Line::raw(""));
+        }
+        out.push(Line::styled(title, theme.header));
+        for (key, desc) in list {
+            entry(&mut out, key, 16, desc, theme);
+        }
+    }
     let sections = [
         Section::Global,
         Section::Table,
@@ -65,12 +140,26 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
             .map(|k| k.label())
             .collect::<Vec<_>>()
             .join(" ");
+        // The favourites on their default digits are one line too.
+        let favourites = favourites_folded(keymap);
+        if favourites && b.name.starts_with("favourite_") && b.name != "favourite_1" {
+            continue;
+        }
+        if favourites && b.name == "favourite_1" {
+            entry(&mut out, "1-9 0", 16, b.desc, theme);
+            continue;
+        }
         if b.name == "sort_1" && folded {
             let desc = "sort by column N (again: reverse); 0 the tenth";
             entry(&mut out, &format!("{keys}-9 0"), 16, desc, theme);
             continue;
         }
-        entry(&mut out, &keys, 16, b.desc, theme);
+        match b.views.note() {
+            Some(note) if section == Section::Global || section == Section::Table => {
+                entry(&mut out, &keys, 16, &format!("{} ({note})", b.desc), theme);
+            }
+            _ => entry(&mut out, &keys, 16, b.desc, theme),
+        }
     }
     out.push(Line::raw(""));
     out.push(Line::styled("Commands", theme.header));
@@ -126,25 +215,19 @@ pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static
 
 /// One key or command with its description in a column `column` wide; a name too wide for
 /// the column gets a line of its own, with the description under the column.
-fn entry(
-    out: &mut Vec<Line<'static>>,
-    name: &str,
-    column: usize,
-    desc: &'static str,
-    theme: &Theme,
-) {
+fn entry(out: &mut Vec<Line<'static>>, name: &str, column: usize, desc: &str, theme: &Theme) {
     use unicode_width::UnicodeWidthStr;
     let name = name.trim_end();
     if name.width() < column {
         out.push(Line::from(vec![
             Span::styled(format!("  {name:<column$}"), theme.accent),
-            Span::raw(desc),
+            Span::raw(desc.to_string()),
         ]));
     } else {
         out.push(Line::styled(format!("  {name}"), theme.accent));
         out.push(Line::from(vec![
             Span::raw(" ".repeat(column + 2)),
-            Span::raw(desc),
+            Span::raw(desc.to_string()),
         ]));
     }
 }
@@ -201,9 +284,10 @@ pub fn draw(
     theme: &Theme,
     keymap: &Keymap,
     readonly: bool,
+    extras: &(Extras, Extras),
 ) {
     let width = usize::from(110.min(area.width).saturating_sub(2));
-    let content = wrap(lines(theme, keymap, readonly), width);
+    let content = wrap(lines_with(theme, keymap, readonly, extras), width);
     let height = u16::try_from(content.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
@@ -282,7 +366,9 @@ mod tests {
                 "binding {} has no description",
                 b.name
             );
-            if b.name.starts_with("sort_") {
+            if b.name.starts_with("sort_")
+                || (b.name.starts_with("favourite_") && b.name != "favourite_1")
+            {
                 continue; // one line for all ten, checked below
             }
             // The first words (a long description wraps onto the next line).

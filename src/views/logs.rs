@@ -64,13 +64,7 @@ fn highlighted(
 }
 
 fn prefix_width(pane: &LogPane) -> usize {
-    if pane.sources.len() <= 1
-        && !matches!(
-            pane.request.target,
-            crate::kube::log_request::LogTarget::Selector { .. }
-                | crate::kube::log_request::LogTarget::Owner { .. }
-        )
-    {
+    if pane.sources.len() <= 1 && !pane.request.target.is_many() {
         return 0;
     }
     pane.sources

@@ -188,6 +188,23 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::Containers => table::draw(
+            frame,
+            area,
+            app,
+            &t.containers,
+            &[ResourceKind::Pods],
+            || table::Empty {
+                style: theme.pending,
+                text: match &app.containers_of {
+                    Some(pod) => {
+                        format!("Reading the containers of {} …", text::clean(&pod.label()))
+                    }
+                    None => "No pod chosen: Enter on a pod lists its containers".into(),
+                },
+            },
+            theme,
+        ),
         View::Detail => match &app.detail {
             Some(d) => detail::draw(frame, area, app, d, theme),
             None => frame.render_widget(Block::default().borders(Borders::ALL), area),
@@ -205,11 +222,7 @@ fn draw_confirm(
 ) {
     let question = notice::question(pending);
     let prompt = question.as_str();
-    let preview = pending
-        .preview
-        .as_ref()
-        .map(|p| p.lines())
-        .unwrap_or_default();
+    let preview = notice::listed(pending);
     if preview.is_empty() {
         let width = (prompt.chars().count() as u16 + 6).clamp(30, area.width.max(1));
         // A production delete: the prompt wraps, and the name is typed below it.
@@ -248,10 +261,15 @@ fn draw_confirm(
     // A preview (every pod a drain will evict): as big as the area allows, scrolled with j/k.
     let popup = area.inner(ratatui::layout::Margin::new(2, 1));
     frame.render_widget(Clear, popup);
+    let style = if pending.typed.is_some() {
+        theme.error
+    } else {
+        theme.warning
+    };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.warning)
-        .title(Line::styled(" confirm ", theme.warning));
+        .border_style(style)
+        .title(Line::styled(" confirm ", style));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     // The question wraps (a narrow pane must still show "evict N pods"); the preview fills the rest.
@@ -262,7 +280,7 @@ fn draw_confirm(
         .min(preview.len().saturating_sub(rows.max(1)));
     let mut text: Vec<Line> = question
         .into_iter()
-        .map(|l| Line::styled(l, theme.warning))
+        .map(|l| Line::styled(l, style))
         .collect();
     text.extend(
         preview
@@ -272,15 +290,24 @@ fn draw_confirm(
             .map(|l| Line::raw(text::fit(&text::clean(l), usize::from(inner.width)).into_owned())),
     );
     let shown_to = (scroll + rows).min(preview.len());
-    text.push(Line::styled(
-        format!(
-            "lines {}-{} of {}   j/k PgUp/PgDn scroll   y: yes   any other key: no",
-            (scroll + 1).min(shown_to),
-            shown_to,
-            preview.len()
+    let lines = format!(
+        "lines {}-{} of {}",
+        (scroll + 1).min(shown_to),
+        shown_to,
+        preview.len()
+    );
+    // A production delete of many: their number is typed (no scrolling: j and k are typed).
+    text.push(match &pending.typed {
+        Some(_) => Line::from(vec![
+            ratatui::text::Span::styled(format!("{lines}   count: "), theme.accent),
+            ratatui::text::Span::raw(text::clean(typed).into_owned()),
+            ratatui::text::Span::styled("█", theme.muted),
+        ]),
+        None => Line::styled(
+            format!("{lines}   j/k PgUp/PgDn scroll   y: yes   any other key: no"),
+            theme.muted,
         ),
-        theme.muted,
-    ));
+    });
     frame.render_widget(Paragraph::new(text), inner);
 }
 
@@ -393,6 +420,7 @@ pub fn draw(frame: &mut Frame, app: &App, screens: &Screens, theme: &Theme) {
             theme,
             keymap,
             app.readonly,
+            &help::extras(app),
         );
     }
     if app.prompt.mode == Mode::Confirm
@@ -452,6 +480,7 @@ mod tests {
                 table: None,
                 detail: None,
                 taskruns_of: None,
+                containers_of: None,
                 resource: None,
             });
         }
@@ -724,8 +753,10 @@ mod tests {
         a.prompt.mode = Mode::Help;
         let text = screen(&render(&a, 140, 160));
         for b in crate::app::keymap::default_bindings() {
-            if b.name.starts_with("sort_") {
-                // The sort keys on their default digits are one line.
+            if b.name.starts_with("sort_")
+                || (b.name.starts_with("favourite_") && b.name != "favourite_1")
+            {
+                // The sort keys and the favourites on their default digits are one line each.
                 assert!(text.contains("1-9 0"), "help lacks the sort keys");
                 continue;
             }

@@ -2,7 +2,7 @@
 //! composed (what comes from the cluster is sanitised where it is drawn).
 
 use crate::app::notice::Notice;
-use crate::app::prompt::{Pending, Question};
+use crate::app::prompt::{ManyVerb, Pending, Question};
 use crate::kube::ids::ClusterId;
 
 fn names(clusters: &[ClusterId]) -> String {
@@ -21,6 +21,7 @@ pub fn text(notice: &Notice) -> String {
         Invalid(why) => why.clone(),
         ConfigProblems { file, problems } => format!("{file}: {}", problems.join("; ")),
         Acted(acted) => acted.to_string(),
+        ManyActed { done, failed } => many_done(done, failed),
         ActionFailed(e) => e.to_string(),
         Saved { path, lines } => format!("saved {lines} lines to {path}"),
         SaveFailed { path, reason } => format!("cannot save to {path}: {reason}"),
@@ -58,6 +59,13 @@ pub fn text(notice: &Notice) -> String {
         }
         BadFilter(e) => e.to_string(),
         Cancelled => "cancelled".into(),
+        NoFavourite(n) => {
+            format!("no favourite namespace {n} yet: the namespaces you switch to become 1 to 9")
+        }
+        NotNamespaced(label) => format!("{label} is in no namespace: nothing to copy"),
+        CopiedText(text) => format!("copied {text:?} (OSC 52)"),
+        Wide(true) => "every column (Ctrl-w: those that fit)".into(),
+        Wide(false) => "the columns that fit (Ctrl-w: every column)".into(),
         TypeToConfirm(name) => format!("type {name} exactly to confirm (Esc cancels)"),
         NoMatch(search) => format!("no match for {search:?}"),
         SecretValues { shown } => {
@@ -77,6 +85,35 @@ pub fn text(notice: &Notice) -> String {
             kinds.join(", ")
         ),
         CannotDelete(kind) => format!("kubedeck does not delete {} (use kubectl)", kind.label()),
+        PluginRefused { name, why } => format!("plugin {name} not run: {why}"),
+        PluginStarted { name, target } => format!("plugin {name} running on {target} …"),
+        PluginFinished {
+            name,
+            outcome: Ok((code, said)),
+        } => {
+            let how = match code {
+                Some(0) => "done".to_string(),
+                Some(c) => format!("exited {c}"),
+                None => "killed by a signal".to_string(),
+            };
+            if said.is_empty() {
+                format!("plugin {name}: {how}")
+            } else {
+                format!("plugin {name}: {how}: {said}")
+            }
+        }
+        PluginFinished {
+            name,
+            outcome: Err(why),
+        } => format!("plugin {name} could not run: {why}"),
+        ExtensionProblems(problems) => format!(
+            "{} problem(s) in plugins, hotkeys or aliases: {}",
+            problems.len(),
+            problems.join("; ")
+        ),
+        NoneApplies { marked } => {
+            format!("that applies to none of the {marked} marked rows (Ctrl-\\ clears the marks)")
+        }
         AlreadyFinished(name) => format!("{name} has already finished"),
         RollingOut {
             label,
@@ -164,6 +201,115 @@ pub fn text(notice: &Notice) -> String {
 }
 
 /// What a confirmation asks; a production-like cluster's delete asks for the name typed.
+/// The first few of `objects` and how many more, with their contexts.
+fn some_of(objects: &[crate::kube::object_ref::ObjectRef]) -> String {
+    const NAMED: usize = 3;
+    let mut text = objects
+        .iter()
+        .take(NAMED)
+        .map(|o| o.label())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if objects.len() > NAMED {
+        text.push_str(&format!(" and {} more", objects.len() - NAMED));
+    }
+    let mut contexts: Vec<String> = objects.iter().map(|o| o.cluster.to_string()).collect();
+    contexts.sort();
+    contexts.dedup();
+    let word = if contexts.len() == 1 {
+        "context"
+    } else {
+        "contexts"
+    };
+    format!("{text} ({word} {})", contexts.join(", "))
+}
+
+fn many_question(verb: ManyVerb, objects: &[crate::kube::object_ref::ObjectRef]) -> String {
+    let n = objects.len();
+    let which = some_of(objects);
+    match verb {
+        ManyVerb::Delete { dependents: false } => format!("Delete {n} marked: {which}?"),
+        ManyVerb::Delete { dependents: true } => format!(
+            "Delete {n} marked: {which}? Their dependents are deleted too (propagation: Background)"
+        ),
+        ManyVerb::Cancel => format!("Cancel {n} marked: {which}?"),
+        ManyVerb::Rerun => format!("Start a new run of each of {n} marked: {which}?"),
+        ManyVerb::RolloutRestart => {
+            format!("Restart every pod of {n} marked (rollout restart): {which}?")
+        }
+        ManyVerb::Scale(replicas) => format!("Scale {n} marked to {replicas} replicas: {which}?"),
+        ManyVerb::Cordon(true) => {
+            format!("Cordon {n} marked nodes: {which}? New pods will not be scheduled on them.")
+        }
+        ManyVerb::Cordon(false) => {
+            format!("Uncordon {n} marked nodes: {which}? Pods may be scheduled on them again.")
+        }
+    }
+}
+
+/// What a change to many objects came to: how many went through, and each failure.
+fn many_done(
+    done: &[crate::kube::actions::Acted],
+    failed: &[(
+        crate::kube::object_ref::ObjectRef,
+        crate::kube::actions::ActionError,
+    )],
+) -> String {
+    const SHOWN: usize = 3;
+    let total = done.len() + failed.len();
+    if failed.is_empty() {
+        return match done {
+            [one] => one.to_string(),
+            _ => {
+                let first: Vec<String> = done.iter().take(SHOWN).map(ToString::to_string).collect();
+                let more = if done.len() > SHOWN { ", …" } else { "" };
+                format!("{total} done: {}{more}", first.join(", "))
+            }
+        };
+    }
+    let why: Vec<String> = failed
+        .iter()
+        .take(SHOWN)
+        .map(|(o, e)| format!("{}: {e}", o.label()))
+        .collect();
+    let more = if failed.len() > SHOWN {
+        format!("; and {} more failed", failed.len() - SHOWN)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} of {total} done, {} failed: {}{more}",
+        done.len(),
+        failed.len(),
+        why.join("; ")
+    )
+}
+
+/// The lines a confirmation lists below its question: every pod a drain evicts, or what
+/// happens to each marked object (with its context).
+pub fn listed(pending: &Pending) -> Vec<String> {
+    if let Some(p) = &pending.preview {
+        return p.lines();
+    }
+    let Question::Many { verb, objects, .. } = &pending.question else {
+        return Vec::new();
+    };
+    let what = match verb {
+        ManyVerb::Delete { .. } => "delete",
+        ManyVerb::Cancel => "cancel",
+        ManyVerb::Rerun => "rerun",
+        ManyVerb::RolloutRestart => "restart",
+        ManyVerb::Scale(_) => "scale",
+        ManyVerb::Cordon(true) => "cordon",
+        ManyVerb::Cordon(false) => "uncordon",
+    };
+    let width = objects.iter().map(|o| o.label().len()).max().unwrap_or(0);
+    objects
+        .iter()
+        .map(|o| format!("{what:<9}{:<width$}  (context {})", o.label(), o.cluster))
+        .collect()
+}
+
 pub fn question(pending: &Pending) -> String {
     let on = |obj: &crate::kube::object_ref::ObjectRef| {
         format!("{} (context {})", obj.label(), obj.cluster)
@@ -208,6 +354,31 @@ pub fn question(pending: &Pending) -> String {
         Question::EndSession(label) => format!("{label} is still running: end it? (y/N)"),
         Question::Quit { sessions } => {
             format!("{sessions} session(s) still running: quit and end them? (y/N)")
+        }
+        Question::Plugin {
+            name,
+            description,
+            command,
+            count: 1,
+        } => format!("Run plugin {name} ({description}): {command}?"),
+        Question::Plugin {
+            name,
+            description,
+            command,
+            count,
+        } => format!(
+            "Run plugin {name} ({description}) on {count} marked, one after another? First: {command}"
+        ),
+        Question::Many {
+            verb,
+            objects,
+            left_out,
+        } => {
+            let mut text = many_question(*verb, objects);
+            if *left_out > 0 {
+                text.push_str(&format!(" ({left_out} other marked row(s) left alone)"));
+            }
+            text
         }
     };
     match &pending.typed {

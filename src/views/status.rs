@@ -127,6 +127,25 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme.header,
         ),
+        Mode::PluginInput => {
+            let ask = crate::app::extensions::run::asking(app).map(|(def, input)| {
+                let label = input.label.clone().unwrap_or_else(|| input.name.clone());
+                let hint = match input.kind {
+                    crate::k9s_files::InputKind::String => String::new(),
+                    crate::k9s_files::InputKind::Number => " (a number)".into(),
+                    crate::k9s_files::InputKind::Bool => " (y/n)".into(),
+                    crate::k9s_files::InputKind::Dropdown => {
+                        format!(" ({}; Tab: next)", input.options.join("|"))
+                    }
+                };
+                format!("{} · {label}{hint}: ", def.name)
+            });
+            Line::from(vec![
+                Span::styled(clean(&ask.unwrap_or_default()).into_owned(), theme.accent),
+                Span::raw(clean(&app.prompt.input).into_owned()),
+                Span::styled("█", theme.muted),
+            ])
+        }
         Mode::Save => Line::from(vec![
             Span::styled("save to: ", theme.accent),
             Span::raw(clean(&app.prompt.input).into_owned()),

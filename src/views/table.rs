@@ -24,10 +24,12 @@ pub fn health_style(theme: &Theme, h: Health) -> Style {
     }
 }
 
-/// Column indices shown at this width.
-pub fn columns(cols: &[Col], all_namespaces: bool, width: u16) -> Vec<usize> {
+/// Column indices shown at this width (every one when `wide`).
+pub fn columns(cols: &[Col], all_namespaces: bool, width: u16, wide: bool) -> Vec<usize> {
     (0..cols.len())
-        .filter(|&i| (all_namespaces || !cols[i].namespace) && width >= cols[i].hide_below)
+        .filter(|&i| {
+            (all_namespaces || !cols[i].namespace) && (wide || width >= cols[i].hide_below)
+        })
         .collect()
 }
 
@@ -105,6 +107,23 @@ pub fn draw<R: TableRow>(
     if table.only_flagged {
         extra.push_str(" [only flagged]");
     }
+    // The namespaces view: its number keys' favourites.
+    if app.view == crate::app::View::Namespaces && !app.fleet.favourites().is_empty() {
+        let favs: Vec<String> = app
+            .fleet
+            .favourites()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{}:{n}", i + 1))
+            .collect();
+        extra.push_str(&format!(" fav {} 0:all", favs.join(" ")));
+    }
+    if table.marked() > 0 {
+        extra.push_str(&format!(" [{} marked]", table.marked()));
+    }
+    if table.wide {
+        extra.push_str(" [wide]");
+    }
     if !table.filter.is_empty() {
         extra.push_str(&format!(" /{}", table.filter.text));
     }
@@ -127,7 +146,7 @@ pub fn draw<R: TableRow>(
         return;
     }
     let spec = table.columns();
-    let cols = columns(spec, all_namespaces, area.width);
+    let cols = columns(spec, all_namespaces, area.width, table.wide);
     let height = body_height(area);
     let first = table.offset;
     let visible: Vec<(usize, &R)> = (first..(first + height).min(table.len()))
@@ -181,8 +200,11 @@ pub fn draw<R: TableRow>(
         })
         .collect();
     let rows = visible.iter().zip(texts).map(|((i, r), t)| {
+        let marked = table.is_marked(r);
         let style = if *i == table.selected {
             theme.selection
+        } else if marked {
+            theme.marked
         } else if not_live.is_some() {
             theme.muted
         } else {

@@ -69,6 +69,8 @@ pub struct Theme {
     pub literal: Style,
     /// Search matches.
     pub highlight: Style,
+    /// Rows marked with Space (an action then acts on all of them).
+    pub marked: Style,
     /// Log line prefixes: one per pod/container, in turn.
     pub sources: [Style; 6],
     pub depth: Depth,
@@ -159,6 +161,7 @@ pub const ROLES: &[&str] = &[
     "number",
     "literal",
     "highlight",
+    "marked",
     "source1",
     "source2",
     "source3",
@@ -237,6 +240,7 @@ impl Theme {
             number: optional("number", Style::default())?,
             literal: optional("literal", Style::default())?,
             highlight: optional("highlight", selection)?,
+            marked: optional("marked", optional("highlight", selection)?)?,
             sources: [
                 optional("source1", pending)?,
                 optional("source2", accent)?,
@@ -269,6 +273,7 @@ impl Theme {
             number: Style::default(),
             literal: Style::default(),
             highlight: Style::default().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
+            marked: Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             sources: [bold; 6],
             depth: Depth::None,
         }
@@ -298,6 +303,7 @@ impl Theme {
             &mut self.number,
             &mut self.literal,
             &mut self.highlight,
+            &mut self.marked,
         ] {
             fix(s);
         }
@@ -393,6 +399,7 @@ mod tests {
             t.number,
             t.literal,
             t.highlight,
+            t.marked,
         ] {
             for c in [s.fg, s.bg].into_iter().flatten() {
                 assert!(!matches!(c, Color::Rgb(..) | Color::Indexed(_)), "{c:?}");

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::term::Term;
+use common::term::{Term, rows};
 use common::world;
 use jiff::{SignedDuration, Timestamp};
 use kubedeck_sim::Kind;
@@ -17,17 +17,6 @@ fn counts(screen: &str) -> Option<(usize, usize)> {
     let inside = l.split('[').nth(1)?.split(']').next()?;
     let (a, b) = inside.split_once('/')?;
     Some((a.parse().ok()?, b.parse().ok()?))
-}
-
-/// The table's data rows (between the header and the bottom border).
-fn rows(screen: &str) -> Vec<String> {
-    screen
-        .lines()
-        .skip(3)
-        .take_while(|l| !l.starts_with('└'))
-        .map(|l| l.trim_matches('│').trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
 }
 
 /// `:q` with a session running asks, as Ctrl-c does.

@@ -13,6 +13,7 @@ mod defects_e2e;
 mod e2e;
 mod faults_api;
 mod faults_e2e;
+mod habits_e2e;
 mod kinds_e2e;
 mod kubectl;
 mod layers;

@@ -3,8 +3,9 @@
 
 use crossterm::event::KeyCode;
 
-use super::{Binding, Key, Section};
+use super::{Binding, Key, Section, Views};
 use crate::app::action::Action;
+use crate::app::view::View;
 
 fn b(name: &'static str, keys: Vec<Key>, action: Action, desc: &'static str) -> Binding {
     Binding {
@@ -13,8 +14,18 @@ fn b(name: &'static str, keys: Vec<Key>, action: Action, desc: &'static str) -> 
         action,
         desc,
         section: Section::Global,
+        views: Views::All,
     }
 }
+
+/// Answering only in some of the dashboard's views (or in all but some).
+fn views(views: Views, mut binding: Binding) -> Binding {
+    binding.views = views;
+    binding
+}
+
+/// Where `c` cancels and `r` reruns instead of copying.
+const RUNS: &[View] = &[View::PipelineRuns, View::TaskRuns];
 
 fn in_section(section: Section, mut binding: Binding) -> Binding {
     binding.section = section;
@@ -33,6 +44,14 @@ const TABLE_ONLY: &[&str] = &[
     "delete",
     "cancel_run",
     "rerun",
+    "mark",
+    "mark_range",
+    "clear_marks",
+    "previous_view",
+    "copy_name",
+    "copy_namespace",
+    "save_table",
+    "wide",
     "scale",
     "rollout_restart",
     "owner",
@@ -308,8 +327,56 @@ pub fn default_bindings() -> Vec<Binding> {
         b(
             "mark",
             vec![Key::ch(' ')],
-            Action::MarkContext,
-            "contexts view: mark a context; Enter shows the marked ones together",
+            Action::MarkRow,
+            "mark the row (actions then act on every marked row; contexts: Enter shows them together)",
+        ),
+        b(
+            "mark_range",
+            vec![Key::ctrl(' ')],
+            Action::MarkRange,
+            "mark every row from the last marked one to the cursor",
+        ),
+        b(
+            "clear_marks",
+            vec![Key::ctrl('\\'), Key::ctrl('4')],
+            Action::ClearMarks,
+            "clear the marks",
+        ),
+        b(
+            "previous_view",
+            vec![Key::ch('-')],
+            Action::PreviousView,
+            "toggle to the previous view (as cd -)",
+        ),
+        views(
+            Views::Except(RUNS),
+            b(
+                "copy_name",
+                vec![Key::ch('c')],
+                Action::CopyName,
+                "copy the selected name (OSC 52)",
+            ),
+        ),
+        views(
+            Views::Except(&[View::Detail]),
+            b(
+                "copy_namespace",
+                vec![Key::ch('n')],
+                Action::CopyNamespace,
+                "copy the selected object's namespace (OSC 52)",
+            ),
+        ),
+        b(
+            "save_table",
+            vec![Key::ctrl('s')],
+            Action::SaveTable,
+            "save the table as shown (filter and sort) to a CSV file in the data dir",
+        ),
+        b(
+            "wide",
+            vec![Key::ctrl('w')],
+            Action::ToggleWide,
+            "wide: every column, as -o wide (again: as fits)",
         ),
         b(
             "flagged",
@@ -323,11 +390,14 @@ pub fn default_bindings() -> Vec<Binding> {
             Action::StartFilter,
             "filter rows: text, !text inverts, -l key=value; search in describe and log panes",
         ),
-        b(
-            "next_match",
-            vec![Key::ch('n')],
-            Action::NextMatch,
-            "next search match (describe/YAML, log panes)",
+        views(
+            Views::Only(&[View::Detail]),
+            b(
+                "next_match",
+                vec![Key::ch('n')],
+                Action::NextMatch,
+                "next search match (describe/YAML, log panes)",
+            ),
         ),
         b(
             "prev_match",
@@ -396,11 +466,14 @@ pub fn default_bindings() -> Vec<Binding> {
             Action::RolloutRestart,
             "rollout restart of the selected Deployment, StatefulSet or DaemonSet (asks first)",
         ),
-        b(
-            "cancel_run",
-            vec![Key::ch('c')],
-            Action::CancelRun,
-            "cancel the selected PipelineRun (asks first)",
+        views(
+            Views::Only(RUNS),
+            b(
+                "cancel_run",
+                vec![Key::ch('c')],
+                Action::CancelRun,
+                "cancel the selected PipelineRun (asks first; c copies a name in other views)",
+            ),
         ),
         b(
             "rerun",
@@ -425,6 +498,49 @@ pub fn default_bindings() -> Vec<Binding> {
         "sort_1", "sort_2", "sort_3", "sort_4", "sort_5", "sort_6", "sort_7", "sort_8", "sort_9",
         "sort_10",
     ];
+    const FAVOURITE_NAMES: [&str; 10] = [
+        "favourite_1",
+        "favourite_2",
+        "favourite_3",
+        "favourite_4",
+        "favourite_5",
+        "favourite_6",
+        "favourite_7",
+        "favourite_8",
+        "favourite_9",
+        "favourite_0",
+    ];
+    const FAVOURITE_DESCS: [&str; 10] = [
+        "namespaces view: the favourite namespace N (the latest switched to; 0: all)",
+        "namespaces view: the second favourite namespace",
+        "namespaces view: the third favourite namespace",
+        "namespaces view: the fourth favourite namespace",
+        "namespaces view: the fifth favourite namespace",
+        "namespaces view: the sixth favourite namespace",
+        "namespaces view: the seventh favourite namespace",
+        "namespaces view: the eighth favourite namespace",
+        "namespaces view: the ninth favourite namespace",
+        "namespaces view: every namespace",
+    ];
+    const NAMESPACES: &[View] = &[View::Namespaces];
+    for (i, name) in FAVOURITE_NAMES.into_iter().enumerate() {
+        let (digit, rank) = if i == 9 {
+            ('0', 0)
+        } else {
+            (char::from(b'1' + i as u8), i + 1)
+        };
+        let mut binding = views(
+            Views::Only(NAMESPACES),
+            b(
+                name,
+                vec![Key::ch(digit)],
+                Action::Favourite(rank),
+                FAVOURITE_DESCS[i],
+            ),
+        );
+        binding.section = Section::Table;
+        out.push(binding);
+    }
     for (i, name) in SORT_NAMES.into_iter().enumerate() {
         // 1-9, then 0 for the tenth column (the nodes view's PRESSURE).
         let digit = if i == 9 {
@@ -432,11 +548,9 @@ pub fn default_bindings() -> Vec<Binding> {
         } else {
             char::from(b'1' + i as u8)
         };
-        out.push(b(
-            name,
-            vec![Key::ch(digit)],
-            Action::SortBy(i),
-            SORT_DESCS[i],
+        out.push(views(
+            Views::Except(NAMESPACES),
+            b(name, vec![Key::ch(digit)], Action::SortBy(i), SORT_DESCS[i]),
         ));
     }
     out.push(b(

@@ -13,16 +13,23 @@ use std::collections::BTreeMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
+use super::view::View;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
     pub code: KeyCode,
     pub ctrl: bool,
+    /// Alt (Meta): only k9s plugins and hotkeys bind it.
+    pub alt: bool,
 }
 
 impl Key {
     const fn plain(code: KeyCode) -> Self {
-        Self { code, ctrl: false }
+        Self {
+            code,
+            ctrl: false,
+            alt: false,
+        }
     }
 
     const fn ch(c: char) -> Self {
@@ -33,16 +40,19 @@ impl Key {
         Self {
             code: KeyCode::Char(c),
             ctrl: true,
+            alt: false,
         }
     }
 
     /// The key event this key is (for keys compared outside the keymap, like the prefix).
     pub fn event(self) -> KeyEvent {
-        let m = if self.ctrl {
-            KeyModifiers::CONTROL
-        } else {
-            KeyModifiers::NONE
-        };
+        let mut m = KeyModifiers::NONE;
+        if self.ctrl {
+            m |= KeyModifiers::CONTROL;
+        }
+        if self.alt {
+            m |= KeyModifiers::ALT;
+        }
         KeyEvent::new(self.code, m)
     }
 
@@ -57,7 +67,36 @@ impl Key {
         Self {
             code,
             ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+            alt: ev.modifiers.contains(KeyModifiers::ALT),
         }
+    }
+
+    /// A k9s `shortCut`: `a`, `Shift-A` (the capital), `Ctrl-A`, `Alt-A`, `F5`...
+    /// A parser of what a user wrote in a k9s file: its `Err` is the sentence they read.
+    pub fn parse_k9s(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let lower = t.to_ascii_lowercase();
+        if let Some(rest) = lower.strip_prefix("shift-") {
+            let mut chars = t[t.len() - rest.len()..].chars();
+            return match (chars.next(), chars.next()) {
+                (Some(c), None) if c.is_ascii_alphabetic() => Ok(Self::ch(c.to_ascii_uppercase())),
+                // A shifted digit is the symbol above it (a US layout, as terminals send it).
+                (Some(c), None) if c.is_ascii_digit() => {
+                    let shifted = [')', '!', '@', '#', '$', '%', '^', '&', '*', '('];
+                    Ok(Self::ch(shifted[usize::from(c as u8 - b'0')]))
+                }
+                // `Shift-Tab`, a named key.
+                _ => Self::parse(t).map_err(|_| {
+                    format!("unknown key {text:?} (Shift- goes with a letter, a digit or Tab)")
+                }),
+            };
+        }
+        if let Some(rest) = lower.strip_prefix("alt-") {
+            let mut key = Self::parse(rest)?;
+            key.alt = true;
+            return Ok(key);
+        }
+        Self::parse(t)
     }
 
     /// Parse `j`, `G`, `ctrl-d`, `enter`, `esc`, `pgdn`, `f5`, `space`...
@@ -110,7 +149,11 @@ impl Key {
                 }
             }
         };
-        Ok(Self { code, ctrl })
+        Ok(Self {
+            code,
+            ctrl,
+            alt: false,
+        })
     }
 
     pub fn label(&self) -> String {
@@ -132,10 +175,11 @@ impl Key {
             KeyCode::BackTab => "Shift-Tab".into(),
             other => format!("{other:?}"),
         };
-        if self.ctrl {
-            format!("Ctrl-{base}")
-        } else {
-            base
+        match (self.ctrl, self.alt) {
+            (true, true) => format!("Ctrl-Alt-{base}"),
+            (true, false) => format!("Ctrl-{base}"),
+            (false, true) => format!("Alt-{base}"),
+            (false, false) => base,
         }
     }
 }
@@ -167,11 +211,56 @@ impl Section {
         }
     }
 
+    /// Whether its bindings' views matter: Global and Table bindings answer with the
+    /// dashboard focused, where the view decides between two bindings of one key.
+    fn is_dashboard_scoped(self) -> bool {
+        matches!(self, Section::Global | Section::Table)
+    }
+
     /// Whether bindings of `self` and `other` can be active at the same time.
     fn overlaps(self, other: Section) -> bool {
         // The dashboard, a log pane and a terminal pane never have the focus together.
         let focus = |s: Section| matches!(s, Section::Table | Section::Logs | Section::Terminal);
         self == other || !(focus(self) && focus(other))
+    }
+}
+
+/// The dashboard's views a binding answers in (a key may mean one thing in most views and
+/// another in a few: `c` copies a name, but cancels in the PipelineRuns view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Views {
+    All,
+    Only(&'static [View]),
+    Except(&'static [View]),
+}
+
+impl Views {
+    pub fn contains(self, view: View) -> bool {
+        match self {
+            Views::All => true,
+            Views::Only(v) => v.contains(&view),
+            Views::Except(v) => !v.contains(&view),
+        }
+    }
+
+    fn overlaps(self, other: Views) -> bool {
+        View::ALL
+            .iter()
+            .any(|v| self.contains(*v) && other.contains(*v))
+    }
+
+    /// For the help: where it applies, when not everywhere.
+    pub fn note(self) -> Option<String> {
+        let title = |v: &View| match v {
+            View::Detail => "describe/YAML",
+            other => other.title(),
+        };
+        let names = |v: &[View]| v.iter().map(title).collect::<Vec<_>>().join(", ");
+        match self {
+            Views::All => None,
+            Views::Only(v) => Some(format!("only in {}", names(v))),
+            Views::Except(v) => Some(format!("not in {}", names(v))),
+        }
     }
 }
 
@@ -183,6 +272,18 @@ pub struct Binding {
     pub action: Action,
     pub desc: &'static str,
     pub section: Section,
+    /// With the dashboard focused, the views it answers in.
+    pub views: Views,
+}
+
+impl Binding {
+    /// Whether `self` and `other` can answer the same key at the same time.
+    fn clashes(&self, other: &Binding) -> bool {
+        self.section.overlaps(other.section)
+            && (!self.section.is_dashboard_scoped()
+                || !other.section.is_dashboard_scoped()
+                || self.views.overlaps(other.views))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -224,7 +325,7 @@ impl Keymap {
             for k in &a.keys {
                 if let Some(other) = map.bindings[i + 1..]
                     .iter()
-                    .find(|b| b.keys.contains(k) && b.section.overlaps(a.section))
+                    .find(|b| b.keys.contains(k) && b.clashes(a))
                 {
                     return Err(format!(
                         "[keys]: {} is bound to both {} and {}",
@@ -247,17 +348,29 @@ impl Keymap {
             .map(Key::label)
     }
 
-    /// The dashboard's action for a key.
-    pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
-        self.action_in(ev, Section::Table)
+    /// The name of the built-in binding that answers `key` with the dashboard focused (in
+    /// some view), or with any focus (pane keys): a plugin or hotkey may not take it silently.
+    pub fn dashboard_binding(&self, key: Key) -> Option<&'static str> {
+        self.bindings
+            .iter()
+            .filter(|b| b.section != Section::Logs && b.section != Section::Terminal)
+            .find(|b| b.keys.contains(&key))
+            .map(|b| b.name)
     }
 
-    /// The action for a key when `focus` (Table or Logs) has the focus.
-    pub fn action_in(&self, ev: &KeyEvent, focus: Section) -> Option<Action> {
+    /// The dashboard's action for a key in the pods view.
+    pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+        self.action_in(ev, Section::Table, View::Pods)
+    }
+
+    /// The action for a key when `focus` (Table or Logs) has the focus and the dashboard shows
+    /// `view` (which decides only with the dashboard focused).
+    pub fn action_in(&self, ev: &KeyEvent, focus: Section, view: View) -> Option<Action> {
         let key = Key::from_event(ev);
         self.bindings
             .iter()
             .filter(|b| b.section.overlaps(focus))
+            .filter(|b| focus != Section::Table || b.views.contains(view))
             .find(|b| b.keys.contains(&key))
             .map(|b| b.action)
     }
@@ -350,12 +463,16 @@ mod tests {
             assert!(!names.contains(&binding.name), "{} twice", binding.name);
             names.push(binding.name);
         }
-        for focus in [Section::Table, Section::Logs] {
-            let mut seen = Vec::new();
-            for binding in b.iter().filter(|b| b.section.overlaps(focus)) {
-                for k in &binding.keys {
-                    assert!(!seen.contains(k), "{} bound twice", k.label());
-                    seen.push(*k);
+        for (i, a) in b.iter().enumerate() {
+            for other in &b[i + 1..] {
+                for k in &a.keys {
+                    assert!(
+                        !(other.keys.contains(k) && other.clashes(a)),
+                        "{} bound to both {} and {}",
+                        k.label(),
+                        a.name,
+                        other.name
+                    );
                 }
             }
         }
@@ -365,13 +482,94 @@ mod tests {
     fn log_panes_have_their_own_keys() {
         let m = Keymap::default();
         let w = key(KeyCode::Char('w'), KeyModifiers::NONE);
-        assert_eq!(m.action_in(&w, Section::Table), Some(Action::ToggleFlagged));
-        assert_eq!(m.action_in(&w, Section::Logs), Some(Action::ToggleWrap));
+        let pods = View::Pods;
+        assert_eq!(
+            m.action_in(&w, Section::Table, pods),
+            Some(Action::ToggleFlagged)
+        );
+        assert_eq!(
+            m.action_in(&w, Section::Logs, pods),
+            Some(Action::ToggleWrap)
+        );
         let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(m.action_in(&j, Section::Logs), Some(Action::Down));
+        assert_eq!(m.action_in(&j, Section::Logs, pods), Some(Action::Down));
         let tab = key(KeyCode::Tab, KeyModifiers::NONE);
-        assert_eq!(m.action_in(&tab, Section::Logs), Some(Action::FocusNext));
-        assert_eq!(m.action_in(&tab, Section::Table), Some(Action::FocusNext));
+        assert_eq!(
+            m.action_in(&tab, Section::Logs, pods),
+            Some(Action::FocusNext)
+        );
+        assert_eq!(
+            m.action_in(&tab, Section::Table, pods),
+            Some(Action::FocusNext)
+        );
+    }
+
+    #[test]
+    fn k9s_shortcuts_as_its_files_write_them() {
+        let k = |t: &str| Key::parse_k9s(t).map(|k| k.label());
+        assert_eq!(k("Ctrl-L"), Ok("Ctrl-l".into()));
+        assert_eq!(k("Shift-D"), Ok("D".into()));
+        assert_eq!(k("shift-d"), Ok("D".into()));
+        assert_eq!(k("Shift-0"), Ok(")".into()), "k9s's README hotkey");
+        assert_eq!(
+            k("Alt-K"),
+            Ok("Alt-k".into()),
+            "as Alt and the key are typed"
+        );
+        assert_eq!(k("a"), Ok("a".into()));
+        assert_eq!(k("F5"), Ok("F5".into()));
+        assert!(k("Hyper-Q").is_err());
+        assert!(k("Shift-Tab").is_ok_and(|l| l == "Shift-Tab"));
+        // Alt-k is not k: a plugin on Alt-k leaves kubedeck's k alone.
+        let alt_k = KeyEvent::new(KeyCode::Char('k'), KeyModifiers::ALT);
+        assert_ne!(Key::from_event(&alt_k), Key::ch('k'));
+    }
+
+    #[test]
+    fn number_keys_sort_except_in_the_namespaces_view() {
+        let m = Keymap::default();
+        let one = key(KeyCode::Char('1'), KeyModifiers::NONE);
+        assert_eq!(
+            m.action_in(&one, Section::Table, View::Pods),
+            Some(Action::SortBy(0))
+        );
+        assert_eq!(
+            m.action_in(&one, Section::Table, View::Namespaces),
+            Some(Action::Favourite(1))
+        );
+        let zero = key(KeyCode::Char('0'), KeyModifiers::NONE);
+        assert_eq!(
+            m.action_in(&zero, Section::Table, View::Namespaces),
+            Some(Action::Favourite(0))
+        );
+    }
+
+    #[test]
+    fn a_key_may_mean_one_thing_in_most_views_and_another_in_a_few() {
+        let m = Keymap::default();
+        let c = key(KeyCode::Char('c'), KeyModifiers::NONE);
+        let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(
+            m.action_in(&c, Section::Table, View::Pods),
+            Some(Action::CopyName)
+        );
+        assert_eq!(
+            m.action_in(&c, Section::Table, View::PipelineRuns),
+            Some(Action::CancelRun)
+        );
+        assert_eq!(
+            m.action_in(&n, Section::Table, View::Pods),
+            Some(Action::CopyNamespace)
+        );
+        assert_eq!(
+            m.action_in(&n, Section::Table, View::Detail),
+            Some(Action::NextMatch)
+        );
+        // In a log pane `n` is the next match whatever the dashboard shows.
+        assert_eq!(
+            m.action_in(&n, Section::Logs, View::Pods),
+            Some(Action::NextMatch)
+        );
     }
 
     #[test]

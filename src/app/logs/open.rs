@@ -125,12 +125,56 @@ fn triage_problem(app: &App) -> Option<&'static str> {
         .flatten()
 }
 
-/// `l`: the logs of whatever is selected.
+/// `l` with pods marked: their logs merged in one pane (one stream per container, each line
+/// saying its pod), a pane per cluster when they are in several.
+fn marked_pods_logs(app: &mut App, marked: Vec<ObjectRef>) -> Vec<Effect> {
+    let mut by_cluster: Vec<(crate::kube::ids::ClusterId, Vec<(String, String)>)> = Vec::new();
+    for o in marked.into_iter().filter(|o| o.kind == ResourceKind::Pods) {
+        let pod = (o.namespace.clone(), o.name.clone());
+        match by_cluster.iter_mut().find(|(c, _)| *c == o.cluster) {
+            Some((_, pods)) => pods.push(pod),
+            None => by_cluster.push((o.cluster.clone(), vec![pod])),
+        }
+    }
+    if by_cluster.is_empty() {
+        app.say(Notice::Refused(
+            "merged logs are of marked pods: mark pods in the pods view",
+        ));
+        return Vec::new();
+    }
+    let mut effects = Vec::new();
+    for (cluster, pods) in by_cluster {
+        let first = pods.first().map(|(ns, _)| ns.clone());
+        let namespace = first.filter(|ns| pods.iter().all(|(n, _)| n == ns));
+        let request = LogRequest {
+            cluster,
+            target: LogTarget::Pods { namespace, pods },
+            options: app.panes.log_options.clone(),
+        };
+        effects.extend(open_pane(app, request));
+    }
+    effects
+}
+
+/// `l`: the logs of whatever is selected (of every marked pod, merged, when pods are marked).
 pub fn open_logs(app: &mut App) -> Vec<Effect> {
+    let marked = crate::app::selection::marked_objects(app);
+    if !marked.is_empty() {
+        return marked_pods_logs(app, marked);
+    }
     let Some(obj) = selected_object(app) else {
         return Vec::new();
     };
     let problem = triage_problem(app);
+    // In the containers view: that container's log.
+    if let Some(container) = crate::app::selection::selected_container(app) {
+        let target = LogTarget::Pod {
+            namespace: obj.namespace.clone(),
+            name: obj.name.clone(),
+            container: Some(container),
+        };
+        return open_pane(app, request(app, target));
+    }
     match obj.kind {
         ResourceKind::Pods => match pod_row(app, &obj) {
             Some(row) => pod_logs(app, &row, problem == Some("CrashLoop")),

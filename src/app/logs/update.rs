@@ -59,6 +59,7 @@ fn save_path(pane: &LogPane, now: Timestamp) -> String {
     let who: String = match &pane.request.target {
         LogTarget::Pod { name, .. } => name.clone(),
         LogTarget::Selector { selector, .. } => selector.clone(),
+        LogTarget::Pods { pods, .. } => format!("{}-pods", pods.len()),
         LogTarget::Tekton { name, .. } | LogTarget::Owner { name, .. } => name.clone(),
     }
     .chars()

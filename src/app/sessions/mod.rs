@@ -41,6 +41,8 @@ pub enum SessionSpec {
     Local { cluster: ClusterId, scope: Scope },
     /// The user's editor on an object's YAML; applied when it exits.
     Edit(crate::kube::edit::EditJob),
+    /// A plugin's command, with the context's private kubeconfig.
+    Plugin(Box<super::extensions::job::PluginRun>),
 }
 
 impl SessionSpec {
@@ -51,6 +53,7 @@ impl SessionSpec {
             SessionSpec::Agent { .. } => "agent",
             SessionSpec::Local { .. } => "local",
             SessionSpec::Edit(_) => "edit",
+            SessionSpec::Plugin(_) => "plugin",
         }
     }
 
@@ -62,6 +65,7 @@ impl SessionSpec {
             | SessionSpec::Agent { pod, .. } => &pod.cluster,
             SessionSpec::Local { cluster, .. } => cluster,
             SessionSpec::Edit(job) => &job.obj.cluster,
+            SessionSpec::Plugin(run) => &run.cluster,
         }
     }
 
@@ -85,12 +89,15 @@ impl SessionSpec {
             },
             SessionSpec::Local { cluster, .. } => format!("shell ({cluster})"),
             SessionSpec::Edit(job) => format!("{} ({})", job.obj.label(), job.obj.cluster),
+            SessionSpec::Plugin(run) => format!("{}: {}", run.name, run.target),
         }
     }
 
     /// Whether opening it changes the cluster or runs commands in it (refused read-only).
     pub fn mutates(&self) -> bool {
-        !matches!(self, SessionSpec::Local { .. })
+        // A plugin is the user's own command on this machine (a dangerous one is refused
+        // before it gets here).
+        !matches!(self, SessionSpec::Local { .. } | SessionSpec::Plugin(_))
     }
 }
 
@@ -175,6 +182,7 @@ pub fn recording_path(
         | SessionSpec::Agent { pod, .. } => pod.name.as_str(),
         SessionSpec::Local { .. } => "local",
         SessionSpec::Edit(job) => job.obj.name.as_str(),
+        SessionSpec::Plugin(run) => run.name.as_str(),
     };
     let safe: String = what
         .chars()

@@ -112,6 +112,11 @@ pub fn open_shell(app: &mut App) -> Vec<Effect> {
         app.say(Notice::Tip("select a pod to open a shell in"));
         return Vec::new();
     };
+    // In the containers view: the container under the cursor.
+    if let Some(container) = crate::app::selection::selected_container(app) {
+        let pod = row_ref(app, &row);
+        return open_session(app, SessionSpec::Exec { pod, container });
+    }
     let containers = main_containers(&row);
     if let [container] = containers.as_slice() {
         let pod = row_ref(app, &row);
@@ -347,6 +352,10 @@ fn in_target_container(
         app.say(Notice::PodGone(pod.name.clone()));
         return Vec::new();
     };
+    // From the containers view: the container under the cursor is the target.
+    if let Some(container) = crate::app::selection::selected_container(app) {
+        return open_session(app, spec_for(pod, container));
+    }
     if let [container] = main_containers(&row).as_slice() {
         let spec = spec_for(pod, container.clone());
         return open_session(app, spec);

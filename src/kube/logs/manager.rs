@@ -72,6 +72,9 @@ pub(super) async fn manage(
         (LogTarget::Pod { name, .. }, _) => {
             watcher::Config::default().fields(&format!("metadata.name={name}"))
         }
+        (LogTarget::Pods { pods, .. }, _) if pods.len() == 1 => {
+            watcher::Config::default().fields(&format!("metadata.name={}", pods[0].1))
+        }
         (_, Some(sel)) => watcher::Config::default().labels(&sel),
         (_, None) => watcher::Config::default(),
     };
@@ -97,7 +100,7 @@ pub(super) async fn manage(
         match ev {
             Ok(watcher::Event::Init) => listing = Some(Vec::new()),
             Ok(watcher::Event::InitApply(p)) => {
-                if let Some(key) = PodKey::of(&p) {
+                if let Some(key) = PodKey::of(&p).filter(|k| target.admits(&k.namespace, &k.name)) {
                     if let Some(l) = listing.as_mut() {
                         l.push(key.clone());
                     }
@@ -138,7 +141,7 @@ pub(super) async fn manage(
                 synced = true;
             }
             Ok(watcher::Event::Apply(p)) => {
-                if let Some(key) = PodKey::of(&p) {
+                if let Some(key) = PodKey::of(&p).filter(|k| target.admits(&k.namespace, &k.name)) {
                     pods.insert(key, Arc::new(p));
                 }
             }

@@ -126,7 +126,7 @@ pub(super) fn label_for(target: &LogTarget, pod: &Pod, container: &str) -> Strin
     match target {
         LogTarget::Pod { .. } => container.to_string(),
         LogTarget::Tekton { kind, .. } => step_label(kind, task.map(String::as_str), container),
-        LogTarget::Selector { .. } | LogTarget::Owner { .. } => {
+        LogTarget::Selector { .. } | LogTarget::Owner { .. } | LogTarget::Pods { .. } => {
             let short = match name.rsplit('-').next() {
                 // A Tekton pod: its task and step say what it is.
                 _ if task.is_some() => {

@@ -65,6 +65,10 @@ impl Term {
         cmd.env_remove("KUBECONFIG");
         let cache = tempfile::tempdir().unwrap();
         cmd.env("XDG_CACHE_HOME", cache.path());
+        // Nor the user's k9s plugins, hotkeys and aliases, saved tables or favourite
+        // namespaces: a test gives its own K9S_CONFIG_DIR when it wants some.
+        cmd.env("K9S_CONFIG_DIR", cache.path().join("k9s"));
+        cmd.env("XDG_DATA_HOME", cache.path().join("data"));
         // The local shell is $SHELL: a plain sh, so the tests do not depend on (or wait for)
         // the user's shell start-up files (a pyenv rehash lock left by a killed shell once
         // stalled every bash here).
@@ -302,4 +306,15 @@ pub fn wait_prompt(t: &Term) {
             .find(|c| !c.is_empty());
         last.is_some_and(|c| c.ends_with('#') || c.ends_with('$') || c.ends_with('%'))
     });
+}
+
+/// The table's data rows (between the header and the bottom border of the dashboard).
+pub fn rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .skip(3)
+        .take_while(|l| !l.starts_with('└'))
+        .map(|l| l.trim_matches('│').trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
 }
