@@ -256,9 +256,9 @@ pub enum OnConfirm {
     Quit,
     /// End a session that still runs.
     EndSession(SessionId),
-    /// Run a plugin (in a pane, or in the background).
+    /// Run a plugin (in a pane, or in the background): a run per cluster of the rows.
     Plugin {
-        run: Box<super::extensions::job::PluginRun>,
+        runs: Vec<super::extensions::job::PluginRun>,
         background: bool,
     },
 }

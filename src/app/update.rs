@@ -151,8 +151,8 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         (Action::Confirm, Some(OnConfirm::EndSession(id))) => sessions::close(app, id),
-        (Action::Confirm, Some(OnConfirm::Plugin { run, background })) => {
-            super::extensions::run::launch(app, *run, background)
+        (Action::Confirm, Some(OnConfirm::Plugin { runs, background })) => {
+            super::extensions::run::launch(app, runs, background)
         }
         (Action::Confirm, Some(OnConfirm::Run(effect))) if !app.readonly => {
             // A restart or a scale is followed until it has rolled out.

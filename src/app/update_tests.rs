@@ -1562,3 +1562,43 @@ fn each_context_is_watched_in_its_own_namespace_with_its_own_kinds() {
     assert_eq!(w[1].scope, Scope::All);
     assert_eq!(w[1].kinds, ResourceKind::WATCHABLE);
 }
+
+#[test]
+fn the_namespaces_switched_to_become_favourites_on_the_number_keys() {
+    let mut a = app();
+    a.data_dir = Some(std::path::PathBuf::from("/data"));
+    let e = update(&mut a, Msg::Action(Action::StartCommand));
+    assert!(e.is_empty());
+    // Each switch that changes the order is kept; the same one again changes nothing.
+    for (ns, kept) in [
+        ("demo", true),
+        ("ci", true),
+        ("demo", true),
+        ("demo", false),
+    ] {
+        a.prompt.input = format!("ns {ns}");
+        let e = on_action(&mut a, Action::Submit);
+        let saved = e.iter().any(|e| matches!(e, Effect::SaveFavourites { path, .. } if path.ends_with("favourite-namespaces.json")));
+        assert_eq!(saved, kept, "{ns}: {e:?}");
+        a.prompt.mode = Mode::Command;
+    }
+    // The latest first, each once.
+    assert_eq!(a.fleet.favourites(), ["demo", "ci"]);
+    a.prompt.mode = Mode::Table;
+    a.view = View::Namespaces;
+    on_action(&mut a, Action::Favourite(2));
+    assert_eq!(a.fleet.scope, Scope::Namespace("ci".into()));
+    assert_eq!(a.view, View::Pods);
+    a.view = View::Namespaces;
+    on_action(&mut a, Action::Favourite(0));
+    assert_eq!(a.fleet.scope, Scope::All);
+    a.view = View::Namespaces;
+    on_action(&mut a, Action::Favourite(7));
+    assert!(
+        matches!(a.notice, Some(Notice::NoFavourite(7))),
+        "{:?}",
+        a.notice
+    );
+    // Kept per context.
+    assert!(a.fleet.favourites.contains_key(a.fleet.cluster.context()));
+}

@@ -201,48 +201,44 @@ pub fn text(notice: &Notice) -> String {
 }
 
 /// What a confirmation asks; a production-like cluster's delete asks for the name typed.
-/// The first few of `objects` and how many more, with their contexts.
-fn some_of(objects: &[crate::kube::object_ref::ObjectRef]) -> String {
-    const NAMED: usize = 3;
-    let mut text = objects
-        .iter()
-        .take(NAMED)
-        .map(|o| o.label())
-        .collect::<Vec<_>>()
-        .join(", ");
-    if objects.len() > NAMED {
-        text.push_str(&format!(" and {} more", objects.len() - NAMED));
-    }
+/// The context (or contexts) of `objects`.
+fn contexts_of(objects: &[crate::kube::object_ref::ObjectRef]) -> Vec<String> {
     let mut contexts: Vec<String> = objects.iter().map(|o| o.cluster.to_string()).collect();
     contexts.sort();
     contexts.dedup();
+    contexts
+}
+
+/// Where `objects` are, for a question: `(context a)`, or `(contexts a, b)`.
+fn some_of(objects: &[crate::kube::object_ref::ObjectRef]) -> String {
+    let contexts = contexts_of(objects);
     let word = if contexts.len() == 1 {
         "context"
     } else {
         "contexts"
     };
-    format!("{text} ({word} {})", contexts.join(", "))
+    format!("({word} {})", contexts.join(", "))
 }
 
 fn many_question(verb: ManyVerb, objects: &[crate::kube::object_ref::ObjectRef]) -> String {
     let n = objects.len();
     let which = some_of(objects);
     match verb {
-        ManyVerb::Delete { dependents: false } => format!("Delete {n} marked: {which}?"),
+        ManyVerb::Delete { dependents: false } => format!("Delete {n} marked {which}?"),
         ManyVerb::Delete { dependents: true } => format!(
-            "Delete {n} marked: {which}? Their dependents are deleted too (propagation: Background)"
+            "Delete {n} marked {which}? Their dependents are deleted too (propagation: Background)"
         ),
-        ManyVerb::Cancel => format!("Cancel {n} marked: {which}?"),
-        ManyVerb::Rerun => format!("Start a new run of each of {n} marked: {which}?"),
+        ManyVerb::Cancel => format!("Cancel {n} marked {which}?"),
+        ManyVerb::Rerun => format!("Start a new run of each of {n} marked {which}?"),
         ManyVerb::RolloutRestart => {
-            format!("Restart every pod of {n} marked (rollout restart): {which}?")
+            format!("Restart every pod of {n} marked (rollout restart) {which}?")
         }
-        ManyVerb::Scale(replicas) => format!("Scale {n} marked to {replicas} replicas: {which}?"),
+        ManyVerb::Scale(replicas) => format!("Scale {n} marked to {replicas} replicas {which}?"),
         ManyVerb::Cordon(true) => {
-            format!("Cordon {n} marked nodes: {which}? New pods will not be scheduled on them.")
+            format!("Cordon {n} marked nodes {which}? New pods will not be scheduled on them.")
         }
         ManyVerb::Cordon(false) => {
-            format!("Uncordon {n} marked nodes: {which}? Pods may be scheduled on them again.")
+            format!("Uncordon {n} marked nodes {which}? Pods may be scheduled on them again.")
         }
     }
 }
@@ -303,10 +299,14 @@ pub fn listed(pending: &Pending) -> Vec<String> {
         ManyVerb::Cordon(true) => "cordon",
         ManyVerb::Cordon(false) => "uncordon",
     };
-    let width = objects.iter().map(|o| o.label().len()).max().unwrap_or(0);
+    // Each object's context when they are in several (else the question says it).
+    let several = contexts_of(objects).len() > 1;
     objects
         .iter()
-        .map(|o| format!("{what:<9}{:<width$}  (context {})", o.label(), o.cluster))
+        .map(|o| match several {
+            true => format!("{what:<9}{}  (context {})", o.label(), o.cluster),
+            false => format!("{what:<9}{}", o.label()),
+        })
         .collect()
 }
 
@@ -386,5 +386,46 @@ pub fn question(pending: &Pending) -> String {
             format!("PRODUCTION {text} — type {name} and Enter to confirm (Esc cancels)")
         }
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::action::{Effect, OnConfirm};
+    use crate::kube::informer::ResourceKind;
+    use crate::kube::object_ref::ObjectRef;
+
+    fn pending(objects: Vec<ObjectRef>) -> Pending {
+        let effects = objects.iter().cloned().map(Effect::Delete).collect();
+        Pending::ask(
+            Question::Many {
+                verb: ManyVerb::Delete { dependents: false },
+                objects,
+                left_out: 1,
+            },
+            OnConfirm::Run(Box::new(Effect::Many(effects))),
+        )
+    }
+
+    #[test]
+    fn an_action_on_many_lists_each_object_with_its_context_when_they_are_in_several() {
+        let pod =
+            |c: &str, n: &str| ObjectRef::new(&ClusterId::new(c), ResourceKind::Pods, "demo", n);
+        let one = pending(vec![pod("eu", "a"), pod("eu", "b")]);
+        assert_eq!(
+            question(&one),
+            "Delete 2 marked (context eu)? (1 other marked row(s) left alone)"
+        );
+        assert_eq!(listed(&one), ["delete   pod/demo/a", "delete   pod/demo/b"]);
+        let two = pending(vec![pod("eu", "a"), pod("us", "a")]);
+        assert!(question(&two).starts_with("Delete 2 marked (contexts eu, us)?"));
+        assert_eq!(
+            listed(&two),
+            [
+                "delete   pod/demo/a  (context eu)",
+                "delete   pod/demo/a  (context us)"
+            ]
+        );
     }
 }

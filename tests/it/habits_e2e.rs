@@ -53,7 +53,7 @@ fn three_marked_pods_survive_a_sort_and_a_filter_and_are_deleted_together() {
     t.wait_for("[3 marked]");
     // One confirmation lists each object; y deletes the three, not the fourth.
     t.send("\x04");
-    let asked = t.wait_for("Delete 3 marked:");
+    let asked = t.wait_for("Delete 3 marked (context kubedeck-sim)?");
     for name in ["mk-1", "mk-2", "mk-3"] {
         assert!(
             asked.contains(&format!("delete   pod/marks/{name}")),
@@ -278,6 +278,39 @@ fn a_dangerous_plugin_is_refused_read_only_and_hidden_from_help() {
     assert!(!help.contains("force kill"), "{help}");
     t.send("\x1b");
     t.wait_gone("Plugins of this view");
+    t.send("\x03");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn enter_on_a_pod_lists_its_containers_and_l_reads_the_one_under_the_cursor() {
+    let w = world(common::frozen(2));
+    let pod = pods::pod("marks", "two-box")
+        .containers(&["app", "sidecar"])
+        .image("nginx:1.27")
+        .ready();
+    w.sim.store().put(Kind::Pod, pod.json());
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "marks"], 160, 45);
+    t.wait_for("two-box");
+    t.send("\r");
+    let screen = t.wait_until("its containers", |s| {
+        s.contains("two-box containers") && rows(s).len() == 2
+    });
+    let listed = rows(&screen);
+    assert!(
+        listed[0].starts_with("app ") && listed[0].contains("nginx:1.27"),
+        "{listed:?}"
+    );
+    assert!(listed[1].starts_with("sidecar "), "{listed:?}");
+    assert!(listed.iter().all(|r| r.contains("Running")), "{listed:?}");
+    // The second container's log, not a picker.
+    t.send("j");
+    t.send("l");
+    t.wait_for("logs two-box/sidecar");
+    // Tab back to the dashboard (a log pane has no prefix), Esc back to the pods.
+    t.send("\t");
+    t.send("\x1b");
+    t.wait_for("pods(marks)");
     t.send("\x03");
     assert_eq!(t.wait_exit(), 0);
 }

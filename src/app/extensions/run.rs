@@ -85,8 +85,9 @@ fn ask_next(app: &mut App, def: &PluginDef) -> Vec<Effect> {
         .map_or(0, |a| a.answers.len());
     match def.plugin.inputs.get(answered) {
         Some(input) => {
-            app.prompt
-                .open(Mode::PluginInput, input.default.clone().unwrap_or_default());
+            // The default is shown, ready to take or edit.
+            app.prompt.mode = Mode::PluginInput;
+            app.prompt.input = input.default.clone().unwrap_or_default();
             Vec::new()
         }
         None => {
@@ -160,7 +161,8 @@ pub fn answered(app: &mut App, text: &str) -> Vec<Effect> {
         }
         Err(why) => {
             app.say(Notice::Invalid(why));
-            app.prompt.open(Mode::PluginInput, text.to_string());
+            app.prompt.mode = Mode::PluginInput;
+            app.prompt.input = text.to_string();
             Vec::new()
         }
     }
@@ -246,35 +248,33 @@ fn ready(app: &mut App, def: &PluginDef, answers: &[(String, String)]) -> Vec<Ef
             }
         }
     }
-    let script = match &lines[..] {
-        [(_, line)] if def.plugin.pipes.is_empty() => format!("exec {line}"),
-        [(_, line)] => line.clone(),
-        many => many
-            .iter()
-            .map(|(s, line)| {
-                let title = vars::shell_word(&[Piece::Text(format!("── {} ──", s.label))]);
-                format!("printf '%s\\n' {title}; {line}")
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-    };
+    // One run per cluster: each with its own context's kubeconfig as `$KUBECONFIG`.
+    let mut by_cluster: Vec<(&Subject, Vec<(&Subject, String)>)> = Vec::new();
+    for (s, line) in lines {
+        match by_cluster.iter_mut().find(|(f, _)| f.cluster == s.cluster) {
+            Some((_, group)) => group.push((s, line)),
+            None => by_cluster.push((s, vec![(s, line)])),
+        }
+    }
+    let runs: Vec<PluginRun> = by_cluster
+        .into_iter()
+        .map(|(first, group)| PluginRun {
+            name: def.name.clone(),
+            cluster: first.cluster.clone(),
+            namespace: first
+                .vars
+                .get("NAMESPACE")
+                .cloned()
+                .filter(|n| !n.is_empty()),
+            script: script_of(def, &group),
+            target: match group.len() {
+                1 => first.label.clone(),
+                n => format!("{n} marked"),
+            },
+            overwrite_output: def.plugin.overwrite_output,
+        })
+        .collect();
     let first = &subjects[0];
-    let target = match subjects.len() {
-        1 => first.label.clone(),
-        n => format!("{n} marked"),
-    };
-    let run = PluginRun {
-        name: def.name.clone(),
-        cluster: first.cluster.clone(),
-        namespace: first
-            .vars
-            .get("NAMESPACE")
-            .cloned()
-            .filter(|n| !n.is_empty()),
-        script,
-        target,
-        overwrite_output: def.plugin.overwrite_output,
-    };
     let background = def.plugin.background;
     if def.plugin.confirm || def.plugin.dangerous {
         let shown = std::iter::once(def.plugin.command.clone())
@@ -294,27 +294,49 @@ fn ready(app: &mut App, def: &PluginDef, answers: &[(String, String)]) -> Vec<Ef
         };
         app.prompt.pending = Some(Pending::ask(
             question,
-            OnConfirm::Plugin {
-                run: Box::new(run),
-                background,
-            },
+            OnConfirm::Plugin { runs, background },
         ));
         app.prompt.mode = Mode::Confirm;
         return Vec::new();
     }
-    launch(app, run, background)
+    launch(app, runs, background)
 }
 
-/// Run it: in a terminal pane, or in the background.
-pub fn launch(app: &mut App, run: PluginRun, background: bool) -> Vec<Effect> {
-    if background {
-        app.say(Notice::PluginStarted {
-            name: run.name.clone(),
-            target: run.target.clone(),
-        });
-        return vec![Effect::RunPlugin(Box::new(run))];
+/// The script for a group of rows of one cluster: the command (and its pipes) for the one row,
+/// or for each row one after another under a line naming it.
+fn script_of(def: &PluginDef, group: &[(&Subject, String)]) -> String {
+    match group {
+        [(_, line)] if def.plugin.pipes.is_empty() => format!("exec {line}"),
+        [(_, line)] => line.clone(),
+        many => many
+            .iter()
+            .map(|(s, line)| {
+                let title = vars::shell_word(&[Piece::Text(format!("── {} ──", s.label))]);
+                format!("printf '%s\\n' {title}; {line}")
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
     }
-    crate::app::sessions::update::open_session(app, SessionSpec::Plugin(Box::new(run)))
+}
+
+/// Run them: each in a terminal pane, or in the background.
+pub fn launch(app: &mut App, runs: Vec<PluginRun>, background: bool) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for run in runs {
+        if background {
+            app.say(Notice::PluginStarted {
+                name: run.name.clone(),
+                target: run.target.clone(),
+            });
+            effects.push(Effect::RunPlugin(Box::new(run)));
+        } else {
+            effects.extend(crate::app::sessions::update::open_session(
+                app,
+                SessionSpec::Plugin(Box::new(run)),
+            ));
+        }
+    }
+    effects
 }
 
 #[cfg(test)]
@@ -409,7 +431,7 @@ mod tests {
                 label: Some("Lines".into()),
                 kind: InputKind::Number,
                 required: true,
-                default: None,
+                default: Some("50".into()),
                 options: Vec::new(),
             }],
             ..plugin("Shift-T", &["--tail=$INPUT_LINES"])
@@ -417,6 +439,7 @@ mod tests {
         with_plugin(&mut app, "tail", p);
         assert!(on_key(&mut app, shift('T')).unwrap().is_empty());
         assert_eq!(app.prompt.mode, Mode::PluginInput);
+        assert_eq!(app.prompt.input, "50", "the default, ready to take or edit");
         assert!(answered(&mut app, "many").is_empty());
         assert!(matches!(&app.notice, Some(Notice::Invalid(w)) if w.contains("number")));
         assert_eq!(app.prompt.mode, Mode::PluginInput, "asked again");
@@ -448,6 +471,36 @@ mod tests {
         };
         assert_eq!(run.script.matches("printf").count(), 2, "{}", run.script);
         assert_eq!(run.target, "2 marked");
+    }
+
+    #[test]
+    fn rows_of_several_clusters_run_once_per_cluster_each_with_its_own_context() {
+        let mut app = crate::app::fixture::app();
+        app.view = View::Pods;
+        with_plugin(&mut app, "show", plugin("Shift-Z", &["$NAME"]));
+        let mut rows: Vec<_> = app.tables.pods.all_rows().to_vec();
+        let mut other = (*rows[1]).clone();
+        other.cluster = crate::kube::ids::ClusterId::new("other");
+        rows[1] = std::sync::Arc::new(other);
+        app.tables.pods.set_by_cluster(true);
+        app.tables.pods.set_rows(rows);
+        for i in 0..app.tables.pods.len() {
+            app.tables.pods.select(i);
+            app.tables.pods.toggle_mark();
+        }
+        let effects = on_key(&mut app, shift('Z')).unwrap();
+        let clusters: Vec<String> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::OpenSession {
+                    spec: SessionSpec::Plugin(run),
+                    ..
+                } => Some(run.cluster.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(clusters.len(), 2, "{effects:?}");
+        assert!(clusters.contains(&"other".to_string()), "{clusters:?}");
     }
 
     #[test]
