@@ -19,7 +19,15 @@ use crate::kube::object_ref::ObjectRef;
 
 /// Show `api` in the resource view (`:KIND [NS]`), watching only it.
 pub fn show(app: &mut App, api: Arc<ApiResourceInfo>, namespace: Option<String>) -> Vec<Effect> {
-    let shown = ResourceShown { api, namespace };
+    let listed = namespace
+        .clone()
+        .or_else(|| app.fleet.scope.namespace().map(str::to_string));
+    let view = app.extensions.view_for(&api, listed.as_deref());
+    let shown = ResourceShown {
+        api,
+        namespace,
+        view,
+    };
     app.panes.layout.focus = super::layout::DASHBOARD;
     app.panes.layout.zoomed = false;
     if app.view == View::Resource && app.resource.as_ref() == Some(&shown) {

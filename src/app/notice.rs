@@ -127,6 +127,13 @@ pub enum Notice {
         name: String,
         outcome: Result<(Option<i32>, String), crate::os_error::OsError>,
     },
+    /// k9s's files read again after a change: what they hold now.
+    ExtensionsRead {
+        plugins: usize,
+        hotkeys: usize,
+        aliases: usize,
+        views: usize,
+    },
     /// What in k9s's files (or the config's `[plugins]`) could not be used.
     ExtensionProblems(Vec<String>),
     /// An action on the marked rows that applies to none of them.

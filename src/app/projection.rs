@@ -256,11 +256,30 @@ impl Projection {
                     return app.tables.resource.set_rows(Vec::new());
                 };
                 let columns = first.columns();
+                let same = |l: &resource::Layout| {
+                    Arc::ptr_eq(&l.columns, &columns) && l.api == shown.api && l.view == shown.view
+                };
                 let layout = match &self.resource_layout {
-                    Some(l) if Arc::ptr_eq(&l.columns, &columns) && l.api == shown.api => l.clone(),
+                    Some(l) if same(l) => l.clone(),
                     _ => {
-                        let l = Arc::new(resource::Layout::new(shown.api.clone(), columns));
+                        // The user's sort (views.yaml `sortColumn`) when a kind's layout is new,
+                        // not each time the server's columns come again.
+                        // (Its columns known: the first layout may be made before they come.)
+                        let new_kind = !columns.is_empty()
+                            && self.resource_layout.as_ref().is_none_or(|l| {
+                                l.api != shown.api || l.view != shown.view || l.columns.is_empty()
+                            });
+                        let l = Arc::new(resource::Layout::new(
+                            shown.api.clone(),
+                            columns,
+                            shown.view.clone(),
+                        ));
                         self.resource_layout = Some(l.clone());
+                        if let Some((col, descending)) = l.sort().filter(|_| new_kind) {
+                            app.tables.resource.set_columns(l.cols());
+                            let shift = usize::from(app.tables.resource.by_cluster());
+                            app.tables.resource.sort_by_col(col + shift, descending);
+                        }
                         l
                     }
                 };

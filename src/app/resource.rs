@@ -10,6 +10,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::table::{Col, TableRow, columns};
+use crate::k9s_files::{ViewColumn, ViewSetting};
 use crate::kube::age;
 use crate::kube::discovery::ApiResourceInfo;
 use crate::kube::ids::ClusterId;
@@ -23,9 +24,23 @@ pub struct ResourceShown {
     pub api: Arc<ApiResourceInfo>,
     /// `:KIND NAMESPACE`: this namespace whatever the scope; `None`: the scope's.
     pub namespace: Option<String>,
+    /// The user's own columns for this kind (k9s's views.yaml), if any.
+    pub view: Option<Arc<crate::k9s_files::ViewSetting>>,
 }
 
 impl ResourceShown {
+    /// The paths the user's own columns read from the objects, in their order.
+    pub fn paths(&self) -> Vec<String> {
+        self.view
+            .iter()
+            .flat_map(|v| v.columns.iter())
+            .filter_map(|c| match c {
+                crate::k9s_files::ViewColumn::Path { path, .. } => Some(path.clone()),
+                crate::k9s_files::ViewColumn::Named(_) => None,
+            })
+            .collect()
+    }
+
     /// The namespace to list in (`None`: all, or a cluster-scoped resource).
     pub fn list_namespace(&self, scope: &crate::kube::ids::Scope) -> Option<String> {
         if !self.api.namespaced {
@@ -37,7 +52,18 @@ impl ResourceShown {
     }
 }
 
-/// How a server Table's columns map onto the view's.
+/// Where a column of the view reads from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The object's namespace.
+    Namespace,
+    /// The server's column at this index.
+    Server(usize),
+    /// The user's own column at this index (a path read from the object).
+    Extra(usize),
+}
+
+/// How a server Table's columns (and the user's own, views.yaml) map onto the view's.
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub api: Arc<ApiResourceInfo>,
@@ -46,19 +72,40 @@ pub struct Layout {
     pub columns: Arc<Vec<ColumnDef>>,
     /// The server column that is the object's age (computed here, so it ticks).
     pub age: Option<usize>,
+    /// The user's own columns this layout was made with.
+    pub view: Option<Arc<ViewSetting>>,
+    /// Each view column's source, in order.
+    slots: Vec<Slot>,
     /// The view's columns, made once per set of server columns.
     cols: Arc<[Col]>,
 }
 
 impl Layout {
-    pub fn new(api: Arc<ApiResourceInfo>, columns: Arc<Vec<ColumnDef>>) -> Self {
+    pub fn new(
+        api: Arc<ApiResourceInfo>,
+        columns: Arc<Vec<ColumnDef>>,
+        view: Option<Arc<ViewSetting>>,
+    ) -> Self {
         let age = columns.iter().position(|c| c.name == "Age");
-        let cols = view_cols(api.namespaced, &columns);
+        let (slots, cols) = match &view {
+            Some(v) => custom_cols(api.namespaced, &columns, v),
+            None => {
+                let slots = api
+                    .namespaced
+                    .then_some(Slot::Namespace)
+                    .into_iter()
+                    .chain((0..columns.len()).map(Slot::Server))
+                    .collect();
+                (slots, view_cols(api.namespaced, &columns))
+            }
+        };
         Self {
             namespace_col: api.namespaced,
             api,
             columns,
             age,
+            view,
+            slots,
             cols,
         }
     }
@@ -67,34 +114,112 @@ impl Layout {
         self.cols.clone()
     }
 
+    /// Where the view column at `i` reads from.
+    fn slot(&self, i: usize) -> Option<Slot> {
+        self.slots.get(i).copied()
+    }
+
     /// The server column at view index `i`.
-    fn server_index(&self, i: usize) -> Option<usize> {
-        let i = i.checked_sub(usize::from(self.namespace_col))?;
-        (i < self.columns.len()).then_some(i)
+    pub fn server_index(&self, i: usize) -> Option<usize> {
+        match self.slot(i) {
+            Some(Slot::Server(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The column the user's view sorts by (views.yaml `sortColumn`), and whether descending.
+    pub fn sort(&self) -> Option<(usize, bool)> {
+        let (title, descending) = self.view.as_ref()?.sort.clone()?;
+        let at = self.cols.iter().position(|c| c.title == title)?;
+        Some((at, descending))
     }
 }
 
+/// A server column as the view shows it: its title upper-cased as kubectl does, the name
+/// squeezed last, then from the right (kubectl puts what matters first); `-o wide` ones on
+/// wide terminals only.
+fn server_col(i: usize, c: &ColumnDef) -> Col {
+    let mut col = Col::new("", 60);
+    col.title = Cow::Owned(c.name.to_uppercase());
+    col.max = if c.format == "name" { 64 } else { 60 };
+    let rank = if c.format == "name" {
+        250
+    } else {
+        100u8.saturating_sub(u8::try_from(i).unwrap_or(100))
+    };
+    col = col.shrink(rank, 5);
+    if c.priority > 0 {
+        col = col.hide_below(150);
+    }
+    col
+}
+
+fn namespace_col() -> Col {
+    Col::new("NAMESPACE", 30).shrink(200, 6).namespace()
+}
+
 /// The view's columns: NAMESPACE (hidden in one namespace), the server's (priority-0 ones
-/// always, the `-o wide` ones on wide terminals), titles upper-cased as kubectl does.
+/// always, the `-o wide` ones on wide terminals).
 fn view_cols(namespaced: bool, columns: &[ColumnDef]) -> Arc<[Col]> {
-    let ns = namespaced.then(|| Col::new("NAMESPACE", 30).shrink(200, 6).namespace());
-    let server = columns.iter().enumerate().map(|(i, c)| {
-        let mut col = Col::new("", 60);
-        col.title = Cow::Owned(c.name.to_uppercase());
-        col.max = if c.format == "name" { 64 } else { 60 };
-        // The name squeezes last; then from the right (kubectl puts what matters first).
-        let rank = if c.format == "name" {
-            250
-        } else {
-            100u8.saturating_sub(u8::try_from(i).unwrap_or(100))
-        };
-        col = col.shrink(rank, 5);
-        if c.priority > 0 {
-            col = col.hide_below(150);
-        }
-        col
-    });
+    let ns = namespaced.then(namespace_col);
+    let server = columns.iter().enumerate().map(|(i, c)| server_col(i, c));
     ns.into_iter().chain(server).collect()
+}
+
+/// The user's own columns (k9s's views.yaml), in their order: the server's columns they name,
+/// the paths they read; NAMESPACE first unless they place it; the server's other columns
+/// after them, shown only wide (Ctrl-w), as k9s does.
+fn custom_cols(
+    namespaced: bool,
+    columns: &[ColumnDef],
+    view: &ViewSetting,
+) -> (Vec<Slot>, Arc<[Col]>) {
+    let mut slots = Vec::new();
+    let mut cols = Vec::new();
+    let named = |title: &str| {
+        view.columns
+            .iter()
+            .any(|c| matches!(c, ViewColumn::Named(t) if t == title))
+    };
+    if namespaced && !named("NAMESPACE") {
+        slots.push(Slot::Namespace);
+        cols.push(namespace_col());
+    }
+    let mut extra = 0;
+    for c in &view.columns {
+        match c {
+            ViewColumn::Named(title) if title == "NAMESPACE" && namespaced => {
+                slots.push(Slot::Namespace);
+                cols.push(namespace_col());
+            }
+            ViewColumn::Named(title) => {
+                if let Some(i) = columns.iter().position(|d| d.name.to_uppercase() == *title) {
+                    slots.push(Slot::Server(i));
+                    let mut col = server_col(i, &columns[i]);
+                    // Chosen: shown at any width the table has room for.
+                    col.hide_below = 0;
+                    cols.push(col);
+                }
+            }
+            ViewColumn::Path { title, wide, .. } => {
+                slots.push(Slot::Extra(extra));
+                extra += 1;
+                let mut col = Col::new("", 40).shrink(50, 5);
+                col.title = Cow::Owned(title.clone());
+                if *wide {
+                    col = col.hide_below(u16::MAX);
+                }
+                cols.push(col);
+            }
+        }
+    }
+    for (i, d) in columns.iter().enumerate() {
+        if !slots.contains(&Slot::Server(i)) {
+            slots.push(Slot::Server(i));
+            cols.push(server_col(i, d).hide_below(u16::MAX));
+        }
+    }
+    (slots, cols.into())
 }
 
 /// One row of the resource view: the server's row and how to read it.
@@ -114,16 +239,15 @@ impl ResourceRow {
     }
 
     fn text(&self, i: usize, now: Timestamp) -> String {
-        if self.layout.namespace_col && i == 0 {
-            return self.row.namespace.clone();
+        match self.layout.slot(i) {
+            Some(Slot::Namespace) => self.row.namespace.clone(),
+            Some(Slot::Server(s)) if Some(s) == self.layout.age && self.row.created.is_some() => {
+                age::since(self.row.created, now)
+            }
+            Some(Slot::Server(s)) => self.row.cells.get(s).map(Cell::text).unwrap_or_default(),
+            Some(Slot::Extra(e)) => self.row.extra.get(e).cloned().unwrap_or_default(),
+            None => String::new(),
         }
-        let Some(s) = self.layout.server_index(i) else {
-            return String::new();
-        };
-        if Some(s) == self.layout.age && self.row.created.is_some() {
-            return age::since(self.row.created, now);
-        }
-        self.row.cells.get(s).map(Cell::text).unwrap_or_default()
     }
 }
 
@@ -183,15 +307,9 @@ impl TableRow for ResourceRow {
     }
 
     fn fields(&self) -> Vec<Cow<'_, str>> {
-        let n = usize::from(self.layout.namespace_col) + self.layout.columns.len();
-        (0..n)
-            .filter(|i| {
-                Some(*i)
-                    != self
-                        .layout
-                        .age
-                        .map(|a| a + usize::from(self.layout.namespace_col))
-            })
+        // Every cell but the age (which ticks: a filter on it would flicker).
+        (0..self.layout.slots.len())
+            .filter(|i| self.layout.slot(*i) != self.layout.age.map(Slot::Server))
             .map(|i| Cow::Owned(self.text(i, Timestamp::UNIX_EPOCH)))
             .collect()
     }
@@ -205,19 +323,21 @@ impl TableRow for ResourceRow {
     }
 
     fn cmp_at(&self, other: &Self, index: usize) -> Ordering {
-        if self.layout.namespace_col && index == 0 {
-            return self.row.namespace.cmp(&other.row.namespace);
-        }
-        let Some(s) = self.layout.server_index(index) else {
-            return Ordering::Equal;
-        };
-        if Some(s) == self.layout.age {
+        match self.layout.slot(index) {
+            Some(Slot::Namespace) => self.row.namespace.cmp(&other.row.namespace),
             // Youngest first, as ages ascending.
-            return other.row.created.cmp(&self.row.created);
-        }
-        match (self.row.cells.get(s), other.row.cells.get(s)) {
-            (Some(a), Some(b)) => natural(a, b),
-            _ => Ordering::Equal,
+            Some(Slot::Server(s)) if Some(s) == self.layout.age => {
+                other.row.created.cmp(&self.row.created)
+            }
+            Some(Slot::Server(s)) => match (self.row.cells.get(s), other.row.cells.get(s)) {
+                (Some(a), Some(b)) => natural(a, b),
+                _ => Ordering::Equal,
+            },
+            Some(Slot::Extra(e)) => {
+                let cell = |r: &Self| Cell::Text(r.row.extra.get(e).cloned().unwrap_or_default());
+                natural(&cell(self), &cell(other))
+            }
+            None => Ordering::Equal,
         }
     }
 
@@ -458,6 +578,7 @@ mod tests {
             let layout = Arc::new(Layout::new(
                 api(kind, namespaced),
                 Arc::new(p.columns.clone().unwrap_or_default()),
+                None,
             ));
             // Read at the time of the server's own Age cells: the ages must agree too.
             let rows = rows(
@@ -543,6 +664,7 @@ mod tests {
         let layout = Arc::new(Layout::new(
             api("jobs", true),
             Arc::new(p.columns.clone().unwrap_or_default()),
+            None,
         ));
         let rows = rows(
             &ClusterId::default(),
@@ -552,5 +674,90 @@ mod tests {
         let by = |n: &str| rows.iter().find(|r| r.row.name == n).map(|r| r.health());
         assert_eq!(by("migrate-fail"), Some(Health::Error));
         assert_eq!(by("migrate-ok"), Some(Health::Done));
+    }
+
+    #[test]
+    fn own_columns_choose_order_and_read_paths_as_the_server_prints_them() {
+        // includeObject=Object, as the real apiserver answered it: each row's cells and its
+        // whole pod.
+        let text = std::fs::read_to_string(format!(
+            "{}/tests/fixtures/real-cluster/kinds/pods.table.object.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let wire: crate::kube::server_table::WireTable = serde_json::from_str(&text).unwrap();
+        let view = crate::k9s_files::ViewSetting {
+            columns: vec![
+                ViewColumn::Named("NAME".into()),
+                ViewColumn::Path {
+                    title: "WHERE".into(),
+                    path: ".spec.nodeName".into(),
+                    wide: false,
+                },
+                ViewColumn::Named("STATUS".into()),
+                ViewColumn::Path {
+                    title: "IMAGES".into(),
+                    path: ".spec.containers[*].image".into(),
+                    wide: true,
+                },
+            ],
+            sort: Some(("WHERE".into(), true)),
+        };
+        let paths: Vec<_> = ["$.spec.nodeName", "$.spec.containers[*].image"]
+            .iter()
+            .map(|p| serde_json_path::JsonPath::parse(p).unwrap())
+            .collect();
+        let p = wire.read_with(&paths);
+        let layout = Arc::new(Layout::new(
+            api("pods", true),
+            Arc::new(p.columns.clone().unwrap_or_default()),
+            Some(Arc::new(view)),
+        ));
+        let cols = layout.cols();
+        let titles: Vec<&str> = cols.iter().map(|c| c.title.as_ref()).collect();
+        assert_eq!(
+            &titles[..5],
+            ["NAMESPACE", "NAME", "WHERE", "STATUS", "IMAGES"]
+        );
+        assert_eq!(layout.sort(), Some((2, true)));
+        // The server's other columns follow, shown only wide; IMAGES (|W) too.
+        assert!(
+            cols[5..].iter().all(|c| c.hide_below == u16::MAX),
+            "{titles:?}"
+        );
+        assert_eq!(cols[4].hide_below, u16::MAX);
+        let node_col = layout
+            .columns
+            .iter()
+            .position(|c| c.name == "Node")
+            .unwrap();
+        let rows = rows(
+            &ClusterId::default(),
+            p.rows.into_iter().map(Arc::new).collect(),
+            &layout,
+        );
+        assert!(!rows.is_empty());
+        for r in &rows {
+            // The path read from the object is the server's own NODE cell.
+            let server_node = r.row.cells[node_col].text();
+            assert_eq!(
+                r.cell_at(2, Timestamp::UNIX_EPOCH),
+                server_node,
+                "{}",
+                r.row.name
+            );
+            assert!(!r.cell_at(4, Timestamp::UNIX_EPOCH).is_empty());
+        }
+        // Sorting reads the path's cells like any column.
+        let mut t = crate::app::table::Table::default();
+        t.set_columns(layout.cols());
+        t.set_rows(rows);
+        t.sort_by(2);
+        let first = t.row(0).unwrap().cell_at(2, Timestamp::UNIX_EPOCH);
+        let last = t
+            .row(t.len() - 1)
+            .unwrap()
+            .cell_at(2, Timestamp::UNIX_EPOCH);
+        assert!(first <= last);
     }
 }

@@ -81,9 +81,20 @@ pub fn watch_k9s_files(app: &App) -> Effect {
 /// once (again only when it changed).
 pub fn k9s_files(app: &mut App, files: &crate::k9s_files::K9sFiles) {
     let before = std::mem::take(&mut app.extensions.problems);
+    let reload = app.extensions.loaded;
     app.extensions = super::extensions::Extensions::resolve(files, &app.own_plugins, &app.keymap);
-    if !app.extensions.problems.is_empty() && app.extensions.problems != before {
-        app.say(Notice::ExtensionProblems(app.extensions.problems.clone()));
+    app.extensions.loaded = true;
+    let e = &app.extensions;
+    if !e.problems.is_empty() && e.problems != before {
+        app.say(Notice::ExtensionProblems(e.problems.clone()));
+    } else if reload {
+        // An edit was taken: said, so the user knows it is in force.
+        app.say(Notice::ExtensionsRead {
+            plugins: e.plugins.len(),
+            hotkeys: e.hotkeys.len(),
+            aliases: e.aliases.len(),
+            views: e.views.len(),
+        });
     }
 }
 

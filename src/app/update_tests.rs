@@ -1602,3 +1602,52 @@ fn the_namespaces_switched_to_become_favourites_on_the_number_keys() {
     // Kept per context.
     assert!(a.fleet.favourites.contains_key(a.fleet.cluster.context()));
 }
+
+#[test]
+fn a_delete_of_marked_rows_in_production_asks_for_their_count_and_failures_are_listed() {
+    let mut a = app();
+    a.view = View::Pods;
+    a.fleet.production = vec!["*".into()];
+    a.tables.pods.select(0);
+    a.tables.pods.toggle_mark();
+    a.tables.pods.select(1);
+    a.tables.pods.toggle_mark();
+    on_action(&mut a, Action::Delete);
+    assert_eq!(a.prompt.mode, Mode::Confirm);
+    let typed = a.prompt.pending.as_ref().and_then(|p| p.typed.clone());
+    assert_eq!(typed.as_deref(), Some("2"), "the count is typed, not y");
+    // `y` is not enough.
+    assert!(on_action(&mut a, Action::Input('y')).is_empty());
+    on_action(&mut a, Action::Backspace);
+    on_action(&mut a, Action::Input('2'));
+    let e = on_action(&mut a, Action::Submit);
+    let [Effect::Many(each)] = &e[..] else {
+        panic!("{e:?}");
+    };
+    assert_eq!(each.len(), 2);
+    assert_eq!(a.tables.pods.marked(), 0, "the marks have served");
+    // One went, one was refused: the refusal is named with its object.
+    let objects: Vec<_> = each.iter().filter_map(|e| e.target().cloned()).collect();
+    update(
+        &mut a,
+        Msg::Done(Done::Many(vec![
+            (
+                objects[0].clone(),
+                Ok(crate::kube::actions::Acted::Deleted(objects[0].clone())),
+            ),
+            (
+                objects[1].clone(),
+                Err(ActionError::Api(ApiError::Forbidden(
+                    "pods is forbidden".into(),
+                ))),
+            ),
+        ])),
+    );
+    let text = said(&a);
+    assert!(text.starts_with("1 of 2 done, 1 failed: "), "{text}");
+    assert!(text.contains(&objects[1].label()), "{text}");
+    assert_eq!(
+        a.notice.as_ref().map(Notice::severity),
+        Some(Severity::Error)
+    );
+}

@@ -18,7 +18,7 @@ pub use aliases::Aliases;
 pub use hotkeys::HotKey;
 pub use paths::{Dirs, Files};
 pub use plugins::{Input, InputKind, Plugin};
-pub use views::{ViewColumn, ViewSetting};
+pub use views::{ViewColumn, ViewSetting, json_path, read_path};
 
 /// Something in one of the files that could not be used: where, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,37 @@ pub enum ViewColumn {
     },
 }
 
+/// A column's path as kubectl writes it (`.spec.nodeName`, `{.metadata.labels.app}`,
+/// `.spec.containers[*].image`), read as the JSONPath standard's (RFC 9535) `$...`.
+pub fn json_path(path: &str) -> Result<serde_json_path::JsonPath, String> {
+    let p = path.trim();
+    let p = p
+        .strip_prefix('{')
+        .and_then(|p| p.strip_suffix('}'))
+        .unwrap_or(p);
+    let p = if p.starts_with('$') {
+        p.to_string()
+    } else {
+        format!("${p}")
+    };
+    serde_json_path::JsonPath::parse(&p).map_err(|e| e.to_string())
+}
+
+/// The text of what `path` finds in `object`: each value found, strings as they are, others
+/// as JSON, several joined with `,` (kubectl's custom columns do the same).
+pub fn read_path(path: &serde_json_path::JsonPath, object: &serde_json::Value) -> String {
+    path.query(object)
+        .all()
+        .into_iter()
+        .map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewSetting {
     pub columns: Vec<ViewColumn>,
@@ -54,6 +85,9 @@ fn column(spec: &str) -> Result<ViewColumn, String> {
         return Err(format!(
             "column {title}: the path starts with . (as .spec.nodeName)"
         ));
+    }
+    if let Err(e) = json_path(path) {
+        return Err(format!("column {title}: {path} is not a JSONPath ({e})"));
     }
     Ok(ViewColumn::Path {
         title: title.trim().to_uppercase(),
@@ -134,5 +168,28 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].what.contains("starts with ."), "{problems:?}");
         assert_eq!(problems[0].line, 12);
+        let broken = "views:\n  v1/pods:\n    columns: ['X:.spec[']\n";
+        let mut problems = Vec::new();
+        assert!(parse_file(Path::new("/v.yaml"), broken, &mut problems).is_empty());
+        assert!(
+            problems[0].what.contains("is not a JSONPath"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn paths_as_kubectl_writes_them_read_the_object() {
+        let pod = serde_json::json!({
+            "spec": {"nodeName": "n1", "containers": [{"image": "a:1"}, {"image": "b:2"}]},
+            "metadata": {"labels": {"app.kubernetes.io/name": "web"}},
+            "status": {"containerStatuses": [{"restartCount": 3}]}
+        });
+        let read = |p: &str| read_path(&json_path(p).unwrap(), &pod);
+        assert_eq!(read(".spec.nodeName"), "n1");
+        assert_eq!(read("{.spec.nodeName}"), "n1");
+        assert_eq!(read(".spec.containers[*].image"), "a:1,b:2");
+        assert_eq!(read(".status.containerStatuses[0].restartCount"), "3");
+        assert_eq!(read(".metadata.labels['app.kubernetes.io/name']"), "web");
+        assert_eq!(read(".spec.missing"), "");
     }
 }

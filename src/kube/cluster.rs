@@ -379,6 +379,7 @@ impl Cluster {
         &self,
         resource: Arc<ApiResourceInfo>,
         namespace: Option<String>,
+        paths: &[String],
         tx: UnboundedSender<InformerUpdate>,
     ) -> ResourceWatch {
         let tx = Updates::new(self.id.clone(), tx);
@@ -388,6 +389,18 @@ impl Cluster {
             namespace: namespace.clone(),
             label_selector: None,
             store: store.clone(),
+            // Checked when views.yaml was read; one that does not parse (it cannot get here)
+            // would read nothing, in its own place.
+            paths: Arc::new(
+                paths
+                    .iter()
+                    .filter_map(|p| {
+                        crate::k9s_files::json_path(p)
+                            .or_else(|_| crate::k9s_files::json_path(".__unreadable__"))
+                            .ok()
+                    })
+                    .collect(),
+            ),
         };
         let clients = self.clients.clone();
         let retry = self.retry.subscribe();

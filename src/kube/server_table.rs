@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json_path::JsonPath;
 
 /// What kubectl sends: the Table, or the plain list from a server that cannot make one.
 pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
@@ -86,6 +87,9 @@ pub struct GenericRow {
     pub labels: BTreeMap<String, String>,
     pub owners: Vec<Owner>,
     pub cells: Vec<Cell>,
+    /// Cells read from the object at the paths of the user's own columns (views.yaml); the
+    /// object itself is not kept.
+    pub extra: Vec<String>,
 }
 
 impl GenericRow {
@@ -164,7 +168,7 @@ pub struct Page {
     pub continue_token: Option<String>,
 }
 
-fn row(meta: Meta, cells: Vec<Cell>) -> GenericRow {
+fn row(meta: Meta, cells: Vec<Cell>, extra: Vec<String>) -> GenericRow {
     GenericRow {
         uid: meta.uid,
         namespace: meta.namespace,
@@ -175,6 +179,18 @@ fn row(meta: Meta, cells: Vec<Cell>) -> GenericRow {
         labels: meta.labels,
         owners: meta.owner_references,
         cells,
+        extra,
+    }
+}
+
+/// What `paths` find in `object` (none asked: nothing read).
+fn extra(paths: &[JsonPath], object: Option<&Value>) -> Vec<String> {
+    match object {
+        Some(o) if !paths.is_empty() => paths
+            .iter()
+            .map(|p| crate::k9s_files::read_path(p, o))
+            .collect(),
+        _ => vec![String::new(); paths.len()],
     }
 }
 
@@ -197,6 +213,12 @@ fn plain_columns() -> Vec<ColumnDef> {
 
 impl WireTable {
     pub fn read(self) -> Page {
+        self.read_with(&[])
+    }
+
+    /// Read the page, and what `paths` find in each row's object (asked for with
+    /// `includeObject=Object` when there are paths).
+    pub fn read_with(self, paths: &[JsonPath]) -> Page {
         let meta: ListMeta = serde_json::from_value(self.metadata).unwrap_or_default();
         let continue_token = meta.continue_.filter(|c| !c.is_empty());
         if self.kind != "Table"
@@ -205,9 +227,10 @@ impl WireTable {
             let rows = items
                 .into_iter()
                 .map(|item| {
+                    let extra = extra(paths, Some(&item));
                     let obj: PartialObject = serde_json::from_value(item).unwrap_or_default();
                     let name = Cell::Text(obj.metadata.name.clone());
-                    row(obj.metadata, vec![name, Cell::Null])
+                    row(obj.metadata, vec![name, Cell::Null], extra)
                 })
                 .collect();
             return Page {
@@ -222,9 +245,10 @@ impl WireTable {
             .unwrap_or_default()
             .into_iter()
             .map(|r| {
+                let extra = extra(paths, r.get("object"));
                 let r: WireRow = serde_json::from_value(r).unwrap_or_default();
                 let meta = r.object.map(|o| o.metadata).unwrap_or_default();
-                row(meta, r.cells.iter().map(Cell::from_json).collect())
+                row(meta, r.cells.iter().map(Cell::from_json).collect(), extra)
             })
             .collect();
         Page {

@@ -18,6 +18,9 @@ pub struct TableSource {
     pub namespace: Option<String>,
     pub label_selector: Option<String>,
     pub store: TableStore,
+    /// The user's own columns' paths (views.yaml): with any, each row's whole object is asked
+    /// for and read there (then dropped), else only its metadata.
+    pub paths: Arc<Vec<serde_json_path::JsonPath>>,
 }
 
 fn encode(s: &str) -> String {
@@ -33,7 +36,11 @@ impl TableSource {
         if let Some(s) = &self.label_selector {
             q.push(format!("labelSelector={}", encode(s)));
         }
-        q.push("includeObject=Metadata".into());
+        q.push(if self.paths.is_empty() {
+            "includeObject=Metadata".into()
+        } else {
+            "includeObject=Object".into()
+        });
         format!(
             "{}?{}",
             self.resource.collection_path(self.namespace.as_deref()),
@@ -59,7 +66,10 @@ impl Source for TableSource {
                 query.push(("continue", c));
             }
             let request = self.request(&self.path(&query))?;
-            let page = client.request::<WireTable>(request).await?.read();
+            let page = client
+                .request::<WireTable>(request)
+                .await?
+                .read_with(&self.paths);
             let (rv, next) = (page.resource_version.clone(), page.continue_token.clone());
             self.store.list_page(page);
             match next {
@@ -88,13 +98,14 @@ impl Source for TableSource {
             Err(e) => return WatchEnd::Fault(from.to_string(), list_watch::classify(&e)),
         };
         let store = self.store.clone();
+        let paths = self.paths.clone();
         list_watch::follow(stream, from, report, |event| {
             let (deleted, table) = match event {
                 WatchEvent::Added(t) | WatchEvent::Modified(t) => (false, t),
                 WatchEvent::Deleted(t) => (true, t),
                 WatchEvent::Bookmark(_) | WatchEvent::Error(_) => return None,
             };
-            let page = table.read();
+            let page = table.read_with(&paths);
             let mut version = None;
             for row in page.rows {
                 version = Some(row.resource_version.clone());

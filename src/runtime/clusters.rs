@@ -127,7 +127,12 @@ impl Runner {
             cluster.stores.generic = None;
             if let Some(shown) = &shown {
                 let namespace = shown.list_namespace(&cluster.scope);
-                let w = cluster.watch_resource(shown.api.clone(), namespace, tx.clone());
+                let w = cluster.watch_resource(
+                    shown.api.clone(),
+                    namespace,
+                    &shown.paths(),
+                    tx.clone(),
+                );
                 cluster.stores.generic = Some(w.store.clone());
                 watches.push(w);
             }

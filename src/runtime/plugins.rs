@@ -28,15 +28,18 @@ impl Runner {
         let dirs = self.k9s_dirs.clone();
         let tx = self.channels.done.clone();
         self.k9s_files = Some(tokio::spawn(async move {
-            let files = Files::of(
-                &dirs,
-                context.as_ref().map(|(c, x)| (c.as_str(), x.as_str())),
-            );
             let mut shown: Option<K9sFiles> = None;
             loop {
-                let files = files.clone();
                 let was = shown.clone();
+                let dirs = dirs.clone();
+                let context = context.clone();
+                // The file list is made again each time: a plugin file dropped into a plugins
+                // folder is read too.
                 let read = tokio::task::spawn_blocking(move || {
+                    let files = Files::of(
+                        &dirs,
+                        context.as_ref().map(|(c, x)| (c.as_str(), x.as_str())),
+                    );
                     let changed = was.as_ref().is_none_or(|w| w.changed(&files));
                     changed.then(|| K9sFiles::load(&files))
                 })

@@ -718,6 +718,7 @@ mod tests {
         let mut a = app();
         a.view = View::Resource;
         a.resource = Some(crate::app::resource::ResourceShown {
+            view: None,
             api: std::sync::Arc::new(crate::kube::discovery::ApiResourceInfo {
                 group: "apps".into(),
                 version: "v1".into(),

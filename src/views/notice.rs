@@ -106,6 +106,14 @@ pub fn text(notice: &Notice) -> String {
             name,
             outcome: Err(why),
         } => format!("plugin {name} could not run: {why}"),
+        ExtensionsRead {
+            plugins,
+            hotkeys,
+            aliases,
+            views,
+        } => format!(
+            "k9s files read again: {plugins} plugin(s), {hotkeys} hotkey(s), {aliases} alias(es), {views} view(s)"
+        ),
         ExtensionProblems(problems) => format!(
             "{} problem(s) in plugins, hotkeys or aliases: {}",
             problems.len(),

@@ -314,3 +314,114 @@ fn enter_on_a_pod_lists_its_containers_and_l_reads_the_one_under_the_cursor() {
     t.send("\x03");
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn own_columns_from_views_yaml_read_paths_as_kubectl_does_and_sort() {
+    let w = world(common::frozen(120));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("views.yaml"),
+        "views:\n  apps/v1/deployments:\n    sortColumn: IMAGE:desc\n    columns:\n      - NAME\n      - IMAGE:.spec.template.spec.containers[0].image\n      - READY\n",
+    )
+    .unwrap();
+    // kubectl's own reading of the same path.
+    let (ok, out, err) = common::kubectl(
+        &w.kubeconfig,
+        &[
+            "get",
+            "deployments",
+            "-n",
+            "demo",
+            "-o",
+            "custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[0].image",
+        ],
+    );
+    assert!(ok, "{err}");
+    let expected = common::kubectl_rows(&out);
+    assert!(expected.len() > 1, "{out}");
+    let image_of: std::collections::HashMap<&str, &str> = expected
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    let kc = w.kubeconfig.to_string_lossy().to_string();
+    let k9s = dir.path().to_string_lossy().to_string();
+    let mut t = Term::spawn(
+        &["--kubeconfig", kc.as_str(), "--view", "pods", "-n", "demo"],
+        200,
+        50,
+        &[("K9S_CONFIG_DIR", k9s.as_str())],
+    );
+    t.wait_for("pods(demo)");
+    t.send(":deploy\r");
+    let screen = t.wait_until("the deployments", |s| {
+        s.contains("deployments(demo)") && rows(s).len() == expected.len()
+    });
+    let header = screen.lines().nth(2).unwrap_or_default();
+    let titles: Vec<&str> = header.trim_matches('│').split_whitespace().collect();
+    assert_eq!(&titles[..3], ["NAME", "IMAGE↓", "READY"], "{header}");
+    // Each deployment's IMAGE is kubectl's reading of the path, and they go down.
+    let shown: Vec<(String, String)> = rows(&screen)
+        .iter()
+        .map(|r| {
+            let cells: Vec<&str> = r.split_whitespace().collect();
+            (cells[0].to_string(), cells[1].to_string())
+        })
+        .collect();
+    for (name, image) in &shown {
+        assert_eq!(
+            image_of.get(name.as_str()),
+            Some(&image.as_str()),
+            "{screen}"
+        );
+    }
+    assert!(shown.windows(2).all(|w| w[0].1 >= w[1].1), "{screen}");
+    // The server's other columns, wide only.
+    assert!(!titles.contains(&"UP-TO-DATE"), "{header}");
+    t.send("\x17");
+    t.wait_until("wide", |s| {
+        s.lines().nth(2).is_some_and(|h| h.contains("UP-TO-DATE"))
+    });
+    // Filtering reads the path's cells too.
+    let image = shown[0].1.clone();
+    t.send(&format!("/{image}\r"));
+    t.wait_until("filtered by image", |s| {
+        rows(s).iter().all(|r| r.contains(&image)) && !rows(s).is_empty()
+    });
+    t.send("\x03");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn an_alias_and_a_hotkey_written_while_it_runs_are_read_and_used() {
+    let w = marks_world();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = w.kubeconfig.to_string_lossy().to_string();
+    let k9s = dir.path().to_string_lossy().to_string();
+    let mut t = Term::spawn(
+        &["--kubeconfig", kc.as_str(), "--view", "pods", "-n", "marks"],
+        120,
+        30,
+        &[("K9S_CONFIG_DIR", k9s.as_str())],
+    );
+    t.wait_for("mk-1");
+    std::fs::write(
+        dir.path().join("aliases.yaml"),
+        "aliases:\n  elsewhere: pods other\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hotkeys.yaml"),
+        "hotKeys:\n  nodes:\n    shortCut: Shift-0\n    description: the nodes\n    command: nodes\n",
+    )
+    .unwrap();
+    t.wait_for("k9s files read again: 0 plugin(s), 1 hotkey(s), 1 alias(es)");
+    // The alias: a whole command with its namespace.
+    t.send(":elsewhere\r");
+    t.wait_for("elsewhere-1");
+    t.wait_for("pods(other)");
+    // The hotkey: Shift-0 is `)`.
+    t.send(")");
+    t.wait_for("nodes(other)");
+    t.send("\x03");
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -148,21 +148,59 @@ fn cells(served: &Served, crd: Option<&Value>, obj: &Value, now: Timestamp) -> V
     }
 }
 
+/// What each row of a Table carries of its object (`?includeObject=`), as the apiserver
+/// reads it: `Metadata` by default, the whole object, or nothing (`"object": null`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Include {
+    None,
+    Metadata,
+    Object,
+}
+
+impl Include {
+    /// The request's `includeObject`, or the apiserver's refusal of an unknown one (its
+    /// TableOptions validation: a 400 naming the supported values).
+    pub fn of(param: Option<&str>) -> Result<Self, String> {
+        match param {
+            None | Some("") | Some("Metadata") => Ok(Self::Metadata),
+            Some("Object") => Ok(Self::Object),
+            Some("None") => Ok(Self::None),
+            Some(other) => Err(format!(
+                "includeObject: Unsupported value: \"{other}\": supported values: \"Metadata\", \"None\", \"Object\""
+            )),
+        }
+    }
+}
+
 /// The Table for `items`, with `metadata` carried through from the list (resourceVersion,
-/// continue); a custom resource's columns come from its `crd`.
+/// continue); a custom resource's columns come from its `crd`; each row's object as
+/// `include` asks.
 pub fn table(
     served: &Served,
     crd: Option<&Value>,
     items: &[Arc<Value>],
     list_meta: Value,
     now: Timestamp,
+    include: Include,
 ) -> Value {
     let rows: Vec<Value> = items
         .iter()
         .map(|obj| {
-            // The whole metadata, managedFields included, as the apiserver sends it.
-            let meta = obj["metadata"].clone();
-            json!({"cells": cells(served, crd, obj, now), "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta}})
+            let object = match include {
+                // The whole metadata, managedFields included, as the apiserver sends it.
+                Include::Metadata => {
+                    json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"].clone()})
+                }
+                // The whole object, with its kind and version as a get returns it.
+                Include::Object => {
+                    let mut o = (**obj).clone();
+                    o["kind"] = json!(served.kind_name);
+                    o["apiVersion"] = json!(served.api_version());
+                    o
+                }
+                Include::None => Value::Null,
+            };
+            json!({"cells": cells(served, crd, obj, now), "object": object})
         })
         .collect();
     json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list_meta, "columnDefinitions": columns(served, crd), "rows": rows})

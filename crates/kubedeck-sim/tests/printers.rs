@@ -51,6 +51,17 @@ fn json_file(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// The objects of a captured list.
+fn items(name: &str) -> Vec<Arc<Value>> {
+    json_file(name)["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(Arc::new)
+        .collect()
+}
+
 /// When each kind's capture started (`capture-times.txt`): the server's "now" for its ages.
 fn capture_times() -> HashMap<String, Timestamp> {
     std::fs::read_to_string(dir().join("capture-times.txt"))
@@ -115,17 +126,18 @@ fn every_kind_prints_as_the_real_apiserver_does() {
             .iter()
             .find(|s| s.plural == *kind && s.view == View::Stored && s.group != "events.k8s.io")
             .unwrap_or_else(|| panic!("{kind} is not served"));
-        let objects: Vec<Arc<Value>> = json_file(&format!("{kind}.json"))["items"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .map(Arc::new)
-            .collect();
+        let objects = items(&format!("{kind}.json"));
         let real = json_file(&format!("{kind}.table.json"));
         let now = times[*kind];
         let crd = (*kind == "widgets").then_some(&crd);
-        let ours = table::table(served, crd, &objects, json!({}), now);
+        let ours = table::table(
+            served,
+            crd,
+            &objects,
+            json!({}),
+            now,
+            table::Include::Metadata,
+        );
         assert_eq!(
             ours["columnDefinitions"], real["columnDefinitions"],
             "{kind}: column definitions"
@@ -175,4 +187,43 @@ fn durations_are_read_as_kubectl_writes_them() {
     assert_eq!(duration("3"), None);
     assert!(!same_cell(&json!("5m12s"), &json!("5m20s")));
     assert!(same_cell(&json!("5m12s"), &json!("5m13s")));
+}
+
+/// `?includeObject=`: what each row carries of its object, as the real apiserver answered the
+/// same list (pods.table.none.json, pods.table.metadata.json, pods.table.object.json).
+#[test]
+fn rows_carry_their_object_as_include_object_asks_like_the_real_server() {
+    let served = SERVED
+        .iter()
+        .find(|s| s.plural == "pods" && s.view == View::Stored)
+        .unwrap();
+    let objects = items("pods.json");
+    let now = Timestamp::now();
+    let shape = |v: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = v
+            .as_object()
+            .map_or(Vec::new(), |o| o.keys().cloned().collect());
+        keys.sort();
+        keys
+    };
+    for (include, file) in [
+        (table::Include::None, "pods.table.none.json"),
+        (table::Include::Metadata, "pods.table.metadata.json"),
+        (table::Include::Object, "pods.table.object.json"),
+    ] {
+        let ours = table::table(served, None, &objects, json!({}), now, include);
+        let real = json_file(file);
+        let (ours, real) = (&ours["rows"][0]["object"], &real["rows"][0]["object"]);
+        assert_eq!(ours.is_null(), real.is_null(), "{file}");
+        assert_eq!(shape(ours), shape(real), "{file}");
+        assert_eq!(ours["kind"], real["kind"], "{file}");
+        assert_eq!(ours["apiVersion"], real["apiVersion"], "{file}");
+    }
+    assert_eq!(
+        table::Include::of(Some("Object")),
+        Ok(table::Include::Object)
+    );
+    assert_eq!(table::Include::of(None), Ok(table::Include::Metadata));
+    let refused = table::Include::of(Some("Everything")).unwrap_err();
+    assert!(refused.contains("supported values"), "{refused}");
 }

@@ -41,8 +41,12 @@ pub struct Extensions {
     pub hotkeys: Vec<HotkeyDef>,
     /// Alias → the `:` command it stands for.
     pub aliases: BTreeMap<String, String>,
+    /// The user's own columns per kind (`v1/pods`, `apps/v1/deployments@NAMESPACE`).
+    pub views: Vec<(String, std::sync::Arc<crate::k9s_files::ViewSetting>)>,
     /// What could not be used, each with its file and line (said once per load).
     pub problems: Vec<String>,
+    /// Read at least once (a later read is a reload, and said).
+    pub loaded: bool,
 }
 
 impl Extensions {
@@ -51,6 +55,11 @@ impl Extensions {
     pub fn resolve(files: &K9sFiles, own: &[(String, Plugin)], keymap: &Keymap) -> Self {
         let mut out = Self {
             aliases: files.aliases.clone(),
+            views: files
+                .views
+                .iter()
+                .map(|(k, v)| (k.clone(), std::sync::Arc::new(v.clone())))
+                .collect(),
             problems: files.problems.iter().map(ToString::to_string).collect(),
             ..Self::default()
         };
@@ -168,6 +177,25 @@ impl Extensions {
             .iter()
             .find(|p| p.key == key && overlap(&p.plugin.scopes))
             .map(|p| format!("plugin {}'s key", p.name))
+    }
+
+    /// The user's own columns for `api`, in `namespace` (a view for `GVR@NAMESPACE` before the
+    /// kind's own).
+    pub fn view_for(
+        &self,
+        api: &crate::kube::discovery::ApiResourceInfo,
+        namespace: Option<&str>,
+    ) -> Option<std::sync::Arc<crate::k9s_files::ViewSetting>> {
+        let gvr = format!("{}/{}", api.api_version(), api.plural);
+        let find = |key: &str| {
+            self.views
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        namespace
+            .and_then(|ns| find(&format!("{gvr}@{ns}")))
+            .or_else(|| find(&gvr))
     }
 
     /// The `:` command `word` stands for, if it is an alias.

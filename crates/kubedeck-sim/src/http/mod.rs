@@ -304,7 +304,7 @@ async fn respond(
             if let Some(r) = gate(&sim, served, namespace.as_deref(), "get") {
                 return r;
             }
-            get(&sim, served, namespace, &name, &accept)
+            get(&sim, served, namespace, &name, &params, &accept)
         }
         (
             Method::DELETE,

@@ -198,10 +198,21 @@ pub(super) fn list(
     }
     let items: Vec<Arc<Value>> = selected.into_iter().map(|(_, v)| v).collect();
     if table::wants_table(accept) {
+        let include = match table::Include::of(params.get("includeObject").map(String::as_str)) {
+            Ok(i) => i,
+            Err(message) => return bad_request(&message),
+        };
         let crd = crd_of(sim, served);
         return json_response(
             StatusCode::OK,
-            &table::table(served, crd.as_deref(), &items, meta, Timestamp::now()),
+            &table::table(
+                served,
+                crd.as_deref(),
+                &items,
+                meta,
+                Timestamp::now(),
+                include,
+            ),
         );
     }
     // Items are already serialised JSON values; write the envelope around them.
@@ -257,6 +268,7 @@ pub(super) fn get(
     served: &'static Served,
     namespace: Option<String>,
     name: &str,
+    params: &Params,
     accept: &str,
 ) -> Response {
     let key = (namespace.unwrap_or_default(), name.to_string());
@@ -271,6 +283,11 @@ pub(super) fn get(
     match found {
         // `kubectl get KIND NAME` asks for a Table of the one object too.
         Some(obj) if table::wants_table(accept) => {
+            let include = match table::Include::of(params.get("includeObject").map(String::as_str))
+            {
+                Ok(i) => i,
+                Err(message) => return bad_request(&message),
+            };
             let rv = obj["metadata"]["resourceVersion"].clone();
             let crd = crd_of(sim, served);
             let t = table::table(
@@ -279,6 +296,7 @@ pub(super) fn get(
                 &[obj],
                 json!({"resourceVersion": rv}),
                 Timestamp::now(),
+                include,
             );
             json_response(StatusCode::OK, &t)
         }

@@ -30,6 +30,7 @@ struct Encoding {
 struct TableEncoding {
     crd: Option<Arc<Value>>,
     headers_sent: bool,
+    include: crate::table::Include,
 }
 
 impl Encoding {
@@ -44,6 +45,7 @@ impl Encoding {
             &[Arc::new(obj.clone())],
             json!({"resourceVersion": rv}),
             jiff::Timestamp::now(),
+            t.include,
         );
         if t.headers_sent {
             table["columnDefinitions"] = Value::Null;
@@ -151,10 +153,15 @@ pub fn respond(
     params: &HashMap<String, String>,
     accept: &str,
 ) -> Response {
+    let include = match crate::table::Include::of(params.get("includeObject").map(String::as_str)) {
+        Ok(i) => i,
+        Err(message) => return super::bad_request(&message),
+    };
     let mut encoding = Encoding {
         table: crate::table::wants_table(accept).then(|| TableEncoding {
             crd: super::crd_of(&sim, served),
             headers_sent: false,
+            include,
         }),
     };
     let Some(kind) = served.store else {
