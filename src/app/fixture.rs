@@ -66,6 +66,7 @@ pub fn pod(ns: &str, name: &str, status: &str, health: Health, restarts: u32) ->
             .into_iter()
             .collect(),
         last_terminated_reason: (restarts > 0).then(|| "Error".to_string()),
+        last_exit_code: (restarts > 0).then_some(1),
         containers: vec!["app".into()],
         init_containers: 0,
         owner: None,

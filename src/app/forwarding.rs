@@ -33,14 +33,53 @@ fn target(app: &App) -> Result<ForwardTarget, Box<Notice>> {
         .then(|| app.tables.resource.selected_row())
         .flatten();
     match row.and_then(|r| r.cell_named("Selector")) {
+        // A Service's port is one of its own, carried to its targetPort per connection.
         Some(selector) if !selector.is_empty() && selector != "<none>" => {
-            Ok(ForwardTarget::Selected {
-                object: obj,
-                selector,
+            Ok(if obj.kind_name() == "Service" {
+                ForwardTarget::Service {
+                    object: obj,
+                    selector,
+                }
+            } else {
+                ForwardTarget::Selected {
+                    object: obj,
+                    selector,
+                }
             })
         }
         _ => Err(Box::new(Notice::SelectsNoPods(obj.label()))),
     }
+}
+
+/// The port `P` offers on the command line, ready to edit: a container row's first port, or a
+/// Service row's first port (`80/TCP`, `8080:30080/TCP`: the Service's own port, which the
+/// forward carries to its targetPort).
+pub fn suggested_port(app: &App) -> Option<String> {
+    let first = |ports: &str| {
+        let entry = ports.split(',').next()?.trim();
+        let port = entry.split('/').next()?;
+        Some(port.to_string())
+    };
+    let port = match app.view {
+        View::Containers => app
+            .tables
+            .containers
+            .selected_row()
+            .and_then(|r| first(&r.ports))
+            .and_then(|p| p.rsplit(':').next().map(str::to_string)),
+        View::Resource => app
+            .tables
+            .resource
+            .selected_row()
+            .filter(|_| {
+                super::selection::selected_object(app).is_some_and(|o| o.kind_name() == "Service")
+            })
+            .and_then(|r| r.cell_named("Port(s)"))
+            .and_then(|p| first(&p))
+            .and_then(|p| p.split(':').next().map(str::to_string)),
+        _ => None,
+    };
+    port.filter(|p| !p.is_empty() && p.parse::<u16>().is_ok())
 }
 
 /// `:pf` (the list) or `:pf [LOCAL:]REMOTE` (a forward to the selection).
@@ -135,7 +174,14 @@ pub fn reported(app: &mut App, report: ForwardReport) {
             app.say(notice);
         }
         ForwardReport::Stopped(_, why) => app.say(Notice::ForwardStopped(Some(why.clone()))),
-        _ => {}
+        ForwardReport::Error(_, why) => {
+            let notice = Notice::ForwardFailed {
+                target: f.spec.target.object().label(),
+                why: why.clone(),
+            };
+            app.say(notice);
+        }
+        ForwardReport::Connections { .. } => {}
     }
     refresh_rows(app);
 }

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use super::table::{Col, TableRow, columns};
 use crate::kube::ids::ClusterId;
 use crate::kube::pod_row::Health;
-use crate::kube::portforward::{ForwardId, ForwardReport, ForwardSpec};
+use crate::kube::portforward::{ForwardError, ForwardId, ForwardReport, ForwardSpec};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForwardState {
@@ -26,9 +26,10 @@ pub struct ForwardInfo {
     pub state: ForwardState,
     pub open: u64,
     pub total: u64,
-    /// The pod the last connection went to.
+    /// The pod the last connection went to, and the port on it (a Service's target port).
     pub pod: String,
-    pub last_error: Option<String>,
+    pub pod_port: u16,
+    pub last_error: Option<ForwardError>,
 }
 
 impl ForwardInfo {
@@ -39,6 +40,7 @@ impl ForwardInfo {
             open: 0,
             total: 0,
             pod: String::new(),
+            pod_port: 0,
             last_error: None,
         }
     }
@@ -48,11 +50,16 @@ impl ForwardInfo {
         match report {
             ForwardReport::Listening(_, addr) => self.state = ForwardState::Listening(*addr),
             ForwardReport::Connections {
-                open, total, pod, ..
+                open,
+                total,
+                pod,
+                port,
+                ..
             } => {
                 self.open = *open;
                 self.total = *total;
                 self.pod.clone_from(pod);
+                self.pod_port = *port;
             }
             ForwardReport::Error(_, why) => self.last_error = Some(why.clone()),
             ForwardReport::Stopped(_, why) => self.state = ForwardState::Stopped(why.clone()),
@@ -134,10 +141,12 @@ impl TableRow for ForwardRow {
                 ForwardState::Stopped(_) => "stopped".into(),
             },
             ForwardCol::Connections => format!("{}/{}", i.open, i.total),
-            ForwardCol::Pod => i.pod.clone(),
-            ForwardCol::Error => match &i.state {
-                ForwardState::Stopped(why) => why.clone(),
-                _ => i.last_error.clone().unwrap_or_default(),
+            ForwardCol::Pod if i.pod.is_empty() => String::new(),
+            ForwardCol::Pod => format!("{}:{}", i.pod, i.pod_port),
+            ForwardCol::Error => match (&i.state, &i.last_error) {
+                (ForwardState::Stopped(why), _) => why.clone(),
+                (_, Some(e)) => e.to_string(),
+                (_, None) => String::new(),
             },
         }
     }

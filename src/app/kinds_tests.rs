@@ -364,7 +364,9 @@ fn port_forwards_start_from_the_selection_list_and_stop() {
     };
     assert_eq!((spec.local_port, spec.remote_port), (8080, 80));
     assert!(
-        matches!(&spec.target, ForwardTarget::Selected { object, selector } if object.name == "web" && selector == "app=web")
+        matches!(&spec.target, ForwardTarget::Service { object, selector } if object.name == "web" && selector == "app=web"),
+        "a Service's port is carried to its targetPort: {:?}",
+        spec.target
     );
     assert!(effects[0].mutates());
     // The task's reports fill the row.
@@ -380,7 +382,24 @@ fn port_forwards_start_from_the_selection_list_and_stop() {
             open: 1,
             total: 3,
             pod: "web-1".into(),
+            port: 8080,
         })),
+    );
+    // A connection that failed: in LAST ERROR and in the status bar.
+    let refused = crate::kube::portforward::ForwardError::Refused {
+        pod: "web-1".into(),
+        port: 8080,
+        message: "error forwarding port 8080 to pod 1f2e, uid : connection refused".into(),
+    };
+    update(
+        &mut a,
+        Msg::Done(Done::Forward(ForwardReport::Error(spec.id, refused))),
+    );
+    let said = crate::app::update_tests::said(&a);
+    assert!(
+        said.starts_with("a connection through the forward to service/")
+            && said.contains("/web failed: web-1:8080: error forwarding port 8080"),
+        "{said}"
     );
     type_command(&mut a, "pf");
     assert_eq!(a.view, View::Forwards);
@@ -394,6 +413,14 @@ fn port_forwards_start_from_the_selection_list_and_stop() {
     assert_eq!(
         row.cell(ForwardCol::Connections, crate::app::fixture::now()),
         "1/3"
+    );
+    assert_eq!(
+        row.cell(ForwardCol::Pod, crate::app::fixture::now()),
+        "web-1:8080"
+    );
+    assert!(
+        row.cell(ForwardCol::Error, crate::app::fixture::now())
+            .ends_with("connection refused")
     );
     // r restarts it, Ctrl-d stops it.
     let effects = on_action(&mut a, Action::Rerun);

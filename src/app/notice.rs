@@ -180,6 +180,11 @@ pub enum Notice {
         remote: u16,
     },
     ForwardStopped(Option<String>),
+    /// A connection through a forward failed (the forward goes on listening).
+    ForwardFailed {
+        target: String,
+        why: crate::kube::portforward::ForwardError,
+    },
 
     // Log panes.
     NoLogs(ResourceKind),
@@ -271,6 +276,7 @@ impl Notice {
             | CannotRead { .. }
             | OwnerUnknown { .. }
             | ForwardStopped(Some(_))
+            | ForwardFailed { .. }
             | NoLogs(_)
             | NoOwner(_)
             | NoLabels { .. }

@@ -58,6 +58,8 @@ pub struct Projection {
     resource_layout: Option<Arc<resource::Layout>>,
     /// The pod the containers view's rows were built from.
     containers_from: Option<Arc<k8s_openapi::api::core::v1::Pod>>,
+    /// Each triage row's place, held while it is listed.
+    triage_order: HashMap<String, Option<jiff::Timestamp>>,
 }
 
 /// The clusters shown, each with its stores, the first cluster first.
@@ -140,6 +142,7 @@ impl Projection {
                     cluster,
                 ));
             }
+            let rows = triage::hold_order(rows, &mut self.triage_order);
             app.tables.triage.set_rows(rows);
         }
         let mut effects = Vec::new();

@@ -115,6 +115,10 @@ pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
         }
         (Some(m), _) => app.notice_seen = Some((m.clone(), now)),
     }
+    // Triage depends on time too (a crash loop leaves once it has stayed up long enough).
+    if now.as_second() % 10 == 0 && (app.view == View::Triage || app.auto_triage) {
+        app.stale.triage = true;
+    }
     if app.view == View::Captured && now.as_second() % 5 == 0 {
         return vec![Effect::LoadCaptured];
     }

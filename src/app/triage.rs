@@ -1,5 +1,12 @@
 //! The triage screen's rows: what is broken now, across the cluster, most urgent first. A pure
 //! function of the other tables' rows, so it costs nothing extra from the API server.
+//!
+//! Most urgent is the widest blast radius ([`rank`]): a node NotReady or under pressure (every
+//! pod on it at risk), then what fails for a whole workload (a failed PipelineRun, several
+//! replicas of one workload in trouble), then single pods, then warning events; within a rank,
+//! the newer problem first. A crash-looping pod stays while its restarts grew within
+//! [`RESTART_WINDOW`], even while its container is briefly up between two crashes, and the
+//! order is held while rows update ([`hold_order`]): a flapping row neither leaves nor moves.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -23,6 +30,61 @@ pub const PENDING_AFTER: SignedDuration = SignedDuration::from_secs(60);
 pub const FAILED_RUN_WINDOW: SignedDuration = SignedDuration::from_secs(3600);
 /// How many of the newest warning events are listed.
 pub const WARNING_EVENTS: usize = 10;
+/// A pod whose restarts grew this recently is crash-looping, whatever its container does now.
+pub const RESTART_WINDOW: SignedDuration = SignedDuration::from_secs(600);
+
+/// The ranks, lower first: by how much is at risk.
+pub mod rank {
+    /// A node NotReady: every pod on it.
+    pub const NODE_NOT_READY: u8 = 0;
+    /// A node under memory, disk or PID pressure: every pod on it may be evicted.
+    pub const NODE_PRESSURE: u8 = 1;
+    /// A failed PipelineRun, or a pod of a workload with several replicas in trouble.
+    pub const WORKLOAD: u8 = 2;
+    /// One pod.
+    pub const POD: u8 = 3;
+    /// A warning event of an object not listed above.
+    pub const EVENT: u8 = 4;
+}
+
+/// A crash loop's restarts, its detail drawn with the time since the last one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restarts {
+    pub count: u32,
+    pub last: Option<Timestamp>,
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+}
+
+impl Restarts {
+    fn of(p: &PodRow) -> Self {
+        Self {
+            count: p.restarts,
+            last: p.last_restart,
+            reason: p.last_terminated_reason.clone(),
+            exit_code: p.last_exit_code,
+        }
+    }
+
+    /// `(Error, exit 1)`, or nothing when the kubelet said nothing.
+    fn how(&self) -> String {
+        match (&self.reason, self.exit_code) {
+            (Some(r), Some(c)) => format!(" ({r}, exit {c})"),
+            (Some(r), None) => format!(" ({r})"),
+            (None, Some(c)) => format!(" (exit {c})"),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// `40 restarts, last 5s ago (Error, exit 1)`.
+    pub fn text(&self, now: Timestamp) -> String {
+        let last = match self.last {
+            Some(_) => format!(", last {} ago", age::since(self.last, now)),
+            None => String::new(),
+        };
+        format!("{} restarts{last}{}", self.count, self.how())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TriageRow {
@@ -31,8 +93,16 @@ pub struct TriageRow {
     pub rank: u8,
     pub severity: Health,
     pub target: ObjectRef,
+    /// What a filter matches (a crash loop's without the time since its last restart).
     pub detail: String,
     pub since: Option<Timestamp>,
+    /// A crash loop's restarts: the detail is drawn from them.
+    pub restarts: Option<Restarts>,
+    /// Where the row sorts within its rank, newer first: when the problem was first seen
+    /// ([`hold_order`]), so a row does not move while it updates.
+    pub order: Option<Timestamp>,
+    /// Said after the detail: how many pods of its workload are in trouble.
+    pub note: Option<String>,
     key: String,
 }
 
@@ -55,9 +125,43 @@ impl TriageRow {
             target,
             detail,
             since,
+            restarts: None,
+            order: since,
+            note: None,
             key,
         }
     }
+
+    fn with_restarts(mut self, restarts: Restarts) -> Self {
+        self.detail = format!("{} restarts{}", restarts.count, restarts.how());
+        self.restarts = Some(restarts);
+        self
+    }
+}
+
+/// Hold each row's place: a row keeps the order it was first given for as long as it is
+/// listed (`seen` remembers it, and forgets the rows no longer listed).
+pub fn hold_order(
+    rows: Vec<Arc<TriageRow>>,
+    seen: &mut HashMap<String, Option<Timestamp>>,
+) -> Vec<Arc<TriageRow>> {
+    let mut held = HashMap::with_capacity(rows.len());
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let order = *seen.get(&row.key).unwrap_or(&row.order);
+            held.insert(row.key.clone(), order);
+            if order == row.order {
+                row
+            } else {
+                let mut row = Arc::unwrap_or_clone(row);
+                row.order = order;
+                Arc::new(row)
+            }
+        })
+        .collect();
+    *seen = held;
+    rows
 }
 
 fn older_than(t: Option<Timestamp>, now: Timestamp, d: SignedDuration) -> bool {
@@ -86,46 +190,40 @@ fn pod_problem(
         let target = target.clone();
         return Some(TriageRow::new(
             "Evicted",
-            6,
+            rank::POD,
             Health::Error,
             target,
             detail,
             e.at,
         ));
     }
-    let (problem, rank, severity, detail, since) = match p.status.as_str() {
-        "CrashLoopBackOff" => (
-            "CrashLoop",
-            1,
+    let oom = p.status == "OOMKilled"
+        || (p.last_terminated_reason.as_deref() == Some("OOMKilled") && p.restarts > 0);
+    // Restarting lately: in back-off, or up for a moment between two crashes.
+    let looping = p.status == "CrashLoopBackOff"
+        || (p.restarts > 0
+            && p.last_restart
+                .is_some_and(|t| now.duration_since(t) <= RESTART_WINDOW));
+    if oom || looping {
+        let problem = if oom { "OOMKilled" } else { "CrashLoop" };
+        let row = TriageRow::new(
+            problem,
+            rank::POD,
             Health::Error,
-            format!(
-                "{}{restarts}",
-                p.last_terminated_reason.as_deref().unwrap_or("crashing")
-            ),
+            target,
+            String::new(),
             p.last_restart,
-        ),
-        "OOMKilled" => (
-            "OOMKilled",
-            2,
-            Health::Error,
-            format!("OOMKilled{restarts}"),
-            p.last_restart,
-        ),
-        _ if p.last_terminated_reason.as_deref() == Some("OOMKilled") && p.restarts > 0 => (
-            "OOMKilled",
-            2,
-            Health::Error,
-            format!("last restart was OOMKilled{restarts}; now {}", p.status),
-            p.last_restart,
-        ),
+        );
+        return Some(row.with_restarts(Restarts::of(p)));
+    }
+    let (problem, severity, detail, since) = match p.status.as_str() {
         "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" | "ErrImageNeverPull" => {
-            ("ImagePull", 3, Health::Error, p.status.clone(), p.created)
+            ("ImagePull", Health::Error, p.status.clone(), p.created)
         }
         "Running" if p.health == Health::Warning => {
             let event = unhealthy.get(&(p.namespace.as_str(), p.name.as_str()));
             (
                 "ProbeFailing",
-                4,
                 Health::Warning,
                 match event {
                     Some(e) => e.message.clone(),
@@ -140,7 +238,6 @@ fn pod_problem(
         {
             (
                 "Pending",
-                5,
                 Health::Pending,
                 format!("{} for {}", p.status, age::since(p.created, now)),
                 p.created,
@@ -149,7 +246,6 @@ fn pod_problem(
         // A failed TaskRun's pod is covered by its PipelineRun's row.
         _ if p.health == Health::Error && !p.labels.contains_key("tekton.dev/taskRun") => (
             "Failing",
-            6,
             Health::Error,
             format!("{}{restarts}", p.status),
             p.last_restart.or(p.created),
@@ -157,8 +253,46 @@ fn pod_problem(
         _ => return None,
     };
     Some(TriageRow::new(
-        problem, rank, severity, target, detail, since,
+        problem,
+        rank::POD,
+        severity,
+        target,
+        detail,
+        since,
     ))
+}
+
+/// Pods of one workload (their controller) with several replicas in trouble rise to the
+/// workload's rank, and say how many.
+fn promote_workloads(rows: &mut [TriageRow], pods: &[Arc<PodRow>]) {
+    let owner_of: HashMap<(&str, &str), &(String, String)> = pods
+        .iter()
+        .filter_map(|p| Some(((p.namespace.as_str(), p.name.as_str()), p.owner.as_ref()?)))
+        .collect();
+    let owner = |r: &TriageRow| {
+        (r.target.kind == ResourceKind::Pods && r.problem != "Evicted")
+            .then(|| owner_of.get(&(r.target.namespace.as_str(), r.target.name.as_str())))
+            .flatten()
+            .map(|o| (r.target.namespace.clone(), (*o).clone()))
+    };
+    let mut down: HashMap<(String, (String, String)), usize> = HashMap::new();
+    for r in rows.iter() {
+        if let Some(o) = owner(r) {
+            *down.entry(o).or_default() += 1;
+        }
+    }
+    for r in rows.iter_mut() {
+        let Some(o) = owner(r) else { continue };
+        let n = down.get(&o).copied().unwrap_or(0);
+        if n >= 2 {
+            let (_, (kind, name)) = &o;
+            r.rank = rank::WORKLOAD;
+            r.note = Some(format!(
+                "; {n} pods of {} {name} in trouble",
+                kind.to_lowercase()
+            ));
+        }
+    }
 }
 
 pub fn triage(
@@ -175,7 +309,7 @@ pub fn triage(
         if !n.ready {
             out.push(TriageRow::new(
                 "NodeNotReady",
-                0,
+                rank::NODE_NOT_READY,
                 Health::Error,
                 target,
                 n.status.clone(),
@@ -186,7 +320,7 @@ pub fn triage(
             let since = n.pressure_since.iter().flatten().min().copied();
             out.push(TriageRow::new(
                 "NodePressure",
-                7,
+                rank::NODE_PRESSURE,
                 Health::Warning,
                 target,
                 format!("{} pressure", n.pressure_text()),
@@ -206,10 +340,12 @@ pub fn triage(
             *slot = e;
         }
     }
-    out.extend(
-        pods.iter()
-            .filter_map(|p| pod_problem(p, &unhealthy, now, cluster)),
-    );
+    let mut pod_rows: Vec<TriageRow> = pods
+        .iter()
+        .filter_map(|p| pod_problem(p, &unhealthy, now, cluster))
+        .collect();
+    promote_workloads(&mut pod_rows, pods);
+    out.extend(pod_rows);
     for r in runs {
         let failed = matches!(r.state, RunState::Failed(_) | RunState::TimedOut);
         let recent = r
@@ -218,7 +354,7 @@ pub fn triage(
         if failed && recent {
             out.push(TriageRow::new(
                 "RunFailed",
-                6,
+                rank::WORKLOAD,
                 Health::Error,
                 ObjectRef::new(cluster, ResourceKind::PipelineRuns, &r.namespace, &r.name),
                 format!("{}: {}", r.state.text(), r.message),
@@ -245,7 +381,7 @@ pub fn triage(
     for (e, target) in fresh.take(WARNING_EVENTS) {
         let mut row = TriageRow::new(
             "WarningEvent",
-            8,
+            rank::EVENT,
             Health::Warning,
             target,
             format!("{}: {}", e.reason, e.message),
@@ -278,12 +414,23 @@ impl TableRow for TriageRow {
 
     fn fields(&self) -> Vec<std::borrow::Cow<'_, str>> {
         let object = format!("{}/{}", self.target.kind.singular(), self.target.name);
-        vec![
+        let mut fields = vec![
             self.problem.into(),
             self.target.namespace.as_str().into(),
             object.into(),
-            self.detail.as_str().into(),
-        ]
+        ];
+        // What the detail cell shows, less the time since the last restart.
+        match &self.restarts {
+            Some(r) => {
+                fields.push(format!("{} restarts", r.count).into());
+                fields.push(r.how().trim().to_string().into());
+            }
+            None => fields.push(self.detail.as_str().into()),
+        }
+        if let Some(note) = &self.note {
+            fields.push(note.trim_start_matches("; ").into());
+        }
+        fields
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {
@@ -299,7 +446,7 @@ impl TableRow for TriageRow {
     fn tiebreak(&self, o: &Self) -> Ordering {
         self.rank
             .cmp(&o.rank)
-            .then_with(|| o.since.cmp(&self.since))
+            .then_with(|| o.order.cmp(&self.order))
             .then_with(|| self.key.cmp(&o.key))
     }
 
@@ -308,7 +455,16 @@ impl TableRow for TriageRow {
             TriageCol::Problem => self.problem.to_string(),
             TriageCol::Namespace => self.target.namespace.clone(),
             TriageCol::Object => format!("{}/{}", self.target.kind.singular(), self.target.name),
-            TriageCol::Detail => self.detail.clone(),
+            TriageCol::Detail => {
+                let detail = match &self.restarts {
+                    Some(r) => r.text(now),
+                    None => self.detail.clone(),
+                };
+                match &self.note {
+                    Some(note) => format!("{detail}{note}"),
+                    None => detail,
+                }
+            }
             _ => match self.since {
                 Some(_) => age::since(self.since, now),
                 None => "-".into(),
@@ -357,6 +513,7 @@ mod tests {
             phase: phase.into(),
             labels: BTreeMap::new(),
             last_terminated_reason: None,
+            last_exit_code: None,
             containers: vec!["app".into()],
             init_containers: 0,
             owner: None,
@@ -368,37 +525,192 @@ mod tests {
         })
     }
 
+    fn ago(secs: i64) -> Option<Timestamp> {
+        now().checked_sub(SignedDuration::from_secs(secs)).ok()
+    }
+
+    /// A pod that restarted `restarts` times, the last `secs` ago (Error, exit 1).
+    fn restarted(name: &str, status: &str, health: Health, restarts: u32, secs: i64) -> PodRow {
+        let mut p = (*pod(name, status, "Running", health, 7200)).clone();
+        p.restarts = restarts;
+        p.last_restart = ago(secs);
+        p.last_terminated_reason = Some("Error".into());
+        p.last_exit_code = Some(1);
+        p
+    }
+
+    fn shown(rows: Vec<Arc<TriageRow>>) -> Vec<(String, String)> {
+        let mut t: super::super::table::Table<TriageRow> = Default::default();
+        t.set_rows(rows);
+        (0..t.len())
+            .filter_map(|i| t.row(i))
+            .map(|r| (r.problem.to_string(), r.target.name.clone()))
+            .collect()
+    }
+
     #[test]
     fn lists_what_is_broken_most_urgent_first() {
-        let mut oom = (*pod("oom", "Running", "Running", Health::Ok, 600)).clone();
-        oom.restarts = 2;
+        let mut oom = restarted("oom", "Running", Health::Ok, 2, 900);
         oom.last_terminated_reason = Some("OOMKilled".into());
+        let mut probe = (*pod("probe", "Running", "Running", Health::Warning, 600)).clone();
+        probe.created = ago(100);
         let pods = vec![
             pod("fine", "Running", "Running", Health::Ok, 600),
-            pod("crash", "CrashLoopBackOff", "Running", Health::Error, 600),
-            pod("pull", "ImagePullBackOff", "Pending", Health::Error, 600),
+            Arc::new(restarted("crash", "CrashLoopBackOff", Health::Error, 5, 30)),
+            pod("pull", "ImagePullBackOff", "Pending", Health::Error, 200),
             pod("young", "Pending", "Pending", Health::Pending, 10),
-            pod("stuck", "Pending", "Pending", Health::Pending, 300),
-            pod("probe", "Running", "Running", Health::Warning, 600),
+            pod("stuck", "Pending", "Pending", Health::Pending, 172_800),
+            Arc::new(probe),
             Arc::new(oom),
         ];
         let rows = triage(&pods, &[], &[], &[], now(), &ClusterId::new("test"));
-        let mut t: super::super::table::Table<TriageRow> = Default::default();
-        t.set_rows(rows);
-        let got: Vec<(&str, &str)> = (0..t.len())
-            .filter_map(|i| t.row(i))
-            .map(|r| (r.problem, r.target.name.as_str()))
-            .collect();
+        // Single pods, one rank: the newer problem first (a probe failing without an event
+        // has no time, and comes last).
         assert_eq!(
-            got,
+            shown(rows),
             [
                 ("CrashLoop", "crash"),
-                ("OOMKilled", "oom"),
                 ("ImagePull", "pull"),
-                ("ProbeFailing", "probe"),
+                ("OOMKilled", "oom"),
                 ("Pending", "stuck"),
+                ("ProbeFailing", "probe"),
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+    }
+
+    /// The demo's shape: a node under MemoryPressure came 8th, behind a pod Pending for two
+    /// days and an evicted one. By blast radius: the node, then a workload with several
+    /// replicas down and a failed run, then single pods newest first, then events.
+    #[test]
+    fn the_widest_blast_radius_comes_first() {
+        let mut pressured = (*crate::app::fixture::node("n1", true, vec!["Memory"], 3)).clone();
+        pressured.pressure_since = vec![ago(60)];
+        let owned = |name: &str, secs| {
+            let mut p = restarted(name, "CrashLoopBackOff", Health::Error, 3, secs);
+            p.owner = Some(("ReplicaSet".into(), "api-7d9".into()));
+            Arc::new(p)
+        };
+        let mut evicted = (*pod("cache", "Error", "Failed", Health::Error, 9000)).clone();
+        evicted.evicted = Some(crate::kube::pod_row::Evicted {
+            message: "The node was low on resource: memory.".into(),
+            at: ago(3000),
+        });
+        let pods = vec![
+            pod("stuck", "Pending", "Pending", Health::Pending, 172_800),
+            Arc::new(evicted),
+            owned("api-1", 20),
+            owned("api-2", 40),
+            Arc::new(restarted(
+                "lonely",
+                "CrashLoopBackOff",
+                Health::Error,
+                9,
+                10,
+            )),
+        ];
+        let event = Arc::new(EventRow {
+            namespace: "demo".into(),
+            name: "e1".into(),
+            uid: "e1".into(),
+            last_seen: Some(now()),
+            warning: true,
+            reason: "FailedMount".into(),
+            object_kind: "Pod".into(),
+            object_namespace: "demo".into(),
+            object_name: "elsewhere".into(),
+            ..Default::default()
+        });
+        let rows = triage(
+            &pods,
+            &[],
+            &[Arc::new(pressured)],
+            &[event],
+            now(),
+            &ClusterId::new("test"),
+        );
+        let got = shown(rows.clone());
+        let names: Vec<&str> = got.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "n1",
+                "api-1",
+                "api-2",
+                "lonely",
+                "cache",
+                "stuck",
+                "elsewhere"
             ]
         );
+        let api = rows.iter().find(|r| r.target.name == "api-1").unwrap();
+        assert_eq!(
+            api.cell(TriageCol::Detail, now()),
+            "3 restarts, last 20s ago (Error, exit 1); 2 pods of replicaset api-7d9 in trouble"
+        );
+    }
+
+    /// A crash-looping pod up for a moment between two crashes stays, where it was, until it
+    /// has stayed up longer than the window.
+    #[test]
+    fn a_crash_loop_stays_put_while_it_flaps() {
+        let c = ClusterId::new("test");
+        let other = Arc::new(restarted(
+            "other",
+            "CrashLoopBackOff",
+            Health::Error,
+            2,
+            100,
+        ));
+        let backoff = restarted("web-1", "CrashLoopBackOff", Health::Error, 40, 200);
+        let mut seen = HashMap::new();
+        let first = hold_order(
+            triage(
+                &[other.clone(), Arc::new(backoff)],
+                &[],
+                &[],
+                &[],
+                now(),
+                &c,
+            ),
+            &mut seen,
+        );
+        assert_eq!(
+            shown(first)[..2]
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>(),
+            ["other", "web-1"]
+        );
+        // It restarts again (newer than `other` now) and is Running for a moment: same row,
+        // same place.
+        let up = restarted("web-1", "Running", Health::Ok, 41, 5);
+        let rows = hold_order(
+            triage(&[other.clone(), Arc::new(up)], &[], &[], &[], now(), &c),
+            &mut seen,
+        );
+        let row = rows.iter().find(|r| r.target.name == "web-1").unwrap();
+        assert_eq!(row.problem, "CrashLoop");
+        assert_eq!(
+            row.cell(TriageCol::Detail, now()),
+            "41 restarts, last 5s ago (Error, exit 1)"
+        );
+        assert_eq!(
+            shown(rows)
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>(),
+            ["other", "web-1"],
+            "the row did not move"
+        );
+        // Up for longer than the window: it leaves, and its place is forgotten.
+        let settled = restarted("web-1", "Running", Health::Ok, 41, 601);
+        let rows = hold_order(
+            triage(&[other, Arc::new(settled)], &[], &[], &[], now(), &c),
+            &mut seen,
+        );
+        assert_eq!(rows.len(), 1);
+        assert_eq!(seen.len(), 1);
     }
 
     #[test]
@@ -549,7 +861,7 @@ mod tests {
 
     #[test]
     fn a_row_is_its_object_whatever_its_problem() {
-        let crashing = pod("web-1", "CrashLoopBackOff", "Running", Health::Error, 600);
+        let crashing = pod("web-1", "ImagePullBackOff", "Running", Health::Error, 600);
         let failing = pod("web-1", "Error", "Running", Health::Error, 600);
         let c = ClusterId::new("test");
         let a = triage(&[crashing], &[], &[], &[], now(), &c);

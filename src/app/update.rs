@@ -517,19 +517,7 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Edit => return sessions::edit(app),
         Action::PortForward => {
             app.prompt.mode = Mode::Command;
-            // From a container row: its first port, ready to edit.
-            let port = (app.view == View::Containers)
-                .then(|| app.tables.containers.selected_row())
-                .flatten()
-                .and_then(|r| {
-                    r.ports
-                        .split(',')
-                        .next()
-                        .and_then(|p| p.rsplit(':').next())
-                        .and_then(|p| p.split('/').next())
-                        .map(str::to_string)
-                })
-                .filter(|p| !p.is_empty());
+            let port = super::forwarding::suggested_port(app);
             app.prompt.input = match port {
                 Some(p) => format!("pf {p}"),
                 None => "pf ".into(),

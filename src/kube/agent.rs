@@ -165,7 +165,44 @@ fn list_error(e: kube::Error) -> String {
     }
 }
 
+/// What the newest `Unhealthy` event of a readiness probe says (`Readiness probe failed: …`),
+/// from the events of one pod, as the kubelet words them: its first line (the views draw
+/// what a cluster sends with its control characters made visible).
+pub fn probe_failure(events: &[k8s_openapi::api::core::v1::Event]) -> Option<String> {
+    let when = |e: &k8s_openapi::api::core::v1::Event| {
+        e.last_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .or_else(|| e.event_time.as_ref().map(|t| t.0))
+    };
+    events
+        .iter()
+        .filter(|e| e.reason.as_deref() == Some("Unhealthy"))
+        .filter(|e| {
+            e.message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("Readiness probe failed"))
+        })
+        .max_by_key(|e| when(e))
+        .and_then(|e| e.message.as_deref())
+        .and_then(|m| m.trim().lines().next())
+        .map(str::to_string)
+}
+
 impl AgentSession {
+    /// Why the agent pod `name` is not ready, from its readiness probe's events (nothing when
+    /// they cannot be read: a user may exec without reading events).
+    async fn probe_failure(&self, name: &str) -> Option<String> {
+        let events: Api<k8s_openapi::api::core::v1::Event> =
+            Api::namespaced(self.target.client.clone(), NAMESPACE);
+        let fields = format!("involvedObject.kind=Pod,involvedObject.name={name}");
+        let list = events
+            .list(&ListParams::default().fields(&fields))
+            .await
+            .ok()?;
+        probe_failure(&list.items)
+    }
+
     /// The agent pod on `node`, running and ready.
     async fn agent_on(&self, node: &str) -> Result<String, SessionError> {
         let t = &self.target;
@@ -181,11 +218,14 @@ impl AgentSession {
         if let Some(pod) = on_node.items.iter().find(|p| ready(p)) {
             return Ok(pod.metadata.name.clone().unwrap_or_default());
         }
-        if !on_node.items.is_empty() {
-            return Err(refused(
-                t,
-                format!("the agent pod on node {node} is not ready yet; retry in a moment"),
-            ));
+        if let Some(pod) = on_node.items.first() {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let why = match self.probe_failure(&name).await {
+                // What the agent's readiness probe said is missing (kubedeck-agent ready).
+                Some(said) => format!("the agent pod {name} on node {node} is not ready: {said}"),
+                None => format!("the agent pod on node {node} is not ready yet; retry in a moment"),
+            };
+            return Err(refused(t, why));
         }
         let anywhere = agents
             .list(&ListParams::default().labels(SELECTOR).limit(1))
@@ -255,6 +295,29 @@ impl Backend for AgentSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The real node's agent events (ops/agent-events-readiness.json): the probe's own words,
+    /// not the later "errored" one of a container being stopped.
+    #[test]
+    fn the_probe_failure_is_read_from_the_pods_events() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/real-cluster/ops/agent-events-readiness.json"
+        );
+        let list: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
+                .unwrap_or_default();
+        let events: Vec<k8s_openapi::api::core::v1::Event> =
+            serde_json::from_value(list["items"].clone()).unwrap_or_default();
+        assert!(!events.is_empty());
+        assert_eq!(
+            probe_failure(&events).as_deref(),
+            Some(
+                "Readiness probe failed: kubedeck-agent: cannot open /proc/1/ns/net: needs hostPID and privileges"
+            )
+        );
+        assert_eq!(probe_failure(&events[..1]), None);
+    }
 
     fn pod(json: serde_json::Value) -> Pod {
         serde_json::from_value(json).unwrap_or_default()

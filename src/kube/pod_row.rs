@@ -36,6 +36,8 @@ pub struct PodRow {
     pub labels: std::collections::BTreeMap<String, String>,
     /// The newest `lastState.terminated.reason` of any container (e.g. `OOMKilled`).
     pub last_terminated_reason: Option<String>,
+    /// That termination's exit code.
+    pub last_exit_code: Option<i32>,
     /// Container names in spec order (init containers first, marked by `init_containers`).
     pub containers: Vec<String>,
     pub init_containers: usize,
@@ -271,17 +273,21 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         .unwrap_or_else(|| "<none>".to_string());
 
     let health = classify(&reason, &phase, ready, total);
-    let last_terminated_reason = status
+    let (last_terminated_reason, last_exit_code) = status
         .container_statuses
         .as_deref()
         .unwrap_or_default()
         .iter()
         .filter_map(|c| {
             let t = c.last_state.as_ref()?.terminated.as_ref()?;
-            Some((t.finished_at.as_ref().map(|f| f.0), t.reason.clone()?))
+            Some((
+                t.finished_at.as_ref().map(|f| f.0),
+                t.reason.clone()?,
+                t.exit_code,
+            ))
         })
-        .max_by_key(|(at, _)| *at)
-        .map(|(_, r)| r);
+        .max_by_key(|(at, _, _)| *at)
+        .map_or((None, None), |(_, r, code)| (Some(r), Some(code)));
     let containers: Vec<String> = init_specs
         .iter()
         .chain(spec.map(|s| s.containers.as_slice()).unwrap_or_default())
@@ -309,6 +315,7 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         phase,
         labels: meta.labels.clone().unwrap_or_default(),
         last_terminated_reason,
+        last_exit_code,
         namespace: meta.namespace.clone().unwrap_or_default(),
         name: meta.name.clone().unwrap_or_default(),
         uid: meta.uid.clone().unwrap_or_default(),

@@ -191,6 +191,14 @@ pub fn lines_with(
     ] {
         entry(&mut out, keys, 16, desc, theme);
     }
+    out.push(Line::styled(
+        "Triage order: nodes NotReady or under pressure, then failed runs and workloads with several pods down, then single pods, then warning events; newer first, rows keep their place. A pod restarted in the last 10 minutes stays as CrashLoop.",
+        theme.muted,
+    ));
+    out.push(Line::styled(
+        "Port-forward to a Service: its port goes to its targetPort (by number or the pod's port name), as kubectl does; a refused connection is said.",
+        theme.muted,
+    ));
     out.push(Line::raw(""));
     out.push(Line::styled(
         "While typing a filter or command: Enter applies, Esc cancels.",

@@ -158,6 +158,9 @@ pub fn text(notice: &Notice) -> String {
         } => format!("{addr} → {target}:{remote}"),
         ForwardStopped(None) => "forward stopped".into(),
         ForwardStopped(Some(why)) => format!("forward stopped: {why}"),
+        ForwardFailed { target, why } => {
+            format!("a connection through the forward to {target} failed: {why}")
+        }
         NoLogs(kind) => format!("{} have no logs", kind.label()),
         NoOwner(pod) => format!("{pod} has no owner"),
         NoLabels { kind, owner } => {

@@ -124,6 +124,51 @@ fn an_agent_session_says_why_it_cannot_start() {
         text.contains("exec kubedeck-system/kubedeck-agent-")
             && text.contains("your RBAC role cannot create pods/exec in kubedeck-system")
     });
+    // The agent pod on the pod's node is not ready: the pane says what its readiness probe
+    // said (the kubelet's Unhealthy event), not just "not ready".
+    w.sim.faults().allow("pods/exec");
+    let agent = w
+        .sim
+        .store()
+        .snapshot(Kind::Pod)
+        .items
+        .into_iter()
+        .find(|p| {
+            p["metadata"]["namespace"] == "kubedeck-system" && p["spec"]["nodeName"] == "worker-01"
+        })
+        .expect("an agent pod on worker-01");
+    let name = agent["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut unready = (*agent).clone();
+    unready["status"]["conditions"] = serde_json::json!([{"type": "Ready", "status": "False"}]);
+    w.sim.store().put(Kind::Pod, unready);
+    let said = "Readiness probe failed: kubedeck-agent: not ready: lacks CAP_SYS_PTRACE: a join enters other processes' namespaces (the DaemonSet's container must be privileged)\n";
+    w.sim.store().put(
+        Kind::Event,
+        serde_json::json!({"apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": format!("{name}.18ee8bceca769b35"), "namespace": "kubedeck-system"},
+            "involvedObject": {"kind": "Pod", "namespace": "kubedeck-system", "name": name,
+                "fieldPath": "spec.containers{agent}"},
+            "reason": "Unhealthy", "type": "Warning", "count": 3, "message": said,
+            "lastTimestamp": "2026-12-06T03:17:29Z", "source": {"component": "kubelet"}}),
+    );
+    // The failed pane closed (it has the focus), back on the table.
+    t.send("\x01x");
+    t.wait_until("the failed pane closed", |s| {
+        !s.contains("keys go to the shell")
+    });
+    t.send("D");
+    t.wait_for("debug agent-two with");
+    t.wait_for("nodes ready)");
+    t.send("jjjj\r");
+    t.wait_until("the probe's words", |s| {
+        let text = pane_text(s);
+        text.contains(&format!(
+            "the agent pod {name} on node worker-01 is not ready"
+        )) && text.contains("lacks CAP_SYS_PTRACE")
+    });
 }
 
 #[test]

@@ -14,7 +14,8 @@ pub const USAGE: &str = "usage:
       a shell in that container's network, PID, IPC and UTS namespaces (run by kubedeck
       through `exec` into the agent pod on the pod's node)
   kubedeck-agent idle      the agent pod's main process: copies the session log to stdout
-  kubedeck-agent ready     readiness: exits 0 when the node's /proc and namespaces are reachable
+  kubedeck-agent ready     readiness: exits 0 when a join can work (the node's /proc, the
+                           capabilities, another process's namespaces); says what is missing
   kubedeck-agent version";
 
 #[derive(Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod contract;
 pub mod finder;
 pub mod join;
+pub mod readiness;
 pub mod sessions;
 pub mod target;
 pub mod testbed;

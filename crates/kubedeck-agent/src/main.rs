@@ -1,7 +1,7 @@
 //! kubedeck-agent: see the library's documentation and docs/agent.md.
 
 use kubedeck_agent::cli::{self, Command};
-use kubedeck_agent::{finder, join, sessions};
+use kubedeck_agent::{finder, join, readiness, sessions};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,17 +21,16 @@ fn main() {
             );
             sessions::follow_log_forever()
         }
-        Command::Ready => {
-            let proc_root = finder::proc_root();
-            let reachable = std::fs::File::open(proc_root.join("1/ns/net")).is_ok();
-            if !reachable {
-                eprintln!(
-                    "kubedeck-agent: cannot open {}/1/ns/net: needs hostPID and privileges",
-                    proc_root.display()
-                );
+        Command::Ready => match readiness::check_self(&finder::proc_root()) {
+            Ok(r) => eprintln!(
+                "kubedeck-agent: can join: opened the namespaces of PID {} ({})",
+                r.pid, r.name
+            ),
+            Err(e) => {
+                eprintln!("kubedeck-agent: not ready: {e}");
                 std::process::exit(1);
             }
-        }
+        },
         Command::Enter {
             shell,
             pid_in_container,

@@ -185,3 +185,43 @@ fn an_unknown_or_disguised_container_is_refused() {
     let log = std::fs::read_to_string(run.path().join("sessions.log")).unwrap_or_default();
     assert_eq!(log.matches("session-refused").count(), 3, "{log}");
 }
+
+/// The readiness probe, for real: with a container on the node it is ready (it opened that
+/// container's namespaces, not PID 1's), and without the capabilities a join uses it says which.
+#[test]
+#[cfg_attr(
+    not(as_root),
+    ignore = "needs root (namespaces, cgroups, mounts): run as root, as .ci/run does"
+)]
+fn the_readiness_probe_checks_what_a_join_needs() {
+    let _target = start_target("kd-target-3");
+    let agent = env!("CARGO_BIN_EXE_kubedeck-agent");
+    let out = std::process::Command::new(agent)
+        .arg("ready")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("can join: opened the namespaces of PID "),
+        "{said}"
+    );
+    // The same probe without CAP_SYS_ADMIN and CAP_SYS_PTRACE (dropped from the bounding set,
+    // so the exec'd probe cannot have them).
+    let out = std::process::Command::new("setpriv")
+        .args([
+            "--bounding-set",
+            "-sys_admin,-sys_ptrace",
+            "--",
+            agent,
+            "ready",
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("lacks CAP_SYS_ADMIN and CAP_SYS_PTRACE"),
+        "{said}"
+    );
+}

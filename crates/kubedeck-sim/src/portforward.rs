@@ -3,9 +3,12 @@
 //! opened by the server with the port number, two bytes little-endian; then `[channel][bytes]`
 //! frames), and to kubectl SPDY/3.1 tunnelled in WebSocket (`SPDY/3.1+portforward.k8s.io`: per
 //! local connection an error stream and a data stream, headers `port` and `requestid`).
-//! Behind every port of a running pod the simulator answers like the busybox httpd of the real
-//! cluster's fixture (`wire-portforward.txt`): `GET /` is `hello from POD`, any other path a 404
-//! page, and the connection closes after the answer.
+//! Behind every port a running pod's containers declare (`containerPort`) the simulator answers
+//! like the busybox httpd of the real cluster's fixture (`wire-portforward.txt`): `GET /` is
+//! `hello from POD`, any other path a 404 page, and the connection closes after the answer. On a
+//! port nothing declares, nothing listens: the kubelet's refusal is written on that port's error
+//! stream and the connection is closed, as a real kubelet does (so a client that forwards a
+//! Service's port instead of its targetPort gets what it would get on a real cluster).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,6 +44,32 @@ fn ports(query: &str) -> Result<Vec<u16>, String> {
         return Err("at least one port must be specified".into());
     }
     Ok(out)
+}
+
+/// The TCP ports the pod's containers declare: where its servers listen.
+fn listening(pod: &serde_json::Value) -> Vec<u16> {
+    pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["ports"].as_array().into_iter().flatten())
+        .filter(|p| p["protocol"].as_str().is_none_or(|proto| proto == "TCP"))
+        .filter_map(|p| p["containerPort"].as_u64())
+        .filter_map(|p| u16::try_from(p).ok())
+        .collect()
+}
+
+/// What the kubelet writes on a port's error stream when nothing listens there: its
+/// `error forwarding port P to pod SANDBOX, uid : ERR`, with containerd's dial error (the
+/// words of kubelet's and containerd's sources; the sandbox ID made from the pod's UID).
+pub fn refusal(pod: &serde_json::Value, port: u16) -> String {
+    let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();
+    let hex: String = uid.chars().filter(char::is_ascii_hexdigit).collect();
+    let sandbox: String = hex.chars().cycle().take(64).collect();
+    let netns = uid.get(..36).unwrap_or(uid);
+    format!(
+        "error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network namespace \"/var/run/netns/cni-{netns}\": failed to connect to localhost:{port} inside namespace \"{sandbox}\", IPv4: dial tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused "
+    )
 }
 
 /// What the pod's web server answers to `request` (its first line is enough).
@@ -98,14 +127,14 @@ pub async fn portforward(
         .is_some_and(|p| p.as_bytes() == SPDY_PROTOCOL.as_bytes())
     {
         return ws
-            .on_upgrade(move |socket| serve_spdy(socket, name))
+            .on_upgrade(move |socket| serve_spdy(socket, pod))
             .into_response();
     }
     let ports = match ports(query.as_deref().unwrap_or_default()) {
         Ok(p) => p,
         Err(e) => return error(400, "BadRequest", &e),
     };
-    ws.on_upgrade(move |socket| serve(socket, name, ports))
+    ws.on_upgrade(move |socket| serve(socket, pod, ports))
         .into_response()
 }
 
@@ -117,6 +146,7 @@ const SPDY_PROTOCOL: &str = "SPDY/3.1+portforward.k8s.io";
 struct Forwarded {
     error_stream: Option<u32>,
     data_stream: Option<u32>,
+    port: u16,
     request: Vec<u8>,
     answered: bool,
 }
@@ -124,7 +154,12 @@ struct Forwarded {
 /// Serve kubectl's SPDY streams: accept each, answer each data stream's request as the pod's
 /// web server does, then half-close both of that connection's streams (httpd closes after the
 /// answer; kubectl waits for both to end, as in `wire-portforward.txt`).
-async fn serve_spdy(socket: WebSocket, pod: String) {
+async fn serve_spdy(socket: WebSocket, pod_object: Arc<serde_json::Value>) {
+    let pod = pod_object["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let open_ports = listening(&pod_object);
     let (mut tx, mut rx) = socket.split();
     let mut conn = spdy::Connection::default();
     // By request ID (one per local connection); and each stream's request ID.
@@ -155,16 +190,17 @@ async fn serve_spdy(socket: WebSocket, pod: String) {
                             .find(|(n, _)| n.eq_ignore_ascii_case(name))
                             .map(|(_, v)| v.clone())
                     };
-                    let valid_port = header("port")
+                    let port = header("port")
                         .and_then(|p| p.parse::<u16>().ok())
-                        .is_some_and(|p| p > 0);
-                    let (Some(kind), Some(id), true) =
-                        (header("streamtype"), header("requestid"), valid_port)
+                        .filter(|p| *p > 0);
+                    let (Some(kind), Some(id), Some(port)) =
+                        (header("streamtype"), header("requestid"), port)
                     else {
                         out.push(spdy::refuse(stream));
                         continue;
                     };
                     let entry = forwarded.entry(id.clone()).or_default();
+                    entry.port = port;
                     match kind.as_str() {
                         "error" => entry.error_stream = Some(stream),
                         "data" => entry.data_stream = Some(stream),
@@ -173,8 +209,20 @@ async fn serve_spdy(socket: WebSocket, pod: String) {
                             continue;
                         }
                     }
-                    stream_request.insert(stream, id);
+                    stream_request.insert(stream, id.clone());
                     out.push(conn.syn_reply(stream));
+                    // Both streams of a connection to a port nothing listens on: the kubelet's
+                    // refusal on the error stream, and both streams closed.
+                    if let (Some(err), Some(data), false) = (
+                        entry.error_stream,
+                        entry.data_stream,
+                        open_ports.contains(&entry.port),
+                    ) {
+                        out.push(spdy::data(err, true, refusal(&pod_object, port).as_bytes()));
+                        out.push(spdy::data(data, true, &[]));
+                        stream_request.retain(|s, _| *s != err && *s != data);
+                        forwarded.remove(&id);
+                    }
                 }
                 spdy::Frame::Data { stream, fin, data } => {
                     let Some(entry) = stream_request
@@ -219,7 +267,12 @@ async fn serve_spdy(socket: WebSocket, pod: String) {
     }
 }
 
-async fn serve(socket: WebSocket, pod: String, ports: Vec<u16>) {
+async fn serve(socket: WebSocket, pod_object: Arc<serde_json::Value>, ports: Vec<u16>) {
+    let pod = pod_object["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let open_ports = listening(&pod_object);
     let (mut tx, mut rx) = socket.split();
     // Each channel opens with its port.
     for (i, port) in ports.iter().enumerate() {
@@ -231,10 +284,24 @@ async fn serve(socket: WebSocket, pod: String, ports: Vec<u16>) {
             }
         }
     }
-    // What each port's connection has sent so far, until a request is complete.
+    // What each port's connection has sent so far, until a request is complete; a port
+    // nothing listens on is refused at once on its error channel.
     let mut pending: Vec<Vec<u8>> = vec![Vec::new(); ports.len()];
     let mut answered = vec![false; ports.len()];
-    while let Some(Ok(msg)) = rx.next().await {
+    for (i, port) in ports.iter().enumerate() {
+        if open_ports.contains(port) {
+            continue;
+        }
+        answered[i] = true;
+        let mut frame = vec![u8::try_from(2 * i + 1).unwrap_or(u8::MAX)];
+        frame.extend_from_slice(refusal(&pod_object, *port).as_bytes());
+        if tx.send(Message::Binary(frame.into())).await.is_err() {
+            return;
+        }
+    }
+    while !answered.iter().all(|a| *a)
+        && let Some(Ok(msg)) = rx.next().await
+    {
         let Message::Binary(bytes) = msg else {
             if matches!(msg, Message::Close(_)) {
                 break;
@@ -257,9 +324,6 @@ async fn serve(socket: WebSocket, pod: String, ports: Vec<u16>) {
                 return;
             }
         }
-        if answered.iter().all(|a| *a) {
-            break;
-        }
     }
     // The server closed its side (Connection: close), as httpd does.
     let _ = tx
@@ -280,6 +344,16 @@ mod tests {
         assert!(ports("ports=0").is_err() && ports("").is_err());
         let ok = String::from_utf8(answer("web-1", b"GET / HTTP/1.1\r\n\r\n")).unwrap_or_default();
         assert!(ok.starts_with("HTTP/1.1 200 OK") && ok.ends_with("hello from web-1\n"));
+        let pod = serde_json::json!({"metadata": {"uid": "c5267b2c-d7a4-48dc-81e6-7faa7c7b6347"},
+            "spec": {"containers": [{"ports": [{"containerPort": 8080, "protocol": "TCP"}]},
+                {"ports": [{"containerPort": 53, "protocol": "UDP"}]}]}});
+        assert_eq!(listening(&pod), vec![8080]);
+        let refused = refusal(&pod, 80);
+        assert!(
+            refused.starts_with("error forwarding port 80 to pod c5267b2c"),
+            "{refused}"
+        );
+        assert!(refused.contains("dial tcp4 127.0.0.1:80: connect: connection refused"));
         let missing = String::from_utf8(answer("web-1", b"GET /missing HTTP/1.1\r\n\r\n"))
             .unwrap_or_default();
         assert!(

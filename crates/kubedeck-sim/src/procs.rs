@@ -109,8 +109,13 @@ impl Proc {
     }
 
     pub fn write(&self, bytes: &[u8]) {
+        let bytes = if self.tty {
+            without_cursor_reports(bytes)
+        } else {
+            bytes.to_vec()
+        };
         if let Some(w) = lock(&self.stdin).as_mut() {
-            let _ = w.write_all(bytes).and_then(|()| w.flush());
+            let _ = w.write_all(&bytes).and_then(|()| w.flush());
         }
     }
 
@@ -231,6 +236,34 @@ impl Proc {
     }
 }
 
+/// The terminal's answers to the prompt's cursor-position query (`ESC [ ROW ; COL R`) taken out
+/// of what was typed, as busybox's line editor reads them (the local shell standing in for it
+/// would take them as typed text). Only answers whole within one write: a lone Escape key is
+/// never held back waiting for what follows it.
+fn without_cursor_reports(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(len) = cursor_report_at(&bytes[i..]) {
+            i += len;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The length of a cursor-position report at the start of `b`, if one is there.
+fn cursor_report_at(b: &[u8]) -> Option<usize> {
+    let rest = b.strip_prefix(b"\x1b[")?;
+    let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+    let row = digits(rest);
+    let rest = rest.get(row..)?.strip_prefix(b";")?;
+    let col = digits(rest);
+    (row > 0 && col > 0 && rest.get(col) == Some(&b'R')).then_some(2 + row + 1 + col + 1)
+}
+
 /// What the container runtime says when the program is missing.
 pub fn not_found(program: &str) -> String {
     format!(
@@ -256,9 +289,12 @@ fn environment(spawn: &Spawn) -> Vec<(String, String)> {
         ("PS1".into(), format!("{}$ ", spawn.hostname)),
         ("LANG".into(), "C.UTF-8".into()),
     ];
-    // The container runtime sets TERM for a TTY.
+    // The container runtime sets TERM for a TTY. There the prompt is followed by a
+    // cursor-position query, as busybox's shell (busybox, alpine and many debug images) writes
+    // it: a client must answer as a terminal, or read the screen, to see a prompt at the end.
     if spawn.tty {
         env.push(("TERM".into(), "xterm".into()));
+        env[3].1.push_str("\x1b[6n");
     }
     env.extend(spawn.env.iter().cloned());
     env
@@ -439,6 +475,38 @@ mod tests {
         assert!(text.contains("24 80"), "{text:?}");
         assert!(text.contains("got-hello"), "{text:?}");
         assert_eq!(code, 0);
+    }
+
+    /// As busybox's shell: the prompt, then a cursor-position query; the terminal's answer is
+    /// read, never taken as typed text.
+    #[tokio::test]
+    async fn a_tty_prompt_asks_where_the_cursor_is_and_its_answer_is_not_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Proc::start(&spawn(&["sh", "-i"], true, dir.path())).unwrap();
+        let mut rx = p.attach();
+        let mut out = Vec::new();
+        let asked = tokio::time::timeout(Duration::from_secs(20), async {
+            while let Some((_, b)) = rx.recv().await {
+                out.extend(b);
+                if out.ends_with(b"$ \x1b[6n") {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(asked, Ok(true), "{:?}", String::from_utf8_lossy(&out));
+        p.write(b"\x1b[1;9R");
+        p.write(b"echo typed-$((20+22)); exit 0\r");
+        let (rest, _, code) = collect(&p, rx).await;
+        let text = String::from_utf8_lossy(&rest);
+        assert!(text.contains("typed-42"), "{text:?}");
+        assert!(!text.contains("9R"), "the answer was typed: {text:?}");
+        assert_eq!(code, 0);
+        assert_eq!(
+            without_cursor_reports(b"a\x1b[12;3Rb\x1b[A\x1b"),
+            b"ab\x1b[A\x1b"
+        );
     }
 
     #[tokio::test]

@@ -87,28 +87,42 @@ pub fn world(opts: SimOptions) -> World {
     }
 }
 
+/// Whether the screen's last line with text is a shell prompt (`$`, `#`, `%` or `>` at its end).
+pub fn prompt_shown(screen: &str) -> bool {
+    let last = screen.lines().map(str::trim_end).rfind(|l| !l.is_empty());
+    last.is_some_and(|l| {
+        l.ends_with('$') || l.ends_with('#') || l.ends_with('%') || l.ends_with('>')
+    })
+}
+
 /// Wait for the shell's prompt, type `input`, then read until the session ends (its output
 /// closes or its exit status arrives, as the session driver does); its output and how it ended.
+/// The output goes through kubedeck's own emulator, as in a pane: the prompt is read from the
+/// screen, and the program's queries are answered (busybox's shell writes its prompt and then
+/// asks where the cursor is, so the prompt is not the last bytes).
 pub async fn type_and_finish(
     mut conn: kubedeck::pty::Connection,
     input: &str,
 ) -> (String, kubedeck::pty::Ended) {
+    let screen = kubedeck::pty::screen::Screen::new(24, 80, 0);
     // Type only once the shell has printed its prompt: a shell setting up its terminal may
     // drop what was typed before.
     let mut out = Vec::new();
     let prompt = async {
         while let Some(b) = conn.output.recv().await {
+            let answer = screen.feed(&b);
             out.extend(b);
-            let text = String::from_utf8_lossy(&out);
-            let t = text.trim_end();
-            if t.ends_with('$') || t.ends_with('#') || t.ends_with('%') || t.ends_with('>') {
+            if !answer.is_empty() {
+                let _ = conn.input.send(answer).await;
+            }
+            if prompt_shown(&screen.contents()) {
                 break;
             }
         }
     };
     tokio::time::timeout(std::time::Duration::from_secs(60), prompt)
         .await
-        .unwrap_or_else(|_| panic!("no prompt"));
+        .unwrap_or_else(|_| panic!("no prompt: {:?}", String::from_utf8_lossy(&out)));
     conn.input.send(input.as_bytes().to_vec()).await.unwrap();
     // As the session driver does: the session is over when its output closes or its exit
     // status arrives (kube-rs may not close stdout when its connection fails), whichever first.
@@ -117,7 +131,13 @@ pub async fn type_and_finish(
         loop {
             tokio::select! {
                 chunk = conn.output.recv() => match chunk {
-                    Some(b) => out.extend(b),
+                    Some(b) => {
+                        let answer = screen.feed(&b);
+                        out.extend(b);
+                        if !answer.is_empty() {
+                            let _ = conn.input.send(answer).await;
+                        }
+                    }
                     None => break (&mut exit).await.unwrap_or(kubedeck::pty::Ended::Lost("no exit".into())),
                 },
                 ended = &mut exit => {

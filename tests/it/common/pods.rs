@@ -20,6 +20,7 @@ pub struct TestPod {
     logs: Option<String>,
     resources: Option<Value>,
     owner: Option<String>,
+    ports: Vec<(String, u16)>,
 }
 
 /// `namespace/name`: Running for a minute on worker-01, one ready container `app` (busybox),
@@ -39,6 +40,7 @@ pub fn pod(namespace: &str, name: &str) -> TestPod {
         logs: None,
         resources: None,
         owner: None,
+        ports: Vec::new(),
     }
 }
 
@@ -50,6 +52,12 @@ impl TestPod {
 
     pub fn containers(mut self, names: &[&str]) -> Self {
         self.containers = names.iter().map(ToString::to_string).collect();
+        self
+    }
+
+    /// Its first container declares (and so listens on) the named TCP port.
+    pub fn port(mut self, name: &str, port: u16) -> Self {
+        self.ports.push((name.into(), port));
         self
     }
 
@@ -115,13 +123,22 @@ impl TestPod {
 
     pub fn json(self) -> Value {
         let started = self.started.to_string();
+        let ports: Vec<Value> = self
+            .ports
+            .iter()
+            .map(|(name, port)| json!({"name": name, "containerPort": port, "protocol": "TCP"}))
+            .collect();
         let specs: Vec<Value> = self
             .containers
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(i, c)| {
                 let mut spec = json!({"name": c, "image": self.image});
                 if let Some(r) = &self.resources {
                     spec["resources"] = r.clone();
+                }
+                if i == 0 && !ports.is_empty() {
+                    spec["ports"] = json!(ports);
                 }
                 spec
             })
