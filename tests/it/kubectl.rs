@@ -624,3 +624,72 @@ async fn kubectl_port_forward_reaches_a_pod_and_a_service() {
         assert!(missing.starts_with("HTTP/1.1 404 Not Found"), "{missing}");
     }
 }
+
+/// A pod port nothing listens on: real kubectl, against the simulator, reads the kubelet's
+/// refusal from the port's error stream (`error forwarding port 80 to pod …: connection
+/// refused`), the connection gets nothing, and kubectl stops with "lost connection to pod", as
+/// on a real cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_port_forward_to_a_port_nothing_listens_on_is_refused() {
+    use std::io::BufRead;
+    let (sim, kc) = sim_for_kubectl(20).await;
+    let pods = sim.store().snapshot(Kind::Pod).items;
+    let pod = pods
+        .iter()
+        .find(|p| p["metadata"]["labels"]["app"] == "web" && p["status"]["phase"] == "Running")
+        .expect("no running web pod");
+    let name = format!(
+        "pod/{}",
+        pod["metadata"]["name"].as_str().unwrap_or_default()
+    );
+    let namespace = pod["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let kc_path = kc.to_path_buf();
+    let (answer, stderr) = tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&kc_path)
+            .args([
+                "port-forward",
+                "-n",
+                &namespace,
+                &name,
+                ":80",
+                "--address",
+                "127.0.0.1",
+            ])
+            .env_remove("KUBECONFIG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run kubectl");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let port = line
+            .split("127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or_else(|| panic!("kubectl port-forward printed {line:?}"));
+        let answer = http_get(port, "/");
+        // kubectl gives up on the pod after the refusal; its stderr ends then.
+        let mut stderr = String::new();
+        let mut err = child.stderr.take().expect("stderr");
+        std::io::Read::read_to_string(&mut err, &mut stderr).unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        (answer, stderr)
+    })
+    .await
+    .unwrap();
+    assert_eq!(answer, "");
+    assert!(
+        stderr.contains("error forwarding port 80 to pod")
+            && stderr.contains("dial tcp4 127.0.0.1:80: connect: connection refused"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("lost connection to pod"), "{stderr}");
+}
