@@ -97,6 +97,29 @@ fn po_with_a_namespace_shows_that_namespace_and_dash_goes_back_and_forth() {
     assert_eq!(t.wait_exit(), 0);
 }
 
+/// `:pr ci` from another namespace: the runs of ci (a defect found on the real cluster, where
+/// the table stayed on the current namespace and said "No PipelineRuns").
+#[test]
+fn pr_with_a_namespace_shows_that_namespaces_runs() {
+    let w = common::world(common::frozen(30));
+    let ci_run = w
+        .sim
+        .store()
+        .snapshot(kubedeck_sim::Kind::PipelineRun)
+        .items
+        .into_iter()
+        .find(|r| r["metadata"]["namespace"] == "ci")
+        .and_then(|r| r["metadata"]["name"].as_str().map(str::to_string))
+        .expect("a PipelineRun in ci");
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    t.wait_for("pods(demo)");
+    t.send(":pr ci\r");
+    let screen = t.wait_for(&ci_run);
+    assert!(screen.contains("pipelineruns(ci)"), "{screen}");
+    t.send("\x03");
+    assert_eq!(t.wait_exit(), 0);
+}
+
 #[test]
 fn ctrl_s_saves_the_table_as_shown() {
     let w = marks_world();
