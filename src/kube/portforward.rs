@@ -5,7 +5,8 @@
 //! resolved as kubectl resolves it: to its `targetPort`, a number or a name looked up in the
 //! picked pod's container ports. Each forward reports where it listens, its connections (open
 //! and total, and where the last one went) and why the last one failed (the kubelet's own words
-//! from the error channel, when nothing listens on the pod's port).
+//! from the error channel, when nothing listens on the pod's port). Stopping a forward closes
+//! its open connections too.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -271,13 +272,20 @@ pub fn spawn(
         let open = Arc::new(AtomicU64::new(0));
         let total = Arc::new(AtomicU64::new(0));
         let spec = Arc::new(spec);
+        // The connections are this task's: stopping the forward (aborting it) drops the set,
+        // which aborts every open connection, as kubectl's Ctrl-C does.
+        let mut connections = tokio::task::JoinSet::new();
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                Some(_) = connections.join_next() => continue,
+            };
+            let Ok((mut socket, _)) = accepted else {
                 continue;
             };
             let (clients, spec, tx) = (clients.clone(), spec.clone(), tx.clone());
             let (open, total) = (open.clone(), total.clone());
-            tokio::spawn(async move {
+            connections.spawn(async move {
                 let client = clients.client();
                 let (pod, port) = match destination(client.clone(), &spec).await {
                     Ok(d) => d,

@@ -250,6 +250,20 @@ async fn a_pod_and_a_service_are_forwarded_and_a_replaced_pod_is_followed() {
         error_of(&mut rx, 7).await.to_string(),
         "Service pfweb does not have a service port 8080"
     );
+
+    // Stopping a forward closes its open connections (a request still being sent here).
+    let pod = ObjectRef::new(&cluster, ResourceKind::Pods, "demo", "web-d");
+    let (task, addr) = forward(&clients, &tx, &mut rx, 9, ForwardTarget::Pod(pod), 8080).await;
+    let mut open = tokio::net::TcpStream::connect(addr).await.unwrap();
+    open.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+    assert_eq!(went_to(&mut rx, 9).await, ("web-d".to_string(), 8080));
+    task.abort();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), open.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "the connection stayed open after the forward stopped"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
