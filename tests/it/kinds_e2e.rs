@@ -345,7 +345,7 @@ fn rbac_and_read_only_refusals_are_said() {
     t.send("3\r");
     t.wait_for("Scale deployment/demo/worker to 3 replicas");
     t.send("y");
-    t.wait_for("cannot patch resource \"deployments\"");
+    t.wait_for("deployments.apps \"worker\" is forbidden: User \"kubedeck-sim\" cannot patch resource \"deployments/scale\"");
     t.send("A");
     t.wait_for("Restart every pod of deployment/demo/worker");
     t.send("y");

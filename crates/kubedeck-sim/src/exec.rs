@@ -138,12 +138,8 @@ fn check(
     verb: &str,
 ) -> Result<(Value, String, String), Box<Response>> {
     if sim.faults.is_forbidden(&format!("pods/{verb}")) {
-        return Err(Box::new(error(
-            403,
-            "Forbidden",
-            &format!(
-                "pods \"{name}\" is forbidden: User \"kubedeck-sim\" cannot create resource \"pods/{verb}\" in API group \"\" in the namespace \"{namespace}\""
-            ),
+        return Err(Box::new(crate::http::forbidden(
+            crate::denied::Denied::pod("create", verb, namespace, name),
         )));
     }
     let Some(pod) = sim

@@ -7,6 +7,7 @@
 mod age;
 mod agent;
 mod debug;
+mod denied;
 mod events;
 mod exec;
 pub mod faults;

@@ -98,13 +98,12 @@ pub async fn portforward(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     if sim.faults.is_forbidden("pods/portforward") {
-        return error(
-            403,
-            "Forbidden",
-            &format!(
-                "pods \"{name}\" is forbidden: User \"kubedeck-sim\" cannot create resource \"pods/portforward\" in API group \"\" in the namespace \"{namespace}\""
-            ),
-        );
+        return crate::http::forbidden(crate::denied::Denied::pod(
+            "create",
+            "portforward",
+            &namespace,
+            &name,
+        ));
     }
     let Some(pod) = sim.store.get(Kind::Pod, &(namespace.clone(), name.clone())) else {
         return error(404, "NotFound", &format!("pods \"{name}\" not found"));

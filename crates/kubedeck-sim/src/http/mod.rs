@@ -27,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
+use super::denied::Denied;
 use super::resources::{self, Served};
 use super::route::{self, Target};
 
@@ -71,23 +72,9 @@ fn resource_name(served: &Served) -> String {
     }
 }
 
-fn forbidden(served: &Served, verb: &str, namespace: Option<&str>) -> Response {
-    let scope = namespace.map_or_else(
-        || "at the cluster scope".to_string(),
-        |ns| format!("in the namespace \"{ns}\""),
-    );
-    let message = format!(
-        "{} is forbidden: User \"system:serviceaccount:demo:nobody\" cannot {verb} resource \"{}\" in API group \"{}\" {scope}",
-        resource_name(served),
-        served.plural,
-        served.group
-    );
-    status(
-        403,
-        "Forbidden",
-        &message,
-        Some(json!({"group": served.group, "kind": served.plural})),
-    )
+/// A 403 as the apiserver words it.
+pub(crate) fn forbidden(denied: Denied<'_>) -> Response {
+    status(403, "Forbidden", &denied.message(), Some(denied.details()))
 }
 
 /// Responses at least this large are gzipped for a client that accepts it, as the apiserver
@@ -256,11 +243,12 @@ async fn respond(
                 served,
                 namespace.as_deref(),
                 if method == Method::GET { "list" } else { "" },
+                None,
             ) {
                 return r;
             }
             if method == Method::POST {
-                if let Some(r) = gate(&sim, served, namespace.as_deref(), "create") {
+                if let Some(r) = gate(&sim, served, namespace.as_deref(), "create", None) {
                     return r;
                 }
                 return create(&sim, served, namespace, &body);
@@ -283,7 +271,7 @@ async fn respond(
                         None,
                     );
                 }
-                if let Some(r) = gate(&sim, served, namespace.as_deref(), "watch") {
+                if let Some(r) = gate(&sim, served, namespace.as_deref(), "watch", None) {
                     return r;
                 }
                 return match Filter::new(served, namespace, &params) {
@@ -301,7 +289,13 @@ async fn respond(
                 name,
             },
         ) => {
-            if let Some(r) = gate(&sim, served, namespace.as_deref(), "get") {
+            if let Some(r) = gate(
+                &sim,
+                served,
+                namespace.as_deref(),
+                "get",
+                Some((&name, None)),
+            ) {
                 return r;
             }
             get(&sim, served, namespace, &name, &params, &accept)
@@ -314,7 +308,13 @@ async fn respond(
                 name,
             },
         ) => {
-            if let Some(r) = gate(&sim, served, namespace.as_deref(), "delete") {
+            if let Some(r) = gate(
+                &sim,
+                served,
+                namespace.as_deref(),
+                "delete",
+                Some((&name, None)),
+            ) {
                 return r;
             }
             delete(&sim, served, namespace, &name, &params)
@@ -327,7 +327,13 @@ async fn respond(
                 name,
             },
         ) => {
-            if let Some(r) = gate(&sim, served, namespace.as_deref(), "patch") {
+            if let Some(r) = gate(
+                &sim,
+                served,
+                namespace.as_deref(),
+                "patch",
+                Some((&name, None)),
+            ) {
                 return r;
             }
             let content_type = headers
@@ -345,17 +351,23 @@ async fn respond(
                 name,
             },
         ) => {
-            if let Some(r) = gate(&sim, served, namespace.as_deref(), "update") {
+            if let Some(r) = gate(
+                &sim,
+                served,
+                namespace.as_deref(),
+                "update",
+                Some((&name, None)),
+            ) {
                 return r;
             }
             replace(&sim, served, namespace, &name, &body)
         }
         (Method::GET, Target::Log { namespace, name }) => {
-            let Some(pods) = resources::find("", "v1", "pods") else {
+            if resources::find("", "v1", "pods").is_none() {
                 return not_found_page();
-            };
+            }
             if sim.faults.is_forbidden("pods/log") || sim.faults.is_forbidden("pods") {
-                return forbidden(pods, "get", Some(&namespace));
+                return forbidden(Denied::pod("get", "log", &namespace, &name));
             }
             pod_log(sim, &namespace, &name, &params)
         }
@@ -375,7 +387,13 @@ async fn respond(
             } else {
                 "patch"
             };
-            if let Some(r) = gate(&sim, served, Some(&namespace), verb) {
+            if let Some(r) = gate(
+                &sim,
+                served,
+                Some(&namespace),
+                verb,
+                Some((&name, Some("scale"))),
+            ) {
                 return r;
             }
             scale::scale(&sim, &method, served, namespace, &name, &body)
@@ -403,6 +421,7 @@ fn gate(
     served: &'static Served,
     namespace: Option<&str>,
     verb: &str,
+    object: Option<(&str, Option<&str>)>,
 ) -> Option<Response> {
     if !sim.faults.serves(served.group, served.version) {
         return Some(not_found_page());
@@ -415,11 +434,14 @@ fn gate(
                 .faults
                 .is_forbidden(&format!("{verb}:{}", served.plural)))
     {
-        return Some(forbidden(
-            served,
-            if verb.is_empty() { "list" } else { verb },
+        return Some(forbidden(Denied {
+            verb: if verb.is_empty() { "list" } else { verb },
+            group: served.group,
+            plural: served.plural,
+            subresource: object.and_then(|(_, sub)| sub),
+            name: object.map(|(name, _)| name),
             namespace,
-        ));
+        }));
     }
     None
 }
@@ -433,7 +455,14 @@ mod tests {
         let pr = resources::find("tekton.dev", "v1", "pipelineruns");
         assert!(pr.is_some());
         if let Some(pr) = pr {
-            let r = forbidden(pr, "list", None);
+            let r = forbidden(Denied {
+                verb: "list",
+                group: pr.group,
+                plural: pr.plural,
+                subresource: None,
+                name: None,
+                namespace: None,
+            });
             assert_eq!(r.status(), StatusCode::FORBIDDEN);
         }
         let body = status_body(

@@ -47,7 +47,7 @@ pub(super) fn evict(sim: &Arc<Shared>, namespace: &str, name: &str, params: &Par
         return not_found_page();
     };
     if sim.faults.is_forbidden("pods/eviction") {
-        return forbidden(pods, "create", Some(namespace));
+        return forbidden(Denied::pod("create", "eviction", namespace, name));
     }
     let key = (namespace.to_string(), name.to_string());
     let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
@@ -93,14 +93,7 @@ pub(super) fn ephemeral(
         } else {
             "patch"
         };
-        return status(
-            403,
-            "Forbidden",
-            &format!(
-                "pods \"{name}\" is forbidden: User \"kubedeck-sim\" cannot {verb} resource \"pods/ephemeralcontainers\" in API group \"\" in the namespace \"{namespace}\""
-            ),
-            Some(json!({"name": name, "kind": "pods"})),
-        );
+        return forbidden(Denied::pod(verb, "ephemeralcontainers", namespace, name));
     }
     let key = (namespace.to_string(), name.to_string());
     let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
