@@ -36,16 +36,20 @@ impl Backoff {
     }
 }
 
-/// "Try again now": every informer of a cluster waiting out a backoff wakes up.
+/// "Try again now": every informer of a cluster waiting out a backoff wakes up. Also carries
+/// the cluster's path changes (see [`crate::kube::liveness`]): when the connection to the API
+/// server goes silent or comes back, every request waiting on it is abandoned.
 #[derive(Debug, Clone)]
 pub struct RetryNow {
     tx: watch::Sender<u64>,
+    path: watch::Sender<u64>,
 }
 
 impl Default for RetryNow {
     fn default() -> Self {
         Self {
             tx: watch::channel(0).0,
+            path: watch::channel(0).0,
         }
     }
 }
@@ -55,10 +59,49 @@ impl RetryNow {
         self.tx.send_modify(|n| *n = n.wrapping_add(1));
     }
 
+    /// The path to the API server went silent, or came back: what waits on it gives up.
+    pub fn path_changed(&self) {
+        self.path.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     pub fn subscribe(&self) -> RetrySignal {
         let mut rx = self.tx.subscribe();
         rx.mark_unchanged();
-        RetrySignal { rx }
+        RetrySignal {
+            rx,
+            path: self.path_signal(),
+        }
+    }
+
+    /// Told of the path's next change.
+    pub fn path_signal(&self) -> PathSignal {
+        let mut rx = self.path.subscribe();
+        rx.mark_unchanged();
+        PathSignal { rx }
+    }
+}
+
+/// One waiter's end of the path changes.
+#[derive(Debug, Clone)]
+pub struct PathSignal {
+    rx: watch::Receiver<u64>,
+}
+
+impl PathSignal {
+    /// Resolves when the path changes (never, once nobody can change it).
+    pub async fn changed(&mut self) {
+        if self.rx.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// `fut`'s output, or `None` when the path changed first (the request was on a connection
+    /// that went silent, or on one opened while it was).
+    pub async fn cut<F: std::future::Future>(&mut self, fut: F) -> Option<F::Output> {
+        tokio::select! {
+            out = fut => Some(out),
+            () = self.changed() => None,
+        }
     }
 }
 
@@ -66,9 +109,17 @@ impl RetryNow {
 #[derive(Debug)]
 pub struct RetrySignal {
     rx: watch::Receiver<u64>,
+    path: PathSignal,
 }
 
 impl RetrySignal {
+    /// The path changes, for the requests this informer makes.
+    pub fn path(&self) -> PathSignal {
+        let mut path = self.path.clone();
+        path.rx.mark_unchanged();
+        path
+    }
+
     /// Sleep `delay`, or less if asked to retry now. `true` when cut short.
     pub async fn sleep(&mut self, delay: Duration) -> bool {
         tokio::select! {

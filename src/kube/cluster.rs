@@ -321,6 +321,11 @@ impl Cluster {
                 runs.await;
             }));
         }
+        // The path to the server, probed when nothing comes (see `liveness`).
+        tasks.push(tokio::spawn(super::liveness::watch_path(
+            clients.clone(),
+            retry.clone(),
+        )));
         let stores = Stores {
             pods,
             events,

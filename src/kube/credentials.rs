@@ -24,6 +24,8 @@ struct Inner {
     /// when the last one was done.
     renewing: tokio::sync::Mutex<Option<Instant>>,
     renew: Option<Renew>,
+    /// When something last came from the server (see `liveness`).
+    heard: super::heard::Heard,
 }
 
 /// A cluster's current client. Cheap to clone (clones share it).
@@ -66,6 +68,7 @@ impl ClientHandle {
                 current: RwLock::new((0, client)),
                 renewing: tokio::sync::Mutex::new(None),
                 renew,
+                heard: super::heard::Heard::default(),
             }),
         }
     }
@@ -100,6 +103,17 @@ impl ClientHandle {
             .unwrap_or_else(|e| e.into_inner());
         *c = (failed + 1, client);
         Ok(Renewed::New)
+    }
+
+    /// When something last came from this cluster's server.
+    pub fn heard(&self) -> super::heard::Heard {
+        self.inner.heard.clone()
+    }
+
+    /// A new client with no pooled connections (the path went silent: the pooled ones may
+    /// never answer). Credentials are read again on the way, as after a 401.
+    pub async fn reconnect(&self) -> Result<Renewed, ConnectError> {
+        self.renew(self.current().0).await
     }
 
     /// Renew before trying again after a 401 (credentials may have been renewed meanwhile),

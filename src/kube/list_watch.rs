@@ -23,7 +23,7 @@ use kube::runtime::watcher::Event;
 use kube::{Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 
-use super::backoff::{Backoff, RetrySignal};
+use super::backoff::{Backoff, PathSignal, RetrySignal};
 use super::credentials::ClientHandle;
 use super::informer::{Change, InformerState, ResourceKind, Sink, Updates};
 
@@ -106,11 +106,14 @@ fn slim<K: Resource + ResourceExt>(mut o: K) -> K {
     o
 }
 
-/// The loop's reporting: states are sent only when they change.
+/// The loop's reporting: states are sent only when they change. It also holds the cluster's
+/// path changes, so every request of the loop can be abandoned when the connection goes silent.
 pub struct Reporter {
     tx: Updates,
     kind: ResourceKind,
     state: Option<InformerState>,
+    path: PathSignal,
+    heard: super::heard::Heard,
 }
 
 impl Reporter {
@@ -127,6 +130,19 @@ impl Reporter {
 
     pub fn is_live(&self) -> bool {
         self.state == Some(InformerState::Live)
+    }
+
+    /// `fut`, unless the cluster's path changes first: then the fault that says so.
+    pub async fn cut<F: std::future::Future>(&mut self, fut: F) -> Result<F::Output, Fault> {
+        self.path
+            .cut(fut)
+            .await
+            .ok_or_else(|| Fault::Transient(super::liveness::SILENT.to_string()))
+    }
+
+    /// Something came from the server: the path answers.
+    fn heard(&self) {
+        self.heard.now();
     }
 }
 
@@ -240,6 +256,8 @@ pub async fn run_source(
         tx,
         kind,
         state: None,
+        path: retry.path(),
+        heard: clients.heard(),
     };
     report.state(InformerState::Syncing);
     let mut backoff = Backoff::default();
@@ -257,14 +275,15 @@ pub async fn run_source(
         }
         let (generation, client) = clients.current();
         let fault = match &rv {
-            None => match source.list(client).await {
-                Ok(version) => {
+            None => match report.cut(source.list(client)).await {
+                Ok(Ok(version)) => {
                     rv = Some(version);
                     report.changed();
                     report.state(InformerState::Live);
                     continue;
                 }
-                Err(e) => classify(&e),
+                Ok(Err(e)) => classify(&e),
+                Err(silent) => silent,
             },
             Some(from) => match source.watch(client, from, &mut report).await {
                 WatchEnd::Resume { version, delivered } => {
@@ -346,9 +365,10 @@ where
     if let Some(s) = selector {
         wp = wp.labels(s);
     }
-    let stream = match api.watch(&wp, from).await {
-        Ok(s) => s,
-        Err(e) => return WatchEnd::Fault(from.to_string(), classify(&e)),
+    let stream = match report.cut(api.watch(&wp, from)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return WatchEnd::Fault(from.to_string(), classify(&e)),
+        Err(silent) => return WatchEnd::Fault(from.to_string(), silent),
     };
     follow(stream, from, report, |event| match event {
         WatchEvent::Added(obj) | WatchEvent::Modified(obj) => {
@@ -380,10 +400,13 @@ pub async fn follow<T>(
     // The server accepted it: whatever happened before, this kind is live again.
     report.state(InformerState::Live);
     loop {
-        let item = match tokio::time::timeout(IDLE, stream.next()).await {
-            Ok(Some(item)) => item,
-            Ok(None) | Err(_) => return WatchEnd::Resume { version, delivered },
+        let item = match report.cut(tokio::time::timeout(IDLE, stream.next())).await {
+            Ok(Ok(Some(item))) => item,
+            Ok(Ok(None) | Err(_)) => return WatchEnd::Resume { version, delivered },
+            // The connection went silent: resume from where it got to, once it answers.
+            Err(silent) => return WatchEnd::Fault(version, silent),
         };
+        report.heard();
         // A broken connection mid-stream: resume (at once if it had delivered before); a
         // failure to resume is reported.
         let Ok(event) = item else {

@@ -90,12 +90,13 @@ impl Source for TableSource {
             ("timeoutSeconds", WATCH_TIMEOUT_SECS.to_string()),
         ];
         let stream = match self.request(&self.path(&query)) {
-            Ok(req) => client.request_events::<WireTable>(req).await,
-            Err(e) => Err(e),
+            Ok(req) => report.cut(client.request_events::<WireTable>(req)).await,
+            Err(e) => Ok(Err(e)),
         };
         let stream = match stream {
-            Ok(s) => s,
-            Err(e) => return WatchEnd::Fault(from.to_string(), list_watch::classify(&e)),
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return WatchEnd::Fault(from.to_string(), list_watch::classify(&e)),
+            Err(silent) => return WatchEnd::Fault(from.to_string(), silent),
         };
         let store = self.store.clone();
         let paths = self.paths.clone();

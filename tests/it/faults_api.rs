@@ -311,3 +311,49 @@ async fn a_closed_channel_fails_all_reach() {
     drop(tx);
     all_reach(&mut rx, &[ResourceKind::Pods], &InformerState::Live).await;
 }
+
+/// A connection that goes silent without closing (a dropped VPN, a jump host that forgot the
+/// flow), through a proxy on loopback: every kind says it lost the connection and is not live,
+/// long before a watch's idle timeout (minutes); once the path is back, every kind is live
+/// again and what changed meanwhile is in the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_connection_is_noticed_and_recovered_from() {
+    let sim = common::start(common::frozen(6)).await;
+    let proxy = common::proxy::SilentProxy::start(sim.addr()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config");
+    sim.write_kubeconfig(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace(&sim.url(), &proxy.url())).unwrap();
+    let source = KubeconfigSource::load(Some(&path)).unwrap();
+    let (client, _) = source.client("kubedeck-sim").await.unwrap();
+    let clients = ClientHandle::renewable(client, source, "kubedeck-sim");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cluster = Cluster::start(clients, "sim".into(), Scope::All, tx);
+    let kinds = [
+        ResourceKind::Pods,
+        ResourceKind::Events,
+        ResourceKind::Nodes,
+        ResourceKind::Namespaces,
+    ];
+    all_reach(&mut rx, &kinds, &InformerState::Live).await;
+
+    proxy.blackhole();
+    let silent = InformerState::Reconnecting(kubedeck::kube::liveness::SILENT.to_string());
+    all_reach(&mut rx, &kinds, &silent).await;
+    // Meanwhile the cluster changes.
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "born-while-silent").json(),
+    );
+
+    proxy.restore();
+    all_reach(&mut rx, &kinds, &InformerState::Live).await;
+    common::eventually(
+        "the pod made while the connection was silent",
+        Duration::from_secs(30),
+        || pod_keys_in_store(&cluster).contains("demo/born-while-silent"),
+    )
+    .await;
+    assert_eq!(pod_keys_in_store(&cluster), pod_keys_on_server(&sim));
+}

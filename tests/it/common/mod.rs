@@ -2,6 +2,7 @@
 //! end-to-end harness.
 
 pub mod pods;
+pub mod proxy;
 pub mod term;
 
 use std::time::Duration;

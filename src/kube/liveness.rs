@@ -1,0 +1,113 @@
+//! Whether a cluster's connection still carries anything. A VPN that drops, or a jump host
+//! whose NAT forgets the flow, leaves TCP connections that never close: a watch on one waits
+//! for its idle timeout (minutes) while the screen looks live. Through a proxy or a forwarded
+//! port even TCP keepalive is answered by the nearest hop while nothing gets through.
+//!
+//! So the path is probed end to end: when nothing has come from the server for
+//! [`PROBE_EVERY`] (watches deliver events and bookmarks; a busy cluster is never probed), a
+//! small request (`GET /version`) must be answered within [`PROBE_TIMEOUT`]. [`MISSES`]
+//! unanswered in a row make the path silent, within 12 s of the silence starting: every request
+//! waiting on the cluster is abandoned (its kinds say so and are not live), the client is built
+//! anew (its pooled connections may be the silent ones), and probing goes on, each on a fresh
+//! connection. The first answer brings the path back: everything retries at once, and the
+//! watches resume from where they were (or relist when the server says so).
+
+use std::time::Duration;
+
+use super::backoff::RetryNow;
+use super::credentials::ClientHandle;
+
+/// How often the path is checked when nothing has been heard.
+pub const PROBE_EVERY: Duration = Duration::from_secs(4);
+/// How long a probe may go unanswered.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
+/// Unanswered probes in a row that make the path silent.
+pub const MISSES: u32 = 2;
+
+/// What a request abandoned on a silent path says (the kinds' NOT LIVE reason).
+pub const SILENT: &str = "connection lost: the API server stopped answering (a silent connection, as a dropped VPN or jump host leaves); reconnecting";
+
+/// The path's state as the prober decides it, from one probe's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Path {
+    misses: u32,
+    pub silent: bool,
+}
+
+/// What a probe's outcome changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    Same,
+    WentSilent,
+    CameBack,
+}
+
+impl Path {
+    /// Take one probe's outcome: answered (anything, even an error status or a refused
+    /// connection: the path carries) or not within the timeout.
+    pub fn probed(&mut self, answered: bool) -> Turn {
+        if answered {
+            self.misses = 0;
+            if std::mem::take(&mut self.silent) {
+                return Turn::CameBack;
+            }
+            return Turn::Same;
+        }
+        self.misses = self.misses.saturating_add(1);
+        if self.misses >= MISSES && !self.silent {
+            self.silent = true;
+            return Turn::WentSilent;
+        }
+        Turn::Same
+    }
+}
+
+/// Probe `clients`' path for as long as the task lives, telling `retry` when it turns.
+pub async fn watch_path(clients: ClientHandle, retry: RetryNow) {
+    let mut path = Path::default();
+    let heard = clients.heard();
+    loop {
+        tokio::time::sleep(PROBE_EVERY).await;
+        if !path.silent && heard.within(PROBE_EVERY) {
+            path.probed(true);
+            continue;
+        }
+        let client = clients.client();
+        let answered = tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version())
+            .await
+            .is_ok();
+        if answered {
+            heard.now();
+        } else {
+            // The next probe on a fresh connection: pooled ones may be the silent ones.
+            let _ = clients.reconnect().await;
+        }
+        match path.probed(answered) {
+            Turn::Same => {}
+            Turn::WentSilent => retry.path_changed(),
+            Turn::CameBack => {
+                retry.path_changed();
+                retry.now();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_misses_make_it_silent_and_one_answer_brings_it_back() {
+        let mut p = Path::default();
+        assert_eq!(p.probed(false), Turn::Same);
+        assert_eq!(p.probed(true), Turn::Same, "one miss is forgiven");
+        assert_eq!(p.probed(false), Turn::Same);
+        assert_eq!(p.probed(false), Turn::WentSilent);
+        assert_eq!(p.probed(false), Turn::Same, "said once");
+        assert!(p.silent);
+        assert_eq!(p.probed(true), Turn::CameBack);
+        assert_eq!(p.probed(true), Turn::Same);
+    }
+
+}
