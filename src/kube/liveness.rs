@@ -109,5 +109,4 @@ mod tests {
         assert_eq!(p.probed(true), Turn::CameBack);
         assert_eq!(p.probed(true), Turn::Same);
     }
-
 }

@@ -60,6 +60,34 @@ fn a_restart_shows_not_live_then_everything_is_live_again_with_nothing_changing(
     assert_eq!(t.wait_exit(), 0);
 }
 
+/// A connection that goes silent without closing, through a loopback proxy (what a dropped VPN
+/// or a jump host does): the screen says NOT LIVE and "connection lost" long before a watch's
+/// idle timeout, and is live again once the path returns.
+#[test]
+fn a_silent_connection_is_shown_not_live_then_live_again() {
+    let w = world(common::frozen(12));
+    let proxy =
+        w.rt.block_on(common::proxy::SilentProxy::start(w.sim.addr()));
+    let kubeconfig = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    let text = std::fs::read_to_string(&w.kubeconfig).unwrap();
+    std::fs::write(&kubeconfig, text.replace(&w.sim.url(), &proxy.url())).unwrap();
+    let pods = w.sim.store().count(Kind::Pod);
+    let runs = w.sim.store().count(Kind::PipelineRun);
+    let mut t = Term::with_kubeconfig(&kubeconfig, &["-A"], 220, 45);
+    t.wait_until("every kind live", |s| all_live(s, pods, runs));
+
+    proxy.blackhole();
+    t.wait_until("the silence shown", |s| {
+        title(s).contains("NOT LIVE (reconnecting) as of") && bar(s).contains("connection lost")
+    });
+    proxy.restore();
+    t.wait_until("every kind live again", |s| {
+        all_live(s, pods, runs) && !s.contains("NOT LIVE") && !s.contains("connection lost")
+    });
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
 #[test]
 fn a_server_whose_versions_went_backwards_is_shown_as_it_is_now() {
     let w = world(common::frozen(12));
