@@ -117,7 +117,14 @@ async fn ours(client: kube::Client, secs: u64) -> Ours {
     };
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45))
         .unwrap_or_else(|e| panic!("{e}"));
-    let _task = logs::spawn(client, logs::StreamKey(1), request, tx, None);
+    let _task = logs::spawn(
+        kubedeck::kube::credentials::ClientHandle::fixed(client),
+        kubedeck::kube::backoff::PathSignal::never(),
+        logs::StreamKey(1),
+        request,
+        tx,
+        None,
+    );
     let end = Instant::now() + Duration::from_secs(secs);
     let mut n = 0u64;
     let mut worst = Duration::ZERO;

@@ -42,14 +42,15 @@ impl Backoff {
 #[derive(Debug, Clone)]
 pub struct RetryNow {
     tx: watch::Sender<u64>,
-    path: watch::Sender<u64>,
+    /// Whether the path is silent now; every change is sent.
+    path: watch::Sender<bool>,
 }
 
 impl Default for RetryNow {
     fn default() -> Self {
         Self {
             tx: watch::channel(0).0,
-            path: watch::channel(0).0,
+            path: watch::channel(false).0,
         }
     }
 }
@@ -59,9 +60,10 @@ impl RetryNow {
         self.tx.send_modify(|n| *n = n.wrapping_add(1));
     }
 
-    /// The path to the API server went silent, or came back: what waits on it gives up.
-    pub fn path_changed(&self) {
-        self.path.send_modify(|n| *n = n.wrapping_add(1));
+    /// The path to the API server went silent (`true`), or came back: what waits on it gives
+    /// up.
+    pub fn path_changed(&self, silent: bool) {
+        self.path.send_replace(silent);
     }
 
     pub fn subscribe(&self) -> RetrySignal {
@@ -84,10 +86,29 @@ impl RetryNow {
 /// One waiter's end of the path changes.
 #[derive(Debug, Clone)]
 pub struct PathSignal {
-    rx: watch::Receiver<u64>,
+    rx: watch::Receiver<bool>,
 }
 
 impl PathSignal {
+    /// A signal that never fires (no cluster to watch).
+    pub fn never() -> Self {
+        Self {
+            rx: watch::channel(false).1,
+        }
+    }
+
+    /// A copy told only of changes from now on.
+    pub fn fresh(&self) -> Self {
+        let mut rx = self.rx.clone();
+        rx.mark_unchanged();
+        Self { rx }
+    }
+
+    /// Whether the path is silent now.
+    pub fn silent(&self) -> bool {
+        *self.rx.borrow()
+    }
+
     /// Resolves when the path changes (never, once nobody can change it).
     pub async fn changed(&mut self) {
         if self.rx.changed().await.is_err() {
@@ -115,9 +136,7 @@ pub struct RetrySignal {
 impl RetrySignal {
     /// The path changes, for the requests this informer makes.
     pub fn path(&self) -> PathSignal {
-        let mut path = self.path.clone();
-        path.rx.mark_unchanged();
-        path
+        self.path.fresh()
     }
 
     /// Sleep `delay`, or less if asked to retry now. `true` when cut short.

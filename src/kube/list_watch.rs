@@ -134,10 +134,11 @@ impl Reporter {
 
     /// `fut`, unless the cluster's path changes first: then the fault that says so.
     pub async fn cut<F: std::future::Future>(&mut self, fut: F) -> Result<F::Output, Fault> {
-        self.path
-            .cut(fut)
-            .await
-            .ok_or_else(|| Fault::Transient(super::liveness::SILENT.to_string()))
+        match self.path.cut(fut).await {
+            Some(out) => Ok(out),
+            None if self.path.silent() => Err(Fault::Transient(super::liveness::SILENT.into())),
+            None => Err(Fault::Transient(super::liveness::BACK.into())),
+        }
     }
 
     /// Something came from the server: the path answers.

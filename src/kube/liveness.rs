@@ -24,6 +24,9 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
 /// Unanswered probes in a row that make the path silent.
 pub const MISSES: u32 = 2;
 
+/// What a request made while the path was silent says once it is back (it is made again).
+pub const BACK: &str = "the API server answers again; reconnecting";
+
 /// What a request abandoned on a silent path says (the kinds' NOT LIVE reason).
 pub const SILENT: &str = "connection lost: the API server stopped answering (a silent connection, as a dropped VPN or jump host leaves); reconnecting";
 
@@ -84,9 +87,9 @@ pub async fn watch_path(clients: ClientHandle, retry: RetryNow) {
         }
         match path.probed(answered) {
             Turn::Same => {}
-            Turn::WentSilent => retry.path_changed(),
+            Turn::WentSilent => retry.path_changed(true),
             Turn::CameBack => {
-                retry.path_changed();
+                retry.path_changed(false);
                 retry.now();
             }
         }

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use super::runner::Runner;
 use crate::app::msg::{Done, Msg};
+use crate::kube::backoff::PathSignal;
 use crate::kube::log_request::LogRequest;
 use crate::kube::logs::{LogEvent, LogFailure, LogReport, StreamKey};
 
@@ -17,19 +18,26 @@ impl Runner {
         request: LogRequest,
         out: &mut VecDeque<Msg>,
     ) {
-        let client = match self.client(&request.cluster) {
-            Ok(c) => c,
-            Err(e) => {
-                let report = LogReport::Failed(LogFailure::Refused(e));
-                return out.push_back(Msg::Log(LogEvent { key, report }));
-            }
+        let Some(clients) = self.clients.get(&request.cluster).cloned() else {
+            let e = crate::kube::error::ApiError::NotConnected(request.cluster.clone());
+            let report = LogReport::Failed(LogFailure::Refused(e));
+            return out.push_back(Msg::Log(LogEvent { key, report }));
         };
+        let path = self
+            .shown(&request.cluster)
+            .map_or_else(PathSignal::never, |c| c.retry.path_signal());
         let captured = self
             .step_store
             .clone()
             .filter(|_| request.target.is_tekton() && request.cluster == self.cluster.id);
-        let task =
-            crate::kube::logs::spawn(client, key, request, self.channels.logs.clone(), captured);
+        let task = crate::kube::logs::spawn(
+            clients,
+            path,
+            key,
+            request,
+            self.channels.logs.clone(),
+            captured,
+        );
         self.log_tasks.insert(key, task);
     }
 

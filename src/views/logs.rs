@@ -342,11 +342,17 @@ fn status_line(pane: &LogPane) -> String {
     }
     let count = |f: fn(&SourceState) -> bool| pane.sources.iter().filter(|s| f(&s.state)).count();
     let reconnecting = count(|s| matches!(s, SourceState::Reconnecting(_)));
+    let lost = count(
+        |s| matches!(s, SourceState::Reconnecting(why) if why == crate::kube::liveness::SILENT),
+    );
     let gone = count(|s| matches!(s, SourceState::Gone));
     let failed = count(|s| matches!(s, SourceState::Failed(_)));
     let interrupted = count(|s| matches!(s, SourceState::Interrupted));
     if pane.sources.len() > 1 {
         parts.push(format!("{} streams", pane.sources.len()));
+    }
+    if lost > 0 {
+        parts.push("connection lost".into());
     }
     if reconnecting > 0 {
         parts.push(format!("{reconnecting} reconnecting"));

@@ -75,14 +75,23 @@ fn a_silent_connection_is_shown_not_live_then_live_again() {
     let runs = w.sim.store().count(Kind::PipelineRun);
     let mut t = Term::with_kubeconfig(&kubeconfig, &["-A"], 220, 45);
     t.wait_until("every kind live", |s| all_live(s, pods, runs));
+    // A log pane following the first pod's log.
+    t.send("l");
+    t.wait_for("● following");
 
     proxy.blackhole();
-    t.wait_until("the silence shown", |s| {
-        title(s).contains("NOT LIVE (reconnecting) as of") && bar(s).contains("connection lost")
+    let screen = t.wait_until("the silence shown", |s| {
+        title(s).contains("NOT LIVE (reconnecting) as of")
+            && bar(s).contains("connection lost")
+            && s.contains("connection lost │ 1 reconnecting")
     });
+    assert!(
+        screen.contains("connection lost: the API server stopped answering"),
+        "the log pane says so among its lines: {screen}"
+    );
     proxy.restore();
     t.wait_until("every kind live again", |s| {
-        all_live(s, pods, runs) && !s.contains("NOT LIVE") && !s.contains("connection lost")
+        all_live(s, pods, runs) && !s.contains("NOT LIVE") && !s.contains("1 reconnecting")
     });
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);

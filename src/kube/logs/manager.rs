@@ -15,6 +15,8 @@ use super::plan::{Planner, PodKey, Pods, Step};
 use super::replay::replay_captured;
 use super::stream::Stream;
 use super::{LogFailure, LogReport, Reporter};
+use crate::kube::backoff::PathSignal;
+use crate::kube::credentials::ClientHandle;
 use crate::kube::error::ApiError;
 use crate::kube::log_request::{LogRequest, LogTarget};
 use crate::kube::step_store::StepStore;
@@ -53,7 +55,8 @@ async fn selector_of(
 }
 
 pub(super) async fn manage(
-    client: kube::Client,
+    clients: ClientHandle,
+    mut path: PathSignal,
     request: LogRequest,
     report: Reporter,
     captured: Option<Arc<StepStore>>,
@@ -61,6 +64,7 @@ pub(super) async fn manage(
     let LogRequest {
         target, options, ..
     } = request;
+    let client = clients.client();
     let selector = match selector_of(&client, &target, &report).await {
         Ok(s) => s,
         Err(failure) => {
@@ -78,9 +82,11 @@ pub(super) async fn manage(
         (_, Some(sel)) => watcher::Config::default().labels(&sel),
         (_, None) => watcher::Config::default(),
     };
-    let api: Api<Pod> = match target.namespace() {
-        Some(ns) => Api::namespaced(client.clone(), ns),
-        None => Api::all(client.clone()),
+    let pods_api = |client: kube::Client| -> Api<Pod> {
+        match target.namespace() {
+            Some(ns) => Api::namespaced(client, ns),
+            None => Api::all(client),
+        }
     };
     let (snapshot_tx, snapshot_rx) = watch::channel::<Arc<Pods>>(Arc::default());
     let mut pods = Pods::new();
@@ -88,12 +94,22 @@ pub(super) async fn manage(
     let mut streams = JoinSet::new();
     let mut listing: Option<Vec<PodKey>> = None;
     let mut synced = false;
-    let mut events = watcher(api, config).default_backoff().boxed();
+    let mut events = watcher(pods_api(client), config.clone())
+        .default_backoff()
+        .boxed();
     loop {
         let ev = tokio::select! {
             ev = events.next() => ev,
             // Reap finished streams so the set does not grow.
             Some(_) = streams.join_next(), if !streams.is_empty() => continue,
+            // The connection went silent or came back: watch again on the current client
+            // (the old watch may wait on a dead connection for minutes).
+            () = path.changed() => {
+                events = watcher(pods_api(clients.client()), config.clone())
+                    .default_backoff()
+                    .boxed();
+                continue;
+            }
         };
         let Some(ev) = ev else { return };
         let mut steps = Vec::new();
@@ -177,9 +193,9 @@ pub(super) async fn manage(
                 Step::Start(start) => {
                     // Each pod's log is read in the pod's own namespace (a selector can span
                     // them all).
-                    let api = Api::namespaced(client.clone(), &start.pod.namespace);
                     let stream = Stream {
-                        api,
+                        clients: clients.clone(),
+                        path: path.fresh(),
                         report: report.clone(),
                         id: start.id,
                         pod: start.pod,

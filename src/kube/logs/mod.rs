@@ -95,9 +95,11 @@ impl Drop for LogTask {
     }
 }
 
-/// Start streaming `request`, reporting under `key`.
+/// Start streaming `request`, reporting under `key`; requests go through `clients`' current
+/// client and give up when the cluster's `path` goes silent (then resume).
 pub fn spawn(
-    client: kube::Client,
+    clients: super::credentials::ClientHandle,
+    path: super::backoff::PathSignal,
     key: StreamKey,
     request: LogRequest,
     tx: mpsc::Sender<LogEvent>,
@@ -105,7 +107,7 @@ pub fn spawn(
 ) -> LogTask {
     let report = Reporter { key, tx };
     LogTask(tokio::spawn(manager::manage(
-        client, request, report, captured,
+        clients, path, request, report, captured,
     )))
 }
 

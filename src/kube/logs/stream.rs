@@ -14,6 +14,8 @@ use tokio::sync::watch;
 
 use super::plan::{PodKey, Pods, Standing, standing};
 use super::{BATCH, LogReport, Reporter, TS_PREFIX};
+use crate::kube::backoff::PathSignal;
+use crate::kube::credentials::ClientHandle;
 use crate::kube::error::ApiError;
 use crate::kube::log_request::LogOptions;
 use crate::logline::record::{Grouper, Line, MAX_LINE_BYTES, parse_line};
@@ -36,10 +38,19 @@ enum ReadError {
     Request(#[from] kube::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The cluster's connection went silent while this waited on it.
+    #[error("{}", crate::kube::liveness::SILENT)]
+    Lost,
+    /// It came back while this waited on a request made while it was silent: ask again.
+    #[error("the connection is back")]
+    Back,
 }
 
 pub(super) struct Stream {
-    pub api: Api<Pod>,
+    /// The cluster's client, taken afresh for each request (rebuilt after a silence).
+    pub clients: ClientHandle,
+    /// The cluster's path changes: a read waiting on a silent connection gives up.
+    pub path: PathSignal,
     pub report: Reporter,
     pub id: SourceId,
     pub pod: PodKey,
@@ -165,8 +176,15 @@ impl Stream {
                     self.state(SourceState::Failed(msg)).await;
                     return;
                 }
+                Err(ReadError::Back) => {
+                    broke = true;
+                    continue;
+                }
                 Err(e) => {
                     broke = true;
+                    if matches!(e, ReadError::Lost) {
+                        self.note(NoteKind::Warning, format!("{what}: {e}")).await;
+                    }
                     if !self.state(SourceState::Reconnecting(e.to_string())).await {
                         return;
                     }
@@ -213,7 +231,19 @@ impl Stream {
         grouper: &mut Grouper,
         after_break: bool,
     ) -> Result<ReadStats, ReadError> {
-        let reader = self.api.log_stream(&self.pod.name, params).await?;
+        let mut path = self.path.fresh();
+        let api: Api<Pod> = Api::namespaced(self.clients.client(), &self.pod.namespace);
+        let lost = |path: &PathSignal| {
+            if path.silent() {
+                ReadError::Lost
+            } else {
+                ReadError::Back
+            }
+        };
+        let reader = match path.cut(api.log_stream(&self.pod.name, params)).await {
+            Some(reader) => reader?,
+            None => return Err(lost(&path)),
+        };
         futures::pin_mut!(reader);
         let mut stats = ReadStats { bytes: 0 };
         let mut replay = *resume;
@@ -257,7 +287,13 @@ impl Stream {
             if reader.fill_buf().now_or_never().is_none() && !batch.is_empty() {
                 self.flush(&mut batch, &mut notes).await;
             }
-            let chunk = reader.fill_buf().await?;
+            let Some(chunk) = path.cut(reader.fill_buf()).await else {
+                // Nothing comes on a silent connection: what was read is shown, and the
+                // stream resumes after it once the cluster answers.
+                self.flush(&mut batch, &mut notes).await;
+                return Err(lost(&path));
+            };
+            let chunk = chunk?;
             if chunk.is_empty() {
                 break;
             }
