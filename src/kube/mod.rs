@@ -26,6 +26,7 @@ pub mod namespace_row;
 pub mod node_load;
 pub mod node_row;
 pub mod object_ref;
+pub mod on_path;
 pub mod owner;
 pub mod pdb;
 pub mod pod_resources;

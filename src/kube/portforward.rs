@@ -20,6 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::backoff::PathSignal;
 use super::credentials::ClientHandle;
 use super::error::ApiError;
 use super::object_ref::ObjectRef;
@@ -104,6 +105,9 @@ pub enum ForwardError {
         port: u16,
         message: String,
     },
+    /// The cluster's connection went silent: the forwarded connection is closed, not frozen.
+    #[error("{pod}:{port}: {}", super::liveness::SILENT)]
+    Lost { pod: String, port: u16 },
     #[error("connection to {pod}:{port}: {error}")]
     Io {
         pod: String,
@@ -208,20 +212,27 @@ async fn destination(
 /// How long a finished connection waits for the kubelet's word on its error channel.
 const ERROR_GRACE: Duration = Duration::from_secs(1);
 
-/// Carry one accepted connection to its pod; `Err` says why it failed.
+/// Carry one accepted connection to its pod; `Err` says why it failed. A silent cluster
+/// connection (`path`) ends it as lost.
 async fn carry(
     client: kube::Client,
     spec: &ForwardSpec,
     pod: &str,
     port: u16,
     socket: &mut tokio::net::TcpStream,
+    path: &mut PathSignal,
 ) -> Result<(), ForwardError> {
+    let lost = || ForwardError::Lost {
+        pod: pod.to_string(),
+        port,
+    };
     let ns = &spec.target.object().namespace;
     let pods: Api<Pod> = Api::namespaced(client, ns);
-    let mut pf = pods
-        .portforward(pod, &[port])
-        .await
-        .map_err(ApiError::from)?;
+    let ports = [port];
+    let mut pf = tokio::select! {
+        pf = pods.portforward(pod, &ports) => pf.map_err(ApiError::from)?,
+        () = super::on_path::silent(path) => return Err(lost()),
+    };
     let io = |error: String| ForwardError::Io {
         pod: pod.to_string(),
         port,
@@ -231,7 +242,13 @@ async fn carry(
     let mut upstream = pf
         .take_stream(port)
         .ok_or_else(|| io("no stream for the port".into()))?;
-    let copied = tokio::io::copy_bidirectional(socket, &mut upstream).await;
+    let copied = tokio::select! {
+        copied = tokio::io::copy_bidirectional(socket, &mut upstream) => copied,
+        () = super::on_path::silent(path) => {
+            pf.abort();
+            return Err(lost());
+        }
+    };
     // The kubelet's refusal ("connection refused" inside the pod) comes on the error channel
     // and closes the stream: a connection that ended is asked for it, briefly.
     let refused = match errors {
@@ -250,8 +267,10 @@ async fn carry(
 }
 
 /// Start a forward; it runs until the handle is aborted (or the local port cannot be had).
+/// Its connections close, saying so, when the cluster's `path` goes silent.
 pub fn spawn(
     clients: ClientHandle,
+    path: PathSignal,
     spec: ForwardSpec,
     tx: UnboundedSender<ForwardReport>,
 ) -> JoinHandle<()> {
@@ -285,6 +304,7 @@ pub fn spawn(
             };
             let (clients, spec, tx) = (clients.clone(), spec.clone(), tx.clone());
             let (open, total) = (open.clone(), total.clone());
+            let mut path = path.fresh();
             connections.spawn(async move {
                 let client = clients.client();
                 let (pod, port) = match destination(client.clone(), &spec).await {
@@ -306,7 +326,7 @@ pub fn spawn(
                 open.fetch_add(1, Ordering::Relaxed);
                 total.fetch_add(1, Ordering::Relaxed);
                 report(&tx);
-                let result = carry(client, &spec, &pod, port, &mut socket).await;
+                let result = carry(client, &spec, &pod, port, &mut socket, &mut path).await;
                 open.fetch_sub(1, Ordering::Relaxed);
                 report(&tx);
                 if let Err(why) = result {

@@ -25,7 +25,21 @@ impl Runner {
         out: &mut VecDeque<Msg>,
     ) {
         match self.backend(&spec) {
-            Ok(backend) => self.terminals.start(id, backend, record),
+            Ok(backend) => {
+                // A session in a cluster ends as lost when its connection goes silent.
+                let path = spec
+                    .in_cluster()
+                    .then(|| self.shown(spec.cluster()))
+                    .flatten();
+                let backend: Box<dyn Backend> = match path {
+                    Some(c) => Box::new(crate::kube::on_path::OnPath {
+                        inner: backend,
+                        path: c.retry.path_signal(),
+                    }),
+                    None => backend,
+                };
+                self.terminals.start(id, backend, record);
+            }
             Err(why) => out.push_back(Msg::Done(Done::SessionFailed(id, why))),
         }
     }

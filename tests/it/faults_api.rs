@@ -13,7 +13,11 @@ use kubedeck::kube::client::KubeconfigSource;
 use kubedeck::kube::cluster::{Cluster, Scope};
 use kubedeck::kube::credentials::ClientHandle;
 use kubedeck::kube::informer::{Change, InformerState, InformerUpdate, ResourceKind};
+use kubedeck::kube::object_ref::ObjectRef;
+use kubedeck::kube::on_path::OnPath;
+use kubedeck::kube::portforward::{self, ForwardError, ForwardReport, ForwardSpec, ForwardTarget};
 use kubedeck_sim::{Kind, Sim};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use common::until_state;
 
@@ -338,9 +342,75 @@ async fn a_silent_connection_is_noticed_and_recovered_from() {
     ];
     all_reach(&mut rx, &kinds, &InformerState::Live).await;
 
+    // A port-forward with a connection open (a request still being sent), and a shell.
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "held")
+            .port("http", 8080)
+            .ready()
+            .json(),
+    );
+    let (ftx, mut frx) = tokio::sync::mpsc::unbounded_channel();
+    let held = ObjectRef::new(&"sim".into(), ResourceKind::Pods, "demo", "held");
+    let _forward = portforward::spawn(
+        cluster.clients.clone(),
+        cluster.retry.path_signal(),
+        ForwardSpec {
+            id: 1,
+            target: ForwardTarget::Pod(held),
+            local_port: 0,
+            remote_port: 8080,
+        },
+        ftx,
+    );
+    let Some(ForwardReport::Listening(_, addr)) = frx.recv().await else {
+        panic!("the forward is not listening")
+    };
+    let mut open = tokio::net::TcpStream::connect(addr).await.unwrap();
+    open.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+    let shell: Box<dyn kubedeck::pty::Backend> = Box::new(OnPath {
+        inner: Box::new(kubedeck::kube::exec::Exec {
+            target: kubedeck::kube::exec::Target {
+                client: cluster.clients.client(),
+                namespace: "demo".into(),
+                pod: "held".into(),
+                container: "app".into(),
+            },
+            command: None,
+        }),
+        path: cluster.retry.path_signal(),
+    });
+    let (progress, _p) = tokio::sync::mpsc::unbounded_channel();
+    let session = shell
+        .connect(kubedeck::pty::Size { rows: 24, cols: 80 }, progress)
+        .await
+        .unwrap();
+
     proxy.blackhole();
     let silent = InformerState::Reconnecting(kubedeck::kube::liveness::SILENT.to_string());
     all_reach(&mut rx, &kinds, &silent).await;
+    // The forwarded connection is closed and the forward says why; the shell ends as lost.
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(30), open.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the forwarded connection froze");
+    let why = loop {
+        match tokio::time::timeout(Duration::from_secs(30), frx.recv()).await {
+            Ok(Some(ForwardReport::Error(_, why))) => break why,
+            Ok(Some(_)) => {}
+            other => panic!("the forward said nothing of the lost connection: {other:?}"),
+        }
+    };
+    assert!(
+        matches!(&why, ForwardError::Lost { pod, port: 8080 } if pod == "held"),
+        "{why:?}"
+    );
+    let ended = tokio::time::timeout(Duration::from_secs(30), session.exit).await;
+    assert_eq!(
+        ended,
+        Ok(Ok(kubedeck::pty::Ended::Lost(
+            kubedeck::kube::liveness::SILENT.into()
+        )))
+    );
     // Meanwhile the cluster changes.
     sim.store().put(
         Kind::Pod,

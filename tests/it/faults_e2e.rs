@@ -75,7 +75,9 @@ fn a_silent_connection_is_shown_not_live_then_live_again() {
     let runs = w.sim.store().count(Kind::PipelineRun);
     let mut t = Term::with_kubeconfig(&kubeconfig, &["-A"], 220, 45);
     t.wait_until("every kind live", |s| all_live(s, pods, runs));
-    // A log pane following the first pod's log.
+    // A log pane following a running pod's log (the default namespace's pods run).
+    t.send("/default\r");
+    t.wait_for("/default");
     t.send("l");
     t.wait_for("● following");
 

@@ -61,7 +61,8 @@ async fn forward(
         local_port: 0,
         remote_port: remote,
     };
-    let task = spawn(clients.clone(), spec, tx.clone());
+    let never = kubedeck::kube::backoff::PathSignal::never();
+    let task = spawn(clients.clone(), never, spec, tx.clone());
     loop {
         if let ForwardReport::Listening(i, addr) = next(rx).await
             && i == id
@@ -278,6 +279,7 @@ async fn a_taken_port_stops_the_forward_and_a_missing_pod_is_an_error() {
     let pod = ObjectRef::new(&cluster, ResourceKind::Pods, "demo", "no-such-pod");
     let _f = spawn(
         clients.clone(),
+        kubedeck::kube::backoff::PathSignal::never(),
         ForwardSpec {
             id: 3,
             target: ForwardTarget::Pod(pod.clone()),

@@ -57,6 +57,15 @@ impl SessionSpec {
         }
     }
 
+    /// Whether kubedeck carries the session through the cluster's API server (an exec, a
+    /// debug container, the agent), not a local process.
+    pub fn in_cluster(&self) -> bool {
+        matches!(
+            self,
+            SessionSpec::Exec { .. } | SessionSpec::Debug { .. } | SessionSpec::Agent { .. }
+        )
+    }
+
     /// The cluster the session talks to.
     pub fn cluster(&self) -> &ClusterId {
         match self {

@@ -180,11 +180,24 @@ impl Stream {
                     broke = true;
                     continue;
                 }
+                Err(ReadError::Lost) => {
+                    // Said once, and nothing is asked of a silent connection: the stream
+                    // resumes when the cluster answers again.
+                    broke = true;
+                    let why = ReadError::Lost.to_string();
+                    self.note(NoteKind::Warning, format!("{what}: {why}")).await;
+                    if !self.state(SourceState::Reconnecting(why)).await {
+                        return;
+                    }
+                    let mut path = self.path.fresh();
+                    while path.silent() {
+                        path.changed().await;
+                    }
+                    self.state(SourceState::Streaming).await;
+                    continue;
+                }
                 Err(e) => {
                     broke = true;
-                    if matches!(e, ReadError::Lost) {
-                        self.note(NoteKind::Warning, format!("{what}: {e}")).await;
-                    }
                     if !self.state(SourceState::Reconnecting(e.to_string())).await {
                         return;
                     }
