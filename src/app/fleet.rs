@@ -246,6 +246,20 @@ impl Fleet {
             .min_by_key(|(at, _)| *at)
     }
 
+    /// Whether `cluster`'s rows built from `kinds` are last-known: since when, and the state of
+    /// the kind that stopped first (the per-row mark when several clusters are shown).
+    pub fn not_live_in(
+        &self,
+        cluster: &ClusterId,
+        kinds: &[ResourceKind],
+    ) -> Option<(Timestamp, InformerState)> {
+        let s = self.status.get(cluster)?;
+        kinds
+            .iter()
+            .filter_map(|k| s.not_live_since.get(k).map(|at| (*at, s.informer(*k))))
+            .min_by_key(|(at, _)| *at)
+    }
+
     /// `cluster`'s informer of `kind` is in `state` now: rows stay marked last-known from the
     /// moment it stops being live until it is live again (or its API is gone).
     pub fn informer_state(

@@ -915,6 +915,60 @@ mod tests {
         );
     }
 
+    /// Several clusters, one not live: its rows are dimmed, each with its "as of" in the
+    /// CLUSTER column, while the live cluster's rows keep their colours and live ages.
+    #[test]
+    fn only_the_rows_of_a_cluster_that_is_not_live_are_dimmed() {
+        let mut a = app();
+        let theme = theme();
+        let staging = crate::kube::ids::ClusterId::new("staging");
+        a.fleet.clusters = vec![fixture::cluster(), staging.clone()];
+        let mut rows: Vec<_> = a.tables.pods.all_rows().to_vec();
+        let mut other = (*rows[0]).clone();
+        other.cluster = staging.clone();
+        other.name = "staging-web".into();
+        rows.push(std::sync::Arc::new(other));
+        a.tables.pods.set_rows(rows);
+        a.tables.pods.set_by_cluster(true);
+        a.tables.pods.select(0);
+        let stopped = a.now;
+        a.now = stopped + jiff::SignedDuration::from_hours(1);
+        let status = a.fleet.status_mut(&staging);
+        status.informers.insert(
+            ResourceKind::Pods,
+            InformerState::Reconnecting("connection lost".into()),
+        );
+        status.not_live_since.insert(ResourceKind::Pods, stopped);
+        let buf = render_with(&a, 160, 24, &theme);
+        let text = screen(&buf);
+        let as_of = stopped.strftime("%H:%M:%S").to_string();
+        assert!(
+            line(&buf, 1).contains(&format!(
+                "NOT LIVE: staging (reconnecting) as of {as_of} UTC"
+            )),
+            "{text}"
+        );
+        let row_of = |name: &str| {
+            (0..buf.area.height)
+                .find(|&y| line(&buf, y).contains(name))
+                .unwrap_or(0)
+        };
+        let staging_row = row_of("staging-web");
+        assert!(
+            line(&buf, staging_row).contains(&format!("staging (as of {as_of})")),
+            "{text}"
+        );
+        let muted = theme.muted.fg.unwrap_or(Color::Reset);
+        assert_eq!(buf[(30, staging_row)].fg, muted);
+        let live_row = row_of("web-1");
+        assert!(!line(&buf, live_row).contains("as of"), "{text}");
+        assert_ne!(
+            buf[(30, live_row)].fg,
+            muted,
+            "the live cluster's rows stay live"
+        );
+    }
+
     #[test]
     fn a_terminal_too_small_says_so() {
         let a = app();

@@ -11,7 +11,7 @@ use super::text::clean;
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::table::{Col, Table, TableRow};
-use crate::kube::informer::ResourceKind;
+use crate::kube::informer::{InformerState, ResourceKind};
 use crate::kube::pod_row::Health;
 
 pub fn health_style(theme: &Theme, h: Health) -> Style {
@@ -86,9 +86,18 @@ pub fn draw<R: TableRow>(
     theme: &Theme,
 ) {
     // Rows that are last-known, not live, say so: dimmed, "as of" when they stopped being
-    // live, and ages as they were then (a stale table must not look fresh).
+    // live, and ages as they were then (a stale table must not look fresh). With several
+    // clusters, per row: a cluster that is not live has its rows marked while the others'
+    // stay live, each marked row with its "as of" in the CLUSTER column.
+    let multi = table.by_cluster();
     let not_live = app.fleet.not_live(kinds);
-    let now = not_live.as_ref().map_or(app.now, |(at, _)| *at);
+    let row_not_live = |r: &R| -> Option<(jiff::Timestamp, InformerState)> {
+        if multi {
+            r.cluster().and_then(|c| app.fleet.not_live_in(c, kinds))
+        } else {
+            not_live.clone()
+        }
+    };
     // `:KIND NAMESPACE` lists that namespace whatever the scope.
     let pinned_ns = app
         .resource
@@ -127,7 +136,25 @@ pub fn draw<R: TableRow>(
     if !table.filter.is_empty() {
         extra.push_str(&format!(" /{}", table.filter.text));
     }
-    if let Some((at, state)) = &not_live {
+    if multi {
+        let stale: Vec<String> = app
+            .fleet
+            .clusters
+            .iter()
+            .filter_map(|c| {
+                let (at, state) = app.fleet.not_live_in(c, kinds)?;
+                Some(format!(
+                    "{} ({}) as of {}",
+                    c.context(),
+                    state.short(),
+                    clock_time(at)
+                ))
+            })
+            .collect();
+        if !stale.is_empty() {
+            extra.push_str(&format!(" · NOT LIVE: {}", stale.join(", ")));
+        }
+    } else if let Some((at, state)) = &not_live {
         extra.push_str(&format!(
             " · NOT LIVE ({}) as of {}",
             state.short(),
@@ -152,11 +179,24 @@ pub fn draw<R: TableRow>(
     let visible: Vec<(usize, &R)> = (first..(first + height).min(table.len()))
         .filter_map(|i| table.row(i).map(|r| (i, r)))
         .collect();
+    let stale: Vec<Option<(jiff::Timestamp, InformerState)>> =
+        visible.iter().map(|(_, r)| row_not_live(r)).collect();
     let texts: Vec<Vec<String>> = visible
         .iter()
-        .map(|(_, r)| {
+        .zip(&stale)
+        .map(|((_, r), stale)| {
+            let now = stale.as_ref().map_or(app.now, |(at, _)| *at);
             cols.iter()
-                .map(|&c| clean(&table.cell(r, c, now)).into_owned())
+                .map(|&c| {
+                    let text = clean(&table.cell(r, c, now)).into_owned();
+                    match stale {
+                        // The CLUSTER column (first when several are shown) says as of when.
+                        Some((at, _)) if multi && c == 0 => {
+                            format!("{text} (as of {})", short_clock(*at))
+                        }
+                        _ => text,
+                    }
+                })
                 .collect()
         })
         .collect();
@@ -199,36 +239,45 @@ pub fn draw<R: TableRow>(
                 .collect()
         })
         .collect();
-    let rows = visible.iter().zip(texts).map(|((i, r), t)| {
-        let marked = table.is_marked(r);
-        let style = if *i == table.selected {
-            theme.selection
-        } else if marked {
-            theme.marked
-        } else if not_live.is_some() {
-            theme.muted
-        } else {
-            health_style(theme, r.health())
-        };
-        // A production-like cluster's name stands out in the CLUSTER column.
-        let production =
-            table.by_cluster() && r.cluster().is_some_and(|c| app.fleet.is_production(c));
-        let cells = t.into_iter().enumerate().map(|(n, text)| {
-            let cell = ratatui::widgets::Cell::from(text);
-            if production && cols.get(n) == Some(&0) && *i != table.selected {
-                cell.style(theme.error)
+    let rows = visible
+        .iter()
+        .zip(texts)
+        .zip(&stale)
+        .map(|(((i, r), t), stale)| {
+            let marked = table.is_marked(r);
+            let style = if *i == table.selected {
+                theme.selection
+            } else if marked {
+                theme.marked
+            } else if stale.is_some() {
+                theme.muted
             } else {
-                cell
-            }
+                health_style(theme, r.health())
+            };
+            // A production-like cluster's name stands out in the CLUSTER column.
+            let production =
+                table.by_cluster() && r.cluster().is_some_and(|c| app.fleet.is_production(c));
+            let cells = t.into_iter().enumerate().map(|(n, text)| {
+                let cell = ratatui::widgets::Cell::from(text);
+                if production && cols.get(n) == Some(&0) && *i != table.selected {
+                    cell.style(theme.error)
+                } else {
+                    cell
+                }
+            });
+            Row::new(cells).style(style)
         });
-        Row::new(cells).style(style)
-    });
     let widget = TableWidget::new(rows, constraints)
         .header(header)
         .block(block)
         .column_spacing(spacing)
         .flex(ratatui::layout::Flex::Start);
     frame.render_widget(widget, area);
+}
+
+/// `at` as a wall-clock time, short (a cell), in UTC.
+fn short_clock(at: jiff::Timestamp) -> String {
+    at.strftime("%H:%M:%S").to_string()
 }
 
 /// `at` as a wall-clock time, in UTC as every other time kubedeck shows.
