@@ -1,8 +1,10 @@
 //! Editing an object in the user's editor: fetched and written as YAML to a private file, then,
 //! when the editor exits, applied with a PUT carrying the resourceVersion it was read at, so a
-//! change made meanwhile by someone else is a 409 Conflict, not silently overwritten. A
-//! conflict or a rejected object keeps the user's text: it is written back with the reason on
-//! top and the editor reopens; nothing typed is lost.
+//! change made meanwhile by someone else is never silently overwritten: on a 409 the user's own
+//! changes are applied onto the version there now (`edit_merge`, as kubectl edit does), and
+//! only when both changed the same fields does the editor reopen, on the current version with
+//! the user's other changes in it and the clashing fields named. A rejected object keeps the
+//! user's text: it is written back with the reason on top; nothing typed is lost.
 
 use std::path::PathBuf;
 
@@ -11,6 +13,7 @@ use kube::api::{DynamicObject, PostParams};
 use serde_json::Value;
 
 use super::actions::{self, ActionError};
+use super::edit_merge;
 use super::object_ref::ObjectRef;
 use super::shell_kubeconfig::{PrivateKubeconfig, root, write_private_named};
 
@@ -37,8 +40,8 @@ pub enum Applied {
 }
 
 const HEADER: &str = "# kubedeck: edit and save to apply; quit without saving (or empty the file) to cancel.\n\
-# Lines starting with '#' are ignored. Applied with the resourceVersion it was read at:\n\
-# if the object changes meanwhile, you are told and nothing is overwritten.\n";
+# Lines starting with '#' are ignored. If the object changes meanwhile, your own changes are\n\
+# applied onto the new version; where you both changed a field you are asked.\n";
 
 /// Lines that are ours (or comments): left out before parsing and comparing.
 fn content(text: &str) -> String {
@@ -129,15 +132,9 @@ pub async fn apply(client: Client, job: EditJob) -> Applied {
         let _ = std::fs::write(&job.path, with_reason(&text, &why));
         Applied::Reopen { job, why }
     };
-    let mut value: Value = match serde_yaml_ng::from_str(&edited) {
+    let edited_value: Value = match serde_yaml_ng::from_str(&edited) {
         Ok(v) => v,
         Err(e) => return reopen(job, format!("not valid YAML: {e}")),
-    };
-    // Applied against what was read: a change since is a conflict, not overwritten.
-    value["metadata"]["resourceVersion"] = Value::String(job.resource_version.clone());
-    let obj: DynamicObject = match serde_json::from_value(value) {
-        Ok(o) => o,
-        Err(e) => return reopen(job, format!("not an object: {e}")),
     };
     let Some(api) = job.obj.api.as_ref() else {
         return reopen(
@@ -151,33 +148,121 @@ pub async fn apply(client: Client, job: EditJob) -> Applied {
     } else {
         kube::Api::<DynamicObject>::all_with(client, &ar)
     };
+    // Applied against what was read: a change since is a conflict, never overwritten.
+    let mut value = edited_value.clone();
+    value["metadata"]["resourceVersion"] = Value::String(job.resource_version.clone());
+    let mut status = match put(&dynamic, &job.obj.name, value).await {
+        Ok(()) => return Applied::Done(job.obj),
+        Err(Put::Conflict(status)) => status,
+        Err(Put::Refused(why)) => return reopen(job, why),
+    };
+    // Someone changed it meanwhile: the user's own changes go onto the version there now
+    // (as kubectl edit does), unless both changed the same fields. A version that moves on
+    // again while this is done is merged again, a few times.
+    let original: Value = serde_yaml_ng::from_str(&content(&job.original)).unwrap_or_default();
+    for _ in 0..MERGE_ATTEMPTS {
+        let current = match dynamic.get(&job.obj.name).await {
+            Ok(o) => serde_json::to_value(o).unwrap_or_default(),
+            Err(e) => {
+                let why = format!(
+                    "{}\nIt changed since you opened it, and reading it again failed: {}",
+                    status.message,
+                    super::error::ApiError::from(e)
+                );
+                return reopen(job, why);
+            }
+        };
+        let latest = current["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        match edit_merge::three_way(&original, &edited_value, &current) {
+            edit_merge::Merged::Clean(merged) => match put(&dynamic, &job.obj.name, merged).await {
+                Ok(()) => return Applied::Done(job.obj),
+                Err(Put::Conflict(again)) => status = again,
+                Err(Put::Refused(why)) => return reopen(job, why),
+            },
+            edit_merge::Merged::Clashing(merged, clashes) => {
+                return clashed(job, &current, &merged, &clashes, &latest);
+            }
+        }
+    }
+    let why = format!(
+        "{}\nIt keeps changing while your edit is applied; save again to try once more.",
+        status.message
+    );
+    reopen(job, why)
+}
+
+/// Attempts at merging onto a version that keeps moving.
+const MERGE_ATTEMPTS: usize = 3;
+
+enum Put {
+    Conflict(Box<kube::core::Status>),
+    Refused(String),
+}
+
+/// PUT `value` (carrying the resourceVersion it applies to).
+async fn put(api: &kube::Api<DynamicObject>, name: &str, value: Value) -> Result<(), Put> {
+    let obj: DynamicObject =
+        serde_json::from_value(value).map_err(|e| Put::Refused(format!("not an object: {e}")))?;
     let params = PostParams {
         field_manager: Some("kubedeck".into()),
         ..PostParams::default()
     };
-    match dynamic.replace(&job.obj.name, &params, &obj).await {
-        Ok(_) => Applied::Done(job.obj),
-        Err(kube::Error::Api(status)) if status.code == 409 => {
-            // Saving again applies over the version there now: said, so it is a choice.
-            let latest = dynamic
-                .get(&job.obj.name)
-                .await
-                .ok()
-                .and_then(|o| o.metadata.resource_version)
-                .unwrap_or_else(|| job.resource_version.clone());
-            let why = format!(
-                "{}\nIt changed since you opened it (you read version {}, it is at {latest} now).\nSaving again applies your text over the current version; quit without saving to keep theirs.",
-                status.message, job.resource_version
-            );
-            let job = EditJob {
-                resource_version: latest,
-                ..job
-            };
-            reopen(job, why)
-        }
-        Err(kube::Error::Api(status)) => reopen(job, status.message.clone()),
-        Err(e) => reopen(job, super::error::ApiError::from(e).to_string()),
+    match api.replace(name, &params, &obj).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 409 => Err(Put::Conflict(status)),
+        Err(kube::Error::Api(status)) => Err(Put::Refused(status.message.clone())),
+        Err(e) => Err(Put::Refused(super::error::ApiError::from(e).to_string())),
     }
+}
+
+/// Both changed the same fields: the editor reopens on the current version with the user's
+/// other changes in it, the clashing fields named with both values; saving applies against
+/// the current version.
+fn clashed(
+    job: EditJob,
+    current: &Value,
+    merged: &Value,
+    clashes: &[edit_merge::Clash],
+    latest: &str,
+) -> Applied {
+    let show = |v: &Option<Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => "(removed)".into(),
+    };
+    let mut why = format!(
+        "Someone else changed it since you opened it (version {} then, {latest} now), and changed the same fields as you:",
+        job.resource_version
+    );
+    for c in clashes {
+        why.push_str(&format!(
+            "\n  {}: yours {}, theirs {}",
+            c.path,
+            show(&c.yours),
+            show(&c.theirs)
+        ));
+    }
+    why.push_str("\nBelow is the current version with your other changes in it; those fields hold theirs. Set them and save, or quit without saving to keep theirs.");
+    let (Ok(current_yaml), Ok(merged_yaml)) = (editable_yaml(current), editable_yaml(merged))
+    else {
+        return Applied::Reopen {
+            job,
+            why: "cannot write the current version".into(),
+        };
+    };
+    let job = EditJob {
+        original: format!("{HEADER}{current_yaml}"),
+        resource_version: latest.to_string(),
+        ..job
+    };
+    let _ = std::fs::write(
+        &job.path,
+        with_reason(&format!("{HEADER}{merged_yaml}"), &why),
+    );
+    Applied::Reopen { job, why }
 }
 
 /// The editor to run: `$KUBE_EDITOR`, `$EDITOR`, else `vi` (as kubectl chooses), split into

@@ -11,6 +11,7 @@ pub mod debug;
 pub mod discovery;
 pub mod drain;
 pub mod edit;
+pub mod edit_merge;
 pub mod error;
 pub mod event_row;
 pub mod exec;

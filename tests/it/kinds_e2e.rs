@@ -178,47 +178,69 @@ fn start_with_editor(w: &common::World, editor: &std::path::Path) -> Term {
     )
 }
 
+/// Saving after someone else changed the object keeps both people's work, as kubectl edit
+/// does: their annotation and your data change are both in; where you both changed the same
+/// field, the editor reopens on the current version with the clash named, and your choice wins.
 #[test]
-fn an_edit_is_applied_with_the_version_it_was_read_at_and_a_conflict_keeps_the_text() {
+fn an_edit_after_someone_elses_change_keeps_both_and_asks_only_where_they_clash() {
     let w = world(common::frozen(120));
     let dir = tempfile::tempdir().unwrap();
     let kc = w.kubeconfig.to_string_lossy().to_string();
     let evidence = dir.path().join("second-open.yaml");
-    // First open: someone else changes the object meanwhile, and the user edits. Second open
-    // (after the conflict): the file is kept as evidence, and saved again.
+    // api-config: someone annotates it while you change LOG_LEVEL. worker-config: someone sets
+    // LOG_LEVEL to warn while you set it to debug; the second open is kept as evidence and
+    // set to debug again.
     let body = format!(
-        "if [ ! -e {mark} ]; then\n  touch {mark}\n  kubectl --kubeconfig {kc} -n demo annotate configmap api-config meanwhile=yes >/dev/null\n  sed -i 's/LOG_LEVEL: info/LOG_LEVEL: debug/' \"$f\"\nelse\n  cp \"$f\" {evidence}\n  sed -i 's/^  LOG_LEVEL: debug$/  LOG_LEVEL: debug\\n  EXTRA: after-conflict/' \"$f\"\nfi",
+        "case \"$f\" in\n*api-config*)\n  kubectl --kubeconfig {kc} -n demo annotate configmap api-config meanwhile=yes >/dev/null\n  sed -i 's/LOG_LEVEL: info/LOG_LEVEL: debug/' \"$f\" ;;\n*worker-config*)\n  if [ ! -e {mark} ]; then\n    touch {mark}\n    kubectl --kubeconfig {kc} -n demo patch configmap worker-config -p '{{\"data\":{{\"LOG_LEVEL\":\"warn\"}}}}' >/dev/null\n    sed -i 's/LOG_LEVEL: info/LOG_LEVEL: debug/' \"$f\"\n  else\n    cp \"$f\" {evidence}\n    sed -i 's/^  LOG_LEVEL: warn$/  LOG_LEVEL: debug/' \"$f\"\n  fi ;;\nesac",
         mark = dir.path().join("opened-once").display(),
         evidence = evidence.display(),
     );
     let editor = editor_script(dir.path(), &body);
     let mut t = start_with_editor(&w, &editor);
     t.wait_for("pods(demo)");
+    let get = |name: &str, path: &str| {
+        kubectl(
+            &w.kubeconfig,
+            &[
+                "get",
+                "configmap",
+                name,
+                "-n",
+                "demo",
+                "-o",
+                &format!("jsonpath={path}"),
+            ],
+        )
+    };
+    // Different fields: applied at once, both kept, the editor not reopened.
     select_one(&mut t, "cm", "configmaps", "api-config");
     t.send("E");
     t.wait_for("applied your edit of configmap/demo/api-config");
-    // The conflict reopened the editor on the user's text with the reason on top.
+    assert_eq!(
+        get(
+            "api-config",
+            "{.data.LOG_LEVEL} {.metadata.annotations.meanwhile}"
+        )
+        .trim(),
+        "debug yes"
+    );
+    assert!(!evidence.exists(), "the editor reopened without a clash");
+
+    // The same field: asked, with both values; the current version with theirs in it.
+    // (Esc clears the filter; waited for, so it is not read with the next key as Alt.)
+    t.send("\x1b");
+    t.wait_gone("/^api-config$");
+    select_one(&mut t, "cm", "configmaps", "worker-config");
+    t.send("E");
+    t.wait_for("applied your edit of configmap/demo/worker-config");
     let second = std::fs::read_to_string(&evidence).unwrap();
     assert!(second.contains("NOT APPLIED"), "{second}");
-    assert!(second.contains("the object has been modified"), "{second}");
     assert!(
-        second.contains("LOG_LEVEL: debug"),
-        "the user's change was lost:\n{second}"
+        second.contains("# !   data.LOG_LEVEL: yours debug, theirs warn"),
+        "{second}"
     );
-    // Saved again: the user's text over the current version, theirs kept where not touched.
-    let data = kubectl(
-        &w.kubeconfig,
-        &[
-            "get",
-            "configmap",
-            "api-config",
-            "-n",
-            "demo",
-            "-o",
-            "jsonpath={.data.LOG_LEVEL} {.data.EXTRA}",
-        ],
-    );
-    assert_eq!(data.trim(), "debug after-conflict");
+    assert!(second.contains("\n  LOG_LEVEL: warn\n"), "{second}");
+    assert_eq!(get("worker-config", "{.data.LOG_LEVEL}").trim(), "debug");
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
