@@ -153,6 +153,14 @@ impl Runner {
             c.stores.taskruns = None;
         }
         let Some(run) = run else {
+            // Stopped: what its informer last said (a problem, a count) is cleared with it.
+            for c in self.clusters() {
+                out.push_back(Msg::Informer(InformerUpdate {
+                    cluster: c.id.clone(),
+                    kind: ResourceKind::TaskRuns,
+                    change: Change::State(crate::kube::informer::InformerState::NotWatched),
+                }));
+            }
             return;
         };
         let tx = self.channels.informers.clone();

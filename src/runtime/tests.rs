@@ -341,6 +341,18 @@ async fn the_taskruns_of_a_run_wait_for_tekton_and_say_so() {
 }
 
 #[tokio::test]
+async fn a_stopped_taskruns_watch_is_cleared() {
+    let mut rig = rig(false).await;
+    let said = rig.run(Effect::WatchTaskRuns(None));
+    assert!(
+        matches!(&said[..], [Msg::Informer(u)] if u.kind == ResourceKind::TaskRuns
+            && u.change == Change::State(InformerState::NotWatched)),
+        "{said:?}"
+    );
+    assert!(rig.runner.cluster.stores.taskruns.is_none());
+}
+
+#[tokio::test]
 async fn local_work_is_typed_too() {
     let mut rig = rig(false).await;
     let dir = tempfile::tempdir().unwrap();
