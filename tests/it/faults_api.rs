@@ -427,3 +427,71 @@ async fn a_silent_connection_is_noticed_and_recovered_from() {
     .await;
     assert_eq!(pod_keys_in_store(&cluster), pod_keys_on_server(&sim));
 }
+
+/// An apiserver restart cuts the streams it carries, as a real one does: an exec session ends
+/// as lost (not with an exit status it never had), a forwarded connection is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_cuts_exec_and_port_forward_streams() {
+    let sim = common::start(common::frozen(6)).await;
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "held")
+            .port("http", 8080)
+            .ready()
+            .json(),
+    );
+    let client = common::client_for(&sim).await;
+    let shell: Box<dyn kubedeck::pty::Backend> = Box::new(kubedeck::kube::exec::Exec {
+        target: kubedeck::kube::exec::Target {
+            client: client.clone(),
+            namespace: "demo".into(),
+            pod: "held".into(),
+            container: "app".into(),
+        },
+        command: None,
+    });
+    let (progress, _p) = tokio::sync::mpsc::unbounded_channel();
+    let session = shell
+        .connect(kubedeck::pty::Size { rows: 24, cols: 80 }, progress)
+        .await
+        .unwrap();
+    let (ftx, mut frx) = tokio::sync::mpsc::unbounded_channel();
+    let held = ObjectRef::new(&"sim".into(), ResourceKind::Pods, "demo", "held");
+    let _forward = portforward::spawn(
+        ClientHandle::fixed(client),
+        kubedeck::kube::backoff::PathSignal::never(),
+        ForwardSpec {
+            id: 1,
+            target: ForwardTarget::Pod(held),
+            local_port: 0,
+            remote_port: 8080,
+        },
+        ftx,
+    );
+    let Some(ForwardReport::Listening(_, addr)) = frx.recv().await else {
+        panic!("the forward is not listening")
+    };
+    let mut open = tokio::net::TcpStream::connect(addr).await.unwrap();
+    open.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+    // The connection reaches the pod before the restart.
+    loop {
+        match frx.recv().await {
+            Some(ForwardReport::Connections { open: 1, .. }) => break,
+            Some(_) => {}
+            None => panic!("the forward went away"),
+        }
+    }
+
+    sim.restart(Duration::from_millis(200)).await;
+    let ended = tokio::time::timeout(Duration::from_secs(30), session.exit).await;
+    assert!(
+        matches!(ended, Ok(Ok(kubedeck::pty::Ended::Lost(_)))),
+        "the exec session outlived the restart: {ended:?}"
+    );
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(30), open.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "the forwarded connection outlived the restart"
+    );
+}

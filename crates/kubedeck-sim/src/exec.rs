@@ -209,10 +209,11 @@ pub async fn exec(
     } else {
         Proc::start(&spawn)
     };
+    let cut = sim.faults.restarts();
     ws.protocols(PROTOCOLS)
         .on_upgrade(move |socket| async move {
             match started {
-                Ok(proc) => serve(socket, proc, req.stdin, true).await,
+                Ok(proc) => serve(socket, proc, req.stdin, true, cut).await,
                 Err(message) => refuse(socket, &message).await,
             }
         })
@@ -235,11 +236,12 @@ pub async fn attach(
         return upgrade_required(&headers);
     };
     let proc = sim.container_process(&namespace, &name, &container, req.tty);
+    let cut = sim.faults.restarts();
     ws.protocols(PROTOCOLS)
         .on_upgrade(move |socket| async move {
             match proc {
                 // Detaching leaves the container's process running.
-                Ok(proc) => serve(socket, proc, req.stdin, false).await,
+                Ok(proc) => serve(socket, proc, req.stdin, false, cut).await,
                 Err(message) => refuse(socket, &message).await,
             }
         })
@@ -306,7 +308,14 @@ struct TermSize {
 }
 
 /// Pump one connection. `owned`: the process belongs to this connection (exec) and dies with it.
-async fn serve(mut socket: WebSocket, proc: Arc<Proc>, stdin: bool, owned: bool) {
+/// A restart of the apiserver (`cut`) drops the connection without a word, as it would.
+async fn serve(
+    mut socket: WebSocket,
+    proc: Arc<Proc>,
+    stdin: bool,
+    owned: bool,
+    mut cut: tokio::sync::watch::Receiver<u64>,
+) {
     let v5 = socket
         .protocol()
         .is_some_and(|p| p.as_bytes() == PROTOCOLS[0].as_bytes());
@@ -320,6 +329,7 @@ async fn serve(mut socket: WebSocket, proc: Arc<Proc>, stdin: bool, owned: bool)
     }
     let code = loop {
         tokio::select! {
+            _ = cut.changed() => break None,
             chunk = output.recv() => match chunk {
                 Some((stream, bytes)) => {
                     let ch = if stream == Stream::Stderr { STDERR } else { STDOUT };

@@ -12,6 +12,9 @@ const EPHEMERAL: &str = "v1/pods/ephemeralcontainers";
 pub struct Faults {
     /// Bumped to cut every open watch connection.
     drop_watches: watch::Sender<u64>,
+    /// Bumped when the apiserver restarts: the streams it carries (exec, attach,
+    /// port-forward) are cut, as a restarted apiserver's connections are.
+    restarts: watch::Sender<u64>,
     gone_next_watches: AtomicU32,
     forbidden: Mutex<HashSet<String>>,
     latency_ms: AtomicU64,
@@ -23,6 +26,7 @@ impl Default for Faults {
     fn default() -> Self {
         Self {
             drop_watches: watch::channel(0).0,
+            restarts: watch::channel(0).0,
             gone_next_watches: AtomicU32::new(0),
             forbidden: Mutex::new(HashSet::new()),
             latency_ms: AtomicU64::new(0),
@@ -39,6 +43,18 @@ impl Faults {
 
     pub fn watch_drops(&self) -> watch::Receiver<u64> {
         self.drop_watches.subscribe()
+    }
+
+    /// The apiserver restarts: cut the streams it carries.
+    pub fn restarted(&self) {
+        self.restarts.send_modify(|g| *g += 1);
+    }
+
+    /// Told of the next restart.
+    pub fn restarts(&self) -> watch::Receiver<u64> {
+        let mut rx = self.restarts.subscribe();
+        rx.mark_unchanged();
+        rx
     }
 
     /// The next `n` watch requests get an in-stream 410 Expired, as a compacted apiserver sends.

@@ -536,7 +536,10 @@ async fn serve_loop(
             return;
         };
         // Cut streams so the graceful shutdown can finish, then give up waiting after a moment.
+        // Upgraded connections (exec, attach, port-forward) are not the server's to wait
+        // for: they are cut too, as a restarting apiserver's are.
         shared.faults.drop_all_watches();
+        shared.faults.restarted();
         let _ = stop_tx.send(());
         if tokio::time::timeout(Duration::from_secs(2), &mut server)
             .await

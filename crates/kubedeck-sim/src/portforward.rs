@@ -125,16 +125,30 @@ pub async fn portforward(
         .selected_protocol()
         .is_some_and(|p| p.as_bytes() == SPDY_PROTOCOL.as_bytes())
     {
+        let cut = sim.faults.restarts();
         return ws
-            .on_upgrade(move |socket| serve_spdy(socket, pod))
+            .on_upgrade(move |socket| cut_by_restart(serve_spdy(socket, pod), cut))
             .into_response();
     }
     let ports = match ports(query.as_deref().unwrap_or_default()) {
         Ok(p) => p,
         Err(e) => return error(400, "BadRequest", &e),
     };
-    ws.on_upgrade(move |socket| serve(socket, pod, ports))
+    let cut = sim.faults.restarts();
+    ws.on_upgrade(move |socket| cut_by_restart(serve(socket, pod, ports), cut))
         .into_response()
+}
+
+/// Serve a forward until it ends, or until the apiserver restarts: then the connection is
+/// dropped without a word, as a restarting apiserver's are.
+async fn cut_by_restart(
+    serving: impl std::future::Future<Output = ()>,
+    mut cut: tokio::sync::watch::Receiver<u64>,
+) {
+    tokio::select! {
+        () = serving => {}
+        _ = cut.changed() => {}
+    }
 }
 
 /// The subprotocol kubectl 1.30+ asks for: SPDY/3.1 inside WebSocket binary messages.
