@@ -13,14 +13,17 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use futures::{AsyncReadExt, StreamExt};
+use futures::AsyncReadExt;
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher::Event;
 
 use super::cluster::Scope;
 use super::credentials::ClientHandle;
+use super::ids::ClusterId;
+use super::informer::{ResourceKind, Sink, Updates};
+use super::list_watch::{self, Target};
 use super::step_store::{PodMeta, StepMeta, StepStore};
 
 /// Bytes read of one step's log; the start is kept (a step's setup is often what explains it).
@@ -104,76 +107,94 @@ pub fn finished_steps(pod: &Pod, after: Timestamp) -> Vec<FinishedStep> {
     steps
 }
 
-/// Watch Tekton pods in `scope` and capture each step as it finishes, until dropped. After a
-/// 401 the credentials are renewed and the watch starts again with the new client.
-pub fn spawn(clients: ClientHandle, scope: Scope, store: Arc<StepStore>) -> CaptureTask {
+/// Watch Tekton pods in `scope` and capture each step as it finishes, until dropped. The pods
+/// are watched by kubedeck's own list-watch loop (`list_watch`), as every informer is: a
+/// resumed watch, a relist after 410 or a restored etcd, a 401 with the credentials read
+/// again, a silent connection (`retry`'s path changes), all handled there; what it sees goes
+/// to a worker that reads each finished step's log.
+pub fn spawn(
+    clients: ClientHandle,
+    scope: Scope,
+    store: Arc<StepStore>,
+    retry: crate::kube::backoff::RetrySignal,
+) -> CaptureTask {
     CaptureTask(tokio::spawn(async move {
-        let after = Timestamp::now() - BACKFILL;
-        let mut done = Captured::default();
-        loop {
-            let (generation, client) = clients.current();
-            let api: Api<Pod> = match &scope {
-                Scope::All | Scope::ContextDefaults => Api::all(client.clone()),
-                Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
-            };
-            let config = watcher::Config::default().labels("tekton.dev/taskRun");
-            let mut events = watcher(api, config).default_backoff().boxed();
-            while let Some(event) = events.next().await {
-                let pod = match event {
-                    Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod)) => pod,
-                    Ok(watcher::Event::Delete(pod)) => {
-                        done.forget(&pod);
-                        continue;
-                    }
-                    Ok(watcher::Event::Init) => {
-                        done.relisting();
-                        continue;
-                    }
-                    Ok(watcher::Event::InitDone) => {
-                        done.relisted();
-                        continue;
-                    }
-                    Err(e) if unauthorized(&e) => break,
-                    Err(_) => continue,
-                };
-                done.seen(&pod);
-                for f in finished_steps(&pod, after) {
-                    let key = (
-                        f.namespace.clone(),
-                        f.pod.pod.clone(),
-                        f.step.container.clone(),
-                        f.step.finished_at.clone(),
-                    );
-                    if done.contains(&key) {
-                        continue;
-                    }
-                    let on_disk = {
-                        let (store, k) = (store.clone(), key.clone());
-                        tokio::task::spawn_blocking(move || store.has(&k.0, &k.1, &k.2, &k.3))
-                            .await
-                            .unwrap_or(false)
-                    };
-                    // A failed read (the pod went already) is not retried: its log is gone.
-                    if on_disk || capture(&client, &store, f).await {
-                        done.insert(key);
-                    }
-                }
-            }
-            // Refused: wait (the informers renew too; whoever is first does it), then go on
-            // with the current client.
-            let _ = clients.renew(generation).await;
-            tokio::time::sleep(crate::kube::backoff::MAX / 6).await;
-        }
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let worker = tokio::spawn(capture_loop(clients.clone(), store, rx));
+        let target = Target {
+            clients,
+            api: Box::new(move |client| match &scope {
+                Scope::All | Scope::ContextDefaults => Api::all(client),
+                Scope::Namespace(ns) => Api::namespaced(client, ns),
+            }),
+            kind: ResourceKind::Pods,
+            label_selector: Some("tekton.dev/taskRun".into()),
+        };
+        // Nobody reads this loop's states: the capture is silent unless asked (`:captured`).
+        let (states, _) = tokio::sync::mpsc::unbounded_channel();
+        let updates = Updates::new(ClusterId::new("step-capture"), states);
+        let mut sink = Forward(tx);
+        let _ = list_watch::run(&target, &mut sink, updates, retry).await;
+        // Tekton's pods are never "gone" as an API; if the loop ends anyway, so does the worker.
+        worker.abort();
     }))
 }
 
-fn unauthorized(e: &watcher::Error) -> bool {
-    match e {
-        watcher::Error::InitialListFailed(kube::Error::Api(s))
-        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
-        | watcher::Error::WatchFailed(kube::Error::Api(s)) => s.code == 401,
-        watcher::Error::WatchError(s) => s.code == 401,
-        _ => false,
+/// The list-watch loop's events, handed to the capture worker.
+struct Forward(tokio::sync::mpsc::UnboundedSender<Event<Pod>>);
+
+impl Sink<Pod> for Forward {
+    fn apply(&mut self, event: &Event<Pod>) {
+        let _ = self.0.send(event.clone());
+    }
+}
+
+/// Capture each finished step of the pods the loop sees.
+async fn capture_loop(
+    clients: ClientHandle,
+    store: Arc<StepStore>,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<Event<Pod>>,
+) {
+    let after = Timestamp::now() - BACKFILL;
+    let mut done = Captured::default();
+    while let Some(event) = events.recv().await {
+        let pod = match event {
+            Event::Apply(pod) | Event::InitApply(pod) => pod,
+            Event::Delete(pod) => {
+                done.forget(&pod);
+                continue;
+            }
+            Event::Init => {
+                done.relisting();
+                continue;
+            }
+            Event::InitDone => {
+                done.relisted();
+                continue;
+            }
+        };
+        done.seen(&pod);
+        for f in finished_steps(&pod, after) {
+            let key = (
+                f.namespace.clone(),
+                f.pod.pod.clone(),
+                f.step.container.clone(),
+                f.step.finished_at.clone(),
+            );
+            if done.contains(&key) {
+                continue;
+            }
+            let on_disk = {
+                let (store, k) = (store.clone(), key.clone());
+                tokio::task::spawn_blocking(move || store.has(&k.0, &k.1, &k.2, &k.3))
+                    .await
+                    .unwrap_or(false)
+            };
+            // A failed read (the pod went already) is not retried: its log is gone.
+            if on_disk || capture(&clients.client(), &store, f).await {
+                done.insert(key);
+            }
+        }
     }
 }
 

@@ -236,6 +236,7 @@ impl Runner {
                 self.cluster.clients.clone(),
                 self.cluster.scope.clone(),
                 store.clone(),
+                self.cluster.retry.subscribe(),
             ));
         }
     }

@@ -495,3 +495,66 @@ async fn a_restart_cuts_exec_and_port_forward_streams() {
         "the forwarded connection outlived the restart"
     );
 }
+
+/// Step capture runs on kubedeck's own list-watch loop: after the apiserver comes back from a
+/// restored etcd (its versions went backwards, so a watch from ours is "too large" forever),
+/// the capture relists and goes on capturing steps that finish after it, where kube-runtime's
+/// watcher retried the too-large version forever and captured nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn step_capture_goes_on_after_a_restored_etcd() {
+    use kubedeck::kube::step_store::StepStore;
+    let sim = common::start(common::frozen(6)).await;
+    let client = common::client_for(&sim).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(StepStore::new(dir.path(), "sim", "http://sim", 1 << 30));
+    let retry = kubedeck::kube::backoff::RetryNow::default();
+    let _capture = kubedeck::kube::step_capture::spawn(
+        ClientHandle::fixed(client),
+        Scope::All,
+        store.clone(),
+        retry.subscribe(),
+    );
+    let step_pod = |name: &str| {
+        let finished = jiff::Timestamp::now().to_string();
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "ci", "uid": format!("uid-{name}"),
+                "creationTimestamp": finished,
+                "labels": {"tekton.dev/pipelineRun": "late-run", "tekton.dev/taskRun": format!("{name}-tr"),
+                           "tekton.dev/pipelineTask": "test"}},
+            "spec": {"containers": [{"name": "step-test", "image": "busybox"}], "nodeName": "worker-01"},
+            "status": {"phase": "Failed", "containerStatuses": [
+                {"name": "step-test", "ready": false, "restartCount": 0, "image": "busybox", "imageID": "",
+                 "state": {"terminated": {"exitCode": 1, "reason": "Error",
+                     "startedAt": finished, "finishedAt": finished}}}]}})
+    };
+    let steps = || {
+        store
+            .runs()
+            .iter()
+            .find(|r| r.name == "late-run")
+            .map_or(0, |r| r.steps)
+    };
+    // Captured while the world is as it was. (Other changes after the checkpoint put the
+    // capture's version well past what the restored store reaches again.)
+    sim.store().checkpoint();
+    for i in 0..5 {
+        sim.store().put(
+            Kind::Pod,
+            common::pods::pod("demo", &format!("filler-{i}")).json(),
+        );
+    }
+    sim.store().put(Kind::Pod, step_pod("before-restore"));
+    common::eventually("the first step captured", Duration::from_secs(30), || {
+        steps() == 1
+    })
+    .await;
+    // etcd restored: versions go backwards. A step that finishes afterwards is captured too.
+    sim.restart_restored(Duration::from_millis(300)).await;
+    sim.store().put(Kind::Pod, step_pod("after-restore"));
+    common::eventually(
+        "a step finishing after the restore captured",
+        Duration::from_secs(30),
+        || steps() == 2,
+    )
+    .await;
+}
