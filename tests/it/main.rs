@@ -8,6 +8,7 @@
 mod common;
 
 mod agent_e2e;
+mod chaos_e2e;
 mod clusters_e2e;
 mod defects_e2e;
 mod e2e;

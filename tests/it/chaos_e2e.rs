@@ -1,0 +1,261 @@
+//! The chaos soak: the real binary in a PTY against the simulator, reached through a loopback
+//! proxy, while a fault schedule drawn at random from a seed plays: the apiserver down and
+//! back, 410 Gone, a watch from the future (a restored etcd), a token rotated with a 401, a
+//! silent connection, a kind that becomes forbidden, the Tekton API removed and added, a
+//! storm of 200 PATCHes a second, and an etcd restore.
+//!
+//! Checked all along, from the screen and the stores:
+//! - a fault that leaves the cluster unreachable for longer than the detection bound is shown
+//!   NOT LIVE before it ends (nothing looks live that is not);
+//! - every key sent gets an answer on screen;
+//! - kubedeck's RSS stays under a bound;
+//! - within 30 s of the last fault, every kind is live and its count is the simulator's, and
+//!   the pods born during the soak are on screen (nothing lost, no ghosts).
+//!
+//! `KUBEDECK_SOAK_SECS` (120 by default, as `.ci/run` runs it) and `KUBEDECK_SOAK_SEED` choose
+//! the length and the schedule; docs/testing.md records a 30-minute run.
+
+use crate::common;
+
+use std::time::{Duration, Instant};
+
+use common::proxy::SilentProxy;
+use common::term::Term;
+use kubedeck_sim::Kind;
+
+/// kubedeck's resident memory must stay under this (MiB) at this world's size.
+const RSS_BOUND_MIB: u64 = 300;
+
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    Down,
+    Gone,
+    FromTheFuture,
+    TokenRotated,
+    Silent,
+    Forbidden,
+    TektonRemoved,
+    Storm,
+    EtcdRestore,
+}
+
+const FAULTS: [Fault; 9] = [
+    Fault::Down,
+    Fault::Gone,
+    Fault::FromTheFuture,
+    Fault::TokenRotated,
+    Fault::Silent,
+    Fault::Forbidden,
+    Fault::TektonRemoved,
+    Fault::Storm,
+    Fault::EtcdRestore,
+];
+
+fn bar(screen: &str) -> &str {
+    screen.lines().last().unwrap_or_default()
+}
+
+fn title(screen: &str) -> &str {
+    screen.lines().nth(1).unwrap_or_default()
+}
+
+fn rss_mib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// Wait until the simulator listens again after a restart (its downtime over), bounded.
+fn listening_again(addr: std::net::SocketAddr) {
+    let until = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(Instant::now() < until, "the simulator never came back");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A key gets its answer: `:` opens the command line, Esc closes it (each waited for on
+/// screen, so the Esc is not read together with a following key as Alt).
+fn keys_answer(t: &mut Term) {
+    let prompt = |s: &str| s.lines().last().is_some_and(|l| l.starts_with(":█"));
+    t.send(":");
+    t.wait_until("the command line to open", prompt);
+    t.send("\x1b");
+    t.wait_until("the command line to close", |s| !prompt(s));
+}
+
+#[test]
+fn chaos_soak() {
+    let secs: u64 = std::env::var("KUBEDECK_SOAK_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(120);
+    let seed: u64 = std::env::var("KUBEDECK_SOAK_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let w = common::world(common::frozen(12));
+    let proxy = w.rt.block_on(SilentProxy::start(w.sim.addr()));
+    let kubeconfig = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    let original = std::fs::read_to_string(&w.kubeconfig).unwrap();
+    let through_proxy = original.replace(&w.sim.url(), &proxy.url());
+    std::fs::write(&kubeconfig, &through_proxy).unwrap();
+    let mut t = Term::with_kubeconfig(&kubeconfig, &["-A"], 200, 50);
+    t.wait_until("every kind live", |s| {
+        bar(s).contains(&format!("pods {} │", w.sim.store().count(Kind::Pod)))
+    });
+    let pid = t.pid().expect("kubedeck's pid");
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut token = 0u32;
+    let mut born = Vec::new();
+    let mut played = Vec::new();
+    while Instant::now() < deadline {
+        let fault = FAULTS[rng.usize(..FAULTS.len())];
+        eprintln!("chaos soak: {fault:?}");
+        played.push(fault);
+        // Something changes in the world before each fault, to be found after it.
+        let name = format!("soak-{}", born.len());
+        w.sim
+            .store()
+            .put(Kind::Pod, common::pods::pod("demo", &name).json());
+        born.push(name);
+        match fault {
+            Fault::Down => {
+                // Longer than the detection bound: it must be shown before it ends.
+                w.sim.begin_restart(Duration::from_secs(16), false);
+                t.wait_until("a down apiserver shown", |s| {
+                    title(s).contains("NOT LIVE") && bar(s).contains("reconnecting")
+                });
+                keys_answer(&mut t);
+                listening_again(w.sim.addr());
+                t.send("R");
+            }
+            Fault::Gone => {
+                w.sim.faults().gone_next_watches(5);
+                w.sim.faults().drop_all_watches();
+            }
+            Fault::FromTheFuture => {
+                // The store forgets the newest versions: watches resume from the future.
+                w.sim.store().checkpoint();
+                w.sim.store().put(
+                    Kind::Pod,
+                    common::pods::pod("demo", "soak-ephemeral").json(),
+                );
+                w.sim.begin_restart(Duration::from_millis(300), true);
+                listening_again(w.sim.addr());
+            }
+            Fault::TokenRotated => {
+                token += 1;
+                let new = format!("soak-token-{token}");
+                let old = w
+                    .sim
+                    .kubeconfig()
+                    .pointer("/users/0/user/token")
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                w.sim.set_token(Some(&new));
+                w.sim.faults().drop_all_watches();
+                t.wait_until("the refused token shown", |s| {
+                    bar(s).contains("unauthorized")
+                });
+                // The user logs in again: the kubeconfig has the new token; R retries now.
+                let text = std::fs::read_to_string(&kubeconfig).unwrap();
+                std::fs::write(&kubeconfig, text.replace(&old, &new)).unwrap();
+                t.send("R");
+            }
+            Fault::Silent => {
+                proxy.blackhole();
+                t.wait_until("a silent connection shown", |s| {
+                    title(s).contains("NOT LIVE") && bar(s).contains("connection lost")
+                });
+                proxy.restore();
+            }
+            Fault::Forbidden => {
+                w.sim.faults().forbid("events");
+                w.sim.faults().drop_all_watches();
+                t.wait_until("events forbidden shown", |s| {
+                    bar(s).contains("events: forbidden")
+                });
+                w.sim.faults().allow("events");
+                t.send("R");
+            }
+            Fault::TektonRemoved => {
+                for gv in ["tekton.dev/v1", "tekton.dev/v1beta1"] {
+                    w.sim.faults().set_api_served(gv, false);
+                }
+                w.sim.faults().drop_all_watches();
+                t.wait_until("Tekton gone", |s| {
+                    bar(s).contains("pipelineruns not installed")
+                });
+                for gv in ["tekton.dev/v1", "tekton.dev/v1beta1"] {
+                    w.sim.faults().set_api_served(gv, true);
+                }
+                t.send("R");
+            }
+            Fault::Storm => {
+                let client = w.rt.block_on(common::client_for(&w.sim));
+                let pods: Vec<(String, String)> = w
+                    .sim
+                    .store()
+                    .snapshot(Kind::Pod)
+                    .items
+                    .iter()
+                    .map(|p| kubedeck_sim::store::key_of(p))
+                    .collect();
+                let storm = w.rt.spawn(async move {
+                    use k8s_openapi::api::core::v1::Pod;
+                    use kube::api::{Api, Patch, PatchParams};
+                    let mut tick = tokio::time::interval(Duration::from_millis(5));
+                    for n in 0u64.. {
+                        tick.tick().await;
+                        let (ns, name) = &pods[n as usize % pods.len()];
+                        let api: Api<Pod> = Api::namespaced(client.clone(), ns);
+                        let patch =
+                            serde_json::json!({"metadata": {"labels": {"soak": n.to_string()}}});
+                        let _ = api
+                            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+                            .await;
+                    }
+                });
+                keys_answer(&mut t);
+                std::thread::sleep(Duration::from_secs(5));
+                keys_answer(&mut t);
+                storm.abort();
+            }
+            Fault::EtcdRestore => {
+                w.sim.store().checkpoint();
+                w.sim.begin_restart(Duration::from_secs(1), true);
+                listening_again(w.sim.addr());
+            }
+        }
+        keys_answer(&mut t);
+        let rss = rss_mib(pid);
+        assert!(rss < RSS_BOUND_MIB, "RSS {rss} MiB after {played:?}");
+    }
+
+    // Within 30 s of the last fault: every kind live, each count the simulator's, the pods
+    // born during the soak on screen.
+    let pods = w.sim.store().count(Kind::Pod);
+    let runs = w.sim.store().count(Kind::PipelineRun);
+    let nodes = w.sim.store().count(Kind::Node);
+    t.send("R");
+    let screen = t.wait_until("every kind live and true after the soak", |s| {
+        let b = bar(s);
+        !s.contains("NOT LIVE")
+            && b.contains(&format!("pods {pods} │"))
+            && b.contains(&format!("pipelineruns {runs} │"))
+            && b.contains(&format!("nodes {nodes} │"))
+    });
+    assert!(!screen.contains("soak-ephemeral"), "{screen}");
+    t.send("/soak-\r");
+    t.wait_until("the pods born during the soak", |s| {
+        born.iter().all(|n| s.contains(n.as_str()))
+    });
+    eprintln!("chaos soak: seed {seed}, {secs} s, faults played: {played:?}");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
