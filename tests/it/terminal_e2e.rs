@@ -39,3 +39,24 @@ fn a_program_waiting_for_its_terminal_answers_completes() {
     // Its line drawing is drawn as a box.
     t.wait_until("the box", |s| pane_line(s, "┌──┐"));
 }
+
+/// Pairing over tmux: the mouse is never captured, so tmux's own selection and copy work.
+/// (Shift and Ctrl with the arrows reach a pane's program as xterm encodes them: `pty::keys`.)
+#[test]
+fn the_mouse_is_left_to_tmux() {
+    let w = world(common::frozen(12));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 160, 40);
+    t.wait_for("pods(all)");
+    t.send("?");
+    t.wait_for("help (Esc or ? closes");
+    for enable in ["\x1b[?1000h", "\x1b[?1002h", "\x1b[?1003h", "\x1b[?1006h"] {
+        assert!(
+            !t.wrote(enable.as_bytes()),
+            "mouse reporting turned on ({enable:?})"
+        );
+    }
+    t.send("\x1b");
+    t.wait_gone("help (Esc or ? closes");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}

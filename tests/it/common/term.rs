@@ -155,7 +155,6 @@ impl Term {
         s.parser.screen().contents()
     }
 
-
     /// Wait until `pred` holds for the whole screen (text and attributes).
     pub fn wait_screen(&self, what: &str, pred: impl Fn(&vt100::Screen) -> bool) -> String {
         let deadline = Instant::now() + DEADLINE;
