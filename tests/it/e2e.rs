@@ -255,6 +255,36 @@ fn small_and_large_terminals_render_and_survive_resize() {
     assert_eq!(large.wait_exit(), 0);
 }
 
+/// A storm of resizes (two tmux clients of different sizes taking turns, a window dragged):
+/// no frame is blank (k9s#4107 flickers), and the screen settles right for the last size.
+#[test]
+fn a_storm_of_resizes_draws_no_blank_frame() {
+    let w = world(common::frozen(20));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 160, 45);
+    t.wait_until("the pods", |s| {
+        s.contains("pods(all)") && s.contains("STATUS")
+    });
+    let sizes = [
+        (80, 24),
+        (160, 45),
+        (100, 30),
+        (200, 60),
+        (81, 25),
+        (120, 40),
+    ];
+    for i in 0..60 {
+        let (cols, rows) = sizes[i % sizes.len()];
+        t.resize(cols, rows);
+    }
+    t.resize(80, 24);
+    t.wait_until("settled at 80x24", |s| {
+        s.contains("pods(all)") && !s.contains("NODE") && s.lines().count() <= 24
+    });
+    assert_eq!(t.blank_frames(), 0, "a frame was drawn blank");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
 #[test]
 fn help_lists_keys_and_navigation_moves_the_cursor() {
     let w = world(common::frozen(10));

@@ -19,6 +19,8 @@ struct Screen {
     /// Inside a synchronized update (a frame being drawn): the screen is not read then, so a
     /// wait never sees half a frame.
     in_frame: bool,
+    /// Frames that ended with nothing on the screen (a blank frame is a visible flicker).
+    blank_frames: u64,
 }
 
 const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
@@ -87,6 +89,7 @@ impl Term {
                 raw: Vec::new(),
                 closed: false,
                 in_frame: false,
+                blank_frames: 0,
             }),
             Condvar::new(),
         ));
@@ -105,7 +108,12 @@ impl Term {
                 s.parser.process(&buf[..n]);
                 s.raw.extend_from_slice(&buf[..n]);
                 let from = s.raw.len().saturating_sub(n + BEGIN_FRAME.len());
+                let was_in_frame = s.in_frame;
                 s.in_frame = ends_in_frame(&s.raw[from..], s.in_frame);
+                // A frame that ended here: what the screen showed then.
+                if was_in_frame && !s.in_frame && s.parser.screen().contents().trim().is_empty() {
+                    s.blank_frames += 1;
+                }
                 s.generation += 1;
                 cv.notify_all();
             }
@@ -147,6 +155,12 @@ impl Term {
         let (lock, _) = &*self.screen;
         let s = lock.lock().unwrap_or_else(|e| e.into_inner());
         s.raw.windows(needle.len()).any(|w| w == needle)
+    }
+
+    /// How many frames ended with a blank screen.
+    pub fn blank_frames(&self) -> u64 {
+        let (lock, _) = &*self.screen;
+        lock.lock().unwrap_or_else(|e| e.into_inner()).blank_frames
     }
 
     pub fn contents(&self) -> String {
