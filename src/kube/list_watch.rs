@@ -334,7 +334,19 @@ pub async fn run_source(
             }
             Fault::Transient(why) => report.state(InformerState::Reconnecting(why)),
         }
-        if retry.sleep(backoff.wait()).await {
+        // Waiting out the backoff: the retry key, or the path turning, ends the wait. A path
+        // that went silent meanwhile is said (whatever the last attempt said), so a refused or
+        // forbidden kind does not hide that nothing gets through now.
+        let woke = tokio::select! {
+            woke = retry.sleep(backoff.wait()) => woke,
+            () = report.path.changed() => {
+                if report.path.silent() {
+                    report.state(InformerState::Reconnecting(super::liveness::SILENT.into()));
+                }
+                true
+            }
+        };
+        if woke {
             backoff.reset();
         }
         relist_at_once = true;

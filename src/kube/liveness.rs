@@ -46,6 +46,11 @@ pub enum Turn {
 }
 
 impl Path {
+    /// A probe went unanswered, and the path is not yet called silent.
+    pub fn suspect(&self) -> bool {
+        self.misses > 0 && !self.silent
+    }
+
     /// Take one probe's outcome: answered (anything, even an error status or a refused
     /// connection: the path carries) or not within the timeout.
     pub fn probed(&mut self, answered: bool) -> Turn {
@@ -70,7 +75,11 @@ pub async fn watch_path(clients: ClientHandle, retry: RetryNow) {
     let mut path = Path::default();
     let heard = clients.heard();
     loop {
-        tokio::time::sleep(PROBE_EVERY).await;
+        // After a first miss the next probe goes at once (on a fresh connection): two misses
+        // take at most 4 s of quiet and two timeouts, within the 12 s said above.
+        if !path.suspect() {
+            tokio::time::sleep(PROBE_EVERY).await;
+        }
         if !path.silent && heard.within(PROBE_EVERY) {
             path.probed(true);
             continue;
@@ -104,7 +113,9 @@ mod tests {
     fn two_misses_make_it_silent_and_one_answer_brings_it_back() {
         let mut p = Path::default();
         assert_eq!(p.probed(false), Turn::Same);
+        assert!(p.suspect(), "asked again at once");
         assert_eq!(p.probed(true), Turn::Same, "one miss is forgiven");
+        assert!(!p.suspect());
         assert_eq!(p.probed(false), Turn::Same);
         assert_eq!(p.probed(false), Turn::WentSilent);
         assert_eq!(p.probed(false), Turn::Same, "said once");

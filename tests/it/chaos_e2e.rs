@@ -169,8 +169,11 @@ fn chaos_soak() {
             }
             Fault::Silent => {
                 proxy.blackhole();
+                // Said as lost, or still as the problem it had (a refused token whose
+                // renewal could not get through): never as live.
                 t.wait_until("a silent connection shown", |s| {
-                    title(s).contains("NOT LIVE") && bar(s).contains("connection lost")
+                    title(s).contains("NOT LIVE")
+                        && (bar(s).contains("connection lost") || bar(s).contains("unauthorized"))
                 });
                 proxy.restore();
             }
