@@ -60,3 +60,49 @@ fn the_mouse_is_left_to_tmux() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+/// Pairing over tmux: under tmux's and screen's TERM (256 colours) nothing is sent as RGB, and
+/// in a 16-colour terminal nothing past the 16 basic colours; the screen is drawn either way.
+/// (With the light theme, whose colours are RGB and 256-colour ones: they are brought down.)
+#[test]
+fn colours_fit_tmux_screen_and_16_colour_terminals() {
+    let w = world(common::frozen(10));
+    let kc = w.kubeconfig.to_string_lossy().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kubedeck.toml");
+    std::fs::write(&config, "theme = \"light\"\n").unwrap();
+    let cfg = config.to_string_lossy().to_string();
+    let rgb = ["38;2;", "48;2;"];
+    let indexed = ["38;5;", "48;5;"];
+    for (term, forbidden) in [
+        ("tmux-256color", &rgb[..]),
+        ("screen-256color", &rgb[..]),
+        ("screen", &[rgb, indexed].concat()[..]),
+        ("xterm", &[rgb, indexed].concat()[..]),
+    ] {
+        let t = Term::spawn(
+            &[
+                "--kubeconfig",
+                &kc,
+                "--config",
+                &cfg,
+                "-A",
+                "--view",
+                "triage",
+            ],
+            120,
+            30,
+            &[("TERM", term), ("COLORTERM", "")],
+        );
+        t.wait_until("the triage view drawn", |s| {
+            s.contains("triage(all)") && s.contains("PROBLEM")
+        });
+        for code in forbidden {
+            assert!(!t.wrote(code.as_bytes()), "TERM={term}: wrote {code}");
+        }
+        assert!(t.wrote(b"\x1b[3"), "TERM={term}: no colour at all");
+        if term.ends_with("256color") {
+            assert!(t.wrote(b"38;5;"), "TERM={term}: the theme's colours were not kept");
+        }
+    }
+}
