@@ -102,7 +102,10 @@ fn colours_fit_tmux_screen_and_16_colour_terminals() {
         }
         assert!(t.wrote(b"\x1b[3"), "TERM={term}: no colour at all");
         if term.ends_with("256color") {
-            assert!(t.wrote(b"38;5;"), "TERM={term}: the theme's colours were not kept");
+            assert!(
+                t.wrote(b"38;5;"),
+                "TERM={term}: the theme's colours were not kept"
+            );
         }
     }
 }
