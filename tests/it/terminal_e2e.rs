@@ -109,3 +109,21 @@ fn colours_fit_tmux_screen_and_16_colour_terminals() {
         }
     }
 }
+
+/// Shift and Ctrl with the arrows, as tmux sends them, reach a pane's program as xterm encodes
+/// them (k9s#3773: they were lost): readline's word moves work in a shell beside the dashboard.
+#[test]
+fn shift_and_ctrl_arrows_reach_the_program_in_a_pane() {
+    let w = world(common::frozen(6));
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    t.wait_for("pods(demo)");
+    t.send(":shell\r");
+    t.wait_for("local shell");
+    wait_prompt(&t);
+    t.send("clear; bash -c 'read -rsn12 k; printf \"got %q\\n\" \"$k\"'\r");
+    // Ctrl-Left, then Shift-Up.
+    t.send("\x1b[1;5D\x1b[1;2A");
+    t.wait_until("the keys as xterm encodes them", |s| {
+        pane_line(s, r"got $'\E[1;5D\E[1;2A'")
+    });
+}
