@@ -80,8 +80,14 @@ pub async fn watch_path(clients: ClientHandle, retry: RetryNow) {
         if !path.suspect() {
             tokio::time::sleep(PROBE_EVERY).await;
         }
-        if !path.silent && heard.within(PROBE_EVERY) {
-            path.probed(true);
+        // Something came from the server lately: the path carries (also when a probe missed
+        // on a connection of its own, or it was called silent and the informers got through
+        // since: then it is back).
+        if heard.within(PROBE_EVERY) {
+            if path.probed(true) == Turn::CameBack {
+                retry.path_changed(false);
+                retry.now();
+            }
             continue;
         }
         let client = clients.client();

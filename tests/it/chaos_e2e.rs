@@ -254,9 +254,10 @@ fn chaos_soak() {
             && b.contains(&format!("nodes {nodes} │"))
     });
     assert!(!screen.contains("soak-ephemeral"), "{screen}");
-    t.send("/soak-\r");
+    // Every pod born during the soak, and no other (`soak-N`, exactly): the filtered count.
+    t.send("/^soak-[0-9]+$\r");
     t.wait_until("the pods born during the soak", |s| {
-        born.iter().all(|n| s.contains(n.as_str()))
+        title(s).contains(&format!("[{}/", born.len())) && s.contains(born[0].as_str())
     });
     eprintln!("chaos soak: seed {seed}, {secs} s, faults played: {played:?}");
     t.send(":q\r");
