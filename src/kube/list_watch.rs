@@ -332,6 +332,14 @@ pub async fn run_source(
                 report.state(InformerState::NotInstalled);
                 return Ended::Gone(why);
             }
+            // A request made while the path was silent, abandoned because it is back: asked
+            // again at once (a path turns at most once a probe, so this cannot spin).
+            Fault::Transient(why) if why == super::liveness::BACK => {
+                report.state(InformerState::Reconnecting(why));
+                backoff.reset();
+                relist_at_once = true;
+                continue;
+            }
             Fault::Transient(why) => report.state(InformerState::Reconnecting(why)),
         }
         // Waiting out the backoff: the retry key, or the path turning, ends the wait. A path
