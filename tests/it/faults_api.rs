@@ -455,32 +455,12 @@ async fn a_restart_cuts_exec_and_port_forward_streams() {
         .connect(kubedeck::pty::Size { rows: 24, cols: 80 }, progress)
         .await
         .unwrap();
-    let (ftx, mut frx) = tokio::sync::mpsc::unbounded_channel();
-    let held = ObjectRef::new(&"sim".into(), ResourceKind::Pods, "demo", "held");
-    let _forward = portforward::spawn(
-        ClientHandle::fixed(client),
-        kubedeck::kube::backoff::PathSignal::never(),
-        ForwardSpec {
-            id: 1,
-            target: ForwardTarget::Pod(held),
-            local_port: 0,
-            remote_port: 8080,
-        },
-        ftx,
-    );
-    let Some(ForwardReport::Listening(_, addr)) = frx.recv().await else {
-        panic!("the forward is not listening")
-    };
-    let mut open = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // A port-forward stream, established (the upgrade answered) before the restart, with a
+    // request still being sent on it.
+    let pods: Api<Pod> = Api::namespaced(client, "demo");
+    let mut pf = pods.portforward("held", &[8080]).await.unwrap();
+    let mut open = pf.take_stream(8080).unwrap();
     open.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
-    // The connection reaches the pod before the restart.
-    loop {
-        match frx.recv().await {
-            Some(ForwardReport::Connections { open: 1, .. }) => break,
-            Some(_) => {}
-            None => panic!("the forward went away"),
-        }
-    }
 
     sim.restart(Duration::from_millis(200)).await;
     let ended = tokio::time::timeout(Duration::from_secs(30), session.exit).await;
