@@ -294,6 +294,8 @@ fn a_dangerous_plugin_is_refused_read_only_and_hidden_from_help() {
     let dir = k9s_dir();
     let mut t = with_plugins(&w, &dir, &["--readonly"]);
     t.wait_for("mk-1");
+    // The plugin files are read (their one problem said) before the key is pressed.
+    t.wait_for("problem(s) in plugins");
     t.send("K");
     t.wait_for("plugin kill not run: it is marked dangerous and kubedeck is read-only");
     t.send("?");

@@ -27,4 +27,3 @@ mod sessions_e2e;
 mod sim_api;
 mod terminal_e2e;
 mod terminal_replay;
-mod tmux_e2e;
