@@ -14,16 +14,6 @@ fn main() {
     if uid == Some("0") {
         println!("cargo::rustc-cfg=as_root");
     }
-    // The tmux pairing tests need tmux (`.ci/run` installs it).
-    println!("cargo::rustc-check-cfg=cfg(has_tmux)");
-    println!("cargo::rerun-if-env-changed=PATH");
-    let tmux = std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if tmux {
-        println!("cargo::rustc-cfg=has_tmux");
-    }
     for (var, cfg) in [
         ("KUBEDECK_E2E_KUBECONFIG", "real_cluster"),
         ("KUBEDECK_E2E_EXEC_POD", "real_cluster_exec"),

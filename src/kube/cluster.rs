@@ -496,6 +496,7 @@ async fn pipelinerun_informer(
                         InformerState::Unauthorized(why)
                     }
                     Fault::Forbidden(why) => InformerState::Forbidden(why),
+                    Fault::Back => InformerState::Reconnecting(super::liveness::BACK.into()),
                     Fault::Relist(why) | Fault::Gone(why) | Fault::Transient(why) => {
                         InformerState::Reconnecting(format!("discovery failed: {why}"))
                     }

@@ -47,6 +47,8 @@ pub enum Fault {
     Gone(String),
     /// Anything else: unreachable, 5xx, 429: try again after a wait.
     Transient(String),
+    /// A request made while the path was silent, abandoned because it is back: ask again now.
+    Back,
 }
 
 /// What a Status the server answered with means.
@@ -137,7 +139,7 @@ impl Reporter {
         match self.path.cut(fut).await {
             Some(out) => Ok(out),
             None if self.path.silent() => Err(Fault::Transient(super::liveness::SILENT.into())),
-            None => Err(Fault::Transient(super::liveness::BACK.into())),
+            None => Err(Fault::Back),
         }
     }
 
@@ -334,8 +336,8 @@ pub async fn run_source(
             }
             // A request made while the path was silent, abandoned because it is back: asked
             // again at once (a path turns at most once a probe, so this cannot spin).
-            Fault::Transient(why) if why == super::liveness::BACK => {
-                report.state(InformerState::Reconnecting(why));
+            Fault::Back => {
+                report.state(InformerState::Reconnecting(super::liveness::BACK.into()));
                 backoff.reset();
                 relist_at_once = true;
                 continue;
