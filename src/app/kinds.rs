@@ -45,6 +45,42 @@ pub fn show(app: &mut App, api: Arc<ApiResourceInfo>, namespace: Option<String>)
     vec![Effect::WatchResource(Some(shown))]
 }
 
+/// `shown` with the user's own columns as the files say now.
+pub fn with_current_view(app: &App, shown: ResourceShown) -> ResourceShown {
+    let listed = shown
+        .namespace
+        .clone()
+        .or_else(|| app.fleet.scope.namespace().map(str::to_string));
+    let view = app.extensions.view_for(&shown.api, listed.as_deref());
+    ResourceShown { view, ..shown }
+}
+
+/// The kind on screen, shown again when the user's own columns for it (views.yaml) are not
+/// the ones it was opened with: the files are read after start and again when edited.
+pub fn follow_view_setting(app: &mut App) -> Vec<Effect> {
+    let Some(before) = app.resource.clone() else {
+        return Vec::new();
+    };
+    let shown = with_current_view(app, before.clone());
+    if shown == before {
+        return Vec::new();
+    }
+    app.resource = Some(shown.clone());
+    if app.view != View::Resource {
+        // Watched again with the new columns when it is opened.
+        return Vec::new();
+    }
+    let filter = app.tables.resource.filter.clone();
+    app.tables.resource = Table::default();
+    app.tables.resource.filter = filter;
+    for status in app.fleet.status.values_mut() {
+        status.informers.remove(&ResourceKind::Generic);
+        status.not_live_since.remove(&ResourceKind::Generic);
+    }
+    app.stale.kinds.insert(ResourceKind::Generic);
+    vec![Effect::WatchResource(Some(shown))]
+}
+
 /// `:NAME [NAMESPACE] [/FILTER]` for a name no view of kubedeck's own has: resolved through
 /// discovery (asked first, or again when the name is new: a CRD added since).
 pub fn command(

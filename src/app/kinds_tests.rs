@@ -524,3 +524,39 @@ fn a_claim_shows_its_pods_and_an_ingress_its_services() {
     );
     assert_eq!(a.tables.resource.filter.text, "^(upstream|web)$");
 }
+
+#[test]
+fn a_kind_on_screen_takes_its_own_columns_when_views_yaml_is_read_after_it_opened() {
+    use crate::k9s_files::{K9sFiles, ViewColumn, ViewSetting};
+    let mut a = app();
+    discovered(&mut a);
+    type_command(&mut a, "deploy");
+    assert_eq!(a.resource.as_ref().and_then(|r| r.view.clone()), None);
+    let setting = ViewSetting {
+        columns: vec![ViewColumn::Named("NAME".into())],
+        sort: None,
+    };
+    let files = K9sFiles {
+        views: vec![("apps/v1/deployments".into(), setting.clone())],
+        ..K9sFiles::default()
+    };
+    let effects = update(&mut a, Msg::K9sFiles(Box::new(files.clone())));
+    let rewatched = effects.iter().find_map(|e| match e {
+        Effect::WatchResource(Some(s)) => s.view.clone(),
+        _ => None,
+    });
+    assert_eq!(rewatched.as_deref(), Some(&setting));
+    // Read again unchanged: nothing to do.
+    let effects = update(&mut a, Msg::K9sFiles(Box::new(files)));
+    assert!(watched(&effects).is_none(), "{effects:?}");
+    // Another kind, then back: the one it returns to has the columns as they are now.
+    type_command(&mut a, "cm");
+    let effects = update(&mut a, Msg::K9sFiles(Box::default()));
+    assert!(watched(&effects).is_none(), "{effects:?}");
+    let effects = on_action(&mut a, Action::Back);
+    let back = effects.iter().find_map(|e| match e {
+        Effect::WatchResource(Some(s)) => Some(s.view.clone()),
+        _ => None,
+    });
+    assert_eq!(back, Some(None), "{effects:?}");
+}

@@ -117,15 +117,17 @@ pub fn back(app: &mut App) -> Vec<Effect> {
         effects.push(Effect::WatchTaskRuns(prev.taskruns_of.clone()));
     }
     // The resource view watches only the kind it shows: back to another kind, watch that.
+    // (With the user's own columns as they are now: views.yaml may have changed since.)
     let wanted = (prev.view == View::Resource)
         .then(|| prev.resource.clone())
-        .flatten();
+        .flatten()
+        .map(|shown| super::kinds::with_current_view(app, shown));
     if prev.view == View::Resource && wanted != app.resource {
         app.tables.resource = Table::default();
-        effects.push(Effect::WatchResource(wanted));
+        effects.push(Effect::WatchResource(wanted.clone()));
     }
     if prev.view == View::Resource {
-        app.resource = prev.resource.clone();
+        app.resource = wanted;
     }
     app.view = prev.view;
     app.detail = prev.detail;

@@ -78,8 +78,9 @@ pub fn watch_k9s_files(app: &App) -> Effect {
 }
 
 /// k9s's files, read (again): plugins, hotkeys and aliases from now on; what was wrong said
-/// once (again only when it changed).
-pub fn k9s_files(app: &mut App, files: &crate::k9s_files::K9sFiles) {
+/// once (again only when it changed). A kind on screen whose own columns (views.yaml) came or
+/// changed is watched again with them.
+pub fn k9s_files(app: &mut App, files: &crate::k9s_files::K9sFiles) -> Vec<Effect> {
     let before = std::mem::take(&mut app.extensions.problems);
     let reload = app.extensions.loaded;
     app.extensions = super::extensions::Extensions::resolve(files, &app.own_plugins, &app.keymap);
@@ -96,6 +97,7 @@ pub fn k9s_files(app: &mut App, files: &crate::k9s_files::K9sFiles) {
             views: e.views.len(),
         });
     }
+    super::kinds::follow_view_setting(app)
 }
 
 /// How long a piece of information stays in the status bar.

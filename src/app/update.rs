@@ -36,10 +36,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.now = now;
             Vec::new()
         }
-        Msg::K9sFiles(files) => {
-            results::k9s_files(app, &files);
-            Vec::new()
-        }
+        Msg::K9sFiles(files) => results::k9s_files(app, &files),
     }
 }
 

@@ -378,8 +378,11 @@ fn own_columns_from_views_yaml_read_paths_as_kubectl_does_and_sort() {
     );
     t.wait_for("pods(demo)");
     t.send(":deploy\r");
-    let screen = t.wait_until("the deployments", |s| {
-        s.contains("deployments(demo)") && rows(s).len() == expected.len()
+    // views.yaml is read beside the start: the view takes its columns whenever they come.
+    let screen = t.wait_until("the deployments in their own columns", |s| {
+        s.contains("deployments(demo)")
+            && rows(s).len() == expected.len()
+            && s.lines().nth(2).is_some_and(|h| h.contains("IMAGE↓"))
     });
     let header = screen.lines().nth(2).unwrap_or_default();
     let titles: Vec<&str> = header.trim_matches('│').split_whitespace().collect();
