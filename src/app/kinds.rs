@@ -8,7 +8,7 @@ use super::action::Effect;
 use super::catalog::PendingKind;
 use super::detail::DetailKind;
 use super::filter::Filter;
-use super::navigate::{go_view, navigate};
+use super::navigate::{go_view, navigate, with_current_view};
 use super::notice::Notice;
 use super::resource::{ApiResourceRow, ResourceShown};
 use super::state::{App, Discovery, View};
@@ -43,16 +43,6 @@ pub fn show(app: &mut App, api: Arc<ApiResourceInfo>, namespace: Option<String>)
     }
     app.stale.kinds.insert(ResourceKind::Generic);
     vec![Effect::WatchResource(Some(shown))]
-}
-
-/// `shown` with the user's own columns as the files say now.
-pub fn with_current_view(app: &App, shown: ResourceShown) -> ResourceShown {
-    let listed = shown
-        .namespace
-        .clone()
-        .or_else(|| app.fleet.scope.namespace().map(str::to_string));
-    let view = app.extensions.view_for(&shown.api, listed.as_deref());
-    ResourceShown { view, ..shown }
 }
 
 /// The kind on screen, shown again when the user's own columns for it (views.yaml) are not

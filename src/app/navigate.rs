@@ -121,7 +121,7 @@ pub fn back(app: &mut App) -> Vec<Effect> {
     let wanted = (prev.view == View::Resource)
         .then(|| prev.resource.clone())
         .flatten()
-        .map(|shown| super::kinds::with_current_view(app, shown));
+        .map(|shown| with_current_view(app, shown));
     if prev.view == View::Resource && wanted != app.resource {
         app.tables.resource = Table::default();
         effects.push(Effect::WatchResource(wanted.clone()));
@@ -506,4 +506,17 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         View::Resource | View::ApiResources | View::Detail | View::Forwards => {}
     }
     Vec::new()
+}
+
+/// `shown` with the user's own columns as the files say now.
+pub fn with_current_view(
+    app: &App,
+    shown: super::resource::ResourceShown,
+) -> super::resource::ResourceShown {
+    let listed = shown
+        .namespace
+        .clone()
+        .or_else(|| app.fleet.scope.namespace().map(str::to_string));
+    let view = app.extensions.view_for(&shown.api, listed.as_deref());
+    super::resource::ResourceShown { view, ..shown }
 }

@@ -145,8 +145,8 @@ fn chaos_soak() {
                     Kind::Pod,
                     common::pods::pod("demo", "soak-ephemeral").json(),
                 );
-                w.sim.begin_restart(Duration::from_millis(300), true);
-                listening_again(w.sim.addr());
+                // Waited for: a restore that came after the next fault's new pod would lose it.
+                w.rt.block_on(w.sim.restart_restored(Duration::from_millis(300)));
             }
             Fault::TokenRotated => {
                 token += 1;
@@ -230,8 +230,7 @@ fn chaos_soak() {
             }
             Fault::EtcdRestore => {
                 w.sim.store().checkpoint();
-                w.sim.begin_restart(Duration::from_secs(1), true);
-                listening_again(w.sim.addr());
+                w.rt.block_on(w.sim.restart_restored(Duration::from_secs(1)));
             }
         }
         keys_answer(&mut t);

@@ -693,3 +693,64 @@ async fn kubectl_port_forward_to_a_port_nothing_listens_on_is_refused() {
     );
     assert!(stderr.contains("lost connection to pod"), "{stderr}");
 }
+
+/// The rows of `kubectl auth can-i --list`: resource and verbs (the middle columns are `[]`).
+fn can_i_rows(text: &str) -> std::collections::BTreeSet<(String, String)> {
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            let resource = cells.first()?.to_string();
+            let verbs = l.split_once("   [")?.1;
+            let verbs = verbs.rsplit_once('[')?.1.trim_end_matches(']').to_string();
+            Some((resource, verbs))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_auth_can_i_as_a_view_only_user_reads_what_the_real_cluster_said() {
+    let (sim, kc) = sim_for_kubectl(10).await;
+    let path = kc.to_path_buf();
+    sim.act_as(kubedeck_sim::rbac::Identity::user("viewer"));
+    let (ok, out, err) = run(&path, &["auth", "whoami"]).await;
+    assert!(ok && out.contains("viewer"), "{out}{err}");
+    let (ok, out, err) = run(&path, &["auth", "can-i", "--list", "-n", "demo"]).await;
+    assert!(ok, "{err}");
+    let recorded = std::fs::read_to_string(
+        "tests/fixtures/real-cluster/ops/can-i-list-viewer-demo.kubectl.txt",
+    )
+    .unwrap();
+    // What neither serves alike: the real cluster has `extensions` and DRA, no Tekton.
+    let shared = |rows: std::collections::BTreeSet<(String, String)>| {
+        rows.into_iter()
+            .filter(|(r, _)| {
+                !r.contains(".extensions")
+                    && !r.contains(".resource.k8s.io")
+                    && !r.contains(".tekton.dev")
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let ours = shared(can_i_rows(&out));
+    let real = shared(can_i_rows(&recorded));
+    assert!(real.len() > 30, "{recorded}");
+    assert_eq!(ours, real, "{out}");
+    // The refusals, the recorded SubjectAccessReview's answer.
+    let (ok, out, _) = run(
+        &path,
+        &["auth", "can-i", "create", "pods/exec", "-n", "demo"],
+    )
+    .await;
+    assert!(!ok && out.trim() == "no", "{out}");
+    let (ok, out, _) = run(&path, &["auth", "can-i", "list", "pods", "-n", "demo"]).await;
+    assert!(ok && out.trim() == "yes", "{out}");
+    // And the apiserver enforces it: a read works, a change is refused as RBAC words it.
+    let (ok, _, err) = run(&path, &["get", "pods", "-n", "demo"]).await;
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&path, &["delete", "pod", "api-0", "-n", "demo"]).await;
+    assert!(!ok, "a viewer deleted a pod");
+    assert!(
+        err.contains("User \"viewer\" cannot delete resource \"pods\" in API group \"\" in the namespace \"demo\""),
+        "{err}"
+    );
+}

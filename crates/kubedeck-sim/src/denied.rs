@@ -8,8 +8,9 @@
 
 use serde_json::{Value, json};
 
-/// Who the simulator authenticates every client as (its SelfSubjectReview says so too).
-pub const USER: &str = "kubedeck-sim";
+/// Who the simulator authenticates every client as unless told otherwise.
+#[cfg(test)]
+pub const USER: &str = crate::rbac::ADMIN_USER;
 
 /// One refused request.
 #[derive(Debug, Clone, Copy)]
@@ -24,8 +25,26 @@ pub struct Denied<'a> {
 }
 
 impl Denied<'_> {
-    /// The Status message.
+    /// What RBAC is asked for this request.
+    pub fn attributes(&self) -> crate::rbac::Attributes<'_> {
+        crate::rbac::Attributes {
+            verb: self.verb,
+            group: self.group,
+            resource: self.plural,
+            subresource: self.subresource,
+            name: self.name,
+            namespace: self.namespace,
+        }
+    }
+
+    /// The Status message, for the simulator's default user.
+    #[cfg(test)]
     pub fn message(&self) -> String {
+        self.message_for(USER)
+    }
+
+    /// The Status message, for `user`.
+    pub fn message_for(&self, user: &str) -> String {
         let resource = match self.subresource {
             Some(sub) => format!("{}/{sub}", self.plural),
             None => self.plural.to_string(),
@@ -35,7 +54,7 @@ impl Denied<'_> {
             None => "at the cluster scope".to_string(),
         };
         let reason = format!(
-            "User \"{USER}\" cannot {} resource \"{resource}\" in API group \"{}\" {scope}",
+            "User \"{user}\" cannot {} resource \"{resource}\" in API group \"{}\" {scope}",
             self.verb, self.group
         );
         let qualified = if self.group.is_empty() {

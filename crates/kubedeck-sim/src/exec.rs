@@ -137,10 +137,10 @@ fn check(
     req: &Request,
     verb: &str,
 ) -> Result<(Value, String, String), Box<Response>> {
-    if sim.faults.is_forbidden(&format!("pods/{verb}")) {
-        return Err(Box::new(crate::http::forbidden(
-            crate::denied::Denied::pod("create", verb, namespace, name),
-        )));
+    let fault = sim.faults.is_forbidden(&format!("pods/{verb}"));
+    let denied = crate::denied::Denied::pod("create", verb, namespace, name);
+    if let Some(r) = crate::http::refuse(sim, fault, denied) {
+        return Err(Box::new(r));
     }
     let Some(pod) = sim
         .store

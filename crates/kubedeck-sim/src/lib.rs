@@ -23,6 +23,7 @@ mod portforward;
 pub mod printers;
 mod procs;
 mod quantity;
+pub mod rbac;
 pub mod resources;
 mod rollout;
 mod route;
@@ -102,6 +103,8 @@ pub struct Shared {
     gzipped: std::sync::atomic::AtomicU64,
     /// The bearer token accepted now (rotated by `/_sim/token`).
     token: RwLock<Option<String>>,
+    /// Who every request is authenticated as (an administrator unless a test says otherwise).
+    identity: RwLock<rbac::Identity>,
     bookmark_every: Duration,
     max_grace: Duration,
     addr: OnceLock<SocketAddr>,
@@ -117,6 +120,18 @@ pub struct Shared {
 impl Shared {
     fn token(&self) -> Option<String> {
         self.token.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn identity(&self) -> rbac::Identity {
+        self.identity
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Whether the current identity may do `a`, by the stored RBAC objects.
+    fn authorize(&self, a: &rbac::Attributes<'_>) -> bool {
+        rbac::authorize(&self.store, &self.identity(), a).allowed
     }
 
     fn set_token(&self, token: Option<&str>) {
@@ -308,6 +323,7 @@ impl Sim {
             world: Mutex::new(world),
             events: Mutex::new(events),
             token: RwLock::new(opts.token.clone()),
+            identity: RwLock::new(rbac::Identity::admin()),
             gzipped: std::sync::atomic::AtomicU64::new(0),
             bookmark_every: opts.bookmark_every,
             max_grace: opts.max_grace,
@@ -431,6 +447,16 @@ impl Sim {
         if self.ctrl.send((ctrl, Some(done_tx))).is_ok() {
             let _ = done_rx.await;
         }
+    }
+
+    /// Authenticate every request as `who` from now on: what it may do is what the stored
+    /// (Cluster)RoleBindings give it, as a narrow-RBAC user on a real cluster.
+    pub fn act_as(&self, who: rbac::Identity) {
+        *self
+            .shared
+            .identity
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = who;
     }
 
     /// Accept only `token` from now on (`None`: anyone), as when a token expires or is

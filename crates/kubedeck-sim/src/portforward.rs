@@ -97,13 +97,10 @@ pub async fn portforward(
     RawQuery(query): RawQuery,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    if sim.faults.is_forbidden("pods/portforward") {
-        return crate::http::forbidden(crate::denied::Denied::pod(
-            "create",
-            "portforward",
-            &namespace,
-            &name,
-        ));
+    let fault = sim.faults.is_forbidden("pods/portforward");
+    let denied = crate::denied::Denied::pod("create", "portforward", &namespace, &name);
+    if let Some(r) = crate::http::refuse(&sim, fault, denied) {
+        return r;
     }
     let Some(pod) = sim.store.get(Kind::Pod, &(namespace.clone(), name.clone())) else {
         return error(404, "NotFound", &format!("pods \"{name}\" not found"));

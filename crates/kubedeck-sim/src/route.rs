@@ -42,6 +42,9 @@ pub enum Target {
     },
     /// `/apis/authentication.k8s.io/v1/selfsubjectreviews`: who the caller is.
     SelfSubjectReview,
+    /// `/apis/authorization.k8s.io/v1/{selfsubjectrulesreviews, selfsubjectaccessreviews,
+    /// subjectaccessreviews}`: what the caller (or a named user) may do.
+    Review(Review),
     /// `/openapi/v3`.
     OpenApiIndex,
     /// `/openapi/v3/api/v1`, `/openapi/v3/apis/GROUP/VERSION`.
@@ -50,6 +53,32 @@ pub enum Target {
         version: String,
     },
     Admin(String),
+}
+
+/// The authorization reviews the apiserver answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review {
+    SelfRules,
+    SelfAccess,
+    Access,
+}
+
+impl Review {
+    pub fn plural(self) -> &'static str {
+        match self {
+            Review::SelfRules => "selfsubjectrulesreviews",
+            Review::SelfAccess => "selfsubjectaccessreviews",
+            Review::Access => "subjectaccessreviews",
+        }
+    }
+
+    pub fn kind(self) -> &'static str {
+        match self {
+            Review::SelfRules => "SelfSubjectRulesReview",
+            Review::SelfAccess => "SelfSubjectAccessReview",
+            Review::Access => "SubjectAccessReview",
+        }
+    }
 }
 
 /// `None` when nothing is served at `path` (the apiserver's 404 page).
@@ -67,6 +96,15 @@ pub fn parse(path: &str) -> Option<Target> {
         ["openapi", "v3"] => return Some(Target::OpenApiIndex),
         ["apis", "authentication.k8s.io", "v1", "selfsubjectreviews"] => {
             return Some(Target::SelfSubjectReview);
+        }
+        ["apis", "authorization.k8s.io", "v1", plural] => {
+            let review = match *plural {
+                "selfsubjectrulesreviews" => Review::SelfRules,
+                "selfsubjectaccessreviews" => Review::SelfAccess,
+                "subjectaccessreviews" => Review::Access,
+                _ => return None,
+            };
+            return Some(Target::Review(review));
         }
         ["openapi", "v3", "api", v] => {
             return Some(Target::OpenApi {

@@ -77,6 +77,7 @@ pub fn seed(scale: &Scale, store: &Store, events: &mut EventLog, now: Timestamp)
     seed_squeeze(&mut w, scale, store);
     super::owners::seed_owners(store);
     super::kinds_seed::seed_kinds(store, now, scale.pods >= 50);
+    super::rbac::seed(store, &model::ts(w.ago(cluster_age)));
     if scale.pods >= 50 {
         // The demo's rollout in progress: `api` in demo, a new template going out.
         let key = ("demo".to_string(), "api".to_string());

@@ -7,7 +7,9 @@
 
 mod admin;
 mod logs;
+mod proto;
 mod read;
+mod reviews;
 mod scale;
 mod watch;
 mod write;
@@ -73,8 +75,23 @@ fn resource_name(served: &Served) -> String {
 }
 
 /// A 403 as the apiserver words it.
-pub(crate) fn forbidden(denied: Denied<'_>) -> Response {
-    status(403, "Forbidden", &denied.message(), Some(denied.details()))
+pub(crate) fn forbidden(sim: &Shared, denied: Denied<'_>) -> Response {
+    forbidden_for(&sim.identity().user, denied)
+}
+
+fn forbidden_for(user: &str, denied: Denied<'_>) -> Response {
+    status(
+        403,
+        "Forbidden",
+        &denied.message_for(user),
+        Some(denied.details()),
+    )
+}
+
+/// The 403 for `denied` when a test forbids it (`fault`) or RBAC does not allow the
+/// current identity to do it.
+pub(crate) fn refuse(sim: &Shared, fault: bool, denied: Denied<'_>) -> Option<Response> {
+    (fault || !sim.authorize(&denied.attributes())).then(|| forbidden(sim, denied))
 }
 
 /// Responses at least this large are gzipped for a client that accepts it, as the apiserver
@@ -178,14 +195,17 @@ async fn respond(
         .to_string();
     match (method, target) {
         (Method::GET, Target::Version) => json_response(StatusCode::OK, &super::version_info()),
-        // The simulator has one user (the name its forbidden messages use).
-        (Method::POST, Target::SelfSubjectReview) => json_response(
-            StatusCode::CREATED,
-            &json!({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
-                "metadata": {"creationTimestamp": null},
-                "status": {"userInfo": {"username": "kubedeck-sim",
-                    "groups": ["system:masters", "system:authenticated"]}}}),
-        ),
+        // Who the simulator authenticates the caller as (`Sim::act_as`).
+        (Method::POST, Target::SelfSubjectReview) => {
+            let who = sim.identity();
+            json_response(
+                StatusCode::CREATED,
+                &json!({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                    "metadata": {"creationTimestamp": null},
+                    "status": {"userInfo": {"username": who.user, "groups": who.groups}}}),
+            )
+        }
+        (Method::POST, Target::Review(review)) => reviews::answer(&sim, review, &body),
         (Method::GET, t @ (Target::ApiVersions | Target::ApiGroups))
             if resources::wants_aggregated(&accept) =>
         {
@@ -366,8 +386,9 @@ async fn respond(
             if resources::find("", "v1", "pods").is_none() {
                 return not_found_page();
             }
-            if sim.faults.is_forbidden("pods/log") || sim.faults.is_forbidden("pods") {
-                return forbidden(Denied::pod("get", "log", &namespace, &name));
+            let fault = sim.faults.is_forbidden("pods/log") || sim.faults.is_forbidden("pods");
+            if let Some(r) = refuse(&sim, fault, Denied::pod("get", "log", &namespace, &name)) {
+                return r;
             }
             pod_log(sim, &namespace, &name, &params)
         }
@@ -428,22 +449,24 @@ fn gate(
     }
     // `deployments` forbids every verb; `patch:deployments` only that one (RBAC that lets a user
     // list but not change).
-    if sim.faults.is_forbidden(served.plural)
+    let fault = sim.faults.is_forbidden(served.plural)
         || (!verb.is_empty()
             && sim
                 .faults
-                .is_forbidden(&format!("{verb}:{}", served.plural)))
-    {
-        return Some(forbidden(Denied {
-            verb: if verb.is_empty() { "list" } else { verb },
-            group: served.group,
-            plural: served.plural,
-            subresource: object.and_then(|(_, sub)| sub),
-            name: object.map(|(name, _)| name),
-            namespace,
-        }));
+                .is_forbidden(&format!("{verb}:{}", served.plural)));
+    let denied = Denied {
+        verb: if verb.is_empty() { "list" } else { verb },
+        group: served.group,
+        plural: served.plural,
+        subresource: object.and_then(|(_, sub)| sub),
+        name: object.map(|(name, _)| name),
+        namespace,
+    };
+    // A method whose verb is not known yet (a POST before `create`) is only faulted here.
+    if verb.is_empty() {
+        return fault.then(|| forbidden(sim, denied));
     }
-    None
+    refuse(sim, fault, denied)
 }
 
 #[cfg(test)]
@@ -455,14 +478,17 @@ mod tests {
         let pr = resources::find("tekton.dev", "v1", "pipelineruns");
         assert!(pr.is_some());
         if let Some(pr) = pr {
-            let r = forbidden(Denied {
-                verb: "list",
-                group: pr.group,
-                plural: pr.plural,
-                subresource: None,
-                name: None,
-                namespace: None,
-            });
+            let r = forbidden_for(
+                crate::denied::USER,
+                Denied {
+                    verb: "list",
+                    group: pr.group,
+                    plural: pr.plural,
+                    subresource: None,
+                    name: None,
+                    namespace: None,
+                },
+            );
             assert_eq!(r.status(), StatusCode::FORBIDDEN);
         }
         let body = status_body(

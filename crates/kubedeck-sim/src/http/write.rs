@@ -46,8 +46,13 @@ pub(super) fn evict(sim: &Arc<Shared>, namespace: &str, name: &str, params: &Par
     let Some(pods) = resources::find("", "v1", "pods") else {
         return not_found_page();
     };
-    if sim.faults.is_forbidden("pods/eviction") {
-        return forbidden(Denied::pod("create", "eviction", namespace, name));
+    let fault = sim.faults.is_forbidden("pods/eviction");
+    if let Some(r) = refuse(
+        sim,
+        fault,
+        Denied::pod("create", "eviction", namespace, name),
+    ) {
+        return r;
     }
     let key = (namespace.to_string(), name.to_string());
     let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
@@ -87,13 +92,18 @@ pub(super) fn ephemeral(
     if !sim.faults.ephemeral_enabled() {
         return not_found_page();
     }
-    if sim.faults.is_forbidden("pods/ephemeralcontainers") {
-        let verb = if *method == Method::GET {
-            "get"
-        } else {
-            "patch"
-        };
-        return forbidden(Denied::pod(verb, "ephemeralcontainers", namespace, name));
+    let verb = if *method == Method::GET {
+        "get"
+    } else {
+        "patch"
+    };
+    let fault = sim.faults.is_forbidden("pods/ephemeralcontainers");
+    if let Some(r) = refuse(
+        sim,
+        fault,
+        Denied::pod(verb, "ephemeralcontainers", namespace, name),
+    ) {
+        return r;
     }
     let key = (namespace.to_string(), name.to_string());
     let Some(pod) = sim.store.get(resources::Kind::Pod, &key) else {
