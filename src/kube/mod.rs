@@ -1,5 +1,6 @@
 //! Everything that talks to a cluster, and the pure derivations of what it returns.
 
+pub mod access;
 pub mod actions;
 pub mod age;
 pub mod agent;
