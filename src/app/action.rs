@@ -184,6 +184,10 @@ pub enum Effect {
     LoadBudgets(ClusterId),
     /// Check whether the node agent is installed (for the debug picker).
     CheckAgent(ClusterId),
+    /// Ask what the current user may do in a namespace (a SelfSubjectRulesReview).
+    ReviewAccess(ClusterId, String),
+    /// List the RBAC objects and answer `:who-can`.
+    WhoCan(ClusterId, super::access::WhoCanQuery),
     SetTheme(String),
     /// Start the stream `key` (its pane already waits for it).
     OpenLogs {

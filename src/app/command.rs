@@ -35,6 +35,8 @@ pub enum CommandName {
     Edit,
     PortForward,
     Containers,
+    CanI,
+    WhoCan,
     Quit,
 }
 
@@ -185,6 +187,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         "every kind the server serves (Enter: its objects); any of their names is a command: :deploy, :svc NS, :crd, :certificates.cert-manager.io",
     ),
     spec(
+        &["can-i", "cani"],
+        CommandName::CanI,
+        "[NS]",
+        "what you may do in NS (else the namespace shown): each resource and its verbs, from the server's review of your rules",
+    ),
+    spec(
+        &["who-can", "whocan"],
+        CommandName::WhoCan,
+        "VERB RESOURCE[/SUB] [NS]",
+        "who may do it, through which (Cluster)RoleBinding and role: :who-can create pods/exec demo",
+    ),
+    spec(
         &["quit", "q", "q!", "exit"],
         CommandName::Quit,
         "",
@@ -218,6 +232,8 @@ pub enum Command {
     Edit,
     PortForward(Option<String>),
     Containers,
+    CanI(Option<String>),
+    WhoCan(Vec<String>),
     /// `:KIND [ARGS]`: any kind the server serves (resolved through discovery).
     Resource(String, ViewArgs),
     Quit,
@@ -298,6 +314,16 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::Edit => none(Command::Edit)?,
         CommandName::PortForward => Command::PortForward(arg),
         CommandName::Containers => none(Command::Containers)?,
+        CommandName::CanI => match args {
+            [] | [_] => Command::CanI(arg),
+            [_, extra, ..] => {
+                return Err(CommandError::Args {
+                    command: word.to_string(),
+                    why: format!("takes one namespace ({extra:?} is one too many)"),
+                });
+            }
+        },
+        CommandName::WhoCan => Command::WhoCan(rest()),
         CommandName::Quit => none(Command::Quit)?,
     })
 }
@@ -403,6 +429,8 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
             _ => app.say(Notice::Refused("select a pod to list its containers")),
         },
+        Command::CanI(namespace) => return super::access::can_i(app, namespace),
+        Command::WhoCan(args) => return super::access::who_can(app, &args),
         Command::Resource(name, args) => return show_view(app, ViewTarget::Kind(name), args),
         Command::Quit => sessions::ask_quit(app),
     }

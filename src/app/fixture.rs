@@ -297,5 +297,26 @@ pub fn app() -> App {
         .primary_status()
         .informers
         .insert(ResourceKind::TaskRuns, InformerState::Live);
+    // An administrator's rights in the fixture's namespaces, as if asked a moment ago (the
+    // RBAC checks have their own tests).
+    for ns in ["ci", "default", "demo"] {
+        a.access.reviews.insert(
+            (cluster(), ns.to_string()),
+            crate::app::access::Review::Known(std::sync::Arc::new(admin_access()), a.now),
+        );
+    }
     a
+}
+
+/// What an administrator may do: anything.
+pub fn admin_access() -> crate::kube::access::Access {
+    crate::kube::access::Access {
+        rules: vec![k8s_openapi::api::rbac::v1::PolicyRule {
+            api_groups: Some(vec!["*".into()]),
+            resources: Some(vec!["*".into()]),
+            verbs: vec!["*".into()],
+            ..Default::default()
+        }],
+        incomplete: false,
+    }
 }

@@ -3,6 +3,10 @@
 //! sessions, node actions and mutations), the projection of the stores into what the views
 //! show, and the effects it asks the runtime for. No I/O anywhere here.
 
+pub mod access;
+pub mod access_rows;
+#[cfg(test)]
+mod access_tests;
 pub mod action;
 pub mod catalog;
 pub mod columns;

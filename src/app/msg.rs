@@ -109,6 +109,18 @@ pub enum Done {
     },
     /// Whether the node agent is installed.
     Agent(ClusterId, crate::kube::agent::AgentPresence),
+    /// What the current user may do in a namespace.
+    Access(
+        ClusterId,
+        String,
+        Result<crate::kube::access::Access, crate::kube::error::ApiError>,
+    ),
+    /// Who may do what `:who-can` asked, in one cluster.
+    WhoCan(
+        ClusterId,
+        super::access::WhoCanQuery,
+        Result<Vec<crate::kube::access::Grantee>, crate::kube::error::ApiError>,
+    ),
     /// The PodDisruptionBudgets, for the drain preview.
     Budgets(
         ClusterId,

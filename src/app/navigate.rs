@@ -75,6 +75,14 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.forwards;
                 Some($body)
             }
+            $crate::app::state::View::CanI => {
+                let $t = &mut $app.tables.can_i;
+                Some($body)
+            }
+            $crate::app::state::View::WhoCan => {
+                let $t = &mut $app.tables.who_can;
+                Some($body)
+            }
             $crate::app::state::View::Containers => {
                 let $t = &mut $app.tables.containers;
                 Some($body)
@@ -503,7 +511,12 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         View::Captured => return logs::open_captured(app),
         // Enter in a kind's view and in `:api-resources` is `kinds` (`open_row`,
         // `open_selected`), which `update` calls instead.
-        View::Resource | View::ApiResources | View::Detail | View::Forwards => {}
+        View::Resource
+        | View::ApiResources
+        | View::Detail
+        | View::Forwards
+        | View::CanI
+        | View::WhoCan => {}
     }
     Vec::new()
 }

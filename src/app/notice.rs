@@ -241,6 +241,16 @@ pub enum Notice {
         label: String,
         why: String,
     },
+
+    // RBAC.
+    /// The current user's rules say no: refused before asking the server.
+    NotAllowed {
+        what: &'static str,
+        resource: String,
+        namespace: String,
+    },
+    AccessReviewFailed(ApiError),
+    WhoCanFailed(ApiError),
 }
 
 impl Notice {
@@ -291,7 +301,10 @@ impl Notice {
             | CannotRecord(_)
             | CannotEditYet(_)
             | CannotEdit(_)
-            | EditNotApplied { .. } => Severity::Error,
+            | EditNotApplied { .. }
+            | NotAllowed { .. }
+            | AccessReviewFailed(_)
+            | WhoCanFailed(_) => Severity::Error,
             Switched { failed, .. } if !failed.is_empty() => Severity::Error,
             ManyActed { failed, .. } if !failed.is_empty() => Severity::Error,
             PluginFinished {

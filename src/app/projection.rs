@@ -457,6 +457,20 @@ impl Projection {
                 }
             }
         };
+        // A pod's describe says what the current user may do to it, before its events.
+        let lines = match (lines, target.kind) {
+            (Some(mut lines), ResourceKind::Pods) => {
+                let (access, asked) = super::access::pod_lines(app, &target);
+                effects.extend(asked);
+                let at = lines
+                    .iter()
+                    .position(|l| super::detail::Detail::line_text(l) == "Events:")
+                    .unwrap_or(lines.len());
+                lines.splice(at..at, access);
+                Some(lines)
+            }
+            (lines, _) => lines,
+        };
         if let Some(d) = app.detail.as_mut() {
             match lines {
                 Some(lines) => d.set_lines(lines),

@@ -130,6 +130,12 @@ pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
 /// What a background task finished with.
 pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
     match done {
+        Done::Access(cluster, namespace, result) => {
+            super::access::reviewed(app, cluster, namespace, result);
+        }
+        Done::WhoCan(cluster, query, result) => {
+            super::access::answered(app, cluster, &query, result);
+        }
         Done::Action(Ok(acted)) => app.say(Notice::Acted(acted)),
         Done::Action(Err(e)) => app.say(Notice::ActionFailed(e)),
         Done::Plugin { run, outcome } => {

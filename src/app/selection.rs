@@ -38,7 +38,12 @@ pub fn selected_object(app: &App) -> Option<ObjectRef> {
             .selected_row()
             .and_then(|r| TableRow::object(r, c)),
         View::Containers => t.containers.selected_row().map(|r| r.pod.clone()),
-        View::Contexts | View::Sessions | View::Captured | View::ApiResources => None,
+        View::Contexts
+        | View::Sessions
+        | View::Captured
+        | View::ApiResources
+        | View::CanI
+        | View::WhoCan => None,
     }
 }
 
@@ -75,7 +80,9 @@ pub fn marked_objects(app: &App) -> Vec<ObjectRef> {
         | View::Contexts
         | View::Sessions
         | View::Captured
-        | View::ApiResources => Vec::new(),
+        | View::ApiResources
+        | View::CanI
+        | View::WhoCan => Vec::new(),
     }
 }
 

@@ -90,6 +90,8 @@ pub struct Tables {
     pub api_resources: Table<ApiResourceRow>,
     pub forwards: Table<super::forwards::ForwardRow>,
     pub containers: Table<super::containers::ContainerRow>,
+    pub can_i: Table<super::access_rows::CanIRow>,
+    pub who_can: Table<super::access_rows::WhoCanRow>,
 }
 
 /// A generic object the describe pane shows: fetched, and fetched again when its row changes.
@@ -160,6 +162,8 @@ pub struct App {
     pub extensions: super::extensions::Extensions,
     /// The config's own `[plugins]`, resolved again with k9s's files when those change.
     pub own_plugins: Vec<(String, crate::k9s_files::Plugin)>,
+    /// What the current user may do (RBAC reviews), and `:can-i`/`:who-can`'s questions.
+    pub access: super::access::AccessState,
 }
 
 impl App {
@@ -232,6 +236,7 @@ impl App {
             data_dir: None,
             extensions: Default::default(),
             own_plugins: Vec::new(),
+            access: super::access::AccessState::default(),
         }
     }
 

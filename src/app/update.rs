@@ -29,7 +29,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Session(ev) => sessions::reported(app, ev),
-        Msg::Done(done) => results::done(app, done),
+        Msg::Done(done) => {
+            let mut effects = results::done(app, done);
+            // An action that waited for the user's rights in its namespace goes on now.
+            if let Some(action) = app.access.rerun.take() {
+                effects.extend(on_action(app, action));
+            }
+            effects
+        }
         Msg::Tick(now) => results::tick(app, now),
         Msg::Start { view, contexts } => results::start(app, view, contexts),
         Msg::Frame(now) => {
@@ -426,6 +433,9 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
 /// What is left: the dashboard's own actions and the input line.
 fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
     let page = app.page_rows.max(1) as isize;
+    if let Some(effects) = super::access::gate_action(app, action) {
+        return effects;
+    }
     match action {
         Action::Quit => sessions::ask_quit(app),
         Action::Up => {

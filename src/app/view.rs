@@ -27,10 +27,14 @@ pub enum View {
     Forwards,
     /// The containers of one pod.
     Containers,
+    /// `:can-i`: what the current user may do in a namespace.
+    CanI,
+    /// `:who-can`: who may do something.
+    WhoCan,
 }
 
 impl View {
-    pub const ALL: [View; 15] = [
+    pub const ALL: [View; 17] = [
         View::Triage,
         View::Pods,
         View::PipelineRuns,
@@ -46,6 +50,8 @@ impl View {
         View::ApiResources,
         View::Forwards,
         View::Containers,
+        View::CanI,
+        View::WhoCan,
     ];
 
     pub fn title(self) -> &'static str {
@@ -65,6 +71,8 @@ impl View {
             View::Forwards => "port-forwards",
             View::Detail => "detail",
             View::Containers => "containers",
+            View::CanI => "can-i",
+            View::WhoCan => "who-can",
         }
     }
 
@@ -107,7 +115,9 @@ impl View {
             | View::Captured
             | View::Detail
             | View::ApiResources
-            | View::Forwards => &[],
+            | View::Forwards
+            | View::CanI
+            | View::WhoCan => &[],
         }
     }
 }

@@ -56,8 +56,7 @@ impl Ask {
 /// Whether a rule allows `ask` (rbac's `RuleAllows` for resource requests).
 pub fn rule_allows(rule: &PolicyRule, ask: &Ask) -> bool {
     let any = |list: &[String], want: &str| list.iter().any(|x| x == "*" || x == want);
-    if !any(&rule.verbs, &ask.verb) || !any(rule.api_groups.as_deref().unwrap_or(&[]), &ask.group)
-    {
+    if !any(&rule.verbs, &ask.verb) || !any(rule.api_groups.as_deref().unwrap_or(&[]), &ask.group) {
         return false;
     }
     let combined = match &ask.subresource {
@@ -485,8 +484,10 @@ mod tests {
     fn a_role_binding_grants_in_its_namespace_with_its_service_account() {
         let mut policy = recorded_policy();
         policy.roles.push(
-            serde_json::from_value(json!({"metadata": {"name": "pod-reader", "namespace": "kinds"},
-                "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]}))
+            serde_json::from_value(
+                json!({"metadata": {"name": "pod-reader", "namespace": "kinds"},
+                "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]}),
+            )
             .unwrap(),
         );
         let ask = Ask::new("get", "", "pods", None);

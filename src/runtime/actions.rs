@@ -223,4 +223,44 @@ impl Runner {
             Msg::Done(Done::Budgets(answer, r))
         });
     }
+
+    /// What the current user may do in `namespace` (`:can-i`, the pod action checks).
+    pub(super) fn review_access(
+        &self,
+        cluster: ClusterId,
+        namespace: String,
+        out: &mut VecDeque<Msg>,
+    ) {
+        let (answer, ns) = (cluster.clone(), namespace.clone());
+        self.spawn_with(
+            &cluster,
+            out,
+            |client| crate::kube::access::review(client, ns),
+            move |r| Msg::Done(Done::Access(answer, namespace, r)),
+        );
+    }
+
+    /// `:who-can`: the RBAC objects listed, the question answered from them.
+    pub(super) fn who_can(
+        &self,
+        cluster: ClusterId,
+        query: crate::app::access::WhoCanQuery,
+        out: &mut VecDeque<Msg>,
+    ) {
+        let answer = cluster.clone();
+        let asked = query.clone();
+        self.spawn_with(
+            &cluster,
+            out,
+            |client| async move {
+                let policy = crate::kube::access::policy(client, asked.namespace.clone()).await?;
+                Ok::<_, crate::kube::error::ApiError>(crate::kube::access::who_can(
+                    &policy,
+                    &asked.ask,
+                    asked.namespace.as_deref(),
+                ))
+            },
+            move |r| Msg::Done(Done::WhoCan(answer, query, r)),
+        );
+    }
 }

@@ -189,6 +189,10 @@ impl Runner {
             Effect::Drain(cluster, plan) => self.drain(&cluster, plan, out),
             Effect::CheckAgent(cluster) => self.check_agent(cluster, out),
             Effect::LoadBudgets(cluster) => self.load_budgets(cluster, out),
+            Effect::ReviewAccess(cluster, namespace) => {
+                self.review_access(cluster, namespace, out);
+            }
+            Effect::WhoCan(cluster, query) => self.who_can(cluster, query, out),
             Effect::OpenLogs { key, request } => self.open_logs(key, request, out),
             Effect::StopLogs(key) => self.stop_logs(key),
             Effect::LoadCaptured => self.load_captured(out),

@@ -30,8 +30,17 @@ fn sort_keys_folded(keymap: &Keymap) -> bool {
 /// Plugins and hotkeys of the view on screen: key, name, description.
 pub type Extras = Vec<(String, String)>;
 
+/// What the help adds for the view on screen: its plugins and hotkeys, and the keys the
+/// user's RBAC rules do not allow on the selected pod.
+#[derive(Debug, Default)]
+pub struct ViewExtras {
+    pub plugins: Extras,
+    pub hotkeys: Extras,
+    pub denied: Vec<crate::app::Action>,
+}
+
 /// What the view on screen has of plugins and hotkeys, for the help.
-pub fn extras(app: &crate::app::App) -> (Extras, Extras) {
+pub fn extras(app: &crate::app::App) -> ViewExtras {
     let plugins = crate::app::extensions::run::shown(app)
         .into_iter()
         .map(|p| {
@@ -62,7 +71,11 @@ pub fn extras(app: &crate::app::App) -> (Extras, Extras) {
             (h.key.label(), what)
         })
         .collect();
-    (plugins, hotkeys)
+    ViewExtras {
+        plugins,
+        hotkeys,
+        denied: crate::app::access::denied_actions(app),
+    }
 }
 
 /// Whether every favourite key is still its default digit.
@@ -75,15 +88,16 @@ fn favourites_folded(keymap: &Keymap) -> bool {
 }
 
 pub fn lines(theme: &Theme, keymap: &Keymap, readonly: bool) -> Vec<Line<'static>> {
-    lines_with(theme, keymap, readonly, &(Vec::new(), Vec::new()))
+    lines_with(theme, keymap, readonly, &ViewExtras::default())
 }
 
 pub fn lines_with(
     theme: &Theme,
     keymap: &Keymap,
     readonly: bool,
-    (plugins, hotkeys): &(Extras, Extras),
+    extras: &ViewExtras,
 ) -> Vec<Line<'static>> {
+    let (plugins, hotkeys) = (&extras.plugins, &extras.hotkeys);
     let mut out = Vec::new();
     // Your own first: the plugins and hotkeys of the view shown.
     for (title, list) in [
@@ -154,11 +168,17 @@ pub fn lines_with(
             entry(&mut out, &format!("{keys}-9 0"), 16, desc, theme);
             continue;
         }
+        // A key the user's rules do not allow on the selected pod says so.
+        let desc = if extras.denied.contains(&b.action) {
+            format!("{} [not allowed here: your RBAC rules]", b.desc)
+        } else {
+            b.desc.to_string()
+        };
         match b.views.note() {
             Some(note) if section == Section::Global || section == Section::Table => {
-                entry(&mut out, &keys, 16, &format!("{} ({note})", b.desc), theme);
+                entry(&mut out, &keys, 16, &format!("{desc} ({note})"), theme);
             }
-            _ => entry(&mut out, &keys, 16, b.desc, theme),
+            _ => entry(&mut out, &keys, 16, &desc, theme),
         }
     }
     out.push(Line::raw(""));
@@ -292,7 +312,7 @@ pub fn draw(
     theme: &Theme,
     keymap: &Keymap,
     readonly: bool,
-    extras: &(Extras, Extras),
+    extras: &ViewExtras,
 ) {
     let width = usize::from(110.min(area.width).saturating_sub(2));
     let content = wrap(lines_with(theme, keymap, readonly, extras), width);

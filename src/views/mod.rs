@@ -146,6 +146,30 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::CanI => table::draw(
+            frame,
+            area,
+            app,
+            &t.can_i,
+            &[],
+            || table::Empty {
+                style: theme.pending,
+                text: "Asking the server what you may do here …".into(),
+            },
+            theme,
+        ),
+        View::WhoCan => table::draw(
+            frame,
+            area,
+            app,
+            &t.who_can,
+            &[],
+            || table::Empty {
+                style: theme.muted,
+                text: "No binding grants it (or the answer is still coming)".into(),
+            },
+            theme,
+        ),
         View::Forwards => table::draw(
             frame,
             area,

@@ -191,6 +191,17 @@ pub fn text(notice: &Notice) -> String {
             "back to the debug session in {pod} (end it with {prefix} {end_key} for a new one)"
         ),
         PodGone(name) => format!("pod {name} is gone"),
+        NotAllowed {
+            what,
+            resource,
+            namespace,
+        } => format!(
+            "{what}: not allowed: your RBAC rules do not let you create/get {resource} in {namespace} (:can-i {namespace} lists what you may do)"
+        ),
+        AccessReviewFailed(e) => format!("cannot ask the server what you may do: {e}"),
+        WhoCanFailed(e) => {
+            format!("who-can needs to list (cluster)roles and (cluster)rolebindings: {e}")
+        }
         ApplyingEdit(label) => format!("applying your edit of {label}…"),
         Recording { label, path } => format!("recording {label} to {}", path.display()),
         RecordingSaved(path) => {

@@ -104,9 +104,14 @@ pub fn draw<R: TableRow>(
         .as_ref()
         .filter(|_| app.view == crate::app::View::Resource)
         .and_then(|r| r.namespace.clone());
-    let scope_label = pinned_ns
-        .clone()
-        .unwrap_or_else(|| app.fleet.scope.label().to_string());
+    // The RBAC views say what they answer (`can-i(demo)`, `who-can(create pods/exec in demo)`).
+    let scope_label = match app.view {
+        crate::app::View::CanI => crate::app::access::can_i_title(app),
+        crate::app::View::WhoCan => crate::app::access::who_can_title(app),
+        _ => pinned_ns
+            .clone()
+            .unwrap_or_else(|| app.fleet.scope.label().to_string()),
+    };
     // NAMESPACE is shown unless one namespace is (every namespace, or each context's own).
     let all_namespaces = pinned_ns.is_none() && app.fleet.scope.namespace().is_none();
     let mut extra = format!("({scope_label}) [{}/{}]", table.len(), table.total());

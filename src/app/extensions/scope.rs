@@ -41,7 +41,9 @@ pub fn names_of(app: &App) -> Vec<String> {
         | View::Captured
         | View::Detail
         | View::ApiResources
-        | View::Forwards => &[],
+        | View::Forwards
+        | View::CanI
+        | View::WhoCan => &[],
     };
     fixed.iter().map(|s| s.to_string()).collect()
 }
