@@ -51,6 +51,8 @@ pub struct AccessState {
     /// The namespace `:can-i` shows.
     pub can_i: Option<String>,
     pub who_can: Option<WhoCanQuery>,
+    /// Why `:who-can` could not be answered (the RBAC objects could not be listed).
+    pub who_can_failed: Option<ApiError>,
 }
 
 /// A right a pod action needs.
@@ -89,6 +91,14 @@ impl Capability {
             Capability::Debug => "debug (ephemeral containers)",
             Capability::Logs => "logs",
             Capability::PortForward => "port-forward",
+        }
+    }
+
+    /// The one word describe uses.
+    pub fn word(self) -> &'static str {
+        match self {
+            Capability::Debug => "debug",
+            other => other.label(),
         }
     }
 
@@ -286,6 +296,7 @@ pub fn who_can(app: &mut App, args: &[String]) -> Vec<Effect> {
         }
     };
     app.access.who_can = Some(query.clone());
+    app.access.who_can_failed = None;
     app.tables.who_can.set_rows(Vec::new());
     go_view(app, View::WhoCan);
     app.fleet
@@ -349,7 +360,10 @@ pub fn answered(
             );
             app.tables.who_can.set_rows(rows);
         }
-        Err(e) => app.say(Notice::WhoCanFailed(e)),
+        Err(e) => {
+            app.access.who_can_failed = Some(e.clone());
+            app.say(Notice::WhoCanFailed(e));
+        }
     }
 }
 
@@ -368,7 +382,7 @@ pub fn pod_lines(app: &mut App, pod: &ObjectRef) -> (Vec<DocLine>, Vec<Effect>) 
             Permission::Denied => ("no", Role::Error),
             Permission::Unknown => ("unknown", Role::Warning),
         };
-        line.push(span(Role::Plain, format!(" {}: ", cap.label())));
+        line.push(span(Role::Plain, format!(" {}: ", cap.word())));
         line.push(span(role, mark.to_string()));
     }
     (vec![line], effects)

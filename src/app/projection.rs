@@ -457,14 +457,17 @@ impl Projection {
                 }
             }
         };
-        // A pod's describe says what the current user may do to it, before its events.
+        // A pod's describe says what the current user may do to it, before its containers.
         let lines = match (lines, target.kind) {
             (Some(mut lines), ResourceKind::Pods) => {
                 let (access, asked) = super::access::pod_lines(app, &target);
                 effects.extend(asked);
                 let at = lines
                     .iter()
-                    .position(|l| super::detail::Detail::line_text(l) == "Events:")
+                    .position(|l| {
+                        let text = super::detail::Detail::line_text(l);
+                        text == "Containers:" || text == "Events:"
+                    })
                     .unwrap_or(lines.len());
                 lines.splice(at..at, access);
                 Some(lines)
@@ -792,9 +795,11 @@ mod tests {
             &mut a,
             crate::app::msg::Done::Pod(target.clone(), Ok(fetched)),
         );
-        assert!(
-            p.project(&mut a, &stores).is_empty(),
-            "the same row: no new fetch"
+        // The same row: no new fetch (only the user's rights in its namespace are asked, once,
+        // for the describe's access line).
+        assert_eq!(
+            p.project(&mut a, &stores),
+            [Effect::ReviewAccess(cluster(), "demo".into())],
         );
         let shown = a.detail.as_ref().map(text).unwrap_or_default();
         assert!(shown.contains("web-1"), "{shown}");

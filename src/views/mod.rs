@@ -164,9 +164,18 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             app,
             &t.who_can,
             &[],
-            || table::Empty {
-                style: theme.muted,
-                text: "No binding grants it (or the answer is still coming)".into(),
+            || match &app.access.who_can_failed {
+                Some(e) => table::Empty {
+                    style: theme.error,
+                    text: format!(
+                        "Cannot answer: listing (Cluster)Roles and their bindings was refused or failed: {}",
+                        text::clean(&e.to_string())
+                    ),
+                },
+                None => table::Empty {
+                    style: theme.muted,
+                    text: "No binding grants it (or the answer is still coming)".into(),
+                },
             },
             theme,
         ),

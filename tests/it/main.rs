@@ -21,6 +21,7 @@ mod layers;
 mod logs_e2e;
 mod nodes_e2e;
 mod portforward_api;
+mod rbac_e2e;
 mod real_cluster;
 mod sessions_api;
 mod sessions_e2e;
