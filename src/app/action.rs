@@ -187,7 +187,7 @@ pub enum Effect {
     /// Ask what the current user may do in a namespace (a SelfSubjectRulesReview).
     ReviewAccess(ClusterId, String),
     /// List the RBAC objects and answer `:who-can`.
-    WhoCan(ClusterId, super::access::WhoCanQuery),
+    WhoCan(ClusterId, crate::kube::access::WhoCanQuery),
     SetTheme(String),
     /// Start the stream `key` (its pane already waits for it).
     OpenLogs {

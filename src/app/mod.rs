@@ -4,6 +4,7 @@
 //! show, and the effects it asks the runtime for. No I/O anywhere here.
 
 pub mod access;
+pub mod access_data;
 pub mod access_rows;
 #[cfg(test)]
 mod access_tests;

@@ -118,7 +118,7 @@ pub enum Done {
     /// Who may do what `:who-can` asked, in one cluster.
     WhoCan(
         ClusterId,
-        super::access::WhoCanQuery,
+        crate::kube::access::WhoCanQuery,
         Result<Vec<crate::kube::access::Grantee>, crate::kube::error::ApiError>,
     ),
     /// The PodDisruptionBudgets, for the drain preview.

@@ -163,7 +163,7 @@ pub struct App {
     /// The config's own `[plugins]`, resolved again with k9s's files when those change.
     pub own_plugins: Vec<(String, crate::k9s_files::Plugin)>,
     /// What the current user may do (RBAC reviews), and `:can-i`/`:who-can`'s questions.
-    pub access: super::access::AccessState,
+    pub access: super::access_data::AccessState,
 }
 
 impl App {
@@ -236,7 +236,7 @@ impl App {
             data_dir: None,
             extensions: Default::default(),
             own_plugins: Vec::new(),
-            access: super::access::AccessState::default(),
+            access: super::access_data::AccessState::default(),
         }
     }
 

@@ -195,6 +195,14 @@ pub async fn review(client: Client, namespace: String) -> Result<Access, ApiErro
     Ok(answer.status.as_ref().map(Access::of).unwrap_or_default())
 }
 
+/// `:who-can`'s question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhoCanQuery {
+    pub ask: Ask,
+    /// `None`: cluster-wide (ClusterRoleBindings only).
+    pub namespace: Option<String>,
+}
+
 /// Who may do something: one subject, through one binding of one role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grantee {

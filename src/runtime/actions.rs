@@ -244,7 +244,7 @@ impl Runner {
     pub(super) fn who_can(
         &self,
         cluster: ClusterId,
-        query: crate::app::access::WhoCanQuery,
+        query: crate::kube::access::WhoCanQuery,
         out: &mut VecDeque<Msg>,
     ) {
         let answer = cluster.clone();

@@ -278,6 +278,8 @@ const DATA: &[&str] = &[
     "extensions",
     "extensions::job",
     "containers",
+    "access_data",
+    "access_rows",
 ];
 
 #[test]
