@@ -303,6 +303,7 @@ pub fn denied_actions(app: &App) -> Vec<Action> {
     };
     [
         Action::Shell,
+        Action::Attach,
         Action::Debug,
         Action::Logs,
         Action::PortForward,

@@ -89,6 +89,7 @@ impl Capability {
         match action {
             Action::Shell => Some(Capability::Exec),
             Action::Debug => Some(Capability::Debug),
+            Action::Attach => Some(Capability::Attach),
             Action::Logs | Action::OwnerLogs => Some(Capability::Logs),
             Action::PortForward => Some(Capability::PortForward),
             _ => None,

@@ -106,6 +106,8 @@ pub enum Action {
     Shell,
     /// An ephemeral debug container in the selected pod.
     Debug,
+    /// Attach to a container's main process (`kubectl attach -it`).
+    Attach,
     /// A shell on this machine with the current context.
     LocalShell,
     /// Terminal pane (after the prefix key): scroll back into the history.

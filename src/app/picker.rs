@@ -14,6 +14,8 @@ pub enum PickFor {
     PreviousLogs,
     /// The container to open a shell in.
     Shell,
+    /// The container to attach to.
+    Attach,
     /// The debug profile.
     Profile,
     /// The container a debug profile targets.

@@ -534,6 +534,7 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Cordon | Action::Uncordon => nodes::cordon(app, action == Action::Cordon),
         Action::Shell => return sessions::open_shell(app),
         Action::Debug => return sessions::open_debug(app),
+        Action::Attach => return sessions::open_attach(app),
         Action::LocalShell => return sessions::open_local(app),
         Action::Logs => return super::logs::open::open_logs(app),
         Action::OwnerLogs => return super::logs::open::owner_logs(app),

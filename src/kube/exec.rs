@@ -316,6 +316,97 @@ impl Backend for Attach {
     }
 }
 
+/// Attach to a running container's main process, as `kubectl attach -it` does: with stdin and
+/// a TTY only when the container's spec has them (otherwise its output only, said in the
+/// pane). Ending the session detaches: the process goes on.
+pub struct AttachMain {
+    pub target: Target,
+}
+
+/// How to attach to `container` of `pod`: its spec's stdin and tty, or why it cannot be.
+pub fn attach_mode(pod: &Pod, container: &str) -> Result<(bool, bool), String> {
+    let spec = pod.spec.as_ref();
+    let declared = spec
+        .into_iter()
+        .flat_map(|s| s.containers.iter())
+        .find(|c| c.name == container)
+        .map(|c| (c.stdin.unwrap_or(false), c.tty.unwrap_or(false)))
+        .or_else(|| {
+            spec.and_then(|s| s.ephemeral_containers.as_ref())
+                .into_iter()
+                .flatten()
+                .find(|c| c.name == container)
+                .map(|c| (c.stdin.unwrap_or(false), c.tty.unwrap_or(false)))
+        });
+    let Some(mode) = declared else {
+        return Err(format!("pod has no container {container}"));
+    };
+    let status = pod.status.as_ref();
+    let state = status
+        .into_iter()
+        .flat_map(|s| {
+            s.container_statuses
+                .iter()
+                .flatten()
+                .chain(s.ephemeral_container_statuses.iter().flatten())
+        })
+        .find(|c| c.name == container)
+        .and_then(|c| c.state.clone());
+    match state {
+        Some(s) if s.running.is_some() => Ok(mode),
+        Some(s) if s.terminated.is_some() => Err(format!(
+            "container {container} has terminated: nothing to attach to"
+        )),
+        _ => Err(format!("container {container} is not running yet")),
+    }
+}
+
+impl Backend for AttachMain {
+    fn label(&self) -> String {
+        format!("attach {}", self.target.label())
+    }
+
+    fn connect(
+        self: Box<Self>,
+        size: Size,
+        progress: Progress,
+    ) -> BoxFuture<'static, Result<Connection, SessionError>> {
+        async move {
+            let api = self.target.api();
+            let pod = api
+                .get(&self.target.pod)
+                .await
+                .map_err(|e| connect_error(&self.target, "attach", e))?;
+            let (stdin, tty) =
+                attach_mode(&pod, &self.target.container).map_err(SessionError::Refused)?;
+            if !stdin {
+                let _ = progress.send(format!(
+                    "container {} was not started with stdin: its output only (as kubectl attach)",
+                    self.target.container
+                ));
+            }
+            // As kubectl: stderr apart only without a TTY (a TTY merges them).
+            let params = AttachParams::default()
+                .container(self.target.container.clone())
+                .stdin(stdin)
+                .stdout(true)
+                .stderr(!tty)
+                .tty(tty);
+            let proc = api
+                .attach(&self.target.pod, &params)
+                .await
+                .map_err(|e| connect_error(&self.target, "attach", e))?;
+            let conn = wire(proc, size);
+            if stdin && tty {
+                // A shell printed its prompt before we attached: ask it for a fresh one.
+                let _ = conn.input.try_send(b"\n".to_vec());
+            }
+            Ok(conn)
+        }
+        .boxed()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -323,6 +414,34 @@ mod tests {
 
     fn status(json: &str) -> Status {
         serde_json::from_str(json).unwrap()
+    }
+
+    fn pod(json: serde_json::Value) -> Pod {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn attach_takes_stdin_and_tty_from_the_container_and_needs_it_running() {
+        let p = pod(serde_json::json!({"metadata": {"name": "p"},
+            "spec": {"containers": [
+                {"name": "repl", "image": "python", "stdin": true, "tty": true},
+                {"name": "server", "image": "nginx"}]},
+            "status": {"containerStatuses": [
+                {"name": "repl", "ready": true, "restartCount": 0, "image": "", "imageID": "",
+                 "state": {"running": {"startedAt": "2026-12-01T00:00:00Z"}}},
+                {"name": "server", "ready": false, "restartCount": 1, "image": "", "imageID": "",
+                 "state": {"terminated": {"exitCode": 1}}}]}}));
+        assert_eq!(attach_mode(&p, "repl"), Ok((true, true)));
+        assert!(
+            attach_mode(&p, "server")
+                .unwrap_err()
+                .contains("terminated")
+        );
+        assert!(
+            attach_mode(&p, "nope")
+                .unwrap_err()
+                .contains("no container nope")
+        );
     }
 
     #[test]

@@ -60,6 +60,9 @@ impl Runner {
                 target: Target::of(client()?, pod, container),
                 command: None,
             }),
+            SessionSpec::Attach { pod, container } => Box::new(crate::kube::exec::AttachMain {
+                target: Target::of(client()?, pod, container),
+            }),
             SessionSpec::Debug {
                 pod,
                 target,

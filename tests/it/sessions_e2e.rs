@@ -381,3 +381,53 @@ fn scrollback_shows_what_scrolled_off_and_returns_to_live() {
     t.wait_gone("[scrolled");
     t.wait_until("live again", |s| pane_line(s, "line-120"));
 }
+
+#[test]
+fn attach_reaches_the_main_process_and_ending_it_only_detaches() {
+    let w = world(common::frozen(10));
+    // A container started as `kubectl run -it` starts one: stdin and a TTY.
+    let mut repl = common::pods::pod("demo", "repl-1").json();
+    repl["spec"]["containers"][0]["stdin"] = json!(true);
+    repl["spec"]["containers"][0]["tty"] = json!(true);
+    w.sim.store().put(Kind::Pod, repl);
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    on_pod(&mut t, "repl-1", "i");
+    t.wait_for("attach demo/repl-1:app");
+    wait_prompt(&t);
+    t.send("KEPT=$((6*7))\r");
+    wait_prompt(&t);
+    // Ending the session detaches (asked first): the process goes on.
+    t.send(&format!("{PREFIX}K"));
+    t.wait_for("y/N");
+    t.send("y");
+    t.wait_gone("attach demo/repl-1:app");
+    // Attached again: the same process, with what was set before.
+    t.send("i");
+    t.wait_for("attach demo/repl-1:app");
+    wait_prompt(&t);
+    t.send("echo kept-$KEPT\r");
+    t.wait_until("the same process", |s| pane_line(s, "kept-42"));
+    t.send(&format!("{PREFIX}K"));
+    t.wait_for("y/N");
+    t.send("y");
+    t.wait_gone("attach demo/repl-1:app");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn attach_to_a_container_without_stdin_shows_its_output_only() {
+    let w = world(common::frozen(10));
+    w.sim
+        .store()
+        .put(Kind::Pod, common::pods::pod("demo", "server-1").json());
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    on_pod(&mut t, "server-1", "i");
+    t.wait_for("was not started with stdin: its output only");
+    t.send(&format!("{PREFIX}K"));
+    t.wait_for("y/N");
+    t.send("y");
+    t.wait_gone("attach demo/server-1:app");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -168,6 +168,12 @@ fn log_and_pane_bindings() -> Vec<Binding> {
             "debug the selected pod: an ephemeral container profile, or the node agent",
         )),
         t(b(
+            "attach",
+            vec![Key::ch('i')],
+            Action::Attach,
+            "attach to the container's main process in a pane; ending it detaches",
+        )),
+        t(b(
             "local_shell",
             vec![Key::ch('!')],
             Action::LocalShell,
@@ -581,6 +587,7 @@ pub fn is_mutation(action: Action) -> bool {
             | Action::PortForward
             | Action::Shell
             | Action::Debug
+            | Action::Attach
             | Action::Cordon
             | Action::Uncordon
     )

@@ -24,6 +24,8 @@ use crate::pty::session::{SessionId, SessionState};
 pub enum SessionSpec {
     /// A shell exec'd in a container of `pod`.
     Exec { pod: ObjectRef, container: String },
+    /// Attached to the main process of a container of `pod` (detached when the pane ends).
+    Attach { pod: ObjectRef, container: String },
     /// An ephemeral debug container in `pod`, targeting container `target`.
     Debug {
         pod: ObjectRef,
@@ -49,6 +51,7 @@ impl SessionSpec {
     pub fn kind(&self) -> &'static str {
         match self {
             SessionSpec::Exec { .. } => "exec",
+            SessionSpec::Attach { .. } => "attach",
             SessionSpec::Debug { .. } => "debug",
             SessionSpec::Agent { .. } => "agent",
             SessionSpec::Local { .. } => "local",
@@ -62,7 +65,10 @@ impl SessionSpec {
     pub fn in_cluster(&self) -> bool {
         matches!(
             self,
-            SessionSpec::Exec { .. } | SessionSpec::Debug { .. } | SessionSpec::Agent { .. }
+            SessionSpec::Exec { .. }
+                | SessionSpec::Attach { .. }
+                | SessionSpec::Debug { .. }
+                | SessionSpec::Agent { .. }
         )
     }
 
@@ -70,6 +76,7 @@ impl SessionSpec {
     pub fn cluster(&self) -> &ClusterId {
         match self {
             SessionSpec::Exec { pod, .. }
+            | SessionSpec::Attach { pod, .. }
             | SessionSpec::Debug { pod, .. }
             | SessionSpec::Agent { pod, .. } => &pod.cluster,
             SessionSpec::Local { cluster, .. } => cluster,
@@ -82,6 +89,9 @@ impl SessionSpec {
         match self {
             SessionSpec::Exec { pod, container } => {
                 format!("{}/{}:{container}", pod.namespace, pod.name)
+            }
+            SessionSpec::Attach { pod, container } => {
+                format!("{}/{}:{container} [attached]", pod.namespace, pod.name)
             }
             SessionSpec::Debug {
                 pod,
@@ -187,6 +197,7 @@ pub fn recording_path(
 ) -> PathBuf {
     let what = match spec {
         SessionSpec::Exec { pod, .. }
+        | SessionSpec::Attach { pod, .. }
         | SessionSpec::Debug { pod, .. }
         | SessionSpec::Agent { pod, .. } => pod.name.as_str(),
         SessionSpec::Local { .. } => "local",

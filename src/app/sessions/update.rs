@@ -127,6 +127,35 @@ pub fn open_shell(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Attach to the selected pod's container (the one under the cursor in the containers view,
+/// the only one, or picked).
+pub fn open_attach(app: &mut App) -> Vec<Effect> {
+    if refused(app, "attach") {
+        return Vec::new();
+    }
+    let Some(row) = selected_pod(app) else {
+        app.say(Notice::Tip("select a pod to attach to"));
+        return Vec::new();
+    };
+    if let Some(container) = crate::app::selection::selected_container(app) {
+        let pod = row_ref(app, &row);
+        return open_session(app, SessionSpec::Attach { pod, container });
+    }
+    let containers = main_containers(&row);
+    if let [container] = containers.as_slice() {
+        let pod = row_ref(app, &row);
+        let container = container.clone();
+        return open_session(app, SessionSpec::Attach { pod, container });
+    }
+    container_picker(
+        app,
+        &row,
+        format!("attach to {}", row.name),
+        PickFor::Attach,
+    );
+    Vec::new()
+}
+
 /// The debug picker's value for a session through the node agent (not a profile name: those
 /// are plain words).
 pub const AGENT_CHOICE: &str = "@agent";
@@ -284,6 +313,13 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
         PickFor::Shell => open_session(
             app,
             SessionSpec::Exec {
+                pod,
+                container: value,
+            },
+        ),
+        PickFor::Attach => open_session(
+            app,
+            SessionSpec::Attach {
                 pod,
                 container: value,
             },
