@@ -152,6 +152,20 @@ pub enum Effect {
     Scale(ObjectRef, i32),
     /// Restart the pods of a workload (a new pod-template annotation, as kubectl does).
     RolloutRestart(ObjectRef),
+    /// Set a container's image in a workload's pod template.
+    SetImage {
+        obj: ObjectRef,
+        container: String,
+        image: String,
+    },
+    /// List a Deployment's revisions (for the rollback picker).
+    LoadRevisions(ObjectRef),
+    /// Roll a Deployment back to a revision.
+    Rollback(ObjectRef, crate::kube::workload_ops::Revision),
+    /// Create a Job from a CronJob now.
+    TriggerCronJob(ObjectRef),
+    /// Suspend (`true`) or resume a CronJob.
+    SuspendCronJob(ObjectRef, bool),
     /// Fetch an object into a private file for the editor.
     PrepareEdit(ObjectRef),
     /// Apply what the editor saved (PUT with the version it was read at).
@@ -227,6 +241,10 @@ impl Effect {
             Effect::Delete(o)
             | Effect::Scale(o, _)
             | Effect::RolloutRestart(o)
+            | Effect::SetImage { obj: o, .. }
+            | Effect::Rollback(o, _)
+            | Effect::TriggerCronJob(o)
+            | Effect::SuspendCronJob(o, _)
             | Effect::CancelRun(o)
             | Effect::Rerun(o)
             | Effect::Cordon(o, _) => Some(o),
@@ -245,6 +263,10 @@ impl Effect {
             | Effect::Drain(..)
             | Effect::Scale(..)
             | Effect::RolloutRestart(_)
+            | Effect::SetImage { .. }
+            | Effect::Rollback(..)
+            | Effect::TriggerCronJob(_)
+            | Effect::SuspendCronJob(..)
             | Effect::ApplyEdit(_)
             | Effect::StartForward(_) => true,
             // Exec and debug run commands in the cluster; a local shell does not.

@@ -37,6 +37,11 @@ pub enum CommandName {
     Containers,
     CanI,
     WhoCan,
+    SetImage,
+    Rollback,
+    Trigger,
+    Suspend,
+    Resume,
     Quit,
 }
 
@@ -187,6 +192,36 @@ pub const COMMANDS: &[CommandSpec] = &[
         "every kind the server serves (Enter: its objects); any of their names is a command: :deploy, :svc NS, :crd, :certificates.cert-manager.io",
     ),
     spec(
+        &["set-image", "image"],
+        CommandName::SetImage,
+        "[CONTAINER=]IMAGE",
+        "set a container's image in the selected Deployment, StatefulSet or DaemonSet (asks first; the rollout is followed); i opens it with the current image",
+    ),
+    spec(
+        &["rollback", "undo"],
+        CommandName::Rollback,
+        "[REVISION]",
+        "roll the selected Deployment back: its revisions listed (image, change-cause, age, pods) to pick from (asks first)",
+    ),
+    spec(
+        &["trigger"],
+        CommandName::Trigger,
+        "",
+        "create a Job from the selected CronJob now, as kubectl create job --from=cronjob (asks first)",
+    ),
+    spec(
+        &["suspend"],
+        CommandName::Suspend,
+        "",
+        "suspend the selected CronJob (asks first)",
+    ),
+    spec(
+        &["resume"],
+        CommandName::Resume,
+        "",
+        "resume the selected CronJob (asks first)",
+    ),
+    spec(
         &["can-i", "cani"],
         CommandName::CanI,
         "[NS]",
@@ -234,6 +269,10 @@ pub enum Command {
     Containers,
     CanI(Option<String>),
     WhoCan(Vec<String>),
+    SetImage(Option<String>),
+    Rollback(Option<String>),
+    Trigger,
+    Suspend(bool),
     /// `:KIND [ARGS]`: any kind the server serves (resolved through discovery).
     Resource(String, ViewArgs),
     Quit,
@@ -324,6 +363,11 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
             }
         },
         CommandName::WhoCan => Command::WhoCan(rest()),
+        CommandName::SetImage => Command::SetImage(arg),
+        CommandName::Rollback => Command::Rollback(arg),
+        CommandName::Trigger => none(Command::Trigger)?,
+        CommandName::Suspend => none(Command::Suspend(true))?,
+        CommandName::Resume => none(Command::Suspend(false))?,
         CommandName::Quit => none(Command::Quit)?,
     })
 }
@@ -430,6 +474,10 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
             _ => app.say(Notice::Refused("select a pod to list its containers")),
         },
         Command::CanI(namespace) => return super::access::can_i(app, namespace),
+        Command::SetImage(arg) => super::workloads::set_image(app, arg.as_deref()),
+        Command::Rollback(revision) => return super::workloads::rollback(app, revision.as_deref()),
+        Command::Trigger => super::workloads::trigger(app),
+        Command::Suspend(on) => super::workloads::suspend(app, on),
         Command::WhoCan(args) => return super::access::who_can(app, &args),
         Command::Resource(name, args) => return show_view(app, ViewTarget::Kind(name), args),
         Command::Quit => sessions::ask_quit(app),

@@ -54,6 +54,8 @@ pub mod update;
 mod update_tests;
 pub mod view;
 pub mod view_args;
+pub mod workload_state;
+pub mod workloads;
 pub mod yaml;
 
 pub use action::{Action, Effect};

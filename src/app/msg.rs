@@ -109,6 +109,11 @@ pub enum Done {
     },
     /// Whether the node agent is installed.
     Agent(ClusterId, crate::kube::agent::AgentPresence),
+    /// A Deployment's revisions, for the rollback picker.
+    Revisions(
+        crate::kube::object_ref::ObjectRef,
+        Result<Vec<crate::kube::workload_ops::Revision>, ActionError>,
+    ),
     /// What the current user may do in a namespace.
     Access(
         ClusterId,

@@ -228,7 +228,8 @@ pub fn on_marked(app: &mut App, verb: ManyVerb) -> bool {
 
 /// A delete in a production-like cluster (marked in the config) asks for the object's name to
 /// be typed instead of `y`.
-fn type_to_confirm(app: &mut App) {
+/// On a production-like cluster, the object's name must be typed to confirm.
+pub fn type_to_confirm(app: &mut App) {
     let production =
         |app: &App, obj: &crate::kube::object_ref::ObjectRef| app.fleet.is_production(&obj.cluster);
     let Some(p) = app.prompt.pending.as_ref() else {
@@ -237,7 +238,7 @@ fn type_to_confirm(app: &mut App) {
     let super::action::OnConfirm::Run(effect) = &p.on_confirm else {
         return;
     };
-    let Effect::Delete(obj) = effect.as_ref() else {
+    let Some(obj) = effect.target() else {
         return;
     };
     if !production(app, obj) {

@@ -16,6 +16,10 @@ pub enum PickFor {
     Shell,
     /// The container to attach to.
     Attach,
+    /// The container of a workload whose image to set (values: `NAME=IMAGE`).
+    ImageOf,
+    /// The revision of a Deployment to roll back to.
+    Revision,
     /// The debug profile.
     Profile,
     /// The container a debug profile targets.

@@ -50,6 +50,25 @@ pub enum Question {
         cluster: ClusterId,
         evict: usize,
     },
+    /// Set a container's image in a workload.
+    SetImage {
+        obj: ObjectRef,
+        container: String,
+        image: String,
+    },
+    /// Roll a Deployment back to a revision (its images).
+    Rollback {
+        obj: ObjectRef,
+        revision: i64,
+        images: Vec<String>,
+    },
+    /// Create a Job from a CronJob now.
+    Trigger(ObjectRef),
+    /// Suspend (`true`) or resume a CronJob.
+    Suspend {
+        obj: ObjectRef,
+        on: bool,
+    },
     /// End a session that still runs (its label).
     EndSession(String),
     /// Quit while this many sessions run.

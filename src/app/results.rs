@@ -133,6 +133,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         Done::Access(cluster, namespace, result) => {
             super::access::reviewed(app, cluster, namespace, result);
         }
+        Done::Revisions(obj, result) => super::workloads::revisions(app, obj, result),
         Done::WhoCan(cluster, query, result) => {
             super::access::answered(app, cluster, &query, result);
         }

@@ -164,6 +164,8 @@ pub struct App {
     pub own_plugins: Vec<(String, crate::k9s_files::Plugin)>,
     /// What the current user may do (RBAC reviews), and `:can-i`/`:who-can`'s questions.
     pub access: super::access_data::AccessState,
+    /// The rollback picker's revisions and `:rollback N`'s number.
+    pub workloads: super::workload_state::WorkloadState,
 }
 
 impl App {
@@ -237,6 +239,7 @@ impl App {
             extensions: Default::default(),
             own_plugins: Vec::new(),
             access: super::access_data::AccessState::default(),
+            workloads: super::workload_state::WorkloadState::default(),
         }
     }
 

@@ -165,7 +165,11 @@ fn confirmed(app: &mut App, action: Action) -> Vec<Effect> {
                 one => vec![one],
             };
             for e in each {
-                if let Effect::RolloutRestart(obj) | Effect::Scale(obj, _) = e {
+                if let Effect::RolloutRestart(obj)
+                | Effect::Scale(obj, _)
+                | Effect::SetImage { obj, .. }
+                | Effect::Rollback(obj, _) = e
+                {
                     app.rollouts.retain(|o| o != obj);
                     app.rollouts.push(obj.clone());
                 }
@@ -405,6 +409,14 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             {
                 super::logs::open::picked(app, p)
             }
+            Some(p)
+                if matches!(
+                    p.picker.purpose,
+                    picker::PickFor::ImageOf | picker::PickFor::Revision
+                ) =>
+            {
+                super::workloads::picked(app, p)
+            }
             Some(p) => sessions::picked(app, p),
             None => Vec::new(),
         };
@@ -534,6 +546,10 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Cordon | Action::Uncordon => nodes::cordon(app, action == Action::Cordon),
         Action::Shell => return sessions::open_shell(app),
         Action::Debug => return sessions::open_debug(app),
+        // `i` on a workload sets an image, as in k9s; on a pod it attaches.
+        Action::Attach if super::workloads::sets_image_here(app) => {
+            super::workloads::start_set_image(app);
+        }
         Action::Attach => return sessions::open_attach(app),
         Action::LocalShell => return sessions::open_local(app),
         Action::Logs => return super::logs::open::open_logs(app),

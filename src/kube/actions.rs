@@ -106,6 +106,27 @@ pub enum Acted {
     Drained(DrainReport),
     /// A drain goes on: where it is.
     Draining(DrainReport),
+    /// A container's image set in a workload's pod template (a rollout starts).
+    ImageSet {
+        obj: ObjectRef,
+        container: String,
+        image: String,
+    },
+    /// A Deployment rolled back to a revision (a rollout starts).
+    RolledBack {
+        obj: ObjectRef,
+        revision: i64,
+    },
+    /// A CronJob triggered by hand: the Job created.
+    Triggered {
+        cronjob: ObjectRef,
+        job: String,
+    },
+    /// A CronJob suspended (`true`) or resumed.
+    Suspended {
+        obj: ObjectRef,
+        on: bool,
+    },
 }
 
 impl std::fmt::Display for Acted {
@@ -120,6 +141,19 @@ impl std::fmt::Display for Acted {
             Acted::Rerun { of, started } => write!(f, "started {started} (rerun of {})", of.name),
             Acted::DrainStarted(node) => write!(f, "draining node/{node} …"),
             Acted::Drained(report) | Acted::Draining(report) => write!(f, "{report}"),
+            Acted::ImageSet {
+                obj,
+                container,
+                image,
+            } => write!(f, "{}: {container} set to {image}", obj.label()),
+            Acted::RolledBack { obj, revision } => {
+                write!(f, "{} rolled back to revision {revision}", obj.label())
+            }
+            Acted::Triggered { cronjob, job } => {
+                write!(f, "job/{job} created from {}", cronjob.label())
+            }
+            Acted::Suspended { obj, on: true } => write!(f, "{} suspended", obj.label()),
+            Acted::Suspended { obj, on: false } => write!(f, "{} resumed", obj.label()),
         }
     }
 }

@@ -44,3 +44,4 @@ pub mod step_store;
 pub mod table_informer;
 pub mod tekton;
 pub mod tekton_row;
+pub mod workload_ops;

@@ -19,6 +19,7 @@ use crate::kube::drain::DrainPlan;
 use crate::kube::error::ApiError;
 use crate::kube::ids::ClusterId;
 use crate::kube::object_ref::ObjectRef;
+use crate::kube::workload_ops;
 
 /// Evictions a disruption budget blocks are tried again this often, this many times.
 const DRAIN_RETRY: Duration = Duration::from_secs(5);
@@ -97,6 +98,10 @@ impl Runner {
             Effect::Delete(o)
             | Effect::Scale(o, _)
             | Effect::RolloutRestart(o)
+            | Effect::SetImage { obj: o, .. }
+            | Effect::Rollback(o, _)
+            | Effect::TriggerCronJob(o)
+            | Effect::SuspendCronJob(o, _)
             | Effect::CancelRun(o)
             | Effect::Rerun(o)
             | Effect::Cordon(o, _) => o.cluster.clone(),
@@ -111,6 +116,14 @@ impl Runner {
             Effect::Delete(o) => Box::pin(actions::delete(c, o, tekton)),
             Effect::Scale(o, n) => Box::pin(actions::scale(c, o, n)),
             Effect::RolloutRestart(o) => Box::pin(actions::rollout_restart(c, o)),
+            Effect::SetImage {
+                obj,
+                container,
+                image,
+            } => Box::pin(workload_ops::set_image(c, obj, container, image)),
+            Effect::Rollback(o, to) => Box::pin(workload_ops::rollback(c, o, to)),
+            Effect::TriggerCronJob(o) => Box::pin(workload_ops::trigger(c, o)),
+            Effect::SuspendCronJob(o, on) => Box::pin(workload_ops::suspend(c, o, on)),
             Effect::CancelRun(o) => Box::pin(actions::cancel(c, o, tekton)),
             Effect::Rerun(o) => Box::pin(actions::rerun(c, o, tekton)),
             Effect::Cordon(node, on) => Box::pin(actions::cordon(c, node.name, on)),
@@ -261,6 +274,17 @@ impl Runner {
                 ))
             },
             move |r| Msg::Done(Done::WhoCan(answer, query, r)),
+        );
+    }
+
+    /// A Deployment's revisions (the rollback picker).
+    pub(super) fn load_revisions(&self, obj: ObjectRef, out: &mut VecDeque<Msg>) {
+        let (cluster, target) = (obj.cluster.clone(), obj.clone());
+        self.spawn_with(
+            &cluster,
+            out,
+            |c| crate::kube::workload_ops::revisions(c, target),
+            move |r| Msg::Done(Done::Revisions(obj, r)),
         );
     }
 }

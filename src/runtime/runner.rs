@@ -182,6 +182,10 @@ impl Runner {
             Effect::Delete(_)
             | Effect::Scale(..)
             | Effect::RolloutRestart(_)
+            | Effect::SetImage { .. }
+            | Effect::Rollback(..)
+            | Effect::TriggerCronJob(_)
+            | Effect::SuspendCronJob(..)
             | Effect::CancelRun(_)
             | Effect::Rerun(_)
             | Effect::Cordon(..) => self.act(effect, out),
@@ -189,6 +193,7 @@ impl Runner {
             Effect::Drain(cluster, plan) => self.drain(&cluster, plan, out),
             Effect::CheckAgent(cluster) => self.check_agent(cluster, out),
             Effect::LoadBudgets(cluster) => self.load_budgets(cluster, out),
+            Effect::LoadRevisions(obj) => self.load_revisions(obj, out),
             Effect::ReviewAccess(cluster, namespace) => {
                 self.review_access(cluster, namespace, out);
             }

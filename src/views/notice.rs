@@ -342,6 +342,34 @@ pub fn question(pending: &Pending) -> String {
             obj.label(),
             obj.cluster
         ),
+        Question::SetImage {
+            obj,
+            container,
+            image,
+        } => format!(
+            "Set the image of container {container} of {} to {image} (a rollout starts)?",
+            on(obj)
+        ),
+        Question::Rollback {
+            obj,
+            revision,
+            images,
+        } => format!(
+            "Roll {} back to revision {revision} ({})? A rollout starts",
+            on(obj),
+            images.join(", ")
+        ),
+        Question::Trigger(obj) => format!(
+            "Create a Job from {} now (as kubectl create job --from)?",
+            on(obj)
+        ),
+        Question::Suspend { obj, on: true } => {
+            format!(
+                "Suspend {}? No Job is scheduled until it is resumed",
+                on(obj)
+            )
+        }
+        Question::Suspend { obj, on: false } => format!("Resume {}?", on(obj)),
         Question::RolloutRestart(obj) => format!(
             "Restart every pod of {} (rollout restart, context {})?",
             obj.label(),

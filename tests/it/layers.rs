@@ -279,6 +279,7 @@ const DATA: &[&str] = &[
     "extensions::job",
     "containers",
     "access_data",
+    "workload_state",
     "access_rows",
 ];
 

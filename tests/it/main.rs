@@ -28,3 +28,4 @@ mod sessions_e2e;
 mod sim_api;
 mod terminal_e2e;
 mod terminal_replay;
+mod workloads_e2e;

@@ -217,6 +217,7 @@ pub fn seed_owners(store: &Store) {
                 {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]});
         store.put(Kind::Deployment, d);
     }
+    super::rollout::number_revisions(store);
 }
 
 /// A Deployment selecting pods by `match_labels`, for tests that build their own worlds.

@@ -54,14 +54,169 @@ pub fn start(store: &Store, key: &Key) -> bool {
         .is_some()
 }
 
-/// A client changed a Deployment: a generation not observed yet starts its rollout.
+/// A client changed a Deployment: a generation not observed yet starts its rollout, with the
+/// ReplicaSet of its new template (see [`new_revision`]).
 pub fn react(store: &Store, key: &Key) -> bool {
     let Some(d) = store.get(Kind::Deployment, key) else {
         return false;
     };
     let generation = d["metadata"]["generation"].as_i64().unwrap_or(1);
     let observed = d["status"]["observedGeneration"].as_i64().unwrap_or(0);
-    generation > observed && start(store, key)
+    if generation <= observed {
+        return false;
+    }
+    new_revision(store, &d);
+    start(store, key)
+}
+
+const REVISION: &str = "deployment.kubernetes.io/revision";
+
+/// The ReplicaSets a Deployment controls, by its uid.
+fn owned_sets(store: &Store, d: &Value) -> Vec<std::sync::Arc<Value>> {
+    let ns = d["metadata"]["namespace"].as_str().unwrap_or_default();
+    let uid = &d["metadata"]["uid"];
+    store
+        .snapshot(Kind::ReplicaSet)
+        .items
+        .into_iter()
+        .filter(|rs| {
+            rs["metadata"]["namespace"].as_str() == Some(ns)
+                && rs["metadata"]["ownerReferences"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|o| o["uid"] == *uid && o["controller"] == true)
+        })
+        .collect()
+}
+
+fn revision_of(rs: &Value) -> i64 {
+    rs["metadata"]["annotations"][REVISION]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A short stable hash of a pod template, as the controller's `pod-template-hash`.
+fn template_hash(template: &Value) -> String {
+    let h = template
+        .to_string()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut n = h;
+    (0..10)
+        .map(|_| {
+            let c = ALPHABET[(n % ALPHABET.len() as u64) as usize];
+            n /= ALPHABET.len() as u64;
+            c as char
+        })
+        .collect()
+}
+
+/// The Deployment controller's bookkeeping for a new template: the ReplicaSet whose template
+/// it is (an old revision, on a rollback) becomes the newest revision, or a new one is made;
+/// it takes the desired replicas and the others are scaled to 0.
+pub fn new_revision(store: &Store, d: &Value) {
+    let ns = d["metadata"]["namespace"].as_str().unwrap_or_default();
+    let name = d["metadata"]["name"].as_str().unwrap_or_default();
+    let want = d["spec"]["replicas"].as_i64().unwrap_or(1);
+    let template = &d["spec"]["template"];
+    let sets = owned_sets(store, d);
+    let newest = sets.iter().map(|rs| revision_of(rs)).max().unwrap_or(0);
+    let same = sets
+        .iter()
+        .find(|rs| rs["spec"]["template"]["spec"] == template["spec"])
+        .cloned();
+    // The newest template again (a scale, a label): no new revision.
+    let next = match &same {
+        Some(rs) if revision_of(rs) == newest && newest > 0 => newest,
+        _ => newest + 1,
+    };
+    let current = match same {
+        Some(rs) => super::store::key_of(&rs),
+        None => {
+            let hash = template_hash(&template["spec"]);
+            let mut t = template.clone();
+            t["metadata"]["labels"]["pod-template-hash"] = json!(hash);
+            let mut selector = d["spec"]["selector"]["matchLabels"].clone();
+            selector["pod-template-hash"] = json!(hash);
+            let rs_name = format!("{name}-{hash}");
+            store.put(
+                Kind::ReplicaSet,
+                json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                    "metadata": {"name": rs_name, "namespace": ns,
+                        "uid": format!("rs-{ns}-{rs_name}"),
+                        "creationTimestamp": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                        "labels": t["metadata"]["labels"],
+                        "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
+                            "name": name, "uid": d["metadata"]["uid"], "controller": true,
+                            "blockOwnerDeletion": true}]},
+                    "spec": {"replicas": 0, "selector": {"matchLabels": selector}, "template": t},
+                    "status": {"replicas": 0}}),
+            );
+            (ns.to_string(), rs_name)
+        }
+    };
+    for rs in owned_sets(store, d) {
+        let key = super::store::key_of(&rs);
+        let mine = key == current;
+        store.update(Kind::ReplicaSet, &key, |rs| {
+            let replicas = if mine { want } else { 0 };
+            rs["spec"]["replicas"] = json!(replicas);
+            rs["status"]["replicas"] = json!(replicas);
+            if mine {
+                rs["metadata"]["annotations"][REVISION] = json!(next.to_string());
+            }
+            true
+        });
+    }
+    let key = (ns.to_string(), name.to_string());
+    store.update(Kind::Deployment, &key, |d| {
+        d["metadata"]["annotations"][REVISION] = json!(next.to_string());
+        true
+    });
+}
+
+/// The seeded Deployments' ReplicaSets as the controller leaves them: owned by uid, each with
+/// its revision (oldest first), the Deployment at the newest.
+pub fn number_revisions(store: &Store) {
+    for d in store.snapshot(Kind::Deployment).items {
+        let ns = d["metadata"]["namespace"].as_str().unwrap_or_default();
+        let name = d["metadata"]["name"].as_str().unwrap_or_default();
+        let mut sets: Vec<std::sync::Arc<Value>> = store
+            .snapshot(Kind::ReplicaSet)
+            .items
+            .into_iter()
+            .filter(|rs| {
+                rs["metadata"]["namespace"].as_str() == Some(ns)
+                    && rs["metadata"]["ownerReferences"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|o| o["kind"] == "Deployment" && o["name"].as_str() == Some(name))
+            })
+            .collect();
+        sets.sort_by(|a, b| {
+            a["metadata"]["creationTimestamp"]
+                .as_str()
+                .cmp(&b["metadata"]["creationTimestamp"].as_str())
+        });
+        for (i, rs) in sets.iter().enumerate() {
+            store.update(Kind::ReplicaSet, &super::store::key_of(rs), |rs| {
+                rs["metadata"]["ownerReferences"][0]["uid"] = d["metadata"]["uid"].clone();
+                rs["metadata"]["annotations"][REVISION] = json!((i + 1).to_string());
+                true
+            });
+        }
+        let newest = sets.len().max(1);
+        store.update(Kind::Deployment, &(ns.to_string(), name.to_string()), |d| {
+            d["metadata"]["annotations"][REVISION] = json!(newest.to_string());
+            true
+        });
+    }
 }
 
 /// One tick: every rollout in `rollouts` moves on; finished ones leave the list.
@@ -100,6 +255,54 @@ pub fn step(store: &Store, rollouts: &mut Vec<Key>, tick: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn deployment(image: &str, generation: i64) -> Value {
+        json!({"metadata": {"name": "web", "namespace": "demo", "uid": "d-web", "generation": generation},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "web", "image": image}]}}},
+            "status": {"observedGeneration": generation - 1}})
+    }
+
+    #[test]
+    fn a_new_template_is_a_new_revision_and_a_rollback_renumbers_the_old_one() {
+        let store = Store::new(100);
+        let key = ("demo".to_string(), "web".to_string());
+        store.put(Kind::Deployment, deployment("web:1", 1));
+        assert!(react(&store, &key));
+        store.put(Kind::Deployment, deployment("web:2", 2));
+        assert!(react(&store, &key));
+        let sets = store.snapshot(Kind::ReplicaSet).items;
+        assert_eq!(sets.len(), 2);
+        let by_image = |image: &str| {
+            store
+                .snapshot(Kind::ReplicaSet)
+                .items
+                .into_iter()
+                .find(|rs| rs["spec"]["template"]["spec"]["containers"][0]["image"] == image)
+                .unwrap_or_default()
+        };
+        assert_eq!(by_image("web:1")["metadata"]["annotations"][REVISION], "1");
+        assert_eq!(by_image("web:2")["metadata"]["annotations"][REVISION], "2");
+        assert_eq!(by_image("web:1")["spec"]["replicas"], 0);
+        assert_eq!(by_image("web:2")["spec"]["replicas"], 2);
+        // A scale is no new revision.
+        let mut scaled = deployment("web:2", 3);
+        scaled["spec"]["replicas"] = json!(4);
+        store.put(Kind::Deployment, scaled);
+        assert!(react(&store, &key));
+        assert_eq!(by_image("web:2")["metadata"]["annotations"][REVISION], "2");
+        assert_eq!(by_image("web:2")["spec"]["replicas"], 4);
+        // Back to web:1: its ReplicaSet is revision 3, no new one.
+        store.put(Kind::Deployment, deployment("web:1", 4));
+        assert!(react(&store, &key));
+        assert_eq!(store.snapshot(Kind::ReplicaSet).items.len(), 2);
+        assert_eq!(by_image("web:1")["metadata"]["annotations"][REVISION], "3");
+        assert_eq!(by_image("web:1")["spec"]["replicas"], 2);
+        assert_eq!(by_image("web:2")["spec"]["replicas"], 0);
+        let d = store.get(Kind::Deployment, &key).unwrap_or_default();
+        assert_eq!(d["metadata"]["annotations"][REVISION], "3");
+    }
 
     #[test]
     fn a_new_generation_rolls_out_replica_by_replica() {

@@ -309,7 +309,8 @@ pub fn picked(app: &mut App, picked: Picked) -> Vec<Effect> {
     }
     let pod = picker.pod;
     match picker.purpose {
-        PickFor::Logs | PickFor::PreviousLogs => Vec::new(),
+        // Routed elsewhere by `update` (logs, workloads).
+        PickFor::Logs | PickFor::PreviousLogs | PickFor::ImageOf | PickFor::Revision => Vec::new(),
         PickFor::Shell => open_session(
             app,
             SessionSpec::Exec {
