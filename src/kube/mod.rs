@@ -17,6 +17,7 @@ pub mod error;
 pub mod event_row;
 pub mod exec;
 pub mod heard;
+pub mod helm;
 pub mod ids;
 pub mod informer;
 pub mod list_watch;
