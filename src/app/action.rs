@@ -108,6 +108,9 @@ pub enum Action {
     Debug,
     /// Attach to a container's main process (`kubectl attach -it`).
     Attach,
+    /// Helm: the selected revision's values / manifest.
+    HelmValues,
+    HelmManifest,
     /// A shell on this machine with the current context.
     LocalShell,
     /// Terminal pane (after the prefix key): scroll back into the history.
@@ -200,6 +203,14 @@ pub enum Effect {
     LoadBudgets(ClusterId),
     /// Check whether the node agent is installed (for the debug picker).
     CheckAgent(ClusterId),
+    /// List the Helm release Secrets of a namespace (every one when `None`).
+    LoadHelm(ClusterId, Option<String>),
+    /// Fetch and decode one Helm release revision's Secret.
+    FetchHelmRelease {
+        cluster: ClusterId,
+        namespace: String,
+        secret: String,
+    },
     /// Ask what the current user may do in a namespace (a SelfSubjectRulesReview).
     ReviewAccess(ClusterId, String),
     /// List the RBAC objects and answer `:who-can`.

@@ -39,6 +39,7 @@ pub enum CommandName {
     WhoCan,
     SetImage,
     Rollback,
+    Helm,
     Trigger,
     Suspend,
     Resume,
@@ -192,6 +193,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "every kind the server serves (Enter: its objects); any of their names is a command: :deploy, :svc NS, :crd, :certificates.cert-manager.io",
     ),
     spec(
+        &["helm", "charts", "hr"],
+        CommandName::Helm,
+        "[NS|all]",
+        "Helm releases read from their Secrets (no helm needed): Enter history, then Enter status and notes, v values (a: all computed), M manifest; :rollback there runs helm rollback in a pane",
+    ),
+    spec(
         &["set-image", "image"],
         CommandName::SetImage,
         "[CONTAINER=]IMAGE",
@@ -271,6 +278,7 @@ pub enum Command {
     WhoCan(Vec<String>),
     SetImage(Option<String>),
     Rollback(Option<String>),
+    Helm(Option<String>),
     Trigger,
     Suspend(bool),
     /// `:KIND [ARGS]`: any kind the server serves (resolved through discovery).
@@ -365,6 +373,7 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::WhoCan => Command::WhoCan(rest()),
         CommandName::SetImage => Command::SetImage(arg),
         CommandName::Rollback => Command::Rollback(arg),
+        CommandName::Helm => Command::Helm(arg),
         CommandName::Trigger => none(Command::Trigger)?,
         CommandName::Suspend => none(Command::Suspend(true))?,
         CommandName::Resume => none(Command::Suspend(false))?,
@@ -475,7 +484,11 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
         },
         Command::CanI(namespace) => return super::access::can_i(app, namespace),
         Command::SetImage(arg) => super::workloads::set_image(app, arg.as_deref()),
+        Command::Rollback(revision) if app.view == View::HelmHistory => {
+            super::helm::rollback(app, revision.as_deref());
+        }
         Command::Rollback(revision) => return super::workloads::rollback(app, revision.as_deref()),
+        Command::Helm(namespace) => return super::helm::open(app, namespace),
         Command::Trigger => super::workloads::trigger(app),
         Command::Suspend(on) => super::workloads::suspend(app, on),
         Command::WhoCan(args) => return super::access::who_can(app, &args),

@@ -38,6 +38,32 @@ pub fn span(role: Role, text: impl Into<String>) -> Span {
 pub enum DetailKind {
     Describe,
     Yaml,
+    /// A part of a Helm release's revision (decoded in memory, never written anywhere).
+    Helm(HelmPart),
+}
+
+/// What of a Helm release revision the pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelmPart {
+    /// Its status, description and notes (`helm status`).
+    Status,
+    /// The values given (`helm get values`).
+    Values,
+    /// Every value, the chart's defaults under the given ones (`helm get values --all`).
+    AllValues,
+    /// What it rendered (`helm get manifest`).
+    Manifest,
+}
+
+impl HelmPart {
+    pub fn label(self) -> &'static str {
+        match self {
+            HelmPart::Status => "status",
+            HelmPart::Values => "values",
+            HelmPart::AllValues => "all values",
+            HelmPart::Manifest => "manifest",
+        }
+    }
 }
 
 /// Why the pane shows no document (yet): the pane says it in words.

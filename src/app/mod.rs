@@ -26,6 +26,9 @@ pub mod fleet;
 pub mod forwarding;
 pub mod forwards;
 pub mod habits;
+pub mod helm;
+pub mod helm_rows;
+pub mod helm_state;
 pub mod keymap;
 pub mod kinds;
 #[cfg(test)]

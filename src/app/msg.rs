@@ -114,6 +114,22 @@ pub enum Done {
         crate::kube::object_ref::ObjectRef,
         Result<Vec<crate::kube::workload_ops::Revision>, ActionError>,
     ),
+    /// A cluster's Helm releases (every revision), and the Secrets that could not be read.
+    Helm(
+        ClusterId,
+        Result<
+            (
+                Vec<crate::kube::helm::Summary>,
+                Vec<crate::kube::helm::HelmError>,
+            ),
+            crate::kube::error::ApiError,
+        >,
+    ),
+    /// One Helm revision, decoded.
+    HelmContent {
+        secret: String,
+        result: Box<Result<crate::kube::helm::Content, crate::kube::helm::HelmError>>,
+    },
     /// What the current user may do in a namespace.
     Access(
         ClusterId,

@@ -83,6 +83,14 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.who_can;
                 Some($body)
             }
+            $crate::app::state::View::Helm => {
+                let $t = &mut $app.tables.helm;
+                Some($body)
+            }
+            $crate::app::state::View::HelmHistory => {
+                let $t = &mut $app.tables.helm_history;
+                Some($body)
+            }
             $crate::app::state::View::Containers => {
                 let $t = &mut $app.tables.containers;
                 Some($body)
@@ -274,7 +282,8 @@ pub fn open_detail(app: &mut App, obj: ObjectRef, kind: DetailKind) -> Vec<Effec
             });
             vec![Effect::FetchYaml(obj)]
         }
-        DetailKind::Describe => Vec::new(),
+        // Helm's parts are opened by `helm::show`, which fetches the revision.
+        DetailKind::Describe | DetailKind::Helm(_) => Vec::new(),
     }
 }
 
@@ -516,7 +525,9 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         | View::Detail
         | View::Forwards
         | View::CanI
-        | View::WhoCan => {}
+        | View::WhoCan
+        | View::Helm
+        | View::HelmHistory => {}
     }
     Vec::new()
 }

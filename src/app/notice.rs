@@ -251,6 +251,13 @@ pub enum Notice {
     },
     AccessReviewFailed(ApiError),
     WhoCanFailed(ApiError),
+
+    // Helm.
+    HelmFailed(ApiError),
+    HelmUnreadable {
+        count: usize,
+        first: String,
+    },
 }
 
 impl Notice {
@@ -304,7 +311,9 @@ impl Notice {
             | EditNotApplied { .. }
             | NotAllowed { .. }
             | AccessReviewFailed(_)
-            | WhoCanFailed(_) => Severity::Error,
+            | WhoCanFailed(_)
+            | HelmFailed(_)
+            | HelmUnreadable { .. } => Severity::Error,
             Switched { failed, .. } if !failed.is_empty() => Severity::Error,
             ManyActed { failed, .. } if !failed.is_empty() => Severity::Error,
             PluginFinished {

@@ -64,6 +64,12 @@ pub enum Question {
     },
     /// Create a Job from a CronJob now.
     Trigger(ObjectRef),
+    /// `helm rollback` of a release to a revision.
+    HelmRollback {
+        release: String,
+        revision: i64,
+        cluster: ClusterId,
+    },
     /// Suspend (`true`) or resume a CronJob.
     Suspend {
         obj: ObjectRef,

@@ -134,6 +134,8 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
             super::access::reviewed(app, cluster, namespace, result);
         }
         Done::Revisions(obj, result) => super::workloads::revisions(app, obj, result),
+        Done::Helm(cluster, result) => super::helm::listed(app, cluster, result),
+        Done::HelmContent { secret, result } => super::helm::fetched(app, &secret, *result),
         Done::WhoCan(cluster, query, result) => {
             super::access::answered(app, cluster, &query, result);
         }

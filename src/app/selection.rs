@@ -43,7 +43,9 @@ pub fn selected_object(app: &App) -> Option<ObjectRef> {
         | View::Captured
         | View::ApiResources
         | View::CanI
-        | View::WhoCan => None,
+        | View::WhoCan
+        | View::Helm
+        | View::HelmHistory => None,
     }
 }
 
@@ -82,7 +84,9 @@ pub fn marked_objects(app: &App) -> Vec<ObjectRef> {
         | View::Captured
         | View::ApiResources
         | View::CanI
-        | View::WhoCan => Vec::new(),
+        | View::WhoCan
+        | View::Helm
+        | View::HelmHistory => Vec::new(),
     }
 }
 

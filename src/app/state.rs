@@ -92,6 +92,8 @@ pub struct Tables {
     pub containers: Table<super::containers::ContainerRow>,
     pub can_i: Table<super::access_rows::CanIRow>,
     pub who_can: Table<super::access_rows::WhoCanRow>,
+    pub helm: Table<super::helm_rows::HelmRow>,
+    pub helm_history: Table<super::helm_rows::RevisionRow>,
 }
 
 /// A generic object the describe pane shows: fetched, and fetched again when its row changes.
@@ -166,6 +168,8 @@ pub struct App {
     pub access: super::access_data::AccessState,
     /// The rollback picker's revisions and `:rollback N`'s number.
     pub workloads: super::workload_state::WorkloadState,
+    /// Helm releases listed, the history shown, the revision in the pane.
+    pub helm: super::helm_state::HelmState,
 }
 
 impl App {
@@ -240,6 +244,7 @@ impl App {
             own_plugins: Vec::new(),
             access: super::access_data::AccessState::default(),
             workloads: super::workload_state::WorkloadState::default(),
+            helm: super::helm_state::HelmState::default(),
         }
     }
 
@@ -310,6 +315,7 @@ impl App {
                 let what = match d.kind {
                     super::detail::DetailKind::Describe => "describe",
                     super::detail::DetailKind::Yaml => "yaml",
+                    super::detail::DetailKind::Helm(part) => part.label(),
                 };
                 format!("{what} {}", d.target.name)
             }),

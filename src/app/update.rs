@@ -207,12 +207,17 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             let current = d.search.clone();
             app.prompt.open(Mode::Search, current);
         }
+        // `a` in a Helm revision's values: every computed value, and back.
+        Action::Scale if matches!(d.kind, DetailKind::Helm(_)) => {
+            super::helm::toggle_all_values(app);
+        }
         Action::RevealSecret if d.target.kind_name() == "Secret" => {
             d.revealed = !d.revealed;
             let shown = d.revealed;
             app.notice = Some(Notice::SecretValues { shown });
             return Some(match d.kind {
                 DetailKind::Yaml => vec![Effect::FetchYaml(d.target.clone())],
+                DetailKind::Helm(_) => Vec::new(),
                 DetailKind::Describe => {
                     app.stale.describe = true;
                     Vec::new()
@@ -507,6 +512,12 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Back => return back(app),
         // Enter on a kind opens its objects (`kinds` is above navigation).
         Action::Open if app.view == View::ApiResources => return super::kinds::open_selected(app),
+        Action::Open if app.view == View::Helm => super::helm::open_history(app),
+        Action::Open if app.view == View::HelmHistory => {
+            return super::helm::show(app, super::detail::HelmPart::Status);
+        }
+        Action::HelmValues => return super::helm::show(app, super::detail::HelmPart::Values),
+        Action::HelmManifest => return super::helm::show(app, super::detail::HelmPart::Manifest),
         Action::Open if app.view == View::Resource => return super::kinds::open_row(app),
         Action::Owner => return super::kinds::owner(app),
         Action::Open if app.view == View::Events => {

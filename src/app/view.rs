@@ -31,10 +31,14 @@ pub enum View {
     CanI,
     /// `:who-can`: who may do something.
     WhoCan,
+    /// `:helm`: Helm releases.
+    Helm,
+    /// One Helm release's revisions.
+    HelmHistory,
 }
 
 impl View {
-    pub const ALL: [View; 17] = [
+    pub const ALL: [View; 19] = [
         View::Triage,
         View::Pods,
         View::PipelineRuns,
@@ -52,6 +56,8 @@ impl View {
         View::Containers,
         View::CanI,
         View::WhoCan,
+        View::Helm,
+        View::HelmHistory,
     ];
 
     pub fn title(self) -> &'static str {
@@ -73,6 +79,8 @@ impl View {
             View::Containers => "containers",
             View::CanI => "can-i",
             View::WhoCan => "who-can",
+            View::Helm => "helm",
+            View::HelmHistory => "history",
         }
     }
 
@@ -117,7 +125,9 @@ impl View {
             | View::ApiResources
             | View::Forwards
             | View::CanI
-            | View::WhoCan => &[],
+            | View::WhoCan
+            | View::Helm
+            | View::HelmHistory => &[],
         }
     }
 }

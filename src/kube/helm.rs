@@ -224,7 +224,11 @@ pub async fn list(
 }
 
 /// One revision's content, from its Secret.
-pub async fn fetch(client: Client, namespace: String, secret: String) -> Result<Content, HelmError> {
+pub async fn fetch(
+    client: Client,
+    namespace: String,
+    secret: String,
+) -> Result<Content, HelmError> {
     let s = Api::<Secret>::namespaced(client, &namespace)
         .get(&secret)
         .await
@@ -238,7 +242,9 @@ pub fn latest(revisions: &[Summary]) -> Vec<Summary> {
         std::collections::BTreeMap::new();
     for r in revisions {
         let key = (r.namespace.clone(), r.name.clone());
-        let newer = by_release.get(&key).is_none_or(|have| r.revision > have.revision);
+        let newer = by_release
+            .get(&key)
+            .is_none_or(|have| r.revision > have.revision);
         if newer {
             by_release.insert(key, r);
         }
@@ -324,7 +330,11 @@ pub mod tests {
     fn the_newest_revision_of_each_release_is_listed() {
         let revs: Vec<Summary> = [(1, "superseded"), (2, "superseded"), (3, "deployed")]
             .iter()
-            .map(|(v, st)| summarize(&release_secret(&release(*v, st, 2))).unwrap().unwrap())
+            .map(|(v, st)| {
+                summarize(&release_secret(&release(*v, st, 2)))
+                    .unwrap()
+                    .unwrap()
+            })
             .collect();
         let l = latest(&revs);
         assert_eq!(l.len(), 1);
@@ -346,7 +356,10 @@ pub mod tests {
 
     #[test]
     fn a_given_null_removes_a_default() {
-        let v = coalesce(&json!({"a": 1, "b": {"c": 2}}), &json!({"a": null, "b": {"d": 3}}));
+        let v = coalesce(
+            &json!({"a": 1, "b": {"c": 2}}),
+            &json!({"a": null, "b": {"d": 3}}),
+        );
         assert_eq!(v, json!({"b": {"c": 2, "d": 3}}));
     }
 }

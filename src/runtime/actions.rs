@@ -287,4 +287,42 @@ impl Runner {
             move |r| Msg::Done(Done::Revisions(obj, r)),
         );
     }
+
+    /// `:helm`: the release Secrets listed and summarized.
+    pub(super) fn load_helm(
+        &self,
+        cluster: ClusterId,
+        namespace: Option<String>,
+        out: &mut VecDeque<Msg>,
+    ) {
+        let answer = cluster.clone();
+        self.spawn_with(
+            &cluster,
+            out,
+            |c| crate::kube::helm::list(c, namespace),
+            move |r| Msg::Done(Done::Helm(answer, r)),
+        );
+    }
+
+    /// One Helm revision fetched and decoded (in memory only).
+    pub(super) fn fetch_helm(
+        &self,
+        cluster: ClusterId,
+        namespace: String,
+        secret: String,
+        out: &mut VecDeque<Msg>,
+    ) {
+        let asked = secret.clone();
+        self.spawn_with(
+            &cluster,
+            out,
+            |c| crate::kube::helm::fetch(c, namespace, asked),
+            move |result| {
+                Msg::Done(Done::HelmContent {
+                    secret,
+                    result: Box::new(result),
+                })
+            },
+        );
+    }
 }

@@ -194,6 +194,12 @@ impl Runner {
             Effect::CheckAgent(cluster) => self.check_agent(cluster, out),
             Effect::LoadBudgets(cluster) => self.load_budgets(cluster, out),
             Effect::LoadRevisions(obj) => self.load_revisions(obj, out),
+            Effect::LoadHelm(cluster, namespace) => self.load_helm(cluster, namespace, out),
+            Effect::FetchHelmRelease {
+                cluster,
+                namespace,
+                secret,
+            } => self.fetch_helm(cluster, namespace, secret, out),
             Effect::ReviewAccess(cluster, namespace) => {
                 self.review_access(cluster, namespace, out);
             }

@@ -146,6 +146,39 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::Helm => table::draw(
+            frame,
+            area,
+            app,
+            &t.helm,
+            &[],
+            || match app.helm.failed.values().next() {
+                Some(e) => table::Empty {
+                    style: theme.error,
+                    text: format!(
+                        "Cannot list Helm's release Secrets (it needs list and get on secrets): {}",
+                        text::clean(&e.to_string())
+                    ),
+                },
+                None => table::Empty {
+                    style: theme.muted,
+                    text: "No Helm releases here (or the list is still coming)".into(),
+                },
+            },
+            theme,
+        ),
+        View::HelmHistory => table::draw(
+            frame,
+            area,
+            app,
+            &t.helm_history,
+            &[],
+            || table::Empty {
+                style: theme.muted,
+                text: "No revisions".into(),
+            },
+            theme,
+        ),
         View::CanI => table::draw(
             frame,
             area,

@@ -199,6 +199,12 @@ pub fn text(notice: &Notice) -> String {
             "{what}: not allowed: your RBAC rules do not let you create/get {resource} in {namespace} (:can-i {namespace} lists what you may do)"
         ),
         AccessReviewFailed(e) => format!("cannot ask the server what you may do: {e}"),
+        HelmFailed(e) => {
+            format!(":helm reads Helm's release Secrets and needs list and get on secrets: {e}")
+        }
+        HelmUnreadable { count, first } => {
+            format!("{count} Helm release Secret(s) could not be read: {first}")
+        }
         WhoCanFailed(e) => {
             format!("who-can needs to list (cluster)roles and (cluster)rolebindings: {e}")
         }
@@ -358,6 +364,13 @@ pub fn question(pending: &Pending) -> String {
             "Roll {} back to revision {revision} ({})? A rollout starts",
             on(obj),
             images.join(", ")
+        ),
+        Question::HelmRollback {
+            release,
+            revision,
+            cluster,
+        } => format!(
+            "Roll Helm release {release} back to revision {revision} with helm rollback, in a pane (context {cluster})?"
         ),
         Question::Trigger(obj) => format!(
             "Create a Job from {} now (as kubectl create job --from)?",

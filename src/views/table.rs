@@ -108,6 +108,13 @@ pub fn draw<R: TableRow>(
     let scope_label = match app.view {
         crate::app::View::CanI => crate::app::access::can_i_title(app),
         crate::app::View::WhoCan => crate::app::access::who_can_title(app),
+        crate::app::View::Helm => app.helm.namespace.clone().unwrap_or_else(|| "all".into()),
+        crate::app::View::HelmHistory => app
+            .helm
+            .history_of
+            .as_ref()
+            .map(|(_, ns, name)| format!("{ns}/{name}"))
+            .unwrap_or_default(),
         _ => pinned_ns
             .clone()
             .unwrap_or_else(|| app.fleet.scope.label().to_string()),

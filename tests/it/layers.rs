@@ -280,6 +280,8 @@ const DATA: &[&str] = &[
     "containers",
     "access_data",
     "workload_state",
+    "helm_state",
+    "helm_rows",
     "access_rows",
 ];
 

@@ -15,6 +15,7 @@ mod e2e;
 mod faults_api;
 mod faults_e2e;
 mod habits_e2e;
+mod helm_e2e;
 mod kinds_e2e;
 mod kubectl;
 mod layers;

@@ -145,6 +145,7 @@ pub fn seed_kinds(store: &Store, now: Timestamp, extras: bool) {
     }
     if extras {
         demo_extras(&mut s, &ips);
+        super::helm_seed::seed(store, now);
     }
     cronjobs(&mut s);
 }

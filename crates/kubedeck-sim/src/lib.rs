@@ -11,6 +11,7 @@ mod denied;
 mod events;
 mod exec;
 pub mod faults;
+mod helm_seed;
 mod http;
 pub(crate) mod kinds_seed;
 mod logs;

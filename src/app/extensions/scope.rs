@@ -43,7 +43,9 @@ pub fn names_of(app: &App) -> Vec<String> {
         | View::ApiResources
         | View::Forwards
         | View::CanI
-        | View::WhoCan => &[],
+        | View::WhoCan
+        | View::Helm
+        | View::HelmHistory => &[],
     };
     fixed.iter().map(|s| s.to_string()).collect()
 }

@@ -24,6 +24,9 @@ fn views(views: Views, mut binding: Binding) -> Binding {
     binding
 }
 
+/// Helm's views.
+const HELM: &[View] = &[View::Helm, View::HelmHistory];
+
 /// Where `c` cancels and `r` reruns instead of copying.
 const RUNS: &[View] = &[View::PipelineRuns, View::TaskRuns];
 
@@ -35,6 +38,8 @@ fn in_section(section: Section, mut binding: Binding) -> Binding {
 /// Dashboard-only bindings among the defaults.
 const TABLE_ONLY: &[&str] = &[
     "open",
+    "helm_values",
+    "helm_manifest",
     "describe",
     "yaml",
     "events",
@@ -471,6 +476,24 @@ pub fn default_bindings() -> Vec<Binding> {
             vec![Key::ch('A')],
             Action::RolloutRestart,
             "rollout restart of the selected Deployment, StatefulSet or DaemonSet (asks first)",
+        ),
+        views(
+            Views::Only(HELM),
+            b(
+                "helm_values",
+                vec![Key::ch('v')],
+                Action::HelmValues,
+                "Helm: the values given to the selected revision (a there: every computed value)",
+            ),
+        ),
+        views(
+            Views::Only(HELM),
+            b(
+                "helm_manifest",
+                vec![Key::ch('M')],
+                Action::HelmManifest,
+                "Helm: the selected revision's manifest",
+            ),
         ),
         views(
             Views::Only(RUNS),
