@@ -203,6 +203,8 @@ pub enum Effect {
     LoadBudgets(ClusterId),
     /// Check whether the node agent is installed (for the debug picker).
     CheckAgent(ClusterId),
+    /// Copy a file or folder out of a container (`:cp`).
+    CopyOut(ClusterId, crate::kube::copy::CopySpec),
     /// List the Helm release Secrets of a namespace (every one when `None`).
     LoadHelm(ClusterId, Option<String>),
     /// Fetch and decode one Helm release revision's Secret.

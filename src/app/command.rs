@@ -40,6 +40,7 @@ pub enum CommandName {
     SetImage,
     Rollback,
     Helm,
+    Copy,
     Trigger,
     Suspend,
     Resume,
@@ -193,6 +194,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "every kind the server serves (Enter: its objects); any of their names is a command: :deploy, :svc NS, :crd, :certificates.cert-manager.io",
     ),
     spec(
+        &["cp", "copy"],
+        CommandName::Copy,
+        "[NS/]POD:PATH [LOCAL] [-c C]",
+        "copy a file or folder out of a container (PATH alone: the selected pod), as kubectl cp, every tar entry checked; asks before replacing LOCAL",
+    ),
+    spec(
         &["helm", "charts", "hr"],
         CommandName::Helm,
         "[NS|all]",
@@ -279,6 +286,7 @@ pub enum Command {
     SetImage(Option<String>),
     Rollback(Option<String>),
     Helm(Option<String>),
+    Copy(Vec<String>),
     Trigger,
     Suspend(bool),
     /// `:KIND [ARGS]`: any kind the server serves (resolved through discovery).
@@ -374,6 +382,7 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::SetImage => Command::SetImage(arg),
         CommandName::Rollback => Command::Rollback(arg),
         CommandName::Helm => Command::Helm(arg),
+        CommandName::Copy => Command::Copy(rest()),
         CommandName::Trigger => none(Command::Trigger)?,
         CommandName::Suspend => none(Command::Suspend(true))?,
         CommandName::Resume => none(Command::Suspend(false))?,
@@ -489,6 +498,7 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
         }
         Command::Rollback(revision) => return super::workloads::rollback(app, revision.as_deref()),
         Command::Helm(namespace) => return super::helm::open(app, namespace),
+        Command::Copy(args) => return super::copy::command(app, &args),
         Command::Trigger => super::workloads::trigger(app),
         Command::Suspend(on) => super::workloads::suspend(app, on),
         Command::WhoCan(args) => return super::access::who_can(app, &args),

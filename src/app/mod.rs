@@ -14,6 +14,7 @@ pub mod columns;
 pub mod command;
 pub mod containers;
 pub mod contexts;
+pub mod copy;
 pub mod describe;
 pub mod detail;
 pub mod drain_preview;

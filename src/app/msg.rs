@@ -114,6 +114,14 @@ pub enum Done {
         crate::kube::object_ref::ObjectRef,
         Result<Vec<crate::kube::workload_ops::Revision>, ActionError>,
     ),
+    /// A copy out of a container: bytes received so far.
+    CopyProgress(crate::kube::copy::CopySpec, u64),
+    /// A copy ended.
+    Copied(
+        ClusterId,
+        crate::kube::copy::CopySpec,
+        Result<crate::kube::copy::CopyReport, crate::kube::copy::CopyError>,
+    ),
     /// A cluster's Helm releases (every revision), and the Secrets that could not be read.
     Helm(
         ClusterId,

@@ -252,6 +252,14 @@ pub enum Notice {
     AccessReviewFailed(ApiError),
     WhoCanFailed(ApiError),
 
+    // Copies out of containers.
+    Copying {
+        from: String,
+        bytes: u64,
+    },
+    CopiedOut(crate::kube::copy::CopyReport),
+    CopyFailed(crate::kube::copy::CopyError),
+
     // Helm.
     HelmFailed(ApiError),
     HelmUnreadable {
@@ -313,6 +321,7 @@ impl Notice {
             | AccessReviewFailed(_)
             | WhoCanFailed(_)
             | HelmFailed(_)
+            | CopyFailed(_)
             | HelmUnreadable { .. } => Severity::Error,
             Switched { failed, .. } if !failed.is_empty() => Severity::Error,
             ManyActed { failed, .. } if !failed.is_empty() => Severity::Error,

@@ -64,6 +64,8 @@ pub enum Question {
     },
     /// Create a Job from a CronJob now.
     Trigger(ObjectRef),
+    /// Replace a local file or folder with a copy.
+    Overwrite(String),
     /// `helm rollback` of a release to a revision.
     HelmRollback {
         release: String,

@@ -135,6 +135,8 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         }
         Done::Revisions(obj, result) => super::workloads::revisions(app, obj, result),
         Done::Helm(cluster, result) => super::helm::listed(app, cluster, result),
+        Done::CopyProgress(spec, bytes) => super::copy::progress(app, &spec, bytes),
+        Done::Copied(cluster, spec, result) => super::copy::done(app, cluster, spec, result),
         Done::HelmContent { secret, result } => super::helm::fetched(app, &secret, *result),
         Done::WhoCan(cluster, query, result) => {
             super::access::answered(app, cluster, &query, result);

@@ -7,6 +7,7 @@ pub mod agent;
 pub mod backoff;
 pub mod client;
 pub mod cluster;
+pub mod copy;
 pub mod credentials;
 pub mod debug;
 pub mod discovery;

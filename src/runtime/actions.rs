@@ -325,4 +325,41 @@ impl Runner {
             },
         );
     }
+
+    /// `:cp`: the copy runs on its own task; how far it is goes to the status line at most
+    /// four times a second.
+    pub(super) fn copy_out(
+        &self,
+        cluster: ClusterId,
+        spec: crate::kube::copy::CopySpec,
+        out: &mut VecDeque<Msg>,
+    ) {
+        let client = match self.client(&cluster) {
+            Ok(c) => c,
+            Err(e) => {
+                out.push_back(Msg::Done(Done::Copied(cluster, spec, Err(e.into()))));
+                return;
+            }
+        };
+        let tx = self.channels.done.clone();
+        tokio::spawn(async move {
+            let (progress, mut received) = mpsc::unbounded_channel();
+            let work = crate::kube::copy::copy_out(client, spec.clone(), progress);
+            tokio::pin!(work);
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            let mut latest = None;
+            let result = loop {
+                tokio::select! {
+                    r = &mut work => break r,
+                    Some(n) = received.recv() => latest = Some(n),
+                    _ = tick.tick() => {
+                        if let Some(n) = latest.take() {
+                            let _ = tx.send(Msg::Done(Done::CopyProgress(spec.clone(), n)));
+                        }
+                    }
+                }
+            };
+            let _ = tx.send(Msg::Done(Done::Copied(cluster, spec, result)));
+        });
+    }
 }

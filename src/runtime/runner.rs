@@ -195,6 +195,7 @@ impl Runner {
             Effect::LoadBudgets(cluster) => self.load_budgets(cluster, out),
             Effect::LoadRevisions(obj) => self.load_revisions(obj, out),
             Effect::LoadHelm(cluster, namespace) => self.load_helm(cluster, namespace, out),
+            Effect::CopyOut(cluster, spec) => self.copy_out(cluster, spec, out),
             Effect::FetchHelmRelease {
                 cluster,
                 namespace,

@@ -199,6 +199,22 @@ pub fn text(notice: &Notice) -> String {
             "{what}: not allowed: your RBAC rules do not let you create/get {resource} in {namespace} (:can-i {namespace} lists what you may do)"
         ),
         AccessReviewFailed(e) => format!("cannot ask the server what you may do: {e}"),
+        Copying { from, bytes } => format!("copying {from}: {} received", size(*bytes)),
+        CopiedOut(r) if r.skipped.is_empty() => format!(
+            "copied {} file(s), {} to {}",
+            r.files,
+            size(r.bytes),
+            r.local.display()
+        ),
+        CopiedOut(r) => format!(
+            "copied {} file(s), {} to {}; skipped {}: {}",
+            r.files,
+            size(r.bytes),
+            r.local.display(),
+            r.skipped.len(),
+            r.skipped.join("; ")
+        ),
+        CopyFailed(e) => format!("copy failed: {e}"),
         HelmFailed(e) => {
             format!(":helm reads Helm's release Secrets and needs list and get on secrets: {e}")
         }
@@ -365,6 +381,7 @@ pub fn question(pending: &Pending) -> String {
             on(obj),
             images.join(", ")
         ),
+        Question::Overwrite(path) => format!("{path} exists: replace it with the copy?"),
         Question::HelmRollback {
             release,
             revision,
@@ -449,6 +466,22 @@ pub fn question(pending: &Pending) -> String {
             format!("PRODUCTION {text} — type {name} and Enter to confirm (Esc cancels)")
         }
         None => text,
+    }
+}
+
+/// A byte count as people read it.
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
     }
 }
 

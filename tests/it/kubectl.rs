@@ -754,3 +754,30 @@ async fn kubectl_auth_can_i_as_a_view_only_user_reads_what_the_real_cluster_said
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_cp_of_a_big_file_out_of_the_simulator_is_byte_exact() {
+    let (sim, kc) = sim_for_kubectl(10).await;
+    sim.store()
+        .put(Kind::Pod, common::pods::pod("demo", "files-1").json());
+    // The simulator's containers run real processes: tar reads this machine's file. Bigger
+    // than the backlog a container's main process keeps, so an exec's output must be held
+    // until its stream is up, as a kubelet starts the command only then.
+    let remote = tempfile::tempdir().unwrap();
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let src = remote.path().join("data.bin");
+    std::fs::write(&src, &data).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("copy");
+    let (ok, _, err) = run(
+        &kc,
+        &[
+            "cp",
+            &format!("demo/files-1:{}", src.display()),
+            &dest.display().to_string(),
+        ],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+}

@@ -431,3 +431,76 @@ fn attach_to_a_container_without_stdin_shows_its_output_only() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn cp_copies_a_file_out_asks_before_replacing_and_says_a_failure() {
+    let w = world(common::frozen(10));
+    w.sim
+        .store()
+        .put(Kind::Pod, common::pods::pod("demo", "files-1").json());
+    // The simulator's containers run real processes: tar reads this machine's files.
+    let remote = tempfile::tempdir().unwrap();
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(remote.path().join("data.bin"), &data).unwrap();
+    std::fs::create_dir_all(remote.path().join("logs/old")).unwrap();
+    std::fs::write(remote.path().join("logs/a.log"), "a\n").unwrap();
+    std::fs::write(remote.path().join("logs/old/b.log"), "b\n").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", remote.path().join("logs/passwd")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("data.bin");
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    t.wait_for("files-1");
+    let src = remote.path().join("data.bin");
+    t.send(&format!(
+        ":cp files-1:{} {}\r",
+        src.display(),
+        local.display()
+    ));
+    t.wait_for("copied 1 file(s), 293.0 KiB");
+    assert_eq!(std::fs::read(&local).unwrap(), data);
+    // Again: the file is there, so it asks; no leaves it as it is.
+    std::fs::write(&local, "mine").unwrap();
+    t.send(&format!(
+        ":cp files-1:{} {}\r",
+        src.display(),
+        local.display()
+    ));
+    t.wait_for("exists: replace it with the copy?");
+    t.send("n");
+    t.wait_gone("exists: replace it");
+    assert_eq!(std::fs::read(&local).unwrap(), b"mine");
+    t.send(&format!(
+        ":cp files-1:{} {}\r",
+        src.display(),
+        local.display()
+    ));
+    t.wait_for("exists: replace it with the copy?");
+    t.send("y");
+    t.wait_for("copied 1 file(s)");
+    assert_eq!(std::fs::read(&local).unwrap(), data);
+    // A folder: its tree, the link skipped and said.
+    let logs = dir.path().join("logs-copy");
+    t.send(&format!(
+        ":cp files-1:{} {}\r",
+        remote.path().join("logs").display(),
+        logs.display()
+    ));
+    t.wait_for("copied 2 file(s)");
+    t.wait_for("a link (not followed)");
+    assert_eq!(std::fs::read(logs.join("a.log")).unwrap(), b"a\n");
+    assert_eq!(std::fs::read(logs.join("old/b.log")).unwrap(), b"b\n");
+    assert!(!logs.join("passwd").exists());
+    // A path that is not there: tar's own words.
+    t.send(":cp files-1:/no/such/file\r");
+    t.wait_for("copy failed: tar in the container failed");
+    // No spool file is left behind.
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["data.bin", "logs-copy"]);
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -299,6 +299,7 @@ async fn lifecycle(sim: Arc<Shared>, key: Key, c: Value) {
         rows: 24,
         cols: 80,
         env: Vec::new(),
+        hold: false,
     };
     let proc = match Proc::start(&spawn) {
         Ok(p) => p,
@@ -362,6 +363,7 @@ pub fn container_process(
         rows: 24,
         cols: 80,
         env: Vec::new(),
+        hold: false,
     };
     let proc = Proc::start(&spawn)?;
     sim.register_process(key, container, proc.clone());

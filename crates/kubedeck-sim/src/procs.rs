@@ -38,6 +38,10 @@ pub struct Spawn {
     pub cols: u16,
     /// More environment for the process.
     pub env: Vec<(String, String)>,
+    /// Keep every byte of output until the first reader attaches: an exec's command, which a
+    /// kubelet starts only once its stream is up, so none of it may be lost (a container's
+    /// main process keeps only the last [`BACKLOG_BYTES`] while no one is attached).
+    pub hold: bool,
 }
 
 #[derive(Default)]
@@ -46,13 +50,15 @@ struct Outlet {
     attached: Vec<mpsc::Sender<Chunk>>,
     backlog: Vec<Chunk>,
     backlog_bytes: usize,
+    /// Nothing is dropped from the backlog until a reader attaches (`Spawn::hold`).
+    hold: bool,
 }
 
 impl Outlet {
     fn keep(&mut self, chunk: Chunk) {
         self.backlog_bytes += chunk.1.len();
         self.backlog.push(chunk);
-        while self.backlog_bytes > BACKLOG_BYTES && !self.backlog.is_empty() {
+        while !self.hold && self.backlog_bytes > BACKLOG_BYTES && !self.backlog.is_empty() {
             let dropped = self.backlog.remove(0);
             self.backlog_bytes -= dropped.1.len();
         }
@@ -100,6 +106,7 @@ impl Proc {
             let _ = tx.try_send(chunk);
         }
         outlet.backlog_bytes = 0;
+        outlet.hold = false;
         // A quick command can exit before its client is connected: then keep no sender, so
         // the channel ends after the backlog instead of waiting forever.
         if self.exit.borrow().is_none() {
@@ -156,11 +163,15 @@ impl Proc {
         master: Option<Box<dyn MasterPty + Send>>,
         kill: Box<dyn FnMut() + Send>,
         tty: bool,
+        hold: bool,
     ) -> Arc<Self> {
         Arc::new(Self {
             stdin: Mutex::new(Some(stdin)),
             master: Mutex::new(master),
-            outlet: Mutex::new(Outlet::default()),
+            outlet: Mutex::new(Outlet {
+                hold,
+                ..Outlet::default()
+            }),
             exit: watch::channel(None).0,
             kill: Mutex::new(Some(kill)),
             tty,
@@ -332,6 +343,7 @@ fn start_tty(spawn: &Spawn) -> Result<Arc<Proc>, String> {
             let _ = killer.kill();
         }),
         true,
+        spawn.hold,
     );
     let out = proc.pump(reader, Stream::Stdout);
     proc.finish_when(
@@ -375,6 +387,7 @@ fn start_pipes(spawn: &Spawn) -> Result<Arc<Proc>, String> {
                 .status();
         }),
         false,
+        spawn.hold,
     );
     let a = proc.pump(Box::new(stdout), Stream::Stdout);
     let b = proc.pump(Box::new(stderr), Stream::Stderr);
@@ -420,7 +433,22 @@ mod tests {
             rows: 24,
             cols: 80,
             env: Vec::new(),
+            hold: false,
         }
+    }
+
+    #[tokio::test]
+    async fn an_exec_keeps_all_its_output_until_its_stream_attaches() {
+        let dir = tempfile::tempdir().unwrap();
+        // 300 KB, more than the backlog a container's main process keeps.
+        let mut s = spawn(&["head", "-c", "300000", "/dev/zero"], false, dir.path());
+        s.hold = true;
+        let proc = Proc::start(&s).unwrap();
+        let mut exited = proc.exited();
+        let _ = exited.wait_for(Option::is_some).await;
+        let (out, _, code) = collect(&proc, proc.attach()).await;
+        assert_eq!(code, 0);
+        assert_eq!(out.len(), 300_000);
     }
 
     async fn collect(proc: &Proc, mut rx: mpsc::Receiver<Chunk>) -> (Vec<u8>, Vec<u8>, i32) {
