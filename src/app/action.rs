@@ -108,9 +108,8 @@ pub enum Action {
     Debug,
     /// Attach to a container's main process (`kubectl attach -it`).
     Attach,
-    /// Helm: the selected revision's values / manifest.
+    /// Helm: the selected revision's values.
     HelmValues,
-    HelmManifest,
     /// A shell on this machine with the current context.
     LocalShell,
     /// Terminal pane (after the prefix key): scroll back into the history.

@@ -203,7 +203,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         &["helm", "charts", "hr"],
         CommandName::Helm,
         "[NS|all]",
-        "Helm releases read from their Secrets (no helm needed): Enter history, then Enter status and notes, v values (a: all computed), M manifest; :rollback there runs helm rollback in a pane",
+        "Helm releases read from their Secrets (no helm needed): Enter history, then Enter status and notes, v values (a: all computed), y manifest; :rollback there runs helm rollback in a pane",
     ),
     spec(
         &["set-image", "image"],

@@ -1,6 +1,6 @@
 //! `:helm [NS]`: Helm releases read from their Secrets (no helm binary needed), `Enter` a
 //! release's history, and for a revision `Enter` its status and notes, `v` the values given
-//! (`a` there: every computed value), `M` the manifest, each searchable in the pane. A
+//! (`a` there: every computed value), `y` the manifest, each searchable in the pane. A
 //! rollback (`:rollback` in the history) runs `helm rollback` in a pane after confirmation,
 //! since Helm's hooks and three-way patch are Helm's own.
 

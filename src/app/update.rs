@@ -517,7 +517,10 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             return super::helm::show(app, super::detail::HelmPart::Status);
         }
         Action::HelmValues => return super::helm::show(app, super::detail::HelmPart::Values),
-        Action::HelmManifest => return super::helm::show(app, super::detail::HelmPart::Manifest),
+        // `y` in Helm's views: the revision's manifest (the YAML it rendered).
+        Action::Yaml if super::helm::in_helm(app) => {
+            return super::helm::show(app, super::detail::HelmPart::Manifest);
+        }
         Action::Open if app.view == View::Resource => return super::kinds::open_row(app),
         Action::Owner => return super::kinds::owner(app),
         Action::Open if app.view == View::Events => {

@@ -288,7 +288,7 @@ fn a_storm_of_resizes_draws_no_blank_frame() {
 #[test]
 fn help_lists_keys_and_navigation_moves_the_cursor() {
     let w = world(common::frozen(10));
-    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 140, 150);
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A"], 140, 200);
     t.wait_for("pods(all)");
     t.send("?");
     let wanted = [

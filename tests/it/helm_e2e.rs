@@ -85,8 +85,8 @@ fn releases_history_values_and_a_rollback_through_helm() {
     });
     t.send("\x1b");
     t.wait_for("history(demo/shop)");
-    // M: the manifest.
-    t.send("M");
+    // y: the manifest (the YAML it rendered).
+    t.send("y");
     t.wait_for("# Source: shop/templates/deployment.yaml");
     t.send("\x1b");
     t.wait_for("history(demo/shop)");

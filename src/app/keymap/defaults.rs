@@ -39,7 +39,6 @@ fn in_section(section: Section, mut binding: Binding) -> Binding {
 const TABLE_ONLY: &[&str] = &[
     "open",
     "helm_values",
-    "helm_manifest",
     "describe",
     "yaml",
     "events",
@@ -484,15 +483,6 @@ pub fn default_bindings() -> Vec<Binding> {
                 vec![Key::ch('v')],
                 Action::HelmValues,
                 "Helm: the values given to the selected revision (a there: every computed value)",
-            ),
-        ),
-        views(
-            Views::Only(HELM),
-            b(
-                "helm_manifest",
-                vec![Key::ch('M')],
-                Action::HelmManifest,
-                "Helm: the selected revision's manifest",
             ),
         ),
         views(
