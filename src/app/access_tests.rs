@@ -175,3 +175,77 @@ fn the_help_marks_what_the_rules_do_not_allow_on_the_selected_pod() {
     let shell = text.iter().find(|l| l.contains("shell")).unwrap();
     assert!(shell.contains("not allowed here"), "{shell}");
 }
+
+#[test]
+fn with_several_clusters_can_i_and_helm_ask_each_and_show_rows_of_each() {
+    use crate::kube::ids::ClusterId;
+    let mut a = unknown_rights();
+    let (prod, staging) = (ClusterId::new("prod"), ClusterId::new("staging"));
+    a.fleet.clusters = vec![prod.clone(), staging.clone()];
+    let effects = type_command(&mut a, "can-i demo");
+    assert_eq!(
+        effects,
+        [
+            Effect::ReviewAccess(prod.clone(), "demo".into()),
+            Effect::ReviewAccess(staging.clone(), "demo".into())
+        ]
+    );
+    for (c, who) in [(&prod, "admin"), (&staging, "viewer")] {
+        update(
+            &mut a,
+            Msg::Done(Done::Access(c.clone(), "demo".into(), Ok(recorded(who)))),
+        );
+    }
+    let rows = a.tables.can_i.all_rows();
+    assert!(
+        rows.iter()
+            .any(|r| r.cluster == prod && r.rule.resource == "*.*")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.cluster == staging && r.rule.resource == "pods")
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.cluster == staging && r.rule.resource == "*.*")
+    );
+
+    // :helm: asked of each; each cluster's releases, one failing said.
+    let effects = type_command(&mut a, "helm demo");
+    assert_eq!(
+        effects,
+        [
+            Effect::LoadHelm(prod.clone(), Some("demo".into())),
+            Effect::LoadHelm(staging.clone(), Some("demo".into()))
+        ]
+    );
+    let summary = |name: &str| crate::kube::helm::Summary {
+        name: name.into(),
+        namespace: "demo".into(),
+        revision: 1,
+        status: "deployed".into(),
+        chart: format!("{name}-1.0.0"),
+        app_version: "1.0".into(),
+        updated: None,
+        description: String::new(),
+        secret: format!("sh.helm.release.v1.{name}.v1"),
+    };
+    update(
+        &mut a,
+        Msg::Done(Done::Helm(
+            prod.clone(),
+            Ok((vec![summary("shop")], Vec::new())),
+        )),
+    );
+    let refused = crate::kube::error::ApiError::Forbidden("secrets is forbidden".into());
+    update(&mut a, Msg::Done(Done::Helm(staging.clone(), Err(refused))));
+    let rows = a.tables.helm.all_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].cluster, prod);
+    assert!(
+        said(&a).contains("needs list and get on secrets"),
+        "{}",
+        said(&a)
+    );
+}

@@ -17,7 +17,7 @@ columns! {
         Name = Col::new("NAME", 30).shrink(9, 10),
         Namespace = Col::new("NAMESPACE", 20).shrink(5, 8),
         Revision = Col::new("REVISION", 8),
-        Updated = Col::new("UPDATED", 20).shrink(3, 6),
+        Updated = Col::new("UPDATED", 8),
         Status = Col::new("STATUS", 14),
         Chart = Col::new("CHART", 30).shrink(4, 10),
         AppVersion = Col::new("APP VERSION", 12).shrink(1, 6),
@@ -28,7 +28,7 @@ columns! {
     /// The columns of a release's history, as `helm history` prints them.
     pub enum HistoryCol {
         Revision = Col::new("REVISION", 8),
-        Updated = Col::new("UPDATED", 20).shrink(3, 6),
+        Updated = Col::new("UPDATED", 8),
         Status = Col::new("STATUS", 14),
         Chart = Col::new("CHART", 24).shrink(2, 10),
         AppVersion = Col::new("APP VERSION", 12).shrink(1, 6),
@@ -62,10 +62,11 @@ impl HelmRow {
         }
     }
 
+    /// How long ago it was deployed, as AGE columns say it (narrow terminals keep it whole).
     fn updated(&self, now: Timestamp) -> String {
         self.release
             .updated
-            .map(|t| format!("{} ago", crate::kube::age::since(Some(t), now)))
+            .map(|t| crate::kube::age::since(Some(t), now))
             .unwrap_or_default()
     }
 }
