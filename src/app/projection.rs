@@ -111,6 +111,11 @@ impl Projection {
         t.nodes.set_by_cluster(multi);
         t.resource.set_by_cluster(multi);
         t.forwards.set_by_cluster(multi);
+        // (The RBAC and Helm views have rows from each cluster too.)
+        t.can_i.set_by_cluster(multi);
+        t.who_can.set_by_cluster(multi);
+        t.helm.set_by_cluster(multi);
+        t.helm_history.set_by_cluster(multi);
         let mut needed: Vec<ResourceKind> = app.view.needs().to_vec();
         if app.auto_triage {
             needed.extend(View::Triage.needs());
