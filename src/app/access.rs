@@ -213,6 +213,7 @@ pub fn who_can(app: &mut App, args: &[String]) -> Vec<Effect> {
 }
 
 /// The question, with the resource as discovery knows it (`deploy` is `deployments.apps`).
+/// A parser of what a user typed: its `Err` is the sentence they read.
 fn parse_who_can(app: &App, args: &[String]) -> Result<WhoCanQuery, String> {
     let (verb, resource, namespace) = match args {
         [verb, resource] => (verb, resource, None),

@@ -15,6 +15,7 @@ use crate::kube::informer::ResourceKind;
 
 /// `:cp`'s arguments read: the pod (with its namespace and cluster), the remote path, the
 /// local target.
+/// A parser of what a user typed: its `Err` is the sentence they read.
 pub fn parse(app: &App, args: &[String]) -> Result<(ClusterId, CopySpec), String> {
     let mut container = None;
     let mut rest = Vec::new();

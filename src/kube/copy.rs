@@ -34,8 +34,23 @@ pub struct CopyReport {
     pub files: usize,
     pub bytes: u64,
     /// Entries not written, and why (links, paths that would leave the target).
-    pub skipped: Vec<String>,
+    pub skipped: Vec<Skipped>,
     pub local: PathBuf,
+}
+
+/// An archive entry not written, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Skipped {
+    #[error("{}: has `..`", .0.display())]
+    Parent(PathBuf),
+    #[error("{}: an absolute path", .0.display())]
+    Absolute(PathBuf),
+    #[error("{}: outside the target", .0.display())]
+    Outside(PathBuf),
+    #[error("{}: a link (not followed)", .0.display())]
+    Link(PathBuf),
+    #[error("{}: not a regular file", .0.display())]
+    Special(PathBuf),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,15 +70,15 @@ pub enum CopyError {
 
 /// Where an archive entry goes under `dest`, or why it may not be written. `strip` is the
 /// prefix tar put before every entry (the remote path's parent, as kubectl strips it).
-pub fn entry_target(dest: &Path, strip: &Path, entry: &Path) -> Result<PathBuf, String> {
+pub fn entry_target(dest: &Path, strip: &Path, entry: &Path) -> Result<PathBuf, Skipped> {
     let mut rel = PathBuf::new();
     for c in entry.components() {
         match c {
             Component::Normal(part) => rel.push(part),
             Component::CurDir => {}
-            Component::ParentDir => return Err(format!("{}: has `..`", entry.display())),
+            Component::ParentDir => return Err(Skipped::Parent(entry.to_path_buf())),
             Component::RootDir | Component::Prefix(_) => {
-                return Err(format!("{}: an absolute path", entry.display()));
+                return Err(Skipped::Absolute(entry.to_path_buf()));
             }
         }
     }
@@ -116,16 +131,12 @@ pub fn unpack(archive: impl Read, remote: &str, local: &Path) -> Result<CopyRepo
             }
         };
         if !target.starts_with(local) {
-            report
-                .skipped
-                .push(format!("{}: outside the target", path.display()));
+            report.skipped.push(Skipped::Outside(path));
             continue;
         }
         let kind = entry.header().entry_type();
         if kind.is_symlink() || kind.is_hard_link() {
-            report
-                .skipped
-                .push(format!("{}: a link (not followed)", path.display()));
+            report.skipped.push(Skipped::Link(path));
             continue;
         }
         let local_error = |why: String| CopyError::Local {
@@ -137,9 +148,7 @@ pub fn unpack(archive: impl Read, remote: &str, local: &Path) -> Result<CopyRepo
             continue;
         }
         if !kind.is_file() {
-            report
-                .skipped
-                .push(format!("{}: not a regular file", path.display()));
+            report.skipped.push(Skipped::Special(path));
             continue;
         }
         if let Some(dir) = target.parent() {
@@ -321,10 +330,10 @@ mod tests {
         assert_eq!(std::fs::read(&local).unwrap(), b"ok");
         assert_eq!(r.files, 1, "{r:?}");
         assert_eq!(r.skipped.len(), 4, "{:?}", r.skipped);
-        assert!(r.skipped.iter().any(|s| s.contains("`..`")));
-        assert!(r.skipped.iter().any(|s| s.contains("absolute")));
-        assert!(r.skipped.iter().any(|s| s.contains("link")));
-        assert!(r.skipped.iter().any(|s| s.contains("outside")));
+        assert!(r.skipped.iter().any(|s| matches!(s, Skipped::Parent(_))));
+        assert!(r.skipped.iter().any(|s| matches!(s, Skipped::Absolute(_))));
+        assert!(r.skipped.iter().any(|s| matches!(s, Skipped::Link(_))));
+        assert!(r.skipped.iter().any(|s| matches!(s, Skipped::Outside(_))));
         // Nothing was written outside the target.
         assert!(!dir.path().join("escaped").exists());
         assert!(!inside.join("other").exists());

@@ -323,8 +323,19 @@ pub struct AttachMain {
     pub target: Target,
 }
 
+/// Why a container cannot be attached to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttachRefused {
+    #[error("pod has no container {0}")]
+    NoContainer(String),
+    #[error("container {0} has terminated: nothing to attach to")]
+    Terminated(String),
+    #[error("container {0} is not running yet")]
+    NotRunning(String),
+}
+
 /// How to attach to `container` of `pod`: its spec's stdin and tty, or why it cannot be.
-pub fn attach_mode(pod: &Pod, container: &str) -> Result<(bool, bool), String> {
+pub fn attach_mode(pod: &Pod, container: &str) -> Result<(bool, bool), AttachRefused> {
     let spec = pod.spec.as_ref();
     let declared = spec
         .into_iter()
@@ -339,7 +350,7 @@ pub fn attach_mode(pod: &Pod, container: &str) -> Result<(bool, bool), String> {
                 .map(|c| (c.stdin.unwrap_or(false), c.tty.unwrap_or(false)))
         });
     let Some(mode) = declared else {
-        return Err(format!("pod has no container {container}"));
+        return Err(AttachRefused::NoContainer(container.to_string()));
     };
     let status = pod.status.as_ref();
     let state = status
@@ -354,10 +365,8 @@ pub fn attach_mode(pod: &Pod, container: &str) -> Result<(bool, bool), String> {
         .and_then(|c| c.state.clone());
     match state {
         Some(s) if s.running.is_some() => Ok(mode),
-        Some(s) if s.terminated.is_some() => Err(format!(
-            "container {container} has terminated: nothing to attach to"
-        )),
-        _ => Err(format!("container {container} is not running yet")),
+        Some(s) if s.terminated.is_some() => Err(AttachRefused::Terminated(container.to_string())),
+        _ => Err(AttachRefused::NotRunning(container.to_string())),
     }
 }
 
@@ -377,8 +386,8 @@ impl Backend for AttachMain {
                 .get(&self.target.pod)
                 .await
                 .map_err(|e| connect_error(&self.target, "attach", e))?;
-            let (stdin, tty) =
-                attach_mode(&pod, &self.target.container).map_err(SessionError::Refused)?;
+            let (stdin, tty) = attach_mode(&pod, &self.target.container)
+                .map_err(|e| SessionError::Refused(e.to_string()))?;
             if !stdin {
                 let _ = progress.send(format!(
                     "container {} was not started with stdin: its output only (as kubectl attach)",
@@ -432,15 +441,13 @@ mod tests {
                 {"name": "server", "ready": false, "restartCount": 1, "image": "", "imageID": "",
                  "state": {"terminated": {"exitCode": 1}}}]}}));
         assert_eq!(attach_mode(&p, "repl"), Ok((true, true)));
-        assert!(
-            attach_mode(&p, "server")
-                .unwrap_err()
-                .contains("terminated")
+        assert_eq!(
+            attach_mode(&p, "server"),
+            Err(AttachRefused::Terminated("server".into()))
         );
-        assert!(
-            attach_mode(&p, "nope")
-                .unwrap_err()
-                .contains("no container nope")
+        assert_eq!(
+            attach_mode(&p, "nope"),
+            Err(AttachRefused::NoContainer("nope".into()))
         );
     }
 

@@ -1,5 +1,4 @@
-//! The runner against the simulated cluster: each effect carried out comes back as the right
-//! `Done` (or informer signal), with the cluster it was for, typed.
+//! The runner against the simulated cluster: an effect comes back as the right `Done`, typed.
 
 use std::collections::VecDeque;
 use std::time::Duration;

@@ -212,7 +212,11 @@ pub fn text(notice: &Notice) -> String {
             size(r.bytes),
             r.local.display(),
             r.skipped.len(),
-            r.skipped.join("; ")
+            r.skipped
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         CopyFailed(e) => format!("copy failed: {e}"),
         HelmFailed(e) => {
