@@ -1,8 +1,8 @@
 //! The agent's command line, the only input a session gives it: bounded in count and size
 //! before anything is parsed, every value checked (see `target`).
 
-use crate::contract::join;
-use crate::target::{Target, TargetError};
+use crate::contract::{host, join};
+use crate::target::{Target, TargetError, node_name};
 
 /// More arguments, or a longer one, than any real request has: refused unread.
 pub const MAX_ARGS: usize = 16;
@@ -13,6 +13,9 @@ pub const USAGE: &str = "usage:
                       [--shell PATH] [--requested-by USER]
       a shell in that container's network, PID, IPC and UTS namespaces (run by kubedeck
       through `exec` into the agent pod on the pod's node)
+  kubedeck-agent host --node NODE [--shell PATH] [--requested-by USER]
+      a shell in the node's own mount, network, PID, IPC and UTS namespaces (PID 1's), run
+      by kubedeck through `exec` into the agent pod on that node
   kubedeck-agent idle      the agent pod's main process: copies the session log to stdout
   kubedeck-agent ready     readiness: exits 0 when a join can work (the node's /proc, the
                            capabilities, another process's namespaces); says what is missing
@@ -24,6 +27,18 @@ pub enum Command {
         target: Target,
         shell: Option<String>,
         requested_by: Option<String>,
+    },
+    Host {
+        node: String,
+        shell: Option<String>,
+        requested_by: Option<String>,
+    },
+    /// Internal: the child of a host session that enters the node's mount namespace (the
+    /// node's init PID, as the agent sees it) and becomes the shell.
+    HostEnter {
+        init_pid: u32,
+        node: String,
+        shell: Option<String>,
     },
     /// Internal: the child that becomes the shell (shell, PID in the container, label).
     Enter {
@@ -72,6 +87,23 @@ pub fn parse(args: &[String]) -> Result<Command, CliError> {
             }),
             _ => Err(CliError::Unknown(first.clone())),
         },
+        "__host-enter" => match rest {
+            [pid, node, shell @ ..] if shell.len() <= 1 => Ok(Command::HostEnter {
+                init_pid: pid.parse().map_err(|_| CliError::Unknown(first.clone()))?,
+                node: node_name(node)?,
+                shell: shell.first().cloned(),
+            }),
+            _ => Err(CliError::Unknown(first.clone())),
+        },
+        host::COMMAND => {
+            let flags = flags_of(rest, &host::FLAGS)?;
+            let get = |name: &'static str| flags.get(name).cloned();
+            Ok(Command::Host {
+                node: node_name(&get(host::NODE).ok_or(CliError::Missing(host::NODE))?)?,
+                shell: get(host::SHELL),
+                requested_by: get(host::REQUESTED_BY),
+            })
+        }
         join::COMMAND => {
             let mut flags: Vec<(&str, Option<String>)> =
                 join::FLAGS.into_iter().map(|f| (f, None)).collect();
@@ -105,6 +137,23 @@ pub fn parse(args: &[String]) -> Result<Command, CliError> {
     }
 }
 
+/// `--flag value` pairs, each flag one of `known`.
+fn flags_of(
+    rest: &[String],
+    known: &[&'static str],
+) -> Result<std::collections::HashMap<&'static str, String>, CliError> {
+    let mut flags = std::collections::HashMap::new();
+    let mut it = rest.iter();
+    while let Some(flag) = it.next() {
+        let name = known
+            .iter()
+            .find(|f| **f == flag.as_str())
+            .ok_or_else(|| CliError::Unknown(flag.chars().take(100).collect()))?;
+        flags.insert(*name, it.next().cloned().ok_or(CliError::Missing(name))?);
+    }
+    Ok(flags)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +180,37 @@ mod tests {
             a.extend(args(&["--container-id", id]));
         }
         a
+    }
+
+    #[test]
+    fn a_host_request_and_its_refusals() {
+        let ok = parse(&args(&[
+            "host",
+            "--node",
+            "node-1",
+            "--requested-by",
+            "alice",
+        ]));
+        assert_eq!(
+            ok,
+            Ok(Command::Host {
+                node: "node-1".into(),
+                shell: None,
+                requested_by: Some("alice".into())
+            })
+        );
+        assert_eq!(parse(&args(&["host"])), Err(CliError::Missing("--node")));
+        assert!(matches!(
+            parse(&args(&["host", "--node", "../etc"])),
+            Err(CliError::Target(_))
+        ));
+        assert!(matches!(
+            parse(&args(&["host", "--node", "n", "--pid", "1"])),
+            Err(CliError::Unknown(_))
+        ));
+        // What kubedeck sends is what the agent takes.
+        let sent = crate::contract::host_argv("node-1", Some("alice"));
+        assert!(matches!(parse(&sent[1..]), Ok(Command::Host { .. })));
     }
 
     #[test]

@@ -31,6 +31,30 @@ pub mod join {
     pub const MAX_REQUESTED_BY: usize = 200;
 }
 
+/// The `host` subcommand (a shell in the node's own namespaces) and its flags.
+pub mod host {
+    pub const COMMAND: &str = "host";
+    pub const NODE: &str = "--node";
+    pub const SHELL: &str = "--shell";
+    pub const REQUESTED_BY: &str = "--requested-by";
+    /// Every flag `host` takes, each followed by its value.
+    pub const FLAGS: [&str; 3] = [NODE, SHELL, REQUESTED_BY];
+}
+
+/// The agent's command line for a shell on `node` itself (PID 1's namespaces), as kubedeck
+/// execs it in the agent pod on that node.
+pub fn host_argv(node: &str, requested_by: Option<&str>) -> Vec<String> {
+    let mut argv: Vec<String> = [NAME, host::COMMAND, host::NODE, node]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if let Some(who) = requested_by {
+        argv.push(host::REQUESTED_BY.into());
+        argv.push(who.chars().take(join::MAX_REQUESTED_BY).collect());
+    }
+    argv
+}
+
 /// The agent's command line for a join into `container` (runtime ID `container_id`) of
 /// `namespace/pod`, as kubedeck execs it in the agent pod on the pod's node.
 pub fn join_argv(

@@ -48,6 +48,113 @@ pub enum JoinError {
     Shell(String),
 }
 
+/// A host session's namespaces before it starts its child (the mount namespace is entered by
+/// the child: the agent's own binary must still be at hand to start it).
+const HOST_NAMESPACES: &[(&str, CloneFlags)] = &[
+    ("ipc", CloneFlags::CLONE_NEWIPC),
+    ("uts", CloneFlags::CLONE_NEWUTS),
+    ("net", CloneFlags::CLONE_NEWNET),
+    ("pid", CloneFlags::CLONE_NEWPID),
+];
+
+/// The node's init, whose namespaces a host session joins: PID 1 as the agent sees it (it runs
+/// with hostPID). `KUBEDECK_AGENT_HOST_PID` names another process, for the agent's tests and
+/// the simulated cluster, where a fake node stands in (it is set in the agent pod's spec, not
+/// by a session: an exec gives only arguments).
+pub fn node_init() -> u32 {
+    std::env::var("KUBEDECK_AGENT_HOST_PID")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p > 0)
+        .unwrap_or(1)
+}
+
+/// Run a shell on `node` itself, in its init's mount, network, PID, IPC and UTS namespaces,
+/// and return its exit code. Logged like a join, with the node.
+pub fn host_session(
+    node: &str,
+    shell: Option<&str>,
+    requested_by: Option<&str>,
+) -> Result<i32, JoinError> {
+    let proc_root = finder::proc_root();
+    let init = node_init();
+    let _slot = sessions::take_slot()?;
+    let mut opened: Vec<(&'static str, CloneFlags, File)> = Vec::new();
+    for (name, flag) in HOST_NAMESPACES
+        .iter()
+        .chain([("mnt", CloneFlags::CLONE_NEWNS)].iter())
+    {
+        let path = proc_root.join(init.to_string()).join("ns").join(name);
+        let file = File::open(&path).map_err(|e| JoinError::Open(name, init, e))?;
+        opened.push((name, *flag, file));
+    }
+    let who = requested_by.unwrap_or("unknown");
+    let fields = |extra: Vec<(&'static str, String)>| {
+        let mut f = vec![
+            ("requested_by", sessions::s(who)),
+            ("node", sessions::s(node)),
+            ("node_pid", init.to_string()),
+            ("session", std::process::id().to_string()),
+        ];
+        f.extend(extra);
+        f
+    };
+    sessions::log("host-session-start", &fields(Vec::new()));
+    let started = Instant::now();
+    // The mount namespace is the child's to enter (it was opened here to fail early).
+    for (name, flag, file) in opened.iter().filter(|(n, ..)| *n != "mnt") {
+        setns(file, *flag).map_err(|e| JoinError::Enter(name, e))?;
+    }
+    let exe = std::env::current_exe().map_err(JoinError::Spawn)?;
+    let mut child = Command::new(exe);
+    child.arg("__host-enter").arg(init.to_string()).arg(node);
+    if let Some(shell) = shell {
+        child.arg(shell);
+    }
+    let status = child.status().map_err(JoinError::Spawn)?;
+    let code = status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+    sessions::log(
+        "host-session-end",
+        &fields(vec![
+            ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
+            ("exit_code", code.to_string()),
+        ]),
+    );
+    Ok(code)
+}
+
+/// The `__host-enter` child: already in the node's PID namespace. Enter its init's mount
+/// namespace (root and working directory become the node's), choose a shell from the node's
+/// own files, say where it is, and become it. Returns only on failure.
+pub fn host_enter(init_pid: u32, node: &str, shell: Option<&str>) -> JoinError {
+    let path = finder::proc_root()
+        .join(init_pid.to_string())
+        .join("ns")
+        .join("mnt");
+    let entered = File::open(&path)
+        .map_err(|e| JoinError::Open("mnt", init_pid, e))
+        .and_then(|f| setns(&f, CloneFlags::CLONE_NEWNS).map_err(|e| JoinError::Enter("mnt", e)));
+    if let Err(e) = entered {
+        return e;
+    }
+    let shell = match choose_shell(shell) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    take_the_terminal();
+    eprintln!(
+        "kubedeck-agent: on node {node}: its files, network, processes, IPC and hostname (the namespaces of its PID {init_pid}); the node's own tools.\r"
+    );
+    JoinError::Spawn(
+        Command::new(&shell)
+            .env("KUBEDECK_NODE", node)
+            .current_dir("/")
+            .exec(),
+    )
+}
+
 /// The shell to run: an absolute, plain path that /etc/shells lists (or /bin/sh); by default
 /// bash when the image has it.
 pub fn choose_shell(requested: Option<&str>) -> Result<String, JoinError> {

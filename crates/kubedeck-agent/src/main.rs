@@ -40,6 +40,33 @@ fn main() {
             eprintln!("kubedeck-agent: cannot run {shell}: {err}");
             std::process::exit(127);
         }
+        Command::HostEnter {
+            init_pid,
+            node,
+            shell,
+        } => {
+            let err = join::host_enter(init_pid, &node, shell.as_deref());
+            eprintln!("kubedeck-agent: {err}");
+            std::process::exit(127);
+        }
+        Command::Host {
+            node,
+            shell,
+            requested_by,
+        } => match join::host_session(&node, shell.as_deref(), requested_by.as_deref()) {
+            Ok(code) => std::process::exit(code),
+            Err(e) => {
+                sessions::log(
+                    "session-refused",
+                    &[
+                        ("node", sessions::s(&node)),
+                        ("reason", sessions::s(&e.to_string())),
+                    ],
+                );
+                eprintln!("kubedeck-agent: {e}");
+                std::process::exit(1);
+            }
+        },
         Command::Join {
             target,
             shell,

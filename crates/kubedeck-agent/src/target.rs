@@ -89,6 +89,12 @@ fn check_name(what: &'static str, value: &str, dots: bool) -> Result<(), TargetE
     }
 }
 
+/// A node's name as the `host` command takes it (a DNS-1123 subdomain, as Kubernetes names
+/// nodes), or why it is not one.
+pub fn node_name(value: &str) -> Result<String, TargetError> {
+    check_name("node", value, true).map(|()| value.to_string())
+}
+
 /// The container a session joins.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {

@@ -58,6 +58,16 @@ fn join_args<'a>(id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
 
 /// Run the agent's join under a PTY, type `input`, and return (output, exit code).
 fn agent_session(args: &[&str], input: &str, run_dir: &Path) -> (String, u32) {
+    agent_session_env(args, input, run_dir, &[])
+}
+
+/// The same, with `env` set for the agent (as its pod's spec would).
+fn agent_session_env(
+    args: &[&str],
+    input: &str,
+    run_dir: &Path,
+    env: &[(&str, String)],
+) -> (String, u32) {
     use portable_pty::{CommandBuilder, PtySize, native_pty_system};
     let pty = native_pty_system()
         .openpty(PtySize {
@@ -71,6 +81,9 @@ fn agent_session(args: &[&str], input: &str, run_dir: &Path) -> (String, u32) {
     cmd.args(args);
     cmd.env("KUBEDECK_AGENT_RUN", run_dir);
     cmd.env("TERM", "dumb");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let mut child = pty.slave.spawn_command(cmd).unwrap();
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().unwrap();
@@ -152,6 +165,61 @@ fn the_shell_sees_the_targets_hostname_network_processes_and_files() {
     );
     assert!(
         log.contains("\"event\":\"session-end\"") && log.contains("\"exit_code\":7"),
+        "{log}"
+    );
+}
+
+/// Host mode: a shell in the node's own namespaces, mount included. A fake container stands in
+/// for the node (this machine's PID 1 is not ours to join), named to the agent as the node's
+/// init as its pod spec would in the simulator.
+#[test]
+#[cfg_attr(
+    not(as_root),
+    ignore = "needs root (namespaces, cgroups, mounts): run as root, as .ci/run does"
+)]
+fn a_host_shell_is_in_the_nodes_own_namespaces_files_included() {
+    let node = start_target("kd-node-1");
+    let id =
+        kubedeck_agent::target::ContainerId::parse(&format!("containerd://{}", node.hex)).unwrap();
+    let init = kubedeck_agent::finder::find(&kubedeck_agent::finder::proc_root(), &id)
+        .unwrap()
+        .pid;
+    let run = tempfile::tempdir().unwrap();
+    let marker = node.marker_dir.join("marker");
+    // The marker is on a tmpfs only the node's mount namespace sees: read as a plain path.
+    let input = format!(
+        "echo host=$(hostname); ip -o addr show; ps -e -o pid=,comm= | sed 's/^ */ps: /'; cat {m}; echo node=$KUBEDECK_NODE; exit 5\n",
+        m = marker.display()
+    );
+    let (out, code) = agent_session_env(
+        &["host", "--node", "kd-node-1", "--requested-by", "alice"],
+        &input,
+        run.path(),
+        &[("KUBEDECK_AGENT_HOST_PID", init.to_string())],
+    );
+    assert_eq!(code, 5, "{out}");
+    assert!(out.contains("on node kd-node-1"), "{out}");
+    assert!(out.contains("host=kd-node-1\r"), "hostname: {out}");
+    assert!(out.contains("10.77.0.1/24"), "interfaces: {out}");
+    assert!(out.contains("only-in-the-target"), "files: {out}");
+    assert!(out.contains("node=kd-node-1\r"), "{out}");
+    let pids: Vec<(u32, String)> = out
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.strip_prefix("ps: ")?.split_whitespace();
+            Some((w.next()?.parse().ok()?, w.next()?.to_string()))
+        })
+        .collect();
+    assert!(pids.contains(&(1, "sleep".to_string())), "{out}");
+    let log = std::fs::read_to_string(run.path().join("sessions.log")).unwrap_or_default();
+    assert!(
+        log.contains("\"event\":\"host-session-start\"")
+            && log.contains("\"node\":\"kd-node-1\"")
+            && log.contains("\"requested_by\":\"alice\""),
+        "{log}"
+    );
+    assert!(
+        log.contains("\"event\":\"host-session-end\"") && log.contains("\"exit_code\":5"),
         "{log}"
     );
 }
