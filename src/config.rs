@@ -62,6 +62,10 @@ pub struct NodesConfig {
     /// `critical_percent` as hot.
     pub warn_percent: i64,
     pub critical_percent: i64,
+    /// The image of the pod a node shell starts on a node without the agent.
+    pub shell_image: String,
+    /// Where that pod goes (and where leftovers are looked for at start).
+    pub shell_namespace: String,
 }
 
 impl Default for NodesConfig {
@@ -70,6 +74,8 @@ impl Default for NodesConfig {
             metrics_interval_secs: 15,
             warn_percent: 80,
             critical_percent: 95,
+            shell_image: "busybox:1.37".into(),
+            shell_namespace: "default".into(),
         }
     }
 }

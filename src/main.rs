@@ -97,6 +97,9 @@ async fn run_agent(cli: &Cli, args: &kubedeck::cli::AgentArgs) -> Result<()> {
     }
 }
 
+/// How long leaving waits for node shells' pods to be deleted.
+const NODE_SHELL_REAP: std::time::Duration = std::time::Duration::from_secs(5);
+
 async fn run_ui(cli: &Cli) -> Result<()> {
     let loaded = kubedeck::config::load(cli.config.as_deref())?;
     let (mut settings, problems) = kubedeck::app::settings::from_config(&loaded);
@@ -221,13 +224,16 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     }
     // ratatui::init (inside) installs a panic hook that restores the terminal first.
     let mut terminal = runtime::open_terminal().wrap_err("cannot open the terminal")?;
-    if let Some(root) = private_root.clone() {
-        let restore = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            kubedeck::kube::shell_kubeconfig::remove_ours(&root);
-            restore(info);
-        }));
-    }
+    let restore = std::panic::take_hook();
+    let panic_root = private_root.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Some(root) = &panic_root {
+            kubedeck::kube::shell_kubeconfig::remove_ours(root);
+        }
+        // A node shell's privileged pod must not outlive us (k9s#978).
+        kubedeck::kube::node_shell::reap_blocking(NODE_SHELL_REAP);
+        restore(info);
+    }));
     // Pasted text arrives in one piece, so a terminal pane can bracket it for the program.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let runner = RunnerConfig {
@@ -241,6 +247,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         step_capture,
         scrollback: app.sessions.settings.scrollback,
         k9s_dirs: kubedeck::k9s_files::Dirs::from_env(),
+        instance: kubedeck::kube::node_shell::Instance::load(app.data_dir.as_deref()),
     };
     let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
     // Quit, a signal (SIGHUP, SIGTERM) or the terminal going away: sessions may still hold
@@ -248,6 +255,8 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     if let Some(root) = &private_root {
         kubedeck::kube::shell_kubeconfig::remove_ours(root);
     }
+    // Node shells' pods, whichever way we leave (their sessions may not have ended yet).
+    kubedeck::kube::node_shell::reap_blocking(NODE_SHELL_REAP);
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     outcome

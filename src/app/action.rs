@@ -202,6 +202,8 @@ pub enum Effect {
     LoadBudgets(ClusterId),
     /// Check whether the node agent is installed (for the debug picker).
     CheckAgent(ClusterId),
+    /// Delete the node-shell pods an earlier kubedeck of this user left in a namespace.
+    SweepNodeShells(ClusterId, String),
     /// Copy a file or folder out of a container (`:cp`).
     CopyOut(ClusterId, crate::kube::copy::CopySpec),
     /// List the Helm release Secrets of a namespace (every one when `None`).
@@ -280,6 +282,7 @@ impl Effect {
             | Effect::TriggerCronJob(_)
             | Effect::SuspendCronJob(..)
             | Effect::ApplyEdit(_)
+            | Effect::SweepNodeShells(..)
             | Effect::StartForward(_) => true,
             // Exec and debug run commands in the cluster; a local shell does not.
             Effect::OpenSession { spec, .. } => spec.mutates(),

@@ -114,6 +114,8 @@ pub enum Done {
         crate::kube::object_ref::ObjectRef,
         Result<Vec<crate::kube::workload_ops::Revision>, ActionError>,
     ),
+    /// Node-shell pods an earlier kubedeck left, deleted at start (their names).
+    NodeShellsSwept(ClusterId, Result<Vec<String>, crate::kube::error::ApiError>),
     /// A copy out of a container: bytes received so far.
     CopyProgress(crate::kube::copy::CopySpec, u64),
     /// A copy ended.

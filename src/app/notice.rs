@@ -218,6 +218,11 @@ pub enum Notice {
 
     // Sessions.
     SessionsRefused(&'static str),
+    /// Node-shell pods an earlier kubedeck left, deleted at start.
+    NodeShellsSwept {
+        cluster: ClusterId,
+        names: Vec<String>,
+    },
     BackToDebug {
         pod: String,
         prefix: String,

@@ -61,6 +61,16 @@ pub fn start(
     }
     let mut effects = super::kinds::discover(app, None);
     effects.push(watch_k9s_files(app));
+    // A node shell's pod left by a kubedeck that was killed outright goes now.
+    if !app.readonly {
+        let namespace = &app.sessions.settings.node_shell_namespace;
+        effects.extend(
+            app.fleet
+                .clusters
+                .iter()
+                .map(|c| Effect::SweepNodeShells(c.clone(), namespace.clone())),
+        );
+    }
     effects
 }
 
@@ -136,6 +146,11 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         Done::Revisions(obj, result) => super::workloads::revisions(app, obj, result),
         Done::Helm(cluster, result) => super::helm::listed(app, cluster, result),
         Done::CopyProgress(spec, bytes) => super::copy::progress(app, &spec, bytes),
+        Done::NodeShellsSwept(cluster, Ok(names)) if !names.is_empty() => {
+            app.say(Notice::NodeShellsSwept { cluster, names });
+        }
+        // Not allowed to list pods there, or unreachable: nothing of ours is known to be left.
+        Done::NodeShellsSwept(..) => {}
         Done::Copied(cluster, spec, result) => super::copy::done(app, cluster, spec, result),
         Done::HelmContent { secret, result } => super::helm::fetched(app, &secret, *result),
         Done::WhoCan(cluster, query, result) => {

@@ -65,6 +65,11 @@ pub fn from_config(loaded: &Loaded) -> (Settings, Vec<String>) {
         ));
         session_settings(&SessionsConfig::default(), &profiles).unwrap_or_default()
     });
+    let sessions = SessionSettings {
+        node_shell_image: config.nodes.shell_image.clone(),
+        node_shell_namespace: config.nodes.shell_namespace.clone(),
+        ..sessions
+    };
     let settings = Settings {
         readonly: config.readonly,
         keymap,
@@ -147,6 +152,7 @@ fn session_settings(
         record_dir,
         record_all: sessions.record,
         profiles: merge_profiles(profiles),
+        ..defaults
     })
 }
 

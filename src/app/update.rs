@@ -558,6 +558,9 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
 
         Action::Cordon | Action::Uncordon => nodes::cordon(app, action == Action::Cordon),
+        Action::Shell if super::selection::selected_node(app).is_some() => {
+            return sessions::open_node_shell(app);
+        }
         Action::Shell => return sessions::open_shell(app),
         Action::Debug => return sessions::open_debug(app),
         // `i` on a workload sets an image, as in k9s; on a pod it attaches.

@@ -1651,3 +1651,43 @@ fn a_delete_of_marked_rows_in_production_asks_for_their_count_and_failures_are_l
         Some(Severity::Error)
     );
 }
+
+/// `s` on a node opens a node shell on that node, with the configured namespace and image for
+/// its pod; read-only refuses it; the start sweeps each cluster's leftovers unless read-only.
+#[test]
+fn s_on_a_node_is_a_node_shell_and_the_start_sweeps_leftovers() {
+    use crate::app::sessions::SessionSpec;
+    let mut a = app();
+    on_nodes(&mut a);
+    let e = on_action(&mut a, Action::Shell);
+    assert!(
+        matches!(&e[..], [Effect::OpenSession { spec: SessionSpec::Node { node, namespace, image }, .. }]
+            if node.name == "worker-01" && namespace == "default" && image == "busybox:1.37"),
+        "{e:?}"
+    );
+    let start = |a: &mut App| {
+        update(
+            a,
+            Msg::Start {
+                view: super::msg::StartView::Auto,
+                contexts: Vec::new(),
+            },
+        )
+    };
+    let e = start(&mut a);
+    assert!(
+        e.iter().any(
+            |e| matches!(e, Effect::SweepNodeShells(c, ns) if *c == cluster() && ns == "default")
+        ),
+        "{e:?}"
+    );
+    let mut ro = app();
+    ro.readonly = true;
+    on_nodes(&mut ro);
+    assert!(on_action(&mut ro, Action::Shell).is_empty());
+    assert!(
+        !start(&mut ro)
+            .iter()
+            .any(|e| matches!(e, Effect::SweepNodeShells(..)))
+    );
+}

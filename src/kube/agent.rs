@@ -189,61 +189,79 @@ pub fn probe_failure(events: &[k8s_openapi::api::core::v1::Event]) -> Option<Str
         .map(str::to_string)
 }
 
-impl AgentSession {
-    /// Why the agent pod `name` is not ready, from its readiness probe's events (nothing when
-    /// they cannot be read: a user may exec without reading events).
-    async fn probe_failure(&self, name: &str) -> Option<String> {
-        let events: Api<k8s_openapi::api::core::v1::Event> =
-            Api::namespaced(self.target.client.clone(), NAMESPACE);
-        let fields = format!("involvedObject.kind=Pod,involvedObject.name={name}");
-        let list = events
-            .list(&ListParams::default().fields(&fields))
-            .await
-            .ok()?;
-        probe_failure(&list.items)
-    }
+/// Why no agent pod on a node can take a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoAgent {
+    #[error(
+        "the kubedeck agent is not installed in this cluster (no pods labelled {SELECTOR} in {NAMESPACE}): `kubedeck agent install` installs it (docs/agent.md)"
+    )]
+    NotInstalled,
+    #[error("no agent pod runs on node {0}: check the DaemonSet's tolerations and node selector")]
+    NotOnNode(String),
+    /// The agent pod on the node, and what its readiness probe said when it can be read.
+    #[error("{}", not_ready(.pod, .node, .said.as_deref()))]
+    NotReady {
+        pod: String,
+        node: String,
+        said: Option<String>,
+    },
+    /// Its pods could not be listed (forbidden, unreachable): the words.
+    #[error("{0}")]
+    Unlisted(String),
+}
 
-    /// The agent pod on `node`, running and ready.
-    async fn agent_on(&self, node: &str) -> Result<String, SessionError> {
-        let t = &self.target;
-        let agents: Api<Pod> = Api::namespaced(t.client.clone(), NAMESPACE);
-        let on_node = agents
-            .list(
-                &ListParams::default()
-                    .labels(SELECTOR)
-                    .fields(&format!("spec.nodeName={node}")),
-            )
-            .await
-            .map_err(|e| refused(t, list_error(e)))?;
-        if let Some(pod) = on_node.items.iter().find(|p| ready(p)) {
-            return Ok(pod.metadata.name.clone().unwrap_or_default());
-        }
-        if let Some(pod) = on_node.items.first() {
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            let why = match self.probe_failure(&name).await {
-                // What the agent's readiness probe said is missing (kubedeck-agent ready).
-                Some(said) => format!("the agent pod {name} on node {node} is not ready: {said}"),
-                None => format!("the agent pod on node {node} is not ready yet; retry in a moment"),
-            };
-            return Err(refused(t, why));
-        }
-        let anywhere = agents
-            .list(&ListParams::default().labels(SELECTOR).limit(1))
-            .await
-            .map_err(|e| refused(t, list_error(e)))?;
-        Err(refused(
-            t,
-            if anywhere.items.is_empty() {
-                format!(
-                    "the kubedeck agent is not installed in this cluster (no pods labelled {SELECTOR} in {NAMESPACE}): `kubedeck agent install` installs it (docs/agent.md)"
-                )
-            } else {
-                format!(
-                    "no agent pod runs on node {node}: check the DaemonSet's tolerations and node selector"
-                )
-            },
-        ))
+fn not_ready(pod: &str, node: &str, said: Option<&str>) -> String {
+    match said {
+        // What the agent's readiness probe said is missing (kubedeck-agent ready).
+        Some(said) => format!("the agent pod {pod} on node {node} is not ready: {said}"),
+        None => format!("the agent pod on node {node} is not ready yet; retry in a moment"),
     }
+}
+
+/// Why the agent pod `name` is not ready, from its readiness probe's events (nothing when
+/// they cannot be read: a user may exec without reading events).
+async fn probe_failure_of(client: kube::Client, name: &str) -> Option<String> {
+    let events: Api<k8s_openapi::api::core::v1::Event> = Api::namespaced(client, NAMESPACE);
+    let fields = format!("involvedObject.kind=Pod,involvedObject.name={name}");
+    let list = events
+        .list(&ListParams::default().fields(&fields))
+        .await
+        .ok()?;
+    probe_failure(&list.items)
+}
+
+/// The agent pod on `node`, running and ready.
+pub async fn agent_pod_on(client: &kube::Client, node: &str) -> Result<String, NoAgent> {
+    let agents: Api<Pod> = Api::namespaced(client.clone(), NAMESPACE);
+    let on_node = agents
+        .list(
+            &ListParams::default()
+                .labels(SELECTOR)
+                .fields(&format!("spec.nodeName={node}")),
+        )
+        .await
+        .map_err(|e| NoAgent::Unlisted(list_error(e)))?;
+    if let Some(pod) = on_node.items.iter().find(|p| ready(p)) {
+        return Ok(pod.metadata.name.clone().unwrap_or_default());
+    }
+    if let Some(pod) = on_node.items.first() {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let said = probe_failure_of(client.clone(), &name).await;
+        return Err(NoAgent::NotReady {
+            pod: name,
+            node: node.to_string(),
+            said,
+        });
+    }
+    let anywhere = agents
+        .list(&ListParams::default().labels(SELECTOR).limit(1))
+        .await
+        .map_err(|e| NoAgent::Unlisted(list_error(e)))?;
+    Err(if anywhere.items.is_empty() {
+        NoAgent::NotInstalled
+    } else {
+        NoAgent::NotOnNode(node.to_string())
+    })
 }
 
 impl Backend for AgentSession {
@@ -267,7 +285,9 @@ impl Backend for AgentSession {
             })?;
             let (node, container_id) =
                 node_and_container_id(&pod, &t.container).map_err(|why| refused(t, why))?;
-            let agent = self.agent_on(&node).await?;
+            let agent = agent_pod_on(&t.client, &node)
+                .await
+                .map_err(|e| refused(t, e))?;
             // Who the apiserver says we are, for the agent's log (a cluster older than 1.28, or
             // a role without it, leaves what kubedeck knows).
             let requested_by = whoami(t.client.clone())

@@ -287,6 +287,7 @@ fn rewire(
         input,
         resize,
         exit,
+        via: None,
     }
 }
 

@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod namespace_row;
 pub mod node_load;
 pub mod node_row;
+pub mod node_shell;
 pub mod object_ref;
 pub mod on_path;
 pub mod owner;

@@ -84,6 +84,7 @@ mod tests {
                     input,
                     resize,
                     exit,
+                    via: None,
                 })
             }
             .boxed()

@@ -150,6 +150,7 @@ fn spawn(local: Local, size: Size) -> Result<Connection, SessionError> {
         input,
         resize,
         exit,
+        via: None,
     })
 }
 

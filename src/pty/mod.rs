@@ -38,6 +38,9 @@ pub struct Connection {
     pub input: mpsc::Sender<Vec<u8>>,
     pub resize: mpsc::Sender<Size>,
     pub exit: oneshot::Receiver<Ended>,
+    /// Which way the session was carried when the backend chose among several (a node shell
+    /// through the agent or a debug pod): shown in the pane's title.
+    pub via: Option<String>,
 }
 
 /// Progress lines shown in the pane while a backend connects ("pulling image …").

@@ -62,6 +62,8 @@ pub enum SessionEvent {
     Modes(SessionId, super::keys::Modes),
     /// Recording started (the path), stopped (None) or failed.
     Recording(SessionId, Result<Option<PathBuf>, RecordError>),
+    /// The way the backend carried it (see `Connection::via`).
+    Via(SessionId, String),
 }
 
 pub struct Started {
@@ -222,6 +224,9 @@ impl Driver {
                 return;
             }
         };
+        if let Some(via) = conn.via.take() {
+            let _ = self.w.events.send(SessionEvent::Via(self.id, via));
+        }
         // The size may have changed while connecting.
         let (rows, cols) = self.w.screen.size();
         let _ = conn.resize.try_send(Size { rows, cols });
@@ -348,6 +353,7 @@ mod tests {
                     input,
                     resize,
                     exit,
+                    via: None,
                 })
             }
             .boxed()
@@ -386,6 +392,7 @@ mod tests {
                     input,
                     resize,
                     exit,
+                    via: None,
                 })
             }
             .boxed()

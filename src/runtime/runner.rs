@@ -66,6 +66,8 @@ pub struct RunnerConfig {
     pub scrollback: usize,
     /// Where k9s's files are (its plugins, hotkeys and aliases).
     pub k9s_dirs: crate::k9s_files::Dirs,
+    /// Who this kubedeck is, for the node-shell pods it makes.
+    pub instance: crate::kube::node_shell::Instance,
 }
 
 /// Files of edits in progress (private; removed once applied or abandoned, and on exit).
@@ -105,6 +107,7 @@ pub struct Runner {
     pub(super) k9s_dirs: crate::k9s_files::Dirs,
     /// The task reading k9s's files for the context shown.
     pub(super) k9s_files: Option<tokio::task::JoinHandle<()>>,
+    pub(super) instance: crate::kube::node_shell::Instance,
 }
 
 /// Where port-forwards report: passed on to the app as messages.
@@ -152,6 +155,7 @@ impl Runner {
             readonly: config.readonly,
             k9s_dirs: config.k9s_dirs,
             k9s_files: None,
+            instance: config.instance,
         };
         runner.start_metrics();
         runner.start_capture();
@@ -195,6 +199,9 @@ impl Runner {
             Effect::LoadBudgets(cluster) => self.load_budgets(cluster, out),
             Effect::LoadRevisions(obj) => self.load_revisions(obj, out),
             Effect::LoadHelm(cluster, namespace) => self.load_helm(cluster, namespace, out),
+            Effect::SweepNodeShells(cluster, namespace) => {
+                self.sweep_node_shells(cluster, namespace, out);
+            }
             Effect::CopyOut(cluster, spec) => self.copy_out(cluster, spec, out),
             Effect::FetchHelmRelease {
                 cluster,

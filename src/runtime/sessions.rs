@@ -10,6 +10,7 @@ use super::runner::Runner;
 use crate::app::msg::{Done, Msg, SessionStartError};
 use crate::app::sessions::SessionSpec;
 use crate::kube::actions::ActionError;
+use crate::kube::ids::ClusterId;
 use crate::pty::Backend;
 use crate::pty::session::{Input, SessionId};
 
@@ -42,6 +43,24 @@ impl Runner {
             }
             Err(why) => out.push_back(Msg::Done(Done::SessionFailed(id, why))),
         }
+    }
+
+    /// Delete this user's node-shell pods an earlier kubedeck left in `namespace`.
+    pub(super) fn sweep_node_shells(
+        &self,
+        cluster: ClusterId,
+        namespace: String,
+        out: &mut VecDeque<Msg>,
+    ) {
+        let (instance, answer) = (self.instance.clone(), cluster.clone());
+        self.spawn_with(
+            &cluster,
+            out,
+            |client| async move {
+                crate::kube::node_shell::sweep(client, &namespace, &instance).await
+            },
+            move |result| Msg::Done(Done::NodeShellsSwept(answer, result)),
+        );
     }
 
     /// Keys, a resize or a recording switch; a full queue drops the key, and says so.
@@ -80,6 +99,18 @@ impl Runner {
                 target: Target::of(client()?, pod, container),
                 requested_by: Some(format!("kubeconfig context {}", pod.cluster.context())),
                 profile: profile.clone(),
+            }),
+            SessionSpec::Node {
+                node,
+                namespace,
+                image,
+            } => Box::new(crate::kube::node_shell::NodeShell {
+                client: client()?,
+                node: node.name.clone(),
+                namespace: namespace.clone(),
+                image: image.clone(),
+                instance: self.instance.clone(),
+                requested_by: Some(format!("kubeconfig context {}", node.cluster.context())),
             }),
             SessionSpec::Edit(job) => Box::new(crate::pty::local::Local {
                 command: crate::kube::edit::editor_command(&job.path),

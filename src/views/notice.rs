@@ -183,6 +183,11 @@ pub fn text(notice: &Notice) -> String {
         LogsSince(ago) => format!("logs since {ago} ago"),
         BadLineCount(n) => format!("bad line count {n:?}"),
         SessionsRefused(kind) => format!("read-only mode: {kind} sessions are refused"),
+        NodeShellsSwept { cluster, names } => format!(
+            "{cluster}: deleted {} node-shell pod(s) an earlier kubedeck left: {}",
+            names.len(),
+            names.join(", ")
+        ),
         BackToDebug {
             pod,
             prefix,

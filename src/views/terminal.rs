@@ -137,6 +137,10 @@ fn title<'a>(session: &SessionInfo, pane: &TermPane, theme: &Theme) -> Line<'a> 
             session.spec.kind(),
             super::text::clean(&session.label)
         )),
+        Span::raw(match &session.via {
+            Some(via) => format!("via {} ", super::text::clean(via)),
+            None => String::new(),
+        }),
         Span::styled(format!("{} ", super::text::clean(&state)), state_style),
     ];
     if pane.scroll > 0 {

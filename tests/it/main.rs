@@ -20,6 +20,7 @@ mod kinds_e2e;
 mod kubectl;
 mod layers;
 mod logs_e2e;
+mod node_shell_e2e;
 mod nodes_e2e;
 mod portforward_api;
 mod rbac_e2e;

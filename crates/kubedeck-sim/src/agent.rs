@@ -104,6 +104,50 @@ pub fn join_target(command: &[String]) -> Option<kubedeck_agent::target::Target>
     }
 }
 
+/// The node of an agent `host` command line (`kubedeck-agent host --node N …`), read with the
+/// agent's own parser.
+pub fn host_node(command: &[String]) -> Option<String> {
+    match kubedeck_agent::cli::parse(command.get(1..)?) {
+        Ok(kubedeck_agent::cli::Command::Host { node, .. }) => Some(node),
+        _ => None,
+    }
+}
+
+/// The fake container ID a simulated node's init carries (a hash of its name).
+pub fn node_init_hex(node: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    ("kubedeck-sim-node", node).hash(&mut h);
+    let seed = format!("{:016x}", h.finish());
+    seed.chars().cycle().take(64).collect()
+}
+
+/// A fake node for a host session: its name as hostname, `address` on its interface, and a
+/// mount namespace of its own. Returns it with its init's PID.
+pub fn fake_node(
+    scratch: &std::path::Path,
+    node: &str,
+    address: &str,
+) -> Option<(kubedeck_agent::testbed::FakeContainer, u32)> {
+    let hex = node_init_hex(node);
+    let host: String = node
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(63)
+        .collect();
+    let dir = scratch.join(format!("agent-node-{}", &hex[..16]));
+    let container = kubedeck_agent::testbed::FakeContainer::start(&kubedeck_agent::testbed::Spec {
+        hex: &hex,
+        hostname: &host,
+        address,
+        private_dir: &dir,
+    })
+    .ok()?;
+    let id = kubedeck_agent::target::ContainerId::parse(&format!("containerd://{hex}")).ok()?;
+    let found = kubedeck_agent::finder::find(&kubedeck_agent::finder::proc_root(), &id).ok()?;
+    Some((container, found.pid))
+}
+
 /// A fake container for a join's target (its pod's name as hostname, `address` on its veth).
 pub fn fake_container(
     scratch: &std::path::Path,

@@ -204,6 +204,16 @@ pub async fn exec(
             // Starting a fake container waits for it: off the async workers.
             let _ = tokio::task::spawn_blocking(move || sim.agent_target(&command)).await;
         }
+        if req.command.get(1).is_some_and(|c| c == "host") {
+            let (sim, command) = (sim.clone(), req.command.clone());
+            // The node's init is a fake one, as the agent's pod spec would name it.
+            let init = tokio::task::spawn_blocking(move || sim.agent_node(&command)).await;
+            if let Ok(Some(pid)) = init {
+                spawn
+                    .env
+                    .push(("KUBEDECK_AGENT_HOST_PID".into(), pid.to_string()));
+            }
+        }
     }
     let started = if image_lacks(&image, &req.command[0]) {
         Err(super::procs::not_found(&req.command[0]))

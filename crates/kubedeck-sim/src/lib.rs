@@ -14,6 +14,7 @@ pub mod faults;
 mod helm_seed;
 mod http;
 pub(crate) mod kinds_seed;
+mod kubelet;
 mod logs;
 mod metrics;
 pub mod model;
@@ -115,6 +116,8 @@ pub struct Shared {
     procs: Mutex<HashMap<(Key, String), Arc<procs::Proc>>>,
     /// Fake containers the agent's joins reach, by container ID hex.
     agent_targets: Mutex<HashMap<String, kubedeck_agent::testbed::FakeContainer>>,
+    /// Fake nodes the agent's host sessions reach, by node name, with their init's PID.
+    agent_nodes: Mutex<HashMap<String, (kubedeck_agent::testbed::FakeContainer, u32)>>,
     ctrl: OnceLock<mpsc::UnboundedSender<(Ctrl, Option<oneshot::Sender<()>>)>>,
 }
 
@@ -169,6 +172,20 @@ impl Shared {
         if let Some(container) = agent::fake_container(self.scratch.path(), &target, &address) {
             targets.insert(target.id.hex.clone(), container);
         }
+    }
+
+    /// The PID of a fake node's init for an agent `host` command line, started unless it
+    /// runs already (needs root; see `agent`). Blocks while it starts.
+    fn agent_node(&self, command: &[String]) -> Option<u32> {
+        let node = agent::host_node(command)?;
+        let mut nodes = self.agent_nodes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, pid)) = nodes.get(&node) {
+            return Some(*pid);
+        }
+        let address = format!("{}/24", kubelet::node_ip(&self.store, &node));
+        let (container, pid) = agent::fake_node(self.scratch.path(), &node, &address)?;
+        nodes.insert(node, (container, pid));
+        Some(pid)
     }
 
     fn events(&self) -> MutexGuard<'_, EventLog> {
@@ -227,7 +244,31 @@ impl Shared {
     }
 
     /// Let the scenario's controllers react to an object a client wrote.
-    fn react(&self, kind: Kind, key: &(String, String)) {
+    fn react(self: &Arc<Self>, kind: Kind, key: &(String, String)) {
+        if kind == Kind::Pod
+            && let Some(pod) = self.store.get(Kind::Pod, key)
+            && kubelet::takes(&self.store, &pod)
+        {
+            // The kubelet starts it a moment after it is bound, as a watch then sees.
+            let (sim, key) = (self.clone(), key.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let Some(pod) = sim.store.get(Kind::Pod, &key) else {
+                    return;
+                };
+                if !kubelet::takes(&sim.store, &pod) {
+                    return;
+                }
+                let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
+                let ip = kubelet::node_ip(&sim.store, node);
+                let (n, now) = {
+                    let mut w = sim.world();
+                    (w.n(), w.now)
+                };
+                sim.store
+                    .put(Kind::Pod, kubelet::started(&pod, &ip, now, n));
+            });
+        }
         if kind == Kind::Deployment && rollout::react(&self.store, key) {
             let mut w = self.world();
             if !w.rollouts.contains(key) {
@@ -335,6 +376,7 @@ impl Sim {
                 .map_err(SimError::Scratch)?,
             procs: Mutex::new(HashMap::new()),
             agent_targets: Mutex::new(HashMap::new()),
+            agent_nodes: Mutex::new(HashMap::new()),
             ctrl: OnceLock::new(),
         });
         let _ = shared.addr.set(addr);

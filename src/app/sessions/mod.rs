@@ -39,6 +39,12 @@ pub enum SessionSpec {
         /// The agent profile (tool image); any when `None`.
         profile: Option<String>,
     },
+    /// A shell on a node itself: through its agent, else a debug pod in `namespace`.
+    Node {
+        node: ObjectRef,
+        namespace: String,
+        image: String,
+    },
     /// A shell on this machine with `cluster`'s context and `scope`'s namespace.
     Local { cluster: ClusterId, scope: Scope },
     /// The user's editor on an object's YAML; applied when it exits.
@@ -54,6 +60,7 @@ impl SessionSpec {
             SessionSpec::Attach { .. } => "attach",
             SessionSpec::Debug { .. } => "debug",
             SessionSpec::Agent { .. } => "agent",
+            SessionSpec::Node { .. } => "node",
             SessionSpec::Local { .. } => "local",
             SessionSpec::Edit(_) => "edit",
             SessionSpec::Plugin(_) => "plugin",
@@ -69,6 +76,7 @@ impl SessionSpec {
                 | SessionSpec::Attach { .. }
                 | SessionSpec::Debug { .. }
                 | SessionSpec::Agent { .. }
+                | SessionSpec::Node { .. }
         )
     }
 
@@ -79,6 +87,7 @@ impl SessionSpec {
             | SessionSpec::Attach { pod, .. }
             | SessionSpec::Debug { pod, .. }
             | SessionSpec::Agent { pod, .. } => &pod.cluster,
+            SessionSpec::Node { node, .. } => &node.cluster,
             SessionSpec::Local { cluster, .. } => cluster,
             SessionSpec::Edit(job) => &job.obj.cluster,
             SessionSpec::Plugin(run) => &run.cluster,
@@ -106,6 +115,7 @@ impl SessionSpec {
                 Some(p) => format!("{}/{}:{container} [agent: {p}]", pod.namespace, pod.name),
                 None => format!("{}/{}:{container} [agent]", pod.namespace, pod.name),
             },
+            SessionSpec::Node { node, .. } => node.name.clone(),
             SessionSpec::Local { cluster, .. } => format!("shell ({cluster})"),
             SessionSpec::Edit(job) => format!("{} ({})", job.obj.label(), job.obj.cluster),
             SessionSpec::Plugin(run) => format!("{}: {}", run.name, run.target),
@@ -130,6 +140,8 @@ pub struct SessionInfo {
     /// The terminal modes its program set (how keys are encoded for it).
     pub modes: Modes,
     pub recording: Option<PathBuf>,
+    /// The way it was carried, when its backend chose (a node shell: agent or debug pod).
+    pub via: Option<String>,
 }
 
 /// A pane showing a session.
@@ -151,6 +163,9 @@ pub struct SessionSettings {
     /// Record every session from its start.
     pub record_all: bool,
     pub profiles: Vec<Profile>,
+    /// A node shell without the agent: its pod's image and namespace (`[nodes]`).
+    pub node_shell_image: String,
+    pub node_shell_namespace: String,
 }
 
 impl Default for SessionSettings {
@@ -162,6 +177,8 @@ impl Default for SessionSettings {
             record_dir: std::env::temp_dir().join("kubedeck-recordings"),
             record_all: false,
             profiles: crate::kube::debug::default_profiles(),
+            node_shell_image: "busybox:1.37".into(),
+            node_shell_namespace: "default".into(),
         }
     }
 }
@@ -200,6 +217,7 @@ pub fn recording_path(
         | SessionSpec::Attach { pod, .. }
         | SessionSpec::Debug { pod, .. }
         | SessionSpec::Agent { pod, .. } => pod.name.as_str(),
+        SessionSpec::Node { node, .. } => node.name.as_str(),
         SessionSpec::Local { .. } => "local",
         SessionSpec::Edit(job) => job.obj.name.as_str(),
         SessionSpec::Plugin(run) => run.name.as_str(),

@@ -54,6 +54,7 @@ pub fn open_session(app: &mut App, spec: SessionSpec) -> Vec<Effect> {
         started: app.now,
         modes: Modes::default(),
         recording: None,
+        via: None,
     };
     app.sessions.open.insert(id, info);
     show_in_pane(&mut app.panes, id);
@@ -125,6 +126,21 @@ pub fn open_shell(app: &mut App) -> Vec<Effect> {
     }
     container_picker(app, &row, format!("shell in {}", row.name), PickFor::Shell);
     Vec::new()
+}
+
+/// A shell on the node under the cursor: through its agent, else a debug pod that is deleted
+/// when the shell ends.
+pub fn open_node_shell(app: &mut App) -> Vec<Effect> {
+    let Some(node) = crate::app::selection::selected_node(app) else {
+        return Vec::new();
+    };
+    let settings = &app.sessions.settings;
+    let spec = SessionSpec::Node {
+        node,
+        namespace: settings.node_shell_namespace.clone(),
+        image: settings.node_shell_image.clone(),
+    };
+    open_session(app, spec)
 }
 
 /// Attach to the selected pod's container (the one under the cursor in the containers view,
@@ -682,6 +698,11 @@ pub fn reported(app: &mut App, ev: SessionEvent) -> Vec<Effect> {
         SessionEvent::Modes(id, modes) => {
             if let Some(s) = app.sessions.open.get_mut(&id) {
                 s.modes = modes;
+            }
+        }
+        SessionEvent::Via(id, via) => {
+            if let Some(s) = app.sessions.open.get_mut(&id) {
+                s.via = Some(via);
             }
         }
         SessionEvent::Recording(id, result) => {

@@ -337,7 +337,7 @@ async fn respond(
             ) {
                 return r;
             }
-            delete(&sim, served, namespace, &name, &params)
+            delete(&sim, served, namespace, &name, &params, &body)
         }
         (
             Method::PATCH,

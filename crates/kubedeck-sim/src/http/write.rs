@@ -67,7 +67,7 @@ pub(super) fn evict(sim: &Arc<Shared>, namespace: &str, name: &str, params: &Par
                 "message": format!("The disruption budget {pdb} needs 1 healthy pods and has 1 currently")}]})),
         );
     }
-    let deleted = delete(sim, pods, Some(namespace.to_string()), name, params);
+    let deleted = delete(sim, pods, Some(namespace.to_string()), name, params, b"");
     if !deleted.status().is_success() {
         return deleted;
     }
@@ -446,6 +446,7 @@ pub(super) fn delete(
     namespace: Option<String>,
     name: &str,
     params: &Params,
+    body: &[u8],
 ) -> Response {
     let Some(kind) = served.store.filter(|_| served.view == View::Stored) else {
         return status(
@@ -459,9 +460,12 @@ pub(super) fn delete(
     let Some(obj) = sim.store.get(kind, &key) else {
         return not_found(served, name);
     };
+    // The query's `gracePeriodSeconds`, else the DeleteOptions body's (kube-rs sends that).
+    let options: Value = serde_json::from_slice(body).unwrap_or_default();
     let grace = params
         .get("gracePeriodSeconds")
-        .and_then(|g| g.parse::<u64>().ok());
+        .and_then(|g| g.parse::<u64>().ok())
+        .or_else(|| options["gracePeriodSeconds"].as_u64());
     let default_grace = obj["spec"]["terminationGracePeriodSeconds"]
         .as_u64()
         .unwrap_or(30)

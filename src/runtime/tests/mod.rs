@@ -80,6 +80,7 @@ async fn rig(readonly: bool) -> Rig {
         step_capture: None,
         scrollback: 100,
         k9s_dirs: crate::k9s_files::Dirs::default(),
+        instance: crate::kube::node_shell::Instance::load(None),
     };
     let channels = Channels {
         informers: informers_tx,
@@ -351,49 +352,4 @@ async fn a_stopped_taskruns_watch_is_cleared() {
     assert!(rig.runner.cluster.stores.taskruns.is_none());
 }
 
-#[tokio::test]
-async fn local_work_is_typed_too() {
-    let mut rig = rig(false).await;
-    let dir = tempfile::tempdir().unwrap();
-    // Its folder is made, and only its owner may read it.
-    let path = dir.path().join("tables/saved.log").display().to_string();
-    rig.run(Effect::SaveFile {
-        path: path.clone(),
-        text: "a\nb\n".into(),
-    });
-    match rig.next_done().await {
-        Msg::Done(Done::Saved { path: p, outcome }) => {
-            assert_eq!(p, path);
-            assert_eq!(outcome, Ok(2));
-        }
-        other => panic!("{other:?}"),
-    }
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
-    // Under a file: no folder can be made there.
-    let nowhere = dir
-        .path()
-        .join("tables/saved.log/x.log")
-        .display()
-        .to_string();
-    rig.run(Effect::SaveFile {
-        path: nowhere.clone(),
-        text: "a".into(),
-    });
-    match rig.next_done().await {
-        Msg::Done(Done::Saved { path, outcome }) => {
-            assert_eq!(path, nowhere);
-            assert!(outcome.is_err());
-        }
-        other => panic!("{other:?}"),
-    }
-    let said = rig.run(Effect::SetTheme("blurple".into()));
-    assert!(
-        matches!(&said[..], [Msg::Done(Done::Theme(n, Err(crate::app::msg::ThemeError::Unknown { .. })))] if n == "blurple"),
-        "{said:?}"
-    );
-    let said = rig.run(Effect::SetTheme("light".into()));
-    assert!(matches!(&said[..], [Msg::Done(Done::Theme(_, Ok(())))]));
-    assert_ne!(rig.runner.theme, crate::views::theme::Theme::monochrome());
-}
+mod local;
