@@ -352,4 +352,4 @@ async fn a_stopped_taskruns_watch_is_cleared() {
     assert!(rig.runner.cluster.stores.taskruns.is_none());
 }
 
-mod local;
+mod local_tests;
