@@ -48,3 +48,4 @@ pub mod table_informer;
 pub mod tekton;
 pub mod tekton_row;
 pub mod workload_ops;
+pub mod xray;
