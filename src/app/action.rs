@@ -26,6 +26,9 @@ pub enum Action {
     Back,
     /// Drill into the selection.
     Open,
+    /// `:xray`: close the node under the cursor (or go to its parent), or open it.
+    FoldClose,
+    FoldOpen,
     Describe,
     Yaml,
     Events,
@@ -202,6 +205,8 @@ pub enum Effect {
     LoadBudgets(ClusterId),
     /// Check whether the node agent is installed (for the debug picker).
     CheckAgent(ClusterId),
+    /// Read the objects `:xray`'s trees need in a cluster (a namespace, or every one).
+    LoadXray(ClusterId, crate::kube::xray::XKind, Option<String>),
     /// Delete the node-shell pods an earlier kubedeck of this user left in a namespace.
     SweepNodeShells(ClusterId, String),
     /// Copy a file or folder out of a container (`:cp`).

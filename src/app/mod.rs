@@ -60,6 +60,9 @@ pub mod view;
 pub mod view_args;
 pub mod workload_state;
 pub mod workloads;
+pub mod xray;
+pub mod xray_rows;
+pub mod xray_state;
 pub mod yaml;
 
 pub use action::{Action, Effect};

@@ -114,6 +114,12 @@ pub enum Done {
         crate::kube::object_ref::ObjectRef,
         Result<Vec<crate::kube::workload_ops::Revision>, ActionError>,
     ),
+    /// `:xray`'s objects from a cluster, for trees starting from a kind.
+    Xray(
+        ClusterId,
+        crate::kube::xray::XKind,
+        Result<Vec<crate::kube::xray::XObject>, crate::kube::error::ApiError>,
+    ),
     /// Node-shell pods an earlier kubedeck left, deleted at start (their names).
     NodeShellsSwept(ClusterId, Result<Vec<String>, crate::kube::error::ApiError>),
     /// A copy out of a container: bytes received so far.

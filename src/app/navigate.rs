@@ -91,6 +91,10 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.helm_history;
                 Some($body)
             }
+            $crate::app::state::View::Xray => {
+                let $t = &mut $app.tables.xray;
+                Some($body)
+            }
             $crate::app::state::View::Containers => {
                 let $t = &mut $app.tables.containers;
                 Some($body)
@@ -528,6 +532,8 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         | View::WhoCan
         | View::Helm
         | View::HelmHistory => {}
+        // Enter on the xray folds (`update` calls `xray::fold`).
+        View::Xray => {}
     }
     Vec::new()
 }

@@ -267,6 +267,8 @@ pub enum Notice {
 
     // Helm.
     HelmFailed(ApiError),
+    /// `:xray` could not read a cluster's objects.
+    XrayFailed(ApiError),
     HelmUnreadable {
         count: usize,
         first: String,
@@ -326,6 +328,7 @@ impl Notice {
             | AccessReviewFailed(_)
             | WhoCanFailed(_)
             | HelmFailed(_)
+            | XrayFailed(_)
             | CopyFailed(_)
             | HelmUnreadable { .. } => Severity::Error,
             Switched { failed, .. } if !failed.is_empty() => Severity::Error,

@@ -116,6 +116,7 @@ impl Projection {
         t.who_can.set_by_cluster(multi);
         t.helm.set_by_cluster(multi);
         t.helm_history.set_by_cluster(multi);
+        t.xray.set_by_cluster(multi);
         let mut needed: Vec<ResourceKind> = app.view.needs().to_vec();
         if app.auto_triage {
             needed.extend(View::Triage.needs());

@@ -134,7 +134,7 @@ pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
     if app.view == View::Captured && now.as_second() % 5 == 0 {
         return vec![Effect::LoadCaptured];
     }
-    Vec::new()
+    super::xray::tick(app)
 }
 
 /// What a background task finished with.
@@ -146,6 +146,7 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         Done::Revisions(obj, result) => super::workloads::revisions(app, obj, result),
         Done::Helm(cluster, result) => super::helm::listed(app, cluster, result),
         Done::CopyProgress(spec, bytes) => super::copy::progress(app, &spec, bytes),
+        Done::Xray(cluster, root, result) => super::xray::loaded(app, cluster, root, result),
         Done::NodeShellsSwept(cluster, Ok(names)) if !names.is_empty() => {
             app.say(Notice::NodeShellsSwept { cluster, names });
         }

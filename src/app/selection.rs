@@ -38,6 +38,7 @@ pub fn selected_object(app: &App) -> Option<ObjectRef> {
             .selected_row()
             .and_then(|r| TableRow::object(r, c)),
         View::Containers => t.containers.selected_row().map(|r| r.pod.clone()),
+        View::Xray => t.xray.selected_row().map(super::xray_rows::XrayRow::object),
         View::Contexts
         | View::Sessions
         | View::Captured
@@ -70,6 +71,7 @@ pub fn marked_objects(app: &App) -> Vec<ObjectRef> {
         View::Nodes => objects(&t.nodes, c),
         View::Namespaces => objects(&t.namespaces, c),
         View::Resource => objects(&t.resource, c),
+        View::Xray => objects(&t.xray, c),
         View::Triage => t
             .triage
             .marked_rows()
@@ -92,9 +94,16 @@ pub fn marked_objects(app: &App) -> Vec<ObjectRef> {
 
 /// The container under the cursor in the containers view.
 pub fn selected_container(app: &App) -> Option<String> {
-    (app.view == View::Containers)
-        .then(|| app.tables.containers.selected_row().map(|r| r.name.clone()))
-        .flatten()
+    match app.view {
+        View::Containers => app.tables.containers.selected_row().map(|r| r.name.clone()),
+        View::Xray => app
+            .tables
+            .xray
+            .selected_row()
+            .filter(|r| r.kind == crate::kube::xray::XKind::Container)
+            .map(|r| r.name.clone()),
+        _ => None,
+    }
 }
 
 /// The pod's row, when the selection is a pod.

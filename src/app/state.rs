@@ -94,6 +94,7 @@ pub struct Tables {
     pub who_can: Table<super::access_rows::WhoCanRow>,
     pub helm: Table<super::helm_rows::HelmRow>,
     pub helm_history: Table<super::helm_rows::RevisionRow>,
+    pub xray: Table<super::xray_rows::XrayRow>,
 }
 
 /// A generic object the describe pane shows: fetched, and fetched again when its row changes.
@@ -170,6 +171,7 @@ pub struct App {
     pub workloads: super::workload_state::WorkloadState,
     /// Helm releases listed, the history shown, the revision in the pane.
     pub helm: super::helm_state::HelmState,
+    pub xray: super::xray_state::XrayState,
 }
 
 impl App {
@@ -245,6 +247,7 @@ impl App {
             access: super::access_data::AccessState::default(),
             workloads: super::workload_state::WorkloadState::default(),
             helm: super::helm_state::HelmState::default(),
+            xray: super::xray_state::XrayState::default(),
         }
     }
 

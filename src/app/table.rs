@@ -643,6 +643,15 @@ impl<R: TableRow> Table<R> {
         self.remember_selection();
     }
 
+    /// Put the cursor on the visible row with `key` (nothing when none has it).
+    pub fn select_key(&mut self, key: &str) {
+        if let Some(pos) =
+            (0..self.view.len()).find(|&i| self.row(i).is_some_and(|r| r.key() == key))
+        {
+            self.select(pos);
+        }
+    }
+
     pub fn select(&mut self, pos: usize) {
         self.selected = pos.min(self.view.len().saturating_sub(1));
         self.remember_selection();

@@ -500,7 +500,18 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.prompt.mode = Mode::Command;
             app.prompt.input.clear();
         }
+        Action::RetryNow if app.view == View::Xray => {
+            let mut effects = super::command::retry_now(app);
+            effects.extend(super::xray::again(app));
+            return effects;
+        }
         Action::RetryNow => return super::command::retry_now(app),
+        Action::FoldClose => {
+            super::xray::fold(app, super::xray::Fold::Close);
+        }
+        Action::FoldOpen => {
+            super::xray::fold(app, super::xray::Fold::Open);
+        }
         Action::ToggleHelp => {
             app.prompt.help_scroll = 0;
             app.prompt.mode = if app.prompt.mode == Mode::Help {
@@ -529,6 +540,9 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             return navigate::open(app);
         }
+        Action::Open if app.view == View::Xray => {
+            super::xray::fold(app, super::xray::Fold::Toggle);
+        }
         Action::Open => return navigate::open(app),
         Action::Describe => return navigate::detail_of_selection(app, DetailKind::Describe),
         Action::Yaml => return navigate::detail_of_selection(app, DetailKind::Yaml),
@@ -540,6 +554,13 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Delete if app.view == View::Forwards => return super::forwarding::stop(app),
         Action::Rerun if app.view == View::Forwards => return super::forwarding::restart(app),
+        // A container node stands for its pod: deleting it would delete what is not under the
+        // cursor.
+        Action::Delete
+            if app.view == View::Xray && super::selection::selected_container(app).is_some() =>
+        {
+            app.say(Notice::Tip("a container cannot be deleted: select its pod"));
+        }
         Action::Delete | Action::CancelRun | Action::Rerun => mutations::ask(app, action),
         Action::Scale => {
             // The count is typed: `:scale ` waits on the command line.
@@ -569,6 +590,12 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Attach => return sessions::open_attach(app),
         Action::LocalShell => return sessions::open_local(app),
+        Action::Logs if app.view == View::Xray => {
+            if let Some(effects) = super::xray::l_key(app) {
+                return effects;
+            }
+            return super::logs::open::open_logs(app);
+        }
         Action::Logs => return super::logs::open::open_logs(app),
         Action::OwnerLogs => return super::logs::open::owner_logs(app),
         Action::Input(c) => {

@@ -35,10 +35,12 @@ pub enum View {
     Helm,
     /// One Helm release's revisions.
     HelmHistory,
+    /// `:xray`: what belongs to what, as trees.
+    Xray,
 }
 
 impl View {
-    pub const ALL: [View; 19] = [
+    pub const ALL: [View; 20] = [
         View::Triage,
         View::Pods,
         View::PipelineRuns,
@@ -58,6 +60,7 @@ impl View {
         View::WhoCan,
         View::Helm,
         View::HelmHistory,
+        View::Xray,
     ];
 
     pub fn title(self) -> &'static str {
@@ -81,6 +84,7 @@ impl View {
             View::WhoCan => "who-can",
             View::Helm => "helm",
             View::HelmHistory => "history",
+            View::Xray => "xray",
         }
     }
 
@@ -116,6 +120,8 @@ impl View {
             View::Namespaces => &[ResourceKind::Namespaces],
             // Read from the pod, fetched again whenever its row changes.
             View::Containers => &[ResourceKind::Pods],
+            // Its pods' rows, for l, s and D on a pod or container node.
+            View::Xray => &[ResourceKind::Pods],
             View::Resource => &[ResourceKind::Generic],
             // The describe pane reads the stores directly, not the tables.
             View::Contexts

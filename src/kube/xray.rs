@@ -125,6 +125,27 @@ impl XKind {
     }
 }
 
+/// What discovery would say of `kind`'s resource (the xray's kinds are built in, so a row can
+/// be described, shown as YAML or deleted before discovery answers).
+pub fn api_info(kind: XKind) -> super::discovery::ApiResourceInfo {
+    let (group, version) = kind.group_version().unwrap_or(("", "v1"));
+    let (plural, short) = kind.names();
+    super::discovery::ApiResourceInfo {
+        group: group.to_string(),
+        version: version.to_string(),
+        plural: plural.to_string(),
+        singular: kind.kind().to_ascii_lowercase(),
+        kind: kind.kind().to_string(),
+        namespaced: true,
+        verbs: ["get", "list", "watch", "delete"]
+            .map(String::from)
+            .to_vec(),
+        short_names: vec![short.to_string()],
+        categories: Vec::new(),
+        subresources: Vec::new(),
+    }
+}
+
 /// One object as a tree shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XObject {
@@ -756,8 +777,14 @@ mod tests {
             .map(|c| (c.obj.kind, c.obj.name.as_str()))
             .collect();
         assert!(parts.contains(&(XKind::ServiceAccount, "app")), "{parts:?}");
-        assert!(parts.contains(&(XKind::ConfigMap, "kube-root-ca.crt")), "{parts:?}");
-        assert!(parts.iter().any(|(k, _)| *k == XKind::Container), "{parts:?}");
+        assert!(
+            parts.contains(&(XKind::ConfigMap, "kube-root-ca.crt")),
+            "{parts:?}"
+        );
+        assert!(
+            parts.iter().any(|(k, _)| *k == XKind::Container),
+            "{parts:?}"
+        );
     }
 
     #[test]

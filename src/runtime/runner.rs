@@ -199,6 +199,15 @@ impl Runner {
             Effect::LoadBudgets(cluster) => self.load_budgets(cluster, out),
             Effect::LoadRevisions(obj) => self.load_revisions(obj, out),
             Effect::LoadHelm(cluster, namespace) => self.load_helm(cluster, namespace, out),
+            Effect::LoadXray(cluster, root, namespace) => {
+                let answer = cluster.clone();
+                self.spawn_with(
+                    &cluster,
+                    out,
+                    |client| crate::kube::xray::fetch(client, root, namespace),
+                    move |result| Msg::Done(Done::Xray(answer, root, result)),
+                );
+            }
             Effect::SweepNodeShells(cluster, namespace) => {
                 self.sweep_node_shells(cluster, namespace, out);
             }

@@ -167,6 +167,34 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::Xray => table::draw(
+            frame,
+            area,
+            app,
+            &t.xray,
+            &[],
+            || match app.xray.failed.values().next() {
+                Some(e) => table::Empty {
+                    style: theme.error,
+                    text: format!(
+                        "Cannot read what the trees need: {}",
+                        text::clean(&e.to_string())
+                    ),
+                },
+                None if app.xray.waiting > 0 && app.xray.objects.is_empty() => table::Empty {
+                    style: theme.muted,
+                    text: "Reading what belongs to what …".into(),
+                },
+                None => table::Empty {
+                    style: theme.muted,
+                    text: format!(
+                        "No {} here",
+                        app.xray.root.map_or("objects", |k| k.names().0)
+                    ),
+                },
+            },
+            theme,
+        ),
         View::HelmHistory => table::draw(
             frame,
             area,
@@ -818,7 +846,7 @@ mod tests {
     fn help_overlay_lists_every_binding_and_hides_mutations_when_read_only() {
         let mut a = app();
         a.prompt.mode = Mode::Help;
-        let text = screen(&render(&a, 140, 160));
+        let text = screen(&render(&a, 140, 180));
         for b in crate::app::keymap::default_bindings() {
             if b.name.starts_with("sort_")
                 || (b.name.starts_with("favourite_") && b.name != "favourite_1")
@@ -830,9 +858,9 @@ mod tests {
             assert!(!b.desc.is_empty(), "{} has no description", b.name);
             assert!(text.contains(b.desc), "help lacks {:?}", b.desc);
         }
-        assert!(!text.contains("for more"), "everything fits at 160 rows");
+        assert!(!text.contains("for more"), "everything fits at 180 rows");
         a.readonly = true;
-        let text = screen(&render(&a, 140, 160));
+        let text = screen(&render(&a, 140, 180));
         assert!(
             !text.contains("delete the selected") && text.contains("Read-only mode"),
             "{text}"

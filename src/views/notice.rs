@@ -224,6 +224,7 @@ pub fn text(notice: &Notice) -> String {
                 .join("; ")
         ),
         CopyFailed(e) => format!("copy failed: {e}"),
+        XrayFailed(e) => format!(":xray cannot read what its trees need: {e}"),
         HelmFailed(e) => {
             format!(":helm reads Helm's release Secrets and needs list and get on secrets: {e}")
         }

@@ -282,6 +282,8 @@ const DATA: &[&str] = &[
     "workload_state",
     "helm_state",
     "helm_rows",
+    "xray_state",
+    "xray_rows",
     "access_rows",
 ];
 

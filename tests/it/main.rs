@@ -31,3 +31,4 @@ mod sim_api;
 mod terminal_e2e;
 mod terminal_replay;
 mod workloads_e2e;
+mod xray_e2e;

@@ -1102,3 +1102,61 @@ async fn discovery_is_aggregated_when_asked_and_every_kind_resolves() {
     let deploy = catalog.resolve("deploy").unwrap();
     assert!(deploy.subresources.contains(&"scale".to_string()));
 }
+
+/// Every owner reference the simulator writes names its owner's real UID (an apiserver requires
+/// it, and its garbage collector deletes what points at a UID that does not exist), with the
+/// agent installed.
+#[test]
+fn every_owner_reference_carries_its_owners_uid() {
+    let w = common::world(common::frozen(40));
+    w.sim.install_agent();
+    let store = w.sim.store();
+    let mut owners = std::collections::HashMap::new();
+    for kind in kubedeck_sim::resources::KINDS {
+        for o in store.snapshot(*kind).items {
+            let m = &o["metadata"];
+            let key = (
+                m["namespace"].as_str().unwrap_or_default().to_string(),
+                o["kind"].as_str().unwrap_or_default().to_string(),
+                m["name"].as_str().unwrap_or_default().to_string(),
+            );
+            owners.insert(key, m["uid"].as_str().unwrap_or_default().to_string());
+        }
+    }
+    let mut checked = 0;
+    for kind in kubedeck_sim::resources::KINDS {
+        for o in store.snapshot(*kind).items {
+            let ns = o["metadata"]["namespace"].as_str().unwrap_or_default();
+            for r in o["metadata"]["ownerReferences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let owner_kind = r["kind"].as_str().unwrap_or_default();
+                // Tekton's owners are checked by their own tests (runs and their TaskRuns).
+                if matches!(owner_kind, "PipelineRun" | "TaskRun") {
+                    continue;
+                }
+                let key = (
+                    ns.to_string(),
+                    owner_kind.to_string(),
+                    r["name"].as_str().unwrap_or_default().to_string(),
+                );
+                let Some(uid) = owners.get(&key) else {
+                    panic!(
+                        "{} points at {key:?}, which does not exist",
+                        o["metadata"]["name"]
+                    );
+                };
+                assert_eq!(
+                    r["uid"].as_str(),
+                    Some(uid.as_str()),
+                    "{}: {key:?}",
+                    o["metadata"]["name"]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 40, "only {checked} references");
+}

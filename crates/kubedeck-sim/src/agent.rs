@@ -43,7 +43,7 @@ pub fn install(store: &Store, now: Timestamp, mut next_n: impl FnMut() -> u64) {
         json!({
             "apiVersion": "apps/v1", "kind": "DaemonSet",
             "metadata": {"name": NAME, "namespace": NAMESPACE, "labels": labels,
-                "uid": format!("00000000-0000-4000-8000-{:012x}", next_n()),
+                "uid": super::model::owner_uid(NAMESPACE, "DaemonSet", NAME),
                 "creationTimestamp": created.to_string(), "generation": 1},
             "spec": {"selector": {"matchLabels": labels},
                 "template": {"metadata": {"labels": labels},

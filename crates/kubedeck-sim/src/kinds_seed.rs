@@ -152,6 +152,7 @@ pub fn seed_kinds(store: &Store, now: Timestamp, extras: bool) {
 
 fn service(s: &mut Seeder, ns: &str, app: &str, cluster_ip: &str, age: i64) {
     let mut meta = s.meta(ns, app, age);
+    meta["uid"] = json!(super::model::owner_uid(ns, "Service", app));
     meta["labels"] = json!({"app": app});
     s.put(
         Kind::Service,
@@ -186,8 +187,8 @@ fn endpoints(s: &mut Seeder, ns: &str, app: &str, pods: Option<&Vec<(String, Str
     let slice_name = format!("{app}-{}", &uid(s.n)[..5]);
     let mut meta = s.meta(ns, &slice_name, age);
     meta["labels"] = json!({"kubernetes.io/service-name": app, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"});
-    meta["ownerReferences"] =
-        json!([{"apiVersion": "v1", "kind": "Service", "name": app, "controller": true}]);
+    meta["ownerReferences"] = json!([{"apiVersion": "v1", "kind": "Service", "name": app,
+        "uid": super::model::owner_uid(ns, "Service", app), "controller": true}]);
     let endpoints: Vec<Value> = pods
         .iter()
         .map(|(ip, pod)| json!({"addresses": [ip], "conditions": {"ready": true, "serving": true, "terminating": false},
@@ -202,9 +203,107 @@ fn endpoints(s: &mut Seeder, ns: &str, app: &str, pods: Option<&Vec<(String, Str
     );
 }
 
+/// A StatefulSet `db` of two pods, each with its claim, the set's ConfigMap and the `db`
+/// Secret in its environment (so `:xray` has a set and a pod's references to show).
+fn statefulset(s: &mut Seeder, ns: &str, age: i64) {
+    let Some(node) = s
+        .store
+        .snapshot(Kind::Node)
+        .items
+        .iter()
+        .filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
+        .find(|n| n != "control-plane")
+    else {
+        return;
+    };
+    let created = s.now - jiff::SignedDuration::from_secs(age);
+    let labels = json!({"app": "db"});
+    let mut meta = s.meta(ns, "db", age);
+    meta["uid"] = json!(super::model::owner_uid(ns, "StatefulSet", "db"));
+    meta["labels"] = labels.clone();
+    let mut cm = s.meta(ns, "db-config", age);
+    cm["labels"] = labels.clone();
+    s.put(
+        Kind::ConfigMap,
+        "v1",
+        "ConfigMap",
+        json!({"metadata": cm, "data": {"postgresql.conf": "max_connections = 100\n"}}),
+    );
+    for i in 0..2u64 {
+        let name = format!("db-{i}");
+        s.n += 1;
+        let shape = super::model::PodShape {
+            name: name.clone(),
+            namespace: ns.to_string(),
+            app: "db".into(),
+            owner: Some(("StatefulSet".into(), "db".into())),
+            node: Some(node.clone()),
+            ip: format!("10.244.7.{}", 10 + i),
+            containers: vec!["postgres".into()],
+            init_containers: Vec::new(),
+            image: "postgres:16.4".into(),
+            created,
+            role: "db".into(),
+            log_style: "worker".into(),
+            n: 90_000 + s.n,
+            memory_request_mi: 256,
+            cpu_request_m: 100,
+        };
+        let mut pod = super::model::pod(
+            &shape,
+            "Running",
+            &[super::model::CStatus::running(created)],
+            true,
+            None,
+        );
+        pod["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"] = json!(name);
+        pod["spec"]["hostname"] = json!(name);
+        pod["spec"]["subdomain"] = json!("db");
+        pod["spec"]["volumes"] = json!([
+            {"name": "data", "persistentVolumeClaim": {"claimName": format!("data-{name}")}},
+            {"name": "config", "configMap": {"name": "db-config"}}]);
+        pod["spec"]["containers"][0]["envFrom"] = json!([{"secretRef": {"name": "db"}}]);
+        s.store.put(Kind::Pod, pod);
+        let mut claim = s.meta(ns, &format!("data-{name}"), age);
+        claim["labels"] = labels.clone();
+        s.put(
+            Kind::PersistentVolumeClaim,
+            "v1",
+            "PersistentVolumeClaim",
+            json!({"metadata": claim, "spec": {"accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}}, "storageClassName": "standard",
+                "volumeName": format!("pvc-{}", &super::model::uid(s.n)[..8])},
+                "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"}}}),
+        );
+    }
+    let mut secret = s.meta(ns, "db", age);
+    secret["labels"] = labels.clone();
+    s.put(
+        Kind::Secret,
+        "v1",
+        "Secret",
+        json!({"metadata": secret, "type": "Opaque",
+            "data": {"POSTGRES_PASSWORD": b64("not-a-real-password")}}),
+    );
+    s.put(
+        Kind::StatefulSet,
+        "apps/v1",
+        "StatefulSet",
+        json!({"metadata": meta, "spec": {"replicas": 2, "serviceName": "db",
+            "selector": {"matchLabels": labels}, "podManagementPolicy": "OrderedReady",
+            "template": {"metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "postgres", "image": "postgres:16.4"}]}},
+            "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]},
+            "status": {"replicas": 2, "readyReplicas": 2, "currentReplicas": 2, "updatedReplicas": 2,
+                "availableReplicas": 2, "observedGeneration": 1, "collisionCount": 0}}),
+    );
+}
+
 fn demo_extras(s: &mut Seeder, ips: &BTreeMap<(String, String), Vec<(String, String)>>) {
     let ns = "demo";
     let age = 86_400 * 3;
+    statefulset(s, ns, age);
     let mut meta = s.meta(ns, "web-nodeport", age);
     meta["labels"] = json!({"app": "web"});
     s.put(
@@ -385,7 +484,8 @@ fn cronjobs(s: &mut Seeder) {
         }
     }
     for (ns, last) in namespaces {
-        let meta = s.meta(&ns, "report", 86_400 * 20);
+        let mut meta = s.meta(&ns, "report", 86_400 * 20);
+        meta["uid"] = json!(super::model::owner_uid(&ns, "CronJob", "report"));
         s.put(
             Kind::CronJob,
             "batch/v1",

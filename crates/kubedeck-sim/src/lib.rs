@@ -8,6 +8,7 @@ mod age;
 mod agent;
 mod debug;
 mod denied;
+mod endpoints;
 mod events;
 mod exec;
 pub mod faults;

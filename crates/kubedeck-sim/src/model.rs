@@ -14,6 +14,22 @@ pub fn ts(t: Timestamp) -> Value {
 }
 
 /// A deterministic UID from a seed-derived number.
+/// The UID of the controller `kind`/`name` in `ns`: the same wherever it is named (the object
+/// itself, and the `ownerReferences` of what it owns), as an apiserver's owner references carry
+/// the owner's real UID.
+pub fn owner_uid(ns: &str, kind: &str, name: &str) -> String {
+    let n = ns
+        .bytes()
+        .chain([b'/'])
+        .chain(kind.bytes())
+        .chain([b'/'])
+        .chain(name.bytes())
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+    uid(n)
+}
+
 pub fn uid(n: u64) -> String {
     let h = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n >> 7);
     let l = h.rotate_left(29).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -212,7 +228,7 @@ pub fn pod(
     });
     if let Some((kind, owner)) = &p.owner {
         meta["ownerReferences"] = json!([{"apiVersion": if kind == "Job" { "batch/v1" } else { "apps/v1" },
-            "kind": kind, "name": owner, "uid": uid(p.n ^ 0xffff), "controller": true, "blockOwnerDeletion": true}]);
+            "kind": kind, "name": owner, "uid": owner_uid(&p.namespace, kind, owner), "controller": true, "blockOwnerDeletion": true}]);
         if kind == "ReplicaSet" {
             meta["labels"]["pod-template-hash"] =
                 json!(owner.rsplit('-').next().unwrap_or_default());

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::model::{ts, uid};
+use super::model::{owner_uid, ts};
 use super::resources::Kind;
 use super::store::Store;
 
@@ -19,17 +19,9 @@ fn owner_object(
     selector: Value,
     app: &str,
 ) -> Value {
-    // Unique per namespace and name (owners of one name live in several namespaces).
-    let n = ns
-        .bytes()
-        .chain([b'/'])
-        .chain(name.bytes())
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
     json!({
         "apiVersion": api_version, "kind": kind,
-        "metadata": {"name": name, "namespace": ns, "uid": uid(n), "creationTimestamp": created,
+        "metadata": {"name": name, "namespace": ns, "uid": owner_uid(ns, kind, name), "creationTimestamp": created,
                      "labels": {"app": app}, "generation": 1},
         "spec": {"selector": {"matchLabels": selector},
                  "template": {"metadata": {"labels": selector}}},
@@ -140,7 +132,8 @@ pub fn seed_owners(store: &Store) {
                     &o.app,
                 );
                 rs["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1",
-                    "kind": "Deployment", "name": o.app, "controller": true}]);
+                    "kind": "Deployment", "name": o.app, "uid": owner_uid(ns, "Deployment", &o.app),
+                    "controller": true}]);
                 rs["spec"]["replicas"] = json!(o.pods);
                 rs["spec"]["template"]["spec"] = json!({"containers": o.containers});
                 rs["status"] = json!({"replicas": o.pods, "fullyLabeledReplicas": o.pods,
@@ -169,7 +162,8 @@ pub fn seed_owners(store: &Store) {
                 if o.app == "report" {
                     // The CronJob's runs (`kinds_seed` stores the CronJob).
                     job["metadata"]["ownerReferences"] = json!([{"apiVersion": "batch/v1",
-                        "kind": "CronJob", "name": "report", "controller": true}]);
+                        "kind": "CronJob", "name": "report", "uid": owner_uid(ns, "CronJob", "report"),
+                        "controller": true}]);
                 }
                 job["spec"]["completions"] = json!(1);
                 job["spec"]["parallelism"] = json!(1);

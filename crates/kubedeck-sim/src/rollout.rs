@@ -148,7 +148,7 @@ pub fn new_revision(store: &Store, d: &Value) {
                 Kind::ReplicaSet,
                 json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
                     "metadata": {"name": rs_name, "namespace": ns,
-                        "uid": format!("rs-{ns}-{rs_name}"),
+                        "uid": super::model::owner_uid(ns, "ReplicaSet", &rs_name),
                         "creationTimestamp": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
                         "labels": t["metadata"]["labels"],
                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",

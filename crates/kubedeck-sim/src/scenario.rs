@@ -23,6 +23,7 @@ pub fn step(w: &mut World, store: &Store, events: &mut EventLog, now: Timestamp)
     step_runs(w, store, events);
     step_nodes(w, store, events);
     super::rollout::step(store, &mut w.rollouts, w.tick);
+    super::endpoints::sync(store);
     if w.tick.is_multiple_of(NEW_JOB_EVERY) {
         start_job(w, store);
     }

@@ -45,7 +45,8 @@ pub fn names_of(app: &App) -> Vec<String> {
         | View::CanI
         | View::WhoCan
         | View::Helm
-        | View::HelmHistory => &[],
+        | View::HelmHistory
+        | View::Xray => &[],
     };
     fixed.iter().map(|s| s.to_string()).collect()
 }

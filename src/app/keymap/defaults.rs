@@ -27,6 +27,9 @@ fn views(views: Views, mut binding: Binding) -> Binding {
 /// Helm's views.
 const HELM: &[View] = &[View::Helm, View::HelmHistory];
 
+/// `:xray`'s trees.
+const XRAY: &[View] = &[View::Xray];
+
 /// Where `c` cancels and `r` reruns instead of copying.
 const RUNS: &[View] = &[View::PipelineRuns, View::TaskRuns];
 
@@ -38,6 +41,8 @@ fn in_section(section: Section, mut binding: Binding) -> Binding {
 /// Dashboard-only bindings among the defaults.
 const TABLE_ONLY: &[&str] = &[
     "open",
+    "fold_close",
+    "fold_open",
     "helm_values",
     "describe",
     "yaml",
@@ -475,6 +480,24 @@ pub fn default_bindings() -> Vec<Binding> {
             vec![Key::ch('A')],
             Action::RolloutRestart,
             "rollout restart of the selected Deployment, StatefulSet or DaemonSet (asks first)",
+        ),
+        views(
+            Views::Only(XRAY),
+            b(
+                "fold_close",
+                vec![Key::ch('h'), Key::plain(KeyCode::Left)],
+                Action::FoldClose,
+                "xray: close the node under the cursor (again: go to its parent)",
+            ),
+        ),
+        views(
+            Views::Only(XRAY),
+            b(
+                "fold_open",
+                vec![Key::plain(KeyCode::Right)],
+                Action::FoldOpen,
+                "xray: open the node under the cursor (l too, on a closed node; Enter toggles)",
+            ),
         ),
         views(
             Views::Only(HELM),
