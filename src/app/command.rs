@@ -222,7 +222,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         &["rollback", "undo"],
         CommandName::Rollback,
         "[REVISION]",
-        "roll the selected Deployment back: its revisions listed (image, change-cause, age, pods) to pick from (asks first)",
+        "roll the selected Deployment, StatefulSet or DaemonSet back: its revisions listed (image, change-cause, age, pods) to pick from (asks first)",
     ),
     spec(
         &["trigger"],

@@ -157,10 +157,16 @@ pub fn set_image(app: &mut App, arg: Option<&str>) {
     type_to_confirm(app);
 }
 
-/// `:rollback [REVISION]`: the selected Deployment's revisions are listed to pick from (or
+/// `:rollback [REVISION]`: the selected Deployment's, StatefulSet's or DaemonSet's revisions
+/// (its ReplicaSets, or its ControllerRevisions) are listed to pick from (or
 /// the one named is used once they are known).
 pub fn rollback(app: &mut App, revision: Option<&str>) -> Vec<Effect> {
-    let Some(obj) = selected_of(app, "roll back", "apps", &["deployments"]) else {
+    let Some(obj) = selected_of(
+        app,
+        "roll back",
+        "apps",
+        &["deployments", "statefulsets", "daemonsets"],
+    ) else {
         return Vec::new();
     };
     if app.readonly {

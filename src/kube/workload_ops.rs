@@ -1,9 +1,10 @@
 //! Changes to workloads an on-call reaches for, done as kubectl does them, through the
-//! apiserver only: set a container's image, list a Deployment's revisions and roll back to
-//! one (`kubectl rollout undo`), trigger a CronJob now (`kubectl create job --from=cronjob/X`)
+//! apiserver only: set a container's image, list a Deployment's, StatefulSet's or DaemonSet's
+//! revisions and roll back to one (`kubectl rollout undo`), trigger a CronJob now (`kubectl create job --from=cronjob/X`)
 //! and suspend or resume it.
 
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{ControllerRevision, ReplicaSet};
+use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
@@ -53,11 +54,13 @@ pub fn set_image_patch(container: &str, image: &str) -> Value {
     json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}})
 }
 
-/// One revision of a Deployment: its ReplicaSet.
+/// One revision of a workload: a Deployment's ReplicaSet, or a StatefulSet's or DaemonSet's
+/// ControllerRevision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
     pub number: i64,
-    pub replica_set: String,
+    /// The ReplicaSet or ControllerRevision that holds it.
+    pub source: String,
     pub images: Vec<String>,
     pub change_cause: Option<String>,
     pub created: Option<jiff::Timestamp>,
@@ -91,7 +94,7 @@ pub fn revisions_of(uid: &str, replica_sets: &[ReplicaSet]) -> Vec<Revision> {
                 .unwrap_or_default();
             Some(Revision {
                 number,
-                replica_set: rs.metadata.name.clone().unwrap_or_default(),
+                source: rs.metadata.name.clone().unwrap_or_default(),
                 images,
                 change_cause: annotations.and_then(|a| a.get(CHANGE_CAUSE).cloned()),
                 created: rs.metadata.creation_timestamp.as_ref().map(|t| t.0),
@@ -103,10 +106,82 @@ pub fn revisions_of(uid: &str, replica_sets: &[ReplicaSet]) -> Vec<Revision> {
     out
 }
 
-/// The revisions of a Deployment (`kubectl rollout history`).
+/// The revisions of StatefulSet or DaemonSet `uid` from its namespace's ControllerRevisions
+/// (the images of each one's template), newest first; a revision's pods are those labelled with
+/// it (a StatefulSet's pods carry its name, a DaemonSet's its hash).
+pub fn controller_revisions_of(
+    uid: &str,
+    revisions: &[ControllerRevision],
+    pods: &[Pod],
+) -> Vec<Revision> {
+    let mut out: Vec<Revision> = revisions
+        .iter()
+        .filter(|r| {
+            r.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.uid == uid && o.controller == Some(true))
+        })
+        .map(|r| {
+            let name = r.metadata.name.clone().unwrap_or_default();
+            let hash = name.rsplit('-').next().unwrap_or_default().to_string();
+            let data = r.data.as_ref().map(|d| &d.0);
+            let images = data
+                .and_then(|d| d["spec"]["template"]["spec"]["containers"].as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["image"].as_str().map(str::to_string))
+                .collect();
+            let pods = pods
+                .iter()
+                .filter(|p| {
+                    p.metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get("controller-revision-hash"))
+                        .is_some_and(|h| *h == name || *h == hash)
+                })
+                .count();
+            Revision {
+                number: r.revision,
+                images,
+                change_cause: r
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(CHANGE_CAUSE).cloned()),
+                created: r.metadata.creation_timestamp.as_ref().map(|t| t.0),
+                pods: i32::try_from(pods).unwrap_or(i32::MAX),
+                source: name,
+            }
+        })
+        .collect();
+    out.sort_by_key(|r| std::cmp::Reverse(r.number));
+    out
+}
+
+/// Whether `obj` keeps its revisions in ControllerRevisions (a StatefulSet or a DaemonSet).
+fn by_controller_revisions(obj: &ObjectRef) -> bool {
+    obj.api
+        .as_ref()
+        .is_some_and(|a| a.plural == "statefulsets" || a.plural == "daemonsets")
+}
+
+/// The revisions of a Deployment, StatefulSet or DaemonSet (`kubectl rollout history`).
 pub async fn revisions(client: Client, obj: ObjectRef) -> Result<Vec<Revision>, ActionError> {
-    let deployment = api_of(&client, &obj)?.get(&obj.name).await?;
-    let uid = deployment.metadata.uid.clone().unwrap_or_default();
+    let workload = api_of(&client, &obj)?.get(&obj.name).await?;
+    let uid = workload.metadata.uid.clone().unwrap_or_default();
+    if by_controller_revisions(&obj) {
+        let revisions = Api::<ControllerRevision>::namespaced(client.clone(), &obj.namespace)
+            .list(&ListParams::default())
+            .await?;
+        // Only the pods that carry a revision label, to count them.
+        let pods = Api::<Pod>::namespaced(client, &obj.namespace)
+            .list(&ListParams::default().labels("controller-revision-hash"))
+            .await?;
+        return Ok(controller_revisions_of(&uid, &revisions.items, &pods.items));
+    }
     let sets = Api::<ReplicaSet>::namespaced(client, &obj.namespace)
         .list(&ListParams::default())
         .await?;
@@ -144,13 +219,29 @@ pub fn rolled_back(mut deployment: Value, replica_set: &Value) -> Result<Value, 
     Ok(deployment)
 }
 
-/// `kubectl rollout undo --to-revision=N` of a Deployment.
+/// `kubectl rollout undo --to-revision=N`: a Deployment's template replaced by its
+/// ReplicaSet's; a StatefulSet or DaemonSet patched with its ControllerRevision's data (a
+/// strategic merge patch that replaces the template, as kubectl sends it).
 pub async fn rollback(client: Client, obj: ObjectRef, to: Revision) -> Result<Acted, ActionError> {
     let api = api_of(&client, &obj)?;
     let decode = |e: serde_json::Error| ActionError::Decode(e.to_string());
+    if by_controller_revisions(&obj) {
+        let revision = Api::<ControllerRevision>::namespaced(client, &obj.namespace)
+            .get(&to.source)
+            .await?;
+        let data = revision.data.map(|d| d.0).ok_or_else(|| {
+            ActionError::Decode(format!("revision {} holds no template", to.source))
+        })?;
+        api.patch(&obj.name, &params(), &Patch::Strategic(data))
+            .await?;
+        return Ok(Acted::RolledBack {
+            obj,
+            revision: to.number,
+        });
+    }
     let deployment = serde_json::to_value(api.get(&obj.name).await?).map_err(decode)?;
     let rs = Api::<ReplicaSet>::namespaced(client, &obj.namespace)
-        .get(&to.replica_set)
+        .get(&to.source)
         .await?;
     let rs = serde_json::to_value(rs).map_err(decode)?;
     let updated: DynamicObject =
@@ -249,6 +340,47 @@ mod tests {
             env!("CARGO_MANIFEST_DIR")
         );
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    }
+
+    /// A DaemonSet's revisions as the controller writes them: owned by UID, numbered, the
+    /// template in `data`; its pods carry the revision's hash.
+    #[test]
+    fn controller_revisions_are_listed_newest_first_with_their_pods() {
+        let revision = |name: &str, n: i64, image: &str, owner: &str| -> ControllerRevision {
+            serde_json::from_value(
+                json!({"metadata": {"name": name, "namespace": "kube-system",
+                "creationTimestamp": "2026-12-01T00:00:00Z",
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent",
+                    "uid": owner, "controller": true}]},
+                "revision": n,
+                "data": {"spec": {"template": {"$patch": "replace",
+                    "spec": {"containers": [{"name": "agent", "image": image}]}}}}}),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let pod = |hash: &str| -> Pod {
+            serde_json::from_value(json!({"metadata": {"name": format!("agent-{hash}"),
+                "labels": {"controller-revision-hash": hash}}}))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let revisions = [
+            revision("agent-5d8f9c7b6d", 1, "agent:1.0", "u1"),
+            revision("agent-7c6b5d4f3a", 2, "agent:1.1", "u1"),
+            revision("other-1111111111", 9, "other:1", "u2"),
+        ];
+        let pods = [pod("7c6b5d4f3a"), pod("7c6b5d4f3a"), pod("5d8f9c7b6d")];
+        let got = controller_revisions_of("u1", &revisions, &pods);
+        let summary: Vec<(i64, &str, Vec<String>, i32)> = got
+            .iter()
+            .map(|r| (r.number, r.source.as_str(), r.images.clone(), r.pods))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (2, "agent-7c6b5d4f3a", vec!["agent:1.1".to_string()], 2),
+                (1, "agent-5d8f9c7b6d", vec!["agent:1.0".to_string()], 1),
+            ]
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn a_view_only_user_sees_their_rights_who_has_more_and_is_refused_before_a_picke
     t.wait_for("help (Esc");
     // Scrolled down to the sessions' keys.
     let mut help = t.contents();
-    for _ in 0..80 {
+    for _ in 0..160 {
         if help.contains("not allowed here") {
             break;
         }

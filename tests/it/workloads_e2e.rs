@@ -39,10 +39,13 @@ fn image_of(w: &common::World, name: &str) -> String {
 
 /// The revisions `kubectl rollout history` lists for deploy/billing, oldest first.
 fn history(w: &common::World) -> Vec<i64> {
-    let (ok, out, err) = common::kubectl(
-        &w.kubeconfig,
-        &["rollout", "history", "deploy/billing", "-n", "demo"],
-    );
+    history_of(w, "deploy/billing")
+}
+
+/// The revisions `kubectl rollout history` lists for `target` in demo, oldest first.
+fn history_of(w: &common::World, target: &str) -> Vec<i64> {
+    let (ok, out, err) =
+        common::kubectl(&w.kubeconfig, &["rollout", "history", target, "-n", "demo"]);
     assert!(ok, "{err}");
     out.lines()
         .skip(2)
@@ -176,4 +179,57 @@ fn read_only_refuses_workload_changes() {
     assert_eq!(image_of(&w, "billing"), before);
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
+}
+
+/// The revisions `kubectl rollout history` lists for sts/db, oldest first.
+fn sts_history(w: &common::World) -> Vec<i64> {
+    history_of(w, "statefulset/db")
+}
+
+fn sts_image(w: &common::World) -> String {
+    w.sim
+        .store()
+        .get(Kind::StatefulSet, &("demo".into(), "db".into()))
+        .and_then(|s| {
+            s["spec"]["template"]["spec"]["containers"][0]["image"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+}
+
+/// A StatefulSet's revisions are its ControllerRevisions: `:rollback` lists them as `kubectl
+/// rollout history` does and rolls back as `kubectl rollout undo` does (the revision's patch),
+/// after which kubectl sees the old revision renumbered as the newest.
+#[test]
+fn a_statefulset_rolls_back_through_its_controller_revisions() {
+    let w = world(common::frozen(120));
+    assert_eq!(sts_history(&w), [1, 2]);
+    assert_eq!(sts_image(&w), "postgres:16.4");
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
+    t.wait_for("pods(demo)");
+    select(&mut t, "sts", "statefulsets", "db");
+    t.send(":rollback\r");
+    let screen = t.wait_for("roll db back to");
+    let current = screen
+        .lines()
+        .find(|l| l.contains("(current)"))
+        .unwrap_or_default();
+    assert!(
+        current.contains("postgres:16.4") && current.contains("2 pods"),
+        "{screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("postgres:16.3") && l.contains("0 pods")),
+        "{screen}"
+    );
+    t.send("\r");
+    t.wait_for("back to revision 1");
+    t.send("y");
+    t.wait_until("rolled back in the store", |_| {
+        sts_image(&w) == "postgres:16.3"
+    });
+    assert_eq!(sts_history(&w), [2, 3]);
 }

@@ -285,18 +285,36 @@ fn statefulset(s: &mut Seeder, ns: &str, age: i64) {
         json!({"metadata": secret, "type": "Opaque",
             "data": {"POSTGRES_PASSWORD": b64("not-a-real-password")}}),
     );
+    // Two revisions: 16.3 first, then the upgrade to 16.4 that the pods run now.
+    let set = |image: &str| {
+        json!({"metadata": meta, "spec": {"replicas": 2, "serviceName": "db",
+            "selector": {"matchLabels": labels}, "podManagementPolicy": "OrderedReady",
+            "template": {"metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "postgres", "image": image}]}},
+            "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]},
+            "status": {"replicas": 2, "readyReplicas": 2, "currentReplicas": 2, "updatedReplicas": 2,
+                "availableReplicas": 2, "observedGeneration": 1, "collisionCount": 0}})
+    };
+    let key = (ns.to_string(), "db".to_string());
     s.put(
         Kind::StatefulSet,
         "apps/v1",
         "StatefulSet",
-        json!({"metadata": meta, "spec": {"replicas": 2, "serviceName": "db",
-            "selector": {"matchLabels": labels}, "podManagementPolicy": "OrderedReady",
-            "template": {"metadata": {"labels": labels},
-                "spec": {"containers": [{"name": "postgres", "image": "postgres:16.4"}]}},
-            "volumeClaimTemplates": [{"metadata": {"name": "data"},
-                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]},
-            "status": {"replicas": 2, "readyReplicas": 2, "currentReplicas": 2, "updatedReplicas": 2,
-                "availableReplicas": 2, "observedGeneration": 1, "collisionCount": 0}}),
+        set("postgres:16.3"),
+    );
+    super::revisions::record(s.store, Kind::StatefulSet, &key, created);
+    s.put(
+        Kind::StatefulSet,
+        "apps/v1",
+        "StatefulSet",
+        set("postgres:16.4"),
+    );
+    super::revisions::record(
+        s.store,
+        Kind::StatefulSet,
+        &key,
+        s.now - jiff::SignedDuration::from_hours(26),
     );
 }
 

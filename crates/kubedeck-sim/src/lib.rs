@@ -28,6 +28,7 @@ mod procs;
 mod quantity;
 pub mod rbac;
 pub mod resources;
+mod revisions;
 mod rollout;
 mod route;
 mod scenario;
@@ -151,6 +152,11 @@ impl Shared {
         let mut w = self.world();
         let now = w.now;
         agent::install(&self.store, now, || w.n());
+        let key = (
+            kubedeck_agent::contract::NAMESPACE.to_string(),
+            kubedeck_agent::contract::NAME.to_string(),
+        );
+        revisions::record(&self.store, Kind::DaemonSet, &key, now);
     }
 
     /// A fake container for the target of an agent `join` command line, unless one runs
@@ -275,6 +281,10 @@ impl Shared {
             if !w.rollouts.contains(key) {
                 w.rollouts.push(key.clone());
             }
+        }
+        if matches!(kind, Kind::StatefulSet | Kind::DaemonSet) {
+            let now = self.world().now;
+            revisions::record(&self.store, kind, key, now);
         }
         if kind == Kind::PipelineRun {
             let mut w = self.world();

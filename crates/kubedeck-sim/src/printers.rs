@@ -310,6 +310,31 @@ pub fn cells(kind: Kind, obj: &Value, now: Timestamp) -> Option<Vec<Value>> {
                 json!(i),
             ]
         }
+        // As the apiserver's printControllerRevision: CONTROLLER is `kind.group/name`.
+        Kind::ControllerRevision => {
+            let controller = obj["metadata"]["ownerReferences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["controller"] == true)
+                .map_or_else(
+                    || "<none>".to_string(),
+                    |r| {
+                        let group = r["apiVersion"]
+                            .as_str()
+                            .and_then(|v| v.split_once('/'))
+                            .map_or("", |(g, _)| g);
+                        let kind = r["kind"].as_str().unwrap_or_default().to_ascii_lowercase();
+                        let name = r["name"].as_str().unwrap_or_default();
+                        if group.is_empty() {
+                            format!("{kind}/{name}")
+                        } else {
+                            format!("{kind}.{group}/{name}")
+                        }
+                    },
+                );
+            vec![name, json!(controller), json!(int(&obj["revision"])), age]
+        }
         Kind::DaemonSet => {
             let (c, i) = containers_images(&spec["template"]["spec"]);
             vec![

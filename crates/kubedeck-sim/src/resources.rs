@@ -16,6 +16,8 @@ pub enum Kind {
     ReplicaSet,
     StatefulSet,
     DaemonSet,
+    /// A StatefulSet's or DaemonSet's revisions (what `rollout history` and `undo` read).
+    ControllerRevision,
     Job,
     /// Evictions honour them (429 when no disruption is allowed).
     PodDisruptionBudget,
@@ -51,6 +53,7 @@ pub const KINDS: &[Kind] = &[
     Kind::ReplicaSet,
     Kind::StatefulSet,
     Kind::DaemonSet,
+    Kind::ControllerRevision,
     Kind::Job,
     Kind::PodDisruptionBudget,
     Kind::CronJob,
@@ -291,6 +294,18 @@ pub const SERVED: &[Served] = &[
         short_names: &["ds"],
         store: Some(Kind::DaemonSet),
         categories: &["all"],
+        view: View::Stored,
+    },
+    Served {
+        group: "apps",
+        version: "v1",
+        plural: "controllerrevisions",
+        singular: "controllerrevision",
+        kind_name: "ControllerRevision",
+        namespaced: true,
+        short_names: &[],
+        store: Some(Kind::ControllerRevision),
+        categories: &[],
         view: View::Stored,
     },
     Served {

@@ -168,7 +168,7 @@ fn log_and_pane_bindings() -> Vec<Binding> {
             "shell",
             vec![Key::ch('s')],
             Action::Shell,
-            "shell in the selected pod (bash, else sh) in a pane; on a node, a node shell",
+            "shell in the selected pod (bash, else sh) or on the selected node",
         )),
         t(b(
             "debug",
