@@ -31,6 +31,9 @@ use super::informer::{Change, InformerState, ResourceKind, Sink, Updates};
 pub const WATCH_TIMEOUT_SECS: u32 = 290;
 /// No event and no bookmark for this long: the connection is presumed dead.
 const IDLE: Duration = Duration::from_secs(WATCH_TIMEOUT_SECS as u64 + 10);
+/// How long a watch may take to be answered (its response head) before its connection counts as
+/// dead.
+const WATCH_START: Duration = Duration::from_secs(15);
 /// Objects per list page.
 pub const PAGE: u32 = 500;
 
@@ -388,9 +391,21 @@ where
     if let Some(s) = selector {
         wp = wp.labels(s);
     }
-    let stream = match report.cut(api.watch(&wp, from)).await {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => return WatchEnd::Fault(from.to_string(), classify(&e)),
+    // A server answers a watch at once (the events follow): no answer at all is a connection
+    // that carries nothing, which the path's probes (on other connections) cannot see.
+    let start = tokio::time::timeout(WATCH_START, api.watch(&wp, from));
+    let stream = match report.cut(start).await {
+        Ok(Ok(Ok(s))) => s,
+        Ok(Ok(Err(e))) => return WatchEnd::Fault(from.to_string(), classify(&e)),
+        Ok(Err(_)) => {
+            return WatchEnd::Fault(
+                from.to_string(),
+                Fault::Transient(format!(
+                    "a watch got no answer in {} s; reconnecting",
+                    WATCH_START.as_secs()
+                )),
+            );
+        }
         Err(silent) => return WatchEnd::Fault(from.to_string(), silent),
     };
     follow(stream, from, report, |event| match event {

@@ -85,8 +85,7 @@ pub async fn watch_path(clients: ClientHandle, retry: RetryNow) {
         // since: then it is back).
         if heard.within(PROBE_EVERY) {
             if path.probed(true) == Turn::CameBack {
-                retry.path_changed(false);
-                retry.now();
+                came_back(&clients, &retry).await;
             }
             continue;
         }
@@ -103,12 +102,19 @@ pub async fn watch_path(clients: ClientHandle, retry: RetryNow) {
         match path.probed(answered) {
             Turn::Same => {}
             Turn::WentSilent => retry.path_changed(true),
-            Turn::CameBack => {
-                retry.path_changed(false);
-                retry.now();
-            }
+            Turn::CameBack => came_back(&clients, &retry).await,
         }
     }
+}
+
+/// The path answers again: every request waiting on it is made again at once, on a client
+/// with no pooled connections. A connection that carried something while the path was silent
+/// may never answer (its flow is forgotten by the VPN or NAT that dropped it); a request made
+/// again on it would wait, unseen, while the probes get through on others.
+async fn came_back(clients: &ClientHandle, retry: &RetryNow) {
+    let _ = clients.reconnect().await;
+    retry.path_changed(false);
+    retry.now();
 }
 
 #[cfg(test)]
