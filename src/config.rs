@@ -34,6 +34,8 @@ pub struct Config {
     pub debug: DebugConfig,
     /// Node pressure: metrics polling and highlight thresholds.
     pub nodes: NodesConfig,
+    /// The timeline's flight recorder.
+    pub timeline: TimelineConfig,
     /// Named sets of contexts shown together: `prod = ["eu-1", "us-1"]`, chosen with
     /// `--context prod` or `:ctx prod`.
     pub clusters: BTreeMap<String, Vec<String>>,
@@ -47,6 +49,38 @@ pub struct Config {
     /// kubedeck's own plugins, by name, with the fields of k9s's `plugins.yaml`
     /// (`shortCut`, `description`, `scopes`, `command`, `args`, …): read by the app.
     pub plugins: BTreeMap<String, toml::Table>,
+}
+
+/// `[timeline]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimelineConfig {
+    /// Keep the changes on disk, one journal per cluster, across restarts.
+    pub record: bool,
+    /// The bound of one cluster's journal, in MiB (the oldest changes go first).
+    pub journal_max_mib: u64,
+}
+
+impl Default for TimelineConfig {
+    fn default() -> Self {
+        Self {
+            record: true,
+            journal_max_mib: 256,
+        }
+    }
+}
+
+impl TimelineConfig {
+    /// A parser of what a user wrote in the config: its `Err` is the sentence they read.
+    fn check(&self) -> Result<(), String> {
+        if !(1..=100_000).contains(&self.journal_max_mib) {
+            return Err(format!(
+                "journal_max_mib {} is out of range (1 to 100000)",
+                self.journal_max_mib
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The kinds `[watch]` may name.
@@ -263,6 +297,7 @@ pub const OPTIONS: &[&str] = &[
     "sessions",
     "debug",
     "nodes",
+    "timeline",
     "clusters",
     "production",
     "watch",
@@ -427,6 +462,10 @@ pub fn parse(text: &str) -> Result<(Config, Vec<(usize, String)>), String> {
                 "nodes" => match c.nodes.check() {
                     Ok(()) => config.nodes = c.nodes,
                     Err(e) => problems.push((line, format!("[nodes] {e}; using the defaults"))),
+                },
+                "timeline" => match c.timeline.check() {
+                    Ok(()) => config.timeline = c.timeline,
+                    Err(e) => problems.push((line, format!("[timeline] {e}; using the defaults"))),
                 },
                 "clusters" => config.clusters = c.clusters,
                 "production" => config.production = c.production,

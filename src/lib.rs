@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod journal;
 pub mod k9s_files;
 pub mod kube;
 pub mod logline;

@@ -248,6 +248,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         scrollback: app.sessions.settings.scrollback,
         k9s_dirs: kubedeck::k9s_files::Dirs::from_env(),
         instance: kubedeck::kube::node_shell::Instance::load(app.data_dir.as_deref()),
+        journal: app.timeline.journal.clone(),
     };
     let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
     // Quit, a signal (SIGHUP, SIGTERM) or the terminal going away: sessions may still hold

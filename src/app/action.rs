@@ -205,6 +205,10 @@ pub enum Effect {
     LoadBudgets(ClusterId),
     /// Check whether the node agent is installed (for the debug picker).
     CheckAgent(ClusterId),
+    /// Write changes to a cluster's journal (the flight recorder).
+    Record(ClusterId, Vec<crate::kube::timeline::Record>),
+    /// Read a cluster's journal back (at start).
+    LoadJournal(ClusterId),
     /// Read the objects `:xray`'s trees need in a cluster (a namespace, or every one).
     LoadXray(ClusterId, crate::kube::xray::XKind, Option<String>),
     /// Delete the node-shell pods an earlier kubedeck of this user left in a namespace.

@@ -52,6 +52,9 @@ pub mod sessions;
 pub mod settings;
 pub mod state;
 pub mod table;
+pub mod timeline;
+pub mod timeline_rows;
+pub mod timeline_state;
 pub mod triage;
 pub mod update;
 #[cfg(test)]

@@ -114,6 +114,13 @@ pub enum Done {
         crate::kube::object_ref::ObjectRef,
         Result<Vec<crate::kube::workload_ops::Revision>, ActionError>,
     ),
+    /// A cluster's journal, read back.
+    Journal(
+        ClusterId,
+        Result<crate::journal::Loaded, crate::journal::JournalError>,
+    ),
+    /// A journal write failed.
+    RecorderFailed(crate::journal::JournalError),
     /// `:xray`'s objects from a cluster, for trees starting from a kind.
     Xray(
         ClusterId,

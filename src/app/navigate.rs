@@ -95,6 +95,10 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.xray;
                 Some($body)
             }
+            $crate::app::state::View::Timeline => {
+                let $t = &mut $app.tables.timeline;
+                Some($body)
+            }
             $crate::app::state::View::Containers => {
                 let $t = &mut $app.tables.containers;
                 Some($body)
@@ -532,8 +536,9 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         | View::WhoCan
         | View::Helm
         | View::HelmHistory => {}
-        // Enter on the xray folds (`update` calls `xray::fold`).
-        View::Xray => {}
+        // Enter on the xray folds (`update` calls `xray::fold`), on the timeline goes to the
+        // object (`timeline::enter`).
+        View::Xray | View::Timeline => {}
     }
     Vec::new()
 }

@@ -269,6 +269,19 @@ pub enum Notice {
     HelmFailed(ApiError),
     /// `:xray` could not read a cluster's objects.
     XrayFailed(ApiError),
+    /// The journal could not be read back at start.
+    JournalUnreadable(crate::journal::JournalError),
+    /// A journal write failed: the flight recorder is off.
+    RecorderOff(crate::journal::JournalError),
+    /// `:timeline` opened: from when it has data, and whether the recorder writes.
+    TimelineSince {
+        since: jiff::Timestamp,
+        recorder: super::timeline_state::Recorder,
+    },
+    /// `Enter` on a change of an object that is gone.
+    TimelineGone(String),
+    /// `Enter` on a change of a kind the timeline cannot open.
+    TimelineCannotOpen(String),
     HelmUnreadable {
         count: usize,
         first: String,
@@ -329,6 +342,10 @@ impl Notice {
             | WhoCanFailed(_)
             | HelmFailed(_)
             | XrayFailed(_)
+            | JournalUnreadable(_)
+            | RecorderOff(_)
+            | TimelineGone(_)
+            | TimelineCannotOpen(_)
             | CopyFailed(_)
             | HelmUnreadable { .. } => Severity::Error,
             Switched { failed, .. } if !failed.is_empty() => Severity::Error,

@@ -117,6 +117,7 @@ impl Projection {
         t.helm.set_by_cluster(multi);
         t.helm_history.set_by_cluster(multi);
         t.xray.set_by_cluster(multi);
+        t.timeline.set_by_cluster(multi);
         let mut needed: Vec<ResourceKind> = app.view.needs().to_vec();
         if app.auto_triage {
             needed.extend(View::Triage.needs());
@@ -480,6 +481,18 @@ impl Projection {
             }
             (lines, _) => lines,
         };
+        // Its last changes, as the timeline saw them, before its events.
+        let lines = lines.map(|mut lines| {
+            let history = super::timeline::history_lines(app, &target, now);
+            if !history.is_empty() {
+                let at = lines
+                    .iter()
+                    .position(|l| super::detail::Detail::line_text(l) == "Events:")
+                    .unwrap_or(lines.len());
+                lines.splice(at..at, history);
+            }
+            lines
+        });
         if let Some(d) = app.detail.as_mut() {
             match lines {
                 Some(lines) => d.set_lines(lines),

@@ -24,10 +24,10 @@ pub fn informer(app: &mut App, u: InformerUpdate) -> Vec<Effect> {
     if !app.fleet.shows(&u.cluster) {
         return Vec::new();
     }
-    if let Change::State(state) = u.change {
-        app.fleet.informer_state(&u.cluster, u.kind, state, app.now);
-    } else {
-        app.stale.describe = true;
+    match u.change {
+        Change::State(state) => app.fleet.informer_state(&u.cluster, u.kind, state, app.now),
+        Change::Timeline(records) => return super::timeline::recorded(app, u.cluster, records),
+        Change::Changed => app.stale.describe = true,
     }
     // Its rows changed, or their ages and marks change with the new state.
     app.stale.kinds.insert(u.kind);
@@ -61,6 +61,7 @@ pub fn start(
     }
     let mut effects = super::kinds::discover(app, None);
     effects.push(watch_k9s_files(app));
+    effects.extend(super::timeline::start(app));
     // A node shell's pod left by a kubedeck that was killed outright goes now.
     if !app.readonly {
         let namespace = &app.sessions.settings.node_shell_namespace;
@@ -134,7 +135,9 @@ pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
     if app.view == View::Captured && now.as_second() % 5 == 0 {
         return vec![Effect::LoadCaptured];
     }
-    super::xray::tick(app)
+    let mut effects = super::timeline::tick(app, now);
+    effects.extend(super::xray::tick(app));
+    effects
 }
 
 /// What a background task finished with.
@@ -147,6 +150,8 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         Done::Helm(cluster, result) => super::helm::listed(app, cluster, result),
         Done::CopyProgress(spec, bytes) => super::copy::progress(app, &spec, bytes),
         Done::Xray(cluster, root, result) => super::xray::loaded(app, cluster, root, result),
+        Done::Journal(cluster, result) => super::timeline::journal_loaded(app, cluster, result),
+        Done::RecorderFailed(e) => super::timeline::recorder_failed(app, e),
         Done::NodeShellsSwept(cluster, Ok(names)) if !names.is_empty() => {
             app.say(Notice::NodeShellsSwept { cluster, names });
         }

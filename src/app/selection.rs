@@ -39,6 +39,10 @@ pub fn selected_object(app: &App) -> Option<ObjectRef> {
             .and_then(|r| TableRow::object(r, c)),
         View::Containers => t.containers.selected_row().map(|r| r.pod.clone()),
         View::Xray => t.xray.selected_row().map(super::xray_rows::XrayRow::object),
+        View::Timeline => t
+            .timeline
+            .selected_row()
+            .and_then(super::timeline_rows::TimelineRow::object),
         View::Contexts
         | View::Sessions
         | View::Captured
@@ -72,6 +76,7 @@ pub fn marked_objects(app: &App) -> Vec<ObjectRef> {
         View::Namespaces => objects(&t.namespaces, c),
         View::Resource => objects(&t.resource, c),
         View::Xray => objects(&t.xray, c),
+        View::Timeline => Vec::new(),
         View::Triage => t
             .triage
             .marked_rows()

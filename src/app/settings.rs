@@ -34,6 +34,8 @@ pub struct Settings {
     pub step_capture: Option<(PathBuf, u64)>,
     /// Where saved tables go (the user's data directory), if the user has one.
     pub data_dir: Option<PathBuf>,
+    /// Where the timeline's journals go and each one's bound; none when not recording.
+    pub journal: Option<(PathBuf, u64)>,
     /// `[plugins]`: kubedeck's own plugins, with k9s's fields.
     pub plugins: Vec<(String, crate::k9s_files::Plugin)>,
 }
@@ -93,6 +95,14 @@ pub fn from_config(loaded: &Loaded) -> (Settings, Vec<String>) {
             .map(|root| (root, config.logs.capture_max_mib << 20)),
         data_dir: directories::ProjectDirs::from("dev", "kubedeck", "kubedeck")
             .map(|d| d.data_dir().to_path_buf()),
+        journal: directories::ProjectDirs::from("dev", "kubedeck", "kubedeck")
+            .filter(|_| config.timeline.record)
+            .map(|d| {
+                (
+                    d.data_dir().join("journal"),
+                    config.timeline.journal_max_mib << 20,
+                )
+            }),
         plugins: own_plugins(loaded, &mut problems),
     };
     (settings, problems)

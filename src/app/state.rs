@@ -95,6 +95,7 @@ pub struct Tables {
     pub helm: Table<super::helm_rows::HelmRow>,
     pub helm_history: Table<super::helm_rows::RevisionRow>,
     pub xray: Table<super::xray_rows::XrayRow>,
+    pub timeline: Table<super::timeline_rows::TimelineRow>,
 }
 
 /// A generic object the describe pane shows: fetched, and fetched again when its row changes.
@@ -172,6 +173,7 @@ pub struct App {
     /// Helm releases listed, the history shown, the revision in the pane.
     pub helm: super::helm_state::HelmState,
     pub xray: super::xray_state::XrayState,
+    pub timeline: super::timeline_state::TimelineState,
 }
 
 impl App {
@@ -248,6 +250,7 @@ impl App {
             workloads: super::workload_state::WorkloadState::default(),
             helm: super::helm_state::HelmState::default(),
             xray: super::xray_state::XrayState::default(),
+            timeline: super::timeline_state::TimelineState::default(),
         }
     }
 
@@ -268,6 +271,12 @@ impl App {
         app.fleet.cluster_sets = settings.cluster_sets;
         app.fleet.watch = settings.watch;
         app.data_dir = settings.data_dir;
+        app.timeline.recorder = if settings.journal.is_some() {
+            super::timeline_state::Recorder::On
+        } else {
+            super::timeline_state::Recorder::Off
+        };
+        app.timeline.journal = settings.journal;
         app.own_plugins = settings.plugins;
         app
     }

@@ -540,6 +540,7 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             return navigate::open(app);
         }
+        Action::Open if app.view == View::Timeline => return super::timeline::enter(app),
         Action::Open if app.view == View::Xray => {
             super::xray::fold(app, super::xray::Fold::Toggle);
         }

@@ -37,10 +37,12 @@ pub enum View {
     HelmHistory,
     /// `:xray`: what belongs to what, as trees.
     Xray,
+    /// `:timeline`: what changed.
+    Timeline,
 }
 
 impl View {
-    pub const ALL: [View; 20] = [
+    pub const ALL: [View; 21] = [
         View::Triage,
         View::Pods,
         View::PipelineRuns,
@@ -61,6 +63,7 @@ impl View {
         View::Helm,
         View::HelmHistory,
         View::Xray,
+        View::Timeline,
     ];
 
     pub fn title(self) -> &'static str {
@@ -85,6 +88,7 @@ impl View {
             View::Helm => "helm",
             View::HelmHistory => "history",
             View::Xray => "xray",
+            View::Timeline => "timeline",
         }
     }
 
@@ -122,6 +126,8 @@ impl View {
             View::Containers => &[ResourceKind::Pods],
             // Its pods' rows, for l, s and D on a pod or container node.
             View::Xray => &[ResourceKind::Pods],
+            // Enter goes to a pod, node or run: their rows say whether it is still there.
+            View::Timeline => &[],
             View::Resource => &[ResourceKind::Generic],
             // The describe pane reads the stores directly, not the tables.
             View::Contexts

@@ -26,6 +26,7 @@ use super::server_table::TableStore;
 use super::table_informer::TableSource;
 use super::tekton::{self, TektonApi};
 use super::tekton_row::{PipelineRunRow, pipelinerun_row};
+use super::timeline;
 
 pub use super::ids::Scope;
 
@@ -199,9 +200,16 @@ impl Cluster {
             on
         };
         let stamp = id.clone();
+        let told = tx.clone();
         let w = RowWriter::<Pod, PodRow>::new(move |p| PodRow {
             cluster: stamp.clone(),
             ..pod_row(p)
+        })
+        .observe(move |old, new| {
+            told.timeline(
+                ResourceKind::Pods,
+                timeline::pod_changes(old, new, jiff::Timestamp::now()),
+            );
         });
         let pods = w.as_reader();
         // The pods view is the first screen: the event list, often many times larger, and the
@@ -246,9 +254,17 @@ impl Cluster {
             }
         };
         let stamp = id.clone();
+        let told = tx.clone();
         let w = RowWriter::<Event, EventRow>::new(move |e| EventRow {
             cluster: stamp.clone(),
             ..event_row(e)
+        })
+        .observe(move |old, new| {
+            if let Some(r) =
+                new.and_then(|n| timeline::event_change(old, n, jiff::Timestamp::now()))
+            {
+                told.timeline(ResourceKind::Events, vec![r]);
+            }
         });
         let events = w.as_reader();
         let events_scope = scope.clone();
@@ -266,6 +282,7 @@ impl Cluster {
             }));
         }
         let (nodes, w) = reflector::store::<Node>();
+        let w = super::timeline_sink::NodeSink::new(w, tx.clone());
         tasks.extend(watched(ResourceKind::Nodes).then(|| {
             tokio::spawn(run_core(
                 Target {
@@ -292,9 +309,16 @@ impl Cluster {
             retry.clone(),
         )));
         let stamp = id.clone();
+        let told = tx.clone();
         let w = RowWriter::<DynamicObject, PipelineRunRow>::new(move |o| PipelineRunRow {
             cluster: stamp.clone(),
             ..pipelinerun_row(&serde_json::to_value(o).unwrap_or_default())
+        })
+        .observe(move |old, new| {
+            told.timeline(
+                ResourceKind::PipelineRuns,
+                timeline::run_changes(old, new, jiff::Timestamp::now()),
+            );
         });
         let pipelineruns = w.as_reader();
         let tekton = Discovered::default();

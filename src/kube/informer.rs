@@ -140,6 +140,8 @@ pub enum Change {
     Changed,
     /// The informer's state changed.
     State(InformerState),
+    /// What changed in the store, for the timeline.
+    Timeline(Vec<super::timeline::Record>),
 }
 
 /// Where a cluster's informers report.
@@ -168,6 +170,13 @@ impl Updates {
 
     pub fn state(&self, kind: ResourceKind, state: InformerState) -> bool {
         self.send(kind, Change::State(state))
+    }
+
+    /// What changed, for the timeline (nothing is sent for no change).
+    pub fn timeline(&self, kind: ResourceKind, records: Vec<super::timeline::Record>) {
+        if !records.is_empty() {
+            self.send(kind, Change::Timeline(records));
+        }
     }
 }
 

@@ -47,5 +47,7 @@ pub mod step_store;
 pub mod table_informer;
 pub mod tekton;
 pub mod tekton_row;
+pub mod timeline;
+pub mod timeline_sink;
 pub mod workload_ops;
 pub mod xray;

@@ -112,6 +112,9 @@ impl<R> RowDiff<R> {
     }
 }
 
+/// Told of a row's change: before and after (`None`: not there).
+pub type Observer<R> = Box<dyn FnMut(Option<&R>, Option<&R>) + Send + Sync>;
+
 /// Applies watch events to a [`RowStore`], deriving each object's row once, on arrival.
 pub struct RowWriter<K, R> {
     store: RowStore<R>,
@@ -119,6 +122,10 @@ pub struct RowWriter<K, R> {
     /// Rows of a relist in progress; they replace the store's when it is complete, so a
     /// relist never shows a half-empty store (as kube's reflector does).
     relist: Option<HashMap<String, Arc<R>>>,
+    /// Told of every change once a first list is complete (the objects of the first list were
+    /// there before anyone looked: they are not changes).
+    observer: Option<Observer<R>>,
+    listed: bool,
 }
 
 impl<K: Resource, R> RowWriter<K, R> {
@@ -127,6 +134,23 @@ impl<K: Resource, R> RowWriter<K, R> {
             store: RowStore::default(),
             derive: Box::new(derive),
             relist: None,
+            observer: None,
+            listed: false,
+        }
+    }
+
+    /// Tell `observer` of each change (the timeline).
+    pub fn observe(
+        mut self,
+        observer: impl FnMut(Option<&R>, Option<&R>) + Send + Sync + 'static,
+    ) -> Self {
+        self.observer = Some(Box::new(observer));
+        self
+    }
+
+    fn told(&mut self, old: Option<&R>, new: Option<&R>) {
+        if let Some(o) = self.observer.as_mut().filter(|_| self.listed) {
+            o(old, new);
         }
     }
 
@@ -154,16 +178,44 @@ impl<K: Resource, R> RowWriter<K, R> {
             }
             watcher::Event::InitDone => {
                 let rows = self.relist.take().unwrap_or_default();
-                *self.store.inner.write().unwrap_or_else(|e| e.into_inner()) = rows;
+                let old = std::mem::replace(
+                    &mut *self.store.inner.write().unwrap_or_else(|e| e.into_inner()),
+                    rows.clone(),
+                );
+                // A relist (after a 410, or a watch that could not resume): what changed
+                // meanwhile is told as if watched.
+                if self.listed && self.observer.is_some() {
+                    for (key, row) in &rows {
+                        self.told(old.get(key).map(Arc::as_ref), Some(row));
+                    }
+                    for (key, row) in &old {
+                        if !rows.contains_key(key) {
+                            self.told(Some(row), None);
+                        }
+                    }
+                }
+                self.listed = true;
             }
             watcher::Event::Apply(obj) => {
                 let row = Arc::new((self.derive)(obj));
-                let mut map = self.store.inner.write().unwrap_or_else(|e| e.into_inner());
-                map.insert(Self::key(obj), row);
+                let old = self
+                    .store
+                    .inner
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(Self::key(obj), row.clone());
+                self.told(old.as_deref(), Some(&row));
             }
             watcher::Event::Delete(obj) => {
-                let mut map = self.store.inner.write().unwrap_or_else(|e| e.into_inner());
-                map.remove(&Self::key(obj));
+                let old = self
+                    .store
+                    .inner
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&Self::key(obj));
+                if let Some(old) = old {
+                    self.told(Some(&old), None);
+                }
             }
         }
     }

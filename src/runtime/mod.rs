@@ -10,6 +10,7 @@ mod clusters;
 mod forwards;
 mod local;
 mod plugins;
+mod recorder;
 mod runner;
 mod sessions;
 mod streams;

@@ -68,6 +68,8 @@ pub struct RunnerConfig {
     pub k9s_dirs: crate::k9s_files::Dirs,
     /// Who this kubedeck is, for the node-shell pods it makes.
     pub instance: crate::kube::node_shell::Instance,
+    /// Where the timeline's journals go and each one's bound (none: not recording).
+    pub journal: Option<(std::path::PathBuf, u64)>,
 }
 
 /// Files of edits in progress (private; removed once applied or abandoned, and on exit).
@@ -108,6 +110,8 @@ pub struct Runner {
     /// The task reading k9s's files for the context shown.
     pub(super) k9s_files: Option<tokio::task::JoinHandle<()>>,
     pub(super) instance: crate::kube::node_shell::Instance,
+    pub(super) journal: Option<(std::path::PathBuf, u64)>,
+    pub(super) recorder: Option<crate::journal::Writes>,
 }
 
 /// Where port-forwards report: passed on to the app as messages.
@@ -131,6 +135,12 @@ impl Runner {
             .map(|c| (c.id.clone(), c.clients.clone()))
             .collect();
         let terminals = Terminals::new(channels.sessions.clone(), config.scrollback);
+        let recorder = config.journal.as_ref().and_then(|(_, cap)| {
+            let done = channels.done.clone();
+            crate::journal::spawn_writer(*cap, move |e| {
+                let _ = done.send(Msg::Done(Done::RecorderFailed(e)));
+            })
+        });
         let mut runner = Self {
             kubeconfig: config.kubeconfig,
             clients,
@@ -156,6 +166,8 @@ impl Runner {
             k9s_dirs: config.k9s_dirs,
             k9s_files: None,
             instance: config.instance,
+            recorder,
+            journal: config.journal,
         };
         runner.start_metrics();
         runner.start_capture();
@@ -199,6 +211,8 @@ impl Runner {
             Effect::LoadBudgets(cluster) => self.load_budgets(cluster, out),
             Effect::LoadRevisions(obj) => self.load_revisions(obj, out),
             Effect::LoadHelm(cluster, namespace) => self.load_helm(cluster, namespace, out),
+            Effect::Record(cluster, records) => self.record(&cluster, records),
+            Effect::LoadJournal(cluster) => self.load_journal(cluster, out),
             Effect::LoadXray(cluster, root, namespace) => {
                 let answer = cluster.clone();
                 self.spawn_with(

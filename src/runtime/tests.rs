@@ -81,6 +81,7 @@ async fn rig(readonly: bool) -> Rig {
         scrollback: 100,
         k9s_dirs: crate::k9s_files::Dirs::default(),
         instance: crate::kube::node_shell::Instance::load(None),
+        journal: None,
     };
     let channels = Channels {
         informers: informers_tx,

@@ -167,6 +167,18 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::Timeline => table::draw(
+            frame,
+            area,
+            app,
+            &t.timeline,
+            &[],
+            || table::Empty {
+                style: theme.muted,
+                text: "No change seen yet (changes appear as the informers see them)".into(),
+            },
+            theme,
+        ),
         View::Xray => table::draw(
             frame,
             area,

@@ -225,6 +225,30 @@ pub fn text(notice: &Notice) -> String {
         ),
         CopyFailed(e) => format!("copy failed: {e}"),
         XrayFailed(e) => format!(":xray cannot read what its trees need: {e}"),
+        JournalUnreadable(e) => format!("the timeline's journal could not be read back: {e}"),
+        RecorderOff(e) => format!(
+            "the flight recorder is off (the timeline is kept in memory only): cannot write {e}"
+        ),
+        TimelineSince { since, recorder } => {
+            let from = since.strftime("%Y-%m-%d %H:%M:%S UTC");
+            match recorder {
+                crate::app::timeline_state::Recorder::On => {
+                    format!(
+                        "timeline: changes from {from} on (the journal keeps them across restarts)"
+                    )
+                }
+                crate::app::timeline_state::Recorder::Off => {
+                    format!("timeline: changes from {from} on, in memory only (no data directory)")
+                }
+                crate::app::timeline_state::Recorder::Failed(e) => {
+                    format!("timeline: changes from {from} on; the recorder is off: {e}")
+                }
+            }
+        }
+        TimelineGone(obj) => format!("{obj} is gone (not in the cluster any more)"),
+        TimelineCannotOpen(obj) => {
+            format!("{obj}: Enter opens pods, nodes and PipelineRuns; use :KIND for the others")
+        }
         HelmFailed(e) => {
             format!(":helm reads Helm's release Secrets and needs list and get on secrets: {e}")
         }

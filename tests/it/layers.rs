@@ -161,6 +161,11 @@ fn lower_layers_never_import_upper_ones() {
     bad.extend(offenders("config.rs", &["crate::"]));
     // k9s's files are read as plain values too (app::extensions turns them into the app's).
     bad.extend(offenders("k9s_files", &["crate::"]));
+    // The journal keeps the timeline's records: below the app, beside the cluster code.
+    bad.extend(offenders(
+        "journal.rs",
+        &["crate::app", "crate::views", "crate::runtime", "crate::pty"],
+    ));
     bad.extend(
         offenders("app", &["crate::config"])
             .into_iter()
@@ -284,6 +289,8 @@ const DATA: &[&str] = &[
     "helm_rows",
     "xray_state",
     "xray_rows",
+    "timeline_state",
+    "timeline_rows",
     "access_rows",
 ];
 

@@ -30,5 +30,6 @@ mod sessions_e2e;
 mod sim_api;
 mod terminal_e2e;
 mod terminal_replay;
+mod timeline_e2e;
 mod workloads_e2e;
 mod xray_e2e;

@@ -46,7 +46,8 @@ pub fn names_of(app: &App) -> Vec<String> {
         | View::WhoCan
         | View::Helm
         | View::HelmHistory
-        | View::Xray => &[],
+        | View::Xray
+        | View::Timeline => &[],
     };
     fixed.iter().map(|s| s.to_string()).collect()
 }

@@ -1,0 +1,346 @@
+//! The flight recorder's journal: one per cluster (its context and API server), in the data
+//! directory, private (the directory 0700, its files 0600). Each change is one JSON line of a
+//! segment file (`00000001.jsonl`, …); a segment past [`SEGMENT`] bytes is closed and the
+//! oldest are removed while the journal is past its size bound. Each run starts with a
+//! `watching` marker and writes an `alive` marker every minute, so a reader can tell where
+//! kubedeck was not watching: from the last line of a run to the next run's marker.
+
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+
+use crate::kube::timeline::{Change, Record};
+
+/// The default bound of one cluster's journal.
+pub const DEFAULT_CAP: u64 = 256 << 20;
+/// A segment's size before the next one starts.
+pub const SEGMENT: u64 = 8 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {why}", path.display())]
+pub struct JournalError {
+    pub path: PathBuf,
+    pub why: String,
+}
+
+fn fail(path: &Path) -> impl Fn(std::io::Error) -> JournalError + '_ {
+    move |e| JournalError {
+        path: path.to_path_buf(),
+        why: e.to_string(),
+    }
+}
+
+/// A cluster's journal directory under `root`: its context (safe characters only) and a hash
+/// of its server, so two contexts of one name on different servers keep apart.
+pub fn dir_for(root: &Path, context: &str, server: &str) -> PathBuf {
+    let safe: String = context
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    let h = server.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    root.join(format!("{safe}-{:08x}", h & 0xffff_ffff))
+}
+
+/// The segments of `dir`, oldest first: (number, path, size).
+fn segments(dir: &Path) -> Vec<(u64, PathBuf, u64)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u64, PathBuf, u64)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let path = e.path();
+            let n = path
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".jsonl")?
+                .parse()
+                .ok()?;
+            let size = e.metadata().ok()?.len();
+            Some((n, path, size))
+        })
+        .collect();
+    out.sort_by_key(|s| s.0);
+    out
+}
+
+/// An open journal, appended to.
+pub struct Journal {
+    dir: PathBuf,
+    cap: u64,
+    file: File,
+    segment: u64,
+    size: u64,
+}
+
+impl Journal {
+    /// Open (or start) the journal in `dir`, bounded by `cap` bytes.
+    pub fn open(dir: &Path, cap: u64) -> Result<Self, JournalError> {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail(dir))?;
+        let (segment, size) = segments(dir)
+            .last()
+            .map_or((1, 0), |(n, _, size)| (*n, *size));
+        let path = dir.join(format!("{segment:08}.jsonl"));
+        let file = append_to(&path)?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            cap,
+            file,
+            segment,
+            size,
+        })
+    }
+
+    /// Append `records`; a new segment when this one is full, the oldest gone past the bound.
+    pub fn append(&mut self, records: &[Record]) -> Result<(), JournalError> {
+        let mut text = String::new();
+        for r in records {
+            if let Ok(line) = serde_json::to_string(r) {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+        let path = self.dir.join(format!("{:08}.jsonl", self.segment));
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.flush())
+            .map_err(fail(&path))?;
+        self.size += text.len() as u64;
+        if self.size >= SEGMENT.min(self.cap) {
+            self.segment += 1;
+            self.size = 0;
+            self.file = append_to(&self.dir.join(format!("{:08}.jsonl", self.segment)))?;
+            self.trim();
+        }
+        Ok(())
+    }
+
+    /// Remove the oldest segments while the journal is past its bound (the one written to
+    /// stays).
+    fn trim(&self) {
+        let all = segments(&self.dir);
+        let mut total: u64 = all.iter().map(|s| s.2).sum();
+        for (n, path, size) in all {
+            if total <= self.cap || n == self.segment {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= size;
+            }
+        }
+    }
+}
+
+fn append_to(path: &Path) -> Result<File, JournalError> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(fail(path))
+}
+
+/// What the writer thread is given: a journal's directory and what to append.
+pub type Writes = std::sync::mpsc::Sender<(PathBuf, Vec<Record>)>;
+
+/// Start the thread that writes journals, each bounded by `cap` bytes (so a slow or full
+/// disk never holds the caller). The first write that fails is given to `failed`, and the
+/// thread writes nothing more.
+pub fn spawn_writer(
+    cap: u64,
+    failed: impl FnOnce(JournalError) + Send + 'static,
+) -> Option<Writes> {
+    let (tx, rx) = std::sync::mpsc::channel::<(PathBuf, Vec<Record>)>();
+    let spawned = std::thread::Builder::new()
+        .name("kubedeck-journal".into())
+        .spawn(move || {
+            let mut open: std::collections::HashMap<PathBuf, Journal> = Default::default();
+            while let Ok((dir, records)) = rx.recv() {
+                let written = match open.get_mut(&dir) {
+                    Some(j) => j.append(&records),
+                    None => Journal::open(&dir, cap).and_then(|mut j| {
+                        let r = j.append(&records);
+                        open.insert(dir.clone(), j);
+                        r
+                    }),
+                };
+                if let Err(e) = written {
+                    failed(e);
+                    // Off from now on: what comes is dropped.
+                    while rx.recv().is_ok() {}
+                    return;
+                }
+            }
+        });
+    spawned.ok().map(|_| tx)
+}
+
+/// What a journal holds, read back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loaded {
+    /// The newest `limit` changes, oldest first, with a `watching` record where each run
+    /// started (saying when it had stopped watching before).
+    pub records: Vec<Record>,
+    /// From when the journal has data.
+    pub since: Option<Timestamp>,
+}
+
+/// Read `dir`'s journal: the newest `limit` records. Lines that do not read (a crash mid-line)
+/// are skipped.
+pub fn load(dir: &Path, limit: usize) -> Result<Loaded, JournalError> {
+    let mut records: std::collections::VecDeque<Record> = std::collections::VecDeque::new();
+    let mut since = None;
+    let mut last: Option<Timestamp> = None;
+    for (_, path, _) in segments(dir) {
+        let file = File::open(&path).map_err(fail(&path))?;
+        for line in BufReader::new(file).lines() {
+            let Ok(line) = line else { break };
+            let Ok(mut r) = serde_json::from_str::<Record>(&line) else {
+                continue;
+            };
+            since.get_or_insert(r.at);
+            match r.change {
+                Change::Alive => {
+                    last = Some(r.at);
+                    continue;
+                }
+                Change::Watching => {
+                    r.detail = match last {
+                        Some(stopped) => format!(
+                            "kubedeck started watching; not watching since {} (a gap: changes then are not here)",
+                            stopped.strftime("%Y-%m-%d %H:%M:%S UTC")
+                        ),
+                        None => "kubedeck started watching".into(),
+                    };
+                    r.attention = last.is_some();
+                }
+                _ => {}
+            }
+            last = Some(r.at);
+            records.push_back(r);
+            if records.len() > limit {
+                records.pop_front();
+            }
+        }
+    }
+    Ok(Loaded {
+        records: records.into(),
+        since,
+    })
+}
+
+/// A marker record: kubedeck started watching (`Watching`) or still watches (`Alive`).
+pub fn marker(change: Change, at: Timestamp) -> Record {
+    Record {
+        at,
+        kind: "kubedeck".into(),
+        namespace: String::new(),
+        name: "journal".into(),
+        change,
+        detail: String::new(),
+        attention: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(at: i64, name: &str) -> Record {
+        Record {
+            at: Timestamp::from_second(at).unwrap_or_default(),
+            kind: "pod".into(),
+            namespace: "demo".into(),
+            name: name.into(),
+            change: Change::Restarted,
+            detail: "3 restarts (OOMKilled, exit code 137)".into(),
+            attention: true,
+        }
+    }
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp::from_second(s).unwrap_or_default()
+    }
+
+    /// Two runs with a gap between them: read back in order, the second run's marker saying
+    /// since when nothing was watched; private files; and the bound holds.
+    #[test]
+    fn runs_gaps_privacy_and_the_bound() {
+        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = dir_for(root.path(), "prod/eu", "https://10.0.0.1:6443");
+        assert!(
+            dir.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("prod_eu-"))
+        );
+        let mut j = Journal::open(&dir, DEFAULT_CAP).unwrap_or_else(|e| panic!("{e}"));
+        j.append(&[marker(Change::Watching, at(1000)), rec(1010, "a")])
+            .unwrap_or_else(|e| panic!("{e}"));
+        j.append(&[marker(Change::Alive, at(1060))])
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(j);
+        // Killed: the next run starts an hour later.
+        let mut j = Journal::open(&dir, DEFAULT_CAP).unwrap_or_else(|e| panic!("{e}"));
+        j.append(&[marker(Change::Watching, at(4660)), rec(4670, "b")])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let loaded = load(&dir, 100).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = loaded.records.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["journal", "a", "journal", "b"]);
+        assert!(loaded.records[2].attention);
+        assert!(
+            loaded.records[2]
+                .detail
+                .contains("not watching since 1970-01-01 00:17:40 UTC"),
+            "{}",
+            loaded.records[2].detail
+        );
+        assert_eq!(loaded.since, Some(at(1000)));
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| {
+            std::fs::metadata(p)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0)
+        };
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("00000001.jsonl")), 0o600);
+        // A small bound: old segments go, the newest records stay.
+        let small = root.path().join("small");
+        let mut j = Journal::open(&small, 4096).unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..400 {
+            j.append(&[rec(i, &format!("p{i}"))])
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let total: u64 = segments(&small).iter().map(|s| s.2).sum();
+        assert!(total <= 4096 + 200, "{total}");
+        let loaded = load(&small, 10_000).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded.records.last().map(|r| r.name.as_str()), Some("p399"));
+        assert!(loaded.records.len() < 400);
+        // A torn last line (a crash) is skipped.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(
+                segments(&small)
+                    .last()
+                    .map(|s| s.1.clone())
+                    .unwrap_or_default(),
+            )
+            .and_then(|mut f| f.write_all(b"{\"at\":"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(load(&small, 10).is_ok());
+    }
+}
