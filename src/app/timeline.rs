@@ -162,19 +162,26 @@ pub fn enter(app: &mut App) -> Vec<Effect> {
         app.say(Notice::TimelineCannotOpen(row.record.object()));
         return Vec::new();
     };
-    let there = match obj.kind {
-        ResourceKind::Pods => super::selection::pod_row(app, &obj).is_some(),
-        ResourceKind::Nodes => app
-            .tables
-            .nodes
-            .all_rows()
-            .iter()
-            .any(|n| n.name == obj.name && n.cluster == obj.cluster),
-        ResourceKind::PipelineRuns => app.tables.runs.all_rows().iter().any(|r| {
-            r.name == obj.name && r.namespace == obj.namespace && r.cluster == obj.cluster
-        }),
-        _ => false,
-    };
+    // Its newest change says it is gone (the tables catch up at the next frame).
+    let deleted = app
+        .timeline
+        .of(&obj.cluster, &row.record.kind, &obj.namespace, &obj.name, 1)
+        .first()
+        .is_some_and(|r| r.change == Change::Deleted);
+    let there = !deleted
+        && match obj.kind {
+            ResourceKind::Pods => super::selection::pod_row(app, &obj).is_some(),
+            ResourceKind::Nodes => app
+                .tables
+                .nodes
+                .all_rows()
+                .iter()
+                .any(|n| n.name == obj.name && n.cluster == obj.cluster),
+            ResourceKind::PipelineRuns => app.tables.runs.all_rows().iter().any(|r| {
+                r.name == obj.name && r.namespace == obj.namespace && r.cluster == obj.cluster
+            }),
+            _ => false,
+        };
     if !there {
         app.say(Notice::TimelineGone(row.record.object()));
         return Vec::new();
