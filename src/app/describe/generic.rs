@@ -7,8 +7,13 @@ use base64::Engine;
 
 use super::*;
 
-/// `readyReplicas` -> `Ready Replicas`, `apiVersion` -> `API Version`, as kubectl labels them.
+/// `readyReplicas` -> `Ready Replicas`, `apiVersion` -> `API Version`, as kubectl labels them
+/// (its `smartLabelFor`). A key with anything but letters and `-` (a ConfigMap's
+/// `postgresql.conf`, a label's `app.kubernetes.io/name`) is data, kept as it is.
 fn label(key: &str) -> String {
+    if key.chars().any(|c| !c.is_alphabetic() && c != '-') {
+        return key.to_string();
+    }
     let mut out = String::new();
     let chars: Vec<char> = key.chars().collect();
     for (i, c) in chars.iter().enumerate() {
@@ -180,6 +185,10 @@ mod tests {
         assert_eq!(label("apiVersion"), "API Version");
         assert_eq!(label("clusterIP"), "Cluster IP");
         assert_eq!(label("replicas"), "Replicas");
+        // Data keys stay as they are.
+        assert_eq!(label("postgresql.conf"), "postgresql.conf");
+        assert_eq!(label("max_connections"), "max_connections");
+        assert_eq!(label("ipv4"), "ipv4");
     }
 
     #[test]
