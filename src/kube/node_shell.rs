@@ -450,7 +450,7 @@ async fn wait_running(pods: &Api<Pod>, name: &str, progress: &Progress) -> Resul
                 return Err(format!("pod {name} cannot start: {w}"));
             }
             (_, waiting) => {
-                let now = waiting.unwrap_or_else(|| format!("{} ", phase).trim().to_string());
+                let now = waiting.unwrap_or(phase);
                 if now != said && !now.is_empty() {
                     let _ = progress.send(format!("pod {name}: {now}"));
                     said = now;

@@ -2,7 +2,6 @@
 //! disk never holds the UI or the informers); a write that fails turns it off and is said
 //! once. Reading a journal back runs on a blocking task.
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use super::runner::Runner;
@@ -29,12 +28,11 @@ impl Runner {
         }
     }
 
-    pub(super) fn load_journal(&self, cluster: ClusterId, out: &mut VecDeque<Msg>) {
+    pub(super) fn load_journal(&self, cluster: ClusterId) {
         let Some(dir) = self.journal_dir(&cluster) else {
             return;
         };
         let done = self.channels.done.clone();
-        let _ = out;
         tokio::task::spawn_blocking(move || {
             let loaded = if dir.exists() {
                 journal::load(&dir, crate::app::timeline::READ_BACK)

@@ -212,7 +212,7 @@ impl Runner {
             Effect::LoadRevisions(obj) => self.load_revisions(obj, out),
             Effect::LoadHelm(cluster, namespace) => self.load_helm(cluster, namespace, out),
             Effect::Record(cluster, records) => self.record(&cluster, records),
-            Effect::LoadJournal(cluster) => self.load_journal(cluster, out),
+            Effect::LoadJournal(cluster) => self.load_journal(cluster),
             Effect::LoadXray(cluster, root, namespace) => {
                 let answer = cluster.clone();
                 self.spawn_with(
