@@ -140,8 +140,10 @@ pub fn open(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The rows from what is kept.
+/// The rows from what is kept. A cursor on the newest row stays on the newest (as a log pane
+/// follows its end); one moved down stays on its row.
 pub fn refresh(app: &mut App) {
+    let following = app.tables.timeline.selected == 0;
     let rows: Vec<Arc<TimelineRow>> = app
         .timeline
         .changes
@@ -151,6 +153,9 @@ pub fn refresh(app: &mut App) {
         .map(|(i, (c, r))| Arc::new(TimelineRow::new(c.clone(), r.clone(), i as u64)))
         .collect();
     app.tables.timeline.set_rows(rows);
+    if following {
+        app.tables.timeline.select(0);
+    }
 }
 
 /// `Enter`: the object's describe, or why not (gone, or a kind the timeline cannot open).
@@ -306,6 +311,22 @@ mod tests {
             .selected_row()
             .map(|r| r.record.name.clone());
         assert_eq!(first.as_deref(), Some("new"));
+        // At the top, the cursor follows what comes; moved down, it stays on its row.
+        let name = |a: &App| {
+            a.tables
+                .timeline
+                .selected_row()
+                .map(|r| r.record.name.clone())
+        };
+        recorded(
+            &mut a,
+            c.clone(),
+            vec![rec(10_020, "newer", Change::Created)],
+        );
+        assert_eq!(name(&a).as_deref(), Some("newer"));
+        a.tables.timeline.select(1);
+        recorded(&mut a, c, vec![rec(10_030, "newest", Change::Created)]);
+        assert_eq!(name(&a).as_deref(), Some("new"));
     }
 
     #[test]
