@@ -55,6 +55,12 @@ pub struct Cli {
     #[arg(long)]
     pub readonly: bool,
 
+    /// Start in the past: the pods, nodes, events, PipelineRuns and workloads as the flight
+    /// recorder's journal saw them then (HH:MM today, YYYY-MM-DD HH:MM, -15m; UTC),
+    /// read-only; `:at now` returns to the live cluster.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub at: Option<String>,
+
     /// Configuration file (default: the platform config dir's kubedeck/config.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

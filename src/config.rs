@@ -84,7 +84,7 @@ impl TimelineConfig {
 }
 
 /// The kinds `[watch]` may name.
-pub const WATCHABLE: &[&str] = &["pods", "events", "nodes", "pipelineruns"];
+pub const WATCHABLE: &[&str] = &["pods", "events", "nodes", "pipelineruns", "workloads"];
 
 /// `[nodes]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
+use crate::kube::recorded::StateLine;
 use crate::kube::timeline::{Change, Record};
 
 /// The default bound of one cluster's journal.
@@ -54,7 +55,7 @@ pub fn dir_for(root: &Path, context: &str, server: &str) -> PathBuf {
 }
 
 /// The segments of `dir`, oldest first: (number, path, size).
-fn segments(dir: &Path) -> Vec<(u64, PathBuf, u64)> {
+pub(crate) fn segments(dir: &Path) -> Vec<(u64, PathBuf, u64)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -83,6 +84,64 @@ pub struct Journal {
     file: File,
     segment: u64,
     size: u64,
+    /// What the recorded objects are now, so each new segment can start with all of it (a
+    /// checkpoint: `:at` reads from the segment of its time on, and old segments may go).
+    mirror: Mirror,
+    /// The last checkpoint's size: a segment holds at least twice that before the next.
+    checkpoint: u64,
+}
+
+/// The recorded fields of every object, per kind, as the journal last wrote them.
+#[derive(Debug, Default)]
+pub struct Mirror(
+    std::collections::BTreeMap<String, std::collections::HashMap<(String, String), Vec<String>>>,
+);
+
+impl Mirror {
+    pub fn apply(&mut self, line: &StateLine) {
+        let kind = self.0.entry(line.s.clone()).or_default();
+        if line.list {
+            kind.clear();
+            return;
+        }
+        let key = (line.ns.clone(), line.n.clone());
+        match &line.f {
+            Some(f) => {
+                kind.insert(key, f.clone());
+            }
+            None => {
+                kind.remove(&key);
+            }
+        }
+    }
+
+    /// Every object as lines at `at`: each kind's list marker, then its objects.
+    fn checkpoint(&self, at: Timestamp) -> String {
+        let mut out = String::new();
+        for (kind, objects) in &self.0 {
+            let mut push = |l: &StateLine| {
+                if let Ok(text) = serde_json::to_string(l) {
+                    out.push_str(&text);
+                    out.push('\n');
+                }
+            };
+            push(&StateLine::list(kind, at));
+            for ((ns, n), f) in objects {
+                push(&StateLine::of(kind, ns, n, Some(f.clone()), at));
+            }
+        }
+        out
+    }
+}
+
+/// How a line of recorded fields starts (a change's starts with its time).
+pub const STATE_PREFIX: &str = "{\"s\":";
+
+/// What the writer appends: the timeline's changes, or recorded fields.
+#[derive(Debug, Clone)]
+pub enum Batch {
+    Records(Vec<Record>),
+    States(Vec<StateLine>),
 }
 
 impl Journal {
@@ -104,6 +163,8 @@ impl Journal {
             file,
             segment,
             size,
+            mirror: Mirror::default(),
+            checkpoint: 0,
         })
     }
 
@@ -116,16 +177,47 @@ impl Journal {
                 text.push('\n');
             }
         }
+        self.write(&text)
+    }
+
+    /// Append recorded fields (and keep them, for the next segment's checkpoint).
+    pub fn append_states(&mut self, lines: &[StateLine]) -> Result<(), JournalError> {
+        let mut text = String::new();
+        for l in lines {
+            self.mirror.apply(l);
+            if let Ok(line) = serde_json::to_string(l) {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+        self.write(&text)
+    }
+
+    pub fn append_batch(&mut self, batch: &Batch) -> Result<(), JournalError> {
+        match batch {
+            Batch::Records(r) => self.append(r),
+            Batch::States(s) => self.append_states(s),
+        }
+    }
+
+    fn write(&mut self, text: &str) -> Result<(), JournalError> {
         let path = self.dir.join(format!("{:08}.jsonl", self.segment));
         self.file
             .write_all(text.as_bytes())
             .and_then(|()| self.file.flush())
             .map_err(fail(&path))?;
         self.size += text.len() as u64;
-        if self.size >= SEGMENT.min(self.cap) {
+        if self.size >= SEGMENT.max(2 * self.checkpoint).min(self.cap) {
             self.segment += 1;
             self.size = 0;
-            self.file = append_to(&self.dir.join(format!("{:08}.jsonl", self.segment)))?;
+            let path = self.dir.join(format!("{:08}.jsonl", self.segment));
+            self.file = append_to(&path)?;
+            let checkpoint = self.mirror.checkpoint(Timestamp::now());
+            self.file
+                .write_all(checkpoint.as_bytes())
+                .map_err(fail(&path))?;
+            self.checkpoint = checkpoint.len() as u64;
+            self.size = self.checkpoint;
             self.trim();
         }
         Ok(())
@@ -157,7 +249,31 @@ fn append_to(path: &Path) -> Result<File, JournalError> {
 }
 
 /// What the writer thread is given: a journal's directory and what to append.
-pub type Writes = std::sync::mpsc::Sender<(PathBuf, Vec<Record>)>;
+pub type Writes = std::sync::mpsc::Sender<(PathBuf, Batch)>;
+
+/// The running recorder: where to send what to write, and the first write that failed (after
+/// which it writes nothing more).
+pub struct Recorder {
+    pub writes: Writes,
+    pub failed: tokio::sync::mpsc::UnboundedReceiver<JournalError>,
+}
+
+/// Start the writer thread (see [`spawn_writer`]) for journals bounded by `cap` bytes.
+pub fn start_recorder(cap: u64) -> Option<Recorder> {
+    let (tx, failed) = tokio::sync::mpsc::unbounded_channel();
+    let writes = spawn_writer(cap, move |e| {
+        let _ = tx.send(e);
+    })?;
+    Some(Recorder { writes, failed })
+}
+
+/// A cluster's recorder: its informers' recorded fields, to the writer, for its journal.
+pub fn tap(writes: &Writes, dir: PathBuf) -> crate::kube::recorded::Tap {
+    let writes = writes.clone();
+    crate::kube::recorded::Tap::new(move |lines| {
+        let _ = writes.send((dir.clone(), Batch::States(lines)));
+    })
+}
 
 /// Start the thread that writes journals, each bounded by `cap` bytes (so a slow or full
 /// disk never holds the caller). The first write that fails is given to `failed`, and the
@@ -166,16 +282,16 @@ pub fn spawn_writer(
     cap: u64,
     failed: impl FnOnce(JournalError) + Send + 'static,
 ) -> Option<Writes> {
-    let (tx, rx) = std::sync::mpsc::channel::<(PathBuf, Vec<Record>)>();
+    let (tx, rx) = std::sync::mpsc::channel::<(PathBuf, Batch)>();
     let spawned = std::thread::Builder::new()
         .name("kubedeck-journal".into())
         .spawn(move || {
             let mut open: std::collections::HashMap<PathBuf, Journal> = Default::default();
-            while let Ok((dir, records)) = rx.recv() {
+            while let Ok((dir, batch)) = rx.recv() {
                 let written = match open.get_mut(&dir) {
-                    Some(j) => j.append(&records),
+                    Some(j) => j.append_batch(&batch),
                     None => Journal::open(&dir, cap).and_then(|mut j| {
-                        let r = j.append(&records);
+                        let r = j.append_batch(&batch);
                         open.insert(dir.clone(), j);
                         r
                     }),
@@ -211,6 +327,10 @@ pub fn load(dir: &Path, limit: usize) -> Result<Loaded, JournalError> {
         let file = File::open(&path).map_err(fail(&path))?;
         for line in BufReader::new(file).lines() {
             let Ok(line) = line else { break };
+            // Recorded fields (for `:at`), not changes.
+            if line.starts_with(STATE_PREFIX) {
+                continue;
+            }
             let Ok(mut r) = serde_json::from_str::<Record>(&line) else {
                 continue;
             };

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod journal;
+pub mod journal_travel;
 pub mod k9s_files;
 pub mod kube;
 pub mod logline;

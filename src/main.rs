@@ -188,6 +188,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         .map(|(c, _, _)| ClusterId::new(c))
         .collect();
     app.theme_name = theme_name;
+    app.start_at = cli.at.clone();
     app.fleet.context_namespaces = context_namespaces;
     if let Some(path) = app.favourites_file() {
         app.fleet.favourites = runtime::load_favourites(&path);
@@ -199,6 +200,17 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         });
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    // The flight recorder's writer: the informers record through it from their start.
+    let recorder = app
+        .timeline
+        .journal
+        .as_ref()
+        .and_then(|(_, cap)| kubedeck::journal::start_recorder(*cap));
+    let tap = |context: &str| {
+        let (root, _) = app.timeline.journal.as_ref()?;
+        let dir = kubedeck::journal::dir_for(root, context, &source.server_of(context));
+        Some(kubedeck::journal::tap(&recorder.as_ref()?.writes, dir))
+    };
     let mut clusters = connected.into_iter().map(|(context, client, ns)| {
         let clients = ClientHandle::renewable(client, source.clone(), &context);
         let mut kinds = app.fleet.watched_kinds(&ClusterId::new(&context), multi);
@@ -210,7 +222,15 @@ async fn run_ui(cli: &Cli) -> Result<()> {
             Scope::ContextDefaults => Scope::Namespace(ns),
             other => other.clone(),
         };
-        Cluster::start_watching(clients, ClusterId::new(&context), scope, tx.clone(), &kinds)
+        let tap = tap(&context);
+        Cluster::start_watching(
+            clients,
+            ClusterId::new(&context),
+            scope,
+            tx.clone(),
+            &kinds,
+            tap,
+        )
     });
     let Some(cluster) = clusters.next() else {
         return Err(eyre!("no context to show"));
@@ -249,6 +269,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         k9s_dirs: kubedeck::k9s_files::Dirs::from_env(),
         instance: kubedeck::kube::node_shell::Instance::load(app.data_dir.as_deref()),
         journal: app.timeline.journal.clone(),
+        recorder,
     };
     let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
     // Quit, a signal (SIGHUP, SIGTERM) or the terminal going away: sessions may still hold

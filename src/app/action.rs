@@ -209,6 +209,16 @@ pub enum Effect {
     Record(ClusterId, Vec<crate::kube::timeline::Record>),
     /// Read a cluster's journal back (at start).
     LoadJournal(ClusterId),
+    /// `:at`: what a cluster's journal says its objects were at a moment.
+    LoadState(ClusterId, jiff::Timestamp),
+    /// `:diff`: one object's recorded fields at two moments.
+    LoadDiff {
+        cluster: ClusterId,
+        kind: &'static str,
+        namespace: String,
+        name: String,
+        times: (jiff::Timestamp, jiff::Timestamp),
+    },
     /// Read the objects `:xray`'s trees need in a cluster (a namespace, or every one).
     LoadXray(ClusterId, crate::kube::xray::XKind, Option<String>),
     /// Delete the node-shell pods an earlier kubedeck of this user left in a namespace.

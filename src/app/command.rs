@@ -42,6 +42,9 @@ pub enum CommandName {
     Helm,
     Xray,
     Timeline,
+    Export,
+    At,
+    Diff,
     Copy,
     Trigger,
     Suspend,
@@ -214,6 +217,24 @@ pub const COMMANDS: &[CommandSpec] = &[
         "what changed, newest first, live and kept across restarts: pods (created, scheduled, started, ready, restarted with why, evicted, deleted), nodes (conditions, cordon, taints), PipelineRuns, warnings; /kind=pod /ns=NS filter, w what needs attention, Enter the object",
     ),
     spec(
+        &["export", "save"],
+        CommandName::Export,
+        "[csv|jsonl]",
+        "save the table as shown (filter and sort) to the data dir, as CSV or JSON lines; in :timeline each change whole (time, cluster, object, change, detail)",
+    ),
+    spec(
+        &["at"],
+        CommandName::At,
+        "TIME|-15m|now",
+        "travel back: pods, nodes, events, PipelineRuns and workloads as the journal saw them then (HH:MM today, YYYY-MM-DD HH:MM, -15m, -2h); read-only, a banner says when; :at now returns",
+    ),
+    spec(
+        &["diff"],
+        CommandName::Diff,
+        "KIND/[NS/]NAME T1 [T2]",
+        "what changed in an object's recorded fields between two times (T2: now), from the journal",
+    ),
+    spec(
         &["xray", "x"],
         CommandName::Xray,
         "KIND [NS|all] [/FILTER]",
@@ -302,6 +323,9 @@ pub enum Command {
     Helm(Option<String>),
     Xray(Vec<String>),
     Timeline,
+    Export(Option<String>),
+    At(Vec<String>),
+    Diff(Vec<String>),
     Copy(Vec<String>),
     Trigger,
     Suspend(bool),
@@ -400,6 +424,9 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         CommandName::Helm => Command::Helm(arg),
         CommandName::Xray => Command::Xray(rest()),
         CommandName::Timeline => none(Command::Timeline)?,
+        CommandName::Export => Command::Export(arg),
+        CommandName::At => Command::At(rest()),
+        CommandName::Diff => Command::Diff(rest()),
         CommandName::Copy => Command::Copy(rest()),
         CommandName::Trigger => none(Command::Trigger)?,
         CommandName::Suspend => none(Command::Suspend(true))?,
@@ -452,6 +479,9 @@ pub fn retry_now(app: &mut App) -> Vec<Effect> {
 
 /// Run a command.
 pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
+    if let Some(effects) = super::travel::command(app, &cmd) {
+        return effects;
+    }
     match cmd {
         Command::View(view, args) => return show_view(app, ViewTarget::View(view), args),
         Command::Namespaces(None) => go_view(app, View::Namespaces),
@@ -518,6 +548,9 @@ pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Helm(namespace) => return super::helm::open(app, namespace),
         Command::Xray(args) => return super::xray::open(app, &args),
         Command::Timeline => return super::timeline::open(app),
+        Command::Export(format) => return super::habits::export(app, format.as_deref()),
+        Command::At(args) => return super::travel::at(app, &args.join(" ")),
+        Command::Diff(args) => return super::travel::diff(app, &args),
         Command::Copy(args) => return super::copy::command(app, &args),
         Command::Trigger => super::workloads::trigger(app),
         Command::Suspend(on) => super::workloads::suspend(app, on),

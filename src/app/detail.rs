@@ -40,6 +40,8 @@ pub enum DetailKind {
     Yaml,
     /// A part of a Helm release's revision (decoded in memory, never written anywhere).
     Helm(HelmPart),
+    /// What the flight recorder kept (`:at`'s Enter, `:diff`): set once, never fetched.
+    Recorded,
 }
 
 /// What of a Helm release revision the pane shows.

@@ -78,6 +78,40 @@ pub fn to_csv<R: TableRow>(table: &Table<R>, now: jiff::Timestamp) -> String {
 
 /// Ctrl-s: the table as shown, to `DATA_DIR/tables/CONTEXT-VIEW-TIME.csv`.
 pub fn save_table(app: &mut App) -> Vec<Effect> {
+    export(app, None)
+}
+
+/// The table as it is shown, as JSON lines: one object per row, column title → cell.
+pub fn to_jsonl<R: TableRow>(table: &Table<R>, now: jiff::Timestamp) -> String {
+    let columns = table.columns();
+    let mut out = String::new();
+    for i in 0..table.len() {
+        let Some(row) = table.row(i) else { continue };
+        let object: serde_json::Map<String, serde_json::Value> = columns
+            .iter()
+            .enumerate()
+            .map(|(c, col)| (col.title.to_string(), table.cell(row, c, now).into()))
+            .collect();
+        out.push_str(&serde_json::Value::Object(object).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// `:export [csv|jsonl]` (and Ctrl-s: CSV): the table as shown, to
+/// `DATA_DIR/tables/CONTEXT-VIEW-TIME.EXT`. The timeline's changes go whole (their full time,
+/// cluster, kind, namespace, name), for a postmortem.
+pub fn export(app: &mut App, format: Option<&str>) -> Vec<Effect> {
+    let jsonl = match format.unwrap_or("csv") {
+        "csv" => false,
+        "jsonl" | "json" | "ndjson" => true,
+        other => {
+            app.say(Notice::Invalid(format!(
+                ":export: {other:?} is not a format (csv or jsonl)"
+            )));
+            return Vec::new();
+        }
+    };
     let Some(dir) = app.data_dir.clone() else {
         app.say(Notice::Refused(
             "no data directory to save into (no home directory)",
@@ -85,7 +119,14 @@ pub fn save_table(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     let now = app.now;
-    let Some(text) = on_table!(app, app.view, t => to_csv(t, now)) else {
+    let text = if app.view == View::Timeline {
+        Some(super::timeline_rows::export(&app.tables.timeline, jsonl))
+    } else if jsonl {
+        on_table!(app, app.view, t => to_jsonl(t, now))
+    } else {
+        on_table!(app, app.view, t => to_csv(t, now))
+    };
+    let Some(text) = text else {
         app.say(Notice::Tip("this view is not a table"));
         return Vec::new();
     };
@@ -105,7 +146,8 @@ pub fn save_table(app: &mut App) -> Vec<Effect> {
             .collect()
     };
     let when = now.strftime("%Y%m%d-%H%M%S");
-    let name = format!("{}-{}-{when}.csv", safe(app.fleet.context()), safe(&view));
+    let ext = if jsonl { "jsonl" } else { "csv" };
+    let name = format!("{}-{}-{when}.{ext}", safe(app.fleet.context()), safe(&view));
     let path = dir.join("tables").join(name).display().to_string();
     vec![Effect::SaveFile { path, text }]
 }

@@ -55,6 +55,9 @@ pub mod table;
 pub mod timeline;
 pub mod timeline_rows;
 pub mod timeline_state;
+pub mod travel;
+pub mod travel_rows;
+pub mod travel_state;
 pub mod triage;
 pub mod update;
 #[cfg(test)]

@@ -121,6 +121,14 @@ pub enum Done {
     ),
     /// A journal write failed.
     RecorderFailed(crate::journal::JournalError),
+    /// `:at`: a cluster's objects at a moment, from its journal.
+    State(
+        ClusterId,
+        jiff::Timestamp,
+        Result<crate::journal_travel::Snapshot, crate::journal_travel::TravelError>,
+    ),
+    /// `:diff`: an object's fields at two moments.
+    Diff(Result<super::travel::Diffed, crate::journal_travel::TravelError>),
     /// `:xray`'s objects from a cluster, for trees starting from a kind.
     Xray(
         ClusterId,

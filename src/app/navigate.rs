@@ -99,6 +99,10 @@ macro_rules! on_table {
                 let $t = &mut $app.tables.timeline;
                 Some($body)
             }
+            $crate::app::state::View::AsOf => {
+                let $t = &mut $app.tables.as_of;
+                Some($body)
+            }
             $crate::app::state::View::Containers => {
                 let $t = &mut $app.tables.containers;
                 Some($body)
@@ -242,7 +246,7 @@ pub fn go_to(app: &mut App, obj: &ObjectRef) -> Vec<Effect> {
             });
         }
         ResourceKind::PipelineRuns => return open_taskruns(app, obj.clone()),
-        ResourceKind::TaskRuns | ResourceKind::Generic => {
+        ResourceKind::TaskRuns | ResourceKind::Generic | ResourceKind::Workloads => {
             return open_detail(app, obj.clone(), DetailKind::Describe);
         }
     }
@@ -291,7 +295,7 @@ pub fn open_detail(app: &mut App, obj: ObjectRef, kind: DetailKind) -> Vec<Effec
             vec![Effect::FetchYaml(obj)]
         }
         // Helm's parts are opened by `helm::show`, which fetches the revision.
-        DetailKind::Describe | DetailKind::Helm(_) => Vec::new(),
+        DetailKind::Describe | DetailKind::Helm(_) | DetailKind::Recorded => Vec::new(),
     }
 }
 
@@ -538,7 +542,7 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         | View::HelmHistory => {}
         // Enter on the xray folds (`update` calls `xray::fold`), on the timeline goes to the
         // object (`timeline::enter`).
-        View::Xray | View::Timeline => {}
+        View::Xray | View::Timeline | View::AsOf => {}
     }
     Vec::new()
 }

@@ -280,6 +280,17 @@ pub enum Notice {
     },
     /// `Enter` on a change of an object that is gone.
     TimelineGone(String),
+    /// `:at` or `:diff` could not read the journal (why).
+    TravelFailed(String),
+    /// `:at` read every cluster's journal; those not watched at the moment are named.
+    Travelled {
+        at: jiff::Timestamp,
+        not_watching: Vec<String>,
+    },
+    /// `:at now`: live again.
+    TravelEnded,
+    /// An action while travelling: read-only.
+    AsOfReadOnly(jiff::Timestamp),
     /// `Enter` on a change of a kind the timeline cannot open.
     TimelineCannotOpen(String),
     HelmUnreadable {
@@ -346,6 +357,8 @@ impl Notice {
             | RecorderOff(_)
             | TimelineGone(_)
             | TimelineCannotOpen(_)
+            | TravelFailed(_)
+            | AsOfReadOnly(_)
             | CopyFailed(_)
             | HelmUnreadable { .. } => Severity::Error,
             Switched { failed, .. } if !failed.is_empty() => Severity::Error,

@@ -252,6 +252,8 @@ impl Projection {
                     None => app.tables.taskruns.set_rows(Vec::new()),
                 }
             }
+            // Watched for the timeline only: no table.
+            ResourceKind::Workloads => {}
             ResourceKind::Generic => {
                 let Some(shown) = app.resource.clone() else {
                     return app.tables.resource.set_rows(Vec::new());
@@ -450,6 +452,7 @@ impl Projection {
                     .find(|o| same(o.metadata.namespace.as_deref(), o.metadata.name.as_deref()))
                     .map(|o| describe::taskrun(&dynamic_value(o), &events, now))
             }),
+            ResourceKind::Workloads => None,
             ResourceKind::Generic => {
                 let reveal = app.detail.as_ref().is_some_and(|x| x.revealed);
                 let version = stores

@@ -62,6 +62,10 @@ pub fn start(
     let mut effects = super::kinds::discover(app, None);
     effects.push(watch_k9s_files(app));
     effects.extend(super::timeline::start(app));
+    // `--at`: straight to the past.
+    if let Some(at) = app.start_at.take() {
+        effects.extend(super::travel::at(app, &at));
+    }
     // A node shell's pod left by a kubedeck that was killed outright goes now.
     if !app.readonly {
         let namespace = &app.sessions.settings.node_shell_namespace;
@@ -151,6 +155,8 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         Done::CopyProgress(spec, bytes) => super::copy::progress(app, &spec, bytes),
         Done::Xray(cluster, root, result) => super::xray::loaded(app, cluster, root, result),
         Done::Journal(cluster, result) => super::timeline::journal_loaded(app, cluster, result),
+        Done::State(cluster, at, result) => super::travel::loaded(app, cluster, at, result),
+        Done::Diff(result) => super::travel::diffed(app, result),
         Done::RecorderFailed(e) => super::timeline::recorder_failed(app, e),
         Done::NodeShellsSwept(cluster, Ok(names)) if !names.is_empty() => {
             app.say(Notice::NodeShellsSwept { cluster, names });

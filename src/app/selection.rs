@@ -50,7 +50,9 @@ pub fn selected_object(app: &App) -> Option<ObjectRef> {
         | View::CanI
         | View::WhoCan
         | View::Helm
-        | View::HelmHistory => None,
+        | View::HelmHistory
+        // The past is not there to act on.
+        | View::AsOf => None,
     }
 }
 
@@ -76,7 +78,7 @@ pub fn marked_objects(app: &App) -> Vec<ObjectRef> {
         View::Namespaces => objects(&t.namespaces, c),
         View::Resource => objects(&t.resource, c),
         View::Xray => objects(&t.xray, c),
-        View::Timeline => Vec::new(),
+        View::Timeline | View::AsOf => Vec::new(),
         View::Triage => t
             .triage
             .marked_rows()

@@ -96,6 +96,7 @@ pub struct Tables {
     pub helm_history: Table<super::helm_rows::RevisionRow>,
     pub xray: Table<super::xray_rows::XrayRow>,
     pub timeline: Table<super::timeline_rows::TimelineRow>,
+    pub as_of: Table<super::travel_rows::AsOfRow>,
 }
 
 /// A generic object the describe pane shows: fetched, and fetched again when its row changes.
@@ -174,6 +175,10 @@ pub struct App {
     pub helm: super::helm_state::HelmState,
     pub xray: super::xray_state::XrayState,
     pub timeline: super::timeline_state::TimelineState,
+    /// `:at`: travelling back (none: live).
+    pub travel: Option<super::travel_state::Travel>,
+    /// `--at`: where to travel once started.
+    pub start_at: Option<String>,
 }
 
 impl App {
@@ -251,6 +256,8 @@ impl App {
             helm: super::helm_state::HelmState::default(),
             xray: super::xray_state::XrayState::default(),
             timeline: super::timeline_state::TimelineState::default(),
+            travel: None,
+            start_at: None,
         }
     }
 
@@ -328,6 +335,7 @@ impl App {
                     super::detail::DetailKind::Describe => "describe",
                     super::detail::DetailKind::Yaml => "yaml",
                     super::detail::DetailKind::Helm(part) => part.label(),
+                    super::detail::DetailKind::Recorded => "recorded",
                 };
                 format!("{what} {}", d.target.name)
             }),

@@ -185,6 +185,8 @@ pub fn enter(app: &mut App) -> Vec<Effect> {
             ResourceKind::PipelineRuns => app.tables.runs.all_rows().iter().any(|r| {
                 r.name == obj.name && r.namespace == obj.namespace && r.cluster == obj.cluster
             }),
+            // A workload is fetched by its describe, which says when it is gone.
+            ResourceKind::Generic => true,
             _ => false,
         };
     if !there {
@@ -209,6 +211,10 @@ pub fn history_lines(
         ResourceKind::Pods => "pod",
         ResourceKind::Nodes => "node",
         ResourceKind::PipelineRuns => "pipelinerun",
+        ResourceKind::Generic => match obj.singular() {
+            k @ ("deployment" | "statefulset" | "daemonset") => k,
+            _ => return Vec::new(),
+        },
         _ => return Vec::new(),
     };
     let changes = app

@@ -50,12 +50,24 @@ impl TimelineRow {
 
 impl TimelineRow {
     /// The object it is about, when `Enter`, `d` and `y` can reach it (pods, nodes,
-    /// PipelineRuns).
+    /// PipelineRuns, Deployments, StatefulSets, DaemonSets).
     pub fn object(&self) -> Option<ObjectRef> {
+        use crate::kube::xray::{XKind, api_info};
+        let workload = |k: XKind| {
+            Some(ObjectRef::of_api(
+                &self.cluster,
+                &std::sync::Arc::new(api_info(k)),
+                &self.record.namespace,
+                &self.record.name,
+            ))
+        };
         let kind = match self.record.kind.as_str() {
             "pod" => ResourceKind::Pods,
             "node" => ResourceKind::Nodes,
             "pipelinerun" => ResourceKind::PipelineRuns,
+            "deployment" => return workload(XKind::Deployment),
+            "statefulset" => return workload(XKind::StatefulSet),
+            "daemonset" => return workload(XKind::DaemonSet),
             _ => return None,
         };
         Some(ObjectRef::new(
@@ -65,6 +77,47 @@ impl TimelineRow {
             &self.record.name,
         ))
     }
+}
+
+/// The timeline as shown (filter and sort), each change whole: as CSV (TIME in RFC 3339,
+/// CLUSTER, KIND, NAMESPACE, NAME, CHANGE, DETAIL, ATTENTION) or as JSON lines (the journal's
+/// own fields and the cluster).
+pub fn export(table: &super::table::Table<TimelineRow>, jsonl: bool) -> String {
+    let field = |t: &str| {
+        if t.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", t.replace('"', "\"\""))
+        } else {
+            t.to_string()
+        }
+    };
+    let mut out = if jsonl {
+        String::new()
+    } else {
+        "TIME,CLUSTER,KIND,NAMESPACE,NAME,CHANGE,DETAIL,ATTENTION\n".to_string()
+    };
+    for i in 0..table.len() {
+        let Some(row) = table.row(i) else { continue };
+        let r = &row.record;
+        if jsonl {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["cluster"] = row.cluster.context().into();
+            out.push_str(&v.to_string());
+        } else {
+            let cells = [
+                r.at.to_string(),
+                row.cluster.context().to_string(),
+                r.kind.clone(),
+                r.namespace.clone(),
+                r.name.clone(),
+                r.change.text().to_string(),
+                r.detail.clone(),
+                r.attention.to_string(),
+            ];
+            out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// `HH:MM:SS` today, else `YYYY-MM-DD HH:MM` (UTC, as the "as of" times are).

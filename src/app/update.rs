@@ -217,7 +217,7 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             app.notice = Some(Notice::SecretValues { shown });
             return Some(match d.kind {
                 DetailKind::Yaml => vec![Effect::FetchYaml(d.target.clone())],
-                DetailKind::Helm(_) => Vec::new(),
+                DetailKind::Helm(_) | DetailKind::Recorded => Vec::new(),
                 DetailKind::Describe => {
                     app.stale.describe = true;
                     Vec::new()
@@ -453,6 +453,9 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
     if let Some(effects) = super::access::gate_action(app, action) {
         return effects;
     }
+    if super::travel::refuses(app, action) {
+        return Vec::new();
+    }
     match action {
         Action::Quit => sessions::ask_quit(app),
         Action::Up => {
@@ -541,6 +544,9 @@ fn table_action(app: &mut App, action: Action) -> Vec<Effect> {
             return navigate::open(app);
         }
         Action::Open if app.view == View::Timeline => return super::timeline::enter(app),
+        Action::Open | Action::Describe | Action::Yaml if app.view == View::AsOf => {
+            return super::travel::enter(app);
+        }
         Action::Open if app.view == View::Xray => {
             super::xray::fold(app, super::xray::Fold::Toggle);
         }

@@ -39,10 +39,12 @@ pub enum View {
     Xray,
     /// `:timeline`: what changed.
     Timeline,
+    /// `:at`: the recorded objects as they were at a moment (read-only).
+    AsOf,
 }
 
 impl View {
-    pub const ALL: [View; 21] = [
+    pub const ALL: [View; 22] = [
         View::Triage,
         View::Pods,
         View::PipelineRuns,
@@ -64,6 +66,7 @@ impl View {
         View::HelmHistory,
         View::Xray,
         View::Timeline,
+        View::AsOf,
     ];
 
     pub fn title(self) -> &'static str {
@@ -89,6 +92,7 @@ impl View {
             View::HelmHistory => "history",
             View::Xray => "xray",
             View::Timeline => "timeline",
+            View::AsOf => "as-of",
         }
     }
 
@@ -128,6 +132,8 @@ impl View {
             View::Xray => &[ResourceKind::Pods],
             // Enter goes to a pod, node or run: their rows say whether it is still there.
             View::Timeline => &[],
+            // From the journal, not the informers.
+            View::AsOf => &[],
             View::Resource => &[ResourceKind::Generic],
             // The describe pane reads the stores directly, not the tables.
             View::Contexts

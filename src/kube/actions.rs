@@ -199,7 +199,9 @@ pub async fn fetch(
             let api = dynamic(&client, &obj, tekton.as_ref())?;
             to_value(&api.get(&obj.name).await?)
         }
-        ResourceKind::Generic => to_value(&discovered(&client, &obj)?.get(&obj.name).await?),
+        ResourceKind::Generic | ResourceKind::Workloads => {
+            to_value(&discovered(&client, &obj)?.get(&obj.name).await?)
+        }
     }
 }
 

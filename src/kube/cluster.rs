@@ -21,12 +21,15 @@ use super::informer::{Change, InformerState, InformerUpdate, ResourceKind, Sink,
 use super::list_watch::{self, Ended, Fault, Target};
 use super::object_ref::ObjectRef;
 use super::pod_row::{PodRow, pod_row};
+use super::recorded::{self, Tap};
 use super::row_store::{RowStore, RowWriter};
 use super::server_table::TableStore;
 use super::table_informer::TableSource;
 use super::tekton::{self, TektonApi};
 use super::tekton_row::{PipelineRunRow, pipelinerun_row};
 use super::timeline;
+use super::timeline_workloads::{Rollouts, WorkloadFacts};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 
 pub use super::ids::Scope;
 
@@ -102,6 +105,8 @@ impl Stores {
             ResourceKind::PipelineRuns => self.pipelineruns.len(),
             ResourceKind::TaskRuns => self.taskruns.as_ref().map_or(0, Store::len),
             ResourceKind::Generic => self.generic.as_ref().map_or(0, TableStore::len),
+            // Watched for the timeline only: no store.
+            ResourceKind::Workloads => 0,
         }
     }
 }
@@ -168,6 +173,77 @@ where
     }
 }
 
+/// A row writer that also tells the flight recorder (when there is one) each list and each
+/// change of a recorded field.
+fn recorded<K: kube::Resource, R: 'static>(
+    w: RowWriter<K, R>,
+    tap: Option<&Tap>,
+    kind: &'static str,
+    fields: fn(&R) -> recorded::Fields,
+) -> (RowWriter<K, R>, Option<recorded::KindTap<R>>) {
+    match tap {
+        Some(t) => {
+            let lists = t.kind(kind, fields);
+            (
+                w.on_list(move |rows| lists.listed(rows)),
+                Some(t.kind(kind, fields)),
+            )
+        }
+        None => (w, None),
+    }
+}
+
+/// One workload kind's informer, telling the timeline what changed (its facts only are kept).
+fn workload_informer<K>(
+    clients: &ClientHandle,
+    scope: &Scope,
+    tx: &Updates,
+    retry: &RetryNow,
+    facts: fn(&K) -> WorkloadFacts,
+    tap: Option<&Tap>,
+    kind: &'static str,
+) -> futures::future::BoxFuture<'static, ()>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+    K::DynamicType: Default,
+{
+    let told = tx.clone();
+    let mut rollouts = Rollouts::default();
+    let (w, record) = recorded(
+        RowWriter::<K, WorkloadFacts>::new(facts),
+        tap,
+        kind,
+        recorded::workload_fields,
+    );
+    let w = w.observe(move |old, new| {
+        if let Some(r) = &record {
+            r.changed(old, new);
+        }
+        told.timeline(
+            ResourceKind::Workloads,
+            rollouts.changes(old, new, jiff::Timestamp::now()),
+        );
+    });
+    let scope = scope.clone();
+    Box::pin(run_core(
+        Target {
+            clients: clients.clone(),
+            api: Box::new(move |c| scoped::<K>(c, &scope)),
+            kind: ResourceKind::Workloads,
+            label_selector: None,
+        },
+        w,
+        tx.clone(),
+        retry.clone(),
+    ))
+}
+
 impl Cluster {
     /// Start every informer. Returns at once; progress arrives on `tx`.
     pub fn start(
@@ -176,7 +252,7 @@ impl Cluster {
         scope: Scope,
         tx: UnboundedSender<InformerUpdate>,
     ) -> Self {
-        Self::start_watching(clients, id, scope, tx, &ResourceKind::WATCHABLE)
+        Self::start_watching(clients, id, scope, tx, &ResourceKind::WATCHABLE, None)
     }
 
     /// Start the informers of `kinds` (among [`ResourceKind::WATCHABLE`]; namespaces always);
@@ -188,6 +264,7 @@ impl Cluster {
         scope: Scope,
         tx: UnboundedSender<InformerUpdate>,
         kinds: &[ResourceKind],
+        tap: Option<Tap>,
     ) -> Self {
         let tx = Updates::new(id.clone(), tx);
         let retry = RetryNow::default();
@@ -201,15 +278,25 @@ impl Cluster {
         };
         let stamp = id.clone();
         let told = tx.clone();
-        let w = RowWriter::<Pod, PodRow>::new(move |p| PodRow {
-            cluster: stamp.clone(),
-            ..pod_row(p)
-        })
-        .observe(move |old, new| {
-            told.timeline(
-                ResourceKind::Pods,
-                timeline::pod_changes(old, new, jiff::Timestamp::now()),
-            );
+        // Who deleted a pod, when an event says it (the events' informer hears it).
+        let witnesses = timeline::Witnesses::default();
+        let heard = witnesses.clone();
+        let (w, record) = recorded(
+            RowWriter::<Pod, PodRow>::new(move |p| PodRow {
+                cluster: stamp.clone(),
+                ..pod_row(p)
+            }),
+            tap.as_ref(),
+            "pod",
+            recorded::pod_fields,
+        );
+        let w = w.observe(move |old, new| {
+            if let Some(r) = &record {
+                r.changed(old, new);
+            }
+            let mut records = timeline::pod_changes(old, new, jiff::Timestamp::now());
+            witnesses.attribute(&mut records);
+            told.timeline(ResourceKind::Pods, records);
         });
         let pods = w.as_reader();
         // The pods view is the first screen: the event list, often many times larger, and the
@@ -255,11 +342,22 @@ impl Cluster {
         };
         let stamp = id.clone();
         let told = tx.clone();
-        let w = RowWriter::<Event, EventRow>::new(move |e| EventRow {
-            cluster: stamp.clone(),
-            ..event_row(e)
-        })
-        .observe(move |old, new| {
+        let (w, record) = recorded(
+            RowWriter::<Event, EventRow>::new(move |e| EventRow {
+                cluster: stamp.clone(),
+                ..event_row(e)
+            }),
+            tap.as_ref(),
+            "event",
+            recorded::event_fields,
+        );
+        let w = w.observe(move |old, new| {
+            if let Some(r) = &record {
+                r.changed(old, new);
+            }
+            if let Some(n) = new {
+                heard.heard(n);
+            }
             if let Some(r) =
                 new.and_then(|n| timeline::event_change(old, n, jiff::Timestamp::now()))
             {
@@ -282,7 +380,8 @@ impl Cluster {
             }));
         }
         let (nodes, w) = reflector::store::<Node>();
-        let w = super::timeline_sink::NodeSink::new(w, tx.clone());
+        let w = super::timeline_sink::NodeSink::new(w, tx.clone())
+            .recorded(tap.as_ref().map(|t| t.kind("node", recorded::node_fields)));
         tasks.extend(watched(ResourceKind::Nodes).then(|| {
             tokio::spawn(run_core(
                 Target {
@@ -310,11 +409,19 @@ impl Cluster {
         )));
         let stamp = id.clone();
         let told = tx.clone();
-        let w = RowWriter::<DynamicObject, PipelineRunRow>::new(move |o| PipelineRunRow {
-            cluster: stamp.clone(),
-            ..pipelinerun_row(&serde_json::to_value(o).unwrap_or_default())
-        })
-        .observe(move |old, new| {
+        let (w, record) = recorded(
+            RowWriter::<DynamicObject, PipelineRunRow>::new(move |o| PipelineRunRow {
+                cluster: stamp.clone(),
+                ..pipelinerun_row(&serde_json::to_value(o).unwrap_or_default())
+            }),
+            tap.as_ref(),
+            "pipelinerun",
+            recorded::run_fields,
+        );
+        let w = w.observe(move |old, new| {
+            if let Some(r) = &record {
+                r.changed(old, new);
+            }
             told.timeline(
                 ResourceKind::PipelineRuns,
                 timeline::run_changes(old, new, jiff::Timestamp::now()),
@@ -328,7 +435,7 @@ impl Cluster {
             scope.clone(),
             w,
             tekton.clone(),
-            tx,
+            tx.clone(),
             retry.clone(),
         );
         let runs_first = kinds
@@ -343,6 +450,43 @@ impl Cluster {
                     wait.await;
                 }
                 runs.await;
+            }));
+        }
+        // Deployments, StatefulSets and DaemonSets, for the timeline (rollouts, scales, pauses).
+        if watched(ResourceKind::Workloads) {
+            let wait = after_pods();
+            let workloads = [
+                workload_informer::<Deployment>(
+                    &clients,
+                    &scope,
+                    &tx,
+                    &retry,
+                    WorkloadFacts::of_deployment,
+                    tap.as_ref(),
+                    "deployment",
+                ),
+                workload_informer::<StatefulSet>(
+                    &clients,
+                    &scope,
+                    &tx,
+                    &retry,
+                    WorkloadFacts::of_statefulset,
+                    tap.as_ref(),
+                    "statefulset",
+                ),
+                workload_informer::<DaemonSet>(
+                    &clients,
+                    &scope,
+                    &tx,
+                    &retry,
+                    WorkloadFacts::of_daemonset,
+                    tap.as_ref(),
+                    "daemonset",
+                ),
+            ];
+            tasks.push(tokio::spawn(async move {
+                wait.await;
+                futures::future::join_all(workloads).await;
             }));
         }
         // The path to the server, probed when nothing comes (see `liveness`).

@@ -24,6 +24,9 @@ pub enum ResourceKind {
     PipelineRuns,
     /// Watched only while a PipelineRun is open, for its TaskRuns.
     TaskRuns,
+    /// Deployments, StatefulSets and DaemonSets, watched for the timeline only (their
+    /// rollouts, scales, pauses); no table shows them from here.
+    Workloads,
     /// Any other kind (from discovery, as server-side Tables): the one the resource view
     /// shows, watched only while it is shown.
     Generic,
@@ -39,8 +42,13 @@ impl ResourceKind {
     ];
 
     /// The kinds `[watch]` can leave out of a cluster (namespaces are always watched).
-    pub const WATCHABLE: [ResourceKind; 4] =
-        [Self::Pods, Self::Events, Self::Nodes, Self::PipelineRuns];
+    pub const WATCHABLE: [ResourceKind; 5] = [
+        Self::Pods,
+        Self::Events,
+        Self::Nodes,
+        Self::PipelineRuns,
+        Self::Workloads,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -50,6 +58,7 @@ impl ResourceKind {
             Self::Namespaces => "namespaces",
             Self::PipelineRuns => "pipelineruns",
             Self::TaskRuns => "taskruns",
+            Self::Workloads => "workloads",
             Self::Generic => "resources",
         }
     }
@@ -63,6 +72,7 @@ impl ResourceKind {
             Self::Namespaces => "namespace",
             Self::PipelineRuns => "pipelinerun",
             Self::TaskRuns => "taskrun",
+            Self::Workloads => "workload",
             Self::Generic => "object",
         }
     }
@@ -76,6 +86,7 @@ impl ResourceKind {
             Self::Namespaces => "Namespace",
             Self::PipelineRuns => "PipelineRun",
             Self::TaskRuns => "TaskRun",
+            Self::Workloads => "",
             Self::Generic => "",
         }
     }

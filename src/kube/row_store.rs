@@ -125,8 +125,13 @@ pub struct RowWriter<K, R> {
     /// Told of every change once a first list is complete (the objects of the first list were
     /// there before anyone looked: they are not changes).
     observer: Option<Observer<R>>,
+    /// Told of every complete list, the first too (the flight recorder keeps what was there).
+    lister: Option<Lister<R>>,
     listed: bool,
 }
+
+/// Told of each complete list: every row.
+pub type Lister<R> = Box<dyn FnMut(&mut dyn Iterator<Item = &R>) + Send + Sync>;
 
 impl<K: Resource, R> RowWriter<K, R> {
     pub fn new(derive: impl Fn(&K) -> R + Send + Sync + 'static) -> Self {
@@ -135,8 +140,18 @@ impl<K: Resource, R> RowWriter<K, R> {
             derive: Box::new(derive),
             relist: None,
             observer: None,
+            lister: None,
             listed: false,
         }
+    }
+
+    /// Tell `lister` of each complete list (the first too).
+    pub fn on_list(
+        mut self,
+        lister: impl FnMut(&mut dyn Iterator<Item = &R>) + Send + Sync + 'static,
+    ) -> Self {
+        self.lister = Some(Box::new(lister));
+        self
     }
 
     /// Tell `observer` of each change (the timeline).
@@ -178,6 +193,9 @@ impl<K: Resource, R> RowWriter<K, R> {
             }
             watcher::Event::InitDone => {
                 let rows = self.relist.take().unwrap_or_default();
+                if let Some(l) = self.lister.as_mut() {
+                    l(&mut rows.values().map(Arc::as_ref));
+                }
                 let old = std::mem::replace(
                     &mut *self.store.inner.write().unwrap_or_else(|e| e.into_inner()),
                     rows.clone(),

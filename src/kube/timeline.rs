@@ -32,6 +32,11 @@ pub enum Change {
     Succeeded,
     Failed,
     Warning,
+    Scaled,
+    RolloutStarted,
+    RolloutFinished,
+    Paused,
+    Resumed,
     /// kubedeck started watching (a journal marker: before it, a gap).
     Watching,
     /// kubedeck still watches (a journal marker each minute, never shown).
@@ -59,6 +64,11 @@ impl Change {
             Change::Succeeded => "succeeded",
             Change::Failed => "failed",
             Change::Warning => "warning",
+            Change::Scaled => "scaled",
+            Change::RolloutStarted => "rollout",
+            Change::RolloutFinished => "rolled out",
+            Change::Paused => "paused",
+            Change::Resumed => "resumed",
             Change::Watching => "watching",
             Change::Alive => "alive",
         }
@@ -83,6 +93,11 @@ pub struct Record {
 }
 
 impl Record {
+    /// A change of `kind/namespace/name` at `at`, needing attention when its kind of change does.
+    pub fn of(kind: &str, namespace: &str, name: &str, change: Change, at: Timestamp) -> Self {
+        Self::new(kind, namespace, name, change, at)
+    }
+
     fn new(kind: &str, namespace: &str, name: &str, change: Change, at: Timestamp) -> Self {
         Self {
             at,
@@ -104,7 +119,7 @@ impl Record {
         }
     }
 
-    fn with(mut self, detail: impl Into<String>) -> Self {
+    pub fn with(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();
         self
     }
@@ -233,6 +248,76 @@ pub fn event_change(old: Option<&EventRow>, new: &EventRow, now: Timestamp) -> O
         )
         .with(detail),
     )
+}
+
+/// Who deleted a pod, when an event says it: a controller's `SuccessfulDelete` (a ReplicaSet,
+/// Job, StatefulSet or DaemonSet: `Deleted pod: NAME`, or `delete Pod NAME in StatefulSet S
+/// successful`), the taint manager, a preemption. (A `kubectl delete` leaves no event.)
+pub fn deletion_witness(e: &EventRow) -> Option<(String, String, String)> {
+    let ns = e.object_namespace.clone();
+    match (e.reason.as_str(), e.object_kind.as_str()) {
+        ("SuccessfulDelete", owner) if owner != "Pod" => {
+            let pod = e
+                .message
+                .strip_prefix("Deleted pod: ")
+                .or_else(|| {
+                    e.message
+                        .strip_prefix("delete Pod ")
+                        .and_then(|m| m.split_whitespace().next())
+                })?
+                .trim();
+            let who = format!("by {} {}", owner.to_ascii_lowercase(), e.object_name);
+            Some((ns, pod.to_string(), who))
+        }
+        ("TaintManagerEviction", "Pod") => Some((
+            ns,
+            e.object_name.clone(),
+            "by the taint manager (a NoExecute taint)".into(),
+        )),
+        ("Preempted", "Pod") => Some((
+            ns,
+            e.object_name.clone(),
+            format!("preempted: {}", e.message),
+        )),
+        _ => None,
+    }
+}
+
+/// Who deleted which pod, as the events said (the newest few), shared by a cluster's events
+/// and pods informers so a pod's deletion can say by whom.
+#[derive(Debug, Clone, Default)]
+pub struct Witnesses(
+    std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<(String, String, String)>>>,
+);
+
+/// Deletions remembered (a burst of a ReplicaSet scaled down is many).
+const WITNESSED: usize = 4096;
+
+impl Witnesses {
+    /// An event came or changed: remember who it says deleted what.
+    pub fn heard(&self, e: &EventRow) {
+        if let Some(w) = deletion_witness(e) {
+            let mut q = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            q.push_back(w);
+            while q.len() > WITNESSED {
+                q.pop_front();
+            }
+        }
+    }
+
+    /// Add who deleted a pod to its `deleted` record, when an event said it.
+    pub fn attribute(&self, records: &mut [Record]) {
+        let q = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        for r in records.iter_mut().filter(|r| r.change == Change::Deleted) {
+            if let Some((_, _, who)) = q
+                .iter()
+                .rev()
+                .find(|(ns, pod, _)| *ns == r.namespace && *pod == r.name)
+            {
+                r.detail = format!("{who}; {}", r.detail);
+            }
+        }
+    }
 }
 
 /// A PipelineRun's changes: started, succeeded, failed (with why).
@@ -574,8 +659,39 @@ mod tests {
         assert!(event_change(Some(&again), &again, now()).is_none());
         let normal = EventRow {
             warning: false,
-            ..warning
+            ..warning.clone()
         };
         assert!(event_change(None, &normal, now()).is_none());
+        // A ReplicaSet's SuccessfulDelete says who deleted the pod; a kubectl delete says nothing.
+        let witnesses = Witnesses::default();
+        witnesses.heard(&EventRow {
+            warning: false,
+            type_: "Normal".into(),
+            reason: "SuccessfulDelete".into(),
+            object_kind: "ReplicaSet".into(),
+            object_name: "web-7d4b9c".into(),
+            message: "Deleted pod: web-7d4b9c-x2x1".into(),
+            ..warning.clone()
+        });
+        witnesses.heard(&EventRow {
+            reason: "SuccessfulDelete".into(),
+            object_kind: "StatefulSet".into(),
+            object_name: "db".into(),
+            message: "delete Pod db-2 in StatefulSet db successful".into(),
+            ..warning.clone()
+        });
+        let deleted = |name: &str| {
+            let mut r = vec![
+                Record::of("pod", "demo", name, Change::Deleted, now()).with("was Running on n1"),
+            ];
+            witnesses.attribute(&mut r);
+            r[0].detail.clone()
+        };
+        assert_eq!(
+            deleted("web-7d4b9c-x2x1"),
+            "by replicaset web-7d4b9c; was Running on n1"
+        );
+        assert_eq!(deleted("db-2"), "by statefulset db; was Running on n1");
+        assert_eq!(deleted("web-1"), "was Running on n1");
     }
 }

@@ -13,6 +13,8 @@ pub struct NodeSink<S> {
     relist: Option<std::collections::HashMap<String, NodeFacts>>,
     listed: bool,
     tx: super::informer::Updates,
+    /// The flight recorder's, for nodes' recorded fields.
+    record: Option<super::recorded::KindTap<NodeFacts>>,
 }
 
 impl<S> NodeSink<S> {
@@ -23,7 +25,14 @@ impl<S> NodeSink<S> {
             relist: None,
             listed: false,
             tx,
+            record: None,
         }
+    }
+
+    /// Tell the flight recorder too.
+    pub fn recorded(mut self, record: Option<super::recorded::KindTap<NodeFacts>>) -> Self {
+        self.record = record;
+        self
     }
 
     fn tell(&self, records: Vec<Record>) {
@@ -51,6 +60,9 @@ where
             }
             Event::InitDone => {
                 let new = self.relist.take().unwrap_or_default();
+                if let Some(r) = &self.record {
+                    r.listed(new.values());
+                }
                 let old = std::mem::replace(&mut self.facts, new);
                 let mut records = Vec::new();
                 for (name, f) in &self.facts {
@@ -67,11 +79,17 @@ where
             Event::Apply(n) => {
                 let f = NodeFacts::of(n);
                 let old = self.facts.insert(f.name.clone(), f.clone());
+                if let (Some(r), true) = (&self.record, self.listed) {
+                    r.changed(old.as_ref(), Some(&f));
+                }
                 self.tell(node_changes(old.as_ref(), Some(&f), now));
             }
             Event::Delete(n) => {
                 let name = n.metadata.name.clone().unwrap_or_default();
                 if let Some(old) = self.facts.remove(&name) {
+                    if let Some(r) = &self.record {
+                        r.changed(Some(&old), None);
+                    }
                     self.tell(node_changes(Some(&old), None, now));
                 }
             }

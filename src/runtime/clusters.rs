@@ -36,11 +36,12 @@ impl Runner {
         self.taskruns = None;
         self.resource.clear();
         self.others.clear();
-        let mut started = watched.into_iter().filter_map(|w| {
+        let taps: Vec<_> = watched.iter().map(|w| self.tap(&w.cluster)).collect();
+        let mut started = watched.into_iter().zip(taps).filter_map(|(w, tap)| {
             let client = self.clients.get(&w.cluster)?.clone();
             let tx = self.channels.informers.clone();
             Some(Cluster::start_watching(
-                client, w.cluster, w.scope, tx, &w.kinds,
+                client, w.cluster, w.scope, tx, &w.kinds, tap,
             ))
         });
         if let Some(first) = started.next() {

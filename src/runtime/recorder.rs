@@ -22,10 +22,65 @@ impl Runner {
         ))
     }
 
+    /// Where `cluster`'s informers record what its objects are (none: not recording).
+    pub(super) fn tap(&self, cluster: &ClusterId) -> Option<crate::kube::recorded::Tap> {
+        Some(journal::tap(
+            self.recorder.as_ref()?,
+            self.journal_dir(cluster)?,
+        ))
+    }
+
     pub(super) fn record(&self, cluster: &ClusterId, records: Vec<Record>) {
         if let (Some(dir), Some(tx)) = (self.journal_dir(cluster), self.recorder.as_ref()) {
-            let _ = tx.send((dir, records));
+            let _ = tx.send((dir, journal::Batch::Records(records)));
         }
+    }
+
+    /// `:at`: the cluster's objects at `at`, read on a blocking task.
+    pub(super) fn load_state(&self, cluster: ClusterId, at: jiff::Timestamp) {
+        let dir = self.journal_dir(&cluster);
+        let done = self.channels.done.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = match dir {
+                Some(dir) => crate::journal_travel::state_at(&dir, at),
+                None => Err(crate::journal_travel::TravelError::Empty),
+            };
+            let _ = done.send(Msg::Done(Done::State(cluster, at, result)));
+        });
+    }
+
+    /// `:diff`: one object's recorded fields at two moments.
+    pub(super) fn load_diff(
+        &self,
+        cluster: ClusterId,
+        kind: &'static str,
+        namespace: String,
+        name: String,
+        times: (jiff::Timestamp, jiff::Timestamp),
+    ) {
+        let dir = self.journal_dir(&cluster);
+        let done = self.channels.done.clone();
+        tokio::task::spawn_blocking(move || {
+            let read = |at| match &dir {
+                Some(dir) => crate::journal_travel::state_at(dir, at),
+                None => Err(crate::journal_travel::TravelError::Empty),
+            };
+            let fields =
+                |s: crate::journal_travel::Snapshot| s.object(kind, &namespace, &name).cloned();
+            let result = read(times.0).and_then(|a| {
+                let b = read(times.1)?;
+                Ok(crate::app::travel::Diffed {
+                    cluster: cluster.clone(),
+                    kind,
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                    times,
+                    before: fields(a),
+                    after: fields(b),
+                })
+            });
+            let _ = done.send(Msg::Done(Done::Diff(result)));
+        });
     }
 
     pub(super) fn load_journal(&self, cluster: ClusterId) {

@@ -70,6 +70,8 @@ pub struct RunnerConfig {
     pub instance: crate::kube::node_shell::Instance,
     /// Where the timeline's journals go and each one's bound (none: not recording).
     pub journal: Option<(std::path::PathBuf, u64)>,
+    /// The journals' writer (started before the first informers, which record through it).
+    pub recorder: Option<crate::journal::Recorder>,
 }
 
 /// Files of edits in progress (private; removed once applied or abandoned, and on exit).
@@ -135,11 +137,15 @@ impl Runner {
             .map(|c| (c.id.clone(), c.clients.clone()))
             .collect();
         let terminals = Terminals::new(channels.sessions.clone(), config.scrollback);
-        let recorder = config.journal.as_ref().and_then(|(_, cap)| {
+        let recorder = config.recorder.map(|r| {
             let done = channels.done.clone();
-            crate::journal::spawn_writer(*cap, move |e| {
-                let _ = done.send(Msg::Done(Done::RecorderFailed(e)));
-            })
+            let mut failed = r.failed;
+            tokio::spawn(async move {
+                if let Some(e) = failed.recv().await {
+                    let _ = done.send(Msg::Done(Done::RecorderFailed(e)));
+                }
+            });
+            r.writes
         });
         let mut runner = Self {
             kubeconfig: config.kubeconfig,
@@ -213,6 +219,14 @@ impl Runner {
             Effect::LoadHelm(cluster, namespace) => self.load_helm(cluster, namespace, out),
             Effect::Record(cluster, records) => self.record(&cluster, records),
             Effect::LoadJournal(cluster) => self.load_journal(cluster),
+            Effect::LoadState(cluster, at) => self.load_state(cluster, at),
+            Effect::LoadDiff {
+                cluster,
+                kind,
+                namespace,
+                name,
+                times,
+            } => self.load_diff(cluster, kind, namespace, name, times),
             Effect::LoadXray(cluster, root, namespace) => {
                 let answer = cluster.clone();
                 self.spawn_with(

@@ -68,6 +68,7 @@ async fn rig(readonly: bool) -> Rig {
         Scope::All,
         informers_tx.clone(),
         &[ResourceKind::Pods],
+        None,
     );
     let config = RunnerConfig {
         kubeconfig: source,
@@ -82,6 +83,7 @@ async fn rig(readonly: bool) -> Rig {
         k9s_dirs: crate::k9s_files::Dirs::default(),
         instance: crate::kube::node_shell::Instance::load(None),
         journal: None,
+        recorder: None,
     };
     let channels = Channels {
         informers: informers_tx,

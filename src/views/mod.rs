@@ -179,6 +179,22 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
             theme,
         ),
+        View::AsOf => table::draw(
+            frame,
+            area,
+            app,
+            &t.as_of,
+            &[],
+            || table::Empty {
+                style: theme.muted,
+                text: match &app.travel {
+                    Some(t) if t.waiting > 0 => "Reading the journal…".into(),
+                    Some(t) => format!("No {} recorded at that moment", t.kind),
+                    None => "Not travelling (:at TIME)".into(),
+                },
+            },
+            theme,
+        ),
         View::Xray => table::draw(
             frame,
             area,
@@ -511,6 +527,21 @@ pub fn draw(frame: &mut Frame, app: &App, screens: &Screens, theme: &Theme) {
     }
     let [top, main, bottom] = layout(area);
     status::draw_top(frame, top, app, theme);
+    // Travelling back: a banner no one can miss, above everything the past fills.
+    let main = match crate::app::travel::banner(app) {
+        Some(text) => {
+            let [banner, rest] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(2)]).areas(main);
+            frame.render_widget(
+                Paragraph::new(text::clean(&text).into_owned()).style(theme.warning.add_modifier(
+                    ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD,
+                )),
+                banner,
+            );
+            rest
+        }
+        None => main,
+    };
     draw_panes(frame, main, app, screens, theme);
     status::draw_bottom(frame, bottom, app, theme);
     if app.prompt.mode == Mode::Pick

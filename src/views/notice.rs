@@ -246,6 +246,23 @@ pub fn text(notice: &Notice) -> String {
             }
         }
         TimelineGone(obj) => format!("{obj} is gone (not in the cluster any more)"),
+        TravelFailed(why) => format!("time travel: {why}"),
+        Travelled { at, not_watching } => {
+            let when = at.strftime("%Y-%m-%d %H:%M:%S UTC");
+            if not_watching.is_empty() {
+                format!("as of {when}, from the journal (read-only; :at now returns)")
+            } else {
+                format!(
+                    "as of {when}: kubedeck was not watching {} then; shown as last seen before (read-only; :at now returns)",
+                    not_watching.join(", ")
+                )
+            }
+        }
+        TravelEnded => "back to now: live".to_string(),
+        AsOfReadOnly(at) => format!(
+            "as of {}: read-only, nothing acts on the past (:at now returns to the live cluster)",
+            at.strftime("%H:%M:%S UTC")
+        ),
         TimelineCannotOpen(obj) => {
             format!("{obj}: Enter opens pods, nodes and PipelineRuns; use :KIND for the others")
         }

@@ -47,7 +47,8 @@ pub fn names_of(app: &App) -> Vec<String> {
         | View::Helm
         | View::HelmHistory
         | View::Xray
-        | View::Timeline => &[],
+        | View::Timeline
+        | View::AsOf => &[],
     };
     fixed.iter().map(|s| s.to_string()).collect()
 }
