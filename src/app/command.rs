@@ -435,6 +435,40 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
     })
 }
 
+/// A command while travelling: a recorded kind is shown as of the moment; `:at`, `:diff`,
+/// `:timeline`, `:export`, `:theme` and `:q` run as ever; anything else is refused (it would
+/// act on, or show, the live cluster under the banner). `None`: not travelling, or run it.
+fn travelling(app: &mut App, cmd: &Command) -> Option<Vec<Effect>> {
+    use super::travel::command_kind;
+    use Command as C;
+    let at = app.travel.as_ref()?.at;
+    match cmd {
+        C::View(view, _) => {
+            let word = match view {
+                View::Pods => "pod",
+                View::Nodes => "node",
+                View::Events => "event",
+                View::PipelineRuns => "pipelinerun",
+                _ => "",
+            };
+            if let Some(effects) = command_kind(app, word) {
+                return Some(effects);
+            }
+        }
+        C::Resource(word, _) => {
+            if let Some(effects) = command_kind(app, word) {
+                return Some(effects);
+            }
+        }
+        C::At(_) | C::Diff(_) | C::Timeline | C::Export(_) | C::Theme(_) | C::Quit => {
+            return None;
+        }
+        _ => {}
+    }
+    app.say(Notice::AsOfReadOnly(at));
+    Some(Vec::new())
+}
+
 /// Parse and run a command line.
 pub fn command(app: &mut App, line: &str) -> Vec<Effect> {
     let line = expand_alias(app, line);
@@ -479,7 +513,7 @@ pub fn retry_now(app: &mut App) -> Vec<Effect> {
 
 /// Run a command.
 pub fn run(app: &mut App, cmd: Command) -> Vec<Effect> {
-    if let Some(effects) = super::travel::command(app, &cmd) {
+    if let Some(effects) = travelling(app, &cmd) {
         return effects;
     }
     match cmd {

@@ -128,7 +128,7 @@ pub enum Done {
         Result<crate::journal_travel::Snapshot, crate::journal_travel::TravelError>,
     ),
     /// `:diff`: an object's fields at two moments.
-    Diff(Result<super::travel::Diffed, crate::journal_travel::TravelError>),
+    Diff(Result<super::travel_state::Diffed, crate::journal_travel::TravelError>),
     /// `:xray`'s objects from a cluster, for trees starting from a kind.
     Xray(
         ClusterId,

@@ -14,7 +14,7 @@ use super::navigate::{go_view, navigate};
 use super::notice::Notice;
 use super::state::{App, View};
 use super::travel_rows::{AsOfRow, columns_of};
-use super::travel_state::{Travel, kind_of, parse_moment};
+use super::travel_state::{Diffed, Travel, kind_of, parse_moment};
 use crate::journal_travel::{Snapshot, TravelError};
 use crate::kube::ids::ClusterId;
 use crate::kube::informer::ResourceKind;
@@ -103,39 +103,6 @@ pub fn command_kind(app: &mut App, word: &str) -> Option<Vec<Effect>> {
     app.travel.as_ref()?;
     let kind = kind_of(word)?;
     show(app, kind);
-    Some(Vec::new())
-}
-
-/// A command while travelling: a recorded kind is shown as of the moment; `:at`, `:diff`,
-/// `:timeline`, `:export`, `:theme` and `:q` run as ever; anything else is refused (it would
-/// act on, or show, the live cluster under the banner). `None`: not travelling, or run it.
-pub fn command(app: &mut App, cmd: &super::command::Command) -> Option<Vec<Effect>> {
-    use super::command::Command as C;
-    let at = app.travel.as_ref()?.at;
-    match cmd {
-        C::View(view, _) => {
-            let word = match view {
-                View::Pods => "pod",
-                View::Nodes => "node",
-                View::Events => "event",
-                View::PipelineRuns => "pipelinerun",
-                _ => "",
-            };
-            if let Some(effects) = command_kind(app, word) {
-                return Some(effects);
-            }
-        }
-        C::Resource(word, _) => {
-            if let Some(effects) = command_kind(app, word) {
-                return Some(effects);
-            }
-        }
-        C::At(_) | C::Diff(_) | C::Timeline | C::Export(_) | C::Theme(_) | C::Quit => {
-            return None;
-        }
-        _ => {}
-    }
-    app.say(Notice::AsOfReadOnly(at));
     Some(Vec::new())
 }
 
@@ -234,6 +201,10 @@ pub fn banner(app: &App) -> Option<String> {
 /// recorded object's pane): only moving, sorting, filtering, saving and leaving are allowed.
 pub fn refuses(app: &mut App, action: super::action::Action) -> bool {
     use super::action::Action as A;
+    // What is typed into the input line is the line's.
+    if app.prompt.mode != super::state::Mode::Table {
+        return false;
+    }
     let past = app.view == View::AsOf
         || (app.view == View::Detail
             && app
@@ -419,18 +390,6 @@ pub fn diff(app: &mut App, args: &[String]) -> Vec<Effect> {
     }]
 }
 
-/// What `:diff` read: the object's fields at both times.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diffed {
-    pub cluster: ClusterId,
-    pub kind: &'static str,
-    pub namespace: String,
-    pub name: String,
-    pub times: (Timestamp, Timestamp),
-    pub before: Option<Vec<String>>,
-    pub after: Option<Vec<String>>,
-}
-
 /// The diff's lines: each field that changed (before → after), then those that did not.
 pub fn diff_lines(d: &Diffed) -> Vec<DocLine> {
     let when = |t: Timestamp| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string();
@@ -465,11 +424,20 @@ pub fn diff_lines(d: &Diffed) -> Vec<DocLine> {
         }
         _ => {}
     }
-    let empty = Vec::new();
-    let (a, b) = (
-        d.before.as_ref().unwrap_or(&empty),
-        d.after.as_ref().unwrap_or(&empty),
-    );
+    // There at one time only: what it was then.
+    let (a, b) = match (&d.before, &d.after) {
+        (Some(a), Some(b)) => (a, b),
+        (Some(only), None) | (None, Some(only)) => {
+            for (title, value) in titles.iter().zip(only) {
+                lines.push(vec![
+                    span(Role::Key, format!("  {:<12}", format!("{title}:"))),
+                    span(Role::Plain, value.clone()),
+                ]);
+            }
+            return lines;
+        }
+        (None, None) => return lines,
+    };
     let field = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_else(|| "-".into());
     let (mut changed, mut same) = (Vec::new(), Vec::new());
     for (i, title) in titles.iter().enumerate() {
@@ -492,7 +460,7 @@ pub fn diff_lines(d: &Diffed) -> Vec<DocLine> {
         lines.push(vec![span(Role::Heading, "Changed:")]);
         lines.extend(changed);
     }
-    if !same.is_empty() && d.before.is_some() && d.after.is_some() {
+    if !same.is_empty() {
         lines.push(vec![span(Role::Heading, "The same:")]);
         lines.extend(same);
     }
@@ -553,10 +521,22 @@ mod tests {
         assert!(command_kind(&mut a, "no").is_some());
         assert_eq!(a.travel.as_ref().map(|t| t.kind), Some("node"));
         assert_eq!(a.tables.as_of.len(), 0);
+        // Typed on the input line as ever: `:po` shows the pods then; `d` would delete, refused.
+        use crate::app::action::Action;
+        use crate::app::update::on_action;
+        on_action(&mut a, Action::StartCommand);
+        for c in "po".chars() {
+            on_action(&mut a, Action::Input(c));
+        }
+        on_action(&mut a, Action::Submit);
+        assert_eq!(a.travel.as_ref().map(|t| t.kind), Some("pod"));
+        assert_eq!(a.tables.as_of.len(), 1);
+        assert!(on_action(&mut a, Action::Delete).is_empty());
+        assert!(matches!(a.notice, Some(Notice::AsOfReadOnly(_))));
         // Back.
         at(&mut a, "now");
         assert!(a.travel.is_none());
-        assert_eq!(a.view, View::Nodes);
+        assert_eq!(a.view, View::Pods);
         assert!(command_kind(&mut a, "po").is_none(), "live again");
     }
 
@@ -590,6 +570,8 @@ mod tests {
         );
         assert!(text.contains(&"  RESTARTS:   0".to_string()), "{text:#?}");
         let gone = Diffed { after: None, ..d };
-        assert!(diff_lines(&gone)[1][0].text.starts_with("gone at"));
+        let lines = diff_lines(&gone);
+        assert!(lines[1][0].text.starts_with("gone at"));
+        assert_eq!(lines[3][1].text, "Running", "what it was before it went");
     }
 }

@@ -95,6 +95,18 @@ pub fn kind_of(word: &str) -> Option<&'static str> {
     })
 }
 
+/// What `:diff` read: the object's fields at both times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diffed {
+    pub cluster: ClusterId,
+    pub kind: &'static str,
+    pub namespace: String,
+    pub name: String,
+    pub times: (Timestamp, Timestamp),
+    pub before: Option<Vec<String>>,
+    pub after: Option<Vec<String>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

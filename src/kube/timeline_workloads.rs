@@ -227,6 +227,12 @@ impl Rollouts {
         if new.is_none() {
             self.0.remove(&key);
         }
+        // A new template comes first, its revision number a moment later from the controller:
+        // one rollout, told once (with its images).
+        let images_same = old.zip(new).is_some_and(|(a, b)| a.images == b.images);
+        if images_same && self.0.contains(&key) {
+            records.retain(|r| r.change != Change::RolloutStarted);
+        }
         if records.iter().any(|r| r.change == Change::RolloutStarted) {
             self.0.insert(key.clone());
         }
@@ -301,7 +307,16 @@ mod tests {
             ..rolling.clone()
         };
         let mut seen = Rollouts::default();
-        seen.changes(Some(&a), Some(&rolling), now());
+        // The template first, the controller's revision number after: one rollout.
+        let template = WorkloadFacts {
+            revision: a.revision.clone(),
+            ..rolling.clone()
+        };
+        assert_eq!(seen.changes(Some(&a), Some(&template), now()).len(), 1);
+        assert!(
+            seen.changes(Some(&template), Some(&rolling), now())
+                .is_empty()
+        );
         let got = seen.changes(Some(&rolling), Some(&done), now());
         assert_eq!(got[0].change, Change::RolloutFinished);
         assert!(

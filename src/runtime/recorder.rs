@@ -69,7 +69,7 @@ impl Runner {
                 |s: crate::journal_travel::Snapshot| s.object(kind, &namespace, &name).cloned();
             let result = read(times.0).and_then(|a| {
                 let b = read(times.1)?;
-                Ok(crate::app::travel::Diffed {
+                Ok(crate::app::travel_state::Diffed {
                     cluster: cluster.clone(),
                     kind,
                     namespace: namespace.clone(),

@@ -291,6 +291,8 @@ const DATA: &[&str] = &[
     "xray_rows",
     "timeline_state",
     "timeline_rows",
+    "travel_rows",
+    "travel_state",
     "access_rows",
 ];
 

@@ -126,9 +126,11 @@ pub fn new_revision(store: &Store, d: &Value) {
     let template = &d["spec"]["template"];
     let sets = owned_sets(store, d);
     let newest = sets.iter().map(|rs| revision_of(rs)).max().unwrap_or(0);
+    // The newest of those with this template (a pause, a scale: the current one).
     let same = sets
         .iter()
-        .find(|rs| rs["spec"]["template"]["spec"] == template["spec"])
+        .filter(|rs| rs["spec"]["template"]["spec"] == template["spec"])
+        .max_by_key(|rs| revision_of(rs))
         .cloned();
     // The newest template again (a scale, a label): no new revision.
     let next = match &same {
