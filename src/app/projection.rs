@@ -118,6 +118,7 @@ impl Projection {
         t.helm_history.set_by_cluster(multi);
         t.xray.set_by_cluster(multi);
         t.timeline.set_by_cluster(multi);
+        t.as_of.set_by_cluster(multi);
         let mut needed: Vec<ResourceKind> = app.view.needs().to_vec();
         if app.auto_triage {
             needed.extend(View::Triage.needs());
@@ -150,6 +151,7 @@ impl Projection {
                 ));
             }
             let rows = triage::hold_order(rows, &mut self.triage_order);
+            let rows = triage::with_history(rows, &app.timeline);
             app.tables.triage.set_rows(rows);
         }
         let mut effects = Vec::new();

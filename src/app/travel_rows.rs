@@ -85,14 +85,27 @@ pub fn columns_of(kind: &str) -> Arc<[Col]> {
     if kind != "node" {
         cols.push(Col::new("NAMESPACE", 30).shrink(200, 6).namespace());
     }
-    cols.push(Col::new("NAME", 64).shrink(250, 10));
+    // An event's name says nothing a person reads (kubectl's event list leaves it out).
+    cols.push(if kind == "event" {
+        Col::new("NAME", 64).shrink(1, 6).hide_below(200)
+    } else {
+        Col::new("NAME", 64).shrink(250, 10)
+    });
+    // What a narrow terminal keeps: the state (READY, STATUS...) before where (IP, NODE) and
+    // the long texts, which are squeezed first.
     for title in crate::kube::recorded::columns(kind) {
-        let (title, max) = match *title {
-            "CREATED" => ("AGE", 8),
-            "MESSAGE" | "IMAGES" | "TAINTS" | "CONDITIONS" => (*title, 80),
-            t => (t, 30),
+        let col = match *title {
+            "CREATED" => Col::new("AGE", 8).shrink(215, 3),
+            "READY" | "STATUS" | "TYPE" | "REASON" | "COUNT" => Col::new(title, 30).shrink(230, 5),
+            "RESTARTS" | "UP-TO-DATE" | "AVAILABLE" | "REVISION" => {
+                Col::new(title, 12).shrink(220, 3)
+            }
+            "IP" => Col::new(title, 16).shrink(100, 4).hide_below(110),
+            "OWNER" => Col::new(title, 40).shrink(50, 4).hide_below(130),
+            "MESSAGE" | "IMAGES" | "TAINTS" | "CONDITIONS" => Col::new(title, 80).shrink(0, 8),
+            t => Col::new(t, 30).shrink(100, 4),
         };
-        cols.push(Col::new(title, max).shrink(100, 4));
+        cols.push(col);
     }
     cols.into()
 }

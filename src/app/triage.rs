@@ -103,6 +103,8 @@ pub struct TriageRow {
     pub order: Option<Timestamp>,
     /// Said after the detail: how many pods of its workload are in trouble.
     pub note: Option<String>,
+    /// Its last changes as the timeline saw them, newest first (see [`with_history`]).
+    pub history: Vec<(Timestamp, &'static str)>,
     key: String,
 }
 
@@ -128,6 +130,7 @@ impl TriageRow {
             restarts: None,
             order: since,
             note: None,
+            history: Vec::new(),
             key,
         }
     }
@@ -137,6 +140,94 @@ impl TriageRow {
         self.restarts = Some(restarts);
         self
     }
+}
+
+/// Changes of a row's object shown in its HISTORY cell (each kind of change once).
+const HISTORY: usize = 3;
+
+/// The timeline's kind for an object (`pod`, `node`, `pipelinerun`, `deployment`…).
+fn timeline_kind(obj: &ObjectRef) -> &str {
+    match obj.kind {
+        ResourceKind::Pods => "pod",
+        ResourceKind::Nodes => "node",
+        ResourceKind::PipelineRuns => "pipelinerun",
+        _ => obj.singular(),
+    }
+}
+
+/// Each row's last changes from the timeline (one pass over it, newest first).
+pub fn with_history(
+    rows: Vec<Arc<TriageRow>>,
+    timeline: &super::timeline_state::TimelineState,
+) -> Vec<Arc<TriageRow>> {
+    type Key<'a> = (&'a ClusterId, &'a str, &'a str, &'a str);
+    let mut found: HashMap<Key<'_>, Vec<(Timestamp, &'static str)>> = rows
+        .iter()
+        .map(|r| {
+            let t = &r.target;
+            (
+                (
+                    &t.cluster,
+                    timeline_kind(t),
+                    t.namespace.as_str(),
+                    t.name.as_str(),
+                ),
+                Vec::new(),
+            )
+        })
+        .collect();
+    let mut wanting = found.len();
+    for (c, r) in timeline.changes.iter().rev() {
+        if wanting == 0 {
+            break;
+        }
+        let key = (c, r.kind.as_str(), r.namespace.as_str(), r.name.as_str());
+        // The newest of each kind of change (a warning repeated every 10s says it once).
+        if let Some(h) = found.get_mut(&key)
+            && h.len() < HISTORY
+            && !h.iter().any(|(_, c)| *c == r.change.text())
+        {
+            h.push((r.at, r.change.text()));
+            if h.len() == HISTORY {
+                wanting -= 1;
+            }
+        }
+    }
+    let histories: Vec<Vec<(Timestamp, &'static str)>> = rows
+        .iter()
+        .map(|r| {
+            let t = &r.target;
+            let key = (
+                &t.cluster,
+                timeline_kind(t),
+                t.namespace.as_str(),
+                t.name.as_str(),
+            );
+            found.get(&key).cloned().unwrap_or_default()
+        })
+        .collect();
+    rows.into_iter()
+        .zip(histories)
+        .map(|(row, history)| {
+            if history.is_empty() {
+                row
+            } else {
+                Arc::new(TriageRow {
+                    history,
+                    ..(*row).clone()
+                })
+            }
+        })
+        .collect()
+}
+
+/// `restarted 5s · not ready 2m`: the last changes and how long ago.
+fn history_text(history: &[(Timestamp, &'static str)], now: Timestamp) -> String {
+    history
+        .iter()
+        .map(|(at, change)| format!("{change} {}", age::since(Some(*at), now)))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Hold each row's place: a row keeps the order it was first given for as long as it is
@@ -402,6 +493,7 @@ columns! {
         Object = Col::new("OBJECT", 64).shrink(250, 14),
         Detail = Col::new("DETAIL", 400).shrink(0, 12),
         Since = Col::new("SINCE", 8),
+        History = Col::new("HISTORY", 48).shrink(1, 8).hide_below(150),
     }
 }
 
@@ -430,6 +522,11 @@ impl TableRow for TriageRow {
         if let Some(note) = &self.note {
             fields.push(note.trim_start_matches("; ").into());
         }
+        fields.extend(
+            self.history
+                .iter()
+                .map(|(_, c)| std::borrow::Cow::Borrowed(*c)),
+        );
         fields
     }
 
@@ -439,6 +536,7 @@ impl TableRow for TriageRow {
             TriageCol::Namespace => self.target.namespace.cmp(&o.target.namespace),
             TriageCol::Object => self.target.name.cmp(&o.target.name),
             TriageCol::Detail => self.detail.cmp(&o.detail),
+            TriageCol::History => o.history.first().cmp(&self.history.first()),
             _ => o.since.cmp(&self.since),
         }
     }
@@ -465,6 +563,7 @@ impl TableRow for TriageRow {
                     None => detail,
                 }
             }
+            TriageCol::History => history_text(&self.history, now),
             _ => match self.since {
                 Some(_) => age::since(self.since, now),
                 None => "-".into(),
@@ -868,5 +967,39 @@ mod tests {
         let b = triage(&[failing], &[], &[], &[], now(), &c);
         assert_ne!(a[0].problem, b[0].problem);
         assert_eq!(a[0].key(), b[0].key(), "the cursor stays on the pod");
+    }
+
+    /// A row's HISTORY: its object's last three changes on the timeline, newest first, with
+    /// how long ago; another object's changes are not its.
+    #[test]
+    fn a_row_carries_its_objects_last_changes() {
+        use crate::kube::timeline::{Change, Record};
+        let c = ClusterId::new("test");
+        let crashing = pod("web-1", "CrashLoopBackOff", "Running", Health::Error, 600);
+        let rows = triage(&[crashing], &[], &[], &[], now(), &c);
+        let ns = rows[0].target.namespace.clone();
+        let mut timeline = crate::app::timeline_state::TimelineState::default();
+        let at = |s: i64| {
+            now()
+                .checked_sub(jiff::SignedDuration::from_secs(s))
+                .unwrap_or(now())
+        };
+        timeline.push(
+            &c,
+            [
+                Record::of("pod", &ns, "web-1", Change::Started, at(600)),
+                Record::of("pod", &ns, "web-1", Change::Ready, at(590)),
+                Record::of("pod", &ns, "web-2", Change::Deleted, at(100)),
+                Record::of("pod", &ns, "web-1", Change::Restarted, at(70)),
+                Record::of("pod", &ns, "web-1", Change::Restarted, at(65)),
+                Record::of("pod", &ns, "web-1", Change::NotReady, at(60)),
+            ],
+        );
+        let rows = with_history(rows, &timeline);
+        assert_eq!(
+            rows[0].cell(TriageCol::History, now()),
+            "not ready 60s · restarted 65s · ready 9m50s"
+        );
+        assert!(rows[0].fields().iter().any(|f| f == "restarted"));
     }
 }

@@ -672,6 +672,21 @@ mod tests {
         }
     }
 
+    /// Travelling back, a banner under the top bar says when, and that nothing acts.
+    #[test]
+    fn the_past_has_a_banner() {
+        let mut a = app();
+        a.timeline.journal = Some(("/nowhere".into(), 1 << 20));
+        let _ = crate::app::travel::at(&mut a, "2026-12-06 03:12");
+        let buf = render(&a, 80, 24);
+        let banner = line(&buf, 1);
+        assert!(
+            banner.starts_with(" AS OF 2026-12-06 03:12:00 UTC · pod · read-only"),
+            "{banner}"
+        );
+        assert!(line(&buf, 2).contains("as-of"), "{}", line(&buf, 2));
+    }
+
     #[test]
     fn pods_view_at_80x24() {
         let buf = render(&app(), 80, 24);
