@@ -214,7 +214,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         &["timeline", "tl"],
         CommandName::Timeline,
         "",
-        "what changed, newest first, live and kept across restarts: pods (created, scheduled, started, ready, restarted with why, evicted, deleted), nodes (conditions, cordon, taints), PipelineRuns, warnings; /kind=pod /ns=NS filter, w what needs attention, Enter the object",
+        "what changed, newest first, live and kept across restarts: pods (created, scheduled, started, ready, restarted with why, evicted, deleted and by whom), workloads (scaled, rollouts, paused), nodes (conditions, cordon, taints), PipelineRuns, warnings; /kind=pod /ns=NS filter, w what needs attention, Enter the object",
     ),
     spec(
         &["export", "save"],
