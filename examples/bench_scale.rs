@@ -15,7 +15,12 @@
 //!
 //! Run: cargo build --release --examples && target/release/examples/bench_scale
 //!        [--scales 1000,10000,50000,100000] [--reps 3] [--minutes 1] [--idle-secs 30]
-//!        [--tools kubedeck,kdash,kubectl,bare] [--kdash PATH]
+//!        [--tools kubedeck,kubedeck-off,kdash,kubectl,bare] [--kdash PATH]
+//!        [--storm labels|ready]
+//! `kubedeck-off` is kubedeck with its flight recorder off (`[timeline] record = false`), to
+//! measure what recording costs; `--storm ready` makes the storm 200 readiness flips a second
+//! (the simulator's `/_sim/churn`: changes the recorder records) instead of label PATCHes (which
+//! it does not). The journal written during the storm is reported per hour.
 //! `--smoke` runs every step once at 200 pods in seconds (CI runs it; no timing is asserted).
 
 use std::path::{Path, PathBuf};
@@ -44,6 +49,8 @@ const ROWS: u16 = 45;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tool {
     Kubedeck,
+    /// kubedeck with its flight recorder off.
+    KubedeckOff,
     Kdash,
     Kubectl,
     Bare,
@@ -53,6 +60,7 @@ impl Tool {
     fn name(self) -> &'static str {
         match self {
             Self::Kubedeck => "kubedeck",
+            Self::KubedeckOff => "kubedeck, recorder off",
             Self::Kdash => "kdash",
             Self::Kubectl => "kubectl",
             Self::Bare => "bare LIST",
@@ -60,6 +68,9 @@ impl Tool {
     }
 
     fn parse(s: &str) -> Option<Self> {
+        if s == "kubedeck-off" {
+            return Some(Self::KubedeckOff);
+        }
         [Self::Kubedeck, Self::Kdash, Self::Kubectl, Self::Bare]
             .into_iter()
             .find(|t| t.name().starts_with(s))
@@ -76,6 +87,8 @@ struct Opts {
     watch: usize,
     tools: Vec<Tool>,
     kdash: Option<PathBuf>,
+    /// The storm: readiness flips (recorded) instead of label PATCHes (not recorded).
+    ready_storm: bool,
 }
 
 impl Opts {
@@ -123,6 +136,11 @@ impl Opts {
             watch: if smoke { 2 } else { 10 },
             tools,
             kdash,
+            ready_storm: match value("--storm").as_deref() {
+                None | Some("labels") => false,
+                Some("ready") => true,
+                Some(other) => return Err(eyre!("--storm: labels or ready, not {other}")),
+            },
         })
     }
 }
@@ -138,6 +156,10 @@ fn find_on_path(program: &str) -> Option<PathBuf> {
 /// What one run of one tool measured (`None`: not measured for that tool).
 #[derive(Debug, Default, Clone)]
 struct Measured {
+    /// CPU while the storm runs (during the watch-to-screen rounds).
+    storm_cpu: Option<f64>,
+    /// Journal bytes written during the storm, per hour.
+    journal_mb_per_hour: Option<f64>,
     populated: Option<Duration>,
     rss_populated: Option<f64>,
     rss_after: Option<f64>,
@@ -177,9 +199,18 @@ struct World<'a> {
 }
 
 impl World<'_> {
-    /// 200 label PATCHes a second to random pods, until the task is aborted.
-    fn load(&self) -> tokio::task::JoinHandle<()> {
-        patch_storm(self.client.clone(), self.names.clone())
+    /// 200 label PATCHes a second to random pods, or (`ready`) 200 readiness flips a second
+    /// by the simulator's kubelet, until stopped.
+    async fn load(&self, ready: bool) -> Result<Storm> {
+        if ready {
+            churn(&self.client, 200).await?;
+            Ok(Storm::Churn(self.client.clone()))
+        } else {
+            Ok(Storm::Patches(patch_storm(
+                self.client.clone(),
+                self.names.clone(),
+            )))
+        }
     }
 
     /// Give the target pod a new IP (the `n`th of this run); the IP.
@@ -198,6 +229,43 @@ impl World<'_> {
     }
 }
 
+/// A storm under way.
+enum Storm {
+    Patches(tokio::task::JoinHandle<()>),
+    Churn(kube::Client),
+}
+
+impl Storm {
+    async fn stop(self) -> Result<()> {
+        match self {
+            Storm::Patches(task) => task.abort(),
+            Storm::Churn(client) => churn(&client, 0).await?,
+        }
+        Ok(())
+    }
+}
+
+/// The simulator's kubelet flips `per_sec` pods' readiness a second (0: stops).
+async fn churn(client: &kube::Client, per_sec: u64) -> Result<()> {
+    let req = http::Request::post(format!("/_sim/churn?per_sec={per_sec}")).body(Vec::new())?;
+    client.request_text(req).await?;
+    Ok(())
+}
+
+/// The bytes under `dir` (a journal).
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 /// How to drive one TUI.
 struct Tui {
     tool: Tool,
@@ -211,6 +279,8 @@ struct Tui {
     down: &'static [u8],
     up: &'static [u8],
     quit: &'static [u8],
+    /// Where it writes its journal (kubedeck's flight recorder).
+    journal: Option<PathBuf>,
 }
 
 /// A number after `label` on the screen (`pods 10000`, `Pods (ns: all) [10000]`).
@@ -229,9 +299,17 @@ fn number_after(screen: &vt100::Screen, label: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn kubedeck_tui(kubeconfig: &Path, home: &Path) -> Tui {
-    Tui {
-        tool: Tool::Kubedeck,
+/// kubedeck, its files in `home` (with its flight recorder `record`ing, or off).
+fn kubedeck_tui(kubeconfig: &Path, home: &Path, record: bool) -> Result<Tui> {
+    let config = home.join("kubedeck/config.toml");
+    std::fs::create_dir_all(home.join("kubedeck"))?;
+    std::fs::write(&config, format!("[timeline]\nrecord = {record}\n"))?;
+    Ok(Tui {
+        tool: if record {
+            Tool::Kubedeck
+        } else {
+            Tool::KubedeckOff
+        },
         program: kubedeck_bin(),
         args: [
             "--kubeconfig",
@@ -245,6 +323,7 @@ fn kubedeck_tui(kubeconfig: &Path, home: &Path) -> Tui {
         env: vec![
             ("XDG_CACHE_HOME".into(), home.to_string_lossy().into()),
             ("XDG_CONFIG_HOME".into(), home.to_string_lossy().into()),
+            ("XDG_DATA_HOME".into(), home.to_string_lossy().into()),
         ],
         // The status bar counts the pods held; the table shows them.
         populated: |s, n| {
@@ -266,7 +345,8 @@ fn kubedeck_tui(kubeconfig: &Path, home: &Path) -> Tui {
         down: b"j",
         up: b"k",
         quit: b":q\r",
-    }
+        journal: Some(home.join("kubedeck/journal")),
+    })
 }
 
 fn kdash_tui(program: &Path, kubeconfig: &Path, home: &Path) -> Tui {
@@ -290,13 +370,14 @@ fn kdash_tui(program: &Path, kubeconfig: &Path, home: &Path) -> Tui {
         down: b"\x1b[B",
         up: b"\x1b[A",
         quit: b"q",
+        journal: None,
     }
 }
 
 /// Filter the TUI's pods list down to the target pod.
 fn filter_to_target(app: &mut PtyApp, tool: Tool, name: &str) -> Result<()> {
     match tool {
-        Tool::Kubedeck => {
+        Tool::Kubedeck | Tool::KubedeckOff => {
             let t = app.send(format!("/{name}\r").as_bytes())?;
             app.wait(t, "the target alone", |s| {
                 s.contents().contains(&format!("/{name}"))
@@ -366,7 +447,9 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
     m.key = median_duration(keys);
 
     filter_to_target(&mut app, tui.tool, &world.target.1)?;
-    let load = world.load();
+    let journal = || tui.journal.as_deref().map(dir_bytes);
+    let (c0, j0, t0) = (cpu_seconds(app.pid), journal(), Instant::now());
+    let load = world.load(opts.ready_storm).await?;
     let mut watch = Vec::new();
     for n in 0..opts.watch {
         let (ip, t) = world.new_ip(round, n).await?;
@@ -374,7 +457,12 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
         watch.push(app.wait(t, "the new IP on screen", |s| s.contents().contains(&shown))?);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    load.abort();
+    load.stop().await?;
+    let (c1, j1, secs) = (cpu_seconds(app.pid), journal(), t0.elapsed().as_secs_f64());
+    m.storm_cpu = Some((c1 - c0) / secs * 100.0);
+    m.journal_mb_per_hour = j0
+        .zip(j1)
+        .map(|(a, b)| b.saturating_sub(a) as f64 / 1e6 / secs * 3600.0);
     m.watch = median_duration(watch);
     app.stop(tui.quit);
     Ok(m)
@@ -412,7 +500,7 @@ async fn run_kubectl(world: &World<'_>, opts: &Opts, round: usize) -> Result<Mea
         m.idle_mb_per_min = b0
             .zip(b1)
             .map(|(b0, b1)| b1.saturating_sub(b0) as f64 / 1e6 / secs * 60.0);
-        let load = world.load();
+        let load = world.load(opts.ready_storm).await?;
         let mut watch = Vec::new();
         for n in 0..opts.watch {
             let (ip, t) = world.new_ip(round, n).await?;
@@ -427,14 +515,14 @@ async fn run_kubectl(world: &World<'_>, opts: &Opts, round: usize) -> Result<Mea
                     break;
                 }
                 if t.elapsed() > DEADLINE {
-                    load.abort();
+                    load.stop().await?;
                     return Err(eyre!("kubectl -w never printed {ip}"));
                 }
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        load.abort();
+        load.stop().await?;
         m.watch = median_duration(watch);
         Ok::<_, color_eyre::Report>(())
     }
@@ -486,7 +574,7 @@ fn report(
         &'a dyn Fn(&Measured) -> Option<f64>,
         &'a dyn Fn(f64) -> String,
     );
-    let metrics: [Metric; 7] = [
+    let metrics: [Metric; 9] = [
         ("populated pods list", &|m| secs(m.populated), &|v| {
             format!("{v:.2} s")
         }),
@@ -504,9 +592,17 @@ fn report(
             format!("{:.1} ms", v * 1000.0)
         }),
         (
-            "watch to screen, 200 PATCH/s (median)",
+            "watch to screen, 200 changes/s (median)",
             &|m| secs(m.watch),
             &|v| format!("{:.1} ms", v * 1000.0),
+        ),
+        ("CPU during the storm", &|m| m.storm_cpu, &|v| {
+            format!("{v:.1}%")
+        }),
+        (
+            "journal written during the storm",
+            &|m| m.journal_mb_per_hour,
+            &|v| format!("{v:.1} MB/hour"),
         ),
     ];
     let tools: Vec<Tool> = runs.iter().map(|(t, _)| *t).collect();
@@ -545,6 +641,19 @@ fn report(
     };
     println!();
     ratio("populated", &|m| secs(m.populated), Tool::Bare);
+    // What the flight recorder costs: kubedeck against itself with it off.
+    let off = |label: &str, f: &dyn Fn(&Measured) -> Option<f64>| {
+        if let (Some(on), Some(off)) = (col(Tool::Kubedeck, f), col(Tool::KubedeckOff, f))
+            && off > 0.0
+        {
+            println!("- {label}: recorder on / off = {:.2}", on / off);
+        }
+    };
+    off("idle CPU", &|m| m.idle_cpu);
+    off("CPU during the storm", &|m| m.storm_cpu);
+    off("key to screen", &|m| secs(m.key));
+    off("watch to screen", &|m| secs(m.watch));
+    off("RSS after settling", &|m| m.rss_after);
     for other in [Tool::Kdash, Tool::Kubectl] {
         ratio("populated", &|m| secs(m.populated), other);
         ratio("RSS after settling", &|m| m.rss_after, other);
@@ -585,8 +694,9 @@ async fn main() -> Result<()> {
                 let m = match tool {
                     Tool::Bare => run_bare(&world).await?,
                     Tool::Kubectl => run_kubectl(&world, &opts, round).await?,
-                    Tool::Kubedeck => {
-                        let tui = kubedeck_tui(sim.kubeconfig(), home.path());
+                    Tool::Kubedeck | Tool::KubedeckOff => {
+                        let record = *tool == Tool::Kubedeck;
+                        let tui = kubedeck_tui(sim.kubeconfig(), home.path(), record)?;
                         run_tui(&tui, &world, &opts, round).await?
                     }
                     Tool::Kdash => {

@@ -1,6 +1,6 @@
 //! The flight recorder's journal: one per cluster (its context and API server), in the data
 //! directory, private (the directory 0700, its files 0600). Each change is one JSON line of a
-//! segment file (`00000001.jsonl`, …); a segment past [`SEGMENT`] bytes is closed and the
+//! gzipped segment file (`00000001.jsonl.gz`, …); a segment past [`SEGMENT`] bytes is closed and the
 //! oldest are removed while the journal is past its size bound. Each run starts with a
 //! `watching` marker and writes an `alive` marker every minute, so a reader can tell where
 //! kubedeck was not watching: from the last line of a run to the next run's marker.
@@ -54,8 +54,9 @@ pub fn dir_for(root: &Path, context: &str, server: &str) -> PathBuf {
     root.join(format!("{safe}-{:08x}", h & 0xffff_ffff))
 }
 
-/// The segments of `dir`, oldest first: (number, path, size).
-pub(crate) fn segments(dir: &Path) -> Vec<(u64, PathBuf, u64)> {
+/// The segments of `dir`, oldest first: (number, path, size). Gzipped JSON lines
+/// (`NNNNNNNN.jsonl.gz`); plain ones (`.jsonl`, an older kubedeck's) are read too.
+pub fn segments(dir: &Path) -> Vec<(u64, PathBuf, u64)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -63,10 +64,10 @@ pub(crate) fn segments(dir: &Path) -> Vec<(u64, PathBuf, u64)> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let path = e.path();
-            let n = path
-                .file_name()?
-                .to_str()?
-                .strip_suffix(".jsonl")?
+            let name = path.file_name()?.to_str()?;
+            let n = name
+                .strip_suffix(".jsonl.gz")
+                .or_else(|| name.strip_suffix(".jsonl"))?
                 .parse()
                 .ok()?;
             let size = e.metadata().ok()?.len();
@@ -77,18 +78,54 @@ pub(crate) fn segments(dir: &Path) -> Vec<(u64, PathBuf, u64)> {
     out
 }
 
-/// An open journal, appended to.
+/// A segment's lines, as far as they read (a segment a killed kubedeck left ends without the
+/// gzip trailer, and perhaps mid-line: what was flushed before is all there).
+pub fn lines(path: &Path) -> Result<Box<dyn Iterator<Item = String>>, JournalError> {
+    let file = File::open(path).map_err(fail(path))?;
+    let reader: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    Ok(Box::new(
+        BufReader::new(reader).lines().map_while(Result::ok),
+    ))
+}
+
+/// The file under a gzip stream, counting what reaches it.
+struct Counting {
+    file: File,
+    written: u64,
+}
+
+impl Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// An open journal, appended to. What is appended is compressed in memory until [`flush`]
+/// (the writer flushes every [`FLUSH_EVERY`]).
+///
+/// [`flush`]: Journal::flush
 pub struct Journal {
     dir: PathBuf,
     cap: u64,
-    file: File,
+    out: flate2::write::GzEncoder<Counting>,
     segment: u64,
-    size: u64,
     /// What the recorded objects are now, so each new segment can start with all of it (a
     /// checkpoint: `:at` reads from the segment of its time on, and old segments may go).
     mirror: Mirror,
-    /// The last checkpoint's size: a segment holds at least twice that before the next.
+    /// The last checkpoint's size on disk: a segment holds at least twice that before the next.
     checkpoint: u64,
+    /// Appended since the last flush.
+    dirty: bool,
 }
 
 /// The recorded fields of every object, per kind, as the journal last wrote them.
@@ -144,31 +181,57 @@ pub enum Batch {
     States(Vec<StateLine>),
 }
 
+/// How long what is appended waits to be flushed to disk (a crash loses at most that).
+pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+fn segment_path(dir: &Path, n: u64) -> PathBuf {
+    dir.join(format!("{n:08}.jsonl.gz"))
+}
+
+fn create(path: &Path) -> Result<flate2::write::GzEncoder<Counting>, JournalError> {
+    let file = OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(fail(path))?;
+    Ok(flate2::write::GzEncoder::new(
+        Counting { file, written: 0 },
+        flate2::Compression::default(),
+    ))
+}
+
 impl Journal {
-    /// Open (or start) the journal in `dir`, bounded by `cap` bytes.
+    /// Open the journal in `dir`, bounded by `cap` bytes: a new segment after the last (a
+    /// gzip stream a killed run left unfinished is never continued).
     pub fn open(dir: &Path, cap: u64) -> Result<Self, JournalError> {
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(dir)
             .map_err(fail(dir))?;
-        let (segment, size) = segments(dir)
-            .last()
-            .map_or((1, 0), |(n, _, size)| (*n, *size));
-        let path = dir.join(format!("{segment:08}.jsonl"));
-        let file = append_to(&path)?;
-        Ok(Self {
+        let segment = segments(dir).last().map_or(1, |(n, _, _)| n + 1);
+        let out = create(&segment_path(dir, segment))?;
+        let journal = Self {
             dir: dir.to_path_buf(),
             cap,
-            file,
+            out,
             segment,
-            size,
             mirror: Mirror::default(),
             checkpoint: 0,
-        })
+            dirty: false,
+        };
+        journal.trim();
+        Ok(journal)
     }
 
-    /// Append `records`; a new segment when this one is full, the oldest gone past the bound.
+    fn put(&mut self, text: &str) -> Result<(), JournalError> {
+        self.dirty = true;
+        let path = segment_path(&self.dir, self.segment);
+        self.out.write_all(text.as_bytes()).map_err(fail(&path))
+    }
+
+    /// Append `records` (on disk at the next [`Journal::flush`]).
     pub fn append(&mut self, records: &[Record]) -> Result<(), JournalError> {
         let mut text = String::new();
         for r in records {
@@ -177,7 +240,7 @@ impl Journal {
                 text.push('\n');
             }
         }
-        self.write(&text)
+        self.put(&text)
     }
 
     /// Append recorded fields (and keep them, for the next segment's checkpoint).
@@ -190,7 +253,7 @@ impl Journal {
                 text.push('\n');
             }
         }
-        self.write(&text)
+        self.put(&text)
     }
 
     pub fn append_batch(&mut self, batch: &Batch) -> Result<(), JournalError> {
@@ -200,24 +263,27 @@ impl Journal {
         }
     }
 
-    fn write(&mut self, text: &str) -> Result<(), JournalError> {
-        let path = self.dir.join(format!("{:08}.jsonl", self.segment));
-        self.file
-            .write_all(text.as_bytes())
-            .and_then(|()| self.file.flush())
-            .map_err(fail(&path))?;
-        self.size += text.len() as u64;
-        if self.size >= SEGMENT.max(2 * self.checkpoint).min(self.cap) {
+    /// What was appended, to disk (a sync flush of the gzip stream: all of it reads back);
+    /// a new segment when this one is full, starting with a checkpoint, and the oldest gone
+    /// past the bound.
+    pub fn flush(&mut self) -> Result<(), JournalError> {
+        if !self.dirty {
+            return Ok(());
+        }
+        self.dirty = false;
+        let path = segment_path(&self.dir, self.segment);
+        self.out.flush().map_err(fail(&path))?;
+        if self.out.get_ref().written >= SEGMENT.max(2 * self.checkpoint).min(self.cap) {
+            self.out.try_finish().map_err(fail(&path))?;
             self.segment += 1;
-            self.size = 0;
-            let path = self.dir.join(format!("{:08}.jsonl", self.segment));
-            self.file = append_to(&path)?;
+            let path = segment_path(&self.dir, self.segment);
+            self.out = create(&path)?;
             let checkpoint = self.mirror.checkpoint(Timestamp::now());
-            self.file
+            self.out
                 .write_all(checkpoint.as_bytes())
+                .and_then(|()| self.out.flush())
                 .map_err(fail(&path))?;
-            self.checkpoint = checkpoint.len() as u64;
-            self.size = self.checkpoint;
+            self.checkpoint = self.out.get_ref().written;
             self.trim();
         }
         Ok(())
@@ -239,17 +305,24 @@ impl Journal {
     }
 }
 
-fn append_to(path: &Path) -> Result<File, JournalError> {
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(fail(path))
+/// What the writer thread is given.
+pub enum WriterMsg {
+    /// Append to the journal in a directory.
+    Write(PathBuf, Batch),
+    /// Flush everything now, then say so (kubedeck is leaving).
+    Sync(std::sync::mpsc::Sender<()>),
 }
 
-/// What the writer thread is given: a journal's directory and what to append.
-pub type Writes = std::sync::mpsc::Sender<(PathBuf, Batch)>;
+/// Where the writer thread is given what to write.
+pub type Writes = std::sync::mpsc::Sender<WriterMsg>;
+
+/// Flush every journal now (at exit), waiting at most `within`.
+pub fn sync(writes: &Writes, within: std::time::Duration) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    if writes.send(WriterMsg::Sync(tx)).is_ok() {
+        let _ = rx.recv_timeout(within);
+    }
+}
 
 /// The running recorder: where to send what to write, and the first write that failed (after
 /// which it writes nothing more).
@@ -271,36 +344,83 @@ pub fn start_recorder(cap: u64) -> Option<Recorder> {
 pub fn tap(writes: &Writes, dir: PathBuf) -> crate::kube::recorded::Tap {
     let writes = writes.clone();
     crate::kube::recorded::Tap::new(move |lines| {
-        let _ = writes.send((dir.clone(), Batch::States(lines)));
+        let _ = writes.send(WriterMsg::Write(dir.clone(), Batch::States(lines)));
     })
 }
 
 /// Start the thread that writes journals, each bounded by `cap` bytes (so a slow or full
-/// disk never holds the caller). The first write that fails is given to `failed`, and the
-/// thread writes nothing more.
+/// disk never holds the caller). What comes is compressed as it comes and flushed every
+/// [`FLUSH_EVERY`]. The first write that fails is given to `failed`, and the thread writes
+/// nothing more.
 pub fn spawn_writer(
     cap: u64,
     failed: impl FnOnce(JournalError) + Send + 'static,
 ) -> Option<Writes> {
-    let (tx, rx) = std::sync::mpsc::channel::<(PathBuf, Batch)>();
+    use std::sync::mpsc::RecvTimeoutError;
+    let (tx, rx) = std::sync::mpsc::channel::<WriterMsg>();
     let spawned = std::thread::Builder::new()
         .name("kubedeck-journal".into())
         .spawn(move || {
             let mut open: std::collections::HashMap<PathBuf, Journal> = Default::default();
-            while let Ok((dir, batch)) = rx.recv() {
-                let written = match open.get_mut(&dir) {
-                    Some(j) => j.append_batch(&batch),
-                    None => Journal::open(&dir, cap).and_then(|mut j| {
-                        let r = j.append_batch(&batch);
-                        open.insert(dir.clone(), j);
-                        r
-                    }),
-                };
-                if let Err(e) = written {
-                    failed(e);
-                    // Off from now on: what comes is dropped.
-                    while rx.recv().is_ok() {}
-                    return;
+            let write = |open: &mut std::collections::HashMap<PathBuf, Journal>,
+                         dir: PathBuf,
+                         batch: Batch| match open.get_mut(&dir) {
+                Some(j) => j.append_batch(&batch),
+                None => Journal::open(&dir, cap).and_then(|mut j| {
+                    let r = j.append_batch(&batch);
+                    open.insert(dir, j);
+                    r
+                }),
+            };
+            let flush_all = |open: &mut std::collections::HashMap<PathBuf, Journal>| {
+                open.values_mut().try_for_each(Journal::flush)
+            };
+            let mut failed = Some(failed);
+            let mut fail_once = |e: JournalError| {
+                if let Some(f) = failed.take() {
+                    f(e);
+                }
+            };
+            'run: while let Ok(first) = rx.recv() {
+                let until = std::time::Instant::now() + FLUSH_EVERY;
+                let mut next = Some(first);
+                let mut syncs = Vec::new();
+                while let Some(msg) = next.take() {
+                    match msg {
+                        WriterMsg::Write(dir, batch) => {
+                            if let Err(e) = write(&mut open, dir, batch) {
+                                fail_once(e);
+                                break 'run;
+                            }
+                        }
+                        WriterMsg::Sync(done) => syncs.push(done),
+                    }
+                    if !syncs.is_empty() {
+                        break;
+                    }
+                    match rx
+                        .recv_timeout(until.saturating_duration_since(std::time::Instant::now()))
+                    {
+                        Ok(msg) => next = Some(msg),
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => {
+                            let _ = flush_all(&mut open);
+                            return;
+                        }
+                    }
+                }
+                if let Err(e) = flush_all(&mut open) {
+                    fail_once(e);
+                    break 'run;
+                }
+                for done in syncs {
+                    let _ = done.send(());
+                }
+            }
+            // Off from now on: what comes is dropped (a sync is answered at once).
+            while let Ok(msg) = rx.recv() {
+                if let WriterMsg::Sync(done) = msg {
+                    let _ = done.send(());
                 }
             }
         });
@@ -324,9 +444,7 @@ pub fn load(dir: &Path, limit: usize) -> Result<Loaded, JournalError> {
     let mut since = None;
     let mut last: Option<Timestamp> = None;
     for (_, path, _) in segments(dir) {
-        let file = File::open(&path).map_err(fail(&path))?;
-        for line in BufReader::new(file).lines() {
-            let Ok(line) = line else { break };
+        for line in lines(&path)? {
             // Recorded fields (for `:at`), not changes.
             if line.starts_with(STATE_PREFIX) {
                 continue;
@@ -413,11 +531,14 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         j.append(&[marker(Change::Alive, at(1060))])
             .unwrap_or_else(|e| panic!("{e}"));
-        drop(j);
-        // Killed: the next run starts an hour later.
+        j.flush().unwrap_or_else(|e| panic!("{e}"));
+        // Killed: its gzip stream never finished; what was flushed reads back. The next run
+        // starts an hour later, in a new segment.
+        std::mem::forget(j);
         let mut j = Journal::open(&dir, DEFAULT_CAP).unwrap_or_else(|e| panic!("{e}"));
         j.append(&[marker(Change::Watching, at(4660)), rec(4670, "b")])
             .unwrap_or_else(|e| panic!("{e}"));
+        j.flush().unwrap_or_else(|e| panic!("{e}"));
         let loaded = load(&dir, 100).unwrap_or_else(|e| panic!("{e}"));
         let names: Vec<&str> = loaded.records.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["journal", "a", "journal", "b"]);
@@ -437,12 +558,14 @@ mod tests {
                 .unwrap_or(0)
         };
         assert_eq!(mode(&dir), 0o700);
-        assert_eq!(mode(&dir.join("00000001.jsonl")), 0o600);
+        assert_eq!(mode(&dir.join("00000001.jsonl.gz")), 0o600);
+        assert_eq!(mode(&dir.join("00000002.jsonl.gz")), 0o600);
         // A small bound: old segments go, the newest records stay.
         let small = root.path().join("small");
         let mut j = Journal::open(&small, 4096).unwrap_or_else(|e| panic!("{e}"));
         for i in 0..400 {
             j.append(&[rec(i, &format!("p{i}"))])
+                .and_then(|()| j.flush())
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         let total: u64 = segments(&small).iter().map(|s| s.2).sum();
@@ -462,5 +585,24 @@ mod tests {
             .and_then(|mut f| f.write_all(b"{\"at\":"))
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(load(&small, 10).is_ok());
+    }
+
+    /// The writer thread: what it is sent is on disk after a sync (kubedeck leaving).
+    #[test]
+    fn the_writer_flushes_on_sync() {
+        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = root.path().join("w");
+        let writes =
+            spawn_writer(DEFAULT_CAP, |e| panic!("{e}")).unwrap_or_else(|| panic!("no thread"));
+        for i in 0..3 {
+            let sent = writes.send(WriterMsg::Write(
+                dir.clone(),
+                Batch::Records(vec![rec(i, "p")]),
+            ));
+            assert!(sent.is_ok());
+        }
+        sync(&writes, std::time::Duration::from_secs(10));
+        let loaded = load(&dir, 10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded.records.len(), 3);
     }
 }

@@ -3,13 +3,11 @@
 //! object as last recorded), so a moment is read from the newest segment that starts before it.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use jiff::Timestamp;
 
-use crate::journal::{JournalError, STATE_PREFIX, segments};
+use crate::journal::{JournalError, STATE_PREFIX, lines, segments};
 use crate::kube::recorded::StateLine;
 use crate::kube::timeline::{Change, Record};
 
@@ -38,11 +36,7 @@ pub enum TravelError {
 }
 
 fn first_time(path: &Path) -> Option<Timestamp> {
-    let file = File::open(path).ok()?;
-    BufReader::new(file)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| time_of(&l))
+    lines(path).ok()?.find_map(|l| time_of(&l))
 }
 
 /// A line's time: both kinds of line carry `at`.
@@ -76,12 +70,7 @@ pub fn state_at(dir: &Path, at: Timestamp) -> Result<Snapshot, TravelError> {
         ..Snapshot::default()
     };
     'segments: for (_, path, _) in &all[start..] {
-        let file = File::open(path).map_err(|e| JournalError {
-            path: path.clone(),
-            why: e.to_string(),
-        })?;
-        for line in BufReader::new(file).lines() {
-            let Ok(line) = line else { break };
+        for line in lines(path)? {
             if line.starts_with(STATE_PREFIX) {
                 let Ok(s) = serde_json::from_str::<StateLine>(&line) else {
                     continue;
@@ -175,6 +164,7 @@ mod tests {
         ok(j.append_states(&[pod(1100, "a", Some("CrashLoopBackOff"))]));
         ok(j.append(&[marker(Change::Alive, at(1140))]));
         ok(j.append_states(&[pod(1200, "b", None)]));
+        ok(j.flush());
         let fields = |s: &Snapshot, n: &str| s.object("pod", "demo", n).map(|f| f[1].clone());
         let s = state_at(&dir, at(1050)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(fields(&s, "a").as_deref(), Some("Running"));
@@ -205,7 +195,7 @@ mod tests {
     fn each_segment_starts_with_a_checkpoint() {
         let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let dir = root.path().join("j");
-        let mut j = Journal::open(&dir, 64 << 10).unwrap_or_else(|e| panic!("{e}"));
+        let mut j = Journal::open(&dir, 16 << 10).unwrap_or_else(|e| panic!("{e}"));
         let now = Timestamp::now().as_second();
         j.append_states(&[
             StateLine::list("pod", at(now - 100)),
@@ -216,6 +206,7 @@ mod tests {
         for i in 0..4000 {
             let status = format!("status-{i}");
             j.append_states(&[pod(now - 50, "churn", Some(&status))])
+                .and_then(|()| j.flush())
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         // The bound dropped the first segment (where "keep" was listed): it is still known,

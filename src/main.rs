@@ -256,6 +256,9 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     }));
     // Pasted text arrives in one piece, so a terminal pane can bracket it for the program.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    // What the journals were given last is flushed on the way out (a crash loses at most
+    // the last `FLUSH_EVERY`).
+    let sync = recorder.as_ref().map(|r| r.writes.clone());
     let runner = RunnerConfig {
         kubeconfig: source,
         cluster,
@@ -272,6 +275,9 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         recorder,
     };
     let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
+    if let Some(writes) = &sync {
+        kubedeck::journal::sync(writes, std::time::Duration::from_secs(2));
+    }
     // Quit, a signal (SIGHUP, SIGTERM) or the terminal going away: sessions may still hold
     // their copies on threads that never get to drop them.
     if let Some(root) = &private_root {

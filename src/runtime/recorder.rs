@@ -32,7 +32,10 @@ impl Runner {
 
     pub(super) fn record(&self, cluster: &ClusterId, records: Vec<Record>) {
         if let (Some(dir), Some(tx)) = (self.journal_dir(cluster), self.recorder.as_ref()) {
-            let _ = tx.send((dir, journal::Batch::Records(records)));
+            let _ = tx.send(journal::WriterMsg::Write(
+                dir,
+                journal::Batch::Records(records),
+            ));
         }
     }
 

@@ -1160,3 +1160,41 @@ fn every_owner_reference_carries_its_owners_uid() {
     }
     assert!(checked > 40, "only {checked} references");
 }
+
+/// `/_sim/churn?per_sec=N` flips running pods' readiness (a kubelet under a storm), seen by a
+/// client as pods going not ready and ready; `per_sec=0` stops it.
+#[tokio::test]
+async fn churn_flips_readiness_until_stopped() {
+    let sim = common::start(common::frozen(20)).await;
+    let client = common::client_for(&sim).await;
+    let ready = |sim: &kubedeck_sim::Sim| -> Vec<bool> {
+        sim.store()
+            .snapshot(Kind::Pod)
+            .items
+            .iter()
+            .filter(|p| p["status"]["phase"] == "Running")
+            .map(|p| {
+                p["status"]["conditions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["type"] == "Ready" && c["status"] == "True")
+            })
+            .collect()
+    };
+    let post = |path: &str| {
+        let client = client.clone();
+        let req = http::Request::post(path.to_string()).body(Vec::new());
+        async move { client.request_text(req.expect("a request")).await }
+    };
+    let before = ready(&sim);
+    let answer = post("/_sim/churn?per_sec=100")
+        .await
+        .expect("churn started");
+    assert!(answer.contains("churn"), "{answer}");
+    common::eventually("a readiness flipped", Duration::from_secs(10), || {
+        ready(&sim) != before
+    })
+    .await;
+    post("/_sim/churn?per_sec=0").await.expect("churn stopped");
+}

@@ -133,9 +133,12 @@ fn the_journal_keeps_what_was_seen_across_a_restart_and_says_the_gap() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dirs[0]), 0o700);
-    let segment = dirs[0].join("00000001.jsonl");
+    let segment = dirs[0].join("00000001.jsonl.gz");
     assert_eq!(mode(&segment), 0o600);
-    let text = std::fs::read_to_string(&segment).unwrap();
+    let text: String = kubedeck::journal::lines(&segment)
+        .unwrap()
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(
         text.contains(&format!("\"name\":\"{pod}\"")) && text.contains("\"deleted\""),
         "{text}"
@@ -165,6 +168,30 @@ fn a_journal_that_cannot_be_written_turns_the_recorder_off_and_the_timeline_goes
     t.wait_until("the deletion, in memory", |s| {
         s.contains(&format!("pod/{ns}/{pod}")) && s.contains("deleted")
     });
+}
+
+/// Wait until a journal under `data` holds `text` (it is flushed every 200 ms).
+fn journal_holds(data: &std::path::Path, text: &str) {
+    let root = data.join("kubedeck/journal");
+    let deadline = std::time::Instant::now() + common::term::DEADLINE;
+    loop {
+        let found = std::fs::read_dir(&root)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .flat_map(|d| kubedeck::journal::segments(&d.path()))
+            .any(|(_, path, _)| {
+                kubedeck::journal::lines(&path).is_ok_and(|mut l| l.any(|l| l.contains(text)))
+            });
+        if found {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the journal never held {text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// A workload of the simulator's (namespace, name).
@@ -288,6 +315,11 @@ fn after_a_sigkill_at_shows_a_deleted_pod_as_it_was_and_the_gap_is_said() {
             s.lines()
                 .any(|l| l.contains(&format!("pod/{ns}/{pod}")) && l.contains("deleted"))
         });
+        // On disk (the writer flushes every 200 ms) before the kill.
+        journal_holds(
+            data.path(),
+            &format!("\"name\":\"{pod}\",\"change\":\"deleted\""),
+        );
         let pid = t.pid().expect("kubedeck's pid");
         let killed = std::process::Command::new("kill")
             .args(["-KILL", &pid.to_string()])
@@ -352,12 +384,12 @@ fn a_full_disk_turns_the_recorder_off_and_nothing_else_breaks() {
             let _ = std::process::Command::new("umount").arg(&self.0).status();
         }
     }
-    let w = world(common::frozen(50));
+    let w = world(common::frozen(300));
     let data = tempfile::tempdir().unwrap();
     let journal = data.path().join("kubedeck/journal");
     std::fs::create_dir_all(&journal).unwrap();
     let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=8k", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", "size=4k", "tmpfs"])
         .arg(&journal)
         .status()
         .is_ok_and(|s| s.success());

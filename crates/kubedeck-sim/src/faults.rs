@@ -20,6 +20,9 @@ pub struct Faults {
     latency_ms: AtomicU64,
     /// API group/versions answered with 404 as if not installed ("metrics.k8s.io/v1beta1").
     hidden_apis: Mutex<HashSet<String>>,
+    /// Readiness flips a second (a kubelet under a storm: containers' probes failing and
+    /// passing), for the benchmarks; 0: none.
+    churn: watch::Sender<u64>,
 }
 
 impl Default for Faults {
@@ -31,11 +34,21 @@ impl Default for Faults {
             forbidden: Mutex::new(HashSet::new()),
             latency_ms: AtomicU64::new(0),
             hidden_apis: Mutex::new(HashSet::new()),
+            churn: watch::channel(0).0,
         }
     }
 }
 
 impl Faults {
+    /// Flip `per_sec` running pods' readiness a second (0: stop).
+    pub fn set_churn(&self, per_sec: u64) {
+        self.churn.send_replace(per_sec);
+    }
+
+    pub fn churn(&self) -> watch::Receiver<u64> {
+        self.churn.subscribe()
+    }
+
     /// Cut every open watch connection now (clients see the stream break).
     pub fn drop_all_watches(&self) {
         self.drop_watches.send_modify(|g| *g += 1);

@@ -76,3 +76,73 @@ pub fn node_ip(store: &Store, node: &str) -> String {
         })
         .unwrap_or_else(|| "10.0.0.1".into())
 }
+
+/// A kubelet under a storm: while `/_sim/churn?per_sec=N` says so, N running pods a second
+/// have their readiness flipped (the Ready condition and their containers' `ready`), as
+/// failing and passing probes do. For the benchmarks: the changes a recorder records.
+pub async fn churn(sim: std::sync::Arc<super::Shared>) {
+    let mut rate = sim.faults.churn();
+    loop {
+        let per_sec = *rate.borrow_and_update();
+        let pods: Vec<super::store::Key> = if per_sec == 0 {
+            Vec::new()
+        } else {
+            sim.store
+                .snapshot(Kind::Pod)
+                .items
+                .iter()
+                .filter(|p| p["status"]["phase"] == "Running")
+                .map(|p| super::store::key_of(p))
+                .collect()
+        };
+        if pods.is_empty() {
+            if rate.changed().await.is_err() {
+                return;
+            }
+            continue;
+        }
+        let mut every =
+            tokio::time::interval(std::time::Duration::from_secs_f64(1.0 / per_sec as f64));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                changed = rate.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    break;
+                }
+            }
+            let key = &pods[fastrand::usize(..pods.len())];
+            sim.store.update(Kind::Pod, key, flip_ready);
+        }
+    }
+}
+
+/// Ready ↔ not ready: the Ready and ContainersReady conditions and each container's `ready`.
+fn flip_ready(p: &mut Value) -> bool {
+    let ready = !p["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "Ready" && c["status"] == "True");
+    let status = if ready { "True" } else { "False" };
+    for c in p["status"]["conditions"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        if c["type"] == "Ready" || c["type"] == "ContainersReady" {
+            c["status"] = json!(status);
+        }
+    }
+    for c in p["status"]["containerStatuses"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        c["ready"] = json!(ready);
+    }
+    true
+}

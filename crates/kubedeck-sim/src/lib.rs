@@ -398,6 +398,7 @@ impl Sim {
             addr,
             ctrl_rx,
         ))];
+        tasks.push(tokio::spawn(kubelet::churn(shared.clone())));
         if let Some(tick) = opts.tick {
             let s = shared.clone();
             tasks.push(tokio::spawn(async move {

@@ -40,6 +40,8 @@ pub(super) fn admin(sim: &Shared, cmd: &str, params: &Params) -> Response {
             params.get("served").is_none_or(|v| v == "true"),
         ),
         "compact" => sim.store.compact(),
+        // Readiness flips a second (a kubelet under a storm): `churn?per_sec=200`, 0 stops.
+        "churn" => sim.faults.set_churn(num("per_sec").unwrap_or(0)),
         "step" => sim.step(num("n").unwrap_or(1)),
         "restart" => sim.control(Ctrl::Restart {
             downtime: Duration::from_millis(num("downtime_ms").unwrap_or(0)),
