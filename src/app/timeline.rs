@@ -40,8 +40,18 @@ pub fn start(app: &mut App) -> Vec<Effect> {
     effects
 }
 
-/// Changes an informer saw: kept, shown, and written to the journal.
-pub fn recorded(app: &mut App, cluster: ClusterId, records: Vec<Record>) -> Vec<Effect> {
+/// Changes an informer saw: kept, shown, and written to the journal. A failed PipelineRun
+/// says which task failed (its pods say: the run's own status only counts them).
+pub fn recorded(app: &mut App, cluster: ClusterId, mut records: Vec<Record>) -> Vec<Effect> {
+    for r in records
+        .iter_mut()
+        .filter(|r| r.kind == "pipelinerun" && r.change == Change::Failed)
+    {
+        let tasks = failed_tasks(app, &cluster, &r.namespace, &r.name);
+        if !tasks.is_empty() {
+            r.detail = format!("failed task: {}; {}", tasks.join(", "), r.detail);
+        }
+    }
     app.timeline.push(&cluster, records.iter().cloned());
     if app.view == View::Timeline {
         refresh(app);
@@ -51,6 +61,44 @@ pub fn recorded(app: &mut App, cluster: ClusterId, records: Vec<Record>) -> Vec<
     } else {
         Vec::new()
     }
+}
+
+/// The tasks of a PipelineRun whose pods failed (Tekton's `tekton.dev/pipelineTask` label).
+fn failed_tasks(app: &App, cluster: &ClusterId, namespace: &str, run: &str) -> Vec<String> {
+    let mut tasks: Vec<String> = app
+        .tables
+        .pods
+        .all_rows()
+        .iter()
+        .filter(|p| {
+            p.cluster == *cluster
+                && p.namespace == namespace
+                && p.labels.get("tekton.dev/pipelineRun").map(String::as_str) == Some(run)
+                && (p.phase == "Failed" || p.health == crate::kube::pod_row::Health::Error)
+        })
+        .filter_map(|p| p.labels.get("tekton.dev/pipelineTask").cloned())
+        .collect();
+    // The pods table is refreshed only while a view needs it: the timeline's own record of a
+    // pod of the run that failed (`RUN-TASK-pod`, as Tekton names them) says it too.
+    let prefix = format!("{run}-");
+    tasks.extend(
+        app.timeline
+            .changes
+            .iter()
+            .rev()
+            .take(2_000)
+            .filter(|(c, r)| {
+                c == cluster
+                    && r.kind == "pod"
+                    && r.namespace == namespace
+                    && r.change == Change::Failed
+            })
+            .filter_map(|(_, r)| r.name.strip_prefix(&prefix)?.strip_suffix("-pod"))
+            .map(str::to_string),
+    );
+    tasks.sort();
+    tasks.dedup();
+    tasks
 }
 
 /// Each minute: the journal hears that kubedeck still watches (so a later run can tell where
@@ -333,6 +381,35 @@ mod tests {
         a.tables.timeline.select(1);
         recorded(&mut a, c, vec![rec(10_030, "newest", Change::Created)]);
         assert_eq!(name(&a).as_deref(), Some("new"));
+    }
+
+    /// A failed run names its failed task, from the failed pod the timeline saw.
+    #[test]
+    fn a_failed_run_names_its_failed_task() {
+        let mut a = app();
+        let c = a.fleet.cluster.clone();
+        let pod = Record {
+            kind: "pod".into(),
+            namespace: "ci".into(),
+            ..rec(100, "build-7-compile-pod", Change::Failed)
+        };
+        recorded(&mut a, c.clone(), vec![pod]);
+        let run = Record {
+            kind: "pipelinerun".into(),
+            namespace: "ci".into(),
+            detail: "Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0".into(),
+            ..rec(110, "build-7", Change::Failed)
+        };
+        let effects = recorded(&mut a, c, vec![run]);
+        let told = &a.timeline.changes.back().map(|(_, r)| r.detail.clone());
+        assert_eq!(
+            told.as_deref(),
+            Some("failed task: compile; Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0")
+        );
+        // The journal gets it so too.
+        assert!(
+            matches!(&effects[..], [Effect::Record(_, r)] if r[0].detail.starts_with("failed task: compile"))
+        );
     }
 
     #[test]

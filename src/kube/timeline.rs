@@ -694,4 +694,81 @@ mod tests {
         assert_eq!(deleted("db-2"), "by statefulset db; was Running on n1");
         assert_eq!(deleted("web-1"), "was Running on n1");
     }
+
+    /// Through an informer's row writer: the first list tells nothing, watch events are told
+    /// in the order they come (their resourceVersion order), a relist that changed nothing
+    /// tells nothing, and one that misses a pod tells its deletion.
+    #[test]
+    fn changes_come_in_watch_order_and_a_quiet_relist_tells_nothing() {
+        use kube::runtime::watcher::Event;
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/real-cluster/kinds/pods.json"
+        );
+        let list: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
+                .unwrap_or_default();
+        let pods: Vec<k8s_openapi::api::core::v1::Pod> = list["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .take(2)
+            .filter_map(|p| serde_json::from_value(p.clone()).ok())
+            .collect();
+        assert_eq!(pods.len(), 2);
+        let told = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(Change, String)>::new()));
+        let sink = told.clone();
+        let mut w =
+            super::super::row_store::RowWriter::<k8s_openapi::api::core::v1::Pod, PodRow>::new(
+                super::super::pod_row::pod_row,
+            )
+            .observe(move |old, new| {
+                let mut t = sink.lock().unwrap_or_else(|e| e.into_inner());
+                for r in pod_changes(old, new, now()) {
+                    t.push((r.change, r.name));
+                }
+            });
+        let take = || std::mem::take(&mut *told.lock().unwrap_or_else(|e| e.into_inner()));
+        let list = |w: &mut super::super::row_store::RowWriter<_, PodRow>,
+                    pods: &[k8s_openapi::api::core::v1::Pod]| {
+            w.apply(&Event::Init);
+            for p in pods {
+                w.apply(&Event::InitApply(p.clone()));
+            }
+            w.apply(&Event::InitDone);
+        };
+        list(&mut w, &pods);
+        assert!(take().is_empty(), "the first list is not a change");
+        // Not ready, then ready again (resourceVersion 2, then 3): told in that order.
+        let name = pods[0].metadata.name.clone().unwrap_or_default();
+        let mut unready = pods[0].clone();
+        unready.metadata.resource_version = Some("2".into());
+        for c in unready
+            .status
+            .as_mut()
+            .and_then(|s| s.container_statuses.as_mut())
+            .into_iter()
+            .flatten()
+        {
+            c.ready = false;
+        }
+        let mut ready = pods[0].clone();
+        ready.metadata.resource_version = Some("3".into());
+        w.apply(&Event::Apply(unready));
+        w.apply(&Event::Apply(ready));
+        assert_eq!(
+            take(),
+            [
+                (Change::NotReady, name.clone()),
+                (Change::Ready, name.clone())
+            ]
+        );
+        // A relist that changed nothing: nothing.
+        list(&mut w, &pods);
+        assert!(take().is_empty(), "a quiet relist");
+        // A relist without the second pod: it was deleted while nothing watched.
+        list(&mut w, &pods[..1]);
+        let gone = pods[1].metadata.name.clone().unwrap_or_default();
+        assert_eq!(take(), [(Change::Deleted, gone)]);
+    }
 }
