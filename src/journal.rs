@@ -119,56 +119,63 @@ pub struct Journal {
     cap: u64,
     out: flate2::write::GzEncoder<Counting>,
     segment: u64,
-    /// What the recorded objects are now, so each new segment can start with all of it (a
-    /// checkpoint: `:at` reads from the segment of its time on, and old segments may go).
-    mirror: Mirror,
     /// The last checkpoint's size on disk: a segment holds at least twice that before the next.
     checkpoint: u64,
     /// Appended since the last flush.
     dirty: bool,
 }
 
-/// The recorded fields of every object, per kind, as the journal last wrote them.
-#[derive(Debug, Default)]
-pub struct Mirror(
-    std::collections::BTreeMap<String, std::collections::HashMap<(String, String), Vec<String>>>,
-);
-
-impl Mirror {
-    pub fn apply(&mut self, line: &StateLine) {
-        let kind = self.0.entry(line.s.clone()).or_default();
-        if line.list {
+/// Every recorded object as the segment at `path` leaves it (its checkpoint or lists, then
+/// its changes): each object's last line, by kind. Read back when a segment is full, for the
+/// next one's checkpoint, rather than kept in memory all along (at 100,000 pods that copy
+/// cost ~100 MB).
+fn replay(
+    path: &Path,
+) -> Result<
+    std::collections::BTreeMap<String, std::collections::HashMap<(String, String), String>>,
+    JournalError,
+> {
+    let mut kinds: std::collections::BTreeMap<
+        String,
+        std::collections::HashMap<(String, String), String>,
+    > = Default::default();
+    for line in lines(path)?.filter(|l| l.starts_with(STATE_PREFIX)) {
+        let Ok(s) = serde_json::from_str::<StateLine>(&line) else {
+            continue;
+        };
+        let kind = kinds.entry(s.s).or_default();
+        if s.list {
             kind.clear();
-            return;
-        }
-        let key = (line.ns.clone(), line.n.clone());
-        match &line.f {
-            Some(f) => {
-                kind.insert(key, f.clone());
-            }
-            None => {
-                kind.remove(&key);
-            }
+        } else if s.f.is_some() {
+            kind.insert((s.ns, s.n), line);
+        } else {
+            kind.remove(&(s.ns, s.n));
         }
     }
+    Ok(kinds)
+}
 
-    /// Every object as lines at `at`: each kind's list marker, then its objects.
-    fn checkpoint(&self, at: Timestamp) -> String {
-        let mut out = String::new();
-        for (kind, objects) in &self.0 {
-            let mut push = |l: &StateLine| {
-                if let Ok(text) = serde_json::to_string(l) {
-                    out.push_str(&text);
-                    out.push('\n');
-                }
+/// Write every object of `kinds` as of `at` into `out`: each kind's list marker, then its
+/// objects' lines (stamped `at`).
+fn write_checkpoint(
+    out: &mut impl Write,
+    kinds: std::collections::BTreeMap<String, std::collections::HashMap<(String, String), String>>,
+    at: Timestamp,
+) -> std::io::Result<()> {
+    for (kind, objects) in kinds {
+        let marker = serde_json::to_string(&StateLine::list(&kind, at)).unwrap_or_default();
+        writeln!(out, "{marker}")?;
+        for (_, line) in objects {
+            let Ok(mut s) = serde_json::from_str::<StateLine>(&line) else {
+                continue;
             };
-            push(&StateLine::list(kind, at));
-            for ((ns, n), f) in objects {
-                push(&StateLine::of(kind, ns, n, Some(f.clone()), at));
+            s.at = at;
+            if let Ok(text) = serde_json::to_string(&s) {
+                writeln!(out, "{text}")?;
             }
         }
-        out
     }
+    Ok(())
 }
 
 /// How a line of recorded fields starts (a change's starts with its time).
@@ -217,7 +224,6 @@ impl Journal {
             cap,
             out,
             segment,
-            mirror: Mirror::default(),
             checkpoint: 0,
             dirty: false,
         };
@@ -243,11 +249,10 @@ impl Journal {
         self.put(&text)
     }
 
-    /// Append recorded fields (and keep them, for the next segment's checkpoint).
+    /// Append recorded fields.
     pub fn append_states(&mut self, lines: &[StateLine]) -> Result<(), JournalError> {
         let mut text = String::new();
         for l in lines {
-            self.mirror.apply(l);
             if let Ok(line) = serde_json::to_string(l) {
                 text.push_str(&line);
                 text.push('\n');
@@ -275,12 +280,11 @@ impl Journal {
         self.out.flush().map_err(fail(&path))?;
         if self.out.get_ref().written >= SEGMENT.max(2 * self.checkpoint).min(self.cap) {
             self.out.try_finish().map_err(fail(&path))?;
+            let objects = replay(&path)?;
             self.segment += 1;
             let path = segment_path(&self.dir, self.segment);
             self.out = create(&path)?;
-            let checkpoint = self.mirror.checkpoint(Timestamp::now());
-            self.out
-                .write_all(checkpoint.as_bytes())
+            write_checkpoint(&mut self.out, objects, Timestamp::now())
                 .and_then(|()| self.out.flush())
                 .map_err(fail(&path))?;
             self.checkpoint = self.out.get_ref().written;
@@ -437,44 +441,67 @@ pub struct Loaded {
     pub since: Option<Timestamp>,
 }
 
-/// Read `dir`'s journal: the newest `limit` records. Lines that do not read (a crash mid-line)
-/// are skipped.
+/// A segment's changes (the timeline's lines; recorded fields and torn lines skipped).
+fn records_of(path: &Path) -> Result<Vec<Record>, JournalError> {
+    Ok(lines(path)?
+        .filter(|l| !l.starts_with(STATE_PREFIX))
+        .filter_map(|l| serde_json::from_str::<Record>(&l).ok())
+        .collect())
+}
+
+/// Read `dir`'s journal: the newest `limit` records, from the newest segments only (a full
+/// journal is hundreds of megabytes of JSON). Lines that do not read (a crash mid-line) are
+/// skipped.
 pub fn load(dir: &Path, limit: usize) -> Result<Loaded, JournalError> {
+    let all = segments(dir);
+    // From when there is data: the oldest segment's first change.
+    let since = match all.first() {
+        Some((_, path, _)) => lines(path)?
+            .filter(|l| !l.starts_with(STATE_PREFIX))
+            .find_map(|l| serde_json::from_str::<Record>(&l).ok())
+            .map(|r| r.at),
+        None => None,
+    };
+    // The newest segments that hold `limit` changes.
+    let mut chosen: Vec<Vec<Record>> = Vec::new();
+    let mut count = 0;
+    for (_, path, _) in all.iter().rev() {
+        let records = records_of(path)?;
+        count += records.len();
+        chosen.push(records);
+        if count >= limit {
+            break;
+        }
+    }
+    chosen.reverse();
+    // The last thing heard before them (a gap may start there).
+    let mut last: Option<Timestamp> = match all.len().checked_sub(chosen.len() + 1) {
+        Some(i) => records_of(&all[i].1)?.last().map(|r| r.at),
+        None => None,
+    };
     let mut records: std::collections::VecDeque<Record> = std::collections::VecDeque::new();
-    let mut since = None;
-    let mut last: Option<Timestamp> = None;
-    for (_, path, _) in segments(dir) {
-        for line in lines(&path)? {
-            // Recorded fields (for `:at`), not changes.
-            if line.starts_with(STATE_PREFIX) {
+    for mut r in chosen.into_iter().flatten() {
+        match r.change {
+            Change::Alive => {
+                last = Some(r.at);
                 continue;
             }
-            let Ok(mut r) = serde_json::from_str::<Record>(&line) else {
-                continue;
-            };
-            since.get_or_insert(r.at);
-            match r.change {
-                Change::Alive => {
-                    last = Some(r.at);
-                    continue;
-                }
-                Change::Watching => {
-                    r.detail = match last {
-                        Some(stopped) => format!(
-                            "kubedeck started watching; not watching since {} (a gap: changes then are not here)",
-                            stopped.strftime("%Y-%m-%d %H:%M:%S UTC")
-                        ),
-                        None => "kubedeck started watching".into(),
-                    };
-                    r.attention = last.is_some();
-                }
-                _ => {}
+            Change::Watching => {
+                r.detail = match last {
+                    Some(stopped) => format!(
+                        "kubedeck started watching; not watching since {} (a gap: changes then are not here)",
+                        stopped.strftime("%Y-%m-%d %H:%M:%S UTC")
+                    ),
+                    None => "kubedeck started watching".into(),
+                };
+                r.attention = last.is_some();
             }
-            last = Some(r.at);
-            records.push_back(r);
-            if records.len() > limit {
-                records.pop_front();
-            }
+            _ => {}
+        }
+        last = Some(r.at);
+        records.push_back(r);
+        if records.len() > limit {
+            records.pop_front();
         }
     }
     Ok(Loaded {
@@ -551,6 +578,17 @@ mod tests {
             loaded.records[2].detail
         );
         assert_eq!(loaded.since, Some(at(1000)));
+        // Only the newest segment read (it holds the 2 asked for): the gap is still said,
+        // from the segment before it, and the journal's start is still known.
+        let newest = load(&dir, 2).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = newest.records.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["journal", "b"]);
+        assert!(
+            newest.records[0]
+                .detail
+                .contains("not watching since 1970-01-01 00:17:40 UTC")
+        );
+        assert_eq!(newest.since, Some(at(1000)));
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| {
             std::fs::metadata(p)
