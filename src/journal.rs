@@ -125,20 +125,16 @@ pub struct Journal {
     dirty: bool,
 }
 
+/// Each recorded object's last line, by kind, then namespace and name.
+type Objects =
+    std::collections::BTreeMap<String, std::collections::HashMap<(String, String), String>>;
+
 /// Every recorded object as the segment at `path` leaves it (its checkpoint or lists, then
 /// its changes): each object's last line, by kind. Read back when a segment is full, for the
 /// next one's checkpoint, rather than kept in memory all along (at 100,000 pods that copy
 /// cost ~100 MB).
-fn replay(
-    path: &Path,
-) -> Result<
-    std::collections::BTreeMap<String, std::collections::HashMap<(String, String), String>>,
-    JournalError,
-> {
-    let mut kinds: std::collections::BTreeMap<
-        String,
-        std::collections::HashMap<(String, String), String>,
-    > = Default::default();
+fn replay(path: &Path) -> Result<Objects, JournalError> {
+    let mut kinds = Objects::default();
     for line in lines(path)?.filter(|l| l.starts_with(STATE_PREFIX)) {
         let Ok(s) = serde_json::from_str::<StateLine>(&line) else {
             continue;
@@ -157,11 +153,7 @@ fn replay(
 
 /// Write every object of `kinds` as of `at` into `out`: each kind's list marker, then its
 /// objects' lines (stamped `at`).
-fn write_checkpoint(
-    out: &mut impl Write,
-    kinds: std::collections::BTreeMap<String, std::collections::HashMap<(String, String), String>>,
-    at: Timestamp,
-) -> std::io::Result<()> {
+fn write_checkpoint(out: &mut impl Write, kinds: Objects, at: Timestamp) -> std::io::Result<()> {
     for (kind, objects) in kinds {
         let marker = serde_json::to_string(&StateLine::list(&kind, at)).unwrap_or_default();
         writeln!(out, "{marker}")?;
