@@ -231,8 +231,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec(
         &["diff"],
         CommandName::Diff,
-        "KIND/[NS/]NAME T1 [T2]",
-        "what changed in an object's recorded fields between two times (T2: now), from the journal",
+        "[CONTEXT:]KIND/[NS/]NAME T1 [T2]",
+        "what changed in an object's recorded fields between two times (T2: now), from the journal (of the first cluster shown, or CONTEXT's)",
     ),
     spec(
         &["xray", "x"],

@@ -27,6 +27,7 @@ pub fn start(app: &mut App) -> Vec<Effect> {
     let now = app.now;
     let clusters = app.fleet.clusters.clone();
     let mut effects = Vec::new();
+    app.timeline.alive = Some(now);
     for c in clusters {
         let mut m = marker(Change::Watching, now);
         m.detail = "kubedeck started watching".into();
@@ -104,9 +105,16 @@ fn failed_tasks(app: &App, cluster: &ClusterId, namespace: &str, run: &str) -> V
 /// Each minute: the journal hears that kubedeck still watches (so a later run can tell where
 /// it stopped).
 pub fn tick(app: &mut App, now: Timestamp) -> Vec<Effect> {
-    if app.timeline.recorder != Recorder::On || now.as_second() % 60 != 0 {
+    // A minute since the last (a clock tick can be skipped under load: counting from the
+    // last marker never misses one).
+    let due = app
+        .timeline
+        .alive
+        .is_none_or(|last| now.as_second() - last.as_second() >= 60);
+    if app.timeline.recorder != Recorder::On || !due {
         return Vec::new();
     }
+    app.timeline.alive = Some(now);
     app.fleet
         .clusters
         .iter()
@@ -424,5 +432,19 @@ mod tests {
         assert_eq!(a.timeline.recorder, Recorder::Failed(e));
         assert!(recorded(&mut a, c, vec![rec(1, "p", Change::Created)]).is_empty());
         assert!(tick(&mut a, Timestamp::from_second(60).unwrap_or_default()).is_empty());
+    }
+
+    /// Each minute from the last marker (a skipped clock tick does not skip a minute).
+    #[test]
+    fn kubedeck_says_it_watches_each_minute() {
+        let mut a = app();
+        let t = |s: i64| Timestamp::from_second(s).unwrap_or_default();
+        a.now = t(1_000);
+        start(&mut a);
+        assert!(tick(&mut a, t(1_030)).is_empty());
+        // The tick of 1060 was skipped: 1061 says it.
+        assert!(!tick(&mut a, t(1_061)).is_empty());
+        assert!(tick(&mut a, t(1_062)).is_empty());
+        assert!(!tick(&mut a, t(1_121)).is_empty());
     }
 }

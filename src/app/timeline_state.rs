@@ -33,6 +33,8 @@ pub struct TimelineState {
     pub recorder: Recorder,
     /// Where the journals go and each one's bound (none: not recording).
     pub journal: Option<(std::path::PathBuf, u64)>,
+    /// When the journals last heard that kubedeck watches (the start, or an `alive` marker).
+    pub alive: Option<Timestamp>,
 }
 
 impl TimelineState {

@@ -333,12 +333,29 @@ fn show_lines(app: &mut App, target: ObjectRef, lines: Vec<DocLine>) {
     app.detail = Some(d);
 }
 
-/// `:diff KIND/[NS/]NAME T1 [T2]`.
+/// `:diff [CONTEXT:]KIND/[NS/]NAME T1 [T2]`.
 pub fn diff(app: &mut App, args: &[String]) -> Vec<Effect> {
-    let usage = "KIND/[NS/]NAME T1 [T2] (times as :at takes them; T2: now)";
+    let usage = "[CONTEXT:]KIND/[NS/]NAME T1 [T2] (times as :at takes them; T2: now)";
     let (Some(object), Some(t1)) = (args.first(), args.get(1)) else {
         app.say(Notice::Invalid(format!(":diff {usage}")));
         return Vec::new();
+    };
+    // A context (names never hold ':', contexts may: the last one separates them).
+    let (cluster, object) = match object.rsplit_once(':') {
+        Some((context, object)) => {
+            match app.fleet.clusters.iter().find(|c| c.context() == context) {
+                Some(c) => (c.clone(), object),
+                None => {
+                    let shown: Vec<&str> = app.fleet.clusters.iter().map(|c| c.context()).collect();
+                    app.say(Notice::Invalid(format!(
+                        ":diff: {context:?} is not a cluster shown ({})",
+                        shown.join(", ")
+                    )));
+                    return Vec::new();
+                }
+            }
+        }
+        None => (app.fleet.cluster.clone(), object.as_str()),
     };
     let parts: Vec<&str> = object.split('/').collect();
     let (kind, ns, name) = match parts.as_slice() {
@@ -382,7 +399,7 @@ pub fn diff(app: &mut App, args: &[String]) -> Vec<Effect> {
         return Vec::new();
     }
     vec![Effect::LoadDiff {
-        cluster: app.fleet.cluster.clone(),
+        cluster,
         kind,
         namespace: ns,
         name: name.to_string(),
@@ -538,6 +555,30 @@ mod tests {
         assert!(a.travel.is_none());
         assert_eq!(a.view, View::Pods);
         assert!(command_kind(&mut a, "po").is_none(), "live again");
+    }
+
+    /// `:diff` reads the first cluster's journal, or the one named before the object.
+    #[test]
+    fn a_diff_names_its_cluster() {
+        let mut a = app();
+        a.timeline.journal = Some(("/nowhere".into(), 1 << 20));
+        let first = a.fleet.cluster.clone();
+        let other = ClusterId::new("arn:aws:eks:eu-1:123:cluster/prod");
+        a.fleet.clusters = vec![first.clone(), other.clone()];
+        let args = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let cluster_of = |e: &[Effect]| match e {
+            [Effect::LoadDiff { cluster, kind, .. }] => Some((cluster.clone(), *kind)),
+            _ => None,
+        };
+        let e = diff(&mut a, &args("po/demo/web-1 -10m"));
+        assert_eq!(cluster_of(&e), Some((first, "pod")));
+        let e = diff(
+            &mut a,
+            &args("arn:aws:eks:eu-1:123:cluster/prod:deploy/shop/web -1h now"),
+        );
+        assert_eq!(cluster_of(&e), Some((other, "deployment")));
+        assert!(diff(&mut a, &args("staging:po/demo/web-1 -10m")).is_empty());
+        assert!(matches!(&a.notice, Some(Notice::Invalid(m)) if m.contains("not a cluster shown")));
     }
 
     #[test]
