@@ -180,14 +180,16 @@ fn recorded<K: kube::Resource, R: 'static>(
     tap: Option<&Tap>,
     kind: &'static str,
     fields: fn(&R) -> recorded::Fields,
-) -> RowWriter<K, R> {
+) -> (RowWriter<K, R>, Option<recorded::KindTap<R>>) {
     match tap {
         Some(t) => {
-            let (lists, changes) = (t.kind(kind, fields), t.kind(kind, fields));
-            w.on_list(move |rows| lists.listed(rows))
-                .observe(move |old, new| changes.changed(old, new))
+            let lists = t.kind(kind, fields);
+            (
+                w.on_list(move |rows| lists.listed(rows)),
+                Some(t.kind(kind, fields)),
+            )
         }
-        None => w,
+        None => (w, None),
     }
 }
 
@@ -213,13 +215,16 @@ where
 {
     let told = tx.clone();
     let mut rollouts = Rollouts::default();
-    let w = recorded(
+    let (w, record) = recorded(
         RowWriter::<K, WorkloadFacts>::new(facts),
         tap,
         kind,
         recorded::workload_fields,
     );
     let w = w.observe(move |old, new| {
+        if let Some(r) = &record {
+            r.changed(old, new);
+        }
         told.timeline(
             ResourceKind::Workloads,
             rollouts.changes(old, new, jiff::Timestamp::now()),
@@ -276,7 +281,7 @@ impl Cluster {
         // Who deleted a pod, when an event says it (the events' informer hears it).
         let witnesses = timeline::Witnesses::default();
         let heard = witnesses.clone();
-        let w = recorded(
+        let (w, record) = recorded(
             RowWriter::<Pod, PodRow>::new(move |p| PodRow {
                 cluster: stamp.clone(),
                 ..pod_row(p)
@@ -286,6 +291,9 @@ impl Cluster {
             recorded::pod_fields,
         );
         let w = w.observe(move |old, new| {
+            if let Some(r) = &record {
+                r.changed(old, new);
+            }
             let mut records = timeline::pod_changes(old, new, jiff::Timestamp::now());
             witnesses.attribute(&mut records);
             told.timeline(ResourceKind::Pods, records);
@@ -334,7 +342,7 @@ impl Cluster {
         };
         let stamp = id.clone();
         let told = tx.clone();
-        let w = recorded(
+        let (w, record) = recorded(
             RowWriter::<Event, EventRow>::new(move |e| EventRow {
                 cluster: stamp.clone(),
                 ..event_row(e)
@@ -344,6 +352,9 @@ impl Cluster {
             recorded::event_fields,
         );
         let w = w.observe(move |old, new| {
+            if let Some(r) = &record {
+                r.changed(old, new);
+            }
             if let Some(n) = new {
                 heard.heard(n);
             }
@@ -398,7 +409,7 @@ impl Cluster {
         )));
         let stamp = id.clone();
         let told = tx.clone();
-        let w = recorded(
+        let (w, record) = recorded(
             RowWriter::<DynamicObject, PipelineRunRow>::new(move |o| PipelineRunRow {
                 cluster: stamp.clone(),
                 ..pipelinerun_row(&serde_json::to_value(o).unwrap_or_default())
@@ -408,6 +419,9 @@ impl Cluster {
             recorded::run_fields,
         );
         let w = w.observe(move |old, new| {
+            if let Some(r) = &record {
+                r.changed(old, new);
+            }
             told.timeline(
                 ResourceKind::PipelineRuns,
                 timeline::run_changes(old, new, jiff::Timestamp::now()),

@@ -123,8 +123,8 @@ pub struct RowWriter<K, R> {
     /// relist never shows a half-empty store (as kube's reflector does).
     relist: Option<HashMap<String, Arc<R>>>,
     /// Told of every change once a first list is complete (the objects of the first list were
-    /// there before anyone looked: they are not changes): the timeline, the flight recorder.
-    observers: Vec<Observer<R>>,
+    /// there before anyone looked: they are not changes).
+    observer: Option<Observer<R>>,
     /// Told of every complete list, the first too (the flight recorder keeps what was there).
     lister: Option<Lister<R>>,
     listed: bool,
@@ -139,7 +139,7 @@ impl<K: Resource, R> RowWriter<K, R> {
             store: RowStore::default(),
             derive: Box::new(derive),
             relist: None,
-            observers: Vec::new(),
+            observer: None,
             lister: None,
             listed: false,
         }
@@ -154,20 +154,18 @@ impl<K: Resource, R> RowWriter<K, R> {
         self
     }
 
-    /// Tell `observer` of each change too (after those already told).
+    /// Tell `observer` of each change (the timeline).
     pub fn observe(
         mut self,
         observer: impl FnMut(Option<&R>, Option<&R>) + Send + Sync + 'static,
     ) -> Self {
-        self.observers.push(Box::new(observer));
+        self.observer = Some(Box::new(observer));
         self
     }
 
     fn told(&mut self, old: Option<&R>, new: Option<&R>) {
-        if self.listed {
-            for o in &mut self.observers {
-                o(old, new);
-            }
+        if let Some(o) = self.observer.as_mut().filter(|_| self.listed) {
+            o(old, new);
         }
     }
 
@@ -204,7 +202,7 @@ impl<K: Resource, R> RowWriter<K, R> {
                 );
                 // A relist (after a 410, or a watch that could not resume): what changed
                 // meanwhile is told as if watched.
-                if self.listed && !self.observers.is_empty() {
+                if self.listed && self.observer.is_some() {
                     for (key, row) in &rows {
                         self.told(old.get(key).map(Arc::as_ref), Some(row));
                     }
