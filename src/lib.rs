@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod debug_log;
 pub mod journal;
 pub mod journal_travel;
 pub mod k9s_files;

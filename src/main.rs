@@ -37,6 +37,10 @@ fn main() -> ExitCode {
         eprintln!("kubedeck: cannot install the error reporter");
     }
     let cli = Cli::parse();
+    if let Err(e) = kubedeck::debug_log::start_from_env() {
+        eprintln!("kubedeck: {e}");
+        return ExitCode::FAILURE;
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -491,6 +491,7 @@ impl Cluster {
         }
         // The path to the server, probed when nothing comes (see `liveness`).
         tasks.push(tokio::spawn(super::liveness::watch_path(
+            id.clone(),
             clients.clone(),
             retry.clone(),
         )));

@@ -124,6 +124,7 @@ pub struct Reporter {
 impl Reporter {
     pub fn state(&mut self, s: InformerState) {
         if self.state.as_ref() != Some(&s) {
+            tracing::debug!(cluster = %self.tx.cluster, kind = ?self.kind, state = ?s, "informer");
             self.state = Some(s.clone());
             self.tx.send(self.kind, Change::State(s));
         }
@@ -312,6 +313,7 @@ pub async fn run_source(
                 }
             },
         };
+        tracing::debug!(cluster = %report.tx.cluster, kind = ?kind, ?fault, "informer fault");
         match fault {
             Fault::Relist(why) => {
                 rv = None;

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use super::backoff::RetryNow;
 use super::credentials::ClientHandle;
+use super::ids::ClusterId;
 
 /// How often the path is checked when nothing has been heard.
 pub const PROBE_EVERY: Duration = Duration::from_secs(4);
@@ -71,7 +72,7 @@ impl Path {
 }
 
 /// Probe `clients`' path for as long as the task lives, telling `retry` when it turns.
-pub async fn watch_path(clients: ClientHandle, retry: RetryNow) {
+pub async fn watch_path(cluster: ClusterId, clients: ClientHandle, retry: RetryNow) {
     let mut path = Path::default();
     let heard = clients.heard();
     loop {
@@ -84,7 +85,9 @@ pub async fn watch_path(clients: ClientHandle, retry: RetryNow) {
         // on a connection of its own, or it was called silent and the informers got through
         // since: then it is back).
         if heard.within(PROBE_EVERY) {
+            tracing::trace!(%cluster, "heard lately: not probed");
             if path.probed(true) == Turn::CameBack {
+                tracing::debug!(%cluster, "path back: the informers were heard");
                 came_back(&clients, &retry).await;
             }
             continue;
@@ -93,16 +96,24 @@ pub async fn watch_path(clients: ClientHandle, retry: RetryNow) {
         let answered = tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version())
             .await
             .is_ok();
+        tracing::trace!(%cluster, answered, "probe");
         if answered {
             heard.now();
         } else {
             // The next probe on a fresh connection: pooled ones may be the silent ones.
-            let _ = clients.reconnect().await;
+            let renewed = clients.reconnect().await;
+            tracing::debug!(%cluster, ?renewed, "probe unanswered; client rebuilt");
         }
         match path.probed(answered) {
             Turn::Same => {}
-            Turn::WentSilent => retry.path_changed(true),
-            Turn::CameBack => came_back(&clients, &retry).await,
+            Turn::WentSilent => {
+                tracing::debug!(%cluster, "path silent");
+                retry.path_changed(true);
+            }
+            Turn::CameBack => {
+                tracing::debug!(%cluster, "path back: a probe was answered");
+                came_back(&clients, &retry).await;
+            }
         }
     }
 }

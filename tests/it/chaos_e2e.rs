@@ -104,7 +104,18 @@ fn chaos_soak() {
     let original = std::fs::read_to_string(&w.kubeconfig).unwrap();
     let through_proxy = original.replace(&w.sim.url(), &proxy.url());
     std::fs::write(&kubeconfig, &through_proxy).unwrap();
-    let mut t = Term::with_kubeconfig(&kubeconfig, &["-A"], 200, 50);
+    // What kubedeck decided (the prober's turns, each informer's states), shown on failure.
+    let log = DebugLog::new(seed);
+    let kc = kubeconfig.to_string_lossy().to_string();
+    let mut t = Term::spawn(
+        &["--kubeconfig", &kc, "--view", "pods", "-A"],
+        200,
+        50,
+        &[
+            ("KUBEDECK_LOG", &log.path.to_string_lossy()),
+            ("KUBEDECK_LOG_FILTER", "kubedeck=trace"),
+        ],
+    );
     t.wait_until("every kind live", |s| {
         bar(s).contains(&format!("pods {} │", w.sim.store().count(Kind::Pod)))
     });
@@ -244,15 +255,21 @@ fn chaos_soak() {
     let runs = w.sim.store().count(Kind::PipelineRun);
     let nodes = w.sim.store().count(Kind::Node);
     t.send("R");
-    let screen = t.wait_until("every kind live and true after the soak", |s| {
+    t.wait_until("every kind live and true after the soak", |s| {
         let b = bar(s);
         !s.contains("NOT LIVE")
             && b.contains(&format!("pods {pods} │"))
             && b.contains(&format!("pipelineruns {runs} │"))
             && b.contains(&format!("nodes {nodes} │"))
     });
-    assert!(!screen.contains("soak-ephemeral"), "{screen}");
-    // Every pod born during the soak, and no other (`soak-N`, exactly): the filtered count.
+    // The pod an etcd restore undid is gone (filtered: the screen shows only some rows)...
+    t.send("/^soak-ephemeral$\r");
+    t.wait_until("no pod undone by a restore", |s| {
+        title(s).contains("[0/") && title(s).contains("/^soak-ephemeral$")
+    });
+    t.send("\x1b");
+    t.wait_until("the filter cleared", |s| !title(s).contains("/^soak"));
+    // ...and every pod born during the soak is there (`soak-N`, exactly: the filtered count).
     t.send("/^soak-[0-9]+$\r");
     t.wait_until("the pods born during the soak", |s| {
         title(s).contains(&format!("[{}/", born.len())) && s.contains(born[0].as_str())
@@ -260,4 +277,42 @@ fn chaos_soak() {
     eprintln!("chaos soak: seed {seed}, {secs} s, faults played: {played:?}");
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
+    log.passed();
+}
+
+/// kubedeck's debug log for one soak: its tail is printed when the soak fails, and it is
+/// removed when it passes.
+struct DebugLog {
+    path: std::path::PathBuf,
+    keep: bool,
+}
+
+impl DebugLog {
+    fn new(seed: u64) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("kubedeck-soak-{seed}-{}.log", std::process::id()));
+        eprintln!("chaos soak: kubedeck's debug log is {}", path.display());
+        Self { path, keep: true }
+    }
+
+    fn passed(mut self) {
+        self.keep = false;
+    }
+}
+
+impl Drop for DebugLog {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+            return;
+        }
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(80)..];
+        eprintln!(
+            "chaos soak failed; the last lines of kubedeck's debug log ({}):\n{}",
+            self.path.display(),
+            tail.join("\n")
+        );
+    }
 }
