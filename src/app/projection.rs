@@ -28,14 +28,16 @@ use crate::kube::node_row::{NodeRow, node_row};
 use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::PodRow;
 use crate::kube::row_cache::RowCache;
-use crate::kube::row_store::RowDiff;
+use crate::kube::row_store::{Cursor, RowDiff, Since};
 use crate::kube::tekton_row::{TaskRunRow, taskrun_row};
 
 /// One cluster's derived rows and aggregates.
 #[derive(Default)]
 struct PerCluster {
-    /// What changed among the pod rows, for the per-node sums.
+    /// The pod rows as last read, for the per-node sums.
     pods: RowDiff<PodRow>,
+    /// Where the pods table got to in the store's changes.
+    pods_read: Cursor,
     nodes: RowCache<NodeRow>,
     /// Requests and limits per node, kept by delta from the pod rows.
     node_loads: NodeLoads,
@@ -58,8 +60,17 @@ pub struct Projection {
     resource_layout: Option<Arc<resource::Layout>>,
     /// The pod the containers view's rows were built from.
     containers_from: Option<Arc<k8s_openapi::api::core::v1::Pod>>,
+    /// The pods table's rows as this projection last left them (anyone else setting them
+    /// means every row is read again).
+    pods_version: Option<u64>,
+    /// How many times every pod row was read (the rest were taken by changes).
+    pods_whole_reads: u64,
     /// Each triage row's place, held while it is listed.
     triage_order: HashMap<String, Option<jiff::Timestamp>>,
+}
+
+fn pod_uid(r: &PodRow) -> &str {
+    r.uid.as_str()
 }
 
 /// The clusters shown, each with its stores, the first cluster first.
@@ -174,20 +185,7 @@ impl Projection {
 
     fn refresh(&mut self, kind: ResourceKind, app: &mut App, sources: &Sources<'_>) {
         match kind {
-            ResourceKind::Pods => {
-                let mut all = Vec::new();
-                for (cluster, stores) in sources {
-                    // Derived as they arrived, on the informer's task.
-                    let rows = stores.pods.rows();
-                    let per = self.per.entry((*cluster).clone()).or_default();
-                    let changes = per.pods.changes(&rows, |r| r.uid.as_str());
-                    per.node_loads.apply(&changes);
-                    let status = app.fleet.status_of(cluster);
-                    let m = &status.metrics;
-                    all.extend(per.pod_usage.apply(rows, m.sample.as_deref(), m.generation));
-                }
-                app.tables.pods.set_rows(all);
-            }
+            ResourceKind::Pods => self.refresh_pods(app, sources),
             // Derived as they arrived, on the informer's task.
             ResourceKind::Events => {
                 let rows = sources.iter().flat_map(|(_, s)| s.events.rows()).collect();
@@ -209,6 +207,14 @@ impl Projection {
                     all.extend(rows.into_iter().map(|r| {
                         let load = loads.get(&r.name);
                         let usage = sample.and_then(|s| s.nodes.get(&r.name).copied());
+                        // Most nodes are unchanged by a frame's few pod changes: kept as is.
+                        if r.load == load
+                            && r.usage == usage
+                            && r.pods == load.pods as usize
+                            && r.heat == r.heat_for(thresholds)
+                        {
+                            return r;
+                        }
                         let mut next = (*r).clone();
                         next.load = load;
                         next.pods = load.pods as usize;
@@ -306,6 +312,74 @@ impl Projection {
                 super::kinds::follow_rollouts(app);
             }
         }
+    }
+
+    /// The pods table and the per-node sums. Under a storm of changes only the pods changed
+    /// since the last frame are taken (read from each store's feed): a frame's work follows the
+    /// changes, not the cluster. Every row is read when a store no longer holds the changes (a
+    /// relist, a reader too far behind), a new metrics sample came, or the table was set by
+    /// someone else.
+    fn refresh_pods(&mut self, app: &mut App, sources: &Sources<'_>) {
+        let mut whole = self.pods_version != Some(app.tables.pods.rows_version());
+        let mut reads = Vec::with_capacity(sources.len());
+        for (cluster, stores) in sources {
+            let per = self.per.entry((*cluster).clone()).or_default();
+            let metrics = &app.fleet.status_of(cluster).metrics;
+            whole |= !per.pod_usage.current(metrics.generation);
+            let read = if whole {
+                Since::All(stores.pods.all_since(&mut per.pods_read))
+            } else {
+                stores.pods.since(&mut per.pods_read)
+            };
+            match &read {
+                Since::All(rows) => {
+                    let changes = per.pods.changes(rows, pod_uid);
+                    per.node_loads.apply(&changes);
+                    whole = true;
+                }
+                Since::Changes(changes) => {
+                    per.pods.follow(changes, pod_uid);
+                    per.node_loads.apply(changes);
+                }
+            }
+            reads.push(read);
+        }
+        if whole {
+            self.pods_whole_reads += 1;
+            let mut all = Vec::new();
+            for ((cluster, stores), read) in sources.iter().zip(reads) {
+                let per = self.per.entry((*cluster).clone()).or_default();
+                let rows = match read {
+                    Since::All(rows) => rows,
+                    // Read as changes before another cluster needed every row: its rows now
+                    // (what changed meanwhile taken as any list is).
+                    Since::Changes(_) => {
+                        let rows = stores.pods.all_since(&mut per.pods_read);
+                        let changes = per.pods.changes(&rows, pod_uid);
+                        per.node_loads.apply(&changes);
+                        rows
+                    }
+                };
+                let m = &app.fleet.status_of(cluster).metrics;
+                all.extend(per.pod_usage.apply(rows, m.sample.as_deref(), m.generation));
+            }
+            app.tables.pods.set_rows(all);
+        } else {
+            let mut shown = Vec::new();
+            for ((cluster, _), read) in sources.iter().zip(reads) {
+                let Since::Changes(changes) = read else {
+                    continue;
+                };
+                let per = self.per.entry((*cluster).clone()).or_default();
+                let sample = app.fleet.status_of(cluster).metrics.sample.clone();
+                for (old, new) in changes {
+                    let row = per.pod_usage.one(old.as_deref(), new, sample.as_deref());
+                    shown.push((old, row));
+                }
+            }
+            app.tables.pods.apply_changes(&shown);
+        }
+        self.pods_version = Some(app.tables.pods.rows_version());
     }
 
     /// The containers view's rows, from its pod as last fetched (fetched again when the
@@ -726,6 +800,67 @@ mod tests {
             .map(|r| r.name.as_str())
             .collect();
         assert_eq!(names, ["web-2"]);
+    }
+
+    /// Under a storm only the changed pods are taken, and the table and the per-node sums
+    /// end as a fresh read of the store makes them: sorted, filtered, pods moved between nodes,
+    /// deleted and made again under the same name (a new uid).
+    #[test]
+    fn pods_taken_by_changes_end_as_a_fresh_read() {
+        let names: Vec<String> = (0..200).map(|i| format!("web-{i:03}")).collect();
+        let pods = names.iter().map(|n| pod(n, "n1", "1")).collect();
+        let (stores, mut w) = listed(pods, vec![node("n1"), node("n2")], vec![]);
+        let mut a = app();
+        let mut p = Projection::default();
+        p.project(&mut a, &stores);
+        a.tables.pods.sort_by_col(1, true);
+        a.tables
+            .pods
+            .set_filter(crate::app::filter::Filter::new("web-1"));
+        let mut rng = fastrand::Rng::with_seed(29);
+        for round in 0..60 {
+            for _ in 0..5 {
+                let name = &names[rng.usize(..names.len())];
+                let node = if rng.bool() { "n1" } else { "n2" };
+                let rv = format!("{}", 10 + round);
+                match rng.u8(..4) {
+                    0 => w.pods.apply(&watcher::Event::Delete(pod(name, node, &rv))),
+                    1 => {
+                        // Deleted and made again at once: the same name, another uid.
+                        let mut again = pod(name, node, &rv);
+                        again.metadata.uid = Some(format!("uid-{name}-{round}"));
+                        w.pods.apply(&watcher::Event::Apply(again));
+                    }
+                    _ => w.pods.apply(&watcher::Event::Apply(pod(name, node, &rv))),
+                }
+            }
+            a.stale.kinds.insert(ResourceKind::Pods);
+            p.project(&mut a, &stores);
+            let mut fresh = app();
+            fresh.tables.pods.sort_by_col(1, true);
+            fresh
+                .tables
+                .pods
+                .set_filter(crate::app::filter::Filter::new("web-1"));
+            Projection::default().project(&mut fresh, &stores);
+            let shown = |t: &crate::app::table::Table<PodRow>| {
+                (0..t.len())
+                    .filter_map(|i| t.row(i).map(|r| format!("{}/{}", r.name, r.uid)))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                shown(&a.tables.pods),
+                shown(&fresh.tables.pods),
+                "round {round}"
+            );
+            assert_eq!(a.tables.pods.total(), stores.pods.len());
+            let per = &p.per[&cluster()];
+            assert!(
+                per.node_loads == NodeLoads::recount(&stores.pods.rows()),
+                "round {round}"
+            );
+        }
+        assert_eq!(p.pods_whole_reads, 1, "only the first read took every row");
     }
 
     #[test]

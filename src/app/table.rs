@@ -204,6 +204,12 @@ pub struct Table<R> {
     mark_anchor: Option<(Option<ClusterId>, String)>,
     /// Every column whatever the width (Ctrl-w, as `-o wide`).
     pub wide: bool,
+    /// Each row's place in `rows` by identity, for [`Table::apply_changes`]: made when first
+    /// needed after the rows were set whole, then kept with them.
+    places: Option<foldhash::HashMap<(Option<ClusterId>, String), usize>>,
+    /// Counts each change of the rows (whole or by changes): a reader that applies changes
+    /// knows whether anyone else set them since.
+    rows_version: u64,
 }
 
 /// The column naming each row's cluster when several are shown.
@@ -229,6 +235,8 @@ impl<R: TableRow> Default for Table<R> {
             marks: std::collections::HashSet::new(),
             mark_anchor: None,
             wide: false,
+            places: None,
+            rows_version: 0,
         }
     }
 }
@@ -349,6 +357,11 @@ impl<R: TableRow> Table<R> {
         self.row(self.selected)
     }
 
+    /// Changes with each change of the rows (see [`Table::apply_changes`]).
+    pub fn rows_version(&self) -> u64 {
+        self.rows_version
+    }
+
     /// Every row, unfiltered.
     pub fn all_rows(&self) -> &[Arc<R>] {
         &self.rows
@@ -451,6 +464,8 @@ impl<R: TableRow> Table<R> {
     /// when only a few rows were replaced in place (the same rows in the same order, as a
     /// store hands them between frames under a watch storm), only those are placed again.
     pub fn set_rows(&mut self, rows: Vec<Arc<R>>) {
+        self.places = None;
+        self.rows_version += 1;
         if rows.len() == self.rows.len() && !self.rows.is_empty() {
             let changed: Vec<usize> = (0..rows.len())
                 .filter(|&i| !Arc::ptr_eq(&rows[i], &self.rows[i]))
@@ -472,13 +487,78 @@ impl<R: TableRow> Table<R> {
         self.prune_marks();
     }
 
-    /// The rows at `changed` (ascending) were replaced: take them out of the view and put
-    /// back the ones the filter keeps, each where the sort puts it.
+    /// Apply changes to the rows in order, each `(before, after)`: the row before (found by
+    /// its identity) is replaced by the one after, a new one added, or it is removed. Only the
+    /// rows touched are placed again, so a frame's work follows the changes, not the rows.
+    pub fn apply_changes(&mut self, changes: &[crate::kube::row_cache::Change<R>]) {
+        if changes.is_empty() {
+            return;
+        }
+        self.rows_version += 1;
+        let mut places = self.places.take().unwrap_or_else(|| {
+            (self.rows.iter().enumerate())
+                .map(|(i, r)| (Self::identity(r), i))
+                .collect()
+        });
+        let mut touched = Vec::with_capacity(changes.len() * 2);
+        let mut removed = false;
+        for (old, new) in changes {
+            let at = old
+                .as_ref()
+                .and_then(|o| places.get(&Self::identity(o)).copied())
+                .or_else(|| {
+                    new.as_ref()
+                        .and_then(|n| places.get(&Self::identity(n)).copied())
+                });
+            match (at, new) {
+                (Some(i), Some(n)) => {
+                    let (was, is) = (Self::identity(&self.rows[i]), Self::identity(n));
+                    if was != is {
+                        places.remove(&was);
+                        places.insert(is, i);
+                    }
+                    self.rows[i] = n.clone();
+                    touched.push(i);
+                }
+                (None, Some(n)) => {
+                    places.insert(Self::identity(n), self.rows.len());
+                    touched.push(self.rows.len());
+                    self.rows.push(n.clone());
+                }
+                (Some(i), None) => {
+                    places.remove(&Self::identity(&self.rows[i]));
+                    let last = self.rows.len() - 1;
+                    self.rows.swap_remove(i);
+                    if i < last {
+                        places.insert(Self::identity(&self.rows[i]), i);
+                    }
+                    touched.extend([i, last]);
+                    removed = true;
+                }
+                (None, None) => {}
+            }
+        }
+        self.places = Some(places);
+        touched.sort_unstable();
+        touched.dedup();
+        if touched.len() <= self.rows.len() / 16 {
+            self.replace_in_view(&touched);
+        } else {
+            self.rebuild();
+        }
+        if removed {
+            self.prune_marks();
+        }
+    }
+
+    /// The rows at `changed` (ascending) were replaced, added or removed (an index past the
+    /// rows): take them out of the view and put back the ones the filter keeps, each where the
+    /// sort puts it.
     fn replace_in_view(&mut self, changed: &[usize]) {
         let keep = self.cursor_object();
         self.view.retain(|i| changed.binary_search(i).is_err());
         for &i in changed {
-            if !self.keep(&self.rows[i]) {
+            if i >= self.rows.len() || !self.keep(&self.rows[i]) {
                 continue;
             }
             let at = self

@@ -256,26 +256,21 @@ pub fn enter(app: &mut App) -> Vec<Effect> {
 const HISTORY: usize = 8;
 
 /// The "History:" section of `obj`'s describe: its last changes the timeline holds (a pod, a
-/// node, a PipelineRun); nothing when there are none.
+/// node, a PipelineRun, a workload); nothing when there are none.
 pub fn history_lines(
     app: &App,
     obj: &crate::kube::object_ref::ObjectRef,
     now: Timestamp,
 ) -> Vec<super::detail::DocLine> {
     use super::detail::{Role, span};
-    let kind = match obj.kind {
-        ResourceKind::Pods => "pod",
-        ResourceKind::Nodes => "node",
-        ResourceKind::PipelineRuns => "pipelinerun",
-        ResourceKind::Generic => match obj.singular() {
-            k @ ("deployment" | "statefulset" | "daemonset") => k,
-            _ => return Vec::new(),
-        },
-        _ => return Vec::new(),
-    };
-    let changes = app
-        .timeline
-        .of(&obj.cluster, kind, &obj.namespace, &obj.name, HISTORY);
+    // The timeline names kinds as kubectl's singular does (`pod`, `deployment`).
+    let changes = app.timeline.of(
+        &obj.cluster,
+        obj.singular(),
+        &obj.namespace,
+        &obj.name,
+        HISTORY,
+    );
     if changes.is_empty() {
         return Vec::new();
     }

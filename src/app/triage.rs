@@ -145,16 +145,6 @@ impl TriageRow {
 /// Changes of a row's object shown in its HISTORY cell (each kind of change once).
 const HISTORY: usize = 3;
 
-/// The timeline's kind for an object (`pod`, `node`, `pipelinerun`, `deployment`…).
-fn timeline_kind(obj: &ObjectRef) -> &str {
-    match obj.kind {
-        ResourceKind::Pods => "pod",
-        ResourceKind::Nodes => "node",
-        ResourceKind::PipelineRuns => "pipelinerun",
-        _ => obj.singular(),
-    }
-}
-
 /// Each row's last changes from the timeline (one pass over it, newest first).
 pub fn with_history(
     rows: Vec<Arc<TriageRow>>,
@@ -168,7 +158,7 @@ pub fn with_history(
             (
                 (
                     &t.cluster,
-                    timeline_kind(t),
+                    t.singular(),
                     t.namespace.as_str(),
                     t.name.as_str(),
                 ),
@@ -199,7 +189,7 @@ pub fn with_history(
             let t = &r.target;
             let key = (
                 &t.cluster,
-                timeline_kind(t),
+                t.singular(),
                 t.namespace.as_str(),
                 t.name.as_str(),
             );

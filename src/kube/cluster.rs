@@ -180,16 +180,14 @@ fn recorded<K: kube::Resource, R: 'static>(
     tap: Option<&Tap>,
     kind: &'static str,
     fields: fn(&R) -> recorded::Fields,
-) -> (RowWriter<K, R>, Option<recorded::KindTap<R>>) {
+) -> RowWriter<K, R> {
     match tap {
         Some(t) => {
-            let lists = t.kind(kind, fields);
-            (
-                w.on_list(move |rows| lists.listed(rows)),
-                Some(t.kind(kind, fields)),
-            )
+            let (lists, changes) = (t.kind(kind, fields), t.kind(kind, fields));
+            w.on_list(move |rows| lists.listed(rows))
+                .observe(move |old, new| changes.changed(old, new))
         }
-        None => (w, None),
+        None => w,
     }
 }
 
@@ -215,16 +213,13 @@ where
 {
     let told = tx.clone();
     let mut rollouts = Rollouts::default();
-    let (w, record) = recorded(
+    let w = recorded(
         RowWriter::<K, WorkloadFacts>::new(facts),
         tap,
         kind,
         recorded::workload_fields,
     );
     let w = w.observe(move |old, new| {
-        if let Some(r) = &record {
-            r.changed(old, new);
-        }
         told.timeline(
             ResourceKind::Workloads,
             rollouts.changes(old, new, jiff::Timestamp::now()),
@@ -281,7 +276,7 @@ impl Cluster {
         // Who deleted a pod, when an event says it (the events' informer hears it).
         let witnesses = timeline::Witnesses::default();
         let heard = witnesses.clone();
-        let (w, record) = recorded(
+        let w = recorded(
             RowWriter::<Pod, PodRow>::new(move |p| PodRow {
                 cluster: stamp.clone(),
                 ..pod_row(p)
@@ -291,9 +286,6 @@ impl Cluster {
             recorded::pod_fields,
         );
         let w = w.observe(move |old, new| {
-            if let Some(r) = &record {
-                r.changed(old, new);
-            }
             let mut records = timeline::pod_changes(old, new, jiff::Timestamp::now());
             witnesses.attribute(&mut records);
             told.timeline(ResourceKind::Pods, records);
@@ -342,7 +334,7 @@ impl Cluster {
         };
         let stamp = id.clone();
         let told = tx.clone();
-        let (w, record) = recorded(
+        let w = recorded(
             RowWriter::<Event, EventRow>::new(move |e| EventRow {
                 cluster: stamp.clone(),
                 ..event_row(e)
@@ -352,9 +344,6 @@ impl Cluster {
             recorded::event_fields,
         );
         let w = w.observe(move |old, new| {
-            if let Some(r) = &record {
-                r.changed(old, new);
-            }
             if let Some(n) = new {
                 heard.heard(n);
             }
@@ -409,7 +398,7 @@ impl Cluster {
         )));
         let stamp = id.clone();
         let told = tx.clone();
-        let (w, record) = recorded(
+        let w = recorded(
             RowWriter::<DynamicObject, PipelineRunRow>::new(move |o| PipelineRunRow {
                 cluster: stamp.clone(),
                 ..pipelinerun_row(&serde_json::to_value(o).unwrap_or_default())
@@ -419,9 +408,6 @@ impl Cluster {
             recorded::run_fields,
         );
         let w = w.observe(move |old, new| {
-            if let Some(r) = &record {
-                r.changed(old, new);
-            }
             told.timeline(
                 ResourceKind::PipelineRuns,
                 timeline::run_changes(old, new, jiff::Timestamp::now()),

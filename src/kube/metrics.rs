@@ -344,6 +344,7 @@ impl PodUsage {
     ) -> Vec<Arc<super::pod_row::PodRow>> {
         let Some(sample) = sample else {
             self.rows.clear();
+            self.generation = generation;
             return rows;
         };
         // Same sample: a cached row is current whenever its pod's row is the same.
@@ -353,34 +354,8 @@ impl PodUsage {
         let out: Vec<_> = rows
             .into_iter()
             .map(|base| {
-                let cached = self
-                    .rows
-                    .get(base.uid.as_str())
-                    .filter(|(b, _)| Arc::ptr_eq(b, &base));
-                if same_sample && let Some((_, row)) = cached {
-                    used += 1;
-                    return row.clone();
-                }
-                let Some(usage) = sample.pod(&base.namespace, &base.name) else {
-                    return base;
-                };
-                used += 1;
-                // A new sample that shows the same: the row made for the last one.
-                if let Some((_, row)) = cached
-                    && row.usage.map(as_shown) == Some(as_shown(usage))
-                {
-                    return row.clone();
-                }
-                let mut r = (*base).clone();
-                r.usage = Some(usage);
-                let row = Arc::new(r);
-                match self.rows.get_mut(base.uid.as_str()) {
-                    Some(entry) => *entry = (base, row.clone()),
-                    None => {
-                        let uid = base.uid.clone();
-                        self.rows.insert(uid, (base, row.clone()));
-                    }
-                }
+                let (row, with_usage) = self.overlay(base, sample, same_sample);
+                used += usize::from(with_usage);
                 row
             })
             .collect();
@@ -394,5 +369,69 @@ impl PodUsage {
             self.rows.retain(|uid, _| live.contains(uid.as_str()));
         }
         out
+    }
+
+    /// Whether `generation` is the sample the rows were last made with (then [`PodUsage::one`]
+    /// may place a pod's changed row alone).
+    pub fn current(&self, generation: u64) -> bool {
+        self.generation == generation
+    }
+
+    /// One pod's row changed (`old` before, `new` now) while the sample stayed: its row with
+    /// usage, the one before forgotten.
+    pub fn one(
+        &mut self,
+        old: Option<&super::pod_row::PodRow>,
+        new: Option<Arc<super::pod_row::PodRow>>,
+        sample: Option<&Sample>,
+    ) -> Option<Arc<super::pod_row::PodRow>> {
+        if let Some(o) = old
+            && new.as_ref().is_none_or(|n| n.uid != o.uid)
+        {
+            self.rows.remove(o.uid.as_str());
+        }
+        let new = new?;
+        match sample {
+            Some(sample) => Some(self.overlay(new, sample, true).0),
+            None => Some(new),
+        }
+    }
+
+    /// `base` with its usage from `sample` (the row made before when it shows the same), and
+    /// whether it has usage.
+    fn overlay(
+        &mut self,
+        base: Arc<super::pod_row::PodRow>,
+        sample: &Sample,
+        same_sample: bool,
+    ) -> (Arc<super::pod_row::PodRow>, bool) {
+        let cached = self
+            .rows
+            .get(base.uid.as_str())
+            .filter(|(b, _)| Arc::ptr_eq(b, &base));
+        if same_sample && let Some((_, row)) = cached {
+            return (row.clone(), true);
+        }
+        let Some(usage) = sample.pod(&base.namespace, &base.name) else {
+            self.rows.remove(base.uid.as_str());
+            return (base, false);
+        };
+        // A new sample that shows the same: the row made for the last one.
+        if let Some((_, row)) = cached
+            && row.usage.map(as_shown) == Some(as_shown(usage))
+        {
+            return (row.clone(), true);
+        }
+        let mut r = (*base).clone();
+        r.usage = Some(usage);
+        let row = Arc::new(r);
+        match self.rows.get_mut(base.uid.as_str()) {
+            Some(entry) => *entry = (base, row.clone()),
+            None => {
+                let uid = base.uid.clone();
+                self.rows.insert(uid, (base, row.clone()));
+            }
+        }
+        (row, true)
     }
 }

@@ -1,17 +1,98 @@
 //! A store of rows derived from watched objects as they arrive, keeping the rows and not the
 //! objects. For resources the UI only lists (events: often tens of thousands), a typed object
 //! costs several times its row; the row is all the views need, and YAML fetches the object.
+//!
+//! A reader that follows the store (the pods table under a storm of changes) reads only what
+//! changed since it last looked, from the store's feed, instead of every row each frame.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, RwLock};
 
 use kube::Resource;
 use kube::runtime::watcher;
 
+use super::row_cache::Change;
+
+/// Changes kept for a follower that has not read them yet; one further behind reads every row
+/// again (the rows of the changes are held until read: a bound on what that costs).
+const FEED_CAP: usize = 4096;
+
 /// The rows, readable from the UI task while the informer task writes them.
 #[derive(Debug)]
 pub struct RowStore<R> {
-    inner: Arc<RwLock<HashMap<String, Arc<R>>>>,
+    inner: Arc<RwLock<Rows<R>>>,
+}
+
+#[derive(Debug)]
+struct Rows<R> {
+    map: HashMap<String, Arc<R>>,
+    feed: Feed<R>,
+}
+
+impl<R> Default for Rows<R> {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            feed: Feed::default(),
+        }
+    }
+}
+
+/// The store's changes in order, kept only once someone follows them.
+#[derive(Debug)]
+struct Feed<R> {
+    followed: bool,
+    /// Bumped when the rows are replaced whole (a relist): followers read every row again.
+    epoch: u64,
+    /// The number of the first change kept.
+    first: u64,
+    changes: VecDeque<Change<R>>,
+}
+
+impl<R> Default for Feed<R> {
+    fn default() -> Self {
+        Self {
+            followed: false,
+            epoch: 0,
+            first: 0,
+            changes: VecDeque::new(),
+        }
+    }
+}
+
+impl<R> Feed<R> {
+    fn push(&mut self, change: Change<R>) {
+        if !self.followed {
+            return;
+        }
+        if self.changes.len() == FEED_CAP {
+            self.changes.pop_front();
+            self.first += 1;
+        }
+        self.changes.push_back(change);
+    }
+
+    fn replaced(&mut self) {
+        self.epoch += 1;
+        self.first += self.changes.len() as u64;
+        self.changes.clear();
+    }
+
+    fn end(&self) -> u64 {
+        self.first + self.changes.len() as u64
+    }
+}
+
+/// Where a follower got to in a store's feed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor(Option<(u64, u64)>);
+
+/// What a follower reads: every row (its first read, after a relist, or too far behind), or
+/// the changes since its last read, in order.
+#[derive(Debug)]
+pub enum Since<R> {
+    All(Vec<Arc<R>>),
+    Changes(Vec<Change<R>>),
 }
 
 impl<R> Clone for RowStore<R> {
@@ -31,24 +112,54 @@ impl<R> Default for RowStore<R> {
 }
 
 impl<R> RowStore<R> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Rows<R>> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Rows<R>> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Every row, in no particular order.
     pub fn rows(&self) -> Vec<Arc<R>> {
-        let map = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        map.values().cloned().collect()
+        self.read().map.values().cloned().collect()
     }
 
     /// The row of `namespace/name` (`/name` for a cluster-scoped object).
     pub fn get(&self, namespace: &str, name: &str) -> Option<Arc<R>> {
-        let map = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        map.get(&format!("{namespace}/{name}")).cloned()
+        self.read().map.get(&format!("{namespace}/{name}")).cloned()
     }
 
     pub fn len(&self) -> usize {
-        self.inner.read().unwrap_or_else(|e| e.into_inner()).len()
+        self.read().map.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// What changed since `cursor` (moved to now): the changes when the feed still holds them
+    /// all, else every row.
+    pub fn since(&self, cursor: &mut Cursor) -> Since<R> {
+        if let Some((epoch, next)) = cursor.0 {
+            let rows = self.read();
+            let feed = &rows.feed;
+            if feed.followed && epoch == feed.epoch && (feed.first..=feed.end()).contains(&next) {
+                let skip = usize::try_from(next - feed.first).unwrap_or(usize::MAX);
+                let changes = feed.changes.iter().skip(skip).cloned().collect();
+                *cursor = Cursor(Some((feed.epoch, feed.end())));
+                return Since::Changes(changes);
+            }
+        }
+        Since::All(self.all_since(cursor))
+    }
+
+    /// Every row, and `cursor` moved to now (one snapshot: a change after it is in the feed).
+    pub fn all_since(&self, cursor: &mut Cursor) -> Vec<Arc<R>> {
+        let mut rows = self.write();
+        rows.feed.followed = true;
+        *cursor = Cursor(Some((rows.feed.epoch, rows.feed.end())));
+        rows.map.values().cloned().collect()
     }
 }
 
@@ -112,6 +223,22 @@ impl<R> RowDiff<R> {
     }
 }
 
+impl<R> RowDiff<R> {
+    /// Take `changes` (read from a store's feed) as if seen by [`RowDiff::changes`], so a later
+    /// full diff compares with the rows as they are now.
+    pub fn follow(&mut self, changes: &[Change<R>], key: impl Fn(&R) -> &str) {
+        for (old, new) in changes {
+            if let Some(o) = old {
+                self.rows.remove(key(o));
+            }
+            if let Some(n) = new {
+                self.rows
+                    .insert(key(n).to_string(), (n.clone(), self.generation));
+            }
+        }
+    }
+}
+
 /// Told of a row's change: before and after (`None`: not there).
 pub type Observer<R> = Box<dyn FnMut(Option<&R>, Option<&R>) + Send + Sync>;
 
@@ -123,8 +250,8 @@ pub struct RowWriter<K, R> {
     /// relist never shows a half-empty store (as kube's reflector does).
     relist: Option<HashMap<String, Arc<R>>>,
     /// Told of every change once a first list is complete (the objects of the first list were
-    /// there before anyone looked: they are not changes).
-    observer: Option<Observer<R>>,
+    /// there before anyone looked: they are not changes): the timeline, the flight recorder.
+    observers: Vec<Observer<R>>,
     /// Told of every complete list, the first too (the flight recorder keeps what was there).
     lister: Option<Lister<R>>,
     listed: bool,
@@ -139,7 +266,7 @@ impl<K: Resource, R> RowWriter<K, R> {
             store: RowStore::default(),
             derive: Box::new(derive),
             relist: None,
-            observer: None,
+            observers: Vec::new(),
             lister: None,
             listed: false,
         }
@@ -154,18 +281,20 @@ impl<K: Resource, R> RowWriter<K, R> {
         self
     }
 
-    /// Tell `observer` of each change (the timeline).
+    /// Tell `observer` of each change too (after those already told).
     pub fn observe(
         mut self,
         observer: impl FnMut(Option<&R>, Option<&R>) + Send + Sync + 'static,
     ) -> Self {
-        self.observer = Some(Box::new(observer));
+        self.observers.push(Box::new(observer));
         self
     }
 
     fn told(&mut self, old: Option<&R>, new: Option<&R>) {
-        if let Some(o) = self.observer.as_mut().filter(|_| self.listed) {
-            o(old, new);
+        if self.listed {
+            for o in &mut self.observers {
+                o(old, new);
+            }
         }
     }
 
@@ -196,13 +325,14 @@ impl<K: Resource, R> RowWriter<K, R> {
                 if let Some(l) = self.lister.as_mut() {
                     l(&mut rows.values().map(Arc::as_ref));
                 }
-                let old = std::mem::replace(
-                    &mut *self.store.inner.write().unwrap_or_else(|e| e.into_inner()),
-                    rows.clone(),
-                );
+                let old = {
+                    let mut store = self.store.write();
+                    store.feed.replaced();
+                    std::mem::replace(&mut store.map, rows.clone())
+                };
                 // A relist (after a 410, or a watch that could not resume): what changed
                 // meanwhile is told as if watched.
-                if self.listed && self.observer.is_some() {
+                if self.listed && !self.observers.is_empty() {
                     for (key, row) in &rows {
                         self.told(old.get(key).map(Arc::as_ref), Some(row));
                     }
@@ -216,21 +346,23 @@ impl<K: Resource, R> RowWriter<K, R> {
             }
             watcher::Event::Apply(obj) => {
                 let row = Arc::new((self.derive)(obj));
-                let old = self
-                    .store
-                    .inner
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(Self::key(obj), row.clone());
+                let old = {
+                    let mut store = self.store.write();
+                    let old = store.map.insert(Self::key(obj), row.clone());
+                    store.feed.push((old.clone(), Some(row.clone())));
+                    old
+                };
                 self.told(old.as_deref(), Some(&row));
             }
             watcher::Event::Delete(obj) => {
-                let old = self
-                    .store
-                    .inner
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&Self::key(obj));
+                let old = {
+                    let mut store = self.store.write();
+                    let old = store.map.remove(&Self::key(obj));
+                    if let Some(o) = &old {
+                        store.feed.push((Some(o.clone()), None));
+                    }
+                    old
+                };
                 if let Some(old) = old {
                     self.told(Some(&old), None);
                 }
@@ -285,6 +417,47 @@ mod tests {
         assert!(c.len() == 1 && c[0].1.is_none(), "a went away");
         let c = diff.changes(&[], key);
         assert!(c.len() == 1 && c[0].1.is_none(), "b went away");
+    }
+
+    #[test]
+    fn a_follower_reads_every_row_then_the_changes_in_order() {
+        let mut w = RowWriter::new(reason);
+        let store = w.as_reader();
+        w.apply(&watcher::Event::Init);
+        w.apply(&watcher::Event::InitApply(event("a", "Pulled")));
+        w.apply(&watcher::Event::InitDone);
+        // Nobody follows yet: nothing is kept.
+        w.apply(&watcher::Event::Apply(event("a", "Started")));
+        let mut at = Cursor::default();
+        assert!(matches!(store.since(&mut at), Since::All(rows) if rows.len() == 1));
+        assert!(matches!(store.since(&mut at), Since::Changes(c) if c.is_empty()));
+        w.apply(&watcher::Event::Apply(event("a", "Killing")));
+        w.apply(&watcher::Event::Apply(event("b", "Pulled")));
+        w.apply(&watcher::Event::Delete(event("a", "Killing")));
+        let Since::Changes(c) = store.since(&mut at) else {
+            panic!("the changes are kept")
+        };
+        let said = |r: &Option<Arc<String>>| r.as_deref().cloned();
+        let c: Vec<_> = c.iter().map(|(o, n)| (said(o), said(n))).collect();
+        assert_eq!(
+            c,
+            [
+                (Some("Started".into()), Some("Killing".into())),
+                (None, Some("Pulled".into())),
+                (Some("Killing".into()), None),
+            ]
+        );
+        // A relist replaces the rows whole: every row is read again.
+        w.apply(&watcher::Event::Init);
+        w.apply(&watcher::Event::InitApply(event("c", "Pulled")));
+        w.apply(&watcher::Event::InitDone);
+        assert!(matches!(store.since(&mut at), Since::All(rows) if rows.len() == 1));
+        // A follower further behind than the feed keeps reads every row.
+        for i in 0..=FEED_CAP {
+            w.apply(&watcher::Event::Apply(event("c", &i.to_string())));
+        }
+        assert!(matches!(store.since(&mut at), Since::All(_)));
+        assert!(matches!(store.since(&mut at), Since::Changes(c) if c.is_empty()));
     }
 
     #[test]

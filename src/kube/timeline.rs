@@ -454,8 +454,8 @@ mod tests {
         Timestamp::from_second(1_000_000).unwrap_or_default()
     }
 
-    /// A pod's rows from the real cluster's objects (tests/fixtures/real-cluster/kinds).
-    fn real_pod(name: &str) -> PodRow {
+    /// The real cluster's pods (tests/fixtures/real-cluster/kinds).
+    fn real_pods() -> Vec<k8s_openapi::api::core::v1::Pod> {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/real-cluster/kinds/pods.json"
@@ -463,14 +463,21 @@ mod tests {
         let list: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
                 .unwrap_or_default();
-        let pod = list["items"]
+        list["items"]
             .as_array()
             .into_iter()
             .flatten()
-            .find(|p| p["metadata"]["name"] == name)
-            .cloned()
+            .filter_map(|p| serde_json::from_value(p.clone()).ok())
+            .collect()
+    }
+
+    /// A pod's row from the real cluster's objects.
+    fn real_pod(name: &str) -> PodRow {
+        let pod = real_pods()
+            .into_iter()
+            .find(|p| p.metadata.name.as_deref() == Some(name))
             .unwrap_or_default();
-        super::super::pod_row::pod_row(&serde_json::from_value(pod).unwrap_or_default())
+        super::super::pod_row::pod_row(&pod)
     }
 
     fn changes(records: &[Record]) -> Vec<(Change, &str)> {
@@ -701,20 +708,7 @@ mod tests {
     #[test]
     fn changes_come_in_watch_order_and_a_quiet_relist_tells_nothing() {
         use kube::runtime::watcher::Event;
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/real-cluster/kinds/pods.json"
-        );
-        let list: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
-                .unwrap_or_default();
-        let pods: Vec<k8s_openapi::api::core::v1::Pod> = list["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .take(2)
-            .filter_map(|p| serde_json::from_value(p.clone()).ok())
-            .collect();
+        let pods: Vec<k8s_openapi::api::core::v1::Pod> = real_pods().into_iter().take(2).collect();
         assert_eq!(pods.len(), 2);
         let told = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(Change, String)>::new()));
         let sink = told.clone();
