@@ -818,7 +818,12 @@ mod tests {
             .pods
             .set_filter(crate::app::filter::Filter::new("web-1"));
         let mut rng = fastrand::Rng::with_seed(29);
+        let mut moved_under_cursor = 0;
         for round in 0..60 {
+            // The cursor somewhere in the table: it stays on its pod while that is shown.
+            let len = a.tables.pods.len();
+            a.tables.pods.select(rng.usize(..len.max(1)));
+            let selected = a.tables.pods.selected_row().map(|r| r.uid.clone());
             for _ in 0..5 {
                 let name = &names[rng.usize(..names.len())];
                 let node = if rng.bool() { "n1" } else { "n2" };
@@ -854,6 +859,13 @@ mod tests {
                 "round {round}"
             );
             assert_eq!(a.tables.pods.total(), stores.pods.len());
+            let still = (0..fresh.tables.pods.len())
+                .any(|i| fresh.tables.pods.row(i).map(|r| &r.uid) == selected.as_ref());
+            if still {
+                let now = a.tables.pods.selected_row().map(|r| r.uid.clone());
+                assert_eq!(now, selected, "round {round}: the cursor left its pod");
+                moved_under_cursor += 1;
+            }
             let per = &p.per[&cluster()];
             assert!(
                 per.node_loads == NodeLoads::recount(&stores.pods.rows()),
@@ -861,6 +873,7 @@ mod tests {
             );
         }
         assert_eq!(p.pods_whole_reads, 1, "only the first read took every row");
+        assert!(moved_under_cursor > 30, "the cursor was checked");
     }
 
     #[test]

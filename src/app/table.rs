@@ -495,12 +495,14 @@ impl<R: TableRow> Table<R> {
             return;
         }
         self.rows_version += 1;
+        // Many at once (a burst after a pause): placing them all costs more than sorting.
+        let one_by_one = changes.len() <= self.rows.len() / 16;
+        let cursor = self.cursor_object();
         let mut places = self.places.take().unwrap_or_else(|| {
             (self.rows.iter().enumerate())
                 .map(|(i, r)| (Self::identity(r), i))
                 .collect()
         });
-        let mut touched = Vec::with_capacity(changes.len() * 2);
         let mut removed = false;
         for (old, new) in changes {
             let at = old
@@ -517,32 +519,49 @@ impl<R: TableRow> Table<R> {
                         places.remove(&was);
                         places.insert(is, i);
                     }
+                    if one_by_one {
+                        self.unplace(i);
+                    }
                     self.rows[i] = n.clone();
-                    touched.push(i);
+                    if one_by_one {
+                        self.place(i);
+                    }
                 }
                 (None, Some(n)) => {
                     places.insert(Self::identity(n), self.rows.len());
-                    touched.push(self.rows.len());
                     self.rows.push(n.clone());
+                    if one_by_one {
+                        self.place(self.rows.len() - 1);
+                    }
                 }
                 (Some(i), None) => {
                     places.remove(&Self::identity(&self.rows[i]));
                     let last = self.rows.len() - 1;
+                    if one_by_one {
+                        self.unplace(i);
+                        if i < last {
+                            self.unplace(last);
+                        }
+                    }
                     self.rows.swap_remove(i);
                     if i < last {
                         places.insert(Self::identity(&self.rows[i]), i);
+                        if one_by_one {
+                            self.place(i);
+                        }
                     }
-                    touched.extend([i, last]);
                     removed = true;
                 }
                 (None, None) => {}
             }
         }
+        let cursor_at = cursor
+            .as_ref()
+            .and_then(|(key, cluster)| places.get(&(cluster.clone(), key.clone())).copied());
         self.places = Some(places);
-        touched.sort_unstable();
-        touched.dedup();
-        if touched.len() <= self.rows.len() / 16 {
-            self.replace_in_view(&touched);
+        if one_by_one {
+            let pos = cursor_at.and_then(|i| self.position_of(i));
+            self.cursor_to(pos);
         } else {
             self.rebuild();
         }
@@ -551,14 +570,47 @@ impl<R: TableRow> Table<R> {
         }
     }
 
-    /// The rows at `changed` (ascending) were replaced, added or removed (an index past the
-    /// rows): take them out of the view and put back the ones the filter keeps, each where the
-    /// sort puts it.
+    /// Where the row at `i` is in the view, if shown: found by the sort (a binary search),
+    /// not by walking the view.
+    fn position_of(&self, i: usize) -> Option<usize> {
+        if !self.keep(&self.rows[i]) {
+            return None;
+        }
+        let at = self
+            .view
+            .partition_point(|&v| self.order(v, i) == Ordering::Less);
+        if self.view.get(at) == Some(&i) {
+            return Some(at);
+        }
+        // Not where the order puts it (rows equal in every key): looked for.
+        self.view.iter().position(|&v| v == i)
+    }
+
+    /// Take the row at `i` out of the view (before it changes or goes).
+    fn unplace(&mut self, i: usize) {
+        if let Some(at) = self.position_of(i) {
+            self.view.remove(at);
+        }
+    }
+
+    /// Put the row at `i` where the sort puts it, if the filter keeps it.
+    fn place(&mut self, i: usize) {
+        if !self.keep(&self.rows[i]) {
+            return;
+        }
+        let at = self
+            .view
+            .partition_point(|&v| self.order(v, i) == Ordering::Less);
+        self.view.insert(at, i);
+    }
+
+    /// The rows at `changed` (ascending) were replaced: take them out of the view and put
+    /// back the ones the filter keeps, each where the sort puts it.
     fn replace_in_view(&mut self, changed: &[usize]) {
         let keep = self.cursor_object();
         self.view.retain(|i| changed.binary_search(i).is_err());
         for &i in changed {
-            if i >= self.rows.len() || !self.keep(&self.rows[i]) {
+            if !self.keep(&self.rows[i]) {
                 continue;
             }
             let at = self
@@ -697,14 +749,18 @@ impl<R: TableRow> Table<R> {
 
     /// Put the cursor back on `keep` (at its place on the screen) if it is still shown.
     fn place_cursor(&mut self, keep: Option<(String, Option<ClusterId>)>) {
-        if let Some((key, cluster)) = &keep
-            && let Some(pos) = self
-                .view
+        let pos = keep.as_ref().and_then(|(key, cluster)| {
+            self.view
                 .iter()
                 .position(|&i| self.is_selected(&self.rows[i], key, cluster.as_ref()))
-        {
-            // The cursor stays on its object, and at its place on the screen: the rows move
-            // around it rather than the cursor jumping.
+        });
+        self.cursor_to(pos);
+    }
+
+    /// Put the cursor at view position `pos` (its object's), keeping its place on the screen:
+    /// the rows move around it rather than the cursor jumping.
+    fn cursor_to(&mut self, pos: Option<usize>) {
+        if let Some(pos) = pos {
             let screen_row = self.selected.saturating_sub(self.offset);
             self.offset = pos.saturating_sub(screen_row);
             self.selected = pos;
