@@ -17,6 +17,9 @@
 //!        [--scales 1000,10000,50000,100000] [--reps 3] [--minutes 1] [--idle-secs 30]
 //!        [--tools kubedeck,kubedeck-off,kdash,kubectl,bare] [--kdash PATH]
 //!        [--storm labels|ready]
+//! Also measured: the bytes each TUI writes to its terminal (what an SSH link to a jump host
+//! carries) while idle and during the storm, and its full-screen clears then; `kubedeck-low`
+//! is kubedeck with `--low-bandwidth`.
 //! `kubedeck-off` is kubedeck with its flight recorder off (`[timeline] record = false`), to
 //! measure what recording costs; `--storm ready` makes the storm 200 readiness flips a second
 //! (the simulator's `/_sim/churn`: changes the recorder records) instead of label PATCHes (which
@@ -51,6 +54,8 @@ enum Tool {
     Kubedeck,
     /// kubedeck with its flight recorder off.
     KubedeckOff,
+    /// kubedeck with `--low-bandwidth`.
+    KubedeckLow,
     Kdash,
     Kubectl,
     Bare,
@@ -61,6 +66,7 @@ impl Tool {
         match self {
             Self::Kubedeck => "kubedeck",
             Self::KubedeckOff => "kubedeck, recorder off",
+            Self::KubedeckLow => "kubedeck --low-bandwidth",
             Self::Kdash => "kdash",
             Self::Kubectl => "kubectl",
             Self::Bare => "bare LIST",
@@ -70,6 +76,9 @@ impl Tool {
     fn parse(s: &str) -> Option<Self> {
         if s == "kubedeck-off" {
             return Some(Self::KubedeckOff);
+        }
+        if s == "kubedeck-low" {
+            return Some(Self::KubedeckLow);
         }
         [Self::Kubedeck, Self::Kdash, Self::Kubectl, Self::Bare]
             .into_iter()
@@ -167,6 +176,13 @@ struct Measured {
     idle_mb_per_min: Option<f64>,
     key: Option<Duration>,
     watch: Option<Duration>,
+    watch_p95: Option<Duration>,
+    /// Bytes written to the terminal while idle on the pods list, per minute.
+    term_idle_kb_per_min: Option<f64>,
+    /// Bytes written to the terminal during the storm (the list filtered to the watched pod),
+    /// per second, and full-screen clears then.
+    term_storm_kb_per_s: Option<f64>,
+    term_storm_clears: Option<f64>,
 }
 
 /// The world of a scale: events as many as pods (at most 100,000), a node per 20 pods, a
@@ -183,6 +199,13 @@ fn size_of(pods: usize) -> Size {
 fn median_duration(mut v: Vec<Duration>) -> Option<Duration> {
     v.sort();
     v.get(v.len() / 2).copied()
+}
+
+fn percentile_duration(v: &[Duration], p: f64) -> Option<Duration> {
+    let mut v = v.to_vec();
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v.get(i).copied()
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -300,16 +323,13 @@ fn number_after(screen: &vt100::Screen, label: &str) -> usize {
 }
 
 /// kubedeck, its files in `home` (with its flight recorder `record`ing, or off).
-fn kubedeck_tui(kubeconfig: &Path, home: &Path, record: bool) -> Result<Tui> {
+fn kubedeck_tui(kubeconfig: &Path, home: &Path, tool: Tool) -> Result<Tui> {
+    let record = tool != Tool::KubedeckOff;
     let config = home.join("kubedeck/config.toml");
     std::fs::create_dir_all(home.join("kubedeck"))?;
     std::fs::write(&config, format!("[timeline]\nrecord = {record}\n"))?;
     Ok(Tui {
-        tool: if record {
-            Tool::Kubedeck
-        } else {
-            Tool::KubedeckOff
-        },
+        tool,
         program: kubedeck_bin(),
         args: [
             "--kubeconfig",
@@ -318,8 +338,10 @@ fn kubedeck_tui(kubeconfig: &Path, home: &Path, record: bool) -> Result<Tui> {
             "--view",
             "pods",
         ]
+        .into_iter()
+        .chain((tool == Tool::KubedeckLow).then_some("--low-bandwidth"))
         .map(str::to_string)
-        .to_vec(),
+        .collect(),
         env: vec![
             ("XDG_CACHE_HOME".into(), home.to_string_lossy().into()),
             ("XDG_CONFIG_HOME".into(), home.to_string_lossy().into()),
@@ -377,7 +399,7 @@ fn kdash_tui(program: &Path, kubeconfig: &Path, home: &Path) -> Tui {
 /// Filter the TUI's pods list down to the target pod.
 fn filter_to_target(app: &mut PtyApp, tool: Tool, name: &str) -> Result<()> {
     match tool {
-        Tool::Kubedeck | Tool::KubedeckOff => {
+        Tool::Kubedeck | Tool::KubedeckOff | Tool::KubedeckLow => {
             let t = app.send(format!("/{name}\r").as_bytes())?;
             app.wait(t, "the target alone", |s| {
                 s.contents().contains(&format!("/{name}"))
@@ -421,16 +443,19 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
     m.rss_populated = rss_mib(app.pid);
     tokio::time::sleep(opts.settle).await;
     m.rss_after = rss_mib(app.pid);
-    let (c0, b0) = (
+    let (c0, b0, w0) = (
         cpu_seconds(app.pid),
         bytes_received(app.pid, world.sim.port()),
+        app.written()?,
     );
     tokio::time::sleep(opts.idle).await;
-    let (c1, b1) = (
+    let (c1, b1, w1) = (
         cpu_seconds(app.pid),
         bytes_received(app.pid, world.sim.port()),
+        app.written()?,
     );
     let secs = opts.idle.as_secs_f64();
+    m.term_idle_kb_per_min = Some(w1.bytes.saturating_sub(w0.bytes) as f64 / 1e3 / secs * 60.0);
     m.idle_cpu = Some((c1 - c0) / secs * 100.0);
     m.idle_mb_per_min = b0
         .zip(b1)
@@ -448,7 +473,12 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
 
     filter_to_target(&mut app, tui.tool, &world.target.1)?;
     let journal = || tui.journal.as_deref().map(dir_bytes);
-    let (c0, j0, t0) = (cpu_seconds(app.pid), journal(), Instant::now());
+    let (c0, j0, t0, w0) = (
+        cpu_seconds(app.pid),
+        journal(),
+        Instant::now(),
+        app.written()?,
+    );
     let load = world.load(opts.ready_storm).await?;
     let mut watch = Vec::new();
     for n in 0..opts.watch {
@@ -458,11 +488,19 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     load.stop().await?;
-    let (c1, j1, secs) = (cpu_seconds(app.pid), journal(), t0.elapsed().as_secs_f64());
+    let (c1, j1, secs, w1) = (
+        cpu_seconds(app.pid),
+        journal(),
+        t0.elapsed().as_secs_f64(),
+        app.written()?,
+    );
     m.storm_cpu = Some((c1 - c0) / secs * 100.0);
+    m.term_storm_kb_per_s = Some(w1.bytes.saturating_sub(w0.bytes) as f64 / 1e3 / secs);
+    m.term_storm_clears = Some(w1.clears.saturating_sub(w0.clears) as f64);
     m.journal_mb_per_hour = j0
         .zip(j1)
         .map(|(a, b)| b.saturating_sub(a) as f64 / 1e6 / secs * 3600.0);
+    m.watch_p95 = percentile_duration(&watch, 0.95);
     m.watch = median_duration(watch);
     app.stop(tui.quit);
     Ok(m)
@@ -574,7 +612,7 @@ fn report(
         &'a dyn Fn(&Measured) -> Option<f64>,
         &'a dyn Fn(f64) -> String,
     );
-    let metrics: [Metric; 9] = [
+    let metrics: [Metric; 13] = [
         ("populated pods list", &|m| secs(m.populated), &|v| {
             format!("{v:.2} s")
         }),
@@ -595,6 +633,26 @@ fn report(
             "watch to screen, 200 changes/s (median)",
             &|m| secs(m.watch),
             &|v| format!("{:.1} ms", v * 1000.0),
+        ),
+        (
+            "watch to screen, 200 changes/s (p95)",
+            &|m| secs(m.watch_p95),
+            &|v| format!("{:.1} ms", v * 1000.0),
+        ),
+        (
+            "terminal bytes while idle",
+            &|m| m.term_idle_kb_per_min,
+            &|v| format!("{v:.1} kB/min"),
+        ),
+        (
+            "terminal bytes during the storm",
+            &|m| m.term_storm_kb_per_s,
+            &|v| format!("{v:.2} kB/s"),
+        ),
+        (
+            "full-screen clears during the storm",
+            &|m| m.term_storm_clears,
+            &|v| format!("{v:.0}"),
         ),
         ("CPU during the storm", &|m| m.storm_cpu, &|v| {
             format!("{v:.1}%")
@@ -655,6 +713,16 @@ fn report(
     off("watch to screen", &|m| secs(m.watch));
     off("RSS after settling", &|m| m.rss_after);
     for other in [Tool::Kdash, Tool::Kubectl] {
+        ratio(
+            "terminal bytes while idle",
+            &|m| m.term_idle_kb_per_min,
+            other,
+        );
+        ratio(
+            "terminal bytes during the storm",
+            &|m| m.term_storm_kb_per_s,
+            other,
+        );
         ratio("populated", &|m| secs(m.populated), other);
         ratio("RSS after settling", &|m| m.rss_after, other);
         ratio("idle CPU", &|m| m.idle_cpu, other);
@@ -694,9 +762,8 @@ async fn main() -> Result<()> {
                 let m = match tool {
                     Tool::Bare => run_bare(&world).await?,
                     Tool::Kubectl => run_kubectl(&world, &opts, round).await?,
-                    Tool::Kubedeck | Tool::KubedeckOff => {
-                        let record = *tool == Tool::Kubedeck;
-                        let tui = kubedeck_tui(sim.kubeconfig(), home.path(), record)?;
+                    Tool::Kubedeck | Tool::KubedeckOff | Tool::KubedeckLow => {
+                        let tui = kubedeck_tui(sim.kubeconfig(), home.path(), *tool)?;
                         run_tui(&tui, &world, &opts, round).await?
                     }
                     Tool::Kdash => {

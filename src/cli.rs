@@ -61,6 +61,11 @@ pub struct Cli {
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub at: Option<String>,
 
+    /// For links under 64 kbit/s (a jump host over a slow VPN): at most 4 frames a second,
+    /// keys included, and the clock redraws the ages once a minute, not every second.
+    #[arg(long)]
+    pub low_bandwidth: bool,
+
     /// Configuration file (default: the platform config dir's kubedeck/config.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -277,6 +277,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         instance: kubedeck::kube::node_shell::Instance::load(app.data_dir.as_deref()),
         journal: app.timeline.journal.clone(),
         recorder,
+        low_bandwidth: cli.low_bandwidth,
     };
     let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
     if let Some(writes) = &sync {

@@ -12,7 +12,18 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 struct Screen {
     parser: vt100::Parser,
     generation: u64,
+    /// What the program wrote to its terminal: bytes, and full-screen clears (`ESC [ 2 J`).
+    written: Written,
 }
+
+/// What a program wrote to its terminal so far (what an SSH link carries).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    pub bytes: u64,
+    pub clears: u64,
+}
+
+const CLEAR: &[u8] = b"\x1b[2J";
 
 type Shared = Arc<(Mutex<Screen>, Condvar)>;
 
@@ -77,6 +88,7 @@ impl PtyApp {
             Mutex::new(Screen {
                 parser: vt100::Parser::new(nz(rows), nz(cols), 0),
                 generation: 0,
+                written: Written::default(),
             }),
             Condvar::new(),
         ));
@@ -92,6 +104,11 @@ impl PtyApp {
                 }
                 s.parser.process(&buf[..n]);
                 s.generation += 1;
+                s.written.bytes += n as u64;
+                s.written.clears += buf[..n]
+                    .windows(CLEAR.len())
+                    .filter(|w| *w == CLEAR)
+                    .count() as u64;
                 if buf[..n]
                     .windows(CURSOR_QUERY.len())
                     .any(|w| w == CURSOR_QUERY)
@@ -121,6 +138,17 @@ impl PtyApp {
         keys.write_all(bytes)?;
         keys.flush()?;
         Ok(t)
+    }
+
+    /// What it wrote to its terminal so far.
+    #[allow(
+        dead_code,
+        reason = "bench_scale reads it, the other benchmarks do not"
+    )]
+    pub fn written(&self) -> Result<Written> {
+        let (lock, _) = &*self.screen;
+        let s = lock.lock().map_err(|_| eyre!("screen lock"))?;
+        Ok(s.written)
     }
 
     /// Read the screen as it is now.

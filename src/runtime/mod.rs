@@ -40,6 +40,8 @@ use crate::kube::informer::InformerUpdate;
 use crate::views;
 
 const FRAME: Duration = Duration::from_millis(16);
+/// The frame pace with `--low-bandwidth`: at most 4 a second.
+const LOW_BANDWIDTH_FRAME: Duration = Duration::from_millis(250);
 
 /// The terminal kubedeck draws on: crossterm (with the attributes ratatui has no room for),
 /// through the writer that sends basic colours as basic SGR codes.
@@ -56,6 +58,64 @@ pub fn open_terminal() -> std::io::Result<Terminal> {
         std::io::stdout(),
     ));
     ratatui::Terminal::new(backend)
+}
+
+/// How often frames may be drawn, and whether the clock alone redraws.
+struct Pace {
+    frame: Duration,
+    low_bandwidth: bool,
+    /// The minute the clock last redrew in (low bandwidth: once a minute).
+    minute: i64,
+}
+
+impl Pace {
+    fn new(low_bandwidth: bool) -> Self {
+        Self {
+            frame: if low_bandwidth {
+                LOW_BANDWIDTH_FRAME
+            } else {
+                FRAME
+            },
+            low_bandwidth,
+            minute: i64::MIN,
+        }
+    }
+
+    /// Whether a clock tick at `now` redraws: every second (the ages of young objects), or
+    /// with `--low-bandwidth` on the first tick of each minute only (over a slow link, a
+    /// second's ages cost more than they tell).
+    fn clock_redraws(&mut self, now: Timestamp) -> bool {
+        if !self.low_bandwidth {
+            return true;
+        }
+        let minute = now.as_second().div_euclid(60);
+        minute != std::mem::replace(&mut self.minute, minute)
+    }
+}
+
+#[cfg(test)]
+mod pace_tests {
+    use super::*;
+
+    #[test]
+    fn low_bandwidth_draws_four_frames_a_second_and_the_clock_once_a_minute() {
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let mut normal = Pace::new(false);
+        assert!(normal.clock_redraws(at("2026-12-06T10:00:01Z")));
+        assert!(normal.clock_redraws(at("2026-12-06T10:00:02Z")));
+        let mut low = Pace::new(true);
+        assert_eq!(low.frame, Duration::from_millis(250));
+        assert!(low.clock_redraws(at("2026-12-06T10:00:59Z")));
+        assert!(
+            low.clock_redraws(at("2026-12-06T10:01:00Z")),
+            "a new minute"
+        );
+        for s in 1..60 {
+            let t = at(&format!("2026-12-06T10:01:{s:02}Z"));
+            assert!(!low.clock_redraws(t), "second {s}");
+        }
+        assert!(low.clock_redraws(at("2026-12-06T10:02:00Z")));
+    }
 }
 
 /// Why the loop ended.
@@ -131,6 +191,7 @@ pub async fn run(
         metrics: metrics_tx,
         sessions: session_tx,
     };
+    let mut pace = Pace::new(config.low_bandwidth);
     let mut runner = Runner::new(config, channels);
     let contexts = crate::app::contexts::context_rows(&runner.kubeconfig, &app.fleet.clusters);
     dispatch(
@@ -149,16 +210,16 @@ pub async fn run(
     let stop = crate::signals::wait_for_termination();
     tokio::pin!(stop);
     let mut dirty = true;
-    let mut last_frame = Instant::now() - FRAME;
+    let mut last_frame = Instant::now() - pace.frame;
     let mut repaint = false;
     // A key (or a paste) is drawn at once, not at the next frame of the ~60 a second that
     // informer updates are paced to: under a watch storm a frame is nearly always just drawn.
     let mut typed = false;
     loop {
-        let frame_due = if typed {
+        let frame_due = if typed && !pace.low_bandwidth {
             Instant::now()
         } else {
-            last_frame + FRAME
+            last_frame + pace.frame
         };
         tokio::select! {
             ev = input.next() => match ev {
@@ -215,8 +276,9 @@ pub async fn run(
                 dirty = true;
             }
             _ = clock.tick() => {
-                dispatch(app, &mut runner, Msg::Tick(Timestamp::now()));
-                dirty = true;
+                let now = Timestamp::now();
+                dispatch(app, &mut runner, Msg::Tick(now));
+                dirty |= pace.clock_redraws(now);
             }
             () = tokio::time::sleep_until(frame_due), if dirty => {
                 dispatch(app, &mut runner, Msg::Frame(Timestamp::now()));

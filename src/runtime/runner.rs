@@ -72,6 +72,8 @@ pub struct RunnerConfig {
     pub journal: Option<(std::path::PathBuf, u64)>,
     /// The journals' writer (started before the first informers, which record through it).
     pub recorder: Option<crate::journal::Recorder>,
+    /// `--low-bandwidth`: fewer frames, and ages redrawn by the clock once a minute.
+    pub low_bandwidth: bool,
 }
 
 /// Files of edits in progress (private; removed once applied or abandoned, and on exit).

@@ -71,6 +71,7 @@ async fn rig(readonly: bool) -> Rig {
         None,
     );
     let config = RunnerConfig {
+        low_bandwidth: false,
         kubeconfig: source,
         cluster: first,
         others: Vec::new(),
