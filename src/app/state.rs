@@ -191,12 +191,13 @@ impl App {
     /// Which pods' usage the screen needs: none off the pods table; every pod's when the table
     /// is sorted by CPU or MEM (or many namespaces are on screen); else only the namespaces of
     /// the rows on screen, so a still cluster of any size costs a screenful's metrics.
-    pub fn pod_metrics_wanted(&self) -> crate::kube::metrics::PodMetricsWanted {
-        use crate::kube::metrics::PodMetricsWanted;
+    /// Per cluster: a cluster with no row on screen lists none.
+    pub fn pod_metrics_wanted(&self) -> crate::kube::metrics::WantedByCluster {
+        use crate::kube::metrics::{PodMetricsWanted, WantedByCluster};
         /// More namespaces on screen than this: one list of every pod is cheaper.
         const MAX_NAMESPACES: usize = 8;
         if !self.shows_pod_usage() {
-            return PodMetricsWanted::None;
+            return WantedByCluster::every(PodMetricsWanted::None);
         }
         let t = &self.tables.pods;
         let by_usage = t
@@ -204,16 +205,28 @@ impl App {
             .get(t.sort)
             .is_some_and(|c| c.title == "CPU" || c.title == "MEM");
         if by_usage {
-            return PodMetricsWanted::All;
+            return WantedByCluster::every(PodMetricsWanted::All);
         }
-        let on_screen: std::collections::BTreeSet<String> = (t.offset..t.offset + self.page_rows)
-            .filter_map(|i| t.row(i))
-            .map(|r| r.namespace.clone())
-            .collect();
-        if on_screen.len() > MAX_NAMESPACES {
-            return PodMetricsWanted::All;
+        let mut on_screen: std::collections::BTreeMap<
+            ClusterId,
+            std::collections::BTreeSet<String>,
+        > = std::collections::BTreeMap::new();
+        for r in (t.offset..t.offset + self.page_rows).filter_map(|i| t.row(i)) {
+            on_screen
+                .entry(r.cluster.clone())
+                .or_default()
+                .insert(r.namespace.clone());
         }
-        PodMetricsWanted::Namespaces(on_screen)
+        let mut wanted = WantedByCluster::every(PodMetricsWanted::None);
+        for (cluster, namespaces) in on_screen {
+            let w = if namespaces.len() > MAX_NAMESPACES {
+                PodMetricsWanted::All
+            } else {
+                PodMetricsWanted::Namespaces(namespaces)
+            };
+            wanted.clusters.insert(cluster, w);
+        }
+        wanted
     }
 
     pub fn new(cluster: ClusterId, server: String, scope: Scope, readonly: bool) -> Self {

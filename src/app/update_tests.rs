@@ -1204,14 +1204,25 @@ fn pod_metrics_are_asked_for_the_namespaces_on_screen_or_all_when_sorted_by_usag
         .map(|r| r.namespace.clone())
         .collect();
     assert!(!on_screen.is_empty());
+    let here = crate::app::fixture::cluster();
+    let elsewhere = ClusterId::new("elsewhere");
+    let wanted = a.pod_metrics_wanted();
+    assert_eq!(wanted.of(&here), PodMetricsWanted::Namespaces(on_screen));
     assert_eq!(
-        a.pod_metrics_wanted(),
-        PodMetricsWanted::Namespaces(on_screen)
+        wanted.of(&elsewhere),
+        PodMetricsWanted::None,
+        "a cluster with no row on screen lists none"
     );
     a.tables.pods.sort_by_col(PodCol::Mem as usize, false);
-    assert_eq!(a.pod_metrics_wanted(), PodMetricsWanted::All);
+    let wanted = a.pod_metrics_wanted();
+    assert_eq!(wanted.of(&here), PodMetricsWanted::All);
+    assert_eq!(
+        wanted.of(&elsewhere),
+        PodMetricsWanted::All,
+        "sorted by usage"
+    );
     a.view = View::Nodes;
-    assert_eq!(a.pod_metrics_wanted(), PodMetricsWanted::None);
+    assert_eq!(a.pod_metrics_wanted().of(&here), PodMetricsWanted::None);
 }
 
 /// In triage, select the row of `problem`.

@@ -111,6 +111,29 @@ pub enum PodMetricsWanted {
     Namespaces(std::collections::BTreeSet<String>),
 }
 
+/// What each shown cluster's poller lists of pod usage: only the clusters with rows on screen
+/// (or all, sorted by usage) list any, so a fleet at rest costs one screenful's metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WantedByCluster {
+    /// For a cluster not named.
+    pub others: PodMetricsWanted,
+    pub clusters: std::collections::BTreeMap<super::ids::ClusterId, PodMetricsWanted>,
+}
+
+impl WantedByCluster {
+    /// The same for every cluster.
+    pub fn every(wanted: PodMetricsWanted) -> Self {
+        Self {
+            others: wanted,
+            clusters: std::collections::BTreeMap::new(),
+        }
+    }
+
+    pub fn of(&self, cluster: &super::ids::ClusterId) -> PodMetricsWanted {
+        self.clusters.get(cluster).unwrap_or(&self.others).clone()
+    }
+}
+
 impl PodMetricsWanted {
     /// Whether a poll for `self` also answers `other` (no poll needed at once for it).
     pub fn covers(&self, other: &Self) -> bool {

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::runner::{Internal, Runner};
 use crate::app::action::Watched;
@@ -16,7 +16,7 @@ use crate::kube::credentials::ClientHandle;
 use crate::kube::error::ApiError;
 use crate::kube::ids::ClusterId;
 use crate::kube::informer::{Change, InformerUpdate, ResourceKind};
-use crate::kube::metrics::{MetricsTask, PodMetricsWanted};
+use crate::kube::metrics::{MetricsTask, PodMetricsWanted, WantedByCluster};
 use crate::kube::object_ref::ObjectRef;
 use crate::kube::step_store::StepStore;
 
@@ -184,7 +184,7 @@ impl Runner {
     }
 
     /// Tell the metrics pollers which pods' usage is on screen (after each frame).
-    pub fn pod_usage_shown(&self, wanted: PodMetricsWanted) {
+    pub fn pod_usage_shown(&self, wanted: WantedByCluster) {
         self.pod_usage_shown.send_if_modified(|v| {
             let changed = *v != wanted;
             *v = wanted;
@@ -218,9 +218,36 @@ impl Runner {
             c.clients.clone(),
             namespace,
             self.metrics_interval,
-            self.pod_usage_shown.subscribe(),
+            self.pod_usage_wanted_by(&c.id),
             tx,
         )
+    }
+
+    /// What `cluster`'s poller is to list of pod usage, told as the screen changes.
+    fn pod_usage_wanted_by(&self, cluster: &ClusterId) -> watch::Receiver<PodMetricsWanted> {
+        let mut fleet = self.pod_usage_shown.subscribe();
+        let (own, rx) = watch::channel(fleet.borrow_and_update().of(cluster));
+        let cluster = cluster.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    changed = fleet.changed() => {
+                        if changed.is_err() {
+                            return;
+                        }
+                        let wanted = fleet.borrow_and_update().of(&cluster);
+                        own.send_if_modified(|v| {
+                            let changed = *v != wanted;
+                            *v = wanted;
+                            changed
+                        });
+                    }
+                    // The poller stopped (a context switch restarts them).
+                    () = own.closed() => return,
+                }
+            }
+        });
+        rx
     }
 
     /// (Re)start capturing Tekton step logs for the first cluster, in its scope.

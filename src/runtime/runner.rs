@@ -20,7 +20,7 @@ use crate::kube::credentials::ClientHandle;
 use crate::kube::ids::ClusterId;
 use crate::kube::informer::InformerUpdate;
 use crate::kube::logs::{LogEvent, LogTask, StreamKey};
-use crate::kube::metrics::{MetricsTask, MetricsUpdate, PodMetricsWanted};
+use crate::kube::metrics::{MetricsTask, MetricsUpdate, PodMetricsWanted, WantedByCluster};
 use crate::kube::portforward::{ForwardId, ForwardReport};
 use crate::kube::shell_kubeconfig::PrivateKubeconfig;
 use crate::kube::step_capture::CaptureTask;
@@ -102,7 +102,7 @@ pub struct Runner {
     pub(super) metrics_tasks: HashMap<ClusterId, MetricsTask>,
     pub(super) metrics_interval: Duration,
     /// Which pods' usage is on screen (the metrics pollers list PodMetrics for those only).
-    pub(super) pod_usage_shown: tokio::sync::watch::Sender<PodMetricsWanted>,
+    pub(super) pod_usage_shown: tokio::sync::watch::Sender<WantedByCluster>,
     pub(super) step_capture: Option<(std::path::PathBuf, u64)>,
     /// The first cluster's captured step logs, and the task capturing them.
     pub(super) step_store: Option<Arc<StepStore>>,
@@ -164,7 +164,9 @@ impl Runner {
             terminals,
             metrics_tasks: HashMap::new(),
             metrics_interval: config.metrics_interval,
-            pod_usage_shown: tokio::sync::watch::Sender::new(PodMetricsWanted::All),
+            pod_usage_shown: tokio::sync::watch::Sender::new(WantedByCluster::every(
+                PodMetricsWanted::All,
+            )),
             step_capture: config.step_capture,
             step_store: None,
             capture_task: None,
