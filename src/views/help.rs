@@ -232,6 +232,10 @@ pub fn lines_with(
         "Tekton step logs are captured as steps end or their pod is deleted; gone pods replay (\"captured\").",
         theme.muted,
     ));
+    out.push(Line::styled(
+        "Slow link: --low-bandwidth. Why NOT LIVE: KUBEDECK_LOG=FILE.",
+        theme.muted,
+    ));
     if readonly {
         out.push(Line::styled(
             "Read-only mode: delete, cancel, rerun, scale, restart, cordon, drain and shells are disabled.",
