@@ -105,6 +105,8 @@ async fn run_agent(cli: &Cli, args: &kubedeck::cli::AgentArgs) -> Result<()> {
 const NODE_SHELL_REAP: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn run_ui(cli: &Cli) -> Result<()> {
+    // Caught from now on: a SIGTERM during start-up exits through the same clean path.
+    let stop = kubedeck::signals::Termination::catch();
     let loaded = kubedeck::config::load(cli.config.as_deref())?;
     let (mut settings, problems) = kubedeck::app::settings::from_config(&loaded);
     let config = &loaded.config;
@@ -279,7 +281,7 @@ async fn run_ui(cli: &Cli) -> Result<()> {
         recorder,
         low_bandwidth: cli.low_bandwidth,
     };
-    let outcome = runtime::run(&mut terminal, &mut app, runner, start, rx, tx).await;
+    let outcome = runtime::run(&mut terminal, &mut app, runner, start, (rx, tx), stop).await;
     if let Some(writes) = &sync {
         kubedeck::journal::sync(writes, std::time::Duration::from_secs(2));
     }

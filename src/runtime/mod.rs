@@ -175,8 +175,11 @@ pub async fn run(
     app: &mut App,
     config: RunnerConfig,
     start: StartView,
-    mut updates: mpsc::UnboundedReceiver<InformerUpdate>,
-    informer_tx: mpsc::UnboundedSender<InformerUpdate>,
+    (mut updates, informer_tx): (
+        mpsc::UnboundedReceiver<InformerUpdate>,
+        mpsc::UnboundedSender<InformerUpdate>,
+    ),
+    mut stop: crate::signals::Termination,
 ) -> std::io::Result<Exit> {
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
     let (internal_tx, mut internal_rx) = mpsc::unbounded_channel();
@@ -207,8 +210,6 @@ pub async fn run(
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let stop = crate::signals::wait_for_termination();
-    tokio::pin!(stop);
     let mut dirty = true;
     let mut last_frame = Instant::now() - pace.frame;
     let mut repaint = false;
@@ -315,7 +316,7 @@ pub async fn run(
                 typed = false;
                 runner.pod_usage_shown(app.pod_metrics_wanted());
             }
-            () = &mut stop => return Ok(Exit::Signal),
+            () = stop.wait() => return Ok(Exit::Signal),
         }
         if app.should_quit {
             return Ok(Exit::Quit);

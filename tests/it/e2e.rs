@@ -338,7 +338,8 @@ fn sighup_and_sigterm_exit_promptly_and_restore_the_terminal() {
             .arg(pid.to_string())
             .status();
         assert!(status.is_ok_and(|s| s.success()));
-        assert_eq!(t.wait_exit(), 0, "{sig}");
+        let code = t.wait_exit();
+        assert_eq!(code, 0, "{sig}: {}", t.contents());
         assert!(t.left_alternate_screen(), "{sig}: terminal restored");
     }
 }
