@@ -255,12 +255,8 @@ fn pod_problem(
     now: Timestamp,
     cluster: &ClusterId,
 ) -> Option<TriageRow> {
-    let target = ObjectRef::new(cluster, ResourceKind::Pods, &p.namespace, &p.name);
-    let restarts = if p.restarts > 0 {
-        format!(", {} restarts", p.restarts)
-    } else {
-        String::new()
-    };
+    // Made only for a pod with a problem: most pods have none, and triage reads every pod.
+    let target = || ObjectRef::new(cluster, ResourceKind::Pods, &p.namespace, &p.name);
     if let Some(e) = &p.evicted {
         // kubectl may print ContainerStatusUnknown for it; what happened is the eviction.
         let detail = if e.message.is_empty() {
@@ -268,12 +264,11 @@ fn pod_problem(
         } else {
             e.message.clone()
         };
-        let target = target.clone();
         return Some(TriageRow::new(
             "Evicted",
             rank::POD,
             Health::Error,
-            target,
+            target(),
             detail,
             e.at,
         ));
@@ -291,7 +286,7 @@ fn pod_problem(
             problem,
             rank::POD,
             Health::Error,
-            target,
+            target(),
             String::new(),
             p.last_restart,
         );
@@ -328,7 +323,10 @@ fn pod_problem(
         _ if p.health == Health::Error && !p.labels.contains_key("tekton.dev/taskRun") => (
             "Failing",
             Health::Error,
-            format!("{}{restarts}", p.status),
+            match p.restarts {
+                0 => p.status.clone(),
+                n => format!("{}, {n} restarts", p.status),
+            },
             p.last_restart.or(p.created),
         ),
         _ => return None,
@@ -337,7 +335,7 @@ fn pod_problem(
         problem,
         rank::POD,
         severity,
-        target,
+        target(),
         detail,
         since,
     ))
@@ -345,16 +343,12 @@ fn pod_problem(
 
 /// Pods of one workload (their controller) with several replicas in trouble rise to the
 /// workload's rank, and say how many.
-fn promote_workloads(rows: &mut [TriageRow], pods: &[Arc<PodRow>]) {
-    let owner_of: HashMap<(&str, &str), &(String, String)> = pods
-        .iter()
-        .filter_map(|p| Some(((p.namespace.as_str(), p.name.as_str()), p.owner.as_ref()?)))
-        .collect();
-    let owner = |r: &TriageRow| {
+fn promote_workloads(rows: &mut [(TriageRow, Option<&(String, String)>)]) {
+    let owner = |(r, o): &(TriageRow, Option<&(String, String)>)| {
         (r.target.kind == ResourceKind::Pods && r.problem != "Evicted")
-            .then(|| owner_of.get(&(r.target.namespace.as_str(), r.target.name.as_str())))
+            .then_some(*o)
             .flatten()
-            .map(|o| (r.target.namespace.clone(), (*o).clone()))
+            .map(|o| (r.target.namespace.clone(), o.clone()))
     };
     let mut down: HashMap<(String, (String, String)), usize> = HashMap::new();
     for r in rows.iter() {
@@ -362,8 +356,9 @@ fn promote_workloads(rows: &mut [TriageRow], pods: &[Arc<PodRow>]) {
             *down.entry(o).or_default() += 1;
         }
     }
-    for r in rows.iter_mut() {
-        let Some(o) = owner(r) else { continue };
+    for row in rows.iter_mut() {
+        let Some(o) = owner(row) else { continue };
+        let r = &mut row.0;
         let n = down.get(&o).copied().unwrap_or(0);
         if n >= 2 {
             let (_, (kind, name)) = &o;
@@ -421,12 +416,12 @@ pub fn triage(
             *slot = e;
         }
     }
-    let mut pod_rows: Vec<TriageRow> = pods
+    let mut pod_rows: Vec<(TriageRow, Option<&(String, String)>)> = pods
         .iter()
-        .filter_map(|p| pod_problem(p, &unhealthy, now, cluster))
+        .filter_map(|p| Some((pod_problem(p, &unhealthy, now, cluster)?, p.owner.as_ref())))
         .collect();
-    promote_workloads(&mut pod_rows, pods);
-    out.extend(pod_rows);
+    promote_workloads(&mut pod_rows);
+    out.extend(pod_rows.into_iter().map(|(r, _)| r));
     for r in runs {
         let failed = matches!(r.state, RunState::Failed(_) | RunState::TimedOut);
         let recent = r
