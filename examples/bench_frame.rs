@@ -6,6 +6,9 @@
 //! and the draw of the screen at 160x45. The frame's work should follow the changes, not the
 //! cluster: flat from 10,000 to 100,000 pods.
 //!
+//! Each on the pods view, then on the nodes view (the per-node sums shown) and on triage
+//! (every pod read for problems: the part that still follows the cluster's size).
+//!
 //! Run: cargo run --release --example bench_frame -- [frames]
 
 use std::time::{Duration, Instant};
@@ -15,6 +18,7 @@ use kube::runtime::watcher::Event;
 
 use kubedeck::app::projection::Projection;
 use kubedeck::app::state::App;
+use kubedeck::app::view::View;
 use kubedeck::kube::cluster::Stores;
 use kubedeck::kube::ids::{ClusterId, Scope};
 use kubedeck::kube::informer::ResourceKind;
@@ -57,11 +61,12 @@ fn percentile(v: &[Duration], p: f64) -> Duration {
 
 struct Measured {
     pods: usize,
+    view: View,
     project: Vec<Duration>,
     draw: Vec<Duration>,
 }
 
-fn measure(pods: usize, frames: usize) -> color_eyre::Result<Measured> {
+fn measure(pods: usize, view: View, frames: usize) -> color_eyre::Result<Measured> {
     let cluster = ClusterId::new("bench");
     let (stores, mut w) = Stores::with_writers(&cluster);
     let nodes = pods / PODS_PER_NODE;
@@ -74,6 +79,7 @@ fn measure(pods: usize, frames: usize) -> color_eyre::Result<Measured> {
     }
     w.pods.apply(&Event::InitDone);
     let mut app = App::new(cluster.clone(), "sim".into(), Scope::All, false);
+    app.view = view;
     let mut projection = Projection::default();
     projection.project(&mut app, &stores);
     let theme = match kubedeck::views::theme::builtin("default") {
@@ -110,6 +116,7 @@ fn measure(pods: usize, frames: usize) -> color_eyre::Result<Measured> {
     }
     Ok(Measured {
         pods,
+        view,
         project,
         draw,
     })
@@ -122,31 +129,34 @@ fn main() -> color_eyre::Result<()> {
         .unwrap_or(600);
     println!("frames under a 200 changes/s storm ({frames} frames of 1/60 s each size)");
     println!(
-        "| pods | projection median / p95 | draw median / p95 | frame (both) median / p95 | median against 10,000 pods |"
+        "| view | pods | projection median / p95 | draw median / p95 | frame (both) median / p95 | median against 10,000 pods |"
     );
-    println!("|---|---|---|---|---|");
-    let mut first: Option<Duration> = None;
-    for pods in SIZES {
-        let m = measure(pods, frames)?;
-        let both: Vec<Duration> = m
-            .project
-            .iter()
-            .zip(&m.draw)
-            .map(|(a, b)| *a + *b)
-            .collect();
-        let median = percentile(&both, 0.5);
-        let ratio = first.get_or_insert(median);
-        println!(
-            "| {} | {:.3?} / {:.3?} | {:.3?} / {:.3?} | {:.3?} / {:.3?} | {:.2}x |",
-            m.pods,
-            percentile(&m.project, 0.5),
-            percentile(&m.project, 0.95),
-            percentile(&m.draw, 0.5),
-            percentile(&m.draw, 0.95),
-            median,
-            percentile(&both, 0.95),
-            median.as_secs_f64() / ratio.as_secs_f64().max(1e-9),
-        );
+    println!("|---|---|---|---|---|---|");
+    for view in [View::Pods, View::Nodes, View::Triage] {
+        let mut first: Option<Duration> = None;
+        for pods in SIZES {
+            let m = measure(pods, view, frames)?;
+            let both: Vec<Duration> = m
+                .project
+                .iter()
+                .zip(&m.draw)
+                .map(|(a, b)| *a + *b)
+                .collect();
+            let median = percentile(&both, 0.5);
+            let ratio = *first.get_or_insert(median);
+            println!(
+                "| {:?} | {} | {:.3?} / {:.3?} | {:.3?} / {:.3?} | {:.3?} / {:.3?} | {:.2}x |",
+                m.view,
+                m.pods,
+                percentile(&m.project, 0.5),
+                percentile(&m.project, 0.95),
+                percentile(&m.draw, 0.5),
+                percentile(&m.draw, 0.95),
+                median,
+                percentile(&both, 0.95),
+                median.as_secs_f64() / ratio.as_secs_f64().max(1e-9),
+            );
+        }
     }
     Ok(())
 }
