@@ -315,17 +315,15 @@ impl Projection {
     }
 
     /// The pods table and the per-node sums. Under a storm of changes only the pods changed
-    /// since the last frame are taken (read from each store's feed): a frame's work follows the
-    /// changes, not the cluster. Every row is read when a store no longer holds the changes (a
-    /// relist, a reader too far behind), a new metrics sample came, or the table was set by
-    /// someone else.
+    /// since the last frame are taken (read from each store's feed), and a new metrics sample
+    /// re-makes only the rows whose usage it can change: a frame's work follows the changes,
+    /// not the cluster. Every row is read when a store no longer holds the changes (a relist,
+    /// a reader too far behind) or the table was set by someone else.
     fn refresh_pods(&mut self, app: &mut App, sources: &Sources<'_>) {
         let mut whole = self.pods_version != Some(app.tables.pods.rows_version());
         let mut reads = Vec::with_capacity(sources.len());
         for (cluster, stores) in sources {
             let per = self.per.entry((*cluster).clone()).or_default();
-            let metrics = &app.fleet.status_of(cluster).metrics;
-            whole |= !per.pod_usage.current(metrics.generation);
             let read = if whole {
                 Since::All(stores.pods.all_since(&mut per.pods_read))
             } else {
@@ -366,15 +364,26 @@ impl Projection {
             app.tables.pods.set_rows(all);
         } else {
             let mut shown = Vec::new();
-            for ((cluster, _), read) in sources.iter().zip(reads) {
+            for ((cluster, stores), read) in sources.iter().zip(reads) {
                 let Since::Changes(changes) = read else {
                     continue;
                 };
                 let per = self.per.entry((*cluster).clone()).or_default();
-                let sample = app.fleet.status_of(cluster).metrics.sample.clone();
+                let metrics = &app.fleet.status_of(cluster).metrics;
+                let sample = metrics.sample.as_deref();
                 for (old, new) in changes {
-                    let row = per.pod_usage.one(old.as_deref(), new, sample.as_deref());
+                    let row = per.pod_usage.one(old.as_deref(), new, sample);
                     shown.push((old, row));
+                }
+                // A new sample: only the pods with usage before or in it are placed again.
+                if !per.pod_usage.current(metrics.generation) {
+                    let (pods, usage) = (&per.pods, &mut per.pod_usage);
+                    let by_uid = |uid: &str| pods.get(uid).cloned();
+                    let by_name = |ns: &str, name: &str| {
+                        let row = stores.pods.get(ns, name)?;
+                        pods.get(&row.uid).cloned()
+                    };
+                    shown.extend(usage.resample(sample, metrics.generation, by_uid, by_name));
                 }
             }
             app.tables.pods.apply_changes(&shown);
@@ -819,6 +828,8 @@ mod tests {
             .set_filter(crate::app::filter::Filter::new("web-1"));
         let mut rng = fastrand::Rng::with_seed(29);
         let mut moved_under_cursor = 0;
+        let mut with_usage = 0;
+        let mut usage: Option<(std::sync::Arc<crate::kube::metrics::Sample>, u64)> = None;
         for round in 0..60 {
             // The cursor somewhere in the table: it stays on its pod while that is shown.
             let len = a.tables.pods.len();
@@ -839,9 +850,29 @@ mod tests {
                     _ => w.pods.apply(&watcher::Event::Apply(pod(name, node, &rv))),
                 }
             }
+            // Every few rounds a new metrics sample, of a few pods (the namespaces on screen).
+            let sample = (round % 4 == 1).then(|| {
+                let mut s = crate::kube::metrics::Sample::default();
+                for _ in 0..10 {
+                    let name = &names[rng.usize(..names.len())];
+                    s.insert_pod("demo", name, (round as i64 * 10, 64 << 20));
+                }
+                std::sync::Arc::new(s)
+            });
+            if let Some(s) = sample {
+                let m = &mut a.fleet.status_mut(&cluster()).metrics;
+                m.sample = Some(s.clone());
+                m.generation += 1;
+                usage = Some((s, m.generation));
+            }
             a.stale.kinds.insert(ResourceKind::Pods);
             p.project(&mut a, &stores);
             let mut fresh = app();
+            if let Some((s, generation)) = &usage {
+                let m = &mut fresh.fleet.status_mut(&cluster()).metrics;
+                m.sample = Some(s.clone());
+                m.generation = *generation;
+            }
             fresh.tables.pods.sort_by_col(1, true);
             fresh
                 .tables
@@ -850,7 +881,10 @@ mod tests {
             Projection::default().project(&mut fresh, &stores);
             let shown = |t: &crate::app::table::Table<PodRow>| {
                 (0..t.len())
-                    .filter_map(|i| t.row(i).map(|r| format!("{}/{}", r.name, r.uid)))
+                    .filter_map(|i| {
+                        t.row(i)
+                            .map(|r| format!("{}/{} {:?}", r.name, r.uid, r.usage))
+                    })
                     .collect::<Vec<_>>()
             };
             assert_eq!(
@@ -861,6 +895,13 @@ mod tests {
             assert_eq!(a.tables.pods.total(), stores.pods.len());
             let still = (0..fresh.tables.pods.len())
                 .any(|i| fresh.tables.pods.row(i).map(|r| &r.uid) == selected.as_ref());
+            with_usage += a
+                .tables
+                .pods
+                .all_rows()
+                .iter()
+                .filter(|r| r.usage.is_some())
+                .count();
             if still {
                 let now = a.tables.pods.selected_row().map(|r| r.uid.clone());
                 assert_eq!(now, selected, "round {round}: the cursor left its pod");
@@ -874,6 +915,7 @@ mod tests {
         }
         assert_eq!(p.pods_whole_reads, 1, "only the first read took every row");
         assert!(moved_under_cursor > 30, "the cursor was checked");
+        assert!(with_usage > 100, "usage was shown");
     }
 
     #[test]

@@ -394,6 +394,56 @@ impl PodUsage {
         out
     }
 
+    /// A new sample (`generation`) for rows kept by changes: only the pods it can change (those
+    /// with usage shown before, and those in it), each `(shown before, shown now)` where they
+    /// differ. `by_uid` and `by_name` give a pod's row as the table has it, so a sample of a
+    /// screenful's namespaces costs a screenful, whatever the cluster's size.
+    pub fn resample(
+        &mut self,
+        sample: Option<&Sample>,
+        generation: u64,
+        by_uid: impl Fn(&str) -> Option<Arc<super::pod_row::PodRow>>,
+        by_name: impl Fn(&str, &str) -> Option<Arc<super::pod_row::PodRow>>,
+    ) -> Vec<super::row_cache::Change<super::pod_row::PodRow>> {
+        self.generation = generation;
+        let before: Vec<(Arc<super::pod_row::PodRow>, Arc<super::pod_row::PodRow>)> =
+            self.rows.values().cloned().collect();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut changes = Vec::new();
+        let mut redo = |usage: &mut Self,
+                        base: Arc<super::pod_row::PodRow>,
+                        shown: Arc<super::pod_row::PodRow>| {
+            if !seen.insert(base.uid.clone()) {
+                return;
+            }
+            let now = match sample {
+                Some(s) => usage.overlay(base.clone(), s, false).0,
+                None => {
+                    usage.rows.remove(base.uid.as_str());
+                    base
+                }
+            };
+            if !Arc::ptr_eq(&shown, &now) {
+                changes.push((Some(shown), Some(now)));
+            }
+        };
+        for (base, shown) in before {
+            if let Some(current) = by_uid(&base.uid) {
+                redo(self, current, shown);
+            }
+        }
+        if let Some(s) = sample {
+            for (namespace, pods) in &s.pods {
+                for name in pods.keys() {
+                    if let Some(base) = by_name(namespace, name) {
+                        redo(self, base.clone(), base);
+                    }
+                }
+            }
+        }
+        changes
+    }
+
     /// Whether `generation` is the sample the rows were last made with (then [`PodUsage::one`]
     /// may place a pod's changed row alone).
     pub fn current(&self, generation: u64) -> bool {

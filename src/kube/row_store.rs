@@ -224,6 +224,11 @@ impl<R> RowDiff<R> {
 }
 
 impl<R> RowDiff<R> {
+    /// The row of `key` as last seen.
+    pub fn get(&self, key: &str) -> Option<&Arc<R>> {
+        self.rows.get(key).map(|(row, _)| row)
+    }
+
     /// Take `changes` (read from a store's feed) as if seen by [`RowDiff::changes`], so a later
     /// full diff compares with the rows as they are now.
     pub fn follow(&mut self, changes: &[Change<R>], key: impl Fn(&R) -> &str) {

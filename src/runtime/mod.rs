@@ -46,7 +46,9 @@ const LOW_BANDWIDTH_FRAME: Duration = Duration::from_millis(250);
 /// The terminal kubedeck draws on: crossterm (with the attributes ratatui has no room for),
 /// through the writer that sends basic colours as basic SGR codes.
 pub type Terminal = ratatui::Terminal<
-    crate::term_out::extended::ExtendedBackend<crate::term_out::BasicSgr<std::io::Stdout>>,
+    crate::term_out::extended::ExtendedBackend<
+        crate::term_out::BasicSgr<crate::term_out::frame_gate::FrameGate<std::io::Stdout>>,
+    >,
 >;
 
 /// Put the terminal in raw mode on the alternate screen (restored by `ratatui::restore`, also
@@ -55,7 +57,7 @@ pub fn open_terminal() -> std::io::Result<Terminal> {
     // Raw mode, the alternate screen and the panic hook; its own handle is not drawn on.
     drop(ratatui::init());
     let backend = crate::term_out::extended::ExtendedBackend::new(crate::term_out::BasicSgr::new(
-        std::io::stdout(),
+        crate::term_out::frame_gate::FrameGate::new(std::io::stdout()),
     ));
     ratatui::Terminal::new(backend)
 }

@@ -6,6 +6,7 @@
 //! `4N`/`10N`, across write boundaries; every other byte passes as is.
 
 pub mod extended;
+pub mod frame_gate;
 
 use std::io::{self, Write};
 

@@ -1,0 +1,85 @@
+#!/bin/bash
+# Run from the repository root after `cargo build --release`: examples/bench_fleet.sh
+# A fleet, measured from outside: CLUSTERS still simulated clusters of PODS pods each (10 x
+# 10,000 by default; CLUSTERS=30 PODS=3000 for many small ones), each its own `kubedeck sim`
+# process (a node per 20 pods, as many events as pods), then kubedeck (release) on all of them
+# at once (`--context` for each) in a 200x50 tmux pane on the pods view with every namespace:
+# seconds until the pods table holds every cluster's pods, RSS then and SETTLE seconds after
+# the start (300: the goal's "after 5 minutes"), then over IDLE seconds: CPU, and the TCP
+# connections kubedeck holds. Per additional cluster: (fleet - one cluster) / (n - 1), with
+# ONE=1 (the default) measuring one cluster alone first.
+set -euo pipefail
+BIN=${BIN:-target/release/kubedeck}
+N=${CLUSTERS:-10}
+PODS=${PODS:-10000}
+SETTLE=${SETTLE:-300}
+IDLE=${IDLE:-60}
+ONE=${ONE:-1}
+SIMS=()
+KCS=()
+DIR=$(mktemp -d)
+trap 'kill "${SIMS[@]}" 2>/dev/null; tmux kill-session -t bf 2>/dev/null || true; rm -rf "$DIR"' EXIT
+for i in $(seq 1 "$N"); do
+  kc=$DIR/c$i.kc
+  $BIN sim --pods "$PODS" --nodes $((PODS / 20)) --events "$PODS" --pipelineruns 50 --tick-ms 0 \
+    --seed $((40 + i)) --listen 127.0.0.1:0 --context-name "c$i" --kubeconfig-out "$kc" \
+    > "$DIR/sim-$i.log" 2>&1 &
+  SIMS+=($!)
+  KCS+=("$kc")
+done
+for kc in "${KCS[@]}"; do until [ -s "$kc" ]; do sleep 0.2; done; done
+KUBECONFIG=$(IFS=:; echo "${KCS[*]}")
+export KUBECONFIG
+: > "$DIR/empty.toml"
+
+now() { date +%s.%N; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+conns() { ss -tnp 2>/dev/null | grep -c "pid=$1," || true; }
+
+# Every cluster's pods in the table: its title's total ([shown/total]) reaches n x PODS (the
+# PipelineRuns add a few pods).
+populated() {
+  local total
+  total=$(tmux capture-pane -p -t bf | sed -n 2p | grep -Eo '\[[0-9]+/[0-9]+\]' | head -1 | grep -Eo '/[0-9]+' | tr -d / || true)
+  [ -n "$total" ] && [ "$total" -ge $(($1 * PODS)) ]
+}
+
+run() {
+  local label=$1 n=$2
+  local args="--config $DIR/empty.toml -A --view pods"
+  for i in $(seq 1 "$n"); do args="$args --context c$i"; done
+  t0=$(now)
+  tmux new -d -s bf -x 200 -y 50 -e "XDG_DATA_HOME=$DIR/data-$n" "$BIN $args"
+  pid=""
+  until [ -n "$pid" ]; do pid=$(pgrep -f "^$BIN $args" | head -1 || true); sleep 0.05; done
+  until populated "$n"; do sleep 0.1; done
+  t1=$(now)
+  r0=$(rss_mb "$pid")
+  left=$(echo "$SETTLE - ($t1 - $t0)" | bc -l)
+  if [ "$(echo "$left > 0" | bc -l)" = 1 ]; then sleep "$left"; fi
+  r1=$(rss_mb "$pid")
+  c0=$(cpu_ticks "$pid")
+  sleep "$IDLE"
+  c1=$(cpu_ticks "$pid")
+  printf "| %s | %.2f s | %d MB | %d MB | %.2f%% | %d |\n" \
+    "$label" "$(echo "$t1 - $t0" | bc -l)" "$r0" "$r1" "$(echo "($c1 - $c0) / $IDLE" | bc -l)" "$(conns "$pid")"
+  echo "$r1 $(echo "($c1 - $c0) / $IDLE" | bc -l) $(conns "$pid")" > "$DIR/last"
+  tmux kill-session -t bf
+  sleep 2
+}
+
+echo "| run ($PODS pods a cluster) | populated | RSS populated | RSS ${SETTLE} s after start | idle CPU over ${IDLE} s | TCP connections |"
+echo "|---|---|---|---|---|---|"
+if [ "$ONE" = 1 ]; then
+  run "kubedeck, 1 cluster" 1
+  read -r one_rss one_cpu one_conns < "$DIR/last"
+fi
+run "kubedeck, $N clusters" "$N"
+read -r all_rss all_cpu all_conns < "$DIR/last"
+if [ "$ONE" = 1 ]; then
+  printf "\nEach additional cluster at rest: %.1f MB, %.3f%% CPU, %.1f connections\n" \
+    "$(echo "($all_rss - $one_rss) / ($N - 1)" | bc -l)" \
+    "$(echo "($all_cpu - $one_cpu) / ($N - 1)" | bc -l)" \
+    "$(echo "($all_conns - $one_conns) / ($N - 1)" | bc -l)"
+fi
