@@ -1198,3 +1198,17 @@ async fn churn_flips_readiness_until_stopped() {
     .await;
     post("/_sim/churn?per_sec=0").await.expect("churn stopped");
 }
+
+/// Every pod has its own uid, as an apiserver gives (a run's tasks of one name length shared
+/// one, and kubedeck's table, which finds a row by uid, removed the wrong pod).
+#[test]
+fn every_pod_has_its_own_uid() {
+    let w = common::world(common::frozen(12));
+    let pods = w.sim.store().snapshot(kubedeck_sim::Kind::Pod).items;
+    let uids: std::collections::HashSet<String> = pods
+        .iter()
+        .filter_map(|p| p["metadata"]["uid"].as_str().map(str::to_string))
+        .collect();
+    assert!(pods.len() > 12, "the runs' task pods are there too");
+    assert_eq!(uids.len(), pods.len());
+}

@@ -30,6 +30,13 @@ pub fn owner_uid(ns: &str, kind: &str, name: &str) -> String {
     uid(n)
 }
 
+/// Bits from a name (FNV-1a), to tell apart objects made from one number: a run's tasks.
+pub fn name_bits(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 pub fn uid(n: u64) -> String {
     let h = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n >> 7);
     let l = h.rotate_left(29).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -588,7 +595,7 @@ pub fn taskrun(run: &RunShape, task: &str, state: TaskState, now: Timestamp) -> 
     }
     json!({
         "apiVersion": "tekton.dev/v1", "kind": "TaskRun",
-        "metadata": {"name": name, "namespace": run.namespace, "uid": uid(run.n ^ (task.len() as u64) << 20), "creationTimestamp": ts(start.unwrap_or(run.created)),
+        "metadata": {"name": name, "namespace": run.namespace, "uid": uid(run.n ^ name_bits(task).rotate_left(20)), "creationTimestamp": ts(start.unwrap_or(run.created)),
                      "labels": {"tekton.dev/pipeline": run.pipeline, "tekton.dev/pipelineRun": run.name, "tekton.dev/pipelineTask": task},
                      "ownerReferences": [{"apiVersion": "tekton.dev/v1", "kind": "PipelineRun", "name": run.name, "uid": uid(run.n), "controller": true}]},
         "spec": {"taskRef": {"name": task, "kind": "Task"}, "serviceAccountName": "default", "timeout": "1h0m0s"},

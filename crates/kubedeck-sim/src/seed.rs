@@ -497,7 +497,8 @@ pub fn task_pod(w: &World, a: &RunActor, task: &str, state: TaskState) -> serde_
         },
         role: "task".into(),
         log_style: "task".into(),
-        n: a.shape.n ^ (task.len() as u64) << 24,
+        // Each task's pod its own uid (tasks of one length shared one, as no apiserver would).
+        n: a.shape.n ^ model::name_bits(task).rotate_left(24),
         memory_request_mi: 512,
         cpu_request_m: 500,
     };
