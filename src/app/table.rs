@@ -610,13 +610,7 @@ impl<R: TableRow> Table<R> {
         let keep = self.cursor_object();
         self.view.retain(|i| changed.binary_search(i).is_err());
         for &i in changed {
-            if !self.keep(&self.rows[i]) {
-                continue;
-            }
-            let at = self
-                .view
-                .partition_point(|&v| self.order(v, i) == Ordering::Less);
-            self.view.insert(at, i);
+            self.place(i);
         }
         self.place_cursor(keep);
     }
