@@ -222,6 +222,8 @@ fn rewire(
     let (exit_tx, exit) = oneshot::channel();
     let mut stdin = proc.stdin();
     let mut sizes = proc.terminal_size();
+    // Sent when the session lets go of its connection (detached, or its pane closed).
+    let (hangup_tx, hangup) = oneshot::channel::<()>();
     let forwarder = tokio::spawn(async move {
         if !first.is_empty() && out_tx.send(first).await.is_err() {
             return;
@@ -257,7 +259,10 @@ fn rewire(
                         }
                     }
                     (Some(_), None) => {}
-                    (None, _) => break,
+                    (None, _) => {
+                        let _ = hangup_tx.send(());
+                        break;
+                    }
                 },
                 Some(s) = resize_rx.recv() => {
                     if let Some(tx) = sizes.as_mut() {
@@ -268,7 +273,17 @@ fn rewire(
         }
     });
     tokio::spawn(async move {
-        let ended = match status.await {
+        let status = tokio::select! {
+            s = status => s,
+            // Nobody reads this session any more: close its WebSocket now (dropping the
+            // process aborts kube-rs's task), as `kubectl attach` does when it detaches,
+            // rather than when the container next prints, which may be hours away.
+            Ok(()) = hangup => {
+                drop(proc);
+                return;
+            }
+        };
+        let ended = match status {
             Some(s) => exit_of(&s),
             None => match proc.join().await {
                 Ok(()) => Ended::Lost("the connection closed without an exit status".into()),

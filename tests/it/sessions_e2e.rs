@@ -395,12 +395,21 @@ fn attach_reaches_the_main_process_and_ending_it_only_detaches() {
     t.wait_for("attach demo/repl-1:app");
     wait_prompt(&t);
     t.send("KEPT=$((6*7))\r");
-    wait_prompt(&t);
-    // Ending the session detaches (asked first): the process goes on.
+    // Run by the shell (the prompt before it may still be the last line for a moment).
+    t.send("echo set-$KEPT\r");
+    // (Typed ahead, its output may follow the prompt on the same line.)
+    t.wait_until("the variable set", |s| {
+        s.lines()
+            .any(|l| l.split('│').any(|c| c.trim_end().ends_with("set-42")))
+    });
+    assert_eq!(w.sim.open_streams(), 1);
+    // Ending the session detaches (asked first): the process goes on, and the connection is
+    // closed at once rather than when the container next prints.
     t.send(&format!("{PREFIX}K"));
     t.wait_for("y/N");
     t.send("y");
     t.wait_gone("attach demo/repl-1:app");
+    common::wait_until("the attach stream closed", || w.sim.open_streams() == 0);
     // Attached again: the same process, with what was set before.
     t.send("i");
     t.wait_for("attach demo/repl-1:app");

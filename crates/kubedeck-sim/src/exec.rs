@@ -223,8 +223,9 @@ pub async fn exec(
     let cut = sim.faults.restarts();
     ws.protocols(PROTOCOLS)
         .on_upgrade(move |socket| async move {
+            let open = crate::OpenStream::new(&sim);
             match started {
-                Ok(proc) => serve(socket, proc, req.stdin, true, cut).await,
+                Ok(proc) => serve(socket, proc, req.stdin, true, cut, open).await,
                 Err(message) => refuse(socket, &message).await,
             }
         })
@@ -250,9 +251,10 @@ pub async fn attach(
     let cut = sim.faults.restarts();
     ws.protocols(PROTOCOLS)
         .on_upgrade(move |socket| async move {
+            let open = crate::OpenStream::new(&sim);
             match proc {
                 // Detaching leaves the container's process running.
-                Ok(proc) => serve(socket, proc, req.stdin, false, cut).await,
+                Ok(proc) => serve(socket, proc, req.stdin, false, cut, open).await,
                 Err(message) => refuse(socket, &message).await,
             }
         })
@@ -326,6 +328,7 @@ async fn serve(
     stdin: bool,
     owned: bool,
     mut cut: tokio::sync::watch::Receiver<u64>,
+    _open: crate::OpenStream,
 ) {
     let v5 = socket
         .protocol()

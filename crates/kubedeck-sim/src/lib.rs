@@ -105,6 +105,8 @@ pub struct Shared {
     events: Mutex<EventLog>,
     /// Responses sent gzipped (large lists to clients that accept it).
     gzipped: std::sync::atomic::AtomicU64,
+    /// Exec and attach streams connected now (a client that detaches closes its own).
+    open_streams: std::sync::atomic::AtomicUsize,
     /// The bearer token accepted now (rotated by `/_sim/token`).
     token: RwLock<Option<String>>,
     /// Who every request is authenticated as (an administrator unless a test says otherwise).
@@ -121,6 +123,26 @@ pub struct Shared {
     /// Fake nodes the agent's host sessions reach, by node name, with their init's PID.
     agent_nodes: Mutex<HashMap<String, (kubedeck_agent::testbed::FakeContainer, u32)>>,
     ctrl: OnceLock<mpsc::UnboundedSender<(Ctrl, Option<oneshot::Sender<()>>)>>,
+}
+
+/// One connected exec or attach stream, counted while it lives.
+pub(crate) struct OpenStream(Arc<Shared>);
+
+impl OpenStream {
+    pub(crate) fn new(shared: &Arc<Shared>) -> Self {
+        shared
+            .open_streams
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self(shared.clone())
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.0
+            .open_streams
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Shared {
@@ -378,6 +400,7 @@ impl Sim {
             token: RwLock::new(opts.token.clone()),
             identity: RwLock::new(rbac::Identity::admin()),
             gzipped: std::sync::atomic::AtomicU64::new(0),
+            open_streams: std::sync::atomic::AtomicUsize::new(0),
             bookmark_every: opts.bookmark_every,
             max_grace: opts.max_grace,
             addr: OnceLock::new(),
@@ -483,6 +506,13 @@ impl Sim {
             restore: true,
         })
         .await;
+    }
+
+    /// How many exec and attach streams are connected now.
+    pub fn open_streams(&self) -> usize {
+        self.shared
+            .open_streams
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How many responses went out gzipped.

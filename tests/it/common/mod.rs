@@ -88,6 +88,16 @@ pub fn world(opts: SimOptions) -> World {
     }
 }
 
+/// Wait until `cond` holds (what it is: `what`), checking it every few milliseconds: for state
+/// outside the screen (the simulator's), which sends no signal when it changes.
+pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let end = std::time::Instant::now() + term::DEADLINE;
+    while !cond() {
+        assert!(std::time::Instant::now() < end, "waited for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// Whether the screen's last line with text is a shell prompt (`$`, `#`, `%` or `>` at its end).
 pub fn prompt_shown(screen: &str) -> bool {
     let last = screen.lines().map(str::trim_end).rfind(|l| !l.is_empty());
