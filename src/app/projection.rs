@@ -42,6 +42,8 @@ struct PerCluster {
     /// Requests and limits per node, kept by delta from the pod rows.
     node_loads: NodeLoads,
     pod_usage: PodUsage,
+    /// The pods triage looks at (those that are or may become a problem), kept by changes.
+    triage_pods: super::triage_pods::TriagePods,
 }
 
 /// Rows derived from the stores, re-derived only for objects whose resourceVersion changed,
@@ -151,9 +153,11 @@ impl Projection {
             app.stale.triage = false;
             let t = &app.tables;
             let mut rows = Vec::new();
-            for (cluster, _) in sources {
+            for (cluster, stores) in sources {
+                let per = self.per.entry((*cluster).clone()).or_default();
+                per.triage_pods.update(&stores.pods, app.now);
                 rows.extend(triage::triage(
-                    &of_cluster(t.pods.all_rows(), cluster, multi),
+                    &per.triage_pods.rows(),
                     &of_cluster(t.runs.all_rows(), cluster, multi),
                     &of_cluster(t.nodes.all_rows(), cluster, multi),
                     &of_cluster(t.events.all_rows(), cluster, multi),

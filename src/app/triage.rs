@@ -249,7 +249,7 @@ fn older_than(t: Option<Timestamp>, now: Timestamp, d: SignedDuration) -> bool {
     t.is_some_and(|t| now.duration_since(t) > d)
 }
 
-fn pod_problem(
+pub(super) fn pod_problem(
     p: &PodRow,
     unhealthy: &HashMap<(&str, &str), &EventRow>,
     now: Timestamp,
