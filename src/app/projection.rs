@@ -42,6 +42,10 @@ struct PerCluster {
     /// Requests and limits per node, kept by delta from the pod rows.
     node_loads: NodeLoads,
     pod_usage: PodUsage,
+    /// The node rows as the nodes table has them, by name.
+    node_rows: HashMap<String, Arc<NodeRow>>,
+    /// The metrics sample (its generation) the node rows were made with.
+    nodes_metrics: Option<u64>,
     /// The pods triage looks at (those that are or may become a problem), kept by changes.
     triage_pods: super::triage_pods::TriagePods,
 }
@@ -67,8 +71,44 @@ pub struct Projection {
     pods_version: Option<u64>,
     /// How many times every pod row was read (the rest were taken by changes).
     pods_whole_reads: u64,
+    /// The nodes table's rows as this projection last left them.
+    nodes_version: Option<u64>,
+    nodes_thresholds: Option<crate::kube::node_row::Thresholds>,
+    /// Set in a frame where pods changed and nodes did not: the node rows follow the sums.
+    nodes_by_sums: bool,
+    /// How many times every node row was made (the rest followed the changed sums).
+    nodes_whole_builds: u64,
     /// Each triage row's place, held while it is listed.
     triage_order: HashMap<String, Option<jiff::Timestamp>>,
+}
+
+/// `r` with its node's sums, usage and heat now (`r` itself when none changed).
+fn with_load(
+    r: &Arc<NodeRow>,
+    loads: &NodeLoads,
+    sample: Option<&crate::kube::metrics::Sample>,
+    thresholds: crate::kube::node_row::Thresholds,
+) -> Arc<NodeRow> {
+    let load = loads.get(&r.name);
+    let usage = sample.and_then(|s| s.nodes.get(&r.name).copied());
+    // Most nodes are unchanged by a frame's few pod changes: kept as is.
+    if r.load == load
+        && r.usage == usage
+        && r.pods == load.pods as usize
+        && r.heat == r.heat_for(thresholds)
+    {
+        return r.clone();
+    }
+    let mut next = (**r).clone();
+    next.load = load;
+    next.pods = load.pods as usize;
+    next.usage = usage;
+    next.heat = next.heat_for(thresholds);
+    if next == **r {
+        r.clone()
+    } else {
+        Arc::new(next)
+    }
 }
 
 fn pod_uid(r: &PodRow) -> &str {
@@ -139,9 +179,12 @@ impl Projection {
         // Node pod counts read the pod rows, so pods go first.
         needed.sort();
         needed.dedup();
+        self.nodes_by_sums = false;
         for kind in needed {
             if kind == ResourceKind::Pods && app.stale.kinds.contains(&kind) {
-                // Node rows count pods.
+                // Node rows count pods: only the nodes whose sums changed are made again,
+                // unless the nodes changed too.
+                self.nodes_by_sums = !app.stale.kinds.contains(&ResourceKind::Nodes);
                 app.stale.kinds.insert(ResourceKind::Nodes);
             }
             if app.stale.kinds.remove(&kind) {
@@ -195,40 +238,7 @@ impl Projection {
                 let rows = sources.iter().flat_map(|(_, s)| s.events.rows()).collect();
                 app.tables.events.set_rows(rows);
             }
-            ResourceKind::Nodes => {
-                let mut all = Vec::new();
-                let thresholds = app.thresholds;
-                for (cluster, stores) in sources {
-                    let per = self.per.entry((*cluster).clone()).or_default();
-                    let stamp = |n: &k8s_openapi::api::core::v1::Node| NodeRow {
-                        cluster: (*cluster).clone(),
-                        ..node_row(n)
-                    };
-                    let rows = per.nodes.refresh(&stores.nodes.state(), stamp);
-                    let loads = &per.node_loads;
-                    let status = app.fleet.status_of(cluster);
-                    let sample = status.metrics.sample.as_deref();
-                    all.extend(rows.into_iter().map(|r| {
-                        let load = loads.get(&r.name);
-                        let usage = sample.and_then(|s| s.nodes.get(&r.name).copied());
-                        // Most nodes are unchanged by a frame's few pod changes: kept as is.
-                        if r.load == load
-                            && r.usage == usage
-                            && r.pods == load.pods as usize
-                            && r.heat == r.heat_for(thresholds)
-                        {
-                            return r;
-                        }
-                        let mut next = (*r).clone();
-                        next.load = load;
-                        next.pods = load.pods as usize;
-                        next.usage = usage;
-                        next.heat = next.heat_for(thresholds);
-                        if next == *r { r } else { Arc::new(next) }
-                    }));
-                }
-                app.tables.nodes.set_rows(all);
-            }
+            ResourceKind::Nodes => self.refresh_nodes(app, sources),
             ResourceKind::Namespaces => {
                 let Some((_, stores)) = sources.first() else {
                     return;
@@ -316,6 +326,68 @@ impl Projection {
                 super::kinds::follow_rollouts(app);
             }
         }
+    }
+
+    /// The nodes table. When only pods changed (not the nodes, the metrics or the thresholds),
+    /// only the rows of nodes whose sums changed are re-made and placed again; else every
+    /// node row is made (each node re-derived only if its object changed).
+    fn refresh_nodes(&mut self, app: &mut App, sources: &Sources<'_>) {
+        let thresholds = app.thresholds;
+        let by_sums = std::mem::take(&mut self.nodes_by_sums)
+            && self.nodes_version == Some(app.tables.nodes.rows_version())
+            && self.nodes_thresholds == Some(thresholds)
+            && sources.iter().all(|(c, _)| {
+                let generation = app.fleet.status_of(c).metrics.generation;
+                self.per
+                    .get(*c)
+                    .is_some_and(|per| per.nodes_metrics == Some(generation))
+            });
+        if by_sums {
+            let mut changes = Vec::new();
+            for (cluster, _) in sources {
+                let Some(per) = self.per.get_mut(*cluster) else {
+                    continue;
+                };
+                let status = app.fleet.status_of(cluster);
+                let sample = status.metrics.sample.as_deref();
+                for name in per.node_loads.take_changed() {
+                    // (Pods bound to a node not listed, or not yet.)
+                    let Some(row) = per.node_rows.get(&name) else {
+                        continue;
+                    };
+                    let next = with_load(row, &per.node_loads, sample, thresholds);
+                    if !Arc::ptr_eq(&next, row) {
+                        changes.push((Some(row.clone()), Some(next.clone())));
+                        per.node_rows.insert(name, next);
+                    }
+                }
+            }
+            app.tables.nodes.apply_changes(&changes);
+        } else {
+            self.nodes_whole_builds += 1;
+            let mut all = Vec::new();
+            for (cluster, stores) in sources {
+                let per = self.per.entry((*cluster).clone()).or_default();
+                let stamp = |n: &k8s_openapi::api::core::v1::Node| NodeRow {
+                    cluster: (*cluster).clone(),
+                    ..node_row(n)
+                };
+                let rows = per.nodes.refresh(&stores.nodes.state(), stamp);
+                per.node_loads.take_changed();
+                let metrics = &app.fleet.status_of(cluster).metrics;
+                per.nodes_metrics = Some(metrics.generation);
+                let sample = metrics.sample.as_deref();
+                let rows: Vec<Arc<NodeRow>> = rows
+                    .iter()
+                    .map(|r| with_load(r, &per.node_loads, sample, thresholds))
+                    .collect();
+                per.node_rows = rows.iter().map(|r| (r.name.clone(), r.clone())).collect();
+                all.extend(rows);
+            }
+            app.tables.nodes.set_rows(all);
+            self.nodes_thresholds = Some(thresholds);
+        }
+        self.nodes_version = Some(app.tables.nodes.rows_version());
     }
 
     /// The pods table and the per-node sums. Under a storm of changes only the pods changed
@@ -920,6 +992,66 @@ mod tests {
         assert_eq!(p.pods_whole_reads, 1, "only the first read took every row");
         assert!(moved_under_cursor > 30, "the cursor was checked");
         assert!(with_usage > 100, "usage was shown");
+    }
+
+    /// Under a storm of pod changes only the nodes whose sums changed are made again; the
+    /// table ends as a fresh build makes it, and a changed node or metrics sample makes every
+    /// row again.
+    #[test]
+    fn node_rows_follow_the_changed_sums_and_end_as_a_fresh_build() {
+        let nodes: Vec<String> = (1..=6).map(|i| format!("n{i}")).collect();
+        let names: Vec<String> = (0..120).map(|i| format!("web-{i:03}")).collect();
+        let pods = names.iter().map(|n| pod(n, "n1", "1")).collect();
+        let (stores, mut w) = listed(pods, nodes.iter().map(|n| node(n)).collect(), vec![]);
+        let mut a = app();
+        a.view = View::Nodes;
+        let mut p = Projection::default();
+        p.project(&mut a, &stores);
+        a.tables.nodes.sort_by_col(2, true);
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut whole = 1;
+        for round in 0..40 {
+            for _ in 0..4 {
+                let name = &names[rng.usize(..names.len())];
+                let node = &nodes[rng.usize(..nodes.len())];
+                let rv = format!("{}", 10 + round);
+                match rng.u8(..4) {
+                    0 => w.pods.apply(&watcher::Event::Delete(pod(name, node, &rv))),
+                    _ => w.pods.apply(&watcher::Event::Apply(pod(name, node, &rv))),
+                }
+            }
+            a.stale.kinds.insert(ResourceKind::Pods);
+            if round % 10 == 5 {
+                // A node changed: every row is made again.
+                let mut n = node("n3");
+                n.metadata.resource_version = Some(format!("{round}"));
+                w.nodes.apply_watcher_event(&watcher::Event::Apply(n));
+                a.stale.kinds.insert(ResourceKind::Nodes);
+                whole += 1;
+            }
+            p.project(&mut a, &stores);
+            let mut fresh = app();
+            fresh.view = View::Nodes;
+            fresh.tables.nodes.sort_by_col(2, true);
+            Projection::default().project(&mut fresh, &stores);
+            let shown = |t: &crate::app::table::Table<NodeRow>| {
+                (0..t.len())
+                    .filter_map(|i| {
+                        t.row(i)
+                            .map(|r| format!("{} {} {:?}", r.name, r.pods, r.load))
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                shown(&a.tables.nodes),
+                shown(&fresh.tables.nodes),
+                "round {round}"
+            );
+        }
+        assert_eq!(
+            p.nodes_whole_builds, whole,
+            "only the first build and changed nodes made every row"
+        );
     }
 
     #[test]

@@ -55,6 +55,9 @@ impl Load {
 #[derive(Debug, Default)]
 pub struct NodeLoads {
     by_node: HashMap<String, Load>,
+    /// Nodes whose sums changed since [`NodeLoads::take_changed`]: the nodes view re-makes
+    /// only their rows.
+    changed: std::collections::HashSet<String>,
 }
 
 impl NodeLoads {
@@ -63,6 +66,9 @@ impl NodeLoads {
             return;
         }
         let load = Load::of(row);
+        if !self.changed.contains(&row.node) {
+            self.changed.insert(row.node.clone());
+        }
         let entry = self.by_node.entry(row.node.clone()).or_default();
         entry.add(&load, sign);
         if entry.pods == 0 {
@@ -80,6 +86,11 @@ impl NodeLoads {
                 self.apply_one(n, 1);
             }
         }
+    }
+
+    /// The nodes whose sums changed since the last call.
+    pub fn take_changed(&mut self) -> std::collections::HashSet<String> {
+        std::mem::take(&mut self.changed)
     }
 
     pub fn get(&self, node: &str) -> Load {
