@@ -59,7 +59,7 @@ pub mod travel;
 pub mod travel_rows;
 pub mod travel_state;
 pub mod triage;
-pub mod triage_pods;
+pub mod triage_rows;
 pub mod update;
 #[cfg(test)]
 mod update_tests;

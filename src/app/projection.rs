@@ -46,8 +46,9 @@ struct PerCluster {
     node_rows: HashMap<String, Arc<NodeRow>>,
     /// The metrics sample (its generation) the node rows were made with.
     nodes_metrics: Option<u64>,
-    /// The pods triage looks at (those that are or may become a problem), kept by changes.
-    triage_pods: super::triage_pods::TriagePods,
+    /// The pods (those that are or may become a problem) and warning events triage looks at,
+    /// kept by changes.
+    triage_rows: super::triage_rows::TriageRows,
 }
 
 /// Rows derived from the stores, re-derived only for objects whose resourceVersion changed,
@@ -198,12 +199,13 @@ impl Projection {
             let mut rows = Vec::new();
             for (cluster, stores) in sources {
                 let per = self.per.entry((*cluster).clone()).or_default();
-                per.triage_pods.update(&stores.pods, app.now);
+                per.triage_rows
+                    .update(&stores.pods, &stores.events, app.now);
                 rows.extend(triage::triage(
-                    &per.triage_pods.rows(),
+                    &per.triage_rows.pods.rows(),
                     &of_cluster(t.runs.all_rows(), cluster, multi),
                     &of_cluster(t.nodes.all_rows(), cluster, multi),
-                    &of_cluster(t.events.all_rows(), cluster, multi),
+                    &per.triage_rows.warnings.rows(),
                     app.now,
                     cluster,
                 ));
@@ -1079,17 +1081,28 @@ mod tests {
     #[test]
     fn triage_lists_what_is_broken_with_its_warning_events() {
         let events = vec![warning("e1", "web-1")];
-        let (stores, _w) = listed(vec![pod("web-1", "n1", "1")], vec![node("n1")], events);
+        let (stores, mut w) = listed(vec![pod("web-1", "n1", "1")], vec![node("n1")], events);
         let mut a = app();
         a.view = View::Triage;
-        Projection::default().project(&mut a, &stores);
-        let rows = a.tables.triage.all_rows();
-        assert!(
-            rows.iter()
-                .any(|r| r.problem == "WarningEvent" && r.target.name == "web-1"),
-            "{rows:?}"
-        );
-        assert_eq!(rows[0].target.cluster, cluster());
+        let mut p = Projection::default();
+        p.project(&mut a, &stores);
+        let warned = |a: &App, about: &str| {
+            a.tables
+                .triage
+                .all_rows()
+                .iter()
+                .any(|r| r.problem == "WarningEvent" && r.target.name == about)
+        };
+        assert!(warned(&a, "web-1"));
+        assert_eq!(a.tables.triage.all_rows()[0].target.cluster, cluster());
+        // Warnings are kept by changes: a new one is listed, a deleted one goes.
+        w.events
+            .apply(&watcher::Event::Apply(warning("e2", "web-2")));
+        w.events
+            .apply(&watcher::Event::Delete(warning("e1", "web-1")));
+        a.stale.kinds.insert(ResourceKind::Events);
+        p.project(&mut a, &stores);
+        assert!(warned(&a, "web-2") && !warned(&a, "web-1"));
     }
 
     /// The node describe counted pods from the pods table, which is not refreshed while the

@@ -1,51 +1,91 @@
-//! The pods triage reads, kept by changes: only those that are a problem now or may become one
-//! while they stay as they are (Pending turning old, a crash loop's window). A healthy pod, which
-//! is nearly every pod of a big cluster, is never looked at again until it changes, so a frame of
-//! triage costs what changed, not the cluster.
+//! The rows triage reads, kept by changes: the pods that are a problem now or may become one
+//! while they stay as they are (Pending turning old, a crash loop's window), and the warning
+//! events. A healthy pod or a normal event, nearly every row of a big cluster, is never looked
+//! at again until it changes, so a frame of triage costs what changed, not the cluster.
 
 use std::sync::Arc;
 
 use jiff::Timestamp;
 
 use super::triage::RESTART_WINDOW;
+use crate::kube::event_row::EventRow;
 use crate::kube::pod_row::{Health, PodRow};
 use crate::kube::row_store::{Cursor, RowStore, Since};
 
-/// One cluster's pods that triage must look at, by uid.
-#[derive(Default)]
-pub struct TriagePods {
+/// The rows of one store that pass a test, by uid, kept from the store's feed.
+pub struct Kept<R> {
     read: Cursor,
-    rows: foldhash::HashMap<String, Arc<PodRow>>,
+    rows: foldhash::HashMap<String, Arc<R>>,
 }
 
-impl TriagePods {
+impl<R> Default for Kept<R> {
+    fn default() -> Self {
+        Self {
+            read: Cursor::default(),
+            rows: foldhash::HashMap::default(),
+        }
+    }
+}
+
+/// What a row is known by here.
+pub trait Uid {
+    fn uid(&self) -> &str;
+}
+
+impl Uid for PodRow {
+    fn uid(&self) -> &str {
+        &self.uid
+    }
+}
+
+impl Uid for EventRow {
+    fn uid(&self) -> &str {
+        &self.uid
+    }
+}
+
+impl<R: Uid> Kept<R> {
     /// Take what changed in `store` since the last call (every row on the first, after a
-    /// relist, or when too far behind).
-    pub fn update(&mut self, store: &RowStore<PodRow>, now: Timestamp) {
+    /// relist, or when too far behind), keeping the rows that pass `keep`.
+    pub fn update(&mut self, store: &RowStore<R>, keep: impl Fn(&R) -> bool) {
         match store.since(&mut self.read) {
             Since::All(rows) => {
                 self.rows = rows
                     .into_iter()
-                    .filter(|p| may_be_problem(p, now))
-                    .map(|p| (p.uid.clone(), p))
+                    .filter(|r| keep(r))
+                    .map(|r| (r.uid().to_string(), r))
                     .collect();
             }
             Since::Changes(changes) => {
                 for (old, new) in changes {
                     if let Some(old) = old {
-                        self.rows.remove(&old.uid);
+                        self.rows.remove(old.uid());
                     }
-                    if let Some(new) = new.filter(|p| may_be_problem(p, now)) {
-                        self.rows.insert(new.uid.clone(), new);
+                    if let Some(new) = new.filter(|r| keep(r)) {
+                        self.rows.insert(new.uid().to_string(), new);
                     }
                 }
             }
         }
     }
 
-    /// The pods to look at, in no particular order.
-    pub fn rows(&self) -> Vec<Arc<PodRow>> {
+    /// The rows kept, in no particular order.
+    pub fn rows(&self) -> Vec<Arc<R>> {
         self.rows.values().cloned().collect()
+    }
+}
+
+/// One cluster's rows triage reads.
+#[derive(Default)]
+pub struct TriageRows {
+    pub pods: Kept<PodRow>,
+    pub warnings: Kept<EventRow>,
+}
+
+impl TriageRows {
+    pub fn update(&mut self, pods: &RowStore<PodRow>, events: &RowStore<EventRow>, now: Timestamp) {
+        self.pods.update(pods, |p| may_be_problem(p, now));
+        self.warnings.update(events, |e| e.warning);
     }
 }
 
@@ -204,8 +244,8 @@ mod tests {
             w.apply(&Event::InitApply(pod(&format!("p{i}"), state)));
         }
         w.apply(&Event::InitDone);
-        let mut kept = TriagePods::default();
-        kept.update(&store, now);
+        let mut kept = Kept::default();
+        kept.update(&store, |p| may_be_problem(p, now));
         assert_eq!(listed(&kept.rows()), listed(&store.rows()));
         let steps = [
             ("p0", Some("looping")),
@@ -222,7 +262,7 @@ mod tests {
                 Some(s) => w.apply(&Event::Apply(pod(name, s))),
                 None => w.apply(&Event::Delete(pod(name, "ok"))),
             }
-            kept.update(&store, now);
+            kept.update(&store, |p| may_be_problem(p, now));
             assert_eq!(
                 listed(&kept.rows()),
                 listed(&store.rows()),
