@@ -46,6 +46,8 @@ struct PerCluster {
     node_rows: HashMap<String, Arc<NodeRow>>,
     /// The metrics sample (its generation) the node rows were made with.
     nodes_metrics: Option<u64>,
+    /// The nodes NotReady or under pressure, for triage (a node's sums do not change them).
+    troubled_nodes: Vec<Arc<NodeRow>>,
     /// The pods (those that are or may become a problem) and warning events triage looks at,
     /// kept by changes.
     triage_rows: super::triage_rows::TriageRows,
@@ -201,10 +203,16 @@ impl Projection {
                 let per = self.per.entry((*cluster).clone()).or_default();
                 per.triage_rows
                     .update(&stores.pods, &stores.events, app.now);
+                // The node rows this projection made name the troubled ones; else (not made
+                // here yet) every node row is looked at.
+                let nodes = match per.nodes_metrics {
+                    Some(_) => per.troubled_nodes.clone(),
+                    None => of_cluster(t.nodes.all_rows(), cluster, multi),
+                };
                 rows.extend(triage::triage(
                     &per.triage_rows.pods.rows(),
                     &of_cluster(t.runs.all_rows(), cluster, multi),
-                    &of_cluster(t.nodes.all_rows(), cluster, multi),
+                    &nodes,
                     &per.triage_rows.warnings.rows(),
                     app.now,
                     cluster,
@@ -384,6 +392,11 @@ impl Projection {
                     .map(|r| with_load(r, &per.node_loads, sample, thresholds))
                     .collect();
                 per.node_rows = rows.iter().map(|r| (r.name.clone(), r.clone())).collect();
+                per.troubled_nodes = rows
+                    .iter()
+                    .filter(|n| !n.ready || !n.pressure.is_empty())
+                    .cloned()
+                    .collect();
                 all.extend(rows);
             }
             app.tables.nodes.set_rows(all);
@@ -1103,6 +1116,47 @@ mod tests {
         a.stale.kinds.insert(ResourceKind::Events);
         p.project(&mut a, &stores);
         assert!(warned(&a, "web-2") && !warned(&a, "web-1"));
+    }
+
+    /// Triage's node rows come from the node rows the projection made: a NotReady node stays
+    /// listed while only its pods change, and goes once the node is Ready again.
+    #[test]
+    fn a_not_ready_node_is_in_triage_until_it_is_ready() {
+        let mut down = node("n2");
+        if let Some(c) = down
+            .status
+            .as_mut()
+            .and_then(|s| s.conditions.as_mut())
+            .and_then(|c| c.first_mut())
+        {
+            c.status = "False".into();
+        }
+        let (stores, mut w) = listed(vec![pod("a", "n1", "1")], vec![node("n1"), down], vec![]);
+        let mut a = app();
+        a.view = View::Triage;
+        let mut p = Projection::default();
+        p.project(&mut a, &stores);
+        let listed_nodes = |a: &App| -> Vec<String> {
+            (a.tables.triage.all_rows().iter())
+                .filter(|r| r.problem == "NodeNotReady")
+                .map(|r| r.target.name.clone())
+                .collect()
+        };
+        assert_eq!(listed_nodes(&a), ["n2"]);
+        w.pods.apply(&watcher::Event::Apply(pod("b", "n2", "2")));
+        a.stale.kinds.insert(ResourceKind::Pods);
+        p.project(&mut a, &stores);
+        assert_eq!(
+            listed_nodes(&a),
+            ["n2"],
+            "still listed while only pods change"
+        );
+        let mut up = node("n2");
+        up.metadata.resource_version = Some("2".into());
+        w.nodes.apply_watcher_event(&watcher::Event::Apply(up));
+        a.stale.kinds.insert(ResourceKind::Nodes);
+        p.project(&mut a, &stores);
+        assert!(listed_nodes(&a).is_empty());
     }
 
     /// The node describe counted pods from the pods table, which is not refreshed while the
