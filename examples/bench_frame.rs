@@ -6,8 +6,9 @@
 //! and the draw of the screen at 160x45. The frame's work should follow the changes, not the
 //! cluster: flat from 10,000 to 100,000 pods.
 //!
-//! Each on the pods view, then on the nodes view (the per-node sums shown) and on triage
-//! (every pod read for problems: the part that still follows the cluster's size).
+//! Each on the pods view, then on the nodes view (the per-node sums shown) and on triage (the
+//! pods that are or may become a problem and the warning events, kept by changes; as many
+//! events as pods, one in 50 a warning).
 //!
 //! Run: cargo run --release --example bench_frame -- [frames]
 
@@ -52,6 +53,22 @@ fn node(i: usize) -> Node {
     .unwrap_or_default()
 }
 
+/// One event a pod, as the simulators make them: one in 50 a warning.
+fn event(i: usize) -> k8s_openapi::api::core::v1::Event {
+    let warning = i % 50 == 0;
+    serde_json::from_value(serde_json::json!({
+        "metadata": {"name": format!("app-{i:06}.1"), "namespace": format!("ns-{}", i % 50),
+                     "uid": format!("event-{i}"), "resourceVersion": "1"},
+        "involvedObject": {"kind": "Pod", "namespace": format!("ns-{}", i % 50),
+                           "name": format!("app-{i:06}")},
+        "type": if warning { "Warning" } else { "Normal" },
+        "reason": if warning { "Unhealthy" } else { "Started" },
+        "message": "Readiness probe failed", "count": 1,
+        "lastTimestamp": "2026-11-22T11:30:00Z"
+    }))
+    .unwrap_or_default()
+}
+
 fn percentile(v: &[Duration], p: f64) -> Duration {
     let mut v = v.to_vec();
     v.sort();
@@ -78,6 +95,11 @@ fn measure(pods: usize, view: View, frames: usize) -> color_eyre::Result<Measure
         w.pods.apply(&Event::InitApply(pod(i, i % nodes, 1, 0)));
     }
     w.pods.apply(&Event::InitDone);
+    w.events.apply(&Event::Init);
+    for i in 0..pods {
+        w.events.apply(&Event::InitApply(event(i)));
+    }
+    w.events.apply(&Event::InitDone);
     let mut app = App::new(cluster.clone(), "sim".into(), Scope::All, false);
     app.view = view;
     let mut projection = Projection::default();

@@ -18,7 +18,8 @@
 //!        [--tools kubedeck,kubedeck-off,kdash,kubectl,bare] [--kdash PATH]
 //!        [--storm labels|ready]
 //! Also measured: the bytes each TUI writes to its terminal (what an SSH link to a jump host
-//! carries) while idle and during the storm, and its full-screen clears then; `kubedeck-low`
+//! carries) while idle and during the storm (over 10 s with the whole pods list shown, then
+//! while the list is filtered to the watched pod), and its full-screen clears then; `kubedeck-low`
 //! is kubedeck with `--low-bandwidth`.
 //! `kubedeck-off` is kubedeck with its flight recorder off (`[timeline] record = false`), to
 //! measure what recording costs; `--storm ready` makes the storm 200 readiness flips a second
@@ -94,6 +95,8 @@ struct Opts {
     idle: Duration,
     keys: usize,
     watch: usize,
+    /// How long the terminal's bytes are counted under the storm with the whole list shown.
+    storm_window: Duration,
     tools: Vec<Tool>,
     kdash: Option<PathBuf>,
     /// The storm: readiness flips (recorded) instead of label PATCHes (not recorded).
@@ -143,6 +146,7 @@ impl Opts {
             idle: Duration::from_secs_f64(number("--idle-secs", if smoke { 2.0 } else { 30.0 })?),
             keys: if smoke { 4 } else { 40 },
             watch: if smoke { 2 } else { 10 },
+            storm_window: Duration::from_secs(if smoke { 1 } else { 10 }),
             tools,
             kdash,
             ready_storm: match value("--storm").as_deref() {
@@ -183,6 +187,9 @@ struct Measured {
     /// per second, and full-screen clears then.
     term_storm_kb_per_s: Option<f64>,
     term_storm_clears: Option<f64>,
+    /// Bytes written to the terminal over a fixed window of the storm with the whole pods
+    /// list shown (what a link carries, whatever the tool's refresh rate), per second.
+    term_storm_list_kb_per_s: Option<f64>,
 }
 
 /// The world of a scale: events as many as pods (at most 100,000), a node per 20 pods, a
@@ -471,15 +478,18 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
     }
     m.key = median_duration(keys);
 
-    filter_to_target(&mut app, tui.tool, &world.target.1)?;
     let journal = || tui.journal.as_deref().map(dir_bytes);
-    let (c0, j0, t0, w0) = (
-        cpu_seconds(app.pid),
-        journal(),
-        Instant::now(),
-        app.written()?,
-    );
+    let (c0, j0, t0) = (cpu_seconds(app.pid), journal(), Instant::now());
     let load = world.load(opts.ready_storm).await?;
+    let before = app.written()?;
+    tokio::time::sleep(opts.storm_window).await;
+    let after = app.written()?;
+    m.term_storm_list_kb_per_s = Some(
+        after.bytes.saturating_sub(before.bytes) as f64 / 1e3 / opts.storm_window.as_secs_f64(),
+    );
+    filter_to_target(&mut app, tui.tool, &world.target.1)?;
+    let w0 = app.written()?;
+    let t_watch = Instant::now();
     let mut watch = Vec::new();
     for n in 0..opts.watch {
         let (ip, t) = world.new_ip(round, n).await?;
@@ -495,8 +505,9 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
         app.written()?,
     );
     m.storm_cpu = Some((c1 - c0) / secs * 100.0);
-    m.term_storm_kb_per_s = Some(w1.bytes.saturating_sub(w0.bytes) as f64 / 1e3 / secs);
-    m.term_storm_clears = Some(w1.clears.saturating_sub(w0.clears) as f64);
+    let watch_secs = t_watch.elapsed().as_secs_f64();
+    m.term_storm_kb_per_s = Some(w1.bytes.saturating_sub(w0.bytes) as f64 / 1e3 / watch_secs);
+    m.term_storm_clears = Some(w1.clears.saturating_sub(before.clears) as f64);
     m.journal_mb_per_hour = j0
         .zip(j1)
         .map(|(a, b)| b.saturating_sub(a) as f64 / 1e6 / secs * 3600.0);
@@ -561,6 +572,7 @@ async fn run_kubectl(world: &World<'_>, opts: &Opts, round: usize) -> Result<Mea
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         load.stop().await?;
+        m.watch_p95 = percentile_duration(&watch, 0.95);
         m.watch = median_duration(watch);
         Ok::<_, color_eyre::Report>(())
     }
@@ -612,7 +624,7 @@ fn report(
         &'a dyn Fn(&Measured) -> Option<f64>,
         &'a dyn Fn(f64) -> String,
     );
-    let metrics: [Metric; 13] = [
+    let metrics: [Metric; 14] = [
         ("populated pods list", &|m| secs(m.populated), &|v| {
             format!("{v:.2} s")
         }),
@@ -647,6 +659,11 @@ fn report(
         (
             "terminal bytes during the storm",
             &|m| m.term_storm_kb_per_s,
+            &|v| format!("{v:.2} kB/s"),
+        ),
+        (
+            "terminal bytes during the storm, whole list shown",
+            &|m| m.term_storm_list_kb_per_s,
             &|v| format!("{v:.2} kB/s"),
         ),
         (
@@ -721,6 +738,11 @@ fn report(
         ratio(
             "terminal bytes during the storm",
             &|m| m.term_storm_kb_per_s,
+            other,
+        );
+        ratio(
+            "terminal bytes during the storm, whole list shown",
+            &|m| m.term_storm_list_kb_per_s,
             other,
         );
         ratio("populated", &|m| secs(m.populated), other);

@@ -48,6 +48,26 @@ pub enum Msg {
     K9sFiles(Box<crate::k9s_files::K9sFiles>),
 }
 
+impl Msg {
+    /// Its variant, for the debug log (its data may be large, and is the cluster's).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Key(_) => "Key",
+            Self::Action(_) => "Action",
+            Self::Paste(_) => "Paste",
+            Self::Informer(_) => "Informer",
+            Self::Metrics(..) => "Metrics",
+            Self::Log(_) => "Log",
+            Self::Session(_) => "Session",
+            Self::Done(_) => "Done",
+            Self::Tick(_) => "Tick",
+            Self::Start { .. } => "Start",
+            Self::Frame(_) => "Frame",
+            Self::K9sFiles(_) => "K9sFiles",
+        }
+    }
+}
+
 /// Which view to show first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StartView {

@@ -240,6 +240,11 @@ impl Projection {
         effects
     }
 
+    /// How many times every pod row was read (for the debug log).
+    pub fn pods_whole_reads(&self) -> u64 {
+        self.pods_whole_reads
+    }
+
     fn refresh(&mut self, kind: ResourceKind, app: &mut App, sources: &Sources<'_>) {
         match kind {
             ResourceKind::Pods => self.refresh_pods(app, sources),

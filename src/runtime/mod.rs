@@ -136,11 +136,21 @@ pub const LOG_EVENTS_PER_TURN: usize = 32;
 fn dispatch(app: &mut App, runner: &mut Runner, msg: Msg) {
     let mut queue = VecDeque::from([msg]);
     while let Some(msg) = queue.pop_front() {
+        let started = Instant::now();
+        let name = msg.name();
         for effect in update(app, msg) {
             runner.run(effect, &mut queue);
         }
+        let took = started.elapsed();
+        if took > SLOW {
+            tracing::debug!(?took, msg = name, "slow update");
+        }
     }
 }
+
+/// An update or frame longer than this is written to the debug log, with what it was.
+const SLOW: std::time::Duration = std::time::Duration::from_millis(30);
+
 
 /// Before a frame: the panes' areas, each terminal the size of its pane, log panes settled on
 /// what fits, and the tables' page sizes. The geometry only the views know.
@@ -284,9 +294,13 @@ pub async fn run(
                 dirty |= pace.clock_redraws(now);
             }
             () = tokio::time::sleep_until(frame_due), if dirty => {
+                let started = Instant::now();
+                let stale = tracing::enabled!(tracing::Level::DEBUG)
+                    .then(|| format!("{:?}", app.stale.kinds));
                 dispatch(app, &mut runner, Msg::Frame(Timestamp::now()));
                 let mut queue = VecDeque::new();
                 let effects = projection.project_all(app, &runner.sources());
+                let projected = started.elapsed();
                 for effect in effects {
                     runner.run(effect, &mut queue);
                 }
@@ -313,6 +327,13 @@ pub async fn run(
                     terminal.backend_mut(),
                     crossterm::terminal::EndSynchronizedUpdate
                 )?;
+                if let Some(stale) = stale {
+                    let took = started.elapsed();
+                    if took > SLOW {
+                        tracing::debug!(?took, ?projected, %stale, view = ?app.view,
+                            whole_pod_reads = projection.pods_whole_reads(), "slow frame");
+                    }
+                }
                 last_frame = Instant::now();
                 dirty = false;
                 typed = false;
