@@ -55,7 +55,7 @@ fn node(i: usize) -> Node {
 
 /// One event a pod, as the simulators make them: one in 50 a warning.
 fn event(i: usize) -> k8s_openapi::api::core::v1::Event {
-    let warning = i % 50 == 0;
+    let warning = i.is_multiple_of(50);
     serde_json::from_value(serde_json::json!({
         "metadata": {"name": format!("app-{i:06}.1"), "namespace": format!("ns-{}", i % 50),
                      "uid": format!("event-{i}"), "resourceVersion": "1"},

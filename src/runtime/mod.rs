@@ -151,7 +151,6 @@ fn dispatch(app: &mut App, runner: &mut Runner, msg: Msg) {
 /// An update or frame longer than this is written to the debug log, with what it was.
 const SLOW: std::time::Duration = std::time::Duration::from_millis(30);
 
-
 /// Before a frame: the panes' areas, each terminal the size of its pane, log panes settled on
 /// what fits, and the tables' page sizes. The geometry only the views know.
 fn lay_out(app: &mut App, runner: &Runner, area: ratatui::layout::Rect) {
