@@ -494,7 +494,14 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
     for n in 0..opts.watch {
         let (ip, t) = world.new_ip(round, n).await?;
         let shown = format!(" {ip} ");
-        watch.push(app.wait(t, "the new IP on screen", |s| s.contents().contains(&shown))?);
+        let took = app.wait(t, "the new IP on screen", |s| s.contents().contains(&shown))?;
+        // Each round with its time, to set beside a debug log (KUBEDECK_LOG).
+        eprintln!(
+            "  watch round {n}: {} ms (sent {})",
+            took.as_millis(),
+            jiff::Timestamp::now() - jiff::SignedDuration::try_from(took).unwrap_or_default()
+        );
+        watch.push(took);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     load.stop().await?;

@@ -38,6 +38,22 @@ pub fn start_from_env() -> Result<bool, LogError> {
     Ok(true)
 }
 
+/// With the log on: say whenever the async runtime's timers fire late (a worker thread held by
+/// something that does not yield), so that a slow change on screen can be told apart from a
+/// slow frame or a slow update (those say themselves).
+pub async fn watch_runtime() {
+    const TICK: std::time::Duration = std::time::Duration::from_millis(10);
+    const LATE: std::time::Duration = std::time::Duration::from_millis(30);
+    loop {
+        let asked = std::time::Instant::now();
+        tokio::time::sleep(TICK).await;
+        let late = asked.elapsed().saturating_sub(TICK);
+        if late > LATE {
+            tracing::debug!("runtime stalled: a timer fired {} ms late", late.as_millis());
+        }
+    }
+}
+
 fn start(path: &Path, filter: &str) -> Result<(), LogError> {
     let filter = EnvFilter::try_new(filter).map_err(|e| LogError::Filter(e.to_string()))?;
     let mut options = OpenOptions::new();

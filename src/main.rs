@@ -37,10 +37,13 @@ fn main() -> ExitCode {
         eprintln!("kubedeck: cannot install the error reporter");
     }
     let cli = Cli::parse();
-    if let Err(e) = kubedeck::debug_log::start_from_env() {
-        eprintln!("kubedeck: {e}");
-        return ExitCode::FAILURE;
-    }
+    let logging = match kubedeck::debug_log::start_from_env() {
+        Ok(on) => on,
+        Err(e) => {
+            eprintln!("kubedeck: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -53,6 +56,9 @@ fn main() -> ExitCode {
         }
     };
     let result = rt.block_on(async {
+        if logging {
+            tokio::spawn(kubedeck::debug_log::watch_runtime());
+        }
         match cli.command {
             #[cfg(feature = "demo")]
             Some(Command::Sim(ref args)) => demo::run_sim(args).await,

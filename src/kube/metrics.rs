@@ -233,10 +233,16 @@ pub fn spawn(
         let mut failures = 0u32;
         loop {
             let wanted = wants_pods.borrow_and_update().clone();
+            let started = std::time::Instant::now();
             // The current client: one renewed after a 401 is used from the next poll.
             let wait = match poll(&clients.client(), namespace.as_deref(), &wanted).await {
                 Ok(sample) => {
                     failures = 0;
+                    tracing::debug!(
+                        "metrics poll: {} pods' usage in {} ms",
+                        sample.pods.values().map(|p| p.len()).sum::<usize>(),
+                        started.elapsed().as_millis()
+                    );
                     if tx.send(MetricsUpdate::Sample(Arc::new(sample))).is_err() {
                         return;
                     }

@@ -1212,3 +1212,49 @@ fn every_pod_has_its_own_uid() {
     assert!(pods.len() > 12, "the runs' task pods are there too");
     assert_eq!(uids.len(), pods.len());
 }
+
+/// A namespace's PodMetrics are that namespace's running pods (the simulator computes only
+/// those, as metrics-server answers from them), and one pod's metrics can be read by name.
+#[tokio::test]
+async fn pod_metrics_of_a_namespace_are_its_running_pods() {
+    use kube::api::{Api, ApiResource, DynamicObject, ListParams};
+    use kube::core::GroupVersionKind;
+    use std::collections::BTreeSet;
+    let sim = common::start(kubedeck_sim::SimOptions {
+        tick: None,
+        ..kubedeck_sim::SimOptions::default()
+    })
+    .await;
+    let pods = sim.store().snapshot(Kind::Pod).items;
+    let namespaces: BTreeSet<&str> = pods
+        .iter()
+        .filter_map(|p| p["metadata"]["namespace"].as_str())
+        .collect();
+    assert!(namespaces.len() > 1, "the demo world has pods in {namespaces:?}");
+    let client = common::client_for(&sim).await;
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", "PodMetrics"),
+        "pods",
+    );
+    for ns in namespaces {
+        let running: BTreeSet<String> = pods
+            .iter()
+            .filter(|p| p["metadata"]["namespace"] == ns && p["status"]["phase"] == "Running")
+            .filter_map(|p| p["metadata"]["name"].as_str().map(String::from))
+            .collect();
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+        let listed: BTreeSet<String> = api
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter_map(|m| m.metadata.name)
+            .collect();
+        assert_eq!(listed, running, "PodMetrics of {ns}");
+        if let Some(one) = running.iter().next() {
+            let got = api.get(one).await.unwrap();
+            assert_eq!(got.metadata.namespace.as_deref(), Some(ns));
+        }
+    }
+}

@@ -10,7 +10,7 @@ use base64::Engine;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::super::resources::{self, Kind, Served, View};
+use super::super::resources::{Kind, Served, View};
 use super::super::selector::{FieldSelector, LabelSelector};
 use super::super::store::Key;
 use super::super::{Shared, metrics, model, table};
@@ -102,9 +102,33 @@ fn decode_continue(token: &str) -> Result<(u64, Key), String> {
     Ok((t.rv, (ns.to_string(), name.to_string())))
 }
 
+/// The pods whose metrics a request can return: those of `namespace` when it names one (as
+/// metrics-server answers a namespace from that namespace's pods, not the cluster's: at
+/// 100,000 pods computing every pod's usage for a screenful's namespace took the simulator a
+/// core for a second, which delayed its watches), else all.
+fn pods_in(sim: &Shared, namespace: Option<&str>) -> Vec<Arc<Value>> {
+    let Some(ns) = namespace else {
+        return sim.store.snapshot(Kind::Pod).items;
+    };
+    let mut pods = Vec::new();
+    let from: Key = (ns.to_string(), String::new());
+    sim.store.scan_after(Kind::Pod, Some(&from), |key, pod| {
+        let inside = key.0 == ns;
+        if inside {
+            pods.push(pod.clone());
+        }
+        inside
+    });
+    pods
+}
+
 /// The items a list returns (before pagination), as served.
 /// Objects that are computed on request (metrics), not stored.
-fn computed(sim: &Shared, served: &Served) -> (u64, Vec<(Key, Arc<Value>)>) {
+fn computed(
+    sim: &Shared,
+    served: &Served,
+    namespace: Option<&str>,
+) -> (u64, Vec<(Key, Arc<Value>)>) {
     let now = Timestamp::now();
     match (served.view, served.store) {
         (View::NodeMetrics, _) => {
@@ -117,7 +141,7 @@ fn computed(sim: &Shared, served: &Served) -> (u64, Vec<(Key, Arc<Value>)>) {
             (sim.store.resource_version(), items)
         }
         (View::PodMetrics, _) => {
-            let pods = sim.store.snapshot(resources::Kind::Pod).items;
+            let pods = pods_in(sim, namespace);
             let (tick, hog) = {
                 let w = sim.world();
                 (w.tick, metrics::hog_bytes(&w))
@@ -180,7 +204,7 @@ pub(super) fn list(
             sim.store.scan_after(kind, start, &mut visit)
         }
         _ => {
-            let (rv, items) = computed(sim, served);
+            let (rv, items) = computed(sim, served, filter.namespace.as_deref());
             items
                 .iter()
                 .filter(|(k, _)| start.is_none_or(|s| k > s))
@@ -274,7 +298,7 @@ pub(super) fn get(
     let key = (namespace.unwrap_or_default(), name.to_string());
     let found = match served.store {
         Some(kind) => sim.store.get(kind, &key).map(|o| present(served, &o)),
-        None => computed(sim, served)
+        None => computed(sim, served, Some(key.0.as_str()).filter(|ns| !ns.is_empty()))
             .1
             .into_iter()
             .find(|(k, _)| *k == key)
