@@ -49,7 +49,10 @@ pub async fn watch_runtime() {
         tokio::time::sleep(TICK).await;
         let late = asked.elapsed().saturating_sub(TICK);
         if late > LATE {
-            tracing::debug!("runtime stalled: a timer fired {} ms late", late.as_millis());
+            tracing::debug!(
+                "runtime stalled: a timer fired {} ms late",
+                late.as_millis()
+            );
         }
     }
 }

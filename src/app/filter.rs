@@ -312,6 +312,25 @@ impl Filter {
         matches!(self.needle, Needle::None) && self.labels.is_empty() && self.clusters.is_none()
     }
 
+    /// Whether every row this filter keeps, `before` keeps too: text typed on to the text of
+    /// `before` (the same selectors), or `before` is no filter. Then the rows `before` kept are
+    /// all this one needs to search, which makes each key typed into `/` at 100,000 pods cost
+    /// the rows still shown rather than every row.
+    pub fn narrows(&self, before: &Filter) -> bool {
+        if before.is_empty() {
+            return true;
+        }
+        let same_rest = !self.invert
+            && !before.invert
+            && self.labels == before.labels
+            && self.clusters == before.clusters;
+        match (&self.needle, &before.needle) {
+            (Needle::Text(now), Needle::Text(was)) => same_rest && now.contains(was.as_str()),
+            (Needle::None, Needle::None) => same_rest,
+            _ => false,
+        }
+    }
+
     /// Whether a row of `cluster` passes the `cluster=` part (rows of no cluster always do).
     pub fn matches_cluster(&self, cluster: Option<&str>) -> bool {
         match (&self.clusters, cluster) {
@@ -376,6 +395,23 @@ mod tests {
         assert!(!Filter::new("clusterfoo").matches(["web"].into_iter(), |_| None));
         assert!(Filter::new("cluster=eu").matches_cluster(Some("eu")));
         assert!(!Filter::new("cluster=eu").is_empty());
+    }
+
+    #[test]
+    fn typing_on_narrows_and_anything_else_does_not() {
+        let narrows = |now: &str, before: &str| Filter::new(now).narrows(&Filter::new(before));
+        assert!(narrows("web", ""));
+        assert!(narrows("web", "we"));
+        assert!(narrows("web-1", "eb"));
+        assert!(narrows("-l app=x", ""));
+        assert!(narrows("-l app=x web", "-l app=x we"));
+        assert!(!narrows("we", "web"), "taken back");
+        assert!(!narrows("web", "wex"));
+        assert!(!narrows("!web", "!we"), "inverted: fewer letters hide more");
+        assert!(!narrows("web", "!we"));
+        assert!(!narrows("-l app=y web", "-l app=x we"));
+        assert!(!narrows("^web", "^we"), "a regular expression");
+        assert!(!narrows("cluster=eu web", "we"));
     }
 
     #[test]

@@ -616,8 +616,18 @@ impl<R: TableRow> Table<R> {
     }
 
     pub fn set_filter(&mut self, filter: Filter) {
+        let narrows = filter.narrows(&self.filter);
         self.filter = filter;
-        self.rebuild();
+        if narrows {
+            // The view holds what the filter before kept, sorted: this one keeps a subset.
+            let keep = self.cursor_object();
+            let mut view = std::mem::take(&mut self.view);
+            view.retain(|&i| self.keep(&self.rows[i]));
+            self.view = view;
+            self.place_cursor(keep);
+        } else {
+            self.rebuild();
+        }
     }
 
     pub fn set_pin(&mut self, pin: Option<ObjectRef>) {
@@ -927,6 +937,80 @@ mod tests {
         t.scroll_into_view(10);
         assert_eq!(t.selected_row().map(|r| r.name.as_str()), Some("ns-15"));
         assert_eq!(t.selected - t.offset, 5, "the same place on the screen");
+    }
+
+    /// A filter typed key by key (and taken back) shows at each step what a table given that
+    /// filter at once shows, in the same order, with the cursor on its object while shown.
+    #[test]
+    fn a_filter_typed_key_by_key_shows_what_a_fresh_one_does() {
+        use crate::app::fixture::pod;
+        use crate::kube::pod_row::{Health, PodRow};
+        let mut rng = fastrand::Rng::with_seed(7);
+        let rows: Vec<Arc<PodRow>> = (0..300)
+            .map(|i| {
+                let (status, health) = [
+                    ("Running", Health::Ok),
+                    ("Pending", Health::Pending),
+                    ("Error", Health::Error),
+                ][i % 3];
+                let ns = ["demo", "ci", "payments"][i % 7 % 3];
+                pod(ns, &format!("pod-{i:03}"), status, health, rng.u32(..9))
+            })
+            .collect();
+        let steps = [
+            "p",
+            "po",
+            "pod-0",
+            "pod-01",
+            "pod-0",
+            "o",
+            "od-1",
+            "od-12",
+            "",
+            "Run",
+            "Running",
+            "runn",
+            "!ci",
+            "!cip",
+            "ci",
+            "c",
+            "-l app=web",
+            "-l app=web x",
+            "^pod-1",
+            "^pod-12",
+            "pod-1",
+            "",
+        ];
+        let columns = Table::<PodRow>::default().columns().len();
+        for col in [0, columns - 1] {
+            let mut t: Table<PodRow> = Table::default();
+            t.sort_by_col(col, false);
+            t.set_rows(rows.clone());
+            t.select(40);
+            for text in steps {
+                let cursor = t.selected_row().map(|r| r.name.clone());
+                t.set_filter(Filter::new(text));
+                let mut fresh: Table<PodRow> = Table::default();
+                fresh.sort_by_col(col, false);
+                fresh.set_rows(rows.clone());
+                fresh.set_filter(Filter::new(text));
+                let shown = |t: &Table<PodRow>| -> Vec<String> {
+                    (0..t.len())
+                        .filter_map(|i| t.row(i).map(|r| r.name.clone()))
+                        .collect()
+                };
+                assert_eq!(shown(&t), shown(&fresh), "filter {text:?}, column {col}");
+                if let Some(c) = cursor
+                    && shown(&t).contains(&c)
+                {
+                    assert_eq!(
+                        t.selected_row().map(|r| r.name.clone()),
+                        Some(c),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
     }
 
     /// Rows replaced in place are placed again one by one: the view must be exactly the one a

@@ -1230,7 +1230,10 @@ async fn pod_metrics_of_a_namespace_are_its_running_pods() {
         .iter()
         .filter_map(|p| p["metadata"]["namespace"].as_str())
         .collect();
-    assert!(namespaces.len() > 1, "the demo world has pods in {namespaces:?}");
+    assert!(
+        namespaces.len() > 1,
+        "the demo world has pods in {namespaces:?}"
+    );
     let client = common::client_for(&sim).await;
     let ar = ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk("metrics.k8s.io", "v1beta1", "PodMetrics"),

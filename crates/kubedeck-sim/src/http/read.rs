@@ -298,11 +298,15 @@ pub(super) fn get(
     let key = (namespace.unwrap_or_default(), name.to_string());
     let found = match served.store {
         Some(kind) => sim.store.get(kind, &key).map(|o| present(served, &o)),
-        None => computed(sim, served, Some(key.0.as_str()).filter(|ns| !ns.is_empty()))
-            .1
-            .into_iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v),
+        None => computed(
+            sim,
+            served,
+            Some(key.0.as_str()).filter(|ns| !ns.is_empty()),
+        )
+        .1
+        .into_iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v),
     };
     match found {
         // `kubectl get KIND NAME` asks for a Table of the one object too.
