@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use kube::api::ListParams;
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::quantity;
@@ -46,33 +45,75 @@ pub enum MetricsUpdate {
     Unavailable(String),
 }
 
-/// CPU and memory of a `usage` map.
-fn usage(v: &Value) -> (i64, i64) {
-    let cpu = v["cpu"]
-        .as_str()
-        .and_then(quantity::millicores)
-        .unwrap_or(0);
-    let mem = v["memory"].as_str().and_then(quantity::bytes).unwrap_or(0);
-    (cpu, mem)
+/// A metrics list as read: only what the columns use (the rest of each object is skipped
+/// unparsed, not built into a tree: at a fleet's rest this decode was most of the workers'
+/// time).
+#[derive(Debug, Default, serde::Deserialize)]
+struct MetricsList {
+    #[serde(default)]
+    items: Vec<MetricsItem>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct MetricsItem {
+    #[serde(default)]
+    metadata: ItemMeta,
+    /// A NodeMetrics' usage.
+    #[serde(default)]
+    usage: Usage,
+    /// A PodMetrics' containers, each with its usage.
+    #[serde(default)]
+    containers: Vec<ContainerUsage>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ItemMeta {
+    name: Option<String>,
+    namespace: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ContainerUsage {
+    #[serde(default)]
+    usage: Usage,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct Usage {
+    cpu: Option<String>,
+    memory: Option<String>,
+}
+
+impl Usage {
+    /// CPU millicores and memory bytes (0 for what is missing or does not parse).
+    fn amounts(&self) -> (i64, i64) {
+        let cpu = self
+            .cpu
+            .as_deref()
+            .and_then(quantity::millicores)
+            .unwrap_or(0);
+        let mem = self
+            .memory
+            .as_deref()
+            .and_then(quantity::bytes)
+            .unwrap_or(0);
+        (cpu, mem)
+    }
 }
 
 /// A NodeMetrics object's usage.
-pub fn node_usage(obj: &Value) -> Option<(String, (i64, i64))> {
-    let name = obj["metadata"]["name"].as_str()?.to_string();
-    Some((name, usage(&obj["usage"])))
+fn node_usage(item: MetricsItem) -> Option<(String, (i64, i64))> {
+    Some((item.metadata.name?, item.usage.amounts()))
 }
 
 /// A PodMetrics object's usage: the sum of its containers.
-pub fn pod_usage(obj: &Value) -> Option<((String, String), (i64, i64))> {
-    let ns = obj["metadata"]["namespace"].as_str()?.to_string();
-    let name = obj["metadata"]["name"].as_str()?.to_string();
-    let total = obj["containers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| usage(&c["usage"]))
+fn pod_usage(item: MetricsItem) -> Option<((String, String), (i64, i64))> {
+    let total = item
+        .containers
+        .iter()
+        .map(|c| c.usage.amounts())
         .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    Some(((ns, name), total))
+    Some(((item.metadata.namespace?, item.metadata.name?), total))
 }
 
 /// What to say when a poll fails.
@@ -153,16 +194,14 @@ async fn list_text(client: &kube::Client, path: String) -> Result<String, kube::
     client.request_text(req).await
 }
 
-/// The items of list bodies: one JSON decode each, then read in place (at 2,500 nodes and a
-/// screenful's namespaces this took a worker thread for ~40 ms, long enough to delay a watch
-/// event queued behind it, so it runs on the blocking pool).
-fn items_of(bodies: &[String]) -> Result<Vec<Value>, kube::Error> {
+/// The items of list bodies (at 2,500 nodes and a screenful's namespaces the decode took a
+/// worker thread for ~40 ms, long enough to delay a watch event queued behind it, so it runs
+/// on the blocking pool).
+fn items_of(bodies: &[String]) -> Result<Vec<MetricsItem>, kube::Error> {
     let mut items = Vec::new();
     for body in bodies {
-        let mut list: Value = serde_json::from_str(body).map_err(kube::Error::SerdeError)?;
-        if let Value::Array(v) = list["items"].take() {
-            items.extend(v);
-        }
+        let list: MetricsList = serde_json::from_str(body).map_err(kube::Error::SerdeError)?;
+        items.extend(list.items);
     }
     Ok(items)
 }
@@ -204,11 +243,11 @@ async fn poll(
         let pods = items_of(&pod_list.unwrap_or_default())?;
         let mut sample = Sample {
             at: Some(Timestamp::now()),
-            nodes: nodes.iter().filter_map(node_usage).collect(),
+            nodes: nodes.into_iter().filter_map(node_usage).collect(),
             pods: Default::default(),
             note,
         };
-        for ((ns, name), usage) in pods.iter().filter_map(pod_usage) {
+        for ((ns, name), usage) in pods.into_iter().filter_map(pod_usage) {
             sample.insert_pod(&ns, &name, usage);
         }
         Ok(sample)
@@ -319,14 +358,25 @@ mod tests {
 
     #[test]
     fn node_and_pod_usage_from_metrics_objects() {
-        let node = json!({"metadata": {"name": "w1"}, "usage": {"cpu": "1500000000n", "memory": "2048Ki"}});
-        assert_eq!(node_usage(&node), Some(("w1".into(), (1500, 2 << 20))));
+        let item = |v: serde_json::Value| serde_json::from_value::<MetricsItem>(v).unwrap();
+        let node = json!({"metadata": {"name": "w1", "labels": {"a": "b"}}, "timestamp": "2026-12-07T03:00:00Z",
+            "window": "20.05s", "usage": {"cpu": "1500000000n", "memory": "2048Ki"}});
+        assert_eq!(node_usage(item(node)), Some(("w1".into(), (1500, 2 << 20))));
         let pod = json!({"metadata": {"name": "p", "namespace": "demo"}, "containers": [
             {"name": "a", "usage": {"cpu": "100m", "memory": "64Mi"}},
             {"name": "b", "usage": {"cpu": "50m", "memory": "16Mi"}}]});
         assert_eq!(
-            pod_usage(&pod),
+            pod_usage(item(pod)),
             Some((("demo".into(), "p".into()), (150, 80 << 20)))
+        );
+        // Without a namespace it is no pod's; a list's body decodes its items.
+        assert_eq!(pod_usage(item(json!({"metadata": {"name": "p"}}))), None);
+        let body = r#"{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},
+            "items":[{"metadata":{"name":"p","namespace":"n"},"containers":[{"name":"c","usage":{"cpu":"2m","memory":"1Mi"}}]}]}"#;
+        let items = items_of(&[body.to_string()]).unwrap();
+        assert_eq!(
+            items.into_iter().filter_map(pod_usage).collect::<Vec<_>>(),
+            vec![(("n".into(), "p".into()), (2, 1 << 20))]
         );
     }
 
