@@ -164,8 +164,11 @@ impl Runner {
             terminals,
             metrics_tasks: HashMap::new(),
             metrics_interval: config.metrics_interval,
+            // No pod's usage until a frame says which rows are on screen (it polls at once
+            // then): a first poll of every pod's at 100,000 pods made every row again with
+            // its usage in the first frame (0.9 s) and held each row twice until the next.
             pod_usage_shown: tokio::sync::watch::Sender::new(WantedByCluster::every(
-                PodMetricsWanted::All,
+                PodMetricsWanted::None,
             )),
             step_capture: config.step_capture,
             step_store: None,

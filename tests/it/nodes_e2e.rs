@@ -241,3 +241,33 @@ fn drain_previews_then_cordons_and_evicts_all_but_daemonsets() {
         .expect("the DaemonSet pod stays");
     assert!(agent["metadata"]["deletionTimestamp"].is_null());
 }
+
+/// Started on the pods table, the rows on screen get their usage (the first frame says which
+/// namespaces are shown and the poller lists those at once): a running pod's CPU and MEM
+/// cells hold amounts, not `-`.
+#[test]
+fn the_pods_on_screen_get_their_usage_from_the_start() {
+    let w = world(common::frozen(12));
+    let running: Vec<String> = w
+        .sim
+        .store()
+        .snapshot(Kind::Pod)
+        .items
+        .iter()
+        .filter(|p| p["status"]["phase"] == "Running")
+        .filter_map(|p| p["metadata"]["name"].as_str().map(String::from))
+        .collect();
+    let pod = running
+        .first()
+        .expect("the world has a running pod")
+        .clone();
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-A", "--view", "pods"], 200, 45);
+    // CPU then MEM, as amounts: `26m  440Mi` (the R/L columns hold a '/').
+    let usage = regex::Regex::new(r"\s\d+m\s+\d+(Ki|Mi|Gi)\s").unwrap();
+    let screen = t.wait_until("the pod's usage", |s| {
+        s.lines().any(|l| l.contains(&pod) && usage.is_match(l))
+    });
+    assert!(!screen.contains("usage unavailable"), "{screen}");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
