@@ -307,6 +307,7 @@ pub fn spawn(
                 Ok(sample) => {
                     failures = 0;
                     tracing::debug!(
+                        ?wanted,
                         "metrics poll: {} pods' usage in {} ms",
                         sample.pods.values().map(|p| p.len()).sum::<usize>(),
                         started.elapsed().as_millis()
