@@ -21,7 +21,8 @@ DIR=$(mktemp -d)
 trap 'kill "${SIMS[@]}" 2>/dev/null; tmux kill-session -t bf 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for i in $(seq 1 "$N"); do
   kc=$DIR/c$i.kc
-  $BIN sim --pods "$PODS" --nodes $((PODS / 20)) --events "$PODS" --pipelineruns 50 --tick-ms 0 \
+  # The simulators do not write kubedeck's debug log (KUBEDECK_LOG) when it is set.
+  env -u KUBEDECK_LOG $BIN sim --pods "$PODS" --nodes $((PODS / 20)) --events "$PODS" --pipelineruns 50 --tick-ms 0 \
     --seed $((40 + i)) --listen 127.0.0.1:0 --context-name "c$i" --kubeconfig-out "$kc" \
     > "$DIR/sim-$i.log" 2>&1 &
   SIMS+=($!)

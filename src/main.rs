@@ -31,6 +31,27 @@ fn return_freed_memory() {
     }
 }
 
+/// With `KUBEDECK_LOG`: jemalloc's own counts each 30 s, to tell the heap kubedeck holds
+/// (allocated) from what the allocator keeps resident around it.
+async fn log_memory() {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    loop {
+        use tikv_jemalloc_ctl::{epoch, stats};
+        let mib = |bytes: Result<usize, _>| bytes.map(|b| b / (1 << 20)).unwrap_or(0);
+        if epoch::advance().is_ok() {
+            tracing::debug!(
+                "memory: allocated {} MiB, active {} MiB, resident {} MiB, retained {} MiB, metadata {} MiB",
+                mib(stats::allocated::read()),
+                mib(stats::active::read()),
+                mib(stats::resident::read()),
+                mib(stats::retained::read()),
+                mib(stats::metadata::read()),
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+    }
+}
+
 fn main() -> ExitCode {
     return_freed_memory();
     if color_eyre::install().is_err() {
@@ -58,6 +79,7 @@ fn main() -> ExitCode {
     let result = rt.block_on(async {
         if logging {
             tokio::spawn(kubedeck::debug_log::watch_runtime());
+            tokio::spawn(log_memory());
         }
         match cli.command {
             #[cfg(feature = "demo")]

@@ -79,7 +79,7 @@ impl TableRow for PodRow {
     }
 
     fn label(&self, key: &str) -> Option<&str> {
-        self.labels.get(key).map(String::as_str)
+        self.labels.get(key)
     }
 
     fn cmp_col(&self, o: &Self, col: Self::Column) -> Ordering {

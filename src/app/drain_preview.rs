@@ -1,8 +1,6 @@
 //! What a drain will do, pod by pod, as its confirmation shows it: plain data (the budgets
 //! arrive later and fill it in).
 
-use std::collections::BTreeMap;
-
 use crate::kube::ids::ClusterId;
 use crate::kube::pdb::Budget;
 
@@ -12,7 +10,7 @@ pub struct EvictLine {
     pub namespace: String,
     pub name: String,
     pub owner: Option<(String, String)>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: crate::kube::labels::Labels,
 }
 
 /// What a drain will do, pod by pod.

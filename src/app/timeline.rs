@@ -74,10 +74,10 @@ fn failed_tasks(app: &App, cluster: &ClusterId, namespace: &str, run: &str) -> V
         .filter(|p| {
             p.cluster == *cluster
                 && p.namespace == namespace
-                && p.labels.get("tekton.dev/pipelineRun").map(String::as_str) == Some(run)
+                && p.labels.get("tekton.dev/pipelineRun") == Some(run)
                 && (p.phase == "Failed" || p.health == crate::kube::pod_row::Health::Error)
         })
-        .filter_map(|p| p.labels.get("tekton.dev/pipelineTask").cloned())
+        .filter_map(|p| p.labels.get("tekton.dev/pipelineTask").map(str::to_string))
         .collect();
     // The pods table is refreshed only while a view needs it: the timeline's own record of a
     // pod of the run that failed (`RUN-TASK-pod`, as Tekton names them) says it too.

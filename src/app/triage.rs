@@ -572,7 +572,6 @@ impl TableRow for TriageRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn now() -> Timestamp {
         "2026-11-22T12:00:00Z"
@@ -595,7 +594,7 @@ mod tests {
             ip: "10.0.0.1".into(),
             health,
             phase: phase.into(),
-            labels: BTreeMap::new(),
+            labels: Default::default(),
             last_terminated_reason: None,
             last_exit_code: None,
             containers: vec!["app".into()],

@@ -21,6 +21,7 @@ pub mod heard;
 pub mod helm;
 pub mod ids;
 pub mod informer;
+pub mod labels;
 pub mod list_watch;
 pub mod liveness;
 pub mod log_request;

@@ -1,8 +1,6 @@
 //! PodDisruptionBudgets as the drain preview needs them: which budget selects a pod, and
 //! whether it allows a disruption now (an eviction it blocks waits).
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::api::{Api, ListParams};
@@ -39,7 +37,7 @@ impl Budget {
     /// Whether the budget selects a pod of `namespace` with `labels` (the selector semantics of
     /// the apiserver: matchLabels and matchExpressions all hold; an empty selector selects
     /// every pod of the namespace).
-    pub fn selects(&self, namespace: &str, labels: &BTreeMap<String, String>) -> bool {
+    pub fn selects(&self, namespace: &str, labels: &crate::kube::labels::Labels) -> bool {
         if namespace != self.namespace {
             return false;
         }
@@ -48,13 +46,13 @@ impl Budget {
             .match_labels
             .iter()
             .flatten()
-            .all(|(k, v)| labels.get(k) == Some(v));
+            .all(|(k, v)| labels.get(k) == Some(v.as_str()));
         let exprs_ok = self.selector.match_expressions.iter().flatten().all(|e| {
             let have = labels.get(&e.key);
             let values = e.values.clone().unwrap_or_default();
             match e.operator.as_str() {
-                "In" => have.is_some_and(|v| values.contains(v)),
-                "NotIn" => !have.is_some_and(|v| values.contains(v)),
+                "In" => have.is_some_and(|v| values.iter().any(|s| s == v)),
+                "NotIn" => !have.is_some_and(|v| values.iter().any(|s| s == v)),
                 "Exists" => have.is_some(),
                 "DoesNotExist" => have.is_none(),
                 _ => false,
@@ -86,7 +84,7 @@ mod tests {
         Budget::of(&pdb)
     }
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn labels(pairs: &[(&str, &str)]) -> crate::kube::labels::Labels {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -33,7 +33,7 @@ pub struct PodRow {
     pub ip: String,
     pub health: Health,
     pub phase: String,
-    pub labels: std::collections::BTreeMap<String, String>,
+    pub labels: super::labels::Labels,
     /// The newest `lastState.terminated.reason` of any container (e.g. `OOMKilled`).
     pub last_terminated_reason: Option<String>,
     /// That termination's exit code.
@@ -313,7 +313,7 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         owner,
         claims,
         phase,
-        labels: meta.labels.clone().unwrap_or_default(),
+        labels: meta.labels.as_ref().map(Into::into).unwrap_or_default(),
         last_terminated_reason,
         last_exit_code,
         namespace: meta.namespace.clone().unwrap_or_default(),

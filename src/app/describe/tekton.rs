@@ -60,7 +60,7 @@ pub fn pipelinerun(
         let name = c["name"].as_str().unwrap_or_default();
         let pod = pods
             .iter()
-            .find(|p| p.labels.get("tekton.dev/taskRun").map(String::as_str) == Some(name));
+            .find(|p| p.labels.get("tekton.dev/taskRun") == Some(name));
         let (state, role) = match pod {
             Some(p) => (p.status.clone(), health_role(p.health)),
             None => ("no pod".to_string(), Role::Muted),

@@ -232,7 +232,7 @@ pub fn owner_logs(app: &mut App) -> Vec<Effect> {
     let selector: Vec<String> = row
         .labels
         .iter()
-        .filter(|(k, _)| !GENERATED_LABELS.contains(&k.as_str()))
+        .filter(|(k, _)| !GENERATED_LABELS.contains(k))
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     if selector.is_empty() {
