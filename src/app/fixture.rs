@@ -70,7 +70,7 @@ pub fn pod(ns: &str, name: &str, status: &str, health: Health, restarts: u32) ->
         containers: vec!["app".into()],
         init_containers: 0,
         owner: None,
-        claims: Vec::new(),
+        claims: Box::default(),
         resources: Default::default(),
         qos: crate::kube::pod_resources::Qos::BestEffort,
         usage: None,

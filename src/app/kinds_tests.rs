@@ -498,7 +498,7 @@ fn a_claim_shows_its_pods_and_an_ingress_its_services() {
         0,
     ))
     .clone();
-    uses.claims = vec!["data-bound".into()];
+    uses.claims = Box::new(["data-bound".into()]);
     let other = crate::app::fixture::pod(
         "kinds",
         "web-1",

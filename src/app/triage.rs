@@ -600,7 +600,7 @@ mod tests {
             containers: vec!["app".into()],
             init_containers: 0,
             owner: None,
-            claims: Vec::new(),
+            claims: Box::default(),
             resources: Default::default(),
             qos: crate::kube::pod_resources::Qos::BestEffort,
             usage: None,
@@ -675,10 +675,10 @@ mod tests {
             Arc::new(p)
         };
         let mut evicted = (*pod("cache", "Error", "Failed", Health::Error, 9000)).clone();
-        evicted.evicted = Some(crate::kube::pod_row::Evicted {
+        evicted.evicted = Some(Box::new(crate::kube::pod_row::Evicted {
             message: "The node was low on resource: memory.".into(),
             at: ago(3000),
-        });
+        }));
         let pods = vec![
             pod("stuck", "Pending", "Pending", Health::Pending, 172_800),
             Arc::new(evicted),

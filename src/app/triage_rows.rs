@@ -156,9 +156,11 @@ mod tests {
                             p.last_restart = last.and_then(|d| now.checked_sub(d).ok());
                             p.last_terminated_reason = reason.map(str::to_string);
                             p.created = now.checked_sub(minutes(created)).ok();
-                            p.evicted = evicted.then(|| crate::kube::pod_row::Evicted {
-                                message: String::new(),
-                                at: p.created,
+                            p.evicted = evicted.then(|| {
+                                Box::new(crate::kube::pod_row::Evicted {
+                                    message: String::new(),
+                                    at: p.created,
+                                })
                             });
                             p.uid = format!("p{}", out.len());
                             p.name = p.uid.clone();
