@@ -88,7 +88,7 @@ fn measure(pods: usize, view: View, frames: usize) -> color_eyre::Result<Measure
     let (stores, mut w) = Stores::with_writers(&cluster);
     let nodes = pods / PODS_PER_NODE;
     for n in 0..nodes {
-        w.nodes.apply_watcher_event(&Event::Apply(node(n)));
+        w.nodes.apply(&Event::Apply(node(n)));
     }
     w.pods.apply(&Event::Init);
     for i in 0..pods {

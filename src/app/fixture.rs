@@ -124,6 +124,7 @@ pub fn node(name: &str, ready: bool, pressure: Vec<&'static str>, pods: usize) -
         usage: None,
         taints: Vec::new(),
         heat: Health::Ok,
+        resource_version: "1".into(),
     })
 }
 

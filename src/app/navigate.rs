@@ -270,8 +270,8 @@ fn open_taskruns(app: &mut App, run: ObjectRef) -> Vec<Effect> {
     vec![Effect::WatchTaskRuns(Some(run))]
 }
 
-/// Describe or YAML of `obj`; YAML is fetched (describe is built from the stores, and a pod's
-/// describe fetches the pod).
+/// Describe or YAML of `obj`; YAML is fetched (describe is built from the stores, and a pod's,
+/// a node's or a PipelineRun's describe fetches the object).
 pub fn open_detail(app: &mut App, obj: ObjectRef, kind: DetailKind) -> Vec<Effect> {
     // Switching between describe and YAML of the same object replaces the pane.
     if app.view != View::Detail {
@@ -283,7 +283,10 @@ pub fn open_detail(app: &mut App, obj: ObjectRef, kind: DetailKind) -> Vec<Effec
         DetailKind::Yaml => vec![Effect::FetchYaml(obj)],
         // These kinds' describe is built from the object, fetched (their stores keep rows).
         DetailKind::Describe
-            if matches!(obj.kind, ResourceKind::Generic | ResourceKind::PipelineRuns) =>
+            if matches!(
+                obj.kind,
+                ResourceKind::Generic | ResourceKind::PipelineRuns | ResourceKind::Nodes
+            ) =>
         {
             app.described_object = Some(crate::app::state::DescribedObject {
                 target: obj.clone(),

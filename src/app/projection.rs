@@ -24,7 +24,7 @@ use crate::kube::informer::{InformerState, ResourceKind};
 use crate::kube::metrics::PodUsage;
 use crate::kube::namespace_row::{NamespaceRow, namespace_row};
 use crate::kube::node_load::NodeLoads;
-use crate::kube::node_row::{NodeRow, node_row};
+use crate::kube::node_row::NodeRow;
 use crate::kube::object_ref::ObjectRef;
 use crate::kube::pod_row::PodRow;
 use crate::kube::row_cache::RowCache;
@@ -38,7 +38,6 @@ struct PerCluster {
     pods: RowDiff<PodRow>,
     /// Where the pods table got to in the store's changes.
     pods_read: Cursor,
-    nodes: RowCache<NodeRow>,
     /// Requests and limits per node, kept by delta from the pod rows.
     node_loads: NodeLoads,
     pod_usage: PodUsage,
@@ -383,11 +382,8 @@ impl Projection {
             let mut all = Vec::new();
             for (cluster, stores) in sources {
                 let per = self.per.entry((*cluster).clone()).or_default();
-                let stamp = |n: &k8s_openapi::api::core::v1::Node| NodeRow {
-                    cluster: (*cluster).clone(),
-                    ..node_row(n)
-                };
-                let rows = per.nodes.refresh(&stores.nodes.state(), stamp);
+                // Each node's row is made once, by its informer, as it arrives.
+                let rows = stores.nodes.rows();
                 per.node_loads.take_changed();
                 let metrics = &app.fleet.status_of(cluster).metrics;
                 per.nodes_metrics = Some(metrics.generation);
@@ -566,12 +562,34 @@ impl Projection {
         };
         let lines = match target.kind {
             ResourceKind::Pods => pod.map(|p| describe::pod(&p, &events, now)),
-            ResourceKind::Nodes => stores
-                .nodes
-                .state()
-                .iter()
-                .find(|n| same(None, n.metadata.name.as_deref()))
-                .map(|n| {
+            ResourceKind::Nodes => {
+                // The row says which version is current; the node itself is fetched.
+                let version = stores
+                    .nodes
+                    .get("", &target.name)
+                    .map(|r| r.resource_version.clone());
+                let node = match fetched_object(app, &target, version.clone(), &mut effects) {
+                    Fetched::Loading => return effects,
+                    // Its row is gone: the node was deleted.
+                    Fetched::Gone => None,
+                    Fetched::Object(_) if version.is_none() => None,
+                    Fetched::Object(o) => {
+                        match serde_json::from_value::<k8s_openapi::api::core::v1::Node>(
+                            (*o).clone(),
+                        ) {
+                            Ok(n) => Some(n),
+                            Err(e) => {
+                                if let Some(d) = app.detail.as_mut() {
+                                    d.status = Some(DetailStatus::CannotGet(
+                                        crate::kube::actions::ActionError::Decode(e.to_string()),
+                                    ));
+                                }
+                                return effects;
+                            }
+                        }
+                    }
+                };
+                node.map(|n| {
                     // From the store: the pods table is not refreshed while describing.
                     let pods: Vec<Arc<PodRow>> = stores
                         .pods
@@ -589,8 +607,9 @@ impl Projection {
                         history: metrics.history.get(&target.name),
                         now,
                     };
-                    describe::node(n, &extras, &events, now)
-                }),
+                    describe::node(&n, &extras, &events, now)
+                })
+            }
             ResourceKind::Namespaces => stores
                 .namespaces
                 .state()
@@ -855,7 +874,7 @@ mod tests {
         }
         w.pods.apply(&watcher::Event::InitDone);
         for n in nodes {
-            w.nodes.apply_watcher_event(&watcher::Event::Apply(n));
+            w.nodes.apply(&watcher::Event::Apply(n));
         }
         w.events.apply(&watcher::Event::Init);
         for e in events {
@@ -1045,7 +1064,7 @@ mod tests {
                 // A node changed: every row is made again.
                 let mut n = node("n3");
                 n.metadata.resource_version = Some(format!("{round}"));
-                w.nodes.apply_watcher_event(&watcher::Event::Apply(n));
+                w.nodes.apply(&watcher::Event::Apply(n));
                 a.stale.kinds.insert(ResourceKind::Nodes);
                 whole += 1;
             }
@@ -1158,7 +1177,7 @@ mod tests {
         );
         let mut up = node("n2");
         up.metadata.resource_version = Some("2".into());
-        w.nodes.apply_watcher_event(&watcher::Event::Apply(up));
+        w.nodes.apply(&watcher::Event::Apply(up));
         a.stale.kinds.insert(ResourceKind::Nodes);
         p.project(&mut a, &stores);
         assert!(listed_nodes(&a).is_empty());
@@ -1173,13 +1192,25 @@ mod tests {
         a.view = View::Nodes;
         let mut p = Projection::default();
         p.project(&mut a, &stores);
-        crate::app::navigate::open_detail(
-            &mut a,
-            obj(ResourceKind::Nodes, "", "n1"),
-            DetailKind::Describe,
+        let target = obj(ResourceKind::Nodes, "", "n1");
+        // The store keeps the node's row: its describe asks for the node.
+        let asked = crate::app::navigate::open_detail(&mut a, target.clone(), DetailKind::Describe);
+        assert_eq!(asked, [Effect::FetchYaml(target.clone())]);
+        assert!(p.project(&mut a, &stores).is_empty(), "one fetch at a time");
+        assert_eq!(
+            a.detail.as_ref().and_then(|d| d.status.clone()),
+            Some(DetailStatus::Loading)
         );
+        let answer = |n: Node| {
+            crate::app::msg::Done::Yaml(
+                target.clone(),
+                Ok(serde_json::to_value(n).unwrap_or_default()),
+            )
+        };
+        crate::app::results::done(&mut a, answer(node("n1")));
         p.project(&mut a, &stores);
         let before = a.detail.as_ref().map(text).unwrap_or_default();
+        assert!(before.contains("Conditions:"), "{before}");
         assert!(
             before.contains("demo/a") || before.contains(" a "),
             "{before}"
@@ -1193,6 +1224,39 @@ mod tests {
         p.project(&mut a, &stores);
         let after = a.detail.as_ref().map(text).unwrap_or_default();
         assert!(after.contains("late-pod"), "{after}");
+        // The node itself changed (a newer resourceVersion in its row): fetched again, and
+        // its describe shows the new object.
+        let mut cordoned = node("n1");
+        cordoned.metadata.resource_version = Some("7".into());
+        cordoned.spec = Some(k8s_openapi::api::core::v1::NodeSpec {
+            unschedulable: Some(true),
+            ..Default::default()
+        });
+        w.nodes.apply(&watcher::Event::Apply(cordoned.clone()));
+        a.stale.kinds.insert(ResourceKind::Nodes);
+        a.stale.describe = true;
+        assert_eq!(
+            p.project(&mut a, &stores),
+            [Effect::FetchYaml(target.clone())]
+        );
+        crate::app::results::done(&mut a, answer(cordoned));
+        p.project(&mut a, &stores);
+        let cordoned = a.detail.as_ref().map(text).unwrap_or_default();
+        let unschedulable = |text: &str| {
+            text.lines()
+                .find(|l| l.starts_with("Unschedulable:"))
+                .map(|l| l.split_whitespace().last().unwrap_or_default().to_string())
+        };
+        assert_eq!(unschedulable(&before).as_deref(), Some("false"), "{before}");
+        assert_eq!(unschedulable(&cordoned).as_deref(), Some("true"), "{cordoned}");
+        // The node is deleted: its describe says it is gone.
+        w.nodes.apply(&watcher::Event::Delete(node("n1")));
+        a.stale.describe = true;
+        p.project(&mut a, &stores);
+        assert_eq!(
+            a.detail.as_ref().and_then(|d| d.status.clone()),
+            Some(DetailStatus::Gone)
+        );
     }
 
     #[test]

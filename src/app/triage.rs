@@ -830,6 +830,7 @@ mod tests {
                 usage: None,
                 taints: Vec::new(),
                 heat: Health::Ok,
+                resource_version: "1".into(),
             })
         };
         let nodes = vec![

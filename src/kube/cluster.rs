@@ -19,6 +19,7 @@ use super::event_row::{EventRow, event_row};
 use super::ids::ClusterId;
 use super::informer::{Change, InformerState, InformerUpdate, ResourceKind, Sink, Updates};
 use super::list_watch::{self, Ended, Fault, Target};
+use super::node_row::{NodeRow, node_row};
 use super::object_ref::ObjectRef;
 use super::pod_row::{PodRow, pod_row};
 use super::recorded::{self, Tap};
@@ -43,7 +44,9 @@ pub struct Stores {
     /// Events are kept as their rows: tens of thousands of typed events cost several times
     /// their rows, and every view of them needs only the row.
     pub events: RowStore<EventRow>,
-    pub nodes: Store<Node>,
+    /// Nodes as their rows: a node's object is several kilobytes (tens with a real node's
+    /// image list), its row a few hundred bytes; describe fetches the one it shows.
+    pub nodes: RowStore<NodeRow>,
     pub namespaces: Store<Namespace>,
     /// PipelineRuns as their rows (derived on the informer's task; empty until discovery finds
     /// Tekton): a run's object is many times its row, and describe fetches the one it shows.
@@ -58,7 +61,7 @@ pub struct Stores {
 pub struct StoreWriters {
     pub pods: RowWriter<Pod, PodRow>,
     pub events: RowWriter<Event, EventRow>,
-    pub nodes: Writer<Node>,
+    pub nodes: RowWriter<Node, NodeRow>,
     pub namespaces: Writer<Namespace>,
 }
 
@@ -75,12 +78,12 @@ impl Stores {
             cluster: stamp.clone(),
             ..event_row(e)
         });
-        let (nodes_r, nodes) = reflector::store::<Node>();
+        let nodes = node_writer(cluster);
         let (namespaces_r, namespaces) = reflector::store::<Namespace>();
         let stores = Stores {
             pods: pods.as_reader(),
             events: events.as_reader(),
-            nodes: nodes_r,
+            nodes: nodes.as_reader(),
             namespaces: namespaces_r,
             pipelineruns: RowStore::default(),
             taskruns: None,
@@ -109,6 +112,15 @@ impl Stores {
             ResourceKind::Workloads => 0,
         }
     }
+}
+
+/// The nodes' rows, stamped with their cluster.
+fn node_writer(cluster: &ClusterId) -> RowWriter<Node, NodeRow> {
+    let stamp = cluster.clone();
+    RowWriter::new(move |n| NodeRow {
+        cluster: stamp.clone(),
+        ..node_row(n)
+    })
 }
 
 pub struct Cluster {
@@ -368,7 +380,8 @@ impl Cluster {
                 run_core(events_target, w, events_tx, events_retry).await;
             }));
         }
-        let (nodes, w) = reflector::store::<Node>();
+        let w = node_writer(&id);
+        let nodes = w.as_reader();
         let w = super::timeline_sink::NodeSink::new(w, tx.clone())
             .recorded(tap.as_ref().map(|t| t.kind("node", recorded::node_fields)));
         tasks.extend(watched(ResourceKind::Nodes).then(|| {

@@ -38,6 +38,9 @@ pub struct NodeRow {
     pub taints: Vec<String>,
     /// How hot the node runs against the configured thresholds (set with usage and load).
     pub heat: Health,
+    /// The object's `metadata.resourceVersion`: describe fetches the node again when it moves
+    /// (the store keeps rows, not nodes).
+    pub resource_version: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -267,6 +270,7 @@ pub fn node_row(node: &Node) -> NodeRow {
         usage: None,
         taints: taints(node),
         heat: Health::Ok,
+        resource_version: node.metadata.resource_version.clone().unwrap_or_default(),
     }
 }
 
