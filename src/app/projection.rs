@@ -470,10 +470,10 @@ impl Projection {
                 // A new sample: only the pods with usage before or in it are placed again.
                 if !per.pod_usage.current(metrics.generation) {
                     let (pods, usage) = (&per.pods, &mut per.pod_usage);
-                    let by_uid = |uid: &str| pods.get(uid).cloned();
+                    let by_uid = |uid: &str| pods.get(uid, pod_uid).cloned();
                     let by_name = |ns: &str, name: &str| {
                         let row = stores.pods.get(ns, name)?;
-                        pods.get(&row.uid).cloned()
+                        pods.get(&row.uid, pod_uid).cloned()
                     };
                     shown.extend(usage.resample(sample, metrics.generation, by_uid, by_name));
                 }
@@ -1248,7 +1248,11 @@ mod tests {
                 .map(|l| l.split_whitespace().last().unwrap_or_default().to_string())
         };
         assert_eq!(unschedulable(&before).as_deref(), Some("false"), "{before}");
-        assert_eq!(unschedulable(&cordoned).as_deref(), Some("true"), "{cordoned}");
+        assert_eq!(
+            unschedulable(&cordoned).as_deref(),
+            Some("true"),
+            "{cordoned}"
+        );
         // The node is deleted: its describe says it is gone.
         w.nodes.apply(&watcher::Event::Delete(node("n1")));
         a.stale.describe = true;

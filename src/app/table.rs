@@ -205,11 +205,58 @@ pub struct Table<R> {
     /// Every column whatever the width (Ctrl-w, as `-o wide`).
     pub wide: bool,
     /// Each row's place in `rows` by identity, for [`Table::apply_changes`]: made when first
-    /// needed after the rows were set whole, then kept with them.
-    places: Option<foldhash::HashMap<(Option<ClusterId>, String), usize>>,
+    /// needed after the rows were set whole, then kept with them. It holds indices only, each
+    /// hashed by its row's identity (cluster, key), so no copy of a key is kept.
+    places: Option<Places>,
     /// Counts each change of the rows (whole or by changes): a reader that applies changes
     /// knows whether anyone else set them since.
     rows_version: u64,
+}
+
+/// Indices into a table's rows, found by the row's identity (see [`Places::hash`]).
+#[derive(Debug, Clone, Default)]
+struct Places {
+    at: hashbrown::HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Places {
+    fn hash(&self, cluster: Option<&ClusterId>, key: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, (cluster, key))
+    }
+
+    fn hash_row<R: TableRow>(&self, row: &R) -> u64 {
+        self.hash(row.cluster(), row.key())
+    }
+
+    /// The index of the row with this identity.
+    fn find<R: TableRow>(
+        &self,
+        rows: &[Arc<R>],
+        cluster: Option<&ClusterId>,
+        key: &str,
+    ) -> Option<usize> {
+        self.at
+            .find(self.hash(cluster, key), |&i| {
+                rows[i].key() == key && rows[i].cluster() == cluster
+            })
+            .copied()
+    }
+
+    /// Record that `rows[i]` is at `i` (its row already in place).
+    fn insert<R: TableRow>(&mut self, rows: &[Arc<R>], i: usize) {
+        let hasher = &self.hasher;
+        let hash = |r: &R| std::hash::BuildHasher::hash_one(hasher, (r.cluster(), r.key()));
+        self.at
+            .insert_unique(hash(&rows[i]), i, |&j| hash(&rows[j]));
+    }
+
+    /// Forget index `i` (its row, the one hashed, still in place).
+    fn remove<R: TableRow>(&mut self, rows: &[Arc<R>], i: usize) {
+        if let Ok(entry) = self.at.find_entry(self.hash_row(&*rows[i]), |&j| j == i) {
+            entry.remove();
+        }
+    }
 }
 
 /// The column naming each row's cluster when several are shown.
@@ -499,44 +546,50 @@ impl<R: TableRow> Table<R> {
         let one_by_one = changes.len() <= self.rows.len() / 16;
         let cursor = self.cursor_object();
         let mut places = self.places.take().unwrap_or_else(|| {
-            (self.rows.iter().enumerate())
-                .map(|(i, r)| (Self::identity(r), i))
-                .collect()
+            let mut places = Places::default();
+            for i in 0..self.rows.len() {
+                places.insert(&self.rows, i);
+            }
+            places
         });
         let mut removed = false;
         for (old, new) in changes {
+            let find = |r: &Arc<R>| places.find(&self.rows, r.cluster(), r.key());
             let at = old
                 .as_ref()
-                .and_then(|o| places.get(&Self::identity(o)).copied())
-                .or_else(|| {
-                    new.as_ref()
-                        .and_then(|n| places.get(&Self::identity(n)).copied())
-                });
+                .and_then(find)
+                .or_else(|| new.as_ref().and_then(find));
             match (at, new) {
                 (Some(i), Some(n)) => {
-                    let (was, is) = (Self::identity(&self.rows[i]), Self::identity(n));
-                    if was != is {
-                        places.remove(&was);
-                        places.insert(is, i);
+                    let same =
+                        self.rows[i].key() == n.key() && self.rows[i].cluster() == n.cluster();
+                    if !same {
+                        places.remove(&self.rows, i);
                     }
                     if one_by_one {
                         self.unplace(i);
                     }
                     self.rows[i] = n.clone();
+                    if !same {
+                        places.insert(&self.rows, i);
+                    }
                     if one_by_one {
                         self.place(i);
                     }
                 }
                 (None, Some(n)) => {
-                    places.insert(Self::identity(n), self.rows.len());
                     self.rows.push(n.clone());
+                    places.insert(&self.rows, self.rows.len() - 1);
                     if one_by_one {
                         self.place(self.rows.len() - 1);
                     }
                 }
                 (Some(i), None) => {
-                    places.remove(&Self::identity(&self.rows[i]));
+                    places.remove(&self.rows, i);
                     let last = self.rows.len() - 1;
+                    if i < last {
+                        places.remove(&self.rows, last);
+                    }
                     if one_by_one {
                         self.unplace(i);
                         if i < last {
@@ -545,7 +598,7 @@ impl<R: TableRow> Table<R> {
                     }
                     self.rows.swap_remove(i);
                     if i < last {
-                        places.insert(Self::identity(&self.rows[i]), i);
+                        places.insert(&self.rows, i);
                         if one_by_one {
                             self.place(i);
                         }
@@ -557,7 +610,7 @@ impl<R: TableRow> Table<R> {
         }
         let cursor_at = cursor
             .as_ref()
-            .and_then(|(key, cluster)| places.get(&(cluster.clone(), key.clone())).copied());
+            .and_then(|(key, cluster)| places.find(&self.rows, cluster.as_ref(), key));
         self.places = Some(places);
         if one_by_one {
             let pos = cursor_at.and_then(|i| self.position_of(i));
@@ -847,6 +900,106 @@ mod tests {
                 .and_then(|r| r.object(&crate::app::fixture::cluster()))
                 .is_none()
         );
+    }
+
+    /// Changes applied one frame at a time (adds, replacements, deletions, in two clusters
+    /// whose pods share names) leave the table as a table set whole from the same rows: the
+    /// same rows in the same order, and the cursor on the same object while it lasts.
+    #[test]
+    fn changes_applied_show_what_the_rows_set_whole_show() {
+        use crate::app::fixture::pod;
+        use crate::kube::pod_row::{Health, PodRow};
+        let row = |c: &str, name: &str, restarts: u32| {
+            Arc::new(PodRow {
+                cluster: ClusterId::new(c),
+                ..(*pod("demo", name, "Running", Health::Ok, restarts)).clone()
+            })
+        };
+        let identity = |r: &PodRow| (r.cluster.to_string(), r.uid.clone());
+        let shown = |t: &Table<PodRow>| -> Vec<(String, String, u32)> {
+            (0..t.len())
+                .filter_map(|i| t.row(i))
+                .map(|r| (r.cluster.to_string(), r.name.clone(), r.restarts))
+                .collect()
+        };
+        let mut rng = fastrand::Rng::with_seed(29);
+        let mut model: Vec<Arc<PodRow>> = Vec::new();
+        let mut t: Table<PodRow> = Table::default();
+        t.set_by_cluster(true);
+        // Sorted by RESTARTS: replacements move rows.
+        let restarts_col = t.columns().iter().position(|c| c.title == "RESTARTS");
+        let restarts_col = restarts_col.unwrap_or_default();
+        t.sort_by(restarts_col);
+        let descending = t.descending;
+        let mut next = 0;
+        for frame in 0..300 {
+            // Mostly a few changes (placed one by one), now and then many (a rebuild).
+            let n = if frame % 25 == 0 { 40 } else { rng.usize(1..4) };
+            let mut changes = Vec::new();
+            for _ in 0..n {
+                let cluster = if rng.bool() { "us" } else { "eu" };
+                match rng.u8(0..3) {
+                    0 | 1 if !model.is_empty() && rng.bool() => {
+                        let i = rng.usize(..model.len());
+                        let old = model[i].clone();
+                        // Now and then the row after is another object (a new identity).
+                        let name = if rng.u8(0..4) == 0 {
+                            next += 1;
+                            format!("renamed{next}")
+                        } else {
+                            old.name.clone()
+                        };
+                        let new = row(&old.cluster.to_string(), &name, rng.u32(0..50));
+                        model[i] = new.clone();
+                        changes.push((Some(old), Some(new)));
+                    }
+                    2 if !model.is_empty() => {
+                        let old = model.swap_remove(rng.usize(..model.len()));
+                        changes.push((Some(old), None));
+                    }
+                    _ => {
+                        // A name both clusters may have (same uid in each).
+                        let name = format!("p{}", next % 60);
+                        next += 1;
+                        let new = row(cluster, &name, rng.u32(0..50));
+                        if model.iter().any(|r| identity(r) == identity(&new)) {
+                            continue;
+                        }
+                        model.push(new.clone());
+                        changes.push((None, Some(new)));
+                    }
+                }
+            }
+            if !t.is_empty() && rng.u8(0..4) == 0 {
+                t.select(rng.usize(..t.len()));
+            }
+            let cursor = t.selected_row().map(identity);
+            t.apply_changes(&changes);
+            let mut whole: Table<PodRow> = Table::default();
+            whole.set_by_cluster(true);
+            whole.sort_by(restarts_col);
+            whole.set_rows(model.clone());
+            let (mut got, mut want) = (shown(&t), shown(&whole));
+            // Ties in RESTARTS may come in either order; the rows shown are the same.
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "frame {frame}");
+            assert_eq!(t.all_rows().len(), model.len(), "frame {frame}");
+            let kept = cursor.filter(|c| model.iter().any(|r| identity(r) == *c));
+            if let Some(c) = kept {
+                assert_eq!(
+                    t.selected_row().map(identity),
+                    Some(c),
+                    "frame {frame}: the cursor moved"
+                );
+            }
+            // Sorted as the column says.
+            let mut restarts: Vec<u32> = shown(&t).iter().map(|r| r.2).collect();
+            if descending {
+                restarts.reverse();
+            }
+            assert!(restarts.is_sorted(), "frame {frame}: {restarts:?}");
+        }
     }
 
     #[test]
