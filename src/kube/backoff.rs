@@ -139,6 +139,13 @@ impl RetrySignal {
         self.path.fresh()
     }
 
+    /// Until asked to retry now (never, once nobody can ask).
+    pub async fn asked(&mut self) {
+        if self.rx.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+
     /// Sleep `delay`, or less if asked to retry now. `true` when cut short.
     pub async fn sleep(&mut self, delay: Duration) -> bool {
         tokio::select! {

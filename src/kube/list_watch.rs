@@ -282,16 +282,37 @@ pub async fn run_source(
         }
         let (generation, client) = clients.current();
         let fault = match &rv {
-            None => match report.cut(source.list(client)).await {
-                Ok(Ok(version)) => {
-                    rv = Some(version);
-                    report.changed();
-                    report.state(InformerState::Live);
-                    continue;
+            None => {
+                // A list retried after a fault is cut by the retry key: its connection may have
+                // died unseen (the rest of the cluster is heard, so the path is not probed) and
+                // would hold the kind until the client's read timeout. A first sync is not
+                // (on a slow link it may be a long list making progress).
+                let failing = report
+                    .state
+                    .as_ref()
+                    .and_then(InformerState::problem)
+                    .is_some();
+                let listed = tokio::select! {
+                    listed = report.cut(source.list(client)) => Some(listed),
+                    () = retry.asked(), if failing => None,
+                };
+                match listed {
+                    Some(Ok(Ok(version))) => {
+                        rv = Some(version);
+                        report.changed();
+                        report.state(InformerState::Live);
+                        continue;
+                    }
+                    Some(Ok(Err(e))) => classify(&e),
+                    Some(Err(silent)) => silent,
+                    None => {
+                        tracing::debug!(cluster = %report.tx.cluster, kind = ?kind, "list abandoned for the retry key");
+                        backoff.reset();
+                        relist_at_once = true;
+                        continue;
+                    }
                 }
-                Ok(Err(e)) => classify(&e),
-                Err(silent) => silent,
-            },
+            }
             Some(from) => match source.watch(client, from, &mut report).await {
                 WatchEnd::Resume { version, delivered } => {
                     rv = Some(version);
@@ -522,5 +543,102 @@ mod tests {
             classify_status(&status(404, "NotFound", "")),
             Fault::Gone(_)
         ));
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+    use crate::kube::ids::ClusterId;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Refused once (403), then a list that never answers (its connection died unseen), then
+    /// one that does; its watches never end.
+    struct HangingOnce {
+        lists: Arc<AtomicUsize>,
+    }
+
+    impl Source for HangingOnce {
+        async fn list(&mut self, _client: Client) -> Result<String, kube::Error> {
+            match self.lists.fetch_add(1, Ordering::SeqCst) {
+                0 => Err(kube::Error::Api(Box::new(
+                    Status::failure("pods is forbidden", "Forbidden").with_code(403),
+                ))),
+                1 => std::future::pending().await,
+                _ => Ok("7".into()),
+            }
+        }
+
+        async fn watch(
+            &mut self,
+            _client: Client,
+            _from: &str,
+            _report: &mut Reporter,
+        ) -> WatchEnd {
+            std::future::pending().await
+        }
+
+        fn clear(&mut self) {}
+    }
+
+    #[tokio::test]
+    async fn the_retry_key_cuts_a_retried_list_that_never_answers() {
+        let Ok(client) = Client::try_from(kube::Config::new(
+            "http://127.0.0.1:9".parse().unwrap_or_default(),
+        )) else {
+            panic!("a client for no server");
+        };
+        let clients = ClientHandle::fixed(client);
+        let (tx, mut updates) = tokio::sync::mpsc::unbounded_channel();
+        let retry = super::super::backoff::RetryNow::default();
+        let lists = Arc::new(AtomicUsize::new(0));
+        let mut source = HangingOnce {
+            lists: lists.clone(),
+        };
+        let signal = retry.subscribe();
+        let run = tokio::spawn(async move {
+            run_source(
+                &clients,
+                ResourceKind::Pods,
+                &mut source,
+                Updates::new(ClusterId::from("c"), tx),
+                signal,
+            )
+            .await
+        });
+        let mut states = Vec::new();
+        let mut pressed = false;
+        // (A guard against a hang, far above the milliseconds this takes: not a timing check.)
+        let live = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(u) = updates.recv().await {
+                if let Change::State(s) = u.change {
+                    states.push(s.clone());
+                    match s {
+                        InformerState::Live => break,
+                        // Retried after its backoff (the key wakes it), the list now hangs: the
+                        // key, pressed again once it is in flight, must cut it.
+                        InformerState::Forbidden(_) if !pressed => {
+                            pressed = true;
+                            retry.now();
+                            while lists.load(Ordering::SeqCst) < 2 {
+                                tokio::task::yield_now().await;
+                            }
+                            retry.now();
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        })
+        .await;
+        run.abort();
+        assert!(live.is_ok(), "the hung list held the kind: {states:?}");
+        assert_eq!(states.last(), Some(&InformerState::Live), "{states:?}");
+        assert_eq!(
+            lists.load(Ordering::SeqCst),
+            3,
+            "the hung list was asked again"
+        );
     }
 }
