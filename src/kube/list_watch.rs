@@ -17,12 +17,13 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::api::{Api, ListParams, WatchEvent, WatchParams};
+use kube::api::{Api, ListParams, ObjectList, WatchEvent, WatchParams};
 use kube::core::Status;
 use kube::runtime::watcher::Event;
 use kube::{Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 
+use super::answered::{LIST_START, request_within};
 use super::backoff::{Backoff, PathSignal, RetrySignal};
 use super::credentials::ClientHandle;
 use super::informer::{Change, InformerState, ResourceKind, Sink, Updates};
@@ -156,6 +157,7 @@ impl Reporter {
 /// List every page into `sink` (replacing its contents when complete); the list's
 /// resourceVersion.
 async fn list_into<K>(
+    client: &Client,
     api: &Api<K>,
     selector: Option<&str>,
     sink: &mut impl Sink<K>,
@@ -169,7 +171,11 @@ where
     }
     sink.apply(&Event::Init);
     loop {
-        let page = api.list(&lp).await?;
+        // A page that is never answered (its connection died unseen) is given up on.
+        let request = kube::core::Request::new(api.resource_url())
+            .list(&lp)
+            .map_err(kube::Error::BuildRequest)?;
+        let page: ObjectList<K> = request_within(client, request, LIST_START).await?;
         let rv = page.metadata.resource_version.clone().unwrap_or_default();
         for obj in page.items {
             sink.apply(&Event::InitApply(slim(obj)));
@@ -215,8 +221,14 @@ where
     S: Sink<K>,
 {
     async fn list(&mut self, client: Client) -> Result<String, kube::Error> {
-        let api = (self.target.api)(client);
-        list_into(&api, self.target.label_selector.as_deref(), self.sink).await
+        let api = (self.target.api)(client.clone());
+        list_into(
+            &client,
+            &api,
+            self.target.label_selector.as_deref(),
+            self.sink,
+        )
+        .await
     }
 
     async fn watch(&mut self, client: Client, from: &str, report: &mut Reporter) -> WatchEnd {

@@ -4,6 +4,7 @@ pub mod access;
 pub mod actions;
 pub mod age;
 pub mod agent;
+pub mod answered;
 pub mod backoff;
 pub mod client;
 pub mod cluster;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use kube::Client;
 use kube::api::WatchEvent;
 
+use super::answered::{LIST_START, request_within};
 use super::discovery::ApiResourceInfo;
 use super::list_watch::{self, PAGE, Reporter, Source, WATCH_TIMEOUT_SECS, WatchEnd};
 use super::server_table::{TABLE_ACCEPT, TableStore, WireTable};
@@ -66,8 +67,7 @@ impl Source for TableSource {
                 query.push(("continue", c));
             }
             let request = self.request(&self.path(&query))?;
-            let page = client
-                .request::<WireTable>(request)
+            let page = request_within::<WireTable>(&client, request, LIST_START)
                 .await?
                 .read_with(&self.paths);
             let (rv, next) = (page.resource_version.clone(), page.continue_token.clone());
