@@ -6,11 +6,13 @@
 # at once (`--context` for each) in a 200x50 tmux pane on the pods view with every namespace:
 # seconds until the pods table holds every cluster's pods, RSS then and SETTLE seconds after
 # the start (300: the goal's "after 5 minutes"), then over IDLE seconds: CPU, and the TCP
-# connections kubedeck holds. Per additional cluster: (fleet - one cluster) / (n - 1), with
+# connections kubedeck holds and the API requests it made a minute per cluster (the simulators'
+# own count, `/_sim/requests`). Per additional cluster: (fleet - one cluster) / (n - 1), with
 # ONE=1 (the default) measuring one cluster alone first. First of all, the floor of this box:
-# `kubectl get pods -A -o name` of one cluster, then of every cluster in parallel (the
-# simulators share the machine's cores with kubedeck: ten clusters' lists cannot come in the
-# time of one here).
+# the bare paginated LIST of every pod (curl, 500 a page, no decode) of one cluster, then of
+# every cluster in parallel, and the same with `kubectl get pods -A -o name` (the simulators
+# share the machine's cores with kubedeck: ten clusters' lists cannot come in the time of one
+# here). FLOOR_ONLY=1 stops after the floor.
 set -euo pipefail
 BIN=${BIN:-target/release/kubedeck}
 N=${CLUSTERS:-10}
@@ -40,6 +42,16 @@ now() { date +%s.%N; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 conns() { ss -tnp 2>/dev/null | grep -c "pid=$1," || true; }
+server_of() { grep -o '"server": *"[^"]*"' "$1" | cut -d'"' -f4; }
+# The API requests the first $1 simulators have served (their own count; watches included).
+served() {
+  local sum=0 n i
+  for i in $(seq 1 "$1"); do
+    n=$(curl -sf "$(server_of "${KCS[$((i - 1))]}")/_sim/requests" | grep -o '"requests": *[0-9]*' | grep -o '[0-9]*$')
+    sum=$((sum + n))
+  done
+  echo "$sum"
+}
 
 # Every cluster's pods in the table: its title's total ([shown/total]) reaches n x PODS (the
 # PipelineRuns add a few pods).
@@ -64,10 +76,13 @@ run() {
   if [ "$(echo "$left > 0" | bc -l)" = 1 ]; then sleep "$left"; fi
   r1=$(rss_mb "$pid")
   c0=$(cpu_ticks "$pid")
+  q0=$(served "$n")
   sleep "$IDLE"
   c1=$(cpu_ticks "$pid")
-  printf "| %s | %.2f s | %d MB | %d MB | %.2f%% | %d |\n" \
-    "$label" "$(echo "$t1 - $t0" | bc -l)" "$r0" "$r1" "$(echo "($c1 - $c0) / $IDLE" | bc -l)" "$(conns "$pid")"
+  q1=$(served "$n")
+  rpm=$(echo "($q1 - $q0) * 60 / $IDLE / $n" | bc -l)
+  printf "| %s | %.2f s | %d MB | %d MB | %.2f%% | %d | %.1f |\n" \
+    "$label" "$(echo "$t1 - $t0" | bc -l)" "$r0" "$r1" "$(echo "($c1 - $c0) / $IDLE" | bc -l)" "$(conns "$pid")" "$rpm"
   echo "$r1 $(echo "($c1 - $c0) / $IDLE" | bc -l) $(conns "$pid")" > "$DIR/last"
   tmux kill-session -t bf
   sleep 2
@@ -81,11 +96,37 @@ kubectl_all() {
   t1=$(now)
   printf "kubectl get pods -A, %d cluster(s) in parallel: %.2f s\n" "$1" "$(echo "$t1 - $t0" | bc -l)"
 }
+# One cluster's pods, page by page, as the server sends them (curl: nothing decoded but the
+# continue token).
+bare_list() {
+  local kc=$1 server token cont="" page
+  server=$(server_of "$kc")
+  token=$(grep -o '"token": *"[^"]*"' "$kc" | cut -d'"' -f4)
+  page=$(mktemp -p "$DIR")
+  while :; do
+    curl -sfG -H "Authorization: Bearer $token" --data-urlencode "limit=500" \
+      ${cont:+--data-urlencode "continue=$cont"} "$server/api/v1/pods" -o "$page"
+    cont=$(grep -o '"continue": *"[^"]*"' "$page" | head -1 | cut -d'"' -f4 || true)
+    [ -n "$cont" ] || break
+  done
+  rm -f "$page"
+}
+bare_all() {
+  local t0 t1 pids=()
+  t0=$(now)
+  for i in $(seq 1 "$1"); do bare_list "${KCS[$((i - 1))]}" & pids+=($!); done
+  wait "${pids[@]}"
+  t1=$(now)
+  printf "bare LIST (curl), %d cluster(s) in parallel: %.2f s\n" "$1" "$(echo "$t1 - $t0" | bc -l)"
+}
+bare_all 1
+bare_all "$N"
 kubectl_all 1
 kubectl_all "$N"
+[ "${FLOOR_ONLY:-0}" = 1 ] && exit 0
 echo
-echo "| run ($PODS pods a cluster) | populated | RSS populated | RSS ${SETTLE} s after start | idle CPU over ${IDLE} s | TCP connections |"
-echo "|---|---|---|---|---|---|"
+echo "| run ($PODS pods a cluster) | populated | RSS populated | RSS ${SETTLE} s after start | idle CPU over ${IDLE} s | TCP connections | requests a minute a cluster, at rest |"
+echo "|---|---|---|---|---|---|---|"
 if [ "$ONE" = 1 ]; then
   run "kubedeck, 1 cluster" 1
   read -r one_rss one_cpu one_conns < "$DIR/last"

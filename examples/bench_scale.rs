@@ -15,12 +15,16 @@
 //!
 //! Run: cargo build --release --examples && target/release/examples/bench_scale
 //!        [--scales 1000,10000,50000,100000] [--reps 3] [--minutes 1] [--idle-secs 30]
-//!        [--tools kubedeck,kubedeck-off,kdash,kubectl,bare] [--kdash PATH]
+//!        [--tools kubedeck,kubedeck-off,kubedeck-low,kubedeck-unwell,kdash,kubectl,bare]
+//!        [--kdash PATH]
 //!        [--storm labels|ready]
 //! Also measured: the bytes each TUI writes to its terminal (what an SSH link to a jump host
 //! carries) while idle and during the storm (over 10 s with the whole pods list shown, then
 //! while the list is filtered to the watched pod), and its full-screen clears then; `kubedeck-low`
-//! is kubedeck with `--low-bandwidth`.
+//! is kubedeck with `--low-bandwidth`. `kubedeck-unwell` is kubedeck showing two more clusters
+//! beside the measured one (`--context` each): one slow (a small simulator answering everything
+//! 3 s late), one down (an address that takes connections and never answers): its keys and
+//! watch to screen should be those of kubedeck alone.
 //! `kubedeck-off` is kubedeck with its flight recorder off (`[timeline] record = false`), to
 //! measure what recording costs; `--storm ready` makes the storm 200 readiness flips a second
 //! (the simulator's `/_sim/churn`: changes the recorder records) instead of label PATCHes (which
@@ -57,6 +61,9 @@ enum Tool {
     KubedeckOff,
     /// kubedeck with `--low-bandwidth`.
     KubedeckLow,
+    /// kubedeck showing two more clusters beside the measured one: one slow (every answer 3 s
+    /// late), one down (its address accepts connections and never answers).
+    KubedeckUnwell,
     Kdash,
     Kubectl,
     Bare,
@@ -68,6 +75,7 @@ impl Tool {
             Self::Kubedeck => "kubedeck",
             Self::KubedeckOff => "kubedeck, recorder off",
             Self::KubedeckLow => "kubedeck --low-bandwidth",
+            Self::KubedeckUnwell => "kubedeck + a slow and a down cluster",
             Self::Kdash => "kdash",
             Self::Kubectl => "kubectl",
             Self::Bare => "bare LIST",
@@ -80,6 +88,9 @@ impl Tool {
         }
         if s == "kubedeck-low" {
             return Some(Self::KubedeckLow);
+        }
+        if s == "kubedeck-unwell" {
+            return Some(Self::KubedeckUnwell);
         }
         [Self::Kubedeck, Self::Kdash, Self::Kubectl, Self::Bare]
             .into_iter()
@@ -329,40 +340,108 @@ fn number_after(screen: &vt100::Screen, label: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// kubedeck, its files in `home` (with its flight recorder `record`ing, or off).
-fn kubedeck_tui(kubeconfig: &Path, home: &Path, tool: Tool) -> Result<Tui> {
+/// Two clusters beside the measured one, for [`Tool::KubedeckUnwell`]: a small simulator
+/// answering every request 3 s late, and an address that takes connections and never answers.
+struct Unwell {
+    _slow: BigSim,
+    _down: std::net::TcpListener,
+    /// Their kubeconfigs (contexts `slow` and `down`).
+    kubeconfigs: [PathBuf; 2],
+}
+
+impl Unwell {
+    async fn start(dir: &Path) -> Result<Self> {
+        let slow = BigSim::start_sized(&size_of(1_000), 0)?;
+        let req = http::Request::post("/_sim/latency?ms=3000").body(Vec::new())?;
+        slow.client().await?.request_text(req).await?;
+        // Bound and listening, never accepted: a connection is made and nothing answers.
+        let down = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let kubeconfig = |context: &str, port: u16| -> Result<PathBuf> {
+            let path = dir.join(format!("{context}.kubeconfig"));
+            let config = serde_json::json!({
+                "apiVersion": "v1", "kind": "Config",
+                "clusters": [{"name": context, "cluster": {"server": format!("http://127.0.0.1:{port}")}}],
+                "users": [{"name": context, "user": {"token": "kubedeck-sim-token"}}],
+                "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
+                "current-context": context,
+            });
+            std::fs::write(&path, serde_json::to_vec_pretty(&config)?)?;
+            Ok(path)
+        };
+        let kubeconfigs = [
+            kubeconfig("slow", slow.port())?,
+            kubeconfig("down", down.local_addr()?.port())?,
+        ];
+        Ok(Self {
+            _slow: slow,
+            _down: down,
+            kubeconfigs,
+        })
+    }
+}
+
+/// The pods kubedeck's status bar counts: `pods N` for one cluster; for several, the first
+/// cluster's `NAME: live · N pods` (the measured one is named first).
+fn kubedeck_pods_held(s: &vt100::Screen) -> Option<usize> {
+    let contents = s.contents();
+    let last = contents.lines().last().unwrap_or_default();
+    let single = last
+        .split("pods ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|c| c.parse::<usize>().ok());
+    single.or_else(|| {
+        last.split(": live · ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|c| c.parse::<usize>().ok())
+    })
+}
+
+/// kubedeck, its files in `home` (with its flight recorder `record`ing, or off); with
+/// `unwell`, showing those clusters too.
+fn kubedeck_tui(
+    kubeconfig: &Path,
+    home: &Path,
+    tool: Tool,
+    unwell: Option<&Unwell>,
+) -> Result<Tui> {
     let record = tool != Tool::KubedeckOff;
     let config = home.join("kubedeck/config.toml");
     std::fs::create_dir_all(home.join("kubedeck"))?;
     std::fs::write(&config, format!("[timeline]\nrecord = {record}\n"))?;
+    let mut env: Vec<(String, String)> = vec![
+        ("XDG_CACHE_HOME".into(), home.to_string_lossy().into()),
+        ("XDG_CONFIG_HOME".into(), home.to_string_lossy().into()),
+        ("XDG_DATA_HOME".into(), home.to_string_lossy().into()),
+    ];
+    let mut args: Vec<String> = ["-A", "--view", "pods"].map(str::to_string).into();
+    match unwell {
+        Some(unwell) => {
+            let files = std::env::join_paths(
+                std::iter::once(kubeconfig).chain(unwell.kubeconfigs.iter().map(PathBuf::as_path)),
+            )?;
+            env.push(("KUBECONFIG".into(), files.to_string_lossy().into()));
+            for context in ["kubedeck-sim", "slow", "down"] {
+                args.extend(["--context".to_string(), context.to_string()]);
+            }
+        }
+        None => args.extend([
+            "--kubeconfig".to_string(),
+            kubeconfig.to_string_lossy().into(),
+        ]),
+    }
+    if tool == Tool::KubedeckLow {
+        args.push("--low-bandwidth".into());
+    }
     Ok(Tui {
         tool,
         program: kubedeck_bin(),
-        args: [
-            "--kubeconfig",
-            &kubeconfig.to_string_lossy(),
-            "-A",
-            "--view",
-            "pods",
-        ]
-        .into_iter()
-        .chain((tool == Tool::KubedeckLow).then_some("--low-bandwidth"))
-        .map(str::to_string)
-        .collect(),
-        env: vec![
-            ("XDG_CACHE_HOME".into(), home.to_string_lossy().into()),
-            ("XDG_CONFIG_HOME".into(), home.to_string_lossy().into()),
-            ("XDG_DATA_HOME".into(), home.to_string_lossy().into()),
-        ],
+        args,
+        env,
         // The status bar counts the pods held; the table shows them.
         populated: |s, n| {
-            let last = s.contents().lines().last().unwrap_or_default().to_string();
-            last.split("pods ")
-                .nth(1)
-                .and_then(|r| r.split_whitespace().next())
-                .and_then(|c| c.parse::<usize>().ok())
-                .is_some_and(|c| c >= n)
-                && s.contents().contains("NAMESPACE")
+            kubedeck_pods_held(s).is_some_and(|c| c >= n) && s.contents().contains("NAMESPACE")
         },
         // The cursor row is drawn with a background colour.
         cursor: |s| {
@@ -406,7 +485,7 @@ fn kdash_tui(program: &Path, kubeconfig: &Path, home: &Path) -> Tui {
 /// Filter the TUI's pods list down to the target pod.
 fn filter_to_target(app: &mut PtyApp, tool: Tool, name: &str) -> Result<()> {
     match tool {
-        Tool::Kubedeck | Tool::KubedeckOff | Tool::KubedeckLow => {
+        Tool::Kubedeck | Tool::KubedeckOff | Tool::KubedeckLow | Tool::KubedeckUnwell => {
             let t = app.send(format!("/{name}\r").as_bytes())?;
             app.wait(t, "the target alone", |s| {
                 s.contents().contains(&format!("/{name}"))
@@ -792,7 +871,13 @@ async fn main() -> Result<()> {
                     Tool::Bare => run_bare(&world).await?,
                     Tool::Kubectl => run_kubectl(&world, &opts, round).await?,
                     Tool::Kubedeck | Tool::KubedeckOff | Tool::KubedeckLow => {
-                        let tui = kubedeck_tui(sim.kubeconfig(), home.path(), *tool)?;
+                        let tui = kubedeck_tui(sim.kubeconfig(), home.path(), *tool, None)?;
+                        run_tui(&tui, &world, &opts, round).await?
+                    }
+                    Tool::KubedeckUnwell => {
+                        let unwell = Unwell::start(home.path()).await?;
+                        let tui =
+                            kubedeck_tui(sim.kubeconfig(), home.path(), *tool, Some(&unwell))?;
                         run_tui(&tui, &world, &opts, round).await?
                     }
                     Tool::Kdash => {

@@ -540,6 +540,38 @@ async fn informers_go_live_and_report_forbidden_and_recover_from_faults() {
 }
 
 #[tokio::test]
+async fn an_informer_over_many_pages_holds_every_pod_the_server_lists() {
+    // 1,234 pods: two full pages of 500 and a last one of 234, each asked for with the
+    // previous page's continue token.
+    let sim = common::start(common::frozen(1_234)).await;
+    let client = common::client_for(&sim).await;
+    let served: std::collections::BTreeSet<(String, String)> = Api::<Pod>::all(client.clone())
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|p| Some((p.metadata.namespace?, p.metadata.name?)))
+        .collect();
+    assert!(
+        served.len() > 2 * 500,
+        "{} pods: not three pages",
+        served.len()
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cluster = Cluster::start(ClientHandle::fixed(client), "sim".into(), Scope::All, tx);
+    next_state(&mut rx, ResourceKind::Pods, |s| *s == InformerState::Live).await;
+    let held: std::collections::BTreeSet<(String, String)> = cluster
+        .stores
+        .pods
+        .rows()
+        .iter()
+        .map(|r| (r.namespace.clone(), r.name.clone()))
+        .collect();
+    assert_eq!(held, served);
+}
+
+#[tokio::test]
 async fn wrong_token_is_unauthorized() {
     let sim = common::start(common::frozen(3)).await;
     let mut kc = sim.kubeconfig();
@@ -1054,6 +1086,36 @@ async fn large_lists_are_gzipped_for_a_client_that_asks_and_kube_rs_reads_them()
         before + 1,
         "kube-rs asked for gzip"
     );
+}
+
+#[tokio::test]
+async fn requests_are_counted_watches_apart_and_the_admin_endpoints_not() {
+    let sim = common::start(common::frozen(10)).await;
+    let client = common::client_for(&sim).await;
+    let (r0, w0) = sim.requests_served();
+    let pods = Api::<Pod>::all(client.clone());
+    pods.list(&ListParams::default()).await.unwrap();
+    let version = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap_or_default();
+    let wp = WatchParams::default().timeout(1);
+    let stream = pods.watch(&wp, &version).await.unwrap();
+    drop(stream);
+    assert_eq!(sim.requests_served(), (r0 + 3, w0 + 1));
+    // The admin endpoint says the same, and is not counted itself.
+    let req = http::Request::get("/_sim/requests")
+        .body(Vec::new())
+        .unwrap();
+    let said: serde_json::Value = client.request(req).await.unwrap();
+    assert_eq!(
+        said,
+        serde_json::json!({"requests": r0 + 3, "watches": w0 + 1})
+    );
+    assert_eq!(sim.requests_served(), (r0 + 3, w0 + 1));
 }
 
 #[tokio::test]

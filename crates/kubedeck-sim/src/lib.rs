@@ -105,6 +105,10 @@ pub struct Shared {
     events: Mutex<EventLog>,
     /// Responses sent gzipped (large lists to clients that accept it).
     gzipped: std::sync::atomic::AtomicU64,
+    /// API requests served (the `/_sim/` endpoints not counted), and how many were watches:
+    /// what a client costs the apiserver at rest.
+    requests: std::sync::atomic::AtomicU64,
+    watches: std::sync::atomic::AtomicU64,
     /// Exec and attach streams connected now (a client that detaches closes its own).
     open_streams: std::sync::atomic::AtomicUsize,
     /// The bearer token accepted now (rotated by `/_sim/token`).
@@ -146,6 +150,20 @@ impl Drop for OpenStream {
 }
 
 impl Shared {
+    /// Count an API request (a watch too when `watch`).
+    pub(crate) fn count_request(&self, watch: bool) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.requests.fetch_add(1, Relaxed);
+        if watch {
+            self.watches.fetch_add(1, Relaxed);
+        }
+    }
+
+    pub(crate) fn requests_served(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.requests.load(Relaxed), self.watches.load(Relaxed))
+    }
+
     fn token(&self) -> Option<String> {
         self.token.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
@@ -400,6 +418,8 @@ impl Sim {
             token: RwLock::new(opts.token.clone()),
             identity: RwLock::new(rbac::Identity::admin()),
             gzipped: std::sync::atomic::AtomicU64::new(0),
+            requests: std::sync::atomic::AtomicU64::new(0),
+            watches: std::sync::atomic::AtomicU64::new(0),
             open_streams: std::sync::atomic::AtomicUsize::new(0),
             bookmark_every: opts.bookmark_every,
             max_grace: opts.max_grace,
@@ -513,6 +533,12 @@ impl Sim {
         self.shared
             .open_streams
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// API requests served so far, and how many of them were watches (`/_sim/requests` says
+    /// the same over HTTP).
+    pub fn requests_served(&self) -> (u64, u64) {
+        self.shared.requests_served()
     }
 
     /// How many responses went out gzipped.

@@ -40,6 +40,14 @@ pub(super) fn admin(sim: &Shared, cmd: &str, params: &Params) -> Response {
             params.get("served").is_none_or(|v| v == "true"),
         ),
         "compact" => sim.store.compact(),
+        // What clients asked so far (a benchmark's requests per minute at rest).
+        "requests" => {
+            let (requests, watches) = sim.requests_served();
+            return json_response(
+                StatusCode::OK,
+                &json!({"requests": requests, "watches": watches}),
+            );
+        }
         // Readiness flips a second (a kubelet under a storm): `churn?per_sec=200`, 0 stops.
         "churn" => sim.faults.set_churn(num("per_sec").unwrap_or(0)),
         "step" => sim.step(num("n").unwrap_or(1)),

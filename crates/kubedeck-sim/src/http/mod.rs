@@ -177,6 +177,7 @@ async fn respond(
     if let Target::Admin(cmd) = &target {
         return admin(&sim, cmd, &params);
     }
+    sim.count_request(params.get("watch").is_some_and(|w| w == "true" || w == "1"));
     if let Some(token) = sim.token() {
         let presented = headers
             .get(header::AUTHORIZATION)
