@@ -120,7 +120,10 @@ fn shift_and_ctrl_arrows_reach_the_program_in_a_pane() {
     t.send(":shell\r");
     t.wait_for("local shell");
     wait_prompt(&t);
-    t.send("clear; bash -c 'read -rsn12 k; printf \"got %q\\n\" \"$k\"'\r");
+    // Echo goes off before `ready` is printed: keys sent once it shows are never echoed, even
+    // if they arrive before `read` starts (they wait in the terminal's input).
+    t.send("clear; bash -c 'stty -echo; echo ready; read -rn12 k; stty echo; printf \"got %q\\n\" \"$k\"'\r");
+    t.wait_until("the reader ready", |s| pane_line(s, "ready"));
     // Ctrl-Left, then Shift-Up.
     t.send("\x1b[1;5D\x1b[1;2A");
     t.wait_until("the keys as xterm encodes them", |s| {
