@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
-use crate::kube::recorded::StateLine;
+use crate::kube::recorded::{Lines, StateLine};
 use crate::kube::timeline::{Change, Record};
 
 /// The default bound of one cluster's journal.
@@ -174,10 +174,10 @@ fn write_checkpoint(out: &mut impl Write, kinds: Objects, at: Timestamp) -> std:
 pub const STATE_PREFIX: &str = "{\"s\":";
 
 /// What the writer appends: the timeline's changes, or recorded fields.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Batch {
     Records(Vec<Record>),
-    States(Vec<StateLine>),
+    States(Lines),
 }
 
 /// How long what is appended waits to be flushed to disk (a crash loses at most that).
@@ -253,10 +253,10 @@ impl Journal {
         self.put(&text)
     }
 
-    pub fn append_batch(&mut self, batch: &Batch) -> Result<(), JournalError> {
+    pub fn append_batch(&mut self, batch: Batch) -> Result<(), JournalError> {
         match batch {
-            Batch::Records(r) => self.append(r),
-            Batch::States(s) => self.append_states(s),
+            Batch::Records(r) => self.append(&r),
+            Batch::States(s) => self.append_states(&s.make()),
         }
     }
 
@@ -344,6 +344,22 @@ pub fn tap(writes: &Writes, dir: PathBuf) -> crate::kube::recorded::Tap {
     })
 }
 
+/// How much lower the writer's priority is than the rest of kubedeck (a nice value).
+pub const WRITER_NICENESS: i32 = 10;
+
+/// Lower the calling thread's priority: compressing the first lists of a big cluster (tens of
+/// MB of lines) must not take the cores the lists themselves and the first screen need; it
+/// catches up as soon as they are idle. Linux only (elsewhere the call would lower the whole
+/// process); a refusal leaves the thread as it was.
+fn behind_the_screen() {
+    #[cfg(target_os = "linux")]
+    {
+        let now = rustix::process::getpriority_process(Some(rustix::thread::gettid()));
+        let lower = now.unwrap_or(0).saturating_add(WRITER_NICENESS).min(19);
+        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), lower);
+    }
+}
+
 /// Start the thread that writes journals, each bounded by `cap` bytes (so a slow or full
 /// disk never holds the caller). What comes is compressed as it comes and flushed every
 /// [`FLUSH_EVERY`]. The first write that fails is given to `failed`, and the thread writes
@@ -357,13 +373,14 @@ pub fn spawn_writer(
     let spawned = std::thread::Builder::new()
         .name("kubedeck-journal".into())
         .spawn(move || {
+            behind_the_screen();
             let mut open: std::collections::HashMap<PathBuf, Journal> = Default::default();
             let write = |open: &mut std::collections::HashMap<PathBuf, Journal>,
                          dir: PathBuf,
                          batch: Batch| match open.get_mut(&dir) {
-                Some(j) => j.append_batch(&batch),
+                Some(j) => j.append_batch(batch),
                 None => Journal::open(&dir, cap).and_then(|mut j| {
-                    let r = j.append_batch(&batch);
+                    let r = j.append_batch(batch);
                     open.insert(dir, j);
                     r
                 }),
@@ -634,5 +651,47 @@ mod tests {
         sync(&writes, std::time::Duration::from_secs(10));
         let loaded = load(&dir, 10).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(loaded.records.len(), 3);
+    }
+
+    /// A thread's nice value (`/proc/…/stat`'s 19th field, the 17th after the name).
+    #[cfg(target_os = "linux")]
+    fn nice_of(stat: &str) -> Option<i32> {
+        let (_, after_name) = stat.rsplit_once(')')?;
+        after_name.split_whitespace().nth(16)?.parse().ok()
+    }
+
+    /// The writer runs behind the screen: at a lower priority than the thread that started it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_writer_runs_at_a_lower_priority() {
+        let ours = std::fs::read_to_string("/proc/thread-self/stat")
+            .ok()
+            .and_then(|s| nice_of(&s))
+            .unwrap_or_else(|| panic!("no nice value for this thread"));
+        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let writes =
+            spawn_writer(DEFAULT_CAP, |e| panic!("{e}")).unwrap_or_else(|| panic!("no thread"));
+        let sent = writes.send(WriterMsg::Write(
+            root.path().join("w"),
+            Batch::Records(vec![rec(0, "p")]),
+        ));
+        assert!(sent.is_ok());
+        // Answered: the thread has run past its start.
+        sync(&writes, std::time::Duration::from_secs(10));
+        let tasks = std::fs::read_dir("/proc/self/task").unwrap_or_else(|e| panic!("{e}"));
+        let writers: Vec<i32> = tasks
+            .flatten()
+            .filter(|t| {
+                // The kernel keeps a thread's name to 15 bytes.
+                std::fs::read_to_string(t.path().join("comm"))
+                    .is_ok_and(|c| c.trim() == "kubedeck-journa")
+            })
+            .filter_map(|t| nice_of(&std::fs::read_to_string(t.path().join("stat")).ok()?))
+            .collect();
+        let lowered = (ours + WRITER_NICENESS).min(19);
+        assert!(
+            writers.contains(&lowered),
+            "writers' nice values {writers:?}, ours {ours}"
+        );
     }
 }

@@ -187,7 +187,7 @@ where
 
 /// A row writer that also tells the flight recorder (when there is one) each list and each
 /// change of a recorded field.
-fn recorded<K: kube::Resource, R: 'static>(
+fn recorded<K: kube::Resource, R: Send + Sync + 'static>(
     w: RowWriter<K, R>,
     tap: Option<&Tap>,
     kind: &'static str,

@@ -178,16 +178,43 @@ pub fn workload_fields(w: &WorkloadFacts) -> Fields {
 /// Where a cluster's informers send what they record (the journal's writer, for that
 /// cluster's journal). Cheap to clone.
 #[derive(Clone)]
-pub struct Tap(Arc<dyn Fn(Vec<StateLine>) + Send + Sync>);
+pub struct Tap(Arc<dyn Fn(Lines) + Send + Sync>);
+
+/// Lines to record, made where they are written (the journal's writer thread, which runs
+/// behind the screen): a list of 100,000 pods is 100,000 lines to format, work the informer's
+/// task would otherwise do before its rows reach the screen.
+pub struct Lines(Box<dyn FnOnce() -> Vec<StateLine> + Send>);
+
+impl Lines {
+    /// Lines already made.
+    pub fn made(lines: Vec<StateLine>) -> Self {
+        Self(Box::new(move || lines))
+    }
+
+    /// Lines `make` makes, when they are written.
+    pub fn later(make: impl FnOnce() -> Vec<StateLine> + Send + 'static) -> Self {
+        Self(Box::new(make))
+    }
+
+    pub fn make(self) -> Vec<StateLine> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Lines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lines")
+    }
+}
 
 impl Tap {
-    pub fn new(send: impl Fn(Vec<StateLine>) + Send + Sync + 'static) -> Self {
+    pub fn new(send: impl Fn(Lines) + Send + Sync + 'static) -> Self {
         Self(Arc::new(send))
     }
 
     pub fn send(&self, lines: Vec<StateLine>) {
         if !lines.is_empty() {
-            (self.0)(lines)
+            (self.0)(Lines::made(lines))
         }
     }
 
@@ -236,18 +263,24 @@ impl<R> KindTap<R> {
         self.tap.send(vec![line]);
     }
 
-    /// A full list: every row, replacing what was known of the kind.
-    pub fn listed<'a>(&self, rows: impl Iterator<Item = &'a R>)
+    /// A full list: every row, replacing what was known of the kind. Its lines are made by
+    /// the writer (see [`Lines`]), stamped with the time of the list.
+    pub fn listed<T>(&self, rows: Vec<T>)
     where
-        R: 'a,
+        T: std::borrow::Borrow<R> + Send + 'static,
+        R: 'static,
     {
         let at = Timestamp::now();
-        let mut lines = vec![StateLine::list(self.kind, at)];
-        lines.extend(rows.map(|r| {
-            let (ns, name, f) = (self.fields)(r);
-            StateLine::of(self.kind, &ns, &name, Some(f), at)
+        let (kind, fields) = (self.kind, self.fields);
+        (self.tap.0)(Lines::later(move || {
+            let mut lines = Vec::with_capacity(rows.len() + 1);
+            lines.push(StateLine::list(kind, at));
+            lines.extend(rows.iter().map(|r| {
+                let (ns, name, f) = fields(r.borrow());
+                StateLine::of(kind, &ns, &name, Some(f), at)
+            }));
+            lines
         }));
-        self.tap.send(lines);
     }
 }
 
@@ -289,5 +322,50 @@ mod tests {
             columns("deployment").len(),
             workload_fields(&WorkloadFacts::default()).2.len()
         );
+    }
+
+    static FIELDS_MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    fn counted_fields(n: &NodeFacts) -> Fields {
+        FIELDS_MADE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        node_fields(n)
+    }
+
+    /// A list's lines are made where they are written, not where the list was taken in.
+    #[test]
+    fn a_lists_lines_are_made_by_the_writer() {
+        use std::sync::Mutex;
+        let sent: Arc<Mutex<Vec<Lines>>> = Arc::default();
+        let to = sent.clone();
+        let tap = Tap::new(move |l| to.lock().unwrap_or_else(|e| e.into_inner()).push(l));
+        let node = |name: &str| NodeFacts {
+            name: name.into(),
+            conditions: vec![("Ready".into(), "True".into())],
+            unschedulable: false,
+            taints: Vec::new(),
+        };
+        tap.kind("node", counted_fields)
+            .listed(vec![node("n1"), node("n2")]);
+        let mut sent = std::mem::take(&mut *sent.lock().unwrap_or_else(|e| e.into_inner()));
+        assert_eq!(sent.len(), 1);
+        assert_eq!(FIELDS_MADE.load(std::sync::atomic::Ordering::SeqCst), 0);
+        let lines = sent.remove(0).make();
+        assert_eq!(FIELDS_MADE.load(std::sync::atomic::Ordering::SeqCst), 2);
+        let said: Vec<(&str, &str, Option<&str>)> = lines
+            .iter()
+            .map(|l| {
+                let first = l.f.as_ref().and_then(|f| f.first()).map(String::as_str);
+                (l.s.as_str(), l.n.as_str(), first)
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("node", "", None),
+                ("node", "n1", Some("Ready")),
+                ("node", "n2", Some("Ready"))
+            ]
+        );
+        assert!(lines[0].list && lines.iter().all(|l| l.at == lines[0].at));
     }
 }

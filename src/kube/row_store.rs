@@ -290,7 +290,7 @@ pub struct RowWriter<K, R> {
 }
 
 /// Told of each complete list: every row.
-pub type Lister<R> = Box<dyn FnMut(&mut dyn Iterator<Item = &R>) + Send + Sync>;
+pub type Lister<R> = Box<dyn FnMut(Vec<Arc<R>>) + Send + Sync>;
 
 impl<K: Resource, R> RowWriter<K, R> {
     pub fn new(derive: impl Fn(&K) -> R + Send + Sync + 'static) -> Self {
@@ -305,10 +305,7 @@ impl<K: Resource, R> RowWriter<K, R> {
     }
 
     /// Tell `lister` of each complete list (the first too).
-    pub fn on_list(
-        mut self,
-        lister: impl FnMut(&mut dyn Iterator<Item = &R>) + Send + Sync + 'static,
-    ) -> Self {
+    pub fn on_list(mut self, lister: impl FnMut(Vec<Arc<R>>) + Send + Sync + 'static) -> Self {
         self.lister = Some(Box::new(lister));
         self
     }
@@ -354,18 +351,21 @@ impl<K: Resource, R> RowWriter<K, R> {
             }
             watcher::Event::InitDone => {
                 let rows = self.relist.take().unwrap_or_default();
-                if let Some(l) = self.lister.as_mut() {
-                    l(&mut rows.values().map(Arc::as_ref));
-                }
+                let listed: Option<Vec<Arc<R>>> = self
+                    .lister
+                    .is_some()
+                    .then(|| rows.values().cloned().collect());
                 let old = {
                     let mut store = self.store.write();
                     store.feed.replaced();
-                    std::mem::replace(&mut store.map, rows.clone())
+                    std::mem::replace(&mut store.map, rows)
                 };
                 // A relist (after a 410, or a watch that could not resume): what changed
                 // meanwhile is told as if watched.
                 if self.listed && !self.observers.is_empty() {
-                    for (key, row) in &rows {
+                    let store = self.store.clone();
+                    let rows = &store.read().map;
+                    for (key, row) in rows {
                         self.told(old.get(key).map(Arc::as_ref), Some(row));
                     }
                     for (key, row) in &old {
@@ -373,6 +373,9 @@ impl<K: Resource, R> RowWriter<K, R> {
                             self.told(Some(row), None);
                         }
                     }
+                }
+                if let Some((l, rows)) = self.lister.as_mut().zip(listed) {
+                    l(rows);
                 }
                 self.listed = true;
             }
@@ -552,5 +555,62 @@ mod tests {
             Some("Killing")
         );
         assert!(store.get("demo", "a").is_none());
+    }
+
+    /// The lister (the flight recorder) is told of a list once the store holds it, so the
+    /// screen never waits for it; a relist tells the observers what changed meanwhile.
+    #[test]
+    fn a_list_is_in_the_store_before_the_lister_hears_and_a_relist_tells_what_changed() {
+        use std::sync::Mutex;
+        /// Each list heard: how many rows the store held then, and the list's rows.
+        type Heard = Vec<(usize, Vec<String>)>;
+        type Told = Vec<(Option<String>, Option<String>)>;
+        let heard: Arc<Mutex<Heard>> = Arc::default();
+        let told: Arc<Mutex<Told>> = Arc::default();
+        let w = RowWriter::new(reason);
+        let store = w.as_reader();
+        let (h, seen) = (heard.clone(), store.clone());
+        let t = told.clone();
+        let mut w = w
+            .on_list(move |rows| {
+                let mut r: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+                r.sort();
+                h.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((seen.len(), r));
+            })
+            .observe(move |old, new| {
+                t.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((old.cloned(), new.cloned()));
+            });
+        w.apply(&watcher::Event::Init);
+        w.apply(&watcher::Event::InitApply(event("a", "Pulled")));
+        w.apply(&watcher::Event::InitApply(event("b", "BackOff")));
+        w.apply(&watcher::Event::InitDone);
+        w.apply(&watcher::Event::Init);
+        w.apply(&watcher::Event::InitApply(event("a", "Created")));
+        w.apply(&watcher::Event::InitApply(event("c", "Killing")));
+        w.apply(&watcher::Event::InitDone);
+        let heard = heard.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        assert_eq!(
+            heard,
+            [
+                (2, vec!["BackOff".to_string(), "Pulled".into()]),
+                (2, vec!["Created".to_string(), "Killing".into()])
+            ]
+        );
+        // The first list is not a change; the relist's are, and the row gone is told gone.
+        let mut told = told.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        told.sort();
+        let s = |t: &str| Some(t.to_string());
+        assert_eq!(
+            told,
+            [
+                (None, s("Killing")),
+                (s("BackOff"), None),
+                (s("Pulled"), s("Created"))
+            ]
+        );
     }
 }

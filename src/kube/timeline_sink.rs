@@ -61,7 +61,7 @@ where
             Event::InitDone => {
                 let new = self.relist.take().unwrap_or_default();
                 if let Some(r) = &self.record {
-                    r.listed(new.values());
+                    r.listed(new.values().cloned().collect::<Vec<_>>());
                 }
                 let old = std::mem::replace(&mut self.facts, new);
                 let mut records = Vec::new();
