@@ -85,6 +85,20 @@ mod tests {
         Client::try_from(kube::Config::new(url)).expect("a client")
     }
 
+    /// Write a response's head: `status` (`200 OK`), a body of `len` bytes of `content_type`.
+    async fn head(conn: &mut TcpStream, status: &str, content_type: &str, len: usize) {
+        let head = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {len}\r\n\r\n"
+        );
+        let _ = conn.write_all(head.as_bytes()).await;
+    }
+
+    /// A whole answer: its head, then its body.
+    async fn answer(mut conn: TcpStream, status: &str, content_type: &str, body: &[u8]) {
+        head(&mut conn, status, content_type, body.len()).await;
+        let _ = conn.write_all(body).await;
+    }
+
     fn list_request() -> http::Request<Vec<u8>> {
         http::Request::get("/api/v1/pods?limit=500")
             .body(Vec::new())
@@ -114,11 +128,7 @@ mod tests {
     async fn a_body_slower_than_the_deadline_is_read_whole() {
         let body = br#"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"42"},"items":[]}"#;
         let client = serve(move |mut conn| async move {
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-                body.len()
-            );
-            let _ = conn.write_all(head.as_bytes()).await;
+            head(&mut conn, "200 OK", "application/json", body.len()).await;
             let _ = conn.write_all(&body[..10]).await;
             // The rest well after the head's deadline: a slow link, not a dead one.
             tokio::time::sleep(Duration::from_millis(400)).await;
@@ -141,15 +151,8 @@ mod tests {
     async fn a_refusal_is_the_servers_status() {
         // The apiserver's own 403 body (fixtures/real-cluster wire captures have its shape).
         let body = br#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods is forbidden: User \"dev\" cannot list resource \"pods\" in API group \"\" at the cluster scope","reason":"Forbidden","details":{"kind":"pods"},"code":403}"#;
-        let client = serve(move |mut conn| async move {
-            let head = format!(
-                "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-                body.len()
-            );
-            let _ = conn.write_all(head.as_bytes()).await;
-            let _ = conn.write_all(body).await;
-        })
-        .await;
+        let client =
+            serve(move |conn| answer(conn, "403 Forbidden", "application/json", body)).await;
         let got = request_within::<serde_json::Value>(&client, list_request(), LIST_START).await;
         let Err(e) = got else {
             panic!("a 403 read as an answer: {got:?}");
@@ -166,16 +169,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_proxys_page_is_said_with_its_code() {
-        let client = serve(|mut conn| async move {
-            let page = "<html>bad gateway</html>\n";
-            let head = format!(
-                "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n",
-                page.len()
-            );
-            let _ = conn.write_all(head.as_bytes()).await;
-            let _ = conn.write_all(page.as_bytes()).await;
-        })
-        .await;
+        let page = b"<html>bad gateway</html>\n";
+        let client = serve(move |conn| answer(conn, "502 Bad Gateway", "text/html", page)).await;
         let got = request_within::<serde_json::Value>(&client, list_request(), LIST_START).await;
         let Err(e) = got else {
             panic!("a proxy's page read as an answer: {got:?}");

@@ -34,7 +34,7 @@ pub const WATCH_TIMEOUT_SECS: u32 = 290;
 const IDLE: Duration = Duration::from_secs(WATCH_TIMEOUT_SECS as u64 + 10);
 /// How long a watch may take to be answered (its response head) before its connection counts as
 /// dead.
-const WATCH_START: Duration = Duration::from_secs(15);
+pub const WATCH_START: Duration = Duration::from_secs(15);
 /// Objects per list page.
 pub const PAGE: u32 = 500;
 
@@ -426,22 +426,9 @@ where
     if let Some(s) = selector {
         wp = wp.labels(s);
     }
-    // A server answers a watch at once (the events follow): no answer at all is a connection
-    // that carries nothing, which the path's probes (on other connections) cannot see.
-    let start = tokio::time::timeout(WATCH_START, api.watch(&wp, from));
-    let stream = match report.cut(start).await {
-        Ok(Ok(Ok(s))) => s,
-        Ok(Ok(Err(e))) => return WatchEnd::Fault(from.to_string(), classify(&e)),
-        Ok(Err(_)) => {
-            return WatchEnd::Fault(
-                from.to_string(),
-                Fault::Transient(format!(
-                    "a watch got no answer in {} s; reconnecting",
-                    WATCH_START.as_secs()
-                )),
-            );
-        }
-        Err(silent) => return WatchEnd::Fault(from.to_string(), silent),
+    let stream = match started(api.watch(&wp, from), WATCH_START, from, report).await {
+        Ok(s) => s,
+        Err(end) => return end,
     };
     follow(stream, from, report, |event| match event {
         WatchEvent::Added(obj) | WatchEvent::Modified(obj) => {
@@ -457,6 +444,27 @@ where
         WatchEvent::Bookmark(_) | WatchEvent::Error(_) => None,
     })
     .await
+}
+
+/// A watch request's answer (its stream of events), or how the watch ended before one came.
+/// A server answers a watch at once (the events follow): no answer `within` ([`WATCH_START`])
+/// is a connection that carries nothing, which the path's probes (on other connections)
+/// cannot see; a change of the cluster's path cuts the wait too.
+pub async fn started<S>(
+    request: impl std::future::Future<Output = Result<S, kube::Error>>,
+    within: Duration,
+    from: &str,
+    report: &mut Reporter,
+) -> Result<S, WatchEnd> {
+    let fault = |f| Err(WatchEnd::Fault(from.to_string(), f));
+    match report.cut(tokio::time::timeout(within, request)).await {
+        Ok(Ok(Ok(s))) => Ok(s),
+        Ok(Ok(Err(e))) => fault(classify(&e)),
+        Ok(Err(_)) => fault(Fault::Transient(format!(
+            "a watch got no answer in {within:?}; reconnecting"
+        ))),
+        Err(silent) => fault(silent),
+    }
 }
 
 /// Follow a watch the server accepted until it ends: `apply` takes each added, modified or
@@ -652,5 +660,58 @@ mod retry_tests {
             3,
             "the hung list was asked again"
         );
+    }
+
+    fn reporter() -> Reporter {
+        let Ok(client) = Client::try_from(kube::Config::new(
+            "http://127.0.0.1:9".parse().unwrap_or_default(),
+        )) else {
+            panic!("a client for no server");
+        };
+        let (tx, _) = tokio::sync::mpsc::unbounded_channel();
+        Reporter {
+            tx: Updates::new(ClusterId::from("c"), tx),
+            kind: ResourceKind::Pods,
+            state: None,
+            path: super::super::backoff::RetryNow::default()
+                .subscribe()
+                .path(),
+            heard: ClientHandle::fixed(client).heard(),
+        }
+    }
+
+    /// Every watch (typed, or a server-side Table's) starts through `started`: a request never
+    /// answered ends the watch after its deadline, one refused says why.
+    #[tokio::test]
+    async fn a_watch_never_answered_is_given_up_after_its_start_deadline() {
+        let mut report = reporter();
+        let never = std::future::pending::<Result<(), kube::Error>>();
+        let within = Duration::from_millis(20);
+        match started(never, within, "41", &mut report).await {
+            Err(WatchEnd::Fault(from, Fault::Transient(why))) => {
+                assert_eq!(from, "41");
+                assert_eq!(why, "a watch got no answer in 20ms; reconnecting");
+            }
+            _ => panic!("a watch never answered was waited on"),
+        }
+        let refused = async {
+            Err::<(), _>(kube::Error::Api(Box::new(
+                Status::failure("pods is forbidden", "Forbidden").with_code(403),
+            )))
+        };
+        assert!(matches!(
+            started(refused, WATCH_START, "41", &mut report).await,
+            Err(WatchEnd::Fault(_, Fault::Forbidden(why))) if why == "pods is forbidden"
+        ));
+        assert!(matches!(
+            started(
+                async { Ok::<_, kube::Error>(7) },
+                WATCH_START,
+                "41",
+                &mut report
+            )
+            .await,
+            Ok(7)
+        ));
     }
 }

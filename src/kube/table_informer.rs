@@ -10,7 +10,7 @@ use kube::api::WatchEvent;
 
 use super::answered::{LIST_START, request_within};
 use super::discovery::ApiResourceInfo;
-use super::list_watch::{self, PAGE, Reporter, Source, WATCH_TIMEOUT_SECS, WatchEnd};
+use super::list_watch::{self, PAGE, Reporter, Source, WATCH_START, WATCH_TIMEOUT_SECS, WatchEnd};
 use super::server_table::{TABLE_ACCEPT, TableStore, WireTable};
 
 pub struct TableSource {
@@ -89,14 +89,20 @@ impl Source for TableSource {
             ("allowWatchBookmarks", "true".to_string()),
             ("timeoutSeconds", WATCH_TIMEOUT_SECS.to_string()),
         ];
-        let stream = match self.request(&self.path(&query)) {
-            Ok(req) => report.cut(client.request_events::<WireTable>(req)).await,
-            Err(e) => Ok(Err(e)),
+        let req = match self.request(&self.path(&query)) {
+            Ok(req) => req,
+            Err(e) => return WatchEnd::Fault(from.to_string(), list_watch::classify(&e)),
         };
-        let stream = match stream {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => return WatchEnd::Fault(from.to_string(), list_watch::classify(&e)),
-            Err(silent) => return WatchEnd::Fault(from.to_string(), silent),
+        let stream = match list_watch::started(
+            client.request_events::<WireTable>(req),
+            WATCH_START,
+            from,
+            report,
+        )
+        .await
+        {
+            Ok(s) => s,
+            Err(end) => return end,
         };
         let store = self.store.clone();
         let paths = self.paths.clone();

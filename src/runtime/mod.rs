@@ -148,6 +148,9 @@ fn dispatch(app: &mut App, runner: &mut Runner, msg: Msg) {
     }
 }
 
+/// At most this many terminal events (keys typed ahead) are taken before a frame is drawn.
+const INPUT_PER_FRAME: usize = 64;
+
 /// An update or frame longer than this is written to the debug log, with what it was.
 const SLOW: std::time::Duration = std::time::Duration::from_millis(30);
 
@@ -179,6 +182,58 @@ fn lay_out(app: &mut App, runner: &Runner, area: ratatui::layout::Rect) {
         d.page = views::detail::body_height(main);
         d.scroll = d.scroll.min(d.max_scroll());
     }
+}
+
+/// One frame: the projection of what changed, its effects, the layout, then the screen (one
+/// synchronized update, only the cells that changed).
+fn draw_frame(
+    terminal: &mut Terminal,
+    app: &mut App,
+    runner: &mut Runner,
+    projection: &mut Projection,
+    repaint: bool,
+) -> std::io::Result<()> {
+    let started = Instant::now();
+    let stale = tracing::enabled!(tracing::Level::DEBUG).then(|| format!("{:?}", app.stale.kinds));
+    dispatch(app, runner, Msg::Frame(Timestamp::now()));
+    let mut queue = VecDeque::new();
+    let effects = projection.project_all(app, &runner.sources());
+    let projected = started.elapsed();
+    for effect in effects {
+        runner.run(effect, &mut queue);
+    }
+    for msg in queue {
+        dispatch(app, runner, msg);
+    }
+    let size = terminal.size()?;
+    let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+    lay_out(app, runner, area);
+    if repaint {
+        // `resize` clears and resets the back buffer without asking the terminal for its
+        // cursor position (which `clear` does, and some terminals never answer).
+        terminal.resize(area)?;
+    }
+    let screens = &runner.terminals.screens;
+    // One synchronized update per frame: terminals (and tmux) that know it show the frame
+    // whole, never half drawn over a slow link.
+    crossterm::queue!(
+        terminal.backend_mut(),
+        crossterm::terminal::BeginSynchronizedUpdate
+    )?;
+    terminal.draw(|f| views::draw(f, app, screens, &runner.theme))?;
+    crossterm::execute!(
+        terminal.backend_mut(),
+        crossterm::terminal::EndSynchronizedUpdate
+    )?;
+    if let Some(stale) = stale {
+        let took = started.elapsed();
+        if took > SLOW {
+            tracing::debug!(?took, ?projected, %stale, view = ?app.view,
+                whole_pod_reads = projection.pods_whole_reads(), "slow frame");
+        }
+    }
+    runner.pod_usage_shown(app.pod_metrics_wanted());
+    Ok(())
 }
 
 pub async fn run(
@@ -228,33 +283,46 @@ pub async fn run(
     // informer updates are paced to: under a watch storm a frame is nearly always just drawn.
     let mut typed = false;
     loop {
-        let frame_due = if typed && !pace.low_bandwidth {
-            Instant::now()
-        } else {
-            last_frame + pace.frame
-        };
+        let frame_due = last_frame + pace.frame;
         tokio::select! {
-            ev = input.next() => match ev {
-                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
-                    dispatch(app, &mut runner, Msg::Key(key));
-                    dirty = true;
-                    typed = true;
+            ev = input.next() => {
+                let (mut ev, mut taken) = (ev, 0);
+                loop {
+                    match ev {
+                        Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
+                            dispatch(app, &mut runner, Msg::Key(key));
+                            dirty = true;
+                            typed = true;
+                        }
+                        // Repaint everything: during a resize storm the size may end where it
+                        // began, so a diff against the old frame would leave what the terminal
+                        // dropped.
+                        Some(Ok(TermEvent::Resize(..))) => {
+                            repaint = true;
+                            dirty = true;
+                        }
+                        Some(Ok(TermEvent::Paste(text))) => {
+                            dispatch(app, &mut runner, Msg::Paste(text));
+                            dirty = true;
+                            typed = true;
+                        }
+                        Some(Ok(_)) => {}
+                        // The terminal went away (SSH dropped): leave now.
+                        Some(Err(_)) | None => return Ok(Exit::TerminalGone),
+                    }
+                    // What the terminal has already sent (keys typed ahead, a key held down) is
+                    // taken before the frame, which then shows it all. `poll` with no wait
+                    // never blocks: it says no while the stream's own reader waits.
+                    taken += 1;
+                    if taken == INPUT_PER_FRAME
+                        || app.should_quit
+                        || !crossterm::event::poll(Duration::ZERO).unwrap_or(false)
+                    {
+                        break;
+                    }
+                    ev = Some(crossterm::event::read());
                 }
-                // Repaint everything: during a resize storm the size may end where it began,
-                // so a diff against the old frame would leave what the terminal dropped.
-                Some(Ok(TermEvent::Resize(..))) => {
-                    repaint = true;
-                    dirty = true;
-                }
-                Some(Ok(TermEvent::Paste(text))) => {
-                    dispatch(app, &mut runner, Msg::Paste(text));
-                    dirty = true;
-                    typed = true;
-                }
-                Some(Ok(_)) => {}
-                // The terminal went away (SSH dropped): leave now.
-                Some(Err(_)) | None => return Ok(Exit::TerminalGone),
-            },
+            }
             Some(u) = updates.recv() => {
                 dispatch(app, &mut runner, Msg::Informer(u));
                 dirty = true;
@@ -293,55 +361,29 @@ pub async fn run(
                 dirty |= pace.clock_redraws(now);
             }
             () = tokio::time::sleep_until(frame_due), if dirty => {
-                let started = Instant::now();
-                let stale = tracing::enabled!(tracing::Level::DEBUG)
-                    .then(|| format!("{:?}", app.stale.kinds));
-                dispatch(app, &mut runner, Msg::Frame(Timestamp::now()));
-                let mut queue = VecDeque::new();
-                let effects = projection.project_all(app, &runner.sources());
-                let projected = started.elapsed();
-                for effect in effects {
-                    runner.run(effect, &mut queue);
-                }
-                for msg in queue {
-                    dispatch(app, &mut runner, msg);
-                }
-                let size = terminal.size()?;
-                let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
-                lay_out(app, &runner, area);
-                if std::mem::take(&mut repaint) {
-                    // `resize` clears and resets the back buffer without asking the terminal
-                    // for its cursor position (which `clear` does, and some terminals never answer).
-                    terminal.resize(area)?;
-                }
-                let screens = &runner.terminals.screens;
-                // One synchronized update per frame: terminals (and tmux) that know it show
-                // the frame whole, never half drawn over a slow link.
-                crossterm::queue!(
-                    terminal.backend_mut(),
-                    crossterm::terminal::BeginSynchronizedUpdate
-                )?;
-                terminal.draw(|f| views::draw(f, app, screens, &runner.theme))?;
-                crossterm::execute!(
-                    terminal.backend_mut(),
-                    crossterm::terminal::EndSynchronizedUpdate
-                )?;
-                if let Some(stale) = stale {
-                    let took = started.elapsed();
-                    if took > SLOW {
-                        tracing::debug!(?took, ?projected, %stale, view = ?app.view,
-                            whole_pod_reads = projection.pods_whole_reads(), "slow frame");
-                    }
-                }
+                draw_frame(terminal, app, &mut runner, &mut projection, std::mem::take(&mut repaint))?;
                 last_frame = Instant::now();
                 dirty = false;
                 typed = false;
-                runner.pod_usage_shown(app.pod_metrics_wanted());
             }
             () = stop.wait() => return Ok(Exit::Signal),
         }
         if app.should_quit {
             return Ok(Exit::Quit);
+        }
+        // A key is drawn now, not through a timer due now: tokio's timers round up to the
+        // next millisecond and fire when the runtime next parks, a millisecond or two late.
+        if typed && dirty && !pace.low_bandwidth {
+            draw_frame(
+                terminal,
+                app,
+                &mut runner,
+                &mut projection,
+                std::mem::take(&mut repaint),
+            )?;
+            last_frame = Instant::now();
+            dirty = false;
+            typed = false;
         }
     }
 }

@@ -61,8 +61,10 @@ fn exec_shell_in_a_pane_while_the_dashboard_stays_live() {
     t.send(
         "until [ \"$(stty size)\" = \"36 58\" ]; do sleep 0.05; done; echo resized-$((36*58))\r",
     );
+    // The whole line echoed (its end too), so the resize never comes while its keys are still
+    // on their way.
     t.wait_until("the polling loop typed", |s| {
-        s.contains("until [ \"$(stty size)")
+        s.contains("until [ \"$(stty size)") && s.contains("$((36*58))")
     });
     t.resize(120, 40);
     t.wait_until("stty reports the new size", |s| {

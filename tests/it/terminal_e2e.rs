@@ -27,11 +27,7 @@ fn a_program_waiting_for_its_terminal_answers_completes() {
     std::fs::write(&script, ASKS).unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     let w = world(common::frozen(6));
-    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
-    t.wait_for("pods(demo)");
-    t.send(":shell\r");
-    t.wait_for("local shell");
-    wait_prompt(&t);
+    let mut t = local_shell(&w.kubeconfig);
     // Clear the pane first, so the cursor is on a known row when it asks.
     t.send(&format!("clear; {}\r", script.display()));
     let screen = t.wait_until("the answers", |s| pane_line(s, "attributes ?1;2"));
@@ -110,16 +106,22 @@ fn colours_fit_tmux_screen_and_16_colour_terminals() {
     }
 }
 
+/// kubedeck with a local shell in a pane, at its prompt.
+fn local_shell(kubeconfig: &std::path::Path) -> Term {
+    let mut t = Term::with_kubeconfig(kubeconfig, &["-n", "demo"], 160, 45);
+    t.wait_for("pods(demo)");
+    t.send(":shell\r");
+    t.wait_for("local shell");
+    wait_prompt(&t);
+    t
+}
+
 /// Shift and Ctrl with the arrows, as tmux sends them, reach a pane's program as xterm encodes
 /// them (k9s#3773: they were lost): readline's word moves work in a shell beside the dashboard.
 #[test]
 fn shift_and_ctrl_arrows_reach_the_program_in_a_pane() {
     let w = world(common::frozen(6));
-    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
-    t.wait_for("pods(demo)");
-    t.send(":shell\r");
-    t.wait_for("local shell");
-    wait_prompt(&t);
+    let mut t = local_shell(&w.kubeconfig);
     // Echo goes off before `ready` is printed: keys sent once it shows are never echoed, even
     // if they arrive before `read` starts (they wait in the terminal's input).
     t.send("clear; bash -c 'stty -echo; echo ready; read -rn12 k; stty echo; printf \"got %q\\n\" \"$k\"'\r");
@@ -129,4 +131,21 @@ fn shift_and_ctrl_arrows_reach_the_program_in_a_pane() {
     t.wait_until("the keys as xterm encodes them", |s| {
         pane_line(s, r"got $'\E[1;5D\E[1;2A'")
     });
+}
+
+/// Keys typed ahead (one write of 300, as a fast typist or a held key over a slow link sends
+/// them) reach a pane's program whole and in order: kubedeck takes what the terminal has
+/// already sent before each frame, a bounded share at a time.
+#[test]
+fn keys_typed_ahead_reach_the_program_whole() {
+    let w = world(common::frozen(6));
+    let mut t = local_shell(&w.kubeconfig);
+    t.send("clear; bash -c 'stty -echo; echo ready; read -rn300 k; stty echo; echo \"got ${#k} ${k:0:3}${k: -3}\"'\r");
+    t.wait_until("the reader ready", |s| pane_line(s, "ready"));
+    let typed: String = (0..300)
+        .map(|i| char::from(b'a' + u8::try_from(i % 26).unwrap_or(0)))
+        .collect();
+    t.send(&typed);
+    // 300 letters a..z over and over: the first three `abc`, the last three (297-299) `lmn`.
+    t.wait_until("every key, in order", |s| pane_line(s, "got 300 abclmn"));
 }
