@@ -192,6 +192,8 @@ struct Measured {
     key: Option<Duration>,
     watch: Option<Duration>,
     watch_p95: Option<Duration>,
+    /// Every watch-to-screen round, pooled over the runs in the report.
+    watch_rounds: Vec<Duration>,
     /// Bytes written to the terminal while idle on the pods list, per minute.
     term_idle_kb_per_min: Option<f64>,
     /// Bytes written to the terminal during the storm (the list filtered to the watched pod),
@@ -219,11 +221,12 @@ fn median_duration(mut v: Vec<Duration>) -> Option<Duration> {
     v.get(v.len() / 2).copied()
 }
 
+/// The `p` percentile by nearest rank (of ten rounds, the p95 is the slowest).
 fn percentile_duration(v: &[Duration], p: f64) -> Option<Duration> {
     let mut v = v.to_vec();
     v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i).copied()
+    let rank = (v.len() as f64 * p).ceil() as usize;
+    v.get(rank.max(1) - 1).copied()
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -598,6 +601,7 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
         .zip(j1)
         .map(|(a, b)| b.saturating_sub(a) as f64 / 1e6 / secs * 3600.0);
     m.watch_p95 = percentile_duration(&watch, 0.95);
+    m.watch_rounds = watch.clone();
     m.watch = median_duration(watch);
     app.stop(tui.quit);
     Ok(m)
@@ -659,6 +663,7 @@ async fn run_kubectl(world: &World<'_>, opts: &Opts, round: usize) -> Result<Mea
         }
         load.stop().await?;
         m.watch_p95 = percentile_duration(&watch, 0.95);
+        m.watch_rounds = watch.clone();
         m.watch = median_duration(watch);
         Ok::<_, color_eyre::Report>(())
     }
@@ -699,11 +704,13 @@ fn report(
     runs: &[(Tool, Vec<Measured>)],
     opts: &Opts,
 ) {
-    let col = |tool: Tool, f: &dyn Fn(&Measured) -> Option<f64>| -> Option<f64> {
+    let values = |tool: Tool, f: &dyn Fn(&Measured) -> Option<f64>| -> Vec<f64> {
         runs.iter()
             .find(|(t, _)| *t == tool)
-            .and_then(|(_, ms)| median(ms.iter().filter_map(f).collect()))
+            .map(|(_, ms)| ms.iter().filter_map(f).collect())
+            .unwrap_or_default()
     };
+    let col = |tool: Tool, f: &dyn Fn(&Measured) -> Option<f64>| median(values(tool, f));
     let secs = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
     type Metric<'a> = (
         &'a str,
@@ -779,12 +786,41 @@ fn report(
     let header: Vec<&str> = tools.iter().map(|t| t.name()).collect();
     println!("| | {} |", header.join(" | "));
     println!("|---|{}", "---|".repeat(tools.len()));
+    // Each cell: the median of the rounds, and with several, the lowest and highest.
     for (label, f, show) in &metrics {
         let cells: Vec<String> = tools
             .iter()
-            .map(|t| col(*t, *f).map_or_else(|| "n/a".into(), show))
+            .map(|t| {
+                let v = values(*t, *f);
+                let (lo, hi) = v
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+                match median(v.clone()) {
+                    None => "n/a".into(),
+                    Some(m) if v.len() > 1 => format!("{} ({}–{})", show(m), show(lo), show(hi)),
+                    Some(m) => show(m),
+                }
+            })
             .collect();
         println!("| {label} | {} |", cells.join(" | "));
+    }
+    // Watch to screen over every round of every run: a p95 of one run of ten is its slowest.
+    for (tool, ms) in runs {
+        let all: Vec<Duration> = ms.iter().flat_map(|m| m.watch_rounds.clone()).collect();
+        if let (Some(p95), Some(slowest)) =
+            (percentile_duration(&all, 0.95), all.iter().max().copied())
+            && let Some(median) = median_duration(all.clone())
+        {
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            println!(
+                "\n{}: watch to screen, all {} rounds: median {:.1} / p95 {:.1} / slowest {:.1} ms",
+                tool.name(),
+                all.len(),
+                ms(median),
+                ms(p95),
+                ms(slowest)
+            );
+        }
     }
     if let Some(rss) = sim_rss {
         println!("\nThe simulator itself: {rss:.0} MiB resident.");
