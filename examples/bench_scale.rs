@@ -327,11 +327,9 @@ struct Tui {
     journal: Option<PathBuf>,
 }
 
-/// A number after `label` on the screen (`pods 10000`, `Pods (ns: all) [10000]`).
-fn number_after(screen: &vt100::Screen, label: &str) -> usize {
-    let contents = screen.contents();
-    contents
-        .split(label)
+/// A number after `label` in `text` (`pods 10000`, `Pods (ns: all) [10000]`).
+fn number_after(text: &str, label: &str) -> Option<usize> {
+    text.split(label)
         .nth(1)
         .map(|r| {
             r.trim_start_matches([' ', '['])
@@ -340,7 +338,6 @@ fn number_after(screen: &vt100::Screen, label: &str) -> usize {
                 .collect::<String>()
         })
         .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 /// Two clusters beside the measured one, for [`Tool::KubedeckUnwell`]: a small simulator
@@ -388,17 +385,7 @@ impl Unwell {
 fn kubedeck_pods_held(s: &vt100::Screen) -> Option<usize> {
     let contents = s.contents();
     let last = contents.lines().last().unwrap_or_default();
-    let single = last
-        .split("pods ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|c| c.parse::<usize>().ok());
-    single.or_else(|| {
-        last.split(": live · ")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|c| c.parse::<usize>().ok())
-    })
+    number_after(last, "pods ").or_else(|| number_after(last, ": live · "))
 }
 
 /// kubedeck, its files in `home` (with its flight recorder `record`ing, or off); with
@@ -469,7 +456,7 @@ fn kdash_tui(program: &Path, kubeconfig: &Path, home: &Path) -> Tui {
             ("KUBECONFIG".into(), kubeconfig.to_string_lossy().into()),
             ("HOME".into(), home.to_string_lossy().into()),
         ],
-        populated: |s, n| number_after(s, "Pods (ns: all)") >= n,
+        populated: |s, n| number_after(&s.contents(), "Pods (ns: all)").is_some_and(|c| c >= n),
         // kdash marks its selected row with `=>`; the pods list is the one below its title.
         cursor: |s| {
             let lines: Vec<String> = s.contents().lines().map(str::to_string).collect();

@@ -354,9 +354,10 @@ pub const WRITER_NICENESS: i32 = 10;
 fn behind_the_screen() {
     #[cfg(target_os = "linux")]
     {
-        let now = rustix::process::getpriority_process(Some(rustix::thread::gettid()));
-        let lower = now.unwrap_or(0).saturating_add(WRITER_NICENESS).min(19);
-        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), lower);
+        let thread = Some(rustix::thread::gettid());
+        let now = rustix::process::getpriority_process(thread).unwrap_or(0);
+        let lower = now.saturating_add(WRITER_NICENESS).min(19);
+        let _ = rustix::process::setpriority_process(thread, lower);
     }
 }
 

@@ -279,11 +279,13 @@ pub async fn run(
     let mut dirty = true;
     let mut last_frame = Instant::now() - pace.frame;
     let mut repaint = false;
-    // A key (or a paste) is drawn at once, not at the next frame of the ~60 a second that
-    // informer updates are paced to: under a watch storm a frame is nearly always just drawn.
-    let mut typed = false;
     loop {
         let frame_due = last_frame + pace.frame;
+        // A frame is drawn this turn: its time has come, or a key (or a paste) came. A key is
+        // not paced to the ~60 frames a second of informer updates (under a watch storm a frame
+        // is nearly always just drawn), nor drawn through a timer due now: tokio's timers round
+        // up to the next millisecond and fire when the runtime next parks.
+        let mut draw_now = false;
         tokio::select! {
             ev = input.next() => {
                 let (mut ev, mut taken) = (ev, 0);
@@ -292,7 +294,7 @@ pub async fn run(
                         Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
                             dispatch(app, &mut runner, Msg::Key(key));
                             dirty = true;
-                            typed = true;
+                            draw_now = !pace.low_bandwidth;
                         }
                         // Repaint everything: during a resize storm the size may end where it
                         // began, so a diff against the old frame would leave what the terminal
@@ -304,7 +306,7 @@ pub async fn run(
                         Some(Ok(TermEvent::Paste(text))) => {
                             dispatch(app, &mut runner, Msg::Paste(text));
                             dirty = true;
-                            typed = true;
+                            draw_now = !pace.low_bandwidth;
                         }
                         Some(Ok(_)) => {}
                         // The terminal went away (SSH dropped): leave now.
@@ -360,20 +362,13 @@ pub async fn run(
                 dispatch(app, &mut runner, Msg::Tick(now));
                 dirty |= pace.clock_redraws(now);
             }
-            () = tokio::time::sleep_until(frame_due), if dirty => {
-                draw_frame(terminal, app, &mut runner, &mut projection, std::mem::take(&mut repaint))?;
-                last_frame = Instant::now();
-                dirty = false;
-                typed = false;
-            }
+            () = tokio::time::sleep_until(frame_due), if dirty => draw_now = true,
             () = stop.wait() => return Ok(Exit::Signal),
         }
         if app.should_quit {
             return Ok(Exit::Quit);
         }
-        // A key is drawn now, not through a timer due now: tokio's timers round up to the
-        // next millisecond and fire when the runtime next parks, a millisecond or two late.
-        if typed && dirty && !pace.low_bandwidth {
+        if draw_now && dirty {
             draw_frame(
                 terminal,
                 app,
@@ -383,7 +378,6 @@ pub async fn run(
             )?;
             last_frame = Instant::now();
             dirty = false;
-            typed = false;
         }
     }
 }
