@@ -31,6 +31,16 @@ pub async fn request_within<T: DeserializeOwned>(
     request: http::Request<Vec<u8>>,
     within: Duration,
 ) -> Result<T, kube::Error> {
+    let body = body_within(client, request, within).await?;
+    serde_json::from_slice(&body).map_err(kube::Error::SerdeError)
+}
+
+/// [`request_within`]'s answer undecoded: the body of a 2xx answer.
+pub async fn body_within(
+    client: &Client,
+    request: http::Request<Vec<u8>>,
+    within: Duration,
+) -> Result<bytes::Bytes, kube::Error> {
     let response = tokio::time::timeout(within, client.send(request.map(Body::from)))
         .await
         .map_err(|_| kube::Error::Service(Box::new(NoAnswer(within))))??;
@@ -39,7 +49,7 @@ pub async fn request_within<T: DeserializeOwned>(
     if code.is_client_error() || code.is_server_error() {
         return Err(kube::Error::Api(status_of(code, &body).boxed()));
     }
-    serde_json::from_slice(&body).map_err(kube::Error::SerdeError)
+    Ok(body)
 }
 
 /// The Status a refusal carries; a proxy's text or HTML page (not a Status) as its message.

@@ -17,16 +17,17 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::api::{Api, ListParams, ObjectList, WatchEvent, WatchParams};
+use kube::api::{Api, ListParams, WatchEvent, WatchParams};
 use kube::core::Status;
 use kube::runtime::watcher::Event;
 use kube::{Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 
-use super::answered::{LIST_START, request_within};
+use super::answered::{LIST_START, body_within};
 use super::backoff::{Backoff, PathSignal, RetrySignal};
 use super::credentials::ClientHandle;
 use super::informer::{Change, InformerState, ResourceKind, Sink, Updates};
+use super::list_page::{self, Page};
 
 /// The server ends a watch after this long (it is asked to), and we start another.
 pub const WATCH_TIMEOUT_SECS: u32 = 290;
@@ -170,23 +171,54 @@ where
         lp = lp.labels(s);
     }
     sink.apply(&Event::Init);
-    loop {
-        // A page that is never answered (its connection died unseen) is given up on.
-        let request = kube::core::Request::new(api.resource_url())
-            .list(&lp)
+    let url = api.resource_url();
+    let fetch = |lp: &ListParams| -> Result<Prefetch, kube::Error> {
+        let request = kube::core::Request::new(url)
+            .list(lp)
             .map_err(kube::Error::BuildRequest)?;
-        let page: ObjectList<K> = request_within(client, request, LIST_START).await?;
-        let rv = page.metadata.resource_version.clone().unwrap_or_default();
+        let client = client.clone();
+        // A page that is never answered (its connection died unseen) is given up on.
+        Ok(Prefetch(tokio::spawn(async move {
+            body_within(&client, request, LIST_START).await
+        })))
+    };
+    let mut next = Some(fetch(&lp));
+    let mut rv = String::new();
+    while let Some(asked) = next.take() {
+        let body = asked?.body().await?;
+        // The next page is asked for as soon as this one's token is read: the server makes it
+        // while this page's items decode and become rows.
+        let page = list_page::decode::<K>(&body, |meta| {
+            if let Some(token) = Page::<K>::continue_token(meta) {
+                lp.continue_token = Some(token.to_string());
+                next = Some(fetch(&lp));
+            }
+        })
+        .map_err(kube::Error::SerdeError)?;
+        drop(body);
+        rv = page.metadata.resource_version.unwrap_or_default();
         for obj in page.items {
             sink.apply(&Event::InitApply(slim(obj)));
         }
-        match page.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(token) => lp.continue_token = Some(token),
-            None => {
-                sink.apply(&Event::InitDone);
-                return Ok(rv);
-            }
-        }
+    }
+    sink.apply(&Event::InitDone);
+    Ok(rv)
+}
+
+/// A list page asked for ahead, on its own task; abandoned (the request dropped) with the list.
+struct Prefetch(tokio::task::JoinHandle<Result<bytes::Bytes, kube::Error>>);
+
+impl Prefetch {
+    async fn body(mut self) -> Result<bytes::Bytes, kube::Error> {
+        (&mut self.0)
+            .await
+            .map_err(|e| kube::Error::Service(Box::new(e)))?
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -713,5 +745,108 @@ mod retry_tests {
             .await,
             Ok(7)
         ));
+    }
+}
+
+#[cfg(test)]
+mod prefetch_tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use std::sync::mpsc;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    use tokio::net::TcpListener;
+
+    /// An apiserver of two list pages, a ConfigMap each, that tells `asked` each request's
+    /// path as it arrives (on any connection).
+    async fn two_pages(asked: mpsc::Sender<String>) -> Client {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("a bound address");
+        tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                let asked = asked.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = conn.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let Some(path) = line.strip_prefix("GET ") else {
+                            continue;
+                        };
+                        let second = path.contains("continue=");
+                        let _ = asked.send(path.to_string());
+                        // The rest of the head (a GET has no body).
+                        while let Ok(Some(l)) = lines.next_line().await {
+                            if l.is_empty() {
+                                break;
+                            }
+                        }
+                        let (name, token) = if second { ("b", "") } else { ("a", "next") };
+                        let body = serde_json::json!({
+                            "kind": "ConfigMapList", "apiVersion": "v1",
+                            "metadata": {"resourceVersion": "9", "continue": token},
+                            "items": [{"metadata": {"name": name, "namespace": "demo"}}],
+                        })
+                        .to_string();
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = write.write_all(head.as_bytes()).await;
+                        let _ = write.write_all(body.as_bytes()).await;
+                    }
+                });
+            }
+        });
+        let url = format!("http://{addr}").parse().expect("a loopback url");
+        Client::try_from(kube::Config::new(url)).expect("a client")
+    }
+
+    /// Holds the first object until the server has been asked for the second page.
+    struct Waiting {
+        asked: mpsc::Receiver<String>,
+        second_asked_first: Option<bool>,
+        names: Vec<String>,
+        done: bool,
+    }
+
+    impl Sink<ConfigMap> for Waiting {
+        fn apply(&mut self, event: &Event<ConfigMap>) {
+            match event {
+                Event::InitApply(o) => {
+                    if self.second_asked_first.is_none() {
+                        // (A guard against a hang, far above the milliseconds this takes.)
+                        let wait = Duration::from_secs(30);
+                        let first = self.asked.recv_timeout(wait);
+                        let second = self.asked.recv_timeout(wait);
+                        self.second_asked_first = Some(
+                            first.is_ok_and(|p| !p.contains("continue="))
+                                && second.is_ok_and(|p| p.contains("continue=next")),
+                        );
+                    }
+                    self.names.push(o.metadata.name.clone().unwrap_or_default());
+                }
+                Event::InitDone => self.done = true,
+                _ => {}
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_next_page_is_asked_for_before_this_pages_objects_are_kept() {
+        let (tx, asked) = mpsc::channel();
+        let client = two_pages(tx).await;
+        let api: Api<ConfigMap> = Api::namespaced(client.clone(), "demo");
+        let mut sink = Waiting {
+            asked,
+            second_asked_first: None,
+            names: Vec::new(),
+            done: false,
+        };
+        let rv = list_into(&client, &api, None, &mut sink).await;
+        assert_eq!(rv.ok().as_deref(), Some("9"));
+        assert_eq!(sink.second_asked_first, Some(true));
+        assert_eq!(sink.names, ["a", "b"]);
+        assert!(sink.done);
     }
 }
