@@ -18,10 +18,11 @@ use super::discovery::ApiResourceInfo;
 use super::event_row::{EventRow, event_row};
 use super::ids::ClusterId;
 use super::informer::{Change, InformerState, InformerUpdate, ResourceKind, Sink, Updates};
+use super::lean_pod::LeanPod;
 use super::list_watch::{self, Ended, Fault, Target};
 use super::node_row::{NodeRow, node_row};
 use super::object_ref::ObjectRef;
-use super::pod_row::{PodRow, pod_row};
+use super::pod_row::{PodRow, lean_row, pod_row};
 use super::recorded::{self, Tap};
 use super::row_store::{RowStore, RowWriter};
 use super::server_table::TableStore;
@@ -288,10 +289,11 @@ impl Cluster {
         // Who deleted a pod, when an event says it (the events' informer hears it).
         let witnesses = timeline::Witnesses::default();
         let heard = witnesses.clone();
+        // Pods are decoded lean: only the fields their rows read (see lean_pod.rs).
         let w = recorded(
-            RowWriter::<Pod, PodRow>::new(move |p| PodRow {
+            RowWriter::<LeanPod, PodRow>::new(move |p| PodRow {
                 cluster: stamp.clone(),
-                ..pod_row(p)
+                ..lean_row(p)
             }),
             tap.as_ref(),
             "pod",
@@ -317,7 +319,7 @@ impl Cluster {
             tokio::spawn(run_core(
                 Target {
                     clients: clients.clone(),
-                    api: Box::new(move |c| scoped::<Pod>(c, &pods_scope)),
+                    api: Box::new(move |c| scoped::<LeanPod>(c, &pods_scope)),
                     kind: ResourceKind::Pods,
                     label_selector: None,
                 },

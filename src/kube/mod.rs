@@ -23,6 +23,7 @@ pub mod helm;
 pub mod ids;
 pub mod informer;
 pub mod labels;
+pub mod lean_pod;
 pub mod list_page;
 pub mod list_watch;
 pub mod liveness;

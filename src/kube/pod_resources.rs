@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
+use super::lean_pod::{LeanContainer, LeanPod};
 use super::quantity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,7 +70,7 @@ fn get(
 
 /// A container's requests and limits; an unset request defaults to the limit (as the apiserver
 /// defaults it).
-fn container(c: &Container) -> Amounts {
+fn container(c: &LeanContainer) -> Amounts {
     let r = c.resources.as_ref();
     let req = r.and_then(|r| r.requests.as_ref());
     let lim = r.and_then(|r| r.limits.as_ref());
@@ -108,7 +108,7 @@ fn max(a: Amounts, b: Amounts) -> Amounts {
 /// The scheduler's effective request: the app containers plus sidecars (init containers with
 /// `restartPolicy: Always`), or the largest ordinary init container together with the sidecars
 /// started before it, whichever is larger; plus the pod's overhead.
-pub fn pod_resources(pod: &Pod) -> PodResources {
+pub fn pod_resources(pod: &LeanPod) -> PodResources {
     let Some(spec) = &pod.spec else {
         return PodResources::default();
     };
@@ -171,7 +171,7 @@ pub fn pod_resources(pod: &Pod) -> PodResources {
 }
 
 /// The pod's QoS class: `status.qosClass` when the apiserver set it, else derived the same way.
-pub fn qos(pod: &Pod) -> Qos {
+pub fn qos(pod: &LeanPod) -> Qos {
     if let Some(q) = pod
         .status
         .as_ref()
@@ -183,7 +183,7 @@ pub fn qos(pod: &Pod) -> Qos {
     let Some(spec) = &pod.spec else {
         return Qos::BestEffort;
     };
-    let all: Vec<&Container> = spec
+    let all: Vec<&LeanContainer> = spec
         .init_containers
         .iter()
         .flatten()
@@ -220,7 +220,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn pod(spec: serde_json::Value) -> Pod {
+    fn pod(spec: serde_json::Value) -> LeanPod {
         serde_json::from_value(json!({"metadata": {"name": "p"}, "spec": spec})).unwrap()
     }
 
@@ -305,7 +305,7 @@ mod tests {
         ))
         .unwrap();
         for item in list["items"].as_array().unwrap() {
-            let p: Pod = serde_json::from_value(item.clone()).unwrap();
+            let p: LeanPod = serde_json::from_value(item.clone()).unwrap();
             let stated = item["status"]["qosClass"].as_str().unwrap_or_default();
             let mut bare = p.clone();
             if let Some(s) = bare.status.as_mut() {

@@ -3,9 +3,10 @@
 //! time from the timestamps kept here, so only visible rows pay for it.
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{Container, ContainerState, ContainerStatus, Pod, PodStatus};
+use k8s_openapi::api::core::v1::{ContainerState, Pod};
 
 use super::age;
+use super::lean_pod::{LeanContainer, LeanContainerStatus, LeanPod, LeanStatus};
 
 /// How a row should look: drives the theme role, never a raw colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,7 +65,7 @@ pub struct Evicted {
 
 /// The eviction of a pod, if it was evicted: when is the DisruptionTarget condition's
 /// transition, else the newest container end.
-fn evicted(status: &PodStatus) -> Option<Evicted> {
+fn evicted(status: &LeanStatus) -> Option<Evicted> {
     if status.reason.as_deref() != Some("Evicted") {
         return None;
     }
@@ -108,7 +109,7 @@ impl PodRow {
     }
 }
 
-fn is_restartable_init(c: Option<&Container>) -> bool {
+fn is_restartable_init(c: Option<&LeanContainer>) -> bool {
     c.and_then(|c| c.restart_policy.as_deref()) == Some("Always")
 }
 
@@ -120,7 +121,7 @@ fn later(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     }
 }
 
-fn last_terminated_at(cs: &ContainerStatus) -> Option<Timestamp> {
+fn last_terminated_at(cs: &LeanContainerStatus) -> Option<Timestamp> {
     cs.last_state
         .as_ref()
         .and_then(|s| s.terminated.as_ref())
@@ -128,11 +129,16 @@ fn last_terminated_at(cs: &ContainerStatus) -> Option<Timestamp> {
         .map(|t| t.0)
 }
 
-/// Derive the row for one pod. Mirrors kubectl's printPod, branch for branch.
+/// Derive the row for one whole pod (fetched, or a test's).
 pub fn pod_row(pod: &Pod) -> PodRow {
+    lean_row(&LeanPod::from(pod))
+}
+
+/// Derive the row for one pod. Mirrors kubectl's printPod, branch for branch.
+pub fn lean_row(pod: &LeanPod) -> PodRow {
     let meta = &pod.metadata;
     let spec = pod.spec.as_ref();
-    let empty_status = PodStatus::default();
+    let empty_status = LeanStatus::default();
     let status = pod.status.as_ref().unwrap_or(&empty_status);
     let phase = status.phase.clone().unwrap_or_default();
     let mut reason = status
@@ -149,7 +155,7 @@ pub fn pod_row(pod: &Pod) -> PodRow {
         reason = "SchedulingGated".to_string();
     }
 
-    let init_specs: &[Container] = spec
+    let init_specs: &[LeanContainer] = spec
         .and_then(|s| s.init_containers.as_deref())
         .unwrap_or_default();
     let mut total = spec.map(|s| s.containers.len()).unwrap_or(0);
@@ -573,6 +579,66 @@ mod tests {
             ("Pending", "<none>", "<none>")
         );
         assert_eq!(row.health, Health::Pending);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod lean_tests {
+    use super::*;
+
+    /// Every pod recorded from the real cluster, and the simulator's, as `kind: List` JSON.
+    fn recorded_pods() -> Vec<(&'static str, serde_json::Value)> {
+        let lists = [
+            (
+                "pods-demo",
+                include_str!("../../tests/fixtures/real-cluster/pods-demo.json"),
+            ),
+            (
+                "pods-default",
+                include_str!("../../tests/fixtures/real-cluster/pods-default.json"),
+            ),
+            (
+                "ops/pods-app",
+                include_str!("../../tests/fixtures/real-cluster/ops/pods-app.json"),
+            ),
+            (
+                "ops/agent-pods",
+                include_str!("../../tests/fixtures/real-cluster/ops/agent-pods.json"),
+            ),
+            (
+                "wire-list-pods-limit2",
+                include_str!("../../tests/fixtures/real-cluster/wire-list-pods-limit2.json"),
+            ),
+        ];
+        let mut pods = Vec::new();
+        for (name, text) in lists {
+            let list: serde_json::Value = serde_json::from_str(text).unwrap();
+            for item in list["items"].as_array().unwrap() {
+                pods.push((name, item.clone()));
+            }
+        }
+        let one = include_str!("../../tests/fixtures/real-cluster/pod-with-ephemeral.json");
+        pods.push(("pod-with-ephemeral", serde_json::from_str(one).unwrap()));
+        let kinds = include_str!("../../tests/fixtures/real-cluster/kinds/pods.json");
+        let list: serde_json::Value = serde_json::from_str(kinds).unwrap();
+        for item in list["items"].as_array().unwrap() {
+            pods.push(("kinds/pods", item.clone()));
+        }
+        pods
+    }
+
+    #[test]
+    fn rows_of_lean_pods_are_the_rows_of_whole_ones() {
+        let pods = recorded_pods();
+        assert!(pods.len() > 20, "{} recorded pods", pods.len());
+        for (from, json) in pods {
+            let whole: Pod = serde_json::from_value(json.clone()).unwrap();
+            let lean: LeanPod = serde_json::from_value(json).unwrap();
+            assert_eq!(lean, LeanPod::from(&whole), "{from}");
+            // The row of the lean decode, against the row of the whole pod made lean.
+            assert_eq!(lean_row(&lean), pod_row(&whole), "{from}");
+        }
     }
 }
 

@@ -22,6 +22,36 @@ fn api_error(e: kube::Error) -> Status {
     }
 }
 
+/// The pods informer decodes pods lean (only what a row reads): every simulated pod, listed
+/// over the wire both ways, makes the same row, and the rows show the states the simulator
+/// plays (so the comparison covers more than running pods).
+#[tokio::test]
+async fn lean_pods_make_the_rows_of_whole_ones() {
+    use kubedeck::kube::lean_pod::LeanPod;
+    use kubedeck::kube::pod_row::{lean_row, pod_row};
+    let sim = common::start(common::frozen(300)).await;
+    let client = common::client_for(&sim).await;
+    let whole = Api::<Pod>::all(client.clone())
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    let lean = Api::<LeanPod>::all(client)
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(whole.items.len(), lean.items.len());
+    assert!(whole.items.len() >= 300);
+    let mut statuses = std::collections::BTreeSet::new();
+    for (w, l) in whole.items.iter().zip(&lean.items) {
+        let row = pod_row(w);
+        assert_eq!(lean_row(l), row, "{}", row.name);
+        statuses.insert(row.status);
+    }
+    for played in ["Running", "CrashLoopBackOff", "Pending", "Completed"] {
+        assert!(statuses.contains(played), "no {played} pod: {statuses:?}");
+    }
+}
+
 #[tokio::test]
 async fn lists_paginate_and_select() {
     let sim = common::start(common::frozen(40)).await;
