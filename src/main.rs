@@ -1,6 +1,7 @@
 #[cfg(feature = "demo")]
 mod demo;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -93,8 +94,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // One clear line, not a debug dump.
-            eprintln!("kubedeck: {e:#}");
+            // One clear line, not a debug dump (and no panic if stderr is a terminal gone).
+            let _ = writeln!(std::io::stderr(), "kubedeck: {e:#}");
             ExitCode::FAILURE
         }
     }
@@ -321,7 +322,15 @@ async fn run_ui(cli: &Cli) -> Result<()> {
     // Node shells' pods, whichever way we leave (their sessions may not have ended yet).
     kubedeck::kube::node_shell::reap_blocking(NODE_SHELL_REAP);
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
+    // The terminal may be gone (the SSH session dropped): then there is nothing to restore,
+    // and nothing may be printed about it. ratatui's `restore` and the terminal's drop print
+    // their failure to stderr, the dead terminal too, which panics; that panic, met again by
+    // the panic hook's own restore, aborts before the demo's kubeconfig and the rest go.
+    let _ = ratatui::try_restore();
+    if terminal.show_cursor().is_err() {
+        // Its drop would try again and print the failure.
+        std::mem::forget(terminal);
+    }
     outcome
         .map(|_| ())
         .map_err(|e| eyre!("terminal error: {e}"))

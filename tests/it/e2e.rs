@@ -344,6 +344,74 @@ fn sighup_and_sigterm_exit_promptly_and_restore_the_terminal() {
     }
 }
 
+/// The SSH session to the jump host drops: the terminal goes away under kubedeck (SIGHUP, and
+/// every write to the terminal fails, stderr's too). kubedeck still leaves through its clean
+/// path: the demo's kubeconfig and its simulator's files are not left behind. (It once
+/// printed "Failed to restore terminal" to the dead terminal, which panicked inside the panic
+/// hook and aborted before anything was removed.) `script` gives it a terminal we can take
+/// away by killing `script`.
+#[test]
+fn a_terminal_that_goes_away_leaves_no_demo_files_behind() {
+    use std::io::Read;
+    let tmp = tempfile::tempdir().unwrap();
+    let command = format!("{} --demo --view pods", env!("CARGO_BIN_EXE_kubedeck"));
+    let mut script = std::process::Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env("TMPDIR", tmp.path())
+        .env("XDG_DATA_HOME", tmp.path().join("data"))
+        .env("XDG_CACHE_HOME", tmp.path().join("cache"))
+        .env("XDG_CONFIG_HOME", tmp.path().join("config"))
+        .env("SHELL", "/bin/sh")
+        .env("TERM", "xterm-256color")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("`script` (bsdutils) runs kubedeck in a terminal; .ci/run installs it");
+    // A frame drawn (its end marker) is told as it arrives.
+    let mut out = script.stdout.take().unwrap();
+    let (drawn, frame) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                return;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if seen.windows(8).any(|w| w == b"\x1b[?2026l") {
+                let _ = drawn.send(());
+                seen.clear();
+            }
+        }
+    });
+    let ours = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with("kubedeck-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(
+        frame.recv_timeout(common::term::DEADLINE).is_ok(),
+        "kubedeck drew no frame"
+    );
+    let made = ours(tmp.path());
+    assert!(
+        made.iter().any(|n| n.ends_with(".kubeconfig")),
+        "the demo's kubeconfig: {made:?}"
+    );
+    // The terminal goes away: its master side closes, the kernel hangs up the session.
+    script.kill().unwrap();
+    let _ = script.wait();
+    common::wait_until("kubedeck to remove its demo files", || {
+        ours(tmp.path()).is_empty()
+    });
+}
+
 #[test]
 fn bad_kubeconfig_and_missing_context_fail_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
