@@ -18,11 +18,9 @@ pub struct Page<K> {
     pub items: Vec<K>,
 }
 
-impl<K> Page<K> {
-    /// The token of the page after this one; `None` on the last.
-    pub fn continue_token(meta: &ListMeta) -> Option<&str> {
-        meta.continue_.as_deref().filter(|c| !c.is_empty())
-    }
+/// The token of the page after the one `meta` heads; `None` on the last.
+pub fn continue_token(meta: &ListMeta) -> Option<&str> {
+    meta.continue_.as_deref().filter(|c| !c.is_empty())
 }
 
 /// Decode a list page's JSON, calling `on_meta` with its metadata once it is read.
@@ -125,7 +123,7 @@ mod tests {
         let mut token = None;
         let page = decode::<Probe>(body.as_bytes(), |m| {
             TOLD.set(true);
-            token = Page::<Probe>::continue_token(m).map(str::to_string);
+            token = continue_token(m).map(str::to_string);
         })
         .unwrap();
         (page, token)

@@ -27,7 +27,7 @@ use super::answered::{LIST_START, body_within};
 use super::backoff::{Backoff, PathSignal, RetrySignal};
 use super::credentials::ClientHandle;
 use super::informer::{Change, InformerState, ResourceKind, Sink, Updates};
-use super::list_page::{self, Page};
+use super::list_page;
 
 /// The server ends a watch after this long (it is asked to), and we start another.
 pub const WATCH_TIMEOUT_SECS: u32 = 290;
@@ -189,7 +189,7 @@ where
         // The next page is asked for as soon as this one's token is read: the server makes it
         // while this page's items decode and become rows.
         let page = list_page::decode::<K>(&body, |meta| {
-            if let Some(token) = Page::<K>::continue_token(meta) {
+            if let Some(token) = list_page::continue_token(meta) {
                 lp.continue_token = Some(token.to_string());
                 next = Some(fetch(&lp));
             }
