@@ -17,7 +17,7 @@
 //!        [--scales 1000,10000,50000,100000] [--reps 3] [--minutes 1] [--idle-secs 30]
 //!        [--tools kubedeck,kubedeck-off,kubedeck-low,kubedeck-unwell,kdash,kubectl,bare]
 //!        [--kdash PATH]
-//!        [--storm labels|ready]
+//!        [--storm labels|ready] [--after-filter-ms 0]
 //! Also measured: the bytes each TUI writes to its terminal (what an SSH link to a jump host
 //! carries) while idle and during the storm (over 10 s with the whole pods list shown, then
 //! while the list is filtered to the watched pod), and its full-screen clears then; `kubedeck-low`
@@ -29,6 +29,7 @@
 //! measure what recording costs; `--storm ready` makes the storm 200 readiness flips a second
 //! (the simulator's `/_sim/churn`: changes the recorder records) instead of label PATCHes (which
 //! it does not). The journal written during the storm is reported per hour.
+//! `--after-filter-ms N` waits N ms after the list is filtered before the first watch round.
 //! `--smoke` runs every step once at 200 pods in seconds (CI runs it; no timing is asserted).
 
 use std::path::{Path, PathBuf};
@@ -112,6 +113,9 @@ struct Opts {
     kdash: Option<PathBuf>,
     /// The storm: readiness flips (recorded) instead of label PATCHes (not recorded).
     ready_storm: bool,
+    /// A pause between the filter and the first watch round (0 by default: a user's change
+    /// may come at once), to tell what the filter sets off from the storm's own tail.
+    after_filter: Duration,
 }
 
 impl Opts {
@@ -165,6 +169,7 @@ impl Opts {
                 Some("ready") => true,
                 Some(other) => return Err(eyre!("--storm: labels or ready, not {other}")),
             },
+            after_filter: Duration::from_secs_f64(number("--after-filter-ms", 0.0)? / 1e3),
         })
     }
 }
@@ -557,6 +562,7 @@ async fn run_tui(tui: &Tui, world: &World<'_>, opts: &Opts, round: usize) -> Res
         after.bytes.saturating_sub(before.bytes) as f64 / 1e3 / opts.storm_window.as_secs_f64(),
     );
     filter_to_target(&mut app, tui.tool, &world.target.1)?;
+    tokio::time::sleep(opts.after_filter).await;
     let w0 = app.written()?;
     let t_watch = Instant::now();
     let mut watch = Vec::new();
