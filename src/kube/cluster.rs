@@ -628,6 +628,9 @@ impl Drop for Cluster {
     }
 }
 
+/// How long Tekton's discovery may take before it is asked again.
+const DISCOVERY_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Discover Tekton, watch PipelineRuns while it is served, and look again (with backoff) while
 /// it is not: installed after kubedeck started, it appears; removed, its runs go with it.
 async fn pipelinerun_informer(
@@ -652,7 +655,36 @@ async fn pipelinerun_informer(
     let mut signal = retry.subscribe();
     loop {
         let (generation, client) = clients.current();
-        let ar = match tekton::discover(&client).await {
+        // Told of path changes from this attempt on only.
+        let mut path = signal.path();
+        // Asked on a connection that died unseen, discovery would wait for the client's read
+        // timeout (minutes) with no key to cut it: it is abandoned when the path changes (the
+        // prober found it silent, or back) or after `DISCOVERY_WITHIN`.
+        let asked = tokio::time::timeout(DISCOVERY_WITHIN, path.cut(tekton::discover(&client)));
+        let discovered = match asked.await {
+            Ok(Some(result)) => result,
+            Ok(None) => {
+                let why = if path.silent() {
+                    super::liveness::SILENT
+                } else {
+                    super::liveness::BACK
+                };
+                say(&mut said, InformerState::Reconnecting(why.into()));
+                signal.sleep(backoff.wait()).await;
+                continue;
+            }
+            Err(_) => {
+                say(
+                    &mut said,
+                    InformerState::Reconnecting(format!(
+                        "discovery got no answer in {DISCOVERY_WITHIN:?}; asking again"
+                    )),
+                );
+                signal.sleep(backoff.wait()).await;
+                continue;
+            }
+        };
+        let ar = match discovered {
             Ok(TektonApi::Served(ar)) => ar,
             Ok(TektonApi::NotInstalled) => {
                 say(&mut said, InformerState::NotInstalled);
@@ -694,5 +726,72 @@ async fn pipelinerun_informer(
             list_watch::run(&target, &mut sink, tx.clone(), retry.subscribe()).await;
         found.set(None);
         said = Some(InformerState::NotInstalled);
+    }
+}
+
+#[cfg(test)]
+mod discovery_tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
+
+    /// A server whose connections are taken and never answered (a connection that died
+    /// unseen); `asked` is told of each request.
+    async fn never_answers(asked: tokio::sync::mpsc::UnboundedSender<()>) -> Client {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("a bound address");
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                if conn.read(&mut buf).await.is_ok_and(|n| n > 0) {
+                    let _ = asked.send(());
+                }
+                held.push(conn);
+            }
+        });
+        let url = format!("http://{addr}").parse().expect("a loopback url");
+        Client::try_from(kube::Config::new(url)).expect("a client")
+    }
+
+    /// The soak found it: Tekton's discovery asked while the path went silent waited for the
+    /// client's read timeout, and the PipelineRuns said "not installed" long after Tekton was
+    /// back. It is abandoned when the path changes, and said.
+    #[tokio::test]
+    async fn a_discovery_never_answered_is_abandoned_when_the_path_goes_silent() {
+        let (asked_tx, mut asked) = tokio::sync::mpsc::unbounded_channel();
+        let client = never_answers(asked_tx).await;
+        let (tx, mut updates) = tokio::sync::mpsc::unbounded_channel();
+        let retry = RetryNow::default();
+        let informer = tokio::spawn(pipelinerun_informer(
+            ClientHandle::fixed(client),
+            Scope::All,
+            RowWriter::new(|o: &DynamicObject| {
+                pipelinerun_row(&serde_json::to_value(o).unwrap_or_default())
+            }),
+            Discovered::default(),
+            Updates::new(ClusterId::from("c"), tx),
+            retry.clone(),
+        ));
+        // (A guard against a hang, far above the milliseconds this takes.)
+        let within = std::time::Duration::from_secs(30);
+        let got = tokio::time::timeout(within, async {
+            assert!(asked.recv().await.is_some(), "discovery asked nothing");
+            retry.path_changed(true);
+            while let Some(u) = updates.recv().await {
+                if let Change::State(InformerState::Reconnecting(why)) = u.change {
+                    return Some(why);
+                }
+            }
+            None
+        })
+        .await;
+        informer.abort();
+        assert_eq!(
+            got.ok().flatten().as_deref(),
+            Some(super::super::liveness::SILENT)
+        );
     }
 }
