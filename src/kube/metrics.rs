@@ -186,12 +186,17 @@ fn path(plural: &str, namespace: Option<&str>) -> String {
     }
 }
 
+/// How long a metrics list may take to be answered (its head): one asked on a connection that
+/// died unseen is given up on then, not at the client's read timeout minutes later.
+const ANSWERED_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// One list's body as the server sent it (decoded later, off the async workers).
 async fn list_text(client: &kube::Client, path: String) -> Result<String, kube::Error> {
     let req = kube::core::Request::new(path)
         .list(&ListParams::default())
         .map_err(kube::Error::BuildRequest)?;
-    client.request_text(req).await
+    let body = super::answered::body_within(client, req, ANSWERED_WITHIN).await?;
+    String::from_utf8(body.into()).map_err(kube::Error::FromUtf8)
 }
 
 /// The items of list bodies (at 2,500 nodes and a screenful's namespaces the decode took a
