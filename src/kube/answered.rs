@@ -19,6 +19,11 @@ use serde::de::DeserializeOwned;
 /// later than that is not coming.
 pub const LIST_START: Duration = Duration::from_secs(60);
 
+/// How long a request the server answers at once may take to be answered (its head): a watch
+/// (the events follow), Tekton's discovery, a metrics list (made from memory). One later than
+/// this was asked on a connection that carries nothing.
+pub const QUICK_ANSWER: Duration = Duration::from_secs(15);
+
 /// No response head came within the deadline.
 #[derive(Debug, thiserror::Error)]
 #[error("no answer to a list in {0:?}")]

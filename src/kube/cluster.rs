@@ -12,6 +12,7 @@ use kube::runtime::reflector::{self, Store};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::answered::QUICK_ANSWER;
 use super::backoff::{Backoff, RetryNow};
 use super::credentials::ClientHandle;
 use super::discovery::ApiResourceInfo;
@@ -628,9 +629,6 @@ impl Drop for Cluster {
     }
 }
 
-/// How long Tekton's discovery may take before it is asked again.
-const DISCOVERY_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
-
 /// Discover Tekton, watch PipelineRuns while it is served, and look again (with backoff) while
 /// it is not: installed after kubedeck started, it appears; removed, its runs go with it.
 async fn pipelinerun_informer(
@@ -659,8 +657,8 @@ async fn pipelinerun_informer(
         let mut path = signal.path();
         // Asked on a connection that died unseen, discovery would wait for the client's read
         // timeout (minutes) with no key to cut it: it is abandoned when the path changes (the
-        // prober found it silent, or back) or after `DISCOVERY_WITHIN`.
-        let asked = tokio::time::timeout(DISCOVERY_WITHIN, path.cut(tekton::discover(&client)));
+        // prober found it silent, or back) or after `QUICK_ANSWER`.
+        let asked = tokio::time::timeout(QUICK_ANSWER, path.cut(tekton::discover(&client)));
         let discovered = match asked.await {
             Ok(Some(result)) => result,
             Ok(None) => {
@@ -677,7 +675,7 @@ async fn pipelinerun_informer(
                 say(
                     &mut said,
                     InformerState::Reconnecting(format!(
-                        "discovery got no answer in {DISCOVERY_WITHIN:?}; asking again"
+                        "discovery got no answer in {QUICK_ANSWER:?}; asking again"
                     )),
                 );
                 signal.sleep(backoff.wait()).await;

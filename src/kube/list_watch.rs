@@ -23,7 +23,7 @@ use kube::runtime::watcher::Event;
 use kube::{Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 
-use super::answered::{LIST_START, body_within};
+use super::answered::{LIST_START, QUICK_ANSWER, body_within};
 use super::backoff::{Backoff, PathSignal, RetrySignal};
 use super::credentials::ClientHandle;
 use super::informer::{Change, InformerState, ResourceKind, Sink, Updates};
@@ -33,9 +33,6 @@ use super::list_page;
 pub const WATCH_TIMEOUT_SECS: u32 = 290;
 /// No event and no bookmark for this long: the connection is presumed dead.
 const IDLE: Duration = Duration::from_secs(WATCH_TIMEOUT_SECS as u64 + 10);
-/// How long a watch may take to be answered (its response head) before its connection counts as
-/// dead.
-pub const WATCH_START: Duration = Duration::from_secs(15);
 /// Objects per list page.
 pub const PAGE: u32 = 500;
 
@@ -458,13 +455,16 @@ where
     if let Some(s) = selector {
         wp = wp.labels(s);
     }
-    let stream = match started(api.watch(&wp, from), WATCH_START, from, report).await {
+    let stream = match started(api.watch(&wp, from), QUICK_ANSWER, from, report).await {
         Ok(s) => s,
         Err(end) => return end,
     };
     follow(stream, from, report, |event| match event {
         WatchEvent::Added(obj) | WatchEvent::Modified(obj) => {
             let version = obj.resource_version();
+            // When each change arrived (with the frames' trace lines: where its time to the
+            // screen went).
+            tracing::trace!(name = obj.meta().name.as_deref(), ?version, "watch event");
             sink.apply(&Event::Apply(slim(obj)));
             version
         }
@@ -479,7 +479,7 @@ where
 }
 
 /// A watch request's answer (its stream of events), or how the watch ended before one came.
-/// A server answers a watch at once (the events follow): no answer `within` ([`WATCH_START`])
+/// A server answers a watch at once (the events follow): no answer `within` ([`QUICK_ANSWER`])
 /// is a connection that carries nothing, which the path's probes (on other connections)
 /// cannot see; a change of the cluster's path cuts the wait too.
 pub async fn started<S>(
@@ -732,13 +732,13 @@ mod retry_tests {
             )))
         };
         assert!(matches!(
-            started(refused, WATCH_START, "41", &mut report).await,
+            started(refused, QUICK_ANSWER, "41", &mut report).await,
             Err(WatchEnd::Fault(_, Fault::Forbidden(why))) if why == "pods is forbidden"
         ));
         assert!(matches!(
             started(
                 async { Ok::<_, kube::Error>(7) },
-                WATCH_START,
+                QUICK_ANSWER,
                 "41",
                 &mut report
             )

@@ -186,16 +186,14 @@ fn path(plural: &str, namespace: Option<&str>) -> String {
     }
 }
 
-/// How long a metrics list may take to be answered (its head): one asked on a connection that
-/// died unseen is given up on then, not at the client's read timeout minutes later.
-const ANSWERED_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
-
 /// One list's body as the server sent it (decoded later, off the async workers).
 async fn list_text(client: &kube::Client, path: String) -> Result<String, kube::Error> {
     let req = kube::core::Request::new(path)
         .list(&ListParams::default())
         .map_err(kube::Error::BuildRequest)?;
-    let body = super::answered::body_within(client, req, ANSWERED_WITHIN).await?;
+    // One asked on a connection that died unseen is given up on then, not at the client's read
+    // timeout minutes later.
+    let body = super::answered::body_within(client, req, super::answered::QUICK_ANSWER).await?;
     String::from_utf8(body.into()).map_err(kube::Error::FromUtf8)
 }
 
@@ -307,6 +305,7 @@ pub fn spawn(
         loop {
             let wanted = wants_pods.borrow_and_update().clone();
             let started = std::time::Instant::now();
+            tracing::trace!(?wanted, "metrics poll asked");
             // The current client: one renewed after a 401 is used from the next poll.
             let wait = match poll(&clients.client(), namespace.as_deref(), &wanted).await {
                 Ok(sample) => {

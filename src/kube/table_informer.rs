@@ -8,9 +8,9 @@ use std::sync::Arc;
 use kube::Client;
 use kube::api::WatchEvent;
 
-use super::answered::{LIST_START, request_within};
+use super::answered::{LIST_START, QUICK_ANSWER, request_within};
 use super::discovery::ApiResourceInfo;
-use super::list_watch::{self, PAGE, Reporter, Source, WATCH_START, WATCH_TIMEOUT_SECS, WatchEnd};
+use super::list_watch::{self, PAGE, Reporter, Source, WATCH_TIMEOUT_SECS, WatchEnd};
 use super::server_table::{TABLE_ACCEPT, TableStore, WireTable};
 
 pub struct TableSource {
@@ -95,7 +95,7 @@ impl Source for TableSource {
         };
         let stream = match list_watch::started(
             client.request_events::<WireTable>(req),
-            WATCH_START,
+            QUICK_ANSWER,
             from,
             report,
         )

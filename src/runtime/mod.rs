@@ -142,6 +142,7 @@ fn dispatch(app: &mut App, runner: &mut Runner, msg: Msg) {
             runner.run(effect, &mut queue);
         }
         let took = started.elapsed();
+        tracing::trace!(?took, msg = name, "update");
         if took > SLOW {
             tracing::debug!(?took, msg = name, "slow update");
         }
@@ -227,6 +228,7 @@ fn draw_frame(
     )?;
     if let Some(stale) = stale {
         let took = started.elapsed();
+        tracing::trace!(?took, ?projected, "frame");
         if took > SLOW {
             tracing::debug!(?took, ?projected, %stale, view = ?app.view,
                 whole_pod_reads = projection.pods_whole_reads(), "slow frame");
