@@ -57,7 +57,13 @@ impl MetricsStatus {
     }
 
     pub fn record(&mut self, sample: std::sync::Arc<crate::kube::metrics::Sample>) {
-        for (node, usage) in &sample.nodes {
+        // Nodes kept from the round before are not a new point in their history.
+        let nodes = if sample.nodes_kept {
+            None
+        } else {
+            Some(&sample.nodes)
+        };
+        for (node, usage) in nodes.into_iter().flatten() {
             let h = self.history.entry(node.clone()).or_default();
             h.push_back(*usage);
             while h.len() > HISTORY_SAMPLES {
@@ -299,5 +305,32 @@ impl Fleet {
     /// The context of the first cluster shown.
     pub fn context(&self) -> &str {
         self.cluster.context()
+    }
+}
+
+#[cfg(test)]
+mod metrics_status_tests {
+    use super::*;
+    use crate::kube::metrics::Sample;
+    use std::sync::Arc;
+
+    /// A round that listed only pods (its nodes kept from the round before) is a new sample
+    /// for the rows, not a new point in the nodes' sparklines.
+    #[test]
+    fn kept_node_usage_adds_no_point_to_the_history() {
+        let round = |cpu: i64, nodes_kept: bool| {
+            Arc::new(Sample {
+                nodes: [("n1".to_string(), (cpu, 1 << 30))].into_iter().collect(),
+                nodes_kept,
+                ..Sample::default()
+            })
+        };
+        let mut m = MetricsStatus::default();
+        m.record(round(100, false));
+        m.record(round(100, true));
+        m.record(round(300, false));
+        let points: Vec<i64> = m.history["n1"].iter().map(|p| p.0).collect();
+        assert_eq!(points, [100, 300]);
+        assert_eq!(m.generation, 3, "each sample re-makes the rows with usage");
     }
 }

@@ -22,6 +22,9 @@ pub struct Sample {
     /// What could not be read this round (node metrics need cluster-wide RBAC that a
     /// namespaced user may lack; pod usage still shows then).
     pub note: Option<String>,
+    /// The node usage is the last round's, kept: this round listed only pods (rows newly on
+    /// screen), so it adds nothing to the nodes' history.
+    pub nodes_kept: bool,
 }
 
 impl Sample {
@@ -209,14 +212,18 @@ fn items_of(bodies: &[String]) -> Result<Vec<MetricsItem>, kube::Error> {
     Ok(items)
 }
 
-/// One round: node usage, and the pod usage `wanted` (every pod's in `namespace`, or all, or
-/// those of the namespaces on screen).
+/// One round: node usage (or, with `nodes_of`, that round's kept), and the pod usage `wanted`
+/// (every pod's in `namespace`, or all, or those of the namespaces on screen).
 async fn poll(
     client: &kube::Client,
     namespace: Option<&str>,
     wanted: &PodMetricsWanted,
+    nodes_of: Option<Arc<Sample>>,
 ) -> Result<Sample, kube::Error> {
-    let node_list = list_text(client, path("nodes", None)).await;
+    let node_list = match &nodes_of {
+        Some(_) => Ok(None),
+        None => list_text(client, path("nodes", None)).await.map(Some),
+    };
     let pod_list = match (wanted, namespace) {
         (PodMetricsWanted::None, _) => Ok(Vec::new()),
         // One namespace watched: that namespace's list is all there is.
@@ -239,16 +246,32 @@ async fn poll(
         (Err(_), Err(_)) => return node_list.map(|_| Sample::default()),
         (Err(e), _) => Some(format!("node {}", explain(e))),
         (_, Err(e)) => Some(format!("pod {}", explain(e))),
-        _ => None,
+        // The nodes kept: what their round could not read still stands.
+        (Ok(None), Ok(_)) => nodes_of
+            .as_ref()
+            .and_then(|s| s.note.clone())
+            .filter(|n| n.starts_with("node ")),
+        (Ok(Some(_)), Ok(_)) => None,
     };
     let decode = move || -> Result<Sample, kube::Error> {
-        let nodes = items_of(&node_list.map(|t| vec![t]).unwrap_or_default())?;
+        let (nodes, nodes_kept) = match (node_list, nodes_of) {
+            (Ok(Some(text)), _) => (
+                items_of(&[text])?
+                    .into_iter()
+                    .filter_map(node_usage)
+                    .collect(),
+                false,
+            ),
+            (Ok(None), Some(kept)) => (kept.nodes.clone(), true),
+            _ => (HashMap::new(), false),
+        };
         let pods = items_of(&pod_list.unwrap_or_default())?;
         let mut sample = Sample {
             at: Some(Timestamp::now()),
-            nodes: nodes.into_iter().filter_map(node_usage).collect(),
+            nodes,
             pods: Default::default(),
             note,
+            nodes_kept,
         };
         for ((ns, name), usage) in pods.into_iter().filter_map(pod_usage) {
             sample.insert_pod(&ns, &name, usage);
@@ -302,12 +325,22 @@ pub fn spawn(
 ) -> MetricsTask {
     MetricsTask(tokio::spawn(async move {
         let mut failures = 0u32;
+        // The last good round, and when the next whole one is due: a poll between (more pods
+        // shown) lists only pod usage and keeps that round's nodes, so a filter or a scroll
+        // into another namespace does not list 5,000 nodes again (at 100,000 pods that was
+        // most of the round, and it held the first change after a filter 40-70 ms), and the
+        // beat stays the wall clock's.
+        let mut last: Option<Arc<Sample>> = None;
+        let mut due = tokio::time::Instant::now();
         loop {
             let wanted = wants_pods.borrow_and_update().clone();
             let started = std::time::Instant::now();
-            tracing::trace!(?wanted, "metrics poll asked");
+            let nodes_of = last.clone().filter(|_| tokio::time::Instant::now() < due);
+            let whole = nodes_of.is_none();
+            tracing::trace!(?wanted, whole, "metrics poll asked");
             // The current client: one renewed after a 401 is used from the next poll.
-            let wait = match poll(&clients.client(), namespace.as_deref(), &wanted).await {
+            let polled = poll(&clients.client(), namespace.as_deref(), &wanted, nodes_of).await;
+            match polled {
                 Ok(sample) => {
                     failures = 0;
                     tracing::debug!(
@@ -316,25 +349,29 @@ pub fn spawn(
                         sample.pods.values().map(|p| p.len()).sum::<usize>(),
                         started.elapsed().as_millis()
                     );
-                    if tx.send(MetricsUpdate::Sample(Arc::new(sample))).is_err() {
+                    let sample = Arc::new(sample);
+                    last = Some(sample.clone());
+                    if tx.send(MetricsUpdate::Sample(sample)).is_err() {
                         return;
                     }
-                    let since_epoch = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .unwrap_or_default();
-                    aligned_wait(since_epoch, interval)
+                    if whole {
+                        let since_epoch = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .unwrap_or_default();
+                        due = tokio::time::Instant::now() + aligned_wait(since_epoch, interval);
+                    }
                 }
                 Err(e) => {
                     failures += 1;
+                    last = None;
                     let wait = backoff(interval, failures);
                     let msg = format!("{}; retrying in {}s", explain(&e), wait.as_secs());
                     if tx.send(MetricsUpdate::Unavailable(msg)).is_err() {
                         return;
                     }
-                    wait
+                    due = tokio::time::Instant::now() + wait;
                 }
-            };
-            let due = tokio::time::Instant::now() + wait;
+            }
             loop {
                 tokio::select! {
                     () = tokio::time::sleep_until(due) => break,

@@ -920,6 +920,7 @@ async fn pod_metrics_are_polled_only_while_pod_usage_is_shown() {
     match rx.recv().await {
         Some(MetricsUpdate::Sample(s)) => {
             assert!(!s.nodes.is_empty(), "node usage is always polled");
+            assert!(!s.nodes_kept, "the first round lists the nodes");
             assert!(s.pods.is_empty(), "no pod usage while none is shown");
         }
         other => panic!("expected a sample, got {other:?}"),
@@ -929,6 +930,9 @@ async fn pod_metrics_are_polled_only_while_pod_usage_is_shown() {
     let demo = |names: &[&str]| {
         PodMetricsWanted::Namespaces(names.iter().map(|n| n.to_string()).collect())
     };
+    // Node metrics refused from now on: a poll for rows newly shown lists only pod usage, so
+    // it neither meets the refusal nor loses the nodes' usage (kept until the next beat).
+    sim.faults().forbid("nodes");
     shown.send_replace(demo(&["demo"]));
     let next = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
         .await
@@ -941,6 +945,8 @@ async fn pod_metrics_are_polled_only_while_pod_usage_is_shown() {
                 s.pods.keys()
             );
             assert_eq!(s.pods.len(), 1, "only demo's: {:?}", s.pods.keys());
+            assert!(s.nodes_kept && !s.nodes.is_empty(), "the nodes' usage kept");
+            assert_eq!(s.note, None, "node metrics were not asked for");
         }
         other => panic!("expected a sample, got {other:?}"),
     }
