@@ -58,16 +58,13 @@ impl MetricsStatus {
 
     pub fn record(&mut self, sample: std::sync::Arc<crate::kube::metrics::Sample>) {
         // Nodes kept from the round before are not a new point in their history.
-        let nodes = if sample.nodes_kept {
-            None
-        } else {
-            Some(&sample.nodes)
-        };
-        for (node, usage) in nodes.into_iter().flatten() {
-            let h = self.history.entry(node.clone()).or_default();
-            h.push_back(*usage);
-            while h.len() > HISTORY_SAMPLES {
-                h.pop_front();
+        if !sample.nodes_kept {
+            for (node, usage) in &sample.nodes {
+                let h = self.history.entry(node.clone()).or_default();
+                h.push_back(*usage);
+                while h.len() > HISTORY_SAMPLES {
+                    h.pop_front();
+                }
             }
         }
         self.history.retain(|n, _| sample.nodes.contains_key(n));
