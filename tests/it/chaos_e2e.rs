@@ -152,12 +152,25 @@ fn chaos_soak() {
             Fault::FromTheFuture => {
                 // The store forgets the newest versions: watches resume from the future.
                 w.sim.store().checkpoint();
+                let before = w.sim.store().count(Kind::Pod);
                 w.sim.store().put(
                     Kind::Pod,
                     common::pods::pod("demo", "soak-ephemeral").json(),
                 );
+                // kubedeck has seen the version the restore takes away, so its watch resumes
+                // from the future (without this wait it may not have, and nothing is tested).
+                t.wait_until("the pod a restore will undo seen", |s| {
+                    bar(s).contains(&format!("pods {} │", before + 1))
+                });
                 // Waited for: a restore that came after the next fault's new pod would lose it.
                 w.rt.block_on(w.sim.restart_restored(Duration::from_millis(300)));
+                // The apiserver waits 3 s for a version it has not reached before "Too large
+                // resource version". A write in those 3 s would reach it, and the watch resume
+                // past that write, as on an etcd restored without `--bump-revision`: nothing a
+                // client can see. The world waits for kubedeck's relist before it changes again.
+                t.wait_until("the restore relisted", |s| {
+                    !title(s).contains("NOT LIVE") && bar(s).contains(&format!("pods {before} │"))
+                });
             }
             Fault::TokenRotated => {
                 token += 1;
