@@ -453,6 +453,30 @@ mod tests {
     }
 
     #[test]
+    fn a_pod_that_ended_shows_no_usage_from_a_sample_taken_while_it_ran() {
+        use crate::kube::pod_row::pod_row;
+        let pod = |phase: &str| -> k8s_openapi::api::core::v1::Pod {
+            serde_json::from_value(json!({
+                "metadata": {"name": "job-1", "namespace": "demo", "uid": "u1"},
+                "spec": {"containers": []}, "status": {"phase": phase}}))
+            .unwrap()
+        };
+        let mut sample = Sample::default();
+        sample.insert_pod("demo", "job-1", (215, 220 << 20));
+        let mut overlay = PodUsage::default();
+        let running = overlay.apply(vec![Arc::new(pod_row(&pod("Running")))], Some(&sample), 1);
+        assert_eq!(running[0].usage, Some((215, 220 << 20)));
+        for phase in ["Succeeded", "Failed"] {
+            // The pod's row changed under the same sample, and a new sample still has it.
+            let ended = Arc::new(pod_row(&pod(phase)));
+            let row = overlay.one(Some(&running[0]), Some(ended.clone()), Some(&sample));
+            assert_eq!(row.and_then(|r| r.usage), None, "{phase}");
+            let later = overlay.apply(vec![ended], Some(&sample), 2);
+            assert_eq!(later[0].usage, None, "{phase}");
+        }
+    }
+
+    #[test]
     fn a_poll_covers_what_it_brought_and_no_more() {
         use PodMetricsWanted as W;
         let ns = |n: &[&str]| W::Namespaces(n.iter().map(|s| s.to_string()).collect());
@@ -635,7 +659,12 @@ impl PodUsage {
         if same_sample && let Some((_, row)) = cached {
             return (row.clone(), true);
         }
-        let Some(usage) = sample.pod(&base.namespace, &base.name) else {
+        // A pod that ended uses nothing, whatever a sample taken while it ran says (metrics-server
+        // keeps it until its next scrape).
+        let Some(usage) = sample
+            .pod(&base.namespace, &base.name)
+            .filter(|_| !base.has_ended())
+        else {
             self.rows.remove(base.uid.as_str());
             return (base, false);
         };

@@ -91,7 +91,12 @@ fn evicted(status: &LeanStatus) -> Option<Evicted> {
 impl PodRow {
     /// Whether the pod holds its node's resources (bound and not finished).
     pub fn occupies_node(&self) -> bool {
-        !self.node.is_empty() && self.phase != "Succeeded" && self.phase != "Failed"
+        !self.node.is_empty() && !self.has_ended()
+    }
+
+    /// Whether every container ran to its end for good (phase Succeeded or Failed).
+    pub fn has_ended(&self) -> bool {
+        self.phase == "Succeeded" || self.phase == "Failed"
     }
 }
 

@@ -195,8 +195,7 @@ pub fn pod_changes(old: Option<&PodRow>, new: Option<&PodRow>, now: Timestamp) -
                 out.push(rec(Change::Restarted).with(detail));
             }
             // A pod that ran to its end is not "not ready": it succeeded or failed.
-            let ended = |p: &PodRow| p.phase == "Succeeded" || p.phase == "Failed";
-            if !ended(a) && ended(b) {
+            if !a.has_ended() && b.has_ended() {
                 let change = if b.phase == "Succeeded" {
                     Change::Succeeded
                 } else {
