@@ -33,6 +33,11 @@ pub enum ActionError {
     /// A private file for the editor could not be written.
     #[error("cannot write the file to edit: {0}")]
     EditFile(String),
+    /// The path to the API server went silent after the change was sent, before its answer.
+    #[error(
+        "connection lost before the answer: whether the change was made is not known; look before doing it again"
+    )]
+    OutcomeUnknown,
     /// A drain that left pods behind: what happened.
     #[error("{0}")]
     Incomplete(Box<DrainReport>),

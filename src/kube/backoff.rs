@@ -109,6 +109,12 @@ impl PathSignal {
         *self.rx.borrow()
     }
 
+    /// Resolves once the path is not called silent (at once if it is not); `false` when nobody
+    /// can say so any more (the cluster was closed).
+    pub async fn not_silent(&mut self) -> bool {
+        self.rx.wait_for(|silent| !silent).await.is_ok()
+    }
+
     /// Resolves when the path changes (never, once nobody can change it).
     pub async fn changed(&mut self) {
         if self.rx.changed().await.is_err() {

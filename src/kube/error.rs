@@ -34,6 +34,12 @@ pub enum ApiError {
     /// its client could not be built).
     #[error("not connected to {0}")]
     NotConnected(crate::kube::ids::ClusterId),
+    /// The path to the API server went silent (see `liveness`): the request was not sent, or
+    /// (a read) given up.
+    #[error(
+        "connection lost: the API server stopped answering (a silent connection, as a dropped VPN or jump host leaves); try again once it is live"
+    )]
+    Lost,
 }
 
 impl ApiError {
@@ -45,7 +51,10 @@ impl ApiError {
             ApiError::Unauthorized => Some(401),
             ApiError::Conflict(_) => Some(409),
             ApiError::Status { code, .. } => Some(*code),
-            ApiError::Unreachable(_) | ApiError::Decode(_) | ApiError::NotConnected(_) => None,
+            ApiError::Unreachable(_)
+            | ApiError::Decode(_)
+            | ApiError::NotConnected(_)
+            | ApiError::Lost => None,
         }
     }
 

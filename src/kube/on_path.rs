@@ -1,6 +1,7 @@
-//! A cluster session that does not freeze on a silent connection: it ends as lost ("connection
-//! lost", kept in `:sessions` as disconnected) when the cluster's path goes silent (see
-//! `liveness`), whether it is still connecting or running.
+//! What does not freeze on a silent connection (see `liveness`): a cluster session ends as lost
+//! ("connection lost", kept in `:sessions` as disconnected) whether it is still connecting or
+//! running, and a one-shot request ([`ask`]) ends instead of waiting for the client's read
+//! timeout (minutes).
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -13,6 +14,47 @@ use crate::pty::{Backend, Connection, Ended, Progress, SessionError, Size};
 pub async fn silent(path: &mut PathSignal) {
     while !path.silent() {
         path.changed().await;
+    }
+}
+
+/// How a one-shot request on a path that can go silent came out.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Asked<T> {
+    /// It ended by itself: its answer (or its error).
+    Answered(T),
+    /// Nothing was sent: the path was silent (a change), or the cluster was closed while it
+    /// was (a read).
+    NotSent,
+    /// The path went silent before the answer: a change may or may not have been made.
+    Cut,
+}
+
+/// A read: made once the path is not called silent (it waits while it is; the prober says the
+/// path is back within seconds of its answering, and `make` then takes the client rebuilt for
+/// it), and given up when the path goes silent.
+pub async fn read<F: std::future::Future>(
+    mut path: PathSignal,
+    make: impl FnOnce() -> F,
+) -> Asked<F::Output> {
+    if !path.not_silent().await {
+        return Asked::NotSent;
+    }
+    let work = make();
+    tokio::select! {
+        out = work => Asked::Answered(out),
+        () = silent(&mut path) => Asked::Cut,
+    }
+}
+
+/// A change: not sent while the path is called silent (made minutes later, when it is back, it
+/// would surprise), and given up when the path goes silent before its answer.
+pub async fn change<F: std::future::Future>(mut path: PathSignal, work: F) -> Asked<F::Output> {
+    if path.silent() {
+        return Asked::NotSent;
+    }
+    tokio::select! {
+        out = work => Asked::Answered(out),
+        () = silent(&mut path) => Asked::Cut,
     }
 }
 
@@ -89,6 +131,54 @@ mod tests {
             }
             .boxed()
         }
+    }
+
+    #[tokio::test]
+    async fn a_change_is_not_sent_on_a_silent_path_and_is_cut_when_it_goes_silent() {
+        let retry = RetryNow::default();
+        assert_eq!(
+            change(retry.path_signal(), async { 7 }).await,
+            Asked::Answered(7)
+        );
+        let cut = tokio::spawn(change(retry.path_signal(), std::future::pending::<()>()));
+        tokio::task::yield_now().await;
+        retry.path_changed(true);
+        assert_eq!(cut.await.ok(), Some(Asked::Cut));
+        let mut sent = false;
+        let asked = change(retry.path_signal(), async { sent = true }).await;
+        assert_eq!(asked, Asked::NotSent);
+        assert!(!sent, "nothing is changed on a silent path");
+        retry.path_changed(false);
+        assert_eq!(
+            change(retry.path_signal(), async { 8 }).await,
+            Asked::Answered(8)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_read_waits_while_the_path_is_silent_and_is_cut_when_it_goes_silent() {
+        let retry = RetryNow::default();
+        let cut = tokio::spawn(read(retry.path_signal(), std::future::pending::<()>));
+        tokio::task::yield_now().await;
+        retry.path_changed(true);
+        assert_eq!(cut.await.ok(), Some(Asked::Cut));
+        // Asked while silent: made only once the path is back.
+        let (made_tx, mut made) = tokio::sync::mpsc::unbounded_channel();
+        let waiting = tokio::spawn(read(retry.path_signal(), move || async move {
+            let _ = made_tx.send(());
+            9
+        }));
+        tokio::task::yield_now().await;
+        assert!(made.try_recv().is_err(), "made while the path was silent");
+        retry.path_changed(false);
+        assert_eq!(waiting.await.ok(), Some(Asked::Answered(9)));
+        assert!(made.try_recv().is_ok());
+        // The cluster closed while silent: given up, not left waiting.
+        let closed = RetryNow::default();
+        let path = closed.path_signal();
+        closed.path_changed(true);
+        drop(closed);
+        assert_eq!(read(path, || async { 1 }).await, Asked::NotSent);
     }
 
     #[tokio::test]

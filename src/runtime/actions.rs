@@ -19,35 +19,74 @@ use crate::kube::drain::DrainPlan;
 use crate::kube::error::ApiError;
 use crate::kube::ids::ClusterId;
 use crate::kube::object_ref::ObjectRef;
+use crate::kube::on_path::{self, Asked};
 use crate::kube::workload_ops;
 
 /// Evictions a disruption budget blocks are tried again this often, this many times.
 const DRAIN_RETRY: Duration = Duration::from_secs(5);
 const DRAIN_ATTEMPTS: u32 = 12;
 
+/// What a change on a path that can go silent says: not sent, the connection is lost; cut
+/// before its answer, whether it was made is not known.
+fn said_of<T>(asked: Asked<Result<T, ActionError>>) -> Result<T, ActionError> {
+    match asked {
+        Asked::Answered(result) => result,
+        Asked::NotSent => Err(ApiError::Lost.into()),
+        Asked::Cut => Err(ActionError::OutcomeUnknown),
+    }
+}
+
 /// A change to the cluster, under way.
 type ActionFuture = std::pin::Pin<Box<dyn Future<Output = Result<Acted, ActionError>> + Send>>;
 
 impl Runner {
-    /// Run `work` with `cluster`'s client on its own task and send what it comes to through
-    /// `done`; without a client, `done` hears "not connected" at once.
+    /// Run `work` (a read) with `cluster`'s client on its own task and send what it comes to
+    /// through `done`; without a client, `done` hears "not connected" at once. While the path
+    /// to the cluster is silent the read waits (and takes the client rebuilt when it is back);
+    /// when the path goes silent before the answer, `done` hears "connection lost".
     pub(super) fn spawn_with<T, E, Fut>(
         &self,
         cluster: &ClusterId,
         out: &mut VecDeque<Msg>,
-        work: impl FnOnce(kube::Client) -> Fut,
+        work: impl FnOnce(kube::Client) -> Fut + Send + 'static,
         done: impl FnOnce(Result<T, E>) -> Msg + Send + 'static,
     ) where
         E: From<ApiError>,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
+        let Some(clients) = self.clients.get(cluster).cloned() else {
+            return out.push_back(done(Err(ApiError::NotConnected(cluster.clone()).into())));
+        };
+        let path = self.path_of(cluster);
+        let tx = self.channels.done.clone();
+        tokio::spawn(async move {
+            let result = match on_path::read(path, || work(clients.client())).await {
+                Asked::Answered(result) => result,
+                Asked::NotSent | Asked::Cut => Err(ApiError::Lost.into()),
+            };
+            let _ = tx.send(done(result));
+        });
+    }
+
+    /// A change made on its own task (a drain): as [`Runner::spawn_with`], but not sent while
+    /// the path is silent, and said as of unknown outcome when the path goes silent before it
+    /// ends.
+    fn spawn_change<T, Fut>(
+        &self,
+        cluster: &ClusterId,
+        out: &mut VecDeque<Msg>,
+        work: impl FnOnce(kube::Client) -> Fut,
+        done: impl FnOnce(Result<T, ActionError>) -> Msg + Send + 'static,
+    ) where
+        Fut: Future<Output = Result<T, ActionError>> + Send + 'static,
+    {
         match self.client(cluster) {
             Err(e) => out.push_back(done(Err(e.into()))),
             Ok(client) => {
-                let fut = work(client);
+                let work = on_path::change(self.path_of(cluster), work(client));
                 let tx = self.channels.done.clone();
                 tokio::spawn(async move {
-                    let _ = tx.send(done(fut.await));
+                    let _ = tx.send(done(said_of(work.await)));
                 });
             }
         }
@@ -112,7 +151,8 @@ impl Runner {
             Ok(c) => c,
             Err(e) => return Some(Err(e.into())),
         };
-        Some(Ok(match effect {
+        let path = self.path_of(&cluster);
+        let work: ActionFuture = match effect {
             Effect::Delete(o) => Box::pin(actions::delete(c, o, tekton)),
             Effect::Scale(o, n) => Box::pin(actions::scale(c, o, n)),
             Effect::RolloutRestart(o) => Box::pin(actions::rollout_restart(c, o)),
@@ -128,7 +168,10 @@ impl Runner {
             Effect::Rerun(o) => Box::pin(actions::rerun(c, o, tekton)),
             Effect::Cordon(node, on) => Box::pin(actions::cordon(c, node.name, on)),
             _ => return None,
-        }))
+        };
+        Some(Ok(Box::pin(async move {
+            said_of(on_path::change(path, work).await)
+        })))
     }
 
     /// A change to one object: one `Done::Action`.
@@ -191,7 +234,7 @@ impl Runner {
         let node = plan.node.clone();
         let tx = self.channels.done.clone();
         let said = |r: Result<Acted, ActionError>| Msg::Done(Done::Action(r));
-        self.spawn_with(
+        self.spawn_change(
             cluster,
             out,
             |client| async move {

@@ -20,11 +20,7 @@ impl Runner {
             return out.push_back(Msg::Done(Done::Forward(report)));
         };
         let id = spec.id;
-        let path = self
-            .shown(&cluster)
-            .map_or_else(crate::kube::backoff::PathSignal::never, |c| {
-                c.retry.path_signal()
-            });
+        let path = self.path_of(&cluster);
         let task =
             crate::kube::portforward::spawn(clients, path, spec, self.forward_reports.clone());
         if let Some(old) = self.forwards.insert(id, task) {

@@ -239,7 +239,7 @@ impl Runner {
                 self.spawn_with(
                     &cluster,
                     out,
-                    |client| crate::kube::xray::fetch(client, root, namespace),
+                    move |client| crate::kube::xray::fetch(client, root, namespace),
                     move |result| Msg::Done(Done::Xray(answer, root, result)),
                 );
             }
@@ -287,6 +287,15 @@ impl Runner {
 
     pub(super) fn shown(&self, id: &ClusterId) -> Option<&Cluster> {
         self.clusters().find(|c| c.id == *id)
+    }
+
+    /// Told when the path to `id`'s API server goes silent or comes back (never for a cluster
+    /// not shown).
+    pub(super) fn path_of(&self, id: &ClusterId) -> crate::kube::backoff::PathSignal {
+        self.shown(id)
+            .map_or_else(crate::kube::backoff::PathSignal::never, |c| {
+                c.retry.path_signal()
+            })
     }
 
     /// The PipelineRun resource `cluster` serves, if any.

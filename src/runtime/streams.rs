@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 
 use super::runner::Runner;
 use crate::app::msg::{Done, Msg};
-use crate::kube::backoff::PathSignal;
 use crate::kube::log_request::LogRequest;
 use crate::kube::logs::{LogEvent, LogFailure, LogReport, StreamKey};
 
@@ -23,9 +22,7 @@ impl Runner {
             let report = LogReport::Failed(LogFailure::Refused(e));
             return out.push_back(Msg::Log(LogEvent { key, report }));
         };
-        let path = self
-            .shown(&request.cluster)
-            .map_or_else(PathSignal::never, |c| c.retry.path_signal());
+        let path = self.path_of(&request.cluster);
         let captured = self
             .step_store
             .clone()

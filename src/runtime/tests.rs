@@ -190,6 +190,57 @@ async fn a_delete_is_typed_and_a_missing_object_is_a_404() {
     }
 }
 
+/// On a silent path (a dropped VPN: nothing answers, nothing closes) a request is not left
+/// waiting for the client's read timeout: a read in flight says the connection is lost, a
+/// change is not sent, and a change sent before the silence says its outcome is not known. A
+/// read asked while the path is silent is made once it is back.
+#[tokio::test]
+async fn a_silent_path_ends_requests_and_says_what_is_not_known() {
+    let mut rig = rig(false).await;
+    let pod = rig.a_pod();
+    rig.runner.cluster.retry.path_changed(true);
+    rig.run(Effect::FetchYaml(pod.clone()));
+    rig.run(Effect::Delete(pod.clone()));
+    match rig.next_done().await {
+        Msg::Done(Done::Action(Err(ActionError::Api(ApiError::Lost)))) => {}
+        other => panic!("{other:?}"),
+    }
+    let still = rig
+        .sim
+        .store()
+        .get(Kind::Pod, &(pod.namespace.clone(), pod.name.clone()));
+    assert!(
+        still.is_some_and(|p| p["metadata"]["deletionTimestamp"].is_null()),
+        "nothing was sent"
+    );
+    // The read asked while silent is answered once the path is back.
+    rig.runner.cluster.retry.path_changed(false);
+    match rig.next_done().await {
+        Msg::Done(Done::Yaml(obj, Ok(_))) => assert_eq!(obj, pod),
+        other => panic!("{other:?}"),
+    }
+
+    // An apiserver that answers slowly: a read and a cordon leave, then the path goes silent.
+    rig.sim.faults().set_latency(Duration::from_secs(60));
+    rig.run(Effect::FetchYaml(pod.clone()));
+    tokio::task::yield_now().await;
+    rig.runner.cluster.retry.path_changed(true);
+    match rig.next_done().await {
+        Msg::Done(Done::Yaml(obj, Err(ActionError::Api(ApiError::Lost)))) => assert_eq!(obj, pod),
+        other => panic!("{other:?}"),
+    }
+    rig.runner.cluster.retry.path_changed(false);
+    let node = ObjectRef::new(&cluster(), ResourceKind::Nodes, "", "worker-01");
+    rig.run(Effect::Cordon(node, true));
+    // This runtime has one thread: the cordon's task runs (and asks) before this one goes on.
+    tokio::task::yield_now().await;
+    rig.runner.cluster.retry.path_changed(true);
+    match rig.next_done().await {
+        Msg::Done(Done::Action(Err(ActionError::OutcomeUnknown))) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn read_only_refuses_a_change_before_it_leaves() {
     let mut rig = rig(true).await;

@@ -99,6 +99,45 @@ fn a_silent_connection_is_shown_not_live_then_live_again() {
     assert_eq!(t.wait_exit(), 0);
 }
 
+/// A one-shot request (a pod's YAML) asked as the connection goes silent is not left loading
+/// until the client's read timeout (minutes): once the silence is found it says the
+/// connection is lost, and asked again after the path is back it answers.
+#[test]
+fn a_yaml_asked_on_a_silent_connection_says_it_is_lost() {
+    let w = world(common::frozen(12));
+    let proxy =
+        w.rt.block_on(common::proxy::SilentProxy::start(w.sim.addr()));
+    let kubeconfig = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    let text = std::fs::read_to_string(&w.kubeconfig).unwrap();
+    std::fs::write(&kubeconfig, text.replace(&w.sim.url(), &proxy.url())).unwrap();
+    let pods = w.sim.store().count(Kind::Pod);
+    let runs = w.sim.store().count(Kind::PipelineRun);
+    let mut t = Term::with_kubeconfig(&kubeconfig, &["-A"], 200, 45);
+    t.wait_until("every kind live", |s| all_live(s, pods, runs));
+
+    proxy.blackhole();
+    t.send("y");
+    t.wait_for("loading…");
+    let screen = t.wait_until("the YAML's request given up", |s| {
+        s.contains("cannot get pod/") && title(s).contains("yaml")
+    });
+    assert!(
+        screen.contains("connection lost: the API server stopped answering"),
+        "{screen}"
+    );
+    proxy.restore();
+    t.wait_until("every kind live again", |s| {
+        all_live(s, pods, runs) && !s.contains("NOT LIVE")
+    });
+    // Asked again (Esc back to the list, y): the YAML comes.
+    t.send("\x1b");
+    t.wait_gone("cannot get pod/");
+    t.send("y");
+    t.wait_for("apiVersion: v1");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
 #[test]
 fn a_server_whose_versions_went_backwards_is_shown_as_it_is_now() {
     let w = world(common::frozen(12));

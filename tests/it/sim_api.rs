@@ -632,6 +632,25 @@ async fn latency_is_added() {
     assert!(started.elapsed() >= Duration::from_millis(300));
 }
 
+/// The admin endpoints are not delayed by the latency they set: one set far too high can be
+/// taken back (it held `/_sim/latency?ms=0` itself for the whole latency).
+#[tokio::test]
+async fn a_latency_set_too_high_can_be_taken_back() {
+    let sim = common::start(common::frozen(3)).await;
+    let client = common::client_for(&sim).await;
+    sim.faults().set_latency(Duration::from_secs(3600));
+    let req = http::Request::post("/_sim/latency?ms=0").body(Vec::new());
+    let answer = tokio::time::timeout(
+        Duration::from_secs(60),
+        client.request_text(req.expect("a request")),
+    )
+    .await
+    .expect("the admin request waited for the latency")
+    .expect("an answer");
+    assert!(answer.contains("latency"), "{answer}");
+    assert_eq!(sim.faults().latency(), Duration::ZERO);
+}
+
 #[tokio::test]
 async fn scenario_moves_the_world_deterministically() {
     let a = common::start(common::frozen(30)).await;

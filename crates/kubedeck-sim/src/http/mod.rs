@@ -167,15 +167,16 @@ async fn respond(
     Query(params): Query<Params>,
     body: axum::body::Bytes,
 ) -> Response {
-    let latency = sim.faults.latency();
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
     let Some(target) = route::parse(uri.path()) else {
         return not_found_page();
     };
+    // The admin endpoints answer at once: a latency set too high can be taken back.
     if let Target::Admin(cmd) = &target {
         return admin(&sim, cmd, &params);
+    }
+    let latency = sim.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
     sim.count_request(params.get("watch").is_some_and(|w| w == "true" || w == "1"));
     if let Some(token) = sim.token() {
