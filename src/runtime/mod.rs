@@ -8,6 +8,7 @@
 mod actions;
 mod clusters;
 mod forwards;
+mod input;
 mod local;
 mod plugins;
 mod recorder;
@@ -21,8 +22,7 @@ mod tests;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
-use futures::StreamExt;
+use crossterm::event::{Event as TermEvent, KeyEventKind};
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -275,7 +275,8 @@ pub async fn run(
     );
     let mut projection = Projection::default();
     let wake = runner.terminals.wake.clone();
-    let mut input = EventStream::new();
+    let mut input = input::spawn();
+    let tty = input::Tty::open();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -289,7 +290,7 @@ pub async fn run(
         // up to the next millisecond and fire when the runtime next parks.
         let mut draw_now = false;
         tokio::select! {
-            ev = input.next() => {
+            ev = input.recv() => {
                 let (mut ev, mut taken) = (ev, 0);
                 loop {
                     match ev {
@@ -315,16 +316,15 @@ pub async fn run(
                         Some(Err(_)) | None => return Ok(Exit::TerminalGone),
                     }
                     // What the terminal has already sent (keys typed ahead, a key held down) is
-                    // taken before the frame, which then shows it all. `poll` with no wait
-                    // never blocks: it says no while the stream's own reader waits.
+                    // taken before the frame, which then shows it all.
                     taken += 1;
-                    if taken == INPUT_PER_FRAME
-                        || app.should_quit
-                        || !crossterm::event::poll(Duration::ZERO).unwrap_or(false)
-                    {
+                    if taken == INPUT_PER_FRAME || app.should_quit {
                         break;
                     }
-                    ev = Some(crossterm::event::read());
+                    match input.try_recv() {
+                        Ok(next) => ev = Some(next),
+                        Err(_) => break,
+                    }
                 }
             }
             Some(u) = updates.recv() => {
@@ -360,6 +360,10 @@ pub async fn run(
                 dirty = true;
             }
             _ = clock.tick() => {
+                // The terminal went away without a SIGHUP reaching kubedeck: leave now.
+                if tty.hung_up() {
+                    return Ok(Exit::TerminalGone);
+                }
                 let now = Timestamp::now();
                 dispatch(app, &mut runner, Msg::Tick(now));
                 dirty |= pace.clock_redraws(now);
