@@ -68,7 +68,7 @@ impl MetricsStatus {
             }
         }
         self.history.retain(|n, _| sample.nodes.contains_key(n));
-        self.unavailable = sample.note.clone();
+        self.unavailable = sample.note().map(str::to_string);
         self.sample = Some(sample);
         self.generation += 1;
     }

@@ -19,15 +19,23 @@ pub struct Sample {
     pub nodes: HashMap<String, (i64, i64)>,
     /// By namespace, then name (so a lookup borrows instead of building a key).
     pub pods: foldhash::HashMap<String, foldhash::HashMap<String, (i64, i64)>>,
-    /// What could not be read this round (node metrics need cluster-wide RBAC that a
-    /// namespaced user may lack; pod usage still shows then).
-    pub note: Option<String>,
+    /// Why the node usage could not be read (node metrics need cluster-wide RBAC that a
+    /// namespaced user may lack; pod usage still shows then). With the nodes kept, their
+    /// round's reason.
+    pub node_note: Option<String>,
+    /// Why the pod usage could not be read this round.
+    pub pod_note: Option<String>,
     /// The node usage is the last round's, kept: this round listed only pods (rows newly on
     /// screen), so it adds nothing to the nodes' history.
     pub nodes_kept: bool,
 }
 
 impl Sample {
+    /// What could not be read, as the status bar says it (the nodes' reason first).
+    pub fn note(&self) -> Option<&str> {
+        self.node_note.as_deref().or(self.pod_note.as_deref())
+    }
+
     /// A pod's (CPU millicores, memory bytes), when the sample has it.
     pub fn pod(&self, namespace: &str, name: &str) -> Option<(i64, i64)> {
         self.pods.get(namespace)?.get(name).copied()
@@ -242,17 +250,19 @@ async fn poll(
         .into_iter()
         .collect::<Result<Vec<_>, _>>(),
     };
-    let note = match (&node_list, &pod_list) {
-        (Err(_), Err(_)) => return node_list.map(|_| Sample::default()),
-        (Err(e), _) => Some(format!("node {}", explain(e))),
-        (_, Err(e)) => Some(format!("pod {}", explain(e))),
+    if let (Err(_), Err(_)) = (&node_list, &pod_list) {
+        return node_list.map(|_| Sample::default());
+    }
+    let node_note = match &node_list {
+        Err(e) => Some(format!("node {}", explain(e))),
         // The nodes kept: what their round could not read still stands.
-        (Ok(None), Ok(_)) => nodes_of
-            .as_ref()
-            .and_then(|s| s.note.clone())
-            .filter(|n| n.starts_with("node ")),
-        (Ok(Some(_)), Ok(_)) => None,
+        Ok(None) => nodes_of.as_ref().and_then(|s| s.node_note.clone()),
+        Ok(Some(_)) => None,
     };
+    let pod_note = pod_list
+        .as_ref()
+        .err()
+        .map(|e| format!("pod {}", explain(e)));
     let decode = move || -> Result<Sample, kube::Error> {
         let (nodes, nodes_kept) = match (node_list, nodes_of) {
             (Ok(Some(text)), _) => (
@@ -270,7 +280,8 @@ async fn poll(
             at: Some(Timestamp::now()),
             nodes,
             pods: Default::default(),
-            note,
+            node_note,
+            pod_note,
             nodes_kept,
         };
         for ((ns, name), usage) in pods.into_iter().filter_map(pod_usage) {

@@ -911,7 +911,7 @@ async fn metrics_poller_reports_pod_usage_when_node_metrics_are_forbidden() {
         Some(MetricsUpdate::Sample(s)) => {
             assert!(s.nodes.is_empty());
             assert!(!s.pods.is_empty(), "pod usage still arrives");
-            let note = s.note.clone().unwrap_or_default();
+            let note = s.note().unwrap_or_default().to_string();
             assert!(note.contains("node usage unavailable: forbidden"), "{note}");
         }
         other => panic!("expected a partial sample, got {other:?}"),
@@ -965,7 +965,7 @@ async fn pod_metrics_are_polled_only_while_pod_usage_is_shown() {
             );
             assert_eq!(s.pods.len(), 1, "only demo's: {:?}", s.pods.keys());
             assert!(s.nodes_kept && !s.nodes.is_empty(), "the nodes' usage kept");
-            assert_eq!(s.note, None, "node metrics were not asked for");
+            assert_eq!(s.note(), None, "node metrics were not asked for");
         }
         other => panic!("expected a sample, got {other:?}"),
     }
