@@ -80,13 +80,28 @@ impl Runner {
     ) where
         Fut: Future<Output = Result<T, ActionError>> + Send + 'static,
     {
+        self.spawn_unless_silent(cluster, out, work, move |asked| done(said_of(asked)));
+    }
+
+    /// `work` on its own task, not sent while the path to `cluster` is silent and given up
+    /// when it goes silent; `done` hears how it came out. Without a client, "not connected".
+    pub(super) fn spawn_unless_silent<T, E, Fut>(
+        &self,
+        cluster: &ClusterId,
+        out: &mut VecDeque<Msg>,
+        work: impl FnOnce(kube::Client) -> Fut,
+        done: impl FnOnce(Asked<Result<T, E>>) -> Msg + Send + 'static,
+    ) where
+        E: From<ApiError>,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+    {
         match self.client(cluster) {
-            Err(e) => out.push_back(done(Err(e.into()))),
+            Err(e) => out.push_back(done(Asked::Answered(Err(e.into())))),
             Ok(client) => {
                 let work = on_path::change(self.path_of(cluster), work(client));
                 let tx = self.channels.done.clone();
                 tokio::spawn(async move {
-                    let _ = tx.send(done(said_of(work.await)));
+                    let _ = tx.send(done(work.await));
                 });
             }
         }

@@ -9,6 +9,7 @@ use crate::app::msg::{Done, Msg};
 use crate::kube::edit::{Applied, EditJob};
 use crate::kube::error::ApiError;
 use crate::kube::object_ref::ObjectRef;
+use crate::kube::on_path::Asked;
 use crate::kube::portforward::{ForwardId, ForwardReport, ForwardSpec};
 
 impl Runner {
@@ -34,12 +35,13 @@ impl Runner {
         }
     }
 
-    /// Fetch `obj` into a private file for the editor (kept until the edit is done with).
+    /// Fetch `obj` into a private file for the editor (kept until the edit is done with). Not
+    /// asked while the path is silent: an editor opening minutes after the key would surprise.
     pub(super) fn prepare_edit(&self, obj: ObjectRef, out: &mut VecDeque<Msg>) {
         let tekton = self.tekton_of(&obj.cluster);
         let edits = self.edits.clone();
         let cluster = obj.cluster.clone();
-        self.spawn_with(
+        self.spawn_unless_silent(
             &cluster,
             out,
             |client| async move {
@@ -50,7 +52,12 @@ impl Runner {
                     .insert(job.path.clone(), guard);
                 Ok(job)
             },
-            |r| Msg::Done(Done::EditReady(r)),
+            |asked| {
+                Msg::Done(Done::EditReady(match asked {
+                    Asked::Answered(r) => r,
+                    Asked::NotSent | Asked::Cut => Err(ApiError::Lost.into()),
+                }))
+            },
         );
     }
 

@@ -213,6 +213,12 @@ async fn a_silent_path_ends_requests_and_says_what_is_not_known() {
         still.is_some_and(|p| p["metadata"]["deletionTimestamp"].is_null()),
         "nothing was sent"
     );
+    // Nor is an edit's fetch: an editor opening minutes after the key would surprise.
+    rig.run(Effect::PrepareEdit(pod.clone()));
+    match rig.next_done().await {
+        Msg::Done(Done::EditReady(Err(ActionError::Api(ApiError::Lost)))) => {}
+        other => panic!("{other:?}"),
+    }
     // The read asked while silent is answered once the path is back.
     rig.runner.cluster.retry.path_changed(false);
     match rig.next_done().await {
