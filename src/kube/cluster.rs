@@ -457,11 +457,14 @@ impl Cluster {
         // Deployments, StatefulSets and DaemonSets, for the timeline (rollouts, scales, pauses).
         if watched(ResourceKind::Workloads) {
             let wait = after_pods();
+            // One state for the three: a forbidden Deployments list is not hidden by live
+            // StatefulSets.
+            let parts = super::informer::SharedKind::new(3);
             let workloads = [
                 workload_informer::<Deployment>(
                     &clients,
                     &scope,
-                    &tx,
+                    &tx.part(&parts, 0),
                     &retry,
                     WorkloadFacts::of_deployment,
                     tap.as_ref(),
@@ -470,7 +473,7 @@ impl Cluster {
                 workload_informer::<StatefulSet>(
                     &clients,
                     &scope,
-                    &tx,
+                    &tx.part(&parts, 1),
                     &retry,
                     WorkloadFacts::of_statefulset,
                     tap.as_ref(),
@@ -479,7 +482,7 @@ impl Cluster {
                 workload_informer::<DaemonSet>(
                     &clients,
                     &scope,
-                    &tx,
+                    &tx.part(&parts, 2),
                     &retry,
                     WorkloadFacts::of_daemonset,
                     tap.as_ref(),

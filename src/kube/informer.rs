@@ -6,6 +6,7 @@
 
 use std::fmt::Debug;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use kube::Resource;
 use kube::runtime::reflector;
@@ -160,15 +161,34 @@ pub enum Change {
 pub struct Updates {
     pub cluster: ClusterId,
     pub tx: UnboundedSender<InformerUpdate>,
+    /// This informer is one part of a kind several report as one (see [`SharedKind`]).
+    part: Option<(usize, Arc<SharedKind>)>,
 }
 
 impl Updates {
     pub fn new(cluster: ClusterId, tx: UnboundedSender<InformerUpdate>) -> Self {
-        Self { cluster, tx }
+        Self {
+            cluster,
+            tx,
+            part: None,
+        }
+    }
+
+    /// The same, for the informer of part `index` of `shared`: its states are sent combined
+    /// with the other parts'.
+    pub fn part(&self, shared: &Arc<SharedKind>, index: usize) -> Self {
+        Self {
+            part: Some((index, shared.clone())),
+            ..self.clone()
+        }
     }
 
     /// Report; `false` once no one listens.
     pub fn send(&self, kind: ResourceKind, change: Change) -> bool {
+        let change = match (change, &self.part) {
+            (Change::State(s), Some((index, shared))) => Change::State(shared.combine(*index, s)),
+            (change, _) => change,
+        };
         let cluster = self.cluster.clone();
         self.tx
             .send(InformerUpdate {
@@ -187,6 +207,43 @@ impl Updates {
     pub fn timeline(&self, kind: ResourceKind, records: Vec<super::timeline::Record>) {
         if !records.is_empty() {
             self.send(kind, Change::Timeline(records));
+        }
+    }
+}
+
+/// The states of informers that report as one kind (the Deployments, StatefulSets and
+/// DaemonSets behind [`ResourceKind::Workloads`]): one's problem is not hidden by another that
+/// is live, which reported after it.
+#[derive(Debug)]
+pub struct SharedKind {
+    parts: std::sync::Mutex<Vec<InformerState>>,
+}
+
+impl SharedKind {
+    /// `parts` informers, each syncing until it says otherwise.
+    pub fn new(parts: usize) -> Arc<Self> {
+        Arc::new(Self {
+            parts: std::sync::Mutex::new(vec![InformerState::Syncing; parts]),
+        })
+    }
+
+    /// Part `index` is now `state`: the kind's state, every part considered (the first part's
+    /// problem, else syncing while one syncs, else live; not watched or not installed only
+    /// when every part is).
+    fn combine(&self, index: usize, state: InformerState) -> InformerState {
+        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = parts.get_mut(index) {
+            *slot = state;
+        }
+        if let Some(problem) = parts.iter().find(|s| s.problem().is_some()) {
+            return problem.clone();
+        }
+        if parts.contains(&InformerState::Syncing) {
+            return InformerState::Syncing;
+        }
+        match parts.first() {
+            Some(first) if parts.iter().all(|s| s == first) => first.clone(),
+            _ => InformerState::Live,
         }
     }
 }
@@ -214,5 +271,28 @@ where
 {
     fn apply(&mut self, event: &Event<K>) {
         super::row_store::RowWriter::apply(self, event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_parts_problem_is_not_hidden_by_another_that_is_live() {
+        let kind = SharedKind::new(3);
+        let forbidden = InformerState::Forbidden("deployments.apps is forbidden".into());
+        assert_eq!(kind.combine(1, InformerState::Live), InformerState::Syncing);
+        assert_eq!(kind.combine(0, forbidden.clone()), forbidden);
+        // The StatefulSets and DaemonSets turn live after: the Deployments' refusal stands.
+        assert_eq!(kind.combine(2, InformerState::Live), forbidden);
+        assert_eq!(kind.combine(1, InformerState::Live), forbidden);
+        assert_eq!(kind.combine(0, InformerState::Live), InformerState::Live);
+        let off = SharedKind::new(2);
+        off.combine(0, InformerState::NotWatched);
+        assert_eq!(
+            off.combine(1, InformerState::NotWatched),
+            InformerState::NotWatched
+        );
     }
 }

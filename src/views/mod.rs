@@ -900,6 +900,25 @@ mod tests {
         assert!(!text.contains("deployments: forbidden"), "{text}");
     }
 
+    /// A narrow-RBAC user who may not list Deployments: the timeline says its rollouts and
+    /// scales are missing (it looked complete); the other views do not carry it.
+    #[test]
+    fn the_timeline_says_when_the_workloads_cannot_be_watched() {
+        let mut a = at(View::Timeline);
+        a.fleet.primary_status().informers.insert(
+            ResourceKind::Workloads,
+            InformerState::Forbidden("deployments.apps is forbidden".into()),
+        );
+        let text = screen(&render(&a, 200, 24));
+        assert!(
+            text.contains("workloads (rollouts, scales): forbidden: deployments.apps is forbidden"),
+            "{text}"
+        );
+        a.view = View::Pods;
+        let text = screen(&render(&a, 200, 24));
+        assert!(!text.contains("workloads"), "{text}");
+    }
+
     #[test]
     fn help_overlay_lists_every_binding_and_hides_mutations_when_read_only() {
         let mut a = app();

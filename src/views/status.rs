@@ -287,9 +287,18 @@ fn problems(app: &App) -> Vec<(Vec<String>, String)> {
         .as_ref()
         .filter(|_| app.view == View::Resource)
         .map(|r| (ResourceKind::Generic, r.api.plural.clone()));
+    // On the timeline, the workloads' watches too: without them their rollouts, scales and
+    // image changes are missing from it.
+    let workloads = (app.view == View::Timeline).then(|| {
+        (
+            ResourceKind::Workloads,
+            "workloads (rollouts, scales)".to_string(),
+        )
+    });
     let kinds = ResourceKind::ALL
         .into_iter()
         .map(|k| (k, k.label().to_string()))
+        .chain(workloads)
         .chain(shown);
     let mut out: Vec<(Vec<String>, String)> = Vec::new();
     for (kind, label) in kinds {
