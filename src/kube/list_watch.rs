@@ -8,7 +8,7 @@
 //!   apiserver process, an etcd restore, another cluster behind the same address);
 //! - 401: the credentials are read again ([`ClientHandle::renew`]);
 //! - 404: the API went away: the store is emptied and the caller told (a CRD is rediscovered);
-//! - waits bounded by [`backoff::MAX`], cut short by the retry key.
+//! - waits bounded by [`super::backoff::MAX`], cut short by the retry key.
 //!
 //! kube-runtime's watcher hides the first two (it reports nothing when a watch resumes, and
 //! retries a too-large resourceVersion forever); the store sinks are the same.

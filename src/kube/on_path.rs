@@ -1,7 +1,7 @@
 //! What does not freeze on a silent connection (see `liveness`): a cluster session ends as lost
 //! ("connection lost", kept in `:sessions` as disconnected) whether it is still connecting or
-//! running, and a one-shot request ([`ask`]) ends instead of waiting for the client's read
-//! timeout (minutes).
+//! running, and a one-shot request ([`read`], [`change`]) ends instead of waiting for the
+//! client's read timeout (minutes).
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
