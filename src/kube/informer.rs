@@ -295,4 +295,28 @@ mod tests {
             InformerState::NotWatched
         );
     }
+
+    /// The informers given a part of a shared kind report through it: what the app hears.
+    #[test]
+    fn the_parts_states_reach_the_app_combined() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let updates = Updates::new(ClusterId::new("c"), tx);
+        let shared = SharedKind::new(2);
+        let (deployments, statefulsets) = (updates.part(&shared, 0), updates.part(&shared, 1));
+        let forbidden = InformerState::Forbidden("deployments.apps is forbidden".into());
+        deployments.state(ResourceKind::Workloads, forbidden.clone());
+        statefulsets.state(ResourceKind::Workloads, InformerState::Live);
+        statefulsets.send(ResourceKind::Workloads, Change::Changed);
+        let heard: Vec<Change> = std::iter::from_fn(|| rx.try_recv().ok())
+            .map(|u| u.change)
+            .collect();
+        assert_eq!(
+            heard,
+            [
+                Change::State(forbidden.clone()),
+                Change::State(forbidden),
+                Change::Changed
+            ]
+        );
+    }
 }
