@@ -302,7 +302,9 @@ impl Effect {
             | Effect::SuspendCronJob(..)
             | Effect::ApplyEdit(_)
             | Effect::SweepNodeShells(..)
-            | Effect::StartForward(_) => true,
+            | Effect::StartForward(_)
+            // `tar` run in the container, as `kubectl cp` does.
+            | Effect::CopyOut(..) => true,
             // Exec and debug run commands in the cluster; a local shell does not.
             Effect::OpenSession { spec, .. } => spec.mutates(),
             _ => false,

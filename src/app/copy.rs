@@ -93,8 +93,15 @@ pub fn parse(app: &App, args: &[String]) -> Result<(ClusterId, CopySpec), String
     ))
 }
 
-/// `:cp ARGS`.
+/// `:cp ARGS`. Refused in read-only mode: it runs `tar` in the container, as `kubectl cp`
+/// does, and read-only refuses every command run in the cluster (exec and debug too).
 pub fn command(app: &mut App, args: &[String]) -> Vec<Effect> {
+    if app.readonly {
+        app.say(Notice::Refused(
+            "read-only mode: :cp runs tar in the container, as exec does; refused",
+        ));
+        return Vec::new();
+    }
     match parse(app, args) {
         Ok((cluster, spec)) => {
             app.say(Notice::Copying {
@@ -139,5 +146,27 @@ pub fn done(
             app.prompt.mode = Mode::Confirm;
         }
         Err(e) => app.say(Notice::CopyFailed(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_only_refuses_a_copy_before_anything_runs_in_the_container() {
+        let mut a = crate::app::fixture::app();
+        let args = [
+            "demo/web-1:/etc/hosts".to_string(),
+            "/tmp/hosts".to_string(),
+        ];
+        assert!(matches!(&command(&mut a, &args)[..], [Effect::CopyOut(..)]));
+        a.readonly = true;
+        assert!(command(&mut a, &args).is_empty());
+        assert!(
+            matches!(a.notice, Some(Notice::Refused(why)) if why.contains("read-only")),
+            "{:?}",
+            a.notice
+        );
     }
 }

@@ -238,7 +238,7 @@ pub fn lines_with(
     ));
     if readonly {
         out.push(Line::styled(
-            "Read-only mode: delete, cancel, rerun, scale, restart, cordon, drain and shells are disabled.",
+            "Read-only mode: delete, cancel, rerun, scale, restart, cordon, drain, edits, shells, port-forwards and :cp are disabled.",
             theme.warning,
         ));
     }
