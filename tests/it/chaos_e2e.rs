@@ -100,10 +100,7 @@ fn chaos_soak() {
     let mut rng = fastrand::Rng::with_seed(seed);
     let w = common::world(common::frozen(12));
     let proxy = w.rt.block_on(SilentProxy::start(w.sim.addr()));
-    let kubeconfig = tempfile::NamedTempFile::new().unwrap().into_temp_path();
-    let original = std::fs::read_to_string(&w.kubeconfig).unwrap();
-    let through_proxy = original.replace(&w.sim.url(), &proxy.url());
-    std::fs::write(&kubeconfig, &through_proxy).unwrap();
+    let kubeconfig = proxy.kubeconfig_for(&w.kubeconfig, &w.sim.url());
     // What kubedeck decided (the prober's turns, each informer's states), shown on failure.
     let log = DebugLog::new(seed);
     let kc = kubeconfig.to_string_lossy().to_string();

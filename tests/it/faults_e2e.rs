@@ -68,9 +68,7 @@ fn a_silent_connection_is_shown_not_live_then_live_again() {
     let w = world(common::frozen(12));
     let proxy =
         w.rt.block_on(common::proxy::SilentProxy::start(w.sim.addr()));
-    let kubeconfig = tempfile::NamedTempFile::new().unwrap().into_temp_path();
-    let text = std::fs::read_to_string(&w.kubeconfig).unwrap();
-    std::fs::write(&kubeconfig, text.replace(&w.sim.url(), &proxy.url())).unwrap();
+    let kubeconfig = proxy.kubeconfig_for(&w.kubeconfig, &w.sim.url());
     let pods = w.sim.store().count(Kind::Pod);
     let runs = w.sim.store().count(Kind::PipelineRun);
     let mut t = Term::with_kubeconfig(&kubeconfig, &["-A"], 220, 45);
@@ -107,9 +105,7 @@ fn a_yaml_asked_on_a_silent_connection_says_it_is_lost() {
     let w = world(common::frozen(12));
     let proxy =
         w.rt.block_on(common::proxy::SilentProxy::start(w.sim.addr()));
-    let kubeconfig = tempfile::NamedTempFile::new().unwrap().into_temp_path();
-    let text = std::fs::read_to_string(&w.kubeconfig).unwrap();
-    std::fs::write(&kubeconfig, text.replace(&w.sim.url(), &proxy.url())).unwrap();
+    let kubeconfig = proxy.kubeconfig_for(&w.kubeconfig, &w.sim.url());
     let pods = w.sim.store().count(Kind::Pod);
     let runs = w.sim.store().count(Kind::PipelineRun);
     let mut t = Term::with_kubeconfig(&kubeconfig, &["-A"], 200, 45);

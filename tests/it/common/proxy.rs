@@ -91,6 +91,21 @@ impl SilentProxy {
         format!("http://{}", self.addr)
     }
 
+    /// A copy of the simulator's `kubeconfig` (its server `sim_url`) that reaches it through
+    /// this proxy, removed when dropped.
+    pub fn kubeconfig_for(
+        &self,
+        kubeconfig: &std::path::Path,
+        sim_url: &str,
+    ) -> tempfile::TempPath {
+        let copy = tempfile::NamedTempFile::new()
+            .expect("a temporary kubeconfig")
+            .into_temp_path();
+        let text = std::fs::read_to_string(kubeconfig).expect("the simulator's kubeconfig");
+        std::fs::write(&copy, text.replace(sim_url, &self.url())).expect("the kubeconfig written");
+        copy
+    }
+
     /// Stop forwarding, closing nothing.
     pub fn blackhole(&self) {
         self.blackhole.store(true, Ordering::SeqCst);
