@@ -179,8 +179,8 @@ impl SessionsConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DebugConfig {
-    /// Added to the built-in profiles (net, busybox, jvm, distroless-helper); a profile with a
-    /// built-in's name replaces it.
+    /// Added to the built-in profiles (net, busybox, jvm, distroless-helper, restricted); a
+    /// profile with a built-in's name replaces it.
     pub profiles: Vec<ProfileConfig>,
 }
 
@@ -196,6 +196,10 @@ pub struct ProfileConfig {
     /// Linux capabilities to add (the cluster's Pod Security level must allow them).
     #[serde(default)]
     pub capabilities: Vec<String>,
+    /// Run as Pod Security `restricted` asks (as nobody, no privilege escalation, every
+    /// capability dropped, RuntimeDefault seccomp).
+    #[serde(default)]
+    pub restricted: bool,
     #[serde(default)]
     pub description: String,
 }

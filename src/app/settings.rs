@@ -57,6 +57,7 @@ pub fn from_config(loaded: &Loaded) -> (Settings, Vec<String>) {
             image: p.image.clone(),
             command: p.command.clone(),
             capabilities: p.capabilities.clone(),
+            restricted: p.restricted,
             description: p.description.clone(),
         })
         .collect::<Vec<_>>();

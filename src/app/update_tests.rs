@@ -1502,6 +1502,23 @@ fn the_debug_picker_offers_the_agent_as_installed_or_says_it_is_not() {
     let e = on_action(&mut a, Action::Debug);
     assert_eq!(e, [Effect::CheckAgent(cluster())]);
     assert!(agent_line(&a).contains("checking"), "{}", agent_line(&a));
+    // A profile's line says what it is for before its image (a narrow terminal clips the end).
+    let restricted = a
+        .prompt
+        .picker
+        .as_ref()
+        .and_then(|p| {
+            p.items
+                .iter()
+                .find(|i| i.starts_with("restricted"))
+                .cloned()
+        })
+        .unwrap_or_default();
+    assert!(
+        restricted.contains("a shell Pod Security restricted admits")
+            && restricted.ends_with("[busybox:1.37]"),
+        "{restricted}"
+    );
     update(
         &mut a,
         Msg::Done(Done::Agent(

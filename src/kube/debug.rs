@@ -28,8 +28,29 @@ pub struct Profile {
     /// Linux capabilities to add (the cluster's Pod Security level must allow them).
     #[serde(default)]
     pub capabilities: Vec<String>,
+    /// Run as Pod Security `restricted` asks ([`RESTRICTED_CONTEXT`]), so a namespace that
+    /// enforces it admits the debugger.
+    #[serde(default)]
+    pub restricted: bool,
     #[serde(default)]
     pub description: String,
+}
+
+/// The user a `restricted` debugger runs as: nobody (the images' root would be refused).
+pub const NOBODY: i64 = 65534;
+
+/// What a `restricted` profile's container says, `kubectl debug --profile=restricted`'s
+/// settings plus a user (kubectl's keeps the image's, which the kubelet refuses when it is
+/// root: "container has runAsNonRoot and image will run as root").
+pub fn restricted_context() -> Value {
+    json!({
+        "allowPrivilegeEscalation": false,
+        "capabilities": {"drop": ["ALL"]},
+        "runAsNonRoot": true,
+        "runAsUser": NOBODY,
+        "runAsGroup": NOBODY,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    })
 }
 
 /// The profiles kubedeck ships; the config's `[[debug.profiles]]` add to them or replace one of
@@ -40,6 +61,7 @@ pub fn default_profiles() -> Vec<Profile> {
         image: image.into(),
         command: command.iter().map(ToString::to_string).collect(),
         capabilities: caps.iter().map(ToString::to_string).collect(),
+        restricted: false,
         description: description.into(),
     };
     vec![
@@ -71,6 +93,16 @@ pub fn default_profiles() -> Vec<Profile> {
             &["SYS_PTRACE"],
             "a shell for images without one: the target's files are under /proc/1/root",
         ),
+        Profile {
+            restricted: true,
+            ..p(
+                "restricted",
+                "busybox:1.37",
+                &["sh"],
+                &[],
+                "a shell Pod Security restricted admits: as nobody, no capabilities (ps, wget, nslookup)",
+            )
+        },
     ]
 }
 
@@ -120,8 +152,11 @@ pub fn patch_for(profile: &Profile, target: &str, name: &str) -> Value {
     if !profile.command.is_empty() {
         c["command"] = json!(profile.command);
     }
+    if profile.restricted {
+        c["securityContext"] = restricted_context();
+    }
     if !profile.capabilities.is_empty() {
-        c["securityContext"] = json!({"capabilities": {"add": profile.capabilities}});
+        c["securityContext"]["capabilities"]["add"] = json!(profile.capabilities);
     }
     json!({"spec": {"ephemeralContainers": [c]}})
 }
@@ -211,6 +246,9 @@ fn patch_error(target: &Target, e: kube::Error) -> SessionError {
     let why = match &e {
         kube::Error::Api(s) if s.code == 404 => {
             "this cluster does not serve pods/ephemeralcontainers (ephemeral containers are disabled or the cluster is older than 1.23); use exec (s) instead".to_string()
+        }
+        kube::Error::Api(s) if s.code == 403 && super::pod_security::refusal(&s.message).is_some() => {
+            super::pod_security::advice_for_debugger(&target.namespace, &s.message)
         }
         kube::Error::Api(s) if s.code == 403 => format!(
             "not allowed: your RBAC role cannot patch pods/ephemeralcontainers in {} ({}); ask for that permission or use exec (s)",
@@ -403,14 +441,38 @@ mod tests {
     }
 
     #[test]
-    fn defaults_cover_the_four_jobs_and_config_overrides_by_name() {
+    fn a_restricted_profile_runs_as_pod_security_restricted_asks() {
+        let p = patch_for(&profile("restricted"), "web", "x");
+        let sc = &p["spec"]["ephemeralContainers"][0]["securityContext"];
+        assert_eq!(sc["allowPrivilegeEscalation"], false);
+        assert_eq!(sc["capabilities"]["drop"], json!(["ALL"]));
+        assert_eq!(sc["runAsNonRoot"], true);
+        assert_eq!(sc["runAsUser"], NOBODY);
+        assert_eq!(sc["seccompProfile"]["type"], "RuntimeDefault");
+        // A configured restricted profile may still add what restricted allows.
+        let web = Profile {
+            capabilities: vec!["NET_BIND_SERVICE".into()],
+            ..profile("restricted")
+        };
+        let p = patch_for(&web, "web", "x");
+        let caps = &p["spec"]["ephemeralContainers"][0]["securityContext"]["capabilities"];
+        assert_eq!(caps["add"], json!(["NET_BIND_SERVICE"]));
+        assert_eq!(caps["drop"], json!(["ALL"]));
+    }
+
+    #[test]
+    fn defaults_cover_the_five_jobs_and_config_overrides_by_name() {
         let names: Vec<String> = default_profiles().into_iter().map(|p| p.name).collect();
-        assert_eq!(names, ["net", "busybox", "jvm", "distroless-helper"]);
+        assert_eq!(
+            names,
+            ["net", "busybox", "jvm", "distroless-helper", "restricted"]
+        );
         let mine = Profile {
             name: "net".into(),
             image: "registry.local/netshoot:1".into(),
             command: vec![],
             capabilities: vec![],
+            restricted: false,
             description: String::new(),
         };
         let extra = Profile {
@@ -418,9 +480,9 @@ mod tests {
             ..mine.clone()
         };
         let all = merge_profiles(&[mine, extra]);
-        assert_eq!(all.len(), 5);
+        assert_eq!(all.len(), 6);
         assert_eq!(all[0].image, "registry.local/netshoot:1");
-        assert_eq!(all[4].name, "py");
+        assert_eq!(all[5].name, "py");
     }
 
     #[test]

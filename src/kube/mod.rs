@@ -40,6 +40,7 @@ pub mod owner;
 pub mod pdb;
 pub mod pod_resources;
 pub mod pod_row;
+pub mod pod_security;
 pub mod portforward;
 pub mod quantity;
 pub mod recorded;

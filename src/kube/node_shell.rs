@@ -375,12 +375,20 @@ impl NodeShell {
         let created = pods
             .create(&PostParams::default(), &pod)
             .await
-            .map_err(|e| {
-                refused(format!(
+            .map_err(|e| match &e {
+                kube::Error::Api(s)
+                    if s.code == 403 && super::pod_security::refusal(&s.message).is_some() =>
+                {
+                    refused(super::pod_security::advice_for_node_shell(
+                        &self.namespace,
+                        &s.message,
+                    ))
+                }
+                _ => refused(format!(
                     "cannot create a debug pod in {}: {}",
                     self.namespace,
                     super::error::ApiError::from(e)
-                ))
+                )),
             })?;
         let name = created.metadata.name.clone().unwrap_or_default();
         // From here on the pod is deleted whatever happens.

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::term::{Term, pane_line, wait_prompt};
+use common::term::{Term, pane_line, pane_text, wait_prompt};
 use common::world;
 use kubedeck_sim::Kind;
 use serde_json::Value;
@@ -28,7 +28,7 @@ fn open_agent(t: &mut Term, name: &str) {
     t.send("D");
     t.wait_for(&format!("debug {name} with"));
     t.wait_for("nodes ready)");
-    t.send("jjjj\r");
+    t.send("jjjjj\r");
 }
 
 #[test]
@@ -87,18 +87,6 @@ fn an_agent_session_joins_the_containers_namespaces() {
     assert_eq!(t.wait_exit(), 0);
 }
 
-/// The right-hand pane's text with its wrapped lines joined.
-fn pane_text(screen: &str) -> String {
-    screen
-        .lines()
-        .filter_map(|l| {
-            l.split_once("││")
-                .map(|(_, r)| r.trim_end().trim_end_matches('│').trim_end())
-        })
-        .collect::<Vec<_>>()
-        .join("")
-}
-
 #[test]
 fn an_agent_session_says_why_it_cannot_start() {
     let w = world(common::frozen(10));
@@ -111,14 +99,14 @@ fn an_agent_session_says_why_it_cannot_start() {
     t.wait_for("/agent-two");
     t.send("D");
     t.wait_for("node agent: not installed (kubedeck agent install)");
-    t.send("jjjj\r");
+    t.send("jjjjj\r");
     t.wait_for("`kubedeck agent install` installs it");
     // Installed, but this user may not exec into the agent's pods: the pane says so.
     w.sim.install_agent();
     w.sim.faults().forbid("pods/exec");
     t.send("D");
     t.wait_for("nodes ready)");
-    t.send("jjjj\r");
+    t.send("jjjjj\r");
     t.wait_until("refused by RBAC on the agent's pods", |s| {
         let text = pane_text(s);
         text.contains("exec kubedeck-system/kubedeck-agent-")
@@ -162,7 +150,7 @@ fn an_agent_session_says_why_it_cannot_start() {
     t.send("D");
     t.wait_for("debug agent-two with");
     t.wait_for("nodes ready)");
-    t.send("jjjj\r");
+    t.send("jjjjj\r");
     t.wait_until("the probe's words", |s| {
         let text = pane_text(s);
         text.contains(&format!(

@@ -781,3 +781,94 @@ async fn kubectl_cp_of_a_big_file_out_of_the_simulator_is_byte_exact() {
     assert!(ok, "{err}");
     assert_eq!(std::fs::read(&dest).unwrap(), data);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_is_refused_what_pod_security_forbids_in_its_words() {
+    let (sim, kc) = sim_for_kubectl(10).await;
+    let node = sim.store().snapshot(Kind::Node).items[0]["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // The label goes on as kubectl puts it (a patch), and then holds.
+    let (ok, out, err) = run(
+        &kc,
+        &[
+            "label",
+            "ns",
+            "demo",
+            "pod-security.kubernetes.io/enforce=baseline",
+        ],
+    )
+    .await;
+    assert!(ok && out.contains("namespace/demo labeled"), "{out}{err}");
+    let (ok, _, err) = run(
+        &kc,
+        &[
+            "run",
+            "peek",
+            "-n",
+            "demo",
+            "--image=busybox:1.37",
+            "--restart=Never",
+            "--overrides",
+            r#"{"spec":{"hostPID":true}}"#,
+        ],
+    )
+    .await;
+    assert!(!ok);
+    assert_eq!(
+        err.trim(),
+        "Error from server (Forbidden): pods \"peek\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostPID=true)"
+    );
+    // The pod `kubectl debug node --profile=sysadmin` makes (kubedeck's node shell makes the
+    // same); kubectl debug itself sends it as protobuf, which the simulator does not read.
+    let sysadmin = serde_json::json!({"spec": {
+        "nodeName": node, "hostIPC": true, "hostNetwork": true, "hostPID": true,
+        "containers": [{"name": "debugger", "image": "busybox:1.37",
+            "securityContext": {"privileged": true},
+            "volumeMounts": [{"name": "host-root", "mountPath": "/host"}]}],
+        "volumes": [{"name": "host-root", "hostPath": {"path": "/"}}]}});
+    let (ok, _, err) = run(
+        &kc,
+        &[
+            "run",
+            "node-debugger-x7k2p",
+            "-n",
+            "demo",
+            "--image=busybox:1.37",
+            "--restart=Never",
+            "--overrides",
+            &sysadmin.to_string(),
+        ],
+    )
+    .await;
+    assert!(!ok);
+    assert_eq!(
+        err.trim(),
+        "Error from server (Forbidden): pods \"node-debugger-x7k2p\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true, hostIPC=true), hostPath volumes (volume \"host-root\"), privileged (container \"debugger\" must not set securityContext.privileged=true)"
+    );
+    // A plain pod is admitted; no namespace, no pod.
+    let (ok, out, err) = run(
+        &kc,
+        &[
+            "run",
+            "plain",
+            "-n",
+            "demo",
+            "--image=busybox:1.37",
+            "--restart=Never",
+        ],
+    )
+    .await;
+    assert!(ok && out.contains("pod/plain created"), "{out}{err}");
+    let (ok, _, err) = run(
+        &kc,
+        &["run", "lost", "-n", "nowhere", "--image=busybox:1.37"],
+    )
+    .await;
+    assert!(!ok);
+    assert_eq!(
+        err.trim(),
+        "Error from server (NotFound): namespaces \"nowhere\" not found"
+    );
+}

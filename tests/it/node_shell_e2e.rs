@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::common;
 
-use common::term::{Term, pane_line, wait_prompt};
+use common::term::{Term, pane_line, pane_text, wait_prompt};
 use common::world;
 use kubedeck_sim::{Kind, Sim};
 use serde_json::{Value, json};
@@ -227,4 +227,37 @@ fn with_the_agent_a_node_shell_is_in_the_nodes_own_namespaces() {
         log.contains("\"event\":\"host-session-end\"") && log.contains("\"exit_code\":4"),
         "{log}"
     );
+}
+
+#[test]
+fn a_namespace_whose_pod_security_refuses_the_pod_is_named_with_the_way_out() {
+    // payments enforces Pod Security baseline in the simulated world.
+    let w = world(common::frozen(10));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[nodes]\nshell_namespace = \"payments\"\n").expect("config");
+    let cfg = config.to_string_lossy().to_string();
+    let mut t = Term::with_kubeconfig(
+        &w.kubeconfig,
+        &["-A", "--view", "nodes", "--config", &cfg],
+        200,
+        45,
+    );
+    t.wait_for("nodes(all)");
+    t.wait_for("control-plane");
+    t.send("s");
+    t.wait_for("Pod Security refuses the privileged pod a node shell needs");
+    // Compared without spaces: the pane wraps the sentence anywhere.
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    t.wait_until("the level, the checks and the way out", |s| {
+        let text = squeeze(&pane_text(s));
+        [
+            "namespace payments enforces \"baseline:latest\": host namespaces (hostNetwork=true",
+            "set [nodes] shell_namespace to a namespace that admits privileged pods",
+            "or install the kubedeck agent (kubedeck agent install)",
+        ]
+        .iter()
+        .all(|needle| text.contains(&squeeze(needle)))
+    });
+    assert!(node_shell_pods(&w.sim).is_empty());
 }

@@ -279,3 +279,79 @@ async fn deleting_the_pod_ends_its_debug_session() {
         "a killed debugger does not exit cleanly: {ended:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pod_security_refusals_say_so_and_name_a_debugger_the_level_admits() {
+    let sim = common::start(common::frozen(5)).await;
+    // payments enforces baseline in the simulated world; vault is made restricted here.
+    let mut vault = (*sim
+        .store()
+        .get(Kind::Namespace, &(String::new(), "demo".into()))
+        .expect("demo namespace"))
+    .clone();
+    vault["metadata"]["name"] = json!("vault");
+    vault["metadata"]["labels"] = json!({"pod-security.kubernetes.io/enforce": "restricted"});
+    sim.store().put(Kind::Namespace, vault);
+    for ns in ["payments", "vault"] {
+        let mut pod = common::pods::pod(ns, "web")
+            .image("nginx:1")
+            .no_labels()
+            .no_ip()
+            .json();
+        // Admitted where it runs: a restricted namespace's pods run as restricted asks (the
+        // plugin weighs every container of the pod when a debugger is added).
+        pod["spec"]["containers"][0]["securityContext"] =
+            kubedeck::kube::debug::restricted_context();
+        sim.store().put(Kind::Pod, pod);
+    }
+    let client = common::client_for(&sim).await;
+    let profile = |name: &str| {
+        default_profiles()
+            .into_iter()
+            .find(|p| p.name == name)
+            .expect("a built-in profile")
+    };
+    let attempt = |ns: &str, name: &str| Ephemeral {
+        target: Target {
+            namespace: ns.into(),
+            ..target(client.clone(), "web")
+        },
+        profile: profile(name),
+        timeout: Duration::from_secs(30),
+    };
+
+    // netshoot's capabilities break baseline: said as Pod Security's, not as RBAC's.
+    let err = connect(attempt("payments", "net")).await.0.err();
+    let err = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        err.contains("Pod Security refuses it: namespace payments enforces \"baseline:latest\": non-default capabilities (container \"kubedeck-net-"),
+        "{err}"
+    );
+    assert!(
+        err.contains("must not include \"NET_ADMIN\", \"NET_RAW\""),
+        "{err}"
+    );
+    assert!(!err.contains("RBAC"), "{err}");
+    // busybox adds nothing: baseline admits it.
+    let (conn, _) = connect(attempt("payments", "busybox")).await;
+    let (out, _) = run(conn.unwrap(), "echo baseline-$((2*3)); exit 0\r").await;
+    assert!(out.contains("baseline-6"), "{out}");
+
+    // restricted refuses busybox (root, privilege escalation) and admits `restricted`.
+    let err = connect(attempt("vault", "busybox")).await.0.err();
+    let err = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        err.contains("enforces \"restricted:latest\": allowPrivilegeEscalation != false"),
+        "{err}"
+    );
+    assert!(err.contains("the `restricted` profile"), "{err}");
+    let (conn, _) = connect(attempt("vault", "restricted")).await;
+    let (out, _) = run(conn.unwrap(), "echo restricted-$((3*3)); exit 0\r").await;
+    assert!(out.contains("restricted-9"), "{out}");
+    let stored = sim
+        .store()
+        .get(Kind::Pod, &("vault".into(), "web".into()))
+        .expect("pod gone");
+    let debugger = &stored["spec"]["ephemeralContainers"][0];
+    assert_eq!(debugger["securityContext"]["runAsUser"], 65534);
+}

@@ -200,8 +200,8 @@ fn a_failed_image_pull_says_why() {
     let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo", "--config", &cfg], 160, 45);
     on_pod(&mut t, "pull-one", "D");
     t.wait_for("broken");
-    // The configured profile comes after the four built-in ones.
-    t.send("jjjj\r");
+    // The configured profile comes after the five built-in ones.
+    t.send("jjjjj\r");
     t.wait_for("ErrImagePull");
     t.wait_for("failed:");
 }

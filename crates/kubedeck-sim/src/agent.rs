@@ -26,10 +26,10 @@ pub fn is_agent_pod(pod: &Value) -> bool {
 /// Put the agent's namespace, DaemonSet and one pod per node into the store.
 pub fn install(store: &Store, now: Timestamp, mut next_n: impl FnMut() -> u64) {
     let created = now - jiff::SignedDuration::from_hours(2);
-    store.put(
-        Kind::Namespace,
-        model::namespace(NAMESPACE, created, next_n()),
-    );
+    // As deploy/agent.yaml makes it: privileged, so Pod Security admits the agent's pods.
+    let mut namespace = model::namespace(NAMESPACE, created, next_n());
+    namespace["metadata"]["labels"][super::pod_security::ENFORCE_LABEL] = "privileged".into();
+    store.put(Kind::Namespace, namespace);
     let nodes: Vec<String> = store
         .snapshot(Kind::Node)
         .items

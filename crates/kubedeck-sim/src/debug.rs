@@ -35,6 +35,38 @@ fn invalid(pod: &str, causes: &[String]) -> Refusal {
     )
 }
 
+/// The kubelet's refusal of a container whose runAsNonRoot cannot hold: it (or its pod) asks
+/// for non-root while its user (its runAsUser, else its pod's, else the image's: root) is 0.
+pub fn runs_as_root_against_policy(pod: &Value, container: &Value) -> Option<String> {
+    let effective = |field: &str| {
+        let own = &container["securityContext"][field];
+        if own.is_null() {
+            pod["spec"]["securityContext"][field].clone()
+        } else {
+            own.clone()
+        }
+    };
+    if effective("runAsNonRoot") != json!(true) {
+        return None;
+    }
+    let who = format!(
+        "(pod: \"{}_{}({})\", container: {})",
+        pod["metadata"]["name"].as_str().unwrap_or_default(),
+        pod["metadata"]["namespace"].as_str().unwrap_or_default(),
+        pod["metadata"]["uid"].as_str().unwrap_or_default(),
+        container["name"].as_str().unwrap_or_default()
+    );
+    match effective("runAsUser").as_i64() {
+        Some(0) => Some(format!(
+            "container's runAsUser breaks non-root policy {who}"
+        )),
+        Some(_) => None,
+        None => Some(format!(
+            "container has runAsNonRoot and image will run as root {who}"
+        )),
+    }
+}
+
 /// Merge the patch's ephemeral containers into the pod's, by name (strategic merge on a list
 /// whose merge key is `name`).
 pub fn merge_by_name(current: &[Value], patch: &[Value]) -> Vec<Value> {
@@ -273,6 +305,13 @@ async fn lifecycle(sim: Arc<Shared>, key: Key, c: Value) {
             "Successfully pulled image \"{image}\" in 280ms (280ms including waiting). Image size: 1843212 bytes."
         ),
     );
+    // The kubelet will not start a container told to run as non-root as root (the simulated
+    // images all run as root unless runAsUser says otherwise).
+    if let Some(why) = runs_as_root_against_policy(&pod, &c) {
+        event(&sim, &pod, "Warning", "Failed", format!("Error: {why}"));
+        set_waiting(&sim, &key, &c, "CreateContainerConfigError", &why);
+        return;
+    }
     event(
         &sim,
         &pod,
@@ -394,6 +433,30 @@ mod tests {
         assert_eq!(next[0]["imagePullPolicy"], "IfNotPresent");
         assert_eq!(next[0]["terminationMessagePath"], "/dev/termination-log");
         assert_eq!(next[0]["targetContainerName"], "web");
+    }
+
+    #[test]
+    fn the_kubelet_refuses_root_where_non_root_is_asked() {
+        let mut pod = pod();
+        pod["metadata"]["uid"] = json!("u-1");
+        let c = |sc: Value| json!({"name": "dbg", "securityContext": sc});
+        assert_eq!(runs_as_root_against_policy(&pod, &c(json!({}))), None);
+        assert_eq!(
+            runs_as_root_against_policy(&pod, &c(json!({"runAsNonRoot": true}))).as_deref(),
+            Some(
+                "container has runAsNonRoot and image will run as root (pod: \"web-1_demo(u-1)\", container: dbg)"
+            )
+        );
+        let asked = json!({"runAsNonRoot": true, "runAsUser": 65534});
+        assert_eq!(runs_as_root_against_policy(&pod, &c(asked)), None);
+        // The pod's runAsNonRoot holds for the container; its own runAsUser 0 breaks it.
+        pod["spec"]["securityContext"] = json!({"runAsNonRoot": true});
+        assert_eq!(
+            runs_as_root_against_policy(&pod, &c(json!({"runAsUser": 0}))).as_deref(),
+            Some(
+                "container's runAsUser breaks non-root policy (pod: \"web-1_demo(u-1)\", container: dbg)"
+            )
+        );
     }
 
     #[test]

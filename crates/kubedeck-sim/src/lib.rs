@@ -22,6 +22,7 @@ pub mod model;
 mod openapi;
 pub mod owners;
 pub mod pod_printer;
+pub mod pod_security;
 mod portforward;
 pub mod printers;
 mod procs;

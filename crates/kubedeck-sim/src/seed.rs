@@ -41,6 +41,12 @@ fn alnum(rng: &mut fastrand::Rng, len: usize) -> String {
         .collect()
 }
 
+/// The Pod Security level a seeded namespace enforces: payments is hardened (baseline), as a
+/// PCI namespace often is, so the demo shows what such a namespace refuses.
+fn pod_security_level(namespace: &str) -> Option<&'static str> {
+    (namespace == "payments").then_some("baseline")
+}
+
 fn namespaces(scale: &Scale) -> Vec<String> {
     let mut ns: Vec<String> = BASE_NAMESPACES.iter().map(|s| s.to_string()).collect();
     for i in 0..scale.pods / 400 {
@@ -65,10 +71,11 @@ pub fn seed(scale: &Scale, store: &Store, events: &mut EventLog, now: Timestamp)
     let cluster_age = 86_400 * 40;
     for name in w.namespaces.clone() {
         let n = w.n();
-        store.put(
-            Kind::Namespace,
-            model::namespace(&name, w.ago(cluster_age), n),
-        );
+        let mut namespace = model::namespace(&name, w.ago(cluster_age), n);
+        if let Some(level) = pod_security_level(&name) {
+            namespace["metadata"]["labels"][super::pod_security::ENFORCE_LABEL] = level.into();
+        }
+        store.put(Kind::Namespace, namespace);
     }
     seed_nodes(&mut w, scale, store);
     seed_pods(&mut w, scale, store, events);

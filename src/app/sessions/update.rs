@@ -214,7 +214,11 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
     let profiles = &app.sessions.settings.profiles;
     let mut items: Vec<String> = profiles
         .iter()
-        .map(|p| format!("{:<18} {}", p.name, p.image))
+        // What it is for first (a narrow terminal clips the end), then its image.
+        .map(|p| match p.description.as_str() {
+            "" => format!("{:<18} {}", p.name, p.image),
+            what => format!("{:<18} {what} [{}]", p.name, p.image),
+        })
         .collect();
     let mut values: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
     // Where ephemeral containers are not allowed: the node agent, said whether it is installed

@@ -332,3 +332,15 @@ pub fn rows(screen: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .collect()
 }
+
+/// The right-hand pane's text with its wrapped lines joined.
+pub fn pane_text(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|l| {
+            l.split_once("││")
+                .map(|(_, r)| r.trim_end().trim_end_matches('│').trim_end())
+        })
+        .collect::<Vec<_>>()
+        .join("")
+}

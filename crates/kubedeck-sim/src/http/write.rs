@@ -183,10 +183,42 @@ pub(super) fn ephemeral(
             Some(json!({"name": name, "kind": "Pod"})),
         );
     }
+    // Pod Security weighs the whole pod when a debugger is added (not when the list is sent
+    // again unchanged), as the plugin does for this subresource.
+    let added = next
+        .iter()
+        .any(|c| !current.iter().any(|old| old["name"] == c["name"]));
+    if added {
+        let mut whole = (*pod).clone();
+        whole["spec"]["ephemeralContainers"] = json!(next);
+        if let Some(refused) = pod_security_refusal(sim, namespace, name, &whole) {
+            return refused;
+        }
+    }
     match super::super::debug::apply(sim, &key, next) {
         Some(o) => json_response(StatusCode::OK, &present(pods, &o)),
         None => not_found(pods, name),
     }
+}
+
+/// The 403 Pod Security admission answers for `pod` (named `name`) in `namespace`, if any.
+fn pod_security_refusal(
+    sim: &Shared,
+    namespace: &str,
+    name: &str,
+    pod: &Value,
+) -> Option<Response> {
+    let ns = sim.store.get(
+        resources::Kind::Namespace,
+        &(String::new(), namespace.to_string()),
+    )?;
+    let why = super::super::pod_security::violation(&ns, pod)?;
+    Some(status(
+        403,
+        "Forbidden",
+        &format!("pods \"{name}\" is forbidden: {why}"),
+        Some(json!({"name": name, "kind": "pods"})),
+    ))
 }
 
 /// The stored kind behind a writable resource, or a 405 response.
@@ -414,6 +446,25 @@ pub(super) fn create(
         }
     };
     let ns = namespace.unwrap_or_default();
+    // The namespace must exist (the NamespaceLifecycle admission plugin).
+    if !ns.is_empty()
+        && sim
+            .store
+            .get(resources::Kind::Namespace, &(String::new(), ns.clone()))
+            .is_none()
+    {
+        return status(
+            404,
+            "NotFound",
+            &format!("namespaces \"{ns}\" not found"),
+            Some(json!({"name": ns, "kind": "namespaces"})),
+        );
+    }
+    if kind == resources::Kind::Pod
+        && let Some(refused) = pod_security_refusal(sim, &ns, &name, &obj)
+    {
+        return refused;
+    }
     let key = (ns.clone(), name.clone());
     if sim.store.get(kind, &key).is_some() {
         return status(
