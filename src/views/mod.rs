@@ -919,6 +919,37 @@ mod tests {
         assert!(!text.contains("workloads"), "{text}");
     }
 
+    /// With several clusters the bar speaks per cluster; the timeline still says which
+    /// cluster's workloads cannot be watched (it said nothing before).
+    #[test]
+    fn with_several_clusters_the_timeline_names_the_one_whose_workloads_are_refused() {
+        let mut a = at(View::Timeline);
+        let staging = crate::kube::ids::ClusterId::new("staging");
+        a.fleet.clusters = vec![fixture::cluster(), staging.clone()];
+        for c in a.fleet.clusters.clone() {
+            let status = a.fleet.status_mut(&c);
+            for k in ResourceKind::ALL {
+                status.informers.insert(k, InformerState::Live);
+            }
+        }
+        a.fleet.status_mut(&staging).informers.insert(
+            ResourceKind::Workloads,
+            InformerState::Forbidden("deployments.apps is forbidden".into()),
+        );
+        let text = screen(&render(&a, 200, 24));
+        assert!(
+            text.contains(
+                "staging: workloads (rollouts, scales) forbidden (deployments.apps is forbidden)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("prod: live"), "{text}");
+        a.view = View::Pods;
+        let text = screen(&render(&a, 200, 24));
+        assert!(!text.contains("workloads"), "{text}");
+        assert!(text.contains("staging: live"), "{text}");
+    }
+
     #[test]
     fn help_overlay_lists_every_binding_and_hides_mutations_when_read_only() {
         let mut a = app();

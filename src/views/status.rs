@@ -228,26 +228,28 @@ pub fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// One segment per shown cluster: `eu-1: live · 120 pods · 5 nodes`, `us-1: syncing`, or its
 /// problems with the kinds they affect (`us-1: pods forbidden: …`); the state colours it.
 fn cluster_summaries(app: &App) -> Vec<(String, InformerState)> {
-    let kinds = [
+    // A cluster is syncing until these are listed; problems are said for every reported kind.
+    let syncing_kinds = [
         ResourceKind::Pods,
         ResourceKind::Nodes,
         ResourceKind::Events,
         ResourceKind::PipelineRuns,
     ];
+    let reported = reported_kinds(app);
     app.fleet
         .clusters
         .iter()
         .map(|c| {
             let status = app.fleet.status_of(c);
             let name = clean(c.context()).into_owned();
-            let mut problems: Vec<(Vec<&str>, String, InformerState)> = Vec::new();
-            for k in kinds {
+            let mut problems: Vec<(Vec<String>, String, InformerState)> = Vec::new();
+            for (k, label) in reported.iter().cloned() {
                 let state = status.informer(k);
                 if let Some(text) = state.problem() {
                     let text = format!("{} ({})", state.short(), clean(text));
                     match problems.iter_mut().find(|(_, t, _)| *t == text) {
-                        Some((ks, _, _)) => ks.push(k.label()),
-                        None => problems.push((vec![k.label()], text, state.clone())),
+                        Some((ks, _, _)) => ks.push(label),
+                        None => problems.push((vec![label], text, state.clone())),
                     }
                 }
             }
@@ -259,7 +261,7 @@ fn cluster_summaries(app: &App) -> Vec<(String, InformerState)> {
                     .collect();
                 return (format!(" {name}: {} ", said.join("; ")), first);
             }
-            if kinds
+            if syncing_kinds
                 .iter()
                 .any(|k| status.informer(*k) == InformerState::Syncing)
             {
@@ -278,30 +280,35 @@ fn cluster_summaries(app: &App) -> Vec<(String, InformerState)> {
         .collect()
 }
 
-/// The informers' problems, in kind order, each once with the kinds that have it:
-/// `pods, events: reconnecting: cannot reach the API server: …` (the kind a `:KIND` view
-/// shows by its name, while it is shown).
-fn problems(app: &App) -> Vec<(Vec<String>, String)> {
+/// The kinds whose watch problems the bar says on this view, with the name it says them by:
+/// every view's kinds, the workloads on the timeline (without them its rollouts, scales and
+/// image changes are missing), and the kind a `:KIND` view shows (by its plural).
+fn reported_kinds(app: &App) -> Vec<(ResourceKind, String)> {
     let shown = app
         .resource
         .as_ref()
         .filter(|_| app.view == View::Resource)
-        .map(|r| (ResourceKind::Generic, r.api.plural.clone()));
-    // On the timeline, the workloads' watches too: without them their rollouts, scales and
-    // image changes are missing from it.
+        .map(|r| (ResourceKind::Generic, clean(&r.api.plural).into_owned()));
     let workloads = (app.view == View::Timeline).then(|| {
         (
             ResourceKind::Workloads,
             "workloads (rollouts, scales)".to_string(),
         )
     });
-    let kinds = ResourceKind::ALL
+    ResourceKind::ALL
         .into_iter()
         .map(|k| (k, k.label().to_string()))
         .chain(workloads)
-        .chain(shown);
+        .chain(shown)
+        .collect()
+}
+
+/// The informers' problems, in kind order, each once with the kinds that have it:
+/// `pods, events: reconnecting: cannot reach the API server: …` (the kind a `:KIND` view
+/// shows by its name, while it is shown).
+fn problems(app: &App) -> Vec<(Vec<String>, String)> {
     let mut out: Vec<(Vec<String>, String)> = Vec::new();
-    for (kind, label) in kinds {
+    for (kind, label) in reported_kinds(app) {
         let state = app.fleet.informer(kind);
         let Some(text) = state.problem() else {
             continue;
