@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, AttachParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -25,12 +24,14 @@ use kubedeck::pty::screen::Screen;
 use kubedeck::pty::session::{self, SessionEvent, SessionState, Wiring};
 use kubedeck::views::terminal::render_screen;
 use kubedeck::views::theme::Depth;
-use kubedeck_sim::{Kind, Scale, Sim, SimOptions};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use serde_json::json;
 use tokio::io::AsyncReadExt;
 use tokio::sync::{Notify, mpsc};
+
+mod support {
+    pub mod exec_sim;
+}
 
 fn sample(total: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(total + 4096);
@@ -92,18 +93,6 @@ fn parse_bench(mb: usize) {
         mbs(ours_s),
         bare_s / ours_s
     );
-}
-
-fn flood_pod() -> serde_json::Value {
-    let started = Timestamp::now() - SignedDuration::from_secs(1);
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "flood", "namespace": "demo", "uid": "uid-flood",
-                     "creationTimestamp": started.to_string()},
-        "spec": {"containers": [{"name": "app", "image": "busybox"}], "nodeName": "worker-01"},
-        "status": {"phase": "Running", "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0,
-            "image": "busybox", "imageID": "", "state": {"running": {"startedAt": started.to_string()}}}]}
-    })
 }
 
 fn command(bytes: usize) -> Vec<String> {
@@ -230,28 +219,10 @@ async fn main() {
         .unwrap_or(100);
     parse_bench(mb);
 
-    let opts = SimOptions {
-        scale: Scale {
-            pods: 5,
-            nodes: 2,
-            pipelineruns: 0,
-            events: 10,
-            seed: 1,
-        },
-        tick: None,
-        token: None,
-        ..SimOptions::default()
-    };
-    let Ok(sim) = Sim::start(
-        opts,
-        "127.0.0.1:0".parse().unwrap_or_else(|_| unreachable!()),
-    )
-    .await
-    else {
+    let Some(sim) = support::exec_sim::start("flood").await else {
         eprintln!("the simulator did not start");
         return;
     };
-    sim.store().put(Kind::Pod, flood_pod());
     let kc = std::env::temp_dir().join(format!("bench-sessions-{}.kubeconfig", std::process::id()));
     if sim.write_kubeconfig(&kc).is_err() {
         return;
@@ -264,12 +235,16 @@ async fn main() {
     else {
         return;
     };
+    // The bare API on kube-rs's own stack; kubedeck's path on kubedeck's (TCP_NODELAY).
+    let Ok(ours_client) = kubedeck::kube::client_stack::build(cfg.clone()) else {
+        return;
+    };
     let Ok(client) = kube::Client::try_from(cfg) else {
         return;
     };
     let bytes = mb << 20;
     let (bare_s, got) = bare_exec(client.clone(), bytes).await;
-    let (ours_s, draws) = kubedeck_exec(client, bytes).await;
+    let (ours_s, draws) = kubedeck_exec(ours_client, bytes).await;
     let kc2 = kc.clone();
     let kubectl_s = tokio::task::spawn_blocking(move || kubectl_exec(&kc2, bytes))
         .await

@@ -1,8 +1,9 @@
 //! A debug log for finding out why kubedeck decided something (a kind shown NOT LIVE, a path
 //! called silent): `KUBEDECK_LOG=FILE` appends timestamped lines to FILE, created private
 //! (0600: it names clusters, namespaces and objects). `KUBEDECK_LOG_FILTER` chooses what is
-//! written, in `RUST_LOG`'s syntax (`kubedeck=debug` by default; `kube=debug` adds kube-rs's
-//! requests). Nothing is written, and nothing costs, without it.
+//! written, in `RUST_LOG`'s syntax (`kubedeck=debug` by default; `kube=debug,tower_http=debug`
+//! adds kube-rs's watches and the HTTP requests). Nothing is written, and nothing costs,
+//! without it.
 
 use std::fs::OpenOptions;
 use std::path::Path;

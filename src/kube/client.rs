@@ -160,7 +160,7 @@ impl KubeconfigSource {
         // budget blocks) and reports the rest at once.
         config.default_retry = false;
         let namespace = config.default_namespace.clone();
-        let client = Client::try_from(config).map_err(|e| bad(e.to_string()))?;
+        let client = super::client_stack::build(config).map_err(|e| bad(e.to_string()))?;
         Ok((client, namespace))
     }
 }

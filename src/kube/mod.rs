@@ -7,6 +7,7 @@ pub mod agent;
 pub mod answered;
 pub mod backoff;
 pub mod client;
+pub mod client_stack;
 pub mod cluster;
 pub mod copy;
 pub mod credentials;

@@ -1,0 +1,129 @@
+//! kube-rs's client stack, built from its own parts, with one change: the connections to the
+//! API server have Nagle's algorithm off (`TCP_NODELAY`), as kubectl's (Go sets it on every TCP
+//! connection) and ssh's interactive sessions have. kube-rs makes its `HttpConnector` with Nagle
+//! on and offers no setting for it, so a small write behind one not yet acknowledged waited for
+//! the API server's delayed ACK (up to 40 ms): a port-forwarded protocol that writes a request
+//! in two pieces stalled on every request, and keys typed faster than the round trip in a shell
+//! pane were held back.
+//!
+//! The TLS (kube's rustls connector, client certificates and exec plugins' included), the
+//! authentication layer (tokens, exec plugins, refreshing), the impersonation headers, gzip and
+//! the timeouts are kube-rs's own, set from the same `Config`, in the same order as its
+//! `ClientBuilder::try_from`. A kubeconfig with a proxy (`proxy-url`) gets kube-rs's stack as is
+//! (its SOCKS5 and HTTP CONNECT tunnels), Nagle included.
+
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use kube::client::ConfigExt;
+use kube::{Client, Config};
+use tower::ServiceBuilder;
+use tower_http::decompression::DecompressionLayer;
+
+/// A client for `config`, its connections without Nagle's delay (through a proxy: kube-rs's).
+pub fn build(config: Config) -> Result<Client, kube::Error> {
+    if config.proxy_url.is_some() {
+        return Client::try_from(config);
+    }
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    let https = config.rustls_https_connector_with_connector(http)?;
+    let mut timed = hyper_timeout::TimeoutConnector::new(https);
+    timed.set_connect_timeout(config.connect_timeout);
+    timed.set_read_timeout(config.read_timeout);
+    timed.set_write_timeout(config.write_timeout);
+    timed.set_reset_reader_on_write(config.reset_reader_on_write);
+    let hyper: hyper_util::client::legacy::Client<_, kube::client::Body> =
+        hyper_util::client::legacy::Builder::new(TokioExecutor::new()).build(timed);
+    let service = ServiceBuilder::new()
+        .layer(config.base_uri_layer())
+        .layer(
+            DecompressionLayer::new()
+                .no_br()
+                .no_deflate()
+                .no_zstd()
+                .gzip(!config.disable_compression),
+        )
+        .option_layer(config.auth_layer()?)
+        .layer(config.extra_headers_layer()?)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .map_err(tower::BoxError::from)
+        .service(hyper);
+    Ok(Client::new(service, config.default_namespace))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::SocketAddr;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server answering every request on a connection with `{}`, until it closes.
+    async fn serve(listener: tokio::net::TcpListener) {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                while let Ok(n) = conn.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                    if conn.write_all(answer.as_bytes()).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    }
+
+    /// TCP_NODELAY on this process's sockets connected to `server` (one per connection). Each
+    /// descriptor is looked at through a copy taken with `pidfd_getfd` (no unsafe borrowing of
+    /// a number): a copy shares the socket, and its options.
+    fn nodelay_towards(server: SocketAddr) -> Vec<bool> {
+        use rustix::process::{PidfdFlags, PidfdGetfdFlags, getpid, pidfd_getfd, pidfd_open};
+        let Ok(me) = pidfd_open(getpid(), PidfdFlags::empty()) else {
+            return Vec::new();
+        };
+        let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
+            return Vec::new();
+        };
+        fds.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter_map(|raw| {
+                let fd = pidfd_getfd(&me, raw, PidfdGetfdFlags::empty()).ok()?;
+                let peer = rustix::net::getpeername(&fd).ok()??;
+                let peer = SocketAddr::try_from(peer).ok()?;
+                (peer == server).then(|| rustix::net::sockopt::tcp_nodelay(&fd).ok())?
+            })
+            .collect()
+    }
+
+    async fn ask(client: &Client) {
+        let request = http::Request::get("/version")
+            .body(Vec::new())
+            .expect("a request");
+        let answer = client.request_text(request).await;
+        assert_eq!(answer.ok().as_deref(), Some("{}"));
+    }
+
+    #[tokio::test]
+    async fn connections_have_nagle_off_where_kube_rs_leaves_it_on() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let server = listener.local_addr().expect("its address");
+        tokio::spawn(serve(listener));
+        let config = || Config::new(format!("http://{server}").parse().expect("a url"));
+
+        let ours = build(config()).expect("a client");
+        ask(&ours).await;
+        assert_eq!(nodelay_towards(server), [true]);
+        drop(ours);
+
+        // kube-rs's own stack, for contrast (if it ever sets TCP_NODELAY itself, this module
+        // can go): the same check sees Nagle on.
+        let theirs = Client::try_from(config()).expect("a client");
+        ask(&theirs).await;
+        let seen = nodelay_towards(server);
+        assert!(seen.contains(&false), "{seen:?}");
+    }
+}
