@@ -58,21 +58,25 @@ mod tests {
     use std::net::SocketAddr;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    /// A server answering every request on a connection with `{}`, until it closes.
+    /// Answer every request on a connection with `{}` (each read taken as one request), until
+    /// it closes.
+    async fn answer_each(mut conn: impl AsyncReadExt + AsyncWriteExt + Unpin) {
+        let mut buf = vec![0u8; 4096];
+        while let Ok(n) = conn.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+            let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+            if conn.write_all(answer.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+    }
+
+    /// A plain HTTP server answering `{}`.
     async fn serve(listener: tokio::net::TcpListener) {
-        while let Ok((mut conn, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 4096];
-                while let Ok(n) = conn.read(&mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
-                    if conn.write_all(answer.as_bytes()).await.is_err() {
-                        break;
-                    }
-                }
-            });
+        while let Ok((conn, _)) = listener.accept().await {
+            tokio::spawn(answer_each(conn));
         }
     }
 
@@ -103,6 +107,94 @@ mod tests {
             .expect("a request");
         let answer = client.request_text(request).await;
         assert_eq!(answer.ok().as_deref(), Some("{}"));
+    }
+
+    /// The test certificates (`tests/fixtures/tls`: a CA, a server certificate for 127.0.0.1
+    /// and a client one, made with openssl for this test only).
+    fn fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tls")
+            .join(name)
+    }
+
+    /// An HTTPS server on 127.0.0.1 that completes a handshake only with a client certificate
+    /// signed by the test CA, then answers `{}`.
+    async fn serve_tls(listener: tokio::net::TcpListener) {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in CertificateDer::pem_file_iter(fixture("ca.crt")).expect("ca.crt") {
+            roots.add(ca.expect("a CA certificate")).expect("a root");
+        }
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            std::sync::Arc::new(roots),
+            provider.clone(),
+        )
+        .build()
+        .expect("a client verifier");
+        let chain: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(fixture("server.crt"))
+                .expect("server.crt")
+                .map(|c| c.expect("a certificate"))
+                .collect();
+        let key = PrivateKeyDer::from_pem_file(fixture("server.key")).expect("server.key");
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(chain, key)
+            .expect("a server config");
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        while let Ok((conn, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(conn).await {
+                    answer_each(tls).await;
+                }
+            });
+        }
+    }
+
+    /// A kubeconfig's client for `server`, with or without the client certificate.
+    async fn tls_config(server: SocketAddr, with_certificate: bool) -> Config {
+        let path = |name: &str| fixture(name).display().to_string();
+        let user = if with_certificate {
+            serde_json::json!({"client-certificate": path("client.crt"), "client-key": path("client.key")})
+        } else {
+            serde_json::json!({"token": "t"})
+        };
+        let kubeconfig = serde_json::json!({
+            "apiVersion": "v1", "kind": "Config", "current-context": "tls",
+            "clusters": [{"name": "tls", "cluster": {"server": format!("https://{server}"),
+                "certificate-authority": path("ca.crt")}}],
+            "users": [{"name": "tls", "user": user}],
+            "contexts": [{"name": "tls", "context": {"cluster": "tls", "user": "tls"}}],
+        });
+        let kubeconfig: kube::config::Kubeconfig =
+            serde_json::from_value(kubeconfig).expect("a kubeconfig");
+        Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .expect("a config")
+    }
+
+    /// The stack is kube-rs's own TLS: the server is verified against the kubeconfig's CA and
+    /// the client certificate is presented (a server requiring one refuses a client without).
+    #[tokio::test]
+    async fn tls_with_a_client_certificate_goes_through_and_keeps_nagle_off() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let server = listener.local_addr().expect("its address");
+        tokio::spawn(serve_tls(listener));
+        let client = build(tls_config(server, true).await).expect("a client");
+        ask(&client).await;
+        assert_eq!(nodelay_towards(server), [true]);
+        let without = build(tls_config(server, false).await).expect("a client");
+        let request = http::Request::get("/version")
+            .body(Vec::new())
+            .expect("a request");
+        assert!(without.request_text(request).await.is_err());
     }
 
     #[tokio::test]
