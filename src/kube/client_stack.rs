@@ -66,7 +66,8 @@ mod tests {
             if n == 0 {
                 break;
             }
-            let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+            let answer =
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
             if conn.write_all(answer.as_bytes()).await.is_err() {
                 break;
             }
