@@ -1719,3 +1719,16 @@ fn s_on_a_node_is_a_node_shell_and_the_start_sweeps_leftovers() {
             .any(|e| matches!(e, Effect::SweepNodeShells(..)))
     );
 }
+
+/// `E` in the first second after start, before discovery answered: a core kind is known
+/// without it (this said "the server's kinds are not known yet").
+#[test]
+fn a_pod_can_be_edited_before_discovery_answers() {
+    let mut a = app();
+    assert!(a.catalog.api.resolve("pods").is_err(), "no discovery yet");
+    let e = on_action(&mut a, Action::Edit);
+    assert!(
+        matches!(&e[..], [Effect::PrepareEdit(obj)] if obj.api.as_ref().is_some_and(|api| api.kind == "Pod" && api.version == "v1" && api.plural == "pods")),
+        "{e:?}"
+    );
+}

@@ -29,6 +29,41 @@ pub struct ApiResourceInfo {
 }
 
 impl ApiResourceInfo {
+    /// The core kinds kubedeck watches, as discovery lists them: known before discovery has
+    /// answered (an edit asked in the first second after start).
+    pub fn builtin(kind: super::informer::ResourceKind) -> Option<Self> {
+        use super::informer::ResourceKind as K;
+        let (plural, singular, kind, namespaced, short) = match kind {
+            K::Pods => ("pods", "pod", "Pod", true, "po"),
+            K::Nodes => ("nodes", "node", "Node", false, "no"),
+            K::Events => ("events", "event", "Event", true, "ev"),
+            K::Namespaces => ("namespaces", "namespace", "Namespace", false, "ns"),
+            _ => return None,
+        };
+        let verbs = [
+            "create",
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+            "patch",
+            "update",
+            "watch",
+        ];
+        Some(Self {
+            group: String::new(),
+            version: "v1".into(),
+            plural: plural.into(),
+            singular: singular.into(),
+            kind: kind.into(),
+            namespaced,
+            verbs: verbs.iter().map(ToString::to_string).collect(),
+            short_names: vec![short.into()],
+            categories: Vec::new(),
+            subresources: Vec::new(),
+        })
+    }
+
     /// `apps/v1`, or `v1` for the core group.
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {

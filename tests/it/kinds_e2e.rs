@@ -167,6 +167,18 @@ fn editor_script(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
     path
 }
 
+/// An editor that makes one change (a sed expression) the first time it opens, and the second
+/// time (the change refused, the editor reopened) keeps the file as `reason.yaml` in `dir` and
+/// empties it (giving up).
+fn refused_once_editor(dir: &std::path::Path, change: &str) -> std::path::PathBuf {
+    let body = format!(
+        "if [ ! -e {mark} ]; then touch {mark}; sed -i '{change}' \"$f\"; else cp \"$f\" {evidence}; : > \"$f\"; fi",
+        mark = dir.join("once").display(),
+        evidence = dir.join("reason.yaml").display(),
+    );
+    editor_script(dir, &body)
+}
+
 fn start_with_editor(w: &common::World, editor: &std::path::Path) -> Term {
     let kc = w.kubeconfig.to_string_lossy().to_string();
     let editor = editor.to_string_lossy().to_string();
@@ -274,12 +286,7 @@ fn an_unchanged_edit_sends_nothing_and_an_invalid_one_is_explained() {
     };
     let before = replicas();
     // Negative replicas: refused by the server; the second open gives up (empties the file).
-    let body = format!(
-        "if [ ! -e {mark} ]; then touch {mark}; sed -i 's/^  replicas: .*/  replicas: -1/' \"$f\"; else cp \"$f\" {evidence}; : > \"$f\"; fi",
-        mark = dir.path().join("once").display(),
-        evidence = dir.path().join("reason.yaml").display(),
-    );
-    let invalid = editor_script(dir.path(), &body);
+    let invalid = refused_once_editor(dir.path(), "s/^  replicas: .*/  replicas: -1/");
     let mut t = start_with_editor(&w, &invalid);
     t.wait_for("pods(demo)");
     select_one(&mut t, "deploy", "deployments", "worker");
@@ -291,6 +298,53 @@ fn an_unchanged_edit_sends_nothing_and_an_invalid_one_is_explained() {
         "{reason}"
     );
     assert_eq!(replicas(), before, "nothing was applied");
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+/// A pod's spec may change only in its images (and a few fields): an edit of anything else is
+/// the apiserver's refusal, shown on top of the user's text when the editor reopens.
+#[test]
+fn an_edit_of_what_a_pod_may_not_change_is_refused_with_the_servers_reason() {
+    let w = world(common::frozen(120));
+    let dir = tempfile::tempdir().unwrap();
+    let editor = refused_once_editor(dir.path(), "s/^  restartPolicy: .*/  restartPolicy: Never/");
+    let pod = w
+        .sim
+        .store()
+        .snapshot(kubedeck_sim::Kind::Pod)
+        .items
+        .iter()
+        .find(|p| p["metadata"]["namespace"] == "demo" && p["spec"]["restartPolicy"] == "Always")
+        .and_then(|p| p["metadata"]["name"].as_str().map(str::to_string))
+        .expect("a pod that restarts always");
+    let mut t = start_with_editor(&w, &editor);
+    t.wait_for("pods(demo)");
+    t.send(&format!("/^{pod}$\r"));
+    t.wait_until(&format!("only {pod}"), |s| s.contains("[1/"));
+    t.send("E");
+    t.wait_for("edit cancelled");
+    let reason = std::fs::read_to_string(dir.path().join("reason.yaml")).unwrap_or_default();
+    assert!(
+        reason.contains("# ! ")
+            && reason.contains(
+                "is invalid: spec: Forbidden: pod updates may not change fields other than"
+            ),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("restartPolicy: Never"),
+        "the user's text is kept: {reason}"
+    );
+    let kept = w
+        .sim
+        .store()
+        .snapshot(kubedeck_sim::Kind::Pod)
+        .items
+        .iter()
+        .filter(|p| p["metadata"]["name"] == pod.as_str())
+        .all(|p| p["spec"]["restartPolicy"] == "Always");
+    assert!(kept, "nothing was applied");
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }

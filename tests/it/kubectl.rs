@@ -513,6 +513,65 @@ async fn kubectl_edit_changes_one_container_and_keeps_the_rest() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_may_change_a_pods_image_and_labels_but_nothing_else_of_its_spec() {
+    let (sim, kc) = sim_for_kubectl(10).await;
+    let pod = sim
+        .store()
+        .snapshot(Kind::Pod)
+        .items
+        .iter()
+        .find(|p| p["metadata"]["namespace"] == "demo" && p["spec"]["restartPolicy"] == "Always")
+        .cloned()
+        .expect("a pod in demo");
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    let container = pod["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or_default();
+    let (ok, out, err) = run(
+        &kc,
+        &[
+            "set",
+            "image",
+            &format!("pod/{name}"),
+            &format!("{container}=busybox:edited"),
+            "-n",
+            "demo",
+        ],
+    )
+    .await;
+    assert!(ok && out.contains("image updated"), "{out}{err}");
+    let (ok, out, err) = run(&kc, &["label", "pod", name, "-n", "demo", "triage=yes"]).await;
+    assert!(ok && out.contains("labeled"), "{out}{err}");
+    let (ok, _, err) = run(
+        &kc,
+        &[
+            "patch",
+            "pod",
+            name,
+            "-n",
+            "demo",
+            "-p",
+            r#"{"spec":{"restartPolicy":"OnFailure"}}"#,
+        ],
+    )
+    .await;
+    assert!(!ok);
+    assert!(
+        err.contains(&format!("The Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`")),
+        "{err}"
+    );
+    let stored = sim
+        .store()
+        .get(Kind::Pod, &("demo".into(), name.into()))
+        .expect("the pod");
+    assert_eq!(
+        stored["spec"]["restartPolicy"],
+        pod["spec"]["restartPolicy"]
+    );
+    assert_eq!(stored["spec"]["containers"][0]["image"], "busybox:edited");
+}
+
 /// What an HTTP GET of `path` through a local port answers (the whole response).
 fn http_get(port: u16, path: &str) -> String {
     use std::io::{Read, Write};

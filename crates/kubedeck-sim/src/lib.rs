@@ -23,6 +23,7 @@ mod openapi;
 pub mod owners;
 pub mod pod_printer;
 pub mod pod_security;
+mod pod_update;
 mod portforward;
 pub mod printers;
 mod procs;

@@ -740,9 +740,12 @@ pub fn edit(app: &mut App) -> Vec<Effect> {
     if refused(app, "edit") {
         return Vec::new();
     }
-    // Applied through the dynamic API: the resource from discovery, for any kind.
+    // Applied through the dynamic API: the resource from discovery, for any kind (the core
+    // kinds are known before discovery answers).
     if obj.api.is_none() {
-        obj.api = app.catalog.api.resolve(obj.kind.label()).ok();
+        obj.api = app.catalog.api.resolve(obj.kind.label()).ok().or_else(|| {
+            crate::kube::discovery::ApiResourceInfo::builtin(obj.kind).map(std::sync::Arc::new)
+        });
     }
     if obj.api.is_none() {
         app.say(Notice::CannotEditYet(obj.label()));

@@ -317,12 +317,32 @@ pub(super) fn patch(
             );
         }
     }
+    if let Some(refused) = update_refusal(kind, name, &current, &next) {
+        return refused;
+    }
     bump_generation(&current, &mut next);
     // Identity is not patchable.
     next["metadata"]["name"] = current["metadata"]["name"].clone();
     next["metadata"]["namespace"] = current["metadata"]["namespace"].clone();
     next["metadata"]["uid"] = current["metadata"]["uid"].clone();
     store_and_answer(sim, served, kind, &key, next)
+}
+
+/// The apiserver's 422 for an update its validation refuses: a pod's spec beyond what may
+/// change (`pod_update`).
+fn update_refusal(kind: Kind, name: &str, current: &Value, next: &Value) -> Option<Response> {
+    if kind != Kind::Pod {
+        return None;
+    }
+    let message = super::super::pod_update::refusal(current, next)?;
+    let cause = message.split_once("spec: ").map_or("", |(_, c)| c);
+    Some(status(
+        422,
+        "Invalid",
+        &message,
+        Some(json!({"name": name, "kind": "Pod",
+            "causes": [{"reason": "FieldValueForbidden", "message": cause, "field": "spec"}]})),
+    ))
 }
 
 /// `metadata.generation` counts changes to the spec, as the apiserver keeps it.
@@ -385,6 +405,9 @@ pub(super) fn replace(
                 "causes": [{"reason": "FieldValueInvalid", "message": format!("Invalid value: {replicas}: must be greater than or equal to 0"), "field": "spec.replicas"}]}),
             ),
         );
+    }
+    if let Some(refused) = update_refusal(kind, name, &current, &next) {
+        return refused;
     }
     bump_generation(&current, &mut next);
     // Identity is not replaceable.
