@@ -6,6 +6,12 @@
 //! in two pieces stalled on every request, and keys typed faster than the round trip in a shell
 //! pane were held back.
 //!
+//! The connections also send TCP keepalive probes (after 30 s idle, every 10 s, 3 unanswered
+//! end it), as client-go's dialer does (kube-rs sends none): a pooled connection whose peer
+//! vanished while it was idle (an API server restarted behind a load balancer, a VPN that came
+//! back with a new address) is closed within a minute, so the next request gets a new one
+//! instead of being written into the dead one and waiting for the read timeout.
+//!
 //! The TLS (kube's rustls connector, client certificates and exec plugins' included), the
 //! authentication layer (tokens, exec plugins, refreshing), the impersonation headers, gzip and
 //! the timeouts are kube-rs's own, set from the same `Config`, in the same order as its
@@ -19,6 +25,12 @@ use kube::{Client, Config};
 use tower::ServiceBuilder;
 use tower_http::decompression::DecompressionLayer;
 
+/// Idle time before the first keepalive probe, the time between probes, and how many go
+/// unanswered before the connection is closed.
+const KEEPALIVE_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+const KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+const KEEPALIVE_PROBES: u32 = 3;
+
 /// A client for `config`, its connections without Nagle's delay (through a proxy: kube-rs's).
 pub fn build(config: Config) -> Result<Client, kube::Error> {
     if config.proxy_url.is_some() {
@@ -27,6 +39,9 @@ pub fn build(config: Config) -> Result<Client, kube::Error> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
+    http.set_keepalive(Some(KEEPALIVE_IDLE));
+    http.set_keepalive_interval(Some(KEEPALIVE_INTERVAL));
+    http.set_keepalive_retries(Some(KEEPALIVE_PROBES));
     let https = config.rustls_https_connector_with_connector(http)?;
     let mut timed = hyper_timeout::TimeoutConnector::new(https);
     timed.set_connect_timeout(config.connect_timeout);
@@ -81,10 +96,18 @@ mod tests {
         }
     }
 
-    /// TCP_NODELAY on this process's sockets connected to `server` (one per connection). Each
+    /// What a connection's socket is set to: TCP_NODELAY, and its keepalive (idle, interval,
+    /// probes) when on.
+    #[derive(Debug, PartialEq)]
+    struct Options {
+        nodelay: bool,
+        keepalive: Option<(std::time::Duration, std::time::Duration, u32)>,
+    }
+
+    /// The options of this process's sockets connected to `server` (one per connection). Each
     /// descriptor is looked at through a copy taken with `pidfd_getfd` (no unsafe borrowing of
     /// a number): a copy shares the socket, and its options.
-    fn nodelay_towards(server: SocketAddr) -> Vec<bool> {
+    fn sockets_towards(server: SocketAddr) -> Vec<Options> {
         use rustix::process::{PidfdFlags, PidfdGetfdFlags, getpid, pidfd_getfd, pidfd_open};
         let Ok(me) = pidfd_open(getpid(), PidfdFlags::empty()) else {
             return Vec::new();
@@ -97,7 +120,23 @@ mod tests {
                 let fd = pidfd_getfd(&me, raw, PidfdGetfdFlags::empty()).ok()?;
                 let peer = rustix::net::getpeername(&fd).ok()??;
                 let peer = SocketAddr::try_from(peer).ok()?;
-                (peer == server).then(|| rustix::net::sockopt::tcp_nodelay(&fd).ok())?
+                use rustix::net::sockopt::{
+                    socket_keepalive, tcp_keepcnt, tcp_keepidle, tcp_keepintvl, tcp_nodelay,
+                };
+                if peer != server {
+                    return None;
+                }
+                let keepalive = socket_keepalive(&fd).ok()?.then(|| {
+                    Some((
+                        tcp_keepidle(&fd).ok()?,
+                        tcp_keepintvl(&fd).ok()?,
+                        tcp_keepcnt(&fd).ok()?,
+                    ))
+                });
+                Some(Options {
+                    nodelay: tcp_nodelay(&fd).ok()?,
+                    keepalive: keepalive.flatten(),
+                })
             })
             .collect()
     }
@@ -190,7 +229,11 @@ mod tests {
         tokio::spawn(serve_tls(listener));
         let client = build(tls_config(server, true).await).expect("a client");
         ask(&client).await;
-        assert_eq!(nodelay_towards(server), [true]);
+        assert!(
+            sockets_towards(server).iter().all(|o| o.nodelay),
+            "{:?}",
+            sockets_towards(server)
+        );
         let without = build(tls_config(server, false).await).expect("a client");
         let request = http::Request::get("/version")
             .body(Vec::new())
@@ -199,7 +242,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn connections_have_nagle_off_where_kube_rs_leaves_it_on() {
+    async fn connections_have_nagle_off_and_keepalive_on_where_kube_rs_has_neither() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");
@@ -209,14 +252,25 @@ mod tests {
 
         let ours = build(config()).expect("a client");
         ask(&ours).await;
-        assert_eq!(nodelay_towards(server), [true]);
+        let probing = Some((KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES));
+        assert_eq!(
+            sockets_towards(server),
+            [Options {
+                nodelay: true,
+                keepalive: probing
+            }]
+        );
         drop(ours);
 
-        // kube-rs's own stack, for contrast (if it ever sets TCP_NODELAY itself, this module
-        // can go): the same check sees Nagle on.
+        // kube-rs's own stack, for contrast (if it ever sets these itself, this module can
+        // go): the same check sees Nagle on and no keepalive.
         let theirs = Client::try_from(config()).expect("a client");
         ask(&theirs).await;
-        let seen = nodelay_towards(server);
-        assert!(seen.contains(&false), "{seen:?}");
+        let seen = sockets_towards(server);
+        let plain = Options {
+            nodelay: false,
+            keepalive: None,
+        };
+        assert!(seen.contains(&plain), "{seen:?}");
     }
 }
