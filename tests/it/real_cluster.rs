@@ -264,6 +264,39 @@ fn real_cluster_ephemeral_debug() {
     assert_eq!(ended, kubedeck::pty::Ended::Exited(0));
 }
 
+/// The `restricted` profile on a real kubelet: admitted (any Pod Security level admits it) and
+/// run as nobody, where the simulator's process runs as its own user.
+#[test]
+#[cfg_attr(
+    not(all(real_cluster, real_cluster_debug)),
+    ignore = "opt-in: KUBEDECK_E2E_KUBECONFIG and KUBEDECK_E2E_DEBUG_POD=ns/pod:container (adds an ephemeral container)"
+)]
+fn real_cluster_restricted_debugger_runs_as_nobody() {
+    let path = kubeconfig();
+    let (namespace, pod, container) = session_target("KUBEDECK_E2E_DEBUG_POD");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (out, ended) = rt.block_on(async {
+        let client = client_from(&path).await;
+        let profile = kubedeck::kube::debug::default_profiles()
+            .into_iter()
+            .find(|p| p.name == "restricted")
+            .expect("restricted profile");
+        let debug = kubedeck::kube::debug::Ephemeral {
+            target: kubedeck::kube::exec::Target {
+                client,
+                namespace,
+                pod,
+                container,
+            },
+            profile,
+            timeout: std::time::Duration::from_secs(300),
+        };
+        session_output(Box::new(debug), "echo uid-$(id -u); exit 0\r").await
+    });
+    assert!(out.contains("uid-65534"), "{out}");
+    assert_eq!(ended, kubedeck::pty::Ended::Exited(0));
+}
+
 #[test]
 #[cfg_attr(
     not(real_cluster),

@@ -355,3 +355,44 @@ async fn pod_security_refusals_say_so_and_name_a_debugger_the_level_admits() {
     let debugger = &stored["spec"]["ephemeralContainers"][0];
     assert_eq!(debugger["securityContext"]["runAsUser"], 65534);
 }
+
+/// The `restricted` debugger runs as the user it asks for, as a kubelet runs it (the simulator
+/// switches to it with setpriv when it runs as root), and its shell works there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(as_root),
+    ignore = "needs root (the simulator switches the debugger's process to its runAsUser): run as root, as .ci/run does"
+)]
+async fn a_restricted_debugger_runs_as_nobody() {
+    let sim = common::start(common::frozen(5)).await;
+    sim.store().put(
+        Kind::Pod,
+        common::pods::pod("demo", "web")
+            .image("nginx:1")
+            .no_labels()
+            .no_ip()
+            .json(),
+    );
+    let client = common::client_for(&sim).await;
+    let profile = default_profiles()
+        .into_iter()
+        .find(|p| p.name == "restricted")
+        .expect("the restricted profile");
+    let (conn, _) = connect(Ephemeral {
+        target: target(client, "web"),
+        profile,
+        timeout: Duration::from_secs(30),
+    })
+    .await;
+    let (out, ended) = run(
+        conn.unwrap(),
+        "echo uid-$(id -u) gid-$(id -g); touch mine && echo wrote; exit 0\r",
+    )
+    .await;
+    assert!(out.contains("uid-65534 gid-65534"), "{out}");
+    assert!(
+        out.contains("wrote"),
+        "its own directory is writable: {out}"
+    );
+    assert_eq!(ended, Ended::Exited(0));
+}

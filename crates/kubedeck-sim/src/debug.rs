@@ -67,6 +67,23 @@ pub fn runs_as_root_against_policy(pod: &Value, container: &Value) -> Option<Str
     }
 }
 
+/// The user and group a container of `pod` runs as, when its securityContext (or its pod's)
+/// names a user: `runAsUser`, and `runAsGroup` (the image's group, 0, without it).
+pub fn user_of(pod: &Value, container: &str) -> Option<(u32, u32)> {
+    let spec = &pod["spec"];
+    let c = ["containers", "initContainers", "ephemeralContainers"]
+        .iter()
+        .flat_map(|f| spec[*f].as_array().into_iter().flatten())
+        .find(|c| c["name"] == container)?;
+    let field = |name: &str| {
+        c["securityContext"][name]
+            .as_u64()
+            .or_else(|| spec["securityContext"][name].as_u64())
+            .and_then(|v| u32::try_from(v).ok())
+    };
+    Some((field("runAsUser")?, field("runAsGroup").unwrap_or(0)))
+}
+
 /// Merge the patch's ephemeral containers into the pod's, by name (strategic merge on a list
 /// whose merge key is `name`).
 pub fn merge_by_name(current: &[Value], patch: &[Value]) -> Vec<Value> {
@@ -339,6 +356,7 @@ async fn lifecycle(sim: Arc<Shared>, key: Key, c: Value) {
         cols: 80,
         env: Vec::new(),
         hold: false,
+        user: user_of(&pod, &name),
     };
     let proc = match Proc::start(&spawn) {
         Ok(p) => p,
@@ -394,6 +412,10 @@ pub fn container_process(
     if let Some(p) = sim.process(key, container) {
         return Ok(p);
     }
+    let user = sim
+        .store
+        .get(Kind::Pod, key)
+        .and_then(|pod| user_of(&pod, container));
     let spawn = Spawn {
         command: vec!["sh".into()],
         tty,
@@ -403,6 +425,7 @@ pub fn container_process(
         cols: 80,
         env: Vec::new(),
         hold: false,
+        user,
     };
     let proc = Proc::start(&spawn)?;
     sim.register_process(key, container, proc.clone());

@@ -184,6 +184,7 @@ pub async fn exec(
         cols: 80,
         env: Vec::new(),
         hold: true,
+        user: super::debug::user_of(&pod, &container),
     };
     // The agent's pods run the real agent; a join's target gets a fake container first.
     if super::agent::is_agent_pod(&pod) && req.command[0] == kubedeck_agent::contract::NAME {

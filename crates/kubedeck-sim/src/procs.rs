@@ -42,6 +42,31 @@ pub struct Spawn {
     /// kubelet starts only once its stream is up, so none of it may be lost (a container's
     /// main process keeps only the last [`BACKLOG_BYTES`] while no one is attached).
     pub hold: bool,
+    /// The user and group the container runs as (its `runAsUser`/`runAsGroup`). Honoured when
+    /// the simulator runs as root (through `setpriv`, the scratch directory given to that
+    /// user); otherwise the process runs as the simulator's own user.
+    pub user: Option<(u32, u32)>,
+}
+
+/// The command line that runs `command` as `user`, when this process may switch to it.
+fn as_user(command: &[String], user: Option<(u32, u32)>, dir: &Path) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    match user {
+        Some((uid, gid)) if root && uid != 0 => {
+            let _ = std::os::unix::fs::chown(dir, Some(uid), Some(gid));
+            let mut line = vec![
+                "setpriv".to_string(),
+                format!("--reuid={uid}"),
+                format!("--regid={gid}"),
+                "--clear-groups".to_string(),
+                "--".to_string(),
+            ];
+            line.extend(command.iter().cloned());
+            line
+        }
+        _ => command.to_vec(),
+    }
 }
 
 #[derive(Default)]
@@ -320,8 +345,9 @@ fn start_tty(spawn: &Spawn) -> Result<Arc<Proc>, String> {
             pixel_height: 0,
         })
         .map_err(|e| e.to_string())?;
-    let mut cmd = CommandBuilder::new(&spawn.command[0]);
-    cmd.args(&spawn.command[1..]);
+    let command = as_user(&spawn.command, spawn.user, &spawn.dir);
+    let mut cmd = CommandBuilder::new(&command[0]);
+    cmd.args(&command[1..]);
     cmd.cwd(&spawn.dir);
     cmd.env_clear();
     for (k, v) in environment(spawn) {
@@ -359,8 +385,9 @@ fn start_tty(spawn: &Spawn) -> Result<Arc<Proc>, String> {
 }
 
 fn start_pipes(spawn: &Spawn) -> Result<Arc<Proc>, String> {
-    let mut child = Command::new(&spawn.command[0])
-        .args(&spawn.command[1..])
+    let command = as_user(&spawn.command, spawn.user, &spawn.dir);
+    let mut child = Command::new(&command[0])
+        .args(&command[1..])
         .current_dir(&spawn.dir)
         .env_clear()
         .envs(environment(spawn))
@@ -434,6 +461,7 @@ mod tests {
             cols: 80,
             env: Vec::new(),
             hold: false,
+            user: None,
         }
     }
 
