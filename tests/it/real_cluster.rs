@@ -239,15 +239,23 @@ fn real_cluster_exec_shell() {
     ignore = "opt-in: KUBEDECK_E2E_KUBECONFIG and KUBEDECK_E2E_DEBUG_POD=ns/pod:container (adds an ephemeral container)"
 )]
 fn real_cluster_ephemeral_debug() {
+    let (out, ended) = real_debug_session("busybox", "echo dbg-$((1+1)); exit 0\r");
+    assert!(out.contains("dbg-2"), "{out}");
+    assert_eq!(ended, kubedeck::pty::Ended::Exited(0));
+}
+
+/// A debug session with a built-in `profile` in `KUBEDECK_E2E_DEBUG_POD`'s container: what
+/// typing `typed` printed, and how it ended.
+fn real_debug_session(profile: &str, typed: &str) -> (String, kubedeck::pty::Ended) {
     let path = kubeconfig();
     let (namespace, pod, container) = session_target("KUBEDECK_E2E_DEBUG_POD");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (out, ended) = rt.block_on(async {
+    rt.block_on(async {
         let client = client_from(&path).await;
         let profile = kubedeck::kube::debug::default_profiles()
             .into_iter()
-            .find(|p| p.name == "busybox")
-            .expect("busybox profile");
+            .find(|p| p.name == profile)
+            .expect("a built-in profile");
         let debug = kubedeck::kube::debug::Ephemeral {
             target: kubedeck::kube::exec::Target {
                 client,
@@ -258,10 +266,8 @@ fn real_cluster_ephemeral_debug() {
             profile,
             timeout: std::time::Duration::from_secs(300),
         };
-        session_output(Box::new(debug), "echo dbg-$((1+1)); exit 0\r").await
-    });
-    assert!(out.contains("dbg-2"), "{out}");
-    assert_eq!(ended, kubedeck::pty::Ended::Exited(0));
+        session_output(Box::new(debug), typed).await
+    })
 }
 
 /// The `restricted` profile on a real kubelet: admitted (any Pod Security level admits it) and
@@ -272,27 +278,7 @@ fn real_cluster_ephemeral_debug() {
     ignore = "opt-in: KUBEDECK_E2E_KUBECONFIG and KUBEDECK_E2E_DEBUG_POD=ns/pod:container (adds an ephemeral container)"
 )]
 fn real_cluster_restricted_debugger_runs_as_nobody() {
-    let path = kubeconfig();
-    let (namespace, pod, container) = session_target("KUBEDECK_E2E_DEBUG_POD");
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let (out, ended) = rt.block_on(async {
-        let client = client_from(&path).await;
-        let profile = kubedeck::kube::debug::default_profiles()
-            .into_iter()
-            .find(|p| p.name == "restricted")
-            .expect("restricted profile");
-        let debug = kubedeck::kube::debug::Ephemeral {
-            target: kubedeck::kube::exec::Target {
-                client,
-                namespace,
-                pod,
-                container,
-            },
-            profile,
-            timeout: std::time::Duration::from_secs(300),
-        };
-        session_output(Box::new(debug), "echo uid-$(id -u); exit 0\r").await
-    });
+    let (out, ended) = real_debug_session("restricted", "echo uid-$(id -u); exit 0\r");
     assert!(out.contains("uid-65534"), "{out}");
     assert_eq!(ended, kubedeck::pty::Ended::Exited(0));
 }

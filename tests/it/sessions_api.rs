@@ -23,6 +23,23 @@ fn target(client: kube::Client, pod: &str) -> Target {
     }
 }
 
+/// A built-in debug profile.
+fn builtin(name: &str) -> kubedeck::kube::debug::Profile {
+    default_profiles()
+        .into_iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no built-in profile {name}"))
+}
+
+/// A running nginx pod with no labels and no IP.
+fn plain_pod(namespace: &str, name: &str) -> serde_json::Value {
+    common::pods::pod(namespace, name)
+        .image("nginx:1")
+        .no_labels()
+        .no_ip()
+        .json()
+}
+
 async fn connect(b: impl Backend) -> (Result<Connection, SessionError>, Vec<String>) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let conn = Box::new(b).connect(SIZE, tx).await;
@@ -86,11 +103,7 @@ async fn exec_falls_back_to_sh_and_reports_the_exit_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_into_a_missing_or_stopped_container_is_refused_clearly() {
     let sim = common::start(common::frozen(5)).await;
-    let mut stopped = common::pods::pod("demo", "stopped")
-        .image("nginx:1")
-        .no_labels()
-        .no_ip()
-        .json();
+    let mut stopped = plain_pod("demo", "stopped");
     stopped["status"]["containerStatuses"][0]["state"] =
         json!({"waiting": {"reason": "CrashLoopBackOff"}});
     sim.store().put(Kind::Pod, stopped);
@@ -103,14 +116,7 @@ async fn exec_into_a_missing_or_stopped_container_is_refused_clearly() {
     let err = conn.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("not running"), "{err}");
     sim.faults().forbid("pods/exec");
-    sim.store().put(
-        Kind::Pod,
-        common::pods::pod("demo", "fine")
-            .image("nginx:1")
-            .no_labels()
-            .no_ip()
-            .json(),
-    );
+    sim.store().put(Kind::Pod, plain_pod("demo", "fine"));
     let (conn, _) = connect(Exec {
         target: target(client, "fine"),
         command: None,
@@ -123,19 +129,9 @@ async fn exec_into_a_missing_or_stopped_container_is_refused_clearly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ephemeral_debug_runs_then_reattaches_instead_of_adding_another() {
     let sim = common::start(common::frozen(5)).await;
-    sim.store().put(
-        Kind::Pod,
-        common::pods::pod("demo", "web")
-            .image("nginx:1")
-            .no_labels()
-            .no_ip()
-            .json(),
-    );
+    sim.store().put(Kind::Pod, plain_pod("demo", "web"));
     let client = common::client_for(&sim).await;
-    let busybox = default_profiles()
-        .into_iter()
-        .find(|p| p.name == "busybox")
-        .expect("busybox profile");
+    let busybox = builtin("busybox");
     let debug = |client: kube::Client| Ephemeral {
         target: target(client, "web"),
         profile: busybox.clone(),
@@ -173,19 +169,9 @@ async fn ephemeral_debug_runs_then_reattaches_instead_of_adding_another() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ephemeral_refusals_name_the_cause() {
     let sim = common::start(common::frozen(5)).await;
-    sim.store().put(
-        Kind::Pod,
-        common::pods::pod("demo", "web")
-            .image("nginx:1")
-            .no_labels()
-            .no_ip()
-            .json(),
-    );
+    sim.store().put(Kind::Pod, plain_pod("demo", "web"));
     let client = common::client_for(&sim).await;
-    let profile = default_profiles()
-        .into_iter()
-        .find(|p| p.name == "busybox")
-        .expect("busybox profile");
+    let profile = builtin("busybox");
     let attempt = |client: kube::Client| Ephemeral {
         target: target(client, "web"),
         profile: profile.clone(),
@@ -245,19 +231,9 @@ async fn ephemeral_refusals_name_the_cause() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_the_pod_ends_its_debug_session() {
     let sim = common::start(common::frozen(5)).await;
-    sim.store().put(
-        Kind::Pod,
-        common::pods::pod("demo", "doomed")
-            .image("nginx:1")
-            .no_labels()
-            .no_ip()
-            .json(),
-    );
+    sim.store().put(Kind::Pod, plain_pod("demo", "doomed"));
     let client = common::client_for(&sim).await;
-    let profile = default_profiles()
-        .into_iter()
-        .find(|p| p.name == "busybox")
-        .expect("busybox profile");
+    let profile = builtin("busybox");
     let (conn, _) = connect(Ephemeral {
         target: target(client.clone(), "doomed"),
         profile,
@@ -365,19 +341,9 @@ async fn pod_security_refusals_say_so_and_name_a_debugger_the_level_admits() {
 )]
 async fn a_restricted_debugger_runs_as_nobody() {
     let sim = common::start(common::frozen(5)).await;
-    sim.store().put(
-        Kind::Pod,
-        common::pods::pod("demo", "web")
-            .image("nginx:1")
-            .no_labels()
-            .no_ip()
-            .json(),
-    );
+    sim.store().put(Kind::Pod, plain_pod("demo", "web"));
     let client = common::client_for(&sim).await;
-    let profile = default_profiles()
-        .into_iter()
-        .find(|p| p.name == "restricted")
-        .expect("the restricted profile");
+    let profile = builtin("restricted");
     let (conn, _) = connect(Ephemeral {
         target: target(client, "web"),
         profile,
