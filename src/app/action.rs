@@ -57,7 +57,8 @@ pub enum Action {
     NextMatch,
     PrevMatch,
     ToggleManagedFields,
-    /// A Secret's describe/YAML: show its values decoded, or masked again.
+    /// A Secret's describe/YAML, or a Helm release's values and manifest: show the hidden
+    /// values (decoded), or hide them again.
     RevealSecret,
     /// Text typed into the filter, command line or search.
     Input(char),

@@ -139,7 +139,7 @@ pub fn fetched(app: &mut App, secret: &str, result: Result<Content, HelmError>) 
     };
     match result {
         Ok(content) if content.summary.secret == secret => {
-            d.set_lines(lines(&content, part));
+            d.set_lines(lines(&content, part, d.revealed));
             app.helm.content = Some(Arc::new(content));
         }
         Ok(_) => {}
@@ -165,7 +165,7 @@ pub fn toggle_all_values(app: &mut App) -> bool {
     };
     d.kind = DetailKind::Helm(next);
     if let Some(content) = &app.helm.content {
-        d.set_lines(lines(content, next));
+        d.set_lines(lines(content, next, d.revealed));
     }
     true
 }
@@ -183,8 +183,16 @@ fn field(out: &mut Vec<DocLine>, key: &str, value: String) {
     ]);
 }
 
-/// The pane's lines for `part`, worded as helm prints it.
-pub fn lines(c: &Content, part: HelmPart) -> Vec<DocLine> {
+/// The pane's lines for `part`, worded as helm prints it; credentials in the values and the
+/// manifest's Secrets hidden unless `reveal` (`helm_mask`).
+pub fn lines(c: &Content, part: HelmPart, reveal: bool) -> Vec<DocLine> {
+    let shown = |v: &serde_json::Value| {
+        if reveal {
+            to_yaml(v)
+        } else {
+            to_yaml(&super::helm_mask::values(v))
+        }
+    };
     let mut out = Vec::new();
     let s = &c.summary;
     match part {
@@ -212,7 +220,7 @@ pub fn lines(c: &Content, part: HelmPart) -> Vec<DocLine> {
                 Role::Heading,
                 "USER-SUPPLIED VALUES: (a: every computed value)".to_string(),
             )]);
-            let yaml = to_yaml(&c.values);
+            let yaml = shown(&c.values);
             text(
                 &mut out,
                 Role::Plain,
@@ -224,9 +232,14 @@ pub fn lines(c: &Content, part: HelmPart) -> Vec<DocLine> {
                 Role::Heading,
                 "COMPUTED VALUES: (a: only those given)".to_string(),
             )]);
-            text(&mut out, Role::Plain, &to_yaml(&c.computed));
+            text(&mut out, Role::Plain, &shown(&c.computed));
         }
-        HelmPart::Manifest => text(&mut out, Role::Plain, &c.manifest),
+        HelmPart::Manifest if reveal => text(&mut out, Role::Plain, &c.manifest),
+        HelmPart::Manifest => text(
+            &mut out,
+            Role::Plain,
+            &super::helm_mask::manifest(&c.manifest),
+        ),
     }
     out
 }

@@ -28,6 +28,7 @@ pub mod forwarding;
 pub mod forwards;
 pub mod habits;
 pub mod helm;
+pub mod helm_mask;
 pub mod helm_rows;
 pub mod helm_state;
 pub mod keymap;

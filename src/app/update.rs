@@ -211,9 +211,14 @@ fn detail_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         Action::Scale if matches!(d.kind, DetailKind::Helm(_)) => {
             super::helm::toggle_all_values(app);
         }
-        Action::RevealSecret if d.target.kind_name() == "Secret" => {
+        Action::RevealSecret
+            if d.target.kind_name() == "Secret" || matches!(d.kind, DetailKind::Helm(_)) =>
+        {
             d.revealed = !d.revealed;
             let shown = d.revealed;
+            if let (DetailKind::Helm(part), Some(content)) = (d.kind, &app.helm.content) {
+                d.set_lines(super::helm::lines(content, part, shown));
+            }
             app.notice = Some(Notice::SecretValues { shown });
             return Some(match d.kind {
                 DetailKind::Yaml => vec![Effect::FetchYaml(d.target.clone())],

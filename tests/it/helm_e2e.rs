@@ -76,6 +76,13 @@ fn releases_history_values_and_a_rollback_through_helm() {
     let screen = t.wait_for("USER-SUPPLIED VALUES");
     assert!(screen.contains("replicaCount: 3"), "{screen}");
     assert!(!screen.contains("pullPolicy"), "{screen}");
+    // The database password is hidden until X, and hidden again by X.
+    assert!(screen.contains("hidden: 18 chars; X reveals"), "{screen}");
+    assert!(!screen.contains("s3cr3t-from-values"), "{screen}");
+    t.send("X");
+    t.wait_for("password: s3cr3t-from-values");
+    t.send("X");
+    t.wait_gone("s3cr3t-from-values");
     t.send("a");
     let screen = t.wait_for("COMPUTED VALUES");
     assert!(screen.contains("pullPolicy: IfNotPresent"), "{screen}");

@@ -430,7 +430,7 @@ pub fn default_bindings() -> Vec<Binding> {
             "reveal_secret",
             vec![Key::ch('X')],
             Action::RevealSecret,
-            "a Secret's describe/YAML: show its values decoded, or masked again",
+            "show a Secret's values or a Helm release's credentials, or hide them again",
         ),
         b(
             "command",
