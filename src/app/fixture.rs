@@ -233,6 +233,7 @@ pub fn app() -> App {
                     status: "Active".into(),
                     created: ts("2026-11-01T12:00:00Z"),
                     every: false,
+                    pod_security: None,
                 })
             })
             .chain([Arc::new(NamespaceRow::every())])

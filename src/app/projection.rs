@@ -178,6 +178,9 @@ impl Projection {
         if app.auto_triage {
             needed.extend(View::Triage.needs());
         }
+        // Always: a few rows, and the debug picker reads the pod's namespace's Pod Security
+        // level from them on any view.
+        needed.push(ResourceKind::Namespaces);
         // Node pod counts read the pod rows, so pods go first.
         needed.sort();
         needed.dedup();

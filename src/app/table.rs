@@ -892,6 +892,7 @@ mod tests {
             status: "Active".into(),
             created: None,
             every: false,
+            pod_security: None,
         })
     }
 

@@ -382,6 +382,7 @@ fn navigation_describe_yaml_and_events() {
                     status: "Active".into(),
                     created: None,
                     every: false,
+                    pod_security: None,
                 };
                 a.tables.namespaces.set_rows(vec![Arc::new(row)]);
             },
@@ -1730,5 +1731,61 @@ fn a_pod_can_be_edited_before_discovery_answers() {
     assert!(
         matches!(&e[..], [Effect::PrepareEdit(obj)] if obj.api.as_ref().is_some_and(|api| api.kind == "Pod" && api.version == "v1" && api.plural == "pods")),
         "{e:?}"
+    );
+}
+
+/// In a namespace that enforces Pod Security, the debug picker says which profiles it would
+/// refuse before one is tried, and starts on the first it admits.
+#[test]
+fn the_debug_picker_says_which_profiles_pod_security_refuses() {
+    let mut a = app();
+    let mut rows: Vec<Arc<crate::kube::namespace_row::NamespaceRow>> =
+        a.tables.namespaces.all_rows().to_vec();
+    for r in &mut rows {
+        if r.name == "demo" {
+            let mut enforced = (**r).clone();
+            enforced.pod_security = Some("baseline".into());
+            *r = Arc::new(enforced);
+        }
+    }
+    a.tables.namespaces.set_rows(rows);
+    on_action(&mut a, Action::Debug);
+    let picker = a.prompt.picker.clone().expect("the picker");
+    let line = |name: &str| {
+        picker
+            .items
+            .iter()
+            .find(|i| i.starts_with(name))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert!(
+        line("net").contains("(Pod Security baseline refuses it: adds NET_ADMIN, NET_RAW)"),
+        "{}",
+        line("net")
+    );
+    assert!(!line("busybox").contains("refuses"), "{}", line("busybox"));
+    assert!(line("jvm").contains("adds SYS_PTRACE"), "{}", line("jvm"));
+    assert_eq!(picker.values[picker.selected], "busybox");
+
+    // restricted: only the restricted profile is admitted.
+    let mut rows = a.tables.namespaces.all_rows().to_vec();
+    for r in &mut rows {
+        if r.name == "demo" {
+            let mut enforced = (**r).clone();
+            enforced.pod_security = Some("restricted".into());
+            *r = Arc::new(enforced);
+        }
+    }
+    a.tables.namespaces.set_rows(rows);
+    a.prompt.picker = None;
+    a.prompt.mode = crate::app::Mode::Table;
+    on_action(&mut a, Action::Debug);
+    let picker = a.prompt.picker.clone().expect("the picker");
+    assert_eq!(picker.values[picker.selected], "restricted");
+    assert!(
+        picker.items[0].contains("Pod Security restricted refuses it: runs as root"),
+        "{}",
+        picker.items[0]
     );
 }

@@ -3,6 +3,53 @@
 //! other for a different pod or namespace. The apiserver words them `pods "web-1" is
 //! forbidden: violates PodSecurity "baseline:latest": non-default capabilities (…)`.
 
+/// The namespace label that sets the enforced level.
+pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
+
+/// Capabilities Pod Security `baseline` lets a container add.
+const BASELINE_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// Why a namespace enforcing `level` would refuse a debugger adding `capabilities` (and
+/// running as restricted asks when `restricted`), judged on the debugger alone (the apiserver
+/// weighs the whole pod, so an admitted one can still be refused for the pod's own
+/// containers): `None` when it admits it.
+pub fn refuses(level: &str, capabilities: &[String], restricted: bool) -> Option<String> {
+    let outside = |allowed: &[&str]| -> Vec<String> {
+        capabilities
+            .iter()
+            .filter(|c| !allowed.contains(&c.as_str()))
+            .cloned()
+            .collect()
+    };
+    match level {
+        "privileged" => None,
+        "baseline" => {
+            let caps = outside(BASELINE_CAPABILITIES);
+            (!caps.is_empty()).then(|| format!("adds {}", caps.join(", ")))
+        }
+        // restricted, and a level the apiserver cannot read (it enforces restricted then)
+        _ if !restricted => Some("runs as root".into()),
+        _ => {
+            let caps = outside(&["NET_BIND_SERVICE"]);
+            (!caps.is_empty()).then(|| format!("adds {}", caps.join(", ")))
+        }
+    }
+}
+
 /// A Pod Security refusal, in the apiserver's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refusal<'a> {

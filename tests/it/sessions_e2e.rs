@@ -515,3 +515,30 @@ fn cp_copies_a_file_out_asks_before_replacing_and_says_a_failure() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+/// In a namespace enforcing Pod Security baseline (the simulated world's payments), the debug
+/// picker says which profiles it refuses before one is tried, from the namespace's label.
+#[test]
+fn the_debug_picker_says_what_the_namespaces_pod_security_refuses() {
+    let w = world(common::frozen(10));
+    w.sim.store().put(
+        Kind::Pod,
+        common::pods::pod("payments", "pay-one")
+            .image("ghcr.io/acme/app:1")
+            .json(),
+    );
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "payments"], 160, 45);
+    on_pod(&mut t, "pay-one", "D");
+    t.wait_for("debug pay-one with");
+    let screen = t.wait_for("(Pod Security baseline refuses it: adds NET_ADMIN, NET_RAW)");
+    let line = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(&format!("│ {name} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!line("busybox").contains("refuses"), "{screen}");
+    assert!(!line("restricted").contains("refuses"), "{screen}");
+    assert!(line("jvm").contains("adds SYS_PTRACE"), "{screen}");
+}

@@ -212,14 +212,44 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let profiles = &app.sessions.settings.profiles;
-    let mut items: Vec<String> = profiles
+    // The pod's namespace's Pod Security level, where the namespaces are watched (the first
+    // cluster's): each profile it would refuse says so, and the first it admits is chosen.
+    let level = (row.cluster == app.fleet.cluster)
+        .then(|| {
+            app.tables
+                .namespaces
+                .all_rows()
+                .iter()
+                .find(|n| n.name == row.namespace)
+                .and_then(|n| n.pod_security.clone())
+        })
+        .flatten();
+    let refusals: Vec<Option<String>> = profiles
         .iter()
-        // What it is for first (a narrow terminal clips the end), then its image.
-        .map(|p| match p.description.as_str() {
-            "" => format!("{:<18} {}", p.name, p.image),
-            what => format!("{:<18} {what} [{}]", p.name, p.image),
+        .map(|p| {
+            let level = level.as_deref()?;
+            let why = crate::kube::pod_security::refuses(level, &p.capabilities, p.restricted)?;
+            Some(format!("Pod Security {level} refuses it: {why}"))
         })
         .collect();
+    let mut items: Vec<String> = profiles
+        .iter()
+        .zip(&refusals)
+        // What it is for first (a narrow terminal clips the end), then its image; a refusal
+        // before both.
+        .map(|(p, refused)| {
+            let what = match (refused, p.description.as_str()) {
+                (Some(r), "") => format!("({r})"),
+                (Some(r), what) => format!("({r}) {what}"),
+                (None, what) => what.to_string(),
+            };
+            match what.as_str() {
+                "" => format!("{:<18} {}", p.name, p.image),
+                what => format!("{:<18} {what} [{}]", p.name, p.image),
+            }
+        })
+        .collect();
+    let selected = refusals.iter().position(Option::is_none).unwrap_or(0);
     let mut values: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
     // Where ephemeral containers are not allowed: the node agent, said whether it is installed
     // (checked again now; the lines change when the answer comes).
@@ -232,7 +262,7 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         title: format!("debug {} with", row.name),
         items,
         values,
-        selected: 0,
+        selected,
         pod,
         purpose: PickFor::Profile,
     });
