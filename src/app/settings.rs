@@ -61,6 +61,18 @@ pub fn from_config(loaded: &Loaded) -> (Settings, Vec<String>) {
             description: p.description.clone(),
         })
         .collect::<Vec<_>>();
+    // A profile meant for restricted namespaces that restricted would refuse anyway.
+    for p in profiles.iter().filter(|p| p.restricted) {
+        if let Some(why) =
+            crate::kube::pod_security::refuses("restricted", &p.capabilities, p.restricted)
+        {
+            problems.push(format!(
+                "{}[[debug.profiles]] {}: restricted = true, but it {why}, which Pod Security restricted refuses (only NET_BIND_SERVICE may be added)",
+                loaded.at("debug"),
+                p.name
+            ));
+        }
+    }
     let sessions = session_settings(&config.sessions, &profiles).unwrap_or_else(|e| {
         problems.push(format!(
             "{}[sessions] {e}; using the defaults",
@@ -196,6 +208,21 @@ mod tests {
             profiles.iter().any(|p| p.name == "net"),
             "the defaults stay"
         );
+    }
+
+    #[test]
+    fn a_restricted_profile_that_restricted_would_refuse_is_said() {
+        let (s, problems) = from_config(&loaded(
+            "[[debug.profiles]]\nname = \"sniff\"\nimage = \"netshoot\"\nrestricted = true\ncapabilities = [\"NET_RAW\", \"NET_BIND_SERVICE\"]\n\n[[debug.profiles]]\nname = \"web\"\nimage = \"busybox\"\nrestricted = true\ncapabilities = [\"NET_BIND_SERVICE\"]\n",
+        ));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .contains("[[debug.profiles]] sniff: restricted = true, but it adds NET_RAW"),
+            "{problems:?}"
+        );
+        // Kept as configured: the picker marks it where restricted is enforced.
+        assert!(s.sessions.profiles.iter().any(|p| p.name == "sniff"));
     }
 
     #[test]

@@ -32,6 +32,8 @@ const KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1
 const KEEPALIVE_PROBES: u32 = 3;
 
 /// A client for `config`, its connections without Nagle's delay (through a proxy: kube-rs's).
+/// kube-rs's retry layer (`default_retry`) is not part of it: kubedeck turns it off and retries
+/// where it makes sense itself (`client.rs`).
 pub fn build(config: Config) -> Result<Client, kube::Error> {
     if config.proxy_url.is_some() {
         return Client::try_from(config);
