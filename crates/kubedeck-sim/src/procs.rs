@@ -125,8 +125,10 @@ impl Proc {
     /// Become one of the attached readers: the backlog (kept while no one was attached) first,
     /// then live output.
     pub fn attach(&self) -> mpsc::Receiver<Chunk> {
-        let (tx, rx) = mpsc::channel(OUTPUT_QUEUE + 8);
         let mut outlet = lock(&self.outlet);
+        // Room for the whole backlog: a held one (an exec's output before its stream is up)
+        // can be many small reads, and `try_send` into a fuller channel would drop its end.
+        let (tx, rx) = mpsc::channel(OUTPUT_QUEUE.max(outlet.backlog.len()) + 8);
         for chunk in outlet.backlog.drain(..) {
             let _ = tx.try_send(chunk);
         }
@@ -477,6 +479,27 @@ mod tests {
         let (out, _, code) = collect(&proc, proc.attach()).await;
         assert_eq!(code, 0);
         assert_eq!(out.len(), 300_000);
+    }
+
+    #[tokio::test]
+    async fn a_held_backlog_of_many_small_reads_reaches_the_first_attacher_whole() {
+        // A pipe read returns what one write put there: a busy machine turns 300 KB into
+        // hundreds of chunks, more than the live queue holds (a clean CI run lost the last).
+        let proc = Proc::new(
+            Box::new(std::io::sink()),
+            None,
+            Box::new(|| {}),
+            false,
+            true,
+        );
+        let chunks = OUTPUT_QUEUE * 4;
+        for _ in 0..chunks {
+            lock(&proc.outlet).keep((Stream::Stdout, vec![b'x'; 992]));
+        }
+        proc.exit.send_replace(Some(0));
+        let (out, _, code) = collect(&proc, proc.attach()).await;
+        assert_eq!(code, 0);
+        assert_eq!(out.len(), chunks * 992);
     }
 
     async fn collect(proc: &Proc, mut rx: mpsc::Receiver<Chunk>) -> (Vec<u8>, Vec<u8>, i32) {
