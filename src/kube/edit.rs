@@ -5,6 +5,11 @@
 //! only when both changed the same fields does the editor reopen, on the current version with
 //! the user's other changes in it and the clashing fields named. A rejected object keeps the
 //! user's text: it is written back with the reason on top; nothing typed is lost.
+//!
+//! The PUT asks for strict field validation (`fieldValidation=Strict`, as kubectl edit asks):
+//! by default the apiserver drops a field its kind does not have and answers 200, so a typo
+//! (`replcas: 5`) would be lost while the edit said "applied"; strict, it is refused and the
+//! editor reopens with the server's `unknown field "spec.replcas"`.
 
 use std::path::PathBuf;
 
@@ -202,20 +207,39 @@ enum Put {
     Refused(String),
 }
 
-/// PUT `value` (carrying the resourceVersion it applies to).
+/// PUT `value` (carrying the resourceVersion it applies to), unknown fields refused.
 async fn put(api: &kube::Api<DynamicObject>, name: &str, value: Value) -> Result<(), Put> {
-    let obj: DynamicObject =
-        serde_json::from_value(value).map_err(|e| Put::Refused(format!("not an object: {e}")))?;
+    let body =
+        serde_json::to_vec(&value).map_err(|e| Put::Refused(format!("not an object: {e}")))?;
     let params = PostParams {
         field_manager: Some("kubedeck".into()),
         ..PostParams::default()
     };
-    match api.replace(name, &params, &obj).await {
+    let request = kube::core::Request::new(api.resource_url())
+        .replace(name, &params, body)
+        .map_err(|e| Put::Refused(e.to_string()))
+        .and_then(|r| strict(r).map_err(|e| Put::Refused(e.to_string())))?;
+    match api
+        .clone()
+        .into_client()
+        .request::<DynamicObject>(request)
+        .await
+    {
         Ok(_) => Ok(()),
         Err(kube::Error::Api(status)) if status.code == 409 => Err(Put::Conflict(status)),
         Err(kube::Error::Api(status)) => Err(Put::Refused(status.message.clone())),
         Err(e) => Err(Put::Refused(super::error::ApiError::from(e).to_string())),
     }
+}
+
+/// `request` with `fieldValidation=Strict` added to its query (kube-rs's `PostParams` has no
+/// field for it; its `PatchParams` has).
+fn strict(request: http::Request<Vec<u8>>) -> Result<http::Request<Vec<u8>>, http::Error> {
+    let (mut parts, body) = request.into_parts();
+    let uri = parts.uri.to_string();
+    let joined = if uri.contains('?') { '&' } else { '?' };
+    parts.uri = format!("{uri}{joined}fieldValidation=Strict").parse()?;
+    Ok(http::Request::from_parts(parts, body))
 }
 
 /// Both changed the same fields: the editor reopens on the current version with the user's

@@ -286,20 +286,67 @@ fn an_unchanged_edit_sends_nothing_and_an_invalid_one_is_explained() {
     };
     let before = replicas();
     // Negative replicas: refused by the server; the second open gives up (empties the file).
-    let invalid = refused_once_editor(dir.path(), "s/^  replicas: .*/  replicas: -1/");
-    let mut t = start_with_editor(&w, &invalid);
-    t.wait_for("pods(demo)");
-    select_one(&mut t, "deploy", "deployments", "worker");
-    t.send("E");
-    t.wait_for("edit cancelled");
-    let reason = std::fs::read_to_string(dir.path().join("reason.yaml")).unwrap_or_default();
+    let reason = refused_edit_of_worker(&w, dir.path(), "s/^  replicas: .*/  replicas: -1/");
     assert!(
         reason.contains("must be greater than or equal to 0"),
         "{reason}"
     );
     assert_eq!(replicas(), before, "nothing was applied");
+}
+
+/// Edit deploy/worker with `change` (a sed script) refused once: the file the editor reopened
+/// on, with the server's reason on top.
+fn refused_edit_of_worker(w: &common::World, dir: &std::path::Path, change: &str) -> String {
+    let editor = refused_once_editor(dir, change);
+    let mut t = start_with_editor(w, &editor);
+    t.wait_for("pods(demo)");
+    select_one(&mut t, "deploy", "deployments", "worker");
+    t.send("E");
+    t.wait_for("edit cancelled");
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
+    std::fs::read_to_string(dir.join("reason.yaml")).unwrap_or_default()
+}
+
+/// A misspelt field (`replcas`) is refused by the server (kubedeck asks for strict field
+/// validation, as kubectl edit does) and shown when the editor reopens; without it the server
+/// drops the field, answers 200, and kubedeck said "applied" while the change was lost.
+#[test]
+fn an_edit_with_a_misspelt_field_is_refused_not_silently_dropped() {
+    let w = world(common::frozen(120));
+    let dir = tempfile::tempdir().unwrap();
+    let replicas = || {
+        w.sim
+            .store()
+            .get(
+                kubedeck_sim::Kind::Deployment,
+                &("demo".into(), "worker".into()),
+            )
+            .map(|d| {
+                (
+                    d["spec"]["replicas"].clone(),
+                    d["spec"].get("replcas").cloned(),
+                )
+            })
+    };
+    let before = replicas();
+    let reason = refused_edit_of_worker(
+        &w,
+        dir.path(),
+        "0,/^  replicas: /s/^  replicas: .*/  replcas: 5/",
+    );
+    assert!(
+        reason.contains("# ! ")
+            && reason.contains(
+                r#"Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replcas""#
+            ),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("replcas: 5"),
+        "the user's text is kept: {reason}"
+    );
+    assert_eq!(replicas(), before, "nothing was applied");
 }
 
 /// A pod's spec may change only in its images (and a few fields): an edit of anything else is

@@ -931,3 +931,106 @@ async fn kubectl_is_refused_what_pod_security_forbids_in_its_words() {
         "Error from server (NotFound): namespaces \"nowhere\" not found"
     );
 }
+
+/// Server-side field validation, as kubectl asks for it (`--validate`, strict by default; `patch`
+/// asks nothing, which is the server's `Warn`): a typo is refused in the apiserver's words;
+/// `Warn` stores the object without it and kubectl prints the server's `Warning:`; `Ignore`
+/// drops it without a word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_is_refused_unknown_fields_or_warned_of_them_as_it_asks() {
+    let (sim, kc) = sim_for_kubectl(10).await;
+    let replicas = || {
+        let d = sim
+            .store()
+            .get(Kind::Deployment, &("demo".into(), "api".into()))
+            .expect("deploy/api");
+        (
+            d["spec"]["replicas"].clone(),
+            d["spec"].get("replcas").cloned(),
+        )
+    };
+    let before = replicas();
+    // `kubectl edit` asks for Strict (`wire-edit.txt`): the editor renames `replicas`, and
+    // keeps what kubectl reopens it on (the server's reason in its comments).
+    let dir = tempfile::tempdir().unwrap();
+    let seen = dir.path().join("seen");
+    let editor = format!(
+        "cat \"$1\" >> {}; sed -i -E '0,/^  replicas: /s//  replcas: /' \"$1\"",
+        seen.display()
+    );
+    let script = dir.path().join("editor");
+    std::fs::write(&script, format!("#!/bin/sh\n{editor}\n")).unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    let (ok, out, err) = run_with_env(
+        &kc,
+        &[("KUBE_EDITOR", &script.display().to_string())],
+        &["edit", "deploy/api", "-n", "demo"],
+    )
+    .await;
+    assert!(!ok, "{out}");
+    let reopened = std::fs::read_to_string(&seen).unwrap_or_default();
+    assert!(
+        err.contains(r#"deployments.apps "api" is invalid"#)
+            && reopened.contains(r#"# * patch: Invalid value: "map[spec:map[replcas:2 replicas:<nil>]]": strict decoding error: unknown field "spec.replcas""#),
+        "{err}{reopened}"
+    );
+    assert_eq!(replicas(), before);
+    let (ok, out, err) = run(
+        &kc,
+        &[
+            "patch",
+            "deploy",
+            "api",
+            "-n",
+            "demo",
+            "-p",
+            r#"{"spec":{"replcas":7}}"#,
+        ],
+    )
+    .await;
+    assert!(ok, "{out}{err}");
+    assert!(
+        err.contains(r#"Warning: unknown field "spec.replcas""#),
+        "{err}"
+    );
+    assert_eq!(replicas(), before, "the unknown field is not stored");
+
+    // A create and a replace (the body decoded strictly: a 400).
+    let config_map = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typo","namespace":"demo"},"dta":{"a":"b"}}"#;
+    let (code, out, err) = run_with_stdin(&kc, &["create", "-f", "-"], config_map).await;
+    assert_ne!(code, Some(0), "{out}");
+    assert!(
+        err.contains(r#"Error from server (BadRequest): error when creating "STDIN": ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dta""#),
+        "{err}"
+    );
+    assert!(
+        sim.store()
+            .get(Kind::ConfigMap, &("demo".into(), "typo".into()))
+            .is_none()
+    );
+    let (code, out, err) =
+        run_with_stdin(&kc, &["create", "--validate=ignore", "-f", "-"], config_map).await;
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!err.contains("Warning"), "{err}");
+    let (code, out, err) = run(&kc, &["delete", "cm", "typo", "-n", "demo"]).await;
+    assert!(code, "{out}{err}");
+    let (code, out, err) =
+        run_with_stdin(&kc, &["create", "--validate=warn", "-f", "-"], config_map).await;
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains(r#"Warning: unknown field "dta""#), "{err}");
+    let stored = sim
+        .store()
+        .get(Kind::ConfigMap, &("demo".into(), "typo".into()))
+        .expect("created");
+    assert!(stored.get("dta").is_none(), "{stored}");
+    let (code, out, err) = run_with_stdin(&kc, &["replace", "-f", "-"], config_map).await;
+    assert_ne!(code, Some(0), "{out}");
+    assert!(
+        err.contains(r#"ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dta""#),
+        "{err}"
+    );
+}

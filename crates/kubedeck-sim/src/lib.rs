@@ -12,6 +12,7 @@ mod endpoints;
 mod events;
 mod exec;
 pub mod faults;
+mod field_validation;
 mod helm_seed;
 mod http;
 pub(crate) mod kinds_seed;

@@ -461,7 +461,7 @@ pub fn default_bindings() -> Vec<Binding> {
             "edit",
             vec![Key::ch('E')],
             Action::Edit,
-            "edit the selection's YAML in $KUBE_EDITOR/$EDITOR (a pane); applied when the editor exits",
+            "edit the YAML in $KUBE_EDITOR/$EDITOR (a pane); applied on exit, a refusal reopens it",
         ),
         b(
             "owner",

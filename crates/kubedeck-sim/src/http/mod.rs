@@ -30,6 +30,7 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::denied::Denied;
+use super::field_validation::Directive;
 use super::resources::{self, Served};
 use super::route::{self, Target};
 
@@ -273,7 +274,8 @@ async fn respond(
                 if let Some(r) = gate(&sim, served, namespace.as_deref(), "create", None) {
                     return r;
                 }
-                return create(&sim, served, namespace, &body);
+                let directive = Directive::parse(params.get("fieldValidation").map(String::as_str));
+                return create(&sim, served, namespace, &body, directive);
             }
             if method != Method::GET {
                 return status(
@@ -363,7 +365,16 @@ async fn respond(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_string();
-            patch(&sim, served, namespace, &name, &content_type, &body)
+            let directive = Directive::parse(params.get("fieldValidation").map(String::as_str));
+            patch(
+                &sim,
+                served,
+                namespace,
+                &name,
+                &content_type,
+                &body,
+                directive,
+            )
         }
         (
             Method::PUT,
@@ -382,7 +393,8 @@ async fn respond(
             ) {
                 return r;
             }
-            replace(&sim, served, namespace, &name, &body)
+            let directive = Directive::parse(params.get("fieldValidation").map(String::as_str));
+            replace(&sim, served, namespace, &name, &body, directive)
         }
         (Method::GET, Target::Log { namespace, name }) => {
             if resources::find("", "v1", "pods").is_none() {

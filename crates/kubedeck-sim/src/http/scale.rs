@@ -65,15 +65,8 @@ pub(super) fn scale(
             sim.store.update(kind, &key, |o| {
                 o["spec"]["replicas"] = json!(replicas);
                 let s = &mut o["status"];
-                for field in [
-                    "replicas",
-                    "readyReplicas",
-                    "availableReplicas",
-                    "updatedReplicas",
-                    "currentReplicas",
-                    "fullyLabeledReplicas",
-                ] {
-                    s[field] = json!(replicas);
+                for field in status_counts(kind) {
+                    s[*field] = json!(replicas);
                 }
                 true
             });
@@ -88,5 +81,32 @@ pub(super) fn scale(
             "the server does not allow this method on the requested resource",
             None,
         ),
+    }
+}
+
+/// The replica counts a workload's status has, converged at once (no controller here): only
+/// its own kind's (a Deployment has no `currentReplicas`; a field its kind lacks would be
+/// refused when a client sends the object back with strict field validation).
+pub(super) fn status_counts(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::StatefulSet => &[
+            "replicas",
+            "readyReplicas",
+            "availableReplicas",
+            "updatedReplicas",
+            "currentReplicas",
+        ],
+        Kind::ReplicaSet => &[
+            "replicas",
+            "readyReplicas",
+            "availableReplicas",
+            "fullyLabeledReplicas",
+        ],
+        _ => &[
+            "replicas",
+            "readyReplicas",
+            "availableReplicas",
+            "updatedReplicas",
+        ],
     }
 }

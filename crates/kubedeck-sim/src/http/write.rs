@@ -10,6 +10,7 @@ use axum::response::Response;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::super::field_validation as fields;
 use super::super::resources::{self, Kind, Served, View};
 use super::super::store::Key;
 use super::super::{Shared, model};
@@ -276,6 +277,57 @@ fn store_and_answer(
     }
 }
 
+/// The fields of `next` its kind does not have, leaving out those `before` had already (a
+/// patch is not refused for what it did not bring).
+fn unknown_in(served: &Served, before: Option<&Value>, next: &Value) -> Vec<String> {
+    if served.view != View::Stored {
+        return Vec::new();
+    }
+    let of = |obj: &Value| {
+        fields::unknown_fields(served.group, served.version, served.kind_name, obj)
+            .unwrap_or_default()
+    };
+    let already = before.map(of).unwrap_or_default();
+    of(next)
+        .into_iter()
+        .filter(|f| !already.contains(f))
+        .collect()
+}
+
+/// What `directive` makes of the unknown fields of `obj`: `Err(fields)` to refuse (`Strict`),
+/// else `obj` without them and the warnings to send (`Warn`'s).
+fn validate(
+    served: &Served,
+    before: Option<&Value>,
+    obj: &mut Value,
+    directive: Directive,
+) -> Result<Vec<String>, Vec<String>> {
+    let unknown = unknown_in(served, before, obj);
+    if unknown.is_empty() {
+        return Ok(Vec::new());
+    }
+    if directive == Directive::Strict {
+        return Err(unknown);
+    }
+    fields::drop_fields(obj, &unknown);
+    Ok(if directive == Directive::Warn {
+        fields::words(&unknown)
+    } else {
+        Vec::new()
+    })
+}
+
+/// `response` with a `Warning` header for each of `warnings`, as the apiserver adds them.
+fn with_warnings(mut response: Response, warnings: &[String]) -> Response {
+    for w in warnings {
+        if let Ok(value) = axum::http::HeaderValue::from_bytes(fields::warning_header(w).as_bytes())
+        {
+            response.headers_mut().append("warning", value);
+        }
+    }
+    response
+}
+
 /// PATCH: JSON merge patch, strategic merge patch (built-in kinds only, as on a real
 /// apiserver), or an RFC 6902 JSON patch.
 pub(super) fn patch(
@@ -285,12 +337,14 @@ pub(super) fn patch(
     name: &str,
     content_type: &str,
     body: &[u8],
+    directive: Directive,
 ) -> Response {
     let (kind, key, current, doc) = match existing(sim, served, namespace, name, body) {
         Ok(found) => found,
         Err(r) => return *r,
     };
     let mut next = (*current).clone();
+    let patch_doc = doc.clone();
     let media = content_type.split(';').next().unwrap_or_default().trim();
     match media {
         "application/merge-patch+json" => json_patch::merge(&mut next, &doc),
@@ -317,6 +371,23 @@ pub(super) fn patch(
             );
         }
     }
+    let patched = next.clone();
+    let warnings = match validate(served, Some(&current), &mut next, directive) {
+        Ok(w) => w,
+        Err(unknown) => {
+            let strategic = media == "application/strategic-merge-patch+json";
+            let shown = fields::patch_shown(strategic, &patch_doc, &patched);
+            let (message, cause) = fields::refused_patch(&shown, &unknown);
+            return status(
+                422,
+                "Invalid",
+                &message,
+                Some(
+                    json!({"causes": [{"reason": "FieldValueInvalid", "message": cause, "field": "patch"}]}),
+                ),
+            );
+        }
+    };
     if let Some(refused) = update_refusal(kind, name, &current, &next) {
         return refused;
     }
@@ -325,7 +396,17 @@ pub(super) fn patch(
     next["metadata"]["name"] = current["metadata"]["name"].clone();
     next["metadata"]["namespace"] = current["metadata"]["namespace"].clone();
     next["metadata"]["uid"] = current["metadata"]["uid"].clone();
-    store_and_answer(sim, served, kind, &key, next)
+    with_warnings(store_and_answer(sim, served, kind, &key, next), &warnings)
+}
+
+/// A create's or update's refusal under `Strict`: the decoder's 400.
+fn strictly_refused(served: &Served, unknown: &[String]) -> Response {
+    status(
+        400,
+        "BadRequest",
+        &fields::refused_body(served.kind_name, served.version, unknown),
+        None,
+    )
 }
 
 /// The apiserver's 422 for an update its validation refuses: a pod's spec beyond what may
@@ -360,10 +441,16 @@ pub(super) fn replace(
     namespace: Option<String>,
     name: &str,
     body: &[u8],
+    directive: Directive,
 ) -> Response {
     let (kind, key, current, mut next) = match existing(sim, served, namespace, name, body) {
         Ok(found) => found,
         Err(r) => return *r,
+    };
+    // The body is decoded first (a typo refused before any precondition is weighed).
+    let warnings = match validate(served, None, &mut next, directive) {
+        Ok(w) => w,
+        Err(unknown) => return strictly_refused(served, &unknown),
     };
     if let Some(body_name) = next["metadata"]["name"].as_str()
         && body_name != name
@@ -421,16 +508,11 @@ pub(super) fn replace(
     if let (Some(replicas), "apps") = (next["spec"]["replicas"].as_i64(), served.group)
         && next["spec"]["replicas"] != current["spec"]["replicas"]
     {
-        for field in [
-            "replicas",
-            "readyReplicas",
-            "availableReplicas",
-            "updatedReplicas",
-        ] {
-            next["status"][field] = json!(replicas);
+        for field in super::scale::status_counts(kind) {
+            next["status"][*field] = json!(replicas);
         }
     }
-    store_and_answer(sim, served, kind, &key, next)
+    with_warnings(store_and_answer(sim, served, kind, &key, next), &warnings)
 }
 
 /// POST: create, with `generateName` turned into a name as the apiserver does.
@@ -439,6 +521,7 @@ pub(super) fn create(
     served: &'static Served,
     namespace: Option<String>,
     body: &[u8],
+    directive: Directive,
 ) -> Response {
     let kind = match writable(served) {
         Ok(k) => k,
@@ -446,6 +529,10 @@ pub(super) fn create(
     };
     let Ok(mut obj) = serde_json::from_slice::<Value>(body) else {
         return bad_request("the body of the request was in an unknown format");
+    };
+    let warnings = match validate(served, None, &mut obj, directive) {
+        Ok(w) => w,
+        Err(unknown) => return strictly_refused(served, &unknown),
     };
     let name = match (
         obj["metadata"]["name"].as_str(),
@@ -509,7 +596,10 @@ pub(super) fn create(
     sim.store.put(kind, obj);
     sim.react(kind, &key);
     match sim.store.get(kind, &key) {
-        Some(o) => json_response(StatusCode::CREATED, &present(served, &o)),
+        Some(o) => with_warnings(
+            json_response(StatusCode::CREATED, &present(served, &o)),
+            &warnings,
+        ),
         None => not_found(served, &name),
     }
 }
