@@ -906,7 +906,19 @@ async fn kubectl_is_refused_what_pod_security_forbids_in_its_words() {
         err.trim(),
         "Error from server (Forbidden): pods \"node-debugger-x7k2p\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true, hostIPC=true), hostPath volumes (volume \"host-root\"), privileged (container \"debugger\" must not set securityContext.privileged=true)"
     );
-    // A plain pod is admitted; no namespace, no pod.
+    // A plain pod is admitted; where the namespace also warns at restricted, with the
+    // warning every plain pod gets there (the common real one); no namespace, no pod.
+    let (ok, out, err) = run(
+        &kc,
+        &[
+            "label",
+            "ns",
+            "demo",
+            "pod-security.kubernetes.io/warn=restricted",
+        ],
+    )
+    .await;
+    assert!(ok, "{out}{err}");
     let (ok, out, err) = run(
         &kc,
         &[
@@ -920,6 +932,10 @@ async fn kubectl_is_refused_what_pod_security_forbids_in_its_words() {
     )
     .await;
     assert!(ok && out.contains("pod/plain created"), "{out}{err}");
+    assert_eq!(
+        err.trim(),
+        r#"Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "plain" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "plain" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "plain" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "plain" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")"#
+    );
     let (ok, _, err) = run(
         &kc,
         &["run", "lost", "-n", "nowhere", "--image=busybox:1.37"],

@@ -6,6 +6,12 @@
 //! namespaces (hostNetwork=true), privileged (container "c" must not set
 //! securityContext.privileged=true)`, the checks in the plugin's order with its words.
 //!
+//! A namespace's `pod-security.kubernetes.io/warn` label (and `warn-version`) admits such a
+//! pod and says so in a `Warning` header instead: `would violate PodSecurity
+//! "restricted:latest": allowPrivilegeEscalation != false (…), …` (kubectl prints it as
+//! `Warning: would violate …`). Workload templates (a Deployment's) are not warned about here,
+//! which the plugin does.
+//!
 //! Checked: baseline's capabilities, host namespaces, hostPath volumes, host ports and
 //! privileged; restricted's allowPrivilegeEscalation, capabilities, volume types, runAsNonRoot,
 //! runAsUser and seccompProfile. Not checked (nothing kubedeck makes sets them): AppArmor,
@@ -17,6 +23,9 @@ use serde_json::Value;
 pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
 /// The label that pins the standard's version (`latest` without it).
 pub const ENFORCE_VERSION_LABEL: &str = "pod-security.kubernetes.io/enforce-version";
+/// The namespace label that sets the level warned about.
+pub const WARN_LABEL: &str = "pod-security.kubernetes.io/warn";
+const WARN_VERSION_LABEL: &str = "pod-security.kubernetes.io/warn-version";
 
 /// Capabilities baseline lets a container add.
 const BASELINE_CAPABILITIES: &[&str] = &[
@@ -57,14 +66,19 @@ enum Level {
 
 /// The level and version a namespace enforces, from its labels.
 fn enforced(namespace: &Value) -> (Level, String) {
+    level_of(namespace, ENFORCE_LABEL, ENFORCE_VERSION_LABEL)
+}
+
+/// The level and version a namespace sets with `label` and `version_label`.
+fn level_of(namespace: &Value, label: &str, version_label: &str) -> (Level, String) {
     let labels = &namespace["metadata"]["labels"];
-    let level = match labels[ENFORCE_LABEL].as_str() {
+    let level = match labels[label].as_str() {
         None | Some("privileged") => Level::Privileged,
         Some("baseline") => Level::Baseline,
         // restricted, and (as the plugin does with a label it cannot parse) anything else
         Some(_) => Level::Restricted,
     };
-    let version = labels[ENFORCE_VERSION_LABEL]
+    let version = labels[version_label]
         .as_str()
         .filter(|v| *v == "latest" || v.starts_with("v1."))
         .unwrap_or("latest")
@@ -76,6 +90,17 @@ fn enforced(namespace: &Value) -> (Level, String) {
 /// `namespace`: the message after `pods "NAME" is forbidden: `.
 pub fn violation(namespace: &Value, pod: &Value) -> Option<String> {
     let (level, version) = enforced(namespace);
+    judged(level, &version, pod).map(|why| format!("violates {why}"))
+}
+
+/// What the namespace's `warn` level says of `pod` (admitted): the `Warning` header's text.
+pub fn warning(namespace: &Value, pod: &Value) -> Option<String> {
+    let (level, version) = level_of(namespace, WARN_LABEL, WARN_VERSION_LABEL);
+    judged(level, &version, pod).map(|why| format!("would violate {why}"))
+}
+
+/// `PodSecurity "LEVEL:VERSION": reasons` for what `pod` breaks of `level`, if anything.
+fn judged(level: Level, version: &str, pod: &Value) -> Option<String> {
     if level == Level::Privileged {
         return None;
     }
@@ -112,7 +137,7 @@ pub fn violation(namespace: &Value, pod: &Value) -> Option<String> {
         .map(|(reason, detail)| format!("{reason} ({detail})"))
         .collect();
     Some(format!(
-        "violates PodSecurity \"{name}:{version}\": {}",
+        "PodSecurity \"{name}:{version}\": {}",
         reasons.join(", ")
     ))
 }

@@ -189,17 +189,28 @@ pub(super) fn ephemeral(
     let added = next
         .iter()
         .any(|c| !current.iter().any(|old| old["name"] == c["name"]));
+    let mut warnings = Vec::new();
     if added {
         let mut whole = (*pod).clone();
         whole["spec"]["ephemeralContainers"] = json!(next);
         if let Some(refused) = pod_security_refusal(sim, namespace, name, &whole) {
             return refused;
         }
+        warnings.extend(pod_security_warning(sim, namespace, &whole));
     }
     match super::super::debug::apply(sim, &key, next) {
-        Some(o) => json_response(StatusCode::OK, &present(pods, &o)),
+        Some(o) => with_warnings(json_response(StatusCode::OK, &present(pods, &o)), &warnings),
         None => not_found(pods, name),
     }
+}
+
+/// What the namespace's Pod Security `warn` level says of `pod`, admitted.
+fn pod_security_warning(sim: &Shared, namespace: &str, pod: &Value) -> Option<String> {
+    let ns = sim.store.get(
+        resources::Kind::Namespace,
+        &(String::new(), namespace.to_string()),
+    )?;
+    super::super::pod_security::warning(&ns, pod)
 }
 
 /// The 403 Pod Security admission answers for `pod` (named `name`) in `namespace`, if any.
@@ -530,7 +541,7 @@ pub(super) fn create(
     let Ok(mut obj) = serde_json::from_slice::<Value>(body) else {
         return bad_request("the body of the request was in an unknown format");
     };
-    let warnings = match validate(served, None, &mut obj, directive) {
+    let mut warnings = match validate(served, None, &mut obj, directive) {
         Ok(w) => w,
         Err(unknown) => return strictly_refused(served, &unknown),
     };
@@ -570,10 +581,11 @@ pub(super) fn create(
             Some(json!({"name": ns, "kind": "namespaces"})),
         );
     }
-    if kind == resources::Kind::Pod
-        && let Some(refused) = pod_security_refusal(sim, &ns, &name, &obj)
-    {
-        return refused;
+    if kind == resources::Kind::Pod {
+        if let Some(refused) = pod_security_refusal(sim, &ns, &name, &obj) {
+            return refused;
+        }
+        warnings.extend(pod_security_warning(sim, &ns, &obj));
     }
     let key = (ns.clone(), name.clone());
     if sim.store.get(kind, &key).is_some() {
