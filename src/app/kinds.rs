@@ -414,7 +414,7 @@ pub fn follow_rollouts(app: &mut App) {
     }
     app.rollouts.retain(|o| !done.contains(o));
     if let Some(notice) = said {
-        app.say(notice);
+        app.say_progress(notice);
     }
 }
 

@@ -115,6 +115,9 @@ pub enum Done {
     NoTekton(ObjectRef),
     /// The clipboard could not be written.
     ClipboardFailed(crate::os_error::OsError),
+    /// What the API server warned of while a change the user asked for was made (its
+    /// `Warning:` headers), sent after the change's own outcome.
+    ServerWarned(Vec<String>),
     /// A session's input queue is full: a key was dropped.
     InputDropped(SessionId),
     /// A session could not be started at all.

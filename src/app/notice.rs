@@ -59,6 +59,11 @@ pub enum Notice {
     /// A session's input queue was full: a key was dropped.
     InputDropped,
     SessionFailed(SessionStartError),
+    /// The API server's warnings about the change just made, after what was said of it.
+    ServerWarned {
+        warnings: Vec<String>,
+        after: Option<Box<Notice>>,
+    },
 
     // Clusters and contexts.
     Connecting(Vec<ClusterId>),
@@ -360,7 +365,8 @@ impl Notice {
             | TravelFailed(_)
             | AsOfReadOnly(_)
             | CopyFailed(_)
-            | HelmUnreadable { .. } => Severity::Error,
+            | HelmUnreadable { .. }
+            | ServerWarned { .. } => Severity::Error,
             Switched { failed, .. } if !failed.is_empty() => Severity::Error,
             ManyActed { failed, .. } if !failed.is_empty() => Severity::Error,
             PluginFinished {

@@ -170,6 +170,10 @@ pub fn done(app: &mut App, done: Done) -> Vec<Effect> {
         }
         Done::Action(Ok(acted)) => app.say(Notice::Acted(acted)),
         Done::Action(Err(e)) => app.say(Notice::ActionFailed(e)),
+        Done::ServerWarned(warnings) => {
+            let after = app.notice.take().map(Box::new);
+            app.say(Notice::ServerWarned { warnings, after });
+        }
         Done::Plugin { run, outcome } => {
             let outcome = outcome.map(|(code, output)| {
                 let said = if run.overwrite_output {

@@ -313,6 +313,19 @@ impl App {
         self.notice = Some(notice);
     }
 
+    /// Say how a change goes on (a rollout followed) without losing what the server warned
+    /// of it: the warning stays, the progress after it.
+    pub fn say_progress(&mut self, notice: super::notice::Notice) {
+        use super::notice::Notice;
+        self.notice = Some(match self.notice.take() {
+            Some(Notice::ServerWarned { warnings, .. }) => Notice::ServerWarned {
+                warnings,
+                after: Some(Box::new(notice)),
+            },
+            _ => notice,
+        });
+    }
+
     /// Forget everything shown of the old cluster or scope: a (re)connect starts from empty
     /// tables and fresh informer states.
     pub fn reset_for_connect(&mut self) {

@@ -1024,6 +1024,36 @@ fn reports_from_informers_streams_sessions_and_tasks() {
         Some(Severity::Error)
     );
     assert!(said(&a).contains("forbidden"));
+    // The server's warnings come after a change's outcome: both said, the warning staying
+    // (an error's severity) through the progress that follows.
+    update(
+        &mut a,
+        Msg::Done(Done::Action(Ok(crate::kube::actions::Acted::Cordoned {
+            node: "node-1".into(),
+            on: true,
+        }))),
+    );
+    let cordoned = said(&a);
+    update(
+        &mut a,
+        Msg::Done(Done::ServerWarned(vec!["would violate PodSecurity".into()])),
+    );
+    assert_eq!(
+        said(&a),
+        format!("{cordoned} · the server warned: would violate PodSecurity")
+    );
+    assert_eq!(
+        a.notice.as_ref().map(Notice::severity),
+        Some(Severity::Error)
+    );
+    a.say_progress(Notice::Tip("next"));
+    assert_eq!(
+        said(&a),
+        "next · the server warned: would violate PodSecurity"
+    );
+    a.say(Notice::Tip("other"));
+    a.say_progress(Notice::Tip("next"));
+    assert_eq!(said(&a), "next");
     update(&mut a, Msg::Done(Done::InputDropped(1)));
     assert!(said(&a).contains("key dropped"));
     update(&mut a, Msg::Done(Done::Theme("light".into(), Ok(()))));

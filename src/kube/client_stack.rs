@@ -17,6 +17,10 @@
 //! the timeouts are kube-rs's own, set from the same `Config`, in the same order as its
 //! `ClientBuilder::try_from`. A kubeconfig with a proxy (`proxy-url`) gets kube-rs's stack as is
 //! (its SOCKS5 and HTTP CONNECT tunnels), Nagle included.
+//!
+//! One layer is kubedeck's: the API server's `Warning:` headers are read off each response
+//! for whichever request listens (`server_warnings`); kube-rs drops them. Through a proxy's
+//! stack they are not read.
 
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -53,6 +57,7 @@ pub fn build(config: Config) -> Result<Client, kube::Error> {
     let hyper: hyper_util::client::legacy::Client<_, kube::client::Body> =
         hyper_util::client::legacy::Builder::new(TokioExecutor::new()).build(timed);
     let service = ServiceBuilder::new()
+        .map_response(super::server_warnings::note)
         .layer(config.base_uri_layer())
         .layer(
             DecompressionLayer::new()
@@ -89,6 +94,44 @@ mod tests {
                 break;
             }
         }
+    }
+
+    /// A plain HTTP server answering `{}` with a Pod Security warning.
+    async fn serve_warning(listener: tokio::net::TcpListener) {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                while let Ok(n) = conn.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nwarning: 299 - \"would violate PodSecurity \\\"restricted:latest\\\": runAsNonRoot != true\"\r\ncontent-length: 2\r\n\r\n{}";
+                    if conn.write_all(answer.as_bytes()).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    }
+
+    /// Through the whole client (kube-rs's buffer included), a request's warnings reach the
+    /// work that made it.
+    #[tokio::test]
+    async fn the_servers_warnings_reach_the_request_that_listens() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let server = listener.local_addr().expect("its address");
+        tokio::spawn(serve_warning(listener));
+        let client = build(Config::new(
+            format!("http://{server}").parse().expect("a url"),
+        ))
+        .expect("a client");
+        let ((), heard) = super::super::server_warnings::heard_during(ask(&client)).await;
+        assert_eq!(
+            heard,
+            [r#"would violate PodSecurity "restricted:latest": runAsNonRoot != true"#]
+        );
     }
 
     /// A plain HTTP server answering `{}`.

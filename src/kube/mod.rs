@@ -48,6 +48,7 @@ pub mod recorded;
 pub mod row_cache;
 pub mod row_store;
 pub mod server_table;
+pub mod server_warnings;
 pub mod shell_kubeconfig;
 pub mod step_capture;
 pub mod step_store;

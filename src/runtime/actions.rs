@@ -36,6 +36,19 @@ fn said_of<T>(asked: Asked<Result<T, ActionError>>) -> Result<T, ActionError> {
     }
 }
 
+/// Run `work` (a change the user asked for) and send what it came to through `tx`, then what
+/// the API server warned of meanwhile (Pod Security's `warn` mode, say), if anything.
+pub(super) async fn said_with_warnings(
+    tx: mpsc::UnboundedSender<Msg>,
+    work: impl Future<Output = Msg>,
+) {
+    let (said, warnings) = crate::kube::server_warnings::heard_during(work).await;
+    let _ = tx.send(said);
+    if !warnings.is_empty() {
+        let _ = tx.send(Msg::Done(Done::ServerWarned(warnings)));
+    }
+}
+
 /// A change to the cluster, under way.
 type ActionFuture = std::pin::Pin<Box<dyn Future<Output = Result<Acted, ActionError>> + Send>>;
 
@@ -100,9 +113,7 @@ impl Runner {
             Ok(client) => {
                 let work = on_path::change(self.path_of(cluster), work(client));
                 let tx = self.channels.done.clone();
-                tokio::spawn(async move {
-                    let _ = tx.send(done(work.await));
-                });
+                tokio::spawn(said_with_warnings(tx, async move { done(work.await) }));
             }
         }
     }
@@ -196,9 +207,9 @@ impl Runner {
             Some(Err(e)) => out.push_back(Msg::Done(Done::Action(Err(e)))),
             Some(Ok(work)) => {
                 let tx = self.channels.done.clone();
-                tokio::spawn(async move {
-                    let _ = tx.send(Msg::Done(Done::Action(work.await)));
-                });
+                tokio::spawn(said_with_warnings(tx, async move {
+                    Msg::Done(Done::Action(work.await))
+                }));
             }
         }
     }
@@ -234,13 +245,13 @@ impl Runner {
             )
             .collect();
         let tx = self.channels.done.clone();
-        tokio::spawn(async move {
+        tokio::spawn(said_with_warnings(tx, async move {
             let outcomes: Vec<Outcome> = futures::stream::iter(each)
                 .buffered(AT_ONCE)
                 .collect()
                 .await;
-            let _ = tx.send(Msg::Done(Done::Many(outcomes)));
-        });
+            Msg::Done(Done::Many(outcomes))
+        }));
     }
 
     /// Cordon the node and evict its pods: it says it started, each round a disruption budget

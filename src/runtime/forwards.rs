@@ -74,7 +74,7 @@ impl Runner {
             }
         };
         let (tx, edits) = (self.channels.done.clone(), self.edits.clone());
-        tokio::spawn(async move {
+        tokio::spawn(super::actions::said_with_warnings(tx, async move {
             let path = job.path.clone();
             let outcome = crate::kube::edit::apply(client, job).await;
             if !matches!(outcome, Applied::Reopen { .. }) {
@@ -84,7 +84,7 @@ impl Runner {
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&path);
             }
-            let _ = tx.send(Msg::Done(Done::Edited(outcome)));
-        });
+            Msg::Done(Done::Edited(outcome))
+        }));
     }
 }

@@ -27,6 +27,8 @@ impl Runner {
     ) {
         match self.backend(&spec) {
             Ok(backend) => {
+                let backend: Box<dyn Backend> =
+                    Box::new(crate::kube::server_warnings::Heard { inner: backend });
                 // A session in a cluster ends as lost when its connection goes silent.
                 let path = spec
                     .in_cluster()

@@ -32,6 +32,13 @@ pub fn text(notice: &Notice) -> String {
         ThemeIs(name) => format!("theme: {name} (:theme NAME to switch)"),
         InputDropped => "the session is not taking input fast enough: key dropped".into(),
         SessionFailed(why) => why.to_string(),
+        ServerWarned { warnings, after } => {
+            let warned = format!("the server warned: {}", warnings.join("; "));
+            match after {
+                Some(said) => format!("{} · {warned}", text(said)),
+                None => warned,
+            }
+        }
         Connecting(clusters) => format!("connecting to {} …", names(clusters)),
         Switched { to, failed } => {
             let failed: Vec<String> = failed

@@ -24,6 +24,38 @@ fn select_one(t: &mut Term, command: &str, kind: &str, name: &str) {
     t.wait_until(&format!("only {name}"), |s| s.contains("[1/"));
 }
 
+/// The API server's warnings about a change are said after it, as kubectl prints them: a
+/// restart in a namespace whose Pod Security `warn` level the template breaks.
+#[test]
+fn a_change_the_server_warns_of_says_the_warning() {
+    let w = world(common::frozen(120));
+    let labelled = kubectl(
+        &w.kubeconfig,
+        &[
+            "label",
+            "ns",
+            "demo",
+            "pod-security.kubernetes.io/warn=restricted",
+        ],
+    );
+    assert!(labelled.contains("labeled"), "{labelled}");
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 200, 40);
+    t.wait_for("pods(demo)");
+    select_one(&mut t, "deploy", "deployments", "worker");
+    t.send("A");
+    t.wait_for("Restart every pod of deployment/demo/worker");
+    t.send("y");
+    let screen = t.wait_for(
+        "the server warned: would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false",
+    );
+    assert!(
+        screen.contains("rolling out deployment/demo/worker"),
+        "the rollout followed after the warning: {screen}"
+    );
+    t.send(":q\r");
+    assert_eq!(t.wait_exit(), 0);
+}
+
 #[test]
 fn deployments_services_and_a_custom_resource_show_what_kubectl_shows() {
     let w = world(common::frozen(120));

@@ -936,6 +936,15 @@ async fn kubectl_is_refused_what_pod_security_forbids_in_its_words() {
         err.trim(),
         r#"Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "plain" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "plain" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "plain" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "plain" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")"#
     );
+    // A workload's template is weighed as a pod is, when it is created or changes.
+    let (ok, out, err) = run(&kc, &["rollout", "restart", "deploy/api", "-n", "demo"]).await;
+    assert!(ok, "{out}{err}");
+    assert!(
+        err.starts_with(r#"Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false (containers "app", "envoy""#),
+        "{err}"
+    );
+    let (ok, out, err) = run(&kc, &["scale", "deploy/api", "-n", "demo", "--replicas=3"]).await;
+    assert!(ok && err.is_empty(), "{out}{err}");
     let (ok, _, err) = run(
         &kc,
         &["run", "lost", "-n", "nowhere", "--image=busybox:1.37"],

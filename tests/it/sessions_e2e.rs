@@ -129,18 +129,25 @@ fn vi_runs_in_a_pane() {
     t.wait_until("the file vi wrote", |s| pane_line(s, "hello from vi"));
 }
 
-#[test]
-fn ephemeral_debug_container_with_a_profile() {
+/// A frozen world with a running pod `name` in `namespace`, and kubedeck on it with the debug
+/// picker open for that pod.
+fn debug_picker_on(namespace: &str, name: &str) -> (common::World, Term) {
     let w = world(common::frozen(10));
     w.sim.store().put(
         Kind::Pod,
-        common::pods::pod("demo", "dbg-one")
+        common::pods::pod(namespace, name)
             .image("ghcr.io/acme/app:1")
             .json(),
     );
-    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "demo"], 160, 45);
-    on_pod(&mut t, "dbg-one", "D");
-    t.wait_for("debug dbg-one with");
+    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", namespace], 160, 45);
+    on_pod(&mut t, name, "D");
+    t.wait_for(&format!("debug {name} with"));
+    (w, t)
+}
+
+#[test]
+fn ephemeral_debug_container_with_a_profile() {
+    let (w, mut t) = debug_picker_on("demo", "dbg-one");
     // The first profile is `net` (netshoot).
     t.send("\r");
     t.wait_for("is running; attaching");
@@ -520,16 +527,7 @@ fn cp_copies_a_file_out_asks_before_replacing_and_says_a_failure() {
 /// picker says which profiles it refuses before one is tried, from the namespace's label.
 #[test]
 fn the_debug_picker_says_what_the_namespaces_pod_security_refuses() {
-    let w = world(common::frozen(10));
-    w.sim.store().put(
-        Kind::Pod,
-        common::pods::pod("payments", "pay-one")
-            .image("ghcr.io/acme/app:1")
-            .json(),
-    );
-    let mut t = Term::with_kubeconfig(&w.kubeconfig, &["-n", "payments"], 160, 45);
-    on_pod(&mut t, "pay-one", "D");
-    t.wait_for("debug pay-one with");
+    let (_w, mut t) = debug_picker_on("payments", "pay-one");
     let screen = t.wait_for("(Pod Security baseline refuses it: adds NET_ADMIN, NET_RAW)");
     let line = |name: &str| {
         screen
@@ -541,4 +539,19 @@ fn the_debug_picker_says_what_the_namespaces_pod_security_refuses() {
     assert!(!line("busybox").contains("refuses"), "{screen}");
     assert!(!line("restricted").contains("refuses"), "{screen}");
     assert!(line("jvm").contains("adds SYS_PTRACE"), "{screen}");
+}
+
+/// A debugger the namespace admits but warns of (payments enforces baseline and warns at
+/// restricted) opens, and its pane says the server's warning first, as kubectl debug prints it.
+#[test]
+fn a_debugger_the_namespace_warns_of_says_the_warning_in_its_pane() {
+    let (_w, mut t) = debug_picker_on("payments", "pay-one");
+    // The picker starts on the first profile baseline admits (busybox).
+    t.send("\r");
+    // The whole pod is weighed (its own container too), as the plugin weighs it.
+    let screen = t.wait_for("Warning: would violate PodSecurity \"restricted:latest\": allow");
+    assert!(
+        screen.contains("(containers \"app\", \"kubedeck-busybox-"),
+        "{screen}"
+    );
 }

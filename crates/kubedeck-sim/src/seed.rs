@@ -41,10 +41,11 @@ fn alnum(rng: &mut fastrand::Rng, len: usize) -> String {
         .collect()
 }
 
-/// The Pod Security level a seeded namespace enforces: payments is hardened (baseline), as a
-/// PCI namespace often is, so the demo shows what such a namespace refuses.
-fn pod_security_level(namespace: &str) -> Option<&'static str> {
-    (namespace == "payments").then_some("baseline")
+/// The Pod Security levels a seeded namespace enforces and warns at: payments is hardened
+/// (enforces baseline, warns at restricted, the setting Kubernetes' docs suggest), as a PCI
+/// namespace often is, so the demo shows what such a namespace refuses and warns of.
+fn pod_security_level(namespace: &str) -> Option<(&'static str, &'static str)> {
+    (namespace == "payments").then_some(("baseline", "restricted"))
 }
 
 fn namespaces(scale: &Scale) -> Vec<String> {
@@ -72,8 +73,10 @@ pub fn seed(scale: &Scale, store: &Store, events: &mut EventLog, now: Timestamp)
     for name in w.namespaces.clone() {
         let n = w.n();
         let mut namespace = model::namespace(&name, w.ago(cluster_age), n);
-        if let Some(level) = pod_security_level(&name) {
-            namespace["metadata"]["labels"][super::pod_security::ENFORCE_LABEL] = level.into();
+        if let Some((enforced, warned)) = pod_security_level(&name) {
+            let labels = &mut namespace["metadata"]["labels"];
+            labels[super::pod_security::ENFORCE_LABEL] = enforced.into();
+            labels[super::pod_security::WARN_LABEL] = warned.into();
         }
         store.put(Kind::Namespace, namespace);
     }

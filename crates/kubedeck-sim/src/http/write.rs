@@ -204,6 +204,35 @@ pub(super) fn ephemeral(
     }
 }
 
+/// The pod a workload's template makes (its metadata and spec), for Pod Security's `warn`
+/// mode, which weighs workloads' templates as it weighs pods.
+fn template_pod(kind: Kind, obj: &Value) -> Option<Value> {
+    let template = match kind {
+        Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet | Kind::Job => {
+            &obj["spec"]["template"]
+        }
+        Kind::CronJob => &obj["spec"]["jobTemplate"]["spec"]["template"],
+        _ => return None,
+    };
+    template.is_object().then(|| template.clone())
+}
+
+/// What the `warn` level of `namespace` says of a workload created or whose template changed
+/// (`before`: what it was; a change outside the template, a scale, is not weighed).
+fn workload_warning(
+    sim: &Shared,
+    kind: Kind,
+    namespace: &str,
+    before: Option<&Value>,
+    after: &Value,
+) -> Option<String> {
+    let pod = template_pod(kind, after)?;
+    if before.and_then(|b| template_pod(kind, b)).as_ref() == Some(&pod) {
+        return None;
+    }
+    pod_security_warning(sim, namespace, &pod)
+}
+
 /// What the namespace's Pod Security `warn` level says of `pod`, admitted.
 fn pod_security_warning(sim: &Shared, namespace: &str, pod: &Value) -> Option<String> {
     let ns = sim.store.get(
@@ -383,7 +412,7 @@ pub(super) fn patch(
         }
     }
     let patched = next.clone();
-    let warnings = match validate(served, Some(&current), &mut next, directive) {
+    let mut warnings = match validate(served, Some(&current), &mut next, directive) {
         Ok(w) => w,
         Err(unknown) => {
             let strategic = media == "application/strategic-merge-patch+json";
@@ -402,6 +431,7 @@ pub(super) fn patch(
     if let Some(refused) = update_refusal(kind, name, &current, &next) {
         return refused;
     }
+    warnings.extend(workload_warning(sim, kind, &key.0, Some(&current), &next));
     bump_generation(&current, &mut next);
     // Identity is not patchable.
     next["metadata"]["name"] = current["metadata"]["name"].clone();
@@ -459,7 +489,7 @@ pub(super) fn replace(
         Err(r) => return *r,
     };
     // The body is decoded first (a typo refused before any precondition is weighed).
-    let warnings = match validate(served, None, &mut next, directive) {
+    let mut warnings = match validate(served, None, &mut next, directive) {
         Ok(w) => w,
         Err(unknown) => return strictly_refused(served, &unknown),
     };
@@ -507,6 +537,7 @@ pub(super) fn replace(
     if let Some(refused) = update_refusal(kind, name, &current, &next) {
         return refused;
     }
+    warnings.extend(workload_warning(sim, kind, &key.0, Some(&current), &next));
     bump_generation(&current, &mut next);
     // Identity is not replaceable.
     for field in ["name", "namespace", "uid", "creationTimestamp"] {
@@ -587,6 +618,7 @@ pub(super) fn create(
         }
         warnings.extend(pod_security_warning(sim, &ns, &obj));
     }
+    warnings.extend(workload_warning(sim, kind, &ns, None, &obj));
     let key = (ns.clone(), name.clone());
     if sim.store.get(kind, &key).is_some() {
         return status(
