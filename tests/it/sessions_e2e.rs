@@ -527,7 +527,7 @@ fn cp_copies_a_file_out_asks_before_replacing_and_says_a_failure() {
 /// picker says which profiles it refuses before one is tried, from the namespace's label.
 #[test]
 fn the_debug_picker_says_what_the_namespaces_pod_security_refuses() {
-    let (_w, mut t) = debug_picker_on("payments", "pay-one");
+    let (_w, t) = debug_picker_on("payments", "pay-one");
     let screen = t.wait_for("(Pod Security baseline refuses it: adds NET_ADMIN, NET_RAW)");
     let line = |name: &str| {
         screen
