@@ -1040,7 +1040,7 @@ fn reports_from_informers_streams_sessions_and_tasks() {
     );
     assert_eq!(
         said(&a),
-        format!("{cordoned} · the server warned: would violate PodSecurity")
+        format!("the server warned: would violate PodSecurity · {cordoned}")
     );
     assert_eq!(
         a.notice.as_ref().map(Notice::severity),
@@ -1049,7 +1049,7 @@ fn reports_from_informers_streams_sessions_and_tasks() {
     a.say_progress(Notice::Tip("next"));
     assert_eq!(
         said(&a),
-        "next · the server warned: would violate PodSecurity"
+        "the server warned: would violate PodSecurity · next"
     );
     a.say(Notice::Tip("other"));
     a.say_progress(Notice::Tip("next"));

@@ -33,9 +33,11 @@ pub fn text(notice: &Notice) -> String {
         InputDropped => "the session is not taking input fast enough: key dropped".into(),
         SessionFailed(why) => why.to_string(),
         ServerWarned { warnings, after } => {
+            // The warning first: the change's progress also shows in its table, the warning
+            // nowhere else, and a narrow status line cuts the end.
             let warned = format!("the server warned: {}", warnings.join("; "));
             match after {
-                Some(said) => format!("{} · {warned}", text(said)),
+                Some(said) => format!("{warned} · {}", text(said)),
                 None => warned,
             }
         }
