@@ -384,6 +384,19 @@ fn an_edit_with_a_misspelt_field_is_refused_not_silently_dropped() {
         "the user's text is kept: {reason}"
     );
     assert_eq!(replicas(), before, "nothing was applied");
+    // A label's value written as a number (YAML's `1.5`) is not a string: refused too.
+    let dir = tempfile::tempdir().unwrap();
+    let reason = refused_edit_of_worker(
+        &w,
+        dir.path(),
+        "0,/^    app: worker$/s//    app: worker\\n    version: 1.5/",
+    );
+    assert!(
+        reason.contains(
+            r#"Deployment in version "v1" cannot be handled as a Deployment: metadata.labels.version: invalid type: floating point"#
+        ),
+        "{reason}"
+    );
 }
 
 /// A pod's spec may change only in its images (and a few fields): an edit of anything else is

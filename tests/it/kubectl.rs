@@ -1052,6 +1052,27 @@ async fn kubectl_is_refused_unknown_fields_or_warned_of_them_as_it_asks() {
         .get(Kind::ConfigMap, &("demo".into(), "typo".into()))
         .expect("created");
     assert!(stored.get("dta").is_none(), "{stored}");
+    // A value its field cannot hold is refused whatever is asked, by the apiserver's decoder
+    // (Go words the end `json: cannot unmarshal number into Go struct field …`). kubectl
+    // refuses it itself before sending; its raw mode sends it as is.
+    let numeric_label = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typo2","namespace":"demo","labels":{"version":1.5}}}"#;
+    let (code, out, err) = run_with_stdin(
+        &kc,
+        &[
+            "create",
+            "--raw",
+            "/api/v1/namespaces/demo/configmaps",
+            "-f",
+            "-",
+        ],
+        numeric_label,
+    )
+    .await;
+    assert_ne!(code, Some(0), "{out}");
+    assert!(
+        err.contains(r#"ConfigMap in version "v1" cannot be handled as a ConfigMap: metadata.labels.version: invalid type: floating point"#),
+        "{err}"
+    );
     let (code, out, err) = run_with_stdin(&kc, &["replace", "-f", "-"], config_map).await;
     assert_ne!(code, Some(0), "{out}");
     assert!(

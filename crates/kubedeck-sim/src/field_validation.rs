@@ -12,6 +12,14 @@
 //! into that type and encoded again, and a key of the request that did not come back is
 //! unknown. Custom resources are not checked (the simulator has no structural schemas for
 //! them; Tekton's keep unknown fields).
+//!
+//! An object the type cannot read at all (a label's value written as a number, a string where
+//! a number goes) is refused whatever the directive, as the apiserver's decoder refuses it:
+//! before, the simulator stored it, and every client watching then read an object no real
+//! cluster would hold. The refusal's shape is the apiserver's; its last words are serde's,
+//! with the field's path (`metadata.labels.version: invalid type: floating point `1.5`,
+//! expected a string`), where Go says `json: cannot unmarshal number into Go struct field
+//! ObjectMeta.metadata.labels of type string`.
 
 use serde_json::{Map, Value, json};
 
@@ -35,12 +43,30 @@ impl Directive {
     }
 }
 
-/// The unknown fields of `obj` (an object of `kind` in `group/version`), as the decoder names
-/// them (`spec.template.spec.containers[0].imagePullPolic`), in key order; `None` for a kind
-/// not checked here, or an object its type cannot read (a string where a number goes: the
-/// apiserver refuses that in its decoder's words, which are not copied here; the write is
-/// taken unchecked rather than refused in words of this module's own).
-pub fn unknown_fields(group: &str, version: &str, kind: &str, obj: &Value) -> Option<Vec<String>> {
+/// What the decoder makes of an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    /// A kind not checked here.
+    Unchecked,
+    /// Read; the fields its kind does not have, as the decoder names them
+    /// (`spec.template.spec.containers[0].imagePullPolic`), in key order.
+    Read(Vec<String>),
+    /// Not readable as its kind: why, with the field's path.
+    Unreadable(String),
+}
+
+/// The unknown fields of `obj` (an object of `kind` in `group/version`); `None` for a kind not
+/// checked here or an object its type cannot read.
+#[cfg(test)]
+fn unknown_fields(group: &str, version: &str, kind: &str, obj: &Value) -> Option<Vec<String>> {
+    match decode(group, version, kind, obj) {
+        Decoded::Read(unknown) => Some(unknown),
+        Decoded::Unchecked | Decoded::Unreadable(_) => None,
+    }
+}
+
+/// What the decoder makes of `obj`, an object of `kind` in `group/version`.
+pub fn decode(group: &str, version: &str, kind: &str, obj: &Value) -> Decoded {
     use k8s_openapi::api::{
         apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, core::v1 as core,
         discovery::v1 as discovery, networking::v1 as networking, policy::v1 as policy,
@@ -81,7 +107,7 @@ pub fn unknown_fields(group: &str, version: &str, kind: &str, obj: &Value) -> Op
         ("apiextensions.k8s.io", "v1", "CustomResourceDefinition") => {
             round_trip::<apiextensions::CustomResourceDefinition>
         }
-        _ => return None,
+        _ => return Decoded::Unchecked,
     };
     // The decoder takes the kind from the URL: a body without (or with another) apiVersion
     // and kind is not what this looks at.
@@ -95,16 +121,27 @@ pub fn unknown_fields(group: &str, version: &str, kind: &str, obj: &Value) -> Op
         map.insert("apiVersion".into(), json!(api_version));
         map.insert("kind".into(), json!(kind));
     }
-    let back = read_back(&typed).ok()?;
-    let mut unknown = Vec::new();
-    missing_from(&typed, &back, "", &mut unknown);
-    Some(unknown)
+    match read_back(&typed) {
+        Ok(back) => {
+            let mut unknown = Vec::new();
+            missing_from(&typed, &back, "", &mut unknown);
+            Decoded::Read(unknown)
+        }
+        Err(why) => Decoded::Unreadable(why),
+    }
 }
 
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
     obj: &Value,
 ) -> Result<Value, String> {
-    let typed: T = serde_json::from_value(obj.clone()).map_err(|e| e.to_string())?;
+    let typed: T = serde_path_to_error::deserialize(obj.clone()).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            e.inner().to_string()
+        } else {
+            format!("{path}: {}", e.inner())
+        }
+    })?;
     serde_json::to_value(typed).map_err(|e| e.to_string())
 }
 
@@ -196,10 +233,16 @@ pub fn words(fields: &[String]) -> Vec<String> {
 
 /// A create's or update's refusal under `Strict`: the apiserver's 400 BadRequest message.
 pub fn refused_body(kind: &str, version: &str, fields: &[String]) -> String {
-    format!(
-        "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
-        words(fields).join(", ")
+    unreadable_body(
+        kind,
+        version,
+        &format!("strict decoding error: {}", words(fields).join(", ")),
     )
+}
+
+/// A create's or update's refusal of a body its kind cannot hold (400 BadRequest).
+pub fn unreadable_body(kind: &str, version: &str, why: &str) -> String {
+    format!("{kind} in version \"{version}\" cannot be handled as a {kind}: {why}")
 }
 
 /// The value a patch's refusal shows: a strategic merge patch as Go prints the map it made of
@@ -216,11 +259,15 @@ pub fn patch_shown(strategic: bool, patch: &Value, patched: &Value) -> String {
 /// A patch's refusal under `Strict`, as the apiserver's patch handler words it: a 422 on the
 /// field `patch` with [`patch_shown`] as its value. Its Status message and its one cause's.
 pub fn refused_patch(shown: &str, fields: &[String]) -> (String, String) {
-    let cause = format!(
-        "Invalid value: {}: strict decoding error: {}",
-        go_quote(shown),
-        words(fields).join(", ")
-    );
+    unreadable_patch(
+        shown,
+        &format!("strict decoding error: {}", words(fields).join(", ")),
+    )
+}
+
+/// A patch's refusal when what it makes cannot be read as its kind (the same 422).
+pub fn unreadable_patch(shown: &str, why: &str) -> (String, String) {
+    let cause = format!("Invalid value: {}: {why}", go_quote(shown));
     (format!(" \"\" is invalid: patch: {cause}"), cause)
 }
 
@@ -308,7 +355,7 @@ mod tests {
     }
 
     #[test]
-    fn what_the_type_cannot_read_is_not_judged() {
+    fn what_the_type_cannot_read_is_said_with_its_path() {
         // A quantity written as a number is read (as the apiserver reads it).
         let numeric = json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c",
             "resources": {"limits": {"cpu": 1}}, "typo": true}]}});
@@ -316,13 +363,20 @@ mod tests {
             unknown_fields("", "v1", "Pod", &numeric),
             Some(vec!["spec.containers[0].typo".to_string()])
         );
-        let wrong = json!({"metadata": {"name": "web"}, "spec": {"replicas": "five", "typo": 1}});
-        assert_eq!(unknown_fields("apps", "v1", "Deployment", &wrong), None);
+        let wrong = json!({"metadata": {"name": "web", "labels": {"version": 1.5}},
+            "spec": {"typo": 1}});
+        assert_eq!(
+            decode("apps", "v1", "Deployment", &wrong),
+            Decoded::Unreadable(
+                "metadata.labels.version: invalid type: floating point `1.5`, expected a string"
+                    .into()
+            )
+        );
     }
 
-    /// What the simulator stores has only fields its kind has, as on a real cluster (a client
-    /// that sends an object back with strict validation, `kubectl replace`, would be refused
-    /// otherwise): every seeded object of every checked kind.
+    /// What the simulator stores has only fields its kind has, and values they can hold, as on
+    /// a real cluster (a client that sends an object back with strict validation, `kubectl
+    /// replace`, would be refused otherwise): every seeded object of every checked kind.
     #[test]
     fn the_seeded_world_has_no_unknown_fields() {
         let store = crate::store::Store::new(100);
@@ -341,15 +395,10 @@ mod tests {
                 continue;
             };
             for obj in &store.snapshot(kind).items {
-                if let Some(unknown) =
-                    unknown_fields(served.group, served.version, served.kind_name, obj)
-                {
-                    checked += 1;
-                    assert!(
-                        unknown.is_empty(),
-                        "{} {unknown:?}: {obj}",
-                        served.kind_name
-                    );
+                match decode(served.group, served.version, served.kind_name, obj) {
+                    Decoded::Unchecked => {}
+                    Decoded::Read(unknown) if unknown.is_empty() => checked += 1,
+                    other => panic!("{} {other:?}: {obj}", served.kind_name),
                 }
             }
         }

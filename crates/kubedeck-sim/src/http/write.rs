@@ -317,37 +317,59 @@ fn store_and_answer(
     }
 }
 
-/// The fields of `next` its kind does not have, leaving out those `before` had already (a
-/// patch is not refused for what it did not bring).
-fn unknown_in(served: &Served, before: Option<&Value>, next: &Value) -> Vec<String> {
-    if served.view != View::Stored {
-        return Vec::new();
-    }
-    let of = |obj: &Value| {
-        fields::unknown_fields(served.group, served.version, served.kind_name, obj)
-            .unwrap_or_default()
-    };
-    let already = before.map(of).unwrap_or_default();
-    of(next)
-        .into_iter()
-        .filter(|f| !already.contains(f))
-        .collect()
+/// Why the decoder refuses a write.
+enum Undecodable {
+    /// Fields the kind does not have, under `Strict`.
+    Unknown(Vec<String>),
+    /// A value its field cannot hold (any directive).
+    Unreadable(String),
 }
 
-/// What `directive` makes of the unknown fields of `obj`: `Err(fields)` to refuse (`Strict`),
-/// else `obj` without them and the warnings to send (`Warn`'s).
+/// The fields of `next` its kind does not have, leaving out those `before` had already (a
+/// patch is not refused for what it did not bring); `Err` for an object its kind cannot hold.
+fn unknown_in(
+    served: &Served,
+    before: Option<&Value>,
+    next: &Value,
+) -> Result<Vec<String>, String> {
+    if served.view != View::Stored {
+        return Ok(Vec::new());
+    }
+    let of = |obj: &Value| fields::decode(served.group, served.version, served.kind_name, obj);
+    let before = before.map(of);
+    match of(next) {
+        fields::Decoded::Unchecked => Ok(Vec::new()),
+        // What was stored already unreadable is not this write's doing.
+        fields::Decoded::Unreadable(_)
+            if matches!(before, Some(fields::Decoded::Unreadable(_))) =>
+        {
+            Ok(Vec::new())
+        }
+        fields::Decoded::Unreadable(why) => Err(why),
+        fields::Decoded::Read(found) => {
+            let already = match before {
+                Some(fields::Decoded::Read(had)) => had,
+                _ => Vec::new(),
+            };
+            Ok(found.into_iter().filter(|f| !already.contains(f)).collect())
+        }
+    }
+}
+
+/// What `directive` makes of the unknown fields of `obj`: `Err` to refuse (`Strict`, or a
+/// value its field cannot hold), else `obj` without them and the warnings to send (`Warn`'s).
 fn validate(
     served: &Served,
     before: Option<&Value>,
     obj: &mut Value,
     directive: Directive,
-) -> Result<Vec<String>, Vec<String>> {
-    let unknown = unknown_in(served, before, obj);
+) -> Result<Vec<String>, Undecodable> {
+    let unknown = unknown_in(served, before, obj).map_err(Undecodable::Unreadable)?;
     if unknown.is_empty() {
         return Ok(Vec::new());
     }
     if directive == Directive::Strict {
-        return Err(unknown);
+        return Err(Undecodable::Unknown(unknown));
     }
     fields::drop_fields(obj, &unknown);
     Ok(if directive == Directive::Warn {
@@ -414,10 +436,13 @@ pub(super) fn patch(
     let patched = next.clone();
     let mut warnings = match validate(served, Some(&current), &mut next, directive) {
         Ok(w) => w,
-        Err(unknown) => {
+        Err(refused) => {
             let strategic = media == "application/strategic-merge-patch+json";
             let shown = fields::patch_shown(strategic, &patch_doc, &patched);
-            let (message, cause) = fields::refused_patch(&shown, &unknown);
+            let (message, cause) = match refused {
+                Undecodable::Unknown(unknown) => fields::refused_patch(&shown, &unknown),
+                Undecodable::Unreadable(why) => fields::unreadable_patch(&shown, &why),
+            };
             return status(
                 422,
                 "Invalid",
@@ -440,14 +465,17 @@ pub(super) fn patch(
     with_warnings(store_and_answer(sim, served, kind, &key, next), &warnings)
 }
 
-/// A create's or update's refusal under `Strict`: the decoder's 400.
-fn strictly_refused(served: &Served, unknown: &[String]) -> Response {
-    status(
-        400,
-        "BadRequest",
-        &fields::refused_body(served.kind_name, served.version, unknown),
-        None,
-    )
+/// A create's or update's refusal by the decoder: its 400.
+fn strictly_refused(served: &Served, refused: Undecodable) -> Response {
+    let message = match refused {
+        Undecodable::Unknown(unknown) => {
+            fields::refused_body(served.kind_name, served.version, &unknown)
+        }
+        Undecodable::Unreadable(why) => {
+            fields::unreadable_body(served.kind_name, served.version, &why)
+        }
+    };
+    status(400, "BadRequest", &message, None)
 }
 
 /// The apiserver's 422 for an update its validation refuses: a pod's spec beyond what may
@@ -491,7 +519,7 @@ pub(super) fn replace(
     // The body is decoded first (a typo refused before any precondition is weighed).
     let mut warnings = match validate(served, None, &mut next, directive) {
         Ok(w) => w,
-        Err(unknown) => return strictly_refused(served, &unknown),
+        Err(refused) => return strictly_refused(served, refused),
     };
     if let Some(body_name) = next["metadata"]["name"].as_str()
         && body_name != name
@@ -574,7 +602,7 @@ pub(super) fn create(
     };
     let mut warnings = match validate(served, None, &mut obj, directive) {
         Ok(w) => w,
-        Err(unknown) => return strictly_refused(served, &unknown),
+        Err(refused) => return strictly_refused(served, refused),
     };
     let name = match (
         obj["metadata"]["name"].as_str(),
