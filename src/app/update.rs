@@ -2,7 +2,7 @@
 //! results, informer signals, log and session events all arrive as a [`Msg`]; `update`
 //! changes the app and returns the effects the runtime must carry out. Synchronous, no I/O.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, Effect, OnConfirm};
 use super::detail::DetailKind;
@@ -60,6 +60,11 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             None => Vec::new(),
         };
     }
+    if let Some(plain) = escape_then(app, key) {
+        let mut effects = on_key(app, &KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        effects.extend(on_key(app, &plain));
+        return effects;
+    }
     // A plugin's or a hotkey's key, in the view on screen (they never shadow a built-in key
     // unless they say `override`).
     if app.prompt.mode == Mode::Table
@@ -97,6 +102,35 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         Some(a) => on_action(app, a),
         None => Vec::new(),
     }
+}
+
+/// An Alt-key that means nothing here, as the Escape and the key it was typed as: tmux hands an
+/// Escape and the key typed within its `escape-time` (500 ms by default) over as one Alt-key,
+/// and so does a slow link that delivers both bytes in one read; `Esc :` typed fast lost
+/// the `:` (or typed it into the filter being left). Alt-keys a plugin, a hotkey or a binding
+/// takes keep their meaning; a shell pane gets every Alt-key as it came.
+fn escape_then(app: &App, key: &KeyEvent) -> Option<KeyEvent> {
+    let KeyCode::Char(_) = key.code else {
+        return None;
+    };
+    if !key.modifiers.contains(KeyModifiers::ALT) || key.modifiers.contains(KeyModifiers::CONTROL) {
+        return None;
+    }
+    let plain = KeyEvent::new(key.code, key.modifiers - KeyModifiers::ALT);
+    let bound = match app.prompt.mode {
+        Mode::Table | Mode::Help => {
+            let focus = if app.panes.dashboard_focused() {
+                Section::Table
+            } else {
+                Section::Logs
+            };
+            app.keymap.action_in(key, focus, app.view).is_some()
+                || super::extensions::run::binds(app, keymap::Key::from_event(key))
+        }
+        // Typed text and choices take no Alt-keys.
+        _ => false,
+    };
+    (!bound).then_some(plain)
 }
 
 /// `y` (or anything else) in a confirmation; the movement keys scroll its preview.

@@ -908,6 +908,33 @@ fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
 }
 
+/// `Esc :` typed fast inside tmux (or over a slow link) arrives as one Alt-: : it is taken as
+/// typed, leaving the filter and opening the command line, instead of a ':' typed into the
+/// filter; in a shell pane an Alt-key stays the shell's.
+#[test]
+fn an_alt_key_nothing_binds_is_the_escape_and_the_key_it_was_typed_as() {
+    let alt = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT);
+    let mut a = app();
+    update(&mut a, Msg::Key(key(KeyCode::Char('/'))));
+    update(&mut a, Msg::Key(key(KeyCode::Char('w'))));
+    assert_eq!(a.prompt.mode, Mode::Filter);
+    update(&mut a, Msg::Key(alt(':')));
+    assert_eq!(a.prompt.mode, Mode::Command);
+    assert_eq!(a.prompt.input, "");
+    update(&mut a, Msg::Key(alt('q')));
+    assert_eq!(
+        a.prompt.mode,
+        Mode::Table,
+        "Esc left the command line, q typed after it"
+    );
+    with_terminal(&mut a);
+    let e = update(&mut a, Msg::Key(alt('b')));
+    assert_eq!(
+        e,
+        [Effect::SessionInput(1, Input::Bytes(b"\x1bb".to_vec()))]
+    );
+}
+
 #[test]
 fn keys_reach_the_focused_pane_and_the_prefix_reaches_kubedeck() {
     let mut a = app();

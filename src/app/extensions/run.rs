@@ -25,6 +25,12 @@ pub fn shown(app: &App) -> Vec<&PluginDef> {
 
 /// A key on the dashboard: a hotkey's, or that of a plugin of the view on screen. `None` when
 /// it is neither (the built-in keys then decide).
+/// Whether a hotkey or a plugin (in any scope) is on `key`.
+pub fn binds(app: &App, key: Key) -> bool {
+    app.extensions.hotkeys.iter().any(|h| h.key == key)
+        || app.extensions.plugins.iter().any(|p| p.key == key)
+}
+
 pub fn on_key(app: &mut App, key: Key) -> Option<Vec<Effect>> {
     if let Some(h) = app
         .extensions
