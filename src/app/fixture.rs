@@ -233,7 +233,6 @@ pub fn app() -> App {
                     status: "Active".into(),
                     created: ts("2026-11-01T12:00:00Z"),
                     every: false,
-                    pod_security: None,
                 })
             })
             .chain([Arc::new(NamespaceRow::every())])

@@ -97,6 +97,9 @@ pub struct Fleet {
     /// Each connected context's own namespace, as its kubeconfig entry names it (for
     /// `Scope::ContextDefaults`).
     pub context_namespaces: BTreeMap<ClusterId, String>,
+    /// Each shown cluster's namespaces that enforce a Pod Security level, and the level (the
+    /// debug picker marks the profiles a pod's namespace would refuse).
+    pub pod_security: BTreeMap<ClusterId, BTreeMap<String, String>>,
     /// Whether the node agent is installed in a cluster, as last checked (on `D`).
     pub agent: Option<(ClusterId, AgentPresence)>,
     /// Per context, the namespaces switched to most recently, the latest first (the number
@@ -119,6 +122,7 @@ impl Fleet {
             cluster_sets: BTreeMap::new(),
             watch: BTreeMap::new(),
             context_namespaces: BTreeMap::new(),
+            pod_security: BTreeMap::new(),
             agent: None,
             favourites: BTreeMap::new(),
         }

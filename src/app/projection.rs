@@ -22,7 +22,7 @@ use crate::kube::event_row::EventRow;
 use crate::kube::ids::{ClusterId, Scope};
 use crate::kube::informer::{InformerState, ResourceKind};
 use crate::kube::metrics::PodUsage;
-use crate::kube::namespace_row::{NamespaceRow, namespace_row};
+use crate::kube::namespace_row::{NamespaceRow, enforced_level, namespace_row};
 use crate::kube::node_load::NodeLoads;
 use crate::kube::node_row::NodeRow;
 use crate::kube::object_ref::ObjectRef;
@@ -257,6 +257,18 @@ impl Projection {
             }
             ResourceKind::Nodes => self.refresh_nodes(app, sources),
             ResourceKind::Namespaces => {
+                app.fleet.pod_security = sources
+                    .iter()
+                    .map(|(id, stores)| {
+                        let levels = stores
+                            .namespaces
+                            .state()
+                            .iter()
+                            .filter_map(|ns| Some((ns.metadata.name.clone()?, enforced_level(ns)?)))
+                            .collect();
+                        ((*id).clone(), levels)
+                    })
+                    .collect();
                 let Some((_, stores)) = sources.first() else {
                     return;
                 };

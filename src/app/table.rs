@@ -892,7 +892,6 @@ mod tests {
             status: "Active".into(),
             created: None,
             every: false,
-            pod_security: None,
         })
     }
 

@@ -382,7 +382,6 @@ fn navigation_describe_yaml_and_events() {
                     status: "Active".into(),
                     created: None,
                     every: false,
-                    pod_security: None,
                 };
                 a.tables.namespaces.set_rows(vec![Arc::new(row)]);
             },
@@ -1796,16 +1795,16 @@ fn a_pod_can_be_edited_before_discovery_answers() {
 #[test]
 fn the_debug_picker_says_which_profiles_pod_security_refuses() {
     let mut a = app();
-    let mut rows: Vec<Arc<crate::kube::namespace_row::NamespaceRow>> =
-        a.tables.namespaces.all_rows().to_vec();
-    for r in &mut rows {
-        if r.name == "demo" {
-            let mut enforced = (**r).clone();
-            enforced.pod_security = Some("baseline".into());
-            *r = Arc::new(enforced);
-        }
-    }
-    a.tables.namespaces.set_rows(rows);
+    let enforce = |a: &mut App, level: &str| {
+        let cluster = a.fleet.cluster.clone();
+        a.fleet.pod_security.insert(
+            cluster,
+            [("demo".to_string(), level.to_string())]
+                .into_iter()
+                .collect(),
+        );
+    };
+    enforce(&mut a, "baseline");
     on_action(&mut a, Action::Debug);
     let picker = a.prompt.picker.clone().expect("the picker");
     let line = |name: &str| {
@@ -1826,15 +1825,7 @@ fn the_debug_picker_says_which_profiles_pod_security_refuses() {
     assert_eq!(picker.values[picker.selected], "busybox");
 
     // restricted: only the restricted profile is admitted.
-    let mut rows = a.tables.namespaces.all_rows().to_vec();
-    for r in &mut rows {
-        if r.name == "demo" {
-            let mut enforced = (**r).clone();
-            enforced.pod_security = Some("restricted".into());
-            *r = Arc::new(enforced);
-        }
-    }
-    a.tables.namespaces.set_rows(rows);
+    enforce(&mut a, "restricted");
     a.prompt.picker = None;
     a.prompt.mode = crate::app::Mode::Table;
     on_action(&mut a, Action::Debug);

@@ -13,9 +13,6 @@ pub struct NamespaceRow {
     pub created: Option<Timestamp>,
     /// The "(all)" row that switches to every namespace, kept first whatever the sort.
     pub every: bool,
-    /// The Pod Security level it enforces (its `pod-security.kubernetes.io/enforce` label), so
-    /// the debug picker can say which profiles it refuses before one is tried.
-    pub pod_security: Option<String>,
 }
 
 /// How the all-namespaces row is shown (not a valid namespace name, so never a real one).
@@ -30,7 +27,6 @@ impl NamespaceRow {
             status: String::new(),
             created: None,
             every: true,
-            pod_security: None,
         }
     }
 
@@ -59,12 +55,16 @@ pub fn namespace_row(ns: &Namespace) -> NamespaceRow {
             .unwrap_or_else(|| "Active".into()),
         created: ns.metadata.creation_timestamp.as_ref().map(|t| t.0),
         every: false,
-        pod_security: ns
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(super::pod_security::ENFORCE_LABEL).cloned()),
     }
+}
+
+/// The Pod Security level `ns` enforces (its `pod-security.kubernetes.io/enforce` label), so
+/// the debug picker can say which profiles it refuses before one is tried.
+pub fn enforced_level(ns: &Namespace) -> Option<String> {
+    ns.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(super::pod_security::ENFORCE_LABEL).cloned())
 }
 
 #[cfg(test)]
@@ -79,12 +79,11 @@ mod tests {
                            "pod-security.kubernetes.io/warn": "restricted"}},
             "status": {"phase": "Active"}}))
         .unwrap_or_default();
-        let row = namespace_row(&ns);
-        assert_eq!(row.pod_security.as_deref(), Some("baseline"));
-        assert_eq!(row.status, "Active");
+        assert_eq!(enforced_level(&ns).as_deref(), Some("baseline"));
+        assert_eq!(namespace_row(&ns).status, "Active");
         let plain: Namespace =
             serde_json::from_value(serde_json::json!({"metadata": {"name": "demo"}}))
                 .unwrap_or_default();
-        assert_eq!(namespace_row(&plain).pod_security, None);
+        assert_eq!(enforced_level(&plain), None);
     }
 }

@@ -421,3 +421,31 @@ fn a_slow_cluster_does_not_hold_back_the_others() {
     t.send(":q\r");
     assert_eq!(t.wait_exit(), 0);
 }
+
+/// The debug picker marks what a pod's namespace's Pod Security refuses in the pod's own
+/// cluster: us enforces baseline in demo, eu does not (before, only the first cluster's
+/// namespaces were read, and us's pods got no marks).
+#[test]
+fn the_debug_picker_reads_pod_security_in_the_pods_own_cluster() {
+    let f = fleet();
+    let key = (String::new(), "demo".to_string());
+    let mut demo = (*f.us.store().get(Kind::Namespace, &key).expect("demo in us")).clone();
+    demo["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = "baseline".into();
+    f.us.store().put(Kind::Namespace, demo);
+    let mut t = start(&f, &["eu", "us"]);
+    t.wait_until("both clusters' pods", |s| {
+        s.contains("only-in-eu") && s.contains("only-in-us")
+    });
+    let marked = "(Pod Security baseline refuses it: adds NET_ADMIN, NET_RAW)";
+    t.send("/only-in-us\r");
+    t.wait_until("only us's pod", |s| !s.contains("only-in-eu"));
+    t.send("D");
+    t.wait_for(marked);
+    t.send("\x1b");
+    t.wait_gone("debug only-in-us with");
+    t.send("\x1b/only-in-eu\r");
+    t.wait_until("only eu's pod", |s| !s.contains("only-in-us"));
+    t.send("D");
+    let screen = t.wait_for("debug only-in-eu with");
+    assert!(!screen.contains("refuses it"), "{screen}");
+}

@@ -212,18 +212,14 @@ pub fn open_debug(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let profiles = &app.sessions.settings.profiles;
-    // The pod's namespace's Pod Security level, where the namespaces are watched (the first
-    // cluster's): each profile it would refuse says so, and the first it admits is chosen.
-    let level = (row.cluster == app.fleet.cluster)
-        .then(|| {
-            app.tables
-                .namespaces
-                .all_rows()
-                .iter()
-                .find(|n| n.name == row.namespace)
-                .and_then(|n| n.pod_security.clone())
-        })
-        .flatten();
+    // The pod's namespace's Pod Security level (in the pod's cluster): each profile it would
+    // refuse says so, and the first it admits is chosen.
+    let level = app
+        .fleet
+        .pod_security
+        .get(&row.cluster)
+        .and_then(|levels| levels.get(&row.namespace))
+        .cloned();
     let refusals: Vec<Option<String>> = profiles
         .iter()
         .map(|p| {
