@@ -105,8 +105,12 @@ fn agent_session_env(
     drop(writer);
     drop(pty.master);
     let out = reading.join().unwrap_or_default();
+    // The input is written before the shell starts, so the terminal echoes it at once, which
+    // can land in the middle of the agent's banner (a clean CI run saw "kubedeck-agent: in "
+    // + the echo + "demo/web-1:app"): the echo is taken out, whole, where it landed.
+    let echo = input.replace('\n', "\r\n");
     (
-        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&out).replacen(&echo, "", 1),
         status.exit_code(),
     )
 }
