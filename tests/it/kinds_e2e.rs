@@ -399,6 +399,30 @@ fn an_edit_with_a_misspelt_field_is_refused_not_silently_dropped() {
     );
 }
 
+/// A workload's selector may not change once set, as the apiserver says (Helm upgrades quote
+/// the words in many public issues): the edit reopens with them, nothing applied.
+#[test]
+fn an_edit_of_a_deployments_selector_is_refused_as_immutable() {
+    let w = world(common::frozen(120));
+    let dir = tempfile::tempdir().unwrap();
+    let reason = refused_edit_of_worker(&w, dir.path(), "s/app: worker$/app: worker2/");
+    assert!(
+        reason.contains(
+            r#"# ! Deployment.apps "worker" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"worker2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"#
+        ),
+        "{reason}"
+    );
+    let stored = w
+        .sim
+        .store()
+        .get(
+            kubedeck_sim::Kind::Deployment,
+            &("demo".into(), "worker".into()),
+        )
+        .expect("deploy/worker");
+    assert_eq!(stored["spec"]["selector"]["matchLabels"]["app"], "worker");
+}
+
 /// A pod's spec may change only in its images (and a few fields): an edit of anything else is
 /// the apiserver's refusal, shown on top of the user's text when the editor reopens.
 #[test]

@@ -42,6 +42,7 @@ pub mod store;
 mod strategic;
 pub mod table;
 
+mod workload_update;
 pub mod world;
 
 use std::collections::HashMap;

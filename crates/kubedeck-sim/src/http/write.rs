@@ -482,7 +482,7 @@ fn strictly_refused(served: &Served, refused: Undecodable) -> Response {
 /// change (`pod_update`).
 fn update_refusal(kind: Kind, name: &str, current: &Value, next: &Value) -> Option<Response> {
     if kind != Kind::Pod {
-        return None;
+        return workload_refusal(kind, name, Some(current), next);
     }
     let message = super::super::pod_update::refusal(current, next)?;
     let cause = message.split_once("spec: ").map_or("", |(_, c)| c);
@@ -492,6 +492,30 @@ fn update_refusal(kind: Kind, name: &str, current: &Value, next: &Value) -> Opti
         &message,
         Some(json!({"name": name, "kind": "Pod",
             "causes": [{"reason": "FieldValueForbidden", "message": cause, "field": "spec"}]})),
+    ))
+}
+
+/// The 422 for a workload whose selector changed or does not select its template's pods.
+fn workload_refusal(
+    kind: Kind,
+    name: &str,
+    current: Option<&Value>,
+    next: &Value,
+) -> Option<Response> {
+    let kind_name = resources::SERVED
+        .iter()
+        .find(|s| s.store == Some(kind) && s.view == View::Stored)?
+        .kind_name;
+    let (message, causes) = super::super::workload_update::refusal(kind_name, name, current, next)?;
+    let causes: Vec<Value> = causes
+        .into_iter()
+        .map(|(cause, field)| json!({"reason": "FieldValueInvalid", "message": cause, "field": field}))
+        .collect();
+    Some(status(
+        422,
+        "Invalid",
+        &message,
+        Some(json!({"name": name, "group": "apps", "kind": kind_name, "causes": causes})),
     ))
 }
 
@@ -645,6 +669,9 @@ pub(super) fn create(
             return refused;
         }
         warnings.extend(pod_security_warning(sim, &ns, &obj));
+    }
+    if let Some(refused) = workload_refusal(kind, &name, None, &obj) {
+        return refused;
     }
     warnings.extend(workload_warning(sim, kind, &ns, None, &obj));
     let key = (ns.clone(), name.clone());
