@@ -243,12 +243,16 @@ fn refused(target: &Target, what: String) -> SessionError {
 }
 
 fn patch_error(target: &Target, e: kube::Error) -> SessionError {
+    let pod_security = match &e {
+        kube::Error::Api(s) if s.code == 403 => super::pod_security::refusal(&s.message),
+        _ => None,
+    };
     let why = match &e {
+        _ if let Some(r) = &pod_security => {
+            super::pod_security::advice_for_debugger(&target.namespace, r)
+        }
         kube::Error::Api(s) if s.code == 404 => {
             "this cluster does not serve pods/ephemeralcontainers (ephemeral containers are disabled or the cluster is older than 1.23); use exec (s) instead".to_string()
-        }
-        kube::Error::Api(s) if s.code == 403 && super::pod_security::refusal(&s.message).is_some() => {
-            super::pod_security::advice_for_debugger(&target.namespace, &s.message)
         }
         kube::Error::Api(s) if s.code == 403 => format!(
             "not allowed: your RBAC role cannot patch pods/ephemeralcontainers in {} ({}); ask for that permission or use exec (s)",

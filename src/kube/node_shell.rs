@@ -377,11 +377,12 @@ impl NodeShell {
             .await
             .map_err(|e| match &e {
                 kube::Error::Api(s)
-                    if s.code == 403 && super::pod_security::refusal(&s.message).is_some() =>
+                    if s.code == 403
+                        && let Some(r) = super::pod_security::refusal(&s.message) =>
                 {
                     refused(super::pod_security::advice_for_node_shell(
                         &self.namespace,
-                        &s.message,
+                        &r,
                     ))
                 }
                 _ => refused(format!(

@@ -74,10 +74,7 @@ pub fn refusal(message: &str) -> Option<Refusal<'_>> {
 }
 
 /// Why an ephemeral debugger was refused, and which one the namespace admits.
-pub fn advice_for_debugger(namespace: &str, message: &str) -> String {
-    let Some(r) = refusal(message) else {
-        return message.to_string();
-    };
+pub fn advice_for_debugger(namespace: &str, r: &Refusal<'_>) -> String {
     let admitted = if r.level == "baseline" {
         "a profile adding none of these capabilities (busybox) is admitted there, and `restricted` anywhere"
     } else {
@@ -90,10 +87,7 @@ pub fn advice_for_debugger(namespace: &str, message: &str) -> String {
 }
 
 /// Why a node shell's pod was refused, and where it would be admitted.
-pub fn advice_for_node_shell(namespace: &str, message: &str) -> String {
-    let Some(r) = refusal(message) else {
-        return message.to_string();
-    };
+pub fn advice_for_node_shell(namespace: &str, r: &Refusal<'_>) -> String {
     format!(
         "Pod Security refuses the privileged pod a node shell needs: namespace {namespace} enforces \"{}\": {}; set [nodes] shell_namespace to a namespace that admits privileged pods (pod-security.kubernetes.io/enforce privileged or unset), or install the kubedeck agent (kubedeck agent install)",
         r.standard, r.checks
@@ -121,15 +115,22 @@ mod tests {
     #[test]
     fn the_advice_names_what_the_level_admits() {
         let baseline = "pods \"web-1\" is forbidden: violates PodSecurity \"baseline:latest\": non-default capabilities (container \"kubedeck-net-abcde\" must not include \"NET_ADMIN\", \"NET_RAW\" in securityContext.capabilities.add)";
-        let text = advice_for_debugger("payments", baseline);
+        let advice = |ns: &str, m: &str| {
+            let r = refusal(m).expect("a Pod Security refusal");
+            advice_for_debugger(ns, &r)
+        };
+        let text = advice("payments", baseline);
         assert!(text.starts_with("Pod Security refuses it: namespace payments enforces \"baseline:latest\": non-default capabilities"), "{text}");
         assert!(text.contains("(busybox)"), "{text}");
         let restricted = baseline.replace("baseline:latest", "restricted:v1.36");
-        let text = advice_for_debugger("vault", &restricted);
+        let text = advice("vault", &restricted);
         assert!(text.contains("\"restricted:v1.36\""), "{text}");
         assert!(text.contains("the `restricted` profile"), "{text}");
         assert!(!text.contains("busybox"), "{text}");
-        let text = advice_for_node_shell("default", NODE_DEBUGGER);
+        let text = advice_for_node_shell(
+            "default",
+            &refusal(NODE_DEBUGGER).expect("a Pod Security refusal"),
+        );
         assert!(
             text.contains("namespace default enforces \"baseline:latest\": host namespaces"),
             "{text}"
