@@ -14,18 +14,30 @@ use futures::future::BoxFuture;
 
 use crate::pty::{Backend, Connection, Progress, SessionError, Size};
 
+/// What the work listening on a task has heard, and where each warning is also told as it
+/// arrives (a session's pane), if anywhere.
+#[derive(Default)]
+struct Listener {
+    heard: Vec<String>,
+    told: Option<Progress>,
+}
+
 tokio::task_local! {
-    /// The warnings heard so far by the task running [`heard_during`]'s work.
-    static HEARD: RefCell<Vec<String>>;
+    /// The listener of the task running [`heard_during`]'s work.
+    static HEARD: RefCell<Listener>;
 }
 
 /// Run `work`, and what the API server warned of while it ran (each once, in order). Only
 /// requests made on this task are heard (not those of tasks it spawns).
 pub async fn heard_during<F: Future>(work: F) -> (F::Output, Vec<String>) {
+    listened(Listener::default(), work).await
+}
+
+async fn listened<F: Future>(listener: Listener, work: F) -> (F::Output, Vec<String>) {
     HEARD
-        .scope(RefCell::new(Vec::new()), async move {
+        .scope(RefCell::new(listener), async move {
             let out = work.await;
-            let heard = HEARD.with(RefCell::take);
+            let heard = HEARD.with(|l| std::mem::take(&mut l.borrow_mut().heard));
             (out, heard)
         })
         .await
@@ -42,12 +54,16 @@ pub fn note<B>(response: http::Response<B>) -> http::Response<B> {
         .filter_map(|v| text_of(v.as_bytes()))
         .peekable();
     if warnings.peek().is_some() {
-        let _ = HEARD.try_with(|heard| {
-            let mut heard = heard.borrow_mut();
+        let _ = HEARD.try_with(|listener| {
+            let mut listener = listener.borrow_mut();
             for w in warnings {
-                if !heard.contains(&w) {
-                    heard.push(w);
+                if listener.heard.contains(&w) {
+                    continue;
                 }
+                if let Some(told) = &listener.told {
+                    let _ = told.send(format!("Warning: {w}"));
+                }
+                listener.heard.push(w);
             }
         });
     }
@@ -55,8 +71,8 @@ pub fn note<B>(response: http::Response<B>) -> http::Response<B> {
 }
 
 /// `inner`, with what the API server warned of while it connected (a debugger Pod Security
-/// would refuse at a stricter level, say) written in its pane as kubectl writes it to the
-/// terminal: `Warning: …`.
+/// would refuse at a stricter level, say) written in its pane as it arrives, as kubectl
+/// writes it to the terminal: `Warning: …`.
 pub struct Heard {
     pub inner: Box<dyn Backend>,
 }
@@ -73,11 +89,11 @@ impl Backend for Heard {
     ) -> BoxFuture<'static, Result<Connection, SessionError>> {
         let inner = self.inner;
         async move {
-            let (conn, heard) = heard_during(inner.connect(size, progress.clone())).await;
-            for warning in heard {
-                let _ = progress.send(format!("Warning: {warning}"));
-            }
-            conn
+            let listener = Listener {
+                heard: Vec::new(),
+                told: Some(progress.clone()),
+            };
+            listened(listener, inner.connect(size, progress)).await.0
         }
         .boxed()
     }

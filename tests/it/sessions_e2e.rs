@@ -554,4 +554,11 @@ fn a_debugger_the_namespace_warns_of_says_the_warning_in_its_pane() {
         screen.contains("(containers \"app\", \"kubedeck-busybox-"),
         "{screen}"
     );
+    // Said as it arrives (with the debugger's PATCH), before the container is waited for.
+    let screen = t.wait_for("is running; attaching");
+    let at = |s: &str| screen.find(s).unwrap_or(usize::MAX);
+    assert!(
+        at("Warning: would violate") < at("is running; attaching"),
+        "{screen}"
+    );
 }
