@@ -89,18 +89,20 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         }
         Mode::Confirm => Some(keymap::confirm_action(key)),
         Mode::Pick => keymap::pick_action(key),
-        Mode::Table | Mode::Help => {
-            let focus = if app.panes.dashboard_focused() {
-                Section::Table
-            } else {
-                Section::Logs
-            };
-            app.keymap.action_in(key, focus, app.view)
-        }
+        Mode::Table | Mode::Help => app.keymap.action_in(key, dashboard_section(app), app.view),
     };
     match action {
         Some(a) => on_action(app, a),
         None => Vec::new(),
+    }
+}
+
+/// The keymap's section for a key outside a shell pane: the table's, or the log pane's.
+fn dashboard_section(app: &App) -> Section {
+    if app.panes.dashboard_focused() {
+        Section::Table
+    } else {
+        Section::Logs
     }
 }
 
@@ -119,12 +121,9 @@ fn escape_then(app: &App, key: &KeyEvent) -> Option<KeyEvent> {
     let plain = KeyEvent::new(key.code, key.modifiers - KeyModifiers::ALT);
     let bound = match app.prompt.mode {
         Mode::Table | Mode::Help => {
-            let focus = if app.panes.dashboard_focused() {
-                Section::Table
-            } else {
-                Section::Logs
-            };
-            app.keymap.action_in(key, focus, app.view).is_some()
+            app.keymap
+                .action_in(key, dashboard_section(app), app.view)
+                .is_some()
                 || super::extensions::run::binds(app, keymap::Key::from_event(key))
         }
         // Typed text and choices take no Alt-keys.

@@ -440,19 +440,13 @@ async fn kubectl_scales_restarts_and_replaces_against_the_simulator() {
         ok && out.contains("deployment.apps/api restarted"),
         "{out}{err}"
     );
-    // A stale object replaced: the apiserver's 409, as kubectl printed it on the real cluster.
     // A selector that changes, or does not select the template's pods: the apiserver's 422.
-    let (ok, _, err) = run(
-        &path,
-        &[
-            "patch",
-            "deploy",
-            "api",
-            "-n",
-            "demo",
-            "-p",
-            r#"{"spec":{"selector":{"matchLabels":{"app":"x"}},"template":{"metadata":{"labels":{"app":"x"}}}}}"#,
-        ],
+    let patch_api = |json: &'static str| {
+        let path = path.clone();
+        async move { run(&path, &["patch", "deploy", "api", "-n", "demo", "-p", json]).await }
+    };
+    let (ok, _, err) = patch_api(
+        r#"{"spec":{"selector":{"matchLabels":{"app":"x"}},"template":{"metadata":{"labels":{"app":"x"}}}}}"#,
     )
     .await;
     assert!(!ok);
@@ -460,24 +454,14 @@ async fn kubectl_scales_restarts_and_replaces_against_the_simulator() {
         err.trim(),
         r#"The Deployment "api" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"x"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"#
     );
-    let (ok, _, err) = run(
-        &path,
-        &[
-            "patch",
-            "deploy",
-            "api",
-            "-n",
-            "demo",
-            "-p",
-            r#"{"spec":{"template":{"metadata":{"labels":{"app":"x"}}}}}"#,
-        ],
-    )
-    .await;
+    let (ok, _, err) =
+        patch_api(r#"{"spec":{"template":{"metadata":{"labels":{"app":"x"}}}}}"#).await;
     assert!(!ok);
     assert_eq!(
         err.trim(),
         r#"The Deployment "api" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"x"}: `selector` does not match template `labels`"#
     );
+    // A stale object replaced: the apiserver's 409, as kubectl printed it on the real cluster.
     let (_, stale, _) = run(&path, &["get", "deploy", "api", "-n", "demo", "-o", "json"]).await;
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), stale).unwrap();

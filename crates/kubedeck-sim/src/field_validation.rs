@@ -297,7 +297,7 @@ fn go_map(map: &Map<String, Value>) -> String {
 }
 
 /// Go's `%q` of a string (what the field error prints an invalid value as).
-fn go_quote(s: &str) -> String {
+pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -98,11 +98,7 @@ fn string_map(map: &Value) -> String {
         "map[string]string{{{}}}",
         pairs
             .iter()
-            .map(|(k, v)| format!(
-                "{}:{}",
-                go_string(&Value::String((*k).clone())),
-                go_string(v)
-            ))
+            .map(|(k, v)| format!("{}:{}", super::field_validation::go_quote(k), go_string(v)))
             .collect::<Vec<_>>()
             .join(", ")
     )
@@ -119,9 +115,9 @@ fn string_slice(values: &Value) -> String {
     }
 }
 
-/// Go's `%q` of a string value (JSON's quoting is the same for what labels may hold).
+/// Go's `%q` of a string value.
 fn go_string(v: &Value) -> String {
-    Value::String(v.as_str().unwrap_or_default().to_string()).to_string()
+    super::field_validation::go_quote(v.as_str().unwrap_or_default())
 }
 
 #[cfg(test)]
